@@ -1,0 +1,137 @@
+"""The leak audit: search every output for withheld text of a higher audience."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+
+from .model import Audience, Fragment
+from .tree import words
+
+TEXT_TYPES = (".html", ".xml", ".atom", ".opml", ".css", ".js", ".txt", ".eml", ".json")
+SQUEEZED_SHORTEST = 24
+"""Shorter fragments are only matched word by word: squeezed, they would match inside words."""
+TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A fragment and the report it was withheld from."""
+
+    report: str
+    fragment: Fragment
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output file to audit, for one audience."""
+
+    name: str
+    data: bytes
+    audience: Audience
+    report: str | None = None
+    """The report whose own page or PDF this is, if any."""
+
+
+class PdfText:
+    """Extract a PDF's text and properties, cached by the PDF's hash in the state folder."""
+
+    def __init__(self, cache: Path | None) -> None:
+        self.cache = cache
+
+    def __call__(self, data: bytes) -> str:
+        key = hashlib.sha256(data).hexdigest()
+        path = self.cache / f"{key}.txt" if self.cache else None
+        if path is not None and path.is_file():
+            return path.read_text(encoding="utf-8")
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        parts = [page.extract_text() or "" for page in reader.pages]
+        parts += [str(v) for v in (reader.metadata or {}).values()]
+        text = "\n".join(parts)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return text
+
+
+def streams(output: Output, pdf_text: PdfText) -> list[str]:
+    """Return the texts of an output a reader could see: visible text and raw source."""
+    if output.name.endswith(".pdf"):
+        return [pdf_text(output.data)]
+    if not output.name.endswith(TEXT_TYPES):
+        return []
+    raw = output.data.decode("utf-8", errors="replace")
+    once = html.unescape(raw)
+    twice = html.unescape(TAG.sub(" ", once))
+    return [html.unescape(once), TAG.sub(" ", twice)]
+
+
+def audit(
+    outputs: Iterable[Output],
+    withheld: Iterable[Withheld],
+    pdf_text: PdfText,
+    hidden_slugs: Iterable[str] = (),
+) -> list[str]:
+    """Return one message per leak found; an empty list means the outputs are clean."""
+    index: dict[tuple[str, ...], list[Withheld]] = {}
+    by_report: dict[str, list[Withheld]] = {}
+    for item in withheld:
+        index.setdefault(item.fragment.words, []).append(item)
+        by_report.setdefault(item.report, []).append(item)
+    lengths = sorted({len(k) for k in index})
+    slugs = [f"reports/{s}/" for s in hidden_slugs] + [f"{s}.pdf" for s in hidden_slugs]
+    leaks: list[str] = []
+    for output in outputs:
+        texts = streams(output, pdf_text)
+        found = _ngram_hits(texts, index, lengths, output.audience)
+        if output.report is not None:
+            found |= _squeezed_hits(texts, by_report.get(output.report, []), output.audience)
+        for item in sorted(found, key=lambda w: (w.report, w.fragment.text)):
+            leaks.append(
+                f"{item.report}: {item.fragment.level.label} text "
+                f"{item.fragment.text!r} found in {output.name}"
+            )
+        leaks += [
+            f"{output.name}: names a withheld report ({s})" for s in slugs if _contains(output, s)
+        ]
+    return leaks
+
+
+def _contains(output: Output, needle: str) -> bool:
+    return needle.encode("utf-8") in output.data
+
+
+def _ngram_hits(
+    texts: list[str],
+    index: Mapping[tuple[str, ...], list[Withheld]],
+    lengths: list[int],
+    audience: Audience,
+) -> set[Withheld]:
+    hits: set[Withheld] = set()
+    for text in texts:
+        ws = words(text)
+        for n in lengths:
+            for i in range(len(ws) - n + 1):
+                for item in index.get(ws[i : i + n], ()):
+                    if item.fragment.level > audience:
+                        hits.add(item)
+    return hits
+
+
+def _squeezed_hits(texts: list[str], own: list[Withheld], audience: Audience) -> set[Withheld]:
+    """Match a report's own fragments ignoring spacing (PDF text may split or join words)."""
+    squeezed = ["".join(words(t)) for t in texts]
+    hits: set[Withheld] = set()
+    for item in own:
+        needle = "".join(item.fragment.words)
+        long_enough = len(needle) >= SQUEEZED_SHORTEST
+        if item.fragment.level > audience and long_enough and any(needle in s for s in squeezed):
+            hits.add(item)
+    return hits

@@ -1,0 +1,56 @@
+"""A content-addressed cache in the state folder (never published)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+
+def key(*parts: object) -> str:
+    """Return a cache key for `parts` and this version of reportback."""
+    h = hashlib.sha256(__version__.encode())
+    for part in parts:
+        data = (
+            part
+            if isinstance(part, bytes)
+            else json.dumps(part, sort_keys=True, default=str).encode()
+        )
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+class Cache:
+    """Values stored by key as files under one folder; writes are atomic."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, kind: str, name: str) -> Path:
+        return self.folder / kind / name[:2] / name
+
+    def get_bytes(self, kind: str, name: str) -> bytes | None:
+        path = self._path(kind, name)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put_bytes(self, kind: str, name: str, data: bytes) -> None:
+        path = self._path(kind, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{os.getpid()}")
+        temp.write_bytes(data)
+        temp.replace(path)
+
+    def get_json(self, kind: str, name: str) -> Any:
+        data = self.get_bytes(kind, name)
+        return None if data is None else json.loads(data)
+
+    def put_json(self, kind: str, name: str, value: Any) -> None:
+        self.put_bytes(kind, name, json.dumps(value).encode("utf-8"))

@@ -1,0 +1,215 @@
+"""The fail-closed rules on a parsed report body; each problem names the file and line."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import tree
+from .clps import Directory, split_regions
+from .definitions import Misuse
+from .errors import Problem, problem
+from .model import Ast, Image, Source
+from .pandoc import Warning_
+from .tree import Node
+
+SUSPECT_STEMS = (
+    "confid", "member", "privat", "secret", "redact", "withh", "restrict", "embarg",
+    "hidden", "internal", "sensitiv", "classif", "nopublic", "notpublic", "nonpublic",
+)  # fmt: skip
+IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A report body that passed every rule, with its validated local images by source."""
+
+    source: Source
+    ast: Ast
+    images: dict[str, Image]
+
+
+def looks_like_mark(token: str) -> bool:
+    """Return whether a class, id or attribute looks like a withholding mark."""
+    lowered = token.lower()
+    letters = re.sub(r"[^a-z]", "", lowered)
+    if not letters:
+        return False
+    if any(stem in letters for stem in SUSPECT_STEMS):
+        return True
+    return _distance(letters, "confidential") <= 3 or _distance(letters, "members") <= 2
+
+
+def _distance(a: str, b: str) -> int:
+    if abs(len(a) - len(b)) > 3:
+        return 99
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, start=1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+class BodyChecker:
+    """Collect the problems of one report body."""
+
+    def __init__(
+        self, source: Source, shown: str, directory: Directory, reports: Path, raw_html: bool
+    ) -> None:
+        self.source = source
+        self.shown = shown
+        self.directory = directory
+        self.reports = reports.resolve()
+        self.raw_html = raw_html
+        self.problems: list[Problem] = []
+        self.images: dict[str, Image] = {}
+        self.lines = source.body.split("\n")
+
+    def at(self, body_line: int, message: str) -> None:
+        self.problems.append(problem(self.shown, self.source.body_line + body_line - 1, message))
+
+    def near(self, message: str, *needles: str) -> None:
+        """Record a problem at the first body line containing one of `needles`."""
+        for number, line in enumerate(self.lines, start=1):
+            if any(n and n in line for n in needles):
+                self.at(number, message)
+                return
+        self.at(1, message)
+
+    def run(self, ast: Ast, warnings: list[Warning_], misuses: list[Misuse]) -> list[Problem]:
+        for warning in warnings:
+            self.at(warning.line, f"pandoc: {_strip_position(warning.message)}")
+        for misuse in misuses:
+            self._misuse(misuse)
+        for node in tree.walk(ast["blocks"]):
+            self._node(node)
+        return self.problems
+
+    def _misuse(self, misuse: Misuse) -> None:
+        kind = "footnote" if misuse.definition.label.startswith("^") else "link definition"
+        self.at(
+            misuse.definition.line,
+            f"{kind} [{misuse.definition.label}] is written inside {misuse.defined_at.label} "
+            f"material but used in {misuse.used_at.label} material; move the definition out "
+            "or the reference in",
+        )
+
+    def _node(self, node: Node) -> None:
+        kind = node["t"]
+        if kind == "Str" and node["c"].startswith(":::"):
+            self._stray_fence()
+        elif kind in ("RawBlock", "RawInline"):
+            self._raw(node)
+        elif kind == "Image":
+            self._image(node)
+        if tree.attr(node) is not None:
+            self._attributes(node)
+
+    def _stray_fence(self) -> None:
+        depth = 0
+        for number, line in enumerate(self.lines, start=1):
+            if re.match(r"^:{3,}\s*\S", line):
+                depth += 1
+            elif re.match(r"^:{3,}\s*$", line):
+                if depth == 0:
+                    self.at(number, "stray ::: fence: it closes no fenced div")
+                    return
+                depth -= 1
+        self.near("a ::: fence was not read as a fenced div (check its attributes)", ":::")
+
+    def _raw(self, node: Node) -> None:
+        fmt, text = node["c"]
+        if tree.is_comment(node):
+            return
+        if self.raw_html and str(fmt).startswith("html"):
+            return
+        first = next((ln.strip() for ln in text.split("\n") if ln.strip()), text)
+        what = "raw HTML" if str(fmt).startswith("html") else f"a raw {fmt} block"
+        self.near(
+            f"{what} is not allowed ({first[:40]!r}); write Markdown, or set "
+            "[redaction] allow_raw_html = true for HTML",
+            first[:40],
+        )
+
+    def _attributes(self, node: Node) -> None:
+        found = tree.attr(node)
+        assert found is not None
+        ident, classes, pairs = found
+        kind = node["t"]
+        marked = tree.mark(node) is not None
+        for cls in classes:
+            if cls in tree.MARKS:
+                if kind not in tree.MARKABLE:
+                    self.near(
+                        f".{cls} only works on a heading, a fenced div or a [span]; "
+                        f"not on {_kind_name(kind)}",
+                        cls,
+                    )
+            elif looks_like_mark(cls):
+                self.near(_near_miss(f"class .{cls}"), cls)
+        if ident and looks_like_mark(ident):
+            self.near(_near_miss(f"identifier #{ident}"), ident)
+        for key, value in pairs:
+            self._pair(kind, marked, key, value)
+
+    def _pair(self, kind: str, marked: bool, key: str, value: str) -> None:
+        if key == "reason":
+            if not marked:
+                self.near("reason= needs .confidential or .members on the same element", "reason")
+        elif key in ("clps", "regions"):
+            if kind != "Header":
+                self.near(f"{key}= only works on a heading", f"{key}=")
+            else:
+                self._concerns(key, value)
+        elif looks_like_mark(key) or looks_like_mark(value):
+            self.near(_near_miss(f"attribute {key}={value}"), key)
+
+    def _concerns(self, key: str, value: str) -> None:
+        if key == "clps":
+            unknown = [s for s in value.split() if s not in self.directory.by_slug]
+        else:
+            unknown = split_regions(value, self.directory.regions)[1]
+        for name in unknown:
+            self.near(
+                f"unknown {'CLP slug' if key == 'clps' else 'region'} {name!r} in {key}=", name
+            )
+
+    def _image(self, node: Node) -> None:
+        src = node["c"][2][0]
+        if src in self.images:
+            return
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
+            self.near(f"image {src!r}: images must be files inside the reports folder", src)
+            return
+        path = (self.source.path.parent / src).resolve()
+        if not path.is_relative_to(self.reports):
+            self.near(f"image {src!r} is outside the reports folder", src)
+        elif path.suffix.lower() not in IMAGE_TYPES:
+            self.near(f"image {src!r}: only {', '.join(sorted(IMAGE_TYPES))} files", src)
+        elif not path.is_file():
+            self.near(f"image {src!r} not found", src)
+        else:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            name = f"img-{digest}{path.suffix.lower()}"
+            typst = "/" + path.relative_to(self.reports).as_posix()
+            self.images[src] = Image(path, name, typst)
+
+
+def _near_miss(what: str) -> str:
+    return (
+        f"{what} looks like a withholding mark but is not one; write exactly "
+        "{.confidential} or {.members} (lower case), or rename it"
+    )
+
+
+def _kind_name(kind: str) -> str:
+    names = {"CodeBlock": "a code block", "Code": "inline code", "Link": "a link"}
+    names |= {"Image": "an image", "Table": "a table", "Figure": "a figure"}
+    return names.get(kind, kind)
+
+
+def _strip_position(message: str) -> str:
+    return re.sub(r"\s*(?:at )?line \d+ column \d+", "", message).strip()

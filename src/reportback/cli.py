@@ -1,0 +1,151 @@
+"""The `reportback` command: a thin layer turning library errors into clear messages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from . import __version__, pipeline, scaffold
+from .config import Config, load_config
+from .errors import ReportbackError
+from .parse import shown_path
+
+Handler = Callable[[argparse.Namespace, Config], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 refused, 2 usage, 3 external)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        config = load_config(args.config)
+        return int(args.handler(args, config))
+    except ReportbackError as exc:
+        for line in exc.lines():
+            print(line, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; nothing was published", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reportback",
+        description="Report back after every meeting: check and redact Markdown reports, "
+        "then publish the public version as a website, PDFs and feeds.",
+        epilog="Exit codes: 0 success, 1 input refused, 2 usage error, 3 external part failed.",
+    )
+    parser.add_argument("--version", action="version", version=f"reportback {__version__}")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="configuration file (default: ./reportback.toml)",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    init = commands.add_parser("init", help="scaffold a project", description=scaffold.init.__doc__)
+    init.add_argument("dir", nargs="?", type=Path, default=Path(), metavar="DIR")
+    init.set_defaults(handler=_init)
+
+    new = commands.add_parser(
+        "new", help="start a report from the template", description=scaffold.new_report.__doc__
+    )
+    new.add_argument("title", metavar="TITLE")
+    new.add_argument("--meeting", default="National Executive Committee", metavar="M")
+    new.add_argument("--date", type=_day, default=None, metavar="YYYY-MM-DD")
+    new.set_defaults(handler=_new)
+
+    check = commands.add_parser(
+        "check", help="validate every report", description="Validate every report; print "
+        "path:line: message per problem and exit 1 if there is any.",
+    )  # fmt: skip
+    check.add_argument("--reports", metavar="DIR", help="reports folder (default: reports)")
+    check.set_defaults(handler=_check)
+
+    build = commands.add_parser(
+        "build", help="check, redact, render, audit and publish",
+        description="Check every report, redact it per audience, render HTML and PDF, audit "
+        "every output for withheld text, then publish atomically. Refuses (exit 1) and "
+        "publishes nothing if any report has a problem or any output leaks.",
+    )  # fmt: skip
+    build.add_argument("--reports", metavar="DIR", help="reports folder (default: reports)")
+    build.add_argument("--site", metavar="DIR", help="site output folder (default: site)")
+    build.add_argument("--feeds", metavar="DIR", help="feeds output folder (default: feeds)")
+    build.add_argument(
+        "--now", type=_instant, metavar="ISO-DATETIME",
+        help="the current time for embargo decisions, with a UTC offset (default: now)",
+    )  # fmt: skip
+    build.add_argument("--drafts", action="store_true", help="include drafts, marked as drafts")
+    build.set_defaults(handler=_build)
+    return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"needs a UTC offset, e.g. {text}+00:00")
+    return value
+
+
+def _init(args: argparse.Namespace, config: Config) -> int:
+    for path in scaffold.init(args.dir):
+        print(f"wrote {shown_path(path)}", file=sys.stderr)
+    print("next: edit reportback.toml, write a report with `reportback new TITLE`, then "
+          "`reportback build`", file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _new(args: argparse.Namespace, config: Config) -> int:
+    path = scaffold.new_report(
+        config.path("reports"), args.title, args.meeting, args.date or date.today()
+    )
+    print(shown_path(path))
+    return 0
+
+
+def _check(args: argparse.Namespace, config: Config) -> int:
+    config = config.with_paths(reports=args.reports)
+    checked = pipeline.check(config, progress=sys.stderr.isatty())
+    print(f"{len(checked)} reports checked, no problems", file=sys.stderr)
+    return 0
+
+
+def _build(args: argparse.Namespace, config: Config) -> int:
+    config = config.with_paths(reports=args.reports, site=args.site, feeds=args.feeds)
+    now = args.now or datetime.now().astimezone().replace(microsecond=0)
+    options = pipeline.BuildOptions(now=now, drafts=args.drafts, progress=sys.stderr.isatty())
+    result = pipeline.build(config, options)
+    state = "published" if result.changed else "unchanged"
+    print(
+        f"{state}: {len(result.published)} reports, {result.files} files in "
+        f"{shown_path(config.path('site'))}; {len(result.embargoed)} embargoed, "
+        f"{len(result.drafts)} drafts, {len(result.withheld)} confidential withheld",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

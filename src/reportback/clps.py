@@ -1,0 +1,115 @@
+"""The CLP directory: the bundled 632 CLPs, or a deployment's own CSV."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+from .errors import InputRefused, Problem, problem
+
+COLUMNS = ("slug", "name", "gss_code", "nation", "region")
+
+
+@dataclass(frozen=True)
+class Clp:
+    slug: str
+    name: str
+    gss_code: str
+    nation: str
+    region: str
+
+    @property
+    def region_slug(self) -> str:
+        return region_slug(self.region)
+
+
+def region_slug(region: str) -> str:
+    """Return the URL slug of a region name ("North West" -> "north-west")."""
+    return re.sub(r"[^a-z0-9]+", "-", region.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Every CLP, in directory order, with look-ups by slug and region."""
+
+    clps: tuple[Clp, ...]
+
+    @cached_property
+    def by_slug(self) -> dict[str, Clp]:
+        return {c.slug: c for c in self.clps}
+
+    @cached_property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(sorted({c.region for c in self.clps}))
+
+    def in_region(self, region: str) -> tuple[Clp, ...]:
+        return tuple(c for c in self.clps if c.region == region)
+
+
+def load_directory(path: Path | None = None) -> Directory:
+    """Load the CLP directory from `path`, or the bundled one."""
+    if path is None:
+        text = resources.files("reportback").joinpath("data/clps.csv").read_text("utf-8")
+        return _parse(text, "clps.csv (bundled)")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputRefused(
+            [problem(path, 1, f"cannot read CLP directory: {exc.strerror}")]
+        ) from exc
+    return _parse(text, str(path))
+
+
+def _parse(text: str, name: str) -> Directory:
+    rows = csv.reader(text.splitlines())
+    header = [h.strip().lower() for h in next(rows, [])]
+    if tuple(header) != COLUMNS:
+        raise InputRefused([problem(name, 1, f"header must be {','.join(COLUMNS)}")])
+    problems: list[Problem] = []
+    clps: list[Clp] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        if len(row) != len(COLUMNS) or not all(v.strip() for v in row):
+            problems.append(problem(name, number, f"expected {len(COLUMNS)} non-empty columns"))
+            continue
+        clp = Clp(*(v.strip() for v in row))
+        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", clp.slug):
+            problems.append(problem(name, number, f"bad slug {clp.slug!r}"))
+        elif clp.slug in seen:
+            problems.append(problem(name, number, f"duplicate slug {clp.slug!r}"))
+        seen.add(clp.slug)
+        clps.append(clp)
+    if problems:
+        raise InputRefused(problems)
+    return Directory(tuple(clps))
+
+
+def split_regions(value: str, known: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Split a regions attribute into known region names and unknown words.
+
+    Names may be separated by commas or spaces; multi-word names ("North West") are matched
+    longest first, and a region's slug ("north-west") is accepted too.
+    """
+    by_slug = {region_slug(r): r for r in known}
+    names: list[str] = []
+    unknown: list[str] = []
+    parts = [p.strip() for p in value.split(",")] if "," in value else [value]
+    for part in parts:
+        tokens = part.split()
+        i = 0
+        while i < len(tokens):
+            for j in range(len(tokens), i, -1):
+                candidate = " ".join(tokens[i:j])
+                name = candidate if candidate in known else by_slug.get(candidate)
+                if name:
+                    names.append(name)
+                    i = j
+                    break
+            else:
+                unknown.append(tokens[i])
+                i += 1
+    return names, unknown

@@ -1,0 +1,204 @@
+"""Read reportback.toml: every key optional, every unknown key an error naming its line."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import InputRefused, Problem, problem
+
+CONFIG_NAME = "reportback.toml"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "NEC report-back"
+    base_url: str = "http://localhost:8000"
+    rep: str = "The CLP representative"
+    language: str = "en-GB"
+    timezone: str = "Europe/London"
+
+
+@dataclass(frozen=True)
+class PathsConfig:
+    reports: str = "reports"
+    site: str = "site"
+    feeds: str = "feeds"
+    state: str = ".reportback"
+    templates: str = "templates"
+    clps: str = ""
+
+
+@dataclass(frozen=True)
+class FeedsConfig:
+    max_items: int = 20
+    full_content: bool = True
+
+
+@dataclass(frozen=True)
+class RedactionConfig:
+    placeholders: bool = True
+    allow_raw_html: bool = False
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    from_: str = "reports@example.org"
+    reply_to: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_username: str = ""
+    rate_per_second: float = 0
+    connections: int = 4
+    attach_pdf: bool = False
+    dkim_key: str = ""
+    dkim_selector: str = ""
+    dkim_domain: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    weekly: str = "mon 07:00"
+    monthly: str = "1 07:00"
+    reminder_days: int = 7
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration; paths are relative to `root`."""
+
+    site: SiteConfig = field(default_factory=SiteConfig)
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    redaction: RedactionConfig = field(default_factory=RedactionConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    root: Path = field(default_factory=Path.cwd)
+    file: Path | None = None
+
+    def path(self, name: str) -> Path:
+        """Return the configured path `name` (e.g. "site") resolved against the root."""
+        value: str = getattr(self.paths, name)
+        return self.root / value
+
+    def with_paths(self, **overrides: str | None) -> Config:
+        """Return a copy with some paths replaced (command-line options win)."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return replace(self, paths=replace(self.paths, **given))
+
+
+SECTIONS: dict[str, type] = {
+    "site": SiteConfig,
+    "paths": PathsConfig,
+    "feeds": FeedsConfig,
+    "redaction": RedactionConfig,
+    "email": EmailConfig,
+    "schedule": ScheduleConfig,
+}
+CHOICES = {("email", "smtp_security"): ("none", "starttls", "ssl")}
+
+
+def load_config(file: Path | None = None, cwd: Path | None = None) -> Config:
+    """Load the configuration from `file`, or reportback.toml in `cwd` if present."""
+    cwd = cwd or Path.cwd()
+    if file is None:
+        candidate = cwd / CONFIG_NAME
+        if not candidate.exists():
+            return Config(root=cwd)
+        file = candidate
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputRefused(
+            [problem(file, 1, f"cannot read configuration: {exc.strerror}")]
+        ) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputRefused(
+            [problem(file, _toml_error_line(exc), f"not valid TOML: {exc}")]
+        ) from exc
+    return _build(data, text, file)
+
+
+def _build(data: dict[str, Any], text: str, file: Path) -> Config:
+    problems: list[Problem] = []
+    sections: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in SECTIONS:
+            problems.append(problem(file, _line_of(text, None, name), f"unknown section [{name}]"))
+            continue
+        if not isinstance(value, dict):
+            problems.append(problem(file, _line_of(text, None, name), f"{name} must be a section"))
+            continue
+        sections[name] = _section(name, value, text, file, problems)
+    if problems:
+        raise InputRefused(problems)
+    return Config(**sections, root=file.parent.resolve(), file=file)
+
+
+def _section(
+    name: str, values: dict[str, Any], text: str, file: Path, problems: list[Problem]
+) -> Any:
+    cls = SECTIONS[name]
+    known = {f.name.rstrip("_"): f for f in fields(cls)}
+    defaults = cls()
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        line = _line_of(text, name, key)
+        spec = known.get(key)
+        if spec is None:
+            problems.append(problem(file, line, f"unknown key {key!r} in [{name}]"))
+            continue
+        default = getattr(defaults, spec.name)
+        message = _type_problem(value, default) or _choice_problem(name, key, value)
+        if message:
+            problems.append(problem(file, line, f"[{name}] {key} {message}"))
+            continue
+        kwargs[spec.name] = float(value) if isinstance(default, float) else value
+    return cls(**kwargs)
+
+
+def _type_problem(value: Any, default: Any) -> str:
+    if isinstance(default, bool):
+        return "" if isinstance(value, bool) else "must be true or false"
+    if isinstance(default, int | float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if isinstance(default, int) and not isinstance(default, float):
+            ok = ok and isinstance(value, int)
+        if not ok:
+            return "must be a number"
+        return "" if value >= 0 else "must not be negative"
+    return "" if isinstance(value, str) else "must be a string"
+
+
+def _choice_problem(section: str, key: str, value: Any) -> str:
+    choices = CHOICES.get((section, key))
+    if choices and value not in choices:
+        return "must be one of " + ", ".join(repr(c) for c in choices)
+    return ""
+
+
+def _line_of(text: str, section: str | None, key: str) -> int:
+    """Return the line where `key` is set (inside [section] if given), or 1."""
+    lines = text.splitlines()
+    in_section = section is None
+    for number, line in enumerate(lines, start=1):
+        header = re.match(r"\s*\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            if section is None and header.group(1) == key:
+                return number
+            in_section = section is not None and header.group(1) == section
+            continue
+        if in_section and re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", line):
+            return number
+    return 1
+
+
+def _toml_error_line(exc: tomllib.TOMLDecodeError) -> int:
+    found = re.search(r"line (\d+)", str(exc))
+    return int(found.group(1)) if found else 1

@@ -1,0 +1,81 @@
+"""The exceptions reportback raises, each with the exit code the CLI turns it into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one input, at a line of a file."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+def problem(path: Path | str, line: int, message: str) -> Problem:
+    """Return a Problem for a file given as a path."""
+    return Problem(str(path), max(line, 1), message)
+
+
+class ReportbackError(Exception):
+    """Base of every error reportback reports to the user without a traceback."""
+
+    exit_code = 1
+    hint = ""
+
+    def lines(self) -> list[str]:
+        """Return the lines to print on stderr."""
+        out = [str(self)]
+        if self.hint:
+            out.append(f"hint: {self.hint}")
+        return out
+
+
+class InputRefused(ReportbackError):
+    """The input was refused: one or more problems, each naming a file and line."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem], hint: str = "") -> None:
+        self.problems = sorted(set(problems))
+        self.hint = hint
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        out = [str(p) for p in self.problems] + [f"refused: {count} {noun}; nothing was published"]
+        if self.hint:
+            out.append(f"hint: {self.hint}")
+        return out
+
+
+class LeakFound(ReportbackError):
+    """The leak audit found withheld text in an output of a lower audience."""
+
+    exit_code = 1
+
+    def __init__(self, leaks: list[str]) -> None:
+        self.leaks = leaks
+        super().__init__("\n".join(leaks))
+
+    def lines(self) -> list[str]:
+        return [*self.leaks, "refused: leak audit failed; nothing was published"]
+
+
+class UsageError(ReportbackError):
+    """The command line was wrong."""
+
+    exit_code = 2
+
+
+class ExternalFailure(ReportbackError):
+    """An external part (pandoc, Typst, SMTP) failed or is missing."""
+
+    exit_code = 3

@@ -1,0 +1,235 @@
+"""Load report files and validate their front matter against the contract."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from frontmatter import YAMLHandler
+import yaml
+
+from .clps import Directory
+from .errors import Problem, problem
+from .model import Correction, Meta, Source
+
+REQUIRED = ("title", "meeting", "meeting_date")
+KEYS = (
+    *REQUIRED,
+    "publish_at",
+    "status",
+    "confidential",
+    "summary",
+    "clps",
+    "regions",
+    "tags",
+    "author",
+    "id",
+    "corrections",
+)
+STATUSES = ("final", "draft")
+
+
+def find_reports(folder: Path) -> list[Path]:
+    """Return every report file under `folder`, at any depth, in a stable order."""
+    return sorted(p for p in folder.rglob("*.md") if p.is_file() and not _hidden(p, folder))
+
+
+def _hidden(path: Path, folder: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(folder).parts)
+
+
+def load_report(path: Path, directory: Directory, shown: str) -> Source | list[Problem]:
+    """Read and validate one report; return it, or every problem found in it."""
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        return [problem(shown, 1, f"cannot read: {exc.strerror}")]
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return [problem(shown, line, "not valid UTF-8")]
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    split = _split(text, shown)
+    if isinstance(split, Problem):
+        return [split]
+    head, body, body_line = split
+    meta = _meta(head, shown, directory)
+    if isinstance(meta, list):
+        return meta
+    digest = hashlib.sha256(raw).hexdigest()
+    return Source(path, path.stem, meta, body, body_line, digest)
+
+
+def _split(text: str, shown: str) -> tuple[str, str, int] | Problem:
+    if not text.startswith("---"):
+        return problem(shown, 1, "missing front matter: the file must start with a '---' line")
+    handler = YAMLHandler()
+    try:
+        head, body = handler.split(text)
+    except ValueError:
+        return problem(shown, 1, "front matter is not closed by a '---' line")
+    body_line = text[: len(text) - len(body)].count("\n") + 1
+    return head, body, body_line
+
+
+def _meta(head: str, shown: str, directory: Directory) -> Meta | list[Problem]:
+    try:
+        node = yaml.compose(head, Loader=yaml.SafeLoader)
+        values = yaml.safe_load(head)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        return [problem(shown, line, f"front matter is not valid YAML: {reason}")]
+    if not isinstance(node, yaml.MappingNode) or not isinstance(values, dict):
+        return [problem(shown, 1, "front matter must be a mapping of keys to values")]
+    lines: dict[str, int] = {}
+    problems: list[Problem] = []
+    for key_node, _ in node.value:
+        key = str(key_node.value)
+        line = key_node.start_mark.line + 1
+        if key in lines:
+            problems.append(problem(shown, line, f"duplicate key {key!r}"))
+        lines[key] = line
+    return _typed(values, lines, shown, directory, problems)
+
+
+def _typed(
+    values: dict[Any, Any],
+    lines: dict[str, int],
+    shown: str,
+    directory: Directory,
+    problems: list[Problem],
+) -> Meta | list[Problem]:
+    checker = _Checker(shown, lines, problems)
+    for key in values:
+        if str(key) not in KEYS:
+            checker.fail(str(key), f"unknown key {str(key)!r}" + _did_you_mean(str(key)))
+    for key in REQUIRED:
+        if key not in values:
+            problems.append(problem(shown, 1, f"missing required key {key!r}"))
+    meta = Meta(
+        title=checker.text(values, "title") or "",
+        meeting=checker.text(values, "meeting") or "",
+        meeting_date=checker.day(values, "meeting_date") or date.min,
+        publish_at=checker.instant(values, "publish_at"),
+        status=checker.choice(values, "status", STATUSES) or "final",
+        confidential=checker.flag(values, "confidential"),
+        summary=checker.text(values, "summary"),
+        clps=checker.names(values, "clps", set(directory.by_slug), "CLP slug"),
+        regions=checker.names(values, "regions", set(directory.regions), "region"),
+        tags=checker.names(values, "tags", None, "tag"),
+        author=checker.text(values, "author"),
+        id=checker.text(values, "id"),
+        corrections=checker.corrections(values),
+    )
+    return problems or meta
+
+
+def _did_you_mean(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.7)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Checker:
+    """Type checks for front-matter values, recording problems at the key's line."""
+
+    def __init__(self, shown: str, lines: dict[str, int], problems: list[Problem]) -> None:
+        self.shown = shown
+        self.lines = lines
+        self.problems = problems
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(problem(self.shown, self.lines.get(key, 1), message))
+
+    def text(self, values: dict[Any, Any], key: str) -> str | None:
+        value = values.get(key)
+        if value is None:
+            if key in values:
+                self.fail(key, f"{key} must not be empty")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, f"{key} must be a non-empty string")
+            return None
+        return value.strip()
+
+    def day(self, values: dict[Any, Any], key: str) -> date | None:
+        value = values.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = date.fromisoformat(value)
+        if isinstance(value, datetime) or not isinstance(value, date):
+            self.fail(key, f"{key} must be a date (YYYY-MM-DD)")
+            return None
+        return value
+
+    def instant(self, values: dict[Any, Any], key: str) -> datetime | None:
+        value = values.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = datetime.fromisoformat(value)
+        if not isinstance(value, datetime):
+            self.fail(key, f"{key} must be a date and time with a UTC offset")
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            self.fail(key, f"{key} needs a UTC offset, e.g. 2016-09-21T09:00:00+01:00")
+            return None
+        return value
+
+    def choice(self, values: dict[Any, Any], key: str, choices: tuple[str, ...]) -> str | None:
+        value = values.get(key)
+        if key in values and value not in choices:
+            self.fail(key, f"{key} must be one of: {', '.join(choices)}")
+            return None
+        return value if isinstance(value, str) else None
+
+    def flag(self, values: dict[Any, Any], key: str) -> bool:
+        value = values.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(key, f"{key} must be true or false")
+            return True  # fail closed: an unreadable flag never publishes
+        return value
+
+    def names(
+        self, values: dict[Any, Any], key: str, known: set[str] | None, noun: str
+    ) -> tuple[str, ...]:
+        value = values.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self.fail(key, f"{key} must be a list of strings")
+            return ()
+        for name in value:
+            if known is not None and name not in known:
+                self.fail(key, f"unknown {noun} {name!r} in {key}")
+        return tuple(value)
+
+    def corrections(self, values: dict[Any, Any]) -> tuple[Correction, ...]:
+        value = values.get("corrections")
+        if value is None:
+            return ()
+        message = "corrections must be a list of {date, note} entries"
+        if not isinstance(value, list):
+            self.fail("corrections", message)
+            return ()
+        found: list[Correction] = []
+        for entry in value:
+            if not isinstance(entry, dict) or set(entry) != {"date", "note"}:
+                self.fail("corrections", message)
+                return ()
+            day = self.day(entry, "date")
+            note = self.text(entry, "note")
+            if day is None or note is None:
+                self.fail("corrections", message)
+                return ()
+            found.append(Correction(day, note))
+        return tuple(found)

@@ -1,0 +1,146 @@
+"""The typed, immutable values passed between the pipeline's stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+Ast = dict[str, Any]
+"""A pandoc document as its JSON value."""
+
+
+class Audience(IntEnum):
+    """Who may read an output; a higher level sees more."""
+
+    PUBLIC = 0
+    MEMBERS = 1
+    CONFIDENTIAL = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+READER_AUDIENCES = (Audience.PUBLIC, Audience.MEMBERS)
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: date
+    note: str
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The allow-listed front matter: nothing else ever reaches an output."""
+
+    title: str
+    meeting: str
+    meeting_date: date
+    publish_at: datetime | None = None
+    status: str = "final"
+    confidential: bool = False
+    summary: str | None = None
+    clps: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    author: str | None = None
+    id: str | None = None
+    corrections: tuple[Correction, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A report file read from disk and split, with its validated front matter."""
+
+    path: Path
+    slug: str
+    meta: Meta
+    body: str
+    body_line: int
+    """The line of the file on which the body starts (1-based)."""
+    digest: str
+    """A hash of the file's bytes."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """A public heading of a report that concerns some CLPs or regions."""
+
+    title: str
+    anchor: str
+    clps: tuple[str, ...]
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A run of withheld words the audit searches the outputs for."""
+
+    level: Audience
+    words: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Image:
+    """A local image a public page shows, copied next to it under a content-hash name."""
+
+    source: Path
+    """The file inside the reports folder."""
+    name: str
+    """Its name in the output, e.g. img-3f2a….png."""
+    typst_path: str
+    """Its path for Typst, relative to the reports folder root."""
+
+
+@dataclass(frozen=True)
+class RedactedReport:
+    """One report as one audience may see it."""
+
+    source: Source
+    audience: Audience
+    ast: Ast
+    items: tuple[Item, ...]
+    summary: str
+    images: tuple[Image, ...]
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """The result of redacting one report for every reader audience."""
+
+    versions: dict[Audience, RedactedReport]
+    fragments: tuple[Fragment, ...]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What the state says of a report's identity and publication."""
+
+    id: str
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    """A report rendered for one audience: HTML body, plain text, Typst and PDF."""
+
+    redacted: RedactedReport
+    publication: Publication
+    html: str
+    text: str
+    pdf: bytes
+    draft: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return self.redacted.source.slug
+
+    @property
+    def meta(self) -> Meta:
+        return self.redacted.source.meta

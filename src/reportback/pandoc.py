@@ -1,0 +1,113 @@
+"""One long-lived pandoc process that parses and writes many documents."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from dataclasses import dataclass
+from importlib import resources
+from types import TracebackType
+from typing import Any
+
+from .errors import ExternalFailure
+from .model import Ast
+
+MINIMUM = (3, 2)
+READER = "markdown-citations-auto_identifiers-yaml_metadata_block-pandoc_title_block"
+"""Pandoc's Markdown with @handles as text, no implicit ids, no metadata blocks in the body."""
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """A warning pandoc logged while reading, at a line of the parsed text."""
+
+    line: int
+    message: str
+
+
+def pandoc_path() -> str:
+    """Return the pandoc binary shipped with pypandoc-binary, checking its version."""
+    try:
+        import pypandoc
+
+        path = str(pypandoc.get_pandoc_path())
+        version = str(pypandoc.get_pandoc_version())
+    except (ImportError, OSError) as exc:
+        raise ExternalFailure(f"pandoc is missing: {exc}; install pypandoc-binary") from exc
+    numbers = tuple(int(n) for n in re.findall(r"\d+", version)[:2])
+    if numbers < MINIMUM:
+        raise ExternalFailure(
+            f"pandoc {version} is too old: reportback needs pandoc 3.2 or newer, "
+            "which warns about unclosed ::: fences"
+        )
+    return path
+
+
+class Pandoc:
+    """A `pandoc lua` worker fed JSON requests; use it as a context manager."""
+
+    def __init__(self) -> None:
+        script = resources.files("reportback").joinpath("server.lua")
+        self._script = str(script)
+        self._proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> Pandoc:
+        try:
+            self._proc = subprocess.Popen(
+                [pandoc_path(), "lua", self._script],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                bufsize=1,
+            )
+        except OSError as exc:
+            raise ExternalFailure(f"cannot start pandoc: {exc}") from exc
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._proc is not None:
+            assert self._proc.stdin is not None
+            self._proc.stdin.close()
+            self._proc.wait(timeout=10)
+            self._proc = None
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        proc = self._proc
+        if proc is None or proc.stdin is None or proc.stdout is None:
+            raise ExternalFailure("pandoc is not running")
+        try:
+            proc.stdin.write(json.dumps(request) + "\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+        except (BrokenPipeError, OSError) as exc:
+            raise ExternalFailure(f"pandoc stopped: {exc}") from exc
+        if not line:
+            raise ExternalFailure(f"pandoc stopped (exit code {proc.poll()})")
+        answer: dict[str, Any] = json.loads(line)
+        if "error" in answer:
+            raise ExternalFailure(f"pandoc failed: {answer['error']}")
+        return answer
+
+    def parse(self, text: str) -> tuple[Ast, list[Warning_]]:
+        """Parse Markdown to pandoc's AST; return it with the warnings pandoc logged."""
+        answer = self._ask({"parse": text, "format": READER})
+        warnings = [_warning(w) for w in answer["warnings"] if w.get("verbosity") == "WARNING"]
+        return answer["doc"], warnings
+
+    def write(self, doc: Ast, formats: tuple[str, ...], wrap: int = 72) -> dict[str, str]:
+        """Write the AST in each of `formats` (e.g. "html5", "typst", "plain")."""
+        answer = self._ask({"write": json.dumps(doc), "formats": list(formats), "wrap": wrap})
+        out: dict[str, str] = answer["out"]
+        return out
+
+
+def _warning(log: dict[str, Any]) -> Warning_:
+    line = log.get("line") or (log.get("openpos") or {}).get("line") or 1
+    return Warning_(int(line), str(log.get("pretty", log.get("type", "warning"))))

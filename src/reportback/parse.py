@@ -1,0 +1,121 @@
+"""Parse report bodies with pandoc (cached by content) and check them fail-closed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import cache as cachemod
+from .cache import Cache
+from .check import BodyChecker, Checked
+from .clps import Directory
+from .definitions import Definition, Misuse, check_definitions
+from .errors import InputRefused, Problem
+from .load import find_reports, load_report
+from .model import Ast, Audience, Source
+from .pandoc import READER, Pandoc, Warning_
+
+
+@dataclass(frozen=True)
+class Parsed:
+    ast: Ast
+    warnings: list[Warning_]
+    misuses: list[Misuse]
+
+
+def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
+    """Parse a body and its definition locations, reusing a cached result for the same text."""
+    name = cachemod.key("parse", READER, source.body)
+    stored = cache.get_json("parse", name) if cache else None
+    if stored is None:
+        ast, warnings = pandoc.parse(source.body)
+        misuses = check_definitions(source.body, lambda text: pandoc.parse(text)[0])
+        stored = {
+            "ast": ast,
+            "warnings": [[w.line, w.message] for w in warnings],
+            "misuses": [
+                [m.definition.line, m.definition.label, m.defined_at, m.used_at] for m in misuses
+            ],
+        }
+        if cache:
+            cache.put_json("parse", name, stored)
+    return Parsed(
+        stored["ast"],
+        [Warning_(line, message) for line, message in stored["warnings"]],
+        [
+            Misuse(Definition(ln, lb), Audience(d), Audience(u))
+            for ln, lb, d, u in stored["misuses"]
+        ],
+    )
+
+
+def shown_path(path: Path) -> str:
+    """Return a path as messages show it: relative to the current folder where possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_and_check(
+    reports: Path,
+    directory: Directory,
+    pandoc: Pandoc,
+    cache: Cache | None,
+    raw_html: bool,
+    progress: bool = False,
+) -> list[Checked]:
+    """Load, parse and check every report; raise once with every problem in every report."""
+    if not reports.is_dir():
+        raise InputRefused(
+            [Problem(shown_path(reports), 1, "reports folder not found")],
+            hint="run `reportback init` to create a project, or pass --reports DIR",
+        )
+    problems: list[Problem] = []
+    checked: list[Checked] = []
+    files = find_reports(reports)
+    for path in _progress(files, progress, "checking"):
+        shown = shown_path(path)
+        loaded = load_report(path, directory, shown)
+        if isinstance(loaded, list):
+            problems += loaded
+            continue
+        parsed = parse_body(loaded, pandoc, cache)
+        checker = BodyChecker(loaded, shown, directory, reports, raw_html)
+        found = checker.run(parsed.ast, parsed.warnings, parsed.misuses)
+        problems += found
+        if not found:
+            checked.append(Checked(loaded, parsed.ast, checker.images))
+    problems += _duplicates(checked)
+    if problems:
+        raise InputRefused(problems)
+    return checked
+
+
+def _duplicates(checked: list[Checked]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, Path] = {}
+    ids: dict[str, Path] = {}
+    for item in checked:
+        source = item.source
+        if source.slug in seen:
+            message = (
+                f"another report has the same file name (slug {source.slug!r}): {seen[source.slug]}"
+            )
+            problems.append(Problem(shown_path(source.path), 1, message))
+        seen[source.slug] = source.path
+        if source.meta.id:
+            if source.meta.id in ids:
+                message = f"id {source.meta.id!r} is also used by {shown_path(ids[source.meta.id])}"
+                problems.append(Problem(shown_path(source.path), 1, message))
+            ids[source.meta.id] = source.path
+    return problems
+
+
+def _progress(items: list[Path], enabled: bool, what: str) -> Iterable[Path]:
+    if not enabled or len(items) < 5:
+        return items
+    return tqdm(items, desc=what, unit="report", leave=False)

@@ -1,0 +1,208 @@
+"""The build, stage by stage: load → check → redact → render → site → audit → publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import cache as cachemod
+from . import state
+from .audit import Output, PdfText, Withheld, audit
+from .cache import Cache
+from .check import Checked
+from .clps import Directory, load_directory
+from .config import Config
+from .errors import LeakFound
+from .model import Audience, Publication, RedactedReport, Redaction, RenderedReport
+from .pandoc import Pandoc
+from .parse import load_and_check
+from .publish import publish
+from .redact import redact
+from .render import RenderSettings, render
+from .site import SiteBuilder, view
+from .templates import Templates
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    now: datetime
+    drafts: bool = False
+    progress: bool = False
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    published: tuple[str, ...]
+    embargoed: tuple[str, ...]
+    drafts: tuple[str, ...]
+    withheld: tuple[str, ...]
+    files: int
+    changed: bool
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which reports go out now, which are shown as drafts, and which stay hidden."""
+
+    published: tuple[Checked, ...]
+    drafts: tuple[Checked, ...]
+    embargoed: tuple[Checked, ...]
+    confidential: tuple[Checked, ...]
+    show_drafts: bool
+
+    @property
+    def shown(self) -> tuple[Checked, ...]:
+        return self.published + (self.drafts if self.show_drafts else ())
+
+    @property
+    def hidden(self) -> tuple[Checked, ...]:
+        return self.embargoed + self.confidential + (() if self.show_drafts else self.drafts)
+
+
+def directory_for(config: Config) -> Directory:
+    return load_directory(config.path("clps") if config.paths.clps else None)
+
+
+def check(config: Config, progress: bool = False) -> list[Checked]:
+    """Validate every report; raise InputRefused listing every problem."""
+    with Pandoc() as pandoc:
+        return _checked(config, directory_for(config), pandoc, progress)
+
+
+def _checked(config: Config, directory: Directory, pandoc: Pandoc, progress: bool) -> list[Checked]:
+    cache = Cache(config.path("state") / "cache")
+    return load_and_check(
+        config.path("reports"), directory, pandoc, cache, config.redaction.allow_raw_html, progress
+    )
+
+
+def select(checked: list[Checked], now: datetime, drafts: bool) -> Selection:
+    """Decide each report's fate at `now`."""
+    published, all_drafts, embargoed, confidential = [], [], [], []
+    for item in checked:
+        meta = item.source.meta
+        if meta.confidential:
+            confidential.append(item)
+        elif meta.status == "draft":
+            all_drafts.append(item)
+        elif meta.publish_at is not None and meta.publish_at > now:
+            embargoed.append(item)
+        else:
+            published.append(item)
+    return Selection(
+        tuple(published), tuple(all_drafts), tuple(embargoed), tuple(confidential), drafts
+    )
+
+
+def build(config: Config, options: BuildOptions) -> BuildResult:
+    """Build the site; on any refusal, raise and leave the published outputs untouched."""
+    directory = directory_for(config)
+    templates = Templates(config.path("templates"))
+    placeholders = templates.placeholders(config.redaction.placeholders)
+    state_dir = config.path("state")
+    cache = Cache(state_dir / "cache")
+    db = state.connect(state_dir)
+    with Pandoc() as pandoc:
+        checked = _checked(config, directory, pandoc, options.progress)
+        chosen = select(checked, options.now, options.drafts)
+        going_out = {c.source.slug for c in chosen.published}
+        plan = state.plan(db, [c.source for c in checked], options.now, going_out)
+        redactions = {
+            c.source.slug: redact(c.source, c.ast, c.images, placeholders, directory.regions)
+            for c in checked
+        }
+        settings = RenderSettings(
+            templates.text("report.typ"), config.path("reports"), config.site.rep,
+            config.site.language, config.site.title,
+        )  # fmt: skip
+        shown = list(chosen.shown)
+        rendered = [
+            _render_cached(
+                redactions[c.source.slug].versions[Audience.PUBLIC],
+                plan.publications[c.source.slug],
+                pandoc,
+                settings,
+                cache,
+                c in chosen.drafts,
+            )
+            for c in _bar(shown, options.progress, "rendering")
+        ]
+    outputs = SiteBuilder(templates.jinja(), config.site, directory).build(
+        [view(r, config.site.rep) for r in rendered]
+    )
+    outputs |= _report_files(rendered)
+    _audit(outputs, rendered, redactions, chosen, state_dir)
+    state.record(db, plan.rows)
+    changed = publish(outputs, config.path("site"))
+    return BuildResult(
+        published=tuple(sorted(going_out)),
+        embargoed=tuple(sorted(c.source.slug for c in chosen.embargoed)),
+        drafts=tuple(sorted(c.source.slug for c in chosen.drafts)),
+        withheld=tuple(sorted(c.source.slug for c in chosen.confidential)),
+        files=len(outputs),
+        changed=changed,
+    )
+
+
+def _bar(items: list[Checked], enabled: bool, what: str) -> list[Checked]:
+    if not enabled or len(items) < 5:
+        return items
+    return list(tqdm(items, desc=what, unit="report", leave=False))
+
+
+def _render_cached(
+    report: RedactedReport,
+    publication: Publication,
+    pandoc: Pandoc,
+    settings: RenderSettings,
+    cache: Cache,
+    draft: bool,
+) -> RenderedReport:
+    images = [(i.name, i.source.read_bytes()) for i in report.images]
+    name = cachemod.key(
+        "render", report.ast, report.source.meta, report.audience, draft, settings, images
+    )
+    stored = cache.get_json("render", name)
+    pdf = cache.get_bytes("pdf", name)
+    if stored is not None and pdf is not None:
+        return RenderedReport(report, publication, stored["html"], stored["text"], pdf, draft)
+    result = render(report, publication, pandoc, settings, draft)
+    cache.put_bytes("pdf", name, result.pdf)
+    cache.put_json("render", name, {"html": result.html, "text": result.text})
+    return result
+
+
+def _report_files(rendered: list[RenderedReport]) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for report in rendered:
+        folder = f"reports/{report.slug}/"
+        out[folder + f"{report.slug}.pdf"] = report.pdf
+        for image in report.redacted.images:
+            out[folder + image.name] = image.source.read_bytes()
+    return out
+
+
+def _audit(
+    outputs: dict[str, bytes],
+    rendered: list[RenderedReport],
+    redactions: dict[str, Redaction],
+    chosen: Selection,
+    state_dir: Path,
+) -> None:
+    withheld = [
+        Withheld(slug, fragment)
+        for slug, redaction in redactions.items()
+        for fragment in redaction.fragments
+    ]
+    owners = {f"reports/{r.slug}/": r.slug for r in rendered}
+    files = [
+        Output(name, data, Audience.PUBLIC, owners.get(name.rsplit("/", 1)[0] + "/"))
+        for name, data in outputs.items()
+    ]
+    hidden = [c.source.slug for c in chosen.hidden]
+    leaks = audit(files, withheld, PdfText(state_dir / "cache" / "pdftext"), hidden)
+    if leaks:
+        raise LeakFound(leaks)

@@ -1,0 +1,271 @@
+"""Redact a report on pandoc's AST, once per audience, and collect what was withheld."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from . import tree
+from .clps import split_regions
+from .model import Ast, Audience, Fragment, Image, Item, RedactedReport, Redaction, Source
+from .tree import Node
+
+AUDIT_WINDOW = 8
+AUDIT_SHORTEST = 3
+
+
+@dataclass(frozen=True)
+class Placeholders:
+    """What stands in for withheld material (configurable in templates/placeholders.toml)."""
+
+    enabled: bool = True
+    confidential_section: str = "Confidential item"
+    members_section: str = "Item for members"
+    confidential_block: str = "Confidential material withheld."
+    members_block: str = "Material for members withheld."
+    inline: str = "[withheld]"
+    reason: str = "Reason: {reason}"
+
+    def section(self, level: Audience) -> str:
+        return self.confidential_section if level >= Audience.CONFIDENTIAL else self.members_section
+
+    def block(self, level: Audience) -> str:
+        return self.confidential_block if level >= Audience.CONFIDENTIAL else self.members_block
+
+
+def redact(
+    source: Source,
+    ast: Ast,
+    images: dict[str, Image],
+    placeholders: Placeholders,
+    regions: tuple[str, ...],
+) -> Redaction:
+    """Return one redacted version per reader audience and the fragments withheld."""
+    versions = {
+        audience: _version(source, ast, audience, images, placeholders, regions)
+        for audience in (Audience.PUBLIC, Audience.MEMBERS)
+    }
+    return Redaction(versions, withheld_fragments(source, ast))
+
+
+def _version(
+    source: Source,
+    ast: Ast,
+    audience: Audience,
+    images: dict[str, Image],
+    placeholders: Placeholders,
+    regions: tuple[str, ...],
+) -> RedactedReport:
+    blocks = _Redactor(audience, placeholders).nodes(copy.deepcopy(ast["blocks"]))
+    _assign_ids(blocks)
+    items = tuple(_items(blocks, regions))
+    used = _localise_images(blocks, images)
+    _strip_attributes(blocks)
+    doc = {"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": blocks}
+    summary = source.meta.summary or _first_paragraph(blocks)
+    return RedactedReport(source, audience, doc, items, summary, used)
+
+
+class _Redactor:
+    """Rebuild a list of nodes without what `audience` may not see."""
+
+    def __init__(self, audience: Audience, placeholders: Placeholders) -> None:
+        self.audience = audience
+        self.placeholders = placeholders
+        self.count = 0
+
+    def withheld(self, node: Node) -> Audience | None:
+        level = tree.mark(node)
+        return level if level is not None and level > self.audience else None
+
+    def nodes(self, items: list[Node]) -> list[Node]:
+        out: list[Node] = []
+        skipping: int | None = None
+        for node in items:
+            if node["t"] == "Header":
+                depth = node["c"][0]
+                if skipping is not None and depth <= skipping:
+                    skipping = None
+                level = self.withheld(node) if skipping is None else None
+                if level is not None:
+                    skipping = depth
+                    out += self.section(node, level)
+                    continue
+            if skipping is None:
+                out += self.node(node)
+        return out
+
+    def node(self, node: Node) -> list[Node]:
+        if tree.is_comment(node):
+            return []
+        level = self.withheld(node)
+        if level is not None:
+            if node["t"] in tree.BLOCKS:
+                return self.block(node, level)
+            return self.inline()
+        if "c" in node:
+            node["c"] = self.value(node["c"])
+        return [node]
+
+    def value(self, value: Any) -> Any:
+        if tree.is_node_list(value):
+            return self.nodes(value)
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if tree.is_node(value):
+            found = self.node(value)
+            return found[0] if found else {"t": "Str", "c": ""}
+        return value
+
+    def section(self, node: Node, level: Audience) -> list[Node]:
+        if not self.placeholders.enabled:
+            return []
+        self.count += 1
+        depth = node["c"][0]
+        ident = f"withheld-{self.count}"
+        heading = _header(depth, ident, self.placeholders.section(level))
+        return [heading, *self.reason(node)]
+
+    def block(self, node: Node, level: Audience) -> list[Node]:
+        if not self.placeholders.enabled:
+            return []
+        text = self.placeholders.block(level)
+        reason = tree.attr_value(node, "reason")
+        if reason:
+            text += " " + self.placeholders.reason.format(reason=reason)
+        return [_div("withheld", [_para(text)])]
+
+    def reason(self, node: Node) -> list[Node]:
+        reason = tree.attr_value(node, "reason")
+        if not reason:
+            return []
+        return [_div("withheld", [_para(self.placeholders.reason.format(reason=reason))])]
+
+    def inline(self) -> list[Node]:
+        if not self.placeholders.enabled:
+            return []
+        text = {"t": "Str", "c": self.placeholders.inline}
+        return [{"t": "Span", "c": [["", ["withheld"], []], [text]]}]
+
+
+def _header(depth: int, ident: str, text: str) -> Node:
+    return {"t": "Header", "c": [depth, [ident, ["withheld"], []], _inlines(text)]}
+
+
+def _para(text: str) -> Node:
+    return {"t": "Para", "c": _inlines(text)}
+
+
+def _div(cls: str, blocks: list[Node]) -> Node:
+    return {"t": "Div", "c": [["", [cls], []], blocks]}
+
+
+def _inlines(text: str) -> list[Node]:
+    out: list[Node] = []
+    for i, word in enumerate(text.split()):
+        if i:
+            out.append({"t": "Space"})
+        out.append({"t": "Str", "c": word})
+    return out
+
+
+def _assign_ids(blocks: list[Node]) -> None:
+    """Give every heading without an explicit id one made from its redacted text."""
+    headers = [n for n in tree.walk(blocks) if n["t"] == "Header"]
+    taken = {n["c"][1][0] for n in headers if n["c"][1][0]}
+    for node in headers:
+        if node["c"][1][0]:
+            continue
+        base = tree.slugify(tree.stringify(node["c"][2], notes=False))
+        ident, n = base, 0
+        while ident in taken:
+            n += 1
+            ident = f"{base}-{n}"
+        taken.add(ident)
+        node["c"][1][0] = ident
+
+
+def _items(blocks: list[Node], known: tuple[str, ...]) -> list[Item]:
+    found: list[Item] = []
+    for node in tree.walk(blocks):
+        if node["t"] != "Header":
+            continue
+        clps = tuple((tree.attr_value(node, "clps") or "").split())
+        regions = tuple(split_regions(tree.attr_value(node, "regions") or "", known)[0])
+        if clps or regions:
+            title = tree.stringify(node["c"][2], notes=False)
+            found.append(Item(title, node["c"][1][0], clps, regions))
+    return found
+
+
+def _localise_images(blocks: list[Node], images: dict[str, Image]) -> tuple[Image, ...]:
+    used: dict[str, Image] = {}
+    for node in tree.walk(blocks):
+        if node["t"] == "Image":
+            image = images[node["c"][2][0]]
+            node["c"][2][0] = image.name
+            used[image.name] = image
+    return tuple(used[k] for k in sorted(used))
+
+
+def _strip_attributes(blocks: list[Node]) -> None:
+    """Drop reportback's own attributes (clps, regions, reason) from what is written."""
+    for node in tree.walk(blocks):
+        found = tree.attr(node)
+        if found is not None:
+            found[2][:] = [kv for kv in found[2] if kv[0] not in ("clps", "regions", "reason")]
+
+
+def _first_paragraph(blocks: list[Node]) -> str:
+    for node in tree.walk(blocks):
+        if node["t"] == "Para":
+            text = tree.stringify(node["c"], notes=False)
+            if text:
+                return text
+    return ""
+
+
+def withheld_fragments(source: Source, ast: Ast) -> tuple[Fragment, ...]:
+    """Return every run of withheld words the audit must not find in a lower output."""
+    units: list[tuple[Audience, str]] = []
+    whole = Audience.CONFIDENTIAL if source.meta.confidential else None
+
+    def visit(node: Node, level: Audience) -> None:
+        if tree.is_comment(node):
+            units.append(
+                (Audience.CONFIDENTIAL, node["c"][1].replace("<!--", " ").replace("-->", " "))
+            )
+            return
+        if whole is not None:
+            level = whole
+        if level == Audience.PUBLIC:
+            return
+        kind = node["t"]
+        if kind in tree.LEAVES or (tree.mark(node) is not None and kind not in tree.BLOCKS):
+            units.append((level, tree.stringify(node["c"], notes=False)))
+        elif kind in ("Link", "Image"):
+            units.append((level, " ".join(node["c"][2])))
+        elif kind in ("RawBlock", "RawInline"):
+            units.append((level, node["c"][1]))
+
+    tree.walk_levels(ast["blocks"], visit)
+    if whole is not None:
+        meta = source.meta
+        units += [(whole, meta.title), (whole, meta.summary or "")]
+    return _fragments(units)
+
+
+def _fragments(units: list[tuple[Audience, str]]) -> tuple[Fragment, ...]:
+    found: dict[tuple[Audience, tuple[str, ...]], Fragment] = {}
+    for level, text in units:
+        ws = tree.words(text)
+        if len(ws) >= AUDIT_WINDOW:
+            runs = [ws[i : i + AUDIT_WINDOW] for i in range(len(ws) - AUDIT_WINDOW + 1)]
+        elif len(ws) >= AUDIT_SHORTEST:
+            runs = [ws]
+        else:
+            runs = []
+        for run in runs:
+            found.setdefault((level, run), Fragment(level, run, " ".join(run)))
+    return tuple(found.values())

@@ -1,0 +1,79 @@
+"""Render a redacted report: HTML and plain text with pandoc, PDF with Typst."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import tree
+from .model import Ast, Publication, RedactedReport, RenderedReport
+from .pandoc import Pandoc
+from .pdf import PdfInfo, make_pdf
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """What rendering needs beyond the report: the Typst template and the reports root."""
+
+    typst_template: str
+    reports: Path
+    rep: str
+    language: str
+    site_title: str
+
+
+def render(
+    report: RedactedReport,
+    publication: Publication,
+    pandoc: Pandoc,
+    settings: RenderSettings,
+    draft: bool = False,
+) -> RenderedReport:
+    """Render one audience's version of a report."""
+    page_doc = _shift_headings(report.ast)
+    out = pandoc.write(page_doc, ("html5", "plain"))
+    typst_doc = _typst_images(page_doc, report)
+    typst_body = pandoc.write(typst_doc, ("typst",))["typst"]
+    meta = report.source.meta
+    info = PdfInfo(
+        title=meta.title,
+        author=meta.author or settings.rep,
+        meeting=meta.meeting,
+        date=meta.meeting_date.strftime("%-d %B %Y"),
+        audience=report.audience.label,
+        language=settings.language.split("-")[0].lower(),
+        draft=draft,
+    )
+    pdf = make_pdf(settings.typst_template, typst_body, info, settings.reports)
+    return RenderedReport(report, publication, out["html5"], out["plain"], pdf, draft)
+
+
+def _shift_headings(ast: Ast) -> Ast:
+    """Return a copy whose top headings are level 2 (the page title is level 1)."""
+    doc = copy.deepcopy(ast)
+    headers = [n for n in tree.walk(doc["blocks"]) if n["t"] == "Header"]
+    shift = 2 - min((h["c"][0] for h in headers), default=2)
+    for node in headers:
+        node["c"][0] = max(1, min(node["c"][0] + shift, 6))
+    return doc
+
+
+def _typst_images(ast: Ast, report: RedactedReport) -> Ast:
+    paths = {image.name: image.typst_path for image in report.images}
+    if not paths:
+        return ast
+    doc = copy.deepcopy(ast)
+    for node in tree.walk(doc["blocks"]):
+        if node["t"] == "Image":
+            node["c"][2][0] = paths[node["c"][2][0]]
+    return doc
+
+
+def plain_summary(text: str, limit: int = 300) -> str:
+    """Return `text` on one line, cut at a word boundary to at most `limit` characters."""
+    line = re.sub(r"\s+", " ", text).strip()
+    if len(line) <= limit:
+        return line
+    return line[: limit - 1].rsplit(" ", 1)[0] + "…"

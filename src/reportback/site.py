@@ -1,0 +1,131 @@
+"""Lay out the public site: home page, report pages, CLP directory and one page per CLP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from .clps import Clp, Directory
+from .config import SiteConfig
+from .model import Correction, Item, RenderedReport
+from .render import plain_summary
+
+Outputs = dict[str, bytes]
+STATIC = ("style.css", "clp-filter.js")
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """What a page may show of a report: allow-listed fields and rendered public HTML."""
+
+    slug: str
+    title: str
+    meeting: str
+    meeting_date: date
+    published: datetime | None
+    author: str
+    summary: str
+    tags: tuple[str, ...]
+    corrections: tuple[Correction, ...]
+    items: tuple[Item, ...]
+    html: str
+    draft: bool
+    pdf_name: str
+    clps: tuple[str, ...]
+    regions: tuple[str, ...]
+
+    def concerns(self, clp: Clp) -> bool:
+        """Return whether the report is addressed to `clp` (all CLPs unless restricted)."""
+        if not self.clps and not self.regions:
+            return True
+        return clp.slug in self.clps or clp.region in self.regions
+
+    def items_for(self, clp: Clp) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if clp.slug in i.clps or clp.region in i.regions)
+
+
+def view(report: RenderedReport, rep: str) -> ReportView:
+    meta = report.meta
+    return ReportView(
+        slug=report.slug,
+        title=meta.title,
+        meeting=meta.meeting,
+        meeting_date=meta.meeting_date,
+        published=report.publication.published_at,
+        author=meta.author or rep,
+        summary=plain_summary(report.redacted.summary),
+        tags=meta.tags,
+        corrections=meta.corrections,
+        items=report.redacted.items,
+        html=report.html,
+        draft=report.draft,
+        pdf_name=f"{report.slug}.pdf",
+        clps=meta.clps,
+        regions=meta.regions,
+    )
+
+
+def newest_first(reports: list[ReportView]) -> list[ReportView]:
+    return sorted(reports, key=lambda r: (r.meeting_date, r.slug), reverse=True)
+
+
+class SiteBuilder:
+    """Render every page of the site into a mapping of path to bytes."""
+
+    def __init__(self, env: jinja2.Environment, config: SiteConfig, directory: Directory) -> None:
+        self.env = env
+        self.config = config
+        self.directory = directory
+        self.zone = ZoneInfo(config.timezone)
+        env.filters["day"] = lambda d: d.strftime("%-d %B %Y")
+        env.filters["local"] = lambda t: t.astimezone(self.zone).strftime("%-d %B %Y, %H:%M")
+        env.filters["iso"] = lambda t: t.isoformat()
+
+    def build(self, reports: list[ReportView]) -> Outputs:
+        reports = newest_first(reports)
+        out: Outputs = {}
+        out["index.html"] = self.page("index.html", "", reports=reports, feeds=self.feeds("all"))
+        for report in reports:
+            out[f"reports/{report.slug}/index.html"] = self.page(
+                "report.html", "../../", report=report
+            )
+        out["clp/index.html"] = self.page("clps.html", "../", groups=self.groups())
+        for clp in self.directory.clps:
+            out[f"clp/{clp.slug}/index.html"] = self.clp_page(clp, reports)
+        for name in STATIC:
+            out[name] = self.env.get_template(name).render().encode("utf-8")
+        return out
+
+    def clp_page(self, clp: Clp, reports: list[ReportView]) -> bytes:
+        mine = [r for r in reports if r.concerns(clp)]
+        items = [(r, i) for r in mine for i in r.items_for(clp)]
+        return self.page(
+            "clp.html",
+            "../../",
+            clp=clp,
+            reports=mine,
+            items=items,
+            feeds=self.feeds("clp", clp.slug),
+        )
+
+    def groups(self) -> list[tuple[str, list[Clp]]]:
+        return [
+            (region, list(self.directory.in_region(region))) for region in self.directory.regions
+        ]
+
+    def feeds(self, kind: str, slug: str = "") -> dict[str, str]:
+        base = self.config.base_url.rstrip("/") + "/feeds/"
+        stem = "all" if kind == "all" else f"{kind}/{slug}"
+        return {"rss": f"{base}{stem}.xml", "atom": f"{base}{stem}.atom"}
+
+    def page(self, template: str, root: str, **context: object) -> bytes:
+        html = self.env.get_template(template).render(
+            site=self.config,
+            root=root,
+            feed_base=self.config.base_url.rstrip("/") + "/feeds/",
+            **context,
+        )
+        return html.encode("utf-8")

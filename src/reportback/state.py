@@ -1,0 +1,117 @@
+"""SQLite state in .reportback/: report identities and publication instants."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .model import Publication, Source
+
+SCHEMA = 1
+MIGRATIONS = {
+    1: """
+    CREATE TABLE reports (
+        slug TEXT PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        meeting TEXT NOT NULL,
+        meeting_date TEXT NOT NULL,
+        published_at TEXT
+    );
+    """,
+}
+
+
+def connect(state_dir: Path) -> sqlite3.Connection:
+    """Open (creating and migrating) the state database in `state_dir`."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(state_dir / "state.sqlite", isolation_level=None, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA busy_timeout=30000")
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for step in range(version + 1, SCHEMA + 1):
+        db.execute("BEGIN IMMEDIATE")
+        for statement in MIGRATIONS[step].split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version={step}")
+        db.execute("COMMIT")
+    return db
+
+
+@dataclass(frozen=True)
+class Row:
+    slug: str
+    id: str
+    meeting: str
+    meeting_date: str
+    published_at: str | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Each report's identity and publication, and the rows to record if the build succeeds."""
+
+    publications: dict[str, Publication]
+    rows: tuple[Row, ...]
+
+
+def plan(
+    db: sqlite3.Connection, sources: Iterable[Source], now: datetime, publish: set[str]
+) -> Plan:
+    """Decide each report's id and publication instant; `publish` are the slugs going out now."""
+    known = {r[0]: Row(*r) for r in db.execute("SELECT * FROM reports")}
+    sources = list(sources)
+    present = {s.slug for s in sources}
+    orphans = [r for r in known.values() if r.slug not in present]
+    publications: dict[str, Publication] = {}
+    rows: list[Row] = []
+    for source in sources:
+        row = known.get(source.slug) or _adopt(source, orphans)
+        meta = source.meta
+        ident = meta.id or (row.id if row else source.slug)
+        if meta.publish_at is not None:
+            when: datetime | None = meta.publish_at
+        elif row is not None and row.published_at:
+            when = datetime.fromisoformat(row.published_at)
+        else:
+            when = now if source.slug in publish else None
+        publications[source.slug] = Publication(ident, when)
+        recorded = when.isoformat() if when is not None and source.slug in publish else None
+        new = Row(source.slug, ident, meta.meeting, meta.meeting_date.isoformat(), recorded)
+        if new != row and (recorded or row is not None):
+            rows.append(new)
+    return Plan(publications, tuple(rows))
+
+
+def _adopt(source: Source, orphans: list[Row]) -> Row | None:
+    """Return the row of a report that was renamed to this one (same meeting and date)."""
+    for row in orphans:
+        if (row.meeting, row.meeting_date) == (
+            source.meta.meeting,
+            source.meta.meeting_date.isoformat(),
+        ):
+            orphans.remove(row)
+            return Row(source.slug, row.id, row.meeting, row.meeting_date, row.published_at)
+    return None
+
+
+def record(db: sqlite3.Connection, rows: Iterable[Row]) -> None:
+    """Record the plan's rows in one transaction."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for row in rows:
+            db.execute("DELETE FROM reports WHERE id = ? AND slug != ?", (row.id, row.slug))
+            db.execute(
+                "INSERT INTO reports VALUES (?, ?, ?, ?, ?) ON CONFLICT(slug) DO UPDATE SET "
+                "id = excluded.id, meeting = excluded.meeting, "
+                "meeting_date = excluded.meeting_date, "
+                "published_at = COALESCE(reports.published_at, excluded.published_at)",
+                (row.slug, row.id, row.meeting, row.meeting_date, row.published_at),
+            )
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise

@@ -1,0 +1,163 @@
+"""Helpers for pandoc's JSON AST: attributes, marks, walking with audience levels, text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from .model import Audience
+
+Node = dict[str, Any]
+
+BLOCKS = frozenset(
+    "Plain Para LineBlock CodeBlock RawBlock BlockQuote OrderedList BulletList "
+    "DefinitionList Header HorizontalRule Table Figure Div".split()
+)
+ATTR_AT = {
+    "Header": 1,
+    "CodeBlock": 0,
+    "Div": 0,
+    "Span": 0,
+    "Link": 0,
+    "Image": 0,
+    "Code": 0,
+    "Table": 0,
+    "Figure": 0,
+}
+MARKS = {"confidential": Audience.CONFIDENTIAL, "members": Audience.MEMBERS}
+MARKABLE = frozenset({"Header", "Div", "Span"})
+LEAVES = frozenset({"Plain", "Para", "LineBlock", "CodeBlock", "Header"})
+
+COMMENTS = re.compile(r"\s*(?:<!--(?:(?!-->).)*-->\s*)+", re.S)
+
+Attr = tuple[str, list[str], list[list[str]]]
+
+
+def is_node(value: Any) -> bool:
+    return isinstance(value, dict) and "t" in value
+
+
+def is_node_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(is_node(v) for v in value)
+
+
+def attr(node: Node) -> Attr | None:
+    """Return the (id, classes, key-values) of a node that has attributes."""
+    index = ATTR_AT.get(node["t"])
+    if index is None:
+        return None
+    ident, classes, pairs = node["c"][index]
+    return ident, classes, pairs
+
+
+def mark(node: Node) -> Audience | None:
+    """Return the withholding level a node's classes ask for, if any."""
+    found = attr(node)
+    if found is None:
+        return None
+    levels = [MARKS[c] for c in found[1] if c in MARKS]
+    return max(levels) if levels else None
+
+
+def attr_value(node: Node, key: str) -> str | None:
+    found = attr(node)
+    if found is None:
+        return None
+    return next((v for k, v in found[2] if k == key), None)
+
+
+def walk(value: Any) -> Iterator[Node]:
+    """Yield every node below `value`, depth first, in document order."""
+    if isinstance(value, list):
+        for item in value:
+            yield from walk(item)
+    elif is_node(value):
+        yield value
+        if "c" in value:
+            yield from walk(value["c"])
+
+
+def walk_levels(
+    value: Any, visit: Callable[[Node, Audience], None], level: Audience = Audience.PUBLIC
+) -> None:
+    """Call visit(node, level) for every node, with the audience level it is withheld at.
+
+    A marked heading raises the level of everything after it up to the next heading of the
+    same or a higher level in the same list of blocks.
+    """
+    if isinstance(value, list):
+        sections: list[tuple[int, Audience]] = []
+        for item in value:
+            here = level
+            if is_node(item) and item["t"] == "Header":
+                depth = item["c"][0]
+                sections = [s for s in sections if s[0] < depth]
+                own = mark(item)
+                if own is not None:
+                    sections.append((depth, own))
+            for _, section_level in sections:
+                here = max(here, section_level)
+            walk_levels(item, visit, here)
+    elif is_node(value):
+        own = mark(value)
+        here = max(level, own) if own is not None else level
+        visit(value, here)
+        if "c" in value:
+            walk_levels(value["c"], visit, here)
+
+
+def stringify(value: Any, notes: bool = True) -> str:
+    """Return the plain text of inlines or blocks (footnotes included unless notes=False)."""
+    parts: list[str] = []
+    _text(value, parts, notes)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _text(value: Any, out: list[str], notes: bool) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _text(item, out, notes)
+        return
+    if not is_node(value):
+        return
+    kind = value["t"]
+    content = value.get("c")
+    if kind == "Str":
+        out.append(content)
+    elif kind in ("Space", "SoftBreak", "LineBreak"):
+        out.append(" ")
+    elif kind in ("Code", "Math", "CodeBlock"):
+        out.append(" " + content[1] + " ")
+    elif kind in ("RawBlock", "RawInline") or (kind == "Note" and not notes):
+        return
+    elif kind in BLOCKS:
+        out.append(" ")
+        _text(content, out, notes)
+        out.append(" ")
+    elif content is not None:
+        _text(content, out, notes)
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Return the normalised words of a text, as the leak audit compares them."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return tuple(re.findall(r"\w+", folded))
+
+
+def slugify(text: str) -> str:
+    """Return a heading identifier the way pandoc's auto_identifiers makes one."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    kept = re.sub(r"[^\w\s.-]", "", folded)
+    slug = re.sub(r"\s+", "-", kept.strip())
+    slug = re.sub(r"^[^a-z]+", "", slug)
+    return slug or "section"
+
+
+def is_comment(node: Node) -> bool:
+    """Return whether a raw node is nothing but an HTML comment."""
+    if node["t"] not in ("RawBlock", "RawInline"):
+        return False
+    fmt, text = node["c"]
+    return str(fmt).startswith("html") and bool(COMMENTS.fullmatch(text))
