@@ -27,6 +27,8 @@ class Withheld:
 
     report: str
     fragment: Fragment
+    order: int = 0
+    """Position in the report, so the first leak in reading order is the one named."""
 
 
 @dataclass(frozen=True)
@@ -93,15 +95,25 @@ def audit(
         found = _ngram_hits(texts, index, lengths, output.audience)
         if output.report is not None:
             found |= _squeezed_hits(texts, by_report.get(output.report, []), output.audience)
-        for item in sorted(found, key=lambda w: (w.report, w.fragment.text)):
-            leaks.append(
-                f"{item.report}: {item.fragment.level.label} text "
-                f"{item.fragment.text!r} found in {output.name}"
-            )
+        leaks += _messages(found, output.name)
         leaks += [
             f"{output.name}: names a withheld report ({s})" for s in slugs if _contains(output, s)
         ]
     return leaks
+
+
+def _messages(found: set[Withheld], name: str) -> list[str]:
+    """Return one message per report leaking into output `name`, naming its first fragment."""
+    by_report: dict[str, list[Withheld]] = {}
+    for item in found:
+        by_report.setdefault(item.report, []).append(item)
+    out: list[str] = []
+    for report, items in sorted(by_report.items()):
+        first = min(items, key=lambda w: w.order)
+        more = f" (and {len(items) - 1} more runs)" if len(items) > 1 else ""
+        text = f"{first.fragment.level.label} text {first.fragment.text!r}"
+        out.append(f"{report}: {text} found in {name}{more}")
+    return out
 
 
 def _contains(output: Output, needle: str) -> bool:

@@ -67,21 +67,25 @@ class BodyChecker:
         self.problems: list[Problem] = []
         self.images: dict[str, Image] = {}
         self.lines = source.body.split("\n")
+        self.raw_lines: set[int] = set()
 
     def at(self, body_line: int, message: str) -> None:
         self.problems.append(problem(self.shown, self.source.body_line + body_line - 1, message))
 
-    def near(self, message: str, *needles: str) -> None:
-        """Record a problem at the first body line containing one of `needles`."""
+    def line_of(self, *needles: str) -> int:
+        """Return the first body line containing one of `needles` (1 if none does)."""
         for number, line in enumerate(self.lines, start=1):
             if any(n and n in line for n in needles):
-                self.at(number, message)
-                return
-        self.at(1, message)
+                return number
+        return 1
+
+    def near(self, message: str, *needles: str) -> None:
+        """Record a problem at the first body line containing one of `needles`."""
+        self.at(self.line_of(*needles), message)
 
     def run(self, ast: Ast, warnings: list[Warning_], misuses: list[Misuse]) -> list[Problem]:
         for warning in warnings:
-            self.at(warning.line, f"pandoc: {_strip_position(warning.message)}")
+            self.at(warning.line, _warning_message(warning))
         for misuse in misuses:
             self._misuse(misuse)
         for node in tree.walk(ast["blocks"]):
@@ -127,11 +131,15 @@ class BodyChecker:
         if self.raw_html and str(fmt).startswith("html"):
             return
         first = next((ln.strip() for ln in text.split("\n") if ln.strip()), text)
+        line = self.line_of(f"{{={fmt}}}", first[:40])
+        if line in self.raw_lines:
+            return  # one problem per line: <b>…</b> is one mistake, not two
+        self.raw_lines.add(line)
         what = "raw HTML" if str(fmt).startswith("html") else f"a raw {fmt} block"
-        self.near(
+        self.at(
+            line,
             f"{what} is not allowed ({first[:40]!r}); write Markdown, or set "
             "[redaction] allow_raw_html = true for HTML",
-            first[:40],
         )
 
     def _attributes(self, node: Node) -> None:
@@ -209,6 +217,12 @@ def _kind_name(kind: str) -> str:
     names = {"CodeBlock": "a code block", "Code": "inline code", "Link": "a link"}
     names |= {"Image": "an image", "Table": "a table", "Figure": "a figure"}
     return names.get(kind, kind)
+
+
+def _warning_message(warning: Warning_) -> str:
+    if warning.kind == "UnclosedDiv":
+        return "unclosed ::: fence: this fenced div is never closed"
+    return f"pandoc: {_strip_position(warning.message)}"
 
 
 def _strip_position(message: str) -> str:

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from frontmatter import YAMLHandler
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from .clps import Directory
 from .errors import Problem, problem
@@ -41,26 +41,26 @@ def _hidden(path: Path, folder: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(folder).parts)
 
 
-def load_report(path: Path, directory: Directory, shown: str) -> Source | list[Problem]:
-    """Read and validate one report; return it, or every problem found in it."""
+def load_report(
+    path: Path, directory: Directory, shown: str
+) -> tuple[Source | None, list[Problem]]:
+    """Read and validate one report; return it (if its body can be read) and its problems."""
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except OSError as exc:
-        return [problem(shown, 1, f"cannot read: {exc.strerror}")]
+        return None, [problem(shown, 1, f"cannot read: {exc.strerror}")]
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return [problem(shown, line, "not valid UTF-8")]
+        return None, [problem(shown, line, "not valid UTF-8")]
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     split = _split(text, shown)
     if isinstance(split, Problem):
-        return [split]
+        return None, [split]
     head, body, body_line = split
-    meta = _meta(head, shown, directory)
-    if isinstance(meta, list):
-        return meta
+    meta, problems = _meta(head, shown, directory)
     digest = hashlib.sha256(raw).hexdigest()
-    return Source(path, path.stem, meta, body, body_line, digest)
+    return Source(path, path.stem, meta, body, body_line, digest), problems
 
 
 def _split(text: str, shown: str) -> tuple[str, str, int] | Problem:
@@ -75,7 +75,11 @@ def _split(text: str, shown: str) -> tuple[str, str, int] | Problem:
     return head, body, body_line
 
 
-def _meta(head: str, shown: str, directory: Directory) -> Meta | list[Problem]:
+PLACEHOLDER_META = Meta(title="", meeting="", meeting_date=date.min, confidential=True)
+"""Stands in for front matter that could not be read, so the body can still be checked."""
+
+
+def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Problem]]:
     try:
         node = yaml.compose(head, Loader=yaml.SafeLoader)
         values = yaml.safe_load(head)
@@ -83,9 +87,10 @@ def _meta(head: str, shown: str, directory: Directory) -> Meta | list[Problem]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc)
-        return [problem(shown, line, f"front matter is not valid YAML: {reason}")]
+        return PLACEHOLDER_META, [problem(shown, line, f"front matter is not valid YAML: {reason}")]
     if not isinstance(node, yaml.MappingNode) or not isinstance(values, dict):
-        return [problem(shown, 1, "front matter must be a mapping of keys to values")]
+        message = "front matter must be a mapping of keys to values"
+        return PLACEHOLDER_META, [problem(shown, 1, message)]
     lines: dict[str, int] = {}
     problems: list[Problem] = []
     for key_node, _ in node.value:
@@ -103,7 +108,7 @@ def _typed(
     shown: str,
     directory: Directory,
     problems: list[Problem],
-) -> Meta | list[Problem]:
+) -> tuple[Meta, list[Problem]]:
     checker = _Checker(shown, lines, problems)
     for key in values:
         if str(key) not in KEYS:
@@ -126,7 +131,7 @@ def _typed(
         id=checker.text(values, "id"),
         corrections=checker.corrections(values),
     )
-    return problems or meta
+    return meta, problems
 
 
 def _did_you_mean(key: str) -> str:

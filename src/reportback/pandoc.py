@@ -24,6 +24,7 @@ class Warning_:
 
     line: int
     message: str
+    kind: str = ""
 
 
 def pandoc_path() -> str:
@@ -110,4 +111,5 @@ class Pandoc:
 
 def _warning(log: dict[str, Any]) -> Warning_:
     line = log.get("line") or (log.get("openpos") or {}).get("line") or 1
-    return Warning_(int(line), str(log.get("pretty", log.get("type", "warning"))))
+    kind = str(log.get("type", ""))
+    return Warning_(int(line), str(log.get("pretty", kind or "warning")), kind)

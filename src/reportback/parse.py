@@ -35,7 +35,7 @@ def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
         misuses = check_definitions(source.body, lambda text: pandoc.parse(text)[0])
         stored = {
             "ast": ast,
-            "warnings": [[w.line, w.message] for w in warnings],
+            "warnings": [[w.line, w.message, w.kind] for w in warnings],
             "misuses": [
                 [m.definition.line, m.definition.label, m.defined_at, m.used_at] for m in misuses
             ],
@@ -44,7 +44,7 @@ def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
             cache.put_json("parse", name, stored)
     return Parsed(
         stored["ast"],
-        [Warning_(line, message) for line, message in stored["warnings"]],
+        [Warning_(*w) for w in stored["warnings"]],
         [
             Misuse(Definition(ln, lb), Audience(d), Audience(u))
             for ln, lb, d, u in stored["misuses"]
@@ -79,16 +79,14 @@ def load_and_check(
     files = find_reports(reports)
     for path in _progress(files, progress, "checking"):
         shown = shown_path(path)
-        loaded = load_report(path, directory, shown)
-        if isinstance(loaded, list):
-            problems += loaded
-            continue
-        parsed = parse_body(loaded, pandoc, cache)
-        checker = BodyChecker(loaded, shown, directory, reports, raw_html)
-        found = checker.run(parsed.ast, parsed.warnings, parsed.misuses)
+        loaded, found = load_report(path, directory, shown)
+        if loaded is not None:
+            parsed = parse_body(loaded, pandoc, cache)
+            checker = BodyChecker(loaded, shown, directory, reports, raw_html)
+            found += checker.run(parsed.ast, parsed.warnings, parsed.misuses)
+            if not found:
+                checked.append(Checked(loaded, parsed.ast, checker.images))
         problems += found
-        if not found:
-            checked.append(Checked(loaded, parsed.ast, checker.images))
     problems += _duplicates(checked)
     if problems:
         raise InputRefused(problems)

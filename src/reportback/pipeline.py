@@ -193,9 +193,9 @@ def _audit(
     state_dir: Path,
 ) -> None:
     withheld = [
-        Withheld(slug, fragment)
+        Withheld(slug, fragment, order)
         for slug, redaction in redactions.items()
-        for fragment in redaction.fragments
+        for order, fragment in enumerate(redaction.fragments)
     ]
     owners = {f"reports/{r.slug}/": r.slug for r in rendered}
     files = [

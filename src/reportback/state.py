@@ -94,7 +94,7 @@ def _adopt(source: Source, orphans: list[Row]) -> Row | None:
             source.meta.meeting_date.isoformat(),
         ):
             orphans.remove(row)
-            return Row(source.slug, row.id, row.meeting, row.meeting_date, row.published_at)
+            return row
     return None
 
 

@@ -12,9 +12,11 @@ from .model import Audience
 Node = dict[str, Any]
 
 BLOCKS = frozenset(
-    "Plain Para LineBlock CodeBlock RawBlock BlockQuote OrderedList BulletList "
-    "DefinitionList Header HorizontalRule Table Figure Div".split()
-)
+    {
+        "Plain", "Para", "LineBlock", "CodeBlock", "RawBlock", "BlockQuote", "OrderedList",
+        "BulletList", "DefinitionList", "Header", "HorizontalRule", "Table", "Figure", "Div",
+    }
+)  # fmt: skip
 ATTR_AT = {
     "Header": 1,
     "CodeBlock": 0,

@@ -1,0 +1,99 @@
+"""Fixtures: projects built from a dict of files, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+import pytest
+import yaml
+
+from reportback.cli import main
+
+NOW = "2026-11-22T12:00:00+00:00"
+
+
+def report(body: str = "Public text.\n", **meta: object) -> str:
+    """Return a report file's text: front matter from `meta` (with required defaults), body."""
+    values: dict[str, object] = {
+        "title": "A test report",
+        "meeting": "National Executive Committee",
+        "meeting_date": "2016-09-20",
+    }
+    values.update(meta)
+    head = yaml.safe_dump(values, sort_keys=False, allow_unicode=True)
+    return f"---\n{head}---\n\n{body}"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+Files = dict[str, str | bytes]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Files], Path]:
+    """Return a function that writes `files` into a fresh project folder and enters it."""
+
+    def make(files: Files) -> Path:
+        for name, content in files.items():
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        (tmp_path / "reports").mkdir(exist_ok=True)
+        monkeypatch.chdir(tmp_path)
+        return tmp_path
+
+    return make
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    """Run `reportback ARGS` in-process; return its exit code and output."""
+
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse exits on usage errors and --help
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def pdf_text(path: Path) -> str:
+    """Return a PDF's text and its document properties, as a reader could see them."""
+    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    props = "\n".join(f"{k}={v}" for k, v in (reader.metadata or {}).items())
+    return text + "\n" + props
+
+
+def site_text(root: Path) -> Iterator[tuple[Path, str]]:
+    """Yield every output file under `root` with the text a reader could get from it."""
+    for path in sorted(root.rglob("*")):
+        if not path.is_file():
+            continue
+        if path.suffix == ".pdf":
+            yield path, pdf_text(path)
+        elif path.suffix in (".html", ".xml", ".atom", ".opml", ".css", ".js"):
+            yield path, path.read_text(encoding="utf-8")
+        else:
+            yield path, path.name
+
+
+def everything(root: Path) -> str:
+    """Return all text of all outputs under `root`, file names included."""
+    return "\n".join(f"{p.relative_to(root)}\n{t}" for p, t in site_text(root))

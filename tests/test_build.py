@@ -1,0 +1,247 @@
+"""Whole builds: audit, crash safety, determinism, embargo, drafts and report identity."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reportback import pipeline, site
+from reportback.model import Ast, Audience, Image, Source
+from reportback.redact import Placeholders, Redaction
+
+from .conftest import NOW, Result, everything, report
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def two_reports() -> dict[str, str | bytes]:
+    return {
+        "reports/2016-09-20-nec.md": report(
+            "The NEC met.\n\n## Disputes {.confidential}\n\n"
+            "The panel expelled the member for repeated abuse of other members online.\n",
+            title="NEC September",
+        ),
+        "reports/2016-10-04-org.md": report(
+            "The committee met.\n\nIt agreed the minutes.\n",
+            title="Org Committee",
+            meeting="Organisation Committee",
+            meeting_date="2016-10-04",
+        ),
+    }
+
+
+def test_audit_refuses_a_leak_the_redactor_let_through(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = pipeline.redact
+
+    def leaky(
+        source: Source,
+        ast: Ast,
+        images: dict[str, Image],
+        marks: Placeholders,
+        regions: tuple[str, ...],
+    ) -> Redaction:
+        """A redactor with a bug: every audience gets the unredacted document."""
+        done = real(source, ast, images, marks, regions)
+        whole = replace(done.versions[Audience.PUBLIC], ast=ast)
+        return Redaction({Audience.PUBLIC: whole, Audience.MEMBERS: whole}, done.fragments)
+
+    monkeypatch.setattr(pipeline, "redact", leaky)
+    root = project(two_reports())
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    first = "2016-09-20-nec: confidential text 'disputes' found in"
+    assert (
+        "2016-09-20-nec: confidential text 'the panel expelled the member for repeated abuse' "
+        "found in reports/2016-09-20-nec/index.html (and 4 more runs)"
+    ) in lines
+    assert (
+        "2016-09-20-nec: confidential text 'the panel expelled the member for repeated abuse' "
+        "found in reports/2016-09-20-nec/2016-09-20-nec.pdf (and 4 more runs)"
+    ) in lines
+    assert not any(line.startswith(first) for line in lines)  # one-word heading: not audited
+    assert lines[-1] == "refused: leak audit failed; nothing was published"
+    assert not (root / "site").exists()
+
+
+def test_refused_build_leaves_previous_site_untouched(cli: Cli, project: Project) -> None:
+    root = project(two_reports())
+    assert cli("build", "--now", NOW).code == 0
+    before = snapshot(root / "site")
+    (root / "reports/2016-10-04-org.md").write_text(report("::: private\nx\n:::\n"))
+    assert cli("build", "--now", NOW).code == 1
+    assert snapshot(root / "site") == before
+
+
+@pytest.mark.parametrize("where", ["rendering", "writing"])
+def test_crash_mid_build_leaves_previous_site_intact(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    root = project(two_reports())
+    assert cli("build", "--now", NOW).code == 0
+    before = snapshot(root / "site")
+    (root / "reports/2016-10-04-org.md").write_text(report("Changed text.\n"))
+    calls = {"n": 0}
+
+    def crash_after_half(*args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] > len(before) // 2:
+            raise RuntimeError("power cut")
+
+    with monkeypatch.context() as patch:
+        if where == "rendering":
+            real_page = site.SiteBuilder.page
+
+            def page(self: site.SiteBuilder, *a: object, **k: object) -> bytes:
+                crash_after_half()
+                return real_page(self, *a, **k)  # type: ignore[arg-type]
+
+            patch.setattr(site.SiteBuilder, "page", page)
+        else:
+            import reportback.publish as publish
+
+            patch.setattr(publish.os, "fsync", crash_after_half)
+            patch.setattr(publish.os, "link", lambda a, b: crash_after_half())
+        with pytest.raises(RuntimeError, match="power cut"):
+            cli("build", "--now", NOW)
+    assert snapshot(root / "site") == before
+    assert not list(root.glob(".site.*")), "the half-written staging folder was removed"
+    assert cli("build", "--now", NOW).code == 0
+    assert "Changed text." in (root / "site/reports/2016-10-04-org/index.html").read_text()
+
+
+def test_rebuild_without_change_is_byte_identical(cli: Cli, project: Project) -> None:
+    root = project(two_reports())
+    assert cli("build", "--now", NOW).code == 0
+    first = snapshot(root / "site")
+    result = cli("build", "--now", "2026-12-01T00:00:00+00:00")
+    assert result.code == 0
+    assert result.err.startswith("unchanged:")
+    assert snapshot(root / "site") == first
+
+
+def test_editing_one_report_rewrites_only_changed_files(cli: Cli, project: Project) -> None:
+    root = project(two_reports())
+    assert cli("build", "--now", NOW).code == 0
+    inodes = {p: p.stat().st_ino for p in (root / "site").rglob("*") if p.is_file()}
+    path = root / "reports/2016-10-04-org.md"
+    path.write_text(
+        path.read_text().replace("agreed the minutes", "agreed the minutes, as amended")
+    )
+    assert cli("build", "--now", NOW).code == 0
+    changed = sorted(
+        p.relative_to(root / "site").as_posix()
+        for p, ino in inodes.items()
+        if p.stat().st_ino != ino
+    )
+    assert changed == [
+        "reports/2016-10-04-org/2016-10-04-org.pdf",
+        "reports/2016-10-04-org/index.html",
+    ]
+
+
+def test_embargoed_report_appears_only_from_its_time(cli: Cli, project: Project) -> None:
+    files = two_reports()
+    files["reports/2016-11-22-away.md"] = report(
+        "zqembargoed findings\n", title="Away day", publish_at="2026-12-01T09:00:00+00:00"
+    )
+    root = project(files)
+    assert cli("build", "--now", "2026-12-01T08:59:59+00:00").code == 0
+    text = everything(root / "site")
+    assert "zqembargoed" not in text
+    assert "2016-11-22-away" not in text
+    assert "Away day" not in text
+    assert cli("build", "--now", "2026-12-01T09:00:00+00:00").code == 0
+    page = (root / "site/reports/2016-11-22-away/index.html").read_text()
+    assert "zqembargoed" in page
+    assert 'datetime="2026-12-01T09:00:00+00:00"' in page
+    assert "Away day" in (root / "site/index.html").read_text()
+
+
+def test_drafts_are_never_published_but_can_be_previewed(cli: Cli, project: Project) -> None:
+    files = two_reports()
+    files["reports/draft.md"] = report("zqdraft text\n", title="Draft one", status="draft")
+    root = project(files)
+    assert cli("build", "--now", NOW).code == 0
+    assert "zqdraft" not in everything(root / "site")
+    assert cli("build", "--now", NOW, "--drafts").code == 0
+    page = (root / "site/reports/draft/index.html").read_text()
+    assert "Draft — not published." in page
+    db = sqlite3.connect(root / ".reportback/state.sqlite")
+    assert db.execute("SELECT published_at FROM reports WHERE slug='draft'").fetchall() == []
+
+
+def test_publication_time_is_recorded_once(cli: Cli, project: Project) -> None:
+    root = project(two_reports())
+    assert cli("build", "--now", "2026-11-22T12:00:00+00:00").code == 0
+    assert cli("build", "--now", "2026-11-29T12:00:00+00:00").code == 0
+    page = (root / "site/reports/2016-10-04-org/index.html").read_text()
+    assert 'datetime="2026-11-22T12:00:00+00:00"' in page
+
+
+def test_renamed_report_keeps_its_identity(cli: Cli, project: Project) -> None:
+    root = project(two_reports())
+    assert cli("build", "--now", NOW).code == 0
+    db = sqlite3.connect(root / ".reportback/state.sqlite")
+    before = db.execute(
+        "SELECT id, published_at FROM reports WHERE slug='2016-10-04-org'"
+    ).fetchone()
+    (root / "reports/2016-10-04-org.md").rename(root / "reports/2016-10-04-organisation.md")
+    assert cli("build", "--now", "2026-12-01T00:00:00+00:00").code == 0
+    after = db.execute(
+        "SELECT id, published_at FROM reports WHERE slug='2016-10-04-organisation'"
+    ).fetchone()
+    assert after == before
+    assert not (root / "site/reports/2016-10-04-org").exists()
+
+
+def test_clp_pages_list_addressed_reports_and_concerning_items(cli: Cli, project: Project) -> None:
+    files = {
+        "reports/a.md": report(
+            '## Hackney selection {clps="hackney-north-and-stoke-newington"}\n\nTimetable.\n\n'
+            '## London matters {regions="London"}\n\nx\n\n'
+            '## Secret {.confidential clps="witney"}\n\ny\n',
+            title="Everyone",
+        ),
+        "reports/b.md": report("Only Witney.\n", title="Witney only", clps=["witney"]),
+    }
+    root = project(files)
+    assert cli("build", "--now", NOW).code == 0
+    hackney = (root / "site/clp/hackney-north-and-stoke-newington/index.html").read_text()
+    assert "Concerns your CLP" in hackney
+    assert 'href="../../reports/a/index.html#hackney-selection"' in hackney
+    assert 'href="../../reports/a/index.html#london-matters"' in hackney
+    assert "Witney only" not in hackney
+    witney = (root / "site/clp/witney/index.html").read_text()
+    assert "Witney only" in witney
+    assert "Concerns your CLP" not in witney  # the confidential item's tag does not count
+    assert len(list((root / "site/clp").glob("*/index.html"))) == 632
+
+
+def test_images_are_copied_by_content_hash(cli: Cli, project: Project) -> None:
+    png = (Path(__file__).parent.parent / "reports/images/timetable.png").read_bytes()
+    files = {
+        "reports/a.md": report(
+            "![A chart](img/zqsecretname.png)\n\n::: confidential\n![x](img/other.png)\n:::\n"
+        ),
+        "reports/img/zqsecretname.png": png,
+        "reports/img/other.png": png[:-1] + b"\x83",
+    }
+    root = project(files)
+    assert cli("build", "--now", NOW).code == 0
+    folder = root / "site/reports/a"
+    images = sorted(p.name for p in folder.glob("img-*"))
+    assert len(images) == 1
+    assert (folder / images[0]).read_bytes() == png
+    assert "zqsecretname" not in everything(root / "site")

@@ -1,0 +1,171 @@
+"""Each mark form withholds its material from every public output, with the right placeholder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import NOW, Result, everything, pdf_text, report
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+
+FORMS = {
+    "section": (
+        "## Visible before\n\nzqpublicone\n\n"
+        '## zqheading secret title {.LEVEL reason="Legal advice"}\n\nzqwithheld body text\n\n'
+        "### zqsub heading inside\n\nzqdeeper text\n\n"
+        "## Visible after\n\nzqpublictwo\n"
+    ),
+    "block": (
+        'zqpublicone\n\n::: {.LEVEL reason="Legal advice"}\nzqwithheld body text\n\n'
+        "- zqlist item\n:::\n\nzqpublictwo\n"
+    ),
+    "inline": "zqpublicone and [zqwithheld words here]{.LEVEL} then zqpublictwo\n",
+}
+PLACEHOLDERS = {
+    ("section", "confidential"): ["Confidential item", "Reason: Legal advice"],
+    ("section", "members"): ["Item for members", "Reason: Legal advice"],
+    ("block", "confidential"): ["Confidential material withheld. Reason: Legal advice"],
+    ("block", "members"): ["Material for members withheld. Reason: Legal advice"],
+    ("inline", "confidential"): ["[withheld]"],
+    ("inline", "members"): ["[withheld]"],
+}
+
+
+@pytest.mark.parametrize("level", ["confidential", "members"])
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_mark_withholds_from_public_outputs(
+    cli: Cli, project: Project, form: str, level: str
+) -> None:
+    body = FORMS[form].replace("LEVEL", level)
+    root = project({"reports/r.md": report(body, title="Title zqtitle")})
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/r/index.html").read_text()
+    pdf = pdf_text(root / "site/reports/r/r.pdf")
+    for output in (page, pdf, everything(root / "site")):
+        assert "zqpublicone" in output
+        assert "zqpublictwo" in output
+        for canary in ("zqwithheld", "zqheading", "zqsub", "zqdeeper", "zqlist"):
+            assert canary not in output
+    for text in PLACEHOLDERS[(form, level)]:
+        assert text in page
+        assert text in " ".join(pdf.split())
+    assert "/Title=Title zqtitle" in pdf
+    assert "/Author=The CLP representative" in pdf
+
+
+def test_pdf_properties_hold_only_allow_listed_keys(cli: Cli, project: Project) -> None:
+    body = "Public.\n\n## zqsecret {.confidential}\n\nx\n"
+    root = project({"reports/r.md": report(body, author="Rep zqauthor", tags=["zqtag"])})
+    assert cli("build", "--now", NOW).code == 0
+    props = pdf_text(root / "site/reports/r/r.pdf").split("\n")
+    props = [p for p in props if p.startswith("/")]
+    assert sorted(p.split("=")[0] for p in props) == ["/Author", "/Creator", "/Title"]
+    assert "/Author=Rep zqauthor" in props
+    assert not any("zqsecret" in p for p in props)
+
+
+def test_placeholders_can_be_turned_off(cli: Cli, project: Project) -> None:
+    body = (
+        '## Gone {.confidential reason="Legal"}\n\nx\n\n## Kept\n\n'
+        "::: members\ny\n:::\n\nA [b]{.confidential} c.\n"
+    )
+    root = project(
+        {"reportback.toml": "[redaction]\nplaceholders = false\n", "reports/r.md": report(body)}
+    )
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/r/index.html").read_text()
+    assert "Kept" in page
+    for text in ("Confidential item", "Legal", "[withheld]", 'class="withheld"', "for members"):
+        assert text not in page
+
+
+def test_placeholder_texts_are_configurable(cli: Cli, project: Project) -> None:
+    texts = (
+        'confidential_section = "Item not for publication"\nmembers_section = "For members"\n'
+        'confidential_block = "Text removed."\nmembers_block = "Members only."\n'
+        'inline = "[…]"\nreason = "({reason})"\n'
+    )
+    body = '## S {.confidential reason="Legal"}\n\nx\n\n## T\n\nA [b]{.confidential} c.\n'
+    root = project({"templates/placeholders.toml": texts, "reports/r.md": report(body)})
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/r/index.html").read_text()
+    assert "Item not for publication" in page
+    assert "(Legal)" in page
+    assert "[…]" in page
+
+
+def test_confidential_inside_members_is_withheld_from_members(cli: Cli, project: Project) -> None:
+    from reportback.model import Audience
+
+    body = "::: members\nzqmember text [zqnested secret words]{.confidential} more\n:::\n"
+    root = project({"reports/r.md": report(body)})
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/r/index.html").read_text()
+    assert "zqmember" not in page
+    assert "zqnested" not in page
+    members = _version(root, Audience.MEMBERS)
+    assert "zqmember" in members
+    assert "zqnested" not in members
+    assert "[withheld]" in members
+
+
+def test_whole_report_confidential_appears_nowhere(cli: Cli, project: Project) -> None:
+    secret = report("zqbody of the secret report\n", title="zqtitle secret", confidential=True)
+    root = project({"reports/2016-09-20-zqslug.md": secret, "reports/p.md": report("Public.\n")})
+    assert cli("build", "--now", NOW).code == 0
+    text = everything(root / "site")
+    for canary in ("zqbody", "zqtitle", "zqslug"):
+        assert canary not in text
+    assert "Public." in text
+
+
+def test_withheld_heading_does_not_shape_public_ids(cli: Cli, project: Project) -> None:
+    body = (
+        "## Budget {.confidential}\n\nx\n\n## Budget\n\nPublic budget.\n\n"
+        "## zqid {#zqexplicit .members}\n\ny\n"
+    )
+    root = project({"reports/r.md": report(body)})
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/r/index.html").read_text()
+    assert 'id="budget"' in page
+    assert "budget-1" not in page
+    assert "zqexplicit" not in page
+    assert "zqid" not in page
+
+
+def test_footnotes_inside_withheld_material_disappear(cli: Cli, project: Project) -> None:
+    body = (
+        "Public[^p].\n\n[^p]: Public note.\n\n"
+        "::: confidential\nSecret[^s].\n\n[^s]: zqnote secret.\n:::\n"
+    )
+    root = project({"reports/r.md": report(body)})
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/r/index.html").read_text()
+    assert "Public note." in page
+    assert "zqnote" not in page
+    assert "fn2" not in page  # numbering does not reveal that a note was removed
+
+
+def _version(root: Path, audience: object) -> str:
+    """Render the members version of reports/r.md directly (the site only shows public)."""
+    from reportback.check import BodyChecker
+    from reportback.clps import load_directory
+    from reportback.load import load_report
+    from reportback.model import Audience
+    from reportback.pandoc import Pandoc
+    from reportback.redact import Placeholders, redact
+
+    assert isinstance(audience, Audience)
+    directory = load_directory()
+    source, problems = load_report(root / "reports/r.md", directory, "r.md")
+    assert source is not None and not problems
+    with Pandoc() as pandoc:
+        ast, _ = pandoc.parse(source.body)
+        checker = BodyChecker(source, "r.md", directory, root / "reports", False)
+        assert checker.run(ast, [], []) == []
+        version = redact(source, ast, checker.images, Placeholders(), directory.regions)
+        return pandoc.write(version.versions[audience].ast, ("html5",))["html5"]

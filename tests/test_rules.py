@@ -1,0 +1,286 @@
+"""One test per fail-closed rule: exit code 1, the exact `file:line: message`, nothing published."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import NOW, Result, report
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+NEAR_MISS = (
+    "looks like a withholding mark but is not one; write exactly {.confidential} or "
+    "{.members} (lower case), or rename it"
+)
+HEAD = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n---\n\n"  # body starts on line 7
+
+
+def refused(cli: Cli, root: Path, *expected: str) -> None:
+    """Assert that check and build both refuse with exactly `expected` and publish nothing."""
+    for command in ("check", "build"):
+        args = [command] if command == "check" else [command, "--now", NOW]
+        result = cli(*args)
+        assert result.code == 1, result.err
+        lines = result.err.strip().splitlines()
+        assert lines[:-1] == list(expected)
+        assert lines[-1].startswith("refused: ")
+    assert not (root / "site").exists()
+
+
+def test_front_matter_not_yaml(cli: Cli, project: Project) -> None:
+    root = project({"reports/a.md": '---\ntitle: "open\nmeeting: NEC\n---\nbody\n'})
+    refused(
+        cli, root, "reports/a.md:4: front matter is not valid YAML: found unexpected end of stream"
+    )
+
+
+def test_front_matter_unknown_key_typo(cli: Cli, project: Project) -> None:
+    text = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\nconfidental: true\n---\nx\n"
+    root = project({"reports/a.md": text})
+    refused(cli, root, "reports/a.md:5: unknown key 'confidental' (did you mean 'confidential'?)")
+
+
+def test_front_matter_missing_key_and_wrong_types(cli: Cli, project: Project) -> None:
+    text = (
+        "---\ntitle: 2016\nmeeting_date: 20/09/2016\nconfidential: 'yes'\n"
+        "clps: [nowhere]\nstatus: published\n---\nx\n"
+    )
+    root = project({"reports/a.md": text})
+    refused(
+        cli,
+        root,
+        "reports/a.md:1: missing required key 'meeting'",
+        "reports/a.md:2: title must be a non-empty string",
+        "reports/a.md:3: meeting_date must be a date (YYYY-MM-DD)",
+        "reports/a.md:4: confidential must be true or false",
+        "reports/a.md:5: unknown CLP slug 'nowhere' in clps",
+        "reports/a.md:6: status must be one of: final, draft",
+    )
+
+
+def test_front_matter_duplicate_key(cli: Cli, project: Project) -> None:
+    text = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\ntitle: U\n---\nx\n"
+    root = project({"reports/a.md": text})
+    refused(cli, root, "reports/a.md:5: duplicate key 'title'")
+
+
+def test_publish_at_needs_offset(cli: Cli, project: Project) -> None:
+    text = HEAD.replace("---\n\n", "publish_at: 2016-09-21 09:00\n---\nx\n")
+    root = project({"reports/a.md": text})
+    refused(
+        cli, root, "reports/a.md:5: publish_at needs a UTC offset, e.g. 2016-09-21T09:00:00+01:00"
+    )
+
+
+def test_missing_front_matter(cli: Cli, project: Project) -> None:
+    root = project({"reports/a.md": "# Just a heading\n"})
+    refused(
+        cli, root, "reports/a.md:1: missing front matter: the file must start with a '---' line"
+    )
+
+
+def test_unclosed_fence_is_refused(cli: Cli, project: Project) -> None:
+    root = project({"reports/a.md": HEAD + "ok\n\n::: confidential\nsecret\n"})
+    refused(cli, root, "reports/a.md:9: unclosed ::: fence: this fenced div is never closed")
+
+
+def test_stray_fence_is_refused(cli: Cli, project: Project) -> None:
+    root = project({"reports/a.md": HEAD + "::: members\nm\n:::\n:::\n\npublic\n"})
+    refused(cli, root, "reports/a.md:10: stray ::: fence: it closes no fenced div")
+
+
+def test_other_pandoc_warning_is_refused(cli: Cli, project: Project) -> None:
+    body = "Text[^1].\n\n[^1]: one\n\n[^1]: two\n"
+    root = project({"reports/a.md": HEAD + body})
+    refused(cli, root, "reports/a.md:11: pandoc: Duplicate note reference '1'")
+
+
+@pytest.mark.parametrize(
+    ("markdown", "what"),
+    [
+        ("## Item {.confidental}\n\nx\n", "class .confidental"),
+        ("## Item {.Confidential}\n\nx\n", "class .Confidential"),
+        ("::: {confidential=true}\nx\n:::\n", "attribute confidential=true"),
+        ("::: private\nx\n:::\n", "class .private"),
+        ("Text [x]{.member} y\n", "class .member"),
+        ("Text [x]{.secret} y\n", "class .secret"),
+        ("## Item {#confidential-item}\n\nx\n", "identifier #confidential-item"),
+        ("::: {.withheld}\nx\n:::\n", "class .withheld"),
+    ],
+)
+def test_near_miss_marks_are_refused(cli: Cli, project: Project, markdown: str, what: str) -> None:
+    root = project({"reports/a.md": HEAD + markdown})
+    refused(cli, root, f"reports/a.md:7: {what} {NEAR_MISS}")
+
+
+def test_mark_on_unsupported_element(cli: Cli, project: Project) -> None:
+    root = project({"reports/a.md": HEAD + "```{.confidential}\ncode\n```\n"})
+    refused(
+        cli,
+        root,
+        "reports/a.md:7: .confidential only works on a heading, a fenced div or a [span]; "
+        "not on a code block",
+    )
+
+
+def test_reason_without_mark(cli: Cli, project: Project) -> None:
+    root = project({"reports/a.md": HEAD + '## Item {reason="Legal"}\n\nx\n'})
+    refused(
+        cli, root, "reports/a.md:7: reason= needs .confidential or .members on the same element"
+    )
+
+
+def test_footnote_defined_in_withheld_used_outside(cli: Cli, project: Project) -> None:
+    body = "Public claim[^a].\n\n::: confidential\nSecret.\n\n[^a]: Secret source.\n:::\n"
+    root = project({"reports/a.md": HEAD + body})
+    refused(
+        cli,
+        root,
+        "reports/a.md:12: footnote [^a] is written inside confidential material but used in "
+        "public material; move the definition out or the reference in",
+    )
+
+
+def test_link_defined_in_withheld_section_used_outside(cli: Cli, project: Project) -> None:
+    body = (
+        "See [the paper][p].\n\n## Legal {.members}\n\n[p]: https://example.org/secret-paper\n\n"
+        "## Next\n\nMore.\n"
+    )
+    root = project({"reports/a.md": HEAD + body})
+    refused(
+        cli,
+        root,
+        "reports/a.md:11: link definition [p] is written inside members material but used in "
+        "public material; move the definition out or the reference in",
+    )
+
+
+def test_definition_used_in_members_from_confidential(cli: Cli, project: Project) -> None:
+    body = "::: members\nFor members[^c].\n:::\n\n::: confidential\n[^c]: Secret.\n:::\n"
+    root = project({"reports/a.md": HEAD + body})
+    refused(
+        cli,
+        root,
+        "reports/a.md:12: footnote [^c] is written inside confidential material but used in "
+        "members material; move the definition out or the reference in",
+    )
+
+
+def test_definitions_used_inside_their_own_material_are_fine(cli: Cli, project: Project) -> None:
+    body = (
+        "::: confidential\nSecret[^s] and [doc][d].\n\n[^s]: Hidden.\n\n[d]: https://x.org/\n:::\n"
+    )
+    project({"reports/a.md": HEAD + body + "\nPublic.[^p]\n\n[^p]: Public note.\n"})
+    assert cli("check").code == 0
+
+
+@pytest.mark.parametrize(
+    ("markdown", "message"),
+    [
+        ("<details>open me</details>\n", "raw HTML is not allowed ('<details>')"),
+        ("Text <b>bold</b>.\n", "raw HTML is not allowed ('<b>')"),
+        (
+            "```{=html}\n<script>x()</script>\n```\n",
+            "raw HTML is not allowed ('<script>x()</script>')",
+        ),
+        ("```{=latex}\n\\newpage\n```\n", "a raw latex block is not allowed ('\\\\newpage')"),
+        (
+            "\\begin{center}\nx\n\\end{center}\n",
+            "a raw tex block is not allowed ('\\\\begin{center}')",
+        ),
+    ],
+)
+def test_raw_material_is_refused(cli: Cli, project: Project, markdown: str, message: str) -> None:
+    root = project({"reports/a.md": HEAD + markdown})
+    suffix = "; write Markdown, or set [redaction] allow_raw_html = true for HTML"
+    refused(cli, root, f"reports/a.md:7: {message}{suffix}")
+
+
+def test_raw_html_allowed_by_configuration(cli: Cli, project: Project) -> None:
+    config = "[redaction]\nallow_raw_html = true\n"
+    root = project({"reportback.toml": config, "reports/a.md": HEAD + "Text <b>bold</b>.\n"})
+    assert cli("build", "--now", NOW).code == 0
+    assert "<b>bold</b>" in (root / "site/reports/a/index.html").read_text()
+
+
+def test_raw_latex_refused_even_when_html_allowed(cli: Cli, project: Project) -> None:
+    config = "[redaction]\nallow_raw_html = true\n"
+    root = project({"reportback.toml": config, "reports/a.md": HEAD + "```{=latex}\nx\n```\n"})
+    assert cli("check").code == 1
+    assert not (root / "site").exists()
+
+
+def test_html_comments_are_dropped_not_refused(cli: Cli, project: Project) -> None:
+    body = (
+        "Public.\n\n<!-- remember to ask zqcomment about this -->\n\nMore <!-- zqinline --> text.\n"
+    )
+    root = project({"reports/a.md": HEAD + body})
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/a/index.html").read_text()
+    assert "Public." in page
+    assert "zqcomment" not in page
+    assert "zqinline" not in page
+    assert "<!--" not in page
+
+
+def test_unknown_region_and_clp_on_heading(cli: Cli, project: Project) -> None:
+    body = '## Item {clps="nowhere-north" regions="North West Narnia"}\n\nx\n'
+    root = project({"reports/a.md": HEAD + body})
+    refused(
+        cli,
+        root,
+        "reports/a.md:7: unknown CLP slug 'nowhere-north' in clps=",
+        "reports/a.md:7: unknown region 'Narnia' in regions=",
+    )
+
+
+def test_image_outside_reports_folder(cli: Cli, project: Project) -> None:
+    root = project({"reports/a.md": HEAD + "![alt](../secret.png)\n", "secret.png": b"\x89PNG"})
+    refused(cli, root, "reports/a.md:7: image '../secret.png' is outside the reports folder")
+
+
+def test_remote_image_refused(cli: Cli, project: Project) -> None:
+    root = project({"reports/a.md": HEAD + "![alt](https://tracker.example/p.png)\n"})
+    refused(
+        cli,
+        root,
+        "reports/a.md:7: image 'https://tracker.example/p.png': images must be files inside the "
+        "reports folder",
+    )
+
+
+def test_every_problem_in_every_report_is_listed(cli: Cli, project: Project) -> None:
+    root = project(
+        {
+            "reports/a.md": HEAD + "::: private\nx\n:::\n",
+            "reports/sub/b.md": "---\ntitle: T\nmeeting: NEC\nmeeting_date: bad\n---\n\n:::\n",
+            "reports/c.md": report("Fine.\n"),
+        }
+    )
+    refused(
+        cli,
+        root,
+        f"reports/a.md:7: class .private {NEAR_MISS}",
+        "reports/sub/b.md:4: meeting_date must be a date (YYYY-MM-DD)",
+        "reports/sub/b.md:7: stray ::: fence: it closes no fenced div",
+    )
+
+
+def test_bom_and_crlf_are_accepted(cli: Cli, project: Project) -> None:
+    text = "\ufeff" + report("Hello from a Windows editor.\n\n::: confidential\nzqsecret\n:::\n")
+    root = project({"reports/a.md": text.replace("\n", "\r\n")})
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/a/index.html").read_text()
+    assert "Hello from a Windows editor." in page
+    assert "zqsecret" not in page
+
+
+def test_handles_are_text_not_citations(cli: Cli, project: Project) -> None:
+    root = project({"reports/a.md": HEAD + "Thanks to @lukeakehurst and [@someone].\n"})
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/a/index.html").read_text()
+    assert "@lukeakehurst" in page
+    assert "[@someone]" in page
