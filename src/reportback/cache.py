@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -11,9 +12,19 @@ from typing import Any
 from . import __version__
 
 
-def key(*parts: object) -> str:
-    """Return a cache key for `parts` and this version of reportback."""
+@functools.cache
+def code_digest() -> str:
+    """Return a hash of reportback's own code, so a changed program never reuses old results."""
     h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parent
+    for path in sorted(package.glob("*.py")) + sorted(package.glob("*.lua")):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def key(*parts: object) -> str:
+    """Return a cache key for `parts` and this exact reportback."""
+    h = hashlib.sha256(code_digest().encode())
     for part in parts:
         data = (
             part

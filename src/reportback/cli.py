@@ -10,8 +10,7 @@ from pathlib import Path
 
 from . import __version__, pipeline, scaffold
 from .config import Config, load_config
-from .errors import ReportbackError
-from .parse import shown_path
+from .errors import ReportbackError, shown_path
 
 Handler = Callable[[argparse.Namespace, Config], int]
 

@@ -18,9 +18,18 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+def shown_path(path: Path | str) -> str:
+    """Return a path as messages show it: relative to the current folder where possible."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def problem(path: Path | str, line: int, message: str) -> Problem:
-    """Return a Problem for a file given as a path."""
-    return Problem(str(path), max(line, 1), message)
+    """Return a Problem at a line of a file (a Path is shown relative to the current folder)."""
+    shown = shown_path(path) if isinstance(path, Path) else path
+    return Problem(shown, max(line, 1), message)
 
 
 class ReportbackError(Exception):

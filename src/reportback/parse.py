@@ -13,7 +13,7 @@ from .cache import Cache
 from .check import BodyChecker, Checked
 from .clps import Directory
 from .definitions import Definition, Misuse, check_definitions
-from .errors import InputRefused, Problem
+from .errors import InputRefused, Problem, shown_path
 from .load import find_reports, load_report
 from .model import Ast, Audience, Source
 from .pandoc import READER, Pandoc, Warning_
@@ -50,14 +50,6 @@ def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
             for ln, lb, d, u in stored["misuses"]
         ],
     )
-
-
-def shown_path(path: Path) -> str:
-    """Return a path as messages show it: relative to the current folder where possible."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def load_and_check(

