@@ -245,3 +245,45 @@ def test_images_are_copied_by_content_hash(cli: Cli, project: Project) -> None:
     assert len(images) == 1
     assert (folder / images[0]).read_bytes() == png
     assert "zqsecretname" not in everything(root / "site")
+
+
+def test_withheld_words_that_are_also_public_do_not_refuse(cli: Cli, project: Project) -> None:
+    body = (
+        "The General Secretary reported on the ballot.\n\n"
+        "A complaint about [the General Secretary]{.confidential} was noted.\n"
+    )
+    root = project({"reports/a.md": report(body)})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    page = (root / "site/reports/a/index.html").read_text()
+    assert 'A complaint about <span class="withheld">[withheld]</span> was noted.' in page
+
+
+def test_public_text_exception_does_not_hide_a_real_leak(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = pipeline.redact
+
+    def leaky(
+        source: Source,
+        ast: Ast,
+        images: dict[str, Image],
+        marks: Placeholders,
+        regions: tuple[str, ...],
+    ) -> Redaction:
+        done = real(source, ast, images, marks, regions)
+        whole = replace(done.versions[Audience.PUBLIC], ast=ast)
+        return Redaction({Audience.PUBLIC: whole, Audience.MEMBERS: whole}, done.fragments)
+
+    monkeypatch.setattr(pipeline, "redact", leaky)
+    body = (
+        "The General Secretary reported on the ballot.\n\n"
+        "A complaint about [the Treasurer of Witney CLP]{.confidential} was noted.\n"
+    )
+    project({"reports/a.md": report(body)})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    assert (
+        "a: confidential text 'the treasurer of witney clp' found in reports/a/index.html"
+        in result.err
+    )

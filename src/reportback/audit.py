@@ -116,6 +116,16 @@ def _messages(found: set[Withheld], name: str) -> list[str]:
     return out
 
 
+def without_public(withheld: list[Withheld], public: Iterable[str]) -> list[Withheld]:
+    """Drop the withheld runs whose exact words are also in public text (not evidence of a leak)."""
+    index: dict[tuple[str, ...], list[Withheld]] = {}
+    for item in withheld:
+        index.setdefault(item.fragment.words, []).append(item)
+    lengths = sorted({len(k) for k in index})
+    public_hits = _ngram_hits(list(public), index, lengths, Audience.PUBLIC)
+    return [item for item in withheld if item not in public_hits]
+
+
 def _contains(output: Output, needle: str) -> bool:
     return needle.encode("utf-8") in output.data
 

@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from . import cache as cachemod
 from . import state
-from .audit import Output, PdfText, Withheld, audit
+from .audit import Output, PdfText, Withheld, audit, without_public
 from .cache import Cache
 from .check import Checked
 from .clps import Directory, load_directory
@@ -20,7 +20,7 @@ from .model import Audience, Publication, RedactedReport, Redaction, RenderedRep
 from .pandoc import Pandoc
 from .parse import load_and_check
 from .publish import publish
-from .redact import redact
+from .redact import public_text, redact
 from .render import RenderSettings, render
 from .site import SiteBuilder, view
 from .templates import Templates
@@ -134,7 +134,8 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
         [view(r, config.site.rep) for r in rendered]
     )
     outputs |= _report_files(rendered)
-    _audit(outputs, rendered, redactions, chosen, state_dir)
+    public = [text for c in checked for text in public_text(c.source, c.ast)]
+    _audit(outputs, rendered, redactions, public, chosen, state_dir)
     state.record(db, plan.rows)
     changed = publish(outputs, config.path("site"))
     return BuildResult(
@@ -189,6 +190,7 @@ def _audit(
     outputs: dict[str, bytes],
     rendered: list[RenderedReport],
     redactions: dict[str, Redaction],
+    public: list[str],
     chosen: Selection,
     state_dir: Path,
 ) -> None:
@@ -197,6 +199,7 @@ def _audit(
         for slug, redaction in redactions.items()
         for order, fragment in enumerate(redaction.fragments)
     ]
+    withheld = without_public(withheld, public)
     owners = {f"reports/{r.slug}/": r.slug for r in rendered}
     files = [
         Output(name, data, Audience.PUBLIC, owners.get(name.rsplit("/", 1)[0] + "/"))

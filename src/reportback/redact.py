@@ -256,6 +256,26 @@ def withheld_fragments(source: Source, ast: Ast) -> tuple[Fragment, ...]:
     return _fragments(units)
 
 
+def public_text(source: Source, ast: Ast) -> list[str]:
+    """Return the report's text that is public by its marks (found independently of `_Redactor`).
+
+    The audit does not count withheld words as leaked where the same words are also public:
+    a confidential "[the General Secretary]" must not stop every page that names the office.
+    """
+    if source.meta.confidential:
+        return []
+    units: list[str] = []
+
+    def visit(node: Node, level: Audience) -> None:
+        if level == Audience.PUBLIC and node["t"] in tree.LEAVES:
+            units.append(tree.visible_text(node["c"], Audience.PUBLIC))
+
+    tree.walk_levels(ast["blocks"], visit)
+    meta = source.meta
+    units += [meta.title, meta.meeting, meta.summary or "", " ".join(meta.tags)]
+    return units
+
+
 def _fragments(units: list[tuple[Audience, str]]) -> tuple[Fragment, ...]:
     found: dict[tuple[Audience, tuple[str, ...]], Fragment] = {}
     for level, text in units:

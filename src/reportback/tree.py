@@ -142,6 +142,26 @@ def _text(value: Any, out: list[str], notes: bool) -> None:
         _text(content, out, notes)
 
 
+def visible_text(value: Any, audience: Audience) -> str:
+    """Return the text of a leaf that `audience` may read, skipping withheld inlines and notes."""
+    parts: list[str] = []
+
+    def keep(node: Node) -> bool:
+        level = mark(node)
+        return node["t"] != "Note" and (level is None or level <= audience)
+
+    _text(_pruned(value, keep), parts, notes=False)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _pruned(value: Any, keep: Callable[[Node], bool]) -> Any:
+    if isinstance(value, list):
+        return [_pruned(v, keep) for v in value if not (is_node(v) and not keep(v))]
+    if is_node(value) and "c" in value:
+        return {"t": value["t"], "c": _pruned(value["c"], keep)}
+    return value
+
+
 def words(text: str) -> tuple[str, ...]:
     """Return the normalised words of a text, as the leak audit compares them."""
     folded = unicodedata.normalize("NFKC", text).casefold()
