@@ -19,6 +19,8 @@ TEXT_TYPES = (".html", ".xml", ".atom", ".opml", ".css", ".js", ".txt", ".eml", 
 SQUEEZED_SHORTEST = 24
 """Shorter fragments are only matched word by word: squeezed, they would match inside words."""
 TAG = re.compile(r"<[^>]*>")
+FEED_TYPES = (".xml", ".atom")
+ENTRY = re.compile(r"(?=<item>|<entry>)")
 
 
 @dataclass(frozen=True)
@@ -63,14 +65,25 @@ class PdfText:
         return text
 
 
-def streams(output: Output, pdf_text: PdfText) -> list[str]:
-    """Return the texts of an output a reader could see: visible text and raw source."""
+def chunks(output: Output, pdf_text: PdfText) -> list[str]:
+    """Return an output's text in independent pieces: a feed's entries, or the whole file.
+
+    Feeds repeat the same entries many times; cutting them at entry boundaries lets each
+    distinct entry be audited once. No withheld run spans two entries: they are two reports.
+    """
     if output.name.endswith(".pdf"):
         return [pdf_text(output.data)]
     if not output.name.endswith(TEXT_TYPES):
         return []
     raw = output.data.decode("utf-8", errors="replace")
-    once = html.unescape(raw)
+    if output.name.endswith(FEED_TYPES):
+        return ENTRY.split(raw)
+    return [raw]
+
+
+def streams(text: str) -> list[str]:
+    """Return the texts a reader could see in a piece of markup: source and visible text."""
+    once = html.unescape(text)
     twice = html.unescape(TAG.sub(" ", once))
     return [html.unescape(once), TAG.sub(" ", twice)]
 
@@ -89,11 +102,20 @@ def audit(
         by_report.setdefault(item.report, []).append(item)
     lengths = sorted({len(k) for k in index})
     slugs = [f"reports/{s}/" for s in hidden_slugs] + [f"{s}.pdf" for s in hidden_slugs]
+    vocabulary = {word for words_ in index for word in words_}
+    seen: dict[tuple[str, Audience], set[Withheld]] = {}
     leaks: list[str] = []
     for output in outputs:
-        texts = streams(output, pdf_text)
-        found = _ngram_hits(texts, index, lengths, output.audience)
+        found: set[Withheld] = set()
+        pieces = chunks(output, pdf_text)
+        for piece in pieces:
+            key = (piece, output.audience)
+            if key not in seen:
+                texts = [piece] if output.name.endswith(".pdf") else streams(piece)
+                seen[key] = _ngram_hits(texts, index, lengths, output.audience, vocabulary)
+            found |= seen[key]
         if output.report is not None:
+            texts = [t for piece in pieces for t in streams(piece)]
             found |= _squeezed_hits(texts, by_report.get(output.report, []), output.audience)
         leaks += _messages(found, output.name)
         leaks += [
@@ -135,16 +157,33 @@ def _ngram_hits(
     index: Mapping[tuple[str, ...], list[Withheld]],
     lengths: list[int],
     audience: Audience,
+    vocabulary: set[str] | None = None,
 ) -> set[Withheld]:
     hits: set[Withheld] = set()
     for text in texts:
-        ws = words(text)
-        for n in lengths:
-            for i in range(len(ws) - n + 1):
-                for item in index.get(ws[i : i + n], ()):
-                    if item.fragment.level > audience:
-                        hits.add(item)
+        for run in _runs(words(text), vocabulary, lengths[0] if lengths else 1):
+            for n in lengths:
+                for i in range(len(run) - n + 1):
+                    for item in index.get(run[i : i + n], ()):
+                        if item.fragment.level > audience:
+                            hits.add(item)
     return hits
+
+
+def _runs(ws: tuple[str, ...], vocabulary: set[str] | None, shortest: int) -> list[tuple[str, ...]]:
+    """Split words into runs of words that occur in some fragment (only those can match)."""
+    if vocabulary is None:
+        return [ws]
+    runs: list[tuple[str, ...]] = []
+    start = 0
+    for i, word in enumerate(ws):
+        if word not in vocabulary:
+            if i - start >= shortest:
+                runs.append(ws[start:i])
+            start = i + 1
+    if len(ws) - start >= shortest:
+        runs.append(ws[start:])
+    return runs
 
 
 def _squeezed_hits(texts: list[str], own: list[Withheld], audience: Audience) -> set[Withheld]:

@@ -135,7 +135,8 @@ def _build(args: argparse.Namespace, config: Config) -> int:
     state = "published" if result.changed else "unchanged"
     print(
         f"{state}: {len(result.published)} reports, {result.files} files in "
-        f"{shown_path(config.path('site'))}; {len(result.embargoed)} embargoed, "
+        f"{shown_path(config.path('site'))} and {shown_path(config.path('feeds'))}; "
+        f"{len(result.embargoed)} embargoed, "
         f"{len(result.drafts)} drafts, {len(result.withheld)} confidential withheld",
         file=sys.stderr,
     )

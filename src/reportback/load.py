@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ KEYS = (
     "corrections",
 )
 STATUSES = ("final", "draft")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+"""Control characters no XML or HTML output may hold; they are dropped on reading."""
 
 
 def find_reports(folder: Path) -> list[Path]:
@@ -54,6 +57,7 @@ def load_report(
         line = raw[: exc.start].count(b"\n") + 1
         return None, [problem(shown, line, "not valid UTF-8")]
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = NOT_XML.sub("", text)
     split = _split(text, shown)
     if isinstance(split, Problem):
         return None, [split]
@@ -82,7 +86,7 @@ PLACEHOLDER_META = Meta(title="", meeting="", meeting_date=date.min, confidentia
 def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Problem]]:
     try:
         node = yaml.compose(head, Loader=yaml.SafeLoader)
-        values = yaml.safe_load(head)
+        values = _clean(yaml.safe_load(head))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -132,6 +136,17 @@ def _typed(
         corrections=checker.corrections(values),
     )
     return meta, problems
+
+
+def _clean(value: Any) -> Any:
+    """Drop control characters from every string (YAML escapes like "\\a" make them)."""
+    if isinstance(value, str):
+        return NOT_XML.sub("", value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
 
 
 def _did_you_mean(key: str) -> str:

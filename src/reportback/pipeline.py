@@ -16,6 +16,7 @@ from .check import Checked
 from .clps import Directory, load_directory
 from .config import Config
 from .errors import LeakFound
+from .feeds import FeedWriter
 from .model import Audience, Publication, RedactedReport, Redaction, RenderedReport
 from .pandoc import Pandoc
 from .parse import load_and_check
@@ -24,6 +25,9 @@ from .redact import public_text, redact
 from .render import RenderSettings, render
 from .site import SiteBuilder, view
 from .templates import Templates
+
+FEEDS = "feeds/"
+"""How feed files are named in the audit (they are published to the feeds folder)."""
 
 
 @dataclass(frozen=True)
@@ -134,16 +138,19 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
         [view(r, config.site.rep) for r in rendered]
     )
     outputs |= _report_files(rendered)
+    feeds = FeedWriter(config, directory).outputs(rendered)
     public = [text for c in checked for text in public_text(c.source, c.ast)]
-    _audit(outputs, rendered, redactions, public, chosen, state_dir)
+    everything = outputs | {f"{FEEDS}{name}": data for name, data in feeds.items()}
+    _audit(everything, rendered, redactions, public, chosen, state_dir)
     state.record(db, plan.rows)
     changed = publish(outputs, config.path("site"))
+    changed = publish(feeds, config.path("feeds")) or changed
     return BuildResult(
         published=tuple(sorted(going_out)),
         embargoed=tuple(sorted(c.source.slug for c in chosen.embargoed)),
         drafts=tuple(sorted(c.source.slug for c in chosen.drafts)),
         withheld=tuple(sorted(c.source.slug for c in chosen.confidential)),
-        files=len(outputs),
+        files=len(outputs) + len(feeds),
         changed=changed,
     )
 

@@ -1,0 +1,254 @@
+"""RSS 2.0 and Atom feeds for everything, each region and each CLP, and the OPML list."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from html import escape, unescape
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+import lxml.etree
+from feedgen.entry import FeedEntry
+from feedgen.feed import FeedGenerator
+
+from .clps import Clp, Directory, region_slug
+from .config import Config
+from .model import Item, RenderedReport
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ATOM = "http://www.w3.org/2005/Atom"
+URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
+Outputs = dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One report as every feed shows it, rendered once per build."""
+
+    slug: str
+    uri: str
+    title: str
+    url: str
+    published: datetime
+    updated: datetime
+    summary: str
+    html: str
+    pdf_url: str
+    pdf_length: int
+    categories: tuple[str, ...]
+    author: str
+    items: tuple[Item, ...]
+    clps: tuple[str, ...]
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed: where it lives, what it is called and which entries it holds."""
+
+    stem: str
+    title: str
+    description: str
+    page: str
+    entries: tuple[Entry, ...]
+    concerns: Callable[[Item], bool] | None = None
+    concern_label: str = ""
+
+
+class _AtomLinkEntry(FeedEntry):  # type: ignore[misc]
+    """A FeedEntry whose Atom links keep rel, type and length.
+
+    feedgen 1.0.0 drops them (lkiesow/python-feedgen#135), which turns the PDF enclosure into
+    a second alternate link: an invalid Atom feed.
+    """
+
+    def atom_entry(self, extensions: bool = True) -> Any:
+        entry = super().atom_entry(extensions)
+        for old in entry.findall("link"):
+            entry.remove(old)
+        anchor = entry.find("content")
+        position = list(entry).index(anchor) + 1 if anchor is not None else len(entry)
+        for offset, link in enumerate(self.link() or []):
+            attributes = {k: str(link[k]) for k in ("href", "rel", "type", "length") if link.get(k)}
+            entry.insert(position + offset, lxml.etree.Element("link", **attributes))
+        return entry
+
+
+class FeedWriter:
+    """Write every feed of a build from rendered public reports."""
+
+    def __init__(self, config: Config, directory: Directory) -> None:
+        self.config = config
+        self.directory = directory
+        self.base = config.site.base_url.rstrip("/") + "/"
+        self.host = urlsplit(self.base).hostname or "localhost"
+        self.zone = ZoneInfo(config.site.timezone)
+
+    def outputs(self, reports: Iterable[RenderedReport]) -> Outputs:
+        entries = sorted(
+            (self.entry(r) for r in reports if not r.draft),
+            key=lambda e: (e.published, e.slug),
+            reverse=True,
+        )
+        out: Outputs = {}
+        for feed in self.feeds(entries):
+            out[f"{feed.stem}.xml"] = self.render(feed, "rss")
+            out[f"{feed.stem}.atom"] = self.render(feed, "atom")
+        out["clps.opml"] = self.opml()
+        return out
+
+    def entry(self, report: RenderedReport) -> Entry:
+        meta = report.meta
+        published = report.publication.published_at
+        assert published is not None, f"{report.slug} has no publication time"
+        url = urljoin(self.base, f"reports/{report.slug}/")
+        corrected = [datetime.combine(c.date, time(), self.zone) for c in meta.corrections]
+        notes = "".join(
+            f"<p><strong>Correction ({escape(c.date.strftime('%-d %B %Y'))}):</strong> "
+            f"{escape(c.note)}</p>"
+            for c in reversed(meta.corrections)
+        )
+        return Entry(
+            slug=report.slug,
+            uri=f"tag:{self.host},{meta.meeting_date.year}:reportback/{quote(report.publication.id)}",
+            title=meta.title,
+            url=url,
+            published=published,
+            updated=max([published, *corrected]),
+            summary=report.redacted.summary,
+            html=notes + absolute_urls(report.html, url),
+            pdf_url=urljoin(url, f"{report.slug}.pdf"),
+            pdf_length=len(report.pdf),
+            categories=(meta.meeting, *meta.tags),
+            author=meta.author or self.config.site.rep,
+            items=report.redacted.items,
+            clps=meta.clps,
+            regions=meta.regions,
+        )
+
+    def feeds(self, entries: list[Entry]) -> Iterable[Feed]:
+        site = self.config.site.title
+        yield Feed("all", site, f"Every report from {site}", self.base, tuple(entries))
+        for region in self.directory.regions:
+            clps = {c.slug for c in self.directory.in_region(region)}
+            mine = tuple(e for e in entries if _for_region(e, region, clps))
+            yield Feed(
+                f"region/{region_slug(region)}",
+                f"{site} — {region}",
+                f"Reports for CLPs in {region}",
+                urljoin(self.base, "clp/"),
+                mine,
+                lambda i, r=region, c=clps: r in i.regions or bool(c & set(i.clps)),  # type: ignore[misc]
+                region,
+            )
+        for clp in self.directory.clps:
+            yield Feed(
+                f"clp/{clp.slug}",
+                f"{site} — {clp.name}",
+                f"Reports for {clp.name} CLP",
+                urljoin(self.base, f"clp/{clp.slug}/"),
+                tuple(e for e in entries if _for_clp(e, clp)),
+                lambda i, c=clp: c.slug in i.clps or c.region in i.regions,  # type: ignore[misc]
+                clp.name,
+            )
+
+    def render(self, feed: Feed, kind: str) -> bytes:
+        entries = feed.entries[: self.config.feeds.max_items]
+        newest = max((e.updated for e in entries), default=EPOCH)
+        self_url = urljoin(self.base, f"feeds/{feed.stem}.{'xml' if kind == 'rss' else 'atom'}")
+        fg = FeedGenerator()
+        if kind == "rss":
+            fg.load_extension("dc", atom=False, rss=True)
+        fg.id(self_url)
+        fg.title(feed.title)
+        fg.description(feed.description)
+        fg.link(href=self_url, rel="self", type=f"application/{kind}+xml")
+        fg.link(href=feed.page, rel="alternate", type="text/html")
+        fg.language(self.config.site.language)
+        fg.author({"name": self.config.site.rep})
+        fg.updated(newest)
+        fg.lastBuildDate(newest)
+        for entry in entries:
+            fg.add_entry(self.feed_entry(entry, feed, kind), order="append")
+        xml: bytes = fg.rss_str(pretty=True) if kind == "rss" else fg.atom_str(pretty=True)
+        return xml
+
+    def feed_entry(self, entry: Entry, feed: Feed, kind: str) -> FeedEntry:
+        concerning = [i for i in entry.items if feed.concerns and feed.concerns(i)]
+        fe = _AtomLinkEntry()
+        if kind == "rss":
+            fe.load_extension("dc", atom=False, rss=True)
+            fe.dc.dc_creator(entry.author)
+        else:
+            fe.author({"name": entry.author})
+        fe.id(entry.uri)
+        fe.guid(entry.uri, permalink=False)
+        fe.title(entry.title)
+        fe.link(href=entry.url, rel="alternate", type="text/html")
+        fe.published(entry.published)
+        fe.updated(entry.updated)
+        fe.summary(entry.summary or entry.title)
+        if kind == "rss":
+            fe.description(entry.summary or entry.title)
+        if self.config.feeds.full_content:
+            fe.content(_concern_note(concerning, feed, entry) + entry.html, type="html")
+        fe.enclosure(entry.pdf_url, str(entry.pdf_length), "application/pdf")
+        for term in dict.fromkeys(entry.categories):
+            fe.category(term=term)
+        if concerning:
+            fe.category(term=f"Concerns {feed.concern_label}")
+        return fe
+
+    def opml(self) -> bytes:
+        root = ET.Element("opml", version="2.0")
+        head = ET.SubElement(root, "head")
+        ET.SubElement(head, "title").text = f"{self.config.site.title} — CLP feeds"
+        body = ET.SubElement(root, "body")
+        for region in self.directory.regions:
+            group = ET.SubElement(body, "outline", text=region, title=region)
+            for clp in self.directory.in_region(region):
+                ET.SubElement(
+                    group,
+                    "outline",
+                    type="rss",
+                    text=clp.name,
+                    title=clp.name,
+                    xmlUrl=urljoin(self.base, f"feeds/clp/{clp.slug}.xml"),
+                    htmlUrl=urljoin(self.base, f"clp/{clp.slug}/"),
+                )
+        ET.indent(root)
+        data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        return data + b"\n"
+
+
+def _for_clp(entry: Entry, clp: Clp) -> bool:
+    if not entry.clps and not entry.regions:
+        return True
+    return clp.slug in entry.clps or clp.region in entry.regions
+
+
+def _for_region(entry: Entry, region: str, clps: set[str]) -> bool:
+    if not entry.clps and not entry.regions:
+        return True
+    return region in entry.regions or bool(clps & set(entry.clps))
+
+
+def _concern_note(items: list[Item], feed: Feed, entry: Entry) -> str:
+    if not items:
+        return ""
+    links = ", ".join(
+        f'<a href="{escape(entry.url)}#{escape(i.anchor)}">{escape(i.title)}</a>' for i in items
+    )
+    return f"<p><strong>Concerns {escape(feed.concern_label)}:</strong> {links}</p>"
+
+
+def absolute_urls(html: str, base: str) -> str:
+    """Return `html` with every href and src made absolute against `base`."""
+    return URL_ATTRIBUTE.sub(
+        lambda m: f'{m.group(1)}="{escape(urljoin(base, unescape(m.group(2))))}"', html
+    )

@@ -1,0 +1,342 @@
+"""Feeds: valid RSS 2.0 and Atom for every CLP, region and overall, and the OPML list."""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import re
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import feedparser
+import pytest
+from lxml import etree
+
+from .conftest import NOW, Result, everything, report
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+BASE = "https://nec.example.org"
+NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+CONFIG = f'[site]\nbase_url = "{BASE}"\ntitle = "NEC & <report> back"\n'
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def corpus() -> dict[str, str | bytes]:
+    return {
+        "reportback.toml": CONFIG,
+        "reports/2016-09-20-nec.md": report(
+            "The NEC met in Liverpool. Fish & chips \\<cheap\\> ]]> were served in Ynys Môn.\n\n"
+            '## Hackney timetable {clps="hackney-north-and-stoke-newington"}\n\nDates agreed.\n\n'
+            '## London board {regions="London"}\n\nElections.\n\n'
+            "## Disputes {.confidential}\n\nzqconfidential expulsion details here\n\n"
+            "## Other\n\n::: members\nzqmembers briefing pack\n:::\n\nSee the [rules](rules.html)"
+            " and note.[^1]\n\n[^1]: A footnote.\n",
+            title="NEC \u0007report: fish & chips <b>, ]]> and Môn",
+            meeting_date="2016-09-20",
+            tags=["conference", "rule changes"],
+            corrections=[{"date": "2016-09-23", "note": "The vote was 22 to 8."}],
+        ),
+        "reports/2016-10-04-witney.md": report(
+            "Only for Witney.\n",
+            title="Witney selection",
+            clps=["witney"],
+            meeting_date="2016-10-04",
+        ),
+        "reports/2016-11-22-away.md": report(
+            "zqembargoed plans\n",
+            title="Away day",
+            publish_at="2026-12-01T09:00:00+00:00",
+            meeting_date="2016-11-22",
+        ),
+    }
+
+
+@pytest.fixture
+def built(cli: Cli, project: Project) -> Path:
+    root = project(corpus())
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    return root
+
+
+def feed_files(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "feeds").rglob("*") if p.suffix in (".xml", ".atom"))
+
+
+def test_every_feed_exists(built: Path) -> None:
+    feeds = built / "feeds"
+    assert len(list((feeds / "clp").glob("*.xml"))) == 632
+    assert len(list((feeds / "clp").glob("*.atom"))) == 632
+    assert len(list((feeds / "region").glob("*.xml"))) == 11
+    assert (feeds / "all.xml").is_file() and (feeds / "all.atom").is_file()
+    assert (feeds / "region/yorkshire-and-the-humber.atom").is_file()
+
+
+def test_every_feed_parses_without_bozo(built: Path) -> None:
+    for path in feed_files(built):
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo, f"{path}: {parsed.get('bozo_exception')}"
+        ids = [e.id for e in parsed.entries]
+        assert len(ids) == len(set(ids)), path
+
+
+def absolute(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def check_content_urls(html: str, where: str) -> None:
+    for url in re.findall(r'(?:href|src)="([^"]*)"', html):
+        assert absolute(url), f"{where}: relative URL {url!r} in content"
+
+
+def check_rss(path: Path, url: str) -> None:
+    doc = etree.parse(str(path))
+    root = doc.getroot()
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    channel = root.find("channel")
+    assert channel is not None
+    for name in ("title", "link", "description"):
+        assert (channel.findtext(name) or "").strip(), f"{path}: channel {name}"
+    assert absolute(channel.findtext("link") or "")
+    selfs = channel.findall("atom:link[@rel='self']", NS)
+    assert [s.get("href") for s in selfs] == [url]
+    assert selfs[0].get("type") == "application/rss+xml"
+    build = email.utils.parsedate_to_datetime(channel.findtext("lastBuildDate") or "")
+    assert build.tzinfo is not None
+    guids = []
+    for item in channel.findall("item"):
+        assert item.findtext("title")
+        assert absolute(item.findtext("link") or "")
+        guid = item.find("guid")
+        assert guid is not None and guid.get("isPermaLink") == "false"
+        assert (guid.text or "").startswith("tag:nec.example.org,")
+        guids.append(guid.text)
+        date = email.utils.parsedate_to_datetime(item.findtext("pubDate") or "")
+        assert date.tzinfo is not None and re.search(r"[+-]\d{4}$", item.findtext("pubDate") or "")
+        enclosure = item.find("enclosure")
+        assert enclosure is not None and enclosure.get("type") == "application/pdf"
+        assert absolute(enclosure.get("url") or "") and int(enclosure.get("length") or "0") > 0
+        check_content_urls(item.findtext("content:encoded", namespaces=NS) or "", str(path))
+        assert item.findtext("dc:creator", namespaces=NS)
+        assert (
+            item.find("author") is None
+        )  # RSS author must be an email address; dc:creator instead
+    assert len(guids) == len(set(guids))
+
+
+def check_atom(path: Path, url: str) -> None:
+    doc = etree.parse(str(path))
+    feed = doc.getroot()
+    assert feed.tag == "{http://www.w3.org/2005/Atom}feed"
+    for name in ("id", "title", "updated"):
+        assert feed.findtext(f"atom:{name}", namespaces=NS), f"{path}: feed {name}"
+    assert datetime.fromisoformat(feed.findtext("atom:updated", namespaces=NS) or "").tzinfo
+    assert feed.findtext("atom:author/atom:name", namespaces=NS)
+    selfs = feed.findall("atom:link[@rel='self']", NS)
+    assert [s.get("href") for s in selfs] == [url]
+    assert selfs[0].get("type") == "application/atom+xml"
+    ids = []
+    for entry in feed.findall("atom:entry", NS):
+        ids.append(entry.findtext("atom:id", namespaces=NS))
+        for name in ("published", "updated"):
+            value = entry.findtext(f"atom:{name}", namespaces=NS) or ""
+            assert datetime.fromisoformat(value).tzinfo is not None
+        links = entry.findall("atom:link", NS)
+        alternates = [
+            (lk.get("type"), lk.get("hreflang"))
+            for lk in links
+            if lk.get("rel", "alternate") == "alternate"
+        ]
+        assert len(alternates) == len(set(alternates)) == 1, f"{path}: duplicate alternate links"
+        enclosures = [lk for lk in links if lk.get("rel") == "enclosure"]
+        assert len(enclosures) == 1
+        assert (
+            enclosures[0].get("type") == "application/pdf"
+            and int(enclosures[0].get("length") or 0) > 0
+        )
+        content = entry.find("atom:content", NS)
+        assert content is not None and content.get("type") == "html"
+        check_content_urls(content.text or "", str(path))
+    assert len(ids) == len(set(ids))
+
+
+def test_feeds_are_valid_rss_and_atom(built: Path) -> None:
+    for path in feed_files(built):
+        stem = path.relative_to(built / "feeds").as_posix()
+        url = f"{BASE}/feeds/{stem}"
+        (check_rss if path.suffix == ".xml" else check_atom)(path, url)
+
+
+def test_enclosure_length_is_the_pdf_size(built: Path) -> None:
+    parsed = feedparser.parse((built / "feeds/all.atom").read_bytes())
+    for entry in parsed.entries:
+        enclosure = entry.enclosures[0]
+        path = built / "site" / urlsplit(enclosure.href).path.lstrip("/")
+        assert int(enclosure.length) == path.stat().st_size
+
+
+def test_restricted_report_only_in_its_feeds(built: Path) -> None:
+    def titles(stem: str) -> list[str]:
+        return [e.title for e in feedparser.parse((built / f"feeds/{stem}").read_bytes()).entries]
+
+    assert "Witney selection" in titles("clp/witney.xml")
+    assert "Witney selection" in titles("all.atom")
+    assert "Witney selection" in titles("region/south-east.xml")
+    assert "Witney selection" not in titles("clp/hackney-north-and-stoke-newington.xml")
+    assert "Witney selection" not in titles("region/london.atom")
+    assert len(titles("clp/hackney-north-and-stoke-newington.xml")) == 1
+
+
+def test_no_withheld_or_embargoed_text_in_any_feed(built: Path, cli: Cli) -> None:
+    text = everything(built / "feeds")
+    for canary in ("zqconfidential", "zqmembers", "zqembargoed", "Away day", "2016-11-22-away"):
+        assert canary not in text
+    assert cli("build", "--now", "2026-12-01T09:00:00+00:00").code == 0
+    text = everything(built / "feeds")
+    assert "zqembargoed" in text
+    assert "zqconfidential" not in text and "zqmembers" not in text
+
+
+def test_special_characters_are_escaped_and_control_characters_dropped(built: Path) -> None:
+    raw = (built / "feeds/all.xml").read_text(encoding="utf-8")
+    parsed = feedparser.parse(raw.encode())
+    title = "NEC report: fish & chips <b>, ]]> and Môn"
+    assert title in [e.title for e in parsed.entries]
+    assert parsed.feed.title == "NEC & <report> back"
+    assert "\u0007" not in raw
+    assert "Fish &amp;amp; chips &amp;lt;cheap&amp;gt; ]]&amp;gt;" in raw
+
+
+def test_concerning_items_are_highlighted_per_clp(built: Path) -> None:
+    hackney = feedparser.parse(
+        (built / "feeds/clp/hackney-north-and-stoke-newington.atom").read_bytes()
+    )
+    entry = next(e for e in hackney.entries if e.title.startswith("NEC"))
+    assert "Concerns Hackney North and Stoke Newington" in [t.term for t in entry.tags]
+    assert entry.content[0].value.startswith(
+        f'<p><strong>Concerns Hackney North and Stoke Newington:</strong> <a href="{BASE}/reports/'
+        '2016-09-20-nec/#hackney-timetable">Hackney timetable</a>, <a href="'
+    )
+    london = feedparser.parse((built / "feeds/region/london.xml").read_bytes())
+    entry = next(e for e in london.entries if e.title.startswith("NEC"))
+    assert "Concerns London" in [t.term for t in entry.tags]
+    witney = feedparser.parse((built / "feeds/clp/witney.xml").read_bytes())
+    entry = next(e for e in witney.entries if e.title.startswith("NEC"))
+    assert not [t.term for t in entry.tags if t.term.startswith("Concerns")]
+
+
+def test_corrections_update_the_entry_and_keep_its_id(built: Path, cli: Cli) -> None:
+    entry = next(
+        e
+        for e in feedparser.parse((built / "feeds/all.atom").read_bytes()).entries
+        if "NEC" in e.title
+    )
+    assert entry.published.startswith("2026-11-22T12:00:00")
+    assert entry.updated == entry.published  # the correction's date is older than publication
+    assert entry.content[0].value.startswith(
+        "<p><strong>Correction (23 September 2016):</strong> The vote was 22 to 8.</p>"
+    )
+    path = built / "reports/2016-09-20-nec.md"
+    text = path.read_text().replace(
+        "  note: The vote was 22 to 8.\n",
+        "  note: The vote was 22 to 8.\n- date: '2026-12-02'\n  note: A second fix.\n",
+    )
+    path.write_text(text.replace('title: "NEC', 'title: "Renamed NEC'))
+    path.rename(built / "reports/2016-09-20-nec-renamed.md")
+    assert cli("build", "--now", "2026-12-05T00:00:00+00:00").code == 0
+    again = next(
+        e
+        for e in feedparser.parse((built / "feeds/all.atom").read_bytes()).entries
+        if "NEC" in e.title
+    )
+    assert again.id == entry.id
+    assert again.title.startswith("Renamed NEC")
+    assert again.updated.startswith("2026-12-02T00:00:00")
+    assert again.content[0].value.startswith(
+        "<p><strong>Correction (2 December 2026):</strong> A second fix.</p>"
+    )
+
+
+def test_rebuild_leaves_feeds_byte_identical(built: Path, cli: Cli) -> None:
+    before = {p: p.read_bytes() for p in feed_files(built)}
+    assert cli("build", "--now", "2026-11-29T00:00:00+00:00").code == 0
+    assert {p: p.read_bytes() for p in feed_files(built)} == before
+
+
+def test_editing_a_restricted_report_rewrites_only_its_feeds(built: Path, cli: Cli) -> None:
+    inodes = {p: p.stat().st_ino for p in feed_files(built)}
+    path = built / "reports/2016-10-04-witney.md"
+    path.write_text(path.read_text().replace("Only for Witney.", "Only for Witney, revised."))
+    assert cli("build", "--now", NOW).code == 0
+    changed = sorted(
+        p.relative_to(built / "feeds").as_posix()
+        for p, ino in inodes.items()
+        if p.stat().st_ino != ino
+    )
+    assert changed == [
+        "all.atom", "all.xml", "clp/witney.atom", "clp/witney.xml",
+        "region/south-east.atom", "region/south-east.xml",
+    ]  # fmt: skip
+
+
+def test_summary_only_feeds(cli: Cli, project: Project) -> None:
+    root = project({"reportback.toml": CONFIG + "\n[feeds]\nfull_content = false\nmax_items = 1\n",
+                    **{k: v for k, v in corpus().items() if k != "reportback.toml"}})  # fmt: skip
+    assert cli("build", "--now", NOW).code == 0
+    raw = (root / "feeds/all.xml").read_text()
+    assert "content:encoded" not in raw
+    assert raw.count("<item>") == 1
+
+
+def test_opml_lists_every_clp_feed_by_region(built: Path) -> None:
+    doc = etree.parse(str(built / "feeds/clps.opml"))
+    regions = doc.findall("body/outline")
+    assert len(regions) == 11
+    feeds = doc.findall("body/outline/outline[@type='rss']")
+    assert len(feeds) == 632
+    for outline in feeds:
+        url = outline.get("xmlUrl") or ""
+        assert url.startswith(f"{BASE}/feeds/clp/")
+        assert (built / "feeds" / urlsplit(url).path.removeprefix("/feeds/")).is_file()
+
+
+def test_pages_link_their_feeds(built: Path) -> None:
+    home = (built / "site/index.html").read_text()
+    title = 'title="NEC &amp; &lt;report&gt; back (RSS)"'
+    assert f'type="application/rss+xml" {title} href="{BASE}/feeds/all.xml"' in home
+    page = (built / "site/clp/witney/index.html").read_text()
+    assert f'href="{BASE}/feeds/clp/witney.atom"' in page
+
+
+def scrub(text: str) -> str:
+    """Remove values that change between machines: published instants and PDF sizes."""
+    text = re.sub(r"length=\"\d+\"", 'length="N"', text)
+    return text
+
+
+@pytest.mark.parametrize("name", ["witney.xml", "witney.atom"])
+def test_golden_clp_feed(built: Path, name: str) -> None:
+    actual = scrub((built / "feeds/clp" / name).read_text(encoding="utf-8"))
+    golden = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(actual, encoding="utf-8")
+    assert actual == golden.read_text(encoding="utf-8")
+
+
+def test_feed_ids_come_from_the_state(built: Path) -> None:
+    db = sqlite3.connect(built / ".reportback/state.sqlite")
+    ids = dict(db.execute("SELECT slug, id FROM reports"))
+    parsed = feedparser.parse((built / "feeds/all.atom").read_bytes())
+    assert {e.id for e in parsed.entries} == {
+        f"tag:nec.example.org,2016:reportback/{ids[s]}"
+        for s in ("2016-09-20-nec", "2016-10-04-witney")
+    }
