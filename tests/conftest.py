@@ -94,6 +94,16 @@ def site_text(root: Path) -> Iterator[tuple[Path, str]]:
             yield path, path.name
 
 
+def inodes(root: Path) -> dict[Path, int]:
+    """Return each output file's inode: a file rewritten by a build gets a new one."""
+    return {p: p.stat().st_ino for p in root.rglob("*") if p.is_file()}
+
+
+def rewritten(root: Path, before: dict[Path, int]) -> list[str]:
+    """Return the files under `root` whose inode changed since `before`."""
+    return sorted(p.relative_to(root).as_posix() for p, i in before.items() if p.stat().st_ino != i)
+
+
 def everything(root: Path) -> str:
     """Return all text of all outputs under `root`, file names included."""
     return "\n".join(f"{p.relative_to(root)}\n{t}" for p, t in site_text(root))
