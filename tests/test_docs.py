@@ -11,10 +11,18 @@ from reportback.cli import _parser
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
 
-def subcommands() -> dict[str, argparse.ArgumentParser]:
-    parser = _parser()
-    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return dict(action.choices)
+def subcommands(
+    parser: argparse.ArgumentParser | None = None, prefix: str = ""
+) -> dict[str, argparse.ArgumentParser]:
+    """Return every command and nested subcommand ("digest send") with its parser."""
+    parser = parser or _parser()
+    found: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                found[prefix + name] = child
+                found |= subcommands(child, f"{prefix}{name} ")
+    return found
 
 
 def test_every_command_is_documented() -> None:
@@ -42,7 +50,8 @@ def test_every_config_key_is_documented() -> None:
 
     from reportback.config import SECTIONS
 
-    for section in ("site", "paths", "feeds", "redaction"):
+    for section in ("site", "paths", "feeds", "redaction", "email", "schedule"):
         assert f"[{section}]" in README
         for field in fields(SECTIONS[section]):
-            assert re.search(rf"^{field.name} = ", README, re.M), f"{section}.{field.name}"
+            key = field.name.rstrip("_")
+            assert re.search(rf"^{key} = ", README, re.M), f"{section}.{key}"

@@ -9,8 +9,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import __version__, pipeline, scaffold
+from . import commands as commands_
 from .config import Config, load_config
 from .errors import ReportbackError, shown_path
+from .subscribers import CADENCES
 
 Handler = Callable[[argparse.Namespace, Config], int]
 
@@ -84,7 +86,79 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     build.add_argument("--drafts", action="store_true", help="include drafts, marked as drafts")
     build.set_defaults(handler=_build)
+    _subscriber_commands(commands)
+    _digest_commands(commands)
     return parser
+
+
+def _subscriber_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    group = commands.add_parser(
+        "subscribers", help="the subscriber store", description="Import, list, count and erase "
+        "subscribers. Imported members get members' material; nobody who unsubscribed or "
+        "bounced is ever re-subscribed by an import.",
+    )  # fmt: skip
+    sub = group.add_subparsers(title="subcommands", metavar="SUBCOMMAND")
+    imp = sub.add_parser(
+        "import", help="import a members CSV",
+        description="Import a membership export (UTF-8 CSV with a header row: email, clp, and "
+        "optionally name, cadence, consent_date). Any bad row refuses the whole import "
+        "unless --skip-bad is given.",
+    )  # fmt: skip
+    imp.add_argument("file", type=Path, metavar="FILE.csv")
+    imp.add_argument("--skip-bad", action="store_true", help="import the good rows anyway")
+    imp.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help="the time of import")
+    imp.set_defaults(handler=commands_.subscribers_import)
+    listing = sub.add_parser("list", help="list subscribers (tab-separated)")
+    listing.set_defaults(handler=commands_.subscribers_list)
+    count = sub.add_parser("count", help="count subscribers by CLP, cadence, status or audience")
+    count.add_argument("--by", choices=("clp", "cadence", "status", "audience"), default="status")
+    count.set_defaults(handler=commands_.subscribers_count)
+    remove = sub.add_parser(
+        "remove", help="erase a subscriber",
+        description="Erase a subscriber's personal data; a hash of the address is kept so "
+        "that it is never mailed again.",
+    )  # fmt: skip
+    remove.add_argument("email", metavar="EMAIL")
+    remove.set_defaults(handler=commands_.subscribers_remove)
+    group.set_defaults(handler=_needs_subcommand(group))
+
+
+def _digest_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    group = commands.add_parser("digest", help="preview and send email digests")
+    sub = group.add_subparsers(title="subcommands", metavar="SUBCOMMAND")
+    preview = sub.add_parser(
+        "preview", help="write the digest a CLP's readers would get now",
+        description="Write the digest one CLP's readers would get now as .eml and .html files.",
+    )  # fmt: skip
+    preview.add_argument("--clp", required=True, metavar="SLUG")
+    preview.add_argument("--audience", choices=("public", "members"), default="public")
+    preview.add_argument("--cadence", choices=CADENCES, default="weekly")
+    preview.add_argument("--out", type=Path, default=Path("digest-preview"), metavar="DIR")
+    preview.add_argument("--now", type=_instant, metavar="ISO-DATETIME")
+    preview.set_defaults(handler=commands_.digest_preview)
+    send = sub.add_parser(
+        "send", help="send the digests that are due",
+        description="Send every digest due now (immediate ones always; weekly and monthly ones "
+        "once per scheduled time, or the --cadence given). Resumable: run it again after a "
+        "crash and it sends what is left, never the same digest twice. With no SMTP server "
+        "configured, messages are written to the outbox folder in the state folder.",
+    )  # fmt: skip
+    send.add_argument("--cadence", choices=CADENCES, metavar="immediate|weekly|monthly")
+    send.add_argument(
+        "--dry-run", action="store_true",
+        help="write the messages to the state folder's outbox-dry-run/ and change nothing",
+    )  # fmt: skip
+    send.add_argument("--now", type=_instant, metavar="ISO-DATETIME")
+    send.set_defaults(handler=commands_.digest_send)
+    group.set_defaults(handler=_needs_subcommand(group))
+
+
+def _needs_subcommand(parser: argparse.ArgumentParser) -> Handler:
+    def handler(args: argparse.Namespace, config: Config) -> int:
+        parser.print_help(sys.stderr)
+        return 2
+
+    return handler
 
 
 def _day(text: str) -> date:

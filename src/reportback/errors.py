@@ -51,15 +51,18 @@ class InputRefused(ReportbackError):
 
     exit_code = 1
 
-    def __init__(self, problems: list[Problem], hint: str = "") -> None:
+    def __init__(
+        self, problems: list[Problem], hint: str = "", outcome: str = "nothing was published"
+    ) -> None:
         self.problems = sorted(set(problems))
         self.hint = hint
+        self.outcome = outcome
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def lines(self) -> list[str]:
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        out = [str(p) for p in self.problems] + [f"refused: {count} {noun}; nothing was published"]
+        out = [str(p) for p in self.problems] + [f"refused: {count} {noun}; {self.outcome}"]
         if self.hint:
             out.append(f"hint: {self.hint}")
         return out

@@ -101,14 +101,28 @@ def select(checked: list[Checked], now: datetime, drafts: bool) -> Selection:
     )
 
 
-def build(config: Config, options: BuildOptions) -> BuildResult:
-    """Build the site; on any refusal, raise and leave the published outputs untouched."""
+@dataclass(frozen=True)
+class Prepared:
+    """Every report checked, chosen, redacted and rendered for the audiences asked for."""
+
+    directory: Directory
+    templates: Templates
+    checked: tuple[Checked, ...]
+    chosen: Selection
+    plan: state.Plan
+    redactions: dict[str, Redaction]
+    rendered: dict[Audience, tuple[RenderedReport, ...]]
+
+
+def prepare(
+    config: Config, options: BuildOptions, audiences: tuple[Audience, ...] = (Audience.PUBLIC,)
+) -> Prepared:
+    """Run load → check → select → redact → render; raise InputRefused on any problem."""
     directory = directory_for(config)
     templates = Templates(config.path("templates"))
     placeholders = templates.placeholders(config.redaction.placeholders)
-    state_dir = config.path("state")
-    cache = Cache(state_dir / "cache")
-    db = state.connect(state_dir)
+    cache = Cache(config.path("state") / "cache")
+    db = state.connect(config.path("state"))
     with Pandoc() as pandoc:
         checked = _checked(config, directory, pandoc, options.progress)
         chosen = select(checked, options.now, options.drafts)
@@ -122,31 +136,47 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
             templates.text("report.typ"), config.path("reports"), config.site.rep,
             config.site.language, config.site.title,
         )  # fmt: skip
-        shown = list(chosen.shown)
-        rendered = [
-            _render_cached(
-                redactions[c.source.slug].versions[Audience.PUBLIC],
-                plan.publications[c.source.slug],
-                pandoc,
-                settings,
-                cache,
-                c in chosen.drafts,
+        rendered = {
+            audience: tuple(
+                _render_cached(
+                    redactions[c.source.slug].versions[audience],
+                    plan.publications[c.source.slug],
+                    pandoc,
+                    settings,
+                    cache,
+                    c in chosen.drafts,
+                )
+                for c in _bar(list(chosen.shown), options.progress, f"rendering ({audience.label})")
             )
-            for c in _bar(shown, options.progress, "rendering")
-        ]
-    outputs = SiteBuilder(templates.jinja(), config.site, directory).build(
+            for audience in audiences
+        }
+    db.close()
+    return Prepared(directory, templates, tuple(checked), chosen, plan, redactions, rendered)
+
+
+def build(config: Config, options: BuildOptions) -> BuildResult:
+    """Build the site; on any refusal, raise and leave the published outputs untouched."""
+    ready = prepare(config, options)
+    rendered = list(ready.rendered[Audience.PUBLIC])
+    outputs = SiteBuilder(ready.templates.jinja(), config.site, ready.directory).build(
         [view(r, config.site.rep) for r in rendered]
     )
     outputs |= _report_files(rendered)
-    feeds = FeedWriter(config, directory).outputs(rendered)
-    public = [text for c in checked for text in public_text(c.source, c.ast)]
-    everything = outputs | {f"{FEEDS}{name}": data for name, data in feeds.items()}
-    _audit(everything, rendered, redactions, public, chosen, state_dir)
-    state.record(db, plan.rows)
+    feeds = FeedWriter(config, ready.directory).outputs(rendered)
+    owners = {f"reports/{r.slug}/": r.slug for r in rendered}
+    files = [
+        Output(name, data, Audience.PUBLIC, owners.get(name.rsplit("/", 1)[0] + "/"))
+        for name, data in outputs.items()
+    ] + [Output(f"{FEEDS}{name}", data, Audience.PUBLIC) for name, data in feeds.items()]
+    check_for_leaks(files, ready, config.path("state"))
+    db = state.connect(config.path("state"))
+    state.record(db, ready.plan.rows)
+    db.close()
     changed = publish(outputs, config.path("site"))
     changed = publish(feeds, config.path("feeds")) or changed
+    chosen = ready.chosen
     return BuildResult(
-        published=tuple(sorted(going_out)),
+        published=tuple(sorted(c.source.slug for c in chosen.published)),
         embargoed=tuple(sorted(c.source.slug for c in chosen.embargoed)),
         drafts=tuple(sorted(c.source.slug for c in chosen.drafts)),
         withheld=tuple(sorted(c.source.slug for c in chosen.confidential)),
@@ -193,26 +223,21 @@ def _report_files(rendered: list[RenderedReport]) -> dict[str, bytes]:
     return out
 
 
-def _audit(
-    outputs: dict[str, bytes],
-    rendered: list[RenderedReport],
-    redactions: dict[str, Redaction],
-    public: list[str],
-    chosen: Selection,
-    state_dir: Path,
-) -> None:
+def withheld_runs(ready: Prepared) -> list[Withheld]:
+    """Return every withheld run of every report, less those that are also public text."""
     withheld = [
         Withheld(slug, fragment, order)
-        for slug, redaction in redactions.items()
+        for slug, redaction in ready.redactions.items()
         for order, fragment in enumerate(redaction.fragments)
     ]
-    withheld = without_public(withheld, public)
-    owners = {f"reports/{r.slug}/": r.slug for r in rendered}
-    files = [
-        Output(name, data, Audience.PUBLIC, owners.get(name.rsplit("/", 1)[0] + "/"))
-        for name, data in outputs.items()
-    ]
-    hidden = [c.source.slug for c in chosen.hidden]
-    leaks = audit(files, withheld, PdfText(state_dir / "cache" / "pdftext"), hidden)
+    public = [text for c in ready.checked for text in public_text(c.source, c.ast)]
+    return without_public(withheld, public)
+
+
+def check_for_leaks(files: list[Output], ready: Prepared, state_dir: Path) -> None:
+    """Raise LeakFound if any output holds withheld text of a higher audience."""
+    hidden = [c.source.slug for c in ready.chosen.hidden]
+    pdf_text = PdfText(state_dir / "cache" / "pdftext")
+    leaks = audit(files, withheld_runs(ready), pdf_text, hidden)
     if leaks:
         raise LeakFound(leaks)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .model import Publication, Source
 
-SCHEMA = 1
+SCHEMA = 2
 MIGRATIONS = {
     1: """
     CREATE TABLE reports (
@@ -19,6 +19,56 @@ MIGRATIONS = {
         meeting TEXT NOT NULL,
         meeting_date TEXT NOT NULL,
         published_at TEXT
+    );
+    """,
+    2: """
+    CREATE TABLE subscribers (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL DEFAULT '',
+        clp TEXT NOT NULL,
+        cadence TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        status TEXT NOT NULL,
+        source TEXT NOT NULL,
+        consent_date TEXT,
+        consent_wording TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        hard_failures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX subscribers_by_group ON subscribers (status, cadence, clp, audience);
+    CREATE TABLE suppressed (
+        hash TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        subscriber_id INTEGER NOT NULL,
+        cadence TEXT NOT NULL,
+        reports TEXT NOT NULL,
+        clp TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        email TEXT NOT NULL,
+        message_id TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error TEXT NOT NULL DEFAULT '',
+        sent_at TEXT,
+        UNIQUE (reports, subscriber_id, cadence)
+    );
+    CREATE INDEX outbox_by_status ON outbox (status, next_attempt_at);
+    CREATE TABLE included (
+        subscriber_id INTEGER NOT NULL,
+        report_id TEXT NOT NULL,
+        outbox_id INTEGER NOT NULL,
+        PRIMARY KEY (subscriber_id, report_id)
+    );
+    CREATE TABLE digest_runs (
+        cadence TEXT PRIMARY KEY,
+        last_run_at TEXT NOT NULL
     );
     """,
 }
@@ -30,15 +80,26 @@ def connect(state_dir: Path) -> sqlite3.Connection:
     db = sqlite3.connect(state_dir / "state.sqlite", isolation_level=None, timeout=30)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA busy_timeout=30000")
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    for step in range(version + 1, SCHEMA + 1):
-        db.execute("BEGIN IMMEDIATE")
-        for statement in MIGRATIONS[step].split(";"):
-            if statement.strip():
-                db.execute(statement)
-        db.execute(f"PRAGMA user_version={step}")
-        db.execute("COMMIT")
+    db.execute("PRAGMA synchronous=NORMAL")
+    if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA:
+        _migrate(db)
     return db
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring the schema up to date in one transaction (safe if two processes start at once)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        for step in range(version + 1, SCHEMA + 1):
+            for statement in MIGRATIONS[step].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version={step}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 @dataclass(frozen=True)

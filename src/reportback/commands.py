@@ -1,0 +1,97 @@
+"""The subscriber and digest commands: each a few lines over the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+
+from . import mailer, state
+from .config import Config
+from .errors import InputRefused, UsageError, shown_path
+from .pipeline import directory_for
+from .subscribers import counts, import_members, listing, normalise, read_members, remove
+
+
+def _now(args: argparse.Namespace) -> datetime:
+    given: datetime | None = getattr(args, "now", None)
+    return given or datetime.now().astimezone().replace(microsecond=0)
+
+
+def subscribers_import(args: argparse.Namespace, config: Config) -> int:
+    members, bad, warnings = read_members(args.file, directory_for(config))
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if bad and not args.skip_bad:
+        raise InputRefused(
+            bad, "fix these rows, or pass --skip-bad to import the rest", "nothing was imported"
+        )
+    for item in bad:
+        print(f"skipped: {item}", file=sys.stderr)
+    db = state.connect(config.path("state"))
+    added, updated, suppressed = import_members(db, members, _now(args))
+    db.close()
+    print(
+        f"imported {shown_path(args.file)}: {added} added, {updated} updated, {suppressed} "
+        f"not re-subscribed (unsubscribed or bounced), {len(bad)} bad rows skipped",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def subscribers_list(args: argparse.Namespace, config: Config) -> int:
+    db = state.connect(config.path("state"))
+    print("email\tname\tclp\tcadence\taudience\tstatus")
+    for s in listing(db):
+        print(f"{s.email}\t{s.name}\t{s.clp}\t{s.cadence}\t{s.audience}\t{s.status}")
+    db.close()
+    return 0
+
+
+def subscribers_count(args: argparse.Namespace, config: Config) -> int:
+    db = state.connect(config.path("state"))
+    rows = counts(db, args.by)
+    db.close()
+    for key, number in rows:
+        print(f"{key}\t{number}")
+    print(f"total\t{sum(n for _, n in rows)}")
+    return 0
+
+
+def subscribers_remove(args: argparse.Namespace, config: Config) -> int:
+    try:
+        address = normalise(args.email)
+    except ValueError as exc:
+        raise UsageError(f"not an email address: {args.email!r}") from exc
+    db = state.connect(config.path("state"))
+    found = remove(db, address, _now(args))
+    db.close()
+    if found:
+        print(f"erased {address}; it will never be mailed again", file=sys.stderr)
+    else:
+        print(f"{address} was not subscribed; it will never be mailed", file=sys.stderr)
+    return 0
+
+
+def digest_preview(args: argparse.Namespace, config: Config) -> int:
+    preview = mailer.preview(config, _now(args), args.clp, args.audience, args.cadence)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.out / f"{args.clp}-{args.audience}-{args.cadence}"
+    stem.with_suffix(".eml").write_bytes(preview.message)
+    stem.with_suffix(".html").write_text(preview.html, encoding="utf-8")
+    print(f"{preview.note}; wrote {shown_path(stem)}.eml and .html", file=sys.stderr)
+    return 0
+
+
+def digest_send(args: argparse.Namespace, config: Config) -> int:
+    result = mailer.send(config, _now(args), args.cadence, args.dry_run, sys.stderr.isatty())
+    for error in result.errors[:20]:
+        print(f"failed: {error}", file=sys.stderr)
+    where = f" to {shown_path(result.outbox)}" if result.outbox else ""
+    print(
+        f"{'dry run: ' if args.dry_run else ''}cadences {', '.join(result.cadences)}: "
+        f"{result.queued} queued, {result.sent} sent{where}, {result.deferred} deferred, "
+        f"{result.failed} failed, {result.suppressed} suppressed, {result.cancelled} cancelled",
+        file=sys.stderr,
+    )
+    return 0

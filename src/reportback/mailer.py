@@ -1,0 +1,321 @@
+"""`digest send` and `digest preview`: plan, compose, audit, personalise and deliver."""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+from tqdm import tqdm
+
+from . import ledger, pipeline, state
+from .audit import Output
+from .config import Config
+from .delivery import Job, OutboxFolder, Outcome, SmtpServer
+from .digest import (
+    NAME_HTML,
+    NAME_TEXT,
+    PREFERENCES,
+    UNSUBSCRIBE,
+    Composed,
+    Composer,
+    Group,
+    Published,
+)  # fmt: skip
+from .dkim_sign import Signer
+from .errors import UsageError
+from .model import Audience
+from .schedule import due_cadences, last_slot
+from .tokens import UNSUBSCRIBE as UNSUBSCRIBE_PURPOSE
+from .tokens import Tokens, load_secret
+
+PREFERENCES_PURPOSE = "preferences"
+HEADERS = SMTP.clone(max_line_length=998)
+"""Long URLs stay literal in List-Unsubscribe (folding at 78 would turn them into encoded words)."""
+
+
+@dataclass
+class SendResult:
+    queued: int = 0
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    cancelled: int = 0
+    cadences: tuple[str, ...] = ()
+    outbox: Path | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Mailroom:
+    """Everything needed to turn ledger rows into messages."""
+
+    config: Config
+    composer: Composer
+    tokens: Tokens
+    signer: Signer | None
+    host: str
+
+    def group(self, row: ledger.Row) -> Group:
+        return Group(row.clp, Audience[row.audience.upper()], row.cadence, row.reports)
+
+    def message(self, row: ledger.Row, composed: Composed) -> bytes:
+        return personalise(self, composed, row.subscriber_id, row.email, row.name,
+                           row.message_id, datetime.fromisoformat(row.created_at), row.clp,
+                           row.audience)  # fmt: skip
+
+
+def library(config: Config, now: datetime) -> tuple[pipeline.Prepared, dict[str, Published]]:
+    """Return the reports published by a build so far, rendered for both reader audiences."""
+    options = pipeline.BuildOptions(now=now)
+    ready = pipeline.prepare(config, options, (Audience.PUBLIC, Audience.MEMBERS))
+    db = state.connect(config.path("state"))
+    recorded = {
+        slug: datetime.fromisoformat(at)
+        for slug, at in db.execute(
+            "SELECT slug, published_at FROM reports WHERE published_at IS NOT NULL"
+        )
+    }
+    db.close()
+    out: dict[str, Published] = {}
+    versions = {a: {r.slug: r for r in ready.rendered[a]} for a in ready.rendered}
+    for item in ready.chosen.published:
+        slug = item.source.slug
+        if slug not in recorded:
+            continue  # not yet published by a build: no email before the site has it
+        public = versions[Audience.PUBLIC][slug]
+        meta = public.meta
+        out[public.publication.id] = Published(
+            public.publication.id, slug, recorded[slug], meta.clps, meta.regions,
+            {a: versions[a][slug] for a in versions},
+        )  # fmt: skip
+    return ready, out
+
+
+def mailroom(config: Config, ready: pipeline.Prepared, published: dict[str, Published]) -> Mailroom:
+    env = ready.templates.jinja()
+    css = ready.templates.text("email.css")
+    composer = Composer(config, ready.directory, env, css, published)
+    tokens = Tokens(load_secret(config.path("state")))
+    host = urlsplit(config.site.base_url).hostname or "localhost"
+    return Mailroom(config, composer, tokens, Signer.from_config(config.email), host)
+
+
+def send(
+    config: Config, now: datetime, cadence: str | None, dry_run: bool, progress: bool
+) -> SendResult:
+    """Send every digest due now; resumable, and idempotent when run again."""
+    ready, published = library(config, now)
+    room = mailroom(config, ready, published)
+    db = state.connect(config.path("state"))
+    if dry_run:  # work on a copy: a dry run changes nothing
+        copy = sqlite3.connect(":memory:", isolation_level=None)
+        db.backup(copy)
+        db.close()
+        db = copy
+    result = SendResult()
+    cadences = (cadence,) if cadence else due_cadences(db, now, config)
+    result.cadences = cadences
+    try:
+        for name in cadences:
+            result.queued += ledger.plan(db, published, ready.directory, name, now, room.host)
+            ledger.record_run(db, name, now)
+        _audit_groups(db, room, ready, now)
+        folder = config.path("state") / ("outbox-dry-run" if dry_run else "outbox")
+        transport = (
+            OutboxFolder(folder)
+            if dry_run or not config.email.smtp_host
+            else SmtpServer(config.email)
+        )
+        result.outbox = folder if isinstance(transport, OutboxFolder) else None
+        total = ledger.count_due(db, now)
+        bar = tqdm(total=total, unit="msg", disable=not progress or total < 50, leave=False)
+        rows: dict[int, ledger.Row] = {}
+        jobs = _jobs(db, room, now, rows, result)
+
+        def record(outcome: Outcome) -> None:
+            _record(db, rows.pop(outcome.row), outcome, now, result)
+            bar.update(1)
+
+        transport.deliver(jobs, record)
+        bar.close()
+    finally:
+        db.close()
+    return result
+
+
+def _jobs(
+    db: sqlite3.Connection,
+    room: Mailroom,
+    now: datetime,
+    rows: dict[int, ledger.Row],
+    result: SendResult,
+) -> Iterator[Job]:
+    sender = room.config.email.from_
+    for row in ledger.due(db, now):
+        if row.subscriber_status != "active":
+            ledger.mark_cancelled(db, row, f"subscriber {row.subscriber_status}")
+            result.cancelled += 1
+            continue
+        composed = room.composer.compose(room.group(row))
+        rows[row.id] = row
+        yield Job(row.id, sender, row.email, room.message(row, composed))
+
+
+def _record(
+    db: sqlite3.Connection, row: ledger.Row, outcome: Outcome, now: datetime, result: SendResult
+) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        _outcome(db, row, outcome, now, result)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _outcome(
+    db: sqlite3.Connection, row: ledger.Row, outcome: Outcome, now: datetime, result: SendResult
+) -> None:
+    if outcome.status == "sent":
+        ledger.mark_sent(db, row, now)
+        result.sent += 1
+    elif outcome.status == "failed":
+        if ledger.mark_failed(db, row, outcome.error, now):
+            result.suppressed += 1
+        result.failed += 1
+        result.errors.append(f"{row.email}: {outcome.error}")
+    elif ledger.mark_deferred(db, row, outcome.error, now) == "failed":
+        result.failed += 1
+        result.errors.append(
+            f"{row.email}: gave up after {ledger.MAX_ATTEMPTS} tries: {outcome.error}"
+        )
+    else:
+        result.deferred += 1
+
+
+def _audit_groups(
+    db: sqlite3.Connection, room: Mailroom, ready: pipeline.Prepared, now: datetime
+) -> None:
+    """Compose every group that is due and audit it before a single message goes out."""
+    groups = {room.group(row) for row in ledger.due(db, now)}
+    _audit_composed(room, ready, *sorted(groups, key=lambda g: (g.clp, g.audience, g.reports)))
+
+
+def _audit_composed(room: Mailroom, ready: pipeline.Prepared, *groups: Group) -> None:
+    files: list[Output] = []
+    for group in groups:
+        composed = room.composer.compose(group)
+        name = f"email/{group.clp}-{group.audience.label}-{group.cadence}"
+        text = (composed.subject + "\n" + composed.text).encode()
+        files.append(Output(f"{name}.txt", text, group.audience))
+        files.append(Output(f"{name}.html", composed.html.encode(), group.audience))
+        files += [Output(f"{name}/{f}", data, group.audience) for f, data in composed.attachments]
+    if files:
+        pipeline.check_for_leaks(files, ready, room.config.path("state"))
+
+
+@dataclass(frozen=True)
+class Preview:
+    message: bytes
+    html: str
+    note: str
+
+
+def preview(config: Config, now: datetime, clp: str, audience: str, cadence: str) -> Preview:
+    """Return the digest a subscriber of `clp` would get now (sample name and address)."""
+    ready, published = library(config, now)
+    if clp not in ready.directory.by_slug:
+        raise UsageError(f"unknown CLP {clp!r}; see site/clp/index.html for the slugs")
+    chosen = ready.directory.by_slug[clp]
+    mine = sorted(
+        (r for r in published.values() if r.addressed_to(chosen)),
+        key=lambda r: (r.published_at, r.id),
+        reverse=True,
+    )
+    if not mine:
+        raise UsageError(f"nothing has been published for {clp} yet; run `reportback build` first")
+    zone = ZoneInfo(config.site.timezone)
+    since = now - timedelta(days=1) if cadence == "immediate" else None
+    if cadence != "immediate":
+        spec = config.schedule.weekly if cadence == "weekly" else config.schedule.monthly
+        since = last_slot(now, cadence, spec, zone) - (
+            timedelta(days=7) if cadence == "weekly" else timedelta(days=31)
+        )
+    recent = [r for r in mine if since is None or r.published_at > since]
+    note = (
+        f"{len(recent)} reports since {since:%-d %B %Y}"
+        if recent
+        else ("nothing new this period: previewing the latest report")
+    )
+    chosen_reports = recent if cadence != "immediate" else mine[:1]
+    chosen_reports = chosen_reports or mine[:1]
+    room = mailroom(config, ready, published)
+    group = Group(clp, Audience[audience.upper()], cadence, tuple(r.id for r in chosen_reports))
+    _audit_composed(room, ready, group)
+    composed = room.composer.compose(group)
+    message = personalise(
+        room, composed, 0, "preview@example.org", "Sample Reader",
+        f"<preview@{room.host}>", now, clp, audience,
+    )  # fmt: skip
+    html_part = composed.html.replace(NAME_HTML, "Sample Reader").replace(UNSUBSCRIBE, "#")
+    return Preview(message, html_part.replace(PREFERENCES, "#"), note)
+
+
+def personalise(
+    room: Mailroom,
+    composed: Composed,
+    subscriber: int,
+    email: str,
+    name: str,
+    message_id: str,
+    date: datetime,
+    clp: str,
+    audience: str,
+) -> bytes:
+    """Return one subscriber's message: the group's bytes with their address, name and links."""
+    config = room.config
+    base = config.site.base_url.rstrip("/") + "/"
+    unsubscribe = urljoin(
+        base, "unsubscribe?token=" + room.tokens.make(subscriber, email, UNSUBSCRIBE_PURPOSE)
+    )
+    preferences = urljoin(
+        base, "preferences?token=" + room.tokens.make(subscriber, email, PREFERENCES_PURPOSE)
+    )
+    shown = name or ("member" if audience == "members" else "reader")
+    head = EmailMessage(policy=HEADERS)
+    head["From"] = config.email.from_
+    head["To"] = _address(name, email)
+    if config.email.reply_to:
+        head["Reply-To"] = config.email.reply_to
+    head["Subject"] = composed.subject
+    head["Date"] = format_datetime(date)
+    head["Message-ID"] = message_id
+    head["List-Id"] = f"{config.site.title}: {clp} <{clp}.{room.host}>"
+    head["List-Unsubscribe"] = f"<{unsubscribe}>, <mailto:{config.email.from_}?subject=unsubscribe>"
+    head["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    headers = head.as_bytes().rstrip(b"\r\n") + b"\r\n"
+    body = (
+        composed.body.replace(NAME_TEXT.encode(), shown.encode("utf-8"))
+        .replace(NAME_HTML.encode(), html.escape(shown).encode("utf-8"))
+        .replace(UNSUBSCRIBE.encode(), html.escape(unsubscribe).encode("ascii"))
+        .replace(PREFERENCES.encode(), html.escape(preferences).encode("ascii"))
+    )
+    message = headers + composed.head + b"\r\n" + body
+    return room.signer.sign(message) if room.signer else message
+
+
+def _address(name: str, email: str) -> str:
+    from email.headerregistry import Address
+
+    local, _, domain = email.rpartition("@")
+    return str(Address(display_name=name, username=local, domain=domain))

@@ -1,0 +1,300 @@
+"""Email digests end to end against a real SMTP server: content, headers, faults, exactly once."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from .conftest import Result, report
+from .smtp import Faults, Server
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+T0, T1, T2 = "2026-11-01T09:00:00+00:00", "2026-11-20T09:00:00+00:00", "2026-11-20T10:00:00+00:00"
+LATER = "2026-11-20T12:00:00+00:00"
+MEMBERS = (
+    "email,name,clp,cadence,consent_date\n"
+    "ann@example.org,Ann Witney,witney,immediate,2020-01-01\n"
+    "bob@example.org,Bob Hackney,hackney-north-and-stoke-newington,immediate,\n"
+    "cat@example.org,Cat Weekly,Witney,weekly,\n"
+)
+
+
+def reports() -> dict[str, str | bytes]:
+    return {
+        "reports/2016-09-20-nec.md": report(
+            "The NEC met in Liverpool and agreed the conference timetable.\n\n"
+            '## Hackney timetable {clps="hackney-north-and-stoke-newington"}\n\nDates agreed.\n\n'
+            "::: members\nzqmembersonly briefing pack for delegates at the regional meetings\n"
+            ":::\n\n"
+            "## Disputes {.confidential}\n\nzqconfidential expulsion of a named member\n",
+            title="NEC, 20 September",
+        ),
+        "reports/2016-10-04-witney.md": report(
+            "Only for Witney.\n", title="Witney selection", clps=["witney"]
+        ),
+    }
+
+
+def setup(cli: Cli, project: Project, server: Server, **extra: str | int) -> Path:
+    files = reports() | {"members.csv": MEMBERS, "reportback.toml": server.config(**extra)}  # type: ignore[arg-type]
+    root = project(files)
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    assert cli("build", "--now", T1).code == 0
+    return root
+
+
+def parts(message: EmailMessage) -> str:
+    """Return every header and decoded part of a message as one text."""
+    out = [f"{k}: {v}" for k, v in message.items()]
+    for part in message.walk():
+        if not part.is_multipart():
+            payload = part.get_content()
+            out.append(payload if isinstance(payload, str) else payload.decode("latin-1"))
+    return "\n".join(out)
+
+
+def test_send_end_to_end(cli: Cli, project: Project) -> None:
+    with Server() as server:
+        root = setup(cli, project, server)
+        result = cli("digest", "send", "--now", T2)
+        assert result.code == 0, result.err
+        assert "4 queued, 4 sent" in result.err
+        messages = server.recorder.parsed()
+    by_rcpt: dict[str, list[EmailMessage]] = {}
+    for m in messages:
+        by_rcpt.setdefault(str(m["To"].addresses[0].addr_spec), []).append(m)
+    assert sorted(len(v) for v in by_rcpt.values()) == [1, 1, 2]
+    assert [m["Subject"] for m in by_rcpt["bob@example.org"]] == [
+        "NEC, 20 September — NEC report-back"
+    ]
+    assert len(by_rcpt["ann@example.org"]) == 2  # immediate: one message per report
+    weekly = by_rcpt["cat@example.org"]
+    assert len(weekly) == 1 and weekly[0]["Subject"] == "2 new reports for Witney — NEC report-back"
+    for m in messages:
+        assert m.get_content_type() == "multipart/alternative"
+        assert [p.get_content_type() for p in m.iter_parts()] == ["text/plain", "text/html"]
+        for header in ("From", "To", "Subject", "Date", "Message-ID", "List-Id"):
+            assert m[header], header
+        unsubscribe = str(m["List-Unsubscribe"])
+        assert unsubscribe.startswith("<https://nec.example.org/unsubscribe?token=")
+        assert unsubscribe.endswith(", <mailto:reports@nec.example.org?subject=unsubscribe>")
+        assert m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        text = parts(m)
+        assert "zqconfidential" not in text
+        assert "Dear " in text and "Unsubscribe with one click" in text
+        if "NEC, 20" in str(m["Subject"]) or "2 new" in str(m["Subject"]):
+            assert "zqmembersonly" in text  # imported members get members' material
+    bob = parts(by_rcpt["bob@example.org"][0])
+    assert "Concerns your CLP" in bob or "CONCERNS YOUR CLP" in bob
+    assert "Witney selection" not in bob
+    raw = [data for _, _, data in server.recorder.messages]
+    assert max(len(line) for data in raw for line in data.split(b"\r\n")) <= 998
+    assert len({m["Message-ID"] for m in messages}) == 4
+    ids = sqlite3.connect(root / ".reportback/state.sqlite").execute(
+        "SELECT COUNT(*) FROM outbox WHERE status = 'sent'"
+    )
+    assert ids.fetchone()[0] == 4
+
+
+def test_second_send_sends_nothing(cli: Cli, project: Project) -> None:
+    with Server() as server:
+        setup(cli, project, server)
+        assert cli("digest", "send", "--now", T2).code == 0
+        before = len(server.recorder.messages)
+        result = cli("digest", "send", "--now", LATER)
+        assert result.code == 0
+        assert "0 queued, 0 sent" in result.err
+        assert len(server.recorder.messages) == before == 4
+
+
+def test_public_subscribers_never_get_members_material(cli: Cli, project: Project) -> None:
+    with Server() as server:
+        root = setup(cli, project, server)
+        db = sqlite3.connect(root / ".reportback/state.sqlite")
+        db.execute(
+            "INSERT INTO subscribers (email, name, clp, cadence, audience, status, source, "
+            "created_at) VALUES ('pub@example.org', 'Pat', 'witney', 'weekly', 'public', "
+            "'active', 'form', '2026-11-01T00:00:00+00:00')"
+        )
+        db.commit()
+        assert cli("digest", "send", "--cadence", "weekly", "--now", T2).code == 0
+        public = [m for m in server.recorder.parsed() if "pub@" in str(m["To"])]
+    assert len(public) == 1
+    text = parts(public[0])
+    assert "Material for members withheld." in text
+    assert "zqmembersonly" not in text and "zqconfidential" not in text
+
+
+def test_refused_recipient_fails_and_three_hard_failures_suppress(
+    cli: Cli, project: Project
+) -> None:
+    faults = Faults(refuse={"ann@example.org": "550 5.1.1 no such user"})
+    with Server(faults) as server:
+        root = setup(cli, project, server)
+        result = cli("digest", "send", "--now", T2)
+        assert "2 sent" in result.err and "2 failed" in result.err
+        path = root / "reports/2016-10-05-third.md"
+        path.write_text(report("Third.\n", title="Third report", meeting_date="2016-10-05"))
+        assert cli("build", "--now", LATER).code == 0
+        result = cli("digest", "send", "--cadence", "immediate", "--now", LATER)
+        assert "1 failed, 1 suppressed" in result.err
+        db = sqlite3.connect(root / ".reportback/state.sqlite")
+        status = db.execute("SELECT status FROM subscribers WHERE email = 'ann@example.org'")
+        assert status.fetchone()[0] == "bounced"
+        assert cli("subscribers", "import", "members.csv", "--now", LATER).code == 0
+        status = db.execute("SELECT status FROM subscribers WHERE email = 'ann@example.org'")
+        assert status.fetchone()[0] == "bounced"  # re-import never re-subscribes
+        assert not [m for m in server.recorder.messages if "ann@" in m[1][0]]
+
+
+def test_temporary_failure_is_retried_later_exactly_once(cli: Cli, project: Project) -> None:
+    faults = Faults(defer_once={"bob@example.org"})
+    with Server(faults) as server:
+        setup(cli, project, server)
+        result = cli("digest", "send", "--now", T2)
+        assert "3 sent" in result.err and "1 deferred" in result.err
+        assert "0 sent" in cli("digest", "send", "--now", "2026-11-20T10:00:30+00:00").err
+        result = cli("digest", "send", "--now", "2026-11-20T10:02:00+00:00")
+        assert "1 sent" in result.err
+        assert Counter(m[1][0] for m in server.recorder.messages)["bob@example.org"] == 1
+
+
+def test_421_mid_batch_loses_nothing(cli: Cli, project: Project) -> None:
+    with Server(Faults(close_at={2})) as server:
+        setup(cli, project, server, connections=1)
+        result = cli("digest", "send", "--now", T2)
+        assert "3 sent" in result.err and "1 deferred" in result.err
+        cli("digest", "send", "--now", "2026-11-20T10:05:00+00:00")
+        ids = Counter(m["Message-ID"] for m in server.recorder.parsed())
+    assert len(ids) == 4 and max(ids.values()) == 1
+
+
+def test_connection_dropped_after_data_is_retried_with_the_same_message_id(
+    cli: Cli, project: Project
+) -> None:
+    with Server(Faults(drop_at={3})) as server:
+        setup(cli, project, server, connections=1)
+        result = cli("digest", "send", "--now", T2)
+        assert "4 sent" in result.err, result.err
+        ids = Counter(m["Message-ID"] for m in server.recorder.parsed())
+    assert len(ids) == 4
+    assert sorted(ids.values()) == [1, 1, 1, 2]  # the one in flight arrived twice, same id
+
+
+def test_unreachable_server_is_an_external_failure_and_resumable(
+    cli: Cli, project: Project
+) -> None:
+    with Server() as server:
+        setup(cli, project, server)
+    result = cli("digest", "send", "--now", T2)
+    assert result.code == 3
+    assert result.err.startswith("cannot reach SMTP server 127.0.0.1:")
+    with Server() as again:
+        root = Path.cwd()
+        config = (root / "reportback.toml").read_text()
+        (root / "reportback.toml").write_text(config.replace(str(server.port), str(again.port)))
+        assert "4 sent" in cli("digest", "send", "--now", T2).err
+        assert len(again.recorder.messages) == 4
+
+
+def test_header_injection_in_titles_is_neutralised(cli: Cli, project: Project) -> None:
+    with Server() as server:
+        root = setup(cli, project, server)
+        evil = 'title: "Evil\\r\\nBcc: victim@example.org\\u2028X =?utf-8?q?=0D=0ACc:_a@b?="'
+        path = root / "reports/2016-10-06-evil.md"
+        text = report("Body.\n", meeting_date="2016-10-06").replace("title: A test report", evil)
+        path.write_text(text)
+        assert cli("build", "--now", LATER).code == 0
+        assert cli("digest", "send", "--cadence", "immediate", "--now", LATER).code == 0
+        evil_messages = [m for m in server.recorder.parsed() if "Evil" in str(m["Subject"])]
+    assert len(evil_messages) == 2
+    for m in evil_messages:
+        assert m["Bcc"] is None and m["Cc"] is None
+        subject = str(m["Subject"])
+        assert "\r" not in subject and "\n" not in subject and "\u2028" not in subject
+        assert subject.startswith("Evil Bcc: victim@example.org X = ?utf-8?q?=0D=0ACc:_a@b?=")
+
+
+def test_erased_and_unsubscribed_are_never_mailed(cli: Cli, project: Project) -> None:
+    with Server() as server:
+        root = setup(cli, project, server)
+        assert cli("subscribers", "remove", "ANN@example.org").code == 0
+        db = sqlite3.connect(root / ".reportback/state.sqlite")
+        db.execute("UPDATE subscribers SET status = 'unsubscribed' WHERE email = 'bob@example.org'")
+        db.commit()
+        assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+        listed = cli("subscribers", "list").out
+        assert "ann@example.org" not in listed
+        bob = "bob@example.org\tBob Hackney\thackney-north-and-stoke-newington\timmediate"
+        assert f"{bob}\tmembers\tunsubscribed" in listed
+        assert cli("digest", "send", "--now", T2).code == 0
+        recipients = {m[1][0] for m in server.recorder.messages}
+    assert recipients == {"cat@example.org"}
+
+
+def test_outbox_folder_when_no_smtp_and_dry_run_changes_nothing(cli: Cli, project: Project) -> None:
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    assert cli("build", "--now", T1).code == 0
+    dry = cli("digest", "send", "--dry-run", "--now", T2)
+    assert (
+        dry.code == 0
+        and "dry run:" in dry.err
+        and "4 sent to .reportback/outbox-dry-run" in dry.err
+    )
+    assert len(list((root / ".reportback/outbox-dry-run").glob("*.eml"))) == 4
+    real = cli("digest", "send", "--now", T2)
+    assert "4 queued, 4 sent to .reportback/outbox" in real.err
+    assert len(list((root / ".reportback/outbox").glob("*.eml"))) == 4
+
+
+def test_preview_writes_eml_and_html(cli: Cli, project: Project, tmp_path: Path) -> None:
+    project(reports())
+    assert cli("build", "--now", T1).code == 0
+    result = cli("digest", "preview", "--clp", "witney", "--audience", "members", "--out", "out",
+                 "--now", T2)  # fmt: skip
+    assert result.code == 0, result.err
+    eml = (tmp_path / "out/witney-members-weekly.eml").read_bytes()
+    html = (tmp_path / "out/witney-members-weekly.html").read_text()
+    assert b"zqmembersonly" in eml and "zqmembersonly" in html
+    assert "zqconfidential" not in html and b"zqconfidential" not in eml
+    public = cli("digest", "preview", "--clp", "witney", "--out", "out", "--now", T2)
+    assert public.code == 0
+    assert "zqmembersonly" not in (tmp_path / "out/witney-public-weekly.html").read_text()
+    assert cli("digest", "preview", "--clp", "nowhere", "--now", T2).code == 2
+
+
+def test_import_refuses_bad_rows_unless_skipped(cli: Cli, project: Project) -> None:
+    bad = MEMBERS + "not-an-address,X,witney,weekly,\nzed@example.org,Z,Atlantis,weekly,\n"
+    project({"members.csv": "\ufeff" + bad.replace("email,name", "Email,Name")})
+    result = cli("subscribers", "import", "members.csv")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "members.csv:5: bad email address 'not-an-address': An email address must have an @-sign.",
+        "members.csv:6: unknown CLP 'Atlantis' (use its slug or exact name)",
+        "refused: 2 problems; nothing was imported",
+        "hint: fix these rows, or pass --skip-bad to import the rest",
+    ]
+    assert "total\t0" in cli("subscribers", "count").out
+    assert cli("subscribers", "import", "members.csv", "--skip-bad").code == 0
+    assert "active\t3" in cli("subscribers", "count").out
+    again = cli("subscribers", "import", "members.csv", "--skip-bad")
+    assert "0 added, 3 updated" in again.err
+    assert "total\t3" in cli("subscribers", "count", "--by", "clp").out
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_settings_reach_the_server(cli: Cli, project: Project, security: str) -> None:
+    with Server() as server:
+        setup(cli, project, server, security=security)
+        # the test server speaks plain SMTP: asking for TLS must fail cleanly, never send in clear
+        result = cli("digest", "send", "--now", T2)
+        assert server.recorder.messages == []
+    assert result.code == 3
+    assert "cannot reach SMTP server" in result.err

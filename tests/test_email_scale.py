@@ -1,0 +1,148 @@
+"""Exactly once under SIGKILL, 10,000 subscribers with bounded memory, and DKIM signatures."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import dkim
+
+from reportback.clps import load_directory
+
+from .conftest import Result, report
+from .smtp import Faults, Server
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+T0, T1, T2 = "2026-11-01T09:00:00+00:00", "2026-11-20T09:00:00+00:00", "2026-11-20T10:00:00+00:00"
+EXE = str(Path(sys.executable).with_name("reportback"))
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def members(count: int) -> str:
+    slugs = [c.slug for c in load_directory().clps]
+    rows = [f"m{i}@example.org,Member {i},{slugs[i % len(slugs)]},immediate," for i in range(count)]
+    return "email,name,clp,cadence,consent_date\n" + "\n".join(rows) + "\n"
+
+
+def prepare(cli: Cli, project: Project, server: Server, count: int, connections: int) -> Path:
+    root = project(
+        {
+            "reports/2016-09-20-nec.md": report(
+                "The NEC met.\n\n::: members\nzqmembers briefing\n:::\n\n"
+                "## Secret {.confidential}\n\nzqconfidential matter here\n"
+            ),
+            "members.csv": members(count),
+            "reportback.toml": server.config(connections=connections),
+        }
+    )
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    assert cli("build", "--now", T1).code == 0
+    return root
+
+
+def test_sigkill_mid_send_then_rerun_loses_nothing(cli: Cli, project: Project) -> None:
+    count = 240
+    with Server(Faults(delay=0.01)) as server:
+        root = prepare(cli, project, server, count, connections=1)
+        proc = subprocess.Popen(
+            [EXE, "digest", "send", "--now", T2],
+            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        deadline = time.monotonic() + 120
+        while len(server.recorder.messages) < count // 2 and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        received_before = len(server.recorder.messages)
+        assert count // 2 <= received_before < count
+        result = cli("digest", "send", "--now", T2)
+        assert result.code == 0, result.err
+        per_recipient = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+    assert len(per_recipient) == count, "every subscriber got a message"
+    duplicates = sum(n - 1 for n in per_recipient.values())
+    assert duplicates <= 1, f"at most the one message in flight is repeated, got {duplicates}"
+
+
+def test_ten_thousand_subscribers_with_bounded_memory(cli: Cli, project: Project) -> None:
+    count = 10_000
+    with Server() as server:
+        root = prepare(cli, project, server, count, connections=4)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.monotonic()
+        done = subprocess.run(
+            [EXE, "digest", "send", "--now", T2], cwd=root, capture_output=True, text=True,
+            check=False, timeout=600,
+        )  # fmt: skip
+        seconds = time.monotonic() - start
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        assert done.returncode == 0, done.stderr
+        assert f"{count} queued, {count} sent" in done.stderr
+        recipients = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+        sample = server.recorder.parsed()[:50]
+    assert len(recipients) == count and max(recipients.values()) == 1
+    for message in sample:
+        text = message.as_string()
+        assert "zqconfidential" not in text
+    assert peak_kb >= before
+    peak_mb = peak_kb / 1024
+    assert peak_mb < 400, f"peak RSS {peak_mb:.0f} MB"
+    ARTIFACTS.mkdir(exist_ok=True)
+    figures = {
+        "messages": count,
+        "seconds": round(seconds, 2),
+        "messages_per_second": round(count / seconds, 1),
+        "peak_rss_mb": round(peak_mb, 1),
+    }
+    (ARTIFACTS / "send-10000.json").write_text(json.dumps(figures, indent=2) + "\n")
+
+
+def test_dkim_signature_covers_list_unsubscribe_and_verifies(
+    cli: Cli, project: Project, tmp_path: Path
+) -> None:
+    key = tmp_path / "dkim.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
+    public = subprocess.run(
+        ["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    extra = f'dkim_key = "{key}"\ndkim_selector = "rb2026"\ndkim_domain = "nec.example.org"\n'
+    with Server() as server:
+        root = project(
+            {
+                "reports/a.md": report("Text.\n"),
+                "members.csv": members(2),
+                "reportback.toml": server.config(extra=extra),
+            }
+        )
+        assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+        assert cli("build", "--now", T1).code == 0
+        assert cli("digest", "send", "--now", T2).code == 0
+        raw = [data for _, _, data in server.recorder.messages]
+    assert len(raw) == 2 and root.exists()
+
+    def dns(name: bytes, timeout: int = 5) -> bytes:
+        assert name == b"rb2026._domainkey.nec.example.org."
+        return record
+
+    for data in raw:
+        assert data.startswith(b"DKIM-Signature:")
+        signature = data.split(b"\r\n\r\n")[0].decode()
+        headers = signature.split("h=")[1].split(";")[0].replace("\r\n", "").replace(" ", "")
+        assert "list-unsubscribe:list-unsubscribe-post" in headers
+        assert dkim.verify(data, dnsfunc=dns)
+        tampered = data.replace(
+            b"List-Unsubscribe-Post: List-Unsubscribe=One-Click", b"List-Unsubscribe-Post: x"
+        )
+        assert not dkim.verify(tampered, dnsfunc=dns)
