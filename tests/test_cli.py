@@ -114,3 +114,18 @@ def test_installed_console_script_reports_without_traceback(tmp_path: Path) -> N
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("reports/a.md:")
+
+
+def test_old_pandoc_is_refused_with_a_clear_message(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pypandoc
+
+    project({"reports/a.md": "---\ntitle: T\nmeeting: M\nmeeting_date: 2016-09-20\n---\nx\n"})
+    monkeypatch.setattr(pypandoc, "get_pandoc_version", lambda: "3.1.11")
+    result = cli("check")
+    assert result.code == 3
+    assert result.err.strip() == (
+        "pandoc 3.1.11 is too old: reportback needs pandoc 3.2 or newer, "
+        "which warns about unclosed ::: fences"
+    )
