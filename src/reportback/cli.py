@@ -88,6 +88,25 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(handler=_build)
     _subscriber_commands(commands)
     _digest_commands(commands)
+    run = commands.add_parser(
+        "run", help="the scheduler daemon",
+        description="Run in the foreground: rebuild when reports change, publish each report at "
+        "its publish_at, send immediate digests as reports appear and weekly and monthly ones "
+        "at the [schedule] times, and remind the rep about meetings in meetings.yaml with no "
+        "report. On start-up it first does whatever fell due while it was stopped, once. "
+        "SIGTERM or Ctrl-C finishes the current job and exits 0. One daemon per state folder.",
+    )  # fmt: skip
+    run.add_argument("--log", type=Path, metavar="FILE", help="also log to FILE")
+    run.add_argument(
+        "--watch-seconds", type=float, default=10.0, metavar="N",
+        help="how often to look for changed reports (default 10)",
+    )  # fmt: skip
+    run.set_defaults(handler=commands_.run)
+    status = commands.add_parser(
+        "status", help="what is published, embargoed, due, queued and failed"
+    )
+    status.add_argument("--now", type=_instant, metavar="ISO-DATETIME")
+    status.set_defaults(handler=commands_.status)
     return parser
 
 

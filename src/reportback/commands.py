@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import datetime
 
-from . import mailer, state
+from . import daemon, mailer, state
 from .config import Config
 from .errors import InputRefused, UsageError, shown_path
 from .pipeline import directory_for
+from .status import lines as status_lines
 from .subscribers import counts, import_members, listing, normalise, read_members, remove
 
 
@@ -94,4 +96,23 @@ def digest_send(args: argparse.Namespace, config: Config) -> int:
         f"{result.failed} failed, {result.suppressed} suppressed, {result.cancelled} cancelled",
         file=sys.stderr,
     )
+    return 0
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if args.log:
+        handlers.append(logging.FileHandler(args.log, encoding="utf-8"))
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    logger = logging.getLogger("reportback")
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return daemon.run(config, args.watch_seconds)
+
+
+def status(args: argparse.Namespace, config: Config) -> int:
+    for line in status_lines(config, _now(args)):
+        print(line)
     return 0

@@ -45,6 +45,7 @@ class BuildResult:
     withheld: tuple[str, ...]
     files: int
     changed: bool
+    next_embargo: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,10 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
         withheld=tuple(sorted(c.source.slug for c in chosen.confidential)),
         files=len(outputs) + len(feeds),
         changed=changed,
+        next_embargo=min(
+            (c.source.meta.publish_at for c in chosen.embargoed if c.source.meta.publish_at),
+            default=None,
+        ),
     )
 
 

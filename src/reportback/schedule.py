@@ -54,6 +54,14 @@ def next_slot(now: datetime, kind: str, spec: str, zone: ZoneInfo) -> datetime:
         slot = earlier
 
 
+def validate(config: Config) -> None:
+    """Refuse badly written [schedule] times before anything is scheduled."""
+    zone = ZoneInfo(config.site.timezone)
+    now = datetime.now(zone)
+    last_slot(now, "weekly", config.schedule.weekly, zone)
+    last_slot(now, "monthly", config.schedule.monthly, zone)
+
+
 def due_cadences(db: sqlite3.Connection, now: datetime, config: Config) -> tuple[str, ...]:
     """Return the cadences to send now: immediate always; weekly and monthly once per slot."""
     zone = ZoneInfo(config.site.timezone)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .model import Publication, Source
 
-SCHEMA = 2
+SCHEMA = 3
 MIGRATIONS = {
     1: """
     CREATE TABLE reports (
@@ -69,6 +69,20 @@ MIGRATIONS = {
     CREATE TABLE digest_runs (
         cadence TEXT PRIMARY KEY,
         last_run_at TEXT NOT NULL
+    );
+    """,
+    3: """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        message TEXT NOT NULL
+    );
+    CREATE TABLE reminders (
+        meeting TEXT NOT NULL,
+        day TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (meeting, day)
     );
     """,
 }

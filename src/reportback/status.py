@@ -1,0 +1,92 @@
+"""`reportback status`: what is published, embargoed, due, queued and failed."""
+
+from __future__ import annotations
+
+import fcntl
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from . import ledger, pipeline, state
+from .config import Config
+from .errors import InputRefused
+from .schedule import next_slot
+
+
+def lines(config: Config, now: datetime) -> list[str]:
+    """Return the status report, one fact per line."""
+    zone = ZoneInfo(config.site.timezone)
+
+    def local(moment: datetime) -> str:
+        return moment.astimezone(zone).strftime("%a %-d %b %Y %H:%M %Z")
+
+    out: list[str] = []
+    try:
+        checked = pipeline.check(config)
+        chosen = pipeline.select(checked, now, drafts=False)
+        drafts, secret = len(chosen.drafts), len(chosen.confidential)
+        shown = len(chosen.published)
+        out.append(f"reports: {shown} published or due, {drafts} drafts, {secret} confidential")
+        for item in sorted(chosen.embargoed, key=lambda c: c.source.meta.publish_at or now):
+            when = item.source.meta.publish_at
+            out.append(f"embargoed: {item.source.slug} until {local(when) if when else '?'}")
+    except InputRefused as exc:
+        out.append(f"reports: {len(exc.problems)} problems; run `reportback check`")
+    db = state.connect(config.path("state"))
+    try:
+        published = db.execute(
+            "SELECT COUNT(*), MAX(published_at) FROM reports WHERE published_at IS NOT NULL"
+        ).fetchone()
+        out.append(f"published by builds: {published[0]} (latest {published[1] or 'never'})")
+        for kind, spec in (
+            ("weekly", config.schedule.weekly),
+            ("monthly", config.schedule.monthly),
+        ):
+            last = ledger.last_run(db, kind)
+            out.append(
+                f"next {kind} digest: {local(next_slot(now, kind, spec, zone))} "
+                f"(last sent {local(last) if last else 'never'})"
+            )
+        counts = dict(db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall())
+        out.append(
+            "outbox: "
+            + ", ".join(
+                f"{k} {counts.get(k, 0)}"
+                for k in ("queued", "deferred", "sent", "failed", "cancelled")
+            )
+        )
+        out.append(f"due now: {ledger.count_due(db, now)} messages")
+        subscribers = dict(db.execute("SELECT status, COUNT(*) FROM subscribers GROUP BY status"))
+        out.append(
+            "subscribers: "
+            + (", ".join(f"{k} {v}" for k, v in sorted(subscribers.items())) or "none")
+        )
+        for at, message in db.execute(
+            "SELECT at, message FROM events WHERE kind = 'error' ORDER BY id DESC LIMIT 3"
+        ):
+            out.append(f"last error: {at}: {message}")
+        for email, error in db.execute(
+            "SELECT email, last_error FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT 3"
+        ):
+            out.append(f"failed: {email or '(erased)'}: {error}")
+    finally:
+        db.close()
+    out.append(f"daemon: {_daemon(config)}")
+    return out
+
+
+def _daemon(config: Config) -> str:
+    path = config.path("state") / "daemon.lock"
+    if not path.exists():
+        return "not running"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            return f"running (pid {handle.read().strip()})"
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return "not running"
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)

@@ -1,0 +1,221 @@
+"""The scheduler daemon: embargo timing, restart catch-up, one daemon, DST, SIGKILL mid-digest."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+from reportback import ledger, state
+from reportback.config import load_config
+from reportback.daemon import Daemon, scheduler
+from reportback.schedule import due_cadences
+
+from .conftest import Result, report
+from .smtp import Faults, Server
+from .test_email_scale import members
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+EXE = str(Path(sys.executable).with_name("reportback"))
+LONDON = ZoneInfo("Europe/London")
+EMBARGO = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+def embargoed_project(project: Project, cli: Cli) -> Path:
+    root = project(
+        {
+            "reports/2016-09-20-nec.md": report("Public already.\n", title="Old report"),
+            "reports/2016-11-22-away.md": report(
+                "zqembargoed findings of the away day\n",
+                title="Away day",
+                publish_at=EMBARGO.isoformat(),
+                meeting_date="2016-11-22",
+            ),
+            "members.csv": "email,name,clp,cadence\nimm@example.org,Imm,witney,immediate\n"
+            "week@example.org,Week,witney,weekly\n",
+        }
+    )
+    assert (
+        cli("subscribers", "import", "members.csv", "--now", "2026-11-01T00:00:00+00:00").code == 0
+    )
+    return root
+
+
+def outbox(root: Path) -> list[bytes]:
+    return [p.read_bytes() for p in sorted((root / ".reportback/outbox").glob("*.eml"))]
+
+
+def test_embargo_publishes_at_its_time_not_a_second_before(cli: Cli, project: Project) -> None:
+    root = embargoed_project(project, cli)
+    config = load_config()
+    with time_machine.travel(EMBARGO - timedelta(seconds=30), tick=False) as clock:
+        daemon = Daemon(config)
+        sched = scheduler(daemon, config, watch_seconds=3600)
+        daemon.tick("start-up")
+        assert not (root / "site/reports/2016-11-22-away").exists()
+        assert "embargo" in {job.id for job in sched.get_jobs()}
+        thread = threading.Thread(target=sched.start, daemon=True)
+        thread.start()
+        try:
+            clock.move_to(EMBARGO - timedelta(seconds=1))
+            sched.wakeup()
+            time.sleep(1.0)
+            assert not (root / "site/reports/2016-11-22-away").exists()
+            assert "zqembargoed" not in (root / "feeds/all.xml").read_text()
+            clock.move_to(EMBARGO)
+            sched.wakeup()
+            page = root / "site/reports/2016-11-22-away/index.html"
+            deadline = time.monotonic() + 60
+            while not page.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            while len(outbox(root)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            sched.shutdown(wait=True)
+    assert 'datetime="2026-11-25T09:00:00+00:00"' in page.read_text()
+    assert "zqembargoed" in (root / "feeds/all.xml").read_text()
+    mails = outbox(root)
+    assert sum(b"Subject: Away day" in m for m in mails) == 1, "immediate digest follows"
+    assert all(b"To: Imm <imm@example.org>" in m or b"week@" in m for m in mails)
+
+
+def test_restart_after_missing_embargo_and_weekly_time_catches_up_once(
+    cli: Cli, project: Project
+) -> None:
+    root = embargoed_project(project, cli)
+    config = load_config()
+    with time_machine.travel(datetime(2026, 11, 20, 12, 0, tzinfo=UTC), tick=False) as clock:
+        Daemon(config).tick("start-up")  # before the embargo; the daemon then stops
+        weekly_before = _weekly_messages(root)
+        clock.move_to(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))  # past the embargo and a Monday
+        daemon = Daemon(config)
+        daemon.tick("start-up")
+        assert (root / "site/reports/2016-11-22-away/index.html").exists()
+        after = outbox(root)
+        daemon.tick("watch")
+        Daemon(config).tick("start-up")  # and a second restart
+        assert outbox(root) == after, "nothing is done twice"
+    assert _weekly_messages(root) == weekly_before + 1
+    immediate = [m for m in after if b"To: Imm <imm@example.org>" in m]
+    assert sum(b"Subject: Away day" in m for m in immediate) == 1
+
+
+def _weekly_messages(root: Path) -> int:
+    return sum(b"To: Week <week@example.org>" in m for m in outbox(root))
+
+
+def test_weekly_digest_runs_once_a_week_at_seven_across_dst(tmp_path: Path) -> None:
+    config = load_config(cwd=tmp_path)
+    db = state.connect(tmp_path / "state")
+    for start in (datetime(2026, 3, 16, tzinfo=UTC), datetime(2026, 10, 12, tzinfo=UTC)):
+        ledger.record_run(db, "weekly", start)
+        runs: list[datetime] = []
+        now = start
+        while now < start + timedelta(days=28):
+            if "weekly" in due_cadences(db, now, config):
+                ledger.record_run(db, "weekly", now)
+                runs.append(now.astimezone(LONDON))
+            now += timedelta(minutes=15)
+        assert [(r.strftime("%a %H:%M")) for r in runs] == ["Mon 07:00"] * 4, runs
+        assert len({r.date() for r in runs}) == 4
+    trigger = scheduler(Daemon(config), config, 10).get_job("digests-weekly").trigger
+    fire = trigger.get_next_fire_time(None, datetime(2026, 3, 20, tzinfo=LONDON))
+    times = []
+    for _ in range(3):
+        times.append(fire)
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    assert [t.strftime("%a %d %H:%M %Z") for t in times] == [
+        "Mon 23 07:00 GMT", "Mon 30 07:00 BST", "Mon 06 07:00 BST",
+    ]  # fmt: skip
+
+
+def _start(root: Path, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [EXE, "run", "--watch-seconds", "3600", "--log", str(log)],
+        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def _wait_running(root: Path, proc: subprocess.Popen[bytes]) -> None:
+    lock = root / ".reportback/daemon.lock"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else b""
+        if lock.exists() and lock.read_text().strip() == str(proc.pid):
+            return
+        time.sleep(0.05)
+    raise AssertionError("daemon did not start")
+
+
+def test_second_daemon_refuses_and_sigterm_exits_cleanly(cli: Cli, project: Project) -> None:
+    root = embargoed_project(project, cli)
+    first = _start(root, root / "daemon.log")
+    try:
+        _wait_running(root, first)
+        deadline = time.monotonic() + 60
+        while "published 1 reports" not in (root / "daemon.log").read_text():
+            assert time.monotonic() < deadline, "the start-up catch-up did not finish"
+            time.sleep(0.1)
+        second = subprocess.run([EXE, "run"], cwd=root, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert second.stderr.strip() == (
+            f"another `reportback run` is already running for {root}/.reportback "
+            f"(pid {first.pid}); stop it first"
+        )
+        assert f"daemon: running (pid {first.pid})" in cli("status").out
+    finally:
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=60) == 0
+    log = (root / "daemon.log").read_text()
+    assert "published 1 reports (start-up)" in log
+    assert "SIGTERM received; finishing the current job" in log
+    assert "daemon: not running" in cli("status").out
+
+
+def test_sigkill_mid_digest_then_restart_resumes_the_ledger(cli: Cli, project: Project) -> None:
+    count = 200
+    with Server(Faults(delay=0.01)) as server:
+        root = project(
+            {
+                "reports/2016-09-20-nec.md": report("The NEC met.\n"),
+                "members.csv": members(count),
+                "reportback.toml": server.config(connections=1),
+            }
+        )
+        assert (
+            cli("subscribers", "import", "members.csv", "--now", "2026-01-01T00:00:00+00:00").code
+            == 0
+        )
+        first = _start(root, root / "daemon.log")
+        deadline = time.monotonic() + 120
+        while len(server.recorder.messages) < count // 2 and time.monotonic() < deadline:
+            assert first.poll() is None
+            time.sleep(0.01)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+        assert len(server.recorder.messages) < count
+        second = _start(root, root / "daemon.log")
+        try:
+            while len(server.recorder.messages) < count and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.5)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(timeout=60) == 0
+        per = Counter(r[0] for _, r, _ in server.recorder.messages)
+    assert len(per) == count
+    assert sum(n - 1 for n in per.values()) <= 1
+    db = sqlite3.connect(root / ".reportback/state.sqlite")
+    assert db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").fetchone()[0] == count
