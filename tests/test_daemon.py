@@ -12,6 +12,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.policy import default
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -219,3 +221,45 @@ def test_sigkill_mid_digest_then_restart_resumes_the_ledger(cli: Cli, project: P
     assert sum(n - 1 for n in per.values()) <= 1
     db = sqlite3.connect(root / ".reportback/state.sqlite")
     assert db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").fetchone()[0] == count
+
+
+def test_reminder_goes_to_the_rep_once_for_a_meeting_without_a_report(
+    cli: Cli, project: Project
+) -> None:
+    root = project(
+        {
+            "reports/2016-09-20-nec.md": report("Reported.\n", meeting_date="2026-11-03"),
+            "meetings.yaml": "- {meeting: National Executive Committee, date: 2026-11-03}\n"
+            "- {meeting: Organisation Committee, date: 2026-11-10}\n"
+            "- {meeting: Disputes Panel, date: 2026-11-20}\n",
+            "reportback.toml": '[email]\nfrom = "rep@example.org"\n',
+        }
+    )
+    config = load_config()
+    with time_machine.travel(datetime(2026, 11, 22, 12, 0, tzinfo=UTC), tick=False):
+        Daemon(config).tick("reminders")
+        Daemon(config).tick("reminders")
+    folder = root / ".reportback/reminders"
+    sent = [
+        message_from_bytes(p.read_bytes(), policy=default) for p in sorted(folder.glob("*.eml"))
+    ]
+    assert len(sent) == 1
+    assert sent[0]["To"] == "rep@example.org"
+    assert sent[0]["Subject"] == (
+        "Reminder: no report yet for the Organisation Committee of 10 November 2026"
+    )
+
+
+def test_status_reports_embargoes_outbox_and_next_digests(cli: Cli, project: Project) -> None:
+    embargoed_project(project, cli)
+    assert cli("build", "--now", "2026-11-20T12:00:00+00:00").code == 0
+    assert cli("digest", "send", "--now", "2026-11-20T12:00:00+00:00").code == 0
+    out = cli("status", "--now", "2026-11-20T12:00:00+00:00").out.splitlines()
+    assert out[0] == "reports: 1 published or due, 0 drafts, 0 confidential"
+    assert out[1] == "embargoed: 2016-11-22-away until Wed 25 Nov 2026 09:00 GMT"
+    assert (
+        "next weekly digest: Mon 23 Nov 2026 07:00 GMT (last sent Fri 20 Nov 2026 12:00 GMT)" in out
+    )
+    assert "outbox: queued 0, deferred 0, sent 2, failed 0, cancelled 0" in out
+    assert "subscribers: active 2" in out
+    assert out[-1] == "daemon: not running"

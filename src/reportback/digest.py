@@ -23,6 +23,9 @@ UNSUBSCRIBE = "RBMARKUNSUBSCRIBEX"
 PREFERENCES = "RBMARKPREFERENCESX"
 LINE_LIMIT = 900
 """Body lines are kept well under SMTP's 998 octets, leaving room for personal values."""
+HEADERS = SMTP.clone(max_line_length=998)
+"""Headers are not folded at 78: long URLs stay literal in List-Unsubscribe (folding would turn
+them into encoded words) and a subject is never broken right after its colon."""
 UNSAFE_SUBJECT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\ufeff]")
 CADENCE_WORDS = {"immediate": "email", "weekly": "weekly digest", "monthly": "monthly digest"}
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -21,6 +20,7 @@ from .audit import Output
 from .config import Config
 from .delivery import Job, OutboxFolder, Outcome, SmtpServer
 from .digest import (
+    HEADERS,
     NAME_HTML,
     NAME_TEXT,
     PREFERENCES,
@@ -38,8 +38,6 @@ from .tokens import UNSUBSCRIBE as UNSUBSCRIBE_PURPOSE
 from .tokens import Tokens, load_secret
 
 PREFERENCES_PURPOSE = "preferences"
-HEADERS = SMTP.clone(max_line_length=998)
-"""Long URLs stay literal in List-Unsubscribe (folding at 78 would turn them into encoded words)."""
 
 
 @dataclass

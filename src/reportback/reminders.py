@@ -6,13 +6,13 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import yaml
 
 from .config import Config
+from .digest import HEADERS
 from .errors import InputRefused, problem
 from .ledger import utc
 
@@ -65,7 +65,7 @@ def due(
 def message(config: Config, meeting: Meeting, now: datetime) -> tuple[str, bytes]:
     """Return the rep's address and the reminder email."""
     rep = config.email.reply_to or config.email.from_
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=HEADERS)
     msg["From"] = config.email.from_
     msg["To"] = rep
     msg["Subject"] = f"Reminder: no report yet for the {meeting.meeting} of {meeting.day:%-d %B %Y}"
