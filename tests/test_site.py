@@ -155,3 +155,84 @@ def test_samples_build_with_embargo_respected(tmp_path: Path) -> None:
     result = pipeline.build(config, BuildOptions(now=datetime.fromisoformat(NOW)))
     assert result.embargoed == ("2016-11-22-nec-away-day",)
     assert len(result.published) == 3
+
+
+KITCHEN_SINK = """---
+title: "Everything pandoc can write: ünïcödé & <angles>"
+meeting: National Executive Committee
+meeting_date: 2016-09-20
+tags: [tables, "quotes & more"]
+---
+
+Intro with *emphasis*, **strong**, `code`, ~~strike~~, H~2~O, 2^10^, [small caps]{.smallcaps},
+a link to <https://example.org>, an inline note^[Inline note.] and a footnote.[^f]
+
+[^f]: The footnote, with a [link](https://example.org/x "Title").
+
+| Left | Centre | Right |
+|:-----|:------:|------:|
+| a    | b      | c     |
+
+Table: A captioned table.
+
+Term
+:   Definition of the term.
+
+| Line one of a line block
+|     indented line two
+
+$E = mc^2$ and display math:
+
+$$\\sum_{i=1}^n i$$
+
+- [ ] an open task
+- [x] a done task
+  1. nested ordered
+  2. second
+
+> A block quote
+> with two lines.
+
+```python
+print("code block")
+```
+
+![A chart of the timetable](images/timetable.png)
+
+* * *
+
+## Public section
+
+Text.
+
+## Withheld section {.confidential reason="Legal"}
+
+Secret.
+
+::: members
+Members block.
+:::
+
+Inline [withheld words]{.confidential} end.
+"""
+
+
+def test_every_markdown_construct_yields_valid_html(tmp_path: Path) -> None:
+    jar = vnu_jar()
+    assert jar is not None
+    reports = tmp_path / "reports"
+    (reports / "images").mkdir(parents=True)
+    (reports / "images/timetable.png").write_bytes(
+        (REPO / "reports/images/timetable.png").read_bytes()
+    )
+    (reports / "sink.md").write_text(KITCHEN_SINK, encoding="utf-8")
+    config = Config(root=tmp_path)
+    pipeline.build(config, BuildOptions(now=datetime.fromisoformat(NOW)))
+    page = tmp_path / "site/reports/sink/index.html"
+    done = subprocess.run(
+        ["java", "-jar", str(jar), "--format", "gnu", str(page), str(tmp_path / "site/index.html")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
+    html = page.read_text()
+    assert "withheld words" not in html and "Members block" not in html and "Secret." not in html
