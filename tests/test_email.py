@@ -298,3 +298,29 @@ def test_tls_settings_reach_the_server(cli: Cli, project: Project, security: str
         assert server.recorder.messages == []
     assert result.code == 3
     assert "cannot reach SMTP server" in result.err
+
+
+def spam_score(message: bytes) -> float:
+    import re
+    import shutil
+    import subprocess
+
+    exe = shutil.which("spamassassin")
+    assert exe, "SpamAssassin is needed (apt-get install spamassassin); .ci/run installs it"
+    done = subprocess.run(
+        [exe, "-L", "-t"], input=message, capture_output=True, check=False, timeout=120
+    )  # fmt: skip
+    found = re.search(rb"X-Spam-Status: \w+, score=(-?[\d.]+)", done.stdout)
+    assert found, done.stdout[:500]
+    return float(found.group(1))
+
+
+def test_digests_pass_spamassassin(cli: Cli, project: Project) -> None:
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    assert cli("build", "--now", T1).code == 0
+    assert cli("digest", "send", "--now", T2).code == 0
+    messages = sorted((root / ".reportback/outbox").glob("*.eml"))
+    assert len(messages) == 4
+    scores = [spam_score(path.read_bytes()) for path in messages[:2]]
+    assert max(scores) < 1.0, scores
