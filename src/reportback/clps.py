@@ -113,3 +113,15 @@ def split_regions(value: str, known: tuple[str, ...]) -> tuple[list[str], list[s
                 unknown.append(tokens[i])
                 i += 1
     return names, unknown
+
+
+def reaches(clps: tuple[str, ...], regions: tuple[str, ...], clp: Clp) -> bool:
+    """Return whether a report restricted to `clps` and `regions` goes to `clp` (none = all)."""
+    if not clps and not regions:
+        return True
+    return concerns(clps, regions, clp)
+
+
+def concerns(clps: tuple[str, ...], regions: tuple[str, ...], clp: Clp) -> bool:
+    """Return whether `clp` is named, itself or by its region."""
+    return clp.slug in clps or clp.region in regions

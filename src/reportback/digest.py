@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 import css_inline
 import jinja2
 
-from .clps import Clp, Directory
+from .clps import Clp, Directory, concerns, reaches
 from .config import Config
 from .feeds import absolute_urls
 from .model import Audience, Item, RenderedReport
@@ -42,9 +42,7 @@ class Published:
     versions: dict[Audience, RenderedReport]
 
     def addressed_to(self, clp: Clp) -> bool:
-        if not self.clps and not self.regions:
-            return True
-        return clp.slug in self.clps or clp.region in self.regions
+        return reaches(self.clps, self.regions, clp)
 
 
 @dataclass(frozen=True)
@@ -214,7 +212,7 @@ class DigestReport:
 
 def _concerning(report: Published, clp: Clp, audience: Audience) -> list[Item]:
     items = report.versions[audience].redacted.items
-    return [i for i in items if clp.slug in i.clps or clp.region in i.regions]
+    return [i for i in items if concerns(i.clps, i.regions, clp)]
 
 
 def _reason(audience: Audience, clp: Clp) -> str:

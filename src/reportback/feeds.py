@@ -16,7 +16,7 @@ import lxml.etree
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
-from .clps import Clp, Directory, region_slug
+from .clps import Directory, concerns, reaches, region_slug
 from .config import Config
 from .model import Item, RenderedReport
 
@@ -152,8 +152,8 @@ class FeedWriter:
                 f"{site} — {clp.name}",
                 f"Reports for {clp.name} CLP",
                 urljoin(self.base, f"clp/{clp.slug}/"),
-                tuple(e for e in entries if _for_clp(e, clp)),
-                lambda i, c=clp: c.slug in i.clps or c.region in i.regions,  # type: ignore[misc]
+                tuple(e for e in entries if reaches(e.clps, e.regions, clp)),
+                lambda i, c=clp: concerns(i.clps, i.regions, c),  # type: ignore[misc]
                 clp.name,
             )
 
@@ -224,12 +224,6 @@ class FeedWriter:
         ET.indent(root)
         data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
         return data + b"\n"
-
-
-def _for_clp(entry: Entry, clp: Clp) -> bool:
-    if not entry.clps and not entry.regions:
-        return True
-    return clp.slug in entry.clps or clp.region in entry.regions
 
 
 def _for_region(entry: Entry, region: str, clps: set[str]) -> bool:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from .clps import Clp, Directory
+from .clps import Clp, Directory, concerns, reaches
 from .config import SiteConfig
 from .model import Correction, Item, RenderedReport
 from .render import plain_summary
@@ -39,12 +39,10 @@ class ReportView:
 
     def concerns(self, clp: Clp) -> bool:
         """Return whether the report is addressed to `clp` (all CLPs unless restricted)."""
-        if not self.clps and not self.regions:
-            return True
-        return clp.slug in self.clps or clp.region in self.regions
+        return reaches(self.clps, self.regions, clp)
 
     def items_for(self, clp: Clp) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if clp.slug in i.clps or clp.region in i.regions)
+        return tuple(i for i in self.items if concerns(i.clps, i.regions, clp))
 
 
 def view(report: RenderedReport, rep: str) -> ReportView:
