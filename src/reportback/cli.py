@@ -102,6 +102,15 @@ def _parser() -> argparse.ArgumentParser:
         help="how often to look for changed reports (default 10)",
     )  # fmt: skip
     run.set_defaults(handler=commands_.run)
+    serve = commands.add_parser(
+        "serve", help="serve the site, the feeds and the subscription pages",
+        description="Serve site/ at /, feeds/ at /feeds/, and the subscription endpoints "
+        "(/subscribe, /confirm, /unsubscribe, /preferences, /healthz). Run it behind a reverse "
+        "proxy that terminates TLS; set [site] base_url to the public address.",
+    )  # fmt: skip
+    serve.add_argument("--host", default="127.0.0.1", metavar="H")
+    serve.add_argument("--port", type=int, default=8000, metavar="P")
+    serve.set_defaults(handler=commands_.serve)
     status = commands.add_parser(
         "status", help="what is published, embargoed, due, queued and failed"
     )

@@ -116,3 +116,9 @@ def status(args: argparse.Namespace, config: Config) -> int:
     for line in status_lines(config, _now(args)):
         print(line)
     return 0
+
+
+def serve(args: argparse.Namespace, config: Config) -> int:
+    from .web import serve as run_server
+
+    return run_server(config, args.host, args.port)

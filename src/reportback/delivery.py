@@ -52,6 +52,10 @@ class OutboxFolder:
         self.folder.mkdir(parents=True, exist_ok=True)
         for job in jobs:
             path = self.folder / f"{job.row:09d}.eml"
+            again = 1
+            while path.exists():  # a resent confirmation keeps the earlier one
+                again += 1
+                path = self.folder / f"{job.row:09d}-{again}.eml"
             temp = path.with_suffix(".tmp")
             temp.write_bytes(job.data)
             temp.replace(path)

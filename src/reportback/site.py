@@ -12,6 +12,7 @@ from .clps import Clp, Directory, concerns, reaches
 from .config import SiteConfig
 from .model import Correction, Item, RenderedReport
 from .render import plain_summary
+from .subscriptions import WORDING
 
 Outputs = dict[str, bytes]
 STATIC = ("style.css", "clp-filter.js")
@@ -121,6 +122,9 @@ class SiteBuilder:
 
     def page(self, template: str, root: str, **context: object) -> bytes:
         html = self.env.get_template(template).render(
+            clps=self.directory.clps,
+            wording=WORDING,
+            csrf="",
             site=self.config,
             root=root,
             feed_base=self.config.base_url.rstrip("/") + "/feeds/",

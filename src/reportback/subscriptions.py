@@ -1,0 +1,142 @@
+"""Self-service subscriptions: pending until confirmed, one-click unsubscribe, preferences."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from urllib.parse import urljoin
+
+from .config import Config
+from .delivery import Job, OutboxFolder, Outcome, SmtpServer
+from .digest import HEADERS
+from .ledger import utc
+from .subscribers import CADENCES, address_hash
+from .tokens import Tokens
+
+CONFIRM = "confirm"
+PREFERENCES = "preferences"
+CONFIRM_DAYS = 3
+WORDING = (
+    "Email me the NEC reports for my CLP. I can unsubscribe at any time with one click; "
+    "my address is used for nothing else."
+)
+RESEND_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    email: str
+    clp: str
+    cadence: str
+    status: str
+    audience: str
+
+
+def find(db: sqlite3.Connection, subscriber: int, hash_prefix: str) -> Person | None:
+    """Return the subscriber a token names, if the address still matches."""
+    row = db.execute(
+        "SELECT id, email, clp, cadence, status, audience FROM subscribers WHERE id = ?",
+        (subscriber,),
+    ).fetchone()
+    if row is None or address_hash(row[1])[:16] != hash_prefix:
+        return None
+    return Person(*row)
+
+
+def request(
+    db: sqlite3.Connection, email: str, clp: str, cadence: str, now: datetime
+) -> Person | None:
+    """Record a subscription request; return the person to send a confirmation to, if any.
+
+    Nothing distinguishes the outcomes to the requester: an active subscriber gets no email,
+    a pending one gets at most one confirmation every ten minutes.
+    """
+    assert cadence in CADENCES
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        row = db.execute(
+            "SELECT id, status, created_at FROM subscribers WHERE email = ?", (email,)
+        ).fetchone()
+        if row is None:
+            cursor = db.execute(
+                "INSERT INTO subscribers (email, clp, cadence, audience, status, source, "
+                "created_at) VALUES (?, ?, ?, 'public', 'pending', 'form', ?)",
+                (email, clp, cadence, utc(now)),
+            )
+            person_id = int(cursor.lastrowid or 0)
+        elif row[1] == "active":
+            db.execute("COMMIT")
+            return None
+        else:
+            if row[1] == "pending" and datetime.fromisoformat(row[2]) > now - RESEND_AFTER:
+                db.execute("COMMIT")
+                return None
+            db.execute(
+                "UPDATE subscribers SET status = 'pending', clp = ?, cadence = ?, "
+                "created_at = ? WHERE id = ?",
+                (clp, cadence, utc(now), row[0]),
+            )
+            person_id = int(row[0])
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return Person(person_id, email, clp, cadence, "pending", "public")
+
+
+def confirm(db: sqlite3.Connection, person: Person, source: str, now: datetime) -> bool:
+    """Activate a pending subscription and record consent; False if it was not pending."""
+    cursor = db.execute(
+        "UPDATE subscribers SET status = 'active', consent_date = ?, consent_wording = ?, "
+        "source = ?, created_at = ?, hard_failures = 0 WHERE id = ? AND status = 'pending'",
+        (utc(now), WORDING, source, utc(now), person.id),
+    )
+    if cursor.rowcount:
+        db.execute("DELETE FROM suppressed WHERE hash = ?", (address_hash(person.email),))
+    return bool(cursor.rowcount)
+
+
+def unsubscribe(db: sqlite3.Connection, person: Person) -> bool:
+    """Unsubscribe; return False if already unsubscribed (the result is the same)."""
+    cursor = db.execute(
+        "UPDATE subscribers SET status = 'unsubscribed' WHERE id = ? AND status != 'unsubscribed'",
+        (person.id,),
+    )
+    return bool(cursor.rowcount)
+
+
+def change(db: sqlite3.Connection, person: Person, clp: str, cadence: str) -> None:
+    db.execute(
+        "UPDATE subscribers SET clp = ?, cadence = ? WHERE id = ?", (clp, cadence, person.id)
+    )
+
+
+def send_confirmation(config: Config, tokens: Tokens, person: Person, now: datetime) -> bool:
+    """Email the confirmation link; return whether the server (or outbox) took it."""
+    token = tokens.make(person.id, person.email, CONFIRM)
+    link = urljoin(config.site.base_url.rstrip("/") + "/", f"confirm?token={token}")
+    msg = EmailMessage(policy=HEADERS)
+    msg["From"] = config.email.from_
+    msg["To"] = person.email
+    msg["Subject"] = f"Confirm your subscription — {config.site.title}"
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = make_msgid(domain="reportback.invalid")
+    msg.set_content(
+        f"Someone, probably you, asked to get the reports of {config.site.title} by email.\n\n"
+        f"To confirm, open this link within {CONFIRM_DAYS} days:\n\n{link}\n\n"
+        "If it was not you, ignore this email: you will not hear from us again.\n"
+    )
+    transport = (
+        SmtpServer(config.email)
+        if config.email.smtp_host
+        else OutboxFolder(config.path("state") / "confirmations")
+    )
+    done: list[Outcome] = []
+    transport.deliver(
+        [Job(person.id, config.email.from_, person.email, msg.as_bytes())], done.append
+    )
+    return bool(done) and done[0].status == "sent"

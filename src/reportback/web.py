@@ -1,0 +1,250 @@
+"""`reportback serve`: the site, the feeds, and the subscription endpoints (Starlette)."""
+
+from __future__ import annotations
+
+import mimetypes
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import jinja2
+from email_validator import EmailNotValidError
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from . import state, subscriptions
+from .config import Config
+from .pipeline import directory_for
+from .subscribers import CADENCES, address_hash, normalise
+from .templates import Templates
+from .tokens import UNSUBSCRIBE, BadToken, Tokens, load_secret
+from .webguard import CSRF_COOKIE, Guard, RateLimit, csrf_ok, new_csrf, same_origin
+
+mimetypes.add_type("application/rss+xml", ".xml")
+mimetypes.add_type("application/atom+xml", ".atom")
+mimetypes.add_type("text/x-opml", ".opml")
+CONFIRM_MAX_AGE = subscriptions.CONFIRM_DAYS * 24 * 3600
+Clock = Callable[[], datetime]
+NOT_EMAIL = "That does not look like an email address."
+NO_CHOICE = "Please choose your CLP and how often to hear from us."
+
+
+class Service:
+    """The subscription endpoints; each request opens its own SQLite connection."""
+
+    def __init__(
+        self, config: Config, clock: Clock, per_ip: RateLimit, per_address: RateLimit
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.tokens = Tokens(load_secret(config.path("state")))
+        self.directory = directory_for(config)
+        self.env: jinja2.Environment = Templates(config.path("templates")).jinja()
+        self.env.filters.setdefault("day", lambda d: d.strftime("%-d %B %Y"))
+        self.per_ip = per_ip
+        self.per_address = per_address
+        self.secure = config.site.base_url.startswith("https://")
+
+    def db(self) -> sqlite3.Connection:
+        return state.connect(self.config.path("state"))
+
+    def page(
+        self, template: str, status: int = 200, csrf: str | None = None, **context: Any
+    ) -> HTMLResponse:
+        html = self.env.get_template(template).render(
+            site=self.config.site, root="/", clps=self.directory.clps, cadences=CADENCES,
+            csrf=csrf or "", wording=subscriptions.WORDING, **context,
+        )  # fmt: skip
+        response = HTMLResponse(html, status_code=status)
+        if csrf:
+            response.set_cookie(
+                CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=self.secure, path="/"
+            )
+        response.headers["cache-control"] = "no-store"
+        return response
+
+    def message(self, title: str, text: str, status: int = 200) -> HTMLResponse:
+        return self.page("message.html", status, title=title, text=text)
+
+    # -- subscribe ---------------------------------------------------------------------------
+
+    def subscribe_form(self, request: Request) -> Response:
+        clp = request.query_params.get("clp", "")
+        return self.page("subscribe.html", csrf=new_csrf(), chosen=clp, error="")
+
+    async def subscribe(self, request: Request) -> Response:
+        form = await request.form()
+        if not (
+            same_origin(request, self.config.site.base_url)
+            or csrf_ok(request, str(form.get("csrf", "")))
+        ):
+            return self.message("Form expired", "Please reload the page and try again.", 403)
+        ip = request.client.host if request.client else "unknown"
+        if not self.per_ip.allow(ip):
+            return self.message(
+                "Too many requests", "Please wait a few minutes and try again.", 429
+            )
+        clp, cadence = str(form.get("clp", "")), str(form.get("cadence", "weekly"))
+        try:
+            email = normalise(str(form.get("email", "")))
+        except EmailNotValidError:
+            return self.page("subscribe.html", 400, csrf=new_csrf(), chosen=clp, error=NOT_EMAIL)
+        if clp not in self.directory.by_slug or cadence not in CADENCES:
+            return self.page("subscribe.html", 400, csrf=new_csrf(), chosen=clp, error=NO_CHOICE)
+        if self.per_address.allow(email):
+            await run_in_threadpool(self._request, email, clp, cadence)
+        return self.message(
+            "Check your inbox",
+            "If that address can be subscribed, we have sent it a link to confirm. Nothing "
+            "else will be sent until the link is opened.",
+        )
+
+    def _request(self, email: str, clp: str, cadence: str) -> None:
+        now = self.clock()
+        db = self.db()
+        try:
+            person = subscriptions.request(db, email, clp, cadence, now)
+        finally:
+            db.close()
+        if person is not None:
+            subscriptions.send_confirmation(self.config, self.tokens, person, now)
+
+    # -- token pages -------------------------------------------------------------------------
+
+    def _person(
+        self, request: Request, purpose: str, max_age: int | None
+    ) -> subscriptions.Person | None:
+        token = request.query_params.get("token", "")
+        try:
+            subscriber, hashed = self.tokens.read(token, purpose, max_age)
+        except BadToken:
+            return None
+        db = self.db()
+        try:
+            return subscriptions.find(db, subscriber, hashed)
+        finally:
+            db.close()
+
+    def bad_link(self) -> HTMLResponse:
+        return self.message(
+            "This link does not work",
+            "It may have expired, been mistyped, or belong to an address that has since been "
+            "erased. Nothing was changed.",
+            400,
+        )
+
+    def confirm(self, request: Request) -> Response:
+        person = self._person(request, subscriptions.CONFIRM, CONFIRM_MAX_AGE)
+        if person is None:
+            return self.bad_link()
+        db = self.db()
+        try:
+            done = subscriptions.confirm(db, person, "web form", self.clock())
+        finally:
+            db.close()
+        if not done:
+            return self.message(
+                "Already confirmed", "This link has been used already; nothing changed."
+            )
+        clp = self.directory.by_slug[person.clp].name
+        return self.message("You are subscribed", f"You will get the reports for {clp} by email.")
+
+    def unsubscribe_page(self, request: Request) -> Response:
+        person = self._person(request, UNSUBSCRIBE, None)
+        if person is None:
+            return self.bad_link()
+        return self.page("unsubscribe.html", csrf=new_csrf(), token=request.query_params["token"])
+
+    async def unsubscribe(self, request: Request) -> Response:
+        form = await request.form()
+        if form.get("List-Unsubscribe") != "One-Click":
+            return self.message("Unsubscribe", "Use the button on the unsubscribe page.", 400)
+        person = self._person(request, UNSUBSCRIBE, None)
+        if person is None:
+            return self.bad_link()
+        db = self.db()
+        try:
+            subscriptions.unsubscribe(db, person)
+        finally:
+            db.close()
+        return self.message("You are unsubscribed", "You will not get any more reports by email.")
+
+    async def preferences(self, request: Request) -> Response:
+        person = self._person(request, subscriptions.PREFERENCES, None)
+        if person is None:
+            return self.bad_link()
+        token = request.query_params["token"]
+        if request.method == "GET":
+            return self.page(
+                "preferences.html", csrf=new_csrf(), person=person, token=token, saved=False,
+                unsubscribe_token=self.tokens.make(person.id, person.email, UNSUBSCRIBE),
+            )  # fmt: skip
+        form = await request.form()
+        if not (
+            same_origin(request, self.config.site.base_url)
+            or csrf_ok(request, str(form.get("csrf", "")))
+        ):
+            return self.message("Form expired", "Please reload the page and try again.", 403)
+        clp, cadence = str(form.get("clp", "")), str(form.get("cadence", ""))
+        if clp not in self.directory.by_slug or cadence not in CADENCES:
+            return self.message("Nothing changed", "Please choose a CLP and a cadence.", 400)
+        db = self.db()
+        try:
+            subscriptions.change(db, person, clp, cadence)
+            changed = subscriptions.find(db, person.id, address_hash(person.email)[:16])
+        finally:
+            db.close()
+        return self.page(
+            "preferences.html", csrf=new_csrf(), person=changed, token=token, saved=True,
+            unsubscribe_token=self.tokens.make(person.id, person.email, UNSUBSCRIBE),
+        )  # fmt: skip
+
+    def health(self, request: Request) -> Response:
+        db = self.db()
+        try:
+            db.execute("SELECT 1").fetchone()
+        finally:
+            db.close()
+        return JSONResponse({"status": "ok"})
+
+
+def create_app(
+    config: Config,
+    clock: Clock | None = None,
+    per_ip: RateLimit | None = None,
+    per_address: RateLimit | None = None,
+) -> Guard:
+    """Return the ASGI app: subscription endpoints, then feeds/ at /feeds and site/ at /."""
+    service = Service(
+        config,
+        clock or (lambda: datetime.now(UTC).replace(microsecond=0)),
+        per_ip or RateLimit(10, 600),
+        per_address or RateLimit(3, 3600),
+    )
+    routes = [
+        Route("/healthz", service.health),
+        Route("/subscribe", service.subscribe_form, methods=["GET"]),
+        Route("/subscribe", service.subscribe, methods=["POST"]),
+        Route("/confirm", service.confirm),
+        Route("/unsubscribe", service.unsubscribe_page, methods=["GET"]),
+        Route("/unsubscribe", service.unsubscribe, methods=["POST"]),
+        Route("/preferences", service.preferences, methods=["GET", "POST"]),
+        Mount("/feeds", StaticFiles(directory=config.path("feeds"), check_dir=False)),
+        Mount("/", StaticFiles(directory=config.path("site"), html=True, check_dir=False)),
+    ]
+    return Guard(Starlette(routes=routes))
+
+
+def serve(config: Config, host: str, port: int) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        create_app(config), host=host, port=port, proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1", server_header=False, log_level="info",
+    )  # fmt: skip
+    return 0

@@ -1,0 +1,287 @@
+"""The web service over HTTP: every endpoint, tokens, CSRF, rate limits, headers, traversal."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.policy import default
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from reportback.config import load_config
+from reportback.tokens import Tokens, load_secret
+from reportback.web import create_app
+from reportback.webguard import RateLimit
+
+from .conftest import NOW, Result, report
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+ORIGIN = {"origin": "http://testserver"}
+BASE_CONFIG = '[site]\nbase_url = "http://testserver"\n'
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def site(project: Project, cli: Cli) -> Path:
+    root = project({"reportback.toml": BASE_CONFIG, "reports/a.md": report("Public text.\n")})
+    assert cli("build", "--now", NOW).code == 0
+    return root
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def client(site: Path, clock: Clock) -> Iterator[TestClient]:
+    app = create_app(load_config(), clock, RateLimit(100, 600), RateLimit(100, 3600))
+    with TestClient(app) as c:
+        yield c
+
+
+def confirmations(root: Path) -> list[str]:
+    folder = root / ".reportback/confirmations"
+    return [
+        message_from_bytes(p.read_bytes(), policy=default).get_body().get_content()  # type: ignore[union-attr]
+        for p in sorted(folder.glob("*.eml"))
+    ]
+
+
+def link(text: str, path: str) -> str:
+    found = re.search(rf"http://testserver(/{path}\?token=[\w.-]+)", text)
+    assert found, text
+    return found.group(1)
+
+
+def status(root: Path, email: str) -> tuple[str, str, str] | None:
+    db = sqlite3.connect(root / ".reportback/state.sqlite")
+    return db.execute(
+        "SELECT status, audience, consent_wording FROM subscribers WHERE email = ?", (email,)
+    ).fetchone()
+
+
+def subscribe(client: TestClient, email: str, **extra: str) -> object:
+    data = {"email": email, "clp": "witney", "cadence": "weekly"} | extra
+    return client.post("/subscribe", data=data, headers=ORIGIN)
+
+
+def test_static_site_and_feeds_with_types_etags_and_304(client: TestClient) -> None:
+    home = client.get("/")
+    assert home.status_code == 200 and home.headers["content-type"].startswith("text/html")
+    assert "Public text." in client.get("/reports/a/").text
+    rss = client.get("/feeds/clp/witney.xml")
+    assert rss.headers["content-type"] == "application/rss+xml"
+    assert client.get("/feeds/all.atom").headers["content-type"] == "application/atom+xml"
+    etag = rss.headers["etag"]
+    assert rss.headers["last-modified"]
+    again = client.get("/feeds/clp/witney.xml", headers={"if-none-match": etag})
+    assert again.status_code == 304
+    assert client.get("/reports/a/a.pdf").headers["content-type"] == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/../reportback.toml", "/%2e%2e/reportback.toml", "/feeds/../../reportback.toml",
+     "/feeds/%2e%2e/%2e%2e/.reportback/secret", "/..%2f.reportback/state.sqlite",
+     "/reports/../../reports/a.md"],
+)  # fmt: skip
+def test_no_path_traversal(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "title:" not in response.text and "SQLite" not in response.text
+
+
+def test_security_headers_everywhere(client: TestClient) -> None:
+    for path in ("/", "/subscribe", "/healthz", "/feeds/all.xml", "/confirm?token=x"):
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+
+
+def test_healthz(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_double_opt_in_then_one_click_unsubscribe(client: TestClient, site: Path) -> None:
+    response = subscribe(client, "new@example.org", cadence="monthly")
+    assert response.status_code == 200 and "Check your inbox" in response.text
+    assert status(site, "new@example.org") == ("pending", "public", "")
+    mails = confirmations(site)
+    assert len(mails) == 1
+    confirm = link(mails[0], "confirm")
+    page = client.get(confirm)
+    assert "You are subscribed" in page.text and "Witney" in page.text
+    state = status(site, "new@example.org")
+    assert state is not None and state[:2] == ("active", "public") and "unsubscribe" in state[2]
+    assert "Already confirmed" in client.get(confirm).text  # reused: changes nothing
+    config = load_config()
+    tokens = Tokens(load_secret(config.path("state")))
+    sid = (
+        sqlite3.connect(site / ".reportback/state.sqlite")
+        .execute("SELECT id FROM subscribers WHERE email = 'new@example.org'")
+        .fetchone()[0]
+    )
+    token = tokens.make(sid, "new@example.org", "unsubscribe")
+    shown = client.get(f"/unsubscribe?token={token}")
+    assert shown.status_code == 200 and "<button" in shown.text
+    assert status(site, "new@example.org")[0] == "active"  # type: ignore[index]  # GET never unsubscribes
+    done = client.post(f"/unsubscribe?token={token}", data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and "You are unsubscribed" in done.text
+    assert status(site, "new@example.org")[0] == "unsubscribed"  # type: ignore[index]
+
+
+def test_one_click_needs_the_rfc8058_body_but_no_cookie_or_origin(
+    client: TestClient, site: Path
+) -> None:
+    subscribe(client, "one@example.org")
+    client.get(link(confirmations(site)[0], "confirm"))
+    sid = (
+        sqlite3.connect(site / ".reportback/state.sqlite")
+        .execute("SELECT id FROM subscribers WHERE email = 'one@example.org'")
+        .fetchone()[0]
+    )
+    token = Tokens(load_secret(load_config().path("state"))).make(
+        sid, "one@example.org", "unsubscribe"
+    )
+    client.cookies.clear()
+    assert client.post(f"/unsubscribe?token={token}", data={}).status_code == 400
+    assert status(site, "one@example.org")[0] == "active"  # type: ignore[index]
+    ok = client.post(f"/unsubscribe?token={token}", content=b"List-Unsubscribe=One-Click",
+                     headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert ok.status_code == 200
+    assert status(site, "one@example.org")[0] == "unsubscribed"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("path", ["/confirm", "/unsubscribe", "/preferences"])
+def test_forged_tokens_change_nothing(client: TestClient, site: Path, path: str) -> None:
+    subscribe(client, "victim@example.org")
+    forged = Tokens("not the secret").make(1, "victim@example.org", path.strip("/"))
+    for token in (forged, "garbage", ""):
+        response = client.get(f"{path}?token={token}")
+        assert response.status_code == 400 and "This link does not work" in response.text
+    response = client.post(f"/unsubscribe?token={forged}", data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 400
+    assert status(site, "victim@example.org")[0] == "pending"  # type: ignore[index]
+
+
+def test_expired_confirmation_and_wrong_purpose(
+    client: TestClient, site: Path, clock: Clock
+) -> None:
+    subscribe(client, "late@example.org")
+    confirm = link(confirmations(site)[0], "confirm")
+    token = confirm.split("token=")[1]
+    assert client.get(f"/unsubscribe?token={token}").status_code == 400  # wrong purpose
+    import time_machine
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=4)):
+        assert client.get(confirm).status_code == 400
+    assert status(site, "late@example.org")[0] == "pending"  # type: ignore[index]
+
+
+def test_no_enumeration_of_subscribers(client: TestClient, site: Path) -> None:
+    first = subscribe(client, "known@example.org")
+    client.get(link(confirmations(site)[0], "confirm"))
+    again = subscribe(client, "known@example.org")
+    unknown = subscribe(client, "unknown@example.org")
+    assert first.text == again.text == unknown.text  # type: ignore[attr-defined]
+    assert len(confirmations(site)) == 2  # an active address gets no new email
+
+
+def test_csrf_on_every_form(client: TestClient, site: Path) -> None:
+    data = {"email": "x@example.org", "clp": "witney", "cadence": "weekly"}
+    assert client.post("/subscribe", data=data).status_code == 403
+    assert (
+        client.post("/subscribe", data=data, headers={"origin": "https://evil.example"}).status_code
+        == 403
+    )
+    page = client.get("/subscribe?clp=witney")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token is not None
+    ok = client.post("/subscribe", data=data | {"csrf": token.group(1)})
+    assert ok.status_code == 200
+    client.cookies.clear()
+    assert client.post("/subscribe", data=data | {"csrf": token.group(1)}).status_code == 403
+
+
+def test_rate_limits_per_ip_and_address(site: Path, clock: Clock) -> None:
+    app = create_app(load_config(), clock, RateLimit(3, 600), RateLimit(2, 3600))
+    with TestClient(app) as client:
+        codes = [subscribe(client, f"r{i}@example.org").status_code for i in range(4)]  # type: ignore[attr-defined]
+    assert codes == [200, 200, 200, 429]
+    app = create_app(load_config(), clock, RateLimit(100, 600), RateLimit(2, 3600))
+    with TestClient(app) as client:
+        for _ in range(3):
+            clock.now += timedelta(minutes=11)
+            assert subscribe(client, "same@example.org").status_code == 200  # type: ignore[attr-defined]
+    folder = site / ".reportback/confirmations"
+    to_same = [p for p in folder.glob("*.eml") if b"To: same@example.org" in p.read_bytes()]
+    assert len(to_same) == 2, "the third request within the hour sends no email"
+    db = sqlite3.connect(site / ".reportback/state.sqlite")
+    assert (
+        db.execute("SELECT COUNT(*) FROM subscribers WHERE email='same@example.org'").fetchone()[0]
+        == 1
+    )
+
+
+def test_bad_input_and_size_limit(client: TestClient) -> None:
+    assert subscribe(client, "not-an-address").status_code == 400  # type: ignore[attr-defined]
+    assert subscribe(client, "ok@example.org", clp="atlantis").status_code == 400  # type: ignore[attr-defined]
+    huge = {"email": "a@example.org", "clp": "witney", "cadence": "weekly", "pad": "x" * 20000}
+    assert client.post("/subscribe", data=huge, headers=ORIGIN).status_code == 413
+
+
+def test_imported_members_keep_members_audience_whatever_the_form_says(
+    cli: Cli, client: TestClient, site: Path
+) -> None:
+    (site / "m.csv").write_text("email,clp\nmember@example.org,witney\n")
+    assert cli("subscribers", "import", "m.csv").code == 0
+    subscribe(client, "member@example.org", clp="witney")
+    assert status(site, "member@example.org")[:2] == ("active", "members")  # type: ignore[index]
+    subscribe(client, "stranger@example.org")
+    client.get(link(confirmations(site)[-1], "confirm"))
+    assert status(site, "stranger@example.org")[:2] == ("active", "public")  # type: ignore[index]
+
+
+def test_preferences_change_clp_and_cadence(client: TestClient, site: Path) -> None:
+    subscribe(client, "pref@example.org")
+    client.get(link(confirmations(site)[0], "confirm"))
+    db = sqlite3.connect(site / ".reportback/state.sqlite")
+    sid = db.execute("SELECT id FROM subscribers WHERE email='pref@example.org'").fetchone()[0]
+    token = Tokens(load_secret(load_config().path("state"))).make(
+        sid, "pref@example.org", "preferences"
+    )
+    page = client.get(f"/preferences?token={token}")
+    assert page.status_code == 200 and 'value="witney" selected' in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    saved = client.post(f"/preferences?token={token}",
+                        data={"clp": "hackney-north-and-stoke-newington", "cadence": "immediate",
+                              "csrf": csrf.group(1)})  # fmt: skip
+    assert saved.status_code == 200 and "Saved." in saved.text
+    row = db.execute("SELECT clp, cadence FROM subscribers WHERE id = ?", (sid,)).fetchone()
+    assert row == ("hackney-north-and-stoke-newington", "immediate")
+    forged = client.post(f"/preferences?token={token}", data={"clp": "witney", "cadence": "weekly"})
+    assert forged.status_code == 403
+
+
+def test_subscribe_forms_are_on_home_and_clp_pages(site: Path) -> None:
+    home = (site / "site/index.html").read_text()
+    assert 'action="subscribe"' in home and "Ynys Môn</option>" in home
+    page = (site / "site/clp/witney/index.html").read_text()
+    assert 'action="../../subscribe"' in page and 'name="clp" value="witney"' in page
