@@ -23,7 +23,8 @@ WORDING = (
     "Email me the NEC reports for my CLP. I can unsubscribe at any time with one click; "
     "my address is used for nothing else."
 )
-RESEND_AFTER = timedelta(minutes=10)
+RESEND_AFTER = timedelta(days=CONFIRM_DAYS)
+"""A pending address gets no second confirmation while the first link still works."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def request(
     """Record a subscription request; return the person to send a confirmation to, if any.
 
     Nothing distinguishes the outcomes to the requester: an active subscriber gets no email,
-    a pending one gets at most one confirmation every ten minutes.
+    and a pending one gets nothing more until its first confirmation link has expired.
     """
     assert cadence in CADENCES
     db.execute("BEGIN IMMEDIATE")
