@@ -284,3 +284,31 @@ def test_handles_are_text_not_citations(cli: Cli, project: Project) -> None:
     page = (root / "site/reports/a/index.html").read_text()
     assert "@lukeakehurst" in page
     assert "[@someone]" in page
+
+
+@pytest.mark.parametrize(
+    ("markdown", "what"),
+    [
+        ("Text [x]{.ｃｏｎｆｉｄｅｎｔｉａｌ} y\n", "class .ｃｏｎｆｉｄｅｎｔｉａｌ"),
+        ("Text [x]{.cоnfidential} y\n", "class .cоnfidential"),  # Cyrillic о
+        ("::: {.mémbers}\nx\n:::\n", "class .mémbers"),
+    ],
+)
+def test_look_alike_marks_are_refused(cli: Cli, project: Project, markdown: str, what: str) -> None:
+    root = project({"reports/a.md": HEAD + markdown})
+    refused(cli, root, f"reports/a.md:7: {what} {NEAR_MISS}")
+
+
+def test_indented_definition_in_withheld_list_item_used_outside(cli: Cli, project: Project) -> None:
+    body = (
+        "Public claim[^deep].\n\n"
+        "::: confidential\n- item one\n  - nested\n\n    [^deep]: Deeply indented secret note.\n"
+        ":::\n"
+    )
+    root = project({"reports/a.md": HEAD + body})
+    refused(
+        cli,
+        root,
+        "reports/a.md:13: footnote [^deep] is written inside confidential material but used in "
+        "public material; move the definition out or the reference in",
+    )

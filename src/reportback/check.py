@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +33,14 @@ class Checked:
 
 
 def looks_like_mark(token: str) -> bool:
-    """Return whether a class, id or attribute looks like a withholding mark."""
-    lowered = token.lower()
+    """Return whether a class, id or attribute looks like a withholding mark.
+
+    Anything outside ASCII counts: a look-alike letter (full-width, Cyrillic) must never make
+    a mark that is silently ignored.
+    """
+    if not token.isascii():
+        return True
+    lowered = unicodedata.normalize("NFKC", token).casefold()
     letters = re.sub(r"[^a-z]", "", lowered)
     if not letters:
         return False

@@ -17,9 +17,8 @@ from . import tree
 from .model import Ast, Audience
 from .tree import Node
 
-DEFINITION = re.compile(
-    r"^(?P<prefix>(?:[ \t]{0,3}>)*[ \t]{0,3})\[(?P<label>[^\]\n]+)\]:(?P<rest>.*)$"
-)
+DEFINITION = re.compile(r"^(?P<prefix>(?:[ \t]*>)*[ \t]*)\[(?P<label>[^\]\n]+)\]:(?P<rest>.*)$")
+"""Any indentation: a definition may sit deep in a list item (one in a code block is harmless)."""
 FENCE = re.compile(r"^(?:[ \t]{0,3}>)*[ \t]{0,3}(?P<fence>`{3,}|~{3,})")
 LINK_TARGET = re.compile(r"^(?P<space>\s*)(?P<url><[^>]*>|\S+)(?P<tail>.*)$")
 LOCATOR = re.compile(r"RBLOC(\d+)Z")
