@@ -312,3 +312,10 @@ def test_indented_definition_in_withheld_list_item_used_outside(cli: Cli, projec
         "reports/a.md:13: footnote [^deep] is written inside confidential material but used in "
         "public material; move the definition out or the reference in",
     )
+
+
+def test_non_ascii_attribute_values_are_fine(cli: Cli, project: Project) -> None:
+    png = (Path(__file__).parent.parent / "reports/images/timetable.png").read_bytes()
+    body = '![Map](map.png){title="Ynys Môn" width=50%}\n\n[Caerdydd]{lang=cy-GB}\n'
+    project({"reports/a.md": HEAD + body, "reports/map.png": png})
+    assert cli("check").code == 0

@@ -32,13 +32,13 @@ class Checked:
     images: dict[str, Image]
 
 
-def looks_like_mark(token: str) -> bool:
-    """Return whether a class, id or attribute looks like a withholding mark.
+def looks_like_mark(token: str, name: bool = True) -> bool:
+    """Return whether a class, id or attribute key (or, name=False, a value) looks like a mark.
 
-    Anything outside ASCII counts: a look-alike letter (full-width, Cyrillic) must never make
-    a mark that is silently ignored.
+    In a name anything outside ASCII counts: a look-alike letter (full-width, Cyrillic) must
+    never make a mark that is silently ignored. Values are prose and may be in any script.
     """
-    if not token.isascii():
+    if name and not token.isascii():
         return True
     lowered = unicodedata.normalize("NFKC", token).casefold()
     letters = re.sub(r"[^a-z]", "", lowered)
@@ -179,7 +179,7 @@ class BodyChecker:
                 self.near(f"{key}= only works on a heading", f"{key}=")
             else:
                 self._concerns(key, value)
-        elif looks_like_mark(key) or looks_like_mark(value):
+        elif looks_like_mark(key) or looks_like_mark(value, name=False):
             self.near(_near_miss(f"attribute {key}={value}"), key)
 
     def _concerns(self, key: str, value: str) -> None:
