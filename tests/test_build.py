@@ -272,3 +272,19 @@ def test_public_text_exception_does_not_hide_a_real_leak(
         "a: confidential text 'the treasurer of witney clp' found in reports/a/index.html"
         in result.err
     )
+
+
+def test_crash_between_the_two_renames_of_the_fallback_swap_is_recovered(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reportback.publish as publish
+
+    root = project(two_reports())
+    assert cli("build", "--now", NOW).code == 0
+    before = snapshot(root / "site")
+    (root / "site").rename(root / ".site.old-4242")  # what a crash mid-swap leaves behind
+    (root / ".site.new-4242").mkdir()
+    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)  # force the two-rename path
+    assert cli("build", "--now", NOW).code == 0
+    assert snapshot(root / "site") == before
+    assert not list(root.glob(".site.*"))

@@ -151,7 +151,7 @@ def outputs(tmp: Path, text: str, pandoc: Pandoc) -> Iterator[tuple[Audience, st
     checker = BodyChecker(source, "r.md", directory, reports, False)
     assert checker.run(ast, warnings, misuses) == []
     templates = Templates(None)
-    settings_ = RenderSettings(templates.text("report.typ"), reports, "Rep", "en-GB", "Site")
+    settings_ = RenderSettings(templates.text("report.typ"), reports, "Rep", "en-GB")
     redaction = redact(source, ast, checker.images, Placeholders(), directory.regions)
     for audience, version in redaction.versions.items():
         done = render(version, Publication("r", None), pandoc, settings_)

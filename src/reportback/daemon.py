@@ -27,7 +27,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from . import ledger, mailer, pipeline, reminders, state
 from .config import Config
-from .delivery import Job, OutboxFolder, Outcome, SmtpServer
 from .errors import ReportbackError
 from .schedule import WEEKDAYS, due_cadences, validate
 
@@ -142,15 +141,7 @@ class Daemon:
                 )
             }
             for meeting in reminders.due(db, self.config, reported, now):
-                rep, data = reminders.message(self.config, meeting, now)
-                transport = (
-                    SmtpServer(self.config.email)
-                    if self.config.email.smtp_host
-                    else OutboxFolder(reminders.outbox(self.config))
-                )
-                sent: list[Outcome] = []
-                transport.deliver([Job(0, self.config.email.from_, rep, data)], sent.append)
-                if sent and sent[0].status == "sent":
+                if reminders.send(self.config, meeting, now):
                     reminders.record(db, meeting, now)
                     log.info("reminder to rep: %s of %s", meeting.meeting, meeting.day)
         finally:

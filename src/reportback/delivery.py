@@ -10,11 +10,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from email import message_from_bytes
+from email.message import EmailMessage
 from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from .config import EmailConfig
+from .digest import HEADERS
 from .errors import ExternalFailure
 
 PASSWORD_VARIABLE = "REPORTBACK_SMTP_PASSWORD"
@@ -239,3 +243,23 @@ def _drain(
             item = done.get_nowait()
     except queue.Empty:
         return failures
+
+
+def send_notice(
+    config: EmailConfig, outbox: Path, recipient: str, subject: str, text: str, now: datetime
+) -> bool:
+    """Send a one-part notice (confirmation, reminder) through SMTP, or into `outbox` if none.
+
+    Return whether the server (or the folder) took it.
+    """
+    msg = EmailMessage(policy=HEADERS)
+    msg["From"] = config.from_
+    msg["To"] = recipient
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = make_msgid(domain="reportback.invalid")
+    msg.set_content(text)
+    transport = SmtpServer(config) if config.smtp_host else OutboxFolder(outbox)
+    done: list[Outcome] = []
+    transport.deliver([Job(0, config.from_, recipient, msg.as_bytes())], done.append)
+    return bool(done) and done[0].status == "sent"

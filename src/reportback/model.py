@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import IntEnum
 from pathlib import Path
@@ -135,7 +135,6 @@ class RenderedReport:
     text: str
     pdf: bytes
     draft: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:

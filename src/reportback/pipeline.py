@@ -135,7 +135,7 @@ def prepare(
         }
         settings = RenderSettings(
             templates.text("report.typ"), config.path("reports"), config.site.rep,
-            config.site.language, config.site.title,
+            config.site.language,
         )  # fmt: skip
         rendered = {
             audience: tuple(

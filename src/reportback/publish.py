@@ -33,8 +33,14 @@ def publish(outputs: Mapping[str, bytes], target: Path) -> bool:
 
 
 def _remove_leftovers(target: Path) -> None:
-    for old in target.parent.glob(f".{target.name}.new-*"):
-        shutil.rmtree(old, ignore_errors=True)
+    """Remove half-built trees; put back an old tree a crash left aside (two-rename swap)."""
+    for old in target.parent.glob(f".{target.name}.old-*"):
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.rename(target)
+    for new in target.parent.glob(f".{target.name}.new-*"):
+        shutil.rmtree(new, ignore_errors=True)
 
 
 def _same(outputs: Mapping[str, bytes], target: Path) -> bool:

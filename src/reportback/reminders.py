@@ -5,14 +5,11 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
-from pathlib import Path
 
 import yaml
 
 from .config import Config
-from .digest import HEADERS
+from .delivery import send_notice
 from .errors import InputRefused, problem
 from .ledger import utc
 
@@ -62,22 +59,17 @@ def due(
     return out
 
 
-def message(config: Config, meeting: Meeting, now: datetime) -> tuple[str, bytes]:
-    """Return the rep's address and the reminder email."""
+def send(config: Config, meeting: Meeting, now: datetime) -> bool:
+    """Email the rep (reply_to, else from) about a meeting with no report; True if taken."""
     rep = config.email.reply_to or config.email.from_
-    msg = EmailMessage(policy=HEADERS)
-    msg["From"] = config.email.from_
-    msg["To"] = rep
-    msg["Subject"] = f"Reminder: no report yet for the {meeting.meeting} of {meeting.day:%-d %B %Y}"
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid(domain="reportback.invalid")
-    msg.set_content(
+    subject = f"Reminder: no report yet for the {meeting.meeting} of {meeting.day:%-d %B %Y}"
+    text = (
         f"The {meeting.meeting} met on {meeting.day:%-d %B %Y}, "
         f"{config.schedule.reminder_days} or more days ago, and no report of it has been "
         "published yet.\n\nYou promised to report back in writing after every meeting: "
         "write it with `reportback new`, then build.\n"
     )
-    return rep, msg.as_bytes()
+    return send_notice(config.email, config.path("state") / "reminders", rep, subject, text, now)
 
 
 def record(db: sqlite3.Connection, meeting: Meeting, now: datetime) -> None:
@@ -85,7 +77,3 @@ def record(db: sqlite3.Connection, meeting: Meeting, now: datetime) -> None:
         "INSERT OR IGNORE INTO reminders VALUES (?, ?, ?)",
         (meeting.meeting, meeting.day.isoformat(), utc(now)),
     )
-
-
-def outbox(config: Config) -> Path:
-    return config.path("state") / "reminders"

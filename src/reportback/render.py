@@ -21,7 +21,6 @@ class RenderSettings:
     reports: Path
     rep: str
     language: str
-    site_title: str
 
 
 def render(

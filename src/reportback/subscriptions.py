@@ -5,13 +5,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from urllib.parse import urljoin
 
 from .config import Config
-from .delivery import Job, OutboxFolder, Outcome, SmtpServer
-from .digest import HEADERS
+from .delivery import send_notice
 from .ledger import utc
 from .subscribers import CADENCES, address_hash
 from .tokens import Tokens
@@ -120,24 +117,11 @@ def send_confirmation(config: Config, tokens: Tokens, person: Person, now: datet
     """Email the confirmation link; return whether the server (or outbox) took it."""
     token = tokens.make(person.id, person.email, CONFIRM)
     link = urljoin(config.site.base_url.rstrip("/") + "/", f"confirm?token={token}")
-    msg = EmailMessage(policy=HEADERS)
-    msg["From"] = config.email.from_
-    msg["To"] = person.email
-    msg["Subject"] = f"Confirm your subscription — {config.site.title}"
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid(domain="reportback.invalid")
-    msg.set_content(
+    text = (
         f"Someone, probably you, asked to get the reports of {config.site.title} by email.\n\n"
         f"To confirm, open this link within {CONFIRM_DAYS} days:\n\n{link}\n\n"
         "If it was not you, ignore this email: you will not hear from us again.\n"
     )
-    transport = (
-        SmtpServer(config.email)
-        if config.email.smtp_host
-        else OutboxFolder(config.path("state") / "confirmations")
-    )
-    done: list[Outcome] = []
-    transport.deliver(
-        [Job(person.id, config.email.from_, person.email, msg.as_bytes())], done.append
-    )
-    return bool(done) and done[0].status == "sent"
+    subject = f"Confirm your subscription — {config.site.title}"
+    outbox = config.path("state") / "confirmations"
+    return send_notice(config.email, outbox, person.email, subject, text, now)
