@@ -129,3 +129,24 @@ def test_old_pandoc_is_refused_with_a_clear_message(
         "pandoc 3.1.11 is too old: reportback needs pandoc 3.2 or newer, "
         "which warns about unclosed ::: fences"
     )
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_config_option_before_or_after_the_command(
+    cli: Cli, project: Project, tmp_path: Path, where: str
+) -> None:
+    project(
+        {
+            "elsewhere.toml": '[site]\ntitle = "Elsewhere title"\n\n[paths]\nsite = "other-site"\n',
+            "reports/a.md": "---\ntitle: T\nmeeting: M\nmeeting_date: 2016-09-20\n---\nx\n",
+        }
+    )
+    args = ["build", "--now", "2026-11-22T12:00:00+00:00"]
+    args = (
+        ["--config", "elsewhere.toml", *args]
+        if where == "before"
+        else [*args, "--config", "elsewhere.toml"]
+    )
+    assert cli(*args).code == 0
+    assert "Elsewhere title" in (tmp_path / "other-site/index.html").read_text()
+    assert cli("subscribers", "count", "--config", "elsewhere.toml").code == 0

@@ -116,7 +116,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--now", type=_instant, metavar="ISO-DATETIME")
     status.set_defaults(handler=commands_.status)
+    _config_everywhere(parser)
     return parser
+
+
+def _config_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept --config after any command too (`reportback build --config FILE`)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                child.add_argument(
+                    "--config", type=Path, default=argparse.SUPPRESS, metavar="FILE",
+                    help="configuration file (default: ./reportback.toml)",
+                )  # fmt: skip
+                _config_everywhere(child)
 
 
 def _subscriber_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
