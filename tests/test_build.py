@@ -174,9 +174,12 @@ def test_drafts_are_never_published_but_can_be_previewed(cli: Cli, project: Proj
     root = project(files)
     assert cli("build", "--now", NOW).code == 0
     assert "zqdraft" not in everything(root / "site")
+    published = snapshot(root / "site")
     assert cli("build", "--now", NOW, "--drafts").code == 0
-    page = (root / "site/reports/draft/index.html").read_text()
+    assert snapshot(root / "site") == published, "a preview never touches the published site"
+    page = (root / ".reportback/preview/site/reports/draft/index.html").read_text()
     assert "Draft — not published." in page
+    assert "zqdraft" not in everything(root / ".reportback/preview/feeds")
     db = sqlite3.connect(root / ".reportback/state.sqlite")
     assert db.execute("SELECT published_at FROM reports WHERE slug='draft'").fetchall() == []
 

@@ -84,7 +84,11 @@ def _parser() -> argparse.ArgumentParser:
         "--now", type=_instant, metavar="ISO-DATETIME",
         help="the current time for embargo decisions, with a UTC offset (default: now)",
     )  # fmt: skip
-    build.add_argument("--drafts", action="store_true", help="include drafts, marked as drafts")
+    build.add_argument(
+        "--drafts", action="store_true",
+        help="preview with drafts included, marked, in .reportback/preview/ (unless --site and "
+        "--feeds name other folders); records nothing",
+    )  # fmt: skip
     build.set_defaults(handler=_build)
     _subscriber_commands(commands)
     _digest_commands(commands)
@@ -243,7 +247,12 @@ def _check(args: argparse.Namespace, config: Config) -> int:
 
 
 def _build(args: argparse.Namespace, config: Config) -> int:
-    config = config.with_paths(reports=args.reports, site=args.site, feeds=args.feeds)
+    site, feeds = args.site, args.feeds
+    if args.drafts:  # a preview: never into the published folders unless asked by name
+        preview = config.path("state") / "preview"
+        site = site or str(preview / "site")
+        feeds = feeds or str(preview / "feeds")
+    config = config.with_paths(reports=args.reports, site=site, feeds=feeds)
     now = args.now or datetime.now().astimezone().replace(microsecond=0)
     options = pipeline.BuildOptions(now=now, drafts=args.drafts, progress=sys.stderr.isatty())
     result = pipeline.build(config, options)

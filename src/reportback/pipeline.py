@@ -170,9 +170,10 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
         for name, data in outputs.items()
     ] + [Output(f"{FEEDS}{name}", data, Audience.PUBLIC) for name, data in feeds.items()]
     check_for_leaks(files, ready, config.path("state"))
-    db = state.connect(config.path("state"))
-    state.record(db, ready.plan.rows)
-    db.close()
+    if not options.drafts:  # a preview records no publication
+        db = state.connect(config.path("state"))
+        state.record(db, ready.plan.rows)
+        db.close()
     changed = publish(outputs, config.path("site"))
     changed = publish(feeds, config.path("feeds")) or changed
     chosen = ready.chosen
