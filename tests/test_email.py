@@ -324,3 +324,19 @@ def test_digests_pass_spamassassin(cli: Cli, project: Project) -> None:
     assert len(messages) == 4
     scores = [spam_score(path.read_bytes()) for path in messages[:2]]
     assert max(scores) < 1.0, scores
+
+
+def test_outbox_folder_keeps_every_message_under_concurrent_writers(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reportback.delivery import Job, OutboxFolder, Outcome
+
+    folder = OutboxFolder(tmp_path / "outbox")
+    done: list[Outcome] = []
+    jobs = [Job(0, "a@example.org", "b@example.org", f"message {i}".encode()) for i in range(200)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(lambda job: folder.deliver([job], done.append), jobs))
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert len(done) == 200 and len(files) == 200
+    assert {f.read_bytes() for f in files} == {job.data for job in jobs}
+    assert not list((tmp_path / "outbox").glob(".*.tmp"))

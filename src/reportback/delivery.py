@@ -6,6 +6,7 @@ import os
 import queue
 import smtplib
 import ssl
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -55,15 +56,25 @@ class OutboxFolder:
     def deliver(self, jobs: Iterable[Job], report: Report) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         for job in jobs:
-            path = self.folder / f"{job.row:09d}.eml"
-            again = 1
-            while path.exists():  # a resent confirmation keeps the earlier one
-                again += 1
-                path = self.folder / f"{job.row:09d}-{again}.eml"
-            temp = path.with_suffix(".tmp")
-            temp.write_bytes(job.data)
-            temp.replace(path)
+            self._write(job)
             report(Outcome(job.row, "sent"))
+
+    def _write(self, job: Job) -> Path:
+        """Write one message under a free name, safely against other threads and processes."""
+        fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(job.data)
+            again = 1
+            while True:
+                name = f"{job.row:09d}.eml" if again == 1 else f"{job.row:09d}-{again}.eml"
+                try:
+                    os.link(temp, self.folder / name)  # fails if the name is taken: no race
+                    return self.folder / name
+                except FileExistsError:
+                    again += 1
+        finally:
+            Path(temp).unlink()
 
 
 class RateLimit:
