@@ -95,12 +95,11 @@ def audit(
     hidden_slugs: Iterable[str] = (),
 ) -> list[str]:
     """Return one message per leak found; an empty list means the outputs are clean."""
-    index: dict[tuple[str, ...], list[Withheld]] = {}
+    withheld = list(withheld)
+    index, lengths = _index(withheld)
     by_report: dict[str, list[Withheld]] = {}
     for item in withheld:
-        index.setdefault(item.fragment.words, []).append(item)
         by_report.setdefault(item.report, []).append(item)
-    lengths = sorted({len(k) for k in index})
     slugs = [f"reports/{s}/" for s in hidden_slugs] + [f"{s}.pdf" for s in hidden_slugs]
     vocabulary = {word for words_ in index for word in words_}
     seen: dict[tuple[str, Audience], set[Withheld]] = {}
@@ -140,12 +139,20 @@ def _messages(found: set[Withheld], name: str) -> list[str]:
 
 def without_public(withheld: list[Withheld], public: Iterable[str]) -> list[Withheld]:
     """Drop the withheld runs whose exact words are also in public text (not evidence of a leak)."""
-    index: dict[tuple[str, ...], list[Withheld]] = {}
-    for item in withheld:
-        index.setdefault(item.fragment.words, []).append(item)
-    lengths = sorted({len(k) for k in index})
+    index, lengths = _index(withheld)
     public_hits = _ngram_hits(list(public), index, lengths, Audience.PUBLIC)
     return [item for item in withheld if item not in public_hits]
+
+
+Index = dict[tuple[str, ...], list[Withheld]]
+
+
+def _index(withheld: list[Withheld]) -> tuple[Index, list[int]]:
+    """Return the withheld runs by their words, and the run lengths to look for."""
+    index: Index = {}
+    for item in withheld:
+        index.setdefault(item.fragment.words, []).append(item)
+    return index, sorted({len(k) for k in index})
 
 
 def _contains(output: Output, needle: str) -> bool:

@@ -241,7 +241,7 @@ def _new(args: argparse.Namespace, config: Config) -> int:
 
 def _check(args: argparse.Namespace, config: Config) -> int:
     config = config.with_paths(reports=args.reports)
-    checked = pipeline.check(config, progress=sys.stderr.isatty())
+    checked = pipeline.check(config, show_progress=sys.stderr.isatty())
     print(f"{len(checked)} reports checked, no problems", file=sys.stderr)
     return 0
 

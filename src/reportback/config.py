@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import InputRefused, Problem, problem
 
@@ -20,6 +21,16 @@ class SiteConfig:
     rep: str = "The CLP representative"
     language: str = "en-GB"
     timezone: str = "Europe/London"
+
+    @property
+    def base(self) -> str:
+        """The base URL with exactly one trailing slash, for joining site paths onto."""
+        return self.base_url.rstrip("/") + "/"
+
+    @property
+    def host(self) -> str:
+        """The base URL's host name (feed ids, Message-IDs, List-Id)."""
+        return urlsplit(self.base_url).hostname or "localhost"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from types import FrameType
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from . import ledger, mailer, pipeline, reminders, state
 from .config import Config
 from .errors import ReportbackError
-from .schedule import WEEKDAYS, due_cadences, validate
+from .schedule import due_cadences, monthly_spec, validate, weekly_spec
 
 log = logging.getLogger("reportback")
 Clock = Callable[[], datetime]
@@ -124,10 +124,9 @@ class Daemon:
             if ledger.count_due(db, now) or len(due_cadences(db, now, self.config)) > 1:
                 return True
             last = ledger.last_run(db, "immediate")
-            query = "SELECT COUNT(*) FROM reports WHERE published_at IS NOT NULL"
-            if last is not None:
-                query += f" AND published_at > '{ledger.utc(last)}'"
-            return bool(db.execute(query).fetchone()[0])
+            since = state.utc(last) if last is not None else ""
+            query = "SELECT COUNT(*) FROM reports WHERE published_at > ?"
+            return bool(db.execute(query, (since,)).fetchone()[0])
         finally:
             db.close()
 
@@ -175,7 +174,7 @@ class Daemon:
         try:
             db.execute(
                 "INSERT INTO events (at, kind, message) VALUES (?, ?, ?)",
-                (ledger.utc(now), kind, message),
+                (state.utc(now), kind, message),
             )
         finally:
             db.close()
@@ -189,13 +188,13 @@ def scheduler(daemon: Daemon, config: Config, watch_seconds: float) -> BlockingS
         executors={"default": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
-    weekly_day, weekly_at = config.schedule.weekly.split()
-    monthly_day, monthly_at = config.schedule.monthly.split()
+    weekday, weekly_at = weekly_spec(config.schedule.weekly)
+    day_of_month, monthly_at = monthly_spec(config.schedule.monthly)
     jobs = {
         "watch": IntervalTrigger(seconds=watch_seconds, timezone=zone),
-        "digests-weekly": _cron(zone, weekly_at, day_of_week=WEEKDAYS.index(weekly_day.lower())),
-        "digests-monthly": _cron(zone, monthly_at, day=int(monthly_day)),
-        "reminders": _cron(zone, "08:00"),
+        "digests-weekly": _cron(zone, weekly_at, day_of_week=weekday),
+        "digests-monthly": _cron(zone, monthly_at, day=day_of_month),
+        "reminders": _cron(zone, time(8, 0)),
     }
     for name, trigger in jobs.items():
         sched.add_job(daemon.tick, trigger, args=[name], id=name, replace_existing=True)
@@ -203,9 +202,8 @@ def scheduler(daemon: Daemon, config: Config, watch_seconds: float) -> BlockingS
     return sched
 
 
-def _cron(zone: ZoneInfo, at: str, **fields: int) -> CronTrigger:
-    hour, minute = (int(x) for x in at.split(":"))
-    return CronTrigger(hour=hour, minute=minute, timezone=zone, **fields)
+def _cron(zone: ZoneInfo, at: time, **fields: int) -> CronTrigger:
+    return CronTrigger(hour=at.hour, minute=at.minute, timezone=zone, **fields)
 
 
 def run(config: Config, watch_seconds: float = 10.0) -> int:

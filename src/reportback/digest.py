@@ -120,7 +120,7 @@ class Composer:
         self.env = env
         self.css = css
         self.library = library
-        self.base = config.site.base_url.rstrip("/") + "/"
+        self.base = config.site.base
         self.inliner = css_inline.CSSInliner(keep_style_tags=False)
         self._done: dict[Group, Composed] = {}
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from html import escape, unescape
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin
 from zoneinfo import ZoneInfo
 
 import lxml.etree
@@ -85,8 +85,8 @@ class FeedWriter:
     def __init__(self, config: Config, directory: Directory) -> None:
         self.config = config
         self.directory = directory
-        self.base = config.site.base_url.rstrip("/") + "/"
-        self.host = urlsplit(self.base).hostname or "localhost"
+        self.base = config.site.base
+        self.host = config.site.host
         self.zone = ZoneInfo(config.site.timezone)
 
     def outputs(self, reports: Iterable[RenderedReport]) -> Outputs:

@@ -11,19 +11,15 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from .clps import Directory
 from .digest import Published
+from .state import utc
 from .subscribers import suppress
 
 MAX_ATTEMPTS = 8
 HARD_FAILURES_TO_SUPPRESS = 3
-
-
-def utc(moment: datetime) -> str:
-    """Return an instant as stored: UTC ISO 8601, so that text order is time order."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

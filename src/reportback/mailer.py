@@ -7,15 +7,17 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from tqdm import tqdm
 
 from . import ledger, pipeline, state
+from . import tokens as purpose
 from .audit import Output
 from .config import Config
 from .delivery import Job, OutboxFolder, Outcome, SmtpServer
@@ -34,10 +36,7 @@ from .dkim_sign import Signer
 from .errors import UsageError
 from .model import Audience
 from .schedule import due_cadences, last_slot
-from .tokens import UNSUBSCRIBE as UNSUBSCRIBE_PURPOSE
 from .tokens import Tokens, load_secret
-
-PREFERENCES_PURPOSE = "preferences"
 
 
 @dataclass
@@ -104,8 +103,8 @@ def mailroom(config: Config, ready: pipeline.Prepared, published: dict[str, Publ
     css = ready.templates.text("email.css")
     composer = Composer(config, ready.directory, env, css, published)
     tokens = Tokens(load_secret(config.path("state")))
-    host = urlsplit(config.site.base_url).hostname or "localhost"
-    return Mailroom(config, composer, tokens, Signer.from_config(config.email), host)
+    signer = Signer.from_config(config.email)
+    return Mailroom(config, composer, tokens, signer, config.site.host)
 
 
 def send(
@@ -242,21 +241,7 @@ def preview(config: Config, now: datetime, clp: str, audience: str, cadence: str
     )
     if not mine:
         raise UsageError(f"nothing has been published for {clp} yet; run `reportback build` first")
-    zone = ZoneInfo(config.site.timezone)
-    since = now - timedelta(days=1) if cadence == "immediate" else None
-    if cadence != "immediate":
-        spec = config.schedule.weekly if cadence == "weekly" else config.schedule.monthly
-        since = last_slot(now, cadence, spec, zone) - (
-            timedelta(days=7) if cadence == "weekly" else timedelta(days=31)
-        )
-    recent = [r for r in mine if since is None or r.published_at > since]
-    note = (
-        f"{len(recent)} reports since {since:%-d %B %Y}"
-        if recent
-        else ("nothing new this period: previewing the latest report")
-    )
-    chosen_reports = recent if cadence != "immediate" else mine[:1]
-    chosen_reports = chosen_reports or mine[:1]
+    chosen_reports, note = _preview_reports(config, now, cadence, mine)
     room = mailroom(config, ready, published)
     group = Group(clp, Audience[audience.upper()], cadence, tuple(r.id for r in chosen_reports))
     _audit_composed(room, ready, group)
@@ -267,6 +252,21 @@ def preview(config: Config, now: datetime, clp: str, audience: str, cadence: str
     )  # fmt: skip
     html_part = composed.html.replace(NAME_HTML, "Sample Reader").replace(UNSUBSCRIBE, "#")
     return Preview(message, html_part.replace(PREFERENCES, "#"), note)
+
+
+def _preview_reports(
+    config: Config, now: datetime, cadence: str, mine: list[Published]
+) -> tuple[list[Published], str]:
+    """Return what a digest of `cadence` would hold now (newest first), and a note saying so."""
+    if cadence == "immediate":
+        return mine[:1], "the latest report"
+    spec = config.schedule.weekly if cadence == "weekly" else config.schedule.monthly
+    period = timedelta(days=7) if cadence == "weekly" else timedelta(days=31)
+    since = last_slot(now, cadence, spec, ZoneInfo(config.site.timezone)) - period
+    recent = [r for r in mine if r.published_at > since]
+    if not recent:
+        return mine[:1], "nothing new this period: previewing the latest report"
+    return recent, f"{len(recent)} reports since {since:%-d %B %Y}"
 
 
 def personalise(
@@ -282,12 +282,12 @@ def personalise(
 ) -> bytes:
     """Return one subscriber's message: the group's bytes with their address, name and links."""
     config = room.config
-    base = config.site.base_url.rstrip("/") + "/"
+    base = config.site.base
     unsubscribe = urljoin(
-        base, "unsubscribe?token=" + room.tokens.make(subscriber, email, UNSUBSCRIBE_PURPOSE)
+        base, "unsubscribe?token=" + room.tokens.make(subscriber, email, purpose.UNSUBSCRIBE)
     )
     preferences = urljoin(
-        base, "preferences?token=" + room.tokens.make(subscriber, email, PREFERENCES_PURPOSE)
+        base, "preferences?token=" + room.tokens.make(subscriber, email, purpose.PREFERENCES)
     )
     shown = name or ("member" if audience == "members" else "reader")
     head = EmailMessage(policy=HEADERS)
@@ -313,7 +313,5 @@ def personalise(
 
 
 def _address(name: str, email: str) -> str:
-    from email.headerregistry import Address
-
     local, _, domain = email.rpartition("@")
     return str(Address(display_name=name, username=local, domain=domain))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from tqdm import tqdm
 
@@ -58,7 +59,7 @@ def load_and_check(
     pandoc: Pandoc,
     cache: Cache | None,
     raw_html: bool,
-    progress: bool = False,
+    show_progress: bool = False,
 ) -> list[Checked]:
     """Load, parse and check every report; raise once with every problem in every report."""
     if not reports.is_dir():
@@ -69,7 +70,7 @@ def load_and_check(
     problems: list[Problem] = []
     checked: list[Checked] = []
     files = find_reports(reports)
-    for path in _progress(files, progress, "checking"):
+    for path in progress(files, show_progress, "checking"):
         shown = shown_path(path)
         loaded, found = load_report(path, directory, shown)
         if loaded is not None:
@@ -105,7 +106,11 @@ def _duplicates(checked: list[Checked]) -> list[Problem]:
     return problems
 
 
-def _progress(items: list[Path], enabled: bool, what: str) -> Iterable[Path]:
+T = TypeVar("T")
+
+
+def progress(items: list[T], enabled: bool, what: str) -> Iterable[T]:
+    """Iterate `items`, with a progress bar on stderr when asked and there are more than a few."""
     if not enabled or len(items) < 5:
         return items
     return tqdm(items, desc=what, unit="report", leave=False)

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from tqdm import tqdm
-
 from . import cache as cachemod
 from . import state
 from .audit import Output, PdfText, Withheld, audit, without_public
@@ -19,7 +17,7 @@ from .errors import LeakFound
 from .feeds import FeedWriter
 from .model import Audience, Publication, RedactedReport, Redaction, RenderedReport
 from .pandoc import Pandoc
-from .parse import load_and_check
+from .parse import load_and_check, progress
 from .publish import publish
 from .redact import public_text, redact
 from .render import RenderSettings, render
@@ -71,17 +69,18 @@ def directory_for(config: Config) -> Directory:
     return load_directory(config.path("clps") if config.paths.clps else None)
 
 
-def check(config: Config, progress: bool = False) -> list[Checked]:
+def check(config: Config, show_progress: bool = False) -> list[Checked]:
     """Validate every report; raise InputRefused listing every problem."""
     with Pandoc() as pandoc:
-        return _checked(config, directory_for(config), pandoc, progress)
+        return _checked(config, directory_for(config), pandoc, show_progress)
 
 
-def _checked(config: Config, directory: Directory, pandoc: Pandoc, progress: bool) -> list[Checked]:
+def _checked(
+    config: Config, directory: Directory, pandoc: Pandoc, show_progress: bool
+) -> list[Checked]:
     cache = Cache(config.path("state") / "cache")
-    return load_and_check(
-        config.path("reports"), directory, pandoc, cache, config.redaction.allow_raw_html, progress
-    )
+    raw_html = config.redaction.allow_raw_html
+    return load_and_check(config.path("reports"), directory, pandoc, cache, raw_html, show_progress)
 
 
 def select(checked: list[Checked], now: datetime, drafts: bool) -> Selection:
@@ -147,7 +146,9 @@ def prepare(
                     cache,
                     c in chosen.drafts,
                 )
-                for c in _bar(list(chosen.shown), options.progress, f"rendering ({audience.label})")
+                for c in progress(
+                    list(chosen.shown), options.progress, f"rendering ({audience.label})"
+                )
             )
             for audience in audiences
         }
@@ -189,12 +190,6 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
             default=None,
         ),
     )
-
-
-def _bar(items: list[Checked], enabled: bool, what: str) -> list[Checked]:
-    if not enabled or len(items) < 5:
-        return items
-    return list(tqdm(items, desc=what, unit="report", leave=False))
 
 
 def _render_cached(

@@ -11,7 +11,7 @@ import yaml
 from .config import Config
 from .delivery import send_notice
 from .errors import InputRefused, problem
-from .ledger import utc
+from .state import utc
 
 MEETINGS = "meetings.yaml"
 

@@ -19,23 +19,31 @@ def _clock(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
+def weekly_spec(spec: str) -> tuple[int, time]:
+    """Return (weekday, time of day) of a weekly spec such as "mon 07:00" (Monday is 0)."""
+    match = re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)\s+(\d{1,2}:\d{2})", spec.strip().lower())
+    if not match:
+        raise _bad("weekly", spec, '"mon 07:00"')
+    return WEEKDAYS.index(match.group(1)), _clock(match.group(2))
+
+
+def monthly_spec(spec: str) -> tuple[int, time]:
+    """Return (day of month, time of day) of a monthly spec such as "1 07:00"."""
+    match = re.fullmatch(r"(\d{1,2})\s+(\d{1,2}:\d{2})", spec.strip())
+    if not match or not 1 <= int(match.group(1)) <= 28:
+        raise _bad("monthly", spec, '"1 07:00" (a day from 1 to 28)')
+    return int(match.group(1)), _clock(match.group(2))
+
+
 def last_slot(now: datetime, kind: str, spec: str, zone: ZoneInfo) -> datetime:
     """Return the latest scheduled instant at or before `now` for a weekly or monthly spec."""
     local = now.astimezone(zone)
     if kind == "weekly":
-        match = re.fullmatch(
-            r"(mon|tue|wed|thu|fri|sat|sun)\s+(\d{1,2}:\d{2})", spec.strip().lower()
-        )
-        if not match:
-            raise _bad("weekly", spec, '"mon 07:00"')
-        at = _clock(match.group(2))
-        day = local.date() - timedelta(days=(local.weekday() - WEEKDAYS.index(match.group(1))) % 7)
+        weekday, at = weekly_spec(spec)
+        day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
         slot = datetime.combine(day, at, zone)
         return slot if slot <= now else datetime.combine(day - timedelta(days=7), at, zone)
-    match = re.fullmatch(r"(\d{1,2})\s+(\d{1,2}:\d{2})", spec.strip())
-    if not match or not 1 <= int(match.group(1)) <= 28:
-        raise _bad("monthly", spec, '"1 07:00" (a day from 1 to 28)')
-    at, day_of_month = _clock(match.group(2)), int(match.group(1))
+    day_of_month, at = monthly_spec(spec)
     slot = datetime.combine(date(local.year, local.month, day_of_month), at, zone)
     if slot <= now:
         return slot

@@ -116,7 +116,7 @@ class SiteBuilder:
         ]
 
     def feeds(self, kind: str, slug: str = "") -> dict[str, str]:
-        base = self.config.base_url.rstrip("/") + "/feeds/"
+        base = self.config.base + "feeds/"
         stem = "all" if kind == "all" else f"{kind}/{slug}"
         return {"rss": f"{base}{stem}.xml", "atom": f"{base}{stem}.atom"}
 
@@ -127,7 +127,7 @@ class SiteBuilder:
             csrf="",
             site=self.config,
             root=root,
-            feed_base=self.config.base_url.rstrip("/") + "/feeds/",
+            feed_base=self.config.base + "feeds/",
             **context,
         )
         return html.encode("utf-8")

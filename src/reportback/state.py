@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .model import Publication, Source
@@ -86,6 +86,11 @@ MIGRATIONS = {
     );
     """,
 }
+
+
+def utc(moment: datetime) -> str:
+    """Return an instant as stored: UTC ISO 8601, so that text order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def connect(state_dir: Path) -> sqlite3.Connection:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fcntl
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from . import ledger, pipeline, state
@@ -86,7 +86,3 @@ def _daemon(config: Config) -> str:
             return f"running (pid {handle.read().strip()})"
         fcntl.flock(handle, fcntl.LOCK_UN)
     return "not running"
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)

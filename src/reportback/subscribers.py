@@ -8,13 +8,14 @@ import io
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
 from .clps import Directory
 from .errors import InputRefused, Problem, problem
+from .state import utc
 
 CADENCES = ("immediate", "weekly", "monthly")
 COLUMNS = ("email", "name", "clp", "cadence", "consent_date")
@@ -166,7 +167,7 @@ def suppress(db: sqlite3.Connection, email: str, reason: str, now: datetime) -> 
     """Record that an address must never be mailed again (kept only as a hash)."""
     db.execute(
         "INSERT OR IGNORE INTO suppressed (hash, reason, at) VALUES (?, ?, ?)",
-        (address_hash(email), reason, _utc(now)),
+        (address_hash(email), reason, utc(now)),
     )
 
 
@@ -217,8 +218,3 @@ def counts(db: sqlite3.Connection, by: str) -> list[tuple[str, int]]:
     assert by in ("clp", "cadence", "status", "audience")
     query = f"SELECT {by}, COUNT(*) FROM subscribers GROUP BY {by} ORDER BY {by}"
     return [(str(k), int(n)) for k, n in db.execute(query)]
-
-
-def _utc(moment: datetime) -> str:
-    """Return an instant as stored: UTC, ISO 8601, so that text order is time order."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")

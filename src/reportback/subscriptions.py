@@ -9,12 +9,10 @@ from urllib.parse import urljoin
 
 from .config import Config
 from .delivery import send_notice
-from .ledger import utc
+from .state import utc
 from .subscribers import CADENCES, address_hash
-from .tokens import Tokens
+from .tokens import CONFIRM, Tokens
 
-CONFIRM = "confirm"
-PREFERENCES = "preferences"
 CONFIRM_DAYS = 3
 WORDING = (
     "Email me the NEC reports for my CLP. I can unsubscribe at any time with one click; "
@@ -116,7 +114,7 @@ def change(db: sqlite3.Connection, person: Person, clp: str, cadence: str) -> No
 def send_confirmation(config: Config, tokens: Tokens, person: Person, now: datetime) -> bool:
     """Email the confirmation link; return whether the server (or outbox) took it."""
     token = tokens.make(person.id, person.email, CONFIRM)
-    link = urljoin(config.site.base_url.rstrip("/") + "/", f"confirm?token={token}")
+    link = urljoin(config.site.base, f"confirm?token={token}")
     text = (
         f"Someone, probably you, asked to get the reports of {config.site.title} by email.\n\n"
         f"To confirm, open this link within {CONFIRM_DAYS} days:\n\n{link}\n\n"

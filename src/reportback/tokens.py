@@ -13,6 +13,9 @@ from .subscribers import address_hash
 
 SECRET_VARIABLE = "REPORTBACK_SECRET"
 UNSUBSCRIBE = "unsubscribe"
+CONFIRM = "confirm"
+PREFERENCES = "preferences"
+"""The purposes a token can be for; a token for one is refused for another."""
 
 
 class BadToken(Exception):

@@ -22,7 +22,7 @@ from .config import Config
 from .pipeline import directory_for
 from .subscribers import CADENCES, address_hash, normalise
 from .templates import Templates
-from .tokens import UNSUBSCRIBE, BadToken, Tokens, load_secret
+from .tokens import CONFIRM, PREFERENCES, UNSUBSCRIBE, BadToken, Tokens, load_secret
 from .webguard import CSRF_COOKIE, Guard, RateLimit, csrf_ok, new_csrf, same_origin
 
 mimetypes.add_type("application/rss+xml", ".xml")
@@ -45,7 +45,6 @@ class Service:
         self.tokens = Tokens(load_secret(config.path("state")))
         self.directory = directory_for(config)
         self.env: jinja2.Environment = Templates(config.path("templates")).jinja()
-        self.env.filters.setdefault("day", lambda d: d.strftime("%-d %B %Y"))
         self.per_ip = per_ip
         self.per_address = per_address
         self.secure = config.site.base_url.startswith("https://")
@@ -139,7 +138,7 @@ class Service:
         )
 
     def confirm(self, request: Request) -> Response:
-        person = self._person(request, subscriptions.CONFIRM, CONFIRM_MAX_AGE)
+        person = self._person(request, CONFIRM, CONFIRM_MAX_AGE)
         if person is None:
             return self.bad_link()
         db = self.db()
@@ -175,7 +174,7 @@ class Service:
         return self.message("You are unsubscribed", "You will not get any more reports by email.")
 
     async def preferences(self, request: Request) -> Response:
-        person = self._person(request, subscriptions.PREFERENCES, None)
+        person = self._person(request, PREFERENCES, None)
         if person is None:
             return self.bad_link()
         token = request.query_params["token"]
