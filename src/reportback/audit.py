@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import pypdf
+import pypdfium2
 
 from .model import Audience, Fragment
 from .tree import words
@@ -55,14 +54,27 @@ class PdfText:
         path = self.cache / f"{key}.txt" if self.cache else None
         if path is not None and path.is_file():
             return path.read_text(encoding="utf-8")
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        parts = [page.extract_text() or "" for page in reader.pages]
-        parts += [str(v) for v in (reader.metadata or {}).values()]
-        text = "\n".join(parts)
+        text = pdf_text(data)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         return text
+
+
+def pdf_text(data: bytes) -> str:
+    """Return a PDF's text, page by page, and its document properties (PDFium)."""
+    document = pypdfium2.PdfDocument(data)
+    try:
+        parts = []
+        for page in document:
+            textpage = page.get_textpage()
+            parts.append(textpage.get_text_bounded())
+            textpage.close()
+            page.close()
+        parts += [str(v) for v in document.get_metadata_dict().values()]
+    finally:
+        document.close()
+    return "\n".join(parts)
 
 
 def chunks(output: Output, pdf_text: PdfText) -> list[str]:
