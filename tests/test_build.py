@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
@@ -229,6 +230,32 @@ def test_clp_pages_list_addressed_reports_and_concerning_items(cli: Cli, project
     assert "Witney only" in witney
     assert "Concerns your CLP" not in witney  # the confidential item's tag does not count
     assert len(list((root / "site/clp").glob("*/index.html"))) == 632
+
+
+def test_home_and_clp_pages_list_the_latest_twenty_and_the_archive_lists_all(
+    cli: Cli, project: Project
+) -> None:
+    files: dict[str, str | bytes] = {
+        f"reports/r{n:02d}.md": report(
+            f"Text {n}.\n", title=f"Meeting number {n}", meeting_date=f"2016-01-{n + 1:02d}"
+        )
+        for n in range(23)
+    }
+    root = project(files)
+    assert cli("build", "--now", NOW).code == 0
+    site = root / "site"
+    home = (site / "index.html").read_text()
+    listed = re.findall(r'<a href="reports/(r\d+)/index.html">', home)
+    assert list(dict.fromkeys(listed)) == [f"r{n:02d}" for n in range(22, 2, -1)]
+    assert 'href="reports/index.html">Every report (23)' in home
+    archive = (site / "reports/index.html").read_text()
+    assert re.findall(r'<a href="(r\d+)/index.html">', archive) == [
+        f"r{n:02d}" for n in range(22, -1, -1)
+    ]
+    assert '<h2 id="year-2016">2016</h2>' in archive
+    witney = (site / "clp/witney/index.html").read_text()
+    assert "Meeting number 3<" in witney and "Meeting number 2<" not in witney
+    assert "The 20 latest of 23 reports for Witney" in witney
 
 
 def test_images_are_copied_by_content_hash(cli: Cli, project: Project) -> None:

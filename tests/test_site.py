@@ -43,7 +43,8 @@ def pages(site: Path) -> list[Path]:
     reports = sorted((site / "reports").glob("*/index.html"))
     clps = [site / "clp/witney/index.html"]
     clps.append(site / "clp/hackney-north-and-stoke-newington/index.html")
-    return [site / "index.html", site / "clp/index.html", *reports, *clps]
+    archive = site / "reports/index.html"
+    return [site / "index.html", site / "clp/index.html", archive, *reports, *clps]
 
 
 def test_pages_pass_the_nu_html_checker(site: Path) -> None:

@@ -16,6 +16,8 @@ from .subscriptions import WORDING
 
 Outputs = dict[str, bytes]
 STATIC = ("style.css", "clp-filter.js")
+LATEST = 20
+"""How many reports the home page and each CLP page list; the archive lists every one."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,14 @@ def newest_first(reports: list[ReportView]) -> list[ReportView]:
     return sorted(reports, key=lambda r: (r.meeting_date, r.slug), reverse=True)
 
 
+def by_year(reports: list[ReportView]) -> list[tuple[int, list[ReportView]]]:
+    """Group reports (newest first) by the year of their meeting, keeping their order."""
+    groups: dict[int, list[ReportView]] = {}
+    for report in reports:
+        groups.setdefault(report.meeting_date.year, []).append(report)
+    return list(groups.items())
+
+
 class SiteBuilder:
     """Render every page of the site into a mapping of path to bytes."""
 
@@ -82,11 +92,15 @@ class SiteBuilder:
         env.filters["day"] = lambda d: d.strftime("%-d %B %Y")
         env.filters["local"] = lambda t: t.astimezone(self.zone).strftime("%-d %B %Y, %H:%M")
         env.filters["iso"] = lambda t: t.isoformat()
+        env.filters["groupby_year"] = by_year
 
     def build(self, reports: list[ReportView]) -> Outputs:
         reports = newest_first(reports)
         out: Outputs = {}
-        out["index.html"] = self.page("index.html", "", reports=reports, feeds=self.feeds("all"))
+        out["index.html"] = self.page(
+            "index.html", "", reports=reports[:LATEST], total=len(reports), feeds=self.feeds("all")
+        )
+        out["reports/index.html"] = self.page("archive.html", "../", reports=reports)
         for report in reports:
             out[f"reports/{report.slug}/index.html"] = self.page(
                 "report.html", "../../", report=report
@@ -105,7 +119,8 @@ class SiteBuilder:
             "clp.html",
             "../../",
             clp=clp,
-            reports=mine,
+            reports=mine[:LATEST],
+            total=len(mine),
             items=items,
             feeds=self.feeds("clp", clp.slug),
         )
