@@ -12,6 +12,7 @@ from pathlib import Path
 import pypdfium2
 
 from .model import Audience, Fragment
+from .timing import stage
 from .tree import words
 
 TEXT_TYPES = (".html", ".xml", ".atom", ".opml", ".css", ".js", ".txt", ".eml", ".json")
@@ -19,7 +20,7 @@ SQUEEZED_SHORTEST = 24
 """Shorter fragments are only matched word by word: squeezed, they would match inside words."""
 TAG = re.compile(r"<[^>]*>")
 FEED_TYPES = (".xml", ".atom")
-ENTRY = re.compile(r"(?=<item>|<entry>)")
+ENTRY = {".xml": "<item>", ".atom": "<entry>"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class PdfText:
         path = self.cache / f"{key}.txt" if self.cache else None
         if path is not None and path.is_file():
             return path.read_text(encoding="utf-8")
-        text = pdf_text(data)
+        with stage("audit: pdf text"):
+            text = pdf_text(data)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
@@ -89,7 +91,9 @@ def chunks(output: Output, pdf_text: PdfText) -> list[str]:
         return []
     raw = output.data.decode("utf-8", errors="replace")
     if output.name.endswith(FEED_TYPES):
-        return ENTRY.split(raw)
+        tag = ENTRY[output.name[output.name.rindex(".") :]]
+        head, *entries = raw.split(tag)
+        return [head] + [tag + entry for entry in entries]
     return [raw]
 
 

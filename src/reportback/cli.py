@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from . import __version__, pipeline, scaffold
+from . import __version__, pipeline, scaffold, timing
 from . import commands as commands_
 from .config import Config, load_config
 from .errors import ReportbackError, shown_path
@@ -88,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
         "--drafts", action="store_true",
         help="preview with drafts included, marked, in .reportback/preview/ (unless --site and "
         "--feeds name other folders); records nothing",
+    )  # fmt: skip
+    build.add_argument(
+        "--timings", action="store_true",
+        help="print the wall time of each stage (check, redact, render, site, feeds, audit, "
+        "publish) to stderr",
     )  # fmt: skip
     build.set_defaults(handler=_build)
     _subscriber_commands(commands)
@@ -255,7 +260,11 @@ def _build(args: argparse.Namespace, config: Config) -> int:
     config = config.with_paths(reports=args.reports, site=site, feeds=feeds)
     now = args.now or datetime.now().astimezone().replace(microsecond=0)
     options = pipeline.BuildOptions(now=now, drafts=args.drafts, progress=sys.stderr.isatty())
+    timing.reset()
     result = pipeline.build(config, options)
+    if args.timings:
+        for name, seconds in timing.totals().items():
+            print(f"{name:>32}: {seconds:7.2f} s", file=sys.stderr)
     state = "published" if result.changed else "unchanged"
     print(
         f"{state}: {len(result.published)} reports, {result.files} files in "

@@ -23,6 +23,7 @@ from .redact import public_text, redact
 from .render import RenderSettings, render
 from .site import SiteBuilder, view
 from .templates import Templates
+from .timing import stage
 
 FEEDS = "feeds/"
 """How feed files are named in the audit (they are published to the feeds folder)."""
@@ -124,14 +125,16 @@ def prepare(
     cache = Cache(config.path("state") / "cache")
     db = state.connect(config.path("state"))
     with Pandoc() as pandoc:
-        checked = _checked(config, directory, pandoc, options.progress)
+        with stage("check"):
+            checked = _checked(config, directory, pandoc, options.progress)
         chosen = select(checked, options.now, options.drafts)
         going_out = {c.source.slug for c in chosen.published}
         plan = state.plan(db, [c.source for c in checked], options.now, going_out)
-        redactions = {
-            c.source.slug: redact(c.source, c.ast, c.images, placeholders, directory.regions)
-            for c in checked
-        }
+        with stage("redact"):
+            redactions = {
+                c.source.slug: redact(c.source, c.ast, c.images, placeholders, directory.regions)
+                for c in checked
+            }
         settings = RenderSettings(
             templates.text("report.typ"), config.path("reports"), config.site.rep,
             config.site.language,
@@ -160,23 +163,27 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
     """Build the site; on any refusal, raise and leave the published outputs untouched."""
     ready = prepare(config, options)
     rendered = list(ready.rendered[Audience.PUBLIC])
-    outputs = SiteBuilder(ready.templates.jinja(), config.site, ready.directory).build(
-        [view(r, config.site.rep) for r in rendered]
-    )
-    outputs |= _report_files(rendered)
-    feeds = FeedWriter(config, ready.directory).outputs(rendered)
+    with stage("site"):
+        outputs = SiteBuilder(ready.templates.jinja(), config.site, ready.directory).build(
+            [view(r, config.site.rep) for r in rendered]
+        )
+        outputs |= _report_files(rendered)
+    with stage("feeds"):
+        feeds = FeedWriter(config, ready.directory).outputs(rendered)
     owners = {f"reports/{r.slug}/": r.slug for r in rendered}
     files = [
         Output(name, data, Audience.PUBLIC, owners.get(name.rsplit("/", 1)[0] + "/"))
         for name, data in outputs.items()
     ] + [Output(f"{FEEDS}{name}", data, Audience.PUBLIC) for name, data in feeds.items()]
-    check_for_leaks(files, ready, config.path("state"))
+    with stage("audit"):
+        check_for_leaks(files, ready, config.path("state"))
     if not options.drafts:  # a preview records no publication
         db = state.connect(config.path("state"))
         state.record(db, ready.plan.rows)
         db.close()
-    changed = publish(outputs, config.path("site"))
-    changed = publish(feeds, config.path("feeds")) or changed
+    with stage("publish"):
+        changed = publish(outputs, config.path("site"))
+        changed = publish(feeds, config.path("feeds")) or changed
     chosen = ready.chosen
     return BuildResult(
         published=tuple(sorted(c.source.slug for c in chosen.published)),
@@ -208,7 +215,8 @@ def _render_cached(
     pdf = cache.get_bytes("pdf", name)
     if stored is not None and pdf is not None:
         return RenderedReport(report, publication, stored["html"], stored["text"], pdf, draft)
-    result = render(report, publication, pandoc, settings, draft)
+    with stage("render"):
+        result = render(report, publication, pandoc, settings, draft)
     cache.put_bytes("pdf", name, result.pdf)
     cache.put_json("render", name, {"html": result.html, "text": result.text})
     return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +56,7 @@ def _version(
     placeholders: Placeholders,
     regions: tuple[str, ...],
 ) -> RedactedReport:
-    blocks = _Redactor(audience, placeholders).nodes(copy.deepcopy(ast["blocks"]))
+    blocks = _Redactor(audience, placeholders).nodes(tree.copy(ast["blocks"]))
     _assign_ids(blocks)
     items = tuple(_items(blocks, regions))
     used = _localise_images(blocks, images)

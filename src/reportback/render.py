@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from . import tree
 from .model import Ast, Publication, RedactedReport, RenderedReport
 from .pandoc import Pandoc
 from .pdf import PdfInfo, make_pdf
+from .timing import stage
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,9 @@ def render(
     """Render one audience's version of a report."""
     page_doc = _shift_headings(report.ast)
     out = pandoc.write(page_doc, ("html5", "plain"))
-    typst_doc = _typst_images(page_doc, report)
-    typst_body = pandoc.write(typst_doc, ("typst",))["typst"]
+    with stage("render: pdf (pandoc to typst)"):
+        typst_doc = _typst_images(page_doc, report)
+        typst_body = pandoc.write(typst_doc, ("typst",))["typst"]
     meta = report.source.meta
     info = PdfInfo(
         title=meta.title,
@@ -62,7 +63,7 @@ def _title_footnotes(html: str) -> str:
 
 def _shift_headings(ast: Ast) -> Ast:
     """Return a copy whose top headings are level 2 (the page title is level 1)."""
-    doc = copy.deepcopy(ast)
+    doc = tree.copy(ast)
     headers = [n for n in tree.walk(doc["blocks"]) if n["t"] == "Header"]
     shift = 2 - min((h["c"][0] for h in headers), default=2)
     for node in headers:
@@ -74,7 +75,7 @@ def _typst_images(ast: Ast, report: RedactedReport) -> Ast:
     paths = {image.name: image.typst_path for image in report.images}
     if not paths:
         return ast
-    doc = copy.deepcopy(ast)
+    doc = tree.copy(ast)
     for node in tree.walk(doc["blocks"]):
         if node["t"] == "Image":
             node["c"][2][0] = paths[node["c"][2][0]]

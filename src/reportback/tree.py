@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from .model import Audience
+
+T = TypeVar("T")
 
 Node = dict[str, Any]
 
@@ -71,14 +74,25 @@ def attr_value(node: Node, key: str) -> str | None:
 
 
 def walk(value: Any) -> Iterator[Node]:
-    """Yield every node below `value`, depth first, in document order."""
-    if isinstance(value, list):
-        for item in value:
-            yield from walk(item)
-    elif is_node(value):
-        yield value
-        if "c" in value:
-            yield from walk(value["c"])
+    """Yield every node below `value`, depth first, in document order.
+
+    A node's children are read after the node is yielded, so a caller may change them first.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict) and "t" in item:
+            yield item
+            if "c" in item:
+                stack.append(item["c"])
+
+
+def copy(value: T) -> T:
+    """Return a deep copy of a JSON-like AST (pickle does it in C, ~10x faster than deepcopy)."""
+    result: T = pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    return result
 
 
 def walk_levels(
@@ -99,6 +113,8 @@ def walk_levels(
                 own = mark(item)
                 if own is not None:
                     sections.append((depth, own))
+            if not isinstance(item, (list, dict)):
+                continue  # text, numbers: no nodes below
             for _, section_level in sections:
                 here = max(here, section_level)
             walk_levels(item, visit, here)
