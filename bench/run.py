@@ -1,0 +1,347 @@
+"""The benchmark: build, no-op, edits, PDFs and a national digest, against two baselines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .corpus import Corpus, write_reports, write_subscribers
+from .measure import Measure, run, wait
+
+BUILD_NOW = "2027-01-29T12:00:00+00:00"
+IMPORT_NOW = "2027-01-30T12:00:00+00:00"
+NEW_REPORT_NOW = "2027-01-31T12:00:00+00:00"
+SEND_NOW = "2027-02-01T07:30:00+00:00"
+"""Monday 1 February 2027 after 07:00: immediate, weekly and monthly digests are all due."""
+HERE = Path(__file__).parent
+SIZES = {"full": (1000, 370_000, 20), "smoke": (20, 2_000, 3)}
+NEW_REPORT = """---
+title: "Report from the NEC, 30 January 2027"
+meeting: National Executive Committee
+meeting_date: 2027-01-30
+summary: "The NEC met to agree the campaign budget and the timetable for selections."
+---
+
+The NEC met to agree the campaign budget and the timetable for selections.
+
+## Campaign budget
+
+The budget was agreed after a short debate; I voted for it.
+
+## Disputes {.confidential reason="Individual cases"}
+
+Zqsecret details of zqindividual cases that must never leave the source file.
+"""
+
+
+@dataclass(frozen=True)
+class Settings:
+    size: str
+    reports: int
+    subscribers: int
+    sample: int
+    work: Path
+    out: Path
+    seed: int
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = _settings(argv)
+    reportback = str(Path(sys.executable).with_name("reportback"))
+    if settings.work.exists():
+        shutil.rmtree(settings.work)
+    project = settings.work / "project"
+    corpus = Corpus(settings.reports, settings.subscribers, settings.seed)
+    _say(f"corpus: {corpus.reports} reports, {corpus.subscribers} subscribers in {project}")
+    paths = write_reports(corpus, project / "reports")
+    results: list[Measure] = []
+    results += _builds(reportback, project, paths)
+    results += _baselines(settings, project)
+    results += _digests(reportback, settings, project, corpus)
+    report = _report(settings, results)
+    _write(settings, report)
+    return 0
+
+
+def _settings(argv: list[str] | None) -> Settings:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Measure reportback at national scale (wall time, CPU time, peak RSS) "
+        "against the naive pipeline and Pelican; print a table and write JSON to bench/results.",
+    )
+    parser.add_argument("--size", choices=sorted(SIZES), default="full",
+                        help="full: 1,000 reports, 370,000 members; smoke: 20, 2,000")  # fmt: skip
+    parser.add_argument("--reports", type=int, help="number of reports (overrides --size)")
+    parser.add_argument("--subscribers", type=int, help="number of subscribers (overrides --size)")
+    parser.add_argument("--sample", type=int, help="reports the naive baseline renders")
+    parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/reportback-bench"),
+                        help="scratch folder (deleted first)")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args(argv)
+    n, m, sample = SIZES[args.size]
+    return Settings(args.size, args.reports or n, args.subscribers or m, args.sample or sample,
+                    args.work, args.out, args.seed)  # fmt: skip
+
+
+def _builds(exe: str, project: Path, paths: list[Path]) -> list[Measure]:
+    build = [exe, "build", "--now", BUILD_NOW, "--timings"]
+    full = _timed("full build", build, project)
+    stages = full.extra
+    pdf = sum(float(v) for k, v in stages.items() if "pdf" in k)
+    n = len(paths)
+    html_feeds = Measure("HTML + feeds (full build less PDF stages)", round(full.wall_s - pdf, 3),
+                         full.cpu_s, full.peak_rss_mb, {"pdf_stages_s": round(pdf, 3)})  # fmt: skip
+    per_pdf = Measure("PDF per report (typst + pandoc to typst + audit)", round(pdf / n, 4),
+                      0.0, 0.0, {"reports": n})  # fmt: skip
+    noop = _timed("no-op rebuild", build, project)
+    newest = max(paths)
+    _edit(newest)
+    edit_new = _timed("edit newest report (in every feed)", build, project)
+    _edit(min(paths))
+    edit_old = _timed("edit oldest report (in no feed)", build, project)
+    files = sum(1 for _ in (project / "site").rglob("*")) + sum(
+        1 for _ in (project / "feeds").rglob("*")
+    )
+    size = _size(project / "site") + _size(project / "feeds")
+    full.extra.update({"files": files, "output_mb": round(size / 2**20, 1)})
+    return [full, html_feeds, per_pdf, noop, edit_new, edit_old]
+
+
+def _timed(name: str, command: list[str], cwd: Path) -> Measure:
+    _say(f"running: {name}")
+    done = run(name, command, cwd)
+    stages = {
+        m.group(1).strip(): float(m.group(2))
+        for m in re.finditer(r"^\s*([^:\n][^\n]*?):\s+([\d.]+) s$", done.stderr, re.M)
+    }
+    measure = done.measure
+    measure.extra.update({f"stage {k}": v for k, v in stages.items()})
+    _say(f"  {measure.wall_s:.2f} s wall, {measure.cpu_s:.2f} s CPU, {measure.peak_rss_mb} MB")
+    return measure
+
+
+def _edit(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\nA correction added after the meeting.\n", encoding="utf-8")
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _baselines(settings: Settings, project: Path) -> list[Measure]:
+    py = sys.executable
+    naive_out = settings.work / "naive"
+    _say(f"running: naive pipeline on {settings.sample} reports")
+    done = run("naive pipeline (sample)",
+               [py, "-m", "bench.baselines", "naive", str(project / "reports"), str(naive_out),
+                str(settings.sample)], HERE.parent)  # fmt: skip
+    figures = json.loads(done.stdout)
+    per_report = figures["pandoc_s_per_report"] + figures["weasyprint_s_per_report"]
+    naive = Measure("naive pipeline, extrapolated to all reports",
+                    round(per_report * settings.reports, 1), 0.0, done.measure.peak_rss_mb,
+                    {**figures, "sample_wall_s": done.measure.wall_s})  # fmt: skip
+    pelican_root = settings.work / "pelican"
+    run("pelican project", [py, "-m", "bench.baselines", "pelican-project",
+        str(project / "reports"), str(pelican_root)], HERE.parent)  # fmt: skip
+    pelican_exe = str(Path(py).with_name("pelican"))
+    pelican = _timed(
+        "Pelican: HTML + feeds",
+        [pelican_exe, "content", "-o", "output", "-s", "pelicanconf.py", "-q"],
+        pelican_root,
+    )
+    pelican.extra["files"] = sum(1 for _ in (pelican_root / "output").rglob("*"))
+    return [naive, pelican]
+
+
+def _digests(exe: str, settings: Settings, project: Path, corpus: Corpus) -> list[Measure]:
+    port = _free_port()
+    status = settings.work / "sink.json"
+    (project / "reportback.toml").write_text(
+        f'[email]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\nsmtp_security = "none"\n'
+        "connections = 4\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    members = write_subscribers(corpus, settings.work / "members.csv")
+    imported = _timed("import subscribers", [exe, "subscribers", "import", str(members),
+                      "--now", IMPORT_NOW], project)  # fmt: skip
+    (project / "reports" / "2027-01-30-nec-new.md").write_text(NEW_REPORT, encoding="utf-8")
+    run("build with the new report", [exe, "build", "--now", NEW_REPORT_NOW], project)
+    state = project / ".reportback"
+    snapshot = settings.work / "state-before-send"
+    shutil.copytree(state, snapshot)
+    send = [exe, "digest", "send", "--now", SEND_NOW]
+    with _Sink(port, status):
+        full = _timed("digest send to the local sink", send, project)
+        got = _status(status)
+    full.extra.update(got)
+    full.extra["messages_per_s"] = round(int(got["messages"]) / full.wall_s, 1)
+    shutil.rmtree(state)
+    shutil.copytree(snapshot, state)
+    with _Sink(port, status):
+        killed_at = _send_until_half(send, project, status, int(got["messages"]))
+        resumed = _timed("digest send resumed after SIGKILL at 50%", send, project)
+        after = _status(status)
+    resumed.extra.update({**after, "killed_at_messages": killed_at})
+    resumed.extra["missing"] = int(got["recipients"]) - int(after["recipients"])
+    return [imported, full, resumed]
+
+
+def _send_until_half(command: list[str], cwd: Path, status: Path, total: int) -> int:
+    _say("running: digest send, killed at 50%")
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while int(_status(status)["messages"]) < total // 2:
+        if proc.poll() is not None:
+            raise RuntimeError("the send finished before it could be killed at 50%")
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    wait(proc, "killed", start)
+    time.sleep(0.5)  # let the sink count what was in flight
+    return int(_status(status)["messages"])
+
+
+class _Sink:
+    """The SMTP sink in its own process, for the length of a `with` block."""
+
+    def __init__(self, port: int, status: Path) -> None:
+        self.port, self.status = port, status
+
+    def __enter__(self) -> _Sink:
+        self.status.unlink(missing_ok=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.sink", str(self.port), str(self.status)], cwd=HERE.parent
+        )
+        deadline = time.monotonic() + 20
+        while not self.status.exists():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("the SMTP sink did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def _status(path: Path) -> dict[str, int]:
+    data: dict[str, int] = json.loads(path.read_text())
+    return data
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def machine() -> dict[str, str | int | float]:
+    cpu = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        cpu = found.group(1) if found else ""
+    memory = Path("/proc/meminfo")
+    total = re.search(r"MemTotal:\s+(\d+)", memory.read_text()) if memory.exists() else None
+    import pypandoc
+    import typst
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count() or 0,
+        "memory_gib": round(int(total.group(1)) / 2**20, 1) if total else 0,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "pandoc": str(pypandoc.get_pandoc_version()),
+        "typst_py": getattr(typst, "__version__", "?"),
+    }
+
+
+def _report(settings: Settings, results: list[Measure]) -> dict[str, object]:
+    by = {m.name: m for m in results}
+    full, noop = by["full build"], by["no-op rebuild"]
+    naive = by["naive pipeline, extrapolated to all reports"]
+    pelican = by["Pelican: HTML + feeds"]
+    html_feeds = by["HTML + feeds (full build less PDF stages)"]
+    send = by["digest send to the local sink"]
+    targets = [
+        ("full build <= 30 s", full.wall_s, full.wall_s <= 30),
+        ("naive / full build >= 15", round(naive.wall_s / full.wall_s, 1),
+         naive.wall_s / full.wall_s >= 15),
+        ("Pelican / (HTML + feeds) > 1", round(pelican.wall_s / html_feeds.wall_s, 2),
+         pelican.wall_s > html_feeds.wall_s),
+        ("no-op rebuild <= 1 s", noop.wall_s, noop.wall_s <= 1),
+        ("one-report edit <= 3 s", by["edit newest report (in every feed)"].wall_s,
+         by["edit newest report (in every feed)"].wall_s <= 3),
+        ("peak RSS, full build <= 500 MB", full.peak_rss_mb, full.peak_rss_mb <= 500),
+        ("digest >= 1,000 messages/s", send.extra["messages_per_s"],
+         float(send.extra["messages_per_s"]) >= 1000),
+        ("digest peak RSS <= 300 MB", send.peak_rss_mb, send.peak_rss_mb <= 300),
+    ]  # fmt: skip
+    return {
+        "size": settings.size,
+        "reports": settings.reports,
+        "subscribers": settings.subscribers,
+        "seed": settings.seed,
+        "when": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "machine": machine(),
+        "measures": [asdict(m) for m in results],
+        "targets": [{"target": t, "measured": v, "met": ok} for t, v, ok in targets],
+    }
+
+
+def _write(settings: Settings, report: dict[str, object]) -> None:
+    settings.out.mkdir(parents=True, exist_ok=True)
+    path = settings.out / f"{settings.size}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    table = _table(report)
+    (settings.out / f"{settings.size}.md").write_text(table, encoding="utf-8")
+    print(table)
+    _say(f"results written to {path}")
+
+
+def _table(report: dict[str, object]) -> str:
+    lines = [
+        f"# reportback benchmark: {report['reports']} reports, {report['subscribers']} "
+        f"subscribers ({report['size']})",
+        "",
+        f"Machine: {report['machine']}",
+        "",
+        "| measure | wall s | CPU s | peak RSS MB | notes |",
+        "|---|---:|---:|---:|---|",
+    ]
+    measures = report["measures"]
+    assert isinstance(measures, list)
+    for m in measures:
+        notes = ", ".join(
+            f"{k}={v}" for k, v in m["extra"].items() if k != "exit" and not k.startswith("stage")
+        )
+        lines.append(
+            f"| {m['name']} | {m['wall_s']} | {m['cpu_s']} | {m['peak_rss_mb']} | {notes} |"
+        )
+    lines += ["", "| target | measured | met |", "|---|---:|---|"]
+    targets = report["targets"]
+    assert isinstance(targets, list)
+    lines += [f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else 'NO'} |"
+              for t in targets]  # fmt: skip
+    stages = next(m for m in measures if m["name"] == "full build")["extra"]
+    lines += ["", "Full build by stage (wall s):", ""]
+    lines += [f"- {k[6:]}: {v}" for k, v in stages.items() if k.startswith("stage ")]
+    return "\n".join(lines) + "\n"
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
