@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,11 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     _say(f"corpus: {corpus.reports} reports, {corpus.subscribers} subscribers in {project}")
     paths = write_reports(corpus, project / "reports")
     results: list[Measure] = []
-    results += _builds(reportback, project, paths)
-    results += _baselines(settings, project)
-    results += _digests(reportback, settings, project, corpus)
-    report = _report(settings, results)
-    _write(settings, report)
+    phases: list[Callable[[], list[Measure]]] = [
+        lambda: _builds(reportback, project, paths),
+        lambda: _baselines(settings, project),
+        lambda: _digests(reportback, settings, project, corpus),
+    ]
+    for phase in phases:
+        results += phase()
+        _write(settings, _report(settings, results))  # after each phase: nothing is lost
     return 0
 
 
@@ -186,7 +190,7 @@ def _digests(exe: str, settings: Settings, project: Path, corpus: Corpus) -> lis
     send = [exe, "digest", "send", "--now", SEND_NOW]
     with _Sink(port, status):
         full = _timed("digest send to the local sink", send, project)
-        got = _status(status)
+    got = _status(status)  # the sink's last count, written as it stopped
     full.extra.update(got)
     full.extra["messages_per_s"] = round(int(got["messages"]) / full.wall_s, 1)
     shutil.rmtree(state)
@@ -194,7 +198,7 @@ def _digests(exe: str, settings: Settings, project: Path, corpus: Corpus) -> lis
     with _Sink(port, status):
         killed_at = _send_until_half(send, project, status, int(got["messages"]))
         resumed = _timed("digest send resumed after SIGKILL at 50%", send, project)
-        after = _status(status)
+    after = _status(status)
     resumed.extra.update({**after, "killed_at_messages": killed_at})
     resumed.extra["missing"] = int(got["recipients"]) - int(after["recipients"])
     return [imported, full, resumed]
@@ -272,25 +276,31 @@ def machine() -> dict[str, str | int | float]:
 
 def _report(settings: Settings, results: list[Measure]) -> dict[str, object]:
     by = {m.name: m for m in results}
-    full, noop = by["full build"], by["no-op rebuild"]
-    naive = by["naive pipeline, extrapolated to all reports"]
-    pelican = by["Pelican: HTML + feeds"]
-    html_feeds = by["HTML + feeds (full build less PDF stages)"]
-    send = by["digest send to the local sink"]
-    targets = [
-        ("full build <= 30 s", full.wall_s, full.wall_s <= 30),
-        ("naive / full build >= 15", round(naive.wall_s / full.wall_s, 1),
-         naive.wall_s / full.wall_s >= 15),
-        ("Pelican / (HTML + feeds) > 1", round(pelican.wall_s / html_feeds.wall_s, 2),
-         pelican.wall_s > html_feeds.wall_s),
-        ("no-op rebuild <= 1 s", noop.wall_s, noop.wall_s <= 1),
-        ("one-report edit <= 3 s", by["edit newest report (in every feed)"].wall_s,
-         by["edit newest report (in every feed)"].wall_s <= 3),
-        ("peak RSS, full build <= 500 MB", full.peak_rss_mb, full.peak_rss_mb <= 500),
-        ("digest >= 1,000 messages/s", send.extra["messages_per_s"],
-         float(send.extra["messages_per_s"]) >= 1000),
-        ("digest peak RSS <= 300 MB", send.peak_rss_mb, send.peak_rss_mb <= 300),
-    ]  # fmt: skip
+    targets: list[tuple[str, object, bool]] = []
+
+    def target(name: str, value: float, met: bool) -> None:
+        targets.append((name, round(value, 2), met))
+
+    full, noop = by.get("full build"), by.get("no-op rebuild")
+    edit = by.get("edit newest report (in every feed)")
+    naive = by.get("naive pipeline, extrapolated to all reports")
+    pelican = by.get("Pelican: HTML + feeds")
+    html_feeds = by.get("HTML + feeds (full build less PDF stages)")
+    send = by.get("digest send to the local sink")
+    if full and noop and edit:
+        target("full build <= 30 s", full.wall_s, full.wall_s <= 30)
+        target("no-op rebuild <= 1 s", noop.wall_s, noop.wall_s <= 1)
+        target("one-report edit <= 3 s", edit.wall_s, edit.wall_s <= 3)
+        target("peak RSS, full build <= 500 MB", full.peak_rss_mb, full.peak_rss_mb <= 500)
+    if full and naive and pelican and html_feeds:
+        ratio = naive.wall_s / full.wall_s
+        target("naive / full build >= 15", ratio, ratio >= 15)
+        ratio = pelican.wall_s / html_feeds.wall_s
+        target("Pelican / (HTML + feeds) > 1", ratio, ratio > 1)
+    if send:
+        rate = float(send.extra["messages_per_s"])
+        target("digest >= 1,000 messages/s", rate, rate >= 1000)
+        target("digest peak RSS <= 300 MB", send.peak_rss_mb, send.peak_rss_mb <= 300)
     return {
         "size": settings.size,
         "reports": settings.reports,
@@ -337,7 +347,7 @@ def _table(report: dict[str, object]) -> str:
     assert isinstance(targets, list)
     lines += [f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else 'NO'} |"
               for t in targets]  # fmt: skip
-    stages = next(m for m in measures if m["name"] == "full build")["extra"]
+    stages = next(m for m in measures if m["name"] == "full build")["extra"]  # always first
     lines += ["", "Full build by stage (wall s):", ""]
     lines += [f"- {k[6:]}: {v}" for k, v in stages.items() if k.startswith("stage ")]
     return "\n".join(lines) + "\n"

@@ -318,3 +318,42 @@ def test_crash_between_the_two_renames_of_the_fallback_swap_is_recovered(
     assert cli("build", "--now", NOW).code == 0
     assert snapshot(root / "site") == before
     assert not list(root.glob(".site.*"))
+
+
+def test_a_build_with_nothing_to_do_is_skipped_but_any_change_is_noticed(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(
+        {
+            "reports/a.md": report("Public text.\n"),
+            "reports/later.md": report(
+                "Embargoed text.\n", title="Later", publish_at="2026-12-01T09:00:00+00:00"
+            ),
+        }
+    )
+    assert cli("build", "--now", NOW).code == 0
+    real = pipeline._build
+    calls: list[int] = []
+
+    def counting(*args: object, **kwargs: object) -> pipeline.BuildResult:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_build", counting)
+    unchanged = cli("build", "--now", NOW)
+    assert unchanged.code == 0 and "unchanged: 1 reports" in unchanged.err
+    assert calls == []
+    (root / "site/reports/a/index.html").unlink()  # a published file went missing
+    assert cli("build", "--now", NOW).code == 0 and len(calls) == 1
+    assert (root / "site/reports/a/index.html").is_file()
+    (root / "templates").mkdir()
+    (root / "templates/style.css").write_text("body { color: black; }\n")
+    assert cli("build", "--now", NOW).code == 0 and len(calls) == 2
+    assert (root / "site/style.css").read_text() == "body { color: black; }\n"
+    assert cli("build", "--now", "2026-12-01T08:59:59+00:00").code == 0 and len(calls) == 2
+    assert not (root / "site/reports/later").exists()
+    assert cli("build", "--now", "2026-12-01T09:00:00+00:00").code == 0 and len(calls) == 3
+    assert (root / "site/reports/later/index.html").is_file()
+    (root / "reports/a.md").write_text(report("Edited text.\n"))
+    assert cli("build", "--now", "2026-12-01T09:00:00+00:00").code == 0 and len(calls) == 4
+    assert "Edited text." in (root / "site/reports/a/index.html").read_text()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
 from . import cache as cachemod
-from . import state
+from . import manifest, state
 from .audit import Output, PdfText, Withheld, audit, without_public
 from .cache import Cache
 from .check import Checked
@@ -161,6 +161,43 @@ def prepare(
 
 def build(config: Config, options: BuildOptions) -> BuildResult:
     """Build the site; on any refusal, raise and leave the published outputs untouched."""
+    folders = [config.path("site"), config.path("feeds")]
+    where = manifest.path_for(config, *folders)
+    with stage("no-op check"):
+        before = manifest.load(where)
+        if manifest.unchanged(
+            before, manifest.fingerprint(config, options.drafts), options.now, folders
+        ):
+            assert before is not None
+            return _result_from(before)
+    result = _build(config, options)
+    with stage("manifest"):
+        after = manifest.Manifest(
+            fingerprint=manifest.fingerprint(config, options.drafts),
+            built_at=options.now.isoformat(),
+            next_embargo=result.next_embargo.isoformat() if result.next_embargo else None,
+            files=manifest.snapshot(folders),
+            result={k: v for k, v in asdict(result).items() if k not in ("next_embargo",)},
+        )
+        manifest.save(where, after)
+    return result
+
+
+def _result_from(old: manifest.Manifest) -> BuildResult:
+    """Return the result of a build that found nothing to do, from the last build's manifest."""
+    r = old.result
+    return BuildResult(
+        published=tuple(r["published"]),
+        embargoed=tuple(r["embargoed"]),
+        drafts=tuple(r["drafts"]),
+        withheld=tuple(r["withheld"]),
+        files=int(r["files"]),
+        changed=False,
+        next_embargo=datetime.fromisoformat(old.next_embargo) if old.next_embargo else None,
+    )
+
+
+def _build(config: Config, options: BuildOptions) -> BuildResult:
     ready = prepare(config, options)
     rendered = list(ready.rendered[Audience.PUBLIC])
     with stage("site"):
