@@ -76,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     for phase in phases:
         results += phase()
         _write(settings, _report(settings, results))  # after each phase: nothing is lost
+    lost = sum(int(m.extra.get("missing", 0)) for m in results)
+    if lost:
+        _say(f"FAILED: {lost} subscribers got no message after the resumed send")
+        return 1
     return 0
 
 
@@ -138,8 +142,10 @@ def _timed(name: str, command: list[str], cwd: Path) -> Measure:
 
 
 def _edit(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text + "\nA correction added after the meeting.\n", encoding="utf-8")
+    """Add a public sentence to the report's opening paragraph (never inside withheld text)."""
+    head, sep, body = path.read_text(encoding="utf-8").partition("\n---\n\n")
+    edited = head + sep + "A correction added after the meeting. " + body
+    path.write_text(edited, encoding="utf-8")
 
 
 def _size(folder: Path) -> int:
