@@ -19,8 +19,9 @@ TEXT_TYPES = (".html", ".xml", ".atom", ".opml", ".css", ".js", ".txt", ".eml", 
 SQUEEZED_SHORTEST = 24
 """Shorter fragments are only matched word by word: squeezed, they would match inside words."""
 TAG = re.compile(r"<[^>]*>")
-FEED_TYPES = (".xml", ".atom")
 ENTRY = {".xml": "<item>", ".atom": "<entry>"}
+"""Where each feed type's entries start (feeds are audited entry by entry)."""
+FEED_TYPES = tuple(ENTRY)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,14 @@ def key(*parts: object) -> str:
     return h.hexdigest()
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all: a temporary file beside it, then one rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}")
+    temp.write_bytes(data)
+    temp.replace(path)
+
+
 class Cache:
     """Values stored by key as files under one folder; writes are atomic."""
 
@@ -53,11 +61,7 @@ class Cache:
             return None
 
     def put_bytes(self, kind: str, name: str, data: bytes) -> None:
-        path = self._path(kind, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}")
-        temp.write_bytes(data)
-        temp.replace(path)
+        write_atomic(self._path(kind, name), data)
 
     def get_json(self, kind: str, name: str) -> Any:
         data = self.get_bytes(kind, name)
