@@ -357,3 +357,21 @@ def test_a_build_with_nothing_to_do_is_skipped_but_any_change_is_noticed(
     (root / "reports/a.md").write_text(report("Edited text.\n"))
     assert cli("build", "--now", "2026-12-01T09:00:00+00:00").code == 0 and len(calls) == 4
     assert "Edited text." in (root / "site/reports/a/index.html").read_text()
+
+
+def test_a_report_edited_while_a_build_runs_is_built_next_time(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project({"reports/a.md": report("First text.\n")})
+    real = pipeline._build
+
+    def edit_during(*args: object, **kwargs: object) -> pipeline.BuildResult:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        (root / "reports/a.md").write_text(report("Edited while building.\n"))
+        return result
+
+    monkeypatch.setattr(pipeline, "_build", edit_during)
+    assert cli("build", "--now", NOW).code == 0
+    monkeypatch.setattr(pipeline, "_build", real)
+    assert cli("build", "--now", NOW).code == 0
+    assert "Edited while building." in (root / "site/reports/a/index.html").read_text()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import state
-from .cache import code_digest
+from .cache import code_digest, write_atomic
 from .config import Config
 from .templates import Templates
 
@@ -35,8 +35,8 @@ class Manifest:
     result: dict[str, Any]
 
 
-def fingerprint(config: Config, drafts: bool) -> str:
-    """Return a hash of every input of a build (not the time: see `unchanged`)."""
+def inputs(config: Config, drafts: bool) -> str:
+    """Return a hash of the files and settings a build reads (read before it starts)."""
     h = hashlib.sha256(code_digest().encode())
     h.update(repr((config, drafts)).encode())
     folders = [config.path("reports"), *Templates(config.path("templates")).dirs]
@@ -46,6 +46,11 @@ def fingerprint(config: Config, drafts: bool) -> str:
         for path in sorted(_files(folder)):
             h.update(f"\0{path}\0".encode())
             h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(config: Config, inputs_digest: str) -> str:
+    """Return the build's fingerprint: its inputs and the publications recorded in the state."""
     db = state.connect(config.path("state"))
     try:
         rows = db.execute("SELECT * FROM reports ORDER BY id").fetchall()
@@ -53,8 +58,7 @@ def fingerprint(config: Config, drafts: bool) -> str:
         rows = []
     finally:
         db.close()
-    h.update(repr(rows).encode())
-    return h.hexdigest()
+    return hashlib.sha256(f"{inputs_digest}\0{rows!r}".encode()).hexdigest()
 
 
 def _files(folder: Path) -> list[Path]:
@@ -99,7 +103,4 @@ def unchanged(old: Manifest | None, print_: str, now: datetime, folders: list[Pa
 
 
 def save(path: Path, manifest: Manifest) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}")
-    temp.write_text(json.dumps(asdict(manifest)), encoding="utf-8")
-    temp.replace(path)
+    write_atomic(path, json.dumps(asdict(manifest)).encode("utf-8"))

@@ -164,16 +164,15 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
     folders = [config.path("site"), config.path("feeds")]
     where = manifest.path_for(config, *folders)
     with stage("no-op check"):
+        inputs = manifest.inputs(config, options.drafts)  # as read before the build started
         before = manifest.load(where)
-        if manifest.unchanged(
-            before, manifest.fingerprint(config, options.drafts), options.now, folders
-        ):
+        if manifest.unchanged(before, manifest.fingerprint(config, inputs), options.now, folders):
             assert before is not None
             return _result_from(before)
     result = _build(config, options)
     with stage("manifest"):
         after = manifest.Manifest(
-            fingerprint=manifest.fingerprint(config, options.drafts),
+            fingerprint=manifest.fingerprint(config, inputs),
             built_at=options.now.isoformat(),
             next_embargo=result.next_embargo.isoformat() if result.next_embargo else None,
             files=manifest.snapshot(folders),
