@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ def key(*parts: object) -> str:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `path` whole or not at all: a temporary file beside it, then one rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}")
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     temp.write_bytes(data)
     temp.replace(path)
 

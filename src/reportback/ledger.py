@@ -128,6 +128,16 @@ def _by_subscriber(
         yield current, reports
 
 
+def due_reports(db: sqlite3.Connection, now: datetime) -> set[str]:
+    """Return the ids of every report some message due now shows."""
+    rows = db.execute(
+        "SELECT DISTINCT reports FROM outbox WHERE status IN ('queued', 'deferred') "
+        "AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+        (utc(now),),
+    )
+    return {report for (reports,) in rows for report in reports.split("\n") if report}
+
+
 def due(db: sqlite3.Connection, now: datetime, page: int = 500) -> Iterator[Row]:
     """Yield the messages to send now (queued, or deferred and past their retry time).
 

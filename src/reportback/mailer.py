@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -71,10 +71,31 @@ class Mailroom:
                            row.audience)  # fmt: skip
 
 
-def library(config: Config, now: datetime) -> tuple[pipeline.Prepared, dict[str, Published]]:
-    """Return the reports published by a build so far, rendered for both reader audiences."""
+def library(
+    config: Config, now: datetime, wanted: Callable[[dict[str, Published]], set[str]] | None = None
+) -> tuple[pipeline.Prepared, dict[str, Published]]:
+    """Return the reports published by a build so far, rendered for both reader audiences.
+
+    Every published report is listed; only those `wanted` picks from that list (all, if
+    not given) are rendered and returned: a send renders just the reports its digests show.
+    """
     options = pipeline.BuildOptions(now=now)
-    ready = pipeline.prepare(config, options, (Audience.PUBLIC, Audience.MEMBERS))
+    surveyed = pipeline.survey(config, options)
+    listed = _catalogue(config, surveyed)
+    ids = set(listed) if wanted is None else wanted(listed)
+    only = frozenset(listed[i].slug for i in ids if i in listed)
+    audiences = (Audience.PUBLIC, Audience.MEMBERS)
+    ready = pipeline.prepare(config, options, audiences, surveyed, only)
+    versions = {a: {r.slug: r for r in ready.rendered[a]} for a in ready.rendered}
+    out = {
+        i: replace(listed[i], versions={a: versions[a][listed[i].slug] for a in versions})
+        for i in sorted(ids & set(listed))
+    }
+    return ready, out
+
+
+def _catalogue(config: Config, surveyed: pipeline.Survey) -> dict[str, Published]:
+    """List the reports a build has published by now, by id (not yet rendered)."""
     db = state.connect(config.path("state"))
     recorded = {
         slug: datetime.fromisoformat(at)
@@ -84,18 +105,15 @@ def library(config: Config, now: datetime) -> tuple[pipeline.Prepared, dict[str,
     }
     db.close()
     out: dict[str, Published] = {}
-    versions = {a: {r.slug: r for r in ready.rendered[a]} for a in ready.rendered}
-    for item in ready.chosen.published:
-        slug = item.source.slug
+    for item in surveyed.chosen.published:
+        slug, meta = item.source.slug, item.source.meta
         if slug not in recorded:
             continue  # not yet published by a build: no email before the site has it
-        public = versions[Audience.PUBLIC][slug]
-        meta = public.meta
-        out[public.publication.id] = Published(
-            public.publication.id, slug, recorded[slug], meta.clps, meta.regions,
-            {a: versions[a][slug] for a in versions},
-        )  # fmt: skip
-    return ready, out
+        publication = surveyed.plan.publications[slug]
+        out[publication.id] = Published(
+            publication.id, slug, recorded[slug], meta.clps, meta.regions, {}
+        )
+    return out
 
 
 def mailroom(config: Config, ready: pipeline.Prepared, published: dict[str, Published]) -> Mailroom:
@@ -111,8 +129,6 @@ def send(
     config: Config, now: datetime, cadence: str | None, dry_run: bool, progress: bool
 ) -> SendResult:
     """Send every digest due now; resumable, and idempotent when run again."""
-    ready, published = library(config, now)
-    room = mailroom(config, ready, published)
     db = state.connect(config.path("state"))
     if dry_run:  # work on a copy: a dry run changes nothing
         copy = sqlite3.connect(":memory:", isolation_level=None)
@@ -123,9 +139,16 @@ def send(
     cadences = (cadence,) if cadence else due_cadences(db, now, config)
     result.cadences = cadences
     try:
-        for name in cadences:
-            result.queued += ledger.plan(db, published, ready.directory, name, now, room.host)
-            ledger.record_run(db, name, now)
+
+        def queue_then_pick(listed: dict[str, Published]) -> set[str]:
+            for name in cadences:
+                result.queued += ledger.plan(db, listed, directory, name, now, config.site.host)
+                ledger.record_run(db, name, now)
+            return ledger.due_reports(db, now)
+
+        directory = pipeline.directory_for(config)
+        ready, published = library(config, now, queue_then_pick)
+        room = mailroom(config, ready, published)
         _audit_groups(db, room, ready, now)
         folder = config.path("state") / ("outbox-dry-run" if dry_run else "outbox")
         transport = (

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import queue
 import re
 import subprocess
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import ExternalFailure
 from .model import Ast
@@ -79,12 +83,13 @@ class Pandoc:
             self._proc.wait(timeout=10)
             self._proc = None
 
-    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+    def _ask(self, request: dict[str, Any], payload: str = "") -> dict[str, Any]:
+        """Send one request (and a one-line payload, if any); return pandoc's answer."""
         proc = self._proc
         if proc is None or proc.stdin is None or proc.stdout is None:
             raise ExternalFailure("pandoc is not running")
         try:
-            proc.stdin.write(json.dumps(request) + "\n")
+            proc.stdin.write(json.dumps(request) + "\n" + (payload + "\n" if payload else ""))
             proc.stdin.flush()
             line = proc.stdout.readline()
         except (BrokenPipeError, OSError) as exc:
@@ -104,7 +109,7 @@ class Pandoc:
 
     def write(self, doc: Ast, formats: tuple[str, ...], wrap: int = 72) -> dict[str, str]:
         """Write the AST in each of `formats` (e.g. "html5", "typst", "plain")."""
-        answer = self._ask({"write": json.dumps(doc), "formats": list(formats), "wrap": wrap})
+        answer = self._ask({"write": True, "formats": list(formats), "wrap": wrap}, json.dumps(doc))
         out: dict[str, str] = answer["out"]
         return out
 
@@ -113,3 +118,64 @@ def _warning(log: dict[str, Any]) -> Warning_:
     line = log.get("line") or (log.get("openpos") or {}).get("line") or 1
     kind = str(log.get("type", ""))
     return Warning_(int(line), str(log.get("pretty", kind or "warning")), kind)
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def workers() -> int:
+    """Return how many pandoc workers to run: one per core this process may use, at most 4."""
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
+class Pandocs:
+    """A pool of pandoc workers, each lent to one thread at a time; use as a context manager.
+
+    Pandoc and Typst do their work outside Python's lock, so threads keep every core busy.
+    """
+
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size or workers()
+        self._idle: queue.SimpleQueue[Pandoc] = queue.SimpleQueue()
+        self._all: list[Pandoc] = []
+        self._threads: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> Pandocs:
+        try:
+            for _ in range(self.size):
+                worker = Pandoc().__enter__()
+                self._all.append(worker)
+                self._idle.put(worker)
+        except BaseException:
+            self.close()
+            raise
+        self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="pandoc")
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._threads is not None:
+            self._threads.shutdown(cancel_futures=True)
+            self._threads = None
+        for worker in self._all:
+            worker.close()
+        self._all.clear()
+
+    def map(self, work: Callable[[Pandoc, T], R], items: Iterable[T]) -> Iterator[R]:
+        """Run `work(worker, item)` for every item on the pool; yield results in item order."""
+        if self._threads is None:
+            raise ExternalFailure("pandoc is not running")
+
+        def lend(item: T) -> R:
+            worker = self._idle.get()
+            try:
+                return work(worker, item)
+            finally:
+                self._idle.put(worker)
+
+        return self._threads.map(lend, items)

@@ -17,7 +17,7 @@ from .definitions import Definition, Misuse, check_definitions
 from .errors import InputRefused, Problem, shown_path
 from .load import find_reports, load_report
 from .model import Ast, Audience, Source
-from .pandoc import READER, Pandoc, Warning_
+from .pandoc import READER, Pandoc, Pandocs, Warning_
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
 def load_and_check(
     reports: Path,
     directory: Directory,
-    pandoc: Pandoc,
+    pandocs: Pandocs,
     cache: Cache | None,
     raw_html: bool,
     show_progress: bool = False,
@@ -69,16 +69,21 @@ def load_and_check(
         )
     problems: list[Problem] = []
     checked: list[Checked] = []
-    files = find_reports(reports)
-    for path in progress(files, show_progress, "checking"):
+
+    def check_one(pandoc: Pandoc, path: Path) -> tuple[Checked | None, list[Problem]]:
         shown = shown_path(path)
         loaded, found = load_report(path, directory, shown)
-        if loaded is not None:
-            parsed = parse_body(loaded, pandoc, cache)
-            checker = BodyChecker(loaded, shown, directory, reports, raw_html)
-            found += checker.run(parsed.ast, parsed.warnings, parsed.misuses)
-            if not found:
-                checked.append(Checked(loaded, parsed.ast, checker.images))
+        if loaded is None:
+            return None, found
+        parsed = parse_body(loaded, pandoc, cache)
+        checker = BodyChecker(loaded, shown, directory, reports, raw_html)
+        found += checker.run(parsed.ast, parsed.warnings, parsed.misuses)
+        return (None if found else Checked(loaded, parsed.ast, checker.images)), found
+
+    files = find_reports(reports)
+    results = pandocs.map(check_one, files)
+    for one, found in progress(results, show_progress, "checking", len(files)):
+        checked += [one] if one is not None else []
         problems += found
     problems += _duplicates(checked)
     if problems:
@@ -109,8 +114,9 @@ def _duplicates(checked: list[Checked]) -> list[Problem]:
 T = TypeVar("T")
 
 
-def progress(items: list[T], enabled: bool, what: str) -> Iterable[T]:
+def progress(items: Iterable[T], enabled: bool, what: str, total: int | None = None) -> Iterable[T]:
     """Iterate `items`, with a progress bar on stderr when asked and there are more than a few."""
-    if not enabled or len(items) < 5:
+    count = total if total is not None else len(items) if isinstance(items, list) else 0
+    if not enabled or count < 5:
         return items
-    return tqdm(items, desc=what, unit="report", leave=False)
+    return tqdm(items, desc=what, unit="report", total=count, leave=False)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import pickle
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -15,11 +16,11 @@ from .clps import Directory, load_directory
 from .config import Config
 from .errors import LeakFound
 from .feeds import FeedWriter
-from .model import Audience, Publication, RedactedReport, Redaction, RenderedReport
-from .pandoc import Pandoc
+from .model import Audience, Publication, RedactedReport, Redaction, RenderedReport, Source
+from .pandoc import Pandoc, Pandocs
 from .parse import load_and_check, progress
 from .publish import publish
-from .redact import public_text, redact
+from .redact import Placeholders, public_text, redact
 from .render import RenderSettings, render
 from .site import SiteBuilder, view
 from .templates import Templates
@@ -72,16 +73,17 @@ def directory_for(config: Config) -> Directory:
 
 def check(config: Config, show_progress: bool = False) -> list[Checked]:
     """Validate every report; raise InputRefused listing every problem."""
-    with Pandoc() as pandoc:
-        return _checked(config, directory_for(config), pandoc, show_progress)
+    with Pandocs() as pandocs:
+        return _checked(config, directory_for(config), pandocs, show_progress)
 
 
 def _checked(
-    config: Config, directory: Directory, pandoc: Pandoc, show_progress: bool
+    config: Config, directory: Directory, pandocs: Pandocs, show_progress: bool
 ) -> list[Checked]:
     cache = Cache(config.path("state") / "cache")
     raw_html = config.redaction.allow_raw_html
-    return load_and_check(config.path("reports"), directory, pandoc, cache, raw_html, show_progress)
+    reports = config.path("reports")
+    return load_and_check(reports, directory, pandocs, cache, raw_html, show_progress)
 
 
 def select(checked: list[Checked], now: datetime, drafts: bool) -> Selection:
@@ -103,8 +105,19 @@ def select(checked: list[Checked], now: datetime, drafts: bool) -> Selection:
 
 
 @dataclass(frozen=True)
+class Survey:
+    """Every report checked and chosen, with its identity and publication decided."""
+
+    directory: Directory
+    templates: Templates
+    checked: tuple[Checked, ...]
+    chosen: Selection
+    plan: state.Plan
+
+
+@dataclass(frozen=True)
 class Prepared:
-    """Every report checked, chosen, redacted and rendered for the audiences asked for."""
+    """Every report checked, chosen and redacted; rendered for the audiences asked for."""
 
     directory: Directory
     templates: Templates
@@ -112,51 +125,102 @@ class Prepared:
     chosen: Selection
     plan: state.Plan
     redactions: dict[str, Redaction]
+    public: dict[str, tuple[str, ...]]
+    """Each report's text that is public by its marks (for the audit)."""
     rendered: dict[Audience, tuple[RenderedReport, ...]]
 
 
-def prepare(
-    config: Config, options: BuildOptions, audiences: tuple[Audience, ...] = (Audience.PUBLIC,)
-) -> Prepared:
-    """Run load → check → select → redact → render; raise InputRefused on any problem."""
+def survey(config: Config, options: BuildOptions) -> Survey:
+    """Run load → check → select, and decide each report's id; raise InputRefused on problems."""
     directory = directory_for(config)
     templates = Templates(config.path("templates"))
+    with Pandocs() as pandocs, stage("check"):
+        checked = _checked(config, directory, pandocs, options.progress)
+    chosen = select(checked, options.now, options.drafts)
+    going_out = {c.source.slug for c in chosen.published}
+    db = state.connect(config.path("state"))
+    plan = state.plan(db, [c.source for c in checked], options.now, going_out)
+    db.close()
+    return Survey(directory, templates, tuple(checked), chosen, plan)
+
+
+def prepare(
+    config: Config,
+    options: BuildOptions,
+    audiences: tuple[Audience, ...] = (Audience.PUBLIC,),
+    surveyed: Survey | None = None,
+    only: frozenset[str] | None = None,
+) -> Prepared:
+    """Run survey → redact → render; render only the slugs in `only`, if given.
+
+    Every report is redacted (from the cache when unchanged), so the audit always knows
+    every withheld run, whichever reports are rendered.
+    """
+    ready = surveyed or survey(config, options)
+    templates, directory, chosen = ready.templates, ready.directory, ready.chosen
     placeholders = templates.placeholders(config.redaction.placeholders)
     cache = Cache(config.path("state") / "cache")
-    db = state.connect(config.path("state"))
-    with Pandoc() as pandoc:
-        with stage("check"):
-            checked = _checked(config, directory, pandoc, options.progress)
-        chosen = select(checked, options.now, options.drafts)
-        going_out = {c.source.slug for c in chosen.published}
-        plan = state.plan(db, [c.source for c in checked], options.now, going_out)
-        with stage("redact"):
-            redactions = {
-                c.source.slug: redact(c.source, c.ast, c.images, placeholders, directory.regions)
-                for c in checked
-            }
-        settings = RenderSettings(
-            templates.text("report.typ"), config.path("reports"), config.site.rep,
-            config.site.language,
-        )  # fmt: skip
-        rendered = {
-            audience: tuple(
-                _render_cached(
-                    redactions[c.source.slug].versions[audience],
-                    plan.publications[c.source.slug],
-                    pandoc,
-                    settings,
-                    cache,
-                    c in chosen.drafts,
-                )
-                for c in progress(
-                    list(chosen.shown), options.progress, f"rendering ({audience.label})"
-                )
-            )
-            for audience in audiences
+    with stage("redact"):
+        redacted = {
+            c.source.slug: _redact_cached(c, placeholders, directory.regions, cache)
+            for c in progress(list(ready.checked), options.progress, "redacting")
         }
-    db.close()
-    return Prepared(directory, templates, tuple(checked), chosen, plan, redactions, rendered)
+    settings = RenderSettings(
+        templates.text("report.typ"), config.path("reports"), config.site.rep,
+        config.site.language,
+    )  # fmt: skip
+    shown = [c for c in chosen.shown if only is None or c.source.slug in only]
+    drafts = {c.source.slug for c in chosen.drafts}
+    rendered = {}
+    with Pandocs() as pandocs:
+        for audience in audiences:
+
+            def render_one(
+                pandoc: Pandoc, c: Checked, audience: Audience = audience
+            ) -> RenderedReport:
+                slug = c.source.slug
+                redaction, _, key = redacted[slug]
+                return _render_cached(
+                    redaction.versions[audience], key, ready.plan.publications[slug], pandoc,
+                    settings, cache, slug in drafts,
+                )  # fmt: skip
+
+            done = pandocs.map(render_one, shown)
+            what = f"rendering ({audience.label})"
+            rendered[audience] = tuple(progress(done, options.progress, what, len(shown)))
+    return Prepared(
+        directory, templates, ready.checked, chosen, ready.plan,
+        {slug: r[0] for slug, r in redacted.items()},
+        {slug: r[1] for slug, r in redacted.items()},
+        rendered,
+    )  # fmt: skip
+
+
+def _redact_cached(
+    checked: Checked, placeholders: Placeholders, regions: tuple[str, ...], cache: Cache
+) -> tuple[Redaction, tuple[str, ...], str]:
+    """Redact a report, or reuse its redaction from an unchanged earlier run (same inputs).
+
+    Returns the redaction, the report's public text and the key naming its inputs.
+    """
+    source = checked.source
+    images = sorted((n, asdict(i)) for n, i in checked.images.items())
+    name = cachemod.key("redact", source.digest, str(source.path), source.slug, images,
+                        asdict(placeholders), regions)  # fmt: skip
+    stored = cache.get_bytes("redact", name)
+    if stored is not None:
+        redaction, public = pickle.loads(stored)
+        return _with_source(redaction, source), public, name
+    redaction = redact(source, checked.ast, checked.images, placeholders, regions)
+    public = tuple(public_text(source, checked.ast))
+    cache.put_bytes("redact", name, pickle.dumps((redaction, public), pickle.HIGHEST_PROTOCOL))
+    return redaction, public, name
+
+
+def _with_source(redaction: Redaction, source: Source) -> Redaction:
+    """Point a cached redaction at this run's source (same bytes, same path)."""
+    versions = {a: replace(v, source=source) for a, v in redaction.versions.items()}
+    return Redaction(versions, redaction.fragments)
 
 
 def build(config: Config, options: BuildOptions) -> BuildResult:
@@ -237,6 +301,7 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
 
 def _render_cached(
     report: RedactedReport,
+    redacted_key: str,
     publication: Publication,
     pandoc: Pandoc,
     settings: RenderSettings,
@@ -245,7 +310,7 @@ def _render_cached(
 ) -> RenderedReport:
     images = [(i.name, i.source.read_bytes()) for i in report.images]
     name = cachemod.key(
-        "render", report.ast, report.source.meta, report.audience, draft, settings, images
+        "render", redacted_key, report.source.meta, report.audience, draft, settings, images
     )
     stored = cache.get_json("render", name)
     pdf = cache.get_bytes("pdf", name)
@@ -275,7 +340,7 @@ def withheld_runs(ready: Prepared) -> list[Withheld]:
         for slug, redaction in ready.redactions.items()
         for order, fragment in enumerate(redaction.fragments)
     ]
-    public = [text for c in ready.checked for text in public_text(c.source, c.ast)]
+    public = [text for texts in ready.public.values() for text in texts]
     return without_public(withheld, public)
 
 

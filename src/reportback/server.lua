@@ -1,6 +1,8 @@
 -- A long-lived pandoc worker: one JSON request per line on stdin, one JSON answer per line.
 -- {"parse": TEXT, "format": F}            -> {"doc": AST, "warnings": [LOG...]}
--- {"write": AST-JSON-TEXT, "formats": [...], "wrap": N} -> {"out": {FORMAT: TEXT}}
+-- {"write": true, "formats": [...], "wrap": N}, then the AST as JSON on the next line
+--                                          -> {"out": {FORMAT: TEXT}}
+-- The AST travels as pandoc's own JSON text, spliced in: never decoded into Lua tables.
 local json = pandoc.json
 
 local function parse(req)
@@ -9,11 +11,11 @@ local function parse(req)
   for _, m in ipairs(logs) do
     table.insert(warnings, json.decode(json.encode(m), false))
   end
-  return {doc = json.decode(pandoc.write(doc, "json"), false), warnings = warnings}
+  return '{"doc":' .. pandoc.write(doc, "json") .. ',"warnings":' .. json.encode(warnings) .. "}"
 end
 
-local function write(req)
-  local doc = pandoc.read(req.write, "json")
+local function write(req, ast)
+  local doc = pandoc.read(ast, "json")
   local out = {}
   for _, format in ipairs(req.formats) do
     local opts = {wrap_text = "none"}
@@ -22,16 +24,17 @@ local function write(req)
     end
     out[format] = pandoc.write(doc, format, opts)
   end
-  return {out = out}
+  return json.encode({out = out})
 end
 
-for line in io.lines() do
+local lines = io.lines()
+for line in lines do
   local ok, answer = pcall(function()
     local req = json.decode(line, false)
     if req.parse ~= nil then return parse(req) end
-    return write(req)
+    return write(req, lines())
   end)
-  if not ok then answer = {error = tostring(answer)} end
-  io.write(json.encode(answer), "\n")
+  if not ok then answer = json.encode({error = tostring(answer)}) end
+  io.write(answer, "\n")
   io.flush()
 end

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 _totals: dict[str, float] = {}
+_lock = threading.Lock()
 
 
 @contextmanager
 def stage(name: str) -> Iterator[None]:
-    """Add the wall time of the `with` body to the stage `name` (stages may nest)."""
+    """Add the wall time of the `with` body to the stage `name` (stages may nest).
+
+    A stage run by several workers at once adds up each worker's time, so it may exceed the
+    wall time of the build.
+    """
     start = time.perf_counter()
     try:
         yield
     finally:
-        _totals[name] = _totals.get(name, 0.0) + time.perf_counter() - start
+        with _lock:
+            _totals[name] = _totals.get(name, 0.0) + time.perf_counter() - start
 
 
 def totals() -> dict[str, float]:
