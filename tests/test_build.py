@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from reportback import pipeline, site
-from reportback.model import Ast, Audience, Image, Source
+from reportback.audit import Output, PdfText, Verdicts, Withheld, audit
+from reportback.model import Ast, Audience, Fragment, Image, Source
 from reportback.redact import Placeholders, Redaction
 
 from .conftest import NOW, Result, everything, inodes, report, rewritten
@@ -375,3 +376,36 @@ def test_a_report_edited_while_a_build_runs_is_built_next_time(
     monkeypatch.setattr(pipeline, "_build", real)
     assert cli("build", "--now", NOW).code == 0
     assert "Edited while building." in (root / "site/reports/a/index.html").read_text()
+
+
+def test_incremental_audit_searches_a_clean_piece_again_for_new_withheld_runs(
+    tmp_path: Path,
+) -> None:
+    record = tmp_path / "verdicts.pickle"
+    page = Output(
+        "page.html", b"<p>The panel expelled the member for repeated abuse online.</p>",
+        Audience.PUBLIC,
+    )  # fmt: skip
+    other = Withheld("r", _fragment("a different confidential matter about the budget"))
+    assert audit([page], [other], PdfText(None), verdicts=Verdicts(record)) == []
+    assert Verdicts(record).clean  # the page was recorded as clean of `other`
+    leak = Withheld("r", _fragment("the panel expelled the member for repeated abuse"))
+    found = audit([page], [other, leak], PdfText(None), verdicts=Verdicts(record))
+    assert found == [
+        "r: confidential text 'the panel expelled the member for repeated abuse' found in page.html"
+    ]
+    assert audit([page], [other], PdfText(None), verdicts=Verdicts(record)) == []
+
+
+def test_incremental_audit_trusts_only_its_own_record_of_clean_pieces(tmp_path: Path) -> None:
+    page = Output("page.html", b"<p>the panel expelled the member for abuse</p>", Audience.PUBLIC)
+    leak = Withheld("r", _fragment("the panel expelled the member for abuse"))
+    record = tmp_path / "verdicts.pickle"
+    record.write_bytes(b"not a pickle")  # unreadable: a full audit
+    assert audit([page], [leak], PdfText(None), verdicts=Verdicts(record)) != []
+    assert audit([page], [leak], PdfText(None), verdicts=Verdicts(record)) != []
+
+
+def _fragment(text: str) -> Fragment:
+    words = tuple(text.split())
+    return Fragment(Audience.CONFIDENTIAL, words, text)

@@ -335,3 +335,17 @@ def test_feed_ids_come_from_the_state(built: Path) -> None:
         f"tag:nec.example.org,2016:reportback/{ids[s]}"
         for s in ("2016-09-20-nec", "2016-10-04-witney")
     }
+
+
+def test_feeds_reused_from_the_cache_follow_a_change_of_settings(built: Path, cli: Cli) -> None:
+    before = {p: p.read_bytes() for p in feed_files(built)}
+    config = built / "reportback.toml"
+    config.write_text(CONFIG.replace("NEC &", "Renamed &"))
+    assert cli("build", "--now", NOW).code == 0
+    renamed = {p: p.read_bytes() for p in feed_files(built)}
+    assert all(b"Renamed &amp;" in data for data in renamed.values())
+    assert not any(b"NEC &amp; &lt;report&gt; back" in data for data in renamed.values())
+    config.write_text(CONFIG)  # back again: the earlier feeds come from the cache, unchanged
+    assert cli("build", "--now", NOW).code == 0
+    assert {p: p.read_bytes() for p in feed_files(built)} == before
+    assert (built / ".reportback/cache/feed").is_dir()

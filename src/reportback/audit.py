@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import pickle
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pypdfium2
 
+from .cache import write_atomic
 from .model import Audience, Fragment
 from .timing import stage
 from .tree import words
@@ -105,39 +107,103 @@ def streams(text: str) -> list[str]:
     return [html.unescape(once), TAG.sub(" ", twice)]
 
 
+Run = tuple[Audience, tuple[str, ...]]
+
+
+class Verdicts:
+    """Pieces of output an earlier audit found clean, and the withheld runs it searched for.
+
+    A piece clean of a set of runs is clean of any part of that set, so a piece seen before
+    is searched only for the runs that are new since; any other piece is searched in full.
+    Only the pieces of the latest audit are kept. Stored in the state folder, never published.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.runs: frozenset[Run] = frozenset()
+        self.clean: frozenset[bytes] = frozenset()
+        try:
+            if path is not None and path.is_file():
+                self.runs, self.clean = pickle.loads(path.read_bytes())
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            pass  # an unreadable record only means a full audit
+
+    def save(self, runs: frozenset[Run], clean: frozenset[bytes]) -> None:
+        if self.path is not None:
+            write_atomic(self.path, pickle.dumps((runs, clean), pickle.HIGHEST_PROTOCOL))
+
+
+def _fingerprint(*parts: str | bytes) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.digest()
+
+
 def audit(
     outputs: Iterable[Output],
     withheld: Iterable[Withheld],
     pdf_text: PdfText,
     hidden_slugs: Iterable[str] = (),
+    verdicts: Verdicts | None = None,
 ) -> list[str]:
     """Return one message per leak found; an empty list means the outputs are clean."""
     withheld = list(withheld)
-    index, lengths = _index(withheld)
+    earlier = verdicts or Verdicts(None)
+    runs = frozenset((w.fragment.level, w.fragment.words) for w in withheld)
+    full = _Search(withheld)
+    new = _Search([w for w in withheld if (w.fragment.level, w.fragment.words) not in earlier.runs])
     by_report: dict[str, list[Withheld]] = {}
     for item in withheld:
         by_report.setdefault(item.report, []).append(item)
     slugs = [f"reports/{s}/" for s in hidden_slugs] + [f"{s}.pdf" for s in hidden_slugs]
-    vocabulary = {word for words_ in index for word in words_}
     seen: dict[tuple[str, Audience], set[Withheld]] = {}
+    clean: set[bytes] = set()
     leaks: list[str] = []
     for output in outputs:
         found: set[Withheld] = set()
         pieces = chunks(output, pdf_text)
+        pdf = output.name.endswith(".pdf")
+        level = str(int(output.audience))
         for piece in pieces:
             key = (piece, output.audience)
             if key not in seen:
-                texts = [piece] if output.name.endswith(".pdf") else streams(piece)
-                seen[key] = _ngram_hits(texts, index, lengths, output.audience, vocabulary)
+                mark = _fingerprint("pdf" if pdf else "text", level, piece)
+                search = new if mark in earlier.clean else full
+                seen[key] = search.hits(piece, pdf, output.audience)
+                if not seen[key]:
+                    clean.add(mark)
             found |= seen[key]
         if output.report is not None:
-            texts = [t for piece in pieces for t in streams(piece)]
-            found |= _squeezed_hits(texts, by_report.get(output.report, []), output.audience)
+            own = by_report.get(output.report, [])
+            mark = _fingerprint("own", level, repr(sorted(w.fragment.words for w in own)), *pieces)
+            if mark not in earlier.clean:
+                texts = [t for piece in pieces for t in streams(piece)]
+                squeezed = _squeezed_hits(texts, own, output.audience)
+                clean |= set() if squeezed else {mark}
+                found |= squeezed
         leaks += _messages(found, output.name)
         leaks += [
             f"{output.name}: names a withheld report ({s})" for s in slugs if _contains(output, s)
         ]
+    earlier.save(runs, frozenset(clean))
     return leaks
+
+
+class _Search:
+    """Withheld runs indexed by their words, ready to search texts for."""
+
+    def __init__(self, withheld: list[Withheld]) -> None:
+        self.index, self.lengths = _index(withheld)
+        self.vocabulary = {word for words_ in self.index for word in words_}
+
+    def hits(self, piece: str, pdf: bool, audience: Audience) -> set[Withheld]:
+        if not self.index:
+            return set()
+        texts = [piece] if pdf else streams(piece)
+        return _ngram_hits(texts, self.index, self.lengths, audience, self.vocabulary)
 
 
 def _messages(found: set[Withheld], name: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time
 from html import escape, unescape
 from typing import Any
@@ -16,6 +16,8 @@ import lxml.etree
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
+from . import cache as cachemod
+from .cache import Cache
 from .clps import Directory, concerns, reaches, region_slug
 from .config import Config
 from .model import Item, RenderedReport
@@ -82,9 +84,11 @@ class _AtomLinkEntry(FeedEntry):  # type: ignore[misc]
 class FeedWriter:
     """Write every feed of a build from rendered public reports."""
 
-    def __init__(self, config: Config, directory: Directory) -> None:
+    def __init__(self, config: Config, directory: Directory, cache: Cache | None = None) -> None:
         self.config = config
         self.directory = directory
+        self.cache = cache
+        self.directory_key = cachemod.key("directory", [asdict(c) for c in directory.clps])
         self.base = config.site.base
         self.host = config.site.host
         self.zone = ZoneInfo(config.site.timezone)
@@ -95,12 +99,27 @@ class FeedWriter:
             key=lambda e: (e.published, e.slug),
             reverse=True,
         )
+        digests = {e.slug: cachemod.key("entry", asdict(e)) for e in entries}
         out: Outputs = {}
         for feed in self.feeds(entries):
-            out[f"{feed.stem}.xml"] = self.render(feed, "rss")
-            out[f"{feed.stem}.atom"] = self.render(feed, "atom")
+            out[f"{feed.stem}.xml"] = self.cached(feed, "rss", digests)
+            out[f"{feed.stem}.atom"] = self.cached(feed, "atom", digests)
         out["clps.opml"] = self.opml()
         return out
+
+    def cached(self, feed: Feed, kind: str, digests: dict[str, str]) -> bytes:
+        """Render a feed, or reuse it from the cache if its entries and settings are unchanged."""
+        if self.cache is None:
+            return self.render(feed, kind)
+        shown = [digests[e.slug] for e in feed.entries[: self.config.feeds.max_items]]
+        name = cachemod.key("feed", kind, feed.stem, feed.title, feed.description, feed.page,
+                            feed.concern_label, shown, self.directory_key, repr(self.config.site),
+                            repr(self.config.feeds))  # fmt: skip
+        data = self.cache.get_bytes("feed", name)
+        if data is None:
+            data = self.render(feed, kind)
+            self.cache.put_bytes("feed", name, data)
+        return data
 
     def entry(self, report: RenderedReport) -> Entry:
         meta = report.meta

@@ -241,7 +241,7 @@ def _audit_composed(room: Mailroom, ready: pipeline.Prepared, *groups: Group) ->
         files.append(Output(f"{name}.html", composed.html.encode(), group.audience))
         files += [Output(f"{name}/{f}", data, group.audience) for f, data in composed.attachments]
     if files:
-        pipeline.check_for_leaks(files, ready, room.config.path("state"))
+        pipeline.check_for_leaks(files, ready, room.config.path("state"), "digest")
 
 
 @dataclass(frozen=True)

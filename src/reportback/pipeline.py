@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import cache as cachemod
 from . import manifest, state
-from .audit import Output, PdfText, Withheld, audit, without_public
+from .audit import Output, PdfText, Verdicts, Withheld, audit, without_public
 from .cache import Cache
 from .check import Checked
 from .clps import Directory, load_directory
@@ -269,7 +269,8 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
         )
         outputs |= _report_files(rendered)
     with stage("feeds"):
-        feeds = FeedWriter(config, ready.directory).outputs(rendered)
+        feed_cache = Cache(config.path("state") / "cache")
+        feeds = FeedWriter(config, ready.directory, feed_cache).outputs(rendered)
     owners = {f"reports/{r.slug}/": r.slug for r in rendered}
     files = [
         Output(name, data, Audience.PUBLIC, owners.get(name.rsplit("/", 1)[0] + "/"))
@@ -344,10 +345,16 @@ def withheld_runs(ready: Prepared) -> list[Withheld]:
     return without_public(withheld, public)
 
 
-def check_for_leaks(files: list[Output], ready: Prepared, state_dir: Path) -> None:
-    """Raise LeakFound if any output holds withheld text of a higher audience."""
+def check_for_leaks(
+    files: list[Output], ready: Prepared, state_dir: Path, kind: str = "build"
+) -> None:
+    """Raise LeakFound if any output holds withheld text of a higher audience.
+
+    Each `kind` of audit (a build, a digest) remembers its own clean verdicts.
+    """
     hidden = [c.source.slug for c in ready.chosen.hidden]
     pdf_text = PdfText(state_dir / "cache" / "pdftext")
-    leaks = audit(files, withheld_runs(ready), pdf_text, hidden)
+    verdicts = Verdicts(state_dir / "cache" / "audit" / f"{kind}.pickle")
+    leaks = audit(files, withheld_runs(ready), pdf_text, hidden, verdicts)
     if leaks:
         raise LeakFound(leaks)
