@@ -12,7 +12,7 @@ import pytest
 
 from reportback import pipeline, site
 from reportback.audit import Output, PdfText, Verdicts, Withheld, audit
-from reportback.model import Ast, Audience, Fragment, Image, Source
+from reportback.model import Ast, Audience, Document, Fragment, Image, Source
 from reportback.redact import Placeholders, Redaction
 
 from .conftest import NOW, Result, everything, inodes, report, rewritten
@@ -38,7 +38,7 @@ def leaky_redactor(monkeypatch: pytest.MonkeyPatch) -> None:
         regions: tuple[str, ...],
     ) -> Redaction:
         done = real(source, ast, images, marks, regions)
-        whole = replace(done.versions[Audience.PUBLIC], ast=ast)
+        whole = replace(done.versions[Audience.PUBLIC], document=Document(ast))
         return Redaction({Audience.PUBLIC: whole, Audience.MEMBERS: whole}, done.fragments)
 
     monkeypatch.setattr(pipeline, "redact", leaky)
@@ -409,3 +409,22 @@ def test_incremental_audit_trusts_only_its_own_record_of_clean_pieces(tmp_path: 
 def _fragment(text: str) -> Fragment:
     words = tuple(text.split())
     return Fragment(Audience.CONFIDENTIAL, words, text)
+
+
+def test_a_report_checked_before_is_checked_again_when_what_it_depends_on_changes(
+    cli: Cli, project: Project
+) -> None:
+    png = (Path(__file__).parent.parent / "reports/images/timetable.png").read_bytes()
+    root = project({"reports/a.md": report("![A chart](img/chart.png)\n"),
+                    "reports/img/chart.png": png})  # fmt: skip
+    assert cli("build", "--now", NOW).code == 0
+    assert (root / ".reportback/cache/checked").is_dir()  # its verdict was kept
+    (root / "reports/img/chart.png").write_bytes(png[:-1] + b"\x84")  # same name, new picture
+    assert cli("build", "--now", NOW).code == 0
+    images = list((root / "site/reports/a").glob("img-*"))
+    assert [p.read_bytes() for p in images] == [png[:-1] + b"\x84"]
+    (root / "reports/img/chart.png").unlink()
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    assert "image 'img/chart.png' not found" in result.err
+    assert (root / "site/reports/a").is_dir()  # refused: the previous site stays

@@ -54,6 +54,9 @@ class Cache:
     def _path(self, kind: str, name: str) -> Path:
         return self.folder / kind / name[:2] / name
 
+    def has(self, kind: str, name: str) -> bool:
+        return self._path(kind, name).is_file()
+
     def get_bytes(self, kind: str, name: str) -> bytes | None:
         path = self._path(kind, name)
         try:

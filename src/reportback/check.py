@@ -12,7 +12,7 @@ from . import tree
 from .clps import Directory, split_regions
 from .definitions import Misuse
 from .errors import Problem, problem
-from .model import Ast, Image, Source
+from .model import Ast, Document, Image, Source
 from .pandoc import Warning_
 from .tree import Node
 
@@ -28,8 +28,12 @@ class Checked:
     """A report body that passed every rule, with its validated local images by source."""
 
     source: Source
-    ast: Ast
+    document: Document
     images: dict[str, Image]
+
+    @property
+    def ast(self) -> Ast:
+        return self.document.get()
 
 
 def looks_like_mark(token: str, name: bool = True) -> bool:

@@ -73,6 +73,8 @@ def _plan(
     host: str,
 ) -> int:
     db.execute("CREATE TEMP TABLE IF NOT EXISTS due (report_id TEXT, clp TEXT, at TEXT, rank INT)")
+    # each subscriber looks up only its CLP's reports published since it joined, not them all
+    db.execute("CREATE INDEX IF NOT EXISTS temp.due_by_clp ON due (clp, at)")
     db.execute("DELETE FROM temp.due")
     db.executemany(
         "INSERT INTO temp.due VALUES (?, ?, ?, ?)",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum
 from pathlib import Path
@@ -10,6 +11,25 @@ from typing import Any
 
 Ast = dict[str, Any]
 """A pandoc document as its JSON value."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A pandoc document held in memory, or read back from the state cache when asked for.
+
+    A thousand reports' documents do not fit in a small server's memory at once; a value that
+    only names where its document is stored keeps a build's memory flat.
+    """
+
+    held: Ast | None = None
+    load: Callable[[], Ast] | None = field(default=None, compare=False, repr=False)
+
+    def get(self) -> Ast:
+        if self.held is not None:
+            return self.held
+        if self.load is None:
+            raise ValueError("this document was neither kept nor stored")
+        return self.load()
 
 
 class Audience(IntEnum):
@@ -103,10 +123,14 @@ class RedactedReport:
 
     source: Source
     audience: Audience
-    ast: Ast
+    document: Document
     items: tuple[Item, ...]
     summary: str
     images: tuple[Image, ...]
+
+    @property
+    def ast(self) -> Ast:
+        return self.document.get()
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -14,9 +15,9 @@ from .cache import Cache
 from .check import BodyChecker, Checked
 from .clps import Directory
 from .definitions import Definition, Misuse, check_definitions
-from .errors import InputRefused, Problem, shown_path
+from .errors import ExternalFailure, InputRefused, Problem, shown_path
 from .load import find_reports, load_report
-from .model import Ast, Audience, Source
+from .model import Ast, Audience, Document, Image, Source
 from .pandoc import READER, Pandoc, Pandocs, Warning_
 
 
@@ -25,11 +26,17 @@ class Parsed:
     ast: Ast
     warnings: list[Warning_]
     misuses: list[Misuse]
+    later: Document
+    """The same document, to keep: read back from the cache when asked for, if cached."""
+
+
+def parse_key(source: Source) -> str:
+    return cachemod.key("parse", READER, source.body)
 
 
 def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
     """Parse a body and its definition locations, reusing a cached result for the same text."""
-    name = cachemod.key("parse", READER, source.body)
+    name = parse_key(source)
     stored = cache.get_json("parse", name) if cache else None
     if stored is None:
         ast, warnings = pandoc.parse(source.body)
@@ -43,6 +50,7 @@ def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
         }
         if cache:
             cache.put_json("parse", name, stored)
+    later = Document(stored["ast"]) if cache is None else Document(load=partial(_ast, cache, name))
     return Parsed(
         stored["ast"],
         [Warning_(*w) for w in stored["warnings"]],
@@ -50,7 +58,16 @@ def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
             Misuse(Definition(ln, lb), Audience(d), Audience(u))
             for ln, lb, d, u in stored["misuses"]
         ],
+        later,
     )
+
+
+def _ast(cache: Cache, name: str) -> Ast:
+    stored = cache.get_json("parse", name)
+    if stored is None:
+        raise ExternalFailure(f"the parse cache lost an entry during the build: {name}")
+    ast: Ast = stored["ast"]
+    return ast
 
 
 def load_and_check(
@@ -69,16 +86,28 @@ def load_and_check(
         )
     problems: list[Problem] = []
     checked: list[Checked] = []
+    context = _context(reports, directory, raw_html)
 
     def check_one(pandoc: Pandoc, path: Path) -> tuple[Checked | None, list[Problem]]:
         shown = shown_path(path)
         loaded, found = load_report(path, directory, shown)
         if loaded is None:
             return None, found
+        passed = cachemod.key("checked", loaded.digest, str(path), context)
+        earlier = _passed_before(loaded, cache, passed) if not found else None
+        if earlier is not None:
+            return earlier, found
         parsed = parse_body(loaded, pandoc, cache)
         checker = BodyChecker(loaded, shown, directory, reports, raw_html)
         found += checker.run(parsed.ast, parsed.warnings, parsed.misuses)
-        return (None if found else Checked(loaded, parsed.ast, checker.images)), found
+        if found:
+            return None, found
+        if cache is not None:
+            images = [
+                [src, str(i.source), i.name, i.typst_path] for src, i in checker.images.items()
+            ]
+            cache.put_json("checked", passed, {"images": images})
+        return Checked(loaded, parsed.later, checker.images), found
 
     files = find_reports(reports)
     results = pandocs.map(check_one, files)
@@ -89,6 +118,31 @@ def load_and_check(
     if problems:
         raise InputRefused(problems)
     return checked
+
+
+def _context(reports: Path, directory: Directory, raw_html: bool) -> str:
+    """Name everything but the report itself that its checks depend on.
+
+    That is the CLP directory, the settings, and every other file in the reports folder (its
+    images, by size and modification time).
+    """
+    files = sorted(
+        (p.relative_to(reports).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+        for p in reports.rglob("*")
+        if p.is_file() and p.suffix != ".md"
+    )
+    clps = [asdict(c) for c in directory.clps]
+    return cachemod.key("context", str(reports.resolve()), clps, raw_html, files)
+
+
+def _passed_before(source: Source, cache: Cache | None, name: str) -> Checked | None:
+    """Return the report as checked before, if it passed with exactly these inputs."""
+    stored = cache.get_json("checked", name) if cache is not None else None
+    if cache is None or stored is None or not cache.has("parse", parse_key(source)):
+        return None
+    images = {src: Image(Path(path), n, typst) for src, path, n, typst in stored["images"]}
+    document = Document(load=partial(_ast, cache, parse_key(source)))
+    return Checked(source, document, images)
 
 
 def _duplicates(checked: list[Checked]) -> list[Problem]:

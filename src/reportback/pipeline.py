@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from . import cache as cachemod
@@ -14,9 +15,9 @@ from .cache import Cache
 from .check import Checked
 from .clps import Directory, load_directory
 from .config import Config
-from .errors import LeakFound
+from .errors import ExternalFailure, LeakFound
 from .feeds import FeedWriter
-from .model import Audience, Publication, RedactedReport, Redaction, RenderedReport, Source
+from .model import Ast, Audience, Document, Publication, RedactedReport, Redaction, RenderedReport
 from .pandoc import Pandoc, Pandocs
 from .parse import load_and_check, progress
 from .publish import publish
@@ -208,19 +209,30 @@ def _redact_cached(
     name = cachemod.key("redact", source.digest, str(source.path), source.slug, images,
                         asdict(placeholders), regions)  # fmt: skip
     stored = cache.get_bytes("redact", name)
-    if stored is not None:
-        redaction, public = pickle.loads(stored)
-        return _with_source(redaction, source), public, name
-    redaction = redact(source, checked.ast, checked.images, placeholders, regions)
-    public = tuple(public_text(source, checked.ast))
-    cache.put_bytes("redact", name, pickle.dumps((redaction, public), pickle.HIGHEST_PROTOCOL))
-    return redaction, public, name
+    if stored is None:
+        ast = checked.ast
+        redaction = redact(source, ast, checked.images, placeholders, regions)
+        public = tuple(public_text(source, ast))
+        documents = {a: v.ast for a, v in redaction.versions.items()}
+        cache.put_bytes("redacted", name, pickle.dumps(documents, pickle.HIGHEST_PROTOCOL))
+        versions = {a: replace(v, document=Document()) for a, v in redaction.versions.items()}
+        light = Redaction(versions, redaction.fragments)
+        cache.put_bytes("redact", name, pickle.dumps((light, public), pickle.HIGHEST_PROTOCOL))
+    else:
+        light, public = pickle.loads(stored)
+    versions = {
+        a: replace(v, source=source, document=Document(load=partial(_redacted, cache, name, a)))
+        for a, v in light.versions.items()
+    }  # each document is read back from the cache only when rendered
+    return Redaction(versions, light.fragments), public, name
 
 
-def _with_source(redaction: Redaction, source: Source) -> Redaction:
-    """Point a cached redaction at this run's source (same bytes, same path)."""
-    versions = {a: replace(v, source=source) for a, v in redaction.versions.items()}
-    return Redaction(versions, redaction.fragments)
+def _redacted(cache: Cache, name: str, audience: Audience) -> Ast:
+    stored = cache.get_bytes("redacted", name)
+    if stored is None:
+        raise ExternalFailure(f"the redaction cache lost an entry during the build: {name}")
+    documents: dict[Audience, Ast] = pickle.loads(stored)
+    return documents[audience]
 
 
 def build(config: Config, options: BuildOptions) -> BuildResult:

@@ -7,7 +7,7 @@ from typing import Any
 
 from . import tree
 from .clps import split_regions
-from .model import Ast, Audience, Fragment, Image, Item, RedactedReport, Redaction, Source
+from .model import Ast, Audience, Document, Fragment, Image, Item, RedactedReport, Redaction, Source
 from .tree import Node
 
 AUDIT_WINDOW = 8
@@ -63,7 +63,7 @@ def _version(
     _strip_attributes(blocks)
     doc = {"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": blocks}
     summary = source.meta.summary or _first_paragraph(blocks)
-    return RedactedReport(source, audience, doc, items, summary, used)
+    return RedactedReport(source, audience, Document(doc), items, summary, used)
 
 
 class _Redactor:
