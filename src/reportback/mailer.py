@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urljoin
@@ -313,18 +313,12 @@ def personalise(
         base, "preferences?token=" + room.tokens.make(subscriber, email, purpose.PREFERENCES)
     )
     shown = name or ("member" if audience == "members" else "reader")
-    head = EmailMessage(policy=HEADERS)
-    head["From"] = config.email.from_
-    head["To"] = _address(name, email)
-    if config.email.reply_to:
-        head["Reply-To"] = config.email.reply_to
-    head["Subject"] = composed.subject
-    head["Date"] = format_datetime(date)
-    head["Message-ID"] = message_id
-    head["List-Id"] = f"{config.site.title}: {clp} <{clp}.{room.host}>"
-    head["List-Unsubscribe"] = f"<{unsubscribe}>, <mailto:{config.email.from_}?subject=unsubscribe>"
-    head["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    headers = head.as_bytes().rstrip(b"\r\n") + b"\r\n"
+    sender, group, listing, post = _shared_headers(config, room.host, composed.subject, date, clp)
+    unsubscribe_header = f"<{unsubscribe}>, <mailto:{config.email.from_}?subject=unsubscribe>"
+    headers = b"".join((
+        sender, _header("To", _address(name, email)), group, _header("Message-ID", message_id),
+        listing, _header("List-Unsubscribe", unsubscribe_header), post,
+    ))  # fmt: skip
     body = (
         composed.body.replace(NAME_TEXT.encode(), shown.encode("utf-8"))
         .replace(NAME_HTML.encode(), html.escape(shown).encode("utf-8"))
@@ -333,6 +327,31 @@ def personalise(
     )
     message = headers + composed.head + b"\r\n" + body
     return room.signer.sign(message) if room.signer else message
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared_headers(
+    config: Config, host: str, subject: str, date: datetime, clp: str
+) -> tuple[bytes, bytes, bytes, bytes]:
+    """Return the headers all readers of one digest share: four runs, around each reader's own.
+
+    Made once per digest, not once per reader: the email package's header parsing is the
+    slowest part of a message.
+    """
+    shared = [
+        [("From", config.email.from_)],
+        ([("Reply-To", config.email.reply_to)] if config.email.reply_to else [])
+        + [("Subject", subject), ("Date", format_datetime(date))],
+        [("List-Id", f"{config.site.title}: {clp} <{clp}.{host}>")],
+        [("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")],
+    ]
+    first, second, third, fourth = (b"".join(_header(n, v) for n, v in run) for run in shared)
+    return first, second, third, fourth
+
+
+def _header(name: str, value: str) -> bytes:
+    """Return one header as the email package writes it (and refuses it: a line break in it)."""
+    return HEADERS.fold_binary(*HEADERS.header_store_parse(name, value))
 
 
 def _address(name: str, email: str) -> str:

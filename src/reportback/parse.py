@@ -124,13 +124,14 @@ def _context(reports: Path, directory: Directory, raw_html: bool) -> str:
     """Name everything but the report itself that its checks depend on.
 
     That is the CLP directory, the settings, and every other file in the reports folder (its
-    images, by size and modification time).
+    images, by size, modification time and, for a link, where it points).
     """
     files = sorted(
-        (p.relative_to(reports).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+        (p.relative_to(reports).as_posix(), p.stat().st_size, p.stat().st_mtime_ns,
+         str(p.readlink()) if p.is_symlink() else "")
         for p in reports.rglob("*")
         if p.is_file() and p.suffix != ".md"
-    )
+    )  # fmt: skip
     clps = [asdict(c) for c in directory.clps]
     return cachemod.key("context", str(reports.resolve()), clps, raw_html, files)
 

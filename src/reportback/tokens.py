@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from dataclasses import dataclass
@@ -40,6 +41,12 @@ def load_secret(state_dir: Path) -> str:
     return path.read_text().strip()
 
 
+@functools.lru_cache(maxsize=16)
+def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
+    """Return the serializer for one purpose, made once (a digest makes two tokens a reader)."""
+    return URLSafeTimedSerializer(secret, salt=f"reportback-{purpose}")
+
+
 @dataclass(frozen=True)
 class Tokens:
     """Make and read tokens bound to a subscriber (id and address) and a purpose."""
@@ -47,7 +54,7 @@ class Tokens:
     secret: str
 
     def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self.secret, salt=f"reportback-{purpose}")
+        return _serializer(self.secret, purpose)
 
     def make(self, subscriber: int, email: str, purpose: str) -> str:
         return str(self._serializer(purpose).dumps([subscriber, address_hash(email)[:16]]))
