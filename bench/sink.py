@@ -24,6 +24,7 @@ class Counting:
         self.recipients: Counter[str] = Counter()
         self.messages = 0
         self.bytes = 0
+        self.duplicates = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -31,16 +32,16 @@ class Counting:
             self.messages += 1
             self.bytes += len(envelope.content)
             for rcpt in envelope.rcpt_tos:
+                self.duplicates += self.recipients[rcpt] > 0
                 self.recipients[rcpt] += 1
         return "250 2.0.0 accepted"
 
     def status(self) -> dict[str, int]:
         with self.lock:
-            duplicates = sum(n - 1 for n in self.recipients.values() if n > 1)
             return {
                 "messages": self.messages,
                 "recipients": len(self.recipients),
-                "duplicates": duplicates,
+                "duplicates": self.duplicates,
                 "bytes": self.bytes,
             }
 

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from email.headerregistry import Address
+from email.headerregistry import (
+    Address,
+    AddressHeader,
+    HeaderRegistry,
+    MessageIDHeader,
+    UnstructuredHeader,
+)
 from email.utils import format_datetime
 from pathlib import Path
+from typing import cast
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
@@ -349,9 +357,44 @@ def _shared_headers(
     return first, second, third, fourth
 
 
+_PLAIN = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
+"""A value the email package writes back unchanged: printable ASCII words, single spaces."""
+
+
 def _header(name: str, value: str) -> bytes:
-    """Return one header as the email package writes it (and refuses it: a line break in it)."""
+    """Return one header as the email package writes it (and refuses it: a line break in it).
+
+    A plain value that fits on one line is written as it is, which is what the package would
+    write (a test holds them to that): parsing it costs more than the rest of a message.
+    """
+    plain = _PLAIN.fullmatch(value) and "=?" not in value and len(name) + len(value) < 990
+    if plain and _unchanged(name, value):
+        return f"{name}: {value}\r\n".encode("ascii")
     return HEADERS.fold_binary(*HEADERS.header_store_parse(name, value))
+
+
+def _unchanged(name: str, value: str) -> bool:
+    """Tell whether a plain value is one the package keeps as it is for this header."""
+    kind = _kind(name.lower())
+    if issubclass(kind, AddressHeader):
+        return bool(_MAILBOX.fullmatch(value))
+    if issubclass(kind, MessageIDHeader):
+        return bool(_MESSAGE_ID.fullmatch(value))
+    return issubclass(kind, UnstructuredHeader)
+
+
+@functools.lru_cache(maxsize=64)
+def _kind(name: str) -> type:
+    """Return the email package's class for a header (it makes a new one each time asked)."""
+    return cast(HeaderRegistry, HEADERS.header_factory)[name]
+
+
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_DOT_ATOM = rf"{_ATEXT}(?:\.{_ATEXT})*"
+_ADDR = rf"{_DOT_ATOM}@{_DOT_ATOM}"
+_MAILBOX = re.compile(rf"{_ADDR}|(?:{_ATEXT}(?: {_ATEXT})* )?<{_ADDR}>")
+"""An address, alone or after a display name of plain words: written back unchanged."""
+_MESSAGE_ID = re.compile(rf"<{_ADDR}>")
 
 
 def _address(name: str, email: str) -> str:
