@@ -26,7 +26,7 @@ ENTRY = {".xml": "<item>", ".atom": "<entry>"}
 FEED_TYPES = tuple(ENTRY)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Withheld:
     """A fragment and the report it was withheld from."""
 
@@ -154,12 +154,13 @@ def audit(
     earlier = verdicts or Verdicts(None)
     runs = frozenset((w.fragment.level, w.fragment.words) for w in withheld)
     full = _Search(withheld)
-    new = _Search([w for w in withheld if (w.fragment.level, w.fragment.words) not in earlier.runs])
+    fresh = [w for w in withheld if (w.fragment.level, w.fragment.words) not in earlier.runs]
+    new = full if len(fresh) == len(withheld) else _Search(fresh)  # one index, if all are new
     by_report: dict[str, list[Withheld]] = {}
     for item in withheld:
         by_report.setdefault(item.report, []).append(item)
     slugs = [f"reports/{s}/" for s in hidden_slugs] + [f"{s}.pdf" for s in hidden_slugs]
-    seen: dict[tuple[str, Audience], set[Withheld]] = {}
+    seen: dict[bytes, set[Withheld]] = {}  # by fingerprint: the pieces are not kept
     clean: set[bytes] = set()
     leaks: list[str] = []
     for output in outputs:
@@ -168,14 +169,13 @@ def audit(
         pdf = output.name.endswith(".pdf")
         level = str(int(output.audience))
         for piece in pieces:
-            key = (piece, output.audience)
-            if key not in seen:
-                mark = _fingerprint("pdf" if pdf else "text", level, piece)
+            mark = _fingerprint("pdf" if pdf else "text", level, piece)
+            if mark not in seen:
                 search = new if mark in earlier.clean else full
-                seen[key] = search.hits(piece, pdf, output.audience)
-                if not seen[key]:
+                seen[mark] = search.hits(piece, pdf, output.audience)
+                if not seen[mark]:
                     clean.add(mark)
-            found |= seen[key]
+            found |= seen[mark]
         if output.report is not None:
             own = by_report.get(output.report, [])
             mark = _fingerprint("own", level, repr(sorted(w.fragment.words for w in own)), *pieces)
@@ -223,7 +223,8 @@ def _messages(found: set[Withheld], name: str) -> list[str]:
 def without_public(withheld: list[Withheld], public: Iterable[str]) -> list[Withheld]:
     """Drop the withheld runs whose exact words are also in public text (not evidence of a leak)."""
     index, lengths = _index(withheld)
-    public_hits = _ngram_hits(list(public), index, lengths, Audience.PUBLIC)
+    vocabulary = {word for words_ in index for word in words_}
+    public_hits = _ngram_hits(list(public), index, lengths, Audience.PUBLIC, vocabulary)
     return [item for item in withheld if item not in public_hits]
 
 

@@ -143,13 +143,15 @@ def due_reports(db: sqlite3.Connection, now: datetime) -> set[str]:
 def due(db: sqlite3.Connection, now: datetime, page: int = 500) -> Iterator[Row]:
     """Yield the messages to send now (queued, or deferred and past their retry time).
 
-    Reads a page at a time by id, so memory stays flat however long the queue.
+    Reads a page at a time by id, so memory stays flat however long the queue. Each page is
+    read along the id (the `+` keeps SQLite off the status index, which would sort every due
+    row again for every page: quadratic in the queue).
     """
     query = (
         "SELECT o.id, o.subscriber_id, o.cadence, o.reports, o.clp, o.audience, o.email, "
         "o.message_id, o.created_at, o.attempts, COALESCE(s.name, ''), "
         "COALESCE(s.status, 'erased') FROM outbox o LEFT JOIN subscribers s "
-        "ON s.id = o.subscriber_id WHERE o.status IN ('queued', 'deferred') "
+        "ON s.id = o.subscriber_id WHERE +o.status IN ('queued', 'deferred') "
         "AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?) AND o.id > ? "
         "ORDER BY o.id LIMIT ?"
     )
@@ -161,6 +163,20 @@ def due(db: sqlite3.Connection, now: datetime, page: int = 500) -> Iterator[Row]
         for r in rows:
             yield Row(r[0], r[1], r[2], tuple(r[3].split("\n")), *r[4:])
         after = rows[-1][0]
+
+
+def due_groups(db: sqlite3.Connection, now: datetime) -> set[tuple[str, str, str, tuple[str, ...]]]:
+    """Return each digest due now, once: (CLP, audience, cadence, report ids)."""
+    rows = db.execute(
+        "SELECT DISTINCT clp, audience, cadence, reports FROM outbox "
+        "WHERE status IN ('queued', 'deferred') "
+        "AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+        (utc(now),),
+    )
+    return {
+        (clp, audience, cadence, tuple(reports.split("\n")))
+        for clp, audience, cadence, reports in rows
+    }
 
 
 def count_due(db: sqlite3.Connection, now: datetime) -> int:

@@ -235,21 +235,28 @@ def _audit_groups(
     db: sqlite3.Connection, room: Mailroom, ready: pipeline.Prepared, now: datetime
 ) -> None:
     """Compose every group that is due and audit it before a single message goes out."""
-    groups = {room.group(row) for row in ledger.due(db, now)}
+    groups = {
+        Group(clp, Audience[audience.upper()], cadence, reports)
+        for clp, audience, cadence, reports in ledger.due_groups(db, now)
+    }
     _audit_composed(room, ready, *sorted(groups, key=lambda g: (g.clp, g.audience, g.reports)))
 
 
 def _audit_composed(room: Mailroom, ready: pipeline.Prepared, *groups: Group) -> None:
-    files: list[Output] = []
-    for group in groups:
-        composed = room.composer.compose(group)
-        name = f"email/{group.clp}-{group.audience.label}-{group.cadence}"
-        text = (composed.subject + "\n" + composed.text).encode()
-        files.append(Output(f"{name}.txt", text, group.audience))
-        files.append(Output(f"{name}.html", composed.html.encode(), group.audience))
-        files += [Output(f"{name}/{f}", data, group.audience) for f, data in composed.attachments]
-    if files:
-        pipeline.check_for_leaks(files, ready, room.config.path("state"), "digest")
+    """Audit the digests of `groups`, one at a time (never all their text held at once)."""
+
+    def files() -> Iterator[Output]:
+        for group in groups:
+            composed = room.composer.compose(group)
+            name = f"email/{group.clp}-{group.audience.label}-{group.cadence}"
+            text = (composed.subject + "\n" + composed.text).encode()
+            yield Output(f"{name}.txt", text, group.audience)
+            yield Output(f"{name}.html", composed.html.encode(), group.audience)
+            for f, data in composed.attachments:
+                yield Output(f"{name}/{f}", data, group.audience)
+
+    if groups:
+        pipeline.check_for_leaks(files(), ready, room.config.path("state"), "digest")
 
 
 @dataclass(frozen=True)

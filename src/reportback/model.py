@@ -96,7 +96,7 @@ class Item:
     regions: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fragment:
     """A run of withheld words the audit searches the outputs for."""
 

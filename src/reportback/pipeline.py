@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -358,7 +359,7 @@ def withheld_runs(ready: Prepared) -> list[Withheld]:
 
 
 def check_for_leaks(
-    files: list[Output], ready: Prepared, state_dir: Path, kind: str = "build"
+    files: Iterable[Output], ready: Prepared, state_dir: Path, kind: str = "build"
 ) -> None:
     """Raise LeakFound if any output holds withheld text of a higher audience.
 
