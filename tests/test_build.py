@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reportback import pipeline, site
+from reportback import pipeline, publish, site
 from reportback.audit import Output, PdfText, Verdicts, Withheld, audit
 from reportback.model import Ast, Audience, Document, Fragment, Image, Source
 from reportback.redact import Placeholders, Redaction
@@ -79,6 +79,40 @@ def test_audit_refuses_a_leak_the_redactor_let_through(
     assert not any(line.startswith(first) for line in lines)  # one-word heading: not audited
     assert lines[-1] == "refused: leak audit failed; nothing was published"
     assert not (root / "site").exists()
+
+
+def test_an_output_failing_the_audit_is_never_written_even_to_staging(
+    cli: Cli, project: Project, leaky_redactor: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(two_reports())
+    written: list[bytes] = []
+    real_add = publish.Staging.add
+
+    def add(self: publish.Staging, name: str, data: bytes) -> None:
+        written.append(data)
+        real_add(self, name, data)
+
+    monkeypatch.setattr(publish.Staging, "add", add)
+    assert cli("build", "--now", NOW).code == 1
+    assert written, "outputs audited clean before the leak were staged"
+    assert not any(b"expelled the member" in data for data in written)
+    assert not list(root.glob(".site.*")) and not list(root.glob(".feeds.*"))
+
+
+def test_staging_swaps_in_a_changed_tree_and_leaves_an_unchanged_one(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    assert publish.publish({"a.html": b"one", "b/c.html": b"two"}, target)
+    first = (target / "a.html").stat().st_ino
+    assert not publish.publish({"a.html": b"one", "b/c.html": b"two"}, target)
+    assert (target / "a.html").stat().st_ino == first, "an unchanged tree is not swapped"
+    staging = publish.Staging(target)
+    staging.add("a.html", b"one")
+    assert (target / "b/c.html").exists(), "nothing changes before the commit"
+    assert staging.commit(), "a file fewer is a change"
+    staging.discard()
+    assert sorted(p.name for p in target.rglob("*") if p.is_file()) == ["a.html"]
+    assert (target / "a.html").stat().st_ino == first, "unchanged bytes are linked, not rewritten"
+    assert not list(tmp_path.glob(".site.*"))
 
 
 def test_refused_build_leaves_previous_site_untouched(cli: Cli, project: Project) -> None:

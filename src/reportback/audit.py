@@ -150,46 +150,68 @@ def audit(
     verdicts: Verdicts | None = None,
 ) -> list[str]:
     """Return one message per leak found; an empty list means the outputs are clean."""
-    withheld = list(withheld)
-    earlier = verdicts or Verdicts(None)
-    runs = frozenset((w.fragment.level, w.fragment.words) for w in withheld)
-    full = _Search(withheld)
-    fresh = [w for w in withheld if (w.fragment.level, w.fragment.words) not in earlier.runs]
-    new = full if len(fresh) == len(withheld) else _Search(fresh)  # one index, if all are new
-    by_report: dict[str, list[Withheld]] = {}
-    for item in withheld:
-        by_report.setdefault(item.report, []).append(item)
-    slugs = [f"reports/{s}/" for s in hidden_slugs] + [f"{s}.pdf" for s in hidden_slugs]
-    seen: dict[bytes, set[Withheld]] = {}  # by fingerprint: the pieces are not kept
-    clean: set[bytes] = set()
-    leaks: list[str] = []
-    for output in outputs:
+    auditor = Auditor(withheld, pdf_text, hidden_slugs, verdicts)
+    leaks = [leak for output in outputs for leak in auditor.check(output)]
+    auditor.save()
+    return leaks
+
+
+class Auditor:
+    """Search outputs one at a time for withheld runs of a higher audience than theirs."""
+
+    def __init__(
+        self,
+        withheld: Iterable[Withheld],
+        pdf_text: PdfText,
+        hidden_slugs: Iterable[str] = (),
+        verdicts: Verdicts | None = None,
+    ) -> None:
+        withheld = list(withheld)
+        self.pdf_text = pdf_text
+        self.earlier = verdicts or Verdicts(None)
+        self.runs = frozenset((w.fragment.level, w.fragment.words) for w in withheld)
+        self.full = _Search(withheld)
+        fresh = [
+            w for w in withheld if (w.fragment.level, w.fragment.words) not in self.earlier.runs
+        ]
+        self.new = self.full if len(fresh) == len(withheld) else _Search(fresh)  # one, if all new
+        self.by_report: dict[str, list[Withheld]] = {}
+        for item in withheld:
+            self.by_report.setdefault(item.report, []).append(item)
+        hidden = list(hidden_slugs)
+        self.slugs = [f"reports/{s}/" for s in hidden] + [f"{s}.pdf" for s in hidden]
+        self.seen: dict[bytes, set[Withheld]] = {}  # by fingerprint: the pieces are not kept
+        self.clean: set[bytes] = set()
+
+    def check(self, output: Output) -> list[str]:
+        """Return one message per leak found in `output` (none: it is clean)."""
         found: set[Withheld] = set()
-        pieces = chunks(output, pdf_text)
+        pieces = chunks(output, self.pdf_text)
         pdf = output.name.endswith(".pdf")
         level = str(int(output.audience))
         for piece in pieces:
             mark = _fingerprint("pdf" if pdf else "text", level, piece)
-            if mark not in seen:
-                search = new if mark in earlier.clean else full
-                seen[mark] = search.hits(piece, pdf, output.audience)
-                if not seen[mark]:
-                    clean.add(mark)
-            found |= seen[mark]
+            if mark not in self.seen:
+                search = self.new if mark in self.earlier.clean else self.full
+                self.seen[mark] = search.hits(piece, pdf, output.audience)
+                if not self.seen[mark]:
+                    self.clean.add(mark)
+            found |= self.seen[mark]
         if output.report is not None:
-            own = by_report.get(output.report, [])
+            own = self.by_report.get(output.report, [])
             mark = _fingerprint("own", level, repr(sorted(w.fragment.words for w in own)), *pieces)
-            if mark not in earlier.clean:
+            if mark not in self.earlier.clean:
                 texts = [t for piece in pieces for t in streams(piece)]
                 squeezed = _squeezed_hits(texts, own, output.audience)
-                clean |= set() if squeezed else {mark}
+                self.clean |= set() if squeezed else {mark}
                 found |= squeezed
-        leaks += _messages(found, output.name)
-        leaks += [
-            f"{output.name}: names a withheld report ({s})" for s in slugs if _contains(output, s)
-        ]
-    earlier.save(runs, frozenset(clean))
-    return leaks
+        named = [f"{output.name}: names a withheld report ({s})" for s in self.slugs
+                 if _contains(output, s)]  # fmt: skip
+        return _messages(found, output.name) + named
+
+    def save(self) -> None:
+        """Remember the runs searched for and the pieces found clean, for the next audit."""
+        self.earlier.save(self.runs, frozenset(self.clean))
 
 
 class _Search:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time
 from html import escape, unescape
@@ -21,6 +21,7 @@ from .cache import Cache
 from .clps import Directory, concerns, reaches, region_slug
 from .config import Config
 from .model import Item, RenderedReport
+from .timing import stage
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ATOM = "http://www.w3.org/2005/Atom"
@@ -94,18 +95,24 @@ class FeedWriter:
         self.zone = ZoneInfo(config.site.timezone)
 
     def outputs(self, reports: Iterable[RenderedReport]) -> Outputs:
+        return dict(self.each(reports))
+
+    def each(self, reports: Iterable[RenderedReport]) -> Iterator[tuple[str, bytes]]:
+        """Yield every feed file, one at a time (a build writes each before making the next)."""
         entries = sorted(
             (self.entry(r) for r in reports if not r.draft),
             key=lambda e: (e.published, e.slug),
             reverse=True,
         )
         digests = {e.slug: cachemod.key("entry", asdict(e)) for e in entries}
-        out: Outputs = {}
         for feed in self.feeds(entries):
-            out[f"{feed.stem}.xml"] = self.cached(feed, "rss", digests)
-            out[f"{feed.stem}.atom"] = self.cached(feed, "atom", digests)
-        out["clps.opml"] = self.opml()
-        return out
+            with stage("feeds"):
+                rss, atom = self.cached(feed, "rss", digests), self.cached(feed, "atom", digests)
+            yield f"{feed.stem}.xml", rss
+            yield f"{feed.stem}.atom", atom
+        with stage("feeds"):
+            opml = self.opml()
+        yield "clps.opml", opml
 
     def cached(self, feed: Feed, kind: str, digests: dict[str, str]) -> bytes:
         """Render a feed, or reuse it from the cache if its entries and settings are unchanged."""

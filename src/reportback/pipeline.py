@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import cache as cachemod
 from . import manifest, state
-from .audit import Output, PdfText, Verdicts, Withheld, audit, without_public
+from .audit import Auditor, Output, PdfText, Verdicts, Withheld, without_public
 from .cache import Cache
 from .check import Checked
 from .clps import Directory, load_directory
@@ -21,7 +21,7 @@ from .feeds import FeedWriter
 from .model import Ast, Audience, Document, Publication, RedactedReport, Redaction, RenderedReport
 from .pandoc import Pandoc, Pandocs
 from .parse import load_and_check, progress
-from .publish import publish
+from .publish import Staging
 from .redact import Placeholders, public_text, redact
 from .render import RenderSettings, render
 from .site import SiteBuilder, view
@@ -277,35 +277,42 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
     ready = prepare(config, options)
     rendered = list(ready.rendered[Audience.PUBLIC])
     with stage("site"):
-        outputs = SiteBuilder(ready.templates.jinja(), config.site, ready.directory).build(
+        pages = SiteBuilder(ready.templates.jinja(), config.site, ready.directory).build(
             [view(r, config.site.rep) for r in rendered]
         )
-        outputs |= _report_files(rendered)
-    with stage("feeds"):
-        feed_cache = Cache(config.path("state") / "cache")
-        feeds = FeedWriter(config, ready.directory, feed_cache).outputs(rendered)
+        pages |= _report_files(rendered)
     owners = {f"reports/{r.slug}/": r.slug for r in rendered}
-    files = [
-        Output(name, data, Audience.PUBLIC, owners.get(name.rsplit("/", 1)[0] + "/"))
-        for name, data in outputs.items()
-    ] + [Output(f"{FEEDS}{name}", data, Audience.PUBLIC) for name, data in feeds.items()]
-    with stage("audit"):
-        check_for_leaks(files, ready, config.path("state"))
-    if not options.drafts:  # a preview records no publication
-        db = state.connect(config.path("state"))
-        state.record(db, ready.plan.rows)
-        db.close()
-    with stage("publish"):
-        changed = publish(outputs, config.path("site"))
-        changed = publish(feeds, config.path("feeds")) or changed
+    feeds = FeedWriter(config, ready.directory, Cache(config.path("state") / "cache"))
+    outputs = [
+        (Staging(config.path("site")), (
+            Output(name, data, Audience.PUBLIC, owners.get(name.rsplit("/", 1)[0] + "/"))
+            for name, data in sorted(pages.items())
+        )),
+        (Staging(config.path("feeds")), (
+            Output(name, data, Audience.PUBLIC) for name, data in feeds.each(rendered)
+        )),
+    ]  # fmt: skip
+    try:
+        with stage("audit"):
+            auditor = _auditor(ready, config.path("state"), "build")
+        files = _audit_and_stage(outputs, auditor)
+        if not options.drafts:  # a preview records no publication
+            db = state.connect(config.path("state"))
+            state.record(db, ready.plan.rows)
+            db.close()
+        with stage("publish"):
+            changed = [staging.commit() for staging, _ in outputs]
+    finally:
+        for staging, _ in outputs:
+            staging.discard()
     chosen = ready.chosen
     return BuildResult(
         published=tuple(sorted(c.source.slug for c in chosen.published)),
         embargoed=tuple(sorted(c.source.slug for c in chosen.embargoed)),
         drafts=tuple(sorted(c.source.slug for c in chosen.drafts)),
         withheld=tuple(sorted(c.source.slug for c in chosen.confidential)),
-        files=len(outputs) + len(feeds),
-        changed=changed,
+        files=files,
+        changed=any(changed),
         next_embargo=min(
             (c.source.meta.publish_at for c in chosen.embargoed if c.source.meta.publish_at),
             default=None,
@@ -358,16 +365,48 @@ def withheld_runs(ready: Prepared) -> list[Withheld]:
     return without_public(withheld, public)
 
 
+def _audit_and_stage(outputs: Sequence[tuple[Staging, Iterable[Output]]], auditor: Auditor) -> int:
+    """Audit each output as it is made and stage it if clean; raise LeakFound on any leak.
+
+    Nothing that fails the audit is ever written, and no output is held after it is staged.
+    Return the number of files staged.
+    """
+    leaks: list[str] = []
+    files = 0
+    try:
+        for staging, made in outputs:
+            for output in made:
+                with stage("audit"):
+                    found = auditor.check(output)
+                leaks += found
+                if not leaks:
+                    with stage("publish"):
+                        staging.add(output.name, output.data)
+                    files += 1
+    finally:
+        auditor.save()
+    if leaks:
+        raise LeakFound(leaks)
+    return files
+
+
 def check_for_leaks(
     files: Iterable[Output], ready: Prepared, state_dir: Path, kind: str = "build"
 ) -> None:
-    """Raise LeakFound if any output holds withheld text of a higher audience.
+    """Raise LeakFound if any output holds withheld text of a higher audience."""
+    auditor = _auditor(ready, state_dir, kind)
+    try:
+        leaks = [leak for output in files for leak in auditor.check(output)]
+    finally:
+        auditor.save()
+    if leaks:
+        raise LeakFound(leaks)
 
-    Each `kind` of audit (a build, a digest) remembers its own clean verdicts.
-    """
+
+def _auditor(ready: Prepared, state_dir: Path, kind: str) -> Auditor:
+    """Return the audit of a build's outputs (each `kind`, a build or a digest, remembers its
+    own clean verdicts)."""
     hidden = [c.source.slug for c in ready.chosen.hidden]
     pdf_text = PdfText(state_dir / "cache" / "pdftext")
     verdicts = Verdicts(state_dir / "cache" / "audit" / f"{kind}.pickle")
-    leaks = audit(files, withheld_runs(ready), pdf_text, hidden, verdicts)
-    if leaks:
-        raise LeakFound(leaks)
+    return Auditor(withheld_runs(ready), pdf_text, hidden, verdicts)

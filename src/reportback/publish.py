@@ -13,23 +13,66 @@ AT_FDCWD = -100
 
 
 def publish(outputs: Mapping[str, bytes], target: Path) -> bool:
-    """Make `target` hold exactly `outputs`; return False if it already did (nothing written).
+    """Make `target` hold exactly `outputs`; return False if it already did (nothing changed).
 
     Files whose bytes are unchanged are hard-linked from the old tree, so they are not
     rewritten. A crash at any point leaves the old tree in place.
     """
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(target)
-    if _same(outputs, target):
-        return False
-    staging = target.parent / f".{target.name}.new-{os.getpid()}"
+    staging = Staging(target)
     try:
-        _write(outputs, staging, target)
-        _swap(staging, target)
+        for name, data in sorted(outputs.items()):
+            staging.add(name, data)
+        return staging.commit()
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return True
+        staging.discard()
+
+
+class Staging:
+    """A new tree built beside `target` a file at a time, then swapped in whole, or not at all.
+
+    Only what is added reaches it, so a build adds each output once it has passed the audit
+    and holds none of them in memory. Until `commit`, the published tree is untouched.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = target.resolve()
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(self.target)
+        self.path = self.target.parent / f".{self.target.name}.new-{os.getpid()}"
+        self.names: set[str] = set()
+        self.changed = not self.target.is_dir()
+
+    def add(self, name: str, data: bytes) -> None:
+        """Write one file of the new tree (a hard link to the old one if its bytes are the same)."""
+        path = self.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.names.add(name)
+        previous = self.target / name
+        same_size = previous.is_file() and previous.stat().st_size == len(data)
+        if same_size and previous.read_bytes() == data:
+            os.link(previous, path)
+            return
+        self.changed = True
+        with path.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def commit(self) -> bool:
+        """Swap the new tree in; return False (and leave the old one) if nothing changed."""
+        if not self.changed and self.names == _files(self.target):
+            return False
+        self.path.mkdir(parents=True, exist_ok=True)  # an empty tree is a tree too
+        _swap(self.path, self.target)
+        return True
+
+    def discard(self) -> None:
+        """Remove the new tree (or, after `commit`, the old one swapped out)."""
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _files(tree: Path) -> set[str]:
+    return {p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()}
 
 
 def _remove_leftovers(target: Path) -> None:
@@ -41,33 +84,6 @@ def _remove_leftovers(target: Path) -> None:
             old.rename(target)
     for new in target.parent.glob(f".{target.name}.new-*"):
         shutil.rmtree(new, ignore_errors=True)
-
-
-def _same(outputs: Mapping[str, bytes], target: Path) -> bool:
-    if not target.is_dir():
-        return False
-    existing = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
-    if existing != set(outputs):
-        return False
-    return all((target / name).read_bytes() == data for name, data in outputs.items())
-
-
-def _write(outputs: Mapping[str, bytes], staging: Path, old: Path) -> None:
-    for name, data in sorted(outputs.items()):
-        path = staging / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        previous = old / name
-        if (
-            previous.is_file()
-            and previous.stat().st_size == len(data)
-            and previous.read_bytes() == data
-        ):
-            os.link(previous, path)
-            continue
-        with path.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
 
 
 def _swap(staging: Path, target: Path) -> None:
