@@ -77,6 +77,7 @@ def test_audit_refuses_a_leak_the_redactor_let_through(
         "found in reports/2016-09-20-nec/2016-09-20-nec.pdf (and 4 more runs)"
     ) in lines
     assert not any(line.startswith(first) for line in lines)  # one-word heading: not audited
+    assert any(" found in feeds/all.xml" in line for line in lines), "feeds named by folder"
     assert lines[-1] == "refused: leak audit failed; nothing was published"
     assert not (root / "site").exists()
 

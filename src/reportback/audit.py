@@ -150,10 +150,7 @@ def audit(
     verdicts: Verdicts | None = None,
 ) -> list[str]:
     """Return one message per leak found; an empty list means the outputs are clean."""
-    auditor = Auditor(withheld, pdf_text, hidden_slugs, verdicts)
-    leaks = [leak for output in outputs for leak in auditor.check(output)]
-    auditor.save()
-    return leaks
+    return Auditor(withheld, pdf_text, hidden_slugs, verdicts).check_all(outputs)
 
 
 class Auditor:
@@ -209,6 +206,13 @@ class Auditor:
                  if _contains(output, s)]  # fmt: skip
         return _messages(found, output.name) + named
 
+    def check_all(self, outputs: Iterable[Output]) -> list[str]:
+        """Check every output, then remember the verdicts; return every leak found."""
+        try:
+            return [leak for output in outputs for leak in self.check(output)]
+        finally:
+            self.save()
+
     def save(self) -> None:
         """Remember the runs searched for and the pieces found clean, for the next audit."""
         self.earlier.save(self.runs, frozenset(self.clean))
@@ -244,9 +248,10 @@ def _messages(found: set[Withheld], name: str) -> list[str]:
 
 def without_public(withheld: list[Withheld], public: Iterable[str]) -> list[Withheld]:
     """Drop the withheld runs whose exact words are also in public text (not evidence of a leak)."""
-    index, lengths = _index(withheld)
-    vocabulary = {word for words_ in index for word in words_}
-    public_hits = _ngram_hits(list(public), index, lengths, Audience.PUBLIC, vocabulary)
+    search = _Search(withheld)
+    public_hits = _ngram_hits(
+        list(public), search.index, search.lengths, Audience.PUBLIC, search.vocabulary
+    )
     return [item for item in withheld if item not in public_hits]
 
 

@@ -284,12 +284,12 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
     owners = {f"reports/{r.slug}/": r.slug for r in rendered}
     feeds = FeedWriter(config, ready.directory, Cache(config.path("state") / "cache"))
     outputs = [
-        (Staging(config.path("site")), (
+        (Staging(config.path("site")), "", (
             Output(name, data, Audience.PUBLIC, owners.get(name.rsplit("/", 1)[0] + "/"))
             for name, data in sorted(pages.items())
         )),
-        (Staging(config.path("feeds")), (
-            Output(name, data, Audience.PUBLIC) for name, data in feeds.each(rendered)
+        (Staging(config.path("feeds")), FEEDS, (
+            Output(f"{FEEDS}{name}", data, Audience.PUBLIC) for name, data in feeds.each(rendered)
         )),
     ]  # fmt: skip
     try:
@@ -301,9 +301,9 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
             state.record(db, ready.plan.rows)
             db.close()
         with stage("publish"):
-            changed = [staging.commit() for staging, _ in outputs]
+            changed = [staging.commit() for staging, _, _ in outputs]
     finally:
-        for staging, _ in outputs:
+        for staging, _, _ in outputs:
             staging.discard()
     chosen = ready.chosen
     return BuildResult(
@@ -365,23 +365,26 @@ def withheld_runs(ready: Prepared) -> list[Withheld]:
     return without_public(withheld, public)
 
 
-def _audit_and_stage(outputs: Sequence[tuple[Staging, Iterable[Output]]], auditor: Auditor) -> int:
+def _audit_and_stage(
+    outputs: Sequence[tuple[Staging, str, Iterable[Output]]], auditor: Auditor
+) -> int:
     """Audit each output as it is made and stage it if clean; raise LeakFound on any leak.
 
-    Nothing that fails the audit is ever written, and no output is held after it is staged.
-    Return the number of files staged.
+    Each output is named as the audit reports it: its staging tree's `prefix` (feeds/), then
+    its name in that tree. Nothing that fails the audit is ever written, and no output is
+    held after it is staged. Return the number of files staged.
     """
     leaks: list[str] = []
     files = 0
     try:
-        for staging, made in outputs:
+        for staging, prefix, made in outputs:
             for output in made:
                 with stage("audit"):
                     found = auditor.check(output)
                 leaks += found
                 if not leaks:
                     with stage("publish"):
-                        staging.add(output.name, output.data)
+                        staging.add(output.name.removeprefix(prefix), output.data)
                     files += 1
     finally:
         auditor.save()
@@ -394,11 +397,7 @@ def check_for_leaks(
     files: Iterable[Output], ready: Prepared, state_dir: Path, kind: str = "build"
 ) -> None:
     """Raise LeakFound if any output holds withheld text of a higher audience."""
-    auditor = _auditor(ready, state_dir, kind)
-    try:
-        leaks = [leak for output in files for leak in auditor.check(output)]
-    finally:
-        auditor.save()
+    leaks = _auditor(ready, state_dir, kind).check_all(files)
     if leaks:
         raise LeakFound(leaks)
 
