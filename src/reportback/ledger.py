@@ -130,11 +130,14 @@ def _by_subscriber(
         yield current, reports
 
 
+DUE = "status IN ('queued', 'deferred') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+"""Outbox rows to send now: queued, or deferred and past their retry time (? is now)."""
+
+
 def due_reports(db: sqlite3.Connection, now: datetime) -> set[str]:
     """Return the ids of every report some message due now shows."""
     rows = db.execute(
-        "SELECT DISTINCT reports FROM outbox WHERE status IN ('queued', 'deferred') "
-        "AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+        f"SELECT DISTINCT reports FROM outbox WHERE {DUE}",
         (utc(now),),
     )
     return {report for (reports,) in rows for report in reports.split("\n") if report}
@@ -168,9 +171,7 @@ def due(db: sqlite3.Connection, now: datetime, page: int = 500) -> Iterator[Row]
 def due_groups(db: sqlite3.Connection, now: datetime) -> set[tuple[str, str, str, tuple[str, ...]]]:
     """Return each digest due now, once: (CLP, audience, cadence, report ids)."""
     rows = db.execute(
-        "SELECT DISTINCT clp, audience, cadence, reports FROM outbox "
-        "WHERE status IN ('queued', 'deferred') "
-        "AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+        f"SELECT DISTINCT clp, audience, cadence, reports FROM outbox WHERE {DUE}",
         (utc(now),),
     )
     return {
@@ -180,10 +181,7 @@ def due_groups(db: sqlite3.Connection, now: datetime) -> set[tuple[str, str, str
 
 
 def count_due(db: sqlite3.Connection, now: datetime) -> int:
-    query = (
-        "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'deferred') "
-        "AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
-    )
+    query = f"SELECT COUNT(*) FROM outbox WHERE {DUE}"
     return int(db.execute(query, (utc(now),)).fetchone()[0])
 
 

@@ -71,12 +71,17 @@ class Mailroom:
     host: str
 
     def group(self, row: ledger.Row) -> Group:
-        return Group(row.clp, Audience[row.audience.upper()], row.cadence, row.reports)
+        return _group(row.clp, row.audience, row.cadence, row.reports)
 
     def message(self, row: ledger.Row, composed: Composed) -> bytes:
         return personalise(self, composed, row.subscriber_id, row.email, row.name,
                            row.message_id, datetime.fromisoformat(row.created_at), row.clp,
                            row.audience)  # fmt: skip
+
+
+def _group(clp: str, audience: str, cadence: str, reports: tuple[str, ...]) -> Group:
+    """Return a digest group from the ledger's words for it (audience "public" or "members")."""
+    return Group(clp, Audience[audience.upper()], cadence, reports)
 
 
 def library(
@@ -235,10 +240,7 @@ def _audit_groups(
     db: sqlite3.Connection, room: Mailroom, ready: pipeline.Prepared, now: datetime
 ) -> None:
     """Compose every group that is due and audit it before a single message goes out."""
-    groups = {
-        Group(clp, Audience[audience.upper()], cadence, reports)
-        for clp, audience, cadence, reports in ledger.due_groups(db, now)
-    }
+    groups = {_group(*due) for due in ledger.due_groups(db, now)}
     _audit_composed(room, ready, *sorted(groups, key=lambda g: (g.clp, g.audience, g.reports)))
 
 
@@ -281,7 +283,7 @@ def preview(config: Config, now: datetime, clp: str, audience: str, cadence: str
         raise UsageError(f"nothing has been published for {clp} yet; run `reportback build` first")
     chosen_reports, note = _preview_reports(config, now, cadence, mine)
     room = mailroom(config, ready, published)
-    group = Group(clp, Audience[audience.upper()], cadence, tuple(r.id for r in chosen_reports))
+    group = _group(clp, audience, cadence, tuple(r.id for r in chosen_reports))
     _audit_composed(room, ready, group)
     composed = room.composer.compose(group)
     message = personalise(

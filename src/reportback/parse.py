@@ -138,11 +138,13 @@ def _context(reports: Path, directory: Directory, raw_html: bool) -> str:
 
 def _passed_before(source: Source, cache: Cache | None, name: str) -> Checked | None:
     """Return the report as checked before, if it passed with exactly these inputs."""
-    stored = cache.get_json("checked", name) if cache is not None else None
-    if cache is None or stored is None or not cache.has("parse", parse_key(source)):
+    if cache is None:
+        return None
+    stored, parsed = cache.get_json("checked", name), parse_key(source)
+    if stored is None or not cache.has("parse", parsed):
         return None
     images = {src: Image(Path(path), n, typst) for src, path, n, typst in stored["images"]}
-    document = Document(load=partial(_ast, cache, parse_key(source)))
+    document = Document(load=partial(_ast, cache, parsed))
     return Checked(source, document, images)
 
 

@@ -118,14 +118,9 @@ class Survey:
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """Every report checked, chosen and redacted; rendered for the audiences asked for."""
+class Prepared(Survey):
+    """Every report surveyed and redacted; rendered for the audiences asked for."""
 
-    directory: Directory
-    templates: Templates
-    checked: tuple[Checked, ...]
-    chosen: Selection
-    plan: state.Plan
     redactions: dict[str, Redaction]
     public: dict[str, tuple[str, ...]]
     """Each report's text that is public by its marks (for the audit)."""
