@@ -45,6 +45,9 @@ class Output:
     audience: Audience
     report: str | None = None
     """The report whose own page or PDF this is, if any."""
+    pieces: tuple[bytes, ...] = ()
+    """`data` in independent pieces, if its maker knows them (a feed: its head, each entry,
+    its end). A piece shared by many outputs is searched once."""
 
 
 class PdfText:
@@ -179,32 +182,50 @@ class Auditor:
         self.slugs = [f"reports/{s}/" for s in hidden] + [f"{s}.pdf" for s in hidden]
         self.seen: dict[bytes, set[Withheld]] = {}  # by fingerprint: the pieces are not kept
         self.clean: set[bytes] = set()
+        self.known: dict[tuple[Audience, bytes], set[Withheld]] = {}  # by piece given
 
     def check(self, output: Output) -> list[str]:
         """Return one message per leak found in `output` (none: it is clean)."""
         found: set[Withheld] = set()
-        pieces = chunks(output, self.pdf_text)
         pdf = output.name.endswith(".pdf")
-        level = str(int(output.audience))
-        for piece in pieces:
-            mark = _fingerprint("pdf" if pdf else "text", level, piece)
-            if mark not in self.seen:
-                search = self.new if mark in self.earlier.clean else self.full
-                self.seen[mark] = search.hits(piece, pdf, output.audience)
-                if not self.seen[mark]:
-                    self.clean.add(mark)
-            found |= self.seen[mark]
-        if output.report is not None:
-            own = self.by_report.get(output.report, [])
-            mark = _fingerprint("own", level, repr(sorted(w.fragment.words for w in own)), *pieces)
-            if mark not in self.earlier.clean:
-                texts = [t for piece in pieces for t in streams(piece)]
-                squeezed = _squeezed_hits(texts, own, output.audience)
-                self.clean |= set() if squeezed else {mark}
-                found |= squeezed
+        if output.pieces and output.report is None:
+            for raw in output.pieces:  # the same piece object recurs: search it once
+                key = (output.audience, raw)
+                if key not in self.known:
+                    text = raw.decode("utf-8", errors="replace")
+                    self.known[key] = self._hits(text, pdf, output.audience)
+                found |= self.known[key]
+        else:
+            pieces = chunks(output, self.pdf_text)
+            for piece in pieces:
+                found |= self._hits(piece, pdf, output.audience)
+            if output.report is not None:
+                found |= self._own(output, pieces)
         named = [f"{output.name}: names a withheld report ({s})" for s in self.slugs
                  if _contains(output, s)]  # fmt: skip
         return _messages(found, output.name) + named
+
+    def _hits(self, piece: str, pdf: bool, audience: Audience) -> set[Withheld]:
+        """Search one piece, or recall what an identical piece held."""
+        mark = _fingerprint("pdf" if pdf else "text", str(int(audience)), piece)
+        if mark not in self.seen:
+            search = self.new if mark in self.earlier.clean else self.full
+            self.seen[mark] = search.hits(piece, pdf, audience)
+            if not self.seen[mark]:
+                self.clean.add(mark)
+        return self.seen[mark]
+
+    def _own(self, output: Output, pieces: list[str]) -> set[Withheld]:
+        """Search a report's own page or PDF for its withheld runs, ignoring spacing."""
+        own = self.by_report.get(output.report or "", [])
+        level = str(int(output.audience))
+        mark = _fingerprint("own", level, repr(sorted(w.fragment.words for w in own)), *pieces)
+        if mark in self.earlier.clean:
+            return set()
+        texts = [t for piece in pieces for t in streams(piece)]
+        squeezed = _squeezed_hits(texts, own, output.audience)
+        self.clean |= set() if squeezed else {mark}
+        return squeezed
 
     def check_all(self, outputs: Iterable[Output]) -> list[str]:
         """Check every output, then remember the verdicts; return every leak found."""

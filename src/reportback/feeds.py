@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from html import escape, unescape
 from typing import Any
@@ -16,8 +16,6 @@ import lxml.etree
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
-from . import cache as cachemod
-from .cache import Cache
 from .clps import Directory, concerns, reaches, region_slug
 from .config import Config
 from .model import Item, RenderedReport
@@ -26,7 +24,22 @@ from .timing import stage
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ATOM = "http://www.w3.org/2005/Atom"
 URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
-Outputs = dict[str, bytes]
+OPEN = {"rss": b"<item>", "atom": b"<entry>"}
+CLOSE_ENTRY = {"rss": b"</item>", "atom": b"</entry>"}
+CLOSE = {"rss": b"</channel>", "atom": b"</feed>"}
+"""Where a rendered feed's entries start and end, and where the feed's own end starts."""
+
+
+@dataclass(frozen=True)
+class FeedFile:
+    """One feed file, in the pieces it is made of (a feed's entries are shared with others)."""
+
+    name: str
+    pieces: tuple[bytes, ...]
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(self.pieces)
 
 
 @dataclass(frozen=True)
@@ -85,48 +98,53 @@ class _AtomLinkEntry(FeedEntry):  # type: ignore[misc]
 class FeedWriter:
     """Write every feed of a build from rendered public reports."""
 
-    def __init__(self, config: Config, directory: Directory, cache: Cache | None = None) -> None:
+    def __init__(self, config: Config, directory: Directory) -> None:
         self.config = config
         self.directory = directory
-        self.cache = cache
-        self.directory_key = cachemod.key("directory", [asdict(c) for c in directory.clps])
         self.base = config.site.base
         self.host = config.site.host
         self.zone = ZoneInfo(config.site.timezone)
 
-    def outputs(self, reports: Iterable[RenderedReport]) -> Outputs:
-        return dict(self.each(reports))
-
-    def each(self, reports: Iterable[RenderedReport]) -> Iterator[tuple[str, bytes]]:
+    def each(self, reports: Iterable[RenderedReport]) -> Iterator[FeedFile]:
         """Yield every feed file, one at a time (a build writes each before making the next)."""
-        entries = sorted(
+        pieces: dict[tuple[object, ...], bytes] = {}
+        for feed in self.feeds(self.entries(reports)):
+            with stage("feeds"):
+                rss, atom = self.assemble(feed, "rss", pieces), self.assemble(feed, "atom", pieces)
+            yield FeedFile(f"{feed.stem}.xml", rss)
+            yield FeedFile(f"{feed.stem}.atom", atom)
+        with stage("feeds"):
+            opml = self.opml()
+        yield FeedFile("clps.opml", (opml,))
+
+    def assemble(
+        self, feed: Feed, kind: str, pieces: dict[tuple[object, ...], bytes]
+    ) -> tuple[bytes, ...]:
+        """Return a feed as feedgen writes it, in pieces: its head, each entry, its end.
+
+        Most entries are shown the same way in hundreds of feeds. feedgen renders each such
+        entry once (in a feed of its own, cut out whole) and the feed around it once; the
+        pieces, joined, are byte for byte the feed feedgen renders with all its entries.
+        """
+        shell = self.render(feed, kind, ())
+        cut = shell.rindex(b"\n", 0, shell.rindex(CLOSE[kind])) + 1
+        shown = []
+        for entry in feed.entries[: self.config.feeds.max_items]:
+            concerning = self.concerning(entry, feed)
+            label = feed.concern_label if concerning else ""
+            variant = (kind, entry.slug, tuple(i.anchor for i in concerning), label)
+            if variant not in pieces:
+                pieces[variant] = _cut_entry(self.render(feed, kind, (entry,)), kind)
+            shown.append(pieces[variant])
+        return (shell[:cut], *shown, shell[cut:])
+
+    def entries(self, reports: Iterable[RenderedReport]) -> list[Entry]:
+        """Return the entries of the reports that are not drafts, newest first."""
+        return sorted(
             (self.entry(r) for r in reports if not r.draft),
             key=lambda e: (e.published, e.slug),
             reverse=True,
         )
-        digests = {e.slug: cachemod.key("entry", asdict(e)) for e in entries}
-        for feed in self.feeds(entries):
-            with stage("feeds"):
-                rss, atom = self.cached(feed, "rss", digests), self.cached(feed, "atom", digests)
-            yield f"{feed.stem}.xml", rss
-            yield f"{feed.stem}.atom", atom
-        with stage("feeds"):
-            opml = self.opml()
-        yield "clps.opml", opml
-
-    def cached(self, feed: Feed, kind: str, digests: dict[str, str]) -> bytes:
-        """Render a feed, or reuse it from the cache if its entries and settings are unchanged."""
-        if self.cache is None:
-            return self.render(feed, kind)
-        shown = [digests[e.slug] for e in feed.entries[: self.config.feeds.max_items]]
-        name = cachemod.key("feed", kind, feed.stem, feed.title, feed.description, feed.page,
-                            feed.concern_label, shown, self.directory_key, repr(self.config.site),
-                            repr(self.config.feeds))  # fmt: skip
-        data = self.cache.get_bytes("feed", name)
-        if data is None:
-            data = self.render(feed, kind)
-            self.cache.put_bytes("feed", name, data)
-        return data
 
     def entry(self, report: RenderedReport) -> Entry:
         meta = report.meta
@@ -183,7 +201,8 @@ class FeedWriter:
                 clp.name,
             )
 
-    def render(self, feed: Feed, kind: str) -> bytes:
+    def render(self, feed: Feed, kind: str, shown: Iterable[Entry] | None = None) -> bytes:
+        """Render a feed with feedgen, with all its entries or only those `shown`."""
         entries = feed.entries[: self.config.feeds.max_items]
         newest = max((e.updated for e in entries), default=EPOCH)
         self_url = urljoin(self.base, f"feeds/{feed.stem}.{'xml' if kind == 'rss' else 'atom'}")
@@ -199,13 +218,17 @@ class FeedWriter:
         fg.author({"name": self.config.site.rep})
         fg.updated(newest)
         fg.lastBuildDate(newest)
-        for entry in entries:
+        for entry in entries if shown is None else shown:
             fg.add_entry(self.feed_entry(entry, feed, kind), order="append")
         xml: bytes = fg.rss_str(pretty=True) if kind == "rss" else fg.atom_str(pretty=True)
         return xml
 
+    def concerning(self, entry: Entry, feed: Feed) -> list[Item]:
+        """Return the entry's agenda items that concern the feed's CLP or region."""
+        return [i for i in entry.items if feed.concerns and feed.concerns(i)]
+
     def feed_entry(self, entry: Entry, feed: Feed, kind: str) -> FeedEntry:
-        concerning = [i for i in entry.items if feed.concerns and feed.concerns(i)]
+        concerning = self.concerning(entry, feed)
         fe = _AtomLinkEntry()
         if kind == "rss":
             fe.load_extension("dc", atom=False, rss=True)
@@ -250,6 +273,13 @@ class FeedWriter:
         ET.indent(root)
         data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
         return data + b"\n"
+
+
+def _cut_entry(xml: bytes, kind: str) -> bytes:
+    """Return the one entry of a rendered feed, whole lines from its start tag to its end tag."""
+    start = xml.rindex(b"\n", 0, xml.index(OPEN[kind])) + 1
+    end = xml.index(b"\n", xml.rindex(CLOSE_ENTRY[kind])) + 1
+    return xml[start:end]
 
 
 def _for_region(entry: Entry, region: str, clps: set[str]) -> bool:

@@ -277,14 +277,15 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
         )
         pages |= _report_files(rendered)
     owners = {f"reports/{r.slug}/": r.slug for r in rendered}
-    feeds = FeedWriter(config, ready.directory, Cache(config.path("state") / "cache"))
+    feeds = FeedWriter(config, ready.directory)
     outputs = [
         (Staging(config.path("site")), "", (
             Output(name, data, Audience.PUBLIC, owners.get(name.rsplit("/", 1)[0] + "/"))
             for name, data in sorted(pages.items())
         )),
         (Staging(config.path("feeds")), FEEDS, (
-            Output(f"{FEEDS}{name}", data, Audience.PUBLIC) for name, data in feeds.each(rendered)
+            Output(f"{FEEDS}{feed.name}", feed.data, Audience.PUBLIC, pieces=feed.pieces)
+            for feed in feeds.each(rendered)
         )),
     ]  # fmt: skip
     try:
