@@ -432,6 +432,17 @@ def test_incremental_audit_searches_a_clean_piece_again_for_new_withheld_runs(
     assert audit([page], [other], PdfText(None), verdicts=Verdicts(record)) == []
 
 
+def test_a_report_pages_clean_verdict_is_kept_by_every_audit_not_every_other(
+    tmp_path: Path,
+) -> None:
+    record = tmp_path / "verdicts.pickle"
+    page = Output("reports/r/index.html", b"<p>The budget was agreed.</p>", Audience.PUBLIC, "r")
+    own = Withheld("r", _fragment("a confidential matter about the panel hearing"))
+    for _ in range(3):
+        assert audit([page], [own], PdfText(None), verdicts=Verdicts(record)) == []
+        assert len(Verdicts(record).clean) == 2  # the page's text, and it against its own runs
+
+
 def test_incremental_audit_trusts_only_its_own_record_of_clean_pieces(tmp_path: Path) -> None:
     page = Output("page.html", b"<p>the panel expelled the member for abuse</p>", Audience.PUBLIC)
     leak = Withheld("r", _fragment("the panel expelled the member for abuse"))

@@ -221,6 +221,7 @@ class Auditor:
         level = str(int(output.audience))
         mark = _fingerprint("own", level, repr(sorted(w.fragment.words for w in own)), *pieces)
         if mark in self.earlier.clean:
+            self.clean.add(mark)  # still clean: remember it for the next audit too
             return set()
         texts = [t for piece in pieces for t in streams(piece)]
         squeezed = _squeezed_hits(texts, own, output.audience)
