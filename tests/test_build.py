@@ -152,7 +152,7 @@ def test_crash_mid_build_leaves_previous_site_intact(
         else:
             import reportback.publish as publish
 
-            patch.setattr(publish.os, "fsync", crash_after_half)
+            patch.setattr(publish, "_write", lambda path, data: crash_after_half())
             patch.setattr(publish.os, "link", lambda a, b: crash_after_half())
         with pytest.raises(RuntimeError, match="power cut"):
             cli("build", "--now", NOW)

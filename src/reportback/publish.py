@@ -40,12 +40,15 @@ class Staging:
         _remove_leftovers(self.target)
         self.path = self.target.parent / f".{self.target.name}.new-{os.getpid()}"
         self.names: set[str] = set()
+        self.folders: set[Path] = set()
         self.changed = not self.target.is_dir()
 
     def add(self, name: str, data: bytes) -> None:
         """Write one file of the new tree (a hard link to the old one if its bytes are the same)."""
         path = self.path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path.parent)
         self.names.add(name)
         previous = self.target / name
         same_size = previous.is_file() and previous.stat().st_size == len(data)
@@ -53,22 +56,42 @@ class Staging:
             os.link(previous, path)
             return
         self.changed = True
-        with path.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write(path, data)
 
     def commit(self) -> bool:
-        """Swap the new tree in; return False (and leave the old one) if nothing changed."""
+        """Swap the new tree in; return False (and leave the old one) if nothing changed.
+
+        What was written is flushed to disk (once, for the whole tree) before the swap.
+        """
         if not self.changed and self.names == _files(self.target):
             return False
         self.path.mkdir(parents=True, exist_ok=True)  # an empty tree is a tree too
+        _sync(self.path)
         _swap(self.path, self.target)
         return True
 
     def discard(self) -> None:
         """Remove the new tree (or, after `commit`, the old one swapped out)."""
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _write(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+
+
+def _sync(tree: Path) -> None:
+    """Flush the file system holding `tree` to disk (Linux syncfs; elsewhere, every one)."""
+    descriptor = os.open(tree, os.O_RDONLY)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.syncfs(descriptor) == 0:
+            return
+    except (OSError, AttributeError):
+        pass
+    finally:
+        os.close(descriptor)
+    os.sync()
 
 
 def _files(tree: Path) -> set[str]:
