@@ -6,7 +6,7 @@ import hashlib
 import html
 import pickle
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,7 +110,38 @@ def streams(text: str) -> list[str]:
     return [html.unescape(once), TAG.sub(" ", twice)]
 
 
-Run = tuple[Audience, tuple[str, ...]]
+class Runs:
+    """The withheld runs to search for, by report, each report's with a digest of its runs.
+
+    Two audits that give a report the same digest search for the same runs of it. A build's
+    runs are made only when a search needs them (most pieces are known clean).
+    """
+
+    def __init__(self, groups: Mapping[str, bytes], made: Callable[[str], list[Withheld]]):
+        self.groups = dict(groups)
+        self.made = made
+        self.cache: dict[str, list[Withheld]] = {}
+
+    @classmethod
+    def given(cls, withheld: Iterable[Withheld]) -> Runs:
+        by_report: dict[str, list[Withheld]] = {}
+        for item in withheld:
+            by_report.setdefault(item.report, []).append(item)
+        groups = {r: group_digest(w.fragment for w in items) for r, items in by_report.items()}
+        return cls(groups, lambda report: by_report.get(report, []))
+
+    def of(self, report: str) -> list[Withheld]:
+        if report not in self.cache:
+            self.cache[report] = self.made(report) if report in self.groups else []
+        return self.cache[report]
+
+    def all(self, reports: Iterable[str] | None = None) -> list[Withheld]:
+        return [w for r in (self.groups if reports is None else reports) for w in self.of(r)]
+
+
+def group_digest(fragments: Iterable[Fragment], *more: str) -> bytes:
+    """Return a digest of some withheld runs (their audience and words, in order)."""
+    return _fingerprint(repr([(int(f.level), f.words) for f in fragments]), *more)
 
 
 class Verdicts:
@@ -118,22 +149,29 @@ class Verdicts:
 
     A piece clean of a set of runs is clean of any part of that set, so a piece seen before
     is searched only for the runs that are new since; any other piece is searched in full.
-    Only the pieces of the latest audit are kept. Stored in the state folder, never published.
+    The runs are recorded as each report's digest (`Runs.groups`): a report whose digest is
+    new has new runs. Only the pieces of the latest audit are kept. Stored in the state
+    folder, never published.
     """
+
+    VERSION = 2
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.runs: frozenset[Run] = frozenset()
+        self.groups: frozenset[bytes] = frozenset()
         self.clean: frozenset[bytes] = frozenset()
         try:
             if path is not None and path.is_file():
-                self.runs, self.clean = pickle.loads(path.read_bytes())
+                version, groups, clean = pickle.loads(path.read_bytes())
+                if version == self.VERSION:
+                    self.groups, self.clean = groups, clean
         except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
             pass  # an unreadable record only means a full audit
 
-    def save(self, runs: frozenset[Run], clean: frozenset[bytes]) -> None:
+    def save(self, groups: frozenset[bytes], clean: frozenset[bytes]) -> None:
         if self.path is not None:
-            write_atomic(self.path, pickle.dumps((runs, clean), pickle.HIGHEST_PROTOCOL))
+            record = (self.VERSION, groups, clean)
+            write_atomic(self.path, pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
 
 
 def _fingerprint(*parts: str | bytes) -> bytes:
@@ -161,28 +199,33 @@ class Auditor:
 
     def __init__(
         self,
-        withheld: Iterable[Withheld],
+        withheld: Iterable[Withheld] | Runs,
         pdf_text: PdfText,
         hidden_slugs: Iterable[str] = (),
         verdicts: Verdicts | None = None,
     ) -> None:
-        withheld = list(withheld)
+        self.runs = withheld if isinstance(withheld, Runs) else Runs.given(withheld)
         self.pdf_text = pdf_text
         self.earlier = verdicts or Verdicts(None)
-        self.runs = frozenset((w.fragment.level, w.fragment.words) for w in withheld)
-        self.full = _Search(withheld)
-        fresh = [
-            w for w in withheld if (w.fragment.level, w.fragment.words) not in self.earlier.runs
-        ]
-        self.new = self.full if len(fresh) == len(withheld) else _Search(fresh)  # one, if all new
-        self.by_report: dict[str, list[Withheld]] = {}
-        for item in withheld:
-            self.by_report.setdefault(item.report, []).append(item)
+        self.groups = frozenset(self.runs.groups.values())
+        fresh = [r for r, g in self.runs.groups.items() if g not in self.earlier.groups]
+        self.fresh = None if len(fresh) == len(self.runs.groups) else fresh  # None: all new
+        self.searches: dict[str, _Search] = {}
         hidden = list(hidden_slugs)
         self.slugs = [f"reports/{s}/" for s in hidden] + [f"{s}.pdf" for s in hidden]
         self.seen: dict[bytes, set[Withheld]] = {}  # by fingerprint: the pieces are not kept
         self.clean: set[bytes] = set()
         self.known: dict[tuple[Audience, bytes], set[Withheld]] = {}  # by piece given
+
+    def search(self, which: str) -> _Search:
+        """Return the index of every run ("full") or of the runs new since the last audit
+        ("new"), built when first asked for."""
+        if which == "new" and self.fresh is None:
+            which = "full"
+        if which not in self.searches:
+            reports = self.fresh if which == "new" else None
+            self.searches[which] = _Search(self.runs.all(reports))
+        return self.searches[which]
 
     def check(self, output: Output) -> list[str]:
         """Return one message per leak found in `output` (none: it is clean)."""
@@ -209,7 +252,7 @@ class Auditor:
         """Search one piece, or recall what an identical piece held."""
         mark = _fingerprint("pdf" if pdf else "text", str(int(audience)), piece)
         if mark not in self.seen:
-            search = self.new if mark in self.earlier.clean else self.full
+            search = self.search("new" if mark in self.earlier.clean else "full")
             self.seen[mark] = search.hits(piece, pdf, audience)
             if not self.seen[mark]:
                 self.clean.add(mark)
@@ -217,14 +260,14 @@ class Auditor:
 
     def _own(self, output: Output, pieces: list[str]) -> set[Withheld]:
         """Search a report's own page or PDF for its withheld runs, ignoring spacing."""
-        own = self.by_report.get(output.report or "", [])
-        level = str(int(output.audience))
-        mark = _fingerprint("own", level, repr(sorted(w.fragment.words for w in own)), *pieces)
+        report = output.report or ""
+        group = self.runs.groups.get(report, b"")
+        mark = _fingerprint("own", str(int(output.audience)), group, *pieces)
         if mark in self.earlier.clean:
             self.clean.add(mark)  # still clean: remember it for the next audit too
             return set()
         texts = [t for piece in pieces for t in streams(piece)]
-        squeezed = _squeezed_hits(texts, own, output.audience)
+        squeezed = _squeezed_hits(texts, self.runs.of(report), output.audience)
         self.clean |= set() if squeezed else {mark}
         return squeezed
 
@@ -237,7 +280,7 @@ class Auditor:
 
     def save(self) -> None:
         """Remember the runs searched for and the pieces found clean, for the next audit."""
-        self.earlier.save(self.runs, frozenset(self.clean))
+        self.earlier.save(self.groups, frozenset(self.clean))
 
 
 class _Search:
@@ -266,15 +309,6 @@ def _messages(found: set[Withheld], name: str) -> list[str]:
         text = f"{first.fragment.level.label} text {first.fragment.text!r}"
         out.append(f"{report}: {text} found in {name}{more}")
     return out
-
-
-def without_public(withheld: list[Withheld], public: Iterable[str]) -> list[Withheld]:
-    """Drop the withheld runs whose exact words are also in public text (not evidence of a leak)."""
-    search = _Search(withheld)
-    public_hits = _ngram_hits(
-        list(public), search.index, search.lengths, Audience.PUBLIC, search.vocabulary
-    )
-    return [item for item in withheld if item not in public_hits]
 
 
 Index = dict[tuple[str, ...], list[Withheld]]

@@ -53,7 +53,10 @@ class Entry:
     published: datetime
     updated: datetime
     summary: str
-    html: str
+    notes: str
+    """The corrections, as HTML."""
+    body: str
+    """The report's HTML, its links relative to `url` (made absolute only where shown)."""
     pdf_url: str
     pdf_length: int
     categories: tuple[str, ...]
@@ -165,7 +168,8 @@ class FeedWriter:
             published=published,
             updated=max([published, *corrected]),
             summary=report.redacted.summary,
-            html=notes + absolute_urls(report.html, url),
+            notes=notes,
+            body=report.html,
             pdf_url=urljoin(url, f"{report.slug}.pdf"),
             pdf_length=len(report.pdf),
             categories=(meta.meeting, *meta.tags),
@@ -245,7 +249,8 @@ class FeedWriter:
         if kind == "rss":
             fe.description(entry.summary or entry.title)
         if self.config.feeds.full_content:
-            fe.content(_concern_note(concerning, feed, entry) + entry.html, type="html")
+            html = entry.notes + absolute_urls(entry.body, entry.url)
+            fe.content(_concern_note(concerning, feed, entry) + html, type="html")
         fe.enclosure(entry.pdf_url, str(entry.pdf_length), "application/pdf")
         for term in dict.fromkeys(entry.categories):
             fe.category(term=term)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import cache as cachemod
 from . import manifest, state
-from .audit import Auditor, Output, PdfText, Verdicts, Withheld, without_public
+from .audit import Auditor, Output, PdfText, Verdicts
 from .cache import Cache
 from .check import Checked
 from .clps import Directory, load_directory
@@ -24,6 +24,7 @@ from .parse import load_and_check, progress
 from .publish import Staging
 from .redact import Placeholders, public_text, redact
 from .render import RenderSettings, render
+from .runs import Withholding, public_runs
 from .site import SiteBuilder, view
 from .templates import Templates
 from .timing import stage
@@ -124,6 +125,8 @@ class Prepared(Survey):
     redactions: dict[str, Redaction]
     public: dict[str, tuple[str, ...]]
     """Each report's text that is public by its marks (for the audit)."""
+    redaction_keys: dict[str, str]
+    """Each report's redaction by the key naming its inputs."""
     rendered: dict[Audience, tuple[RenderedReport, ...]]
 
 
@@ -189,6 +192,7 @@ def prepare(
         directory, templates, ready.checked, chosen, ready.plan,
         {slug: r[0] for slug, r in redacted.items()},
         {slug: r[1] for slug, r in redacted.items()},
+        {slug: r[2] for slug, r in redacted.items()},
         rendered,
     )  # fmt: skip
 
@@ -350,17 +354,6 @@ def _report_files(rendered: list[RenderedReport]) -> dict[str, bytes]:
     return out
 
 
-def withheld_runs(ready: Prepared) -> list[Withheld]:
-    """Return every withheld run of every report, less those that are also public text."""
-    withheld = [
-        Withheld(slug, fragment, order)
-        for slug, redaction in ready.redactions.items()
-        for order, fragment in enumerate(redaction.fragments)
-    ]
-    public = [text for texts in ready.public.values() for text in texts]
-    return without_public(withheld, public)
-
-
 def _audit_and_stage(
     outputs: Sequence[tuple[Staging, str, Iterable[Output]]], auditor: Auditor
 ) -> int:
@@ -404,4 +397,9 @@ def _auditor(ready: Prepared, state_dir: Path, kind: str) -> Auditor:
     hidden = [c.source.slug for c in ready.chosen.hidden]
     pdf_text = PdfText(state_dir / "cache" / "pdftext")
     verdicts = Verdicts(state_dir / "cache" / "audit" / f"{kind}.pickle")
-    return Auditor(withheld_runs(ready), pdf_text, hidden, verdicts)
+    reports = {
+        slug: Withholding(ready.redaction_keys[slug], redaction.fragments, ready.public[slug])
+        for slug, redaction in ready.redactions.items()
+    }
+    runs = public_runs(reports, state_dir / "cache" / "audit" / "runs.pickle")
+    return Auditor(runs, pdf_text, hidden, verdicts)
