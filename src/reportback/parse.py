@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -17,7 +19,7 @@ from .clps import Directory
 from .definitions import Definition, Misuse, check_definitions
 from .errors import ExternalFailure, InputRefused, Problem, shown_path
 from .load import find_reports, load_report
-from .model import Ast, Audience, Document, Image, Source
+from .model import Ast, Audience, Document, Source
 from .pandoc import READER, Pandoc, Pandocs, Warning_
 
 
@@ -89,24 +91,24 @@ def load_and_check(
     context = _context(reports, directory, raw_html)
 
     def check_one(pandoc: Pandoc, path: Path) -> tuple[Checked | None, list[Problem]]:
+        digest = _digest(path)
+        earlier = _passed_before(cache, _check_key(digest, path, context)) if digest else None
+        if earlier is not None:
+            return earlier, []
         shown = shown_path(path)
         loaded, found = load_report(path, directory, shown)
         if loaded is None:
             return None, found
-        passed = cachemod.key("checked", loaded.digest, str(path), context)
-        earlier = _passed_before(loaded, cache, passed) if not found else None
-        if earlier is not None:
-            return earlier, found
         parsed = parse_body(loaded, pandoc, cache)
         checker = BodyChecker(loaded, shown, directory, reports, raw_html)
         found += checker.run(parsed.ast, parsed.warnings, parsed.misuses)
         if found:
             return None, found
-        if cache is not None:
-            images = [
-                [src, str(i.source), i.name, i.typst_path] for src, i in checker.images.items()
-            ]
-            cache.put_json("checked", passed, {"images": images})
+        if cache is not None:  # named by the bytes loaded, should the file have changed since
+            record = pickle.dumps(
+                (loaded, checker.images, parse_key(loaded)), pickle.HIGHEST_PROTOCOL
+            )
+            cache.put_bytes("checked", _check_key(loaded.digest, path, context), record)
         return Checked(loaded, parsed.later, checker.images), found
 
     files = find_reports(reports)
@@ -136,16 +138,33 @@ def _context(reports: Path, directory: Directory, raw_html: bool) -> str:
     return cachemod.key("context", str(reports.resolve()), clps, raw_html, files)
 
 
-def _passed_before(source: Source, cache: Cache | None, name: str) -> Checked | None:
-    """Return the report as checked before, if it passed with exactly these inputs."""
-    if cache is None:
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # loading it says why
+
+
+def _check_key(digest: str, path: Path, context: str) -> str:
+    """Name a report's check by its bytes, its path and what else it depends on (`context`)."""
+    return cachemod.key("checked", digest, str(path), context)
+
+
+def _passed_before(cache: Cache | None, name: str) -> Checked | None:
+    """Return the report as loaded and checked before, if it passed with exactly these inputs.
+
+    Its front matter is not read again: the record holds the report as loaded.
+    """
+    stored = cache.get_bytes("checked", name) if cache is not None else None
+    if cache is None or stored is None:
         return None
-    stored, parsed = cache.get_json("checked", name), parse_key(source)
-    if stored is None or not cache.has("parse", parsed):
+    try:
+        source, images, parsed = pickle.loads(stored)
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        return None  # an unreadable record: check the report again
+    if not cache.has("parse", parsed):
         return None
-    images = {src: Image(Path(path), n, typst) for src, path, n, typst in stored["images"]}
-    document = Document(load=partial(_ast, cache, parsed))
-    return Checked(source, document, images)
+    return Checked(source, Document(load=partial(_ast, cache, parsed)), images)
 
 
 def _duplicates(checked: list[Checked]) -> list[Problem]:
