@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from reportback import pipeline
+from reportback.clps import load_directory
 from reportback.config import Config
+from reportback.model import Item
 from reportback.pipeline import BuildOptions
+from reportback.site import LATEST, ReportView, _ClpLists
 
 from .conftest import NOW
 
@@ -237,3 +241,30 @@ def test_every_markdown_construct_yields_valid_html(tmp_path: Path) -> None:
     assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
     html = page.read_text()
     assert "withheld words" not in html and "Members block" not in html and "Secret." not in html
+
+
+def test_each_clps_lists_are_what_checking_every_report_against_it_gives() -> None:
+    directory = load_directory()
+    rng = random.Random(7)
+    slugs, regions = [c.slug for c in directory.clps], list(directory.regions)
+
+    def tags() -> tuple[tuple[str, ...], tuple[str, ...]]:
+        kind = rng.random()
+        if kind < 0.5:
+            return (), ()
+        clps = tuple(rng.sample(slugs, rng.randint(0, 3)))
+        return clps, tuple(rng.sample(regions, rng.randint(0 if clps else 1, 2)))
+
+    reports = []
+    for n in range(120):
+        items = tuple(Item(f"Item {k}", f"i{k}", *tags()) for k in range(rng.randint(0, 6)))
+        clps, regs = tags() if rng.random() < 0.3 else ((), ())
+        reports.append(ReportView(
+            f"r{n:03}", f"Report {n}", "NEC", date(2020, 1, 1), None, "Rep", "", (), (),
+            items, "", False, "r.pdf", clps, regs,
+        ))  # fmt: skip
+    lists = _ClpLists(reports, directory)
+    for clp in directory.clps:
+        mine = [r for r in reports if r.concerns(clp)]
+        assert lists.reports(clp) == (mine[:LATEST], len(mine))
+        assert lists.items.get(clp.slug, []) == [(r, i) for r in mine for i in r.items_for(clp)]

@@ -46,8 +46,12 @@ class Directory:
     def regions(self) -> tuple[str, ...]:
         return tuple(sorted({c.region for c in self.clps}))
 
+    @cached_property
+    def by_region(self) -> dict[str, tuple[Clp, ...]]:
+        return {r: tuple(c for c in self.clps if c.region == r) for r in self.regions}
+
     def in_region(self, region: str) -> tuple[Clp, ...]:
-        return tuple(c for c in self.clps if c.region == region)
+        return self.by_region.get(region, ())
 
 
 def load_directory(path: Path | None = None) -> Directory:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -81,6 +83,40 @@ def by_year(reports: list[ReportView]) -> list[tuple[int, list[ReportView]]]:
     return list(groups.items())
 
 
+class _ClpLists:
+    """Each CLP's reports and the agenda items that concern it, gathered in one pass.
+
+    A report restricted to no CLP reaches every CLP: it is listed once for all of them.
+    """
+
+    def __init__(self, reports: list[ReportView], directory: Directory) -> None:
+        self.everyone = [(n, r) for n, r in enumerate(reports) if not r.clps and not r.regions]
+        self.restricted: dict[str, list[tuple[int, ReportView]]] = {}
+        self.items: dict[str, list[tuple[ReportView, Item]]] = {}
+        for n, report in enumerate(reports):
+            if report.clps or report.regions:
+                for clp in _named(report.clps, report.regions, directory):
+                    self.restricted.setdefault(clp.slug, []).append((n, report))
+            for item in report.items:
+                for clp in _named(item.clps, item.regions, directory):
+                    if report.concerns(clp):
+                        self.items.setdefault(clp.slug, []).append((report, item))
+
+    def reports(self, clp: Clp) -> tuple[list[ReportView], int]:
+        """Return the newest reports that reach `clp` (up to LATEST) and how many reach it."""
+        own = self.restricted.get(clp.slug, [])
+        merged = heapq.merge(self.everyone, own, key=lambda pair: pair[0])
+        return [r for _, r in itertools.islice(merged, LATEST)], len(self.everyone) + len(own)
+
+
+def _named(clps: tuple[str, ...], regions: tuple[str, ...], directory: Directory) -> list[Clp]:
+    """Return the CLPs named, themselves or by their region (each once)."""
+    named = {slug: directory.by_slug[slug] for slug in clps if slug in directory.by_slug}
+    for region in regions:
+        named |= {c.slug: c for c in directory.in_region(region)}
+    return list(named.values())
+
+
 class SiteBuilder:
     """Render every page of the site into a mapping of path to bytes."""
 
@@ -106,22 +142,22 @@ class SiteBuilder:
                 "report.html", "../../", report=report
             )
         out["clp/index.html"] = self.page("clps.html", "../", groups=self.groups())
+        lists = _ClpLists(reports, self.directory)
         for clp in self.directory.clps:
-            out[f"clp/{clp.slug}/index.html"] = self.clp_page(clp, reports)
+            out[f"clp/{clp.slug}/index.html"] = self.clp_page(clp, lists)
         for name in STATIC:
             out[name] = self.env.get_template(name).render().encode("utf-8")
         return out
 
-    def clp_page(self, clp: Clp, reports: list[ReportView]) -> bytes:
-        mine = [r for r in reports if r.concerns(clp)]
-        items = [(r, i) for r in mine for i in r.items_for(clp)]
+    def clp_page(self, clp: Clp, lists: _ClpLists) -> bytes:
+        latest, total = lists.reports(clp)
         return self.page(
             "clp.html",
             "../../",
             clp=clp,
-            reports=mine[:LATEST],
-            total=len(mine),
-            items=items,
+            reports=latest,
+            total=total,
+            items=lists.items.get(clp.slug, []),
             feeds=self.feeds("clp", clp.slug),
         )
 
