@@ -8,6 +8,8 @@ from reportback.audit import Auditor, Output, PdfText, Verdicts
 from reportback.model import Audience, Fragment
 from reportback.runs import Withholding, public_runs
 
+held = Withholding.held
+
 
 def _fragments(*texts: str) -> tuple[Fragment, ...]:
     return tuple(Fragment(Audience.CONFIDENTIAL, tuple(t.split()), t) for t in texts)
@@ -18,27 +20,27 @@ def _kept(reports: dict[str, Withholding], record: Path | None) -> set[tuple[str
 
 
 def test_a_record_kept_in_step_gives_what_searching_everything_gives(tmp_path: Path) -> None:
-    record = tmp_path / "runs.pickle"
+    record = tmp_path
     reports = {
-        "a": Withholding("a1", _fragments("the panel expelled the member", "budget cut by half"),
-                         ("The meeting opened.",)),
-        "b": Withholding("b1", _fragments("a secret ballot on the leader"), ("Fish and chips.",)),
+        "a": held("a1", _fragments("the panel expelled the member", "budget cut by half"),
+                  ("The meeting opened.",)),
+        "b": held("b1", _fragments("a secret ballot on the leader"), ("Fish and chips.",)),
     }  # fmt: skip
     steps = [
         ({}, {("a", "the panel expelled the member"), ("a", "budget cut by half"),
               ("b", "a secret ballot on the leader")}),
         # b's public text now holds one of a's runs: dropped
-        ({"b": Withholding("b2", reports["b"].fragments,
+        ({"b": held("b2", reports["b"].fragments,
                            ("We heard the panel expelled the member today.",))},
          {("a", "budget cut by half"), ("b", "a secret ballot on the leader")}),
         # and a's own public text holds one of its runs too
-        ({"a": Withholding("a2", reports["a"].fragments, ("Our budget cut by half hurts.",))},
+        ({"a": held("a2", reports["a"].fragments, ("Our budget cut by half hurts.",))},
          {("b", "a secret ballot on the leader")}),
         # b's text back as it was: a's run is searched for again
         ({"b": reports["b"]}, {("a", "the panel expelled the member"),
                                ("b", "a secret ballot on the leader")}),
         # a run of b changes: everything is searched again
-        ({"b": Withholding("b3", _fragments("a secret ballot"), ("Fish and chips.",))},
+        ({"b": held("b3", _fragments("a secret ballot"), ("Fish and chips.",))},
          {("a", "the panel expelled the member"), ("b", "a secret ballot")}),
     ]  # fmt: skip
     for change, expected in steps:
@@ -48,16 +50,16 @@ def test_a_record_kept_in_step_gives_what_searching_everything_gives(tmp_path: P
 
 
 def test_a_report_whose_runs_were_public_and_are_not_now_is_audited_afresh(tmp_path: Path) -> None:
-    record, verdicts = tmp_path / "runs.pickle", tmp_path / "verdicts.pickle"
+    record, verdicts = tmp_path, tmp_path / "verdicts.pickle"
     page = Output("other.html", b"<p>Rumour: the panel expelled the member.</p>", Audience.PUBLIC)
     secret = _fragments("the panel expelled the member")
     public = ("As reported, the panel expelled the member.",)
-    reports = {"a": Withholding("a1", secret, public)}
+    reports = {"a": held("a1", secret, public)}
 
     def leaks() -> list[str]:
         runs = public_runs(reports, record)
         return Auditor(runs, PdfText(None), verdicts=Verdicts(verdicts)).check_all([page])
 
     assert leaks() == []  # the run is public text of the report itself: no evidence
-    reports = {"a": Withholding("a2", secret, ("Nothing said.",))}
+    reports = {"a": held("a2", secret, ("Nothing said.",))}
     assert leaks() == ["a: confidential text 'the panel expelled the member' found in other.html"]

@@ -121,6 +121,9 @@ class Runs:
         self.groups = dict(groups)
         self.made = made
         self.cache: dict[str, list[Withheld]] = {}
+        self.orders: dict[str, dict[int, Withheld]] = {}
+        self.full: Callable[[], _Search] | None = None
+        """Makes the search for every run, if it has a quicker way than making each run."""
 
     @classmethod
     def given(cls, withheld: Iterable[Withheld]) -> Runs:
@@ -134,6 +137,11 @@ class Runs:
         if report not in self.cache:
             self.cache[report] = self.made(report) if report in self.groups else []
         return self.cache[report]
+
+    def by_order(self, report: str) -> dict[int, Withheld]:
+        if report not in self.orders:
+            self.orders[report] = {w.order: w for w in self.of(report)}
+        return self.orders[report]
 
     def all(self, reports: Iterable[str] | None = None) -> list[Withheld]:
         return [w for r in (self.groups if reports is None else reports) for w in self.of(r)]
@@ -223,8 +231,11 @@ class Auditor:
         if which == "new" and self.fresh is None:
             which = "full"
         if which not in self.searches:
-            reports = self.fresh if which == "new" else None
-            self.searches[which] = _Search(self.runs.all(reports))
+            if which == "full" and self.runs.full is not None:
+                self.searches[which] = self.runs.full()
+            else:
+                reports = self.fresh if which == "new" else None
+                self.searches[which] = _Search(self.runs.all(reports))
         return self.searches[which]
 
     def check(self, output: Output) -> list[str]:
@@ -290,11 +301,15 @@ class _Search:
         self.index, self.lengths = _index(withheld)
         self.vocabulary = {word for words_ in self.index for word in words_}
 
+    def lookup(self, words: tuple[str, ...]) -> Iterable[Withheld]:
+        """Return the runs of exactly these words."""
+        return self.index.get(words, ())
+
     def hits(self, piece: str, pdf: bool, audience: Audience) -> set[Withheld]:
-        if not self.index:
+        if not self.lengths:
             return set()
         texts = [piece] if pdf else streams(piece)
-        return _ngram_hits(texts, self.index, self.lengths, audience, self.vocabulary)
+        return _ngram_hits(texts, self, audience)
 
 
 def _messages(found: set[Withheld], name: str) -> list[str]:
@@ -326,19 +341,15 @@ def _contains(output: Output, needle: str) -> bool:
     return needle.encode("utf-8") in output.data
 
 
-def _ngram_hits(
-    texts: list[str],
-    index: Mapping[tuple[str, ...], list[Withheld]],
-    lengths: list[int],
-    audience: Audience,
-    vocabulary: set[str] | None = None,
-) -> set[Withheld]:
+def _ngram_hits(texts: list[str], search: _Search, audience: Audience) -> set[Withheld]:
+    """Return the runs of a higher audience than `audience` that the texts hold."""
     hits: set[Withheld] = set()
+    lengths, lookup = search.lengths, search.lookup
     for text in texts:
-        for run in _runs(words(text), vocabulary, lengths[0] if lengths else 1):
+        for run in _runs(words(text), search.vocabulary, lengths[0] if lengths else 1):
             for n in lengths:
                 for i in range(len(run) - n + 1):
-                    for item in index.get(run[i : i + n], ()):
+                    for item in lookup(run[i : i + n]):
                         if item.fragment.level > audience:
                             hits.add(item)
     return hits

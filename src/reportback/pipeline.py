@@ -18,7 +18,16 @@ from .clps import Directory, load_directory
 from .config import Config
 from .errors import ExternalFailure, LeakFound
 from .feeds import FeedWriter
-from .model import Ast, Audience, Document, Publication, RedactedReport, Redaction, RenderedReport
+from .model import (
+    Ast,
+    Audience,
+    Document,
+    Fragment,
+    Publication,
+    RedactedReport,
+    Redaction,
+    RenderedReport,
+)
 from .pandoc import Pandoc, Pandocs
 from .parse import load_and_check, progress
 from .publish import Staging
@@ -122,11 +131,8 @@ class Survey:
 class Prepared(Survey):
     """Every report surveyed and redacted; rendered for the audiences asked for."""
 
-    redactions: dict[str, Redaction]
-    public: dict[str, tuple[str, ...]]
-    """Each report's text that is public by its marks (for the audit)."""
-    redaction_keys: dict[str, str]
-    """Each report's redaction by the key naming its inputs."""
+    withheld: dict[str, Withholding]
+    """What each report withholds, and its text that is public by its marks (for the audit)."""
     rendered: dict[Audience, tuple[RenderedReport, ...]]
 
 
@@ -179,10 +185,11 @@ def prepare(
                 pandoc: Pandoc, c: Checked, audience: Audience = audience
             ) -> RenderedReport:
                 slug = c.source.slug
-                redaction, _, key = redacted[slug]
+                redaction, withheld = redacted[slug]
+                publication = ready.plan.publications[slug]
                 return _render_cached(
-                    redaction.versions[audience], key, ready.plan.publications[slug], pandoc,
-                    settings, cache, slug in drafts,
+                    redaction.versions[audience], withheld.key, publication, pandoc, settings,
+                    cache, slug in drafts,
                 )  # fmt: skip
 
             done = pandocs.map(render_one, shown)
@@ -190,19 +197,18 @@ def prepare(
             rendered[audience] = tuple(progress(done, options.progress, what, len(shown)))
     return Prepared(
         directory, templates, ready.checked, chosen, ready.plan,
-        {slug: r[0] for slug, r in redacted.items()},
         {slug: r[1] for slug, r in redacted.items()},
-        {slug: r[2] for slug, r in redacted.items()},
         rendered,
     )  # fmt: skip
 
 
 def _redact_cached(
     checked: Checked, placeholders: Placeholders, regions: tuple[str, ...], cache: Cache
-) -> tuple[Redaction, tuple[str, ...], str]:
+) -> tuple[Redaction, Withholding]:
     """Redact a report, or reuse its redaction from an unchanged earlier run (same inputs).
 
-    Returns the redaction, the report's public text and the key naming its inputs.
+    Returns the redaction, without its fragments, and what the report withholds: its
+    fragments and public text, read back from the cache only when the audit needs them.
     """
     source = checked.source
     images = sorted((n, asdict(i)) for n, i in checked.images.items())
@@ -212,19 +218,30 @@ def _redact_cached(
     if stored is None:
         ast = checked.ast
         redaction = redact(source, ast, checked.images, placeholders, regions)
-        public = tuple(public_text(source, ast))
+        withheld = (redaction.fragments, tuple(public_text(source, ast)))
         documents = {a: v.ast for a, v in redaction.versions.items()}
         cache.put_bytes("redacted", name, pickle.dumps(documents, pickle.HIGHEST_PROTOCOL))
+        cache.put_bytes("withheld", name, pickle.dumps(withheld, pickle.HIGHEST_PROTOCOL))
         versions = {a: replace(v, document=Document()) for a, v in redaction.versions.items()}
-        light = Redaction(versions, redaction.fragments)
-        cache.put_bytes("redact", name, pickle.dumps((light, public), pickle.HIGHEST_PROTOCOL))
+        light = Redaction(versions, ())
+        cache.put_bytes("redact", name, pickle.dumps(light, pickle.HIGHEST_PROTOCOL))
+        withholding = Withholding(name, lambda: withheld)
     else:
-        light, public = pickle.loads(stored)
+        light = pickle.loads(stored)
+        withholding = Withholding(name, partial(_withheld, cache, name))
     versions = {
         a: replace(v, source=source, document=Document(load=partial(_redacted, cache, name, a)))
         for a, v in light.versions.items()
     }  # each document is read back from the cache only when rendered
-    return Redaction(versions, light.fragments), public, name
+    return Redaction(versions, ()), withholding
+
+
+def _withheld(cache: Cache, name: str) -> tuple[tuple[Fragment, ...], tuple[str, ...]]:
+    stored = cache.get_bytes("withheld", name)
+    if stored is None:
+        raise ExternalFailure(f"the redaction cache lost an entry during the build: {name}")
+    withheld: tuple[tuple[Fragment, ...], tuple[str, ...]] = pickle.loads(stored)
+    return withheld
 
 
 def _redacted(cache: Cache, name: str, audience: Audience) -> Ast:
@@ -397,9 +414,5 @@ def _auditor(ready: Prepared, state_dir: Path, kind: str) -> Auditor:
     hidden = [c.source.slug for c in ready.chosen.hidden]
     pdf_text = PdfText(state_dir / "cache" / "pdftext")
     verdicts = Verdicts(state_dir / "cache" / "audit" / f"{kind}.pickle")
-    reports = {
-        slug: Withholding(ready.redaction_keys[slug], redaction.fragments, ready.public[slug])
-        for slug, redaction in ready.redactions.items()
-    }
-    runs = public_runs(reports, state_dir / "cache" / "audit" / "runs.pickle")
+    runs = public_runs(ready.withheld, state_dir / "cache" / "audit")
     return Auditor(runs, pdf_text, hidden, verdicts)
