@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reportback import pipeline, publish, site
-from reportback.audit import Output, PdfText, Verdicts, Withheld, audit
+from reportback.audit import Auditor, Output, PdfText, Verdicts, Withheld, audit
 from reportback.model import Ast, Audience, Document, Fragment, Image, Source
 from reportback.redact import Placeholders, Redaction
 
@@ -89,9 +89,9 @@ def test_an_output_failing_the_audit_is_never_written_even_to_staging(
     written: list[bytes] = []
     real_add = publish.Staging.add
 
-    def add(self: publish.Staging, name: str, data: bytes) -> None:
+    def add(self: publish.Staging, name: str, data: bytes, key: str | None = None) -> None:
         written.append(data)
-        real_add(self, name, data)
+        real_add(self, name, data, key)
 
     monkeypatch.setattr(publish.Staging, "add", add)
     assert cli("build", "--now", NOW).code == 1
@@ -441,6 +441,20 @@ def test_a_report_pages_clean_verdict_is_kept_by_every_audit_not_every_other(
     for _ in range(3):
         assert audit([page], [own], PdfText(None), verdicts=Verdicts(record)) == []
         assert len(Verdicts(record).clean) == 2  # the page's text, and it against its own runs
+
+
+def test_an_output_kept_unread_keeps_its_pieces_known_clean(tmp_path: Path) -> None:
+    record = tmp_path / "verdicts.pickle"
+    feed = Output("feeds/all.xml", b"<rss><item>Budget agreed.</item></rss>", Audience.PUBLIC)
+    run = [Withheld("r", _fragment("a confidential matter about the panel hearing"))]
+    first = Auditor(run, PdfText(None), verdicts=Verdicts(record))
+    assert first.check(feed, key="k") == []
+    first.save()
+    for _ in range(2):  # kept as published twice: never read, still known clean
+        kept = Auditor(run, PdfText(None), verdicts=Verdicts(record))
+        kept.kept("k")
+        kept.save()
+    assert Verdicts(record).keyed["k"] and Verdicts(record).keyed["k"] <= Verdicts(record).clean
 
 
 def test_incremental_audit_trusts_only_its_own_record_of_clean_pieces(tmp_path: Path) -> None:

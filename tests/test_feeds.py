@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import feedparser
@@ -368,3 +369,46 @@ def test_a_feed_made_of_shared_pieces_is_the_feed_feedgen_renders_whole(built: P
     shown = sum(2 * len(feed.entries) for feed in feeds)
     assert shown > 2 * len(feeds) > len(pieces)  # entries are shared, each rendered once
     assert any(concerning for _, _, concerning, _ in pieces)  # a CLP's own variant too
+
+
+def _made_feeds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    made: list[str] = []
+    real = FeedWriter.made
+
+    def spy(self: FeedWriter, feed: Any, kind: str, pieces: Any) -> tuple[bytes, ...]:
+        made.append(f"{feed.stem}.{kind}")
+        return real(self, feed, kind, pieces)
+
+    monkeypatch.setattr(FeedWriter, "made", spy)
+    return made
+
+
+def test_a_feed_published_from_the_same_entries_is_kept_without_being_made(
+    built: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _made_feeds(monkeypatch)
+    path = built / "reports/2016-10-04-witney.md"
+    path.write_text(path.read_text().replace("Only for Witney.", "Only for Witney, revised."))
+    assert cli("build", "--now", NOW).code == 0
+    assert sorted(made) == [
+        "all.atom", "all.rss", "clp/witney.atom", "clp/witney.rss",
+        "region/south-east.atom", "region/south-east.rss",
+    ]  # fmt: skip
+    hackney = built / "feeds/clp/hackney-north-and-stoke-newington.xml"
+    hackney.write_bytes(hackney.read_bytes().replace(b"Dates agreed", b"Dates AGREED"))
+    made.clear()
+    path.write_text(path.read_text().replace("revised.", "revised again."))
+    assert cli("build", "--now", NOW).code == 0
+    assert "clp/hackney-north-and-stoke-newington.rss" in made  # changed by hand: made again
+    assert b"Dates agreed" in hackney.read_bytes()
+
+
+def test_every_feed_is_made_and_audited_again_when_a_withheld_run_is_new(
+    built: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _made_feeds(monkeypatch)
+    path = built / "reports/2016-10-04-witney.md"
+    text = path.read_text() + "\n## Appeal {.confidential}\n\nzqnewsecret appeal lodged today\n"
+    path.write_text(text)
+    assert cli("build", "--now", NOW).code == 0
+    assert len(made) == len(feed_files(built))

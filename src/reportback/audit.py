@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pypdfium2
 
-from .cache import write_atomic
+from .cache import code_digest, write_atomic
 from .model import Audience, Fragment
 from .timing import stage
 from .tree import words
@@ -162,23 +162,29 @@ class Verdicts:
     folder, never published.
     """
 
-    VERSION = 2
+    VERSION = 3
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.groups: frozenset[bytes] = frozenset()
         self.clean: frozenset[bytes] = frozenset()
+        self.keyed: dict[str, frozenset[bytes]] = {}
+        """The pieces of each output made from a key (an output kept as published, unread,
+        keeps its pieces' verdicts by its key)."""
         try:
             if path is not None and path.is_file():
-                version, groups, clean = pickle.loads(path.read_bytes())
+                version, groups, clean, keyed = pickle.loads(path.read_bytes())
                 if version == self.VERSION:
-                    self.groups, self.clean = groups, clean
+                    self.groups, self.keyed = groups, keyed
+                    self.clean = clean.union(*keyed.values())
         except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
             pass  # an unreadable record only means a full audit
 
-    def save(self, groups: frozenset[bytes], clean: frozenset[bytes]) -> None:
+    def save(
+        self, groups: frozenset[bytes], clean: frozenset[bytes], keyed: dict[str, frozenset[bytes]]
+    ) -> None:
         if self.path is not None:
-            record = (self.VERSION, groups, clean)
+            record = (self.VERSION, groups, clean, keyed)
             write_atomic(self.path, pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
 
 
@@ -216,14 +222,19 @@ class Auditor:
         self.pdf_text = pdf_text
         self.earlier = verdicts or Verdicts(None)
         self.groups = frozenset(self.runs.groups.values())
+        hidden = list(hidden_slugs)
+        self.trust = _fingerprint(
+            code_digest(), repr(sorted(self.groups)), repr(sorted(hidden))
+        ).hex()
+        """Names what this audit searches for: outputs it passed stay clean while it is the same."""
         fresh = [r for r, g in self.runs.groups.items() if g not in self.earlier.groups]
         self.fresh = None if len(fresh) == len(self.runs.groups) else fresh  # None: all new
         self.searches: dict[str, _Search] = {}
-        hidden = list(hidden_slugs)
         self.slugs = [f"reports/{s}/" for s in hidden] + [f"{s}.pdf" for s in hidden]
         self.seen: dict[bytes, set[Withheld]] = {}  # by fingerprint: the pieces are not kept
         self.clean: set[bytes] = set()
-        self.known: dict[tuple[Audience, bytes], set[Withheld]] = {}  # by piece given
+        self.known: dict[tuple[Audience, bytes], tuple[bytes, set[Withheld]]] = {}  # by piece
+        self.keyed: dict[str, frozenset[bytes]] = {}
 
     def search(self, which: str) -> _Search:
         """Return the index of every run ("full") or of the runs new since the last audit
@@ -238,36 +249,52 @@ class Auditor:
                 self.searches[which] = _Search(self.runs.all(reports))
         return self.searches[which]
 
-    def check(self, output: Output) -> list[str]:
-        """Return one message per leak found in `output` (none: it is clean)."""
+    def check(self, output: Output, key: str | None = None) -> list[str]:
+        """Return one message per leak found in `output` (none: it is clean).
+
+        An output made from a `key` has its pieces' verdicts remembered by the key, for when
+        it is kept as published without being read (`kept`).
+        """
         found: set[Withheld] = set()
+        marks: set[bytes] = set()
         pdf = output.name.endswith(".pdf")
         if output.pieces and output.report is None:
             for raw in output.pieces:  # the same piece object recurs: search it once
-                key = (output.audience, raw)
-                if key not in self.known:
+                known = (output.audience, raw)
+                if known not in self.known:
                     text = raw.decode("utf-8", errors="replace")
-                    self.known[key] = self._hits(text, pdf, output.audience)
-                found |= self.known[key]
+                    self.known[known] = self._hits(text, pdf, output.audience)
+                mark, hits = self.known[known]
+                marks.add(mark)
+                found |= hits
         else:
             pieces = chunks(output, self.pdf_text)
             for piece in pieces:
-                found |= self._hits(piece, pdf, output.audience)
+                mark, hits = self._hits(piece, pdf, output.audience)
+                marks.add(mark)
+                found |= hits
             if output.report is not None:
                 found |= self._own(output, pieces)
         named = [f"{output.name}: names a withheld report ({s})" for s in self.slugs
                  if _contains(output, s)]  # fmt: skip
+        if key is not None and not found and not named:
+            self.keyed[key] = frozenset(marks)
         return _messages(found, output.name) + named
 
-    def _hits(self, piece: str, pdf: bool, audience: Audience) -> set[Withheld]:
-        """Search one piece, or recall what an identical piece held."""
+    def kept(self, key: str) -> None:
+        """Note an output kept as published from `key`: its pieces stay known clean."""
+        if key in self.earlier.keyed:
+            self.keyed[key] = self.earlier.keyed[key]
+
+    def _hits(self, piece: str, pdf: bool, audience: Audience) -> tuple[bytes, set[Withheld]]:
+        """Search one piece, or recall what an identical piece held; return its mark too."""
         mark = _fingerprint("pdf" if pdf else "text", str(int(audience)), piece)
         if mark not in self.seen:
             search = self.search("new" if mark in self.earlier.clean else "full")
             self.seen[mark] = search.hits(piece, pdf, audience)
             if not self.seen[mark]:
                 self.clean.add(mark)
-        return self.seen[mark]
+        return mark, self.seen[mark]
 
     def _own(self, output: Output, pieces: list[str]) -> set[Withheld]:
         """Search a report's own page or PDF for its withheld runs, ignoring spacing."""
@@ -291,7 +318,7 @@ class Auditor:
 
     def save(self) -> None:
         """Remember the runs searched for and the pieces found clean, for the next audit."""
-        self.earlier.save(self.groups, frozenset(self.clean))
+        self.earlier.save(self.groups, frozenset(self.clean), self.keyed)
 
 
 class _Search:

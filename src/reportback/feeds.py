@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time
+from functools import partial
 from html import escape, unescape
+from importlib.metadata import version
 from typing import Any
 from urllib.parse import quote, urljoin
 from zoneinfo import ZoneInfo
@@ -16,6 +18,7 @@ import lxml.etree
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
+from . import cache as cachemod
 from .clps import Directory, concerns, reaches, region_slug
 from .config import Config
 from .model import Item, RenderedReport
@@ -24,6 +27,8 @@ from .timing import stage
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ATOM = "http://www.w3.org/2005/Atom"
 URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
+FEEDGEN = version("feedgen")
+"""Part of every feed's key: another feedgen may write the same feed differently."""
 OPEN = {"rss": b"<item>", "atom": b"<entry>"}
 CLOSE_ENTRY = {"rss": b"</item>", "atom": b"</entry>"}
 CLOSE = {"rss": b"</channel>", "atom": b"</feed>"}
@@ -32,14 +37,15 @@ CLOSE = {"rss": b"</channel>", "atom": b"</feed>"}
 
 @dataclass(frozen=True)
 class FeedFile:
-    """One feed file, in the pieces it is made of (a feed's entries are shared with others)."""
+    """One feed file, named by what it is made of before it is made.
+
+    It is made in pieces (its entries are shared with other feeds), and only if asked: a
+    build that finds the same key already published keeps that file as it is.
+    """
 
     name: str
-    pieces: tuple[bytes, ...]
-
-    @property
-    def data(self) -> bytes:
-        return b"".join(self.pieces)
+    key: str | None
+    make: Callable[[], tuple[bytes, ...]]
 
 
 @dataclass(frozen=True)
@@ -111,14 +117,36 @@ class FeedWriter:
     def each(self, reports: Iterable[RenderedReport]) -> Iterator[FeedFile]:
         """Yield every feed file, one at a time (a build writes each before making the next)."""
         pieces: dict[tuple[object, ...], bytes] = {}
+        digests: dict[str, str] = {}
         for feed in self.feeds(self.entries(reports)):
-            with stage("feeds"):
-                rss, atom = self.assemble(feed, "rss", pieces), self.assemble(feed, "atom", pieces)
-            yield FeedFile(f"{feed.stem}.xml", rss)
-            yield FeedFile(f"{feed.stem}.atom", atom)
+            for kind, suffix in (("rss", "xml"), ("atom", "atom")):
+                with stage("feeds"):
+                    key = self.key(feed, kind, digests)
+                yield FeedFile(f"{feed.stem}.{suffix}", key, partial(self.made, feed, kind, pieces))
+        yield FeedFile("clps.opml", None, lambda: (self.opml(),))
+
+    def made(
+        self, feed: Feed, kind: str, pieces: dict[tuple[object, ...], bytes]
+    ) -> tuple[bytes, ...]:
         with stage("feeds"):
-            opml = self.opml()
-        yield FeedFile("clps.opml", (opml,))
+            return self.assemble(feed, kind, pieces)
+
+    def key(self, feed: Feed, kind: str, digests: dict[str, str]) -> str:
+        """Name everything a feed is made from: its own fields, and each entry as it shows it."""
+        shown = []
+        for entry in feed.entries[: self.config.feeds.max_items]:
+            if entry.slug not in digests:
+                digests[entry.slug] = cachemod.key("entry", asdict(entry))
+            shown.append((digests[entry.slug], self.variant(entry, feed, kind)))
+        return cachemod.key("feed", FEEDGEN, kind, feed.stem, feed.title, feed.description,
+                            feed.page, feed.concern_label, shown, repr(self.config.site),
+                            repr(self.config.feeds))  # fmt: skip
+
+    def variant(self, entry: Entry, feed: Feed, kind: str) -> tuple[object, ...]:
+        """Name an entry as one feed shows it (entries show what concerns the feed's CLP)."""
+        concerning = self.concerning(entry, feed)
+        label = feed.concern_label if concerning else ""
+        return (kind, entry.slug, tuple(i.anchor for i in concerning), label)
 
     def assemble(
         self, feed: Feed, kind: str, pieces: dict[tuple[object, ...], bytes]
@@ -133,9 +161,7 @@ class FeedWriter:
         cut = shell.rindex(b"\n", 0, shell.rindex(CLOSE[kind])) + 1
         shown = []
         for entry in feed.entries[: self.config.feeds.max_items]:
-            concerning = self.concerning(entry, feed)
-            label = feed.concern_label if concerning else ""
-            variant = (kind, entry.slug, tuple(i.anchor for i in concerning), label)
+            variant = self.variant(entry, feed, kind)
             if variant not in pieces:
                 pieces[variant] = _cut_entry(self.render(feed, kind, (entry,)), kind)
             shown.append(pieces[variant])

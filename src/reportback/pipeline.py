@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -17,7 +17,7 @@ from .check import Checked
 from .clps import Directory, load_directory
 from .config import Config
 from .errors import ExternalFailure, LeakFound
-from .feeds import FeedWriter
+from .feeds import FeedFile, FeedWriter
 from .model import (
     Ast,
     Audience,
@@ -299,13 +299,16 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
         pages |= _report_files(rendered)
     owners = {f"reports/{r.slug}/": r.slug for r in rendered}
     feeds = FeedWriter(config, ready.directory)
+    records = config.path("state") / "published"
     outputs = [
-        (Staging(config.path("site")), "", (
-            Output(name, data, Audience.PUBLIC, owners.get(name.rsplit("/", 1)[0] + "/"))
+        (Staging(config.path("site"), records / "site.json"), "", (
+            Planned(name, None, partial(
+                Output, name, data, Audience.PUBLIC, owners.get(name.rsplit("/", 1)[0] + "/")
+            ))
             for name, data in sorted(pages.items())
         )),
-        (Staging(config.path("feeds")), FEEDS, (
-            Output(f"{FEEDS}{feed.name}", feed.data, Audience.PUBLIC, pieces=feed.pieces)
+        (Staging(config.path("feeds"), records / "feeds.json"), FEEDS, (
+            Planned(f"{FEEDS}{feed.name}", feed.key, partial(_feed_output, feed))
             for feed in feeds.each(rendered)
         )),
     ]  # fmt: skip
@@ -318,7 +321,7 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
             state.record(db, ready.plan.rows)
             db.close()
         with stage("publish"):
-            changed = [staging.commit() for staging, _, _ in outputs]
+            changed = [staging.commit(auditor.trust) for staging, _, _ in outputs]
     finally:
         for staging, _, _ in outputs:
             staging.discard()
@@ -371,8 +374,26 @@ def _report_files(rendered: list[RenderedReport]) -> dict[str, bytes]:
     return out
 
 
+@dataclass(frozen=True)
+class Planned:
+    """An output named before it is made.
+
+    One with a `key` that the published tree already holds a file made from (under the same
+    audit) is kept as it is: it is neither made, nor audited, nor read again.
+    """
+
+    name: str
+    key: str | None
+    make: Callable[[], Output]
+
+
+def _feed_output(feed: FeedFile) -> Output:
+    pieces = feed.make()
+    return Output(f"{FEEDS}{feed.name}", b"".join(pieces), Audience.PUBLIC, pieces=pieces)
+
+
 def _audit_and_stage(
-    outputs: Sequence[tuple[Staging, str, Iterable[Output]]], auditor: Auditor
+    outputs: Sequence[tuple[Staging, str, Iterable[Planned]]], auditor: Auditor
 ) -> int:
     """Audit each output as it is made and stage it if clean; raise LeakFound on any leak.
 
@@ -383,14 +404,22 @@ def _audit_and_stage(
     leaks: list[str] = []
     files = 0
     try:
-        for staging, prefix, made in outputs:
-            for output in made:
+        for staging, prefix, planned in outputs:
+            for plan in planned:
+                name = plan.name.removeprefix(prefix)
+                if plan.key is not None:
+                    with stage("publish"):
+                        if staging.reuse(name, plan.key, auditor.trust):
+                            auditor.kept(plan.key)
+                            files += 1
+                            continue
+                output = plan.make()
                 with stage("audit"):
-                    found = auditor.check(output)
+                    found = auditor.check(output, plan.key)
                 leaks += found
                 if not leaks:
                     with stage("publish"):
-                        staging.add(output.name.removeprefix(prefix), output.data)
+                        staging.add(name, output.data, plan.key)
                     files += 1
     finally:
         auditor.save()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+
+from .cache import write_atomic
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
@@ -34,7 +37,7 @@ class Staging:
     and holds none of them in memory. Until `commit`, the published tree is untouched.
     """
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, record: Path | None = None) -> None:
         self.target = target.resolve()
         self.target.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(self.target)
@@ -42,37 +45,103 @@ class Staging:
         self.names: set[str] = set()
         self.folders: set[Path] = set()
         self.changed = not self.target.is_dir()
+        self.record = record
+        self.earlier = _Record.load(record)
+        self.keys: dict[str, list[object]] = {}
 
-    def add(self, name: str, data: bytes) -> None:
-        """Write one file of the new tree (a hard link to the old one if its bytes are the same)."""
+    def reuse(self, name: str, key: str, trust: str) -> bool:
+        """Link a published file the record says was made from `key`, under the same `trust`
+        (the audit's, for one): True if it could, without reading the file.
+
+        The record names each file by its inode, size and modification time as well, so a
+        file that is not the one recorded (changed, or from a swap the record missed) is not
+        taken for it.
+        """
+        entry = self.earlier.files.get(name)
+        if entry is None or entry[0] != key or self.earlier.trust != trust:
+            return False
+        previous = self.target / name
+        try:
+            if list(_identity(previous)) != entry[1:]:
+                return False
+        except OSError:
+            return False
+        path = self._folder_for(name)
+        os.link(previous, path)
+        self.names.add(name)
+        self.keys[name] = entry
+        return True
+
+    def add(self, name: str, data: bytes, key: str | None = None) -> None:
+        """Write one file of the new tree (a hard link to the old one if its bytes are the same),
+        and record the `key` it was made from, if given."""
+        path = self._folder_for(name)
+        self.names.add(name)
+        previous = self.target / name
+        try:
+            same_size = previous.stat().st_size == len(data)
+        except OSError:
+            same_size = False
+        if same_size and previous.read_bytes() == data:
+            os.link(previous, path)
+        else:
+            self.changed = True
+            _write(path, data)
+        if key is not None:
+            self.keys[name] = [key, *_identity(path)]
+
+    def _folder_for(self, name: str) -> Path:
         path = self.path / name
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
-        self.names.add(name)
-        previous = self.target / name
-        same_size = previous.is_file() and previous.stat().st_size == len(data)
-        if same_size and previous.read_bytes() == data:
-            os.link(previous, path)
-            return
-        self.changed = True
-        _write(path, data)
+        return path
 
-    def commit(self) -> bool:
+    def commit(self, trust: str = "") -> bool:
         """Swap the new tree in; return False (and leave the old one) if nothing changed.
 
-        What was written is flushed to disk (once, for the whole tree) before the swap.
+        What was written is flushed to disk (once, for the whole tree) before the swap; the
+        record of the keys the files were made from (and the `trust` they were made under)
+        is written after it.
         """
-        if not self.changed and self.names == _files(self.target):
-            return False
-        self.path.mkdir(parents=True, exist_ok=True)  # an empty tree is a tree too
-        _sync(self.path)
-        _swap(self.path, self.target)
-        return True
+        changed = self.changed or self.names != _files(self.target)
+        if changed:
+            self.path.mkdir(parents=True, exist_ok=True)  # an empty tree is a tree too
+            _sync(self.path)
+            _swap(self.path, self.target)
+        if self.record is not None:
+            _Record(trust, self.keys).save(self.record)
+        return changed
 
     def discard(self) -> None:
         """Remove the new tree (or, after `commit`, the old one swapped out)."""
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+class _Record:
+    """The keys a published tree's files were made from, each with the file's identity."""
+
+    def __init__(self, trust: str, files: dict[str, list[object]]) -> None:
+        self.trust = trust
+        self.files = files
+
+    @classmethod
+    def load(cls, path: Path | None) -> _Record:
+        try:
+            if path is not None and path.is_file():
+                data = json.loads(path.read_text(encoding="utf-8"))
+                return cls(str(data["trust"]), dict(data["files"]))
+        except (ValueError, KeyError, TypeError):
+            pass  # an unreadable record only means reading the files to compare them
+        return cls("", {})
+
+    def save(self, path: Path) -> None:
+        write_atomic(path, json.dumps({"trust": self.trust, "files": self.files}).encode())
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    status = path.stat()
+    return status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def _write(path: Path, data: bytes) -> None:
