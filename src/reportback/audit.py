@@ -10,8 +10,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import pypdfium2
-
 from .cache import code_digest, write_atomic
 from .model import Audience, Fragment
 from .timing import stage
@@ -71,6 +69,8 @@ class PdfText:
 
 def pdf_text(data: bytes) -> str:
     """Return a PDF's text, page by page, and its document properties (PDFium)."""
+    import pypdfium2  # a build whose PDFs are all known never loads PDFium
+
     document = pypdfium2.PdfDocument(data)
     try:
         parts = []

@@ -9,12 +9,24 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import __version__, pipeline, scaffold, timing
-from . import commands as commands_
 from .config import Config, load_config
 from .errors import ReportbackError, shown_path
 from .subscribers import CADENCES
 
 Handler = Callable[[argparse.Namespace, Config], int]
+
+
+def _command(name: str) -> Handler:
+    """Return the handler `name` of `commands`, imported only when it runs (a build does not
+    need the scheduler, the mailer or the web server)."""
+
+    def handler(args: argparse.Namespace, config: Config) -> int:
+        from . import commands
+
+        run: Handler = getattr(commands, name)
+        return run(args, config)
+
+    return handler
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -110,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
         "--watch-seconds", type=float, default=10.0, metavar="N",
         help="how often to look for changed reports (default 10)",
     )  # fmt: skip
-    run.set_defaults(handler=commands_.run)
+    run.set_defaults(handler=_command("run"))
     serve = commands.add_parser(
         "serve", help="serve the site, the feeds and the subscription pages",
         description="Serve site/ at /, feeds/ at /feeds/, and the subscription endpoints "
@@ -119,12 +131,12 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     serve.add_argument("--host", default="127.0.0.1", metavar="H")
     serve.add_argument("--port", type=int, default=8000, metavar="P")
-    serve.set_defaults(handler=commands_.serve)
+    serve.set_defaults(handler=_command("serve"))
     status = commands.add_parser(
         "status", help="what is published, embargoed, due, queued and failed"
     )
     status.add_argument("--now", type=_instant, metavar="ISO-DATETIME")
-    status.set_defaults(handler=commands_.status)
+    status.set_defaults(handler=_command("status"))
     _config_everywhere(parser)
     return parser
 
@@ -157,19 +169,19 @@ def _subscriber_commands(commands: argparse._SubParsersAction) -> None:  # type:
     imp.add_argument("file", type=Path, metavar="FILE.csv")
     imp.add_argument("--skip-bad", action="store_true", help="import the good rows anyway")
     imp.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help="the time of import")
-    imp.set_defaults(handler=commands_.subscribers_import)
+    imp.set_defaults(handler=_command("subscribers_import"))
     listing = sub.add_parser("list", help="list subscribers (tab-separated)")
-    listing.set_defaults(handler=commands_.subscribers_list)
+    listing.set_defaults(handler=_command("subscribers_list"))
     count = sub.add_parser("count", help="count subscribers by CLP, cadence, status or audience")
     count.add_argument("--by", choices=("clp", "cadence", "status", "audience"), default="status")
-    count.set_defaults(handler=commands_.subscribers_count)
+    count.set_defaults(handler=_command("subscribers_count"))
     remove = sub.add_parser(
         "remove", help="erase a subscriber",
         description="Erase a subscriber's personal data; a hash of the address is kept so "
         "that it is never mailed again.",
     )  # fmt: skip
     remove.add_argument("email", metavar="EMAIL")
-    remove.set_defaults(handler=commands_.subscribers_remove)
+    remove.set_defaults(handler=_command("subscribers_remove"))
     group.set_defaults(handler=_needs_subcommand(group))
 
 
@@ -185,7 +197,7 @@ def _digest_commands(commands: argparse._SubParsersAction) -> None:  # type: ign
     preview.add_argument("--cadence", choices=CADENCES, default="weekly")
     preview.add_argument("--out", type=Path, default=Path("digest-preview"), metavar="DIR")
     preview.add_argument("--now", type=_instant, metavar="ISO-DATETIME")
-    preview.set_defaults(handler=commands_.digest_preview)
+    preview.set_defaults(handler=_command("digest_preview"))
     send = sub.add_parser(
         "send", help="send the digests that are due",
         description="Send every digest due now (immediate ones always; weekly and monthly ones "
@@ -199,7 +211,7 @@ def _digest_commands(commands: argparse._SubParsersAction) -> None:  # type: ign
         help="write the messages to the state folder's outbox-dry-run/ and change nothing",
     )  # fmt: skip
     send.add_argument("--now", type=_instant, metavar="ISO-DATETIME")
-    send.set_defaults(handler=commands_.digest_send)
+    send.set_defaults(handler=_command("digest_send"))
     group.set_defaults(handler=_needs_subcommand(group))
 
 

@@ -12,9 +12,9 @@ import jinja2
 
 from .clps import Clp, Directory, concerns, reaches
 from .config import SiteConfig
+from .consent import WORDING
 from .model import Correction, Item, RenderedReport
 from .render import plain_summary
-from .subscriptions import WORDING
 
 Outputs = dict[str, bytes]
 STATIC = ("style.css", "clp-filter.js")

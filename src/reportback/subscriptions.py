@@ -8,16 +8,13 @@ from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from .config import Config
+from .consent import WORDING
 from .delivery import send_notice
 from .state import utc
 from .subscribers import CADENCES, address_hash
 from .tokens import CONFIRM, Tokens
 
 CONFIRM_DAYS = 3
-WORDING = (
-    "Email me the NEC reports for my CLP. I can unsubscribe at any time with one click; "
-    "my address is used for nothing else."
-)
 RESEND_AFTER = timedelta(days=CONFIRM_DAYS)
 """A pending address gets no second confirmation while the first link still works."""
 

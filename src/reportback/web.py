@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import state, subscriptions
 from .config import Config
+from .consent import WORDING
 from .pipeline import directory_for
 from .subscribers import CADENCES, address_hash, normalise
 from .templates import Templates
@@ -57,7 +58,7 @@ class Service:
     ) -> HTMLResponse:
         html = self.env.get_template(template).render(
             site=self.config.site, root="/", clps=self.directory.clps, cadences=CADENCES,
-            csrf=csrf or "", wording=subscriptions.WORDING, **context,
+            csrf=csrf or "", wording=WORDING, **context,
         )  # fmt: skip
         response = HTMLResponse(html, status_code=status)
         if csrf:
