@@ -122,7 +122,7 @@ class Runs:
         self.made = made
         self.cache: dict[str, list[Withheld]] = {}
         self.orders: dict[str, dict[int, Withheld]] = {}
-        self.full: Callable[[], _Search] | None = None
+        self.full: Callable[[], Search] | None = None
         """Makes the search for every run, if it has a quicker way than making each run."""
 
     @classmethod
@@ -149,7 +149,7 @@ class Runs:
 
 def group_digest(fragments: Iterable[Fragment], *more: str) -> bytes:
     """Return a digest of some withheld runs (their audience and words, in order)."""
-    return _fingerprint(repr([(int(f.level), f.words) for f in fragments]), *more)
+    return fingerprint(repr([(int(f.level), f.words) for f in fragments]), *more)
 
 
 class Verdicts:
@@ -188,7 +188,7 @@ class Verdicts:
             write_atomic(self.path, pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
 
 
-def _fingerprint(*parts: str | bytes) -> bytes:
+def fingerprint(*parts: str | bytes) -> bytes:
     h = hashlib.blake2b(digest_size=16)
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
@@ -223,20 +223,20 @@ class Auditor:
         self.earlier = verdicts or Verdicts(None)
         self.groups = frozenset(self.runs.groups.values())
         hidden = list(hidden_slugs)
-        self.trust = _fingerprint(
+        self.trust = fingerprint(
             code_digest(), repr(sorted(self.groups)), repr(sorted(hidden))
         ).hex()
         """Names what this audit searches for: outputs it passed stay clean while it is the same."""
         fresh = [r for r, g in self.runs.groups.items() if g not in self.earlier.groups]
         self.fresh = None if len(fresh) == len(self.runs.groups) else fresh  # None: all new
-        self.searches: dict[str, _Search] = {}
+        self.searches: dict[str, Search] = {}
         self.slugs = [f"reports/{s}/" for s in hidden] + [f"{s}.pdf" for s in hidden]
         self.seen: dict[bytes, set[Withheld]] = {}  # by fingerprint: the pieces are not kept
         self.clean: set[bytes] = set()
         self.known: dict[tuple[Audience, bytes], tuple[bytes, set[Withheld]]] = {}  # by piece
         self.keyed: dict[str, frozenset[bytes]] = {}
 
-    def search(self, which: str) -> _Search:
+    def search(self, which: str) -> Search:
         """Return the index of every run ("full") or of the runs new since the last audit
         ("new"), built when first asked for."""
         if which == "new" and self.fresh is None:
@@ -246,7 +246,7 @@ class Auditor:
                 self.searches[which] = self.runs.full()
             else:
                 reports = self.fresh if which == "new" else None
-                self.searches[which] = _Search(self.runs.all(reports))
+                self.searches[which] = Search(self.runs.all(reports))
         return self.searches[which]
 
     def check(self, output: Output, key: str | None = None) -> list[str]:
@@ -288,7 +288,7 @@ class Auditor:
 
     def _hits(self, piece: str, pdf: bool, audience: Audience) -> tuple[bytes, set[Withheld]]:
         """Search one piece, or recall what an identical piece held; return its mark too."""
-        mark = _fingerprint("pdf" if pdf else "text", str(int(audience)), piece)
+        mark = fingerprint("pdf" if pdf else "text", str(int(audience)), piece)
         if mark not in self.seen:
             search = self.search("new" if mark in self.earlier.clean else "full")
             self.seen[mark] = search.hits(piece, pdf, audience)
@@ -300,7 +300,7 @@ class Auditor:
         """Search a report's own page or PDF for its withheld runs, ignoring spacing."""
         report = output.report or ""
         group = self.runs.groups.get(report, b"")
-        mark = _fingerprint("own", str(int(output.audience)), group, *pieces)
+        mark = fingerprint("own", str(int(output.audience)), group, *pieces)
         if mark in self.earlier.clean:
             self.clean.add(mark)  # still clean: remember it for the next audit too
             return set()
@@ -321,7 +321,7 @@ class Auditor:
         self.earlier.save(self.groups, frozenset(self.clean), self.keyed)
 
 
-class _Search:
+class Search:
     """Withheld runs indexed by their words, ready to search texts for."""
 
     def __init__(self, withheld: list[Withheld]) -> None:
@@ -336,7 +336,7 @@ class _Search:
         if not self.lengths:
             return set()
         texts = [piece] if pdf else streams(piece)
-        return _ngram_hits(texts, self, audience)
+        return ngram_hits(texts, self, audience)
 
 
 def _messages(found: set[Withheld], name: str) -> list[str]:
@@ -368,7 +368,7 @@ def _contains(output: Output, needle: str) -> bool:
     return needle.encode("utf-8") in output.data
 
 
-def _ngram_hits(texts: list[str], search: _Search, audience: Audience) -> set[Withheld]:
+def ngram_hits(texts: list[str], search: Search, audience: Audience) -> set[Withheld]:
     """Return the runs of a higher audience than `audience` that the texts hold."""
     hits: set[Withheld] = set()
     lengths, lookup = search.lengths, search.lookup

@@ -27,8 +27,8 @@ from .timing import stage
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ATOM = "http://www.w3.org/2005/Atom"
 URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
-FEEDGEN = version("feedgen")
-"""Part of every feed's key: another feedgen may write the same feed differently."""
+FEEDGEN = (version("feedgen"), version("lxml"))
+"""Part of every feed's key: another feedgen or lxml may write the same feed differently."""
 OPEN = {"rss": b"<item>", "atom": b"<entry>"}
 CLOSE_ENTRY = {"rss": b"</item>", "atom": b"</entry>"}
 CLOSE = {"rss": b"</channel>", "atom": b"</feed>"}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .audit import Runs, Withheld, _fingerprint, _ngram_hits, _Search, group_digest
+from .audit import Runs, Search, Withheld, fingerprint, group_digest, ngram_hits
 from .cache import write_atomic
 from .model import Audience, Fragment
 from .timing import stage
@@ -83,7 +83,7 @@ def public_runs(reports: Mapping[str, Withholding], folder: Path | None) -> Runs
             else group_digest(r.fragments)
             for slug, r in reports.items()
         }
-        every = _fingerprint(repr(sorted(digests.items())))
+        every = fingerprint(repr(sorted(digests.items())))
         index = _StoredIndex.load(folder, every, reports)
         if {s: k.digest for s, k in known.items()} == digests:
             holds = {
@@ -110,7 +110,7 @@ def public_runs(reports: Mapping[str, Withholding], folder: Path | None) -> Runs
         return [Withheld(slug, f, o) for o, f in enumerate(fragments) if (slug, o) not in dropped]
 
     runs = Runs(groups, made)
-    runs.full = lambda: index.search(runs)
+    runs.full = lambda: index.search(runs, dropped)
     return runs
 
 
@@ -183,19 +183,23 @@ class _StoredIndex:
 
     def held(self, public: Iterable[str]) -> frozenset[Ref]:
         """Return the runs that `public` text holds."""
-        found = _ngram_hits(list(public), self.everything, Audience.PUBLIC)
+        found = ngram_hits(list(public), self.everything, Audience.PUBLIC)
         return frozenset((w.report, w.order) for w in found)
 
-    def search(self, runs: Runs) -> _Search:
-        return _StoredSearch(self, runs)
+    def search(self, runs: Runs, dropped: frozenset[Ref]) -> Search:
+        return _StoredSearch(self, runs, dropped)
 
 
-class _StoredSearch(_Search):
+class _StoredSearch(Search):
     """A search of the stored index; a run found is made from its report's fragments."""
 
-    def __init__(self, index: _StoredIndex, runs: Runs | None) -> None:
+    def __init__(
+        self, index: _StoredIndex, runs: Runs | None, dropped: frozenset[Ref] = frozenset()
+    ) -> None:
         self.stored = index
         self.runs = runs
+        self.dropped = dropped
+        """Runs also in public text: found, they are passed over without being made."""
         self.lengths = index.lengths
         self.vocabulary = index.vocabulary
 
@@ -206,4 +210,5 @@ class _StoredSearch(_Search):
         places = self.stored.places(key)
         if self.runs is None:  # every run, dropped or not: stand-ins that name its place
             return [Withheld(s, Fragment(Audience(lv), words, key), o) for s, o, lv in places]
-        return [w for s, o, _ in places if (w := self.runs.by_order(s).get(o)) is not None]
+        kept = [(s, o) for s, o, _ in places if (s, o) not in self.dropped]
+        return [w for s, o in kept if (w := self.runs.by_order(s).get(o)) is not None]
