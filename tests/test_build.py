@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reportback import pipeline, publish, site
-from reportback.audit import Auditor, Output, PdfText, Verdicts, Withheld, audit
+from reportback.audit import Auditor, Output, PdfText, Verdicts, Withheld, audit, chunks
 from reportback.model import Ast, Audience, Document, Fragment, Image, Source
 from reportback.redact import Placeholders, Redaction
 
@@ -455,6 +455,25 @@ def test_an_output_kept_unread_keeps_its_pieces_known_clean(tmp_path: Path) -> N
         kept.kept("k")
         kept.save()
     assert Verdicts(record).keyed["k"] and Verdicts(record).keyed["k"] <= Verdicts(record).clean
+
+
+def test_a_list_page_is_audited_item_by_item_and_a_leak_in_an_item_is_found(
+    tmp_path: Path,
+) -> None:
+    page = Output(
+        "clp/witney/index.html",
+        b"<ol><li>Budget agreed.</li><li>Note: the panel expelled the member for abuse</li></ol>",
+        Audience.PUBLIC,
+    )
+    assert len(chunks(page, PdfText(None))) == 3  # the page's head, then each item
+    own = Output("reports/r/index.html", page.data, Audience.PUBLIC, "r")
+    assert len(chunks(own, PdfText(None))) == 1  # a report's own page is audited whole
+    leak = Withheld("r", _fragment("the panel expelled the member for abuse"))
+    found = audit([page], [leak], PdfText(None), verdicts=Verdicts(tmp_path / "v.pickle"))
+    assert found == [
+        "r: confidential text 'the panel expelled the member for abuse' found in "
+        "clp/witney/index.html"
+    ]
 
 
 def test_incremental_audit_trusts_only_its_own_record_of_clean_pieces(tmp_path: Path) -> None:

@@ -22,6 +22,8 @@ TAG = re.compile(r"<[^>]*>")
 ENTRY = {".xml": "<item>", ".atom": "<entry>"}
 """Where each feed type's entries start (feeds are audited entry by entry)."""
 FEED_TYPES = tuple(ENTRY)
+LIST_ITEM = "<li>"
+"""Where the items of a list page start (the home, archive and CLP pages list reports)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +88,13 @@ def pdf_text(data: bytes) -> str:
 
 
 def chunks(output: Output, pdf_text: PdfText) -> list[str]:
-    """Return an output's text in independent pieces: a feed's entries, or the whole file.
+    """Return an output's text in independent pieces: a feed's entries, a list page's items,
+    or the whole file.
 
-    Feeds repeat the same entries many times; cutting them at entry boundaries lets each
-    distinct entry be audited once. No withheld run spans two entries: they are two reports.
+    Feeds repeat the same entries many times, and the home, archive and CLP pages list the
+    same reports; cutting them at entry or list item boundaries lets each distinct entry or
+    item be audited once. No withheld run spans two entries or items: they are two reports
+    (or two agenda items). A report's own page and PDF are audited whole.
     """
     if output.name.endswith(".pdf"):
         return [pdf_text(output.data)]
@@ -98,9 +103,12 @@ def chunks(output: Output, pdf_text: PdfText) -> list[str]:
     raw = output.data.decode("utf-8", errors="replace")
     if output.name.endswith(FEED_TYPES):
         tag = ENTRY[output.name[output.name.rindex(".") :]]
-        head, *entries = raw.split(tag)
-        return [head] + [tag + entry for entry in entries]
-    return [raw]
+    elif output.name.endswith(".html") and output.report is None:
+        tag = LIST_ITEM
+    else:
+        return [raw]
+    head, *entries = raw.split(tag)
+    return [head] + [tag + entry for entry in entries]
 
 
 def streams(text: str) -> list[str]:
