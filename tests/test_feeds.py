@@ -366,9 +366,15 @@ def test_a_feed_made_of_shared_pieces_is_the_feed_feedgen_renders_whole(built: P
         for kind in ("rss", "atom"):
             assembled = writer.assemble(feed, kind, pieces)
             assert b"".join(assembled) == writer.render(feed, kind), f"{feed.stem} ({kind})"
+    variants = {k: v for k, v in pieces.items() if k[0] != "content"}
     shown = sum(2 * len(feed.entries) for feed in feeds)
-    assert shown > 2 * len(feeds) > len(pieces)  # entries are shared, each rendered once
-    assert any(concerning for _, _, concerning, _ in pieces)  # a CLP's own variant too
+    assert shown > 2 * len(feeds) > len(variants)  # entries are shared, each rendered once
+    assert any(concerning for _, _, concerning, _ in variants)  # a CLP's own variant too
+    by_entry: dict[tuple[object, object], set[int]] = {}
+    for (kind, slug, _, _), cut in variants.items():
+        assert len(cut) == 3  # before the content, the content, after it
+        by_entry.setdefault((kind, slug), set()).add(id(cut[1]))
+    assert all(len(contents) == 1 for contents in by_entry.values())  # one content object
 
 
 def _made_feeds(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -12,6 +12,7 @@ from html import escape, unescape
 from importlib.metadata import version
 from typing import Any
 from urllib.parse import quote, urljoin
+from xml.sax.saxutils import escape as xml_escape
 from zoneinfo import ZoneInfo
 
 import lxml.etree
@@ -29,6 +30,8 @@ ATOM = "http://www.w3.org/2005/Atom"
 URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
 FEEDGEN = (version("feedgen"), version("lxml"))
 """Part of every feed's key: another feedgen or lxml may write the same feed differently."""
+Pieces = dict[tuple[object, ...], Any]
+"""Pieces of feeds made so far, by what they show (each made once a build)."""
 OPEN = {"rss": b"<item>", "atom": b"<entry>"}
 CLOSE_ENTRY = {"rss": b"</item>", "atom": b"</entry>"}
 CLOSE = {"rss": b"</channel>", "atom": b"</feed>"}
@@ -116,7 +119,7 @@ class FeedWriter:
 
     def each(self, reports: Iterable[RenderedReport]) -> Iterator[FeedFile]:
         """Yield every feed file, one at a time (a build writes each before making the next)."""
-        pieces: dict[tuple[object, ...], bytes] = {}
+        pieces: Pieces = {}
         digests: dict[str, str] = {}
         for feed in self.feeds(self.entries(reports)):
             for kind, suffix in (("rss", "xml"), ("atom", "atom")):
@@ -125,9 +128,7 @@ class FeedWriter:
                 yield FeedFile(f"{feed.stem}.{suffix}", key, partial(self.made, feed, kind, pieces))
         yield FeedFile("clps.opml", None, lambda: (self.opml(),))
 
-    def made(
-        self, feed: Feed, kind: str, pieces: dict[tuple[object, ...], bytes]
-    ) -> tuple[bytes, ...]:
+    def made(self, feed: Feed, kind: str, pieces: Pieces) -> tuple[bytes, ...]:
         with stage("feeds"):
             return self.assemble(feed, kind, pieces)
 
@@ -148,24 +149,29 @@ class FeedWriter:
         label = feed.concern_label if concerning else ""
         return (kind, entry.slug, tuple(i.anchor for i in concerning), label)
 
-    def assemble(
-        self, feed: Feed, kind: str, pieces: dict[tuple[object, ...], bytes]
-    ) -> tuple[bytes, ...]:
+    def assemble(self, feed: Feed, kind: str, pieces: Pieces) -> tuple[bytes, ...]:
         """Return a feed as feedgen writes it, in pieces: its head, each entry, its end.
 
         Most entries are shown the same way in hundreds of feeds. feedgen renders each such
         entry once (in a feed of its own, cut out whole) and the feed around it once; the
-        pieces, joined, are byte for byte the feed feedgen renders with all its entries.
+        pieces, joined, are byte for byte the feed feedgen renders with all its entries. An
+        entry is itself in pieces: its report's content, the same in every feed, and what
+        is around it (a CLP's feed notes the items that concern the CLP).
         """
         shell = self.render(feed, kind, ())
         cut = shell.rindex(b"\n", 0, shell.rindex(CLOSE[kind])) + 1
-        shown = []
+        shown: list[bytes] = []
         for entry in feed.entries[: self.config.feeds.max_items]:
             variant = self.variant(entry, feed, kind)
             if variant not in pieces:
-                pieces[variant] = _cut_entry(self.render(feed, kind, (entry,)), kind)
-            shown.append(pieces[variant])
+                whole = _cut_entry(self.render(feed, kind, (entry,)), kind)
+                pieces[variant] = _around(whole, self.html(entry), pieces)
+            shown += pieces[variant]
         return (shell[:cut], *shown, shell[cut:])
+
+    def html(self, entry: Entry) -> str:
+        """Return the entry's content as HTML: its correction notes, then the report."""
+        return entry.notes + absolute_urls(entry.body, entry.url)
 
     def entries(self, reports: Iterable[RenderedReport]) -> list[Entry]:
         """Return the entries of the reports that are not drafts, newest first."""
@@ -275,7 +281,7 @@ class FeedWriter:
         if kind == "rss":
             fe.description(entry.summary or entry.title)
         if self.config.feeds.full_content:
-            html = entry.notes + absolute_urls(entry.body, entry.url)
+            html = self.html(entry)
             fe.content(_concern_note(concerning, feed, entry) + html, type="html")
         fe.enclosure(entry.pdf_url, str(entry.pdf_length), "application/pdf")
         for term in dict.fromkeys(entry.categories):
@@ -304,6 +310,21 @@ class FeedWriter:
         ET.indent(root)
         data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
         return data + b"\n"
+
+
+def _around(entry: bytes, html: str, pieces: Pieces) -> tuple[bytes, ...]:
+    """Cut an entry into what is before its content, its content, and what is after it.
+
+    The content (as XML text) is the same bytes in every feed that shows the entry, and one
+    object for all of them. An entry whose content is not found (summary-only feeds) is one
+    piece.
+    """
+    content = xml_escape(html).encode("utf-8")
+    at = entry.find(content) if content else -1
+    if at < 0:
+        return (entry,)
+    shared = pieces.setdefault(("content", content), content)
+    return (entry[:at], shared, entry[at + len(content) :])
 
 
 def _cut_entry(xml: bytes, kind: str) -> bytes:
