@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 
 from reportback import pipeline, publish, site
-from reportback.audit import Auditor, Output, PdfText, Verdicts, Withheld, audit, chunks
+from reportback.audit import (
+    Auditor,
+    Output,
+    PdfText,
+    Verdicts,
+    Withheld,
+    audit,
+    chunks,
+    pdf_text,
+)
 from reportback.model import Ast, Audience, Document, Fragment, Image, Source
 from reportback.redact import Placeholders, Redaction
 
@@ -441,6 +450,26 @@ def test_a_report_pages_clean_verdict_is_kept_by_every_audit_not_every_other(
     for _ in range(3):
         assert audit([page], [own], PdfText(None), verdicts=Verdicts(record)) == []
         assert len(Verdicts(record).clean) == 2  # the page's text, and it against its own runs
+
+
+def test_a_pdfs_text_read_back_from_its_cache_is_the_text_pdfium_gave(
+    cli: Cli, project: Project
+) -> None:
+    root = project({"reports/r.md": report("Public text.\n\nMore public text.\n")})
+    assert cli("build", "--now", NOW).code == 0
+    data = (root / "site/reports/r/r.pdf").read_bytes()
+    fresh = pdf_text(data)
+    assert "\r\n" in fresh  # PDFium ends lines so; a text-mode read would make them \n
+    cache = PdfText(root / "pdftext")
+    assert cache(data) == fresh  # extracted, then stored
+    assert cache(data) == fresh  # read back
+    record = root / "verdicts.pickle"
+    pdf = Output("reports/r/r.pdf", data, Audience.PUBLIC, "r")
+    own = [Withheld("r", _fragment("a confidential matter about the panel hearing"))]
+    assert Auditor(own, PdfText(None), verdicts=Verdicts(record)).check_all([pdf]) == []
+    first = Verdicts(record).clean
+    assert Auditor(own, cache, verdicts=Verdicts(record)).check_all([pdf]) == []
+    assert Verdicts(record).clean == first  # the same text: the same verdicts, known again
 
 
 def test_an_output_kept_unread_keeps_its_pieces_known_clean(tmp_path: Path) -> None:

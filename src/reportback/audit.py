@@ -59,13 +59,12 @@ class PdfText:
     def __call__(self, data: bytes) -> str:
         key = hashlib.sha256(data).hexdigest()
         path = self.cache / f"{key}.txt" if self.cache else None
-        if path is not None and path.is_file():
-            return path.read_text(encoding="utf-8")
+        if path is not None and path.is_file():  # as bytes: PDFium's line ends are \r\n
+            return path.read_bytes().decode("utf-8", errors="surrogatepass")
         with stage("audit: pdf text"):
             text = pdf_text(data)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            write_atomic(path, text.encode("utf-8", errors="surrogatepass"))
         return text
 
 
