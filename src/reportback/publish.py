@@ -5,8 +5,11 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import queue
 import shutil
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 
 from .cache import write_atomic
@@ -48,6 +51,7 @@ class Staging:
         self.record = record
         self.earlier = _Record.load(record)
         self.keys: dict[str, list[object]] = {}
+        self.writer = _Writer()
 
     def reuse(self, name: str, key: str, trust: str) -> bool:
         """Link a published file the record says was made from `key`, under the same `trust`
@@ -74,9 +78,16 @@ class Staging:
 
     def add(self, name: str, data: bytes, key: str | None = None) -> None:
         """Write one file of the new tree (a hard link to the old one if its bytes are the same),
-        and record the `key` it was made from, if given."""
+        and record the `key` it was made from, if given.
+
+        The file is written on the staging's writer thread while the caller makes the next
+        one; `commit` waits for every write (a failed write is raised by the next call).
+        """
         path = self._folder_for(name)
         self.names.add(name)
+        self.writer.put(partial(self._put, name, path, data, key))
+
+    def _put(self, name: str, path: Path, data: bytes, key: str | None) -> None:
         previous = self.target / name
         try:
             same_size = previous.stat().st_size == len(data)
@@ -104,6 +115,7 @@ class Staging:
         record of the keys the files were made from (and the `trust` they were made under)
         is written after it.
         """
+        self.writer.finish()
         changed = self.changed or self.names != _files(self.target)
         if changed:
             self.path.mkdir(parents=True, exist_ok=True)  # an empty tree is a tree too
@@ -115,7 +127,59 @@ class Staging:
 
     def discard(self) -> None:
         """Remove the new tree (or, after `commit`, the old one swapped out)."""
+        self.writer.stop()
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+class _Writer:
+    """Runs writes in order on a thread of its own, at most `depth` behind the caller.
+
+    Writing a file is mostly the kernel copying bytes, which runs beside the caller's Python
+    (it holds no lock). After a write fails, the rest are skipped and the failure is raised
+    to the caller by its next `put` or by `finish`.
+    """
+
+    def __init__(self, depth: int = 8) -> None:
+        self.jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=depth)
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.stopped = False
+
+    def put(self, job: Callable[[], None]) -> None:
+        self._raise()
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="publish", daemon=True)
+            self.thread.start()
+        self.jobs.put(job)
+
+    def _run(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            if self.error is None and not self.stopped:
+                try:
+                    job()
+                except BaseException as error:  # noqa: BLE001 (raised again on the caller's thread)
+                    self.error = error
+
+    def finish(self) -> None:
+        """Wait for every write; raise the first that failed."""
+        if self.thread is not None:
+            self.jobs.put(None)
+            self.thread.join()
+            self.thread = None
+        self._raise()
+
+    def stop(self) -> None:
+        """Skip the writes not yet started and wait for the one under way."""
+        self.stopped = True
+        if self.thread is not None:
+            self.jobs.put(None)
+            self.thread.join()
+            self.thread = None
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
 
 
 class _Record:
@@ -136,7 +200,8 @@ class _Record:
         return cls("", {})
 
     def save(self, path: Path) -> None:
-        write_atomic(path, json.dumps({"trust": self.trust, "files": self.files}).encode())
+        record = {"trust": self.trust, "files": self.files}
+        write_atomic(path, json.dumps(record, sort_keys=True).encode())
 
 
 def _identity(path: Path) -> tuple[int, int, int]:
