@@ -70,11 +70,13 @@ class Staging:
                 return False
         except OSError:
             return False
-        path = self._folder_for(name)
-        os.link(previous, path)
+        self.writer.put(partial(self._link, previous, name))
         self.names.add(name)
         self.keys[name] = entry
         return True
+
+    def _link(self, previous: Path, name: str) -> None:
+        os.link(previous, self._folder_for(name))
 
     def add(self, name: str, data: bytes, key: str | None = None) -> None:
         """Write one file of the new tree (a hard link to the old one if its bytes are the same),
@@ -83,11 +85,11 @@ class Staging:
         The file is written on the staging's writer thread while the caller makes the next
         one; `commit` waits for every write (a failed write is raised by the next call).
         """
-        path = self._folder_for(name)
         self.names.add(name)
-        self.writer.put(partial(self._put, name, path, data, key))
+        self.writer.put(partial(self._put, name, data, key))
 
-    def _put(self, name: str, path: Path, data: bytes, key: str | None) -> None:
+    def _put(self, name: str, data: bytes, key: str | None) -> None:
+        path = self._folder_for(name)
         previous = self.target / name
         try:
             same_size = previous.stat().st_size == len(data)
@@ -102,6 +104,7 @@ class Staging:
             self.keys[name] = [key, *_identity(path)]
 
     def _folder_for(self, name: str) -> Path:
+        """Return where `name` goes in the new tree, making its folder (on the writer thread)."""
         path = self.path / name
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
