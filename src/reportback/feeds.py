@@ -116,6 +116,7 @@ class FeedWriter:
         self.base = config.site.base
         self.host = config.site.host
         self.zone = ZoneInfo(config.site.timezone)
+        self.htmls: dict[tuple[str, str, str], str] = {}
 
     def each(self, reports: Iterable[RenderedReport]) -> Iterator[FeedFile]:
         """Yield every feed file, one at a time (a build writes each before making the next)."""
@@ -165,13 +166,25 @@ class FeedWriter:
             variant = self.variant(entry, feed, kind)
             if variant not in pieces:
                 whole = _cut_entry(self.render(feed, kind, (entry,)), kind)
-                pieces[variant] = _around(whole, self.html(entry), pieces)
+                pieces[variant] = _around(whole, self.content(entry, pieces))
             shown += pieces[variant]
         return (shell[:cut], *shown, shell[cut:])
 
     def html(self, entry: Entry) -> str:
-        """Return the entry's content as HTML: its correction notes, then the report."""
-        return entry.notes + absolute_urls(entry.body, entry.url)
+        """Return the entry's content as HTML: its correction notes, then the report (made
+        once for all the feeds that show it)."""
+        made = (entry.notes, entry.body, entry.url)
+        if made not in self.htmls:
+            self.htmls[made] = entry.notes + absolute_urls(entry.body, entry.url)
+        return self.htmls[made]
+
+    def content(self, entry: Entry, pieces: Pieces) -> bytes:
+        """Return the entry's content as feed XML text, made once a build (one object)."""
+        known = ("content", entry.notes, entry.body, entry.url)
+        if known not in pieces:
+            pieces[known] = xml_escape(self.html(entry)).encode("utf-8")
+        content: bytes = pieces[known]
+        return content
 
     def entries(self, reports: Iterable[RenderedReport]) -> list[Entry]:
         """Return the entries of the reports that are not drafts, newest first."""
@@ -312,19 +325,17 @@ class FeedWriter:
         return data + b"\n"
 
 
-def _around(entry: bytes, html: str, pieces: Pieces) -> tuple[bytes, ...]:
-    """Cut an entry into what is before its content, its content, and what is after it.
+def _around(entry: bytes, content: bytes) -> tuple[bytes, ...]:
+    """Cut an entry into what is before its `content` (XML text), the content, and what is
+    after it.
 
-    The content (as XML text) is the same bytes in every feed that shows the entry, and one
-    object for all of them. An entry whose content is not found (summary-only feeds) is one
-    piece.
+    The content is the same bytes in every feed that shows the entry, and one object for all
+    of them. An entry whose content is not found (summary-only feeds) is one piece.
     """
-    content = xml_escape(html).encode("utf-8")
     at = entry.find(content) if content else -1
     if at < 0:
         return (entry,)
-    shared = pieces.setdefault(("content", content), content)
-    return (entry[:at], shared, entry[at + len(content) :])
+    return (entry[:at], content, entry[at + len(content) :])
 
 
 def _cut_entry(xml: bytes, kind: str) -> bytes:
