@@ -30,8 +30,9 @@ ATOM = "http://www.w3.org/2005/Atom"
 URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
 FEEDGEN = (version("feedgen"), version("lxml"))
 """Part of every feed's key: another feedgen or lxml may write the same feed differently."""
-Pieces = dict[tuple[object, ...], Any]
-"""Pieces of feeds made so far, by what they show (each made once a build)."""
+Pieces = dict[tuple[object, ...], tuple[bytes, ...]]
+"""The entries of feeds made so far, in pieces, by how they are shown (each made once a
+build)."""
 OPEN = {"rss": b"<item>", "atom": b"<entry>"}
 CLOSE_ENTRY = {"rss": b"</item>", "atom": b"</entry>"}
 CLOSE = {"rss": b"</channel>", "atom": b"</feed>"}
@@ -116,7 +117,7 @@ class FeedWriter:
         self.base = config.site.base
         self.host = config.site.host
         self.zone = ZoneInfo(config.site.timezone)
-        self.htmls: dict[tuple[str, str, str], str] = {}
+        self.contents: dict[tuple[str, str, str], tuple[str, bytes]] = {}
 
     def each(self, reports: Iterable[RenderedReport]) -> Iterator[FeedFile]:
         """Yield every feed file, one at a time (a build writes each before making the next)."""
@@ -166,25 +167,25 @@ class FeedWriter:
             variant = self.variant(entry, feed, kind)
             if variant not in pieces:
                 whole = _cut_entry(self.render(feed, kind, (entry,)), kind)
-                pieces[variant] = _around(whole, self.content(entry, pieces))
+                pieces[variant] = _around(whole, self.content(entry))
             shown += pieces[variant]
         return (shell[:cut], *shown, shell[cut:])
 
     def html(self, entry: Entry) -> str:
-        """Return the entry's content as HTML: its correction notes, then the report (made
-        once for all the feeds that show it)."""
-        made = (entry.notes, entry.body, entry.url)
-        if made not in self.htmls:
-            self.htmls[made] = entry.notes + absolute_urls(entry.body, entry.url)
-        return self.htmls[made]
+        """Return the entry's content as HTML: its correction notes, then the report."""
+        return self._content(entry)[0]
 
-    def content(self, entry: Entry, pieces: Pieces) -> bytes:
-        """Return the entry's content as feed XML text, made once a build (one object)."""
-        known = ("content", entry.notes, entry.body, entry.url)
-        if known not in pieces:
-            pieces[known] = xml_escape(self.html(entry)).encode("utf-8")
-        content: bytes = pieces[known]
-        return content
+    def content(self, entry: Entry) -> bytes:
+        """Return the entry's content as feed XML text (one object for every feed)."""
+        return self._content(entry)[1]
+
+    def _content(self, entry: Entry) -> tuple[str, bytes]:
+        """Make the entry's content once for all the feeds that show it."""
+        made = (entry.notes, entry.body, entry.url)
+        if made not in self.contents:
+            html = entry.notes + absolute_urls(entry.body, entry.url)
+            self.contents[made] = (html, xml_escape(html).encode("utf-8"))
+        return self.contents[made]
 
     def entries(self, reports: Iterable[RenderedReport]) -> list[Entry]:
         """Return the entries of the reports that are not drafts, newest first."""

@@ -165,15 +165,15 @@ class _Writer:
 
     def finish(self) -> None:
         """Wait for every write; raise the first that failed."""
-        if self.thread is not None:
-            self.jobs.put(None)
-            self.thread.join()
-            self.thread = None
+        self._join()
         self._raise()
 
     def stop(self) -> None:
         """Skip the writes not yet started and wait for the one under way."""
         self.stopped = True
+        self._join()
+
+    def _join(self) -> None:
         if self.thread is not None:
             self.jobs.put(None)
             self.thread.join()
