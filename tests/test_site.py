@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reportback import pipeline
-from reportback.clps import load_directory
+from reportback.clps import concerns, load_directory
 from reportback.config import Config
 from reportback.model import Item
 from reportback.pipeline import BuildOptions
@@ -267,4 +267,5 @@ def test_each_clps_lists_are_what_checking_every_report_against_it_gives() -> No
     for clp in directory.clps:
         mine = [r for r in reports if r.concerns(clp)]
         assert lists.reports(clp) == (mine[:LATEST], len(mine))
-        assert lists.items.get(clp.slug, []) == [(r, i) for r in mine for i in r.items_for(clp)]
+        concerning = [(r, i) for r in mine for i in r.items if concerns(i.clps, i.regions, clp)]
+        assert lists.items.get(clp.slug, []) == concerning

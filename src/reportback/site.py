@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from .clps import Clp, Directory, concerns, reaches
+from .clps import Clp, Directory, reaches
 from .config import SiteConfig
 from .consent import WORDING
 from .model import Correction, Item, RenderedReport
@@ -45,9 +45,6 @@ class ReportView:
     def concerns(self, clp: Clp) -> bool:
         """Return whether the report is addressed to `clp` (all CLPs unless restricted)."""
         return reaches(self.clps, self.regions, clp)
-
-    def items_for(self, clp: Clp) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if concerns(i.clps, i.regions, clp))
 
 
 def view(report: RenderedReport, rep: str) -> ReportView:
