@@ -96,6 +96,38 @@ def test_config_unknown_section_and_bad_type(cli: Cli, project: Project) -> None
     ]
 
 
+def test_a_state_folder_inside_the_site_is_refused_before_anything_is_written(
+    cli: Cli, project: Project
+) -> None:
+    root = project({
+        "reportback.toml": '[site]\ntitle = "x"\n\n[paths]\nstate = "site/.state"\n',
+        "reports/r.md": "---\ntitle: R\nmeeting: NEC\nmeeting_date: 2026-01-01\n---\n\nText.\n",
+    })  # fmt: skip
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        "reportback.toml:5: [paths] state (site/.state) is inside the published site folder "
+        "(site): everything there is served and replaced by each build; keep it outside site "
+        "and feeds"
+    )
+    assert not (root / "site").exists() and not (root / "feeds").exists()
+
+
+def test_a_published_folder_given_inside_the_other_is_refused(cli: Cli, project: Project) -> None:
+    root = project({})
+    result = cli("build", "--feeds", "site/feeds", "--now", NOW)
+    assert result.code == 1
+    assert "[paths] feeds (site/feeds) is inside the published site folder (site)" in result.err
+    assert not (root / "site").exists()
+    (root / "reportback.toml").write_text('[paths]\nsite = "."\n')
+    result = cli("status")  # every command loads the configuration, serve too
+    assert result.code == 1
+    assert (
+        "reportback.toml:2: [paths] state (.reportback) is inside the published site folder (.)"
+        in result.err
+    )
+
+
 def test_missing_reports_folder(cli: Cli, project: Project, tmp_path: Path) -> None:
     project({})
     result = cli("check", "--reports", "nowhere")

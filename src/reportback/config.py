@@ -91,6 +91,11 @@ class Config:
     root: Path = field(default_factory=Path.cwd)
     file: Path | None = None
 
+    def __post_init__(self) -> None:
+        problems = _inside_published(self)
+        if problems:
+            raise InputRefused(problems)
+
     def path(self, name: str) -> Path:
         """Return the configured path `name` (e.g. "site") resolved against the root."""
         value: str = getattr(self.paths, name)
@@ -100,6 +105,42 @@ class Config:
         """Return a copy with some paths replaced (command-line options win)."""
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(self, paths=replace(self.paths, **given))
+
+
+PUBLISHED = ("site", "feeds")
+"""The folders a build swaps whole for new ones and `serve` serves as they are."""
+
+
+def _inside_published(config: Config) -> list[Problem]:
+    """Refuse a path inside a published folder (or the same): the state's caches hold
+    withheld text, and whatever is there is served, then deleted by the next build's swap."""
+    given = {f.name: getattr(config.paths, f.name) for f in fields(PathsConfig)}
+    paths = {name: (config.root / value).resolve() for name, value in given.items() if value}
+    problems = []
+    for name, path in paths.items():
+        outer = next((p for p in PUBLISHED if p != name and path.is_relative_to(paths[p])), None)
+        if outer is not None:
+            message = (
+                f"[paths] {name} ({given[name]}) is inside the published {outer} folder "
+                f"({given[outer]}): everything there is served and replaced by each build; "
+                "keep it outside site and feeds"
+            )
+            problems.append(_paths_problem(config, (name, outer), message))
+    return problems
+
+
+def _paths_problem(config: Config, keys: tuple[str, ...], message: str) -> Problem:
+    """Return a problem at the line of the configuration that sets the first of `keys` it
+    sets in [paths] (line 1 if none: a command-line option set them)."""
+    if config.file is None:
+        return problem(config.root / CONFIG_NAME, 1, message)
+    try:
+        text = config.file.read_text(encoding="utf-8-sig")
+        paths = tomllib.loads(text).get("paths", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return problem(config.file, 1, message)
+    line = next((_line_of(text, "paths", k) for k in keys if k in paths), 1)
+    return problem(config.file, line, message)
 
 
 SECTIONS: dict[str, type] = {
