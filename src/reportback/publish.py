@@ -6,7 +6,9 @@ import ctypes
 import json
 import os
 import queue
+import secrets
 import shutil
+import subprocess
 import threading
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -52,6 +54,7 @@ class Staging:
         self.earlier = _Record.load(record)
         self.keys: dict[str, list[object]] = {}
         self.writer = _Writer()
+        self.swapped = False
 
     def reuse(self, name: str, key: str, trust: str) -> bool:
         """Link a published file the record says was made from `key`, under the same `trust`
@@ -86,7 +89,7 @@ class Staging:
         one; `commit` waits for every write (a failed write is raised by the next call).
         """
         self.names.add(name)
-        self.writer.put(partial(self._put, name, data, key))
+        self.writer.put(partial(self._put, name, data, key), len(data))
 
     def _put(self, name: str, data: bytes, key: str | None) -> None:
         path = self._folder_for(name)
@@ -123,45 +126,61 @@ class Staging:
         if changed:
             self.path.mkdir(parents=True, exist_ok=True)  # an empty tree is a tree too
             _sync(self.path)
-            _swap(self.path, self.target)
+            self.swapped = _swap(self.path, self.target)
         if self.record is not None:
             _Record(trust, self.keys).save(self.record)
         return changed
 
     def discard(self) -> None:
-        """Remove the new tree (or, after `commit`, the old one swapped out)."""
+        """Remove the new tree; or, after `commit`, the old one it swapped out, in the
+        background (it is no longer published, and freeing its blocks can take a while)."""
         self.writer.stop()
-        shutil.rmtree(self.path, ignore_errors=True)
+        if self.swapped:
+            _remove_later(self.path, self.target)
+        else:
+            shutil.rmtree(self.path, ignore_errors=True)
 
 
 class _Writer:
-    """Runs writes in order on a thread of its own, at most `depth` behind the caller.
+    """Runs writes in order on a thread of its own, at most `limit` bytes behind the caller.
 
     Writing a file is mostly the kernel copying bytes, which runs beside the caller's Python
-    (it holds no lock). After a write fails, the rest are skipped and the failure is raised
-    to the caller by its next `put` or by `finish`.
+    (it holds no lock), so the caller goes on to make the next outputs (and the other tree)
+    while the writes catch up. After a write fails, the rest are skipped and the failure is
+    raised to the caller by its next `put` or by `finish`.
     """
 
-    def __init__(self, depth: int = 8) -> None:
-        self.jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=depth)
+    def __init__(self, limit: int = 64 << 20) -> None:
+        self.jobs: queue.SimpleQueue[tuple[Callable[[], None], int] | None] = queue.SimpleQueue()
+        self.limit = limit
+        self.behind = 0
+        """The bytes of the writes put but not yet done."""
+        self.done = threading.Condition()
         self.thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.stopped = False
 
-    def put(self, job: Callable[[], None]) -> None:
+    def put(self, job: Callable[[], None], size: int = 0) -> None:
         self._raise()
         if self.thread is None:
             self.thread = threading.Thread(target=self._run, name="publish", daemon=True)
             self.thread.start()
-        self.jobs.put(job)
+        with self.done:
+            self.done.wait_for(lambda: self.behind == 0 or self.behind + size <= self.limit)
+            self.behind += size
+        self.jobs.put((job, size))
 
     def _run(self) -> None:
-        while (job := self.jobs.get()) is not None:
+        while (work := self.jobs.get()) is not None:
+            job, size = work
             if self.error is None and not self.stopped:
                 try:
                     job()
                 except BaseException as error:  # noqa: BLE001 (raised again on the caller's thread)
                     self.error = error
+            with self.done:
+                self.behind -= size
+                self.done.notify()
 
     def finish(self) -> None:
         """Wait for every write; raise the first that failed."""
@@ -235,8 +254,33 @@ def _files(tree: Path) -> set[str]:
     return {p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()}
 
 
+def _remove_later(tree: Path, target: Path) -> None:
+    """Rename `tree` (an old tree of `target`) aside and remove it in a process of its own,
+    which this one does not wait for; if none can be started, remove it now.
+
+    Its name marks it as trash: a build that finds it still there (its remover was stopped)
+    removes it again.
+    """
+    trash = target.parent / f".{target.name}.trash-{secrets.token_hex(8)}"
+    try:
+        tree.rename(trash)
+    except FileNotFoundError:
+        return
+    try:  # the shell starts rm and returns at once; rm is left to finish on its own
+        started = subprocess.run(
+            ["sh", "-c", 'rm -rf -- "$1" &', "sh", str(trash)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, check=False, timeout=10,
+        ).returncode == 0  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        started = False
+    if not started:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
 def _remove_leftovers(target: Path) -> None:
-    """Remove half-built trees; put back an old tree a crash left aside (two-rename swap)."""
+    """Remove half-built trees and old ones whose removal was stopped; put back an old tree a
+    crash left aside (two-rename swap)."""
     for old in target.parent.glob(f".{target.name}.old-*"):
         if target.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -244,19 +288,22 @@ def _remove_leftovers(target: Path) -> None:
             old.rename(target)
     for new in target.parent.glob(f".{target.name}.new-*"):
         shutil.rmtree(new, ignore_errors=True)
+    for trash in target.parent.glob(f".{target.name}.trash-*"):
+        _remove_later(trash, target)
 
 
-def _swap(staging: Path, target: Path) -> None:
-    """Put `staging` at `target`; afterwards `staging` holds the old tree (if any)."""
+def _swap(staging: Path, target: Path) -> bool:
+    """Put `staging` at `target`; return whether `staging` now holds an old tree."""
     if not target.exists():
         staging.rename(target)
-        return
+        return False
     if _exchange(staging, target):
-        return
+        return True
     aside = target.parent / f".{target.name}.old-{os.getpid()}"
     target.rename(aside)
     staging.rename(target)
     aside.rename(staging)
+    return True
 
 
 def _exchange(a: Path, b: Path) -> bool:
