@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -34,7 +34,7 @@ from .publish import Staging
 from .redact import Placeholders, public_text, redact
 from .render import RenderSettings, render
 from .runs import Withholding, public_runs
-from .site import SiteBuilder, view
+from .site import ReportView, SiteBuilder, report_page, view
 from .templates import Templates
 from .timing import stage
 
@@ -292,25 +292,16 @@ def _result_from(old: manifest.Manifest) -> BuildResult:
 def _build(config: Config, options: BuildOptions) -> BuildResult:
     ready = prepare(config, options)
     rendered = list(ready.rendered[Audience.PUBLIC])
-    with stage("site"):
-        pages = SiteBuilder(ready.templates.jinja(), config.site, ready.directory).build(
-            [view(r, config.site.rep) for r in rendered]
-        )
-        pages |= _report_files(rendered)
-    owners = {f"reports/{r.slug}/": r.slug for r in rendered}
     feeds = FeedWriter(config, ready.directory)
     records = config.path("state") / "published"
-    outputs = [
-        (Staging(config.path("site"), records / "site.json"), "", (
-            Planned(name, None, partial(
-                Output, name, data, Audience.PUBLIC, owners.get(name.rsplit("/", 1)[0] + "/")
-            ))
-            for name, data in sorted(pages.items())
-        )),
-        (Staging(config.path("feeds"), records / "feeds.json"), FEEDS, (
+    site = Staging(config.path("site"), records / "site.json")
+    feeds_tree = Staging(config.path("feeds"), records / "feeds.json")
+    outputs = [  # the feeds first: most of their bytes are written while the site is made
+        (feeds_tree, FEEDS, (
             Planned(f"{FEEDS}{feed.name}", feed.key, partial(_feed_output, feed))
             for feed in feeds.each(rendered)
         )),
+        (site, "", _site_plans(config, ready, rendered)),
     ]  # fmt: skip
     try:
         with stage("audit"):
@@ -320,10 +311,10 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
             db = state.connect(config.path("state"))
             state.record(db, ready.plan.rows)
             db.close()
-        with stage("publish"):
-            changed = [staging.commit(auditor.trust) for staging, _, _ in outputs]
+        with stage("publish"):  # the site first: a feed never links to a page not yet there
+            changed = [staging.commit(auditor.trust) for staging in (site, feeds_tree)]
     finally:
-        for staging, _, _ in outputs:
+        for staging in (site, feeds_tree):
             staging.discard()
     chosen = ready.chosen
     return BuildResult(
@@ -338,6 +329,43 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
             default=None,
         ),
     )
+
+
+def _site_plans(
+    config: Config, ready: Prepared, rendered: list[RenderedReport]
+) -> Iterator[Planned]:
+    """Name every file of the site, in order, with how to make it.
+
+    The lists of reports are made at once. A report's own page, PDF and images are named
+    with a key (all they are made from): one the published site holds is kept, neither made
+    (the page), nor audited, nor read again.
+    """
+    builder = SiteBuilder(ready.templates.jinja(), config.site, ready.directory)
+    views = [view(r, config.site.rep) for r in rendered]
+    with stage("site"):
+        lists = builder.lists(views)
+        plans = [Planned(n, None, partial(Output, n, d, Audience.PUBLIC)) for n, d in lists.items()]
+        around = cachemod.key(
+            "report page", ready.templates.digest(), repr(config.site), repr(ready.directory.clps)
+        )
+    for report, shown in zip(rendered, views, strict=True):
+        page = report_page(shown)
+        plans.append(
+            Planned(page, cachemod.key(around, repr(shown)), partial(_page, builder, shown))
+        )
+        folder = page.removesuffix("index.html")
+        files = {f"{folder}{report.slug}.pdf": report.pdf}
+        files |= {f"{folder}{i.name}": i.source.read_bytes() for i in report.redacted.images}
+        for name, data in files.items():
+            made = partial(Output, name, data, Audience.PUBLIC, report.slug)
+            plans.append(Planned(name, cachemod.key("file", data), made))
+    yield from sorted(plans, key=lambda plan: plan.name)
+
+
+def _page(builder: SiteBuilder, report: ReportView) -> Output:
+    with stage("site"):
+        name, data = report_page(report), builder.report_page(report)
+    return Output(name, data, Audience.PUBLIC, report.slug)
 
 
 def _render_cached(
@@ -362,16 +390,6 @@ def _render_cached(
     cache.put_bytes("pdf", name, result.pdf)
     cache.put_json("render", name, {"html": result.html, "text": result.text})
     return result
-
-
-def _report_files(rendered: list[RenderedReport]) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    for report in rendered:
-        folder = f"reports/{report.slug}/"
-        out[folder + f"{report.slug}.pdf"] = report.pdf
-        for image in report.redacted.images:
-            out[folder + image.name] = image.source.read_bytes()
-    return out
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,11 @@ def view(report: RenderedReport, rep: str) -> ReportView:
     )
 
 
+def report_page(report: ReportView) -> str:
+    """Return the name of a report's own page."""
+    return f"reports/{report.slug}/index.html"
+
+
 def newest_first(reports: list[ReportView]) -> list[ReportView]:
     return sorted(reports, key=lambda r: (r.meeting_date, r.slug), reverse=True)
 
@@ -128,16 +133,19 @@ class SiteBuilder:
         env.filters["groupby_year"] = by_year
 
     def build(self, reports: list[ReportView]) -> Outputs:
+        out = self.lists(reports)
+        for report in reports:
+            out[report_page(report)] = self.report_page(report)
+        return out
+
+    def lists(self, reports: list[ReportView]) -> Outputs:
+        """Render every page but the reports' own: the lists of reports, CLPs and the rest."""
         reports = newest_first(reports)
         out: Outputs = {}
         out["index.html"] = self.page(
             "index.html", "", reports=reports[:LATEST], total=len(reports), feeds=self.feeds("all")
         )
         out["reports/index.html"] = self.page("archive.html", "../", reports=reports)
-        for report in reports:
-            out[f"reports/{report.slug}/index.html"] = self.page(
-                "report.html", "../../", report=report
-            )
         out["clp/index.html"] = self.page("clps.html", "../", groups=self.groups())
         lists = _ClpLists(reports, self.directory)
         for clp in self.directory.clps:
@@ -145,6 +153,9 @@ class SiteBuilder:
         for name in STATIC:
             out[name] = self.env.get_template(name).render().encode("utf-8")
         return out
+
+    def report_page(self, report: ReportView) -> bytes:
+        return self.page("report.html", "../../", report=report)
 
     def clp_page(self, clp: Clp, lists: _ClpLists) -> bytes:
         latest, total = lists.reports(clp)
