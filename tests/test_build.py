@@ -24,6 +24,7 @@ from reportback.audit import (
 )
 from reportback.model import Ast, Audience, Document, Fragment, Image, Source
 from reportback.redact import Placeholders, Redaction
+from reportback.templates import default_dir
 
 from .conftest import NOW, Result, everything, inodes, report, rewritten
 
@@ -239,6 +240,38 @@ def test_editing_one_report_rewrites_only_changed_files(cli: Cli, project: Proje
         "reports/2016-10-04-org/2016-10-04-org.pdf",
         "reports/2016-10-04-org/index.html",
     ]
+
+
+def test_a_report_page_is_made_again_only_when_the_report_or_what_shows_it_changes(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(two_reports())
+    assert cli("build", "--now", NOW).code == 0
+    made: list[str] = []
+    real = site.SiteBuilder.report_page
+
+    def report_page(self: site.SiteBuilder, report: site.ReportView) -> bytes:
+        made.append(report.slug)
+        return real(self, report)
+
+    monkeypatch.setattr(site.SiteBuilder, "report_page", report_page)
+    path = root / "reports/2016-10-04-org.md"
+    path.write_text(path.read_text().replace("agreed the minutes", "agreed the minutes again"))
+    assert cli("build", "--now", NOW).code == 0
+    assert made == ["2016-10-04-org"], "the unchanged report's page was kept, not made"
+    page = (default_dir() / "report.html").read_text(encoding="utf-8")
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates/report.html").write_text(
+        page.replace("{% block main %}", "{% block main %}<p>Read at the meeting</p>", 1)
+    )
+    assert cli("build", "--now", NOW).code == 0
+    assert sorted(made[1:]) == ["2016-09-20-nec", "2016-10-04-org"], "a template is an input"
+    for slug in made[1:]:
+        assert "Read at the meeting" in (root / f"site/reports/{slug}/index.html").read_text()
+    (root / "reportback.toml").write_text('[site]\ntitle = "Reports from the NEC"\n')
+    assert cli("build", "--now", NOW).code == 0
+    assert len(made) == 5, "so are the site settings"
+    assert "Reports from the NEC" in (root / "site/reports/2016-09-20-nec/index.html").read_text()
 
 
 def test_embargoed_report_appears_only_from_its_time(cli: Cli, project: Project) -> None:
