@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import NOW, Result
+from .conftest import NOW, Result, report
 
 Cli = Callable[..., Result]
 Project = Callable[[dict[str, str | bytes]], Path]
@@ -182,3 +182,27 @@ def test_config_option_before_or_after_the_command(
     assert cli(*args).code == 0
     assert "Elsewhere title" in (tmp_path / "other-site/index.html").read_text()
     assert cli("subscribers", "count", "--config", "elsewhere.toml").code == 0
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("<p>\n{{ clp.name }\n", "templates/clp.html:2: template error: unexpected '}'"),
+        (
+            '{% set feed_title = "" %}\n<p>\n{{ clp.name / 2 }}\n',
+            "templates/clp.html:3: template error: TypeError: unsupported operand",
+        ),
+        ("\n{% include 'gone.html' %}\n", "templates/clp.html:2: template error: template 'gone"),
+        ("{{ clp.nmae }}\n", "templates/clp.html:1: template error: 'reportback.clps.Clp object'"),
+    ],
+)
+def test_a_broken_template_is_refused_at_its_line(
+    cli: Cli, project: Project, template: str, expected: str
+) -> None:
+    root = project({"reports/2016-09-20-nec.md": report("The NEC met.\n"), "templates/x": ""})
+    (root / "templates/clp.html").write_text(template, encoding="utf-8")
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    assert result.err.startswith(expected), result.err
+    assert "hint: fix the template, or delete it to use the default" in result.err
+    assert not (root / "site").exists()

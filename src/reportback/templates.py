@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import tomllib
+import traceback
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
-from .errors import InputRefused, problem
+from .errors import InputRefused, ReportbackError, problem
 from .redact import Placeholders
 
 
@@ -39,7 +41,7 @@ class Templates:
         return self.find(name).read_text(encoding="utf-8")
 
     def jinja(self) -> jinja2.Environment:
-        return jinja2.Environment(
+        return _Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=jinja2.select_autoescape(("html", "xml")),
             undefined=jinja2.StrictUndefined,
@@ -72,3 +74,50 @@ class Templates:
                     h.update(path.relative_to(folder).as_posix().encode())
                     h.update(path.read_bytes())
         return h.hexdigest()
+
+
+class _Template(jinja2.Template):
+    """A template whose errors are refusals naming the template file and line."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        try:
+            return super().render(*args, **kwargs)
+        except ReportbackError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (a template's mistake, at its line: no traceback)
+            raise _refusal(exc, self.filename) from None
+
+
+class _Environment(jinja2.Environment):
+    template_class = _Template
+
+    def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> Any:
+        try:
+            return super().get_template(name, parent, globals)
+        except jinja2.TemplateError as exc:
+            if parent is not None:  # included or extended: named at the line that asked for it
+                raise
+            raise _refusal(exc, None) from None
+
+
+def _refusal(exc: Exception, filename: str | None) -> InputRefused:
+    """Name where a template failed: the line a syntax error is on, or the template line
+    the failure was raised from (Jinja puts template lines in its tracebacks)."""
+    where, line = filename or "templates", 1
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where, line = exc.filename or where, exc.lineno
+    else:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith((".html", ".txt", ".xml", ".css", ".js")):
+                where, line = frame.filename, frame.lineno or 1
+                break
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template {exc.name!r} not found"
+    else:
+        message = (
+            str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+        )
+    return InputRefused(
+        [problem(Path(where), line, f"template error: {message}")],
+        hint="fix the template, or delete it to use the default",
+    )
