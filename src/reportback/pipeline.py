@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import cache as cachemod
 from . import manifest, state
+from .aside import Aside
 from .audit import Auditor, Output, PdfText, Verdicts
 from .cache import Cache
 from .check import Checked
@@ -34,7 +35,7 @@ from .publish import Staging
 from .redact import Placeholders, public_text, redact
 from .render import RenderSettings, render
 from .runs import Withholding, public_runs
-from .site import ReportView, SiteBuilder, report_page, view
+from .site import Outputs, ReportView, SiteBuilder, report_page, view
 from .templates import Templates
 from .timing import stage
 
@@ -292,18 +293,23 @@ def _result_from(old: manifest.Manifest) -> BuildResult:
 def _build(config: Config, options: BuildOptions) -> BuildResult:
     ready = prepare(config, options)
     rendered = list(ready.rendered[Audience.PUBLIC])
+    builder = SiteBuilder(ready.templates.jinja(), config.site, ready.directory)
+    views = [view(r, config.site.rep) for r in rendered]
+    lists = Aside(partial(builder.lists, views))  # made beside the feeds, on the other core
     feeds = FeedWriter(config, ready.directory)
     records = config.path("state") / "published"
-    site = Staging(config.path("site"), records / "site.json")
-    feeds_tree = Staging(config.path("feeds"), records / "feeds.json")
-    outputs = [  # the feeds first: most of their bytes are written while the site is made
-        (feeds_tree, FEEDS, (
-            Planned(f"{FEEDS}{feed.name}", feed.key, partial(_feed_output, feed))
-            for feed in feeds.each(rendered)
-        )),
-        (site, "", _site_plans(config, ready, rendered)),
-    ]  # fmt: skip
+    stagings: list[Staging] = []
     try:
+        site = Staging(config.path("site"), records / "site.json")
+        feeds_tree = Staging(config.path("feeds"), records / "feeds.json")
+        stagings = [site, feeds_tree]  # the site first: a feed never links to a page not there
+        outputs = [  # the feeds first: their 350 MB is written while the site is made
+            (feeds_tree, FEEDS, (
+                Planned(f"{FEEDS}{feed.name}", feed.key, partial(_feed_output, feed))
+                for feed in feeds.each(rendered)
+            )),
+            (site, "", _site_plans(config, ready, builder, views, lists)),
+        ]  # fmt: skip
         with stage("audit"):
             auditor = _auditor(ready, config.path("state"), "build")
         files = _audit_and_stage(outputs, auditor)
@@ -311,10 +317,11 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
             db = state.connect(config.path("state"))
             state.record(db, ready.plan.rows)
             db.close()
-        with stage("publish"):  # the site first: a feed never links to a page not yet there
-            changed = [staging.commit(auditor.trust) for staging in (site, feeds_tree)]
+        with stage("publish"):
+            changed = [staging.commit(auditor.trust) for staging in stagings]
     finally:
-        for staging in (site, feeds_tree):
+        lists.close()
+        for staging in stagings:
             staging.discard()
     chosen = ready.chosen
     return BuildResult(
@@ -332,23 +339,26 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
 
 
 def _site_plans(
-    config: Config, ready: Prepared, rendered: list[RenderedReport]
+    config: Config,
+    ready: Prepared,
+    builder: SiteBuilder,
+    views: list[ReportView],
+    lists: Aside[Outputs],
 ) -> Iterator[Planned]:
     """Name every file of the site, in order, with how to make it.
 
-    The lists of reports are made at once. A report's own page, PDF and images are named
+    The lists of reports are made at once (in `lists`, started before the feeds were
+    made). A report's own page, PDF and images are named
     with a key (all they are made from): one the published site holds is kept, neither made
     (the page), nor audited, nor read again.
     """
-    builder = SiteBuilder(ready.templates.jinja(), config.site, ready.directory)
-    views = [view(r, config.site.rep) for r in rendered]
     with stage("site"):
-        lists = builder.lists(views)
-        plans = [Planned(n, None, partial(Output, n, d, Audience.PUBLIC)) for n, d in lists.items()]
+        pages = lists.result()
+        plans = [Planned(n, None, partial(Output, n, d, Audience.PUBLIC)) for n, d in pages.items()]
         around = cachemod.key(
             "report page", ready.templates.digest(), repr(config.site), repr(ready.directory.clps)
         )
-    for report, shown in zip(rendered, views, strict=True):
+    for report, shown in zip(ready.rendered[Audience.PUBLIC], views, strict=True):
         page = report_page(shown)
         plans.append(
             Planned(page, cachemod.key(around, repr(shown)), partial(_page, builder, shown))

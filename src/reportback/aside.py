@@ -1,0 +1,70 @@
+"""Work done beside the build, in a forked process, on a core the build's Python leaves idle."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Aside(Generic[T]):
+    """`make()` started in a child process forked now; `result()` waits for what it made.
+
+    The child shares the build's memory as it was, so nothing is sent to it; it sends back
+    its result, pickled. If it fails in any way, `result()` runs `make()` here instead, so a
+    failure is raised (and reported) just as it would be without the child. Where fork is
+    missing (or not safe: only Linux is trusted here), `make()` runs when `result()` is asked.
+    """
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self.make = make
+        self.pid = 0
+        self.pipe = -1
+        if sys.platform == "linux":
+            self.pipe, out = os.pipe()
+            self.pid = os.fork()
+            if self.pid == 0:  # the child: make, send, and leave without running any cleanup
+                os.close(self.pipe)
+                _child(make, out)
+            os.close(out)
+
+    def result(self) -> T:
+        if self.pid == 0:
+            return self.make()
+        with os.fdopen(self.pipe, "rb") as answer:
+            data = answer.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        if status == 0 and data:
+            try:
+                made: T = pickle.loads(data)
+                return made
+            except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
+                pass
+        return self.make()  # the child failed: fail (or succeed) here, in the open
+
+    def close(self) -> None:
+        """Stop waiting for the child (the build failed before it needed the result)."""
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.close(self.pipe)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
+def _child(make: Callable[[], object], out: int) -> None:
+    code = 1
+    try:
+        data = pickle.dumps(make(), pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(out, "wb") as answer:
+            answer.write(data)
+        code = 0
+    except BaseException:  # noqa: BLE001 (the parent makes it again, and reports it)
+        pass
+    finally:
+        os._exit(code)
