@@ -614,3 +614,21 @@ def test_a_report_checked_before_is_checked_again_when_what_it_depends_on_change
     assert result.code == 1
     assert "image 'img/chart.png' not found" in result.err
     assert (root / "site/reports/a").is_dir()  # refused: the previous site stays
+
+
+def test_a_file_in_pieces_is_written_whole_even_by_short_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pieces = (b"<rss>", b"", "é".encode() * 5000, b"<item/>" * 3, b"</rss>")
+    publish._write(tmp_path / "whole.xml", pieces)
+    assert (tmp_path / "whole.xml").read_bytes() == b"".join(pieces)
+    real, calls = publish.os.writev, []
+
+    def short(fd: int, buffers: list[bytes]) -> int:  # the kernel may write less than asked
+        calls.append(len(buffers))
+        return real(fd, [bytes(memoryview(b"".join(buffers))[:7])])
+
+    monkeypatch.setattr(publish.os, "writev", short)
+    publish._write(tmp_path / "short.xml", pieces)
+    assert (tmp_path / "short.xml").read_bytes() == b"".join(pieces)
+    assert len(calls) == -(-len(b"".join(pieces)) // 7)

@@ -8,6 +8,7 @@ import pickle
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .cache import code_digest, write_atomic
@@ -41,13 +42,22 @@ class Output:
     """One output file to audit, for one audience."""
 
     name: str
-    data: bytes
+    content: bytes | tuple[bytes, ...]
+    """The file's bytes; or the file in independent pieces, if its maker knows them (a feed:
+    its head, each entry, its end). A piece shared by many outputs is searched once, and
+    written without being joined to the rest."""
     audience: Audience
     report: str | None = None
     """The report whose own page or PDF this is, if any."""
-    pieces: tuple[bytes, ...] = ()
-    """`data` in independent pieces, if its maker knows them (a feed: its head, each entry,
-    its end). A piece shared by many outputs is searched once."""
+
+    @cached_property
+    def data(self) -> bytes:
+        """The file's bytes, whole."""
+        return self.content if isinstance(self.content, bytes) else b"".join(self.content)
+
+    @property
+    def pieces(self) -> tuple[bytes, ...]:
+        return () if isinstance(self.content, bytes) else self.content
 
 
 class PdfText:

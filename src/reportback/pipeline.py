@@ -417,7 +417,7 @@ class Planned:
 
 def _feed_output(feed: FeedFile) -> Output:
     pieces = feed.make()
-    return Output(f"{FEEDS}{feed.name}", b"".join(pieces), Audience.PUBLIC, pieces=pieces)
+    return Output(f"{FEEDS}{feed.name}", pieces, Audience.PUBLIC)
 
 
 def _audit_and_stage(
@@ -447,7 +447,7 @@ def _audit_and_stage(
                 leaks += found
                 if not leaks:
                     with stage("publish"):
-                        staging.add(name, output.data, plan.key)
+                        staging.add(name, output.content, plan.key)
                     files += 1
     finally:
         auditor.save()
