@@ -11,7 +11,7 @@ from pathlib import Path
 from . import __version__, pipeline, scaffold, timing
 from .config import Config, load_config
 from .errors import ReportbackError, shown_path
-from .subscribers import CADENCES
+from .model import CADENCES
 
 Handler = Callable[[argparse.Namespace, Config], int]
 

@@ -13,6 +13,10 @@ Ast = dict[str, Any]
 """A pandoc document as its JSON value."""
 
 
+CADENCES = ("immediate", "weekly", "monthly")
+"""How often a subscriber is sent the reports."""
+
+
 @dataclass(frozen=True)
 class Document:
     """A pandoc document held in memory, or read back from the state cache when asked for.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -292,6 +293,15 @@ def _result_from(old: manifest.Manifest) -> BuildResult:
 
 def _build(config: Config, options: BuildOptions) -> BuildResult:
     ready = prepare(config, options)
+    gc.freeze()  # all made so far lasts the build: not scanned for cycles (nor, forked, copied)
+    try:
+        return _publish(config, options, ready)
+    finally:
+        gc.unfreeze()
+
+
+def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildResult:
+    """Make, audit and publish the site and the feeds of reports `prepare`d."""
     rendered = list(ready.rendered[Audience.PUBLIC])
     builder = SiteBuilder(ready.templates.jinja(), config.site, ready.directory)
     views = [view(r, config.site.rep) for r in rendered]

@@ -129,28 +129,39 @@ class _StoredIndex:
     """Every run of every report by its words, stored as lines of text beside the records.
 
     Each line is the run's words, a tab, then its places: report number, order and level.
-    The first line names the runs it holds; the second, the reports by number.
+    The first lines name the runs it holds (and the format); the reports by number; the run
+    lengths; and every word of every run (a text that no such word is in holds no run).
     """
 
-    def __init__(self, entries: dict[str, str], slugs: list[str]) -> None:
+    FORMAT = "v3"
+
+    def __init__(
+        self, entries: dict[str, str], slugs: list[str], lengths: list[int], vocabulary: set[str]
+    ) -> None:
         self.entries = entries
         self.slugs = slugs
+        self.lengths = lengths
+        self.vocabulary = vocabulary
 
     @classmethod
     def load(
         cls, folder: Path | None, every: bytes, reports: Mapping[str, Withholding]
     ) -> _StoredIndex:
         path = folder / "runs.index" if folder is not None else None
+        name = f"{every.hex()} {cls.FORMAT}"
         try:
             if path is not None and path.is_file():
-                name, slugs, *lines = path.read_text(encoding="utf-8").split("\n")
-                if name == every.hex():
-                    return cls(dict(line.split("\t", 1) for line in lines), json.loads(slugs))
+                first, slugs, lengths, vocabulary, *lines = path.read_text("utf-8").split("\n")
+                if first == name:
+                    entries = dict(line.split("\t", 1) for line in lines)
+                    return cls(entries, json.loads(slugs), json.loads(lengths),
+                               set(vocabulary.split(" ")))  # fmt: skip
         except (ValueError, UnicodeDecodeError):
             pass  # an unreadable index is made again
         index = cls.made(reports)
         if path is not None:
-            lines = [every.hex(), json.dumps(index.slugs)]
+            lines = [name, json.dumps(index.slugs), json.dumps(index.lengths)]
+            lines += [" ".join(sorted(index.vocabulary))]
             lines += [f"{k}\t{v}" for k, v in index.entries.items()]
             write_atomic(path, "\n".join(lines).encode("utf-8"))
         return index
@@ -162,20 +173,14 @@ class _StoredIndex:
         for number, slug in enumerate(slugs):
             for order, f in enumerate(reports[slug].fragments):
                 places.setdefault(" ".join(f.words), []).append(f"{number}:{order}:{f.level}")
-        return cls({k: ",".join(v) for k, v in places.items()}, slugs)
+        lengths = sorted({k.count(" ") + 1 for k in places})
+        vocabulary = {word for k in places for word in k.split(" ")}
+        return cls({k: ",".join(v) for k, v in places.items()}, slugs, lengths, vocabulary)
 
     def places(self, words: str) -> Iterator[tuple[str, int, int]]:
         for place in self.entries[words].split(","):
             number, order, level = place.split(":")
             yield self.slugs[int(number)], int(order), int(level)
-
-    @cached_property
-    def lengths(self) -> list[int]:
-        return sorted({k.count(" ") + 1 for k in self.entries})
-
-    @cached_property
-    def vocabulary(self) -> set[str]:
-        return {word for k in self.entries for word in k.split(" ")}
 
     @cached_property
     def everything(self) -> _StoredSearch:

@@ -15,9 +15,9 @@ from email_validator import EmailNotValidError, validate_email
 
 from .clps import Directory
 from .errors import InputRefused, Problem, problem
+from .model import CADENCES
 from .state import utc
 
-CADENCES = ("immediate", "weekly", "monthly")
 COLUMNS = ("email", "name", "clp", "cadence", "consent_date")
 IMPORT_WORDING = "Imported from the party membership list"
 

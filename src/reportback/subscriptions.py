@@ -10,8 +10,9 @@ from urllib.parse import urljoin
 from .config import Config
 from .consent import WORDING
 from .delivery import send_notice
+from .model import CADENCES
 from .state import utc
-from .subscribers import CADENCES, address_hash
+from .subscribers import address_hash
 from .tokens import CONFIRM, Tokens
 
 CONFIRM_DAYS = 3

@@ -20,8 +20,9 @@ from starlette.staticfiles import StaticFiles
 from . import state, subscriptions
 from .config import Config
 from .consent import WORDING
+from .model import CADENCES
 from .pipeline import directory_for
-from .subscribers import CADENCES, address_hash, normalise
+from .subscribers import address_hash, normalise
 from .templates import Templates
 from .tokens import CONFIRM, PREFERENCES, UNSUBSCRIBE, BadToken, Tokens, load_secret
 from .webguard import CSRF_COOKIE, Guard, RateLimit, csrf_ok, new_csrf, same_origin
