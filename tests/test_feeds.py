@@ -418,3 +418,29 @@ def test_every_feed_is_made_and_audited_again_when_a_withheld_run_is_new(
     path.write_text(text)
     assert cli("build", "--now", NOW).code == 0
     assert len(made) == len(feed_files(built))
+
+
+def test_an_edit_renders_only_the_edited_entry_and_every_feed_stays_whole(
+    built: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = FeedWriter.render
+    rendered: list[tuple[str, str, tuple[str, ...] | None]] = []
+
+    def render(self: FeedWriter, feed: Any, kind: str, shown: Any = None) -> bytes:
+        rendered.append((feed.stem, kind, None if shown is None else tuple(e.slug for e in shown)))
+        return real(self, feed, kind, shown)
+
+    monkeypatch.setattr(FeedWriter, "render", render)
+    path = built / "reports/2016-10-04-witney.md"
+    path.write_text(path.read_text().replace("Only for Witney.", "Only for Witney, again."))
+    assert cli("build", "--now", NOW).code == 0
+    assert rendered, "the edited entry is rendered"
+    assert {shown for _, _, shown in rendered} == {("2016-10-04-witney",)}, "no head, no other"
+    assert b"Only for Witney, again." in (built / "feeds/clp/witney.atom").read_bytes()
+    config = load_config(cwd=built)
+    ready = prepare(config, BuildOptions(now=datetime.fromisoformat(NOW)))
+    writer = FeedWriter(config, ready.directory)  # nothing stored: every piece rendered anew
+    for feed in writer.feeds(writer.entries(ready.rendered[Audience.PUBLIC])):
+        for kind, suffix in (("rss", "xml"), ("atom", "atom")):
+            whole = real(writer, feed, kind)
+            assert (built / "feeds" / f"{feed.stem}.{suffix}").read_bytes() == whole, feed.stem

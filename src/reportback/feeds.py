@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
@@ -10,6 +11,7 @@ from datetime import UTC, datetime, time
 from functools import partial
 from html import escape, unescape
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 from xml.sax.saxutils import escape as xml_escape
@@ -20,6 +22,7 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from . import cache as cachemod
+from .cache import write_atomic
 from .clps import Directory, concerns, reaches, region_slug
 from .config import Config
 from .model import Item, RenderedReport
@@ -111,39 +114,46 @@ class _AtomLinkEntry(FeedEntry):  # type: ignore[misc]
 class FeedWriter:
     """Write every feed of a build from rendered public reports."""
 
-    def __init__(self, config: Config, directory: Directory) -> None:
+    def __init__(self, config: Config, directory: Directory, store: Path | None = None) -> None:
         self.config = config
         self.directory = directory
         self.base = config.site.base
         self.host = config.site.host
         self.zone = ZoneInfo(config.site.timezone)
         self.contents: dict[tuple[str, str, str], tuple[str, bytes]] = {}
+        self.digests: dict[str, str] = {}
+        self.stored = _Stored(store, cachemod.key("feed pieces", FEEDGEN, repr(config.site),
+                                                  repr(config.feeds)))  # fmt: skip
 
     def each(self, reports: Iterable[RenderedReport]) -> Iterator[FeedFile]:
         """Yield every feed file, one at a time (a build writes each before making the next)."""
         pieces: Pieces = {}
-        digests: dict[str, str] = {}
         for feed in self.feeds(self.entries(reports)):
             for kind, suffix in (("rss", "xml"), ("atom", "atom")):
                 with stage("feeds"):
-                    key = self.key(feed, kind, digests)
+                    key = self.key(feed, kind)
                 yield FeedFile(f"{feed.stem}.{suffix}", key, partial(self.made, feed, kind, pieces))
         yield FeedFile("clps.opml", None, lambda: (self.opml(),))
+        self.stored.save()
 
     def made(self, feed: Feed, kind: str, pieces: Pieces) -> tuple[bytes, ...]:
         with stage("feeds"):
             return self.assemble(feed, kind, pieces)
 
-    def key(self, feed: Feed, kind: str, digests: dict[str, str]) -> str:
+    def key(self, feed: Feed, kind: str) -> str:
         """Name everything a feed is made from: its own fields, and each entry as it shows it."""
         shown = []
         for entry in feed.entries[: self.config.feeds.max_items]:
-            if entry.slug not in digests:
-                digests[entry.slug] = cachemod.key("entry", asdict(entry))
-            shown.append((digests[entry.slug], self.variant(entry, feed, kind)))
+            shown.append((self.digest(entry), self.variant(entry, feed, kind)))
         return cachemod.key("feed", FEEDGEN, kind, feed.stem, feed.title, feed.description,
                             feed.page, feed.concern_label, shown, repr(self.config.site),
                             repr(self.config.feeds))  # fmt: skip
+
+    def digest(self, entry: Entry) -> str:
+        """Name everything an entry is made from."""
+        if entry.slug not in self.digests:
+            self.digests[entry.slug] = cachemod.key("entry", asdict(entry))
+        return self.digests[entry.slug]
 
     def variant(self, entry: Entry, feed: Feed, kind: str) -> tuple[object, ...]:
         """Name an entry as one feed shows it (entries show what concerns the feed's CLP)."""
@@ -158,18 +168,29 @@ class FeedWriter:
         entry once (in a feed of its own, cut out whole) and the feed around it once; the
         pieces, joined, are byte for byte the feed feedgen renders with all its entries. An
         entry is itself in pieces: its report's content, the same in every feed, and what
-        is around it (a CLP's feed notes the items that concern the CLP).
+        is around it (a CLP's feed notes the items that concern the CLP). Heads and what is
+        around entries that an earlier build rendered from the same inputs are taken from
+        the store, so an edit renders only its own entry.
         """
-        shell = self.render(feed, kind, ())
+        entries = feed.entries[: self.config.feeds.max_items]
+        newest = max((e.updated for e in entries), default=EPOCH)
+        head = (kind, feed.stem, feed.title, feed.description, feed.page, newest.isoformat())
+        shell = self.stored.get(head, lambda: (self.render(feed, kind, ()),))[0]
         cut = shell.rindex(b"\n", 0, shell.rindex(CLOSE[kind])) + 1
         shown: list[bytes] = []
-        for entry in feed.entries[: self.config.feeds.max_items]:
+        for entry in entries:
             variant = self.variant(entry, feed, kind)
             if variant not in pieces:
-                whole = _cut_entry(self.render(feed, kind, (entry,)), kind)
-                pieces[variant] = _around(whole, self.content(entry))
+                content = self.content(entry)
+                made = partial(self.frame, feed, kind, entry, content)
+                frame = self.stored.get((*variant, self.digest(entry)), made)
+                pieces[variant] = (frame[0], content, frame[1]) if len(frame) == 2 else frame
             shown += pieces[variant]
         return (shell[:cut], *shown, shell[cut:])
+
+    def frame(self, feed: Feed, kind: str, entry: Entry, content: bytes) -> tuple[bytes, ...]:
+        """Render the entry as `feed` shows it; return what is around its content."""
+        return _frame(_cut_entry(self.render(feed, kind, (entry,)), kind), content)
 
     def html(self, entry: Entry) -> str:
         """Return the entry's content as HTML: its correction notes, then the report."""
@@ -326,17 +347,50 @@ class FeedWriter:
         return data + b"\n"
 
 
-def _around(entry: bytes, content: bytes) -> tuple[bytes, ...]:
-    """Cut an entry into what is before its `content` (XML text), the content, and what is
-    after it.
+def _frame(entry: bytes, content: bytes) -> tuple[bytes, ...]:
+    """Cut an entry into what is before its `content` (XML text) and what is after it.
 
     The content is the same bytes in every feed that shows the entry, and one object for all
-    of them. An entry whose content is not found (summary-only feeds) is one piece.
+    of them, set between the two. An entry whose content is not found (summary-only feeds) is
+    one piece.
     """
     at = entry.find(content) if content else -1
     if at < 0:
         return (entry,)
-    return (entry[:at], content, entry[at + len(content) :])
+    return (entry[:at], entry[at + len(content) :])
+
+
+class _Stored:
+    """The heads of feeds and frames of entries feedgen rendered, by all they were made from
+    (`context`: the settings and feedgen's version; each piece's own key, the rest), kept in
+    the state folder from one build to the next, so an edit renders only what it changed.
+    Only the pieces a build used are kept.
+    """
+
+    def __init__(self, path: Path | None, context: str) -> None:
+        self.path = path
+        self.context = context
+        self.earlier: dict[tuple[object, ...], tuple[bytes, ...]] = {}
+        self.used: dict[tuple[object, ...], tuple[bytes, ...]] = {}
+        try:
+            if path is not None and path.is_file():
+                context_, pieces = pickle.loads(path.read_bytes())
+                if context_ == context and isinstance(pieces, dict):
+                    self.earlier = pieces
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            pass  # an unreadable store only means rendering every piece again
+
+    def get(
+        self, key: tuple[object, ...], make: Callable[[], tuple[bytes, ...]]
+    ) -> tuple[bytes, ...]:
+        if key not in self.used:
+            found = self.earlier.get(key)
+            self.used[key] = found if found is not None else make()
+        return self.used[key]
+
+    def save(self) -> None:
+        if self.path is not None and self.used.keys() != self.earlier.keys():
+            write_atomic(self.path, pickle.dumps((self.context, self.used), 5))
 
 
 def _cut_entry(xml: bytes, kind: str) -> bytes:

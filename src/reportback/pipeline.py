@@ -306,7 +306,7 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
     builder = SiteBuilder(ready.templates.jinja(), config.site, ready.directory)
     views = [view(r, config.site.rep) for r in rendered]
     lists = Aside(partial(builder.lists, views))  # made beside the feeds, on the other core
-    feeds = FeedWriter(config, ready.directory)
+    feeds = FeedWriter(config, ready.directory, config.path("state") / "cache" / "feeds.pickle")
     records = config.path("state") / "published"
     stagings: list[Staging] = []
     try:
