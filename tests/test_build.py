@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable
@@ -632,3 +633,34 @@ def test_a_file_in_pieces_is_written_whole_even_by_short_writes(
     publish._write(tmp_path / "short.xml", pieces)
     assert (tmp_path / "short.xml").read_bytes() == b"".join(pieces)
     assert len(calls) == -(-len(b"".join(pieces)) // 7)
+
+
+def test_a_kept_pdf_is_never_read_and_a_missing_one_is_published_from_the_cache(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reportback.cache import Cache
+
+    root = project(two_reports())
+    assert cli("build", "--now", NOW).code == 0
+    pdfs = {p.name: p.read_bytes() for p in (root / "site/reports").rglob("*.pdf")}
+    read: list[str] = []
+    real = Cache.get_bytes
+
+    def get_bytes(self: Cache, kind: str, name: str) -> bytes | None:
+        read.append(kind)
+        return real(self, kind, name)
+
+    monkeypatch.setattr(Cache, "get_bytes", get_bytes)
+    path = root / "reports/2016-10-04-org.md"
+    path.write_text(path.read_text().replace("agreed the minutes", "agreed the minutes again"))
+    assert cli("build", "--now", NOW).code == 0
+    assert "pdf" not in read, "the other report's PDF is kept as published, unread"
+    changed = (root / "site/reports/2016-10-04-org/2016-10-04-org.pdf").read_bytes()
+    assert changed != pdfs["2016-10-04-org.pdf"]
+    shutil.rmtree(root / "site")
+    assert cli("build", "--now", NOW).code == 0
+    assert read.count("pdf") == 2, "with no site to keep them from, both are read"
+    assert (root / "site/reports/2016-09-20-nec/2016-09-20-nec.pdf").read_bytes() == pdfs[
+        "2016-09-20-nec.pdf"
+    ]
+    assert (root / "site/reports/2016-10-04-org/2016-10-04-org.pdf").read_bytes() == changed

@@ -64,6 +64,13 @@ class Cache:
         except FileNotFoundError:
             return None
 
+    def size(self, kind: str, name: str) -> int | None:
+        """Return the size of a stored value, without reading it (None: not stored)."""
+        try:
+            return self._path(kind, name).stat().st_size
+        except FileNotFoundError:
+            return None
+
     def put_bytes(self, kind: str, name: str, data: bytes) -> None:
         write_atomic(self._path(kind, name), data)
 

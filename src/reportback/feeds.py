@@ -238,7 +238,7 @@ class FeedWriter:
             notes=notes,
             body=report.html,
             pdf_url=urljoin(url, f"{report.slug}.pdf"),
-            pdf_length=len(report.pdf),
+            pdf_length=report.pdf_file.size,
             categories=(meta.meeting, *meta.tags),
             author=meta.author or self.config.site.rep,
             items=report.redacted.items,

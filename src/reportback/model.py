@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,25 @@ class Publication:
     published_at: datetime | None
 
 
+class StoredPdf:
+    """A report's PDF: its size, a key that names its bytes (the same key, the same bytes),
+    and the bytes, read from where they are stored only when asked for (a build that keeps
+    the published PDF never reads them)."""
+
+    def __init__(self, key: str, size: int, load: Callable[[], bytes]) -> None:
+        self.key = key
+        self.size = size
+        self.load = load
+
+    @classmethod
+    def held(cls, key: str, data: bytes) -> StoredPdf:
+        return cls(key, len(data), lambda: data)
+
+    @cached_property
+    def data(self) -> bytes:
+        return self.load()
+
+
 @dataclass(frozen=True)
 class RenderedReport:
     """A report rendered for one audience: HTML body, plain text, Typst and PDF."""
@@ -161,8 +181,12 @@ class RenderedReport:
     publication: Publication
     html: str
     text: str
-    pdf: bytes
+    pdf_file: StoredPdf
     draft: bool = False
+
+    @property
+    def pdf(self) -> bytes:
+        return self.pdf_file.data
 
     @property
     def slug(self) -> str:

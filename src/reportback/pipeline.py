@@ -29,6 +29,7 @@ from .model import (
     RedactedReport,
     Redaction,
     RenderedReport,
+    StoredPdf,
 )
 from .pandoc import Pandoc, Pandocs
 from .parse import load_and_check, progress
@@ -374,12 +375,19 @@ def _site_plans(
             Planned(page, cachemod.key(around, repr(shown)), partial(_page, builder, shown))
         )
         folder = page.removesuffix("index.html")
-        files = {f"{folder}{report.slug}.pdf": report.pdf}
-        files |= {f"{folder}{i.name}": i.source.read_bytes() for i in report.redacted.images}
-        for name, data in files.items():
+        pdf = f"{folder}{report.slug}.pdf"  # named by its render: read only if not kept
+        plans.append(
+            Planned(pdf, cachemod.key("pdf", report.pdf_file.key), partial(_pdf, pdf, report))
+        )
+        for image in report.redacted.images:
+            name, data = f"{folder}{image.name}", image.source.read_bytes()
             made = partial(Output, name, data, Audience.PUBLIC, report.slug)
             plans.append(Planned(name, cachemod.key("file", data), made))
     yield from sorted(plans, key=lambda plan: plan.name)
+
+
+def _pdf(name: str, report: RenderedReport) -> Output:
+    return Output(name, report.pdf, Audience.PUBLIC, report.slug)
 
 
 def _page(builder: SiteBuilder, report: ReportView) -> Output:
@@ -402,14 +410,24 @@ def _render_cached(
         "render", redacted_key, report.source.meta, report.audience, draft, settings, images
     )
     stored = cache.get_json("render", name)
-    pdf = cache.get_bytes("pdf", name)
-    if stored is not None and pdf is not None:
+    size = cache.size("pdf", name)
+    if stored is not None and size is not None:
+        pdf = StoredPdf(name, size, partial(_stored_pdf, cache, name))
         return RenderedReport(report, publication, stored["html"], stored["text"], pdf, draft)
     with stage("render"):
         result = render(report, publication, pandoc, settings, draft)
     cache.put_bytes("pdf", name, result.pdf)
     cache.put_json("render", name, {"html": result.html, "text": result.text})
-    return result
+    return replace(result, pdf_file=StoredPdf.held(name, result.pdf))
+
+
+def _stored_pdf(cache: Cache, name: str) -> bytes:
+    data = cache.get_bytes("pdf", name)
+    if data is None:
+        raise ExternalFailure(
+            f"a rendered PDF went missing from the cache during the build ({name}); build again"
+        )
+    return data
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import tree
-from .model import Ast, Publication, RedactedReport, RenderedReport
+from .model import Ast, Publication, RedactedReport, RenderedReport, StoredPdf
 from .pandoc import Pandoc
 from .pdf import PdfInfo, make_pdf
 from .timing import stage
@@ -48,7 +48,7 @@ def render(
     )
     pdf = make_pdf(settings.typst_template, typst_body, info, settings.reports)
     html = _title_footnotes(out["html5"])
-    return RenderedReport(report, publication, html, out["plain"], pdf, draft)
+    return RenderedReport(report, publication, html, out["plain"], StoredPdf.held("", pdf), draft)
 
 
 def _title_footnotes(html: str) -> str:
