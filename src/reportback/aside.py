@@ -6,6 +6,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -17,15 +18,20 @@ class Aside(Generic[T]):
 
     The child shares the build's memory as it was, so nothing is sent to it; it sends back
     its result, pickled. If it fails in any way, `result()` runs `make()` here instead, so a
-    failure is raised (and reported) just as it would be without the child. Where fork is
-    missing (or not safe: only Linux is trusted here), `make()` runs when `result()` is asked.
+    failure is raised (and reported) just as it would be without the child. Where a fork is
+    not safe, `make()` runs when `result()` is asked.
     """
 
-    def __init__(self, make: Callable[[], T]) -> None:
+    def __init__(self, make: Callable[[], T], fork: bool | None = None) -> None:
+        """Start `make`, in a child if `fork` (by default: only where forking is safe, on
+        Linux in a process with one thread: another thread could hold a lock, such as
+        Python's import lock, that the child would then wait for forever)."""
         self.make = make
         self.pid = 0
         self.pipe = -1
-        if sys.platform == "linux":
+        if fork is None:
+            fork = sys.platform == "linux" and threading.active_count() == 1
+        if fork:
             self.pipe, out = os.pipe()
             self.pid = os.fork()
             if self.pid == 0:  # the child: make, send, and leave without running any cleanup
