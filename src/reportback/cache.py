@@ -24,17 +24,28 @@ def code_digest() -> str:
 
 
 def key(*parts: object) -> str:
-    """Return a cache key for `parts` and this exact reportback."""
-    h = hashlib.sha256(code_digest().encode())
+    """Return a cache key for `parts` and this exact reportback.
+
+    Each part is hashed with its kind and length, so no two lists of parts share a key:
+    bytes as they are, a string as UTF-8 (no JSON escaping, for long texts), anything else
+    as JSON.
+    """
+    h = _started().copy()
     for part in parts:
-        data = (
-            part
-            if isinstance(part, bytes)
-            else json.dumps(part, sort_keys=True, default=str).encode()
-        )
-        h.update(len(data).to_bytes(8, "big"))
+        if isinstance(part, bytes):
+            kind, data = b"b", part
+        elif isinstance(part, str):
+            kind, data = b"s", part.encode("utf-8", "surrogatepass")
+        else:
+            kind, data = b"j", json.dumps(part, sort_keys=True, default=str).encode()
+        h.update(kind + len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()
+
+
+@functools.cache
+def _started() -> hashlib._Hash:
+    return hashlib.sha256(code_digest().encode())
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -122,16 +122,18 @@ class FeedWriter:
         self.zone = ZoneInfo(config.site.timezone)
         self.contents: dict[tuple[str, str, str], tuple[str, bytes]] = {}
         self.digests: dict[str, str] = {}
-        self.stored = _Stored(store, cachemod.key("feed pieces", FEEDGEN, repr(config.site),
-                                                  repr(config.feeds)))  # fmt: skip
+        self.settings = cachemod.key("feed settings", FEEDGEN, repr(config.site),
+                                     repr(config.feeds))  # fmt: skip
+        self.stored = _Stored(store, self.settings)
 
     def each(self, reports: Iterable[RenderedReport]) -> Iterator[FeedFile]:
         """Yield every feed file, one at a time (a build writes each before making the next)."""
         pieces: Pieces = {}
         for feed in self.feeds(self.entries(reports)):
+            with stage("feeds"):
+                named = self.named(feed)
             for kind, suffix in (("rss", "xml"), ("atom", "atom")):
-                with stage("feeds"):
-                    key = self.key(feed, kind)
+                key = cachemod.key(named, kind)
                 yield FeedFile(f"{feed.stem}.{suffix}", key, partial(self.made, feed, kind, pieces))
         yield FeedFile("clps.opml", None, lambda: (self.opml(),))
         self.stored.save()
@@ -140,14 +142,14 @@ class FeedWriter:
         with stage("feeds"):
             return self.assemble(feed, kind, pieces)
 
-    def key(self, feed: Feed, kind: str) -> str:
-        """Name everything a feed is made from: its own fields, and each entry as it shows it."""
+    def named(self, feed: Feed) -> str:
+        """Name everything a feed is made from but its kind: its own fields, and each entry
+        as it shows it."""
         shown = []
         for entry in feed.entries[: self.config.feeds.max_items]:
-            shown.append((self.digest(entry), self.variant(entry, feed, kind)))
-        return cachemod.key("feed", FEEDGEN, kind, feed.stem, feed.title, feed.description,
-                            feed.page, feed.concern_label, shown, repr(self.config.site),
-                            repr(self.config.feeds))  # fmt: skip
+            shown.append((self.digest(entry), self.variant(entry, feed, "")[1:]))
+        return cachemod.key("feed", self.settings, feed.stem, feed.title, feed.description,
+                            feed.page, feed.concern_label, shown)  # fmt: skip
 
     def digest(self, entry: Entry) -> str:
         """Name everything an entry is made from."""

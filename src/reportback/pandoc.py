@@ -7,8 +7,9 @@ import os
 import queue
 import re
 import subprocess
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from types import TracebackType
@@ -133,24 +134,20 @@ class Pandocs:
     """A pool of pandoc workers, each lent to one thread at a time; use as a context manager.
 
     Pandoc and Typst do their work outside Python's lock, so threads keep every core busy.
+    A worker is started when first needed: a build whose every report is answered from the
+    cache starts none.
     """
 
     def __init__(self, size: int | None = None) -> None:
         self.size = size or workers()
         self._idle: queue.SimpleQueue[Pandoc] = queue.SimpleQueue()
         self._all: list[Pandoc] = []
+        self._lock = threading.Lock()
         self._threads: ThreadPoolExecutor | None = None
+        self._open = False
 
     def __enter__(self) -> Pandocs:
-        try:
-            for _ in range(self.size):
-                worker = Pandoc().__enter__()
-                self._all.append(worker)
-                self._idle.put(worker)
-        except BaseException:
-            self.close()
-            raise
-        self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="pandoc")
+        self._open = True
         return self
 
     def __exit__(
@@ -159,23 +156,69 @@ class Pandocs:
         self.close()
 
     def close(self) -> None:
+        self._open = False
         if self._threads is not None:
             self._threads.shutdown(cancel_futures=True)
             self._threads = None
-        for worker in self._all:
-            worker.close()
-        self._all.clear()
+        with self._lock:
+            for worker in self._all:
+                worker.close()
+            self._all.clear()
 
-    def map(self, work: Callable[[Pandoc, T], R], items: Iterable[T]) -> Iterator[R]:
-        """Run `work(worker, item)` for every item on the pool; yield results in item order."""
-        if self._threads is None:
+    def map(
+        self,
+        work: Callable[[Pandoc, T], R],
+        items: Iterable[T],
+        known: Callable[[T], R | None] | None = None,
+    ) -> Iterator[R]:
+        """Run `work(worker, item)` for every item on the pool; yield results in item order.
+
+        `known(item)`, if given, is asked first, on the calling thread: an item it answers
+        (with anything but None) is not sent to the pool. Answers from a cache are quicker
+        there, one after the other, than on threads taking turns at Python's lock.
+        """
+        if not self._open:
             raise ExternalFailure("pandoc is not running")
+        pending: list[R | Future[R]] = []
+        for item in items:
+            answer = known(item) if known is not None else None
+            pending.append(
+                self._pool().submit(self._lend, work, item) if answer is None else answer
+            )
+        return self._collect(pending)
 
-        def lend(item: T) -> R:
-            worker = self._idle.get()
-            try:
-                return work(worker, item)
-            finally:
-                self._idle.put(worker)
+    def _collect(self, pending: list[R | Future[R]]) -> Iterator[R]:
+        try:
+            for one in pending:
+                yield one.result() if isinstance(one, Future) else one
+        finally:
+            for one in pending:
+                if isinstance(one, Future):
+                    one.cancel()
 
-        return self._threads.map(lend, items)
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="pandoc")
+        return self._threads
+
+    def _lend(self, work: Callable[[Pandoc, T], R], item: T) -> R:
+        worker = self._borrow()
+        try:
+            return work(worker, item)
+        finally:
+            self._idle.put(worker)
+
+    def _borrow(self) -> Pandoc:
+        """Take an idle worker, or start one if fewer than `size` are running."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            if not self._open:
+                raise ExternalFailure("pandoc is not running")
+            start = len(self._all) < self.size
+            if start:
+                worker = Pandoc().__enter__()
+                self._all.append(worker)
+        return worker if start else self._idle.get()

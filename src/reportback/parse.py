@@ -90,11 +90,12 @@ def load_and_check(
     checked: list[Checked] = []
     context = _context(reports, directory, raw_html)
 
-    def check_one(pandoc: Pandoc, path: Path) -> tuple[Checked | None, list[Problem]]:
+    def passed(path: Path) -> tuple[Checked | None, list[Problem]] | None:
         digest = _digest(path)
         earlier = _passed_before(cache, _check_key(digest, path, context)) if digest else None
-        if earlier is not None:
-            return earlier, []
+        return None if earlier is None else (earlier, [])
+
+    def check_one(pandoc: Pandoc, path: Path) -> tuple[Checked | None, list[Problem]]:
         shown = shown_path(path)
         loaded, found = load_report(path, directory, shown)
         if loaded is None:
@@ -112,7 +113,7 @@ def load_and_check(
         return Checked(loaded, parsed.later, checker.images), found
 
     files = find_reports(reports)
-    results = pandocs.map(check_one, files)
+    results = pandocs.map(check_one, files, known=passed)
     for one, found in progress(results, show_progress, "checking", len(files)):
         checked += [one] if one is not None else []
         problems += found

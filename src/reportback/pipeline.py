@@ -195,7 +195,15 @@ def prepare(
                     cache, slug in drafts,
                 )  # fmt: skip
 
-            done = pandocs.map(render_one, shown)
+            def stored(c: Checked, audience: Audience = audience) -> RenderedReport | None:
+                slug = c.source.slug
+                redaction, withheld = redacted[slug]
+                report, draft = redaction.versions[audience], slug in drafts
+                name = _render_key(report, withheld.key, settings, draft)
+                publication = ready.plan.publications[slug]
+                return _rendered_before(report, name, publication, cache, draft)
+
+            done = pandocs.map(render_one, shown, known=stored)
             what = f"rendering ({audience.label})"
             rendered[audience] = tuple(progress(done, options.progress, what, len(shown)))
     return Prepared(
@@ -405,20 +413,36 @@ def _render_cached(
     cache: Cache,
     draft: bool,
 ) -> RenderedReport:
-    images = [(i.name, i.source.read_bytes()) for i in report.images]
-    name = cachemod.key(
-        "render", redacted_key, report.source.meta, report.audience, draft, settings, images
-    )
-    stored = cache.get_json("render", name)
-    size = cache.size("pdf", name)
-    if stored is not None and size is not None:
-        pdf = StoredPdf(name, size, partial(_stored_pdf, cache, name))
-        return RenderedReport(report, publication, stored["html"], stored["text"], pdf, draft)
+    """Render a report, or take its rendering from the cache (same inputs)."""
+    name = _render_key(report, redacted_key, settings, draft)
+    earlier = _rendered_before(report, name, publication, cache, draft)
+    if earlier is not None:
+        return earlier
     with stage("render"):
         result = render(report, publication, pandoc, settings, draft)
     cache.put_bytes("pdf", name, result.pdf)
     cache.put_json("render", name, {"html": result.html, "text": result.text})
     return replace(result, pdf_file=StoredPdf.held(name, result.pdf))
+
+
+def _render_key(
+    report: RedactedReport, redacted_key: str, settings: RenderSettings, draft: bool
+) -> str:
+    images = [(i.name, i.source.read_bytes()) for i in report.images]
+    meta = report.source.meta
+    return cachemod.key("render", redacted_key, meta, report.audience, draft, settings, images)
+
+
+def _rendered_before(
+    report: RedactedReport, name: str, publication: Publication, cache: Cache, draft: bool
+) -> RenderedReport | None:
+    """Return the report's rendering stored under `name`, if it is there (with its PDF)."""
+    stored = cache.get_json("render", name)
+    size = cache.size("pdf", name)
+    if stored is None or size is None:
+        return None
+    pdf = StoredPdf(name, size, partial(_stored_pdf, cache, name))
+    return RenderedReport(report, publication, stored["html"], stored["text"], pdf, draft)
 
 
 def _stored_pdf(cache: Cache, name: str) -> bytes:

@@ -1,0 +1,56 @@
+"""The pool of pandoc workers: started only when needed, answers from a cache kept in order."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from reportback.errors import ExternalFailure
+from reportback.pandoc import Pandoc, Pandocs
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the pandoc processes started (real ones)."""
+    count: list[int] = []
+    enter = Pandoc.__enter__
+
+    def counted(self: Pandoc) -> Pandoc:
+        count.append(threading.get_ident())
+        return enter(self)
+
+    monkeypatch.setattr(Pandoc, "__enter__", counted)
+    return count
+
+
+def test_items_all_answered_start_no_pandoc(started: list[int]) -> None:
+    caller = threading.get_ident()
+    asked: list[int] = []
+
+    def known(n: int) -> str:
+        asked.append(threading.get_ident())
+        return f"cached {n}"
+
+    with Pandocs(2) as pandocs:
+        done = list(pandocs.map(lambda p, n: f"parsed {n}", range(5), known=known))
+    assert done == [f"cached {n}" for n in range(5)]
+    assert started == [] and set(asked) == {caller}, "answered on the calling thread"
+
+
+def test_only_unknown_items_reach_pandoc_and_results_keep_their_order(started: list[int]) -> None:
+    def parse(pandoc: Pandoc, n: int) -> str:
+        ast, _ = pandoc.parse(f"word{n}")
+        return f"parsed {ast['blocks'][0]['c'][0]['c']}"
+
+    with Pandocs(2) as pandocs:
+        done = list(pandocs.map(parse, range(6), known=lambda n: None if n % 3 else f"cached {n}"))
+    assert done == ["cached 0", "parsed word1", "parsed word2", "cached 3", "parsed word4",
+                    "parsed word5"]  # fmt: skip
+    assert 1 <= len(started) <= 2, "no more workers than the pool's size"
+
+
+def test_a_closed_pool_refuses_work() -> None:
+    pandocs = Pandocs(1)
+    with pytest.raises(ExternalFailure, match="not running"):
+        pandocs.map(lambda p, n: n, [1])
