@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reportback import pipeline, publish, site
+from reportback import pipeline, publish, redactions, site
 from reportback.audit import (
     Auditor,
     Output,
@@ -49,7 +49,7 @@ def left_beside(folder: Path, wait: float = 10.0) -> list[Path]:
 @pytest.fixture
 def leaky_redactor(monkeypatch: pytest.MonkeyPatch) -> None:
     """Give the build a redactor with a bug: every audience gets the unredacted document."""
-    real = pipeline.redact
+    real = redactions.redact
 
     def leaky(
         source: Source,
@@ -62,7 +62,7 @@ def leaky_redactor(monkeypatch: pytest.MonkeyPatch) -> None:
         whole = replace(done.versions[Audience.PUBLIC], document=Document(ast))
         return Redaction({Audience.PUBLIC: whole, Audience.MEMBERS: whole}, done.fragments)
 
-    monkeypatch.setattr(pipeline, "redact", leaky)
+    monkeypatch.setattr(redactions, "redact", leaky)
 
 
 def two_reports() -> dict[str, str | bytes]:

@@ -23,14 +23,12 @@ class Aside(Generic[T]):
     """
 
     def __init__(self, make: Callable[[], T], fork: bool | None = None) -> None:
-        """Start `make`, in a child if `fork` (by default: only where forking is safe, on
-        Linux in a process with one thread: another thread could hold a lock, such as
-        Python's import lock, that the child would then wait for forever)."""
+        """Start `make`, in a child if `fork` (by default: where `can_fork`)."""
         self.make = make
         self.pid = 0
         self.pipe = -1
         if fork is None:
-            fork = sys.platform == "linux" and threading.active_count() == 1
+            fork = can_fork()
         if fork:
             self.pipe, out = os.pipe()
             self.pid = os.fork()
@@ -61,6 +59,12 @@ class Aside(Generic[T]):
             os.close(self.pipe)
             os.waitpid(self.pid, 0)
             self.pid = 0
+
+
+def can_fork() -> bool:
+    """Whether forking is safe here: on Linux, in a process with one thread (another thread
+    could hold a lock, such as Python's import lock, that a child would wait for forever)."""
+    return sys.platform == "linux" and threading.active_count() == 1
 
 
 def _child(make: Callable[[], object], out: int) -> None:

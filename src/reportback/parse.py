@@ -189,6 +189,8 @@ def _duplicates(checked: list[Checked]) -> list[Problem]:
 
 
 T = TypeVar("T")
+tqdm.monitor_interval = 0
+"""No bar of reportback's starts tqdm's monitor thread: a build forks, and forks only alone."""
 
 
 def progress(items: Iterable[T], enabled: bool, what: str, total: int | None = None) -> Iterable[T]:
@@ -196,5 +198,4 @@ def progress(items: Iterable[T], enabled: bool, what: str, total: int | None = N
     count = total if total is not None else len(items) if isinstance(items, list) else 0
     if not enabled or count < 5:
         return items
-    tqdm.monitor_interval = 0  # no monitor thread: the build forks, and forks only alone
     return tqdm(items, desc=what, unit="report", total=count, leave=False)

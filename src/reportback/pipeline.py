@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -21,20 +20,16 @@ from .config import Config
 from .errors import ExternalFailure, LeakFound
 from .feeds import FeedFile, FeedWriter
 from .model import (
-    Ast,
     Audience,
-    Document,
-    Fragment,
     Publication,
     RedactedReport,
-    Redaction,
     RenderedReport,
     StoredPdf,
 )
 from .pandoc import Pandoc, Pandocs
 from .parse import load_and_check, progress
 from .publish import Staging
-from .redact import Placeholders, public_text, redact
+from .redactions import redact_all
 from .render import RenderSettings, render
 from .runs import Withholding, public_runs
 from .site import Outputs, ReportView, SiteBuilder, report_page, view
@@ -170,10 +165,8 @@ def prepare(
     placeholders = templates.placeholders(config.redaction.placeholders)
     cache = Cache(config.path("state") / "cache")
     with stage("redact"):
-        redacted = {
-            c.source.slug: _redact_cached(c, placeholders, directory.regions, cache)
-            for c in progress(list(ready.checked), options.progress, "redacting")
-        }
+        redacted = redact_all(ready.checked, placeholders, directory.regions, cache,
+                              options.progress)  # fmt: skip
     settings = RenderSettings(
         templates.text("report.typ"), config.path("reports"), config.site.rep,
         config.site.language,
@@ -211,56 +204,6 @@ def prepare(
         {slug: r[1] for slug, r in redacted.items()},
         rendered,
     )  # fmt: skip
-
-
-def _redact_cached(
-    checked: Checked, placeholders: Placeholders, regions: tuple[str, ...], cache: Cache
-) -> tuple[Redaction, Withholding]:
-    """Redact a report, or reuse its redaction from an unchanged earlier run (same inputs).
-
-    Returns the redaction, without its fragments, and what the report withholds: its
-    fragments and public text, read back from the cache only when the audit needs them.
-    """
-    source = checked.source
-    images = sorted((n, asdict(i)) for n, i in checked.images.items())
-    name = cachemod.key("redact", source.digest, str(source.path), source.slug, images,
-                        asdict(placeholders), regions)  # fmt: skip
-    stored = cache.get_bytes("redact", name)
-    if stored is None:
-        ast = checked.ast
-        redaction = redact(source, ast, checked.images, placeholders, regions)
-        withheld = (redaction.fragments, tuple(public_text(source, ast)))
-        documents = {a: v.ast for a, v in redaction.versions.items()}
-        cache.put_bytes("redacted", name, pickle.dumps(documents, pickle.HIGHEST_PROTOCOL))
-        cache.put_bytes("withheld", name, pickle.dumps(withheld, pickle.HIGHEST_PROTOCOL))
-        versions = {a: replace(v, document=Document()) for a, v in redaction.versions.items()}
-        light = Redaction(versions, ())
-        cache.put_bytes("redact", name, pickle.dumps(light, pickle.HIGHEST_PROTOCOL))
-        withholding = Withholding(name, lambda: withheld)
-    else:
-        light = pickle.loads(stored)
-        withholding = Withholding(name, partial(_withheld, cache, name))
-    versions = {
-        a: replace(v, source=source, document=Document(load=partial(_redacted, cache, name, a)))
-        for a, v in light.versions.items()
-    }  # each document is read back from the cache only when rendered
-    return Redaction(versions, ()), withholding
-
-
-def _withheld(cache: Cache, name: str) -> tuple[tuple[Fragment, ...], tuple[str, ...]]:
-    stored = cache.get_bytes("withheld", name)
-    if stored is None:
-        raise ExternalFailure(f"the redaction cache lost an entry during the build: {name}")
-    withheld: tuple[tuple[Fragment, ...], tuple[str, ...]] = pickle.loads(stored)
-    return withheld
-
-
-def _redacted(cache: Cache, name: str, audience: Audience) -> Ast:
-    stored = cache.get_bytes("redacted", name)
-    if stored is None:
-        raise ExternalFailure(f"the redaction cache lost an entry during the build: {name}")
-    documents: dict[Audience, Ast] = pickle.loads(stored)
-    return documents[audience]
 
 
 def build(config: Config, options: BuildOptions) -> BuildResult:

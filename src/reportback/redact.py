@@ -57,12 +57,13 @@ def _version(
     regions: tuple[str, ...],
 ) -> RedactedReport:
     blocks = _Redactor(audience, placeholders).nodes(tree.copy(ast["blocks"]))
-    _assign_ids(blocks)
-    items = tuple(_items(blocks, regions))
-    used = _localise_images(blocks, images)
-    _strip_attributes(blocks)
+    nodes = list(tree.walk(blocks))  # in document order; the steps below change no structure
+    _assign_ids(nodes)
+    items = tuple(_items(nodes, regions))
+    used = _localise_images(nodes, images)
+    _strip_attributes(nodes)
     doc = {"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": blocks}
-    summary = source.meta.summary or _first_paragraph(blocks)
+    summary = source.meta.summary or _first_paragraph(nodes)
     return RedactedReport(source, audience, Document(doc), items, summary, used)
 
 
@@ -96,15 +97,17 @@ class _Redactor:
         return out
 
     def node(self, node: Node) -> list[Node]:
-        if tree.is_comment(node):
+        kind = node["t"]
+        if kind in ("RawBlock", "RawInline") and tree.is_comment(node):
             return []
-        level = self.withheld(node)
+        level = self.withheld(node) if kind in tree.ATTR_AT else None  # only these are marked
         if level is not None:
-            if node["t"] in tree.BLOCKS:
+            if kind in tree.BLOCKS:
                 return self.block(node, level)
             return self.inline()
-        if "c" in node:
-            node["c"] = self.value(node["c"])
+        content = node.get("c")
+        if isinstance(content, (list, dict)):  # a Str's text holds no nodes
+            node["c"] = self.value(content)
         return [node]
 
     def value(self, value: Any) -> Any:
@@ -169,9 +172,9 @@ def _inlines(text: str) -> list[Node]:
     return out
 
 
-def _assign_ids(blocks: list[Node]) -> None:
+def _assign_ids(nodes: list[Node]) -> None:
     """Give every heading without an explicit id one made from its redacted text."""
-    headers = [n for n in tree.walk(blocks) if n["t"] == "Header"]
+    headers = [n for n in nodes if n["t"] == "Header"]
     taken = {n["c"][1][0] for n in headers if n["c"][1][0]}
     for node in headers:
         if node["c"][1][0]:
@@ -185,9 +188,9 @@ def _assign_ids(blocks: list[Node]) -> None:
         node["c"][1][0] = ident
 
 
-def _items(blocks: list[Node], known: tuple[str, ...]) -> list[Item]:
+def _items(nodes: list[Node], known: tuple[str, ...]) -> list[Item]:
     found: list[Item] = []
-    for node in tree.walk(blocks):
+    for node in nodes:
         if node["t"] != "Header":
             continue
         clps = tuple((tree.attr_value(node, "clps") or "").split())
@@ -198,9 +201,9 @@ def _items(blocks: list[Node], known: tuple[str, ...]) -> list[Item]:
     return found
 
 
-def _localise_images(blocks: list[Node], images: dict[str, Image]) -> tuple[Image, ...]:
+def _localise_images(nodes: list[Node], images: dict[str, Image]) -> tuple[Image, ...]:
     used: dict[str, Image] = {}
-    for node in tree.walk(blocks):
+    for node in nodes:
         if node["t"] == "Image":
             image = images[node["c"][2][0]]
             node["c"][2][0] = image.name
@@ -208,16 +211,16 @@ def _localise_images(blocks: list[Node], images: dict[str, Image]) -> tuple[Imag
     return tuple(used[k] for k in sorted(used))
 
 
-def _strip_attributes(blocks: list[Node]) -> None:
+def _strip_attributes(nodes: list[Node]) -> None:
     """Drop reportback's own attributes (clps, regions, reason) from what is written."""
-    for node in tree.walk(blocks):
+    for node in nodes:
         found = tree.attr(node)
         if found is not None:
             found[2][:] = [kv for kv in found[2] if kv[0] not in ("clps", "regions", "reason")]
 
 
-def _first_paragraph(blocks: list[Node]) -> str:
-    for node in tree.walk(blocks):
+def _first_paragraph(nodes: list[Node]) -> str:
+    for node in nodes:
         if node["t"] == "Para":
             text = tree.stringify(node["c"], notes=False)
             if text:

@@ -45,7 +45,12 @@ def is_node(value: Any) -> bool:
 
 
 def is_node_list(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(is_node(v) for v in value)
+    if not isinstance(value, list) or not value:
+        return False
+    for item in value:  # noqa: SIM110 (a loop, not all(): it runs for every list of a report)
+        if not (isinstance(item, dict) and "t" in item):
+            return False
+    return True
 
 
 def attr(node: Node) -> Attr | None:
@@ -104,26 +109,40 @@ def walk_levels(
     same or a higher level in the same list of blocks.
     """
     if isinstance(value, list):
-        sections: list[tuple[int, Audience]] = []
-        for item in value:
-            here = level
-            if is_node(item) and item["t"] == "Header":
+        _walk_list(value, visit, level)
+    elif is_node(value):
+        _walk_node(value, visit, level)
+
+
+def _walk_list(items: list[Any], visit: Callable[[Node, Audience], None], level: Audience) -> None:
+    sections: list[tuple[int, Audience]] = []  # the marked headings still open, with depths
+    here = level
+    for item in items:
+        if isinstance(item, dict):
+            if "t" not in item:
+                continue
+            if item["t"] == "Header":
                 depth = item["c"][0]
                 sections = [s for s in sections if s[0] < depth]
                 own = mark(item)
                 if own is not None:
                     sections.append((depth, own))
-            if not isinstance(item, (list, dict)):
-                continue  # text, numbers: no nodes below
-            for _, section_level in sections:
-                here = max(here, section_level)
-            walk_levels(item, visit, here)
-    elif is_node(value):
-        own = mark(value)
-        here = max(level, own) if own is not None else level
-        visit(value, here)
-        if "c" in value:
-            walk_levels(value["c"], visit, here)
+                here = max([level, *(s[1] for s in sections)])
+            _walk_node(item, visit, here)
+        elif isinstance(item, list):
+            _walk_list(item, visit, here)
+        # text, numbers: no nodes below
+
+
+def _walk_node(node: Node, visit: Callable[[Node, Audience], None], level: Audience) -> None:
+    own = mark(node) if node["t"] in ATTR_AT else None
+    here = max(level, own) if own is not None else level
+    visit(node, here)
+    content = node.get("c")
+    if isinstance(content, list):
+        _walk_list(content, visit, here)
+    elif isinstance(content, dict) and "t" in content:
+        _walk_node(content, visit, here)
 
 
 def stringify(value: Any, notes: bool = True) -> str:
