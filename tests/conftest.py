@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,3 +108,16 @@ def rewritten(root: Path, before: dict[Path, int]) -> list[str]:
 def everything(root: Path) -> str:
     """Return all text of all outputs under `root`, file names included."""
     return "\n".join(f"{p.relative_to(root)}\n{t}" for p, t in site_text(root))
+
+
+def log_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, log: Path) -> None:
+    """Wrap `owner.name` so that each call, in this process or a forked child, appends the
+    calling process's id to `log` (read it with `log.read_text().split()`)."""
+    real = getattr(owner, name)
+
+    def logged(*args: object, **kwargs: object) -> object:
+        with log.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, logged)

@@ -15,7 +15,7 @@ from reportback.cache import Cache
 from reportback.config import load_config
 from reportback.model import Audience
 
-from .conftest import NOW, report
+from .conftest import NOW, log_calls, report
 
 Project = Callable[[dict[str, str | bytes]], Path]
 BODY = (
@@ -54,14 +54,7 @@ def test_each_report_is_redacted_once_half_in_a_child_with_the_same_result(
         for n in range(1, 7)
     })  # fmt: skip
     log = tmp_path / "redacted-by"
-    real = redactions.redact
-
-    def counted(*args: object, **kwargs: object) -> object:
-        with log.open("a") as out:
-            out.write(f"{os.getpid()}\n")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(redactions, "redact", counted)
+    log_calls(monkeypatch, redactions, "redact", log)
     forked = _redact_all(root, tmp_path / "cache-forked")
     by = log.read_text().split()
     assert len(by) == 6, "each report redacted once"

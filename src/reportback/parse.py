@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import TypeVar
 from tqdm import tqdm
 
 from . import cache as cachemod
+from .aside import Aside, can_fork
 from .cache import Cache
 from .check import BodyChecker, Checked
 from .clps import Directory
@@ -113,14 +114,47 @@ def load_and_check(
         return Checked(loaded, parsed.later, checker.images), found
 
     files = find_reports(reports)
-    results = pandocs.map(check_one, files, known=passed)
-    for one, found in progress(results, show_progress, "checking", len(files)):
+    earlier = {path: passed(path) for path in files}
+    missing = [path for path in files if earlier[path] is None]
+    apart = missing[1::2] if cache is not None and len(missing) > 1 and can_fork() else []
+    helper = Aside(partial(_check_apart, check_one, apart)) if apart else None
+    later = set(apart)
+    order = [path for path in files if path not in later] + apart
+    found_apart: dict[Path, list[Problem]] = {}
+
+    def known(path: Path) -> tuple[Checked | None, list[Problem]] | None:
+        nonlocal helper
+        if path not in later:
+            return earlier[path]
+        if helper is not None:  # the child's are in the cache now (or checked here if it failed)
+            found_apart.update(zip(apart, helper.result(), strict=True))
+            helper = None
+        found = found_apart[path]
+        return (None, found) if found else passed(path)  # None: check it here after all
+
+    try:
+        answers = pandocs.map(check_one, order, known)
+        shown = progress(answers, show_progress, "checking", len(order))
+        results = dict(zip(order, shown, strict=True))
+    finally:
+        if helper is not None:
+            helper.close()
+    for one, found in (results[path] for path in files):
         checked += [one] if one is not None else []
         problems += found
     problems += _duplicates(checked)
     if problems:
         raise InputRefused(problems)
     return checked
+
+
+def _check_apart(
+    check_one: Callable[[Pandoc, Path], tuple[Checked | None, list[Problem]]], paths: list[Path]
+) -> list[list[Problem]]:
+    """Check `paths` on pandoc workers of this process's own (a forked child's): return the
+    problems of each; a report that passed is in the cache."""
+    with Pandocs() as pandocs:
+        return [found for _, found in pandocs.map(check_one, paths)]
 
 
 def _context(reports: Path, directory: Directory, raw_html: bool) -> str:
