@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reportback.pandoc import workers
+from reportback.pandoc import pandoc_path, workers
 
 from .corpus import Corpus, write_reports, write_subscribers
 from .measure import Measure, run, wait
@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = write_reports(corpus, project / "reports")
     results: list[Measure] = []
     phases: list[Callable[[], list[Measure]]] = [
+        lambda: _references(project, paths),
         lambda: _builds(reportback, project, paths),
         lambda: _baselines(settings, project),
         lambda: _digests(reportback, settings, project, corpus),
@@ -106,6 +107,26 @@ def _settings(argv: list[str] | None) -> Settings:
     n, m, sample = SIZES[args.size]
     return Settings(args.size, args.reports or n, args.subscribers or m, args.sample or sample,
                     args.work, args.out, args.seed)  # fmt: skip
+
+
+REFERENCE_LOOP = "s = 0\nfor i in range(20_000_000):\n    s += i\n"
+
+
+def _references(project: Path, paths: list[Path]) -> list[Measure]:
+    """Time two fixed pieces of work, the same on any machine: how fast this one is.
+
+    Figures from runs on different machines (or one shared machine on a busy day) compare
+    only through these: a plain Python loop, and pandoc reading the first 20 reports.
+    """
+    loop = run("reference: Python loop of 20 million additions",
+               [sys.executable, "-c", REFERENCE_LOOP], project).measure  # fmt: skip
+    sample = [str(p.relative_to(project)) for p in paths[:20]]
+    pandoc = run(f"reference: pandoc, {len(sample)} reports to HTML in one run",
+                 [pandoc_path(), "-f", "markdown", "-t", "html5", "-o", os.devnull, *sample],
+                 project).measure  # fmt: skip
+    for m in (loop, pandoc):
+        _say(f"{m.name}: {m.wall_s:.2f} s")
+    return [loop, pandoc]
 
 
 def _builds(exe: str, project: Path, paths: list[Path]) -> list[Measure]:
@@ -376,7 +397,7 @@ def _table(report: dict[str, object]) -> str:
     assert isinstance(targets, list)
     lines += [f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else 'NO'} |"
               for t in targets]  # fmt: skip
-    stages = next(m for m in measures if m["name"] == "full build")["extra"]  # always first
+    stages = next(m for m in measures if m["name"] == "full build")["extra"]  # always measured
     lines += ["", "Full build by stage (wall s):", ""]
     lines += [f"- {k[6:]}: {v}" for k, v in stages.items() if k.startswith("stage ")]
     return "\n".join(lines) + "\n"
