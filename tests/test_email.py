@@ -340,3 +340,24 @@ def test_outbox_folder_keeps_every_message_under_concurrent_writers(tmp_path: Pa
     assert len(done) == 200 and len(files) == 200
     assert {f.read_bytes() for f in files} == {job.data for job in jobs}
     assert not list((tmp_path / "outbox").glob(".*.tmp"))
+
+
+def test_a_member_gets_only_reports_published_after_joining(cli: Cli, project: Project) -> None:
+    with Server() as server:
+        root = setup(cli, project, server)  # ann and bob joined at T0, before the first build
+        db = sqlite3.connect(root / ".reportback/state.sqlite")
+        db.execute(
+            "INSERT INTO subscribers (email, name, clp, cadence, audience, status, source, "
+            "created_at) VALUES ('dan@example.org', 'Dan', 'witney', 'immediate', 'members', "
+            "'active', 'form', '2026-11-20T09:30:00+00:00')"
+        )  # after the first two reports were published (T1), before the third
+        db.commit()
+        third = report("Third, for Witney.\n", title="Witney hustings", clps=["witney"],
+                       meeting_date="2016-11-15")  # fmt: skip
+        (root / "reports/2016-11-15-hustings.md").write_text(third)
+        assert cli("build", "--now", LATER).code == 0
+        assert cli("digest", "send", "--cadence", "immediate", "--now", LATER).code == 0
+        got = Counter(m[1][0] for m in server.recorder.messages)
+        subjects = [str(m["Subject"]) for m in server.recorder.parsed() if "dan@" in str(m["To"])]
+    assert got == {"ann@example.org": 3, "bob@example.org": 1, "dan@example.org": 1}
+    assert len(subjects) == 1 and "Witney hustings" in subjects[0]

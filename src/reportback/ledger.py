@@ -7,8 +7,8 @@ loses nothing and repeats at most the messages that were in flight.
 
 from __future__ import annotations
 
+import os
 import sqlite3
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -76,11 +76,17 @@ def _plan(
     # each subscriber looks up only its CLP's reports published since it joined, not them all
     db.execute("CREATE INDEX IF NOT EXISTS temp.due_by_clp ON due (clp, at)")
     db.execute("DELETE FROM temp.due")
+    (joined,) = db.execute(
+        "SELECT MIN(created_at) FROM subscribers WHERE status = 'active' AND cadence = ?",
+        (cadence,),
+    ).fetchone()
+    since = [(rank, r, utc(r.published_at)) for rank, r in enumerate(due)]
     db.executemany(
         "INSERT INTO temp.due VALUES (?, ?, ?, ?)",
         (
-            (r.id, clp.slug, utc(r.published_at), rank)
-            for rank, r in enumerate(due)
+            (r.id, clp.slug, at, rank)
+            for rank, r, at in since
+            if joined is not None and at > joined  # none older is due to anyone (d.at > joined)
             for clp in directory.clps
             if r.addressed_to(clp)
         ),
@@ -94,7 +100,7 @@ def _plan(
         "ORDER BY s.id, d.rank",
         (cadence,),
     ).fetchall()
-    queued = 0
+    queued, created = 0, utc(now)
     for subscriber, reports in _by_subscriber(pending):
         sid, clp, audience, email = subscriber
         batches = [[r] for r in reports] if cadence == "immediate" else [reports]
@@ -103,7 +109,7 @@ def _plan(
                 "INSERT INTO outbox (subscriber_id, cadence, reports, clp, audience, email, "
                 "message_id, created_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued')",
                 (sid, cadence, "\n".join(batch), clp, audience, email,
-                 f"<{uuid.uuid4().hex}@{host}>", utc(now)),
+                 f"<{os.urandom(16).hex()}@{host}>", created),
             )  # fmt: skip
             db.executemany(
                 "INSERT INTO included VALUES (?, ?, ?)",
