@@ -7,7 +7,7 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -65,6 +65,12 @@ def can_fork() -> bool:
     """Whether forking is safe here: on Linux, in a process with one thread (another thread
     could hold a lock, such as Python's import lock, that a child would wait for forever)."""
     return sys.platform == "linux" and threading.active_count() == 1
+
+
+def every_other(missing: Sequence[T]) -> list[T]:
+    """The share of `missing` work a forked child takes: every other item, where there are
+    two or more and forking is safe (none otherwise)."""
+    return list(missing[1::2]) if len(missing) > 1 and can_fork() else []
 
 
 def _child(make: Callable[[], object], out: int) -> None:

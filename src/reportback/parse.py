@@ -13,7 +13,7 @@ from typing import TypeVar
 from tqdm import tqdm
 
 from . import cache as cachemod
-from .aside import Aside, can_fork
+from .aside import Aside, every_other
 from .cache import Cache
 from .check import BodyChecker, Checked
 from .clps import Directory
@@ -116,7 +116,7 @@ def load_and_check(
     files = find_reports(reports)
     earlier = {path: passed(path) for path in files}
     missing = [path for path in files if earlier[path] is None]
-    apart = missing[1::2] if cache is not None and len(missing) > 1 and can_fork() else []
+    apart = every_other(missing) if cache is not None else []  # they pass into the cache
     helper = Aside(partial(_check_apart, check_one, apart)) if apart else None
     later = set(apart)
     order = [path for path in files if path not in later] + apart

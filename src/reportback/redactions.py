@@ -8,7 +8,7 @@ from dataclasses import asdict, replace
 from functools import partial
 
 from . import cache as cachemod
-from .aside import Aside, can_fork
+from .aside import Aside, every_other
 from .cache import Cache
 from .check import Checked
 from .errors import ExternalFailure
@@ -37,7 +37,7 @@ def redact_all(
     one = partial(_redact_cached, keys=keys, placeholders=placeholders, regions=regions,
                   cache=cache)  # fmt: skip
     missing = [c for c in checked if cache.size("redact", keys[c.source.slug]) is None]
-    beside = missing[1::2] if len(missing) > 1 and can_fork() else []
+    beside = every_other(missing)
     later = {c.source.slug for c in beside}
     helper = Aside(partial(_into_cache, one, beside), fork=True) if beside else None
     done: dict[str, Redacted] = {}
