@@ -35,14 +35,14 @@ LONDON = ZoneInfo("Europe/London")
 EMBARGO = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
-def embargoed_project(project: Project, cli: Cli) -> Path:
+def embargoed_project(project: Project, cli: Cli, embargo: datetime = EMBARGO) -> Path:
     root = project(
         {
             "reports/2016-09-20-nec.md": report("Public already.\n", title="Old report"),
             "reports/2016-11-22-away.md": report(
                 "zqembargoed findings of the away day\n",
                 title="Away day",
-                publish_at=EMBARGO.isoformat(),
+                publish_at=embargo.isoformat(),
                 meeting_date="2016-11-22",
             ),
             "members.csv": "email,name,clp,cadence\nimm@example.org,Imm,witney,immediate\n"
@@ -162,7 +162,10 @@ def _wait_running(root: Path, proc: subprocess.Popen[bytes]) -> None:
 
 
 def test_second_daemon_refuses_and_sigterm_exits_cleanly(cli: Cli, project: Project) -> None:
-    root = embargoed_project(project, cli)
+    # The daemon runs in a process of its own on the real clock: the embargo is in its future.
+    root = embargoed_project(
+        project, cli, datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    )
     first = _start(root, root / "daemon.log")
     try:
         _wait_running(root, first)
