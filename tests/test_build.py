@@ -25,6 +25,7 @@ from reportback.audit import (
 )
 from reportback.model import Ast, Audience, Document, Fragment, Image, Source
 from reportback.redact import Placeholders, Redaction
+from reportback.regions import Regions
 from reportback.templates import default_dir
 
 from .conftest import NOW, Result, everything, inodes, report, rewritten
@@ -57,8 +58,9 @@ def leaky_redactor(monkeypatch: pytest.MonkeyPatch) -> None:
         images: dict[str, Image],
         marks: Placeholders,
         regions: tuple[str, ...],
+        written: Regions,
     ) -> Redaction:
-        done = real(source, ast, images, marks, regions)
+        done = real(source, ast, images, marks, regions, written)
         whole = replace(done.versions[Audience.PUBLIC], document=Document(ast))
         return Redaction({Audience.PUBLIC: whole, Audience.MEMBERS: whole}, done.fragments)
 

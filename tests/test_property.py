@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from reportback.audit import Output, PdfText, Withheld, audit
 from reportback.check import BodyChecker
 from reportback.clps import load_directory
-from reportback.definitions import check_definitions
 from reportback.load import load_report
 from reportback.model import Audience, Publication
 from reportback.pandoc import Pandoc
+from reportback.parse import read_body
 from reportback.redact import Placeholders, redact
 from reportback.render import RenderSettings, render
 from reportback.templates import Templates
@@ -146,13 +146,12 @@ def outputs(tmp: Path, text: str, pandoc: Pandoc) -> Iterator[tuple[Audience, st
     directory = load_directory()
     source, problems = load_report(reports / "r.md", directory, "r.md")
     assert source is not None and problems == []
-    ast, warnings = pandoc.parse(source.body)
-    misuses = check_definitions(source.body, lambda t: pandoc.parse(t)[0])
+    ast, warnings, written = read_body(source.body, pandoc)
     checker = BodyChecker(source, "r.md", directory, reports, False)
-    assert checker.run(ast, warnings, misuses) == []
+    assert checker.run(ast, warnings, written) == []
     templates = Templates(None)
     settings_ = RenderSettings(templates.text("report.typ"), reports, "Rep", "en-GB")
-    redaction = redact(source, ast, checker.images, Placeholders(), directory.regions)
+    redaction = redact(source, ast, checker.images, Placeholders(), directory.regions, written)
     for audience, version in redaction.versions.items():
         done = render(version, Publication("r", None), pandoc, settings_)
         reader = pypdf.PdfReader(io.BytesIO(done.pdf))

@@ -157,6 +157,7 @@ def _version(root: Path, audience: object) -> str:
     from reportback.load import load_report
     from reportback.model import Audience
     from reportback.pandoc import Pandoc
+    from reportback.parse import read_body
     from reportback.redact import Placeholders, redact
 
     assert isinstance(audience, Audience)
@@ -164,8 +165,8 @@ def _version(root: Path, audience: object) -> str:
     source, problems = load_report(root / "reports/r.md", directory, "r.md")
     assert source is not None and not problems
     with Pandoc() as pandoc:
-        ast, _ = pandoc.parse(source.body)
+        ast, _, written = read_body(source.body, pandoc)
         checker = BodyChecker(source, "r.md", directory, root / "reports", False)
-        assert checker.run(ast, [], []) == []
-        version = redact(source, ast, checker.images, Placeholders(), directory.regions)
+        assert checker.run(ast, [], written) == []
+        version = redact(source, ast, checker.images, Placeholders(), directory.regions, written)
         return pandoc.write(version.versions[audience].ast, ("html5",))["html5"]

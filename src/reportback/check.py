@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import tree
+from . import placement, tree
 from .clps import Directory, split_regions
-from .definitions import Misuse
 from .errors import Problem, problem
 from .model import Ast, Document, Image, Source
 from .pandoc import Warning_
+from .regions import Regions
 from .tree import Node
 
 SUSPECT_STEMS = (
@@ -30,6 +31,10 @@ class Checked:
     source: Source
     document: Document
     images: dict[str, Image]
+    regions: Regions
+    """Where each word of the body was written."""
+    warnings: tuple[Problem, ...] = ()
+    """What passed but the rep should know (withheld words also written in public text)."""
 
     @property
     def ast(self) -> Ast:
@@ -76,6 +81,7 @@ class BodyChecker:
         self.reports = reports.resolve()
         self.raw_html = raw_html
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.images: dict[str, Image] = {}
         self.lines = source.body.split("\n")
         self.raw_lines: set[int] = set()
@@ -84,33 +90,59 @@ class BodyChecker:
         self.problems.append(problem(self.shown, self.source.body_line + body_line - 1, message))
 
     def line_of(self, *needles: str) -> int:
-        """Return the first body line containing one of `needles` (1 if none does)."""
-        for number, line in enumerate(self.lines, start=1):
-            if any(n and n in line for n in needles):
-                return number
+        """Return the body line where one of `needles` is written (1 if none is).
+
+        Preferred, in turn: a line where it stands as a whole word in attributes (`{…}` or a
+        `:::` fence), then anywhere as a whole word, then anywhere at all; so a class
+        `.member` is found on its fence, not in an earlier sentence about "members".
+        """
+        tokens = [re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])") for n in needles if n]
+        attrs = re.compile(r"\{[^}]*$|\{.*\}|^\s*:::")
+        tests: list[Callable[[str], bool]] = [
+            lambda line: bool(attrs.search(line)) and any(t.search(line) for t in tokens),
+            lambda line: any(t.search(line) for t in tokens),
+            lambda line: any(n and n in line for n in needles),
+        ]
+        for test in tests:
+            for number, line in enumerate(self.lines, start=1):
+                if test(line):
+                    return number
         return 1
 
     def near(self, message: str, *needles: str) -> None:
         """Record a problem at the first body line containing one of `needles`."""
         self.at(self.line_of(*needles), message)
 
-    def run(self, ast: Ast, warnings: list[Warning_], misuses: list[Misuse]) -> list[Problem]:
+    def too_deep(self) -> bool:
+        """Record a problem for nesting too deep to parse safely; return whether there was one."""
+        for line, message in placement.too_deep(self.source.body):
+            self.at(line, message)
+        return bool(self.problems)
+
+    def run(self, ast: Ast, warnings: list[Warning_], regions: Regions) -> list[Problem]:
+        deepest, quotes = placement.depth(ast)
+        if deepest > placement.MAX_DEPTH or quotes > placement.MAX_QUOTES:
+            self.at(1, "nested too deeply (lists, quotes, emphasis…): "
+                       f"at most {placement.MAX_QUOTES} quotes in quotes; flatten it")  # fmt: skip
+            return self.problems
         for warning in warnings:
             self.at(warning.line, _warning_message(warning))
-        for misuse in misuses:
-            self._misuse(misuse)
+        found = [
+            *placement.disagreements(ast, regions),
+            *placement.definitions(ast, regions),
+            *placement.leftovers(ast, self.lines, looks_like_mark),
+        ]
+        for line, message in found:
+            self.at(line, message)
         for node in tree.walk(ast["blocks"]):
             self._node(node)
+        self.warnings += [
+            problem(self.shown, self.source.body_line + line - 1, message)
+            for line, message in placement.also_public(
+                regions, self.source.meta.confidential, self.source.body_line
+            )
+        ]
         return self.problems
-
-    def _misuse(self, misuse: Misuse) -> None:
-        kind = "footnote" if misuse.definition.label.startswith("^") else "link definition"
-        self.at(
-            misuse.definition.line,
-            f"{kind} [{misuse.definition.label}] is written inside {misuse.defined_at.label} "
-            f"material but used in {misuse.used_at.label} material; move the definition out "
-            "or the reference in",
-        )
 
     def _node(self, node: Node) -> None:
         kind = node["t"]

@@ -259,6 +259,8 @@ def _new(args: argparse.Namespace, config: Config) -> int:
 def _check(args: argparse.Namespace, config: Config) -> int:
     config = config.with_paths(reports=args.reports)
     checked = pipeline.check(config, show_progress=sys.stderr.isatty())
+    for warning in (w for c in checked for w in c.warnings):
+        print(warning, file=sys.stderr)
     print(f"{len(checked)} reports checked, no problems", file=sys.stderr)
     return 0
 
@@ -277,6 +279,8 @@ def _build(args: argparse.Namespace, config: Config) -> int:
     if args.timings:
         for name, seconds in timing.totals().items():
             print(f"{name:>32}: {seconds:7.2f} s", file=sys.stderr)
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
     state = "published" if result.changed else "unchanged"
     print(
         f"{state}: {len(result.published)} reports, {result.files} files in "

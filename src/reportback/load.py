@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ KEYS = (
     "corrections",
 )
 STATUSES = ("final", "draft")
+MAX_BYTES = 2_000_000
+"""A report larger than this is refused before it is parsed (2 MB is some 300,000 words)."""
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 """Control characters no XML or HTML output may hold; they are dropped on reading."""
 
@@ -49,6 +52,10 @@ def load_report(
 ) -> tuple[Source | None, list[Problem]]:
     """Read and validate one report; return it (if its body can be read) and its problems."""
     try:
+        if path.stat().st_size > MAX_BYTES:
+            return None, [
+                problem(shown, 1, f"report is over {MAX_BYTES // 1_000_000} MB; split it")
+            ]
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except OSError as exc:
@@ -85,8 +92,10 @@ PLACEHOLDER_META = Meta(title="", meeting="", meeting_date=date.min, confidentia
 
 def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Problem]]:
     try:
-        node = yaml.compose(head, Loader=yaml.SafeLoader)
-        values = _clean(yaml.safe_load(head))
+        node = yaml.compose(head, Loader=_Loader)
+        values = _clean(yaml.load(head, Loader=_Loader))
+    except RecursionError:
+        return PLACEHOLDER_META, [problem(shown, 1, "front matter is nested too deeply")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -135,7 +144,54 @@ def _typed(
         id=checker.text(values, "id"),
         corrections=checker.corrections(values),
     )
+    for key, text in _texts(values):
+        if _marked(text):
+            checker.fail(
+                key,
+                f"{key} holds a withholding mark or comment ({text[:60]!r}), but front "
+                "matter is public text: withhold it in the body, not here",
+            )
     return meta, problems
+
+
+def _texts(values: dict[Any, Any]) -> Iterator[tuple[str, str]]:
+    """Yield every string in the front matter, with its top-level key."""
+    for key, value in values.items():
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                yield str(key), item
+            elif isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                stack.extend(item.values())
+
+
+def _marked(text: str) -> bool:
+    from .check import looks_like_mark
+    from .placement import attempted_mark
+
+    return attempted_mark(text, looks_like_mark) is not None or ":::" in text or "<!--" in text
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader without aliases (`*name` can multiply a small file into gigabytes)
+    and without its own dates (an impossible one raised; they are read as text, then checked)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in front matter", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _clean(value: Any) -> Any:
@@ -178,15 +234,18 @@ class _Checker:
             return None
         return value.strip()
 
-    def day(self, values: dict[Any, Any], key: str) -> date | None:
+    def day(self, values: dict[Any, Any], key: str, at: str = "") -> date | None:
         value = values.get(key)
         if value is None:
             return None
         if isinstance(value, str):
             with contextlib.suppress(ValueError):
                 value = date.fromisoformat(value)
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value.strip()):
+            self.fail(at or key, f"{key} {value} is not a day of the calendar")
+            return None
         if isinstance(value, datetime) or not isinstance(value, date):
-            self.fail(key, f"{key} must be a date (YYYY-MM-DD)")
+            self.fail(at or key, f"{key} must be a date (YYYY-MM-DD)")
             return None
         return value
 
@@ -246,7 +305,7 @@ class _Checker:
             if not isinstance(entry, dict) or set(entry) != {"date", "note"}:
                 self.fail("corrections", message)
                 return ()
-            day = self.day(entry, "date")
+            day = self.day(entry, "date", at="corrections")
             note = self.text(entry, "note")
             if day is None or note is None:
                 self.fail("corrections", message)

@@ -102,9 +102,9 @@ class Pandoc:
             raise ExternalFailure(f"pandoc failed: {answer['error']}")
         return answer
 
-    def parse(self, text: str) -> tuple[Ast, list[Warning_]]:
+    def parse(self, text: str, reader: str = READER) -> tuple[Ast, list[Warning_]]:
         """Parse Markdown to pandoc's AST; return it with the warnings pandoc logged."""
-        answer = self._ask({"parse": text, "format": READER})
+        answer = self._ask({"parse": text, "format": reader})
         warnings = [_warning(w) for w in answer["warnings"] if w.get("verbosity") == "WARNING"]
         return answer["doc"], warnings
 

@@ -17,24 +17,31 @@ from .aside import Aside, every_other
 from .cache import Cache
 from .check import BodyChecker, Checked
 from .clps import Directory
-from .definitions import Definition, Misuse, check_definitions
 from .errors import ExternalFailure, InputRefused, Problem, shown_path
 from .load import find_reports, load_report
-from .model import Ast, Audience, Document, Source
+from .model import Ast, Document, Source
 from .pandoc import READER, Pandoc, Pandocs, Warning_
+from .regions import SOURCE_READER, Regions, regions
 
 
 @dataclass(frozen=True)
 class Parsed:
     ast: Ast
     warnings: list[Warning_]
-    misuses: list[Misuse]
+    regions: Regions
+    """Where each word of the body was written (public, members, confidential)."""
     later: Document
     """The same document, to keep: read back from the cache when asked for, if cached."""
 
 
 def parse_key(source: Source) -> str:
-    return cachemod.key("parse", READER, source.body)
+    return cachemod.key("parse", READER, SOURCE_READER, source.body)
+
+
+def read_body(body: str, pandoc: Pandoc) -> tuple[Ast, list[Warning_], Regions]:
+    """Parse a body with pandoc's Markdown reader, and find where each word was written."""
+    ast, warnings = pandoc.parse(body)
+    return ast, warnings, regions(body, pandoc.parse(body, SOURCE_READER)[0])
 
 
 def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
@@ -42,14 +49,11 @@ def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
     name = parse_key(source)
     stored = cache.get_json("parse", name) if cache else None
     if stored is None:
-        ast, warnings = pandoc.parse(source.body)
-        misuses = check_definitions(source.body, lambda text: pandoc.parse(text)[0])
+        ast, warnings, written = read_body(source.body, pandoc)
         stored = {
             "ast": ast,
             "warnings": [[w.line, w.message, w.kind] for w in warnings],
-            "misuses": [
-                [m.definition.line, m.definition.label, m.defined_at, m.used_at] for m in misuses
-            ],
+            "regions": written.stored(),
         }
         if cache:
             cache.put_json("parse", name, stored)
@@ -57,10 +61,7 @@ def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
     return Parsed(
         stored["ast"],
         [Warning_(*w) for w in stored["warnings"]],
-        [
-            Misuse(Definition(ln, lb), Audience(d), Audience(u))
-            for ln, lb, d, u in stored["misuses"]
-        ],
+        Regions.restored(source.body, stored["regions"]),
         later,
     )
 
@@ -101,17 +102,25 @@ def load_and_check(
         loaded, found = load_report(path, directory, shown)
         if loaded is None:
             return None, found
-        parsed = parse_body(loaded, pandoc, cache)
         checker = BodyChecker(loaded, shown, directory, reports, raw_html)
-        found += checker.run(parsed.ast, parsed.warnings, parsed.misuses)
+        if checker.too_deep():
+            return None, found + checker.problems
+        try:
+            parsed = parse_body(loaded, pandoc, cache)
+            found += checker.run(parsed.ast, parsed.warnings, parsed.regions)
+        except RecursionError:
+            checker.at(1, "nested too deeply to read (lists, quotes, brackets…); flatten it")
+            return None, found + checker.problems
         if found:
             return None, found
+        notes = tuple(checker.warnings)
         if cache is not None:  # named by the bytes loaded, should the file have changed since
             record = pickle.dumps(
-                (loaded, checker.images, parse_key(loaded)), pickle.HIGHEST_PROTOCOL
+                (loaded, checker.images, parse_key(loaded), parsed.regions, notes),
+                pickle.HIGHEST_PROTOCOL,
             )
             cache.put_bytes("checked", _check_key(loaded.digest, path, context), record)
-        return Checked(loaded, parsed.later, checker.images), found
+        return Checked(loaded, parsed.later, checker.images, parsed.regions, notes), found
 
     files = find_reports(reports)
     earlier = {path: passed(path) for path in files}
@@ -194,12 +203,12 @@ def _passed_before(cache: Cache | None, name: str) -> Checked | None:
     if cache is None or stored is None:
         return None
     try:
-        source, images, parsed = pickle.loads(stored)
+        source, images, parsed, written, notes = pickle.loads(stored)
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
         return None  # an unreadable record: check the report again
     if not cache.has("parse", parsed):
         return None
-    return Checked(source, Document(load=partial(_ast, cache, parsed)), images)
+    return Checked(source, Document(load=partial(_ast, cache, parsed)), images, written, notes)
 
 
 def _duplicates(checked: list[Checked]) -> list[Problem]:

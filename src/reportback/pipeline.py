@@ -56,6 +56,8 @@ class BuildResult:
     files: int
     changed: bool
     next_embargo: datetime | None = None
+    warnings: tuple[str, ...] = ()
+    """What passed but the rep should know, as `file:line: warning: …` lines."""
 
 
 @dataclass(frozen=True)
@@ -199,11 +201,24 @@ def prepare(
             done = pandocs.map(render_one, shown, known=stored)
             what = f"rendering ({audience.label})"
             rendered[audience] = tuple(progress(done, options.progress, what, len(shown)))
+    withheld = {slug: r[1] for slug, r in redacted.items()}
+    withheld[SITE] = site_text(config, directory)
     return Prepared(
-        directory, templates, ready.checked, chosen, ready.plan,
-        {slug: r[1] for slug, r in redacted.items()},
-        rendered,
+        directory, templates, ready.checked, chosen, ready.plan, withheld, rendered
     )  # fmt: skip
+
+
+SITE = "(the site)"
+"""The audit's name for the text the site itself publishes."""
+
+
+def site_text(config: Config, directory: Directory) -> Withholding:
+    """Return what the site publishes of its own, public by definition: the CLP and region
+    names, the rep's name and the site's title. Words a report withholds that are also these
+    never refuse a build (the redactor still keeps them out of that report's own outputs)."""
+    names = [config.site.title, config.site.rep, *directory.regions]
+    names += [c.name for c in directory.clps]
+    return Withholding.held(cachemod.key("site text", names), (), tuple(names))
 
 
 def build(config: Config, options: BuildOptions) -> BuildResult:
@@ -240,6 +255,7 @@ def _result_from(old: manifest.Manifest) -> BuildResult:
         files=int(r["files"]),
         changed=False,
         next_embargo=datetime.fromisoformat(old.next_embargo) if old.next_embargo else None,
+        warnings=tuple(r.get("warnings", ())),
     )
 
 
@@ -297,6 +313,7 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
             (c.source.meta.publish_at for c in chosen.embargoed if c.source.meta.publish_at),
             default=None,
         ),
+        warnings=tuple(str(w) for c in ready.checked for w in c.warnings),
     )
 
 

@@ -8,10 +8,9 @@ from typing import Any
 from . import tree
 from .clps import split_regions
 from .model import Ast, Audience, Document, Fragment, Image, Item, RedactedReport, Redaction, Source
+from .placement import runs
+from .regions import Regions, words
 from .tree import Node
-
-AUDIT_WINDOW = 8
-AUDIT_SHORTEST = 3
 
 
 @dataclass(frozen=True)
@@ -39,13 +38,14 @@ def redact(
     images: dict[str, Image],
     placeholders: Placeholders,
     regions: tuple[str, ...],
+    written: Regions,
 ) -> Redaction:
     """Return one redacted version per reader audience and the fragments withheld."""
     versions = {
         audience: _version(source, ast, audience, images, placeholders, regions)
         for audience in (Audience.PUBLIC, Audience.MEMBERS)
     }
-    return Redaction(versions, withheld_fragments(source, ast))
+    return Redaction(versions, withheld_fragments(source, written))
 
 
 def _version(
@@ -228,66 +228,39 @@ def _first_paragraph(nodes: list[Node]) -> str:
     return ""
 
 
-def withheld_fragments(source: Source, ast: Ast) -> tuple[Fragment, ...]:
-    """Return every run of withheld words the audit must not find in a lower output."""
-    units: list[tuple[Audience, str]] = []
+def withheld_fragments(source: Source, regions: Regions) -> tuple[Fragment, ...]:
+    """Return every run of withheld words the audit must not find in a lower output.
+
+    They are read from the source text of the withheld regions (definitions and comments
+    included), not from the redactor's work, so that a redactor bug is still caught.
+    """
     whole = Audience.CONFIDENTIAL if source.meta.confidential else None
-
-    def visit(node: Node, level: Audience) -> None:
-        if tree.is_comment(node):
-            units.append(
-                (Audience.CONFIDENTIAL, node["c"][1].replace("<!--", " ").replace("-->", " "))
-            )
-            return
-        if whole is not None:
-            level = whole
-        if level == Audience.PUBLIC:
-            return
-        kind = node["t"]
-        if kind in tree.LEAVES or (tree.mark(node) is not None and kind not in tree.BLOCKS):
-            units.append((level, tree.stringify(node["c"], notes=False)))
-        elif kind in ("Link", "Image"):
-            units.append((level, " ".join(node["c"][2])))
-        elif kind in ("RawBlock", "RawInline"):
-            units.append((level, node["c"][1]))
-
-    tree.walk_levels(ast["blocks"], visit)
+    units = [(whole or u.level, u.text) for u in regions.units() if whole or u.level]
     if whole is not None:
         meta = source.meta
-        units += [(whole, meta.title), (whole, meta.summary or "")]
+        units += [(whole, meta.title), (whole, meta.summary or ""), (whole, " ".join(meta.tags))]
+        units += [(whole, c.note) for c in meta.corrections]
     return _fragments(units)
 
 
-def public_text(source: Source, ast: Ast) -> list[str]:
-    """Return the report's text that is public by its marks (found independently of `_Redactor`).
+def public_text(source: Source, regions: Regions) -> list[str]:
+    """Return the report's text that is public by where it is written (found independently
+    of `_Redactor`).
 
     The audit does not count withheld words as leaked where the same words are also public:
     a confidential "[the General Secretary]" must not stop every page that names the office.
     """
     if source.meta.confidential:
         return []
-    units: list[str] = []
-
-    def visit(node: Node, level: Audience) -> None:
-        if level == Audience.PUBLIC and node["t"] in tree.LEAVES:
-            units.append(tree.visible_text(node["c"], Audience.PUBLIC))
-
-    tree.walk_levels(ast["blocks"], visit)
+    units = [u.text for u in regions.units() if u.level == Audience.PUBLIC]
     meta = source.meta
     units += [meta.title, meta.meeting, meta.summary or "", " ".join(meta.tags)]
-    return units
+    return units + [c.note for c in meta.corrections]
 
 
 def _fragments(units: list[tuple[Audience, str]]) -> tuple[Fragment, ...]:
     found: dict[tuple[Audience, tuple[str, ...]], Fragment] = {}
     for level, text in units:
-        ws = tree.words(text)
-        if len(ws) >= AUDIT_WINDOW:
-            runs = [ws[i : i + AUDIT_WINDOW] for i in range(len(ws) - AUDIT_WINDOW + 1)]
-        elif len(ws) >= AUDIT_SHORTEST:
-            runs = [ws]
-        else:
-            runs = []
-        for run in runs:
+        for run in runs(words(text)):
             found.setdefault((level, run), Fragment(level, run, " ".join(run)))
     return tuple(found.values())

@@ -84,8 +84,8 @@ def _redact_cached(
     stored = cache.get_bytes("redact", name)
     if stored is None:
         ast = checked.ast
-        redaction = redact(source, ast, checked.images, placeholders, regions)
-        withheld = (redaction.fragments, tuple(public_text(source, ast)))
+        redaction = redact(source, ast, checked.images, placeholders, regions, checked.regions)
+        withheld = (redaction.fragments, tuple(public_text(source, checked.regions)))
         documents = {a: v.ast for a, v in redaction.versions.items()}
         cache.put_bytes("redacted", name, pickle.dumps(documents, pickle.HIGHEST_PROTOCOL))
         cache.put_bytes("withheld", name, pickle.dumps(withheld, pickle.HIGHEST_PROTOCOL))
