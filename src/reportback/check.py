@@ -131,6 +131,7 @@ class BodyChecker:
             *placement.disagreements(ast, regions),
             *placement.definitions(ast, regions),
             *placement.leftovers(ast, self.lines, looks_like_mark),
+            *placement.cross_references(ast, self.lines),
         ]
         for line, message in found:
             self.at(line, message)

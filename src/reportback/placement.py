@@ -5,6 +5,7 @@ Each returns problems as (body offset or line, message); `check.BodyChecker` nam
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -106,7 +107,7 @@ def _inline_text(node: Node) -> str:
 
 def _line_of(lines: list[str], needle: str) -> int:
     for number, line in enumerate(lines, start=1):
-        if needle in line:
+        if needle in line or needle in html.unescape(line):
             return number
     return 1
 
@@ -294,3 +295,34 @@ def _paragraphs(body: str) -> Iterator[tuple[int, str]]:
         elif lines:
             yield start, "\n".join(lines)
             lines = []
+
+
+def cross_references(ast: Ast, lines: list[str]) -> Iterator[Found]:
+    """Yield each link to a heading of this report that its readers could not follow: to no
+    heading at all, or to one withheld from them (its text or id would be a leak)."""
+    headings: list[tuple[Audience, str, str]] = []
+    links: list[tuple[Audience, str, str]] = []
+
+    def visit(node: Node, level: Audience) -> None:
+        if node["t"] == "Header":
+            text = tree.stringify(node["c"][2], notes=False)
+            headings.append((level, node["c"][1][0] or tree.slugify(text), text.casefold()))
+        elif node["t"] == "Link" and node["c"][2][0].startswith("#"):
+            text = tree.stringify(node["c"][1], notes=False)
+            links.append((level, node["c"][2][0][1:], text))
+
+    tree.walk_levels(ast["blocks"], visit)
+    for level, name, text in links:
+        found = [lv for lv, ident, title in headings if ident == name or (not name and title
+                 == text.casefold())]  # fmt: skip
+        line = _line_of(lines, f"(#{name})" if name else f"[{text}]")
+        if not found:
+            yield line, f"link to #{name or text}: no heading of this report has that id"
+        elif min(found) > level:
+            yield (
+                line,
+                (
+                    f"link to #{name or text} points to a heading withheld from its readers "
+                    f"({min(found).label}); link to a public heading, or withhold the link too"
+                ),
+            )

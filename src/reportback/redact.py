@@ -59,6 +59,7 @@ def _version(
     blocks = _Redactor(audience, placeholders).nodes(tree.copy(ast["blocks"]))
     nodes = list(tree.walk(blocks))  # in document order; the steps below change no structure
     _assign_ids(nodes)
+    _resolve_references(nodes)
     items = tuple(_items(nodes, regions))
     used = _localise_images(nodes, images)
     _strip_attributes(nodes)
@@ -186,6 +187,21 @@ def _assign_ids(nodes: list[Node]) -> None:
             ident = f"{base}-{n}"
         taken.add(ident)
         node["c"][1][0] = ident
+
+
+def _resolve_references(nodes: list[Node]) -> None:
+    """Point each implicit heading reference (`[Heading text]`, read as a link to "#") at
+    the id its heading was given."""
+    ids = {
+        tree.stringify(n["c"][2], notes=False).casefold(): n["c"][1][0]
+        for n in reversed(nodes)
+        if n["t"] == "Header"
+    }
+    for node in nodes:
+        if node["t"] == "Link" and node["c"][2][0] == "#":
+            text = tree.stringify(node["c"][1], notes=False).casefold()
+            if text in ids:
+                node["c"][2][0] = f"#{ids[text]}"
 
 
 def _items(nodes: list[Node], known: tuple[str, ...]) -> list[Item]:

@@ -114,7 +114,7 @@ class Regions:
         return self.body.count("\n", 0, max(offset, 0)) + 1
 
     def units(self) -> Iterator[Unit]:
-        """Yield every line and every paragraph of the body, each at the level written."""
+        """Yield every line, table cell and paragraph of the body, each at the level written."""
         for level, start, text in self._stretches():
             yield from _units(level, self.line_of(start), text)
 
@@ -156,6 +156,8 @@ def _units(level: Audience, first_line: int, text: str) -> Iterator[Unit]:
         cleaned = plain(line).strip()
         if cleaned:
             yield Unit(level, number, cleaned)
+            cells = [c.strip() for c in cleaned.split("|") if c.strip()]
+            yield from (Unit(level, number, c) for c in cells if len(cells) > 1)
             if not paragraph:
                 start = number
             paragraph.append(cleaned)

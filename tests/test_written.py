@@ -1,0 +1,300 @@
+"""What is withheld is decided by where the words are written: one test per kind of leak the
+held-out adversarial round found, each with shapes the issue did not show."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reportback import placement
+
+from .conftest import NOW, Result
+from .test_build import leaky_redactor  # noqa: F401 (a fixture)
+from .test_rules import HEAD, refused
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+SECRET = "zqsecret the candidate was the CLP secretary"
+CELL = "[^n1]: {s}"
+RULE = "+" + "-" * 60 + "+-----+\n"
+GRID = (
+    RULE + "| a" + " " * 58 + "| b   |\n" + RULE.replace("-", "=")
+    + "| " + CELL + " " * (59 - len(CELL.format(s=SECRET))) + "| x   |\n" + RULE
+)  # fmt: skip
+
+
+def assert_refused(cli: Cli, root: Path, line: int, *phrases: str) -> str:
+    """Assert check and build refuse (exit 1, no traceback, nothing published) at `line`."""
+    for args in (["check"], ["build", "--now", NOW]):
+        result = cli(*args)
+        assert result.code == 1, result.err
+        assert "Traceback" not in result.err
+        assert f"reports/a.md:{line}: " in result.err, result.err
+        for phrase in phrases:
+            assert phrase in result.err, result.err
+    assert not (root / "site").exists()
+    assert not (root / "feeds").exists()
+    return result.err
+
+
+DEFINITION_SHAPES = {
+    "bullet item": ("Note[^n1].\n\n::: confidential\n- [^n1]: {s}\n:::\n", 10),
+    "ordered item": ("Note[^n1].\n\n::: confidential\n3. [^n1]: {s}\n:::\n", 10),
+    "definition list": ("Note[^n1].\n\n::: confidential\nTerm\n:   [^n1]: {s}\n:::\n", 11),
+    "block quote": ("Note[^n1].\n\n::: confidential\n> [^n1]: {s}\n:::\n", 10),
+    "grid cell": ("Note[^n1].\n\n::: confidential\n" + GRID + ":::\n", 13),
+    "continuation line": (
+        "Note[^n1].\n\n## Item {{.confidential}}\n\n[^n1]: First paragraph.\n\n    {s}\n",
+        11,
+    ),
+    "members into public": ("Note[^n1].\n\n::: members\n- [^n1]: {s}\n:::\n", 10),
+    "link, URL on the next line": (
+        "See [the paper][p].\n\n::: confidential\n[p]:\n    https://zqsecret.example/paper\n:::\n",
+        11,
+    ),
+    "link, escaped bracket": (
+        "See [a\\]b].\n\n::: confidential\n[a\\]b]: https://zqsecret.example/paper\n:::\n",
+        10,
+    ),
+    "link in a list item": (
+        "See [the paper][p].\n\n::: members\n- text\n\n  [p]: https://zqsecret.example/\n:::\n",
+        12,
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(DEFINITION_SHAPES))
+def test_definition_written_in_withheld_material_used_outside(
+    cli: Cli, project: Project, shape: str
+) -> None:
+    body, line = DEFINITION_SHAPES[shape]
+    root = project({"reports/a.md": HEAD + body.format(s=SECRET)})
+    assert_refused(cli, root, line, "is written inside", "but used in public material")
+
+
+def test_definition_after_a_stray_tilde_line_is_still_found(cli: Cli, project: Project) -> None:
+    body = f"Note[^n1].\n\n~~~ not a fence\n\n::: confidential\n[^n1]: {SECRET}\n:::\n"
+    root = project({"reports/a.md": HEAD + body})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert not (root / "site").exists()
+
+
+def test_definitions_used_at_their_own_level_are_fine(cli: Cli, project: Project) -> None:
+    body = (
+        "Public[^p].\n\n[^p]: A public note.\n\n::: confidential\nHidden[^h].\n\n"
+        f"- [^h]: {SECRET}\n:::\n"
+    )
+    root = project({"reports/a.md": HEAD + body})
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/a/index.html").read_text()
+    assert "A public note" in page and "zqsecret" not in page
+
+
+MARK_LIKE = {
+    "space before the brace": "Public [the zqsecret candidate]  {.confidential} text.\n",
+    "attributes on the next line": "Public [the zqsecret candidate]\n{.members} text.\n",
+    "on bold text": "Public **a zqsecret name**{.confidential} text.\n",
+    "on emphasis": "Public *a zqsecret name*{.members} text.\n",
+    "on a list item": "- first\n- a zqsecret item {.confidential}\n",
+    "kramdown after a paragraph": "A zqsecret paragraph.\n{: .confidential}\n",
+    "kramdown, any class": "A zqsecret paragraph.\n{: .note}\n",
+    "before the heading text": "## {.confidential} Disputes zqsecret\n\ntext\n",
+    "unclosed brace": "Public [x zqsecret]{.confidential chaired\n",
+    "entity in the class": "Public [x zqsecret]{.&#99;onfidential}\n",
+    "in a table cell": "| a | b |\n|---|---|\n| x | zqsecret {.confidential} |\n",
+    "near miss in text": "Public [x zqsecret] {.confidental}\n",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(MARK_LIKE))
+def test_text_that_looks_like_a_mark_is_refused(cli: Cli, project: Project, shape: str) -> None:
+    root = project({"reports/a.md": HEAD + MARK_LIKE[shape]})
+    text = MARK_LIKE[shape]
+    line = 7 + text.count("\n", 0, text.index("{"))
+    err = assert_refused(cli, root, line)
+    assert "mark" in err
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["Public.\n\n<!-- note to self: zqsecret\n\nmore\n", "A <!-- b --> c <!-- zqsecret\n"],
+)
+def test_comment_never_closed_is_refused(cli: Cli, project: Project, body: str) -> None:
+    root = project({"reports/a.md": HEAD + body})
+    assert_refused(cli, root, 7 + body.count("\n", 0, body.index("zqsecret")), "never closed")
+
+
+BASE = "title: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n"
+
+
+@pytest.mark.parametrize(
+    ("meta", "line"),
+    [
+        (BASE + 'summary: "The NEC met. [the zqsecret candidate]{.confidential}"', 5),
+        ("title: Report {.members}\nmeeting: NEC\nmeeting_date: 2016-09-20", 2),
+        (BASE + "tags: [selection, 'x {.confidential}']", 5),
+        (BASE + "corrections:\n  - {date: 2016-09-21, note: 'Fixed [zqsecret]{.members}'}", 5),
+        (BASE + "summary: 'See <!-- zqsecret -->'", 5),
+    ],
+)
+def test_mark_in_front_matter_is_refused(cli: Cli, project: Project, meta: str, line: int) -> None:
+    root = project({"reports/a.md": f"---\n{meta}\n---\n\nBody.\n"})
+    assert_refused(cli, root, line, "front matter is public text")
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ("meeting_date: 2016-09-31", "reports/a.md:4: meeting_date 2016-09-31 is not a day"),
+        ("meeting_date: 2016-02-29\npublish_at: 2016-09-20T25:00:00+01:00", "reports/a.md:5: "),
+        ("meeting_date: 2016-02-29\npublish_at: 2016-09-20T09:00:00+25:00", "reports/a.md:5: "),
+        (
+            "meeting_date: 2016-09-20\ncorrections:\n  - {date: 2017-02-30, note: x}",
+            "reports/a.md:5: date 2017-02-30 is not a day",
+        ),
+        ("meeting_date: 2016-09-20\nsummary: &a [x, *a]", "aliases"),
+        ("meeting_date: 2016-09-20\ntags: " + "[" * 3000 + "]" * 3000, "nested too deeply"),
+    ],
+)
+def test_bad_front_matter_is_a_clear_error(
+    cli: Cli, project: Project, meta: str, message: str
+) -> None:
+    project({"reports/a.md": f"---\ntitle: T\nmeeting: NEC\n{meta}\n---\n\nBody.\n"})
+    result = cli("check")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert message in result.err, result.err
+
+
+def test_billion_laughs_is_refused_at_once(cli: Cli, project: Project) -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    text = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n" + "\n".join(lines)
+    project({"reports/a.md": text + "\n---\n\nBody.\n"})
+    started = time.monotonic()
+    result = cli("check")
+    assert result.code == 1 and "aliases (*name) are not allowed" in result.err
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize(
+    ("body", "phrase"),
+    [
+        ("> " * 400 + "deep\n", "nested more than"),
+        ("> " * 16 + "deep\n", "nested more than"),
+        ("".join("  " * i + "- x\n" for i in range(60)), "nested too deeply"),
+        ("[" * 12 + "deep" + "]" * 12 + "\n", "brackets"),
+        ("[" * 40 + "deep\n", "brackets"),
+    ],
+)
+def test_deep_nesting_is_refused_quickly(
+    cli: Cli, project: Project, body: str, phrase: str
+) -> None:
+    root = project({"reports/a.md": HEAD + body})
+    started = time.monotonic()
+    result = cli("build", "--now", NOW)
+    assert result.code == 1 and phrase in result.err and "Traceback" not in result.err
+    assert time.monotonic() - started < 60
+    assert not (root / "site").exists()
+
+
+def test_report_over_the_size_limit_is_refused_before_parsing(cli: Cli, project: Project) -> None:
+    body = ("word " * 200 + "\n\n") * 2100  # ~2.1 MB
+    project({"reports/a.md": HEAD + body})
+    result = cli("check")
+    assert result.code == 1
+    assert result.err.startswith("reports/a.md:1: report is over 2 MB")
+
+
+def test_problem_is_reported_where_it_is_written(cli: Cli, project: Project) -> None:
+    body = "All members of the NEC were there.\n\nText.\n\n::: member\nSecret.\n:::\n"
+    root = project({"reports/a.md": HEAD + body})
+    refused(
+        cli,
+        root,
+        "reports/a.md:11: class .member looks like a withholding mark but is not one; write "
+        "exactly {.confidential} or {.members} (lower case), or rename it",
+    )
+
+
+def test_withholding_a_name_the_site_publishes_does_not_refuse(cli: Cli, project: Project) -> None:
+    body = (
+        "We discussed [Hackney North and Stoke Newington]{.confidential} and the "
+        "[London]{.members} region; [The CLP representative]{.confidential} spoke.\n"
+    )
+    root = project({"reports/a.md": HEAD + body})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    page = (root / "site/reports/a/index.html").read_text()
+    article = page[page.index("<article") : page.index("</article>")]
+    assert "Hackney North" not in article and "[withheld]" in article
+    assert "Hackney North and Stoke Newington" in (root / "site/clp/index.html").read_text()
+
+
+def test_words_withheld_and_also_public_are_a_warning_naming_both(
+    cli: Cli, project: Project
+) -> None:
+    body = (
+        "The [chair of the Organisation Committee]{.confidential} spoke.\n\n"
+        "Later the chair of the Organisation Committee left.\n"
+    )
+    project({"reports/a.md": HEAD + body})
+    expected = (
+        "reports/a.md:7: warning: confidential words 'chair of the organisation committee' "
+        "are also written in public text at line 9; the leak audit cannot search for them"
+    )
+    for args in (["check"], ["build", "--now", NOW]):
+        result = cli(*args)
+        assert result.code == 0
+        assert expected in result.err.splitlines()
+
+
+def test_reference_to_a_public_heading_works_in_page_and_pdf(cli: Cli, project: Project) -> None:
+    body = (
+        "## Rule changes\n\nText.\n\n## Other\n\nSee [Rule changes] and [above](#rule-changes).\n"
+    )
+    root = project({"reports/a.md": HEAD + body})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    page = (root / "site/reports/a/index.html").read_text()
+    assert page.count('href="#rule-changes"') == 2
+    assert (root / "site/reports/a/a.pdf").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("link", ["[Secret bit]", "[it](#secret-bit)", "[it](#no-such-heading)"])
+def test_reference_to_a_withheld_or_missing_heading_is_refused(
+    cli: Cli, project: Project, link: str
+) -> None:
+    body = f"## Secret bit {{.confidential}}\n\nHidden.\n\n## Public\n\nSee {link}.\n"
+    root = project({"reports/a.md": HEAD + body})
+    assert_refused(cli, root, 13, "link to #")
+
+
+AUDITED = {
+    "definition in a list item": f"Note[^n1].\n\n::: confidential\n- [^n1]: {SECRET}\n:::\n",
+    "definition in a grid cell": (
+        "Note[^n1].\n\n::: confidential\n" + GRID.format(s=SECRET) + ":::\n"
+    ),
+    "link target": (
+        "See [the paper][p].\n\n::: members\n"
+        "[p]: https://zqsecret.example/the-candidate-was-the-clp-secretary\n:::\n"
+    ),
+    "section text": f"## Item {{.confidential}}\n\n{SECRET}.\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(AUDITED))
+@pytest.mark.usefixtures("leaky_redactor")
+def test_audit_catches_what_a_broken_check_and_redactor_let_through(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """The audit's withheld words come from the source, not from the redactor or the rules."""
+    monkeypatch.setattr(placement, "definitions", lambda ast, regions: iter(()))
+    root = project({"reports/a.md": HEAD + AUDITED[kind]})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert "found in" in result.err
+    assert not (root / "site").exists()
