@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import tree
+from . import nearmiss, tree
 from .clps import Directory, split_regions
 from .definitions import Misuse
 from .errors import Problem, problem
@@ -167,9 +167,9 @@ class BodyChecker:
                         f"not on {_kind_name(kind)}",
                         cls,
                     )
-            elif looks_like_mark(cls):
+            elif nearmiss.is_near_name(cls, "class"):
                 self.near(_near_miss(f"class .{cls}"), cls)
-        if ident and looks_like_mark(ident):
+        if ident and nearmiss.is_near_name(ident, "identifier"):
             self.near(_near_miss(f"identifier #{ident}"), ident)
         for key, value in pairs:
             self._pair(kind, marked, key, value)
@@ -183,7 +183,7 @@ class BodyChecker:
                 self.near(f"{key}= only works on a heading", f"{key}=")
             else:
                 self._concerns(key, value)
-        elif looks_like_mark(key) or looks_like_mark(value, name=False):
+        elif nearmiss.is_near_pair(key, value):
             self.near(_near_miss(f"attribute {key}={value}"), key)
 
     def _concerns(self, key: str, value: str) -> None:
