@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import nearmiss, tree
+from . import images, nearmiss, tree
 from .clps import Directory, split_regions
 from .definitions import Misuse
 from .errors import Problem, problem
@@ -210,11 +210,11 @@ class BodyChecker:
             self.near(f"image {src!r}: only {', '.join(sorted(IMAGE_TYPES))} files", src)
         elif not path.is_file():
             self.near(f"image {src!r} not found", src)
+        elif found := images.problems(path):
+            self.near(f"image {src!r} {found[0]}", src)
         else:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-            name = f"img-{digest}{path.suffix.lower()}"
-            typst = "/" + path.relative_to(self.reports).as_posix()
-            self.images[src] = Image(path, name, typst)
+            self.images[src] = Image(path, f"img-{digest}{images.published_suffix(path.suffix)}")
 
 
 def _near_miss(what: str) -> str:
