@@ -17,14 +17,19 @@ from collections.abc import Iterator
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 BINARY_TYPES = (".pdf", *IMAGE_TYPES)
 """The file types whose raw bytes this module reads (text types are read as text)."""
-STRINGS = re.compile(rb"(?:[\t\n\r\x20-\x7e]|[\xc2-\xf4][\x80-\xbf]{1,3}){3,}")
-"""Runs of printable ASCII or UTF-8 of three characters or more (like strings(1))."""
+SHORTEST = 6
+"""The shortest string read: the audit's shortest run is three words, and shorter runs of
+printable bytes are mostly chance in compressed data (a photo's is 40% printable)."""
+STRINGS = re.compile(rb"(?:[\t\n\r\x20-\x7e]|[\xc2-\xf4][\x80-\xbf]{1,3}){%d,}" % SHORTEST)
+"""Runs of printable ASCII or UTF-8 (like strings(1))."""
 UTF16 = (
-    re.compile(rb"(?:[\t\n\r\x20-\x7e\xa0-\xff]\x00){3,}"),
-    re.compile(rb"(?:\x00[\t\n\r\x20-\x7e\xa0-\xff]){3,}"),
+    re.compile(rb"(?:[\t\n\r\x20-\x7e\xa0-\xff]\x00){%d,}" % SHORTEST),
+    re.compile(rb"(?:\x00[\t\n\r\x20-\x7e\xa0-\xff]){%d,}" % SHORTEST),
 )
 """The same in UTF-16, little- and big-endian (EXIF's XP tags, PDF strings)."""
 PDF_STREAM = re.compile(rb"stream\r?\n")
+PDF_STREAM_BODY = re.compile(rb"stream\r?\n.*?endstream", re.S)
+PRINTABLE = re.compile(rf"[^\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]{{{SHORTEST},}}")
 PDF_HEX = re.compile(rb"<([0-9A-Fa-f\s]{4,})>")
 PDF_LITERAL = re.compile(rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)", re.S)
 EMBEDDED = re.compile(rb"/(?:EmbeddedFiles?|FileAttachment|AF|Filespec)\b")
@@ -61,7 +66,8 @@ def pdf_bytes_text(data: bytes) -> str:
     parts = []
     for layer in [data, *inflated(data)]:
         parts.append(text_of(layer))
-        parts += [_pdf_string(s) for s in _strings(layer)]
+        objects = PDF_STREAM_BODY.sub(b" ", layer)  # strings live outside streams' bytes
+        parts += [t for s in _strings(objects) for t in PRINTABLE.findall(_pdf_string(s))]
     return _with_entities_decoded("\n".join(parts))
 
 
