@@ -109,6 +109,15 @@ def test_other_pandoc_warning_is_refused(cli: Cli, project: Project) -> None:
         ("Text [x]{.secret} y\n", "class .secret"),
         ("## Item {#confidential-item}\n\nx\n", "identifier #confidential-item"),
         ("::: {.withheld}\nx\n:::\n", "class .withheld"),
+        ("## Item {.Members}\n\nx\n", "class .Members"),
+        ("::: {members=yes}\nx\n:::\n", "attribute members=yes"),
+        ("::: {audience=members}\nx\n:::\n", "attribute audience=members"),
+        ("Text [x]{.members-only} y\n", "class .members-only"),
+        ("Text [x]{.con-fidential} y\n", "class .con-fidential"),
+        ("Text [x]{.membres} y\n", "class .membres"),
+        ("## Item {#Confidental}\n\nx\n", "identifier #Confidental"),
+        ("Text [x]{#secret} y\n", "identifier #secret"),
+        ("Text [x]{data-level=private} y\n", "attribute data-level=private"),
     ],
 )
 def test_near_miss_marks_are_refused(cli: Cli, project: Project, markdown: str, what: str) -> None:
@@ -319,3 +328,26 @@ def test_non_ascii_attribute_values_are_fine(cli: Cli, project: Project) -> None
     body = '![Map](map.png){title="Ynys Môn" width=50%}\n\n[Caerdydd]{lang=cy-GB}\n'
     project({"reports/a.md": HEAD + body, "reports/map.png": png})
     assert cli("check").code == 0
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "## Membership {#membership}\n\nx\n",
+        "## Secrets of success {#secrets-of-success}\n\nx\n",
+        '## Survey {title="Members survey results"}\n\nx\n',
+        'Text [x]{data-source="members ballot"} y\n',
+        "## Private Members' Bills {#private-members-bill}\n\nx\n",
+        "## The General Secretary {#secretary-report}\n\nx\n",
+        "## Vote {#vote-of-no-confidence}\n\nx\n",
+        "Text [x]{#member-states .smallcaps} y\n",
+        'Text [x]{title="Secret" data-topic="membership fees"} y\n',
+        "## Société {#société}\n\nx\n",
+    ],
+)
+def test_ordinary_ids_and_attributes_are_not_near_misses(
+    cli: Cli, project: Project, markdown: str
+) -> None:
+    project({"reports/a.md": HEAD + markdown})
+    result = cli("check")
+    assert result.code == 0, result.err

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from . import bytescan
 from .cache import code_digest, write_atomic
 from .model import Audience, Fragment
 from .timing import stage
 from .tree import words
 
-TEXT_TYPES = (".html", ".xml", ".atom", ".opml", ".css", ".js", ".txt", ".eml", ".json")
+TEXT_TYPES = (".html", ".xml", ".atom", ".opml", ".css", ".js", ".txt", ".eml", ".json", ".svg")
+READABLE = TEXT_TYPES + bytescan.BINARY_TYPES
+"""The file types the audit reads; any other is refused (the audit cannot vouch for it)."""
 SQUEEZED_SHORTEST = 24
 """Shorter fragments are only matched word by word: squeezed, they would match inside words."""
 TAG = re.compile(r"<[^>]*>")
@@ -79,7 +82,8 @@ class PdfText:
 
 
 def pdf_text(data: bytes) -> str:
-    """Return a PDF's text, page by page, and its document properties (PDFium)."""
+    """Return a PDF's text, page by page, its document properties (PDFium) and the text of its
+    raw bytes."""
     import pypdfium2  # a build whose PDFs are all known never loads PDFium
 
     document = pypdfium2.PdfDocument(data)
@@ -93,6 +97,7 @@ def pdf_text(data: bytes) -> str:
         parts += [str(v) for v in document.get_metadata_dict().values()]
     finally:
         document.close()
+    parts.append(bytescan.pdf_bytes_text(data))  # streams, outline, XMP, attachments
     return "\n".join(parts)
 
 
@@ -105,8 +110,10 @@ def chunks(output: Output, pdf_text: PdfText) -> list[str]:
     item be audited once. No withheld run spans two entries or items: they are two reports
     (or two agenda items). A report's own page and PDF are audited whole.
     """
-    if output.name.endswith(".pdf"):
+    if output.name.endswith(".pdf"):  # its text, properties and raw bytes (bytescan)
         return [pdf_text(output.data)]
+    if output.name.endswith(bytescan.IMAGE_TYPES):
+        return [bytescan.image_text(output.data)]
     if not output.name.endswith(TEXT_TYPES):
         return []
     raw = output.data.decode("utf-8", errors="replace")
@@ -272,6 +279,10 @@ class Auditor:
         An output made from a `key` has its pieces' verdicts remembered by the key, for when
         it is kept as published without being read (`kept`).
         """
+        if not output.name.endswith(READABLE):
+            return [
+                f"{output.name}: the audit cannot read this type of file, so it is not published"
+            ]
         found: set[Withheld] = set()
         marks: set[bytes] = set()
         pdf = output.name.endswith(".pdf")
@@ -285,7 +296,10 @@ class Auditor:
                 marks.add(mark)
                 found |= hits
         else:
-            pieces = chunks(output, self.pdf_text)
+            try:
+                pieces = chunks(output, self.pdf_text)
+            except bytescan.Unreadable as exc:
+                return [f"{output.name}: the audit cannot read it ({exc}), so it is not published"]
             for piece in pieces:
                 mark, hits = self._hits(piece, pdf, output.audience)
                 marks.add(mark)
@@ -294,6 +308,8 @@ class Auditor:
                 found |= self._own(output, pieces)
         named = [f"{output.name}: names a withheld report ({s})" for s in self.slugs
                  if _contains(output, s)]  # fmt: skip
+        if pdf and bytescan.embeds_files(output.data):
+            named.append(f"{output.name}: the PDF embeds a file (or cannot be read to the end)")
         if key is not None and not found and not named:
             self.keyed[key] = frozenset(marks)
         return _messages(found, output.name) + named

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import placement, tree
+from . import images, nearmiss, placement, tree
 from .clps import Directory, split_regions
 from .errors import Problem, problem
 from .model import Ast, Document, Image, Source
@@ -17,10 +16,6 @@ from .pandoc import Warning_
 from .regions import Regions
 from .tree import Node
 
-SUSPECT_STEMS = (
-    "confid", "member", "privat", "secret", "redact", "withh", "restrict", "embarg",
-    "hidden", "internal", "sensitiv", "classif", "nopublic", "notpublic", "nonpublic",
-)  # fmt: skip
 IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 
 
@@ -39,34 +34,6 @@ class Checked:
     @property
     def ast(self) -> Ast:
         return self.document.get()
-
-
-def looks_like_mark(token: str, name: bool = True) -> bool:
-    """Return whether a class, id or attribute key (or, name=False, a value) looks like a mark.
-
-    In a name anything outside ASCII counts: a look-alike letter (full-width, Cyrillic) must
-    never make a mark that is silently ignored. Values are prose and may be in any script.
-    """
-    if name and not token.isascii():
-        return True
-    lowered = unicodedata.normalize("NFKC", token).casefold()
-    letters = re.sub(r"[^a-z]", "", lowered)
-    if not letters:
-        return False
-    if any(stem in letters for stem in SUSPECT_STEMS):
-        return True
-    return _distance(letters, "confidential") <= 3 or _distance(letters, "members") <= 2
-
-
-def _distance(a: str, b: str) -> int:
-    if abs(len(a) - len(b)) > 3:
-        return 99
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, start=1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[-1]
 
 
 class BodyChecker:
@@ -130,7 +97,7 @@ class BodyChecker:
         found = [
             *placement.disagreements(ast, regions),
             *placement.definitions(ast, regions),
-            *placement.leftovers(ast, self.lines, looks_like_mark),
+            *placement.leftovers(ast, self.lines),
             *placement.cross_references(ast, self.lines),
         ]
         for line, message in found:
@@ -200,9 +167,9 @@ class BodyChecker:
                         f"not on {_kind_name(kind)}",
                         cls,
                     )
-            elif looks_like_mark(cls):
+            elif nearmiss.is_near_name(cls, "class"):
                 self.near(_near_miss(f"class .{cls}"), cls)
-        if ident and looks_like_mark(ident):
+        if ident and nearmiss.is_near_name(ident, "identifier"):
             self.near(_near_miss(f"identifier #{ident}"), ident)
         for key, value in pairs:
             self._pair(kind, marked, key, value)
@@ -216,7 +183,7 @@ class BodyChecker:
                 self.near(f"{key}= only works on a heading", f"{key}=")
             else:
                 self._concerns(key, value)
-        elif looks_like_mark(key) or looks_like_mark(value, name=False):
+        elif nearmiss.is_near_pair(key, value):
             self.near(_near_miss(f"attribute {key}={value}"), key)
 
     def _concerns(self, key: str, value: str) -> None:
@@ -243,11 +210,11 @@ class BodyChecker:
             self.near(f"image {src!r}: only {', '.join(sorted(IMAGE_TYPES))} files", src)
         elif not path.is_file():
             self.near(f"image {src!r} not found", src)
+        elif found := images.problems(path):
+            self.near(f"image {src!r} {found[0]}", src)
         else:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-            name = f"img-{digest}{path.suffix.lower()}"
-            typst = "/" + path.relative_to(self.reports).as_posix()
-            self.images[src] = Image(path, name, typst)
+            self.images[src] = Image(path, f"img-{digest}{images.published_suffix(path.suffix)}")
 
 
 def _near_miss(what: str) -> str:

@@ -169,10 +169,9 @@ def _texts(values: dict[Any, Any]) -> Iterator[tuple[str, str]]:
 
 
 def _marked(text: str) -> bool:
-    from .check import looks_like_mark
     from .placement import attempted_mark
 
-    return attempted_mark(text, looks_like_mark) is not None or ":::" in text or "<!--" in text
+    return attempted_mark(text) is not None or ":::" in text or "<!--" in text
 
 
 class _Loader(yaml.SafeLoader):

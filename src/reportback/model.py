@@ -112,14 +112,12 @@ class Fragment:
 
 @dataclass(frozen=True)
 class Image:
-    """A local image a public page shows, copied next to it under a content-hash name."""
+    """A local image a public page shows, re-encoded next to it under a content-hash name."""
 
     source: Path
     """The file inside the reports folder."""
     name: str
-    """Its name in the output, e.g. img-3f2a….png."""
-    typst_path: str
-    """Its path for Typst, relative to the reports folder root."""
+    """Its name in the output and in the PDF's folder, e.g. img-3f2a….png."""
 
 
 @dataclass(frozen=True)

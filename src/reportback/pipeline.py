@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from . import cache as cachemod
-from . import manifest, state
+from . import images, manifest, state
 from .aside import Aside
 from .audit import Auditor, Output, PdfText, Verdicts
 from .cache import Cache
@@ -21,6 +21,7 @@ from .errors import ExternalFailure, LeakFound
 from .feeds import FeedFile, FeedWriter
 from .model import (
     Audience,
+    Image,
     Publication,
     RedactedReport,
     RenderedReport,
@@ -171,7 +172,7 @@ def prepare(
                               options.progress)  # fmt: skip
     settings = RenderSettings(
         templates.text("report.typ"), config.path("reports"), config.site.rep,
-        config.site.language,
+        config.site.language, config.path("state") / "cache",
     )  # fmt: skip
     shown = [c for c in chosen.shown if only is None or c.source.slug in only]
     drafts = {c.source.slug for c in chosen.drafts}
@@ -347,11 +348,18 @@ def _site_plans(
         plans.append(
             Planned(pdf, cachemod.key("pdf", report.pdf_file.key), partial(_pdf, pdf, report))
         )
-        for image in report.redacted.images:
+        cache = Cache(config.path("state") / "cache")
+        for image in report.redacted.images:  # keyed by its source: made, it is re-encoded
             name, data = f"{folder}{image.name}", image.source.read_bytes()
-            made = partial(Output, name, data, Audience.PUBLIC, report.slug)
-            plans.append(Planned(name, cachemod.key("file", data), made))
+            made = partial(_image, name, image, cache, report.slug)
+            plans.append(Planned(name, cachemod.key("image", data), made))
     yield from sorted(plans, key=lambda plan: plan.name)
+
+
+def _image(name: str, image: Image, cache: Cache, slug: str) -> Output:
+    with stage("images"):
+        data = images.published(image, cache)
+    return Output(name, data, Audience.PUBLIC, slug)
 
 
 def _pdf(name: str, report: RenderedReport) -> Output:

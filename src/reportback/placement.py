@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from . import tree
+from . import nearmiss, tree
 from .model import Ast, Audience
 from .regions import Regions, words
 from .tree import Node
@@ -26,7 +26,7 @@ Found = tuple[int, str]
 """A problem at a body line (1-based)."""
 
 
-def attempted_mark(text: str, looks_like_mark: Any) -> str | None:
+def attempted_mark(text: str) -> str | None:
     """Return the first `{…}` in `text` that looks like an attempt at a withholding mark.
 
     That is a brace holding a class, id or key that is, or is close to, `confidential` or
@@ -38,7 +38,7 @@ def attempted_mark(text: str, looks_like_mark: Any) -> str | None:
             return match.group(0)
         for token in re.split(r"[\s,;]+", inner):
             name = token.lstrip(".#:").split("=", 1)[0].strip("\"'")
-            if name and looks_like_mark(name):
+            if name and nearmiss.is_near_name(name, "class"):
                 return match.group(0)
     return None
 
@@ -58,7 +58,7 @@ def depth(ast: Ast) -> tuple[int, int]:
     return deepest, quotes
 
 
-def leftovers(ast: Ast, lines: list[str], looks_like_mark: Any) -> Iterator[Found]:
+def leftovers(ast: Ast, lines: list[str]) -> Iterator[Found]:
     """Yield text pandoc read as text that looks like a mark, and a comment never closed."""
     body = "\n".join(lines)
     opened = body.find(COMMENT_OPEN)
@@ -79,7 +79,7 @@ def leftovers(ast: Ast, lines: list[str], looks_like_mark: Any) -> Iterator[Foun
         if node["t"] not in tree.LEAVES and node["t"] != "Code":
             continue
         text = node["c"][1] if node["t"] in ("CodeBlock", "Code") else _inline_text(node)
-        found = attempted_mark(text, looks_like_mark)
+        found = attempted_mark(text)
         if found is not None and found not in seen:
             seen.add(found)
             yield (

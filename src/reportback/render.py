@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import tree
+from . import images, tree
+from .cache import Cache
 from .model import Ast, Publication, RedactedReport, RenderedReport, StoredPdf
 from .pandoc import Pandoc
 from .pdf import PdfInfo, make_pdf
@@ -15,12 +16,14 @@ from .timing import stage
 
 @dataclass(frozen=True)
 class RenderSettings:
-    """What rendering needs beyond the report: the Typst template and the reports root."""
+    """What rendering needs beyond the report: the Typst template, the reports root and the
+    cache of re-encoded images."""
 
     typst_template: str
     reports: Path
     rep: str
     language: str
+    cache: Path | None = None
 
 
 def render(
@@ -46,7 +49,9 @@ def render(
         language=settings.language.split("-")[0].lower(),
         draft=draft,
     )
-    pdf = make_pdf(settings.typst_template, typst_body, info, settings.reports)
+    cache = Cache(settings.cache) if settings.cache is not None else None
+    files = {image.name: images.published(image, cache) for image in report.images}
+    pdf = make_pdf(settings.typst_template, typst_body, info, files)
     html = _title_footnotes(out["html5"])
     return RenderedReport(report, publication, html, out["plain"], StoredPdf.held("", pdf), draft)
 
@@ -72,7 +77,7 @@ def _shift_headings(ast: Ast) -> Ast:
 
 
 def _typst_images(ast: Ast, report: RedactedReport) -> Ast:
-    paths = {image.name: image.typst_path for image in report.images}
+    paths = {image.name: "/" + image.name for image in report.images}
     if not paths:
         return ast
     doc = tree.copy(ast)

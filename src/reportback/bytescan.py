@@ -1,0 +1,164 @@
+"""Read the text in a published file's raw bytes, for the leak audit.
+
+The audit reads pages as a reader does; this reads what a reader's tools could dig out of
+the bytes: every string in a file (ASCII, UTF-8, and UTF-16 either way round), the inflated
+streams and decoded strings of a PDF (embedded images, attachments, outline, XMP), the
+compressed text chunks of a PNG and the comment and application blocks of a GIF. It trusts
+no earlier step: a re-encoded image should hold no text, and this is how the audit knows.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zlib
+from collections.abc import Iterator
+
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+BINARY_TYPES = (".pdf", *IMAGE_TYPES)
+"""The file types whose raw bytes this module reads (text types are read as text)."""
+SHORTEST = 6
+"""The shortest string read: the audit's shortest run is three words, and shorter runs of
+printable bytes are mostly chance in compressed data (a photo's is 40% printable)."""
+STRINGS = re.compile(rb"(?:[\t\n\r\x20-\x7e]|[\xc2-\xf4][\x80-\xbf]{1,3}){%d,}" % SHORTEST)
+"""Runs of printable ASCII or UTF-8 (like strings(1))."""
+UTF16 = (
+    re.compile(rb"(?:[\t\n\r\x20-\x7e\xa0-\xff]\x00){%d,}" % SHORTEST),
+    re.compile(rb"(?:\x00[\t\n\r\x20-\x7e\xa0-\xff]){%d,}" % SHORTEST),
+)
+"""The same in UTF-16, little- and big-endian (EXIF's XP tags, PDF strings)."""
+PDF_STREAM = re.compile(rb"stream\r?\n")
+PDF_STREAM_BODY = re.compile(rb"stream\r?\n.*?endstream", re.S)
+PRINTABLE = re.compile(rf"[^\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]{{{SHORTEST},}}")
+PDF_HEX = re.compile(rb"<([0-9A-Fa-f\s]{4,})>")
+PDF_LITERAL = re.compile(rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)", re.S)
+EMBEDDED = re.compile(rb"/(?:EmbeddedFiles?|FileAttachment|AF|Filespec)\b")
+
+
+class Unreadable(ValueError):
+    """Bytes the audit cannot read to the end (a stream that inflates without bound)."""
+
+
+MAX_INFLATED = 64 << 20
+"""The most one stream may inflate to (a bomb is not read further, and is refused)."""
+
+
+def text_of(data: bytes) -> str:
+    """Return every string the bytes hold, one per line."""
+    parts = [m.group().decode("utf-8", errors="replace") for m in STRINGS.finditer(data)]
+    parts += [m.group().decode("utf-16-le") for m in UTF16[0].finditer(data)]
+    parts += [m.group().decode("utf-16-be") for m in UTF16[1].finditer(data)]
+    return "\n".join(parts)
+
+
+def image_text(data: bytes) -> str:
+    """Return the text an image file holds anywhere: strings, PNG chunks, GIF blocks."""
+    parts = [text_of(data)]
+    if data.startswith(b"\x89PNG"):
+        parts += [text_of(chunk) for chunk in _png_text(data)]
+    elif data.startswith(b"GIF8"):
+        parts += [text_of(block) for block in _gif_blocks(data)]
+    return _with_entities_decoded("\n".join(parts))
+
+
+def pdf_bytes_text(data: bytes) -> str:
+    """Return the text of a PDF's bytes: the file and every stream inflated, with strings."""
+    parts = []
+    for layer in [data, *inflated(data)]:
+        parts.append(text_of(layer))
+        objects = PDF_STREAM_BODY.sub(b" ", layer)  # strings live outside streams' bytes
+        parts += [t for s in _strings(objects) for t in PRINTABLE.findall(_pdf_string(s))]
+    return _with_entities_decoded("\n".join(parts))
+
+
+def _with_entities_decoded(text: str) -> str:
+    """Return `text`, and again with XML's entities decoded if it has any (XMP is XML)."""
+    decoded = html.unescape(text)
+    return text if decoded == text else f"{text}\n{decoded}"
+
+
+def embeds_files(pdf: bytes) -> bool:
+    """Return whether a PDF embeds a file (an attachment, or one associated with a part); one
+    that cannot be read to the end is taken to."""
+    try:
+        return any(EMBEDDED.search(layer) for layer in [pdf, *inflated(pdf)])
+    except Unreadable:
+        return True
+
+
+def inflated(data: bytes) -> Iterator[bytes]:
+    """Yield every zlib stream in a PDF, inflated (an object stream's objects included)."""
+    for match in PDF_STREAM.finditer(data):
+        unpack = zlib.decompressobj()
+        try:
+            out = unpack.decompress(data[match.end() :], MAX_INFLATED)
+        except zlib.error:
+            continue  # not a zlib stream (a JPEG, say): its raw bytes are read with the file
+        if unpack.unconsumed_tail:
+            raise Unreadable("a stream inflates to more than 64 MB")
+        yield out
+
+
+def _strings(layer: bytes) -> Iterator[bytes]:
+    for match in PDF_HEX.finditer(layer):
+        hexits = re.sub(rb"\s", b"", match.group(1))
+        if len(hexits) % 2 == 0:
+            yield bytes.fromhex(hexits.decode("ascii"))
+    for match in PDF_LITERAL.finditer(layer):
+        yield _unescape(match.group()[1:-1])
+
+
+ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def _unescape(literal: bytes) -> bytes:
+    def one(match: re.Match[bytes]) -> bytes:
+        octal, code = match.groups()
+        if octal:
+            return bytes([int(octal, 8) & 0xFF])
+        return ESCAPES.get(code, code if code not in (b"\n", b"\r") else b"")
+
+    return re.sub(rb"\\(?:([0-7]{1,3})|(.))", one, literal, flags=re.S)
+
+
+def _pdf_string(raw: bytes) -> str:
+    """Decode a PDF text string: UTF-16 with a byte-order mark, UTF-8 with one, or bytes."""
+    if raw.startswith(b"\xfe\xff"):
+        return raw[2:].decode("utf-16-be", errors="replace")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace")
+    return raw.decode("latin-1")
+
+
+def _png_text(data: bytes) -> Iterator[bytes]:
+    """Yield the inflated text of a PNG's compressed chunks (zTXt, iTXt, iCCP)."""
+    at = 8
+    while at + 8 <= len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        kind, body = data[at + 4 : at + 8], data[at + 8 : at + 8 + length]
+        if kind in (b"zTXt", b"iTXt", b"iCCP"):
+            start = body.find(b"\x78")  # the zlib header after the keyword and flags
+            while start != -1:
+                unpack = zlib.decompressobj()
+                try:
+                    yield unpack.decompress(body[start:], MAX_INFLATED)
+                except zlib.error:
+                    start = body.find(b"\x78", start + 1)
+                    continue
+                if unpack.unconsumed_tail:
+                    raise Unreadable("a text chunk inflates to more than 64 MB")
+                break
+        at += 12 + length
+
+
+def _gif_blocks(data: bytes) -> Iterator[bytes]:
+    """Yield each GIF extension's data with its sub-blocks joined (a comment split at 255
+    bytes would otherwise split a word)."""
+    at = data.find(b"\x21")
+    while at != -1 and at + 2 < len(data):
+        pos, joined = at + 2, bytearray()
+        while pos < len(data) and data[pos] != 0:
+            joined += data[pos + 1 : pos + 1 + data[pos]]
+            pos += 1 + data[pos]
+        yield bytes(joined)
+        at = data.find(b"\x21", max(pos, at + 1))

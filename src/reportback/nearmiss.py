@@ -1,0 +1,105 @@
+"""Tell a near miss of a withholding mark (`.confidental`, `{.private}`) from ordinary attributes.
+
+A near miss is a class, identifier or attribute key that is *almost* a mark: the mark or one
+of its synonyms misspelt, in another case, spaced or hyphenated, or written with look-alike
+letters; or a key/value pair that tries to set an audience (`confidential=true`,
+`audience=members`). An identifier or key whose words merely include "members" or "secret"
+(`#membership`, `#secrets-of-success`, `data-source`) is ordinary prose, and so is any
+value of a prose attribute (`title="Members survey results"`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MARK_WORDS = {"confidential": 3, "members": 2}
+"""The marks, with how many edits a near miss may be from them."""
+SYNONYMS = (
+    "member", "private", "privately", "secret", "secrets", "restricted", "withheld", "withhold",
+    "hidden", "hide", "internal", "sensitive", "classified", "redacted", "redact", "embargoed",
+    "embargo", "nonpublic", "notpublic", "unpublished", "membersonly", "confidentialonly",
+    "confidentiality", "confidentially", "conf", "members-only", "privileged",
+)  # fmt: skip
+"""Words a rep might write for a mark; a name that is one of them (or one edit away) is a
+near miss."""
+STRONG = "confidential"
+"""A word that no ordinary identifier or key holds: any word of a name near it is a near miss."""
+PROSE_KEYS = frozenset({"title", "alt", "caption", "lang", "width", "height", "style", "label"})
+"""Keys whose values are prose (or sizes), never an audience."""
+LOOK_ALIKES = str.maketrans(
+    "аеорсухіјѕԁɡһӏոԛѵԝουνАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧικ",
+    "aeopcyxijsdghlnqvwouvABEKMHOPCTXIJSABEZHIKMNOPTYXik",
+)
+"""Cyrillic and Greek letters drawn like Latin ones (a subset of Unicode's confusables)."""
+
+
+def skeleton(token: str) -> str:
+    """Return `token` folded the way a reader sees it: width, case, accents and look-alikes."""
+    folded = unicodedata.normalize("NFKC", token).translate(LOOK_ALIKES)
+    stripped = "".join(
+        c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
+    )
+    return stripped.casefold()
+
+
+def name_words(token: str) -> list[str]:
+    """Return the words of a name: split at separators, digits and camelCase humps."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", unicodedata.normalize("NFKC", token))
+    return [w for w in re.split(r"[^a-z]+", skeleton(spaced)) if w]
+
+
+def is_near_name(token: str, kind: str) -> bool:
+    """Return whether a class, identifier or key (`kind`) is a near miss of a mark."""
+    folded = skeleton(token)
+    if not folded.isascii():
+        return True  # a letter no fold explains: it might draw a mark the parser ignores
+    squeezed = re.sub(r"[^a-z]", "", folded)
+    if not squeezed:
+        return False
+    if _near_mark(squeezed) or _near_synonym(squeezed):
+        return True
+    words = name_words(token)
+    if any(_distance(w, STRONG) <= MARK_WORDS[STRONG] for w in words):
+        return True
+    if kind == "class":  # a class is never prose: a marked word anywhere in it is an attempt
+        return any(_near_mark(w) or _near_synonym(w) for w in words)
+    return False
+
+
+def is_near_pair(key: str, value: str) -> bool:
+    """Return whether an attribute key=value tries to set an audience."""
+    if is_near_name(key, "key"):
+        return True
+    if key.casefold() in PROSE_KEYS:
+        return False
+    squeezed = re.sub(r"[^a-z]", "", skeleton(value))
+    if not squeezed or len(value.split()) > 1:
+        return False  # several words: prose, such as data-source="members ballot"
+    return _near_mark(squeezed) or _near_synonym(squeezed)
+
+
+def _near_mark(word: str) -> bool:
+    return any(_distance(word, mark) <= edits for mark, edits in MARK_WORDS.items())
+
+
+def _near_synonym(word: str) -> bool:
+    """Return whether `word` is a synonym, or one edit from one of six letters or more."""
+    for synonym in SYNONYMS:
+        plain = synonym.replace("-", "")
+        allowed = 1 if len(plain) >= 6 else 0
+        if _distance(word, plain) <= allowed:
+            return True
+    return False
+
+
+def _distance(a: str, b: str) -> int:
+    """Return the edit distance between two words (99 if their lengths differ by over 3)."""
+    if abs(len(a) - len(b)) > 3:
+        return 99
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, start=1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]

@@ -1,0 +1,310 @@
+"""Every published byte accounted for: images carry pixels only, SVG is drawn, PDFs read nothing.
+
+Each leak test breaks one step on purpose (the re-encoder, the SVG rasteriser, the PDF's
+sandbox) so that a secret gets through, and shows the audit refusing the build.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+
+import pypdf
+import pytest
+from PIL import Image, ImageCms, PngImagePlugin
+
+from reportback import images, pdf, render
+from reportback.audit import Auditor, Output, PdfText, Withheld
+from reportback.model import Audience, Fragment
+from reportback.templates import default_dir
+from reportback.tree import words
+
+from .conftest import NOW, Result, report
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+SECRET = "Councillor Bloggs resigned over the undeclared housing contract payments"
+MARK = b"undeclared"
+"""A word of the secret that no published byte may hold."""
+
+
+def _exif(text: str) -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010E] = text  # ImageDescription
+    exif[0x013B] = text  # Artist
+    exif[0x8298] = text  # Copyright
+    exif[0x0112] = 6  # Orientation: turn 90° clockwise to view
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}  # GPS
+    return exif
+
+
+def _xp_comment() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x9C9C] = SECRET.encode("utf-16-le")  # XPComment, as Windows writes it
+    return exif
+
+
+def _saved(fmt: str, mode: str = "RGB", **options: object) -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, (32, 16), "navy").save(out, fmt, **options)
+    return out.getvalue()
+
+
+def _png_chunks(kind: str) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    if kind == "itxt":
+        info.add_itxt("Description", SECRET, zip=True)
+    else:
+        info.add_text("Comment", SECRET, zip=kind == "ztxt")
+    return _saved("PNG", pnginfo=info)
+
+
+def _icc() -> bytes:
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return profile + SECRET.encode()  # a description no parser checks
+
+
+XMP = f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:description>{SECRET}</dc:description></x:xmpmeta>'
+IMAGES: dict[str, Callable[[], bytes]] = {
+    "jpeg-exif.jpg": lambda: _saved("JPEG", exif=_exif(SECRET)),
+    "jpeg-xp-utf16.jpg": lambda: _saved("JPEG", exif=_xp_comment()),
+    "jpeg-xmp.jpg": lambda: _saved("JPEG", xmp=XMP.encode()),
+    "jpeg-comment.jpg": lambda: _saved("JPEG", comment=SECRET),
+    "jpeg-icc.jpg": lambda: _saved("JPEG", icc_profile=_icc()),
+    "jpeg-trailing.jpg": lambda: _saved("JPEG") + SECRET.encode(),
+    "png-text.png": lambda: _png_chunks("text"),
+    "png-ztxt.png": lambda: _png_chunks("ztxt"),
+    "png-itxt.png": lambda: _png_chunks("itxt"),
+    "png-exif.png": lambda: _saved("PNG", exif=_exif(SECRET)),
+    "png-icc.png": lambda: _saved("PNG", icc_profile=_icc()),
+    "png-trailing.png": lambda: _saved("PNG") + SECRET.encode(),
+    "gif-comment.gif": lambda: _saved("GIF", mode="P", comment="x" * 250 + " " + SECRET),
+    "webp-xmp.webp": lambda: _saved("WEBP", xmp=XMP.encode(), exif=_exif(SECRET)),
+}
+BODY = f"Public text.\n\n## Disciplinary {{.confidential}}\n\n{SECRET}.\n"
+
+
+def _project_with(names: list[str]) -> dict[str, str | bytes]:
+    shown = "".join(f"![Photo {n}](img/{n})\n\n" for n in names)
+    files: dict[str, str | bytes] = {"reports/a.md": report(shown + BODY, title="T")}
+    files |= {f"reports/img/{n}": IMAGES[n]() for n in names}
+    return files
+
+
+def _inflated(data: bytes) -> list[bytes]:
+    """Return the file and each zlib stream in it, inflated (a reader's tools can)."""
+    out = [data]
+    for match in re.finditer(rb"stream\r?\n", data):
+        try:
+            out.append(zlib.decompressobj().decompress(data[match.end() :]))
+        except zlib.error:
+            continue
+    return out
+
+
+def _holds_secret(data: bytes) -> bool:
+    forms = [MARK, MARK.decode().encode("utf-16-le"), MARK.decode().encode("utf-16-be")]
+    return any(form in layer for layer in _inflated(data) for form in forms)
+
+
+def _assert_pixels_only(data: bytes) -> None:
+    with Image.open(io.BytesIO(data)) as image:
+        assert not image.getexif(), "EXIF"
+        for key in ("exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment", "dpi"):
+            assert key not in image.info, key
+        assert not getattr(image, "text", {}), "PNG text chunks"
+        end = b"\xff\xd9" if image.format == "JPEG" else b"IEND\xaeB`\x82"
+        assert data.endswith(end), "bytes after the image ends"
+    assert not _holds_secret(data)
+
+
+def test_published_images_carry_pixels_only_on_the_site_and_in_the_pdf(
+    cli: Cli, project: Project
+) -> None:
+    root = project(_project_with(list(IMAGES)))
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    folder = root / "site/reports/a"
+    published = sorted(folder.glob("img-*"))
+    assert len(published) == len(IMAGES)
+    assert {p.suffix for p in published} == {".jpg", ".png"}
+    for path in published:
+        _assert_pixels_only(path.read_bytes())
+    turned = [p for p in published if Image.open(p).size == (16, 32)]
+    assert len(turned) == 3, "the EXIF orientation is applied (a JPEG, a PNG and a WebP)"
+    whole = (folder / "a.pdf").read_bytes()
+    assert not _holds_secret(whole)
+    embedded = [i for page in pypdf.PdfReader(io.BytesIO(whole)).pages for i in page.images]
+    assert {Path(i.name).suffix for i in embedded} == {".jpg", ".png"}  # identical ones once
+    for image in embedded:
+        with Image.open(io.BytesIO(image.data)) as opened:
+            assert not opened.getexif() and "icc_profile" not in opened.info
+
+
+@pytest.fixture
+def broken_reencoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give the build a re-encoder with a bug: it returns the file as it was."""
+    monkeypatch.setattr(images, "clean", lambda data, suffix, check_only=False: data)
+    monkeypatch.setattr(images, "published_suffix", lambda suffix: suffix.lower())
+
+
+@pytest.mark.parametrize("name", sorted(IMAGES))
+def test_the_audit_refuses_an_image_the_reencoder_let_through(
+    cli: Cli, project: Project, broken_reencoder: None, name: str
+) -> None:
+    root = project(_project_with([name]))
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    published = "reports/a/img-"
+    found = rf"^a: confidential text '.*' found in {published}\w+\.\w+( \(and .*\))?$"
+    assert re.search(found, result.err, re.M)
+    assert result.err.strip().endswith("refused: leak audit failed; nothing was published")
+    assert not (root / "site").exists()
+
+
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" onload="alert(1)">'
+    f"<title>{SECRET}</title><desc>{SECRET}</desc><metadata>{SECRET}</metadata>"
+    f"<!-- {SECRET} --><script>alert('{SECRET}')</script>"
+    '<foreignObject width="40" height="20"><div xmlns="http://www.w3.org/1999/xhtml">'
+    f"{SECRET}</div></foreignObject>"
+    '<rect width="40" height="20" fill="#008000" onclick="steal()"/></svg>'
+)
+
+
+def test_svg_is_published_as_the_pixels_it_draws(cli: Cli, project: Project) -> None:
+    root = project(
+        {"reports/a.md": report("![Chart](chart.svg)\n\n" + BODY), "reports/chart.svg": SVG}
+    )
+    assert cli("build", "--now", NOW).code == 0
+    folder = root / "site/reports/a"
+    assert not list((root / "site").rglob("*.svg"))
+    (png,) = folder.glob("img-*.png")
+    _assert_pixels_only(png.read_bytes())
+    with Image.open(png) as drawn:
+        assert drawn.size == (40, 20) and drawn.getpixel((5, 5))[:3] == (0, 128, 0)
+    for path in (root / "site").rglob("*"):
+        if path.is_file():
+            assert not _holds_secret(path.read_bytes()), path
+            assert b"alert(" not in path.read_bytes() and b"steal()" not in path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("inside", "shown"),
+    [
+        ('<image href="other.jpg" width="9" height="9"/>', "'other.jpg'"),
+        ('<image xlink:href="/etc/hostname.png" width="9" height="9"/>', "'/etc/hostname.png'"),
+        ('<use href="parts.svg#a"/>', "'parts.svg#a'"),
+    ],
+)
+def test_an_svg_that_refers_to_another_file_is_refused(
+    cli: Cli, project: Project, inside: str, shown: str
+) -> None:
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'width="9" height="9">{inside}</svg>'
+    )
+    head = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n---\n\n"
+    root = project({"reports/a.md": head + "![Chart](chart.svg)\n", "reports/chart.svg": svg,
+                    "reports/other.jpg": IMAGES["jpeg-exif.jpg"]()})  # fmt: skip
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    assert result.err.startswith(
+        f"reports/a.md:7: image 'chart.svg' refers to {shown}; an SVG may refer only to its "
+        "own parts (#id) and embedded data: images\n"
+    )
+    assert not (root / "site").exists()
+
+
+def test_the_audit_refuses_an_svg_published_as_written(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(images, "published_suffix", lambda suffix: suffix.lower())
+    monkeypatch.setattr(images, "clean", lambda data, suffix, check_only=False: data)
+    root = project(
+        {"reports/a.md": report("![Chart](chart.svg)\n\n" + BODY), "reports/chart.svg": SVG}
+    )
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    assert re.search(
+        r"^a: confidential text '.*' found in reports/a/img-\w+\.svg", result.err, re.M
+    )
+    assert not (root / "site").exists()
+
+
+def _template(extra: str) -> str:
+    return (default_dir() / "report.typ").read_text(encoding="utf-8") + extra
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('\n#let stolen = read("/../reports/a.md")\n', "reads a file"),
+        ('\n#let stolen = read("../reports/a.md")\n', "reads a file"),
+        ('\n#pdf.attach("notes.txt", bytes("hello"))\n', "embeds a file; a PDF embeds none"),
+    ],
+)
+def test_a_pdf_template_can_read_and_attach_nothing(
+    cli: Cli, project: Project, extra: str, message: str
+) -> None:
+    files = {"reports/a.md": report(BODY), "templates/report.typ": _template(extra)}
+    root = project(files)
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert result.err.startswith("templates/report.typ:1: ")
+    assert message in result.err.splitlines()[0]
+    assert not (root / "site").exists()
+
+
+def test_the_audit_refuses_a_pdf_whose_template_attached_a_report(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the broken step: the PDF's folder holds the report's source (as the reports folder did),
+    # and the render-time check for attachments is off
+    real = render.make_pdf
+
+    def leaky(template: str, body: str, info: pdf.PdfInfo, files: dict[str, bytes]) -> bytes:
+        source = {"source.md": Path("reports/a.md").read_bytes()}
+        return real(template, body, info, files | source)
+
+    monkeypatch.setattr(render, "make_pdf", leaky)
+    monkeypatch.setattr(pdf, "bytescan", SimpleNamespace(embeds_files=lambda data: False))
+    files = {"reports/a.md": report(BODY), "templates/report.typ": _template(
+        '\n#pdf.attach("/source.md")\n')}  # fmt: skip
+    root = project(files)
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    lines = result.err.splitlines()
+    assert any(re.match(r"a: confidential text '.*' found in reports/a/a\.pdf", ln) for ln in lines)
+    assert "reports/a/a.pdf: the PDF embeds a file (or cannot be read to the end)" in lines
+    assert not (root / "site").exists()
+
+
+def _withheld() -> list[Withheld]:
+    fragment = Fragment(Audience.CONFIDENTIAL, words(SECRET)[:8], SECRET)
+    return [Withheld("a", fragment)]
+
+
+def test_the_audit_refuses_a_file_type_it_cannot_read(tmp_path: Path) -> None:
+    auditor = Auditor(_withheld(), PdfText(None))
+    assert auditor.check(Output("reports/a/notes.bin", b"harmless", Audience.PUBLIC)) == [
+        "reports/a/notes.bin: the audit cannot read this type of file, so it is not published"
+    ]
+    assert auditor.check(Output("reports/a/ok.css", b"p { color: red }", Audience.PUBLIC)) == []
+
+
+def test_the_audit_reads_a_pdfs_outline_that_no_page_shows() -> None:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_outline_item(title=SECRET + " ✓", page_number=0)  # not Latin-1: written as UTF-16
+    out = io.BytesIO()
+    writer.write(out)
+    assert not _holds_secret(out.getvalue()), "the outline is not in the file as plain text"
+    found = Auditor(_withheld(), PdfText(None)).check(
+        Output("x.pdf", out.getvalue(), Audience.PUBLIC)
+    )
+    assert found == [f"a: confidential text {SECRET!r} found in x.pdf"]
