@@ -6,6 +6,7 @@ import functools
 import html
 import re
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -42,6 +43,7 @@ from .digest import (
 )  # fmt: skip
 from .dkim_sign import Signer
 from .errors import UsageError
+from .locks import send_lock
 from .model import Audience
 from .schedule import due_cadences, last_slot
 from .tokens import Tokens, load_secret
@@ -141,7 +143,26 @@ def mailroom(config: Config, ready: pipeline.Prepared, published: dict[str, Publ
 def send(
     config: Config, now: datetime, cadence: str | None, dry_run: bool, progress: bool
 ) -> SendResult:
-    """Send every digest due now; resumable, and idempotent when run again."""
+    """Send every digest due now; resumable, and idempotent when run again.
+
+    One sender runs per state folder: a second waits for the first to finish (then finds
+    nothing left to send), so two senders never hand the same message over twice. A dry run
+    works on a copy and takes no lock.
+    """
+    if dry_run:
+        return _send(config, now, cadence, dry_run, progress)
+    with send_lock(config.path("state"), _waiting):
+        return _send(config, now, cadence, dry_run, progress)
+
+
+def _waiting(pid: str) -> None:
+    print(f"another digest send (pid {pid}) is sending; waiting for it to finish",
+          file=sys.stderr, flush=True)  # fmt: skip
+
+
+def _send(
+    config: Config, now: datetime, cadence: str | None, dry_run: bool, progress: bool
+) -> SendResult:
     db = state.connect(config.path("state"))
     if dry_run:  # work on a copy: a dry run changes nothing
         copy = sqlite3.connect(":memory:", isolation_level=None)
