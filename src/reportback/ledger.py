@@ -204,6 +204,15 @@ def mark_cancelled(db: sqlite3.Connection, row: Row, reason: str) -> None:
     )
 
 
+def mark_unsendable(db: sqlite3.Connection, row: Row, reason: str) -> None:
+    """Record a message that cannot be written or handed over (not a bounce: the address
+    is not counted towards suppression)."""
+    db.execute(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+        (reason, row.id),
+    )
+
+
 def mark_deferred(db: sqlite3.Connection, row: Row, error: str, now: datetime) -> str:
     """Schedule a retry with exponential backoff; give up after MAX_ATTEMPTS. Return status."""
     attempts = row.attempts + 1

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from email.errors import MessageError
 from email.headerregistry import (
     Address,
     AddressHeader,
@@ -29,7 +30,7 @@ from . import ledger, pipeline, state
 from . import tokens as purpose
 from .audit import Output
 from .config import Config
-from .delivery import Job, OutboxFolder, Outcome, SmtpServer
+from .delivery import Job, OutboxFolder, Outcome, SmtpServer, ascii_form
 from .digest import (
     HEADERS,
     NAME_HTML,
@@ -221,8 +222,13 @@ def _jobs(
             result.cancelled += 1
             continue
         composed = room.composer.compose(room.group(row))
+        try:  # whatever one subscriber's data is, it can only fail their own message
+            job = Job(row.id, sender, ascii_form(row.email), room.message(row, composed))
+        except (ValueError, MessageError) as exc:
+            _record(db, row, Outcome(row.id, "unsendable", f"cannot write it: {exc}"), now, result)
+            continue
         rows[row.id] = row
-        yield Job(row.id, sender, row.email, room.message(row, composed))
+        yield job
 
 
 def _record(
@@ -243,6 +249,10 @@ def _outcome(
     if outcome.status == "sent":
         ledger.mark_sent(db, row, now)
         result.sent += 1
+    elif outcome.status == "unsendable":
+        ledger.mark_unsendable(db, row, outcome.error)
+        result.failed += 1
+        result.errors.append(f"{row.email!r}: {outcome.error}")
     elif outcome.status == "failed":
         if ledger.mark_failed(db, row, outcome.error, now):
             result.suppressed += 1
@@ -354,7 +364,7 @@ def personalise(
     sender, group, listing, post = _shared_headers(config, room.host, composed.subject, date, clp)
     unsubscribe_header = f"<{unsubscribe}>, <mailto:{config.email.from_}?subject=unsubscribe>"
     headers = b"".join((
-        sender, _header("To", _address(name, email)), group, _header("Message-ID", message_id),
+        sender, _to(name, email), group, _header("Message-ID", message_id),
         listing, _header("List-Unsubscribe", unsubscribe_header), post,
     ))  # fmt: skip
     body = (
@@ -425,6 +435,17 @@ _ADDR = rf"{_DOT_ATOM}@{_DOT_ATOM}"
 _MAILBOX = re.compile(rf"{_ADDR}|(?:{_ATEXT}(?: {_ATEXT})* )?<{_ADDR}>")
 """An address, alone or after a display name of plain words: written back unchanged."""
 _MESSAGE_ID = re.compile(rf"<{_ADDR}>")
+
+
+def _to(name: str, email: str) -> bytes:
+    """Return the To header: the domain in ASCII; a non-ASCII local part as UTF-8 (SMTPUTF8)."""
+    address = ascii_form(email)
+    if address.isascii():
+        return _header("To", _address(name, address))
+    return UTF8_HEADERS.fold_binary(*UTF8_HEADERS.header_store_parse("To", _address(name, address)))
+
+
+UTF8_HEADERS = HEADERS.clone(utf8=True)
 
 
 def _address(name: str, email: str) -> str:

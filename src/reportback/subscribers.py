@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
@@ -72,8 +75,9 @@ def read_members(path: Path, directory: Directory) -> tuple[list[Member], list[P
     members: list[Member] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
+    end = reader.line_num
     for row in reader:
-        line = reader.line_num
+        line, end = end + 1, reader.line_num  # where the row starts (a quoted cell may span lines)
         if not any(cell.strip() for cell in row):
             continue
         values = dict(zip(header, (cell.strip() for cell in row), strict=False))
@@ -110,7 +114,23 @@ def _member(
             consent = date.fromisoformat(consent).isoformat()
         except ValueError:
             return f"consent_date must be a date (YYYY-MM-DD), not {consent!r}"
-    return Member(line, email, values.get("name", ""), slug, cadence, consent)
+    name = values.get("name", "")
+    if not _plain_name(name):
+        return f"name {name!r} holds a line break or another control character"
+    return Member(line, email, name, slug, cadence, consent)
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _plain_name(name: str) -> bool:
+    """Tell whether a name is free of control characters, as typed and as a mail reader
+    would decode it (an encoded word can hide a line break)."""
+    try:
+        decoded = str(make_header(decode_header(name))) if "=?" in name else name
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        return False
+    return not (CONTROL.search(name) or CONTROL.search(decoded))
 
 
 def import_members(
