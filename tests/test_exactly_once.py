@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import sqlite3
 import subprocess
@@ -10,6 +11,10 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
+
+from reportback import state
 
 from .conftest import Result, report
 from .smtp import Faults, Server
@@ -158,3 +163,104 @@ def test_import_refuses_control_characters_in_names(cli: Cli, project: Project) 
         "character",
         "m.csv:4: name '=?utf-8?q?E=0D=0AB?=' holds a line break or another control character",
     ]
+
+
+KILLED_BUILD = """
+import os, signal, sys
+from reportback import cli, publish, state
+point, swaps = sys.argv[1], []
+real_swap, real_live = publish._swap, state.went_live
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+def swap(staging, target):
+    if point == "before-site-swap":
+        die()
+    result = real_swap(staging, target)
+    swaps.append(target)
+    if (point, len(swaps)) in (("between-swaps", 1), ("after-swaps", 2)):
+        die()
+    return result
+def went_live(db, slugs):
+    real_live(db, slugs)
+    if point == "after-went-live":
+        die()
+publish._swap, state.went_live = swap, went_live
+sys.exit(cli.main(["build", "--now", sys.argv[2]]))
+"""
+T3 = "2026-11-21T09:00:00+00:00"
+LINK = re.compile(rb"https://nec\.example\.org/reports/([\w-]+)/")
+
+
+@pytest.mark.parametrize(
+    "point", ["before-site-swap", "between-swaps", "after-swaps", "after-went-live"]
+)
+def test_a_build_killed_around_its_swap_never_mails_a_link_to_a_missing_page(
+    cli: Cli, project: Project, point: str
+) -> None:
+    with Server() as server:
+        root = _project(cli, project, server, 3)
+        assert cli("build", "--now", T1).code == 0
+        assert cli("digest", "send", "--now", T1).code == 0
+        second = report("Second report.\n", title="Second", meeting_date="2016-10-04")
+        (root / "reports/2016-10-04-second.md").write_text(second)
+        killed = subprocess.run(
+            [sys.executable, "-c", KILLED_BUILD, point, T2], cwd=root, check=False,
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        for when in (T2, T3):
+            assert cli("digest", "send", "--now", when).code == 0
+            for _, _, data in server.recorder.messages:
+                for slug in LINK.findall(data):
+                    page = root / "site/reports" / slug.decode() / "index.html"
+                    assert page.exists(), f"a message links {slug!r}, not on the site"
+            assert cli("build", "--now", T3).code == 0
+        subjects = Counter(
+            (str(m["To"]), str(m["Subject"]).split(" — ")[0]) for m in server.recorder.parsed()
+        )
+    assert len(subjects) == 6 and set(subjects.values()) == {1}, subjects
+
+
+def test_members_imported_in_the_same_second_as_a_build_get_its_reports(
+    cli: Cli, project: Project
+) -> None:
+    with Server() as server:
+        project(
+            {
+                "reports/2016-09-20-nec.md": report("The NEC met.\n"),
+                "members.csv": members(4),
+                "reportback.toml": server.config(),
+            }
+        )
+        assert cli("subscribers", "import", "members.csv", "--now", T1).code == 0
+        assert cli("build", "--now", T1).code == 0  # the same second, to the microsecond
+        result = cli("digest", "send", "--cadence", "immediate", "--now", T1)
+        per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+    assert "4 queued, 4 sent" in result.err
+    assert len(per) == 4 and set(per.values()) == {1}
+
+
+def test_an_older_state_is_stamped_in_time_order_members_first_at_a_tie(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "state.sqlite", isolation_level=None)
+    for step in (1, 2, 3):
+        db.executescript(state.MIGRATIONS[step])
+    db.execute("PRAGMA user_version=3")
+    add = (
+        "INSERT INTO subscribers (email, clp, cadence, audience, status, source, created_at) "
+        "VALUES (?, 'witney', 'weekly', 'members', 'active', 'import', ?)"
+    )
+    db.execute(add, ("early@example.org", "2026-11-01T10:00:00+00:00"))
+    db.execute(add, ("tie@example.org", "2026-11-01T11:00:00+01:00"))  # 10:00 UTC, the same
+    db.execute(add, ("late@example.org", "2026-11-01T10:00:01+00:00"))
+    db.execute(
+        "INSERT INTO reports VALUES ('r', 'r', 'NEC', '2016-09-20', '2026-11-01T10:00:00+00:00')"
+    )
+    db.close()
+    db = state.connect(tmp_path)
+    joined = dict(db.execute("SELECT email, joined FROM subscribers"))
+    (seq,) = db.execute("SELECT seq FROM reports").fetchone()
+    assert joined["early@example.org"] < seq and joined["tie@example.org"] < seq
+    assert joined["late@example.org"] > seq
+    db.execute(add, ("new@example.org", "2020-01-01T00:00:00+00:00"))
+    (new,) = db.execute("SELECT joined FROM subscribers WHERE email = 'new@example.org'").fetchone()
+    assert new > max(joined.values()), "joins after all, whatever the date"

@@ -123,10 +123,9 @@ class Daemon:
         try:
             if ledger.count_due(db, now) or len(due_cadences(db, now, self.config)) > 1:
                 return True
-            last = ledger.last_run(db, "immediate")
-            since = state.utc(last) if last is not None else ""
-            query = "SELECT COUNT(*) FROM reports WHERE published_at > ?"
-            return bool(db.execute(query, (since,)).fetchone()[0])
+            planned = ledger.planned_up_to(db, "immediate")
+            query = "SELECT COUNT(*) FROM reports WHERE seq > ?"  # on the site since
+            return bool(db.execute(query, (planned,)).fetchone()[0])
         finally:
             db.close()
 
@@ -136,7 +135,7 @@ class Daemon:
             reported = {
                 (m, date.fromisoformat(d))
                 for m, d in db.execute(
-                    "SELECT meeting, meeting_date FROM reports WHERE published_at IS NOT NULL"
+                    "SELECT meeting, meeting_date FROM reports WHERE seq IS NOT NULL"
                 )
             }
             for meeting in reminders.due(db, self.config, reported, now):

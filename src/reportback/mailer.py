@@ -114,9 +114,9 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> dict[str, Published
     """List the reports a build has published by now, by id (not yet rendered)."""
     db = state.connect(config.path("state"))
     recorded = {
-        slug: datetime.fromisoformat(at)
-        for slug, at in db.execute(
-            "SELECT slug, published_at FROM reports WHERE published_at IS NOT NULL"
+        slug: (datetime.fromisoformat(at), seq)
+        for slug, at, seq in db.execute(
+            "SELECT slug, published_at, seq FROM reports WHERE seq IS NOT NULL"
         )
     }
     db.close()
@@ -124,11 +124,10 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> dict[str, Published
     for item in surveyed.chosen.published:
         slug, meta = item.source.slug, item.source.meta
         if slug not in recorded:
-            continue  # not yet published by a build: no email before the site has it
+            continue  # not yet on the site (never built, or the build stopped before its swap)
         publication = surveyed.plan.publications[slug]
-        out[publication.id] = Published(
-            publication.id, slug, recorded[slug], meta.clps, meta.regions, {}
-        )
+        at, seq = recorded[slug]
+        out[publication.id] = Published(publication.id, slug, at, meta.clps, meta.regions, {}, seq)
     return out
 
 
@@ -178,7 +177,8 @@ def _send(
         def queue_then_pick(listed: dict[str, Published]) -> set[str]:
             for name in cadences:
                 result.queued += ledger.plan(db, listed, directory, name, now, config.site.host)
-                ledger.record_run(db, name, now)
+                newest = max((r.seq for r in listed.values()), default=0)
+                ledger.record_run(db, name, now, newest)
             return ledger.due_reports(db, now)
 
         directory = pipeline.directory_for(config)

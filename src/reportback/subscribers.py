@@ -168,7 +168,7 @@ def import_members(
                     m.cadence,
                     m.consent_date,
                     IMPORT_WORDING,
-                    now.isoformat(),
+                    utc(now),
                 ),
             )
         db.execute("COMMIT")
