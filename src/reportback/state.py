@@ -94,6 +94,18 @@ MIGRATIONS = {
     ALTER TABLE reports ADD COLUMN seq INTEGER;
     ALTER TABLE subscribers ADD COLUMN joined INTEGER;
     ALTER TABLE digest_runs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE notices (
+        id INTEGER PRIMARY KEY,
+        subscriber_id INTEGER NOT NULL,
+        email TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        claimed_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        sent_at TEXT
+    );
+    CREATE INDEX notices_by_status ON notices (status);
     CREATE TRIGGER subscriber_joins AFTER INSERT ON subscribers BEGIN
         UPDATE clock SET n = n + 1;
         UPDATE subscribers SET joined = (SELECT n FROM clock) WHERE id = NEW.id;

@@ -141,13 +141,16 @@ def import_members(
     db.execute("BEGIN IMMEDIATE")
     try:
         for m in members:
-            if _is_suppressed(db, m.email):
+            back = _consented_since_suppressed(db, m)
+            if back is False:
                 suppressed += 1
                 continue
             current = db.execute(
                 "SELECT status FROM subscribers WHERE email = ?", (m.email,)
             ).fetchone()
-            if current is not None and current[0] in ("unsubscribed", "bounced"):
+            if current is not None and (
+                current[0] == "unsubscribed" or (current[0] == "bounced" and not back)
+            ):
                 suppressed += 1
                 continue
             if current is None:
@@ -171,6 +174,11 @@ def import_members(
                     utc(now),
                 ),
             )
+            if back:  # they join again now: nothing published before reaches them
+                db.execute(
+                    "UPDATE subscribers SET hard_failures = 0, created_at = ? WHERE email = ?",
+                    (utc(now), m.email),
+                )
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -178,9 +186,18 @@ def import_members(
     return added, updated, suppressed
 
 
-def _is_suppressed(db: sqlite3.Connection, email: str) -> bool:
-    row = db.execute("SELECT 1 FROM suppressed WHERE hash = ?", (address_hash(email),)).fetchone()
-    return row is not None
+def _consented_since_suppressed(db: sqlite3.Connection, m: Member) -> bool | None:
+    """Tell whether a suppressed (erased or bounced) address comes back, and lift its
+    suppression if so: only with a consent dated on or after the day it was suppressed.
+    None if it was never suppressed."""
+    row = db.execute("SELECT at FROM suppressed WHERE hash = ?", (address_hash(m.email),))
+    found = row.fetchone()
+    if found is None:
+        return None
+    if m.consent_date is None or m.consent_date < str(found[0])[:10]:
+        return False
+    db.execute("DELETE FROM suppressed WHERE hash = ?", (address_hash(m.email),))
+    return True
 
 
 def suppress(db: sqlite3.Connection, email: str, reason: str, now: datetime) -> None:
@@ -202,6 +219,11 @@ def remove(db: sqlite3.Connection, email: str, now: datetime) -> bool:
             db.execute("DELETE FROM subscribers WHERE id = ?", row)
             db.execute(
                 "UPDATE outbox SET email = '', status = CASE status WHEN 'sent' THEN 'sent' "
+                "ELSE 'cancelled' END WHERE subscriber_id = ?",
+                row,
+            )
+            db.execute(
+                "UPDATE notices SET email = '', status = CASE status WHEN 'sent' THEN 'sent' "
                 "ELSE 'cancelled' END WHERE subscriber_id = ?",
                 row,
             )
