@@ -264,3 +264,28 @@ def test_an_older_state_is_stamped_in_time_order_members_first_at_a_tie(tmp_path
     db.execute(add, ("new@example.org", "2020-01-01T00:00:00+00:00"))
     (new,) = db.execute("SELECT joined FROM subscribers WHERE email = 'new@example.org'").fetchone()
     assert new > max(joined.values()), "joins after all, whatever the date"
+
+
+def test_configuration_mistakes_and_oversized_reports_are_clear_refusals(
+    cli: Cli, project: Project
+) -> None:
+    root = project({"reportback.toml": b'[site]\ntitle = "caf\xe9"\n', "reports/a.md": report()})
+    for command in (("status",), ("digest", "send", "--cadence", "weekly"), ("build",)):
+        result = cli(*command)
+        assert (result.code, result.err.splitlines()[0]) == (1, "reportback.toml:2: not UTF-8 text")
+    (root / "reportback.toml").write_text(
+        '[site]\ntimezone = "Mars/Olympus"\n\n[schedule]\nweekly = "mon 25:99"\n'
+    )
+    for command in (("status",), ("digest", "send", "--cadence", "weekly"), ("check",)):
+        result = cli(*command)
+        assert result.code == 1
+        assert result.err.splitlines()[:2] == [
+            "reportback.toml:2: [site] timezone 'Mars/Olympus' is not a known time zone, "
+            'like "Europe/London"',
+            "reportback.toml:5: [schedule] weekly = 'mon 25:99' is not like \"mon 07:00\"",
+        ]
+    (root / "reportback.toml").write_text("")
+    (root / "reports/big.md").write_bytes(b"x" * (2 * 1024 * 1024 + 1))
+    result = cli("check")
+    assert result.code == 1
+    assert "reports/big.md:1: too large: 2,097,153 bytes; a report may have at most " in result.err

@@ -31,6 +31,7 @@ KEYS = (
     "corrections",
 )
 STATUSES = ("final", "draft")
+MAX_BYTES = 2 * 1024 * 1024
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 """Control characters no XML or HTML output may hold; they are dropped on reading."""
 
@@ -49,6 +50,10 @@ def load_report(
 ) -> tuple[Source | None, list[Problem]]:
     """Read and validate one report; return it (if its body can be read) and its problems."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # refused before it is read or parsed (20 MB took 6.5 GB)
+            return None, [problem(shown, 1, f"too large: {size:,} bytes; a report may have "
+                                            f"at most {MAX_BYTES:,} (2 MB)")]  # fmt: skip
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except OSError as exc:
