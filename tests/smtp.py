@@ -76,11 +76,11 @@ class Recorder:
 class Server:
     """Start and stop the recorder on a free loopback port."""
 
-    def __init__(self, faults: Faults | None = None) -> None:
+    def __init__(self, faults: Faults | None = None, smtputf8: bool = True) -> None:
         self.recorder = Recorder(faults or Faults())
         self.port = free_port()
         self.controller = Controller(
-            self.recorder, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=True
+            self.recorder, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8
         )
 
     def __enter__(self) -> Server:

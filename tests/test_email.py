@@ -115,14 +115,16 @@ def test_second_send_sends_nothing(cli: Cli, project: Project) -> None:
 
 def test_public_subscribers_never_get_members_material(cli: Cli, project: Project) -> None:
     with Server() as server:
-        root = setup(cli, project, server)
+        root = project(reports() | {"reportback.toml": server.config()})
+        assert cli("subscribers", "count").code == 0  # make the store
         db = sqlite3.connect(root / ".reportback/state.sqlite")
         db.execute(
             "INSERT INTO subscribers (email, name, clp, cadence, audience, status, source, "
             "created_at) VALUES ('pub@example.org', 'Pat', 'witney', 'weekly', 'public', "
             "'active', 'form', '2026-11-01T00:00:00+00:00')"
-        )
+        )  # joined before the build
         db.commit()
+        assert cli("build", "--now", T1).code == 0
         assert cli("digest", "send", "--cadence", "weekly", "--now", T2).code == 0
         public = [m for m in server.recorder.parsed() if "pub@" in str(m["To"])]
     assert len(public) == 1

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from reportback import notices
 from reportback.config import load_config
 from reportback.tokens import Tokens, load_secret
 from reportback.web import create_app
@@ -48,12 +49,19 @@ def clock() -> Clock:
 
 @pytest.fixture
 def client(site: Path, clock: Clock) -> Iterator[TestClient]:
-    app = create_app(load_config(), clock, RateLimit(100, 600), RateLimit(100, 3600))
+    app = create_app(load_config(), clock, RateLimit(100, 600), RateLimit(100, 3600), False)
     with TestClient(app) as c:
         yield c
 
 
+def send_queued(root: Path) -> None:
+    """Send the queued confirmations, as `serve`'s sender thread would."""
+    tokens = Tokens(load_secret(root / ".reportback"))
+    notices.send_queued(load_config(cwd=root), tokens, datetime.now(UTC))
+
+
 def confirmations(root: Path) -> list[str]:
+    send_queued(root)
     folder = root / ".reportback/confirmations"
     return [
         message_from_bytes(p.read_bytes(), policy=default).get_body().get_content()  # type: ignore[union-attr]
@@ -220,22 +228,24 @@ def test_csrf_on_every_form(client: TestClient, site: Path) -> None:
 
 
 def test_rate_limits_per_ip_and_address(site: Path, clock: Clock) -> None:
-    app = create_app(load_config(), clock, RateLimit(3, 600), RateLimit(2, 3600))
+    app = create_app(load_config(), clock, RateLimit(3, 600), RateLimit(2, 3600), False)
     with TestClient(app) as client:
         codes = [subscribe(client, f"r{i}@example.org").status_code for i in range(4)]  # type: ignore[attr-defined]
     assert codes == [200, 200, 200, 429]
-    app = create_app(load_config(), clock, RateLimit(100, 600), RateLimit(2, 3600))
+    app = create_app(load_config(), clock, RateLimit(100, 600), RateLimit(2, 3600), False)
     with TestClient(app) as client:
         for _ in range(3):
             clock.now += timedelta(minutes=11)
             assert subscribe(client, "same@example.org").status_code == 200  # type: ignore[attr-defined]
         folder = site / ".reportback/confirmations"
+        send_queued(site)
         to_same = [p for p in folder.glob("*.eml") if b"To: same@example.org" in p.read_bytes()]
         assert len(to_same) == 1, "nothing more is mailed while the first link works"
         clock.now += timedelta(days=4)  # the link expired: a new request gets a new one
-        app2 = create_app(load_config(), clock, RateLimit(100, 600), RateLimit(2, 3600))
+        app2 = create_app(load_config(), clock, RateLimit(100, 600), RateLimit(2, 3600), False)
     with TestClient(app2) as client:
         assert subscribe(client, "same@example.org").status_code == 200  # type: ignore[attr-defined]
+    send_queued(site)
     to_same = [p for p in folder.glob("*.eml") if b"To: same@example.org" in p.read_bytes()]
     assert len(to_same) == 2
     db = sqlite3.connect(site / ".reportback/state.sqlite")

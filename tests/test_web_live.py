@@ -90,6 +90,9 @@ def test_subscribe_confirm_and_unsubscribe_in_a_real_browser(cli: Cli, project: 
                 page.wait_for_load_state()
                 assert page.get_by_role("heading", name="Check your inbox").is_visible()
                 page.screenshot(path=str(ARTIFACTS / "web-2-check-inbox.png"))
+                deadline = time.monotonic() + 30  # sent apart from the request, at once
+                while not smtp.recorder.messages and time.monotonic() < deadline:
+                    time.sleep(0.05)
                 mails = smtp.recorder.parsed()
                 assert len(mails) == 1 and mails[0]["To"] == "reader@example.org"
                 confirm = re.search(r"http://\S+/confirm\?token=\S+", body(mails[0]))

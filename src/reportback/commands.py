@@ -35,7 +35,7 @@ def subscribers_import(args: argparse.Namespace, config: Config) -> int:
     db.close()
     print(
         f"imported {shown_path(args.file)}: {added} added, {updated} updated, {suppressed} "
-        f"not re-subscribed (unsubscribed or bounced), {len(bad)} bad rows skipped",
+        f"not re-subscribed (unsubscribed, erased or bounced), {len(bad)} bad rows skipped",
         file=sys.stderr,
     )
     return 0

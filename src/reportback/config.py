@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import InputRefused, Problem, problem
 
@@ -168,6 +169,9 @@ def load_config(file: Path | None = None, cwd: Path | None = None) -> Config:
         raise InputRefused(
             [problem(file, 1, f"cannot read configuration: {exc.strerror}")]
         ) from exc
+    except UnicodeDecodeError as exc:
+        line = file.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputRefused([problem(file, line, "not UTF-8 text")]) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -188,9 +192,33 @@ def _build(data: dict[str, Any], text: str, file: Path) -> Config:
             problems.append(problem(file, _line_of(text, None, name), f"{name} must be a section"))
             continue
         sections[name] = _section(name, value, text, file, problems)
+    if not problems:
+        problems += _value_problems(sections, text, file)
     if problems:
         raise InputRefused(problems)
     return Config(**sections, root=file.parent.resolve(), file=file)
+
+
+def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Problem]:
+    """Refuse a time zone or schedule that is well typed but means nothing, so that every
+    command refuses it alike (not only those that use it)."""
+    from .schedule import monthly_spec, weekly_spec  # it needs this module
+
+    problems = []
+    zone = sections.get("site", SiteConfig()).timezone
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        message = f'[site] timezone {zone!r} is not a known time zone, like "Europe/London"'
+        problems.append(problem(file, _line_of(text, "site", "timezone"), message))
+    schedule = sections.get("schedule", ScheduleConfig())
+    for key, check in (("weekly", weekly_spec), ("monthly", monthly_spec)):
+        try:
+            check(getattr(schedule, key))
+        except InputRefused as exc:
+            line = _line_of(text, "schedule", key)
+            problems += [problem(file, line, p.message) for p in exc.problems]
+    return problems
 
 
 def _section(

@@ -25,10 +25,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from . import ledger, mailer, pipeline, reminders, state
+from . import ledger, mailer, notices, pipeline, reminders, state
 from .config import Config
 from .errors import ReportbackError
 from .schedule import due_cadences, monthly_spec, validate, weekly_spec
+from .tokens import Tokens, load_secret
 
 log = logging.getLogger("reportback")
 Clock = Callable[[], datetime]
@@ -79,6 +80,7 @@ class Daemon:
         self.fingerprint = ""
         self.next_embargo: datetime | None = None
         self.scheduler: BlockingScheduler | None = None
+        self.tokens = Tokens(load_secret(config.path("state")))
 
     def tick(self, reason: str) -> None:
         """Do everything that is due now; safe to call any number of times."""
@@ -87,6 +89,7 @@ class Daemon:
             self.publish(now, reason)
             self.send(now)
             self.remind(now)
+            notices.send_queued(self.config, self.tokens, now)  # if `serve` could not
         except ReportbackError as exc:
             for line in exc.lines():
                 log.error("%s: %s", reason, line)
@@ -123,10 +126,9 @@ class Daemon:
         try:
             if ledger.count_due(db, now) or len(due_cadences(db, now, self.config)) > 1:
                 return True
-            last = ledger.last_run(db, "immediate")
-            since = state.utc(last) if last is not None else ""
-            query = "SELECT COUNT(*) FROM reports WHERE published_at > ?"
-            return bool(db.execute(query, (since,)).fetchone()[0])
+            planned = ledger.planned_up_to(db, "immediate")
+            query = "SELECT COUNT(*) FROM reports WHERE seq > ?"  # on the site since
+            return bool(db.execute(query, (planned,)).fetchone()[0])
         finally:
             db.close()
 
@@ -136,7 +138,7 @@ class Daemon:
             reported = {
                 (m, date.fromisoformat(d))
                 for m, d in db.execute(
-                    "SELECT meeting, meeting_date FROM reports WHERE published_at IS NOT NULL"
+                    "SELECT meeting, meeting_date FROM reports WHERE seq IS NOT NULL"
                 )
             }
             for meeting in reminders.due(db, self.config, reported, now):

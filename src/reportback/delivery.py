@@ -18,6 +18,8 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+from email_validator import EmailNotValidError, validate_email
+
 from .config import EmailConfig
 from .digest import HEADERS
 from .errors import ExternalFailure
@@ -37,7 +39,8 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the server said: sent (250), deferred (4xx, dropped) or failed (5xx)."""
+    """What the server said: sent (250), deferred (4xx, dropped) or failed (5xx); or
+    unsendable: this message cannot be handed over at all (not the address's fault)."""
 
     row: int
     status: str
@@ -176,7 +179,13 @@ class SmtpServer:
             try:
                 if conn is None:
                     conn = self.connect()
-                refused = conn.sendmail(job.sender, [job.recipient], *_body(conn, job.data))
+                data, options = _body(conn, job.data)
+                if not (job.sender.isascii() and job.recipient.isascii()):
+                    if not conn.has_extn("smtputf8"):
+                        why = f"the SMTP server does not offer SMTPUTF8 ({job.recipient} needs it)"
+                        return Outcome(job.row, "unsendable", why), conn
+                    options = [*options, "SMTPUTF8"]
+                refused = conn.sendmail(job.sender, [job.recipient], data, options)
                 if refused:
                     code, text = refused[job.recipient]
                     return _classify(job, code, text), conn
@@ -193,12 +202,31 @@ class SmtpServer:
             except smtplib.SMTPResponseException as exc:
                 outcome = _classify(job, exc.smtp_code, exc.smtp_error)
                 return outcome, (None if exc.smtp_code == 421 else _reset(conn))
+            except (UnicodeError, ValueError, smtplib.SMTPNotSupportedError) as exc:
+                return Outcome(job.row, "unsendable", f"cannot hand it over: {exc}"), _reset(conn)
             except (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError) as exc:
                 _close(conn)
                 conn = None
                 if attempt == 2:
                     return Outcome(job.row, "deferred", f"connection lost: {exc}"), None
         raise AssertionError("unreachable")
+
+
+def ascii_form(address: str) -> str:
+    """Return an address with its domain in ASCII (IDNA), which every server takes; a
+    non-ASCII local part is kept (it needs a server that offers SMTPUTF8).
+
+    Raise ValueError if the address cannot be written so.
+    """
+    if address.isascii():
+        return address
+    local, _, domain = address.rpartition("@")
+    if not domain.isascii():
+        try:
+            domain = validate_email(address, check_deliverability=False).ascii_domain
+        except EmailNotValidError as exc:
+            raise ValueError(f"not a valid address {address!r}: {exc}") from exc
+    return f"{local}@{domain}"
 
 
 def _body(conn: smtplib.SMTP, data: bytes) -> tuple[bytes, list[str]]:
@@ -263,7 +291,8 @@ def send_notice(
 
     Return whether the server (or the folder) took it.
     """
-    msg = EmailMessage(policy=HEADERS)
+    recipient = ascii_form(recipient)
+    msg = EmailMessage(policy=HEADERS if recipient.isascii() else HEADERS.clone(utf8=True))
     msg["From"] = config.from_
     msg["To"] = recipient
     msg["Subject"] = subject

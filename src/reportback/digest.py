@@ -40,6 +40,8 @@ class Published:
     clps: tuple[str, ...]
     regions: tuple[str, ...]
     versions: dict[Audience, RenderedReport]
+    seq: int = 0
+    """When the site showing it went live, in the order members join (state.went_live)."""
 
     def addressed_to(self, clp: Clp) -> bool:
         return reaches(self.clps, self.regions, clp)

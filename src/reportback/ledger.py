@@ -72,29 +72,30 @@ def _plan(
     now: datetime,
     host: str,
 ) -> int:
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS due (report_id TEXT, clp TEXT, at TEXT, rank INT)")
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS due (report_id TEXT, clp TEXT, seq INT, rank INT)")
     # each subscriber looks up only its CLP's reports published since it joined, not them all
-    db.execute("CREATE INDEX IF NOT EXISTS temp.due_by_clp ON due (clp, at)")
+    db.execute("CREATE INDEX IF NOT EXISTS temp.due_by_clp ON due (clp, seq)")
     db.execute("DELETE FROM temp.due")
     (joined,) = db.execute(
-        "SELECT MIN(created_at) FROM subscribers WHERE status = 'active' AND cadence = ?",
+        "SELECT MIN(joined) FROM subscribers WHERE status = 'active' AND cadence = ?",
         (cadence,),
     ).fetchone()
-    since = [(rank, r, utc(r.published_at)) for rank, r in enumerate(due)]
     db.executemany(
         "INSERT INTO temp.due VALUES (?, ?, ?, ?)",
         (
-            (r.id, clp.slug, at, rank)
-            for rank, r, at in since
-            if joined is not None and at > joined  # none older is due to anyone (d.at > joined)
+            (r.id, clp.slug, r.seq, rank)
+            for rank, r in enumerate(due)
+            if joined is not None and r.seq > joined  # none older is due to anyone
             for clp in directory.clps
             if r.addressed_to(clp)
         ),
     )
+    # Order decides, not clocks: a member who joined before the build that put a report
+    # on the site gets it, whatever the two times say to the second.
     pending = db.execute(
         "SELECT s.id, s.clp, s.audience, s.email, d.report_id FROM subscribers s "
         "JOIN temp.due d ON d.clp = s.clp "
-        "WHERE s.status = 'active' AND s.cadence = ? AND d.at > s.created_at "
+        "WHERE s.status = 'active' AND s.cadence = ? AND d.seq > s.joined "
         "AND NOT EXISTS (SELECT 1 FROM included i "
         "                WHERE i.subscriber_id = s.id AND i.report_id = d.report_id) "
         "ORDER BY s.id, d.rank",
@@ -204,6 +205,15 @@ def mark_cancelled(db: sqlite3.Connection, row: Row, reason: str) -> None:
     )
 
 
+def mark_unsendable(db: sqlite3.Connection, row: Row, reason: str) -> None:
+    """Record a message that cannot be written or handed over (not a bounce: the address
+    is not counted towards suppression)."""
+    db.execute(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+        (reason, row.id),
+    )
+
+
 def mark_deferred(db: sqlite3.Connection, row: Row, error: str, now: datetime) -> str:
     """Schedule a retry with exponential backoff; give up after MAX_ATTEMPTS. Return status."""
     attempts = row.attempts + 1
@@ -242,12 +252,19 @@ def mark_failed(db: sqlite3.Connection, row: Row, error: str, now: datetime) -> 
     return False
 
 
-def record_run(db: sqlite3.Connection, cadence: str, now: datetime) -> None:
+def record_run(db: sqlite3.Connection, cadence: str, now: datetime, seq: int = 0) -> None:
+    """Record a run of `cadence` at `now` that planned every report stamped up to `seq`."""
     db.execute(
-        "INSERT INTO digest_runs VALUES (?, ?) ON CONFLICT(cadence) DO UPDATE SET "
-        "last_run_at = excluded.last_run_at",
-        (cadence, utc(now)),
+        "INSERT INTO digest_runs VALUES (?, ?, ?) ON CONFLICT(cadence) DO UPDATE SET "
+        "last_run_at = excluded.last_run_at, seq = MAX(digest_runs.seq, excluded.seq)",
+        (cadence, utc(now), seq),
     )
+
+
+def planned_up_to(db: sqlite3.Connection, cadence: str) -> int:
+    """Return the newest report stamp a run of `cadence` has planned (0 if none)."""
+    row = db.execute("SELECT seq FROM digest_runs WHERE cadence = ?", (cadence,)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def last_run(db: sqlite3.Connection, cadence: str) -> datetime | None:

@@ -6,9 +6,11 @@ import functools
 import html
 import re
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from email.errors import MessageError
 from email.headerregistry import (
     Address,
     AddressHeader,
@@ -28,7 +30,7 @@ from . import ledger, pipeline, state
 from . import tokens as purpose
 from .audit import Output
 from .config import Config
-from .delivery import Job, OutboxFolder, Outcome, SmtpServer
+from .delivery import Job, OutboxFolder, Outcome, SmtpServer, ascii_form
 from .digest import (
     HEADERS,
     NAME_HTML,
@@ -42,6 +44,7 @@ from .digest import (
 )  # fmt: skip
 from .dkim_sign import Signer
 from .errors import UsageError
+from .locks import send_lock
 from .model import Audience
 from .schedule import due_cadences, last_slot
 from .tokens import Tokens, load_secret
@@ -111,9 +114,9 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> dict[str, Published
     """List the reports a build has published by now, by id (not yet rendered)."""
     db = state.connect(config.path("state"))
     recorded = {
-        slug: datetime.fromisoformat(at)
-        for slug, at in db.execute(
-            "SELECT slug, published_at FROM reports WHERE published_at IS NOT NULL"
+        slug: (datetime.fromisoformat(at), seq)
+        for slug, at, seq in db.execute(
+            "SELECT slug, published_at, seq FROM reports WHERE seq IS NOT NULL"
         )
     }
     db.close()
@@ -121,11 +124,10 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> dict[str, Published
     for item in surveyed.chosen.published:
         slug, meta = item.source.slug, item.source.meta
         if slug not in recorded:
-            continue  # not yet published by a build: no email before the site has it
+            continue  # not yet on the site (never built, or the build stopped before its swap)
         publication = surveyed.plan.publications[slug]
-        out[publication.id] = Published(
-            publication.id, slug, recorded[slug], meta.clps, meta.regions, {}
-        )
+        at, seq = recorded[slug]
+        out[publication.id] = Published(publication.id, slug, at, meta.clps, meta.regions, {}, seq)
     return out
 
 
@@ -141,7 +143,26 @@ def mailroom(config: Config, ready: pipeline.Prepared, published: dict[str, Publ
 def send(
     config: Config, now: datetime, cadence: str | None, dry_run: bool, progress: bool
 ) -> SendResult:
-    """Send every digest due now; resumable, and idempotent when run again."""
+    """Send every digest due now; resumable, and idempotent when run again.
+
+    One sender runs per state folder: a second waits for the first to finish (then finds
+    nothing left to send), so two senders never hand the same message over twice. A dry run
+    works on a copy and takes no lock.
+    """
+    if dry_run:
+        return _send(config, now, cadence, dry_run, progress)
+    with send_lock(config.path("state"), _waiting):
+        return _send(config, now, cadence, dry_run, progress)
+
+
+def _waiting(pid: str) -> None:
+    print(f"another digest send (pid {pid}) is sending; waiting for it to finish",
+          file=sys.stderr, flush=True)  # fmt: skip
+
+
+def _send(
+    config: Config, now: datetime, cadence: str | None, dry_run: bool, progress: bool
+) -> SendResult:
     db = state.connect(config.path("state"))
     if dry_run:  # work on a copy: a dry run changes nothing
         copy = sqlite3.connect(":memory:", isolation_level=None)
@@ -156,7 +177,8 @@ def send(
         def queue_then_pick(listed: dict[str, Published]) -> set[str]:
             for name in cadences:
                 result.queued += ledger.plan(db, listed, directory, name, now, config.site.host)
-                ledger.record_run(db, name, now)
+                newest = max((r.seq for r in listed.values()), default=0)
+                ledger.record_run(db, name, now, newest)
             return ledger.due_reports(db, now)
 
         directory = pipeline.directory_for(config)
@@ -200,8 +222,13 @@ def _jobs(
             result.cancelled += 1
             continue
         composed = room.composer.compose(room.group(row))
+        try:  # whatever one subscriber's data is, it can only fail their own message
+            job = Job(row.id, sender, ascii_form(row.email), room.message(row, composed))
+        except (ValueError, MessageError) as exc:
+            _record(db, row, Outcome(row.id, "unsendable", f"cannot write it: {exc}"), now, result)
+            continue
         rows[row.id] = row
-        yield Job(row.id, sender, row.email, room.message(row, composed))
+        yield job
 
 
 def _record(
@@ -222,6 +249,10 @@ def _outcome(
     if outcome.status == "sent":
         ledger.mark_sent(db, row, now)
         result.sent += 1
+    elif outcome.status == "unsendable":
+        ledger.mark_unsendable(db, row, outcome.error)
+        result.failed += 1
+        result.errors.append(f"{row.email!r}: {outcome.error}")
     elif outcome.status == "failed":
         if ledger.mark_failed(db, row, outcome.error, now):
             result.suppressed += 1
@@ -333,7 +364,7 @@ def personalise(
     sender, group, listing, post = _shared_headers(config, room.host, composed.subject, date, clp)
     unsubscribe_header = f"<{unsubscribe}>, <mailto:{config.email.from_}?subject=unsubscribe>"
     headers = b"".join((
-        sender, _header("To", _address(name, email)), group, _header("Message-ID", message_id),
+        sender, _to(name, email), group, _header("Message-ID", message_id),
         listing, _header("List-Unsubscribe", unsubscribe_header), post,
     ))  # fmt: skip
     body = (
@@ -404,6 +435,17 @@ _ADDR = rf"{_DOT_ATOM}@{_DOT_ATOM}"
 _MAILBOX = re.compile(rf"{_ADDR}|(?:{_ATEXT}(?: {_ATEXT})* )?<{_ADDR}>")
 """An address, alone or after a display name of plain words: written back unchanged."""
 _MESSAGE_ID = re.compile(rf"<{_ADDR}>")
+
+
+def _to(name: str, email: str) -> bytes:
+    """Return the To header: the domain in ASCII; a non-ASCII local part as UTF-8 (SMTPUTF8)."""
+    address = ascii_form(email)
+    if address.isascii():
+        return _header("To", _address(name, address))
+    return UTF8_HEADERS.fold_binary(*UTF8_HEADERS.header_store_parse("To", _address(name, address)))
+
+
+UTF8_HEADERS = HEADERS.clone(utf8=True)
 
 
 def _address(name: str, email: str) -> str:

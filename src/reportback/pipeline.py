@@ -294,10 +294,14 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
         files = _audit_and_stage(outputs, auditor)
         if not options.drafts:  # a preview records no publication
             db = state.connect(config.path("state"))
-            state.record(db, ready.plan.rows)
+            state.record(db, ready.plan.rows)  # the instants, kept if the swap never happens
             db.close()
         with stage("publish"):
             changed = [staging.commit(auditor.trust) for staging in stagings]
+        if not options.drafts:  # only now, with the site in place, are they published
+            db = state.connect(config.path("state"))
+            state.went_live(db, (c.source.slug for c in ready.chosen.published))
+            db.close()
     finally:
         lists.close()
         for staging in stagings:

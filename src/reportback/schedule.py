@@ -5,34 +5,40 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from . import ledger
-from .config import Config
 from .errors import InputRefused, problem
+
+if TYPE_CHECKING:
+    from .config import Config
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def _clock(text: str) -> time:
+def _clock(text: str) -> time | None:
+    """Return the time of day "HH:MM" names, or None if there is none (25:99)."""
     hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
+    try:
+        return time(int(hours), int(minutes))
+    except ValueError:
+        return None
 
 
 def weekly_spec(spec: str) -> tuple[int, time]:
     """Return (weekday, time of day) of a weekly spec such as "mon 07:00" (Monday is 0)."""
     match = re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)\s+(\d{1,2}:\d{2})", spec.strip().lower())
-    if not match:
+    if not match or _clock(match.group(2)) is None:
         raise _bad("weekly", spec, '"mon 07:00"')
-    return WEEKDAYS.index(match.group(1)), _clock(match.group(2))
+    return WEEKDAYS.index(match.group(1)), _clock(match.group(2)) or time()
 
 
 def monthly_spec(spec: str) -> tuple[int, time]:
     """Return (day of month, time of day) of a monthly spec such as "1 07:00"."""
     match = re.fullmatch(r"(\d{1,2})\s+(\d{1,2}:\d{2})", spec.strip())
-    if not match or not 1 <= int(match.group(1)) <= 28:
+    if not match or not 1 <= int(match.group(1)) <= 28 or _clock(match.group(2)) is None:
         raise _bad("monthly", spec, '"1 07:00" (a day from 1 to 28)')
-    return int(match.group(1)), _clock(match.group(2))
+    return int(match.group(1)), _clock(match.group(2)) or time()
 
 
 def last_slot(now: datetime, kind: str, spec: str, zone: ZoneInfo) -> datetime:
@@ -72,6 +78,8 @@ def validate(config: Config) -> None:
 
 def due_cadences(db: sqlite3.Connection, now: datetime, config: Config) -> tuple[str, ...]:
     """Return the cadences to send now: immediate always; weekly and monthly once per slot."""
+    from . import ledger  # loading a config checks the specs above; it needs no ledger
+
     zone = ZoneInfo(config.site.timezone)
     due = ["immediate"]
     for kind, spec in (("weekly", config.schedule.weekly), ("monthly", config.schedule.monthly)):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .model import Publication, Source
 
-SCHEMA = 3
+SCHEMA = 4
 MIGRATIONS = {
     1: """
     CREATE TABLE reports (
@@ -85,6 +85,36 @@ MIGRATIONS = {
         PRIMARY KEY (meeting, day)
     );
     """,
+    # Order, not clock time, decides who is due a report: one counter stamps each member as
+    # they join (or rejoin) and each report once the site showing it is in place; a report
+    # recorded before its swap has no stamp yet, and is published to nobody.
+    4: """
+    CREATE TABLE clock (n INTEGER NOT NULL);
+    INSERT INTO clock VALUES (0);
+    ALTER TABLE reports ADD COLUMN seq INTEGER;
+    ALTER TABLE subscribers ADD COLUMN joined INTEGER;
+    ALTER TABLE digest_runs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE notices (
+        id INTEGER PRIMARY KEY,
+        subscriber_id INTEGER NOT NULL,
+        email TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        claimed_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        sent_at TEXT
+    );
+    CREATE INDEX notices_by_status ON notices (status);
+    CREATE TRIGGER subscriber_joins AFTER INSERT ON subscribers BEGIN
+        UPDATE clock SET n = n + 1;
+        UPDATE subscribers SET joined = (SELECT n FROM clock) WHERE id = NEW.id;
+    END;
+    CREATE TRIGGER subscriber_rejoins AFTER UPDATE OF created_at ON subscribers BEGIN
+        UPDATE clock SET n = n + 1;
+        UPDATE subscribers SET joined = (SELECT n FROM clock) WHERE id = NEW.id;
+    END;
+    """,
 }
 
 
@@ -111,14 +141,45 @@ def _migrate(db: sqlite3.Connection) -> None:
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         for step in range(version + 1, SCHEMA + 1):
-            for statement in MIGRATIONS[step].split(";"):
-                if statement.strip():
-                    db.execute(statement)
+            for statement in _statements(MIGRATIONS[step]):
+                db.execute(statement)
+            if step == 4:
+                _stamp_in_time_order(db)
             db.execute(f"PRAGMA user_version={step}")
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements (a trigger's body holds semicolons of its own)."""
+    out, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                out.append(pending)
+            pending = ""
+    return out
+
+
+def _stamp_in_time_order(db: sqlite3.Connection) -> None:
+    """Stamp the members and published reports of an older state in the order of their
+    times (a member who joined in the same second as a publication comes first)."""
+    events = [
+        (datetime.fromisoformat(at).astimezone(UTC), 0, "subscribers", "id", key)
+        for key, at in db.execute("SELECT id, created_at FROM subscribers")
+    ] + [
+        (datetime.fromisoformat(at).astimezone(UTC), 1, "reports", "slug", key)
+        for key, at in db.execute(
+            "SELECT slug, published_at FROM reports WHERE published_at IS NOT NULL"
+        )
+    ]
+    for n, (_, _, table, column, key) in enumerate(sorted(events), start=1):
+        db.execute(f"UPDATE {table} SET {'joined' if table == 'subscribers' else 'seq'} = ? "
+                   f"WHERE {column} = ?", (n, key))  # fmt: skip
+    db.execute("UPDATE clock SET n = ?", (len(events),))
 
 
 @dataclass(frozen=True)
@@ -128,6 +189,7 @@ class Row:
     meeting: str
     meeting_date: str
     published_at: str | None
+    seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +222,8 @@ def plan(
             when = now if source.slug in publish else None
         publications[source.slug] = Publication(ident, when)
         recorded = when.isoformat() if when is not None and source.slug in publish else None
-        new = Row(source.slug, ident, meta.meeting, meta.meeting_date.isoformat(), recorded)
+        seq = row.seq if row is not None else None
+        new = Row(source.slug, ident, meta.meeting, meta.meeting_date.isoformat(), recorded, seq)
         if new != row and (recorded or row is not None):
             rows.append(new)
     return Plan(publications, tuple(rows))
@@ -179,18 +242,39 @@ def _adopt(source: Source, orphans: list[Row]) -> Row | None:
 
 
 def record(db: sqlite3.Connection, rows: Iterable[Row]) -> None:
-    """Record the plan's rows in one transaction."""
+    """Record the plan's rows in one transaction (a renamed report keeps its stamp).
+
+    This records each publication's instant, kept by later builds; the report counts as
+    published only once `went_live` stamps it, after the swap.
+    """
     db.execute("BEGIN IMMEDIATE")
     try:
         for row in rows:
             db.execute("DELETE FROM reports WHERE id = ? AND slug != ?", (row.id, row.slug))
             db.execute(
-                "INSERT INTO reports VALUES (?, ?, ?, ?, ?) ON CONFLICT(slug) DO UPDATE SET "
+                "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(slug) DO UPDATE SET "
                 "id = excluded.id, meeting = excluded.meeting, "
                 "meeting_date = excluded.meeting_date, "
-                "published_at = COALESCE(reports.published_at, excluded.published_at)",
-                (row.slug, row.id, row.meeting, row.meeting_date, row.published_at),
+                "published_at = COALESCE(reports.published_at, excluded.published_at), "
+                "seq = COALESCE(reports.seq, excluded.seq)",
+                (row.slug, row.id, row.meeting, row.meeting_date, row.published_at, row.seq),
             )
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def went_live(db: sqlite3.Connection, slugs: Iterable[str]) -> None:
+    """Stamp the recorded publications of `slugs`, now on the site, as published."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("UPDATE clock SET n = n + 1")
+        db.executemany(
+            "UPDATE reports SET seq = (SELECT n FROM clock) "
+            "WHERE slug = ? AND seq IS NULL AND published_at IS NOT NULL",
+            ((slug,) for slug in slugs),
+        )
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")

@@ -34,7 +34,7 @@ def lines(config: Config, now: datetime) -> list[str]:
     db = state.connect(config.path("state"))
     try:
         published = db.execute(
-            "SELECT COUNT(*), MAX(published_at) FROM reports WHERE published_at IS NOT NULL"
+            "SELECT COUNT(*), MAX(published_at) FROM reports WHERE seq IS NOT NULL"
         ).fetchone()
         out.append(f"published by builds: {published[0]} (latest {published[1] or 'never'})")
         for kind, spec in (

@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
@@ -72,8 +75,9 @@ def read_members(path: Path, directory: Directory) -> tuple[list[Member], list[P
     members: list[Member] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
+    end = reader.line_num
     for row in reader:
-        line = reader.line_num
+        line, end = end + 1, reader.line_num  # where the row starts (a quoted cell may span lines)
         if not any(cell.strip() for cell in row):
             continue
         values = dict(zip(header, (cell.strip() for cell in row), strict=False))
@@ -110,7 +114,23 @@ def _member(
             consent = date.fromisoformat(consent).isoformat()
         except ValueError:
             return f"consent_date must be a date (YYYY-MM-DD), not {consent!r}"
-    return Member(line, email, values.get("name", ""), slug, cadence, consent)
+    name = values.get("name", "")
+    if not _plain_name(name):
+        return f"name {name!r} holds a line break or another control character"
+    return Member(line, email, name, slug, cadence, consent)
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _plain_name(name: str) -> bool:
+    """Tell whether a name is free of control characters, as typed and as a mail reader
+    would decode it (an encoded word can hide a line break)."""
+    try:
+        decoded = str(make_header(decode_header(name))) if "=?" in name else name
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        return False
+    return not (CONTROL.search(name) or CONTROL.search(decoded))
 
 
 def import_members(
@@ -121,13 +141,16 @@ def import_members(
     db.execute("BEGIN IMMEDIATE")
     try:
         for m in members:
-            if _is_suppressed(db, m.email):
+            back = _consented_since_suppressed(db, m)
+            if back is False:
                 suppressed += 1
                 continue
             current = db.execute(
                 "SELECT status FROM subscribers WHERE email = ?", (m.email,)
             ).fetchone()
-            if current is not None and current[0] in ("unsubscribed", "bounced"):
+            if current is not None and (
+                current[0] == "unsubscribed" or (current[0] == "bounced" and not back)
+            ):
                 suppressed += 1
                 continue
             if current is None:
@@ -148,9 +171,14 @@ def import_members(
                     m.cadence,
                     m.consent_date,
                     IMPORT_WORDING,
-                    now.isoformat(),
+                    utc(now),
                 ),
             )
+            if back:  # they join again now: nothing published before reaches them
+                db.execute(
+                    "UPDATE subscribers SET hard_failures = 0, created_at = ? WHERE email = ?",
+                    (utc(now), m.email),
+                )
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -158,9 +186,18 @@ def import_members(
     return added, updated, suppressed
 
 
-def _is_suppressed(db: sqlite3.Connection, email: str) -> bool:
-    row = db.execute("SELECT 1 FROM suppressed WHERE hash = ?", (address_hash(email),)).fetchone()
-    return row is not None
+def _consented_since_suppressed(db: sqlite3.Connection, m: Member) -> bool | None:
+    """Tell whether a suppressed (erased or bounced) address comes back, and lift its
+    suppression if so: only with a consent dated on or after the day it was suppressed.
+    None if it was never suppressed."""
+    row = db.execute("SELECT at FROM suppressed WHERE hash = ?", (address_hash(m.email),))
+    found = row.fetchone()
+    if found is None:
+        return None
+    if m.consent_date is None or m.consent_date < str(found[0])[:10]:
+        return False
+    db.execute("DELETE FROM suppressed WHERE hash = ?", (address_hash(m.email),))
+    return True
 
 
 def suppress(db: sqlite3.Connection, email: str, reason: str, now: datetime) -> None:
@@ -182,6 +219,11 @@ def remove(db: sqlite3.Connection, email: str, now: datetime) -> bool:
             db.execute("DELETE FROM subscribers WHERE id = ?", row)
             db.execute(
                 "UPDATE outbox SET email = '', status = CASE status WHEN 'sent' THEN 'sent' "
+                "ELSE 'cancelled' END WHERE subscriber_id = ?",
+                row,
+            )
+            db.execute(
+                "UPDATE notices SET email = '', status = CASE status WHEN 'sent' THEN 'sent' "
                 "ELSE 'cancelled' END WHERE subscriber_id = ?",
                 row,
             )

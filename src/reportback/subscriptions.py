@@ -41,20 +41,33 @@ def find(db: sqlite3.Connection, subscriber: int, hash_prefix: str) -> Person | 
     return Person(*row)
 
 
-def request(
+def request(db: sqlite3.Connection, email: str, clp: str, cadence: str, now: datetime) -> bool:
+    """Record a subscription request and queue its confirmation; return whether one was.
+
+    Nothing distinguishes the outcomes to the requester: an erased or suppressed address is
+    neither stored nor mailed, an active subscriber gets no email, and a pending one gets
+    nothing more until its first confirmation link has expired. The confirmation is sent
+    apart from the request (`notices`), so that no answer takes longer than another.
+    """
+    person = _request(db, email, clp, cadence, now)
+    return person is not None
+
+
+def _request(
     db: sqlite3.Connection, email: str, clp: str, cadence: str, now: datetime
 ) -> Person | None:
-    """Record a subscription request; return the person to send a confirmation to, if any.
-
-    Nothing distinguishes the outcomes to the requester: an active subscriber gets no email,
-    and a pending one gets nothing more until its first confirmation link has expired.
-    """
     assert cadence in CADENCES
     db.execute("BEGIN IMMEDIATE")
     try:
+        suppressed = db.execute(
+            "SELECT 1 FROM suppressed WHERE hash = ?", (address_hash(email),)
+        ).fetchone()
         row = db.execute(
             "SELECT id, status, created_at FROM subscribers WHERE email = ?", (email,)
         ).fetchone()
+        if suppressed is not None or (row is not None and row[1] == "bounced"):
+            db.execute("COMMIT")  # erased stays erased: only the operator brings them back
+            return None
         if row is None:
             cursor = db.execute(
                 "INSERT INTO subscribers (email, clp, cadence, audience, status, source, "
@@ -75,6 +88,11 @@ def request(
                 (clp, cadence, utc(now), row[0]),
             )
             person_id = int(row[0])
+        db.execute(
+            "INSERT INTO notices (subscriber_id, email, created_at, status) "
+            "VALUES (?, ?, ?, 'queued')",
+            (person_id, email, utc(now)),
+        )
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -89,8 +107,6 @@ def confirm(db: sqlite3.Connection, person: Person, source: str, now: datetime) 
         "source = ?, created_at = ?, hard_failures = 0 WHERE id = ? AND status = 'pending'",
         (utc(now), WORDING, source, utc(now), person.id),
     )
-    if cursor.rowcount:
-        db.execute("DELETE FROM suppressed WHERE hash = ?", (address_hash(person.email),))
     return bool(cursor.rowcount)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import mimetypes
 import sqlite3
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from . import state, subscriptions
 from .config import Config
 from .consent import WORDING
 from .model import CADENCES
+from .notices import Sender
 from .pipeline import directory_for
 from .subscribers import address_hash, normalise
 from .templates import Templates
@@ -50,6 +52,7 @@ class Service:
         self.per_ip = per_ip
         self.per_address = per_address
         self.secure = config.site.base_url.startswith("https://")
+        self.sender = Sender(config, self.tokens, clock)
 
     def db(self) -> sqlite3.Connection:
         return state.connect(self.config.path("state"))
@@ -97,7 +100,7 @@ class Service:
             return self.page("subscribe.html", 400, csrf=new_csrf(), chosen=clp, error=NOT_EMAIL)
         if clp not in self.directory.by_slug or cadence not in CADENCES:
             return self.page("subscribe.html", 400, csrf=new_csrf(), chosen=clp, error=NO_CHOICE)
-        if self.per_address.allow(email):
+        if self.per_address.allow(email):  # the confirmation is queued, not sent here
             await run_in_threadpool(self._request, email, clp, cadence)
         return self.message(
             "Check your inbox",
@@ -106,14 +109,13 @@ class Service:
         )
 
     def _request(self, email: str, clp: str, cadence: str) -> None:
-        now = self.clock()
         db = self.db()
         try:
-            person = subscriptions.request(db, email, clp, cadence, now)
+            queued = subscriptions.request(db, email, clp, cadence, self.clock())
         finally:
             db.close()
-        if person is not None:
-            subscriptions.send_confirmation(self.config, self.tokens, person, now)
+        if queued:
+            self.sender.wake.set()
 
     # -- token pages -------------------------------------------------------------------------
 
@@ -219,8 +221,13 @@ def create_app(
     clock: Clock | None = None,
     per_ip: RateLimit | None = None,
     per_address: RateLimit | None = None,
+    send_confirmations: bool = True,
 ) -> Guard:
-    """Return the ASGI app: subscription endpoints, then feeds/ at /feeds and site/ at /."""
+    """Return the ASGI app: subscription endpoints, then feeds/ at /feeds and site/ at /.
+
+    While it runs, a thread sends the queued confirmations (unless `send_confirmations` is
+    False: tests send them with `notices.send_queued`).
+    """
     service = Service(
         config,
         clock or (lambda: datetime.now(UTC).replace(microsecond=0)),
@@ -238,7 +245,18 @@ def create_app(
         Mount("/feeds", StaticFiles(directory=config.path("feeds"), check_dir=False)),
         Mount("/", StaticFiles(directory=config.path("site"), html=True, check_dir=False)),
     ]
-    return Guard(Starlette(routes=routes))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if send_confirmations:
+            service.sender.start()
+        try:
+            yield
+        finally:
+            if send_confirmations:
+                service.sender.stop()
+
+    return Guard(Starlette(routes=routes, lifespan=lifespan))
 
 
 def serve(config: Config, host: str, port: int) -> int:

@@ -45,19 +45,20 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        headers = dict(scope.get("headers", []))
+        length = headers.get(b"content-length", b"0")
+        too_large = PlainTextResponse("request too large", status_code=413)
         if not length.isdigit() or int(length) > self.max_body:
-            await PlainTextResponse("request too large", status_code=413)(scope, receive, send)
+            await too_large(scope, receive, send)
             return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_body:
-                raise ValueError("request body too large")
-            return message
+        limited = receive
+        if b"content-length" not in headers and scope.get("method") not in ("GET", "HEAD"):
+            # a body of unknown length (chunked): read it all first, refusing it past the limit
+            body = await _read_body(receive, self.max_body)
+            if body is None:
+                await too_large(scope, receive, send)
+                return
+            limited = _replay(body, receive)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -68,6 +69,36 @@ class Guard:
             await send(message)
 
         await self.app(scope, limited, with_headers)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """Return the whole request body, or None as soon as it is longer than `limit`."""
+    chunks, size, more = [], 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        more = bool(message.get("more_body", False))
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """Return a receive that gives `body` once, then whatever comes next (a disconnect)."""
+    given = False
+
+    async def replayed() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed
 
 
 class RateLimit:

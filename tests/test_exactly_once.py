@@ -1,0 +1,291 @@
+"""Exactly once with two senders at once: two `digest send`s, the daemon and a manual send."""
+
+from __future__ import annotations
+
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reportback import state
+
+from .conftest import Result, report
+from .smtp import Faults, Server
+from .test_daemon import _start, _wait_running
+from .test_email_scale import members
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+T0, T1, T2 = "2026-11-01T09:00:00+00:00", "2026-11-20T09:00:00+00:00", "2026-11-20T10:00:00+00:00"
+EXE = str(Path(sys.executable).with_name("reportback"))
+
+
+def _project(cli: Cli, project: Project, server: Server, count: int) -> Path:
+    root = project(
+        {
+            "reports/2016-09-20-nec.md": report("The NEC met.\n"),
+            "members.csv": members(count),
+            "reportback.toml": server.config(connections=2),
+        }
+    )
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    return root
+
+
+def _send(root: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [EXE, "digest", "send", *extra], cwd=root, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def test_two_senders_at_once_send_each_message_exactly_once(cli: Cli, project: Project) -> None:
+    count = 1000
+    with Server() as server:
+        root = _project(cli, project, server, count)
+        assert cli("build", "--now", T1).code == 0
+        first, second = _send(root, "--now", T2), _send(root, "--now", T2)
+        outs = [p.communicate(timeout=300) for p in (first, second)]
+        codes = [first.returncode, second.returncode]
+        per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+    assert codes == [0, 0], outs
+    assert len(per) == count, "every member got the report"
+    assert max(per.values()) == 1, f"{sum(n - 1 for n in per.values())} duplicates"
+    errs = "\n".join(err for _, err in outs)
+    assert f"{count} queued, {count} sent" in errs
+    assert "is sending; waiting for it to finish" in errs, "the second waited for the first"
+
+
+def test_daemon_and_a_manual_send_send_each_message_exactly_once(
+    cli: Cli, project: Project
+) -> None:
+    count = 500
+    with Server(Faults(delay=0.002)) as server:
+        root = _project(cli, project, server, count)
+        assert cli("build").code == 0  # on the real clock, which the daemon runs on
+        daemon = _start(root, root / "daemon.log")
+        try:
+            _wait_running(root, daemon)
+            manual = _send(root)
+            _, err = manual.communicate(timeout=300)
+            assert manual.returncode == 0, err
+            deadline = time.monotonic() + 120
+            while len(server.recorder.messages) < count and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.5)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            assert daemon.wait(timeout=60) == 0
+        per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+    assert len(per) == count
+    assert max(per.values()) == 1, f"{sum(n - 1 for n in per.values())} duplicates"
+
+
+BAD_ROWS = {
+    "crlf@example.org": "Evil\r\nBcc: x@evil.example",
+    "encoded@example.org": "=?utf-8?q?Evil=0D=0ABcc:_x@evil.example?=",
+    "josé@example.org": "José",
+    "idn@bücher.de": "Idn",
+}
+
+
+def _queue_with_bad_rows(cli: Cli, project: Project, server: Server) -> Path:
+    """Import 10 members, then the rows above as an old store could hold them, then 10 more."""
+    root = _project(cli, project, server, 10)
+    db = sqlite3.connect(root / ".reportback/state.sqlite")
+    for email, name in BAD_ROWS.items():
+        db.execute(
+            "INSERT INTO subscribers (email, name, clp, cadence, audience, status, source, "
+            "created_at) VALUES (?, ?, 'witney', 'immediate', 'members', 'active', 'import', ?)",
+            (email, name, T0),
+        )
+    db.commit()
+    db.close()
+    more = members(20).replace("m1", "n1", 11).splitlines()
+    (root / "more.csv").write_text("\n".join([more[0], *more[11:]]) + "\n")
+    assert cli("subscribers", "import", "more.csv", "--now", T0).code == 0
+    assert cli("build", "--now", T1).code == 0
+    return root
+
+
+def test_a_bad_row_fails_alone_and_international_addresses_go_with_smtputf8(
+    cli: Cli, project: Project
+) -> None:
+    with Server() as server:
+        _queue_with_bad_rows(cli, project, server)
+        result = cli("digest", "send", "--now", T2)
+        per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+        to = {rcpts[0]: data for _, rcpts, data in server.recorder.messages}
+        status = cli("status", "--now", T2).out
+    assert result.code == 0, result.err
+    assert "24 queued, 22 sent" in result.err and "2 failed" in result.err
+    assert len(per) == 22 and max(per.values()) == 1
+    assert "josé@example.org" in per and "idn@xn--bcher-kva.de" in per
+    assert b"\r\nTo: Jos\xc3\xa9 <jos\xc3\xa9@example.org>\r\n" in to["josé@example.org"]
+    for email in ("crlf@example.org", "encoded@example.org"):
+        assert f"failed: '{email}': cannot write it:" in result.err
+        assert f"failed: {email}: cannot write it:" in status
+    assert all(b"evil.example" not in data for data in to.values())
+    again = cli("digest", "send", "--now", T2)
+    assert "0 queued, 0 sent" in again.err, "the failed rows are not tried again"
+
+
+def test_an_international_address_fails_alone_where_the_server_lacks_smtputf8(
+    cli: Cli, project: Project
+) -> None:
+    with Server(smtputf8=False) as server:
+        _queue_with_bad_rows(cli, project, server)
+        result = cli("digest", "send", "--now", T2)
+        per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+    assert result.code == 0, result.err
+    assert "24 queued, 21 sent" in result.err and "3 failed" in result.err
+    assert "failed: 'josé@example.org': the SMTP server does not offer SMTPUTF8" in result.err
+    assert len(per) == 21 and "idn@xn--bcher-kva.de" in per
+
+
+def test_import_refuses_control_characters_in_names(cli: Cli, project: Project) -> None:
+    rows = (
+        'email,name,clp\na@example.org,"Evil\r\nBcc: x@evil.example",witney\n'
+        "b@example.org,=?utf-8?q?E=0D=0AB?=,witney\nc@example.org,Ok,witney\n"
+    )
+    project({"m.csv": rows})
+    result = cli("subscribers", "import", "m.csv")
+    assert result.code == 1
+    assert result.err.splitlines()[:2] == [
+        "m.csv:2: name 'Evil\\r\\nBcc: x@evil.example' holds a line break or another control "
+        "character",
+        "m.csv:4: name '=?utf-8?q?E=0D=0AB?=' holds a line break or another control character",
+    ]
+
+
+KILLED_BUILD = """
+import os, signal, sys
+from reportback import cli, publish, state
+point, swaps = sys.argv[1], []
+real_swap, real_live = publish._swap, state.went_live
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+def swap(staging, target):
+    if point == "before-site-swap":
+        die()
+    result = real_swap(staging, target)
+    swaps.append(target)
+    if (point, len(swaps)) in (("between-swaps", 1), ("after-swaps", 2)):
+        die()
+    return result
+def went_live(db, slugs):
+    real_live(db, slugs)
+    if point == "after-went-live":
+        die()
+publish._swap, state.went_live = swap, went_live
+sys.exit(cli.main(["build", "--now", sys.argv[2]]))
+"""
+T3 = "2026-11-21T09:00:00+00:00"
+LINK = re.compile(rb"https://nec\.example\.org/reports/([\w-]+)/")
+
+
+@pytest.mark.parametrize(
+    "point", ["before-site-swap", "between-swaps", "after-swaps", "after-went-live"]
+)
+def test_a_build_killed_around_its_swap_never_mails_a_link_to_a_missing_page(
+    cli: Cli, project: Project, point: str
+) -> None:
+    with Server() as server:
+        root = _project(cli, project, server, 3)
+        assert cli("build", "--now", T1).code == 0
+        assert cli("digest", "send", "--now", T1).code == 0
+        second = report("Second report.\n", title="Second", meeting_date="2016-10-04")
+        (root / "reports/2016-10-04-second.md").write_text(second)
+        killed = subprocess.run(
+            [sys.executable, "-c", KILLED_BUILD, point, T2], cwd=root, check=False,
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        for when in (T2, T3):
+            assert cli("digest", "send", "--now", when).code == 0
+            for _, _, data in server.recorder.messages:
+                for slug in LINK.findall(data):
+                    page = root / "site/reports" / slug.decode() / "index.html"
+                    assert page.exists(), f"a message links {slug!r}, not on the site"
+            assert cli("build", "--now", T3).code == 0
+        subjects = Counter(
+            (str(m["To"]), str(m["Subject"]).split(" — ")[0]) for m in server.recorder.parsed()
+        )
+    assert len(subjects) == 6 and set(subjects.values()) == {1}, subjects
+
+
+def test_members_imported_in_the_same_second_as_a_build_get_its_reports(
+    cli: Cli, project: Project
+) -> None:
+    with Server() as server:
+        project(
+            {
+                "reports/2016-09-20-nec.md": report("The NEC met.\n"),
+                "members.csv": members(4),
+                "reportback.toml": server.config(),
+            }
+        )
+        assert cli("subscribers", "import", "members.csv", "--now", T1).code == 0
+        assert cli("build", "--now", T1).code == 0  # the same second, to the microsecond
+        result = cli("digest", "send", "--cadence", "immediate", "--now", T1)
+        per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+    assert "4 queued, 4 sent" in result.err
+    assert len(per) == 4 and set(per.values()) == {1}
+
+
+def test_an_older_state_is_stamped_in_time_order_members_first_at_a_tie(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "state.sqlite", isolation_level=None)
+    for step in (1, 2, 3):
+        db.executescript(state.MIGRATIONS[step])
+    db.execute("PRAGMA user_version=3")
+    add = (
+        "INSERT INTO subscribers (email, clp, cadence, audience, status, source, created_at) "
+        "VALUES (?, 'witney', 'weekly', 'members', 'active', 'import', ?)"
+    )
+    db.execute(add, ("early@example.org", "2026-11-01T10:00:00+00:00"))
+    db.execute(add, ("tie@example.org", "2026-11-01T11:00:00+01:00"))  # 10:00 UTC, the same
+    db.execute(add, ("late@example.org", "2026-11-01T10:00:01+00:00"))
+    db.execute(
+        "INSERT INTO reports VALUES ('r', 'r', 'NEC', '2016-09-20', '2026-11-01T10:00:00+00:00')"
+    )
+    db.close()
+    db = state.connect(tmp_path)
+    joined = dict(db.execute("SELECT email, joined FROM subscribers"))
+    (seq,) = db.execute("SELECT seq FROM reports").fetchone()
+    assert joined["early@example.org"] < seq and joined["tie@example.org"] < seq
+    assert joined["late@example.org"] > seq
+    db.execute(add, ("new@example.org", "2020-01-01T00:00:00+00:00"))
+    (new,) = db.execute("SELECT joined FROM subscribers WHERE email = 'new@example.org'").fetchone()
+    assert new > max(joined.values()), "joins after all, whatever the date"
+
+
+def test_configuration_mistakes_and_oversized_reports_are_clear_refusals(
+    cli: Cli, project: Project
+) -> None:
+    root = project({"reportback.toml": b'[site]\ntitle = "caf\xe9"\n', "reports/a.md": report()})
+    for command in (("status",), ("digest", "send", "--cadence", "weekly"), ("build",)):
+        result = cli(*command)
+        assert (result.code, result.err.splitlines()[0]) == (1, "reportback.toml:2: not UTF-8 text")
+    (root / "reportback.toml").write_text(
+        '[site]\ntimezone = "Mars/Olympus"\n\n[schedule]\nweekly = "mon 25:99"\n'
+    )
+    for command in (("status",), ("digest", "send", "--cadence", "weekly"), ("check",)):
+        result = cli(*command)
+        assert result.code == 1
+        assert result.err.splitlines()[:2] == [
+            "reportback.toml:2: [site] timezone 'Mars/Olympus' is not a known time zone, "
+            'like "Europe/London"',
+            "reportback.toml:5: [schedule] weekly = 'mon 25:99' is not like \"mon 07:00\"",
+        ]
+    (root / "reportback.toml").write_text("")
+    (root / "reports/big.md").write_bytes(b"x" * (2 * 1024 * 1024 + 1))
+    result = cli("check")
+    assert result.code == 1
+    assert "reports/big.md:1: report is over 2 MB; split it" in result.err
