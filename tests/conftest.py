@@ -1,4 +1,9 @@
-"""Fixtures: projects built from a dict of files, and the CLI run in-process."""
+"""Fixtures: projects built from a dict of files, and the CLI run in-process.
+
+No test may depend on today's date: pin "now" (`--now NOW`, `time_machine`) or compute dates
+from the real clock; the suite is run with the clock a year ahead to prove it. See
+tests/README.md for this and the other rules of a test here.
+"""
 
 from __future__ import annotations
 
