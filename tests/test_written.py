@@ -59,6 +59,11 @@ DEFINITION_SHAPES = {
         "See [a\\]b].\n\n::: confidential\n[a\\]b]: https://zqsecret.example/paper\n:::\n",
         10,
     ),
+    "link title, URL also public": (
+        "See [the paper][p] at https://example.org/.\n\n::: confidential\n"
+        '[p]: https://example.org/ "zqsecret title of the paper"\n:::\n',
+        10,
+    ),
     "link in a list item": (
         "See [the paper][p].\n\n::: members\n- text\n\n  [p]: https://zqsecret.example/\n:::\n",
         12,

@@ -186,11 +186,11 @@ def _resolved(ast: Ast, regions: Regions) -> Iterator[Found]:
                 line = _words_line(regions, text.strip(), level)
                 found.append((line, _misuse("footnote", "", home, level)))
         elif node["t"] in ("Link", "Image"):
-            target = node["c"][2][0]
-            home = regions.written_at(target)
-            if home is not None and home > level:
-                line = _target_line(regions, target, level)
-                found.append((line, _misuse("link definition", "", home, level)))
+            for target in (t for t in node["c"][2] if t):  # its target and its title
+                home = regions.written_at(target)
+                if home is not None and home > level:
+                    line = _target_line(regions, target, level)
+                    found.append((line, _misuse("link definition", "", home, level)))
 
     tree.walk_levels(ast["blocks"], visit)
     yield from found

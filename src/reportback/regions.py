@@ -251,7 +251,7 @@ class _Reader:
             if written is not None:
                 self.notes.append(Use(at[0], written[0]))
         elif kind in ("Link", "Image"):
-            self.links.append((here[0], node["c"][2][0]))
+            self.links += [(here[0], part) for part in node["c"][2] if part]  # target, title
         self.children(node.get("c"), level, here)
 
     def children(self, content: Any, level: Audience, at: Range) -> None:
