@@ -1,8 +1,9 @@
 """Fixtures: projects built from a dict of files, and the CLI run in-process.
 
 No test may depend on today's date: pin "now" (`--now NOW`, `time_machine`) or compute dates
-from the real clock; the suite is run with the clock a year ahead to prove it. See
-tests/README.md for this and the other rules of a test here.
+from the real clock; the suite is run with the clock a year ahead to prove it
+(`REPORTBACK_TEST_DAYS_AHEAD=400 python -m pytest`). See tests/README.md for this and the
+other rules of a test here.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import io
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pypdf
@@ -20,6 +22,22 @@ import yaml
 from reportback.cli import main
 
 NOW = "2026-11-22T12:00:00+00:00"
+SHIFT = "REPORTBACK_TEST_DAYS_AHEAD"
+"""Run the suite with this process's clock moved this many days ahead (proof that no test
+depends on today's date): `REPORTBACK_TEST_DAYS_AHEAD=400 python -m pytest`."""
+
+
+@pytest.fixture(autouse=True)
+def _days_ahead() -> Iterator[None]:
+    """Move the clock ahead for the whole test when REPORTBACK_TEST_DAYS_AHEAD is set."""
+    days = int(os.environ.get(SHIFT, "0") or 0)
+    if not days:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True):
+        yield
 
 
 def report(body: str = "Public text.\n", **meta: object) -> str:

@@ -190,7 +190,7 @@ def test_billion_laughs_is_refused_at_once(cli: Cli, project: Project) -> None:
     [
         ("> " * 400 + "deep\n", "nested more than"),
         ("> " * 16 + "deep\n", "nested more than"),
-        ("".join("  " * i + "- x\n" for i in range(60)), "nested too deeply"),
+        ("".join("  " * i + "- x\n" for i in range(60)), "levels deep"),
         ("[" * 12 + "deep" + "]" * 12 + "\n", "brackets"),
         ("[" * 40 + "deep\n", "brackets"),
     ],
@@ -303,3 +303,65 @@ def test_audit_catches_what_a_broken_check_and_redactor_let_through(
     assert result.code == 1, result.err
     assert "found in" in result.err
     assert not (root / "site").exists()
+
+
+ADVERSARY = {
+    "second YAML block in the body": ("---\nconfidential: true\n---\n\nzqsecret body\n", 7),
+    "mark in a link definition's title": (
+        'Intro [ref][r].\n\n[r]: http://x.org "[zqsecret]{.confidential}"\n',
+        9,
+    ),
+    "mark in a span's attribute": ('Intro [a]{title="[zqsecret]{.confidential}"} x.\n', 7),
+    "mark in a reason": ('## Item {.confidential reason="[zqsecret]{.members}"}\n\nx\n', 7),
+    "mark in an inline link title": ('[a](http://x.org "[zqsecret]{.confidential}")\n', 7),
+    "comment closed at once": ("Intro.\n\n<!-->zqsecret comment -->\n", 9),
+    "comment closed at once, three dashes": ("Intro.\n\n<!--->zqsecret comment -->\n", 9),
+    "a comment in a title": ('[a](http://x.org "<!-- zqsecret -->")\n', 7),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ADVERSARY))
+def test_what_the_adversary_found_is_refused(cli: Cli, project: Project, case: str) -> None:
+    body, line = ADVERSARY[case]
+    root = project({"reports/a.md": HEAD + body})
+    assert_refused(cli, root, line)
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+00:00"])
+def test_an_instant_no_zone_can_show_is_refused(cli: Cli, project: Project, when: str) -> None:
+    project({"reports/a.md": f"---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n"
+                             f"publish_at: {when}\n---\n\nx\n"})  # fmt: skip
+    result = cli("check")
+    assert result.code == 1
+    assert result.err.startswith(f"reports/a.md:5: publish_at {when} is not between 1900 and")
+
+
+FINE = {
+    "a caption with a withheld span": "![Chart of [the zqsecret donor]{.confidential}](p.png)\n",
+    "single-quoted attribute": "## S {.confidential reason='Personal'}\n\nzqsecret text\n",
+    "escaped quote in a value": '## S {.confidential reason="He said \\"no\\""}\n\nzqsecret\n',
+    "closing colons on a fence": "::: confidential :::\nzqsecret text here\n:::\n",
+    "a rule then a line with a colon": "Para.\n\n---\nNote: a rule, then text.\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(FINE))
+def test_what_pandoc_accepts_and_withholds_is_not_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    png = (Path(__file__).parents[1] / "reports/images/timetable.png").read_bytes()
+    root = project(
+        {"reports/a.md": HEAD + FINE[case] + "\n## Public\n\nText.\n", "reports/p.png": png}
+    )
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    for path in [*(root / "site").rglob("*.html"), *(root / "feeds").rglob("*.xml")]:
+        assert "zqsecret" not in path.read_text(), path
+
+
+def test_many_attributes_in_one_paragraph_are_refused_quickly(cli: Cli, project: Project) -> None:
+    project({"reports/a.md": HEAD + " ".join(["[a]{.confidential}"] * 20000) + "\n"})
+    started = time.monotonic()
+    result = cli("check")
+    assert result.code == 1 and "attribute blocks" in result.err
+    assert time.monotonic() - started < 60

@@ -80,17 +80,20 @@ class BodyChecker:
         """Record a problem at the first body line containing one of `needles`."""
         self.at(self.line_of(*needles), message)
 
-    def too_deep(self) -> bool:
-        """Record a problem for nesting too deep to parse safely; return whether there was one."""
-        for line, message in placement.too_deep(self.source.body):
+    def refused_before_parsing(self) -> bool:
+        """Record what must be refused before pandoc reads the body; return whether any was."""
+        for line, message in placement.before_parsing(self.source.body):
             self.at(line, message)
         return bool(self.problems)
 
     def run(self, ast: Ast, warnings: list[Warning_], regions: Regions) -> list[Problem]:
         deepest, quotes = placement.depth(ast)
-        if deepest > placement.MAX_DEPTH or quotes > placement.MAX_QUOTES:
-            self.at(1, "nested too deeply (lists, quotes, emphasis…): "
-                       f"at most {placement.MAX_QUOTES} quotes in quotes; flatten it")  # fmt: skip
+        if quotes > placement.MAX_QUOTES:
+            self.at(1, f"block quotes nested more than {placement.MAX_QUOTES} deep; flatten them")
+        elif deepest > placement.MAX_DEPTH:
+            self.at(1, f"nested more than {placement.MAX_DEPTH} levels deep (divs, lists, "
+                       "quotes, emphasis…); flatten it")  # fmt: skip
+        if self.problems:
             return self.problems
         for warning in warnings:
             self.at(warning.line, _warning_message(warning))

@@ -32,6 +32,8 @@ KEYS = (
     "corrections",
 )
 STATUSES = ("final", "draft")
+YEARS = (1900, 2999)
+"""Dates outside these years are refused (year 1 or 9999 cannot be shown in every zone)."""
 MAX_BYTES = 2_000_000
 """A report larger than this is refused before it is parsed (2 MB is some 300,000 words)."""
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -246,6 +248,9 @@ class _Checker:
         if isinstance(value, datetime) or not isinstance(value, date):
             self.fail(at or key, f"{key} must be a date (YYYY-MM-DD)")
             return None
+        if not YEARS[0] <= value.year <= YEARS[1]:
+            self.fail(at or key, f"{key} {value} is not between {YEARS[0]} and {YEARS[1]}")
+            return None
         return value
 
     def instant(self, values: dict[Any, Any], key: str) -> datetime | None:
@@ -260,6 +265,9 @@ class _Checker:
             return None
         if value.tzinfo is None or value.utcoffset() is None:
             self.fail(key, f"{key} needs a UTC offset, e.g. 2016-09-21T09:00:00+01:00")
+            return None
+        if not YEARS[0] <= value.year <= YEARS[1]:
+            self.fail(key, f"{key} {value.isoformat()} is not between {YEARS[0]} and {YEARS[1]}")
             return None
         return value
 

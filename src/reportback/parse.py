@@ -21,7 +21,7 @@ from .errors import ExternalFailure, InputRefused, Problem, shown_path
 from .load import find_reports, load_report
 from .model import Ast, Document, Source
 from .pandoc import READER, Pandoc, Pandocs, Warning_
-from .regions import SOURCE_READER, Regions, regions
+from .regions import SOURCE_READER, Regions, for_source_reader, regions
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def parse_key(source: Source) -> str:
 def read_body(body: str, pandoc: Pandoc) -> tuple[Ast, list[Warning_], Regions]:
     """Parse a body with pandoc's Markdown reader, and find where each word was written."""
     ast, warnings = pandoc.parse(body)
-    return ast, warnings, regions(body, pandoc.parse(body, SOURCE_READER)[0])
+    return ast, warnings, regions(body, pandoc.parse(for_source_reader(body), SOURCE_READER)[0])
 
 
 def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
@@ -103,7 +103,7 @@ def load_and_check(
         if loaded is None:
             return None, found
         checker = BodyChecker(loaded, shown, directory, reports, raw_html)
-        if checker.too_deep():
+        if checker.refused_before_parsing():
             return None, found + checker.problems
         try:
             parsed = parse_body(loaded, pandoc, cache)

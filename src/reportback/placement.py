@@ -21,6 +21,8 @@ MAX_QUOTES = 15
 """Block quotes nested deeper than this are refused (Typst gives up at 18)."""
 BRACE = re.compile(r"\{([^{}\n]*)(?:\}|$)", re.M)
 COMMENT_OPEN = "<!--"
+ABRUPT_COMMENT = re.compile(r"<!---?>")
+"""`<!-->` and `<!--->`: closed at once for HTML and CommonMark, text for pandoc."""
 
 Found = tuple[int, str]
 """A problem at a body line (1-based)."""
@@ -61,6 +63,15 @@ def depth(ast: Ast) -> tuple[int, int]:
 def leftovers(ast: Ast, lines: list[str]) -> Iterator[Found]:
     """Yield text pandoc read as text that looks like a mark, and a comment never closed."""
     body = "\n".join(lines)
+    abrupt = ABRUPT_COMMENT.search(body)
+    if abrupt is not None:
+        yield (
+            body.count("\n", 0, abrupt.start()) + 1,
+            (
+                f"{abrupt.group(0)} is a comment that ends at once: what follows it would be "
+                "published; write <!-- … -->"
+            ),
+        )
     opened = body.find(COMMENT_OPEN)
     while opened >= 0:
         closed = body.find("-->", opened + len(COMMENT_OPEN))
@@ -76,20 +87,46 @@ def leftovers(ast: Ast, lines: list[str]) -> Iterator[Found]:
         opened = body.find(COMMENT_OPEN, closed)
     seen: set[str] = set()
     for node in tree.walk(ast["blocks"]):
-        if node["t"] not in tree.LEAVES and node["t"] != "Code":
-            continue
-        text = node["c"][1] if node["t"] in ("CodeBlock", "Code") else _inline_text(node)
-        found = attempted_mark(text)
-        if found is not None and found not in seen:
-            seen.add(found)
-            yield (
-                _line_of(lines, found.rstrip("}")[:40]),
-                (
-                    f"{found!r} looks like a withholding mark, but pandoc read it as text: it "
-                    "would be published as written. Attach it with no space, on the same line: "
-                    "## Heading {.confidential}, ::: confidential, or [words]{.confidential}"
-                ),
-            )
+        for text, attribute in _texts(node):
+            yield from _mark_like(text, attribute, lines, seen)
+
+
+def _texts(node: Node) -> Iterator[tuple[str, bool]]:
+    """Yield the texts of a node that pandoc did not read as marks: a leaf's text and code,
+    and (True) attribute values and link and image titles."""
+    kind = node["t"]
+    if kind in ("CodeBlock", "Code"):
+        yield node["c"][1], False
+    elif kind in tree.LEAVES:
+        yield _inline_text(node), False
+    found = tree.attr(node)
+    if found is not None:
+        yield from ((value, True) for _, value in found[2])
+    if kind in ("Link", "Image"):
+        yield node["c"][2][1], True
+
+
+def _mark_like(text: str, attribute: bool, lines: list[str], seen: set[str]) -> Iterator[Found]:
+    if attribute and COMMENT_OPEN in text and "<!--" not in seen:
+        seen.add("<!--")
+        yield (
+            _line_of(lines, COMMENT_OPEN),
+            (
+                "an HTML comment (<!--) in an attribute or a title would be published as "
+                "written; remove it"
+            ),
+        )
+    found = attempted_mark(text)
+    if found is not None and found not in seen:
+        seen.add(found)
+        yield (
+            _line_of(lines, found.rstrip("}")[:40]),
+            (
+                f"{found!r} looks like a withholding mark, but pandoc read it as text: it would "
+                "be published as written. Attach it with no space, on the same line: "
+                "## Heading {.confidential}, ::: confidential, or [words]{.confidential}"
+            ),
+        )
 
 
 def _inline_text(node: Node) -> str:
@@ -113,33 +150,62 @@ def _line_of(lines: list[str], needle: str) -> int:
 
 
 def disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
-    """Yield a problem where the two readers read different marks."""
-    ours: list[tuple[str, int]] = []
-    tree.walk_levels(ast["blocks"], lambda n, _: _marked(n, ours))
-    if ours != list(regions.marks):
-        line = _first_mark_line(regions)
-        yield (
-            line,
-            (
-                "pandoc's readers disagree about which parts of this report are marked "
-                f"(one reads {_count(ours)}, the other {_count(list(regions.marks))}); write each "
-                "mark on a heading, a ::: fenced div or a [span], with blank lines around blocks"
-            ),
-        )
+    """Yield a problem where the two readers read different marks (kind and level, in order).
+
+    A figure's caption is left out: pandoc's Markdown reader copies it into the image's alt
+    text, where the other reader reads it once.
+    """
+    ours = [(kind, level) for kind, level in _marks(ast)]
+    theirs = [(kind, level) for kind, level, _ in regions.marks]
+    if ours == theirs:
+        return
+    first = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
+                 min(len(ours), len(theirs)))  # fmt: skip
+    at = regions.marks[min(first, len(regions.marks) - 1)][2] if regions.marks else 0
+    yield (
+        regions.line_of(at),
+        (
+            "pandoc's two readers read the marks here differently (one reads "
+            f"{_named(ours[first : first + 1])}, the other {_named(theirs[first : first + 1])}); "
+            "write each mark on a heading, a ::: fenced div or a [span], with blank lines "
+            "around blocks"
+        ),
+    )
 
 
-def _marked(node: Node, out: list[tuple[str, int]]) -> None:
-    level = tree.mark(node) if node["t"] in tree.MARKABLE else None
-    if level is not None:
-        out.append((node["t"], int(level)))
+def _marks(ast: Ast) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+
+    def visit(node: Node, _: Audience) -> None:
+        level = tree.mark(node) if node["t"] in tree.MARKABLE else None
+        if level is not None:
+            out.append((node["t"], int(level)))
+
+    tree.walk_levels(_without_captions(ast["blocks"]), visit)
+    return out
 
 
-def _count(marks: list[tuple[str, int]]) -> str:
-    return f"{len(marks)} mark{'s' if len(marks) != 1 else ''}"
+def _without_captions(value: Any) -> Any:
+    """Return blocks with every figure's caption emptied (a shallow copy where needed)."""
+    if isinstance(value, list):
+        return [_without_captions(v) for v in value]
+    if tree.is_node(value):
+        if value["t"] == "Figure":
+            attr, _, blocks = value["c"]
+            return {"t": "Figure", "c": [attr, [None, []], _without_captions(blocks)]}
+        if "c" in value and isinstance(value["c"], (list, dict)):
+            return {"t": value["t"], "c": _without_captions(value["c"])}
+    return value
 
 
-def _first_mark_line(regions: Regions) -> int:
-    return min((regions.line_of(a) for a, _, _ in regions.spans), default=1)
+KINDS = {"Header": "a heading", "Div": "a fenced div", "Span": "a span"}
+
+
+def _named(marks: list[tuple[str, int]]) -> str:
+    if not marks:
+        return "no mark"
+    kind, level = marks[0]
+    return f"{KINDS.get(kind, kind)} marked {Audience(level).label}"
 
 
 def definitions(ast: Ast, regions: Regions) -> Iterator[Found]:
@@ -264,9 +330,35 @@ doubles with each level (8 levels: 2 s; 12: over 20 s)."""
 CONTAINER = re.compile(r"[ \t]*(?:>|[-*+]|\d{1,9}[.)])(?=[ \t]|$)")
 
 
-def too_deep(body: str) -> Iterator[Found]:
-    """Yield a problem for nesting that pandoc, Python or Typst cannot take, before parsing."""
+MAX_ATTRIBUTES = 300
+"""Attribute blocks in one paragraph beyond this are refused before parsing: the source
+reader's time grows with their square (1,000: 1 s; 4,000: 16 s and 2 GB)."""
+METADATA_BLOCK = re.compile(
+    r"^---[ \t]*\n(?:[ \t]*#.*\n)*[A-Za-z_][\w-]*[ \t]*:.*\n(?:.*\S.*\n)*?(?:---|\.\.\.)[ \t]*$",
+    re.M,
+)
+"""A YAML block (`---`, `key: …` lines, `---` or `...`), which pandoc's reader would merge
+into the front matter where metadata blocks are on: never silently text."""
+
+
+def before_parsing(body: str) -> Iterator[Found]:
+    """Yield a problem for what must be refused before pandoc reads the body: a second YAML
+    block, nesting that pandoc, Python or Typst cannot take, too many attributes."""
+    block = METADATA_BLOCK.search(body)
+    if block is not None:
+        yield (
+            body.count("\n", 0, block.start()) + 1,
+            (
+                "a second YAML block (--- then key: value): front matter goes only at the top "
+                "of the file; for a rule, leave a blank line after ---"
+            ),
+        )
     for start, text in _paragraphs(body):
+        if text.count("{") > MAX_ATTRIBUTES:
+            yield (
+                start,
+                f"more than {MAX_ATTRIBUTES} attribute blocks {{…}} in one paragraph; split it",
+            )
         depth = deepest = 0
         for i, char in enumerate(text):
             escaped = i > 0 and text[i - 1] == "\\"

@@ -72,8 +72,9 @@ class Regions:
     body: str
     spans: Spans
     """Withheld ranges of the body (start, end, level); the rest is public."""
-    marks: tuple[tuple[str, int], ...]
-    """Every marked element (kind, level), in document order, as the source reader read it."""
+    marks: tuple[tuple[str, int, int], ...]
+    """Every marked element (kind, level, body offset), in document order, as the source
+    reader read it."""
     notes: tuple[Use, ...]
     links: tuple[tuple[int, str], ...]
     """Every link and image: the offset of its use and its target as pandoc resolved it."""
@@ -100,7 +101,7 @@ class Regions:
         return cls(
             body,
             tuple((a, b, c) for a, b, c in stored["spans"]),
-            tuple((k, lv) for k, lv in stored["marks"]),
+            tuple((k, lv, at) for k, lv, at in stored["marks"]),
             tuple(Use(a, b) for a, b in stored["notes"]),
             tuple((a, t) for a, t in stored["links"]),
         )
@@ -169,6 +170,26 @@ def _units(level: Audience, first_line: int, text: str) -> Iterator[Unit]:
         yield Unit(level, start, " ".join(paragraph))
 
 
+QUOTED = re.compile(r"='([^'\"\n]*)'")
+FENCE_CLOSE = re.compile(r"^([ \t]*:{3,}[^\n:]*?\S[^\n:]*?)([ \t]*:+)[ \t]*$", re.M)
+
+
+def for_source_reader(body: str) -> str:
+    """Return `body` with attribute syntax only pandoc's Markdown reader accepts rewritten,
+    character for character, into what `commonmark_x` reads the same way (positions keep).
+
+    That is `key='value'` (to `key="value"`), `\\"` inside a value (to `''`), and the
+    optional closing colons of an opening fence (`::: members :::`, to spaces).
+    """
+
+    def attributes(match: re.Match[str]) -> str:
+        text = match.group(0).replace('\\"', "''")
+        return QUOTED.sub(lambda m: f'="{m.group(1)}"', text)
+
+    body = ATTRIBUTES.sub(attributes, body)
+    return FENCE_CLOSE.sub(lambda m: m.group(1) + " " * len(m.group(2)), body)
+
+
 def regions(body: str, ast: Ast) -> Regions:
     """Return the level of every character of `body`, read from its `+sourcepos` AST."""
     reader = _Reader(body)
@@ -187,7 +208,7 @@ class _Reader:
         self.body = body
         self.starts = [0] + [m.end() for m in re.finditer("\n", body)]
         self.spans: list[tuple[int, int, int]] = []
-        self.marks: list[tuple[str, int]] = []
+        self.marks: list[tuple[str, int, int]] = []
         self.notes: list[Use] = []
         self.links: list[tuple[int, str]] = []
 
@@ -241,7 +262,7 @@ class _Reader:
         own = tree.mark(node)
         if own is not None:
             if kind in tree.MARKABLE:
-                self.marks.append((kind, int(own)))
+                self.marks.append((kind, int(own), here[0]))
             self.spans.append((here[0], here[1], int(own)))
             level = max(level, own)
         if tree.is_comment(node):  # comments are dropped from every output: withhold them
