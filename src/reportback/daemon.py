@@ -7,13 +7,12 @@ missed while the daemon was down is caught up on start-up, once.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
 import os
 import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from types import FrameType
@@ -28,6 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from . import ledger, mailer, notices, pipeline, reminders, state
 from .config import Config
 from .errors import ReportbackError
+from .locks import pid_lock
 from .schedule import due_cadences, monthly_spec, validate, weekly_spec
 from .tokens import Tokens, load_secret
 
@@ -43,32 +43,16 @@ class AlreadyRunning(ReportbackError):
     exit_code = 1
 
 
-@contextmanager
-def daemon_lock(state_dir: Path) -> Iterator[None]:
+def daemon_lock(state_dir: Path) -> AbstractContextManager[None]:
     """Hold the one-daemon-per-state-folder lock; refuse clearly if another daemon has it."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    path = state_dir / "daemon.lock"
-    handle = path.open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        other = handle.read().strip() or "unknown"
-        handle.close()
+
+    def refuse(other: str) -> None:
         raise AlreadyRunning(
             f"another `reportback run` is already running for {state_dir} (pid {other}); "
             "stop it first"
-        ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(str(os.getpid()))
-    handle.flush()
-    try:
-        yield
-    finally:
-        handle.truncate(0)
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
+        )
+
+    return pid_lock(state_dir / "daemon.lock", refuse)
 
 
 class Daemon:
