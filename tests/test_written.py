@@ -288,6 +288,11 @@ AUDITED = {
         "[p]: https://zqsecret.example/the-candidate-was-the-clp-secretary\n:::\n"
     ),
     "section text": f"## Item {{.confidential}}\n\n{SECRET}.\n",
+    "a comment": f"Public.\n\n<!-- {SECRET} -->\n",
+    "a members span": f"Public [{SECRET}]{{.members}}.\n",
+    "a definition list's definition": (
+        f"Note[^n1].\n\n::: members\nTerm\n:   [^n1]: {SECRET}\n:::\n"
+    ),
 }
 
 
