@@ -28,10 +28,15 @@ depends on today's date): `REPORTBACK_TEST_DAYS_AHEAD=400 python -m pytest`."""
 
 
 @pytest.fixture(autouse=True)
-def _days_ahead() -> Iterator[None]:
-    """Move the clock ahead for the whole test when REPORTBACK_TEST_DAYS_AHEAD is set."""
+def _days_ahead(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Move the clock ahead for the whole test when REPORTBACK_TEST_DAYS_AHEAD is set.
+
+    Only this process's clock moves: a test marked `real_clock` shares its clock with
+    processes of its own (the daemon, `serve`), which read the real one, so it is left on the
+    real clock (its dates are computed from that clock, as the rule asks).
+    """
     days = int(os.environ.get(SHIFT, "0") or 0)
-    if not days:
+    if not days or request.node.get_closest_marker("real_clock"):
         yield
         return
     import time_machine

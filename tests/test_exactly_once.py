@@ -63,6 +63,7 @@ def test_two_senders_at_once_send_each_message_exactly_once(cli: Cli, project: P
     assert "is sending; waiting for it to finish" in errs, "the second waited for the first"
 
 
+@pytest.mark.real_clock
 def test_daemon_and_a_manual_send_send_each_message_exactly_once(
     cli: Cli, project: Project
 ) -> None:
