@@ -132,6 +132,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", metavar="H")
     serve.add_argument("--port", type=int, default=8000, metavar="P")
     serve.set_defaults(handler=_command("serve"))
+    preview = commands.add_parser(
+        "preview", help="see your reports as you write them, in your browser",
+        description="Build a private preview (drafts and embargoed reports included, marked) "
+        "in the state folder, serve it, and rebuild it whenever you save a report, a template, "
+        "reportback.toml or meetings.yaml: the open page reloads itself. /_review/SLUG/ shows "
+        "what the public, members and you see of a report, withheld parts highlighted. "
+        "Nothing is published or recorded.",
+    )  # fmt: skip
+    preview.add_argument(
+        "--host", default="127.0.0.1", metavar="H",
+        help="address to listen on (default 127.0.0.1: this computer only; the review pages "
+        "show confidential text)",
+    )  # fmt: skip
+    preview.add_argument(
+        "--port", type=int, default=8001, metavar="P", help="port to listen on (default 8001)"
+    )
+    preview.add_argument(
+        "--now", type=_instant, metavar="ISO-DATETIME",
+        help="pretend it is this time, for embargoes (default: now)",
+    )  # fmt: skip
+    preview.set_defaults(handler=_command("preview"))
     status = commands.add_parser(
         "status", help="what is published, embargoed, due, queued and failed"
     )

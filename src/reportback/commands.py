@@ -122,3 +122,10 @@ def serve(args: argparse.Namespace, config: Config) -> int:
     from .web import serve as run_server
 
     return run_server(config, args.host, args.port)
+
+
+def preview(args: argparse.Namespace, config: Config) -> int:
+    from .preview import serve as run_preview
+
+    fixed: datetime | None = args.now
+    return run_preview(args.config, args.host, args.port, lambda: fixed or _now(args))

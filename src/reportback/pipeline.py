@@ -46,6 +46,8 @@ class BuildOptions:
     now: datetime
     drafts: bool = False
     progress: bool = False
+    embargoed: bool = False
+    """The rep's preview: embargoed reports are shown too, marked as drafts are."""
 
 
 @dataclass(frozen=True)
@@ -99,9 +101,15 @@ def _checked(
     return load_and_check(reports, directory, pandocs, cache, raw_html, show_progress)
 
 
-def select(checked: list[Checked], now: datetime, drafts: bool) -> Selection:
-    """Decide each report's fate at `now`."""
-    published, all_drafts, embargoed, confidential = [], [], [], []
+def select(
+    checked: list[Checked], now: datetime, drafts: bool, embargoed: bool = False
+) -> Selection:
+    """Decide each report's fate at `now` (with `embargoed`, an embargoed one is shown, marked,
+    among the drafts: the rep's preview)."""
+    published: list[Checked] = []
+    all_drafts: list[Checked] = []
+    embargoed_list: list[Checked] = []
+    confidential: list[Checked] = []
     for item in checked:
         meta = item.source.meta
         if meta.confidential:
@@ -109,11 +117,11 @@ def select(checked: list[Checked], now: datetime, drafts: bool) -> Selection:
         elif meta.status == "draft":
             all_drafts.append(item)
         elif meta.publish_at is not None and meta.publish_at > now:
-            embargoed.append(item)
+            (all_drafts if embargoed else embargoed_list).append(item)
         else:
             published.append(item)
     return Selection(
-        tuple(published), tuple(all_drafts), tuple(embargoed), tuple(confidential), drafts
+        tuple(published), tuple(all_drafts), tuple(embargoed_list), tuple(confidential), drafts
     )
 
 
@@ -143,7 +151,7 @@ def survey(config: Config, options: BuildOptions) -> Survey:
     templates = Templates(config.path("templates"))
     with Pandocs() as pandocs, stage("check"):
         checked = _checked(config, directory, pandocs, options.progress)
-    chosen = select(checked, options.now, options.drafts)
+    chosen = select(checked, options.now, options.drafts, options.embargoed)
     going_out = {c.source.slug for c in chosen.published}
     db = state.connect(config.path("state"))
     plan = state.plan(db, [c.source for c in checked], options.now, going_out)
@@ -227,7 +235,9 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
     folders = [config.path("site"), config.path("feeds")]
     where = manifest.path_for(config, *folders)
     with stage("no-op check"):
-        inputs = manifest.inputs(config, options.drafts)  # as read before the build started
+        inputs = manifest.inputs(
+            config, (options.drafts, options.embargoed)
+        )  # as read before the build started
         before = manifest.load(where)
         if manifest.unchanged(before, manifest.fingerprint(config, inputs), options.now, folders):
             assert before is not None

@@ -41,6 +41,8 @@ class ReportView:
     pdf_name: str
     clps: tuple[str, ...]
     regions: tuple[str, ...]
+    embargoed_until: datetime | None = None
+    """In the rep's preview, when an embargoed report will be published."""
 
     def concerns(self, clp: Clp) -> bool:
         """Return whether the report is addressed to `clp` (all CLPs unless restricted)."""
@@ -65,6 +67,7 @@ def view(report: RenderedReport, rep: str) -> ReportView:
         pdf_name=f"{report.slug}.pdf",
         clps=meta.clps,
         regions=meta.regions,
+        embargoed_until=meta.publish_at if report.draft and meta.status != "draft" else None,
     )
 
 
