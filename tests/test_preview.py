@@ -9,7 +9,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from reportback.preview import Previewer, create_app
+from starlette.testclient import TestClient
+
+from reportback.preview import Previewer, create_app, listening
 
 from .browser import ARTIFACTS_DIR, chromium, running, violations
 from .conftest import NOW, Result, report
@@ -107,3 +109,38 @@ def test_review_page_and_reload_in_a_real_browser(project: Project) -> None:
         assert page.get_by_role("heading", name="The preview cannot be built").is_visible()
         assert violations(page) == []
         assert page.get_by_role("link", name="Show the last good preview").is_visible()
+
+
+def test_review_summary_links_and_digests(project: Project) -> None:
+    body = BODY + (
+        "\nThe [chair of the Organisation Committee]{.confidential} spoke.\n\n"
+        "Later the chair of the Organisation Committee left.\n"
+    )
+    meta = {"regions": ["Wales"], "clps": ["witney"], "publish_at": "2027-01-01T09:00:00+00:00"}
+    root = project({"reports/a.md": report(body, title="Public one", **meta)})
+    previewer = Previewer(None, root, lambda: datetime.fromisoformat(NOW))
+    previewer.rebuild()
+    with TestClient(create_app(previewer)) as client:
+        page = client.get("/_review/a/?clp=witney").text
+        assert "embargoed until 2027-01-01T09:00:00+00:00" in page
+        assert "CLPs: Witney; regions: Wales" in page
+        assert "are also written in public text at line" in page
+        public = client.get("/_review/a/digest-public.html?clp=witney")
+        members = client.get("/_review/a/digest-members.html?clp=witney")
+        assert public.status_code == members.status_code == 200
+        assert "Plutonian" in members.text and "Plutonian" not in public.text
+        assert CANARY not in members.text and CANARY not in public.text
+        assert "unsafe-inline" in public.headers["content-security-policy"]
+        assert "unsafe-inline" not in client.get("/_review/a/").headers["content-security-policy"]
+        pdf = client.get("/_review/a/members.pdf")
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert client.get("/_review/nothing/").status_code == 404
+        assert client.get("/../reportback.toml").status_code == 404
+        assert client.get("/reports/a/").text.count("/_preview/reload.js") == 1
+        assert client.get("/_preview/reload.js").headers["content-type"].startswith("text/java")
+
+
+def test_preview_says_who_can_open_it() -> None:
+    assert "this computer only" in listening("127.0.0.1")
+    warning = listening("0.0.0.0")
+    assert warning.startswith("WARNING") and "confidential" in warning

@@ -237,6 +237,16 @@ async def _events(previewer: Previewer, request: Request) -> AsyncIterator[str]:
             yield ": still here\n\n"
 
 
+def listening(host: str) -> str:
+    """Say who can open the preview: loopback, or a warning that others can."""
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return "listening on this computer only (loopback): nobody else can open it"
+    return (
+        f"WARNING: listening on {host}: anyone who can reach this computer can open the "
+        "review pages, and they show confidential and members-only text"
+    )
+
+
 def serve(config_file: Path | None, host: str, port: int, clock: Clock) -> int:
     import uvicorn
 
@@ -246,13 +256,7 @@ def serve(config_file: Path | None, host: str, port: int, clock: Clock) -> int:
     previewer.start()
     where = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/"
     print(f"preview at {where} (review a report at {where}_review/SLUG/); Ctrl-C stops it")
-    if host in ("127.0.0.1", "localhost", "::1"):
-        print("listening on this computer only (loopback): nobody else can open it")
-    else:
-        print(
-            f"WARNING: listening on {host}: anyone who can reach this computer can open the "
-            "review pages, and they show confidential and members-only text"
-        )
+    print(listening(host))
     try:
         uvicorn.run(
             create_app(previewer), host=host, port=port, log_level="warning",
