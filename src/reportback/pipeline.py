@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from . import cache as cachemod
-from . import images, manifest, state
+from . import images, manifest, state, tree
 from .aside import Aside
 from .audit import Auditor, Output, PdfText, Verdicts
 from .cache import Cache
@@ -61,6 +61,8 @@ class BuildResult:
     next_embargo: datetime | None = None
     warnings: tuple[str, ...] = ()
     """What passed but the rep should know, as `file:line: warning: …` lines."""
+    marks: tuple[int, int, int] = (0, 0, 0)
+    """The sections, blocks and spans withheld from the reports shown."""
 
 
 @dataclass(frozen=True)
@@ -267,6 +269,7 @@ def _result_from(old: manifest.Manifest) -> BuildResult:
         changed=False,
         next_embargo=datetime.fromisoformat(old.next_embargo) if old.next_embargo else None,
         warnings=tuple(r.get("warnings", ())),
+        marks=(*r.get("marks", (0, 0, 0)),),
     )
 
 
@@ -329,7 +332,13 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
             default=None,
         ),
         warnings=tuple(str(w) for c in ready.checked for w in c.warnings),
+        marks=_marks(chosen.shown),
     )
+
+
+def _marks(shown: Iterable[Checked]) -> tuple[int, int, int]:
+    counts = [tree.count_marks(c.ast["blocks"]) for c in shown]
+    return (sum(c[0] for c in counts), sum(c[1] for c in counts), sum(c[2] for c in counts))
 
 
 def _site_plans(

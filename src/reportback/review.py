@@ -111,17 +111,7 @@ def _state(checked: Checked, now: datetime, public: RenderedReport | None) -> st
 
 def count(ast: Ast) -> Counts:
     """Count the withholding marks written in a report, by kind."""
-    sections = blocks = spans = 0
-    for node in tree.walk(ast["blocks"]):
-        if tree.mark(node) is None:
-            continue
-        if node["t"] == "Header":
-            sections += 1
-        elif node["t"] in tree.BLOCKS:
-            blocks += 1
-        else:
-            spans += 1
-    return Counts(sections, blocks, spans)
+    return Counts(*tree.count_marks(ast["blocks"]))
 
 
 def rep_view(ast: Ast) -> str:
