@@ -98,3 +98,22 @@ def test_build_summary_says_what_was_withheld_in_words(cli: Cli, project: Projec
     assert "2 reports checked, no problems" in cli("check").err
     (Path("reports/b.md")).unlink()
     assert "1 report checked, no problems" in cli("check").err
+
+
+def test_unknown_clp_gets_a_did_you_mean(cli: Cli, project: Project) -> None:
+    body = '## Item {clps="hackney-north"}\n\nText.\n\n## Other {regions="Londn"}\n\nMore.\n'
+    project({"reports/a.md": report(body, clps=["witny"])})
+    result = cli("check")
+    assert result.code == 1
+    assert "reports/a.md:5: unknown CLP slug 'witny' in clps (did you mean 'witney'?)" in (
+        result.err
+    )
+    assert (
+        "unknown CLP slug 'hackney-north' in clps= "
+        "(did you mean 'hackney-north-and-stoke-newington'?)" in result.err
+    )
+    assert "unknown region 'Londn' in regions= (did you mean 'London'?)" in result.err
+    (Path("reports/a.md")).write_text(report())
+    assert cli("build", "--now", NOW).code == 0
+    preview = cli("digest", "preview", "--clp", "Witney", "--now", NOW)
+    assert preview.code == 2 and "(did you mean 'witney'?)" in preview.err

@@ -29,6 +29,7 @@ from tqdm import tqdm
 from . import ledger, pipeline, state
 from . import tokens as purpose
 from .audit import Output
+from .clps import did_you_mean
 from .config import Config
 from .delivery import Job, OutboxFolder, Outcome, SmtpServer, ascii_form
 from .digest import (
@@ -303,7 +304,8 @@ def preview(config: Config, now: datetime, clp: str, audience: str, cadence: str
     """Return the digest a subscriber of `clp` would get now (sample name and address)."""
     ready, published = library(config, now)
     if clp not in ready.directory.by_slug:
-        raise UsageError(f"unknown CLP {clp!r}; see site/clp/index.html for the slugs")
+        close = did_you_mean(clp, ready.directory.by_slug)
+        raise UsageError(f"unknown CLP {clp!r}{close}; see site/clp/index.html for the slugs")
     chosen = ready.directory.by_slug[clp]
     mine = sorted(
         (r for r in published.values() if r.addressed_to(chosen)),
