@@ -117,3 +117,53 @@ def test_unknown_clp_gets_a_did_you_mean(cli: Cli, project: Project) -> None:
     assert cli("build", "--now", NOW).code == 0
     preview = cli("digest", "preview", "--clp", "Witney", "--now", NOW)
     assert preview.code == 2 and "(did you mean 'witney'?)" in preview.err
+
+
+def test_status_counts_agree_and_old_errors_go(cli: Cli, project: Project) -> None:
+    root = project({
+        "reports/a.md": report("One.\n", title="One"),
+        "reports/b.md": report("Two.\n", title="Two"),
+    })  # fmt: skip
+    assert cli("build", "--now", NOW).code == 0
+    (root / "reports/b.md").write_text(report("Two.\n", title="Two", status="draft"))
+    (root / "reports/c.md").write_text(report("Three.\n", title="Three"))
+    out = cli("status", "--now", NOW).out.splitlines()
+    assert out[0] == (
+        "reports: 1 published, 1 due at the next build, 0 embargoed, 1 drafts, 0 confidential"
+    )
+    assert out[1].startswith("published by builds: 2 (latest ") and "1 no longer public" in out[1]
+    assert cli("digest", "send", "--cadence", "monthly", "--now", NOW).code == 0
+    assert any("(last sent never)" in line and "monthly" in line for line in out)
+    after = cli("status", "--now", NOW).out
+    assert "next monthly digest" in after and "monthly digest: " in after
+    monthly = next(line for line in after.splitlines() if "monthly" in line)
+    assert monthly.endswith("(last sent never)")  # a run that sent nothing sent nothing
+
+    from reportback.config import load_config
+    from reportback.daemon import Daemon
+
+    (root / "reports/c.md").write_text(report("Three.\n", titel="Three"))
+    Daemon(load_config()).tick("test")
+    assert "last error:" in cli("status", "--now", NOW).out
+    (root / "reports/c.md").write_text(report("Three.\n", title="Three"))
+    Daemon(load_config()).tick("test")
+    assert "last error:" not in cli("status", "--now", NOW).out
+
+
+def test_status_into_head_ends_quietly(project: Project) -> None:
+    import subprocess
+    import sys
+
+    project({"reports/a.md": report()})
+    script = (
+        "import sys; from reportback.cli import main; "
+        "from reportback import status; "
+        "status.lines = lambda c, n: [f'line {i}' for i in range(200000)]; "
+        "sys.exit(main(['status', '--now', '2026-11-22T12:00:00+00:00']))"
+    )
+    run = subprocess.run(
+        f"{sys.executable} -c \"{script}\" | head -1",
+        shell=True, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.stdout == "line 0\n"
+    assert "Traceback" not in run.stderr and "BrokenPipe" not in run.stderr
