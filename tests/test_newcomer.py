@@ -167,3 +167,51 @@ def test_status_into_head_ends_quietly(project: Project) -> None:
     )  # fmt: skip
     assert run.stdout == "line 0\n"
     assert "Traceback" not in run.stderr and "BrokenPipe" not in run.stderr
+
+
+def test_serve_without_a_site_says_so_and_is_not_healthy(project: Project) -> None:
+    from starlette.testclient import TestClient
+
+    from reportback.config import load_config
+    from reportback.web import create_app, startup_notes
+
+    project({})
+    config = load_config()
+    with TestClient(create_app(config, send_confirmations=False)) as client:
+        page = client.get("/")
+        assert page.status_code == 503
+        assert page.text == "no site built yet; run `reportback build`"
+        assert client.get("/reports/x/").status_code == 503
+        health = client.get("/healthz")
+        assert health.status_code == 503 and health.json()["status"] != "ok"
+    notes = startup_notes(config)
+    assert notes[0].startswith("no site built yet; run `reportback build`")
+    assert (
+        "confirmation mails are written to .reportback/confirmations/ instead of sent" in (notes[1])
+    )
+
+
+def test_footer_names_the_author_without_a_capital_the(cli: Cli, project: Project) -> None:
+    root = project({
+        "reports/a.md": report("Text.\n", author="Jo Bloggs"),
+        "reports/b.md": report("Text.\n", title="Another"),
+    })  # fmt: skip
+    assert cli("build", "--now", NOW).code == 0
+    own = (root / "site/reports/a/index.html").read_text()
+    assert "Written by Jo Bloggs after the meeting" in own
+    assert "The CLP representative" not in own
+    other = (root / "site/reports/b/index.html").read_text()
+    assert "by the CLP representative" in other and "by The CLP" not in other
+    assert "Reports written by the CLP representative" in (root / "site/index.html").read_text()
+
+
+def test_digest_preview_gives_the_real_reason(cli: Cli, project: Project) -> None:
+    project({"reports/a.md": report("Text.\n", regions=["London"])})
+    assert cli("build", "--now", NOW).code == 0
+    result = cli("digest", "preview", "--clp", "witney", "--now", NOW)
+    assert result.code == 2
+    assert "run `reportback build` first" not in result.err
+    assert (
+        "no published report reaches witney (Witney, in South East): each of the 1 published "
+        "is limited by its front matter's clps: or regions: (e.g. a: regions: London)"
+    ) in result.err

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -43,9 +42,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         return int(args.handler(args, config))
-    except BrokenPipeError:  # `reportback status | head`: the reader has all it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     except ReportbackError as exc:
         if isinstance(exc, InputRefused) and exc.outcome == PUBLISHED_NOTHING:
             exc.outcome = getattr(

@@ -29,7 +29,7 @@ from tqdm import tqdm
 from . import ledger, pipeline, state
 from . import tokens as purpose
 from .audit import Output
-from .clps import did_you_mean
+from .clps import Clp, did_you_mean
 from .config import Config
 from .delivery import Job, OutboxFolder, Outcome, SmtpServer, ascii_form
 from .digest import (
@@ -313,7 +313,7 @@ def preview(config: Config, now: datetime, clp: str, audience: str, cadence: str
         reverse=True,
     )
     if not mine:
-        raise UsageError(f"nothing has been published for {clp} yet; run `reportback build` first")
+        raise UsageError(_why_nothing(chosen, list(published.values())))
     chosen_reports, note = _preview_reports(config, now, cadence, mine)
     room = mailroom(config, ready, published)
     group = _group(clp, audience, cadence, tuple(r.id for r in chosen_reports))
@@ -325,6 +325,26 @@ def preview(config: Config, now: datetime, clp: str, audience: str, cadence: str
     )  # fmt: skip
     html_part = composed.html.replace(NAME_HTML, "Sample Reader").replace(UNSUBSCRIBE, "#")
     return Preview(message, html_part.replace(PREFERENCES, "#"), note)
+
+
+def _why_nothing(clp: Clp, published: list[Published]) -> str:
+    """Say why no published report reaches `clp`: none published yet, or each one's limits."""
+    if not published:
+        return "nothing has been published yet; run `reportback build` first"
+    first = min(published, key=lambda r: r.slug)
+    limits = "; ".join(
+        part
+        for part in (
+            f"clps: {', '.join(first.clps)}" if first.clps else "",
+            f"regions: {', '.join(first.regions)}" if first.regions else "",
+        )
+        if part
+    )
+    return (
+        f"no published report reaches {clp.slug} ({clp.name}, in {clp.region}): each of the "
+        f"{len(published)} published is limited by its front matter's clps: or regions: "
+        f"(e.g. {first.slug}: {limits})"
+    )
 
 
 def _preview_reports(
