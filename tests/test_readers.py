@@ -1,0 +1,80 @@
+"""What readers expect of a site: sitemap, robots.txt, canonical and card metadata, 404, tags."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from reportback.config import load_config
+from reportback.web import create_app
+
+from .conftest import NOW, Result, report
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+CANARY = "Snorkelwhistle Bandersnatch Quibbleton"
+BODY = f"Open words.\n\n## Secret {{.confidential}}\n\n{CANARY} agreed the thing.\n"
+
+
+def test_sitemap_robots_canonical_cards_404_and_tags(cli: Cli, project: Project) -> None:
+    root = project({
+        "reportback.toml": '[site]\nbase_url = "https://nec.example.org/reports-site"\n',
+        "reports/a.md": report(BODY, title="First", tags=["Rule changes", "NEC"],
+                               summary="What happened."),
+        "reports/b.md": report("Other.\n", title="Second", tags=["NEC"]),
+    })  # fmt: skip
+    assert cli("build", "--now", NOW).code == 0
+    site = root / "site"
+    sitemap = (site / "sitemap.xml").read_text()
+    base = "https://nec.example.org/reports-site/"
+    for url in ("", "reports/a/", "reports/b/", "clp/witney/", "tags/rule-changes/", "tags/nec/"):
+        assert f"<loc>{base}{url}</loc>" in sitemap, url
+    assert "404" not in sitemap
+    assert (site / "robots.txt").read_text() == (
+        f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n"
+    )
+    page = (site / "reports/a/index.html").read_text()
+    assert f'<link rel="canonical" href="{base}reports/a/">' in page
+    assert '<meta property="og:title" content="First">' in page
+    assert '<meta property="og:description" content="What happened.">' in page
+    assert '<meta name="twitter:card" content="summary">' in page
+    assert '<link rel="icon" href="data:image/svg+xml' in page
+    assert 'href="../../tags/rule-changes/index.html">Rule changes</a>' in page
+    nec = (site / "tags/nec/index.html").read_text()
+    assert "First" in nec and "Second" in nec
+    assert "Second" not in (site / "tags/rule-changes/index.html").read_text()
+    for name in ("sitemap.xml", "404.html", "tags/nec/index.html", "reports/a/index.html"):
+        assert CANARY.split()[0] not in (site / name).read_text(), name
+    with TestClient(create_app(load_config(), send_confirmations=False)) as client:
+        missing = client.get("/no/such/page")
+        assert missing.status_code == 404 and "Page not found" in missing.text
+
+
+def test_new_outputs_are_audited(cli: Cli, project: Project) -> None:
+    """A template that let withheld text into the new outputs is caught by the leak audit."""
+    for name, template in (
+        ("404.html", '{% extends "base.html" %}{% block main %}<p>' + CANARY + " agreed the "
+         "thing.</p>{% endblock %}\n"),
+        ("sitemap.xml", "<urlset><!-- " + CANARY + " agreed the thing. --></urlset>\n"),
+        ("tag.html", '{% extends "base.html" %}{% block main %}<p>' + CANARY + " agreed the "
+         "thing.</p>{% endblock %}\n"),
+    ):  # fmt: skip
+        root = project({"reports/a.md": report(BODY, tags=["NEC"]), f"templates/{name}": template})
+        result = cli("build", "--now", NOW)
+        assert result.code == 1, name
+        assert "leak audit failed" in result.err, name
+        assert not (root / "site").exists()
+        (root / "templates" / name).unlink()
+
+
+def test_atom_entries_of_one_build_have_distinct_updated(cli: Cli, project: Project) -> None:
+    import feedparser
+
+    root = project({f"reports/r{n}.md": report(f"Text {n}.\n", title=f"R{n}") for n in range(4)})
+    assert cli("build", "--now", NOW).code == 0
+    for feed in ("all.atom", "clp/witney.atom"):
+        parsed = feedparser.parse((root / "feeds" / feed).read_bytes())
+        updated = [e.updated for e in parsed.entries]
+        assert len(updated) == 4 and len(set(updated)) == 4, (feed, updated)
