@@ -78,3 +78,31 @@ def test_atom_entries_of_one_build_have_distinct_updated(cli: Cli, project: Proj
         parsed = feedparser.parse((root / "feeds" / feed).read_bytes())
         updated = [e.updated for e in parsed.entries]
         assert len(updated) == 4 and len(set(updated)) == 4, (feed, updated)
+
+
+def test_dark_scheme_placeholder_and_404_in_a_real_browser(cli: Cli, project: Project) -> None:
+    from .browser import chromium, violations
+
+    body = "Open words.\n\nThe [name]{.confidential} spoke.\n"
+    root = project({"reports/a.md": report(body, tags=["NEC"])})
+    assert cli("build", "--now", NOW).code == 0
+    with chromium() as browser:
+        page = browser.new_page(color_scheme="dark")
+        page.goto((root / "site/reports/a/index.html").as_uri())
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(22, 24, 27)"
+        span = page.locator("span.withheld")
+        assert span.inner_text() == "[withheld]"
+        style = span.evaluate(
+            "e => [getComputedStyle(e).borderLeftStyle, getComputedStyle(e).borderTopStyle]"
+        )
+        assert style == ["dashed", "dashed"]  # a box around it, not a stray bar
+        assert violations(page) == []
+        light = browser.new_page(color_scheme="light")
+        light.goto((root / "site/reports/a/index.html").as_uri())
+        assert light.evaluate("getComputedStyle(document.body).backgroundColor") == (
+            "rgb(255, 255, 255)"
+        )
+        for name in ("404.html", "tags/nec/index.html", "index.html"):
+            light.goto((root / "site" / name).as_uri())
+            assert violations(light) == [], name
