@@ -106,3 +106,49 @@ def test_dark_scheme_placeholder_and_404_in_a_real_browser(cli: Cli, project: Pr
         for name in ("404.html", "tags/nec/index.html", "index.html"):
             light.goto((root / "site" / name).as_uri())
             assert violations(light) == [], name
+
+
+def test_digest_fits_a_phone_marks_members_and_passes_axe(cli: Cli, project: Project) -> None:
+    from .browser import chromium, violations
+
+    body = "Open words.\n\n::: members\nFor the members only.\n:::\n"
+    root = project({"reports/a.md": report(body)})
+    assert cli("build", "--now", NOW).code == 0
+    for audience in ("public", "members"):
+        made = cli("digest", "preview", "--clp", "witney", "--audience", audience, "--now", NOW)
+        assert made.code == 0, made.err
+    public = root / "digest-preview/witney-public-weekly.html"
+    members = root / "digest-preview/witney-members-weekly.html"
+    assert "please do not forward" not in public.read_text()
+    assert "For members: please do not forward." in members.read_text()
+    eml = (root / "digest-preview/witney-members-weekly.eml").read_bytes()
+    assert b"For members: please do not forward." in eml
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 800})
+        for path in (public, members):
+            page.goto(path.as_uri())
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (path.name, width)
+            assert violations(page) == [], path.name
+
+
+def test_pdf_language_title_heading_corrections_and_footer(cli: Cli, project: Project) -> None:
+    import io
+
+    import pypdf
+
+    corrections = [{"date": "2026-12-01", "note": "The vote was 22 to 8."}]
+    root = project({
+        "reportback.toml": '[site]\ntitle = "Jo\'s NEC reports"\nbase_url = "https://nec.example.org/"\n',
+        "reports/a.md": report(BODY, title="The September NEC", corrections=corrections),
+    })  # fmt: skip
+    assert cli("build", "--now", NOW).code == 0
+    data = (root / "site/reports/a/a.pdf").read_bytes()
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.outline[0]["/Title"] == "The September NEC"
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Corrections" in text and "1 December 2026: The vote was 22 to 8." in text
+    assert "Jo's NEC reports" in text and "https://nec.example.org/reports/a/" in text
+    assert "Published 22 November 2026" in text
+    assert CANARY.split()[0] not in text

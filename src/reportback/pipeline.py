@@ -182,7 +182,8 @@ def prepare(
                               options.progress)  # fmt: skip
     settings = RenderSettings(
         templates.text("report.typ"), config.path("reports"), config.site.rep,
-        config.site.language, config.path("state") / "cache",
+        config.site.language, config.path("state") / "cache", config.site.title,
+        config.site.base,
     )  # fmt: skip
     shown = [c for c in chosen.shown if only is None or c.source.slug in only]
     drafts = {c.source.slug for c in chosen.drafts}
@@ -205,8 +206,8 @@ def prepare(
                 slug = c.source.slug
                 redaction, withheld = redacted[slug]
                 report, draft = redaction.versions[audience], slug in drafts
-                name = _render_key(report, withheld.key, settings, draft)
                 publication = ready.plan.publications[slug]
+                name = _render_key(report, withheld.key, settings, draft, publication.published_at)
                 return _rendered_before(report, name, publication, cache, draft)
 
             done = pandocs.map(render_one, shown, known=stored)
@@ -405,7 +406,7 @@ def _render_cached(
     draft: bool,
 ) -> RenderedReport:
     """Render a report, or take its rendering from the cache (same inputs)."""
-    name = _render_key(report, redacted_key, settings, draft)
+    name = _render_key(report, redacted_key, settings, draft, publication.published_at)
     earlier = _rendered_before(report, name, publication, cache, draft)
     if earlier is not None:
         return earlier
@@ -417,11 +418,18 @@ def _render_cached(
 
 
 def _render_key(
-    report: RedactedReport, redacted_key: str, settings: RenderSettings, draft: bool
+    report: RedactedReport,
+    redacted_key: str,
+    settings: RenderSettings,
+    draft: bool,
+    published: datetime | None,
 ) -> str:
+    """Name a rendering by all it is made from (the PDF shows the publication date)."""
     images = [(i.name, i.source.read_bytes()) for i in report.images]
     meta = report.source.meta
-    return cachemod.key("render", redacted_key, meta, report.audience, draft, settings, images)
+    return cachemod.key(
+        "render", redacted_key, meta, report.audience, draft, settings, images, published
+    )
 
 
 def _rendered_before(
