@@ -152,3 +152,27 @@ def test_pdf_language_title_heading_corrections_and_footer(cli: Cli, project: Pr
     assert "Jo's NEC reports" in text and "https://nec.example.org/reports/a/" in text
     assert "Published 22 November 2026" in text
     assert CANARY.split()[0] not in text
+
+
+def test_digest_test_sends_one_real_digest_and_records_nothing(cli: Cli, project: Project) -> None:
+    import sqlite3
+
+    from .smtp import Server
+
+    body = "Open words.\n\n::: members\nFor the members only.\n:::\n"
+    with Server() as smtp:
+        root = project({"reportback.toml": smtp.config(), "reports/a.md": report(body)})
+        assert cli("build", "--now", NOW).code == 0
+        sent = cli("digest", "test", "--to", "me@example.org", "--audience", "members",
+                   "--now", NOW)  # fmt: skip
+        assert sent.code == 0, sent.err
+        assert "to me@example.org; nothing was recorded" in sent.err
+        mails = smtp.recorder.parsed()
+        assert len(mails) == 1 and mails[0]["To"].addresses[0].addr_spec == "me@example.org"
+        assert "For the members only." in str(mails[0].get_body(("plain",)).get_content())
+        db = sqlite3.connect(root / ".reportback/state.sqlite")
+        assert db.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM subscribers").fetchone() == (0,)
+        (root / "reportback.toml").write_text("")
+        refused = cli("digest", "test", "--to", "me@example.org", "--now", NOW)
+        assert refused.code == 2 and "no SMTP server is set" in refused.err

@@ -297,6 +297,23 @@ def _digest_commands(commands: argparse._SubParsersAction) -> None:  # type: ign
     )  # fmt: skip
     send.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)
     send.set_defaults(handler=_command("digest_send"), outcome="nothing was sent")
+    trial = sub.add_parser(
+        "test", help="send one real digest to yourself",
+        description="Send the digest a CLP's readers would get now to ADDRESS, through the SMTP "
+        "server set in reportback.toml, to see it in a real mail program. Nothing is recorded: "
+        "no subscriber, no ledger entry.",
+    )  # fmt: skip
+    trial.add_argument("--to", required=True, metavar="ADDRESS", help="where to send it")
+    trial.add_argument(
+        "--clp", metavar="SLUG",
+        help="the CLP whose digest to send (default: one the newest report reaches)",
+    )  # fmt: skip
+    trial.add_argument(
+        "--audience", choices=("public", "members"), default="public",
+        help="public readers, or members (who also get members' material); default public",
+    )  # fmt: skip
+    trial.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)
+    trial.set_defaults(handler=_command("digest_test"), outcome="nothing was sent")
     group.set_defaults(handler=_needs_subcommand(group))
 
 

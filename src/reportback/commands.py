@@ -87,6 +87,13 @@ def digest_preview(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def digest_test(args: argparse.Namespace, config: Config) -> int:
+    from .trial import send_test
+
+    print(send_test(config, _now(args), args.to, args.clp, args.audience), file=sys.stderr)
+    return 0
+
+
 def digest_send(args: argparse.Namespace, config: Config) -> int:
     result = mailer.send(config, _now(args), args.cadence, args.dry_run, sys.stderr.isatty())
     for error in result.errors[:20]:
