@@ -470,7 +470,7 @@ def test_a_build_with_nothing_to_do_is_skipped_but_any_change_is_noticed(
 
     monkeypatch.setattr(pipeline, "_build", counting)
     unchanged = cli("build", "--now", NOW)
-    assert unchanged.code == 0 and "unchanged: 1 reports" in unchanged.err
+    assert unchanged.code == 0 and "unchanged: 1 report," in unchanged.err
     assert calls == []
     (root / "site/reports/a/index.html").unlink()  # a published file went missing
     assert cli("build", "--now", NOW).code == 0 and len(calls) == 1

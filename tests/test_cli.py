@@ -45,9 +45,9 @@ def test_init_then_build_works_out_of_the_box(cli: Cli, project: Project, tmp_pa
     assert (root / "reportback.toml").is_file()
     assert len(list((root / "reports").glob("*.md"))) == 1
     assert (root / "templates").is_dir()
-    built = cli("--config", str(root / "reportback.toml"), "build", "--now", NOW)
-    assert built.code == 0, built.err
-    page = next((root / "site/reports").glob("*/index.html")).read_text()
+    built = cli("--config", str(root / "reportback.toml"), "build", "--now", NOW, "--drafts")
+    assert built.code == 0, built.err  # the example is a draft: previewed, not published
+    page = next((root / ".reportback/preview/site/reports").glob("*/index.html")).read_text()
     assert "Public business goes here" in page
     assert "Nothing in a section marked" not in page
     assert "A block only for members" not in page
@@ -132,7 +132,8 @@ def test_missing_reports_folder(cli: Cli, project: Project, tmp_path: Path) -> N
     project({})
     result = cli("check", "--reports", "nowhere")
     assert result.code == 1
-    assert result.err.splitlines()[0] == "nowhere:1: reports folder not found"
+    assert result.err.splitlines()[0] == "no reports folder: nowhere/ does not exist"
+    assert "nothing was published" not in result.err
     assert "hint: run `reportback init`" in result.err
 
 

@@ -258,11 +258,15 @@ def test_status_reports_embargoes_outbox_and_next_digests(cli: Cli, project: Pro
     assert cli("build", "--now", "2026-11-20T12:00:00+00:00").code == 0
     assert cli("digest", "send", "--now", "2026-11-20T12:00:00+00:00").code == 0
     out = cli("status", "--now", "2026-11-20T12:00:00+00:00").out.splitlines()
-    assert out[0] == "reports: 1 published or due, 0 drafts, 0 confidential"
+    assert (
+        out[0]
+        == "reports: 1 published, 0 due at the next build, 1 embargoed, 0 drafts, 0 confidential"
+    )
     assert out[1] == "embargoed: 2016-11-22-away until Wed 25 Nov 2026 09:00 GMT"
     assert (
         "next weekly digest: Mon 23 Nov 2026 07:00 GMT (last sent Fri 20 Nov 2026 12:00 GMT)" in out
     )
     assert "outbox: queued 0, deferred 0, sent 2, failed 0, cancelled 0" in out
+    assert "next monthly digest: Tue 1 Dec 2026 07:00 GMT (last sent never)" in out
     assert "subscribers: active 2" in out
     assert out[-1] == "daemon: not running"

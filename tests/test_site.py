@@ -127,7 +127,7 @@ def test_home_page_lists_reports_newest_first_with_pdf_links(site: Path) -> None
 
 def test_site_holds_no_source_or_cache(site: Path) -> None:
     suffixes = {p.suffix for p in site.rglob("*") if p.is_file()}
-    assert suffixes <= {".html", ".pdf", ".css", ".js", ".png"}
+    assert suffixes <= {".html", ".pdf", ".css", ".js", ".png", ".xml", ".txt"}  # sitemap, robots
 
 
 def test_clp_filter_works_in_a_real_browser(site: Path, tmp_path: Path) -> None:

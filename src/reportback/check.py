@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import images, nearmiss, placement, tree
-from .clps import Directory, split_regions
+from .clps import Directory, did_you_mean, split_regions
 from .errors import Problem, problem
 from .model import Ast, Document, Image, Source
 from .pandoc import Warning_
@@ -194,10 +194,10 @@ class BodyChecker:
             unknown = [s for s in value.split() if s not in self.directory.by_slug]
         else:
             unknown = split_regions(value, self.directory.regions)[1]
+        known = self.directory.by_slug if key == "clps" else self.directory.regions
         for name in unknown:
-            self.near(
-                f"unknown {'CLP slug' if key == 'clps' else 'region'} {name!r} in {key}=", name
-            )
+            noun = "CLP slug" if key == "clps" else "region"
+            self.near(f"unknown {noun} {name!r} in {key}={did_you_mean(name, known)}", name)
 
     def _image(self, node: Node) -> None:
         src = node["c"][2][0]

@@ -10,10 +10,13 @@ from pathlib import Path
 
 from . import __version__, pipeline, scaffold, timing
 from .config import Config, load_config
-from .errors import ReportbackError, shown_path
+from .errors import PUBLISHED_NOTHING, InputRefused, ReportbackError, shown_path
 from .model import CADENCES
 
 Handler = Callable[[argparse.Namespace, Config], int]
+NOW_HELP = (
+    "pretend it is this time, with a UTC offset, e.g. 2026-12-01T09:00:00+00:00 (default: now)"
+)
 
 
 def _command(name: str) -> Handler:
@@ -40,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
         return int(args.handler(args, config))
     except ReportbackError as exc:
+        if isinstance(exc, InputRefused) and exc.outcome == PUBLISHED_NOTHING:
+            exc.outcome = getattr(
+                args, "outcome", PUBLISHED_NOTHING
+            )  # what this command did not do
         for line in exc.lines():
             print(line, file=sys.stderr)
         return exc.exit_code
@@ -64,24 +71,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    init = commands.add_parser("init", help="scaffold a project", description=scaffold.init.__doc__)
-    init.add_argument("dir", nargs="?", type=Path, default=Path(), metavar="DIR")
-    init.set_defaults(handler=_init)
+    init = commands.add_parser(
+        "init", help="start a new project in a folder",
+        description="Start a project: write reportback.toml, a reports/ folder with an example "
+        "report (a draft, so it is never published) and a templates/ folder for your own "
+        "versions of the page templates. Nothing existing is overwritten.",
+    )  # fmt: skip
+    init.add_argument(
+        "dir", nargs="?", type=Path, default=Path(), metavar="DIR",
+        help="the project folder (default: the current folder)",
+    )  # fmt: skip
+    init.set_defaults(handler=_init, outcome="nothing was written")
 
     new = commands.add_parser(
-        "new", help="start a report from the template", description=scaffold.new_report.__doc__
-    )
-    new.add_argument("title", metavar="TITLE")
-    new.add_argument("--meeting", default="National Executive Committee", metavar="M")
-    new.add_argument("--date", type=_day, default=None, metavar="YYYY-MM-DD")
-    new.set_defaults(handler=_new)
+        "new", help="start a new report",
+        description="Write reports/DATE-TITLE.md, a draft with every front-matter key "
+        "explained in a comment, and print its name. Open it, write, and watch it in "
+        "`reportback preview`.",
+    )  # fmt: skip
+    new.add_argument("title", metavar="TITLE", help="the report's public title, in quotes")
+    new.add_argument(
+        "--meeting", default="National Executive Committee", metavar="M",
+        help="the body that met (default: National Executive Committee)",
+    )  # fmt: skip
+    new.add_argument(
+        "--date", type=_day, default=None, metavar="YYYY-MM-DD",
+        help="the day of the meeting (default: today)",
+    )  # fmt: skip
+    new.set_defaults(handler=_new, outcome="nothing was written")
 
     check = commands.add_parser(
         "check", help="validate every report", description="Validate every report; print "
         "path:line: message per problem and exit 1 if there is any.",
     )  # fmt: skip
     check.add_argument("--reports", metavar="DIR", help="reports folder (default: reports)")
-    check.set_defaults(handler=_check)
+    check.set_defaults(handler=_check, outcome="fix them and check again")
 
     build = commands.add_parser(
         "build", help="check, redact, render, audit and publish",
@@ -94,12 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--feeds", metavar="DIR", help="feeds output folder (default: feeds)")
     build.add_argument(
         "--now", type=_instant, metavar="ISO-DATETIME",
-        help="the current time for embargo decisions, with a UTC offset (default: now)",
+        help=NOW_HELP,
     )  # fmt: skip
     build.add_argument(
         "--drafts", action="store_true",
-        help="preview with drafts included, marked, in .reportback/preview/ (unless --site and "
-        "--feeds name other folders); records nothing",
+        help="a private build with drafts included, marked, in .reportback/preview/ (unless "
+        "--site and --feeds name other folders); records nothing",
     )  # fmt: skip
     build.add_argument(
         "--timings", action="store_true",
@@ -117,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
         "report. On start-up it first does whatever fell due while it was stopped, once. "
         "SIGTERM or Ctrl-C finishes the current job and exits 0. One daemon per state folder.",
     )  # fmt: skip
-    run.add_argument("--log", type=Path, metavar="FILE", help="also log to FILE")
+    run.add_argument("--log", type=Path, metavar="FILE", help="also write the log to FILE")
     run.add_argument(
         "--watch-seconds", type=float, default=10.0, metavar="N",
         help="how often to look for changed reports (default 10)",
@@ -129,13 +153,41 @@ def _parser() -> argparse.ArgumentParser:
         "(/subscribe, /confirm, /unsubscribe, /preferences, /healthz). Run it behind a reverse "
         "proxy that terminates TLS; set [site] base_url to the public address.",
     )  # fmt: skip
-    serve.add_argument("--host", default="127.0.0.1", metavar="H")
-    serve.add_argument("--port", type=int, default=8000, metavar="P")
-    serve.set_defaults(handler=_command("serve"))
-    status = commands.add_parser(
-        "status", help="what is published, embargoed, due, queued and failed"
+    serve.add_argument(
+        "--host", default="127.0.0.1", metavar="H",
+        help="address to listen on (default 127.0.0.1: this computer only)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--port", type=int, default=8000, metavar="P", help="port to listen on (default 8000)"
     )
-    status.add_argument("--now", type=_instant, metavar="ISO-DATETIME")
+    serve.set_defaults(handler=_command("serve"))
+    preview = commands.add_parser(
+        "preview", help="see your reports as you write them, in your browser",
+        description="Build a private preview (drafts and embargoed reports included, marked) "
+        "in the state folder, serve it, and rebuild it whenever you save a report, a template, "
+        "reportback.toml or meetings.yaml: the open page reloads itself. /_review/SLUG/ shows "
+        "what the public, members and you see of a report, withheld parts highlighted. "
+        "Nothing is published or recorded.",
+    )  # fmt: skip
+    preview.add_argument(
+        "--host", default="127.0.0.1", metavar="H",
+        help="address to listen on (default 127.0.0.1: this computer only; the review pages "
+        "show confidential text)",
+    )  # fmt: skip
+    preview.add_argument(
+        "--port", type=int, default=8001, metavar="P", help="port to listen on (default 8001)"
+    )
+    preview.add_argument(
+        "--now", type=_instant, metavar="ISO-DATETIME",
+        help="pretend it is this time, for embargoes (default: now)",
+    )  # fmt: skip
+    preview.set_defaults(handler=_command("preview"))
+    status = commands.add_parser(
+        "status", help="what is published, embargoed, due, queued and failed",
+        description="Print what is published, embargoed and drafted, the digests due, queued "
+        "and failed, the next digest times, and whether the daemon is running.",
+    )  # fmt: skip
+    status.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)
     status.set_defaults(handler=_command("status"))
     _config_everywhere(parser)
     return parser
@@ -166,38 +218,68 @@ def _subscriber_commands(commands: argparse._SubParsersAction) -> None:  # type:
         "optionally name, cadence, consent_date). Any bad row refuses the whole import "
         "unless --skip-bad is given.",
     )  # fmt: skip
-    imp.add_argument("file", type=Path, metavar="FILE.csv")
+    imp.add_argument("file", type=Path, metavar="FILE.csv", help="the membership export")
     imp.add_argument("--skip-bad", action="store_true", help="import the good rows anyway")
-    imp.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help="the time of import")
-    imp.set_defaults(handler=_command("subscribers_import"))
-    listing = sub.add_parser("list", help="list subscribers (tab-separated)")
+    imp.add_argument(
+        "--now", type=_instant, metavar="ISO-DATETIME",
+        help="the time to record for the import (default: now)",
+    )  # fmt: skip
+    imp.set_defaults(handler=_command("subscribers_import"), outcome="nothing was imported")
+    listing = sub.add_parser(
+        "list", help="list subscribers (tab-separated)",
+        description="Print every subscriber: email, name, CLP, cadence, audience and status, "
+        "separated by tabs (for a spreadsheet).",
+    )  # fmt: skip
     listing.set_defaults(handler=_command("subscribers_list"))
-    count = sub.add_parser("count", help="count subscribers by CLP, cadence, status or audience")
-    count.add_argument("--by", choices=("clp", "cadence", "status", "audience"), default="status")
+    count = sub.add_parser(
+        "count", help="count subscribers by CLP, cadence, status or audience",
+        description="Count subscribers, grouped by CLP, cadence, status or audience.",
+    )  # fmt: skip
+    count.add_argument(
+        "--by", choices=("clp", "cadence", "status", "audience"), default="status",
+        help="what to count by (default: status)",
+    )  # fmt: skip
     count.set_defaults(handler=_command("subscribers_count"))
     remove = sub.add_parser(
         "remove", help="erase a subscriber",
         description="Erase a subscriber's personal data; a hash of the address is kept so "
         "that it is never mailed again.",
     )  # fmt: skip
-    remove.add_argument("email", metavar="EMAIL")
+    remove.add_argument("email", metavar="EMAIL", help="the subscriber's email address")
     remove.set_defaults(handler=_command("subscribers_remove"))
     group.set_defaults(handler=_needs_subcommand(group))
 
 
 def _digest_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    group = commands.add_parser("digest", help="preview and send email digests")
+    group = commands.add_parser(
+        "digest", help="preview, test and send email digests",
+        description="Preview the digest a CLP's readers would get, send one test digest to "
+        "yourself, or send the digests that are due.",
+    )  # fmt: skip
     sub = group.add_subparsers(title="subcommands", metavar="SUBCOMMAND")
     preview = sub.add_parser(
         "preview", help="write the digest a CLP's readers would get now",
         description="Write the digest one CLP's readers would get now as .eml and .html files.",
     )  # fmt: skip
-    preview.add_argument("--clp", required=True, metavar="SLUG")
-    preview.add_argument("--audience", choices=("public", "members"), default="public")
-    preview.add_argument("--cadence", choices=CADENCES, default="weekly")
-    preview.add_argument("--out", type=Path, default=Path("digest-preview"), metavar="DIR")
-    preview.add_argument("--now", type=_instant, metavar="ISO-DATETIME")
-    preview.set_defaults(handler=_command("digest_preview"))
+    preview.add_argument(
+        "--clp", required=True, metavar="SLUG",
+        help="the CLP, by the name in its page's address (e.g. witney)",
+    )  # fmt: skip
+    preview.add_argument(
+        "--audience", choices=("public", "members"), default="public",
+        help="public readers, or members (who also get members' material); default public",
+    )  # fmt: skip
+    preview.add_argument(
+        "--cadence", choices=CADENCES, default="weekly",
+        help="which digest: each report as it comes (immediate), weekly or monthly; "
+        "default weekly",
+    )  # fmt: skip
+    preview.add_argument(
+        "--out", type=Path, default=Path("digest-preview"), metavar="DIR",
+        help="folder to write the .eml and .html files to (default: digest-preview)",
+    )  # fmt: skip
+    preview.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)
+    preview.set_defaults(handler=_command("digest_preview"), outcome="nothing was written")
     send = sub.add_parser(
         "send", help="send the digests that are due",
         description="Send every digest due now (immediate ones always; weekly and monthly ones "
@@ -205,13 +287,33 @@ def _digest_commands(commands: argparse._SubParsersAction) -> None:  # type: ign
         "crash and it sends what is left, never the same digest twice. With no SMTP server "
         "configured, messages are written to the outbox folder in the state folder.",
     )  # fmt: skip
-    send.add_argument("--cadence", choices=CADENCES, metavar="immediate|weekly|monthly")
+    send.add_argument(
+        "--cadence", choices=CADENCES, metavar="immediate|weekly|monthly",
+        help="send this cadence's digests now, whatever the schedule (default: what is due)",
+    )  # fmt: skip
     send.add_argument(
         "--dry-run", action="store_true",
         help="write the messages to the state folder's outbox-dry-run/ and change nothing",
     )  # fmt: skip
-    send.add_argument("--now", type=_instant, metavar="ISO-DATETIME")
-    send.set_defaults(handler=_command("digest_send"))
+    send.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)
+    send.set_defaults(handler=_command("digest_send"), outcome="nothing was sent")
+    trial = sub.add_parser(
+        "test", help="send one real digest to yourself",
+        description="Send the digest a CLP's readers would get now to ADDRESS, through the SMTP "
+        "server set in reportback.toml, to see it in a real mail program. Nothing is recorded: "
+        "no subscriber, no ledger entry.",
+    )  # fmt: skip
+    trial.add_argument("--to", required=True, metavar="ADDRESS", help="where to send it")
+    trial.add_argument(
+        "--clp", metavar="SLUG",
+        help="the CLP whose digest to send (default: one the newest report reaches)",
+    )  # fmt: skip
+    trial.add_argument(
+        "--audience", choices=("public", "members"), default="public",
+        help="public readers, or members (who also get members' material); default public",
+    )  # fmt: skip
+    trial.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)
+    trial.set_defaults(handler=_command("digest_test"), outcome="nothing was sent")
     group.set_defaults(handler=_needs_subcommand(group))
 
 
@@ -243,15 +345,17 @@ def _instant(text: str) -> datetime:
 def _init(args: argparse.Namespace, config: Config) -> int:
     for path in scaffold.init(args.dir):
         print(f"wrote {shown_path(path)}", file=sys.stderr)
-    print("next: edit reportback.toml, write a report with `reportback new TITLE`, then "
-          "`reportback build`", file=sys.stderr)  # fmt: skip
+    print("next: edit reportback.toml, start a report with `reportback new TITLE`, watch it "
+          "in `reportback preview`, then publish with `reportback build`",
+          file=sys.stderr)  # fmt: skip
     return 0
 
 
 def _new(args: argparse.Namespace, config: Config) -> int:
     path = scaffold.new_report(
-        config.path("reports"), args.title, args.meeting, args.date or date.today()
-    )
+        config.path("reports"), args.title, args.meeting, args.date or date.today(),
+        config.site.timezone,
+    )  # fmt: skip
     print(shown_path(path))
     return 0
 
@@ -261,7 +365,7 @@ def _check(args: argparse.Namespace, config: Config) -> int:
     checked = pipeline.check(config, show_progress=sys.stderr.isatty())
     for warning in (w for c in checked for w in c.warnings):
         print(warning, file=sys.stderr)
-    print(f"{len(checked)} reports checked, no problems", file=sys.stderr)
+    print(f"{plural(len(checked), 'report')} checked, no problems", file=sys.stderr)
     return 0
 
 
@@ -281,15 +385,32 @@ def _build(args: argparse.Namespace, config: Config) -> int:
             print(f"{name:>32}: {seconds:7.2f} s", file=sys.stderr)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
-    state = "published" if result.changed else "unchanged"
-    print(
-        f"{state}: {len(result.published)} reports, {result.files} files in "
-        f"{shown_path(config.path('site'))} and {shown_path(config.path('feeds'))}; "
-        f"{len(result.embargoed)} embargoed, "
-        f"{len(result.drafts)} drafts, {len(result.withheld)} confidential withheld",
-        file=sys.stderr,
-    )
+    print(summary(result, config), file=sys.stderr)
     return 0
+
+
+def plural(number: int, noun: str) -> str:
+    """Return "1 report", "2 reports"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def summary(result: pipeline.BuildResult, config: Config) -> str:
+    """Say in words what a build published and what it withheld."""
+    sections, blocks, spans = result.marks
+    state = "published" if result.changed else "unchanged"
+    held, them = "", "it" if len(result.published) == 1 else "them"
+    if any(result.marks):
+        held = (
+            f" ({plural(sections, 'section')}, {plural(blocks, 'block')} and "
+            f"{plural(spans, 'span')} withheld from {them})"
+        )
+    return (
+        f"{state}: {plural(len(result.published), 'report')}{held}, "
+        f"{plural(result.files, 'file')} in {shown_path(config.path('site'))} and "
+        f"{shown_path(config.path('feeds'))}; {len(result.embargoed)} embargoed, "
+        f"{plural(len(result.drafts), 'draft')}, "
+        f"{plural(len(result.withheld), 'confidential report')} withheld entirely"
+    )
 
 
 def run() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -129,3 +130,15 @@ def reaches(clps: tuple[str, ...], regions: tuple[str, ...], clp: Clp) -> bool:
 def concerns(clps: tuple[str, ...], regions: tuple[str, ...], clp: Clp) -> bool:
     """Return whether `clp` is named, itself or by its region."""
     return clp.slug in clps or clp.region in regions
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """Return " (did you mean 'x'?)" for the known name closest to `name`, or ""."""
+    import difflib
+
+    choices = list(known)
+    wanted = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+    close = [wanted] if wanted in choices and wanted != name else []
+    close = close or sorted(c for c in choices if wanted and c.startswith(wanted + "-"))[:1]
+    close = close or difflib.get_close_matches(name, choices, n=1, cutoff=0.8)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from collections.abc import Iterable
 from datetime import datetime
 
 from . import daemon, mailer, state
@@ -43,11 +45,11 @@ def subscribers_import(args: argparse.Namespace, config: Config) -> int:
 
 def subscribers_list(args: argparse.Namespace, config: Config) -> int:
     db = state.connect(config.path("state"))
-    print("email\tname\tclp\tcadence\taudience\tstatus")
-    for s in listing(db):
-        print(f"{s.email}\t{s.name}\t{s.clp}\t{s.cadence}\t{s.audience}\t{s.status}")
+    rows = [
+        f"{s.email}\t{s.name}\t{s.clp}\t{s.cadence}\t{s.audience}\t{s.status}" for s in listing(db)
+    ]
     db.close()
-    return 0
+    return emit(["email\tname\tclp\tcadence\taudience\tstatus", *rows])
 
 
 def subscribers_count(args: argparse.Namespace, config: Config) -> int:
@@ -85,6 +87,13 @@ def digest_preview(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def digest_test(args: argparse.Namespace, config: Config) -> int:
+    from .trial import send_test
+
+    print(send_test(config, _now(args), args.to, args.clp, args.audience), file=sys.stderr)
+    return 0
+
+
 def digest_send(args: argparse.Namespace, config: Config) -> int:
     result = mailer.send(config, _now(args), args.cadence, args.dry_run, sys.stderr.isatty())
     for error in result.errors[:20]:
@@ -113,8 +122,17 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
 
 def status(args: argparse.Namespace, config: Config) -> int:
-    for line in status_lines(config, _now(args)):
-        print(line)
+    return emit(status_lines(config, _now(args)))
+
+
+def emit(lines: Iterable[str]) -> int:
+    """Print `lines` to stdout; a reader that stops early (`| head`) ends it quietly."""
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader has all it wanted: nothing more is written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
@@ -122,3 +140,10 @@ def serve(args: argparse.Namespace, config: Config) -> int:
     from .web import serve as run_server
 
     return run_server(config, args.host, args.port)
+
+
+def preview(args: argparse.Namespace, config: Config) -> int:
+    from .preview import serve as run_preview
+
+    fixed: datetime | None = args.now
+    return run_preview(args.config, args.host, args.port, lambda: fixed or _now(args))

@@ -74,6 +74,7 @@ class Daemon:
             self.send(now)
             self.remind(now)
             notices.send_queued(self.config, self.tokens, now)  # if `serve` could not
+            self.recovered(now)
         except ReportbackError as exc:
             for line in exc.lines():
                 log.error("%s: %s", reason, line)
@@ -154,6 +155,16 @@ class Daemon:
             self.tick, DateTrigger(run_date=self.next_embargo), args=["embargo"],
             id="embargo", replace_existing=True,
         )  # fmt: skip
+
+    def recovered(self, now: datetime) -> None:
+        """Record that all went well after an error (status shows errors since then only)."""
+        db = state.connect(self.config.path("state"))
+        try:
+            row = db.execute("SELECT kind FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        finally:
+            db.close()
+        if row is not None and row[0] == "error":
+            self.event(now, "ok", "working again")
 
     def event(self, now: datetime, kind: str, message: str) -> None:
         db = state.connect(self.config.path("state"))

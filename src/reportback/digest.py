@@ -151,6 +151,7 @@ class Composer:
             "concerns": concerns,
             "cadence_words": CADENCE_WORDS[group.cadence],
             "reason": _reason(group.audience, clp),
+            "members": group.audience >= Audience.MEMBERS,
             "css": self.css,
         }
         text = self.env.get_template("digest.txt").render(

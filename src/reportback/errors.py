@@ -46,13 +46,16 @@ class ReportbackError(Exception):
         return out
 
 
+PUBLISHED_NOTHING = "nothing was published"
+
+
 class InputRefused(ReportbackError):
     """The input was refused: one or more problems, each naming a file and line."""
 
     exit_code = 1
 
     def __init__(
-        self, problems: list[Problem], hint: str = "", outcome: str = "nothing was published"
+        self, problems: list[Problem], hint: str = "", outcome: str = PUBLISHED_NOTHING
     ) -> None:
         self.problems = sorted(set(problems))
         self.hint = hint
@@ -79,6 +82,16 @@ class LeakFound(ReportbackError):
 
     def lines(self) -> list[str]:
         return [*self.leaks, "refused: leak audit failed; nothing was published"]
+
+
+class FolderMissing(ReportbackError):
+    """A folder the command reads does not exist (there is no line to name)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class UsageError(ReportbackError):

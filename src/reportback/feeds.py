@@ -6,8 +6,8 @@ import pickle
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, time
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime, time, timedelta
 from functools import partial
 from html import escape, unescape
 from importlib.metadata import version
@@ -109,6 +109,20 @@ class _AtomLinkEntry(FeedEntry):  # type: ignore[misc]
             attributes = {k: str(link[k]) for k in ("href", "rel", "type", "length") if link.get(k)}
             entry.insert(position + offset, lxml.etree.Element("link", **attributes))
         return entry
+
+
+def distinct_updates(entries: Iterable[Entry]) -> list[Entry]:
+    """Give entries updated at the same instant (one build) distinct `updated` values, a
+    second apart in the order of their slugs: feed validators warn about equal ones."""
+    taken: set[datetime] = set()
+    out = []
+    for entry in sorted(entries, key=lambda e: (e.updated, e.slug)):
+        updated = entry.updated
+        while updated in taken:
+            updated += timedelta(seconds=1)
+        taken.add(updated)
+        out.append(entry if updated == entry.updated else replace(entry, updated=updated))
+    return out
 
 
 class FeedWriter:
@@ -213,7 +227,7 @@ class FeedWriter:
     def entries(self, reports: Iterable[RenderedReport]) -> list[Entry]:
         """Return the entries of the reports that are not drafts, newest first."""
         return sorted(
-            (self.entry(r) for r in reports if not r.draft),
+            distinct_updates(self.entry(r) for r in reports if not r.draft),
             key=lambda e: (e.published, e.slug),
             reverse=True,
         )

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .clps import Directory
+from .clps import Directory, did_you_mean
 from .errors import Problem, problem
 from .model import Correction, Meta, Source
 
@@ -296,7 +296,7 @@ class _Checker:
             return ()
         for name in value:
             if known is not None and name not in known:
-                self.fail(key, f"unknown {noun} {name!r} in {key}")
+                self.fail(key, f"unknown {noun} {name!r} in {key}{did_you_mean(name, known)}")
         return tuple(value)
 
     def corrections(self, values: dict[Any, Any]) -> tuple[Correction, ...]:

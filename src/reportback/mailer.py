@@ -29,6 +29,7 @@ from tqdm import tqdm
 from . import ledger, pipeline, state
 from . import tokens as purpose
 from .audit import Output
+from .clps import Clp, Directory, did_you_mean
 from .config import Config
 from .delivery import Job, OutboxFolder, Outcome, SmtpServer, ascii_form
 from .digest import (
@@ -299,11 +300,22 @@ class Preview:
     note: str
 
 
-def preview(config: Config, now: datetime, clp: str, audience: str, cadence: str) -> Preview:
-    """Return the digest a subscriber of `clp` would get now (sample name and address)."""
+def preview(
+    config: Config,
+    now: datetime,
+    clp: str | None,
+    audience: str,
+    cadence: str,
+    to: str = "preview@example.org",
+) -> Preview:
+    """Return the digest a subscriber of `clp` would get now (sample name, address `to`);
+    with no `clp`, one the newest published report reaches."""
     ready, published = library(config, now)
+    if clp is None:
+        clp = _some_clp(ready.directory, list(published.values()))
     if clp not in ready.directory.by_slug:
-        raise UsageError(f"unknown CLP {clp!r}; see site/clp/index.html for the slugs")
+        close = did_you_mean(clp, ready.directory.by_slug)
+        raise UsageError(f"unknown CLP {clp!r}{close}; see site/clp/index.html for the slugs")
     chosen = ready.directory.by_slug[clp]
     mine = sorted(
         (r for r in published.values() if r.addressed_to(chosen)),
@@ -311,18 +323,47 @@ def preview(config: Config, now: datetime, clp: str, audience: str, cadence: str
         reverse=True,
     )
     if not mine:
-        raise UsageError(f"nothing has been published for {clp} yet; run `reportback build` first")
+        raise UsageError(_why_nothing(chosen, list(published.values())))
     chosen_reports, note = _preview_reports(config, now, cadence, mine)
     room = mailroom(config, ready, published)
     group = _group(clp, audience, cadence, tuple(r.id for r in chosen_reports))
     _audit_composed(room, ready, group)
     composed = room.composer.compose(group)
     message = personalise(
-        room, composed, 0, "preview@example.org", "Sample Reader",
+        room, composed, 0, to, "Sample Reader",
         f"<preview@{room.host}>", now, clp, audience,
     )  # fmt: skip
     html_part = composed.html.replace(NAME_HTML, "Sample Reader").replace(UNSUBSCRIBE, "#")
     return Preview(message, html_part.replace(PREFERENCES, "#"), note)
+
+
+def _some_clp(directory: Directory, published: list[Published]) -> str:
+    """Return a CLP the newest published report reaches (the first CLP if none is published)."""
+    for report in sorted(published, key=lambda r: r.seq, reverse=True)[:1]:
+        reached = [c for c in directory.clps if report.addressed_to(c)]
+        if reached:
+            return reached[0].slug
+    return directory.clps[0].slug
+
+
+def _why_nothing(clp: Clp, published: list[Published]) -> str:
+    """Say why no published report reaches `clp`: none published yet, or each one's limits."""
+    if not published:
+        return "nothing has been published yet; run `reportback build` first"
+    first = min(published, key=lambda r: r.slug)
+    limits = "; ".join(
+        part
+        for part in (
+            f"clps: {', '.join(first.clps)}" if first.clps else "",
+            f"regions: {', '.join(first.regions)}" if first.regions else "",
+        )
+        if part
+    )
+    return (
+        f"no published report reaches {clp.slug} ({clp.name}, in {clp.region}): each of the "
+        f"{len(published)} published is limited by its front matter's clps: or regions: "
+        f"(e.g. {first.slug}: {limits})"
+    )
 
 
 def _preview_reports(

@@ -35,7 +35,7 @@ class Manifest:
     result: dict[str, Any]
 
 
-def inputs(config: Config, drafts: bool) -> str:
+def inputs(config: Config, drafts: object) -> str:
     """Return a hash of the files and settings a build reads (read before it starts)."""
     h = hashlib.sha256(code_digest().encode())
     h.update(repr((config, drafts)).encode())

@@ -17,7 +17,7 @@ from .aside import Aside, every_other
 from .cache import Cache
 from .check import BodyChecker, Checked
 from .clps import Directory
-from .errors import ExternalFailure, InputRefused, Problem, shown_path
+from .errors import ExternalFailure, FolderMissing, InputRefused, Problem, shown_path
 from .load import find_reports, load_report
 from .model import Ast, Document, Source
 from .pandoc import READER, Pandoc, Pandocs, Warning_
@@ -84,9 +84,9 @@ def load_and_check(
 ) -> list[Checked]:
     """Load, parse and check every report; raise once with every problem in every report."""
     if not reports.is_dir():
-        raise InputRefused(
-            [Problem(shown_path(reports), 1, "reports folder not found")],
-            hint="run `reportback init` to create a project, or pass --reports DIR",
+        raise FolderMissing(
+            f"no reports folder: {shown_path(reports)}/ does not exist",
+            hint="run `reportback init` to start a project here, or pass --reports DIR",
         )
     problems: list[Problem] = []
     checked: list[Checked] = []

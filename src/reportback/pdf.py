@@ -33,6 +33,13 @@ class PdfInfo:
     audience: str
     language: str
     draft: bool
+    region: str = ""
+    """The language's region (en-GB: gb), if any."""
+    site: str = ""
+    url: str = ""
+    published: str = ""
+    corrections: str = ""
+    """The public corrections, one `date: note` a line."""
 
 
 def make_pdf(template: str, body: str, info: PdfInfo, files: Mapping[str, bytes]) -> bytes:

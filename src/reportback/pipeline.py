@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from . import cache as cachemod
-from . import images, manifest, state
+from . import images, manifest, state, tree
 from .aside import Aside
 from .audit import Auditor, Output, PdfText, Verdicts
 from .cache import Cache
@@ -46,6 +46,8 @@ class BuildOptions:
     now: datetime
     drafts: bool = False
     progress: bool = False
+    embargoed: bool = False
+    """The rep's preview: embargoed reports are shown too, marked as drafts are."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class BuildResult:
     next_embargo: datetime | None = None
     warnings: tuple[str, ...] = ()
     """What passed but the rep should know, as `file:line: warning: …` lines."""
+    marks: tuple[int, int, int] = (0, 0, 0)
+    """The sections, blocks and spans withheld from the reports shown."""
 
 
 @dataclass(frozen=True)
@@ -99,9 +103,15 @@ def _checked(
     return load_and_check(reports, directory, pandocs, cache, raw_html, show_progress)
 
 
-def select(checked: list[Checked], now: datetime, drafts: bool) -> Selection:
-    """Decide each report's fate at `now`."""
-    published, all_drafts, embargoed, confidential = [], [], [], []
+def select(
+    checked: list[Checked], now: datetime, drafts: bool, embargoed: bool = False
+) -> Selection:
+    """Decide each report's fate at `now` (with `embargoed`, an embargoed one is shown, marked,
+    among the drafts: the rep's preview)."""
+    published: list[Checked] = []
+    all_drafts: list[Checked] = []
+    embargoed_list: list[Checked] = []
+    confidential: list[Checked] = []
     for item in checked:
         meta = item.source.meta
         if meta.confidential:
@@ -109,11 +119,11 @@ def select(checked: list[Checked], now: datetime, drafts: bool) -> Selection:
         elif meta.status == "draft":
             all_drafts.append(item)
         elif meta.publish_at is not None and meta.publish_at > now:
-            embargoed.append(item)
+            (all_drafts if embargoed else embargoed_list).append(item)
         else:
             published.append(item)
     return Selection(
-        tuple(published), tuple(all_drafts), tuple(embargoed), tuple(confidential), drafts
+        tuple(published), tuple(all_drafts), tuple(embargoed_list), tuple(confidential), drafts
     )
 
 
@@ -143,7 +153,7 @@ def survey(config: Config, options: BuildOptions) -> Survey:
     templates = Templates(config.path("templates"))
     with Pandocs() as pandocs, stage("check"):
         checked = _checked(config, directory, pandocs, options.progress)
-    chosen = select(checked, options.now, options.drafts)
+    chosen = select(checked, options.now, options.drafts, options.embargoed)
     going_out = {c.source.slug for c in chosen.published}
     db = state.connect(config.path("state"))
     plan = state.plan(db, [c.source for c in checked], options.now, going_out)
@@ -172,7 +182,8 @@ def prepare(
                               options.progress)  # fmt: skip
     settings = RenderSettings(
         templates.text("report.typ"), config.path("reports"), config.site.rep,
-        config.site.language, config.path("state") / "cache",
+        config.site.language, config.path("state") / "cache", config.site.title,
+        config.site.base,
     )  # fmt: skip
     shown = [c for c in chosen.shown if only is None or c.source.slug in only]
     drafts = {c.source.slug for c in chosen.drafts}
@@ -195,8 +206,8 @@ def prepare(
                 slug = c.source.slug
                 redaction, withheld = redacted[slug]
                 report, draft = redaction.versions[audience], slug in drafts
-                name = _render_key(report, withheld.key, settings, draft)
                 publication = ready.plan.publications[slug]
+                name = _render_key(report, withheld.key, settings, draft, publication.published_at)
                 return _rendered_before(report, name, publication, cache, draft)
 
             done = pandocs.map(render_one, shown, known=stored)
@@ -227,7 +238,9 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
     folders = [config.path("site"), config.path("feeds")]
     where = manifest.path_for(config, *folders)
     with stage("no-op check"):
-        inputs = manifest.inputs(config, options.drafts)  # as read before the build started
+        inputs = manifest.inputs(
+            config, (options.drafts, options.embargoed)
+        )  # as read before the build started
         before = manifest.load(where)
         if manifest.unchanged(before, manifest.fingerprint(config, inputs), options.now, folders):
             assert before is not None
@@ -257,6 +270,7 @@ def _result_from(old: manifest.Manifest) -> BuildResult:
         changed=False,
         next_embargo=datetime.fromisoformat(old.next_embargo) if old.next_embargo else None,
         warnings=tuple(r.get("warnings", ())),
+        marks=(*r.get("marks", (0, 0, 0)),),
     )
 
 
@@ -319,7 +333,13 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
             default=None,
         ),
         warnings=tuple(str(w) for c in ready.checked for w in c.warnings),
+        marks=_marks(chosen.shown),
     )
+
+
+def _marks(shown: Iterable[Checked]) -> tuple[int, int, int]:
+    counts = [tree.count_marks(c.ast["blocks"]) for c in shown]
+    return (sum(c[0] for c in counts), sum(c[1] for c in counts), sum(c[2] for c in counts))
 
 
 def _site_plans(
@@ -386,7 +406,7 @@ def _render_cached(
     draft: bool,
 ) -> RenderedReport:
     """Render a report, or take its rendering from the cache (same inputs)."""
-    name = _render_key(report, redacted_key, settings, draft)
+    name = _render_key(report, redacted_key, settings, draft, publication.published_at)
     earlier = _rendered_before(report, name, publication, cache, draft)
     if earlier is not None:
         return earlier
@@ -398,11 +418,18 @@ def _render_cached(
 
 
 def _render_key(
-    report: RedactedReport, redacted_key: str, settings: RenderSettings, draft: bool
+    report: RedactedReport,
+    redacted_key: str,
+    settings: RenderSettings,
+    draft: bool,
+    published: datetime | None,
 ) -> str:
+    """Name a rendering by all it is made from (the PDF shows the publication date)."""
     images = [(i.name, i.source.read_bytes()) for i in report.images]
     meta = report.source.meta
-    return cachemod.key("render", redacted_key, meta, report.audience, draft, settings, images)
+    return cachemod.key(
+        "render", redacted_key, meta, report.audience, draft, settings, images, published
+    )
 
 
 def _rendered_before(

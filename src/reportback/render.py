@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from . import images, tree
@@ -24,6 +25,9 @@ class RenderSettings:
     rep: str
     language: str
     cache: Path | None = None
+    site: str = ""
+    """The site's title and base URL, for the PDF's footer."""
+    base: str = ""
 
 
 def render(
@@ -48,12 +52,21 @@ def render(
         audience=report.audience.label,
         language=settings.language.split("-")[0].lower(),
         draft=draft,
+        region=settings.language.partition("-")[2].lower(),
+        site=settings.site,
+        url=f"{settings.base}reports/{report.source.slug}/" if settings.base else "",
+        published=_day(publication.published_at),
+        corrections="\n".join(f"{c.date:%-d %B %Y}: {c.note}" for c in meta.corrections),
     )
     cache = Cache(settings.cache) if settings.cache is not None else None
     files = {image.name: images.published(image, cache) for image in report.images}
     pdf = make_pdf(settings.typst_template, typst_body, info, files)
     html = _title_footnotes(out["html5"])
     return RenderedReport(report, publication, html, out["plain"], StoredPdf.held("", pdf), draft)
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.strftime("%-d %B %Y") if moment is not None else ""
 
 
 def _title_footnotes(html: str) -> str:

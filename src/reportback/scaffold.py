@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from .config import CONFIG_NAME
 from .errors import InputRefused, UsageError, problem
@@ -26,6 +27,7 @@ EXAMPLE = """\
 title: "Example report: National Executive Committee"
 meeting: National Executive Committee
 meeting_date: {day}
+status: draft  # a draft is never published: change to final when it is ready
 summary: >-
   An example report. Replace it with your own, then run `reportback build`.
 tags: [example]
@@ -51,7 +53,10 @@ A name can be withheld inline: [the name]{{.confidential}}.
 
 
 def init(folder: Path) -> list[Path]:
-    """Scaffold a project in `folder`; return the files written (never overwriting)."""
+    """Scaffold a project in `folder`; return the files written (never overwriting).
+
+    The example report is a draft: the next build must not publish it to every CLP.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / CONFIG_NAME
     if config.exists():
@@ -87,17 +92,20 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "report"
 
 
-def new_report(reports: Path, title: str, meeting: str, day: date) -> Path:
-    """Write reports/<date>-<slug>.md from the commented template; return its path."""
+def new_report(reports: Path, title: str, meeting: str, day: date, timezone: str) -> Path:
+    """Write reports/<date>-<slug>.md from the commented template; return its path.
+
+    The example embargo is 09:00 on `day` in the site's time zone, with that day's offset.
+    """
     path = reports / f"{day.isoformat()}-{slugify(title)}.md"
     if path.exists():
         raise UsageError(f"{path} already exists; choose another title or date")
     reports.mkdir(parents=True, exist_ok=True)
     template = (default_dir() / "new-report.md").read_text(encoding="utf-8")
     text = template.replace("{{ title }}", _yaml_string(title))
-    text = text.replace("{{ meeting }}", _yaml_string(meeting)).replace(
-        "{{ date }}", day.isoformat()
-    )
+    nine = datetime.combine(day, time(9), ZoneInfo(timezone)).isoformat()
+    text = text.replace("{{ meeting }}", _yaml_string(meeting)).replace("{{ publish_at }}", nine)
+    text = text.replace("{{ date }}", day.isoformat())
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -41,6 +43,8 @@ class ReportView:
     pdf_name: str
     clps: tuple[str, ...]
     regions: tuple[str, ...]
+    embargoed_until: datetime | None = None
+    """In the rep's preview, when an embargoed report will be published."""
 
     def concerns(self, clp: Clp) -> bool:
         """Return whether the report is addressed to `clp` (all CLPs unless restricted)."""
@@ -65,7 +69,13 @@ def view(report: RenderedReport, rep: str) -> ReportView:
         pdf_name=f"{report.slug}.pdf",
         clps=meta.clps,
         regions=meta.regions,
+        embargoed_until=meta.publish_at if report.draft and meta.status != "draft" else None,
     )
+
+
+def tag_slug(tag: str) -> str:
+    """Return the URL name of a tag's page."""
+    return re.sub(r"[^\w]+", "-", unicodedata.normalize("NFKC", tag).casefold()).strip("-") or "tag"
 
 
 def report_page(report: ReportView) -> str:
@@ -131,6 +141,7 @@ class SiteBuilder:
         env.filters["local"] = lambda t: t.astimezone(self.zone).strftime("%-d %B %Y, %H:%M")
         env.filters["iso"] = lambda t: t.isoformat()
         env.filters["groupby_year"] = by_year
+        env.filters["tag_slug"] = tag_slug
 
     def build(self, reports: list[ReportView]) -> Outputs:
         out = self.lists(reports)
@@ -143,25 +154,51 @@ class SiteBuilder:
         reports = newest_first(reports)
         out: Outputs = {}
         out["index.html"] = self.page(
-            "index.html", "", reports=reports[:LATEST], total=len(reports), feeds=self.feeds("all")
-        )
-        out["reports/index.html"] = self.page("archive.html", "../", reports=reports)
-        out["clp/index.html"] = self.page("clps.html", "../", groups=self.groups())
+            "index.html", "", "", reports=reports[:LATEST], total=len(reports),
+            feeds=self.feeds("all"),
+        )  # fmt: skip
+        out["reports/index.html"] = self.page("archive.html", "../", "reports/", reports=reports)
+        out["clp/index.html"] = self.page("clps.html", "../", "clp/", groups=self.groups())
         lists = _ClpLists(reports, self.directory)
         for clp in self.directory.clps:
             out[f"clp/{clp.slug}/index.html"] = self.clp_page(clp, lists)
         for name in STATIC:
             out[name] = self.env.get_template(name).render().encode("utf-8")
+        out |= self.around(reports, out)
+        return out
+
+    def around(self, reports: list[ReportView], pages: Outputs) -> Outputs:
+        """Render the tag pages, the 404 page, robots.txt and the sitemap of every page."""
+        out: Outputs = {}
+        for tag, slug in sorted({(t, tag_slug(t)) for r in reports for t in r.tags}):
+            tagged = [r for r in reports if tag in r.tags]
+            out[f"tags/{slug}/index.html"] = self.page(
+                "tag.html", "../../", f"tags/{slug}/", tag=tag, reports=tagged
+            )
+        out["404.html"] = self.page("404.html", self.config.base)  # served at any depth
+        names = sorted({*pages, *out, *(report_page(r) for r in reports)})
+        urls = [
+            self.config.base + n.removesuffix("index.html") for n in names if n.endswith(".html")
+        ]
+        out["sitemap.xml"] = (
+            self.env.get_template("sitemap.xml")
+            .render(urls=[u for u in urls if not u.endswith("404.html")])
+            .encode("utf-8")
+        )
+        out["robots.txt"] = (
+            f"User-agent: *\nAllow: /\nSitemap: {self.config.base}sitemap.xml\n".encode()
+        )
         return out
 
     def report_page(self, report: ReportView) -> bytes:
-        return self.page("report.html", "../../", report=report)
+        return self.page("report.html", "../../", f"reports/{report.slug}/", report=report)
 
     def clp_page(self, clp: Clp, lists: _ClpLists) -> bytes:
         latest, total = lists.reports(clp)
         return self.page(
             "clp.html",
             "../../",
+            f"clp/{clp.slug}/",
             clp=clp,
             reports=latest,
             total=total,
@@ -179,8 +216,11 @@ class SiteBuilder:
         stem = "all" if kind == "all" else f"{kind}/{slug}"
         return {"rss": f"{base}{stem}.xml", "atom": f"{base}{stem}.atom"}
 
-    def page(self, template: str, root: str, **context: object) -> bytes:
+    def page(self, template: str, root: str, path: str | None = None, **context: object) -> bytes:
+        """Render a page; `path` (its folder's URL path) gives it a canonical URL."""
+        canonical = None if path is None else self.config.base + path
         html = self.env.get_template(template).render(
+            canonical=canonical,
             clps=self.directory.clps,
             wording=WORDING,
             csrf="",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,31 +21,26 @@ def lines(config: Config, now: datetime) -> list[str]:
         return moment.astimezone(zone).strftime("%a %-d %b %Y %H:%M %Z")
 
     out: list[str] = []
-    try:
-        checked = pipeline.check(config)
-        chosen = pipeline.select(checked, now, drafts=False)
-        drafts, secret = len(chosen.drafts), len(chosen.confidential)
-        shown = len(chosen.published)
-        out.append(f"reports: {shown} published or due, {drafts} drafts, {secret} confidential")
-        for item in sorted(chosen.embargoed, key=lambda c: c.source.meta.publish_at or now):
-            when = item.source.meta.publish_at
-            out.append(f"embargoed: {item.source.slug} until {local(when) if when else '?'}")
-    except InputRefused as exc:
-        out.append(f"reports: {len(exc.problems)} problems; run `reportback check`")
     db = state.connect(config.path("state"))
     try:
-        published = db.execute(
-            "SELECT COUNT(*), MAX(published_at) FROM reports WHERE seq IS NOT NULL"
-        ).fetchone()
-        out.append(f"published by builds: {published[0]} (latest {published[1] or 'never'})")
+        on_site = {slug for (slug,) in db.execute("SELECT slug FROM reports WHERE seq IS NOT NULL")}
+        latest = db.execute("SELECT MAX(published_at) FROM reports WHERE seq IS NOT NULL")
+        facts, current = _reports(config, now, on_site, local)
+        out += facts
+        gone = f"; {len(on_site - current)} no longer public" if on_site - current else ""
+        out.append(
+            f"published by builds: {len(on_site)} (latest {latest.fetchone()[0] or 'never'}{gone})"
+        )
         for kind, spec in (
             ("weekly", config.schedule.weekly),
             ("monthly", config.schedule.monthly),
         ):
-            last = ledger.last_run(db, kind)
+            sent = db.execute(
+                "SELECT MAX(sent_at) FROM outbox WHERE cadence = ? AND status = 'sent'", (kind,)
+            ).fetchone()[0]
+            last = local(datetime.fromisoformat(sent)) if sent else "never"
             out.append(
-                f"next {kind} digest: {local(next_slot(now, kind, spec, zone))} "
-                f"(last sent {local(last) if last else 'never'})"
+                f"next {kind} digest: {local(next_slot(now, kind, spec, zone))} (last sent {last})"
             )
         counts = dict(db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall())
         out.append(
@@ -60,8 +56,9 @@ def lines(config: Config, now: datetime) -> list[str]:
             "subscribers: "
             + (", ".join(f"{k} {v}" for k, v in sorted(subscribers.items())) or "none")
         )
-        for at, message in db.execute(
-            "SELECT at, message FROM events WHERE kind = 'error' ORDER BY id DESC LIMIT 3"
+        for at, message in db.execute(  # errors since the daemon last did its work
+            "SELECT at, message FROM events WHERE kind = 'error' AND id > (SELECT "
+            "COALESCE(MAX(id), 0) FROM events WHERE kind != 'error') ORDER BY id DESC LIMIT 3"
         ):
             out.append(f"last error: {at}: {message}")
         for email, error in db.execute(
@@ -72,6 +69,27 @@ def lines(config: Config, now: datetime) -> list[str]:
         db.close()
     out.append(f"daemon: {_daemon(config)}")
     return out
+
+
+def _reports(
+    config: Config, now: datetime, on_site: set[str], local: Callable[[datetime], str]
+) -> tuple[list[str], set[str]]:
+    """Say what the reports folder holds now; return that and the slugs public now."""
+    try:
+        checked = pipeline.check(config)
+    except InputRefused as exc:
+        return [f"reports: {len(exc.problems)} problems; run `reportback check`"], on_site
+    chosen = pipeline.select(checked, now, drafts=False)
+    public = {c.source.slug for c in chosen.published}
+    out = [
+        f"reports: {len(public & on_site)} published, {len(public - on_site)} due at the next "
+        f"build, {len(chosen.embargoed)} embargoed, {len(chosen.drafts)} drafts, "
+        f"{len(chosen.confidential)} confidential"
+    ]
+    for item in sorted(chosen.embargoed, key=lambda c: c.source.meta.publish_at or now):
+        when = item.source.meta.publish_at
+        out.append(f"embargoed: {item.source.slug} until {local(when) if when else '?'}")
+    return out, public
 
 
 def _daemon(config: Config) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
-from .clps import Directory
+from .clps import Directory, did_you_mean
 from .errors import InputRefused, Problem, problem
 from .model import CADENCES
 from .state import utc
@@ -104,7 +104,8 @@ def _member(
     clp = values.get("clp", "")
     slug = clp if clp in directory.by_slug else by_name.get(clp.casefold())
     if slug is None:
-        return f"unknown CLP {clp!r} (use its slug or exact name)"
+        close = did_you_mean(clp, directory.by_slug)
+        return f"unknown CLP {clp!r}{close or ' (use its slug or exact name)'}"
     cadence = (values.get("cadence") or "weekly").lower()
     if cadence not in CADENCES:
         return f"cadence must be one of {', '.join(CADENCES)}, not {cadence!r}"

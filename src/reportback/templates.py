@@ -41,7 +41,7 @@ class Templates:
         return self.find(name).read_text(encoding="utf-8")
 
     def jinja(self) -> jinja2.Environment:
-        return _Environment(
+        env = _Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=jinja2.select_autoescape(("html", "xml")),
             undefined=jinja2.StrictUndefined,
@@ -49,6 +49,8 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        env.filters["mid_sentence"] = mid_sentence
+        return env
 
     def placeholders(self, enabled: bool) -> Placeholders:
         path = self.find("placeholders.toml")
@@ -74,6 +76,11 @@ class Templates:
                     h.update(path.relative_to(folder).as_posix().encode())
                     h.update(path.read_bytes())
         return h.hexdigest()
+
+
+def mid_sentence(name: str) -> str:
+    """Return a name as written inside a sentence: "The CLP representative" → "the CLP…"."""
+    return "the " + name[4:] if name.startswith("The ") else name
 
 
 class _Template(jinja2.Template):

@@ -220,3 +220,18 @@ def is_comment(node: Node) -> bool:
         return False
     fmt, text = node["c"]
     return str(fmt).startswith("html") and bool(COMMENTS.fullmatch(text))
+
+
+def count_marks(blocks: list[Node]) -> tuple[int, int, int]:
+    """Return how many sections, blocks and spans the withholding marks in `blocks` withhold."""
+    sections = divs = spans = 0
+    for node in walk(blocks):
+        if mark(node) is None:
+            continue
+        if node["t"] == "Header":
+            sections += 1
+        elif node["t"] in BLOCKS:
+            divs += 1
+        else:
+            spans += 1
+    return sections, divs, spans

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import sqlite3
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -14,13 +15,14 @@ from email_validator import EmailNotValidError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import state, subscriptions
 from .config import Config
 from .consent import WORDING
+from .errors import shown_path
 from .model import CADENCES
 from .notices import Sender
 from .pipeline import directory_for
@@ -36,6 +38,7 @@ CONFIRM_MAX_AGE = subscriptions.CONFIRM_DAYS * 24 * 3600
 Clock = Callable[[], datetime]
 NOT_EMAIL = "That does not look like an email address."
 NO_CHOICE = "Please choose your CLP and how often to hear from us."
+NO_SITE = "no site built yet; run `reportback build`"
 
 
 class Service:
@@ -213,6 +216,8 @@ class Service:
             db.execute("SELECT 1").fetchone()
         finally:
             db.close()
+        if not (self.config.path("site") / "index.html").is_file():
+            return JSONResponse({"status": "no site", "message": NO_SITE}, status_code=503)
         return JSONResponse({"status": "ok"})
 
 
@@ -243,7 +248,7 @@ def create_app(
         Route("/unsubscribe", service.unsubscribe, methods=["POST"]),
         Route("/preferences", service.preferences, methods=["GET", "POST"]),
         Mount("/feeds", StaticFiles(directory=config.path("feeds"), check_dir=False)),
-        Mount("/", StaticFiles(directory=config.path("site"), html=True, check_dir=False)),
+        Mount("/", _SiteOrNotice(config)),
     ]
 
     @asynccontextmanager
@@ -259,8 +264,39 @@ def create_app(
     return Guard(Starlette(routes=routes, lifespan=lifespan))
 
 
+class _SiteOrNotice:
+    """Serve the built site (its 404.html for what is not there), or say none is built yet."""
+
+    def __init__(self, config: Config) -> None:
+        self.folder = config.path("site")
+        self.files = StaticFiles(directory=self.folder, html=True, check_dir=False)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (self.folder / "index.html").is_file():
+            await self.files(scope, receive, send)
+            return
+        await PlainTextResponse(NO_SITE, status_code=503)(scope, receive, send)
+
+
+def startup_notes(config: Config) -> list[str]:
+    """Say what a rep trying `serve` out should know: no site yet, mails not sent."""
+    notes = []
+    if not (config.path("site") / "index.html").is_file():
+        notes.append(f"{NO_SITE} (every page answers 503 until then)")
+    if not config.email.smtp_host:
+        folder = shown_path(config.path("state") / "confirmations")
+        notes.append(
+            f"no SMTP server set ([email] smtp_host): confirmation mails are written to "
+            f"{folder}/ instead of sent"
+        )
+    return notes
+
+
 def serve(config: Config, host: str, port: int) -> int:
     import uvicorn
+
+    for note in startup_notes(config):
+        print(f"note: {note}", file=sys.stderr, flush=True)
 
     uvicorn.run(
         create_app(config), host=host, port=port, proxy_headers=True,
