@@ -269,3 +269,13 @@ def test_each_clps_lists_are_what_checking_every_report_against_it_gives() -> No
         assert lists.reports(clp) == (mine[:LATEST], len(mine))
         concerning = [(r, i) for r in mine for i in r.items if concerns(i.clps, i.regions, clp)]
         assert lists.items.get(clp.slug, []) == concerning
+
+
+def test_the_home_page_clp_picker_is_grouped_by_region(site: Path) -> None:
+    page = (site / "index.html").read_text()
+    picker = page[page.index('<select id="sub-clp"') : page.index("</select>")]
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', picker, re.S)
+    assert [g for g, _ in groups] == sorted(g for g, _ in groups) and len(groups) == 11
+    wales = dict(groups)["Wales"]
+    assert 'value="rhondda-and-ogmore"' in wales and 'value="witney"' not in wales
+    assert sum(body.count("<option ") for _, body in groups) == 632
