@@ -7,7 +7,18 @@ from typing import Any
 
 from . import tree
 from .clps import split_regions
-from .model import Ast, Audience, Document, Fragment, Image, Item, RedactedReport, Redaction, Source
+from .model import (
+    Ast,
+    Audience,
+    Decision,
+    Document,
+    Fragment,
+    Image,
+    Item,
+    RedactedReport,
+    Redaction,
+    Source,
+)
 from .placement import runs
 from .regions import Regions, words
 from .tree import Node
@@ -61,11 +72,12 @@ def _version(
     _assign_ids(nodes)
     _resolve_references(nodes)
     items = tuple(_items(nodes, regions))
+    decisions = tuple(_decisions(nodes, regions))  # only headings this audience may see
     used = _localise_images(nodes, images)
     _strip_attributes(nodes)
     doc = {"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": blocks}
     summary = source.meta.summary or _first_paragraph(nodes)
-    return RedactedReport(source, audience, Document(doc), items, summary, used)
+    return RedactedReport(source, audience, Document(doc), items, summary, used, decisions)
 
 
 class _Redactor:
@@ -217,6 +229,22 @@ def _items(nodes: list[Node], known: tuple[str, ...]) -> list[Item]:
     return found
 
 
+def _decisions(nodes: list[Node], known: tuple[str, ...]) -> list[Decision]:
+    """Return the decisions and votes recorded on the headings left after redaction."""
+    found: list[Decision] = []
+    for node in nodes:
+        if node["t"] != "Header":
+            continue
+        decision = (tree.attr_value(node, "decision") or "").strip()
+        vote = tree.attr_value(node, "vote") or ""
+        if decision or vote:
+            title = tree.stringify(node["c"][2], notes=False)
+            clps = tuple((tree.attr_value(node, "clps") or "").split())
+            regions = tuple(split_regions(tree.attr_value(node, "regions") or "", known)[0])
+            found.append(Decision(title, node["c"][1][0], decision, vote, clps, regions))
+    return found
+
+
 def _localise_images(nodes: list[Node], images: dict[str, Image]) -> tuple[Image, ...]:
     used: dict[str, Image] = {}
     for node in nodes:
@@ -228,11 +256,15 @@ def _localise_images(nodes: list[Node], images: dict[str, Image]) -> tuple[Image
 
 
 def _strip_attributes(nodes: list[Node]) -> None:
-    """Drop reportback's own attributes (clps, regions, reason) from what is written."""
+    """Drop reportback's own attributes (clps, regions, reason, decision, vote) from what is
+    written."""
     for node in nodes:
         found = tree.attr(node)
         if found is not None:
-            found[2][:] = [kv for kv in found[2] if kv[0] not in ("clps", "regions", "reason")]
+            found[2][:] = [kv for kv in found[2] if kv[0] not in OWN_KEYS]
+
+
+OWN_KEYS = frozenset({"clps", "regions", "reason", "decision", "vote"})
 
 
 def _first_paragraph(nodes: list[Node]) -> str:
