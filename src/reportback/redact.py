@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -284,6 +285,8 @@ def withheld_fragments(source: Source, regions: Regions) -> tuple[Fragment, ...]
     """
     whole = Audience.CONFIDENTIAL if source.meta.confidential else None
     units = [(whole or u.level, u.text) for u in regions.units() if whole or u.level]
+    units += [(whole or level, text) for level, text in decisions_written(regions)
+              if whole or level]  # fmt: skip
     if whole is not None:
         meta = source.meta
         units += [(whole, meta.title), (whole, meta.summary or ""), (whole, " ".join(meta.tags))]
@@ -301,9 +304,23 @@ def public_text(source: Source, regions: Regions) -> list[str]:
     if source.meta.confidential:
         return []
     units = [u.text for u in regions.units() if u.level == Audience.PUBLIC]
+    units += [text for level, text in decisions_written(regions) if level == Audience.PUBLIC]
     meta = source.meta
     units += [meta.title, meta.meeting, meta.summary or "", " ".join(meta.tags)]
     return units + [c.note for c in meta.corrections]
+
+
+DECISION = re.compile(r"""\bdecision\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s}]+))""")
+"""A decision= attribute in the source: its text is prose, which `units` leaves out with
+the rest of each attribute block."""
+
+
+def decisions_written(regions: Regions) -> list[tuple[Audience, str]]:
+    """Return the text of every decision= written in the body, at the level it is written."""
+    return [
+        (regions.level_at(m.start()), next(g for g in m.groups() if g is not None))
+        for m in DECISION.finditer(regions.body)
+    ]
 
 
 def _fragments(units: list[tuple[Audience, str]]) -> tuple[Fragment, ...]:
