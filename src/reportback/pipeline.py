@@ -104,7 +104,9 @@ def _with_register(config: Config, work: Callable[[], list[Checked]]) -> list[Ch
     try:
         done = work()
     except InputRefused as exc:
-        raise InputRefused(problems + exc.problems) from None
+        if not problems:
+            raise
+        raise InputRefused(problems + exc.problems, exc.hint, exc.outcome) from None
     if problems:
         raise InputRefused(problems)
     return done
@@ -252,7 +254,7 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
         before = manifest.load(where)
         if manifest.unchanged(
             before, manifest.fingerprint(config, inputs), options.now, folders
-        ) and _same_day(config, before, options.now):  # the record counts days
+        ) and _same_day(config, before, options.now):  # the record counts days since meetings
             assert before is not None
             return _result_from(before)
     result = _build(config, options)
@@ -269,7 +271,10 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
 
 
 def _same_day(config: Config, before: manifest.Manifest | None, now: datetime) -> bool:
-    """Return whether the last build was made on the same local day as `now`."""
+    """Return whether the last build was made on the same local day as `now`, or the
+    record's pages could not differ (no register: every meeting in it has a report)."""
+    if not register.path_for(config.root).exists():
+        return True
     zone = ZoneInfo(config.site.timezone)
     built = datetime.fromisoformat(before.built_at) if before is not None else None
     return built is not None and built.astimezone(zone).date() == now.astimezone(zone).date()

@@ -39,7 +39,10 @@ def executable() -> str:
 
 
 def index(tree: Path) -> dict[str, bytes]:
-    """Index the HTML under `tree`; return the index's files by name under the site."""
+    """Index the HTML under `tree`; return the index's files by name under the site (none if
+    the tree has no page to index: a build refused before its pages were staged)."""
+    if not any(any(tree.glob(g)) for g in PAGES.strip("{}").split(",")):
+        return {}
     with stage("search"), tempfile.TemporaryDirectory(prefix="reportback-search-") as work:
         out = Path(work) / FOLDER
         command = [
