@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 import feedparser
 import pytest
 
-from reportback import search
+from reportback import reminders, search, state
+from reportback.config import Config
 from reportback.record import Reported, make
 from reportback.register import Meeting
 
@@ -266,3 +267,15 @@ def test_status_starts_with_the_record(cli: Cli, project: Project) -> None:
         "upcoming: National Executive Committee on 24 Nov 2026",
         "reports: 1 published or due, 0 drafts, 0 confidential",
     ]
+
+
+def test_reminders_read_the_same_register(tmp_path: Path) -> None:
+    """Only a held meeting the rep attended, with no report, brings a reminder."""
+    (tmp_path / "meetings.yaml").write_text(REGISTER)
+    config = Config(root=tmp_path)
+    db = state.connect(config.path("state"))
+    now = datetime.fromisoformat(NOW)
+    reported = {("national executive committee", date(2026, 9, 20))}
+    due = reminders.due(db, config, {(m.upper(), d) for m, d in reported}, now)
+    assert [(m.meeting, m.day) for m in due] == [("Organisation Committee", date(2026, 10, 6))]
+    db.close()
