@@ -258,6 +258,7 @@ def test_status_reports_embargoes_outbox_and_next_digests(cli: Cli, project: Pro
     assert cli("build", "--now", "2026-11-20T12:00:00+00:00").code == 0
     assert cli("digest", "send", "--now", "2026-11-20T12:00:00+00:00").code == 0
     out = cli("status", "--now", "2026-11-20T12:00:00+00:00").out.splitlines()
+    assert out.pop(0) == "record 2026: no meetings yet"  # the record comes first
     assert out[0] == "reports: 1 published or due, 0 drafts, 0 confidential"
     assert out[1] == "embargoed: 2016-11-22-away until Wed 25 Nov 2026 09:00 GMT"
     assert (
