@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from reportback.clps import Directory, load_directory
+from reportback.model import VOTES
 
 MEETINGS = (
     ("National Executive Committee", "nec"),
@@ -81,7 +82,24 @@ def write_reports(corpus: Corpus, folder: Path, directory: Directory | None = No
         path = folder / f"{day.isoformat()}-{short}-{n:04d}.md"
         path.write_text(_report(rng, n, day, meeting, directory), encoding="utf-8")
         paths.append(path)
+    write_register(corpus, folder.parent / "meetings.yaml")
     return paths
+
+
+def write_register(corpus: Corpus, path: Path) -> None:
+    """Write the meetings register: every report's meeting, and one unreported meeting
+    between each two (so the record has every kind of row to show)."""
+    start = date(2016, 9, 20)
+    lines = []
+    for n in range(corpus.reports):
+        day = start + timedelta(days=n * 3653 // max(corpus.reports, 1))
+        meeting = MEETINGS[n % len(MEETINGS)][0]
+        lines.append(f"- {{meeting: {meeting}, date: {day.isoformat()}}}")
+        extra = ", status: cancelled" if n % 7 == 0 else ", attended: false" if n % 11 == 0 else ""
+        lines.append(
+            f"- {{meeting: Extra meeting, date: {(day + timedelta(1)).isoformat()}{extra}}}"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def write_subscribers(corpus: Corpus, path: Path, directory: Directory | None = None) -> Path:
@@ -136,6 +154,9 @@ def _item(rng: random.Random, k: int, directory: Directory) -> str:
             attrs = f' {{clps="{" ".join(c.slug for c in rng.sample(directory.clps, 2))}"}}'
         elif rng.random() < 0.05:
             attrs = f' {{regions="{rng.choice(directory.regions)}"}}'
+    if k % 3 == 0:  # a decision and the rep's vote on every third item (no draw: same corpus)
+        vote = f'decision="Agreed by {10 + k} votes to {k}" vote={VOTES[k % len(VOTES)]}'
+        attrs = f" {{{vote}}}" if not attrs else attrs[:-1] + f" {vote}}}"
     parts = [f"## {title}{attrs}", _paragraph(rng, words, 5)]
     if words is WORDS:
         if rng.random() < 0.3:

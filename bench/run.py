@@ -145,12 +145,30 @@ def _builds(exe: str, project: Path, paths: list[Path]) -> list[Measure]:
     noop = _timed("no-op rebuild", build, project)
     edit_new = _edits("edit newest report (in every feed)", max(paths), build, project)
     edit_old = _edits("edit oldest report (in no feed)", min(paths), build, project)
+    record = _record_cost(full, noop, edit_new, edit_old)
     files = sum(1 for _ in (project / "site").rglob("*")) + sum(
         1 for _ in (project / "feeds").rglob("*")
     )
     size = _size(project / "site") + _size(project / "feeds")
     full.extra.update({"files": files, "output_mb": round(size / 2**20, 1)})
-    return [full, html_feeds, per_pdf, noop, edit_new, edit_old]
+    return [full, html_feeds, per_pdf, noop, edit_new, edit_old, record]
+
+
+def _record_cost(*runs: Measure) -> Measure:
+    """Return what the record (its pages, open data and feed) and the search index (Pagefind,
+    and auditing it) added to the full build, with the same for each other run in `extra`."""
+    full = runs[0]
+
+    def cost(run: Measure) -> float:
+        return sum(float(run.extra.get(f"stage {s}", 0.0)) for s in ("record", "search"))
+
+    extra: dict[str, float | int | str] = {
+        "record_s": float(full.extra.get("stage record", 0.0)),
+        "search_s": float(full.extra.get("stage search", 0.0)),
+    }
+    extra |= {f"{run.name}: record + search s": round(cost(run), 3) for run in runs[1:]}
+    return Measure("record + search index, in the full build", round(cost(full), 3), 0.0, 0.0,
+                   extra)  # fmt: skip
 
 
 def _timed(name: str, command: list[str], cwd: Path) -> Measure:

@@ -8,6 +8,7 @@ other rules of a test here.
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 from collections.abc import Callable, Iterator
@@ -117,8 +118,10 @@ def site_text(root: Path) -> Iterator[tuple[Path, str]]:
             continue
         if path.suffix == ".pdf":
             yield path, pdf_text(path)
-        elif path.suffix in (".html", ".xml", ".atom", ".opml", ".css", ".js"):
+        elif path.suffix in (".html", ".xml", ".atom", ".opml", ".css", ".js", ".json", ".csv"):
             yield path, path.read_text(encoding="utf-8")
+        elif path.suffix in (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter"):
+            yield path, gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
         else:
             yield path, path.name
 

@@ -258,6 +258,7 @@ def test_status_reports_embargoes_outbox_and_next_digests(cli: Cli, project: Pro
     assert cli("build", "--now", "2026-11-20T12:00:00+00:00").code == 0
     assert cli("digest", "send", "--now", "2026-11-20T12:00:00+00:00").code == 0
     out = cli("status", "--now", "2026-11-20T12:00:00+00:00").out.splitlines()
+    assert out.pop(0) == "record 2026: no meetings yet"  # the record comes first
     assert (
         out[0]
         == "reports: 1 published, 0 due at the next build, 1 embargoed, 0 drafts, 0 confidential"

@@ -48,7 +48,8 @@ def pages(site: Path) -> list[Path]:
     clps = [site / "clp/witney/index.html"]
     clps.append(site / "clp/hackney-north-and-stoke-newington/index.html")
     archive = site / "reports/index.html"
-    return [site / "index.html", site / "clp/index.html", archive, *reports, *clps]
+    record = [site / f"{name}/index.html" for name in ("record", "votes", "search")]
+    return [site / "index.html", site / "clp/index.html", archive, *reports, *clps, *record]
 
 
 def test_pages_pass_the_nu_html_checker(site: Path) -> None:
@@ -126,7 +127,13 @@ def test_home_page_lists_reports_newest_first_with_pdf_links(site: Path) -> None
 
 
 def test_site_holds_no_source_or_cache(site: Path) -> None:
-    suffixes = {p.suffix for p in site.rglob("*") if p.is_file()}
+    files = [p.relative_to(site) for p in site.rglob("*") if p.is_file()]
+    index = {p.suffix for p in files if p.parts[0] == "pagefind"}
+    assert index <= {".js", ".json", ".pagefind", ".pf_meta", ".pf_index", ".pf_fragment",
+                     ".pf_filter"}  # fmt: skip
+    data = {str(p) for p in files if p.suffix in (".json", ".csv") and p.parts[0] != "pagefind"}
+    assert data == {"record.json", "votes.csv"}  # the record's open data, and nothing else
+    suffixes = {p.suffix for p in files if p.parts[0] != "pagefind" and str(p) not in data}
     assert suffixes <= {".html", ".pdf", ".css", ".js", ".png", ".xml", ".txt"}  # sitemap, robots
 
 

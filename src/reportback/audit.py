@@ -17,8 +17,12 @@ from .model import Audience, Fragment
 from .timing import stage
 from .tree import words
 
-TEXT_TYPES = (".html", ".xml", ".atom", ".opml", ".css", ".js", ".txt", ".eml", ".json", ".svg")
-READABLE = TEXT_TYPES + bytescan.BINARY_TYPES
+TEXT_TYPES = (
+    ".html", ".xml", ".atom", ".opml", ".css", ".js", ".txt", ".eml", ".json", ".svg", ".csv",
+)  # fmt: skip
+SEARCH_TYPES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter", ".pagefind")
+"""The search index's files (Pagefind): gzip-compressed, read decompressed."""
+READABLE = TEXT_TYPES + bytescan.BINARY_TYPES + SEARCH_TYPES
 """The file types the audit reads; any other is refused (the audit cannot vouch for it)."""
 SQUEEZED_SHORTEST = 24
 """Shorter fragments are only matched word by word: squeezed, they would match inside words."""
@@ -114,6 +118,8 @@ def chunks(output: Output, pdf_text: PdfText) -> list[str]:
         return [pdf_text(output.data)]
     if output.name.endswith(bytescan.IMAGE_TYPES):
         return [bytescan.image_text(output.data)]
+    if output.name.endswith(SEARCH_TYPES):  # the search index: its words and its page texts
+        return [bytescan.gunzip_text(output.data)]
     if not output.name.endswith(TEXT_TYPES):
         return []
     raw = output.data.decode("utf-8", errors="replace")

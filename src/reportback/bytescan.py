@@ -51,6 +51,19 @@ def text_of(data: bytes) -> str:
     return "\n".join(parts)
 
 
+def gunzip_text(data: bytes) -> str:
+    """Return the text of gzip-compressed bytes (a search index file) and every string in
+    them; raise Unreadable if they are not gzip or inflate without bound."""
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        plain = inflater.decompress(data, MAX_INFLATED)
+    except zlib.error as exc:
+        raise Unreadable(f"not gzip: {exc}") from None
+    if inflater.unconsumed_tail or not inflater.eof:
+        raise Unreadable("it inflates beyond the limit, or is cut short")
+    return plain.decode("utf-8", errors="replace") + "\n" + text_of(plain)
+
+
 def image_text(data: bytes) -> str:
     """Return the text an image file holds anywhere: strings, PNG chunks, GIF blocks."""
     parts = [text_of(data)]

@@ -11,7 +11,7 @@ from pathlib import Path
 from . import images, nearmiss, placement, tree
 from .clps import Directory, did_you_mean, split_regions
 from .errors import Problem, problem
-from .model import Ast, Document, Image, Source
+from .model import VOTES, Ast, Document, Image, Source
 from .pandoc import Warning_
 from .regions import Regions
 from .tree import Node
@@ -186,8 +186,25 @@ class BodyChecker:
                 self.near(f"{key}= only works on a heading", f"{key}=")
             else:
                 self._concerns(key, value)
+        elif key in ("decision", "vote") or nearmiss.is_near_record_key(key):
+            self._record(kind, key, value)
         elif nearmiss.is_near_pair(key, value):
             self.near(_near_miss(f"attribute {key}={value}"), key)
+
+    def _record(self, kind: str, key: str, value: str) -> None:
+        """Check a decision= or vote= attribute (or a near miss of one)."""
+        if key not in ("decision", "vote"):
+            self.near(
+                f"attribute {key}= looks like decision= or vote= but is not one; "
+                "write exactly decision=… or vote=… (lower case), or rename it",
+                key,
+            )
+        elif kind != "Header":
+            self.near(f"{key}= only works on a heading (an agenda item)", f"{key}=")
+        elif key == "vote" and value not in VOTES:
+            self.near(f"vote={value!r} is not a vote: write one of {', '.join(VOTES)}", "vote=")
+        elif key == "decision" and not value.strip():
+            self.near('decision= is empty: say what was decided, e.g. decision="Agreed"', key)
 
     def _concerns(self, key: str, value: str) -> None:
         if key == "clps":

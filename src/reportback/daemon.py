@@ -24,7 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from . import ledger, mailer, notices, pipeline, reminders, state
+from . import ledger, mailer, notices, pipeline, register, reminders, state
 from .config import Config
 from .errors import ReportbackError
 from .locks import pid_lock
@@ -208,6 +208,7 @@ def run(config: Config, watch_seconds: float = 10.0) -> int:
     with daemon_lock(config.path("state")):
         daemon = Daemon(config)
         pipeline.directory_for(config)  # refuse a bad CLP directory before starting
+        register.load(config.root)  # and a bad meetings register
         validate(config)
         sched = scheduler(daemon, config, watch_seconds)
 

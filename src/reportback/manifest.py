@@ -42,6 +42,7 @@ def inputs(config: Config, drafts: object) -> str:
     folders = [config.path("reports"), *Templates(config.path("templates")).dirs]
     if config.paths.clps:
         folders.append(config.path("clps"))
+    folders.append(config.root / "meetings.yaml")  # the record's register
     for folder in folders:
         for path in sorted(_files(folder)):
             h.update(f"\0{path}\0".encode())

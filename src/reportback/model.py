@@ -101,6 +101,22 @@ class Item:
     regions: tuple[str, ...]
 
 
+VOTES = ("for", "against", "abstained", "absent", "no-vote")
+"""How the rep voted on an item (`no-vote`: agreed without a vote)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A public heading of a report that records a decision, the rep's vote, or both."""
+
+    title: str
+    anchor: str
+    decision: str
+    vote: str
+    clps: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Fragment:
     """A run of withheld words the audit searches the outputs for."""
@@ -130,6 +146,8 @@ class RedactedReport:
     items: tuple[Item, ...]
     summary: str
     images: tuple[Image, ...]
+    decisions: tuple[Decision, ...] = ()
+    """The decisions and votes on this audience's headings (withheld ones are not here)."""
 
     @property
     def ast(self) -> Ast:

@@ -79,6 +79,28 @@ def is_near_pair(key: str, value: str) -> bool:
     return _near_mark(squeezed) or _near_synonym(squeezed)
 
 
+RECORD_KEYS = {"vote": 1, "votes": 1, "voted": 1, "voting": 1, "decision": 2, "decisions": 2}
+"""The attributes that record a decision and a vote, and near spellings of them, with how
+many edits a near miss may be from them."""
+NOT_RECORD_KEYS = frozenset(
+    {"note", "notes", "noted", "rote", "tote", "mote", "dote", "vole", "precision"}
+)
+"""Ordinary words near `vote` or `decision`."""
+
+
+def is_near_record_key(key: str) -> bool:
+    """Return whether an attribute key is almost `decision` or `vote` (`Vote`, `votes`,
+    `decison`) without being exactly one of them."""
+    if key in ("decision", "vote"):
+        return False
+    squeezed = re.sub(r"[^a-z]", "", skeleton(key))
+    if not squeezed or squeezed in NOT_RECORD_KEYS:
+        return False
+    if squeezed.startswith(("vote", "decision", "decid")) or squeezed.endswith("vote"):
+        return True
+    return any(_distance(squeezed, word) <= edits for word, edits in RECORD_KEYS.items())
+
+
 def _near_mark(word: str) -> bool:
     return any(_distance(word, mark) <= edits for mark, edits in MARK_WORDS.items())
 

@@ -8,16 +8,17 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from . import cache as cachemod
-from . import images, manifest, state, tree
+from . import images, manifest, recordsite, register, search, state, tree
 from .aside import Aside
 from .audit import Auditor, Output, PdfText, Verdicts
 from .cache import Cache
 from .check import Checked
 from .clps import Directory, load_directory
 from .config import Config
-from .errors import ExternalFailure, LeakFound
+from .errors import ExternalFailure, InputRefused, LeakFound
 from .feeds import FeedFile, FeedWriter
 from .model import (
     Audience,
@@ -89,9 +90,30 @@ def directory_for(config: Config) -> Directory:
 
 
 def check(config: Config, show_progress: bool = False) -> list[Checked]:
-    """Validate every report; raise InputRefused listing every problem."""
+    """Validate every report and the meetings register; raise InputRefused listing every
+    problem."""
     with Pandocs() as pandocs:
-        return _checked(config, directory_for(config), pandocs, show_progress)
+        return _with_register(
+            config, partial(_checked, config, directory_for(config), pandocs, show_progress)
+        )
+
+
+def _with_register(config: Config, work: Callable[[], list[Checked]]) -> list[Checked]:
+    """Run `work` and check the meetings register; raise the problems of both at once."""
+    problems = []
+    try:
+        register.load(config.root)
+    except InputRefused as exc:
+        problems = exc.problems
+    try:
+        done = work()
+    except InputRefused as exc:
+        if not problems:
+            raise
+        raise InputRefused(problems + exc.problems, exc.hint, exc.outcome) from None
+    if problems:
+        raise InputRefused(problems)
+    return done
 
 
 def _checked(
@@ -152,7 +174,8 @@ def survey(config: Config, options: BuildOptions) -> Survey:
     directory = directory_for(config)
     templates = Templates(config.path("templates"))
     with Pandocs() as pandocs, stage("check"):
-        checked = _checked(config, directory, pandocs, options.progress)
+        work = partial(_checked, config, directory, pandocs, options.progress)
+        checked = _with_register(config, work)
     chosen = select(checked, options.now, options.drafts, options.embargoed)
     going_out = {c.source.slug for c in chosen.published}
     db = state.connect(config.path("state"))
@@ -242,7 +265,9 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
             config, (options.drafts, options.embargoed)
         )  # as read before the build started
         before = manifest.load(where)
-        if manifest.unchanged(before, manifest.fingerprint(config, inputs), options.now, folders):
+        if manifest.unchanged(
+            before, manifest.fingerprint(config, inputs), options.now, folders
+        ) and _same_day(config, before, options.now):  # the record counts days since meetings
             assert before is not None
             return _result_from(before)
     result = _build(config, options)
@@ -256,6 +281,16 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
         )
         manifest.save(where, after)
     return result
+
+
+def _same_day(config: Config, before: manifest.Manifest | None, now: datetime) -> bool:
+    """Return whether the last build was made on the same local day as `now`, or the
+    record's pages could not differ (no register: every meeting in it has a report)."""
+    if not register.path_for(config.root).exists():
+        return True
+    zone = ZoneInfo(config.site.timezone)
+    built = datetime.fromisoformat(before.built_at) if before is not None else None
+    return built is not None and built.astimezone(zone).date() == now.astimezone(zone).date()
 
 
 def _result_from(old: manifest.Manifest) -> BuildResult:
@@ -291,6 +326,11 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
     lists = Aside(partial(builder.lists, views))  # made beside the feeds, on the other core
     feeds = FeedWriter(config, ready.directory, config.path("state") / "cache" / "feeds.pickle")
     records = config.path("state") / "published"
+    with stage("record"):
+        meetings = register.load(config.root)
+        zone = ZoneInfo(config.site.timezone)
+        record = recordsite.record_of(meetings, views, options.now, zone)
+        decisions = recordsite.decisions_feed(record, builder, config.feeds.max_items)
     stagings: list[Staging] = []
     try:
         site = Staging(config.path("site"), records / "site.json")
@@ -301,7 +341,10 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
                 Planned(f"{FEEDS}{feed.name}", feed.key, partial(_feed_output, feed))
                 for feed in feeds.each(rendered)
             )),
+            (feeds_tree, FEEDS, _planned(decisions, FEEDS)),  # the record's (issue 23)
             (site, "", _site_plans(config, ready, builder, views, lists)),
+            (site, "", _planned(recordsite.pages(builder, record))),  # the record's
+            (site, "", _search_plans(site)),  # last: Pagefind indexes the audited site
         ]  # fmt: skip
         with stage("audit"):
             auditor = _auditor(ready, config.path("state"), "build")
@@ -378,6 +421,18 @@ def _site_plans(
             made = partial(_image, name, image, cache, report.slug)
             plans.append(Planned(name, cachemod.key("image", data), made))
     yield from sorted(plans, key=lambda plan: plan.name)
+
+
+def _planned(outputs: dict[str, bytes], prefix: str = "") -> Iterator[Planned]:
+    """Plan public outputs already made (each is audited before it is staged)."""
+    for name, data in sorted(outputs.items()):
+        output = partial(Output, f"{prefix}{name}", data, Audience.PUBLIC)
+        yield Planned(f"{prefix}{name}", None, output)
+
+
+def _search_plans(site: Staging) -> Iterator[Planned]:
+    """Plan the search index, made by Pagefind from the staged site once all of it is there."""
+    yield from _planned(search.index(site.written()))
 
 
 def _image(name: str, image: Image, cache: Cache, slug: str) -> Output:

@@ -121,6 +121,12 @@ class Staging:
             self.folders.add(path.parent)
         return path
 
+    def written(self) -> Path:
+        """Wait for every write so far; return the folder of the new tree (to read it)."""
+        self.writer.finish()
+        self.path.mkdir(parents=True, exist_ok=True)
+        return self.path
+
     def commit(self, trust: str = "") -> bool:
         """Swap the new tree in; return False (and leave the old one) if nothing changed.
 

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from . import tree
 from .clps import split_regions
-from .model import Ast, Audience, Document, Fragment, Image, Item, RedactedReport, Redaction, Source
+from .model import (
+    Ast,
+    Audience,
+    Decision,
+    Document,
+    Fragment,
+    Image,
+    Item,
+    RedactedReport,
+    Redaction,
+    Source,
+)
 from .placement import runs
 from .regions import Regions, words
 from .tree import Node
@@ -61,11 +73,12 @@ def _version(
     _assign_ids(nodes)
     _resolve_references(nodes)
     items = tuple(_items(nodes, regions))
+    decisions = tuple(_decisions(nodes, regions))  # only headings this audience may see
     used = _localise_images(nodes, images)
     _strip_attributes(nodes)
     doc = {"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": blocks}
     summary = source.meta.summary or _first_paragraph(nodes)
-    return RedactedReport(source, audience, Document(doc), items, summary, used)
+    return RedactedReport(source, audience, Document(doc), items, summary, used, decisions)
 
 
 class _Redactor:
@@ -217,6 +230,22 @@ def _items(nodes: list[Node], known: tuple[str, ...]) -> list[Item]:
     return found
 
 
+def _decisions(nodes: list[Node], known: tuple[str, ...]) -> list[Decision]:
+    """Return the decisions and votes recorded on the headings left after redaction."""
+    found: list[Decision] = []
+    for node in nodes:
+        if node["t"] != "Header":
+            continue
+        decision = (tree.attr_value(node, "decision") or "").strip()
+        vote = tree.attr_value(node, "vote") or ""
+        if decision or vote:
+            title = tree.stringify(node["c"][2], notes=False)
+            clps = tuple((tree.attr_value(node, "clps") or "").split())
+            regions = tuple(split_regions(tree.attr_value(node, "regions") or "", known)[0])
+            found.append(Decision(title, node["c"][1][0], decision, vote, clps, regions))
+    return found
+
+
 def _localise_images(nodes: list[Node], images: dict[str, Image]) -> tuple[Image, ...]:
     used: dict[str, Image] = {}
     for node in nodes:
@@ -228,11 +257,15 @@ def _localise_images(nodes: list[Node], images: dict[str, Image]) -> tuple[Image
 
 
 def _strip_attributes(nodes: list[Node]) -> None:
-    """Drop reportback's own attributes (clps, regions, reason) from what is written."""
+    """Drop reportback's own attributes (clps, regions, reason, decision, vote) from what is
+    written."""
     for node in nodes:
         found = tree.attr(node)
         if found is not None:
-            found[2][:] = [kv for kv in found[2] if kv[0] not in ("clps", "regions", "reason")]
+            found[2][:] = [kv for kv in found[2] if kv[0] not in OWN_KEYS]
+
+
+OWN_KEYS = frozenset({"clps", "regions", "reason", "decision", "vote"})
 
 
 def _first_paragraph(nodes: list[Node]) -> str:
@@ -252,6 +285,8 @@ def withheld_fragments(source: Source, regions: Regions) -> tuple[Fragment, ...]
     """
     whole = Audience.CONFIDENTIAL if source.meta.confidential else None
     units = [(whole or u.level, u.text) for u in regions.units() if whole or u.level]
+    units += [(whole or level, text) for level, text in decisions_written(regions)
+              if whole or level]  # fmt: skip
     if whole is not None:
         meta = source.meta
         units += [(whole, meta.title), (whole, meta.summary or ""), (whole, " ".join(meta.tags))]
@@ -269,9 +304,23 @@ def public_text(source: Source, regions: Regions) -> list[str]:
     if source.meta.confidential:
         return []
     units = [u.text for u in regions.units() if u.level == Audience.PUBLIC]
+    units += [text for level, text in decisions_written(regions) if level == Audience.PUBLIC]
     meta = source.meta
     units += [meta.title, meta.meeting, meta.summary or "", " ".join(meta.tags)]
     return units + [c.note for c in meta.corrections]
+
+
+DECISION = re.compile(r"""\bdecision\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s}]+))""")
+"""A decision= attribute in the source: its text is prose, which `units` leaves out with
+the rest of each attribute block."""
+
+
+def decisions_written(regions: Regions) -> list[tuple[Audience, str]]:
+    """Return the text of every decision= written in the body, at the level it is written."""
+    return [
+        (regions.level_at(m.start()), next(g for g in m.groups() if g is not None))
+        for m in DECISION.finditer(regions.body)
+    ]
 
 
 def _fragments(units: list[tuple[Audience, str]]) -> tuple[Fragment, ...]:

@@ -3,43 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import yaml
-
+from . import register
 from .config import Config
 from .delivery import send_notice
-from .errors import InputRefused, problem
+from .register import MEETINGS, Meeting
 from .state import utc
 
-MEETINGS = "meetings.yaml"
-
-
-@dataclass(frozen=True)
-class Meeting:
-    meeting: str
-    day: date
+__all__ = ["MEETINGS", "Meeting", "due", "meetings", "record", "send"]
 
 
 def meetings(config: Config) -> list[Meeting]:
-    """Read meetings.yaml beside the configuration: a list of {meeting, date}."""
-    path = config.root / MEETINGS
-    if not path.exists():
-        return []
-    try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as exc:
-        raise InputRefused([problem(path, 1, f"not valid YAML: {exc}")]) from exc
-    found: list[Meeting] = []
-    for number, item in enumerate(values if isinstance(values, list) else [None], start=1):
-        if not (isinstance(item, dict) and set(item) == {"meeting", "date"}):
-            raise InputRefused([problem(path, 1, f"entry {number} must be {{meeting, date}}")])
-        day = item["date"]
-        if not isinstance(day, date):
-            raise InputRefused([problem(path, 1, f"entry {number}: date must be YYYY-MM-DD")])
-        found.append(Meeting(str(item["meeting"]), day))
-    return found
+    """Read the meetings register beside the configuration (the record reads the same)."""
+    return list(register.load(config.root))
 
 
 def due(
@@ -48,8 +25,11 @@ def due(
     """Return meetings past their reminder day with no published report and no reminder yet."""
     late = timedelta(days=config.schedule.reminder_days)
     out: list[Meeting] = []
+    done = {(meeting.casefold(), day) for meeting, day in reported}
     for m in meetings(config):
-        if m.day + late > now.date() or (m.meeting, m.day) in reported:
+        if m.status != "held" or not m.attended:  # nothing to report
+            continue
+        if m.day + late > now.date() or (m.meeting.casefold(), m.day) in done:
             continue
         sent = db.execute(
             "SELECT 1 FROM reminders WHERE meeting = ? AND day = ?", (m.meeting, m.day.isoformat())

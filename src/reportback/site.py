@@ -15,11 +15,11 @@ import jinja2
 from .clps import Clp, Directory, reaches
 from .config import SiteConfig
 from .consent import WORDING
-from .model import Correction, Item, RenderedReport
+from .model import Correction, Decision, Item, RenderedReport
 from .render import plain_summary
 
 Outputs = dict[str, bytes]
-STATIC = ("style.css", "clp-filter.js")
+STATIC = ("style.css", "clp-filter.js", "votes-filter.js", "search.js")
 LATEST = 20
 """How many reports the home page and each CLP page list; the archive lists every one."""
 
@@ -45,6 +45,7 @@ class ReportView:
     regions: tuple[str, ...]
     embargoed_until: datetime | None = None
     """In the rep's preview, when an embargoed report will be published."""
+    decisions: tuple[Decision, ...] = ()
 
     def concerns(self, clp: Clp) -> bool:
         """Return whether the report is addressed to `clp` (all CLPs unless restricted)."""
@@ -70,6 +71,7 @@ def view(report: RenderedReport, rep: str) -> ReportView:
         clps=meta.clps,
         regions=meta.regions,
         embargoed_until=meta.publish_at if report.draft and meta.status != "draft" else None,
+        decisions=report.redacted.decisions,
     )
 
 
@@ -105,6 +107,7 @@ class _ClpLists:
         self.everyone = [(n, r) for n, r in enumerate(reports) if not r.clps and not r.regions]
         self.restricted: dict[str, list[tuple[int, ReportView]]] = {}
         self.items: dict[str, list[tuple[ReportView, Item]]] = {}
+        self.decisions: dict[str, list[tuple[ReportView, Decision]]] = {}
         for n, report in enumerate(reports):
             if report.clps or report.regions:
                 for clp in _named(report.clps, report.regions, directory):
@@ -113,6 +116,10 @@ class _ClpLists:
                 for clp in _named(item.clps, item.regions, directory):
                     if report.concerns(clp):
                         self.items.setdefault(clp.slug, []).append((report, item))
+            for decision in report.decisions:
+                for clp in _named(decision.clps, decision.regions, directory):
+                    if report.concerns(clp):
+                        self.decisions.setdefault(clp.slug, []).append((report, decision))
 
     def reports(self, clp: Clp) -> tuple[list[ReportView], int]:
         """Return the newest reports that reach `clp` (up to LATEST) and how many reach it."""
@@ -203,6 +210,7 @@ class SiteBuilder:
             reports=latest,
             total=total,
             items=lists.items.get(clp.slug, []),
+            decisions=lists.decisions.get(clp.slug, []),
             feeds=self.feeds("clp", clp.slug),
         )
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import fcntl
+import sqlite3
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from . import ledger, pipeline, state
+from . import ledger, pipeline, record, register, state
 from .config import Config
 from .errors import InputRefused
 from .schedule import next_slot
@@ -20,7 +21,7 @@ def lines(config: Config, now: datetime) -> list[str]:
     def local(moment: datetime) -> str:
         return moment.astimezone(zone).strftime("%a %-d %b %Y %H:%M %Z")
 
-    out: list[str] = []
+    out: list[str] = record_lines(config, now, zone)
     db = state.connect(config.path("state"))
     try:
         on_site = {slug for (slug,) in db.execute("SELECT slug FROM reports WHERE seq IS NOT NULL")}
@@ -90,6 +91,47 @@ def _reports(
         when = item.source.meta.publish_at
         out.append(f"embargoed: {item.source.slug} until {local(when) if when else '?'}")
     return out, public
+
+
+def record_lines(config: Config, now: datetime, zone: ZoneInfo) -> list[str]:
+    """Return the record first: this year's meetings, reported, median days, overdue ones."""
+    meetings = register.load(config.root)  # a bad register is refused, as by every command
+    db = state.connect(config.path("state"))
+    try:
+        made = record.make(meetings, _published(db), now, zone)
+    finally:
+        db.close()
+    year = made.today.year
+    summary = next((y for y in made.years() if y.year == year), None)
+    if summary is None:
+        out = [f"record {year}: no meetings yet"]
+    else:
+        median = "–" if summary.median_days is None else f"{summary.median_days:g}"
+        out = [
+            f"record {year}: {summary.held} meetings held, {summary.reported} reported "
+            f"(median {median} days to report), {summary.not_reported} not reported, "
+            f"{summary.absent} absent"
+        ]
+    for row in made.overdue():
+        out.append(f"overdue: {row.meeting} of {row.day:%-d %b %Y}, {row.waiting_days} days")
+    for row in made.rows:
+        if row.status == "upcoming":
+            out.append(f"upcoming: {row.meeting} on {row.day:%-d %b %Y}")
+    return out
+
+
+def _published(db: sqlite3.Connection) -> list[record.Reported]:
+    rows = db.execute(
+        "SELECT slug, meeting, meeting_date, published_at FROM reports WHERE seq IS NOT NULL"
+    ).fetchall()
+    return [
+        record.Reported(slug, slug, meeting, date.fromisoformat(day), _instant(at), (), ())
+        for slug, meeting, day, at in rows
+    ]
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def _daemon(config: Config) -> str:

@@ -22,7 +22,10 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SECURITY_HEADERS = {
     b"content-security-policy": (
-        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        # wasm-unsafe-eval lets the search page compile Pagefind's WebAssembly; still no
+        # inline script, no eval of JavaScript
+        b"default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+        b"img-src 'self' data:; "
         b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
     ),
     b"x-content-type-options": b"nosniff",

@@ -1,0 +1,281 @@
+"""The accountability record: the register, decisions and votes, statuses and lags, open data,
+the feed of decisions, CLP pages, status, and what is withheld from all of them."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import feedparser
+import pytest
+
+from reportback import reminders, search, state
+from reportback.config import Config
+from reportback.record import Reported, make
+from reportback.register import Meeting
+
+from .conftest import NOW, Result, everything, report
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+LONDON = ZoneInfo("Europe/London")
+
+PUBLIC_DECISION = "Agreed the timetable by nineteen votes to nine"
+CONFIDENTIAL = "Zanzibar quokka expelled"
+MEMBERS = "Marmalade ballot withdrawn"
+
+BODY = f"""\
+## Selection timetable {{clps="witney" decision="{PUBLIC_DECISION}" vote=against}}
+
+The NEC set the selection timetable for Witney.
+
+## Rule changes {{decision="Agreed without a vote" vote=no-vote}}
+
+The rule changes went through.
+
+## Disputes {{.confidential decision="{CONFIDENTIAL} from the party" vote=for}}
+
+Withheld discussion of the case.
+
+## Members matter {{.members decision="{MEMBERS} by the panel" vote=abstained}}
+
+Only members read this.
+
+::: members
+### Ballot wording {{decision="{MEMBERS} in the end" vote=against}}
+
+Members only, in a div.
+:::
+"""
+
+REGISTER = """\
+- {meeting: National Executive Committee, date: 2026-09-20}
+- meeting: Organisation Committee
+  date: 2026-10-06
+- {meeting: Disputes Panel, date: 2026-10-13, attended: false}
+- {meeting: National Executive Committee, date: 2026-07-14, status: cancelled}
+- {meeting: Organisation Committee, date: 2026-08-11, status: postponed, note: to September}
+- {meeting: National Executive Committee, date: 2026-11-24}
+"""
+
+
+def record_project(project: Project) -> Path:
+    return project({
+        "reports/2026-09-20-nec.md": report(BODY, meeting_date="2026-09-20", tags=["selections"]),
+        "meetings.yaml": REGISTER,
+    })  # fmt: skip
+
+
+def test_each_status_and_the_lag_in_the_open_data(cli: Cli, project: Project) -> None:
+    root = record_project(project)
+    assert cli("build", "--now", NOW).code == 0
+    data = json.loads((root / "site/record.json").read_text())
+    statuses = {(m["meeting"], m["date"]): m for m in data["meetings"]}
+    nec = statuses[("National Executive Committee", "2026-09-20")]
+    assert nec["status"] == "reported" and nec["lag_days"] == 63
+    assert nec["report"] == "http://localhost:8000/reports/2026-09-20-nec/"
+    assert nec["published"] == NOW
+    assert statuses[("Organisation Committee", "2026-10-06")]["status"] == "not-reported"
+    assert statuses[("Disputes Panel", "2026-10-13")]["status"] == "absent"
+    assert statuses[("National Executive Committee", "2026-07-14")]["status"] == "cancelled"
+    assert statuses[("Organisation Committee", "2026-08-11")]["status"] == "postponed"
+    assert statuses[("National Executive Committee", "2026-11-24")]["status"] == "upcoming"
+    assert [m["date"] for m in data["meetings"]] == sorted(statuses_dates(data), reverse=True)
+    page = (root / "site/record/index.html").read_text()
+    assert "not yet reported (47 days)" in page and "rep absent" in page
+    assert "63 days after the meeting" in page and "to September" in page
+
+
+def statuses_dates(data: dict[str, list[dict[str, str]]]) -> list[str]:
+    return [m["date"] for m in data["meetings"]]
+
+
+def test_a_meeting_reported_the_next_morning_took_one_day_across_time_zones() -> None:
+    """A meeting ending at 23:30 local, reported at 00:30 local (23:30 UTC the same day): one
+    day, not zero; and across the end of summer time (25 October 2026), one day too."""
+    summer = Reported("a", "A", "NEC", date(2016, 9, 20),
+                      datetime.fromisoformat("2016-09-20T23:30:00+00:00"), (), ())  # fmt: skip
+    autumn = Reported("b", "B", "NEC", date(2026, 10, 24),
+                      datetime.fromisoformat("2026-10-25T08:00:00+00:00"), (), ())  # fmt: skip
+    now = datetime.fromisoformat("2026-10-26T00:00:00+00:00")
+    made = make([], [summer, autumn], now, LONDON)
+    assert {r.report: r.lag_days for r in made.rows} == {"a": 1, "b": 1}
+    assert make([], [summer], now, ZoneInfo("UTC")).rows[0].lag_days == 0  # the zone counts
+
+
+def test_upcoming_and_overdue_turn_at_local_midnight() -> None:
+    meeting = [Meeting("NEC", date(2026, 3, 29))]  # summer time starts that night
+    before = datetime.fromisoformat("2026-03-28T23:59:00+00:00")  # 23:59 GMT on the 28th
+    after = datetime.fromisoformat("2026-03-29T23:30:00+00:00")  # 00:30 BST on the 30th
+    assert make(meeting, [], before, LONDON).rows[0].status == "upcoming"
+    late = make(meeting, [], after, LONDON).rows[0]
+    assert late.status == "not-reported" and late.waiting_days == 1
+
+
+def test_a_build_reports_the_lag_in_local_days(cli: Cli, project: Project) -> None:
+    """Published by a build at 00:30 BST (23:30 UTC the day before) the night after a meeting."""
+    root = project({"reports/a.md": report("Text.\n", meeting_date="2016-09-20")})
+    assert cli("build", "--now", "2016-09-20T23:30:00+00:00").code == 0
+    data = json.loads((root / "site/record.json").read_text())
+    assert data["meetings"][0]["status"] == "reported" and data["meetings"][0]["lag_days"] == 1
+
+
+def test_public_votes_reach_every_output_and_withheld_ones_none(cli: Cli, project: Project) -> None:
+    root = record_project(project)
+    assert cli("build", "--now", NOW).code == 0
+    votes = json.loads((root / "site/record.json").read_text())["votes"]
+    assert [(v["item"], v["decision"], v["vote"]) for v in votes] == [
+        ("Selection timetable", PUBLIC_DECISION, "against"),
+        ("Rule changes", "Agreed without a vote", "no-vote"),
+    ]
+    assert votes[0]["url"] == "http://localhost:8000/reports/2026-09-20-nec/#selection-timetable"
+    rows = list(csv.reader(io.StringIO((root / "site/votes.csv").read_text())))
+    assert rows[0] == ["date", "meeting", "item", "decision", "vote", "url"]
+    assert rows[1][:5] == ["2026-09-20", "National Executive Committee", "Selection timetable",
+                           PUBLIC_DECISION, "against"]  # fmt: skip
+    feed = feedparser.parse((root / "feeds/decisions.xml").read_bytes())
+    assert [e.title for e in feed.entries] == [
+        f"Selection timetable: {PUBLIC_DECISION}",
+        "Rule changes: Agreed without a vote",
+    ]
+    assert len(feedparser.parse((root / "feeds/decisions.atom").read_bytes()).entries) == 2
+    assert PUBLIC_DECISION in (root / "site/votes/index.html").read_text()
+    assert any(PUBLIC_DECISION in text for text in index_texts(root))
+    witney = (root / "site/clp/witney/index.html").read_text()
+    assert "Decisions that concern your CLP" in witney and PUBLIC_DECISION in witney
+    hackney = root / "site/clp/hackney-north-and-stoke-newington/index.html"
+    assert "Decisions that concern your CLP" not in hackney.read_text()
+    text = everything(root / "site") + everything(root / "feeds")
+    for canary in (CONFIDENTIAL, MEMBERS, "Zanzibar", "Marmalade"):
+        assert canary not in text
+    page = (root / "site/reports/2026-09-20-nec/index.html").read_text()
+    assert "decision=" not in page and "data-decision" not in page and "data-vote" not in page
+
+
+def index_texts(root: Path) -> list[str]:
+    return [
+        gzip.decompress(p.read_bytes()).decode("utf-8", errors="replace")
+        for p in (root / "site/pagefind").rglob("*.pf_*")
+    ]
+
+
+def test_the_audit_reads_the_search_index(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index that held withheld words (a broken Pagefind run) refuses the build."""
+    root = record_project(project)
+    real = search.index
+
+    def leaky(tree: Path) -> dict[str, bytes]:
+        made = real(tree)
+        text = f'pagefind_dcd{{"content":"{CONFIDENTIAL} from the party"}}'
+        return made | {"pagefind/fragment/en_leak.pf_fragment": gzip.compress(text.encode())}
+
+    monkeypatch.setattr(search, "index", leaky)
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    assert "pagefind/fragment/en_leak.pf_fragment" in result.err
+    assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("heading", "message"),
+    [
+        ("{vote=yes}", "vote='yes' is not a vote: write one of for, against, abstained"),
+        ("{votes=for}", "attribute votes= looks like decision= or vote= but is not one"),
+        ("{Vote=For}", "attribute Vote= looks like decision= or vote= but is not one"),
+        ('{decison="Agreed"}', "attribute decison= looks like decision= or vote= but is not"),
+        ('{decision=""}', "decision= is empty"),
+        ("{vote=For}", "vote='For' is not a vote"),
+    ],
+)
+def test_near_miss_vote_attributes_refuse_the_report(
+    cli: Cli, project: Project, heading: str, message: str
+) -> None:
+    project({"reports/a.md": report(f"Intro.\n\n## Item {heading}\n\nText.\n")})
+    result = cli("check")
+    assert result.code == 1
+    assert result.err.startswith(f"reports/a.md:9: {message}")
+
+
+def test_a_vote_only_on_a_heading_and_ordinary_keys_pass(cli: Cli, project: Project) -> None:
+    body = '[agreed]{vote=for}\n\n## Item {note=x title="Vote count"}\n\nText.\n'
+    project({"reports/a.md": report(body)})
+    result = cli("check")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "reports/a.md:7: vote= only works on a heading (an agenda item)",
+        "refused: 1 problem; nothing was published",
+    ]
+
+
+BAD_REGISTER = """\
+- {meeting: NEC, date: 2026-02-30}
+- {meeting: NEC, date: 2026-03-01, colour: red}
+- {meeting: Organisation Committee, date: 2026-03-02}
+- {meeting: organisation committee, date: 2026-03-02}
+- {meeting: NEC, date: 2026-03-03, status: done}
+- {meeting: NEC, date: 2026-03-04, attended: maybe}
+- {meeting: NEC, date: 03/05/2026}
+- {date: 2026-03-06}
+- just a line
+"""
+BAD_LINES = [
+    "meetings.yaml:1: date '2026-02-30' is not a date: write YYYY-MM-DD (a day that exists)",
+    "meetings.yaml:2: unknown key 'colour'; the keys are meeting, date, status, attended, note",
+    "meetings.yaml:4: duplicate entry: organisation committee on 2026-03-02 is already on line 3",
+    "meetings.yaml:5: status 'done' must be one of held, cancelled, postponed",
+    "meetings.yaml:6: attended 'maybe' must be true or false",
+    "meetings.yaml:7: date '03/05/2026' is not a date: write YYYY-MM-DD (a day that exists)",
+    "meetings.yaml:8: missing meeting: each entry needs meeting and date",
+    "meetings.yaml:9: each entry must be {meeting, date}",
+]
+
+
+@pytest.mark.parametrize("command", [("check",), ("build", "--now", NOW), ("status",), ("run",)])
+def test_a_bad_register_is_refused_with_its_lines(
+    cli: Cli, project: Project, command: tuple[str, ...]
+) -> None:
+    root = project({"reports/a.md": report(), "meetings.yaml": BAD_REGISTER})
+    result = cli(*command)
+    assert result.code == 1
+    assert result.err.splitlines()[: len(BAD_LINES)] == BAD_LINES
+    assert "Traceback" not in result.err
+    assert not (root / "site").exists()
+
+
+def test_a_register_that_is_not_yaml_names_its_line(cli: Cli, project: Project) -> None:
+    project({"reports/a.md": report(), "meetings.yaml": "- {meeting: NEC, date: 2026-03-01\n"})
+    result = cli("check")
+    assert result.code == 1 and result.err.startswith("meetings.yaml:2: not valid YAML")
+
+
+def test_status_starts_with_the_record(cli: Cli, project: Project) -> None:
+    record_project(project)
+    assert cli("build", "--now", NOW).code == 0
+    lines = cli("status", "--now", NOW).out.splitlines()
+    assert lines[:4] == [
+        "record 2026: 3 meetings held, 1 reported (median 63 days to report), "
+        "1 not reported, 1 absent",
+        "overdue: Organisation Committee of 6 Oct 2026, 47 days",
+        "upcoming: National Executive Committee on 24 Nov 2026",
+        "reports: 1 published or due, 0 drafts, 0 confidential",
+    ]
+
+
+def test_reminders_read_the_same_register(tmp_path: Path) -> None:
+    """Only a held meeting the rep attended, with no report, brings a reminder."""
+    (tmp_path / "meetings.yaml").write_text(REGISTER)
+    config = Config(root=tmp_path)
+    db = state.connect(config.path("state"))
+    now = datetime.fromisoformat(NOW)
+    reported = {("national executive committee", date(2026, 9, 20))}
+    due = reminders.due(db, config, {(m.upper(), d) for m, d in reported}, now)
+    assert [(m.meeting, m.day) for m in due] == [("Organisation Committee", date(2026, 10, 6))]
+    db.close()
