@@ -211,7 +211,7 @@ def test_a_vote_only_on_a_heading_and_ordinary_keys_pass(cli: Cli, project: Proj
     assert result.code == 1
     assert result.err.splitlines() == [
         "reports/a.md:7: vote= only works on a heading (an agenda item)",
-        "refused: 1 problem; nothing was published",
+        "refused: 1 problem; fix them and check again",
     ]
 
 
@@ -265,7 +265,7 @@ def test_status_starts_with_the_record(cli: Cli, project: Project) -> None:
         "1 not reported, 1 absent",
         "overdue: Organisation Committee of 6 Oct 2026, 47 days",
         "upcoming: National Executive Committee on 24 Nov 2026",
-        "reports: 1 published or due, 0 drafts, 0 confidential",
+        "reports: 1 published, 0 due at the next build, 0 embargoed, 0 drafts, 0 confidential",
     ]
 
 
