@@ -24,6 +24,7 @@ from reportback.tokens import Tokens, load_secret
 from reportback.web import create_app
 from reportback.webguard import RateLimit
 
+from .browser import running
 from .conftest import Result, report
 from .smtp import Server, free_port
 
@@ -35,20 +36,9 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 @contextmanager
 def serving(per_ip: int = 10_000) -> Iterator[int]:
     """Run the app under uvicorn on a free loopback port for the duration of the block."""
-    port = free_port()
     app = create_app(load_config(), None, RateLimit(per_ip, 600), RateLimit(10_000, 3600))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
+    with running(app) as port:
         yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 def now_plus(minutes: int) -> str:
