@@ -17,7 +17,7 @@ import pypdf
 import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
-from reportback import images, pdf, render
+from reportback import bytescan, images, pdf, render
 from reportback.audit import Auditor, Output, PdfText, Withheld
 from reportback.model import Audience, Fragment
 from reportback.templates import default_dir
@@ -308,3 +308,29 @@ def test_the_audit_reads_a_pdfs_outline_that_no_page_shows() -> None:
         Output("x.pdf", out.getvalue(), Audience.PUBLIC)
     )
     assert found == [f"a: confidential text {SECRET!r} found in x.pdf"]
+
+
+def test_bytes_inside_a_font_or_an_image_are_not_taken_for_an_attachment() -> None:
+    # a font's or an image's compressed bytes can inflate to `/AF ` by chance (the bench
+    # corpus's report 981 did); only a PDF's objects can embed a file
+    def stream(dictionary: bytes, content: bytes) -> bytes:
+        data = zlib.compress(content)
+        return b"<< %s /Length %d >>\nstream\n%s\nendstream" % (dictionary, len(data), data)
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(200, 200)
+    out = io.BytesIO()
+    writer.write(out)
+    plain = out.getvalue()
+    chance = b"\x00\x17/AF \x93\x02/EmbeddedFile\x00"
+    font = plain + b"\n99 0 obj\n" + stream(b"/Subtype /Type1C", chance) + b"\nendobj\n"
+    assert not bytescan.embeds_files(plain)
+    assert not bytescan.embeds_files(font)
+    objects = plain + b"\n98 0 obj\n" + stream(b"/Type /ObjStm /N 1 /First 5", b"1 0 << /AF [2 0 R] >>")
+    assert bytescan.embeds_files(objects + b"\nendobj\n")
+    unreadable = plain + b"\n98 0 obj\n<< /Type /ObjStm /Length 9 >>\nstream\nnot zlib!\nendstream"
+    assert bytescan.embeds_files(unreadable), "an object stream that cannot be read fails closed"
+    writer.add_attachment("notes.txt", b"hello")
+    attached = io.BytesIO()
+    writer.write(attached)
+    assert bytescan.embeds_files(attached.getvalue())

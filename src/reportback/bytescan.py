@@ -92,11 +92,33 @@ def _with_entities_decoded(text: str) -> str:
 
 def embeds_files(pdf: bytes) -> bool:
     """Return whether a PDF embeds a file (an attachment, or one associated with a part); one
-    that cannot be read to the end is taken to."""
+    that cannot be read to the end is taken to.
+
+    The keys that embed a file can only be written where a PDF's objects are: between its
+    streams, or inside an object stream. A font's or an image's bytes are not searched, since
+    they can hold `/AF` by chance.
+    """
     try:
-        return any(EMBEDDED.search(layer) for layer in [pdf, *inflated(pdf)])
+        return any(EMBEDDED.search(layer) for layer in _object_layers(pdf))
     except Unreadable:
         return True
+
+
+def _object_layers(pdf: bytes) -> Iterator[bytes]:
+    """Yield the PDF with its streams' bytes taken out, then every object stream, inflated."""
+    yield PDF_STREAM_BODY.sub(b"stream endstream", pdf)
+    for match in PDF_STREAM.finditer(pdf):
+        head = pdf[max(0, match.start() - 2048) : match.start()]
+        if b"/ObjStm" not in head[head.rfind(b" obj") :]:
+            continue
+        unpack = zlib.decompressobj()
+        try:
+            out = unpack.decompress(pdf[match.end() :], MAX_INFLATED)
+        except zlib.error as error:
+            raise Unreadable("an object stream cannot be inflated") from error
+        if unpack.unconsumed_tail:
+            raise Unreadable("a stream inflates to more than 64 MB")
+        yield out
 
 
 def inflated(data: bytes) -> Iterator[bytes]:
