@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reportback.pandoc import pandoc_path, workers
+from reportback.pandoc.worker import pandoc_path, workers
 
 from .corpus import Corpus, write_reports, write_subscribers
 from .measure import Measure, run, wait

@@ -25,8 +25,8 @@ from aiosmtpd.controller import Controller
 
 from reportback.cli import main
 from reportback.config import load_config
-from reportback.web import create_app
-from reportback.webguard import RateLimit
+from reportback.web.app import create_app
+from reportback.web.guard import RateLimit
 
 
 class Sink:

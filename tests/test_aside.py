@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reportback.aside import Aside
+from reportback.build.fork import Aside
 
 
 def test_the_child_makes_the_result_and_the_parent_does_not(tmp_path: Path) -> None:

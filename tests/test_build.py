@@ -14,8 +14,7 @@ from pathlib import Path
 import PIL.Image
 import pytest
 
-from reportback import pipeline, publish, redactions, site
-from reportback.audit import (
+from reportback.audit.leaks import (
     Auditor,
     Output,
     PdfText,
@@ -25,10 +24,12 @@ from reportback.audit import (
     chunks,
     pdf_text,
 )
-from reportback.model import Ast, Audience, Document, Fragment, Image, Source
-from reportback.redact import Placeholders, Redaction
-from reportback.regions import Regions
-from reportback.templates import default_dir
+from reportback.build import pipeline, redact_all, swap
+from reportback.checking.regions import Regions
+from reportback.model import Ast, Audience, Document, Fragment, Image, Placeholders, Source
+from reportback.output import site
+from reportback.output.templates import default_dir
+from reportback.redaction.redact import Redaction
 
 from .conftest import NOW, Result, everything, inodes, report, rewritten
 
@@ -52,7 +53,7 @@ def left_beside(folder: Path, wait: float = 10.0) -> list[Path]:
 @pytest.fixture
 def leaky_redactor(monkeypatch: pytest.MonkeyPatch) -> None:
     """Give the build a redactor with a bug: every audience gets the unredacted document."""
-    real = redactions.redact
+    real = redact_all.redact
 
     def leaky(
         source: Source,
@@ -66,7 +67,7 @@ def leaky_redactor(monkeypatch: pytest.MonkeyPatch) -> None:
         whole = replace(done.versions[Audience.PUBLIC], document=Document(ast))
         return Redaction({Audience.PUBLIC: whole, Audience.MEMBERS: whole}, done.fragments)
 
-    monkeypatch.setattr(redactions, "redact", leaky)
+    monkeypatch.setattr(redact_all, "redact", leaky)
 
 
 def two_reports() -> dict[str, str | bytes]:
@@ -113,13 +114,13 @@ def test_an_output_failing_the_audit_is_never_written_even_to_staging(
     # the feeds (made first) show only the newest report, which is clean: they are staged
     root = project(two_reports() | {"reportback.toml": "[feeds]\nmax_items = 1\n"})
     written: list[bytes] = []
-    real_add = publish.Staging.add
+    real_add = swap.Staging.add
 
-    def add(self: publish.Staging, name: str, data: bytes, key: str | None = None) -> None:
+    def add(self: swap.Staging, name: str, data: bytes, key: str | None = None) -> None:
         written.append(data)
         real_add(self, name, data, key)
 
-    monkeypatch.setattr(publish.Staging, "add", add)
+    monkeypatch.setattr(swap.Staging, "add", add)
     assert cli("build", "--now", NOW).code == 1
     assert written, "outputs audited clean before the leak were staged"
     assert not any(b"expelled the member" in data for data in written)
@@ -128,11 +129,11 @@ def test_an_output_failing_the_audit_is_never_written_even_to_staging(
 
 def test_staging_swaps_in_a_changed_tree_and_leaves_an_unchanged_one(tmp_path: Path) -> None:
     target = tmp_path / "site"
-    assert publish.publish({"a.html": b"one", "b/c.html": b"two"}, target)
+    assert swap.publish({"a.html": b"one", "b/c.html": b"two"}, target)
     first = (target / "a.html").stat().st_ino
-    assert not publish.publish({"a.html": b"one", "b/c.html": b"two"}, target)
+    assert not swap.publish({"a.html": b"one", "b/c.html": b"two"}, target)
     assert (target / "a.html").stat().st_ino == first, "an unchanged tree is not swapped"
-    staging = publish.Staging(target)
+    staging = swap.Staging(target)
     staging.add("a.html", b"one")
     assert (target / "b/c.html").exists(), "nothing changes before the commit"
     assert staging.commit(), "a file fewer is a change"
@@ -146,19 +147,19 @@ def test_the_old_tree_is_removed_after_the_swap_and_a_stopped_removal_is_finishe
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "site"
-    assert publish.publish({"a.html": b"one"}, target)
+    assert swap.publish({"a.html": b"one"}, target)
     old = target.stat().st_ino
-    assert publish.publish({"a.html": b"two"}, target)
+    assert swap.publish({"a.html": b"two"}, target)
     assert target.stat().st_ino != old and (target / "a.html").read_bytes() == b"two"
     assert not left_beside(target), "the old tree went, in a process of its own"
     # a remover stopped half way leaves its trash; the next publish removes it
     (tmp_path / ".site.trash-0123").mkdir()
     (tmp_path / ".site.trash-0123/b.html").write_bytes(b"old")
-    assert not publish.publish({"a.html": b"two"}, target)
+    assert not swap.publish({"a.html": b"two"}, target)
     assert not left_beside(target)
     # where no process can be started, the old tree is removed before publish returns
-    monkeypatch.setattr(publish.subprocess, "run", _no_processes)
-    assert publish.publish({"a.html": b"three"}, target)
+    monkeypatch.setattr(swap.subprocess, "run", _no_processes)
+    assert swap.publish({"a.html": b"three"}, target)
     assert not list(tmp_path.glob(".site.*"))
 
 
@@ -200,9 +201,9 @@ def test_crash_mid_build_leaves_previous_site_intact(
 
             patch.setattr(site.SiteBuilder, "page", page)
         else:
-            import reportback.publish as publish
+            import reportback.build.swap as swap
 
-            real_write, real_link = publish._write, publish.os.link
+            real_write, real_link = swap._write, swap.os.link
 
             def write(path: Path, data: bytes) -> None:
                 crash_after_half()
@@ -212,8 +213,8 @@ def test_crash_mid_build_leaves_previous_site_intact(
                 crash_after_half()
                 real_link(a, b)
 
-            patch.setattr(publish, "_write", write)
-            patch.setattr(publish.os, "link", link)
+            patch.setattr(swap, "_write", write)
+            patch.setattr(swap.os, "link", link)
         with pytest.raises(RuntimeError, match="power cut"):
             cli("build", "--now", NOW)
     assert snapshot(root / "site") == before
@@ -440,14 +441,14 @@ def test_public_text_exception_does_not_hide_a_real_leak(
 def test_crash_between_the_two_renames_of_the_fallback_swap_is_recovered(
     cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reportback.publish as publish
+    import reportback.build.swap as swap
 
     root = project(two_reports())
     assert cli("build", "--now", NOW).code == 0
     before = snapshot(root / "site")
     (root / "site").rename(root / ".site.old-4242")  # what a crash mid-swap leaves behind
     (root / ".site.new-4242").mkdir()
-    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)  # force the two-rename path
+    monkeypatch.setattr(swap, "_exchange", lambda a, b: False)  # force the two-rename path
     assert cli("build", "--now", NOW).code == 0
     assert snapshot(root / "site") == before
     assert not left_beside(root / "site")
@@ -633,16 +634,16 @@ def test_a_file_in_pieces_is_written_whole_even_by_short_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pieces = (b"<rss>", b"", "é".encode() * 5000, b"<item/>" * 3, b"</rss>")
-    publish._write(tmp_path / "whole.xml", pieces)
+    swap._write(tmp_path / "whole.xml", pieces)
     assert (tmp_path / "whole.xml").read_bytes() == b"".join(pieces)
-    real, calls = publish.os.writev, []
+    real, calls = swap.os.writev, []
 
     def short(fd: int, buffers: list[bytes]) -> int:  # the kernel may write less than asked
         calls.append(len(buffers))
         return real(fd, [bytes(memoryview(b"".join(buffers))[:7])])
 
-    monkeypatch.setattr(publish.os, "writev", short)
-    publish._write(tmp_path / "short.xml", pieces)
+    monkeypatch.setattr(swap.os, "writev", short)
+    swap._write(tmp_path / "short.xml", pieces)
     assert (tmp_path / "short.xml").read_bytes() == b"".join(pieces)
     assert len(calls) == -(-len(b"".join(pieces)) // 7)
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from reportback import parse, pipeline, tree
+from reportback.build import check_all, pipeline
 from reportback.config import load_config
 from reportback.errors import InputRefused, Problem
+from reportback.pandoc import json_ast
 
 from .conftest import NOW, log_calls, report
 
@@ -40,7 +41,7 @@ def _survey(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
         ready = pipeline.survey(config, pipeline.BuildOptions(now=datetime.fromisoformat(NOW)))
     except InputRefused as refused:
         return [], list(refused.problems)
-    return [(c.source.slug, tree.stringify(c.ast["blocks"])) for c in ready.checked], []
+    return [(c.source.slug, json_ast.stringify(c.ast["blocks"])) for c in ready.checked], []
 
 
 @contextmanager
@@ -61,7 +62,7 @@ def test_each_report_is_checked_once_half_in_a_child_with_the_same_problems(
 ) -> None:
     root = project(_reports())
     log = tmp_path / "parsed-by"
-    log_calls(monkeypatch, parse, "parse_body", log)
+    log_calls(monkeypatch, check_all, "parse_body", log)
     forked, problems = _survey(root)
     by = log.read_text().split()
     assert len(by) == 6, "each report parsed once"
@@ -90,7 +91,7 @@ def test_reports_checked_in_the_child_are_the_same_as_checked_here(
         files[name] = str(files[name]).replace(CLPS[n - 1], "bath")
     root = project(files)
     log = tmp_path / "parsed-by"
-    log_calls(monkeypatch, parse, "parse_body", log)
+    log_calls(monkeypatch, check_all, "parse_body", log)
     forked, problems = _survey(root)
     assert problems == [] and len(forked) == 6
     assert log.read_text().split().count(str(os.getpid())) == 3
@@ -108,14 +109,14 @@ def test_reports_a_failed_child_left_are_checked_here(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = project(_reports())
-    here, real = os.getpid(), parse.parse_body
+    here, real = os.getpid(), check_all.parse_body
 
     def failing_apart(*args: object, **kwargs: object) -> object:
         if os.getpid() != here:
             os._exit(9)  # the child dies mid-check, before it answers
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(parse, "parse_body", failing_apart)
+    monkeypatch.setattr(check_all, "parse_body", failing_apart)
     checked, problems = _survey(root)
     assert checked == []
     assert [p.path for p in problems] == ["reports/2016-09-03-nec.md", "reports/2016-09-05-nec.md"]

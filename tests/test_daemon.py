@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from reportback import ledger, state
+from reportback import database
+from reportback.commands.daemon import Daemon, scheduler
 from reportback.config import load_config
-from reportback.daemon import Daemon, scheduler
-from reportback.schedule import due_cadences
+from reportback.mail import ledger
+from reportback.mail.cadences import due_cadences
 
 from .conftest import Result, report
 from .smtp import Faults, Server
@@ -120,7 +121,7 @@ def _weekly_messages(root: Path) -> int:
 
 def test_weekly_digest_runs_once_a_week_at_seven_across_dst(tmp_path: Path) -> None:
     config = load_config(cwd=tmp_path)
-    db = state.connect(tmp_path / "state")
+    db = database.connect(tmp_path / "state")
     for start in (datetime(2026, 3, 16, tzinfo=UTC), datetime(2026, 10, 12, tzinfo=UTC)):
         ledger.record_run(db, "weekly", start)
         runs: list[datetime] = []

@@ -331,7 +331,7 @@ def test_digests_pass_spamassassin(cli: Cli, project: Project) -> None:
 def test_outbox_folder_keeps_every_message_under_concurrent_writers(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from reportback.delivery import Job, OutboxFolder, Outcome
+    from reportback.mail.smtp import Job, OutboxFolder, Outcome
 
     folder = OutboxFolder(tmp_path / "outbox")
     done: list[Outcome] = []

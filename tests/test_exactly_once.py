@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reportback import state
+from reportback import database
 
 from .conftest import Result, report
 from .smtp import Faults, Server
@@ -168,9 +168,10 @@ def test_import_refuses_control_characters_in_names(cli: Cli, project: Project) 
 
 KILLED_BUILD = """
 import os, signal, sys
-from reportback import cli, publish, state
+from reportback import cli
+from reportback.build import publications, swap as swapping
 point, swaps = sys.argv[1], []
-real_swap, real_live = publish._swap, state.went_live
+real_swap, real_live = swapping._swap, publications.went_live
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
 def swap(staging, target):
@@ -185,7 +186,7 @@ def went_live(db, slugs):
     real_live(db, slugs)
     if point == "after-went-live":
         die()
-publish._swap, state.went_live = swap, went_live
+swapping._swap, publications.went_live = swap, went_live
 sys.exit(cli.main(["build", "--now", sys.argv[2]]))
 """
 T3 = "2026-11-21T09:00:00+00:00"
@@ -244,7 +245,7 @@ def test_members_imported_in_the_same_second_as_a_build_get_its_reports(
 def test_an_older_state_is_stamped_in_time_order_members_first_at_a_tie(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "state.sqlite", isolation_level=None)
     for step in (1, 2, 3):
-        db.executescript(state.MIGRATIONS[step])
+        db.executescript(database.MIGRATIONS[step])
     db.execute("PRAGMA user_version=3")
     add = (
         "INSERT INTO subscribers (email, clp, cadence, audience, status, source, created_at) "
@@ -257,7 +258,7 @@ def test_an_older_state_is_stamped_in_time_order_members_first_at_a_tie(tmp_path
         "INSERT INTO reports VALUES ('r', 'r', 'NEC', '2016-09-20', '2026-11-01T10:00:00+00:00')"
     )
     db.close()
-    db = state.connect(tmp_path)
+    db = database.connect(tmp_path)
     joined = dict(db.execute("SELECT email, joined FROM subscribers"))
     (seq,) = db.execute("SELECT seq FROM reports").fetchone()
     assert joined["early@example.org"] < seq and joined["tie@example.org"] < seq

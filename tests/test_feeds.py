@@ -16,10 +16,10 @@ import feedparser
 import pytest
 from lxml import etree
 
+from reportback.build.pipeline import BuildOptions, prepare
 from reportback.config import load_config
-from reportback.feeds import FeedWriter
 from reportback.model import Audience
-from reportback.pipeline import BuildOptions, prepare
+from reportback.output.feeds import FeedWriter
 
 from .conftest import NOW, Result, everything, inodes, report, rewritten
 

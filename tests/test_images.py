@@ -17,11 +17,12 @@ import pypdf
 import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
-from reportback import bytescan, images, pdf, render
-from reportback.audit import Auditor, Output, PdfText, Withheld
+from reportback.audit import bytescan
+from reportback.audit.leaks import Auditor, Output, PdfText, Withheld
 from reportback.model import Audience, Fragment
-from reportback.templates import default_dir
-from reportback.tree import words
+from reportback.output import images, pdf, render
+from reportback.output.templates import default_dir
+from reportback.pandoc.json_ast import words
 
 from .conftest import NOW, Result, report
 
@@ -326,7 +327,8 @@ def test_bytes_inside_a_font_or_an_image_are_not_taken_for_an_attachment() -> No
     font = plain + b"\n99 0 obj\n" + stream(b"/Subtype /Type1C", chance) + b"\nendobj\n"
     assert not bytescan.embeds_files(plain)
     assert not bytescan.embeds_files(font)
-    objects = plain + b"\n98 0 obj\n" + stream(b"/Type /ObjStm /N 1 /First 5", b"1 0 << /AF [2 0 R] >>")
+    held = stream(b"/Type /ObjStm /N 1 /First 5", b"1 0 << /AF [2 0 R] >>")
+    objects = plain + b"\n98 0 obj\n" + held
     assert bytescan.embeds_files(objects + b"\nendobj\n")
     unreadable = plain + b"\n98 0 obj\n<< /Type /ObjStm /Length 9 >>\nstream\nnot zlib!\nendstream"
     assert bytescan.embeds_files(unreadable), "an object stream that cannot be read fails closed"

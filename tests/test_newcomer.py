@@ -140,8 +140,8 @@ def test_status_counts_agree_and_old_errors_go(cli: Cli, project: Project) -> No
     monthly = next(line for line in after.splitlines() if "monthly" in line)
     assert monthly.endswith("(last sent never)")  # a run that sent nothing sent nothing
 
+    from reportback.commands.daemon import Daemon
     from reportback.config import load_config
-    from reportback.daemon import Daemon
 
     (root / "reports/c.md").write_text(report("Three.\n", titel="Three"))
     Daemon(load_config()).tick("test")
@@ -158,7 +158,7 @@ def test_status_into_head_ends_quietly(project: Project) -> None:
     project({"reports/a.md": report()})
     script = (
         "import sys; from reportback.cli import main; "
-        "from reportback import status; "
+        "from reportback.commands import status; "
         "status.lines = lambda c, n: [f'line {i}' for i in range(200000)]; "
         "sys.exit(main(['status', '--now', '2026-11-22T12:00:00+00:00']))"
     )
@@ -174,7 +174,7 @@ def test_serve_without_a_site_says_so_and_is_not_healthy(project: Project) -> No
     from starlette.testclient import TestClient
 
     from reportback.config import load_config
-    from reportback.web import create_app, startup_notes
+    from reportback.web.app import create_app, startup_notes
 
     project({})
     config = load_config()

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from reportback.errors import ExternalFailure
-from reportback.pandoc import Pandoc, Pandocs
+from reportback.pandoc.worker import Pandoc, Pandocs
 
 
 @pytest.fixture

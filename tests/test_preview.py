@@ -11,7 +11,7 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from reportback.preview import Previewer, create_app, listening
+from reportback.commands.preview import Previewer, create_app, listening
 
 from .browser import ARTIFACTS_DIR, chromium, running, violations
 from .conftest import NOW, Result, report

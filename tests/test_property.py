@@ -19,16 +19,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportback.audit import Output, PdfText, Withheld, audit
-from reportback.check import BodyChecker
+from reportback.audit.leaks import Output, PdfText, Withheld, audit
+from reportback.build.check_all import read_body
+from reportback.checking.front_matter import load_report
+from reportback.checking.rules import BodyChecker
 from reportback.clps import load_directory
-from reportback.load import load_report
-from reportback.model import Audience, Publication
-from reportback.pandoc import Pandoc
-from reportback.parse import read_body
-from reportback.redact import Placeholders, redact
-from reportback.render import RenderSettings, render
-from reportback.templates import Templates
+from reportback.model import Audience, Placeholders, Publication
+from reportback.output.render import RenderSettings, render
+from reportback.output.templates import Templates
+from reportback.pandoc.worker import Pandoc
+from reportback.redaction.redact import redact
 
 LEVELS = [None, Audience.MEMBERS, Audience.CONFIDENTIAL]
 NAMES = {Audience.MEMBERS: "members", Audience.CONFIDENTIAL: "confidential"}
@@ -215,8 +215,8 @@ HEADER_VALUES = st.one_of(
 @settings(max_examples=400, deadline=None)
 def test_a_header_written_directly_is_what_the_email_package_writes(name: str, value: str) -> None:
     """A digest writes plain headers itself, for speed: byte for byte as the package would."""
-    from reportback.digest import HEADERS
-    from reportback.mailer import _header
+    from reportback.mail.compose import HEADERS
+    from reportback.mail.sending import _header
 
     try:
         expected = HEADERS.fold_binary(*HEADERS.header_store_parse(name, value))

@@ -25,15 +25,15 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from reportback.check import BodyChecker
+from reportback.build.check_all import read_body
+from reportback.checking.front_matter import load_report
+from reportback.checking.rules import BodyChecker
 from reportback.clps import load_directory
-from reportback.load import load_report
-from reportback.model import Audience, Publication
-from reportback.pandoc import Pandoc
-from reportback.parse import read_body
-from reportback.redact import Placeholders, redact
-from reportback.render import RenderSettings, render
-from reportback.templates import Templates
+from reportback.model import Audience, Placeholders, Publication
+from reportback.output.render import RenderSettings, render
+from reportback.output.templates import Templates
+from reportback.pandoc.worker import Pandoc
+from reportback.redaction.redact import redact
 
 EXAMPLES = int(os.environ.get("REPORTBACK_PROPERTY_EXAMPLES", "150"))
 LEVELS = [Audience.PUBLIC, Audience.MEMBERS, Audience.CONFIDENTIAL]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportback.publish import Staging
+from reportback.build.swap import Staging
 
 
 def _publish(target: Path, record: Path, files: dict[str, tuple[bytes, str]], trust: str) -> None:

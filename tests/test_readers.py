@@ -8,7 +8,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from reportback.config import load_config
-from reportback.web import create_app
+from reportback.web.app import create_app
 
 from .conftest import NOW, Result, report
 

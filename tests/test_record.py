@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 import feedparser
 import pytest
 
-from reportback import reminders, search, state
+from reportback import database
 from reportback.config import Config
-from reportback.record import Reported, make
-from reportback.register import Meeting
+from reportback.output import search_index
+from reportback.record import reminders
+from reportback.record.accountability import Reported, make
+from reportback.record.register import Meeting
 
 from .conftest import NOW, Result, everything, report
 
@@ -170,14 +172,14 @@ def test_the_audit_reads_the_search_index(
 ) -> None:
     """An index that held withheld words (a broken Pagefind run) refuses the build."""
     root = record_project(project)
-    real = search.index
+    real = search_index.index
 
     def leaky(tree: Path) -> dict[str, bytes]:
         made = real(tree)
         text = f'pagefind_dcd{{"content":"{CONFIDENTIAL} from the party"}}'
         return made | {"pagefind/fragment/en_leak.pf_fragment": gzip.compress(text.encode())}
 
-    monkeypatch.setattr(search, "index", leaky)
+    monkeypatch.setattr(search_index, "index", leaky)
     result = cli("build", "--now", NOW)
     assert result.code == 1
     assert "pagefind/fragment/en_leak.pf_fragment" in result.err
@@ -273,7 +275,7 @@ def test_reminders_read_the_same_register(tmp_path: Path) -> None:
     """Only a held meeting the rep attended, with no report, brings a reminder."""
     (tmp_path / "meetings.yaml").write_text(REGISTER)
     config = Config(root=tmp_path)
-    db = state.connect(config.path("state"))
+    db = database.connect(config.path("state"))
     now = datetime.fromisoformat(NOW)
     reported = {("national executive committee", date(2026, 9, 20))}
     due = reminders.due(db, config, {(m.upper(), d) for m, d in reported}, now)

@@ -152,13 +152,13 @@ def test_footnotes_inside_withheld_material_disappear(cli: Cli, project: Project
 
 def _version(root: Path, audience: object) -> str:
     """Render the members version of reports/r.md directly (the site only shows public)."""
-    from reportback.check import BodyChecker
+    from reportback.build.check_all import read_body
+    from reportback.checking.front_matter import load_report
+    from reportback.checking.rules import BodyChecker
     from reportback.clps import load_directory
-    from reportback.load import load_report
-    from reportback.model import Audience
-    from reportback.pandoc import Pandoc
-    from reportback.parse import read_body
-    from reportback.redact import Placeholders, redact
+    from reportback.model import Audience, Placeholders
+    from reportback.pandoc.worker import Pandoc
+    from reportback.redaction.redact import redact
 
     assert isinstance(audience, Audience)
     directory = load_directory()

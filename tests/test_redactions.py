@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reportback import pipeline, redactions
+from reportback.build import pipeline, redact_all
 from reportback.cache import Cache
 from reportback.config import load_config
 from reportback.model import Audience
@@ -31,7 +31,7 @@ def _redact_all(root: Path, cache: Path) -> dict[str, tuple[object, ...]]:
     options = pipeline.BuildOptions(now=datetime.fromisoformat(NOW))
     ready = pipeline.survey(config, options)
     placeholders = ready.templates.placeholders(config.redaction.placeholders)
-    done = redactions.redact_all(ready.checked, placeholders, ready.directory.regions, Cache(cache))
+    done = redact_all.redact_all(ready.checked, placeholders, ready.directory.regions, Cache(cache))
     return {
         slug: (
             {a: (v.ast, v.items, v.summary) for a, v in redaction.versions.items()},
@@ -54,7 +54,7 @@ def test_each_report_is_redacted_once_half_in_a_child_with_the_same_result(
         for n in range(1, 7)
     })  # fmt: skip
     log = tmp_path / "redacted-by"
-    log_calls(monkeypatch, redactions, "redact", log)
+    log_calls(monkeypatch, redact_all, "redact", log)
     forked = _redact_all(root, tmp_path / "cache-forked")
     by = log.read_text().split()
     assert len(by) == 6, "each report redacted once"
@@ -85,13 +85,13 @@ def test_a_failure_in_the_child_is_raised_here(
                                                    meeting_date=f"2016-09-{n:02d}")
         for n in range(1, 5)
     })  # fmt: skip
-    real = redactions.redact
+    real = redact_all.redact
 
     def failing(source: object, *args: object) -> object:
         if "2016-09-04" in str(source):
             raise RuntimeError("redaction failed for the fourth report")
         return real(source, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(redactions, "redact", failing)
+    monkeypatch.setattr(redact_all, "redact", failing)
     with pytest.raises(RuntimeError, match="fourth report"):
         _redact_all(root, tmp_path / "cache")

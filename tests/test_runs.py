@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportback.audit import Auditor, Output, PdfText, Verdicts
+from reportback.audit.leaks import Auditor, Output, PdfText, Verdicts
+from reportback.audit.withheld import Withholding, public_runs
 from reportback.model import Audience, Fragment
-from reportback.runs import Withholding, public_runs
 
 held = Withholding.held
 

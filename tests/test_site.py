@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from reportback import pipeline
+from reportback.build import pipeline
+from reportback.build.pipeline import BuildOptions
 from reportback.clps import concerns, load_directory
 from reportback.config import Config
 from reportback.model import Item
-from reportback.pipeline import BuildOptions
-from reportback.site import LATEST, ReportView, _ClpLists
+from reportback.output.site import LATEST, ReportView, _ClpLists
 
 from .conftest import NOW
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from reportback import notices
 from reportback.config import load_config
-from reportback.tokens import Tokens, load_secret
-from reportback.web import create_app
-from reportback.webguard import RateLimit
+from reportback.mail import notices
+from reportback.mail.tokens import Tokens, load_secret
+from reportback.web.app import create_app
+from reportback.web.guard import RateLimit
 
 from .conftest import NOW, Result, report
 

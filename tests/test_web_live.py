@@ -20,9 +20,9 @@ from urllib.parse import urlencode, urlsplit
 import uvicorn
 
 from reportback.config import load_config
-from reportback.tokens import Tokens, load_secret
-from reportback.web import create_app
-from reportback.webguard import RateLimit
+from reportback.mail.tokens import Tokens, load_secret
+from reportback.web.app import create_app
+from reportback.web.guard import RateLimit
 
 from .browser import running
 from .conftest import Result, report

@@ -12,8 +12,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from reportback.config import load_config
-from reportback.web import create_app
-from reportback.webguard import RateLimit
+from reportback.web.app import create_app
+from reportback.web.guard import RateLimit
 
 from .conftest import NOW, Result, report
 from .smtp import Server, free_port

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reportback import placement
+from reportback.checking import placement
 
 from .conftest import NOW, Result
 from .test_build import leaky_redactor  # noqa: F401 (a fixture)

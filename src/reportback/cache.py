@@ -10,16 +10,16 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from reportback import __version__
 
 
 @functools.cache
-def code_digest() -> str:
+def code_fingerprint() -> str:
     """Return a hash of reportback's own code, so a changed program never reuses old results."""
     h = hashlib.sha256(__version__.encode())
     package = Path(__file__).parent
-    for path in sorted(package.glob("*.py")) + sorted(package.glob("*.lua")):
-        h.update(path.read_bytes())
+    for path in sorted(package.rglob("*.py")) + sorted(package.rglob("*.lua")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
@@ -45,7 +45,7 @@ def key(*parts: object) -> str:
 
 @functools.cache
 def _started() -> hashlib._Hash:
-    return hashlib.sha256(code_digest().encode())
+    return hashlib.sha256(code_fingerprint().encode())
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -8,10 +8,12 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from . import __version__, pipeline, scaffold, timing
-from .config import Config, load_config
-from .errors import PUBLISHED_NOTHING, InputRefused, ReportbackError, shown_path
-from .model import CADENCES
+from reportback import __version__, timing
+from reportback.build import pipeline
+from reportback.commands import scaffold
+from reportback.config import Config, load_config
+from reportback.errors import PUBLISHED_NOTHING, InputRefused, ReportbackError, shown_path
+from reportback.model import CADENCES
 
 Handler = Callable[[argparse.Namespace, Config], int]
 NOW_HELP = (
@@ -24,9 +26,9 @@ def _command(name: str) -> Handler:
     need the scheduler, the mailer or the web server)."""
 
     def handler(args: argparse.Namespace, config: Config) -> int:
-        from . import commands
+        from reportback.commands import mailing
 
-        run: Handler = getattr(commands, name)
+        run: Handler = getattr(mailing, name)
         return run(args, config)
 
     return handler
@@ -69,9 +71,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="configuration file (default: ./reportback.toml)",
     )
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    mailing = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    init = commands.add_parser(
+    init = mailing.add_parser(
         "init", help="start a new project in a folder",
         description="Start a project: write reportback.toml, a reports/ folder with an example "
         "report (a draft, so it is never published) and a templates/ folder for your own "
@@ -83,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     init.set_defaults(handler=_init, outcome="nothing was written")
 
-    new = commands.add_parser(
+    new = mailing.add_parser(
         "new", help="start a new report",
         description="Write reports/DATE-TITLE.md, a draft with every front-matter key "
         "explained in a comment, and print its name. Open it, write, and watch it in "
@@ -100,14 +102,14 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     new.set_defaults(handler=_new, outcome="nothing was written")
 
-    check = commands.add_parser(
+    check = mailing.add_parser(
         "check", help="validate every report", description="Validate every report; print "
         "path:line: message per problem and exit 1 if there is any.",
     )  # fmt: skip
     check.add_argument("--reports", metavar="DIR", help="reports folder (default: reports)")
     check.set_defaults(handler=_check, outcome="fix them and check again")
 
-    build = commands.add_parser(
+    build = mailing.add_parser(
         "build", help="check, redact, render, audit and publish",
         description="Check every report, redact it per audience, render HTML and PDF, audit "
         "every output for withheld text, then publish atomically. Refuses (exit 1) and "
@@ -131,9 +133,9 @@ def _parser() -> argparse.ArgumentParser:
         "publish) to stderr",
     )  # fmt: skip
     build.set_defaults(handler=_build)
-    _subscriber_commands(commands)
-    _digest_commands(commands)
-    run = commands.add_parser(
+    _subscriber_commands(mailing)
+    _digest_commands(mailing)
+    run = mailing.add_parser(
         "run", help="the scheduler daemon",
         description="Run in the foreground: rebuild when reports change, publish each report at "
         "its publish_at, send immediate digests as reports appear and weekly and monthly ones "
@@ -147,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
         help="how often to look for changed reports (default 10)",
     )  # fmt: skip
     run.set_defaults(handler=_command("run"))
-    serve = commands.add_parser(
+    serve = mailing.add_parser(
         "serve", help="serve the site, the feeds and the subscription pages",
         description="Serve site/ at /, feeds/ at /feeds/, and the subscription endpoints "
         "(/subscribe, /confirm, /unsubscribe, /preferences, /healthz). Run it behind a reverse "
@@ -161,7 +163,7 @@ def _parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8000, metavar="P", help="port to listen on (default 8000)"
     )
     serve.set_defaults(handler=_command("serve"))
-    preview = commands.add_parser(
+    preview = mailing.add_parser(
         "preview", help="see your reports as you write them, in your browser",
         description="Build a private preview (drafts and embargoed reports included, marked) "
         "in the state folder, serve it, and rebuild it whenever you save a report, a template, "
@@ -182,7 +184,7 @@ def _parser() -> argparse.ArgumentParser:
         help="pretend it is this time, for embargoes (default: now)",
     )  # fmt: skip
     preview.set_defaults(handler=_command("preview"))
-    status = commands.add_parser(
+    status = mailing.add_parser(
         "status", help="what is published, embargoed, due, queued and failed",
         description="Print what is published, embargoed and drafted, the digests due, queued "
         "and failed, the next digest times, and whether the daemon is running.",
@@ -205,8 +207,8 @@ def _config_everywhere(parser: argparse.ArgumentParser) -> None:
                 _config_everywhere(child)
 
 
-def _subscriber_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    group = commands.add_parser(
+def _subscriber_commands(mailing: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    group = mailing.add_parser(
         "subscribers", help="the subscriber store", description="Import, list, count and erase "
         "subscribers. Imported members get members' material; nobody who unsubscribed or "
         "bounced is ever re-subscribed by an import.",
@@ -250,8 +252,8 @@ def _subscriber_commands(commands: argparse._SubParsersAction) -> None:  # type:
     group.set_defaults(handler=_needs_subcommand(group))
 
 
-def _digest_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    group = commands.add_parser(
+def _digest_commands(mailing: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    group = mailing.add_parser(
         "digest", help="preview, test and send email digests",
         description="Preview the digest a CLP's readers would get, send one test digest to "
         "yourself, or send the digests that are due.",

@@ -10,7 +10,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from .errors import InputRefused, Problem, problem
+from reportback.errors import InputRefused, Problem, problem
 
 COLUMNS = ("slug", "name", "gss_code", "nation", "region")
 

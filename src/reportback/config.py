@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import InputRefused, Problem, problem
+from reportback.errors import InputRefused, Problem, problem
 
 CONFIG_NAME = "reportback.toml"
 
@@ -202,7 +202,7 @@ def _build(data: dict[str, Any], text: str, file: Path) -> Config:
 def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Problem]:
     """Refuse a time zone or schedule that is well typed but means nothing, so that every
     command refuses it alike (not only those that use it)."""
-    from .schedule import monthly_spec, weekly_spec  # it needs this module
+    from reportback.mail.cadences import monthly_spec, weekly_spec  # it needs this module
 
     problems = []
     zone = sections.get("site", SiteConfig()).timezone

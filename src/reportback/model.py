@@ -87,7 +87,7 @@ class Source:
     body: str
     body_line: int
     """The line of the file on which the body starts (1-based)."""
-    digest: str
+    sha256: str
     """A hash of the file's bytes."""
 
 
@@ -211,3 +211,22 @@ class RenderedReport:
     @property
     def meta(self) -> Meta:
         return self.redacted.source.meta
+
+
+@dataclass(frozen=True)
+class Placeholders:
+    """What stands in for withheld material (configurable in templates/placeholders.toml)."""
+
+    enabled: bool = True
+    confidential_section: str = "Confidential item"
+    members_section: str = "Item for members"
+    confidential_block: str = "Confidential material withheld."
+    members_block: str = "Material for members withheld."
+    inline: str = "[withheld]"
+    reason: str = "Reason: {reason}"
+
+    def section(self, level: Audience) -> str:
+        return self.confidential_section if level >= Audience.CONFIDENTIAL else self.members_section
+
+    def block(self, level: Audience) -> str:
+        return self.confidential_block if level >= Audience.CONFIDENTIAL else self.members_block

@@ -1,0 +1,449 @@
+"""The leak audit: search every output for withheld text of a higher audience."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import pickle
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from reportback.audit import bytescan
+from reportback.cache import code_fingerprint, write_atomic
+from reportback.model import Audience, Fragment
+from reportback.pandoc.json_ast import words
+from reportback.timing import stage
+
+TEXT_TYPES = (
+    ".html", ".xml", ".atom", ".opml", ".css", ".js", ".txt", ".eml", ".json", ".svg", ".csv",
+)  # fmt: skip
+SEARCH_TYPES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter", ".pagefind")
+"""The search index's files (Pagefind): gzip-compressed, read decompressed."""
+READABLE = TEXT_TYPES + bytescan.BINARY_TYPES + SEARCH_TYPES
+"""The file types the audit reads; any other is refused (the audit cannot vouch for it)."""
+SQUEEZED_SHORTEST = 24
+"""Shorter fragments are only matched word by word: squeezed, they would match inside words."""
+TAG = re.compile(r"<[^>]*>")
+ENTRY = {".xml": "<item>", ".atom": "<entry>"}
+"""Where each feed type's entries start (feeds are audited entry by entry)."""
+FEED_TYPES = tuple(ENTRY)
+LIST_ITEM = "<li>"
+"""Where the items of a list page start (the home, archive and CLP pages list reports)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """A fragment and the report it was withheld from."""
+
+    report: str
+    fragment: Fragment
+    order: int = 0
+    """Position in the report, so the first leak in reading order is the one named."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output file to audit, for one audience."""
+
+    name: str
+    content: bytes | tuple[bytes, ...]
+    """The file's bytes; or the file in independent pieces, if its maker knows them (a feed:
+    its head, each entry, its end). A piece shared by many outputs is searched once, and
+    written without being joined to the rest."""
+    audience: Audience
+    report: str | None = None
+    """The report whose own page or PDF this is, if any."""
+
+    @cached_property
+    def data(self) -> bytes:
+        """The file's bytes, whole."""
+        return self.content if isinstance(self.content, bytes) else b"".join(self.content)
+
+    @property
+    def pieces(self) -> tuple[bytes, ...]:
+        return () if isinstance(self.content, bytes) else self.content
+
+
+class PdfText:
+    """Extract a PDF's text and properties, cached by the PDF's hash in the state folder."""
+
+    def __init__(self, cache: Path | None) -> None:
+        self.cache = cache
+
+    def __call__(self, data: bytes) -> str:
+        key = hashlib.sha256(data).hexdigest()
+        path = self.cache / f"{key}.txt" if self.cache else None
+        if path is not None and path.is_file():  # as bytes: PDFium's line ends are \r\n
+            return path.read_bytes().decode("utf-8", errors="surrogatepass")
+        with stage("audit: pdf text"):
+            text = pdf_text(data)
+        if path is not None:
+            write_atomic(path, text.encode("utf-8", errors="surrogatepass"))
+        return text
+
+
+def pdf_text(data: bytes) -> str:
+    """Return a PDF's text, page by page, its document properties (PDFium) and the text of its
+    raw bytes."""
+    import pypdfium2  # a build whose PDFs are all known never loads PDFium
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        parts = []
+        for page in document:
+            textpage = page.get_textpage()
+            parts.append(textpage.get_text_bounded())
+            textpage.close()
+            page.close()
+        parts += [str(v) for v in document.get_metadata_dict().values()]
+    finally:
+        document.close()
+    parts.append(bytescan.pdf_bytes_text(data))  # streams, outline, XMP, attachments
+    return "\n".join(parts)
+
+
+def chunks(output: Output, pdf_text: PdfText) -> list[str]:
+    """Return an output's text in independent pieces: a feed's entries, a list page's items,
+    or the whole file.
+
+    Feeds repeat the same entries many times, and the home, archive and CLP pages list the
+    same reports; cutting them at entry or list item boundaries lets each distinct entry or
+    item be audited once. No withheld run spans two entries or items: they are two reports
+    (or two agenda items). A report's own page and PDF are audited whole.
+    """
+    if output.name.endswith(".pdf"):  # its text, properties and raw bytes (bytescan)
+        return [pdf_text(output.data)]
+    if output.name.endswith(bytescan.IMAGE_TYPES):
+        return [bytescan.image_text(output.data)]
+    if output.name.endswith(SEARCH_TYPES):  # the search index: its words and its page texts
+        return [bytescan.gunzip_text(output.data)]
+    if not output.name.endswith(TEXT_TYPES):
+        return []
+    raw = output.data.decode("utf-8", errors="replace")
+    if output.name.endswith(FEED_TYPES):
+        tag = ENTRY[output.name[output.name.rindex(".") :]]
+    elif output.name.endswith(".html") and output.report is None:
+        tag = LIST_ITEM
+    else:
+        return [raw]
+    head, *entries = raw.split(tag)
+    return [head] + [tag + entry for entry in entries]
+
+
+def streams(text: str) -> list[str]:
+    """Return the texts a reader could see in a piece of markup: source and visible text."""
+    once = html.unescape(text)
+    twice = html.unescape(TAG.sub(" ", once))
+    return [html.unescape(once), TAG.sub(" ", twice)]
+
+
+class Runs:
+    """The withheld runs to search for, by report, each report's with a digest of its runs.
+
+    Two audits that give a report the same digest search for the same runs of it. A build's
+    runs are made only when a search needs them (most pieces are known clean).
+    """
+
+    def __init__(self, groups: Mapping[str, bytes], made: Callable[[str], list[Withheld]]):
+        self.groups = dict(groups)
+        self.made = made
+        self.cache: dict[str, list[Withheld]] = {}
+        self.orders: dict[str, dict[int, Withheld]] = {}
+        self.full: Callable[[], Search] | None = None
+        """Makes the search for every run, if it has a quicker way than making each run."""
+
+    @classmethod
+    def given(cls, withheld: Iterable[Withheld]) -> Runs:
+        by_report: dict[str, list[Withheld]] = {}
+        for item in withheld:
+            by_report.setdefault(item.report, []).append(item)
+        groups = {r: group_fingerprint(w.fragment for w in items) for r, items in by_report.items()}
+        return cls(groups, lambda report: by_report.get(report, []))
+
+    def of(self, report: str) -> list[Withheld]:
+        if report not in self.cache:
+            self.cache[report] = self.made(report) if report in self.groups else []
+        return self.cache[report]
+
+    def by_order(self, report: str) -> dict[int, Withheld]:
+        if report not in self.orders:
+            self.orders[report] = {w.order: w for w in self.of(report)}
+        return self.orders[report]
+
+    def all(self, reports: Iterable[str] | None = None) -> list[Withheld]:
+        return [w for r in (self.groups if reports is None else reports) for w in self.of(r)]
+
+
+def group_fingerprint(fragments: Iterable[Fragment], *more: str) -> bytes:
+    """Return a digest of some withheld runs (their audience and words, in order)."""
+    return fingerprint(repr([(int(f.level), f.words) for f in fragments]), *more)
+
+
+class Verdicts:
+    """Pieces of output an earlier audit found clean, and the withheld runs it searched for.
+
+    A piece clean of a set of runs is clean of any part of that set, so a piece seen before
+    is searched only for the runs that are new since; any other piece is searched in full.
+    The runs are recorded as each report's digest (`Runs.groups`): a report whose digest is
+    new has new runs. Only the pieces of the latest audit are kept. Stored in the state
+    folder, never published.
+    """
+
+    VERSION = 3
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.groups: frozenset[bytes] = frozenset()
+        self.clean: frozenset[bytes] = frozenset()
+        self.keyed: dict[str, frozenset[bytes]] = {}
+        """The pieces of each output made from a key (an output kept as published, unread,
+        keeps its pieces' verdicts by its key)."""
+        try:
+            if path is not None and path.is_file():
+                version, groups, clean, keyed = pickle.loads(path.read_bytes())
+                if version == self.VERSION:
+                    self.groups, self.keyed = groups, keyed
+                    self.clean = clean.union(*keyed.values())
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            pass  # an unreadable record only means a full audit
+
+    def save(
+        self, groups: frozenset[bytes], clean: frozenset[bytes], keyed: dict[str, frozenset[bytes]]
+    ) -> None:
+        if self.path is not None:
+            record = (self.VERSION, groups, clean, keyed)
+            write_atomic(self.path, pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+
+
+def fingerprint(*parts: str | bytes) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.digest()
+
+
+def audit(
+    outputs: Iterable[Output],
+    withheld: Iterable[Withheld],
+    pdf_text: PdfText,
+    hidden_slugs: Iterable[str] = (),
+    verdicts: Verdicts | None = None,
+) -> list[str]:
+    """Return one message per leak found; an empty list means the outputs are clean."""
+    return Auditor(withheld, pdf_text, hidden_slugs, verdicts).check_all(outputs)
+
+
+class Auditor:
+    """Search outputs one at a time for withheld runs of a higher audience than theirs."""
+
+    def __init__(
+        self,
+        withheld: Iterable[Withheld] | Runs,
+        pdf_text: PdfText,
+        hidden_slugs: Iterable[str] = (),
+        verdicts: Verdicts | None = None,
+    ) -> None:
+        self.runs = withheld if isinstance(withheld, Runs) else Runs.given(withheld)
+        self.pdf_text = pdf_text
+        self.earlier = verdicts or Verdicts(None)
+        self.groups = frozenset(self.runs.groups.values())
+        hidden = list(hidden_slugs)
+        self.trust = fingerprint(
+            code_fingerprint(), repr(sorted(self.groups)), repr(sorted(hidden))
+        ).hex()
+        """Names what this audit searches for: outputs it passed stay clean while it is the same."""
+        fresh = [r for r, g in self.runs.groups.items() if g not in self.earlier.groups]
+        self.fresh = None if len(fresh) == len(self.runs.groups) else fresh  # None: all new
+        self.searches: dict[str, Search] = {}
+        self.slugs = [f"reports/{s}/" for s in hidden] + [f"{s}.pdf" for s in hidden]
+        self.seen: dict[bytes, set[Withheld]] = {}  # by fingerprint: the pieces are not kept
+        self.clean: set[bytes] = set()
+        self.known: dict[tuple[Audience, bytes], tuple[bytes, set[Withheld]]] = {}  # by piece
+        self.keyed: dict[str, frozenset[bytes]] = {}
+
+    def search(self, which: str) -> Search:
+        """Return the index of every run ("full") or of the runs new since the last audit
+        ("new"), built when first asked for."""
+        if which == "new" and self.fresh is None:
+            which = "full"
+        if which not in self.searches:
+            if which == "full" and self.runs.full is not None:
+                self.searches[which] = self.runs.full()
+            else:
+                reports = self.fresh if which == "new" else None
+                self.searches[which] = Search(self.runs.all(reports))
+        return self.searches[which]
+
+    def check(self, output: Output, key: str | None = None) -> list[str]:
+        """Return one message per leak found in `output` (none: it is clean).
+
+        An output made from a `key` has its pieces' verdicts remembered by the key, for when
+        it is kept as published without being read (`kept`).
+        """
+        if not output.name.endswith(READABLE):
+            return [
+                f"{output.name}: the audit cannot read this type of file, so it is not published"
+            ]
+        found: set[Withheld] = set()
+        marks: set[bytes] = set()
+        pdf = output.name.endswith(".pdf")
+        if output.pieces and output.report is None:
+            for raw in output.pieces:  # the same piece object recurs: search it once
+                known = (output.audience, raw)
+                if known not in self.known:
+                    text = raw.decode("utf-8", errors="replace")
+                    self.known[known] = self._hits(text, pdf, output.audience)
+                mark, hits = self.known[known]
+                marks.add(mark)
+                found |= hits
+        else:
+            try:
+                pieces = chunks(output, self.pdf_text)
+            except bytescan.Unreadable as exc:
+                return [f"{output.name}: the audit cannot read it ({exc}), so it is not published"]
+            for piece in pieces:
+                mark, hits = self._hits(piece, pdf, output.audience)
+                marks.add(mark)
+                found |= hits
+            if output.report is not None:
+                found |= self._own(output, pieces)
+        named = [f"{output.name}: names a withheld report ({s})" for s in self.slugs
+                 if _contains(output, s)]  # fmt: skip
+        if pdf and bytescan.embeds_files(output.data):
+            named.append(f"{output.name}: the PDF embeds a file (or cannot be read to the end)")
+        if key is not None and not found and not named:
+            self.keyed[key] = frozenset(marks)
+        return _messages(found, output.name) + named
+
+    def kept(self, key: str) -> None:
+        """Note an output kept as published from `key`: its pieces stay known clean."""
+        if key in self.earlier.keyed:
+            self.keyed[key] = self.earlier.keyed[key]
+
+    def _hits(self, piece: str, pdf: bool, audience: Audience) -> tuple[bytes, set[Withheld]]:
+        """Search one piece, or recall what an identical piece held; return its mark too."""
+        mark = fingerprint("pdf" if pdf else "text", str(int(audience)), piece)
+        if mark not in self.seen:
+            search = self.search("new" if mark in self.earlier.clean else "full")
+            self.seen[mark] = search.hits(piece, pdf, audience)
+            if not self.seen[mark]:
+                self.clean.add(mark)
+        return mark, self.seen[mark]
+
+    def _own(self, output: Output, pieces: list[str]) -> set[Withheld]:
+        """Search a report's own page or PDF for its withheld runs, ignoring spacing."""
+        report = output.report or ""
+        group = self.runs.groups.get(report, b"")
+        mark = fingerprint("own", str(int(output.audience)), group, *pieces)
+        if mark in self.earlier.clean:
+            self.clean.add(mark)  # still clean: remember it for the next audit too
+            return set()
+        texts = [t for piece in pieces for t in streams(piece)]
+        squeezed = _squeezed_hits(texts, self.runs.of(report), output.audience)
+        self.clean |= set() if squeezed else {mark}
+        return squeezed
+
+    def check_all(self, outputs: Iterable[Output]) -> list[str]:
+        """Check every output, then remember the verdicts; return every leak found."""
+        try:
+            return [leak for output in outputs for leak in self.check(output)]
+        finally:
+            self.save()
+
+    def save(self) -> None:
+        """Remember the runs searched for and the pieces found clean, for the next audit."""
+        self.earlier.save(self.groups, frozenset(self.clean), self.keyed)
+
+
+class Search:
+    """Withheld runs indexed by their words, ready to search texts for."""
+
+    def __init__(self, withheld: list[Withheld]) -> None:
+        self.index, self.lengths = _index(withheld)
+        self.vocabulary = {word for words_ in self.index for word in words_}
+
+    def lookup(self, words: tuple[str, ...]) -> Iterable[Withheld]:
+        """Return the runs of exactly these words."""
+        return self.index.get(words, ())
+
+    def hits(self, piece: str, pdf: bool, audience: Audience) -> set[Withheld]:
+        if not self.lengths:
+            return set()
+        texts = [piece] if pdf else streams(piece)
+        return ngram_hits(texts, self, audience)
+
+
+def _messages(found: set[Withheld], name: str) -> list[str]:
+    """Return one message per report leaking into output `name`, naming its first fragment."""
+    by_report: dict[str, list[Withheld]] = {}
+    for item in found:
+        by_report.setdefault(item.report, []).append(item)
+    out: list[str] = []
+    for report, items in sorted(by_report.items()):
+        first = min(items, key=lambda w: w.order)
+        more = f" (and {len(items) - 1} more runs)" if len(items) > 1 else ""
+        text = f"{first.fragment.level.label} text {first.fragment.text!r}"
+        out.append(f"{report}: {text} found in {name}{more}")
+    return out
+
+
+Index = dict[tuple[str, ...], list[Withheld]]
+
+
+def _index(withheld: list[Withheld]) -> tuple[Index, list[int]]:
+    """Return the withheld runs by their words, and the run lengths to look for."""
+    index: Index = {}
+    for item in withheld:
+        index.setdefault(item.fragment.words, []).append(item)
+    return index, sorted({len(k) for k in index})
+
+
+def _contains(output: Output, needle: str) -> bool:
+    return needle.encode("utf-8") in output.data
+
+
+def ngram_hits(texts: list[str], search: Search, audience: Audience) -> set[Withheld]:
+    """Return the runs of a higher audience than `audience` that the texts hold."""
+    hits: set[Withheld] = set()
+    lengths, lookup = search.lengths, search.lookup
+    for text in texts:
+        for run in _runs(words(text), search.vocabulary, lengths[0] if lengths else 1):
+            for n in lengths:
+                for i in range(len(run) - n + 1):
+                    for item in lookup(run[i : i + n]):
+                        if item.fragment.level > audience:
+                            hits.add(item)
+    return hits
+
+
+def _runs(ws: tuple[str, ...], vocabulary: set[str] | None, shortest: int) -> list[tuple[str, ...]]:
+    """Split words into runs of words that occur in some fragment (only those can match)."""
+    if vocabulary is None:
+        return [ws]
+    runs: list[tuple[str, ...]] = []
+    start = 0
+    for i, word in enumerate(ws):
+        if word not in vocabulary:
+            if i - start >= shortest:
+                runs.append(ws[start:i])
+            start = i + 1
+    if len(ws) - start >= shortest:
+        runs.append(ws[start:])
+    return runs
+
+
+def _squeezed_hits(texts: list[str], own: list[Withheld], audience: Audience) -> set[Withheld]:
+    """Match a report's own fragments ignoring spacing (PDF text may split or join words)."""
+    squeezed = ["".join(words(t)) for t in texts]
+    hits: set[Withheld] = set()
+    for item in own:
+        needle = "".join(item.fragment.words)
+        long_enough = len(needle) >= SQUEEZED_SHORTEST
+        if item.fragment.level > audience and long_enough and any(needle in s for s in squeezed):
+            hits.add(item)
+    return hits

@@ -1,0 +1,227 @@
+"""The withheld runs a build audits for: every report's, less those public text also holds.
+
+A run whose exact words are also in some report's public text is no evidence of a leak, so
+it is dropped. Finding those runs means searching all public text for all runs, and the
+audit searches new outputs for all runs: 135,000 runs at a thousand reports. Two records in
+the state folder keep this in step with the reports instead of redoing it each build:
+
+- for each report, the runs its public text holds (only a changed report's text is searched
+  again, while no report's runs change);
+- every run by its words, as text that loads in a tenth of the time the runs take to make.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from reportback.audit.leaks import (
+    Runs,
+    Search,
+    Withheld,
+    fingerprint,
+    group_fingerprint,
+    ngram_hits,
+)
+from reportback.cache import write_atomic
+from reportback.model import Audience, Fragment
+from reportback.timing import stage
+
+Ref = tuple[str, int]
+"""A run by its report and its place in the report's fragments."""
+
+
+class Withholding:
+    """What one report adds to the audit: its withheld runs and its public text.
+
+    They are read (from the redaction cache) only when needed: an unchanged report's runs are
+    known by their digest, and only its runs that a search finds are ever made.
+    """
+
+    def __init__(
+        self, key: str, load: Callable[[], tuple[tuple[Fragment, ...], tuple[str, ...]]]
+    ) -> None:
+        self.key = key
+        """Names the report's redaction: the same key, the same fragments and public text."""
+        self.load = load
+
+    @classmethod
+    def held(
+        cls, key: str, fragments: tuple[Fragment, ...], public: tuple[str, ...]
+    ) -> Withholding:
+        return cls(key, lambda: (fragments, public))
+
+    @cached_property
+    def loaded(self) -> tuple[tuple[Fragment, ...], tuple[str, ...]]:
+        return self.load()
+
+    @property
+    def fragments(self) -> tuple[Fragment, ...]:
+        return self.loaded[0]
+
+    @property
+    def public(self) -> tuple[str, ...]:
+        return self.loaded[1]
+
+
+@dataclass(frozen=True)
+class _Known:
+    key: str
+    fingerprint: bytes
+    """A fingerprint of the report's fragments."""
+    holds: frozenset[Ref]
+    """The runs (of any report) its public text holds."""
+
+
+VERSION = 2
+
+
+def public_runs(reports: Mapping[str, Withholding], folder: Path | None) -> Runs:
+    """Return every report's runs less those also in public text, reusing the records."""
+    with stage("audit: runs"):
+        known = _load(folder)
+        digests = {
+            slug: known[slug].fingerprint
+            if slug in known and known[slug].key == r.key
+            else group_fingerprint(r.fragments)
+            for slug, r in reports.items()
+        }
+        every = fingerprint(repr(sorted(digests.items())))
+        index = _StoredIndex.load(folder, every, reports)
+        if {s: k.fingerprint for s, k in known.items()} == digests:
+            holds = {
+                slug: known[slug].holds if known[slug].key == r.key else index.held(r.public)
+                for slug, r in reports.items()
+            }
+        else:
+            holds = {slug: index.held(r.public) for slug, r in reports.items()}
+        if folder is not None and any(
+            slug not in known or known[slug].holds is not holds[slug] for slug in reports
+        ):
+            kept = {s: _Known(r.key, digests[s], holds[s]) for s, r in reports.items()}
+            write_atomic(folder / "runs.pickle", pickle.dumps((VERSION, kept), 5))
+    dropped = frozenset(ref for refs in holds.values() for ref in refs)
+    orders: dict[str, list[int]] = {}
+    for slug, order in sorted(dropped):
+        orders.setdefault(slug, []).append(order)
+    groups = {  # a report's runs: its fragments, less those dropped
+        slug: group_fingerprint((), digests[slug].hex(), repr(orders.get(slug, [])))
+        for slug in reports
+    }
+
+    def made(slug: str) -> list[Withheld]:
+        fragments = reports[slug].fragments
+        return [Withheld(slug, f, o) for o, f in enumerate(fragments) if (slug, o) not in dropped]
+
+    runs = Runs(groups, made)
+    runs.full = lambda: index.search(runs, dropped)
+    return runs
+
+
+def _load(folder: Path | None) -> dict[str, _Known]:
+    try:
+        if folder is not None and (folder / "runs.pickle").is_file():
+            version, known = pickle.loads((folder / "runs.pickle").read_bytes())
+            if version == VERSION and isinstance(known, dict):
+                return known
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        pass  # an unreadable record only means searching all public text again
+    return {}
+
+
+class _StoredIndex:
+    """Every run of every report by its words, stored as lines of text beside the records.
+
+    Each line is the run's words, a tab, then its places: report number, order and level.
+    The first lines name the runs it holds (and the format); the reports by number; the run
+    lengths; and every word of every run (a text that no such word is in holds no run).
+    """
+
+    FORMAT = "v3"
+
+    def __init__(
+        self, entries: dict[str, str], slugs: list[str], lengths: list[int], vocabulary: set[str]
+    ) -> None:
+        self.entries = entries
+        self.slugs = slugs
+        self.lengths = lengths
+        self.vocabulary = vocabulary
+
+    @classmethod
+    def load(
+        cls, folder: Path | None, every: bytes, reports: Mapping[str, Withholding]
+    ) -> _StoredIndex:
+        path = folder / "runs.index" if folder is not None else None
+        name = f"{every.hex()} {cls.FORMAT}"
+        try:
+            if path is not None and path.is_file():
+                first, slugs, lengths, vocabulary, *lines = path.read_text("utf-8").split("\n")
+                if first == name:
+                    entries = dict(line.split("\t", 1) for line in lines)
+                    return cls(entries, json.loads(slugs), json.loads(lengths),
+                               set(vocabulary.split(" ")))  # fmt: skip
+        except (ValueError, UnicodeDecodeError):
+            pass  # an unreadable index is made again
+        index = cls.made(reports)
+        if path is not None:
+            lines = [name, json.dumps(index.slugs), json.dumps(index.lengths)]
+            lines += [" ".join(sorted(index.vocabulary))]
+            lines += [f"{k}\t{v}" for k, v in index.entries.items()]
+            write_atomic(path, "\n".join(lines).encode("utf-8"))
+        return index
+
+    @classmethod
+    def made(cls, reports: Mapping[str, Withholding]) -> _StoredIndex:
+        slugs = list(reports)
+        places: dict[str, list[str]] = {}
+        for number, slug in enumerate(slugs):
+            for order, f in enumerate(reports[slug].fragments):
+                places.setdefault(" ".join(f.words), []).append(f"{number}:{order}:{f.level}")
+        lengths = sorted({k.count(" ") + 1 for k in places})
+        vocabulary = {word for k in places for word in k.split(" ")}
+        return cls({k: ",".join(v) for k, v in places.items()}, slugs, lengths, vocabulary)
+
+    def places(self, words: str) -> Iterator[tuple[str, int, int]]:
+        for place in self.entries[words].split(","):
+            number, order, level = place.split(":")
+            yield self.slugs[int(number)], int(order), int(level)
+
+    @cached_property
+    def everything(self) -> _StoredSearch:
+        return _StoredSearch(self, None)
+
+    def held(self, public: Iterable[str]) -> frozenset[Ref]:
+        """Return the runs that `public` text holds."""
+        found = ngram_hits(list(public), self.everything, Audience.PUBLIC)
+        return frozenset((w.report, w.order) for w in found)
+
+    def search(self, runs: Runs, dropped: frozenset[Ref]) -> Search:
+        return _StoredSearch(self, runs, dropped)
+
+
+class _StoredSearch(Search):
+    """A search of the stored index; a run found is made from its report's fragments."""
+
+    def __init__(
+        self, index: _StoredIndex, runs: Runs | None, dropped: frozenset[Ref] = frozenset()
+    ) -> None:
+        self.stored = index
+        self.runs = runs
+        self.dropped = dropped
+        """Runs also in public text: found, they are passed over without being made."""
+        self.lengths = index.lengths
+        self.vocabulary = index.vocabulary
+
+    def lookup(self, words: tuple[str, ...]) -> list[Withheld]:
+        key = " ".join(words)
+        if key not in self.stored.entries:
+            return []
+        places = self.stored.places(key)
+        if self.runs is None:  # every run, dropped or not: stand-ins that name its place
+            return [Withheld(s, Fragment(Audience(lv), words, key), o) for s, o, lv in places]
+        kept = [(s, o) for s, o, _ in places if (s, o) not in self.dropped]
+        return [w for s, o in kept if (w := self.runs.by_order(s).get(o)) is not None]

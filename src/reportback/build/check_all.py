@@ -1,0 +1,244 @@
+"""Parse report bodies with pandoc (cached by content) and check them fail-closed."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
+
+from tqdm import tqdm
+
+from reportback import cache as cachemod
+from reportback.build.fork import Aside, every_other
+from reportback.cache import Cache
+from reportback.checking.front_matter import find_reports, load_report
+from reportback.checking.regions import SOURCE_READER, Regions, for_source_reader, regions
+from reportback.checking.rules import BodyChecker, Checked
+from reportback.clps import Directory
+from reportback.errors import ExternalFailure, FolderMissing, InputRefused, Problem, shown_path
+from reportback.model import Ast, Document, Source
+from reportback.pandoc.worker import READER, Pandoc, Pandocs, Warning_
+
+
+@dataclass(frozen=True)
+class Parsed:
+    ast: Ast
+    warnings: list[Warning_]
+    regions: Regions
+    """Where each word of the body was written (public, members, confidential)."""
+    later: Document
+    """The same document, to keep: read back from the cache when asked for, if cached."""
+
+
+def parse_key(source: Source) -> str:
+    return cachemod.key("parse", READER, SOURCE_READER, source.body)
+
+
+def read_body(body: str, pandoc: Pandoc) -> tuple[Ast, list[Warning_], Regions]:
+    """Parse a body with pandoc's Markdown reader, and find where each word was written."""
+    ast, warnings = pandoc.parse(body)
+    return ast, warnings, regions(body, pandoc.parse(for_source_reader(body), SOURCE_READER)[0])
+
+
+def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
+    """Parse a body and its definition locations, reusing a cached result for the same text."""
+    name = parse_key(source)
+    stored = cache.get_json("parse", name) if cache else None
+    if stored is None:
+        ast, warnings, written = read_body(source.body, pandoc)
+        stored = {
+            "ast": ast,
+            "warnings": [[w.line, w.message, w.kind] for w in warnings],
+            "regions": written.stored(),
+        }
+        if cache:
+            cache.put_json("parse", name, stored)
+    later = Document(stored["ast"]) if cache is None else Document(load=partial(_ast, cache, name))
+    return Parsed(
+        stored["ast"],
+        [Warning_(*w) for w in stored["warnings"]],
+        Regions.restored(source.body, stored["regions"]),
+        later,
+    )
+
+
+def _ast(cache: Cache, name: str) -> Ast:
+    stored = cache.get_json("parse", name)
+    if stored is None:
+        raise ExternalFailure(f"the parse cache lost an entry during the build: {name}")
+    ast: Ast = stored["ast"]
+    return ast
+
+
+def load_and_check(
+    reports: Path,
+    directory: Directory,
+    pandocs: Pandocs,
+    cache: Cache | None,
+    raw_html: bool,
+    show_progress: bool = False,
+) -> list[Checked]:
+    """Load, parse and check every report; raise once with every problem in every report."""
+    if not reports.is_dir():
+        raise FolderMissing(
+            f"no reports folder: {shown_path(reports)}/ does not exist",
+            hint="run `reportback init` to start a project here, or pass --reports DIR",
+        )
+    problems: list[Problem] = []
+    checked: list[Checked] = []
+    context = _context(reports, directory, raw_html)
+
+    def passed(path: Path) -> tuple[Checked | None, list[Problem]] | None:
+        digest = _digest(path)
+        earlier = _passed_before(cache, _check_key(digest, path, context)) if digest else None
+        return None if earlier is None else (earlier, [])
+
+    def check_one(pandoc: Pandoc, path: Path) -> tuple[Checked | None, list[Problem]]:
+        shown = shown_path(path)
+        loaded, found = load_report(path, directory, shown)
+        if loaded is None:
+            return None, found
+        checker = BodyChecker(loaded, shown, directory, reports, raw_html)
+        if checker.refused_before_parsing():
+            return None, found + checker.problems
+        try:
+            parsed = parse_body(loaded, pandoc, cache)
+            found += checker.run(parsed.ast, parsed.warnings, parsed.regions)
+        except RecursionError:
+            checker.at(1, "nested too deeply to read (lists, quotes, brackets…); flatten it")
+            return None, found + checker.problems
+        if found:
+            return None, found
+        notes = tuple(checker.warnings)
+        if cache is not None:  # named by the bytes loaded, should the file have changed since
+            record = pickle.dumps(
+                (loaded, checker.images, parse_key(loaded), parsed.regions, notes),
+                pickle.HIGHEST_PROTOCOL,
+            )
+            cache.put_bytes("checked", _check_key(loaded.sha256, path, context), record)
+        return Checked(loaded, parsed.later, checker.images, parsed.regions, notes), found
+
+    files = find_reports(reports)
+    earlier = {path: passed(path) for path in files}
+    missing = [path for path in files if earlier[path] is None]
+    apart = every_other(missing) if cache is not None else []  # they pass into the cache
+    helper = Aside(partial(_check_apart, check_one, apart)) if apart else None
+    later = set(apart)
+    order = [path for path in files if path not in later] + apart
+    found_apart: dict[Path, list[Problem]] = {}
+
+    def known(path: Path) -> tuple[Checked | None, list[Problem]] | None:
+        nonlocal helper
+        if path not in later:
+            return earlier[path]
+        if helper is not None:  # the child's are in the cache now (or checked here if it failed)
+            found_apart.update(zip(apart, helper.result(), strict=True))
+            helper = None
+        found = found_apart[path]
+        return (None, found) if found else passed(path)  # None: check it here after all
+
+    try:
+        answers = pandocs.map(check_one, order, known)
+        shown = progress(answers, show_progress, "checking", len(order))
+        results = dict(zip(order, shown, strict=True))
+    finally:
+        if helper is not None:
+            helper.close()
+    for one, found in (results[path] for path in files):
+        checked += [one] if one is not None else []
+        problems += found
+    problems += _duplicates(checked)
+    if problems:
+        raise InputRefused(problems)
+    return checked
+
+
+def _check_apart(
+    check_one: Callable[[Pandoc, Path], tuple[Checked | None, list[Problem]]], paths: list[Path]
+) -> list[list[Problem]]:
+    """Check `paths` on pandoc workers of this process's own (a forked child's): return the
+    problems of each; a report that passed is in the cache."""
+    with Pandocs() as pandocs:
+        return [found for _, found in pandocs.map(check_one, paths)]
+
+
+def _context(reports: Path, directory: Directory, raw_html: bool) -> str:
+    """Name everything but the report itself that its checks depend on.
+
+    That is the CLP directory, the settings, and every other file in the reports folder (its
+    images, by size, modification time and, for a link, where it points).
+    """
+    files = sorted(
+        (p.relative_to(reports).as_posix(), p.stat().st_size, p.stat().st_mtime_ns,
+         str(p.readlink()) if p.is_symlink() else "")
+        for p in reports.rglob("*")
+        if p.is_file() and p.suffix != ".md"
+    )  # fmt: skip
+    clps = [asdict(c) for c in directory.clps]
+    return cachemod.key("context", str(reports.resolve()), clps, raw_html, files)
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # loading it says why
+
+
+def _check_key(digest: str, path: Path, context: str) -> str:
+    """Name a report's check by its bytes, its path and what else it depends on (`context`)."""
+    return cachemod.key("checked", digest, str(path), context)
+
+
+def _passed_before(cache: Cache | None, name: str) -> Checked | None:
+    """Return the report as loaded and checked before, if it passed with exactly these inputs.
+
+    Its front matter is not read again: the record holds the report as loaded.
+    """
+    stored = cache.get_bytes("checked", name) if cache is not None else None
+    if cache is None or stored is None:
+        return None
+    try:
+        source, images, parsed, written, notes = pickle.loads(stored)
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        return None  # an unreadable record: check the report again
+    if not cache.has("parse", parsed):
+        return None
+    return Checked(source, Document(load=partial(_ast, cache, parsed)), images, written, notes)
+
+
+def _duplicates(checked: list[Checked]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, Path] = {}
+    ids: dict[str, Path] = {}
+    for item in checked:
+        source = item.source
+        if source.slug in seen:
+            message = (
+                f"another report has the same file name (slug {source.slug!r}): {seen[source.slug]}"
+            )
+            problems.append(Problem(shown_path(source.path), 1, message))
+        seen[source.slug] = source.path
+        if source.meta.id:
+            if source.meta.id in ids:
+                message = f"id {source.meta.id!r} is also used by {shown_path(ids[source.meta.id])}"
+                problems.append(Problem(shown_path(source.path), 1, message))
+            ids[source.meta.id] = source.path
+    return problems
+
+
+T = TypeVar("T")
+tqdm.monitor_interval = 0
+"""No bar of reportback's starts tqdm's monitor thread: a build forks, and forks only alone."""
+
+
+def progress(items: Iterable[T], enabled: bool, what: str, total: int | None = None) -> Iterable[T]:
+    """Iterate `items`, with a progress bar on stderr when asked and there are more than a few."""
+    count = total if total is not None else len(items) if isinstance(items, list) else 0
+    if not enabled or count < 5:
+        return items
+    return tqdm(items, desc=what, unit="report", total=count, leave=False)

@@ -1,0 +1,111 @@
+"""Each report's identity and publication instant, as recorded in the state database."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from reportback.model import Publication, Source
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    slug: str
+    id: str
+    meeting: str
+    meeting_date: str
+    published_at: str | None
+    seq: int | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Each report's identity and publication, and the rows to record if the build succeeds."""
+
+    publications: dict[str, Publication]
+    rows: tuple[ReportRow, ...]
+
+
+def plan(
+    db: sqlite3.Connection, sources: Iterable[Source], now: datetime, publish: set[str]
+) -> Plan:
+    """Decide each report's id and publication instant; `publish` are the slugs going out now."""
+    known = {r[0]: ReportRow(*r) for r in db.execute("SELECT * FROM reports")}
+    sources = list(sources)
+    present = {s.slug for s in sources}
+    orphans = [r for r in known.values() if r.slug not in present]
+    publications: dict[str, Publication] = {}
+    rows: list[ReportRow] = []
+    for source in sources:
+        row = known.get(source.slug) or _adopt(source, orphans)
+        meta = source.meta
+        ident = meta.id or (row.id if row else source.slug)
+        if meta.publish_at is not None:
+            when: datetime | None = meta.publish_at
+        elif row is not None and row.published_at:
+            when = datetime.fromisoformat(row.published_at)
+        else:
+            when = now if source.slug in publish else None
+        publications[source.slug] = Publication(ident, when)
+        recorded = when.isoformat() if when is not None and source.slug in publish else None
+        seq = row.seq if row is not None else None
+        new = ReportRow(
+            source.slug, ident, meta.meeting, meta.meeting_date.isoformat(), recorded, seq
+        )
+        if new != row and (recorded or row is not None):
+            rows.append(new)
+    return Plan(publications, tuple(rows))
+
+
+def _adopt(source: Source, orphans: list[ReportRow]) -> ReportRow | None:
+    """Return the row of a report that was renamed to this one (same meeting and date)."""
+    for row in orphans:
+        if (row.meeting, row.meeting_date) == (
+            source.meta.meeting,
+            source.meta.meeting_date.isoformat(),
+        ):
+            orphans.remove(row)
+            return row
+    return None
+
+
+def record(db: sqlite3.Connection, rows: Iterable[ReportRow]) -> None:
+    """Record the plan's rows in one transaction (a renamed report keeps its stamp).
+
+    This records each publication's instant, kept by later builds; the report counts as
+    published only once `went_live` stamps it, after the swap.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for row in rows:
+            db.execute("DELETE FROM reports WHERE id = ? AND slug != ?", (row.id, row.slug))
+            db.execute(
+                "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(slug) DO UPDATE SET "
+                "id = excluded.id, meeting = excluded.meeting, "
+                "meeting_date = excluded.meeting_date, "
+                "published_at = COALESCE(reports.published_at, excluded.published_at), "
+                "seq = COALESCE(reports.seq, excluded.seq)",
+                (row.slug, row.id, row.meeting, row.meeting_date, row.published_at, row.seq),
+            )
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def went_live(db: sqlite3.Connection, slugs: Iterable[str]) -> None:
+    """Stamp the recorded publications of `slugs`, now on the site, as published."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("UPDATE clock SET n = n + 1")
+        db.executemany(
+            "UPDATE reports SET seq = (SELECT n FROM clock) "
+            "WHERE slug = ? AND seq IS NULL AND published_at IS NOT NULL",
+            ((slug,) for slug in slugs),
+        )
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise

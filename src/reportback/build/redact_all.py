@@ -1,0 +1,119 @@
+"""Every report redacted, each once: from the cache when unchanged, the rest on both cores."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from functools import partial
+
+from reportback import cache as cachemod
+from reportback.audit.withheld import Withholding
+from reportback.build.check_all import progress
+from reportback.build.fork import Aside, every_other
+from reportback.cache import Cache
+from reportback.checking.rules import Checked
+from reportback.errors import ExternalFailure
+from reportback.model import Ast, Audience, Document, Fragment, Placeholders, Redaction
+from reportback.redaction.redact import public_text, redact
+
+Redacted = tuple[Redaction, Withholding]
+
+
+def redact_all(
+    checked: Sequence[Checked],
+    placeholders: Placeholders,
+    regions: tuple[str, ...],
+    cache: Cache,
+    show_progress: bool = False,
+) -> dict[str, Redacted]:
+    """Redact every report, by slug, in the order given.
+
+    Redaction is Python, so it runs on one core at a time; where forking is safe, a child
+    forked now redacts every other report the cache lacks (on the other core) and leaves
+    them in the cache, where this process then finds them.
+    """
+    keys = {c.source.slug: _key(c, placeholders, regions) for c in checked}
+    one = partial(_redact_cached, keys=keys, placeholders=placeholders, regions=regions,
+                  cache=cache)  # fmt: skip
+    missing = [c for c in checked if cache.size("redact", keys[c.source.slug]) is None]
+    beside = every_other(missing)
+    later = {c.source.slug for c in beside}
+    helper = Aside(partial(_into_cache, one, beside), fork=True) if beside else None
+    done: dict[str, Redacted] = {}
+    try:
+        here = [c for c in checked if c.source.slug not in later]
+        for c in progress([*here, *beside], show_progress, "redacting"):
+            if helper is not None and c.source.slug in later:
+                helper.result()  # the child's are in the cache now (or made here, if it failed)
+                helper = None
+            done[c.source.slug] = one(c)
+    finally:
+        if helper is not None:
+            helper.close()
+    return {c.source.slug: done[c.source.slug] for c in checked}
+
+
+def _into_cache(one: partial[Redacted], reports: list[Checked]) -> int:
+    for c in reports:
+        one(c)
+    return len(reports)
+
+
+def _key(checked: Checked, placeholders: Placeholders, regions: tuple[str, ...]) -> str:
+    source = checked.source
+    images = sorted((n, asdict(i)) for n, i in checked.images.items())
+    return cachemod.key("redact", source.sha256, str(source.path), source.slug, images,
+                        asdict(placeholders), regions)  # fmt: skip
+
+
+def _redact_cached(
+    checked: Checked,
+    keys: dict[str, str],
+    placeholders: Placeholders,
+    regions: tuple[str, ...],
+    cache: Cache,
+) -> Redacted:
+    """Redact a report, or reuse its redaction from an unchanged earlier run (same inputs).
+
+    Returns the redaction, without its fragments, and what the report withholds: its
+    fragments and public text, read back from the cache only when the audit needs them.
+    """
+    source = checked.source
+    name = keys[source.slug]
+    stored = cache.get_bytes("redact", name)
+    if stored is None:
+        ast = checked.ast
+        redaction = redact(source, ast, checked.images, placeholders, regions, checked.regions)
+        withheld = (redaction.fragments, tuple(public_text(source, checked.regions)))
+        documents = {a: v.ast for a, v in redaction.versions.items()}
+        cache.put_bytes("redacted", name, pickle.dumps(documents, pickle.HIGHEST_PROTOCOL))
+        cache.put_bytes("withheld", name, pickle.dumps(withheld, pickle.HIGHEST_PROTOCOL))
+        versions = {a: replace(v, document=Document()) for a, v in redaction.versions.items()}
+        light = Redaction(versions, ())
+        cache.put_bytes("redact", name, pickle.dumps(light, pickle.HIGHEST_PROTOCOL))
+        withholding = Withholding(name, lambda: withheld)
+    else:
+        light = pickle.loads(stored)
+        withholding = Withholding(name, partial(_withheld, cache, name))
+    versions = {
+        a: replace(v, source=source, document=Document(load=partial(_redacted, cache, name, a)))
+        for a, v in light.versions.items()
+    }  # each document is read back from the cache only when rendered
+    return Redaction(versions, ()), withholding
+
+
+def _withheld(cache: Cache, name: str) -> tuple[tuple[Fragment, ...], tuple[str, ...]]:
+    stored = cache.get_bytes("withheld", name)
+    if stored is None:
+        raise ExternalFailure(f"the redaction cache lost an entry during the build: {name}")
+    withheld: tuple[tuple[Fragment, ...], tuple[str, ...]] = pickle.loads(stored)
+    return withheld
+
+
+def _redacted(cache: Cache, name: str, audience: Audience) -> Ast:
+    stored = cache.get_bytes("redacted", name)
+    if stored is None:
+        raise ExternalFailure(f"the redaction cache lost an entry during the build: {name}")
+    documents: dict[Audience, Ast] = pickle.loads(stored)
+    return documents[audience]

@@ -1,0 +1,342 @@
+"""Publish a tree of outputs atomically: build beside the target, then swap it in."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import queue
+import secrets
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Mapping
+from functools import partial
+from pathlib import Path
+
+from reportback.cache import write_atomic
+
+Content = bytes | tuple[bytes, ...]
+"""A file's bytes, whole or in pieces."""
+IOV_MAX = 1024
+"""The most pieces one `writev` takes (POSIX guarantees at least 16; Linux takes 1024)."""
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+
+
+def publish(outputs: Mapping[str, bytes], target: Path) -> bool:
+    """Make `target` hold exactly `outputs`; return False if it already did (nothing changed).
+
+    Files whose bytes are unchanged are hard-linked from the old tree, so they are not
+    rewritten. A crash at any point leaves the old tree in place.
+    """
+    staging = Staging(target)
+    try:
+        for name, data in sorted(outputs.items()):
+            staging.add(name, data)
+        return staging.commit()
+    finally:
+        staging.discard()
+
+
+class Staging:
+    """A new tree built beside `target` a file at a time, then swapped in whole, or not at all.
+
+    Only what is added reaches it, so a build adds each output once it has passed the audit
+    and holds none of them in memory. Until `commit`, the published tree is untouched.
+    """
+
+    def __init__(self, target: Path, record: Path | None = None) -> None:
+        self.target = target.resolve()
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(self.target)
+        self.path = self.target.parent / f".{self.target.name}.new-{os.getpid()}"
+        self.names: set[str] = set()
+        self.folders: set[Path] = set()
+        self.changed = not self.target.is_dir()
+        self.record = record
+        self.earlier = _Record.load(record)
+        self.keys: dict[str, list[object]] = {}
+        self.writer = _Writer()
+        self.swapped = False
+
+    def reuse(self, name: str, key: str, trust: str) -> bool:
+        """Link a published file the record says was made from `key`, under the same `trust`
+        (the audit's, for one): True if it could, without reading the file.
+
+        The record names each file by its inode, size and modification time as well, so a
+        file that is not the one recorded (changed, or from a swap the record missed) is not
+        taken for it.
+        """
+        entry = self.earlier.files.get(name)
+        if entry is None or entry[0] != key or self.earlier.trust != trust:
+            return False
+        previous = self.target / name
+        try:
+            if list(_identity(previous)) != entry[1:]:
+                return False
+        except OSError:
+            return False
+        self.writer.put(partial(self._link, previous, name))
+        self.names.add(name)
+        self.keys[name] = entry
+        return True
+
+    def _link(self, previous: Path, name: str) -> None:
+        os.link(previous, self._folder_for(name))
+
+    def add(self, name: str, data: Content, key: str | None = None) -> None:
+        """Write one file of the new tree (a hard link to the old one if its bytes are the same),
+        and record the `key` it was made from, if given. `data` may come in pieces, written
+        one after the other.
+
+        The file is written on the staging's writer thread while the caller makes the next
+        one; `commit` waits for every write (a failed write is raised by the next call).
+        """
+        self.names.add(name)
+        size = len(data) if isinstance(data, bytes) else sum(map(len, data))
+        self.writer.put(partial(self._put, name, data, size, key), size)
+
+    def _put(self, name: str, data: Content, size: int, key: str | None) -> None:
+        path = self._folder_for(name)
+        previous = self.target / name
+        try:
+            same_size = previous.stat().st_size == size
+        except OSError:
+            same_size = False
+        whole = data if isinstance(data, bytes) else b"".join(data) if same_size else b""
+        if same_size and previous.read_bytes() == whole:
+            os.link(previous, path)
+        else:
+            self.changed = True
+            _write(path, data)
+        if key is not None:
+            self.keys[name] = [key, *_identity(path)]
+
+    def _folder_for(self, name: str) -> Path:
+        """Return where `name` goes in the new tree, making its folder (on the writer thread)."""
+        path = self.path / name
+        if path.parent not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path.parent)
+        return path
+
+    def written(self) -> Path:
+        """Wait for every write so far; return the folder of the new tree (to read it)."""
+        self.writer.finish()
+        self.path.mkdir(parents=True, exist_ok=True)
+        return self.path
+
+    def commit(self, trust: str = "") -> bool:
+        """Swap the new tree in; return False (and leave the old one) if nothing changed.
+
+        What was written is flushed to disk (once, for the whole tree) before the swap; the
+        record of the keys the files were made from (and the `trust` they were made under)
+        is written after it.
+        """
+        self.writer.finish()
+        changed = self.changed or self.names != _files(self.target)
+        if changed:
+            self.path.mkdir(parents=True, exist_ok=True)  # an empty tree is a tree too
+            _sync(self.path)
+            self.swapped = _swap(self.path, self.target)
+        if self.record is not None:
+            _Record(trust, self.keys).save(self.record)
+        return changed
+
+    def discard(self) -> None:
+        """Remove the new tree; or, after `commit`, the old one it swapped out, in the
+        background (it is no longer published, and freeing its blocks can take a while)."""
+        self.writer.stop()
+        if self.swapped:
+            _remove_later(self.path, self.target)
+        else:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+class _Writer:
+    """Runs writes in order on a thread of its own, at most `limit` bytes behind the caller.
+
+    Writing a file is mostly the kernel copying bytes, which runs beside the caller's Python
+    (it holds no lock), so the caller goes on to make the next outputs (and the other tree)
+    while the writes catch up. After a write fails, the rest are skipped and the failure is
+    raised to the caller by its next `put` or by `finish`.
+    """
+
+    def __init__(self, limit: int = 64 << 20) -> None:
+        self.jobs: queue.SimpleQueue[tuple[Callable[[], None], int] | None] = queue.SimpleQueue()
+        self.limit = limit
+        self.behind = 0
+        """The bytes of the writes put but not yet done."""
+        self.done = threading.Condition()
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.stopped = False
+
+    def put(self, job: Callable[[], None], size: int = 0) -> None:
+        self._raise()
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="publish", daemon=True)
+            self.thread.start()
+        with self.done:
+            self.done.wait_for(lambda: self.behind == 0 or self.behind + size <= self.limit)
+            self.behind += size
+        self.jobs.put((job, size))
+
+    def _run(self) -> None:
+        while (work := self.jobs.get()) is not None:
+            job, size = work
+            if self.error is None and not self.stopped:
+                try:
+                    job()
+                except BaseException as error:  # noqa: BLE001 (raised again on the caller's thread)
+                    self.error = error
+            with self.done:
+                self.behind -= size
+                self.done.notify()
+
+    def finish(self) -> None:
+        """Wait for every write; raise the first that failed."""
+        self._join()
+        self._raise()
+
+    def stop(self) -> None:
+        """Skip the writes not yet started and wait for the one under way."""
+        self.stopped = True
+        self._join()
+
+    def _join(self) -> None:
+        if self.thread is not None:
+            self.jobs.put(None)
+            self.thread.join()
+            self.thread = None
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
+class _Record:
+    """The keys a published tree's files were made from, each with the file's identity."""
+
+    def __init__(self, trust: str, files: dict[str, list[object]]) -> None:
+        self.trust = trust
+        self.files = files
+
+    @classmethod
+    def load(cls, path: Path | None) -> _Record:
+        try:
+            if path is not None and path.is_file():
+                data = json.loads(path.read_text(encoding="utf-8"))
+                return cls(str(data["trust"]), dict(data["files"]))
+        except (ValueError, KeyError, TypeError):
+            pass  # an unreadable record only means reading the files to compare them
+        return cls("", {})
+
+    def save(self, path: Path) -> None:
+        record = {"trust": self.trust, "files": self.files}
+        write_atomic(path, json.dumps(record, sort_keys=True).encode())
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    status = path.stat()
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def _write(path: Path, data: Content) -> None:
+    """Write a file; its pieces in one call where the system has `writev` (one call lets go
+    of Python's lock once, where a call per piece would wait to take it back each time)."""
+    if isinstance(data, bytes) or not hasattr(os, "writev"):
+        with path.open("wb") as handle:  # buffered: a short write is written on
+            handle.write(data if isinstance(data, bytes) else b"".join(data))
+        return
+    with path.open("wb", buffering=0) as handle:
+        left: list[bytes | memoryview] = list(data)
+        while left:
+            done = os.writev(handle.fileno(), left[:IOV_MAX])
+            while left and done >= len(left[0]):
+                done -= len(left.pop(0))
+            if done:  # a short write: the rest of this piece, then the others
+                left[0] = memoryview(left[0])[done:]
+
+
+def _sync(tree: Path) -> None:
+    """Flush the file system holding `tree` to disk (Linux syncfs; elsewhere, every one)."""
+    descriptor = os.open(tree, os.O_RDONLY)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.syncfs(descriptor) == 0:
+            return
+    except (OSError, AttributeError):
+        pass
+    finally:
+        os.close(descriptor)
+    os.sync()
+
+
+def _files(tree: Path) -> set[str]:
+    return {p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()}
+
+
+def _remove_later(tree: Path, target: Path) -> None:
+    """Rename `tree` (an old tree of `target`) aside and remove it in a process of its own,
+    which this one does not wait for; if none can be started, remove it now.
+
+    Its name marks it as trash: a build that finds it still there (its remover was stopped)
+    removes it again.
+    """
+    trash = target.parent / f".{target.name}.trash-{secrets.token_hex(8)}"
+    try:
+        tree.rename(trash)
+    except FileNotFoundError:
+        return
+    try:  # the shell starts rm and returns at once; rm is left to finish on its own
+        started = subprocess.run(
+            ["sh", "-c", 'rm -rf -- "$1" &', "sh", str(trash)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, check=False, timeout=10,
+        ).returncode == 0  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        started = False
+    if not started:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove half-built trees and old ones whose removal was stopped; put back an old tree a
+    crash left aside (two-rename swap)."""
+    for old in target.parent.glob(f".{target.name}.old-*"):
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.rename(target)
+    for new in target.parent.glob(f".{target.name}.new-*"):
+        shutil.rmtree(new, ignore_errors=True)
+    for trash in target.parent.glob(f".{target.name}.trash-*"):
+        _remove_later(trash, target)
+
+
+def _swap(staging: Path, target: Path) -> bool:
+    """Put `staging` at `target`; return whether `staging` now holds an old tree."""
+    if not target.exists():
+        staging.rename(target)
+        return False
+    if _exchange(staging, target):
+        return True
+    aside = target.parent / f".{target.name}.old-{os.getpid()}"
+    target.rename(aside)
+    staging.rename(target)
+    aside.rename(staging)
+    return True
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    return bool(result == 0)

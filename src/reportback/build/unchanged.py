@@ -1,0 +1,107 @@
+"""Skip a build that cannot change anything: same inputs, same program, outputs untouched.
+
+After each build the manifest records a fingerprint of everything the outputs are made from
+(every file under the reports folder, the templates, the CLP directory, the configuration,
+reportback's own code and the recorded publications) and the size, modification time and
+inode of every published file. The next build is a no-op when the fingerprint is the same,
+no embargo has come due since, and every published file is exactly as the build left it.
+A build is deterministic (tested byte for byte), so the outputs it would write are the ones
+already published, and those were audited when they were written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from reportback import database
+from reportback.cache import code_fingerprint, write_atomic
+from reportback.config import Config
+from reportback.output.templates import Templates
+
+
+@dataclass(frozen=True)
+class Manifest:
+    fingerprint: str
+    built_at: str
+    next_embargo: str | None
+    files: dict[str, list[int]]
+    result: dict[str, Any]
+
+
+def inputs(config: Config, drafts: object) -> str:
+    """Return a hash of the files and settings a build reads (read before it starts)."""
+    h = hashlib.sha256(code_fingerprint().encode())
+    h.update(repr((config, drafts)).encode())
+    folders = [config.path("reports"), *Templates(config.path("templates")).dirs]
+    if config.paths.clps:
+        folders.append(config.path("clps"))
+    folders.append(config.root / "meetings.yaml")  # the record's register
+    for folder in folders:
+        for path in sorted(_files(folder)):
+            h.update(f"\0{path}\0".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(config: Config, inputs_fingerprint: str) -> str:
+    """Return the build's fingerprint: its inputs and the publications recorded in the state."""
+    db = database.connect(config.path("state"))
+    try:
+        rows = db.execute("SELECT * FROM reports ORDER BY id").fetchall()
+    except sqlite3.Error:
+        rows = []
+    finally:
+        db.close()
+    return hashlib.sha256(f"{inputs_fingerprint}\0{rows!r}".encode()).hexdigest()
+
+
+def _files(folder: Path) -> list[Path]:
+    if folder.is_file():
+        return [folder]
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+
+
+def snapshot(folders: list[Path]) -> dict[str, list[int]]:
+    """Return size, modification time and inode of every file under `folders`."""
+    files: dict[str, list[int]] = {}
+    for folder in folders:
+        for root, _, names in os.walk(folder):
+            for name in names:
+                path = Path(root) / name
+                st = path.stat()
+                files[str(path)] = [st.st_size, st.st_mtime_ns, st.st_ino]
+    return files
+
+
+def path_for(config: Config, site: Path, feeds: Path) -> Path:
+    name = hashlib.sha256(f"{site.resolve()}\0{feeds.resolve()}".encode()).hexdigest()[:16]
+    return config.path("state") / "manifests" / f"{name}.json"
+
+
+def load(path: Path) -> Manifest | None:
+    try:
+        return Manifest(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def unchanged(old: Manifest | None, print_: str, now: datetime, folders: list[Path]) -> bool:
+    """Return whether a build at `now` with fingerprint `print_` would publish nothing new."""
+    if old is None or old.fingerprint != print_:
+        return False
+    if now < datetime.fromisoformat(old.built_at):
+        return False  # built "in the past" (--now): the embargo decisions may differ
+    if old.next_embargo is not None and now >= datetime.fromisoformat(old.next_embargo):
+        return False
+    return snapshot(folders) == old.files
+
+
+def save(path: Path, manifest: Manifest) -> None:
+    write_atomic(path, json.dumps(asdict(manifest)).encode("utf-8"))

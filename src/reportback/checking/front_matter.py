@@ -1,0 +1,321 @@
+"""Load report files and validate their front matter against the contract."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from reportback.clps import Directory, did_you_mean
+from reportback.errors import Problem, problem
+from reportback.model import Correction, Meta, Source
+
+REQUIRED = ("title", "meeting", "meeting_date")
+KEYS = (
+    *REQUIRED,
+    "publish_at",
+    "status",
+    "confidential",
+    "summary",
+    "clps",
+    "regions",
+    "tags",
+    "author",
+    "id",
+    "corrections",
+)
+STATUSES = ("final", "draft")
+YEARS = (1900, 2999)
+"""Dates outside these years are refused (year 1 or 9999 cannot be shown in every zone)."""
+MAX_BYTES = 2_000_000
+"""A report larger than this is refused before it is parsed (2 MB is some 300,000 words)."""
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+"""Control characters no XML or HTML output may hold; they are dropped on reading."""
+
+
+def find_reports(folder: Path) -> list[Path]:
+    """Return every report file under `folder`, at any depth, in a stable order."""
+    return sorted(p for p in folder.rglob("*.md") if p.is_file() and not _hidden(p, folder))
+
+
+def _hidden(path: Path, folder: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(folder).parts)
+
+
+def load_report(
+    path: Path, directory: Directory, shown: str
+) -> tuple[Source | None, list[Problem]]:
+    """Read and validate one report; return it (if its body can be read) and its problems."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None, [
+                problem(shown, 1, f"report is over {MAX_BYTES // 1_000_000} MB; split it")
+            ]
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        return None, [problem(shown, 1, f"cannot read: {exc.strerror}")]
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [problem(shown, line, "not valid UTF-8")]
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = NOT_XML.sub("", text)
+    split = _split(text, shown)
+    if isinstance(split, Problem):
+        return None, [split]
+    head, body, body_line = split
+    meta, problems = _meta(head, shown, directory)
+    digest = hashlib.sha256(raw).hexdigest()
+    return Source(path, path.stem, meta, body, body_line, digest), problems
+
+
+def _split(text: str, shown: str) -> tuple[str, str, int] | Problem:
+    if not text.startswith("---"):
+        return problem(shown, 1, "missing front matter: the file must start with a '---' line")
+    handler = YAMLHandler()
+    try:
+        head, body = handler.split(text)
+    except ValueError:
+        return problem(shown, 1, "front matter is not closed by a '---' line")
+    body_line = text[: len(text) - len(body)].count("\n") + 1
+    return head, body, body_line
+
+
+PLACEHOLDER_META = Meta(title="", meeting="", meeting_date=date.min, confidential=True)
+"""Stands in for front matter that could not be read, so the body can still be checked."""
+
+
+def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Problem]]:
+    try:
+        node = yaml.compose(head, Loader=_Loader)
+        values = _clean(yaml.load(head, Loader=_Loader))
+    except RecursionError:
+        return PLACEHOLDER_META, [problem(shown, 1, "front matter is nested too deeply")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        return PLACEHOLDER_META, [problem(shown, line, f"front matter is not valid YAML: {reason}")]
+    if not isinstance(node, yaml.MappingNode) or not isinstance(values, dict):
+        message = "front matter must be a mapping of keys to values"
+        return PLACEHOLDER_META, [problem(shown, 1, message)]
+    lines: dict[str, int] = {}
+    problems: list[Problem] = []
+    for key_node, _ in node.value:
+        key = str(key_node.value)
+        line = key_node.start_mark.line + 1
+        if key in lines:
+            problems.append(problem(shown, line, f"duplicate key {key!r}"))
+        lines[key] = line
+    return _typed(values, lines, shown, directory, problems)
+
+
+def _typed(
+    values: dict[Any, Any],
+    lines: dict[str, int],
+    shown: str,
+    directory: Directory,
+    problems: list[Problem],
+) -> tuple[Meta, list[Problem]]:
+    checker = _Checker(shown, lines, problems)
+    for key in values:
+        if str(key) not in KEYS:
+            checker.fail(str(key), f"unknown key {str(key)!r}" + _did_you_mean(str(key)))
+    for key in REQUIRED:
+        if key not in values:
+            problems.append(problem(shown, 1, f"missing required key {key!r}"))
+    meta = Meta(
+        title=checker.text(values, "title") or "",
+        meeting=checker.text(values, "meeting") or "",
+        meeting_date=checker.day(values, "meeting_date") or date.min,
+        publish_at=checker.instant(values, "publish_at"),
+        status=checker.choice(values, "status", STATUSES) or "final",
+        confidential=checker.flag(values, "confidential"),
+        summary=checker.text(values, "summary"),
+        clps=checker.names(values, "clps", set(directory.by_slug), "CLP slug"),
+        regions=checker.names(values, "regions", set(directory.regions), "region"),
+        tags=checker.names(values, "tags", None, "tag"),
+        author=checker.text(values, "author"),
+        id=checker.text(values, "id"),
+        corrections=checker.corrections(values),
+    )
+    for key, text in _texts(values):
+        if _marked(text):
+            checker.fail(
+                key,
+                f"{key} holds a withholding mark or comment ({text[:60]!r}), but front "
+                "matter is public text: withhold it in the body, not here",
+            )
+    return meta, problems
+
+
+def _texts(values: dict[Any, Any]) -> Iterator[tuple[str, str]]:
+    """Yield every string in the front matter, with its top-level key."""
+    for key, value in values.items():
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                yield str(key), item
+            elif isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                stack.extend(item.values())
+
+
+def _marked(text: str) -> bool:
+    from reportback.checking.placement import attempted_mark
+
+    return attempted_mark(text) is not None or ":::" in text or "<!--" in text
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader without aliases (`*name` can multiply a small file into gigabytes)
+    and without its own dates (an impossible one raised; they are read as text, then checked)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in front matter", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _clean(value: Any) -> Any:
+    """Drop control characters from every string (YAML escapes like "\\a" make them)."""
+    if isinstance(value, str):
+        return NOT_XML.sub("", value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
+
+
+def _did_you_mean(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.7)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Checker:
+    """Type checks for front-matter values, recording problems at the key's line."""
+
+    def __init__(self, shown: str, lines: dict[str, int], problems: list[Problem]) -> None:
+        self.shown = shown
+        self.lines = lines
+        self.problems = problems
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(problem(self.shown, self.lines.get(key, 1), message))
+
+    def text(self, values: dict[Any, Any], key: str) -> str | None:
+        value = values.get(key)
+        if value is None:
+            if key in values:
+                self.fail(key, f"{key} must not be empty")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, f"{key} must be a non-empty string")
+            return None
+        return value.strip()
+
+    def day(self, values: dict[Any, Any], key: str, at: str = "") -> date | None:
+        value = values.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = date.fromisoformat(value)
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value.strip()):
+            self.fail(at or key, f"{key} {value} is not a day of the calendar")
+            return None
+        if isinstance(value, datetime) or not isinstance(value, date):
+            self.fail(at or key, f"{key} must be a date (YYYY-MM-DD)")
+            return None
+        if not YEARS[0] <= value.year <= YEARS[1]:
+            self.fail(at or key, f"{key} {value} is not between {YEARS[0]} and {YEARS[1]}")
+            return None
+        return value
+
+    def instant(self, values: dict[Any, Any], key: str) -> datetime | None:
+        value = values.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = datetime.fromisoformat(value)
+        if not isinstance(value, datetime):
+            self.fail(key, f"{key} must be a date and time with a UTC offset")
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            self.fail(key, f"{key} needs a UTC offset, e.g. 2016-09-21T09:00:00+01:00")
+            return None
+        if not YEARS[0] <= value.year <= YEARS[1]:
+            self.fail(key, f"{key} {value.isoformat()} is not between {YEARS[0]} and {YEARS[1]}")
+            return None
+        return value
+
+    def choice(self, values: dict[Any, Any], key: str, choices: tuple[str, ...]) -> str | None:
+        value = values.get(key)
+        if key in values and value not in choices:
+            self.fail(key, f"{key} must be one of: {', '.join(choices)}")
+            return None
+        return value if isinstance(value, str) else None
+
+    def flag(self, values: dict[Any, Any], key: str) -> bool:
+        value = values.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(key, f"{key} must be true or false")
+            return True  # fail closed: an unreadable flag never publishes
+        return value
+
+    def names(
+        self, values: dict[Any, Any], key: str, known: set[str] | None, noun: str
+    ) -> tuple[str, ...]:
+        value = values.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self.fail(key, f"{key} must be a list of strings")
+            return ()
+        for name in value:
+            if known is not None and name not in known:
+                self.fail(key, f"unknown {noun} {name!r} in {key}{did_you_mean(name, known)}")
+        return tuple(value)
+
+    def corrections(self, values: dict[Any, Any]) -> tuple[Correction, ...]:
+        value = values.get("corrections")
+        if value is None:
+            return ()
+        message = "corrections must be a list of {date, note} entries"
+        if not isinstance(value, list):
+            self.fail("corrections", message)
+            return ()
+        found: list[Correction] = []
+        for entry in value:
+            if not isinstance(entry, dict) or set(entry) != {"date", "note"}:
+                self.fail("corrections", message)
+                return ()
+            day = self.day(entry, "date", at="corrections")
+            note = self.text(entry, "note")
+            if day is None or note is None:
+                self.fail("corrections", message)
+                return ()
+            found.append(Correction(day, note))
+        return tuple(found)

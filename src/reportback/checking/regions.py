@@ -1,0 +1,299 @@
+"""Where the words are written: every character of a body is public, members or confidential.
+
+Pandoc's Markdown reader resolves footnote and link definitions across the whole document,
+so its tree no longer says where a word was written. Pandoc's `commonmark_x` reader with
+`+sourcepos` gives every element its source range; the marks it reads (`{.confidential}`,
+`{.members}` on a heading, a fenced div or a span) decide the level of each character of the
+body. What the audit searches for, what counts as "also public", and where a footnote or link
+definition was written are all read from those characters, never from a resolved tree.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from reportback.model import Ast, Audience
+from reportback.pandoc import json_ast
+from reportback.pandoc.json_ast import Node
+
+SOURCE_READER = "commonmark_x-gfm_auto_identifiers-yaml_metadata_block+sourcepos"
+"""The reader that says where each element was written (its marks are compared with the
+main reader's, and the report is refused where they disagree)."""
+
+POSITION = re.compile(r"(?:^|@)(\d+):(\d+)-(\d+):(\d+)$")
+ATTRIBUTES = re.compile(r"\{[^{}\n]*\}?")
+"""An attribute block as written, `{.confidential reason="…"}` (an unclosed one too)."""
+SYNTAX = re.compile(
+    r"\[\^[^\]\n]*\]:?"  # footnote labels and references
+    r"|^[ \t>]*(?:[-*+]|\d+[.)]|#+|:{3,}[^\n]*|~{3,}[^\n]*|`{3,}[^\n]*|\[[^\]\n]*\]:)(?=\s|$)",
+    re.M,
+)
+"""Markdown syntax that is not words: labels, list and heading markers, fences, definitions."""
+ESCAPE = re.compile(r"\\(?=[^\w\s])")
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Return a source text's words as the audit compares them (entities decoded)."""
+    return json_ast.words(html.unescape(text))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of source text at one level: a line, or a paragraph of lines."""
+
+    level: Audience
+    line: int
+    """Body line (1-based) where it starts."""
+    text: str
+
+
+@dataclass(frozen=True)
+class Use:
+    """A footnote used at one place, its text written at another."""
+
+    used: int
+    """Body offset of the reference."""
+    written: int
+    """Body offset of the definition's text."""
+
+
+Spans = tuple[tuple[int, int, int], ...]
+
+
+@dataclass(frozen=True)
+class Regions:
+    """The level of every character of a body, and what the source reader found in it."""
+
+    body: str
+    spans: Spans
+    """Withheld ranges of the body (start, end, level); the rest is public."""
+    marks: tuple[tuple[str, int, int], ...]
+    """Every marked element (kind, level, body offset), in document order, as the source
+    reader read it."""
+    notes: tuple[Use, ...]
+    links: tuple[tuple[int, str], ...]
+    """Every link and image: the offset of its use and its target as pandoc resolved it."""
+
+    @cached_property
+    def levels(self) -> bytes:
+        """One byte per character of the body: its Audience."""
+        levels = bytearray(len(self.body))
+        for start, end, level in self.spans:
+            for i in range(max(start, 0), min(end, len(self.body))):
+                if levels[i] < level:
+                    levels[i] = level
+        return bytes(levels)
+
+    def stored(self) -> dict[str, Any]:
+        """Return the regions as JSON-ready values (the body is stored apart)."""
+        return {
+            "spans": self.spans, "marks": self.marks,
+            "notes": [(u.used, u.written) for u in self.notes], "links": self.links,
+        }  # fmt: skip
+
+    @classmethod
+    def restored(cls, body: str, stored: dict[str, Any]) -> Regions:
+        return cls(
+            body,
+            tuple((a, b, c) for a, b, c in stored["spans"]),
+            tuple((k, lv, at) for k, lv, at in stored["marks"]),
+            tuple(Use(a, b) for a, b in stored["notes"]),
+            tuple((a, t) for a, t in stored["links"]),
+        )
+
+    def level_at(self, offset: int) -> Audience:
+        if not self.levels:
+            return Audience.PUBLIC
+        return Audience(self.levels[min(max(offset, 0), len(self.levels) - 1)])
+
+    def line_of(self, offset: int) -> int:
+        return self.body.count("\n", 0, max(offset, 0)) + 1
+
+    def units(self) -> Iterator[Unit]:
+        """Yield every line, table cell and paragraph of the body, each at the level written."""
+        for level, start, text in self._stretches():
+            yield from _units(level, self.line_of(start), text)
+
+    def _stretches(self) -> Iterator[tuple[Audience, int, str]]:
+        """Yield the maximal stretches of the body at one level."""
+        start = 0
+        for i in range(1, len(self.levels) + 1):
+            if i == len(self.levels) or self.levels[i] != self.levels[start]:
+                yield Audience(self.levels[start]), start, self.body[start:i]
+                start = i
+
+    def text_at_most(self, level: Audience) -> str:
+        """Return the words written at `level` or below, each stretch apart, space-padded."""
+        parts = [" ".join(words(plain(text))) for lv, _, text in self._stretches() if lv <= level]
+        return " " + " | ".join(parts) + " "
+
+    def written_at(self, text: str) -> Audience | None:
+        """Return the lowest level at which `text` is written verbatim in the body, if at all."""
+        found: Audience | None = None
+        if not text:
+            return None
+        at = self.body.find(text)
+        while at >= 0:
+            level = max(self.level_at(i) for i in range(at, at + len(text)))
+            found = level if found is None else min(found, level)
+            at = self.body.find(text, at + 1)
+        return found
+
+
+def plain(text: str) -> str:
+    """Return source text without its attribute blocks, Markdown syntax and escapes."""
+    return ESCAPE.sub("", SYNTAX.sub(" ", ATTRIBUTES.sub(" ", text)))
+
+
+def _units(level: Audience, first_line: int, text: str) -> Iterator[Unit]:
+    paragraph: list[str] = []
+    start = first_line
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        cleaned = plain(line).strip()
+        if cleaned:
+            yield Unit(level, number, cleaned)
+            cells = [c.strip() for c in cleaned.split("|") if c.strip()]
+            yield from (Unit(level, number, c) for c in cells if len(cells) > 1)
+            if not paragraph:
+                start = number
+            paragraph.append(cleaned)
+        else:
+            if len(paragraph) > 1:
+                yield Unit(level, start, " ".join(paragraph))
+            paragraph = []
+    if len(paragraph) > 1:
+        yield Unit(level, start, " ".join(paragraph))
+
+
+QUOTED = re.compile(r"='([^'\"\n]*)'")
+FENCE_CLOSE = re.compile(r"^([ \t]*:{3,}[^\n:]*?\S[^\n:]*?)([ \t]*:+)[ \t]*$", re.M)
+
+
+def for_source_reader(body: str) -> str:
+    """Return `body` with attribute syntax only pandoc's Markdown reader accepts rewritten,
+    character for character, into what `commonmark_x` reads the same way (positions keep).
+
+    That is `key='value'` (to `key="value"`), `\\"` inside a value (to `''`), and the
+    optional closing colons of an opening fence (`::: members :::`, to spaces).
+    """
+
+    def attributes(match: re.Match[str]) -> str:
+        text = match.group(0).replace('\\"', "''")
+        return QUOTED.sub(lambda m: f'="{m.group(1)}"', text)
+
+    body = ATTRIBUTES.sub(attributes, body)
+    return FENCE_CLOSE.sub(lambda m: m.group(1) + " " * len(m.group(2)), body)
+
+
+def regions(body: str, ast: Ast) -> Regions:
+    """Return the level of every character of `body`, read from its `+sourcepos` AST."""
+    reader = _Reader(body)
+    reader.blocks(ast["blocks"], Audience.PUBLIC, (0, len(body)))
+    spans = tuple((a, b, lv) for a, b, lv in reader.spans if b > a)
+    return Regions(body, spans, tuple(reader.marks), tuple(reader.notes), tuple(reader.links))
+
+
+Range = tuple[int, int]
+
+
+class _Reader:
+    """Walk a `+sourcepos` AST, turning marked elements into ranges of the body."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self.starts = [0] + [m.end() for m in re.finditer("\n", body)]
+        self.spans: list[tuple[int, int, int]] = []
+        self.marks: list[tuple[str, int, int]] = []
+        self.notes: list[Use] = []
+        self.links: list[tuple[int, str]] = []
+
+    def offset(self, line: int, column: int) -> int:
+        if line - 1 >= len(self.starts):
+            return len(self.body)
+        return min(self.starts[line - 1] + column - 1, len(self.body))
+
+    def range_of(self, node: Node) -> Range | None:
+        found = json_ast.attr(node)
+        if found is None:
+            return None
+        positions = [v for k, v in found[2] if k == "data-pos"]
+        match = POSITION.search(positions[-1]) if positions else None  # the last: its own
+        if match is None:
+            return None
+        a, b, c, d = (int(g) for g in match.groups())
+        return self.offset(a, b), self.offset(c, d)
+
+    def blocks(self, items: list[Any], level: Audience, at: Range) -> None:
+        """Walk a list of blocks within `at`; a marked heading's section ends at the next
+        heading of the same or a higher level in the list, or with the list."""
+        open_: list[tuple[int, int, int]] = []  # marked headings still open: depth, start, level
+        for node, here in _clamped(list(self._unwrapped(items, at)), at):
+            if node["t"] == "Header":
+                depth = node["c"][0]
+                for _, start, lv in (o for o in open_ if o[0] >= depth):
+                    self.spans.append((start, here[0], lv))
+                open_ = [o for o in open_ if o[0] < depth]
+                own = json_ast.mark(node)
+                if own is not None:
+                    open_.append((depth, here[0], int(own)))
+            inner = max([level, *(Audience(o[2]) for o in open_)])
+            self.node(node, inner, here)
+        for _, start, lv in open_:
+            self.spans.append((start, at[1], lv))
+
+    def _unwrapped(self, items: list[Any], at: Range) -> Iterator[tuple[Node, Range]]:
+        for item in items:
+            if not json_ast.is_node(item):
+                continue
+            here = self.range_of(item) or at
+            if item["t"] == "Div" and _wrapper(item):
+                yield from self._unwrapped(item["c"][1], here)
+            else:
+                yield item, here
+
+    def node(self, node: Node, level: Audience, at: Range) -> None:
+        kind = node["t"]
+        here = self.range_of(node) or at
+        own = json_ast.mark(node)
+        if own is not None:
+            if kind in json_ast.MARKABLE:
+                self.marks.append((kind, int(own), here[0]))
+            self.spans.append((here[0], here[1], int(own)))
+            level = max(level, own)
+        if json_ast.is_comment(node):  # comments are dropped from every output: withhold them
+            self.spans.append((here[0], here[1], int(Audience.CONFIDENTIAL)))
+        elif kind == "Note":
+            written = next((r for n in json_ast.walk(node["c"]) if (r := self.range_of(n))), None)
+            if written is not None:
+                self.notes.append(Use(at[0], written[0]))
+        elif kind in ("Link", "Image"):
+            self.links += [(here[0], part) for part in node["c"][2] if part]  # target, title
+        self.children(node.get("c"), level, here)
+
+    def children(self, content: Any, level: Audience, at: Range) -> None:
+        if isinstance(content, list):
+            if json_ast.is_node_list(content) and content[0]["t"] in json_ast.BLOCKS | {"Div"}:
+                self.blocks(content, level, at)
+                return
+            for item in content:
+                self.children(item, level, at)
+        elif json_ast.is_node(content):
+            self.node(content, level, at)
+
+
+def _clamped(found: list[tuple[Node, Range]], at: Range) -> Iterator[tuple[Node, Range]]:
+    """End each block where the next begins (pandoc may end a list a line late), and within
+    its container."""
+    for i, (node, (start, end)) in enumerate(found):
+        following = found[i + 1][1][0] if i + 1 < len(found) else at[1]
+        yield node, (start, min(end, following) if following >= start else end)
+
+
+def _wrapper(node: Node) -> bool:
+    found = json_ast.attr(node)
+    return found is not None and ["wrapper", "1"] in found[2]

@@ -1,0 +1,262 @@
+"""The fail-closed rules on a parsed report body; each problem names the file and line."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportback.checking import nearmiss, placement
+from reportback.checking.regions import Regions
+from reportback.clps import Directory, did_you_mean, split_regions
+from reportback.errors import Problem, problem
+from reportback.model import VOTES, Ast, Document, Image, Source
+from reportback.output import images
+from reportback.pandoc import json_ast
+from reportback.pandoc.json_ast import Node
+from reportback.pandoc.worker import Warning_
+
+IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A report body that passed every rule, with its validated local images by source."""
+
+    source: Source
+    document: Document
+    images: dict[str, Image]
+    regions: Regions
+    """Where each word of the body was written."""
+    warnings: tuple[Problem, ...] = ()
+    """What passed but the rep should know (withheld words also written in public text)."""
+
+    @property
+    def ast(self) -> Ast:
+        return self.document.get()
+
+
+class BodyChecker:
+    """Collect the problems of one report body."""
+
+    def __init__(
+        self, source: Source, shown: str, directory: Directory, reports: Path, raw_html: bool
+    ) -> None:
+        self.source = source
+        self.shown = shown
+        self.directory = directory
+        self.reports = reports.resolve()
+        self.raw_html = raw_html
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.images: dict[str, Image] = {}
+        self.lines = source.body.split("\n")
+        self.raw_lines: set[int] = set()
+
+    def at(self, body_line: int, message: str) -> None:
+        self.problems.append(problem(self.shown, self.source.body_line + body_line - 1, message))
+
+    def line_of(self, *needles: str) -> int:
+        """Return the body line where one of `needles` is written (1 if none is).
+
+        Preferred, in turn: a line where it stands as a whole word in attributes (`{…}` or a
+        `:::` fence), then anywhere as a whole word, then anywhere at all; so a class
+        `.member` is found on its fence, not in an earlier sentence about "members".
+        """
+        tokens = [re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])") for n in needles if n]
+        attrs = re.compile(r"\{[^}]*$|\{.*\}|^\s*:::")
+        tests: list[Callable[[str], bool]] = [
+            lambda line: bool(attrs.search(line)) and any(t.search(line) for t in tokens),
+            lambda line: any(t.search(line) for t in tokens),
+            lambda line: any(n and n in line for n in needles),
+        ]
+        for test in tests:
+            for number, line in enumerate(self.lines, start=1):
+                if test(line):
+                    return number
+        return 1
+
+    def near(self, message: str, *needles: str) -> None:
+        """Record a problem at the first body line containing one of `needles`."""
+        self.at(self.line_of(*needles), message)
+
+    def refused_before_parsing(self) -> bool:
+        """Record what must be refused before pandoc reads the body; return whether any was."""
+        for line, message in placement.before_parsing(self.source.body):
+            self.at(line, message)
+        return bool(self.problems)
+
+    def run(self, ast: Ast, warnings: list[Warning_], regions: Regions) -> list[Problem]:
+        deepest, quotes = placement.depth(ast)
+        if quotes > placement.MAX_QUOTES:
+            self.at(1, f"block quotes nested more than {placement.MAX_QUOTES} deep; flatten them")
+        elif deepest > placement.MAX_DEPTH:
+            self.at(1, f"nested more than {placement.MAX_DEPTH} levels deep (divs, lists, "
+                       "quotes, emphasis…); flatten it")  # fmt: skip
+        if self.problems:
+            return self.problems
+        for warning in warnings:
+            self.at(warning.line, _warning_message(warning))
+        found = [
+            *placement.disagreements(ast, regions),
+            *placement.definitions(ast, regions),
+            *placement.leftovers(ast, self.lines),
+            *placement.cross_references(ast, self.lines),
+        ]
+        for line, message in found:
+            self.at(line, message)
+        for node in json_ast.walk(ast["blocks"]):
+            self._node(node)
+        self.warnings += [
+            problem(self.shown, self.source.body_line + line - 1, message)
+            for line, message in placement.also_public(
+                regions, self.source.meta.confidential, self.source.body_line
+            )
+        ]
+        return self.problems
+
+    def _node(self, node: Node) -> None:
+        kind = node["t"]
+        if kind == "Str" and node["c"].startswith(":::"):
+            self._stray_fence()
+        elif kind in ("RawBlock", "RawInline"):
+            self._raw(node)
+        elif kind == "Image":
+            self._image(node)
+        if json_ast.attr(node) is not None:
+            self._attributes(node)
+
+    def _stray_fence(self) -> None:
+        depth = 0
+        for number, line in enumerate(self.lines, start=1):
+            if re.match(r"^:{3,}\s*\S", line):
+                depth += 1
+            elif re.match(r"^:{3,}\s*$", line):
+                if depth == 0:
+                    self.at(number, "stray ::: fence: it closes no fenced div")
+                    return
+                depth -= 1
+        self.near("a ::: fence was not read as a fenced div (check its attributes)", ":::")
+
+    def _raw(self, node: Node) -> None:
+        fmt, text = node["c"]
+        if json_ast.is_comment(node):
+            return
+        if self.raw_html and str(fmt).startswith("html"):
+            return
+        first = next((ln.strip() for ln in text.split("\n") if ln.strip()), text)
+        line = self.line_of(f"{{={fmt}}}", first[:40])
+        if line in self.raw_lines:
+            return  # one problem per line: <b>…</b> is one mistake, not two
+        self.raw_lines.add(line)
+        what = "raw HTML" if str(fmt).startswith("html") else f"a raw {fmt} block"
+        self.at(
+            line,
+            f"{what} is not allowed ({first[:40]!r}); write Markdown, or set "
+            "[redaction] allow_raw_html = true for HTML",
+        )
+
+    def _attributes(self, node: Node) -> None:
+        found = json_ast.attr(node)
+        assert found is not None
+        ident, classes, pairs = found
+        kind = node["t"]
+        marked = json_ast.mark(node) is not None
+        for cls in classes:
+            if cls in json_ast.MARKS:
+                if kind not in json_ast.MARKABLE:
+                    self.near(
+                        f".{cls} only works on a heading, a fenced div or a [span]; "
+                        f"not on {_kind_name(kind)}",
+                        cls,
+                    )
+            elif nearmiss.is_near_name(cls, "class"):
+                self.near(_near_miss(f"class .{cls}"), cls)
+        if ident and nearmiss.is_near_name(ident, "identifier"):
+            self.near(_near_miss(f"identifier #{ident}"), ident)
+        for key, value in pairs:
+            self._pair(kind, marked, key, value)
+
+    def _pair(self, kind: str, marked: bool, key: str, value: str) -> None:
+        if key == "reason":
+            if not marked:
+                self.near("reason= needs .confidential or .members on the same element", "reason")
+        elif key in ("clps", "regions"):
+            if kind != "Header":
+                self.near(f"{key}= only works on a heading", f"{key}=")
+            else:
+                self._concerns(key, value)
+        elif key in ("decision", "vote") or nearmiss.is_near_record_key(key):
+            self._record(kind, key, value)
+        elif nearmiss.is_near_pair(key, value):
+            self.near(_near_miss(f"attribute {key}={value}"), key)
+
+    def _record(self, kind: str, key: str, value: str) -> None:
+        """Check a decision= or vote= attribute (or a near miss of one)."""
+        if key not in ("decision", "vote"):
+            self.near(
+                f"attribute {key}= looks like decision= or vote= but is not one; "
+                "write exactly decision=… or vote=… (lower case), or rename it",
+                key,
+            )
+        elif kind != "Header":
+            self.near(f"{key}= only works on a heading (an agenda item)", f"{key}=")
+        elif key == "vote" and value not in VOTES:
+            self.near(f"vote={value!r} is not a vote: write one of {', '.join(VOTES)}", "vote=")
+        elif key == "decision" and not value.strip():
+            self.near('decision= is empty: say what was decided, e.g. decision="Agreed"', key)
+
+    def _concerns(self, key: str, value: str) -> None:
+        if key == "clps":
+            unknown = [s for s in value.split() if s not in self.directory.by_slug]
+        else:
+            unknown = split_regions(value, self.directory.regions)[1]
+        known = self.directory.by_slug if key == "clps" else self.directory.regions
+        for name in unknown:
+            noun = "CLP slug" if key == "clps" else "region"
+            self.near(f"unknown {noun} {name!r} in {key}={did_you_mean(name, known)}", name)
+
+    def _image(self, node: Node) -> None:
+        src = node["c"][2][0]
+        if src in self.images:
+            return
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
+            self.near(f"image {src!r}: images must be files inside the reports folder", src)
+            return
+        path = (self.source.path.parent / src).resolve()
+        if not path.is_relative_to(self.reports):
+            self.near(f"image {src!r} is outside the reports folder", src)
+        elif path.suffix.lower() not in IMAGE_TYPES:
+            self.near(f"image {src!r}: only {', '.join(sorted(IMAGE_TYPES))} files", src)
+        elif not path.is_file():
+            self.near(f"image {src!r} not found", src)
+        elif found := images.problems(path):
+            self.near(f"image {src!r} {found[0]}", src)
+        else:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            self.images[src] = Image(path, f"img-{digest}{images.published_suffix(path.suffix)}")
+
+
+def _near_miss(what: str) -> str:
+    return (
+        f"{what} looks like a withholding mark but is not one; write exactly "
+        "{.confidential} or {.members} (lower case), or rename it"
+    )
+
+
+def _kind_name(kind: str) -> str:
+    names = {"CodeBlock": "a code block", "Code": "inline code", "Link": "a link"}
+    names |= {"Image": "an image", "Table": "a table", "Figure": "a figure"}
+    return names.get(kind, kind)
+
+
+def _warning_message(warning: Warning_) -> str:
+    if warning.kind == "UnclosedDiv":
+        return "unclosed ::: fence: this fenced div is never closed"
+    return f"pandoc: {_strip_position(warning.message)}"
+
+
+def _strip_position(message: str) -> str:
+    return re.sub(r"\s*(?:at )?line \d+ column \d+", "", message).strip()

@@ -1,0 +1,232 @@
+"""`reportback run`: publish at embargo times, send digests on cadence, remind the rep.
+
+Every job asks the same question, "what is due and not yet done?", of the reports and the
+SQLite state (`Daemon.tick`), so a job that runs twice does nothing the second time and a job
+missed while the daemon was down is caught up on start-up, once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import signal
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from types import FrameType
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from reportback import database
+from reportback.build import pipeline
+from reportback.config import Config
+from reportback.database import pid_lock
+from reportback.errors import ReportbackError
+from reportback.mail import ledger, notices, sending
+from reportback.mail.cadences import due_cadences, monthly_spec, validate, weekly_spec
+from reportback.mail.tokens import Tokens, load_secret
+from reportback.record import register, reminders
+
+log = logging.getLogger("reportback")
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class AlreadyRunning(ReportbackError):
+    exit_code = 1
+
+
+def daemon_lock(state_dir: Path) -> AbstractContextManager[None]:
+    """Hold the one-daemon-per-state-folder lock; refuse clearly if another daemon has it."""
+
+    def refuse(other: str) -> None:
+        raise AlreadyRunning(
+            f"another `reportback run` is already running for {state_dir} (pid {other}); "
+            "stop it first"
+        )
+
+    return pid_lock(state_dir / "daemon.lock", refuse)
+
+
+class Daemon:
+    """The work of the scheduler's jobs, derived each time from the reports and the state."""
+
+    def __init__(self, config: Config, clock: Clock = utc_now) -> None:
+        self.config = config
+        self.clock = clock
+        self.fingerprint = ""
+        self.next_embargo: datetime | None = None
+        self.scheduler: BlockingScheduler | None = None
+        self.tokens = Tokens(load_secret(config.path("state")))
+
+    def tick(self, reason: str) -> None:
+        """Do everything that is due now; safe to call any number of times."""
+        now = self.clock()
+        try:
+            self.publish(now, reason)
+            self.send(now)
+            self.remind(now)
+            notices.send_queued(self.config, self.tokens, now)  # if `serve` could not
+            self.recovered(now)
+        except ReportbackError as exc:
+            for line in exc.lines():
+                log.error("%s: %s", reason, line)
+            self.event(now, "error", "; ".join(exc.lines()))
+        self.schedule_embargo()
+
+    def publish(self, now: datetime, reason: str) -> None:
+        """Build if the reports changed or an embargo has passed."""
+        fingerprint = self.watched()
+        embargo_due = self.next_embargo is not None and self.next_embargo <= now
+        if fingerprint == self.fingerprint and not embargo_due:
+            return
+        result = pipeline.build(self.config, pipeline.BuildOptions(now=now))
+        self.fingerprint = fingerprint
+        self.next_embargo = result.next_embargo
+        if result.changed:
+            log.info("published %d reports (%s)", len(result.published), reason)
+            self.event(now, "published", ", ".join(result.published))
+
+    def send(self, now: datetime) -> None:
+        """Send the digests that are due (the ledger makes this idempotent and resumable)."""
+        if not self.digests_due(now):
+            return
+        result = sending.send(self.config, now, None, dry_run=False, progress=False)
+        if result.queued or result.sent or result.failed or result.deferred:
+            log.info(
+                "sent %d digests (%s): %d deferred, %d failed",
+                result.sent, ", ".join(result.cadences), result.deferred, result.failed,
+            )  # fmt: skip
+            self.event(now, "digests", f"{result.sent} sent, {result.failed} failed")
+
+    def digests_due(self, now: datetime) -> bool:
+        db = database.connect(self.config.path("state"))
+        try:
+            if ledger.count_due(db, now) or len(due_cadences(db, now, self.config)) > 1:
+                return True
+            planned = ledger.planned_up_to(db, "immediate")
+            query = "SELECT COUNT(*) FROM reports WHERE seq > ?"  # on the site since
+            return bool(db.execute(query, (planned,)).fetchone()[0])
+        finally:
+            db.close()
+
+    def remind(self, now: datetime) -> None:
+        db = database.connect(self.config.path("state"))
+        try:
+            reported = {
+                (m, date.fromisoformat(d))
+                for m, d in db.execute(
+                    "SELECT meeting, meeting_date FROM reports WHERE seq IS NOT NULL"
+                )
+            }
+            for meeting in reminders.due(db, self.config, reported, now):
+                if reminders.send(self.config, meeting, now):
+                    reminders.record(db, meeting, now)
+                    log.info("reminder to rep: %s of %s", meeting.meeting, meeting.day)
+        finally:
+            db.close()
+
+    def watched(self) -> str:
+        """Return a fingerprint of every input file (names, sizes and times)."""
+        h = hashlib.sha256()
+        folders = [self.config.path("reports"), self.config.path("templates")]
+        files = [self.config.root / "reportback.toml", self.config.root / reminders.MEETINGS]
+        for folder in folders:
+            if folder.is_dir():
+                files += sorted(p for p in folder.rglob("*") if p.is_file())
+        for path in files:
+            if path.exists():
+                stat = path.stat()
+                h.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        return h.hexdigest()
+
+    def schedule_embargo(self) -> None:
+        """(Re)schedule the embargo job at the next embargo time, if any."""
+        if self.scheduler is None or self.next_embargo is None:
+            return
+        self.scheduler.add_job(
+            self.tick, DateTrigger(run_date=self.next_embargo), args=["embargo"],
+            id="embargo", replace_existing=True,
+        )  # fmt: skip
+
+    def recovered(self, now: datetime) -> None:
+        """Record that all went well after an error (status shows errors since then only)."""
+        db = database.connect(self.config.path("state"))
+        try:
+            row = db.execute("SELECT kind FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        finally:
+            db.close()
+        if row is not None and row[0] == "error":
+            self.event(now, "ok", "working again")
+
+    def event(self, now: datetime, kind: str, message: str) -> None:
+        db = database.connect(self.config.path("state"))
+        try:
+            db.execute(
+                "INSERT INTO events (at, kind, message) VALUES (?, ?, ?)",
+                (database.utc(now), kind, message),
+            )
+        finally:
+            db.close()
+
+
+def scheduler(daemon: Daemon, config: Config, watch_seconds: float) -> BlockingScheduler:
+    """Return the scheduler with the daemon's jobs (fixed ids, replace_existing)."""
+    zone = ZoneInfo(config.site.timezone)
+    sched = BlockingScheduler(
+        timezone=zone,
+        executors={"default": ThreadPoolExecutor(1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
+    weekday, weekly_at = weekly_spec(config.schedule.weekly)
+    day_of_month, monthly_at = monthly_spec(config.schedule.monthly)
+    jobs = {
+        "watch": IntervalTrigger(seconds=watch_seconds, timezone=zone),
+        "digests-weekly": _cron(zone, weekly_at, day_of_week=weekday),
+        "digests-monthly": _cron(zone, monthly_at, day=day_of_month),
+        "reminders": _cron(zone, time(8, 0)),
+    }
+    for name, trigger in jobs.items():
+        sched.add_job(daemon.tick, trigger, args=[name], id=name, replace_existing=True)
+    daemon.scheduler = sched
+    return sched
+
+
+def _cron(zone: ZoneInfo, at: time, **fields: int) -> CronTrigger:
+    return CronTrigger(hour=at.hour, minute=at.minute, timezone=zone, **fields)
+
+
+def run(config: Config, watch_seconds: float = 10.0) -> int:
+    """Run the daemon in the foreground until SIGTERM or SIGINT; return the exit code."""
+    with daemon_lock(config.path("state")):
+        daemon = Daemon(config)
+        pipeline.directory_for(config)  # refuse a bad CLP directory before starting
+        register.load(config.root)  # and a bad meetings register
+        validate(config)
+        sched = scheduler(daemon, config, watch_seconds)
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            name = signal.Signals(signum).name
+            log.info("reportback run: %s received; finishing the current job", name)
+            if sched.running:
+                sched.shutdown(wait=True)
+            else:  # still catching up: the ledger makes abandoning a send safe
+                raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        log.info("reportback run: started (pid %d); catching up", os.getpid())
+        daemon.tick("start-up")
+        sched.start()
+        log.info("reportback run: stopped")
+    return 0

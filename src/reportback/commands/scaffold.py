@@ -1,0 +1,115 @@
+"""Create a project (`init`) and a new report from the template (`new`)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from reportback.config import CONFIG_NAME
+from reportback.errors import InputRefused, UsageError, problem
+from reportback.output.templates import default_dir
+
+CONFIG_TEXT = """\
+# reportback configuration. Every key is optional; these are the defaults that matter most.
+# See the README for every key.
+
+[site]
+title = "NEC report-back"
+base_url = "http://localhost:8000"
+rep = "The CLP representative"
+"""
+
+EXAMPLE = """\
+---
+title: "Example report: National Executive Committee"
+meeting: National Executive Committee
+meeting_date: {day}
+status: draft  # a draft is never published: change to final when it is ready
+summary: >-
+  An example report. Replace it with your own, then run `reportback build`.
+tags: [example]
+---
+
+Write what happened at the meeting, agenda item by agenda item.
+
+## General Secretary's report
+
+Public business goes here, in plain Markdown.
+
+## Disputes panel {{.confidential reason="Disciplinary matter"}}
+
+Nothing in a section marked `.confidential` is ever published: not this heading, not
+this text. Readers see "Confidential item" and the reason.
+
+::: members
+A block only for members: it goes in members' emails, never on the public site.
+:::
+
+A name can be withheld inline: [the name]{{.confidential}}.
+"""
+
+
+def init(folder: Path) -> list[Path]:
+    """Scaffold a project in `folder`; return the files written (never overwriting).
+
+    The example report is a draft: the next build must not publish it to every CLP.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / CONFIG_NAME
+    if config.exists():
+        raise InputRefused([problem(config, 1, "already exists; not overwriting a project")])
+    written = [config]
+    config.write_text(CONFIG_TEXT, encoding="utf-8")
+    reports = folder / "reports"
+    reports.mkdir(exist_ok=True)
+    example = reports / f"{date.today().isoformat()}-example.md"
+    if not example.exists():
+        example.write_text(EXAMPLE.format(day=date.today().isoformat()), encoding="utf-8")
+        written.append(example)
+    templates = folder / "templates"
+    templates.mkdir(exist_ok=True)
+    readme = templates / "README.md"
+    if not readme.exists():
+        readme.write_text(TEMPLATES_README, encoding="utf-8")
+        written.append(readme)
+    return written
+
+
+TEMPLATES_README = """\
+# Template overrides
+
+Copy any file from reportback's default templates here and edit it; files you don't copy
+keep their defaults. The defaults are listed by `reportback --help` (see "templates").
+"""
+
+
+def slugify(title: str) -> str:
+    """Return a file-name slug for a title."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "report"
+
+
+def new_report(reports: Path, title: str, meeting: str, day: date, timezone: str) -> Path:
+    """Write reports/<date>-<slug>.md from the commented template; return its path.
+
+    The example embargo is 09:00 on `day` in the site's time zone, with that day's offset.
+    """
+    path = reports / f"{day.isoformat()}-{slugify(title)}.md"
+    if path.exists():
+        raise UsageError(f"{path} already exists; choose another title or date")
+    reports.mkdir(parents=True, exist_ok=True)
+    template = (default_dir() / "new-report.md").read_text(encoding="utf-8")
+    text = template.replace("{{ title }}", _yaml_string(title))
+    nine = datetime.combine(day, time(9), ZoneInfo(timezone)).isoformat()
+    text = text.replace("{{ meeting }}", _yaml_string(meeting)).replace("{{ publish_at }}", nine)
+    text = text.replace("{{ date }}", day.isoformat())
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _yaml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

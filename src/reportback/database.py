@@ -1,0 +1,218 @@
+"""The state folder, .reportback/: the SQLite schema of every table, connections, and locks."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+SCHEMA = 4
+MIGRATIONS = {
+    1: """
+    CREATE TABLE reports (
+        slug TEXT PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        meeting TEXT NOT NULL,
+        meeting_date TEXT NOT NULL,
+        published_at TEXT
+    );
+    """,
+    2: """
+    CREATE TABLE subscribers (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL DEFAULT '',
+        clp TEXT NOT NULL,
+        cadence TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        status TEXT NOT NULL,
+        source TEXT NOT NULL,
+        consent_date TEXT,
+        consent_wording TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        hard_failures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX subscribers_by_group ON subscribers (status, cadence, clp, audience);
+    CREATE TABLE suppressed (
+        hash TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        subscriber_id INTEGER NOT NULL,
+        cadence TEXT NOT NULL,
+        reports TEXT NOT NULL,
+        clp TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        email TEXT NOT NULL,
+        message_id TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error TEXT NOT NULL DEFAULT '',
+        sent_at TEXT,
+        UNIQUE (reports, subscriber_id, cadence)
+    );
+    CREATE INDEX outbox_by_status ON outbox (status, next_attempt_at);
+    CREATE TABLE included (
+        subscriber_id INTEGER NOT NULL,
+        report_id TEXT NOT NULL,
+        outbox_id INTEGER NOT NULL,
+        PRIMARY KEY (subscriber_id, report_id)
+    );
+    CREATE TABLE digest_runs (
+        cadence TEXT PRIMARY KEY,
+        last_run_at TEXT NOT NULL
+    );
+    """,
+    3: """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        message TEXT NOT NULL
+    );
+    CREATE TABLE reminders (
+        meeting TEXT NOT NULL,
+        day TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (meeting, day)
+    );
+    """,
+    # Order, not clock time, decides who is due a report: one counter stamps each member as
+    # they join (or rejoin) and each report once the site showing it is in place; a report
+    # recorded before its swap has no stamp yet, and is published to nobody.
+    4: """
+    CREATE TABLE clock (n INTEGER NOT NULL);
+    INSERT INTO clock VALUES (0);
+    ALTER TABLE reports ADD COLUMN seq INTEGER;
+    ALTER TABLE subscribers ADD COLUMN joined INTEGER;
+    ALTER TABLE digest_runs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE notices (
+        id INTEGER PRIMARY KEY,
+        subscriber_id INTEGER NOT NULL,
+        email TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        claimed_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        sent_at TEXT
+    );
+    CREATE INDEX notices_by_status ON notices (status);
+    CREATE TRIGGER subscriber_joins AFTER INSERT ON subscribers BEGIN
+        UPDATE clock SET n = n + 1;
+        UPDATE subscribers SET joined = (SELECT n FROM clock) WHERE id = NEW.id;
+    END;
+    CREATE TRIGGER subscriber_rejoins AFTER UPDATE OF created_at ON subscribers BEGIN
+        UPDATE clock SET n = n + 1;
+        UPDATE subscribers SET joined = (SELECT n FROM clock) WHERE id = NEW.id;
+    END;
+    """,
+}
+
+
+def utc(moment: datetime) -> str:
+    """Return an instant as stored: UTC ISO 8601, so that text order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def connect(state_dir: Path) -> sqlite3.Connection:
+    """Open (creating and migrating) the state database in `state_dir`."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(state_dir / "state.sqlite", isolation_level=None, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA busy_timeout=30000")
+    db.execute("PRAGMA synchronous=NORMAL")
+    if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA:
+        _migrate(db)
+    return db
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring the schema up to date in one transaction (safe if two processes start at once)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        for step in range(version + 1, SCHEMA + 1):
+            for statement in _statements(MIGRATIONS[step]):
+                db.execute(statement)
+            if step == 4:
+                _stamp_in_time_order(db)
+            db.execute(f"PRAGMA user_version={step}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements (a trigger's body holds semicolons of its own)."""
+    out, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                out.append(pending)
+            pending = ""
+    return out
+
+
+def _stamp_in_time_order(db: sqlite3.Connection) -> None:
+    """Stamp the members and published reports of an older state in the order of their
+    times (a member who joined in the same second as a publication comes first)."""
+    events = [
+        (datetime.fromisoformat(at).astimezone(UTC), 0, "subscribers", "id", key)
+        for key, at in db.execute("SELECT id, created_at FROM subscribers")
+    ] + [
+        (datetime.fromisoformat(at).astimezone(UTC), 1, "reports", "slug", key)
+        for key, at in db.execute(
+            "SELECT slug, published_at FROM reports WHERE published_at IS NOT NULL"
+        )
+    ]
+    for n, (_, _, table, column, key) in enumerate(sorted(events), start=1):
+        db.execute(f"UPDATE {table} SET {'joined' if table == 'subscribers' else 'seq'} = ? "
+                   f"WHERE {column} = ?", (n, key))  # fmt: skip
+    db.execute("UPDATE clock SET n = ?", (len(events),))
+
+
+SEND_LOCK = "send.lock"
+
+
+@contextmanager
+def pid_lock(path: Path, busy: Callable[[str], None]) -> Iterator[None]:
+    """Hold an flock on `path`, with this process's pid written in it.
+
+    If another process holds it, `busy` is called once with that process's pid: it raises to
+    refuse, or returns to wait for the lock.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            busy(handle.read().strip() or "unknown")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            handle.flush()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def send_lock(state_dir: Path, waiting: Callable[[str], None]) -> AbstractContextManager[None]:
+    """Hold the one-sender-per-state-folder lock; wait for it (calling `waiting` with the
+    holder's pid once) if another process is sending."""
+    return pid_lock(state_dir / SEND_LOCK, waiting)

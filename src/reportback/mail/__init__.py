@@ -1,0 +1,1 @@
+"""Email: subscribers, the ledger, composing, cadences, signing and sending, link tokens."""

@@ -1,0 +1,236 @@
+"""Compose digests: one rendering per (CLP, audience, cadence, reports), personalised cheaply."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from urllib.parse import urljoin
+
+import css_inline
+import jinja2
+
+from reportback.clps import Clp, Directory, concerns, reaches
+from reportback.config import Config
+from reportback.model import Audience, Item, RenderedReport
+from reportback.output.feeds import absolute_urls
+
+NAME_TEXT = "RBMARKNAMETEXTX"
+NAME_HTML = "RBMARKNAMEHTMLX"
+UNSUBSCRIBE = "RBMARKUNSUBSCRIBEX"
+PREFERENCES = "RBMARKPREFERENCESX"
+LINE_LIMIT = 900
+"""Body lines are kept well under SMTP's 998 octets, leaving room for personal values."""
+HEADERS = SMTP.clone(max_line_length=998)
+"""Headers are not folded at 78: long URLs stay literal in List-Unsubscribe (folding would turn
+them into encoded words) and a subject is never broken right after its colon."""
+UNSAFE_SUBJECT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\ufeff]")
+CADENCE_WORDS = {"immediate": "email", "weekly": "weekly digest", "monthly": "monthly digest"}
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published report as digests show it, rendered for both reader audiences."""
+
+    id: str
+    slug: str
+    published_at: datetime
+    clps: tuple[str, ...]
+    regions: tuple[str, ...]
+    versions: dict[Audience, RenderedReport]
+    seq: int = 0
+    """When the site showing it went live, in the order members join (state.went_live)."""
+
+    def addressed_to(self, clp: Clp) -> bool:
+        return reaches(self.clps, self.regions, clp)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Everyone who gets the same digest."""
+
+    clp: str
+    audience: Audience
+    cadence: str
+    reports: tuple[str, ...]
+    """Report ids, in the order the digest shows them."""
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A group's digest as MIME bytes with markers where the personal values go."""
+
+    subject: str
+    text: str
+    html: str
+    head: bytes
+    """The MIME headers of the body (Content-Type with its boundary, MIME-Version)."""
+    body: bytes
+    attachments: tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What templates see of the recipient: markers, replaced per message."""
+
+    name: str
+    unsubscribe: str
+    preferences: str
+
+
+def clean_subject(text: str) -> str:
+    """Return a subject with no line breaks, control characters or encoded-word openers."""
+    text = UNSAFE_SUBJECT.sub(" ", text)
+    text = text.replace("=?", "= ?")
+    return re.sub(r"\s+", " ", text).strip()[:200]
+
+
+def wrap_long_lines(html: str, limit: int = LINE_LIMIT) -> str:
+    """Break lines longer than `limit` bytes at a space or after a tag (rendering unchanged).
+
+    Works on UTF-8 bytes: an ASCII space or '>' never sits inside a multi-byte character.
+    """
+    out: list[bytes] = []
+    for line in html.encode("utf-8").split(b"\n"):
+        while len(line) > limit:
+            cut = max(line.rfind(b" ", 0, limit), line.rfind(b">", 0, limit) + 1)
+            if cut <= 0:
+                cut = max(line.rfind(b'"', 0, limit), line.rfind(b",", 0, limit)) + 1
+            if cut <= 0:
+                cut = limit  # one unbroken run of 900 bytes: nothing better to do
+            out.append(line[:cut])
+            line = line[cut:].lstrip(b" ")
+        out.append(line)
+    return b"\n".join(out).decode("utf-8")
+
+
+class Composer:
+    """Render digests for groups, once each, from the published reports."""
+
+    def __init__(
+        self,
+        config: Config,
+        directory: Directory,
+        env: jinja2.Environment,
+        css: str,
+        library: dict[str, Published],
+    ) -> None:
+        self.config = config
+        self.directory = directory
+        self.env = env
+        self.css = css
+        self.library = library
+        self.base = config.site.base
+        self.inliner = css_inline.CSSInliner(keep_style_tags=False)
+        self._done: dict[Group, Composed] = {}
+
+    def compose(self, group: Group) -> Composed:
+        if group not in self._done:
+            self._done[group] = self._compose(group)
+        return self._done[group]
+
+    def _compose(self, group: Group) -> Composed:
+        clp = self.directory.by_slug[group.clp]
+        reports = [self.library[i] for i in group.reports]
+        views = [self._view(r, group.audience) for r in reports]
+        concerns = [
+            (view, item)
+            for view, report in zip(views, reports, strict=True)
+            for item in _concerning(report, clp, group.audience)
+        ]
+        subject = clean_subject(self._subject(group, clp, views))
+        context = {
+            "site": self.config.site,
+            "clp": clp,
+            "subject": subject,
+            "heading": subject,
+            "intro": self._intro(group, views),
+            "reports": views,
+            "concerns": concerns,
+            "cadence_words": CADENCE_WORDS[group.cadence],
+            "reason": _reason(group.audience, clp),
+            "members": group.audience >= Audience.MEMBERS,
+            "css": self.css,
+        }
+        text = self.env.get_template("digest.txt").render(
+            recipient=Recipient(NAME_TEXT, UNSUBSCRIBE, PREFERENCES), **context
+        )
+        html = self.env.get_template("digest.html").render(
+            recipient=Recipient(NAME_HTML, UNSUBSCRIBE, PREFERENCES), **context
+        )
+        html = wrap_long_lines(self.inliner.inline(html))
+        attachments = self._attachments(reports, group.audience)
+        head, body = _mime(text, html, attachments)
+        return Composed(subject, text, html, head, body, attachments)
+
+    def _view(self, report: Published, audience: Audience) -> DigestReport:
+        rendered = report.versions[audience]
+        url = urljoin(self.base, f"reports/{report.slug}/")
+        meta = rendered.meta
+        return DigestReport(
+            title=meta.title,
+            meeting=meta.meeting,
+            meeting_date=meta.meeting_date.strftime("%-d %B %Y"),
+            url=url,
+            pdf_url=urljoin(url, f"{report.slug}.pdf"),
+            text=rendered.text.strip(),
+            html=absolute_urls(rendered.html, url),
+        )
+
+    def _subject(self, group: Group, clp: Clp, views: list[DigestReport]) -> str:
+        if len(views) == 1:
+            return f"{views[0].title} — {self.config.site.title}"
+        return f"{len(views)} new reports for {clp.name} — {self.config.site.title}"
+
+    def _intro(self, group: Group, views: list[DigestReport]) -> str:
+        version = "members' version" if group.audience == Audience.MEMBERS else "public version"
+        if len(views) == 1:
+            r = views[0]
+            return f"Here is the report back from the {r.meeting} of {r.meeting_date} ({version})."
+        since = CADENCE_WORDS[group.cadence]
+        return f"Here are the {len(views)} reports published since your last {since} ({version})."
+
+    def _attachments(
+        self, reports: list[Published], audience: Audience
+    ) -> tuple[tuple[str, bytes], ...]:
+        if not self.config.email.attach_pdf:
+            return ()
+        return tuple((f"{r.slug}.pdf", r.versions[audience].pdf) for r in reports)
+
+
+@dataclass(frozen=True)
+class DigestReport:
+    """What the digest templates may show of a report (for the group's audience)."""
+
+    title: str
+    meeting: str
+    meeting_date: str
+    url: str
+    pdf_url: str
+    text: str
+    html: str
+
+
+def _concerning(report: Published, clp: Clp, audience: Audience) -> list[Item]:
+    items = report.versions[audience].redacted.items
+    return [i for i in items if concerns(i.clps, i.regions, clp)]
+
+
+def _reason(audience: Audience, clp: Clp) -> str:
+    if audience == Audience.MEMBERS:
+        return f"you are a member of {clp.name} CLP on the party's membership list"
+    return f"you subscribed to reports for {clp.name} CLP"
+
+
+def _mime(text: str, html: str, attachments: tuple[tuple[str, bytes], ...]) -> tuple[bytes, bytes]:
+    """Return the MIME head and body of the digest (8-bit UTF-8 text parts)."""
+    msg = EmailMessage(policy=SMTP)
+    msg.set_content(text, cte="8bit")
+    msg.add_alternative(html, subtype="html", cte="8bit")
+    for name, data in attachments:
+        msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
+    raw = msg.as_bytes()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    return head + b"\r\n", body

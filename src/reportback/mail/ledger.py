@@ -1,0 +1,272 @@
+"""The outbox ledger: what is due to whom, queued once, sent once.
+
+Planning commits one row per (reports, subscriber, cadence) before anything talks to SMTP;
+a row is marked sent only after the server's 250. Killed at any instant and run again, a send
+loses nothing and repeats at most the messages that were in flight.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from reportback.clps import Directory
+from reportback.database import utc
+from reportback.mail.compose import Published
+from reportback.mail.subscribers import suppress
+
+MAX_ATTEMPTS = 8
+HARD_FAILURES_TO_SUPPRESS = 3
+
+
+@dataclass(frozen=True)
+class Row:
+    """One queued message."""
+
+    id: int
+    subscriber_id: int
+    cadence: str
+    reports: tuple[str, ...]
+    clp: str
+    audience: str
+    email: str
+    message_id: str
+    created_at: str
+    attempts: int
+    name: str
+    subscriber_status: str
+
+
+def plan(
+    db: sqlite3.Connection,
+    library: dict[str, Published],
+    directory: Directory,
+    cadence: str,
+    now: datetime,
+    host: str,
+) -> int:
+    """Queue every digest now due for `cadence`; return how many messages were queued."""
+    due = sorted(
+        (r for r in library.values() if r.published_at <= now),
+        key=lambda r: (r.published_at, r.id),
+        reverse=True,
+    )
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        queued = _plan(db, due, directory, cadence, now, host)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return queued
+
+
+def _plan(
+    db: sqlite3.Connection,
+    due: list[Published],
+    directory: Directory,
+    cadence: str,
+    now: datetime,
+    host: str,
+) -> int:
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS due (report_id TEXT, clp TEXT, seq INT, rank INT)")
+    # each subscriber looks up only its CLP's reports published since it joined, not them all
+    db.execute("CREATE INDEX IF NOT EXISTS temp.due_by_clp ON due (clp, seq)")
+    db.execute("DELETE FROM temp.due")
+    (joined,) = db.execute(
+        "SELECT MIN(joined) FROM subscribers WHERE status = 'active' AND cadence = ?",
+        (cadence,),
+    ).fetchone()
+    db.executemany(
+        "INSERT INTO temp.due VALUES (?, ?, ?, ?)",
+        (
+            (r.id, clp.slug, r.seq, rank)
+            for rank, r in enumerate(due)
+            if joined is not None and r.seq > joined  # none older is due to anyone
+            for clp in directory.clps
+            if r.addressed_to(clp)
+        ),
+    )
+    # Order decides, not clocks: a member who joined before the build that put a report
+    # on the site gets it, whatever the two times say to the second.
+    pending = db.execute(
+        "SELECT s.id, s.clp, s.audience, s.email, d.report_id FROM subscribers s "
+        "JOIN temp.due d ON d.clp = s.clp "
+        "WHERE s.status = 'active' AND s.cadence = ? AND d.seq > s.joined "
+        "AND NOT EXISTS (SELECT 1 FROM included i "
+        "                WHERE i.subscriber_id = s.id AND i.report_id = d.report_id) "
+        "ORDER BY s.id, d.rank",
+        (cadence,),
+    ).fetchall()
+    queued, created = 0, utc(now)
+    for subscriber, reports in _by_subscriber(pending):
+        sid, clp, audience, email = subscriber
+        batches = [[r] for r in reports] if cadence == "immediate" else [reports]
+        for batch in batches:
+            cursor = db.execute(
+                "INSERT INTO outbox (subscriber_id, cadence, reports, clp, audience, email, "
+                "message_id, created_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued')",
+                (sid, cadence, "\n".join(batch), clp, audience, email,
+                 f"<{os.urandom(16).hex()}@{host}>", created),
+            )  # fmt: skip
+            db.executemany(
+                "INSERT INTO included VALUES (?, ?, ?)",
+                ((sid, report, cursor.lastrowid) for report in batch),
+            )
+            queued += 1
+    db.execute("DELETE FROM temp.due")
+    return queued
+
+
+def _by_subscriber(
+    rows: Iterable[tuple[int, str, str, str, str]],
+) -> Iterator[tuple[tuple[int, str, str, str], list[str]]]:
+    current: tuple[int, str, str, str] | None = None
+    reports: list[str] = []
+    for sid, clp, audience, email, report in rows:
+        key = (sid, clp, audience, email)
+        if key != current:
+            if current is not None:
+                yield current, reports
+            current, reports = key, []
+        reports.append(report)
+    if current is not None:
+        yield current, reports
+
+
+DUE = "status IN ('queued', 'deferred') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+"""Outbox rows to send now: queued, or deferred and past their retry time (? is now)."""
+
+
+def due_reports(db: sqlite3.Connection, now: datetime) -> set[str]:
+    """Return the ids of every report some message due now shows."""
+    rows = db.execute(
+        f"SELECT DISTINCT reports FROM outbox WHERE {DUE}",
+        (utc(now),),
+    )
+    return {report for (reports,) in rows for report in reports.split("\n") if report}
+
+
+def due(db: sqlite3.Connection, now: datetime, page: int = 500) -> Iterator[Row]:
+    """Yield the messages to send now (queued, or deferred and past their retry time).
+
+    Reads a page at a time by id, so memory stays flat however long the queue. Each page is
+    read along the id (the `+` keeps SQLite off the status index, which would sort every due
+    row again for every page: quadratic in the queue).
+    """
+    query = (
+        "SELECT o.id, o.subscriber_id, o.cadence, o.reports, o.clp, o.audience, o.email, "
+        "o.message_id, o.created_at, o.attempts, COALESCE(s.name, ''), "
+        "COALESCE(s.status, 'erased') FROM outbox o LEFT JOIN subscribers s "
+        "ON s.id = o.subscriber_id WHERE +o.status IN ('queued', 'deferred') "
+        "AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?) AND o.id > ? "
+        "ORDER BY o.id LIMIT ?"
+    )
+    after = 0
+    while True:
+        rows = db.execute(query, (utc(now), after, page)).fetchall()
+        if not rows:
+            return
+        for r in rows:
+            yield Row(r[0], r[1], r[2], tuple(r[3].split("\n")), *r[4:])
+        after = rows[-1][0]
+
+
+def due_groups(db: sqlite3.Connection, now: datetime) -> set[tuple[str, str, str, tuple[str, ...]]]:
+    """Return each digest due now, once: (CLP, audience, cadence, report ids)."""
+    rows = db.execute(
+        f"SELECT DISTINCT clp, audience, cadence, reports FROM outbox WHERE {DUE}",
+        (utc(now),),
+    )
+    return {
+        (clp, audience, cadence, tuple(reports.split("\n")))
+        for clp, audience, cadence, reports in rows
+    }
+
+
+def count_due(db: sqlite3.Connection, now: datetime) -> int:
+    query = f"SELECT COUNT(*) FROM outbox WHERE {DUE}"
+    return int(db.execute(query, (utc(now),)).fetchone()[0])
+
+
+def mark_sent(db: sqlite3.Connection, row: Row, now: datetime) -> None:
+    db.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+        (utc(now), row.id),
+    )
+
+
+def mark_cancelled(db: sqlite3.Connection, row: Row, reason: str) -> None:
+    db.execute(
+        "UPDATE outbox SET status = 'cancelled', last_error = ? WHERE id = ?", (reason, row.id)
+    )
+
+
+def mark_unsendable(db: sqlite3.Connection, row: Row, reason: str) -> None:
+    """Record a message that cannot be written or handed over (not a bounce: the address
+    is not counted towards suppression)."""
+    db.execute(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+        (reason, row.id),
+    )
+
+
+def mark_deferred(db: sqlite3.Connection, row: Row, error: str, now: datetime) -> str:
+    """Schedule a retry with exponential backoff; give up after MAX_ATTEMPTS. Return status."""
+    attempts = row.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        db.execute(
+            "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
+            (attempts, error, row.id),
+        )
+        return "failed"
+    retry = now + timedelta(minutes=min(2 ** (attempts - 1), 360))
+    db.execute(
+        "UPDATE outbox SET status = 'deferred', attempts = ?, next_attempt_at = ?, "
+        "last_error = ? WHERE id = ?",
+        (attempts, utc(retry), error, row.id),
+    )
+    return "deferred"
+
+
+def mark_failed(db: sqlite3.Connection, row: Row, error: str, now: datetime) -> bool:
+    """Record a permanent (5xx) failure; return True if the address is now suppressed."""
+    db.execute(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+        (error, row.id),
+    )
+    db.execute(
+        "UPDATE subscribers SET hard_failures = hard_failures + 1 WHERE id = ?",
+        (row.subscriber_id,),
+    )
+    failures = db.execute(
+        "SELECT hard_failures FROM subscribers WHERE id = ?", (row.subscriber_id,)
+    ).fetchone()
+    if failures is not None and failures[0] >= HARD_FAILURES_TO_SUPPRESS:
+        db.execute("UPDATE subscribers SET status = 'bounced' WHERE id = ?", (row.subscriber_id,))
+        suppress(db, row.email, "bounced", now)
+        return True
+    return False
+
+
+def record_run(db: sqlite3.Connection, cadence: str, now: datetime, seq: int = 0) -> None:
+    """Record a run of `cadence` at `now` that planned every report stamped up to `seq`."""
+    db.execute(
+        "INSERT INTO digest_runs VALUES (?, ?, ?) ON CONFLICT(cadence) DO UPDATE SET "
+        "last_run_at = excluded.last_run_at, seq = MAX(digest_runs.seq, excluded.seq)",
+        (cadence, utc(now), seq),
+    )
+
+
+def planned_up_to(db: sqlite3.Connection, cadence: str) -> int:
+    """Return the newest report stamp a run of `cadence` has planned (0 if none)."""
+    row = db.execute("SELECT seq FROM digest_runs WHERE cadence = ?", (cadence,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def last_run(db: sqlite3.Connection, cadence: str) -> datetime | None:
+    row = db.execute("SELECT last_run_at FROM digest_runs WHERE cadence = ?", (cadence,)).fetchone()
+    return datetime.fromisoformat(row[0]) if row else None

@@ -1,0 +1,305 @@
+"""Hand messages to an SMTP server (or an outbox folder) and classify what happened."""
+
+from __future__ import annotations
+
+import os
+import queue
+import smtplib
+import ssl
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+
+from reportback.config import EmailConfig
+from reportback.errors import ExternalFailure
+from reportback.mail.compose import HEADERS
+
+PASSWORD_VARIABLE = "REPORTBACK_SMTP_PASSWORD"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One message to send: its ledger row id, envelope and bytes."""
+
+    row: int
+    sender: str
+    recipient: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the server said: sent (250), deferred (4xx, dropped) or failed (5xx); or
+    unsendable: this message cannot be handed over at all (not the address's fault)."""
+
+    row: int
+    status: str
+    error: str = ""
+
+
+Report = Callable[[Outcome], None]
+
+
+class OutboxFolder:
+    """Write each message as an .eml file (no SMTP configured, or a dry run)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def deliver(self, jobs: Iterable[Job], report: Report) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for job in jobs:
+            self._write(job)
+            report(Outcome(job.row, "sent"))
+
+    def _write(self, job: Job) -> Path:
+        """Write one message under a free name, safely against other threads and processes."""
+        fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(job.data)
+            again = 1
+            while True:
+                name = f"{job.row:09d}.eml" if again == 1 else f"{job.row:09d}-{again}.eml"
+                try:
+                    os.link(temp, self.folder / name)  # fails if the name is taken: no race
+                    return self.folder / name
+                except FileExistsError:
+                    again += 1
+        finally:
+            Path(temp).unlink()
+
+
+class RateLimit:
+    """Space sends at least 1/rate seconds apart across every connection."""
+
+    def __init__(self, rate: float) -> None:
+        self.gap = 1.0 / rate if rate > 0 else 0.0
+        self.next = time.monotonic()
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.gap:
+            return
+        with self.lock:
+            now = time.monotonic()
+            slot = max(now, self.next)
+            self.next = slot + self.gap
+        time.sleep(max(0.0, slot - now))
+
+
+class SmtpServer:
+    """Send through an SMTP server with a few reused connections."""
+
+    def __init__(self, config: EmailConfig) -> None:
+        self.config = config
+        self.password = os.environ.get(PASSWORD_VARIABLE, "")
+        self.limit = RateLimit(config.rate_per_second)
+
+    def connect(self) -> smtplib.SMTP:
+        cfg = self.config
+        try:
+            if cfg.smtp_security == "ssl":
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                    cfg.smtp_host, cfg.smtp_port, timeout=60, context=ssl.create_default_context()
+                )
+            else:
+                conn = smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=60)
+                if cfg.smtp_security == "starttls":
+                    conn.starttls(context=ssl.create_default_context())
+            conn.ehlo()
+            if cfg.smtp_username:
+                conn.login(cfg.smtp_username, self.password)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise ExternalFailure(
+                f"SMTP login refused: {exc.smtp_code} {exc.smtp_error!r}"
+            ) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise ExternalFailure(
+                f"cannot reach SMTP server {cfg.smtp_host}:{cfg.smtp_port}: {exc}"
+            ) from exc
+        return conn
+
+    def deliver(self, jobs: Iterable[Job], report: Report) -> None:
+        """Send `jobs` over up to `connections` connections; call report() from this thread."""
+        todo: queue.Queue[Job | None] = queue.Queue(maxsize=self.config.connections * 4)
+        done: queue.Queue[Outcome | BaseException] = queue.Queue()
+        workers = [
+            threading.Thread(target=self._work, args=(todo, done), daemon=True)
+            for _ in range(max(1, self.config.connections))
+        ]
+        for worker in workers:
+            worker.start()
+        failures: list[BaseException] = []
+        for job in jobs:
+            while not failures:
+                failures += _drain(done, report)
+                try:
+                    todo.put(job, timeout=0.05)
+                    break
+                except queue.Full:
+                    continue
+            if failures:
+                break
+        for _ in workers:
+            todo.put(None)
+        while any(w.is_alive() for w in workers) or not done.empty():
+            failures += _drain(done, report, wait=0.05)
+        if failures:
+            raise failures[0]
+
+    def _work(
+        self, todo: queue.Queue[Job | None], done: queue.Queue[Outcome | BaseException]
+    ) -> None:
+        conn: smtplib.SMTP | None = None
+        try:
+            while (job := todo.get()) is not None:
+                self.limit.wait()
+                outcome, conn = self._send(job, conn)
+                done.put(outcome)
+        except BaseException as exc:  # noqa: BLE001 -- handed to the main thread, which raises it
+            done.put(exc)
+            while todo.get() is not None:  # let the producer finish
+                pass
+        finally:
+            _close(conn)
+
+    def _send(self, job: Job, conn: smtplib.SMTP | None) -> tuple[Outcome, smtplib.SMTP | None]:
+        for attempt in (1, 2):
+            try:
+                if conn is None:
+                    conn = self.connect()
+                data, options = _body(conn, job.data)
+                if not (job.sender.isascii() and job.recipient.isascii()):
+                    if not conn.has_extn("smtputf8"):
+                        why = f"the SMTP server does not offer SMTPUTF8 ({job.recipient} needs it)"
+                        return Outcome(job.row, "unsendable", why), conn
+                    options = [*options, "SMTPUTF8"]
+                refused = conn.sendmail(job.sender, [job.recipient], data, options)
+                if refused:
+                    code, text = refused[job.recipient]
+                    return _classify(job, code, text), conn
+                return Outcome(job.row, "sent"), conn
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, text = exc.recipients.get(job.recipient, (550, b"refused"))
+                return _classify(job, code, text), conn
+            except smtplib.SMTPSenderRefused as exc:
+                if exc.smtp_code >= 500:
+                    said = f"{exc.smtp_code} {exc.smtp_error!r}"
+                    message = f"SMTP server refused the sender {job.sender}: {said}"
+                    raise ExternalFailure(message) from exc
+                return _classify(job, exc.smtp_code, exc.smtp_error), _reset(conn)
+            except smtplib.SMTPResponseException as exc:
+                outcome = _classify(job, exc.smtp_code, exc.smtp_error)
+                return outcome, (None if exc.smtp_code == 421 else _reset(conn))
+            except (UnicodeError, ValueError, smtplib.SMTPNotSupportedError) as exc:
+                return Outcome(job.row, "unsendable", f"cannot hand it over: {exc}"), _reset(conn)
+            except (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError) as exc:
+                _close(conn)
+                conn = None
+                if attempt == 2:
+                    return Outcome(job.row, "deferred", f"connection lost: {exc}"), None
+        raise AssertionError("unreachable")
+
+
+def ascii_form(address: str) -> str:
+    """Return an address with its domain in ASCII (IDNA), which every server takes; a
+    non-ASCII local part is kept (it needs a server that offers SMTPUTF8).
+
+    Raise ValueError if the address cannot be written so.
+    """
+    if address.isascii():
+        return address
+    local, _, domain = address.rpartition("@")
+    if not domain.isascii():
+        try:
+            domain = validate_email(address, check_deliverability=False).ascii_domain
+        except EmailNotValidError as exc:
+            raise ValueError(f"not a valid address {address!r}: {exc}") from exc
+    return f"{local}@{domain}"
+
+
+def _body(conn: smtplib.SMTP, data: bytes) -> tuple[bytes, list[str]]:
+    """Return the message and MAIL options: 8-bit as is, or re-encoded for a 7-bit server."""
+    if conn.has_extn("8bitmime"):
+        return data, ["BODY=8BITMIME"]
+    message = message_from_bytes(data, policy=SMTP)
+    for part in message.walk():
+        if part.get("Content-Transfer-Encoding") == "8bit":
+            content = part.get_content()
+            part.set_content(content, subtype=part.get_content_subtype(), cte="quoted-printable")
+    return message.as_bytes(policy=SMTP), []
+
+
+def _classify(job: Job, code: int, text: bytes | str) -> Outcome:
+    message = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    status = "failed" if code >= 500 else "deferred"
+    return Outcome(job.row, status, f"{code} {message}".strip())
+
+
+def _reset(conn: smtplib.SMTP | None) -> smtplib.SMTP | None:
+    if conn is None:
+        return None
+    try:
+        conn.rset()
+        return conn
+    except (smtplib.SMTPException, OSError):
+        _close(conn)
+        return None
+
+
+def _close(conn: smtplib.SMTP | None) -> None:
+    if conn is None:
+        return
+    try:
+        conn.quit()
+    except (smtplib.SMTPException, OSError):
+        conn.close()
+
+
+def _drain(
+    done: queue.Queue[Outcome | BaseException], report: Report, wait: float = 0.0
+) -> list[BaseException]:
+    """Report every outcome waiting; return the failures found (workers that stopped)."""
+    failures: list[BaseException] = []
+    try:
+        item = done.get(timeout=wait) if wait else done.get_nowait()
+        while True:
+            if isinstance(item, BaseException):
+                failures.append(item)
+            else:
+                report(item)
+            item = done.get_nowait()
+    except queue.Empty:
+        return failures
+
+
+def send_notice(
+    config: EmailConfig, outbox: Path, recipient: str, subject: str, text: str, now: datetime
+) -> bool:
+    """Send a one-part notice (confirmation, reminder) through SMTP, or into `outbox` if none.
+
+    Return whether the server (or the folder) took it.
+    """
+    recipient = ascii_form(recipient)
+    msg = EmailMessage(policy=HEADERS if recipient.isascii() else HEADERS.clone(utf8=True))
+    msg["From"] = config.from_
+    msg["To"] = recipient
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = make_msgid(domain="reportback.invalid")
+    msg.set_content(text)
+    transport = SmtpServer(config) if config.smtp_host else OutboxFolder(outbox)
+    done: list[Outcome] = []
+    transport.deliver([Job(0, config.from_, recipient, msg.as_bytes())], done.append)
+    return bool(done) and done[0].status == "sent"

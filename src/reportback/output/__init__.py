@@ -1,0 +1,1 @@
+"""What is published: HTML, PDF, images, the site's pages, feeds, search index, templates."""

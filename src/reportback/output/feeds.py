@@ -1,0 +1,438 @@
+"""RSS 2.0 and Atom feeds for everything, each region and each CLP, and the OPML list."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime, time, timedelta
+from functools import partial
+from html import escape, unescape
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urljoin
+from xml.sax.saxutils import escape as xml_escape
+from zoneinfo import ZoneInfo
+
+import lxml.etree
+from feedgen.entry import FeedEntry
+from feedgen.feed import FeedGenerator
+
+from reportback import cache as cachemod
+from reportback.cache import write_atomic
+from reportback.clps import Directory, concerns, reaches, region_slug
+from reportback.config import Config
+from reportback.model import Item, RenderedReport
+from reportback.timing import stage
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ATOM = "http://www.w3.org/2005/Atom"
+URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
+FEEDGEN = (version("feedgen"), version("lxml"))
+"""Part of every feed's key: another feedgen or lxml may write the same feed differently."""
+Pieces = dict[tuple[object, ...], tuple[bytes, ...]]
+"""The entries of feeds made so far, in pieces, by how they are shown (each made once a
+build)."""
+OPEN = {"rss": b"<item>", "atom": b"<entry>"}
+CLOSE_ENTRY = {"rss": b"</item>", "atom": b"</entry>"}
+CLOSE = {"rss": b"</channel>", "atom": b"</feed>"}
+"""Where a rendered feed's entries start and end, and where the feed's own end starts."""
+
+
+@dataclass(frozen=True)
+class FeedFile:
+    """One feed file, named by what it is made of before it is made.
+
+    It is made in pieces (its entries are shared with other feeds), and only if asked: a
+    build that finds the same key already published keeps that file as it is.
+    """
+
+    name: str
+    key: str | None
+    make: Callable[[], tuple[bytes, ...]]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One report as every feed shows it, rendered once per build."""
+
+    slug: str
+    uri: str
+    title: str
+    url: str
+    published: datetime
+    updated: datetime
+    summary: str
+    notes: str
+    """The corrections, as HTML."""
+    body: str
+    """The report's HTML, its links relative to `url` (made absolute only where shown)."""
+    pdf_url: str
+    pdf_length: int
+    categories: tuple[str, ...]
+    author: str
+    items: tuple[Item, ...]
+    clps: tuple[str, ...]
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed: where it lives, what it is called and which entries it holds."""
+
+    stem: str
+    title: str
+    description: str
+    page: str
+    entries: tuple[Entry, ...]
+    concerns: Callable[[Item], bool] | None = None
+    concern_label: str = ""
+
+
+class _AtomLinkEntry(FeedEntry):  # type: ignore[misc]
+    """A FeedEntry whose Atom links keep rel, type and length.
+
+    feedgen 1.0.0 drops them (lkiesow/python-feedgen#135), which turns the PDF enclosure into
+    a second alternate link: an invalid Atom feed.
+    """
+
+    def atom_entry(self, extensions: bool = True) -> Any:
+        entry = super().atom_entry(extensions)
+        for old in entry.findall("link"):
+            entry.remove(old)
+        anchor = entry.find("content")
+        position = list(entry).index(anchor) + 1 if anchor is not None else len(entry)
+        for offset, link in enumerate(self.link() or []):
+            attributes = {k: str(link[k]) for k in ("href", "rel", "type", "length") if link.get(k)}
+            entry.insert(position + offset, lxml.etree.Element("link", **attributes))
+        return entry
+
+
+def distinct_updates(entries: Iterable[Entry]) -> list[Entry]:
+    """Give entries updated at the same instant (one build) distinct `updated` values, a
+    second apart in the order of their slugs: feed validators warn about equal ones."""
+    taken: set[datetime] = set()
+    out = []
+    for entry in sorted(entries, key=lambda e: (e.updated, e.slug)):
+        updated = entry.updated
+        while updated in taken:
+            updated += timedelta(seconds=1)
+        taken.add(updated)
+        out.append(entry if updated == entry.updated else replace(entry, updated=updated))
+    return out
+
+
+class FeedWriter:
+    """Write every feed of a build from rendered public reports."""
+
+    def __init__(self, config: Config, directory: Directory, store: Path | None = None) -> None:
+        self.config = config
+        self.directory = directory
+        self.base = config.site.base
+        self.host = config.site.host
+        self.zone = ZoneInfo(config.site.timezone)
+        self.contents: dict[tuple[str, str, str], tuple[str, bytes]] = {}
+        self.digests: dict[str, str] = {}
+        self.settings = cachemod.key("feed settings", FEEDGEN, repr(config.site),
+                                     repr(config.feeds))  # fmt: skip
+        self.stored = _Stored(store, self.settings)
+
+    def each(self, reports: Iterable[RenderedReport]) -> Iterator[FeedFile]:
+        """Yield every feed file, one at a time (a build writes each before making the next)."""
+        pieces: Pieces = {}
+        for feed in self.feeds(self.entries(reports)):
+            with stage("feeds"):
+                named = self.named(feed)
+            for kind, suffix in (("rss", "xml"), ("atom", "atom")):
+                key = cachemod.key(named, kind)
+                yield FeedFile(f"{feed.stem}.{suffix}", key, partial(self.made, feed, kind, pieces))
+        yield FeedFile("clps.opml", None, lambda: (self.opml(),))
+        self.stored.save()
+
+    def made(self, feed: Feed, kind: str, pieces: Pieces) -> tuple[bytes, ...]:
+        with stage("feeds"):
+            return self.assemble(feed, kind, pieces)
+
+    def named(self, feed: Feed) -> str:
+        """Name everything a feed is made from but its kind: its own fields, and each entry
+        as it shows it."""
+        shown = []
+        for entry in feed.entries[: self.config.feeds.max_items]:
+            shown.append((self.fingerprint(entry), self.variant(entry, feed, "")[1:]))
+        return cachemod.key("feed", self.settings, feed.stem, feed.title, feed.description,
+                            feed.page, feed.concern_label, shown)  # fmt: skip
+
+    def fingerprint(self, entry: Entry) -> str:
+        """Name everything an entry is made from."""
+        if entry.slug not in self.digests:
+            self.digests[entry.slug] = cachemod.key("entry", asdict(entry))
+        return self.digests[entry.slug]
+
+    def variant(self, entry: Entry, feed: Feed, kind: str) -> tuple[object, ...]:
+        """Name an entry as one feed shows it (entries show what concerns the feed's CLP)."""
+        concerning = self.concerning(entry, feed)
+        label = feed.concern_label if concerning else ""
+        return (kind, entry.slug, tuple(i.anchor for i in concerning), label)
+
+    def assemble(self, feed: Feed, kind: str, pieces: Pieces) -> tuple[bytes, ...]:
+        """Return a feed as feedgen writes it, in pieces: its head, each entry, its end.
+
+        Most entries are shown the same way in hundreds of feeds. feedgen renders each such
+        entry once (in a feed of its own, cut out whole) and the feed around it once; the
+        pieces, joined, are byte for byte the feed feedgen renders with all its entries. An
+        entry is itself in pieces: its report's content, the same in every feed, and what
+        is around it (a CLP's feed notes the items that concern the CLP). Heads and what is
+        around entries that an earlier build rendered from the same inputs are taken from
+        the store, so an edit renders only its own entry.
+        """
+        entries = feed.entries[: self.config.feeds.max_items]
+        newest = max((e.updated for e in entries), default=EPOCH)
+        head = (kind, feed.stem, feed.title, feed.description, feed.page, newest.isoformat())
+        shell = self.stored.get(head, lambda: (self.render(feed, kind, ()),))[0]
+        cut = shell.rindex(b"\n", 0, shell.rindex(CLOSE[kind])) + 1
+        shown: list[bytes] = []
+        for entry in entries:
+            variant = self.variant(entry, feed, kind)
+            if variant not in pieces:
+                content = self.content(entry)
+                made = partial(self.frame, feed, kind, entry, content)
+                frame = self.stored.get((*variant, self.fingerprint(entry)), made)
+                pieces[variant] = (frame[0], content, frame[1]) if len(frame) == 2 else frame
+            shown += pieces[variant]
+        return (shell[:cut], *shown, shell[cut:])
+
+    def frame(self, feed: Feed, kind: str, entry: Entry, content: bytes) -> tuple[bytes, ...]:
+        """Render the entry as `feed` shows it; return what is around its content."""
+        return _frame(_cut_entry(self.render(feed, kind, (entry,)), kind), content)
+
+    def html(self, entry: Entry) -> str:
+        """Return the entry's content as HTML: its correction notes, then the report."""
+        return self._content(entry)[0]
+
+    def content(self, entry: Entry) -> bytes:
+        """Return the entry's content as feed XML text (one object for every feed)."""
+        return self._content(entry)[1]
+
+    def _content(self, entry: Entry) -> tuple[str, bytes]:
+        """Make the entry's content once for all the feeds that show it."""
+        made = (entry.notes, entry.body, entry.url)
+        if made not in self.contents:
+            html = entry.notes + absolute_urls(entry.body, entry.url)
+            self.contents[made] = (html, xml_escape(html).encode("utf-8"))
+        return self.contents[made]
+
+    def entries(self, reports: Iterable[RenderedReport]) -> list[Entry]:
+        """Return the entries of the reports that are not drafts, newest first."""
+        return sorted(
+            distinct_updates(self.entry(r) for r in reports if not r.draft),
+            key=lambda e: (e.published, e.slug),
+            reverse=True,
+        )
+
+    def entry(self, report: RenderedReport) -> Entry:
+        meta = report.meta
+        published = report.publication.published_at
+        assert published is not None, f"{report.slug} has no publication time"
+        url = urljoin(self.base, f"reports/{report.slug}/")
+        corrected = [datetime.combine(c.date, time(), self.zone) for c in meta.corrections]
+        notes = "".join(
+            f"<p><strong>Correction ({escape(c.date.strftime('%-d %B %Y'))}):</strong> "
+            f"{escape(c.note)}</p>"
+            for c in reversed(meta.corrections)
+        )
+        return Entry(
+            slug=report.slug,
+            uri=f"tag:{self.host},{meta.meeting_date.year}:reportback/{quote(report.publication.id)}",
+            title=meta.title,
+            url=url,
+            published=published,
+            updated=max([published, *corrected]),
+            summary=report.redacted.summary,
+            notes=notes,
+            body=report.html,
+            pdf_url=urljoin(url, f"{report.slug}.pdf"),
+            pdf_length=report.pdf_file.size,
+            categories=(meta.meeting, *meta.tags),
+            author=meta.author or self.config.site.rep,
+            items=report.redacted.items,
+            clps=meta.clps,
+            regions=meta.regions,
+        )
+
+    def feeds(self, entries: list[Entry]) -> Iterable[Feed]:
+        site = self.config.site.title
+        yield Feed("all", site, f"Every report from {site}", self.base, tuple(entries))
+        for region in self.directory.regions:
+            clps = {c.slug for c in self.directory.in_region(region)}
+            mine = tuple(e for e in entries if _for_region(e, region, clps))
+            yield Feed(
+                f"region/{region_slug(region)}",
+                f"{site} — {region}",
+                f"Reports for CLPs in {region}",
+                urljoin(self.base, "clp/"),
+                mine,
+                lambda i, r=region, c=clps: r in i.regions or bool(c & set(i.clps)),  # type: ignore[misc]
+                region,
+            )
+        for clp in self.directory.clps:
+            yield Feed(
+                f"clp/{clp.slug}",
+                f"{site} — {clp.name}",
+                f"Reports for {clp.name} CLP",
+                urljoin(self.base, f"clp/{clp.slug}/"),
+                tuple(e for e in entries if reaches(e.clps, e.regions, clp)),
+                lambda i, c=clp: concerns(i.clps, i.regions, c),  # type: ignore[misc]
+                clp.name,
+            )
+
+    def render(self, feed: Feed, kind: str, shown: Iterable[Entry] | None = None) -> bytes:
+        """Render a feed with feedgen, with all its entries or only those `shown`."""
+        entries = feed.entries[: self.config.feeds.max_items]
+        newest = max((e.updated for e in entries), default=EPOCH)
+        self_url = urljoin(self.base, f"feeds/{feed.stem}.{'xml' if kind == 'rss' else 'atom'}")
+        fg = FeedGenerator()
+        if kind == "rss":
+            fg.load_extension("dc", atom=False, rss=True)
+        fg.id(self_url)
+        fg.title(feed.title)
+        fg.description(feed.description)
+        fg.link(href=self_url, rel="self", type=f"application/{kind}+xml")
+        fg.link(href=feed.page, rel="alternate", type="text/html")
+        fg.language(self.config.site.language)
+        fg.author({"name": self.config.site.rep})
+        fg.updated(newest)
+        fg.lastBuildDate(newest)
+        for entry in entries if shown is None else shown:
+            fg.add_entry(self.feed_entry(entry, feed, kind), order="append")
+        xml: bytes = fg.rss_str(pretty=True) if kind == "rss" else fg.atom_str(pretty=True)
+        return xml
+
+    def concerning(self, entry: Entry, feed: Feed) -> list[Item]:
+        """Return the entry's agenda items that concern the feed's CLP or region."""
+        return [i for i in entry.items if feed.concerns and feed.concerns(i)]
+
+    def feed_entry(self, entry: Entry, feed: Feed, kind: str) -> FeedEntry:
+        concerning = self.concerning(entry, feed)
+        fe = _AtomLinkEntry()
+        if kind == "rss":
+            fe.load_extension("dc", atom=False, rss=True)
+            fe.dc.dc_creator(entry.author)
+        else:
+            fe.author({"name": entry.author})
+        fe.id(entry.uri)
+        fe.guid(entry.uri, permalink=False)
+        fe.title(entry.title)
+        fe.link(href=entry.url, rel="alternate", type="text/html")
+        fe.published(entry.published)
+        fe.updated(entry.updated)
+        fe.summary(entry.summary or entry.title)
+        if kind == "rss":
+            fe.description(entry.summary or entry.title)
+        if self.config.feeds.full_content:
+            html = self.html(entry)
+            fe.content(_concern_note(concerning, feed, entry) + html, type="html")
+        fe.enclosure(entry.pdf_url, str(entry.pdf_length), "application/pdf")
+        for term in dict.fromkeys(entry.categories):
+            fe.category(term=term)
+        if concerning:
+            fe.category(term=f"Concerns {feed.concern_label}")
+        return fe
+
+    def opml(self) -> bytes:
+        root = ET.Element("opml", version="2.0")
+        head = ET.SubElement(root, "head")
+        ET.SubElement(head, "title").text = f"{self.config.site.title} — CLP feeds"
+        body = ET.SubElement(root, "body")
+        for region in self.directory.regions:
+            group = ET.SubElement(body, "outline", text=region, title=region)
+            for clp in self.directory.in_region(region):
+                ET.SubElement(
+                    group,
+                    "outline",
+                    type="rss",
+                    text=clp.name,
+                    title=clp.name,
+                    xmlUrl=urljoin(self.base, f"feeds/clp/{clp.slug}.xml"),
+                    htmlUrl=urljoin(self.base, f"clp/{clp.slug}/"),
+                )
+        ET.indent(root)
+        data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        return data + b"\n"
+
+
+def _frame(entry: bytes, content: bytes) -> tuple[bytes, ...]:
+    """Cut an entry into what is before its `content` (XML text) and what is after it.
+
+    The content is the same bytes in every feed that shows the entry, and one object for all
+    of them, set between the two. An entry whose content is not found (summary-only feeds) is
+    one piece.
+    """
+    at = entry.find(content) if content else -1
+    if at < 0:
+        return (entry,)
+    return (entry[:at], entry[at + len(content) :])
+
+
+class _Stored:
+    """The heads of feeds and frames of entries feedgen rendered, by all they were made from
+    (`context`: the settings and feedgen's version; each piece's own key, the rest), kept in
+    the state folder from one build to the next, so an edit renders only what it changed.
+    Only the pieces a build used are kept.
+    """
+
+    def __init__(self, path: Path | None, context: str) -> None:
+        self.path = path
+        self.context = context
+        self.earlier: dict[tuple[object, ...], tuple[bytes, ...]] = {}
+        self.used: dict[tuple[object, ...], tuple[bytes, ...]] = {}
+        try:
+            if path is not None and path.is_file():
+                context_, pieces = pickle.loads(path.read_bytes())
+                if context_ == context and isinstance(pieces, dict):
+                    self.earlier = pieces
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            pass  # an unreadable store only means rendering every piece again
+
+    def get(
+        self, key: tuple[object, ...], make: Callable[[], tuple[bytes, ...]]
+    ) -> tuple[bytes, ...]:
+        if key not in self.used:
+            found = self.earlier.get(key)
+            self.used[key] = found if found is not None else make()
+        return self.used[key]
+
+    def save(self) -> None:
+        if self.path is not None and self.used.keys() != self.earlier.keys():
+            write_atomic(self.path, pickle.dumps((self.context, self.used), 5))
+
+
+def _cut_entry(xml: bytes, kind: str) -> bytes:
+    """Return the one entry of a rendered feed, whole lines from its start tag to its end tag."""
+    start = xml.rindex(b"\n", 0, xml.index(OPEN[kind])) + 1
+    end = xml.index(b"\n", xml.rindex(CLOSE_ENTRY[kind])) + 1
+    return xml[start:end]
+
+
+def _for_region(entry: Entry, region: str, clps: set[str]) -> bool:
+    if not entry.clps and not entry.regions:
+        return True
+    return region in entry.regions or bool(clps & set(entry.clps))
+
+
+def _concern_note(items: list[Item], feed: Feed, entry: Entry) -> str:
+    if not items:
+        return ""
+    links = ", ".join(
+        f'<a href="{escape(entry.url)}#{escape(i.anchor)}">{escape(i.title)}</a>' for i in items
+    )
+    return f"<p><strong>Concerns {escape(feed.concern_label)}:</strong> {links}</p>"
+
+
+def absolute_urls(html: str, base: str) -> str:
+    """Return `html` with every href and src made absolute against `base`."""
+    return URL_ATTRIBUTE.sub(
+        lambda m: f'{m.group(1)}="{escape(urljoin(base, unescape(m.group(2))))}"', html
+    )

@@ -1,0 +1,195 @@
+"""Publish pixels, not files: every image is decoded and encoded again before it goes out.
+
+A raster image (PNG, JPEG, GIF, WebP) is decoded with Pillow, turned upright by its EXIF
+orientation, and written afresh from its pixels alone: no EXIF, XMP, ICC profile, comment,
+text chunk or trailing byte survives. A JPEG stays a JPEG (quality 90); every other image
+becomes a PNG (an animated GIF, its first frame). An SVG is rasterised to a PNG (resvg) from a
+copy without scripts, handlers, comments, titles, descriptions, metadata or foreignObject, and
+one that refers to any file or address is refused: what is published is what is drawn.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import warnings
+from pathlib import Path
+
+from PIL import Image as Pillow
+from PIL import ImageOps
+
+from reportback.cache import Cache
+from reportback.cache import key as cache_key
+from reportback.errors import InputRefused, problem
+from reportback.model import Image
+
+MAX_PIXELS = 40_000_000
+"""The largest image published (40 megapixels); a larger one is refused."""
+JPEG_QUALITY = 90
+SVG_NS = "{http://www.w3.org/2000/svg}"
+DROPPED = frozenset({"script", "foreignObject", "title", "desc", "metadata"})
+"""SVG elements that carry text or code but draw nothing resvg would draw."""
+UNITS = {"px": 1.0, "pt": 4 / 3, "pc": 16.0, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0}
+HREF = re.compile(r"(?:^|[}:])href$")
+
+
+class ImageRefused(ValueError):
+    """An image that cannot be published; the message says why."""
+
+
+def published_suffix(suffix: str) -> str:
+    """Return the file suffix an image with `suffix` is published under."""
+    return ".jpg" if suffix.lower() in (".jpg", ".jpeg") else ".png"
+
+
+def problems(path: Path) -> list[str]:
+    """Return why the image at `path` cannot be published (empty: it can)."""
+    try:
+        clean(path.read_bytes(), path.suffix, check_only=True)
+    except ImageRefused as refused:
+        return [str(refused)]
+    return []
+
+
+def published(image: Image, cache: Cache | None) -> bytes:
+    """Return the bytes of `image` as published: re-encoded once, then from the cache."""
+    data = image.source.read_bytes()
+    name = cache_key("image", image.source.suffix.lower(), data)
+    stored = cache.get_bytes("image", name) if cache is not None else None
+    if stored is not None:
+        return stored
+    try:
+        made = clean(data, image.source.suffix)
+    except ImageRefused as refused:
+        raise InputRefused([problem(image.source, 1, f"image {refused}")]) from refused
+    if cache is not None:
+        cache.put_bytes("image", name, made)
+    return made
+
+
+def clean(data: bytes, suffix: str, check_only: bool = False) -> bytes:
+    """Return the image in `data` as pixels only (PNG, or JPEG for a JPEG); raise ImageRefused."""
+    if suffix.lower() == ".svg":
+        return _rasterise(data, check_only)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Pillow.DecompressionBombWarning)
+        try:
+            with Pillow.open(io.BytesIO(data)) as opened:
+                _bounded(opened.size)
+                if check_only:
+                    opened.verify()
+                    return b""
+                opened.seek(0)
+                upright = ImageOps.exif_transpose(opened)
+                return _encode(upright, published_suffix(suffix))
+        except ImageRefused:
+            raise
+        except (OSError, ValueError, SyntaxError, Pillow.DecompressionBombError,
+                Pillow.DecompressionBombWarning) as exc:  # fmt: skip
+            raise ImageRefused(f"cannot be read as an image ({exc})") from exc
+
+
+def _bounded(size: tuple[int, int]) -> None:
+    width, height = size
+    if width * height > MAX_PIXELS:
+        raise ImageRefused(
+            f"is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels); "
+            f"the most published is {MAX_PIXELS // 1_000_000}: scale it down"
+        )
+
+
+def _encode(image: Pillow.Image, suffix: str) -> bytes:
+    """Write `image`'s pixels, and nothing else, as a fresh JPEG or PNG."""
+    jpeg = suffix == ".jpg"
+    if jpeg:
+        mode = "L" if image.mode in ("1", "L", "LA", "I", "I;16") else "RGB"
+    else:
+        keep = ("1", "L", "LA", "RGB", "RGBA")
+        transparent = "transparency" in image.info or image.mode.endswith("A")
+        mode = image.mode if image.mode in keep else "RGBA" if transparent else "RGB"
+    pixels = image.convert(mode) if image.mode != mode else image
+    fresh = Pillow.frombytes(mode, pixels.size, pixels.tobytes())  # no info, no palette
+    out = io.BytesIO()
+    if jpeg:
+        fresh.save(out, "JPEG", quality=JPEG_QUALITY)
+    else:
+        fresh.save(out, "PNG")
+    return out.getvalue()
+
+
+def _rasterise(data: bytes, check_only: bool) -> bytes:
+    """Return a PNG of what the SVG in `data` draws; refuse one that refers to anything."""
+    import resvg_py  # loaded only by a build that has an SVG
+
+    safe = _safe_svg(data)
+    if check_only:
+        return b""
+    with tempfile.TemporaryDirectory(prefix="reportback-svg-") as empty:
+        try:  # resources_dir: an empty folder, so that no relative path finds a file
+            png = bytes(resvg_py.svg_to_bytes(svg_string=safe, resources_dir=empty))
+        except (ValueError, OSError) as exc:
+            raise ImageRefused(f"cannot be drawn as an SVG ({exc})") from exc
+    return clean(png, ".png")
+
+
+def _safe_svg(data: bytes) -> str:
+    """Return the SVG with only what draws; raise ImageRefused if it refers to any file."""
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities="internal", no_network=True, load_dtd=False, remove_comments=True,
+        remove_pis=True, huge_tree=False,
+    )  # fmt: skip
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ImageRefused(f"is not a well-formed SVG ({exc})") from exc
+    if root.tag not in (f"{SVG_NS}svg", "svg"):
+        raise ImageRefused("is not an SVG (its root element is not <svg>)")
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):  # an entity left unresolved: external
+            raise ImageRefused("refers to an external entity; write the SVG without a DTD")
+        if etree.QName(element).localname in DROPPED:
+            element.getparent().remove(element)
+            continue
+        for name, value in list(element.attrib.items()):
+            local = etree.QName(name).localname
+            if local.lower().startswith("on"):
+                del element.attrib[name]
+            elif HREF.search(name) and not _internal(value):
+                raise ImageRefused(
+                    f"refers to {value[:60]!r}; an SVG may refer only to its own parts "
+                    "(#id) and embedded data: images"
+                )
+            elif "url(" in value and not _internal_urls(value):
+                raise ImageRefused(f"refers to a file in {local}={value[:60]!r}")
+        if etree.QName(element).localname == "style" and not _internal_urls(element.text or ""):
+            raise ImageRefused("has a <style> that refers to a file or address")
+    _bounded(_svg_size(root))
+    return str(etree.tostring(root, encoding="unicode"))
+
+
+def _internal(href: str) -> bool:
+    href = href.strip()
+    return href.startswith("#") or re.match(r"data:image/(png|jpeg|gif|webp);", href) is not None
+
+
+def _internal_urls(text: str) -> bool:
+    if "@import" in text:
+        return False
+    return all(_internal(u.strip("'\" ")) for u in re.findall(r"url\(([^)]*)\)", text))
+
+
+def _svg_size(root: object) -> tuple[int, int]:
+    """Return the SVG's size in pixels, as near as its width and height say."""
+    get = getattr(root, "get")  # noqa: B009 (lxml's element type is untyped)
+    sizes = []
+    for attribute in ("width", "height"):
+        found = re.match(r"\s*([0-9.]+)\s*([a-z]*)", get(attribute) or "")
+        scale = UNITS.get(found.group(2), 1.0) if found else 0.0
+        sizes.append(int(float(found.group(1)) * scale) if found else 0)
+    if not all(sizes):
+        box = [float(v) for v in re.findall(r"-?[0-9.]+", get("viewBox") or "")]
+        sizes = [int(box[2]), int(box[3])] if len(box) == 4 else [100, 100]
+    return sizes[0], sizes[1]

@@ -1,0 +1,88 @@
+"""Compile a report's Typst to PDF in-process, with only allow-listed properties."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import typst
+
+from reportback.audit import bytescan
+from reportback.errors import ExternalFailure, InputRefused, problem
+from reportback.timing import stage
+
+TEMPLATE = "templates/report.typ"
+"""How refusals name the PDF template (the project's override, or the bundled one)."""
+FILE_ACCESS = re.compile(
+    r"file not found|escape the project root|outside of project root|access denied|failed to load",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class PdfInfo:
+    """The values the Typst template may show; the PDF title and author come from here."""
+
+    title: str
+    author: str
+    meeting: str
+    date: str
+    audience: str
+    language: str
+    draft: bool
+    region: str = ""
+    """The language's region (en-GB: gb), if any."""
+    site: str = ""
+    url: str = ""
+    published: str = ""
+    corrections: str = ""
+    """The public corrections, one `date: note` a line."""
+
+
+def make_pdf(template: str, body: str, info: PdfInfo, files: Mapping[str, bytes]) -> bytes:
+    """Return the PDF of `body` laid out by `template` (which defines `report(doc)`).
+
+    Typst's root is a fresh folder holding only `files` (the report's re-encoded images), so
+    neither the template nor the body can read anything else; a PDF that embeds a file is
+    refused.
+    """
+    source = f"{template}\n#show: report\n{body}\n"
+    inputs = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in asdict(info).items()}
+    with stage("render: pdf (typst)"), tempfile.TemporaryDirectory(prefix="reportback-") as root:
+        for name, data in files.items():
+            (Path(root) / name).write_bytes(data)
+        pdf = _compile(source, inputs, Path(root), info.title)
+    if not isinstance(pdf, bytes):
+        raise ExternalFailure("Typst returned no PDF")
+    if bytescan.embeds_files(pdf):
+        raise InputRefused(
+            [problem(TEMPLATE, 1, f"the PDF of {info.title!r} embeds a file; a PDF embeds none")]
+        )
+    return pdf
+
+
+def _compile(source: str, inputs: dict[str, str], root: Path, title: str) -> object:
+    try:
+        # typst's stubs tie `input` and `root` to one type; bytes source with a str root is fine
+        pdf = typst.compile(  # type: ignore[call-overload]
+            source.encode("utf-8"),
+            root=str(root),
+            format="pdf",
+            sys_inputs=inputs,
+            ignore_system_fonts=True,
+        )
+    except RuntimeError as exc:
+        if FILE_ACCESS.search(str(exc)):
+            raise InputRefused(
+                [problem(TEMPLATE, 1, f"laying out {title!r} reads a file ({_short(exc)}); the "
+                         "PDF template may read only the report's own images")]
+            ) from exc  # fmt: skip
+        raise ExternalFailure(f"Typst could not lay out {title!r}: {exc}") from exc
+    return pdf
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:200]

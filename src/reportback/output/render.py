@@ -1,0 +1,109 @@
+"""Render a redacted report: HTML and plain text with pandoc, PDF with Typst."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from reportback.cache import Cache
+from reportback.model import Ast, Publication, RedactedReport, RenderedReport, StoredPdf
+from reportback.output import images
+from reportback.output.pdf import PdfInfo, make_pdf
+from reportback.pandoc import json_ast
+from reportback.pandoc.worker import Pandoc
+from reportback.timing import stage
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """What rendering needs beyond the report: the Typst template, the reports root and the
+    cache of re-encoded images."""
+
+    typst_template: str
+    reports: Path
+    rep: str
+    language: str
+    cache: Path | None = None
+    site: str = ""
+    """The site's title and base URL, for the PDF's footer."""
+    base: str = ""
+
+
+def render(
+    report: RedactedReport,
+    publication: Publication,
+    pandoc: Pandoc,
+    settings: RenderSettings,
+    draft: bool = False,
+) -> RenderedReport:
+    """Render one audience's version of a report."""
+    page_doc = _shift_headings(report.ast)
+    out = pandoc.write(page_doc, ("html5", "plain"))
+    with stage("render: pdf (pandoc to typst)"):
+        typst_doc = _typst_images(page_doc, report)
+        typst_body = pandoc.write(typst_doc, ("typst",))["typst"]
+    meta = report.source.meta
+    info = PdfInfo(
+        title=meta.title,
+        author=meta.author or settings.rep,
+        meeting=meta.meeting,
+        date=meta.meeting_date.strftime("%-d %B %Y"),
+        audience=report.audience.label,
+        language=settings.language.split("-")[0].lower(),
+        draft=draft,
+        region=settings.language.partition("-")[2].lower(),
+        site=settings.site,
+        url=f"{settings.base}reports/{report.source.slug}/" if settings.base else "",
+        published=_day(publication.published_at),
+        corrections="\n".join(f"{c.date:%-d %B %Y}: {c.note}" for c in meta.corrections),
+    )
+    cache = Cache(settings.cache) if settings.cache is not None else None
+    files = {image.name: images.published(image, cache) for image in report.images}
+    pdf = make_pdf(settings.typst_template, typst_body, info, files)
+    html = _title_footnotes(out["html5"])
+    return RenderedReport(report, publication, html, out["plain"], StoredPdf.held("", pdf), draft)
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.strftime("%-d %B %Y") if moment is not None else ""
+
+
+def _title_footnotes(html: str) -> str:
+    """Give pandoc's footnotes section a heading (an untitled section is poor for readers)."""
+    return re.sub(
+        r'(<section id="footnotes"[^>]*>)\n<hr />',
+        r'\1\n<h2 id="footnotes-title">Notes</h2>',
+        html,
+        count=1,
+    )
+
+
+def _shift_headings(ast: Ast) -> Ast:
+    """Return a copy whose top headings are level 2 (the page title is level 1)."""
+    doc = json_ast.copy(ast)
+    headers = [n for n in json_ast.walk(doc["blocks"]) if n["t"] == "Header"]
+    shift = 2 - min((h["c"][0] for h in headers), default=2)
+    for node in headers:
+        node["c"][0] = max(1, min(node["c"][0] + shift, 6))
+    return doc
+
+
+def _typst_images(ast: Ast, report: RedactedReport) -> Ast:
+    paths = {image.name: "/" + image.name for image in report.images}
+    if not paths:
+        return ast
+    doc = json_ast.copy(ast)
+    for node in json_ast.walk(doc["blocks"]):
+        if node["t"] == "Image":
+            node["c"][2][0] = paths[node["c"][2][0]]
+    return doc
+
+
+def plain_summary(text: str, limit: int = 300) -> str:
+    """Return `text` on one line, cut at a word boundary to at most `limit` characters."""
+    line = re.sub(r"\s+", " ", text).strip()
+    if len(line) <= limit:
+        return line
+    return line[: limit - 1].rsplit(" ", 1)[0] + "…"

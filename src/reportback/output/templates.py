@@ -1,0 +1,130 @@
+"""Find templates: the user's own folder first, file by file, then the packaged defaults."""
+
+from __future__ import annotations
+
+import tomllib
+import traceback
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from reportback.errors import InputRefused, ReportbackError, problem
+from reportback.model import Placeholders
+
+
+def default_dir() -> Path:
+    """Return the folder of the default templates (packaged, or the checkout's own)."""
+    packaged = Path(str(resources.files("reportback"))) / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+class Templates:
+    """The template folders in order of precedence."""
+
+    def __init__(self, user_dir: Path | None) -> None:
+        dirs = [default_dir()]
+        if user_dir is not None and user_dir.is_dir() and user_dir.resolve() != dirs[0].resolve():
+            dirs.insert(0, user_dir)
+        self.dirs = tuple(dirs)
+
+    def find(self, name: str) -> Path:
+        for folder in self.dirs:
+            if (folder / name).is_file():
+                return folder / name
+        raise InputRefused([problem(self.dirs[0] / name, 1, "template not found")])
+
+    def text(self, name: str) -> str:
+        return self.find(name).read_text(encoding="utf-8")
+
+    def jinja(self) -> jinja2.Environment:
+        env = _Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+            autoescape=jinja2.select_autoescape(("html", "xml")),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters["mid_sentence"] = mid_sentence
+        return env
+
+    def placeholders(self, enabled: bool) -> Placeholders:
+        path = self.find("placeholders.toml")
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise InputRefused([problem(path, 1, f"not valid TOML: {exc}")]) from exc
+        known = set(Placeholders.__dataclass_fields__) - {"enabled"}
+        unknown = sorted(set(values) - known)
+        if unknown or not all(isinstance(v, str) for v in values.values()):
+            message = f"unknown key {unknown[0]!r}" if unknown else "every value must be a string"
+            raise InputRefused([problem(path, 1, message)])
+        return Placeholders(enabled=enabled, **values)
+
+    def fingerprint(self) -> str:
+        """Return a hash of every template in use (a cache key part)."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for folder in self.dirs:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    h.update(path.relative_to(folder).as_posix().encode())
+                    h.update(path.read_bytes())
+        return h.hexdigest()
+
+
+def mid_sentence(name: str) -> str:
+    """Return a name as written inside a sentence: "The CLP representative" → "the CLP…"."""
+    return "the " + name[4:] if name.startswith("The ") else name
+
+
+class _Template(jinja2.Template):
+    """A template whose errors are refusals naming the template file and line."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        try:
+            return super().render(*args, **kwargs)
+        except ReportbackError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (a template's mistake, at its line: no traceback)
+            raise _refusal(exc, self.filename) from None
+
+
+class _Environment(jinja2.Environment):
+    template_class = _Template
+
+    def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> Any:
+        try:
+            return super().get_template(name, parent, globals)
+        except jinja2.TemplateError as exc:
+            if parent is not None:  # included or extended: named at the line that asked for it
+                raise
+            raise _refusal(exc, None) from None
+
+
+def _refusal(exc: Exception, filename: str | None) -> InputRefused:
+    """Name where a template failed: the line a syntax error is on, or the template line
+    the failure was raised from (Jinja puts template lines in its tracebacks)."""
+    where, line = filename or "templates", 1
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where, line = exc.filename or where, exc.lineno
+    else:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith((".html", ".txt", ".xml", ".css", ".js")):
+                where, line = frame.filename, frame.lineno or 1
+                break
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template {exc.name!r} not found"
+    else:
+        message = (
+            str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+        )
+    return InputRefused(
+        [problem(Path(where), line, f"template error: {message}")],
+        hint="fix the template, or delete it to use the default",
+    )

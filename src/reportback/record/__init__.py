@@ -1,0 +1,1 @@
+"""The accountability record: the meetings register, decisions and votes, their pages, reminders."""

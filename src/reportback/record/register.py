@@ -1,0 +1,144 @@
+"""The meetings register, `meetings.yaml` beside the configuration: every meeting the rep
+should report on, whether or not a report was written.
+
+A YAML list of `{meeting, date}` entries, each with optional `status` (held, cancelled,
+postponed; default held), `attended` (default true) and `note`. Every problem is refused as
+`meetings.yaml:LINE: message`, all of them at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reportback.errors import InputRefused, Problem, problem
+
+MEETINGS = "meetings.yaml"
+STATUSES = ("held", "cancelled", "postponed")
+KEYS = ("meeting", "date", "status", "attended", "note")
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One meeting of the register."""
+
+    meeting: str
+    day: date
+    status: str = "held"
+    attended: bool = True
+    note: str = ""
+
+
+def path_for(root: Path) -> Path:
+    return root / MEETINGS
+
+
+def load(root: Path) -> tuple[Meeting, ...]:
+    """Read the register beside the configuration (none: no meetings); raise InputRefused
+    listing every problem."""
+    path = path_for(root)
+    if not path.exists():
+        return ()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputRefused([problem(path, 1, "not UTF-8 text")]) from None
+    return parse(text, path)
+
+
+def parse(text: str, path: Path) -> tuple[Meeting, ...]:
+    """Return the meetings `text` lists; raise InputRefused with each problem's line."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise InputRefused([problem(path, line, f"not valid YAML: {exc}")]) from None
+    problems: list[Problem] = []
+    if node is None:
+        loader.dispose()
+        return ()
+    if not isinstance(node, yaml.SequenceNode):
+        loader.dispose()
+        raise InputRefused([problem(path, _line(node), "must be a list of {meeting, date}")])
+    found: list[Meeting] = []
+    seen: dict[tuple[str, date], int] = {}
+    for entry in node.value:
+        meeting = _entry(loader, entry, path, problems)
+        if meeting is None:
+            continue
+        known = (meeting.meeting.casefold(), meeting.day)
+        if known in seen:
+            where = _line(entry)
+            problems.append(problem(path, where, f"duplicate entry: {meeting.meeting} on "
+                                    f"{meeting.day} is already on line {seen[known]}"))  # fmt: skip
+        else:
+            seen[known] = _line(entry)
+            found.append(meeting)
+    loader.dispose()
+    if problems:
+        raise InputRefused(problems)
+    return tuple(found)
+
+
+def _entry(
+    loader: yaml.SafeLoader, node: yaml.Node, path: Path, problems: list[Problem]
+) -> Meeting | None:
+    """Return one entry as a Meeting, or None after adding its problems."""
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(problem(path, _line(node), "each entry must be {meeting, date}"))
+        return None
+    values: dict[str, Any] = {}
+    before = len(problems)
+    for key_node, value_node in node.value:
+        key, line = str(key_node.value), _line(key_node)
+        if key not in KEYS:
+            problems.append(problem(path, line, f"unknown key {key!r}; the keys are "
+                                    f"{', '.join(KEYS)}"))  # fmt: skip
+        elif key in values:
+            problems.append(problem(path, line, f"duplicate key {key!r}"))
+        else:
+            try:
+                values[key] = loader.construct_object(value_node, deep=True)
+            except (ValueError, yaml.YAMLError):
+                values[key] = value_node.value  # an impossible date: refused below
+            message = _wrong(key, values[key])
+            if message:
+                problems.append(problem(path, _line(value_node), message))
+    for key in ("meeting", "date"):
+        if key not in values:
+            problems.append(problem(path, _line(node), f"missing {key}: each entry needs "
+                                    "meeting and date"))  # fmt: skip
+    if len(problems) > before:
+        return None
+    return Meeting(
+        meeting=values["meeting"].strip(),
+        day=values["date"],
+        status=values.get("status", "held"),
+        attended=values.get("attended", True),
+        note=(values.get("note") or "").strip(),
+    )
+
+
+def _wrong(key: str, value: object) -> str:
+    """Return what is wrong with one value, or an empty string."""
+    if key == "meeting" and not (isinstance(value, str) and value.strip()):
+        return "meeting must be the name of the body that met"
+    if key == "date" and (isinstance(value, datetime) or not isinstance(value, date)):
+        return f"date {value!r} is not a date: write YYYY-MM-DD (a day that exists)"
+    if key == "status" and value not in STATUSES:
+        return f"status {value!r} must be one of {', '.join(STATUSES)}"
+    if key == "attended" and not isinstance(value, bool):
+        return f"attended {value!r} must be true or false"
+    if key == "note" and not isinstance(value, str | None):
+        return "note must be text"
+    return ""
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1

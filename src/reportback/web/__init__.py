@@ -1,0 +1,1 @@
+"""The web service: the site, the feeds and self-service subscriptions, and its guards."""

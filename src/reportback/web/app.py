@@ -1,0 +1,306 @@
+"""`reportback serve`: the site, the feeds, and the subscription endpoints (Starlette)."""
+
+from __future__ import annotations
+
+import mimetypes
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import jinja2
+from email_validator import EmailNotValidError
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from reportback import database
+from reportback.build.pipeline import directory_for
+from reportback.config import Config
+from reportback.errors import shown_path
+from reportback.mail.notices import Sender
+from reportback.mail.subscribers import address_hash, normalise
+from reportback.mail.tokens import CONFIRM, PREFERENCES, UNSUBSCRIBE, BadToken, Tokens, load_secret
+from reportback.model import CADENCES
+from reportback.output.consent import WORDING
+from reportback.output.templates import Templates
+from reportback.web import self_service
+from reportback.web.guard import CSRF_COOKIE, Guard, RateLimit, csrf_ok, new_csrf, same_origin
+
+mimetypes.add_type("application/rss+xml", ".xml")
+mimetypes.add_type("application/atom+xml", ".atom")
+mimetypes.add_type("text/x-opml", ".opml")
+CONFIRM_MAX_AGE = self_service.CONFIRM_DAYS * 24 * 3600
+Clock = Callable[[], datetime]
+NOT_EMAIL = "That does not look like an email address."
+NO_CHOICE = "Please choose your CLP and how often to hear from us."
+NO_SITE = "no site built yet; run `reportback build`"
+
+
+class Service:
+    """The subscription endpoints; each request opens its own SQLite connection."""
+
+    def __init__(
+        self, config: Config, clock: Clock, per_ip: RateLimit, per_address: RateLimit
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.tokens = Tokens(load_secret(config.path("state")))
+        self.directory = directory_for(config)
+        self.env: jinja2.Environment = Templates(config.path("templates")).jinja()
+        self.per_ip = per_ip
+        self.per_address = per_address
+        self.secure = config.site.base_url.startswith("https://")
+        self.sender = Sender(config, self.tokens, clock)
+
+    def db(self) -> sqlite3.Connection:
+        return database.connect(self.config.path("state"))
+
+    def page(
+        self, template: str, status: int = 200, csrf: str | None = None, **context: Any
+    ) -> HTMLResponse:
+        html = self.env.get_template(template).render(
+            site=self.config.site, root="/", clps=self.directory.clps, cadences=CADENCES,
+            csrf=csrf or "", wording=WORDING, **context,
+        )  # fmt: skip
+        response = HTMLResponse(html, status_code=status)
+        if csrf:
+            response.set_cookie(
+                CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=self.secure, path="/"
+            )
+        response.headers["cache-control"] = "no-store"
+        return response
+
+    def message(self, title: str, text: str, status: int = 200) -> HTMLResponse:
+        return self.page("message.html", status, title=title, text=text)
+
+    # -- subscribe ---------------------------------------------------------------------------
+
+    def subscribe_form(self, request: Request) -> Response:
+        clp = request.query_params.get("clp", "")
+        return self.page("subscribe.html", csrf=new_csrf(), chosen=clp, error="")
+
+    async def subscribe(self, request: Request) -> Response:
+        form = await request.form()
+        if not (
+            same_origin(request, self.config.site.base_url)
+            or csrf_ok(request, str(form.get("csrf", "")))
+        ):
+            return self.message("Form expired", "Please reload the page and try again.", 403)
+        ip = request.client.host if request.client else "unknown"
+        if not self.per_ip.allow(ip):
+            return self.message(
+                "Too many requests", "Please wait a few minutes and try again.", 429
+            )
+        clp, cadence = str(form.get("clp", "")), str(form.get("cadence", "weekly"))
+        try:
+            email = normalise(str(form.get("email", "")))
+        except EmailNotValidError:
+            return self.page("subscribe.html", 400, csrf=new_csrf(), chosen=clp, error=NOT_EMAIL)
+        if clp not in self.directory.by_slug or cadence not in CADENCES:
+            return self.page("subscribe.html", 400, csrf=new_csrf(), chosen=clp, error=NO_CHOICE)
+        if self.per_address.allow(email):  # the confirmation is queued, not sent here
+            await run_in_threadpool(self._request, email, clp, cadence)
+        return self.message(
+            "Check your inbox",
+            "If that address can be subscribed, we have sent it a link to confirm. Nothing "
+            "else will be sent until the link is opened.",
+        )
+
+    def _request(self, email: str, clp: str, cadence: str) -> None:
+        db = self.db()
+        try:
+            queued = self_service.request(db, email, clp, cadence, self.clock())
+        finally:
+            db.close()
+        if queued:
+            self.sender.wake.set()
+
+    # -- token pages -------------------------------------------------------------------------
+
+    def _person(
+        self, request: Request, purpose: str, max_age: int | None
+    ) -> self_service.Person | None:
+        token = request.query_params.get("token", "")
+        try:
+            subscriber, hashed = self.tokens.read(token, purpose, max_age)
+        except BadToken:
+            return None
+        db = self.db()
+        try:
+            return self_service.find(db, subscriber, hashed)
+        finally:
+            db.close()
+
+    def bad_link(self) -> HTMLResponse:
+        return self.message(
+            "This link does not work",
+            "It may have expired, been mistyped, or belong to an address that has since been "
+            "erased. Nothing was changed.",
+            400,
+        )
+
+    def confirm(self, request: Request) -> Response:
+        person = self._person(request, CONFIRM, CONFIRM_MAX_AGE)
+        if person is None:
+            return self.bad_link()
+        db = self.db()
+        try:
+            done = self_service.confirm(db, person, "web form", self.clock())
+        finally:
+            db.close()
+        if not done:
+            return self.message(
+                "Already confirmed", "This link has been used already; nothing changed."
+            )
+        clp = self.directory.by_slug[person.clp].name
+        return self.message("You are subscribed", f"You will get the reports for {clp} by email.")
+
+    def unsubscribe_page(self, request: Request) -> Response:
+        person = self._person(request, UNSUBSCRIBE, None)
+        if person is None:
+            return self.bad_link()
+        return self.page("unsubscribe.html", csrf=new_csrf(), token=request.query_params["token"])
+
+    async def unsubscribe(self, request: Request) -> Response:
+        form = await request.form()
+        if form.get("List-Unsubscribe") != "One-Click":
+            return self.message("Unsubscribe", "Use the button on the unsubscribe page.", 400)
+        person = self._person(request, UNSUBSCRIBE, None)
+        if person is None:
+            return self.bad_link()
+        db = self.db()
+        try:
+            self_service.unsubscribe(db, person)
+        finally:
+            db.close()
+        return self.message("You are unsubscribed", "You will not get any more reports by email.")
+
+    async def preferences(self, request: Request) -> Response:
+        person = self._person(request, PREFERENCES, None)
+        if person is None:
+            return self.bad_link()
+        token = request.query_params["token"]
+        if request.method == "GET":
+            return self.page(
+                "preferences.html", csrf=new_csrf(), person=person, token=token, saved=False,
+                unsubscribe_token=self.tokens.make(person.id, person.email, UNSUBSCRIBE),
+            )  # fmt: skip
+        form = await request.form()
+        if not (
+            same_origin(request, self.config.site.base_url)
+            or csrf_ok(request, str(form.get("csrf", "")))
+        ):
+            return self.message("Form expired", "Please reload the page and try again.", 403)
+        clp, cadence = str(form.get("clp", "")), str(form.get("cadence", ""))
+        if clp not in self.directory.by_slug or cadence not in CADENCES:
+            return self.message("Nothing changed", "Please choose a CLP and a cadence.", 400)
+        db = self.db()
+        try:
+            self_service.change(db, person, clp, cadence)
+            changed = self_service.find(db, person.id, address_hash(person.email)[:16])
+        finally:
+            db.close()
+        return self.page(
+            "preferences.html", csrf=new_csrf(), person=changed, token=token, saved=True,
+            unsubscribe_token=self.tokens.make(person.id, person.email, UNSUBSCRIBE),
+        )  # fmt: skip
+
+    def health(self, request: Request) -> Response:
+        db = self.db()
+        try:
+            db.execute("SELECT 1").fetchone()
+        finally:
+            db.close()
+        if not (self.config.path("site") / "index.html").is_file():
+            return JSONResponse({"status": "no site", "message": NO_SITE}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+
+def create_app(
+    config: Config,
+    clock: Clock | None = None,
+    per_ip: RateLimit | None = None,
+    per_address: RateLimit | None = None,
+    send_confirmations: bool = True,
+) -> Guard:
+    """Return the ASGI app: subscription endpoints, then feeds/ at /feeds and site/ at /.
+
+    While it runs, a thread sends the queued confirmations (unless `send_confirmations` is
+    False: tests send them with `notices.send_queued`).
+    """
+    service = Service(
+        config,
+        clock or (lambda: datetime.now(UTC).replace(microsecond=0)),
+        per_ip or RateLimit(10, 600),
+        per_address or RateLimit(3, 3600),
+    )
+    routes = [
+        Route("/healthz", service.health),
+        Route("/subscribe", service.subscribe_form, methods=["GET"]),
+        Route("/subscribe", service.subscribe, methods=["POST"]),
+        Route("/confirm", service.confirm),
+        Route("/unsubscribe", service.unsubscribe_page, methods=["GET"]),
+        Route("/unsubscribe", service.unsubscribe, methods=["POST"]),
+        Route("/preferences", service.preferences, methods=["GET", "POST"]),
+        Mount("/feeds", StaticFiles(directory=config.path("feeds"), check_dir=False)),
+        Mount("/", _SiteOrNotice(config)),
+    ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if send_confirmations:
+            service.sender.start()
+        try:
+            yield
+        finally:
+            if send_confirmations:
+                service.sender.stop()
+
+    return Guard(Starlette(routes=routes, lifespan=lifespan))
+
+
+class _SiteOrNotice:
+    """Serve the built site (its 404.html for what is not there), or say none is built yet."""
+
+    def __init__(self, config: Config) -> None:
+        self.folder = config.path("site")
+        self.files = StaticFiles(directory=self.folder, html=True, check_dir=False)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (self.folder / "index.html").is_file():
+            await self.files(scope, receive, send)
+            return
+        await PlainTextResponse(NO_SITE, status_code=503)(scope, receive, send)
+
+
+def startup_notes(config: Config) -> list[str]:
+    """Say what a rep trying `serve` out should know: no site yet, mails not sent."""
+    notes = []
+    if not (config.path("site") / "index.html").is_file():
+        notes.append(f"{NO_SITE} (every page answers 503 until then)")
+    if not config.email.smtp_host:
+        folder = shown_path(config.path("state") / "confirmations")
+        notes.append(
+            f"no SMTP server set ([email] smtp_host): confirmation mails are written to "
+            f"{folder}/ instead of sent"
+        )
+    return notes
+
+
+def serve(config: Config, host: str, port: int) -> int:
+    import uvicorn
+
+    for note in startup_notes(config):
+        print(f"note: {note}", file=sys.stderr, flush=True)
+
+    uvicorn.run(
+        create_app(config), host=host, port=port, proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1", server_header=False, log_level="info",
+    )  # fmt: skip
+    return 0
