@@ -17,8 +17,8 @@ import pytest
 
 from reportback import database
 from reportback.config import Config
+from reportback.mail import reminders
 from reportback.output import search_index
-from reportback.record import reminders
 from reportback.record.accountability import Reported, make
 from reportback.record.register import Meeting
 

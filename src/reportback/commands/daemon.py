@@ -29,10 +29,10 @@ from reportback.build import pipeline
 from reportback.config import Config
 from reportback.database import pid_lock
 from reportback.errors import ReportbackError
-from reportback.mail import ledger, notices, sending
+from reportback.mail import ledger, notices, reminders, sending
 from reportback.mail.cadences import due_cadences, monthly_spec, validate, weekly_spec
 from reportback.mail.tokens import Tokens, load_secret
-from reportback.record import register, reminders
+from reportback.record import register
 
 log = logging.getLogger("reportback")
 Clock = Callable[[], datetime]
@@ -140,7 +140,7 @@ class Daemon:
         """Return a fingerprint of every input file (names, sizes and times)."""
         h = hashlib.sha256()
         folders = [self.config.path("reports"), self.config.path("templates")]
-        files = [self.config.root / "reportback.toml", self.config.root / reminders.MEETINGS]
+        files = [self.config.root / "reportback.toml", self.config.root / register.MEETINGS]
         for folder in folders:
             if folder.is_dir():
                 files += sorted(p for p in folder.rglob("*") if p.is_file())

@@ -25,7 +25,7 @@ from reportback.build import pipeline
 from reportback.config import CONFIG_NAME, Config, load_config
 from reportback.errors import ReportbackError
 from reportback.output.templates import Templates
-from reportback.record.reminders import MEETINGS
+from reportback.record.register import MEETINGS
 from reportback.web.guard import Guard, Message, Receive, Scope, Send
 
 log = logging.getLogger("reportback.commands.preview")

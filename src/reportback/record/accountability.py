@@ -37,7 +37,7 @@ class Reported:
 
 
 @dataclass(frozen=True)
-class Row:
+class MeetingRow:
     """One meeting of the record."""
 
     meeting: str
@@ -84,7 +84,7 @@ class Year:
 
 @dataclass(frozen=True)
 class Record:
-    rows: tuple[Row, ...]
+    rows: tuple[MeetingRow, ...]
     """Newest first."""
     votes: tuple[Vote, ...]
     """Newest first, in each report in document order."""
@@ -108,7 +108,7 @@ class Record:
             ))  # fmt: skip
         return out
 
-    def overdue(self) -> list[Row]:
+    def overdue(self) -> list[MeetingRow]:
         return [r for r in self.rows if r.status == "not-reported"]
 
 
@@ -122,7 +122,7 @@ def make(
     reported: dict[tuple[str, date], Reported] = {}
     for report in sorted(reports, key=lambda r: (r.published is None, r.published, r.slug)):
         reported.setdefault((report.meeting.casefold(), report.day), report)  # the first
-    rows: dict[tuple[str, date], Row] = {}
+    rows: dict[tuple[str, date], MeetingRow] = {}
     for entry in register:
         known = (entry.meeting.casefold(), entry.day)
         rows[known] = _row(entry, reported.get(known), today, zone)
@@ -135,11 +135,12 @@ def make(
     return Record(tuple(ordered), tuple(_votes(everything)), today)
 
 
-def _row(entry: Meeting, report: Reported | None, today: date, zone: ZoneInfo) -> Row:
-    def row(status: str, lag: int | None = None, waiting: int | None = None) -> Row:
+def _row(entry: Meeting, report: Reported | None, today: date, zone: ZoneInfo) -> MeetingRow:
+    def row(status: str, lag: int | None = None, waiting: int | None = None) -> MeetingRow:
         slug = report.slug if report else None
         published = report.published if report else None
-        return Row(entry.meeting, entry.day, status, slug, published, lag, waiting, entry.note)
+        meeting, day, note = entry.meeting, entry.day, entry.note
+        return MeetingRow(meeting, day, status, slug, published, lag, waiting, note)
 
     if report is not None:
         lag = None

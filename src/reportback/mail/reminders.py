@@ -9,9 +9,9 @@ from reportback.config import Config
 from reportback.database import utc
 from reportback.mail.smtp import send_notice
 from reportback.record import register
-from reportback.record.register import MEETINGS, Meeting
+from reportback.record.register import Meeting
 
-__all__ = ["MEETINGS", "Meeting", "due", "meetings", "record", "send"]
+__all__ = ["Meeting", "due", "meetings", "record", "send"]
 
 
 def meetings(config: Config) -> list[Meeting]:
