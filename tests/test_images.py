@@ -327,7 +327,7 @@ def test_bytes_inside_a_font_or_an_image_are_not_taken_for_an_attachment() -> No
     font = plain + b"\n99 0 obj\n" + stream(b"/Subtype /Type1C", chance) + b"\nendobj\n"
     assert not bytescan.embeds_files(plain)
     assert not bytescan.embeds_files(font)
-    held = stream(b"/Type /ObjStm /N 1 /First 5", b"1 0 << /AF [2 0 R] >>")
+    held = stream(b"/Type /ObjStm /N 1 /First 5 /Xobj 1", b"1 0 << /AF [2 0 R] >>")
     objects = plain + b"\n98 0 obj\n" + held
     assert bytescan.embeds_files(objects + b"\nendobj\n")
     unreadable = plain + b"\n98 0 obj\n<< /Type /ObjStm /Length 9 >>\nstream\nnot zlib!\nendstream"

@@ -9,6 +9,7 @@ no earlier step: a re-encoded image should hold no text, and this is how the aud
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import zlib
@@ -28,6 +29,7 @@ UTF16 = (
 )
 """The same in UTF-16, little- and big-endian (EXIF's XP tags, PDF strings)."""
 PDF_STREAM = re.compile(rb"stream\r?\n")
+PDF_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
 PDF_STREAM_BODY = re.compile(rb"stream\r?\n.*?endstream", re.S)
 PRINTABLE = re.compile(rf"[^\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]{{{SHORTEST},}}")
 PDF_HEX = re.compile(rb"<([0-9A-Fa-f\s]{4,})>")
@@ -107,9 +109,10 @@ def embeds_files(pdf: bytes) -> bool:
 def _object_layers(pdf: bytes) -> Iterator[bytes]:
     """Yield the PDF with its streams' bytes taken out, then every object stream, inflated."""
     yield PDF_STREAM_BODY.sub(b"stream endstream", pdf)
+    heads = [m.end() for m in PDF_OBJECT.finditer(pdf)]
     for match in PDF_STREAM.finditer(pdf):
-        head = pdf[max(0, match.start() - 2048) : match.start()]
-        if b"/ObjStm" not in head[head.rfind(b" obj") :]:
+        head = heads[max(0, bisect.bisect_left(heads, match.start()) - 1)] if heads else 0
+        if b"/ObjStm" not in pdf[head : match.start()]:
             continue
         unpack = zlib.decompressobj()
         try:
