@@ -41,9 +41,8 @@ def subscribers_import(args: argparse.Namespace, config: Config) -> int:
         )
     for item in bad:
         print(f"skipped: {item}", file=sys.stderr)
-    db = database.connect(config.path("state"))
-    added, updated, suppressed = import_members(db, members, _now(args))
-    db.close()
+    with database.opened(config.path("state")) as db:
+        added, updated, suppressed = import_members(db, members, _now(args))
     print(
         f"imported {shown_path(args.file)}: {added} added, {updated} updated, {suppressed} "
         f"not re-subscribed (unsubscribed, erased or bounced), {len(bad)} bad rows skipped",
@@ -53,18 +52,17 @@ def subscribers_import(args: argparse.Namespace, config: Config) -> int:
 
 
 def subscribers_list(args: argparse.Namespace, config: Config) -> int:
-    db = database.connect(config.path("state"))
-    rows = [
-        f"{s.email}\t{s.name}\t{s.clp}\t{s.cadence}\t{s.audience}\t{s.status}" for s in listing(db)
-    ]
-    db.close()
+    with database.opened(config.path("state")) as db:
+        rows = [
+            f"{s.email}\t{s.name}\t{s.clp}\t{s.cadence}\t{s.audience}\t{s.status}"
+            for s in listing(db)
+        ]
     return emit(["email\tname\tclp\tcadence\taudience\tstatus", *rows])
 
 
 def subscribers_count(args: argparse.Namespace, config: Config) -> int:
-    db = database.connect(config.path("state"))
-    rows = counts(db, args.by)
-    db.close()
+    with database.opened(config.path("state")) as db:
+        rows = counts(db, args.by)
     for key, number in rows:
         print(f"{key}\t{number}")
     print(f"total\t{sum(n for _, n in rows)}")
@@ -76,9 +74,8 @@ def subscribers_remove(args: argparse.Namespace, config: Config) -> int:
         address = normalise(args.email)
     except ValueError as exc:
         raise UsageError(f"not an email address: {args.email!r}") from exc
-    db = database.connect(config.path("state"))
-    found = remove(db, address, _now(args))
-    db.close()
+    with database.opened(config.path("state")) as db:
+        found = remove(db, address, _now(args))
     if found:
         print(f"erased {address}; it will never be mailed again", file=sys.stderr)
     else:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from reportback.clps import Directory
-from reportback.database import utc
+from reportback.database import atomic, utc
 from reportback.mail.compose import Published
 from reportback.mail.subscribers import suppress
 
@@ -54,14 +54,8 @@ def plan(
         key=lambda r: (r.published_at, r.id),
         reverse=True,
     )
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        queued = _plan(db, due, directory, cadence, now, host)
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    return queued
+    with atomic(db):
+        return _plan(db, due, directory, cadence, now, host)
 
 
 def _plan(

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from reportback import database
 from reportback.config import Config
-from reportback.database import utc
+from reportback.database import atomic, utc
 from reportback.errors import ExternalFailure
 from reportback.mail.tokens import Tokens
 from reportback.web import self_service
@@ -29,9 +29,8 @@ MAX_ATTEMPTS = 5
 
 def send_queued(config: Config, tokens: Tokens, now: datetime) -> int:
     """Send every queued confirmation; return how many were handed over."""
-    db = database.connect(config.path("state"))
     sent = 0
-    try:
+    with database.opened(config.path("state")) as db:
         while (claimed := _claim(db, now)) is not None:
             notice, person = claimed
             try:
@@ -43,22 +42,18 @@ def send_queued(config: Config, tokens: Tokens, now: datetime) -> int:
                 ok, error = False, str(exc)
             _settle(db, notice, person is not None, ok, error, now)
             sent += ok
-    finally:
-        db.close()
     return sent
 
 
 def _claim(db: sqlite3.Connection, now: datetime) -> tuple[int, self_service.Person | None] | None:
     """Claim the next queued notice in one transaction; return it and its pending person."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(db):
         row = db.execute(
             "SELECT id, subscriber_id, email FROM notices WHERE status = 'queued' "
             "OR (status = 'sending' AND claimed_at < ?) ORDER BY id LIMIT 1",
             (utc(now - RECLAIM_AFTER),),
         ).fetchone()
         if row is None:
-            db.execute("COMMIT")
             return None
         db.execute(
             "UPDATE notices SET status = 'sending', claimed_at = ?, attempts = attempts + 1 "
@@ -70,10 +65,6 @@ def _claim(db: sqlite3.Connection, now: datetime) -> tuple[int, self_service.Per
             "WHERE id = ? AND email = ? AND status = 'pending'",
             (row[1], row[2]),
         ).fetchone()
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return row[0], self_service.Person(*person) if person else None
 
 

@@ -8,6 +8,7 @@ import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.errors import MessageError
@@ -31,7 +32,7 @@ from reportback.audit.leaks import Output
 from reportback.build import pipeline
 from reportback.clps import Clp, Directory, did_you_mean
 from reportback.config import Config
-from reportback.database import send_lock
+from reportback.database import atomic, send_lock
 from reportback.errors import UsageError
 from reportback.mail import ledger
 from reportback.mail import tokens as purpose
@@ -115,14 +116,13 @@ def library(
 
 def _catalogue(config: Config, surveyed: pipeline.Survey) -> dict[str, Published]:
     """List the reports a build has published by now, by id (not yet rendered)."""
-    db = database.connect(config.path("state"))
-    recorded = {
-        slug: (datetime.fromisoformat(at), seq)
-        for slug, at, seq in db.execute(
-            "SELECT slug, published_at, seq FROM reports WHERE seq IS NOT NULL"
-        )
-    }
-    db.close()
+    with database.opened(config.path("state")) as db:
+        recorded = {
+            slug: (datetime.fromisoformat(at), seq)
+            for slug, at, seq in db.execute(
+                "SELECT slug, published_at, seq FROM reports WHERE seq IS NOT NULL"
+            )
+        }
     out: dict[str, Published] = {}
     for item in surveyed.chosen.published:
         slug, meta = item.source.slug, item.source.meta
@@ -166,16 +166,10 @@ def _waiting(pid: str) -> None:
 def _send(
     config: Config, now: datetime, cadence: str | None, dry_run: bool, progress: bool
 ) -> SendResult:
-    db = database.connect(config.path("state"))
-    if dry_run:  # work on a copy: a dry run changes nothing
-        copy = sqlite3.connect(":memory:", isolation_level=None)
-        db.backup(copy)
-        db.close()
-        db = copy
-    result = SendResult()
-    cadences = (cadence,) if cadence else due_cadences(db, now, config)
-    result.cadences = cadences
-    try:
+    with closing(_open(config, dry_run)) as db:
+        result = SendResult()
+        cadences = (cadence,) if cadence else due_cadences(db, now, config)
+        result.cadences = cadences
 
         def queue_then_pick(listed: dict[str, Published]) -> set[str]:
             for name in cadences:
@@ -206,9 +200,21 @@ def _send(
 
         transport.deliver(jobs, record)
         bar.close()
-    finally:
-        db.close()
     return result
+
+
+def _open(config: Config, dry_run: bool) -> sqlite3.Connection:
+    """Return the state database; for a dry run, a copy of it in memory (it changes nothing)."""
+    if not dry_run:
+        return database.connect(config.path("state"))
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        with database.opened(config.path("state")) as db:
+            db.backup(copy)
+    except BaseException:
+        copy.close()
+        raise
+    return copy
 
 
 def _jobs(
@@ -237,13 +243,8 @@ def _jobs(
 def _record(
     db: sqlite3.Connection, row: ledger.Row, outcome: Outcome, now: datetime, result: SendResult
 ) -> None:
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(db):
         _outcome(db, row, outcome, now, result)
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
 
 
 def _outcome(

@@ -17,7 +17,7 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 
 from reportback.clps import Directory, did_you_mean
-from reportback.database import utc
+from reportback.database import atomic, utc
 from reportback.errors import InputRefused, Problem, problem
 from reportback.model import CADENCES
 
@@ -139,8 +139,7 @@ def import_members(
 ) -> tuple[int, int, int]:
     """Add or update members in one transaction; never re-subscribe a suppressed address."""
     added = updated = suppressed = 0
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(db):
         for m in members:
             back = _consented_since_suppressed(db, m)
             if back is False:
@@ -180,10 +179,6 @@ def import_members(
                     "UPDATE subscribers SET hard_failures = 0, created_at = ? WHERE email = ?",
                     (utc(now), m.email),
                 )
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return added, updated, suppressed
 
 
@@ -212,8 +207,7 @@ def suppress(db: sqlite3.Connection, email: str, reason: str, now: datetime) -> 
 def remove(db: sqlite3.Connection, email: str, now: datetime) -> bool:
     """Erase a subscriber's personal data, keeping only a hashed suppression entry."""
     address = email.strip().lower()
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(db):
         row = db.execute("SELECT id FROM subscribers WHERE email = ?", (address,)).fetchone()
         suppress(db, address, "erased", now)
         if row is not None:
@@ -228,10 +222,6 @@ def remove(db: sqlite3.Connection, email: str, now: datetime) -> bool:
                 "ELSE 'cancelled' END WHERE subscriber_id = ?",
                 row,
             )
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return row is not None
 
 

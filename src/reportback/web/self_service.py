@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from reportback.config import Config
-from reportback.database import utc
+from reportback.database import atomic, utc
 from reportback.mail.smtp import send_notice
 from reportback.mail.subscribers import address_hash
 from reportback.mail.tokens import CONFIRM, Tokens
@@ -57,8 +57,7 @@ def _request(
     db: sqlite3.Connection, email: str, clp: str, cadence: str, now: datetime
 ) -> Person | None:
     assert cadence in CADENCES
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(db):
         suppressed = db.execute(
             "SELECT 1 FROM suppressed WHERE hash = ?", (address_hash(email),)
         ).fetchone()
@@ -66,8 +65,7 @@ def _request(
             "SELECT id, status, created_at FROM subscribers WHERE email = ?", (email,)
         ).fetchone()
         if suppressed is not None or (row is not None and row[1] == "bounced"):
-            db.execute("COMMIT")  # erased stays erased: only the operator brings them back
-            return None
+            return None  # erased stays erased: only the operator brings them back
         if row is None:
             cursor = db.execute(
                 "INSERT INTO subscribers (email, clp, cadence, audience, status, source, "
@@ -76,11 +74,9 @@ def _request(
             )
             person_id = int(cursor.lastrowid or 0)
         elif row[1] == "active":
-            db.execute("COMMIT")
             return None
         else:
             if row[1] == "pending" and datetime.fromisoformat(row[2]) > now - RESEND_AFTER:
-                db.execute("COMMIT")
                 return None
             db.execute(
                 "UPDATE subscribers SET status = 'pending', clp = ?, cadence = ?, "
@@ -93,10 +89,6 @@ def _request(
             "VALUES (?, ?, ?, 'queued')",
             (person_id, email, utc(now)),
         )
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return Person(person_id, email, clp, cadence, "pending", "public")
 
 
