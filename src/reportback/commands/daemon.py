@@ -114,7 +114,7 @@ class Daemon:
         try:
             if ledger.count_due(db, now) or len(due_cadences(db, now, self.config)) > 1:
                 return True
-            planned = ledger.planned_up_to(db, "immediate")
+            planned = ledger.queued_up_to(db, "immediate")
             query = "SELECT COUNT(*) FROM reports WHERE seq > ?"  # on the site since
             return bool(db.execute(query, (planned,)).fetchone()[0])
         finally:

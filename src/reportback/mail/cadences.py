@@ -85,7 +85,7 @@ def due_cadences(db: sqlite3.Connection, now: datetime, config: Config) -> tuple
     zone = ZoneInfo(config.site.timezone)
     due = ["immediate"]
     for kind, spec in (("weekly", config.schedule.weekly), ("monthly", config.schedule.monthly)):
-        last = ledger.last_run(db, kind)
+        last = ledger.last_send(db, kind)
         if last is None or last < last_slot(now, kind, spec, zone):
             due.append(kind)
     return tuple(due)

@@ -17,10 +17,10 @@ from reportback.config import Config
 from reportback.model import Audience, Item, RenderedReport
 from reportback.output.feeds import absolute_urls
 
-NAME_TEXT = "RBMARKNAMETEXTX"
-NAME_HTML = "RBMARKNAMEHTMLX"
-UNSUBSCRIBE = "RBMARKUNSUBSCRIBEX"
-PREFERENCES = "RBMARKPREFERENCESX"
+NAME_TEXT_MARK = "RBMARKNAMETEXTX"
+NAME_HTML_MARK = "RBMARKNAMEHTMLX"
+UNSUBSCRIBE_MARK = "RBMARKUNSUBSCRIBEX"
+PREFERENCES_MARK = "RBMARKPREFERENCESX"
 LINE_LIMIT = 900
 """Body lines are kept well under SMTP's 998 octets, leaving room for personal values."""
 HEADERS = SMTP.clone(max_line_length=998)
@@ -155,10 +155,10 @@ class Composer:
             "css": self.css,
         }
         text = self.env.get_template("digest.txt").render(
-            recipient=Recipient(NAME_TEXT, UNSUBSCRIBE, PREFERENCES), **context
+            recipient=Recipient(NAME_TEXT_MARK, UNSUBSCRIBE_MARK, PREFERENCES_MARK), **context
         )
         html = self.env.get_template("digest.html").render(
-            recipient=Recipient(NAME_HTML, UNSUBSCRIBE, PREFERENCES), **context
+            recipient=Recipient(NAME_HTML_MARK, UNSUBSCRIBE_MARK, PREFERENCES_MARK), **context
         )
         html = wrap_long_lines(self.inliner.inline(html))
         attachments = self._attachments(reports, group.audience)

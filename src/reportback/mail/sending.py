@@ -39,10 +39,10 @@ from reportback.mail import tokens as purpose
 from reportback.mail.cadences import due_cadences, last_slot
 from reportback.mail.compose import (
     HEADERS,
-    NAME_HTML,
-    NAME_TEXT,
-    PREFERENCES,
-    UNSUBSCRIBE,
+    NAME_HTML_MARK,
+    NAME_TEXT_MARK,
+    PREFERENCES_MARK,
+    UNSUBSCRIBE_MARK,
     Composed,
     Composer,
     Group,
@@ -77,10 +77,10 @@ class Mailroom:
     signer: Signer | None
     host: str
 
-    def group(self, row: ledger.Row) -> Group:
+    def group(self, row: ledger.QueuedMessage) -> Group:
         return _group(row.clp, row.audience, row.cadence, row.reports)
 
-    def message(self, row: ledger.Row, composed: Composed) -> bytes:
+    def message(self, row: ledger.QueuedMessage, composed: Composed) -> bytes:
         return personalise(self, composed, row.subscriber_id, row.email, row.name,
                            row.message_id, datetime.fromisoformat(row.created_at), row.clp,
                            row.audience)  # fmt: skip
@@ -173,9 +173,11 @@ def _send(
 
         def queue_then_pick(listed: dict[str, Published]) -> set[str]:
             for name in cadences:
-                result.queued += ledger.plan(db, listed, directory, name, now, config.site.host)
+                result.queued += ledger.queue_digests(
+                    db, listed, directory, name, now, config.site.host
+                )
                 newest = max((r.seq for r in listed.values()), default=0)
-                ledger.record_run(db, name, now, newest)
+                ledger.record_send(db, name, now, newest)
             return ledger.due_reports(db, now)
 
         directory = pipeline.directory_for(config)
@@ -191,7 +193,7 @@ def _send(
         result.outbox = folder if isinstance(transport, OutboxFolder) else None
         total = ledger.count_due(db, now)
         bar = tqdm(total=total, unit="msg", disable=not progress or total < 50, leave=False)
-        rows: dict[int, ledger.Row] = {}
+        rows: dict[int, ledger.QueuedMessage] = {}
         jobs = _jobs(db, room, now, rows, result)
 
         def record(outcome: Outcome) -> None:
@@ -221,7 +223,7 @@ def _jobs(
     db: sqlite3.Connection,
     room: Mailroom,
     now: datetime,
-    rows: dict[int, ledger.Row],
+    rows: dict[int, ledger.QueuedMessage],
     result: SendResult,
 ) -> Iterator[Job]:
     sender = room.config.email.from_
@@ -241,14 +243,22 @@ def _jobs(
 
 
 def _record(
-    db: sqlite3.Connection, row: ledger.Row, outcome: Outcome, now: datetime, result: SendResult
+    db: sqlite3.Connection,
+    row: ledger.QueuedMessage,
+    outcome: Outcome,
+    now: datetime,
+    result: SendResult,
 ) -> None:
     with atomic(db):
         _outcome(db, row, outcome, now, result)
 
 
 def _outcome(
-    db: sqlite3.Connection, row: ledger.Row, outcome: Outcome, now: datetime, result: SendResult
+    db: sqlite3.Connection,
+    row: ledger.QueuedMessage,
+    outcome: Outcome,
+    now: datetime,
+    result: SendResult,
 ) -> None:
     if outcome.status == "sent":
         ledger.mark_sent(db, row, now)
@@ -336,8 +346,10 @@ def preview(
         room, composed, 0, to, "Sample Reader",
         f"<preview@{room.host}>", now, clp, audience,
     )  # fmt: skip
-    html_part = composed.html.replace(NAME_HTML, "Sample Reader").replace(UNSUBSCRIBE, "#")
-    return Preview(message, html_part.replace(PREFERENCES, "#"), note)
+    html_part = composed.html.replace(NAME_HTML_MARK, "Sample Reader").replace(
+        UNSUBSCRIBE_MARK, "#"
+    )
+    return Preview(message, html_part.replace(PREFERENCES_MARK, "#"), note)
 
 
 def _some_clp(directory: Directory, published: list[Published]) -> str:
@@ -412,10 +424,10 @@ def personalise(
         listing, _header("List-Unsubscribe", unsubscribe_header), post,
     ))  # fmt: skip
     body = (
-        composed.body.replace(NAME_TEXT.encode(), shown.encode("utf-8"))
-        .replace(NAME_HTML.encode(), html.escape(shown).encode("utf-8"))
-        .replace(UNSUBSCRIBE.encode(), html.escape(unsubscribe).encode("ascii"))
-        .replace(PREFERENCES.encode(), html.escape(preferences).encode("ascii"))
+        composed.body.replace(NAME_TEXT_MARK.encode(), shown.encode("utf-8"))
+        .replace(NAME_HTML_MARK.encode(), html.escape(shown).encode("utf-8"))
+        .replace(UNSUBSCRIBE_MARK.encode(), html.escape(unsubscribe).encode("ascii"))
+        .replace(PREFERENCES_MARK.encode(), html.escape(preferences).encode("ascii"))
     )
     message = headers + composed.head + b"\r\n" + body
     return room.signer.sign(message) if room.signer else message
@@ -425,7 +437,7 @@ def personalise(
 def _shared_headers(
     config: Config, host: str, subject: str, date: datetime, clp: str
 ) -> tuple[bytes, bytes, bytes, bytes]:
-    """Return the headers all readers of one digest share: four runs, around each reader's own.
+    """Return the headers all readers of one digest share: four blocks, around each reader's own.
 
     Made once per digest, not once per reader: the email package's header parsing is the
     slowest part of a message.
@@ -437,7 +449,7 @@ def _shared_headers(
         [("List-Id", f"{config.site.title}: {clp} <{clp}.{host}>")],
         [("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")],
     ]
-    first, second, third, fourth = (b"".join(_header(n, v) for n, v in run) for run in shared)
+    first, second, third, fourth = (b"".join(_header(n, v) for n, v in block) for block in shared)
     return first, second, third, fourth
 
 

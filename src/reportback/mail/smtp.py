@@ -80,7 +80,7 @@ class OutboxFolder:
             Path(temp).unlink()
 
 
-class RateLimit:
+class SendRate:
     """Space sends at least 1/rate seconds apart across every connection."""
 
     def __init__(self, rate: float) -> None:
@@ -104,7 +104,7 @@ class SmtpServer:
     def __init__(self, config: EmailConfig) -> None:
         self.config = config
         self.password = os.environ.get(PASSWORD_VARIABLE, "")
-        self.limit = RateLimit(config.rate_per_second)
+        self.rate = SendRate(config.rate_per_second)
 
     def connect(self) -> smtplib.SMTP:
         cfg = self.config
@@ -164,7 +164,7 @@ class SmtpServer:
         conn: smtplib.SMTP | None = None
         try:
             while (job := todo.get()) is not None:
-                self.limit.wait()
+                self.rate.wait()
                 outcome, conn = self._send(job, conn)
                 done.put(outcome)
         except BaseException as exc:  # noqa: BLE001 -- handed to the main thread, which raises it
