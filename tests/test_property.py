@@ -215,7 +215,7 @@ HEADER_VALUES = st.one_of(
 @settings(max_examples=400, deadline=None)
 def test_a_header_written_directly_is_what_the_email_package_writes(name: str, value: str) -> None:
     """A digest writes plain headers itself, for speed: byte for byte as the package would."""
-    from reportback.mail.compose import HEADERS
+    from reportback.mail.headers import HEADERS
     from reportback.mail.sending import _header
 
     try:

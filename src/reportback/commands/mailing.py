@@ -10,20 +10,15 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from reportback import database
-from reportback.build.pipeline import directory_for
+from reportback.clps import directory_for
 from reportback.commands import daemon
 from reportback.commands.status import lines as status_lines
 from reportback.config import Config
 from reportback.errors import InputRefused, UsageError, shown_path
 from reportback.mail import sending
-from reportback.mail.subscribers import (
-    counts,
-    import_members,
-    listing,
-    normalise,
-    read_members,
-    remove,
-)
+from reportback.mail.addresses import normalise
+from reportback.mail.members import read_members
+from reportback.mail.subscribers import counts, import_members, listing, remove
 
 
 def _now(args: argparse.Namespace) -> datetime:

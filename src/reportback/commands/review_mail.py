@@ -17,9 +17,8 @@ from reportback.mail.compose import (
     UNSUBSCRIBE_MARK,
     Composer,
     Group,
-    Published,
 )
-from reportback.model import Audience
+from reportback.model import Audience, Published
 
 
 def digest_html(config: Config, now: datetime, slug: str, clp: str, audience: Audience) -> str:

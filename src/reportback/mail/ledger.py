@@ -15,11 +15,10 @@ from datetime import datetime, timedelta
 
 from reportback.clps import Directory
 from reportback.database import atomic, utc
-from reportback.mail.compose import Published
-from reportback.mail.subscribers import suppress
+from reportback.mail.subscribers import record_hard_failure
+from reportback.model import Published
 
 MAX_ATTEMPTS = 8
-HARD_FAILURES_TO_SUPPRESS = 3
 
 
 @dataclass(frozen=True)
@@ -232,18 +231,7 @@ def mark_failed(db: sqlite3.Connection, row: QueuedMessage, error: str, now: dat
         "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
         (error, row.id),
     )
-    db.execute(
-        "UPDATE subscribers SET hard_failures = hard_failures + 1 WHERE id = ?",
-        (row.subscriber_id,),
-    )
-    failures = db.execute(
-        "SELECT hard_failures FROM subscribers WHERE id = ?", (row.subscriber_id,)
-    ).fetchone()
-    if failures is not None and failures[0] >= HARD_FAILURES_TO_SUPPRESS:
-        db.execute("UPDATE subscribers SET status = 'bounced' WHERE id = ?", (row.subscriber_id,))
-        suppress(db, row.email, "bounced", now)
-        return True
-    return False
+    return record_hard_failure(db, row.subscriber_id, row.email, now)
 
 
 def record_send(db: sqlite3.Connection, cadence: str, now: datetime, seq: int = 0) -> None:

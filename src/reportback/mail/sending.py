@@ -30,15 +30,15 @@ from tqdm import tqdm
 from reportback import database
 from reportback.audit.leaks import Output
 from reportback.build import pipeline
-from reportback.clps import Clp, Directory, did_you_mean
+from reportback.clps import Clp, Directory, did_you_mean, directory_for
 from reportback.config import Config
 from reportback.database import atomic, send_lock
 from reportback.errors import UsageError
 from reportback.mail import ledger
 from reportback.mail import tokens as purpose
+from reportback.mail.addresses import ascii_form
 from reportback.mail.cadences import due_cadences, last_slot
 from reportback.mail.compose import (
-    HEADERS,
     NAME_HTML_MARK,
     NAME_TEXT_MARK,
     PREFERENCES_MARK,
@@ -46,12 +46,12 @@ from reportback.mail.compose import (
     Composed,
     Composer,
     Group,
-    Published,
 )  # fmt: skip
 from reportback.mail.dkim import Signer
-from reportback.mail.smtp import Job, OutboxFolder, Outcome, SmtpServer, ascii_form
+from reportback.mail.headers import HEADERS
+from reportback.mail.smtp import Job, OutboxFolder, Outcome, SmtpServer
 from reportback.mail.tokens import Tokens, load_secret
-from reportback.model import Audience
+from reportback.model import Audience, Published
 
 
 @dataclass
@@ -180,7 +180,7 @@ def _send(
                 ledger.record_send(db, name, now, newest)
             return ledger.due_reports(db, now)
 
-        directory = pipeline.directory_for(config)
+        directory = directory_for(config)
         ready, published = library(config, now, queue_then_pick)
         room = mailroom(config, ready, published)
         _audit_groups(db, room, ready, now)

@@ -18,11 +18,10 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
-
 from reportback.config import EmailConfig
 from reportback.errors import ExternalFailure
-from reportback.mail.compose import HEADERS
+from reportback.mail.addresses import ascii_form
+from reportback.mail.headers import HEADERS
 
 PASSWORD_VARIABLE = "REPORTBACK_SMTP_PASSWORD"
 
@@ -210,23 +209,6 @@ class SmtpServer:
                 if attempt == 2:
                     return Outcome(job.row, "deferred", f"connection lost: {exc}"), None
         raise AssertionError("unreachable")
-
-
-def ascii_form(address: str) -> str:
-    """Return an address with its domain in ASCII (IDNA), which every server takes; a
-    non-ASCII local part is kept (it needs a server that offers SMTPUTF8).
-
-    Raise ValueError if the address cannot be written so.
-    """
-    if address.isascii():
-        return address
-    local, _, domain = address.rpartition("@")
-    if not domain.isascii():
-        try:
-            domain = validate_email(address, check_deliverability=False).ascii_domain
-        except EmailNotValidError as exc:
-            raise ValueError(f"not a valid address {address!r}: {exc}") from exc
-    return f"{local}@{domain}"
 
 
 def _body(conn: smtplib.SMTP, data: bytes) -> tuple[bytes, list[str]]:

@@ -10,8 +10,8 @@ from datetime import datetime
 from reportback.config import Config
 from reportback.errors import ExternalFailure, UsageError
 from reportback.mail import sending
+from reportback.mail.addresses import normalise
 from reportback.mail.smtp import Job, Outcome, SmtpServer
-from reportback.mail.subscribers import normalise
 
 
 def send_test(config: Config, now: datetime, to: str, clp: str | None, audience: str) -> str:

@@ -20,11 +20,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from reportback import database
-from reportback.build.pipeline import directory_for
+from reportback.clps import directory_for
 from reportback.config import Config
 from reportback.errors import shown_path
-from reportback.mail.notices import Sender
-from reportback.mail.subscribers import address_hash, normalise
+from reportback.mail import subscribers
+from reportback.mail.addresses import address_hash, normalise
+from reportback.mail.notices import CONFIRM_DAYS, Sender
+from reportback.mail.subscribers import Person
 from reportback.mail.tokens import CONFIRM, PREFERENCES, UNSUBSCRIBE, BadToken, Tokens, load_secret
 from reportback.model import CADENCES
 from reportback.output.consent import WORDING
@@ -35,7 +37,7 @@ from reportback.web.guard import CSRF_COOKIE, Guard, RateLimit, csrf_ok, new_csr
 mimetypes.add_type("application/rss+xml", ".xml")
 mimetypes.add_type("application/atom+xml", ".atom")
 mimetypes.add_type("text/x-opml", ".opml")
-CONFIRM_MAX_AGE = self_service.CONFIRM_DAYS * 24 * 3600
+CONFIRM_MAX_AGE = CONFIRM_DAYS * 24 * 3600
 Clock = Callable[[], datetime]
 NOT_EMAIL = "That does not look like an email address."
 NO_CHOICE = "Please choose your CLP and how often to hear from us."
@@ -120,16 +122,14 @@ class Service:
 
     # -- token pages -------------------------------------------------------------------------
 
-    def _person(
-        self, request: Request, purpose: str, max_age: int | None
-    ) -> self_service.Person | None:
+    def _person(self, request: Request, purpose: str, max_age: int | None) -> Person | None:
         token = request.query_params.get("token", "")
         try:
             subscriber, hashed = self.tokens.read(token, purpose, max_age)
         except BadToken:
             return None
         with self.db() as db:
-            return self_service.find(db, subscriber, hashed)
+            return subscribers.find(db, subscriber, hashed)
 
     def bad_link(self) -> HTMLResponse:
         return self.message(
@@ -144,7 +144,7 @@ class Service:
         if person is None:
             return self.bad_link()
         with self.db() as db:
-            done = self_service.confirm(db, person, "web form", self.clock())
+            done = subscribers.confirm(db, person, "web form", self.clock())
         if not done:
             return self.message(
                 "Already confirmed", "This link has been used already; nothing changed."
@@ -166,7 +166,7 @@ class Service:
         if person is None:
             return self.bad_link()
         with self.db() as db:
-            self_service.unsubscribe(db, person)
+            subscribers.unsubscribe(db, person)
         return self.message("You are unsubscribed", "You will not get any more reports by email.")
 
     async def preferences(self, request: Request) -> Response:
@@ -189,8 +189,8 @@ class Service:
         if clp not in self.directory.by_slug or cadence not in CADENCES:
             return self.message("Nothing changed", "Please choose a CLP and a cadence.", 400)
         with self.db() as db:
-            self_service.change(db, person, clp, cadence)
-            changed = self_service.find(db, person.id, address_hash(person.email)[:16])
+            subscribers.change(db, person, clp, cadence)
+            changed = subscribers.find(db, person.id, address_hash(person.email)[:16])
         return self.page(
             "preferences.html", csrf=new_csrf(), person=changed, token=token, saved=True,
             unsubscribe_token=self.tokens.make(person.id, person.email, UNSUBSCRIBE),
