@@ -79,12 +79,14 @@ def subscribers_remove(args: argparse.Namespace, config: Config) -> int:
 
 
 def digest_preview(args: argparse.Namespace, config: Config) -> int:
-    preview = sending.preview(config, _now(args), args.clp, args.audience, args.cadence)
+    from reportback.mail.preview import preview as digest
+
+    sample = digest(config, _now(args), args.clp, args.audience, args.cadence)
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"{args.clp}-{args.audience}-{args.cadence}"
-    stem.with_suffix(".eml").write_bytes(preview.message)
-    stem.with_suffix(".html").write_text(preview.html, encoding="utf-8")
-    print(f"{preview.note}; wrote {shown_path(stem)}.eml and .html", file=sys.stderr)
+    stem.with_suffix(".eml").write_bytes(sample.message)
+    stem.with_suffix(".html").write_text(sample.html, encoding="utf-8")
+    print(f"{sample.note}; wrote {shown_path(stem)}.eml and .html", file=sys.stderr)
     return 0
 
 
