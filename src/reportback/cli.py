@@ -1,4 +1,9 @@
-"""The `reportback` command: a thin layer turning library errors into clear messages."""
+"""The `reportback` command: its options, and which function runs each command.
+
+Each command is a short function in `commands/` that imports what it uses when it runs (a
+build loads no web server; `serve` and `subscribers` load no Typst); this module turns
+library errors into clear messages.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,10 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from reportback import __version__, timing
-from reportback.build import pipeline
-from reportback.commands import scaffold
+from reportback import __version__
+from reportback.commands import building, mailing, running
 from reportback.config import Config, load_config
-from reportback.errors import PUBLISHED_NOTHING, InputRefused, ReportbackError, shown_path
+from reportback.errors import PUBLISHED_NOTHING, InputRefused, ReportbackError
 from reportback.model import CADENCES
 
 Handler = Callable[[argparse.Namespace, Config], int]
@@ -21,29 +25,45 @@ NOW_HELP = (
 )
 
 
-def _command(name: str) -> Handler:
-    """Return the handler `name` of `commands`, imported only when it runs (a build does not
-    need the scheduler, the mailer or the web server)."""
+def _needs_subcommand(args: argparse.Namespace, config: Config) -> int:
+    """Show the help of a command group given no subcommand (`reportback digest`)."""
+    args.group.print_help(sys.stderr)
+    return 2
 
-    def handler(args: argparse.Namespace, config: Config) -> int:
-        from reportback.commands import mailing
 
-        run: Handler = getattr(mailing, name)
-        return run(args, config)
-
-    return handler
+HANDLERS: dict[str, Handler] = {
+    "init": building.init,
+    "new": building.new,
+    "check": building.check,
+    "build": building.build,
+    "subscribers": _needs_subcommand,
+    "subscribers import": mailing.subscribers_import,
+    "subscribers list": mailing.subscribers_list,
+    "subscribers count": mailing.subscribers_count,
+    "subscribers remove": mailing.subscribers_remove,
+    "digest": _needs_subcommand,
+    "digest preview": mailing.digest_preview,
+    "digest send": mailing.digest_send,
+    "digest test": mailing.digest_test,
+    "run": running.run,
+    "serve": running.serve,
+    "preview": running.preview,
+    "status": running.status,
+}
+"""Which function runs each command (its `command` default, set in the parser)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 refused, 2 usage, 3 external)."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
+    handler = HANDLERS.get(getattr(args, "command", ""))
+    if handler is None:
         parser.print_help(sys.stderr)
         return 2
     try:
         config = load_config(args.config)
-        return int(args.handler(args, config))
+        return int(handler(args, config))
     except ReportbackError as exc:
         if isinstance(exc, InputRefused) and exc.outcome == PUBLISHED_NOTHING:
             exc.outcome = getattr(
@@ -71,9 +91,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="configuration file (default: ./reportback.toml)",
     )
-    mailing = parser.add_subparsers(title="commands", metavar="COMMAND")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    init = mailing.add_parser(
+    init = commands.add_parser(
         "init", help="start a new project in a folder",
         description="Start a project: write reportback.toml, a reports/ folder with an example "
         "report (a draft, so it is never published) and a templates/ folder for your own "
@@ -83,9 +103,9 @@ def _parser() -> argparse.ArgumentParser:
         "dir", nargs="?", type=Path, default=Path(), metavar="DIR",
         help="the project folder (default: the current folder)",
     )  # fmt: skip
-    init.set_defaults(handler=_init, outcome="nothing was written")
+    init.set_defaults(command="init", outcome="nothing was written")
 
-    new = mailing.add_parser(
+    new = commands.add_parser(
         "new", help="start a new report",
         description="Write reports/DATE-TITLE.md, a draft with every front-matter key "
         "explained in a comment, and print its name. Open it, write, and watch it in "
@@ -100,16 +120,16 @@ def _parser() -> argparse.ArgumentParser:
         "--date", type=_day, default=None, metavar="YYYY-MM-DD",
         help="the day of the meeting (default: today)",
     )  # fmt: skip
-    new.set_defaults(handler=_new, outcome="nothing was written")
+    new.set_defaults(command="new", outcome="nothing was written")
 
-    check = mailing.add_parser(
+    check = commands.add_parser(
         "check", help="validate every report", description="Validate every report; print "
         "path:line: message per problem and exit 1 if there is any.",
     )  # fmt: skip
     check.add_argument("--reports", metavar="DIR", help="reports folder (default: reports)")
-    check.set_defaults(handler=_check, outcome="fix them and check again")
+    check.set_defaults(command="check", outcome="fix them and check again")
 
-    build = mailing.add_parser(
+    build = commands.add_parser(
         "build", help="check, redact, render, audit and publish",
         description="Check every report, redact it per audience, render HTML and PDF, audit "
         "every output for withheld text, then publish atomically. Refuses (exit 1) and "
@@ -132,10 +152,10 @@ def _parser() -> argparse.ArgumentParser:
         help="print the wall time of each stage (check, redact, render, site, feeds, audit, "
         "publish) to stderr",
     )  # fmt: skip
-    build.set_defaults(handler=_build)
-    _subscriber_commands(mailing)
-    _digest_commands(mailing)
-    run = mailing.add_parser(
+    build.set_defaults(command="build")
+    _subscriber_commands(commands)
+    _digest_commands(commands)
+    run = commands.add_parser(
         "run", help="the scheduler daemon",
         description="Run in the foreground: rebuild when reports change, publish each report at "
         "its publish_at, send immediate digests as reports appear and weekly and monthly ones "
@@ -148,8 +168,8 @@ def _parser() -> argparse.ArgumentParser:
         "--watch-seconds", type=float, default=10.0, metavar="N",
         help="how often to look for changed reports (default 10)",
     )  # fmt: skip
-    run.set_defaults(handler=_command("run"))
-    serve = mailing.add_parser(
+    run.set_defaults(command="run")
+    serve = commands.add_parser(
         "serve", help="serve the site, the feeds and the subscription pages",
         description="Serve site/ at /, feeds/ at /feeds/, and the subscription endpoints "
         "(/subscribe, /confirm, /unsubscribe, /preferences, /healthz). Run it behind a reverse "
@@ -162,8 +182,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, default=8000, metavar="P", help="port to listen on (default 8000)"
     )
-    serve.set_defaults(handler=_command("serve"))
-    preview = mailing.add_parser(
+    serve.set_defaults(command="serve")
+    preview = commands.add_parser(
         "preview", help="see your reports as you write them, in your browser",
         description="Build a private preview (drafts and embargoed reports included, marked) "
         "in the state folder, serve it, and rebuild it whenever you save a report, a template, "
@@ -183,14 +203,14 @@ def _parser() -> argparse.ArgumentParser:
         "--now", type=_instant, metavar="ISO-DATETIME",
         help="pretend it is this time, for embargoes (default: now)",
     )  # fmt: skip
-    preview.set_defaults(handler=_command("preview"))
-    status = mailing.add_parser(
+    preview.set_defaults(command="preview")
+    status = commands.add_parser(
         "status", help="what is published, embargoed, due, queued and failed",
         description="Print what is published, embargoed and drafted, the digests due, queued "
         "and failed, the next digest times, and whether the daemon is running.",
     )  # fmt: skip
     status.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)
-    status.set_defaults(handler=_command("status"))
+    status.set_defaults(command="status")
     _config_everywhere(parser)
     return parser
 
@@ -207,8 +227,8 @@ def _config_everywhere(parser: argparse.ArgumentParser) -> None:
                 _config_everywhere(child)
 
 
-def _subscriber_commands(mailing: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    group = mailing.add_parser(
+def _subscriber_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    group = commands.add_parser(
         "subscribers", help="the subscriber store", description="Import, list, count and erase "
         "subscribers. Imported members get members' material; nobody who unsubscribed or "
         "bounced is ever re-subscribed by an import.",
@@ -226,13 +246,13 @@ def _subscriber_commands(mailing: argparse._SubParsersAction) -> None:  # type: 
         "--now", type=_instant, metavar="ISO-DATETIME",
         help="the time to record for the import (default: now)",
     )  # fmt: skip
-    imp.set_defaults(handler=_command("subscribers_import"), outcome="nothing was imported")
+    imp.set_defaults(command="subscribers import", outcome="nothing was imported")
     listing = sub.add_parser(
         "list", help="list subscribers (tab-separated)",
         description="Print every subscriber: email, name, CLP, cadence, audience and status, "
         "separated by tabs (for a spreadsheet).",
     )  # fmt: skip
-    listing.set_defaults(handler=_command("subscribers_list"))
+    listing.set_defaults(command="subscribers list")
     count = sub.add_parser(
         "count", help="count subscribers by CLP, cadence, status or audience",
         description="Count subscribers, grouped by CLP, cadence, status or audience.",
@@ -241,19 +261,19 @@ def _subscriber_commands(mailing: argparse._SubParsersAction) -> None:  # type: 
         "--by", choices=("clp", "cadence", "status", "audience"), default="status",
         help="what to count by (default: status)",
     )  # fmt: skip
-    count.set_defaults(handler=_command("subscribers_count"))
+    count.set_defaults(command="subscribers count")
     remove = sub.add_parser(
         "remove", help="erase a subscriber",
         description="Erase a subscriber's personal data; a hash of the address is kept so "
         "that it is never mailed again.",
     )  # fmt: skip
     remove.add_argument("email", metavar="EMAIL", help="the subscriber's email address")
-    remove.set_defaults(handler=_command("subscribers_remove"))
-    group.set_defaults(handler=_needs_subcommand(group))
+    remove.set_defaults(command="subscribers remove")
+    group.set_defaults(command="subscribers", group=group)
 
 
-def _digest_commands(mailing: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    group = mailing.add_parser(
+def _digest_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    group = commands.add_parser(
         "digest", help="preview, test and send email digests",
         description="Preview the digest a CLP's readers would get, send one test digest to "
         "yourself, or send the digests that are due.",
@@ -281,7 +301,7 @@ def _digest_commands(mailing: argparse._SubParsersAction) -> None:  # type: igno
         help="folder to write the .eml and .html files to (default: digest-preview)",
     )  # fmt: skip
     preview.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)
-    preview.set_defaults(handler=_command("digest_preview"), outcome="nothing was written")
+    preview.set_defaults(command="digest preview", outcome="nothing was written")
     send = sub.add_parser(
         "send", help="send the digests that are due",
         description="Send every digest due now (immediate ones always; weekly and monthly ones "
@@ -298,7 +318,7 @@ def _digest_commands(mailing: argparse._SubParsersAction) -> None:  # type: igno
         help="write the messages to the state folder's outbox-dry-run/ and change nothing",
     )  # fmt: skip
     send.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)
-    send.set_defaults(handler=_command("digest_send"), outcome="nothing was sent")
+    send.set_defaults(command="digest send", outcome="nothing was sent")
     trial = sub.add_parser(
         "test", help="send one real digest to yourself",
         description="Send the digest a CLP's readers would get now to ADDRESS, through the SMTP "
@@ -315,16 +335,8 @@ def _digest_commands(mailing: argparse._SubParsersAction) -> None:  # type: igno
         help="public readers, or members (who also get members' material); default public",
     )  # fmt: skip
     trial.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)
-    trial.set_defaults(handler=_command("digest_test"), outcome="nothing was sent")
-    group.set_defaults(handler=_needs_subcommand(group))
-
-
-def _needs_subcommand(parser: argparse.ArgumentParser) -> Handler:
-    def handler(args: argparse.Namespace, config: Config) -> int:
-        parser.print_help(sys.stderr)
-        return 2
-
-    return handler
+    trial.set_defaults(command="digest test", outcome="nothing was sent")
+    group.set_defaults(command="digest", group=group)
 
 
 def _day(text: str) -> date:
@@ -342,77 +354,6 @@ def _instant(text: str) -> datetime:
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"needs a UTC offset, e.g. {text}+00:00")
     return value
-
-
-def _init(args: argparse.Namespace, config: Config) -> int:
-    for path in scaffold.init(args.dir):
-        print(f"wrote {shown_path(path)}", file=sys.stderr)
-    print("next: edit reportback.toml, start a report with `reportback new TITLE`, watch it "
-          "in `reportback preview`, then publish with `reportback build`",
-          file=sys.stderr)  # fmt: skip
-    return 0
-
-
-def _new(args: argparse.Namespace, config: Config) -> int:
-    path = scaffold.new_report(
-        config.path("reports"), args.title, args.meeting, args.date or date.today(),
-        config.site.timezone,
-    )  # fmt: skip
-    print(shown_path(path))
-    return 0
-
-
-def _check(args: argparse.Namespace, config: Config) -> int:
-    config = config.with_paths(reports=args.reports)
-    checked = pipeline.check(config, show_progress=sys.stderr.isatty())
-    for warning in (w for c in checked for w in c.warnings):
-        print(warning, file=sys.stderr)
-    print(f"{plural(len(checked), 'report')} checked, no problems", file=sys.stderr)
-    return 0
-
-
-def _build(args: argparse.Namespace, config: Config) -> int:
-    site, feeds = args.site, args.feeds
-    if args.drafts:  # a preview: never into the published folders unless asked by name
-        preview = config.path("state") / "preview"
-        site = site or str(preview / "site")
-        feeds = feeds or str(preview / "feeds")
-    config = config.with_paths(reports=args.reports, site=site, feeds=feeds)
-    now = args.now or datetime.now().astimezone().replace(microsecond=0)
-    options = pipeline.BuildOptions(now=now, drafts=args.drafts, progress=sys.stderr.isatty())
-    timing.reset()
-    result = pipeline.build(config, options)
-    if args.timings:
-        for name, seconds in timing.totals().items():
-            print(f"{name:>32}: {seconds:7.2f} s", file=sys.stderr)
-    for warning in result.warnings:
-        print(warning, file=sys.stderr)
-    print(summary(result, config), file=sys.stderr)
-    return 0
-
-
-def plural(number: int, noun: str) -> str:
-    """Return "1 report", "2 reports"."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def summary(result: pipeline.BuildResult, config: Config) -> str:
-    """Say in words what a build published and what it withheld."""
-    sections, blocks, spans = result.marks
-    state = "published" if result.changed else "unchanged"
-    held, them = "", "it" if len(result.published) == 1 else "them"
-    if any(result.marks):
-        held = (
-            f" ({plural(sections, 'section')}, {plural(blocks, 'block')} and "
-            f"{plural(spans, 'span')} withheld from {them})"
-        )
-    return (
-        f"{state}: {plural(len(result.published), 'report')}{held}, "
-        f"{plural(result.files, 'file')} in {shown_path(config.path('site'))} and "
-        f"{shown_path(config.path('feeds'))}; {len(result.embargoed)} embargoed, "
-        f"{plural(len(result.drafts), 'draft')}, "
-        f"{plural(len(result.withheld), 'confidential report')} withheld entirely"
-    )
 
 
 def run() -> None:

@@ -10,6 +10,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
+from reportback.config import Config
 from reportback.errors import InputRefused, Problem, problem
 
 COLUMNS = ("slug", "name", "gss_code", "nation", "region")
@@ -67,6 +68,11 @@ def load_directory(path: Path | None = None) -> Directory:
             [problem(path, 1, f"cannot read CLP directory: {exc.strerror}")]
         ) from exc
     return _parse(text, str(path))
+
+
+def directory_for(config: Config) -> Directory:
+    """Load the CLP directory `config` names ([paths] clps), or the bundled one."""
+    return load_directory(config.path("clps") if config.paths.clps else None)
 
 
 def _parse(text: str, name: str) -> Directory:

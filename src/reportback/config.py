@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from datetime import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -202,8 +203,6 @@ def _build(data: dict[str, Any], text: str, file: Path) -> Config:
 def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Problem]:
     """Refuse a time zone or schedule that is well typed but means nothing, so that every
     command refuses it alike (not only those that use it)."""
-    from reportback.mail.cadences import monthly_spec, weekly_spec  # it needs this module
-
     problems = []
     zone = sections.get("site", SiteConfig()).timezone
     try:
@@ -219,6 +218,40 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
             line = _line_of(text, "schedule", key)
             problems += [problem(file, line, p.message) for p in exc.problems]
     return problems
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def weekly_spec(spec: str) -> tuple[int, time]:
+    """Return (weekday, time of day) of a weekly spec such as "mon 07:00" (Monday is 0)."""
+    match = re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)\s+(\d{1,2}:\d{2})", spec.strip().lower())
+    if not match or _clock(match.group(2)) is None:
+        raise _bad_spec("weekly", spec, '"mon 07:00"')
+    return WEEKDAYS.index(match.group(1)), _clock(match.group(2)) or time()
+
+
+def monthly_spec(spec: str) -> tuple[int, time]:
+    """Return (day of month, time of day) of a monthly spec such as "1 07:00"."""
+    match = re.fullmatch(r"(\d{1,2})\s+(\d{1,2}:\d{2})", spec.strip())
+    if not match or not 1 <= int(match.group(1)) <= 28 or _clock(match.group(2)) is None:
+        raise _bad_spec("monthly", spec, '"1 07:00" (a day from 1 to 28)')
+    return int(match.group(1)), _clock(match.group(2)) or time()
+
+
+def _clock(text: str) -> time | None:
+    """Return the time of day "HH:MM" names, or None if there is none (25:99)."""
+    hours, minutes = text.split(":")
+    try:
+        return time(int(hours), int(minutes))
+    except ValueError:
+        return None
+
+
+def _bad_spec(kind: str, spec: str, example: str) -> InputRefused:
+    return InputRefused(
+        [problem(CONFIG_NAME, 1, f"[schedule] {kind} = {spec!r} is not like {example}")]
+    )
 
 
 def _section(

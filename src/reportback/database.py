@@ -127,18 +127,44 @@ def connect(state_dir: Path) -> sqlite3.Connection:
     """Open (creating and migrating) the state database in `state_dir`."""
     state_dir.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(state_dir / "state.sqlite", isolation_level=None, timeout=30)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA busy_timeout=30000")
-    db.execute("PRAGMA synchronous=NORMAL")
-    if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA:
-        _migrate(db)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA busy_timeout=30000")
+        db.execute("PRAGMA synchronous=NORMAL")
+        if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA:
+            _migrate(db)
+    except BaseException:
+        db.close()
+        raise
     return db
+
+
+@contextmanager
+def opened(state_dir: Path) -> Iterator[sqlite3.Connection]:
+    """Open the state database in `state_dir` for the block; close it however the block ends."""
+    db = connect(state_dir)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@contextmanager
+def atomic(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run the block in one transaction, holding the write lock from its start: commit if it
+    ends (a `return` too), roll back and re-raise if anything is raised."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def _migrate(db: sqlite3.Connection) -> None:
     """Bring the schema up to date in one transaction (safe if two processes start at once)."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(db):
         version = db.execute("PRAGMA user_version").fetchone()[0]
         for step in range(version + 1, SCHEMA + 1):
             for statement in _statements(MIGRATIONS[step]):
@@ -146,10 +172,6 @@ def _migrate(db: sqlite3.Connection) -> None:
             if step == 4:
                 _stamp_in_time_order(db)
             db.execute(f"PRAGMA user_version={step}")
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
 
 
 def _statements(script: str) -> list[str]:

@@ -10,6 +10,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from reportback.clps import Clp, reaches
+
 Ast = dict[str, Any]
 """A pandoc document as its JSON value."""
 
@@ -211,6 +213,23 @@ class RenderedReport:
     @property
     def meta(self) -> Meta:
         return self.redacted.source.meta
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published report as digests show it, rendered for both reader audiences."""
+
+    id: str
+    slug: str
+    published_at: datetime
+    clps: tuple[str, ...]
+    regions: tuple[str, ...]
+    versions: dict[Audience, RenderedReport]
+    seq: int = 0
+    """When the site showing it went live, in the order members join (publications.went_live)."""
+
+    def addressed_to(self, clp: Clp) -> bool:
+        return reaches(self.clps, self.regions, clp)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from reportback.database import atomic
 from reportback.model import Publication, Source
 
 
@@ -77,8 +78,7 @@ def record(db: sqlite3.Connection, rows: Iterable[ReportRow]) -> None:
     This records each publication's instant, kept by later builds; the report counts as
     published only once `went_live` stamps it, after the swap.
     """
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(db):
         for row in rows:
             db.execute("DELETE FROM reports WHERE id = ? AND slug != ?", (row.id, row.slug))
             db.execute(
@@ -89,23 +89,14 @@ def record(db: sqlite3.Connection, rows: Iterable[ReportRow]) -> None:
                 "seq = COALESCE(reports.seq, excluded.seq)",
                 (row.slug, row.id, row.meeting, row.meeting_date, row.published_at, row.seq),
             )
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
 
 
 def went_live(db: sqlite3.Connection, slugs: Iterable[str]) -> None:
     """Stamp the recorded publications of `slugs`, now on the site, as published."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(db):
         db.execute("UPDATE clock SET n = n + 1")
         db.executemany(
             "UPDATE reports SET seq = (SELECT n FROM clock) "
             "WHERE slug = ? AND seq IS NULL AND published_at IS NOT NULL",
             ((slug,) for slug in slugs),
         )
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise

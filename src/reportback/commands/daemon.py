@@ -26,11 +26,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from reportback import database
 from reportback.build import pipeline
-from reportback.config import Config
+from reportback.clps import directory_for
+from reportback.config import Config, monthly_spec, weekly_spec
 from reportback.database import pid_lock
 from reportback.errors import ReportbackError
 from reportback.mail import ledger, notices, reminders, sending
-from reportback.mail.cadences import due_cadences, monthly_spec, validate, weekly_spec
+from reportback.mail.cadences import due_cadences, validate
 from reportback.mail.tokens import Tokens, load_secret
 from reportback.record import register
 
@@ -114,7 +115,7 @@ class Daemon:
         try:
             if ledger.count_due(db, now) or len(due_cadences(db, now, self.config)) > 1:
                 return True
-            planned = ledger.planned_up_to(db, "immediate")
+            planned = ledger.queued_up_to(db, "immediate")
             query = "SELECT COUNT(*) FROM reports WHERE seq > ?"  # on the site since
             return bool(db.execute(query, (planned,)).fetchone()[0])
         finally:
@@ -210,7 +211,7 @@ def run(config: Config, watch_seconds: float = 10.0) -> int:
     """Run the daemon in the foreground until SIGTERM or SIGINT; return the exit code."""
     with daemon_lock(config.path("state")):
         daemon = Daemon(config)
-        pipeline.directory_for(config)  # refuse a bad CLP directory before starting
+        directory_for(config)  # refuse a bad CLP directory before starting
         register.load(config.root)  # and a bad meetings register
         validate(config)
         sched = scheduler(daemon, config, watch_seconds)

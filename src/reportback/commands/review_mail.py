@@ -11,8 +11,14 @@ from reportback.build.pipeline import check_for_leaks
 from reportback.commands.review import survey
 from reportback.config import Config
 from reportback.errors import UsageError
-from reportback.mail.compose import NAME_HTML, PREFERENCES, UNSUBSCRIBE, Composer, Group, Published
-from reportback.model import Audience
+from reportback.mail.compose import (
+    NAME_HTML_MARK,
+    PREFERENCES_MARK,
+    UNSUBSCRIBE_MARK,
+    Composer,
+    Group,
+)
+from reportback.model import Audience, Published
 
 
 def digest_html(config: Config, now: datetime, slug: str, clp: str, audience: Audience) -> str:
@@ -37,5 +43,5 @@ def digest_html(config: Config, now: datetime, slug: str, clp: str, audience: Au
         [Output(f"email/{clp}-{audience.label}.html", composed.html.encode(), audience)],
         ready, config.path("state"), "digest",
     )  # fmt: skip
-    html = composed.html.replace(NAME_HTML, "Sample Reader")
-    return html.replace(UNSUBSCRIBE, "#").replace(PREFERENCES, "#")
+    html = composed.html.replace(NAME_HTML_MARK, "Sample Reader")
+    return html.replace(UNSUBSCRIBE_MARK, "#").replace(PREFERENCES_MARK, "#")

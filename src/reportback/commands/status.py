@@ -25,8 +25,7 @@ def lines(config: Config, now: datetime) -> list[str]:
         return moment.astimezone(zone).strftime("%a %-d %b %Y %H:%M %Z")
 
     out: list[str] = record_lines(config, now, zone)
-    db = database.connect(config.path("state"))
-    try:
+    with database.opened(config.path("state")) as db:
         on_site = {slug for (slug,) in db.execute("SELECT slug FROM reports WHERE seq IS NOT NULL")}
         latest = db.execute("SELECT MAX(published_at) FROM reports WHERE seq IS NOT NULL")
         facts, current = _reports(config, now, on_site, local)
@@ -69,8 +68,6 @@ def lines(config: Config, now: datetime) -> list[str]:
             "SELECT email, last_error FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT 3"
         ):
             out.append(f"failed: {email or '(erased)'}: {error}")
-    finally:
-        db.close()
     out.append(f"daemon: {_daemon(config)}")
     return out
 
@@ -99,11 +96,8 @@ def _reports(
 def record_lines(config: Config, now: datetime, zone: ZoneInfo) -> list[str]:
     """Return the record first: this year's meetings, reported, median days, overdue ones."""
     meetings = register.load(config.root)  # a bad register is refused, as by every command
-    db = database.connect(config.path("state"))
-    try:
+    with database.opened(config.path("state")) as db:
         made = accountability.make(meetings, _published(db), now, zone)
-    finally:
-        db.close()
     year = made.today.year
     summary = next((y for y in made.years() if y.year == year), None)
     if summary is None:

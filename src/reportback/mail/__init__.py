@@ -1,1 +1,1 @@
-"""Email: subscribers, the ledger, composing, cadences, signing and sending, link tokens."""
+"""Email: subscribers, the ledger, composing and sending digests, link tokens, reminders."""

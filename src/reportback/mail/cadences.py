@@ -2,43 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
-from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from reportback.errors import InputRefused, problem
-
-if TYPE_CHECKING:
-    from reportback.config import Config
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _clock(text: str) -> time | None:
-    """Return the time of day "HH:MM" names, or None if there is none (25:99)."""
-    hours, minutes = text.split(":")
-    try:
-        return time(int(hours), int(minutes))
-    except ValueError:
-        return None
-
-
-def weekly_spec(spec: str) -> tuple[int, time]:
-    """Return (weekday, time of day) of a weekly spec such as "mon 07:00" (Monday is 0)."""
-    match = re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)\s+(\d{1,2}:\d{2})", spec.strip().lower())
-    if not match or _clock(match.group(2)) is None:
-        raise _bad("weekly", spec, '"mon 07:00"')
-    return WEEKDAYS.index(match.group(1)), _clock(match.group(2)) or time()
-
-
-def monthly_spec(spec: str) -> tuple[int, time]:
-    """Return (day of month, time of day) of a monthly spec such as "1 07:00"."""
-    match = re.fullmatch(r"(\d{1,2})\s+(\d{1,2}:\d{2})", spec.strip())
-    if not match or not 1 <= int(match.group(1)) <= 28 or _clock(match.group(2)) is None:
-        raise _bad("monthly", spec, '"1 07:00" (a day from 1 to 28)')
-    return int(match.group(1)), _clock(match.group(2)) or time()
+from reportback.config import Config, monthly_spec, weekly_spec
+from reportback.mail import ledger
 
 
 def last_slot(now: datetime, kind: str, spec: str, zone: ZoneInfo) -> datetime:
@@ -78,20 +47,10 @@ def validate(config: Config) -> None:
 
 def due_cadences(db: sqlite3.Connection, now: datetime, config: Config) -> tuple[str, ...]:
     """Return the cadences to send now: immediate always; weekly and monthly once per slot."""
-    from reportback.mail import (
-        ledger,  # loading a config checks the specs above; it needs no ledger
-    )
-
     zone = ZoneInfo(config.site.timezone)
     due = ["immediate"]
     for kind, spec in (("weekly", config.schedule.weekly), ("monthly", config.schedule.monthly)):
-        last = ledger.last_run(db, kind)
+        last = ledger.last_send(db, kind)
         if last is None or last < last_slot(now, kind, spec, zone):
             due.append(kind)
     return tuple(due)
-
-
-def _bad(kind: str, spec: str, example: str) -> InputRefused:
-    return InputRefused(
-        [problem("reportback.toml", 1, f"[schedule] {kind} = {spec!r} is not like {example}")]
-    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from urllib.parse import urljoin
@@ -12,39 +11,19 @@ from urllib.parse import urljoin
 import css_inline
 import jinja2
 
-from reportback.clps import Clp, Directory, concerns, reaches
+from reportback.clps import Clp, Directory, concerns
 from reportback.config import Config
-from reportback.model import Audience, Item, RenderedReport
+from reportback.model import Audience, Item, Published
 from reportback.output.feeds import absolute_urls
 
-NAME_TEXT = "RBMARKNAMETEXTX"
-NAME_HTML = "RBMARKNAMEHTMLX"
-UNSUBSCRIBE = "RBMARKUNSUBSCRIBEX"
-PREFERENCES = "RBMARKPREFERENCESX"
+NAME_TEXT_MARK = "RBMARKNAMETEXTX"
+NAME_HTML_MARK = "RBMARKNAMEHTMLX"
+UNSUBSCRIBE_MARK = "RBMARKUNSUBSCRIBEX"
+PREFERENCES_MARK = "RBMARKPREFERENCESX"
 LINE_LIMIT = 900
 """Body lines are kept well under SMTP's 998 octets, leaving room for personal values."""
-HEADERS = SMTP.clone(max_line_length=998)
-"""Headers are not folded at 78: long URLs stay literal in List-Unsubscribe (folding would turn
-them into encoded words) and a subject is never broken right after its colon."""
 UNSAFE_SUBJECT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\ufeff]")
 CADENCE_WORDS = {"immediate": "email", "weekly": "weekly digest", "monthly": "monthly digest"}
-
-
-@dataclass(frozen=True)
-class Published:
-    """A published report as digests show it, rendered for both reader audiences."""
-
-    id: str
-    slug: str
-    published_at: datetime
-    clps: tuple[str, ...]
-    regions: tuple[str, ...]
-    versions: dict[Audience, RenderedReport]
-    seq: int = 0
-    """When the site showing it went live, in the order members join (state.went_live)."""
-
-    def addressed_to(self, clp: Clp) -> bool:
-        return reaches(self.clps, self.regions, clp)
 
 
 @dataclass(frozen=True)
@@ -155,10 +134,10 @@ class Composer:
             "css": self.css,
         }
         text = self.env.get_template("digest.txt").render(
-            recipient=Recipient(NAME_TEXT, UNSUBSCRIBE, PREFERENCES), **context
+            recipient=Recipient(NAME_TEXT_MARK, UNSUBSCRIBE_MARK, PREFERENCES_MARK), **context
         )
         html = self.env.get_template("digest.html").render(
-            recipient=Recipient(NAME_HTML, UNSUBSCRIBE, PREFERENCES), **context
+            recipient=Recipient(NAME_HTML_MARK, UNSUBSCRIBE_MARK, PREFERENCES_MARK), **context
         )
         html = wrap_long_lines(self.inliner.inline(html))
         attachments = self._attachments(reports, group.audience)

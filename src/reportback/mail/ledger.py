@@ -1,6 +1,6 @@
 """The outbox ledger: what is due to whom, queued once, sent once.
 
-Planning commits one row per (reports, subscriber, cadence) before anything talks to SMTP;
+Queueing commits one row per (reports, subscriber, cadence) before anything talks to SMTP;
 a row is marked sent only after the server's 250. Killed at any instant and run again, a send
 loses nothing and repeats at most the messages that were in flight.
 """
@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from reportback.clps import Directory
-from reportback.database import utc
-from reportback.mail.compose import Published
-from reportback.mail.subscribers import suppress
+from reportback.database import atomic, utc
+from reportback.mail.subscribers import record_hard_failure
+from reportback.model import Published
 
 MAX_ATTEMPTS = 8
-HARD_FAILURES_TO_SUPPRESS = 3
 
 
 @dataclass(frozen=True)
-class Row:
+class QueuedMessage:
     """One queued message."""
 
     id: int
@@ -40,7 +39,7 @@ class Row:
     subscriber_status: str
 
 
-def plan(
+def queue_digests(
     db: sqlite3.Connection,
     library: dict[str, Published],
     directory: Directory,
@@ -54,17 +53,11 @@ def plan(
         key=lambda r: (r.published_at, r.id),
         reverse=True,
     )
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        queued = _plan(db, due, directory, cadence, now, host)
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    return queued
+    with atomic(db):
+        return _queue(db, due, directory, cadence, now, host)
 
 
-def _plan(
+def _queue(
     db: sqlite3.Connection,
     due: list[Published],
     directory: Directory,
@@ -150,7 +143,7 @@ def due_reports(db: sqlite3.Connection, now: datetime) -> set[str]:
     return {report for (reports,) in rows for report in reports.split("\n") if report}
 
 
-def due(db: sqlite3.Connection, now: datetime, page: int = 500) -> Iterator[Row]:
+def due(db: sqlite3.Connection, now: datetime, page: int = 500) -> Iterator[QueuedMessage]:
     """Yield the messages to send now (queued, or deferred and past their retry time).
 
     Reads a page at a time by id, so memory stays flat however long the queue. Each page is
@@ -171,7 +164,7 @@ def due(db: sqlite3.Connection, now: datetime, page: int = 500) -> Iterator[Row]
         if not rows:
             return
         for r in rows:
-            yield Row(r[0], r[1], r[2], tuple(r[3].split("\n")), *r[4:])
+            yield QueuedMessage(r[0], r[1], r[2], tuple(r[3].split("\n")), *r[4:])
         after = rows[-1][0]
 
 
@@ -192,20 +185,20 @@ def count_due(db: sqlite3.Connection, now: datetime) -> int:
     return int(db.execute(query, (utc(now),)).fetchone()[0])
 
 
-def mark_sent(db: sqlite3.Connection, row: Row, now: datetime) -> None:
+def mark_sent(db: sqlite3.Connection, row: QueuedMessage, now: datetime) -> None:
     db.execute(
         "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
         (utc(now), row.id),
     )
 
 
-def mark_cancelled(db: sqlite3.Connection, row: Row, reason: str) -> None:
+def mark_cancelled(db: sqlite3.Connection, row: QueuedMessage, reason: str) -> None:
     db.execute(
         "UPDATE outbox SET status = 'cancelled', last_error = ? WHERE id = ?", (reason, row.id)
     )
 
 
-def mark_unsendable(db: sqlite3.Connection, row: Row, reason: str) -> None:
+def mark_unsendable(db: sqlite3.Connection, row: QueuedMessage, reason: str) -> None:
     """Record a message that cannot be written or handed over (not a bounce: the address
     is not counted towards suppression)."""
     db.execute(
@@ -214,7 +207,7 @@ def mark_unsendable(db: sqlite3.Connection, row: Row, reason: str) -> None:
     )
 
 
-def mark_deferred(db: sqlite3.Connection, row: Row, error: str, now: datetime) -> str:
+def mark_deferred(db: sqlite3.Connection, row: QueuedMessage, error: str, now: datetime) -> str:
     """Schedule a retry with exponential backoff; give up after MAX_ATTEMPTS. Return status."""
     attempts = row.attempts + 1
     if attempts >= MAX_ATTEMPTS:
@@ -232,28 +225,17 @@ def mark_deferred(db: sqlite3.Connection, row: Row, error: str, now: datetime) -
     return "deferred"
 
 
-def mark_failed(db: sqlite3.Connection, row: Row, error: str, now: datetime) -> bool:
+def mark_failed(db: sqlite3.Connection, row: QueuedMessage, error: str, now: datetime) -> bool:
     """Record a permanent (5xx) failure; return True if the address is now suppressed."""
     db.execute(
         "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
         (error, row.id),
     )
-    db.execute(
-        "UPDATE subscribers SET hard_failures = hard_failures + 1 WHERE id = ?",
-        (row.subscriber_id,),
-    )
-    failures = db.execute(
-        "SELECT hard_failures FROM subscribers WHERE id = ?", (row.subscriber_id,)
-    ).fetchone()
-    if failures is not None and failures[0] >= HARD_FAILURES_TO_SUPPRESS:
-        db.execute("UPDATE subscribers SET status = 'bounced' WHERE id = ?", (row.subscriber_id,))
-        suppress(db, row.email, "bounced", now)
-        return True
-    return False
+    return record_hard_failure(db, row.subscriber_id, row.email, now)
 
 
-def record_run(db: sqlite3.Connection, cadence: str, now: datetime, seq: int = 0) -> None:
-    """Record a run of `cadence` at `now` that planned every report stamped up to `seq`."""
+def record_send(db: sqlite3.Connection, cadence: str, now: datetime, seq: int = 0) -> None:
+    """Record a send of `cadence` at `now` that queued every report stamped up to `seq`."""
     db.execute(
         "INSERT INTO digest_runs VALUES (?, ?, ?) ON CONFLICT(cadence) DO UPDATE SET "
         "last_run_at = excluded.last_run_at, seq = MAX(digest_runs.seq, excluded.seq)",
@@ -261,12 +243,13 @@ def record_run(db: sqlite3.Connection, cadence: str, now: datetime, seq: int = 0
     )
 
 
-def planned_up_to(db: sqlite3.Connection, cadence: str) -> int:
-    """Return the newest report stamp a run of `cadence` has planned (0 if none)."""
+def queued_up_to(db: sqlite3.Connection, cadence: str) -> int:
+    """Return the newest report stamp a send of `cadence` has queued (0 if none)."""
     row = db.execute("SELECT seq FROM digest_runs WHERE cadence = ?", (cadence,)).fetchone()
     return int(row[0]) if row else 0
 
 
-def last_run(db: sqlite3.Connection, cadence: str) -> datetime | None:
+def last_send(db: sqlite3.Connection, cadence: str) -> datetime | None:
+    """Return when `cadence` was last sent (its digests queued), or None if never."""
     row = db.execute("SELECT last_run_at FROM digest_runs WHERE cadence = ?", (cadence,)).fetchone()
     return datetime.fromisoformat(row[0]) if row else None

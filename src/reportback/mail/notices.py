@@ -13,68 +13,64 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from urllib.parse import urljoin
 
 from reportback import database
 from reportback.config import Config
-from reportback.database import utc
+from reportback.database import atomic, utc
 from reportback.errors import ExternalFailure
-from reportback.mail.tokens import Tokens
-from reportback.web import self_service
+from reportback.mail.smtp import send_notice
+from reportback.mail.subscribers import Person, find_pending
+from reportback.mail.tokens import CONFIRM, Tokens
 
 log = logging.getLogger("reportback")
+CONFIRM_DAYS = 3
+"""How long a confirmation link works."""
 RECLAIM_AFTER = timedelta(minutes=10)
 """A row claimed this long ago by a sender that never finished (it died) is sent again."""
 MAX_ATTEMPTS = 5
 
 
+def queue(db: sqlite3.Connection, person: Person, now: datetime) -> None:
+    """Queue the confirmation of `person`'s pending subscription (in the caller's transaction)."""
+    db.execute(
+        "INSERT INTO notices (subscriber_id, email, created_at, status) VALUES (?, ?, ?, 'queued')",
+        (person.id, person.email, utc(now)),
+    )
+
+
 def send_queued(config: Config, tokens: Tokens, now: datetime) -> int:
     """Send every queued confirmation; return how many were handed over."""
-    db = database.connect(config.path("state"))
     sent = 0
-    try:
+    with database.opened(config.path("state")) as db:
         while (claimed := _claim(db, now)) is not None:
             notice, person = claimed
             try:
-                ok = person is not None and self_service.send_confirmation(
-                    config, tokens, person, now
-                )
+                ok = person is not None and send_confirmation(config, tokens, person, now)
                 error = "" if ok else "not taken by the server"
             except (ExternalFailure, ValueError) as exc:
                 ok, error = False, str(exc)
             _settle(db, notice, person is not None, ok, error, now)
             sent += ok
-    finally:
-        db.close()
     return sent
 
 
-def _claim(db: sqlite3.Connection, now: datetime) -> tuple[int, self_service.Person | None] | None:
+def _claim(db: sqlite3.Connection, now: datetime) -> tuple[int, Person | None] | None:
     """Claim the next queued notice in one transaction; return it and its pending person."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(db):
         row = db.execute(
             "SELECT id, subscriber_id, email FROM notices WHERE status = 'queued' "
             "OR (status = 'sending' AND claimed_at < ?) ORDER BY id LIMIT 1",
             (utc(now - RECLAIM_AFTER),),
         ).fetchone()
         if row is None:
-            db.execute("COMMIT")
             return None
         db.execute(
             "UPDATE notices SET status = 'sending', claimed_at = ?, attempts = attempts + 1 "
             "WHERE id = ?",
             (utc(now), row[0]),
         )
-        person = db.execute(
-            "SELECT id, email, clp, cadence, status, audience FROM subscribers "
-            "WHERE id = ? AND email = ? AND status = 'pending'",
-            (row[1], row[2]),
-        ).fetchone()
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    return row[0], self_service.Person(*person) if person else None
+        return row[0], find_pending(db, row[1], row[2])
 
 
 def _settle(
@@ -93,6 +89,20 @@ def _settle(
             "END, last_error = ? WHERE id = ?",
             (MAX_ATTEMPTS, error, notice),
         )
+
+
+def send_confirmation(config: Config, tokens: Tokens, person: Person, now: datetime) -> bool:
+    """Email the confirmation link; return whether the server (or outbox) took it."""
+    token = tokens.make(person.id, person.email, CONFIRM)
+    link = urljoin(config.site.base, f"confirm?token={token}")
+    text = (
+        f"Someone, probably you, asked to get the reports of {config.site.title} by email.\n\n"
+        f"To confirm, open this link within {CONFIRM_DAYS} days:\n\n{link}\n\n"
+        "If it was not you, ignore this email: you will not hear from us again.\n"
+    )
+    subject = f"Confirm your subscription — {config.site.title}"
+    outbox = config.path("state") / "confirmations"
+    return send_notice(config.email, outbox, person.email, subject, text, now)
 
 
 class Sender:

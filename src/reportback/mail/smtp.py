@@ -18,11 +18,10 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
-
 from reportback.config import EmailConfig
 from reportback.errors import ExternalFailure
-from reportback.mail.compose import HEADERS
+from reportback.mail.addresses import ascii_form
+from reportback.mail.headers import HEADERS
 
 PASSWORD_VARIABLE = "REPORTBACK_SMTP_PASSWORD"
 
@@ -80,7 +79,7 @@ class OutboxFolder:
             Path(temp).unlink()
 
 
-class RateLimit:
+class SendRate:
     """Space sends at least 1/rate seconds apart across every connection."""
 
     def __init__(self, rate: float) -> None:
@@ -104,7 +103,7 @@ class SmtpServer:
     def __init__(self, config: EmailConfig) -> None:
         self.config = config
         self.password = os.environ.get(PASSWORD_VARIABLE, "")
-        self.limit = RateLimit(config.rate_per_second)
+        self.rate = SendRate(config.rate_per_second)
 
     def connect(self) -> smtplib.SMTP:
         cfg = self.config
@@ -164,7 +163,7 @@ class SmtpServer:
         conn: smtplib.SMTP | None = None
         try:
             while (job := todo.get()) is not None:
-                self.limit.wait()
+                self.rate.wait()
                 outcome, conn = self._send(job, conn)
                 done.put(outcome)
         except BaseException as exc:  # noqa: BLE001 -- handed to the main thread, which raises it
@@ -210,23 +209,6 @@ class SmtpServer:
                 if attempt == 2:
                     return Outcome(job.row, "deferred", f"connection lost: {exc}"), None
         raise AssertionError("unreachable")
-
-
-def ascii_form(address: str) -> str:
-    """Return an address with its domain in ASCII (IDNA), which every server takes; a
-    non-ASCII local part is kept (it needs a server that offers SMTPUTF8).
-
-    Raise ValueError if the address cannot be written so.
-    """
-    if address.isascii():
-        return address
-    local, _, domain = address.rpartition("@")
-    if not domain.isascii():
-        try:
-            domain = validate_email(address, check_deliverability=False).ascii_domain
-        except EmailNotValidError as exc:
-            raise ValueError(f"not a valid address {address!r}: {exc}") from exc
-    return f"{local}@{domain}"
 
 
 def _body(conn: smtplib.SMTP, data: bytes) -> tuple[bytes, list[str]]:

@@ -1,137 +1,24 @@
-"""The subscriber store: import members from a CSV, list, count and erase subscribers."""
+"""The subscriber store: the one writer of the subscribers and suppressed tables.
+
+Members come in by import and readers by the subscribe form (pending until confirmed); any
+of them may be listed, counted, changed, unsubscribed, suppressed after bouncing, or erased.
+A function that takes no transaction of its own runs in its caller's (`database.atomic`).
+"""
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
-from email.errors import HeaderParseError
-from email.header import decode_header, make_header
-from pathlib import Path
+from datetime import datetime
 
-from email_validator import EmailNotValidError, validate_email
+from reportback.database import atomic, utc
+from reportback.mail.addresses import address_hash
+from reportback.mail.members import Member
+from reportback.output.consent import WORDING
 
-from reportback.clps import Directory, did_you_mean
-from reportback.database import utc
-from reportback.errors import InputRefused, Problem, problem
-from reportback.model import CADENCES
-
-COLUMNS = ("email", "name", "clp", "cadence", "consent_date")
 IMPORT_WORDING = "Imported from the party membership list"
-
-
-@dataclass(frozen=True)
-class Member:
-    """One validated row of a members CSV."""
-
-    line: int
-    email: str
-    name: str
-    clp: str
-    cadence: str
-    consent_date: str | None
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    added: int
-    updated: int
-    suppressed: int
-    skipped: tuple[Problem, ...]
-    warnings: tuple[str, ...]
-
-
-def normalise(address: str) -> str:
-    """Return an address as stored: validated syntax (no DNS), lower-case."""
-    return str(validate_email(address.strip(), check_deliverability=False).normalized).lower()
-
-
-def address_hash(address: str) -> str:
-    """Return the hash kept for an erased or suppressed address (never the address itself)."""
-    return hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()
-
-
-def read_members(path: Path, directory: Directory) -> tuple[list[Member], list[Problem], list[str]]:
-    """Parse and validate a members CSV; return good rows, bad rows and warnings."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputRefused([problem(path, 1, f"cannot read: {exc.strerror}")]) from exc
-    except UnicodeDecodeError as exc:
-        raise InputRefused([problem(path, 1, "not UTF-8 text")]) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
-    missing = [c for c in ("email", "clp") if c not in header]
-    if missing:
-        raise InputRefused([problem(path, 1, f"missing column {missing[0]!r} in the header row")])
-    extra = [h for h in header if h not in COLUMNS]
-    warnings = [f"{path}:1: ignoring columns: {', '.join(extra)}"] if extra else []
-    by_name = {c.name.casefold(): c.slug for c in directory.clps}
-    members: list[Member] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    end = reader.line_num
-    for row in reader:
-        line, end = end + 1, reader.line_num  # where the row starts (a quoted cell may span lines)
-        if not any(cell.strip() for cell in row):
-            continue
-        values = dict(zip(header, (cell.strip() for cell in row), strict=False))
-        found = _member(values, line, by_name, directory)
-        if isinstance(found, str):
-            problems.append(problem(path, line, found))
-        elif found.email in seen:
-            problems.append(
-                problem(path, line, f"{found.email} already on line {seen[found.email]}")
-            )
-        else:
-            seen[found.email] = line
-            members.append(found)
-    return members, problems, warnings
-
-
-def _member(
-    values: dict[str, str], line: int, by_name: dict[str, str], directory: Directory
-) -> Member | str:
-    try:
-        email = normalise(values.get("email", ""))
-    except EmailNotValidError as exc:
-        return f"bad email address {values.get('email', '')!r}: {exc}"
-    clp = values.get("clp", "")
-    slug = clp if clp in directory.by_slug else by_name.get(clp.casefold())
-    if slug is None:
-        close = did_you_mean(clp, directory.by_slug)
-        return f"unknown CLP {clp!r}{close or ' (use its slug or exact name)'}"
-    cadence = (values.get("cadence") or "weekly").lower()
-    if cadence not in CADENCES:
-        return f"cadence must be one of {', '.join(CADENCES)}, not {cadence!r}"
-    consent = values.get("consent_date") or None
-    if consent is not None:
-        try:
-            consent = date.fromisoformat(consent).isoformat()
-        except ValueError:
-            return f"consent_date must be a date (YYYY-MM-DD), not {consent!r}"
-    name = values.get("name", "")
-    if not _plain_name(name):
-        return f"name {name!r} holds a line break or another control character"
-    return Member(line, email, name, slug, cadence, consent)
-
-
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _plain_name(name: str) -> bool:
-    """Tell whether a name is free of control characters, as typed and as a mail reader
-    would decode it (an encoded word can hide a line break)."""
-    try:
-        decoded = str(make_header(decode_header(name))) if "=?" in name else name
-    except (HeaderParseError, LookupError, UnicodeError, ValueError):
-        return False
-    return not (CONTROL.search(name) or CONTROL.search(decoded))
+HARD_FAILURES_TO_SUPPRESS = 3
 
 
 def import_members(
@@ -139,8 +26,7 @@ def import_members(
 ) -> tuple[int, int, int]:
     """Add or update members in one transaction; never re-subscribe a suppressed address."""
     added = updated = suppressed = 0
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(db):
         for m in members:
             back = _consented_since_suppressed(db, m)
             if back is False:
@@ -180,10 +66,6 @@ def import_members(
                     "UPDATE subscribers SET hard_failures = 0, created_at = ? WHERE email = ?",
                     (utc(now), m.email),
                 )
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return added, updated, suppressed
 
 
@@ -212,8 +94,7 @@ def suppress(db: sqlite3.Connection, email: str, reason: str, now: datetime) -> 
 def remove(db: sqlite3.Connection, email: str, now: datetime) -> bool:
     """Erase a subscriber's personal data, keeping only a hashed suppression entry."""
     address = email.strip().lower()
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(db):
         row = db.execute("SELECT id FROM subscribers WHERE email = ?", (address,)).fetchone()
         suppress(db, address, "erased", now)
         if row is not None:
@@ -228,10 +109,6 @@ def remove(db: sqlite3.Connection, email: str, now: datetime) -> bool:
                 "ELSE 'cancelled' END WHERE subscriber_id = ?",
                 row,
             )
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return row is not None
 
 
@@ -247,12 +124,11 @@ class Subscriber:
     created_at: str
 
 
+SUBSCRIBER = "SELECT id, email, name, clp, cadence, audience, status, created_at FROM subscribers"
+
+
 def listing(db: sqlite3.Connection) -> Iterator[Subscriber]:
-    query = (
-        "SELECT id, email, name, clp, cadence, audience, status, created_at FROM subscribers "
-        "ORDER BY clp, email"
-    )
-    for row in db.execute(query):
+    for row in db.execute(f"{SUBSCRIBER} ORDER BY clp, email"):
         yield Subscriber(*row)
 
 
@@ -261,3 +137,109 @@ def counts(db: sqlite3.Connection, by: str) -> list[tuple[str, int]]:
     assert by in ("clp", "cadence", "status", "audience")
     query = f"SELECT {by}, COUNT(*) FROM subscribers GROUP BY {by} ORDER BY {by}"
     return [(str(k), int(n)) for k, n in db.execute(query)]
+
+
+@dataclass(frozen=True)
+class Person:
+    """A subscriber as a link in an email names them (the subscription pages, a confirmation)."""
+
+    id: int
+    email: str
+    clp: str
+    cadence: str
+    status: str
+    audience: str
+
+
+PERSON = "SELECT id, email, clp, cadence, status, audience FROM subscribers"
+
+
+def find(db: sqlite3.Connection, subscriber: int, hash_prefix: str) -> Person | None:
+    """Return the subscriber a token names, if the address still matches."""
+    row = db.execute(f"{PERSON} WHERE id = ?", (subscriber,)).fetchone()
+    if row is None or address_hash(row[1])[:16] != hash_prefix:
+        return None
+    return Person(*row)
+
+
+def find_pending(db: sqlite3.Connection, subscriber: int, email: str) -> Person | None:
+    """Return the subscriber `subscriber` if still pending at `email` (not erased, confirmed)."""
+    row = db.execute(
+        f"{PERSON} WHERE id = ? AND email = ? AND status = 'pending'", (subscriber, email)
+    ).fetchone()
+    return Person(*row) if row else None
+
+
+def is_suppressed(db: sqlite3.Connection, email: str) -> bool:
+    """Tell whether an address was erased or suppressed (it is never mailed again)."""
+    found = db.execute("SELECT 1 FROM suppressed WHERE hash = ?", (address_hash(email),))
+    return found.fetchone() is not None
+
+
+def find_by_email(db: sqlite3.Connection, email: str) -> Subscriber | None:
+    """Return the subscriber at `email`, if any."""
+    row = db.execute(f"{SUBSCRIBER} WHERE email = ?", (email,)).fetchone()
+    return Subscriber(*row) if row else None
+
+
+def pend(db: sqlite3.Connection, email: str, clp: str, cadence: str, now: datetime) -> Person:
+    """Record a subscribe request: a new address, or a known one again, pending as of `now`
+    (in the caller's transaction)."""
+    known = find_by_email(db, email)
+    if known is None:
+        cursor = db.execute(
+            "INSERT INTO subscribers (email, clp, cadence, audience, status, source, "
+            "created_at) VALUES (?, ?, ?, 'public', 'pending', 'form', ?)",
+            (email, clp, cadence, utc(now)),
+        )
+        person_id = int(cursor.lastrowid or 0)
+    else:
+        db.execute(
+            "UPDATE subscribers SET status = 'pending', clp = ?, cadence = ?, "
+            "created_at = ? WHERE id = ?",
+            (clp, cadence, utc(now), known.id),
+        )
+        person_id = known.id
+    return Person(person_id, email, clp, cadence, "pending", "public")
+
+
+def confirm(db: sqlite3.Connection, person: Person, source: str, now: datetime) -> bool:
+    """Activate a pending subscription and record consent; False if it was not pending."""
+    cursor = db.execute(
+        "UPDATE subscribers SET status = 'active', consent_date = ?, consent_wording = ?, "
+        "source = ?, created_at = ?, hard_failures = 0 WHERE id = ? AND status = 'pending'",
+        (utc(now), WORDING, source, utc(now), person.id),
+    )
+    return bool(cursor.rowcount)
+
+
+def unsubscribe(db: sqlite3.Connection, person: Person) -> bool:
+    """Unsubscribe; return False if already unsubscribed (the result is the same)."""
+    cursor = db.execute(
+        "UPDATE subscribers SET status = 'unsubscribed' WHERE id = ? AND status != 'unsubscribed'",
+        (person.id,),
+    )
+    return bool(cursor.rowcount)
+
+
+def change(db: sqlite3.Connection, person: Person, clp: str, cadence: str) -> None:
+    db.execute(
+        "UPDATE subscribers SET clp = ?, cadence = ? WHERE id = ?", (clp, cadence, person.id)
+    )
+
+
+def record_hard_failure(db: sqlite3.Connection, subscriber: int, email: str, now: datetime) -> bool:
+    """Count a permanent failure to deliver to `email`; after HARD_FAILURES_TO_SUPPRESS,
+    mark the subscriber bounced and suppress the address. Return True if it is now
+    suppressed (in the caller's transaction)."""
+    db.execute(
+        "UPDATE subscribers SET hard_failures = hard_failures + 1 WHERE id = ?", (subscriber,)
+    )
+    failures = db.execute(
+        "SELECT hard_failures FROM subscribers WHERE id = ?", (subscriber,)
+    ).fetchone()
+    if failures is not None and failures[0] >= HARD_FAILURES_TO_SUPPRESS:
+        db.execute("UPDATE subscribers SET status = 'bounced' WHERE id = ?", (subscriber,))
+        suppress(db, email, "bounced", now)
+        return True
+    return False

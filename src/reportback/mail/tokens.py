@@ -10,7 +10,7 @@ from pathlib import Path
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from reportback.mail.subscribers import address_hash
+from reportback.mail.addresses import address_hash
 
 SECRET_VARIABLE = "REPORTBACK_SECRET"
 UNSUBSCRIBE = "unsubscribe"

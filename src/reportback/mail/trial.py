@@ -9,9 +9,9 @@ from datetime import datetime
 
 from reportback.config import Config
 from reportback.errors import ExternalFailure, UsageError
-from reportback.mail import sending
+from reportback.mail.addresses import normalise
+from reportback.mail.preview import preview
 from reportback.mail.smtp import Job, Outcome, SmtpServer
-from reportback.mail.subscribers import normalise
 
 
 def send_test(config: Config, now: datetime, to: str, clp: str | None, audience: str) -> str:
@@ -25,13 +25,13 @@ def send_test(config: Config, now: datetime, to: str, clp: str | None, audience:
             "no SMTP server is set ([email] smtp_host in reportback.toml); `digest test` sends "
             "through it. To see a digest without one, use `reportback digest preview`"
         )
-    preview = sending.preview(config, now, clp, audience, "immediate", address)
+    sample = preview(config, now, clp, audience, "immediate", address)
     outcomes: list[Outcome] = []
     SmtpServer(config.email).deliver(
-        [Job(0, config.email.from_, address, preview.message)], outcomes.append
+        [Job(0, config.email.from_, address, sample.message)], outcomes.append
     )
     outcome = outcomes[0] if outcomes else None
     if outcome is None or outcome.status != "sent":
         said = f"{outcome.status}: {outcome.error}" if outcome else "no answer"
         raise ExternalFailure(f"the SMTP server did not take the test digest ({said})")
-    return f"sent a test digest ({preview.note}) to {address}; nothing was recorded"
+    return f"sent a test digest ({sample.note}) to {address}; nothing was recorded"

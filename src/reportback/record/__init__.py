@@ -1,1 +1,1 @@
-"""The accountability record: the meetings register, decisions and votes, their pages, reminders."""
+"""The accountability record: the meetings register, decisions and votes, and their pages."""

@@ -6,7 +6,7 @@ import mimetypes
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,11 +20,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from reportback import database
-from reportback.build.pipeline import directory_for
+from reportback.clps import directory_for
 from reportback.config import Config
 from reportback.errors import shown_path
-from reportback.mail.notices import Sender
-from reportback.mail.subscribers import address_hash, normalise
+from reportback.mail import subscribers
+from reportback.mail.addresses import address_hash, normalise
+from reportback.mail.notices import CONFIRM_DAYS, Sender
+from reportback.mail.subscribers import Person
 from reportback.mail.tokens import CONFIRM, PREFERENCES, UNSUBSCRIBE, BadToken, Tokens, load_secret
 from reportback.model import CADENCES
 from reportback.output.consent import WORDING
@@ -35,7 +37,7 @@ from reportback.web.guard import CSRF_COOKIE, Guard, RateLimit, csrf_ok, new_csr
 mimetypes.add_type("application/rss+xml", ".xml")
 mimetypes.add_type("application/atom+xml", ".atom")
 mimetypes.add_type("text/x-opml", ".opml")
-CONFIRM_MAX_AGE = self_service.CONFIRM_DAYS * 24 * 3600
+CONFIRM_MAX_AGE = CONFIRM_DAYS * 24 * 3600
 Clock = Callable[[], datetime]
 NOT_EMAIL = "That does not look like an email address."
 NO_CHOICE = "Please choose your CLP and how often to hear from us."
@@ -58,8 +60,8 @@ class Service:
         self.secure = config.site.base_url.startswith("https://")
         self.sender = Sender(config, self.tokens, clock)
 
-    def db(self) -> sqlite3.Connection:
-        return database.connect(self.config.path("state"))
+    def db(self) -> AbstractContextManager[sqlite3.Connection]:
+        return database.opened(self.config.path("state"))
 
     def page(
         self, template: str, status: int = 200, csrf: str | None = None, **context: Any
@@ -113,29 +115,21 @@ class Service:
         )
 
     def _request(self, email: str, clp: str, cadence: str) -> None:
-        db = self.db()
-        try:
+        with self.db() as db:
             queued = self_service.request(db, email, clp, cadence, self.clock())
-        finally:
-            db.close()
         if queued:
             self.sender.wake.set()
 
     # -- token pages -------------------------------------------------------------------------
 
-    def _person(
-        self, request: Request, purpose: str, max_age: int | None
-    ) -> self_service.Person | None:
+    def _person(self, request: Request, purpose: str, max_age: int | None) -> Person | None:
         token = request.query_params.get("token", "")
         try:
             subscriber, hashed = self.tokens.read(token, purpose, max_age)
         except BadToken:
             return None
-        db = self.db()
-        try:
-            return self_service.find(db, subscriber, hashed)
-        finally:
-            db.close()
+        with self.db() as db:
+            return subscribers.find(db, subscriber, hashed)
 
     def bad_link(self) -> HTMLResponse:
         return self.message(
@@ -149,11 +143,8 @@ class Service:
         person = self._person(request, CONFIRM, CONFIRM_MAX_AGE)
         if person is None:
             return self.bad_link()
-        db = self.db()
-        try:
-            done = self_service.confirm(db, person, "web form", self.clock())
-        finally:
-            db.close()
+        with self.db() as db:
+            done = subscribers.confirm(db, person, "web form", self.clock())
         if not done:
             return self.message(
                 "Already confirmed", "This link has been used already; nothing changed."
@@ -174,11 +165,8 @@ class Service:
         person = self._person(request, UNSUBSCRIBE, None)
         if person is None:
             return self.bad_link()
-        db = self.db()
-        try:
-            self_service.unsubscribe(db, person)
-        finally:
-            db.close()
+        with self.db() as db:
+            subscribers.unsubscribe(db, person)
         return self.message("You are unsubscribed", "You will not get any more reports by email.")
 
     async def preferences(self, request: Request) -> Response:
@@ -200,23 +188,17 @@ class Service:
         clp, cadence = str(form.get("clp", "")), str(form.get("cadence", ""))
         if clp not in self.directory.by_slug or cadence not in CADENCES:
             return self.message("Nothing changed", "Please choose a CLP and a cadence.", 400)
-        db = self.db()
-        try:
-            self_service.change(db, person, clp, cadence)
-            changed = self_service.find(db, person.id, address_hash(person.email)[:16])
-        finally:
-            db.close()
+        with self.db() as db:
+            subscribers.change(db, person, clp, cadence)
+            changed = subscribers.find(db, person.id, address_hash(person.email)[:16])
         return self.page(
             "preferences.html", csrf=new_csrf(), person=changed, token=token, saved=True,
             unsubscribe_token=self.tokens.make(person.id, person.email, UNSUBSCRIBE),
         )  # fmt: skip
 
     def health(self, request: Request) -> Response:
-        db = self.db()
-        try:
+        with self.db() as db:
             db.execute("SELECT 1").fetchone()
-        finally:
-            db.close()
         if not (self.config.path("site") / "index.html").is_file():
             return JSONResponse({"status": "no site", "message": NO_SITE}, status_code=503)
         return JSONResponse({"status": "ok"})

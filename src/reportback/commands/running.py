@@ -1,0 +1,49 @@
+"""`run`, `serve`, `preview` and `status`: the commands that keep running, and the one that
+says what is due and whether the daemon runs.
+
+Each command imports what it uses when it runs: `serve` loads no build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import datetime
+
+from reportback.commands.console import emit, now_of
+from reportback.config import Config
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    from reportback.commands import daemon
+
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if args.log:
+        handlers.append(logging.FileHandler(args.log, encoding="utf-8"))
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    logger = logging.getLogger("reportback")
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return daemon.run(config, args.watch_seconds)
+
+
+def serve(args: argparse.Namespace, config: Config) -> int:
+    from reportback.web.app import serve as run_server
+
+    return run_server(config, args.host, args.port)
+
+
+def preview(args: argparse.Namespace, config: Config) -> int:
+    from reportback.commands.preview import serve as run_preview
+
+    fixed: datetime | None = args.now
+    return run_preview(args.config, args.host, args.port, lambda: fixed or now_of(args))
+
+
+def status(args: argparse.Namespace, config: Config) -> int:
+    from reportback.commands import status as report
+
+    return emit(report.lines(config, now_of(args)))

@@ -1,0 +1,55 @@
+"""The reports a digest can show: those a build has put on the site, rendered for readers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from reportback import database
+from reportback.build import pipeline
+from reportback.config import Config
+from reportback.model import Audience, Published
+
+
+def library(
+    config: Config, now: datetime, wanted: Callable[[dict[str, Published]], set[str]] | None = None
+) -> tuple[pipeline.Prepared, dict[str, Published]]:
+    """Return the reports published by a build so far, rendered for both reader audiences.
+
+    Every published report is listed; only those `wanted` picks from that list (all, if
+    not given) are rendered and returned: a send renders just the reports its digests show.
+    """
+    options = pipeline.BuildOptions(now=now)
+    surveyed = pipeline.survey(config, options)
+    listed = _catalogue(config, surveyed)
+    ids = set(listed) if wanted is None else wanted(listed)
+    only = frozenset(listed[i].slug for i in ids if i in listed)
+    audiences = (Audience.PUBLIC, Audience.MEMBERS)
+    ready = pipeline.prepare(config, options, audiences, surveyed, only)
+    versions = {a: {r.slug: r for r in ready.rendered[a]} for a in ready.rendered}
+    out = {
+        i: replace(listed[i], versions={a: versions[a][listed[i].slug] for a in versions})
+        for i in sorted(ids & set(listed))
+    }
+    return ready, out
+
+
+def _catalogue(config: Config, surveyed: pipeline.Survey) -> dict[str, Published]:
+    """List the reports a build has published by now, by id (not yet rendered)."""
+    with database.opened(config.path("state")) as db:
+        recorded = {
+            slug: (datetime.fromisoformat(at), seq)
+            for slug, at, seq in db.execute(
+                "SELECT slug, published_at, seq FROM reports WHERE seq IS NOT NULL"
+            )
+        }
+    out: dict[str, Published] = {}
+    for item in surveyed.chosen.published:
+        slug, meta = item.source.slug, item.source.meta
+        if slug not in recorded:
+            continue  # not yet on the site (never built, or the build stopped before its swap)
+        publication = surveyed.plan.publications[slug]
+        at, seq = recorded[slug]
+        out[publication.id] = Published(publication.id, slug, at, meta.clps, meta.regions, {}, seq)
+    return out

@@ -1,0 +1,111 @@
+"""Read a membership export: a UTF-8 CSV of members, each row checked before any is stored."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from pathlib import Path
+
+from email_validator import EmailNotValidError
+
+from reportback.clps import Directory, did_you_mean
+from reportback.errors import InputRefused, Problem, problem
+from reportback.mail.addresses import normalise
+from reportback.model import CADENCES
+
+COLUMNS = ("email", "name", "clp", "cadence", "consent_date")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One validated row of a members CSV."""
+
+    line: int
+    email: str
+    name: str
+    clp: str
+    cadence: str
+    consent_date: str | None
+
+
+def read_members(path: Path, directory: Directory) -> tuple[list[Member], list[Problem], list[str]]:
+    """Parse and validate a members CSV; return good rows, bad rows and warnings."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise InputRefused([problem(path, 1, f"cannot read: {exc.strerror}")]) from exc
+    except UnicodeDecodeError as exc:
+        raise InputRefused([problem(path, 1, "not UTF-8 text")]) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    missing = [c for c in ("email", "clp") if c not in header]
+    if missing:
+        raise InputRefused([problem(path, 1, f"missing column {missing[0]!r} in the header row")])
+    extra = [h for h in header if h not in COLUMNS]
+    warnings = [f"{path}:1: ignoring columns: {', '.join(extra)}"] if extra else []
+    by_name = {c.name.casefold(): c.slug for c in directory.clps}
+    members: list[Member] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    end = reader.line_num
+    for row in reader:
+        line, end = end + 1, reader.line_num  # where the row starts (a quoted cell may span lines)
+        if not any(cell.strip() for cell in row):
+            continue
+        values = dict(zip(header, (cell.strip() for cell in row), strict=False))
+        found = _member(values, line, by_name, directory)
+        if isinstance(found, str):
+            problems.append(problem(path, line, found))
+        elif found.email in seen:
+            problems.append(
+                problem(path, line, f"{found.email} already on line {seen[found.email]}")
+            )
+        else:
+            seen[found.email] = line
+            members.append(found)
+    return members, problems, warnings
+
+
+def _member(
+    values: dict[str, str], line: int, by_name: dict[str, str], directory: Directory
+) -> Member | str:
+    try:
+        email = normalise(values.get("email", ""))
+    except EmailNotValidError as exc:
+        return f"bad email address {values.get('email', '')!r}: {exc}"
+    clp = values.get("clp", "")
+    slug = clp if clp in directory.by_slug else by_name.get(clp.casefold())
+    if slug is None:
+        close = did_you_mean(clp, directory.by_slug)
+        return f"unknown CLP {clp!r}{close or ' (use its slug or exact name)'}"
+    cadence = (values.get("cadence") or "weekly").lower()
+    if cadence not in CADENCES:
+        return f"cadence must be one of {', '.join(CADENCES)}, not {cadence!r}"
+    consent = values.get("consent_date") or None
+    if consent is not None:
+        try:
+            consent = date.fromisoformat(consent).isoformat()
+        except ValueError:
+            return f"consent_date must be a date (YYYY-MM-DD), not {consent!r}"
+    name = values.get("name", "")
+    if not _plain_name(name):
+        return f"name {name!r} holds a line break or another control character"
+    return Member(line, email, name, slug, cadence, consent)
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _plain_name(name: str) -> bool:
+    """Tell whether a name is free of control characters, as typed and as a mail reader
+    would decode it (an encoded word can hide a line break)."""
+    try:
+        decoded = str(make_header(decode_header(name))) if "=?" in name else name
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        return False
+    return not (CONTROL.search(name) or CONTROL.search(decoded))

@@ -1,0 +1,85 @@
+"""Commands that load only what they use (the layout's rules are in test_house.py).
+
+`serve` and `subscribers` run in a process of their own, whose modules are then listed:
+importing Typst, feedgen, lxml or pypdfium2 would make the web server and the subscriber
+commands start slowly and hold memory they never use.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import Result, report
+from .smtp import free_port
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+BUILD_PARTS = ("typst", "feedgen", "lxml", "pypdfium2")
+LOADED = "\nprint('loaded:', *sorted(m for m in {parts!r} if m in sys.modules), file=sys.stderr)"
+
+
+def _run(script: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run `script` (which sets `code`) in a new Python; return how it ended and the build
+    parts it loaded."""
+    code = "import sys\n" + script + LOADED.format(parts=BUILD_PARTS) + "\nsys.exit(code)\n"
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    lines = [line for line in run.stderr.splitlines() if line.startswith("loaded:")]
+    assert run.returncode == 0 and lines, run.stderr
+    return run, lines[-1].split()[1:]
+
+
+@pytest.mark.parametrize(
+    ("command", "first_line"),
+    [
+        (["subscribers", "list"], "email\tname\tclp\tcadence\taudience\tstatus"),
+        (["subscribers", "count", "--by", "clp"], "witney\t1"),
+    ],
+)
+def test_subscribers_commands_load_none_of_the_build(
+    cli: Cli, project: Project, command: list[str], first_line: str
+) -> None:
+    root = project({
+        "reports/a.md": report(),
+        "members.csv": "email,clp\nann@example.org,witney\n",
+    })  # fmt: skip
+    assert cli("subscribers", "import", "members.csv").code == 0
+    script = f"from reportback.cli import main\ncode = main({command!r})"
+    run, loaded = _run(script, root)
+    assert run.stdout.splitlines()[0] == first_line
+    assert loaded == []
+
+
+def test_serve_loads_none_of_the_build(project: Project) -> None:
+    root = project({"reports/a.md": report()})
+    port = free_port()
+    script = f"""
+import os, signal, threading, time, urllib.error, urllib.request
+from reportback.cli import main
+
+def stop_once_answering() -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen("http://127.0.0.1:{port}/healthz", timeout=5)
+        except urllib.error.HTTPError:
+            break  # an answer (503: no site built yet)
+        except OSError:
+            time.sleep(0.1)
+            continue
+        break
+    print("answered:", time.monotonic() < deadline, file=sys.stderr)
+    os.kill(os.getpid(), signal.SIGINT)
+
+threading.Thread(target=stop_once_answering, daemon=True).start()
+code = main(["serve", "--port", "{port}"])
+"""
+    run, loaded = _run(script, root)
+    assert "answered: True" in run.stderr and "Application startup complete" in run.stderr
+    assert loaded == []
