@@ -78,7 +78,7 @@ def subscribers_remove(args: argparse.Namespace, config: Config) -> int:
 
 
 def digest_preview(args: argparse.Namespace, config: Config) -> int:
-    from reportback.mail.preview import preview
+    from reportback.mail.sample import preview
 
     sample = preview(config, now_of(args), args.clp, args.audience, args.cadence)
     args.out.mkdir(parents=True, exist_ok=True)

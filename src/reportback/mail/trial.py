@@ -10,7 +10,7 @@ from datetime import datetime
 from reportback.config import Config
 from reportback.errors import ExternalFailure, UsageError
 from reportback.mail.addresses import normalise
-from reportback.mail.preview import preview
+from reportback.mail.sample import preview
 from reportback.mail.smtp import Job, Outcome, SmtpServer
 
 

@@ -1,4 +1,4 @@
-"""`digest preview` and `digest test`: the digest a CLP's readers would get now.
+"""`digest preview` and `digest test`: a sample of the digest a CLP's readers would get now.
 
 Composed and audited as a send does it, for a sample reader; nothing is recorded.
 """
