@@ -16,7 +16,7 @@ import json
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from reportback.audit.leaks import (
@@ -53,7 +53,7 @@ class Withholding:
     def held(
         cls, key: str, fragments: tuple[Fragment, ...], public: tuple[str, ...]
     ) -> Withholding:
-        return cls(key, lambda: (fragments, public))
+        return cls(key, partial(_given, (fragments, public)))  # sent back by a forked child
 
     @cached_property
     def loaded(self) -> tuple[tuple[Fragment, ...], tuple[str, ...]]:
@@ -66,6 +66,12 @@ class Withholding:
     @property
     def public(self) -> tuple[str, ...]:
         return self.loaded[1]
+
+
+def _given(
+    value: tuple[tuple[Fragment, ...], tuple[str, ...]],
+) -> tuple[tuple[Fragment, ...], tuple[str, ...]]:
+    return value
 
 
 @dataclass(frozen=True)

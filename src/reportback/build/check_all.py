@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -13,7 +13,7 @@ from typing import TypeVar
 from tqdm import tqdm
 
 from reportback import cache as cachemod
-from reportback.build.fork import Aside, every_other
+from reportback.build.fork import in_child, shared
 from reportback.cache import Cache
 from reportback.checking.front_matter import find_reports, load_report
 from reportback.checking.regions import SOURCE_READER, Regions, for_source_reader, regions
@@ -77,12 +77,15 @@ def _ast(cache: Cache, name: str) -> Ast:
 def load_and_check(
     reports: Path,
     directory: Directory,
-    pandocs: Pandocs,
     cache: Cache | None,
     raw_html: bool,
     show_progress: bool = False,
 ) -> list[Checked]:
-    """Load, parse and check every report; raise once with every problem in every report."""
+    """Load, parse and check every report; raise once with every problem in every report.
+
+    A report the cache holds as passed with the same inputs is not checked again; the rest
+    are checked on pandoc workers, shared with a forked child (`fork.shared`).
+    """
     if not reports.is_dir():
         raise FolderMissing(
             f"no reports folder: {shown_path(reports)}/ does not exist",
@@ -122,48 +125,22 @@ def load_and_check(
             cache.put_bytes("checked", _check_key(loaded.sha256, path, context), record)
         return Checked(loaded, parsed.later, checker.images, parsed.regions, notes), found
 
+    def check_some(paths: Sequence[Path]) -> Iterable[tuple[Checked | None, list[Problem]]]:
+        with Pandocs() as pandocs:
+            return list(progress(pandocs.map(check_one, paths), show_progress, "checking",
+                                 len(paths)))  # fmt: skip
+
     files = find_reports(reports)
     earlier = {path: passed(path) for path in files}
     missing = [path for path in files if earlier[path] is None]
-    apart = every_other(missing) if cache is not None else []  # they pass into the cache
-    helper = Aside(partial(_check_apart, check_one, apart)) if apart else None
-    later = set(apart)
-    order = [path for path in files if path not in later] + apart
-    found_apart: dict[Path, list[Problem]] = {}
-
-    def known(path: Path) -> tuple[Checked | None, list[Problem]] | None:
-        nonlocal helper
-        if path not in later:
-            return earlier[path]
-        if helper is not None:  # the child's are in the cache now (or checked here if it failed)
-            found_apart.update(zip(apart, helper.result(), strict=True))
-            helper = None
-        found = found_apart[path]
-        return (None, found) if found else passed(path)  # None: check it here after all
-
-    try:
-        answers = pandocs.map(check_one, order, known)
-        shown = progress(answers, show_progress, "checking", len(order))
-        results = dict(zip(order, shown, strict=True))
-    finally:
-        if helper is not None:
-            helper.close()
-    for one, found in (results[path] for path in files):
+    made = dict(zip(missing, shared(missing, check_some, "checking"), strict=True))
+    for one, found in (earlier[path] or made[path] for path in files):
         checked += [one] if one is not None else []
         problems += found
     problems += _duplicates(checked)
     if problems:
         raise InputRefused(problems)
     return checked
-
-
-def _check_apart(
-    check_one: Callable[[Pandoc, Path], tuple[Checked | None, list[Problem]]], paths: list[Path]
-) -> list[list[Problem]]:
-    """Check `paths` on pandoc workers of this process's own (a forked child's): return the
-    problems of each; a report that passed is in the cache."""
-    with Pandocs() as pandocs:
-        return [found for _, found in pandocs.map(check_one, paths)]
 
 
 def _context(reports: Path, directory: Directory, raw_html: bool) -> str:
@@ -237,8 +214,9 @@ tqdm.monitor_interval = 0
 
 
 def progress(items: Iterable[T], enabled: bool, what: str, total: int | None = None) -> Iterable[T]:
-    """Iterate `items`, with a progress bar on stderr when asked and there are more than a few."""
+    """Iterate `items`, with a progress bar on stderr when asked and there are more than a few
+    (none in a forked child: its parent's bar is the build's)."""
     count = total if total is not None else len(items) if isinstance(items, list) else 0
-    if not enabled or count < 5:
+    if not enabled or count < 5 or in_child():  # a forked child's bar would garble its parent's
         return items
     return tqdm(items, desc=what, unit="report", total=count, leave=False)

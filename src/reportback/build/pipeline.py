@@ -97,10 +97,7 @@ def directory_for(config: Config) -> Directory:
 def check(config: Config, show_progress: bool = False) -> list[Checked]:
     """Validate every report and the meetings register; raise InputRefused listing every
     problem."""
-    with Pandocs() as pandocs:
-        return _with_register(
-            config, partial(_checked, config, directory_for(config), pandocs, show_progress)
-        )
+    return _with_register(config, partial(_checked, config, directory_for(config), show_progress))
 
 
 def _with_register(config: Config, work: Callable[[], list[Checked]]) -> list[Checked]:
@@ -121,13 +118,11 @@ def _with_register(config: Config, work: Callable[[], list[Checked]]) -> list[Ch
     return done
 
 
-def _checked(
-    config: Config, directory: Directory, pandocs: Pandocs, show_progress: bool
-) -> list[Checked]:
+def _checked(config: Config, directory: Directory, show_progress: bool) -> list[Checked]:
     cache = Cache(config.path("state") / "cache")
     raw_html = config.redaction.allow_raw_html
     reports = config.path("reports")
-    return load_and_check(reports, directory, pandocs, cache, raw_html, show_progress)
+    return load_and_check(reports, directory, cache, raw_html, show_progress)
 
 
 def select(
@@ -178,9 +173,8 @@ def survey(config: Config, options: BuildOptions) -> Survey:
     """Run load → check → select, and decide each report's id; raise InputRefused on problems."""
     directory = directory_for(config)
     templates = Templates(config.path("templates"))
-    with Pandocs() as pandocs, stage("check"):
-        work = partial(_checked, config, directory, pandocs, options.progress)
-        checked = _with_register(config, work)
+    with stage("check"):
+        checked = _with_register(config, partial(_checked, config, directory, options.progress))
     chosen = select(checked, options.now, options.drafts, options.embargoed)
     going_out = {c.source.slug for c in chosen.published}
     db = database.connect(config.path("state"))
@@ -328,7 +322,7 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
     rendered = list(ready.rendered[Audience.PUBLIC])
     builder = SiteBuilder(ready.templates.jinja(), config.site, ready.directory)
     views = [view(r, config.site.rep) for r in rendered]
-    lists = Aside(partial(builder.lists, views))  # made beside the feeds, on the other core
+    lists = Aside(partial(builder.lists, views), "lists of reports")  # beside the feeds
     feeds = FeedWriter(config, ready.directory, config.path("state") / "cache" / "feeds.pickle")
     records = config.path("state") / "published"
     with stage("record"):
