@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import pickle
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from reportback.audit import bytescan
-from reportback.cache import code_fingerprint, write_atomic
+from reportback.cache import code_fingerprint, load_stored, save_stored
 from reportback.model import Audience, Fragment
 from reportback.pandoc.json_ast import words
 from reportback.timing import stage
@@ -68,20 +67,24 @@ class Output:
 
 
 class PdfText:
-    """Extract a PDF's text and properties, cached by the PDF's hash in the state folder."""
+    """Extract a PDF's text and properties, cached by the PDF's hash in the state folder (and
+    by this program: another may extract more)."""
 
     def __init__(self, cache: Path | None) -> None:
         self.cache = cache
 
+    VERSION = 1
+
     def __call__(self, data: bytes) -> str:
         key = hashlib.sha256(data).hexdigest()
-        path = self.cache / f"{key}.txt" if self.cache else None
-        if path is not None and path.is_file():  # as bytes: PDFium's line ends are \r\n
-            return path.read_bytes().decode("utf-8", errors="surrogatepass")
+        path = self.cache / f"{key}.pickle" if self.cache else None
+        known = load_stored(path, self.VERSION, str) if path is not None else None
+        if known is not None:  # as stored: PDFium's line ends are \r\n
+            return known
         with stage("audit: pdf text"):
             text = pdf_text(data)
         if path is not None:
-            write_atomic(path, text.encode("utf-8", errors="surrogatepass"))
+            save_stored(path, self.VERSION, text)
         return text
 
 
@@ -201,21 +204,16 @@ class Verdicts:
         self.keyed: dict[str, frozenset[bytes]] = {}
         """The pieces of each output made from a key (an output kept as published, unread,
         keeps its pieces' verdicts by its key)."""
-        try:
-            if path is not None and path.is_file():
-                version, groups, clean, keyed = pickle.loads(path.read_bytes())
-                if version == self.VERSION:
-                    self.groups, self.keyed = groups, keyed
-                    self.clean = clean.union(*keyed.values())
-        except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
-            pass  # an unreadable record only means a full audit
+        stored = load_stored(path, self.VERSION, tuple) if path is not None else None
+        if stored is not None:  # none: a full audit
+            self.groups, clean, self.keyed = stored
+            self.clean = clean.union(*self.keyed.values())
 
     def save(
         self, groups: frozenset[bytes], clean: frozenset[bytes], keyed: dict[str, frozenset[bytes]]
     ) -> None:
         if self.path is not None:
-            record = (self.VERSION, groups, clean, keyed)
-            write_atomic(self.path, pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+            save_stored(self.path, self.VERSION, (groups, clean, keyed))
 
 
 def fingerprint(*parts: str | bytes) -> bytes:

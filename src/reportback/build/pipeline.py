@@ -332,8 +332,8 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
         decisions = record_pages.decisions_feed(record, builder, config.feeds.max_items)
     stagings: list[Staging] = []
     try:
-        site = Staging(config.path("site"), records / "site.json")
-        feeds_tree = Staging(config.path("feeds"), records / "feeds.json")
+        site = Staging(config.path("site"), records / "site.pickle")
+        feeds_tree = Staging(config.path("feeds"), records / "feeds.pickle")
         stagings = [site, feeds_tree]  # the site first: a feed never links to a page not there
         outputs = [  # the feeds first: their 350 MB is written while the site is made
             (feeds_tree, FEEDS, (

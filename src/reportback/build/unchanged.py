@@ -12,18 +12,19 @@ already published, and those were audited when they were written.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from reportback import database
-from reportback.cache import code_fingerprint, write_atomic
+from reportback.cache import code_fingerprint, load_stored, save_stored
 from reportback.config import Config
 from reportback.output.templates import Templates
+
+VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -82,14 +83,11 @@ def snapshot(folders: list[Path]) -> dict[str, list[int]]:
 
 def path_for(config: Config, site: Path, feeds: Path) -> Path:
     name = hashlib.sha256(f"{site.resolve()}\0{feeds.resolve()}".encode()).hexdigest()[:16]
-    return config.path("state") / "manifests" / f"{name}.json"
+    return config.path("state") / "manifests" / f"{name}.pickle"
 
 
 def load(path: Path) -> Manifest | None:
-    try:
-        return Manifest(**json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        return None
+    return load_stored(path, VERSION, Manifest)
 
 
 def unchanged(old: Manifest | None, print_: str, now: datetime, folders: list[Path]) -> bool:
@@ -104,4 +102,4 @@ def unchanged(old: Manifest | None, print_: str, now: datetime, folders: list[Pa
 
 
 def save(path: Path, manifest: Manifest) -> None:
-    write_atomic(path, json.dumps(asdict(manifest)).encode("utf-8"))
+    save_stored(path, VERSION, manifest)

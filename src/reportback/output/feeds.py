@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
@@ -22,7 +21,7 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from reportback import cache as cachemod
-from reportback.cache import write_atomic
+from reportback.cache import load_stored, save_stored
 from reportback.clps import Directory, concerns, reaches, region_slug
 from reportback.config import Config
 from reportback.model import Item, RenderedReport
@@ -383,18 +382,16 @@ class _Stored:
     Only the pieces a build used are kept.
     """
 
+    VERSION = 1
+
     def __init__(self, path: Path | None, context: str) -> None:
         self.path = path
         self.context = context
         self.earlier: dict[tuple[object, ...], tuple[bytes, ...]] = {}
         self.used: dict[tuple[object, ...], tuple[bytes, ...]] = {}
-        try:
-            if path is not None and path.is_file():
-                context_, pieces = pickle.loads(path.read_bytes())
-                if context_ == context and isinstance(pieces, dict):
-                    self.earlier = pieces
-        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
-            pass  # an unreadable store only means rendering every piece again
+        stored = load_stored(path, self.VERSION, tuple) if path is not None else None
+        if stored is not None and stored[0] == context:  # none: every piece rendered again
+            self.earlier = stored[1]
 
     def get(
         self, key: tuple[object, ...], make: Callable[[], tuple[bytes, ...]]
@@ -406,7 +403,7 @@ class _Stored:
 
     def save(self) -> None:
         if self.path is not None and self.used.keys() != self.earlier.keys():
-            write_atomic(self.path, pickle.dumps((self.context, self.used), 5))
+            save_stored(self.path, self.VERSION, (self.context, self.used))
 
 
 def _cut_entry(xml: bytes, kind: str) -> bytes:
