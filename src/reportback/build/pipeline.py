@@ -17,7 +17,7 @@ from reportback.audit.withheld import Withholding, public_runs
 from reportback.build import publications, unchanged
 from reportback.build.check_all import load_and_check, progress
 from reportback.build.fork import Aside
-from reportback.build.redact_all import redact_all
+from reportback.build.redact_all import Redacted, redact_all
 from reportback.build.swap import Staging
 from reportback.cache import Cache
 from reportback.checking.rules import Checked
@@ -212,27 +212,13 @@ def prepare(
     rendered = {}
     with Pandocs() as pandocs:
         for audience in audiences:
-
-            def render_one(
-                pandoc: Pandoc, c: Checked, audience: Audience = audience
-            ) -> RenderedReport:
-                slug = c.source.slug
-                redaction, withheld = redacted[slug]
-                publication = ready.plan.publications[slug]
-                return _render_cached(
-                    redaction.versions[audience], withheld.key, publication, pandoc, settings,
-                    cache, slug in drafts,
-                )  # fmt: skip
-
-            def stored(c: Checked, audience: Audience = audience) -> RenderedReport | None:
-                slug = c.source.slug
-                redaction, withheld = redacted[slug]
-                report, draft = redaction.versions[audience], slug in drafts
-                publication = ready.plan.publications[slug]
-                name = _render_key(report, withheld.key, settings, draft, publication.published_at)
-                return _rendered_before(report, name, publication, cache, draft)
-
-            done = pandocs.map(render_one, shown, known=stored)
+            jobs = (  # each named as it is asked for, once
+                _job(redacted[c.source.slug], audience, ready.plan.publications[c.source.slug],
+                     c.source.slug in drafts, settings)
+                for c in shown
+            )  # fmt: skip
+            known = partial(_rendered_before, cache=cache)
+            done = pandocs.map(partial(_render, settings=settings, cache=cache), jobs, known)
             what = f"rendering ({audience.label})"
             rendered[audience] = tuple(progress(done, options.progress, what, len(shown)))
     withheld = {slug: r[1] for slug, r in redacted.items()}
@@ -453,52 +439,50 @@ def _page(builder: SiteBuilder, report: ReportView) -> Output:
     return Output(name, data, Audience.PUBLIC, report.slug)
 
 
-def _render_cached(
-    report: RedactedReport,
-    redacted_key: str,
+@dataclass(frozen=True)
+class _Job:
+    """A report to render for one audience, named by all its rendering is made from."""
+
+    report: RedactedReport
+    publication: Publication
+    draft: bool
+    key: str
+
+
+def _job(
+    redacted: Redacted,
+    audience: Audience,
     publication: Publication,
-    pandoc: Pandoc,
-    settings: RenderSettings,
-    cache: Cache,
     draft: bool,
-) -> RenderedReport:
-    """Render a report, or take its rendering from the cache (same inputs)."""
-    name = _render_key(report, redacted_key, settings, draft, publication.published_at)
-    earlier = _rendered_before(report, name, publication, cache, draft)
-    if earlier is not None:
-        return earlier
-    with stage("render"):
-        result = render(report, publication, pandoc, settings, draft)
-    cache.put_bytes("pdf", name, result.pdf)
-    cache.put_json("render", name, {"html": result.html, "text": result.text})
-    return replace(result, pdf_file=StoredPdf.held(name, result.pdf))
-
-
-def _render_key(
-    report: RedactedReport,
-    redacted_key: str,
     settings: RenderSettings,
-    draft: bool,
-    published: datetime | None,
-) -> str:
+) -> _Job:
     """Name a rendering by all it is made from (the PDF shows the publication date)."""
+    redaction, withheld = redacted
+    report = redaction.versions[audience]
     images = [(i.name, i.source.read_bytes()) for i in report.images]
-    meta = report.source.meta
-    return cachemod.key(
-        "render", redacted_key, meta, report.audience, draft, settings, images, published
-    )
+    key = cachemod.key("render", withheld.key, report.source.meta, report.audience, draft,
+                       settings, images, publication.published_at)  # fmt: skip
+    return _Job(report, publication, draft, key)
 
 
-def _rendered_before(
-    report: RedactedReport, name: str, publication: Publication, cache: Cache, draft: bool
-) -> RenderedReport | None:
-    """Return the report's rendering stored under `name`, if it is there (with its PDF)."""
-    stored = cache.get_json("render", name)
-    size = cache.size("pdf", name)
+def _render(pandoc: Pandoc, job: _Job, settings: RenderSettings, cache: Cache) -> RenderedReport:
+    """Render a report, and store its rendering by its key."""
+    with stage("render"):
+        result = render(job.report, job.publication, pandoc, settings, job.draft)
+    cache.put_bytes("pdf", job.key, result.pdf)
+    cache.put_json("render", job.key, {"html": result.html, "text": result.text})
+    return replace(result, pdf_file=StoredPdf.held(job.key, result.pdf))
+
+
+def _rendered_before(job: _Job, cache: Cache) -> RenderedReport | None:
+    """Return the report's rendering stored by its key, if it is there (with its PDF)."""
+    stored = cache.get_json("render", job.key)
+    size = cache.size("pdf", job.key)
     if stored is None or size is None:
         return None
-    pdf = StoredPdf(name, size, partial(_stored_pdf, cache, name))
-    return RenderedReport(report, publication, stored["html"], stored["text"], pdf, draft)
+    pdf = StoredPdf(job.key, size, partial(_stored_pdf, cache, job.key))
+    return RenderedReport(job.report, job.publication, stored["html"], stored["text"], pdf,
+                          job.draft)  # fmt: skip
 
 
 def _stored_pdf(cache: Cache, name: str) -> bytes:
