@@ -12,9 +12,9 @@ the state folder keep this in step with the reports instead of redoing it each b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 
 from reportback.audit.leaks import (
@@ -26,50 +26,11 @@ from reportback.audit.leaks import (
     ngram_hits,
 )
 from reportback.cache import load_stored, save_stored
-from reportback.model import Audience, Fragment
+from reportback.model import Audience, Fragment, Withholding
 from reportback.timing import stage
 
 Ref = tuple[str, int]
 """A run by its report and its place in the report's fragments."""
-
-
-class Withholding:
-    """What one report adds to the audit: its withheld runs and its public text.
-
-    They are read (from the redaction cache) only when needed: an unchanged report's runs are
-    known by their digest, and only its runs that a search finds are ever made.
-    """
-
-    def __init__(
-        self, key: str, load: Callable[[], tuple[tuple[Fragment, ...], tuple[str, ...]]]
-    ) -> None:
-        self.key = key
-        """Names the report's redaction: the same key, the same fragments and public text."""
-        self.load = load
-
-    @classmethod
-    def held(
-        cls, key: str, fragments: tuple[Fragment, ...], public: tuple[str, ...]
-    ) -> Withholding:
-        return cls(key, partial(_given, (fragments, public)))  # sent back by a forked child
-
-    @cached_property
-    def loaded(self) -> tuple[tuple[Fragment, ...], tuple[str, ...]]:
-        return self.load()
-
-    @property
-    def fragments(self) -> tuple[Fragment, ...]:
-        return self.loaded[0]
-
-    @property
-    def public(self) -> tuple[str, ...]:
-        return self.loaded[1]
-
-
-def _given(
-    value: tuple[tuple[Fragment, ...], tuple[str, ...]],
-) -> tuple[tuple[Fragment, ...], tuple[str, ...]]:
-    return value
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Parse report bodies with pandoc (cached by content) and check them fail-closed."""
+"""Load, parse (with pandoc, cached by content) and check every report, fail-closed."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ from reportback.build.fork import in_child, shared
 from reportback.cache import Cache
 from reportback.checking.front_matter import find_reports, load_report
 from reportback.checking.regions import SOURCE_READER, Regions, for_source_reader, regions
-from reportback.checking.rules import BodyChecker, Checked
+from reportback.checking.rules import BodyChecker
 from reportback.clps import Directory
+from reportback.config import Config
 from reportback.errors import ExternalFailure, FolderMissing, InputRefused, Problem, shown_path
-from reportback.model import Ast, Document, Source
+from reportback.model import Ast, Checked, Document, Source
 from reportback.pandoc.worker import READER, Pandoc, Pandocs, Warning_
+from reportback.record import register
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,27 @@ def _ast(cache: Cache, name: str) -> Ast:
         raise ExternalFailure(f"the parse cache lost an entry during the build: {name}")
     ast: Ast = stored["ast"]
     return ast
+
+
+def check_project(config: Config, directory: Directory, show_progress: bool) -> list[Checked]:
+    """Check every report (`load_and_check`) and the meetings register; raise the problems
+    of both at once."""
+    problems = []
+    try:
+        register.load(config.root)
+    except InputRefused as exc:
+        problems = exc.problems
+    cache = Cache(config.path("state") / "cache")
+    reports, raw_html = config.path("reports"), config.redaction.allow_raw_html
+    try:
+        done = load_and_check(reports, directory, cache, raw_html, show_progress)
+    except InputRefused as exc:
+        if not problems:
+            raise
+        raise InputRefused(problems + exc.problems, exc.hint, exc.outcome) from None
+    if problems:
+        raise InputRefused(problems)
+    return done
 
 
 def load_and_check(

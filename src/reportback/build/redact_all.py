@@ -8,13 +8,20 @@ from dataclasses import asdict, replace
 from functools import partial
 
 from reportback import cache as cachemod
-from reportback.audit.withheld import Withholding
 from reportback.build.check_all import progress
 from reportback.build.fork import shared
 from reportback.cache import Cache
-from reportback.checking.rules import Checked
 from reportback.errors import ExternalFailure
-from reportback.model import Ast, Audience, Document, Fragment, Placeholders, Redaction
+from reportback.model import (
+    Ast,
+    Audience,
+    Checked,
+    Document,
+    Fragment,
+    Placeholders,
+    Redaction,
+    Withholding,
+)
 from reportback.redaction.redact import public_text, redact
 
 Redacted = tuple[Redaction, Withholding]

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from reportback import database
 from reportback.cache import code_fingerprint, load_stored, save_stored
 from reportback.config import Config
 from reportback.output.templates import Templates
+from reportback.record import register
 
 VERSION = 1
 
@@ -88,6 +90,40 @@ def path_for(config: Config, site: Path, feeds: Path) -> Path:
 
 def load(path: Path) -> Manifest | None:
     return load_stored(path, VERSION, Manifest)
+
+
+def last_build(config: Config, inputs_print: str, now: datetime) -> Manifest | None:
+    """Return the manifest of the last build, if a build at `now` from inputs fingerprinted
+    `inputs_print` would publish nothing new; otherwise None."""
+    folders = [config.path("site"), config.path("feeds")]
+    before = load(path_for(config, *folders))
+    same = unchanged(before, fingerprint(config, inputs_print), now, folders)
+    return before if same and _same_day(config, before, now) else None
+
+
+def record(config: Config, inputs_print: str, now: datetime, next_embargo: datetime | None,
+           result: dict[str, Any]) -> None:  # fmt: skip
+    """Record the manifest of a build from inputs fingerprinted `inputs_print` (as read before
+    it started), with its `result`."""
+    folders = [config.path("site"), config.path("feeds")]
+    after = Manifest(
+        fingerprint=fingerprint(config, inputs_print),
+        built_at=now.isoformat(),
+        next_embargo=next_embargo.isoformat() if next_embargo else None,
+        files=snapshot(folders),
+        result=result,
+    )
+    save(path_for(config, *folders), after)
+
+
+def _same_day(config: Config, before: Manifest | None, now: datetime) -> bool:
+    """Return whether the last build was made on the same local day as `now`, or the
+    record's pages could not differ (no register: every meeting in it has a report)."""
+    if not register.path_for(config.root).exists():
+        return True
+    zone = ZoneInfo(config.site.timezone)
+    built = datetime.fromisoformat(before.built_at) if before is not None else None
+    return built is not None and built.astimezone(zone).date() == now.astimezone(zone).date()
 
 
 def unchanged(old: Manifest | None, print_: str, now: datetime, folders: list[Path]) -> bool:

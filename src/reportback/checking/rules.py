@@ -5,37 +5,20 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from reportback.checking import nearmiss, placement
 from reportback.checking.regions import Regions
 from reportback.clps import Directory, did_you_mean, split_regions
 from reportback.errors import Problem, problem
-from reportback.model import VOTES, Ast, Document, Image, Source
+from reportback.model import VOTES, Ast, Image, Source
+from reportback.model import Checked as Checked  # commands/review.py imports it from here
 from reportback.output import images
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
 from reportback.pandoc.worker import Warning_
 
 IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
-
-
-@dataclass(frozen=True)
-class Checked:
-    """A report body that passed every rule, with its validated local images by source."""
-
-    source: Source
-    document: Document
-    images: dict[str, Image]
-    regions: Regions
-    """Where each word of the body was written."""
-    warnings: tuple[Problem, ...] = ()
-    """What passed but the rep should know (withheld words also written in public text)."""
-
-    @property
-    def ast(self) -> Ast:
-        return self.document.get()
 
 
 class BodyChecker:
