@@ -225,17 +225,6 @@ def fingerprint(*parts: str | bytes) -> bytes:
     return h.digest()
 
 
-def audit(
-    outputs: Iterable[Output],
-    withheld: Iterable[Withheld],
-    pdf_text: PdfText,
-    hidden_slugs: Iterable[str] = (),
-    verdicts: Verdicts | None = None,
-) -> list[str]:
-    """Return one message per leak found; an empty list means the outputs are clean."""
-    return Auditor(withheld, pdf_text, hidden_slugs, verdicts).check_all(outputs)
-
-
 class Auditor:
     """Search outputs one at a time for withheld runs of a higher audience than theirs."""
 

@@ -9,7 +9,7 @@ import secrets
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -23,21 +23,6 @@ IOV_MAX = 1024
 """The most pieces one `writev` takes (POSIX guarantees at least 16; Linux takes 1024)."""
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
-
-
-def publish(outputs: Mapping[str, bytes], target: Path) -> bool:
-    """Make `target` hold exactly `outputs`; return False if it already did (nothing changed).
-
-    Files whose bytes are unchanged are hard-linked from the old tree, so they are not
-    rewritten. A crash at any point leaves the old tree in place.
-    """
-    staging = Staging(target)
-    try:
-        for name, data in sorted(outputs.items()):
-            staging.add(name, data)
-        return staging.commit()
-    finally:
-        staging.discard()
 
 
 class Staging:
