@@ -14,15 +14,8 @@ from pathlib import Path
 import PIL.Image
 import pytest
 
-from reportback.audit.leaks import (
-    Auditor,
-    Output,
-    PdfText,
-    Verdicts,
-    Withheld,
-    chunks,
-    pdf_text,
-)
+from reportback.audit.leaks import Auditor, Output, PdfText, Verdicts, chunks, pdf_text
+from reportback.audit.search import Withheld
 from reportback.build import pipeline, redact_all, swap
 from reportback.checking.regions import Regions
 from reportback.model import Ast, Audience, Document, Fragment, Image, Placeholders, Source

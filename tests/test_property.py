@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportback.audit.leaks import Auditor, Output, PdfText, Withheld
+from reportback.audit.leaks import Auditor, Output, PdfText
+from reportback.audit.search import Withheld
 from reportback.build.check_all import read_body
 from reportback.checking.front_matter import load_report
 from reportback.checking.rules import BodyChecker

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from reportback.audit.leaks import (
+from reportback.audit.search import (
     Runs,
     Search,
     Withheld,

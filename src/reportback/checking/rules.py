@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from reportback.checking import nearmiss, placement
+from reportback.checking import limits, nearmiss, placement
 from reportback.checking.regions import Regions
 from reportback.clps import Directory, did_you_mean, split_regions
 from reportback.errors import Problem, problem
@@ -67,16 +67,16 @@ class BodyChecker:
 
     def refused_before_parsing(self) -> bool:
         """Record what must be refused before pandoc reads the body; return whether any was."""
-        for line, message in placement.before_parsing(self.source.body):
+        for line, message in limits.before_parsing(self.source.body):
             self.at(line, message)
         return bool(self.problems)
 
     def run(self, ast: Ast, warnings: list[Warning_], regions: Regions) -> list[Problem]:
-        deepest, quotes = placement.depth(ast)
-        if quotes > placement.MAX_QUOTES:
-            self.at(1, f"block quotes nested more than {placement.MAX_QUOTES} deep; flatten them")
-        elif deepest > placement.MAX_DEPTH:
-            self.at(1, f"nested more than {placement.MAX_DEPTH} levels deep (divs, lists, "
+        deepest, quotes = limits.depth(ast)
+        if quotes > limits.MAX_QUOTES:
+            self.at(1, f"block quotes nested more than {limits.MAX_QUOTES} deep; flatten them")
+        elif deepest > limits.MAX_DEPTH:
+            self.at(1, f"nested more than {limits.MAX_DEPTH} levels deep (divs, lists, "
                        "quotes, emphasis…); flatten it")  # fmt: skip
         if self.problems:
             return self.problems
