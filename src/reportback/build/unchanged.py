@@ -1,7 +1,7 @@
 """Skip a build that cannot change anything: same inputs, same program, outputs untouched.
 
 After each build the manifest records a fingerprint of everything the outputs are made from
-(every file under the reports folder, the templates, the CLP directory, the configuration,
+(every file a build reads, `read_by_build`, which the daemon watches too; the settings,
 reportback's own code and the recorded publications) and the size, modification time and
 inode of every published file. The next build is a no-op when the fingerprint is the same,
 no embargo has come due since, and every published file is exactly as the build left it.
@@ -38,18 +38,31 @@ class Manifest:
     result: dict[str, Any]
 
 
+def read_by_build(config: Config) -> list[Path]:
+    """Return every file and folder a build reads: the reports (and their images), the
+    templates (the project's, then reportback's own), the configuration file given, the CLP
+    directory if one is set, and the meetings register. Some may not exist."""
+    paths = [config.path("reports"), *Templates(config.path("templates")).dirs]
+    if config.file is not None:
+        paths.append(config.file)
+    if config.paths.clps:
+        paths.append(config.path("clps"))
+    paths.append(register.path_for(config.root))  # the record's register
+    return paths
+
+
+def files_read(config: Config) -> list[Path]:
+    """Return every file a build reads (`read_by_build`), each folder's in order of name."""
+    return [path for read in read_by_build(config) for path in sorted(_files(read))]
+
+
 def inputs(config: Config, drafts: object) -> str:
     """Return a hash of the files and settings a build reads (read before it starts)."""
     h = hashlib.sha256(code_fingerprint().encode())
     h.update(repr((config, drafts)).encode())
-    folders = [config.path("reports"), *Templates(config.path("templates")).dirs]
-    if config.paths.clps:
-        folders.append(config.path("clps"))
-    folders.append(config.root / "meetings.yaml")  # the record's register
-    for folder in folders:
-        for path in sorted(_files(folder)):
-            h.update(f"\0{path}\0".encode())
-            h.update(path.read_bytes())
+    for path in files_read(config):
+        h.update(f"\0{path}\0".encode())
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 
