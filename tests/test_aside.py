@@ -121,9 +121,15 @@ def test_work_not_shared_says_why_in_the_timings_and_the_log(
     caplog.set_level(logging.INFO, logger="reportback")
     with _second_thread():
         assert shared(range(4), _squares, "cubing") == [(n * n, os.getpid()) for n in range(4)]
-    assert list(timing.totals()) == ["cubing on one core (1 other thread running)"]
+        aside = Aside(os.getpid, "listing")
+    assert aside.result() == os.getpid()
+    assert list(timing.totals()) == [
+        "cubing on one core (1 other thread running)",
+        "listing on one core (1 other thread running)",  # why, as it was when started
+    ]
     assert caplog.messages == [
-        "cubing on one core, not shared with a forked child: 1 other thread running"
+        "cubing on one core, not shared with a forked child: 1 other thread running",
+        "listing on one core, not shared with a forked child: 1 other thread running",
     ]
     timing.reset()
     shared(range(4), _squares, "cubing")

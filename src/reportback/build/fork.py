@@ -31,13 +31,15 @@ class Aside(Generic[T]):
 
     def __init__(self, make: Callable[[], T], what: str = "", fork: bool | None = None) -> None:
         """Start `make` (named `what` in the timings), in a child if `fork` (by default:
-        where `can_fork`)."""
+        where forking is safe)."""
         self.make = make
         self.what = what
+        self.why = _why_not() if fork is None else None
+        """Why it is not forked, if it could not be."""
         self.pid = 0
         self.pipe = -1
         if fork is None:
-            fork = can_fork()
+            fork = self.why is None
         if fork:
             self.pipe, out = os.pipe()
             self.pid = os.fork()
@@ -48,7 +50,7 @@ class Aside(Generic[T]):
 
     def result(self) -> T:
         if self.pid == 0:
-            with on_one_core(self.what):
+            with on_one_core(self.what, self.why):
                 return self.make()
         with os.fdopen(self.pipe, "rb") as answer:
             data = answer.read()
@@ -81,8 +83,9 @@ def shared(items: Sequence[T], run: Callable[[Sequence[T]], Iterable[R]], what: 
     raised here as it would be without it. Where forking is not safe, every item is run
     here, and the timings (`build --timings`) and the log say why.
     """
-    if len(items) < 2 or not can_fork():
-        with on_one_core(what if len(items) > 1 else ""):
+    why = _why_not()
+    if len(items) < 2 or why is not None:
+        with on_one_core(what if len(items) > 1 else "", why):
             return list(run(items))
     child = Aside(partial(_listed, run, items[1::2]), fork=True)
     try:
@@ -91,8 +94,10 @@ def shared(items: Sequence[T], run: Callable[[Sequence[T]], Iterable[R]], what: 
     finally:
         child.close()
     results: list[R] = []
-    for n, result in enumerate(here):
-        results += [result, there[n]] if n < len(there) else [result]
+    for n, result in enumerate(here):  # the first item here, the second there, and so on
+        results.append(result)
+        if n < len(there):
+            results.append(there[n])
     return results
 
 
@@ -100,18 +105,11 @@ def _listed(run: Callable[[Sequence[T]], Iterable[R]], items: Sequence[T]) -> li
     return list(run(items))
 
 
-def can_fork() -> bool:
-    """Whether forking is safe here: on Linux, in a process with one thread (another thread
-    could hold a lock, such as Python's import lock, that a child would wait for forever)."""
-    return _why_not() is None
-
-
-def on_one_core(what: str) -> AbstractContextManager[None]:
-    """Time `what`, work a forked child would have shared were forking safe, under a name
-    that says why it was not (`build --timings`), and log that once; where forking is safe
-    (or for no `what`), time nothing more."""
-    why = _why_not() if what else None
-    if why is None:
+def on_one_core(what: str, why: str | None) -> AbstractContextManager[None]:
+    """Time `what`, work a forked child would have shared were it not for `why`, under a name
+    that says so (`build --timings`), and log that once; for no `why` (or no `what`), time
+    nothing more."""
+    if why is None or not what:
         return nullcontext()
     if what not in _logged:  # once: the daemon and the preview build again and again
         _logged.add(what)
@@ -123,6 +121,9 @@ _logged: set[str] = set()
 
 
 def _why_not() -> str | None:
+    """Return why forking is not safe here, if it is not: it is on Linux, in a process with
+    one thread (another thread could hold a lock, such as Python's import lock, that a child
+    would wait for forever)."""
     if sys.platform != "linux":
         return "not Linux"
     others = threading.active_count() - 1
