@@ -1,15 +1,19 @@
-"""Work made in a forked child: its result, its failures, and stopping it."""
+"""Work made in a forked child: its result, its failures, stopping it, and work shared with it."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from reportback.build.fork import Aside
+from reportback import timing
+from reportback.build.fork import Aside, shared
 
 
 def test_the_child_makes_the_result_and_the_parent_does_not(tmp_path: Path) -> None:
@@ -65,3 +69,68 @@ def test_a_process_with_other_threads_is_not_forked() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def _squares(share: Sequence[int]) -> list[tuple[int, int]]:
+    """Each item squared, with the process that squared it."""
+    return [(n * n, os.getpid()) for n in share]
+
+
+@contextmanager
+def _second_thread() -> Iterator[None]:
+    """A second thread while the block runs: forking is not safe, so nothing is forked."""
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_shared_work_is_half_made_in_a_child_and_comes_back_in_order() -> None:
+    forked = shared(range(7), _squares, "squaring")
+    assert [square for square, _ in forked] == [0, 1, 4, 9, 16, 25, 36]
+    made_by = [pid for _, pid in forked]
+    assert made_by[0::2] == [os.getpid()] * 4, "every other item here, the first among them"
+    assert len(set(made_by[1::2])) == 1 and os.getpid() not in made_by[1::2], "the rest apart"
+
+    with _second_thread():
+        alone = shared(range(7), _squares, "squaring")
+    assert alone == [(n * n, os.getpid()) for n in range(7)], "the same, all made here"
+
+
+def test_a_failure_in_a_shared_child_is_raised_here() -> None:
+    tried: list[tuple[int, int]] = []
+
+    def run(share: Sequence[int]) -> list[int]:
+        tried.extend((n, os.getpid()) for n in share)  # the child's list is its own
+        return [12 // (3 - n) for n in share]  # item 3 (the child's) fails
+
+    with pytest.raises(ZeroDivisionError):
+        shared(range(6), run, "dividing")
+    here = os.getpid()
+    assert tried == [(n, here) for n in (0, 2, 4, 1, 3, 5)], "the child's share, tried here"
+
+
+def test_work_not_shared_says_why_in_the_timings_and_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    timing.reset()
+    caplog.set_level(logging.INFO, logger="reportback")
+    with _second_thread():
+        assert shared(range(4), _squares, "cubing") == [(n * n, os.getpid()) for n in range(4)]
+        aside = Aside(os.getpid, "listing")
+    assert aside.result() == os.getpid()
+    assert list(timing.totals()) == [
+        "cubing on one core (1 other thread running)",
+        "listing on one core (1 other thread running)",  # why, as it was when started
+    ]
+    assert caplog.messages == [
+        "cubing on one core, not shared with a forked child: 1 other thread running",
+        "listing on one core, not shared with a forked child: 1 other thread running",
+    ]
+    timing.reset()
+    shared(range(4), _squares, "cubing")
+    assert timing.totals() == {}, "shared with a child: nothing to say"

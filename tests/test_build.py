@@ -14,16 +14,8 @@ from pathlib import Path
 import PIL.Image
 import pytest
 
-from reportback.audit.leaks import (
-    Auditor,
-    Output,
-    PdfText,
-    Verdicts,
-    Withheld,
-    audit,
-    chunks,
-    pdf_text,
-)
+from reportback.audit.leaks import Auditor, Output, PdfText, Verdicts, chunks, pdf_text
+from reportback.audit.search import Withheld
 from reportback.build import pipeline, redact_all, swap
 from reportback.checking.regions import Regions
 from reportback.model import Ast, Audience, Document, Fragment, Image, Placeholders, Source
@@ -129,9 +121,9 @@ def test_an_output_failing_the_audit_is_never_written_even_to_staging(
 
 def test_staging_swaps_in_a_changed_tree_and_leaves_an_unchanged_one(tmp_path: Path) -> None:
     target = tmp_path / "site"
-    assert swap.publish({"a.html": b"one", "b/c.html": b"two"}, target)
+    assert _staged({"a.html": b"one", "b/c.html": b"two"}, target)
     first = (target / "a.html").stat().st_ino
-    assert not swap.publish({"a.html": b"one", "b/c.html": b"two"}, target)
+    assert not _staged({"a.html": b"one", "b/c.html": b"two"}, target)
     assert (target / "a.html").stat().st_ino == first, "an unchanged tree is not swapped"
     staging = swap.Staging(target)
     staging.add("a.html", b"one")
@@ -147,20 +139,32 @@ def test_the_old_tree_is_removed_after_the_swap_and_a_stopped_removal_is_finishe
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "site"
-    assert swap.publish({"a.html": b"one"}, target)
+    assert _staged({"a.html": b"one"}, target)
     old = target.stat().st_ino
-    assert swap.publish({"a.html": b"two"}, target)
+    assert _staged({"a.html": b"two"}, target)
     assert target.stat().st_ino != old and (target / "a.html").read_bytes() == b"two"
     assert not left_beside(target), "the old tree went, in a process of its own"
     # a remover stopped half way leaves its trash; the next publish removes it
     (tmp_path / ".site.trash-0123").mkdir()
     (tmp_path / ".site.trash-0123/b.html").write_bytes(b"old")
-    assert not swap.publish({"a.html": b"two"}, target)
+    assert not _staged({"a.html": b"two"}, target)
     assert not left_beside(target)
     # where no process can be started, the old tree is removed before publish returns
     monkeypatch.setattr(swap.subprocess, "run", _no_processes)
-    assert swap.publish({"a.html": b"three"}, target)
+    assert _staged({"a.html": b"three"}, target)
     assert not list(tmp_path.glob(".site.*"))
+
+
+def _staged(files: dict[str, bytes], target: Path) -> bool:
+    """Publish `files` as a build does: staged beside `target`, then swapped in whole (or not
+    at all, if nothing changed); return whether it was."""
+    staging = swap.Staging(target)
+    try:
+        for name, data in sorted(files.items()):
+            staging.add(name, data)
+        return staging.commit()
+    finally:
+        staging.discard()
 
 
 def _no_processes(*args: object, **kwargs: object) -> None:
@@ -520,14 +524,14 @@ def test_incremental_audit_searches_a_clean_piece_again_for_new_withheld_runs(
         Audience.PUBLIC,
     )  # fmt: skip
     other = Withheld("r", _fragment("a different confidential matter about the budget"))
-    assert audit([page], [other], PdfText(None), verdicts=Verdicts(record)) == []
+    assert _audit(page, [other], record) == []
     assert Verdicts(record).clean  # the page was recorded as clean of `other`
     leak = Withheld("r", _fragment("the panel expelled the member for repeated abuse"))
-    found = audit([page], [other, leak], PdfText(None), verdicts=Verdicts(record))
+    found = _audit(page, [other, leak], record)
     assert found == [
         "r: confidential text 'the panel expelled the member for repeated abuse' found in page.html"
     ]
-    assert audit([page], [other], PdfText(None), verdicts=Verdicts(record)) == []
+    assert _audit(page, [other], record) == []
 
 
 def test_a_report_pages_clean_verdict_is_kept_by_every_audit_not_every_other(
@@ -537,7 +541,7 @@ def test_a_report_pages_clean_verdict_is_kept_by_every_audit_not_every_other(
     page = Output("reports/r/index.html", b"<p>The budget was agreed.</p>", Audience.PUBLIC, "r")
     own = Withheld("r", _fragment("a confidential matter about the panel hearing"))
     for _ in range(3):
-        assert audit([page], [own], PdfText(None), verdicts=Verdicts(record)) == []
+        assert _audit(page, [own], record) == []
         assert len(Verdicts(record).clean) == 2  # the page's text, and it against its own runs
 
 
@@ -587,7 +591,7 @@ def test_a_list_page_is_audited_item_by_item_and_a_leak_in_an_item_is_found(
     own = Output("reports/r/index.html", page.data, Audience.PUBLIC, "r")
     assert len(chunks(own, PdfText(None))) == 1  # a report's own page is audited whole
     leak = Withheld("r", _fragment("the panel expelled the member for abuse"))
-    found = audit([page], [leak], PdfText(None), verdicts=Verdicts(tmp_path / "v.pickle"))
+    found = _audit(page, [leak], tmp_path / "v.pickle")
     assert found == [
         "r: confidential text 'the panel expelled the member for abuse' found in "
         "clp/witney/index.html"
@@ -599,8 +603,13 @@ def test_incremental_audit_trusts_only_its_own_record_of_clean_pieces(tmp_path: 
     leak = Withheld("r", _fragment("the panel expelled the member for abuse"))
     record = tmp_path / "verdicts.pickle"
     record.write_bytes(b"not a pickle")  # unreadable: a full audit
-    assert audit([page], [leak], PdfText(None), verdicts=Verdicts(record)) != []
-    assert audit([page], [leak], PdfText(None), verdicts=Verdicts(record)) != []
+    assert _audit(page, [leak], record) != []
+    assert _audit(page, [leak], record) != []
+
+
+def _audit(output: Output, runs: list[Withheld], record: Path) -> list[str]:
+    """Audit `output` for `runs` as a build's audit does, its verdicts kept in `record`."""
+    return Auditor(runs, PdfText(None), verdicts=Verdicts(record)).check_all([output])
 
 
 def _fragment(text: str) -> Fragment:

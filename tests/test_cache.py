@@ -1,8 +1,17 @@
-"""Cache keys: every list of parts its own key."""
+"""Cache keys: every list of parts its own key; stores: read back only by the program that
+wrote them."""
 
 from __future__ import annotations
 
-from reportback.cache import key
+from collections.abc import Callable
+from pathlib import Path
+
+from reportback.cache import code_fingerprint, key, load_stored, save_stored
+
+from .conftest import NOW, Result, report
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
 
 
 def test_parts_of_different_kinds_or_boundaries_never_share_a_key() -> None:
@@ -14,3 +23,66 @@ def test_parts_of_different_kinds_or_boundaries_never_share_a_key() -> None:
     keys = [key(*parts) for parts in lists]
     assert len(set(keys)) == len(lists)
     assert keys == [key(*parts) for parts in lists], "the same parts, the same key"
+
+
+def test_a_store_of_another_version_or_program_or_cut_short_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "store.pickle"
+    save_stored(path, 2, {"a": (1, "é")})
+    assert load_stored(path, 2, dict) == {"a": (1, "é")}
+    assert load_stored(path, 3, dict) is None, "another version"
+    assert load_stored(path, 2, list) is None, "another kind of value"
+    assert load_stored(tmp_path / "none.pickle", 2, dict) is None, "no store"
+    whole = path.read_bytes()
+    path.write_bytes(whole.replace(code_fingerprint().encode(), b"0" * 64))
+    assert load_stored(path, 2, dict) is None, "another program"
+    for cut in range(len(whole)):
+        path.write_bytes(whole[:cut])
+        assert load_stored(path, 2, dict) is None, f"cut short at {cut} bytes"
+
+
+def _stores(state: Path) -> list[Path]:
+    """Every file a build keeps in the state folder but the database and the content cache
+    (`cache/KIND/XX/KEY`, named by keys that cover the program)."""
+    return sorted(
+        p
+        for p in state.rglob("*")
+        if p.is_file() and p.name != "state.sqlite" and p.parent.name != p.name[:2]
+    )
+
+
+def _outputs(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for folder in (root / "site", root / "feeds")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_builds_stores_cut_short_or_from_another_program_only_cost_time(
+    cli: Cli, project: Project
+) -> None:
+    body = (
+        "Public text.\n\n## Legal advice {.confidential}\n\nzqsecret advice given in confidence\n"
+    )
+    root = project({"reports/2016-09-20-nec.md": report(body)})
+    assert cli("build", "--now", NOW).code == 0
+    published = _outputs(root)
+    stores = _stores(root / ".reportback")
+    names = [p.relative_to(root / ".reportback").parts[:2] for p in stores]
+    assert names == [
+        ("cache", "audit"), ("cache", "audit"), ("cache", "audit"), ("cache", "feeds.pickle"),
+        ("cache", "pdftext"), ("manifests", names[5][1]), ("published", "feeds.pickle"),
+        ("published", "site.pickle"),
+    ]  # fmt: skip
+    mark = f" {code_fingerprint()}\n".encode()
+    assert all(mark in p.read_bytes()[:100] for p in stores), "each marked by this program"
+    for damage in (
+        lambda data: data[: len(data) // 2],
+        lambda data: data.replace(code_fingerprint().encode(), b"0" * 64, 1),
+    ):
+        for path in stores:
+            path.write_bytes(damage(path.read_bytes()))
+        built = cli("build", "--now", NOW, "--timings")
+        assert built.code == 0 and " audit: " in built.err, "built again, not a no-op"
+        assert _outputs(root) == published

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from reportback import database
+from reportback import database, timing
 from reportback.commands.daemon import Daemon, scheduler
 from reportback.config import load_config
 from reportback.mail import ledger
@@ -272,3 +272,37 @@ def test_status_reports_embargoes_outbox_and_next_digests(cli: Cli, project: Pro
     assert "next monthly digest: Tue 1 Dec 2026 07:00 GMT (last sent never)" in out
     assert "subscribers: active 2" in out
     assert out[-1] == "daemon: not running"
+
+
+def test_a_daemon_with_another_config_rebuilds_when_it_or_its_clp_directory_changes(
+    project: Project,
+) -> None:
+    clps = "slug,name,gss_code,nation,region\nwitney,Witney,E14001052,England,South East\n"
+    root = project(
+        {
+            "other.toml": '[site]\ntitle = "Other report-back"\n\n[paths]\nclps = "my-clps.csv"\n',
+            "my-clps.csv": clps,
+            "reports/2016-09-20-nec.md": report("Public text.\n", clps=["witney"]),
+        }
+    )
+    config = load_config(Path("other.toml"))  # `reportback --config other.toml run`
+    page = root / "site/clp/witney/index.html"
+    with time_machine.travel(datetime(2026, 11, 22, 12, 0, tzinfo=UTC), tick=False) as clock:
+        daemon = Daemon(config)
+        daemon.tick("start-up")
+        assert "<h1>Witney</h1>" in page.read_text()
+
+        def built_again(change: Callable[[], object]) -> bool:
+            change()
+            clock.shift(60)
+            timing.reset()
+            daemon.tick("watch")
+            return "audit" in timing.totals()  # built, not found unchanged (nor not tried)
+
+        assert not built_again(lambda: None)
+        csv = root / "my-clps.csv"
+        assert built_again(lambda: csv.write_text(clps.replace(",Witney,", ",Witney West,")))
+        assert "<h1>Witney West</h1>" in page.read_text()
+        toml = root / "other.toml"
+        assert built_again(lambda: toml.write_text(toml.read_text() + "# edited\n"))
+        assert not built_again(lambda: None)

@@ -18,7 +18,8 @@ import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
 from reportback.audit import bytescan
-from reportback.audit.leaks import Auditor, Output, PdfText, Withheld
+from reportback.audit.leaks import Auditor, Output, PdfText
+from reportback.audit.search import Withheld
 from reportback.model import Audience, Fragment
 from reportback.output import images, pdf, render
 from reportback.output.templates import default_dir

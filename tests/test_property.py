@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportback.audit.leaks import Output, PdfText, Withheld, audit
+from reportback.audit.leaks import Auditor, Output, PdfText
+from reportback.audit.search import Withheld
 from reportback.build.check_all import read_body
 from reportback.checking.front_matter import load_report
 from reportback.checking.rules import BodyChecker
@@ -159,13 +160,12 @@ def outputs(tmp: Path, text: str, pandoc: Pandoc) -> Iterator[tuple[Audience, st
         yield audience, "html", done.html
         yield audience, "plain", done.text
         yield audience, "pdf", pdf + " ".join(str(v) for v in (reader.metadata or {}).values())
-        leaks = audit(
+        auditor = Auditor([Withheld("r", f) for f in redaction.fragments], PdfText(None))
+        leaks = auditor.check_all(
             [
                 Output("page.html", done.html.encode(), audience),
                 Output("r.pdf", done.pdf, audience, "r"),
-            ],
-            [Withheld("r", f) for f in redaction.fragments],
-            PdfText(None),
+            ]
         )
         assert leaks == []
 

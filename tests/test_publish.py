@@ -18,7 +18,7 @@ def _publish(target: Path, record: Path, files: dict[str, tuple[bytes, str]], tr
 
 
 def test_a_file_is_kept_by_its_key_only_if_it_is_the_file_recorded(tmp_path: Path) -> None:
-    target, record = tmp_path / "feeds", tmp_path / "state/feeds.json"
+    target, record = tmp_path / "feeds", tmp_path / "state/feeds.pickle"
     _publish(target, record, {"a.xml": (b"<a/>", "k1"), "b.xml": (b"<b/>", "k2")}, "t1")
     inode = (target / "a.xml").stat().st_ino
 
@@ -41,7 +41,7 @@ def test_a_file_is_kept_by_its_key_only_if_it_is_the_file_recorded(tmp_path: Pat
 
 
 def test_an_unreadable_record_keeps_nothing(tmp_path: Path) -> None:
-    target, record = tmp_path / "feeds", tmp_path / "feeds.json"
+    target, record = tmp_path / "feeds", tmp_path / "feeds.pickle"
     _publish(target, record, {"a.xml": (b"<a/>", "k1")}, "t1")
-    record.write_text("{not json")
+    record.write_text("{not a store")
     assert not Staging(target, record).reuse("a.xml", "k1", "t1")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from reportback.audit.leaks import Auditor, Output, PdfText, Verdicts
-from reportback.audit.withheld import Withholding, public_runs
-from reportback.model import Audience, Fragment
+from reportback.audit.withheld import public_runs
+from reportback.model import Audience, Fragment, Withholding
 
 held = Withholding.held
 

@@ -1,4 +1,5 @@
-"""A content-addressed cache in the state folder (never published)."""
+"""A content-addressed cache in the state folder (never published), and the records kept there
+from one build to the next."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import functools
 import hashlib
 import json
 import os
+import pickle
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from reportback import __version__
 
@@ -54,6 +56,41 @@ def write_atomic(path: Path, data: bytes) -> None:
     temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     temp.write_bytes(data)
     temp.replace(path)
+
+
+T = TypeVar("T")
+UNREADABLE = (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+              ImportError, IndexError, KeyError, MemoryError)  # fmt: skip
+"""What reading a damaged pickle can raise."""
+
+
+def save_stored(path: Path, version: int, value: object) -> None:
+    """Keep `value` at `path`, whole or not at all, marked with the store's `version` and this
+    exact program (`code_fingerprint`)."""
+    write_atomic(path, _mark(version) + pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+
+def load_stored(path: Path, version: int, kind: type[T]) -> T | None:
+    """Return the `kind` of value `save_stored` kept at `path` with `version`, by this exact
+    program; None if there is none, or it is unreadable (truncated), or of another version
+    or program (whose values are not even unpickled). A store is only ever a saving of time:
+    without it, what it held is made again."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    mark = _mark(version)
+    if not data.startswith(mark):
+        return None
+    try:
+        value = pickle.loads(memoryview(data)[len(mark) :])
+    except UNREADABLE:
+        return None
+    return value if isinstance(value, kind) else None
+
+
+def _mark(version: int) -> bytes:
+    return f"reportback store {version} {code_fingerprint()}\n".encode()
 
 
 class Cache:

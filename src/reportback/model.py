@@ -1,4 +1,8 @@
-"""The typed, immutable values passed between the pipeline's stages."""
+"""The typed, immutable values passed between the pipeline's stages.
+
+A value that would not fit in a small server's memory a thousand times over (a document, a
+PDF, what a report withholds) may name where it is stored instead, and be read when asked.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from reportback.clps import Directory
+from reportback.errors import Problem
+
+if TYPE_CHECKING:  # made by the stages, which build on these values
+    from reportback.build.publications import Plan
+    from reportback.checking.regions import Regions
+    from reportback.output.templates import Templates
 
 from reportback.clps import Clp, reaches
 
@@ -249,3 +261,98 @@ class Placeholders:
 
     def block(self, level: Audience) -> str:
         return self.confidential_block if level >= Audience.CONFIDENTIAL else self.members_block
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A report body that passed every rule, with its validated local images by source."""
+
+    source: Source
+    document: Document
+    images: dict[str, Image]
+    regions: Regions
+    """Where each word of the body was written."""
+    warnings: tuple[Problem, ...] = ()
+    """What passed but the rep should know (withheld words also written in public text)."""
+
+    @property
+    def ast(self) -> Ast:
+        return self.document.get()
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which reports go out now, which are shown as drafts, and which stay hidden."""
+
+    published: tuple[Checked, ...]
+    drafts: tuple[Checked, ...]
+    embargoed: tuple[Checked, ...]
+    confidential: tuple[Checked, ...]
+    show_drafts: bool
+
+    @property
+    def shown(self) -> tuple[Checked, ...]:
+        return self.published + (self.drafts if self.show_drafts else ())
+
+    @property
+    def hidden(self) -> tuple[Checked, ...]:
+        return self.embargoed + self.confidential + (() if self.show_drafts else self.drafts)
+
+
+@dataclass(frozen=True)
+class Survey:
+    """Every report checked and chosen, with its identity and publication decided."""
+
+    directory: Directory
+    templates: Templates
+    checked: tuple[Checked, ...]
+    chosen: Selection
+    plan: Plan
+
+
+WithheldText = tuple[tuple[Fragment, ...], tuple[str, ...]]
+"""What a report withholds (its fragments) and its text that is public by its marks."""
+
+
+class Withholding:
+    """What one report adds to the audit: its withheld runs and its public text.
+
+    They are read (from the redaction cache) only when needed: an unchanged report's runs are
+    known by their digest, and only its runs that a search finds are ever made.
+    """
+
+    def __init__(self, key: str, load: Callable[[], WithheldText]) -> None:
+        self.key = key
+        """Names the report's redaction: the same key, the same fragments and public text."""
+        self.load = load
+
+    @classmethod
+    def held(
+        cls, key: str, fragments: tuple[Fragment, ...], public: tuple[str, ...]
+    ) -> Withholding:
+        return cls(key, partial(_given, (fragments, public)))  # sent back by a forked child
+
+    @cached_property
+    def loaded(self) -> WithheldText:
+        return self.load()
+
+    @property
+    def fragments(self) -> tuple[Fragment, ...]:
+        return self.loaded[0]
+
+    @property
+    def public(self) -> tuple[str, ...]:
+        return self.loaded[1]
+
+
+def _given(value: WithheldText) -> WithheldText:
+    return value
+
+
+@dataclass(frozen=True)
+class Prepared(Survey):
+    """Every report surveyed and redacted; rendered for the audiences asked for."""
+
+    withheld: dict[str, Withholding]
+    """What each report withholds, and its text that is public by its marks (for the audit)."""
+    rendered: dict[Audience, tuple[RenderedReport, ...]]

@@ -1,20 +1,22 @@
-"""The leak audit: search every output for withheld text of a higher audience."""
+"""The leak audit: search every output for withheld text of a higher audience.
+
+Every output is read as a reader could read it (`chunks`), each piece searched once for the
+withheld runs (`search`), and the pieces found clean remembered for the next audit
+(`Verdicts`).
+"""
 
 from __future__ import annotations
 
 import hashlib
-import html
-import pickle
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from reportback.audit import bytescan
-from reportback.cache import code_fingerprint, write_atomic
-from reportback.model import Audience, Fragment
-from reportback.pandoc.json_ast import words
+from reportback.audit.search import Runs, Search, Withheld, fingerprint, squeezed_hits, streams
+from reportback.cache import code_fingerprint, load_stored, save_stored
+from reportback.model import Audience
 from reportback.timing import stage
 
 TEXT_TYPES = (
@@ -24,24 +26,11 @@ SEARCH_TYPES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter", ".pagefin
 """The search index's files (Pagefind): gzip-compressed, read decompressed."""
 READABLE = TEXT_TYPES + bytescan.BINARY_TYPES + SEARCH_TYPES
 """The file types the audit reads; any other is refused (the audit cannot vouch for it)."""
-SQUEEZED_SHORTEST = 24
-"""Shorter fragments are only matched word by word: squeezed, they would match inside words."""
-TAG = re.compile(r"<[^>]*>")
 ENTRY = {".xml": "<item>", ".atom": "<entry>"}
 """Where each feed type's entries start (feeds are audited entry by entry)."""
 FEED_TYPES = tuple(ENTRY)
 LIST_ITEM = "<li>"
 """Where the items of a list page start (the home, archive and CLP pages list reports)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Withheld:
-    """A fragment and the report it was withheld from."""
-
-    report: str
-    fragment: Fragment
-    order: int = 0
-    """Position in the report, so the first leak in reading order is the one named."""
 
 
 @dataclass(frozen=True)
@@ -68,20 +57,24 @@ class Output:
 
 
 class PdfText:
-    """Extract a PDF's text and properties, cached by the PDF's hash in the state folder."""
+    """Extract a PDF's text and properties, cached by the PDF's hash in the state folder (and
+    by this program: another may extract more)."""
 
     def __init__(self, cache: Path | None) -> None:
         self.cache = cache
 
+    VERSION = 1
+
     def __call__(self, data: bytes) -> str:
         key = hashlib.sha256(data).hexdigest()
-        path = self.cache / f"{key}.txt" if self.cache else None
-        if path is not None and path.is_file():  # as bytes: PDFium's line ends are \r\n
-            return path.read_bytes().decode("utf-8", errors="surrogatepass")
+        path = self.cache / f"{key}.pickle" if self.cache else None
+        known = load_stored(path, self.VERSION, str) if path is not None else None
+        if known is not None:  # as stored: PDFium's line ends are \r\n
+            return known
         with stage("audit: pdf text"):
             text = pdf_text(data)
         if path is not None:
-            write_atomic(path, text.encode("utf-8", errors="surrogatepass"))
+            save_stored(path, self.VERSION, text)
         return text
 
 
@@ -133,55 +126,6 @@ def chunks(output: Output, pdf_text: PdfText) -> list[str]:
     return [head] + [tag + entry for entry in entries]
 
 
-def streams(text: str) -> list[str]:
-    """Return the texts a reader could see in a piece of markup: source and visible text."""
-    once = html.unescape(text)
-    twice = html.unescape(TAG.sub(" ", once))
-    return [html.unescape(once), TAG.sub(" ", twice)]
-
-
-class Runs:
-    """The withheld runs to search for, by report, each report's with a digest of its runs.
-
-    Two audits that give a report the same digest search for the same runs of it. A build's
-    runs are made only when a search needs them (most pieces are known clean).
-    """
-
-    def __init__(self, groups: Mapping[str, bytes], made: Callable[[str], list[Withheld]]):
-        self.groups = dict(groups)
-        self.made = made
-        self.cache: dict[str, list[Withheld]] = {}
-        self.orders: dict[str, dict[int, Withheld]] = {}
-        self.full: Callable[[], Search] | None = None
-        """Makes the search for every run, if it has a quicker way than making each run."""
-
-    @classmethod
-    def given(cls, withheld: Iterable[Withheld]) -> Runs:
-        by_report: dict[str, list[Withheld]] = {}
-        for item in withheld:
-            by_report.setdefault(item.report, []).append(item)
-        groups = {r: group_fingerprint(w.fragment for w in items) for r, items in by_report.items()}
-        return cls(groups, lambda report: by_report.get(report, []))
-
-    def of(self, report: str) -> list[Withheld]:
-        if report not in self.cache:
-            self.cache[report] = self.made(report) if report in self.groups else []
-        return self.cache[report]
-
-    def by_order(self, report: str) -> dict[int, Withheld]:
-        if report not in self.orders:
-            self.orders[report] = {w.order: w for w in self.of(report)}
-        return self.orders[report]
-
-    def all(self, reports: Iterable[str] | None = None) -> list[Withheld]:
-        return [w for r in (self.groups if reports is None else reports) for w in self.of(r)]
-
-
-def group_fingerprint(fragments: Iterable[Fragment], *more: str) -> bytes:
-    """Return a digest of some withheld runs (their audience and words, in order)."""
-    return fingerprint(repr([(int(f.level), f.words) for f in fragments]), *more)
-
-
 class Verdicts:
     """Pieces of output an earlier audit found clean, and the withheld runs it searched for.
 
@@ -201,41 +145,16 @@ class Verdicts:
         self.keyed: dict[str, frozenset[bytes]] = {}
         """The pieces of each output made from a key (an output kept as published, unread,
         keeps its pieces' verdicts by its key)."""
-        try:
-            if path is not None and path.is_file():
-                version, groups, clean, keyed = pickle.loads(path.read_bytes())
-                if version == self.VERSION:
-                    self.groups, self.keyed = groups, keyed
-                    self.clean = clean.union(*keyed.values())
-        except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
-            pass  # an unreadable record only means a full audit
+        stored = load_stored(path, self.VERSION, tuple) if path is not None else None
+        if stored is not None:  # none: a full audit
+            self.groups, clean, self.keyed = stored
+            self.clean = clean.union(*self.keyed.values())
 
     def save(
         self, groups: frozenset[bytes], clean: frozenset[bytes], keyed: dict[str, frozenset[bytes]]
     ) -> None:
         if self.path is not None:
-            record = (self.VERSION, groups, clean, keyed)
-            write_atomic(self.path, pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
-
-
-def fingerprint(*parts: str | bytes) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "big"))
-        h.update(data)
-    return h.digest()
-
-
-def audit(
-    outputs: Iterable[Output],
-    withheld: Iterable[Withheld],
-    pdf_text: PdfText,
-    hidden_slugs: Iterable[str] = (),
-    verdicts: Verdicts | None = None,
-) -> list[str]:
-    """Return one message per leak found; an empty list means the outputs are clean."""
-    return Auditor(withheld, pdf_text, hidden_slugs, verdicts).check_all(outputs)
+            save_stored(self.path, self.VERSION, (groups, clean, keyed))
 
 
 class Auditor:
@@ -344,7 +263,7 @@ class Auditor:
             self.clean.add(mark)  # still clean: remember it for the next audit too
             return set()
         texts = [t for piece in pieces for t in streams(piece)]
-        squeezed = _squeezed_hits(texts, self.runs.of(report), output.audience)
+        squeezed = squeezed_hits(texts, self.runs.of(report), output.audience)
         self.clean |= set() if squeezed else {mark}
         return squeezed
 
@@ -358,24 +277,6 @@ class Auditor:
     def save(self) -> None:
         """Remember the runs searched for and the pieces found clean, for the next audit."""
         self.earlier.save(self.groups, frozenset(self.clean), self.keyed)
-
-
-class Search:
-    """Withheld runs indexed by their words, ready to search texts for."""
-
-    def __init__(self, withheld: list[Withheld]) -> None:
-        self.index, self.lengths = _index(withheld)
-        self.vocabulary = {word for words_ in self.index for word in words_}
-
-    def lookup(self, words: tuple[str, ...]) -> Iterable[Withheld]:
-        """Return the runs of exactly these words."""
-        return self.index.get(words, ())
-
-    def hits(self, piece: str, pdf: bool, audience: Audience) -> set[Withheld]:
-        if not self.lengths:
-            return set()
-        texts = [piece] if pdf else streams(piece)
-        return ngram_hits(texts, self, audience)
 
 
 def _messages(found: set[Withheld], name: str) -> list[str]:
@@ -392,58 +293,5 @@ def _messages(found: set[Withheld], name: str) -> list[str]:
     return out
 
 
-Index = dict[tuple[str, ...], list[Withheld]]
-
-
-def _index(withheld: list[Withheld]) -> tuple[Index, list[int]]:
-    """Return the withheld runs by their words, and the run lengths to look for."""
-    index: Index = {}
-    for item in withheld:
-        index.setdefault(item.fragment.words, []).append(item)
-    return index, sorted({len(k) for k in index})
-
-
 def _contains(output: Output, needle: str) -> bool:
     return needle.encode("utf-8") in output.data
-
-
-def ngram_hits(texts: list[str], search: Search, audience: Audience) -> set[Withheld]:
-    """Return the runs of a higher audience than `audience` that the texts hold."""
-    hits: set[Withheld] = set()
-    lengths, lookup = search.lengths, search.lookup
-    for text in texts:
-        for run in _runs(words(text), search.vocabulary, lengths[0] if lengths else 1):
-            for n in lengths:
-                for i in range(len(run) - n + 1):
-                    for item in lookup(run[i : i + n]):
-                        if item.fragment.level > audience:
-                            hits.add(item)
-    return hits
-
-
-def _runs(ws: tuple[str, ...], vocabulary: set[str] | None, shortest: int) -> list[tuple[str, ...]]:
-    """Split words into runs of words that occur in some fragment (only those can match)."""
-    if vocabulary is None:
-        return [ws]
-    runs: list[tuple[str, ...]] = []
-    start = 0
-    for i, word in enumerate(ws):
-        if word not in vocabulary:
-            if i - start >= shortest:
-                runs.append(ws[start:i])
-            start = i + 1
-    if len(ws) - start >= shortest:
-        runs.append(ws[start:])
-    return runs
-
-
-def _squeezed_hits(texts: list[str], own: list[Withheld], audience: Audience) -> set[Withheld]:
-    """Match a report's own fragments ignoring spacing (PDF text may split or join words)."""
-    squeezed = ["".join(words(t)) for t in texts]
-    hits: set[Withheld] = set()
-    for item in own:
-        needle = "".join(item.fragment.words)
-        long_enough = len(needle) >= SQUEEZED_SHORTEST
-        if item.fragment.level > audience and long_enough and any(needle in s for s in squeezed):
-            hits.add(item)
-    return hits

@@ -7,19 +7,17 @@ the state folder keep this in step with the reports instead of redoing it each b
 
 - for each report, the runs its public text holds (only a changed report's text is searched
   again, while no report's runs change);
-- every run by its words, as text that loads in a tenth of the time the runs take to make.
+- every run by its words, which loads in a tenth of the time the runs take to make.
 """
 
 from __future__ import annotations
 
-import json
-import pickle
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from reportback.audit.leaks import (
+from reportback.audit.search import (
     Runs,
     Search,
     Withheld,
@@ -27,45 +25,12 @@ from reportback.audit.leaks import (
     group_fingerprint,
     ngram_hits,
 )
-from reportback.cache import write_atomic
-from reportback.model import Audience, Fragment
+from reportback.cache import load_stored, save_stored
+from reportback.model import Audience, Fragment, Withholding
 from reportback.timing import stage
 
 Ref = tuple[str, int]
 """A run by its report and its place in the report's fragments."""
-
-
-class Withholding:
-    """What one report adds to the audit: its withheld runs and its public text.
-
-    They are read (from the redaction cache) only when needed: an unchanged report's runs are
-    known by their digest, and only its runs that a search finds are ever made.
-    """
-
-    def __init__(
-        self, key: str, load: Callable[[], tuple[tuple[Fragment, ...], tuple[str, ...]]]
-    ) -> None:
-        self.key = key
-        """Names the report's redaction: the same key, the same fragments and public text."""
-        self.load = load
-
-    @classmethod
-    def held(
-        cls, key: str, fragments: tuple[Fragment, ...], public: tuple[str, ...]
-    ) -> Withholding:
-        return cls(key, lambda: (fragments, public))
-
-    @cached_property
-    def loaded(self) -> tuple[tuple[Fragment, ...], tuple[str, ...]]:
-        return self.load()
-
-    @property
-    def fragments(self) -> tuple[Fragment, ...]:
-        return self.loaded[0]
-
-    @property
-    def public(self) -> tuple[str, ...]:
-        return self.loaded[1]
 
 
 @dataclass(frozen=True)
@@ -78,6 +43,9 @@ class _Known:
 
 
 VERSION = 2
+"""Of the record of the runs each report's public text holds."""
+INDEX_VERSION = 4
+"""Of the stored index of every run by its words."""
 
 
 def public_runs(reports: Mapping[str, Withholding], folder: Path | None) -> Runs:
@@ -103,7 +71,7 @@ def public_runs(reports: Mapping[str, Withholding], folder: Path | None) -> Runs
             slug not in known or known[slug].holds is not holds[slug] for slug in reports
         ):
             kept = {s: _Known(r.key, digests[s], holds[s]) for s, r in reports.items()}
-            write_atomic(folder / "runs.pickle", pickle.dumps((VERSION, kept), 5))
+            save_stored(folder / "runs.pickle", VERSION, kept)
     dropped = frozenset(ref for refs in holds.values() for ref in refs)
     orders: dict[str, list[int]] = {}
     for slug, order in sorted(dropped):
@@ -123,25 +91,18 @@ def public_runs(reports: Mapping[str, Withholding], folder: Path | None) -> Runs
 
 
 def _load(folder: Path | None) -> dict[str, _Known]:
-    try:
-        if folder is not None and (folder / "runs.pickle").is_file():
-            version, known = pickle.loads((folder / "runs.pickle").read_bytes())
-            if version == VERSION and isinstance(known, dict):
-                return known
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
-        pass  # an unreadable record only means searching all public text again
-    return {}
+    """Return the record of each report's runs (none: all public text is searched again)."""
+    known = load_stored(folder / "runs.pickle", VERSION, dict) if folder is not None else None
+    return known or {}
 
 
 class _StoredIndex:
-    """Every run of every report by its words, stored as lines of text beside the records.
+    """Every run of every report by its words, stored beside the records.
 
-    Each line is the run's words, a tab, then its places: report number, order and level.
-    The first lines name the runs it holds (and the format); the reports by number; the run
-    lengths; and every word of every run (a text that no such word is in holds no run).
+    Each entry is the run's words, then its places: report number, order and level. It
+    holds the reports by number, the run lengths, and every word of every run (a text that
+    no such word is in holds no run).
     """
-
-    FORMAT = "v3"
 
     def __init__(
         self, entries: dict[str, str], slugs: list[str], lengths: list[int], vocabulary: set[str]
@@ -155,23 +116,15 @@ class _StoredIndex:
     def load(
         cls, folder: Path | None, every: bytes, reports: Mapping[str, Withholding]
     ) -> _StoredIndex:
+        """Return the index of the runs named `every`: stored, or made (and stored)."""
         path = folder / "runs.index" if folder is not None else None
-        name = f"{every.hex()} {cls.FORMAT}"
-        try:
-            if path is not None and path.is_file():
-                first, slugs, lengths, vocabulary, *lines = path.read_text("utf-8").split("\n")
-                if first == name:
-                    entries = dict(line.split("\t", 1) for line in lines)
-                    return cls(entries, json.loads(slugs), json.loads(lengths),
-                               set(vocabulary.split(" ")))  # fmt: skip
-        except (ValueError, UnicodeDecodeError):
-            pass  # an unreadable index is made again
+        stored = load_stored(path, INDEX_VERSION, tuple) if path is not None else None
+        if stored is not None and stored[0] == every:
+            return cls(*stored[1:])
         index = cls.made(reports)
         if path is not None:
-            lines = [name, json.dumps(index.slugs), json.dumps(index.lengths)]
-            lines += [" ".join(sorted(index.vocabulary))]
-            lines += [f"{k}\t{v}" for k, v in index.entries.items()]
-            write_atomic(path, "\n".join(lines).encode("utf-8"))
+            kept = (every, index.entries, index.slugs, index.lengths, index.vocabulary)
+            save_stored(path, INDEX_VERSION, kept)
         return index
 
     @classmethod

@@ -1,10 +1,10 @@
-"""Parse report bodies with pandoc (cached by content) and check them fail-closed."""
+"""Load, parse (with pandoc, cached by content) and check every report, fail-closed."""
 
 from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -13,15 +13,17 @@ from typing import TypeVar
 from tqdm import tqdm
 
 from reportback import cache as cachemod
-from reportback.build.fork import Aside, every_other
+from reportback.build.fork import in_child, shared
 from reportback.cache import Cache
 from reportback.checking.front_matter import find_reports, load_report
 from reportback.checking.regions import SOURCE_READER, Regions, for_source_reader, regions
-from reportback.checking.rules import BodyChecker, Checked
+from reportback.checking.rules import BodyChecker
 from reportback.clps import Directory
+from reportback.config import Config
 from reportback.errors import ExternalFailure, FolderMissing, InputRefused, Problem, shown_path
-from reportback.model import Ast, Document, Source
+from reportback.model import Ast, Checked, Document, Source
 from reportback.pandoc.worker import READER, Pandoc, Pandocs, Warning_
+from reportback.record import register
 
 
 @dataclass(frozen=True)
@@ -74,15 +76,39 @@ def _ast(cache: Cache, name: str) -> Ast:
     return ast
 
 
+def check_project(config: Config, directory: Directory, show_progress: bool) -> list[Checked]:
+    """Check every report (`load_and_check`) and the meetings register; raise the problems
+    of both at once."""
+    problems = []
+    try:
+        register.load(config.root)
+    except InputRefused as exc:
+        problems = exc.problems
+    cache = Cache(config.path("state") / "cache")
+    reports, raw_html = config.path("reports"), config.redaction.allow_raw_html
+    try:
+        done = load_and_check(reports, directory, cache, raw_html, show_progress)
+    except InputRefused as exc:
+        if not problems:
+            raise
+        raise InputRefused(problems + exc.problems, exc.hint, exc.outcome) from None
+    if problems:
+        raise InputRefused(problems)
+    return done
+
+
 def load_and_check(
     reports: Path,
     directory: Directory,
-    pandocs: Pandocs,
     cache: Cache | None,
     raw_html: bool,
     show_progress: bool = False,
 ) -> list[Checked]:
-    """Load, parse and check every report; raise once with every problem in every report."""
+    """Load, parse and check every report; raise once with every problem in every report.
+
+    A report the cache holds as passed with the same inputs is not checked again; the rest
+    are checked on pandoc workers, shared with a forked child (`fork.shared`).
+    """
     if not reports.is_dir():
         raise FolderMissing(
             f"no reports folder: {shown_path(reports)}/ does not exist",
@@ -122,48 +148,22 @@ def load_and_check(
             cache.put_bytes("checked", _check_key(loaded.sha256, path, context), record)
         return Checked(loaded, parsed.later, checker.images, parsed.regions, notes), found
 
+    def check_some(paths: Sequence[Path]) -> Iterable[tuple[Checked | None, list[Problem]]]:
+        with Pandocs() as pandocs:
+            return list(progress(pandocs.map(check_one, paths), show_progress, "checking",
+                                 len(paths)))  # fmt: skip
+
     files = find_reports(reports)
     earlier = {path: passed(path) for path in files}
     missing = [path for path in files if earlier[path] is None]
-    apart = every_other(missing) if cache is not None else []  # they pass into the cache
-    helper = Aside(partial(_check_apart, check_one, apart)) if apart else None
-    later = set(apart)
-    order = [path for path in files if path not in later] + apart
-    found_apart: dict[Path, list[Problem]] = {}
-
-    def known(path: Path) -> tuple[Checked | None, list[Problem]] | None:
-        nonlocal helper
-        if path not in later:
-            return earlier[path]
-        if helper is not None:  # the child's are in the cache now (or checked here if it failed)
-            found_apart.update(zip(apart, helper.result(), strict=True))
-            helper = None
-        found = found_apart[path]
-        return (None, found) if found else passed(path)  # None: check it here after all
-
-    try:
-        answers = pandocs.map(check_one, order, known)
-        shown = progress(answers, show_progress, "checking", len(order))
-        results = dict(zip(order, shown, strict=True))
-    finally:
-        if helper is not None:
-            helper.close()
-    for one, found in (results[path] for path in files):
+    made = dict(zip(missing, shared(missing, check_some, "checking"), strict=True))
+    for one, found in (earlier[path] or made[path] for path in files):
         checked += [one] if one is not None else []
         problems += found
     problems += _duplicates(checked)
     if problems:
         raise InputRefused(problems)
     return checked
-
-
-def _check_apart(
-    check_one: Callable[[Pandoc, Path], tuple[Checked | None, list[Problem]]], paths: list[Path]
-) -> list[list[Problem]]:
-    """Check `paths` on pandoc workers of this process's own (a forked child's): return the
-    problems of each; a report that passed is in the cache."""
-    with Pandocs() as pandocs:
-        return [found for _, found in pandocs.map(check_one, paths)]
 
 
 def _context(reports: Path, directory: Directory, raw_html: bool) -> str:
@@ -237,8 +237,9 @@ tqdm.monitor_interval = 0
 
 
 def progress(items: Iterable[T], enabled: bool, what: str, total: int | None = None) -> Iterable[T]:
-    """Iterate `items`, with a progress bar on stderr when asked and there are more than a few."""
+    """Iterate `items`, with a progress bar on stderr when asked and there are more than a few
+    (none in a forked child: its parent's bar is the build's)."""
     count = total if total is not None else len(items) if isinstance(items, list) else 0
-    if not enabled or count < 5:
+    if not enabled or count < 5 or in_child():  # a forked child's bar would garble its parent's
         return items
     return tqdm(items, desc=what, unit="report", total=count, leave=False)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 from typing import Generic, TypeVar
 
+from reportback.timing import stage
+
 T = TypeVar("T")
+R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 
 class Aside(Generic[T]):
@@ -19,16 +26,20 @@ class Aside(Generic[T]):
     The child shares the build's memory as it was, so nothing is sent to it; it sends back
     its result, pickled. If it fails in any way, `result()` runs `make()` here instead, so a
     failure is raised (and reported) just as it would be without the child. Where a fork is
-    not safe, `make()` runs when `result()` is asked.
+    not safe, `make()` runs when `result()` is asked, timed under a name that says why.
     """
 
-    def __init__(self, make: Callable[[], T], fork: bool | None = None) -> None:
-        """Start `make`, in a child if `fork` (by default: where `can_fork`)."""
+    def __init__(self, make: Callable[[], T], what: str = "", fork: bool | None = None) -> None:
+        """Start `make` (named `what` in the timings), in a child if `fork` (by default:
+        where forking is safe)."""
         self.make = make
+        self.what = what
+        self.why = _why_not() if fork is None else None
+        """Why it is not forked, if it could not be."""
         self.pid = 0
         self.pipe = -1
         if fork is None:
-            fork = can_fork()
+            fork = self.why is None
         if fork:
             self.pipe, out = os.pipe()
             self.pid = os.fork()
@@ -39,7 +50,8 @@ class Aside(Generic[T]):
 
     def result(self) -> T:
         if self.pid == 0:
-            return self.make()
+            with on_one_core(self.what, self.why):
+                return self.make()
         with os.fdopen(self.pipe, "rb") as answer:
             data = answer.read()
         _, status = os.waitpid(self.pid, 0)
@@ -61,19 +73,77 @@ class Aside(Generic[T]):
             self.pid = 0
 
 
-def can_fork() -> bool:
-    """Whether forking is safe here: on Linux, in a process with one thread (another thread
-    could hold a lock, such as Python's import lock, that a child would wait for forever)."""
-    return sys.platform == "linux" and threading.active_count() == 1
+def shared(items: Sequence[T], run: Callable[[Sequence[T]], Iterable[R]], what: str) -> list[R]:
+    """Return the results of `run(items)`, in the items' order, made on two cores if it can.
+
+    Where there are two items or more and forking is safe, a child forked now runs every
+    other item while this process runs the rest; `run` is called once in each, so it starts
+    what it needs (pandoc workers) in the process it runs in. The child's results are sent
+    back pickled. If the child fails in any way, its items are run here, so a failure is
+    raised here as it would be without it. Where forking is not safe, every item is run
+    here, and the timings (`build --timings`) and the log say why.
+    """
+    why = _why_not()
+    if len(items) < 2 or why is not None:
+        with on_one_core(what if len(items) > 1 else "", why):
+            return list(run(items))
+    child = Aside(partial(_listed, run, items[1::2]), fork=True)
+    try:
+        here = list(run(items[0::2]))
+        there = child.result()
+    finally:
+        child.close()
+    results: list[R] = []
+    for n, result in enumerate(here):  # the first item here, the second there, and so on
+        results.append(result)
+        if n < len(there):
+            results.append(there[n])
+    return results
 
 
-def every_other(missing: Sequence[T]) -> list[T]:
-    """The share of `missing` work a forked child takes: every other item, where there are
-    two or more and forking is safe (none otherwise)."""
-    return list(missing[1::2]) if len(missing) > 1 and can_fork() else []
+def _listed(run: Callable[[Sequence[T]], Iterable[R]], items: Sequence[T]) -> list[R]:
+    return list(run(items))
+
+
+def on_one_core(what: str, why: str | None) -> AbstractContextManager[None]:
+    """Time `what`, work a forked child would have shared were it not for `why`, under a name
+    that says so (`build --timings`), and log that once; for no `why` (or no `what`), time
+    nothing more."""
+    if why is None or not what:
+        return nullcontext()
+    if what not in _logged:  # once: the daemon and the preview build again and again
+        _logged.add(what)
+        log.info("%s on one core, not shared with a forked child: %s", what, why)
+    return stage(f"{what} on one core ({why})")
+
+
+_logged: set[str] = set()
+
+
+def _why_not() -> str | None:
+    """Return why forking is not safe here, if it is not: it is on Linux, in a process with
+    one thread (another thread could hold a lock, such as Python's import lock, that a child
+    would wait for forever)."""
+    if sys.platform != "linux":
+        return "not Linux"
+    others = threading.active_count() - 1
+    if others:
+        return f"{others} other thread{'s' if others > 1 else ''} running"
+    return None
+
+
+def in_child() -> bool:
+    """Whether this process is a child forked by `Aside` (it draws no progress bar: its
+    parent's is the build's)."""
+    return _in_child
+
+
+_in_child = False
 
 
 def _child(make: Callable[[], object], out: int) -> None:
+    global _in_child
+    _in_child = True
     code = 1
     try:
         data = pickle.dumps(make(), pickle.HIGHEST_PROTOCOL)

@@ -8,13 +8,20 @@ from dataclasses import asdict, replace
 from functools import partial
 
 from reportback import cache as cachemod
-from reportback.audit.withheld import Withholding
 from reportback.build.check_all import progress
-from reportback.build.fork import Aside, every_other
+from reportback.build.fork import shared
 from reportback.cache import Cache
-from reportback.checking.rules import Checked
 from reportback.errors import ExternalFailure
-from reportback.model import Ast, Audience, Document, Fragment, Placeholders, Redaction
+from reportback.model import (
+    Ast,
+    Audience,
+    Checked,
+    Document,
+    Fragment,
+    Placeholders,
+    Redaction,
+    Withholding,
+)
 from reportback.redaction.redact import public_text, redact
 
 Redacted = tuple[Redaction, Withholding]
@@ -29,35 +36,21 @@ def redact_all(
 ) -> dict[str, Redacted]:
     """Redact every report, by slug, in the order given.
 
-    Redaction is Python, so it runs on one core at a time; where forking is safe, a child
-    forked now redacts every other report the cache lacks (on the other core) and leaves
-    them in the cache, where this process then finds them.
+    A report the cache holds is read back from it; the rest are redacted, and stored there.
+    Redaction is Python, so it runs on one core at a time: it is shared with a forked child
+    (`fork.shared`), which sends back what it made.
     """
     keys = {c.source.slug: _key(c, placeholders, regions) for c in checked}
     one = partial(_redact_cached, keys=keys, placeholders=placeholders, regions=regions,
                   cache=cache)  # fmt: skip
     missing = [c for c in checked if cache.size("redact", keys[c.source.slug]) is None]
-    beside = every_other(missing)
-    later = {c.source.slug for c in beside}
-    helper = Aside(partial(_into_cache, one, beside), fork=True) if beside else None
-    done: dict[str, Redacted] = {}
-    try:
-        here = [c for c in checked if c.source.slug not in later]
-        for c in progress([*here, *beside], show_progress, "redacting"):
-            if helper is not None and c.source.slug in later:
-                helper.result()  # the child's are in the cache now (or made here, if it failed)
-                helper = None
-            done[c.source.slug] = one(c)
-    finally:
-        if helper is not None:
-            helper.close()
-    return {c.source.slug: done[c.source.slug] for c in checked}
 
+    def redact_some(reports: Sequence[Checked]) -> list[Redacted]:
+        return [one(c) for c in progress(reports, show_progress, "redacting", len(reports))]
 
-def _into_cache(one: partial[Redacted], reports: list[Checked]) -> int:
-    for c in reports:
-        one(c)
-    return len(reports)
+    made = shared(missing, redact_some, "redacting")
+    done = {c.source.slug: r for c, r in zip(missing, made, strict=True)}
+    return {c.source.slug: done.get(c.source.slug) or one(c) for c in checked}
 
 
 def _key(checked: Checked, placeholders: Placeholders, regions: tuple[str, ...]) -> str:
@@ -92,7 +85,7 @@ def _redact_cached(
         versions = {a: replace(v, document=Document()) for a, v in redaction.versions.items()}
         light = Redaction(versions, ())
         cache.put_bytes("redact", name, pickle.dumps(light, pickle.HIGHEST_PROTOCOL))
-        withholding = Withholding(name, lambda: withheld)
+        withholding = Withholding.held(name, *withheld)
     else:
         light = pickle.loads(stored)
         withholding = Withholding(name, partial(_withheld, cache, name))

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import queue
 import secrets
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import ClassVar
 
-from reportback.cache import write_atomic
+from reportback.cache import load_stored, save_stored
 
 Content = bytes | tuple[bytes, ...]
 """A file's bytes, whole or in pieces."""
@@ -22,21 +23,6 @@ IOV_MAX = 1024
 """The most pieces one `writev` takes (POSIX guarantees at least 16; Linux takes 1024)."""
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
-
-
-def publish(outputs: Mapping[str, bytes], target: Path) -> bool:
-    """Make `target` hold exactly `outputs`; return False if it already did (nothing changed).
-
-    Files whose bytes are unchanged are hard-linked from the old tree, so they are not
-    rewritten. A crash at any point leaves the old tree in place.
-    """
-    staging = Staging(target)
-    try:
-        for name, data in sorted(outputs.items()):
-            staging.add(name, data)
-        return staging.commit()
-    finally:
-        staging.discard()
 
 
 class Staging:
@@ -217,26 +203,24 @@ class _Writer:
             raise error
 
 
+@dataclass(frozen=True)
 class _Record:
     """The keys a published tree's files were made from, each with the file's identity."""
 
-    def __init__(self, trust: str, files: dict[str, list[object]]) -> None:
-        self.trust = trust
-        self.files = files
+    VERSION: ClassVar[int] = 1
+
+    trust: str
+    files: dict[str, list[object]]
 
     @classmethod
     def load(cls, path: Path | None) -> _Record:
-        try:
-            if path is not None and path.is_file():
-                data = json.loads(path.read_text(encoding="utf-8"))
-                return cls(str(data["trust"]), dict(data["files"]))
-        except (ValueError, KeyError, TypeError):
-            pass  # an unreadable record only means reading the files to compare them
-        return cls("", {})
+        """Return the record at `path`; an empty one if there is none (or it is unreadable,
+        or another program's): then the files are read to compare them."""
+        record = load_stored(path, cls.VERSION, _Record) if path is not None else None
+        return record or cls("", {})
 
     def save(self, path: Path) -> None:
-        record = {"trust": self.trust, "files": self.files}
-        write_atomic(path, json.dumps(record, sort_keys=True).encode())
+        save_stored(path, self.VERSION, self)
 
 
 def _identity(path: Path) -> tuple[int, int, int]:

@@ -1,7 +1,7 @@
 """Skip a build that cannot change anything: same inputs, same program, outputs untouched.
 
 After each build the manifest records a fingerprint of everything the outputs are made from
-(every file under the reports folder, the templates, the CLP directory, the configuration,
+(every file a build reads, `read_by_build`, which the daemon watches too; the settings,
 reportback's own code and the recorded publications) and the size, modification time and
 inode of every published file. The next build is a no-op when the fingerprint is the same,
 no embargo has come due since, and every published file is exactly as the build left it.
@@ -12,18 +12,21 @@ already published, and those were audited when they were written.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from reportback import database
-from reportback.cache import code_fingerprint, write_atomic
+from reportback.cache import code_fingerprint, load_stored, save_stored
 from reportback.config import Config
 from reportback.output.templates import Templates
+from reportback.record import register
+
+VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -35,18 +38,31 @@ class Manifest:
     result: dict[str, Any]
 
 
+def read_by_build(config: Config) -> list[Path]:
+    """Return every file and folder a build reads: the reports (and their images), the
+    templates (the project's, then reportback's own), the configuration file given, the CLP
+    directory if one is set, and the meetings register. Some may not exist."""
+    paths = [config.path("reports"), *Templates(config.path("templates")).dirs]
+    if config.file is not None:
+        paths.append(config.file)
+    if config.paths.clps:
+        paths.append(config.path("clps"))
+    paths.append(register.path_for(config.root))  # the record's register
+    return paths
+
+
+def files_read(config: Config) -> list[Path]:
+    """Return every file a build reads (`read_by_build`), each folder's in order of name."""
+    return [path for read in read_by_build(config) for path in sorted(_files(read))]
+
+
 def inputs(config: Config, drafts: object) -> str:
     """Return a hash of the files and settings a build reads (read before it starts)."""
     h = hashlib.sha256(code_fingerprint().encode())
     h.update(repr((config, drafts)).encode())
-    folders = [config.path("reports"), *Templates(config.path("templates")).dirs]
-    if config.paths.clps:
-        folders.append(config.path("clps"))
-    folders.append(config.root / "meetings.yaml")  # the record's register
-    for folder in folders:
-        for path in sorted(_files(folder)):
-            h.update(f"\0{path}\0".encode())
-            h.update(path.read_bytes())
+    for path in files_read(config):
+        h.update(f"\0{path}\0".encode())
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 
@@ -82,14 +98,45 @@ def snapshot(folders: list[Path]) -> dict[str, list[int]]:
 
 def path_for(config: Config, site: Path, feeds: Path) -> Path:
     name = hashlib.sha256(f"{site.resolve()}\0{feeds.resolve()}".encode()).hexdigest()[:16]
-    return config.path("state") / "manifests" / f"{name}.json"
+    return config.path("state") / "manifests" / f"{name}.pickle"
 
 
 def load(path: Path) -> Manifest | None:
-    try:
-        return Manifest(**json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        return None
+    return load_stored(path, VERSION, Manifest)
+
+
+def last_build(config: Config, inputs_print: str, now: datetime) -> Manifest | None:
+    """Return the manifest of the last build, if a build at `now` from inputs fingerprinted
+    `inputs_print` would publish nothing new; otherwise None."""
+    folders = [config.path("site"), config.path("feeds")]
+    before = load(path_for(config, *folders))
+    same = unchanged(before, fingerprint(config, inputs_print), now, folders)
+    return before if same and _same_day(config, before, now) else None
+
+
+def record(config: Config, inputs_print: str, now: datetime, next_embargo: datetime | None,
+           result: dict[str, Any]) -> None:  # fmt: skip
+    """Record the manifest of a build from inputs fingerprinted `inputs_print` (as read before
+    it started), with its `result`."""
+    folders = [config.path("site"), config.path("feeds")]
+    after = Manifest(
+        fingerprint=fingerprint(config, inputs_print),
+        built_at=now.isoformat(),
+        next_embargo=next_embargo.isoformat() if next_embargo else None,
+        files=snapshot(folders),
+        result=result,
+    )
+    save(path_for(config, *folders), after)
+
+
+def _same_day(config: Config, before: Manifest | None, now: datetime) -> bool:
+    """Return whether the last build was made on the same local day as `now`, or the
+    record's pages could not differ (no register: every meeting in it has a report)."""
+    if not register.path_for(config.root).exists():
+        return True
+    zone = ZoneInfo(config.site.timezone)
+    built = datetime.fromisoformat(before.built_at) if before is not None else None
+    return built is not None and built.astimezone(zone).date() == now.astimezone(zone).date()
 
 
 def unchanged(old: Manifest | None, print_: str, now: datetime, folders: list[Path]) -> bool:
@@ -104,4 +151,4 @@ def unchanged(old: Manifest | None, print_: str, now: datetime, folders: list[Pa
 
 
 def save(path: Path, manifest: Manifest) -> None:
-    write_atomic(path, json.dumps(asdict(manifest)).encode("utf-8"))
+    save_stored(path, VERSION, manifest)

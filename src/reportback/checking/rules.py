@@ -5,37 +5,20 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from reportback.checking import nearmiss, placement
+from reportback.checking import limits, nearmiss, placement
 from reportback.checking.regions import Regions
 from reportback.clps import Directory, did_you_mean, split_regions
 from reportback.errors import Problem, problem
-from reportback.model import VOTES, Ast, Document, Image, Source
+from reportback.model import VOTES, Ast, Image, Source
+from reportback.model import Checked as Checked  # commands/review.py imports it from here
 from reportback.output import images
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
 from reportback.pandoc.worker import Warning_
 
 IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
-
-
-@dataclass(frozen=True)
-class Checked:
-    """A report body that passed every rule, with its validated local images by source."""
-
-    source: Source
-    document: Document
-    images: dict[str, Image]
-    regions: Regions
-    """Where each word of the body was written."""
-    warnings: tuple[Problem, ...] = ()
-    """What passed but the rep should know (withheld words also written in public text)."""
-
-    @property
-    def ast(self) -> Ast:
-        return self.document.get()
 
 
 class BodyChecker:
@@ -84,16 +67,16 @@ class BodyChecker:
 
     def refused_before_parsing(self) -> bool:
         """Record what must be refused before pandoc reads the body; return whether any was."""
-        for line, message in placement.before_parsing(self.source.body):
+        for line, message in limits.before_parsing(self.source.body):
             self.at(line, message)
         return bool(self.problems)
 
     def run(self, ast: Ast, warnings: list[Warning_], regions: Regions) -> list[Problem]:
-        deepest, quotes = placement.depth(ast)
-        if quotes > placement.MAX_QUOTES:
-            self.at(1, f"block quotes nested more than {placement.MAX_QUOTES} deep; flatten them")
-        elif deepest > placement.MAX_DEPTH:
-            self.at(1, f"nested more than {placement.MAX_DEPTH} levels deep (divs, lists, "
+        deepest, quotes = limits.depth(ast)
+        if quotes > limits.MAX_QUOTES:
+            self.at(1, f"block quotes nested more than {limits.MAX_QUOTES} deep; flatten them")
+        elif deepest > limits.MAX_DEPTH:
+            self.at(1, f"nested more than {limits.MAX_DEPTH} levels deep (divs, lists, "
                        "quotes, emphasis…); flatten it")  # fmt: skip
         if self.problems:
             return self.problems

@@ -25,7 +25,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from reportback import database
-from reportback.build import pipeline
+from reportback.build import pipeline, unchanged
 from reportback.clps import directory_for
 from reportback.config import Config, monthly_spec, weekly_spec
 from reportback.database import pid_lock
@@ -138,17 +138,14 @@ class Daemon:
             db.close()
 
     def watched(self) -> str:
-        """Return a fingerprint of every input file (names, sizes and times)."""
+        """Return a fingerprint of every file a build reads (names, sizes and times)."""
         h = hashlib.sha256()
-        folders = [self.config.path("reports"), self.config.path("templates")]
-        files = [self.config.root / "reportback.toml", self.config.root / register.MEETINGS]
-        for folder in folders:
-            if folder.is_dir():
-                files += sorted(p for p in folder.rglob("*") if p.is_file())
-        for path in files:
-            if path.exists():
+        for path in unchanged.files_read(self.config):
+            try:
                 stat = path.stat()
-                h.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            except FileNotFoundError:
+                continue  # gone since it was listed: the next look finds it gone
+            h.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
         return h.hexdigest()
 
     def schedule_embargo(self) -> None:

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import pickle
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from functools import partial
 from html import escape, unescape
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import urljoin
 from xml.sax.saxutils import escape as xml_escape
-from zoneinfo import ZoneInfo
 
 import lxml.etree
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from reportback import cache as cachemod
-from reportback.cache import write_atomic
-from reportback.clps import Directory, concerns, reaches, region_slug
+from reportback.cache import load_stored, save_stored
+from reportback.clps import Directory
 from reportback.config import Config
 from reportback.model import Item, RenderedReport
+from reportback.output import feed_entries
+from reportback.output.feed_entries import Entry, Feed, distinct_updates
 from reportback.timing import stage
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -55,43 +54,6 @@ class FeedFile:
     make: Callable[[], tuple[bytes, ...]]
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One report as every feed shows it, rendered once per build."""
-
-    slug: str
-    uri: str
-    title: str
-    url: str
-    published: datetime
-    updated: datetime
-    summary: str
-    notes: str
-    """The corrections, as HTML."""
-    body: str
-    """The report's HTML, its links relative to `url` (made absolute only where shown)."""
-    pdf_url: str
-    pdf_length: int
-    categories: tuple[str, ...]
-    author: str
-    items: tuple[Item, ...]
-    clps: tuple[str, ...]
-    regions: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Feed:
-    """One feed: where it lives, what it is called and which entries it holds."""
-
-    stem: str
-    title: str
-    description: str
-    page: str
-    entries: tuple[Entry, ...]
-    concerns: Callable[[Item], bool] | None = None
-    concern_label: str = ""
-
-
 class _AtomLinkEntry(FeedEntry):  # type: ignore[misc]
     """A FeedEntry whose Atom links keep rel, type and length.
 
@@ -111,20 +73,6 @@ class _AtomLinkEntry(FeedEntry):  # type: ignore[misc]
         return entry
 
 
-def distinct_updates(entries: Iterable[Entry]) -> list[Entry]:
-    """Give entries updated at the same instant (one build) distinct `updated` values, a
-    second apart in the order of their slugs: feed validators warn about equal ones."""
-    taken: set[datetime] = set()
-    out = []
-    for entry in sorted(entries, key=lambda e: (e.updated, e.slug)):
-        updated = entry.updated
-        while updated in taken:
-            updated += timedelta(seconds=1)
-        taken.add(updated)
-        out.append(entry if updated == entry.updated else replace(entry, updated=updated))
-    return out
-
-
 class FeedWriter:
     """Write every feed of a build from rendered public reports."""
 
@@ -132,8 +80,6 @@ class FeedWriter:
         self.config = config
         self.directory = directory
         self.base = config.site.base
-        self.host = config.site.host
-        self.zone = ZoneInfo(config.site.timezone)
         self.contents: dict[tuple[str, str, str], tuple[str, bytes]] = {}
         self.digests: dict[str, str] = {}
         self.settings = cachemod.key("feed settings", FEEDGEN, repr(config.site),
@@ -224,69 +170,21 @@ class FeedWriter:
             self.contents[made] = (html, xml_escape(html).encode("utf-8"))
         return self.contents[made]
 
+    def feeds(self, entries: list[Entry]) -> Iterator[Feed]:
+        return feed_entries.feeds(entries, self.directory, self.config.site)
+
+    def opml(self) -> bytes:
+        return feed_entries.opml(self.directory, self.config.site)
+
     def entries(self, reports: Iterable[RenderedReport]) -> list[Entry]:
         """Return the entries of the reports that are not drafts, newest first."""
         return sorted(
-            distinct_updates(self.entry(r) for r in reports if not r.draft),
+            distinct_updates(
+                feed_entries.entry(r, self.config.site) for r in reports if not r.draft
+            ),
             key=lambda e: (e.published, e.slug),
             reverse=True,
         )
-
-    def entry(self, report: RenderedReport) -> Entry:
-        meta = report.meta
-        published = report.publication.published_at
-        assert published is not None, f"{report.slug} has no publication time"
-        url = urljoin(self.base, f"reports/{report.slug}/")
-        corrected = [datetime.combine(c.date, time(), self.zone) for c in meta.corrections]
-        notes = "".join(
-            f"<p><strong>Correction ({escape(c.date.strftime('%-d %B %Y'))}):</strong> "
-            f"{escape(c.note)}</p>"
-            for c in reversed(meta.corrections)
-        )
-        return Entry(
-            slug=report.slug,
-            uri=f"tag:{self.host},{meta.meeting_date.year}:reportback/{quote(report.publication.id)}",
-            title=meta.title,
-            url=url,
-            published=published,
-            updated=max([published, *corrected]),
-            summary=report.redacted.summary,
-            notes=notes,
-            body=report.html,
-            pdf_url=urljoin(url, f"{report.slug}.pdf"),
-            pdf_length=report.pdf_file.size,
-            categories=(meta.meeting, *meta.tags),
-            author=meta.author or self.config.site.rep,
-            items=report.redacted.items,
-            clps=meta.clps,
-            regions=meta.regions,
-        )
-
-    def feeds(self, entries: list[Entry]) -> Iterable[Feed]:
-        site = self.config.site.title
-        yield Feed("all", site, f"Every report from {site}", self.base, tuple(entries))
-        for region in self.directory.regions:
-            clps = {c.slug for c in self.directory.in_region(region)}
-            mine = tuple(e for e in entries if _for_region(e, region, clps))
-            yield Feed(
-                f"region/{region_slug(region)}",
-                f"{site} — {region}",
-                f"Reports for CLPs in {region}",
-                urljoin(self.base, "clp/"),
-                mine,
-                lambda i, r=region, c=clps: r in i.regions or bool(c & set(i.clps)),  # type: ignore[misc]
-                region,
-            )
-        for clp in self.directory.clps:
-            yield Feed(
-                f"clp/{clp.slug}",
-                f"{site} — {clp.name}",
-                f"Reports for {clp.name} CLP",
-                urljoin(self.base, f"clp/{clp.slug}/"),
-                tuple(e for e in entries if reaches(e.clps, e.regions, clp)),
-                lambda i, c=clp: concerns(i.clps, i.regions, c),  # type: ignore[misc]
-                clp.name,
-            )
 
     def render(self, feed: Feed, kind: str, shown: Iterable[Entry] | None = None) -> bytes:
         """Render a feed with feedgen, with all its entries or only those `shown`."""
@@ -341,27 +239,6 @@ class FeedWriter:
             fe.category(term=f"Concerns {feed.concern_label}")
         return fe
 
-    def opml(self) -> bytes:
-        root = ET.Element("opml", version="2.0")
-        head = ET.SubElement(root, "head")
-        ET.SubElement(head, "title").text = f"{self.config.site.title} — CLP feeds"
-        body = ET.SubElement(root, "body")
-        for region in self.directory.regions:
-            group = ET.SubElement(body, "outline", text=region, title=region)
-            for clp in self.directory.in_region(region):
-                ET.SubElement(
-                    group,
-                    "outline",
-                    type="rss",
-                    text=clp.name,
-                    title=clp.name,
-                    xmlUrl=urljoin(self.base, f"feeds/clp/{clp.slug}.xml"),
-                    htmlUrl=urljoin(self.base, f"clp/{clp.slug}/"),
-                )
-        ET.indent(root)
-        data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-        return data + b"\n"
-
 
 def _frame(entry: bytes, content: bytes) -> tuple[bytes, ...]:
     """Cut an entry into what is before its `content` (XML text) and what is after it.
@@ -383,18 +260,16 @@ class _Stored:
     Only the pieces a build used are kept.
     """
 
+    VERSION = 1
+
     def __init__(self, path: Path | None, context: str) -> None:
         self.path = path
         self.context = context
         self.earlier: dict[tuple[object, ...], tuple[bytes, ...]] = {}
         self.used: dict[tuple[object, ...], tuple[bytes, ...]] = {}
-        try:
-            if path is not None and path.is_file():
-                context_, pieces = pickle.loads(path.read_bytes())
-                if context_ == context and isinstance(pieces, dict):
-                    self.earlier = pieces
-        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
-            pass  # an unreadable store only means rendering every piece again
+        stored = load_stored(path, self.VERSION, tuple) if path is not None else None
+        if stored is not None and stored[0] == context:  # none: every piece rendered again
+            self.earlier = stored[1]
 
     def get(
         self, key: tuple[object, ...], make: Callable[[], tuple[bytes, ...]]
@@ -406,7 +281,7 @@ class _Stored:
 
     def save(self) -> None:
         if self.path is not None and self.used.keys() != self.earlier.keys():
-            write_atomic(self.path, pickle.dumps((self.context, self.used), 5))
+            save_stored(self.path, self.VERSION, (self.context, self.used))
 
 
 def _cut_entry(xml: bytes, kind: str) -> bytes:
@@ -414,12 +289,6 @@ def _cut_entry(xml: bytes, kind: str) -> bytes:
     start = xml.rindex(b"\n", 0, xml.index(OPEN[kind])) + 1
     end = xml.index(b"\n", xml.rindex(CLOSE_ENTRY[kind])) + 1
     return xml[start:end]
-
-
-def _for_region(entry: Entry, region: str, clps: set[str]) -> bool:
-    if not entry.clps and not entry.regions:
-        return True
-    return region in entry.regions or bool(clps & set(entry.clps))
 
 
 def _concern_note(items: list[Item], feed: Feed, entry: Entry) -> str:

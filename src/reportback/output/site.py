@@ -150,12 +150,6 @@ class SiteBuilder:
         env.filters["groupby_year"] = by_year
         env.filters["tag_slug"] = tag_slug
 
-    def build(self, reports: list[ReportView]) -> Outputs:
-        out = self.lists(reports)
-        for report in reports:
-            out[report_page(report)] = self.report_page(report)
-        return out
-
     def lists(self, reports: list[ReportView]) -> Outputs:
         """Render every page but the reports' own: the lists of reports, CLPs and the rest."""
         reports = newest_first(reports)

@@ -1,0 +1,80 @@
+"""The audit stage: each output audited as it is made, and staged only if clean.
+
+A build's audit searches every output for every report's withheld runs, less those the
+site's or some report's public text also holds (`withheld.public_runs`), and remembers the
+pieces it found clean (`leaks.Verdicts`, one record per kind of audit: a build's, a digest's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from reportback import cache as cachemod
+from reportback.audit.leaks import Auditor, PdfText, Verdicts
+from reportback.audit.withheld import public_runs
+from reportback.build.planning import Planned
+from reportback.build.swap import Staging
+from reportback.clps import Directory
+from reportback.config import Config
+from reportback.errors import LeakFound
+from reportback.model import Prepared, Withholding
+from reportback.timing import stage
+
+SITE = "(the site)"
+"""The audit's name for the text the site itself publishes."""
+
+
+def site_text(config: Config, directory: Directory) -> Withholding:
+    """Return what the site publishes of its own, public by definition: the CLP and region
+    names, the rep's name and the site's title. Words a report withholds that are also these
+    never refuse a build (the redactor still keeps them out of that report's own outputs)."""
+    names = [config.site.title, config.site.rep, *directory.regions]
+    names += [c.name for c in directory.clps]
+    return Withholding.held(cachemod.key("site text", names), (), tuple(names))
+
+
+def auditor(ready: Prepared, state_dir: Path, kind: str) -> Auditor:
+    """Return the audit of a build's outputs (each `kind`, a build or a digest, remembers its
+    own clean verdicts)."""
+    hidden = [c.source.slug for c in ready.chosen.hidden]
+    pdf_text = PdfText(state_dir / "cache" / "pdftext")
+    verdicts = Verdicts(state_dir / "cache" / "audit" / f"{kind}.pickle")
+    runs = public_runs(ready.withheld, state_dir / "cache" / "audit")
+    return Auditor(runs, pdf_text, hidden, verdicts)
+
+
+def audit_and_stage(
+    outputs: Sequence[tuple[Staging, str, Iterable[Planned]]], auditor: Auditor
+) -> int:
+    """Audit each output as it is made and stage it if clean; raise LeakFound on any leak.
+
+    Each output is named as the audit reports it: its staging tree's `prefix` (feeds/), then
+    its name in that tree. Nothing that fails the audit is ever written, and no output is
+    held after it is staged. Return the number of files staged.
+    """
+    leaks: list[str] = []
+    files = 0
+    try:
+        for staging, prefix, planned in outputs:
+            for plan in planned:
+                name = plan.name.removeprefix(prefix)
+                if plan.key is not None:
+                    with stage("publish"):
+                        if staging.reuse(name, plan.key, auditor.trust):
+                            auditor.kept(plan.key)
+                            files += 1
+                            continue
+                output = plan.make()
+                with stage("audit"):
+                    found = auditor.check(output, plan.key)
+                leaks += found
+                if not leaks:
+                    with stage("publish"):
+                        staging.add(name, output.content, plan.key)
+                    files += 1
+    finally:
+        auditor.save()
+    if leaks:
+        raise LeakFound(leaks)
+    return files

@@ -1,0 +1,158 @@
+"""Every output of a build named, in order, with how to make it: the feeds, the site's pages,
+PDFs and images, the record's pages and feed, and the search index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from reportback import cache as cachemod
+from reportback.audit.leaks import Output
+from reportback.build.fork import Aside
+from reportback.build.swap import Staging
+from reportback.cache import Cache
+from reportback.config import Config
+from reportback.model import Audience, Image, Prepared, RenderedReport
+from reportback.output import images, search_index
+from reportback.output.feeds import FeedFile, FeedWriter
+from reportback.output.site import ReportView, SiteBuilder, report_page, view
+from reportback.record import pages as record_pages
+from reportback.record import register
+from reportback.timing import stage
+
+FEEDS = "feeds/"
+"""How feed files are named in the audit (they are published to the feeds folder)."""
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An output named before it is made.
+
+    One with a `key` that the published tree already holds a file made from (under the same
+    audit) is kept as it is: it is neither made, nor audited, nor read again.
+    """
+
+    name: str
+    key: str | None
+    make: Callable[[], Output]
+
+
+Plans = list[tuple[Staging, str, Iterable[Planned]]]
+"""Each tree's outputs, with the prefix the audit names them by (feeds/), in order."""
+
+
+class Planner:
+    """The outputs of reports `prepare`d, named in order with how to make each.
+
+    Made at once: the record of meetings and its feed; and, beside the feeds (by a child
+    forked now, on the other core), the lists of reports. `close` when done.
+    """
+
+    def __init__(self, config: Config, ready: Prepared, now: datetime) -> None:
+        self.config = config
+        self.ready = ready
+        self.rendered = ready.rendered[Audience.PUBLIC]
+        self.builder = SiteBuilder(ready.templates.jinja(), config.site, ready.directory)
+        self.views = [view(r, config.site.rep) for r in self.rendered]
+        state = config.path("state")
+        self.feeds = FeedWriter(config, ready.directory, state / "cache" / "feeds.pickle")
+        with stage("record"):
+            meetings = register.load(config.root)
+            zone = ZoneInfo(config.site.timezone)
+            self.record = record_pages.record_of(meetings, self.views, now, zone)
+            self.decisions = record_pages.decisions_feed(
+                self.record, self.builder, config.feeds.max_items
+            )
+        self.lists = Aside(partial(self.builder.lists, self.views), "lists of reports")
+
+    def plans(self, site: Staging, feeds: Staging) -> Plans:
+        """Plan the feeds first (their 350 MB is written while the site is made), then the
+        site; the search index last (Pagefind indexes the audited site)."""
+        feed_plans = (
+            Planned(f"{FEEDS}{feed.name}", feed.key, partial(_feed_output, feed))
+            for feed in self.feeds.each(self.rendered)
+        )
+        return [
+            (feeds, FEEDS, feed_plans),
+            (feeds, FEEDS, _planned(self.decisions, FEEDS)),  # the record's (issue 23)
+            (site, "", self._site()),
+            (site, "", _planned(record_pages.pages(self.builder, self.record))),  # the record's
+            (site, "", _search(site)),
+        ]
+
+    def close(self) -> None:
+        """Stop the child making the lists, if the build failed before it needed them."""
+        self.lists.close()
+
+    def _site(self) -> Iterator[Planned]:
+        """Name every file of the site, in order, with how to make it.
+
+        The lists of reports are made at once (in `lists`, started before the feeds were
+        made). A report's own page, PDF and images are named with a key (all they are made
+        from): one the published site holds is kept, neither made (the page), nor audited,
+        nor read again.
+        """
+        config, ready, builder = self.config, self.ready, self.builder
+        with stage("site"):
+            pages = self.lists.result()
+            plans = [
+                Planned(n, None, partial(Output, n, d, Audience.PUBLIC)) for n, d in pages.items()
+            ]
+            around = cachemod.key(
+                "report page",
+                ready.templates.fingerprint(),
+                repr(config.site),
+                repr(ready.directory.clps),
+            )
+        for report, shown in zip(self.rendered, self.views, strict=True):
+            page = report_page(shown)
+            plans.append(
+                Planned(page, cachemod.key(around, repr(shown)), partial(_page, builder, shown))
+            )
+            folder = page.removesuffix("index.html")
+            pdf = f"{folder}{report.slug}.pdf"  # named by its render: read only if not kept
+            plans.append(
+                Planned(pdf, cachemod.key("pdf", report.pdf_file.key), partial(_pdf, pdf, report))
+            )
+            cache = Cache(config.path("state") / "cache")
+            for image in report.redacted.images:  # keyed by its source: made, it is re-encoded
+                name, data = f"{folder}{image.name}", image.source.read_bytes()
+                made = partial(_image, name, image, cache, report.slug)
+                plans.append(Planned(name, cachemod.key("image", data), made))
+        yield from sorted(plans, key=lambda plan: plan.name)
+
+
+def _planned(outputs: dict[str, bytes], prefix: str = "") -> Iterator[Planned]:
+    """Plan public outputs already made (each is audited before it is staged)."""
+    for name, data in sorted(outputs.items()):
+        output = partial(Output, f"{prefix}{name}", data, Audience.PUBLIC)
+        yield Planned(f"{prefix}{name}", None, output)
+
+
+def _search(site: Staging) -> Iterator[Planned]:
+    """Plan the search index, made by Pagefind from the staged site once all of it is there."""
+    yield from _planned(search_index.index(site.written()))
+
+
+def _feed_output(feed: FeedFile) -> Output:
+    pieces = feed.make()
+    return Output(f"{FEEDS}{feed.name}", pieces, Audience.PUBLIC)
+
+
+def _image(name: str, image: Image, cache: Cache, slug: str) -> Output:
+    with stage("images"):
+        data = images.published(image, cache)
+    return Output(name, data, Audience.PUBLIC, slug)
+
+
+def _pdf(name: str, report: RenderedReport) -> Output:
+    return Output(name, report.pdf, Audience.PUBLIC, report.slug)
+
+
+def _page(builder: SiteBuilder, report: ReportView) -> Output:
+    with stage("site"):
+        name, data = report_page(report), builder.report_page(report)
+    return Output(name, data, Audience.PUBLIC, report.slug)

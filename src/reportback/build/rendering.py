@@ -1,0 +1,120 @@
+"""Every report shown rendered for each audience asked for, from the render cache when unchanged.
+
+A rendering is named by all it is made from (the redaction, the front matter, the audience,
+whether it is a draft, the settings, the images and the publication date), once, as it is
+asked for: one the cache holds is read back from it on the build's own thread; the rest are
+rendered on the pandoc workers and stored under their names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import partial
+
+from reportback import cache as cachemod
+from reportback.build.check_all import progress
+from reportback.build.redact_all import Redacted
+from reportback.cache import Cache
+from reportback.config import Config
+from reportback.errors import ExternalFailure
+from reportback.model import (
+    Audience,
+    Checked,
+    Publication,
+    RedactedReport,
+    RenderedReport,
+    StoredPdf,
+    Survey,
+)
+from reportback.output.render import RenderSettings, render
+from reportback.pandoc.worker import Pandoc, Pandocs
+from reportback.timing import stage
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A report to render for one audience, named by all its rendering is made from."""
+
+    report: RedactedReport
+    publication: Publication
+    draft: bool
+    key: str
+
+
+def render_all(
+    config: Config,
+    ready: Survey,
+    redacted: Mapping[str, Redacted],
+    shown: Iterable[Checked],
+    audiences: tuple[Audience, ...],
+    show_progress: bool = False,
+) -> dict[Audience, tuple[RenderedReport, ...]]:
+    """Render the reports `shown` (redacted) for each audience, in order."""
+    templates = ready.templates
+    settings = RenderSettings(
+        templates.text("report.typ"), config.path("reports"), config.site.rep,
+        config.site.language, config.path("state") / "cache", config.site.title,
+        config.site.base,
+    )  # fmt: skip
+    cache = Cache(config.path("state") / "cache")
+    shown = list(shown)
+    drafts = {c.source.slug for c in ready.chosen.drafts}
+    rendered = {}
+    with Pandocs() as pandocs:
+        for audience in audiences:
+            jobs = (  # each named as it is asked for, once
+                _job(redacted[c.source.slug], audience, ready.plan.publications[c.source.slug],
+                     c.source.slug in drafts, settings)
+                for c in shown
+            )  # fmt: skip
+            known = partial(_rendered_before, cache=cache)
+            done = pandocs.map(partial(_render, settings=settings, cache=cache), jobs, known)
+            what = f"rendering ({audience.label})"
+            rendered[audience] = tuple(progress(done, show_progress, what, len(shown)))
+    return rendered
+
+
+def _job(
+    redacted: Redacted,
+    audience: Audience,
+    publication: Publication,
+    draft: bool,
+    settings: RenderSettings,
+) -> _Job:
+    """Name a rendering by all it is made from (the PDF shows the publication date)."""
+    redaction, withheld = redacted
+    report = redaction.versions[audience]
+    images = [(i.name, i.source.read_bytes()) for i in report.images]
+    key = cachemod.key("render", withheld.key, report.source.meta, report.audience, draft,
+                       settings, images, publication.published_at)  # fmt: skip
+    return _Job(report, publication, draft, key)
+
+
+def _render(pandoc: Pandoc, job: _Job, settings: RenderSettings, cache: Cache) -> RenderedReport:
+    """Render a report, and store its rendering by its key."""
+    with stage("render"):
+        result = render(job.report, job.publication, pandoc, settings, job.draft)
+    cache.put_bytes("pdf", job.key, result.pdf)
+    cache.put_json("render", job.key, {"html": result.html, "text": result.text})
+    return replace(result, pdf_file=StoredPdf.held(job.key, result.pdf))
+
+
+def _rendered_before(job: _Job, cache: Cache) -> RenderedReport | None:
+    """Return the report's rendering stored by its key, if it is there (with its PDF)."""
+    stored = cache.get_json("render", job.key)
+    size = cache.size("pdf", job.key)
+    if stored is None or size is None:
+        return None
+    pdf = StoredPdf(job.key, size, partial(_stored_pdf, cache, job.key))
+    return RenderedReport(job.report, job.publication, stored["html"], stored["text"], pdf,
+                          job.draft)  # fmt: skip
+
+
+def _stored_pdf(cache: Cache, name: str) -> bytes:
+    data = cache.get_bytes("pdf", name)
+    if data is None:
+        raise ExternalFailure(
+            f"a rendered PDF went missing from the cache during the build ({name}); build again"
+        )
+    return data

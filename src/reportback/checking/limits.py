@@ -1,0 +1,102 @@
+"""The limits a report body must keep: refused before pandoc reads it (a second YAML block,
+brackets, quotes or lists nested too deeply, too many attribute blocks), or after (nodes and
+block quotes nested deeper than Typst can take).
+
+`before_parsing` yields problems as (body line, message), `rules.BodyChecker` naming the file;
+`depth` measures the nesting the checker holds to MAX_DEPTH and MAX_QUOTES.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from reportback.model import Ast
+from reportback.pandoc import json_ast
+
+Found = tuple[int, str]
+"""A problem at a body line (1-based)."""
+
+MAX_DEPTH = 40
+"""Blocks and inlines nested deeper than this are refused (Typst gives up at ~120 levels)."""
+MAX_QUOTES = 15
+"""Block quotes nested deeper than this are refused (Typst gives up at 18)."""
+
+
+def depth(ast: Ast) -> tuple[int, int]:
+    """Return how deeply the nodes of `ast` nest, and its block quotes (without recursing)."""
+    deepest = quotes = 0
+    stack: list[tuple[Any, int, int]] = [(ast["blocks"], 0, 0)]
+    while stack:
+        value, level, quoted = stack.pop()
+        if isinstance(value, list):
+            stack.extend((v, level, quoted) for v in value)
+        elif json_ast.is_node(value):
+            quoted += value["t"] == "BlockQuote"
+            deepest, quotes = max(deepest, level + 1), max(quotes, quoted)
+            stack.append((value.get("c"), level + 1, quoted))
+    return deepest, quotes
+
+
+MAX_BRACKETS = 5
+"""Brackets nested deeper than this are refused before parsing: pandoc's time to read them
+doubles with each level (8 levels: 2 s; 12: over 20 s)."""
+CONTAINER = re.compile(r"[ \t]*(?:>|[-*+]|\d{1,9}[.)])(?=[ \t]|$)")
+MAX_ATTRIBUTES = 300
+"""Attribute blocks in one paragraph beyond this are refused before parsing: the source
+reader's time grows with their square (1,000: 1 s; 4,000: 16 s and 2 GB)."""
+METADATA_BLOCK = re.compile(
+    r"^---[ \t]*\n(?:[ \t]*#.*\n)*[A-Za-z_][\w-]*[ \t]*:.*\n(?:.*\S.*\n)*?(?:---|\.\.\.)[ \t]*$",
+    re.M,
+)
+"""A YAML block (`---`, `key: …` lines, `---` or `...`), which pandoc's reader would merge
+into the front matter where metadata blocks are on: never silently text."""
+
+
+def before_parsing(body: str) -> Iterator[Found]:
+    """Yield a problem for what must be refused before pandoc reads the body: a second YAML
+    block, nesting that pandoc, Python or Typst cannot take, too many attributes."""
+    block = METADATA_BLOCK.search(body)
+    if block is not None:
+        yield (
+            body.count("\n", 0, block.start()) + 1,
+            (
+                "a second YAML block (--- then key: value): front matter goes only at the top "
+                "of the file; for a rule, leave a blank line after ---"
+            ),
+        )
+    for start, text in _paragraphs(body):
+        if text.count("{") > MAX_ATTRIBUTES:
+            yield (
+                start,
+                f"more than {MAX_ATTRIBUTES} attribute blocks {{…}} in one paragraph; split it",
+            )
+        depth = deepest = 0
+        for i, char in enumerate(text):
+            escaped = i > 0 and text[i - 1] == "\\"
+            if char == "[" and not escaped:
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char == "]" and not escaped and depth:
+                depth -= 1
+        if deepest > MAX_BRACKETS:
+            yield start, f"brackets [ ] nested more than {MAX_BRACKETS} deep; simplify them"
+    for number, line in enumerate(body.split("\n"), start=1):
+        markers, at = 0, 0
+        while (match := CONTAINER.match(line, at)) is not None:
+            markers, at = markers + 1, match.end()
+        if markers > MAX_QUOTES:
+            yield number, f"quotes or lists nested more than {MAX_QUOTES} deep; flatten them"
+
+
+def _paragraphs(body: str) -> Iterator[tuple[int, str]]:
+    """Yield each paragraph (lines between blank lines) with its first line."""
+    start, lines = 1, list[str]()
+    for number, line in enumerate([*body.split("\n"), ""], start=1):
+        if line.strip():
+            start = start if lines else number
+            lines.append(line)
+        elif lines:
+            yield start, "\n".join(lines)
+            lines = []
