@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
+import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from reportback.cli import _parser
+from reportback.record import register
 
 from .conftest import NOW, Result, report
 from .test_docs import subcommands
@@ -29,6 +33,33 @@ def test_init_example_is_a_draft_the_next_build_does_not_publish(
     assert not list((root / "p/site/reports").glob("*-example"))
     assert "Example report" not in (root / "p/feeds/all.xml").read_text()
     assert "Example report" not in (root / "p/feeds/clp/witney.atom").read_text()
+
+
+def test_init_scaffolds_a_meetings_register_whose_example_check_accepts(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project({})
+    assert cli("init", "p").code == 0
+    monkeypatch.chdir(root / "p")
+    path = root / "p/meetings.yaml"
+    assert path.is_file()
+    assert register.load(root / "p") == ()  # the example is commented out: no meeting yet
+    checked = cli("check")
+    assert (checked.code, checked.err) == (0, "1 report checked, no problems\n")
+    path.write_text(re.sub(r"(?m)^# (- \{)", r"\1", path.read_text()))  # the example, taken in
+    assert len(register.load(root / "p")) == 2
+    checked = cli("check")
+    assert (checked.code, checked.err) == (0, "1 report checked, no problems\n")
+
+
+def test_the_bundled_samples_give_a_record_of_days_not_years(cli: Cli, project: Project) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    root = project({"meetings.yaml": (repo / "meetings.yaml").read_text()})
+    shutil.copytree(repo / "reports", root / "reports", dirs_exist_ok=True)
+    assert cli("build", "--now", NOW).code == 0
+    meetings = json.loads((root / "site/record.json").read_text())["meetings"]
+    lags = {m["report"]: m["lag_days"] for m in meetings if m["status"] == "reported"}
+    assert len(lags) == 4 and all(0 < lag < 30 for lag in lags.values()), lags
 
 
 def test_new_uses_the_site_time_zone_offset_of_that_date(cli: Cli, project: Project) -> None:

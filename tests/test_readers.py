@@ -176,3 +176,16 @@ def test_digest_test_sends_one_real_digest_and_records_nothing(cli: Cli, project
         (root / "reportback.toml").write_text("")
         refused = cli("digest", "test", "--to", "me@example.org", "--now", NOW)
         assert refused.code == 2 and "no SMTP server is set" in refused.err
+
+
+def test_pdf_asks_viewers_to_show_its_title(cli: Cli, project: Project) -> None:
+    import io
+
+    import pypdf
+
+    root = project({"reports/a.md": report(BODY, title="The September NEC")})
+    assert cli("build", "--now", NOW).code == 0
+    reader = pypdf.PdfReader(io.BytesIO((root / "site/reports/a/a.pdf").read_bytes()))
+    preferences = reader.trailer["/Root"]["/ViewerPreferences"]
+    assert preferences["/DisplayDocTitle"] == pypdf.generic.BooleanObject(True)
+    assert reader.metadata is not None and reader.metadata.title == "The September NEC"

@@ -23,6 +23,8 @@ from .conftest import NOW
 
 REPO = Path(__file__).resolve().parent.parent
 LATER = "2027-02-01T00:00:00+00:00"
+BEFORE_AWAY_DAY_PUBLISHED = "2016-11-25T12:00:00+00:00"
+"""After the sample away day (22 November 2016), before its embargo ends (the 28th)."""
 
 
 @pytest.fixture(scope="session")
@@ -164,7 +166,8 @@ def test_clp_filter_works_in_a_real_browser(site: Path, tmp_path: Path) -> None:
 
 def test_samples_build_with_embargo_respected(tmp_path: Path) -> None:
     config = Config(root=tmp_path).with_paths(reports=str(REPO / "reports"))
-    result = pipeline.build(config, BuildOptions(now=datetime.fromisoformat(NOW)))
+    between = datetime.fromisoformat(BEFORE_AWAY_DAY_PUBLISHED)
+    result = pipeline.build(config, BuildOptions(now=between))
     assert result.embargoed == ("2016-11-22-nec-away-day",)
     assert len(result.published) == 3
 

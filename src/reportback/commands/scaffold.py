@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from reportback.config import CONFIG_NAME
 from reportback.errors import InputRefused, UsageError, problem
 from reportback.output.templates import default_dir
+from reportback.record import register
 
 CONFIG_TEXT = """\
 # reportback configuration. Every key is optional; these are the defaults that matter most.
@@ -52,10 +53,23 @@ A name can be withheld inline: [the name]{{.confidential}}.
 """
 
 
+MEETINGS_TEXT = """\
+# The meetings register: every meeting you should report on, reported or not. The record
+# (site/record/) lists each with its report and the days it took to publish, or why there is
+# none. One entry a meeting: meeting and date (YYYY-MM-DD), as in the report's front matter;
+# optional status (held, cancelled or postponed; default held), attended (true or false;
+# default true) and note (public text shown beside it). For example, without the "# ":
+# - {{meeting: National Executive Committee, date: {day}}}
+# - {{meeting: Disputes Panel, date: {day}, status: cancelled, note: no cases to hear}}
+"""
+
+
 def init(folder: Path) -> list[Path]:
     """Scaffold a project in `folder`; return the files written (never overwriting).
 
-    The example report is a draft: the next build must not publish it to every CLP.
+    The example report is a draft: the next build must not publish it to every CLP. The
+    meetings register's example is commented out: no meeting is on the record until the rep
+    lists one.
     """
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / CONFIG_NAME
@@ -63,12 +77,17 @@ def init(folder: Path) -> list[Path]:
         raise InputRefused([problem(config, 1, "already exists; not overwriting a project")])
     written = [config]
     config.write_text(CONFIG_TEXT, encoding="utf-8")
+    today = date.today().isoformat()
     reports = folder / "reports"
     reports.mkdir(exist_ok=True)
-    example = reports / f"{date.today().isoformat()}-example.md"
+    example = reports / f"{today}-example.md"
     if not example.exists():
-        example.write_text(EXAMPLE.format(day=date.today().isoformat()), encoding="utf-8")
+        example.write_text(EXAMPLE.format(day=today), encoding="utf-8")
         written.append(example)
+    meetings = folder / register.MEETINGS
+    if not meetings.exists():
+        meetings.write_text(MEETINGS_TEXT.format(day=today), encoding="utf-8")
+        written.append(meetings)
     templates = folder / "templates"
     templates.mkdir(exist_ok=True)
     readme = templates / "README.md"

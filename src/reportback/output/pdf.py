@@ -16,6 +16,9 @@ from reportback.timing import stage
 
 TEMPLATE = "templates/report.typ"
 """How refusals name the PDF template (the project's override, or the bundled one)."""
+TRAILER = re.compile(rb"trailer\s*<<(.*)>>\s*startxref\s*(\d+)\s*%%EOF\s*\Z", re.S)
+"""The last trailer of a PDF with a classic cross-reference table (Typst writes one)."""
+PREFERENCES = re.compile(rb"/ViewerPreferences\s*<<")
 FILE_ACCESS = re.compile(
     r"file not found|escape the project root|outside of project root|access denied|failed to load",
     re.I,
@@ -57,6 +60,7 @@ def make_pdf(template: str, body: str, info: PdfInfo, files: Mapping[str, bytes]
         pdf = _compile(source, inputs, Path(root), info.title)
     if not isinstance(pdf, bytes):
         raise ExternalFailure("Typst returned no PDF")
+    pdf = show_title(pdf)
     if bytescan.embeds_files(pdf):
         raise InputRefused(
             [problem(TEMPLATE, 1, f"the PDF of {info.title!r} embeds a file; a PDF embeds none")]
@@ -82,6 +86,36 @@ def _compile(source: str, inputs: dict[str, str], root: Path, title: str) -> obj
             ) from exc  # fmt: skip
         raise ExternalFailure(f"Typst could not lay out {title!r}: {exc}") from exc
     return pdf
+
+
+def show_title(pdf: bytes) -> bytes:
+    """Return the PDF with an update appended that asks viewers to show its title, not its
+    file name (`/DisplayDocTitle true`).
+
+    Typst writes the preference only in a PDF/UA-1 export, which would refuse reports that
+    pass `check` (an image without a description). An incremental update keeps every byte
+    Typst wrote: it adds the catalog again with the preference, a cross-reference section
+    for it and a trailer pointing back to Typst's.
+    """
+    trailer = TRAILER.search(pdf)
+    root = re.search(rb"/Root\s+(\d+)\s+0\s+R", trailer[1]) if trailer else None
+    catalog = re.search(rb"\n%s 0 obj\s*(<<.*?>>)\s*endobj" % root[1], pdf, re.S) if root else None
+    if not (trailer and root and catalog):
+        raise ExternalFailure("Typst's PDF has no catalog where reportback looks for it")
+    entry = b"/DisplayDocTitle true"
+    if PREFERENCES.search(catalog[1]):
+        new = PREFERENCES.sub(lambda m: m[0] + entry, catalog[1], count=1)
+    elif b"/ViewerPreferences" not in catalog[1]:
+        new = catalog[1][:-2] + b"/ViewerPreferences<<" + entry + b">>>>"
+    else:
+        raise ExternalFailure("Typst's PDF keeps its viewer preferences where reportback cannot")
+    obj = b"%s 0 obj\n%s\nendobj\n" % (root[1], new)
+    at = len(pdf) + 1
+    free = b"0 1\n0000000000 65535 f\r\n"  # a table that starts at 0, as some readers expect
+    xref = b"xref\n%s%s 1\n%010d 00000 n\r\n" % (free, root[1], at)
+    prior = re.sub(rb"/Prev\s+\d+", b"", trailer[1])
+    tail = b"trailer\n<<%s/Prev %s>>\nstartxref\n%d\n%%%%EOF\n" % (prior, trailer[2], at + len(obj))
+    return pdf + b"\n" + obj + xref + tail
 
 
 def _short(exc: Exception) -> str:
