@@ -27,7 +27,11 @@ def _modules() -> list[Path]:
 def _imported(path: Path) -> set[str]:
     """Every reportback module `path` imports, at the top or inside a function."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+    tree = ast.parse(path.read_text("utf-8"))
+    for block in ast.walk(tree):  # names for annotations only: no import when the code runs
+        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING":
+            block.body = []
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             if node.module == "reportback":
                 found |= {f"reportback.{a.name}" for a in node.names}
@@ -83,14 +87,14 @@ def test_no_module_is_longer_than_400_lines() -> None:
 
 def test_the_top_modules_import_no_folder() -> None:
     folders = _folders()
-    wrong = {
-        unit: why
+    wrong = [
+        why
         for unit, targets in _edges().items()
         if unit not in folders and unit != ENTRY
         for other, why in targets.items()
         if other in folders
-    }
-    assert wrong == {}
+    ]
+    assert wrong == []
 
 
 def test_imports_between_folders_point_one_way() -> None:
