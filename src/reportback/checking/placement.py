@@ -316,7 +316,7 @@ def cross_references(ast: Ast, lines: list[str]) -> Iterator[Found]:
     def visit(node: Node, level: Audience) -> None:
         if node["t"] == "Header":
             text = json_ast.stringify(node["c"][2], notes=False)
-            headings.append((level, node["c"][1][0] or json_ast.slugify(text), text.casefold()))
+            headings.append((level, node["c"][1][0] or json_ast.heading_id(text), text.casefold()))
         elif node["t"] == "Link" and node["c"][2][0].startswith("#"):
             text = json_ast.stringify(node["c"][1], notes=False)
             links.append((level, node["c"][2][0][1:], text))

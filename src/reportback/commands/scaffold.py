@@ -105,7 +105,7 @@ keep their defaults. The defaults are listed by `reportback --help` (see "templa
 """
 
 
-def slugify(title: str) -> str:
+def file_slug(title: str) -> str:
     """Return a file-name slug for a title."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "report"
@@ -116,7 +116,7 @@ def new_report(reports: Path, title: str, meeting: str, day: date, timezone: str
 
     The example embargo is 09:00 on `day` in the site's time zone, with that day's offset.
     """
-    path = reports / f"{day.isoformat()}-{slugify(title)}.md"
+    path = reports / f"{day.isoformat()}-{file_slug(title)}.md"
     if path.exists():
         raise UsageError(f"{path} already exists; choose another title or date")
     reports.mkdir(parents=True, exist_ok=True)

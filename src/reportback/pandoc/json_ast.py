@@ -205,7 +205,7 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(WORD.findall(folded))
 
 
-def slugify(text: str) -> str:
+def heading_id(text: str) -> str:
     """Return a heading identifier the way pandoc's auto_identifiers makes one."""
     folded = unicodedata.normalize("NFKC", text).lower()
     kept = re.sub(r"[^\w\s.-]", "", folded)

@@ -174,7 +174,7 @@ def _assign_ids(nodes: list[Node]) -> None:
     for node in headers:
         if node["c"][1][0]:
             continue
-        base = json_ast.slugify(json_ast.stringify(node["c"][2], notes=False))
+        base = json_ast.heading_id(json_ast.stringify(node["c"][2], notes=False))
         ident, n = base, 0
         while ident in taken:
             n += 1
