@@ -96,7 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     init = commands.add_parser(
         "init", help="start a new project in a folder",
         description="Start a project: write reportback.toml, a reports/ folder with an example "
-        "report (a draft, so it is never published) and a templates/ folder for your own "
+        "report (a draft, so it is never published), meetings.yaml (the register of meetings "
+        "you report on, with a commented example) and a templates/ folder for your own "
         "versions of the page templates. Nothing existing is overwritten.",
     )  # fmt: skip
     init.add_argument(
