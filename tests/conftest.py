@@ -11,7 +11,9 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -152,3 +154,16 @@ def log_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, log: Pa
         return real(*args, **kwargs)
 
     monkeypatch.setattr(owner, name, logged)
+
+
+@contextmanager
+def second_thread() -> Iterator[None]:
+    """A second thread while the block runs: forking is not safe, so nothing is forked."""
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        other.join()

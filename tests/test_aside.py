@@ -6,14 +6,15 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from reportback import timing
 from reportback.build.fork import Aside, shared
+
+from .conftest import second_thread
 
 
 def test_the_child_makes_the_result_and_the_parent_does_not(tmp_path: Path) -> None:
@@ -76,19 +77,6 @@ def _squares(share: Sequence[int]) -> list[tuple[int, int]]:
     return [(n * n, os.getpid()) for n in share]
 
 
-@contextmanager
-def _second_thread() -> Iterator[None]:
-    """A second thread while the block runs: forking is not safe, so nothing is forked."""
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        other.join()
-
-
 def test_shared_work_is_half_made_in_a_child_and_comes_back_in_order() -> None:
     forked = shared(range(7), _squares, "squaring")
     assert [square for square, _ in forked] == [0, 1, 4, 9, 16, 25, 36]
@@ -96,7 +84,7 @@ def test_shared_work_is_half_made_in_a_child_and_comes_back_in_order() -> None:
     assert made_by[0::2] == [os.getpid()] * 4, "every other item here, the first among them"
     assert len(set(made_by[1::2])) == 1 and os.getpid() not in made_by[1::2], "the rest apart"
 
-    with _second_thread():
+    with second_thread():
         alone = shared(range(7), _squares, "squaring")
     assert alone == [(n * n, os.getpid()) for n in range(7)], "the same, all made here"
 
@@ -119,7 +107,7 @@ def test_work_not_shared_says_why_in_the_timings_and_the_log(
 ) -> None:
     timing.reset()
     caplog.set_level(logging.INFO, logger="reportback")
-    with _second_thread():
+    with second_thread():
         assert shared(range(4), _squares, "cubing") == [(n * n, os.getpid()) for n in range(4)]
         aside = Aside(os.getpid, "listing")
     assert aside.result() == os.getpid()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from reportback.config import load_config
 from reportback.errors import InputRefused, Problem
 from reportback.pandoc import json_ast
 
-from .conftest import NOW, log_calls, report
+from .conftest import NOW, log_calls, report, second_thread
 
 Project = Callable[[dict[str, str | bytes]], Path]
 BODY = '## Item {n} {{clps="{clp}"}}\n\nzqpublic {n} words of the meeting, for {clp}.\n'
@@ -44,19 +42,6 @@ def _survey(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
     return [(c.source.slug, json_ast.stringify(c.ast["blocks"])) for c in ready.checked], []
 
 
-@contextmanager
-def _second_thread() -> Iterator[None]:
-    """A second thread while the block runs: forking is not safe, so nothing is forked."""
-    hold = threading.Event()
-    other = threading.Thread(target=hold.wait)
-    other.start()
-    try:
-        yield
-    finally:
-        hold.set()
-        other.join()
-
-
 def test_each_report_is_checked_once_half_in_a_child_with_the_same_problems(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -76,7 +61,7 @@ def test_each_report_is_checked_once_half_in_a_child_with_the_same_problems(
 
     shutil.rmtree(root / ".reportback")  # its cache: check every report again
     log.unlink()
-    with _second_thread():
+    with second_thread():
         alone = _survey(root)
     assert log.read_text().split() == [str(os.getpid())] * 6, "all here, none forked"
     assert alone == (forked, problems)
@@ -99,7 +84,7 @@ def test_reports_checked_in_the_child_are_the_same_as_checked_here(
     assert "zqpublic 4 words" in forked[3][1]
 
     log.unlink()
-    with _second_thread():
+    with second_thread():
         again = _survey(root)  # from the cache: no report parsed again
     assert not log.exists()
     assert again == (forked, [])
@@ -120,6 +105,6 @@ def test_reports_a_failed_child_left_are_checked_here(
     checked, problems = _survey(root)
     assert checked == []
     assert [p.path for p in problems] == ["reports/2016-09-03-nec.md", "reports/2016-09-05-nec.md"]
-    with _second_thread():
+    with second_thread():
         alone = _survey(root)
     assert alone == (checked, problems)
