@@ -172,14 +172,14 @@ def test_the_audit_reads_the_search_index(
 ) -> None:
     """An index that held withheld words (a broken Pagefind run) refuses the build."""
     root = record_project(project)
-    real = search_index.index
+    real = search_index.Indexing.files
 
-    def leaky(tree: Path) -> dict[str, bytes]:
-        made = real(tree)
+    def leaky(indexing: search_index.Indexing) -> dict[str, bytes]:
+        made = real(indexing)
         text = f'pagefind_dcd{{"content":"{CONFIDENTIAL} from the party"}}'
         return made | {"pagefind/fragment/en_leak.pf_fragment": gzip.compress(text.encode())}
 
-    monkeypatch.setattr(search_index, "index", leaky)
+    monkeypatch.setattr(search_index.Indexing, "files", leaky)
     result = cli("build", "--now", NOW)
     assert result.code == 1
     assert "pagefind/fragment/en_leak.pf_fragment" in result.err

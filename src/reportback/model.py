@@ -274,6 +274,8 @@ class Checked:
     """Where each word of the body was written."""
     warnings: tuple[Problem, ...] = ()
     """What passed but the rep should know (withheld words also written in public text)."""
+    marks: tuple[int, int, int] = (0, 0, 0)
+    """The sections, blocks and spans it withholds (counted as it was checked)."""
 
     @property
     def ast(self) -> Ast:

@@ -220,6 +220,8 @@ class Auditor:
                 mark, hits = self.known[known]
                 marks.add(mark)
                 found |= hits
+        elif (whole := self._known_whole(output)) is not None:
+            marks.add(whole)  # the very bytes an earlier audit read clean: not read again
         else:
             try:
                 pieces = chunks(output, self.pdf_text)
@@ -231,6 +233,9 @@ class Auditor:
                 found |= hits
             if output.report is not None:
                 found |= self._own(output, pieces)
+            elif not found:
+                marks.add(self._whole(output))
+                self.clean.add(self._whole(output))
         named = [f"{output.name}: names a withheld report ({s})" for s in self.slugs
                  if _contains(output, s)]  # fmt: skip
         if pdf and bytescan.embeds_files(output.data):
@@ -238,6 +243,24 @@ class Auditor:
         if key is not None and not found and not named:
             self.keyed[key] = frozenset(marks)
         return _messages(found, output.name) + named
+
+    def _whole(self, output: Output) -> bytes:
+        return fingerprint("bytes", str(int(output.audience)), output.name, output.data)
+
+    def _known_whole(self, output: Output) -> bytes | None:
+        """Return the mark of an output (not a report's own) whose bytes an earlier audit
+        found clean, while no report's withheld runs are new; None if it must be read.
+
+        Reading is what costs here (a search index file inflated, a page's text): a file
+        the same to the byte reads the same, and was searched for every run there is.
+        """
+        if output.report is not None or self.fresh != []:
+            return None
+        mark = self._whole(output)
+        if mark not in self.earlier.clean:
+            return None
+        self.clean.add(mark)
+        return mark
 
     def kept(self, key: str) -> None:
         """Note an output kept as published from `key`: its pieces stay known clean."""

@@ -22,6 +22,7 @@ from reportback.clps import Directory
 from reportback.config import Config
 from reportback.errors import ExternalFailure, FolderMissing, InputRefused, Problem, shown_path
 from reportback.model import Ast, Checked, Document, Source
+from reportback.pandoc import json_ast
 from reportback.pandoc.worker import READER, Pandoc, Pandocs, Warning_
 from reportback.record import register
 
@@ -140,13 +141,14 @@ def load_and_check(
         if found:
             return None, found
         notes = tuple(checker.warnings)
+        marks = json_ast.count_marks(parsed.ast["blocks"])
         if cache is not None:  # named by the bytes loaded, should the file have changed since
             record = pickle.dumps(
-                (loaded, checker.images, parse_key(loaded), parsed.regions, notes),
+                (loaded, checker.images, parse_key(loaded), parsed.regions, notes, marks),
                 pickle.HIGHEST_PROTOCOL,
             )
             cache.put_bytes("checked", _check_key(loaded.sha256, path, context), record)
-        return Checked(loaded, parsed.later, checker.images, parsed.regions, notes), found
+        return Checked(loaded, parsed.later, checker.images, parsed.regions, notes, marks), found
 
     def check_some(paths: Sequence[Path]) -> Iterable[tuple[Checked | None, list[Problem]]]:
         with Pandocs() as pandocs:
@@ -203,12 +205,13 @@ def _passed_before(cache: Cache | None, name: str) -> Checked | None:
     if cache is None or stored is None:
         return None
     try:
-        source, images, parsed, written, notes = pickle.loads(stored)
+        source, images, parsed, written, notes, marks = pickle.loads(stored)
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
         return None  # an unreadable record: check the report again
     if not cache.has("parse", parsed):
         return None
-    return Checked(source, Document(load=partial(_ast, cache, parsed)), images, written, notes)
+    ast = Document(load=partial(_ast, cache, parsed))
+    return Checked(source, ast, images, written, notes, marks)
 
 
 def _duplicates(checked: list[Checked]) -> list[Problem]:

@@ -26,7 +26,6 @@ from reportback.config import Config
 from reportback.errors import LeakFound
 from reportback.model import Audience, Checked, Prepared, Selection, Survey
 from reportback.output.templates import Templates
-from reportback.pandoc import json_ast
 from reportback.timing import stage
 
 __all__ = [  # the library, as the commands and the mail use it
@@ -223,7 +222,7 @@ def _result(ready: Prepared, files: int, changed: bool) -> BuildResult:
 
 
 def _marks(shown: Iterable[Checked]) -> tuple[int, int, int]:
-    counts = [json_ast.count_marks(c.ast["blocks"]) for c in shown]
+    counts = [c.marks for c in shown]
     return (sum(c[0] for c in counts), sum(c[1] for c in counts), sum(c[2] for c in counts))
 
 

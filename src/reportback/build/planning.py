@@ -67,25 +67,39 @@ class Planner:
                 self.record, self.builder, config.feeds.max_items
             )
         self.lists = Aside(partial(self.builder.lists, self.views), "lists of reports")
+        self.indexing: search_index.Indexing | None = None
 
     def plans(self, site: Staging, feeds: Staging) -> Plans:
-        """Plan the feeds first (their 350 MB is written while the site is made), then the
-        site; the search index last (Pagefind indexes the audited site)."""
+        """Plan the site first, then the feeds, made while Pagefind indexes the audited site
+        beside them; the search index last."""
         feed_plans = (
             Planned(f"{FEEDS}{feed.name}", feed.key, partial(_feed_output, feed))
             for feed in self.feeds.each(self.rendered)
         )
         return [
-            (feeds, FEEDS, feed_plans),
-            (feeds, FEEDS, _planned(self.decisions, FEEDS)),  # the record's (issue 23)
             (site, "", self._site()),
             (site, "", _planned(record_pages.pages(self.builder, self.record))),  # the record's
-            (site, "", _search(site)),
+            (site, "", self._start_search(site)),
+            (feeds, FEEDS, feed_plans),
+            (feeds, FEEDS, _planned(self.decisions, FEEDS)),  # the record's (issue 23)
+            (site, "", self._search()),
         ]
 
     def close(self) -> None:
-        """Stop the child making the lists, if the build failed before it needed them."""
+        """Stop the child making the lists and Pagefind, if the build failed first."""
         self.lists.close()
+        if self.indexing is not None:
+            self.indexing.close()
+
+    def _start_search(self, site: Staging) -> Iterator[Planned]:
+        """Start Pagefind on the site's pages, staged and audited by now (plans nothing)."""
+        self.indexing = search_index.Indexing(site.written())
+        yield from ()
+
+    def _search(self) -> Iterator[Planned]:
+        """Plan the search index, once Pagefind has made it."""
+        if self.indexing is not None:
+            yield from _planned(self.indexing.files())
 
     def _site(self) -> Iterator[Planned]:
         """Name every file of the site, in order, with how to make it.
@@ -130,11 +144,6 @@ def _planned(outputs: dict[str, bytes], prefix: str = "") -> Iterator[Planned]:
     for name, data in sorted(outputs.items()):
         output = partial(Output, f"{prefix}{name}", data, Audience.PUBLIC)
         yield Planned(f"{prefix}{name}", None, output)
-
-
-def _search(site: Staging) -> Iterator[Planned]:
-    """Plan the search index, made by Pagefind from the staged site once all of it is there."""
-    yield from _planned(search_index.index(site.written()))
 
 
 def _feed_output(feed: FeedFile) -> Output:

@@ -7,7 +7,6 @@ is swapped in; what it writes is read back and each file is audited like any oth
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 from fnmatch import fnmatch
@@ -38,28 +37,60 @@ def executable() -> str:
     return str(get_executable())
 
 
-def index(tree: Path) -> dict[str, bytes]:
-    """Index the HTML under `tree`; return the index's files by name under the site (none if
-    the tree has no page to index: a build refused before its pages were staged)."""
-    if not any(any(tree.glob(g)) for g in PAGES.strip("{}").split(",")):
-        return {}
-    with stage("search"), tempfile.TemporaryDirectory(prefix="reportback-search-") as work:
-        out = Path(work) / FOLDER
+class Indexing:
+    """Pagefind indexing the HTML under a tree, started now; `files()` waits for the index.
+
+    It runs beside whatever the build does next (Pagefind is a program of its own, on
+    threads of its own); `close()` stops it if the build fails first.
+    """
+
+    def __init__(self, tree: Path) -> None:
+        self.work: tempfile.TemporaryDirectory[str] | None = None
+        self.proc: subprocess.Popen[str] | None = None
+        if not any(any(tree.glob(g)) for g in PAGES.strip("{}").split(",")):
+            return  # a build refused before its pages were staged: nothing to index
+        self.work = tempfile.TemporaryDirectory(prefix="reportback-search-")
+        self.out = Path(self.work.name) / FOLDER
         command = [
-            executable(), "--site", str(tree), "--output-path", str(out), "--glob", PAGES,
+            executable(), "--site", str(tree), "--output-path", str(self.out), "--glob", PAGES,
             "--root-selector", "main", "--silent",
         ]  # fmt: skip
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        except (OSError, subprocess.TimeoutExpired) as exc:
+            self.proc = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+        except OSError as exc:
+            self.close()
             raise ExternalFailure(f"Pagefind could not run: {exc}") from exc
-        if done.returncode != 0:
-            said = (done.stderr or done.stdout).strip().splitlines()[-3:]
-            raise ExternalFailure(f"Pagefind failed: {' '.join(said)}")
-        files = {}
-        for path in sorted(out.rglob("*")):
-            name = path.relative_to(out).as_posix()
-            if path.is_file() and any(fnmatch(name, pattern) for pattern in KEPT):
-                files[f"{FOLDER}/{name}"] = path.read_bytes()
-        shutil.rmtree(out, ignore_errors=True)
-    return files
+
+    def files(self) -> dict[str, bytes]:
+        """Wait for the index; return its files by name under the site (none if there was
+        no page to index)."""
+        if self.proc is None or self.work is None:
+            return {}
+        try:
+            with stage("search"):
+                try:
+                    out, err = self.proc.communicate(timeout=600)
+                except subprocess.TimeoutExpired as exc:
+                    raise ExternalFailure(f"Pagefind could not run: {exc}") from exc
+                if self.proc.returncode != 0:
+                    said = (err or out).strip().splitlines()[-3:]
+                    raise ExternalFailure(f"Pagefind failed: {' '.join(said)}")
+                files = {}
+                for path in sorted(self.out.rglob("*")):
+                    name = path.relative_to(self.out).as_posix()
+                    if path.is_file() and any(fnmatch(name, pattern) for pattern in KEPT):
+                        files[f"{FOLDER}/{name}"] = path.read_bytes()
+        finally:
+            self.close()
+        return files
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+        if self.work is not None:
+            self.work.cleanup()
+            self.work = None
