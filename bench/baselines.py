@@ -5,6 +5,11 @@ reports: python-frontmatter, one `pypandoc.convert_text` per format (a standalon
 and the HTML that WeasyPrint lays out as the PDF), WeasyPrint for the PDF. No redaction, no
 feeds, no audit: it only has to be faster than that to be a fair baseline.
 
+python -m bench.baselines floor REPORTS OUT — the build's floor: the tools' work alone on every
+report, on a pool of one pandoc worker per core: pandoc parses the body and writes it as
+HTML and Typst in one request, Typst lays the Typst out with the bundled template. No
+checks, no redaction, no site, no feeds, no audit: what no build of these reports can beat.
+
 python -m bench.baselines pelican REPORTS OUT — Pelican, the static site generator a Python
 user would pick instead, building the same reports to HTML plus its feeds (all, per category
 and per tag), with its content cache off.
@@ -65,6 +70,35 @@ def naive(reports: Path, out: Path, sample: int) -> dict[str, float | int]:
     }
 
 
+def floor(reports: Path) -> dict[str, float | int]:
+    """Run the tools' work on every report (see the module's docstring); return its figures."""
+    from dataclasses import asdict
+
+    import frontmatter
+    import typst
+
+    from reportback.output.pdf import PdfInfo
+    from reportback.output.templates import Templates
+    from reportback.pandoc.worker import Pandoc, Pandocs
+
+    template = Templates(reports.parent / "templates").text("report.typ")
+    paths = sorted(reports.glob("*.md"))
+    info = PdfInfo("Report", "The rep", "NEC", "1 January 2027", "public", "en", False, "gb")
+    inputs = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in asdict(info).items()}
+
+    def one(pandoc: Pandoc, path: Path) -> int:
+        ast, _ = pandoc.parse(frontmatter.load(path).content)
+        out = pandoc.write(ast, ("html5", "typst"))
+        source = f"{template}\n#show: report\n{out['typst']}\n".encode()
+        pdf = typst.compile(source, format="pdf", sys_inputs=inputs, ignore_system_fonts=True)
+        return len(out["html5"]) + len(pdf)
+
+    start = time.perf_counter()
+    with Pandocs() as pandocs:
+        made = sum(pandocs.map(one, paths))
+    return {"reports": len(paths), "bytes": made, "wall_s": time.perf_counter() - start}
+
+
 def pelican_project(reports: Path, root: Path) -> Path:
     """Write the reports as Pelican Markdown articles (metadata header, same body)."""
     import frontmatter
@@ -97,6 +131,8 @@ if __name__ == "__main__":
     kind, reports_dir, out_dir = sys.argv[1:4]
     if kind == "naive":
         print(json.dumps(naive(Path(reports_dir), Path(out_dir), int(sys.argv[4]))))
+    elif kind == "floor":
+        print(json.dumps(floor(Path(reports_dir))))
     elif kind == "pelican-project":
         pelican_project(Path(reports_dir), Path(out_dir))
     else:

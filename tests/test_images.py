@@ -269,7 +269,7 @@ def test_the_audit_refuses_a_pdf_whose_template_attached_a_report(
     # and the render-time check for attachments is off
     real = render.make_pdf
 
-    def leaky(template: str, body: str, info: pdf.PdfInfo, files: dict[str, bytes]) -> bytes:
+    def leaky(template: str, body: str, info: pdf.PdfInfo, files: dict[str, bytes]) -> pdf.Typeset:
         source = {"source.md": Path("reports/a.md").read_bytes()}
         return real(template, body, info, files | source)
 

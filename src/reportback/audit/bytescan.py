@@ -29,7 +29,8 @@ UTF16 = (
 )
 """The same in UTF-16, little- and big-endian (EXIF's XP tags, PDF strings)."""
 PDF_STREAM = re.compile(rb"stream\r?\n")
-PDF_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
+PDF_OBJECT = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+CONTENTS = re.compile(rb"/Contents\s*(\d+\s+\d+\s+R|\[[^\]]*\])")
 PDF_STREAM_BODY = re.compile(rb"stream\r?\n.*?endstream", re.S)
 PRINTABLE = re.compile(rf"[^\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]{{{SHORTEST},}}")
 PDF_HEX = re.compile(rb"<([0-9A-Fa-f\s]{4,})>")
@@ -48,8 +49,9 @@ MAX_INFLATED = 64 << 20
 def text_of(data: bytes) -> str:
     """Return every string the bytes hold, one per line."""
     parts = [m.group().decode("utf-8", errors="replace") for m in STRINGS.finditer(data)]
-    parts += [m.group().decode("utf-16-le") for m in UTF16[0].finditer(data)]
-    parts += [m.group().decode("utf-16-be") for m in UTF16[1].finditer(data)]
+    if b"\x00" in data:  # UTF-16 text has a zero byte in every code of ASCII or Latin-1
+        parts += [m.group().decode("utf-16-le") for m in UTF16[0].finditer(data)]
+        parts += [m.group().decode("utf-16-be") for m in UTF16[1].finditer(data)]
     return "\n".join(parts)
 
 
@@ -77,13 +79,50 @@ def image_text(data: bytes) -> str:
 
 
 def pdf_bytes_text(data: bytes) -> str:
-    """Return the text of a PDF's bytes: the file and every stream inflated, with strings."""
+    """Return the text of a PDF's bytes: the file and every stream inflated, with strings.
+
+    The pages' content streams are left out: they draw text in the fonts' own codes, and
+    what they draw is read as a reader sees it (PDFium's text, or what Typst was given to
+    draw); the rest of them is operators and numbers. They are most of a PDF's inflated
+    bytes and most of the words a whole read would find.
+    """
     parts = []
-    for layer in [data, *inflated(data)]:
+    pages = _page_contents(data)
+    for number, layer in [(None, data), *_numbered(data)]:
+        if number in pages:
+            continue
         parts.append(text_of(layer))
         objects = PDF_STREAM_BODY.sub(b" ", layer)  # strings live outside streams' bytes
         parts += [t for s in _strings(objects) for t in PRINTABLE.findall(_pdf_string(s))]
     return _with_entities_decoded("\n".join(parts))
+
+
+def _page_contents(pdf: bytes) -> set[int]:
+    """Return the object numbers of the pages' content streams."""
+    numbers: set[int] = set()
+    try:
+        for layer in _object_layers(pdf):
+            for match in CONTENTS.finditer(layer):
+                numbers.update(int(n) for n in re.findall(rb"(\d+)\s+\d+\s+R", match[1]))
+    except Unreadable:
+        return set()  # every stream read whole
+    return numbers
+
+
+def _numbered(data: bytes) -> Iterator[tuple[int | None, bytes]]:
+    """Yield every zlib stream in a PDF, inflated, with the number of its object."""
+    objects = [(m.end(), int(m[1])) for m in PDF_OBJECT.finditer(data)]
+    heads = [at for at, _ in objects]
+    for match in PDF_STREAM.finditer(data):
+        unpack = zlib.decompressobj()
+        try:
+            out = unpack.decompress(data[match.end() :], MAX_INFLATED)
+        except zlib.error:
+            continue  # not a zlib stream (a JPEG, say): its raw bytes are read with the file
+        if unpack.unconsumed_tail:
+            raise Unreadable("a stream inflates to more than 64 MB")
+        at = bisect.bisect_left(heads, match.start()) - 1
+        yield (objects[at][1] if at >= 0 else None), out
 
 
 def _with_entities_decoded(text: str) -> str:
@@ -124,19 +163,6 @@ def _object_layers(pdf: bytes) -> Iterator[bytes]:
         yield out
 
 
-def inflated(data: bytes) -> Iterator[bytes]:
-    """Yield every zlib stream in a PDF, inflated (an object stream's objects included)."""
-    for match in PDF_STREAM.finditer(data):
-        unpack = zlib.decompressobj()
-        try:
-            out = unpack.decompress(data[match.end() :], MAX_INFLATED)
-        except zlib.error:
-            continue  # not a zlib stream (a JPEG, say): its raw bytes are read with the file
-        if unpack.unconsumed_tail:
-            raise Unreadable("a stream inflates to more than 64 MB")
-        yield out
-
-
 def _strings(layer: bytes) -> Iterator[bytes]:
     for match in PDF_HEX.finditer(layer):
         hexits = re.sub(rb"\s", b"", match.group(1))
@@ -146,17 +172,23 @@ def _strings(layer: bytes) -> Iterator[bytes]:
         yield _unescape(match.group()[1:-1])
 
 
-ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
+"""A literal string's escapes: an octal code, or one character (`\\n`, `\\(`, a line end)."""
+CODES = {bytes([c]): bytes([c]) for c in range(256)} | {
+    b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"\n": b"", b"\r": b"",
+} | {
+    f"{n:0{width}o}".encode(): bytes([n & 0xFF])
+    for width in (1, 2, 3) for n in range(8**width)
+}  # fmt: skip
+"""What each escape stands for (an escaped line end continues the string: nothing)."""
 
 
 def _unescape(literal: bytes) -> bytes:
-    def one(match: re.Match[bytes]) -> bytes:
-        octal, code = match.groups()
-        if octal:
-            return bytes([int(octal, 8) & 0xFF])
-        return ESCAPES.get(code, code if code not in (b"\n", b"\r") else b"")
-
-    return re.sub(rb"\\(?:([0-7]{1,3})|(.))", one, literal, flags=re.S)
+    if b"\\" not in literal:
+        return literal
+    parts = ESCAPE.split(literal)  # text, code, text, code, …, text
+    parts[1::2] = [CODES[code] for code in parts[1::2]]
+    return b"".join(parts)
 
 
 def _pdf_string(raw: bytes) -> str:

@@ -97,7 +97,10 @@ def _render(pandoc: Pandoc, job: _Job, settings: RenderSettings, cache: Cache) -
         result = render(job.report, job.publication, pandoc, settings, job.draft)
     cache.put_bytes("pdf", job.key, result.pdf)
     cache.put_json("render", job.key, {"html": result.html, "text": result.text})
-    return replace(result, pdf_file=StoredPdf.held(job.key, result.pdf))
+    given = result.pdf_file.given()
+    if given is not None:
+        cache.put_bytes("given", job.key, given.encode("utf-8"))
+    return replace(result, pdf_file=_stored(job.key, len(result.pdf), cache))
 
 
 def _rendered_before(job: _Job, cache: Cache) -> RenderedReport | None:
@@ -106,9 +109,19 @@ def _rendered_before(job: _Job, cache: Cache) -> RenderedReport | None:
     size = cache.size("pdf", job.key)
     if stored is None or size is None:
         return None
-    pdf = StoredPdf(job.key, size, partial(_stored_pdf, cache, job.key))
-    return RenderedReport(job.report, job.publication, stored["html"], stored["text"], pdf,
-                          job.draft)  # fmt: skip
+    return RenderedReport(job.report, job.publication, stored["html"], stored["text"],
+                          _stored(job.key, size, cache), job.draft)  # fmt: skip
+
+
+def _stored(key: str, size: int, cache: Cache) -> StoredPdf:
+    """Name a PDF in the cache, read (with what Typst was given) only when audited: a
+    thousand PDFs are not held in memory."""
+    return StoredPdf(key, size, partial(_stored_pdf, cache, key), partial(_given, cache, key))
+
+
+def _given(cache: Cache, name: str) -> str | None:
+    data = cache.get_bytes("given", name)
+    return data.decode("utf-8") if data is not None else None
 
 
 def _stored_pdf(cache: Cache, name: str) -> bytes:

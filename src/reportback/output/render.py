@@ -13,7 +13,6 @@ from reportback.output import images
 from reportback.output.pdf import PdfInfo, make_pdf
 from reportback.pandoc import json_ast
 from reportback.pandoc.worker import Pandoc
-from reportback.timing import stage
 
 
 @dataclass(frozen=True)
@@ -39,11 +38,7 @@ def render(
     draft: bool = False,
 ) -> RenderedReport:
     """Render one audience's version of a report."""
-    page_doc = _shift_headings(report.ast)
-    out = pandoc.write(page_doc, ("html5", "plain"))
-    with stage("render: pdf (pandoc to typst)"):
-        typst_doc = _typst_images(page_doc, report)
-        typst_body = pandoc.write(typst_doc, ("typst",))["typst"]
+    out = pandoc.write(_shift_headings(report.ast), ("html5", "plain", "typst"))
     meta = report.source.meta
     info = PdfInfo(
         title=meta.title,
@@ -61,9 +56,10 @@ def render(
     )
     cache = Cache(settings.cache) if settings.cache is not None else None
     files = {image.name: images.published(image, cache) for image in report.images}
-    pdf = make_pdf(settings.typst_template, typst_body, info, files)
+    typeset = make_pdf(settings.typst_template, out["typst"], info, files)  # images by name
     html = _title_footnotes(out["html5"])
-    return RenderedReport(report, publication, html, out["plain"], StoredPdf.held("", pdf), draft)
+    pdf = StoredPdf.held("", typeset.pdf, typeset.given)
+    return RenderedReport(report, publication, html, out["plain"], pdf, draft)
 
 
 def _day(moment: datetime | None) -> str:
@@ -87,17 +83,6 @@ def _shift_headings(ast: Ast) -> Ast:
     shift = 2 - min((h["c"][0] for h in headers), default=2)
     for node in headers:
         node["c"][0] = max(1, min(node["c"][0] + shift, 6))
-    return doc
-
-
-def _typst_images(ast: Ast, report: RedactedReport) -> Ast:
-    paths = {image.name: "/" + image.name for image in report.images}
-    if not paths:
-        return ast
-    doc = json_ast.copy(ast)
-    for node in json_ast.walk(doc["blocks"]):
-        if node["t"] == "Image":
-            node["c"][2][0] = paths[node["c"][2][0]]
     return doc
 
 

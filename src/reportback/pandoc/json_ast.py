@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import pickle
 import re
 import unicodedata
@@ -199,8 +200,13 @@ def _pruned(value: Any, keep: Callable[[Node], bool]) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=8)
 def words(text: str) -> tuple[str, ...]:
-    """Return the normalised words of a text, as the leak audit compares them."""
+    """Return the normalised words of a text, as the leak audit compares them.
+
+    The last few are remembered: the audit reads a report's own page and PDF twice (for
+    every report's runs, then for its own, ignoring spacing).
+    """
     folded = unicodedata.normalize("NFKC", text).casefold()
     return tuple(WORD.findall(folded))
 
