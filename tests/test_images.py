@@ -337,3 +337,81 @@ def test_bytes_inside_a_font_or_an_image_are_not_taken_for_an_attachment() -> No
     attached = io.BytesIO()
     writer.write(attached)
     assert bytescan.embeds_files(attached.getvalue())
+
+
+def _typeset(body: str, title: str = "Report") -> pdf.Typeset:
+    info = pdf.PdfInfo(title, "The rep", "NEC", "1 January 2027", "public", "en", False)
+    return pdf.make_pdf((default_dir() / "report.typ").read_text(), body, info, {})
+
+
+def test_a_pdfs_words_are_read_from_what_typst_was_given() -> None:
+    typeset = _typeset(f"Public words only. #emph[{SECRET[:20]}]{SECRET[20:]}")
+    assert _words_of(SECRET) <= set(words(typeset.given)), "markup inside a word is read through"
+    audited = Output("x.pdf", typeset.pdf, Audience.PUBLIC, given=typeset.given)
+    found = Auditor(_withheld(), PdfText(None)).check(audited)
+    assert found == [f"a: confidential text {SECRET!r} found in x.pdf"]
+    clean = _typeset("Public words only.")
+    audited = Output("x.pdf", clean.pdf, Audience.PUBLIC, given=clean.given)
+    assert Auditor(_withheld(), PdfText(None)).check(audited) == []
+
+
+def test_what_typst_was_given_includes_its_inputs() -> None:
+    # a template may show any input anywhere (the title here, in the properties and pages)
+    typeset = _typeset("Public words only.", title=SECRET)
+    audited = Output("x.pdf", typeset.pdf, Audience.PUBLIC, given=typeset.given)
+    found = Auditor(_withheld(), PdfText(None)).check(audited)
+    assert found == [f"a: confidential text {SECRET!r} found in x.pdf"]
+
+
+def test_a_pdfs_raw_bytes_are_read_but_not_its_pages_drawing() -> None:
+    typeset = _typeset("Public words only, drawn in the fonts' own codes.", title=SECRET)
+    text = bytescan.pdf_bytes_text(typeset.pdf)
+    assert SECRET in text, "the properties are read from the bytes, not only from the source"
+    pages = bytescan._page_contents(typeset.pdf)
+    assert pages, "Typst's pages have content streams"
+    assert " Tf" not in text and " Tj" not in text, "no drawing operator is read"
+    whole = bytescan.text_of(b"".join(zlib.decompress(s) for s in _streams(typeset.pdf)))
+    assert " Tf" in whole or " TJ" in whole, "the pages' streams do hold the drawing"
+
+
+def test_pdf_literal_strings_are_unescaped_as_pdf_reads_them() -> None:
+    literal = rb"a\(b\)c\\d\n\101\1012\0\
+e\x\r"
+    assert bytescan._unescape(literal) == b"a(b)c\\d\nAA2\x00ex\r"
+    assert bytescan._unescape(b"no escapes") == b"no escapes"
+
+
+def test_a_file_read_clean_is_not_read_again_until_a_run_is_new(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from reportback.audit import leaks
+
+    reads: list[str] = []
+    real = leaks.chunks
+    monkeypatch.setattr(leaks, "chunks", lambda o, t: reads.append(o.name) or real(o, t))
+    page = Output("clps/x/index.html", b"<p>Public words only</p>", Audience.PUBLIC)
+    store = tmp_path / "verdicts.pickle"
+    for _ in range(2):
+        auditor = Auditor(_withheld(), PdfText(None), verdicts=leaks.Verdicts(store))
+        assert auditor.check_all([page]) == []
+    assert reads == ["clps/x/index.html"], "the same bytes were read once"
+    fresh = [*_withheld(), Withheld("b", Fragment(Audience.CONFIDENTIAL, ("new", "run", "x"), "x"))]
+    Auditor(fresh, PdfText(None), verdicts=leaks.Verdicts(store)).check_all([page])
+    assert len(reads) == 2, "a new run means reading it again"
+
+
+def _words_of(text: str) -> set[str]:
+    return set(words(text))
+
+
+def _streams(data: bytes) -> list[bytes]:
+    found = []
+    for match in bytescan.PDF_STREAM.finditer(data):
+        end = data.find(b"endstream", match.end())
+        raw = data[match.end() : end].rstrip(b"\r\n")
+        try:
+            zlib.decompress(raw)
+        except zlib.error:
+            continue
+        found.append(raw)
+    return found
