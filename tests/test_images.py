@@ -269,7 +269,7 @@ def test_the_audit_refuses_a_pdf_whose_template_attached_a_report(
     # and the render-time check for attachments is off
     real = render.make_pdf
 
-    def leaky(template: str, body: str, info: pdf.PdfInfo, files: dict[str, bytes]) -> pdf.Typeset:
+    def leaky(template: str, body: str, info: pdf.PdfInfo, files: dict[str, bytes]) -> bytes:
         source = {"source.md": Path("reports/a.md").read_bytes()}
         return real(template, body, info, files | source)
 
@@ -339,38 +339,35 @@ def test_bytes_inside_a_font_or_an_image_are_not_taken_for_an_attachment() -> No
     assert bytescan.embeds_files(attached.getvalue())
 
 
-def _typeset(body: str, title: str = "Report") -> pdf.Typeset:
+def _typeset(body: str, title: str = "Report") -> bytes:
     info = pdf.PdfInfo(title, "The rep", "NEC", "1 January 2027", "public", "en", False)
     return pdf.make_pdf((default_dir() / "report.typ").read_text(), body, info, {})
 
 
-def test_a_pdfs_words_are_read_from_what_typst_was_given() -> None:
-    typeset = _typeset(f"Public words only. #emph[{SECRET[:20]}]{SECRET[20:]}")
-    assert _words_of(SECRET) <= set(words(typeset.given)), "markup inside a word is read through"
-    audited = Output("x.pdf", typeset.pdf, Audience.PUBLIC, given=typeset.given)
-    found = Auditor(_withheld(), PdfText(None)).check(audited)
-    assert found == [f"a: confidential text {SECRET!r} found in x.pdf"]
-    clean = _typeset("Public words only.")
-    audited = Output("x.pdf", clean.pdf, Audience.PUBLIC, given=clean.given)
-    assert Auditor(_withheld(), PdfText(None)).check(audited) == []
-
-
-def test_what_typst_was_given_includes_its_inputs() -> None:
-    # a template may show any input anywhere (the title here, in the properties and pages)
-    typeset = _typeset("Public words only.", title=SECRET)
-    audited = Output("x.pdf", typeset.pdf, Audience.PUBLIC, given=typeset.given)
-    found = Auditor(_withheld(), PdfText(None)).check(audited)
-    assert found == [f"a: confidential text {SECRET!r} found in x.pdf"]
+def test_words_typst_makes_of_math_are_read_in_the_pdf(cli: Cli, project: Project) -> None:
+    # an adversary's find against auditing the Typst source instead of the PDF's text: math
+    # letters split by an invisible command are "Q u i m … b y" in the source and the page
+    # (pandoc leaves the TeX as written), but Typst sets them as one word
+    body = (
+        '## Disputes panel {.confidential reason="Disciplinary matter"}\n\n'
+        "Quimby is expelled\n\n## Finance\n\n"
+        "The budget was agreed. $Quim\\phantom{}by$ is expelled\n"
+    )
+    root = project({"reports/a.md": report(body)})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert "a: confidential text 'quimby is expelled' found in reports/a/a.pdf" in result.err
+    assert not (root / "site").exists()
 
 
 def test_a_pdfs_raw_bytes_are_read_but_not_its_pages_drawing() -> None:
     typeset = _typeset("Public words only, drawn in the fonts' own codes.", title=SECRET)
-    text = bytescan.pdf_bytes_text(typeset.pdf)
-    assert SECRET in text, "the properties are read from the bytes, not only from the source"
-    pages = bytescan._page_contents(typeset.pdf)
+    text = bytescan.pdf_bytes_text(typeset)
+    assert SECRET in text, "the properties are read from the bytes"
+    pages = bytescan._page_contents(typeset)
     assert pages, "Typst's pages have content streams"
     assert " Tf" not in text and " Tj" not in text, "no drawing operator is read"
-    whole = bytescan.text_of(b"".join(zlib.decompress(s) for s in _streams(typeset.pdf)))
+    whole = bytescan.text_of(b"".join(zlib.decompress(s) for s in _streams(typeset)))
     assert " Tf" in whole or " TJ" in whole, "the pages' streams do hold the drawing"
 
 
@@ -398,10 +395,6 @@ def test_a_file_read_clean_is_not_read_again_until_a_run_is_new(
     fresh = [*_withheld(), Withheld("b", Fragment(Audience.CONFIDENTIAL, ("new", "run", "x"), "x"))]
     Auditor(fresh, PdfText(None), verdicts=leaks.Verdicts(store)).check_all([page])
     assert len(reads) == 2, "a new run means reading it again"
-
-
-def _words_of(text: str) -> set[str]:
-    return set(words(text))
 
 
 def _streams(data: bytes) -> list[bytes]:

@@ -189,23 +189,14 @@ class StoredPdf:
     and the bytes, read from where they are stored only when asked for (a build that keeps
     the published PDF never reads them)."""
 
-    def __init__(
-        self,
-        key: str,
-        size: int,
-        load: Callable[[], bytes],
-        given: Callable[[], str | None] = lambda: None,
-    ) -> None:
+    def __init__(self, key: str, size: int, load: Callable[[], bytes]) -> None:
         self.key = key
         self.size = size
         self.load = load
-        self.given = given
-        """Reads all the text Typst was given to make it (`pdf.Typeset.given`), if known:
-        the audit reads that in place of the PDF's laid-out text."""
 
     @classmethod
-    def held(cls, key: str, data: bytes, given: str | None = None) -> StoredPdf:
-        return cls(key, len(data), lambda: data, lambda: given)
+    def held(cls, key: str, data: bytes) -> StoredPdf:
+        return cls(key, len(data), lambda: data)
 
     @cached_property
     def data(self) -> bytes:

@@ -45,9 +45,6 @@ class Output:
     audience: Audience
     report: str | None = None
     """The report whose own page or PDF this is, if any."""
-    given: str | None = None
-    """For a PDF: all the text Typst was given to make it, if known (read in place of the
-    text laid out in it, which PDFium would have to extract)."""
 
     @cached_property
     def data(self) -> bytes:
@@ -110,8 +107,6 @@ def chunks(output: Output, pdf_text: PdfText) -> list[str]:
     item be audited once. No withheld run spans two entries or items: they are two reports
     (or two agenda items). A report's own page and PDF are audited whole.
     """
-    if output.name.endswith(".pdf") and output.given is not None:  # what it was made of
-        return [output.given + "\n" + bytescan.pdf_bytes_text(output.data)]
     if output.name.endswith(".pdf"):  # its text, properties and raw bytes (bytescan)
         return [pdf_text(output.data)]
     if output.name.endswith(bytescan.IMAGE_TYPES):

@@ -158,7 +158,7 @@ def _image(name: str, image: Image, cache: Cache, slug: str) -> Output:
 
 
 def _pdf(name: str, report: RenderedReport) -> Output:
-    return Output(name, report.pdf, Audience.PUBLIC, report.slug, report.pdf_file.given())
+    return Output(name, report.pdf, Audience.PUBLIC, report.slug)
 
 
 def _page(builder: SiteBuilder, report: ReportView) -> Output:

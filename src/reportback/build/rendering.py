@@ -97,9 +97,6 @@ def _render(pandoc: Pandoc, job: _Job, settings: RenderSettings, cache: Cache) -
         result = render(job.report, job.publication, pandoc, settings, job.draft)
     cache.put_bytes("pdf", job.key, result.pdf)
     cache.put_json("render", job.key, {"html": result.html, "text": result.text})
-    given = result.pdf_file.given()
-    if given is not None:
-        cache.put_bytes("given", job.key, given.encode("utf-8"))
     return replace(result, pdf_file=_stored(job.key, len(result.pdf), cache))
 
 
@@ -114,14 +111,9 @@ def _rendered_before(job: _Job, cache: Cache) -> RenderedReport | None:
 
 
 def _stored(key: str, size: int, cache: Cache) -> StoredPdf:
-    """Name a PDF in the cache, read (with what Typst was given) only when audited: a
-    thousand PDFs are not held in memory."""
-    return StoredPdf(key, size, partial(_stored_pdf, cache, key), partial(_given, cache, key))
-
-
-def _given(cache: Cache, name: str) -> str | None:
-    data = cache.get_bytes("given", name)
-    return data.decode("utf-8") if data is not None else None
+    """Name a PDF in the cache, read only when audited: a thousand PDFs are not held in
+    memory."""
+    return StoredPdf(key, size, partial(_stored_pdf, cache, key))
 
 
 def _stored_pdf(cache: Cache, name: str) -> bytes:

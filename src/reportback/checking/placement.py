@@ -6,6 +6,7 @@ Each returns problems as (body offset or line, message); `rules.BodyChecker` nam
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -222,7 +223,7 @@ def _resolved(ast: Ast, regions: Regions) -> Iterator[Found]:
     Whatever shape the main reader accepted a definition in, the words it resolved a public
     note to must be written somewhere at the note's level or below.
     """
-    allowed = {lv: regions.text_at_most(lv) for lv in Audience}
+    allowed = functools.cache(regions.text_at_most)  # made for a level only when asked
     found: list[Found] = []
 
     def visit(node: Node, level: Audience) -> None:
@@ -230,7 +231,7 @@ def _resolved(ast: Ast, regions: Regions) -> Iterator[Found]:
             return
         if node["t"] == "Note":
             text = f" {' '.join(words(json_ast.stringify(node['c'])))} "
-            home = next((lv for lv in Audience if text in allowed[lv]), None)
+            home = next((lv for lv in Audience if text in allowed(lv)), None)
             if text.strip() and home is not None and home > level:
                 line = _words_line(regions, text.strip(), level)
                 found.append((line, _misuse("footnote", "", home, level)))
@@ -275,14 +276,23 @@ def also_public(regions: Regions, confidential: bool, first_line: int) -> Iterat
     """
     if confidential:
         return
-    public = [(u.line, f" {' '.join(words(u.text))} ") for u in regions.units() if not u.level]
+    public = [(u.line, words(u.text)) for u in regions.units() if not u.level]
+
+    @functools.cache
+    def first_lines(n: int) -> dict[tuple[str, ...], int]:
+        """Every run of `n` public words, with the first line of public text holding it."""
+        lines: dict[tuple[str, ...], int] = {}
+        for line, ws in public:
+            for i in range(len(ws) - n + 1):
+                lines.setdefault(ws[i : i + n], line)
+        return lines
+
     warned: set[int] = set()
     for unit in regions.units():
         if not unit.level or unit.line in warned:
             continue
         for run in runs(words(unit.text)):
-            needle = f" {' '.join(run)} "
-            where = next((line for line, text in public if needle in text), None)
+            where = first_lines(len(run)).get(run)
             if where is not None:
                 warned.add(unit.line)
                 yield (

@@ -35,6 +35,8 @@ SYNTAX = re.compile(
 )
 """Markdown syntax that is not words: labels, list and heading markers, fences, definitions."""
 ESCAPE = re.compile(r"\\(?=[^\w\s])")
+STRETCH = re.compile(rb"(.)\1*", re.S)
+"""A run of characters at one level (one byte a character: `Regions.levels`)."""
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -83,10 +85,10 @@ class Regions:
     def levels(self) -> bytes:
         """One byte per character of the body: its Audience."""
         levels = bytearray(len(self.body))
-        for start, end, level in self.spans:
-            for i in range(max(start, 0), min(end, len(self.body))):
-                if levels[i] < level:
-                    levels[i] = level
+        for start, end, level in sorted(self.spans, key=lambda span: span[2]):
+            start, end = max(start, 0), min(end, len(self.body))  # a higher level overwrites
+            if end > start:
+                levels[start:end] = bytes([level]) * (end - start)
         return bytes(levels)
 
     def stored(self) -> dict[str, Any]:
@@ -121,11 +123,8 @@ class Regions:
 
     def _stretches(self) -> Iterator[tuple[Audience, int, str]]:
         """Yield the maximal stretches of the body at one level."""
-        start = 0
-        for i in range(1, len(self.levels) + 1):
-            if i == len(self.levels) or self.levels[i] != self.levels[start]:
-                yield Audience(self.levels[start]), start, self.body[start:i]
-                start = i
+        for run in STRETCH.finditer(self.levels):
+            yield Audience(run[0][0]), run.start(), self.body[run.start() : run.end()]
 
     def text_at_most(self, level: Audience) -> str:
         """Return the words written at `level` or below, each stretch apart, space-padded."""
@@ -199,6 +198,10 @@ def regions(body: str, ast: Ast) -> Regions:
 
 
 Range = tuple[int, int]
+CONTAINERS = json_ast.BLOCKS | {"Div"}
+LEAVES = frozenset({None, "Str", "Space", "SoftBreak", "LineBreak"})
+"""Elements with nothing to read: no position, no mark, no content (None: not an element)."""
+"""The first element of a list of blocks (a section's headings close over these)."""
 
 
 class _Reader:
@@ -218,11 +221,14 @@ class _Reader:
         return min(self.starts[line - 1] + column - 1, len(self.body))
 
     def range_of(self, node: Node) -> Range | None:
-        found = json_ast.attr(node)
-        if found is None:
+        index = json_ast.ATTR_AT.get(node["t"])
+        if index is None:
             return None
-        positions = [v for k, v in found[2] if k == "data-pos"]
-        match = POSITION.search(positions[-1]) if positions else None  # the last: its own
+        position = None
+        for key, value in node["c"][index][2]:
+            if key == "data-pos":
+                position = value  # the last: its own
+        match = POSITION.search(position) if position is not None else None
         if match is None:
             return None
         a, b, c, d = (int(g) for g in match.groups())
@@ -273,15 +279,24 @@ class _Reader:
                 self.notes.append(Use(at[0], written[0]))
         elif kind in ("Link", "Image"):
             self.links += [(here[0], part) for part in node["c"][2] if part]  # target, title
-        self.children(node.get("c"), level, here)
+        content, own_attr = node.get("c"), json_ast.ATTR_AT.get(kind)
+        if own_attr is None or not isinstance(content, list):
+            self.children(content, level, here)
+            return
+        for n, part in enumerate(content):  # its attributes are strings: nothing to visit
+            if n != own_attr:
+                self.children(part, level, here)
 
     def children(self, content: Any, level: Audience, at: Range) -> None:
         if isinstance(content, list):
-            if json_ast.is_node_list(content) and content[0]["t"] in json_ast.BLOCKS | {"Div"}:
+            if json_ast.is_node_list(content) and content[0]["t"] in CONTAINERS:
                 self.blocks(content, level, at)
                 return
-            for item in content:
-                self.children(item, level, at)
+            for item in content:  # strings (text, attributes) hold no element: not visited
+                if isinstance(item, list):
+                    self.children(item, level, at)
+                elif isinstance(item, dict) and item.get("t") not in LEAVES:
+                    self.node(item, level, at)
         elif json_ast.is_node(content):
             self.node(content, level, at)
 

@@ -19,8 +19,6 @@ TEMPLATE = "templates/report.typ"
 TRAILER = re.compile(rb"trailer\s*<<(.*)>>\s*startxref\s*(\d+)\s*%%EOF\s*\Z", re.S)
 """The last trailer of a PDF with a classic cross-reference table (Typst writes one)."""
 PREFERENCES = re.compile(rb"/ViewerPreferences\s*<<")
-MARKUP = re.compile(r"#[A-Za-z][\w.-]*(?:\([^()\n]*\))?\[|\]|\\(?=\S)")
-"""Typst's markup around words, as pandoc writes it: `#emph[`, `#link("…")[`, `]`, escapes."""
 FILE_ACCESS = re.compile(
     r"file not found|escape the project root|outside of project root|access denied|failed to load",
     re.I,
@@ -47,19 +45,7 @@ class PdfInfo:
     """The public corrections, one `date: note` a line."""
 
 
-@dataclass(frozen=True)
-class Typeset:
-    """A PDF, and all the text Typst was given to make it: its source and its inputs."""
-
-    pdf: bytes
-    given: str
-    """Typst's root held nothing but the report's images, so beyond those images' bytes
-    (audited on their own) this is every word the PDF can hold: the audit reads it (with
-    the body again without its markup: `con#emph[fid]ential` as `confidential`) in place of
-    the text laid out in the PDF."""
-
-
-def make_pdf(template: str, body: str, info: PdfInfo, files: Mapping[str, bytes]) -> Typeset:
+def make_pdf(template: str, body: str, info: PdfInfo, files: Mapping[str, bytes]) -> bytes:
     """Return the PDF of `body` laid out by `template` (which defines `report(doc)`).
 
     Typst's root is a fresh folder holding only `files` (the report's re-encoded images), so
@@ -79,7 +65,7 @@ def make_pdf(template: str, body: str, info: PdfInfo, files: Mapping[str, bytes]
         raise InputRefused(
             [problem(TEMPLATE, 1, f"the PDF of {info.title!r} embeds a file; a PDF embeds none")]
         )
-    return Typeset(pdf, "\n".join([source, MARKUP.sub("", body), *inputs.values()]))
+    return pdf
 
 
 def _compile(source: str, inputs: dict[str, str], root: Path, title: str) -> object:

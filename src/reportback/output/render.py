@@ -56,10 +56,9 @@ def render(
     )
     cache = Cache(settings.cache) if settings.cache is not None else None
     files = {image.name: images.published(image, cache) for image in report.images}
-    typeset = make_pdf(settings.typst_template, out["typst"], info, files)  # images by name
+    pdf = make_pdf(settings.typst_template, out["typst"], info, files)  # images by name
     html = _title_footnotes(out["html5"])
-    pdf = StoredPdf.held("", typeset.pdf, typeset.given)
-    return RenderedReport(report, publication, html, out["plain"], pdf, draft)
+    return RenderedReport(report, publication, html, out["plain"], StoredPdf.held("", pdf), draft)
 
 
 def _day(moment: datetime | None) -> str:
