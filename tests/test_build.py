@@ -676,12 +676,14 @@ def test_a_kept_pdf_is_never_read_and_a_missing_one_is_published_from_the_cache(
     path = root / "reports/2016-10-04-org.md"
     path.write_text(path.read_text().replace("agreed the minutes", "agreed the minutes again"))
     assert cli("build", "--now", NOW).code == 0
-    assert "pdf" not in read, "the other report's PDF is kept as published, unread"
+    assert read.count("pdf") == 1, (
+        "the edited report's PDF is read back to be audited; the other's is kept, unread"
+    )
     changed = (root / "site/reports/2016-10-04-org/2016-10-04-org.pdf").read_bytes()
     assert changed != pdfs["2016-10-04-org.pdf"]
     shutil.rmtree(root / "site")
     assert cli("build", "--now", NOW).code == 0
-    assert read.count("pdf") == 2, "with no site to keep them from, both are read"
+    assert read.count("pdf") == 3, "with no site to keep them from, both are read"
     assert (root / "site/reports/2016-09-20-nec/2016-09-20-nec.pdf").read_bytes() == pdfs[
         "2016-09-20-nec.pdf"
     ]
