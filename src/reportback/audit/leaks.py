@@ -8,6 +8,7 @@ withheld runs (`search`), and the pieces found clean remembered for the next aud
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,6 +30,9 @@ READABLE = TEXT_TYPES + bytescan.BINARY_TYPES + SEARCH_TYPES
 ENTRY = {".xml": "<item>", ".atom": "<entry>"}
 """Where each feed type's entries start (feeds are audited entry by entry)."""
 FEED_TYPES = tuple(ENTRY)
+PDFIUM = threading.Lock()
+"""PDFium is not thread-safe: one thread of a process uses it at a time (the render's
+threads extract each new PDF's text as it is made)."""
 LIST_ITEM = "<li>"
 """Where the items of a list page start (the home, archive and CLP pages list reports)."""
 
@@ -83,17 +87,18 @@ def pdf_text(data: bytes) -> str:
     raw bytes."""
     import pypdfium2  # a build whose PDFs are all known never loads PDFium
 
-    document = pypdfium2.PdfDocument(data)
-    try:
-        parts = []
-        for page in document:
-            textpage = page.get_textpage()
-            parts.append(textpage.get_text_bounded())
-            textpage.close()
-            page.close()
-        parts += [str(v) for v in document.get_metadata_dict().values()]
-    finally:
-        document.close()
+    with PDFIUM:
+        document = pypdfium2.PdfDocument(data)
+        try:
+            parts = []
+            for page in document:
+                textpage = page.get_textpage()
+                parts.append(textpage.get_text_bounded())
+                textpage.close()
+                page.close()
+            parts += [str(v) for v in document.get_metadata_dict().values()]
+        finally:
+            document.close()
     parts.append(bytescan.pdf_bytes_text(data))  # streams, outline, XMP, attachments
     return "\n".join(parts)
 

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportback import cache as cachemod
 from reportback.audit.leaks import Auditor, PdfText, Verdicts
 from reportback.audit.withheld import public_runs
-from reportback.build.planning import Planned
 from reportback.build.swap import Staging
 from reportback.clps import Directory
 from reportback.config import Config
 from reportback.errors import LeakFound
 from reportback.model import Prepared, Withholding
 from reportback.timing import stage
+
+if TYPE_CHECKING:
+    from reportback.build.planning import Planned
 
 SITE = "(the site)"
 """The audit's name for the text the site itself publishes."""

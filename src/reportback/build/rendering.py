@@ -8,12 +8,14 @@ rendered on the pandoc workers and stored under their names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
 from reportback import cache as cachemod
+from reportback.audit.leaks import PdfText
 from reportback.build.check_all import progress
+from reportback.build.fork import shared
 from reportback.build.redact_all import Redacted
 from reportback.cache import Cache
 from reportback.config import Config
@@ -61,17 +63,23 @@ def render_all(
     shown = list(shown)
     drafts = {c.source.slug for c in ready.chosen.drafts}
     rendered = {}
-    with Pandocs() as pandocs:
-        for audience in audiences:
+    for audience in audiences:
+
+        def render_some(
+            reports: Sequence[Checked], audience: Audience = audience
+        ) -> list[RenderedReport]:
             jobs = (  # each named as it is asked for, once
                 _job(redacted[c.source.slug], audience, ready.plan.publications[c.source.slug],
                      c.source.slug in drafts, settings)
-                for c in shown
+                for c in reports
             )  # fmt: skip
-            known = partial(_rendered_before, cache=cache)
-            done = pandocs.map(partial(_render, settings=settings, cache=cache), jobs, known)
-            what = f"rendering ({audience.label})"
-            rendered[audience] = tuple(progress(done, show_progress, what, len(shown)))
+            with Pandocs() as pandocs:
+                known = partial(_rendered_before, cache=cache)
+                done = pandocs.map(partial(_render, settings=settings, cache=cache), jobs, known)
+                what = f"rendering ({audience.label})"
+                return list(progress(done, show_progress, what, len(reports)))
+
+        rendered[audience] = tuple(shared(shown, render_some, "rendering"))
     return rendered
 
 
@@ -95,6 +103,7 @@ def _render(pandoc: Pandoc, job: _Job, settings: RenderSettings, cache: Cache) -
     """Render a report, and store its rendering by its key."""
     with stage("render"):
         result = render(job.report, job.publication, pandoc, settings, job.draft)
+    PdfText(cache.folder / "pdftext")(result.pdf)  # the audit's read of it, here on two cores
     cache.put_bytes("pdf", job.key, result.pdf)
     cache.put_json("render", job.key, {"html": result.html, "text": result.text})
     return replace(result, pdf_file=_stored(job.key, len(result.pdf), cache))
