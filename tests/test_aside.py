@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -70,6 +72,21 @@ def test_a_process_with_other_threads_is_not_forked() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_a_process_where_typst_has_run_is_not_forked() -> None:
+    # Typst's pool of threads outlives a compile; a child forked after one that laid out a
+    # PDF waited for them forever (the daemon's second build hung). Run apart: the threads
+    # would stay in this process.
+    code = (
+        "import typst\n"
+        "from reportback.build.fork import _why_not\n"
+        "assert _why_not() is None, _why_not()\n"
+        "typst.compile(b'A page.', format='pdf')\n"
+        "print(_why_not())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "of a library running" in done.stdout
 
 
 def _squares(share: Sequence[int]) -> list[tuple[int, int]]:

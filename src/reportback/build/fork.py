@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from reportback.timing import stage
@@ -123,12 +124,16 @@ _logged: set[str] = set()
 def _why_not() -> str | None:
     """Return why forking is not safe here, if it is not: it is on Linux, in a process with
     one thread (another thread could hold a lock, such as Python's import lock, that a child
-    would wait for forever)."""
+    would wait for forever). Threads Python did not start count too: once Typst has laid out
+    a PDF, its pool of threads lives on, and a child that lays one out waits for them."""
     if sys.platform != "linux":
         return "not Linux"
     others = threading.active_count() - 1
     if others:
         return f"{others} other thread{'s' if others > 1 else ''} running"
+    native = sum(1 for _ in Path("/proc/self/task").iterdir()) - 1  # a library's, Typst's
+    if native > 0:
+        return f"{native} thread{'s' if native > 1 else ''} of a library running"
     return None
 
 
