@@ -11,7 +11,6 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
-from pathlib import Path
 from typing import Generic, TypeVar
 
 from reportback.timing import stage
@@ -74,7 +73,12 @@ class Aside(Generic[T]):
             self.pid = 0
 
 
-def shared(items: Sequence[T], run: Callable[[Sequence[T]], Iterable[R]], what: str) -> list[R]:
+def shared(
+    items: Sequence[T],
+    run: Callable[[Sequence[T]], Iterable[R]],
+    what: str,
+    refused: str | None = None,
+) -> list[R]:
     """Return the results of `run(items)`, in the items' order, made on two cores if it can.
 
     Where there are two items or more and forking is safe, a child forked now runs every
@@ -84,7 +88,7 @@ def shared(items: Sequence[T], run: Callable[[Sequence[T]], Iterable[R]], what: 
     raised here as it would be without it. Where forking is not safe, every item is run
     here, and the timings (`build --timings`) and the log say why.
     """
-    why = _why_not()
+    why = refused or _why_not()  # the caller may know a reason of its own
     if len(items) < 2 or why is not None:
         with on_one_core(what if len(items) > 1 else "", why):
             return list(run(items))
@@ -124,16 +128,12 @@ _logged: set[str] = set()
 def _why_not() -> str | None:
     """Return why forking is not safe here, if it is not: it is on Linux, in a process with
     one thread (another thread could hold a lock, such as Python's import lock, that a child
-    would wait for forever). Threads Python did not start count too: once Typst has laid out
-    a PDF, its pool of threads lives on, and a child that lays one out waits for them."""
+    would wait for forever)."""
     if sys.platform != "linux":
         return "not Linux"
     others = threading.active_count() - 1
     if others:
         return f"{others} other thread{'s' if others > 1 else ''} running"
-    native = sum(1 for _ in Path("/proc/self/task").iterdir()) - 1  # a library's, Typst's
-    if native > 0:
-        return f"{native} thread{'s' if native > 1 else ''} of a library running"
     return None
 
 

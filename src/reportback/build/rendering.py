@@ -29,6 +29,7 @@ from reportback.model import (
     StoredPdf,
     Survey,
 )
+from reportback.output import pdf
 from reportback.output.render import RenderSettings, render
 from reportback.pandoc.worker import Pandoc, Pandocs
 from reportback.timing import stage
@@ -79,7 +80,8 @@ def render_all(
                 what = f"rendering ({audience.label})"
                 return list(progress(done, show_progress, what, len(reports)))
 
-        rendered[audience] = tuple(shared(shown, render_some, "rendering"))
+        refused = pdf.threads_running()
+        rendered[audience] = tuple(shared(shown, render_some, "rendering", refused))
     return rendered
 
 

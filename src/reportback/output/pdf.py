@@ -68,7 +68,18 @@ def make_pdf(template: str, body: str, info: PdfInfo, files: Mapping[str, bytes]
     return pdf
 
 
+def threads_running() -> str | None:
+    """Say so if Typst has laid out a PDF in this process: its pool of threads lives on, out
+    of Python's sight, and a child forked now that lays one out waits for them forever."""
+    return "Typst's threads running" if _compiled else None
+
+
+_compiled = False
+
+
 def _compile(source: str, inputs: dict[str, str], root: Path, title: str) -> object:
+    global _compiled
+    _compiled = True
     try:
         # typst's stubs tie `input` and `root` to one type; bytes source with a str root is fine
         pdf = typst.compile(  # type: ignore[call-overload]
