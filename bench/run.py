@@ -132,7 +132,7 @@ def _references(project: Path, paths: list[Path]) -> list[Measure]:
 def _builds(exe: str, project: Path, paths: list[Path]) -> list[Measure]:
     build = [exe, "build", "--now", BUILD_NOW, "--timings"]
     full = _timed("full build", build, project)
-    full.extra["cores_used"] = round(full.cpu_s / full.wall_s, 2) if full.wall_s else 0
+    full.extra["cores_used"] = _cores(full)
     stages = full.extra
     # the PDF stages run on every pandoc worker at once: their summed time over the workers
     # is the wall time they took
@@ -153,6 +153,11 @@ def _builds(exe: str, project: Path, paths: list[Path]) -> list[Measure]:
     size = _size(project / "site") + _size(project / "feeds")
     full.extra.update({"files": files, "output_mb": round(size / 2**20, 1)})
     return [full, html_feeds, per_pdf, noop, edit_new, edit_old, record]
+
+
+def _cores(run: Measure) -> float:
+    """Return how many cores a run kept busy on average (its CPU time over its wall time)."""
+    return round(run.cpu_s / run.wall_s, 2) if run.wall_s else 0.0
 
 
 def _record_cost(*runs: Measure) -> Measure:
@@ -233,7 +238,7 @@ def _baselines(settings: Settings, project: Path) -> list[Measure]:
                HERE.parent)  # fmt: skip
     floor = done.measure
     floor.extra.update(json.loads(done.stdout))
-    floor.extra["cores_used"] = round(floor.cpu_s / floor.wall_s, 2) if floor.wall_s else 0
+    floor.extra["cores_used"] = _cores(floor)
     _say(f"  {floor.wall_s:.2f} s wall, {floor.cpu_s:.2f} s CPU")
     pelican_root = settings.work / "pelican"
     run("pelican project", [py, "-m", "bench.baselines", "pelican-project",

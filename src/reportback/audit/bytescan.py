@@ -82,8 +82,8 @@ def pdf_bytes_text(data: bytes) -> str:
     """Return the text of a PDF's bytes: the file and every stream inflated, with strings.
 
     The pages' content streams are left out: they draw text in the fonts' own codes, and
-    what they draw is read as a reader sees it (PDFium's text, or what Typst was given to
-    draw); the rest of them is operators and numbers. They are most of a PDF's inflated
+    what they draw is read as a reader sees it (PDFium's text); the rest of them is
+    operators and numbers. They are most of a PDF's inflated
     bytes and most of the words a whole read would find.
     """
     parts = []

@@ -69,6 +69,12 @@ class PdfText:
 
     VERSION = 1
 
+    @classmethod
+    def kept_in(cls, cache: Path) -> PdfText:
+        """Return the PDF texts kept in the state's cache folder (the build's and the
+        render's, one store)."""
+        return cls(cache / "pdftext")
+
     def __call__(self, data: bytes) -> str:
         key = hashlib.sha256(data).hexdigest()
         path = self.cache / f"{key}.pickle" if self.cache else None
@@ -216,6 +222,7 @@ class Auditor:
         found: set[Withheld] = set()
         marks: set[bytes] = set()
         pdf = output.name.endswith(".pdf")
+        whole = self._whole(output) if output.report is None and not output.pieces else None
         if output.pieces and output.report is None:
             for raw in output.pieces:  # the same piece object recurs: search it once
                 known = (output.audience, raw)
@@ -225,8 +232,9 @@ class Auditor:
                 mark, hits = self.known[known]
                 marks.add(mark)
                 found |= hits
-        elif (whole := self._known_whole(output)) is not None:
+        elif whole is not None and self._read_clean_before(whole):
             marks.add(whole)  # the very bytes an earlier audit read clean: not read again
+            self.clean.add(whole)
         else:
             try:
                 pieces = chunks(output, self.pdf_text)
@@ -238,9 +246,9 @@ class Auditor:
                 found |= hits
             if output.report is not None:
                 found |= self._own(output, pieces)
-            elif not found:
-                marks.add(self._whole(output))
-                self.clean.add(self._whole(output))
+            elif whole is not None and not found:
+                marks.add(whole)
+                self.clean.add(whole)
         named = [f"{output.name}: names a withheld report ({s})" for s in self.slugs
                  if _contains(output, s)]  # fmt: skip
         if pdf and bytescan.embeds_files(output.data):
@@ -252,20 +260,14 @@ class Auditor:
     def _whole(self, output: Output) -> bytes:
         return fingerprint("bytes", str(int(output.audience)), output.name, output.data)
 
-    def _known_whole(self, output: Output) -> bytes | None:
-        """Return the mark of an output (not a report's own) whose bytes an earlier audit
-        found clean, while no report's withheld runs are new; None if it must be read.
+    def _read_clean_before(self, whole: bytes) -> bool:
+        """Return whether an earlier audit found a file of these very bytes clean (by its
+        `_whole` mark) and no report's withheld runs are new since.
 
         Reading is what costs here (a search index file inflated, a page's text): a file
         the same to the byte reads the same, and was searched for every run there is.
         """
-        if output.report is not None or self.fresh != []:
-            return None
-        mark = self._whole(output)
-        if mark not in self.earlier.clean:
-            return None
-        self.clean.add(mark)
-        return mark
+        return self.fresh == [] and whole in self.earlier.clean
 
     def kept(self, key: str) -> None:
         """Note an output kept as published from `key`: its pieces stay known clean."""

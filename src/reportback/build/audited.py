@@ -41,7 +41,7 @@ def auditor(ready: Prepared, state_dir: Path, kind: str) -> Auditor:
     """Return the audit of a build's outputs (each `kind`, a build or a digest, remembers its
     own clean verdicts)."""
     hidden = [c.source.slug for c in ready.chosen.hidden]
-    pdf_text = PdfText(state_dir / "cache" / "pdftext")
+    pdf_text = PdfText.kept_in(state_dir / "cache")
     verdicts = Verdicts(state_dir / "cache" / "audit" / f"{kind}.pickle")
     runs = public_runs(ready.withheld, state_dir / "cache" / "audit")
     return Auditor(runs, pdf_text, hidden, verdicts)

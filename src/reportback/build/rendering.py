@@ -105,7 +105,7 @@ def _render(pandoc: Pandoc, job: _Job, settings: RenderSettings, cache: Cache) -
     """Render a report, and store its rendering by its key."""
     with stage("render"):
         result = render(job.report, job.publication, pandoc, settings, job.draft)
-    PdfText(cache.folder / "pdftext")(result.pdf)  # the audit's read of it, here on two cores
+    PdfText.kept_in(cache.folder)(result.pdf)  # the audit's read of it, here on two cores
     cache.put_bytes("pdf", job.key, result.pdf)
     cache.put_json("render", job.key, {"html": result.html, "text": result.text})
     return replace(result, pdf_file=_stored(job.key, len(result.pdf), cache))

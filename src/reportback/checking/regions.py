@@ -199,9 +199,9 @@ def regions(body: str, ast: Ast) -> Regions:
 
 Range = tuple[int, int]
 CONTAINERS = json_ast.BLOCKS | {"Div"}
+"""The first element of a list of blocks (a section's headings close over these)."""
 LEAVES = frozenset({None, "Str", "Space", "SoftBreak", "LineBreak"})
 """Elements with nothing to read: no position, no mark, no content (None: not an element)."""
-"""The first element of a list of blocks (a section's headings close over these)."""
 
 
 class _Reader:
