@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -13,12 +14,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from reportback.pandoc.worker import pandoc_path, workers
+from reportback.record.register import MEETINGS
 
 from .corpus import Corpus, write_reports, write_subscribers
 from .measure import Measure, run, wait
@@ -76,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda: _references(project, paths),
         lambda: _builds(reportback, project, paths),
         lambda: _baselines(settings, project),
+        lambda: _preview(reportback, settings),
         lambda: _digests(reportback, settings, project, corpus),
     ]
     for phase in phases:
@@ -214,6 +217,77 @@ def _edit(path: Path) -> None:
     head, sep, body = path.read_text(encoding="utf-8").partition("\n---\n\n")
     edited = head + sep + "A correction added after the meeting. " + body
     path.write_text(edited, encoding="utf-8")
+
+
+def _preview(exe: str, settings: Settings) -> list[Measure]:
+    """Time `reportback preview` on the bundled sample project: from a saved edit to the
+    server's reload signal (the event the open page reloads on), EDITS times each for an edit
+    to public text and to a confidential section's text. The watcher's and the event
+    stream's polling are in the figure, as they are on the rep's screen."""
+    root = settings.work / "sample"
+    shutil.copytree(HERE.parent / "reports", root / "reports")
+    shutil.copy(HERE.parent / MEETINGS, root / MEETINGS)
+    paths = sorted((root / "reports").glob("*.md"))
+    secret = next(p for p in reversed(paths) if _ends_confidential(p))
+    port = _free_port()
+    _say("running: reportback preview on the sample project")
+    proc = subprocess.Popen([exe, "preview", "--port", str(port)], cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        events = _events(port)
+        next(events)  # the first build is done: its number comes first
+        measures = []
+        edits: list[tuple[str, Callable[[], None]]] = [
+            ("public text", lambda: _edit(paths[-1])),
+            ("a confidential section", lambda: _append(secret)),
+        ]
+        for name, edit in edits:
+            times = []
+            for _ in range(EDITS):
+                start = time.perf_counter()
+                edit()
+                next(events)
+                times.append(time.perf_counter() - start)
+            times.sort()
+            median = round(times[len(times) // 2], 3)
+            each = " ".join(f"{t:.2f}" for t in times)
+            extra: dict[str, float | int | str] = {"runs": len(times), "wall_s_each": each}
+            name = f"preview, sample project: edit to {name}, on screen"
+            measures.append(Measure(name, median, 0.0, 0.0, extra))
+            _say(f"  {name}: median {median:.2f} s ({each})")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return measures
+
+
+def _ends_confidential(path: Path) -> bool:
+    headings = re.findall(r"^## .*$", path.read_text(encoding="utf-8"), re.M)
+    return bool(headings) and ".confidential" in headings[-1]
+
+
+def _append(path: Path) -> None:
+    """Add a sentence to the end of a report whose last section is confidential."""
+    with path.open("a", encoding="utf-8") as report:
+        report.write("\nThe discussion continued in private.\n")
+
+
+def _events(port: int) -> Iterator[str]:
+    """Yield each build number the preview announces (waiting for it to come up first)."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            connection.request("GET", "/_preview/events")
+            response = connection.getresponse()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    for line in response:
+        if line.startswith(b"data: "):
+            yield line[6:].decode().strip()
 
 
 def _size(folder: Path) -> int:
@@ -385,6 +459,10 @@ def _report(settings: Settings, results: list[Measure]) -> dict[str, object]:
         target("naive / full build >= 8", ratio, ratio >= 8)
         ratio = html_feeds.wall_s / pelican.wall_s
         target("(HTML + feeds) / Pelican <= 2", ratio, ratio <= 2)
+    for m in results:
+        if m.name.startswith("preview, sample project"):
+            what = m.name.removeprefix("preview, sample project: ").removesuffix(", on screen")
+            target(f"preview: {what} on screen <= 2 s", m.wall_s, m.wall_s <= 2)
     if send:
         rate = float(send.extra["messages_per_s"])
         target("digest >= 1,000 messages/s", rate, rate >= 1000)

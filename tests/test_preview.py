@@ -11,7 +11,7 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from reportback.commands.preview import Previewer, create_app, listening
+from reportback.commands.preview import Outcome, Previewer, create_app, listening
 
 from .browser import ARTIFACTS_DIR, chromium, running, violations
 from .conftest import NOW, Result, report
@@ -109,6 +109,29 @@ def test_review_page_and_reload_in_a_real_browser(project: Project) -> None:
         assert page.get_by_role("heading", name="The preview cannot be built").is_visible()
         assert violations(page) == []
         assert page.get_by_role("link", name="Show the last good preview").is_visible()
+
+
+def test_a_save_during_the_first_build_is_built_too(project: Project) -> None:
+    root = project({"reports/a.md": report("Opening words.\n", title="Public one")})
+    source = root / "reports/a.md"
+
+    class SavedWhileBuilding(Previewer):
+        def rebuild(self) -> Outcome:
+            if self.outcome.generation == 0:  # the rep saves while the first build runs
+                source.write_text(source.read_text().replace("Opening", "Saved"))
+            return super().rebuild()
+
+    previewer = SavedWhileBuilding(None, root, lambda: datetime.fromisoformat(NOW))
+    previewer.start(interval=0.05)
+    try:
+        deadline = time.monotonic() + 30
+        while previewer.outcome.generation < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        previewer.stop()
+    assert previewer.outcome.generation == 2  # built again: the save was seen
+    page = root / ".reportback/preview/site/reports/a/index.html"
+    assert "Saved words." in page.read_text()
 
 
 def test_review_summary_links_and_digests(project: Project) -> None:

@@ -99,8 +99,9 @@ class Previewer:
         return self.outcome
 
     def start(self, interval: float = 0.25) -> None:
+        seen = self.snapshot()  # before the first build: a save during it is not missed
         self.rebuild()
-        self._thread = threading.Thread(target=self._watch, args=(interval,), daemon=True)
+        self._thread = threading.Thread(target=self._watch, args=(interval, seen), daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -110,8 +111,7 @@ class Previewer:
         if self._thread is not None:
             self._thread.join(timeout=60)
 
-    def _watch(self, interval: float) -> None:
-        seen = self.snapshot()
+    def _watch(self, interval: float, seen: dict[Path, tuple[int, int]]) -> None:
         while not self.stopping.wait(interval):
             now = self.snapshot()
             if now != seen:
