@@ -1,5 +1,6 @@
-// Search the public site with Pagefind's index (site/pagefind/). No inline script: the
-// site's Content-Security-Policy allows scripts from the site itself (and WebAssembly).
+// Search the public site with Pagefind's index (site/pagefind/), made in shards: the first
+// is loaded, the others merged into it. No inline script: the site's Content-Security-Policy
+// allows scripts from the site itself (and WebAssembly).
 (function () {
   var script = document.currentScript;
   var form = document.getElementById("search-form");
@@ -8,10 +9,17 @@
   var list = document.getElementById("search-results");
   if (!script || !form || !input || !list) { return; }
   var bundle = new URL(script.getAttribute("data-pagefind"), document.baseURI).href;
-  var site = new URL("..", new URL("./", bundle)).href;
+  var site = new URL("../..", new URL("./", bundle)).href;
+  var merged = (script.getAttribute("data-pagefind-merge") || "").split(" ").filter(Boolean);
   var loading = null;
   function pagefind() {
-    if (!loading) { loading = import(bundle); }
+    if (!loading) {
+      loading = import(bundle).then(function (pf) {
+        return Promise.all(merged.map(function (path) {
+          return pf.mergeIndex(new URL(path, document.baseURI).href);
+        })).then(function () { return pf; });
+      });
+    }
     return loading;
   }
   function link(url) {

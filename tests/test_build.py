@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import shutil
@@ -254,6 +255,35 @@ def test_editing_one_report_rewrites_only_changed_files(cli: Cli, project: Proje
     ]
     after = set((root / "site/pagefind").rglob("*.pf_fragment"))
     assert after - index, "the search index holds the new text (its fragment is new)"
+
+
+def test_an_edit_indexes_only_its_years_shard_of_the_search_index(
+    cli: Cli, project: Project
+) -> None:
+    files = two_reports()
+    files["reports/2017-01-10-nec.md"] = report("The NEC met in January.\n", title="NEC January",
+                                                meeting_date="2017-01-10")  # fmt: skip
+    root = project(files)
+    assert cli("build", "--now", NOW).code == 0
+    shards = sorted(p.name for p in (root / "site/pagefind").iterdir())
+    assert shards == ["2016", "2017", "record"]
+    search = (root / "site/search/index.html").read_text()
+    assert 'data-pagefind="../pagefind/record/pagefind.js"' in search
+    assert 'data-pagefind-merge="../pagefind/2017/ ../pagefind/2016/"' in search
+
+    def kept() -> dict[str, int]:  # each shard's index in the state folder, by its inode
+        store = next((root / ".reportback/cache/search").iterdir())
+        return {p.name.split("-")[0]: p.stat().st_ino for p in store.iterdir()}
+
+    before = kept()
+    path = root / "reports/2017-01-10-nec.md"
+    path.write_text(path.read_text().replace("met in January", "met in snowy January"))
+    assert cli("build", "--now", NOW).code == 0
+    after = kept()
+    assert after["2016"] == before["2016"] and after["record"] == before["record"]
+    assert after["2017"] != before["2017"] and len(after) == 3  # made again; the old one gone
+    fragments = (root / "site/pagefind/2017/fragment").glob("*.pf_fragment")
+    assert any(b"snowy" in gzip.decompress(p.read_bytes()) for p in fragments)
 
 
 def test_a_report_page_is_made_again_only_when_the_report_or_what_shows_it_changes(

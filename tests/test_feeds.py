@@ -445,3 +445,34 @@ def test_an_edit_renders_only_the_edited_entry_and_every_feed_stays_whole(
         for kind, suffix in (("rss", "xml"), ("atom", "atom")):
             whole = real(writer, feed, kind)
             assert (built / "feeds" / f"{feed.stem}.{suffix}").read_bytes() == whole, feed.stem
+
+
+def test_entries_of_one_instant_get_the_next_free_seconds_in_slug_order() -> None:
+    from datetime import timedelta
+    from random import Random
+
+    from reportback.output.feed_entries import Entry, distinct_updates
+
+    def plain(entries: list[Entry]) -> list[tuple[str, datetime]]:  # the rule, step by step
+        taken: set[datetime] = set()
+        out = []
+        for e in sorted(entries, key=lambda e: (e.updated, e.slug)):
+            updated = e.updated
+            while updated in taken:
+                updated += timedelta(seconds=1)
+            taken.add(updated)
+            out.append((e.slug, updated))
+        return out
+
+    start = datetime.fromisoformat(NOW)
+    fields = dict(uri="", title="", url="", published=start, summary="", notes="", body="",
+                  pdf_url="", pdf_length=0, categories=(), author="", items=(), clps=(),
+                  regions=())  # fmt: skip
+    rng = Random(5)
+    for _ in range(50):
+        offsets = [rng.choice([0, 0, 0, 0.5, 1, 2, 7]) for _ in range(rng.randint(1, 60))]
+        entries = [Entry(slug=f"r{i:02}", updated=start + timedelta(seconds=o), **fields)
+                   for i, o in enumerate(offsets)]  # fmt: skip
+        given = [(e.slug, e.updated) for e in distinct_updates(entries)]
+        assert given == plain(entries)
+        assert len({u for _, u in given}) == len(entries)

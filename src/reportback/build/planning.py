@@ -66,6 +66,7 @@ class Planner:
             self.decisions = record_pages.decisions_feed(
                 self.record, self.builder, config.feeds.max_items
             )
+        self.shards = search_index.shards((report_page(v), v.meeting_date.year) for v in self.views)
         self.lists = Aside(partial(self.builder.lists, self.views), "lists of reports")
         self.indexing: search_index.Indexing | None = None
 
@@ -78,7 +79,7 @@ class Planner:
         )
         return [
             (site, "", self._site()),
-            (site, "", _planned(record_pages.pages(self.builder, self.record))),  # the record's
+            (site, "", _planned(record_pages.pages(self.builder, self.record, self.shards))),
             (site, "", self._start_search(site)),
             (feeds, FEEDS, feed_plans),
             (feeds, FEEDS, _planned(self.decisions, FEEDS)),  # the record's (issue 23)
@@ -93,7 +94,9 @@ class Planner:
 
     def _start_search(self, site: Staging) -> Iterator[Planned]:
         """Start Pagefind on the site's pages, staged and audited by now (plans nothing)."""
-        self.indexing = search_index.Indexing(site.written())
+        where = cachemod.key("search index of", str(self.config.path("site")))[:16]
+        store = self.config.path("state") / "cache" / "search" / where  # the preview's apart
+        self.indexing = search_index.Indexing(site.written(), self.shards, store)
         yield from ()
 
     def _search(self) -> Iterator[Planned]:

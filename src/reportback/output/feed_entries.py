@@ -57,12 +57,16 @@ def distinct_updates(entries: Iterable[Entry]) -> list[Entry]:
     """Give entries updated at the same instant (one build) distinct `updated` values, a
     second apart in the order of their slugs: feed validators warn about equal ones."""
     taken: set[datetime] = set()
+    reached: dict[datetime, datetime] = {}
+    """From each instant, the last one given: every one between is taken (a build's thousand
+    entries at one instant are given theirs in one step each, not in a thousand)."""
     out = []
     for entry in sorted(entries, key=lambda e: (e.updated, e.slug)):
-        updated = entry.updated
+        updated = reached.get(entry.updated, entry.updated)
         while updated in taken:
             updated += timedelta(seconds=1)
         taken.add(updated)
+        reached[entry.updated] = updated
         out.append(entry if updated == entry.updated else replace(entry, updated=updated))
     return out
 

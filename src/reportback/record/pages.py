@@ -49,8 +49,9 @@ def days(value: float | None) -> str:
     return f"{number} day" if number == "1" else f"{number} days"
 
 
-def pages(builder: SiteBuilder, record: Record) -> Outputs:
-    """Return the record's pages and open data, by name in the site."""
+def pages(builder: SiteBuilder, record: Record, shards: Iterable[str]) -> Outputs:
+    """Return the record's pages and open data, and the search page (which loads each
+    shard of the search index), by name in the site."""
     builder.env.filters["days"] = days
     tags = sorted({t for v in record.votes for t in v.tags}, key=str.casefold)
     base = builder.config.base
@@ -66,7 +67,7 @@ def pages(builder: SiteBuilder, record: Record) -> Outputs:
             tags=tags,
             feeds={"rss": f"{base}feeds/decisions.xml", "atom": f"{base}feeds/decisions.atom"},
         ),
-        "search/index.html": builder.page("search.html", "../"),
+        "search/index.html": builder.page("search.html", "../", shards=list(shards)),
         "record.json": to_json(record, base),
         "votes.csv": to_csv(record, base),
     }
