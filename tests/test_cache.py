@@ -41,12 +41,17 @@ def test_a_store_of_another_version_or_program_or_cut_short_is_ignored(tmp_path:
 
 
 def _stores(state: Path) -> list[Path]:
-    """Every file a build keeps in the state folder but the database and the content cache
-    (`cache/KIND/XX/KEY`, named by keys that cover the program)."""
+    """Every file a build keeps in the state folder but the database, the content cache
+    (`cache/KIND/XX/KEY`) and the search index's shards (`cache/search/SITE/SHARD-KEY/`), named
+    by keys that cover the program."""
+    search = state / "cache" / "search"
     return sorted(
         p
         for p in state.rglob("*")
-        if p.is_file() and p.name != "state.sqlite" and p.parent.name != p.name[:2]
+        if p.is_file()
+        and p.name != "state.sqlite"
+        and p.parent.name != p.name[:2]
+        and search not in p.parents
     )
 
 
