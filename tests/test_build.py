@@ -500,14 +500,14 @@ def test_a_build_with_nothing_to_do_is_skipped_but_any_change_is_noticed(
         }
     )
     assert cli("build", "--now", NOW).code == 0
-    real = pipeline._build
+    real = pipeline.run
     calls: list[int] = []
 
     def counting(*args: object, **kwargs: object) -> pipeline.BuildResult:
         calls.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "_build", counting)
+    monkeypatch.setattr(pipeline, "run", counting)
     unchanged = cli("build", "--now", NOW)
     assert unchanged.code == 0 and "unchanged: 1 report," in unchanged.err
     assert calls == []
@@ -531,16 +531,16 @@ def test_a_report_edited_while_a_build_runs_is_built_next_time(
     cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = project({"reports/a.md": report("First text.\n")})
-    real = pipeline._build
+    real = pipeline.run
 
     def edit_during(*args: object, **kwargs: object) -> pipeline.BuildResult:
         result = real(*args, **kwargs)  # type: ignore[arg-type]
         (root / "reports/a.md").write_text(report("Edited while building.\n"))
         return result
 
-    monkeypatch.setattr(pipeline, "_build", edit_during)
+    monkeypatch.setattr(pipeline, "run", edit_during)
     assert cli("build", "--now", NOW).code == 0
-    monkeypatch.setattr(pipeline, "_build", real)
+    monkeypatch.setattr(pipeline, "run", real)
     assert cli("build", "--now", NOW).code == 0
     assert "Edited while building." in (root / "site/reports/a/index.html").read_text()
 

@@ -83,3 +83,18 @@ code = main(["serve", "--port", "{port}"])
     run, loaded = _run(script, root)
     assert "answered: True" in run.stderr and "Application startup complete" in run.stderr
     assert loaded == []
+
+
+def test_a_build_with_nothing_to_do_loads_none_of_the_stages(cli: Cli, project: Project) -> None:
+    root = project({"reports/a.md": report()})
+    assert cli("build").code == 0
+    stages = ("reportback.build.pipeline", "reportback.build.check_all", "pypandoc", "PIL")
+    script = "from reportback.cli import main\ncode = main(['build'])"
+    code = (
+        "import sys\n" + script + LOADED.format(parts=BUILD_PARTS + stages) + "\nsys.exit(code)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0 and run.stderr.startswith("unchanged:"), run.stderr
+    assert run.stderr.rstrip().endswith("loaded:"), run.stderr  # none of them

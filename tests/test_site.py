@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reportback.build import pipeline
+from reportback.build import build
 from reportback.build.pipeline import BuildOptions
 from reportback.clps import concerns, load_directory
 from reportback.config import Config
@@ -32,7 +32,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the bundled sample reports (embargo passed) once per session."""
     tmp = tmp_path_factory.mktemp("samples")
     config = Config(root=tmp).with_paths(reports=str(REPO / "reports"))
-    pipeline.build(config, BuildOptions(now=datetime.fromisoformat(LATER)))
+    build(config, BuildOptions(now=datetime.fromisoformat(LATER)))
     return tmp / "site"
 
 
@@ -167,7 +167,7 @@ def test_clp_filter_works_in_a_real_browser(site: Path, tmp_path: Path) -> None:
 def test_samples_build_with_embargo_respected(tmp_path: Path) -> None:
     config = Config(root=tmp_path).with_paths(reports=str(REPO / "reports"))
     between = datetime.fromisoformat(BEFORE_AWAY_DAY_PUBLISHED)
-    result = pipeline.build(config, BuildOptions(now=between))
+    result = build(config, BuildOptions(now=between))
     assert result.embargoed == ("2016-11-22-nec-away-day",)
     assert len(result.published) == 3
 
@@ -242,7 +242,7 @@ def test_every_markdown_construct_yields_valid_html(tmp_path: Path) -> None:
     )
     (reports / "sink.md").write_text(KITCHEN_SINK, encoding="utf-8")
     config = Config(root=tmp_path)
-    pipeline.build(config, BuildOptions(now=datetime.fromisoformat(NOW)))
+    build(config, BuildOptions(now=datetime.fromisoformat(NOW)))
     page = tmp_path / "site/reports/sink/index.html"
     done = subprocess.run(
         ["java", "-jar", str(jar), "--format", "gnu", str(page), str(tmp_path / "site/index.html")],

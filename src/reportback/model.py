@@ -358,3 +358,32 @@ class Prepared(Survey):
     withheld: dict[str, Withholding]
     """What each report withholds, and its text that is public by its marks (for the audit)."""
     rendered: dict[Audience, tuple[RenderedReport, ...]]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build is asked for: its instant, and whether drafts (and embargoed reports)
+    are shown."""
+
+    now: datetime
+    drafts: bool = False
+    progress: bool = False
+    embargoed: bool = False
+    """The rep's preview: embargoed reports are shown too, marked as drafts are."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: the reports by fate, the files it staged, whether any changed."""
+
+    published: tuple[str, ...]
+    embargoed: tuple[str, ...]
+    drafts: tuple[str, ...]
+    withheld: tuple[str, ...]
+    files: int
+    changed: bool
+    next_embargo: datetime | None = None
+    warnings: tuple[str, ...] = ()
+    """What passed but the rep should know, as `file:line: warning: …` lines."""
+    marks: tuple[int, int, int] = (0, 0, 0)
+    """The sections, blocks and spans withheld from the reports shown."""

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
 from reportback import database
 from reportback.audit.leaks import Output
-from reportback.build import audited, publications, unchanged
+from reportback.build import audited, publications
 from reportback.build.check_all import check_project
 from reportback.build.redact_all import redact_all
 from reportback.build.rendering import render_all
@@ -23,38 +22,22 @@ from reportback.cache import Cache
 from reportback.clps import directory_for
 from reportback.config import Config
 from reportback.errors import LeakFound
-from reportback.model import Audience, Checked, Prepared, Selection, Survey
+from reportback.model import (
+    Audience,
+    BuildOptions,
+    BuildResult,
+    Checked,
+    Prepared,
+    Selection,
+    Survey,
+)  # fmt: skip
 from reportback.output.templates import Templates
 from reportback.timing import stage
 
 __all__ = [  # the library, as the commands and the mail use it
-    "BuildOptions", "BuildResult", "Prepared", "Survey", "build", "check", "check_for_leaks",
-    "directory_for", "prepare", "select", "survey",
+    "BuildOptions", "BuildResult", "Prepared", "Survey", "check", "check_for_leaks",
+    "directory_for", "prepare", "run", "select", "survey",
 ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    now: datetime
-    drafts: bool = False
-    progress: bool = False
-    embargoed: bool = False
-    """The rep's preview: embargoed reports are shown too, marked as drafts are."""
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    published: tuple[str, ...]
-    embargoed: tuple[str, ...]
-    drafts: tuple[str, ...]
-    withheld: tuple[str, ...]
-    files: int
-    changed: bool
-    next_embargo: datetime | None = None
-    warnings: tuple[str, ...] = ()
-    """What passed but the rep should know, as `file:line: warning: …` lines."""
-    marks: tuple[int, int, int] = (0, 0, 0)
-    """The sections, blocks and spans withheld from the reports shown."""
 
 
 def check(config: Config, show_progress: bool = False) -> list[Checked]:
@@ -126,42 +109,13 @@ def prepare(
                     withheld, rendered)  # fmt: skip
 
 
-def build(config: Config, options: BuildOptions) -> BuildResult:
-    """Build the site; on any refusal, raise and leave the published outputs untouched."""
-    with stage("no-op check"):
-        inputs = unchanged.inputs(config, (options.drafts, options.embargoed))  # before it starts
-        last = unchanged.last_build(config, inputs, options.now)
-    if last is not None:
-        return _result_from(last)
-    result = _build(config, options)
-    with stage("manifest"):
-        kept = {k: v for k, v in asdict(result).items() if k != "next_embargo"}
-        unchanged.record(config, inputs, options.now, result.next_embargo, kept)
-    return result
-
-
-def _result_from(old: unchanged.Manifest) -> BuildResult:
-    """Return the result of a build that found nothing to do, from the last build's manifest."""
-    r = old.result
-    return BuildResult(
-        published=tuple(r["published"]),
-        embargoed=tuple(r["embargoed"]),
-        drafts=tuple(r["drafts"]),
-        withheld=tuple(r["withheld"]),
-        files=int(r["files"]),
-        changed=False,
-        next_embargo=datetime.fromisoformat(old.next_embargo) if old.next_embargo else None,
-        warnings=tuple(r.get("warnings", ())),
-        marks=(*r.get("marks", (0, 0, 0)),),
-    )
-
-
 GC_THRESHOLDS = (50_000, 50, 50)
 """How rarely the build looks for cycles: its millions of small containers (the documents)
 hold none, and at Python's default (700, 10, 10) looking cost seconds of a cold build."""
 
 
-def _build(config: Config, options: BuildOptions) -> BuildResult:
+def run(config: Config, options: BuildOptions) -> BuildResult:
+    """Build the site; on any refusal, raise and leave the published outputs untouched."""
     usual = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
     try:

@@ -14,7 +14,7 @@ from reportback.config import Config
 from reportback.errors import shown_path
 
 if TYPE_CHECKING:
-    from reportback.build.pipeline import BuildResult
+    from reportback.model import BuildResult
 
 
 def init(args: argparse.Namespace, config: Config) -> int:
@@ -51,8 +51,8 @@ def check(args: argparse.Namespace, config: Config) -> int:
 
 
 def build(args: argparse.Namespace, config: Config) -> int:
-    from reportback import timing
-    from reportback.build import pipeline
+    from reportback import build, timing
+    from reportback.model import BuildOptions
 
     site, feeds = args.site, args.feeds
     if args.drafts:  # a preview: never into the published folders unless asked by name
@@ -61,9 +61,9 @@ def build(args: argparse.Namespace, config: Config) -> int:
         feeds = feeds or str(preview / "feeds")
     config = config.with_paths(reports=args.reports, site=site, feeds=feeds)
     now = args.now or datetime.now().astimezone().replace(microsecond=0)
-    options = pipeline.BuildOptions(now=now, drafts=args.drafts, progress=sys.stderr.isatty())
+    options = BuildOptions(now=now, drafts=args.drafts, progress=sys.stderr.isatty())
     timing.reset()
-    result = pipeline.build(config, options)
+    result = build.build(config, options)
     if args.timings:
         for name, seconds in timing.totals().items():
             print(f"{name:>32}: {seconds:7.2f} s", file=sys.stderr)

@@ -25,7 +25,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from reportback import database
-from reportback.build import pipeline, unchanged
+from reportback.build import build, unchanged
 from reportback.clps import directory_for
 from reportback.config import Config, monthly_spec, weekly_spec
 from reportback.database import pid_lock
@@ -33,6 +33,7 @@ from reportback.errors import ReportbackError
 from reportback.mail import ledger, notices, reminders, sending
 from reportback.mail.cadences import due_cadences, validate
 from reportback.mail.tokens import Tokens, load_secret
+from reportback.model import BuildOptions
 from reportback.record import register
 
 log = logging.getLogger("reportback")
@@ -91,7 +92,7 @@ class Daemon:
         embargo_due = self.next_embargo is not None and self.next_embargo <= now
         if fingerprint == self.fingerprint and not embargo_due:
             return
-        result = pipeline.build(self.config, pipeline.BuildOptions(now=now))
+        result = build(self.config, BuildOptions(now=now))
         self.fingerprint = fingerprint
         self.next_embargo = result.next_embargo
         if result.changed:

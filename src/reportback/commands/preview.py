@@ -21,9 +21,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from reportback.build import pipeline
+from reportback.build import build
 from reportback.config import CONFIG_NAME, Config, load_config
 from reportback.errors import ReportbackError
+from reportback.model import BuildOptions
 from reportback.output.templates import Templates
 from reportback.record.register import MEETINGS
 from reportback.web.guard import Guard, Message, Receive, Scope, Send
@@ -88,8 +89,8 @@ class Previewer:
         problems: tuple[str, ...] = ()
         try:
             self.config = folders(load_config(self.config_file, self.cwd))
-            options = pipeline.BuildOptions(now=self.clock(), drafts=True, embargoed=True)
-            pipeline.build(self.config, options)
+            options = BuildOptions(now=self.clock(), drafts=True, embargoed=True)
+            build(self.config, options)
         except ReportbackError as exc:
             problems = tuple(exc.lines())
         with self.changed:
