@@ -186,6 +186,27 @@ def test_the_audit_reads_the_search_index(
     assert not (root / "site").exists()
 
 
+def test_a_failed_pagefind_refuses_the_build_and_leaves_nothing_half_made(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root = record_project(project)
+    assert cli("build", "--now", NOW).code == 0
+    before = (root / "site/index.html").stat().st_ino
+    store = next((root / ".reportback/cache/search").iterdir())
+    kept = sorted(p.name for p in store.iterdir())
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'Error: the index could not be written' >&2\nexit 2\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(search_index, "executable", lambda: str(broken))
+    edited = root / "reports/2026-09-20-nec.md"
+    edited.write_text(edited.read_text().replace("The NEC set", "The NEC again set"))
+    result = cli("build", "--now", NOW)
+    assert result.code == 3
+    assert "Pagefind failed (exit 2): Error: the index could not be written" in result.err
+    assert (root / "site/index.html").stat().st_ino == before  # the site as it was
+    assert sorted(p.name for p in store.iterdir()) == kept  # no shard half made
+
+
 @pytest.mark.parametrize(
     ("heading", "message"),
     [

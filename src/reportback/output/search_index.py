@@ -126,18 +126,20 @@ class Indexing:
     def _finish(self, shard: str) -> None:
         """Wait for a shard's Pagefind; keep its index under its key."""
         proc = self.running.pop(shard)
-        try:
-            _, err = proc.communicate(timeout=600)
-        except subprocess.TimeoutExpired as exc:
-            proc.kill()
-            proc.wait()
-            raise ExternalFailure(f"Pagefind could not run: {exc}") from exc
-        if proc.returncode != 0:
-            said = err.strip().splitlines()[-3:]
-            raise ExternalFailure(f"Pagefind failed: {' '.join(said)}")
         work = self._work(shard)
-        (work / FOLDER).rename(self.made[shard])  # whole, at once
-        shutil.rmtree(work)
+        try:
+            try:
+                _, err = proc.communicate(timeout=600)
+            except subprocess.TimeoutExpired as exc:
+                proc.kill()
+                proc.wait()
+                raise ExternalFailure(f"Pagefind could not run: {exc}") from exc
+            if proc.returncode != 0:
+                said = " ".join(err.strip().splitlines()[-3:])
+                raise ExternalFailure(f"Pagefind failed (exit {proc.returncode}): {said}")
+            (work / FOLDER).rename(self.made[shard])  # whole, at once
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
     def _prune(self) -> None:
         """Remove the indexes of pages this build no longer has."""
