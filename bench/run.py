@@ -149,7 +149,7 @@ def _builds(exe: str, project: Path, paths: list[Path]) -> list[Measure]:
                          {"pdf_stages_s": round(pdf, 3), "workers": cores})  # fmt: skip
     per_pdf = Measure("PDF per report (typst + pandoc to typst + audit, one worker)",
                       round(pdf / n, 4), 0.0, 0.0, {"reports": n})  # fmt: skip
-    noop = _timed("no-op rebuild", build, project)
+    noop = _median("no-op rebuild", lambda: None, build, project)
     edit_new = _edits("edit newest report (in every feed)", max(paths), build, project)
     edit_old = _edits("edit oldest report (in no feed)", min(paths), build, project)
     record = _record_cost(full, noop, edit_new, edit_old)
@@ -197,14 +197,19 @@ def _timed(name: str, command: list[str], cwd: Path) -> Measure:
 
 
 def _edits(name: str, path: Path, build: list[str], project: Path) -> Measure:
-    """Edit the report and build, EDITS times over; return the run of median wall time.
+    """Edit the report and build, EDITS times over; return the run of median wall time."""
+    return _median(name, lambda: _edit(path), build, project)
+
+
+def _median(name: str, before: Callable[[], None], build: list[str], project: Path) -> Measure:
+    """Run `before`, then the build, EDITS times over; return the run of median wall time.
 
     One run on a shared 2-core machine varies by a third; the median of several does not
     depend on one lucky or unlucky run. Every run's wall time is kept in `extra`.
     """
     runs = []
     for _ in range(EDITS):
-        _edit(path)
+        before()
         runs.append(_timed(name, build, project))
     runs.sort(key=lambda m: m.wall_s)
     median = runs[len(runs) // 2]
