@@ -211,7 +211,12 @@ def _median(name: str, before: Callable[[], None], build: list[str], project: Pa
     for _ in range(EDITS):
         before()
         runs.append(_timed(name, build, project))
-    runs.sort(key=lambda m: m.wall_s)
+    return _middle(runs)
+
+
+def _middle(runs: list[Measure]) -> Measure:
+    """Return the run of median wall time, every run's wall time in its `extra`."""
+    runs = sorted(runs, key=lambda m: m.wall_s)
     median = runs[len(runs) // 2]
     median.extra.update(
         {"runs": len(runs), "wall_s_each": " ".join(f"{m.wall_s:.2f}" for m in runs)}
@@ -249,20 +254,15 @@ def _preview(exe: str, settings: Settings) -> list[Measure]:
             ("public text", lambda: _edit(paths[-1])),
             ("a confidential section", lambda: _append(secret)),
         ]
-        for name, edit in edits:
-            times = []
+        for what, edit in edits:
+            name = f"preview, sample project: edit to {what}, on screen"
+            runs = []
             for _ in range(EDITS):
                 start = time.perf_counter()
                 edit()
                 next(events)
-                times.append(time.perf_counter() - start)
-            times.sort()
-            median = round(times[len(times) // 2], 3)
-            each = " ".join(f"{t:.2f}" for t in times)
-            extra: dict[str, float | int | str] = {"runs": len(times), "wall_s_each": each}
-            name = f"preview, sample project: edit to {name}, on screen"
-            measures.append(Measure(name, median, 0.0, 0.0, extra))
-            _say(f"  {name}: median {median:.2f} s ({each})")
+                runs.append(Measure(name, round(time.perf_counter() - start, 3), 0.0, 0.0))
+            measures.append(_middle(runs))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
