@@ -104,8 +104,11 @@ def test_audit_refuses_a_leak_the_redactor_let_through(
 def test_an_output_failing_the_audit_is_never_written_even_to_staging(
     cli: Cli, project: Project, leaky_redactor: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the feeds (made first) show only the newest report, which is clean: they are staged
-    root = project(two_reports() | {"reportback.toml": "[feeds]\nmax_items = 1\n"})
+    # the clean report's page and PDF are made first (by name): they are staged
+    files = two_reports()
+    clean = files.pop("reports/2016-10-04-org.md")
+    files["reports/2016-08-04-org.md"] = str(clean).replace("2016-10-04", "2016-08-04")
+    root = project(files)
     written: list[bytes] = []
     real_add = swap.Staging.add
 
@@ -284,6 +287,51 @@ def test_an_edit_indexes_only_its_years_shard_of_the_search_index(
     assert after["2017"] != before["2017"] and len(after) == 3  # made again; the old one gone
     fragments = (root / "site/pagefind/2017/fragment").glob("*.pf_fragment")
     assert any(b"snowy" in gzip.decompress(p.read_bytes()) for p in fragments)
+
+
+def test_a_clp_page_is_made_again_only_when_what_it_lists_changes(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    files = two_reports()
+    files["reports/2016-11-01-witney.md"] = report(
+        "The NEC met about Witney.\n", title="Witney", meeting_date="2016-11-01", clps=["witney"]
+    )
+    root = project(files)
+    assert cli("build", "--now", NOW).code == 0
+    log = tmp_path / "made.log"  # the CLP pages are made in a forked child: it logs to a file
+    real = site.SiteBuilder.clp_page
+
+    def clp_page(self: site.SiteBuilder, page: site.ClpPage) -> bytes:
+        with log.open("a") as out:
+            out.write(page.clp.slug + "\n")
+        return real(self, page)
+
+    def made() -> list[str]:
+        names = log.read_text().split() if log.exists() else []
+        log.unlink(missing_ok=True)
+        return names
+
+    monkeypatch.setattr(site.SiteBuilder, "clp_page", clp_page)
+    path = root / "reports/2016-11-01-witney.md"
+    path.write_text(path.read_text().replace("about Witney", "about Witney and Carterton"))
+    assert cli("build", "--now", NOW).code == 0
+    assert made() == ["witney"], "only the page listing the edited report was made again"
+    assert "Carterton" in (root / "site/clp/witney/index.html").read_text()
+    assert cli("build", "--now", NOW).code == 0
+    assert made() == []
+    path = root / "reports/2016-10-04-org.md"  # a report for every CLP: every page again
+    path.write_text(path.read_text().replace("agreed the minutes", "agreed the minutes again"))
+    assert cli("build", "--now", NOW).code == 0
+    assert len(made()) == 632
+    (root / "templates").mkdir(exist_ok=True)  # what shows a page changed: every page again
+    (root / "templates/clp.html").write_text(
+        (default_dir() / "clp.html").read_text().replace("Concerns your CLP", "About your CLP")
+    )
+    assert cli("build", "--now", NOW).code == 0
+    assert len(made()) == 632
+    clps = len(list((root / "site/clp").glob("*/index.html")))
+    sitemap = (root / "site/sitemap.xml").read_text()
+    assert clps == 632 and sitemap.count("/clp/") == 633  # each page and the directory
 
 
 def test_a_report_page_is_made_again_only_when_the_report_or_what_shows_it_changes(

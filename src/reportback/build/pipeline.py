@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from reportback import database
@@ -134,16 +135,17 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
     `prepare`d."""
     from reportback.build.planning import Planner  # what makes outputs: a no-op never loads it
 
-    planner = Planner(config, ready, options.now)
     records = config.path("state") / "published"
     trees: list[Staging] = []
+    planner: Planner | None = None
     try:
         site = Staging(config.path("site"), records / "site.pickle")
         feeds = Staging(config.path("feeds"), records / "feeds.pickle")
         trees = [site, feeds]  # the site first: a feed never links to a page not there
-        plans = planner.plans(site, feeds)
         with stage("audit"):
             auditor = audited.auditor(ready, config.path("state"), "build")
+        planner = Planner(config, ready, options.now, partial(site.holds, trust=auditor.trust))
+        plans = planner.plans(site, feeds)
         files = audited.audit_and_stage(plans, auditor)
         if not options.drafts:  # a preview records no publication
             _record(config, ready.plan.rows)  # the instants, kept if the swap never happens
@@ -152,7 +154,8 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
         if not options.drafts:  # only now, with the site in place, are they published
             _went_live(config, ready.chosen.published)
     finally:
-        planner.close()
+        if planner is not None:
+            planner.close()
         for tree in trees:
             tree.discard()
     return _result(ready, files, any(changed))

@@ -18,7 +18,14 @@ from reportback.config import Config
 from reportback.model import Audience, Image, Prepared, RenderedReport
 from reportback.output import images, search_index
 from reportback.output.feeds import FeedFile, FeedWriter
-from reportback.output.site import ReportView, SiteBuilder, report_page, view
+from reportback.output.site import (
+    ClpPage,
+    ReportView,
+    SiteBuilder,
+    clp_pages,
+    report_page,
+    view,
+)
 from reportback.record import pages as record_pages
 from reportback.record import register
 from reportback.timing import stage
@@ -48,10 +55,13 @@ class Planner:
     """The outputs of reports `prepare`d, named in order with how to make each.
 
     Made at once: the record of meetings and its feed; and, beside the feeds (by a child
-    forked now, on the other core), the lists of reports. `close` when done.
+    forked now, on the other core), the lists of reports, with only those CLPs' pages the
+    published site does not already hold as `held` (by name and key). `close` when done.
     """
 
-    def __init__(self, config: Config, ready: Prepared, now: datetime) -> None:
+    def __init__(
+        self, config: Config, ready: Prepared, now: datetime, held: Callable[[str, str], bool]
+    ) -> None:
         self.config = config
         self.ready = ready
         self.rendered = ready.rendered[Audience.PUBLIC]
@@ -67,22 +77,50 @@ class Planner:
                 self.record, self.builder, config.feeds.max_items
             )
         self.shards = search_index.shards((report_page(v), v.meeting_date.year) for v in self.views)
-        self.lists = Aside(partial(self.builder.lists, self.views), "lists of reports")
+        with stage("site"):
+            around = cachemod.key(
+                "pages",
+                ready.templates.fingerprint(),
+                repr(config.site),
+                repr(ready.directory.clps),
+            )
+            self.keys = {v.slug: cachemod.key(around, repr(v)) for v in self.views}
+            """Each report's page by all it is made from."""
+            self.clps = {page.name: (page, self._clp_key(around, page))
+                         for page in clp_pages(self.views, ready.directory)}  # fmt: skip
+        wanted = frozenset(name for name, (_, key) in self.clps.items() if not held(name, key))
+        pages = [page for page, _ in self.clps.values()]
+        self.lists = Aside(partial(self.builder.lists, self.views, pages, wanted),
+                           "lists of reports")  # fmt: skip
         self.indexing: search_index.Indexing | None = None
 
+    def _clp_key(self, around: str, page: ClpPage) -> str:
+        """Name a CLP's page by all it is made from (its reports by their pages' keys)."""
+        return cachemod.key(
+            around,
+            "clp page",
+            page.clp.slug,
+            [self.keys[r.slug] for r in page.reports],
+            page.total,
+            [(self.keys[r.slug], repr(item)) for r, item in page.items],
+            [(self.keys[r.slug], repr(decision)) for r, decision in page.decisions],
+        )
+
     def plans(self, site: Staging, feeds: Staging) -> Plans:
-        """Plan the site first, then the feeds, made while Pagefind indexes the audited site
-        beside them; the search index last."""
+        """Plan the reports' pages and the record first, then the feeds, made while Pagefind
+        indexes those pages beside them; then the lists of reports (made beside all that, by
+        `lists`), and the search index last."""
         feed_plans = (
             Planned(f"{FEEDS}{feed.name}", feed.key, partial(_feed_output, feed))
             for feed in self.feeds.each(self.rendered)
         )
         return [
-            (site, "", self._site()),
+            (site, "", self._reports()),
             (site, "", _planned(record_pages.pages(self.builder, self.record, self.shards))),
             (site, "", self._start_search(site)),
             (feeds, FEEDS, feed_plans),
             (feeds, FEEDS, _planned(self.decisions, FEEDS)),  # the record's (issue 23)
+            (site, "", self._lists()),
             (site, "", self._search()),
         ]
 
@@ -104,37 +142,39 @@ class Planner:
         if self.indexing is not None:
             yield from _planned(self.indexing.files())
 
-    def _site(self) -> Iterator[Planned]:
-        """Name every file of the site, in order, with how to make it.
+    def _lists(self) -> Iterator[Planned]:
+        """Name the lists of reports (made beside the rest, by `lists`), in order.
 
-        The lists of reports are made at once (in `lists`, started before the feeds were
-        made). A report's own page, PDF and images are named with a key (all they are made
-        from): one the published site holds is kept, neither made (the page), nor audited,
-        nor read again.
+        A CLP's page is named with a key (all it is made from): one the published site holds
+        is kept as it is, neither made, nor audited, nor read again.
         """
-        config, ready, builder = self.config, self.ready, self.builder
         with stage("site"):
             pages = self.lists.result()
-            plans = [
-                Planned(n, None, partial(Output, n, d, Audience.PUBLIC)) for n, d in pages.items()
-            ]
-            around = cachemod.key(
-                "report page",
-                ready.templates.fingerprint(),
-                repr(config.site),
-                repr(ready.directory.clps),
-            )
+        plans = [
+            Planned(n, None, partial(Output, n, d, Audience.PUBLIC))
+            for n, d in pages.items()
+            if n not in self.clps
+        ]
+        for name, (clp, key) in self.clps.items():  # made by `lists` unless published already
+            plans.append(Planned(name, key, partial(_clp_page, self.builder, clp, pages.get(name))))
+        yield from sorted(plans, key=lambda plan: plan.name)
+
+    def _reports(self) -> Iterator[Planned]:
+        """Name each report's page, PDF and images, in order, with how to make each.
+
+        Each is named with a key (all it is made from): one the published site holds is kept,
+        neither made (the page), nor audited, nor read again.
+        """
+        plans = []
+        cache = Cache(self.config.path("state") / "cache")
         for report, shown in zip(self.rendered, self.views, strict=True):
             page = report_page(shown)
-            plans.append(
-                Planned(page, cachemod.key(around, repr(shown)), partial(_page, builder, shown))
-            )
+            plans.append(Planned(page, self.keys[shown.slug], partial(_page, self.builder, shown)))
             folder = page.removesuffix("index.html")
             pdf = f"{folder}{report.slug}.pdf"  # named by its render: read only if not kept
             plans.append(
                 Planned(pdf, cachemod.key("pdf", report.pdf_file.key), partial(_pdf, pdf, report))
             )
-            cache = Cache(config.path("state") / "cache")
             for image in report.redacted.images:  # keyed by its source: made, it is re-encoded
                 name, data = f"{folder}{image.name}", image.source.read_bytes()
                 made = partial(_image, name, image, cache, report.slug)
@@ -162,6 +202,13 @@ def _image(name: str, image: Image, cache: Cache, slug: str) -> Output:
 
 def _pdf(name: str, report: RenderedReport) -> Output:
     return Output(name, report.pdf, Audience.PUBLIC, report.slug)
+
+
+def _clp_page(builder: SiteBuilder, page: ClpPage, made: bytes | None) -> Output:
+    if made is None:  # not made beside the feeds: the published one could not be kept after all
+        with stage("site"):
+            made = builder.clp_page(page)
+    return Output(page.name, made, Audience.PUBLIC)
 
 
 def _page(builder: SiteBuilder, report: ReportView) -> Output:

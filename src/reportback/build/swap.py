@@ -46,9 +46,9 @@ class Staging:
         self.writer = _Writer()
         self.swapped = False
 
-    def reuse(self, name: str, key: str, trust: str) -> bool:
-        """Link a published file the record says was made from `key`, under the same `trust`
-        (the audit's, for one): True if it could, without reading the file.
+    def holds(self, name: str, key: str, trust: str) -> bool:
+        """Whether the published tree holds `name` as the record says it was made from `key`,
+        under the same `trust` (the audit's, for one), without reading the file.
 
         The record names each file by its inode, size and modification time as well, so a
         file that is not the one recorded (changed, or from a swap the record missed) is not
@@ -57,15 +57,19 @@ class Staging:
         entry = self.earlier.files.get(name)
         if entry is None or entry[0] != key or self.earlier.trust != trust:
             return False
-        previous = self.target / name
         try:
-            if list(_identity(previous)) != entry[1:]:
-                return False
+            return list(_identity(self.target / name)) == entry[1:]
         except OSError:
             return False
-        self.writer.put(partial(self._link, previous, name))
+
+    def reuse(self, name: str, key: str, trust: str) -> bool:
+        """Link the published file if it `holds` `name` as made from `key` under `trust`:
+        True if it could."""
+        if not self.holds(name, key, trust):
+            return False
+        self.writer.put(partial(self._link, self.target / name, name))
         self.names.add(name)
-        self.keys[name] = entry
+        self.keys[name] = self.earlier.files[name]
         return True
 
     def _link(self, previous: Path, name: str) -> None:

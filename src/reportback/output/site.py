@@ -6,6 +6,7 @@ import heapq
 import itertools
 import re
 import unicodedata
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -128,6 +129,33 @@ class _ClpLists:
         return [r for _, r in itertools.islice(merged, LATEST)], len(self.everyone) + len(own)
 
 
+@dataclass(frozen=True)
+class ClpPage:
+    """What one CLP's page lists: the newest reports that reach the CLP, how many do, and the
+    agenda items and decisions that concern it."""
+
+    clp: Clp
+    reports: tuple[ReportView, ...]
+    total: int
+    items: tuple[tuple[ReportView, Item], ...]
+    decisions: tuple[tuple[ReportView, Decision], ...]
+
+    @property
+    def name(self) -> str:
+        return f"clp/{self.clp.slug}/index.html"
+
+
+def clp_pages(reports: list[ReportView], directory: Directory) -> list[ClpPage]:
+    """Return what each CLP's page lists, in the directory's order."""
+    lists = _ClpLists(newest_first(reports), directory)
+    pages = []
+    for clp in directory.clps:
+        latest, total = lists.reports(clp)
+        items, decisions = lists.items.get(clp.slug, []), lists.decisions.get(clp.slug, [])
+        pages.append(ClpPage(clp, tuple(latest), total, tuple(items), tuple(decisions)))
+    return pages
+
+
 def _named(clps: tuple[str, ...], regions: tuple[str, ...], directory: Directory) -> list[Clp]:
     """Return the CLPs named, themselves or by their region (each once)."""
     named = {slug: directory.by_slug[slug] for slug in clps if slug in directory.by_slug}
@@ -150,8 +178,11 @@ class SiteBuilder:
         env.filters["groupby_year"] = by_year
         env.filters["tag_slug"] = tag_slug
 
-    def lists(self, reports: list[ReportView]) -> Outputs:
-        """Render every page but the reports' own: the lists of reports, CLPs and the rest."""
+    def lists(
+        self, reports: list[ReportView], clps: list[ClpPage], wanted: Container[str] | None = None
+    ) -> Outputs:
+        """Render every page but the reports' own: the lists of reports, CLPs and the rest;
+        of the CLPs' own `clps`, only those `wanted` by name (None: all)."""
         reports = newest_first(reports)
         out: Outputs = {}
         out["index.html"] = self.page(
@@ -160,16 +191,17 @@ class SiteBuilder:
         )  # fmt: skip
         out["reports/index.html"] = self.page("archive.html", "../", "reports/", reports=reports)
         out["clp/index.html"] = self.page("clps.html", "../", "clp/", groups=self.groups())
-        lists = _ClpLists(reports, self.directory)
-        for clp in self.directory.clps:
-            out[f"clp/{clp.slug}/index.html"] = self.clp_page(clp, lists)
+        for page in clps:
+            if wanted is None or page.name in wanted:
+                out[page.name] = self.clp_page(page)
         for name in STATIC:
             out[name] = self.env.get_template(name).render().encode("utf-8")
-        out |= self.around(reports, out)
+        out |= self.around(reports, [*out, *(page.name for page in clps)])
         return out
 
-    def around(self, reports: list[ReportView], pages: Outputs) -> Outputs:
-        """Render the tag pages, the 404 page, robots.txt and the sitemap of every page."""
+    def around(self, reports: list[ReportView], pages: Iterable[str]) -> Outputs:
+        """Render the tag pages, the 404 page, robots.txt and the sitemap of every page
+        (`pages` names those of the lists)."""
         out: Outputs = {}
         for tag, slug in sorted({(t, tag_slug(t)) for r in reports for t in r.tags}):
             tagged = [r for r in reports if tag in r.tags]
@@ -194,17 +226,17 @@ class SiteBuilder:
     def report_page(self, report: ReportView) -> bytes:
         return self.page("report.html", "../../", f"reports/{report.slug}/", report=report)
 
-    def clp_page(self, clp: Clp, lists: _ClpLists) -> bytes:
-        latest, total = lists.reports(clp)
+    def clp_page(self, page: ClpPage) -> bytes:
+        clp = page.clp
         return self.page(
             "clp.html",
             "../../",
             f"clp/{clp.slug}/",
             clp=clp,
-            reports=latest,
-            total=total,
-            items=lists.items.get(clp.slug, []),
-            decisions=lists.decisions.get(clp.slug, []),
+            reports=list(page.reports),
+            total=page.total,
+            items=list(page.items),
+            decisions=list(page.decisions),
             feeds=self.feeds("clp", clp.slug),
         )
 
