@@ -17,7 +17,7 @@ import pytest
 
 from reportback.audit.leaks import Auditor, Output, PdfText, Verdicts, chunks, pdf_text
 from reportback.audit.search import Withheld
-from reportback.build import pipeline, redact_all, swap
+from reportback.build import pipeline, planning, redact_all, swap
 from reportback.checking.regions import Regions
 from reportback.model import Ast, Audience, Document, Fragment, Image, Placeholders, Source
 from reportback.output import site
@@ -261,7 +261,7 @@ def test_editing_one_report_rewrites_only_changed_files(cli: Cli, project: Proje
 
 
 def test_an_edit_indexes_only_its_years_shard_of_the_search_index(
-    cli: Cli, project: Project
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files = two_reports()
     files["reports/2017-01-10-nec.md"] = report("The NEC met in January.\n", title="NEC January",
@@ -279,9 +279,13 @@ def test_an_edit_indexes_only_its_years_shard_of_the_search_index(
         return {p.name.split("-")[0]: p.stat().st_ino for p in store.iterdir()}
 
     before = kept()
+    read: list[str] = []  # the index files read from the store to be audited and published
+    real = planning._stored_file
+    monkeypatch.setattr(planning, "_stored_file", lambda n, p: read.append(n) or real(n, p))
     path = root / "reports/2017-01-10-nec.md"
     path.write_text(path.read_text().replace("met in January", "met in snowy January"))
     assert cli("build", "--now", NOW).code == 0
+    assert read and {name.split("/")[1] for name in read} == {"2017"}, "the others were kept"
     after = kept()
     assert after["2016"] == before["2016"] and after["record"] == before["record"]
     assert after["2017"] != before["2017"] and len(after) == 3  # made again; the old one gone

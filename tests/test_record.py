@@ -19,6 +19,7 @@ from reportback import database
 from reportback.config import Config
 from reportback.mail import reminders
 from reportback.output import search_index
+from reportback.record import pages as record_pages
 from reportback.record.accountability import Reported, make
 from reportback.record.register import Meeting
 
@@ -92,6 +93,35 @@ def test_each_status_and_the_lag_in_the_open_data(cli: Cli, project: Project) ->
     page = (root / "site/record/index.html").read_text()
     assert "not yet reported (47 days)" in page and "rep absent" in page
     assert "63 days after the meeting" in page and "to September" in page
+
+
+def test_the_record_pages_are_made_again_only_when_the_record_changes(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root = record_project(project)
+    assert cli("build", "--now", NOW).code == 0
+    log = tmp_path / "made.log"  # the record's pages are made in a forked child: it logs
+    real = record_pages.pages
+
+    def pages(*args: object) -> dict[str, bytes]:
+        with log.open("a") as out:
+            out.write("made\n")
+        return real(*args)  # type: ignore[arg-type]
+
+    def made() -> int:
+        count = len(log.read_text().split()) if log.exists() else 0
+        log.unlink(missing_ok=True)
+        return count
+
+    monkeypatch.setattr(record_pages, "pages", pages)
+    path = root / "reports/2026-09-20-nec.md"  # its text, not what the record shows of it
+    path.write_text(path.read_text().replace("went through", "went through in full"))
+    assert cli("build", "--now", NOW).code == 0
+    assert made() == 0
+    assert "in full" in (root / "site/reports/2026-09-20-nec/index.html").read_text()
+    assert cli("build", "--now", "2026-11-23T12:00:00+00:00").code == 0  # a day later
+    assert made() == 1
+    assert "not yet reported (48 days)" in (root / "site/record/index.html").read_text()
 
 
 def statuses_dates(data: dict[str, list[dict[str, str]]]) -> list[str]:
@@ -172,17 +202,19 @@ def test_the_audit_reads_the_search_index(
 ) -> None:
     """An index that held withheld words (a broken Pagefind run) refuses the build."""
     root = record_project(project)
-    real = search_index.Indexing.files
+    real = search_index.Indexing._finish
 
-    def leaky(indexing: search_index.Indexing) -> dict[str, bytes]:
-        made = real(indexing)
+    def leaky(indexing: search_index.Indexing, shard: str) -> None:
+        real(indexing, shard)
         text = f'pagefind_dcd{{"content":"{CONFIDENTIAL} from the party"}}'
-        return made | {"pagefind/fragment/en_leak.pf_fragment": gzip.compress(text.encode())}
+        leak = indexing.made[shard] / "fragment/en_leak.pf_fragment"
+        leak.parent.mkdir(parents=True, exist_ok=True)
+        leak.write_bytes(gzip.compress(text.encode()))
 
-    monkeypatch.setattr(search_index.Indexing, "files", leaky)
+    monkeypatch.setattr(search_index.Indexing, "_finish", leaky)
     result = cli("build", "--now", NOW)
     assert result.code == 1
-    assert "pagefind/fragment/en_leak.pf_fragment" in result.err
+    assert "/fragment/en_leak.pf_fragment" in result.err
     assert not (root / "site").exists()
 
 

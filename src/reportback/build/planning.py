@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from reportback import cache as cachemod
@@ -86,25 +87,35 @@ class Planner:
             )
             self.keys = {v.slug: cachemod.key(around, repr(v)) for v in self.views}
             """Each report's page by all it is made from."""
-            self.clps = {page.name: (page, self._clp_key(around, page))
+            shown: dict[int, str] = {}
+            self.clps = {page.name: (page, self._clp_key(around, page, shown))
                          for page in clp_pages(self.views, ready.directory)}  # fmt: skip
+            record = cachemod.key(around, "record", repr(self.record), list(self.shards))
+            self.record_keys = {name: cachemod.key(record, name) for name in record_pages.PAGES}
+            """The record's pages and the search page, by all they are made from."""
         wanted = frozenset(name for name, (_, key) in self.clps.items() if not held(name, key))
         pages = [page for page, _ in self.clps.values()]
+        held_all = all(held(name, key) for name, key in self.record_keys.items())
+        made = partial(record_pages.pages, self.builder, self.record, self.shards)
+        self.record_pages = Aside(made, "the record's pages", fork=False if held_all else None)
         self.lists = Aside(partial(self.builder.lists, self.views, pages, wanted),
                            "lists of reports")  # fmt: skip
         self.indexing: search_index.Indexing | None = None
 
-    def _clp_key(self, around: str, page: ClpPage) -> str:
-        """Name a CLP's page by all it is made from (its reports by their pages' keys)."""
-        return cachemod.key(
-            around,
-            "clp page",
-            page.clp.slug,
-            [self.keys[r.slug] for r in page.reports],
-            page.total,
-            [(self.keys[r.slug], repr(item)) for r, item in page.items],
-            [(self.keys[r.slug], repr(decision)) for r, decision in page.decisions],
-        )
+    def _clp_key(self, around: str, page: ClpPage, shown: dict[int, str]) -> str:
+        """Name a CLP's page by all it is made from: its reports by their pages' keys, and
+        the items and decisions it lists (each written once, in `shown`, for every page)."""
+        keys = self.keys
+
+        def listed(pairs: tuple[tuple[ReportView, object], ...]) -> str:
+            return "\n".join(
+                f"{keys[r.slug]} {shown.get(id(o)) or shown.setdefault(id(o), repr(o))}"
+                for r, o in pairs
+            )
+
+        reports = " ".join(keys[r.slug] for r in page.reports)
+        return cachemod.key(around, "clp page", page.clp.slug, str(page.total), reports,
+                            listed(page.items), listed(page.decisions))  # fmt: skip
 
     def plans(self, site: Staging, feeds: Staging) -> Plans:
         """Plan the reports' pages and the record first, then the feeds, made while Pagefind
@@ -116,7 +127,7 @@ class Planner:
         )
         return [
             (site, "", self._reports()),
-            (site, "", _planned(record_pages.pages(self.builder, self.record, self.shards))),
+            (site, "", self._record_pages()),
             (site, "", self._start_search(site)),
             (feeds, FEEDS, feed_plans),
             (feeds, FEEDS, _planned(self.decisions, FEEDS)),  # the record's (issue 23)
@@ -125,10 +136,19 @@ class Planner:
         ]
 
     def close(self) -> None:
-        """Stop the child making the lists and Pagefind, if the build failed first."""
+        """Stop the children making the record's pages and the lists, and Pagefind, if the
+        build failed first."""
+        self.record_pages.close()
         self.lists.close()
         if self.indexing is not None:
             self.indexing.close()
+
+    def _record_pages(self) -> Iterator[Planned]:
+        """Plan the record's pages and open data, and the search page, each named with a key:
+        made by a child, unless the published site holds them all."""
+        made = cache(self.record_pages.result)
+        for name, key in sorted(self.record_keys.items()):
+            yield Planned(name, key, partial(_record_page, name, made))
 
     def _start_search(self, site: Staging) -> Iterator[Planned]:
         """Start Pagefind on the site's pages, staged and audited by now (plans nothing)."""
@@ -138,9 +158,11 @@ class Planner:
         yield from ()
 
     def _search(self) -> Iterator[Planned]:
-        """Plan the search index, once Pagefind has made it."""
+        """Plan the search index, once Pagefind has made it: each file named with a key (of
+        its bytes in the store), read only if the published site does not hold it."""
         if self.indexing is not None:
-            yield from _planned(self.indexing.files())
+            for name, key, path in self.indexing.files():
+                yield Planned(name, key, partial(_stored_file, name, path))
 
     def _lists(self) -> Iterator[Planned]:
         """Name the lists of reports (made beside the rest, by `lists`), in order.
@@ -166,7 +188,7 @@ class Planner:
         neither made (the page), nor audited, nor read again.
         """
         plans = []
-        cache = Cache(self.config.path("state") / "cache")
+        store = Cache(self.config.path("state") / "cache")
         for report, shown in zip(self.rendered, self.views, strict=True):
             page = report_page(shown)
             plans.append(Planned(page, self.keys[shown.slug], partial(_page, self.builder, shown)))
@@ -177,7 +199,7 @@ class Planner:
             )
             for image in report.redacted.images:  # keyed by its source: made, it is re-encoded
                 name, data = f"{folder}{image.name}", image.source.read_bytes()
-                made = partial(_image, name, image, cache, report.slug)
+                made = partial(_image, name, image, store, report.slug)
                 plans.append(Planned(name, cachemod.key("image", data), made))
         yield from sorted(plans, key=lambda plan: plan.name)
 
@@ -187,6 +209,15 @@ def _planned(outputs: dict[str, bytes], prefix: str = "") -> Iterator[Planned]:
     for name, data in sorted(outputs.items()):
         output = partial(Output, f"{prefix}{name}", data, Audience.PUBLIC)
         yield Planned(f"{prefix}{name}", None, output)
+
+
+def _record_page(name: str, made: Callable[[], dict[str, bytes]]) -> Output:
+    with stage("record"):
+        return Output(name, made()[name], Audience.PUBLIC)
+
+
+def _stored_file(name: str, path: Path) -> Output:
+    return Output(name, path.read_bytes(), Audience.PUBLIC)
 
 
 def _feed_output(feed: FeedFile) -> Output:

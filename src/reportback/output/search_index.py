@@ -105,19 +105,23 @@ class Indexing:
     def _work(self, shard: str) -> Path:
         return self.made[shard].with_name(self.made[shard].name + ".partial")
 
-    def files(self) -> dict[str, bytes]:
-        """Wait for the index; return its files by name under the site (none if there was
-        no page to index)."""
+    def files(self) -> list[tuple[str, str, Path]]:
+        """Wait for the index; return its files (none if there was no page to index): each
+        by its name under the site, a key naming its bytes (its shard's key, its name and
+        its identity in the store), and where it is in the store."""
         try:
             with stage("search"):
                 for shard in list(self.running):
                     self._finish(shard)
-                files = {}
+                files = []
                 for shard, folder in self.made.items():
                     for path in sorted(folder.rglob("*")):
                         name = path.relative_to(folder).as_posix()
                         if path.is_file() and any(fnmatch(name, pattern) for pattern in KEPT):
-                            files[f"{FOLDER}/{shard}/{name}"] = path.read_bytes()
+                            status = path.stat()
+                            named = (folder.name, name, status.st_ino, status.st_size,
+                                     status.st_mtime_ns)  # fmt: skip
+                            files.append((f"{FOLDER}/{shard}/{name}", cache.key(*named), path))
                 self._prune()
         finally:
             self.close()

@@ -25,6 +25,8 @@ from reportback.record.accountability import (
 )
 from reportback.record.register import Meeting
 
+PAGES = ("record/index.html", "votes/index.html", "search/index.html", "record.json", "votes.csv")
+"""What `pages` makes, by name in the site."""
 DECISIONS_FEED = ("decisions.xml", "decisions.atom")
 """The feed of decisions, in the feeds folder."""
 
