@@ -19,6 +19,7 @@ from reportback import database
 from reportback.config import Config
 from reportback.mail import reminders
 from reportback.output import search_index
+from reportback.output.templates import default_dir
 from reportback.record import pages as record_pages
 from reportback.record.accountability import Reported, make
 from reportback.record.register import Meeting
@@ -122,6 +123,18 @@ def test_the_record_pages_are_made_again_only_when_the_record_changes(
     assert cli("build", "--now", "2026-11-23T12:00:00+00:00").code == 0  # a day later
     assert made() == 1
     assert "not yet reported (48 days)" in (root / "site/record/index.html").read_text()
+
+
+def test_any_template_may_use_the_days_filter(cli: Cli, project: Project) -> None:
+    """The record's filter is the site's: a CLP page override using it builds, whether or not
+    the record's pages are made in the same build."""
+    root = record_project(project)
+    assert cli("build", "--now", NOW).code == 0  # the record's pages are kept from now on
+    clp = (default_dir() / "clp.html").read_text()
+    (root / "templates").mkdir()
+    (root / "templates/clp.html").write_text(clp.replace("</h1>", " ({{ 2.5 | days }})</h1>"))
+    assert cli("build", "--now", NOW).code == 0
+    assert "(2.5 days)</h1>" in (root / "site/clp/witney/index.html").read_text()
 
 
 def statuses_dates(data: dict[str, list[dict[str, str]]]) -> list[str]:

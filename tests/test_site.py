@@ -289,3 +289,22 @@ def test_the_home_page_clp_picker_is_grouped_by_region(site: Path) -> None:
     wales = dict(groups)["Wales"]
     assert 'value="rhondda-and-ogmore"' in wales and 'value="witney"' not in wales
     assert sum(body.count("<option ") for _, body in groups) == 632
+
+
+def test_a_kept_page_is_one_the_same_jinja_would_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The templates' fingerprint (in every page's key) names what renders them too: after
+    an upgrade of Jinja2 or MarkupSafe no page is kept from the old one."""
+    import importlib.metadata
+
+    from reportback.output.templates import Templates
+
+    before = Templates(tmp_path).fingerprint()
+    real = importlib.metadata.version
+    for upgraded in ("jinja2", "markupsafe"):
+        with monkeypatch.context() as patch:
+            patch.setattr(importlib.metadata, "version",
+                          lambda name, u=upgraded: "99.0" if name == u else real(name))  # fmt: skip
+            assert Templates(tmp_path).fingerprint() != before
+    assert Templates(tmp_path).fingerprint() == before

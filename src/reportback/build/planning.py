@@ -98,8 +98,12 @@ class Planner:
         held_all = all(held(name, key) for name, key in self.record_keys.items())
         made = partial(record_pages.pages, self.builder, self.record, self.shards)
         self.record_pages = Aside(made, "the record's pages", fork=False if held_all else None)
-        self.lists = Aside(partial(self.builder.lists, self.views, pages, wanted),
-                           "lists of reports")  # fmt: skip
+        try:
+            self.lists = Aside(partial(self.builder.lists, self.views, pages, wanted),
+                               "lists of reports")  # fmt: skip
+        except BaseException:
+            self.record_pages.close()  # no child is left behind
+            raise
         self.indexing: search_index.Indexing | None = None
 
     def _clp_key(self, around: str, page: ClpPage, shown: dict[int, str]) -> str:

@@ -76,6 +76,14 @@ def view(report: RenderedReport, rep: str) -> ReportView:
     )
 
 
+def days(value: float | None) -> str:
+    """Write a number of days for a reader: "1 day", "2.5 days", or a dash."""
+    if value is None:
+        return "—"
+    number = f"{value:g}"
+    return f"{number} day" if number == "1" else f"{number} days"
+
+
 def tag_slug(tag: str) -> str:
     """Return the URL name of a tag's page."""
     return re.sub(r"[^\w]+", "-", unicodedata.normalize("NFKC", tag).casefold()).strip("-") or "tag"
@@ -177,6 +185,7 @@ class SiteBuilder:
         env.filters["iso"] = lambda t: t.isoformat()
         env.filters["groupby_year"] = by_year
         env.filters["tag_slug"] = tag_slug
+        env.filters["days"] = days
 
     def lists(
         self, reports: list[ReportView], clps: list[ClpPage], wanted: Container[str] | None = None

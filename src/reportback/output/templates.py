@@ -66,10 +66,16 @@ class Templates:
         return Placeholders(enabled=enabled, **values)
 
     def fingerprint(self) -> str:
-        """Return a hash of every template in use (a cache key part)."""
+        """Return a hash of every template in use and of what renders them (Jinja2 and
+        MarkupSafe on this Python), a cache key part: a page kept by its key is the page these
+        would render."""
         import hashlib
+        import importlib.metadata
+        import sys
 
-        h = hashlib.sha256()
+        h = hashlib.sha256(sys.version.encode())
+        for renderer in ("jinja2", "markupsafe"):
+            h.update(f"{renderer} {importlib.metadata.version(renderer)}\n".encode())
         for folder in self.dirs:
             for path in sorted(folder.rglob("*")):
                 if path.is_file():

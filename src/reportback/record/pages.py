@@ -43,18 +43,9 @@ def record_of(
     return make(register, reported, now, zone)
 
 
-def days(value: float | None) -> str:
-    """Write a number of days for a reader: "1 day", "2.5 days", or a dash."""
-    if value is None:
-        return "—"
-    number = f"{value:g}"
-    return f"{number} day" if number == "1" else f"{number} days"
-
-
 def pages(builder: SiteBuilder, record: Record, shards: Iterable[str]) -> Outputs:
     """Return the record's pages and open data, and the search page (which loads each
     shard of the search index), by name in the site."""
-    builder.env.filters["days"] = days
     tags = sorted({t for v in record.votes for t in v.tags}, key=str.casefold)
     base = builder.config.base
     return {
