@@ -55,9 +55,10 @@ Plans = list[tuple[Staging, str, Iterable[Planned]]]
 class Planner:
     """The outputs of reports `prepare`d, named in order with how to make each.
 
-    Made at once: the record of meetings and its feed; and, beside the feeds (by a child
-    forked now, on the other core), the lists of reports, with only those CLPs' pages the
-    published site does not already hold as `held` (by name and key). `close` when done.
+    Made at once: the record of meetings and its feed; and, beside the reports' pages and the
+    feeds (by children forked now, on the other core), the record's pages unless the
+    published site already holds them all as `held` (by name and key), and the lists of
+    reports with only those CLPs' pages it does not hold. `close` when done.
     """
 
     def __init__(
