@@ -38,13 +38,15 @@ def run(name: str, command: list[str], cwd: Path, env: dict[str, str] | None = N
     the children the command waited for, such as pandoc, if they were larger).
     """
     out, err = cwd / f".bench-{os.getpid()}.out", cwd / f".bench-{os.getpid()}.err"
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        start = time.perf_counter()
-        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=stdout, stderr=stderr)
-        finished = wait(proc, name, start)
-    texts = out.read_text("utf-8", "replace"), err.read_text("utf-8", "replace")
-    out.unlink()
-    err.unlink()
+    try:
+        with out.open("wb") as stdout, err.open("wb") as stderr:
+            start = time.perf_counter()
+            proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=stdout, stderr=stderr)
+            finished = wait(proc, name, start)
+        texts = out.read_text("utf-8", "replace"), err.read_text("utf-8", "replace")
+    finally:  # never left behind (two were once committed from a run stopped midway)
+        out.unlink(missing_ok=True)
+        err.unlink(missing_ok=True)
     if finished.extra.get("exit") != 0:
         raise CommandFailed(f"{name}: {' '.join(command)} exited {finished.extra}:\n{texts[1]}")
     return Finished(finished, *texts)
