@@ -94,33 +94,38 @@ def _mark(version: int) -> bytes:
 
 
 class Cache:
-    """Values stored by key as files under one folder; writes are atomic."""
+    """Values stored by key as files under one folder; writes are atomic.
+
+    A build asks it thousands of times: paths are plain strings (`os.path`), not `Path`s,
+    whose making cost a third of reading back an unchanged project's records.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._root = str(folder)
 
-    def _path(self, kind: str, name: str) -> Path:
-        return self.folder / kind / name[:2] / name
+    def _path(self, kind: str, name: str) -> str:
+        return f"{self._root}/{kind}/{name[:2]}/{name}"
 
     def has(self, kind: str, name: str) -> bool:
-        return self._path(kind, name).is_file()
+        return os.path.isfile(self._path(kind, name))  # noqa: PTH113 (a str path)
 
     def get_bytes(self, kind: str, name: str) -> bytes | None:
-        path = self._path(kind, name)
         try:
-            return path.read_bytes()
+            with open(self._path(kind, name), "rb") as handle:  # noqa: PTH123 (a str path)
+                return handle.read()
         except FileNotFoundError:
             return None
 
     def size(self, kind: str, name: str) -> int | None:
         """Return the size of a stored value, without reading it (None: not stored)."""
         try:
-            return self._path(kind, name).stat().st_size
+            return os.stat(self._path(kind, name)).st_size  # noqa: PTH116 (a str path)
         except FileNotFoundError:
             return None
 
     def put_bytes(self, kind: str, name: str, data: bytes) -> None:
-        write_atomic(self._path(kind, name), data)
+        write_atomic(Path(self._path(kind, name)), data)
 
     def get_json(self, kind: str, name: str) -> Any:
         data = self.get_bytes(kind, name)

@@ -73,8 +73,8 @@ def public_runs(reports: Mapping[str, Withholding], folder: Path | None) -> Runs
             slug not in known or known[slug].holds is not holds[slug] for slug in reports
         ):
             kept = {s: _Known(r.key, digests[s], holds[s]) for s, r in reports.items()}
-            save_stored(folder / "runs.pickle", VERSION, _shared(kept))
-    dropped = frozenset(ref for refs in holds.values() for ref in refs)
+            save_stored(folder / "runs.pickle", VERSION, _shared(kept, known))
+    dropped = frozenset().union(*holds.values())
     orders: dict[str, list[int]] = {}
     for slug, order in sorted(dropped):
         orders.setdefault(slug, []).append(order)
@@ -92,13 +92,20 @@ def public_runs(reports: Mapping[str, Withholding], folder: Path | None) -> Runs
     return runs
 
 
-def _shared(known: dict[str, _Known]) -> dict[str, _Known]:
-    """Return `known` with each distinct ref one object, which pickle then writes once."""
-    refs: dict[Ref, Ref] = {}
-    return {
-        slug: _Known(k.key, k.fingerprint, tuple(refs.setdefault(r, r) for r in k.holds))
-        for slug, k in known.items()
-    }
+def _shared(known: dict[str, _Known], loaded: dict[str, _Known]) -> dict[str, _Known]:
+    """Return `known` with each distinct ref one object, which pickle then writes once.
+
+    The refs of what was `loaded` are shared already (pickle kept them so): only the reports
+    whose runs were found again are written afresh, with those objects.
+    """
+    refs = {r: r for r in frozenset().union(*(k.holds for k in loaded.values()))}
+
+    def one(slug: str, k: _Known) -> _Known:
+        if slug in loaded and loaded[slug].holds is k.holds:
+            return k
+        return _Known(k.key, k.fingerprint, tuple(refs.setdefault(r, r) for r in k.holds))
+
+    return {slug: one(slug, k) for slug, k in known.items()}
 
 
 def _load(folder: Path | None) -> dict[str, _Known]:

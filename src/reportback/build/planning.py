@@ -86,8 +86,12 @@ class Planner:
                 repr(config.site),
                 repr(ready.directory.clps),
             )
-            self.keys = {v.slug: cachemod.key(around, repr(v)) for v in self.views}
-            """Each report's page by all it is made from."""
+            self.keys = {
+                v.slug: cachemod.key(around, r.pdf_file.key or r.html, repr(v))
+                for r, v in zip(self.rendered, self.views, strict=True)
+            }
+            """Each report's page by all it is made from: its view, the HTML by the key of
+            the rendering it is from (all that is made from), or itself if it has none."""
             shown: dict[int, str] = {}
             self.clps = {page.name: (page, self._clp_key(around, page, shown))
                          for page in clp_pages(self.views, ready.directory)}  # fmt: skip

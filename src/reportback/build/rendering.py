@@ -1,13 +1,15 @@
 """Every report shown rendered for each audience asked for, from the render cache when unchanged.
 
 A rendering is named by all it is made from (the redaction, the front matter, the audience,
-whether it is a draft, the settings, the images and the publication date), once, as it is
-asked for: one the cache holds is read back from it on the build's own thread; the rest are
-rendered on the pandoc workers and stored under their names.
+whether it is a draft, the settings, the images and the publication date): one the cache
+holds is read back from it on the build's own thread; only the rest are shared with a forked
+child (whose results come back pickled), rendered on the pandoc workers and stored under
+their names.
 """
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -33,6 +35,8 @@ from reportback.output import pdf
 from reportback.output.render import RenderSettings, render
 from reportback.pandoc.worker import Pandoc, Pandocs
 from reportback.timing import stage
+
+PICKLE = pickle.HIGHEST_PROTOCOL
 
 
 @dataclass(frozen=True)
@@ -61,27 +65,27 @@ def render_all(
         config.site.base,
     )  # fmt: skip
     cache = Cache(config.path("state") / "cache")
+    named = cachemod.key("render settings", settings)  # the Typst template's text: hashed once
     shown = list(shown)
     drafts = {c.source.slug for c in ready.chosen.drafts}
     rendered = {}
     for audience in audiences:
+        jobs = [
+            _job(redacted[c.source.slug], audience, ready.plan.publications[c.source.slug],
+                 c.source.slug in drafts, named)
+            for c in shown
+        ]  # fmt: skip
+        earlier = [_rendered_before(job, cache) for job in jobs]
+        missing = [job for job, done in zip(jobs, earlier, strict=True) if done is None]
 
-        def render_some(
-            reports: Sequence[Checked], audience: Audience = audience
-        ) -> list[RenderedReport]:
-            jobs = (  # each named as it is asked for, once
-                _job(redacted[c.source.slug], audience, ready.plan.publications[c.source.slug],
-                     c.source.slug in drafts, settings)
-                for c in reports
-            )  # fmt: skip
+        def render_some(some: Sequence[_Job], label: str = audience.label) -> list[RenderedReport]:
             with Pandocs() as pandocs:
-                known = partial(_rendered_before, cache=cache)
-                done = pandocs.map(partial(_render, settings=settings, cache=cache), jobs, known)
-                what = f"rendering ({audience.label})"
-                return list(progress(done, show_progress, what, len(reports)))
+                done = pandocs.map(partial(_render, settings=settings, cache=cache), some)
+                return list(progress(done, show_progress, f"rendering ({label})", len(some)))
 
         refused = pdf.threads_running()
-        rendered[audience] = tuple(shared(shown, render_some, "rendering", refused))
+        made = iter(shared(missing, render_some, "rendering", refused) if missing else ())
+        rendered[audience] = tuple(done if done is not None else next(made) for done in earlier)
     return rendered
 
 
@@ -90,9 +94,10 @@ def _job(
     audience: Audience,
     publication: Publication,
     draft: bool,
-    settings: RenderSettings,
+    settings: str,
 ) -> _Job:
-    """Name a rendering by all it is made from (the PDF shows the publication date)."""
+    """Name a rendering by all it is made from (the PDF shows the publication date); the
+    `settings` by their key."""
     redaction, withheld = redacted
     report = redaction.versions[audience]
     images = [(i.name, i.source.read_bytes()) for i in report.images]
@@ -107,18 +112,22 @@ def _render(pandoc: Pandoc, job: _Job, settings: RenderSettings, cache: Cache) -
         result = render(job.report, job.publication, pandoc, settings, job.draft)
     PdfText.kept_in(cache.folder)(result.pdf)  # the audit's read of it, here on two cores
     cache.put_bytes("pdf", job.key, result.pdf)
-    cache.put_json("render", job.key, {"html": result.html, "text": result.text})
+    cache.put_bytes("render", job.key, pickle.dumps((result.html, result.text), PICKLE))
     return replace(result, pdf_file=_stored(job.key, len(result.pdf), cache))
 
 
 def _rendered_before(job: _Job, cache: Cache) -> RenderedReport | None:
     """Return the report's rendering stored by its key, if it is there (with its PDF)."""
-    stored = cache.get_json("render", job.key)
+    stored = cache.get_bytes("render", job.key)
     size = cache.size("pdf", job.key)
     if stored is None or size is None:
         return None
-    return RenderedReport(job.report, job.publication, stored["html"], stored["text"],
-                          _stored(job.key, size, cache), job.draft)  # fmt: skip
+    try:
+        html, text = pickle.loads(stored)
+    except cachemod.UNREADABLE:
+        return None  # a damaged record: render it again
+    return RenderedReport(job.report, job.publication, html, text, _stored(job.key, size, cache),
+                          job.draft)  # fmt: skip
 
 
 def _stored(key: str, size: int, cache: Cache) -> StoredPdf:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from html import escape
+from itertools import islice
 from urllib.parse import quote, urljoin
 from zoneinfo import ZoneInfo
 
@@ -104,19 +105,21 @@ def entry(report: RenderedReport, site: SiteConfig) -> Entry:
     )
 
 
-def feeds(entries: list[Entry], directory: Directory, site: SiteConfig) -> Iterator[Feed]:
-    """Yield every feed: all reports, each region's, each CLP's."""
+def feeds(
+    entries: list[Entry], directory: Directory, site: SiteConfig, limit: int
+) -> Iterator[Feed]:
+    """Yield every feed: all reports, each region's, each CLP's; each with its newest `limit`
+    entries (of the thousand, a feed shows a few: the rest are never looked at)."""
     title, base = site.title, site.base
-    yield Feed("all", title, f"Every report from {title}", base, tuple(entries))
+    yield Feed("all", title, f"Every report from {title}", base, tuple(entries[:limit]))
     for region in directory.regions:
         clps = {c.slug for c in directory.in_region(region)}
-        mine = tuple(e for e in entries if _for_region(e, region, clps))
         yield Feed(
             f"region/{region_slug(region)}",
             f"{title} — {region}",
             f"Reports for CLPs in {region}",
             urljoin(base, "clp/"),
-            mine,
+            tuple(islice((e for e in entries if _for_region(e, region, clps)), limit)),
             lambda i, r=region, c=clps: r in i.regions or bool(c & set(i.clps)),  # type: ignore[misc]
             region,
         )
@@ -126,7 +129,7 @@ def feeds(entries: list[Entry], directory: Directory, site: SiteConfig) -> Itera
             f"{title} — {clp.name}",
             f"Reports for {clp.name} CLP",
             urljoin(base, f"clp/{clp.slug}/"),
-            tuple(e for e in entries if reaches(e.clps, e.regions, clp)),
+            tuple(islice((e for e in entries if reaches(e.clps, e.regions, clp)), limit)),
             lambda i, c=clp: concerns(i.clps, i.regions, c),  # type: ignore[misc]
             clp.name,
         )

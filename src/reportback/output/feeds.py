@@ -171,7 +171,8 @@ class FeedWriter:
         return self.contents[made]
 
     def feeds(self, entries: list[Entry]) -> Iterator[Feed]:
-        return feed_entries.feeds(entries, self.directory, self.config.site)
+        return feed_entries.feeds(entries, self.directory, self.config.site,
+                                  self.config.feeds.max_items)  # fmt: skip
 
     def opml(self) -> bytes:
         return feed_entries.opml(self.directory, self.config.site)

@@ -7,7 +7,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Container, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,8 @@ class ReportView:
     tags: tuple[str, ...]
     corrections: tuple[Correction, ...]
     items: tuple[Item, ...]
-    html: str
+    html: str = field(repr=False)
+    """Not in its repr, which names a page (`Planner`): the rendering's key names the HTML."""
     draft: bool
     pdf_name: str
     clps: tuple[str, ...]

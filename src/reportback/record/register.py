@@ -8,6 +8,7 @@ postponed; default held), `attended` (default true) and `note`. Every problem is
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -51,6 +52,14 @@ def load(root: Path) -> tuple[Meeting, ...]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise InputRefused([problem(path, 1, "not UTF-8 text")]) from None
+    return _parsed(text, path)
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(text: str, path: Path) -> tuple[Meeting, ...]:
+    """`parse`, once per text: a build reads the register when it checks and again when it
+    makes the record (a ten-year register takes a tenth of a second to parse). A refusal is
+    not kept: it is raised each time."""
     return parse(text, path)
 
 
