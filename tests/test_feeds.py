@@ -432,6 +432,11 @@ def test_an_edit_renders_only_the_edited_entry_and_every_feed_stays_whole(
         return real(self, feed, kind, shown)
 
     monkeypatch.setattr(FeedWriter, "render", render)
+    register = built / "meetings.yaml"  # a build that keeps every feed keeps their pieces too
+    before = register.read_text() if register.exists() else ""
+    register.write_text(before + "- {meeting: Extra meeting, date: 2016-10-05}\n")
+    assert cli("build", "--now", NOW).code == 0
+    assert rendered == [], "no feed changed: none made"
     path = built / "reports/2016-10-04-witney.md"
     path.write_text(path.read_text().replace("Only for Witney.", "Only for Witney, again."))
     assert cli("build", "--now", NOW).code == 0

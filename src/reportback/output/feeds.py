@@ -104,12 +104,21 @@ class FeedWriter:
 
     def named(self, feed: Feed) -> str:
         """Name everything a feed is made from but its kind: its own fields, and each entry
-        as it shows it."""
+        as it shows it; and tell the store which of its pieces the feed is made of."""
         shown = []
+        self.stored.want(self.head(feed, "")[1:])
         for entry in feed.entries[: self.config.feeds.max_items]:
-            shown.append((self.fingerprint(entry), self.variant(entry, feed, "")[1:]))
+            fingerprint, variant = self.fingerprint(entry), self.variant(entry, feed, "")[1:]
+            self.stored.want((*variant, fingerprint))
+            shown.append((fingerprint, variant))
         return cachemod.key("feed", self.settings, feed.stem, feed.title, feed.description,
                             feed.page, feed.concern_label, shown)  # fmt: skip
+
+    def head(self, feed: Feed, kind: str) -> tuple[str, ...]:
+        """Name a feed's head (all but its entries) by all it is made from."""
+        entries = feed.entries[: self.config.feeds.max_items]
+        newest = max((e.updated for e in entries), default=EPOCH)
+        return (kind, feed.stem, feed.title, feed.description, feed.page, newest.isoformat())
 
     def fingerprint(self, entry: Entry) -> str:
         """Name everything an entry is made from."""
@@ -135,9 +144,7 @@ class FeedWriter:
         the store, so an edit renders only its own entry.
         """
         entries = feed.entries[: self.config.feeds.max_items]
-        newest = max((e.updated for e in entries), default=EPOCH)
-        head = (kind, feed.stem, feed.title, feed.description, feed.page, newest.isoformat())
-        shell = self.stored.get(head, lambda: (self.render(feed, kind, ()),))[0]
+        shell = self.stored.get(self.head(feed, kind), lambda: (self.render(feed, kind, ()),))[0]
         cut = shell.rindex(b"\n", 0, shell.rindex(CLOSE[kind])) + 1
         shown: list[bytes] = []
         for entry in entries:
@@ -258,7 +265,10 @@ class _Stored:
     """The heads of feeds and frames of entries feedgen rendered, by all they were made from
     (`context`: the settings and feedgen's version; each piece's own key, the rest), kept in
     the state folder from one build to the next, so an edit renders only what it changed.
-    Only the pieces a build used are kept.
+
+    Only the pieces the build's feeds are made of (`want`, by their keys less the kind) are
+    kept, whether the build made those feeds or kept them as published: a build that kept
+    every feed keeps every piece for the next, which may make them.
     """
 
     VERSION = 1
@@ -268,9 +278,14 @@ class _Stored:
         self.context = context
         self.earlier: dict[tuple[object, ...], tuple[bytes, ...]] = {}
         self.used: dict[tuple[object, ...], tuple[bytes, ...]] = {}
+        self.wanted: set[tuple[object, ...]] = set()
         stored = load_stored(path, self.VERSION, tuple) if path is not None else None
         if stored is not None and stored[0] == context:  # none: every piece rendered again
             self.earlier = stored[1]
+
+    def want(self, key: tuple[object, ...]) -> None:
+        """Note a piece a feed of this build is made of, by its key less its kind."""
+        self.wanted.add(key)
 
     def get(
         self, key: tuple[object, ...], make: Callable[[], tuple[bytes, ...]]
@@ -281,8 +296,9 @@ class _Stored:
         return self.used[key]
 
     def save(self) -> None:
-        if self.path is not None and self.used.keys() != self.earlier.keys():
-            save_stored(self.path, self.VERSION, (self.context, self.used))
+        kept = {k: v for k, v in (self.earlier | self.used).items() if k[1:] in self.wanted}
+        if self.path is not None and kept.keys() != self.earlier.keys():
+            save_stored(self.path, self.VERSION, (self.context, kept))
 
 
 def _cut_entry(xml: bytes, kind: str) -> bytes:
