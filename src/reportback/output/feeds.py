@@ -112,7 +112,7 @@ class FeedWriter:
             self.stored.want((*variant, fingerprint))
             shown.append((fingerprint, variant))
         return cachemod.key("feed", self.settings, feed.stem, feed.title, feed.description,
-                            feed.page, feed.concern_label, shown)  # fmt: skip
+                            feed.page, feed.concern_label, repr(shown))  # fmt: skip
 
     def head(self, feed: Feed, kind: str) -> tuple[str, ...]:
         """Name a feed's head (all but its entries) by all it is made from."""

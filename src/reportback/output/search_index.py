@@ -119,9 +119,12 @@ class Indexing:
                         name = path.relative_to(folder).as_posix()
                         if path.is_file() and any(fnmatch(name, pattern) for pattern in KEPT):
                             status = path.stat()
-                            named = (folder.name, name, status.st_dev, status.st_ino,
-                                     status.st_size, status.st_mtime_ns)  # fmt: skip
-                            files.append((f"{FOLDER}/{shard}/{name}", cache.key(*named), path))
+                            identity = (
+                                f"{status.st_dev} {status.st_ino} {status.st_size} "
+                                f"{status.st_mtime_ns}"
+                            )  # text: hashed without JSON
+                            key = cache.key(folder.name, name, identity)
+                            files.append((f"{FOLDER}/{shard}/{name}", key, path))
                 self._prune()
         finally:
             self.close()
