@@ -481,3 +481,34 @@ def test_entries_of_one_instant_get_the_next_free_seconds_in_slug_order() -> Non
         given = [(e.slug, e.updated) for e in distinct_updates(entries)]
         assert given == plain(entries)
         assert len({u for _, u in given}) == len(entries)
+
+
+def test_each_feed_holds_its_newest_entries_up_to_the_limit(built: Path) -> None:
+    from reportback.output import feed_entries
+
+    config = load_config(cwd=built)
+    ready = prepare(config, BuildOptions(now=datetime.fromisoformat(NOW)))
+    writer = FeedWriter(config, ready.directory)
+    entries = writer.entries(ready.rendered[Audience.PUBLIC])
+
+    def feeds(limit: int) -> dict[str, tuple[str, ...]]:
+        made = feed_entries.feeds(entries, ready.directory, config.site, limit)
+        return {feed.stem: tuple(e.slug for e in feed.entries) for feed in made}
+
+    whole = feeds(len(entries))  # every entry each feed has: none left out
+    newest = entries[0].slug  # reaches only some CLPs: cut first, filter after, and it shows
+    assert newest in whole["all"] and any(newest not in slugs for slugs in whole.values())
+    for limit in (1, 2, 3):
+        assert feeds(limit) == {stem: slugs[:limit] for stem, slugs in whole.items()}
+
+
+def test_a_damaged_render_record_is_rendered_again(built: Path) -> None:
+    config = load_config(cwd=built)
+    options = BuildOptions(now=datetime.fromisoformat(NOW))
+    before = {r.slug: (r.html, r.text) for r in prepare(config, options).rendered[Audience.PUBLIC]}
+    records = [p for p in (config.path("state") / "cache" / "render").rglob("*") if p.is_file()]
+    assert records
+    for n, path in enumerate(records):  # not a pickle; a pickle of something else
+        path.write_bytes(b"\x80\x05garbage" if n % 2 else b"\x80\x05K\x01.")
+    again = prepare(config, options).rendered[Audience.PUBLIC]
+    assert {r.slug: (r.html, r.text) for r in again} == before

@@ -60,7 +60,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 T = TypeVar("T")
 UNREADABLE = (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-              ImportError, IndexError, KeyError, MemoryError)  # fmt: skip
+              ImportError, IndexError, KeyError, MemoryError, OverflowError,
+              RecursionError)  # fmt: skip
 """What reading a damaged pickle can raise."""
 
 

@@ -13,6 +13,7 @@ import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from importlib.metadata import version
 
 from reportback import cache as cachemod
 from reportback.audit.leaks import PdfText
@@ -37,6 +38,9 @@ from reportback.pandoc.worker import Pandoc, Pandocs
 from reportback.timing import stage
 
 PICKLE = pickle.HIGHEST_PROTOCOL
+RENDERERS = (version("pypandoc-binary"), version("typst"))
+"""What renders a report besides reportback: a rendering (and the page made from it, keyed by
+its key) is made again when either changes."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ def render_all(
         config.site.base,
     )  # fmt: skip
     cache = Cache(config.path("state") / "cache")
-    named = cachemod.key("render settings", settings)  # the Typst template's text: hashed once
+    named = cachemod.key("render settings", settings, RENDERERS)  # hashed once (a template)
     shown = list(shown)
     drafts = {c.source.slug for c in ready.chosen.drafts}
     rendered = {}
@@ -126,6 +130,8 @@ def _rendered_before(job: _Job, cache: Cache) -> RenderedReport | None:
         html, text = pickle.loads(stored)
     except cachemod.UNREADABLE:
         return None  # a damaged record: render it again
+    if not (isinstance(html, str) and isinstance(text, str)):
+        return None
     return RenderedReport(job.report, job.publication, html, text, _stored(job.key, size, cache),
                           job.draft)  # fmt: skip
 
