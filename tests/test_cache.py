@@ -91,3 +91,23 @@ def test_a_builds_stores_cut_short_or_from_another_program_only_cost_time(
         built = cli("build", "--now", NOW, "--timings")
         assert built.code == 0 and " audit: " in built.err, "built again, not a no-op"
         assert _outputs(root) == published
+
+
+def test_damaged_records_of_reports_only_cost_time(cli: Cli, project: Project) -> None:
+    body = (
+        "Public text.\n\n## Legal advice {.confidential}\n\nzqsecret advice given in confidence\n"
+    )
+    root = project({"reports/2016-09-20-nec.md": report(body)})
+    assert cli("build", "--now", NOW).code == 0
+    published = _outputs(root)
+    cache = root / ".reportback" / "cache"
+    for kind in ("checked", "redact", "render"):  # each report's record of each stage
+        records = [p for p in (cache / kind).rglob("*") if p.is_file()]
+        assert records, kind
+        for path in records:
+            path.write_bytes(b"\x80\x05garbage")
+    for path in (root / ".reportback" / "manifests").rglob("*"):
+        path.write_bytes(b"")  # not a no-op: the build runs
+    built = cli("build", "--now", NOW, "--timings")
+    assert built.code == 0 and " audit: " in built.err, built.err
+    assert _outputs(root) == published

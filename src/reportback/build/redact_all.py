@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from functools import partial
 
 from reportback import cache as cachemod
@@ -16,15 +16,22 @@ from reportback.model import (
     Ast,
     Audience,
     Checked,
+    Decision,
     Document,
     Fragment,
+    Image,
+    Item,
     Placeholders,
+    RedactedReport,
     Redaction,
     Withholding,
 )
 from reportback.redaction.redact import public_text, redact
 
 Redacted = tuple[Redaction, Withholding]
+_Light = dict[Audience, tuple[tuple[Item, ...], str, tuple[Image, ...], tuple[Decision, ...]]]
+"""A redaction as the cache keeps it: each audience's version less its document (kept apart,
+read only when rendered) and its source (the report, which the build holds already)."""
 
 
 def redact_all(
@@ -40,7 +47,8 @@ def redact_all(
     Redaction is Python, so it runs on one core at a time: it is shared with a forked child
     (`fork.shared`), which sends back what it made.
     """
-    keys = {c.source.slug: _key(c, placeholders, regions) for c in checked}
+    around = cachemod.key("redact settings", asdict(placeholders), regions)  # hashed once
+    keys = {c.source.slug: _key(c, around) for c in checked}
     one = partial(_redact_cached, keys=keys, placeholders=placeholders, regions=regions,
                   cache=cache)  # fmt: skip
     missing = [c for c in checked if cache.size("redact", keys[c.source.slug]) is None]
@@ -53,11 +61,10 @@ def redact_all(
     return {c.source.slug: done.get(c.source.slug) or one(c) for c in checked}
 
 
-def _key(checked: Checked, placeholders: Placeholders, regions: tuple[str, ...]) -> str:
+def _key(checked: Checked, around: str) -> str:
     source = checked.source
     images = sorted((n, asdict(i)) for n, i in checked.images.items())
-    return cachemod.key("redact", source.sha256, str(source.path), source.slug, images,
-                        asdict(placeholders), regions)  # fmt: skip
+    return cachemod.key("redact", source.sha256, str(source.path), source.slug, images, around)
 
 
 def _redact_cached(
@@ -74,26 +81,36 @@ def _redact_cached(
     """
     source = checked.source
     name = keys[source.slug]
-    stored = cache.get_bytes("redact", name)
-    if stored is None:
+    light: _Light | None = _stored_light(cache.get_bytes("redact", name))
+    if light is None:
         ast = checked.ast
         redaction = redact(source, ast, checked.images, placeholders, regions, checked.regions)
         withheld = (redaction.fragments, tuple(public_text(source, checked.regions)))
         documents = {a: v.ast for a, v in redaction.versions.items()}
         cache.put_bytes("redacted", name, pickle.dumps(documents, pickle.HIGHEST_PROTOCOL))
         cache.put_bytes("withheld", name, pickle.dumps(withheld, pickle.HIGHEST_PROTOCOL))
-        versions = {a: replace(v, document=Document()) for a, v in redaction.versions.items()}
-        light = Redaction(versions, ())
+        light = {
+            a: (v.items, v.summary, v.images, v.decisions) for a, v in redaction.versions.items()
+        }
         cache.put_bytes("redact", name, pickle.dumps(light, pickle.HIGHEST_PROTOCOL))
         withholding = Withholding.held(name, *withheld)
     else:
-        light = pickle.loads(stored)
         withholding = Withholding(name, partial(_withheld, cache, name))
     versions = {
-        a: replace(v, source=source, document=Document(load=partial(_redacted, cache, name, a)))
-        for a, v in light.versions.items()
+        a: RedactedReport(source, a, Document(load=partial(_redacted, cache, name, a)), *fields)
+        for a, fields in light.items()
     }  # each document is read back from the cache only when rendered
     return Redaction(versions, ()), withholding
+
+
+def _stored_light(stored: bytes | None) -> _Light | None:
+    """Return a redaction as the cache keeps it; None if it is not there or unreadable (then
+    the report is redacted again)."""
+    try:
+        light = pickle.loads(stored) if stored is not None else None
+    except cachemod.UNREADABLE:
+        return None
+    return light if isinstance(light, dict) else None
 
 
 def _withheld(cache: Cache, name: str) -> tuple[tuple[Fragment, ...], tuple[str, ...]]:
