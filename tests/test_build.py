@@ -20,7 +20,7 @@ from reportback.audit.search import Withheld
 from reportback.build import pipeline, planning, redact_all, swap
 from reportback.checking.regions import Regions
 from reportback.model import Ast, Audience, Document, Fragment, Image, Placeholders, Source
-from reportback.output import site
+from reportback.output import search_index, site
 from reportback.output.templates import default_dir
 from reportback.redaction.redact import Redaction
 
@@ -282,9 +282,18 @@ def test_an_edit_indexes_only_its_years_shard_of_the_search_index(
     read: list[str] = []  # the index files read from the store to be audited and published
     real = planning._stored_file
     monkeypatch.setattr(planning, "_stored_file", lambda n, p: read.append(n) or real(n, p))
+    unkeyed: list[str] = []  # pages a shard is named by their bytes (read), not their keys
+    named = search_index._named
+
+    def spy(tree: Path, pages: list[str], keys: dict[str, str]) -> list[str | bytes]:
+        unkeyed.extend(p for p in pages if p not in keys)
+        return named(tree, pages, keys)
+
+    monkeypatch.setattr(search_index, "_named", spy)
     path = root / "reports/2017-01-10-nec.md"
     path.write_text(path.read_text().replace("met in January", "met in snowy January"))
     assert cli("build", "--now", NOW).code == 0
+    assert unkeyed == [], "every page a shard indexes is named by the key it was made from"
     assert read and {name.split("/")[1] for name in read} == {"2017"}, "the others were kept"
     after = kept()
     assert after["2016"] == before["2016"] and after["record"] == before["record"]

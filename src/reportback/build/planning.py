@@ -163,7 +163,8 @@ class Planner:
         """Start Pagefind on the site's pages, staged and audited by now (plans nothing)."""
         where = cachemod.key("search index of", str(self.config.path("site")))[:16]
         store = self.config.path("state") / "cache" / "search" / where  # the preview's apart
-        self.indexing = search_index.Indexing(site.written(), self.shards, store)
+        tree, keys = site.written(), site.made_from()  # a page by its key: not read again
+        self.indexing = search_index.Indexing(tree, self.shards, store, keys)
         yield from ()
 
     def _search(self) -> Iterator[Planned]:

@@ -117,6 +117,12 @@ class Staging:
         self.path.mkdir(parents=True, exist_ok=True)
         return self.path
 
+    def made_from(self) -> dict[str, str]:
+        """Wait for every write so far; return the key each file staged with one was made
+        from (a kept file's, or a made one's), by name."""
+        self.writer.finish()
+        return {name: entry[0] for name, entry in self.keys.items() if isinstance(entry[0], str)}
+
     def commit(self, trust: str = "") -> bool:
         """Swap the new tree in; return False (and leave the old one) if nothing changed.
 

@@ -68,7 +68,13 @@ class Indexing:
     the build fails first.
     """
 
-    def __init__(self, tree: Path, shards: Mapping[str, tuple[str, ...]], store: Path) -> None:
+    def __init__(
+        self,
+        tree: Path,
+        shards: Mapping[str, tuple[str, ...]],
+        store: Path,
+        keys: Mapping[str, str] | None = None,
+    ) -> None:
         self.store = store
         store.mkdir(parents=True, exist_ok=True)
         self.made: dict[str, Path] = {}
@@ -81,7 +87,7 @@ class Indexing:
             here = [p for p in pages if (tree / p).is_file()]
             if not here:
                 continue
-            key = cache.key("search", version, COMMAND, shard, *_named_bytes(tree, here))
+            key = cache.key("search", version, COMMAND, shard, *_named(tree, here, keys or {}))
             self.made[shard] = store / f"{shard}-{key[:24]}"
             if not self.made[shard].is_dir():  # kept whole, or not at all (`_finish`)
                 self._start(shard, tree, here)
@@ -164,8 +170,13 @@ class Indexing:
         self.running = {}
 
 
-def _named_bytes(tree: Path, pages: list[str]) -> list[str | bytes]:
-    return [part for page in pages for part in (page, (tree / page).read_bytes())]
+def _named(tree: Path, pages: list[str], keys: Mapping[str, str]) -> list[str | bytes]:
+    """Name each page by the key it was made from (`keys`: one names its bytes), or else by
+    its bytes, read (a thousand reports' pages are 40 MB: not read only to name them)."""
+    named: list[str | bytes] = []
+    for page in pages:
+        named += [page, keys[page] if page in keys else (tree / page).read_bytes()]
+    return named
 
 
 def _link(source: Path, target: Path) -> None:
