@@ -111,3 +111,20 @@ def test_damaged_records_of_reports_only_cost_time(cli: Cli, project: Project) -
     built = cli("build", "--now", NOW, "--timings")
     assert built.code == 0 and " audit: " in built.err, built.err
     assert _outputs(root) == published
+
+
+def test_a_damaged_redacted_document_stops_the_build_with_a_clear_error(
+    cli: Cli, project: Project
+) -> None:
+    root = project({"reports/2016-09-20-nec.md": report("Public text.\n")})
+    assert cli("build", "--now", NOW).code == 0
+    published = _outputs(root)
+    cache = root / ".reportback" / "cache"
+    for kind in ("redacted", "render"):  # its rendering gone, its redacted document damaged
+        for path in (p for p in (cache / kind).rglob("*") if p.is_file()):
+            path.write_bytes(b"\x80\x05garbage")
+    for path in (root / ".reportback" / "manifests").rglob("*"):
+        path.write_bytes(b"")
+    built = cli("build", "--now", NOW)
+    assert built.code == 3 and "damaged entry" in built.err and "Traceback" not in built.err
+    assert _outputs(root) == published

@@ -7,6 +7,7 @@ import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
+from importlib.metadata import version
 from pathlib import Path
 from typing import TypeVar
 
@@ -37,8 +38,12 @@ class Parsed:
     """The same document, to keep: read back from the cache when asked for, if cached."""
 
 
+PANDOC = version("pypandoc-binary")
+"""The pandoc that parses: a parse (and all made from it) is made again when it changes."""
+
+
 def parse_key(source: Source) -> str:
-    return cachemod.key("parse", READER, SOURCE_READER, source.body)
+    return cachemod.key("parse", PANDOC, READER, SOURCE_READER, source.body)
 
 
 def read_body(body: str, pandoc: Pandoc) -> tuple[Ast, list[Warning_], Regions]:
@@ -206,7 +211,7 @@ def _passed_before(cache: Cache | None, name: str) -> Checked | None:
         return None
     try:
         source, images, parsed, written, notes, marks = pickle.loads(stored)
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+    except cachemod.UNREADABLE:
         return None  # an unreadable record: check the report again
     if not cache.has("parse", parsed):
         return None

@@ -6,6 +6,7 @@ import pickle
 from collections.abc import Sequence
 from dataclasses import asdict
 from functools import partial
+from typing import Any
 
 from reportback import cache as cachemod
 from reportback.build.check_all import progress
@@ -110,14 +111,18 @@ def _stored_light(stored: bytes | None) -> _Light | None:
         light = pickle.loads(stored) if stored is not None else None
     except cachemod.UNREADABLE:
         return None
-    return light if isinstance(light, dict) else None
+    if not isinstance(light, dict) or not all(
+        isinstance(a, Audience) and isinstance(v, tuple) and len(v) == 4 for a, v in light.items()
+    ):
+        return None
+    return light
 
 
 def _withheld(cache: Cache, name: str) -> tuple[tuple[Fragment, ...], tuple[str, ...]]:
     stored = cache.get_bytes("withheld", name)
     if stored is None:
         raise ExternalFailure(f"the redaction cache lost an entry during the build: {name}")
-    withheld: tuple[tuple[Fragment, ...], tuple[str, ...]] = pickle.loads(stored)
+    withheld: tuple[tuple[Fragment, ...], tuple[str, ...]] = _unpickled(stored, name)
     return withheld
 
 
@@ -125,5 +130,17 @@ def _redacted(cache: Cache, name: str, audience: Audience) -> Ast:
     stored = cache.get_bytes("redacted", name)
     if stored is None:
         raise ExternalFailure(f"the redaction cache lost an entry during the build: {name}")
-    documents: dict[Audience, Ast] = pickle.loads(stored)
+    documents: dict[Audience, Ast] = _unpickled(stored, name)
     return documents[audience]
+
+
+def _unpickled(stored: bytes, name: str) -> Any:
+    """Unpickle a record read when needed, late in the build: damaged, it cannot be made again
+    there, so the build stops with a clear error (not a traceback) and publishes nothing."""
+    try:
+        return pickle.loads(stored)
+    except cachemod.UNREADABLE:
+        raise ExternalFailure(
+            f"the redaction cache holds a damaged entry ({name}); delete .reportback/cache "
+            "and build again"
+        ) from None
