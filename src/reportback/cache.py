@@ -128,6 +128,18 @@ class Cache:
     def put_bytes(self, kind: str, name: str, data: bytes) -> None:
         write_atomic(Path(self._path(kind, name)), data)
 
+    def get_pickle(self, kind: str, name: str) -> Any:
+        """Return a value `put_pickle` stored; None if there is none, or it is unreadable
+        (damaged): then what it held is made again."""
+        data = self.get_bytes(kind, name)
+        try:
+            return None if data is None else pickle.loads(data)
+        except UNREADABLE:
+            return None
+
+    def put_pickle(self, kind: str, name: str, value: object) -> None:
+        self.put_bytes(kind, name, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
     def get_json(self, kind: str, name: str) -> Any:
         data = self.get_bytes(kind, name)
         return None if data is None else json.loads(data)

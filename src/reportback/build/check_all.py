@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -148,11 +147,8 @@ def load_and_check(
         notes = tuple(checker.warnings)
         marks = json_ast.count_marks(parsed.ast["blocks"])
         if cache is not None:  # named by the bytes loaded, should the file have changed since
-            record = pickle.dumps(
-                (loaded, checker.images, parse_key(loaded), parsed.regions, notes, marks),
-                pickle.HIGHEST_PROTOCOL,
-            )
-            cache.put_bytes("checked", _check_key(loaded.sha256, path, context), record)
+            record = (loaded, checker.images, parse_key(loaded), parsed.regions, notes, marks)
+            cache.put_pickle("checked", _check_key(loaded.sha256, path, context), record)
         return Checked(loaded, parsed.later, checker.images, parsed.regions, notes, marks), found
 
     def check_some(paths: Sequence[Path]) -> Iterable[tuple[Checked | None, list[Problem]]]:
@@ -206,13 +202,10 @@ def _passed_before(cache: Cache | None, name: str) -> Checked | None:
 
     Its front matter is not read again: the record holds the report as loaded.
     """
-    stored = cache.get_bytes("checked", name) if cache is not None else None
-    if cache is None or stored is None:
-        return None
-    try:
-        source, images, parsed, written, notes, marks = pickle.loads(stored)
-    except cachemod.UNREADABLE:
-        return None  # an unreadable record: check the report again
+    stored = cache.get_pickle("checked", name) if cache is not None else None
+    if cache is None or not (isinstance(stored, tuple) and len(stored) == 6):
+        return None  # none, or unreadable: check the report again
+    source, images, parsed, written, notes, marks = stored
     if not cache.has("parse", parsed):
         return None
     ast = Document(load=partial(_ast, cache, parsed))

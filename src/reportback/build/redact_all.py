@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Sequence
 from dataclasses import asdict
 from functools import partial
@@ -82,18 +81,18 @@ def _redact_cached(
     """
     source = checked.source
     name = keys[source.slug]
-    light: _Light | None = _stored_light(cache.get_bytes("redact", name))
+    light: _Light | None = _stored_light(cache.get_pickle("redact", name))
     if light is None:
         ast = checked.ast
         redaction = redact(source, ast, checked.images, placeholders, regions, checked.regions)
         withheld = (redaction.fragments, tuple(public_text(source, checked.regions)))
         documents = {a: v.ast for a, v in redaction.versions.items()}
-        cache.put_bytes("redacted", name, pickle.dumps(documents, pickle.HIGHEST_PROTOCOL))
-        cache.put_bytes("withheld", name, pickle.dumps(withheld, pickle.HIGHEST_PROTOCOL))
+        cache.put_pickle("redacted", name, documents)
+        cache.put_pickle("withheld", name, withheld)
         light = {
             a: (v.items, v.summary, v.images, v.decisions) for a, v in redaction.versions.items()
         }
-        cache.put_bytes("redact", name, pickle.dumps(light, pickle.HIGHEST_PROTOCOL))
+        cache.put_pickle("redact", name, light)
         withholding = Withholding.held(name, *withheld)
     else:
         withholding = Withholding(name, partial(_withheld, cache, name))
@@ -104,13 +103,9 @@ def _redact_cached(
     return Redaction(versions, ()), withholding
 
 
-def _stored_light(stored: bytes | None) -> _Light | None:
-    """Return a redaction as the cache keeps it; None if it is not there or unreadable (then
-    the report is redacted again)."""
-    try:
-        light = pickle.loads(stored) if stored is not None else None
-    except cachemod.UNREADABLE:
-        return None
+def _stored_light(light: object) -> _Light | None:
+    """Return a redaction as the cache keeps it; None if it is not one (not there, or
+    unreadable): then the report is redacted again."""
     if not isinstance(light, dict) or not all(
         isinstance(a, Audience) and isinstance(v, tuple) and len(v) == 4 for a, v in light.items()
     ):
@@ -119,28 +114,23 @@ def _stored_light(stored: bytes | None) -> _Light | None:
 
 
 def _withheld(cache: Cache, name: str) -> tuple[tuple[Fragment, ...], tuple[str, ...]]:
-    stored = cache.get_bytes("withheld", name)
-    if stored is None:
-        raise ExternalFailure(f"the redaction cache lost an entry during the build: {name}")
-    withheld: tuple[tuple[Fragment, ...], tuple[str, ...]] = _unpickled(stored, name)
+    withheld: tuple[tuple[Fragment, ...], tuple[str, ...]] = _read(cache, "withheld", name)
     return withheld
 
 
 def _redacted(cache: Cache, name: str, audience: Audience) -> Ast:
-    stored = cache.get_bytes("redacted", name)
-    if stored is None:
-        raise ExternalFailure(f"the redaction cache lost an entry during the build: {name}")
-    documents: dict[Audience, Ast] = _unpickled(stored, name)
+    documents: dict[Audience, Ast] = _read(cache, "redacted", name)
     return documents[audience]
 
 
-def _unpickled(stored: bytes, name: str) -> Any:
-    """Unpickle a record read when needed, late in the build: damaged, it cannot be made again
-    there, so the build stops with a clear error (not a traceback) and publishes nothing."""
-    try:
-        return pickle.loads(stored)
-    except cachemod.UNREADABLE:
+def _read(cache: Cache, kind: str, name: str) -> Any:
+    """Read a record when it is needed, late in the build: missing or damaged, it cannot be
+    made again there, so the build stops with a clear error (not a traceback) and publishes
+    nothing."""
+    stored = cache.get_pickle(kind, name)
+    if stored is None:
         raise ExternalFailure(
-            f"the redaction cache holds a damaged entry ({name}); delete .reportback/cache "
-            "and build again"
-        ) from None
+            f"the redaction cache lost an entry, or holds a damaged entry, during the build "
+            f"({name}); delete .reportback/cache and build again"
+        )
+    return stored

@@ -9,7 +9,6 @@ their names.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -17,7 +16,7 @@ from importlib.metadata import version
 
 from reportback import cache as cachemod
 from reportback.audit.leaks import PdfText
-from reportback.build.check_all import progress
+from reportback.build.check_all import PANDOC, progress
 from reportback.build.fork import shared
 from reportback.build.redact_all import Redacted
 from reportback.cache import Cache
@@ -37,8 +36,7 @@ from reportback.output.render import RenderSettings, render
 from reportback.pandoc.worker import Pandoc, Pandocs
 from reportback.timing import stage
 
-PICKLE = pickle.HIGHEST_PROTOCOL
-RENDERERS = (version("pypandoc-binary"), version("typst"))
+RENDERERS = (PANDOC, version("typst"))
 """What renders a report besides reportback: a rendering (and the page made from it, keyed by
 its key) is made again when either changes."""
 
@@ -116,22 +114,19 @@ def _render(pandoc: Pandoc, job: _Job, settings: RenderSettings, cache: Cache) -
         result = render(job.report, job.publication, pandoc, settings, job.draft)
     PdfText.kept_in(cache.folder)(result.pdf)  # the audit's read of it, here on two cores
     cache.put_bytes("pdf", job.key, result.pdf)
-    cache.put_bytes("render", job.key, pickle.dumps((result.html, result.text), PICKLE))
+    cache.put_pickle("render", job.key, (result.html, result.text))
     return replace(result, pdf_file=_stored(job.key, len(result.pdf), cache))
 
 
 def _rendered_before(job: _Job, cache: Cache) -> RenderedReport | None:
     """Return the report's rendering stored by its key, if it is there (with its PDF)."""
-    stored = cache.get_bytes("render", job.key)
+    stored = cache.get_pickle("render", job.key)
     size = cache.size("pdf", job.key)
-    if stored is None or size is None:
-        return None
-    try:
-        html, text = pickle.loads(stored)
-    except cachemod.UNREADABLE:
-        return None  # a damaged record: render it again
-    if not (isinstance(html, str) and isinstance(text, str)):
-        return None
+    if size is None or not (
+        isinstance(stored, tuple) and len(stored) == 2 and all(isinstance(s, str) for s in stored)
+    ):
+        return None  # none, or unreadable: render it again
+    html, text = stored
     return RenderedReport(job.report, job.publication, html, text, _stored(job.key, size, cache),
                           job.draft)  # fmt: skip
 

@@ -50,6 +50,7 @@ class Feed:
     description: str
     page: str
     entries: tuple[Entry, ...]
+    """Its newest entries, as many as a feed shows (`max_items`), newest first."""
     concerns: Callable[[Item], bool] | None = None
     concern_label: str = ""
 

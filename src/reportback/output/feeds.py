@@ -107,7 +107,7 @@ class FeedWriter:
         as it shows it; and tell the store which of its pieces the feed is made of."""
         shown = []
         self.stored.want(self.head(feed, "")[1:])
-        for entry in feed.entries[: self.config.feeds.max_items]:
+        for entry in feed.entries:
             fingerprint, variant = self.fingerprint(entry), self.variant(entry, feed, "")[1:]
             self.stored.want((*variant, fingerprint))
             shown.append((fingerprint, variant))
@@ -116,8 +116,7 @@ class FeedWriter:
 
     def head(self, feed: Feed, kind: str) -> tuple[str, ...]:
         """Name a feed's head (all but its entries) by all it is made from."""
-        entries = feed.entries[: self.config.feeds.max_items]
-        newest = max((e.updated for e in entries), default=EPOCH)
+        newest = max((e.updated for e in feed.entries), default=EPOCH)
         return (kind, feed.stem, feed.title, feed.description, feed.page, newest.isoformat())
 
     def fingerprint(self, entry: Entry) -> str:
@@ -143,11 +142,10 @@ class FeedWriter:
         around entries that an earlier build rendered from the same inputs are taken from
         the store, so an edit renders only its own entry.
         """
-        entries = feed.entries[: self.config.feeds.max_items]
         shell = self.stored.get(self.head(feed, kind), lambda: (self.render(feed, kind, ()),))[0]
         cut = shell.rindex(b"\n", 0, shell.rindex(CLOSE[kind])) + 1
         shown: list[bytes] = []
-        for entry in entries:
+        for entry in feed.entries:
             variant = self.variant(entry, feed, kind)
             if variant not in pieces:
                 content = self.content(entry)
@@ -196,8 +194,7 @@ class FeedWriter:
 
     def render(self, feed: Feed, kind: str, shown: Iterable[Entry] | None = None) -> bytes:
         """Render a feed with feedgen, with all its entries or only those `shown`."""
-        entries = feed.entries[: self.config.feeds.max_items]
-        newest = max((e.updated for e in entries), default=EPOCH)
+        newest = max((e.updated for e in feed.entries), default=EPOCH)
         self_url = urljoin(self.base, f"feeds/{feed.stem}.{'xml' if kind == 'rss' else 'atom'}")
         fg = FeedGenerator()
         if kind == "rss":
@@ -211,7 +208,7 @@ class FeedWriter:
         fg.author({"name": self.config.site.rep})
         fg.updated(newest)
         fg.lastBuildDate(newest)
-        for entry in entries if shown is None else shown:
+        for entry in feed.entries if shown is None else shown:
             fg.add_entry(self.feed_entry(entry, feed, kind), order="append")
         xml: bytes = fg.rss_str(pretty=True) if kind == "rss" else fg.atom_str(pretty=True)
         return xml

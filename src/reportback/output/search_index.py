@@ -73,7 +73,7 @@ class Indexing:
         tree: Path,
         shards: Mapping[str, tuple[str, ...]],
         store: Path,
-        keys: Mapping[str, str] | None = None,
+        keys: Mapping[str, str],
     ) -> None:
         self.store = store
         store.mkdir(parents=True, exist_ok=True)
@@ -87,7 +87,7 @@ class Indexing:
             here = [p for p in pages if (tree / p).is_file()]
             if not here:
                 continue
-            key = cache.key("search", version, COMMAND, shard, *_named(tree, here, keys or {}))
+            key = cache.key("search", version, COMMAND, shard, *_named(tree, here, keys))
             self.made[shard] = store / f"{shard}-{key[:24]}"
             if not self.made[shard].is_dir():  # kept whole, or not at all (`_finish`)
                 self._start(shard, tree, here)
