@@ -15,6 +15,8 @@ from types import SimpleNamespace
 
 import pypdf
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageCms, PngImagePlugin
 
 from reportback.audit import bytescan
@@ -408,3 +410,14 @@ def _streams(data: bytes) -> list[bytes]:
             continue
         found.append(raw)
     return found
+
+
+@settings(max_examples=300, deadline=None)
+@example([b"7", b" " * 40, b"0", b" ", b"obj"])  # a header wider than the first window
+@given(st.lists(st.sampled_from([b"1", b"23", b"0", b" ", b"\n", b"\t", b" " * 40, b"obj",
+                                 b"endobj", b"x", b"stream"]), max_size=30))  # fmt: skip
+def test_object_headers_are_found_as_the_header_pattern_finds_them(parts: list[bytes]) -> None:
+    """`_objects` finds headers from each `obj` back: exactly the pattern's matches."""
+    pdf_bytes = b"".join(parts)
+    expected = [(m.end(), int(m[1])) for m in bytescan.PDF_OBJECT.finditer(pdf_bytes)]
+    assert bytescan._objects(pdf_bytes) == expected

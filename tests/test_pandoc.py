@@ -1,13 +1,15 @@
-"""The pool of pandoc workers: started only when needed, answers from a cache kept in order."""
+"""The pool of pandoc workers: started only when needed, answers from a cache kept in order;
+the source reader's word Spans left out of its JSON."""
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
 
 from reportback.errors import ExternalFailure
-from reportback.pandoc.worker import Pandoc, Pandocs
+from reportback.pandoc.worker import Pandoc, Pandocs, unwrapped
 
 
 @pytest.fixture
@@ -54,3 +56,23 @@ def test_a_closed_pool_refuses_work() -> None:
     pandocs = Pandocs(1)
     with pytest.raises(ExternalFailure, match="not running"):
         pandocs.map(lambda p, n: n, [1])
+
+
+def test_a_word_that_looks_like_the_end_of_its_span_keeps_its_span() -> None:
+    """Unwrapping works on JSON text: a word holding `"}]]}` must not end a match early."""
+    span = [["", [], [["wrapper", "1"], ["data-pos", "1:1-1:9"]]], [{"t": "Str", "c": 'x"}]]}'}]]
+    doc = [{"t": "Span", "c": span}, {"t": "Span", "c": [span[0], [{"t": "Str", "c": "y"}]]}]
+    text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    assert json.loads(unwrapped(text)) == [doc[0], {"t": "Str", "c": "y"}]
+
+
+def test_headings_are_shifted_alike_so_the_highest_is_at_the_level_asked() -> None:
+    with Pandoc() as pandoc:
+        doc, _ = pandoc.parse("# One\n\n### Three\n\n###### Six\n")
+        shifted = pandoc.write(doc, ("html5",), top=2)["html5"]
+        kept = pandoc.write(doc, ("html5",))["html5"]
+        deep, _ = pandoc.parse("#### Four\n\n##### Five\n")
+        raised = pandoc.write(deep, ("html5",), top=2)["html5"]
+    assert [shifted.count(f"<h{n}") for n in range(1, 7)] == [0, 1, 0, 1, 0, 1]  # 6 stays 6
+    assert [kept.count(f"<h{n}") for n in range(1, 7)] == [1, 0, 1, 0, 0, 1]
+    assert "<h2>Four</h2>" in raised and "<h3>Five</h3>" in raised

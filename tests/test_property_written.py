@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from reportback.build.check_all import read_body
 from reportback.checking.front_matter import load_report
+from reportback.checking.regions import SOURCE_READER, for_source_reader, regions
 from reportback.checking.rules import BodyChecker
 from reportback.clps import load_directory
 from reportback.model import Audience, Placeholders, Publication
@@ -188,3 +189,39 @@ def test_a_word_is_read_only_by_those_who_may_read_where_it_is_written(
         for word, level in doc.levels.items():
             if level > audience:
                 assert word not in output, f"{word} ({level.label}) in {audience.label} {kind}"
+
+
+TRICKY = [
+    'a "quoted" word',
+    "a back\\\\slash",
+    'ends "}]]} so',
+    "`code`{.confidential} here",
+    "[plain]{wrapper=1} span",
+    "*emph* and **strong**",
+    "line  \nbreak",
+    "~~gone~~ word",
+    "word[^n] with a note",
+    "[link](https://x.example/a) text",
+    "&amp; entity",
+    "@handle",
+]
+
+
+@st.composite
+def shaped(draw: Draw) -> str:
+    """A drawn report, with inline shapes spliced in (words a regex could misread)."""
+    body, _ = draw(reports())
+    extra = draw(st.lists(st.sampled_from(TRICKY), max_size=4))
+    note = "\n\n[^n]: a note of plain words\n" if any("[^n]" in t for t in extra) else ""
+    return body + "\n" + " ".join(extra) + note
+
+
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(body=shaped())
+def test_positions_read_without_word_spans_are_the_same(body: str, pandoc: Pandoc) -> None:
+    """The source reader's Spans around each word are left out (`unwrapped`): where every
+    character is written must come out the same as from the whole tree."""
+    text = for_source_reader(body)
+    whole = regions(body, pandoc.parse(text, SOURCE_READER)[0])
+    assert regions(body, pandoc.parse(text, SOURCE_READER, unwrap=True)[0]) == whole

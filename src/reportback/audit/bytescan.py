@@ -30,6 +30,12 @@ UTF16 = (
 """The same in UTF-16, little- and big-endian (EXIF's XP tags, PDF strings)."""
 PDF_STREAM = re.compile(rb"stream\r?\n")
 PDF_OBJECT = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+"""An object's header, `N G obj`; found by `_objects`, from each `obj` back."""
+OBJ = re.compile(rb"obj\b")
+HEAD = re.compile(rb"(\d+)\s+\d+\s+\Z")
+NUMBERS = re.compile(rb"[\d\s]*")
+SPACES = (b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c")
+"""What `\\s` matches in bytes."""
 CONTENTS = re.compile(rb"/Contents\s*(\d+\s+\d+\s+R|\[[^\]]*\])")
 PDF_STREAM_BODY = re.compile(rb"stream\r?\n.*?endstream", re.S)
 PRINTABLE = re.compile(rf"[^\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]{{{SHORTEST},}}")
@@ -111,7 +117,7 @@ def _page_contents(pdf: bytes) -> set[int]:
 
 def _numbered(data: bytes) -> Iterator[tuple[int | None, bytes]]:
     """Yield every zlib stream in a PDF, inflated, with the number of its object."""
-    objects = [(m.end(), int(m[1])) for m in PDF_OBJECT.finditer(data)]
+    objects = _objects(data)
     heads = [at for at, _ in objects]
     for match in PDF_STREAM.finditer(data):
         unpack = zlib.decompressobj()
@@ -123,6 +129,26 @@ def _numbered(data: bytes) -> Iterator[tuple[int | None, bytes]]:
             raise Unreadable("a stream inflates to more than 64 MB")
         at = bisect.bisect_left(heads, match.start()) - 1
         yield (objects[at][1] if at >= 0 else None), out
+
+
+def _objects(pdf: bytes) -> list[tuple[int, int]]:
+    """Return where each object header ends, and the object's number: what `PDF_OBJECT`'s
+    matches are, found from each `obj` back (a regex that starts with a digit is tried at
+    every byte of a PDF: three times as slow)."""
+    found = []
+    for word in OBJ.finditer(pdf):
+        end, width = word.start(), 32
+        if pdf[end - 1 : end] not in SPACES:  # `endobj`, say
+            continue
+        while True:  # a header is digits and spaces: widen while the window holds only those
+            start = max(0, end - width)
+            head = HEAD.search(pdf, start, end)
+            if start == 0 or not NUMBERS.fullmatch(pdf, start, end):
+                break
+            width *= 4
+        if head is not None:
+            found.append((word.end(), int(head[1])))
+    return found
 
 
 def _with_entities_decoded(text: str) -> str:
@@ -148,7 +174,7 @@ def embeds_files(pdf: bytes) -> bool:
 def _object_layers(pdf: bytes) -> Iterator[bytes]:
     """Yield the PDF with its streams' bytes taken out, then every object stream, inflated."""
     yield PDF_STREAM_BODY.sub(b"stream endstream", pdf)
-    heads = [m.end() for m in PDF_OBJECT.finditer(pdf)]
+    heads = [at for at, _ in _objects(pdf)]
     for match in PDF_STREAM.finditer(pdf):
         head = heads[max(0, bisect.bisect_left(heads, match.start()) - 1)] if heads else 0
         if b"/ObjStm" not in pdf[head : match.start()]:

@@ -42,19 +42,22 @@ PANDOC = version("pypandoc-binary")
 
 
 def parse_key(source: Source) -> str:
-    return cachemod.key("parse", PANDOC, READER, SOURCE_READER, source.body)
+    return cachemod.key("parse", "pickle", PANDOC, READER, SOURCE_READER, source.body)
 
 
 def read_body(body: str, pandoc: Pandoc) -> tuple[Ast, list[Warning_], Regions]:
     """Parse a body with pandoc's Markdown reader, and find where each word was written."""
     ast, warnings = pandoc.parse(body)
-    return ast, warnings, regions(body, pandoc.parse(for_source_reader(body), SOURCE_READER)[0])
+    positions = pandoc.parse(for_source_reader(body), SOURCE_READER, unwrap=True)[0]
+    return ast, warnings, regions(body, positions)
 
 
 def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
     """Parse a body and its definition locations, reusing a cached result for the same text."""
     name = parse_key(source)
-    stored = cache.get_json("parse", name) if cache else None
+    stored = cache.get_pickle("parse", name) if cache else None
+    if not (isinstance(stored, dict) and stored.keys() == {"ast", "warnings", "regions"}):
+        stored = None  # none, or damaged: parse again
     if stored is None:
         ast, warnings, written = read_body(source.body, pandoc)
         stored = {
@@ -63,7 +66,7 @@ def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
             "regions": written.stored(),
         }
         if cache:
-            cache.put_json("parse", name, stored)
+            cache.put_pickle("parse", name, stored)
     later = Document(stored["ast"]) if cache is None else Document(load=partial(_ast, cache, name))
     return Parsed(
         stored["ast"],
@@ -74,8 +77,8 @@ def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
 
 
 def _ast(cache: Cache, name: str) -> Ast:
-    stored = cache.get_json("parse", name)
-    if stored is None:
+    stored = cache.get_pickle("parse", name)
+    if not isinstance(stored, dict) or "ast" not in stored:
         raise ExternalFailure(f"the parse cache lost an entry during the build: {name}")
     ast: Ast = stored["ast"]
     return ast

@@ -8,10 +8,9 @@ from datetime import datetime
 from pathlib import Path
 
 from reportback.cache import Cache
-from reportback.model import Ast, Publication, RedactedReport, RenderedReport, StoredPdf
+from reportback.model import Publication, RedactedReport, RenderedReport, StoredPdf
 from reportback.output import images
 from reportback.output.pdf import PdfInfo, make_pdf
-from reportback.pandoc import json_ast
 from reportback.pandoc.worker import Pandoc
 
 
@@ -38,7 +37,7 @@ def render(
     draft: bool = False,
 ) -> RenderedReport:
     """Render one audience's version of a report."""
-    out = pandoc.write(_shift_headings(report.ast), ("html5", "plain", "typst"))
+    out = pandoc.write(report.ast, ("html5", "plain", "typst"), top=2)  # the title is level 1
     meta = report.source.meta
     info = PdfInfo(
         title=meta.title,
@@ -73,16 +72,6 @@ def _title_footnotes(html: str) -> str:
         html,
         count=1,
     )
-
-
-def _shift_headings(ast: Ast) -> Ast:
-    """Return a copy whose top headings are level 2 (the page title is level 1)."""
-    doc = json_ast.copy(ast)
-    headers = [n for n in json_ast.walk(doc["blocks"]) if n["t"] == "Header"]
-    shift = 2 - min((h["c"][0] for h in headers), default=2)
-    for node in headers:
-        node["c"][0] = max(1, min(node["c"][0] + shift, 6))
-    return doc
 
 
 def plain_summary(text: str, limit: int = 300) -> str:

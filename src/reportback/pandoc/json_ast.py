@@ -35,6 +35,8 @@ ATTR_AT = {
 MARKS = {"confidential": Audience.CONFIDENTIAL, "members": Audience.MEMBERS}
 MARKABLE = frozenset({"Header", "Div", "Span"})
 LEAVES = frozenset({"Plain", "Para", "LineBlock", "CodeBlock", "Header"})
+INERT = frozenset({"Str", "Space", "SoftBreak", "LineBreak"})
+"""Inlines with no attributes and no elements inside."""
 
 COMMENTS = re.compile(r"\s*(?:<!--(?:(?!-->).)*-->\s*)+", re.S)
 
@@ -109,7 +111,8 @@ def walk_levels(
     """Call visit(node, level) for every node, with the audience level it is withheld at.
 
     A marked heading raises the level of everything after it up to the next heading of the
-    same or a higher level in the same list of blocks.
+    same or a higher level in the same list of blocks. Words, spaces and line breaks (`INERT`:
+    no attributes, nothing inside) are not visited: they are most of a report's nodes.
     """
     if isinstance(value, list):
         _walk_list(value, visit, level)
@@ -122,7 +125,7 @@ def _walk_list(items: list[Any], visit: Callable[[Node, Audience], None], level:
     here = level
     for item in items:
         if isinstance(item, dict):
-            if "t" not in item:
+            if item.get("t", "Str") in INERT:
                 continue
             if item["t"] == "Header":
                 depth = item["c"][0]

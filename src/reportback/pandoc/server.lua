@@ -2,6 +2,7 @@
 -- {"parse": TEXT, "format": F}            -> {"doc": AST, "warnings": [LOG...]}
 -- {"write": true, "formats": [...], "wrap": N}, then the AST as JSON on the next line
 --                                          -> {"out": {FORMAT: TEXT}}
+--   with "top": L, the headings shifted alike so that the highest is at level L (1 to 6)
 -- The AST travels as pandoc's own JSON text, spliced in: never decoded into Lua tables.
 local json = pandoc.json
 
@@ -14,8 +15,19 @@ local function parse(req)
   return '{"doc":' .. pandoc.write(doc, "json") .. ',"warnings":' .. json.encode(warnings) .. "}"
 end
 
+local function shifted(doc, top)
+  local highest = nil
+  doc:walk({Header = function(h) highest = math.min(highest or h.level, h.level) end})
+  if highest == nil or highest == top then return doc end
+  return doc:walk({Header = function(h)
+    h.level = math.max(1, math.min(h.level + top - highest, 6))
+    return h
+  end})
+end
+
 local function write(req, ast)
   local doc = pandoc.read(ast, "json")
+  if req.top then doc = shifted(doc, req.top) end
   local out = {}
   for _, format in ipairs(req.formats) do
     local opts = {wrap_text = "none"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 import os
 import queue
 import re
@@ -84,8 +85,11 @@ class Pandoc:
             self._proc.wait(timeout=10)
             self._proc = None
 
-    def _ask(self, request: dict[str, Any], payload: str = "") -> dict[str, Any]:
-        """Send one request (and a one-line payload, if any); return pandoc's answer."""
+    def _ask(
+        self, request: dict[str, Any], payload: str = "", edit: Callable[[str], str] = str
+    ) -> dict[str, Any]:
+        """Send one request (and a one-line payload, if any); return pandoc's answer (its
+        JSON text passed through `edit` first)."""
         proc = self._proc
         if proc is None or proc.stdin is None or proc.stdout is None:
             raise ExternalFailure("pandoc is not running")
@@ -97,22 +101,61 @@ class Pandoc:
             raise ExternalFailure(f"pandoc stopped: {exc}") from exc
         if not line:
             raise ExternalFailure(f"pandoc stopped (exit code {proc.poll()})")
-        answer: dict[str, Any] = json.loads(line)
+        answer: dict[str, Any] = json.loads(edit(line))
         if "error" in answer:
             raise ExternalFailure(f"pandoc failed: {answer['error']}")
         return answer
 
-    def parse(self, text: str, reader: str = READER) -> tuple[Ast, list[Warning_]]:
-        """Parse Markdown to pandoc's AST; return it with the warnings pandoc logged."""
-        answer = self._ask({"parse": text, "format": reader})
+    def parse(
+        self, text: str, reader: str = READER, unwrap: bool = False
+    ) -> tuple[Ast, list[Warning_]]:
+        """Parse Markdown to pandoc's AST; return it with the warnings pandoc logged.
+
+        With `unwrap`, the Spans a `+sourcepos` reader puts around each word are left out
+        (`unwrapped`).
+        """
+        answer = self._ask({"parse": text, "format": reader}, edit=unwrapped if unwrap else str)
         warnings = [_warning(w) for w in answer["warnings"] if w.get("verbosity") == "WARNING"]
         return answer["doc"], warnings
 
-    def write(self, doc: Ast, formats: tuple[str, ...], wrap: int = 72) -> dict[str, str]:
-        """Write the AST in each of `formats` (e.g. "html5", "typst", "plain")."""
-        answer = self._ask({"write": True, "formats": list(formats), "wrap": wrap}, json.dumps(doc))
+    def write(
+        self, doc: Ast, formats: tuple[str, ...], wrap: int = 72, top: int | None = None
+    ) -> dict[str, str]:
+        """Write the AST in each of `formats` (e.g. "html5", "typst", "plain"); with `top`,
+        its headings shifted alike so that the highest is at that level."""
+        request = {"write": True, "formats": list(formats), "wrap": wrap}
+        answer = self._ask(request | ({} if top is None else {"top": top}), json.dumps(doc))
         out: dict[str, str] = answer["out"]
         return out
+
+
+WRAPPED = re.compile(
+    r'\{"t":"Span","c":\[\["",\[\],\[\["wrapper","1"\],\["data-pos","[0-9:-]+"\]\]\],\['
+    r'(\{"t":"(?:Space|SoftBreak|LineBreak)"\}|\{"t":"Str","c":"[^"\\]*"\})\]\]\}'
+)
+"""A Span of exactly a `+sourcepos` position around one Str, Space, SoftBreak or LineBreak
+(a word holding a quote or a backslash, escaped in JSON, keeps its Span). A quote in a JSON
+string is escaped, so no match starts or ends inside one."""
+WORD = operator.itemgetter(1)
+"""What a match is replaced with: the word (a C call; Python 3.11 expands `\\1` in Python)."""
+NOTE = '{"t":"Note"'
+DECODER = json.JSONDecoder()
+
+
+def unwrapped(answer: str) -> str:
+    """Return pandoc's JSON text without the Spans a `+sourcepos` reader wraps each word in.
+
+    They are three quarters of the text, and they say nothing a reader of positions needs:
+    the words' container says where they are. Inside a note every Span is kept, as its first
+    word says where the note was written.
+    """
+    parts, at = [], 0
+    while (start := answer.find(NOTE, at)) >= 0:
+        end = DECODER.raw_decode(answer, start)[1]
+        parts += [WRAPPED.sub(WORD, answer[at:start]), answer[start:end]]
+        at = end
+    parts.append(WRAPPED.sub(WORD, answer[at:]))
+    return "".join(parts)
 
 
 def _warning(log: dict[str, Any]) -> Warning_:
