@@ -30,12 +30,13 @@ def depth(ast: Ast) -> tuple[int, int]:
     stack: list[tuple[Any, int, int]] = [(ast["blocks"], 0, 0)]
     while stack:
         value, level, quoted = stack.pop()
-        if isinstance(value, list):
-            stack.extend((v, level, quoted) for v in value)
+        if isinstance(value, list):  # text and numbers hold no node: not stacked
+            stack += [(v, level, quoted) for v in value if isinstance(v, (list, dict))]
         elif json_ast.is_node(value):
             quoted += value["t"] == "BlockQuote"
             deepest, quotes = max(deepest, level + 1), max(quotes, quoted)
-            stack.append((value.get("c"), level + 1, quoted))
+            if isinstance(inner := value.get("c"), (list, dict)):
+                stack.append((inner, level + 1, quoted))
     return deepest, quotes
 
 
