@@ -186,11 +186,18 @@ class _StoredSearch(Search):
         """Runs also in public text: found, they are passed over without being made."""
         self.lengths = index.lengths
         self.vocabulary = index.vocabulary
+        self.found: dict[str, list[Withheld]] = {}
+        """The runs of each entry looked up: the same words recur in a thousand outputs."""
 
     def lookup(self, words: tuple[str, ...]) -> list[Withheld]:
         key = " ".join(words)
         if key not in self.stored.entries:
             return []
+        if key not in self.found:
+            self.found[key] = self._made(key, words)
+        return self.found[key]
+
+    def _made(self, key: str, words: tuple[str, ...]) -> list[Withheld]:
         places = self.stored.places(key)
         if self.runs is None:  # every run, dropped or not: stand-ins that name its place
             return [Withheld(s, Fragment(Audience(lv), words, key), o) for s, o, lv in places]
