@@ -8,7 +8,9 @@ import threading
 
 import pytest
 
+from reportback.checking.regions import SOURCE_READER
 from reportback.errors import ExternalFailure
+from reportback.pandoc import worker
 from reportback.pandoc.worker import Pandoc, Pandocs, unwrapped
 
 
@@ -76,3 +78,13 @@ def test_headings_are_shifted_alike_so_the_highest_is_at_the_level_asked() -> No
     assert [shifted.count(f"<h{n}") for n in range(1, 7)] == [0, 1, 0, 1, 0, 1]  # 6 stays 6
     assert [kept.count(f"<h{n}") for n in range(1, 7)] == [1, 0, 1, 0, 0, 1]
     assert "<h2>Four</h2>" in raised and "<h3>Five</h3>" in raised
+
+
+def test_a_request_pandoc_never_finishes_stops_with_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A footnote citing itself makes the source reader loop forever (`limits` refuses it
+    before parsing; this is the backstop for shapes not yet known)."""
+    monkeypatch.setattr(worker, "TIMEOUT", 2.0)
+    with Pandoc() as pandoc, pytest.raises(ExternalFailure, match="did not finish"):
+        pandoc.parse("a[^1]\n\n[^1]: x[^1]\n", SOURCE_READER)

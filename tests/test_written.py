@@ -206,6 +206,32 @@ def test_deep_nesting_is_refused_quickly(
     assert not (root / "site").exists()
 
 
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Text[^1].\n\n[^1]: It cites itself[^1].\n",
+        "Text[^a] and[^b].\n\n[^a]: See[^b].\n\n[^b]: See[^a].\n",
+        "Text.\n\n[^1]: Never used, cites itself[^1].\n",
+        "Text[^1].\n\n[^1]: First line,\n    then an indented one[^1].\n",
+    ],
+)
+def test_a_footnote_citing_a_footnote_is_refused_before_pandoc_reads_forever(
+    cli: Cli, project: Project, notes: str
+) -> None:
+    project({"reports/a.md": HEAD + "Opening.\n\n" + notes})
+    started = time.monotonic()
+    result = cli("check")
+    assert result.code == 1 and "a footnote's text cites a footnote" in result.err
+    assert result.err.startswith("reports/a.md:") and "Traceback" not in result.err
+    assert time.monotonic() - started < 30
+
+
+def test_notes_defined_between_paragraphs_that_cite_notes_pass(cli: Cli, project: Project) -> None:
+    body = "One[^1].\n\n[^1]: Note one.\n\nTwo[^2].\n\n[^2]: Note two.\n"
+    project({"reports/a.md": HEAD + body})
+    assert cli("check").code == 0
+
+
 def test_report_over_the_size_limit_is_refused_before_parsing(cli: Cli, project: Project) -> None:
     body = ("word " * 200 + "\n\n") * 2100  # ~2.1 MB
     project({"reports/a.md": HEAD + body})

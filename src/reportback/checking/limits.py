@@ -83,12 +83,37 @@ def before_parsing(body: str) -> Iterator[Found]:
                 depth -= 1
         if deepest > MAX_BRACKETS:
             yield start, f"brackets [ ] nested more than {MAX_BRACKETS} deep; simplify them"
+    yield from _notes_citing_notes(body)
     for number, line in enumerate(body.split("\n"), start=1):
         markers, at = 0, 0
         while (match := CONTAINER.match(line, at)) is not None:
             markers, at = markers + 1, match.end()
         if markers > MAX_QUOTES:
             yield number, f"quotes or lists nested more than {MAX_QUOTES} deep; flatten them"
+
+
+NOTE_DEFINITION = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+[ \t>]*)*\[\^[^\]\n]+\]:")
+CITATION = re.compile(r"\[\^[^\]\n]+\](?!:)")
+
+
+def _notes_citing_notes(body: str) -> Iterator[Found]:
+    """Yield a problem where a footnote's text cites a footnote: pandoc's source reader never
+    finishes reading one that cites itself (or two that cite each other), even unused.
+
+    A definition's text is its line, the lines that follow it, and after a blank line the
+    indented ones; more is read than pandoc may take, never less.
+    """
+    inside, blank = False, False
+    for number, line in enumerate(body.split("\n"), start=1):
+        opened = NOTE_DEFINITION.match(line)
+        if opened is None and inside:
+            inside = not line.strip() or not blank or line.startswith((" ", "\t"))
+            blank = blank or not line.strip()
+        if opened is not None:
+            inside, blank = True, False
+        if inside and CITATION.search(line, opened.end() if opened else 0):
+            yield (number, "a footnote's text cites a footnote ([^…]): pandoc cannot read "
+                           "notes in notes; write the reference out in words")  # fmt: skip
 
 
 def _paragraphs(body: str) -> Iterator[tuple[int, str]]:

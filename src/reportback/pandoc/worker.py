@@ -7,6 +7,7 @@ import operator
 import os
 import queue
 import re
+import select
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +21,9 @@ from reportback.errors import ExternalFailure
 from reportback.model import Ast
 
 MINIMUM = (3, 2)
+TIMEOUT = 120.0
+"""The longest pandoc may take over one request: a report takes well under a second, and one
+that pandoc reads forever (`limits` refuses those known) must not hang a build."""
 READER = "markdown-citations-auto_identifiers-yaml_metadata_block-pandoc_title_block"
 """Pandoc's Markdown with @handles as text, no implicit ids, no metadata blocks in the body."""
 
@@ -96,6 +100,12 @@ class Pandoc:
         try:
             proc.stdin.write(json.dumps(request) + "\n" + (payload + "\n" if payload else ""))
             proc.stdin.flush()
+            if not select.select([proc.stdout], [], [], TIMEOUT)[0]:
+                proc.kill()
+                raise ExternalFailure(
+                    f"pandoc did not finish one report in {TIMEOUT:.0f} s and was stopped "
+                    "(a shape it reads forever: say which report on the issue tracker)"
+                )
             line = proc.stdout.readline()
         except (BrokenPipeError, OSError) as exc:
             raise ExternalFailure(f"pandoc stopped: {exc}") from exc
