@@ -213,6 +213,10 @@ def test_deep_nesting_is_refused_quickly(
         "Text[^a] and[^b].\n\n[^a]: See[^b].\n\n[^b]: See[^a].\n",
         "Text.\n\n[^1]: Never used, cites itself[^1].\n",
         "Text[^1].\n\n[^1]: First line,\n    then an indented one[^1].\n",
+        "Text[^1].\n\nTerm\n: [^1]: In a definition list[^1].\n",
+        "Text[^1].\n\nTerm\n~ [^1]: In a definition list[^1].\n",
+        "Text[^1].\n\n(i) [^1]: In a list item[^1].\n",
+        "Text[^1].\n\n> - [^1]: In a quoted list item[^1].\n",
     ],
 )
 def test_a_footnote_citing_a_footnote_is_refused_before_pandoc_reads_forever(

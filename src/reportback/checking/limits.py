@@ -92,7 +92,9 @@ def before_parsing(body: str) -> Iterator[Found]:
             yield number, f"quotes or lists nested more than {MAX_QUOTES} deep; flatten them"
 
 
-NOTE_DEFINITION = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+[ \t>]*)*\[\^[^\]\n]+\]:")
+NOTE_DEFINITION = re.compile(r"^(?:[^\w\[\]\n]|\w{1,9}[.)]|\[[ xX]\])*?\[\^[^\]\n]+\]:")
+"""A footnote definition's start, after any containers' markers: quotes, list items (bullets,
+numbers, letters, `(i)`, `#.`, task boxes) and definitions (`:`, `~`)."""
 CITATION = re.compile(r"\[\^[^\]\n]+\](?!:)")
 
 
