@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
@@ -55,10 +55,8 @@ def read_body(body: str, pandoc: Pandoc) -> tuple[Ast, list[Warning_], Regions]:
 def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
     """Parse a body and its definition locations, reusing a cached result for the same text."""
     name = parse_key(source)
-    stored = cache.get_pickle("parse", name) if cache else None
-    if not (isinstance(stored, dict) and stored.keys() == {"ast", "warnings", "regions"}):
-        stored = None  # none, or damaged: parse again
-    if stored is None:
+    stored = _stored_parse(cache, name) if cache else None
+    if stored is None:  # none, or damaged: parse again
         ast, warnings, written = read_body(source.body, pandoc)
         stored = {
             "ast": ast,
@@ -76,10 +74,18 @@ def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
     )
 
 
-def _ast(cache: Cache, name: str) -> Ast:
+def _stored_parse(cache: Cache, name: str) -> dict[str, Any] | None:
+    """Return a parse as `parse_body` stored it; None if it is not there or not one."""
     stored = cache.get_pickle("parse", name)
-    if not isinstance(stored, dict) or "ast" not in stored:
-        raise ExternalFailure(f"the parse cache lost an entry during the build: {name}")
+    if isinstance(stored, dict) and stored.keys() == {"ast", "warnings", "regions"}:
+        return stored
+    return None
+
+
+def _ast(cache: Cache, name: str) -> Ast:
+    stored = _stored_parse(cache, name)
+    if stored is None:
+        raise ExternalFailure(f"the parse cache lost an entry, or holds a damaged one: {name}")
     ast: Ast = stored["ast"]
     return ast
 

@@ -200,7 +200,7 @@ def regions(body: str, ast: Ast) -> Regions:
 Range = tuple[int, int]
 CONTAINERS = json_ast.BLOCKS | {"Div"}
 """The first element of a list of blocks (a section's headings close over these)."""
-LEAVES = frozenset({None, "Str", "Space", "SoftBreak", "LineBreak"})
+LEAVES = json_ast.INERT | {None}
 """Elements with nothing to read: no position, no mark, no content (None: not an element)."""
 
 

@@ -125,7 +125,7 @@ def _walk_list(items: list[Any], visit: Callable[[Node, Audience], None], level:
     here = level
     for item in items:
         if isinstance(item, dict):
-            if item.get("t", "Str") in INERT:
+            if "t" not in item or item["t"] in INERT:
                 continue
             if item["t"] == "Header":
                 depth = item["c"][0]
