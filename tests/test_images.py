@@ -7,9 +7,10 @@ sandbox) so that a secret gets through, and shows the audit refusing the build.
 from __future__ import annotations
 
 import io
+import random
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -371,6 +372,41 @@ def test_a_pdfs_raw_bytes_are_read_but_not_its_pages_drawing() -> None:
     assert " Tf" not in text and " Tj" not in text, "no drawing operator is read"
     whole = bytescan.text_of(b"".join(zlib.decompress(s) for s in _streams(typeset)))
     assert " Tf" in whole or " TJ" in whole, "the pages' streams do hold the drawing"
+
+
+def test_a_pdfs_bytes_are_read_inflated_and_what_no_stream_holds_is_read_raw() -> None:
+    """The file is read without the bytes a stream inflated from, but nothing else goes."""
+    inflated = zlib.compress(b"words kept inside a stream")
+    stored = zlib.compress(b"words stored without compression", 0)
+    cut = zlib.compress(b"a stream cut short by the end of the file")[:-8]
+    pdf_bytes = (
+        b"%PDF-1.7\n1 0 obj\n<< /Length 9 >>\nstream\n" + inflated
+        + b"words written after the stream ends\nendstream\nendobj\n"
+        + b"2 0 obj\n<< >>\nstream\nwords never compressed\nendstream\nendobj\n"
+        + b"3 0 obj\n<< >>\nstream\n" + stored + b"\nendstream\nendobj\n"
+        + b"4 0 obj\n<< >>\nstream\n" + cut
+    )  # fmt: skip
+    text = bytescan.pdf_bytes_text(pdf_bytes)
+    for written in ("words kept inside a stream", "words written after the stream ends",
+                    "words never compressed", "words stored without compression"):  # fmt: skip
+        assert written in text
+    assert bytescan.text_of(cut) in text, "a stream with no end is read raw as well"
+    payload, chance = next((p, t) for p in _payloads() if (t := _chance(p)))
+    noisy = b"1 0 obj\n<< >>\nstream\n" + zlib.compress(payload) + b"\nendstream\nendobj\n"
+    assert chance not in bytescan.pdf_bytes_text(noisy), "compressed bytes are not read as text"
+
+
+def _chance(payload: bytes) -> str:
+    """Return a string found by chance in `payload`'s compressed bytes, not in the payload."""
+    found = bytescan.text_of(zlib.compress(payload)).splitlines()
+    return next((t for t in found if t not in bytescan.text_of(payload)), "")
+
+
+def _payloads() -> Iterator[bytes]:
+    """Random bytes, differently each time, the same in every run."""
+    for seed in range(10_000):
+        generate = random.Random(seed)
+        yield bytes(generate.randrange(256) for _ in range(400))
 
 
 def test_pdf_literal_strings_are_unescaped_as_pdf_reads_them() -> None:

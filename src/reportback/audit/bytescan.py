@@ -91,23 +91,28 @@ def pdf_bytes_text(data: bytes) -> str:
     what they draw is read as a reader sees it (PDFium's text); the rest of them is
     operators and numbers. They are most of a PDF's inflated
     bytes and most of the words a whole read would find.
+
+    The file itself is read without the bytes each stream inflated from: their inflated
+    bytes are read instead, and what a stream holds beyond its end is read with the file.
     """
     parts = []
-    pages = _page_contents(data)
-    for number, layer in [(None, data), *_numbered(data)]:
+    objects = _objects(data)
+    pages = _page_contents(data, objects)
+    streams = list(_numbered(data, objects))
+    for number, layer in [(None, _without(data, streams)), *((n, o) for n, _, o in streams)]:
         if number in pages:
             continue
         parts.append(text_of(layer))
-        objects = PDF_STREAM_BODY.sub(b" ", layer)  # strings live outside streams' bytes
-        parts += [t for s in _strings(objects) for t in PRINTABLE.findall(_pdf_string(s))]
+        objects_text = PDF_STREAM_BODY.sub(b" ", layer)  # strings live outside streams' bytes
+        parts += [t for s in _strings(objects_text) for t in PRINTABLE.findall(_pdf_string(s))]
     return _with_entities_decoded("\n".join(parts))
 
 
-def _page_contents(pdf: bytes) -> set[int]:
+def _page_contents(pdf: bytes, objects: list[tuple[int, int]] | None = None) -> set[int]:
     """Return the object numbers of the pages' content streams."""
     numbers: set[int] = set()
     try:
-        for layer in _object_layers(pdf):
+        for layer in _object_layers(pdf, objects):
             for match in CONTENTS.finditer(layer):
                 numbers.update(int(n) for n in re.findall(rb"(\d+)\s+\d+\s+R", match[1]))
     except Unreadable:
@@ -115,9 +120,15 @@ def _page_contents(pdf: bytes) -> set[int]:
     return numbers
 
 
-def _numbered(data: bytes) -> Iterator[tuple[int | None, bytes]]:
-    """Yield every zlib stream in a PDF, inflated, with the number of its object."""
-    objects = _objects(data)
+Span = tuple[int, int]
+"""Where some bytes start and end in a file."""
+
+
+def _numbered(
+    data: bytes, objects: list[tuple[int, int]]
+) -> Iterator[tuple[int | None, Span | None, bytes]]:
+    """Yield every zlib stream in a PDF, inflated, with the number of its object and, where
+    it ended, the bytes it was inflated from."""
     heads = [at for at, _ in objects]
     for match in PDF_STREAM.finditer(data):
         unpack = zlib.decompressobj()
@@ -128,7 +139,18 @@ def _numbered(data: bytes) -> Iterator[tuple[int | None, bytes]]:
         if unpack.unconsumed_tail:
             raise Unreadable("a stream inflates to more than 64 MB")
         at = bisect.bisect_left(heads, match.start()) - 1
-        yield (objects[at][1] if at >= 0 else None), out
+        read = (match.end(), len(data) - len(unpack.unused_data)) if unpack.eof else None
+        yield (objects[at][1] if at >= 0 else None), read, out
+
+
+def _without(data: bytes, streams: list[tuple[int | None, Span | None, bytes]]) -> bytes:
+    """Return `data` with the bytes each stream was inflated from replaced by a line end."""
+    pieces, at = [], 0
+    for _, read, _ in streams:
+        if read is not None and read[0] >= at:
+            pieces += [data[at : read[0]], b"\n"]
+            at = read[1]
+    return b"".join([*pieces, data[at:]])
 
 
 def _objects(pdf: bytes) -> list[tuple[int, int]]:
@@ -171,10 +193,11 @@ def embeds_files(pdf: bytes) -> bool:
         return True
 
 
-def _object_layers(pdf: bytes) -> Iterator[bytes]:
-    """Yield the PDF with its streams' bytes taken out, then every object stream, inflated."""
+def _object_layers(pdf: bytes, objects: list[tuple[int, int]] | None = None) -> Iterator[bytes]:
+    """Yield the PDF with its streams' bytes taken out, then every object stream, inflated
+    (`objects`: the PDF's `_objects`, if known)."""
     yield PDF_STREAM_BODY.sub(b"stream endstream", pdf)
-    heads = [at for at, _ in _objects(pdf)]
+    heads = [at for at, _ in (_objects(pdf) if objects is None else objects)]
     for match in PDF_STREAM.finditer(pdf):
         head = heads[max(0, bisect.bisect_left(heads, match.start()) - 1)] if heads else 0
         if b"/ObjStm" not in pdf[head : match.start()]:
