@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,7 +153,9 @@ def outputs(tmp: Path, text: str, pandoc: Pandoc) -> Iterator[tuple[Audience, st
     assert checker.run(ast, warnings, written) == []
     templates = Templates(None)
     settings_ = RenderSettings(templates.text("report.typ"), reports, "Rep", "en-GB")
+    read = json.dumps(ast)
     redaction = redact(source, ast, checker.images, Placeholders(), directory.regions, written)
+    assert json.dumps(ast) == read, "each version is made anew: the document read is unchanged"
     for audience, version in redaction.versions.items():
         done = render(version, Publication("r", None), pandoc, settings_)
         reader = pypdf.PdfReader(io.BytesIO(done.pdf))

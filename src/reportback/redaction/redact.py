@@ -49,8 +49,8 @@ def _version(
     placeholders: Placeholders,
     regions: tuple[str, ...],
 ) -> RedactedReport:
-    blocks = _Redactor(audience, placeholders).nodes(json_ast.copy(ast["blocks"]))
-    nodes = list(json_ast.walk(blocks))  # in document order; the steps below change no structure
+    blocks = _Redactor(audience, placeholders).nodes(ast["blocks"])
+    nodes = list(json_ast.structure(blocks))  # in order; the steps below change no structure
     _assign_ids(nodes)
     _resolve_references(nodes)
     items = tuple(_items(nodes, regions))
@@ -63,7 +63,8 @@ def _version(
 
 
 class _Redactor:
-    """Rebuild a list of nodes without what `audience` may not see."""
+    """Rebuild a list of nodes without what `audience` may not see, leaving the nodes read
+    as they were (each version is made from the same document)."""
 
     def __init__(self, audience: Audience, placeholders: Placeholders) -> None:
         self.audience = audience
@@ -101,9 +102,9 @@ class _Redactor:
                 return self.block(node, level)
             return self.inline()
         content = node.get("c")
-        if isinstance(content, (list, dict)):  # a Str's text holds no nodes
-            node["c"] = self.value(content)
-        return [node]
+        if isinstance(content, (list, dict)):  # made anew: the document read is never changed
+            return [{**node, "c": self.value(content)}]
+        return [node]  # a word, a space or a break: nothing ever changes one, so it is shared
 
     def value(self, value: Any) -> Any:
         if json_ast.is_node_list(value):
