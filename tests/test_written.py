@@ -6,10 +6,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from reportback.checking import placement
+from reportback.checking import limits, placement
+from reportback.pandoc import worker
 
 from .conftest import NOW, Result
 from .test_build import leaky_redactor  # noqa: F401 (a fixture)
@@ -193,6 +197,11 @@ def test_billion_laughs_is_refused_at_once(cli: Cli, project: Project) -> None:
         ("".join("  " * i + "- x\n" for i in range(60)), "levels deep"),
         ("[" * 12 + "deep" + "]" * 12 + "\n", "brackets"),
         ("[" * 40 + "deep\n", "brackets"),
+        ("<a " * 5000 + "\n", "that nothing closes"),
+        ("a < b\n\n" * 30 + "words " * 20000 + "\n", "that nothing closes"),
+        ("<![CDATA[ x > y\n\n" * 20 + "words " * 20000 + "\n", "that nothing closes"),
+        ("&" * 8000 + "\n", "& or `"),
+        ("`" * 8000 + "\n", "& or `"),
     ],
 )
 def test_deep_nesting_is_refused_quickly(
@@ -204,6 +213,38 @@ def test_deep_nesting_is_refused_quickly(
     assert result.code == 1 and phrase in result.err and "Traceback" not in result.err
     assert time.monotonic() - started < 60
     assert not (root / "site").exists()
+
+
+NODES = st.recursive(
+    st.sampled_from([{"t": "Str", "c": "word"}, {"t": "Space"}, {"t": "SoftBreak"}]),
+    lambda inner: st.one_of(
+        st.builds(lambda c: {"t": "Emph", "c": c}, st.lists(inner, max_size=4)),
+        st.builds(lambda c: {"t": "BlockQuote", "c": c}, st.lists(inner, max_size=4)),
+        st.builds(lambda c: {"t": "Div", "c": [["", [], []], c]}, st.lists(inner, max_size=4)),
+        st.builds(
+            lambda c: {"t": "Link", "c": [["", [], []], c, ["u", ""]]}, st.lists(inner, max_size=3)
+        ),
+    ),
+    max_leaves=40,
+)
+
+
+def _depth(value: Any, level: int = 0, quoted: int = 0) -> tuple[int, int]:
+    """How deeply nodes nest, and block quotes: the plain recursive definition."""
+    if isinstance(value, list):
+        found = [_depth(v, level, quoted) for v in value]
+        return max([f[0] for f in found], default=0), max([f[1] for f in found], default=0)
+    if isinstance(value, dict) and "t" in value:
+        quoted += value["t"] == "BlockQuote"
+        inner = _depth(value.get("c"), level + 1, quoted)
+        return max(level + 1, inner[0]), max(quoted, inner[1])
+    return 0, 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NODES, max_size=5))
+def test_nesting_is_measured_as_the_recursive_definition_says(blocks: list[Any]) -> None:
+    assert limits.depth({"blocks": blocks}) == _depth(blocks)
 
 
 @pytest.mark.parametrize(
@@ -377,6 +418,9 @@ FINE = {
     "escaped quote in a value": '## S {.confidential reason="He said \\"no\\""}\n\nzqsecret\n',
     "closing colons on a fence": "::: confidential :::\nzqsecret text here\n:::\n",
     "a rule then a line with a colon": "Para.\n\n---\nNote: a rule, then text.\n",
+    "a heading first in a fence": "::: members\n# Held\n\nzqsecret text\n:::\n",
+    "text right under a heading": "## Item\nText on the next line.\n",
+    "links and comparisons": "See <https://example.org>: 2 < 3, 3 > 2.\n" * 20,
 }
 
 
@@ -400,3 +444,59 @@ def test_many_attributes_in_one_paragraph_are_refused_quickly(cli: Cli, project:
     result = cli("check")
     assert result.code == 1 and "attribute blocks" in result.err
     assert time.monotonic() - started < 60
+
+
+AFTER = "[^s]: zqsecret note text written here\n\n## Public item\n\nPublic text.[^s]\n"
+HEADINGS = {
+    "a heading under a line": ("## Case {.confidential}\n\nWe met.\n# Aside\n\n" + AFTER, 10),
+    "a heading of two lines": (
+        "## Case {.members}\n\nThe panel met\nand decided.\n---\n\n" + AFTER,
+        9,
+    ),
+    "a heading after a list item": ("- item\n# Heading\n", 8),
+    "a heading after a quote": ("> quote\n# Heading\n", 8),
+    "a heading after a comment": ("Text\n<!-- c -->\n# Heading\n", 9),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HEADINGS))
+def test_a_heading_only_one_reader_reads_is_refused(cli: Cli, project: Project, case: str) -> None:
+    """A section ends at the next heading: where pandoc's two readers read different headings,
+    a definition written inside a withheld section would count as public (a held-out find)."""
+    body, line = HEADINGS[case]
+    root = project({"reports/a.md": HEAD + body})
+    assert_refused(cli, root, line, "read the headings here differently")
+
+
+COMMENTS = {
+    "dashes inside": ("Text.\n\n<!-- zqa -- > zqb -->\n\nMore.\n", 9),
+    "across a line block": ("| The Secretary\n| 1 High St <!-- zqa\nzqb -->\n| London\n", 8),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COMMENTS))
+def test_a_comment_read_as_text_is_refused(cli: Cli, project: Project, case: str) -> None:
+    """The source reader drops a comment the main reader publishes as text: its words, two or
+    fewer, were too short for the audit to search for (a held-out find)."""
+    body, line = COMMENTS[case]
+    root = project({"reports/a.md": HEAD + body})
+    assert_refused(cli, root, line, "read as text")
+
+
+def test_a_report_pandoc_reads_too_slowly_is_refused_and_the_rest_are_checked(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backstop: a report pandoc does not finish reading is named, with its line, and
+    the other reports are still checked by a pandoc started again."""
+    monkeypatch.setattr(worker, "TIMEOUT", 2.0)
+    monkeypatch.setattr(limits, "MAX_SCAN", 10**12)  # a shape `limits` does not know yet
+    project({
+        "reports/a.md": HEAD + "<a " * 20000 + "\n",
+        "reports/b.md": HEAD + "Fine.\n",
+        "reports/c.md": HEAD + "::: confidental\nx\n:::\n",
+        "reports/d.md": HEAD + "Fine too.\n",
+    })  # fmt: skip
+    result = cli("check")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "reports/a.md:6: pandoc could not read this report in 2 s" in result.err
+    assert "reports/c.md:7: " in result.err, "the report after it was still read"

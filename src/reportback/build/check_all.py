@@ -22,8 +22,8 @@ from reportback.clps import Directory
 from reportback.config import Config
 from reportback.errors import ExternalFailure, FolderMissing, InputRefused, Problem, shown_path
 from reportback.model import Ast, Checked, Document, Source
-from reportback.pandoc import json_ast
-from reportback.pandoc.worker import READER, Pandoc, Pandocs, Warning_
+from reportback.pandoc import json_ast, worker
+from reportback.pandoc.worker import READER, Pandoc, Pandocs, TooSlow, Warning_
 from reportback.record import register
 
 
@@ -150,6 +150,11 @@ def load_and_check(
             found += checker.run(parsed.ast, parsed.warnings, parsed.regions)
         except RecursionError:
             checker.at(1, "nested too deeply to read (lists, quotes, brackets…); flatten it")
+            return None, found + checker.problems
+        except TooSlow:
+            checker.at(1, f"pandoc could not read this report in {worker.TIMEOUT:.0f} s; "
+                          "something in it makes its reader slow (many < or & or ` that "
+                          "nothing closes, deep nesting): simplify it")  # fmt: skip
             return None, found + checker.problems
         if found:
             return None, found

@@ -25,13 +25,23 @@ MAX_QUOTES = 15
 
 
 def depth(ast: Ast) -> tuple[int, int]:
-    """Return how deeply the nodes of `ast` nest, and its block quotes (without recursing)."""
+    """Return how deeply the nodes of `ast` nest, and its block quotes (without recursing).
+
+    Words, spaces and breaks (`INERT`, most of the nodes) hold nothing: they are counted
+    where they are found, never stacked.
+    """
     deepest = quotes = 0
     stack: list[tuple[Any, int, int]] = [(ast["blocks"], 0, 0)]
     while stack:
         value, level, quoted = stack.pop()
         if isinstance(value, list):  # text and numbers hold no node: not stacked
-            stack += [(v, level, quoted) for v in value if isinstance(v, (list, dict))]
+            inert = False
+            for v in value:
+                if isinstance(v, dict) and v.get("t") in json_ast.INERT:
+                    inert = True
+                elif isinstance(v, (list, dict)):
+                    stack.append((v, level, quoted))
+            deepest = max(deepest, level + 1) if inert else deepest
         elif json_ast.is_node(value):
             quoted += value["t"] == "BlockQuote"
             deepest, quotes = max(deepest, level + 1), max(quotes, quoted)
@@ -83,13 +93,48 @@ def before_parsing(body: str) -> Iterator[Found]:
                 depth -= 1
         if deepest > MAX_BRACKETS:
             yield start, f"brackets [ ] nested more than {MAX_BRACKETS} deep; simplify them"
+        if (text.count("&") + text.count("`")) * len(text) > MAX_SCAN:
+            yield start, "too many & or ` in one paragraph for pandoc to read; split it"
     yield from _notes_citing_notes(body)
+    yield from _unclosed_angles(body)
     for number, line in enumerate(body.split("\n"), start=1):
         markers, at = 0, 0
         while (match := CONTAINER.match(line, at)) is not None:
             markers, at = markers + 1, match.end()
         if markers > MAX_QUOTES:
             yield number, f"quotes or lists nested more than {MAX_QUOTES} deep; flatten them"
+
+
+MAX_SCAN = 1_000_000
+"""The most characters pandoc's reader may look through for the ends of what `<` (in a
+report), `&` and `` ` `` (in a paragraph) open: it looks for each one's end through the rest,
+so the time grows with their number times the length (200 `<a` in a report of 80 kB: 40 s;
+8,000 `&` in one paragraph: 11 s)."""
+PARAGRAPH = re.compile(r"(?:[^\S\n]*\S[^\n]*(?:\n|$))+")
+"""Lines that are not blank, one after the other."""
+ANGLE = re.compile(r"<(?:!--|!\[CDATA\[|\?)?")
+CLOSES = {"<": ">", "<!--": "-->", "<![CDATA[": "]]>", "<?": "?>"}
+
+
+def _unclosed_angles(body: str) -> Iterator[Found]:
+    """Yield a problem where the `<` that nothing closes in their paragraph would take
+    pandoc's reader too long: it looks for the end of each through the rest of the report."""
+    looked, first = 0, -1
+    for paragraph in PARAGRAPH.finditer(body):
+        start, end = paragraph.span()
+        last = {closer: body.rfind(closer, start, end) for closer in CLOSES.values()}
+        for match in ANGLE.finditer(body, start, end):
+            if last[CLOSES[match[0]]] < match.end():
+                looked += len(body) - match.start()
+                first = match.start() if first < 0 else first
+    if looked > MAX_SCAN:
+        yield (
+            body.count("\n", 0, first) + 1,
+            (
+                "too many < that nothing closes for pandoc to read (it looks for the end of "
+                "each through the rest of the report); close each with >, or write &lt;"
+            ),
+        )
 
 
 NOTE_DEFINITION = re.compile(r"^(?:[^\w\[\]\n]|\w{1,9}[.)]|\[[ xX]\])*?\[\^[^\]\n]+\]:")

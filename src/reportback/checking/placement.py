@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from reportback.checking import nearmiss
-from reportback.checking.regions import Regions, words
+from reportback.checking.regions import Regions, heading_words, words
 from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
@@ -70,7 +70,7 @@ def leftovers(ast: Ast, lines: list[str]) -> Iterator[Found]:
             break
         opened = body.find(COMMENT_OPEN, closed)
     seen: set[str] = set()
-    for node in json_ast.walk(ast["blocks"]):
+    for node in json_ast.structure(ast["blocks"]):  # words have no text of their own here
         for text, attribute in _texts(node):
             yield from _mark_like(text, attribute, lines, seen)
 
@@ -153,6 +153,32 @@ def disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
             f"{_named(ours[first : first + 1])}, the other {_named(theirs[first : first + 1])}); "
             "write each mark on a heading, a ::: fenced div or a [span], with blank lines "
             "around blocks"
+        ),
+    )
+
+
+def heading_disagreements(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
+    """Yield a problem where the two readers read different headings (depth and words, in
+    order): a section ends at the next heading, so both must end it at the same place."""
+    ours = [(n["c"][0], heading_words(n)) for n in json_ast.structure(ast["blocks"])
+            if n["t"] == "Header"]  # fmt: skip
+    theirs = [(depth, found) for depth, _, found in regions.headings]
+    if ours == theirs:
+        return
+    first = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
+                 min(len(ours), len(theirs)))  # fmt: skip
+    if first < len(theirs):
+        line = regions.line_of(regions.headings[first][1])
+    else:  # a heading only the main reader read: the first line holding its words
+        written = ours[first][1]
+        line = next((n for n, text in enumerate(lines, start=1)
+                     if all(w in text.casefold() for w in written)), 1)  # fmt: skip
+    yield (
+        line,
+        (
+            "pandoc's two readers read the headings here differently, so a section would end "
+            "in a different place for each; put a blank line before and after every heading, "
+            "and write a heading on one line"
         ),
     )
 

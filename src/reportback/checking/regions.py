@@ -25,7 +25,10 @@ SOURCE_READER = "commonmark_x-gfm_auto_identifiers-yaml_metadata_block+sourcepos
 """The reader that says where each element was written (its marks are compared with the
 main reader's, and the report is refused where they disagree)."""
 
-POSITION = re.compile(r"(?:^|@)(\d+):(\d+)-(\d+):(\d+)$")
+POSITION = re.compile(r"(?:^|@)((?:\d+:\d+-\d+:\d+;)*\d+:\d+-\d+:\d+)$")
+"""A `+sourcepos` position: one range, or several (`7:1-8:1;5:1-8:1`, a heading written
+on two lines and underlined), taken together."""
+RANGE = re.compile(r"(\d+):(\d+)-(\d+):(\d+)")
 ATTRIBUTES = re.compile(r"\{[^{}\n]*\}?")
 """An attribute block as written, `{.confidential reason="…"}` (an unclosed one too)."""
 SYNTAX = re.compile(
@@ -65,6 +68,8 @@ class Use:
 
 
 Spans = tuple[tuple[int, int, int], ...]
+Heading = tuple[int, int, tuple[str, ...]]
+"""A heading: its depth, its body offset and its words."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,9 @@ class Regions:
     notes: tuple[Use, ...]
     links: tuple[tuple[int, str], ...]
     """Every link and image: the offset of its use and its target as pandoc resolved it."""
+    headings: tuple[Heading, ...] = ()
+    """Every heading, in document order, as the source reader read it (sections end at
+    headings: the main reader must read the same ones)."""
 
     @cached_property
     def levels(self) -> bytes:
@@ -96,6 +104,7 @@ class Regions:
         return {
             "spans": self.spans, "marks": self.marks,
             "notes": [(u.used, u.written) for u in self.notes], "links": self.links,
+            "headings": self.headings,
         }  # fmt: skip
 
     @classmethod
@@ -106,6 +115,7 @@ class Regions:
             tuple((k, lv, at) for k, lv, at in stored["marks"]),
             tuple(Use(a, b) for a, b in stored["notes"]),
             tuple((a, t) for a, t in stored["links"]),
+            tuple((d, at, tuple(ws)) for d, at, ws in stored["headings"]),
         )
 
     def level_at(self, offset: int) -> Audience:
@@ -142,6 +152,11 @@ class Regions:
             found = level if found is None else min(found, level)
             at = self.body.find(text, at + 1)
         return found
+
+
+def heading_words(node: Node) -> tuple[str, ...]:
+    """Return a heading's words (its notes left out), as both readers are compared."""
+    return json_ast.words(json_ast.stringify(node["c"][2], notes=False))
 
 
 def plain(text: str) -> str:
@@ -194,7 +209,8 @@ def regions(body: str, ast: Ast) -> Regions:
     reader = _Reader(body)
     reader.blocks(ast["blocks"], Audience.PUBLIC, (0, len(body)))
     spans = tuple((a, b, lv) for a, b, lv in reader.spans if b > a)
-    return Regions(body, spans, tuple(reader.marks), tuple(reader.notes), tuple(reader.links))
+    return Regions(body, spans, tuple(reader.marks), tuple(reader.notes), tuple(reader.links),
+                   tuple(reader.headings))  # fmt: skip
 
 
 Range = tuple[int, int]
@@ -214,6 +230,7 @@ class _Reader:
         self.marks: list[tuple[str, int, int]] = []
         self.notes: list[Use] = []
         self.links: list[tuple[int, str]] = []
+        self.headings: list[Heading] = []
 
     def offset(self, line: int, column: int) -> int:
         if line - 1 >= len(self.starts):
@@ -231,8 +248,10 @@ class _Reader:
         match = POSITION.search(position) if position is not None else None
         if match is None:
             return None
-        a, b, c, d = (int(g) for g in match.groups())
-        return self.offset(a, b), self.offset(c, d)
+        ranges = [[int(g) for g in r] for r in RANGE.findall(match[1])]
+        return min(self.offset(a, b) for a, b, _, _ in ranges), max(
+            self.offset(c, d) for _, _, c, d in ranges
+        )
 
     def blocks(self, items: list[Any], level: Audience, at: Range) -> None:
         """Walk a list of blocks within `at`; a marked heading's section ends at the next
@@ -279,6 +298,8 @@ class _Reader:
                 self.notes.append(Use(at[0], written[0]))
         elif kind in ("Link", "Image"):
             self.links += [(here[0], part) for part in node["c"][2] if part]  # target, title
+        elif kind == "Header":
+            self.headings.append((node["c"][0], here[0], heading_words(node)))
         content, own_attr = node.get("c"), json_ast.ATTR_AT.get(kind)
         if own_attr is None or not isinstance(content, list):
             self.children(content, level, here)

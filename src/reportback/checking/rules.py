@@ -19,6 +19,8 @@ from reportback.pandoc.json_ast import Node
 from reportback.pandoc.worker import Warning_
 
 IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
+COMMENT_AS_TEXT = re.compile("<![-\u2013\u2014]")
+"""A comment's opening as the main reader leaves it in text: `<!--`, or `<!–` (smart dashes)."""
 
 
 class BodyChecker:
@@ -84,14 +86,23 @@ class BodyChecker:
             self.at(warning.line, _warning_message(warning))
         found = [
             *placement.disagreements(ast, regions),
+            *placement.heading_disagreements(ast, regions, self.lines),
             *placement.definitions(ast, regions),
             *placement.leftovers(ast, self.lines),
             *placement.cross_references(ast, self.lines),
         ]
         for line, message in found:
             self.at(line, message)
+        comment_as_text = False
         for node in json_ast.walk(ast["blocks"]):
-            self._node(node)
+            if node["t"] == "Str":
+                if node["c"].startswith(":::"):
+                    self._stray_fence()
+                comment_as_text = comment_as_text or "<!" in node["c"]
+            elif node["t"] not in json_ast.INERT:
+                self._node(node)
+        if comment_as_text:
+            self._comment_as_text(ast)
         self.warnings += [
             problem(self.shown, self.source.body_line + line - 1, message)
             for line, message in placement.also_public(
@@ -102,9 +113,7 @@ class BodyChecker:
 
     def _node(self, node: Node) -> None:
         kind = node["t"]
-        if kind == "Str" and node["c"].startswith(":::"):
-            self._stray_fence()
-        elif kind in ("RawBlock", "RawInline"):
+        if kind in ("RawBlock", "RawInline"):
             self._raw(node)
         elif kind == "Image":
             self._image(node)
@@ -122,6 +131,18 @@ class BodyChecker:
                     return
                 depth -= 1
         self.near("a ::: fence was not read as a fenced div (check its attributes)", ":::")
+
+    def _comment_as_text(self, ast: Ast) -> None:
+        """Refuse an HTML comment the main reader read as text (a `--` inside it, or a line
+        block's line end in it), where the source reader read a comment: its words would be
+        published, and the audit, told they are a comment, might not search for them all."""
+        texts = (n["c"] for n in json_ast.walk(ast["blocks"]) if n["t"] == "Str")
+        if any(COMMENT_AS_TEXT.search(text) for text in texts):
+            self.near(
+                "an HTML comment (<!--) here is read as text, and would be published as "
+                "written: write it on its own, with no -- inside it, or remove it",
+                "<!--",
+            )
 
     def _raw(self, node: Node) -> None:
         fmt, text = node["c"]

@@ -28,6 +28,10 @@ READER = "markdown-citations-auto_identifiers-yaml_metadata_block-pandoc_title_b
 """Pandoc's Markdown with @handles as text, no implicit ids, no metadata blocks in the body."""
 
 
+class TooSlow(ExternalFailure):
+    """Pandoc did not answer one request in `TIMEOUT` (it was stopped, and started again)."""
+
+
 @dataclass(frozen=True)
 class Warning_:
     """A warning pandoc logged while reading, at a line of the parsed text."""
@@ -102,7 +106,9 @@ class Pandoc:
             proc.stdin.flush()
             if not select.select([proc.stdout], [], [], TIMEOUT)[0]:
                 proc.kill()
-                raise ExternalFailure(
+                proc.wait()
+                self.__enter__()  # a new pandoc for the next request
+                raise TooSlow(
                     f"pandoc did not finish one report in {TIMEOUT:.0f} s and was stopped "
                     "(a shape it reads forever: say which report on the issue tracker)"
                 )
