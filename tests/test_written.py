@@ -200,8 +200,9 @@ def test_billion_laughs_is_refused_at_once(cli: Cli, project: Project) -> None:
         ("<a " * 5000 + "\n", "that nothing closes"),
         ("a < b\n\n" * 30 + "words " * 20000 + "\n", "that nothing closes"),
         ("<![CDATA[ x > y\n\n" * 20 + "words " * 20000 + "\n", "that nothing closes"),
-        ("&" * 8000 + "\n", "& or `"),
-        ("`" * 8000 + "\n", "& or `"),
+        ("&" * 8000 + "\n", "&& or ``"),
+        ("&#" * 4000 + "\n", "&& or ``"),
+        ("`" * 8000 + "\n", "&& or ``"),
     ],
 )
 def test_deep_nesting_is_refused_quickly(
@@ -421,6 +422,7 @@ FINE = {
     "a heading first in a fence": "::: members\n# Held\n\nzqsecret text\n:::\n",
     "text right under a heading": "## Item\nText on the next line.\n",
     "links and comparisons": "See <https://example.org>: 2 < 3, 3 > 2.\n" * 20,
+    "a long list of ampersands": "".join(f"- Smith & Jones &#8217; `{n}`\n" for n in range(400)),
 }
 
 

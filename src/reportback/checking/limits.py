@@ -93,8 +93,8 @@ def before_parsing(body: str) -> Iterator[Found]:
                 depth -= 1
         if deepest > MAX_BRACKETS:
             yield start, f"brackets [ ] nested more than {MAX_BRACKETS} deep; simplify them"
-        if (text.count("&") + text.count("`")) * len(text) > MAX_SCAN:
-            yield start, "too many & or ` in one paragraph for pandoc to read; split it"
+        if len(INLINE_RUN.findall(text)) * len(text) > MAX_SCAN:
+            yield start, "too many && or `` in one paragraph for pandoc to read; split it"
     yield from _notes_citing_notes(body)
     yield from _unclosed_angles(body)
     for number, line in enumerate(body.split("\n"), start=1):
@@ -107,9 +107,13 @@ def before_parsing(body: str) -> Iterator[Found]:
 
 MAX_SCAN = 1_000_000
 """The most characters pandoc's reader may look through for the ends of what `<` (in a
-report), `&` and `` ` `` (in a paragraph) open: it looks for each one's end through the rest,
-so the time grows with their number times the length (200 `<a` in a report of 80 kB: 40 s;
-8,000 `&` in one paragraph: 11 s)."""
+report) and runs of `&` or `` ` `` (in a paragraph) open: it looks for each one's end through
+the rest, so the time grows with their number times the length (200 `<a` in a report of
+80 kB: 40 s; 8,000 `&` in a row: 11 s)."""
+INLINE_RUN = re.compile(r"&(?=&)|&#(?![0-9]{1,7};|[xX][0-9a-fA-F]{1,6};)|`(?=`)")
+"""What pandoc's reader looks for the end of through the rest of a paragraph: `&` after `&`,
+`&#` that is not a character's number, a backtick after a backtick (`& `, `&amp;` and single
+backticks cost nothing)."""
 PARAGRAPH = re.compile(r"(?:[^\S\n]*\S[^\n]*(?:\n|$))+")
 """Lines that are not blank, one after the other."""
 ANGLE = re.compile(r"<(?:!--|!\[CDATA\[|\?)?")
