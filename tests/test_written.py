@@ -422,6 +422,14 @@ FINE = {
     "a heading first in a fence": "::: members\n# Held\n\nzqsecret text\n:::\n",
     "text right under a heading": "## Item\nText on the next line.\n",
     "links and comparisons": "See <https://example.org>: 2 < 3, 3 > 2.\n" * 20,
+    "a table with marks in its caption and cells": (
+        "| Candidate | Votes |\n|---|---|\n| [zqsecret Jane]{.members} | 10 |\n\n"
+        ": Results for [the zqsecret seat]{.confidential}\n"
+    ),
+    "a table captioned first": (
+        ": Results for [the zqsecret seat]{.confidential}\n\n"
+        "| Candidate | Votes |\n|---|---|\n| [zqsecret Jane]{.members} | 10 |\n"
+    ),
     "a long list of ampersands": "".join(f"- Smith & Jones &#8217; `{n}`\n" for n in range(400)),
 }
 

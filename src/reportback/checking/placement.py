@@ -137,11 +137,12 @@ def disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
     """Yield a problem where the two readers read different marks (kind and level, in order).
 
     A figure's caption is left out: pandoc's Markdown reader copies it into the image's alt
-    text, where the other reader reads it once.
+    text, where the other reader reads it once. A table's caption is a paragraph for the other
+    reader, before or after the table, as written: both orders are tried.
     """
-    ours = [(kind, level) for kind, level in _marks(ast)]
     theirs = [(kind, level) for kind, level, _ in regions.marks]
-    if ours == theirs:
+    ours = _marks(ast)
+    if ours == theirs or _marks(ast, captions_after=True) == theirs:
         return
     first = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
                  min(len(ours), len(theirs)))  # fmt: skip
@@ -183,7 +184,9 @@ def heading_disagreements(ast: Ast, regions: Regions, lines: list[str]) -> Itera
     )
 
 
-def _marks(ast: Ast) -> list[tuple[str, int]]:
+def _marks(ast: Ast, captions_after: bool = False) -> list[tuple[str, int]]:
+    """Return the kind and level of every mark the Markdown reader read, in order; with
+    `captions_after`, a table's caption after its cells."""
     out: list[tuple[str, int]] = []
 
     def visit(node: Node, _: Audience) -> None:
@@ -191,20 +194,33 @@ def _marks(ast: Ast) -> list[tuple[str, int]]:
         if level is not None:
             out.append((node["t"], int(level)))
 
-    json_ast.walk_levels(_without_captions(ast["blocks"]), visit)
+    json_ast.walk_levels(_without_captions(ast["blocks"], captions_after), visit)
     return out
 
 
-def _without_captions(value: Any) -> Any:
-    """Return blocks with every figure's caption emptied (a shallow copy where needed)."""
+def _without_captions(value: Any, captions_after: bool) -> Any:
+    """Return blocks with every figure's caption emptied (a shallow copy where needed), and
+    with `captions_after`, every table's caption moved after it."""
     if isinstance(value, list):
-        return [_without_captions(v) for v in value]
+        out = []
+        for item in value:
+            if captions_after and json_ast.is_node(item) and item["t"] == "Table":
+                attr, (short, caption), *rest = item["c"]
+                table = [attr, [short, []], *_without_captions(rest, True)]
+                after = [["", [], []], _without_captions(caption, True)]
+                out += [{"t": "Table", "c": table}, {"t": "Div", "c": after}]
+            else:
+                out.append(_without_captions(item, captions_after))
+        return out
     if json_ast.is_node(value):
         if value["t"] == "Figure":
             attr, _, blocks = value["c"]
-            return {"t": "Figure", "c": [attr, [None, []], _without_captions(blocks)]}
+            return {
+                "t": "Figure",
+                "c": [attr, [None, []], _without_captions(blocks, captions_after)],
+            }
         if "c" in value and isinstance(value["c"], (list, dict)):
-            return {"t": value["t"], "c": _without_captions(value["c"])}
+            return {"t": value["t"], "c": _without_captions(value["c"], captions_after)}
     return value
 
 
