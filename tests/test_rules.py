@@ -215,6 +215,17 @@ def test_raw_html_allowed_by_configuration(cli: Cli, project: Project) -> None:
     assert "<b>bold</b>" in (root / "site/reports/a/index.html").read_text()
 
 
+def test_comments_inside_allowed_html_are_dropped(cli: Cli, project: Project) -> None:
+    """A held-out find: a comment inside a `<pre>` was published in the page and the feeds."""
+    config = "[redaction]\nallow_raw_html = true\n"
+    body = "Public.\n\n<pre>\nShown.\n<!-- zqcomment remark here -->\n</pre>\n\nMore.\n"
+    root = project({"reportback.toml": config, "reports/a.md": HEAD + body})
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/a/index.html").read_text()
+    assert "Shown." in page and "zqcomment" not in page
+    assert not any("zqcomment" in p.read_text() for p in (root / "feeds").rglob("*.xml"))
+
+
 def test_raw_latex_refused_even_when_html_allowed(cli: Cli, project: Project) -> None:
     config = "[redaction]\nallow_raw_html = true\n"
     root = project({"reportback.toml": config, "reports/a.md": HEAD + "```{=latex}\nx\n```\n"})

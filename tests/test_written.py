@@ -430,6 +430,10 @@ FINE = {
         ": Results for [the zqsecret seat]{.confidential}\n\n"
         "| Candidate | Votes |\n|---|---|\n| [zqsecret Jane]{.members} | 10 |\n"
     ),
+    "an emoji's name in a heading": "## Celebration :tada:\n\nText.\n",
+    "a heading in a list item": "- item\n\n  ## Held\n\n  Text.\n",
+    "a heading in a quote": "> ## Quoted heading\n>\n> Text.\n",
+    "code with fences and comments in it": "```\n:::\n<!-- -->\n```\n\nText `::: x`.\n",
     "a long list of ampersands": "".join(f"- Smith & Jones &#8217; `{n}`\n" for n in range(400)),
 }
 
@@ -466,6 +470,14 @@ HEADINGS = {
     "a heading after a list item": ("- item\n# Heading\n", 8),
     "a heading after a quote": ("> quote\n# Heading\n", 8),
     "a heading after a comment": ("Text\n<!-- c -->\n# Heading\n", 9),
+    "a heading in a list only one reader reads": (
+        "## Case {.confidential}\n\nWe met.\n\n#. item\n\n   ## Public\n\n   " + AFTER,
+        13,
+    ),
+    "a heading in a list after a withheld one": (
+        "#. item\n\n   ## Case {.confidential}\n\n   held.\n\nzqa zqb\n\n## Tail\n\nText.\n",
+        9,
+    ),
 }
 
 
@@ -510,3 +522,34 @@ def test_a_report_pandoc_reads_too_slowly_is_refused_and_the_rest_are_checked(
     assert result.code == 1 and "Traceback" not in result.err
     assert "reports/a.md:6: pandoc could not read this report in 2 s" in result.err
     assert "reports/c.md:7: " in result.err, "the report after it was still read"
+
+
+VERBATIM = {
+    "a fence inside code in a withheld div": (
+        "Text.[^s]\n\n::: confidential\n```\n:::\n```\n\n[^s]: zqsecret note words\n:::\n",
+        12,
+    ),
+    "a comment after code closed by fewer backticks": ("Text `` <!-- ` zqa zqb --> more.\n", 7),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VERBATIM))
+def test_code_or_a_comment_only_one_reader_reads_is_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """What one reader takes as written and the other as Markdown moves where the rest is
+    written: a `:::` in code closed a div early, a comment hid behind backticks (held-out)."""
+    body, line = VERBATIM[case]
+    root = project({"reports/a.md": HEAD + body})
+    assert_refused(cli, root, line, "pandoc's two readers read")
+
+
+def test_a_heading_in_allowed_html_is_refused(cli: Cli, project: Project) -> None:
+    """`<div>` holds a heading for the main reader, not for the other (held-out, with raw
+    HTML allowed): the section would end in a different place for each."""
+    body = "Text.[^s]\n\n## Case {.confidential}\n\nheld.\n\n<div>\n\n## Public\n\n" + AFTER
+    body += "\n</div>\n"
+    root = project(
+        {"reports/a.md": HEAD + body, "reportback.toml": "[redaction]\nallow_raw_html = true\n"}
+    )
+    assert_refused(cli, root, 15, "read the headings here differently")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from reportback.checking import nearmiss
-from reportback.checking.regions import Regions, heading_words, words
+from reportback.checking.regions import VERBATIM, Regions, heading_words, words
 from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
@@ -159,29 +159,87 @@ def disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
 
 
 def heading_disagreements(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
-    """Yield a problem where the two readers read different headings (depth and words, in
-    order): a section ends at the next heading, so both must end it at the same place."""
-    ours = [(n["c"][0], heading_words(n)) for n in json_ast.structure(ast["blocks"])
-            if n["t"] == "Header"]  # fmt: skip
-    theirs = [(depth, found) for depth, _, found in regions.headings]
+    """Yield a problem where the two readers read different headings (depth, words and how
+    many lists of blocks hold each, in order): a section ends at the next heading in its list
+    of blocks, so both must end it at the same place."""
+    ours = list(_headings(ast["blocks"]))
+    theirs = [(depth, found, nesting) for depth, _, found, nesting in regions.headings]
     if ours == theirs:
         return
-    first = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
-                 min(len(ours), len(theirs)))  # fmt: skip
+    first = _first_difference(ours, theirs)
     if first < len(theirs):
         line = regions.line_of(regions.headings[first][1])
     else:  # a heading only the main reader read: the first line holding its words
-        written = ours[first][1]
-        line = next((n for n, text in enumerate(lines, start=1)
-                     if all(w in text.casefold() for w in written)), 1)  # fmt: skip
+        line = _words_line_in(lines, ours[first][1])
     yield (
         line,
         (
             "pandoc's two readers read the headings here differently, so a section would end "
             "in a different place for each; put a blank line before and after every heading, "
-            "and write a heading on one line"
+            "write a heading on one line, and use only lists, quotes and ::: divs around it"
         ),
     )
+
+
+def verbatim_disagreements(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
+    """Yield a problem where the two readers take different text as written (code spans,
+    code blocks, HTML comments, in order): what one reads as code or a comment the other
+    reads as Markdown, and a `:::` or a definition in it moves where the rest is written."""
+    theirs = [(kind, found) for kind, _, found in regions.verbatim]
+    ours = _verbatim(ast)
+    if ours == theirs or _verbatim(ast, captions_after=True) == theirs:
+        return
+    first = _first_difference(ours, theirs)
+    if first < len(theirs):
+        line = regions.line_of(regions.verbatim[first][1])
+    else:
+        line = _words_line_in(lines, ours[first][1])
+    what = (ours[first:] or theirs[first:])[0][0]
+    yield (
+        line,
+        (
+            f"pandoc's two readers read {what} here differently, so they would disagree about "
+            "where the words after it are written; close each code span with as many "
+            "backticks as opened it, each code block with its own fence, and each comment "
+            "with -->, with nothing inside that closes it early"
+        ),
+    )
+
+
+def _headings(value: Any, nesting: int = 0) -> Iterator[tuple[int, tuple[str, ...], int]]:
+    """Yield each heading's depth, words and how many lists of blocks hold it, in order."""
+    if isinstance(value, list):
+        blocks = json_ast.is_node_list(value) and value[0]["t"] in json_ast.BLOCKS
+        for item in value:
+            yield from _headings(item, nesting + blocks)
+    elif json_ast.is_node(value):
+        if value["t"] == "Header":
+            yield value["c"][0], heading_words(value), nesting
+        if isinstance(value.get("c"), (list, dict)):
+            yield from _headings(value["c"], nesting)
+
+
+def _verbatim(ast: Ast, captions_after: bool = False) -> list[tuple[str, tuple[str, ...]]]:
+    """Return the kind and words of every code span, code block and comment, in order (a
+    figure's caption left out, a table's moved after it with `captions_after`)."""
+    found = []
+    for node in json_ast.structure(_without_captions(ast["blocks"], captions_after)):
+        if json_ast.is_comment(node):
+            found.append(("a comment", json_ast.words(node["c"][1])))
+        elif node["t"] in VERBATIM:
+            found.append((VERBATIM[node["t"]], json_ast.words(node["c"][1])))
+    return found
+
+
+def _first_difference(ours: list[Any], theirs: list[Any]) -> int:
+    return next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
+                min(len(ours), len(theirs)))  # fmt: skip
+
+
+def _words_line_in(lines: list[str], written: tuple[str, ...]) -> int:
+    """Return the first line holding all of `written` (1 if none does)."""
+    return next((n for n, text in enumerate(lines, start=1)
+                 if all(w in text.casefold() for w in written)), 1)  # fmt: skip
 
 
 def _marks(ast: Ast, captions_after: bool = False) -> list[tuple[str, int]]:

@@ -21,9 +21,10 @@ from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
 
-SOURCE_READER = "commonmark_x-gfm_auto_identifiers-yaml_metadata_block+sourcepos"
+SOURCE_READER = "commonmark_x-emoji-gfm_auto_identifiers-yaml_metadata_block+sourcepos"
 """The reader that says where each element was written (its marks are compared with the
-main reader's, and the report is refused where they disagree)."""
+main reader's, and the report is refused where they disagree). Without emoji: the main reader
+leaves `:tada:` as written."""
 
 POSITION = re.compile(r"(?:^|@)((?:\d+:\d+-\d+:\d+;)*\d+:\d+-\d+:\d+)$")
 """A `+sourcepos` position: one range, or several (`7:1-8:1;5:1-8:1`, a heading written
@@ -68,8 +69,12 @@ class Use:
 
 
 Spans = tuple[tuple[int, int, int], ...]
-Heading = tuple[int, int, tuple[str, ...]]
-"""A heading: its depth, its body offset and its words."""
+Heading = tuple[int, int, tuple[str, ...], int]
+"""A heading: its depth, its body offset, its words and how many lists of blocks hold it."""
+Verbatim = tuple[str, int, tuple[str, ...]]
+"""Text a reader takes as written (code, a code block, a comment): its kind, body offset and
+words."""
+VERBATIM = {"Code": "code", "CodeBlock": "a code block"}
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,10 @@ class Regions:
     """Every link and image: the offset of its use and its target as pandoc resolved it."""
     headings: tuple[Heading, ...] = ()
     """Every heading, in document order, as the source reader read it (sections end at
-    headings: the main reader must read the same ones)."""
+    headings: the main reader must read the same ones, in the same containers)."""
+    verbatim: tuple[Verbatim, ...] = ()
+    """Every code span, code block and HTML comment, in document order (what one reader
+    takes as written and the other as Markdown moves where the rest is written)."""
 
     @cached_property
     def levels(self) -> bytes:
@@ -104,7 +112,7 @@ class Regions:
         return {
             "spans": self.spans, "marks": self.marks,
             "notes": [(u.used, u.written) for u in self.notes], "links": self.links,
-            "headings": self.headings,
+            "headings": self.headings, "verbatim": self.verbatim,
         }  # fmt: skip
 
     @classmethod
@@ -115,7 +123,8 @@ class Regions:
             tuple((k, lv, at) for k, lv, at in stored["marks"]),
             tuple(Use(a, b) for a, b in stored["notes"]),
             tuple((a, t) for a, t in stored["links"]),
-            tuple((d, at, tuple(ws)) for d, at, ws in stored["headings"]),
+            tuple((d, at, tuple(ws), n) for d, at, ws, n in stored["headings"]),
+            tuple((k, at, tuple(ws)) for k, at, ws in stored["verbatim"]),
         )
 
     def level_at(self, offset: int) -> Audience:
@@ -210,7 +219,7 @@ def regions(body: str, ast: Ast) -> Regions:
     reader.blocks(ast["blocks"], Audience.PUBLIC, (0, len(body)))
     spans = tuple((a, b, lv) for a, b, lv in reader.spans if b > a)
     return Regions(body, spans, tuple(reader.marks), tuple(reader.notes), tuple(reader.links),
-                   tuple(reader.headings))  # fmt: skip
+                   tuple(reader.headings), tuple(reader.verbatim))  # fmt: skip
 
 
 Range = tuple[int, int]
@@ -231,6 +240,9 @@ class _Reader:
         self.notes: list[Use] = []
         self.links: list[tuple[int, str]] = []
         self.headings: list[Heading] = []
+        self.verbatim: list[Verbatim] = []
+        self.nesting = 0
+        """How many lists of blocks hold the element being read."""
 
     def offset(self, line: int, column: int) -> int:
         if line - 1 >= len(self.starts):
@@ -257,6 +269,7 @@ class _Reader:
         """Walk a list of blocks within `at`; a marked heading's section ends at the next
         heading of the same or a higher level in the list, or with the list."""
         open_: list[tuple[int, int, int]] = []  # marked headings still open: depth, start, level
+        self.nesting += 1
         for node, here in _clamped(list(self._unwrapped(items, at)), at):
             if node["t"] == "Header":
                 depth = node["c"][0]
@@ -270,6 +283,7 @@ class _Reader:
             self.node(node, inner, here)
         for _, start, lv in open_:
             self.spans.append((start, at[1], lv))
+        self.nesting -= 1
 
     def _unwrapped(self, items: list[Any], at: Range) -> Iterator[tuple[Node, Range]]:
         for item in items:
@@ -292,6 +306,9 @@ class _Reader:
             level = max(level, own)
         if json_ast.is_comment(node):  # comments are dropped from every output: withhold them
             self.spans.append((here[0], here[1], int(Audience.CONFIDENTIAL)))
+            self.verbatim.append(("a comment", here[0], json_ast.words(node["c"][1])))
+        elif kind in VERBATIM:
+            self.verbatim.append((VERBATIM[kind], here[0], json_ast.words(node["c"][1])))
         elif kind == "Note":
             written = next((r for n in json_ast.walk(node["c"]) if (r := self.range_of(n))), None)
             if written is not None:
@@ -299,7 +316,7 @@ class _Reader:
         elif kind in ("Link", "Image"):
             self.links += [(here[0], part) for part in node["c"][2] if part]  # target, title
         elif kind == "Header":
-            self.headings.append((node["c"][0], here[0], heading_words(node)))
+            self.headings.append((node["c"][0], here[0], heading_words(node), self.nesting))
         content, own_attr = node.get("c"), json_ast.ATTR_AT.get(kind)
         if own_attr is None or not isinstance(content, list):
             self.children(content, level, here)

@@ -87,6 +87,7 @@ class BodyChecker:
         found = [
             *placement.disagreements(ast, regions),
             *placement.heading_disagreements(ast, regions, self.lines),
+            *placement.verbatim_disagreements(ast, regions, self.lines),
             *placement.definitions(ast, regions),
             *placement.leftovers(ast, self.lines),
             *placement.cross_references(ast, self.lines),

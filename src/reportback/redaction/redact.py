@@ -62,6 +62,10 @@ def _version(
     return RedactedReport(source, audience, Document(doc), items, summary, used, decisions)
 
 
+IN_HTML = re.compile(r"<!--.*?-->", re.S)
+"""A comment inside raw HTML (a `<pre>` holding one, say)."""
+
+
 class _Redactor:
     """Rebuild a list of nodes without what `audience` may not see, leaving the nodes read
     as they were (each version is made from the same document)."""
@@ -96,6 +100,8 @@ class _Redactor:
         kind = node["t"]
         if kind in ("RawBlock", "RawInline") and json_ast.is_comment(node):
             return []
+        if kind in ("RawBlock", "RawInline"):  # HTML, where allowed: its comments dropped too
+            return [{"t": kind, "c": [node["c"][0], IN_HTML.sub("", node["c"][1])]}]
         level = self.withheld(node) if kind in json_ast.ATTR_AT else None  # only these are marked
         if level is not None:
             if kind in json_ast.BLOCKS:
