@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from reportback.checking import limits, nearmiss, placement
+from reportback.checking import limits, nearmiss, placement, readers
 from reportback.checking.regions import Regions
 from reportback.clps import Directory, did_you_mean, split_regions
 from reportback.errors import Problem, problem
@@ -85,9 +85,9 @@ class BodyChecker:
         for warning in warnings:
             self.at(warning.line, _warning_message(warning))
         found = [
-            *placement.disagreements(ast, regions),
-            *placement.heading_disagreements(ast, regions, self.lines),
-            *placement.verbatim_disagreements(ast, regions, self.lines),
+            *readers.disagreements(ast, regions),
+            *readers.heading_disagreements(ast, regions, self.lines),
+            *readers.verbatim_disagreements(ast, regions, self.lines),
             *placement.definitions(ast, regions),
             *placement.leftovers(ast, self.lines),
             *placement.cross_references(ast, self.lines),
