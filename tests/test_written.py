@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportback.checking import limits, placement
+from reportback.checking import limits, placement, readers
 from reportback.pandoc import worker
 
 from .conftest import NOW, Result
@@ -375,6 +375,8 @@ def test_audit_catches_what_a_broken_check_and_redactor_let_through(
 ) -> None:
     """The audit's withheld words come from the source, not from the redactor or the rules."""
     monkeypatch.setattr(placement, "definitions", lambda ast, regions: iter(()))
+    for rule in ("block_disagreements", "word_disagreements"):  # a grid table is refused
+        monkeypatch.setattr(readers, rule, lambda ast, regions: iter(()))
     root = project({"reports/a.md": HEAD + AUDITED[kind]})
     result = cli("build", "--now", NOW)
     assert result.code == 1, result.err
@@ -486,7 +488,7 @@ def test_a_heading_only_one_reader_reads_is_refused(cli: Cli, project: Project, 
     """A section ends at the next heading: where pandoc's two readers read different headings,
     a definition written inside a withheld section would count as public (a held-out find)."""
     body, line = HEADINGS[case]
-    root = project({"reports/a.md": HEAD + body})
+    root = project({"reports/a.md": HEAD + body + "\n[held]{.members}\n"})
     assert_refused(cli, root, line, "read the headings here differently")
 
 
@@ -553,3 +555,67 @@ def test_a_heading_in_allowed_html_is_refused(cli: Cli, project: Project) -> Non
         {"reports/a.md": HEAD + body, "reportback.toml": "[redaction]\nallow_raw_html = true\n"}
     )
     assert_refused(cli, root, 15, "read the headings here differently")
+
+
+NOTE = "[^s]: zqsecret note text written here\n"
+BLOCKS = {
+    "a rule that ends a list for one reader": (
+        "Text.[^s]\n\n- ## Item {.confidential}\n\n  held words\n***\n\n  " + NOTE,
+        12,
+    ),
+    "a quote that ends a list for one reader": (
+        "Text.[^s]\n\n- ## Item {.confidential}\n\n  held words\n> quote\n\n  " + NOTE,
+        12,
+    ),
+    "a fence outside a quote": ("> ::: confidential\n> held zqa\n:::\nzqb\n\nText.\n", 7),
+    "a fence inside raw HTML": (
+        "Text.[^s]\n\n::: confidential\nheld\n\n<pre>\n:::\n</pre>\n\n" + NOTE + "\n:::\n",
+        14,
+    ),
+}
+WORDS = {
+    "a fence inside math": (
+        "Text.[^s]\n\n::: confidential\nheld $$a\n:::\nb$$ zqb\n\n" + NOTE + "\n:::\n",
+        10,
+    ),
+    "a fence inside a link title": (
+        'Text.[^s]\n\n::: confidential\nheld [x](u "t\n:::\nt") zqb\n\n' + NOTE + "\n:::\n",
+        10,
+    ),
+    "a definition line that ends a list for one reader": (
+        "Text.[^s]\n\n- ## Item {.confidential}\n\n  held words\n[^m]: x\n\n  " + NOTE,
+        11,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BLOCKS))
+def test_blocks_only_one_reader_reads_are_refused(cli: Cli, project: Project, case: str) -> None:
+    """Where a list, quote or div ends decides where a definition after it is written: a
+    third held-out round ended them differently for each reader and published the note."""
+    body, line = BLOCKS[case]
+    config = "[redaction]\nallow_raw_html = true\n" if "raw HTML" in case else ""
+    root = project({"reports/a.md": HEAD + body, "reportback.toml": config})
+    assert_refused(cli, root, line, "read the blocks here differently")
+
+
+@pytest.mark.parametrize("case", sorted(WORDS))
+def test_words_only_one_reader_reads_are_refused(cli: Cli, project: Project, case: str) -> None:
+    """A `:::` inside math or a link title that spans lines closes a div for one reader only;
+    a definition line ends a list item for one only (a third held-out round)."""
+    body, line = WORDS[case]
+    root = project({"reports/a.md": HEAD + body})
+    assert_refused(cli, root, line, "read the words here differently")
+
+
+def test_tables_the_source_reader_does_not_read_pass_in_a_report_with_no_mark(
+    cli: Cli, project: Project
+) -> None:
+    """Without a mark nothing but comments is withheld: a simple table passes; with a mark,
+    the same table is refused (the source reader reads a code block)."""
+    table = "  Right     Left\n-------     ------\n     12     12\n    123     123\n\n: Caption\n"
+    project({"reports/a.md": HEAD + table})
+    assert cli("build", "--now", NOW).code == 0
+    project({"reports/a.md": HEAD + table + "\n## Held {.confidential}\n\nText.\n"})
+    result = cli("check")
+    assert result.code == 1 and "use pipe tables" in result.err, result.err

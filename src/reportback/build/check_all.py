@@ -161,7 +161,8 @@ def load_and_check(
         notes = tuple(checker.warnings)
         marks = json_ast.count_marks(parsed.ast["blocks"])
         if cache is not None:  # named by the bytes loaded, should the file have changed since
-            record = (loaded, checker.images, parse_key(loaded), parsed.regions, notes, marks)
+            kept = parsed.regions.without_wording()
+            record = (loaded, checker.images, parse_key(loaded), kept, notes, marks)
             cache.put_pickle("checked", _check_key(loaded.sha256, path, context), record)
         return Checked(loaded, parsed.later, checker.images, parsed.regions, notes, marks), found
 

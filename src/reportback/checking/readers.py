@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from reportback.checking.regions import VERBATIM, Regions, heading_words
+from reportback.checking.shapes import skeleton, wording
 from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
@@ -50,7 +51,7 @@ def heading_disagreements(ast: Ast, regions: Regions, lines: list[str]) -> Itera
     of blocks, so both must end it at the same place."""
     ours = list(_headings(ast["blocks"]))
     theirs = [(depth, found, nesting) for depth, _, found, nesting in regions.headings]
-    if ours == theirs:
+    if ours == theirs or not _marked(ast, regions):  # no mark: no section to end
         return
     first = _first_difference(ours, theirs)
     if first < len(theirs):
@@ -62,7 +63,8 @@ def heading_disagreements(ast: Ast, regions: Regions, lines: list[str]) -> Itera
         (
             "pandoc's two readers read the headings here differently, so a section would end "
             "in a different place for each; put a blank line before and after every heading, "
-            "write a heading on one line, and use only lists, quotes and ::: divs around it"
+            "write a heading on one line, use only lists, quotes and ::: divs around it, and "
+            "pipe tables"
         ),
     )
 
@@ -71,13 +73,16 @@ def verbatim_disagreements(ast: Ast, regions: Regions, lines: list[str]) -> Iter
     """Yield a problem where the two readers take different text as written (code spans,
     code blocks, HTML comments, in order): what one reads as code or a comment the other
     reads as Markdown, and a `:::` or a definition in it moves where the rest is written."""
-    theirs = [(kind, found) for kind, _, found in regions.verbatim]
-    ours = _verbatim(ast)
-    if ours == theirs or _verbatim(ast, captions_after=True) == theirs:
+    marked = _marked(ast, regions)  # with no mark, only a comment's words are withheld
+    kept = [v for v in regions.verbatim if marked or v[0] == "a comment"]
+    theirs = [(kind, found) for kind, _, found in kept]
+    ours, after = ([v for v in _verbatim(ast, c) if marked or v[0] == "a comment"]
+                   for c in (False, True))  # fmt: skip
+    if theirs in (ours, after):
         return
     first = _first_difference(ours, theirs)
     if first < len(theirs):
-        line = regions.line_of(regions.verbatim[first][1])
+        line = regions.line_of(kept[first][1])
     else:
         line = _words_line_in(lines, ours[first][1])
     what = (ours[first:] or theirs[first:])[0][0]
@@ -87,9 +92,74 @@ def verbatim_disagreements(ast: Ast, regions: Regions, lines: list[str]) -> Iter
             f"pandoc's two readers read {what} here differently, so they would disagree about "
             "where the words after it are written; close each code span with as many "
             "backticks as opened it, each code block with its own fence, and each comment "
-            "with -->, with nothing inside that closes it early"
+            "with -->, with nothing inside that closes it early; use pipe tables"
         ),
     )
+
+
+def block_disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
+    """Yield a problem where the two readers read different blocks (kind and what holds
+    what, in order) in a report that withholds anything: where a list, quote or div ends
+    decides where a definition written after it is, for each reader."""
+    theirs = [token for token, _ in regions.blocks]
+    ours, after = ([t for t, _ in skeleton(_without_captions(ast["blocks"], c))]
+                   for c in (False, True))  # fmt: skip
+    if theirs in (ours, after) or not _marked(ast, regions):
+        return
+    first = _first_difference(ours, theirs)
+    at = regions.blocks[min(first, len(regions.blocks) - 1)][1] if regions.blocks else 0
+    yield (
+        regions.line_of(at),
+        (
+            "pandoc's two readers read the blocks here differently (a list, quote, div or "
+            "table ends in a different place for each), so they would disagree about what is "
+            "withheld; put a blank line around each block, indent an item's lines alike, close "
+            "each ::: fence on a line of its own, and use pipe tables"
+        ),
+    )
+
+
+def word_disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
+    """Yield a problem where the two readers read different words, in order, in a report
+    that withholds anything: what one reads as text the other reads as a definition, a
+    marker or syntax, and where it ends the rest of the block for one of them."""
+    theirs, runs = regions.wording or ("", ())
+    if not _marked(ast, regions):
+        return
+    ours = [_words(ast, after) for after in (False, True)]
+    if theirs in ours:
+        return
+    first = _first_difference(ours[0].split(" "), theirs.split(" "))
+    yield (
+        regions.line_of(_run_at(runs, first)),
+        (
+            "pandoc's two readers read the words here differently (one reads as text what "
+            "the other reads as a definition, a list marker or other syntax), so they would "
+            "disagree about what is withheld; put a blank line around each block and start "
+            "each definition on a line of its own"
+        ),
+    )
+
+
+def _marked(ast: Ast, regions: Regions) -> bool:
+    """Whether either reader read a mark: without one, nothing but comments is withheld."""
+    return bool(regions.marks) or bool(_marks(ast))
+
+
+def _run_at(runs: tuple[tuple[int, int], ...], word: int) -> int:
+    """Return the body offset of the element holding the `word`th word (0 if none does)."""
+    counted = 0
+    for at, count in runs:
+        counted += count
+        if counted > word:
+            return at
+    return runs[-1][0] if runs else 0
+
+
+def _words(ast: Ast, captions_after: bool) -> str:
+    """Return the main reader's words in order (a figure's caption left out, a table's after
+    it with `captions_after`), joined by spaces."""
+    return wording(_without_captions(ast["blocks"], captions_after), lambda _: None)[0]
 
 
 def _headings(value: Any, nesting: int = 0) -> Iterator[tuple[int, tuple[str, ...], int]]:
@@ -144,25 +214,24 @@ def _marks(ast: Ast, captions_after: bool = False) -> list[tuple[str, int]]:
 
 def _without_captions(value: Any, captions_after: bool) -> Any:
     """Return blocks with every figure's caption emptied (a shallow copy where needed), and
-    with `captions_after`, every table's caption moved after it."""
+    every table's caption set before it, or after it with `captions_after`: the source
+    reader reads a table's caption as a paragraph, where it was written."""
     if isinstance(value, list):
         out = []
         for item in value:
-            if captions_after and json_ast.is_node(item) and item["t"] == "Table":
+            if json_ast.is_node(item) and item["t"] == "Table":
                 attr, (short, caption), *rest = item["c"]
-                table = [attr, [short, []], *_without_captions(rest, True)]
-                after = [["", [], []], _without_captions(caption, True)]
-                out += [{"t": "Table", "c": table}, {"t": "Div", "c": after}]
+                table = {"t": "Table", "c": [attr, [short, []], *rest]}
+                around = _without_captions(caption, captions_after)
+                out += [table, *around] if captions_after else [*around, table]
             else:
                 out.append(_without_captions(item, captions_after))
         return out
     if json_ast.is_node(value):
         if value["t"] == "Figure":
             attr, _, blocks = value["c"]
-            return {
-                "t": "Figure",
-                "c": [attr, [None, []], _without_captions(blocks, captions_after)],
-            }
+            figure = [attr, [None, []], _without_captions(blocks, captions_after)]
+            return {"t": "Figure", "c": figure}
         if "c" in value and isinstance(value["c"], (list, dict)):
             return {"t": value["t"], "c": _without_captions(value["c"], captions_after)}
     return value

@@ -13,10 +13,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+from reportback.checking.shapes import Range, Wording, skeleton, wording, wrapper
 from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
@@ -96,6 +97,11 @@ class Regions:
     verbatim: tuple[Verbatim, ...] = ()
     """Every code span, code block and HTML comment, in document order (what one reader
     takes as written and the other as Markdown moves where the rest is written)."""
+    blocks: tuple[tuple[str, int], ...] = ()
+    """The source reader's blocks as `skeleton` gives them, each with its body offset."""
+    wording: Wording | None = None
+    """The source reader's words, in order, and where (kept with the parse, for the rules,
+    and left out of the record of a checked report)."""
 
     @cached_property
     def levels(self) -> bytes:
@@ -112,7 +118,8 @@ class Regions:
         return {
             "spans": self.spans, "marks": self.marks,
             "notes": [(u.used, u.written) for u in self.notes], "links": self.links,
-            "headings": self.headings, "verbatim": self.verbatim,
+            "headings": self.headings, "verbatim": self.verbatim, "blocks": self.blocks,
+            "wording": self.wording,
         }  # fmt: skip
 
     @classmethod
@@ -125,7 +132,13 @@ class Regions:
             tuple((a, t) for a, t in stored["links"]),
             tuple((d, at, tuple(ws), n) for d, at, ws, n in stored["headings"]),
             tuple((k, at, tuple(ws)) for k, at, ws in stored["verbatim"]),
+            tuple((t, at) for t, at in stored["blocks"]),
+            _wording(stored["wording"]),
         )
+
+    def without_wording(self) -> Regions:
+        """Return these regions without the words (what a checked report's record keeps)."""
+        return replace(self, wording=None)
 
     def level_at(self, offset: int) -> Audience:
         if not self.levels:
@@ -219,10 +232,18 @@ def regions(body: str, ast: Ast) -> Regions:
     reader.blocks(ast["blocks"], Audience.PUBLIC, (0, len(body)))
     spans = tuple((a, b, lv) for a, b, lv in reader.spans if b > a)
     return Regions(body, spans, tuple(reader.marks), tuple(reader.notes), tuple(reader.links),
-                   tuple(reader.headings), tuple(reader.verbatim))  # fmt: skip
+                   tuple(reader.headings), tuple(reader.verbatim),
+                   tuple(skeleton(ast["blocks"], reader.range_of)),
+                   wording(ast["blocks"], reader.range_of))  # fmt: skip
 
 
-Range = tuple[int, int]
+def _wording(stored: Any) -> Wording | None:
+    if stored is None:
+        return None
+    text, runs = stored
+    return text, tuple((a, n) for a, n in runs)
+
+
 CONTAINERS = json_ast.BLOCKS | {"Div"}
 """The first element of a list of blocks (a section's headings close over these)."""
 LEAVES = json_ast.INERT | {None}
@@ -290,7 +311,7 @@ class _Reader:
             if not json_ast.is_node(item):
                 continue
             here = self.range_of(item) or at
-            if item["t"] == "Div" and _wrapper(item):
+            if item["t"] == "Div" and wrapper(item):
                 yield from self._unwrapped(item["c"][1], here)
             else:
                 yield item, here
@@ -345,8 +366,3 @@ def _clamped(found: list[tuple[Node, Range]], at: Range) -> Iterator[tuple[Node,
     for i, (node, (start, end)) in enumerate(found):
         following = found[i + 1][1][0] if i + 1 < len(found) else at[1]
         yield node, (start, min(end, following) if following >= start else end)
-
-
-def _wrapper(node: Node) -> bool:
-    found = json_ast.attr(node)
-    return found is not None and ["wrapper", "1"] in found[2]

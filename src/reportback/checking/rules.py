@@ -88,6 +88,8 @@ class BodyChecker:
             *readers.disagreements(ast, regions),
             *readers.heading_disagreements(ast, regions, self.lines),
             *readers.verbatim_disagreements(ast, regions, self.lines),
+            *readers.block_disagreements(ast, regions),
+            *readers.word_disagreements(ast, regions),
             *placement.definitions(ast, regions),
             *placement.leftovers(ast, self.lines),
             *placement.cross_references(ast, self.lines),

@@ -1,0 +1,126 @@
+"""The two readers' trees in forms that compare: their blocks (`skeleton`) and their words
+(`wording`), each with where it was written when the tree says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from reportback.pandoc import json_ast
+from reportback.pandoc.json_ast import Node
+
+Range = tuple[int, int]
+LABELS = frozenset({"Table:", "[x]", "[X]"})
+"""What starts a paragraph as syntax for the Markdown reader (a table's caption label, a done
+task's box: ☒) and as text for the source reader."""
+Wording = tuple[str, tuple[tuple[int, int], ...]]
+"""Words joined by spaces, and runs of them: the body offset of the element they are in, and
+how many."""
+
+
+def wording(blocks: list[Any], range_of: Callable[[Node], Range | None]) -> Wording:
+    """Return the words of `blocks` in order, with the runs of them in each element that has
+    a position (a figure's caption, for the main reader, is left to the caller; a caption's
+    label `Table:` is left out)."""
+    found: list[str] = []
+    runs: list[tuple[int, int]] = []
+    stack: list[tuple[Any, int]] = [(blocks, 0)]
+    while stack:
+        value, here = stack.pop()
+        if isinstance(value, list):
+            stack += [(v, here) for v in reversed(value)]
+        elif json_ast.is_node(value):
+            if value["t"] == "Str":
+                ws = json_ast.words(value["c"])
+                found += ws
+                if not ws:
+                    continue
+                if runs and runs[-1][0] == here:
+                    runs[-1] = (here, runs[-1][1] + len(ws))
+                else:
+                    runs.append((here, len(ws)))
+            elif isinstance(value.get("c"), (list, dict)):
+                place = range_of(value) if value["t"] in json_ast.ATTR_AT else None
+                inner = value["c"][_label(value) :]
+                stack.append((inner, place[0] if place else here))
+    return " ".join(found), tuple(runs)
+
+
+SAME = {"Plain": "Para", "LineBlock": "Para", "Figure": "Para"}
+"""Blocks the two readers make differently of the same lines, and that hold no block the
+other reads (a figure: a paragraph of one image for the source reader)."""
+
+
+def skeleton(
+    items: list[Any], range_of: Callable[[Node], Range | None] = lambda _: None, at: int = 0
+) -> Iterator[tuple[str, int]]:
+    """Yield a list of blocks as tokens, each with its body offset (if `range_of` knows it):
+    every block's kind, and `(`, `|` and `)` around the lists of blocks it holds. The source
+    reader's wrappers are left out; a table is one token (the source reader has only pipe
+    tables: a report with marks must use those)."""
+    for node in items:
+        if not json_ast.is_node(node):
+            continue
+        here = (range_of(node) or (at, at))[0]
+        if node["t"] == "Div" and wrapper(node):
+            yield from skeleton(node["c"][1], range_of, here)
+            continue
+        if _empty_list(node):  # `* * *`: a rule for one reader, lists of nothing for the other
+            yield "HorizontalRule", here
+            continue
+        yield SAME.get(node["t"], node["t"]), here
+        inner = _block_lists(node)
+        for n, blocks in enumerate(inner):
+            yield "(" if n == 0 else "|", here
+            yield from skeleton(blocks, range_of, here)
+        if inner:
+            yield ")", here
+
+
+def _block_lists(node: Node) -> list[list[Any]]:
+    """Return the lists of blocks a block holds (none for a table or a figure)."""
+    kind, content = node["t"], node.get("c")
+    if content is None:
+        return []
+    if kind == "Div":
+        return [content[1]]
+    if kind == "BlockQuote":
+        return [content]
+    if kind == "BulletList":
+        return list(content)
+    if kind == "OrderedList":
+        return list(content[1])
+    if kind == "DefinitionList":
+        return [blocks for _, definitions in content for blocks in definitions]
+    return []
+
+
+def _label(node: Node) -> int:
+    """Return how many inlines a paragraph starts with that spell a table caption's label
+    (`Table:`) or a done task's box (`[x]`): syntax for the Markdown reader, text for the
+    source reader (left out for both)."""
+    if node["t"] not in ("Para", "Plain"):
+        return 0
+    text = ""
+    for n, inline in enumerate(node["c"][:3], start=1):
+        if inline.get("t") != "Str":
+            break
+        text += str(inline["c"])
+        if text in LABELS:
+            return n
+    return 0
+
+
+def _empty_list(node: Node) -> bool:
+    """Whether a node is a bullet list of nothing but empty bullet lists."""
+    if node["t"] == "Div" and wrapper(node):
+        return all(_empty_list(inner) for inner in node["c"][1])
+    if node["t"] != "BulletList":
+        return False
+    return all(all(_empty_list(inner) for inner in item) for item in node["c"])
+
+
+def wrapper(node: Node) -> bool:
+    """Whether a div is the source reader's own wrapper (a position, nothing written)."""
+    found = json_ast.attr(node)
+    return found is not None and ["wrapper", "1"] in found[2]
