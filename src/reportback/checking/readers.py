@@ -29,7 +29,7 @@ def disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
     """
     theirs = [(kind, level) for kind, level, _ in regions.marks]
     ours = _marks(ast)
-    if ours == theirs or _marks(ast, captions_after=True) == theirs:
+    if ours == theirs or (_has_caption(ast) and _marks(ast, captions_after=True) == theirs):
         return
     first = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
                  min(len(ours), len(theirs)))  # fmt: skip
@@ -76,9 +76,12 @@ def verbatim_disagreements(ast: Ast, regions: Regions, lines: list[str]) -> Iter
     marked = _marked(ast, regions)  # with no mark, only a comment's words are withheld
     kept = [v for v in regions.verbatim if marked or v[0] == "a comment"]
     theirs = [(kind, found) for kind, _, found in kept]
-    ours, after = ([v for v in _verbatim(ast, c) if marked or v[0] == "a comment"]
-                   for c in (False, True))  # fmt: skip
-    if theirs in (ours, after):
+    ours = [v for v in _verbatim(ast) if marked or v[0] == "a comment"]
+    if ours == theirs or (
+        _has_caption(ast)
+        and theirs
+        == [v for v in _verbatim(ast, captions_after=True) if marked or v[0] == "a comment"]
+    ):
         return
     first = _first_difference(ours, theirs)
     if first < len(theirs):
@@ -102,9 +105,10 @@ def block_disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
     what, in order) in a report that withholds anything: where a list, quote or div ends
     decides where a definition written after it is, for each reader."""
     theirs = [token for token, _ in regions.blocks]
-    ours, after = ([t for t, _ in skeleton(_without_captions(ast["blocks"], c))]
-                   for c in (False, True))  # fmt: skip
-    if theirs in (ours, after) or not _marked(ast, regions):
+    if not _marked(ast, regions):
+        return
+    ours = _skeleton(ast, captions_after=False)
+    if ours == theirs or (_has_caption(ast) and _skeleton(ast, captions_after=True) == theirs):
         return
     first = _first_difference(ours, theirs)
     at = regions.blocks[min(first, len(regions.blocks) - 1)][1] if regions.blocks else 0
@@ -126,10 +130,10 @@ def word_disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
     theirs, runs = regions.wording or ("", ())
     if not _marked(ast, regions):
         return
-    ours = [_words(ast, after) for after in (False, True)]
-    if theirs in ours:
+    ours = _words(ast, captions_after=False)
+    if ours == theirs or (_has_caption(ast) and _words(ast, captions_after=True) == theirs):
         return
-    first = _first_difference(ours[0].split(" "), theirs.split(" "))
+    first = _first_difference(ours.split(" "), theirs.split(" "))
     yield (
         regions.line_of(_run_at(runs, first)),
         (
@@ -144,6 +148,15 @@ def word_disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
 def _marked(ast: Ast, regions: Regions) -> bool:
     """Whether either reader read a mark: without one, nothing but comments is withheld."""
     return bool(regions.marks) or bool(_marks(ast))
+
+
+def _has_caption(ast: Ast) -> bool:
+    """Whether a table has a caption (whose place the source reader reads as written)."""
+    return any(n["t"] == "Table" and n["c"][1][1] for n in json_ast.structure(ast["blocks"]))
+
+
+def _skeleton(ast: Ast, captions_after: bool) -> list[str]:
+    return [token for token, _ in skeleton(_without_captions(ast["blocks"], captions_after))]
 
 
 def _run_at(runs: tuple[tuple[int, int], ...], word: int) -> int:

@@ -31,7 +31,8 @@ def wording(blocks: list[Any], range_of: Callable[[Node], Range | None]) -> Word
             stack += [(v, here) for v in reversed(value)]
         elif json_ast.is_node(value):
             if value["t"] == "Str":
-                ws = json_ast.words(value["c"])
+                text = value["c"]  # a plain word is its own lower case (NFKC, casefold)
+                ws = (text.lower(),) if text.isascii() and text.isalnum() else json_ast.words(text)
                 found += ws
                 if not ws:
                     continue
