@@ -31,8 +31,7 @@ def disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
     ours = _marks(ast)
     if ours == theirs or (_has_caption(ast) and _marks(ast, captions_after=True) == theirs):
         return
-    first = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
-                 min(len(ours), len(theirs)))  # fmt: skip
+    first = _first_difference(ours, theirs)
     at = regions.marks[min(first, len(regions.marks) - 1)][2] if regions.marks else 0
     yield (
         regions.line_of(at),
