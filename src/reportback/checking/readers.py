@@ -9,10 +9,11 @@ Each returns problems as (body line, message); `rules.BodyChecker` names the fil
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any
 
 from reportback.checking.regions import VERBATIM, Regions, heading_words
-from reportback.checking.shapes import skeleton, wording
+from reportback.checking.shapes import skeleton, words_of
 from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
@@ -20,7 +21,51 @@ from reportback.pandoc.json_ast import Node
 Found = tuple[int, str]
 
 
-def disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
+class MainTree:
+    """The Markdown reader's tree in the forms the rules compare with the source reader's,
+    each made once, when first asked for: every figure's caption left out, and every table's
+    caption before the table (`before`) or, where a table has one, after it (`after`). The
+    source reader reads a table's caption as a paragraph, where it was written."""
+
+    def __init__(self, ast: Ast) -> None:
+        self.blocks: list[Any] = ast["blocks"]
+        held = [n for n in json_ast.structure(self.blocks) if n["t"] in ("Figure", "Table")]
+        self.moved = bool(held)
+        """Whether any caption is left out or moved (if not, `before` is the tree itself)."""
+        self.captioned = any(n["t"] == "Table" and n["c"][1][1] for n in held)
+        """Whether a table has a caption (so `after` differs from `before`)."""
+
+    @cached_property
+    def before(self) -> list[Any]:
+        blocks: list[Any] = _without_captions(self.blocks, False) if self.moved else self.blocks
+        return blocks
+
+    @cached_property
+    def after(self) -> list[Any]:
+        blocks: list[Any] = _without_captions(self.blocks, True)
+        return blocks
+
+    @cached_property
+    def marks(self) -> list[tuple[str, int]]:
+        """The kind and level of every mark, in order."""
+        return _marks(self.before)
+
+    def marked(self, regions: Regions) -> bool:
+        """Whether either reader read a mark: without one, nothing but comments is withheld."""
+        return bool(regions.marks) or bool(self.marks)
+
+
+def problems(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
+    """Yield a problem wherever the two readers disagree (each rule below, in turn)."""
+    tree = MainTree(ast)
+    yield from disagreements(tree, regions)
+    yield from heading_disagreements(tree, regions, lines)
+    yield from verbatim_disagreements(tree, regions, lines)
+    yield from block_disagreements(tree, regions)
+    yield from word_disagreements(tree, regions)
+
+
+def disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
     """Yield a problem where the two readers read different marks (kind and level, in order).
 
     A figure's caption is left out: pandoc's Markdown reader copies it into the image's alt
@@ -28,8 +73,8 @@ def disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
     reader, before or after the table, as written: both orders are tried.
     """
     theirs = [(kind, level) for kind, level, _ in regions.marks]
-    ours = _marks(ast)
-    if ours == theirs or (_has_caption(ast) and _marks(ast, captions_after=True) == theirs):
+    ours = tree.marks
+    if ours == theirs or (tree.captioned and _marks(tree.after) == theirs):
         return
     first = _first_difference(ours, theirs)
     at = regions.marks[min(first, len(regions.marks) - 1)][2] if regions.marks else 0
@@ -44,13 +89,13 @@ def disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
     )
 
 
-def heading_disagreements(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
+def heading_disagreements(tree: MainTree, regions: Regions, lines: list[str]) -> Iterator[Found]:
     """Yield a problem where the two readers read different headings (depth, words and how
     many lists of blocks hold each, in order): a section ends at the next heading in its list
     of blocks, so both must end it at the same place."""
-    ours = list(_headings(ast["blocks"]))
+    ours = list(_headings(tree.blocks))
     theirs = [(depth, found, nesting) for depth, _, found, nesting in regions.headings]
-    if ours == theirs or not _marked(ast, regions):  # no mark: no section to end
+    if ours == theirs or not tree.marked(regions):  # no mark: no section to end
         return
     first = _first_difference(ours, theirs)
     if first < len(theirs):
@@ -68,19 +113,19 @@ def heading_disagreements(ast: Ast, regions: Regions, lines: list[str]) -> Itera
     )
 
 
-def verbatim_disagreements(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
+def verbatim_disagreements(tree: MainTree, regions: Regions, lines: list[str]) -> Iterator[Found]:
     """Yield a problem where the two readers take different text as written (code spans,
     code blocks, HTML comments, in order): what one reads as code or a comment the other
     reads as Markdown, and a `:::` or a definition in it moves where the rest is written."""
-    marked = _marked(ast, regions)  # with no mark, only a comment's words are withheld
+    marked = tree.marked(regions)  # with no mark, only a comment's words are withheld
     kept = [v for v in regions.verbatim if marked or v[0] == "a comment"]
     theirs = [(kind, found) for kind, _, found in kept]
-    ours = [v for v in _verbatim(ast) if marked or v[0] == "a comment"]
-    if ours == theirs or (
-        _has_caption(ast)
-        and theirs
-        == [v for v in _verbatim(ast, captions_after=True) if marked or v[0] == "a comment"]
-    ):
+
+    def verbatim(blocks: list[Any]) -> list[tuple[str, tuple[str, ...]]]:
+        return [v for v in _verbatim(blocks) if marked or v[0] == "a comment"]
+
+    ours = verbatim(tree.before)
+    if ours == theirs or (tree.captioned and verbatim(tree.after) == theirs):
         return
     first = _first_difference(ours, theirs)
     if first < len(theirs):
@@ -99,15 +144,15 @@ def verbatim_disagreements(ast: Ast, regions: Regions, lines: list[str]) -> Iter
     )
 
 
-def block_disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
+def block_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
     """Yield a problem where the two readers read different blocks (kind and what holds
     what, in order) in a report that withholds anything: where a list, quote or div ends
     decides where a definition written after it is, for each reader."""
     theirs = [token for token, _ in regions.blocks]
-    if not _marked(ast, regions):
+    if not tree.marked(regions):
         return
-    ours = _skeleton(ast, captions_after=False)
-    if ours == theirs or (_has_caption(ast) and _skeleton(ast, captions_after=True) == theirs):
+    ours = _skeleton(tree.before)
+    if ours == theirs or (tree.captioned and _skeleton(tree.after) == theirs):
         return
     first = _first_difference(ours, theirs)
     at = regions.blocks[min(first, len(regions.blocks) - 1)][1] if regions.blocks else 0
@@ -122,15 +167,15 @@ def block_disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
     )
 
 
-def word_disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
+def word_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
     """Yield a problem where the two readers read different words, in order, in a report
     that withholds anything: what one reads as text the other reads as a definition, a
     marker or syntax, and where it ends the rest of the block for one of them."""
     theirs, runs = regions.wording or ("", ())
-    if not _marked(ast, regions):
+    if not tree.marked(regions):
         return
-    ours = _words(ast, captions_after=False)
-    if ours == theirs or (_has_caption(ast) and _words(ast, captions_after=True) == theirs):
+    ours = words_of(tree.before)
+    if ours == theirs or (tree.captioned and words_of(tree.after) == theirs):
         return
     first = _first_difference(ours.split(" "), theirs.split(" "))
     yield (
@@ -144,18 +189,8 @@ def word_disagreements(ast: Ast, regions: Regions) -> Iterator[Found]:
     )
 
 
-def _marked(ast: Ast, regions: Regions) -> bool:
-    """Whether either reader read a mark: without one, nothing but comments is withheld."""
-    return bool(regions.marks) or bool(_marks(ast))
-
-
-def _has_caption(ast: Ast) -> bool:
-    """Whether a table has a caption (whose place the source reader reads as written)."""
-    return any(n["t"] == "Table" and n["c"][1][1] for n in json_ast.structure(ast["blocks"]))
-
-
-def _skeleton(ast: Ast, captions_after: bool) -> list[str]:
-    return [token for token, _ in skeleton(_without_captions(ast["blocks"], captions_after))]
+def _skeleton(blocks: list[Any]) -> list[str]:
+    return [token for token, _ in skeleton(blocks)]
 
 
 def _run_at(runs: tuple[tuple[int, int], ...], word: int) -> int:
@@ -168,18 +203,13 @@ def _run_at(runs: tuple[tuple[int, int], ...], word: int) -> int:
     return runs[-1][0] if runs else 0
 
 
-def _words(ast: Ast, captions_after: bool) -> str:
-    """Return the main reader's words in order (a figure's caption left out, a table's after
-    it with `captions_after`), joined by spaces."""
-    return wording(_without_captions(ast["blocks"], captions_after), lambda _: None)[0]
-
-
 def _headings(value: Any, nesting: int = 0) -> Iterator[tuple[int, tuple[str, ...], int]]:
     """Yield each heading's depth, words and how many lists of blocks hold it, in order."""
     if isinstance(value, list):
         blocks = json_ast.is_node_list(value) and value[0]["t"] in json_ast.BLOCKS
         for item in value:
-            yield from _headings(item, nesting + blocks)
+            if not (isinstance(item, dict) and item.get("t") in json_ast.INERT):
+                yield from _headings(item, nesting + blocks)
     elif json_ast.is_node(value):
         if value["t"] == "Header":
             yield value["c"][0], heading_words(value), nesting
@@ -187,11 +217,10 @@ def _headings(value: Any, nesting: int = 0) -> Iterator[tuple[int, tuple[str, ..
             yield from _headings(value["c"], nesting)
 
 
-def _verbatim(ast: Ast, captions_after: bool = False) -> list[tuple[str, tuple[str, ...]]]:
-    """Return the kind and words of every code span, code block and comment, in order (a
-    figure's caption left out, a table's moved after it with `captions_after`)."""
+def _verbatim(blocks: list[Any]) -> list[tuple[str, tuple[str, ...]]]:
+    """Return the kind and words of every code span, code block and comment, in order."""
     found = []
-    for node in json_ast.structure(_without_captions(ast["blocks"], captions_after)):
+    for node in json_ast.structure(blocks):
         if json_ast.is_comment(node):
             found.append(("a comment", json_ast.words(node["c"][1])))
         elif node["t"] in VERBATIM:
@@ -210,9 +239,8 @@ def _words_line_in(lines: list[str], written: tuple[str, ...]) -> int:
                  if all(w in text.casefold() for w in written)), 1)  # fmt: skip
 
 
-def _marks(ast: Ast, captions_after: bool = False) -> list[tuple[str, int]]:
-    """Return the kind and level of every mark the Markdown reader read, in order; with
-    `captions_after`, a table's caption after its cells."""
+def _marks(blocks: list[Any]) -> list[tuple[str, int]]:
+    """Return the kind and level of every mark the Markdown reader read, in order."""
     out: list[tuple[str, int]] = []
 
     def visit(node: Node, _: Audience) -> None:
@@ -220,7 +248,7 @@ def _marks(ast: Ast, captions_after: bool = False) -> list[tuple[str, int]]:
         if level is not None:
             out.append((node["t"], int(level)))
 
-    json_ast.walk_levels(_without_captions(ast["blocks"], captions_after), visit)
+    json_ast.walk_levels(blocks, visit)
     return out
 
 
@@ -231,7 +259,9 @@ def _without_captions(value: Any, captions_after: bool) -> Any:
     if isinstance(value, list):
         out = []
         for item in value:
-            if json_ast.is_node(item) and item["t"] == "Table":
+            if isinstance(item, dict) and item.get("t") in json_ast.INERT:
+                out.append(item)  # most of a tree: nothing inside to change
+            elif json_ast.is_node(item) and item["t"] == "Table":
                 attr, (short, caption), *rest = item["c"]
                 table = {"t": "Table", "c": [attr, [short, []], *rest]}
                 around = _without_captions(caption, captions_after)

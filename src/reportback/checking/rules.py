@@ -85,27 +85,20 @@ class BodyChecker:
         for warning in warnings:
             self.at(warning.line, _warning_message(warning))
         found = [
-            *readers.disagreements(ast, regions),
-            *readers.heading_disagreements(ast, regions, self.lines),
-            *readers.verbatim_disagreements(ast, regions, self.lines),
-            *readers.block_disagreements(ast, regions),
-            *readers.word_disagreements(ast, regions),
+            *readers.problems(ast, regions, self.lines),
             *placement.definitions(ast, regions),
             *placement.leftovers(ast, self.lines),
             *placement.cross_references(ast, self.lines),
         ]
         for line, message in found:
             self.at(line, message)
-        comment_as_text = False
-        for node in json_ast.walk(ast["blocks"]):
-            if node["t"] == "Str":
-                if node["c"].startswith(":::"):
-                    self._stray_fence()
-                comment_as_text = comment_as_text or "<!" in node["c"]
-            elif node["t"] not in json_ast.INERT:
-                self._node(node)
-        if comment_as_text:
-            self._comment_as_text(ast)
+        for node in json_ast.structure(ast["blocks"]):
+            self._node(node)
+        texts = json_ast.strings(ast["blocks"])
+        if any(text.startswith(":::") for text in texts):
+            self._stray_fence()
+        if any("<!" in text for text in texts):
+            self._comment_as_text(texts)
         self.warnings += [
             problem(self.shown, self.source.body_line + line - 1, message)
             for line, message in placement.also_public(
@@ -135,11 +128,10 @@ class BodyChecker:
                 depth -= 1
         self.near("a ::: fence was not read as a fenced div (check its attributes)", ":::")
 
-    def _comment_as_text(self, ast: Ast) -> None:
+    def _comment_as_text(self, texts: list[str]) -> None:
         """Refuse an HTML comment the main reader read as text (a `--` inside it, or a line
         block's line end in it), where the source reader read a comment: its words would be
         published, and the audit, told they are a comment, might not search for them all."""
-        texts = (n["c"] for n in json_ast.walk(ast["blocks"]) if n["t"] == "Str")
         if any(COMMENT_AS_TEXT.search(text) for text in texts):
             self.near(
                 "an HTML comment (<!--) here is read as text, and would be published as "

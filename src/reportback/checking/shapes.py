@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from reportback.pandoc import json_ast
-from reportback.pandoc.json_ast import Node
+from reportback.pandoc.json_ast import Node, words
 
 Range = tuple[int, int]
 LABELS = frozenset({"Table:", "[x]", "[X]"})
@@ -32,7 +32,7 @@ def wording(blocks: list[Any], range_of: Callable[[Node], Range | None]) -> Word
         elif json_ast.is_node(value):
             if value["t"] == "Str":
                 text = value["c"]  # a plain word is its own lower case (NFKC, casefold)
-                ws = (text.lower(),) if text.isascii() and text.isalnum() else json_ast.words(text)
+                ws = (text.lower(),) if text.isascii() and text.isalnum() else words(text)
                 found += ws
                 if not ws:
                     continue
@@ -45,6 +45,26 @@ def wording(blocks: list[Any], range_of: Callable[[Node], Range | None]) -> Word
                 inner = value["c"][_label(value) :]
                 stack.append((inner, place[0] if place else here))
     return " ".join(found), tuple(runs)
+
+
+def words_of(blocks: list[Any]) -> str:
+    """Return the words of `blocks` in order, joined by spaces: `wording`'s words, without
+    where they were written (the main reader's tree says nothing of that)."""
+    found: list[str] = []
+    _words_into(found, blocks)
+    return " ".join(found)
+
+
+def _words_into(found: list[str], value: list[Any]) -> None:
+    for item in value:
+        if isinstance(item, list):
+            _words_into(found, item)
+        elif isinstance(item, dict) and "t" in item:
+            if item["t"] == "Str":
+                text = item["c"]
+                found += (text.lower(),) if text.isascii() and text.isalnum() else words(text)
+            elif isinstance(item.get("c"), list):
+                _words_into(found, item["c"][_label(item) :])
 
 
 SAME = {"Plain": "Para", "LineBlock": "Para", "Figure": "Para"}

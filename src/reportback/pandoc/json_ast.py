@@ -115,6 +115,24 @@ def structure(value: Any) -> Iterator[Node]:
                 stack.append(item["c"])
 
 
+def strings(value: list[Any]) -> list[str]:
+    """Return the text of every word (`Str`) below `value`, in document order."""
+    found: list[str] = []
+    _strings_into(found, value)
+    return found
+
+
+def _strings_into(found: list[str], value: list[Any]) -> None:
+    for item in value:
+        if isinstance(item, list):
+            _strings_into(found, item)
+        elif isinstance(item, dict) and "t" in item:
+            if item["t"] == "Str":
+                found.append(item["c"])
+            elif isinstance(item.get("c"), list):
+                _strings_into(found, item["c"])
+
+
 def copy(value: T) -> T:
     """Return a deep copy of a JSON-like AST (pickle does it in C, ~10x faster than deepcopy)."""
     result: T = pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
