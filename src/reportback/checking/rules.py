@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 
 from reportback.checking import limits, nearmiss, placement, readers
@@ -21,6 +22,8 @@ from reportback.pandoc.worker import Warning_
 IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 COMMENT_AS_TEXT = re.compile("<![-\u2013\u2014]")
 """A comment's opening as the main reader leaves it in text: `<!--`, or `<!–` (smart dashes)."""
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+"""A style that hides an element's text from view (it is still in the page's source)."""
 
 
 class BodyChecker:
@@ -144,6 +147,7 @@ class BodyChecker:
         if json_ast.is_comment(node):
             return
         if self.raw_html and str(fmt).startswith("html"):
+            self._html_marks(text)
             return
         first = next((ln.strip() for ln in text.split("\n") if ln.strip()), text)
         line = self.line_of(f"{{={fmt}}}", first[:40])
@@ -156,6 +160,22 @@ class BodyChecker:
             f"{what} is not allowed ({first[:40]!r}); write Markdown, or set "
             "[redaction] allow_raw_html = true for HTML",
         )
+
+    def _html_marks(self, text: str) -> None:
+        """Refuse a withholding mark, a near miss of one, or hiding, written in allowed raw
+        HTML: pandoc reads it as HTML, not as a mark, so what the tag holds is published."""
+        kinds = {"class": "class", "id": "identifier"}
+        for tag, attrs in html_tags(text):
+            for key, value in attrs:
+                value = value or ""
+                names = value.split() if key == "class" else [value] if key == "id" else []
+                for name in names:
+                    if name in json_ast.MARKS or nearmiss.is_near_name(name, kinds[key]):
+                        self.near(_in_html(f'{key}="{name}"', tag), name, f"<{tag}")
+                if key not in ("class", "id") and nearmiss.is_near_pair(key, value):
+                    self.near(_in_html(key, tag), key, f"<{tag}")
+                elif key == "style" and HIDDEN_STYLE.search(value):
+                    self.near(_in_html(f'style="{value}"', tag), value, f"<{tag}")
 
     def _attributes(self, node: Node) -> None:
         found = json_ast.attr(node)
@@ -243,6 +263,35 @@ def _near_miss(what: str) -> str:
         f"{what} looks like a withholding mark but is not one; write exactly "
         "{.confidential} or {.members} (lower case), or rename it"
     )
+
+
+def _in_html(what: str, tag: str) -> str:
+    return (
+        f"{what} on raw HTML <{tag}> withholds nothing: the tag's text would be published "
+        "(hidden from view at most); mark a heading, a ::: fenced div or a [span] "
+        "{.confidential} or {.members} instead"
+    )
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, attrs))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, attrs))
+
+
+def html_tags(text: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Return the start tags in a piece of HTML, with their attributes (names in lower case,
+    values with character references read, as a browser reads them)."""
+    parser = _Tags()
+    parser.feed(text)
+    parser.close()
+    return parser.found
 
 
 def _kind_name(kind: str) -> str:
