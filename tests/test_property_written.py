@@ -27,10 +27,8 @@ from hypothesis import strategies as st
 
 from reportback.build.check_all import read_body
 from reportback.checking.front_matter import load_report
-from reportback.checking.readers import MainTree
 from reportback.checking.regions import SOURCE_READER, for_source_reader, regions
 from reportback.checking.rules import BodyChecker
-from reportback.checking.shapes import wording, words_of
 from reportback.clps import load_directory
 from reportback.model import Audience, Placeholders, Publication
 from reportback.output.render import RenderSettings, render
@@ -237,20 +235,3 @@ def test_positions_read_without_word_spans_are_the_same(body: str, pandoc: Pando
     assert unwrapped.without_wording() == whole.without_wording()
     assert unwrapped.wording and whole.wording  # the words alike (a word's run may be wider)
     assert unwrapped.wording[0] == whole.wording[0]
-
-
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
-@given(body=shaped())
-def test_the_main_readers_words_are_read_as_the_source_readers_are(
-    body: str, pandoc: Pandoc
-) -> None:
-    """`words_of` (the main reader's words, no places) must say what `wording` says of the
-    same tree, or the word comparison would refuse (or pass) what it should not."""
-    tail = (
-        "\n\n- [x] a done task\n\n[X] no task\n\nTable: no table\n\n| a |\n|---|\n| b |\n\n"
-        "Table: a caption, *said*\n"
-    )
-    tree = MainTree(pandoc.parse(body + tail)[0])
-    for blocks in (tree.before, tree.after):
-        assert words_of(blocks) == wording(blocks, lambda _: None)[0]

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from reportback.checking.regions import VERBATIM, Regions, heading_words
-from reportback.checking.shapes import skeleton, words_of
+from reportback.checking.shapes import skeleton, wording
 from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
@@ -174,8 +174,8 @@ def word_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
     theirs, runs = regions.wording or ("", ())
     if not tree.marked(regions):
         return
-    ours = words_of(tree.before)
-    if ours == theirs or (tree.captioned and words_of(tree.after) == theirs):
+    ours = wording(tree.before, _nowhere)[0]
+    if ours == theirs or (tree.captioned and wording(tree.after, _nowhere)[0] == theirs):
         return
     first = _first_difference(ours.split(" "), theirs.split(" "))
     yield (
@@ -226,6 +226,10 @@ def _verbatim(blocks: list[Any]) -> list[tuple[str, tuple[str, ...]]]:
         elif node["t"] in VERBATIM:
             found.append((VERBATIM[node["t"]], json_ast.words(node["c"][1])))
     return found
+
+
+def _nowhere(_: Node) -> None:
+    """Where the main reader's tree says a node was written: nowhere."""
 
 
 def _first_difference(ours: list[Any], theirs: list[Any]) -> int:

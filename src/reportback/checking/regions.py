@@ -264,6 +264,8 @@ class _Reader:
         self.verbatim: list[Verbatim] = []
         self.nesting = 0
         """How many lists of blocks hold the element being read."""
+        self.ranges: dict[int, Range | None] = {}
+        """Where each node (by its id: the tree lives as long as this) was written."""
 
     def offset(self, line: int, column: int) -> int:
         if line - 1 >= len(self.starts):
@@ -271,9 +273,17 @@ class _Reader:
         return min(self.starts[line - 1] + column - 1, len(self.body))
 
     def range_of(self, node: Node) -> Range | None:
+        """Return where a node was written, if its attributes say (each node's read once:
+        the walks of blocks, marks and words all ask)."""
         index = json_ast.ATTR_AT.get(node["t"])
         if index is None:
             return None
+        key = id(node)
+        if key not in self.ranges:
+            self.ranges[key] = self._range_of(node, index)
+        return self.ranges[key]
+
+    def _range_of(self, node: Node, index: int) -> Range | None:
         position = None
         for key, value in node["c"][index][2]:
             if key == "data-pos":

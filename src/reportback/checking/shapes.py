@@ -24,47 +24,35 @@ def wording(blocks: list[Any], range_of: Callable[[Node], Range | None]) -> Word
     label `Table:` is left out)."""
     found: list[str] = []
     runs: list[tuple[int, int]] = []
-    stack: list[tuple[Any, int]] = [(blocks, 0)]
-    while stack:
-        value, here = stack.pop()
-        if isinstance(value, list):
-            stack += [(v, here) for v in reversed(value)]
-        elif json_ast.is_node(value):
-            if value["t"] == "Str":
-                text = value["c"]  # a plain word is its own lower case (NFKC, casefold)
+    _wording_into(found, runs, blocks, 0, range_of)
+    return " ".join(found), tuple(runs)
+
+
+def _wording_into(
+    found: list[str],
+    runs: list[tuple[int, int]],
+    value: list[Any],
+    here: int,
+    range_of: Callable[[Node], Range | None],
+) -> None:
+    for item in value:
+        if isinstance(item, list):
+            _wording_into(found, runs, item, here, range_of)
+        elif isinstance(item, dict) and "t" in item:
+            if item["t"] == "Str":
+                text = item["c"]  # a plain word is its own lower case (NFKC, casefold)
                 ws = (text.lower(),) if text.isascii() and text.isalnum() else words(text)
-                found += ws
                 if not ws:
                     continue
+                found += ws
                 if runs and runs[-1][0] == here:
                     runs[-1] = (here, runs[-1][1] + len(ws))
                 else:
                     runs.append((here, len(ws)))
-            elif isinstance(value.get("c"), (list, dict)):
-                place = range_of(value) if value["t"] in json_ast.ATTR_AT else None
-                inner = value["c"][_label(value) :]
-                stack.append((inner, place[0] if place else here))
-    return " ".join(found), tuple(runs)
-
-
-def words_of(blocks: list[Any]) -> str:
-    """Return the words of `blocks` in order, joined by spaces: `wording`'s words, without
-    where they were written (the main reader's tree says nothing of that)."""
-    found: list[str] = []
-    _words_into(found, blocks)
-    return " ".join(found)
-
-
-def _words_into(found: list[str], value: list[Any]) -> None:
-    for item in value:
-        if isinstance(item, list):
-            _words_into(found, item)
-        elif isinstance(item, dict) and "t" in item:
-            if item["t"] == "Str":
-                text = item["c"]
-                found += (text.lower(),) if text.isascii() and text.isalnum() else words(text)
             elif isinstance(item.get("c"), list):
-                _words_into(found, item["c"][_label(item) :])
+                place = range_of(item) if item["t"] in json_ast.ATTR_AT else None
+                inner = item["c"][_label(item) :]
+                _wording_into(found, runs, inner, place[0] if place else here, range_of)
 
 
 SAME = {"Plain": "Para", "LineBlock": "Para", "Figure": "Para"}
