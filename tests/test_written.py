@@ -621,33 +621,65 @@ def test_tables_the_source_reader_does_not_read_pass_in_a_report_with_no_mark(
     assert result.code == 1 and "use pipe tables" in result.err, result.err
 
 
+MARK = "withholds nothing"
+STYLE = "style= is not allowed"
+UNSHOWN = "published but not shown"
+LEFT = "looks like a withholding mark"
 HTML_MARKS = {
-    "a block's class": ('<p class="confidential">zqsecret words</p>\n', 9),
-    "a heading's class": ('<h2 class="members">zqsecret</h2>\n', 9),
-    "an inline tag's class": ('Text <em class="confidential">zqsecret</em> here.\n', 9),
-    "a class among others": ('<section class="box members wide">\n\nzqsecret\n\n</section>\n', 9),
-    "a class written with a character reference": ('<p class="&#99;onfidential">zqsecret</p>\n', 9),
-    "a near miss of a class": ('<p class="secret">zqsecret words</p>\n', 9),
-    "a data attribute": ('Text <em data-confidential="1">zqsecret</em>.\n', 9),
-    "the hidden attribute": ("<p hidden>zqsecret words</p>\n", 9),
-    "a style that hides": ('<p style="display: none">zqsecret words</p>\n', 9),
-    "a list item": ('<ul>\n<li class="confidential">zqsecret</li>\n</ul>\n', 10),
-    "a table cell": ('| a |\n|---|\n| <b class="confidential">zqsecret</b> |\n', 11),
+    "a block's class": ('<p class="confidential">zqsecret words</p>\n', 9, MARK),
+    "a heading's class": ('<h2 class="members">zqsecret</h2>\n', 9, MARK),
+    "an inline tag's class": ('Text <em class="confidential">zqsecret</em> here.\n', 9, MARK),
+    "a class among others": ('<section class="box members">\n\nzqsecret\n\n</section>\n', 9, MARK),
+    "a class by a character reference": ('<p class="&#99;onfidential">zqsecret</p>\n', 9, MARK),
+    "a near miss of a class": ('<p class="secret">zqsecret words</p>\n', 9, MARK),
+    "a class that hides": ('<p class="sr-only">zqsecret words</p>\n', 9, MARK),
+    "a data attribute": ('Text <em data-confidential="1">zqsecret</em>.\n', 9, MARK),
+    "a members data attribute": ('<p data-members="1">zqsecret words</p>\n', 9, MARK),
+    "the hidden attribute": ("<p hidden>zqsecret words</p>\n", 9, MARK),
+    "a list item": ('<ul>\n<li class="confidential">zqsecret</li>\n</ul>\n', 10, MARK),
+    "a table cell": ('| a |\n|---|\n| <b class="confidential">zqsecret</b> |\n', 11, MARK),
+    "a style on a block": ('<p style="display: none">zqsecret words</p>\n', 9, STYLE),
+    "a style on a div": ('<div style="opacity:0">\nzqsecret\n</div>\n\nAfter.\n', 9, STYLE),
+    "a style on a span": ('Text <span style="display:&#110;one">zqsecret</span>.\n', 9, STYLE),
+    "a script": ("<script>/* zqsecret */</script>\n", 9, UNSHOWN),
+    "a template": ("<template>\nzqsecret words\n</template>\n", 9, UNSHOWN),
+    "a processing instruction": ("Text <?php zqsecret ?> here.\n", 9, UNSHOWN),
+    "a style element": ("<style>\np::after { content: 'zqsecret' }\n</style>\n", 9, UNSHOWN),
+    "a mark written in raw text": ("<pre>[zqsecret]{.confidential}</pre>\n", 9, LEFT),
+    "a mark in a tag's title": ('Text <a title="[zqs]{.confidential}" href="#p">x</a>.\n', 9, LEFT),
 }
 
 
 @pytest.mark.parametrize("case", sorted(HTML_MARKS))
-def test_a_mark_in_allowed_raw_html_is_refused(cli: Cli, project: Project, case: str) -> None:
-    """Held-out round 5: with raw HTML allowed, `<p class="confidential">` was published
-    (pandoc reads the tag as HTML, not as a mark; only `<div>` and `<span>` become one)."""
-    body, line = HTML_MARKS[case]
+def test_a_mark_or_hiding_in_allowed_raw_html_is_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Held-out rounds 5 and 6: with raw HTML allowed, `<p class="confidential">` was
+    published (pandoc reads the tag as HTML, not as a mark), and so were words hidden from
+    view by a style, a tag whose text is not shown, or what a browser reads as a comment."""
+    body, line, phrase = HTML_MARKS[case]
     toml = "[redaction]\nallow_raw_html = true\n"
     root = project({"reports/a.md": HEAD + "Public.\n\n" + body, "reportback.toml": toml})
-    assert_refused(cli, root, line, "withholds nothing")
+    assert_refused(cli, root, line, phrase)
+
+
+HIDDEN_MARKDOWN = {
+    "a style on a span": ('Text [zqsecret]{style="display:none"} more.\n', 9, STYLE),
+    "a style on a div": ('::: {style="visibility: hidden"}\nzqsecret\n:::\n', 9, STYLE),
+    "a members data attribute": ('Hello [zqsecret]{data-members="1"} x.\n', 9, LEFT),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HIDDEN_MARKDOWN))
+def test_hiding_in_markdown_attributes_is_refused(cli: Cli, project: Project, case: str) -> None:
+    """Held-out round 6: a style that hid a span or a div from view published its words."""
+    body, line, phrase = HIDDEN_MARKDOWN[case]
+    root = project({"reports/a.md": HEAD + "Public.\n\n" + body})
+    assert_refused(cli, root, line, phrase)
 
 
 def test_allowed_raw_html_without_a_mark_is_published(cli: Cli, project: Project) -> None:
-    body = '<p class="note" id="n1" style="color: red">Open <em title="members">words</em></p>\n'
+    body = '<p class="note" id="n1">Open <em title="members">words</em></p>\n'
     toml = "[redaction]\nallow_raw_html = true\n"
     root = project({"reports/a.md": HEAD + body, "reportback.toml": toml})
     assert cli("build", "--now", NOW).code == 0

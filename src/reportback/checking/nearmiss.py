@@ -19,10 +19,11 @@ SYNONYMS = (
     "member", "private", "privately", "secret", "secrets", "restricted", "withheld", "withhold",
     "hidden", "hide", "internal", "sensitive", "classified", "redacted", "redact", "embargoed",
     "embargo", "nonpublic", "notpublic", "unpublished", "membersonly", "confidentialonly",
-    "confidentiality", "confidentially", "conf", "members-only", "privileged",
+    "confidentiality", "confidentially", "conf", "members-only", "privileged", "invisible",
+    "sr-only", "d-none", "screen-reader-text", "offscreen",
 )  # fmt: skip
-"""Words a rep might write for a mark; a name that is one of them (or one edit away) is a
-near miss."""
+"""Words a rep might write for a mark, or a class that hides (`sr-only`, `d-none`); a name
+that is one of them (or one edit away) is a near miss."""
 STRONG = "confidential"
 """A word that no ordinary identifier or key holds: any word of a name near it is a near miss."""
 PROSE_KEYS = frozenset({"title", "alt", "caption", "lang", "width", "height", "style", "label"})
@@ -62,7 +63,7 @@ def is_near_name(token: str, kind: str) -> bool:
     words = name_words(token)
     if any(_distance(w, STRONG) <= MARK_WORDS[STRONG] for w in words):
         return True
-    if kind == "class":  # a class is never prose: a marked word anywhere in it is an attempt
+    if kind in ("class", "key"):  # never prose: a marked word anywhere in one is an attempt
         return any(_near_mark(w) or _near_synonym(w) for w in words)
     return False
 

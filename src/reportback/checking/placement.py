@@ -24,6 +24,7 @@ ABRUPT_COMMENT = re.compile(r"<!---?>")
 
 Found = tuple[int, str]
 """A problem at a body line (1-based)."""
+RAW = ("RawBlock", "RawInline")
 
 
 def attempted_mark(text: str) -> str | None:
@@ -78,8 +79,8 @@ def _texts(node: Node) -> Iterator[tuple[str, bool]]:
     """Yield the texts of a node that pandoc did not read as marks: a leaf's text and code,
     and (True) attribute values and link and image titles."""
     kind = node["t"]
-    if kind in ("CodeBlock", "Code"):
-        yield node["c"][1], False
+    if kind in ("CodeBlock", "Code") or (kind in RAW and not json_ast.is_comment(node)):
+        yield node["c"][1], False  # raw HTML's text and attribute values are published
     elif kind in json_ast.LEAVES:
         yield _inline_text(node), False
     found = json_ast.attr(node)

@@ -22,8 +22,21 @@ from reportback.pandoc.worker import Warning_
 IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 COMMENT_AS_TEXT = re.compile("<![-\u2013\u2014]")
 """A comment's opening as the main reader leaves it in text: `<!--`, or `<!–` (smart dashes)."""
-HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-"""A style that hides an element's text from view (it is still in the page's source)."""
+STYLE = (
+    "style= is not allowed: a style can hide words from view (display: none, opacity: 0 …) "
+    "that are still published; withhold them with {.confidential} or {.members}, and style "
+    "the site in templates/style.css"
+)
+UNSHOWN_TAGS = frozenset(
+    {"script", "style", "template", "title", "noscript", "head", "meta", "link", "base"}
+)
+"""Tags whose text a browser does not show (it is still in the page's source)."""
+UNSHOWN_MARKUP = re.compile(r"<[!?]|</(?![A-Za-z])")
+"""What a browser reads as a comment, once real comments are gone: `<?…>`, `<!…>`, `</ …>`."""
+SHOWN_NOWHERE = (
+    "is not allowed: its text would be published but not shown; write what is public as "
+    "Markdown, and withhold the rest with {.confidential} or {.members}"
+)
 
 
 class BodyChecker:
@@ -162,20 +175,27 @@ class BodyChecker:
         )
 
     def _html_marks(self, text: str) -> None:
-        """Refuse a withholding mark, a near miss of one, or hiding, written in allowed raw
-        HTML: pandoc reads it as HTML, not as a mark, so what the tag holds is published."""
+        """Refuse, in allowed raw HTML, what publishes words a reader is not shown or that the
+        rep meant to withhold: a mark or a near miss of one (pandoc reads the tag as HTML, not
+        as a mark), a style, a tag whose text is not shown, or what a browser reads as a
+        comment (`<?…?>`, `<!…>`)."""
         kinds = {"class": "class", "id": "identifier"}
+        unshown = UNSHOWN_MARKUP.search(json_ast.COMMENTS.sub(" ", text))
+        if unshown is not None:
+            self.near(f"{unshown[0]!r} in raw HTML {SHOWN_NOWHERE}", unshown[0])
         for tag, attrs in html_tags(text):
+            if tag in UNSHOWN_TAGS:
+                self.near(f"raw HTML <{tag}> {SHOWN_NOWHERE}", f"<{tag}")
             for key, value in attrs:
                 value = value or ""
                 names = value.split() if key == "class" else [value] if key == "id" else []
                 for name in names:
                     if name in json_ast.MARKS or nearmiss.is_near_name(name, kinds[key]):
                         self.near(_in_html(f'{key}="{name}"', tag), name, f"<{tag}")
-                if key not in ("class", "id") and nearmiss.is_near_pair(key, value):
+                if key == "style":
+                    self.near(STYLE, "style")
+                elif key not in ("class", "id") and nearmiss.is_near_pair(key, value):
                     self.near(_in_html(key, tag), key, f"<{tag}")
-                elif key == "style" and HIDDEN_STYLE.search(value):
-                    self.near(_in_html(f'style="{value}"', tag), value, f"<{tag}")
 
     def _attributes(self, node: Node) -> None:
         found = json_ast.attr(node)
@@ -209,6 +229,8 @@ class BodyChecker:
                 self._concerns(key, value)
         elif key in ("decision", "vote") or nearmiss.is_near_record_key(key):
             self._record(kind, key, value)
+        elif key == "style":
+            self.near(STYLE, "style")
         elif nearmiss.is_near_pair(key, value):
             self.near(_near_miss(f"attribute {key}={value}"), key)
 
