@@ -123,7 +123,7 @@ def ngram_hits(texts: list[str], search: Search, audience: Audience) -> set[With
     hits: set[Withheld] = set()
     lengths, lookup = search.lengths, search.lookup
     for text in texts:
-        for run in _runs(words(text), search.vocabulary, lengths[0] if lengths else 1):
+        for run in vocabulary_runs(words(text), search.vocabulary, lengths[0] if lengths else 1):
             for n in lengths:
                 for i in range(len(run) - n + 1):
                     for item in lookup(run[i : i + n]):
@@ -132,7 +132,9 @@ def ngram_hits(texts: list[str], search: Search, audience: Audience) -> set[With
     return hits
 
 
-def _runs(ws: tuple[str, ...], vocabulary: set[str] | None, shortest: int) -> list[tuple[str, ...]]:
+def vocabulary_runs(
+    ws: tuple[str, ...], vocabulary: set[str] | None, shortest: int
+) -> list[tuple[str, ...]]:
     """Split words into runs of words that occur in some fragment (only those can match)."""
     if vocabulary is None:
         return [ws]

@@ -77,21 +77,14 @@ def before_parsing(body: str) -> Iterator[Found]:
                 "of the file; for a rule, leave a blank line after ---"
             ),
         )
-    for start, text in _paragraphs(body):
+    for start, (begin, end) in _paragraphs(body):
+        text = body[begin:end]
         if text.count("{") > MAX_ATTRIBUTES:
             yield (
                 start,
                 f"more than {MAX_ATTRIBUTES} attribute blocks {{…}} in one paragraph; split it",
             )
-        depth = deepest = 0
-        for i, char in enumerate(text):
-            escaped = i > 0 and text[i - 1] == "\\"
-            if char == "[" and not escaped:
-                depth += 1
-                deepest = max(deepest, depth)
-            elif char == "]" and not escaped and depth:
-                depth -= 1
-        if deepest > MAX_BRACKETS:
+        if _bracket_depth(text) > MAX_BRACKETS:
             yield start, f"brackets [ ] nested more than {MAX_BRACKETS} deep; simplify them"
         if len(INLINE_RUN.findall(text)) * len(text) > MAX_SCAN:
             yield start, "too many && or `` in one paragraph for pandoc to read; split it"
@@ -124,8 +117,7 @@ def _unclosed_angles(body: str) -> Iterator[Found]:
     """Yield a problem where the `<` that nothing closes in their paragraph would take
     pandoc's reader too long: it looks for the end of each through the rest of the report."""
     looked, first = 0, -1
-    for paragraph in PARAGRAPH.finditer(body):
-        start, end = paragraph.span()
+    for _, (start, end) in _paragraphs(body):
         last = {closer: body.rfind(closer, start, end) for closer in CLOSES.values()}
         for match in ANGLE.finditer(body, start, end):
             if last[CLOSES[match[0]]] < match.end():
@@ -167,13 +159,27 @@ def _notes_citing_notes(body: str) -> Iterator[Found]:
                            "notes in notes; write the reference out in words")  # fmt: skip
 
 
-def _paragraphs(body: str) -> Iterator[tuple[int, str]]:
-    """Yield each paragraph (lines between blank lines) with its first line."""
-    start, lines = 1, list[str]()
-    for number, line in enumerate([*body.split("\n"), ""], start=1):
-        if line.strip():
-            start = start if lines else number
-            lines.append(line)
-        elif lines:
-            yield start, "\n".join(lines)
-            lines = []
+def _paragraphs(body: str) -> Iterator[tuple[int, tuple[int, int]]]:
+    """Yield each paragraph (lines that are not blank, between blank lines): its first line
+    and where it starts and ends in `body`."""
+    line, counted = 1, 0
+    for paragraph in PARAGRAPH.finditer(body):
+        line += body.count("\n", counted, paragraph.start())
+        counted = paragraph.start()
+        yield line, paragraph.span()
+
+
+BRACKET = re.compile(r"\\.|[\[\]]", re.S)
+"""A bracket, or an escaped character (an escaped bracket is text)."""
+
+
+def _bracket_depth(text: str) -> int:
+    """Return how deeply the brackets of `text` nest (a `]` that closes none is ignored)."""
+    depth = deepest = 0
+    for match in BRACKET.finditer(text):
+        if match[0] == "[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif match[0] == "]" and depth:
+            depth -= 1
+    return deepest

@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Iterator
 
+from reportback.audit.search import vocabulary_runs
 from reportback.checking import nearmiss
 from reportback.checking.regions import Regions, words
 from reportback.model import Ast, Audience
@@ -217,22 +218,27 @@ def also_public(regions: Regions, confidential: bool, first_line: int) -> Iterat
     """
     if confidential:
         return
-    public = [(u.line, words(u.text)) for u in regions.units() if not u.level]
+    units = list(regions.units())
+    held = [(unit, runs(words(unit.text))) for unit in units if unit.level]
+    vocabulary = {word for _, found in held for run in found for word in run}
+    public = [(u.line, words(u.text)) for u in units if not u.level]
 
     @functools.cache
     def first_lines(n: int) -> dict[tuple[str, ...], int]:
-        """Every run of `n` public words, with the first line of public text holding it."""
+        """Every run of `n` public words all found in withheld runs (no other can be one),
+        with the first line of public text holding it."""
         lines: dict[tuple[str, ...], int] = {}
         for line, ws in public:
-            for i in range(len(ws) - n + 1):
-                lines.setdefault(ws[i : i + n], line)
+            for stretch in vocabulary_runs(ws, vocabulary, n):
+                for i in range(len(stretch) - n + 1):
+                    lines.setdefault(stretch[i : i + n], line)
         return lines
 
     warned: set[int] = set()
-    for unit in regions.units():
-        if not unit.level or unit.line in warned:
+    for unit, found in held:
+        if unit.line in warned:
             continue
-        for run in runs(words(unit.text)):
+        for run in found:
             where = first_lines(len(run)).get(run)
             if where is not None:
                 warned.add(unit.line)

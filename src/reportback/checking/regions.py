@@ -10,6 +10,7 @@ definition was written are all read from those characters, never from a resolved
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterator
@@ -146,7 +147,13 @@ class Regions:
         return Audience(self.levels[min(max(offset, 0), len(self.levels) - 1)])
 
     def line_of(self, offset: int) -> int:
-        return self.body.count("\n", 0, max(offset, 0)) + 1
+        return bisect.bisect_left(self._newlines, max(offset, 0)) + 1
+
+    @cached_property
+    def _newlines(self) -> list[int]:
+        """Where each line ends (asked for every stretch and problem: counting would take
+        the square of a long report's length)."""
+        return [match.start() for match in re.finditer("\n", self.body)]
 
     def units(self) -> Iterator[Unit]:
         """Yield every line, table cell and paragraph of the body, each at the level written."""
