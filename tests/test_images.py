@@ -20,7 +20,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageCms, PngImagePlugin
 
-from reportback.audit import bytescan
+from reportback.audit import bytescan, leaks
 from reportback.audit.leaks import Auditor, Output, PdfText
 from reportback.audit.search import Withheld
 from reportback.model import Audience, Fragment
@@ -419,8 +419,6 @@ e\x\r"
 def test_a_file_read_clean_is_not_read_again_until_a_run_is_new(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from reportback.audit import leaks
-
     reads: list[str] = []
     real = leaks.chunks
     monkeypatch.setattr(leaks, "chunks", lambda o, t: reads.append(o.name) or real(o, t))
@@ -457,3 +455,10 @@ def test_object_headers_are_found_as_the_header_pattern_finds_them(parts: list[b
     pdf_bytes = b"".join(parts)
     expected = [(m.end(), int(m[1])) for m in bytescan.PDF_OBJECT.finditer(pdf_bytes)]
     assert bytescan._objects(pdf_bytes) == expected
+
+
+def test_text_drawn_outside_the_page_is_read() -> None:
+    """A viewer shows nothing outside the page's box, but a copy of the file carries it: the
+    audit reads every character drawn (PDFium's text range, not the page's bounded text)."""
+    typeset = _typeset("Public words.\n\n#place(top + left, dx: -12cm, dy: -4cm)[zq off the page]")
+    assert "zq off the page" in leaks.pdf_text(typeset)

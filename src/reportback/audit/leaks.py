@@ -67,7 +67,8 @@ class PdfText:
     def __init__(self, cache: Path | None) -> None:
         self.cache = cache
 
-    VERSION = 1
+    VERSION = 2
+    """Version 2 reads all of a page's text (1: only what falls within the page's box)."""
 
     @classmethod
     def kept_in(cls, cache: Path) -> PdfText:
@@ -99,7 +100,7 @@ def pdf_text(data: bytes) -> str:
             parts = []
             for page in document:
                 textpage = page.get_textpage()
-                parts.append(textpage.get_text_bounded())
+                parts.append(textpage.get_text_range())  # all its text, on the page or not
                 textpage.close()
                 page.close()
             parts += [str(v) for v in document.get_metadata_dict().values()]
