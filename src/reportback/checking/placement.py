@@ -10,6 +10,7 @@ import functools
 import html
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from reportback.audit.search import vocabulary_runs
 from reportback.checking import nearmiss
@@ -115,16 +116,29 @@ def _mark_like(text: str, attribute: bool, lines: list[str], seen: set[str]) -> 
 
 
 def _inline_text(node: Node) -> str:
-    """Return a leaf block's text, code included, notes left to their own paragraphs."""
+    """Return a leaf block's text, code included (and the text of any note in it)."""
     parts: list[str] = []
-    for inner in json_ast.walk(node["c"][2] if node["t"] == "Header" else node["c"]):
-        if inner["t"] == "Str":
-            parts.append(inner["c"])
-        elif inner["t"] in ("Space", "SoftBreak", "LineBreak"):
-            parts.append(" " if inner["t"] == "Space" else "\n")
-        elif inner["t"] == "Code":
-            parts.append(inner["c"][1])
+    _text_into(parts, node["c"][2] if node["t"] == "Header" else node["c"])
     return "".join(parts)
+
+
+BREAKS = {"Space": " ", "SoftBreak": "\n", "LineBreak": "\n"}
+
+
+def _text_into(parts: list[str], value: list[Any]) -> None:
+    for item in value:
+        if isinstance(item, list):
+            _text_into(parts, item)
+        elif isinstance(item, dict) and "t" in item:
+            kind = item["t"]
+            if kind == "Str":
+                parts.append(item["c"])
+            elif kind in BREAKS:
+                parts.append(BREAKS[kind])
+            elif kind == "Code":
+                parts.append(item["c"][1])
+            elif isinstance(item.get("c"), list):
+                _text_into(parts, item["c"])
 
 
 def _line_of(lines: list[str], needle: str) -> int:
