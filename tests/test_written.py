@@ -3,6 +3,7 @@ held-out adversarial round found, each with shapes the issue did not show."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportback.checking import limits, placement, readers
+from reportback.checking import limits, placement, readers, visible
 from reportback.checking.regions import Regions
+from reportback.output.templates import default_dir
 from reportback.pandoc import worker
 
 from .conftest import NOW, Result
@@ -650,6 +652,9 @@ def test_tables_the_source_reader_does_not_read_pass_in_a_report_with_no_mark(
 MARK = "withholds nothing"
 STYLE = "style= is not allowed"
 UNSHOWN = "published but not shown"
+TAG = "a report may use only these tags"
+ATTRIBUTE = "a report may use only these attributes"
+SITE = "one of the site's own"
 LEFT = "looks like a withholding mark"
 HTML_MARKS = {
     "a block's class": ('<p class="confidential">zqsecret words</p>\n', 9, MARK),
@@ -667,10 +672,16 @@ HTML_MARKS = {
     "a style on a block": ('<p style="display: none">zqsecret words</p>\n', 9, STYLE),
     "a style on a div": ('<div style="opacity:0">\nzqsecret\n</div>\n\nAfter.\n', 9, STYLE),
     "a style on a span": ('Text <span style="display:&#110;one">zqsecret</span>.\n', 9, STYLE),
-    "a script": ("<script>/* zqsecret */</script>\n", 9, UNSHOWN),
-    "a template": ("<template>\nzqsecret words\n</template>\n", 9, UNSHOWN),
+    "a script": ("<script>/* zqsecret */</script>\n", 9, TAG),
+    "a template": ("<template>\nzqsecret words\n</template>\n", 9, TAG),
+    "a frame": ("Text <iframe>zqsecret words</iframe> here.\n", 9, TAG),
+    "a drawing's description": ("<svg><desc>zqsecret words</desc></svg>\n", 9, TAG),
+    "white type": ('Text <font color="white">zqsecret</font> here.\n', 9, TAG),
+    "a stray end tag": ("Text </zqsecret> here.\n", 9, TAG),
+    "an attribute not on the list": ('<p onclick="zqsecret">x</p>\n', 9, ATTRIBUTE),
+    "a site class": ('Text <span class="skip">zqsecret words</span>.\n', 9, SITE),
     "a processing instruction": ("Text <?php zqsecret ?> here.\n", 9, UNSHOWN),
-    "a style element": ("<style>\np::after { content: 'zqsecret' }\n</style>\n", 9, UNSHOWN),
+    "a style element": ("<style>\np::after { content: 'zqsecret' }\n</style>\n", 9, TAG),
     "a mark written in raw text": ("<pre>[zqsecret]{.confidential}</pre>\n", 9, LEFT),
     "a mark in a tag's title": ('Text <a title="[zqs]{.confidential}" href="#p">x</a>.\n', 9, LEFT),
 }
@@ -693,7 +704,29 @@ HIDDEN_MARKDOWN = {
     "a style on a span": ('Text [zqsecret]{style="display:none"} more.\n', 9, STYLE),
     "a style on a div": ('::: {style="visibility: hidden"}\nzqsecret\n:::\n', 9, STYLE),
     "a members data attribute": ('Hello [zqsecret]{data-members="1"} x.\n', 9, LEFT),
+    "a site class that moves it off the page": ("Text [zqsecret words]{.skip} here.\n", 9, SITE),
+    "a site class that draws a banner": ("## Agenda {.draft-banner}\n\nText.\n", 9, SITE),
 }
+
+
+FINE_KEYS = (
+    "![A chart](p.png){width=50%}\n\n[bonjour]{lang=fr} and [a link](https://e.org){target=_blank}"
+    '\n\n## Item {title="Members survey results" clps="witney"}\n\n'
+    "```{.python startFrom=3}\nx\n```\n"
+)
+
+
+def test_the_keys_a_report_may_use_are_not_refused(cli: Cli, project: Project) -> None:
+    png = (Path(__file__).parents[1] / "reports/images/timetable.png").read_bytes()
+    project({"reports/a.md": HEAD + FINE_KEYS, "reports/p.png": png})
+    result = cli("check")
+    assert result.code == 0, result.err
+
+
+def test_the_site_classes_are_the_stylesheets() -> None:
+    """A report may not use a class the default stylesheet styles (it hides or moves some)."""
+    css = (default_dir() / "style.css").read_text(encoding="utf-8")
+    assert set(re.findall(r"\.([A-Za-z_][\w-]*)", css)) == visible.SITE_CLASSES
 
 
 @pytest.mark.parametrize("case", sorted(HIDDEN_MARKDOWN))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
 
-from reportback.checking import limits, nearmiss, placement, readers
+from reportback.checking import limits, nearmiss, placement, readers, visible
 from reportback.checking.regions import Regions
 from reportback.clps import Directory, did_you_mean, split_regions
 from reportback.errors import Problem, problem
@@ -22,21 +21,6 @@ from reportback.pandoc.worker import Warning_
 IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 COMMENT_AS_TEXT = re.compile("<![-\u2013\u2014]")
 """A comment's opening as the main reader leaves it in text: `<!--`, or `<!–` (smart dashes)."""
-STYLE = (
-    "style= is not allowed: a style can hide words from view (display: none, opacity: 0 …) "
-    "that are still published; withhold them with {.confidential} or {.members}, and style "
-    "the site in templates/style.css"
-)
-UNSHOWN_TAGS = frozenset(
-    {"script", "style", "template", "title", "noscript", "head", "meta", "link", "base"}
-)
-"""Tags whose text a browser does not show (it is still in the page's source)."""
-UNSHOWN_MARKUP = re.compile(r"<[!?]|</(?![A-Za-z])")
-"""What a browser reads as a comment, once real comments are gone: `<?…>`, `<!…>`, `</ …>`."""
-SHOWN_NOWHERE = (
-    "is not allowed: its text would be published but not shown; write what is public as "
-    "Markdown, and withhold the rest with {.confidential} or {.members}"
-)
 
 
 class BodyChecker:
@@ -160,7 +144,8 @@ class BodyChecker:
         if json_ast.is_comment(node):
             return
         if self.raw_html and str(fmt).startswith("html"):
-            self._html_marks(text)
+            for message, needles in visible.raw_html(text):
+                self.near(message, *needles)
             return
         first = next((ln.strip() for ln in text.split("\n") if ln.strip()), text)
         line = self.line_of(f"{{={fmt}}}", first[:40])
@@ -173,29 +158,6 @@ class BodyChecker:
             f"{what} is not allowed ({first[:40]!r}); write Markdown, or set "
             "[redaction] allow_raw_html = true for HTML",
         )
-
-    def _html_marks(self, text: str) -> None:
-        """Refuse, in allowed raw HTML, what publishes words a reader is not shown or that the
-        rep meant to withhold: a mark or a near miss of one (pandoc reads the tag as HTML, not
-        as a mark), a style, a tag whose text is not shown, or what a browser reads as a
-        comment (`<?…?>`, `<!…>`)."""
-        kinds = {"class": "class", "id": "identifier"}
-        unshown = UNSHOWN_MARKUP.search(json_ast.COMMENTS.sub(" ", text))
-        if unshown is not None:
-            self.near(f"{unshown[0]!r} in raw HTML {SHOWN_NOWHERE}", unshown[0])
-        for tag, attrs in html_tags(text):
-            if tag in UNSHOWN_TAGS:
-                self.near(f"raw HTML <{tag}> {SHOWN_NOWHERE}", f"<{tag}")
-            for key, value in attrs:
-                value = value or ""
-                names = value.split() if key == "class" else [value] if key == "id" else []
-                for name in names:
-                    if name in json_ast.MARKS or nearmiss.is_near_name(name, kinds[key]):
-                        self.near(_in_html(f'{key}="{name}"', tag), name, f"<{tag}")
-                if key == "style":
-                    self.near(STYLE, "style")
-                elif key not in ("class", "id") and nearmiss.is_near_pair(key, value):
-                    self.near(_in_html(key, tag), key, f"<{tag}")
 
     def _attributes(self, node: Node) -> None:
         found = json_ast.attr(node)
@@ -213,6 +175,8 @@ class BodyChecker:
                     )
             elif nearmiss.is_near_name(cls, "class"):
                 self.near(_near_miss(f"class .{cls}"), cls)
+            elif cls in visible.SITE_CLASSES:
+                self.near(visible.site_class(cls), cls)
         if ident and nearmiss.is_near_name(ident, "identifier"):
             self.near(_near_miss(f"identifier #{ident}"), ident)
         for key, value in pairs:
@@ -229,10 +193,10 @@ class BodyChecker:
                 self._concerns(key, value)
         elif key in ("decision", "vote") or nearmiss.is_near_record_key(key):
             self._record(kind, key, value)
-        elif key == "style":
-            self.near(STYLE, "style")
         elif nearmiss.is_near_pair(key, value):
             self.near(_near_miss(f"attribute {key}={value}"), key)
+        elif key == "style":
+            self.near(visible.STYLE, "style")
 
     def _record(self, kind: str, key: str, value: str) -> None:
         """Check a decision= or vote= attribute (or a near miss of one)."""
@@ -285,35 +249,6 @@ def _near_miss(what: str) -> str:
         f"{what} looks like a withholding mark but is not one; write exactly "
         "{.confidential} or {.members} (lower case), or rename it"
     )
-
-
-def _in_html(what: str, tag: str) -> str:
-    return (
-        f"{what} on raw HTML <{tag}> withholds nothing: the tag's text would be published "
-        "(hidden from view at most); mark a heading, a ::: fenced div or a [span] "
-        "{.confidential} or {.members} instead"
-    )
-
-
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.found.append((tag, attrs))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.found.append((tag, attrs))
-
-
-def html_tags(text: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
-    """Return the start tags in a piece of HTML, with their attributes (names in lower case,
-    values with character references read, as a browser reads them)."""
-    parser = _Tags()
-    parser.feed(text)
-    parser.close()
-    return parser.found
 
 
 def _kind_name(kind: str) -> str:

@@ -1,0 +1,135 @@
+"""What a report may write that a reader is shown: allowed raw HTML from a list of tags and
+attributes, no `style=` anywhere, and none of the site's own classes.
+
+Anything else could publish words a reader is never shown (in the page's source, the feeds,
+the search index), or words the rep meant to withhold: pandoc reads a raw tag as HTML, never
+as a mark. Each problem is a message and the words to find its line by.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+
+from reportback.checking import nearmiss
+from reportback.pandoc import json_ast
+
+HTML_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup",
+        "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1",
+        "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "mark", "ol", "p", "pre",
+        "q", "s", "samp", "section", "small", "span", "strong", "sub", "summary", "sup",
+        "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
+        "article", "aside", "header", "footer", "address", "bdi", "bdo", "ruby", "rt",
+    }
+)  # fmt: skip
+"""The tags a report may write as raw HTML: each shows its text where it stands (images go
+through Markdown, to be re-encoded)."""
+HTML_ATTRIBUTES = frozenset(
+    {
+        "class", "id", "href", "title", "lang", "dir", "colspan", "rowspan", "scope",
+        "headers", "abbr", "open", "datetime", "cite", "start", "reversed", "type", "value",
+    }
+)  # fmt: skip
+"""The attributes raw HTML may carry, besides `data-…` (as in `{…}`, where pandoc writes any
+key it does not know as one: an ordinary attribute, if not a near miss of a mark)."""
+SITE_CLASSES = frozenset(
+    {
+        "archive", "body", "clps", "colophon", "corrections", "draft", "draft-banner",
+        "error", "feed-links", "filter", "lead", "masthead", "meta", "pdf", "reports",
+        "search-results", "site-search", "site-title", "skip", "small",
+        "status-not-reported", "subscribe", "tags", "visually-hidden", "withheld",
+    }
+)  # fmt: skip
+"""The classes the default stylesheet (templates/style.css) styles: it hides or moves some
+(`skip`, `visually-hidden`), and `withheld` draws a redaction's placeholder."""
+STYLE = (
+    "style= is not allowed: a style can hide words from view (display: none, opacity: 0 …) "
+    "that are still published; withhold them with {.confidential} or {.members}, and style "
+    "the site in templates/style.css"
+)
+UNSHOWN = re.compile(r"<[!?]|</(?![A-Za-z])")
+"""What a browser reads as a comment, once real comments are gone: `<?…>`, `<!…>`, `</ …>`."""
+SHOWN_NOWHERE = (
+    "its words would be published but not shown; write what is public as Markdown, and "
+    "withhold the rest with {.confidential} or {.members}"
+)
+
+Problem = tuple[str, tuple[str, ...]]
+"""A message, and the words to find its line by."""
+
+
+def raw_html(text: str) -> Iterator[Problem]:
+    """Yield what allowed raw HTML may not hold: a tag or attribute not on the lists, a mark
+    or a near miss of one, a site class, a style, or what a browser reads as a comment."""
+    unshown = UNSHOWN.search(json_ast.COMMENTS.sub(" ", text))
+    if unshown is not None:
+        yield f"{unshown[0]!r} in raw HTML is not allowed: {SHOWN_NOWHERE}", (unshown[0],)
+    for tag, attrs in _tags(text):
+        if tag not in HTML_TAGS:
+            message = f"raw HTML <{tag}> is not allowed: {_listed('tags', HTML_TAGS)}"
+            yield message, (f"<{tag}", f"</{tag}")
+        for key, value in attrs:
+            yield from _html_attribute(tag, key, value or "")
+
+
+def _html_attribute(tag: str, key: str, value: str) -> Iterator[Problem]:
+    names = value.split() if key == "class" else [value] if key == "id" else []
+    for name in names:
+        kind = "class" if key == "class" else "identifier"
+        if name in json_ast.MARKS or nearmiss.is_near_name(name, kind):
+            yield _in_html(f'{key}="{name}"', tag), (name, f"<{tag}")
+        elif key == "class" and name in SITE_CLASSES:
+            yield site_class(name), (name, f"<{tag}")
+    if key == "style":
+        yield STYLE, ("style",)
+    elif key not in ("class", "id") and nearmiss.is_near_pair(key, value):
+        yield _in_html(key, tag), (key, f"<{tag}")
+    elif key not in HTML_ATTRIBUTES and not key.startswith("data-"):
+        message = f"attribute {key}= on raw HTML <{tag}> is not allowed: "
+        yield message + _listed("attributes", HTML_ATTRIBUTES), (key, f"<{tag}")
+
+
+def site_class(name: str) -> str:
+    return (
+        f"class .{name} is one of the site's own (templates/style.css), which may hide, move "
+        "or restyle what it holds; a report may not use it"
+    )
+
+
+def _listed(what: str, allowed: frozenset[str]) -> str:
+    return f"a report may use only these {what}: {', '.join(sorted(allowed))}"
+
+
+def _in_html(what: str, tag: str) -> str:
+    return (
+        f"{what} on raw HTML <{tag}> withholds nothing: the tag's text would be published "
+        "(hidden from view at most); mark a heading, a ::: fenced div or a [span] "
+        "{.confidential} or {.members} instead"
+    )
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, attrs))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.found.append((tag, []))
+
+
+def _tags(text: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Return the tags in a piece of HTML, start and end, with their attributes (names in
+    lower case, values with character references read, as a browser reads them)."""
+    parser = _Tags()
+    parser.feed(text)
+    parser.close()
+    return parser.found
