@@ -30,7 +30,7 @@ through Markdown, to be re-encoded)."""
 HTML_ATTRIBUTES = frozenset(
     {
         "class", "id", "href", "title", "lang", "dir", "colspan", "rowspan", "scope",
-        "headers", "abbr", "open", "datetime", "cite", "start", "reversed", "type", "value",
+        "headers", "open", "datetime", "start", "reversed", "type", "value",
     }
 )  # fmt: skip
 """The attributes raw HTML may carry, besides `data-…` (as in `{…}`, where pandoc writes any
@@ -50,8 +50,10 @@ STYLE = (
     "that are still published; withhold them with {.confidential} or {.members}, and style "
     "the site in templates/style.css"
 )
-UNSHOWN = re.compile(r"<[!?]|</(?![A-Za-z])")
-"""What a browser reads as a comment, once real comments are gone: `<?…>`, `<!…>`, `</ …>`."""
+UNSHOWN = re.compile(r"<[!?]|</(?![A-Za-z])|</[A-Za-z][^\s/>]*(?=[\s/])[^>]*[^\s/>][^>]*>")
+"""What a browser reads as a comment, once real comments are gone (`<?…>`, `<!…>`, `</ …>`),
+or drops unread: whatever an end tag holds after its name (`</em title="…">`; Python's
+parser drops it too, so it is found here)."""
 SHOWN_NOWHERE = (
     "its words would be published but not shown; write what is public as Markdown, and "
     "withhold the rest with {.confidential} or {.members}"
@@ -66,7 +68,8 @@ def raw_html(text: str) -> Iterator[Problem]:
     or a near miss of one, a site class, a style, or what a browser reads as a comment."""
     unshown = UNSHOWN.search(json_ast.COMMENTS.sub(" ", text))
     if unshown is not None:
-        yield f"{unshown[0]!r} in raw HTML is not allowed: {SHOWN_NOWHERE}", (unshown[0],)
+        written = unshown[0].split("\n")[0][:40]
+        yield f"{written!r} in raw HTML is not allowed: {SHOWN_NOWHERE}", (written,)
     for tag, attrs in _tags(text):
         if tag not in HTML_TAGS:
             message = f"raw HTML <{tag}> is not allowed: {_listed('tags', HTML_TAGS)}"
