@@ -746,3 +746,21 @@ def test_allowed_raw_html_without_a_mark_is_published(cli: Cli, project: Project
     root = project({"reports/a.md": HEAD + body, "reportback.toml": toml})
     assert cli("build", "--now", NOW).code == 0
     assert '<p class="note"' in (root / "site/reports/a/index.html").read_text()
+
+
+MATH = {
+    "a price and a sum": (
+        "The panel heard that [Jane zqsecret paid $500]{.confidential} to the agent; "
+        "the fee was 50$.\n"
+    ),
+    "display math": "Public [zqsecret $$x]{.members}$$ end.\n",
+    "a long run": "Public [zqsecret words of the witness $x]{.confidential}$ and more.\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(MATH))
+def test_a_mark_cut_across_by_math_is_refused(cli: Cli, project: Project, case: str) -> None:
+    """Held-out round 10: `$` inside a span and a later `$` make math of the span's end for
+    both readers, so neither read a mark and the words were published."""
+    root = project({"reports/a.md": HEAD + "Public.\n\n" + MATH[case]})
+    assert_refused(cli, root, 9, "looks like a withholding mark")

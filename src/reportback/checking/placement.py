@@ -116,13 +116,16 @@ def _mark_like(text: str, attribute: bool, lines: list[str], seen: set[str]) -> 
 
 
 def _inline_text(node: Node) -> str:
-    """Return a leaf block's text, code included (and the text of any note in it)."""
+    """Return a leaf block's text, code, math and raw text included (and any note's)."""
     parts: list[str] = []
     _text_into(parts, node["c"][2] if node["t"] == "Header" else node["c"])
     return "".join(parts)
 
 
 BREAKS = {"Space": " ", "SoftBreak": "\n", "LineBreak": "\n"}
+WRITTEN = frozenset({"Code", "Math", "RawInline"})
+"""Inlines whose text is a string as written: a mark-like `{…}` in one is published (`$…$`
+around `]{.confidential}` makes the span math, for both readers)."""
 
 
 def _text_into(parts: list[str], value: list[Any]) -> None:
@@ -135,7 +138,7 @@ def _text_into(parts: list[str], value: list[Any]) -> None:
                 parts.append(item["c"])
             elif kind in BREAKS:
                 parts.append(BREAKS[kind])
-            elif kind == "Code":
+            elif kind in WRITTEN:  # code, math and raw text are published as written
                 parts.append(item["c"][1])
             elif isinstance(item.get("c"), list):
                 _text_into(parts, item["c"])
