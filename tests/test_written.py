@@ -697,10 +697,7 @@ def test_a_mark_or_hiding_in_allowed_raw_html_is_refused(
     """Held-out rounds 5 and 6: with raw HTML allowed, `<p class="confidential">` was
     published (pandoc reads the tag as HTML, not as a mark), and so were words hidden from
     view by a style, a tag whose text is not shown, or what a browser reads as a comment."""
-    body, line, phrase = HTML_MARKS[case]
-    toml = "[redaction]\nallow_raw_html = true\n"
-    root = project({"reports/a.md": HEAD + "Public.\n\n" + body, "reportback.toml": toml})
-    assert_refused(cli, root, line, phrase)
+    assert_refused_after_a_line(cli, project, *HTML_MARKS[case], raw_html=True)
 
 
 HIDDEN_MARKDOWN = {
@@ -735,9 +732,17 @@ def test_the_site_classes_are_the_stylesheets() -> None:
 @pytest.mark.parametrize("case", sorted(HIDDEN_MARKDOWN))
 def test_hiding_in_markdown_attributes_is_refused(cli: Cli, project: Project, case: str) -> None:
     """Held-out round 6: a style that hid a span or a div from view published its words."""
-    body, line, phrase = HIDDEN_MARKDOWN[case]
-    root = project({"reports/a.md": HEAD + "Public.\n\n" + body})
-    assert_refused(cli, root, line, phrase)
+    assert_refused_after_a_line(cli, project, *HIDDEN_MARKDOWN[case])
+
+
+def assert_refused_after_a_line(
+    cli: Cli, project: Project, body: str, line: int, phrase: str, raw_html: bool = False
+) -> None:
+    """Assert a report of one public line, then `body`, is refused at `line` with `phrase`."""
+    files = {"reports/a.md": HEAD + "Public.\n\n" + body}
+    if raw_html:
+        files["reportback.toml"] = "[redaction]\nallow_raw_html = true\n"
+    assert_refused(cli, project(files), line, phrase)
 
 
 def test_allowed_raw_html_without_a_mark_is_published(cli: Cli, project: Project) -> None:
@@ -762,5 +767,4 @@ MATH = {
 def test_a_mark_cut_across_by_math_is_refused(cli: Cli, project: Project, case: str) -> None:
     """Held-out round 10: `$` inside a span and a later `$` make math of the span's end for
     both readers, so neither read a mark and the words were published."""
-    root = project({"reports/a.md": HEAD + "Public.\n\n" + MATH[case]})
-    assert_refused(cli, root, 9, "looks like a withholding mark")
+    assert_refused_after_a_line(cli, project, MATH[case], 9, LEFT)
