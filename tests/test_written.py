@@ -763,6 +763,27 @@ MATH = {
 }
 
 
+DROPPED = "an end tag holds only its name"
+NATIVE_ENDS = {
+    "a span's end tag over a line, in a list item": (
+        '- An item with <span title="x">a</span\n  zqwords here> and more.\n', 9, DROPPED
+    ),
+    "a div's end tag": ("<div>\nText.\n</div zqwords>\n", 11, DROPPED),
+    "an attribute in a span's end tag": ('A <SPAN>b</SPAN title="zqwords"> c.\n', 9, DROPPED),
+}
+
+
+@pytest.mark.parametrize("raw_html", [False, True])
+@pytest.mark.parametrize("case", sorted(NATIVE_ENDS))
+def test_words_in_a_span_or_div_end_tag_are_refused(
+    cli: Cli, project: Project, case: str, raw_html: bool
+) -> None:
+    """Held-out round 10: pandoc reads `<span>` and `<div>` as its own, raw HTML allowed or
+    not, and dropped whatever their end tags held after the name: the words went nowhere,
+    and no one was told."""
+    assert_refused_after_a_line(cli, project, *NATIVE_ENDS[case], raw_html=raw_html)
+
+
 @pytest.mark.parametrize("case", sorted(MATH))
 def test_a_mark_cut_across_by_math_is_refused(cli: Cli, project: Project, case: str) -> None:
     """Held-out round 10: `$` inside a span and a later `$` make math of the span's end for

@@ -365,16 +365,38 @@ class _Reader:
 
     def children(self, content: Any, level: Audience, at: Range) -> None:
         if isinstance(content, list):
-            if json_ast.is_node_list(content) and content[0]["t"] in CONTAINERS:
+            if _is_blocks(content):
                 self.blocks(content, level, at)
                 return
-            for item in content:  # strings (text, attributes) hold no element: not visited
+            for item, here in self._items(content, at):  # strings hold no element: not visited
                 if isinstance(item, list):
-                    self.children(item, level, at)
+                    self.children(item, level, here)
                 elif isinstance(item, dict) and item.get("t") not in LEAVES:
-                    self.node(item, level, at)
+                    self.node(item, level, here)
         elif json_ast.is_node(content):
             self.node(content, level, at)
+
+    def _items(self, content: list[Any], at: Range) -> Iterator[tuple[Any, Range]]:
+        """Pair each of `content` with where it was written: a list's items (lists of blocks)
+        each from its first block to the next item (a section ends with its item, as for the
+        main reader); anything else, or an item without a position, within `at`."""
+        first: list[int] = []
+        if len(content) > 1 and isinstance(content[0], list):
+            for item in content:
+                where = self.range_of(item[0]) if _is_blocks(item) else None
+                if where is None or (first and where[0] < first[-1]):
+                    break
+                first.append(where[0])
+        if len(first) < len(content):
+            yield from ((item, at) for item in content)
+            return
+        ends = [*first[1:], at[1]]
+        yield from ((item, (start, end)) for item, start, end in zip(content, first, ends))
+
+
+def _is_blocks(value: Any) -> bool:
+    """Whether `value` is a list of blocks (a section's headings close over it)."""
+    return json_ast.is_node_list(value) and value[0]["t"] in CONTAINERS
 
 
 def _clamped(found: list[tuple[Node, Range]], at: Range) -> Iterator[tuple[Node, Range]]:

@@ -94,6 +94,8 @@ class BodyChecker:
             self.at(line, message)
         for node in json_ast.structure(ast["blocks"]):
             self._node(node)
+        for message, needles in visible.native_end_tags(self.source.body):
+            self.near(message, *needles)
         texts = json_ast.strings(ast["blocks"])
         if any(text.startswith(":::") for text in texts):
             self._stray_fence()

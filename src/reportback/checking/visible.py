@@ -54,6 +54,9 @@ UNSHOWN = re.compile(r"<[!?]|</(?![A-Za-z])|</[A-Za-z][^\s/>]*(?=[\s/])[^>]*[^\s
 """What a browser reads as a comment, once real comments are gone (`<?…>`, `<!…>`, `</ …>`),
 or drops unread: whatever an end tag holds after its name (`</em title="…">`; Python's
 parser drops it too, so it is found here)."""
+NATIVE_END = re.compile(r"</(?:span|div)(?=[\s/])[^>]*[^\s/>][^>]*>", re.I)
+"""An end tag of a `<span>` or `<div>` holding more than its name: pandoc reads these two as
+its own spans and divs even where raw HTML is not allowed, and drops the rest unread."""
 SHOWN_NOWHERE = (
     "its words would be published but not shown; write what is public as Markdown, and "
     "withhold the rest with {.confidential} or {.members}"
@@ -76,6 +79,18 @@ def raw_html(text: str) -> Iterator[Problem]:
             yield message, (f"<{tag}", f"</{tag}")
         for key, value in attrs:
             yield from _html_attribute(tag, key, value or "")
+
+
+def native_end_tags(body: str) -> Iterator[Problem]:
+    """Yield what a `</span …>` or `</div …>` holds after its name: words the rep wrote that
+    pandoc drops without a word."""
+    for end in NATIVE_END.finditer(json_ast.COMMENTS.sub(" ", body)):
+        written = end[0].split("\n")[0][:40]
+        yield (
+            f"{written!r}: an end tag holds only its name; pandoc drops the rest, and its "
+            "words would be published nowhere",
+            (written,),
+        )
 
 
 def _html_attribute(tag: str, key: str, value: str) -> Iterator[Problem]:
