@@ -387,11 +387,11 @@ class _Reader:
                 if where is None or (first and where[0] < first[-1]):
                     break
                 first.append(where[0])
-        if len(first) < len(content):
+        if len(content) < 2 or len(first) < len(content):
             yield from ((item, at) for item in content)
             return
         ends = [*first[1:], at[1]]
-        yield from ((item, (start, end)) for item, start, end in zip(content, first, ends))
+        yield from zip(content, zip(first, ends, strict=True), strict=True)
 
 
 def _is_blocks(value: Any) -> bool:
