@@ -293,6 +293,9 @@ BAD_REGISTER = """\
 - {meeting: NEC, date: 03/05/2026}
 - {date: 2026-03-06}
 - just a line
+- {meeting: Disputes Panel, date: 2026-03-07, note: "held in private [zq]{.confidential}"}
+- {meeting: "Panel [zq]{class=members}", date: 2026-03-08}
+- {meeting: NEC, date: 2026-03-09, note: "see <!-- zq -->"}
 """
 BAD_LINES = [
     "meetings.yaml:1: date '2026-02-30' is not a date: write YYYY-MM-DD (a day that exists)",
@@ -303,6 +306,12 @@ BAD_LINES = [
     "meetings.yaml:7: date '03/05/2026' is not a date: write YYYY-MM-DD (a day that exists)",
     "meetings.yaml:8: missing meeting: each entry needs meeting and date",
     "meetings.yaml:9: each entry must be {meeting, date}",
+    "meetings.yaml:10: note holds a withholding mark, fence, comment or tag ('{.confidential}'), "
+    "but the register is public text, published as written: leave it out",
+    "meetings.yaml:11: meeting holds a withholding mark, fence, comment or tag "
+    "('{class=members}'), but the register is public text, published as written: leave it out",
+    "meetings.yaml:12: note holds a withholding mark, fence, comment or tag ('<!--'), but the "
+    "register is public text, published as written: leave it out",
 ]
 
 

@@ -97,9 +97,27 @@ def is_near_record_key(key: str) -> bool:
     squeezed = re.sub(r"[^a-z]", "", skeleton(key))
     if not squeezed or squeezed in NOT_RECORD_KEYS:
         return False
-    if squeezed.startswith(("vote", "decision", "decid")) or squeezed.endswith("vote"):
+    if squeezed.startswith(("vote", "decision", "decid")) or squeezed.endswith(ENDINGS):
         return True
     return any(_distance(squeezed, word) <= edits for word, edits in RECORD_KEYS.items())
+
+
+ENDINGS = ("vote", "votes", "decision", "decisions")
+"""How a key that is one of these with a prefix ends (`data-vote`, `data-decision`)."""
+ROUTING_KEYS = {"clps": 1, "regions": 2}
+"""The attributes that send an item to CLPs' and regions' feeds, and how many edits a near
+miss may be from them."""
+
+
+def is_near_routing_key(key: str) -> bool:
+    """Return whether an attribute key is almost `clps` or `regions` (`clp`, `CLPs`,
+    `region`, `data-clps`) without being exactly one of them."""
+    if key in ROUTING_KEYS:
+        return False
+    squeezed = re.sub(r"[^a-z]", "", skeleton(key))
+    if squeezed.endswith(("clp", "clps", "region", "regions")):
+        return True
+    return any(_distance(squeezed, word) <= edits for word, edits in ROUTING_KEYS.items())
 
 
 def _near_mark(word: str) -> bool:

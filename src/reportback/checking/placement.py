@@ -40,9 +40,29 @@ def attempted_mark(text: str) -> str | None:
         if inner.lstrip().startswith(":"):
             return match.group(0)
         for token in re.split(r"[\s,;]+", inner):
-            name = token.lstrip(".#:").split("=", 1)[0].strip("\"'")
-            if name and nearmiss.is_near_name(name, "class"):
-                return match.group(0)
+            for part in token.lstrip(".#:").split("=", 1):  # a key, and a value (class=members)
+                name = part.strip("\"'")
+                if name and nearmiss.is_near_name(name, "class"):
+                    return match.group(0)
+    return None
+
+
+TAG = re.compile(r"<[A-Za-z][^<>]*>?")
+
+
+def marked_as_written(text: str) -> str | None:
+    """Return what in `text` that is published as written (front matter, the meetings
+    register, an attribute's value) looks like a mark, a fence, a comment or a tag with a
+    mark's word (`<span class=confidential>`): the rep may think it withholds."""
+    found = attempted_mark(text)
+    if found is not None:
+        return found
+    for token in (":::", COMMENT_OPEN):
+        if token in text:
+            return token
+    for tag in TAG.finditer(text):
+        if any(nearmiss.is_near_name(w, "class") for w in re.split(r"[\s=\"'/<>]+", tag[0]) if w):
+            return tag[0]
     return None
 
 
@@ -93,26 +113,27 @@ def _texts(node: Node) -> Iterator[tuple[str, bool]]:
 
 
 def _mark_like(text: str, attribute: bool, lines: list[str], seen: set[str]) -> Iterator[Found]:
-    if attribute and COMMENT_OPEN in text and "<!--" not in seen:
-        seen.add("<!--")
+    found = marked_as_written(text) if attribute else attempted_mark(text)
+    if found is None or found in seen:
+        return
+    seen.add(found)
+    if not found.startswith("{"):  # a fence, a comment or a tag
         yield (
-            _line_of(lines, COMMENT_OPEN),
+            _line_of(lines, found[:40]),
             (
-                "an HTML comment (<!--) in an attribute or a title would be published as "
-                "written; remove it"
+                f"{found[:40]!r} in an attribute or a title would be published as written, "
+                "withholding nothing; remove it"
             ),
         )
-    found = attempted_mark(text)
-    if found is not None and found not in seen:
-        seen.add(found)
-        yield (
-            _line_of(lines, found.rstrip("}")[:40]),
-            (
-                f"{found!r} looks like a withholding mark, but pandoc read it as text: it would "
-                "be published as written. Attach it with no space, on the same line: "
-                "## Heading {.confidential}, ::: confidential, or [words]{.confidential}"
-            ),
-        )
+        return
+    yield (
+        _line_of(lines, found.rstrip("}")[:40]),
+        (
+            f"{found!r} looks like a withholding mark, but pandoc read it as text: it would "
+            "be published as written. Attach it with no space, on the same line: "
+            "## Heading {.confidential}, ::: confidential, or [words]{.confidential}"
+        ),
+    )
 
 
 def _inline_text(node: Node) -> str:

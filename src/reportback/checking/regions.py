@@ -377,21 +377,14 @@ class _Reader:
             self.node(content, level, at)
 
     def _items(self, content: list[Any], at: Range) -> Iterator[tuple[Any, Range]]:
-        """Pair each of `content` with where it was written: a list's items (lists of blocks)
-        each from its first block to the next item (a section ends with its item, as for the
-        main reader); anything else, or an item without a position, within `at`."""
-        first: list[int] = []
-        if len(content) > 1 and isinstance(content[0], list):
-            for item in content:
-                where = self.range_of(item[0]) if _is_blocks(item) else None
-                if where is None or (first and where[0] < first[-1]):
-                    break
-                first.append(where[0])
-        if len(content) < 2 or len(first) < len(content):
-            yield from ((item, at) for item in content)
-            return
-        ends = [*first[1:], at[1]]
-        yield from zip(content, zip(first, ends, strict=True), strict=True)
+        """Pair each of `content` with where it was written: a list's items from their first
+        block to the next item's (a section ends with its item, as for the main reader)."""
+        if len(content) < 2 or not isinstance(content[0], list):
+            return ((item, at) for item in content)
+        first = [r[0] if _is_blocks(i) and (r := self.range_of(i[0])) else -1 for i in content]
+        if -1 in first or first != sorted(first):
+            return ((item, at) for item in content)
+        return zip(content, zip(first, [*first[1:], at[1]], strict=True), strict=True)
 
 
 def _is_blocks(value: Any) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reportback.checking import limits, nearmiss, placement, readers, visible
-from reportback.checking.regions import Regions
+from reportback.checking.regions import Regions, heading_words
 from reportback.clps import Directory, did_you_mean, split_regions
 from reportback.errors import Problem, problem
 from reportback.model import VOTES, Ast, Image, Source
@@ -181,8 +181,15 @@ class BodyChecker:
                 self.near(visible.site_class(cls), cls)
         if ident and nearmiss.is_near_name(ident, "identifier"):
             self.near(_near_miss(f"identifier #{ident}"), ident)
+        keys = [key for key, _ in pairs]
+        for key in dict.fromkeys(k for k in keys if keys.count(k) > 1):
+            self.near(f"attribute {key}= is given more than once here, and only the first "
+                      "would count; write it once", f"{key}=")  # fmt: skip
         for key, value in pairs:
             self._pair(kind, marked, key, value)
+        recorded = any(key in ("decision", "vote") for key in keys)
+        if recorded and kind == "Header" and not heading_words(node):
+            self.near("a decision or vote needs a heading with words: the item's title", "{")
 
     def _pair(self, kind: str, marked: bool, key: str, value: str) -> None:
         if key == "reason":
@@ -195,6 +202,11 @@ class BodyChecker:
                 self._concerns(key, value)
         elif key in ("decision", "vote") or nearmiss.is_near_record_key(key):
             self._record(kind, key, value)
+        elif nearmiss.is_near_routing_key(key):
+            self.near(f"attribute {key}= looks like clps= or regions= but is not one; write "
+                      "exactly clps=… or regions=… (lower case), or rename it", key)  # fmt: skip
+        elif visible.steers_search(key):
+            self.near(visible.STEERS_SEARCH.format(key=key), key)
         elif nearmiss.is_near_pair(key, value):
             self.near(_near_miss(f"attribute {key}={value}"), key)
         elif key == "style":

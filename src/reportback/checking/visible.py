@@ -54,6 +54,10 @@ UNSHOWN = re.compile(r"<[!?]|</(?![A-Za-z])|</[A-Za-z][^\s/>]*(?=[\s/])[^>]*[^\s
 """What a browser reads as a comment, once real comments are gone (`<?…>`, `<!…>`, `</ …>`),
 or drops unread: whatever an end tag holds after its name (`</em title="…">`; Python's
 parser drops it too, so it is found here)."""
+STEERS_SEARCH = (
+    "attribute {key}= steers the site's search index (Pagefind: what it indexes, and the "
+    "titles it shows), which the build makes from what is shown; a report may not use it"
+)
 NATIVE_END = re.compile(r"</(?:span|div)(?=[\s/])[^>]*[^\s/>][^>]*>", re.I)
 """An end tag of a `<span>` or `<div>` holding more than its name: pandoc reads these two as
 its own spans and divs even where raw HTML is not allowed, and drops the rest unread."""
@@ -81,6 +85,11 @@ def raw_html(text: str) -> Iterator[Problem]:
             yield from _html_attribute(tag, key, value or "")
 
 
+def steers_search(key: str) -> bool:
+    """Whether a key is Pagefind's (`data-pagefind-…`; pandoc writes `pagefind-…` as one)."""
+    return key.casefold().removeprefix("data-").startswith("pagefind")
+
+
 def native_end_tags(body: str) -> Iterator[Problem]:
     """Yield what a `</span …>` or `</div …>` holds after its name: words the rep wrote that
     pandoc drops without a word."""
@@ -103,6 +112,8 @@ def _html_attribute(tag: str, key: str, value: str) -> Iterator[Problem]:
             yield site_class(name), (name, f"<{tag}")
     if key == "style":
         yield STYLE, ("style",)
+    elif steers_search(key):
+        yield STEERS_SEARCH.format(key=key), (key, f"<{tag}")
     elif key not in ("class", "id") and nearmiss.is_near_pair(key, value):
         yield _in_html(key, tag), (key, f"<{tag}")
     elif key not in HTML_ATTRIBUTES and not key.startswith("data-"):

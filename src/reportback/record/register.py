@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from reportback.checking.placement import marked_as_written
 from reportback.errors import InputRefused, Problem, problem
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -148,6 +149,13 @@ def _wrong(key: str, value: object) -> str:
         return f"attended {value!r} must be true or false"
     if key == "note" and not isinstance(value, str | None):
         return "note must be text"
+    if key in ("meeting", "note") and isinstance(value, str):
+        found = marked_as_written(value)
+        if found is not None:
+            return (
+                f"{key} holds a withholding mark, fence, comment or tag ({found[:40]!r}), but "
+                "the register is public text, published as written: leave it out"
+            )
     return ""
 
 
