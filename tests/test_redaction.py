@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from reportback.model import RedactedReport, Redaction
+from reportback.pandoc import json_ast
+from reportback.pandoc.worker import Pandoc
+
 from .conftest import NOW, Result, everything, pdf_text, report
 
 Cli = Callable[..., Result]
@@ -162,21 +166,60 @@ def test_footnotes_inside_withheld_material_disappear(cli: Cli, project: Project
 
 def _version(root: Path, audience: object) -> str:
     """Render the members version of reports/r.md directly (the site only shows public)."""
+    from reportback.model import Audience
+    from reportback.pandoc.worker import Pandoc
+
+    assert isinstance(audience, Audience)
+    with Pandoc() as pandoc:
+        version = _redacted(root, pandoc)
+        return pandoc.write(version.versions[audience].ast, ("html5",))["html5"]
+
+
+def _redacted(root: Path, pandoc: Pandoc) -> Redaction:
+    """Check and redact reports/r.md directly."""
     from reportback.build.check_all import read_body
     from reportback.checking.front_matter import load_report
     from reportback.checking.rules import BodyChecker
     from reportback.clps import load_directory
-    from reportback.model import Audience, Placeholders
-    from reportback.pandoc.worker import Pandoc
+    from reportback.model import Placeholders
     from reportback.redaction.redact import redact
 
-    assert isinstance(audience, Audience)
     directory = load_directory()
     source, problems = load_report(root / "reports/r.md", directory, "r.md")
     assert source is not None and not problems
+    ast, _, written = read_body(source.body, pandoc)
+    checker = BodyChecker(source, "r.md", directory, root / "reports", False)
+    assert checker.run(ast, [], written) == []
+    return redact(source, ast, checker.images, Placeholders(), directory.regions, written)
+
+
+ANCHORS = (
+    '## Item [zqm]{.members} public words {clps="witney"}\n\nText.\n\n'
+    "## Members section {.members}\n\nText.\n\n### Inner {.confidential}\n\nText.\n\n"
+    "## Secret {.confidential}\n\nText.\n\n## Later {clps=witney}\n\nText.\n"
+)
+
+
+def test_the_members_version_links_to_the_public_pages_anchors(project: Project) -> None:
+    """Held-out round 11: a members' digest linked an item whose heading holds a members
+    span to an id made from the members' words (`#item-zqm-public-words`), which the public
+    page, made from its own words, does not have."""
+    from reportback.model import Audience
+    from reportback.pandoc.worker import Pandoc
+
+    root = project({"reports/r.md": report(ANCHORS)})
     with Pandoc() as pandoc:
-        ast, _, written = read_body(source.body, pandoc)
-        checker = BodyChecker(source, "r.md", directory, root / "reports", False)
-        assert checker.run(ast, [], written) == []
-        version = redact(source, ast, checker.images, Placeholders(), directory.regions, written)
-        return pandoc.write(version.versions[audience].ast, ("html5",))["html5"]
+        redaction = _redacted(root, pandoc)
+    public, members = (redaction.versions[a] for a in (Audience.PUBLIC, Audience.MEMBERS))
+    assert [i.anchor for i in members.items] == [i.anchor for i in public.items]
+    assert public.items[0].anchor == "item-withheld-public-words"
+
+    def ids(version: RedactedReport) -> list[str]:
+        return [n["c"][1][0] for n in json_ast.structure(version.ast["blocks"])
+                if n["t"] == "Header"]  # fmt: skip
+
+    assert ids(public) == ["item-withheld-public-words", "withheld-1", "withheld-2", "later"]
+    ours = ids(members)
+    assert ours[:2] == ["item-withheld-public-words", "withheld-1"]  # the members section
+    assert ours[3:] == ["withheld-2", "later"]  # the secret's placeholder, as the public's
+    assert len(set(ours)) == len(ours), ours  # the inner secret's placeholder is its own

@@ -799,6 +799,7 @@ ROUND_11 = {
     "a data- decision": ('## Item {data-decision="Agreed"}\n', 9, "looks like decision="),
     "a search attribute": ('[x]{data-pagefind-meta="title:zq"} y\n', 9, "search index"),
     "a search attribute without data-": ("::: {pagefind-ignore=all}\nzq\n:::\n", 9, "search"),
+    "words as a span's keys": ("A <span words zq here>a</span> b.\n", 9, "has no value"),
     "a decision on a heading of no words": ('## {decision="Agreed"}\n', 9, "with words"),
 }
 

@@ -207,6 +207,9 @@ class BodyChecker:
                       "exactly clps=… or regions=… (lower case), or rename it", key)  # fmt: skip
         elif visible.steers_search(key):
             self.near(visible.STEERS_SEARCH.format(key=key), key)
+        elif not value and kind in ("Span", "Div"):
+            self.near(f"attribute {key} has no value (<span {key}>): its word would be published "
+                      f"as data-{key}, never shown; remove it", key)  # fmt: skip
         elif nearmiss.is_near_pair(key, value):
             self.near(_near_miss(f"attribute {key}={value}"), key)
         elif key == "style":

@@ -33,11 +33,13 @@ def redact(
     regions: tuple[str, ...],
     written: Regions,
 ) -> Redaction:
-    """Return one redacted version per reader audience and the fragments withheld."""
-    versions = {
-        audience: _version(source, ast, audience, images, placeholders, regions)
-        for audience in (Audience.PUBLIC, Audience.MEMBERS)
-    }
+    """Return one redacted version per reader audience and the fragments withheld.
+
+    The members' version gives each heading the public page's id for it (or its
+    placeholder's), so that a members' digest links to what the public page holds."""
+    public, ids = _version(source, ast, Audience.PUBLIC, images, placeholders, regions, {})
+    members, _ = _version(source, ast, Audience.MEMBERS, images, placeholders, regions, ids)
+    versions = {Audience.PUBLIC: public, Audience.MEMBERS: members}
     return Redaction(versions, withheld_fragments(source, written))
 
 
@@ -48,8 +50,14 @@ def _version(
     images: dict[str, Image],
     placeholders: Placeholders,
     regions: tuple[str, ...],
-) -> RedactedReport:
-    blocks = _Redactor(audience, placeholders).nodes(ast["blocks"])
+    ids: dict[int, str],
+) -> tuple[RedactedReport, dict[int, str]]:
+    """Return the version for `audience`, and the id each heading read was given (by the
+    read heading's identity), its heading's `ids` where given."""
+    redactor = _Redactor(audience, placeholders)
+    blocks = redactor.nodes(ast["blocks"])
+    for read, heading in redactor.headings.items():
+        heading["c"][1][0] = ids.get(read, heading["c"][1][0])
     nodes = list(json_ast.structure(blocks))  # in order; the steps below change no structure
     _assign_ids(nodes)
     _resolve_references(nodes)
@@ -59,7 +67,8 @@ def _version(
     _strip_attributes(nodes)
     doc = {"pandoc-api-version": ast["pandoc-api-version"], "meta": {}, "blocks": blocks}
     summary = source.meta.summary or _first_paragraph(nodes)
-    return RedactedReport(source, audience, Document(doc), items, summary, used, decisions)
+    made = {read: heading["c"][1][0] for read, heading in redactor.headings.items()}
+    return RedactedReport(source, audience, Document(doc), items, summary, used, decisions), made
 
 
 IN_HTML = re.compile(r"<!--.*?-->", re.S)
@@ -74,6 +83,8 @@ class _Redactor:
         self.audience = audience
         self.placeholders = placeholders
         self.count = 0
+        self.headings: dict[int, Node] = {}
+        """The heading made for each heading read (by its identity), shown or placeholder."""
 
     def withheld(self, node: Node) -> Audience | None:
         level = json_ast.mark(node)
@@ -90,7 +101,13 @@ class _Redactor:
                 level = self.withheld(node) if skipping is None else None
                 if level is not None:
                     skipping = depth
-                    out += self.section(node, level)
+                    made = self.section(node, level)
+                    self.headings.update({id(node): made[0]} if made else {})
+                    out += made
+                    continue
+                if skipping is None:
+                    self.headings[id(node)] = self.node(node)[0]
+                    out.append(self.headings[id(node)])
                     continue
             if skipping is None:
                 out += self.node(node)
@@ -127,7 +144,8 @@ class _Redactor:
             return []
         self.count += 1
         depth = node["c"][0]
-        ident = f"withheld-{self.count}"
+        own = "" if self.audience == Audience.PUBLIC else "m"  # apart from the public's ids
+        ident = f"withheld-{own}{self.count}"
         heading = _header(depth, ident, self.placeholders.section(level))
         return [heading, *self.reason(node)]
 
