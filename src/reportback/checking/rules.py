@@ -23,6 +23,14 @@ COMMENT_AS_TEXT = re.compile("<![-\u2013\u2014]")
 """A comment's opening as the main reader leaves it in text: `<!--`, or `<!–` (smart dashes)."""
 
 
+SCRIPTED = re.compile(r"\s*(?:javascript|vbscript|data)\s*:", re.I)
+SIZE = re.compile(r"\d+(?:\.\d+)?(?:%|px|cm|mm|in|em|pt)?")
+LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z]{2}|-[0-9]{3})?")
+"""A language as Typst takes it: two or three letters, then perhaps a region."""
+BOUNDS = frozenset({"begin", "end", "start", "stop", "only", "section", "block", "item"})
+"""Words around a mark's word in a comment meant as the start or end of withheld text."""
+
+
 class BodyChecker:
     """Collect the problems of one report body."""
 
@@ -94,8 +102,11 @@ class BodyChecker:
             self.at(line, message)
         for node in json_ast.structure(ast["blocks"]):
             self._node(node)
-        for message, needles in visible.native_end_tags(self.source.body):
+        for message, needles in visible.native_tags(self.source.body):
             self.near(message, *needles)
+        for message, needles in visible.latex_environments(self.source.body):
+            if self.line_of(*needles) not in self.raw_lines:  # one problem a line
+                self.near(message, *needles)
         texts = json_ast.strings(ast["blocks"])
         if any(text.startswith(":::") for text in texts):
             self._stray_fence()
@@ -115,6 +126,9 @@ class BodyChecker:
             self._raw(node)
         elif kind == "Image":
             self._image(node)
+        elif kind == "Link" and SCRIPTED.match(node["c"][2][0]):
+            self.near("a link to a script (javascript:, vbscript:, data:) is not allowed; link "
+                      "to a page", node["c"][2][0][:40])  # fmt: skip
         if json_ast.attr(node) is not None:
             self._attributes(node)
 
@@ -144,6 +158,14 @@ class BodyChecker:
     def _raw(self, node: Node) -> None:
         fmt, text = node["c"]
         if json_ast.is_comment(node):
+            words = [w for w in nearmiss.name_words(text) if w not in BOUNDS]
+            if words and all(nearmiss.is_near_name(w, "class") for w in words):
+                self.near(
+                    f"the comment {text.strip()[:40]!r} reads like the start or end of withheld "
+                    "text, but a comment withholds only itself: what follows it is published; "
+                    "withhold it in a ::: confidential (or members) fenced div",
+                    text.strip()[:40],
+                )
             return
         if self.raw_html and str(fmt).startswith("html"):
             for message, needles in visible.raw_html(text):
@@ -207,6 +229,13 @@ class BodyChecker:
                       "exactly clps=… or regions=… (lower case), or rename it", key)  # fmt: skip
         elif visible.steers_search(key):
             self.near(visible.STEERS_SEARCH.format(key=key), key)
+        elif visible.is_script(key):
+            self.near(visible.SCRIPT.format(key=key), key)
+        elif key in ("width", "height") and not SIZE.fullmatch(value):
+            self.near(f"{key}={value!r} is not a size (50%, 300px, 4cm …): pandoc writes it "
+                      "into a style, which could hide words", key)  # fmt: skip
+        elif key == "lang" and not LANGUAGE.fullmatch(value):
+            self.near(f"lang={value!r} is not a language code (fr, cy, en-GB …)", "lang")
         elif not value and kind in ("Span", "Div"):
             self.near(f"attribute {key} has no value (<span {key}>): its word would be published "
                       f"as data-{key}, never shown; remove it", key)  # fmt: skip

@@ -58,6 +58,8 @@ STEERS_SEARCH = (
     "attribute {key}= steers the site's search index (Pagefind: what it indexes, and the "
     "titles it shows), which the build makes from what is shown; a report may not use it"
 )
+NATIVE_START = re.compile(r"<(?:span|div)(?=[\s/>])[^>]*>", re.I)
+SCRIPT = "attribute {key}= is an event handler, a script run in the reader's browser; remove it"
 NATIVE_END = re.compile(r"</(?:span|div)(?=[\s/])[^>]*[^\s/>][^>]*>", re.I)
 """An end tag of a `<span>` or `<div>` holding more than its name: pandoc reads these two as
 its own spans and divs even where raw HTML is not allowed, and drops the rest unread."""
@@ -90,16 +92,43 @@ def steers_search(key: str) -> bool:
     return key.casefold().removeprefix("data-").startswith("pagefind")
 
 
-def native_end_tags(body: str) -> Iterator[Problem]:
-    """Yield what a `</span …>` or `</div …>` holds after its name: words the rep wrote that
-    pandoc drops without a word."""
-    for end in NATIVE_END.finditer(json_ast.COMMENTS.sub(" ", body)):
+def native_tags(body: str) -> Iterator[Problem]:
+    """Yield what pandoc would drop or publish unshown from a `<span …>` or `<div …>` it reads
+    as its own (raw HTML allowed or not): words after an end tag's name, or an attribute
+    given twice (pandoc keeps the first: `class="x" class="members"` withheld nothing)."""
+    text = json_ast.COMMENTS.sub(" ", body)
+    for end in NATIVE_END.finditer(text):
         written = end[0].split("\n")[0][:40]
         yield (
             f"{written!r}: an end tag holds only its name; pandoc drops the rest, and its "
             "words would be published nowhere",
             (written,),
         )
+    for start in NATIVE_START.finditer(text):
+        for tag, attrs in _tags(start[0]):
+            names = [key for key, _ in attrs]
+            for key in dict.fromkeys(k for k in names if names.count(k) > 1):
+                yield (f"attribute {key}= is given more than once on <{tag}>; pandoc keeps "
+                       "only the first, and drops the rest unread"), (f"<{tag}",)  # fmt: skip
+
+
+LATEX_ENVIRONMENT = re.compile(r"\\begin\{[^{}\n]*\}")
+
+
+def latex_environments(body: str) -> Iterator[Problem]:
+    """Yield each `\\begin{…}`: pandoc reads one as raw TeX, which a paragraph's refusal
+    finds, but drops one in a table cell, a line block or a link's text with its words."""
+    for found in LATEX_ENVIRONMENT.finditer(json_ast.COMMENTS.sub(" ", body)):
+        yield (
+            f"a LaTeX environment ({found[0][:40]!r}) is not allowed: pandoc reads it as raw "
+            "TeX, published nowhere (and withholding nothing); write Markdown",
+            (found[0][:40],),
+        )
+
+
+def is_script(key: str) -> bool:
+    """Whether a key is an event handler (`onclick`): pandoc writes it as it is, a script."""
+    return re.fullmatch(r"on[a-z]+", key.casefold()) is not None
 
 
 def _html_attribute(tag: str, key: str, value: str) -> Iterator[Problem]:

@@ -9,6 +9,7 @@ postponed; default held), `attended` (default true) and `note`. Every problem is
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -119,6 +120,8 @@ def _entry(loader: Any, node: yaml.Node, path: Path, problems: list[Problem]) ->
                 values[key] = loader.construct_object(value_node, deep=True)
             except (ValueError, yaml.YAMLError):
                 values[key] = value_node.value  # an impossible date: refused below
+            if key == "date" and isinstance(values[key], str):
+                values[key] = _quoted_day(values[key])
             message = _wrong(key, values[key])
             if message:
                 problems.append(problem(path, _line(value_node), message))
@@ -157,6 +160,14 @@ def _wrong(key: str, value: object) -> str:
                 "the register is public text, published as written: leave it out"
             )
     return ""
+
+
+def _quoted_day(text: str) -> date | str:
+    """Read `"2026-12-08"` as the day it names (as front matter does), or leave it as text."""
+    try:
+        return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else text
+    except ValueError:
+        return text
 
 
 def _line(node: yaml.Node) -> int:
