@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -32,6 +33,8 @@ class Faults:
     drop_at: set[int] = field(default_factory=set)
     """Message numbers whose connection is dropped after DATA, with no reply (message kept)."""
     delay: float = 0.0
+    on_message: Callable[[int], None] | None = None
+    """Called with each message's number as its DATA arrives (before it is accepted)."""
 
 
 class Recorder:
@@ -56,6 +59,8 @@ class Recorder:
         with self.lock:
             self.count += 1
             number = self.count
+        if self.faults.on_message is not None:
+            self.faults.on_message(number)
         rcpt = envelope.rcpt_tos[0]
         if rcpt in self.faults.defer_once:
             self.faults.defer_once.discard(rcpt)

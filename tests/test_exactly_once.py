@@ -63,6 +63,59 @@ def test_two_senders_at_once_send_each_message_exactly_once(cli: Cli, project: P
     assert "is sending; waiting for it to finish" in errs, "the second waited for the first"
 
 
+def test_a_member_erased_during_a_send_gets_nothing_after(cli: Cli, project: Project) -> None:
+    """Held-out delivery round: the sender read its queue a page (500) at a time, so members
+    erased or unsubscribed mid-send were mailed seconds and hundreds of messages later."""
+    count, last = 200, "m199@example.org"
+    erased: list[Result] = []
+
+    def erase(number: int) -> None:
+        if number == 1:  # the sender has read its page; the last member's message is far off
+            erased.append(cli("subscribers", "remove", last))
+
+    with Server(Faults(on_message=erase)) as server:
+        root = _project(cli, project, server, count)
+        assert cli("build", "--now", T1).code == 0
+        sent = cli("digest", "send", "--now", T2)
+        per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+    assert sent.code == 0, sent.err
+    assert erased and erased[0].code == 0, erased
+    assert last not in per
+    assert len(per) == count - 1 and max(per.values()) == 1
+    assert "1 cancelled" in sent.err, sent.err
+    assert root.exists()
+
+
+def test_a_report_withdrawn_while_its_mail_waits_is_not_sent_and_nothing_else_is_lost(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out delivery round: a report made a draft while messages showing it waited for
+    a retry made every later send fail with a traceback (KeyError), so no one got anything."""
+    waits = "m0@example.org"
+    second = report("The second meeting.\n", title="Second", meeting_date="2016-10-04")
+    with Server(Faults(refuse={waits: "451 4.3.0 try again later"})) as server:
+        root = _project(cli, project, server, 4)
+        (root / "reports/2016-10-04-nec.md").write_text(second)
+        assert cli("build", "--now", T1).code == 0
+        assert cli("digest", "send", "--now", T2).code == 0  # m0's two messages wait
+        (root / "reports/2016-10-04-nec.md").write_text(
+            second.replace("title:", "status: draft\ntitle:")
+        )
+        assert cli("build", "--now", "2026-11-20T10:05:00+00:00").code == 0
+        server.recorder.faults.refuse.clear()
+        withdrawn = cli("digest", "send", "--now", "2026-11-20T10:10:00+00:00")
+        (root / "reports/2016-10-04-nec.md").write_text(second)
+        assert cli("build", "--now", "2026-11-20T10:15:00+00:00").code == 0
+        back = cli("digest", "send", "--now", "2026-11-20T10:20:00+00:00")
+        subjects = [(m["To"], m["Subject"]) for m in server.recorder.parsed()]
+    assert withdrawn.code == 0 and "Traceback" not in withdrawn.err, withdrawn.err
+    assert "1 cancelled" in withdrawn.err, withdrawn.err
+    assert back.code == 0, back.err
+    to_m0 = [subject for to, subject in subjects if waits in to]
+    assert len(to_m0) == 2 and len(set(to_m0)) == 2, to_m0  # each report once, in the end
+    assert len(subjects) == 8 and len(set(subjects)) == 8, subjects  # 4 members, 2 reports
+
+
 @pytest.mark.real_clock
 def test_daemon_and_a_manual_send_send_each_message_exactly_once(
     cli: Cli, project: Project

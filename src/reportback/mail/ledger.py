@@ -18,7 +18,9 @@ from reportback.database import atomic, utc
 from reportback.mail.subscribers import record_hard_failure
 from reportback.model import Published
 
-MAX_ATTEMPTS = 8
+RETRY_FOR = timedelta(days=5)
+"""How long a message a server keeps deferring (4xx) is tried, from when it was queued, as
+mail servers do: then it fails."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,38 @@ def count_due(db: sqlite3.Connection, now: datetime) -> int:
     return int(db.execute(query, (utc(now),)).fetchone()[0])
 
 
+def subscriber_status(db: sqlite3.Connection, subscriber: int) -> str:
+    """Return a subscriber's status as it is now ("erased" once gone)."""
+    found = db.execute("SELECT status FROM subscribers WHERE id = ?", (subscriber,)).fetchone()
+    return str(found[0]) if found else "erased"
+
+
+def drop_withdrawn(db: sqlite3.Connection, now: datetime, published: set[str]) -> int:
+    """Take the reports no longer published (made a draft or confidential since they were
+    queued) out of the messages due, as if never queued (so they are queued again if they
+    come back); a message left with none is cancelled (removed). Return how many."""
+    cancelled = 0
+    with atomic(db):
+        for row_id, sid, reports in db.execute(
+            f"SELECT id, subscriber_id, reports FROM outbox WHERE {DUE}", (utc(now),)
+        ).fetchall():
+            shown = reports.split("\n")
+            gone = [r for r in shown if r not in published]
+            if not gone:
+                continue
+            db.executemany(
+                "DELETE FROM included WHERE subscriber_id = ? AND report_id = ? AND outbox_id = ?",
+                ((sid, r, row_id) for r in gone),
+            )
+            kept = "\n".join(r for r in shown if r in published)
+            if kept:
+                db.execute("UPDATE outbox SET reports = ? WHERE id = ?", (kept, row_id))
+            else:  # never sent: gone, so that the same may be queued again
+                db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+                cancelled += 1
+    return cancelled
+
+
 def mark_sent(db: sqlite3.Connection, row: QueuedMessage, now: datetime) -> None:
     db.execute(
         "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
@@ -208,9 +242,10 @@ def mark_unsendable(db: sqlite3.Connection, row: QueuedMessage, reason: str) -> 
 
 
 def mark_deferred(db: sqlite3.Connection, row: QueuedMessage, error: str, now: datetime) -> str:
-    """Schedule a retry with exponential backoff; give up after MAX_ATTEMPTS. Return status."""
+    """Schedule a retry with exponential backoff; give up once it has been tried for
+    RETRY_FOR. Return the status."""
     attempts = row.attempts + 1
-    if attempts >= MAX_ATTEMPTS:
+    if now - datetime.fromisoformat(row.created_at) >= RETRY_FOR:
         db.execute(
             "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
             (attempts, error, row.id),

@@ -79,6 +79,7 @@ def _send(
 
         directory = directory_for(config)
         ready, published = library(config, now, queue_then_pick)
+        result.cancelled += ledger.drop_withdrawn(db, now, set(published))
         room = mailroom(config, ready, published)
         audit_due(db, room, ready, now)
         folder = config.path("state") / ("outbox-dry-run" if dry_run else "outbox")
@@ -125,8 +126,9 @@ def _jobs(
 ) -> Iterator[Job]:
     sender = room.config.email.from_
     for row in ledger.due(db, now):
-        if row.subscriber_status != "active":
-            ledger.mark_cancelled(db, row, f"subscriber {row.subscriber_status}")
+        status = ledger.subscriber_status(db, row.subscriber_id)  # now: the page is older
+        if status != "active":
+            ledger.mark_cancelled(db, row, f"subscriber {status}")
             result.cancelled += 1
             continue
         composed = room.composer.compose(room.group(row))
@@ -172,7 +174,7 @@ def _outcome(
     elif ledger.mark_deferred(db, row, outcome.error, now) == "failed":
         result.failed += 1
         result.errors.append(
-            f"{row.email}: gave up after {ledger.MAX_ATTEMPTS} tries: {outcome.error}"
+            f"{row.email}: gave up after {ledger.RETRY_FOR.days} days of tries: {outcome.error}"
         )
     else:
         result.deferred += 1
