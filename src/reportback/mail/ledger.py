@@ -38,7 +38,6 @@ class QueuedMessage:
     created_at: str
     attempts: int
     name: str
-    subscriber_status: str
 
 
 def queue_digests(
@@ -154,8 +153,8 @@ def due(db: sqlite3.Connection, now: datetime, page: int = 500) -> Iterator[Queu
     """
     query = (
         "SELECT o.id, o.subscriber_id, o.cadence, o.reports, o.clp, o.audience, o.email, "
-        "o.message_id, o.created_at, o.attempts, COALESCE(s.name, ''), "
-        "COALESCE(s.status, 'erased') FROM outbox o LEFT JOIN subscribers s "
+        "o.message_id, o.created_at, o.attempts, COALESCE(s.name, '') "
+        "FROM outbox o LEFT JOIN subscribers s "
         "ON s.id = o.subscriber_id WHERE +o.status IN ('queued', 'deferred') "
         "AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?) AND o.id > ? "
         "ORDER BY o.id LIMIT ?"
