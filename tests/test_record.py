@@ -296,6 +296,7 @@ BAD_REGISTER = """\
 - {meeting: Disputes Panel, date: 2026-03-07, note: "held in private [zq]{.confidential}"}
 - {meeting: "Panel [zq]{class=members}", date: 2026-03-08}
 - {meeting: NEC, date: 2026-03-09, note: "see <!-- zq -->"}
+- {meeting: NEC, date: 2026-03-10, note: "chair [zq]︷.members︸"}
 """
 BAD_LINES = [
     "meetings.yaml:1: date '2026-02-30' is not a date: write YYYY-MM-DD (a day that exists)",
@@ -312,6 +313,8 @@ BAD_LINES = [
     "('{class=members}'), but the register is public text, published as written: leave it out",
     "meetings.yaml:12: note holds a withholding mark, fence, comment or tag ('<!--'), but the "
     "register is public text, published as written: leave it out",
+    "meetings.yaml:13: note holds a withholding mark, fence, comment or tag ('.members'), but "
+    "the register is public text, published as written: leave it out",
 ]
 
 

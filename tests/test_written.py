@@ -154,6 +154,8 @@ BASE = "title: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n"
         (BASE + 'summary: "Chaired by [zqsecret]{class=confidential}."', 5),
         (BASE + "tags: ['[zqsecret]{class=\"members\"}']", 5),
         (BASE + "summary: 'Chaired by <span class=confidential>zqsecret</span>'", 5),
+        (BASE + 'summary: "Chair [zqsecret]{.confi dential}"', 5),
+        (BASE + 'summary: "Chair [zqsecret]︷.confidential︸"', 5),
     ],
 )
 def test_mark_in_front_matter_is_refused(cli: Cli, project: Project, meta: str, line: int) -> None:
@@ -813,13 +815,44 @@ ROUND_12 = {
     "a mark in a link's address": ("[a](<http://e.com/zq {.confidential}>)\n", 9, LEFT),
     "comments around a section": ("<!-- confidential -->\nzq\n<!-- /confidential -->\n", 9,
                                   "withholds only itself"),
-    "a LaTeX environment in a cell": ("| a |\n|---|\n| \\begin{x}zq\\end{x} |\n", 11, "LaTeX"),
+    "a LaTeX environment in a cell": ("| a |\n|---|\n| \\begin{x}zq\\end{x} |\n", 11, "TeX"),
     "a style through a width": ('::: {.column width="0%;display:none"}\nzq\n:::\n', 9, "size"),
     "an event handler": ('[v]{onclick="alert(1)"}\n', 9, "event handler"),
     "an event handler on a span tag": ('<span onclick="x">v</span>\n', 9, "event handler"),
     "a link to a script": ("[v](javascript:alert(1))\n", 9, "a link to a script"),
     "a language Typst cannot take": ("::: {lang=xyzw}\nText.\n:::\n", 9, "language code"),
 }  # fmt: skip
+
+
+ROUND_13 = {
+    "a space inside a mark's word": ("The chair was [zq]{.confi dential} today.\n", 9, LEFT),
+    "a members mark split in two": ("The chair was [zq]{.mem bers} today.\n", 9, LEFT),
+    "a no-break space inside the word": ("The chair was [zq]{.confi\u00a0dential}.\n", 9, LEFT),
+    "a hyphen and a tab": ("The chair was [zq]{.confi-\tdential} today.\n", 9, LEFT),
+    "a div's class broken over a line": ("::: confi-\ndential\nzq block\n:::\n", 9, LEFT),
+    "a heading's mark broken": ("## Item zq {.confi-\ndential}\n\nBody zq.\n", 9, LEFT),
+    "brackets drawn like braces": ("The chair was [zq]︷.confidential︸.\n", 9, LEFT),
+    "an attribute name as an entity": ('A <span &#99;lass="confidential">zq b.\n', 9, FENCE),
+    "a comment naming the level": (
+        "<!-- the following is\n   CONFIDENTIAL\n   until further notice -->\n\nzq words.\n",
+        9, "withholds only itself",
+    ),
+    "a starred LaTeX environment": ("Text \\begin*{x}zq\\end*{x} end.\n", 9, "TeX"),
+    "a macro that hides words in math": ("The chair was $\\iffalse zq \\fi$.\n", 9, "TeX"),
+    "an empty group Typst cannot set": ("Pay $\\mathrm{}zq$ now.\n", 9, "TeX"),
+    "a size of nothing": ("[zq]{width=0em} text.\n", 9, "is not a size"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(ROUND_13))
+def test_marks_split_or_bracketed_otherwise_and_math_that_hides_are_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Held-out round 13: a space, a no-break space or a tab inside a mark's word, a div's or
+    heading's mark broken over a line, other brackets drawn like braces, an attribute name
+    written as an entity, a comment naming the level in a sentence, `\\begin*`, TeX in math
+    that hides words (or stops Typst), and a size of nothing were all published."""
+    assert_refused_after_a_line(cli, project, *ROUND_13[case])
 
 
 @pytest.mark.parametrize("case", sorted(ROUND_12))

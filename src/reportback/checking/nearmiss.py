@@ -10,6 +10,7 @@ value of a prose attribute (`title="Members survey results"`).
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -58,7 +59,7 @@ def is_near_name(token: str, kind: str) -> bool:
     squeezed = re.sub(r"[^a-z]", "", folded)
     if not squeezed:
         return False
-    if _near_mark(squeezed) or _near_synonym(squeezed):
+    if _near_mark(squeezed) or _near_synonym(squeezed) or _is_prefix(squeezed):
         return True
     words = name_words(token)
     if any(_distance(w, STRONG) <= MARK_WORDS[STRONG] for w in words):
@@ -66,6 +67,25 @@ def is_near_name(token: str, kind: str) -> bool:
     if kind in ("class", "key"):  # never prose: a marked word anywhere in one is an attempt
         return any(_near_mark(w) or _near_synonym(w) for w in words)
     return False
+
+
+def any_near(names: list[str]) -> bool:
+    """Return whether any of a list of class names, or any two side by side read as one,
+    is a near miss (`{.confi dential}` is two classes, and reads as the mark)."""
+    names = [n for n in names if n]
+    pairs = (a + b for a, b in itertools.pairwise(names))
+    return any(is_near_name(n, "class") for n in (*names, *pairs))
+
+
+def is_near_mark(text: str) -> bool:
+    """Return whether `text`, its letters run together, is a mark or within its edits."""
+    squeezed = re.sub(r"[^a-z]", "", skeleton(text))
+    return bool(squeezed) and (_near_mark(squeezed) or _is_prefix(squeezed))
+
+
+def _is_prefix(word: str) -> bool:
+    """Whether `word` is a mark cut short (four letters or more: `confi-`, `memb`)."""
+    return len(word) >= 4 and any(mark.startswith(word) for mark in MARK_WORDS)
 
 
 def is_near_pair(key: str, value: str) -> bool:

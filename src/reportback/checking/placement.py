@@ -51,12 +51,21 @@ def attempted_mark(text: str) -> str | None:
     for brace, inner in braces:
         if inner.lstrip().startswith(":"):
             return brace
-        for token in re.split(r"[\s,;]+", inner):
-            for part in token.lstrip(".#:").split("=", 1):  # a key, and a value (class=members)
-                name = part.strip("\"'")
-                if name and nearmiss.is_near_name(name, "class"):
-                    return brace.split("\n")[0]
+        names = [
+            part.strip("\"'")
+            for token in re.split(r"[\s,;]+", inner)
+            for part in token.lstrip(".#:").split("=", 1)  # a key, and a value (class=members)
+        ]
+        if nearmiss.any_near(names):
+            return brace.split("\n")[0]
+    for dotted in DOTTED.finditer(text):  # `.confidential` in other brackets (︷…︸, ⎧…⎫)
+        if nearmiss.is_near_mark(dotted[1]) or nearmiss.is_near_mark(dotted[1] + (dotted[2] or "")):
+            return dotted[0]
     return None
+
+
+DOTTED = re.compile(r"(?<![\w.])[.#]\s*([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?")
+"""A class or id written as one is (`.confidential`), whatever brackets it."""
 
 
 TAG = re.compile(r"<[A-Za-z][^<>]*>?")
@@ -72,6 +81,12 @@ def marked_as_written(text: str) -> str | None:
     for token in (":::", COMMENT_OPEN):
         if token in text:
             return token
+    return marked_tag(text)
+
+
+def marked_tag(text: str) -> str | None:
+    """Return a tag written in `text` with a mark's word in it (`<span class=confidential>`,
+    in text: `&lt;span …` or `<span &#99;lass=…>`, which pandoc leaves as text)."""
     for tag in TAG.finditer(text):
         if any(nearmiss.is_near_name(w, "class") for w in re.split(r"[\s=\"'/<>]+", tag[0]) if w):
             return tag[0]
@@ -105,39 +120,45 @@ def leftovers(ast: Ast, lines: list[str]) -> Iterator[Found]:
         opened = body.find(COMMENT_OPEN, closed)
     seen: set[str] = set()
     for node in json_ast.structure(ast["blocks"]):  # words have no text of their own here
-        for text, attribute in _texts(node):
-            yield from _mark_like(text, attribute, lines, seen)
+        for text, what in _texts(node):
+            yield from _mark_like(text, what, lines, seen)
 
 
-def _texts(node: Node) -> Iterator[tuple[str, bool]]:
-    """Yield the texts of a node that pandoc did not read as marks: a leaf's text (math
-    included), code and raw text, and (True: never shown as written) attribute values, and
-    links' and images' addresses and titles."""
+def _texts(node: Node) -> Iterator[tuple[str, str]]:
+    """Yield the texts of a node that pandoc did not read as marks, each with what it is:
+    "raw": text, raw text and code (shown as written: `:::` or `<!--` in code is no attempt);
+    "text": a leaf's words, where a tag with a mark's word is text (`<span &#99;lass=…>`);
+    "attribute": never shown as written (attribute values, links' addresses and titles)."""
     kind = node["t"]
     if kind in ("CodeBlock", "Code") or (kind in RAW and not json_ast.is_comment(node)):
-        yield node["c"][1], False  # shown as written: `:::` or `<!--` in code is no attempt
+        yield node["c"][1], "raw"
     elif kind in json_ast.LEAVES:
-        yield _inline_text(node), False
+        yield _inline_text(node), "raw"
+        yield json_ast.stringify(node["c"][2] if kind == "Header" else node["c"]), "text"
     found = json_ast.attr(node)
     if found is not None:
-        yield from ((value, True) for _, value in found[2])
+        yield from ((value, "attribute") for _, value in found[2])
     if kind in ("Link", "Image"):
-        yield urllib.parse.unquote(node["c"][2][0]), True  # the address, and the title
-        yield node["c"][2][1], True
+        yield urllib.parse.unquote(node["c"][2][0]), "attribute"  # the address, and the title
+        yield node["c"][2][1], "attribute"
 
 
-def _mark_like(text: str, attribute: bool, lines: list[str], seen: set[str]) -> Iterator[Found]:
-    found = marked_as_written(text) if attribute else attempted_mark(text)
+CHECKS = {
+    "raw": attempted_mark,
+    "text": marked_tag,
+    "attribute": marked_as_written,
+}
+
+
+def _mark_like(text: str, what: str, lines: list[str], seen: set[str]) -> Iterator[Found]:
+    found = CHECKS[what](text)
     if found is None or found in seen:
         return
     seen.add(found)
-    if not found.startswith("{"):  # a fence, a comment or a tag
+    if not found.startswith(("{", ".", "#")):  # a fence, a comment or a tag
         yield (
-            _line_of(lines, found[:40]),
-            (
-                f"{found[:40]!r} would be published as written, withholding nothing (in an "
-                "address, a title or an attribute's value); remove it"
-            ),
+            _line_of(lines, found.split()[0][:40]),
+            f"{found[:40]!r} would be published as written, withholding nothing; remove it",
         )
         return
     yield (
@@ -180,8 +201,12 @@ def _text_into(parts: list[str], value: list[Any]) -> None:
 
 
 def _line_of(lines: list[str], needle: str) -> int:
+    """Return the first line holding `needle` as written, or as pandoc read it (braces drawn
+    like braces, entities, any run of spaces as one)."""
+    needle = " ".join(needle.split("\n")[0].split())
     for number, line in enumerate(lines, start=1):
-        if needle in line.translate(BRACES) or needle in html.unescape(line):
+        read = " ".join(html.unescape(line).translate(BRACES).split())
+        if needle in line or needle in read:
             return number
     return 1
 

@@ -24,11 +24,21 @@ COMMENT_AS_TEXT = re.compile("<![-\u2013\u2014]")
 
 
 SCRIPTED = re.compile(r"\s*(?:javascript|vbscript|data)\s*:", re.I)
-SIZE = re.compile(r"\d+(?:\.\d+)?(?:%|px|cm|mm|in|em|pt)?")
+SIZE = re.compile(r"(?=[\d.]*[1-9])\d+(?:\.\d+)?(?:%|px|cm|mm|in|em|pt)?")
+"""A size that is not nothing: `0`, `0em` or `0.0%` would hide what it sizes."""
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z]{2}|-[0-9]{3})?")
 """A language as Typst takes it: two or three letters, then perhaps a region."""
 BOUNDS = frozenset({"begin", "end", "start", "stop", "only", "section", "block", "item"})
-"""Words around a mark's word in a comment meant as the start or end of withheld text."""
+FILLER = frozenset(
+    {
+        "the", "following", "is", "are", "this", "that", "these", "until", "further", "notice",
+        "from", "here", "below", "above", "for", "in", "not", "do", "to", "be", "kept", "keep",
+        "strictly", "x", "all", "text", "part",
+    }
+)  # fmt: skip
+"""Words around a mark's word in a comment meant as the start or end of withheld text
+(`<!-- the following is CONFIDENTIAL until further notice -->`): a comment with a mark's
+word and only these besides is refused."""
 
 
 class BodyChecker:
@@ -104,7 +114,7 @@ class BodyChecker:
             self._node(node)
         for message, needles in visible.native_tags(self.source.body):
             self.near(message, *needles)
-        for message, needles in visible.latex_environments(self.source.body):
+        for message, needles in visible.tex(self.source.body):
             if self.line_of(*needles) not in self.raw_lines:  # one problem a line
                 self.near(message, *needles)
         texts = json_ast.strings(ast["blocks"])
@@ -159,12 +169,14 @@ class BodyChecker:
         fmt, text = node["c"]
         if json_ast.is_comment(node):
             words = [w for w in nearmiss.name_words(text) if w not in BOUNDS]
-            if words and all(nearmiss.is_near_name(w, "class") for w in words):
+            if any(nearmiss.is_near_mark(w) for w in words) and all(
+                w in FILLER or nearmiss.is_near_name(w, "class") for w in words
+            ):
                 self.near(
                     f"the comment {text.strip()[:40]!r} reads like the start or end of withheld "
                     "text, but a comment withholds only itself: what follows it is published; "
                     "withhold it in a ::: confidential (or members) fenced div",
-                    text.strip()[:40],
+                    text.strip().split("\n")[0][:40],
                 )
             return
         if self.raw_html and str(fmt).startswith("html"):
@@ -201,6 +213,9 @@ class BodyChecker:
                 self.near(_near_miss(f"class .{cls}"), cls)
             elif cls in visible.SITE_CLASSES:
                 self.near(visible.site_class(cls), cls)
+        single = any(nearmiss.is_near_name(c, "class") for c in classes)
+        if len(classes) > 1 and not single and nearmiss.any_near(classes):  # `{.mem bers}`
+            self.near(_near_miss(f"classes .{' .'.join(classes)}"), classes[0])
         if ident and nearmiss.is_near_name(ident, "identifier"):
             self.near(_near_miss(f"identifier #{ident}"), ident)
         keys = [key for key, _ in pairs]

@@ -112,16 +112,24 @@ def native_tags(body: str) -> Iterator[Problem]:
                        "only the first, and drops the rest unread"), (f"<{tag}",)  # fmt: skip
 
 
-LATEX_ENVIRONMENT = re.compile(r"\\begin\{[^{}\n]*\}")
+TEX = re.compile(
+    r"\\begin\b\W{0,3}\S{0,40}"
+    r"|\\(?:if(?!f(?![A-Za-z]))[a-z]*|else|fi|(?:re|provide)?newcommand|def|let|[hv]space"
+    r"|m?kern|mspace|[hm]skip|color|textcolor)(?![A-Za-z])|\\[hv]?phantom\s*\{\s*[^}\s]"
+    r"|\\(?:math[a-z]+|text[a-z]*|operatorname|boldsymbol)\s*\{\s*\}"
+)
+"""TeX that hides or drops words: an environment (`\\begin{…}`, which pandoc drops in a
+table cell or a line block), a condition or a macro (`\\iffalse … \\fi`: pandoc's reader
+drops what it holds, even in math), a phantom or a space of -100em; or that Typst cannot set
+(`\\mathrm{}`)."""
 
 
-def latex_environments(body: str) -> Iterator[Problem]:
-    """Yield each `\\begin{…}`: pandoc reads one as raw TeX, which a paragraph's refusal
-    finds, but drops one in a table cell, a line block or a link's text with its words."""
-    for found in LATEX_ENVIRONMENT.finditer(json_ast.COMMENTS.sub(" ", body)):
+def tex(body: str) -> Iterator[Problem]:
+    """Yield each piece of TeX (anywhere, code included) that hides, drops or breaks words."""
+    for found in TEX.finditer(json_ast.COMMENTS.sub(" ", body)):
         yield (
-            f"a LaTeX environment ({found[0][:40]!r}) is not allowed: pandoc reads it as raw "
-            "TeX, published nowhere (and withholding nothing); write Markdown",
+            f"TeX ({found[0][:40]!r}) is not allowed here: pandoc or Typst would drop or hide "
+            "what it holds, or stop on it; write Markdown (and plain math)",
             (found[0][:40],),
         )
 
