@@ -469,6 +469,11 @@ FINE = {
     "a heading in a list item": "- item\n\n  ## Held\n\n  Text.\n",
     "a heading in a quote": "> ## Quoted heading\n>\n> Text.\n",
     "code with fences and comments in it": "```\n:::\n<!-- -->\n```\n\nText `::: x`.\n",
+    "round 14's ordinary writing": (
+        "## Members\n\nSee [Members](#members) and [the party](https://labour.org.uk/#members)."
+        "\n\nJoin the #members channel. He said <that's fine>. [Nǐ hǎo]{lang=zh-Hans}, "
+        "[Grüezi]{lang=de-CH-1996}, [x]{width=50% height=auto}.\n"
+    ),
     "a long list of ampersands": "".join(f"- Smith & Jones &#8217; `{n}`\n" for n in range(400)),
 }
 

@@ -64,8 +64,9 @@ def attempted_mark(text: str) -> str | None:
     return None
 
 
-DOTTED = re.compile(r"(?<![\w.])[.#]\s*([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?")
-"""A class or id written as one is (`.confidential`), whatever brackets it."""
+DOTTED = re.compile(r"(?<![\w.])\.\s*([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?")
+"""A class written as one is (`.confidential`), whatever brackets it (`#members` is a
+hashtag, or a link to a heading, as often as not)."""
 
 
 TAG = re.compile(r"<[A-Za-z][^<>]*>?")
@@ -88,7 +89,7 @@ def marked_tag(text: str) -> str | None:
     """Return a tag written in `text` with a mark's word in it (`<span class=confidential>`,
     in text: `&lt;span …` or `<span &#99;lass=…>`, which pandoc leaves as text)."""
     for tag in TAG.finditer(text):
-        if any(nearmiss.is_near_name(w, "class") for w in re.split(r"[\s=\"'/<>]+", tag[0]) if w):
+        if any(nearmiss.is_near_mark(w) for w in re.split(r"[\s=\"'/<>]+", tag[0]) if w):
             return tag[0]
     return None
 

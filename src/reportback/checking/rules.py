@@ -24,10 +24,11 @@ COMMENT_AS_TEXT = re.compile("<![-\u2013\u2014]")
 
 
 SCRIPTED = re.compile(r"\s*(?:javascript|vbscript|data)\s*:", re.I)
-SIZE = re.compile(r"(?=[\d.]*[1-9])\d+(?:\.\d+)?(?:%|px|cm|mm|in|em|pt)?")
+SIZE = re.compile(r"auto|(?=[\d.]*[1-9])\d+(?:\.\d+)?(?:%|px|cm|mm|in|em|pt)?")
 """A size that is not nothing: `0`, `0em` or `0.0%` would hide what it sizes."""
-LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z]{2}|-[0-9]{3})?")
-"""A language as Typst takes it: two or three letters, then perhaps a region."""
+LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+"""A language tag whose language Typst takes (pandoc gives it only the two or three letters
+before the first `-`)."""
 BOUNDS = frozenset({"begin", "end", "start", "stop", "only", "section", "block", "item"})
 FILLER = frozenset(
     {
