@@ -64,9 +64,10 @@ def attempted_mark(text: str) -> str | None:
     return None
 
 
-DOTTED = re.compile(r"(?<![\w.])\.\s*([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?")
-"""A class written as one is (`.confidential`), whatever brackets it (`#members` is a
-hashtag, or a link to a heading, as often as not)."""
+DOTTED = re.compile(r"(?<=[^\w\s.`'\"])\.\s*([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?")
+"""A class written as one is (`.confidential`) right after a bracket of any kind (`︷`, `⎧`);
+prose or code that names the mark (`marked .confidential`) is no attempt, and `#members` is
+a hashtag, or a link to a heading, as often as not."""
 
 
 TAG = re.compile(r"<[A-Za-z][^<>]*>?")
