@@ -72,9 +72,13 @@ def is_near_name(token: str, kind: str) -> bool:
 def any_near(names: list[str]) -> bool:
     """Return whether any of a list of class names, or any two side by side read as one,
     is a near miss (`{.confi dential}` is two classes, and reads as the mark)."""
+    return any(is_near_name(n, "class") for n in names if n) or pair_near(names)
+
+
+def pair_near(names: list[str]) -> bool:
+    """Return whether any two names side by side, read as one, are a near miss."""
     names = [n for n in names if n]
-    pairs = (a + b for a, b in itertools.pairwise(names))
-    return any(is_near_name(n, "class") for n in (*names, *pairs))
+    return any(is_near_name(a + b, "class") for a, b in itertools.pairwise(names))
 
 
 def is_near_mark(text: str) -> bool:

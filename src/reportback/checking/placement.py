@@ -135,8 +135,10 @@ def _texts(node: Node) -> Iterator[tuple[str, str]]:
     if kind in ("CodeBlock", "Code") or (kind in RAW and not json_ast.is_comment(node)):
         yield node["c"][1], "raw"
     elif kind in json_ast.LEAVES:
-        yield _inline_text(node), "raw"
-        yield json_ast.stringify(node["c"][2] if kind == "Header" else node["c"]), "text"
+        written = _inline_text(node)
+        yield written, "raw"
+        if "<" in written:  # a tag in its words is in its text too: without `<`, none to read
+            yield json_ast.stringify(node["c"][2] if kind == "Header" else node["c"]), "text"
     found = json_ast.attr(node)
     if found is not None:
         yield from ((value, "attribute") for _, value in found[2])

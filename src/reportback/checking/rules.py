@@ -113,9 +113,10 @@ class BodyChecker:
             self.at(line, message)
         for node in json_ast.structure(ast["blocks"]):
             self._node(node)
-        for message, needles in visible.native_tags(self.source.body):
+        uncommented = json_ast.COMMENTS.sub(" ", self.source.body)
+        for message, needles in visible.native_tags(uncommented):
             self.near(message, *needles)
-        for message, needles in visible.tex(self.source.body):
+        for message, needles in visible.tex(uncommented):
             if self.line_of(*needles) not in self.raw_lines:  # one problem a line
                 self.near(message, *needles)
         texts = json_ast.strings(ast["blocks"])
@@ -214,13 +215,14 @@ class BodyChecker:
                 self.near(_near_miss(f"class .{cls}"), cls)
             elif cls in visible.SITE_CLASSES:
                 self.near(visible.site_class(cls), cls)
-        single = any(nearmiss.is_near_name(c, "class") for c in classes)
-        if len(classes) > 1 and not single and nearmiss.any_near(classes):  # `{.mem bers}`
+        if nearmiss.pair_near(classes) and not any(  # `{.mem bers}`, unless one was refused
+            nearmiss.is_near_name(cls, "class") for cls in classes
+        ):
             self.near(_near_miss(f"classes .{' .'.join(classes)}"), classes[0])
         if ident and nearmiss.is_near_name(ident, "identifier"):
             self.near(_near_miss(f"identifier #{ident}"), ident)
         keys = [key for key, _ in pairs]
-        for key in dict.fromkeys(k for k in keys if keys.count(k) > 1):
+        for key in visible.given_twice(keys):
             self.near(f"attribute {key}= is given more than once here, and only the first "
                       "would count; write it once", f"{key}=")  # fmt: skip
         for key, value in pairs:

@@ -92,11 +92,16 @@ def steers_search(key: str) -> bool:
     return key.casefold().removeprefix("data-").startswith("pagefind")
 
 
-def native_tags(body: str) -> Iterator[Problem]:
+def given_twice(names: list[str]) -> list[str]:
+    """Return the names given more than once, each once, in order."""
+    return list(dict.fromkeys(name for name in names if names.count(name) > 1))
+
+
+def native_tags(text: str) -> Iterator[Problem]:
     """Yield what pandoc would drop or publish unshown from a `<span …>` or `<div …>` it reads
-    as its own (raw HTML allowed or not): words after an end tag's name, or an attribute
-    given twice (pandoc keeps the first: `class="x" class="members"` withheld nothing)."""
-    text = json_ast.COMMENTS.sub(" ", body)
+    as its own (raw HTML allowed or not) in a body (its comments taken out): words after an
+    end tag's name, or an attribute given twice (pandoc keeps the first: `class="x"
+    class="members"` withheld nothing)."""
     for end in NATIVE_END.finditer(text):
         written = end[0].split("\n")[0][:40]
         yield (
@@ -106,8 +111,7 @@ def native_tags(body: str) -> Iterator[Problem]:
         )
     for start in NATIVE_START.finditer(text):
         for tag, attrs in _tags(start[0]):
-            names = [key for key, _ in attrs]
-            for key in dict.fromkeys(k for k in names if names.count(k) > 1):
+            for key in given_twice([key for key, _ in attrs]):
                 yield (f"attribute {key}= is given more than once on <{tag}>; pandoc keeps "
                        "only the first, and drops the rest unread"), (f"<{tag}",)  # fmt: skip
 
@@ -124,9 +128,10 @@ drops what it holds, even in math), a phantom or a space of -100em; or that Typs
 (`\\mathrm{}`)."""
 
 
-def tex(body: str) -> Iterator[Problem]:
-    """Yield each piece of TeX (anywhere, code included) that hides, drops or breaks words."""
-    for found in TEX.finditer(json_ast.COMMENTS.sub(" ", body)):
+def tex(text: str) -> Iterator[Problem]:
+    """Yield each piece of TeX in a body (its comments taken out; code included) that hides,
+    drops or breaks words."""
+    for found in TEX.finditer(text):
         yield (
             f"TeX ({found[0][:40]!r}) is not allowed here: pandoc or Typst would drop or hide "
             "what it holds, or stop on it; write Markdown (and plain math)",

@@ -102,7 +102,8 @@ class _Redactor:
                 if level is not None:
                     skipping = depth
                     made = self.section(node, level)
-                    self.headings.update({id(node): made[0]} if made else {})
+                    if made:
+                        self.headings[id(node)] = made[0]
                     out += made
                     continue
                 if skipping is None:
