@@ -474,6 +474,10 @@ FINE = {
         "\n\nJoin the #members channel. He said <that's fine>. [Nǐ hǎo]{lang=zh-Hans}, "
         "[Grüezi]{lang=de-CH-1996}, [x]{width=50% height=auto}.\n"
     ),
+    "a list straight under a line of text, in a marked report": (
+        "## Held {.confidential}\n\nzqsecret words\n\n## Agreed\n\nWe agreed:\n- one\n- two\n\n"
+        "In order:\n1. first\n2. second\n\nThe vote\n- 22 to 20 - was close.\n"
+    ),
     "a long list of ampersands": "".join(f"- Smith & Jones &#8217; `{n}`\n" for n in range(400)),
 }
 
@@ -606,6 +610,10 @@ BLOCKS = {
         12,
     ),
     "a fence outside a quote": ("> ::: confidential\n> held zqa\n:::\nzqb\n\nText.\n", 7),
+    "a wrapped line that starts with a number and a full stop": (
+        "## Held {.confidential}\n\nzqsecret\n\n## Public\n\nIn the year\n2026. The end.\n",
+        13,
+    ),
     "a fence inside raw HTML": (
         "Text.[^s]\n\n::: confidential\nheld\n\n<pre>\n:::\n</pre>\n\n" + NOTE + "\n:::\n",
         14,

@@ -162,7 +162,9 @@ def block_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
             "pandoc's two readers read the blocks here differently (a list, quote, div or "
             "table ends in a different place for each), so they would disagree about what is "
             "withheld; put a blank line around each block, indent an item's lines alike, close "
-            "each ::: fence on a line of its own, and use pipe tables"
+            "each ::: fence on a line of its own, and use pipe tables; a line of a paragraph "
+            "that starts like a list item other than `1.` (`2026.`, `(a)`, `b)`, `iv.`) starts "
+            "a list for one reader only: write `2026\\.` to keep it text"
         ),
     )
 

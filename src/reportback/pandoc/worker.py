@@ -24,7 +24,10 @@ MINIMUM = (3, 2)
 TIMEOUT = 120.0
 """The longest pandoc may take over one request: a report takes well under a second, and one
 that pandoc reads forever (`limits` refuses those known) must not hang a build."""
-READER = "markdown-citations-auto_identifiers-yaml_metadata_block-pandoc_title_block"
+READER = (
+    "markdown+lists_without_preceding_blankline"
+    "-citations-auto_identifiers-yaml_metadata_block-pandoc_title_block"
+)
 """Pandoc's Markdown with @handles as text, no implicit ids, no metadata blocks in the body."""
 
 
