@@ -266,12 +266,28 @@ def test_status_reports_embargoes_outbox_and_next_digests(cli: Cli, project: Pro
     )
     assert out[1] == "embargoed: 2016-11-22-away until Wed 25 Nov 2026 09:00 GMT"
     assert (
-        "next weekly digest: Mon 23 Nov 2026 07:00 GMT (last sent Fri 20 Nov 2026 12:00 GMT)" in out
+        "next weekly digest: Mon 23 Nov 2026 07:00 GMT "
+        "(last run Fri 20 Nov 2026 12:00 GMT, last sent Fri 20 Nov 2026 12:00 GMT)" in out
     )
     assert "outbox: queued 0, deferred 0, sent 2, failed 0, cancelled 0" in out
-    assert "next monthly digest: Tue 1 Dec 2026 07:00 GMT (last sent never)" in out
+    assert (  # the send ran the monthly digests too: nobody had one due
+        "next monthly digest: Tue 1 Dec 2026 07:00 GMT "
+        "(last run Fri 20 Nov 2026 12:00 GMT, last sent never)" in out
+    )
     assert "subscribers: active 2" in out
     assert out[-1] == "daemon: not running"
+
+
+def test_status_names_a_slot_in_the_hour_the_clocks_skip_by_its_real_time(
+    cli: Cli, project: Project
+) -> None:
+    """01:30 on the morning British Summer Time starts does not exist: the slot is 02:30 BST
+    (01:30 UTC), and is shown so, not as "01:30 GMT"."""
+    project({"reportback.toml": '[schedule]\nweekly = "sun 01:30"\n'})
+    out = cli("status", "--now", "2027-03-27T12:00:00+00:00").out
+    assert "next weekly digest: Sun 28 Mar 2027 02:30 BST (never run)" in out, out
+    out = cli("status", "--now", "2027-03-28T12:00:00+00:00").out
+    assert "next weekly digest: Sun 4 Apr 2027 01:30 BST (never run)" in out, out
 
 
 def test_a_daemon_with_another_config_rebuilds_when_it_or_its_clp_directory_changes(

@@ -165,11 +165,12 @@ def test_status_counts_agree_and_old_errors_go(cli: Cli, project: Project) -> No
     )
     assert out[1].startswith("published by builds: 2 (latest ") and "1 no longer public" in out[1]
     assert cli("digest", "send", "--cadence", "monthly", "--now", NOW).code == 0
-    assert any("(last sent never)" in line and "monthly" in line for line in out)
+    assert any("(never run)" in line and "monthly" in line for line in out)
     after = cli("status", "--now", NOW).out
     assert "next monthly digest" in after and "monthly digest: " in after
     monthly = next(line for line in after.splitlines() if "monthly" in line)
-    assert monthly.endswith("(last sent never)")  # a run that sent nothing sent nothing
+    assert "(last run " in monthly  # it ran,
+    assert monthly.endswith(", last sent never)")  # and a run that sent nothing sent nothing
 
     from reportback.commands.daemon import Daemon
     from reportback.config import load_config

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import sqlite3
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from reportback import database
@@ -21,8 +21,8 @@ def lines(config: Config, now: datetime) -> list[str]:
     """Return the status report, one fact per line."""
     zone = ZoneInfo(config.site.timezone)
 
-    def local(moment: datetime) -> str:
-        return moment.astimezone(zone).strftime("%a %-d %b %Y %H:%M %Z")
+    def local(moment: datetime) -> str:  # by way of UTC: a slot in a skipped hour is named
+        return moment.astimezone(UTC).astimezone(zone).strftime("%a %-d %b %Y %H:%M %Z")
 
     out: list[str] = record_lines(config, now, zone)
     with database.opened(config.path("state")) as db:
@@ -41,10 +41,14 @@ def lines(config: Config, now: datetime) -> list[str]:
             sent = db.execute(
                 "SELECT MAX(sent_at) FROM outbox WHERE cadence = ? AND status = 'sent'", (kind,)
             ).fetchone()[0]
-            last = local(datetime.fromisoformat(sent)) if sent else "never"
-            out.append(
-                f"next {kind} digest: {local(next_slot(now, kind, spec, zone))} (last sent {last})"
+            ran = ledger.last_send(db, kind)
+            last = (
+                f"last run {local(ran)}, last sent "
+                + (local(datetime.fromisoformat(sent)) if sent else "never")
+                if ran
+                else "never run"
             )
+            out.append(f"next {kind} digest: {local(next_slot(now, kind, spec, zone))} ({last})")
         counts = dict(db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall())
         out.append(
             "outbox: "
