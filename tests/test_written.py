@@ -478,6 +478,9 @@ FINE = {
         "## Held {.confidential}\n\nzqsecret words\n\n## Agreed\n\nWe agreed:\n- one\n- two\n\n"
         "In order:\n1. first\n2. second\n\nThe vote\n- 22 to 20 - was close.\n"
     ),
+    "underlined headings in a report with no mark": (
+        "Next steps\n----------\n\nText.\n\nPlan\n====\n\nMore.\n"
+    ),
     "a long list of ampersands": "".join(f"- Smith & Jones &#8217; `{n}`\n" for n in range(400)),
 }
 
@@ -855,6 +858,41 @@ ROUND_13 = {
     "an empty group Typst cannot set": ("Pay $\\mathrm{}zq$ now.\n", 9, "TeX"),
     "a size of nothing": ("[zq]{width=0em} text.\n", 9, "is not a size"),
 }  # fmt: skip
+
+
+UNDERLINED = "underlined with ---, === or a lone - is a heading"
+ROUND_15 = {
+    "a lone dash under a line, read as a list": (
+        "## Case {.confidential}\n\nThe panel agreed:\n-\n  to suspend zq.\n\n## Next\n\nT.\n",
+        11, UNDERLINED,
+    ),
+    "text underlined with three dashes": (
+        "## Case {.members}\n\nThe panel agreed zq.\n---\nThe complainant was zq.\n", 11,
+        UNDERLINED,
+    ),
+    "text underlined with equals signs": (
+        "## Case {.confidential}\n\nShortlist: zq.\n===\n\n## Next\n\nT.\n", 11, UNDERLINED,
+    ),
+    "in a definition, a note under the dash": (
+        "Term\n\n:   ## S {.confidential}\n\n    We agreed:\n    -\n      [^a]: zq\n\nP.[^a]\n",
+        13, UNDERLINED,
+    ),
+    "a heading underlined in public text": (
+        "[zq]{.confidential} text.\n\nNext steps\n----------\n\nText.\n", 11, UNDERLINED,
+    ),
+    "a label in math": ("Math $\\label{zq}$ here.\n", 9, "TeX"),
+    "a tag in display math": ("$$x = 1 \\tag*{zq}$$\n", 9, "TeX"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(ROUND_15))
+def test_underlined_headings_and_math_that_drops_words_are_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Held-out round 15: text underlined with `---`, `===` or a lone `-` (meant as a list
+    item) is a heading for both readers, so it ended a withheld section early and what
+    followed was published; `\\label` and `\\tag` in math vanished from the page."""
+    assert_refused_after_a_line(cli, project, *ROUND_15[case])
 
 
 @pytest.mark.parametrize("case", sorted(ROUND_13))

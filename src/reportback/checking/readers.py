@@ -60,6 +60,7 @@ def problems(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
     tree = MainTree(ast)
     yield from disagreements(tree, regions)
     yield from heading_disagreements(tree, regions, lines)
+    yield from underlined_headings(tree, regions)
     yield from verbatim_disagreements(tree, regions, lines)
     yield from block_disagreements(tree, regions)
     yield from word_disagreements(tree, regions)
@@ -113,6 +114,25 @@ def heading_disagreements(tree: MainTree, regions: Regions, lines: list[str]) ->
     )
 
 
+def underlined_headings(tree: MainTree, regions: Regions) -> Iterator[Found]:
+    """Yield a problem at each heading written as a line of text underlined (`---`, `===`,
+    a lone `-`) in a report that withholds anything: both readers read it as a heading, so
+    it ends the section above it, where a writer sees a line of text, a rule or a list."""
+    if not tree.marked(regions):
+        return
+    for _, at, _, _ in regions.headings:
+        if not regions.body.startswith("#", at):
+            yield (
+                regions.line_of(at),
+                (
+                    "a line of text underlined with ---, === or a lone - is a heading, and "
+                    "ends the section above it; in a report with a mark, write each heading "
+                    "with # on one line (## Heading), put a blank line before a rule (---), "
+                    "and start a list item with its words on the marker's line (- item)"
+                ),
+            )
+
+
 def verbatim_disagreements(tree: MainTree, regions: Regions, lines: list[str]) -> Iterator[Found]:
     """Yield a problem where the two readers take different text as written (code spans,
     code blocks, HTML comments, in order): what one reads as code or a comment the other
@@ -162,9 +182,10 @@ def block_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
             "pandoc's two readers read the blocks here differently (a list, quote, div or "
             "table ends in a different place for each), so they would disagree about what is "
             "withheld; put a blank line around each block, indent an item's lines alike, close "
-            "each ::: fence on a line of its own, and use pipe tables; a line of a paragraph "
-            "that starts like a list item other than `1.` (`2026.`, `(a)`, `b)`, `iv.`) starts "
-            "a list for one reader only: write `2026\\.` to keep it text"
+            "each ::: fence on a line of its own, and use pipe tables; a > quote needs a "
+            "blank line before it; a line of a paragraph that starts like a list item other "
+            "than 1. (2026., (a), b), II.) starts a list for one reader only: for a list, "
+            "put a blank line before it; for text, write 2026\\. instead"
         ),
     )
 

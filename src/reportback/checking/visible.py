@@ -119,12 +119,14 @@ def native_tags(text: str) -> Iterator[Problem]:
 TEX = re.compile(
     r"\\begin\b\W{0,3}\S{0,40}"
     r"|\\(?:if(?!f(?![A-Za-z]))[a-z]*|else|fi|(?:re|provide)?newcommand|def|let|[hv]space"
-    r"|m?kern|mspace|[hm]skip|color|textcolor)(?![A-Za-z])|\\[hv]?phantom\s*\{\s*[^}\s]"
+    r"|m?kern|mspace|[hm]skip|color|textcolor|label|tag)(?![A-Za-z])"
+    r"|\\[hv]?phantom\s*\{\s*[^}\s]"
     r"|\\(?:math[a-z]+|text[a-z]*|operatorname|boldsymbol)\s*\{\s*\}"
 )
 """TeX that hides or drops words: an environment (`\\begin{…}`, which pandoc drops in a
 table cell or a line block), a condition or a macro (`\\iffalse … \\fi`: pandoc's reader
-drops what it holds, even in math), a phantom or a space of -100em; or that Typst cannot set
+drops what it holds, even in math), a phantom or a space of -100em, a `\\label` or `\\tag`
+(pandoc's writers drop them and what they hold); or that Typst cannot set
 (`\\mathrm{}`)."""
 
 
