@@ -202,13 +202,24 @@ def test_expired_confirmation_and_wrong_purpose(
     assert status(site, "late@example.org")[0] == "pending"  # type: ignore[index]
 
 
-def test_no_enumeration_of_subscribers(client: TestClient, site: Path) -> None:
+def test_no_enumeration_of_subscribers(client: TestClient, site: Path, clock: Clock) -> None:
     first = subscribe(client, "known@example.org")
     client.get(link(confirmations(site)[0], "confirm"))
     again = subscribe(client, "known@example.org")
     unknown = subscribe(client, "unknown@example.org")
     assert first.text == again.text == unknown.text  # type: ignore[attr-defined]
-    assert len(confirmations(site)) == 2  # an active address gets no new email
+    mails = confirmations(site)
+    assert len(mails) == 3  # the known address is told it already gets the reports
+    already = next(mail for mail in mails if "already gets them" in mail)
+    assert "a weekly digest, for Witney" in already and "confirm?token" not in already
+    page = client.get(link(already, "preferences"))  # where to change what it gets
+    assert page.status_code == 200 and 'value="witney" selected' in page.text
+    assert status(site, "known@example.org")[0] == "active"  # type: ignore[index]
+    subscribe(client, "known@example.org", clp="witney", cadence="monthly")
+    assert len(confirmations(site)) == 3  # told once while a confirmation link would work
+    clock.now += timedelta(days=4)
+    subscribe(client, "known@example.org")
+    assert len(confirmations(site)) == 4
 
 
 def test_csrf_on_every_form(client: TestClient, site: Path) -> None:
@@ -270,7 +281,9 @@ def test_imported_members_keep_members_audience_whatever_the_form_says(
     subscribe(client, "member@example.org", clp="witney")
     assert status(site, "member@example.org")[:2] == ("active", "members")  # type: ignore[index]
     subscribe(client, "stranger@example.org")
-    client.get(link(confirmations(site)[-1], "confirm"))
+    mails = confirmations(site)  # the member is told they already get the reports
+    assert sorted("already gets them" in mail for mail in mails) == [False, True]
+    client.get(link(next(mail for mail in mails if "confirm?token" in mail), "confirm"))
     assert status(site, "stranger@example.org")[:2] == ("active", "public")  # type: ignore[index]
 
 

@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA = 4
+SCHEMA = 5
 MIGRATIONS = {
     1: """
     CREATE TABLE reports (
@@ -114,6 +114,11 @@ MIGRATIONS = {
         UPDATE clock SET n = n + 1;
         UPDATE subscribers SET joined = (SELECT n FROM clock) WHERE id = NEW.id;
     END;
+    """,
+    # A notice is a confirmation of a new subscription, or, to an address already subscribed
+    # that asks again on the website, a note of what it gets and how to change it.
+    5: """
+    ALTER TABLE notices ADD COLUMN kind TEXT NOT NULL DEFAULT 'confirm';
     """,
 }
 

@@ -16,12 +16,13 @@ from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from reportback import database
+from reportback.clps import directory_for
 from reportback.config import Config
 from reportback.database import atomic, utc
 from reportback.errors import ExternalFailure
 from reportback.mail.smtp import send_notice
-from reportback.mail.subscribers import Person, find_pending
-from reportback.mail.tokens import CONFIRM, Tokens
+from reportback.mail.subscribers import Person, find_active, find_pending
+from reportback.mail.tokens import CONFIRM, PREFERENCES, Tokens
 
 log = logging.getLogger("reportback")
 CONFIRM_DAYS = 3
@@ -31,12 +32,27 @@ RECLAIM_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 
 
-def queue(db: sqlite3.Connection, person: Person, now: datetime) -> None:
-    """Queue the confirmation of `person`'s pending subscription (in the caller's transaction)."""
+CONFIRMATION, ALREADY = "confirm", "already"
+"""The kinds of notice: a new subscription's confirmation; a note to an active subscriber who
+asked again, of what they get and where to change it."""
+
+
+def queue(db: sqlite3.Connection, person: Person, now: datetime, kind: str = CONFIRMATION) -> None:
+    """Queue a notice of `kind` to `person` (in the caller's transaction)."""
     db.execute(
-        "INSERT INTO notices (subscriber_id, email, created_at, status) VALUES (?, ?, ?, 'queued')",
-        (person.id, person.email, utc(now)),
+        "INSERT INTO notices (subscriber_id, email, created_at, status, kind) "
+        "VALUES (?, ?, ?, 'queued', ?)",
+        (person.id, person.email, utc(now), kind),
     )
+
+
+def sent_lately(db: sqlite3.Connection, person: Person, kind: str, since: datetime) -> bool:
+    """Tell whether a notice of `kind` to `person` was queued at or after `since`."""
+    row = db.execute(
+        "SELECT 1 FROM notices WHERE subscriber_id = ? AND kind = ? AND created_at >= ?",
+        (person.id, kind, utc(since)),
+    ).fetchone()
+    return row is not None
 
 
 def send_queued(config: Config, tokens: Tokens, now: datetime) -> int:
@@ -44,9 +60,10 @@ def send_queued(config: Config, tokens: Tokens, now: datetime) -> int:
     sent = 0
     with database.opened(config.path("state")) as db:
         while (claimed := _claim(db, now)) is not None:
-            notice, person = claimed
+            notice, kind, person = claimed
+            send = send_confirmation if kind == CONFIRMATION else send_already
             try:
-                ok = person is not None and send_confirmation(config, tokens, person, now)
+                ok = person is not None and send(config, tokens, person, now)
                 error = "" if ok else "not taken by the server"
             except (ExternalFailure, ValueError) as exc:
                 ok, error = False, str(exc)
@@ -55,11 +72,12 @@ def send_queued(config: Config, tokens: Tokens, now: datetime) -> int:
     return sent
 
 
-def _claim(db: sqlite3.Connection, now: datetime) -> tuple[int, Person | None] | None:
-    """Claim the next queued notice in one transaction; return it and its pending person."""
+def _claim(db: sqlite3.Connection, now: datetime) -> tuple[int, str, Person | None] | None:
+    """Claim the next queued notice in one transaction; return it, its kind and its person,
+    if still pending (a confirmation) or active (a note to one who asked again)."""
     with atomic(db):
         row = db.execute(
-            "SELECT id, subscriber_id, email FROM notices WHERE status = 'queued' "
+            "SELECT id, subscriber_id, email, kind FROM notices WHERE status = 'queued' "
             "OR (status = 'sending' AND claimed_at < ?) ORDER BY id LIMIT 1",
             (utc(now - RECLAIM_AFTER),),
         ).fetchone()
@@ -70,13 +88,14 @@ def _claim(db: sqlite3.Connection, now: datetime) -> tuple[int, Person | None] |
             "WHERE id = ?",
             (utc(now), row[0]),
         )
-        return row[0], find_pending(db, row[1], row[2])
+        find = find_pending if row[3] == CONFIRMATION else find_active
+        return row[0], row[3], find(db, row[1], row[2])
 
 
 def _settle(
     db: sqlite3.Connection, notice: int, wanted: bool, ok: bool, error: str, now: datetime
 ) -> None:
-    if not wanted:  # erased or confirmed meanwhile: nothing to send
+    if not wanted:  # erased, confirmed or gone meanwhile: nothing to send
         db.execute("UPDATE notices SET status = 'cancelled' WHERE id = ?", (notice,))
     elif ok:
         db.execute(
@@ -103,6 +122,31 @@ def send_confirmation(config: Config, tokens: Tokens, person: Person, now: datet
     subject = f"Confirm your subscription — {config.site.title}"
     outbox = config.path("state") / "confirmations"
     return send_notice(config.email, outbox, person.email, subject, text, now)
+
+
+def send_already(config: Config, tokens: Tokens, person: Person, now: datetime) -> bool:
+    """Email an active subscriber who asked again what they get, and where to change it."""
+    token = tokens.make(person.id, person.email, PREFERENCES)
+    link = urljoin(config.site.base, f"preferences?token={token}")
+    clp = directory_for(config).by_slug.get(person.clp)
+    text = (
+        f"Someone, probably you, asked to get the reports of {config.site.title} by email at "
+        f"this address. It already gets them: {_CADENCE_WORDS.get(person.cadence, person.cadence)}"
+        f", for {clp.name if clp else person.clp}.\n\n"
+        f"To change your constituency or how often you hear from us, or to stop, open:\n\n"
+        f"{link}\n\n"
+        "If it was not you, ignore this email: nothing has changed.\n"
+    )
+    subject = f"You already get the reports — {config.site.title}"
+    outbox = config.path("state") / "confirmations"
+    return send_notice(config.email, outbox, person.email, subject, text, now)
+
+
+_CADENCE_WORDS = {
+    "immediate": "each report as it is published",
+    "weekly": "a weekly digest",
+    "monthly": "a monthly digest",
+}
 
 
 class Sender:

@@ -170,6 +170,14 @@ def find_pending(db: sqlite3.Connection, subscriber: int, email: str) -> Person 
     return Person(*row) if row else None
 
 
+def find_active(db: sqlite3.Connection, subscriber: int, email: str) -> Person | None:
+    """Return the subscriber `subscriber` if still active at `email` (not erased, left)."""
+    row = db.execute(
+        f"{PERSON} WHERE id = ? AND email = ? AND status = 'active'", (subscriber, email)
+    ).fetchone()
+    return Person(*row) if row else None
+
+
 def is_suppressed(db: sqlite3.Connection, email: str) -> bool:
     """Tell whether an address was erased or suppressed (it is never mailed again)."""
     found = db.execute("SELECT 1 FROM suppressed WHERE hash = ?", (address_hash(email),))

@@ -23,14 +23,25 @@ def request(db: sqlite3.Connection, email: str, clp: str, cadence: str, now: dat
     """Record a subscription request and queue its confirmation; return whether one was.
 
     Nothing distinguishes the outcomes to the requester: an erased or suppressed address is
-    neither stored nor mailed, an active subscriber gets no email, and a pending one gets
-    nothing more until its first confirmation link has expired. The confirmation is sent
-    apart from the request (`notices`), so that no answer takes longer than another.
+    neither stored nor mailed, an active subscriber is told (by email, at most once while a
+    confirmation link would work) what it gets and where to change it, and a pending one gets
+    nothing more until its first confirmation link has expired. The email is sent apart from
+    the request (`notices`), so that no answer takes longer than another.
     """
     assert cadence in CADENCES
     with atomic(db):
         known = subscribers.find_by_email(db, email)
-        if subscribers.is_suppressed(db, email) or not _asks_anew(known, now):
+        if subscribers.is_suppressed(db, email):
+            return False
+        if known is not None and known.status == "active":
+            person = subscribers.find_active(db, known.id, email)
+            if person is None or notices.sent_lately(
+                db, person, notices.ALREADY, now - RESEND_AFTER
+            ):
+                return False
+            notices.queue(db, person, now, notices.ALREADY)
+            return True
+        if not _asks_anew(known, now):
             return False
         notices.queue(db, subscribers.pend(db, email, clp, cadence, now), now)
     return True
@@ -38,10 +49,10 @@ def request(db: sqlite3.Connection, email: str, clp: str, cadence: str, now: dat
 
 def _asks_anew(known: Subscriber | None, now: datetime) -> bool:
     """Tell whether a request for a known address is one to confirm: never for a bounced
-    address (erased stays erased: only the operator brings them back) nor an active one;
-    for a pending one, only once its first link has expired."""
+    address (erased stays erased: only the operator brings them back); for a pending one,
+    only once its first link has expired."""
     if known is None:
         return True
     if known.status == "pending":
         return datetime.fromisoformat(known.created_at) <= now - RESEND_AFTER
-    return known.status not in ("bounced", "active")
+    return known.status != "bounced"
