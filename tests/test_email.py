@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
@@ -270,6 +271,40 @@ def test_preview_writes_eml_and_html(cli: Cli, project: Project, tmp_path: Path)
     assert public.code == 0
     assert "zqmembersonly" not in (tmp_path / "out/witney-public-weekly.html").read_text()
     assert cli("digest", "preview", "--clp", "nowhere", "--now", T2).code == 2
+
+
+def test_a_members_image_is_described_not_linked_in_members_digests(
+    cli: Cli, project: Project, tmp_path: Path
+) -> None:
+    """An image in members' material is not on the website: members' digests show its
+    description where a link to it would find nothing; a public image stays linked."""
+    png = (Path(__file__).parents[1] / "reports/images/timetable.png").read_bytes()
+    body = (
+        "![The public timetable](p.png)\n\n::: members\nBriefing.\n\n"
+        "![The zqmembers seating plan](m.png)\n:::\n"
+    )
+    project({"reports/a.md": report(body), "reports/p.png": png, "reports/m.png": _recoloured(png)})
+    assert cli("build", "--now", T1).code == 0
+    on_site = {p.name for p in (tmp_path / "site/reports/a").glob("img-*")}
+    assert len(on_site) == 1
+    result = cli("digest", "preview", "--clp", "witney", "--audience", "members", "--out", "out",
+                 "--now", T2)  # fmt: skip
+    assert result.code == 0, result.err
+    html = (tmp_path / "out/witney-members-weekly.html").read_text()
+    linked = set(re.findall(r'src="[^"]*/(img-[^"/]+)"', html))
+    assert linked == on_site  # the public image, and nothing the site lacks
+    assert "[image: The zqmembers seating plan]" in html
+
+
+def _recoloured(png: bytes) -> bytes:
+    """Return another PNG of the same size (so a second image is published apart)."""
+    from io import BytesIO
+
+    from PIL import Image, ImageOps
+
+    out = BytesIO()
+    ImageOps.invert(Image.open(BytesIO(png)).convert("RGB")).save(out, "PNG")
+    return out.getvalue()
 
 
 def test_import_refuses_bad_rows_unless_skipped(cli: Cli, project: Project) -> None:

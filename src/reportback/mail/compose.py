@@ -155,7 +155,7 @@ class Composer:
             url=url,
             pdf_url=urljoin(url, f"{report.slug}.pdf"),
             text=rendered.text.strip(),
-            html=absolute_urls(rendered.html, url),
+            html=absolute_urls(_published_images_only(rendered.html, report), url),
         )
 
     def _subject(self, group: Group, clp: Clp, views: list[DigestReport]) -> str:
@@ -213,3 +213,22 @@ def _mime(text: str, html: str, attachments: tuple[tuple[str, bytes], ...]) -> t
     raw = msg.as_bytes()
     head, _, body = raw.partition(b"\r\n\r\n")
     return head + b"\r\n", body
+
+
+IMAGE = re.compile(r'<img\b[^>]*?\ssrc="(?P<src>[^"]*)"[^>]*>')
+ALT = re.compile(r'\salt="(?P<alt>[^"]*)"')
+
+
+def _published_images_only(html: str, report: Published) -> str:
+    """Return `html` with each image the website does not publish (one in members' material)
+    shown as its description: a link to it would find nothing."""
+    public = report.versions.get(Audience.PUBLIC)
+    published = {image.name for image in public.redacted.images} if public else set()
+
+    def shown(found: re.Match[str]) -> str:
+        if found["src"] in published:
+            return found[0]
+        alt = ALT.search(found[0])
+        return f"<em>[image: {alt['alt'] if alt and alt['alt'] else 'not on the website'}]</em>"
+
+    return IMAGE.sub(shown, html)
