@@ -476,7 +476,8 @@ FINE = {
     ),
     "a list straight under a line of text, in a marked report": (
         "## Held {.confidential}\n\nzqsecret words\n\n## Agreed\n\nWe agreed:\n- one\n- two\n\n"
-        "In order:\n1. first\n2. second\n\nThe vote\n- 22 to 20 - was close.\n"
+        "In order:\n1. first\n2. second\n\nThe vote\n- 22 to 20 - was close.\n\n"
+        "The report said:\n> Membership grew by 5%.\n"
     ),
     "underlined headings in a report with no mark": (
         "Next steps\n----------\n\nText.\n\nPlan\n====\n\nMore.\n"

@@ -182,8 +182,8 @@ def block_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
             "pandoc's two readers read the blocks here differently (a list, quote, div or "
             "table ends in a different place for each), so they would disagree about what is "
             "withheld; put a blank line around each block, indent an item's lines alike, close "
-            "each ::: fence on a line of its own, and use pipe tables; a > quote needs a "
-            "blank line before it; a line of a paragraph that starts like a list item other "
+            "each ::: fence on a line of its own, and use pipe tables; a line of a "
+            "paragraph that starts like a list item other "
             "than 1. (2026., (a), b), II.) starts a list for one reader only: for a list, "
             "put a blank line before it; for text, write 2026\\. instead"
         ),
