@@ -168,8 +168,9 @@ def _mark_like(text: str, what: str, lines: list[str], seen: set[str]) -> Iterat
     yield (
         _line_of(lines, found.rstrip("}")[:40]),
         (
-            f"{found!r} looks like a withholding mark, but pandoc read it as text: it would "
-            "be published as written. Attach it with no space, on the same line: "
+            f"{found!r} looks like a withholding mark, but pandoc read it as text (or as "
+            "code, math or an attribute's value): it would be published as written. Attach "
+            "it with no space, on the same line, outside code and math: "
             "## Heading {.confidential}, ::: confidential, or [words]{.confidential}"
         ),
     )
