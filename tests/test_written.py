@@ -479,6 +479,14 @@ FINE = {
         "In order:\n1. first\n2. second\n\nThe vote\n- 22 to 20 - was close.\n\n"
         "The report said:\n> Membership grew by 5%.\n"
     ),
+    "headings that end withheld material and start like titles": (
+        "## Held {.confidential}\n\nzqsecret\n\n## 2027 budget\n\nA.\n\n"
+        "::: members\nzqsecret\n:::\n\n## **Bold** item\n\nB.\n\n"
+        "[zqsecret]{.confidential}\n\n## “Quoted” item\n\nC.\n\n"
+        "::: confidential\nzqsecret\n:::\n\n## Élection\n\nD.\n\n"
+        "## Deeper {.members}\n\nzqsecret\n\n### lower-case inside a withheld one\n\nE.\n"
+    ),
+    "headings with no words in a report with no mark": "#\n\nText.\n\n# of cases: 12\n",
     "underlined headings in a report with no mark": (
         "Next steps\n----------\n\nText.\n\nPlan\n====\n\nMore.\n"
     ),
@@ -884,6 +892,39 @@ ROUND_15 = {
     "a label in math": ("Math $\\label{zq}$ here.\n", 9, "TeX"),
     "a tag in display math": ("$$x = 1 \\tag*{zq}$$\n", 9, "TeX"),
 }  # fmt: skip
+
+
+NO_WORDS = "a heading with no words"
+ENDS = "ends the withheld material above it"
+HELD = "## Panel {.confidential}\n\nCases heard.\n\n"
+ROUND_16 = {
+    "a press release's end mark": (
+        "### Draft statement {.confidential}\n\nText.\n\n###\n\nDo not release zq.\n", 13,
+        NO_WORDS,
+    ),
+    "a lone #": (HELD + "#\n\nOutcome zq.\n", 13, NO_WORDS),
+    "a heading of closing #s": (
+        "## Panel {.members}\n\nCases.\n\n## ##\n\nOutcome zq.\n", 13, NO_WORDS,
+    ),
+    "a heading holding a comment": (HELD + "# <!-- divider -->\n\nOutcome zq.\n", 13, NO_WORDS),
+    "a heading of a zero-width space": (HELD + "# \u200b\n\nOutcome zq.\n", 13, NO_WORDS),
+    "an anchor": (HELD + "## {#appeals}\n\nOutcome zq.\n", 13, NO_WORDS),
+    "a number": (HELD + "# 1\n\nOutcome zq.\n", 13, NO_WORDS),
+    "a table's # column": (
+        HELD + "# | Ward | Cases\n--|------|------\n1 | zq | 3\n\nOutcome zq.\n", 13, ENDS,
+    ),
+    "a count": (HELD + "# of cases: 12\n\nOutcome zq.\n", 13, ENDS),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(ROUND_16))
+def test_headings_a_writer_may_not_see_are_refused_in_a_marked_report(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Held-out round 16: a heading with no words (`###` as a press release's end mark, `#`,
+    `## {#id}`, `# <!-- -->`, `# 1`), or one that does not start like a title (`# of cases`,
+    `# | Ward`), ended a withheld section, and what followed was published."""
+    assert_refused_after_a_line(cli, project, *ROUND_16[case])
 
 
 @pytest.mark.parametrize("case", sorted(ROUND_15))

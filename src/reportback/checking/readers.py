@@ -61,6 +61,7 @@ def problems(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
     yield from disagreements(tree, regions)
     yield from heading_disagreements(tree, regions, lines)
     yield from underlined_headings(tree, regions)
+    yield from unseen_headings(tree, regions)
     yield from verbatim_disagreements(tree, regions, lines)
     yield from block_disagreements(tree, regions)
     yield from word_disagreements(tree, regions)
@@ -133,6 +134,57 @@ def underlined_headings(tree: MainTree, regions: Regions) -> Iterator[Found]:
             )
 
 
+def unseen_headings(tree: MainTree, regions: Regions) -> Iterator[Found]:
+    """Yield a problem, in a report that withholds anything, at each heading a writer may not
+    see as one, though both readers do: one with no words (`###` as a press release's end
+    mark, `## {#id}`, `# <!-- -->`, `# 1`), and one that ends withheld material without
+    starting like a title (`# of cases: 12`, `# | Ward | Cases`). Each ends the section above
+    it, and what follows would be published."""
+    if not tree.marked(regions):
+        return
+    levels = regions.levels
+    for _, at, words, _ in regions.headings:
+        text = " ".join(words)
+        if not any(character.isalpha() for character in text):
+            yield (
+                regions.line_of(at),
+                (
+                    "a heading with no words (a line starting with #, such as ### as an end "
+                    "mark, # 1, or ## {#id}) ends the section above it, and what follows it "
+                    "is published; give it words, or write \\# to keep a # as text"
+                ),
+            )
+        elif _ends_withheld(regions.body, levels, at) and not _like_a_title(regions.body, at):
+            written = _line_from(regions.body, at)
+            yield (
+                regions.line_of(at),
+                (
+                    f"{written[:40]!r} is a heading (a # and a space at the start of a line), "
+                    "and ends the withheld material above it: what follows it is published; "
+                    "start a heading with a capital letter or a number, or write \\# to keep "
+                    "a # as text ('\\# of cases')"
+                ),
+            )
+
+
+def _ends_withheld(body: str, levels: bytes, at: int) -> bool:
+    """Whether the text just before `at` (spaces aside) is withheld from what is at `at`."""
+    before = len(body[:at].rstrip())
+    return before > 0 and levels[before - 1] > levels[min(at, len(levels) - 1)]
+
+
+def _line_from(body: str, at: int) -> str:
+    end = body.find("\n", at)
+    return body[at:] if end < 0 else body[at:end]
+
+
+def _like_a_title(body: str, at: int) -> bool:
+    """Whether the heading written at `at` starts like a title: a capital letter, a letter
+    of a script without capitals, or a digit, after its #s and any Markdown around it."""
+    first = _line_from(body, at).lstrip("#").lstrip(" \t*_[`!<\\~^$\"'“‘«(")[:1]
+    return first.isdigit() or (first.isalpha() and not first.islower())
+
+
 def verbatim_disagreements(tree: MainTree, regions: Regions, lines: list[str]) -> Iterator[Found]:
     """Yield a problem where the two readers take different text as written (code spans,
     code blocks, HTML comments, in order): what one reads as code or a comment the other
@@ -183,9 +235,9 @@ def block_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
             "table ends in a different place for each), so they would disagree about what is "
             "withheld; put a blank line around each block, indent an item's lines alike, close "
             "each ::: fence on a line of its own, and use pipe tables; a line of a "
-            "paragraph that starts like a list item other "
-            "than 1. (2026., (a), b), II.) starts a list for one reader only: for a list, "
-            "put a blank line before it; for text, write 2026\\. instead"
+            "paragraph that starts like a list item other than 1. (such as 2026., (a), b) "
+            "or II.) starts a list for one reader only: for a list, put a blank line before "
+            "it; for text, write 2026\\. instead"
         ),
     )
 
@@ -207,7 +259,9 @@ def word_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
             "pandoc's two readers read the words here differently (one reads as text what "
             "the other reads as a definition, a list marker or other syntax), so they would "
             "disagree about what is withheld; put a blank line around each block and start "
-            "each definition on a line of its own"
+            "each definition on a line of its own; a line that starts like a list item other "
+            "than 1. (such as a), 2026. or II.) starts a list for one reader only: put a "
+            "blank line before a list"
         ),
     )
 
