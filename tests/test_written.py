@@ -486,6 +486,27 @@ FINE = {
         "::: confidential\nzqsecret\n:::\n\n## Élection\n\nD.\n\n"
         "## Deeper {.members}\n\nzqsecret\n\n### lower-case inside a withheld one\n\nE.\n"
     ),
+    "realistic headings after withheld material (round 17)": "".join(
+        f"## Held {n} {{.confidential}}\n\nzqsecret\n\n## {title}\n\nText.\n\n"
+        for n, title in enumerate(
+            [
+                "£5m fund for marginal seats",
+                "eBay policy",
+                "mRNA vaccines",
+                "€2bn plan",
+                "½ of CLPs",
+                "§ 3 Rules",
+                "✅ Agreed items",
+                "⚠️ Warning",
+                "¿Qué pasa?",
+                "’Steddfod",
+                "Ⅰ. Introduction",
+                "会议记录",
+                "#MeToo",
+                "`Reportback` release",
+            ]
+        )
+    ),
     "headings with no words in a report with no mark": "#\n\nText.\n\n# of cases: 12\n",
     "underlined headings in a report with no mark": (
         "Next steps\n----------\n\nText.\n\nPlan\n====\n\nMore.\n"
@@ -914,6 +935,11 @@ ROUND_16 = {
         HELD + "# | Ward | Cases\n--|------|------\n1 | zq | 3\n\nOutcome zq.\n", 13, ENDS,
     ),
     "a count": (HELD + "# of cases: 12\n\nOutcome zq.\n", 13, ENDS),
+    "a Hangul filler (round 17)": (HELD + "# \u3164\n\nOutcome zq.\n", 13, NO_WORDS),
+    "a long vowel mark drawn like a dash": (HELD + "## ーーー\n\nOutcome zq.\n", 13, NO_WORDS),
+    "a letter drawn like a dash, three times": (HELD + "## ㅡㅡㅡ\n\nOutcome zq.\n", 13, NO_WORDS),
+    "middle dots that are letters": (HELD + "## ㆍㆍㆍ {decision=Agreed}\n\nzq.\n", 13, NO_WORDS),
+    "a click letter drawn like a pipe": (HELD + "# ǀ Ward ǀ Cases\n\nOutcome zq.\n", 13, ENDS),
 }  # fmt: skip
 
 

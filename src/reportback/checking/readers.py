@@ -8,6 +8,7 @@ Each returns problems as (body line, message); `rules.BodyChecker` names the fil
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
@@ -144,8 +145,7 @@ def unseen_headings(tree: MainTree, regions: Regions) -> Iterator[Found]:
         return
     levels = regions.levels
     for _, at, words, _ in regions.headings:
-        text = " ".join(words)
-        if not any(character.isalpha() for character in text):
+        if not has_words(" ".join(words)):
             yield (
                 regions.line_of(at),
                 (
@@ -178,11 +178,42 @@ def _line_from(body: str, at: int) -> str:
     return body[at:] if end < 0 else body[at:end]
 
 
+FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u01c0\u01c1\u01c2\u01c3")
+"""Letters that show as nothing (Hangul fillers) or as punctuation (click letters: ǀ)."""
+LEADING = frozenset(" \t*_[`!<\\~^#\"'“‘’«(¿¡§")
+"""What may come before a title's first word: Markdown, quotes, brackets, ¿, ¡, §."""
+
+
+def _letters(text: str) -> set[str]:
+    """The letters a reader sees in `text`: not fillers, nor modifier letters (ー, ـ)."""
+    return {c for c in text if unicodedata.category(c) in ("Lu", "Ll", "Lt", "Lo")} - FILLERS
+
+
+def has_words(text: str) -> bool:
+    """Whether a heading's text holds a word a reader sees: two different letters (not
+    `ㅡㅡㅡ`, `ㆍㆍㆍ`, `ーーー` or a filler, which show as a rule, dots or nothing)."""
+    return len(_letters(text)) >= 2
+
+
 def _like_a_title(body: str, at: int) -> bool:
-    """Whether the heading written at `at` starts like a title: a capital letter, a letter
-    of a script without capitals, or a digit, after its #s and any Markdown around it."""
-    first = _line_from(body, at).lstrip("#").lstrip(" \t*_[`!<\\~^$\"'“‘«(")[:1]
-    return first.isdigit() or (first.isalpha() and not first.islower())
+    """Whether the heading written at `at` starts like a title: after its #s, Markdown,
+    quotes and symbols (£, ✅), a first word that starts with a capital letter, a letter of a
+    script without capitals or a digit (or is like eBay: a capital inside), and holds a digit
+    or two different letters."""
+    line = _line_from(body, at)
+    start = next((n for n, c in enumerate(line) if not _leading(c)), len(line))
+    word = (line[start:].split() or [""])[0]
+    first = word[:1]
+    case = unicodedata.category(first) if first else ""
+    titled = case in ("Lu", "Lt", "Lo", "Nd", "Nl", "No") or (
+        case == "Ll" and any(c.isupper() for c in word)
+    )
+    return titled and (case.startswith("N") or len(_letters(word)) >= 2)
+
+
+def _leading(character: str) -> bool:
+    kind = unicodedata.category(character)
+    return character in LEADING or kind in ("So", "Sc", "Sk", "Ps", "Mn", "Me", "Cf")
 
 
 def verbatim_disagreements(tree: MainTree, regions: Regions, lines: list[str]) -> Iterator[Found]:
