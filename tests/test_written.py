@@ -450,8 +450,8 @@ def test_an_instant_no_zone_can_show_is_refused(cli: Cli, project: Project, when
 
 FINE = {
     "a caption with a withheld span": "![Chart of [the zqsecret donor]{.confidential}](p.png)\n",
-    "single-quoted attribute": "## S {.confidential reason='Personal'}\n\nzqsecret text\n",
-    "escaped quote in a value": '## S {.confidential reason="He said \\"no\\""}\n\nzqsecret\n',
+    "single-quoted attribute": "## Staff {.confidential reason='Personal'}\n\nzqsecret text\n",
+    "escaped quote in a value": '## Staff {.confidential reason="He said \\"no\\""}\n\nzqsecret\n',
     "closing colons on a fence": "::: confidential :::\nzqsecret text here\n:::\n",
     "a rule then a line with a colon": "Para.\n\n---\nNote: a rule, then text.\n",
     "a heading first in a fence": "::: members\n# Held\n\nzqsecret text\n:::\n",
@@ -506,6 +506,12 @@ FINE = {
                 "`Reportback` release",
             ]
         )
+    ),
+    "sections in containers that end where the writer meant (round 18)": (
+        "1. ## Item {.confidential}\n\n   zqsecret\n\n2. ## Next\n\n   Text.\n\n"
+        "> ## Letter {.members}\n>\n> zqsecret\n\n## After the quote\n\nText.\n\n"
+        "## Held {.confidential}\n\nzqsecret\n\n## ʻŌlelo Hawaiʻi\n\nText.\n\n"
+        "## A {.members}\n\nzqsecret\n\n## B\n\nText.\n"
     ),
     "headings with no words in a report with no mark": "#\n\nText.\n\n# of cases: 12\n",
     "underlined headings in a report with no mark": (
@@ -941,6 +947,43 @@ ROUND_16 = {
     "middle dots that are letters": (HELD + "## ㆍㆍㆍ {decision=Agreed}\n\nzq.\n", 13, NO_WORDS),
     "a click letter drawn like a pipe": (HELD + "# ǀ Ward ǀ Cases\n\nOutcome zq.\n", 13, ENDS),
 }  # fmt: skip
+
+
+CUT = "ends where that ends, but what follows is not a heading"
+ROUND_18 = {
+    "a numbered item's text indented short": (
+        "9. ## Rules\n\n   Agreed.\n\n10. ## Disputes {.confidential}\n\n   Expelled zq.\n\n"
+        "11. ## Finance\n\n   Agreed.\n", 13, CUT,
+    ),
+    "a quote split by a blank line": (
+        "> ## Letter {.members}\n>\n> Dear zq.\n\n> We must zq.\n", 9, CUT,
+    ),
+    "a definition's paragraph indented short": (
+        "Term\n\n:   ## Panel {.confidential}\n\n    Secret zq.\n\n  More zq.\n", 11, CUT,
+    ),
+    "a marked heading in a plain div": (
+        "::: note\n## Panel {.confidential}\n\nSecret zq.\n:::\n\nAfter zq.\n", 10, CUT,
+    ),
+    "two different dot letters": (HELD + "## ㆍᆢ\n\nOutcome zq.\n", 13, NO_WORDS),
+    "Ogham": (HELD + "# ᚁᚂ\n\nOutcome zq.\n", 13, NO_WORDS),
+    "Runic": (HELD + "# ᛁᛌ\n\nOutcome zq.\n", 13, NO_WORDS),
+    "Tifinagh": (HELD + "# ⵀⵂ\n\nOutcome zq.\n", 13, NO_WORDS),
+    "strokes that are ideographs": (HELD + "# 丨丶\n\nOutcome zq.\n", 13, NO_WORDS),
+    "math drawn as a dinkus": (HELD + "# $\\Diamond\\Diamond$\n\nOutcome zq.\n", 13, NO_WORDS),
+    "a digit drawn as a dot": (HELD + "# ٠ of cases\n\nOutcome zq.\n", 13, ENDS),
+    "box-drawing bars": (HELD + "## │ Ward │ Suspended │\n\nOutcome zq.\n", 13, ENDS),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(ROUND_18))
+def test_sections_cut_short_by_their_container_or_by_strokes_are_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Held-out round 18: a marked heading in a list item, quote, definition or div whose
+    section ended with its container (an item's text indented one space short, a quote split
+    by a blank line), and headings of letters drawn as strokes and dots, of math, or of a
+    digit drawn as a dot, or drawn as a table's bars, each published what followed."""
+    assert_refused_after_a_line(cli, project, *ROUND_18[case])
 
 
 @pytest.mark.parametrize("case", sorted(ROUND_16))

@@ -8,11 +8,11 @@ Each returns problems as (body line, message); `rules.BodyChecker` names the fil
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
+from reportback.checking import headings
 from reportback.checking.regions import VERBATIM, Regions, heading_words
 from reportback.checking.shapes import skeleton, wording
 from reportback.model import Ast, Audience
@@ -61,8 +61,9 @@ def problems(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
     tree = MainTree(ast)
     yield from disagreements(tree, regions)
     yield from heading_disagreements(tree, regions, lines)
-    yield from underlined_headings(tree, regions)
-    yield from unseen_headings(tree, regions)
+    yield from headings.underlined(tree.marked(regions), regions)
+    yield from headings.unseen(tree.marked(regions), tree.blocks, regions)
+    yield from headings.cut_short(tree.marked(regions), tree.blocks, lines)
     yield from verbatim_disagreements(tree, regions, lines)
     yield from block_disagreements(tree, regions)
     yield from word_disagreements(tree, regions)
@@ -114,106 +115,6 @@ def heading_disagreements(tree: MainTree, regions: Regions, lines: list[str]) ->
             "pipe tables"
         ),
     )
-
-
-def underlined_headings(tree: MainTree, regions: Regions) -> Iterator[Found]:
-    """Yield a problem at each heading written as a line of text underlined (`---`, `===`,
-    a lone `-`) in a report that withholds anything: both readers read it as a heading, so
-    it ends the section above it, where a writer sees a line of text, a rule or a list."""
-    if not tree.marked(regions):
-        return
-    for _, at, _, _ in regions.headings:
-        if not regions.body.startswith("#", at):
-            yield (
-                regions.line_of(at),
-                (
-                    "a line of text underlined with ---, === or a lone - is a heading, and "
-                    "ends the section above it; in a report with a mark, write each heading "
-                    "with # on one line (## Heading), put a blank line before a rule (---), "
-                    "and start a list item with its words on the marker's line (- item)"
-                ),
-            )
-
-
-def unseen_headings(tree: MainTree, regions: Regions) -> Iterator[Found]:
-    """Yield a problem, in a report that withholds anything, at each heading a writer may not
-    see as one, though both readers do: one with no words (`###` as a press release's end
-    mark, `## {#id}`, `# <!-- -->`, `# 1`), and one that ends withheld material without
-    starting like a title (`# of cases: 12`, `# | Ward | Cases`). Each ends the section above
-    it, and what follows would be published."""
-    if not tree.marked(regions):
-        return
-    levels = regions.levels
-    for _, at, words, _ in regions.headings:
-        if not has_words(" ".join(words)):
-            yield (
-                regions.line_of(at),
-                (
-                    "a heading with no words (a line starting with #, such as ### as an end "
-                    "mark, # 1, or ## {#id}) ends the section above it, and what follows it "
-                    "is published; give it words, or write \\# to keep a # as text"
-                ),
-            )
-        elif _ends_withheld(regions.body, levels, at) and not _like_a_title(regions.body, at):
-            written = _line_from(regions.body, at)
-            yield (
-                regions.line_of(at),
-                (
-                    f"{written[:40]!r} is a heading (a # and a space at the start of a line), "
-                    "and ends the withheld material above it: what follows it is published; "
-                    "start a heading with a capital letter or a number, or write \\# to keep "
-                    "a # as text ('\\# of cases')"
-                ),
-            )
-
-
-def _ends_withheld(body: str, levels: bytes, at: int) -> bool:
-    """Whether the text just before `at` (spaces aside) is withheld from what is at `at`."""
-    before = len(body[:at].rstrip())
-    return before > 0 and levels[before - 1] > levels[min(at, len(levels) - 1)]
-
-
-def _line_from(body: str, at: int) -> str:
-    end = body.find("\n", at)
-    return body[at:] if end < 0 else body[at:end]
-
-
-FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u01c0\u01c1\u01c2\u01c3")
-"""Letters that show as nothing (Hangul fillers) or as punctuation (click letters: ǀ)."""
-LEADING = frozenset(" \t*_[`!<\\~^#\"'“‘’«(¿¡§")
-"""What may come before a title's first word: Markdown, quotes, brackets, ¿, ¡, §."""
-
-
-def _letters(text: str) -> set[str]:
-    """The letters a reader sees in `text`: not fillers, nor modifier letters (ー, ـ)."""
-    return {c for c in text if unicodedata.category(c) in ("Lu", "Ll", "Lt", "Lo")} - FILLERS
-
-
-def has_words(text: str) -> bool:
-    """Whether a heading's text holds a word a reader sees: two different letters (not
-    `ㅡㅡㅡ`, `ㆍㆍㆍ`, `ーーー` or a filler, which show as a rule, dots or nothing)."""
-    return len(_letters(text)) >= 2
-
-
-def _like_a_title(body: str, at: int) -> bool:
-    """Whether the heading written at `at` starts like a title: after its #s, Markdown,
-    quotes and symbols (£, ✅), a first word that starts with a capital letter, a letter of a
-    script without capitals or a digit (or is like eBay: a capital inside), and holds a digit
-    or two different letters."""
-    line = _line_from(body, at)
-    start = next((n for n, c in enumerate(line) if not _leading(c)), len(line))
-    word = (line[start:].split() or [""])[0]
-    first = word[:1]
-    case = unicodedata.category(first) if first else ""
-    titled = case in ("Lu", "Lt", "Lo", "Nd", "Nl", "No") or (
-        case == "Ll" and any(c.isupper() for c in word)
-    )
-    return titled and (case.startswith("N") or len(_letters(word)) >= 2)
-
-
-def _leading(character: str) -> bool:
-    kind = unicodedata.category(character)
-    return character in LEADING or kind in ("So", "Sc", "Sk", "Ps", "Mn", "Me", "Cf")
 
 
 def verbatim_disagreements(tree: MainTree, regions: Regions, lines: list[str]) -> Iterator[Found]:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from reportback.checking import limits, nearmiss, placement, readers, visible
+from reportback.checking import headings, limits, nearmiss, placement, readers, visible
 from reportback.checking.regions import Regions, heading_words
 from reportback.clps import Directory, did_you_mean, split_regions
 from reportback.errors import Problem, problem
@@ -228,7 +228,7 @@ class BodyChecker:
         for key, value in pairs:
             self._pair(kind, marked, key, value)
         recorded = any(key in ("decision", "vote") for key in keys)
-        if recorded and kind == "Header" and not readers.has_words(" ".join(heading_words(node))):
+        if recorded and kind == "Header" and not headings.has_words(" ".join(heading_words(node))):
             self.near("a decision or vote needs a heading with words: the item's title", "{")
 
     def _pair(self, kind: str, marked: bool, key: str, value: str) -> None:

@@ -1,0 +1,204 @@
+"""Headings a writer may not see as headings, though both of pandoc's readers do.
+
+A withheld section runs from its marked heading to the next heading of its level or higher,
+or to the end of the list, quote, div or definition that holds it. Held-out rounds 15 to 18
+ended sections early, and published what followed, with headings nobody reads as headings
+(underlined text, `###`, `ーーー`, `# of cases`) and with containers that end where the
+writer's indentation slips. In a report with a mark, each is refused.
+
+Each rule yields problems as (body line, message), as `readers` does.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from reportback.checking.regions import Regions
+from reportback.pandoc import json_ast
+from reportback.pandoc.json_ast import Node
+
+Found = tuple[int, str]
+
+SCRIPTS = ("LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "HEBREW", "ARABIC", "DEVANAGARI",
+           "BENGALI", "GURMUKHI", "GUJARATI", "TAMIL", "TELUGU", "KANNADA", "MALAYALAM",
+           "SINHALA", "THAI", "GEORGIAN", "HIRAGANA", "KATAKANA", "HANGUL SYLLABLE",
+           "CJK UNIFIED IDEOGRAPH", "ETHIOPIC")  # fmt: skip
+"""The scripts whose letters count as a heading's words: scripts of many shapes drawn like
+dashes, dots, bars and pipes (Ogham, Runic, Tifinagh, Canadian syllabics, Hangul jamo) or
+letters that show as nothing (Hangul fillers) do not."""
+STROKES = frozenset("一丨丶丿乀乁亅ǀǁǂǃ")
+"""Letters of a counted script that are drawn as a single stroke, bar or dot."""
+LEADING = frozenset(" \t*_[`!<\\~^#\"'“‘’«(¿¡§ʻ")
+"""What may come before a title's first word: Markdown, quotes, brackets, ¿, ¡, §, ʻ."""
+DIGITS = frozenset("0123456789")
+NUMBERS = ("VULGAR FRACTION", "ROMAN NUMERAL")
+"""Numbers besides 0-9 a title may start with (½, Ⅳ); not digits drawn as dots (٠, ¹)."""
+
+
+def underlined(marked: bool, regions: Regions) -> Iterator[Found]:
+    """Yield a problem at each heading written as a line of text underlined (`---`, `===`,
+    a lone `-`): both readers read it as a heading, so it ends the section above it, where a
+    writer sees a line of text, a rule or a list."""
+    if not marked:
+        return
+    for _, at, _, _ in regions.headings:
+        if not regions.body.startswith("#", at):
+            yield (
+                regions.line_of(at),
+                (
+                    "a line of text underlined with ---, === or a lone - is a heading, and "
+                    "ends the section above it; in a report with a mark, write each heading "
+                    "with # on one line (## Heading), put a blank line before a rule (---), "
+                    "and start a list item with its words on the marker's line (- item)"
+                ),
+            )
+
+
+def unseen(marked: bool, blocks: list[Any], regions: Regions) -> Iterator[Found]:
+    """Yield a problem at each heading with no words a reader sees (`###` as a press
+    release's end mark, `## {#id}`, `# 1`, `ーーー`, `$\\Box$`), and at each that ends
+    withheld material without starting like a title (`# of cases: 12`, `# | Ward`)."""
+    if not marked:
+        return
+    levels = regions.levels
+    shown = [_shown(node) for node in json_ast.walk(blocks) if node["t"] == "Header"]
+    for (_, at, _, _), text in zip(regions.headings, shown, strict=False):
+        if not has_words(text):
+            yield (
+                regions.line_of(at),
+                (
+                    "a heading with no words (a line starting with #, such as ### as an end "
+                    "mark, # 1, or ## {#id}) ends the section above it, and what follows it "
+                    "is published; give it words, or write \\# to keep a # as text"
+                ),
+            )
+        elif _ends_withheld(regions.body, levels, at) and not _like_a_title(regions.body, at):
+            yield (
+                regions.line_of(at),
+                (
+                    f"{_line_from(regions.body, at)[:40]!r} is a heading (a # and a space at "
+                    "the start of a line), and ends the withheld material above it: what "
+                    "follows it is published; start a heading with a capital letter or a "
+                    "number, or write \\# to keep a # as text ('\\# of cases')"
+                ),
+            )
+
+
+def cut_short(marked: bool, blocks: list[Any], lines: list[str]) -> Iterator[Found]:
+    """Yield a problem at each marked heading whose section ends with the list item, quote,
+    div or definition holding it, where what follows is not a heading: a line indented one
+    space short falls out of the item, and a blank line splits a quote in two, so what the
+    writer meant to withhold would be published."""
+    if not marked:
+        return
+    for words in _cut_short(blocks, None):
+        yield (
+            _line_with(lines, words),
+            (
+                "this withheld section is inside a list item, quote, div or definition, and "
+                "ends where that ends, but what follows is not a heading, so it would be "
+                "published; indent all of the section alike (as far as the heading's text), "
+                "keep a quote's lines joined with >, or follow the container with a heading"
+            ),
+        )
+
+
+def has_words(text: str) -> bool:
+    """Whether a heading's text holds a word a reader sees: a letter of a counted script
+    (`SCRIPTS`), not a stroke, a filler or a modifier letter."""
+    return bool(_letters(text))
+
+
+HEADING_AFTER = {"t": "Header"}
+"""What follows a list item or a definition that another one follows (as good as a heading:
+the next item is where the writer put it)."""
+
+
+def _cut_short(blocks: list[Any], after: Node | None) -> Iterator[tuple[str, ...]]:
+    """Yield the words of each marked heading in `blocks` whose section runs to their end,
+    where `after` (what follows the container, None at the end of the report) is not a
+    heading; and the same in every container within."""
+    open_: list[tuple[int, tuple[str, ...]]] = []
+    for n, block in enumerate(blocks):
+        following = blocks[n + 1] if n + 1 < len(blocks) else after
+        if block["t"] == "Header":
+            open_ = [(level, words) for level, words in open_ if level < block["c"][0]]
+            if json_ast.mark(block):
+                open_.append((block["c"][0], json_ast.words(json_ast.stringify(block["c"][2]))))
+        for inner, inner_after in _contents(block, following):
+            yield from _cut_short(inner, inner_after)
+    if after is not None and after["t"] != "Header":
+        yield from (words for _, words in open_)
+
+
+def _contents(block: Node, following: Node | None) -> Iterator[tuple[list[Any], Node | None]]:
+    """Yield each list of blocks a block holds, with what follows it."""
+    kind = block["t"]
+    if kind in ("BulletList", "OrderedList"):
+        items = block["c"] if kind == "BulletList" else block["c"][1]
+        for n, item in enumerate(items):
+            yield item, HEADING_AFTER if n + 1 < len(items) else following
+    elif kind in ("BlockQuote", "Div"):
+        yield (block["c"] if kind == "BlockQuote" else block["c"][1]), following
+    elif kind == "DefinitionList":
+        definitions = [d for _, ds in block["c"] for d in ds]
+        for n, definition in enumerate(definitions):
+            yield definition, HEADING_AFTER if n + 1 < len(definitions) else following
+
+
+def _shown(node: Node) -> str:
+    """A heading's text as shown: without math and code, whose letters are commands."""
+    return json_ast.stringify([
+        n for n in node["c"][2] if not (isinstance(n, dict) and n.get("t") in ("Math", "Code"))
+    ], notes=False)  # fmt: skip
+
+
+def _letters(text: str) -> set[str]:
+    return {c for c in text if c.isalpha() and c not in STROKES and _counted(c)}
+
+
+def _counted(character: str) -> bool:
+    name = unicodedata.name(character, "")
+    return unicodedata.category(character) != "Lm" and name.startswith(SCRIPTS)
+
+
+def _ends_withheld(body: str, levels: bytes, at: int) -> bool:
+    """Whether the text just before `at` (spaces aside) is withheld from what is at `at`."""
+    before = len(body[:at].rstrip())
+    return before > 0 and levels[before - 1] > levels[min(at, len(levels) - 1)]
+
+
+def _line_from(body: str, at: int) -> str:
+    end = body.find("\n", at)
+    return body[at:] if end < 0 else body[at:end]
+
+
+def _line_with(lines: list[str], written: tuple[str, ...]) -> int:
+    """Return the first line holding all of `written` (1 if none does)."""
+    return next((n for n, text in enumerate(lines, start=1)
+                 if all(w in text.casefold() for w in written)), 1)  # fmt: skip
+
+
+def _like_a_title(body: str, at: int) -> bool:
+    """Whether the heading written at `at` starts like a title: after its #s, Markdown,
+    quotes and symbols (£, ✅), a first word that starts with a capital letter, a letter of a
+    script without capitals, a digit 0-9, ½ or Ⅳ (or is like eBay: a capital inside)."""
+    line = _line_from(body, at)
+    start = next((n for n, c in enumerate(line) if not _leading(c)), len(line))
+    word = (line[start:].split() or [""])[0]
+    first = word[:1]
+    if not first:
+        return False
+    if first in DIGITS or unicodedata.name(first, "").startswith(NUMBERS):
+        return True
+    case = unicodedata.category(first) if first in _letters(first) else ""
+    return case in ("Lu", "Lt", "Lo") or (case == "Ll" and any(c.isupper() for c in word))
+
+
+def _leading(character: str) -> bool:
+    if "\u2500" <= character <= "\u259f":  # box drawing and blocks: a table's bars
+        return False
+    kind = unicodedata.category(character)
+    return character in LEADING or kind in ("So", "Sc", "Sk", "Ps", "Mn", "Me", "Cf")
