@@ -31,7 +31,7 @@ FORMS = {
         "- zqpublicone opening item\n\n"
         '  ## zqheading secret title {.LEVEL reason="Legal advice"}\n\n  zqwithheld body text\n\n'
         "  ### zqsub heading inside\n\n  zqdeeper text\n\n"
-        "- zqpublictwo and more words in the next item\n- and a third item of public words\n"
+        "- ## Next zqpublictwo and more words in the item\n- and a third item of public words\n"
     ),
     "inline": "zqpublicone and [zqwithheld words here]{.LEVEL} then zqpublictwo\n",
 }
@@ -53,7 +53,8 @@ def test_mark_withholds_from_public_outputs(
     cli: Cli, project: Project, form: str, level: str
 ) -> None:
     """A section in a list item ends with its item (held-out round 10: the regions ran it to
-    the end of the list, and the build was refused for publishing the next items)."""
+    the end of the list, and the build was refused for publishing the next items). The next
+    item starts with a heading: one that does not is refused (round 19, `test_written`)."""
     body = FORMS[form].replace("LEVEL", level)
     root = project({"reports/r.md": report(body, title="Title zqtitle")})
     assert cli("build", "--now", NOW).code == 0

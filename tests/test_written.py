@@ -513,6 +513,23 @@ FINE = {
         "## Held {.confidential}\n\nzqsecret\n\n## ʻŌlelo Hawaiʻi\n\nText.\n\n"
         "## A {.members}\n\nzqsecret\n\n## B\n\nText.\n"
     ),
+    "titles after withheld material (round 19)": "".join(
+        f"## Held {n} {{.confidential}}\n\nzqsecret\n\n## {title}\n\nText.\n\n"
+        for n, title in enumerate(
+            [
+                "a) Finance report",
+                "(ii) Apologies",
+                "i. Apologies",
+                "c. 200 members attended",
+                "e-petitions on the rule book",
+                "x.com and social media",
+                "i mBéal Feirste",
+                "a’ Chomhairle Nàiseanta",
+                "Islington CLP",
+            ]
+        )
+    )
+    + "- ## Held item {.confidential}\n\n  zqsecret\n\n- ## Next item\n\n  Text.\n",
     "headings with no words in a report with no mark": "#\n\nText.\n\n# of cases: 12\n",
     "underlined headings in a report with no mark": (
         "Next steps\n----------\n\nText.\n\nPlan\n====\n\nMore.\n"
@@ -973,6 +990,43 @@ ROUND_18 = {
     "a digit drawn as a dot": (HELD + "# ٠ of cases\n\nOutcome zq.\n", 13, ENDS),
     "box-drawing bars": (HELD + "## │ Ward │ Suspended │\n\nOutcome zq.\n", 13, ENDS),
 }  # fmt: skip
+
+
+ROUND_19 = {
+    "sub-items indented a space short": (
+        "## Agenda\n\n- ## Disputes {.confidential}\n\n  Points:\n\n - zq admitted\n - zq\n\n"
+        "## Next\n\nText.\n", 11, CUT,
+    ),
+    "a plain next item": (
+        "1. ## Held {.confidential}\n\n   Points:\n\n2. zq admitted the breach\n", 9, CUT,
+    ),
+    "a lower heading after the list": (
+        "- ## Held {.confidential}\n\n  zq.\n\n#### Details\n\nzq.\n", 9, CUT,
+    ),
+    "a lower heading starting the next item": (
+        "- ## Held {.confidential}\n\n  zq.\n\n- #### Details\n\n  zq.\n", 9, CUT,
+    ),
+    "a second definition of the term": (
+        "Disputes\n\n:   ## Held {.confidential}\n\n    zq.\n\n:   zq second.\n", 11, CUT,
+    ),
+    "a heading inside raw HTML": (
+        "## Held {.confidential}\n\nSummary.\n\n<blockquote>\n\n## Statement\n\nzq.\n\n"
+        "</blockquote>\n\nzq more.\n", 15, CUT, True,
+    ),
+    "a Latin letter drawn as a dot": (HELD + "# ꞏꞏꞏ\n\nOutcome zq.\n", 13, NO_WORDS),
+    "a Cyrillic bar": (HELD + "# Ӏ\n\nOutcome zq.\n", 13, NO_WORDS),
+    "a capital I alone": (HELD + "# I\n\nOutcome zq.\n", 13, NO_WORDS),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(ROUND_19))
+def test_sections_ended_by_items_lower_headings_raw_html_or_bars_are_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Held-out round 19: a marked section in a list item or definition was cut short by a
+    next item or definition that was not a heading, or by a heading lower than its own; a
+    heading inside raw `<blockquote>` ended it; and headings of one bar or dot letter."""
+    assert_refused_after_a_line(cli, project, *ROUND_19[case])
 
 
 @pytest.mark.parametrize("case", sorted(ROUND_18))

@@ -11,6 +11,7 @@ Each rule yields problems as (body line, message), as `readers` does.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -28,8 +29,12 @@ SCRIPTS = ("LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "HEBREW", "ARABIC", "DEVANA
 """The scripts whose letters count as a heading's words: scripts of many shapes drawn like
 dashes, dots, bars and pipes (Ogham, Runic, Tifinagh, Canadian syllabics, Hangul jamo) or
 letters that show as nothing (Hangul fillers) do not."""
-STROKES = frozenset("一丨丶丿乀乁亅ǀǁǂǃ")
+STROKES = frozenset("一丨丶丿乀乁亅ǀǁǂǃꞏ")
 """Letters of a counted script that are drawn as a single stroke, bar or dot."""
+BARS = frozenset("IlıӀاוΙ")
+"""Letters drawn as a bar: a heading of these alone (`# I`) shows as a rule."""
+ENUMERATOR = re.compile(r"\(?(?:[a-z]|[ivxlc]+)[.)]")
+"""An item's letter before a title (`a)`, `(ii)`, `i.`, `c.`): the title is the next word."""
 LEADING = frozenset(" \t*_[`!<\\~^#\"'“‘’«(¿¡§ʻ")
 """What may come before a title's first word: Markdown, quotes, brackets, ¿, ¡, §, ʻ."""
 DIGITS = frozenset("0123456789")
@@ -93,14 +98,16 @@ def cut_short(marked: bool, blocks: list[Any], lines: list[str]) -> Iterator[Fou
     writer meant to withhold would be published."""
     if not marked:
         return
-    for words in _cut_short(blocks, None):
+    for words in [*_cut_short(blocks, None), *_in_raw_html(blocks)]:
         yield (
             _line_with(lines, words),
             (
                 "this withheld section is inside a list item, quote, div or definition, and "
                 "ends where that ends, but what follows is not a heading, so it would be "
                 "published; indent all of the section alike (as far as the heading's text), "
-                "keep a quote's lines joined with >, or follow the container with a heading"
+                "keep a quote's lines joined with >, and follow the container with a heading "
+                "of the section's level or higher (a heading inside raw HTML such as "
+                "<blockquote> is the report's own, and ends the section)"
             ),
         )
 
@@ -108,12 +115,14 @@ def cut_short(marked: bool, blocks: list[Any], lines: list[str]) -> Iterator[Fou
 def has_words(text: str) -> bool:
     """Whether a heading's text holds a word a reader sees: a letter of a counted script
     (`SCRIPTS`), not a stroke, a filler or a modifier letter."""
-    return bool(_letters(text))
+    return bool(_letters(text) - BARS)
 
 
-HEADING_AFTER = {"t": "Header"}
-"""What follows a list item or a definition that another one follows (as good as a heading:
-the next item is where the writer put it)."""
+TERM = {"t": "Para"}
+"""What follows a term's last definition when another term follows: no heading."""
+VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                  "source", "track", "wbr"])  # fmt: skip
+TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*?(/?)>")
 
 
 def _cut_short(blocks: list[Any], after: Node | None) -> Iterator[tuple[str, ...]]:
@@ -129,8 +138,9 @@ def _cut_short(blocks: list[Any], after: Node | None) -> Iterator[tuple[str, ...
                 open_.append((block["c"][0], json_ast.words(json_ast.stringify(block["c"][2]))))
         for inner, inner_after in _contents(block, following):
             yield from _cut_short(inner, inner_after)
-    if after is not None and after["t"] != "Header":
-        yield from (words for _, words in open_)
+    if after is not None:
+        closing = after["c"][0] if after["t"] == "Header" else 0
+        yield from (words for level, words in open_ if not 0 < closing <= level)
 
 
 def _contents(block: Node, following: Node | None) -> Iterator[tuple[list[Any], Node | None]]:
@@ -139,13 +149,33 @@ def _contents(block: Node, following: Node | None) -> Iterator[tuple[list[Any], 
     if kind in ("BulletList", "OrderedList"):
         items = block["c"] if kind == "BulletList" else block["c"][1]
         for n, item in enumerate(items):
-            yield item, HEADING_AFTER if n + 1 < len(items) else following
+            yield item, _first(items[n + 1]) if n + 1 < len(items) else following
     elif kind in ("BlockQuote", "Div"):
         yield (block["c"] if kind == "BlockQuote" else block["c"][1]), following
     elif kind == "DefinitionList":
-        definitions = [d for _, ds in block["c"] for d in ds]
-        for n, definition in enumerate(definitions):
-            yield definition, HEADING_AFTER if n + 1 < len(definitions) else following
+        terms = block["c"]
+        for t, (_, definitions) in enumerate(terms):
+            for n, definition in enumerate(definitions):
+                last = t + 1 == len(terms)
+                later = following if last else TERM
+                yield definition, _first(definitions[n + 1]) if n + 1 < len(definitions) else later
+
+
+def _first(blocks: list[Any]) -> Node:
+    return blocks[0] if blocks else TERM
+
+
+def _in_raw_html(blocks: list[Any]) -> Iterator[tuple[str, ...]]:
+    """Yield the words of each heading written between a raw HTML tag and its end tag
+    (`<blockquote>` … `</blockquote>`): pandoc reads it as the report's own heading."""
+    depth = 0
+    for node in json_ast.walk(blocks):
+        if node["t"] == "RawBlock" and node["c"][0] == "html":
+            for close, name, empty in TAG.findall(node["c"][1]):
+                if not empty and name.lower() not in VOID:
+                    depth = max(depth - 1, 0) if close else depth + 1
+        elif node["t"] == "Header" and depth:
+            yield json_ast.words(json_ast.stringify(node["c"][2]))
 
 
 def _shown(node: Node) -> str:
@@ -188,13 +218,27 @@ def _like_a_title(body: str, at: int) -> bool:
     line = _line_from(body, at)
     start = next((n for n, c in enumerate(line) if not _leading(c)), len(line))
     word = (line[start:].split() or [""])[0]
+    if ENUMERATOR.fullmatch(word):  # a) Finance, (ii) Apologies, c. 200 members
+        word = (line[start:].split()[1:2] or [""])[0]
     first = word[:1]
     if not first:
         return False
     if first in DIGITS or unicodedata.name(first, "").startswith(NUMBERS):
         return True
     case = unicodedata.category(first) if first in _letters(first) else ""
-    return case in ("Lu", "Lt", "Lo") or (case == "Ll" and any(c.isupper() for c in word))
+    if case in ("Lu", "Lt", "Lo"):
+        return True
+    following = (line[start:].split()[1:2] or [""])[0]
+    return case == "Ll" and (
+        any(c.isupper() or not c.isalpha() for c in word.rstrip(".,:;!?")[1:])  # eBay, e-petitions
+        or (len(_letters(word)) <= 2 and _mutated(word, following))
+    )
+
+
+def _mutated(particle: str, following: str) -> bool:
+    """Whether a short lowercase word leads a Celtic title: an elided article (`a’
+    Chomhairle`) or a word whose capital comes after a mutation (`i mBéal Feirste`)."""
+    return particle.endswith(("’", "'")) or any(c.isupper() for c in following[1:])
 
 
 def _leading(character: str) -> bool:
