@@ -100,7 +100,7 @@ def cut_short(marked: bool, blocks: list[Any], lines: list[str]) -> Iterator[Fou
         return
     for words in [*_cut_short(blocks, None), *_in_raw_html(blocks)]:
         yield (
-            _line_with(lines, words),
+            words_line_in(lines, words),
             (
                 "this withheld section is inside a list item, quote, div or definition, and "
                 "ends where that ends, but what follows is not a heading, so it would be "
@@ -205,7 +205,7 @@ def _line_from(body: str, at: int) -> str:
     return body[at:] if end < 0 else body[at:end]
 
 
-def _line_with(lines: list[str], written: tuple[str, ...]) -> int:
+def words_line_in(lines: list[str], written: tuple[str, ...]) -> int:
     """Return the first line holding all of `written` (1 if none does)."""
     return next((n for n, text in enumerate(lines, start=1)
                  if all(w in text.casefold() for w in written)), 1)  # fmt: skip

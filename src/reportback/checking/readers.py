@@ -105,7 +105,7 @@ def heading_disagreements(tree: MainTree, regions: Regions, lines: list[str]) ->
     if first < len(theirs):
         line = regions.line_of(regions.headings[first][1])
     else:  # a heading only the main reader read: the first line holding its words
-        line = _words_line_in(lines, ours[first][1])
+        line = headings.words_line_in(lines, ours[first][1])
     yield (
         line,
         (
@@ -135,7 +135,7 @@ def verbatim_disagreements(tree: MainTree, regions: Regions, lines: list[str]) -
     if first < len(theirs):
         line = regions.line_of(kept[first][1])
     else:
-        line = _words_line_in(lines, ours[first][1])
+        line = headings.words_line_in(lines, ours[first][1])
     what = (ours[first:] or theirs[first:])[0][0]
     yield (
         line,
@@ -244,12 +244,6 @@ def _nowhere(_: Node) -> None:
 def _first_difference(ours: list[Any], theirs: list[Any]) -> int:
     return next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
                 min(len(ours), len(theirs)))  # fmt: skip
-
-
-def _words_line_in(lines: list[str], written: tuple[str, ...]) -> int:
-    """Return the first line holding all of `written` (1 if none does)."""
-    return next((n for n, text in enumerate(lines, start=1)
-                 if all(w in text.casefold() for w in written)), 1)  # fmt: skip
 
 
 def _marks(blocks: list[Any]) -> list[tuple[str, int]]:
