@@ -77,7 +77,8 @@ def test_a_builds_stores_cut_short_or_from_another_program_only_cost_time(
     names = [p.relative_to(root / ".reportback").parts[:2] for p in stores]
     assert names == [
         ("cache", "audit"), ("cache", "audit"), ("cache", "audit"), ("cache", "feeds.pickle"),
-        ("cache", "pdftext"), ("manifests", names[5][1]), ("published", "feeds.pickle"),
+        ("cache", "pdftext"), ("cache", "program"), ("manifests", names[6][1]),
+        ("published", "feeds.pickle"),
         ("published", "site.pickle"),
     ]  # fmt: skip
     mark = f" {code_fingerprint()}\n".encode()
@@ -91,6 +92,34 @@ def test_a_builds_stores_cut_short_or_from_another_program_only_cost_time(
         built = cli("build", "--now", NOW, "--timings")
         assert built.code == 0 and " audit: " in built.err, "built again, not a no-op"
         assert _outputs(root) == published
+
+
+def test_a_build_empties_a_cache_another_program_filled(cli: Cli, project: Project) -> None:
+    root = project({"reports/2016-09-20-nec.md": report("Public text.\n")})
+    cache = root / ".reportback" / "cache"
+    assert cli("build", "--now", NOW).code == 0
+    ours = (cache / "program").read_bytes()
+    assert code_fingerprint() in ours.decode()
+    kept = sorted(p for p in cache.rglob("*") if p.is_file())
+    old = cache / "parse" / "ab" / ("ab" + "0" * 62)  # what an older reportback left
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(b"an older program's parse")
+    assert cli("build", "--now", NOW).code == 0 and old.exists(), "a no-op keeps its cache"
+    (root / "reports/2016-09-20-nec.md").write_text(report("Public text, edited.\n"))
+    assert cli("build", "--now", NOW).code == 0 and old.exists(), "so does an edit"
+
+    (cache / "program").write_bytes(ours.replace(code_fingerprint().encode(), b"0" * 64))
+    aside = root / ".reportback" / "cache.old-99999"  # left by a crash part way through
+    (aside / "render").mkdir(parents=True)
+    (aside / "render" / "x").write_bytes(b"left aside")
+    published = _outputs(root)
+    (root / "reports/2016-09-20-nec.md").write_text(report("Public text, edited again.\n"))
+    assert cli("build", "--now", NOW).code == 0
+    assert not old.exists() and not aside.exists(), "another program's cache is gone"
+    assert (cache / "program").read_bytes() == ours
+    now = sorted(p.relative_to(cache).parts[0] for p in cache.rglob("*") if p.is_file())
+    assert set(now) == {p.relative_to(cache).parts[0] for p in kept}, "and this one's made"
+    assert _outputs(root) != published and b"edited again" in b"".join(_outputs(root).values())
 
 
 def test_damaged_records_of_reports_only_cost_time(cli: Cli, project: Project) -> None:

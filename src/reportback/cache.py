@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import threading
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,6 +57,34 @@ def write_atomic(path: Path, data: bytes) -> None:
     temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     temp.write_bytes(data)
     temp.replace(path)
+
+
+def forget_other_programs(folder: Path) -> None:
+    """Empty the cache `folder` if another program (another version of reportback) filled it.
+
+    Every key and store in it covers the program that made it, so nothing another program
+    left there is ever read again: without this, each upgrade would leave a whole project's
+    parses, renderings and PDFs behind. The folder is renamed aside before it is removed, so
+    a crash part way leaves no half-emptied cache under its name (and the next call removes
+    what was left aside).
+    """
+    mark = folder / "program"
+    ours = f"reportback cache {code_fingerprint()}\n".encode()
+    for aside in folder.parent.glob(f"{folder.name}.old-*"):
+        shutil.rmtree(aside, ignore_errors=True)
+    try:
+        if mark.read_bytes() == ours:
+            return
+    except OSError:
+        pass  # none (a new project, or an older program's cache), or unreadable
+    if folder.exists():
+        aside = folder.with_name(f"{folder.name}.old-{os.getpid()}")
+        try:
+            folder.rename(aside)
+        except OSError:
+            return  # another build of this program is emptying it just now
+        shutil.rmtree(aside, ignore_errors=True)
+    write_atomic(mark, ours)
 
 
 T = TypeVar("T")

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from reportback.build import unchanged
+from reportback.cache import forget_other_programs
 from reportback.config import Config
 from reportback.model import BuildOptions, BuildResult
 from reportback.timing import stage
@@ -26,6 +27,7 @@ def build(config: Config, options: BuildOptions) -> BuildResult:
         return _result_from(last)
     from reportback.build import pipeline  # the stages: loaded only for a build that runs
 
+    forget_other_programs(config.path("state") / "cache")
     result = pipeline.run(config, options)
     with stage("manifest"):
         kept = {k: v for k, v in asdict(result).items() if k != "next_embargo"}
