@@ -112,34 +112,45 @@ def _settle(
 
 def send_confirmation(config: Config, tokens: Tokens, person: Person, now: datetime) -> bool:
     """Email the confirmation link; return whether the server (or outbox) took it."""
-    token = tokens.make(person.id, person.email, CONFIRM)
-    link = urljoin(config.site.base, f"confirm?token={token}")
-    text = (
+    return _send(
+        config, tokens, person, now, CONFIRM, "Confirm your subscription",
         f"Someone, probably you, asked to get the reports of {config.site.title} by email.\n\n"
-        f"To confirm, open this link within {CONFIRM_DAYS} days:\n\n{link}\n\n"
-        "If it was not you, ignore this email: you will not hear from us again.\n"
-    )
-    subject = f"Confirm your subscription — {config.site.title}"
-    outbox = config.path("state") / "confirmations"
-    return send_notice(config.email, outbox, person.email, subject, text, now)
+        f"To confirm, open this link within {CONFIRM_DAYS} days:\n\n",
+        "If it was not you, ignore this email: you will not hear from us again.\n",
+    )  # fmt: skip
 
 
 def send_already(config: Config, tokens: Tokens, person: Person, now: datetime) -> bool:
     """Email an active subscriber who asked again what they get, and where to change it."""
-    token = tokens.make(person.id, person.email, PREFERENCES)
-    link = urljoin(config.site.base, f"preferences?token={token}")
     clp = directory_for(config).by_slug.get(person.clp)
-    text = (
+    cadence = _CADENCE_WORDS.get(person.cadence, person.cadence)
+    return _send(
+        config, tokens, person, now, PREFERENCES, "You already get the reports",
         f"Someone, probably you, asked to get the reports of {config.site.title} by email at "
-        f"this address. It already gets them: {_CADENCE_WORDS.get(person.cadence, person.cadence)}"
-        f", for {clp.name if clp else person.clp}.\n\n"
-        f"To change your constituency or how often you hear from us, or to stop, open:\n\n"
-        f"{link}\n\n"
-        "If it was not you, ignore this email: nothing has changed.\n"
-    )
-    subject = f"You already get the reports — {config.site.title}"
+        f"this address. It already gets them: {cadence}, for {clp.name if clp else person.clp}"
+        ".\n\nTo change your constituency or how often you hear from us, or to stop, open:\n\n",
+        "If it was not you, ignore this email: nothing has changed.\n",
+    )  # fmt: skip
+
+
+def _send(
+    config: Config,
+    tokens: Tokens,
+    person: Person,
+    now: datetime,
+    purpose: str,
+    subject: str,
+    before: str,
+    after: str,
+) -> bool:
+    """Email `person` a link for `purpose` (to the page of that name, with its token) between
+    `before` and `after`; return whether the server (or outbox) took it."""
+    token = tokens.make(person.id, person.email, purpose)
+    link = urljoin(config.site.base, f"{purpose}?token={token}")
+    text = f"{before}{link}\n\n{after}"
     outbox = config.path("state") / "confirmations"
-    return send_notice(config.email, outbox, person.email, subject, text, now)
+    whole = f"{subject} — {config.site.title}"
+    return send_notice(config.email, outbox, person.email, whole, text, now)
 
 
 _CADENCE_WORDS = {
