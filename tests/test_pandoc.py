@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from reportback.checking.regions import SOURCE_READER
+from reportback.checking.source_reader import SOURCE_READER
 from reportback.errors import ExternalFailure
 from reportback.pandoc import worker
 from reportback.pandoc.worker import Pandoc, Pandocs, unwrapped

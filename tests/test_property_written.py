@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 from reportback.build.check_all import read_body
 from reportback.checking.front_matter import load_report
-from reportback.checking.regions import SOURCE_READER, for_source_reader, regions
 from reportback.checking.rules import BodyChecker
+from reportback.checking.source_reader import SOURCE_READER, for_source_reader, regions
 from reportback.clps import load_directory
 from reportback.model import Audience, Placeholders, Publication
 from reportback.output.render import RenderSettings, render

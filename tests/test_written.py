@@ -535,6 +535,10 @@ FINE = {
         "Next steps\n----------\n\nText.\n\nPlan\n====\n\nMore.\n"
     ),
     "a long list of ampersands": "".join(f"- Smith & Jones &#8217; `{n}`\n" for n in range(400)),
+    "a heading in a footnote": (
+        "Budget.[^b]\n\n[^b]: A note.\n\n    ## Budget lines\n\n    More.\n\n"
+        "## Case {.confidential}\n\nzqsecret text\n"
+    ),
 }
 
 
@@ -932,6 +936,10 @@ ROUND_15 = {
     ),
     "a heading underlined in public text": (
         "[zq]{.confidential} text.\n\nNext steps\n----------\n\nText.\n", 11, UNDERLINED,
+    ),
+    "text underlined in a footnote (named at its line, not the note's use)": (
+        "Budget.[^b]\n\n[^b]: A note.\n\n    Budget lines\n    ---\n\n    More.\n\n"
+        "## Case {.confidential}\n\nzq\n", 13, UNDERLINED,
     ),
     "a label in math": ("Math $\\label{zq}$ here.\n", 9, "TeX"),
     "a tag in display math": ("$$x = 1 \\tag*{zq}$$\n", 9, "TeX"),

@@ -16,8 +16,9 @@ from reportback import cache as cachemod
 from reportback.build.fork import in_child, shared
 from reportback.cache import Cache
 from reportback.checking.front_matter import find_reports, load_report
-from reportback.checking.regions import SOURCE_READER, Regions, for_source_reader, regions
+from reportback.checking.regions import Regions
 from reportback.checking.rules import BodyChecker
+from reportback.checking.source_reader import SOURCE_READER, for_source_reader, regions
 from reportback.clps import Directory
 from reportback.config import Config
 from reportback.errors import ExternalFailure, FolderMissing, InputRefused, Problem, shown_path
