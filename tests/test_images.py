@@ -462,3 +462,57 @@ def test_text_drawn_outside_the_page_is_read() -> None:
     audit reads every character drawn (PDFium's text range, not the page's bounded text)."""
     typeset = _typeset("Public words.\n\n#place(top + left, dx: -12cm, dy: -4cm)[zq off the page]")
     assert "zq off the page" in leaks.pdf_text(typeset)
+
+
+def _erased(mode: str) -> Image.Image:
+    """A screenshot with a name 'erased' to transparency: its pixels keep their colours
+    (a red stripe) under alpha 0, beside a visible blue half."""
+    image = Image.new("RGBA", (40, 20), (0, 0, 255, 255))
+    for x in range(20):
+        for y in range(20):
+            image.putpixel((x, y), (200, 10, 10, 0))
+    if mode == "P":  # a palette with one transparent entry, holding the red
+        paletted = image.convert("RGB").quantize(colors=4)
+        red = paletted.getpixel((0, 0))
+        paletted.info["transparency"] = red
+        return paletted
+    return image.convert(mode)
+
+
+def _hidden_colours(data: bytes) -> set[tuple[int, ...]]:
+    with Image.open(io.BytesIO(data)) as opened:
+        rgba = opened.convert("RGBA")
+        return {p[:3] for p in rgba.getdata() if p[3] == 0} | {
+            p[:3] for p in rgba.getdata() if p[0] > 150 and p[2] < 100
+        }
+
+
+@pytest.mark.parametrize(("mode", "suffix"), [("RGBA", ".png"), ("LA", ".png"),
+                                              ("P", ".png"), ("RGBA", ".jpg")])  # fmt: skip
+def test_what_is_under_a_transparent_pixel_is_not_published(mode: str, suffix: str) -> None:
+    """Held-out round 20: text erased to transparency kept its colours under alpha 0, in the
+    published PNG and in the PDF; a PNG named .jpg was flattened with them showing."""
+    buffer = io.BytesIO()
+    source = _erased(mode)
+    source.save(buffer, "PNG")
+    made = images.clean(buffer.getvalue(), suffix)
+    hidden = _hidden_colours(made)
+    assert hidden <= {(0, 0, 0)}, hidden
+    with Image.open(io.BytesIO(made)) as opened:
+        right = opened.convert("RGBA").getpixel((30, 10))
+    drawn = source.convert("RGBA").getpixel((30, 10))
+    assert all(abs(a - b) < 8 for a, b in zip(right, drawn, strict=True)), "what is drawn is kept"
+
+
+def test_an_erased_name_is_not_in_the_pdf_either(cli: Cli, project: Project) -> None:
+    buffer = io.BytesIO()
+    _erased("RGBA").save(buffer, "PNG")
+    body = "Public.\n\n![The chart](chart.png)\n"
+    root = project({"reports/a.md": report(body), "reports/chart.png": buffer.getvalue()})
+    assert cli("build", "--now", NOW).code == 0
+    whole = (root / "site/reports/a/a.pdf").read_bytes()
+    embedded = [i for page in pypdf.PdfReader(io.BytesIO(whole)).pages for i in page.images]
+    assert embedded
+    for image in embedded:
+        with Image.open(io.BytesIO(image.data)) as opened:
+            assert not any(p[0] > 150 and p[2] < 100 for p in opened.convert("RGB").getdata())

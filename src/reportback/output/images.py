@@ -100,8 +100,19 @@ def _bounded(size: tuple[int, int]) -> None:
 
 
 def _encode(image: Pillow.Image, suffix: str) -> bytes:
-    """Write `image`'s pixels, and nothing else, as a fresh JPEG or PNG."""
+    """Write `image`'s pixels, and nothing else, as a fresh JPEG or PNG.
+
+    What is under a fully transparent pixel is not drawn, but it is kept: text "erased" to
+    transparency in a screenshot keeps its colours there, for anyone to read back. So an
+    image with transparency keeps none (a PNG: black under each clear pixel), or is laid on
+    white (a JPEG, which has no transparency: as a page shows it).
+    """
     jpeg = suffix == ".jpg"
+    if "transparency" in image.info or image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        image = _cleared(image.convert("RGBA"))
+        if jpeg:
+            white = Pillow.new("RGBA", image.size, (255, 255, 255, 255))
+            image = Pillow.alpha_composite(white, image).convert("RGB")
     if jpeg:
         mode = "L" if image.mode in ("1", "L", "LA", "I", "I;16") else "RGB"
     else:
@@ -116,6 +127,12 @@ def _encode(image: Pillow.Image, suffix: str) -> bytes:
     else:
         fresh.save(out, "PNG")
     return out.getvalue()
+
+
+def _cleared(image: Pillow.Image) -> Pillow.Image:
+    """Return an RGBA image with every fully transparent pixel transparent black."""
+    clear = image.getchannel("A").point(lambda a: 255 if a == 0 else 0).convert("1")
+    return Pillow.composite(Pillow.new("RGBA", image.size, (0, 0, 0, 0)), image, clear)
 
 
 def _rasterise(data: bytes, check_only: bool) -> bytes:
