@@ -370,3 +370,22 @@ def test_reminders_read_the_same_register(tmp_path: Path) -> None:
     due = reminders.due(db, config, {(m.upper(), d) for m, d in reported}, now)
     assert [(m.meeting, m.day) for m in due] == [("Organisation Committee", date(2026, 10, 6))]
     db.close()
+
+
+def test_a_comment_or_key_written_into_a_registers_note_is_refused(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round 20: a `# …` line in a `note: >-` block was published on the record's
+    page as words; a `status:` indented into it left the meeting held."""
+    register = (
+        "- meeting: NEC\n  date: 2016-09-20\n  note: >-\n    Held online.\n"
+        "    # internal: at the chair's home\n"
+        "- meeting: Disputes Panel\n  date: 2016-09-21\n  note: >-\n    Short.\n"
+        "    status: cancelled\n"
+    )
+    root = project({"reports/a.md": report(), "meetings.yaml": register})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1 and not (root / "site").exists()
+    lines = result.err.splitlines()
+    assert lines[0].startswith("meetings.yaml:5: ") and "not as a comment" in lines[0]
+    assert lines[1].startswith("meetings.yaml:10: ") and "not as the key 'status'" in lines[1]

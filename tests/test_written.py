@@ -1106,3 +1106,89 @@ def test_a_mark_cut_across_by_math_is_refused(cli: Cli, project: Project, case: 
     """Held-out round 10: `$` inside a span and a later `$` make math of the span's end for
     both readers, so neither read a mark and the words were published."""
     assert_refused_after_a_line(cli, project, MATH[case], 9, LEFT)
+
+
+FRONT = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n"
+ROUND_20_FRONT = {
+    "a key an editor indented into a folded summary": (
+        FRONT + "summary: >-\n  Cases heard.\n  confidential: true\n---\n\nzq\n", 7,
+        "not as the key 'confidential'",
+    ),
+    "a status wrapped into a quoted summary": (
+        FRONT + 'summary: "Cases heard\n  status: draft"\n---\n\nzq\n', 6,
+        "not as the key 'status'",
+    ),
+    "a comment in a folded summary": (
+        FRONT + "summary: >-\n  Agreed.\n  # not for us: zq was expelled\n---\n\nBody.\n", 7,
+        "not as a comment",
+    ),
+    "a comment in a correction's literal note": (
+        FRONT + "corrections:\n  - date: 2016-09-25\n    note: |-\n      22 to 8.\n"
+        "      # internal: zq\n---\n\nBody.\n", 9, "not as a comment",
+    ),
+    "confidential: true under the closing ---": (
+        FRONT + "---\nconfidential: true\n\nThe panel expelled zq.\n", 6,
+        "a line of the body, not of the front matter",
+    ),
+    "a title that says it is confidential": (
+        FRONT.replace("title: T", "title: 'CONFIDENTIAL: away day'") + "---\n\nzq\n", 2,
+        "front matter is published",
+    ),
+    "a heading that says it is not for publication": (
+        FRONT + "---\n\nMet.\n\n## CONFIDENTIAL – Disputes panel (not for publication)\n\n"
+        "zq\n\n## Finance\n\nAgreed.\n", 9, "says that it is withheld, but nothing marks it",
+    ),
+    "a paragraph that starts by saying it is members only": (
+        FRONT + "---\n\nMet.\n\nMembers only: the shortlist is zq.\n", 9,
+        "says that it is withheld",
+    ),
+    "a heading that says it is confidential at its end": (
+        FRONT + "---\n\n## Disputes panel – confidential\n\nzq\n", 7, "says that it is withheld",
+    ),
+    "a fence indented with a tab is code": (
+        FRONT + "---\n\nMet.\n\n\t::: members\n\tShortlist: zq.\n\t:::\n", 9, "is in code",
+    ),
+    "a fence indented four spaces in a members div": (
+        FRONT + "---\n\n::: members\nBriefing.\n\n    ::: confidential\n    zq expelled.\n"
+        "    :::\n\nEnd.\n:::\n", 10, "is in code",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(ROUND_20_FRONT))
+def test_what_yaml_or_code_takes_as_text_and_text_that_says_withheld_are_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Held-out round 20: `confidential: true` indented into a `>-` summary (as an editor
+    leaves it) or written under the closing `---` published the whole report; `# …` lines
+    in a block published what the writer took for a comment; a fence indented as code
+    published its div; a heading saying "CONFIDENTIAL … (not for publication)" was
+    published."""
+    text, line, phrase = ROUND_20_FRONT[case]
+    assert_refused(cli, project({"reports/a.md": text}), line, phrase)
+
+
+def test_a_fence_in_pre_is_refused_where_raw_html_is_allowed(cli: Cli, project: Project) -> None:
+    body = "Met.\n\n<pre>\n::: members\nShortlist: zq.\n:::\n</pre>\n"
+    files = {"reports/a.md": HEAD + body, "reportback.toml": "[redaction]\nallow_raw_html = true\n"}
+    assert_refused(cli, project(files), 10, "is in code")
+
+
+SAID_FINE = (
+    "## Confidentiality and data protection\n\nThe policy on confidentiality was agreed.\n\n"
+    "Members only need to register once. A confidential ballot was held.\n\n"
+    "The [panel, not for publication, zqsecret]{.confidential} met.\n\n"
+    "## Disputes {.confidential}\n\nCONFIDENTIAL: zqsecret, not for publication.\n\n## Next\n\n"
+    "#LabourConference was trending.\n"
+)
+
+
+def test_words_about_confidentiality_in_public_or_withheld_places_are_fine(
+    cli: Cli, project: Project
+) -> None:
+    summary = "summary: >-\n  The NEC met.\n  #NEC2026 was trending; Note: agreed.\n"
+    root = project({"reports/a.md": FRONT + summary + "---\n\n" + SAID_FINE})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    page = (root / "site/reports/a/index.html").read_text()
+    assert "zqsecret" not in page and "Members only need" in page

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from reportback.checking.intent import says_withheld
 from reportback.clps import Directory, did_you_mean
 from reportback.errors import Problem, problem
 from reportback.model import Correction, Meta, Source
@@ -107,7 +108,7 @@ def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Probl
         message = "front matter must be a mapping of keys to values"
         return PLACEHOLDER_META, [problem(shown, 1, message)]
     lines: dict[str, int] = {}
-    problems: list[Problem] = []
+    problems = [problem(shown, n, m) for n, m in read_as_text(head, node)]
     for key_node, _ in node.value:
         key = str(key_node.value)
         line = key_node.start_mark.line + 1
@@ -115,6 +116,41 @@ def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Probl
             problems.append(problem(shown, line, f"duplicate key {key!r}"))
         lines[key] = line
     return _typed(values, lines, shown, directory, problems)
+
+
+NAMES = "|".join((*KEYS, "date", "note", "attended", "meeting"))
+LOOKS_LIKE = re.compile(rf"^[ \t]*(?:(#)(?:[ \t]|$)|-?[ \t]*({NAMES})[ \t]*:(?:[ \t]|$))")
+"""A line that reads as a YAML comment (`# …`) or a key (`confidential: true`)."""
+
+
+def read_as_text(text: str, node: yaml.Node) -> Iterator[tuple[int, str]]:
+    """Yield (line, message) for each line of a value written over several lines (a `>-` or
+    `|` block, a value wrapped onto the next lines) that a writer reads as a comment or as a
+    key (indented by an editor): YAML reads it as words of the value, which are published,
+    and the key is not set (`confidential: true` under `summary: >-` published the report)."""
+    lines = text.split("\n")
+    stack: list[tuple[yaml.Node, str]] = [(node, "")]
+    while stack:
+        item, owner = stack.pop()
+        if isinstance(item, yaml.MappingNode):
+            stack += [(v, owner or str(k.value)) for k, v in item.value]
+        elif isinstance(item, yaml.SequenceNode):
+            stack += [(v, owner) for v in item.value]
+        elif isinstance(item, yaml.ScalarNode):
+            start, end = item.start_mark, item.end_mark
+            for number in range(start.line + 1, min(end.line + 1, len(lines))):
+                line = lines[number][: end.column] if number == end.line else lines[number]
+                found = LOOKS_LIKE.match(line)
+                if found is None:
+                    continue
+                what = "a comment" if found[1] else f"the key {found[2]!r}"
+                yield (
+                    number + 1,
+                    f"{line.strip()[:40]!r} is inside the text of {owner or 'a value'}: YAML "
+                    f"reads it as words of that text, which are published, not as {what}; "
+                    + ("delete it (it would be published: withhold text in a report's body)"
+                       if found[1] else "move it to the start of its line"),
+                )  # fmt: skip
 
 
 def _typed(
@@ -146,6 +182,12 @@ def _typed(
         id=checker.text(values, "id"),
         corrections=checker.corrections(values),
     )
+    for key, text in _texts(values) if not meta.confidential else ():
+        said = says_withheld(text)
+        if said is not None:
+            checker.fail(key, f"{key}: {said!r} says that the report is withheld, but front "
+                         "matter is published: reword it, or withhold the whole report with "
+                         "confidential: true")  # fmt: skip
     for key, text in _texts(values):
         if _marked(text):
             checker.fail(

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from reportback.audit.search import vocabulary_runs
-from reportback.checking import nearmiss
+from reportback.checking import intent, nearmiss
 from reportback.checking.regions import Regions, words
 from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
@@ -128,12 +128,14 @@ def leftovers(ast: Ast, lines: list[str]) -> Iterator[Found]:
 
 def _texts(node: Node) -> Iterator[tuple[str, str]]:
     """Yield the texts of a node that pandoc did not read as marks, each with what it is:
-    "raw": text, raw text and code (shown as written: `:::` or `<!--` in code is no attempt);
+    "code": code and raw text, shown as written (a fence with a mark's word in it is an
+    attempt: an indented fence is a code block; `<!--` is none);
+    "raw": a leaf's text, as written;
     "text": a leaf's words, where a tag with a mark's word is text (`<span &#99;lass=…>`);
     "attribute": never shown as written (attribute values, links' addresses and titles)."""
     kind = node["t"]
     if kind in ("CodeBlock", "Code") or (kind in RAW and not json_ast.is_comment(node)):
-        yield node["c"][1], "raw"
+        yield node["c"][1], "code"
     elif kind in json_ast.LEAVES:
         written = _inline_text(node)
         yield written, "raw"
@@ -148,6 +150,7 @@ def _texts(node: Node) -> Iterator[tuple[str, str]]:
 
 
 CHECKS = {
+    "code": lambda text: intent.fenced_in_code(text) or attempted_mark(text),
     "raw": attempted_mark,
     "text": marked_tag,
     "attribute": marked_as_written,
@@ -159,6 +162,16 @@ def _mark_like(text: str, what: str, lines: list[str], seen: set[str]) -> Iterat
     if found is None or found in seen:
         return
     seen.add(found)
+    if found.startswith(":::") and what == "code":
+        yield (
+            intent.indented_line(lines, found) or _line_of(lines, found),
+            (
+                f"{found!r} is in code (a line indented four spaces or a tab, or a code or "
+                "<pre> block), so it withholds nothing: all of the block would be published "
+                "as written; start the fence at the start of its line"
+            ),
+        )
+        return
     if not found.startswith(("{", ".", "#")):  # a fence, a comment or a tag
         yield (
             _line_of(lines, found.split()[0][:40]),

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from reportback.checking import headings, limits, nearmiss, placement, readers, visible
+from reportback.checking import headings, intent, limits, nearmiss, placement, readers, visible
 from reportback.checking.regions import Regions, heading_words
 from reportback.clps import Directory, did_you_mean, split_regions
 from reportback.errors import Problem, problem
@@ -109,6 +109,8 @@ class BodyChecker:
             *placement.leftovers(ast, self.lines),
             *placement.cross_references(ast, self.lines),
         ]
+        if not self.source.meta.confidential:  # a confidential report is never published
+            found += intent.said_withheld(self.source.body, regions)
         for line, message in found:
             self.at(line, message)
         for node in json_ast.structure(ast["blocks"]):

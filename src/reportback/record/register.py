@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from reportback.checking.front_matter import read_as_text
 from reportback.checking.placement import marked_as_written
 from reportback.errors import InputRefused, Problem, problem
 
@@ -81,6 +82,7 @@ def parse(text: str, path: Path) -> tuple[Meeting, ...]:
     if not isinstance(node, yaml.SequenceNode):
         loader.dispose()
         raise InputRefused([problem(path, _line(node), "must be a list of {meeting, date}")])
+    problems += [problem(path, n, m) for n, m in read_as_text(text, node)]
     found: list[Meeting] = []
     seen: dict[tuple[str, date], int] = {}
     for entry in node.value:
