@@ -1192,3 +1192,17 @@ def test_words_about_confidentiality_in_public_or_withheld_places_are_fine(
     assert result.code == 0, result.err
     page = (root / "site/reports/a/index.html").read_text()
     assert "zqsecret" not in page and "Members only need" in page
+
+
+def test_words_withheld_and_also_in_the_summary_are_a_warning(cli: Cli, project: Project) -> None:
+    """Held-out round 20: a confidential sentence repeated in the summary turned the audit off
+    for it with no word, where the same in the body is a warning."""
+    summary = "summary: The NEC expelled Jo Zqbloggs for bullying staff after a hearing.\n"
+    body = "Met.\n\n## Panel {.confidential}\n\nThe NEC expelled Jo Zqbloggs for bullying staff.\n"
+    project({"reports/a.md": FRONT + summary + "---\n\n" + body})
+    result = cli("check")
+    assert result.code == 0
+    assert "reports/a.md:12: warning: confidential words 'the nec expelled jo zqbloggs for " in (
+        result.err
+    )
+    assert "also written in public text in the front matter's summary" in result.err

@@ -10,7 +10,7 @@ import functools
 import html
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from reportback.audit.search import vocabulary_runs
@@ -305,8 +305,11 @@ def _misuse(what: str, label: str, written: Audience, used: Audience) -> str:
     )
 
 
-def also_public(regions: Regions, confidential: bool, first_line: int) -> Iterator[Found]:
-    """Yield a warning for each withheld passage whose words are also written in public text.
+def also_public(
+    regions: Regions, confidential: bool, first_line: int, front: Sequence[tuple[str, str]] = ()
+) -> Iterator[Found]:
+    """Yield a warning for each withheld passage whose words are also written in public text,
+    the `front` matter's values (key, text) included.
 
     The audit cannot tell such words apart from the public ones, so it does not search for
     them; the rep may mean it (an office named in confidence and in public), or not.
@@ -316,13 +319,14 @@ def also_public(regions: Regions, confidential: bool, first_line: int) -> Iterat
     units = list(regions.units())
     held = [(unit, runs(words(unit.text))) for unit in units if unit.level]
     vocabulary = {word for _, found in held for run in found for word in run}
-    public = [(u.line, words(u.text)) for u in units if not u.level]
+    public = [(f"at line {u.line + first_line - 1}", words(u.text)) for u in units if not u.level]
+    public += [(f"in the front matter's {key}", words(text)) for key, text in front]
 
     @functools.cache
-    def first_lines(n: int) -> dict[tuple[str, ...], int]:
+    def first_lines(n: int) -> dict[tuple[str, ...], str]:
         """Every run of `n` public words all found in withheld runs (no other can be one),
-        with the first line of public text holding it."""
-        lines: dict[tuple[str, ...], int] = {}
+        with where public text first holds it."""
+        lines: dict[tuple[str, ...], str] = {}
         for line, ws in public:
             for stretch in vocabulary_runs(ws, vocabulary, n):
                 for i in range(len(stretch) - n + 1):
@@ -341,7 +345,7 @@ def also_public(regions: Regions, confidential: bool, first_line: int) -> Iterat
                     unit.line,
                     (
                         f"warning: {unit.level.label} words {' '.join(run)!r} are also written in "
-                        f"public text at line {where + first_line - 1}; the leak audit "
+                        f"public text {where}; the leak audit "
                         "cannot search for them"
                     ),
                 )

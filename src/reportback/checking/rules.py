@@ -129,7 +129,7 @@ class BodyChecker:
         self.warnings += [
             problem(self.shown, self.source.body_line + line - 1, message)
             for line, message in placement.also_public(
-                regions, self.source.meta.confidential, self.source.body_line
+                regions, self.source.meta.confidential, self.source.body_line, _front(self.source)
             )
         ]
         return self.problems
@@ -331,3 +331,11 @@ def _warning_message(warning: Warning_) -> str:
 
 def _strip_position(message: str) -> str:
     return re.sub(r"\s*(?:at )?line \d+ column \d+", "", message).strip()
+
+
+def _front(source: Source) -> list[tuple[str, str]]:
+    """Return the front matter's published values, each with its key."""
+    meta = source.meta
+    texts = [("title", meta.title), ("meeting", meta.meeting), ("summary", meta.summary or "")]
+    return texts + [("tags", " ".join(meta.tags))] + [("corrections", c.note)
+                                                        for c in meta.corrections]  # fmt: skip
