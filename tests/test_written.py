@@ -526,6 +526,12 @@ FINE = {
                 "i mBéal Feirste",
                 "a’ Chomhairle Nàiseanta",
                 "Islington CLP",
+                "…and finally",
+                "...and finally",
+                "@uklabour statement",
+                "de Montfort University",
+                "2025/26",
+                "2027",
             ]
         )
     )
@@ -538,6 +544,14 @@ FINE = {
     "a heading in a footnote": (
         "Budget.[^b]\n\n[^b]: A note.\n\n    ## Budget lines\n\n    More.\n\n"
         "## Case {.confidential}\n\nzqsecret text\n"
+    ),
+    "headings of no letters where nothing withheld ends (round 20)": (
+        "[zqsecret]{.confidential} apologies.\n\n## Finance\n\nAccounts.\n\n### 2025/26\n\n"
+        "Surplus.\n\n### 1\n\nOne.\n\n###\n\nEnd.\n"
+    ),
+    "a confidential part of a members div, then public text (round 20)": (
+        "::: members\n### Briefing\n\nCampaign.\n\n### Advice {.confidential}\n\nzqsecret\n"
+        ":::\n\nThe NEC then agreed the timetable.\n"
     ),
 }
 

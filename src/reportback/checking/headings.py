@@ -38,6 +38,12 @@ ENUMERATOR = re.compile(r"\(?(?:[a-z]|[ivxlc]+)[.)]")
 LEADING = frozenset(" \t*_[`!<\\~^#\"'“‘’«(¿¡§ʻ")
 """What may come before a title's first word: Markdown, quotes, brackets, ¿, ¡, §, ʻ."""
 DIGITS = frozenset("0123456789")
+YEAR = re.compile(r"(?:19|20)\d\d\b")
+"""A year, or a financial year (`2025/26`): a heading's words, though it has no letters."""
+PARTICLES = frozenset(
+    ["de", "van", "von", "der", "den", "da", "di", "du", "la", "le", "al", "el", "ibn", "bin"]
+)
+"""Lowercase words a name may start with (`de Montfort University`)."""
 NUMBERS = ("VULGAR FRACTION", "ROMAN NUMERAL")
 """Numbers besides 0-9 a title may start with (½, Ⅳ); not digits drawn as dots (٠, ¹)."""
 
@@ -70,7 +76,9 @@ def unseen(marked: bool, blocks: list[Any], regions: Regions) -> Iterator[Found]
     levels = regions.levels
     shown = [_shown(node) for node in json_ast.walk(blocks) if node["t"] == "Header"]
     for (_, at, _, _), text in zip(regions.headings, shown, strict=False):
-        if not has_words(text):
+        if not _ends_withheld(regions.body, levels, at):
+            continue  # it ends nothing withheld: what follows is public as written
+        if not has_words(text) and not YEAR.match(text.strip()):
             yield (
                 regions.line_of(at),
                 (
@@ -79,7 +87,7 @@ def unseen(marked: bool, blocks: list[Any], regions: Regions) -> Iterator[Found]
                     "is published; give it words, or write \\# to keep a # as text"
                 ),
             )
-        elif _ends_withheld(regions.body, levels, at) and not _like_a_title(regions.body, at):
+        elif not _like_a_title(regions.body, at):
             yield (
                 regions.line_of(at),
                 (
@@ -150,8 +158,10 @@ def _contents(block: Node, following: Node | None) -> Iterator[tuple[list[Any], 
         items = block["c"] if kind == "BulletList" else block["c"][1]
         for n, item in enumerate(items):
             yield item, _first(items[n + 1]) if n + 1 < len(items) else following
-    elif kind in ("BlockQuote", "Div"):
-        yield (block["c"] if kind == "BlockQuote" else block["c"][1]), following
+    elif kind == "BlockQuote":
+        yield block["c"], following
+    elif kind == "Div":  # a marked div's fence ends its withholding where the writer wrote it
+        yield block["c"][1], None if json_ast.mark(block) is not None else following
     elif kind == "DefinitionList":
         terms = block["c"]
         for t, (_, definitions) in enumerate(terms):
@@ -218,6 +228,8 @@ def _like_a_title(body: str, at: int) -> bool:
     line = _line_from(body, at)
     start = next((n for n, c in enumerate(line) if not _leading(c)), len(line))
     word = (line[start:].split() or [""])[0]
+    if word.startswith(("…", "...")) or (word[:1] == "@" and _letters(word)):
+        return True  # …and finally; @uklabour statement
     if ENUMERATOR.fullmatch(word):  # a) Finance, (ii) Apologies, c. 200 members
         word = (line[start:].split()[1:2] or [""])[0]
     first = word[:1]
@@ -229,9 +241,15 @@ def _like_a_title(body: str, at: int) -> bool:
     if case in ("Lu", "Lt", "Lo"):
         return True
     following = (line[start:].split()[1:2] or [""])[0]
-    return case == "Ll" and (
-        any(c.isupper() or not c.isalpha() for c in word.rstrip(".,:;!?")[1:])  # eBay, e-petitions
-        or (len(_letters(word)) <= 2 and _mutated(word, following))
+    return (
+        case == "Ll"
+        and (
+            any(
+                c.isupper() or not c.isalpha() for c in word.rstrip(".,:;!?")[1:]
+            )  # eBay, e-petitions
+            or (word in PARTICLES and following[:1].isupper())  # de Montfort University
+            or (len(_letters(word)) <= 2 and _mutated(word, following))
+        )
     )
 
 

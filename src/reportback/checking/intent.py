@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from reportback.checking import nearmiss
-from reportback.checking.regions import Regions
+from reportback.checking.regions import ATTRIBUTES, Regions
 from reportback.model import Audience
 
 Found = tuple[int, str]
@@ -54,8 +54,9 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
             ),
         )
     at = 0
-    for number, line in enumerate(body.split("\n"), start=1):
-        start, at = at, at + len(line) + 1
+    for number, written in enumerate(body.split("\n"), start=1):
+        start, at = at, at + len(written) + 1
+        line = ATTRIBUTES.sub(lambda m: " " * len(m[0]), written)  # a mark's own words aside
         said = (p.search(line) for p in PATTERNS if number not in keys)
         found = next((m for m in said if m is not None), None)
         if found is not None and regions.level_at(start + found.end() - 1) == Audience.PUBLIC:
