@@ -257,6 +257,33 @@ def test_outbox_folder_when_no_smtp_and_dry_run_changes_nothing(cli: Cli, projec
     assert len(list((root / ".reportback/outbox").glob("*.eml"))) == 4
 
 
+def test_a_report_changed_since_the_last_build_is_held_back_from_digests(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round 20: an edit the rep had not built (nor checked) was mailed, though the
+    site did not show it: a digest is made from the file as it is now."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    assert cli("build", "--now", T1).code == 0
+    path = root / "reports/2016-10-04-witney.md"
+    path.write_text(path.read_text() + "\n## Disputes panel\n\nzqunbuilt expulsion named\n")
+    dry = cli("digest", "send", "--dry-run", "--now", T2)
+    sent = cli("digest", "send", "--now", T2)
+    for result in (dry, sent):
+        assert result.code == 0, result.err
+        assert "reports/2016-10-04-witney.md: changed since the last build" in result.err
+        assert "3 sent" in result.err, result.err
+    outbox = root / ".reportback/outbox"
+    assert b"zqunbuilt" not in b"".join(p.read_bytes() for p in outbox.glob("*.eml"))
+    assert b"Witney selection" not in b"".join(p.read_bytes() for p in outbox.glob("*.eml"))
+    assert cli("build", "--now", T1).code == 0
+    later = cli("digest", "send", "--now", T2)
+    assert later.code == 0 and "1 sent" in later.err, later.err
+    assert "changed since" not in later.err
+    holding = [p for p in outbox.glob("*.eml") if b"zqunbuilt" in p.read_bytes()]
+    assert len(holding) == 1, "once built, it is published, and mailed once"
+
+
 def test_preview_writes_eml_and_html(cli: Cli, project: Project, tmp_path: Path) -> None:
     project(reports())
     assert cli("build", "--now", T1).code == 0

@@ -387,3 +387,5 @@ class BuildResult:
     """What passed but the rep should know, as `file:line: warning: …` lines."""
     marks: tuple[int, int, int] = (0, 0, 0)
     """The sections, blocks and spans withheld from the reports shown."""
+    sources: tuple[tuple[str, str], ...] = ()
+    """Each published report's slug and the hash of the file it was published from."""

@@ -48,4 +48,5 @@ def _result_from(old: unchanged.Manifest) -> BuildResult:
         next_embargo=datetime.fromisoformat(old.next_embargo) if old.next_embargo else None,
         warnings=tuple(r.get("warnings", ())),
         marks=(*r.get("marks", (0, 0, 0)),),
+        sources=tuple((slug, sha) for slug, sha in r.get("sources", ())),
     )

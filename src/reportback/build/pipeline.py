@@ -186,6 +186,7 @@ def _result(ready: Prepared, files: int, changed: bool) -> BuildResult:
         ),
         warnings=tuple(str(w) for c in ready.checked for w in c.warnings),
         marks=_marks(chosen.shown),
+        sources=tuple(sorted((c.source.slug, c.source.sha256) for c in chosen.published)),
     )
 
 

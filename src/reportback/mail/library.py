@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
 from reportback import database
-from reportback.build import pipeline
+from reportback.build import pipeline, unchanged
 from reportback.config import Config
+from reportback.errors import shown_path
 from reportback.model import Audience, Published
 
 
@@ -36,7 +38,11 @@ def library(
 
 
 def _catalogue(config: Config, surveyed: pipeline.Survey) -> dict[str, Published]:
-    """List the reports a build has published by now, by id (not yet rendered)."""
+    """List the reports a build has published by now, by id (not yet rendered), as written
+    when it published them: one whose file has changed since is held back, and named on
+    stderr, until a build publishes it as it is (a digest is made from the file as it is
+    now, and must hold only what the site shows)."""
+    built = _built_from(config)
     with database.opened(config.path("state")) as db:
         recorded = {
             slug: (datetime.fromisoformat(at), seq)
@@ -49,7 +55,19 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> dict[str, Published
         slug, meta = item.source.slug, item.source.meta
         if slug not in recorded:
             continue  # not yet on the site (never built, or the build stopped before its swap)
+        if built.get(slug) != item.source.sha256:
+            print(f"{shown_path(item.source.path)}: changed since the last build published it; "
+                  "held back from digests until `reportback build` publishes it as it is now",
+                  file=sys.stderr)  # fmt: skip
+            continue
         publication = surveyed.plan.publications[slug]
         at, seq = recorded[slug]
         out[publication.id] = Published(publication.id, slug, at, meta.clps, meta.regions, {}, seq)
     return out
+
+
+def _built_from(config: Config) -> dict[str, str]:
+    """Return the hash of the file each report was published from by the last build."""
+    folders = (config.path("site"), config.path("feeds"))
+    last = unchanged.load(unchanged.path_for(config, *folders))
+    return dict(last.result.get("sources", ())) if last is not None else {}
