@@ -389,3 +389,19 @@ def test_a_comment_or_key_written_into_a_registers_note_is_refused(
     lines = result.err.splitlines()
     assert lines[0].startswith("meetings.yaml:5: ") and "not as a comment" in lines[0]
     assert lines[1].startswith("meetings.yaml:10: ") and "not as the key 'status'" in lines[1]
+
+
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text(cli: Cli, project: Project) -> None:
+    """Held-out round 20: `votes.csv` wrote a decision or item starting with `=` or `@` as
+    it was, which a spreadsheet runs as a formula when the open data is opened."""
+    body = (
+        '## @uklabour statement {decision="=HYPERLINK(\\"http://evil.example\\",\\"x\\")" '
+        'vote=for}\n\nAgreed.\n\n## Budget {decision="Agreed 22-8" vote=against}\n\nYes.\n'
+    )
+    root = project({"reports/2026-09-20-nec.md": report(body, meeting_date="2026-09-20")})
+    assert cli("build", "--now", NOW).code == 0, "built"
+    rows = list(csv.reader(io.StringIO((root / "site/votes.csv").read_text())))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'@uklabour statement" in cells and '\'=HYPERLINK("http://evil.example","x")' in cells
+    assert "Agreed 22-8" in cells and "Budget" in cells, "other cells as written"
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]

@@ -215,5 +215,16 @@ def to_csv(record: Record, base: str) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for v in record.votes:
         url = report_url(base, v.slug, v.anchor)
-        writer.writerow((v.day.isoformat(), v.meeting, v.item, v.decision, v.vote, url))
+        row = (v.day.isoformat(), v.meeting, v.item, v.decision, v.vote, url)
+        writer.writerow([_inert(cell) for cell in row])
     return out.getvalue().encode("utf-8")
+
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+"""How a cell a spreadsheet would run as a formula starts (OWASP's list)."""
+
+
+def _inert(cell: str) -> str:
+    """Return a cell a spreadsheet shows as text: one starting like a formula gets a `'`
+    before it (`=HYPERLINK(…)` in a decision, as written, would run when opened)."""
+    return f"'{cell}" if cell.startswith(FORMULA) else cell
