@@ -284,6 +284,48 @@ def test_a_report_changed_since_the_last_build_is_held_back_from_digests(
     assert len(holding) == 1, "once built, it is published, and mailed once"
 
 
+def test_a_whole_membership_list_lapses_members_it_no_longer_lists(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round 20: re-importing the membership list never removed anyone, so a lapsed
+    or expelled member kept getting members' material. With --full, the file is the whole
+    list; without it, a note says how many imported members it lacks."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    without_ann = MEMBERS.replace("ann@example.org,Ann Witney,witney,immediate,2020-01-01\n", "")
+    (root / "january.csv").write_text(without_ann)
+    partial = cli("subscribers", "import", "january.csv", "--now", T0)
+    assert partial.code == 0 and "note: 1 members imported before are not in this file" in (
+        partial.err
+    )
+    assert (
+        "ann@example.org\tAnn Witney\twitney\timmediate\tmembers\tactive"
+        in cli("subscribers", "list").out
+    )
+    (root / "bad.csv").write_text(without_ann + "not an address,X,witney,weekly,\n")
+    refused = cli("subscribers", "import", "bad.csv", "--full", "--skip-bad", "--now", T0)
+    assert refused.code == 1 and "would lapse" in refused.err
+    full = cli("subscribers", "import", "january.csv", "--full", "--now", T0)
+    assert full.code == 0 and "1 members not in it lapsed" in full.err, full.err
+    assert (
+        "ann@example.org\tAnn Witney\twitney\timmediate\tpublic\tlapsed"
+        in cli("subscribers", "list").out
+    )
+    assert cli("build", "--now", T1).code == 0
+    assert cli("digest", "send", "--now", T2).code == 0
+    sent = [p.read_text() for p in (root / ".reportback/outbox").glob("*.eml")]
+    assert sent and not [m for m in sent if "ann@example.org" in m], "a lapsed member gets none"
+    back = cli("subscribers", "import", "members.csv", "--now", T2)
+    assert back.code == 0 and "3 updated" in back.err, back.err
+    assert (
+        "ann@example.org\tAnn Witney\twitney\timmediate\tmembers\tactive"
+        in cli("subscribers", "list").out
+    )
+    assert cli("digest", "send", "--now", T2).code == 0
+    again = [p.read_text() for p in (root / ".reportback/outbox").glob("*.eml")]
+    assert not [m for m in again if "ann@example.org" in m], "nothing from while she lapsed"
+
+
 def test_preview_writes_eml_and_html(cli: Cli, project: Project, tmp_path: Path) -> None:
     project(reports())
     assert cli("build", "--now", T1).code == 0

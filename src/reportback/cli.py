@@ -244,6 +244,11 @@ def _subscriber_commands(commands: argparse._SubParsersAction) -> None:  # type:
     imp.add_argument("file", type=Path, metavar="FILE.csv", help="the membership export")
     imp.add_argument("--skip-bad", action="store_true", help="import the good rows anyway")
     imp.add_argument(
+        "--full", action="store_true",
+        help="the file is the whole membership list: members imported before and missing "
+        "from it lapse (no more reports, nor members' material, until listed again)",
+    )  # fmt: skip
+    imp.add_argument(
         "--now", type=_instant, metavar="ISO-DATETIME",
         help="the time to record for the import (default: now)",
     )  # fmt: skip

@@ -17,7 +17,7 @@ from reportback.errors import InputRefused, UsageError, shown_path
 def subscribers_import(args: argparse.Namespace, config: Config) -> int:
     from reportback.clps import directory_for
     from reportback.mail.members import read_members
-    from reportback.mail.subscribers import import_members
+    from reportback.mail.subscribers import absent_members, import_members
 
     members, bad, warnings = read_members(args.file, directory_for(config))
     for warning in warnings:
@@ -26,15 +26,26 @@ def subscribers_import(args: argparse.Namespace, config: Config) -> int:
         raise InputRefused(
             bad, "fix these rows, or pass --skip-bad to import the rest", "nothing was imported"
         )
+    if bad and args.full:
+        raise InputRefused(
+            bad, "fix these rows: with --full, a member on a skipped row would lapse",
+            "nothing was imported",
+        )  # fmt: skip
     for item in bad:
         print(f"skipped: {item}", file=sys.stderr)
     with database.opened(config.path("state")) as db:
         added, updated, suppressed = import_members(db, members, now_of(args))
+        missing = absent_members(db, {m.email for m in members}, lapse=args.full)
     print(
         f"imported {shown_path(args.file)}: {added} added, {updated} updated, {suppressed} "
-        f"not re-subscribed (unsubscribed, erased or bounced), {len(bad)} bad rows skipped",
+        f"not re-subscribed (unsubscribed, erased or bounced), {len(bad)} bad rows skipped"
+        + (f", {missing} members not in it lapsed" if args.full else ""),
         file=sys.stderr,
     )
+    if missing and not args.full:
+        print(f"note: {missing} members imported before are not in this file and still get "
+              "members' material; if it is the whole membership list, import it with --full "
+              "so that they lapse", file=sys.stderr)  # fmt: skip
     return 0
 
 

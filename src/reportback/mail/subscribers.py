@@ -61,12 +61,29 @@ def import_members(
                     utc(now),
                 ),
             )
-            if back:  # they join again now: nothing published before reaches them
+            if back or (current is not None and current[0] == "lapsed"):
+                # they join again now: nothing published before (or while lapsed) reaches them
                 db.execute(
                     "UPDATE subscribers SET hard_failures = 0, created_at = ? WHERE email = ?",
                     (utc(now), m.email),
                 )
     return added, updated, suppressed
+
+
+def absent_members(db: sqlite3.Connection, listed: set[str], lapse: bool) -> int:
+    """Return how many active members (imported) are not at the addresses `listed`; with
+    `lapse`, mark them lapsed: they get nothing more, members' material least of all, until
+    an import lists them again (subscribing on the website, they get the public version)."""
+    rows = db.execute(
+        "SELECT id, email FROM subscribers WHERE audience = 'members' AND status = 'active'"
+    ).fetchall()
+    gone = [(subscriber,) for subscriber, email in rows if email not in listed]
+    if lapse:
+        with atomic(db):
+            db.executemany(
+                "UPDATE subscribers SET status = 'lapsed', audience = 'public' WHERE id = ?", gone
+            )
+    return len(gone)
 
 
 def _consented_since_suppressed(db: sqlite3.Connection, m: Member) -> bool | None:
