@@ -135,3 +135,14 @@ def test_a_chunked_body_over_the_limit_is_refused_with_413(
     small = web.post("/subscribe", content=iter([b"email=b%40example.org&clp=witney"]),
                      headers=ORIGIN | form)  # fmt: skip
     assert small.status_code == 200
+
+
+def test_a_consent_dated_in_the_future_is_a_bad_row(project: Project, cli: Cli) -> None:
+    """Held-out round D2: a consent_date in the future (a renewal date, a typo) brought back
+    a member erased by `subscribers remove` at every later import."""
+    root = _site(project, cli, "")
+    (root / "m.csv").write_text("email,clp,consent_date\nmember@example.org,witney,2062-03-01\n")
+    result = cli("subscribers", "import", "m.csv", "--now", "2026-11-20T10:00:00+00:00")
+    assert result.code == 1
+    assert "m.csv:2: consent_date 2062-03-01 is in the future" in result.err, result.err
+    assert _rows(root, "SELECT email FROM subscribers") == []

@@ -19,7 +19,7 @@ def subscribers_import(args: argparse.Namespace, config: Config) -> int:
     from reportback.mail.members import read_members
     from reportback.mail.subscribers import absent_members, import_members
 
-    members, bad, warnings = read_members(args.file, directory_for(config))
+    members, bad, warnings = read_members(args.file, directory_for(config), now_of(args).date())
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if bad and not args.skip_bad:

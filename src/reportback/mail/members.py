@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from pathlib import Path
@@ -33,8 +33,11 @@ class Member:
     consent_date: str | None
 
 
-def read_members(path: Path, directory: Directory) -> tuple[list[Member], list[Problem], list[str]]:
-    """Parse and validate a members CSV; return good rows, bad rows and warnings."""
+def read_members(
+    path: Path, directory: Directory, today: date | None = None
+) -> tuple[list[Member], list[Problem], list[str]]:
+    """Parse and validate a members CSV; return good rows, bad rows and warnings (a consent
+    dated after `today` is a bad row)."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -58,7 +61,7 @@ def read_members(path: Path, directory: Directory) -> tuple[list[Member], list[P
         if not any(cell.strip() for cell in row):
             continue
         values = dict(zip(header, (cell.strip() for cell in row), strict=False))
-        found = _member(values, line, by_name, directory)
+        found = _member(values, line, by_name, directory, today)
         if isinstance(found, str):
             problems.append(problem(path, line, found))
         elif found.email in seen:
@@ -72,7 +75,11 @@ def read_members(path: Path, directory: Directory) -> tuple[list[Member], list[P
 
 
 def _member(
-    values: dict[str, str], line: int, by_name: dict[str, str], directory: Directory
+    values: dict[str, str],
+    line: int,
+    by_name: dict[str, str],
+    directory: Directory,
+    today: date | None = None,
 ) -> Member | str:
     try:
         email = normalise(values.get("email", ""))
@@ -92,6 +99,10 @@ def _member(
             consent = date.fromisoformat(consent).isoformat()
         except ValueError:
             return f"consent_date must be a date (YYYY-MM-DD), not {consent!r}"
+        if today is not None and consent > (today + timedelta(days=1)).isoformat():
+            return (  # it would lift any erasure: a renewal date, or a typo
+                f"consent_date {consent} is in the future; give the day consent was given"
+            )
     name = values.get("name", "")
     if not _plain_name(name):
         return f"name {name!r} holds a line break or another control character"
