@@ -156,6 +156,27 @@ def test_refused_recipient_fails_and_three_hard_failures_suppress(
         assert not [m for m in server.recorder.messages if "ann@" in m[1][0]]
 
 
+def test_a_server_that_refuses_to_relay_fails_the_run_not_each_member(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round D2: "550 5.7.1 Relaying denied" for every recipient (the login left
+    out) was booked as each member's hard bounce; three runs suppressed the whole list."""
+    denied = "550 5.7.1 Relaying denied. Proper authentication required."
+    everyone = ("ann@example.org", "bob@example.org", "cat@example.org")
+    with Server(Faults(refuse=dict.fromkeys(everyone, denied))) as server:
+        root = setup(cli, project, server)
+        for _ in range(3):
+            result = cli("digest", "send", "--now", T2)
+            assert result.code == 3 and "refuses to take mail from reportback" in result.err
+            assert "Traceback" not in result.err
+        db = sqlite3.connect(root / ".reportback/state.sqlite")
+        statuses = {s for (s,) in db.execute("SELECT status FROM subscribers")}
+        assert statuses == {"active"}, "nobody bounced"
+        server.recorder.faults.refuse.clear()  # the operator fixes the login
+        assert "4 sent" in cli("digest", "send", "--now", T2).err
+    assert len(server.recorder.messages) == 4
+
+
 def test_temporary_failure_is_retried_later_exactly_once(cli: Cli, project: Project) -> None:
     faults = Faults(defer_once={"bob@example.org"})
     with Server(faults) as server:
@@ -324,6 +345,45 @@ def test_a_whole_membership_list_lapses_members_it_no_longer_lists(
     assert cli("digest", "send", "--now", T2).code == 0
     again = [p.read_text() for p in (root / ".reportback/outbox").glob("*.eml")]
     assert not [m for m in again if "ann@example.org" in m], "nothing from while she lapsed"
+
+
+def test_a_report_withdrawn_during_a_send_goes_no_further(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held-out round D2: a report made confidential (and built) while its digests were
+    being sent went on going out to the end of the send: the send had read its messages
+    before the build took the report out of them."""
+    from reportback.mail import smtp
+
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    assert cli("build", "--now", T1).code == 0
+    nec = root / "reports/2016-09-20-nec.md"
+    delivered = smtp.OutboxFolder.deliver
+    sent: list[int] = []
+
+    def deliver(self: smtp.OutboxFolder, jobs: object, record: Callable[..., None]) -> None:
+        def recorded(outcome: object) -> None:
+            record(outcome)
+            sent.append(1)
+            if len(sent) == 1:  # one went out: now the rep withdraws the NEC report
+                nec.write_text(nec.read_text().replace("---\n", "---\nconfidential: true\n", 1))
+                assert cli("build", "--now", T1).code == 0
+
+        delivered(self, jobs, recorded)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(smtp.OutboxFolder, "deliver", deliver)
+    result = cli("digest", "send", "--now", T2)
+    assert result.code == 0, result.err
+    assert "1 sent" in result.err and "1 deferred" in result.err, result.err
+    assert "2 cancelled" in result.err, result.err  # the NEC report's own two messages
+    monkeypatch.setattr(smtp.OutboxFolder, "deliver", delivered)
+    again = cli("digest", "send", "--now", T2)  # what was left of the weekly digest
+    assert again.code == 0 and "1 sent" in again.err, again.err
+    mails = sorted((root / ".reportback/outbox").glob("*.eml"))
+    assert len(mails) == 2
+    assert "NEC, 20 September" not in mails[1].read_text(), "withdrawn, it goes no further"
+    assert "Witney selection" in mails[1].read_text()
 
 
 def test_preview_writes_eml_and_html(cli: Cli, project: Project, tmp_path: Path) -> None:

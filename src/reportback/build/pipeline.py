@@ -152,7 +152,7 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
         with stage("publish"):
             changed = [tree.commit(auditor.trust) for tree in trees]
         if not options.drafts:  # only now, with the site in place, are they published
-            _went_live(config, ready.chosen.published)
+            _went_live(config, ready, options.now)
     finally:
         if planner is not None:
             planner.close()
@@ -166,9 +166,15 @@ def _record(config: Config, rows: Iterable[publications.ReportRow]) -> None:
         publications.record(db, rows)
 
 
-def _went_live(config: Config, published: Iterable[Checked]) -> None:
+def _went_live(config: Config, ready: Prepared, now: datetime) -> None:
+    """Stamp the reports published, now on the site; take any no longer published out of
+    the messages waiting, even those a send under way has read (it reads each again)."""
+    from reportback.mail.ledger import drop_withdrawn
+
+    published = ready.chosen.published
     with database.opened(config.path("state")) as db:
         publications.went_live(db, (c.source.slug for c in published))
+        drop_withdrawn(db, now, {ready.plan.publications[c.source.slug].id for c in published})
 
 
 def _result(ready: Prepared, files: int, changed: bool) -> BuildResult:

@@ -192,6 +192,15 @@ def subscriber_status(db: sqlite3.Connection, subscriber: int) -> str:
     return str(found[0]) if found else "erased"
 
 
+def reports_due(db: sqlite3.Connection, row: int) -> tuple[str, ...] | None:
+    """Return the reports a message due holds as it is now (None: no longer due): a build
+    may have taken a withdrawn report out of it since a send read it."""
+    found = db.execute(
+        "SELECT reports FROM outbox WHERE id = ? AND status IN ('queued', 'deferred')", (row,)
+    ).fetchone()
+    return tuple(found[0].split("\n")) if found else None
+
+
 def drop_withdrawn(db: sqlite3.Connection, now: datetime, published: set[str]) -> int:
     """Take the reports no longer published (made a draft or confidential since they were
     queued) out of the messages due, as if never queued (so they are queued again if they

@@ -131,6 +131,11 @@ def _jobs(
             ledger.mark_cancelled(db, row, f"subscriber {status}")
             result.cancelled += 1
             continue
+        held = ledger.reports_due(db, row.id)  # a build may have withdrawn a report since
+        if held != row.reports:  # gone, or changed: what is left goes with the next send
+            result.cancelled += held is None
+            result.deferred += held is not None
+            continue
         composed = room.composer.compose(room.group(row))
         try:  # whatever one subscriber's data is, it can only fail their own message
             job = Job(row.id, sender, ascii_form(row.email), room.message(row, composed))

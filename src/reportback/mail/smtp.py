@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import smtplib
 import ssl
 import tempfile
@@ -187,11 +188,11 @@ class SmtpServer:
                 refused = conn.sendmail(job.sender, [job.recipient], data, options)
                 if refused:
                     code, text = refused[job.recipient]
-                    return _classify(job, code, text), conn
+                    return _classify(job, code, _not_relaying(code, text)), conn
                 return Outcome(job.row, "sent"), conn
             except smtplib.SMTPRecipientsRefused as exc:
                 code, text = exc.recipients.get(job.recipient, (550, b"refused"))
-                return _classify(job, code, text), conn
+                return _classify(job, code, _not_relaying(code, text)), conn
             except smtplib.SMTPSenderRefused as exc:
                 if exc.smtp_code >= 500:
                     said = f"{exc.smtp_code} {exc.smtp_error!r}"
@@ -221,6 +222,27 @@ def _body(conn: smtplib.SMTP, data: bytes) -> tuple[bytes, list[str]]:
             content = part.get_content()
             part.set_content(content, subtype=part.get_content_subtype(), cte="quoted-printable")
     return message.as_bytes(policy=SMTP), []
+
+
+REFUSES_US = re.compile(
+    rb"relay|authenticat|starttls|not (?:permitted|allowed|authori[sz]ed) to send", re.I
+)
+"""What a server says when it refuses every recipient for the sender's sake, not theirs."""
+
+
+def _not_relaying(code: int, text: bytes | str) -> bytes | str:
+    """Return a recipient's refusal as given; raise if it refuses the sender (relaying
+    denied, a login needed): booked as each member's hard bounce, it would suppress the
+    whole list."""
+    said = text if isinstance(text, bytes) else text.encode("utf-8", "replace")
+    if code in (530, 535) or (code >= 500 and REFUSES_US.search(said)):
+        reply = said.decode("utf-8", "replace")
+        raise ExternalFailure(
+            f"the SMTP server refuses to take mail from reportback ({code} {reply}): check "
+            "[email] smtp_host, smtp_username and the password; nothing was marked failed, and "
+            "`digest send` resumes once it is fixed"
+        )
+    return text
 
 
 def _classify(job: Job, code: int, text: bytes | str) -> Outcome:
