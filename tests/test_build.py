@@ -437,6 +437,27 @@ def test_renamed_report_keeps_its_identity(cli: Cli, project: Project) -> None:
     assert not (root / "site/reports/2016-10-04-org").exists()
 
 
+def test_two_reports_with_one_id_are_refused(cli: Cli, project: Project) -> None:
+    """Held-out round D2: a report whose id was another's (given as `id:`, or kept by a
+    renamed report whose old name a new report then took) was published, and never mailed:
+    the ledger knows a report by its id."""
+    root = project(two_reports())
+    assert cli("build", "--now", NOW).code == 0
+    (root / "reports/2016-10-04-org.md").rename(root / "reports/2016-10-04-organisation.md")
+    assert cli("build", "--now", "2026-12-01T00:00:00+00:00").code == 0
+    text = report("A new report.\n", title="New", meeting_date="2016-10-11")
+    (root / "reports/2016-10-04-org.md").write_text(text)  # the old name, taken again
+    built = cli("build", "--now", "2026-12-02T00:00:00+00:00")
+    assert built.code == 1 and "Traceback" not in built.err
+    assert "reports/2016-10-04-org.md:1: its id '2016-10-04-org' is also the id of" in built.err
+    assert not (root / "site/reports/2016-10-04-org").exists()
+    given = text.replace("title:", "id: 2016-10-04-organisation\ntitle:")
+    (root / "reports/2016-10-04-org.md").write_text(given)
+    for command in (["check"], ["build", "--now", "2026-12-02T00:00:00+00:00"]):
+        refused = cli(*command)
+        assert refused.code == 1 and "2016-10-04-organisation" in refused.err, refused.err
+
+
 def test_clp_pages_list_addressed_reports_and_concerning_items(cli: Cli, project: Project) -> None:
     files = {
         "reports/a.md": report(

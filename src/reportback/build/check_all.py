@@ -245,6 +245,12 @@ def _duplicates(checked: list[Checked]) -> list[Problem]:
                 message = f"id {source.meta.id!r} is also used by {shown_path(ids[source.meta.id])}"
                 problems.append(Problem(shown_path(source.path), 1, message))
             ids[source.meta.id] = source.path
+    named = {c.source.slug: c.source.path for c in checked if not c.source.meta.id}
+    for item in checked:  # an id given that is another report's own, made from its name
+        given = item.source.meta.id
+        if given and given in named and named[given] != item.source.path:
+            message = f"id {given!r} is the id of {shown_path(named[given])}, made from its name"
+            problems.append(Problem(shown_path(item.source.path), 1, message))
     return problems
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reportback.database import atomic
+from reportback.errors import InputRefused, Problem, problem, shown_path
 from reportback.model import Publication, Source
 
 
@@ -57,7 +58,27 @@ def plan(
         )
         if new != row and (recorded or row is not None):
             rows.append(new)
+    _one_each(sources, publications)
     return Plan(publications, tuple(rows))
+
+
+def _one_each(sources: list[Source], publications: dict[str, Publication]) -> None:
+    """Refuse two reports with one id (one given as `id:`, the other's from its file name,
+    or kept from the name it had before a rename): the ledger knows a report by its id, so
+    one of them would never be mailed."""
+    first: dict[str, Source] = {}
+    problems: list[Problem] = []
+    for source in sources:
+        ident = publications[source.slug].id
+        other = first.setdefault(ident, source)
+        if other is not source:
+            problems += [problem(shown_path(one.path), 1, (
+                f"its id {ident!r} is also the id of {shown_path(two.path)} (given as id:, "
+                "made from its file name, or kept from the name it had before a rename); give "
+                "one of them another id: in its front matter"
+            )) for one, two in ((other, source), (source, other))]  # fmt: skip
+    if problems:
+        raise InputRefused(problems)
 
 
 def _adopt(source: Source, orphans: list[ReportRow]) -> ReportRow | None:
