@@ -7,6 +7,8 @@ import io
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -435,6 +437,37 @@ def test_renamed_report_keeps_its_identity(cli: Cli, project: Project) -> None:
     ).fetchone()
     assert after == before
     assert not (root / "site/reports/2016-10-04-org").exists()
+
+
+HOLD_THE_BUILD = """
+import fcntl, sys, time
+with open(sys.argv[1], "a+") as handle:
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    handle.write("4242"); handle.flush()
+    print("held", flush=True)
+    time.sleep(3)
+"""
+
+
+def test_a_build_waits_for_another_to_finish(cli: Cli, project: Project) -> None:
+    """Held-out round D2: a build run by hand while the daemon built failed with a traceback
+    (each removed the other's staging folder)."""
+    root = project(two_reports())
+    lock = root / ".reportback/build.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_BUILD, str(lock)],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        built = cli("build", "--now", NOW)
+        waited = time.monotonic() - started
+    finally:
+        holder.wait(timeout=30)
+    assert built.code == 0, built.err
+    assert "another build (pid 4242) is running; waiting for it to finish" in built.err
+    assert waited > 1, "it waited for the lock"
+    assert (root / "site/index.html").exists()
 
 
 def test_two_reports_with_one_id_are_refused(cli: Cli, project: Project) -> None:

@@ -7,9 +7,11 @@ makers' modules; otherwise it runs the pipeline (`pipeline.run`) and records wha
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict
 from datetime import datetime
 
+from reportback import database
 from reportback.build import unchanged
 from reportback.cache import forget_other_programs
 from reportback.config import Config
@@ -19,7 +21,20 @@ from reportback.timing import stage
 
 def build(config: Config, options: BuildOptions) -> BuildResult:
     """Build the site unless nothing changed; on any refusal, raise and leave the published
-    outputs untouched."""
+    outputs untouched. One build runs per state folder at a time: another waits for it."""
+    with database.pid_lock(config.path("state") / BUILD_LOCK, _waiting):
+        return _build(config, options)
+
+
+BUILD_LOCK = "build.lock"
+
+
+def _waiting(pid: str) -> None:
+    print(f"another build (pid {pid}) is running; waiting for it to finish", file=sys.stderr,
+          flush=True)  # fmt: skip
+
+
+def _build(config: Config, options: BuildOptions) -> BuildResult:
     with stage("no-op check"):
         inputs = unchanged.inputs(config, (options.drafts, options.embargoed))  # before it starts
         last = unchanged.last_build(config, inputs, options.now)
