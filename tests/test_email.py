@@ -386,6 +386,28 @@ def test_a_report_withdrawn_during_a_send_goes_no_further(
     assert "Witney selection" in mails[1].read_text()
 
 
+def test_an_import_without_cadences_keeps_the_ones_members_chose(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round D2: an export with no cadence column set a member who had chosen
+    monthly on the preferences page back to weekly."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    db = sqlite3.connect(root / ".reportback/state.sqlite")
+    db.execute("UPDATE subscribers SET cadence = 'monthly' WHERE email = 'ann@example.org'")
+    db.commit()
+    (root / "export.csv").write_text(
+        "email,name,clp\nann@example.org,Ann Witney,witney\ndan@example.org,Dan,witney\n"
+    )
+    assert cli("subscribers", "import", "export.csv", "--now", T0).code == 0
+    cadences = dict(db.execute("SELECT email, cadence FROM subscribers"))
+    assert cadences["ann@example.org"] == "monthly", "kept, as she chose it"
+    assert cadences["dan@example.org"] == "weekly", "the default, for someone new"
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    cadences = dict(db.execute("SELECT email, cadence FROM subscribers"))
+    assert cadences["ann@example.org"] == "immediate", "a cadence the file gives is taken"
+
+
 def test_preview_writes_eml_and_html(cli: Cli, project: Project, tmp_path: Path) -> None:
     project(reports())
     assert cli("build", "--now", T1).code == 0

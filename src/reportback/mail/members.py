@@ -29,7 +29,9 @@ class Member:
     email: str
     name: str
     clp: str
-    cadence: str
+    cadence: str | None
+    """None where the file gives none: weekly for a new subscriber, and kept for a known one
+    (who may have chosen it on the preferences page)."""
     consent_date: str | None
 
 
@@ -90,8 +92,8 @@ def _member(
     if slug is None:
         close = did_you_mean(clp, directory.by_slug)
         return f"unknown CLP {clp!r}{close or ' (use its slug or exact name)'}"
-    cadence = (values.get("cadence") or "weekly").lower()
-    if cadence not in CADENCES:
+    cadence = (values.get("cadence") or "").lower() or None
+    if cadence is not None and cadence not in CADENCES:
         return f"cadence must be one of {', '.join(CADENCES)}, not {cadence!r}"
     consent = values.get("consent_date") or None
     if consent is not None:

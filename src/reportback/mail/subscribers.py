@@ -47,9 +47,10 @@ def import_members(
             db.execute(
                 "INSERT INTO subscribers (email, name, clp, cadence, audience, status, source, "
                 "consent_date, consent_wording, created_at) "
-                "VALUES (?, ?, ?, ?, 'members', 'active', 'import', ?, ?, ?) "
+                "VALUES (?, ?, ?, COALESCE(?, 'weekly'), 'members', 'active', 'import', ?, ?, ?) "
                 "ON CONFLICT(email) DO UPDATE SET name = excluded.name, clp = excluded.clp, "
-                "cadence = excluded.cadence, audience = 'members', status = 'active', "
+                "cadence = COALESCE(?, subscribers.cadence), audience = 'members', "
+                "status = 'active', "
                 "consent_date = COALESCE(excluded.consent_date, subscribers.consent_date)",
                 (
                     m.email,
@@ -59,6 +60,7 @@ def import_members(
                     m.consent_date,
                     IMPORT_WORDING,
                     utc(now),
+                    m.cadence,  # none given: a known subscriber keeps the one they chose
                 ),
             )
             if back or (current is not None and current[0] == "lapsed"):
