@@ -170,6 +170,11 @@ def test_digest_test_sends_one_real_digest_and_records_nothing(cli: Cli, project
         mails = smtp.recorder.parsed()
         assert len(mails) == 1 and mails[0]["To"].addresses[0].addr_spec == "me@example.org"
         assert "For the members only." in str(mails[0].get_body(("plain",)).get_content())
+        again = cli("digest", "test", "--to", "me@example.org", "--audience", "public",
+                    "--now", NOW)  # fmt: skip
+        assert again.code == 0, again.err
+        ids = {m["Message-ID"] for m in smtp.recorder.parsed()}
+        assert len(ids) == 2, "each test its own Message-ID (held-out round D2)"
         db = sqlite3.connect(root / ".reportback/state.sqlite")
         assert db.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
         assert db.execute("SELECT count(*) FROM subscribers").fetchone() == (0,)

@@ -5,6 +5,7 @@ Composed and audited as a send does it, for a sample reader; nothing is recorded
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -55,9 +56,10 @@ def preview(
     group = group_of(clp, audience, cadence, tuple(r.id for r in chosen_reports))
     audit_groups(room, ready, group)
     composed = room.composer.compose(group)
-    message = personalise(
+    made = hashlib.sha256(repr((group, audience, to, now.isoformat())).encode()).hexdigest()
+    message = personalise(  # a Message-ID of its own: a mail program shows every test
         room, composed, 0, to, "Sample Reader",
-        f"<preview@{room.host}>", now, clp, audience,
+        f"<preview.{made[:20]}@{room.host}>", now, clp, audience,
     )  # fmt: skip
     html_part = composed.html.replace(NAME_HTML_MARK, "Sample Reader").replace(
         UNSUBSCRIBE_MARK, "#"
