@@ -408,6 +408,28 @@ def test_an_import_without_cadences_keeps_the_ones_members_chose(
     assert cadences["ann@example.org"] == "immediate", "a cadence the file gives is taken"
 
 
+def test_a_send_dated_ahead_by_mistake_does_not_stop_weekly_digests(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round D2: one `digest send --now` a year ahead (2027 typed for 2026) was kept
+    as the weekly digest's last run, and no weekly digest went out until then."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    assert cli("build", "--now", T1).code == 0
+    ahead = cli("digest", "send", "--now", "2027-11-22T07:05:00+00:00")
+    assert ahead.code == 0 and "cadences immediate, weekly, monthly" in ahead.err, ahead.err
+    new = report("Third.\n", title="Third report", meeting_date="2016-10-05")
+    (root / "reports/2016-10-05-third.md").write_text(new)
+    assert cli("build", "--now", "2026-11-22T12:00:00+00:00").code == 0
+    monday = cli("digest", "send", "--now", "2026-11-23T07:05:00+00:00")
+    assert monday.code == 0 and "weekly" in monday.err.splitlines()[-1], monday.err
+    weekly = [p.read_text() for p in (root / ".reportback/outbox").glob("*.eml")]
+    to_cat = [m for m in weekly if "cat@example.org" in m and "Third report" in m]
+    assert len(to_cat) == 1, "the weekly reader gets the new report, once"
+    again = cli("digest", "send", "--now", "2026-11-23T07:10:00+00:00")
+    assert again.code == 0 and "0 sent" in again.err, again.err
+
+
 def test_preview_writes_eml_and_html(cli: Cli, project: Project, tmp_path: Path) -> None:
     project(reports())
     assert cli("build", "--now", T1).code == 0

@@ -50,7 +50,7 @@ def due_cadences(db: sqlite3.Connection, now: datetime, config: Config) -> tuple
     zone = ZoneInfo(config.site.timezone)
     due = ["immediate"]
     for kind, spec in (("weekly", config.schedule.weekly), ("monthly", config.schedule.monthly)):
-        last = ledger.last_send(db, kind)
-        if last is None or last < last_slot(now, kind, spec, zone):
-            due.append(kind)
+        last = ledger.last_send(db, kind)  # after `now`: a mistyped --now ahead, or a clock
+        if last is None or last > now or last < last_slot(now, kind, spec, zone):  # set back
+            due.append(kind)  # each report reaches a subscriber once whatever runs
     return tuple(due)
