@@ -430,6 +430,24 @@ def test_a_send_dated_ahead_by_mistake_does_not_stop_weekly_digests(
     assert again.code == 0 and "0 sent" in again.err, again.err
 
 
+def test_subscribers_of_a_clp_the_directory_no_longer_lists_are_named(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round D2: after a boundary review took a CLP out of the directory, its
+    members got nothing, and nothing said so."""
+    root = project({"reports/2016-09-20-nec.md": report("The NEC met.\n"), "members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    hackney = "hackney-north-and-stoke-newington,Hackney North and Stoke Newington"
+    (root / "clps.csv").write_text(
+        f"slug,name,gss_code,nation,region\n{hackney},E14000721,England,London\n"
+    )
+    (root / "reportback.toml").write_text('[paths]\nclps = "clps.csv"\n')
+    assert cli("build", "--now", T1).code == 0
+    sent = cli("digest", "send", "--now", T2)
+    assert sent.code == 0 and "1 sent" in sent.err, sent.err
+    assert "warning: 2 subscribers of CLP 'witney' get nothing: the CLP directory" in sent.err
+
+
 def test_preview_writes_eml_and_html(cli: Cli, project: Project, tmp_path: Path) -> None:
     project(reports())
     assert cli("build", "--now", T1).code == 0

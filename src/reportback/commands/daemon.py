@@ -104,6 +104,8 @@ class Daemon:
         if not self.digests_due(now):
             return
         result = sending.send(self.config, now, None, dry_run=False, progress=False)
+        for warning in result.warnings:
+            log.warning("digests: %s", warning)
         if result.queued or result.sent or result.failed or result.deferred:
             log.info(
                 "sent %d digests (%s): %d deferred, %d failed",

@@ -111,6 +111,8 @@ def digest_send(args: argparse.Namespace, config: Config) -> int:
     from reportback.mail import sending
 
     result = sending.send(config, now_of(args), args.cadence, args.dry_run, sys.stderr.isatty())
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     for error in result.errors[:20]:
         print(f"failed: {error}", file=sys.stderr)
     where = f" to {shown_path(result.outbox)}" if result.outbox else ""

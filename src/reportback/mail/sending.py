@@ -15,7 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from reportback import database
-from reportback.clps import directory_for
+from reportback.clps import Directory, directory_for
 from reportback.config import Config
 from reportback.database import atomic, send_lock
 from reportback.mail import ledger
@@ -38,6 +38,7 @@ class SendResult:
     cadences: tuple[str, ...] = ()
     outbox: Path | None = None
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def send(
@@ -78,6 +79,7 @@ def _send(
             return ledger.due_reports(db, now)
 
         directory = directory_for(config)
+        result.warnings += _stranded(db, directory)
         ready, published = library(config, now, queue_then_pick)
         result.cancelled += ledger.drop_withdrawn(db, now, set(published))
         room = mailroom(config, ready, published)
@@ -101,6 +103,19 @@ def _send(
         transport.deliver(jobs, record)
         bar.close()
     return result
+
+
+def _stranded(db: sqlite3.Connection, directory: Directory) -> list[str]:
+    """Say how many active subscribers belong to a CLP the directory does not list (a
+    boundary review): no report is addressed to them, so they would get nothing, unsaid."""
+    counts = db.execute("SELECT clp, COUNT(*) FROM subscribers WHERE status = 'active' "
+                        "GROUP BY clp ORDER BY clp")  # fmt: skip
+    return [
+        f"{n} subscribers of CLP {clp!r} get nothing: the CLP directory does not list it; "
+        "import them again with their new CLP, or add it to the directory"
+        for clp, n in counts
+        if clp not in directory.by_slug
+    ]
 
 
 def _open(config: Config, dry_run: bool) -> sqlite3.Connection:
