@@ -464,13 +464,13 @@ def test_text_drawn_outside_the_page_is_read() -> None:
     assert "zq off the page" in leaks.pdf_text(typeset)
 
 
-def _erased(mode: str) -> Image.Image:
+def _erased(mode: str, alpha: int = 0) -> Image.Image:
     """A screenshot with a name 'erased' to transparency: its pixels keep their colours
-    (a red stripe) under alpha 0, beside a visible blue half."""
+    (a red stripe) under alpha 0 (or an eraser's 1-3), beside a visible blue half."""
     image = Image.new("RGBA", (40, 20), (0, 0, 255, 255))
     for x in range(20):
         for y in range(20):
-            image.putpixel((x, y), (200, 10, 10, 0))
+            image.putpixel((x, y), (200, 10, 10, alpha))
     if mode == "P":  # a palette with one transparent entry, holding the red
         paletted = image.convert("RGB").quantize(colors=4)
         red = paletted.getpixel((0, 0))
@@ -492,13 +492,18 @@ def _hidden_colours(data: bytes) -> set[tuple[int, ...]]:
         }
 
 
-@pytest.mark.parametrize(("mode", "suffix"), [("RGBA", ".png"), ("LA", ".png"),
-                                              ("P", ".png"), ("RGBA", ".jpg")])  # fmt: skip
-def test_what_is_under_a_transparent_pixel_is_not_published(mode: str, suffix: str) -> None:
+@pytest.mark.parametrize(("mode", "suffix", "alpha"), [
+    ("RGBA", ".png", 0), ("LA", ".png", 0), ("P", ".png", 0), ("RGBA", ".jpg", 0),
+    ("RGBA", ".png", 1), ("RGBA", ".png", 3),
+])  # fmt: skip
+def test_what_is_under_a_transparent_pixel_is_not_published(
+    mode: str, suffix: str, alpha: int
+) -> None:
     """Held-out round 20: text erased to transparency kept its colours under alpha 0, in the
-    published PNG and in the PDF; a PNG named .jpg was flattened with them showing."""
+    published PNG and in the PDF; a PNG named .jpg was flattened with them showing. Round 21:
+    and under alpha 1 or 3 (an eraser at less than full strength)."""
     buffer = io.BytesIO()
-    source = _erased(mode)
+    source = _erased(mode, alpha)
     source.save(buffer, "PNG")
     made = images.clean(buffer.getvalue(), suffix)
     hidden = _hidden_colours(made)

@@ -1166,6 +1166,29 @@ ROUND_20_FRONT = {
         FRONT + "---\n\n::: members\nBriefing.\n\n    ::: confidential\n    zq expelled.\n"
         "    :::\n\nEnd.\n:::\n", 10, "is in code",
     ),
+    "round 21: a key in capitals under the closing ---": (
+        FRONT + "---\nStatus: Draft\n\nzq\n", 6, "a line of the body",
+    ),
+    "round 21: a key with = as a list item": (
+        FRONT + "---\n\n- confidential = true\n\nzq\n", 7, "a line of the body",
+    ),
+    "round 21: a capital key with no space, indented into a summary": (
+        FRONT + "summary: >-\n  Cases.\n  Confidential:yes\n---\n\nzq\n", 7, "not as the key",
+    ),
+    "round 21: a comment with no space after #": (
+        FRONT + "summary: >-\n  Agreed.\n  #internal: zq\n---\n\nBody.\n", 7,
+        "not as a comment",
+    ),
+    "round 21: not for publication wrapped over two lines": (
+        FRONT + "---\n\nThe minute (not for\npublication) says zq.\n", 7, "says that it is",
+    ),
+    "round 21: a soft hyphen in a label": (
+        FRONT + "---\n\n## Con\u00adfidential – Disputes\n\nzq\n", 7, "says that it is",
+    ),
+    "round 21: a label in single emphasis": (
+        FRONT + "---\n\n*CONFIDENTIAL*: the panel expelled zq.\n", 7, "says that it is",
+    ),
+    "round 21: a Welsh label": (FRONT + "---\n\n## Cyfrinachol – Panel\n\nzq\n", 7, "says"),
 }  # fmt: skip
 
 
@@ -1191,6 +1214,8 @@ def test_a_fence_in_pre_is_refused_where_raw_html_is_allowed(cli: Cli, project: 
 SAID_FINE = (
     "## Confidentiality and data protection\n\nThe policy on confidentiality was agreed.\n\n"
     "Members only need to register once. A confidential ballot was held.\n\n"
+    "## Review of the confidential reporting policy\n\nAgreed.\n\n"
+    "## Ending members-only hustings\n\nAgreed.\n\n#NEC2026: a hashtag.\n\n"
     "The [panel, not for publication, zqsecret]{.confidential} met.\n\n"
     "## Disputes {.confidential}\n\nCONFIDENTIAL: zqsecret, not for publication.\n\n## Next\n\n"
     "#LabourConference was trending.\n"

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from reportback.checking.intent import says_withheld
+from reportback.checking.intent import DECIDING, says_withheld
 from reportback.clps import Directory, did_you_mean
 from reportback.errors import Problem, problem
 from reportback.model import Correction, Meta, Source
@@ -119,7 +119,10 @@ def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Probl
 
 
 NAMES = "|".join((*KEYS, "date", "note", "attended", "meeting"))
-LOOKS_LIKE = re.compile(rf"^[ \t]*(?:(#)(?:[ \t]|$)|-?[ \t]*({NAMES})[ \t]*:(?:[ \t]|$))")
+LOOKS_LIKE = re.compile(
+    rf"^[ \t]*(?:(#)(?:[ \t]|$|[^\s#]*:)|-?[ \t]*({NAMES})[ \t]*:(?:[ \t]|$)"
+    rf"|-?[ \t]*({DECIDING}))"
+)
 """A line that reads as a YAML comment (`# …`) or a key (`confidential: true`)."""
 
 
@@ -143,7 +146,7 @@ def read_as_text(text: str, node: yaml.Node) -> Iterator[tuple[int, str]]:
                 found = LOOKS_LIKE.match(line)
                 if found is None:
                     continue
-                what = "a comment" if found[1] else f"the key {found[2]!r}"
+                what = "a comment" if found[1] else f"the key {found[2] or found[3]!r}"
                 yield (
                     number + 1,
                     f"{line.strip()[:40]!r} is inside the text of {owner or 'a value'}: YAML "

@@ -11,6 +11,7 @@ Each rule yields problems as (body line, message), as `readers` does.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from reportback.checking import nearmiss
@@ -19,19 +20,45 @@ from reportback.model import Audience
 
 Found = tuple[int, str]
 
-KEY_IN_BODY = re.compile(r"^[ \t]*(confidential|status|publish_at)[ \t]*:", re.M)
-"""A front-matter key that decides what is published, written below the closing `---`."""
+DECIDING = (
+    r"(?:(?i:confidential[ \t]*[:=][ \t]*(?:true|false|yes|no|on|off)\b"
+    r"|status[ \t]*[:=][ \t]*(?:draft|final)\b|publish[ _-]?at[ \t]*[:=][ \t]*\d)"
+    r"|(?:confidential|status|publish_at)[ \t]*:)"
+)
+"""A front-matter key that decides what is published, as a writer may spell it with its
+value (any case, `=` for `:`, `publish at`), or exactly as front matter writes it."""
+KEY_IN_BODY = re.compile(rf"^[ \t]*(?:[-*+][ \t]+)?{DECIDING}", re.M)
+"""Such a key written below the closing `---` (or as a list item there)."""
+GAP = r"[\s\-]+"
 SAYS = re.compile(
-    r"\b(?:not (?:for|to be) (?:publication|published|circulation|circulated|shared)"
-    r"|do not (?:publish|circulate)|strictly confidential|private and confidential)\b",
+    rf"\b(?:not{GAP}(?:for|to{GAP}be){GAP}(?:publication|published|circulation|circulated|shared)"
+    rf"|do{GAP}not{GAP}(?:publish|circulate)|strictly{GAP}(?:confidential|private)"
+    rf"|private{GAP}(?:and|&){GAP}confidential)\b",
     re.I,
 )
-"""Words that say what they are in is withheld, wherever they are."""
-STARTS = re.compile(r"^[^\w\n]*(?:confidential|members[ -]only)\b\s*[:\-–—(]", re.I)
+"""Words that say what they are in is withheld, wherever they are (also wrapped)."""
+LABELS = r"(?:confidential|members[’'`]?[ -]only|cyfrinachol|embargoed|private\s*&\s*confidential)"
+STARTS = re.compile(rf"^[^\w\n]*{LABELS}\b[^\w\n]*?[:\-–—(.]", re.I)
 """A line (or a value) that starts by saying it is withheld: `CONFIDENTIAL – …`,
-`Confidential: …`, `Members only (…)`."""
-HEADING = re.compile(r"^[ \t]{0,3}#+[ \t].*\b(?:confidential|members[ -]only)\b", re.I)
-"""A heading that says it is withheld anywhere in it: `## Disputes panel – confidential`."""
+`Confidential: …`, `*CONFIDENTIAL*: …`, `Members only (…)`, `Cyfrinachol – …`."""
+HEADING = re.compile(
+    rf"^[ \t]{{0,3}}#+[ \t].*(?:[–—:(\[-][ \t]*{LABELS}\b|\b{LABELS}[ \t)\]]*[#\s]*$)",
+    re.I,
+)
+"""A heading labelled withheld (`## Disputes panel – confidential`, `## Panel (confidential)`),
+not one about confidentiality (`## Review of the confidential reporting policy`)."""
+HIDDEN = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+SPACED = re.compile(r"\b(?:\w[ \t]){4,}\w\b")
+"""Letters spaced out (`C O N F I D E N T I A L`)."""
+
+
+def _plain(line: str) -> str:
+    """Return a line as a reader reads it: no soft hyphens or zero-width characters, NFKC
+    (`ﬁ`), letters spaced out joined."""
+    line = unicodedata.normalize("NFKC", HIDDEN.sub("", line))
+    return SPACED.sub(lambda m: re.sub(r"[ \t]", "", m[0]), line)
+
+
 PATTERNS = (SAYS, STARTS, HEADING)
 UNMARKED = (
     "says that it is withheld, but nothing marks it: it would be published. Mark it "
@@ -53,26 +80,34 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
                 "closing ---"
             ),
         )
-    at = 0
+    at, said_at = 0, set(keys)
     for number, written in enumerate(body.split("\n"), start=1):
         start, at = at, at + len(written) + 1
         line = ATTRIBUTES.sub(lambda m: " " * len(m[0]), written)  # a mark's own words aside
-        said = (p.search(line) for p in PATTERNS if number not in keys)
-        found = next((m for m in said if m is not None), None)
-        if found is not None and regions.level_at(start + found.end() - 1) == Audience.PUBLIC:
+        found = next((m for p in PATTERNS if (m := p.search(line))), None)
+        where = start + found.end() - 1 if found else start + len(line) - len(line.lstrip())
+        found = found or next((m for p in PATTERNS if (m := p.search(_plain(line)))), None)
+        if number not in said_at and found and regions.level_at(where) == Audience.PUBLIC:
+            said_at.add(number)
             yield number, f"{found[0].strip()[:40]!r} {UNMARKED}"
+    blanked = ATTRIBUTES.sub(lambda m: " " * len(m[0]), body)
+    for found in SAYS.finditer(blanked):  # wrapped over lines
+        number = body.count("\n", 0, found.start()) + 1
+        if number not in said_at and regions.level_at(found.start()) == Audience.PUBLIC:
+            said_at.add(number)
+            yield number, f"{' '.join(found[0].split())[:40]!r} {UNMARKED}"
 
 
 def says_withheld(text: str) -> str | None:
     """Return the words of a value (not a heading) that say it is withheld, if any."""
     for pattern in PATTERNS[:2]:
-        found = pattern.search(text)
+        found = pattern.search(text) or pattern.search(_plain(text))
         if found is not None:
             return found[0].strip()[:40]
     return None
 
 
-FENCE = re.compile(r"^[ \t>]*(:{3,}[ \t]*\{?[ \t]*\.?([^\W\d_][\w-]*))", re.M)
+FENCE = re.compile(r"^(?:[ \t>]|<[^<>\n]*>)*(:{3,}[ \t]*\{?[ \t]*\.?([^\W\d_][\w-]*))", re.M)
 """A fence as it opens a div (`::: members`, `::: {.confidential}`), at a line's start."""
 
 

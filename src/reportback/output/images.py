@@ -102,7 +102,7 @@ def _bounded(size: tuple[int, int]) -> None:
 def _encode(image: Pillow.Image, suffix: str) -> bytes:
     """Write `image`'s pixels, and nothing else, as a fresh JPEG or PNG.
 
-    What is under a fully transparent pixel is not drawn, but it is kept: text "erased" to
+    What is under a (nearly) transparent pixel is not drawn, but it is kept: text "erased" to
     transparency in a screenshot keeps its colours there, for anyone to read back. So an
     image with transparency keeps none (a PNG: black under each clear pixel), or is laid on
     white (a JPEG, which has no transparency: as a page shows it).
@@ -129,9 +129,14 @@ def _encode(image: Pillow.Image, suffix: str) -> bytes:
     return out.getvalue()
 
 
+CLEAR = 16
+"""Pixels less opaque than this (of 255: 6%) are cleared: an eraser at less than full
+strength leaves text drawn at alpha 1 or 3, invisible on the page but there to read back."""
+
+
 def _cleared(image: Pillow.Image) -> Pillow.Image:
-    """Return an RGBA image with every fully transparent pixel transparent black."""
-    clear = image.getchannel("A").point(lambda a: 255 if a == 0 else 0).convert("1")
+    """Return an RGBA image with every (nearly) transparent pixel transparent black."""
+    clear = image.getchannel("A").point(lambda a: 255 if a < CLEAR else 0).convert("1")
     return Pillow.composite(Pillow.new("RGBA", image.size, (0, 0, 0, 0)), image, clear)
 
 
