@@ -50,6 +50,7 @@ def _stores(state: Path) -> list[Path]:
         for p in state.rglob("*")
         if p.is_file()
         and p.name != "state.sqlite"
+        and p.suffix != ".lock"
         and p.parent.name != p.name[:2]
         and search not in p.parents
     )

@@ -169,12 +169,11 @@ def _record(config: Config, rows: Iterable[publications.ReportRow]) -> None:
 def _went_live(config: Config, ready: Prepared, now: datetime) -> None:
     """Stamp the reports published, now on the site; take any no longer published out of
     the messages waiting, even those a send under way has read (it reads each again)."""
-    from reportback.mail.ledger import drop_withdrawn
-
     published = ready.chosen.published
     with database.opened(config.path("state")) as db:
         publications.went_live(db, (c.source.slug for c in published))
-        drop_withdrawn(db, now, {ready.plan.publications[c.source.slug].id for c in published})
+        ids = {ready.plan.publications[c.source.slug].id for c in published}
+        publications.drop_withdrawn(db, now, ids)
 
 
 def _result(ready: Prepared, files: int, changed: bool) -> BuildResult:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from reportback.database import atomic
+from reportback.database import atomic, utc
 from reportback.errors import InputRefused, Problem, problem, shown_path
 from reportback.model import Publication, Source
 
@@ -121,3 +121,33 @@ def went_live(db: sqlite3.Connection, slugs: Iterable[str]) -> None:
             "WHERE slug = ? AND seq IS NULL AND published_at IS NOT NULL",
             ((slug,) for slug in slugs),
         )
+
+
+WAITING = "status IN ('queued', 'deferred') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+"""The messages of the ledger's outbox that wait to be sent."""
+
+
+def drop_withdrawn(db: sqlite3.Connection, now: datetime, published: set[str]) -> int:
+    """Take the reports no longer published (made a draft or confidential since they were
+    queued) out of the messages due, as if never queued (so they are queued again if they
+    come back); a message left with none is cancelled (removed). Return how many."""
+    cancelled = 0
+    with atomic(db):
+        for row_id, sid, reports in db.execute(
+            f"SELECT id, subscriber_id, reports FROM outbox WHERE {WAITING}", (utc(now),)
+        ).fetchall():
+            shown = reports.split("\n")
+            gone = [r for r in shown if r not in published]
+            if not gone:
+                continue
+            db.executemany(
+                "DELETE FROM included WHERE subscriber_id = ? AND report_id = ? AND outbox_id = ?",
+                ((sid, r, row_id) for r in gone),
+            )
+            kept = "\n".join(r for r in shown if r in published)
+            if kept:
+                db.execute("UPDATE outbox SET reports = ? WHERE id = ?", (kept, row_id))
+            else:  # never sent: gone, so that the same may be queued again
+                db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+                cancelled += 1
+    return cancelled

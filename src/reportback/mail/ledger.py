@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from reportback.build.publications import WAITING
 from reportback.clps import Directory
 from reportback.database import atomic, utc
 from reportback.mail.subscribers import record_hard_failure
@@ -131,7 +132,7 @@ def _by_subscriber(
         yield current, reports
 
 
-DUE = "status IN ('queued', 'deferred') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+DUE = WAITING
 """Outbox rows to send now: queued, or deferred and past their retry time (? is now)."""
 
 
@@ -199,32 +200,6 @@ def reports_due(db: sqlite3.Connection, row: int) -> tuple[str, ...] | None:
         "SELECT reports FROM outbox WHERE id = ? AND status IN ('queued', 'deferred')", (row,)
     ).fetchone()
     return tuple(found[0].split("\n")) if found else None
-
-
-def drop_withdrawn(db: sqlite3.Connection, now: datetime, published: set[str]) -> int:
-    """Take the reports no longer published (made a draft or confidential since they were
-    queued) out of the messages due, as if never queued (so they are queued again if they
-    come back); a message left with none is cancelled (removed). Return how many."""
-    cancelled = 0
-    with atomic(db):
-        for row_id, sid, reports in db.execute(
-            f"SELECT id, subscriber_id, reports FROM outbox WHERE {DUE}", (utc(now),)
-        ).fetchall():
-            shown = reports.split("\n")
-            gone = [r for r in shown if r not in published]
-            if not gone:
-                continue
-            db.executemany(
-                "DELETE FROM included WHERE subscriber_id = ? AND report_id = ? AND outbox_id = ?",
-                ((sid, r, row_id) for r in gone),
-            )
-            kept = "\n".join(r for r in shown if r in published)
-            if kept:
-                db.execute("UPDATE outbox SET reports = ? WHERE id = ?", (kept, row_id))
-            else:  # never sent: gone, so that the same may be queued again
-                db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
-                cancelled += 1
-    return cancelled
 
 
 def mark_sent(db: sqlite3.Connection, row: QueuedMessage, now: datetime) -> None:

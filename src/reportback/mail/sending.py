@@ -15,6 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from reportback import database
+from reportback.build import publications
 from reportback.clps import Directory, directory_for
 from reportback.config import Config
 from reportback.database import atomic, send_lock
@@ -81,7 +82,7 @@ def _send(
         directory = directory_for(config)
         result.warnings += _stranded(db, directory)
         ready, published = library(config, now, queue_then_pick)
-        result.cancelled += ledger.drop_withdrawn(db, now, set(published))
+        result.cancelled += publications.drop_withdrawn(db, now, set(published))
         room = mailroom(config, ready, published)
         audit_due(db, room, ready, now)
         folder = config.path("state") / ("outbox-dry-run" if dry_run else "outbox")
