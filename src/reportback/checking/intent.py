@@ -81,16 +81,15 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
             ),
         )
     at, said_at = 0, set(keys)
-    for number, written in enumerate(body.split("\n"), start=1):
-        start, at = at, at + len(written) + 1
-        line = ATTRIBUTES.sub(lambda m: " " * len(m[0]), written)  # a mark's own words aside
+    blanked = ATTRIBUTES.sub(lambda m: " " * len(m[0]), body)  # a mark's own words aside
+    for number, line in enumerate(blanked.split("\n"), start=1):  # blanks keep every offset
+        start, at = at, at + len(line) + 1
         found = next((m for p in PATTERNS if (m := p.search(line))), None)
         where = start + found.end() - 1 if found else start + len(line) - len(line.lstrip())
         found = found or next((m for p in PATTERNS if (m := p.search(_plain(line)))), None)
         if number not in said_at and found and regions.level_at(where) == Audience.PUBLIC:
             said_at.add(number)
             yield number, f"{found[0].strip()[:40]!r} {UNMARKED}"
-    blanked = ATTRIBUTES.sub(lambda m: " " * len(m[0]), body)
     for found in SAYS.finditer(blanked):  # wrapped over lines
         number = body.count("\n", 0, found.start()) + 1
         if number not in said_at and regions.level_at(found.start()) == Audience.PUBLIC:
