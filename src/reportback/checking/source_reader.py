@@ -163,7 +163,7 @@ class _Reader:
         elif kind in VERBATIM:
             self.verbatim.append((VERBATIM[kind], here[0], json_ast.words(node["c"][1])))
         elif kind == "Note":
-            written = next((r for n in json_ast.walk(node["c"]) if (r := self.range_of(n))), None)
+            written = self._first_written(node)
             if written is not None:
                 self.notes.append(Use(at[0], written[0]))
         elif kind in ("Link", "Image"):
@@ -179,13 +179,18 @@ class _Reader:
             if n != own_attr:
                 self.children(part, level, here)
 
+    def _first_written(self, node: Node) -> Range | None:
+        """Return where the first element inside `node` that says so was written."""
+        return next((r for n in json_ast.walk(node["c"]) if (r := self.range_of(n))), None)
+
     def _heading_start(self, node: Node, used: int) -> int:
         """Return where a heading with no position of its own (in a note) was written: the
         # before its first word on that word's line, or the word (underlined text); `used`
         (where its note is used) if none of its words has a position."""
-        word = next((r[0] for n in json_ast.walk(node["c"]) if (r := self.range_of(n))), None)
-        if word is None:
+        first = self._first_written(node)
+        if first is None:
             return used
+        word = first[0]
         line = self.body.rfind("\n", 0, word) + 1
         mark = self.body.find("#", line, word)
         return word if mark < 0 else mark
