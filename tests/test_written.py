@@ -1189,6 +1189,15 @@ ROUND_20_FRONT = {
         FRONT + "---\n\n*CONFIDENTIAL*: the panel expelled zq.\n", 7, "says that it is",
     ),
     "round 21: a Welsh label": (FRONT + "---\n\n## Cyfrinachol – Panel\n\nzq\n", 7, "says"),
+    "a key with its value in a definition": (
+        FRONT + "---\nTerm\n\n:   status: draft\n\nzq\n", 8, "a line of the body",
+    ),
+    "a key with its value in a table's cell": (
+        FRONT + "---\n| Status: Draft | x |\n|---|---|\n| a | b |\n\nzq\n", 6, "a line of the body",
+    ),
+    "a key with its value as a numbered item": (
+        FRONT + "---\n1. publish_at: 2027-01-01T09:00:00+00:00\n\nzq\n", 6, "a line of the body",
+    ),
 }  # fmt: skip
 
 
@@ -1214,6 +1223,7 @@ def test_a_fence_in_pre_is_refused_where_raw_html_is_allowed(cli: Cli, project: 
 SAID_FINE = (
     "## Confidentiality and data protection\n\nThe policy on confidentiality was agreed.\n\n"
     "Members only need to register once. A confidential ballot was held.\n\n"
+    "| Item | status: agreed |\n|---|---|\n| Rules | carried |\n\n"
     "## Review of the confidential reporting policy\n\nAgreed.\n\n"
     "## Ending members-only hustings\n\nAgreed.\n\n#NEC2026: a hashtag.\n\n"
     "The [panel, not for publication, zqsecret]{.confidential} met.\n\n"

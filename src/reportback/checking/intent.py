@@ -20,15 +20,19 @@ from reportback.model import Audience
 
 Found = tuple[int, str]
 
-DECIDING = (
-    r"(?:(?i:confidential[ \t]*[:=][ \t]*(?:true|false|yes|no|on|off)\b"
+VALUED = (
+    r"(?i:confidential[ \t]*[:=][ \t]*(?:true|false|yes|no|on|off)\b"
     r"|status[ \t]*[:=][ \t]*(?:draft|final)\b|publish[ _-]?at[ \t]*[:=][ \t]*\d)"
-    r"|(?:confidential|status|publish_at)[ \t]*:)"
 )
-"""A front-matter key that decides what is published, as a writer may spell it with its
-value (any case, `=` for `:`, `publish at`), or exactly as front matter writes it."""
-KEY_IN_BODY = re.compile(rf"^[ \t]*(?:[-*+][ \t]+)?{DECIDING}", re.M)
-"""Such a key written below the closing `---` (or as a list item there)."""
+"""A front-matter key that decides what is published, with its value, as a writer may spell
+it (any case, `=` for `:`, `publish at`)."""
+DECIDING = rf"(?:{VALUED}|(?:confidential|status|publish_at)[ \t]*:)"
+"""The same, or the key exactly as front matter writes it."""
+KEY_IN_BODY = re.compile(
+    rf"^[ \t]*(?:(?:[-*+][ \t]+)?{DECIDING}|(?:(?:[-*+>|:]|\d+[.)])[ \t]*)+{VALUED})", re.M
+)
+"""Such a key written below the closing `---`, as a list item, or with its value in a
+quote, a numbered item, a definition or a table's cell."""
 GAP = r"[\s\-]+"
 SAYS = re.compile(
     rf"\b(?:not{GAP}(?:for|to{GAP}be){GAP}(?:publication|published|circulation|circulated|shared)"
