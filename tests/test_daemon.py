@@ -322,3 +322,54 @@ def test_a_daemon_with_another_config_rebuilds_when_it_or_its_clp_directory_chan
         toml = root / "other.toml"
         assert built_again(lambda: toml.write_text(toml.read_text() + "# edited\n"))
         assert not built_again(lambda: None)
+
+
+def test_an_embargo_passing_during_a_long_send_is_published_on_time(
+    cli: Cli, project: Project
+) -> None:
+    """The embargo job has a thread of its own: a send under way does not hold it back, and
+    the report's own digest follows once that send is done, once each."""
+    count = 40
+    with Server(Faults(delay=0.15)) as server:  # one connection: 6 s of sending at least
+        embargo = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=4)
+        root = project(
+            {
+                "reports/2016-09-20-nec.md": report("The NEC met.\n"),
+                "reports/2016-11-22-away.md": report(
+                    "zqembargoed findings\n",
+                    title="Away day",
+                    meeting_date="2016-11-22",
+                    publish_at=embargo.isoformat(),
+                ),
+                "members.csv": members(count),
+                "reportback.toml": server.config(connections=1),
+            }
+        )
+        assert cli("subscribers", "import", "members.csv").code == 0
+        config = load_config()
+        daemon = Daemon(config)
+        sched = scheduler(daemon, config, watch_seconds=3600)
+        runner = threading.Thread(target=sched.start, daemon=True)
+        runner.start()
+        page = root / "site/reports/2016-11-22-away/index.html"
+        seen: list[tuple[float, int]] = []
+
+        def watch() -> None:
+            while not page.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            seen.append((time.time(), len(server.recorder.messages)))
+
+        deadline = time.monotonic() + 120
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        try:
+            daemon.tick("start-up")  # publishes the first report and sends it, slowly
+            watcher.join()
+            assert len(server.recorder.messages) == count
+            daemon.tick("watch")  # the embargoed report's own digest
+        finally:
+            sched.shutdown(wait=True)
+        per = Counter(r[0] for _, r, _ in server.recorder.messages)
+    assert seen and seen[0][0] - embargo.timestamp() < 3.0, "published late"
+    assert seen[0][1] < count, "published only once the send was over"
+    assert len(per) == count and set(per.values()) == {2}

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import signal
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, time
@@ -70,21 +71,41 @@ class Daemon:
         self.next_embargo: datetime | None = None
         self.scheduler: BlockingScheduler | None = None
         self.tokens = Tokens(load_secret(config.path("state")))
+        self.publishing = threading.Lock()
+        self.mailing = threading.Lock()
+        """Held by the tick that sends, reminds and notifies: one at a time."""
 
     def tick(self, reason: str) -> None:
         """Do everything that is due now; safe to call any number of times."""
+        self._tick(reason, wait=True)
+
+    def embargo_tick(self) -> None:
+        """Publish the report whose embargo has passed, on the scheduler's publishing thread,
+        even while a long send holds the other; then send, unless a send is under way (the
+        next tick sends what this one published)."""
+        self._tick("embargo", wait=False)
+
+    def _tick(self, reason: str, wait: bool) -> None:
         now = self.clock()
         try:
-            self.publish(now, reason)
-            self.send(now)
-            self.remind(now)
-            notices.send_queued(self.config, self.tokens, now)  # if `serve` could not
-            self.recovered(now)
+            with self.publishing:
+                now = self.clock()  # after any wait for the lock
+                try:
+                    self.publish(now, reason)
+                finally:
+                    self.schedule_embargo()
+            if self.mailing.acquire(blocking=wait):
+                try:
+                    self.send(now)
+                    self.remind(now)
+                    notices.send_queued(self.config, self.tokens, now)  # if `serve` could not
+                    self.recovered(now)
+                finally:
+                    self.mailing.release()
         except ReportbackError as exc:
             for line in exc.lines():
                 log.error("%s: %s", reason, line)
             self.event(now, "error", "; ".join(exc.lines()))
-        self.schedule_embargo()
 
     def publish(self, now: datetime, reason: str) -> None:
         """Build if the reports changed or an embargo has passed."""
@@ -156,8 +177,8 @@ class Daemon:
         if self.scheduler is None or self.next_embargo is None:
             return
         self.scheduler.add_job(
-            self.tick, DateTrigger(run_date=self.next_embargo), args=["embargo"],
-            id="embargo", replace_existing=True,
+            self.embargo_tick, DateTrigger(run_date=self.next_embargo), id="embargo",
+            executor="publishing", replace_existing=True,
         )  # fmt: skip
 
     def recovered(self, now: datetime) -> None:
@@ -186,7 +207,7 @@ def scheduler(daemon: Daemon, config: Config, watch_seconds: float) -> BlockingS
     zone = ZoneInfo(config.site.timezone)
     sched = BlockingScheduler(
         timezone=zone,
-        executors={"default": ThreadPoolExecutor(1)},
+        executors={"default": ThreadPoolExecutor(1), "publishing": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
     weekday, weekly_at = weekly_spec(config.schedule.weekly)
