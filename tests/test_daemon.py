@@ -276,6 +276,47 @@ def test_status_reports_embargoes_outbox_and_next_digests(cli: Cli, project: Pro
     )
     assert "subscribers: active 2" in out
     assert out[-1] == "daemon: not running"
+    assert "due now: 0 messages; digests to make: none" in out
+    later = cli("status", "--now", "2026-11-25T12:00:00+00:00").out.splitlines()
+    assert "due now: 0 messages; digests to make: weekly" in later, "Monday's slot passed"
+    assert cli("build", "--now", "2026-11-25T12:00:00+00:00").code == 0
+    later = cli("status", "--now", "2026-11-25T12:00:00+00:00").out.splitlines()
+    assert (
+        "due now: 0 messages; digests to make: immediate (1 report new since the last send), "
+        "weekly" in later
+    )
+
+
+def test_status_names_the_next_slot_after_the_clocks_go_back_not_the_one_just_gone(
+    cli: Cli, project: Project
+) -> None:
+    """Round D2: at 01:45 BST on the morning the clocks go back, the 01:30 BST slot has gone
+    (and 01:30 GMT is not a second one): the next is a week on."""
+    project({"reportback.toml": '[schedule]\nweekly = "sun 01:30"\n'})
+    out = cli("status", "--now", "2026-10-25T00:45:00+00:00").out
+    assert "next weekly digest: Sun 1 Nov 2026 01:30 GMT (never run)" in out, out
+    out = cli("status", "--now", "2026-10-25T00:10:00+00:00").out
+    assert "next weekly digest: Sun 25 Oct 2026 01:30 BST (never run)" in out, out
+
+
+def test_status_counts_the_failures_it_does_not_name(cli: Cli, project: Project) -> None:
+    count = 6
+    refused = {f"m{i}@example.org": "550 5.1.1 no such user" for i in range(1, count)}
+    with Server(Faults(refuse=refused)) as server:
+        project(
+            {
+                "reports/2016-09-20-nec.md": report("The NEC met.\n"),
+                "members.csv": members(count),
+                "reportback.toml": server.config(connections=1),
+            }
+        )
+        assert cli("subscribers", "import", "members.csv").code == 0
+        assert cli("build").code == 0
+        assert cli("digest", "send").code == 0
+        out = cli("status").out.splitlines()
+    named = [line for line in out if line.startswith("failed: m")]
+    assert len(named) == 3 and all("no such user" in line for line in named), out
+    assert "failed: and 2 more (the outbox table of the state)" in out
 
 
 def test_status_names_a_slot_in_the_hour_the_clocks_skip_by_its_real_time(

@@ -6,10 +6,14 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
+from reportback.commands.daemon import Daemon
+from reportback.config import load_config
 
 from .conftest import Result, report
 from .smtp import Faults, Server
@@ -298,6 +302,8 @@ def test_a_report_changed_since_the_last_build_is_held_back_from_digests(
     assert b"zqunbuilt" not in b"".join(p.read_bytes() for p in outbox.glob("*.eml"))
     assert b"Witney selection" not in b"".join(p.read_bytes() for p in outbox.glob("*.eml"))
     assert cli("build", "--now", T1).code == 0
+    daemon = Daemon(load_config())
+    assert daemon.digests_due(datetime.fromisoformat(T2)), "the daemon sees it due, built"
     later = cli("digest", "send", "--now", T2)
     assert later.code == 0 and "1 sent" in later.err, later.err
     assert "changed since" not in later.err

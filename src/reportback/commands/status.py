@@ -13,7 +13,7 @@ from reportback.build import pipeline
 from reportback.config import Config
 from reportback.errors import InputRefused
 from reportback.mail import ledger
-from reportback.mail.cadences import next_slot
+from reportback.mail.cadences import due_cadences, next_slot
 from reportback.record import accountability, register
 
 
@@ -57,7 +57,9 @@ def lines(config: Config, now: datetime) -> list[str]:
                 for k in ("queued", "deferred", "sent", "failed", "cancelled")
             )
         )
-        out.append(f"due now: {ledger.count_due(db, now)} messages")
+        out.append(
+            f"due now: {ledger.count_due(db, now)} messages; {_digests_due(db, config, now)}"
+        )
         subscribers = dict(db.execute("SELECT status, COUNT(*) FROM subscribers GROUP BY status"))
         out.append(
             "subscribers: "
@@ -68,12 +70,31 @@ def lines(config: Config, now: datetime) -> list[str]:
             "COALESCE(MAX(id), 0) FROM events WHERE kind != 'error') ORDER BY id DESC LIMIT 3"
         ):
             out.append(f"last error: {at}: {message}")
-        for email, error in db.execute(
-            "SELECT email, last_error FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT 3"
-        ):
+        failed = db.execute(
+            "SELECT email, last_error FROM outbox WHERE status = 'failed' ORDER BY id DESC"
+        ).fetchall()
+        for email, error in failed[:SHOWN]:
             out.append(f"failed: {email or '(erased)'}: {error}")
+        if len(failed) > SHOWN:
+            out.append(f"failed: and {len(failed) - SHOWN} more (the outbox table of the state)")
     out.append(f"daemon: {_daemon(config)}")
     return out
+
+
+SHOWN = 3
+"""How many failed messages `status` names (it counts the rest)."""
+
+
+def _digests_due(db: sqlite3.Connection, config: Config, now: datetime) -> str:
+    """Say which digests a send now would make: immediate ones for reports on the site since
+    the last, and weekly or monthly ones whose slot has passed since their last send."""
+    due = []
+    planned = ledger.queued_up_to(db, "immediate")
+    new = db.execute("SELECT COUNT(*) FROM reports WHERE seq > ?", (planned,)).fetchone()[0]
+    if new:
+        due.append(f"immediate ({new} report{'s' if new > 1 else ''} new since the last send)")
+    due += [kind for kind in due_cadences(db, now, config) if kind != "immediate"]
+    return f"digests to make: {', '.join(due) if due else 'none'}"
 
 
 def _reports(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from reportback.config import Config, monthly_spec, weekly_spec
@@ -12,29 +12,31 @@ from reportback.mail import ledger
 
 def last_slot(now: datetime, kind: str, spec: str, zone: ZoneInfo) -> datetime:
     """Return the latest scheduled instant at or before `now` for a weekly or monthly spec."""
-    local = now.astimezone(zone)
-    if kind == "weekly":
-        weekday, at = weekly_spec(spec)
-        day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
-        slot = datetime.combine(day, at, zone)
-        return slot if slot <= now else datetime.combine(day - timedelta(days=7), at, zone)
-    day_of_month, at = monthly_spec(spec)
-    slot = datetime.combine(date(local.year, local.month, day_of_month), at, zone)
-    if slot <= now:
-        return slot
-    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
-    return datetime.combine(date(year, month, day_of_month), at, zone)
+    return max(s for s in _slots(now, kind, spec, zone) if s.astimezone(UTC) <= now)
 
 
 def next_slot(now: datetime, kind: str, spec: str, zone: ZoneInfo) -> datetime:
     """Return the first scheduled instant after `now`."""
-    probe = now + timedelta(days=7 if kind == "weekly" else 32)
-    slot = last_slot(probe, kind, spec, zone)
-    while True:
-        earlier = last_slot(slot - timedelta(seconds=1), kind, spec, zone)
-        if earlier <= now:
-            return slot
-        slot = earlier
+    return min(s for s in _slots(now, kind, spec, zone) if s.astimezone(UTC) > now)
+
+
+def _slots(now: datetime, kind: str, spec: str, zone: ZoneInfo) -> list[datetime]:
+    """Return the slots of the period before `now`'s, of its own and of the one after, in
+    order. A time the clocks skip is the instant an hour on (01:30 is 02:30 BST); a time
+    they repeat is its first instant (01:30 BST, not 01:30 GMT), as a slot once a period.
+    Every comparison is between instants: datetimes of one zone compare by their wall time.
+    """
+    today = now.astimezone(zone).date()
+    if kind == "weekly":
+        weekday, at = weekly_spec(spec)
+        days = [today + timedelta(days=n) for n in range(-14, 15)]
+        found = [datetime.combine(d, at, zone) for d in days if d.weekday() == weekday]
+    else:
+        day_of_month, at = monthly_spec(spec)
+        months = [(today.year * 12 + today.month - 1 + n) for n in (-1, 0, 1)]
+        found = [datetime.combine(date(m // 12, m % 12 + 1, day_of_month), at, zone)
+                 for m in months]  # fmt: skip
+    return sorted(found, key=lambda s: s.astimezone(UTC))
 
 
 def validate(config: Config) -> None:

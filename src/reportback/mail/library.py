@@ -13,9 +13,12 @@ from reportback.config import Config
 from reportback.errors import shown_path
 from reportback.model import Audience, Published
 
+Wanted = Callable[[dict[str, Published], int], set[str]]
+"""Picks the reports to render from those listed, told the lowest stamp held back (or 0)."""
+
 
 def library(
-    config: Config, now: datetime, wanted: Callable[[dict[str, Published]], set[str]] | None = None
+    config: Config, now: datetime, wanted: Wanted | None = None
 ) -> tuple[pipeline.Prepared, dict[str, Published]]:
     """Return the reports published by a build so far, rendered for both reader audiences.
 
@@ -24,8 +27,8 @@ def library(
     """
     options = pipeline.BuildOptions(now=now)
     surveyed = pipeline.survey(config, options)
-    listed = _catalogue(config, surveyed)
-    ids = set(listed) if wanted is None else wanted(listed)
+    listed, held = _catalogue(config, surveyed)
+    ids = set(listed) if wanted is None else wanted(listed, held)
     only = frozenset(listed[i].slug for i in ids if i in listed)
     audiences = (Audience.PUBLIC, Audience.MEMBERS)
     ready = pipeline.prepare(config, options, audiences, surveyed, only)
@@ -37,11 +40,12 @@ def library(
     return ready, out
 
 
-def _catalogue(config: Config, surveyed: pipeline.Survey) -> dict[str, Published]:
+def _catalogue(config: Config, surveyed: pipeline.Survey) -> tuple[dict[str, Published], int]:
     """List the reports a build has published by now, by id (not yet rendered), as written
     when it published them: one whose file has changed since is held back, and named on
     stderr, until a build publishes it as it is (a digest is made from the file as it is
-    now, and must hold only what the site shows)."""
+    now, and must hold only what the site shows). Return them and the lowest stamp held
+    back (0 if none)."""
     built = _built_from(config)
     with database.opened(config.path("state")) as db:
         recorded = {
@@ -51,6 +55,7 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> dict[str, Published
             )
         }
     out: dict[str, Published] = {}
+    held: list[int] = []
     for item in surveyed.chosen.published:
         slug, meta = item.source.slug, item.source.meta
         if slug not in recorded:
@@ -59,11 +64,12 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> dict[str, Published
             print(f"{shown_path(item.source.path)}: changed since the last build published it; "
                   "held back from digests until `reportback build` publishes it as it is now",
                   file=sys.stderr)  # fmt: skip
+            held.append(recorded[slug][1])
             continue
         publication = surveyed.plan.publications[slug]
         at, seq = recorded[slug]
         out[publication.id] = Published(publication.id, slug, at, meta.clps, meta.regions, {}, seq)
-    return out
+    return out, min(held, default=0)
 
 
 def _built_from(config: Config) -> dict[str, str]:

@@ -70,12 +70,14 @@ def _send(
         cadences = (cadence,) if cadence else due_cadences(db, now, config)
         result.cadences = cadences
 
-        def queue_then_pick(listed: dict[str, Published]) -> set[str]:
+        def queue_then_pick(listed: dict[str, Published], held: int) -> set[str]:
+            newest = max((r.seq for r in listed.values()), default=0)
+            if held:  # queued up to just before it: a tick sees it due once it is built
+                newest = min(newest, held - 1)
             for name in cadences:
                 result.queued += ledger.queue_digests(
                     db, listed, directory, name, now, config.site.host
                 )
-                newest = max((r.seq for r in listed.values()), default=0)
                 ledger.record_send(db, name, now, newest)
             return ledger.due_reports(db, now)
 
