@@ -96,6 +96,40 @@ def test_config_unknown_section_and_bad_type(cli: Cli, project: Project) -> None
     ]
 
 
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [  # held-out round 22: the first two were tracebacks, the third a Typst failure, exit 3
+        ("[feeds]\nmax_items = 99999999999999999999\n", "2: [feeds] max_items must be at most"),
+        ("[feeds]\nmax_items = inf\n", "2: [feeds] max_items must be a number"),
+        ('[site]\n\ntitle = " "\n', "3: [site] title is empty"),
+        ('[site]\nlanguage = "zz-ZZZZ"\n', "2: [site] language 'zz-ZZZZ' is not a language"),
+    ],
+)
+def test_config_values_no_output_can_take_are_refused_at_their_line(
+    cli: Cli, project: Project, toml: str, expected: str
+) -> None:
+    project({"reportback.toml": toml, "reports/2016-09-20-nec.md": report("Public.\n")})
+    for command in ("check", "build"):
+        result = cli(command)
+        assert result.code == 1 and result.err.startswith(f"reportback.toml:{expected}"), result.err
+
+
+@pytest.mark.parametrize(
+    ("reason", "line"),
+    [("Why: {text}", 2), ("Why: {0}", 2), ("Why: {", 2), ("{reason.__class__}", 2), ("{}", 2)],
+)
+def test_a_reason_placeholder_naming_anything_but_the_reason_is_refused(
+    cli: Cli, project: Project, reason: str, line: int
+) -> None:
+    """Held-out round 22: `{text}`, `{0}` and a lone `{` were tracebacks at the redaction."""
+    body = 'Public.\n\n## Panel {.confidential reason="Personal"}\n\nText.\n'
+    toml = f'inline = "[withheld]"\nreason = "{reason}"\n'
+    project({"templates/placeholders.toml": toml, "reports/2016-09-20-nec.md": report(body)})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert result.err.startswith(f"templates/placeholders.toml:{line}: reason may hold"), result.err
+
+
 def test_a_state_folder_inside_the_site_is_refused_before_anything_is_written(
     cli: Cli, project: Project
 ) -> None:
@@ -195,6 +229,15 @@ def test_config_option_before_or_after_the_command(
         ),
         ("\n{% include 'gone.html' %}\n", "templates/clp.html:2: template error: template 'gone"),
         ("{{ clp.nmae }}\n", "templates/clp.html:1: template error: 'reportback.clps.Clp object'"),
+        (  # held-out round 22: a template read the report's source, past the redaction
+            "\n{{ lipsum.__globals__['__builtins__']['open']('reports/x.md').read() }}",
+            "templates/clp.html:2: template error: access to attribute '__globals__'",
+        ),
+        (
+            "{{ cycler.__init__.__globals__.os.listdir('.') }}",
+            "templates/clp.html:1: template error: access to attribute '__init__'",
+        ),
+        ("{% set x = [] %}{{ x.append(1) }}", "templates/clp.html:1: template error: access to"),
     ],
 )
 def test_a_broken_template_is_refused_at_its_line(
@@ -207,3 +250,69 @@ def test_a_broken_template_is_refused_at_its_line(
     assert result.err.startswith(expected), result.err
     assert "hint: fix the template, or delete it to use the default" in result.err
     assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("reports/2016-09-20-nec.MD", "a report's name ends in .md, not .MD: rename it"),
+        ("reports/2016/nec.markdown", "a report's name ends in .md, not .markdown: rename it"),
+        ("reports/.2016-09-20-nec.md", "a hidden file or folder is not read"),
+        ("reports/.drafts/2016-09-20-nec.md", "a hidden file or folder is not read"),
+    ],
+)
+def test_a_markdown_file_not_read_as_a_report_is_refused_not_skipped(
+    cli: Cli, project: Project, name: str, message: str
+) -> None:
+    """Held-out round 22: each was skipped, and `check` said "0 reports checked, no
+    problems": a report the rep wrote was never published, and nothing said so."""
+    root = project({"reports/2016-10-04-oc.md": report("Public.\n"), name: report("Written.\n")})
+    for command in ("check", "build"):
+        result = cli(command, "--now", NOW) if command == "build" else cli(command)
+        assert result.code == 1, result.err
+        assert result.err.startswith(f"{name}:1: {message}"), result.err
+    assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize(
+    "stem", ["index.html", "2016-09-20 nec", "nec?draft", "nec#1", "-nec", "nec.", "feed.XML"]
+)
+def test_a_file_name_that_cannot_be_an_address_is_refused(
+    cli: Cli, project: Project, stem: str
+) -> None:
+    """`reports/index.html.md` made a folder where the list of reports goes: a traceback at
+    the publish, after all the work (held-out round 22)."""
+    root = project({f"reports/{stem}.md": report("Public.\n")})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert result.err.startswith(f"reports/{stem}.md:1: the file name"), result.err
+    assert "Traceback" not in result.err and not (root / "site").exists()
+
+
+def test_file_names_a_rep_writes_are_addresses(cli: Cli, project: Project) -> None:
+    names = ["2016-09-20-nec", "2016_10_04_OC", "nec-v1.2", "Réunion-2016"]
+    root = project({f"reports/{n}.md": report("Public.\n", title=n) for n in names})
+    assert cli("build", "--now", NOW).code == 0
+    assert all((root / f"site/reports/{n}/index.html").is_file() for n in names)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("digest", "preview", "--clp", "witney", "--audience", "members", "--out", "site/x"),
+        ("digest", "preview", "--clp", "witney", "--out", "feeds"),
+        ("run", "--log", "site/daemon.log"),
+    ],
+)
+def test_an_output_inside_a_published_folder_is_refused(
+    cli: Cli, project: Project, args: tuple[str, ...]
+) -> None:
+    """Held-out round 22: `digest preview --out site/preview` wrote the members' digest
+    where `serve` served it, unaudited."""
+    root = project({"reports/2016-09-20-nec.md": report("Public.\n")})
+    assert cli("build", "--now", NOW).code == 0
+    before = sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
+    result = cli(*args)
+    assert result.code == 2, result.err
+    assert "is inside the published" in result.err and "write it outside" in result.err
+    assert sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file()) == before

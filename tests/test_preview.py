@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -11,7 +12,13 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from reportback.commands.preview import Outcome, Previewer, create_app, listening
+from reportback.commands.preview import (
+    LoopbackNames,
+    Outcome,
+    Previewer,
+    create_app,
+    listening,
+)
 
 from .browser import ARTIFACTS_DIR, chromium, running, violations
 from .conftest import NOW, Result, report
@@ -167,3 +174,34 @@ def test_preview_says_who_can_open_it() -> None:
     assert "this computer only" in listening("127.0.0.1")
     warning = listening("0.0.0.0")
     assert warning.startswith("WARNING") and "confidential" in warning
+
+
+def test_the_preview_answers_only_requests_naming_this_computer(project: Project) -> None:
+    """Held-out round 22 (DNS rebinding): a page at attacker.example, its name then pointed
+    at 127.0.0.1, was of the preview's origin, and read the review pages."""
+    root = project({"reports/a.md": report(BODY, title="Public one")})
+    previewer = Previewer(None, root, lambda: datetime.fromisoformat(NOW))
+    previewer.start(interval=0.1)
+    try:
+        with running(LoopbackNames(create_app(previewer))) as port:
+            for host in (f"127.0.0.1:{port}", "localhost", f"[::1]:{port}", "LOCALHOST:1"):
+                status, text = _get(port, "/_review/a/", host)
+                assert status == 200 and CANARY in text, host
+            for host in (f"attacker.example:{port}", "127.0.0.1.nip.io", "", "[::1"):
+                for path in ("/", "/_review/a/", "/reports/a/"):
+                    status, text = _get(port, path, host)
+                    assert status == 421, (host, path)
+                    assert CANARY not in text and "Public one" not in text
+    finally:
+        previewer.stop()
+
+
+def _get(port: int, path: str, host: str) -> tuple[int, str]:
+    """GET `path` from the server on `port`, sent to the name `host` (the Host header)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": host})
+        answer = connection.getresponse()
+        return answer.status, answer.read().decode("utf-8", "replace")
+    finally:
+        connection.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -11,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from reportback.errors import InputRefused, Problem, problem
+from reportback.errors import InputRefused, Problem, UsageError, problem
 
 CONFIG_NAME = "reportback.toml"
 
@@ -102,6 +103,18 @@ class Config:
         """Return the configured path `name` (e.g. "site") resolved against the root."""
         value: str = getattr(self.paths, name)
         return self.root / value
+
+    def outside_published(self, path: Path, option: str) -> Path:
+        """Return `path` (a command's output) if it is outside the published folders; refuse
+        it otherwise: what is written there is served, though no audit has read it (held-out
+        round 22: `digest preview --out site/preview` put the members' digest on the site)."""
+        for name in PUBLISHED:
+            if path.resolve().is_relative_to(self.path(name).resolve()):
+                raise UsageError(
+                    f"{option} {path} is inside the published {name} folder: everything there "
+                    "is served; write it outside site and feeds"
+                )
+        return path
 
     def with_paths(self, **overrides: str | None) -> Config:
         """Return a copy with some paths replaced (command-line options win)."""
@@ -210,6 +223,15 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
     except (ZoneInfoNotFoundError, ValueError):
         message = f'[site] timezone {zone!r} is not a known time zone, like "Europe/London"'
         problems.append(problem(file, _line_of(text, "site", "timezone"), message))
+    site = sections.get("site", SiteConfig())
+    if not site.title.strip():  # every page, feed and email is named by it
+        problems.append(problem(file, _line_of(text, "site", "title"), "[site] title is empty"))
+    if not LANGUAGE.fullmatch(site.language):
+        message = (
+            f"[site] language {site.language!r} is not a language code with an optional "
+            'two-letter region, like "en-GB" or "cy"'
+        )
+        problems.append(problem(file, _line_of(text, "site", "language"), message))
     schedule = sections.get("schedule", ScheduleConfig())
     for key, check in (("weekly", weekly_spec), ("monthly", monthly_spec)):
         try:
@@ -219,6 +241,12 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
             problems += [problem(file, line, p.message) for p in exc.problems]
     return problems
 
+
+LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{2})?")
+"""What Typst takes as `lang` and `region` (ISO 639 and ISO 3166-1 alpha-2), and HTML and
+feeds as a language tag."""
+LARGEST = 1_000_000_000
+"""The largest number a setting takes: larger is a typing slip (and some overflow)."""
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -283,8 +311,10 @@ def _type_problem(value: Any, default: Any) -> str:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         if isinstance(default, int) and not isinstance(default, float):
             ok = ok and isinstance(value, int)
-        if not ok:
+        if not ok or not math.isfinite(value):
             return "must be a number"
+        if value > LARGEST:
+            return f"must be at most {LARGEST:,}".replace(",", "_")
         return "" if value >= 0 else "must not be negative"
     return "" if isinstance(value, str) else "must be a string"
 

@@ -15,7 +15,8 @@ from tqdm import tqdm
 from reportback import cache as cachemod
 from reportback.build.fork import in_child, shared
 from reportback.cache import Cache
-from reportback.checking.front_matter import find_reports, load_report
+from reportback.checking.files import find_reports, unread
+from reportback.checking.front_matter import load_report
 from reportback.checking.regions import Regions
 from reportback.checking.rules import BodyChecker
 from reportback.checking.source_reader import SOURCE_READER, for_source_reader, regions
@@ -179,7 +180,7 @@ def load_and_check(
     for one, found in (earlier[path] or made[path] for path in files):
         checked += [one] if one is not None else []
         problems += found
-    problems += _duplicates(checked)
+    problems += _duplicates(checked) + unread(reports)
     if problems:
         raise InputRefused(problems)
     return checked

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from reportback.checking.files import slug_problem
 from reportback.checking.intent import DECIDING, says_withheld
 from reportback.clps import Directory, did_you_mean
 from reportback.errors import Problem, problem
@@ -41,19 +42,13 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 """Control characters no XML or HTML output may hold; they are dropped on reading."""
 
 
-def find_reports(folder: Path) -> list[Path]:
-    """Return every report file under `folder`, at any depth, in a stable order."""
-    return sorted(p for p in folder.rglob("*.md") if p.is_file() and not _hidden(p, folder))
-
-
-def _hidden(path: Path, folder: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(folder).parts)
-
-
 def load_report(
     path: Path, directory: Directory, shown: str
 ) -> tuple[Source | None, list[Problem]]:
     """Read and validate one report; return it (if its body can be read) and its problems."""
+    misnamed = slug_problem(path, shown)
+    if misnamed is not None:
+        return None, [misnamed]
     try:
         if path.stat().st_size > MAX_BYTES:
             return None, [

@@ -91,6 +91,7 @@ def subscribers_remove(args: argparse.Namespace, config: Config) -> int:
 def digest_preview(args: argparse.Namespace, config: Config) -> int:
     from reportback.mail.sample import preview
 
+    config.outside_published(args.out, "--out")
     sample = preview(config, now_of(args), args.clp, args.audience, args.cadence)
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"{args.clp}-{args.audience}-{args.cadence}"

@@ -18,8 +18,15 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from reportback.build import build
 from reportback.config import CONFIG_NAME, Config, load_config
@@ -177,6 +184,36 @@ def create_app(previewer: Previewer) -> _MailStyles:
     return _MailStyles(Guard(Starlette(routes=routes)))
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class LoopbackNames:
+    """Answer only requests that name this computer (`Host: 127.0.0.1:8001`, `localhost`,
+    `[::1]`): a page elsewhere whose name is pointed at 127.0.0.1 (DNS rebinding) would be of
+    the preview's own origin, and could read every review page (held-out round 22)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _host_name(scope) not in LOOPBACK:
+            refusal = PlainTextResponse(
+                "The preview answers only at http://127.0.0.1 or http://localhost.\n", 421
+            )
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _host_name(scope: Scope) -> str:
+    """The name the request was sent to, without its port (and an IPv6 one unbracketed)."""
+    raw: bytes = dict(scope.get("headers", ())).get(b"host", b"")
+    host = raw.decode("latin-1").lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
 class _MailStyles:
     """Let a digest shown by the review page keep its inline styles (an email has no
     stylesheet); every other answer keeps the site's strict policy."""
@@ -259,8 +296,10 @@ def serve(config_file: Path | None, host: str, port: int, clock: Clock) -> int:
     print(f"preview at {where} (review a report at {where}_review/SLUG/); Ctrl-C stops it")
     print(listening(host))
     try:
+        app = create_app(previewer)
         uvicorn.run(
-            create_app(previewer), host=host, port=port, log_level="warning",
+            LoopbackNames(app) if host in LOOPBACK else app, host=host, port=port,
+            log_level="warning",
             timeout_graceful_shutdown=1,
         )  # fmt: skip
     finally:

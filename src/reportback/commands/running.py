@@ -20,7 +20,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if args.log:
-        handlers.append(logging.FileHandler(args.log, encoding="utf-8"))
+        log = config.outside_published(args.log, "--log")
+        handlers.append(logging.FileHandler(log, encoding="utf-8"))
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
     logger = logging.getLogger("reportback")
     for handler in handlers:

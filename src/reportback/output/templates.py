@@ -6,9 +6,11 @@ import tomllib
 import traceback
 from importlib import resources
 from pathlib import Path
+from string import Formatter
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reportback.errors import InputRefused, ReportbackError, problem
 from reportback.model import Placeholders
@@ -63,6 +65,10 @@ class Templates:
         if unknown or not all(isinstance(v, str) for v in values.values()):
             message = f"unknown key {unknown[0]!r}" if unknown else "every value must be a string"
             raise InputRefused([problem(path, 1, message)])
+        reason = values.get("reason", Placeholders.reason)
+        if not _names_only_reason(reason):
+            message = "reason may hold {reason} and no other {…} (write {{ for a brace)"
+            raise InputRefused([problem(path, _line_of(path, "reason"), message)])
         return Placeholders(enabled=enabled, **values)
 
     def fingerprint(self) -> str:
@@ -84,6 +90,21 @@ class Templates:
         return h.hexdigest()
 
 
+def _names_only_reason(text: str) -> bool:
+    """Whether `text` formats with `reason` alone (held-out round 22: `{text}`, `{0}` and a
+    lone `{` were tracebacks, and `{reason.__class__}` reached into Python)."""
+    try:
+        parts = list(Formatter().parse(text))
+    except ValueError:
+        return False
+    return all(name in (None, "reason") and not spec and not how for _, name, spec, how in parts)
+
+
+def _line_of(path: Path, key: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if line.lstrip().startswith(key)), 1)
+
+
 def mid_sentence(name: str) -> str:
     """Return a name as written inside a sentence: "The CLP representative" → "the CLP…"."""
     return "the " + name[4:] if name.startswith("The ") else name
@@ -101,7 +122,12 @@ class _Template(jinja2.Template):
             raise _refusal(exc, self.filename) from None
 
 
-class _Environment(jinja2.Environment):
+class _Environment(ImmutableSandboxedEnvironment):
+    """Sandboxed (held-out round 22): a template overridden reaches no file, no attribute
+    starting with `_` and no method that changes a value, so it can show only what it is
+    given, the redacted version (`open` reached through `lipsum.__globals__` read the
+    report's source into a page, reversed past the audit)."""
+
     template_class = _Template
 
     def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> Any:

