@@ -103,6 +103,8 @@ def test_config_unknown_section_and_bad_type(cli: Cli, project: Project) -> None
         ("[feeds]\nmax_items = inf\n", "2: [feeds] max_items must be a number"),
         ('[site]\n\ntitle = " "\n', "3: [site] title is empty"),
         ('[site]\nlanguage = "zz-ZZZZ"\n', "2: [site] language 'zz-ZZZZ' is not a language"),
+        ("[email]\nconnections = 100000\n", "2: [email] connections must be from 1 to 64"),
+        ("[email]\nconnections = 0\n", "2: [email] connections must be from 1 to 64"),
     ],
 )
 def test_config_values_no_output_can_take_are_refused_at_their_line(
@@ -316,3 +318,25 @@ def test_an_output_inside_a_published_folder_is_refused(
     assert result.code == 2, result.err
     assert "is inside the published" in result.err and "write it outside" in result.err
     assert sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file()) == before
+
+
+def test_a_now_with_no_year_after_it_is_a_usage_error(cli: Cli, project: Project) -> None:
+    """Held-out round D3: `status --now 9999-12-31T23:59:59+00:00` was a traceback."""
+    project({"reports/2016-09-20-nec.md": report("Public.\n")})
+    result = cli("status", "--now", "9999-12-31T23:59:59+00:00")
+    assert result.code == 2 and "not a year from 1900 to 2999" in result.err, result.err
+    assert "Traceback" not in result.err
+
+
+def test_a_broken_state_database_is_a_message_not_a_traceback(cli: Cli, project: Project) -> None:
+    """Held-out round D3: a corrupted state database was a traceback from every command."""
+    root = project({"reports/2016-09-20-nec.md": report("Public.\n")})
+    assert cli("build", "--now", NOW).code == 0
+    (root / ".reportback/state.sqlite").write_bytes(b"not a database" * 100)
+    for args in (("status",), ("subscribers", "count"), ("build", "--now", NOW)):
+        result = cli(*args)
+        assert result.code == 3, (args, result.err)
+        assert result.err.startswith(".reportback/state.sqlite: the state database failed: "), (
+            result.err
+        )
+        assert "Traceback" not in result.err

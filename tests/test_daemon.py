@@ -270,9 +270,8 @@ def test_status_reports_embargoes_outbox_and_next_digests(cli: Cli, project: Pro
         "(last run Fri 20 Nov 2026 12:00 GMT, last sent Fri 20 Nov 2026 12:00 GMT)" in out
     )
     assert "outbox: queued 0, deferred 0, sent 2, failed 0, cancelled 0" in out
-    assert (  # the send ran the monthly digests too: nobody had one due
-        "next monthly digest: Tue 1 Dec 2026 07:00 GMT "
-        "(last run Fri 20 Nov 2026 12:00 GMT, last sent never)" in out
+    assert (  # nobody chose it: not run (round D3: it ran off schedule, on the first send)
+        "next monthly digest: Tue 1 Dec 2026 07:00 GMT (never run)" in out
     )
     assert "subscribers: active 2" in out
     assert out[-1] == "daemon: not running"
@@ -370,8 +369,8 @@ def test_an_embargo_passing_during_a_long_send_is_published_on_time(
 ) -> None:
     """The embargo job has a thread of its own: a send under way does not hold it back, and
     the report's own digest follows once that send is done, once each."""
-    count = 40
-    with Server(Faults(delay=0.15)) as server:  # one connection: 6 s of sending at least
+    count = 60
+    with Server(Faults(delay=0.3)) as server:  # one connection: 18 s of sending at least
         embargo = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=4)
         root = project(
             {
@@ -411,6 +410,6 @@ def test_an_embargo_passing_during_a_long_send_is_published_on_time(
         finally:
             sched.shutdown(wait=True)
         per = Counter(r[0] for _, r, _ in server.recorder.messages)
-    assert seen and seen[0][0] - embargo.timestamp() < 3.0, "published late"
+    assert seen and seen[0][0] - embargo.timestamp() < 10.0, "published late"
     assert seen[0][1] < count, "published only once the send was over"
     assert len(per) == count and set(per.values()) == {2}

@@ -353,6 +353,23 @@ def test_a_whole_membership_list_lapses_members_it_no_longer_lists(
     assert not [m for m in again if "ann@example.org" in m], "nothing from while she lapsed"
 
 
+def test_a_whole_list_makes_an_unsubscribed_member_it_lacks_a_member_no_more(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round D3: `--full` lapsed only active members; one who had unsubscribed kept
+    the members' audience, and subscribing again on the website got members' material."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    db = sqlite3.connect(root / ".reportback/state.sqlite")
+    db.execute("UPDATE subscribers SET status = 'unsubscribed' WHERE email = 'bob@example.org'")
+    db.commit()
+    (root / "left.csv").write_text(MEMBERS.replace("bob@example.org,Bob Hackney", "x@y.org,X"))
+    full = cli("subscribers", "import", "left.csv", "--full", "--now", T0)
+    assert full.code == 0 and "0 members not in it lapsed" in full.err, full.err
+    bob = "bob@example.org\tBob Hackney\thackney-north-and-stoke-newington\timmediate"
+    assert f"{bob}\tpublic\tunsubscribed" in cli("subscribers", "list").out
+
+
 def test_a_report_withdrawn_during_a_send_goes_no_further(
     cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -392,6 +409,44 @@ def test_a_report_withdrawn_during_a_send_goes_no_further(
     assert "Witney selection" in mails[1].read_text()
 
 
+def test_a_report_withheld_in_part_during_a_send_goes_out_only_as_it_is_now(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held-out round D3: a members block marked confidential (and built) while the send was
+    under way went on being mailed, as the send had rendered it, to every member left."""
+    from reportback.mail import smtp
+
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    assert cli("build", "--now", T1).code == 0
+    nec = root / "reports/2016-09-20-nec.md"
+    delivered = smtp.OutboxFolder.deliver
+    sent: list[int] = []
+
+    def deliver(self: smtp.OutboxFolder, jobs: object, record: Callable[..., None]) -> None:
+        def recorded(outcome: object) -> None:
+            record(outcome)
+            sent.append(1)
+            if len(sent) == 1:  # one went out: now the rep withholds the members' block
+                nec.write_text(nec.read_text().replace("::: members", "::: confidential"))
+                assert cli("build", "--now", T1).code == 0
+
+        delivered(self, jobs, recorded)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(smtp.OutboxFolder, "deliver", deliver)
+    result = cli("digest", "send", "--now", T2)
+    assert result.code == 0, result.err
+    assert "1 sent" in result.err and "3 deferred" in result.err, result.err
+    assert "3 messages wait for the next send: a build published a new version" in result.err
+    monkeypatch.setattr(smtp.OutboxFolder, "deliver", delivered)
+    again = cli("digest", "send", "--now", T2)
+    assert again.code == 0 and "3 sent" in again.err, again.err
+    mails = [p.read_text() for p in sorted((root / ".reportback/outbox").glob("*.eml"))]
+    assert len(mails) == 4 and "NEC, 20 September" not in mails[0]
+    assert all("NEC, 20 September" in m for m in mails[1:])
+    assert not [m for m in mails if "zqmembersonly" in m], "it goes out as it is now"
+
+
 def test_an_import_without_cadences_keeps_the_ones_members_chose(
     cli: Cli, project: Project
 ) -> None:
@@ -418,21 +473,26 @@ def test_a_send_dated_ahead_by_mistake_does_not_stop_weekly_digests(
     cli: Cli, project: Project
 ) -> None:
     """Held-out round D2: one `digest send --now` a year ahead (2027 typed for 2026) was kept
-    as the weekly digest's last run, and no weekly digest went out until then."""
+    as the weekly digest's last run, and no weekly digest went out until then. Round D3: nor
+    is such a run due at once, at every step back of the clock: the schedule goes on from
+    the first send at the real time."""
     root = project(reports() | {"members.csv": MEMBERS})
     assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
     assert cli("build", "--now", T1).code == 0
     ahead = cli("digest", "send", "--now", "2027-11-22T07:05:00+00:00")
-    assert ahead.code == 0 and "cadences immediate, weekly, monthly" in ahead.err, ahead.err
+    assert ahead.code == 0 and "cadences immediate, weekly:" in ahead.err, ahead.err
     new = report("Third.\n", title="Third report", meeting_date="2016-10-05")
     (root / "reports/2016-10-05-third.md").write_text(new)
     assert cli("build", "--now", "2026-11-22T12:00:00+00:00").code == 0
-    monday = cli("digest", "send", "--now", "2026-11-23T07:05:00+00:00")
-    assert monday.code == 0 and "weekly" in monday.err.splitlines()[-1], monday.err
+    for now in ("2026-11-25T12:00:00+00:00", "2026-11-25T11:00:00+00:00"):  # a Wednesday
+        back = cli("digest", "send", "--now", now)
+        assert back.code == 0 and "cadences immediate:" in back.err, back.err
+    monday = cli("digest", "send", "--now", "2026-11-30T07:05:00+00:00")
+    assert monday.code == 0 and "cadences immediate, weekly:" in monday.err, monday.err
     weekly = [p.read_text() for p in (root / ".reportback/outbox").glob("*.eml")]
     to_cat = [m for m in weekly if "cat@example.org" in m and "Third report" in m]
-    assert len(to_cat) == 1, "the weekly reader gets the new report, once"
-    again = cli("digest", "send", "--now", "2026-11-23T07:10:00+00:00")
+    assert len(to_cat) == 1, "the weekly reader gets the new report, once, on the Monday"
+    again = cli("digest", "send", "--now", "2026-11-30T07:10:00+00:00")
     assert again.code == 0 and "0 sent" in again.err, again.err
 
 
@@ -595,3 +655,134 @@ def test_a_member_gets_only_reports_published_after_joining(cli: Cli, project: P
         subjects = [str(m["Subject"]) for m in server.recorder.parsed() if "dan@" in str(m["To"])]
     assert got == {"ann@example.org": 3, "bob@example.org": 1, "dan@example.org": 1}
     assert len(subjects) == 1 and "Witney hustings" in subjects[0]
+
+
+def test_a_message_waiting_for_a_clp_a_boundary_review_removed_fails_alone(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round D3: a deferred message for a CLP the directory no longer listed was a
+    traceback in every later send, so nobody got anything, new reports included."""
+    clps = "slug,name,gss_code,nation,region\nwitney,Witney,E14001052,England,South East\n"
+    gone = "old-town,Old Town,E14009999,England,South East\n"
+    members = (
+        "email,name,clp,cadence\nold@example.org,Old,old-town,immediate\n"
+        "win@example.org,Win,witney,immediate\n"
+    )
+    with Server(Faults(defer_once={"old@example.org"})) as server:
+        root = project(
+            {
+                "reports/2016-09-20-nec.md": report("The NEC met.\n"),
+                "clps.csv": clps + gone,
+                "members.csv": members,
+                "reportback.toml": server.config(extra='\n[paths]\nclps = "clps.csv"\n'),
+            }
+        )
+        assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+        assert cli("build", "--now", T1).code == 0
+        first = cli("digest", "send", "--now", T2)
+        assert "1 sent" in first.err and "1 deferred" in first.err, first.err
+        (root / "clps.csv").write_text(clps)  # the boundary review
+        (root / "reports/2016-10-04-oc.md").write_text(report("The OC met.\n", title="OC"))
+        assert cli("build", "--now", T2).code == 0
+        later = cli("digest", "send", "--now", "2026-11-21T09:00:00+00:00")
+        assert later.code == 0, later.err
+        assert "Traceback" not in later.err and "1 sent" in later.err, later.err
+        assert "1 cancelled" in later.err and "old-town" in later.err, later.err
+        got = Counter(r[0] for _, r, _ in server.recorder.messages)
+    assert got == {"win@example.org": 2}
+
+
+def test_a_member_who_moves_clp_with_a_message_waiting_gets_it_only_as_they_are_now(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round D3: a member moved to another CLP while a message waited (deferred)
+    still got the old CLP's restricted report, addressed as a member of the old CLP."""
+    with Server(Faults(defer_once={"ann@example.org"})) as server:
+        root = setup(cli, project, server, connections=1)  # Witney's report first: deferred
+        first = cli("digest", "send", "--now", T2)
+        assert "1 deferred" in first.err, first.err
+        before = len(server.recorder.messages)
+        (root / "moved.csv").write_text(
+            MEMBERS.replace("Ann Witney,witney", "Ann Moved,hackney-north-and-stoke-newington")
+        )
+        assert cli("subscribers", "import", "moved.csv", "--now", T2).code == 0
+        later = cli("digest", "send", "--now", "2026-11-20T11:00:00+00:00")
+        assert later.code == 0, later.err
+        sent = server.recorder.parsed()
+        to_ann = [m for m in sent if m["To"].addresses[0].username == "ann"]
+    assert [m["Subject"].split(" — ")[0] for m in to_ann] == ["NEC, 20 September"], (
+        "Witney's report waited for her (deferred), and she is no longer in Witney"
+    )
+    assert len(sent) == before, "nothing more: nothing new concerns her new CLP"
+
+
+@pytest.mark.parametrize(
+    ("csv", "args", "message"),
+    [
+        ("Email,name,EMAIL,clp\na@x.org,A,b@x.org,witney\n", (), "column 'email' appears twice"),
+        ("email,clp,CLP\na@x.org,witney,hackney\n", (), "column 'clp' appears twice"),
+        ("email,name,clp\n", ("--full",), "no members in it: with --full, every member would"),
+    ],
+)
+def test_an_import_that_cannot_mean_what_it_says_is_refused(
+    cli: Cli, project: Project, csv: str, args: tuple[str, ...], message: str
+) -> None:
+    """Held-out round D3: the last of two same-named columns was taken, unsaid; a header
+    alone with --full lapsed every member."""
+    project({"members.csv": MEMBERS, "other.csv": csv})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    before = cli("subscribers", "list").out
+    result = cli("subscribers", "import", "other.csv", *args, "--now", T0)
+    assert result.code == 1 and result.err.startswith(f"other.csv:1: {message}"), result.err
+    assert cli("subscribers", "list").out == before
+
+
+def test_a_message_deferred_at_a_time_typed_ahead_is_tried_at_the_real_one(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round D3: a message deferred by a send with `--now` a month ahead waited for
+    that month, neither tried nor given up."""
+    with Server(Faults(defer_once={"bob@example.org"})) as server:
+        setup(cli, project, server)
+        ahead = cli("digest", "send", "--now", "2026-12-20T10:00:00+00:00")
+        assert "1 deferred" in ahead.err, ahead.err
+        later = cli("digest", "send", "--now", "2026-11-20T11:00:00+00:00")
+        assert later.code == 0 and "1 sent" in later.err, later.err
+        got = Counter(r[0] for _, r, _ in server.recorder.messages)
+    assert got["bob@example.org"] == 1
+
+
+def test_a_real_send_refuses_links_to_this_computer(cli: Cli, project: Project) -> None:
+    """Held-out round D3: with the default base_url, digests went out with unsubscribe links
+    to http://localhost:8000, and nobody could leave."""
+    with Server() as server:
+        toml = server.config().replace('base_url = "https://nec.example.org"', "")
+        project(reports() | {"members.csv": MEMBERS, "reportback.toml": toml})
+        assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+        assert cli("build", "--now", T1).code == 0
+        result = cli("digest", "send", "--now", T2)
+        assert result.code == 1, result.err
+        assert "[site] base_url is http://localhost:8000: every link" in result.err
+        assert "nothing was sent" in result.err and not server.recorder.messages
+        assert cli("digest", "send", "--dry-run", "--now", T2).code == 0
+
+
+def test_a_cadence_never_run_waits_for_its_first_scheduled_time(cli: Cli, project: Project) -> None:
+    """Held-out round D3: a send on Wednesday 13 January sent the weekly and the monthly
+    digests at once, off schedule (and the monthly reader got another on 1 February)."""
+    members = MEMBERS + "mon@example.org,Mon Thly,witney,monthly,\n"
+    root = project(reports() | {"members.csv": members})
+    assert (
+        cli("subscribers", "import", "members.csv", "--now", "2027-01-12T09:00:00+00:00").code == 0
+    )
+    assert cli("build", "--now", "2027-01-12T10:00:00+00:00").code == 0
+    wednesday = cli("digest", "send", "--now", "2027-01-13T12:00:00+00:00")
+    assert "cadences immediate:" in wednesday.err, wednesday.err
+    assert "digests to make: none" in cli("status", "--now", "2027-01-13T12:00:00+00:00").out
+    monday = cli("digest", "send", "--now", "2027-01-18T07:05:00+00:00")
+    assert "cadences immediate, weekly:" in monday.err, monday.err
+    first = cli("digest", "send", "--now", "2027-02-01T07:05:00+00:00")
+    assert "cadences immediate, weekly, monthly:" in first.err, first.err
+    mails = [p.read_text() for p in (root / ".reportback/outbox").glob("*.eml")]
+    assert sum("mon@example.org" in m for m in mails) == 1
+    assert sum("cat@example.org" in m for m in mails) == 1

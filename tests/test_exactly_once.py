@@ -222,6 +222,34 @@ def test_import_refuses_control_characters_in_names(cli: Cli, project: Project) 
     ]
 
 
+def test_a_name_in_encoded_words_is_quoted_in_the_to_header(cli: Cli, project: Project) -> None:
+    """Held-out round D3: the name was written out decoded and unquoted, so the members'
+    digest read as addressed to eve@evil.org (and, as a group "Bcc", not to the member)."""
+    rows = (
+        "email,name,clp,cadence\n"
+        "a@example.org,=?utf-8?q?Friend_=3Ceve=40evil=2Eorg=3E=2C_Member?=,witney,immediate\n"
+        "b@example.org,=?utf-8?q?Bcc=3A_eve3=40evil=2Eorg?=,witney,immediate\n"
+    )
+    with Server() as server:
+        project(
+            {
+                "reports/2016-09-20-nec.md": report("The NEC met.\n"),
+                "m.csv": rows,
+                "reportback.toml": server.config(),
+            }
+        )
+        assert cli("subscribers", "import", "m.csv").code == 0
+        assert cli("build").code == 0
+        assert cli("digest", "send").code == 0
+        messages = server.recorder.parsed()
+    assert len(messages) == 2
+    for message in messages:
+        to = message["To"]
+        assert [a.addr_spec for a in to.addresses] in (["a@example.org"], ["b@example.org"]), to
+    names = sorted(m["To"].addresses[0].display_name for m in messages)
+    assert names == ["Bcc: eve3@evil.org", "Friend <eve@evil.org>, Member"]
+
+
 KILLED_BUILD = """
 import os, signal, sys
 from reportback import cli

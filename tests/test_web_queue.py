@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from reportback.config import load_config
+from reportback.mail import notices
+from reportback.mail.tokens import Tokens, load_secret
 from reportback.web.app import create_app
 from reportback.web.guard import RateLimit
 
 from .conftest import NOW, Result, report
-from .smtp import Server, free_port
+from .smtp import Faults, Server, free_port
 from .test_web import ORIGIN, Clock, confirmations, send_queued, subscribe
 
 Cli = Callable[..., Result]
@@ -146,3 +148,23 @@ def test_a_consent_dated_in_the_future_is_a_bad_row(project: Project, cli: Cli) 
     assert result.code == 1
     assert "m.csv:2: consent_date 2062-03-01 is in the future" in result.err, result.err
     assert _rows(root, "SELECT email FROM subscribers") == []
+
+
+def test_a_confirmation_the_server_puts_off_is_tried_again_later_not_at_once(
+    project: Project, cli: Cli, client: Callable[[], TestClient]
+) -> None:
+    """Held-out round D3: a 451 (a greylisting server's answer to every first message) was
+    tried five times in 0.4 s, then given up for good; asking again queued nothing."""
+    with Server(Faults(defer_once={"a@example.org"})) as server:
+        root = _site(project, cli, server.config().split("\n\n", 1)[1])
+        assert subscribe(client(), "a@example.org").status_code == 200  # type: ignore[attr-defined]
+        tokens = Tokens(load_secret(root / ".reportback"))
+        config, start = load_config(cwd=root), Clock()()  # the clock the web service keeps
+        assert notices.send_queued(config, tokens, start) == 0
+        assert server.recorder.count == 1, "tried once, not five times at once"
+        assert notices.send_queued(config, tokens, start + timedelta(seconds=30)) == 0
+        assert server.recorder.count == 1, "not before its time"
+        assert notices.send_queued(config, tokens, start + timedelta(minutes=2)) == 1
+        got = [rcpts[0] for _, rcpts, _ in server.recorder.messages]
+    assert got == ["a@example.org"]
+    assert _rows(root, "SELECT status, attempts FROM notices") == [("sent", 2)]

@@ -8,6 +8,7 @@ library errors into clear messages.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -16,7 +17,7 @@ from pathlib import Path
 from reportback import __version__
 from reportback.commands import building, mailing, running
 from reportback.config import Config, load_config
-from reportback.errors import PUBLISHED_NOTHING, InputRefused, ReportbackError
+from reportback.errors import PUBLISHED_NOTHING, InputRefused, ReportbackError, shown_path
 from reportback.model import CADENCES
 
 Handler = Callable[[argparse.Namespace, Config], int]
@@ -61,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr)
         return 2
+    config: Config | None = None
     try:
         config = load_config(args.config)
         return int(handler(args, config))
@@ -75,6 +77,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing was published", file=sys.stderr)
         return 130
+    except sqlite3.Error as exc:  # held-out round D3: a full, read-only or broken state
+        state = shown_path(config.path("state") / "state.sqlite") if config else "state.sqlite"
+        print(
+            f"{state}: the state database failed: {exc}; free disk space, make it writable, "
+            "or restore it from a backup, then run the command again",
+            file=sys.stderr,
+        )
+        return 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -359,6 +369,8 @@ def _instant(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r}") from None
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"needs a UTC offset, e.g. {text}+00:00")
+    if not 1900 <= value.year <= 2999:  # the next slot of 9999-12-31 has no year to be in
+        raise argparse.ArgumentTypeError(f"not a year from 1900 to 2999: {text!r}")
     return value
 
 

@@ -232,6 +232,10 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
             'two-letter region, like "en-GB" or "cy"'
         )
         problems.append(problem(file, _line_of(text, "site", "language"), message))
+    email = sections.get("email", EmailConfig())
+    if not 1 <= email.connections <= MOST_CONNECTIONS:
+        message = f"[email] connections must be from 1 to {MOST_CONNECTIONS}"
+        problems.append(problem(file, _line_of(text, "email", "connections"), message))
     schedule = sections.get("schedule", ScheduleConfig())
     for key, check in (("weekly", weekly_spec), ("monthly", monthly_spec)):
         try:
@@ -245,6 +249,8 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{2})?")
 """What Typst takes as `lang` and `region` (ISO 639 and ISO 3166-1 alpha-2), and HTML and
 feeds as a language tag."""
+MOST_CONNECTIONS = 64
+"""The most SMTP connections at once (each is a thread: a typing slip could not start them)."""
 LARGEST = 1_000_000_000
 """The largest number a setting takes: larger is a typing slip (and some overflow)."""
 

@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA = 5
+SCHEMA = 6
 MIGRATIONS = {
     1: """
     CREATE TABLE reports (
@@ -119,6 +119,13 @@ MIGRATIONS = {
     # that asks again on the website, a note of what it gets and how to change it.
     5: """
     ALTER TABLE notices ADD COLUMN kind TEXT NOT NULL DEFAULT 'confirm';
+    """,
+    # The version of each report on the site (its file's hash): a send under way hands over
+    # no message made from another (publications.went_live, sending._jobs).
+    # ... and a notice the server put off is tried again later, not at once (notices._settle).
+    6: """
+    ALTER TABLE reports ADD COLUMN version TEXT NOT NULL DEFAULT '';
+    ALTER TABLE notices ADD COLUMN next_attempt_at TEXT;
     """,
 }
 

@@ -239,6 +239,8 @@ class Published:
     versions: dict[Audience, RenderedReport]
     seq: int = 0
     """When the site showing it went live, in the order members join (publications.went_live)."""
+    version: str = ""
+    """The hash of the file it was rendered from (as the site showed it when it was listed)."""
 
     def addressed_to(self, clp: Clp) -> bool:
         return reaches(self.clps, self.regions, clp)

@@ -171,7 +171,7 @@ def _went_live(config: Config, ready: Prepared, now: datetime) -> None:
     the messages waiting, even those a send under way has read (it reads each again)."""
     published = ready.chosen.published
     with database.opened(config.path("state")) as db:
-        publications.went_live(db, (c.source.slug for c in published))
+        publications.went_live(db, {c.source.slug: c.source.sha256 for c in published})
         ids = {ready.plan.publications[c.source.slug].id for c in published}
         publications.drop_withdrawn(db, now, ids)
 

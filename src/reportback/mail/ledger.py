@@ -187,10 +187,13 @@ def count_due(db: sqlite3.Connection, now: datetime) -> int:
     return int(db.execute(query, (utc(now),)).fetchone()[0])
 
 
-def subscriber_status(db: sqlite3.Connection, subscriber: int) -> str:
-    """Return a subscriber's status as it is now ("erased" once gone)."""
-    found = db.execute("SELECT status FROM subscribers WHERE id = ?", (subscriber,)).fetchone()
-    return str(found[0]) if found else "erased"
+def subscriber_now(db: sqlite3.Connection, subscriber: int) -> tuple[str, str, str]:
+    """Return a subscriber's status, CLP and audience as they are now (status "erased", once
+    gone)."""
+    found = db.execute(
+        "SELECT status, clp, audience FROM subscribers WHERE id = ?", (subscriber,)
+    ).fetchone()
+    return (str(found[0]), str(found[1]), str(found[2])) if found else ("erased", "", "")
 
 
 def reports_due(db: sqlite3.Connection, row: int) -> tuple[str, ...] | None:
@@ -200,6 +203,49 @@ def reports_due(db: sqlite3.Connection, row: int) -> tuple[str, ...] | None:
         "SELECT reports FROM outbox WHERE id = ? AND status IN ('queued', 'deferred')", (row,)
     ).fetchone()
     return tuple(found[0].split("\n")) if found else None
+
+
+def versions(db: sqlite3.Connection, reports: tuple[str, ...]) -> dict[str, str]:
+    """Return the version the site shows of each of `reports` ("" if unknown: published
+    before versions were recorded)."""
+    marks = ", ".join("?" * len(reports))
+    query = f"SELECT id, version FROM reports WHERE id IN ({marks})"
+    return dict(db.execute(query, reports).fetchall())
+
+
+def unqueue_stale(db: sqlite3.Connection, directory: Directory) -> int:
+    """Take out, as if never queued, every message waiting for a CLP the directory no longer
+    lists (a boundary review), or made for a subscriber since moved to another CLP or
+    audience: a send queues its reports again as the member is now. Return how many
+    (held-out round D3: a message for a CLP gone was a traceback in every send, and nobody
+    got anything; one made before a move took the old CLP's report to the new member)."""
+    listed = [c.slug for c in directory.clps]
+    query = (
+        "SELECT o.id, o.subscriber_id, o.reports FROM outbox o JOIN subscribers s "
+        "ON s.id = o.subscriber_id WHERE o.status IN ('queued', 'deferred') AND "
+        f"(o.clp NOT IN ({', '.join('?' * len(listed))}) OR s.clp != o.clp "
+        "OR s.audience != o.audience)"
+    )
+    with atomic(db):
+        rows = db.execute(query, listed).fetchall()
+        for row, subscriber, reports in rows:
+            _unqueue(db, row, subscriber, reports.split("\n"))
+    return len(rows)
+
+
+def unqueue(db: sqlite3.Connection, row: QueuedMessage) -> None:
+    """Take one message out as if never queued (the next send queues its reports again as
+    the subscriber is then: another CLP, another audience)."""
+    with atomic(db):
+        _unqueue(db, row.id, row.subscriber_id, row.reports)
+
+
+def _unqueue(db: sqlite3.Connection, row: int, subscriber: int, reports: Iterable[str]) -> None:
+    db.executemany(
+        "DELETE FROM included WHERE subscriber_id = ? AND report_id = ? AND outbox_id = ?",
+        ((subscriber, r, row) for r in reports),
+    )
+    db.execute("DELETE FROM outbox WHERE id = ?", (row,))
 
 
 def mark_sent(db: sqlite3.Connection, row: QueuedMessage, now: datetime) -> None:
@@ -224,6 +270,10 @@ def mark_unsendable(db: sqlite3.Connection, row: QueuedMessage, reason: str) -> 
     )
 
 
+LONGEST_WAIT = timedelta(hours=6)
+"""The longest wait between two tries of a deferred message."""
+
+
 def mark_deferred(db: sqlite3.Connection, row: QueuedMessage, error: str, now: datetime) -> str:
     """Schedule a retry with exponential backoff; give up once it has been tried for
     RETRY_FOR. Return the status."""
@@ -234,7 +284,7 @@ def mark_deferred(db: sqlite3.Connection, row: QueuedMessage, error: str, now: d
             (attempts, error, row.id),
         )
         return "failed"
-    retry = now + timedelta(minutes=min(2 ** (attempts - 1), 360))
+    retry = now + min(timedelta(minutes=2 ** min(attempts - 1, 20)), LONGEST_WAIT)
     db.execute(
         "UPDATE outbox SET status = 'deferred', attempts = ?, next_attempt_at = ?, "
         "last_error = ? WHERE id = ?",

@@ -68,7 +68,9 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> tuple[dict[str, Pub
             continue
         publication = surveyed.plan.publications[slug]
         at, seq = recorded[slug]
-        out[publication.id] = Published(publication.id, slug, at, meta.clps, meta.regions, {}, seq)
+        out[publication.id] = Published(
+            publication.id, slug, at, meta.clps, meta.regions, {}, seq, item.source.sha256
+        )
     return out, min(held, default=0)
 
 

