@@ -181,6 +181,27 @@ def test_a_server_that_refuses_to_relay_fails_the_run_not_each_member(
     assert len(server.recorder.messages) == 4
 
 
+def test_one_recipient_a_server_will_not_relay_to_fails_alone(cli: Cli, project: Project) -> None:
+    """Held-out round D3: Postfix's per-recipient "554 5.7.1 <addr>: Relay access denied"
+    for one address, after the server had taken others, stopped every run for good, and the
+    members queued after it never got anything."""
+    denied = "554 5.7.1 <bob@example.org>: Relay access denied"
+    with Server(Faults(refuse={"bob@example.org": denied})) as server:
+        root = setup(cli, project, server, connections=1)
+        db = sqlite3.connect(root / ".reportback/state.sqlite")
+        db.execute("UPDATE subscribers SET id = id + 100 WHERE email = 'bob@example.org'")
+        db.commit()  # bob's messages are queued last: the server has taken others first
+        result = cli("digest", "send", "--now", T2)
+        assert result.code == 0, result.err
+        assert "3 sent" in result.err and "1 failed" in result.err, result.err
+        assert "the server will not take it for this address: 554 5.7.1" in result.err
+        statuses = dict(db.execute("SELECT email, status FROM subscribers"))
+    assert statuses["bob@example.org"] == "active", "not a bounce"
+    assert sorted(r[0] for _, r, _ in server.recorder.messages) == [
+        "ann@example.org", "ann@example.org", "cat@example.org",
+    ]  # fmt: skip
+
+
 def test_temporary_failure_is_retried_later_exactly_once(cli: Cli, project: Project) -> None:
     faults = Faults(defer_once={"bob@example.org"})
     with Server(faults) as server:
@@ -206,10 +227,15 @@ def test_421_mid_batch_loses_nothing(cli: Cli, project: Project) -> None:
 def test_connection_dropped_after_data_is_retried_with_the_same_message_id(
     cli: Cli, project: Project
 ) -> None:
+    """Held-out round D3: the message was sent again at once (30 ms later, on a new
+    connection), up to three times while the drops went on; it is tried later, as a 4xx is."""
     with Server(Faults(drop_at={3})) as server:
         setup(cli, project, server, connections=1)
         result = cli("digest", "send", "--now", T2)
-        assert "4 sent" in result.err, result.err
+        assert "3 sent" in result.err and "1 deferred" in result.err, result.err
+        assert len(server.recorder.messages) == 4, "the one dropped arrived, once so far"
+        later = cli("digest", "send", "--now", "2026-11-20T10:02:00+00:00")
+        assert "1 sent" in later.err, later.err
         ids = Counter(m["Message-ID"] for m in server.recorder.parsed())
     assert len(ids) == 4
     assert sorted(ids.values()) == [1, 1, 1, 2]  # the one in flight arrived twice, same id

@@ -237,6 +237,8 @@ def _outcome(
             result.suppressed += 1
         result.failed += 1
         result.errors.append(f"{row.email}: {outcome.error}")
+    elif outcome.status == "held":  # the server would take nothing: left queued, untouched
+        result.deferred += 1
     elif ledger.mark_deferred(db, row, outcome.error, now) == "failed":
         result.failed += 1
         result.errors.append(

