@@ -812,3 +812,18 @@ def test_a_cadence_never_run_waits_for_its_first_scheduled_time(cli: Cli, projec
     mails = [p.read_text() for p in (root / ".reportback/outbox").glob("*.eml")]
     assert sum("mon@example.org" in m for m in mails) == 1
     assert sum("cat@example.org" in m for m in mails) == 1
+
+
+def test_a_build_after_the_state_was_lost_says_so(cli: Cli, project: Project) -> None:
+    """Held-out round D3: with the state database lost, a re-import and a build published
+    every report again, for every member to be mailed again, and nothing said so."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("build", "--now", T1).code == 0
+    assert "is new" not in cli("build", "--now", T2).err
+    (root / ".reportback/state.sqlite").unlink()
+    again = cli("build", "--now", T2)
+    assert again.code == 0, again.err
+    assert (
+        ".reportback/state.sqlite is new, but the site already shows 2 reports: if the state "
+        "was lost, restore it from a backup before `digest send`" in again.err
+    ), again.err
