@@ -827,3 +827,38 @@ def test_a_build_after_the_state_was_lost_says_so(cli: Cli, project: Project) ->
         ".reportback/state.sqlite is new, but the site already shows 2 reports: if the state "
         "was lost, restore it from a backup before `digest send`" in again.err
     ), again.err
+
+
+def test_a_member_listed_again_gets_what_was_due_before_the_lapse_not_during_it(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round D3: a lapse (a mistaken --full import, say) lost the reports published
+    before it and not yet mailed: the weekly batch, and an immediate message put off."""
+    with Server(Faults(defer_once={"ann@example.org"})) as server:
+        root = setup(cli, project, server, connections=1)  # NEC and Witney on the site
+        first = cli("digest", "send", "--now", T2)  # weekly not due: cat joined after Monday
+        assert "1 deferred" in first.err, first.err  # ann's first message put off
+        without = MEMBERS.replace("ann@example.org,Ann Witney,witney,immediate,2020-01-01\n", "")
+        (root / "without.csv").write_text(
+            without.replace("cat@example.org,Cat Weekly,Witney,weekly,\n", "")
+        )
+        assert cli("subscribers", "import", "without.csv", "--full", "--now", T2).code == 0
+        later = report("While lapsed.\n", title="Lapsed report", meeting_date="2016-11-01")
+        (root / "reports/2016-11-01-lapsed.md").write_text(later)
+        assert cli("build", "--now", "2026-11-21T09:00:00+00:00").code == 0
+        assert cli("digest", "send", "--now", "2026-11-21T10:00:00+00:00").code == 0
+        assert (
+            cli("subscribers", "import", "members.csv", "--now", "2026-11-22T09:00:00+00:00").code
+            == 0
+        )
+        monday = cli("digest", "send", "--now", "2026-11-23T07:05:00+00:00")
+        assert monday.code == 0, monday.err
+        got = {}
+        for m in server.recorder.parsed():
+            got.setdefault(m["To"].addresses[0].username, []).append(parts(m))
+    ann = [t for t in got["ann"] if "Witney selection" in t or "NEC, 20 September" in t]
+    assert len(ann) == 2, "both reports from before the lapse, the one put off included"
+    assert len(got["cat"]) == 1 and "NEC, 20 September" in got["cat"][0]
+    assert "Witney selection" in got["cat"][0], "the weekly batch from before the lapse"
+    assert not [t for t in got["ann"] + got["cat"] if "Lapsed report" in t], "not while lapsed"
+    assert [t for t in got["bob"] if "Lapsed report" in t], "bob never lapsed"

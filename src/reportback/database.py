@@ -122,10 +122,18 @@ MIGRATIONS = {
     """,
     # The version of each report on the site (its file's hash): a send under way hands over
     # no message made from another (publications.went_live, sending._jobs).
-    # ... and a notice the server put off is tried again later, not at once (notices._settle).
+    # ... and a notice the server put off is tried again later, not at once (notices._settle);
+    # and the reports published while a member was lapsed (a gap: from the stamp they lapsed
+    # at to the one they came back at) never reach them, while those before still do.
     6: """
     ALTER TABLE reports ADD COLUMN version TEXT NOT NULL DEFAULT '';
     ALTER TABLE notices ADD COLUMN next_attempt_at TEXT;
+    CREATE TABLE gaps (
+        subscriber_id INTEGER NOT NULL,
+        from_seq INTEGER NOT NULL,
+        to_seq INTEGER
+    );
+    CREATE INDEX gaps_by_subscriber ON gaps (subscriber_id);
     """,
 }
 

@@ -86,13 +86,17 @@ def _queue(
         ),
     )
     # Order decides, not clocks: a member who joined before the build that put a report
-    # on the site gets it, whatever the two times say to the second.
+    # on the site gets it, whatever the two times say to the second; but not one put there
+    # while they were lapsed (a gap, from the stamp they lapsed at to the one they came back
+    # at, or, back some other way, to the one they joined again at).
     pending = db.execute(
         "SELECT s.id, s.clp, s.audience, s.email, d.report_id FROM subscribers s "
         "JOIN temp.due d ON d.clp = s.clp "
         "WHERE s.status = 'active' AND s.cadence = ? AND d.seq > s.joined "
         "AND NOT EXISTS (SELECT 1 FROM included i "
         "                WHERE i.subscriber_id = s.id AND i.report_id = d.report_id) "
+        "AND NOT EXISTS (SELECT 1 FROM gaps g WHERE g.subscriber_id = s.id "
+        "                AND d.seq > g.from_seq AND d.seq <= COALESCE(g.to_seq, s.joined)) "
         "ORDER BY s.id, d.rank",
         (cadence,),
     ).fetchall()

@@ -171,6 +171,10 @@ def _jobs(
     sender = room.config.email.from_
     for row in ledger.due(db, now):
         status, clp, audience = ledger.subscriber_now(db, row.subscriber_id)  # the page is older
+        if status == "lapsed":  # queued again, as a member, if they are listed again
+            ledger.unqueue(db, row)
+            result.cancelled += 1
+            continue
         if status != "active":
             ledger.mark_cancelled(db, row, f"subscriber {status}")
             result.cancelled += 1

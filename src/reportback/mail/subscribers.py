@@ -63,12 +63,13 @@ def import_members(
                     m.cadence,  # none given: a known subscriber keeps the one they chose
                 ),
             )
-            if back or (current is not None and current[0] == "lapsed"):
-                # they join again now: nothing published before (or while lapsed) reaches them
+            if back:  # they join again now: nothing published before reaches them
                 db.execute(
                     "UPDATE subscribers SET hard_failures = 0, created_at = ? WHERE email = ?",
                     (utc(now), m.email),
                 )
+            elif current is not None and current[0] == "lapsed":
+                _close_gap(db, m.email)
     return added, updated, suppressed
 
 
@@ -90,7 +91,23 @@ def absent_members(db: sqlite3.Connection, listed: set[str], lapse: bool) -> int
                 "status = CASE status WHEN 'active' THEN 'lapsed' ELSE status END WHERE id = ?",
                 ((subscriber,) for subscriber, _ in gone),
             )
+            db.executemany(  # a gap opens: what is published from now on never reaches them
+                "INSERT INTO gaps (subscriber_id, from_seq) SELECT ?, n FROM clock",
+                ((subscriber,) for subscriber, status in gone if status == "active"),
+            )
     return sum(status == "active" for _, status in gone)
+
+
+def _close_gap(db: sqlite3.Connection, email: str) -> None:
+    """Close the gap of a lapsed member listed again: what was published while they lapsed
+    never reaches them; what was published before, and not yet mailed, still does (held-out
+    round D3: a lapse lost it for good)."""
+    db.execute("UPDATE clock SET n = n + 1")
+    db.execute(
+        "UPDATE gaps SET to_seq = (SELECT n FROM clock) WHERE to_seq IS NULL AND "
+        "subscriber_id = (SELECT id FROM subscribers WHERE email = ?)",
+        (email,),
+    )
 
 
 def _consented_since_suppressed(db: sqlite3.Connection, m: Member) -> bool | None:
