@@ -307,6 +307,35 @@ def test_a_build_killed_around_its_swap_never_mails_a_link_to_a_missing_page(
     assert len(subjects) == 6 and set(subjects.values()) == {1}, subjects
 
 
+def test_a_build_killed_between_its_two_swaps_is_finished_by_the_next_even_refused(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round 22: killed between the site's swap and the feeds', a build left the new
+    site with the old feeds (a report withdrawn gone from the site, still in every feed),
+    and refused builds after it kept them so."""
+    root = project({
+        "reports/2016-09-20-nec.md": report("Version ONE of the public text.\n"),
+        "reports/2016-10-04-gone.md": report("Soon withdrawn.\n", title="Gone soon"),
+    })  # fmt: skip
+    assert cli("build", "--now", T1).code == 0
+    nec = root / "reports/2016-09-20-nec.md"
+    nec.write_text(nec.read_text().replace("ONE", "TWO"))
+    (root / "reports/2016-10-04-gone.md").unlink()
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_BUILD, "between-swaps", T2], cwd=root, check=False,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert "Version TWO" in (root / "site/reports/2016-09-20-nec/index.html").read_text()
+    assert "Gone soon" in (root / "feeds/all.xml").read_text(), "the kill fell between"
+    (root / "reports/bad.md").write_text(report("x\n", meeting_date="2016-09-31"))
+    refused = cli("build", "--now", T2)
+    assert refused.code == 1, refused.err
+    feed = (root / "feeds/all.xml").read_text()
+    assert "Version TWO" in feed and "Gone soon" not in feed, "the feeds of the same build"
+    assert not [p for p in root.iterdir() if ".new-" in p.name], "the old trees go (.trash-)"
+
+
 def test_members_imported_in_the_same_second_as_a_build_get_its_reports(
     cli: Cli, project: Project
 ) -> None:

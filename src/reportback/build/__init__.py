@@ -13,6 +13,7 @@ from datetime import datetime
 
 from reportback import database
 from reportback.build import unchanged
+from reportback.build.swap import SWAPS, finish_swaps
 from reportback.cache import forget_other_programs
 from reportback.config import Config
 from reportback.model import BuildOptions, BuildResult
@@ -35,6 +36,7 @@ def _waiting(pid: str) -> None:
 
 
 def _build(config: Config, options: BuildOptions) -> BuildResult:
+    finish_swaps(config.path("state") / SWAPS)  # a build killed between its two swaps
     with stage("no-op check"):
         inputs = unchanged.inputs(config, (options.drafts, options.embargoed))  # before it starts
         last = unchanged.last_build(config, inputs, options.now)

@@ -19,7 +19,7 @@ from reportback.build import audited, publications
 from reportback.build.check_all import check_project
 from reportback.build.redact_all import redact_all
 from reportback.build.rendering import render_all
-from reportback.build.swap import Staging
+from reportback.build.swap import SWAPS, Staging, commit_all
 from reportback.cache import Cache
 from reportback.clps import directory_for
 from reportback.config import Config
@@ -172,7 +172,7 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
         if not options.drafts:  # a preview records no publication
             _record(config, ready.plan.rows)  # the instants, kept if the swap never happens
         with stage("publish"):
-            changed = [tree.commit(auditor.trust) for tree in trees]
+            changed = commit_all(trees, auditor.trust, config.path("state") / SWAPS)
         if not options.drafts:  # only now, with the site in place, are they published
             _went_live(config, ready, options.now)
     finally:

