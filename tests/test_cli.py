@@ -340,3 +340,62 @@ def test_a_broken_state_database_is_a_message_not_a_traceback(cli: Cli, project:
             result.err
         )
         assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("paths", "message"),
+    [
+        ('site = "reports/2026"', "[paths] site (reports/2026) is inside the reports folder"),
+        ('site = "reportback.toml"', "[paths] site (reportback.toml) is a file, not a folder"),
+        ('feeds = "meetings.yaml"', "[paths] feeds (meetings.yaml) is a file, not a folder"),
+        ('feeds = "templates/feeds"', "[paths] feeds (templates/feeds) is inside the templates"),
+    ],
+)
+def test_a_published_folder_over_what_the_build_reads_is_refused(
+    cli: Cli, project: Project, paths: str, message: str
+) -> None:
+    """Held-out round 22: `site = "reports/2026"` deleted the reports in it, and `site =
+    "reportback.toml"` the configuration; each build replaces its folders whole."""
+    files = {
+        "reportback.toml": f"[paths]\n{paths}\n",
+        "meetings.yaml": "- {meeting: NEC, date: 2026-01-20}\n",
+        "reports/2026/2026-01-20-nec.md": report("Public.\n", meeting_date="2026-01-20"),
+        "templates/x.txt": "",
+    }
+    root = project(files)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert result.err.startswith(f"reportback.toml:2: {message}"), result.err
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+def test_a_file_size_limit_mid_build_is_a_message_and_the_site_stays(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round 22: a full disk or a file-size limit mid-build was a traceback (and left
+    an empty temporary file in the state)."""
+    import resource
+
+    root = project({"reports/2016-09-20-nec.md": report("Version ONE.\n")})
+    assert cli("build", "--now", NOW).code == 0
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    nec = root / "reports/2016-09-20-nec.md"
+    nec.write_text(nec.read_text().replace("ONE", "TWO"))
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
+
+    run = subprocess.run(
+        [str(Path(sys.executable).with_name("reportback")), "build", "--now", NOW],
+        cwd=root, capture_output=True, text=True, timeout=300, preexec_fn=limited,
+    )  # fmt: skip
+    assert run.returncode == 3, run.stderr
+    assert (
+        "File too large; raise the file-size limit (ulimit -f)" in run.stderr
+        or "the state database failed: disk I/O error" in run.stderr  # if it grows first
+    ), run.stderr
+    assert "Traceback" not in run.stderr
+    assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
+    left = [p for p in (root / ".reportback").rglob(".*") if p.is_file() and p.stat().st_size == 0]
+    assert not left, left

