@@ -297,6 +297,9 @@ BAD_REGISTER = """\
 - {meeting: "Panel [zq]{class=members}", date: 2026-03-08}
 - {meeting: NEC, date: 2026-03-09, note: "see <!-- zq -->"}
 - {meeting: NEC, date: 2026-03-10, note: "chair [zq]︷.members︸"}
+- {meeting: NEC, date: 2026-03-11, note: "CONFIDENTIAL: the chair zq resigned"}
+- {meeting: NEC, date: 2026-03-12, note: "not for publication - zq balloted"}
+- {meeting: "Disputes Panel (members only)", date: 2026-03-13}
 """
 BAD_LINES = [
     "meetings.yaml:1: date '2026-02-30' is not a date: write YYYY-MM-DD (a day that exists)",
@@ -315,6 +318,12 @@ BAD_LINES = [
     "register is public text, published as written: leave it out",
     "meetings.yaml:13: note holds a withholding mark, fence, comment or tag ('.members'), but "
     "the register is public text, published as written: leave it out",
+    "meetings.yaml:14: note: 'CONFIDENTIAL:' says it is withheld, but the register is public "
+    "text, published as written: reword it, or leave it out",  # held-out round 22: published
+    "meetings.yaml:15: note: 'not for publication' says it is withheld, but the register is "
+    "public text, published as written: reword it, or leave it out",
+    "meetings.yaml:16: meeting: 'Disputes Panel (members only)' says it is withheld, but the "
+    "register is public text, published as written: reword it, or leave it out",
 ]
 
 

@@ -1148,6 +1148,10 @@ ROUND_20_FRONT = {
         FRONT.replace("title: T", "title: 'CONFIDENTIAL: away day'") + "---\n\nzq\n", 2,
         "front matter is published",
     ),
+    "a title labelled members only at its end (held-out round 22)": (
+        FRONT.replace("title: T", "title: 'Disputes Panel (members only)'") + "---\n\nzq\n", 2,
+        "front matter is published",
+    ),
     "a heading that says it is not for publication": (
         FRONT + "---\n\nMet.\n\n## CONFIDENTIAL – Disputes panel (not for publication)\n\n"
         "zq\n\n## Finance\n\nAgreed.\n", 9, "says that it is withheld, but nothing marks it",

@@ -181,7 +181,7 @@ def _typed(
         corrections=checker.corrections(values),
     )
     for key, text in _texts(values) if not meta.confidential else ():
-        said = says_withheld(text)
+        said = says_withheld(text, title=key in ("title", "meeting"))
         if said is not None:
             checker.fail(key, f"{key}: {said!r} says that the report is withheld, but front "
                          "matter is published: reword it, or withhold the whole report with "

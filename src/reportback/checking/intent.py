@@ -101,12 +101,15 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
             yield number, f"{' '.join(found[0].split())[:40]!r} {UNMARKED}"
 
 
-def says_withheld(text: str) -> str | None:
-    """Return the words of a value (not a heading) that say it is withheld, if any."""
-    for pattern in PATTERNS[:2]:
-        found = pattern.search(text) or pattern.search(_plain(text))
+def says_withheld(text: str, title: bool = False) -> str | None:
+    """Return the words of a value that say it is withheld, if any; a `title` (a report's,
+    a meeting's name) is read as a heading too (`Disputes Panel (members only)`)."""
+    patterns = PATTERNS if title else PATTERNS[:2]
+    for pattern in patterns:
+        said = f"# {text}" if pattern is HEADING else text
+        found = pattern.search(said) or pattern.search(_plain(said))
         if found is not None:
-            return found[0].strip()[:40]
+            return found[0].strip().removeprefix("# ")[:40]
     return None
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from reportback.checking.front_matter import read_as_text
+from reportback.checking.intent import says_withheld
 from reportback.checking.placement import marked_as_written
 from reportback.errors import InputRefused, Problem, problem
 
@@ -160,6 +161,12 @@ def _wrong(key: str, value: object) -> str:
             return (
                 f"{key} holds a withholding mark, fence, comment or tag ({found[:40]!r}), but "
                 "the register is public text, published as written: leave it out"
+            )
+        said = says_withheld(value, title=key == "meeting")
+        if said is not None:  # held-out round 22: published on the record page and in search
+            return (
+                f"{key}: {said!r} says it is withheld, but the register is public text, "
+                "published as written: reword it, or leave it out"
             )
     return ""
 
