@@ -105,6 +105,8 @@ def test_config_unknown_section_and_bad_type(cli: Cli, project: Project) -> None
         ('[site]\nlanguage = "zz-ZZZZ"\n', "2: [site] language 'zz-ZZZZ' is not a language"),
         ("[email]\nconnections = 100000\n", "2: [email] connections must be from 1 to 64"),
         ("[email]\nconnections = 0\n", "2: [email] connections must be from 1 to 64"),
+        ('[site]\ntitle = "NEC\\u0007back"\n', "2: [site] title must not hold a control char"),
+        ('[site]\nrep = "Jo\\u0000"\n', "2: [site] rep must not hold a control character"),
     ],
 )
 def test_config_values_no_output_can_take_are_refused_at_their_line(
@@ -399,3 +401,38 @@ def test_a_file_size_limit_mid_build_is_a_message_and_the_site_stays(
     assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
     left = [p for p in (root / ".reportback").rglob(".*") if p.is_file() and p.stat().st_size == 0]
     assert not left, left
+
+
+def test_a_linked_folder_or_a_broken_link_in_the_reports_is_refused_not_skipped(
+    cli: Cli, project: Project, tmp_path: Path
+) -> None:
+    """Held-out round 22: reports in a linked folder (a synced drive), and links to nothing,
+    were skipped, and `check` said "no problems"."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "2026-01-02-linked.md").write_text(report("Linked.\n"))
+    root = project({"reports/2026-01-01-base.md": report("Base.\n")})
+    (root / "reports/more").symlink_to(elsewhere)
+    (root / "reports/2026-01-03-moved.md").symlink_to(tmp_path / "nowhere.md")
+    (root / "reports/l1.md").symlink_to(root / "reports/l2.md")
+    (root / "reports/l2.md").symlink_to(root / "reports/l1.md")
+    result = cli("check")
+    assert result.code == 1, result.err
+    assert result.err.splitlines()[:4] == [
+        "reports/2026-01-03-moved.md:1: a link to nothing (or to itself)",
+        "reports/l1.md:1: a link to nothing (or to itself)",
+        "reports/l2.md:1: a link to nothing (or to itself)",
+        "reports/more:1: a linked folder is not read: move its reports into the reports folder",
+    ]
+
+
+def test_a_clp_directory_with_a_control_character_is_refused_at_its_line(
+    cli: Cli, project: Project
+) -> None:
+    """Held-out round 22: a CLP name holding one was a traceback in the feeds."""
+    clps = "slug,name,gss_code,nation,region\nwitney,Wit\x07ney,E14000001,England,South East\n"
+    toml = '[paths]\nclps = "clps.csv"\n'
+    project({"clps.csv": clps, "reportback.toml": toml, "reports/a.md": report("Public.\n")})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1 and "clps.csv:2: a control character in a column" in result.err
+    assert "Traceback" not in result.err

@@ -413,3 +413,34 @@ def test_an_embargo_passing_during_a_long_send_is_published_on_time(
     assert seen and seen[0][0] - embargo.timestamp() < 10.0, "published late"
     assert seen[0][1] < count, "published only once the send was over"
     assert len(per) == count and set(per.values()) == {2}
+
+
+def test_a_withdrawn_report_is_not_counted_as_reported_and_its_meeting_is_reminded(
+    cli: Cli, project: Project, tmp_path: Path
+) -> None:
+    """Held-out round 22: a report withdrawn after it was published still counted as
+    reported in `status`, and the daemon never reminded the rep of its meeting."""
+    root = project(
+        {
+            "reports/2026-03-01-nec.md": report("Met.\n", meeting_date="2026-03-01"),
+            "reports/2026-03-02-oc.md": report(
+                "Met.\n", meeting="Organisation Committee", meeting_date="2026-03-02"
+            ),
+            "meetings.yaml": "- {meeting: National Executive Committee, date: 2026-03-01}\n"
+            "- {meeting: Organisation Committee, date: 2026-03-02}\n",
+            "reportback.toml": '[email]\nfrom = "rep@example.org"\n',
+        }
+    )
+    now = "2026-03-20T12:00:00+00:00"
+    assert cli("build", "--now", now).code == 0
+    assert "2 reported" in cli("status", "--now", now).out
+    (root / "reports/2026-03-02-oc.md").unlink()
+    assert cli("build", "--now", now).code == 0
+    out = cli("status", "--now", now).out
+    assert "2 meetings held, 1 reported" in out and "1 not reported" in out, out
+    assert "overdue: Organisation Committee of 2 Mar 2026, 18 days" in out, out
+    with time_machine.travel(datetime(2026, 3, 20, 12, 0, tzinfo=UTC), tick=False):
+        Daemon(load_config()).remind(datetime(2026, 3, 20, 12, 0, tzinfo=UTC))
+    folder = root / ".reportback/reminders"
+    sent = [p.read_text() for p in folder.glob("*.eml")]
+    assert len(sent) == 1 and "Organisation Committee of 2 March 2026" in sent[0], sent

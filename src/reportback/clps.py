@@ -13,6 +13,9 @@ from pathlib import Path
 from reportback.config import Config
 from reportback.errors import InputRefused, Problem, problem
 
+CONTROL = re.compile("[\x00-\x1f\x7f]")
+"""What no name may hold: no page, feed or email can show it."""
+
 COLUMNS = ("slug", "name", "gss_code", "nation", "region")
 
 
@@ -88,7 +91,9 @@ def _parse(text: str, name: str) -> Directory:
             problems.append(problem(name, number, f"expected {len(COLUMNS)} non-empty columns"))
             continue
         clp = Clp(*(v.strip() for v in row))
-        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", clp.slug):
+        if any(CONTROL.search(v) for v in row):  # held-out round 22: a traceback in the feeds
+            problems.append(problem(name, number, "a control character in a column"))
+        elif not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", clp.slug):
             problems.append(problem(name, number, f"bad slug {clp.slug!r}"))
         elif clp.slug in seen:
             problems.append(problem(name, number, f"duplicate slug {clp.slug!r}"))

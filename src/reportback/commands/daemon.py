@@ -148,12 +148,14 @@ class Daemon:
 
     def remind(self, now: datetime) -> None:
         db = database.connect(self.config.path("state"))
+        on_site = unchanged.published(self.config)  # not one withdrawn since (round 22)
         try:
             reported = {
                 (m, date.fromisoformat(d))
-                for m, d in db.execute(
-                    "SELECT meeting, meeting_date FROM reports WHERE seq IS NOT NULL"
+                for slug, m, d in db.execute(
+                    "SELECT slug, meeting, meeting_date FROM reports WHERE seq IS NOT NULL"
                 )
+                if slug in on_site
             }
             for meeting in reminders.due(db, self.config, reported, now):
                 if reminders.send(self.config, meeting, now):

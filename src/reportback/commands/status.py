@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from reportback import database
-from reportback.build import pipeline
+from reportback.build import pipeline, unchanged
 from reportback.config import Config
 from reportback.errors import InputRefused
 from reportback.mail import ledger
@@ -121,8 +121,10 @@ def _reports(
 def record_lines(config: Config, now: datetime, zone: ZoneInfo) -> list[str]:
     """Return the record first: this year's meetings, reported, median days, overdue ones."""
     meetings = register.load(config.root)  # a bad register is refused, as by every command
+    on_site = set(unchanged.published(config))  # not one withdrawn since (held-out round 22)
     with database.opened(config.path("state")) as db:
-        made = accountability.make(meetings, _published(db), now, zone)
+        shown = [r for r in _published(db) if r.slug in on_site]
+        made = accountability.make(meetings, shown, now, zone)
     year = made.today.year
     summary = next((y for y in made.years() if y.year == year), None)
     if summary is None:

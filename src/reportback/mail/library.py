@@ -46,7 +46,7 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> tuple[dict[str, Pub
     stderr, until a build publishes it as it is (a digest is made from the file as it is
     now, and must hold only what the site shows). Return them and the lowest stamp held
     back (0 if none)."""
-    built = _built_from(config)
+    built = unchanged.published(config)
     with database.opened(config.path("state")) as db:
         recorded = {
             slug: (datetime.fromisoformat(at), seq)
@@ -72,10 +72,3 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> tuple[dict[str, Pub
             publication.id, slug, at, meta.clps, meta.regions, {}, seq, item.source.sha256
         )
     return out, min(held, default=0)
-
-
-def _built_from(config: Config) -> dict[str, str]:
-    """Return the hash of the file each report was published from by the last build."""
-    folders = (config.path("site"), config.path("feeds"))
-    last = unchanged.load(unchanged.path_for(config, *folders))
-    return dict(last.result.get("sources", ())) if last is not None else {}
