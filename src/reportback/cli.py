@@ -8,7 +8,6 @@ library errors into clear messages.
 from __future__ import annotations
 
 import argparse
-import errno
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -18,7 +17,13 @@ from pathlib import Path
 from reportback import __version__
 from reportback.commands import building, mailing, running
 from reportback.config import Config, load_config
-from reportback.errors import PUBLISHED_NOTHING, InputRefused, ReportbackError, shown_path
+from reportback.errors import (
+    PUBLISHED_NOTHING,
+    InputRefused,
+    ReportbackError,
+    os_failure,
+    shown_path,
+)
 from reportback.model import CADENCES
 
 Handler = Callable[[argparse.Namespace, Config], int]
@@ -79,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted; nothing was published", file=sys.stderr)
         return 130
     except OSError as exc:  # held-out round 22: a full disk, a file-size limit, a mount point
-        print(_os_failure(exc), file=sys.stderr)
+        print(os_failure(exc), file=sys.stderr)
         return 3
     except sqlite3.Error as exc:  # held-out round D3: a full, read-only or broken state
         state = shown_path(config.path("state") / "state.sqlite") if config else "state.sqlite"
@@ -89,22 +94,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
-
-
-def _os_failure(exc: OSError) -> str:
-    """Say what the system refused, where, and what to do (a build leaves the published
-    folders as they were until its swaps, which the next build finishes)."""
-    where = shown_path(Path(exc.filename)) if exc.filename else "a file"
-    advice = {
-        errno.ENOSPC: "free some disk space",
-        errno.EFBIG: "raise the file-size limit (ulimit -f)",
-        errno.EXDEV: "site and feeds are swapped by rename: give each a folder on the same "
-        "file system as its parent, not a mount point",
-        errno.EBUSY: "site and feeds are swapped by rename: give each a folder, not a mount point",
-        errno.EROFS: "the file system is read-only",
-        errno.EACCES: "check the permissions",
-    }.get(exc.errno or 0, "check the disk and the permissions")
-    return f"{where}: {exc.strerror or exc}; {advice}, then run the command again"
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,3 +107,19 @@ class ExternalFailure(ReportbackError):
     """An external part (pandoc, Typst, SMTP) failed or is missing."""
 
     exit_code = 3
+
+
+def os_failure(exc: OSError) -> str:
+    """Say what the system refused, where, and what to do (a build leaves the published
+    folders as they were until its swaps, which the next build finishes)."""
+    where = shown_path(Path(exc.filename)) if exc.filename else "a file"
+    advice = {
+        errno.ENOSPC: "free some disk space",
+        errno.EFBIG: "raise the file-size limit (ulimit -f)",
+        errno.EXDEV: "site and feeds are swapped by rename: give each a folder on the same "
+        "file system as its parent, not a mount point",
+        errno.EBUSY: "site and feeds are swapped by rename: give each a folder, not a mount point",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "check the permissions",
+    }.get(exc.errno or 0, "check the disk and the permissions")
+    return f"{where}: {exc.strerror or exc}; {advice}, then run the command again"
