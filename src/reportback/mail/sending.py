@@ -17,7 +17,7 @@ from tqdm import tqdm
 from reportback import database
 from reportback.build import publications
 from reportback.clps import Directory, directory_for
-from reportback.config import CONFIG_NAME, Config
+from reportback.config import CONFIG_NAME, Config, SiteConfig
 from reportback.database import atomic, send_lock
 from reportback.errors import InputRefused, problem
 from reportback.mail import ledger
@@ -57,21 +57,23 @@ def send(
     """
     if dry_run:
         return _send(config, now, cadence, dry_run, progress)
-    if config.email.smtp_host and config.site.host in ("localhost", "127.0.0.1", "::1"):
-        raise _no_public_address(config)
+    if config.email.smtp_host and config.site.base_url == SiteConfig().base_url:
+        raise _no_public_address(config)  # left as it came: set for a trial on this computer
     with send_lock(config.path("state"), _waiting):
         return _send(config, now, cadence, dry_run, progress)
 
 
 def _no_public_address(config: Config) -> InputRefused:
-    """Refuse to mail links to this computer (held-out round D3: with the default base_url,
-    every digest's unsubscribe link pointed at localhost, and nobody could leave)."""
+    """Refuse to mail links to this computer while `base_url` is left as it came (held-out
+    round D3: with the default, every digest's unsubscribe link pointed at localhost, and
+    nobody could leave); one set to this computer on purpose is a trial, and goes."""
     file = config.file or Path(CONFIG_NAME)
     lines = file.read_text(encoding="utf-8").splitlines() if file.is_file() else []
     line = next((n for n, text in enumerate(lines, 1) if text.lstrip().startswith("base_url")), 1)
     message = (
-        f"[site] base_url is {config.site.base_url}: every link in a digest (unsubscribe "
-        "included) would point at this computer; set it to the site's public address"
+        f"[site] base_url is left as it came ({config.site.base_url}): every link in a digest "
+        "(unsubscribe included) would point at this computer; set it to the site's public "
+        "address"
     )
     return InputRefused([problem(file, line, message)], outcome="nothing was sent")
 
