@@ -396,37 +396,47 @@ def test_a_whole_list_makes_an_unsubscribed_member_it_lacks_a_member_no_more(
     assert f"{bob}\tpublic\tunsubscribed" in cli("subscribers", "list").out
 
 
-def test_a_report_withdrawn_during_a_send_goes_no_further(
-    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Held-out round D2: a report made confidential (and built) while its digests were
-    being sent went on going out to the end of the send: the send had read its messages
-    before the build took the report out of them."""
+def _edit_after_the_first(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, path: Path, old: str, new: str
+) -> Callable[..., None]:
+    """Make the next send to the outbox folder, once its first message is out, replace the
+    first `old` of the report at `path` with `new` and build; return the real deliver."""
     from reportback.mail import smtp
 
-    root = project(reports() | {"members.csv": MEMBERS})
-    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
-    assert cli("build", "--now", T1).code == 0
-    nec = root / "reports/2016-09-20-nec.md"
-    delivered = smtp.OutboxFolder.deliver
+    delivered: Callable[..., None] = smtp.OutboxFolder.deliver
     sent: list[int] = []
 
     def deliver(self: smtp.OutboxFolder, jobs: object, record: Callable[..., None]) -> None:
         def recorded(outcome: object) -> None:
             record(outcome)
             sent.append(1)
-            if len(sent) == 1:  # one went out: now the rep withdraws the NEC report
-                nec.write_text(nec.read_text().replace("---\n", "---\nconfidential: true\n", 1))
+            if len(sent) == 1:
+                path.write_text(path.read_text().replace(old, new, 1))
                 assert cli("build", "--now", T1).code == 0
 
-        delivered(self, jobs, recorded)  # type: ignore[arg-type]
+        delivered(self, jobs, recorded)
 
     monkeypatch.setattr(smtp.OutboxFolder, "deliver", deliver)
+    return delivered
+
+
+def test_a_report_withdrawn_during_a_send_goes_no_further(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held-out round D2: a report made confidential (and built) while its digests were
+    being sent went on going out to the end of the send: the send had read its messages
+    before the build took the report out of them."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    assert cli("build", "--now", T1).code == 0
+    delivered = _edit_after_the_first(  # the rep withdraws the NEC report
+        cli, monkeypatch, root / "reports/2016-09-20-nec.md", "---\n", "---\nconfidential: true\n"
+    )
     result = cli("digest", "send", "--now", T2)
     assert result.code == 0, result.err
     assert "1 sent" in result.err and "1 deferred" in result.err, result.err
     assert "2 cancelled" in result.err, result.err  # the NEC report's own two messages
-    monkeypatch.setattr(smtp.OutboxFolder, "deliver", delivered)
+    monkeypatch.setattr("reportback.mail.smtp.OutboxFolder.deliver", delivered)
     again = cli("digest", "send", "--now", T2)  # what was left of the weekly digest
     assert again.code == 0 and "1 sent" in again.err, again.err
     mails = sorted((root / ".reportback/outbox").glob("*.eml"))
@@ -440,31 +450,17 @@ def test_a_report_withheld_in_part_during_a_send_goes_out_only_as_it_is_now(
 ) -> None:
     """Held-out round D3: a members block marked confidential (and built) while the send was
     under way went on being mailed, as the send had rendered it, to every member left."""
-    from reportback.mail import smtp
-
     root = project(reports() | {"members.csv": MEMBERS})
     assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
     assert cli("build", "--now", T1).code == 0
-    nec = root / "reports/2016-09-20-nec.md"
-    delivered = smtp.OutboxFolder.deliver
-    sent: list[int] = []
-
-    def deliver(self: smtp.OutboxFolder, jobs: object, record: Callable[..., None]) -> None:
-        def recorded(outcome: object) -> None:
-            record(outcome)
-            sent.append(1)
-            if len(sent) == 1:  # one went out: now the rep withholds the members' block
-                nec.write_text(nec.read_text().replace("::: members", "::: confidential"))
-                assert cli("build", "--now", T1).code == 0
-
-        delivered(self, jobs, recorded)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(smtp.OutboxFolder, "deliver", deliver)
+    delivered = _edit_after_the_first(  # the rep withholds the members' block
+        cli, monkeypatch, root / "reports/2016-09-20-nec.md", "::: members", "::: confidential"
+    )
     result = cli("digest", "send", "--now", T2)
     assert result.code == 0, result.err
     assert "1 sent" in result.err and "3 deferred" in result.err, result.err
     assert "3 messages wait for the next send: a build published a new version" in result.err
-    monkeypatch.setattr(smtp.OutboxFolder, "deliver", delivered)
+    monkeypatch.setattr("reportback.mail.smtp.OutboxFolder.deliver", delivered)
     again = cli("digest", "send", "--now", T2)
     assert again.code == 0 and "3 sent" in again.err, again.err
     mails = [p.read_text() for p in sorted((root / ".reportback/outbox").glob("*.eml"))]
