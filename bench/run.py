@@ -338,7 +338,8 @@ def _baselines(settings: Settings, project: Path) -> list[Measure]:
 def _digests(exe: str, settings: Settings, project: Path, corpus: Corpus) -> list[Measure]:
     port = _free_port()
     status = settings.work / "sink.json"
-    (project / "reportback.toml").write_text(
+    (project / "reportback.toml").write_text(  # links as a real send's (not localhost)
+        '[site]\nbase_url = "https://nec.example.org"\n\n'
         f'[email]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\nsmtp_security = "none"\n'
         "connections = 4\n",
         encoding="utf-8",
