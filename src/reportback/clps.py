@@ -10,11 +10,8 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from reportback.config import Config
+from reportback.config import CONTROL, Config
 from reportback.errors import InputRefused, Problem, problem
-
-CONTROL = re.compile("[\x00-\x1f\x7f]")
-"""What no name may hold: no page, feed or email can show it."""
 
 COLUMNS = ("slug", "name", "gss_code", "nation", "region")
 

@@ -183,7 +183,7 @@ def _paths_problem(config: Config, keys: tuple[str, ...], message: str) -> Probl
         paths = tomllib.loads(text).get("paths", {})
     except (OSError, tomllib.TOMLDecodeError):
         return problem(config.file, 1, message)
-    line = next((_line_of(text, "paths", k) for k in keys if k in paths), 1)
+    line = next((line_of(text, "paths", k) for k in keys if k in paths), 1)
     return problem(config.file, line, message)
 
 
@@ -229,10 +229,10 @@ def _build(data: dict[str, Any], text: str, file: Path) -> Config:
     sections: dict[str, Any] = {}
     for name, value in data.items():
         if name not in SECTIONS:
-            problems.append(problem(file, _line_of(text, None, name), f"unknown section [{name}]"))
+            problems.append(problem(file, line_of(text, None, name), f"unknown section [{name}]"))
             continue
         if not isinstance(value, dict):
-            problems.append(problem(file, _line_of(text, None, name), f"{name} must be a section"))
+            problems.append(problem(file, line_of(text, None, name), f"{name} must be a section"))
             continue
         sections[name] = _section(name, value, text, file, problems)
     if not problems:
@@ -251,7 +251,7 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         message = f'[site] timezone {zone!r} is not a known time zone, like "Europe/London"'
-        problems.append(problem(file, _line_of(text, "site", "timezone"), message))
+        problems.append(problem(file, line_of(text, "site", "timezone"), message))
     site = sections.get("site", SiteConfig())
     try:
         url = urlsplit(site.base_url)
@@ -260,28 +260,28 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
         web = False
     if not web:  # held-out round 22: `javascript:` was every page's canonical link
         message = f"[site] base_url {site.base_url!r} is not an http or https address"
-        problems.append(problem(file, _line_of(text, "site", "base_url"), message))
+        problems.append(problem(file, line_of(text, "site", "base_url"), message))
     if sections.get("feeds", FeedsConfig()).max_items < 1:
         message = "[feeds] max_items must be 1 or more: a feed with no item says nothing"
-        problems.append(problem(file, _line_of(text, "feeds", "max_items"), message))
+        problems.append(problem(file, line_of(text, "feeds", "max_items"), message))
     if not site.title.strip():  # every page, feed and email is named by it
-        problems.append(problem(file, _line_of(text, "site", "title"), "[site] title is empty"))
+        problems.append(problem(file, line_of(text, "site", "title"), "[site] title is empty"))
     if not LANGUAGE.fullmatch(site.language):
         message = (
             f"[site] language {site.language!r} is not a language code with an optional "
             'two-letter region, like "en-GB" or "cy"'
         )
-        problems.append(problem(file, _line_of(text, "site", "language"), message))
+        problems.append(problem(file, line_of(text, "site", "language"), message))
     email = sections.get("email", EmailConfig())
     if not 1 <= email.connections <= MOST_CONNECTIONS:
         message = f"[email] connections must be from 1 to {MOST_CONNECTIONS}"
-        problems.append(problem(file, _line_of(text, "email", "connections"), message))
+        problems.append(problem(file, line_of(text, "email", "connections"), message))
     schedule = sections.get("schedule", ScheduleConfig())
     for key, check in (("weekly", weekly_spec), ("monthly", monthly_spec)):
         try:
             check(getattr(schedule, key))
         except InputRefused as exc:
-            line = _line_of(text, "schedule", key)
+            line = line_of(text, "schedule", key)
             problems += [problem(file, line, p.message) for p in exc.problems]
     return problems
 
@@ -292,7 +292,8 @@ feeds as a language tag."""
 MOST_CONNECTIONS = 64
 """The most SMTP connections at once (each is a thread: a typing slip could not start them)."""
 CONTROL = re.compile("[\x00-\x1f\x7f]")
-"""No setting holds one (held-out round 22: a title with one was a traceback in the feeds)."""
+"""No setting (nor a CLP directory's column) holds one (held-out round 22: a title with one
+was a traceback in the feeds)."""
 LARGEST = 1_000_000_000
 """The largest number a setting takes: larger is a typing slip (and some overflow)."""
 
@@ -338,7 +339,7 @@ def _section(
     defaults = cls()
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
-        line = _line_of(text, name, key)
+        line = line_of(text, name, key)
         spec = known.get(key)
         if spec is None:
             problems.append(problem(file, line, f"unknown key {key!r} in [{name}]"))
@@ -376,7 +377,7 @@ def _choice_problem(section: str, key: str, value: Any) -> str:
     return ""
 
 
-def _line_of(text: str, section: str | None, key: str) -> int:
+def line_of(text: str, section: str | None, key: str) -> int:
     """Return the line where `key` is set (inside [section] if given), or 1."""
     lines = text.splitlines()
     in_section = section is None

@@ -130,6 +130,15 @@ WAITING = "status IN ('queued', 'deferred') AND (next_attempt_at IS NULL OR next
 """The messages of the ledger's outbox that wait to be sent."""
 
 
+def forget(db: sqlite3.Connection, row: int, subscriber: int, reports: Iterable[str]) -> None:
+    """Forget that the outbox message `row` gave `reports` to `subscriber`: a later send may
+    queue them for them again."""
+    db.executemany(
+        "DELETE FROM included WHERE subscriber_id = ? AND report_id = ? AND outbox_id = ?",
+        ((subscriber, r, row) for r in reports),
+    )
+
+
 def drop_withdrawn(db: sqlite3.Connection, now: datetime, published: set[str]) -> int:
     """Take the reports no longer published (made a draft or confidential since they were
     queued) out of the messages due, as if never queued (so they are queued again if they
@@ -143,10 +152,7 @@ def drop_withdrawn(db: sqlite3.Connection, now: datetime, published: set[str]) -
             gone = [r for r in shown if r not in published]
             if not gone:
                 continue
-            db.executemany(
-                "DELETE FROM included WHERE subscriber_id = ? AND report_id = ? AND outbox_id = ?",
-                ((sid, r, row_id) for r in gone),
-            )
+            forget(db, row_id, sid, gone)
             kept = "\n".join(r for r in shown if r in published)
             if kept:
                 db.execute("UPDATE outbox SET reports = ? WHERE id = ?", (kept, row_id))

@@ -140,9 +140,7 @@ class Daemon:
             mend_runs_ahead(db, now)
             if ledger.count_due(db, now) or len(due_cadences(db, now, self.config)) > 1:
                 return True
-            planned = ledger.queued_up_to(db, "immediate")
-            query = "SELECT COUNT(*) FROM reports WHERE seq > ?"  # on the site since
-            return bool(db.execute(query, (planned,)).fetchone()[0])
+            return bool(ledger.new_since_immediate(db))
         finally:
             db.close()
 

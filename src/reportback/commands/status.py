@@ -89,8 +89,7 @@ def _digests_due(db: sqlite3.Connection, config: Config, now: datetime) -> str:
     """Say which digests a send now would make: immediate ones for reports on the site since
     the last, and weekly or monthly ones whose slot has passed since their last send."""
     due = []
-    planned = ledger.queued_up_to(db, "immediate")
-    new = db.execute("SELECT COUNT(*) FROM reports WHERE seq > ?", (planned,)).fetchone()[0]
+    new = ledger.new_since_immediate(db)
     if new:
         due.append(f"immediate ({new} report{'s' if new > 1 else ''} new since the last send)")
     due += [kind for kind in due_cadences(db, now, config) if kind != "immediate"]

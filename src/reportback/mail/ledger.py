@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from reportback.build.publications import WAITING
+from reportback.build.publications import WAITING, forget
 from reportback.clps import Directory
 from reportback.database import atomic, utc
 from reportback.mail.subscribers import record_hard_failure
@@ -245,10 +245,7 @@ def unqueue(db: sqlite3.Connection, row: QueuedMessage) -> None:
 
 
 def _unqueue(db: sqlite3.Connection, row: int, subscriber: int, reports: Iterable[str]) -> None:
-    db.executemany(
-        "DELETE FROM included WHERE subscriber_id = ? AND report_id = ? AND outbox_id = ?",
-        ((subscriber, r, row) for r in reports),
-    )
+    forget(db, row, subscriber, reports)
     db.execute("DELETE FROM outbox WHERE id = ?", (row,))
 
 
@@ -278,6 +275,12 @@ LONGEST_WAIT = timedelta(hours=6)
 """The longest wait between two tries of a deferred message."""
 
 
+def retry_after(attempts: int) -> timedelta:
+    """Return the wait before the next try of a message put off `attempts` times: from one
+    minute, doubling, to `LONGEST_WAIT`."""
+    return min(timedelta(minutes=2 ** min(attempts - 1, 20)), LONGEST_WAIT)
+
+
 def mark_deferred(db: sqlite3.Connection, row: QueuedMessage, error: str, now: datetime) -> str:
     """Schedule a retry with exponential backoff; give up once it has been tried for
     RETRY_FOR. Return the status."""
@@ -288,7 +291,7 @@ def mark_deferred(db: sqlite3.Connection, row: QueuedMessage, error: str, now: d
             (attempts, error, row.id),
         )
         return "failed"
-    retry = now + min(timedelta(minutes=2 ** min(attempts - 1, 20)), LONGEST_WAIT)
+    retry = now + retry_after(attempts)
     db.execute(
         "UPDATE outbox SET status = 'deferred', attempts = ?, next_attempt_at = ?, "
         "last_error = ? WHERE id = ?",
@@ -313,6 +316,12 @@ def record_send(db: sqlite3.Connection, cadence: str, now: datetime, seq: int = 
         "last_run_at = excluded.last_run_at, seq = MAX(digest_runs.seq, excluded.seq)",
         (cadence, utc(now), seq),
     )
+
+
+def new_since_immediate(db: sqlite3.Connection) -> int:
+    """Return how many reports went on the site since the last immediate send queued."""
+    query = "SELECT COUNT(*) FROM reports WHERE seq > ?"
+    return int(db.execute(query, (queued_up_to(db, "immediate"),)).fetchone()[0])
 
 
 def queued_up_to(db: sqlite3.Connection, cadence: str) -> int:

@@ -20,6 +20,7 @@ from reportback.clps import directory_for
 from reportback.config import Config
 from reportback.database import atomic, utc
 from reportback.errors import ExternalFailure
+from reportback.mail.ledger import retry_after
 from reportback.mail.smtp import send_notice
 from reportback.mail.subscribers import Person, find_active, find_pending
 from reportback.mail.tokens import CONFIRM, PREFERENCES, Tokens
@@ -111,7 +112,7 @@ def _settle(
             "SELECT attempts, created_at FROM notices WHERE id = ?", (notice,)
         ).fetchone()
         given_up = now - datetime.fromisoformat(created) >= TRY_FOR
-        retry = now + min(timedelta(minutes=2 ** min(attempts - 1, 20)), timedelta(hours=6))
+        retry = now + retry_after(attempts)
         db.execute(  # held-out round D3: five tries in 0.4 s, then given up for good
             "UPDATE notices SET status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
             ("failed" if given_up else "queued", utc(retry), error, notice),

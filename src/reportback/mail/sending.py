@@ -17,7 +17,7 @@ from tqdm import tqdm
 from reportback import database
 from reportback.build import publications
 from reportback.clps import Directory, directory_for
-from reportback.config import CONFIG_NAME, Config, SiteConfig
+from reportback.config import CONFIG_NAME, Config, SiteConfig, line_of
 from reportback.database import atomic, send_lock
 from reportback.errors import InputRefused, problem
 from reportback.mail import ledger
@@ -68,13 +68,13 @@ def _no_public_address(config: Config) -> InputRefused:
     round D3: with the default, every digest's unsubscribe link pointed at localhost, and
     nobody could leave); one set to this computer on purpose is a trial, and goes."""
     file = config.file or Path(CONFIG_NAME)
-    lines = file.read_text(encoding="utf-8").splitlines() if file.is_file() else []
-    line = next((n for n, text in enumerate(lines, 1) if text.lstrip().startswith("base_url")), 1)
+    text = file.read_text(encoding="utf-8") if file.is_file() else ""
     message = (
         f"[site] base_url is left as it came ({config.site.base_url}): every link in a digest "
         "(unsubscribe included) would point at this computer; set it to the site's public "
         "address"
     )
+    line = line_of(text, "site", "base_url")
     return InputRefused([problem(file, line, message)], outcome="nothing was sent")
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from reportback.config import line_of
 from reportback.errors import InputRefused, ReportbackError, problem
 from reportback.model import Placeholders
 
@@ -68,7 +69,8 @@ class Templates:
         reason = values.get("reason", Placeholders.reason)
         if not _names_only_reason(reason):
             message = "reason may hold {reason} and no other {…} (write {{ for a brace)"
-            raise InputRefused([problem(path, _line_of(path, "reason"), message)])
+            line = line_of(path.read_text(encoding="utf-8"), None, "reason")
+            raise InputRefused([problem(path, line, message)])
         return Placeholders(enabled=enabled, **values)
 
     def fingerprint(self) -> str:
@@ -98,11 +100,6 @@ def _names_only_reason(text: str) -> bool:
     except ValueError:
         return False
     return all(name in (None, "reason") and not spec and not how for _, name, spec, how in parts)
-
-
-def _line_of(path: Path, key: str) -> int:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next((n for n, line in enumerate(lines, 1) if line.lstrip().startswith(key)), 1)
 
 
 def mid_sentence(name: str) -> str:
