@@ -300,6 +300,11 @@ BAD_REGISTER = """\
 - {meeting: NEC, date: 2026-03-11, note: "CONFIDENTIAL: the chair zq resigned"}
 - {meeting: NEC, date: 2026-03-12, note: "not for publication - zq balloted"}
 - {meeting: "Disputes Panel (members only)", date: 2026-03-13}
+- meeting: NEC
+  date: 2026-03-14
+  note: |
+    Held in Leeds.
+    CONFIDENTIAL: the chair zq resigned
 """
 BAD_LINES = [
     "meetings.yaml:1: date '2026-02-30' is not a date: write YYYY-MM-DD (a day that exists)",
@@ -324,6 +329,8 @@ BAD_LINES = [
     "public text, published as written: reword it, or leave it out",
     "meetings.yaml:16: meeting: 'Disputes Panel (members only)' says it is withheld, but the "
     "register is public text, published as written: reword it, or leave it out",
+    "meetings.yaml:19: note: 'CONFIDENTIAL:' says it is withheld, but the register is public "
+    "text, published as written: reword it, or leave it out",  # on its second line
 ]
 
 

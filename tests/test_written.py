@@ -1148,6 +1148,10 @@ ROUND_20_FRONT = {
         FRONT.replace("title: T", "title: 'CONFIDENTIAL: away day'") + "---\n\nzq\n", 2,
         "front matter is published",
     ),
+    "a label on a literal summary's second line": (
+        FRONT + "summary: |\n  Held in Leeds.\n  CONFIDENTIAL: zq resigned\n---\n\nBody.\n", 5,
+        "front matter is published",
+    ),
     "a title labelled members only at its end (held-out round 22)": (
         FRONT.replace("title: T", "title: 'Disputes Panel (members only)'") + "---\n\nzq\n", 2,
         "front matter is published",

@@ -106,10 +106,14 @@ def says_withheld(text: str, title: bool = False) -> str | None:
     a meeting's name) is read as a heading too (`Disputes Panel (members only)`)."""
     patterns = PATTERNS if title else PATTERNS[:2]
     for pattern in patterns:
-        said = f"# {text}" if pattern is HEADING else text
-        found = pattern.search(said) or pattern.search(_plain(said))
-        if found is not None:
-            return found[0].strip().removeprefix("# ")[:40]
+        if pattern is SAYS:  # anywhere, wrapped over lines too
+            said = [text]
+        else:  # at a line's start (a literal or folded value has several: round 22 review)
+            said = [f"# {line}" if pattern is HEADING else line for line in text.splitlines()]
+        for value in said:
+            found = pattern.search(value) or pattern.search(_plain(value))
+            if found is not None:
+                return found[0].strip().removeprefix("# ")[:40]
     return None
 
 
