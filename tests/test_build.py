@@ -334,10 +334,16 @@ def test_a_clp_page_is_made_again_only_when_what_it_lists_changes(
     assert "Carterton" in (root / "site/clp/witney/index.html").read_text()
     assert cli("build", "--now", NOW).code == 0
     assert made() == []
-    path = root / "reports/2016-10-04-org.md"  # a report for every CLP: every page again
+    path = root / "reports/2016-10-04-org.md"  # a report for every CLP, in text no list shows
     path.write_text(path.read_text().replace("agreed the minutes", "agreed the minutes again"))
     assert cli("build", "--now", NOW).code == 0
+    assert made() == [], "a list shows no report's text: an edit to it alone makes no page"
+    page = root / "site/reports/2016-10-04-org/index.html"
+    assert "agreed the minutes again" in page.read_text()
+    path.write_text(path.read_text().replace("The committee met.", "The committee met twice."))
+    assert cli("build", "--now", NOW).code == 0  # its summary, on every CLP's page: every page
     assert len(made()) == 632
+    assert "The committee met twice." in (root / "site/clp/witney/index.html").read_text()
     (root / "templates").mkdir(exist_ok=True)  # what shows a page changed: every page again
     (root / "templates/clp.html").write_text(
         (default_dir() / "clp.html").read_text().replace("Concerns your CLP", "About your CLP")

@@ -4,7 +4,7 @@ PDFs and images, the record's pages and feed, and the search index."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
@@ -92,9 +92,13 @@ class Planner:
             }
             """Each report's page by all it is made from: its view, the HTML by the key of
             the rendering it is from (all that is made from), or itself if it has none."""
+            listed = [replace(v, html="") for v in self.views]  # a list shows no report's text
+            self.listed = {v.slug: cachemod.key("listed", repr(v)) for v in listed}
+            """Each report as a list shows it, by all a list can show of it: not its text,
+            so an edit to a report's text alone makes no CLP page again."""
             shown: dict[int, str] = {}
             self.clps = {page.name: (page, self._clp_key(around, page, shown))
-                         for page in clp_pages(self.views, ready.directory)}  # fmt: skip
+                         for page in clp_pages(listed, ready.directory)}  # fmt: skip
             record = cachemod.key(around, "record", repr(self.record), list(self.shards))
             self.record_keys = {name: cachemod.key(record, name) for name in record_pages.PAGES}
             """The record's pages and the search page, by all they are made from."""
@@ -104,7 +108,7 @@ class Planner:
         made = partial(record_pages.pages, self.builder, self.record, self.shards)
         self.record_pages = Aside(made, "the record's pages", fork=False if held_all else None)
         try:
-            self.lists = Aside(partial(self.builder.lists, self.views, pages, wanted),
+            self.lists = Aside(partial(self.builder.lists, listed, pages, wanted),
                                "lists of reports")  # fmt: skip
         except BaseException:
             self.record_pages.close()  # no child is left behind
@@ -112,11 +116,11 @@ class Planner:
         self.indexing: search_index.Indexing | None = None
 
     def _clp_key(self, around: str, page: ClpPage, shown: dict[int, str]) -> str:
-        """Name a CLP's page by all it is made from: its reports by their pages' keys, and
-        the items and decisions it lists (each written once, in `shown`, for every page)."""
-        keys = self.keys
+        """Name a CLP's page by all it is made from: its reports as lists show them, and the
+        items and decisions it lists (each written once, in `shown`, for every page)."""
+        keys = self.listed
 
-        def listed(pairs: tuple[tuple[ReportView, object], ...]) -> str:
+        def written(pairs: tuple[tuple[ReportView, object], ...]) -> str:
             return "\n".join(
                 f"{keys[r.slug]} {shown.get(id(o)) or shown.setdefault(id(o), repr(o))}"
                 for r, o in pairs
@@ -124,7 +128,7 @@ class Planner:
 
         reports = " ".join(keys[r.slug] for r in page.reports)
         return cachemod.key(around, "clp page", page.clp.slug, str(page.total), reports,
-                            listed(page.items), listed(page.decisions))  # fmt: skip
+                            written(page.items), written(page.decisions))  # fmt: skip
 
     def plans(self, site: Staging, feeds: Staging) -> Plans:
         """Plan the reports' pages and the record first, then the feeds, made while Pagefind
