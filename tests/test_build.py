@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import PIL.Image
@@ -21,7 +22,17 @@ from reportback.audit.leaks import Auditor, Output, PdfText, Verdicts, chunks, p
 from reportback.audit.search import Withheld
 from reportback.build import pipeline, planning, redact_all, swap
 from reportback.checking.regions import Regions
-from reportback.model import Ast, Audience, Document, Fragment, Image, Placeholders, Source
+from reportback.config import load_config
+from reportback.model import (
+    Ast,
+    Audience,
+    BuildOptions,
+    Document,
+    Fragment,
+    Image,
+    Placeholders,
+    Source,
+)
 from reportback.output import search_index, site
 from reportback.output.templates import default_dir
 from reportback.redaction.redact import Redaction
@@ -839,3 +850,21 @@ def test_a_kept_pdf_is_never_read_and_a_missing_one_is_published_from_the_cache(
         "2016-09-20-nec.pdf"
     ]
     assert (root / "site/reports/2016-10-04-org/2016-10-04-org.pdf").read_bytes() == changed
+
+
+def test_a_prepared_build_holds_neither_the_words_of_its_reports_nor_their_pdfs(
+    project: Project,
+) -> None:
+    """What a build holds for every report stays small (issue 26's peak memory): a checked
+    report keeps where each word was written, not the words the rules read (checked afresh or
+    from its record), and a PDF is read from the cache each time it is asked for, never kept."""
+    root = project(two_reports())
+    config = load_config(cwd=root)
+    for _ in range(2):  # checked afresh, then read back from the records
+        ready = pipeline.prepare(config, BuildOptions(now=datetime.fromisoformat(NOW)))
+        assert len(ready.checked) == 2
+        assert all(c.regions.wording is None for c in ready.checked)
+        assert [bool(c.regions.spans) for c in ready.checked] == [True, False]  # still known
+        for rendered in ready.rendered[Audience.PUBLIC]:
+            assert rendered.pdf.startswith(b"%PDF-")
+            assert rendered.pdf_file.data is not rendered.pdf_file.data  # read, not kept

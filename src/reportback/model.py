@@ -198,8 +198,10 @@ class StoredPdf:
     def held(cls, key: str, data: bytes) -> StoredPdf:
         return cls(key, len(data), lambda: data)
 
-    @cached_property
+    @property
     def data(self) -> bytes:
+        """The bytes, read again each time: not kept (a build reads each PDF once, to audit and
+        publish it; kept, a thousand PDFs were 50 MB of the build's peak memory)."""
         return self.load()
 
 

@@ -162,11 +162,11 @@ def load_and_check(
             return None, found
         notes = tuple(checker.warnings)
         marks = json_ast.count_marks(parsed.ast["blocks"])
+        kept = parsed.regions.without_wording()  # the words were for the rules: done with
         if cache is not None:  # named by the bytes loaded, should the file have changed since
-            kept = parsed.regions.without_wording()
             record = (loaded, checker.images, parse_key(loaded), kept, notes, marks)
             cache.put_pickle("checked", _check_key(loaded.sha256, path, context), record)
-        return Checked(loaded, parsed.later, checker.images, parsed.regions, notes, marks), found
+        return Checked(loaded, parsed.later, checker.images, kept, notes, marks), found
 
     def check_some(paths: Sequence[Path]) -> Iterable[tuple[Checked | None, list[Problem]]]:
         with Pandocs() as pandocs:
