@@ -20,9 +20,10 @@ import pytest
 
 from reportback.audit.leaks import Auditor, Output, PdfText, Verdicts, chunks, pdf_text
 from reportback.audit.search import Withheld
-from reportback.build import pipeline, planning, redact_all, swap
+from reportback.build import check_all, pipeline, planning, redact_all, swap
 from reportback.checking.regions import Regions
 from reportback.config import load_config
+from reportback.errors import ExternalFailure
 from reportback.model import (
     Ast,
     Audience,
@@ -853,18 +854,27 @@ def test_a_kept_pdf_is_never_read_and_a_missing_one_is_published_from_the_cache(
 
 
 def test_a_prepared_build_holds_neither_the_words_of_its_reports_nor_their_pdfs(
-    project: Project,
+    project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What a build holds for every report stays small (issue 26's peak memory): a checked
-    report keeps where each word was written, not the words the rules read (checked afresh or
-    from its record), and a PDF is read from the cache each time it is asked for, never kept."""
+    """What a build holds for every report stays small (issue 26's peak memory and an edit's
+    fixed cost): a checked report keeps where each word was written, not the words the rules
+    read, and an unchanged one reads even that only if it is redacted afresh; a PDF is read
+    from the cache each time it is asked for, never kept."""
     root = project(two_reports())
     config = load_config(cwd=root)
+    read: list[str] = []
+    real = check_all._regions
+    monkeypatch.setattr(check_all, "_regions", lambda *a: read.append(a[1]) or real(*a))
     for _ in range(2):  # checked afresh, then read back from the records
         ready = pipeline.prepare(config, BuildOptions(now=datetime.fromisoformat(NOW)))
-        assert len(ready.checked) == 2
-        assert all(c.regions.wording is None for c in ready.checked)
-        assert [bool(c.regions.spans) for c in ready.checked] == [True, False]  # still known
+        assert len(ready.checked) == 2 and read == []
+        regions = [c.regions for c in ready.checked]
+        assert all(r.wording is None for r in regions)
+        assert [bool(r.spans) for r in regions] == [True, False]  # still known
         for rendered in ready.rendered[Audience.PUBLIC]:
             assert rendered.pdf.startswith(b"%PDF-")
             assert rendered.pdf_file.data is not rendered.pdf_file.data  # read, not kept
+    assert len(read) == 2  # the records' regions, read only when asked for, above
+    shutil.rmtree(root / ".reportback/cache/regions")  # lost while a build runs: a clear error
+    with pytest.raises(ExternalFailure, match="the check cache lost an entry"):
+        _ = ready.checked[0].regions

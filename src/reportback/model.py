@@ -274,8 +274,9 @@ class Checked:
     source: Source
     document: Document
     images: dict[str, Image]
-    regions: Regions
-    """Where each word of the body was written."""
+    written: Callable[[], Regions] = field(compare=False, repr=False)
+    """Gives where each word of the body was written (`regions`): read back from the check's
+    record only when asked for, which only a report redacted afresh does."""
     warnings: tuple[Problem, ...] = ()
     """What passed but the rep should know (withheld words also written in public text)."""
     marks: tuple[int, int, int] = (0, 0, 0)
@@ -284,6 +285,10 @@ class Checked:
     @property
     def ast(self) -> Ast:
         return self.document.get()
+
+    @property
+    def regions(self) -> Regions:
+        return self.written()
 
 
 @dataclass(frozen=True)

@@ -164,9 +164,12 @@ def load_and_check(
         marks = json_ast.count_marks(parsed.ast["blocks"])
         kept = parsed.regions.without_wording()  # the words were for the rules: done with
         if cache is not None:  # named by the bytes loaded, should the file have changed since
-            record = (loaded, checker.images, parse_key(loaded), kept, notes, marks)
-            cache.put_pickle("checked", _check_key(loaded.sha256, path, context), record)
-        return Checked(loaded, parsed.later, checker.images, kept, notes, marks), found
+            name = _check_key(loaded.sha256, path, context)
+            cache.put_pickle("regions", name, kept)  # apart: an unchanged report never reads it
+            record = (loaded, checker.images, parse_key(loaded), notes, marks)
+            cache.put_pickle("checked", name, record)
+        written = partial(_given, kept)
+        return Checked(loaded, parsed.later, checker.images, written, notes, marks), found
 
     def check_some(paths: Sequence[Path]) -> Iterable[tuple[Checked | None, list[Problem]]]:
         with Pandocs() as pandocs:
@@ -220,13 +223,29 @@ def _passed_before(cache: Cache | None, name: str) -> Checked | None:
     Its front matter is not read again: the record holds the report as loaded.
     """
     stored = cache.get_pickle("checked", name) if cache is not None else None
-    if cache is None or not (isinstance(stored, tuple) and len(stored) == 6):
+    if cache is None or not (isinstance(stored, tuple) and len(stored) == 5):
         return None  # none, or unreadable: check the report again
-    source, images, parsed, written, notes, marks = stored
-    if not cache.has("parse", parsed):
+    source, images, parsed, notes, marks = stored
+    if not (cache.has("parse", parsed) and cache.has("regions", name)):
         return None
     ast = Document(load=partial(_ast, cache, parsed))
-    return Checked(source, ast, images, written, notes, marks)
+    return Checked(source, ast, images, partial(_regions, cache, name), notes, marks)
+
+
+def _given(regions: Regions) -> Regions:
+    return regions
+
+
+def _regions(cache: Cache, name: str) -> Regions:
+    """Read back where each word of a checked report was written; missing or damaged (it
+    is read late in the build), the build stops with a clear error and publishes nothing."""
+    stored = cache.get_pickle("regions", name)
+    if not isinstance(stored, Regions):
+        raise ExternalFailure(
+            f"the check cache lost an entry, or holds a damaged one: {name}; delete "
+            ".reportback/cache and build again"
+        )
+    return stored
 
 
 def _duplicates(checked: list[Checked]) -> list[Problem]:

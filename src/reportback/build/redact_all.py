@@ -83,9 +83,9 @@ def _redact_cached(
     name = keys[source.slug]
     light: _Light | None = _stored_light(cache.get_pickle("redact", name))
     if light is None:
-        ast = checked.ast
-        redaction = redact(source, ast, checked.images, placeholders, regions, checked.regions)
-        withheld = (redaction.fragments, tuple(public_text(source, checked.regions)))
+        ast, written = checked.ast, checked.regions
+        redaction = redact(source, ast, checked.images, placeholders, regions, written)
+        withheld = (redaction.fragments, tuple(public_text(source, written)))
         documents = {a: v.ast for a, v in redaction.versions.items()}
         cache.put_pickle("redacted", name, documents)
         cache.put_pickle("withheld", name, withheld)
