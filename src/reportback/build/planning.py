@@ -86,16 +86,17 @@ class Planner:
                 repr(config.site),
                 repr(ready.directory.clps),
             )
-            self.keys = {
-                v.slug: cachemod.key(around, r.pdf_file.key or r.html, repr(v))
-                for r, v in zip(self.rendered, self.views, strict=True)
-            }
-            """Each report's page by all it is made from: its view, the HTML by the key of
-            the rendering it is from (all that is made from), or itself if it has none."""
             listed = [replace(v, html="") for v in self.views]  # a list shows no report's text
             self.listed = {v.slug: cachemod.key("listed", repr(v)) for v in listed}
             """Each report as a list shows it, by all a list can show of it: not its text,
             so an edit to a report's text alone makes no CLP page again."""
+            self.keys = {
+                v.slug: cachemod.key(around, r.pdf_file.key or r.html, self.listed[v.slug])
+                for r, v in zip(self.rendered, self.views, strict=True)
+            }
+            """Each report's page by all it is made from: its view (all of it but its HTML,
+            by the key of its listing: the view's repr leaves the HTML out), the HTML by the
+            key of the rendering it is from (all that is made from), or itself if it has none."""
             shown: dict[int, str] = {}
             self.clps = {page.name: (page, self._clp_key(around, page, shown))
                          for page in clp_pages(listed, ready.directory)}  # fmt: skip
