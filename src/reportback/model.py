@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import IntEnum
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from reportback.clps import Directory
 from reportback.errors import Problem
@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # made by the stages, which build on these values
     from reportback.output.templates import Templates
 
 from reportback.clps import Clp, reaches
+
+T = TypeVar("T")
 
 Ast = dict[str, Any]
 """A pandoc document as its JSON value."""
@@ -200,8 +202,7 @@ class StoredPdf:
 
     @property
     def data(self) -> bytes:
-        """The bytes, read again each time: not kept (a build reads each PDF once, to audit and
-        publish it; kept, a thousand PDFs were 50 MB of the build's peak memory)."""
+        """The bytes, read each time, not kept (kept, 1,000 PDFs were 50 MB of a build's peak)."""
         return self.load()
 
 
@@ -275,8 +276,7 @@ class Checked:
     document: Document
     images: dict[str, Image]
     written: Callable[[], Regions] = field(compare=False, repr=False)
-    """Gives where each word of the body was written (`regions`): read back from the check's
-    record only when asked for, which only a report redacted afresh does."""
+    """Gives its `regions`, read from the check's record only when a redaction asks for them."""
     warnings: tuple[Problem, ...] = ()
     """What passed but the rep should know (withheld words also written in public text)."""
     marks: tuple[int, int, int] = (0, 0, 0)
@@ -341,7 +341,7 @@ class Withholding:
     def held(
         cls, key: str, fragments: tuple[Fragment, ...], public: tuple[str, ...]
     ) -> Withholding:
-        return cls(key, partial(_given, (fragments, public)))  # sent back by a forked child
+        return cls(key, partial(given, (fragments, public)))  # sent back by a forked child
 
     @cached_property
     def loaded(self) -> WithheldText:
@@ -356,7 +356,7 @@ class Withholding:
         return self.loaded[1]
 
 
-def _given(value: WithheldText) -> WithheldText:
+def given(value: T) -> T:
     return value
 
 

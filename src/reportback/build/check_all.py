@@ -23,7 +23,7 @@ from reportback.checking.source_reader import SOURCE_READER, for_source_reader, 
 from reportback.clps import Directory
 from reportback.config import Config
 from reportback.errors import ExternalFailure, FolderMissing, InputRefused, Problem, shown_path
-from reportback.model import Ast, Checked, Document, Source
+from reportback.model import Ast, Checked, Document, Source, given
 from reportback.pandoc import json_ast, worker
 from reportback.pandoc.worker import READER, Pandoc, Pandocs, TooSlow, Warning_
 from reportback.record import register
@@ -168,7 +168,7 @@ def load_and_check(
             cache.put_pickle("regions", name, kept)  # apart: an unchanged report never reads it
             record = (loaded, checker.images, parse_key(loaded), notes, marks)
             cache.put_pickle("checked", name, record)
-        written = partial(_given, kept)
+        written = partial(given, kept)  # not a lambda: the check's child sends it back pickled
         return Checked(loaded, parsed.later, checker.images, written, notes, marks), found
 
     def check_some(paths: Sequence[Path]) -> Iterable[tuple[Checked | None, list[Problem]]]:
@@ -230,10 +230,6 @@ def _passed_before(cache: Cache | None, name: str) -> Checked | None:
         return None
     ast = Document(load=partial(_ast, cache, parsed))
     return Checked(source, ast, images, partial(_regions, cache, name), notes, marks)
-
-
-def _given(regions: Regions) -> Regions:
-    return regions
 
 
 def _regions(cache: Cache, name: str) -> Regions:
