@@ -138,6 +138,16 @@ def chunks(output: Output, pdf_text: PdfText) -> list[str]:
     return [head] + [tag + entry for entry in entries]
 
 
+@dataclass(frozen=True)
+class Found:
+    """What an audit found of some outputs: the leaks in each (none: clean), by name, and the
+    pieces found clean, all and by the key their output was made from."""
+
+    messages: dict[str, list[str]]
+    clean: frozenset[bytes]
+    keyed: dict[str, frozenset[bytes]]
+
+
 class Verdicts:
     """Pieces of output an earlier audit found clean, and the withheld runs it searched for.
 
@@ -297,6 +307,19 @@ class Auditor:
         squeezed = squeezed_hits(texts, self.runs.of(report), output.audience)
         self.clean |= set() if squeezed else {mark}
         return squeezed
+
+    def checked_apart(self, outputs: Iterable[tuple[Output, str | None]]) -> Found:
+        """Check each output (with the key it was made from) as `check` does, for an audit in
+        another process to `learn`."""
+        messages = {output.name: self.check(output, key) for output, key in outputs}
+        return Found(messages, frozenset(self.clean), dict(self.keyed))
+
+    def learn(self, found: Found) -> dict[str, list[str]]:
+        """Take in what a copy of this audit found clean (`checked_apart`, in a forked child),
+        to remember with this audit's own; return its messages by output name."""
+        self.clean |= found.clean
+        self.keyed.update(found.keyed)
+        return found.messages
 
     def check_all(self, outputs: Iterable[Output]) -> list[str]:
         """Check every output, then remember the verdicts; return every leak found."""

@@ -8,12 +8,14 @@ pieces it found clean (`leaks.Verdicts`, one record per kind of audit: a build's
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportback import cache as cachemod
-from reportback.audit.leaks import Auditor, PdfText, Verdicts
+from reportback.audit.leaks import Auditor, Found, PdfText, Verdicts
 from reportback.audit.withheld import public_runs
+from reportback.build.fork import Aside
 from reportback.build.swap import Staging
 from reportback.clps import Directory
 from reportback.config import Config
@@ -47,14 +49,52 @@ def auditor(ready: Prepared, state_dir: Path, kind: str) -> Auditor:
     return Auditor(runs, pdf_text, hidden, verdicts)
 
 
+BESIDE_FROM = 10
+"""How many outputs to audit make it worth forking a child to audit them (`Beside`)."""
+
+
+class Beside:
+    """Outputs audited in a child forked now, on the core the rest of the audit leaves idle
+    (a cold build's PDFs: half its audit); their verdicts are taken when the audit reaches
+    the first of them. Too few to be worth a fork, or where forking is not safe, they are
+    audited in line with the rest.
+    """
+
+    def __init__(self, auditor: Auditor, planned: Sequence[Planned]) -> None:
+        self.auditor = auditor
+        child = Aside(partial(_checked, auditor, planned)) if len(planned) >= BESIDE_FROM else None
+        self.child = child if child is not None and child.pid else None  # else: all in line
+        self.names = frozenset(plan.name for plan in planned) if self.child else frozenset()
+        self.messages: dict[str, list[str]] | None = None
+
+    def found(self, name: str) -> list[str] | None:
+        """Return the leaks found in output `name` if it was audited beside (none: clean)."""
+        if self.child is None or name not in self.names:
+            return None
+        if self.messages is None:
+            self.messages = self.auditor.learn(self.child.result())
+        return self.messages[name]
+
+    def close(self) -> None:
+        if self.child is not None:
+            self.child.close()
+
+
+def _checked(auditor: Auditor, planned: Sequence[Planned]) -> Found:
+    return auditor.checked_apart((plan.make(), plan.key) for plan in planned)
+
+
 def audit_and_stage(
-    outputs: Sequence[tuple[Staging, str, Iterable[Planned]]], auditor: Auditor
+    outputs: Sequence[tuple[Staging, str, Iterable[Planned]]],
+    auditor: Auditor,
+    beside: Beside | None = None,
 ) -> int:
     """Audit each output as it is made and stage it if clean; raise LeakFound on any leak.
 
     Each output is named as the audit reports it: its staging tree's `prefix` (feeds/), then
     its name in that tree. Nothing that fails the audit is ever written, and no output is
-    held after it is staged. Return the number of files staged.
+    held after it is staged. Those audited `beside` are made again here, to be staged.
+    Return the number of files staged.
     """
     leaks: list[str] = []
     files = 0
@@ -70,7 +110,8 @@ def audit_and_stage(
                             continue
                 output = plan.make()
                 with stage("audit"):
-                    found = auditor.check(output, plan.key)
+                    known = beside.found(plan.name) if beside is not None else None
+                    found = auditor.check(output, plan.key) if known is None else known
                 leaks += found
                 if not leaks:
                     with stage("publish"):

@@ -160,15 +160,18 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
     records = config.path("state") / "published"
     trees: list[Staging] = []
     planner: Planner | None = None
+    pdfs: audited.Beside | None = None
     try:
         site = Staging(config.path("site"), records / "site.pickle")
         feeds = Staging(config.path("feeds"), records / "feeds.pickle")
         trees = [site, feeds]  # the site first: a feed never links to a page not there
         with stage("audit"):
             auditor = audited.auditor(ready, config.path("state"), "build")
-        planner = Planner(config, ready, options.now, partial(site.holds, trust=auditor.trust))
-        plans = planner.plans(site, feeds)
-        files = audited.audit_and_stage(plans, auditor)
+        held = partial(site.holds, trust=auditor.trust)
+        planner = Planner(config, ready, options.now, held)
+        unread = [p for p in planner.pdfs if not (p.key and held(p.name, p.key))]
+        pdfs = audited.Beside(auditor, unread)  # audited beside the rest, if they are many
+        files = audited.audit_and_stage(planner.plans(site, feeds), auditor, pdfs)
         if not options.drafts:  # a preview records no publication
             _record(config, ready.plan.rows)  # the instants, kept if the swap never happens
         with stage("publish"):
@@ -178,6 +181,8 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
     finally:
         if planner is not None:
             planner.close()
+        if pdfs is not None:
+            pdfs.close()
         for tree in trees:
             tree.discard()
     return _result(ready, files, any(changed))

@@ -115,6 +115,9 @@ class Planner:
             self.record_pages.close()  # no child is left behind
             raise
         self.indexing: search_index.Indexing | None = None
+        pairs = zip(self.rendered, self.views, strict=True)
+        self.pdfs = [_planned_pdf(report, report_page(shown)) for report, shown in pairs]
+        """The reports' PDFs, planned last: the audit can read them beside the rest."""
 
     def _clp_key(self, around: str, page: ClpPage, shown: dict[int, str]) -> str:
         """Name a CLP's page by all it is made from: its reports as lists show them, and the
@@ -134,7 +137,7 @@ class Planner:
     def plans(self, site: Staging, feeds: Staging) -> Plans:
         """Plan the reports' pages and the record first, then the feeds, made while Pagefind
         indexes those pages beside them; then the lists of reports (made beside all that, by
-        `lists`), and the search index last."""
+        `lists`), the search index, and the reports' PDFs last."""
         feed_plans = (
             Planned(f"{FEEDS}{feed.name}", feed.key, partial(_feed_output, feed))
             for feed in self.feeds.each(self.rendered)
@@ -147,6 +150,7 @@ class Planner:
             (feeds, FEEDS, _planned(self.decisions, FEEDS)),  # the record's (issue 23)
             (site, "", self._lists()),
             (site, "", self._search()),
+            (site, "", iter(self.pdfs)),
         ]
 
     def close(self) -> None:
@@ -197,7 +201,7 @@ class Planner:
         yield from sorted(plans, key=lambda plan: plan.name)
 
     def _reports(self) -> Iterator[Planned]:
-        """Name each report's page, PDF and images, in order, with how to make each.
+        """Name each report's page and images, in order, with how to make each.
 
         Each is named with a key (all it is made from): one the published site holds is kept,
         neither made (the page), nor audited, nor read again.
@@ -208,10 +212,6 @@ class Planner:
             page = report_page(shown)
             plans.append(Planned(page, self.keys[shown.slug], partial(_page, self.builder, shown)))
             folder = page.removesuffix("index.html")
-            pdf = f"{folder}{report.slug}.pdf"  # named by its render: read only if not kept
-            plans.append(
-                Planned(pdf, cachemod.key("pdf", report.pdf_file.key), partial(_pdf, pdf, report))
-            )
             for image in report.redacted.images:  # keyed by its source: made, it is re-encoded
                 name, data = f"{folder}{image.name}", image.source.read_bytes()
                 made = partial(_image, name, image, store, report.slug)
@@ -244,6 +244,12 @@ def _image(name: str, image: Image, cache: Cache, slug: str) -> Output:
     with stage("images"):
         data = images.published(image, cache)
     return Output(name, data, Audience.PUBLIC, slug)
+
+
+def _planned_pdf(report: RenderedReport, page: str) -> Planned:
+    """Plan a report's PDF beside its page, named by its render: read only if not kept."""
+    name = f"{page.removesuffix('index.html')}{report.slug}.pdf"
+    return Planned(name, cachemod.key("pdf", report.pdf_file.key), partial(_pdf, name, report))
 
 
 def _pdf(name: str, report: RenderedReport) -> Output:
