@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import os
 import re
+import shutil
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
@@ -16,9 +17,11 @@ import feedparser
 import pytest
 from lxml import etree
 
+from reportback.build import rendering
 from reportback.build.pipeline import BuildOptions, prepare
 from reportback.config import load_config
-from reportback.model import Audience
+from reportback.mail.library import library
+from reportback.model import Audience, RedactedReport, RenderedReport
 from reportback.output.feeds import FeedWriter
 
 from .conftest import NOW, Result, everything, inodes, report, rewritten
@@ -500,6 +503,37 @@ def test_each_feed_holds_its_newest_entries_up_to_the_limit(built: Path) -> None
     assert newest in whole["all"] and any(newest not in slugs for slugs in whole.values())
     for limit in (1, 2, 3):
         assert feeds(limit) == {stem: slugs[:limit] for stem, slugs in whole.items()}
+
+
+def test_a_build_writes_no_plain_text_and_a_digest_adds_it_without_rendering_again(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load_config(cwd=built)
+    now = datetime.fromisoformat(NOW)
+    cache = config.path("state") / "cache"
+    shown = prepare(config, BuildOptions(now=now)).rendered[Audience.PUBLIC]
+    assert shown and all(r.text is None for r in shown)
+    assert not (cache / "plain").exists(), "a build wrote plain text no output shows"
+    rendered: list[Audience] = []
+    real = rendering.render
+
+    def render(report: RedactedReport, *args: Any, **kwargs: Any) -> RenderedReport:
+        rendered.append(report.audience)
+        return real(report, *args, **kwargs)
+
+    monkeypatch.setattr(rendering, "render", render)
+    _, published = library(config, now)
+    added = {i: p.versions[Audience.PUBLIC].text for i, p in published.items()}
+    assert added and all(added.values())
+    assert Audience.PUBLIC not in rendered, "the build's rendering was made again (Typst)"
+    assert rendered.count(Audience.MEMBERS) == len(published)
+
+    # the text added alone is the text a whole rendering makes
+    for kind in ("render", "plain", "pdf"):
+        shutil.rmtree(cache / kind)
+    _, whole = library(config, now)
+    assert {i: p.versions[Audience.PUBLIC].text for i, p in whole.items()} == added
+    assert rendered.count(Audience.PUBLIC) == len(published)
 
 
 def test_a_damaged_render_record_is_rendered_again(built: Path) -> None:

@@ -208,12 +208,12 @@ class StoredPdf:
 
 @dataclass(frozen=True)
 class RenderedReport:
-    """A report rendered for one audience: HTML body, plain text, Typst and PDF."""
+    """A report rendered for one audience: HTML body, PDF, plain text (None: not asked for)."""
 
     redacted: RedactedReport
     publication: Publication
     html: str
-    text: str
+    text: str | None
     pdf_file: StoredPdf
     draft: bool = False
 

@@ -91,8 +91,10 @@ def prepare(
     audiences: tuple[Audience, ...] = (Audience.PUBLIC,),
     surveyed: Survey | None = None,
     only: frozenset[str] | None = None,
+    text: bool = False,
 ) -> Prepared:
-    """Run survey → redact → render; render only the slugs in `only`, if given.
+    """Run survey → redact → render; render only the slugs in `only`, if given, and with
+    their plain text if `text`.
 
     Every report is redacted (from the cache when unchanged), so the audit always knows
     every withheld run, whichever reports are rendered.
@@ -104,7 +106,7 @@ def prepare(
         redacted = redact_all(ready.checked, placeholders, ready.directory.regions, cache,
                               options.progress)  # fmt: skip
     shown = [c for c in ready.chosen.shown if only is None or c.source.slug in only]
-    rendered = render_all(config, ready, redacted, shown, audiences, options.progress)
+    rendered = render_all(config, ready, redacted, shown, audiences, options.progress, text)
     withheld = {slug: r[1] for slug, r in redacted.items()}
     withheld[audited.SITE] = audited.site_text(config, ready.directory)
     return Prepared(ready.directory, ready.templates, ready.checked, ready.chosen, ready.plan,

@@ -32,7 +32,7 @@ from reportback.model import (
     Survey,
 )
 from reportback.output import pdf
-from reportback.output.render import RenderSettings, render
+from reportback.output.render import RenderSettings, plain_text, render
 from reportback.pandoc.worker import Pandoc, Pandocs
 from reportback.timing import stage
 
@@ -58,8 +58,10 @@ def render_all(
     shown: Iterable[Checked],
     audiences: tuple[Audience, ...],
     show_progress: bool = False,
+    text: bool = False,
 ) -> dict[Audience, tuple[RenderedReport, ...]]:
-    """Render the reports `shown` (redacted) for each audience, in order."""
+    """Render the reports `shown` (redacted) for each audience, in order; with their plain
+    text only if `text` (a digest shows it, a build does not)."""
     templates = ready.templates
     settings = RenderSettings(
         templates.text("report.typ"), config.path("reports"), config.site.rep,
@@ -77,12 +79,13 @@ def render_all(
                  c.source.slug in drafts, named)
             for c in shown
         ]  # fmt: skip
-        earlier = [_rendered_before(job, cache) for job in jobs]
+        earlier = [_rendered_before(job, cache, text) for job in jobs]
         missing = [job for job, done in zip(jobs, earlier, strict=True) if done is None]
 
         def render_some(some: Sequence[_Job], label: str = audience.label) -> list[RenderedReport]:
             with Pandocs() as pandocs:
-                done = pandocs.map(partial(_render, settings=settings, cache=cache), some)
+                done = pandocs.map(partial(_render, settings=settings, cache=cache, text=text),
+                                   some)  # fmt: skip
                 return list(progress(done, show_progress, f"rendering ({label})", len(some)))
 
         refused = pdf.threads_running()
@@ -108,26 +111,35 @@ def _job(
     return _Job(report, publication, draft, key)
 
 
-def _render(pandoc: Pandoc, job: _Job, settings: RenderSettings, cache: Cache) -> RenderedReport:
-    """Render a report, and store its rendering by its key."""
-    with stage("render"):
-        result = render(job.report, job.publication, pandoc, settings, job.draft)
-    PdfText.kept_in(cache.folder)(result.pdf)  # the audit's read of it, here on two cores
-    cache.put_bytes("pdf", job.key, result.pdf)
-    cache.put_pickle("render", job.key, (result.html, result.text))
-    return replace(result, pdf_file=_stored(job.key, len(result.pdf), cache))
+def _render(
+    pandoc: Pandoc, job: _Job, settings: RenderSettings, cache: Cache, text: bool
+) -> RenderedReport:
+    """Render a report (with its plain text if `text`), and store its rendering by its key;
+    one a build rendered, without its text, is given its text alone."""
+    made = _rendered_before(job, cache, False) if text else None
+    if made is None:
+        with stage("render"):
+            made = render(job.report, job.publication, pandoc, settings, job.draft, text)
+        PdfText.kept_in(cache.folder)(made.pdf)  # the audit's read of it, here on two cores
+        cache.put_bytes("pdf", job.key, made.pdf)
+        cache.put_pickle("render", job.key, made.html)
+        made = replace(made, pdf_file=_stored(job.key, len(made.pdf), cache))
+    if text and made.text is None:
+        made = replace(made, text=plain_text(job.report, pandoc))
+    if made.text is not None:
+        cache.put_pickle("plain", job.key, made.text)
+    return made
 
 
-def _rendered_before(job: _Job, cache: Cache) -> RenderedReport | None:
-    """Return the report's rendering stored by its key, if it is there (with its PDF)."""
-    stored = cache.get_pickle("render", job.key)
+def _rendered_before(job: _Job, cache: Cache, text: bool) -> RenderedReport | None:
+    """Return the report's rendering stored by its key, if it is there (with its PDF, and its
+    plain text if `text`)."""
+    html = cache.get_pickle("render", job.key)
     size = cache.size("pdf", job.key)
-    if size is None or not (
-        isinstance(stored, tuple) and len(stored) == 2 and all(isinstance(s, str) for s in stored)
-    ):
+    plain = cache.get_pickle("plain", job.key) if text else None
+    if size is None or not isinstance(html, str) or (text and not isinstance(plain, str)):
         return None  # none, or unreadable: render it again
-    html, text = stored
-    return RenderedReport(job.report, job.publication, html, text, _stored(job.key, size, cache),
+    return RenderedReport(job.report, job.publication, html, plain, _stored(job.key, size, cache),
                           job.draft)  # fmt: skip
 
 

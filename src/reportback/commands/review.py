@@ -56,14 +56,15 @@ class Review:
 
 
 def survey(config: Config, now: datetime, slug: str) -> tuple[pipeline.Prepared, Checked]:
-    """Return the report `slug` checked, and both reader audiences' versions of it rendered."""
+    """Return the report `slug` checked, and both reader audiences' versions of it rendered
+    (with the plain text of their digests)."""
     options = pipeline.BuildOptions(now=now, drafts=True, embargoed=True)
     surveyed = pipeline.survey(config, options)
     found = next((c for c in surveyed.checked if c.source.slug == slug), None)
     if found is None:
         raise LookupError(slug)
     audiences = (Audience.PUBLIC, Audience.MEMBERS)
-    ready = pipeline.prepare(config, options, audiences, surveyed, frozenset({slug}))
+    ready = pipeline.prepare(config, options, audiences, surveyed, frozenset({slug}), text=True)
     return ready, found
 
 

@@ -146,6 +146,8 @@ class Composer:
 
     def _view(self, report: Published, audience: Audience) -> DigestReport:
         rendered = report.versions[audience]
+        if rendered.text is None:  # a library's reports are rendered with it
+            raise ValueError(f"{report.slug} was rendered without its plain text")
         url = urljoin(self.base, f"reports/{report.slug}/")
         meta = rendered.meta
         return DigestReport(

@@ -31,7 +31,7 @@ def library(
     ids = set(listed) if wanted is None else wanted(listed, held)
     only = frozenset(listed[i].slug for i in ids if i in listed)
     audiences = (Audience.PUBLIC, Audience.MEMBERS)
-    ready = pipeline.prepare(config, options, audiences, surveyed, only)
+    ready = pipeline.prepare(config, options, audiences, surveyed, only, text=True)
     versions = {a: {r.slug: r for r in ready.rendered[a]} for a in ready.rendered}
     out = {
         i: replace(listed[i], versions={a: versions[a][listed[i].slug] for a in versions})

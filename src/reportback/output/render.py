@@ -35,9 +35,11 @@ def render(
     pandoc: Pandoc,
     settings: RenderSettings,
     draft: bool = False,
+    text: bool = True,
 ) -> RenderedReport:
-    """Render one audience's version of a report."""
-    out = pandoc.write(report.ast, ("html5", "plain", "typst"), top=2)  # the title is level 1
+    """Render one audience's version of a report; its plain text too if `text` (a digest's)."""
+    formats = ("html5", "typst", "plain") if text else ("html5", "typst")
+    out = pandoc.write(report.ast, formats, top=2)  # the title is level 1
     meta = report.source.meta
     info = PdfInfo(
         title=meta.title,
@@ -57,7 +59,13 @@ def render(
     files = {image.name: images.published(image, cache) for image in report.images}
     pdf = make_pdf(settings.typst_template, out["typst"], info, files)  # images by name
     html = _title_footnotes(out["html5"])
-    return RenderedReport(report, publication, html, out["plain"], StoredPdf.held("", pdf), draft)
+    pdf_file = StoredPdf.held("", pdf)
+    return RenderedReport(report, publication, html, out.get("plain"), pdf_file, draft)
+
+
+def plain_text(report: RedactedReport, pandoc: Pandoc) -> str:
+    """Write the plain text `render` makes, alone."""
+    return pandoc.write(report.ast, ("plain",), top=2)["plain"]
 
 
 def _day(moment: datetime | None) -> str:
