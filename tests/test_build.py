@@ -858,23 +858,26 @@ def test_a_prepared_build_holds_neither_the_words_of_its_reports_nor_their_pdfs(
 ) -> None:
     """What a build holds for every report stays small (issue 26's peak memory and an edit's
     fixed cost): a checked report keeps where each word was written, not the words the rules
-    read, and an unchanged one reads even that only if it is redacted afresh; a PDF is read
-    from the cache each time it is asked for, never kept."""
+    read, and holds not even that: it is read from the cache only to redact it afresh; a PDF
+    is read from the cache each time it is asked for, never kept."""
     root = project(two_reports())
     config = load_config(cwd=root)
     read: list[str] = []
     real = check_all._regions
     monkeypatch.setattr(check_all, "_regions", lambda *a: read.append(a[1]) or real(*a))
-    for _ in range(2):  # checked afresh, then read back from the records
+    for afresh in (True, False):  # checked afresh, then read back from the records
+        read.clear()
         ready = pipeline.prepare(config, BuildOptions(now=datetime.fromisoformat(NOW)))
-        assert len(ready.checked) == 2 and read == []
+        assert len(ready.checked) == 2
+        assert bool(read) == afresh, "regions are read back when, and only when, redacted afresh"
+        read.clear()
         regions = [c.regions for c in ready.checked]
+        assert len(read) == 2, "regions held, not read from the cache when asked for"
         assert all(r.wording is None for r in regions)
         assert [bool(r.spans) for r in regions] == [True, False]  # still known
         for rendered in ready.rendered[Audience.PUBLIC]:
             assert rendered.pdf.startswith(b"%PDF-")
             assert rendered.pdf_file.data is not rendered.pdf_file.data  # read, not kept
-    assert len(read) == 2  # the records' regions, read only when asked for, above
     shutil.rmtree(root / ".reportback/cache/regions")  # lost while a build runs: a clear error
     with pytest.raises(ExternalFailure, match="the check cache lost an entry"):
         _ = ready.checked[0].regions

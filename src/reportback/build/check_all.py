@@ -163,12 +163,13 @@ def load_and_check(
         notes = tuple(checker.warnings)
         marks = json_ast.count_marks(parsed.ast["blocks"])
         kept = parsed.regions.without_wording()  # the words were for the rules: done with
+        written = partial(given, kept)  # not a lambda: the check's child sends it back pickled
         if cache is not None:  # named by the bytes loaded, should the file have changed since
             name = _check_key(loaded.sha256, path, context)
             cache.put_pickle("regions", name, kept)  # apart: an unchanged report never reads it
             record = (loaded, checker.images, parse_key(loaded), notes, marks)
             cache.put_pickle("checked", name, record)
-        written = partial(given, kept)  # not a lambda: the check's child sends it back pickled
+            written = partial(_regions, cache, name)  # read when redacted: neither held nor sent
         return Checked(loaded, parsed.later, checker.images, written, notes, marks), found
 
     def check_some(paths: Sequence[Path]) -> Iterable[tuple[Checked | None, list[Problem]]]:
