@@ -98,3 +98,20 @@ def test_a_build_with_nothing_to_do_loads_none_of_the_stages(cli: Cli, project: 
     )
     assert run.returncode == 0 and run.stderr.startswith("unchanged:"), run.stderr
     assert run.stderr.rstrip().endswith("loaded:"), run.stderr  # none of them
+
+
+def test_starting_pandoc_does_not_import_pypandoc(tmp_path: Path) -> None:
+    """pypandoc is where pandoc comes from, not how it is run: importing it takes a tenth of
+    a second, most of what starting pandoc costs a one-report edit."""
+    script = (
+        "from reportback.pandoc.worker import Pandoc\n"
+        "with Pandoc() as pandoc:\n"
+        "    ast = pandoc.parse('Some *text*.')[0]\n"
+        "code = 0 if ast['blocks'][0]['t'] == 'Para' else 1\n"
+    )
+    code = "import sys\n" + script + LOADED.format(parts=("pypandoc",)) + "\nsys.exit(code)\n"
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.rstrip().endswith("loaded:"), run.stderr  # not pypandoc
