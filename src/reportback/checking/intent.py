@@ -63,6 +63,12 @@ def _plain(line: str) -> str:
     return SPACED.sub(lambda m: re.sub(r"[ \t]", "", m[0]), line)
 
 
+def _plain_already(line: str) -> bool:
+    """Whether `_plain(line)` is the line itself, known without making it: ASCII is its own
+    NFKC and holds no hidden character, so only letters spaced out would change it."""
+    return line.isascii() and SPACED.search(line) is None
+
+
 PATTERNS = (SAYS, STARTS, HEADING)
 UNMARKED = (
     "says that it is withheld, but nothing marks it: it would be published. Mark it "
@@ -90,7 +96,8 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         start, at = at, at + len(line) + 1
         found = next((m for p in PATTERNS if (m := p.search(line))), None)
         where = start + found.end() - 1 if found else start + len(line) - len(line.lstrip())
-        found = found or next((m for p in PATTERNS if (m := p.search(_plain(line)))), None)
+        if not found and not _plain_already(line):  # as a reader reads it
+            found = next((m for p in PATTERNS if (m := p.search(_plain(line)))), None)
         if number not in said_at and found and regions.level_at(where) == Audience.PUBLIC:
             said_at.add(number)
             yield number, f"{found[0].strip()[:40]!r} {UNMARKED}"
