@@ -8,12 +8,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from reportback import timing
+from reportback.build.check_all import progress
 from reportback.build.fork import Aside, shared
 
 from .conftest import second_thread
@@ -106,6 +107,34 @@ def test_shared_work_is_half_made_in_a_child_and_comes_back_in_order() -> None:
     assert alone == [(n * n, os.getpid()) for n in range(7)], "the same, all made here"
 
 
+def test_work_shared_apart_is_all_made_in_two_children_which_tell_each_item_done() -> None:
+    seen: list[None] = []
+
+    def bar(ticks: Iterator[None]) -> Iterator[None]:
+        for one in ticks:
+            seen.append(one)
+            yield one
+
+    made = shared(range(7), _told_squares, "squaring", apart=bar)
+    assert [square for square, _ in made] == [0, 1, 4, 9, 16, 25, 36]
+    evens, odds = {pid for _, pid in made[0::2]}, {pid for _, pid in made[1::2]}
+    assert len(evens) == len(odds) == 1 and evens != odds, "each half in a child of its own"
+    assert os.getpid() not in evens | odds, "nothing made here"
+    assert len(seen) == 7, "a tick for each item done"
+
+    with second_thread():  # not forked: all made here, telling nothing
+        alone = shared(range(7), _told_squares, "squaring", apart=bar)
+    assert alone == [(n * n, os.getpid()) for n in range(7)] and len(seen) == 7
+
+
+def test_a_failure_in_a_child_working_apart_is_raised_here() -> None:
+    def run(share: Sequence[int]) -> list[int]:
+        return [12 // (3 - n) for n in share]  # item 3 fails, in the second child
+
+    with pytest.raises(ZeroDivisionError):
+        shared(range(6), run, "dividing", apart=lambda ticks: ticks)
+
+
 def test_a_failure_in_a_shared_child_is_raised_here() -> None:
     tried: list[tuple[int, int]] = []
 
@@ -139,3 +168,7 @@ def test_work_not_shared_says_why_in_the_timings_and_the_log(
     timing.reset()
     shared(range(4), _squares, "cubing")
     assert timing.totals() == {}, "shared with a child: nothing to say"
+
+
+def _told_squares(items: Sequence[int]) -> list[tuple[int, int]]:
+    return list(progress([(n * n, os.getpid()) for n in items], False, "squaring"))

@@ -115,3 +115,20 @@ def test_starting_pandoc_does_not_import_pypandoc(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert run.stderr.rstrip().endswith("loaded:"), run.stderr  # not pypandoc
+
+
+def test_a_build_lays_out_its_pdfs_in_children_not_in_its_own_process(project: Project) -> None:
+    """Typst keeps ~70 MB in a process once it has laid out a PDF: a build whose reports are
+    rendered apart, by two children, never holds it while it audits and publishes."""
+    body = "The NEC met.\n\nIt agreed the minutes.\n"
+    root = project({f"reports/2016-09-{d:02d}-nec.md": report(body, meeting_date=f"2016-09-{d:02d}")
+                    for d in (1, 2, 3)})  # fmt: skip
+    script = (
+        "from reportback.cli import main\n"
+        "from reportback.output import pdf\n"
+        "code = main(['build', '--now', '2026-11-22T12:00:00+00:00'])\n"
+        "print('laid out here:', pdf._compiled, file=sys.stderr)\n"
+    )
+    run, _ = _run(script, root)
+    assert "laid out here: False" in run.stderr, run.stderr
+    assert len(list((root / "site" / "reports").rglob("*.pdf"))) == 3

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
 from importlib.metadata import version
@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from tqdm import tqdm
 
 from reportback import cache as cachemod
-from reportback.build.fork import in_child, shared
+from reportback.build.fork import in_child, shared, tick
 from reportback.cache import Cache
 from reportback.checking.files import find_reports, unread
 from reportback.checking.front_matter import load_report
@@ -280,6 +280,14 @@ def progress(items: Iterable[T], enabled: bool, what: str, total: int | None = N
     """Iterate `items`, with a progress bar on stderr when asked and there are more than a few
     (none in a forked child: its parent's bar is the build's)."""
     count = total if total is not None else len(items) if isinstance(items, list) else 0
-    if not enabled or count < 5 or in_child():  # a forked child's bar would garble its parent's
+    if in_child():  # a forked child's bar would garble its parent's: it may tell it instead
+        return _ticked(items)
+    if not enabled or count < 5:
         return items
     return tqdm(items, desc=what, unit="report", total=count, leave=False)
+
+
+def _ticked(items: Iterable[T]) -> Iterator[T]:
+    for item in items:
+        yield item
+        tick()

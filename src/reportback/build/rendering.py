@@ -89,7 +89,9 @@ def render_all(
                 return list(progress(done, show_progress, f"rendering ({label})", len(some)))
 
         refused = pdf.threads_running()
-        made = iter(shared(missing, render_some, "rendering", refused) if missing else ())
+        bar = partial(progress, enabled=show_progress, what=f"rendering ({audience.label})",
+                      total=len(missing))  # fmt: skip
+        made = iter(shared(missing, render_some, "rendering", refused, bar) if missing else ())
         rendered[audience] = tuple(done if done is not None else next(made) for done in earlier)
     return rendered
 
