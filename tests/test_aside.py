@@ -109,6 +109,7 @@ def test_shared_work_is_half_made_in_a_child_and_comes_back_in_order() -> None:
 
 def test_work_shared_apart_is_all_made_in_two_children_which_tell_each_item_done() -> None:
     seen: list[None] = []
+    timing.reset()
 
     def bar(ticks: Iterator[None]) -> Iterator[None]:
         for one in ticks:
@@ -121,6 +122,9 @@ def test_work_shared_apart_is_all_made_in_two_children_which_tell_each_item_done
     assert len(evens) == len(odds) == 1 and evens != odds, "each half in a child of its own"
     assert os.getpid() not in evens | odds, "nothing made here"
     assert len(seen) == 7, "a tick for each item done"
+    assert timing.totals()["squaring one"] == pytest.approx(7 * 0.01, abs=0.05), (
+        "the children's stage times are the build's"
+    )
 
     with second_thread():  # not forked: all made here, telling nothing
         alone = shared(range(7), _told_squares, "squaring", apart=bar)
@@ -171,4 +175,9 @@ def test_work_not_shared_says_why_in_the_timings_and_the_log(
 
 
 def _told_squares(items: Sequence[int]) -> list[tuple[int, int]]:
-    return list(progress([(n * n, os.getpid()) for n in items], False, "squaring"))
+    def square(n: int) -> tuple[int, int]:
+        with timing.stage("squaring one"):
+            time.sleep(0.01)
+        return n * n, os.getpid()
+
+    return list(progress([square(n) for n in items], False, "squaring"))

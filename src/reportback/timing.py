@@ -33,3 +33,16 @@ def totals() -> dict[str, float]:
 
 def reset() -> None:
     _totals.clear()
+
+
+def since(before: dict[str, float]) -> dict[str, float]:
+    """Return the seconds added to each stage since `totals()` was `before`."""
+    now = totals()
+    return {k: v - before.get(k, 0.0) for k, v in now.items() if v != before.get(k, 0.0)}
+
+
+def add(more: dict[str, float]) -> None:
+    """Add stage times measured elsewhere (a forked child's `since`)."""
+    with _lock:
+        for name, seconds in more.items():
+            _totals[name] = _totals.get(name, 0.0) + seconds

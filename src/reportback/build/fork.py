@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from typing import Generic, TypeVar
 
+from reportback import timing
 from reportback.timing import stage
 
 T = TypeVar("T")
@@ -105,7 +106,9 @@ def shared(
         try:
             for _ in apart(_ticks(ticks)):
                 pass
-            here, there = (half.result() for half in halves)
+            (here, spent_here), (there, spent_there) = (half.result() for half in halves)
+            timing.add(spent_here)
+            timing.add(spent_there)
         finally:
             os.close(ticks)
             for half in halves:
@@ -135,16 +138,17 @@ def _listed(run: Callable[[Sequence[T]], Iterable[R]], items: Sequence[T]) -> li
 
 def _ticking(
     told: int, parent: int, run: Callable[[Sequence[T]], Iterable[R]], items: Sequence[T]
-) -> list[R]:
-    """`run(items)`, in a child saying on `told` as each item is done (`tick`), closed before
-    the results are sent (the parent reads them once both have closed it); made in the
-    parent (the child failed), it says nothing: that end is closed there."""
+) -> tuple[list[R], dict[str, float]]:
+    """`run(items)`, with the time it added to each stage, in a child saying on `told` as
+    each item is done (`tick`), closed before the results are sent (the parent reads them
+    once both have closed it); made in the parent (the child failed), it says nothing and
+    its stages are timed there already."""
     global _told
     if os.getpid() == parent:
-        return list(run(items))
-    _told = told
+        return list(run(items)), {}
+    _told, before = told, timing.totals()
     try:
-        return list(run(items))
+        return list(run(items)), timing.since(before)
     finally:
         _told = -1
         os.close(told)
