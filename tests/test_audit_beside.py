@@ -120,3 +120,32 @@ def test_where_forking_is_not_safe_the_pdfs_are_audited_in_line(
         other.join()
     assert not apart.exists()
     assert len(list((root / "site").rglob("*.pdf"))) == REPORTS
+
+
+def test_a_pdf_changed_after_the_child_read_it_is_audited_again_here(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A verdict holds for the bytes read: a PDF whose bytes in the cache are not those the
+    child audited (changed since, by whatever means) is audited here before it is staged."""
+    root = project(reports(confidential=True))
+    cache = root / ".reportback" / "cache" / "pdf"
+    checked_here: list[str] = []
+    real_check, real_learn = Auditor.check, Auditor.learn
+
+    def check(self: Auditor, output: Output, key: str | None = None) -> list[str]:
+        checked_here.append(output.name)  # the child's list is its own
+        return real_check(self, output, key)
+
+    def learn(self: Auditor, found: Found) -> None:
+        one, other = sorted(p for p in cache.rglob("*") if p.is_file())[:2]
+        one.write_bytes(other.read_bytes())  # after the child read it, before it is staged
+        real_learn(self, found)
+
+    monkeypatch.setattr(Auditor, "check", check)
+    monkeypatch.setattr(Auditor, "learn", learn)
+    assert cli("build", "--now", NOW).code == 0
+    pdfs_here = [name for name in checked_here if name.endswith(".pdf")]
+    assert len(pdfs_here) == 1, "only the changed PDF is audited here"
+    assert (root / "site" / pdfs_here[0]).read_bytes() in {
+        p.read_bytes() for p in cache.rglob("*") if p.is_file()
+    }

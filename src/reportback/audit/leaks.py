@@ -146,6 +146,8 @@ class Found:
     messages: dict[str, list[str]]
     clean: frozenset[bytes]
     keyed: dict[str, frozenset[bytes]]
+    read: dict[str, bytes]
+    """A digest of the bytes of each output audited (`read_as`), by name."""
 
 
 class Verdicts:
@@ -311,15 +313,17 @@ class Auditor:
     def checked_apart(self, outputs: Iterable[tuple[Output, str | None]]) -> Found:
         """Check each output (with the key it was made from) as `check` does, for an audit in
         another process to `learn`."""
-        messages = {output.name: self.check(output, key) for output, key in outputs}
-        return Found(messages, frozenset(self.clean), dict(self.keyed))
+        messages, read = {}, {}
+        for output, key in outputs:
+            messages[output.name] = self.check(output, key)
+            read[output.name] = read_as(output)
+        return Found(messages, frozenset(self.clean), dict(self.keyed), read)
 
-    def learn(self, found: Found) -> dict[str, list[str]]:
+    def learn(self, found: Found) -> None:
         """Take in what a copy of this audit found clean (`checked_apart`, in a forked child),
-        to remember with this audit's own; return its messages by output name."""
+        to remember with this audit's own."""
         self.clean |= found.clean
         self.keyed.update(found.keyed)
-        return found.messages
 
     def check_all(self, outputs: Iterable[Output]) -> list[str]:
         """Check every output, then remember the verdicts; return every leak found."""
@@ -331,6 +335,11 @@ class Auditor:
     def save(self) -> None:
         """Remember the runs searched for and the pieces found clean, for the next audit."""
         self.earlier.save(self.groups, frozenset(self.clean), self.keyed)
+
+
+def read_as(output: Output) -> bytes:
+    """Name an output's bytes: a verdict on them holds for the very same bytes only."""
+    return hashlib.sha256(output.data).digest()
 
 
 def _messages(found: set[Withheld], name: str) -> list[str]:

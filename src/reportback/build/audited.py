@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportback import cache as cachemod
-from reportback.audit.leaks import Auditor, Found, PdfText, Verdicts
+from reportback.audit.leaks import Auditor, Found, Output, PdfText, Verdicts, read_as
 from reportback.audit.withheld import public_runs
 from reportback.build.fork import Aside
 from reportback.build.swap import Staging
@@ -65,15 +65,19 @@ class Beside:
         child = Aside(partial(_checked, auditor, planned)) if len(planned) >= BESIDE_FROM else None
         self.child = child if child is not None and child.pid else None  # else: all in line
         self.names = frozenset(plan.name for plan in planned) if self.child else frozenset()
-        self.messages: dict[str, list[str]] | None = None
+        self.found_apart: Found | None = None
 
-    def found(self, name: str) -> list[str] | None:
-        """Return the leaks found in output `name` if it was audited beside (none: clean)."""
-        if self.child is None or name not in self.names:
+    def found(self, output: Output) -> list[str] | None:
+        """Return the leaks found in `output` if it was audited beside, as these very bytes
+        (none: clean); None if it was not (it is audited here)."""
+        if self.child is None or output.name not in self.names:
             return None
-        if self.messages is None:
-            self.messages = self.auditor.learn(self.child.result())
-        return self.messages[name]
+        if self.found_apart is None:
+            self.found_apart = self.child.result()
+            self.auditor.learn(self.found_apart)
+        if self.found_apart.read.get(output.name) != read_as(output):
+            return None  # not the bytes the child read (changed since): audited here
+        return self.found_apart.messages[output.name]
 
     def close(self) -> None:
         if self.child is not None:
@@ -110,7 +114,7 @@ def audit_and_stage(
                             continue
                 output = plan.make()
                 with stage("audit"):
-                    known = beside.found(plan.name) if beside is not None else None
+                    known = beside.found(output) if beside is not None else None
                     found = auditor.check(output, plan.key) if known is None else known
                 leaks += found
                 if not leaks:
