@@ -208,6 +208,20 @@ def test_old_pandoc_is_refused_with_a_clear_message(
     )
 
 
+def test_the_pandoc_pypandoc_is_told_to_use_is_used_and_checked(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from reportback.errors import ExternalFailure
+    from reportback.pandoc import worker
+
+    fake = tmp_path / "pandoc"
+    fake.write_text("#!/bin/sh\necho 'pandoc 3.1.1'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PYPANDOC_PANDOC", str(fake))
+    with pytest.raises(ExternalFailure, match=r"pandoc 3\.1\.1 is too old"):
+        worker.pandoc_path()
+
+
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_config_option_before_or_after_the_command(
     cli: Cli, project: Project, tmp_path: Path, where: str

@@ -51,9 +51,10 @@ def pandoc_path() -> str:
     """Return the pandoc binary shipped with pypandoc-binary, checking its version.
 
     It is found without importing pypandoc (a tenth of a second: most of the cost of starting
-    pandoc for a one-report edit), and asked its version directly.
+    pandoc for a one-report edit), and asked its version directly; `PYPANDOC_PANDOC` names
+    another, as it does for pypandoc.
     """
-    path = _bundled()
+    path = os.environ.get("PYPANDOC_PANDOC") or _bundled()
     version = _version(path)
     numbers = tuple(int(n) for n in re.findall(r"\d+", version)[:2])
     if numbers < MINIMUM:
