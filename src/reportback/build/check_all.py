@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
 from importlib.metadata import version
@@ -163,8 +163,9 @@ def load_and_check(
         notes = tuple(checker.warnings)
         marks = json_ast.count_marks(parsed.ast["blocks"])
         kept = parsed.regions.without_wording()  # the words were for the rules: done with
-        written = partial(given, kept)  # not a lambda: the check's child sends it back pickled
-        if cache is not None:  # named by the bytes loaded, should the file have changed since
+        if cache is None:  # not a lambda: the check's child sends it back pickled
+            written: Callable[[], Regions] = partial(given, kept)
+        else:  # named by the bytes loaded, should the file have changed since
             name = _check_key(loaded.sha256, path, context)
             cache.put_pickle("regions", name, kept)  # apart: an unchanged report never reads it
             record = (loaded, checker.images, parse_key(loaded), notes, marks)

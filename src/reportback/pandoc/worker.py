@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import operator
@@ -77,8 +78,10 @@ def _bundled() -> str:
     raise ExternalFailure("pandoc is missing: install pypandoc-binary")
 
 
+@functools.lru_cache(maxsize=4)
 def _version(path: str) -> str:
-    """Return the version pandoc at `path` says it is (`pandoc --version`)."""
+    """Return the version pandoc at `path` says it is (`pandoc --version`), asked once a
+    process (every worker started asks for the path)."""
     try:
         done = subprocess.run(
             [path, "--version"], capture_output=True, text=True, timeout=TIMEOUT, check=True
