@@ -137,15 +137,18 @@ def test_a_pdf_changed_after_the_child_read_it_is_audited_again_here(
         return real_check(self, output, key)
 
     def learn(self: Auditor, found: Found) -> None:
-        one, other = sorted(p for p in cache.rglob("*") if p.is_file())[:2]
-        one.write_bytes(other.read_bytes())  # after the child read it, before it is staged
+        # after the child read them, before they are staged: each PDF takes the next one's bytes
+        files = sorted(p for p in cache.rglob("*") if p.is_file())
+        datas = [f.read_bytes() for f in files]
+        for file, data in zip(files, datas[1:] + datas[:1], strict=True):
+            file.write_bytes(data)
         real_learn(self, found)
 
     monkeypatch.setattr(Auditor, "check", check)
     monkeypatch.setattr(Auditor, "learn", learn)
     assert cli("build", "--now", NOW).code == 0
     pdfs_here = [name for name in checked_here if name.endswith(".pdf")]
-    assert len(pdfs_here) == 1, "only the changed PDF is audited here"
-    assert (root / "site" / pdfs_here[0]).read_bytes() in {
-        p.read_bytes() for p in cache.rglob("*") if p.is_file()
-    }
+    # the first PDF staged was read (as the child read it) before the verdicts were taken
+    assert len(pdfs_here) == REPORTS - 1, "every changed PDF is audited here"
+    now_cached = {p.read_bytes() for p in cache.rglob("*") if p.is_file()}
+    assert all((root / "site" / name).read_bytes() in now_cached for name in pdfs_here)
