@@ -1197,6 +1197,13 @@ ROUND_20_FRONT = {
         FRONT + "---\n\n*CONFIDENTIAL*: the panel expelled zq.\n", 7, "says that it is",
     ),
     "round 21: a Welsh label": (FRONT + "---\n\n## Cyfrinachol – Panel\n\nzq\n", 7, "says"),
+    "a label after a short lead-in, written with a ligature": (
+        FRONT + "---\n\nMet.\n\n\ufb01ne print: Members only (the shortlist is zq).\n", 9,
+        "says that it is withheld",
+    ),
+    "a label after an item's number": (
+        FRONT + "---\n\nItem 4 – Confidential: the panel expelled zq.\n", 7, "says that it is",
+    ),
     "a key with its value in a definition": (
         FRONT + "---\nTerm\n\n:   status: draft\n\nzq\n", 8, "a line of the body",
     ),
@@ -1231,6 +1238,7 @@ def test_a_fence_in_pre_is_refused_where_raw_html_is_allowed(cli: Cli, project: 
 SAID_FINE = (
     "## Confidentiality and data protection\n\nThe policy on confidentiality was agreed.\n\n"
     "Members only need to register once. A confidential ballot was held.\n\n"
+    "Vote: confidential ballot held. Agenda: the confidential reporting policy.\n\n"
     "| Item | status: agreed |\n|---|---|\n| Rules | carried |\n\n"
     "## Review of the confidential reporting policy\n\nAgreed.\n\n"
     "## Ending members-only hustings\n\nAgreed.\n\n#NEC2026: a hashtag.\n\n"

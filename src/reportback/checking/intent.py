@@ -42,9 +42,12 @@ SAYS = re.compile(
 )
 """Words that say what they are in is withheld, wherever they are (also wrapped)."""
 LABELS = r"(?:confidential|members[’'`]?[ -]only|cyfrinachol|embargoed|private\s*&\s*confidential)"
-STARTS = re.compile(rf"^[^\w\n]*{LABELS}\b[^\w\n]*?[:\-–—(.]", re.I)
+LEAD = r"(?:[\w'’]+[ \t]+){0,3}[\w'’]+[ \t]*[:–—][^\w\n]*"
+"""A few words and a colon or dash before a label: `Fine print: `, `Item 4 – `."""
+STARTS = re.compile(rf"^[^\w\n]*(?:{LEAD})?{LABELS}\b[^\w\n]*?[:\-–—(.]", re.I)
 """A line (or a value) that starts by saying it is withheld: `CONFIDENTIAL – …`,
-`Confidential: …`, `*CONFIDENTIAL*: …`, `Members only (…)`, `Cyfrinachol – …`."""
+`Confidential: …`, `*CONFIDENTIAL*: …`, `Members only (…)`, `Cyfrinachol – …`, also after
+a short lead-in (`Fine print: Members only (…)`, `Item 4 – Confidential: …`)."""
 HEADING = re.compile(
     rf"^[ \t]{{0,3}}#+[ \t].*(?:[–—:(\[-][ \t]*{LABELS}\b|\b{LABELS}[ \t)\]]*[#\s]*$)",
     re.I,
