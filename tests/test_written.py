@@ -1204,6 +1204,20 @@ ROUND_20_FRONT = {
     "a label after an item's number": (
         FRONT + "---\n\nItem 4 – Confidential: the panel expelled zq.\n", 7, "says that it is",
     ),
+    "a Cyrillic о in not for publication": (
+        FRONT + "---\n\nNote: n\u043et for publication: zq.\n", 7, "says that it is withheld",
+    ),
+    "not for publication wrapped, with a Cyrillic о": (
+        FRONT + "---\n\nThe minute (n\u043et for\npublication) says zq.\n", 7,
+        "says that it is withheld",
+    ),
+    "a heading labelled with a Greek ο and a small capital": (
+        FRONT + "---\n\n## Disputes – c\u03bfnfidenti\u1d00l\n\nzq\n", 7, "says that it is",
+    ),
+    "a title labelled with a Cyrillic О": (
+        FRONT.replace("title: T", "title: 'C\u041eNFIDENTIAL: away day'") + "---\n\nzq\n", 2,
+        "front matter is published",
+    ),
     "a key with its value in a definition": (
         FRONT + "---\nTerm\n\n:   status: draft\n\nzq\n", 8, "a line of the body",
     ),
@@ -1243,6 +1257,7 @@ SAID_FINE = (
     "## Review of the confidential reporting policy\n\nAgreed.\n\n"
     "## Ending members-only hustings\n\nAgreed.\n\n#NEC2026: a hashtag.\n\n"
     "The [panel, not for publication, zqsecret]{.confidential} met.\n\n"
+    "The [panel, n\u043et for publication, zqsecret]{.confidential} met.\n\n"
     "## Disputes {.confidential}\n\nCONFIDENTIAL: zqsecret, not for publication.\n\n## Next\n\n"
     "#LabourConference was trending.\n"
 )
@@ -1277,6 +1292,8 @@ def test_words_withheld_and_also_in_the_summary_are_a_warning(cli: Cli, project:
 @given(st.text(st.sampled_from("CONFIDENTIALmebrs -:\t\u00ad\u200b\ufb01é#*("), max_size=40))
 def test_a_line_read_as_written_is_read_the_same_as_a_reader_reads_it(line: str) -> None:
     """The check of words saying a line is withheld skips reading a line again as a reader
-    reads it only where that reading is the line itself."""
+    reads it only where that reading is the line itself, but for case (which its patterns
+    ignore)."""
+    assert all(pattern.flags & re.I for pattern in intent.PATTERNS)
     if intent._plain_already(line):
-        assert intent._plain(line) == line
+        assert intent._plain(line) == line.casefold()

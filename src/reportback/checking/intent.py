@@ -11,7 +11,6 @@ Each rule yields problems as (body line, message), as `readers` does.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
 from reportback.checking import nearmiss
@@ -60,15 +59,17 @@ SPACED = re.compile(r"\b(?:\w[ \t]){4,}\w\b")
 
 
 def _plain(line: str) -> str:
-    """Return a line as a reader reads it: no soft hyphens or zero-width characters, NFKC
-    (`ﬁ`), letters spaced out joined."""
-    line = unicodedata.normalize("NFKC", HIDDEN.sub("", line))
+    """Return a line as a reader reads it: no soft hyphens or zero-width characters, folded
+    as a mark's name is (`nearmiss.skeleton`: NFKC `ﬁ`, accents, letters of other alphabets
+    drawn like Latin ones, `nоt` with a Cyrillic о), letters spaced out joined."""
+    line = nearmiss.skeleton(HIDDEN.sub("", line))
     return SPACED.sub(lambda m: re.sub(r"[ \t]", "", m[0]), line)
 
 
 def _plain_already(line: str) -> bool:
-    """Whether `_plain(line)` is the line itself, known without making it: ASCII is its own
-    NFKC and holds no hidden character, so only letters spaced out would change it."""
+    """Whether `_plain(line)` reads as the line itself, known without making it: ASCII is its
+    own skeleton (but for case, which the patterns ignore) and holds no hidden character, so
+    only letters spaced out would change it."""
     return line.isascii() and SPACED.search(line) is None
 
 
@@ -100,15 +101,39 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         found = next((m for p in PATTERNS if (m := p.search(line))), None)
         where = start + found.end() - 1 if found else start + len(line) - len(line.lstrip())
         if not found and not _plain_already(line):  # as a reader reads it
-            found = next((m for p in PATTERNS if (m := p.search(_plain(line)))), None)
+            read = _plain(line)
+            found = next((m for p in PATTERNS if (m := p.search(read))), None)
+            if found and len(read) == len(line):  # the same column, as written
+                where = start + found.end() - 1
         if number not in said_at and found and regions.level_at(where) == Audience.PUBLIC:
             said_at.add(number)
             yield number, f"{found[0].strip()[:40]!r} {UNMARKED}"
-    for found in SAYS.finditer(blanked):  # wrapped over lines
-        number = body.count("\n", 0, found.start()) + 1
-        if number not in said_at and regions.level_at(found.start()) == Audience.PUBLIC:
+    for number, where, words in _wrapped(blanked):
+        if number not in said_at and regions.level_at(where) == Audience.PUBLIC:
             said_at.add(number)
-            yield number, f"{' '.join(found[0].split())[:40]!r} {UNMARKED}"
+            yield number, f"{' '.join(words.split())[:40]!r} {UNMARKED}"
+
+
+def _wrapped(blanked: str) -> Iterator[tuple[int, int, str]]:
+    """Yield the words that say a part is withheld wrapped over lines, as written and as a
+    reader reads them: each with its line, the body offset where it starts (as read: the
+    same column of a line its reading leaves as long, else the line's start) and the words."""
+    for found in SAYS.finditer(blanked):
+        yield blanked.count("\n", 0, found.start()) + 1, found.start(), found[0]
+    lines = blanked.split("\n")
+    read = [line if _plain_already(line) else _plain(line) for line in lines]
+    if read == lines:
+        return
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    text = "\n".join(read)
+    for found in SAYS.finditer(text):
+        index = text.count("\n", 0, found.start())
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1)
+        same = len(read[index]) == len(lines[index])
+        indent = len(lines[index]) - len(lines[index].lstrip())
+        yield index + 1, starts[index] + (column if same else indent), found[0]
 
 
 def says_withheld(text: str, title: bool = False) -> str | None:

@@ -30,10 +30,11 @@ STRONG = "confidential"
 PROSE_KEYS = frozenset({"title", "alt", "caption", "lang", "width", "height", "style", "label"})
 """Keys whose values are prose (or sizes), never an audience."""
 LOOK_ALIKES = str.maketrans(
-    "аеорсухіјѕԁɡһӏոԛѵԝουνАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧικ",
-    "aeopcyxijsdghlnqvwouvABEKMHOPCTXIJSABEZHIKMNOPTYXik",
+    "аеорсухіјѕԁɡһӏոԛѵԝουνАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧικαρχᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ",
+    "aeopcyxijsdghlnqvwouvABEKMHOPCTXIJSABEZHIKMNOPTYXikapxabcdefghijklmnoprstuvwyz",
 )
-"""Cyrillic and Greek letters drawn like Latin ones (a subset of Unicode's confusables)."""
+"""Cyrillic and Greek letters drawn like Latin ones, and small capitals (a subset of
+Unicode's confusables)."""
 
 
 def skeleton(token: str) -> str:
