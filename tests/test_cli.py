@@ -446,6 +446,29 @@ def test_a_linked_folder_or_a_broken_link_in_the_reports_is_refused_not_skipped(
     ]
 
 
+def test_a_report_linked_to_a_file_outside_the_reports_folder_is_refused(
+    cli: Cli, project: Project, tmp_path: Path
+) -> None:
+    """An adversary helper's finding: a report that is a link to a file elsewhere (notes the
+    rep never meant to publish) was published, where such an image is refused. A reports
+    folder that is itself a link is read as ever."""
+    notes = tmp_path / "private-notes.md"
+    notes.write_text(report("Zqnotes the rep kept to themselves.\n"))
+    root = project({"reports/2026-01-01-base.md": report("Base.\n")})
+    (root / "reports/2026-01-02-notes.md").symlink_to(notes)
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert result.err.splitlines()[0] == (
+        "reports/2026-01-02-notes.md:1: a link to a file outside the reports folder is not "
+        "published, as an image's is not: move the report here"
+    )
+    assert not (root / "site").exists()
+    (root / "reports/2026-01-02-notes.md").unlink()
+    (root / "reports").rename(tmp_path / "kept")
+    (root / "reports").symlink_to(tmp_path / "kept")
+    assert cli("build", "--now", NOW).code == 0
+
+
 def test_a_clp_directory_with_a_control_character_is_refused_at_its_line(
     cli: Cli, project: Project
 ) -> None:

@@ -35,6 +35,10 @@ def unread(folder: Path) -> list[Problem]:
         if path.is_symlink() and not path.exists():
             found.append(problem(shown_path(path), 1, "a link to nothing (or to itself)"))
             continue
+        if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
+            why = "a link to a file outside the reports folder is not published, as an image's"
+            found.append(problem(shown_path(path), 1, why + " is not: move the report here"))
+            continue
         if not path.is_file():
             continue
         if _hidden(path, folder):
