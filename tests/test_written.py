@@ -1249,6 +1249,36 @@ def test_a_fence_in_pre_is_refused_where_raw_html_is_allowed(cli: Cli, project: 
     assert_refused(cli, project(files), 10, "is in code")
 
 
+LABELLED = {
+    "a numbered item": "1. Confidential: the panel expelled zq.",
+    "a lettered item": "b) Members only – the shortlist is zq.",
+    "a lead-in with a hyphen": "Item 4 - Confidential: zq.",
+    "the label alone": "**CONFIDENTIAL**",
+    "the label in brackets": "(Confidential) The panel expelled zq.",
+    "a ratio sign for a colon": "Confidential\u2236 zq.",
+    "emphasis inside the words": "The minute (not *for* publication) says zq.",
+    "an entity inside the words": "The minute (n&#111;t for publication) says zq.",
+    "an escaped space": "The minute (not\\ for publication) says zq.",
+    "a direction mark inside a word": "The minute (no\u200et for publication) says zq.",
+    "a tag character inside a word": "The minute (no\U000e0020t for publication) says zq.",
+    "letters spaced with hyphens": "C-O-N-F-I-D-E-N-T-I-A-L: zq.",
+    "Cherokee look-alikes": "\u13dfONFI\u13a0ENTIAL: zq.",
+    "a letter with a stroke": "C\u00f8nfidential: zq.",
+    "a setext heading": "Disputes – confidential\n-----------------------\n\nzq.",
+    "an emphasised label in a heading": "## Disputes – *confidential*\n\nzq.",
+    "a heading that is the label alone": "## Cyfrinachol\n\nzq.",
+}
+
+
+@pytest.mark.parametrize("case", sorted(LABELLED))
+def test_words_that_say_withheld_in_more_shapes_are_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """An adversary helper's round: each was published where the rule says it is refused."""
+    text = FRONT + "---\n\nMet.\n\n" + LABELLED[case] + "\n"
+    assert_refused(cli, project({"reports/a.md": text}), 9, "says that it is withheld")
+
+
 SAID_FINE = (
     "## Confidentiality and data protection\n\nThe policy on confidentiality was agreed.\n\n"
     "Members only need to register once. A confidential ballot was held.\n\n"
@@ -1256,6 +1286,11 @@ SAID_FINE = (
     "| Item | status: agreed |\n|---|---|\n| Rules | carried |\n\n"
     "## Review of the confidential reporting policy\n\nAgreed.\n\n"
     "## Ending members-only hustings\n\nAgreed.\n\n#NEC2026: a hashtag.\n\n"
+    "## Update: confidential reporting line\n\nAgreed.\n\n"
+    "## Keeping complaints confidential\n\nAgreed.\n\n"
+    "## Disputes – no longer confidential\n\nAgreed.\n\n"
+    "## Conference passes (members only price)\n\nAgreed.\n\n"
+    "## Adrodd cyfrinachol\n\nVote: members only. C-O-N-F-I-D-E-N-T-S.\n\n"
     "The [panel, not for publication, zqsecret]{.confidential} met.\n\n"
     "The [panel, n\u043et for publication, zqsecret]{.confidential} met.\n\n"
     "## Disputes {.confidential}\n\nCONFIDENTIAL: zqsecret, not for publication.\n\n## Next\n\n"

@@ -10,6 +10,7 @@ Each rule yields problems as (body line, message), as `readers` does.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -41,36 +42,59 @@ SAYS = re.compile(
 )
 """Words that say what they are in is withheld, wherever they are (also wrapped)."""
 LABELS = r"(?:confidential|members[’'`]?[ -]only|cyfrinachol|embargoed|private\s*&\s*confidential)"
-LEAD = r"(?:[\w'’]+[ \t]+){0,3}[\w'’]+[ \t]*[:–—][^\w\n]*"
-"""A few words and a colon or dash before a label: `Fine print: `, `Item 4 – `."""
-STARTS = re.compile(rf"^[^\w\n]*(?:{LEAD})?{LABELS}\b[^\w\n]*?[:\-–—(.]", re.I)
-"""A line (or a value) that starts by saying it is withheld: `CONFIDENTIAL – …`,
-`Confidential: …`, `*CONFIDENTIAL*: …`, `Members only (…)`, `Cyfrinachol – …`, also after
-a short lead-in (`Fine print: Members only (…)`, `Item 4 – Confidential: …`)."""
-HEADING = re.compile(
-    rf"^[ \t]{{0,3}}#+[ \t].*(?:[–—:(\[-][ \t]*{LABELS}\b|\b{LABELS}[ \t)\]]*[#\s]*$)",
+ENDS = r"[:\-–—(.)\]!;,∶ː꞉‒−⸺]"
+"""What ends a label that starts a line: a colon, a dash, a bracket, a stop (look-alikes
+too)."""
+NUMBER = r"(?:(?:\d+|[a-z])[.)]|\(\d+\))[ \t]+"
+"""A numbered item's marker: `1. `, `1) `, `a. `, `(1) `."""
+LEAD = r"(?:[\w'’]+[ \t]+){0,3}[\w'’]+[ \t]*(?:[:–—]|[ \t]-)[^\w\n]*"
+"""A few words and a colon or dash before a label: `Fine print: `, `Item 4 – `, `Item 4 - `."""
+STARTS = re.compile(
+    rf"^[^\w\n]*(?:{NUMBER})?(?:{LABELS}\b[^\w\n]*?(?:{ENDS}|$)|{LEAD}{LABELS}\b[^\w\n]*?[:\-–—(])",
     re.I,
 )
-"""A heading labelled withheld (`## Disputes panel – confidential`, `## Panel (confidential)`),
-not one about confidentiality (`## Review of the confidential reporting policy`)."""
-HIDDEN = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
-SPACED = re.compile(r"\b(?:\w[ \t]){4,}\w\b")
-"""Letters spaced out (`C O N F I D E N T I A L`)."""
+"""A line (or a value) that starts by saying it is withheld: `CONFIDENTIAL – …`,
+`Confidential: …`, `*CONFIDENTIAL*: …`, `Members only (…)`, `Cyfrinachol – …`, `(Confidential)
+…`, the label alone, also as a numbered item (`1. Confidential: …`) or after a short lead-in
+(`Fine print: Members only (…)`, `Item 4 – Confidential: …`; not `Vote: members only.`)."""
+HEADING = re.compile(
+    rf"^[ \t]{{0,3}}#+[ \t]+(?:.*[–—:(\[|-][ \t]*)?{LABELS}\b[)\]*_]*(?![ \t]*[^\W_])", re.I
+)
+"""A heading labelled withheld (`## Disputes panel – confidential`, `## Panel (confidential)`,
+`## Confidential`), not one about confidentiality (`## Review of the confidential reporting
+policy`, `## Update: confidential reporting`, `## Keeping complaints confidential`)."""
+SETEXT = re.compile(r"[ \t]{0,3}(?:=+|-+)[ \t]*")
+"""A setext heading's underline: the line above it is a heading."""
+HIDDEN = re.compile(
+    "[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e0fff]"
+)
+"""Characters that show nothing: soft hyphens, zero-width and direction marks, joiners,
+variation selectors, fillers, tags."""
+MARKUP = re.compile(r"[*_~^\\]")
+"""Emphasis and escapes a reader does not read as letters (`not *for* publication`)."""
+SPACED = re.compile(r"\b(?:\w[ \t.-]){4,}\w\b")
+"""Letters spaced out (`C O N F I D E N T I A L`, `C-O-N-F-I-D-E-N-T-I-A-L`)."""
+RAW = re.compile(r"[*_~^\\&]")
+"""What a reader's reading of an ASCII line may change but letters spaced out: markup and
+entities."""
 
 
 def _plain(line: str) -> str:
-    """Return a line as a reader reads it: no soft hyphens or zero-width characters, folded
-    as a mark's name is (`nearmiss.skeleton`: NFKC `ﬁ`, accents, letters of other alphabets
-    drawn like Latin ones, `nоt` with a Cyrillic о), letters spaced out joined."""
-    line = nearmiss.skeleton(HIDDEN.sub("", line))
-    return SPACED.sub(lambda m: re.sub(r"[ \t]", "", m[0]), line)
+    """Return a line as a reader reads it: entities decoded, no emphasis or escapes, no soft
+    hyphens or other characters that show nothing, folded as a mark's name is
+    (`nearmiss.skeleton`: NFKC `ﬁ`, accents, letters of other alphabets drawn like Latin ones,
+    `nоt` with a Cyrillic о), letters spaced out joined."""
+    line = html.unescape(line) if "&" in line else line
+    line = nearmiss.skeleton(MARKUP.sub("", HIDDEN.sub("", line)))
+    return SPACED.sub(lambda m: re.sub(r"[ \t.-]", "", m[0]), line)
 
 
 def _plain_already(line: str) -> bool:
     """Whether `_plain(line)` reads as the line itself, known without making it: ASCII is its
     own skeleton (but for case, which the patterns ignore) and holds no hidden character, so
-    only letters spaced out would change it."""
-    return line.isascii() and SPACED.search(line) is None
+    only markup, entities or letters spaced out would change it."""
+    return line.isascii() and RAW.search(line) is None and SPACED.search(line) is None
 
 
 PATTERNS = (SAYS, STARTS, HEADING)
@@ -96,15 +120,19 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         )
     at, said_at = 0, set(keys)
     blanked = ATTRIBUTES.sub(lambda m: " " * len(m[0]), body)  # a mark's own words aside
-    for number, line in enumerate(blanked.split("\n"), start=1):  # blanks keep every offset
+    lines = blanked.split("\n")  # blanks keep every offset
+    for number, line in enumerate(lines, start=1):
         start, at = at, at + len(line) + 1
+        setext = number < len(lines) and line.strip() and SETEXT.fullmatch(lines[number])
+        shift = 2 if setext else 0
+        line = f"# {line}" if setext else line  # read as the heading it is
         found = next((m for p in PATTERNS if (m := p.search(line))), None)
-        where = start + found.end() - 1 if found else start + len(line) - len(line.lstrip())
+        where = start + max(found.end() - 1 - shift, 0) if found else start + _indent(line, shift)
         if not found and not _plain_already(line):  # as a reader reads it
             read = _plain(line)
             found = next((m for p in PATTERNS if (m := p.search(read))), None)
             if found and len(read) == len(line):  # the same column, as written
-                where = start + found.end() - 1
+                where = start + max(found.end() - 1 - shift, 0)
         if number not in said_at and found and regions.level_at(where) == Audience.PUBLIC:
             said_at.add(number)
             yield number, f"{found[0].strip()[:40]!r} {UNMARKED}"
@@ -112,6 +140,11 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         if number not in said_at and regions.level_at(where) == Audience.PUBLIC:
             said_at.add(number)
             yield number, f"{' '.join(words.split())[:40]!r} {UNMARKED}"
+
+
+def _indent(line: str, shift: int) -> int:
+    """Return the column of a line's first character that is not a space (as written)."""
+    return max(len(line) - len(line.lstrip()) - shift, 0)
 
 
 def _wrapped(blanked: str) -> Iterator[tuple[int, int, str]]:

@@ -30,11 +30,17 @@ STRONG = "confidential"
 PROSE_KEYS = frozenset({"title", "alt", "caption", "lang", "width", "height", "style", "label"})
 """Keys whose values are prose (or sizes), never an audience."""
 LOOK_ALIKES = str.maketrans(
-    "аеорсухіјѕԁɡһӏոԛѵԝουνАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧικαρχᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ",
-    "aeopcyxijsdghlnqvwouvABEKMHOPCTXIJSABEZHIKMNOPTYXikapxabcdefghijklmnoprstuvwyz",
+    "аеорсухіјѕԁɡһӏոԛѵԝουνАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧικαρχ"  # Cyrillic, Greek
+    "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ"  # small capitals
+    "ᎠᎡᎢᎪᎫᎬᏔᎳᎷᎻᏀᏃᏒᏚᏞᏟᏢᏦᏙᏴ"  # Cherokee
+    "օսցհøØłŁƈđħ",  # Armenian, Latin letters with a stroke
+    "aeopcyxijsdghlnqvwouvABEKMHOPCTXIJSABEZHIKMNOPTYXikapx"
+    "abcdefghijklmnoprstuvwyz"
+    "DRTAJEWWMHGZRSLCPKVB"
+    "oughoOlLcdh",
 )
-"""Cyrillic and Greek letters drawn like Latin ones, and small capitals (a subset of
-Unicode's confusables)."""
+"""Letters drawn like Latin ones: Cyrillic, Greek, Cherokee and Armenian letters, small
+capitals, Latin letters with a stroke (a subset of Unicode's confusables)."""
 
 
 def skeleton(token: str) -> str:
