@@ -457,6 +457,52 @@ def test_renamed_report_keeps_its_identity(cli: Cli, project: Project) -> None:
     assert not (root / "site/reports/2016-10-04-org").exists()
 
 
+def test_a_new_report_for_the_meeting_of_a_deleted_one_is_a_new_report(
+    cli: Cli, project: Project
+) -> None:
+    """An adversary helper's finding: a report deleted, then another written for the same
+    meeting and date (a supplementary report) took the deleted one's identity and its
+    publication, and was mailed to nobody who had had the first. A file renamed keeps its
+    title, and so its identity (`test_renamed_report_keeps_its_identity`)."""
+    root = project(two_reports())
+    assert cli("build", "--now", NOW).code == 0
+    (root / "reports/2016-10-04-org.md").unlink()
+    assert cli("build", "--now", "2026-12-01T00:00:00+00:00").code == 0
+    later = report("Follow-up.\n", title="Org Committee: finance follow-up",
+                   meeting="Organisation Committee", meeting_date="2016-10-04")  # fmt: skip
+    (root / "reports/2016-10-04-org-finance.md").write_text(later)
+    assert cli("build", "--now", "2026-12-02T00:00:00+00:00").code == 0
+    db = sqlite3.connect(root / ".reportback/state.sqlite")
+    row = db.execute(
+        "SELECT id, published_at FROM reports WHERE slug='2016-10-04-org-finance'"
+    ).fetchone()
+    assert row == ("2016-10-04-org-finance", "2026-12-02T00:00:00+00:00")
+
+
+def test_an_id_that_would_make_a_published_report_another_is_refused(
+    cli: Cli, project: Project
+) -> None:
+    """An adversary helper's finding: `id:` added to a report already published (and mailed)
+    made it a new report, mailed to every member again."""
+    root = project(two_reports())
+    assert cli("build", "--now", NOW).code == 0
+    path = root / "reports/2016-10-04-org.md"
+    original = path.read_text()
+    path.write_text(
+        original.replace("title: Org Committee\n", "title: Org Committee\nid: org-10\n")
+    )
+    result = cli("build", "--now", "2026-12-01T00:00:00+00:00")
+    assert result.code == 1
+    assert result.err.startswith(
+        "reports/2016-10-04-org.md:3: id: 'org-10', but this report was published as "
+        "'2016-10-04-org'"
+    ), result.err
+    path.write_text(
+        original.replace("title: Org Committee\n", "title: Org Committee\nid: 2016-10-04-org\n")
+    )
+    assert cli("build", "--now", "2026-12-01T00:00:00+00:00").code == 0
+
+
 HOLD_THE_BUILD = """
 import fcntl, sys, time
 with open(sys.argv[1], "a+") as handle:

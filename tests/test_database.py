@@ -68,3 +68,15 @@ def test_opened_closes_the_connection_when_the_block_raises(tmp_path: Path) -> N
         pass
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         db.execute("SELECT 1")
+
+
+def test_an_interrupt_after_the_transaction_ended_is_raised_as_it_is(tmp_path: Path) -> None:
+    """An adversary helper's finding: Ctrl-C at the wrong instant of a send stopped it with
+    "the state database failed: cannot rollback - no transaction is active" (exit 3): the
+    interrupt came when no transaction was open, and the rollback raised instead."""
+    db = database.connect(tmp_path)
+    with pytest.raises(KeyboardInterrupt), database.atomic(db):
+        db.execute("INSERT INTO clock VALUES (7)")
+        db.execute("COMMIT")  # as if the interrupt came just after the block's COMMIT
+        raise KeyboardInterrupt
+    assert db.execute("SELECT n FROM clock WHERE n = 7").fetchone() == (7,)

@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA = 6
+SCHEMA = 7
 MIGRATIONS = {
     1: """
     CREATE TABLE reports (
@@ -135,6 +135,11 @@ MIGRATIONS = {
     );
     CREATE INDEX gaps_by_subscriber ON gaps (subscriber_id);
     """,
+    # Each report's title, as last built: a file renamed keeps its identity only if it keeps
+    # its title too (a new report for the same meeting and date is a new report).
+    7: """
+    ALTER TABLE reports ADD COLUMN title TEXT NOT NULL DEFAULT '';
+    """,
 }
 
 
@@ -178,7 +183,8 @@ def atomic(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         yield db
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # an interrupt can come before BEGIN ends, or after COMMIT
+            db.execute("ROLLBACK")
         raise
 
 

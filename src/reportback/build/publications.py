@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
 
 from reportback.database import atomic, utc
@@ -20,6 +20,7 @@ class ReportRow:
     meeting_date: str
     published_at: str | None
     seq: int | None = None
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,17 +35,20 @@ def plan(
     db: sqlite3.Connection, sources: Iterable[Source], now: datetime, publish: set[str]
 ) -> Plan:
     """Decide each report's id and publication instant; `publish` are the slugs going out now."""
-    columns = "slug, id, meeting, meeting_date, published_at, seq"
+    columns = "slug, id, meeting, meeting_date, published_at, seq, title"
     known = {r[0]: ReportRow(*r) for r in db.execute(f"SELECT {columns} FROM reports")}
     sources = list(sources)
     present = {s.slug for s in sources}
     orphans = [r for r in known.values() if r.slug not in present]
     publications: dict[str, Publication] = {}
     rows: list[ReportRow] = []
+    problems: list[Problem] = []
     for source in sources:
         row = known.get(source.slug) or _adopt(source, orphans)
         meta = source.meta
         ident = meta.id or (row.id if row else source.slug)
+        if row is not None and row.published_at and ident != row.id:
+            problems.append(_new_id(source, row.id, ident))
         if meta.publish_at is not None:
             when: datetime | None = meta.publish_at
         elif row is not None and row.published_at:
@@ -54,11 +58,12 @@ def plan(
         publications[source.slug] = Publication(ident, when)
         recorded = when.isoformat() if when is not None and source.slug in publish else None
         seq = row.seq if row is not None else None
-        new = ReportRow(
-            source.slug, ident, meta.meeting, meta.meeting_date.isoformat(), recorded, seq
-        )
+        new = ReportRow(source.slug, ident, meta.meeting, meta.meeting_date.isoformat(),
+                        recorded, seq, meta.title)  # fmt: skip
         if new != row and (recorded or row is not None):
             rows.append(new)
+    if problems:
+        raise InputRefused(problems)
     _one_each(sources, publications)
     return Plan(publications, tuple(rows))
 
@@ -82,13 +87,28 @@ def _one_each(sources: list[Source], publications: dict[str, Publication]) -> No
         raise InputRefused(problems)
 
 
+def _new_id(source: Source, was: str, now: str) -> Problem:
+    """Refuse an `id:` that would make a published report another one: the ledger knows it by
+    the id it was published with, and would mail it to every member again (an adversary
+    helper's finding: `id:` added to a report already mailed)."""
+    lines = source.path.read_text(encoding="utf-8-sig").split("\n")[: source.body_line]
+    line = next((n for n, text in enumerate(lines, 1) if text.startswith("id:")), 1)
+    return problem(shown_path(source.path), line, (
+        f"id: {now!r}, but this report was published as {was!r} (its id, given or made from "
+        f"its file name): a new id makes it a new report, mailed to every member again; write "
+        f"id: {was}, or leave id: out"
+    ))  # fmt: skip
+
+
 def _adopt(source: Source, orphans: list[ReportRow]) -> ReportRow | None:
-    """Return the row of a report that was renamed to this one (same meeting and date)."""
+    """Return the row of a report that was renamed to this one: same meeting, date and title
+    (a row from before titles were kept: same meeting and date). Another report for the same
+    meeting and date, under another title, is a new report, mailed as one (an adversary
+    helper's finding: it took a deleted report's identity and was mailed to nobody)."""
+    meta = source.meta
     for row in orphans:
-        if (row.meeting, row.meeting_date) == (
-            source.meta.meeting,
-            source.meta.meeting_date.isoformat(),
-        ):
+        same = (row.meeting, row.meeting_date) == (meta.meeting, meta.meeting_date.isoformat())
+        if same and row.title in (meta.title, ""):
             orphans.remove(row)
             return row
     return None
@@ -104,13 +124,13 @@ def record(db: sqlite3.Connection, rows: Iterable[ReportRow]) -> None:
         for row in rows:
             db.execute("DELETE FROM reports WHERE id = ? AND slug != ?", (row.id, row.slug))
             db.execute(
-                "INSERT INTO reports (slug, id, meeting, meeting_date, published_at, seq) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(slug) DO UPDATE SET "
+                "INSERT INTO reports (slug, id, meeting, meeting_date, published_at, seq, "
+                "title) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(slug) DO UPDATE SET "
                 "id = excluded.id, meeting = excluded.meeting, "
                 "meeting_date = excluded.meeting_date, "
                 "published_at = COALESCE(reports.published_at, excluded.published_at), "
-                "seq = COALESCE(reports.seq, excluded.seq)",
-                (row.slug, row.id, row.meeting, row.meeting_date, row.published_at, row.seq),
+                "seq = COALESCE(reports.seq, excluded.seq), title = excluded.title",
+                astuple(row),  # slug, id, meeting, meeting_date, published_at, seq, title
             )
 
 
