@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
@@ -858,3 +859,31 @@ def test_a_member_listed_again_gets_what_was_due_before_the_lapse_not_during_it(
     assert "Witney selection" in got["cat"][0], "the weekly batch from before the lapse"
     assert not [t for t in got["ann"] + got["cat"] if "Lapsed report" in t], "not while lapsed"
     assert [t for t in got["bob"] if "Lapsed report" in t], "bob never lapsed"
+
+
+def test_ctrl_c_stops_a_send_once_the_messages_under_way_are_recorded(
+    cli: Cli, project: Project
+) -> None:
+    """An adversary helper's finding: Ctrl-C in the middle of a message left it taken by the
+    server but not recorded, and each send after mailed it again (one member five times in
+    four interrupts). Now the send hands over nothing new, records what is under way, and
+    says so; the next send mails only the rest."""
+
+    def interrupt(number: int) -> None:
+        if number == 2:  # as the second message's DATA arrives
+            signal.raise_signal(signal.SIGINT)
+
+    with Server(Faults(on_message=interrupt)) as server:
+        setup(cli, project, server, connections=1)
+        first = cli("digest", "send", "--now", T2)
+        assert first.code == 130, first.err
+        assert "interrupted: every message handed over was recorded" in first.err
+        sent = int(re.findall(r"(\d+) sent", first.err)[0])
+        assert sent >= 2, first.err  # the one under way too
+        second = cli("digest", "send", "--now", T2)
+        assert second.code == 0 and f"{4 - sent} sent" in second.err, second.err
+        mailed = Counter(
+            (m["To"].addresses[0].username, str(m["Subject"])) for m in server.recorder.parsed()
+        )
+    assert sum(mailed.values()) == 4 and set(mailed.values()) == {1}, mailed
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -128,4 +128,8 @@ def digest_send(args: argparse.Namespace, config: Config) -> int:
         f"{result.failed} failed, {result.suppressed} suppressed, {result.cancelled} cancelled",
         file=sys.stderr,
     )
+    if result.interrupted:
+        print("interrupted: every message handed over was recorded; the rest wait for the "
+              "next digest send", file=sys.stderr)  # fmt: skip
+        return 130
     return 0

@@ -3,10 +3,12 @@ outcome, once (resumable: run again after a crash, it sends only what is left)."
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 import sys
+import threading
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.errors import MessageError
@@ -44,6 +46,8 @@ class SendResult:
     changed: int = 0
     """Messages left for the next send: a build published another version of a report they
     hold while this send was under way."""
+    interrupted: bool = False
+    """Ctrl-C stopped the send: the messages under way were sent and recorded, the rest wait."""
 
 
 def send(
@@ -56,11 +60,36 @@ def send(
     works on a copy and takes no lock.
     """
     if dry_run:
-        return _send(config, now, cadence, dry_run, progress)
+        return _send(config, now, cadence, dry_run, progress, threading.Event())
     if config.email.smtp_host and config.site.base_url == SiteConfig().base_url:
         raise _no_public_address(config)  # left as it came: set for a trial on this computer
-    with send_lock(config.path("state"), _waiting):
-        return _send(config, now, cadence, dry_run, progress)
+    with send_lock(config.path("state"), _waiting), _stop_asked() as asked:
+        return _send(config, now, cadence, dry_run, progress, asked)
+
+
+@contextmanager
+def _stop_asked() -> Iterator[threading.Event]:
+    """Take Ctrl-C as asking the send to stop: it hands over no new message, and records the
+    outcome of those under way (an interrupt in the middle of one left a message the server
+    took unrecorded, mailed again by the next send: an adversary helper had one member mailed
+    five times in four interrupts). A second Ctrl-C stops it at once. Only the main thread can
+    take signals (the daemon sends on another, and stops its own way)."""
+    asked = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield asked
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        asked.set()
+        signal.signal(signal.SIGINT, before)  # a second Ctrl-C interrupts
+        print("stopping: the messages under way are finished and recorded (Ctrl-C again "
+              "stops at once)", file=sys.stderr, flush=True)  # fmt: skip
+
+    before = signal.signal(signal.SIGINT, stop)
+    try:
+        yield asked
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def _no_public_address(config: Config) -> InputRefused:
@@ -84,7 +113,12 @@ def _waiting(pid: str) -> None:
 
 
 def _send(
-    config: Config, now: datetime, cadence: str | None, dry_run: bool, progress: bool
+    config: Config,
+    now: datetime,
+    cadence: str | None,
+    dry_run: bool,
+    progress: bool,
+    stop: threading.Event,
 ) -> SendResult:
     with closing(_open(config, dry_run)) as db:
         result = SendResult()
@@ -120,7 +154,7 @@ def _send(
         total = ledger.count_due(db, now)
         bar = tqdm(total=total, unit="msg", disable=not progress or total < 50, leave=False)
         rows: dict[int, ledger.QueuedMessage] = {}
-        jobs = _jobs(db, room, now, rows, result)
+        jobs = _jobs(db, room, now, rows, result, stop)
 
         def record(outcome: Outcome) -> None:
             _record(db, rows.pop(outcome.row), outcome, now, result)
@@ -128,6 +162,7 @@ def _send(
 
         transport.deliver(jobs, record)
         bar.close()
+        result.interrupted = stop.is_set()
         if result.changed:
             result.warnings.append(
                 f"{result.changed} messages wait for the next send: a build published a new "
@@ -169,9 +204,12 @@ def _jobs(
     now: datetime,
     rows: dict[int, ledger.QueuedMessage],
     result: SendResult,
+    stop: threading.Event,
 ) -> Iterator[Job]:
     sender = room.config.email.from_
     for row in ledger.due(db, now):
+        if stop.is_set():  # Ctrl-C: the rest wait for the next send
+            return
         status, clp, audience = ledger.subscriber_now(db, row.subscriber_id)  # the page is older
         if status == "lapsed":  # queued again, as a member, if they are listed again
             ledger.unqueue(db, row)
