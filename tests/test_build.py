@@ -503,6 +503,88 @@ def test_an_id_that_would_make_a_published_report_another_is_refused(
     assert cli("build", "--now", "2026-12-01T00:00:00+00:00").code == 0
 
 
+def _row(root: Path, slug: str) -> tuple[str, str] | None:
+    db = sqlite3.connect(root / ".reportback/state.sqlite")
+    try:
+        return db.execute("SELECT id, published_at FROM reports WHERE slug = ?", (slug,)).fetchone()
+    finally:
+        db.close()
+
+
+ORG = {"meeting": "Organisation Committee", "meeting_date": "2016-10-04"}
+
+
+def test_a_file_name_used_again_for_another_meeting_is_a_new_report(
+    cli: Cli, project: Project
+) -> None:
+    """An adversary helper's finding: a report deleted, and a new one (another meeting date,
+    title and text) written to its file name later, was published and mailed to nobody.
+    The same file with one of them corrected is the same report."""
+    root = project(two_reports())
+    assert cli("build", "--now", NOW).code == 0
+    path = root / "reports/2016-10-04-org.md"
+    path.write_text(report("It agreed the minutes.\n", title="Org, corrected", **ORG))
+    assert cli("build", "--now", "2026-12-01T00:00:00+00:00").code == 0
+    assert _row(root, "2016-10-04-org") == ("2016-10-04-org", NOW)
+    new = {"meeting": "Organisation Committee", "meeting_date": "2027-01-12"}
+    path.write_text(report("A new meeting.\n", title="Org Committee, January", **new))
+    assert cli("build", "--now", "2027-01-20T00:00:00+00:00").code == 0
+    assert _row(root, "2016-10-04-org") == (
+        "2016-10-04-org-2027-01-12",
+        "2027-01-20T00:00:00+00:00",
+    )
+    assert cli("build", "--now", "2027-01-21T00:00:00+00:00").code == 0
+    assert _row(root, "2016-10-04-org") == (
+        "2016-10-04-org-2027-01-12",
+        "2027-01-20T00:00:00+00:00",
+    ), "and stays one"
+
+
+def test_a_renamed_file_is_known_by_its_text_before_a_new_report_of_its_meeting(
+    cli: Cli, project: Project
+) -> None:
+    """An adversary helper's finding: a report renamed while another was added for the same
+    meeting, date and title: whichever name sorted first took the old identity (the old one
+    was mailed again, the new one to nobody). A file renamed with its text unchanged keeps it;
+    a title that differs only in case or Unicode form is the same title."""
+    root = project(two_reports())
+    assert cli("build", "--now", NOW).code == 0
+    path = root / "reports/2016-10-04-org.md"
+    text = path.read_text()
+    path.rename(root / "reports/zz-org-old.md")
+    (root / "reports/aa-org-new.md").write_text(
+        report("Another report.\n", title="ORG COMMITTEE", **ORG)
+    )
+    assert cli("build", "--now", "2026-12-01T00:00:00+00:00").code == 0
+    assert _row(root, "zz-org-old") == ("2016-10-04-org", NOW)
+    assert _row(root, "aa-org-new") == ("aa-org-new", "2026-12-01T00:00:00+00:00")
+    (root / "reports/aa-org-new.md").unlink()
+    (root / "reports/zz-org-old.md").unlink()
+    for name in ("one", "two"):  # neither is the old text: which is the renamed one?
+        (root / f"reports/{name}.md").write_text(text.replace("met", f"met ({name})"))
+    result = cli("build", "--now", "2026-12-02T00:00:00+00:00")
+    assert result.code == 1
+    assert (
+        "reports/one.md:1: this report and reports/two.md could each be 'zz-org-old' "
+        "renamed" in result.err
+    ), result.err
+
+
+def test_a_copy_of_a_report_is_refused(cli: Cli, project: Project) -> None:
+    """An adversary helper's finding: a copy left behind under another name was published
+    and mailed to every member as a second report."""
+    root = project(two_reports())
+    (root / "reports/2016-10-04-org-copy.md").write_bytes(
+        (root / "reports/2016-10-04-org.md").read_bytes()
+    )
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    assert result.err.startswith(
+        "reports/2016-10-04-org.md:1: the same text, byte for byte, as "
+        "reports/2016-10-04-org-copy.md: remove one of the two"
+    ), result.err
+
+
 HOLD_THE_BUILD = """
 import fcntl, sys, time
 with open(sys.argv[1], "a+") as handle:

@@ -135,10 +135,12 @@ MIGRATIONS = {
     );
     CREATE INDEX gaps_by_subscriber ON gaps (subscriber_id);
     """,
-    # Each report's title, as last built: a file renamed keeps its identity only if it keeps
-    # its title too (a new report for the same meeting and date is a new report).
+    # Each report's title and a hash of its text, as last built: a file renamed keeps its
+    # identity only if it keeps its title or its text too (another report for the same
+    # meeting and date is a new report).
     7: """
     ALTER TABLE reports ADD COLUMN title TEXT NOT NULL DEFAULT '';
+    ALTER TABLE reports ADD COLUMN body TEXT NOT NULL DEFAULT '';
     """,
 }
 
