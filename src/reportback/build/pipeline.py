@@ -15,7 +15,7 @@ from pathlib import Path
 
 from reportback import database
 from reportback.audit.leaks import Output
-from reportback.build import audited, publications
+from reportback.build import audited, identity, publications
 from reportback.build.check_all import check_project
 from reportback.build.redact_all import redact_all
 from reportback.build.rendering import render_all
@@ -190,7 +190,7 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
     return _result(ready, files, any(changed))
 
 
-def _record(config: Config, rows: Iterable[publications.ReportRow]) -> None:
+def _record(config: Config, rows: Iterable[identity.ReportRow]) -> None:
     with database.opened(config.path("state")) as db:
         publications.record(db, rows)
 

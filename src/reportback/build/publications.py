@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 from datetime import datetime
 
+from reportback.build.identity import ReportRow, identify
 from reportback.database import atomic, utc
 from reportback.errors import InputRefused, Problem, problem, shown_path
 from reportback.model import Publication, Source
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    slug: str
-    id: str
-    meeting: str
-    meeting_date: str
-    published_at: str | None
-    seq: int | None = None
-    title: str = ""
-    body: str = ""
-    """A hash of the report's text (below its front matter)."""
 
 
 @dataclass(frozen=True)
@@ -39,22 +25,19 @@ def plan(
     db: sqlite3.Connection, sources: Iterable[Source], now: datetime, publish: set[str]
 ) -> Plan:
     """Decide each report's id and publication instant; `publish` are the slugs going out now."""
-    columns = "slug, id, meeting, meeting_date, published_at, seq, title, body"
+    columns = "slug, id, meeting, meeting_date, published_at, seq, title, body, version"
     known = {r[0]: ReportRow(*r) for r in db.execute(f"SELECT {columns} FROM reports")}
-    versions = dict(db.execute("SELECT slug, version FROM reports"))
     sources = list(sources)
-    _no_copies(sources)
-    adopted = _renamed(sources, known, versions)
+    identities = identify(sources, known)
     publications: dict[str, Publication] = {}
     rows: list[ReportRow] = []
     problems: list[Problem] = []
     for source in sources:
-        row = known.get(source.slug)
+        row = identities.rows.get(source.slug)
         meta = source.meta
-        fresh = row is not None and _another_report(row, source)
-        row = None if fresh else row or adopted.get(source.slug)
         ident = meta.id or (row.id if row else source.slug)
-        ident = f"{ident}-{meta.meeting_date.isoformat()}" if fresh and not meta.id else ident
+        if row is None and source.slug in known and not meta.id:  # its name held another
+            ident = f"{ident}-{meta.meeting_date.isoformat()}"
         if row is not None and row.published_at and ident != row.id:
             problems.append(_new_id(source, row.id, ident))
         if meta.publish_at is not None:
@@ -64,102 +47,20 @@ def plan(
         else:
             when = now if source.slug in publish else None
         publications[source.slug] = Publication(ident, when)
-        recorded = when.isoformat() if when is not None and source.slug in publish else None
+        if when is not None and source.slug in publish:
+            recorded: str | None = when.isoformat()
+        else:  # not going out now: a report published before, renamed, keeps its stamp
+            recorded = row.published_at if row is not None else None
         seq = row.seq if row is not None else None
         new = ReportRow(source.slug, ident, meta.meeting, meta.meeting_date.isoformat(),
-                        recorded, seq, meta.title, _text_hash(source))  # fmt: skip
+                        recorded, seq, meta.title, identities.sketches[source.slug],
+                        row.version if row is not None else "")  # fmt: skip
         if new != row and (recorded or row is not None):
             rows.append(new)
     if problems:
         raise InputRefused(problems)
     _one_each(sources, publications)
     return Plan(publications, tuple(rows))
-
-
-def _same(one: str, other: str) -> bool:
-    """Whether two names read the same (any case, Unicode form or spacing)."""
-    return _folded(one) == _folded(other)
-
-
-def _folded(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-def _text_hash(source: Source) -> str:
-    return hashlib.sha256(source.body.encode("utf-8")).hexdigest()
-
-
-def _another_report(row: ReportRow, source: Source) -> bool:
-    """Whether a file published before now holds another report: its meeting's date, its
-    title and its text all changed (a file name used again for a new meeting; an adversary
-    helper's new report written to a deleted one's name was mailed to nobody). Fewer of them
-    changed is the same report corrected."""
-    meta = source.meta
-    return (
-        bool(row.title)
-        and row.meeting_date != meta.meeting_date.isoformat()
-        and not _same(row.title, meta.title)
-        and row.body != _text_hash(source)
-    )
-
-
-def _renamed(
-    sources: list[Source], known: dict[str, ReportRow], versions: dict[str, str]
-) -> dict[str, ReportRow]:
-    """Return, by new file name, the recorded report each renamed file is: first a report
-    whose file is gone and whose published text is this file's to the byte; then one of the
-    same meeting and date, and the same title (any case, Unicode form or spacing) or the same
-    text below the front matter (a row from before these were kept: same meeting and date).
-    Another report for that meeting and date is a new report, mailed as one. Two files that
-    could each be the same renamed report are refused: one would be mailed as a new report,
-    or not at all (an adversary helper's finding, which one depended on the order of their
-    names)."""
-    new = [s for s in sources if s.slug not in known]
-    present = {s.slug for s in sources}
-    orphans = [r for r in known.values() if r.slug not in present]
-    found: dict[str, ReportRow] = {}
-    for source in new:
-        row = next((r for r in orphans if versions.get(r.slug) == source.sha256), None)
-        if row is not None:
-            orphans.remove(row)
-            found[source.slug] = row
-    problems: list[Problem] = []
-    for row in orphans:
-        fits = [s for s in new if s.slug not in found and _fits(row, s)]
-        if len(fits) > 1:
-            problems += [problem(shown_path(s.path), 1, (
-                f"this report and {shown_path(o.path)} could each be {row.slug!r} renamed (same "
-                f"meeting, date and title): give the renamed one id: {row.id}, or give one "
-                "another title"
-            )) for s, o in zip(fits, fits[1:] + fits[:1], strict=True)]  # fmt: skip
-        elif fits:
-            found[fits[0].slug] = row
-    if problems:
-        raise InputRefused(problems)
-    return found
-
-
-def _fits(row: ReportRow, source: Source) -> bool:
-    meta = source.meta
-    return (
-        _same(row.meeting, meta.meeting)
-        and row.meeting_date == meta.meeting_date.isoformat()
-        and (not row.title or _same(row.title, meta.title) or row.body == _text_hash(source))
-    )
-
-
-def _no_copies(sources: list[Source]) -> None:
-    """Refuse a file that is another's copy, byte for byte (left behind by accident, it would
-    be published, and mailed to every member, as a second report)."""
-    first: dict[str, Source] = {}
-    problems = [
-        problem(shown_path(s.path), 1, f"the same text, byte for byte, as "
-                f"{shown_path(first[s.sha256].path)}: remove one of the two")
-        for s in sources
-        if first.setdefault(s.sha256, s) is not s
-    ]  # fmt: skip
-    if problems:
-        raise InputRefused(problems)
 
 
 def _one_each(sources: list[Source], publications: dict[str, Publication]) -> None:
@@ -215,7 +116,7 @@ def record(db: sqlite3.Connection, rows: Iterable[ReportRow]) -> None:
                 "ELSE excluded.seq END, "
                 "version = CASE WHEN reports.id = excluded.id THEN reports.version ELSE '' END, "
                 "title = excluded.title, body = excluded.body",
-                astuple(row),  # slug, id, meeting, meeting_date, published_at, seq, title, body
+                astuple(row)[:8],  # all but the version, kept or reset above
             )
 
 

@@ -51,7 +51,8 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> tuple[dict[str, Pub
         recorded = {
             slug: (datetime.fromisoformat(at), seq)
             for slug, at, seq in db.execute(
-                "SELECT slug, published_at, seq FROM reports WHERE seq IS NOT NULL"
+                "SELECT slug, published_at, seq FROM reports "
+                "WHERE seq IS NOT NULL AND published_at IS NOT NULL"
             )
         }
     out: dict[str, Published] = {}

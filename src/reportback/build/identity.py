@@ -1,0 +1,206 @@
+"""Which recorded report each file is: a report renamed or corrected keeps its identity, and
+is mailed once; another report is new, and is mailed.
+
+A file is known, in this order:
+
+1. by the bytes a report was published with, under any name (renamed, or two files that
+   swapped names);
+2. by its name, unless it now holds another report (another meeting date, and other text);
+3. as a report whose file is gone, or holds another report now, renamed and perhaps edited:
+   the same meeting, and nearly the same text, or the same date and title.
+
+Anything else is a new report. A new report that is nearly the text of another of its
+meeting and date is refused as a copy left behind (it would be mailed as a second report),
+and so are two files that could each be one report renamed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import zlib
+from dataclasses import dataclass
+
+from reportback.checking.nearmiss import skeleton
+from reportback.errors import InputRefused, Problem, problem, shown_path
+from reportback.model import Source
+
+NEAR = 0.5
+"""The likeness of two texts from which they are one report, edited."""
+COPY = 0.8
+"""The likeness from which a new report is refused as a copy of another."""
+SKETCH = 64
+"""How many of a text's smallest phrase hashes stand for it."""
+SHORT = 8
+"""A text of fewer phrases is too short to tell by (its title and date tell instead)."""
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """A report as the state database records it."""
+
+    slug: str
+    id: str
+    meeting: str
+    meeting_date: str
+    published_at: str | None
+    seq: int | None = None
+    title: str = ""
+    body: str = ""
+    """A sketch of the report's text (`sketch`); empty if not known."""
+    version: str = ""
+    """A hash of the file's bytes as last published."""
+
+
+@dataclass(frozen=True)
+class Known:
+    """The recorded report each file is (files not in `rows` are new reports), and a sketch
+    of each file's text."""
+
+    rows: dict[str, ReportRow]
+    sketches: dict[str, str]
+
+
+def sketch(text: str) -> str:
+    """Return a short sketch of a text: the smallest hashes of its three-word phrases (any
+    case, Unicode form, spacing or wrapping). Two sketches tell how alike two texts are."""
+    words = unicodedata.normalize("NFKC", text).casefold().split()
+    phrases = {" ".join(words[i : i + 3]) for i in range(max(len(words) - 2, 1))}
+    hashes = sorted({zlib.crc32(p.encode("utf-8")) for p in phrases})
+    return " ".join(f"{h:08x}" for h in hashes[:SKETCH])
+
+
+def likeness(one: str, other: str) -> float | None:
+    """How alike the texts of two sketches are: the share of their phrases they have in
+    common (estimated), from 0 to 1; None if either is unknown or too short to tell."""
+    a, b = set(one.split()), set(other.split())
+    if len(a) < SHORT or len(b) < SHORT:
+        return None
+    smallest = sorted(a | b)[:SKETCH]
+    return sum(1 for h in smallest if h in a and h in b) / len(smallest)
+
+
+def same(one: str, other: str) -> bool:
+    """Whether two names read the same (any case, Unicode form, accents or spacing)."""
+    return " ".join(skeleton(one).split()) == " ".join(skeleton(other).split())
+
+
+def identify(sources: list[Source], known: dict[str, ReportRow]) -> Known:
+    """Decide which recorded report each file is (see the module's docstring)."""
+    _no_copies(sources)
+    by_version = {r.version: r for r in known.values() if r.version}
+    found: dict[str, ReportRow] = {}
+    for source in sources:
+        if (row := by_version.get(source.sha256)) is not None:
+            found[source.slug] = row
+    sketches = {
+        s.slug: found[s.slug].body if s.slug in found and found[s.slug].body else sketch(s.body)
+        for s in sources
+    }
+    claimed = {r.slug for r in found.values()}
+    for source in sources:
+        row = known.get(source.slug)
+        if source.slug in found or row is None or row.slug in claimed:
+            continue
+        if not _another_report(row, source, sketches[source.slug]):
+            found[source.slug] = row
+            claimed.add(row.slug)
+    rest = [s for s in sources if s.slug not in found]
+    orphans = [r for r in known.values() if r.slug not in claimed]
+    found |= _renamed(rest, orphans, sketches)
+    _no_near_copies(sources, found, known, sketches)
+    return Known(found, sketches)
+
+
+def _another_report(row: ReportRow, source: Source, text: str) -> bool:
+    """Whether a file published before holds another report now: its meeting's date and its
+    text changed (a file name used again for the next meeting, even under the same title);
+    a date corrected with most of the text kept is the same report. A text too short to
+    tell by, or a row from before sketches were kept: its date and title changed."""
+    meta = source.meta
+    if row.meeting_date == meta.meeting_date.isoformat():
+        return False
+    if (like := likeness(row.body, text)) is not None:
+        return like < NEAR
+    return bool(row.title) and not same(row.title, meta.title)
+
+
+def _fits(row: ReportRow, source: Source, text: str) -> bool:
+    """Whether a file could be the recorded report renamed: the same meeting, and nearly the
+    same text, or the same date and title (a row from before titles were kept: same date)."""
+    meta = source.meta
+    if not same(row.meeting, meta.meeting):
+        return False
+    if (likeness(row.body, text) or 0) >= NEAR:
+        return True
+    same_title = not row.title or same(row.title, meta.title)
+    return row.meeting_date == meta.meeting_date.isoformat() and same_title
+
+
+def _renamed(
+    sources: list[Source], orphans: list[ReportRow], sketches: dict[str, str]
+) -> dict[str, ReportRow]:
+    """Return, by file name, the report whose file is gone that each file is, renamed. Two
+    files that could each be the same report are refused: one would be mailed as a new
+    report, or not at all (an adversary helper's finding)."""
+    found: dict[str, ReportRow] = {}
+    problems: list[Problem] = []
+    for row in orphans:
+        fits = [s for s in sources if s.slug not in found and _fits(row, s, sketches[s.slug])]
+        if len(fits) > 1:
+            problems += [problem(shown_path(s.path), 1, (
+                f"this report and {shown_path(o.path)} could each be {row.slug!r} renamed (same "
+                f"meeting, and the same date and title or nearly the same text): give the "
+                f"renamed one id: {row.id}, or give one another title"
+            )) for s, o in zip(fits, fits[1:] + fits[:1], strict=True)]  # fmt: skip
+        elif fits:
+            found[fits[0].slug] = row
+    if problems:
+        raise InputRefused(problems)
+    return found
+
+
+def _no_copies(sources: list[Source]) -> None:
+    """Refuse a file that is another's copy, byte for byte (left behind by accident, it would
+    be published, and mailed to every member, as a second report)."""
+    first: dict[str, Source] = {}
+    problems = [
+        problem(shown_path(s.path), 1, f"the same text, byte for byte, as "
+                f"{shown_path(first[s.sha256].path)}: remove one of the two")
+        for s in sources
+        if first.setdefault(s.sha256, s) is not s
+    ]  # fmt: skip
+    if problems:
+        raise InputRefused(problems)
+
+
+def _no_near_copies(
+    sources: list[Source],
+    found: dict[str, ReportRow],
+    known: dict[str, ReportRow],
+    sketches: dict[str, str],
+) -> None:
+    """Refuse a new report whose text is nearly that of a published report of its meeting and
+    date, under the same name or another (a copy left behind with a word changed would be
+    mailed to every member again: an adversary helper's finding)."""
+    problems: list[Problem] = []
+    published = {r.slug: r for r in known.values() if r.published_at}
+    seen = [
+        (s.meta.meeting, s.meta.meeting_date.isoformat(), sketches[s.slug], shown_path(s.path))
+        for s in sources
+        if s.slug in found and found[s.slug].slug in published
+    ] + [
+        (r.meeting, r.meeting_date, r.body, f"the report published as {r.id!r}")
+        for r in published.values()
+    ]
+    for source in (s for s in sources if s.slug not in found):
+        date, text = source.meta.meeting_date.isoformat(), sketches[source.slug]
+        like = next((name for meeting, day, body, name in seen
+                     if day == date and same(meeting, source.meta.meeting)
+                     and (likeness(body, text) or 0) >= COPY), None)  # fmt: skip
+        if like is not None:
+            problems.append(problem(shown_path(source.path), 1, (
+                f"nearly the same text as {like}, of the same meeting and date: a copy left "
+                "behind? Remove it, or make it the report it is meant to be"
+            )))  # fmt: skip
+    if problems:
+        raise InputRefused(problems)

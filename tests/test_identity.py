@@ -1,0 +1,185 @@
+"""A report's identity across renames, swaps, copies and corrections: mailed exactly once.
+
+An adversary helper's third round on identity (given the README's rules, not the code) found
+each case here: a traceback that held back all mail, reports mailed twice, and one never.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from .conftest import Result, report
+from .smtp import Server
+from .test_email_scale import members
+from .test_exactly_once import EXE
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+T0 = "2026-11-01T09:00:00+00:00"
+
+SEPTEMBER = (
+    "The NEC met in London. It heard the general secretary's report on the party's finances, "
+    "which are better than a year ago, and on the staff restructure, which is now complete.\n\n"
+    "It agreed the timetable for parliamentary selections in the seats we hold, starting in "
+    "January, and asked the regional directors to report on the seats we want to win.\n\n"
+    "It noted the report of the disputes panel and the number of cases still open.\n\n"
+    "As always, write to me with questions. Best wishes, Ann.\n"
+)
+OCTOBER = (
+    "The NEC met again, by video. It agreed the conference arrangements committee's report and "
+    "the rule changes going to conference, after a long debate on the deadline for motions.\n\n"
+    "It heard from the youth representative about the young members' conference in February "
+    "and agreed its budget, and it elected the chair of the organisation committee.\n\n"
+    "As always, write to me with questions. Best wishes, Ann.\n"
+)
+NEC = {"meeting": "National Executive Committee", "meeting_date": "2016-09-20"}
+
+
+def _files() -> dict[str, str | bytes]:
+    return {
+        "reports/nec.md": report(SEPTEMBER, title="NEC report", **NEC),
+        "reports/org.md": report(
+            "The committee met. " + OCTOBER,
+            title="Organisation Committee report",
+            meeting="Organisation Committee",
+            meeting_date="2016-10-04",
+        ),
+    }
+
+
+def _row(root: Path, slug: str) -> tuple[str, str | None] | None:
+    db = sqlite3.connect(root / ".reportback/state.sqlite")
+    try:
+        return db.execute("SELECT id, published_at FROM reports WHERE slug = ?", (slug,)).fetchone()
+    finally:
+        db.close()
+
+
+def _built(cli: Cli, now: str) -> None:
+    result = cli("build", "--now", now)
+    assert result.code == 0, result.err
+
+
+def test_a_report_renamed_and_made_a_draft_at_once_holds_back_no_mail(
+    cli: Cli, project: Project
+) -> None:
+    """Every `digest send` failed with a traceback (a renamed row kept its sequence but lost
+    its publication instant) until the report was published again."""
+    with Server() as server:
+        files = _files() | {"members.csv": members(2), "reportback.toml": server.config()}
+        root = project(files)
+        assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+        _built(cli, "2026-11-02T09:00:00+00:00")
+        assert cli("digest", "send", "--now", "2026-11-02T10:00:00+00:00").code == 0
+        assert len(server.recorder.messages) == 4, "each report to each member"
+        (root / "reports/org.md").unlink()
+        text = report(SEPTEMBER, title="NEC report", status="draft", **NEC)
+        (root / "reports/nec.md").rename(root / "reports/2016-09-20-nec.md")
+        (root / "reports/2016-09-20-nec.md").write_text(text)
+        (root / "reports/later.md").write_text(
+            report(OCTOBER, title="NEC, October", meeting_date="2016-10-18")
+        )
+        _built(cli, "2026-11-03T09:00:00+00:00")
+        sent = subprocess.run([EXE, "digest", "send", "--now", "2026-11-03T10:00:00+00:00"],
+                              cwd=root, text=True, capture_output=True, timeout=120)  # fmt: skip
+        assert sent.returncode == 0 and "Traceback" not in sent.stderr, sent.stderr
+        assert len(server.recorder.messages) == 6, "the new report went out"
+        (root / "reports/2016-09-20-nec.md").write_text(report(SEPTEMBER, title="NEC", **NEC))
+        _built(cli, "2026-11-04T09:00:00+00:00")
+        assert cli("digest", "send", "--now", "2026-11-04T10:00:00+00:00").code == 0
+        per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+    assert per == {"m0@example.org": 3, "m1@example.org": 3}, "published again: not mailed again"
+    assert _row(root, "2016-09-20-nec") == ("nec", "2026-11-02T09:00:00+00:00")
+
+
+def test_two_files_that_swap_names_keep_their_reports(cli: Cli, project: Project) -> None:
+    root = project(_files())
+    _built(cli, "2026-11-02T09:00:00+00:00")
+    before = {"nec": _row(root, "nec"), "org": _row(root, "org")}
+    nec, org = (root / "reports/nec.md"), (root / "reports/org.md")
+    texts = nec.read_bytes(), org.read_bytes()
+    nec.write_bytes(texts[1])
+    org.write_bytes(texts[0])
+    _built(cli, "2026-11-03T09:00:00+00:00")
+    assert _row(root, "org") == before["nec"] and _row(root, "nec") == before["org"]
+
+
+def test_a_report_renamed_onto_a_deleted_reports_name_keeps_its_own_identity(
+    cli: Cli, project: Project
+) -> None:
+    root = project(_files())
+    _built(cli, "2026-11-02T09:00:00+00:00")
+    before = _row(root, "org")
+    (root / "reports/nec.md").unlink()
+    _built(cli, "2026-11-03T09:00:00+00:00")
+    org = root / "reports/org.md"
+    org.rename(root / "reports/nec.md")
+    _built(cli, "2026-11-04T09:00:00+00:00")
+    assert _row(root, "nec") == before
+    text = (root / "reports/nec.md").read_text()  # and back, edited on the way
+    (root / "reports/nec.md").unlink()
+    org.write_text(text.replace("by video", "online"))
+    _built(cli, "2026-11-05T09:00:00+00:00")
+    assert _row(root, "org") == before
+
+
+def test_a_rename_with_a_new_title_and_its_text_rewrapped_keeps_its_identity(
+    cli: Cli, project: Project
+) -> None:
+    root = project(_files())
+    _built(cli, "2026-11-02T09:00:00+00:00")
+    before = _row(root, "nec")
+    (root / "reports/nec.md").unlink()
+    rewrapped = SEPTEMBER.replace(". ", ".\n").replace("\n\n", "  \n\n")
+    (root / "reports/2016-09-20-nec.md").write_text(
+        report(rewrapped, title="Report from the NEC, September", **NEC)
+    )
+    _built(cli, "2026-11-03T09:00:00+00:00")
+    assert _row(root, "2016-09-20-nec") == before
+
+
+def test_a_rename_with_its_date_corrected_keeps_its_identity(cli: Cli, project: Project) -> None:
+    root = project(_files())
+    _built(cli, "2026-11-02T09:00:00+00:00")
+    before = _row(root, "nec")
+    (root / "reports/nec.md").unlink()
+    fixed = SEPTEMBER.replace("better than", "a little better than")
+    (root / "reports/2016-09-21-nec.md").write_text(
+        report(fixed, title="NEC report", meeting=NEC["meeting"], meeting_date="2016-09-21")
+    )
+    _built(cli, "2026-11-03T09:00:00+00:00")
+    assert _row(root, "2016-09-21-nec") == before
+
+
+def test_a_near_copy_left_beside_a_renamed_report_is_refused(cli: Cli, project: Project) -> None:
+    root = project(_files())
+    _built(cli, "2026-11-02T09:00:00+00:00")
+    nec = root / "reports/nec.md"
+    text = nec.read_text()
+    nec.rename(root / "reports/2016-09-20-nec.md")
+    (root / "reports/2016-09-20-nec-copy.md").write_text(text.replace("Ann.", "Ann!"))
+    result = cli("build", "--now", "2026-11-03T09:00:00+00:00")
+    assert result.code == 1
+    assert result.err.startswith(
+        "reports/2016-09-20-nec-copy.md:1: nearly the same text as reports/2016-09-20-nec.md, "
+        "of the same meeting and date: a copy left behind?"
+    ), result.err
+    assert _row(root, "2016-09-20-nec-copy") is None
+
+
+def test_a_file_name_used_again_for_the_next_meeting_under_its_title_is_a_new_report(
+    cli: Cli, project: Project
+) -> None:
+    """The same file and generic title, for the next meeting (another date and text), was
+    taken as the first report corrected, and never mailed."""
+    root = project(_files())
+    _built(cli, "2026-11-02T09:00:00+00:00")
+    (root / "reports/nec.md").write_text(
+        report(OCTOBER, title="NEC report", meeting=NEC["meeting"], meeting_date="2016-10-18")
+    )
+    _built(cli, "2026-11-03T09:00:00+00:00")
+    assert _row(root, "nec") == ("nec-2016-10-18", "2026-11-03T09:00:00+00:00")
