@@ -59,6 +59,15 @@ def _row(root: Path, slug: str) -> tuple[str, str | None] | None:
         db.close()
 
 
+def _published(cli: Cli, project: Project, slug: str) -> tuple[Path, tuple[str, str | None]]:
+    """Build the two reports; return the project and how `slug` was recorded."""
+    root = project(_files())
+    _built(cli, "2026-11-02T09:00:00+00:00")
+    recorded = _row(root, slug)
+    assert recorded is not None
+    return root, recorded
+
+
 def _built(cli: Cli, now: str) -> None:
     result = cli("build", "--now", now)
     assert result.code == 0, result.err
@@ -111,9 +120,7 @@ def test_two_files_that_swap_names_keep_their_reports(cli: Cli, project: Project
 def test_a_report_renamed_onto_a_deleted_reports_name_keeps_its_own_identity(
     cli: Cli, project: Project
 ) -> None:
-    root = project(_files())
-    _built(cli, "2026-11-02T09:00:00+00:00")
-    before = _row(root, "org")
+    root, before = _published(cli, project, "org")
     (root / "reports/nec.md").unlink()
     _built(cli, "2026-11-03T09:00:00+00:00")
     org = root / "reports/org.md"
@@ -130,9 +137,7 @@ def test_a_report_renamed_onto_a_deleted_reports_name_keeps_its_own_identity(
 def test_a_rename_with_a_new_title_and_its_text_rewrapped_keeps_its_identity(
     cli: Cli, project: Project
 ) -> None:
-    root = project(_files())
-    _built(cli, "2026-11-02T09:00:00+00:00")
-    before = _row(root, "nec")
+    root, before = _published(cli, project, "nec")
     (root / "reports/nec.md").unlink()
     rewrapped = SEPTEMBER.replace(". ", ".\n").replace("\n\n", "  \n\n")
     (root / "reports/2016-09-20-nec.md").write_text(
@@ -143,9 +148,7 @@ def test_a_rename_with_a_new_title_and_its_text_rewrapped_keeps_its_identity(
 
 
 def test_a_rename_with_its_date_corrected_keeps_its_identity(cli: Cli, project: Project) -> None:
-    root = project(_files())
-    _built(cli, "2026-11-02T09:00:00+00:00")
-    before = _row(root, "nec")
+    root, before = _published(cli, project, "nec")
     (root / "reports/nec.md").unlink()
     fixed = SEPTEMBER.replace("better than", "a little better than")
     (root / "reports/2016-09-21-nec.md").write_text(
