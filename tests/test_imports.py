@@ -19,6 +19,7 @@ from .smtp import free_port
 
 Cli = Callable[..., Result]
 Project = Callable[[dict[str, str | bytes]], Path]
+NOW = "2026-11-22T12:00:00+00:00"
 BUILD_PARTS = ("typst", "feedgen", "lxml", "pypdfium2")
 LOADED = "\nprint('loaded:', *sorted(m for m in {parts!r} if m in sys.modules), file=sys.stderr)"
 
@@ -86,10 +87,12 @@ code = main(["serve", "--port", "{port}"])
 
 
 def test_a_build_with_nothing_to_do_loads_none_of_the_stages(cli: Cli, project: Project) -> None:
+    """Both builds are pinned to one instant: the second runs in a process whose clock a
+    test run with the clock moved ahead (REPORTBACK_TEST_DAYS_AHEAD) does not move."""
     root = project({"reports/a.md": report()})
-    assert cli("build").code == 0
+    assert cli("build", "--now", NOW).code == 0
     stages = ("reportback.build.pipeline", "reportback.build.check_all", "pypandoc", "PIL")
-    script = "from reportback.cli import main\ncode = main(['build'])"
+    script = f"from reportback.cli import main\ncode = main(['build', '--now', '{NOW}'])"
     code = (
         "import sys\n" + script + LOADED.format(parts=BUILD_PARTS + stages) + "\nsys.exit(code)\n"
     )
