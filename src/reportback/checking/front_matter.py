@@ -38,8 +38,9 @@ YEARS = (1900, 2999)
 """Dates outside these years are refused (year 1 or 9999 cannot be shown in every zone)."""
 MAX_BYTES = 2_000_000
 """A report larger than this is refused before it is parsed (2 MB is some 300,000 words)."""
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-"""Control characters no XML or HTML output may hold; they are dropped on reading."""
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+"""Control characters and lone surrogates (`"\\ud800"` in YAML) no XML, HTML, PDF or email
+may hold; they are dropped on reading."""
 
 
 def load_report(

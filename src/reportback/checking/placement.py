@@ -372,7 +372,11 @@ def cross_references(ast: Ast, lines: list[str]) -> Iterator[Found]:
     def visit(node: Node, level: Audience) -> None:
         if node["t"] == "Header":
             text = json_ast.stringify(node["c"][2], notes=False)
-            headings.append((level, node["c"][1][0] or json_ast.heading_id(text), text.casefold()))
+            made = [level]  # an id made from its words is withheld with the most withheld
+            if not node["c"][1][0]:
+                json_ast.walk_levels(node["c"][2], lambda _, lv: made.append(lv), level)
+            headings.append((max(made), node["c"][1][0] or json_ast.heading_id(text),
+                             text.casefold()))  # fmt: skip
         elif node["t"] == "Link" and node["c"][2][0].startswith("#"):
             text = json_ast.stringify(node["c"][1], notes=False)
             links.append((level, node["c"][2][0][1:], text))
@@ -389,6 +393,8 @@ def cross_references(ast: Ast, lines: list[str]) -> Iterator[Found]:
                 line,
                 (
                     f"link to #{name or text} points to a heading withheld from its readers "
-                    f"({min(found).label}); link to a public heading, or withhold the link too"
+                    f"({min(found).label}), or to an id made from a heading's words some of "
+                    f"which are: link to a public heading, give the heading an id of public "
+                    f"words ({{#name}}), or withhold the link too"
                 ),
             )

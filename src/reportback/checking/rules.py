@@ -7,7 +7,16 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from reportback.checking import headings, intent, limits, nearmiss, placement, readers, visible
+from reportback.checking import (
+    headings,
+    intent,
+    limits,
+    nearmiss,
+    placement,
+    readers,
+    tables,
+    visible,
+)
 from reportback.checking.regions import Regions, heading_words
 from reportback.clps import Directory, did_you_mean, split_regions
 from reportback.errors import Problem, problem
@@ -108,6 +117,7 @@ class BodyChecker:
             *placement.definitions(ast, regions),
             *placement.leftovers(ast, self.lines),
             *placement.cross_references(ast, self.lines),
+            *tables.crowded(regions),
         ]
         if not self.source.meta.confidential:  # a confidential report is never published
             found += intent.said_withheld(self.source.body, regions)

@@ -1,0 +1,88 @@
+"""Text pandoc drops unread, ids made from withheld words, and front-matter escapes no output
+can hold: an adversary helper's round (given the README's rules, not the code)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reportback.checking import tables
+
+from .conftest import NOW, Result
+from .test_written import FRONT, assert_refused
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+TOO_MANY = "this table row has 3 cells but the table has 2 columns"
+HEADER = "| Item | Notes |\n|------|-------|\n"
+
+CUT = {
+    "a members span cut by a pipe": HEADER + "| 4 | The chair, [zq Smith | deputy]{.members} |\n",
+    "a confidential span cut by a pipe": HEADER + "| 4 | [zq panel | x]{.confidential} |\n",
+    "no outer pipes": "Item | Notes\n--|--\n4 | The chair, [zq Smith | deputy]{.members}\n",
+    "in a quote": "> | a | b |\n> |---|---|\n> | c | [zq x | y]{.members} |\n",
+    "in a list item": "- | a | b |\n  |---|---|\n  | c | [zq x | y]{.members} |\n",
+    "an escaped backslash before a pipe": HEADER + "| 4 | p \\\\| [zq x]{.members} |\n",
+    "a code span left open": HEADER + "| 4 | `open | [zq x]{.members} |\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CUT))
+def test_a_row_with_more_cells_than_columns_is_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Pandoc drops the cells after the last column: the mark went with them, and the words
+    before the `|` were published everywhere (HTML, PDF, feeds, search, digests)."""
+    text = FRONT + "---\n\nMet.\n\n" + CUT[case]
+    line = 9 + CUT[case].count("\n") - 1
+    assert_refused(cli, project({"reports/a.md": text}), line, TOO_MANY, "as \\|")
+
+
+def test_pipes_that_split_no_cell_are_fine(cli: Cli, project: Project) -> None:
+    rows = "| 4 | `a|b`, ``c|`d`` and \\| kept |\n| 5 |\n| 6 | x |\n"
+    root = project({"reports/a.md": FRONT + "---\n\nMet.\n\n" + HEADER + rows})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    page = (root / "site/reports/a/index.html").read_text()
+    assert "a|b" in page and "c|`d" in page and "| kept" in page
+
+
+@pytest.mark.parametrize(
+    ("row", "count"),
+    [("| a | b |", 2), ("a | b", 2), ("|a|b|c|", 3), ("| a \\| b |", 1), ("| `|` | x |", 2),
+     ("| a \\\\| b |", 2), ("|", 1), ("| `` ` | `` | x", 2), ("| ` | x", 2)],
+)  # fmt: skip
+def test_cells_are_counted_as_pandoc_splits_them(row: str, count: int) -> None:
+    assert tables.cells(row) == count
+
+
+def test_a_lone_surrogate_in_the_front_matter_is_dropped_not_a_traceback(
+    cli: Cli, project: Project
+) -> None:
+    """`title: "\\ud800"` (a YAML escape) crashed the PDF's compile with a traceback."""
+    head = '---\ntitle: "Report \\ud800 from the NEC"\nmeeting: "NEC \\udfff"\n'
+    head += 'meeting_date: 2016-09-20\nsummary: "x \\ud83d y"\ntags: ["a\\ud800"]\n---\n\n'
+    root = project({"reports/a.md": head + "Met.\n"})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0 and "Traceback" not in result.err, result.err
+    page = (root / "site/reports/a/index.html").read_text()
+    assert "Report  from the NEC" in page
+
+
+def test_a_link_to_an_id_made_from_withheld_words_is_refused(cli: Cli, project: Project) -> None:
+    """`check` passed and `build` failed in Typst, naming the withheld words: the heading's
+    id, made from all its words, was the link's target, and the public heading has no such id
+    (an adversary helper's finding)."""
+    body = "Met.\n\n## Item [zq expulsion]{.members}\n\nHeard.\n\n"
+    body += "## Next\n\nSee [it](#item-zq-expulsion).\n"
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    assert_refused(cli, root, 15, "an id made from a heading's words some of which are")
+    fine = body.replace("{.members}\n", "{.members} {#item}\n").replace(
+        "#item-zq-expulsion", "#item"
+    )
+    (root / "reports/a.md").write_text(FRONT + "---\n\n" + fine)
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    assert 'href="#item"' in (root / "site/reports/a/index.html").read_text()
