@@ -186,3 +186,73 @@ def test_a_file_name_used_again_for_the_next_meeting_under_its_title_is_a_new_re
     )
     _built(cli, "2026-11-03T09:00:00+00:00")
     assert _row(root, "nec") == ("nec-2016-10-18", "2026-11-03T09:00:00+00:00")
+
+
+def test_a_published_report_swapping_names_with_a_draft_holds_back_no_mail(
+    cli: Cli, project: Project
+) -> None:
+    """The draft, under the published report's old name, took that report's id for `digest
+    send` (the build had given it another), and every send was refused until an id: was added
+    (an adversary helper's fourth round on identity)."""
+    with Server() as server:
+        files = _files() | {"members.csv": members(2), "reportback.toml": server.config()}
+        files["reports/org.md"] = report(
+            "The committee met. " + OCTOBER, title="Organisation Committee report",
+            meeting="Organisation Committee", meeting_date="2016-10-04", status="draft",
+        )  # fmt: skip
+        root = project(files)
+        assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+        _built(cli, "2026-11-02T09:00:00+00:00")
+        assert cli("digest", "send", "--now", "2026-11-02T10:00:00+00:00").code == 0
+        before = _row(root, "nec")
+        nec, org = (root / "reports/nec.md"), (root / "reports/org.md")
+        texts = nec.read_text(), org.read_text()
+        nec.write_text(texts[1])
+        org.write_text(texts[0])
+        _built(cli, "2026-11-03T09:00:00+00:00")
+        sent = cli("digest", "send", "--now", "2026-11-03T10:00:00+00:00")
+        assert sent.code == 0, sent.err
+        nec.write_text(texts[1].replace("status: draft\n", "status: final\n"))
+        _built(cli, "2026-11-04T09:00:00+00:00")
+        sent = cli("digest", "send", "--now", "2026-11-04T10:00:00+00:00")
+        assert sent.code == 0, sent.err
+        per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+        last = server.recorder.messages[-1][2]
+    assert per == {"m0@example.org": 2, "m1@example.org": 2}, "each report once to each"
+    assert b"Organisation Committee report" in last
+    assert _row(root, "org") == before and _row(root, "nec") is not None
+
+
+def test_a_name_freed_by_a_rename_takes_a_new_report_in_a_later_build(
+    cli: Cli, project: Project
+) -> None:
+    """A new report under the old name of a report renamed in an earlier build was refused as
+    having that report's id (an adversary helper's fourth round on identity)."""
+    root, before = _published(cli, project, "nec")
+    (root / "reports/nec.md").rename(root / "reports/2016-09-20-nec.md")
+    _built(cli, "2026-11-03T09:00:00+00:00")
+    (root / "reports/nec.md").write_text(
+        report(OCTOBER, title="NEC report", meeting=NEC["meeting"], meeting_date="2016-10-18")
+    )
+    _built(cli, "2026-11-04T09:00:00+00:00")
+    assert _row(root, "2016-09-20-nec") == before
+    assert _row(root, "nec") == ("nec-2016-10-18", "2026-11-04T09:00:00+00:00")
+
+
+def test_the_next_meetings_report_written_from_the_last_over_its_file_is_a_new_report(
+    cli: Cli, project: Project
+) -> None:
+    """The next meeting's report, written over the last one's file from it as a template
+    (more than half its text kept), was taken as the last one with its date corrected, and
+    never mailed to members who get every report at once (an adversary helper's finding)."""
+    root = project(_files())
+    _built(cli, "2026-11-02T09:00:00+00:00")
+    following = SEPTEMBER.replace("in London", "by video").replace(
+        "It noted the report of the disputes panel and the number of cases still open.",
+        "It agreed the conference arrangements committee report and the rule changes.",
+    )
+    (root / "reports/nec.md").write_text(
+        report(following, title="NEC report", meeting=NEC["meeting"], meeting_date="2016-10-18")
+    )
+    _built(cli, "2026-11-03T09:00:00+00:00")
+    assert _row(root, "nec") == ("nec-2016-10-18", "2026-11-03T09:00:00+00:00")

@@ -5,9 +5,11 @@ A file is known, in this order:
 
 1. by the bytes a report was published with, under any name (renamed, or two files that
    swapped names);
-2. by its name, unless it now holds another report (another meeting date, and other text);
+2. by its name, unless it now holds another report (another meeting date, and not nearly
+   the same text);
 3. as a report whose file is gone, or holds another report now, renamed and perhaps edited:
-   the same meeting, and nearly the same text, or the same date and title.
+   the same meeting, and much the same text (nearly the same if its date changed), or the
+   same date and title.
 
 Anything else is a new report. A new report that is nearly the text of another of its
 meeting and date is refused as a copy left behind (it would be mailed as a second report),
@@ -25,9 +27,11 @@ from reportback.errors import InputRefused, Problem, problem, shown_path
 from reportback.model import Source
 
 NEAR = 0.5
-"""The likeness of two texts from which they are one report, edited."""
+"""The likeness of two texts of one meeting and date from which they are one report, edited."""
 COPY = 0.8
-"""The likeness from which a new report is refused as a copy of another."""
+"""The likeness from which a new report is refused as a copy of another, and from which a
+report with its meeting's date changed is the same report, corrected (the next meeting's
+report written from the last one, as a template, shares much of its text: some 60%)."""
 SKETCH = 64
 """How many of a text's smallest phrase hashes stand for it."""
 SHORT = 8
@@ -112,28 +116,30 @@ def identify(sources: list[Source], known: dict[str, ReportRow]) -> Known:
 
 
 def _another_report(row: ReportRow, source: Source, text: str) -> bool:
-    """Whether a file published before holds another report now: its meeting's date and its
-    text changed (a file name used again for the next meeting, even under the same title);
-    a date corrected with most of the text kept is the same report. A text too short to
+    """Whether a file published before holds another report now: its meeting's date changed
+    and its text is not nearly the same (a file name used again for the next meeting, even
+    under the same title, even written from the last report); a date corrected with the text
+    nearly kept is the same report. A text too short to
     tell by, or a row from before sketches were kept: its date and title changed."""
     meta = source.meta
     if row.meeting_date == meta.meeting_date.isoformat():
         return False
     if (like := likeness(row.body, text)) is not None:
-        return like < NEAR
+        return like < COPY
     return bool(row.title) and not same(row.title, meta.title)
 
 
 def _fits(row: ReportRow, source: Source, text: str) -> bool:
-    """Whether a file could be the recorded report renamed: the same meeting, and nearly the
-    same text, or the same date and title (a row from before titles were kept: same date)."""
+    """Whether a file could be the recorded report renamed: the same meeting, and much the
+    same text (nearly, if its date changed), or the same date and title (a row from before
+    titles were kept: same date)."""
     meta = source.meta
     if not same(row.meeting, meta.meeting):
         return False
-    if (likeness(row.body, text) or 0) >= NEAR:
+    same_date = row.meeting_date == meta.meeting_date.isoformat()
+    if (likeness(row.body, text) or 0) >= (NEAR if same_date else COPY):
         return True
-    same_title = not row.title or same(row.title, meta.title)
-    return row.meeting_date == meta.meeting_date.isoformat() and same_title
+    return same_date and (not row.title or same(row.title, meta.title))
 
 
 def _renamed(

@@ -29,6 +29,7 @@ def plan(
     known = {r[0]: ReportRow(*r) for r in db.execute(f"SELECT {columns} FROM reports")}
     sources = list(sources)
     identities = identify(sources, known)
+    taken = {r.id for r in known.values()}
     publications: dict[str, Publication] = {}
     rows: list[ReportRow] = []
     problems: list[Problem] = []
@@ -36,7 +37,7 @@ def plan(
         row = identities.rows.get(source.slug)
         meta = source.meta
         ident = meta.id or (row.id if row else source.slug)
-        if row is None and source.slug in known and not meta.id:  # its name held another
+        if row is None and ident in taken and not meta.id:  # its name is another's id
             ident = f"{ident}-{meta.meeting_date.isoformat()}"
         if row is not None and row.published_at and ident != row.id:
             problems.append(_new_id(source, row.id, ident))
