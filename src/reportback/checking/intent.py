@@ -42,9 +42,9 @@ SAYS = re.compile(
 )
 """Words that say what they are in is withheld, wherever they are (also wrapped)."""
 LABELS = r"(?:confidential|members[’'`]?[ -]only|cyfrinachol|embargoed|private\s*&\s*confidential)"
-ENDS = r"[:\-–—(.)\]!;,∶ː꞉‒−⸺]"
+ENDS = r"[:\-–—(.)\]!;,∶ː꞉‒−⸺։׃܃܄᠄]"
 """What ends a label that starts a line: a colon, a dash, a bracket, a stop (look-alikes
-too)."""
+too: the Armenian, Hebrew, Syriac and Mongolian colons)."""
 NUMBER = r"(?:(?:\d+|[a-z])[.)]|\(\d+\))[ \t]+"
 """A numbered item's marker: `1. `, `1) `, `a. `, `(1) `."""
 LEAD = r"(?:[\w'’]+[ \t]+){0,3}[\w'’]+[ \t]*(?:[:–—]|[ \t]-)[^\w\n]*"

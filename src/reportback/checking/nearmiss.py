@@ -33,19 +33,22 @@ LOOK_ALIKES = str.maketrans(
     "аеорсухіјѕԁɡһӏոԛѵԝουνАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧικαρχ"  # Cyrillic, Greek
     "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ"  # small capitals
     "ᎠᎡᎢᎪᎫᎬᏔᎳᎷᎻᏀᏃᏒᏚᏞᏟᏢᏦᏙᏴ"  # Cherokee
-    "օսցհøØłŁƈđħ",  # Armenian, Latin letters with a stroke
+    "օսցհøØłŁƈđħ"  # Armenian, Latin letters with a stroke
+    "ϲϹϳɩɑıɒ",  # Greek lunate sigma (NFKC makes it σ) and yot, Latin iota, alpha, dotless i
     "aeopcyxijsdghlnqvwouvABEKMHOPCTXIJSABEZHIKMNOPTYXikapx"
     "abcdefghijklmnoprstuvwyz"
     "DRTAJEWWMHGZRSLCPKVB"
-    "oughoOlLcdh",
+    "oughoOlLcdh"
+    "cCjlaia",
 )
 """Letters drawn like Latin ones: Cyrillic, Greek, Cherokee and Armenian letters, small
 capitals, Latin letters with a stroke (a subset of Unicode's confusables)."""
 
 
 def skeleton(token: str) -> str:
-    """Return `token` folded the way a reader sees it: width, case, accents and look-alikes."""
-    folded = unicodedata.normalize("NFKC", token).translate(LOOK_ALIKES)
+    """Return `token` folded the way a reader sees it: width, case, accents and look-alikes
+    (before NFKC too, which makes some look-alikes letters that are not)."""
+    folded = unicodedata.normalize("NFKC", token.translate(LOOK_ALIKES)).translate(LOOK_ALIKES)
     stripped = "".join(
         c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
     )

@@ -13,6 +13,7 @@ from reportback.checking import (
     limits,
     nearmiss,
     placement,
+    read_labels,
     readers,
     tables,
     visible,
@@ -119,9 +120,12 @@ class BodyChecker:
             *placement.cross_references(ast, self.lines),
             *tables.crowded(regions),
         ]
+        said: list[tuple[int, str]] = []
         if not self.source.meta.confidential:  # a confidential report is never published
-            found += intent.said_withheld(self.source.body, regions)
-        for line, message in found:
+            said = list(intent.said_withheld(self.source.body, regions))
+            said += [(line, message) for message, needles in read_labels.said_in_blocks(ast)
+                     if (line := self.line_of(*needles)) not in {n for n, _ in said}]  # fmt: skip
+        for line, message in [*found, *said]:
             self.at(line, message)
         for node in json_ast.structure(ast["blocks"]):
             self._node(node)

@@ -1,5 +1,6 @@
-"""Text pandoc drops unread, ids made from withheld words, and front-matter escapes no output
-can hold: an adversary helper's round (given the README's rules, not the code)."""
+"""What pandoc's reader drops unread (a table's extra cells), joins (a label cut by a comment,
+wrapped in a quote or a cell) or makes (an id from withheld words), and front-matter escapes
+no output can hold: an adversary helper's round (given the README's rules, not the code)."""
 
 from __future__ import annotations
 
@@ -86,3 +87,59 @@ def test_a_link_to_an_id_made_from_withheld_words_is_refused(cli: Cli, project: 
     result = cli("build", "--now", NOW)
     assert result.code == 0, result.err
     assert 'href="#item"' in (root / "site/reports/a/index.html").read_text()
+
+
+JOINED = {
+    "a label in a table's second cell": "| Item | Notes |\n|---|---|\n| 4 | Confidential: zq |\n",
+    "members only in a second cell": "| Item | Notes |\n|---|---|\n| 4 | Members only – zq |\n",
+    "a phrase wrapped in a quote": "> The names are not for\n> publication zq.\n",
+    "a phrase wrapped in a quote in a quote": "> > The names are not for\n> > publication zq.\n",
+    "a phrase wrapped in a quoted item": "- > The names are not for\n  > publication zq.\n",
+    "a phrase wrapped in a grid cell": (
+        "+----------------+-----+\n| a              | b   |\n+================+=====+\n"
+        "| The names are  | x   |\n| not for        | y   |\n| publication zq | z   |\n"
+        "+----------------+-----+\n"
+    ),
+    "a word cut by a comment": "Confi<!-- x -->dential: zq names.\n",
+    "a word cut by an empty span": "Confi[]{}dential: zq names.\n",
+    "a heading's label cut by a comment": "## Disputes – Confi<!-- -->dential\n\nzq.\n",
+    "a label after a sentence": "The panel met. Confidential: zq names.\n",
+    "a lead-in holding a footnote": "Item 4[^1] – Confidential: zq.\n\n[^1]: A note.\n",
+    "a lead-in holding a span": "Item [4]{.x} – Confidential: zq.\n",
+    "a lead-in holding an image": "Item ![](x.png) – Confidential: zq.\n",
+    "a Greek lunate sigma for c": "\u03f2onfidential: zq.\n",
+    "a Latin iota for l": "Members on\u0269y: zq.\n",
+    "an Armenian colon": "Confidential\u0589 zq.\n",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(JOINED))
+def test_a_label_a_reader_joins_or_folds_is_refused(cli: Cli, project: Project, case: str) -> None:
+    """Each was published: the line-by-line reading of the source did not see what a reader
+    shows (an adversary helper's round)."""
+    text = FRONT + "---\n\n" + JOINED[case]
+    line = {"a phrase wrapped in a grid cell": 10}.get(case, 9 if "cell" in case else 7)
+    assert_refused(cli, project({"reports/a.md": text}), line, "says that it is withheld")
+
+
+def test_a_label_in_raw_html_is_refused_where_raw_html_is_allowed(
+    cli: Cli, project: Project
+) -> None:
+    config = "[redaction]\nallow_raw_html = true\n"
+    text = FRONT + "---\n\nMet.\n\n<p>Confidential: zq names.</p>\n"
+    root = project({"reports/a.md": text, "reportback.toml": config})
+    assert_refused(cli, root, 9, "says that it is withheld")
+
+
+def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: Project) -> None:
+    body = (
+        "The vote was held. Confidential ballots were used.\n\n"
+        "> Members only need to register\n> once.\n\n"
+        "| Item | Notes |\n|---|---|\n| 4 | The confidential reporting policy |\n"
+        "| 5 | Vote: members only. |\n\n"
+        "Item 4 – [Confidential: zq names]{.confidential}\n"
+    )
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    assert "zq" not in (root / "site/reports/a/index.html").read_text()

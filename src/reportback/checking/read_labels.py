@@ -1,0 +1,103 @@
+"""Words that say a part is withheld, as pandoc's Markdown reader reads each public block.
+
+`intent.said_withheld` reads the source line by line. A reader joins what the source splits:
+a label in a table's second cell (`| 4 | Confidential: … |`), a phrase wrapped inside a quote
+(`> not for` / `> publication`) or a grid table's cell, a word cut by a comment or an empty
+span (`Confi<!-- -->dential:`), a lead-in holding a footnote, a span or an image, a label
+after a sentence (`The panel met. Confidential: …`), or raw HTML (`<p>Confidential: …</p>`,
+where it is allowed). Each was published (an adversary helper's round). Here every public
+block's words are read as a reader shows them, withheld spans left out.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from reportback.checking.intent import HEADING, SAYS, STARTS, UNMARKED, _plain
+from reportback.model import Ast, Audience
+from reportback.pandoc import json_ast
+from reportback.pandoc.json_ast import Node
+
+Said = tuple[str, tuple[str, ...]]
+"""A problem's message, and words to find its line by (the words said, or where a comment
+cuts them, the block's longest words)."""
+SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+TAG = re.compile(r"<[^<>]*>")
+WORDS = ("Para", "Plain", "Header")
+
+
+def said_in_blocks(ast: Ast) -> Iterator[Said]:
+    """Yield a problem for each public block whose words, as read, say they are withheld."""
+    found: list[Said] = []
+
+    def visit(node: Node, level: Audience) -> None:
+        if level != Audience.PUBLIC:
+            return
+        kind = node["t"]
+        if kind in WORDS:
+            texts = [_public(node["c"][2] if kind == "Header" else node["c"])]
+        elif kind == "LineBlock":
+            texts = [_public(line) for line in node["c"]]
+        elif kind == "DefinitionList":
+            texts = [_public(term) for term, _ in node["c"]]
+        elif kind in ("RawBlock", "RawInline") and node["c"][0] == "html":
+            texts = [html.unescape(TAG.sub(" ", json_ast.COMMENTS.sub(" ", node["c"][1])))]
+        else:
+            return
+        for text in texts:
+            said = _says(text, heading=kind == "Header")
+            if said is not None:
+                longest = sorted(text.split(), key=len, reverse=True)[:2]
+                found.append((f"{said!r} {UNMARKED}", (said.split()[0], *longest)))
+
+    json_ast.walk_levels(ast["blocks"], visit)
+    yield from found
+
+
+def _says(text: str, heading: bool) -> str | None:
+    """Return the words of a block's text that say it is withheld, if any."""
+    read = _plain(text)
+    for value in (text, read):
+        if (found := SAYS.search(value)) is not None:
+            return found[0].strip()[:40]
+        if heading and (found := HEADING.search(f"# {value}")) is not None:
+            return found[0].removeprefix("# ").strip()[:40]
+        for sentence in SENTENCE.split(value):
+            if (found := STARTS.search(sentence.strip())) is not None:
+                return found[0].strip()[:40]
+    return None
+
+
+def _public(inlines: list[Any]) -> str:
+    """Return the words of inlines as a reader shows them, withheld spans and notes left
+    out, nothing put between words a comment or an empty span cuts."""
+    parts: list[str] = []
+    _into(inlines, parts)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _into(value: Any, parts: list[str]) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _into(item, parts)
+        return
+    if not json_ast.is_node(value):
+        return
+    kind, content = value["t"], value.get("c")
+    if kind == "Str":
+        parts.append(content)
+    elif kind in ("Space", "SoftBreak", "LineBreak"):
+        parts.append(" ")
+    elif kind in ("Code", "Math"):
+        parts.append(content[1])
+    elif kind == "Note" or kind == "RawInline":
+        return
+    elif kind in json_ast.ATTR_AT and (json_ast.mark(value) or Audience.PUBLIC) > Audience.PUBLIC:
+        parts.append(" ")
+    elif kind in ("Link", "Image"):
+        _into(content[1], parts)
+    elif isinstance(content, list):
+        _into(content, parts)
