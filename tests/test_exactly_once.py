@@ -404,3 +404,30 @@ def test_configuration_mistakes_and_oversized_reports_are_clear_refusals(
     result = cli("check")
     assert result.code == 1
     assert "reports/big.md:1: report is over 2 MB; split it" in result.err
+
+
+@pytest.mark.parametrize("connections", [1, 2])
+def test_a_connection_hands_over_its_next_message_only_once_the_last_is_recorded(
+    tmp_path: Path, connections: int
+) -> None:
+    """With each outcome waiting to be recorded, a connection went on to the next message, so
+    a kill under load left two messages taken by the server and unrecorded (sent twice by the
+    next send; the moved-clock suite caught it). Recording is slow here: the server may hold
+    at most one message a connection more than have been recorded."""
+    from reportback.config import load_config
+    from reportback.mail.smtp import Job, Outcome, SmtpServer
+
+    with Server() as server:
+        (tmp_path / "reportback.toml").write_text(server.config(connections=connections))
+        transport = SmtpServer(load_config(tmp_path / "reportback.toml").email)
+        jobs = (Job(n, "reports@nec.example.org", f"m{n}@example.org", b"Subject: x\r\n\r\nx\r\n")
+                for n in range(12))  # fmt: skip
+        ahead: list[int] = []
+
+        def record(outcome: Outcome) -> None:
+            time.sleep(0.1)  # a commit under load
+            ahead.append(len(server.recorder.messages) - (len(ahead) + 1))
+
+        transport.deliver(jobs, record)
+    assert len(ahead) == 12 and len(server.recorder.messages) == 12
+    assert max(ahead) <= connections - 1, ahead

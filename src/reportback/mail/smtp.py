@@ -53,6 +53,8 @@ class Outcome:
 
 
 Report = Callable[[Outcome], None]
+Handed = tuple["Outcome | BaseException", threading.Event]
+"""A connection's outcome (or its failure), and what it waits on: the outcome recorded."""
 
 
 class OutboxFolder:
@@ -141,9 +143,15 @@ class SmtpServer:
         return conn
 
     def deliver(self, jobs: Iterable[Job], report: Report) -> None:
-        """Send `jobs` over up to `connections` connections; call report() from this thread."""
+        """Send `jobs` over up to `connections` connections; call report() from this thread.
+
+        A connection hands over its next message only once the last is recorded (reported):
+        killed at any instant, a send leaves at most one message a connection handed over
+        unrecorded, which the next send repeats (with the outcome waiting to be recorded,
+        a connection went on, and a kill under load repeated two).
+        """
         todo: queue.Queue[Job | None] = queue.Queue(maxsize=self.config.connections * 4)
-        done: queue.Queue[Outcome | BaseException] = queue.Queue()
+        done: queue.Queue[Handed] = queue.Queue()
         workers = [
             threading.Thread(target=self._work, args=(todo, done), daemon=True)
             for _ in range(max(1, self.config.connections))
@@ -152,17 +160,10 @@ class SmtpServer:
             worker.start()
         failures: list[BaseException] = []
         for job in jobs:
-            while not failures:
-                failures += _drain(done, report)
-                try:
-                    todo.put(job, timeout=0.05)
-                    break
-                except queue.Full:
-                    continue
-            if failures:
+            if failures or not _hand(todo, job, done, report, failures):
                 break
-        for _ in workers:
-            todo.put(None)
+        for _ in workers:  # each takes one and stops (one that failed takes all to it)
+            _hand(todo, None, done, report, failures)
         while any(w.is_alive() for w in workers) or not done.empty():
             failures += _drain(done, report, wait=0.05)
         if failures:
@@ -170,17 +171,18 @@ class SmtpServer:
         if self.relay_refused and not self.taken:  # fewer than RELAY_TRIES, none taken
             raise _refuses_us(self.relay_reply)
 
-    def _work(
-        self, todo: queue.Queue[Job | None], done: queue.Queue[Outcome | BaseException]
-    ) -> None:
+    def _work(self, todo: queue.Queue[Job | None], done: queue.Queue[Handed]) -> None:
         conn: smtplib.SMTP | None = None
+        recorded = threading.Event()
         try:
             while (job := todo.get()) is not None:
                 self.rate.wait()
                 outcome, conn = self._send(job, conn)
-                done.put(outcome)
+                recorded.clear()
+                done.put((outcome, recorded))
+                recorded.wait()
         except BaseException as exc:  # noqa: BLE001 -- handed to the main thread, which raises it
-            done.put(exc)
+            done.put((exc, recorded))
             while todo.get() is not None:  # let the producer finish
                 pass
         finally:
@@ -329,19 +331,41 @@ def _close(conn: smtplib.SMTP | None) -> None:
         conn.close()
 
 
-def _drain(
-    done: queue.Queue[Outcome | BaseException], report: Report, wait: float = 0.0
-) -> list[BaseException]:
-    """Report every outcome waiting; return the failures found (workers that stopped)."""
+def _hand(
+    todo: queue.Queue[Job | None],
+    job: Job | None,
+    done: queue.Queue[Handed],
+    report: Report,
+    failures: list[BaseException],
+) -> bool:
+    """Put `job` (None: stop) in the queue, reporting outcomes while it is full; return
+    whether it went in before a connection failed (a stop always goes in)."""
+    while True:
+        failures += _drain(done, report)
+        if failures and job is not None:
+            return False
+        try:
+            todo.put(job, timeout=0.05)
+            return True
+        except queue.Full:
+            continue
+
+
+def _drain(done: queue.Queue[Handed], report: Report, wait: float = 0.0) -> list[BaseException]:
+    """Report every outcome waiting, letting its connection go on; return the failures found
+    (connections that stopped)."""
     failures: list[BaseException] = []
     try:
-        item = done.get(timeout=wait) if wait else done.get_nowait()
+        item, recorded = done.get(timeout=wait) if wait else done.get_nowait()
         while True:
-            if isinstance(item, BaseException):
-                failures.append(item)
-            else:
-                report(item)
-            item = done.get_nowait()
+            try:
+                if isinstance(item, BaseException):
+                    failures.append(item)
+                else:
+                    report(item)
+            finally:
+                recorded.set()
+            item, recorded = done.get_nowait()
     except queue.Empty:
         return failures
 
