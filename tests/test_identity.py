@@ -256,3 +256,24 @@ def test_the_next_meetings_report_written_from_the_last_over_its_file_is_a_new_r
     )
     _built(cli, "2026-11-03T09:00:00+00:00")
     assert _row(root, "nec") == ("nec-2016-10-18", "2026-11-03T09:00:00+00:00")
+
+
+def test_a_report_made_a_draft_and_put_back_is_known_by_its_published_text(
+    cli: Cli, project: Project
+) -> None:
+    """The record kept the sketch of a draft's text (here, all rewritten) once its file was
+    put back to the bytes published, so a later rename with a new title and an edit was
+    taken for a new report, and mailed again."""
+    root, before = _published(cli, project, "nec")
+    nec = root / "reports/nec.md"
+    published = nec.read_text()
+    nec.write_text(report(OCTOBER, title="NEC report", status="draft", **NEC))
+    _built(cli, "2026-11-03T09:00:00+00:00")
+    nec.write_text(published)
+    _built(cli, "2026-11-04T09:00:00+00:00")
+    nec.unlink()
+    (root / "reports/2016-09-20-nec.md").write_text(
+        report(SEPTEMBER.replace("in London", "in Leeds"), title="From the NEC", **NEC)
+    )
+    _built(cli, "2026-11-05T09:00:00+00:00")
+    assert _row(root, "2016-09-20-nec") == before

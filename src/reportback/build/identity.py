@@ -50,7 +50,7 @@ class ReportRow:
     seq: int | None = None
     title: str = ""
     body: str = ""
-    """A sketch of the report's text (`sketch`); empty if not known."""
+    """A sketch of the report's text as last published (`sketch`); empty if not known."""
     version: str = ""
     """A hash of the file's bytes as last published."""
 

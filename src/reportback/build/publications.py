@@ -53,8 +53,10 @@ def plan(
         else:  # not going out now: a report published before, renamed, keeps its stamp
             recorded = row.published_at if row is not None else None
         seq = row.seq if row is not None else None
+        kept = row is not None and row.body and source.slug not in publish
+        text = row.body if kept and row is not None else identities.sketches[source.slug]
         new = ReportRow(source.slug, ident, meta.meeting, meta.meeting_date.isoformat(),
-                        recorded, seq, meta.title, identities.sketches[source.slug],
+                        recorded, seq, meta.title, text,
                         row.version if row is not None else "")  # fmt: skip
         if new != row and (recorded or row is not None):
             rows.append(new)
