@@ -345,10 +345,10 @@ def _hand(
         if failures and job is not None:
             return False
         try:
-            todo.put(job, timeout=0.05)
+            todo.put_nowait(job)
             return True
-        except queue.Full:
-            continue
+        except queue.Full:  # every connection busy: record the next outcome as it comes
+            failures += _drain(done, report, wait=0.05)
 
 
 def _drain(done: queue.Queue[Handed], report: Report, wait: float = 0.0) -> list[BaseException]:
