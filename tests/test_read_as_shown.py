@@ -110,7 +110,48 @@ JOINED = {
     "a Greek lunate sigma for c": "\u03f2onfidential: zq.\n",
     "a Latin iota for l": "Members on\u0269y: zq.\n",
     "an Armenian colon": "Confidential\u0589 zq.\n",
+    "an Arabic letter mark in a heading's label": "## Disputes – confi\u061cdential\n\nzq.\n",
+    "a musical format character": "## Panel (members \U0001d173only)\n\nzq.\n",
+    "a shorthand format character": "Strictly con\U0001bca0fidential: zq.\n",
+    "braille blanks between the words": "Not\u2800for\u2800publication: zq.\n",
+    "Hangul fillers between the words": "Not\u3164for\u3164publication: zq.\n",
+    "a modifier letter colon": "Confidential\u02d0 zq.\n",
+    "an Ethiopic colon": "Confidential\u1361 zq.\n",
+    "a two-dot punctuation": "Confidential\u205a zq.\n",
+    "a Greek sigma for o": "C\u03c3nfidential: zq.\n",
 }  # fmt: skip
+WORDED = {
+    "for members only": "For members only: zq.\n",
+    "for party members only": "For party members only: zq.\n",
+    "only for members": "Only for members: zq.\n",
+    "a heading for members only": "## Panel (for members only)\n\nzq.\n",
+    "highly confidential": "Highly confidential: zq.\n",
+    "a heading highly confidential": "## Disputes – highly confidential\n\nzq.\n",
+    "commercially confidential": "Commercially confidential: zq.\n",
+    "in confidence": "In confidence: zq.\n",
+    "off the record": "Off the record: zq.\n",
+    "private": "Private: zq.\n",
+    "top secret": "Top secret: zq.\n",
+    "a confidential item": "Confidential item: zq.\n",
+    "confidential to a committee": "Confidential to the committee: zq.\n",
+    "confidential until a date": "Confidential until 2027: zq.\n",
+    "a note in brackets": "Note (confidential): zq.\n",
+    "for internal use only": "For internal use only: zq.\n",
+    "not for public release": "Not for public release: zq.\n",
+    "must not be published": "This must not be published: zq.\n",
+    "a label between stars": "★ CONFIDENTIAL ★ zq.\n",
+    "a label and a lock": "Confidential 🔒 zq.\n",
+    "two labels": "CONFIDENTIAL / MEMBERS ONLY: zq.\n",
+    "members only in Welsh": "Aelodau yn unig – zq.\n",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(WORDED))
+def test_labels_in_more_wordings_are_refused(cli: Cli, project: Project, case: str) -> None:
+    """Each was published (an adversary helper's round): a label qualified (`Highly`, `For`),
+    with a word after it (`item`, `until …`), a symbol after it, or in other words."""
+    text = FRONT + "---\n\n" + WORDED[case]
+    assert_refused(cli, project({"reports/a.md": text}), 7, "says that it is withheld")
 
 
 @pytest.mark.parametrize("case", sorted(JOINED))
@@ -137,9 +178,42 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "> Members only need to register\n> once.\n\n"
         "| Item | Notes |\n|---|---|\n| 4 | The confidential reporting policy |\n"
         "| 5 | Vote: members only. |\n\n"
-        "Item 4 – [Confidential: zq names]{.confidential}\n"
+        "Item 4 – [Confidential: zq names]{.confidential}\n\n"
+        "Private members' bills were discussed. Secret ballots: agreed.\n\n"
+        "Confidential reporting line: call the office. The confidential matters were noted.\n\n"
+        "We had full confidence in the chair. For members, the social is free.\n\n"
+        "A note.[^2]\n\n[^2]: Second note.\n\n    ::: confidential\n    zq in a note\n    :::\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)
     assert result.code == 0, result.err
     assert "zq" not in (root / "site/reports/a/index.html").read_text()
+
+
+LINKED = {
+    "a page's name": "index.html#vote-on-zq",
+    "the folder": "./#vote-on-zq",
+    "the path from the site's root": "/reports/a/#vote-on-zq",
+    "a full address": "http://localhost:8000/reports/a/#vote-on-zq",
+    "another case": "../a/index.html#Vote-On-Zq",
+}
+
+
+@pytest.mark.parametrize("case", sorted(LINKED))
+def test_a_link_with_a_path_to_an_id_made_from_withheld_words_is_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Only links that started with `#` were checked: the id, withheld words and all, was
+    published in the link's target (an adversary helper's round)."""
+    body = "Met.\n\n## Vote on [zq]{.confidential}\n\nHeard.\n\n## Next\n\n"
+    body += f"See [the vote]({LINKED[case]}); and [elsewhere](https://example.org/#top).\n"
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    assert_refused(cli, root, 15, f"link to {LINKED[case]} points to a heading withheld")
+
+
+def test_a_link_in_raw_html_to_a_withheld_heading_is_refused(cli: Cli, project: Project) -> None:
+    body = "Met.\n\n## Vote on zq {.confidential}\n\nHeard.\n\n## Next\n\n"
+    body += 'See <a href="#vote-on-zq">the vote</a>.\n'
+    config = "[redaction]\nallow_raw_html = true\n"
+    root = project({"reports/a.md": FRONT + "---\n\n" + body, "reportback.toml": config})
+    assert_refused(cli, root, 15, "link to #vote-on-zq points to a heading withheld")

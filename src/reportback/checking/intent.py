@@ -33,24 +33,43 @@ KEY_IN_BODY = re.compile(
 )
 """Such a key written below the closing `---`, as a list item, or with its value in a
 quote, a numbered item, a definition or a table's cell."""
-GAP = r"[\s\-]+"
+GAP = r"[\s\-]*"
+"""What may stand between the words of a phrase: spaces, line breaks, hyphens, or nothing
+(the words run together once characters that show nothing are taken out)."""
 SAYS = re.compile(
     rf"\b(?:not{GAP}(?:for|to{GAP}be){GAP}(?:publication|published|circulation|circulated|shared)"
+    rf"|not{GAP}for{GAP}public{GAP}(?:release|distribution|circulation|consumption)"
+    rf"|must{GAP}not{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)"
+    rf"|for{GAP}internal{GAP}use{GAP}only"
     rf"|do{GAP}not{GAP}(?:publish|circulate)|strictly{GAP}(?:confidential|private)"
     rf"|private{GAP}(?:and|&){GAP}confidential)\b",
     re.I,
 )
 """Words that say what they are in is withheld, wherever they are (also wrapped)."""
-LABELS = r"(?:confidential|members[’'`]?[ -]only|cyfrinachol|embargoed|private\s*&\s*confidential)"
-ENDS = r"[:\-–—(.)\]!;,∶ː꞉‒−⸺։׃܃܄᠄]"
-"""What ends a label that starts a line: a colon, a dash, a bracket, a stop (look-alikes
-too: the Armenian, Hebrew, Syriac and Mongolian colons)."""
+QUALIFIED = (
+    r"(?:(?:strictly|highly|commercially|very|most|nb|for(?:[ \t]+(?:party|labour))?)[ \t]+)?"
+)
+"""Words before a label that keep it one (`Highly confidential:`, `For members only:`)."""
+LABELS = (
+    rf"(?:{QUALIFIED}(?:confidential|members[’'`]?[ -]?only)|cyfrinachol|embargoed"
+    r"|private\s*&\s*confidential|only[ \t]+for[ \t]+(?:party[ \t]+)?members"
+    r"|aelodau[ \t]+yn[ \t]+unig)"
+)
+AFTER = r"(?:[ \t]+(?:item|matter|minute|paper|until[ \t][^:\n]{1,30}?|to[ \t]+the[ \t]+\w+))?"
+"""Words after a label that keep it one (`Confidential item:`, `Confidential until 2027:`)."""
+STRICT = r"(?:private|(?:top[ \t]+)?secret|in[ \t]+confidence|off[ \t]+the[ \t]+record)"
+"""Labels only with a colon or a dash after them (`Private:`, `In confidence –`), being
+words of everyday text too."""
+ENDS = r"[^\w\s'’\"“”]"
+"""What ends a label that starts a line: a colon, a dash, a bracket, a stop, a symbol
+(`CONFIDENTIAL ★`, `Confidential 🔒`); not a quote."""
 NUMBER = r"(?:(?:\d+|[a-z])[.)]|\(\d+\))[ \t]+"
 """A numbered item's marker: `1. `, `1) `, `a. `, `(1) `."""
-LEAD = r"(?:[\w'’]+[ \t]+){0,3}[\w'’]+[ \t]*(?:[:–—]|[ \t]-)[^\w\n]*"
+LEAD = r"(?:[\w'’]+[ \t]+){0,3}[\w'’]+[ \t]*(?:[:–—(]|[ \t]-)[^\w\n]*"
 """A few words and a colon or dash before a label: `Fine print: `, `Item 4 – `, `Item 4 - `."""
 STARTS = re.compile(
-    rf"^[^\w\n]*(?:{NUMBER})?(?:{LABELS}\b[^\w\n]*?(?:{ENDS}|$)|{LEAD}{LABELS}\b[^\w\n]*?[:\-–—(])",
+    rf"^[^\w\n]*(?:{NUMBER})?(?:{LABELS}{AFTER}\b[^\w\n]*?(?:{ENDS}|$)|{STRICT}[^\w\n]*?[:–—-]"
+    rf"|{LEAD}{LABELS}\b[^\w\n]*?[:\-–—(])",
     re.I,
 )
 """A line (or a value) that starts by saying it is withheld: `CONFIDENTIAL – …`,
@@ -67,10 +86,15 @@ SETEXT = re.compile(r"[ \t]{0,3}(?:=+|-+)[ \t]*")
 """A setext heading's underline: the line above it is a heading."""
 HIDDEN = re.compile(
     "[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e0fff]"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e0fff"
+    "\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u2800\ufff9-\ufffb\U000110bd"
+    "\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d159\U0001d173-\U0001d17a]"
 )
 """Characters that show nothing: soft hyphens, zero-width and direction marks, joiners,
-variation selectors, fillers, tags."""
+variation selectors, fillers, tags, every other format character (Arabic, Syriac, Egyptian,
+shorthand and musical ones), the braille blank and the musical null notehead."""
+COLONS = str.maketrans("ː⁚፡᛬⸬꞉։∶׃܃܄᠄", "::::::::::::")
+"""Characters drawn like a colon (some are letters, so a label before them ran on)."""
 MARKUP = re.compile(r"[*_~^\\]")
 """Emphasis and escapes a reader does not read as letters (`not *for* publication`)."""
 SPACED = re.compile(r"\b(?:\w[ \t.-]){4,}\w\b")
@@ -86,7 +110,7 @@ def _plain(line: str) -> str:
     (`nearmiss.skeleton`: NFKC `ﬁ`, accents, letters of other alphabets drawn like Latin ones,
     `nоt` with a Cyrillic о), letters spaced out joined."""
     line = html.unescape(line) if "&" in line else line
-    line = nearmiss.skeleton(MARKUP.sub("", HIDDEN.sub("", line)))
+    line = nearmiss.skeleton(MARKUP.sub("", HIDDEN.sub("", line)).translate(COLONS))
     return SPACED.sub(lambda m: re.sub(r"[ \t.-]", "", m[0]), line)
 
 
@@ -98,6 +122,8 @@ def _plain_already(line: str) -> bool:
 
 
 PATTERNS = (SAYS, STARTS, HEADING)
+FENCES = re.compile(r"^[ \t>]*:{3,}[^\n]*", re.M)
+"""A fence line: syntax (one read as text is text for `read_labels`, which reads blocks)."""
 UNMARKED = (
     "says that it is withheld, but nothing marks it: it would be published. Mark it "
     "(## Heading {.confidential} or {.members}, ::: confidential around it, or "
@@ -120,6 +146,7 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         )
     at, said_at = 0, set(keys)
     blanked = ATTRIBUTES.sub(lambda m: " " * len(m[0]), body)  # a mark's own words aside
+    blanked = FENCES.sub(lambda m: " " * len(m[0]), blanked)  # and a fence's
     lines = blanked.split("\n")  # blanks keep every offset
     for number, line in enumerate(lines, start=1):
         start, at = at, at + len(line) + 1

@@ -34,12 +34,12 @@ LOOK_ALIKES = str.maketrans(
     "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ"  # small capitals
     "ᎠᎡᎢᎪᎫᎬᏔᎳᎷᎻᏀᏃᏒᏚᏞᏟᏢᏦᏙᏴ"  # Cherokee
     "օսցհøØłŁƈđħ"  # Armenian, Latin letters with a stroke
-    "ϲϹϳɩɑıɒ",  # Greek lunate sigma (NFKC makes it σ) and yot, Latin iota, alpha, dotless i
+    "ϲϹϳɩɑıɒσ",  # Greek lunate sigma (NFKC makes it σ) and yot, Latin iota, alpha, dotless i
     "aeopcyxijsdghlnqvwouvABEKMHOPCTXIJSABEZHIKMNOPTYXikapx"
     "abcdefghijklmnoprstuvwyz"
     "DRTAJEWWMHGZRSLCPKVB"
     "oughoOlLcdh"
-    "cCjlaia",
+    "cCjlaiao",
 )
 """Letters drawn like Latin ones: Cyrillic, Greek, Cherokee and Armenian letters, small
 capitals, Latin letters with a stroke (a subset of Unicode's confusables)."""

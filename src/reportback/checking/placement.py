@@ -164,7 +164,7 @@ def _mark_like(text: str, what: str, lines: list[str], seen: set[str]) -> Iterat
     seen.add(found)
     if found.startswith(":::") and what == "code":
         yield (
-            intent.indented_line(lines, found) or _line_of(lines, found),
+            intent.indented_line(lines, found) or line_of(lines, found),
             (
                 f"{found!r} is in code (a line indented four spaces or a tab, or a code or "
                 "<pre> block), so it withholds nothing: all of the block would be published "
@@ -174,12 +174,12 @@ def _mark_like(text: str, what: str, lines: list[str], seen: set[str]) -> Iterat
         return
     if not found.startswith(("{", ".", "#")):  # a fence, a comment or a tag
         yield (
-            _line_of(lines, found.split()[0][:40]),
+            line_of(lines, found.split()[0][:40]),
             f"{found[:40]!r} would be published as written, withholding nothing; remove it",
         )
         return
     yield (
-        _line_of(lines, found.rstrip("}")[:40]),
+        line_of(lines, found.rstrip("}")[:40]),
         (
             f"{found!r} looks like a withholding mark, but pandoc read it as text (or as "
             "code, math or an attribute's value): it would be published as written. Attach "
@@ -218,7 +218,7 @@ def _text_into(parts: list[str], value: list[Any]) -> None:
                 _text_into(parts, item["c"])
 
 
-def _line_of(lines: list[str], needle: str) -> int:
+def line_of(lines: list[str], needle: str) -> int:
     """Return the first line holding `needle` as written, or as pandoc read it (braces drawn
     like braces, entities, any run of spaces as one)."""
     needle = " ".join(needle.split("\n")[0].split())
@@ -361,40 +361,3 @@ def runs(ws: tuple[str, ...]) -> list[tuple[str, ...]]:
     if len(ws) >= AUDIT_WINDOW:
         return [ws[i : i + AUDIT_WINDOW] for i in range(len(ws) - AUDIT_WINDOW + 1)]
     return [ws] if len(ws) >= AUDIT_SHORTEST else []
-
-
-def cross_references(ast: Ast, lines: list[str]) -> Iterator[Found]:
-    """Yield each link to a heading of this report that its readers could not follow: to no
-    heading at all, or to one withheld from them (its text or id would be a leak)."""
-    headings: list[tuple[Audience, str, str]] = []
-    links: list[tuple[Audience, str, str]] = []
-
-    def visit(node: Node, level: Audience) -> None:
-        if node["t"] == "Header":
-            text = json_ast.stringify(node["c"][2], notes=False)
-            made = [level]  # an id made from its words is withheld with the most withheld
-            if not node["c"][1][0]:
-                json_ast.walk_levels(node["c"][2], lambda _, lv: made.append(lv), level)
-            headings.append((max(made), node["c"][1][0] or json_ast.heading_id(text),
-                             text.casefold()))  # fmt: skip
-        elif node["t"] == "Link" and node["c"][2][0].startswith("#"):
-            text = json_ast.stringify(node["c"][1], notes=False)
-            links.append((level, node["c"][2][0][1:], text))
-
-    json_ast.walk_levels(ast["blocks"], visit)
-    for level, name, text in links:
-        found = [lv for lv, ident, title in headings if ident == name or (not name and title
-                 == text.casefold())]  # fmt: skip
-        line = _line_of(lines, f"(#{name})" if name else f"[{text}]")
-        if not found:
-            yield line, f"link to #{name or text}: no heading of this report has that id"
-        elif min(found) > level:
-            yield (
-                line,
-                (
-                    f"link to #{name or text} points to a heading withheld from its readers "
-                    f"({min(found).label}), or to an id made from a heading's words some of "
-                    f"which are: link to a public heading, give the heading an id of public "
-                    f"words ({{#name}}), or withhold the link too"
-                ),
-            )

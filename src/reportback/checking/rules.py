@@ -11,6 +11,7 @@ from reportback.checking import (
     headings,
     intent,
     limits,
+    links,
     nearmiss,
     placement,
     read_labels,
@@ -117,7 +118,7 @@ class BodyChecker:
             *readers.problems(ast, regions, self.lines),
             *placement.definitions(ast, regions),
             *placement.leftovers(ast, self.lines),
-            *placement.cross_references(ast, self.lines),
+            *links.cross_references(ast, self.lines),
             *tables.crowded(regions),
         ]
         said: list[tuple[int, str]] = []
