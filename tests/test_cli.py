@@ -495,6 +495,19 @@ def test_tags_spelt_alike_share_one_page_listing_them_all(cli: Cli, project: Pro
     assert all(f"Report {n}" in page for n in range(3)), page
 
 
+def test_tags_of_no_words_have_a_page_each(cli: Cli, project: Project) -> None:
+    """`!!!`, `???` and a tag named `tag` shared one page, `tags/tag/`, titled by one of them
+    (an adversary helper's finding)."""
+    root = project({"reports/a.md": report("Public.\n", tags=["!!!", "???", "tag"])})
+    assert cli("build", "--now", NOW).code == 0
+    pages = sorted(p.name for p in (root / "site/tags").iterdir())
+    assert len(pages) == 3 and "tag" in pages, pages
+    titles = {
+        (root / "site/tags" / p / "index.html").read_text().split("</title>")[0] for p in pages
+    }
+    assert len(titles) == 3, titles
+
+
 def test_regions_spelt_alike_in_a_clp_directory_are_refused(cli: Cli, project: Project) -> None:
     """Held-out round 22: "South East" and "south east" made one feed file, one region's
     overwriting the other's."""

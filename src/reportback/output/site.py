@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import re
@@ -86,8 +87,11 @@ def days(value: float | None) -> str:
 
 
 def tag_slug(tag: str) -> str:
-    """Return the URL name of a tag's page."""
-    return re.sub(r"[^\w]+", "-", unicodedata.normalize("NFKC", tag).casefold()).strip("-") or "tag"
+    """Return the URL name of a tag's page: its words, or for a tag of none (`!!!`, `★`) a
+    hash of it (every such tag had one page, `tags/tag/`: an adversary helper's finding)."""
+    folded = unicodedata.normalize("NFKC", tag).casefold()
+    slug = re.sub(r"[^\w]+", "-", folded).strip("-")
+    return slug or "tag-" + hashlib.sha256(folded.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
 def report_page(report: ReportView) -> str:
