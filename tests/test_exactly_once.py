@@ -19,7 +19,7 @@ from reportback import database
 from .conftest import Result, report
 from .smtp import Faults, Server
 from .test_daemon import _start, _wait_running
-from .test_email_scale import members
+from .test_email_scale import members, prepare
 
 Cli = Callable[..., Result]
 Project = Callable[[dict[str, str | bytes]], Path]
@@ -431,3 +431,31 @@ def test_a_connection_hands_over_its_next_message_only_once_the_last_is_recorded
         transport.deliver(jobs, record)
     assert len(ahead) == 12 and len(server.recorder.messages) == 12
     assert max(ahead) <= connections - 1, ahead
+
+
+def test_a_report_withdrawn_during_a_send_and_published_again_reaches_each_member_once(
+    cli: Cli, project: Project
+) -> None:
+    """A build that withdrew the report mid-send took it out of messages the send had already
+    written and went on to hand over; once the report was published again, the members who
+    got those messages were mailed it again (an adversary helper had eleven of twenty)."""
+    count = 20
+    with Server(Faults(delay=0.5)) as server:
+        root = prepare(cli, project, server, count, connections=1)
+        path = root / "reports/2016-09-20-nec.md"
+        text = path.read_text()
+        proc = subprocess.Popen([EXE, "digest", "send", "--now", T2], cwd=root, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        deadline = time.monotonic() + 60
+        while len(server.recorder.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        path.write_text(text.replace("title:", "status: draft\ntitle:", 1))
+        assert cli("build", "--now", "2026-11-20T10:00:30+00:00").code == 0
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        assert 2 < len(server.recorder.messages) < count, "some went after the withdrawal"
+        path.write_text(text)
+        assert cli("build", "--now", "2026-11-20T11:00:00+00:00").code == 0
+        assert cli("digest", "send", "--now", "2026-11-20T11:05:00+00:00").code == 0
+        per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+    assert len(per) == count and set(per.values()) == {1}, per

@@ -250,9 +250,26 @@ def _unqueue(db: sqlite3.Connection, row: int, subscriber: int, reports: Iterabl
 
 
 def mark_sent(db: sqlite3.Connection, row: QueuedMessage, now: datetime) -> None:
-    db.execute(
-        "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-        (utc(now), row.id),
+    """Record a message the server took, with the reports it held as this send read them: a
+    build that withdrew one meanwhile took it out of the message's row, or the row itself,
+    after the message was written (an adversary helper had eleven members mailed twice once
+    the report was published again)."""
+    updated = db.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, reports = ? "
+        "WHERE id = ?",
+        (utc(now), "\n".join(row.reports), row.id),
+    )
+    if updated.rowcount == 0:
+        db.execute(
+            "INSERT INTO outbox (id, subscriber_id, cadence, reports, clp, audience, email, "
+            "message_id, created_at, status, attempts, sent_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?)",
+            (row.id, row.subscriber_id, row.cadence, "\n".join(row.reports), row.clp,
+             row.audience, row.email, row.message_id, row.created_at, row.attempts + 1, utc(now)),
+        )  # fmt: skip
+    db.executemany(
+        "INSERT OR REPLACE INTO included VALUES (?, ?, ?)",
+        ((row.subscriber_id, report, row.id) for report in row.reports),
     )
 
 
