@@ -277,3 +277,29 @@ def test_a_report_made_a_draft_and_put_back_is_known_by_its_published_text(
     )
     _built(cli, "2026-11-05T09:00:00+00:00")
     assert _row(root, "2016-09-20-nec") == before
+
+
+def test_a_report_renamed_with_a_word_fixed_and_another_written_into_its_file_is_each_mailed_once(
+    cli: Cli, project: Project
+) -> None:
+    """The morning's report filed under a new name with a word fixed, and the afternoon's
+    (same meeting, date and title) written into its file: refused as a copy left behind, and
+    removing the copy, as the message said, lost a report (an adversary helper's finding)."""
+    with Server() as server:
+        files = _files() | {"members.csv": members(2), "reportback.toml": server.config()}
+        root = project(files)
+        assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+        _built(cli, "2026-11-02T09:00:00+00:00")
+        assert cli("digest", "send", "--now", "2026-11-02T10:00:00+00:00").code == 0
+        before = _row(root, "nec")
+        nec = root / "reports/nec.md"
+        (root / "reports/nec-morning.md").write_text(nec.read_text().replace("London", "Leeds"))
+        nec.write_text(report(OCTOBER, title="NEC report", **NEC))
+        _built(cli, "2026-11-03T09:00:00+00:00")
+        assert cli("digest", "send", "--now", "2026-11-03T10:00:00+00:00").code == 0
+        per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+        last = server.recorder.messages[-1][2]
+    assert per == {"m0@example.org": 3, "m1@example.org": 3}, "the afternoon's once each"
+    assert b"by video" in last
+    assert _row(root, "nec-morning") == before
+    assert _row(root, "nec") == ("nec-2016-09-20", "2026-11-03T09:00:00+00:00")
