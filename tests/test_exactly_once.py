@@ -459,3 +459,21 @@ def test_a_report_withdrawn_during_a_send_and_published_again_reaches_each_membe
         assert cli("digest", "send", "--now", "2026-11-20T11:05:00+00:00").code == 0
         per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
     assert len(per) == count and set(per.values()) == {1}, per
+
+
+def test_a_draft_with_a_mistake_holds_back_only_itself_from_digests(
+    cli: Cli, project: Project
+) -> None:
+    """A draft with a typo in its front matter stopped every digest, the published reports'
+    too, until it was fixed (an adversary helper's finding); `build` still refuses it."""
+    with Server() as server:
+        root = prepare(cli, project, server, 3, connections=1)
+        (root / "reports/later.md").write_text(
+            report("Not yet.\n", title="Later", status="draft", confidental="true")
+        )
+        sent = cli("digest", "send", "--now", T2)
+        assert sent.code == 0, sent.err
+        assert "reports/later.md:" in sent.err and "unknown key 'confidental'" in sent.err
+        assert "held back from digests until it is fixed and built" in sent.err
+        assert len(server.recorder.messages) == 3
+    assert cli("build", "--now", T2).code == 1

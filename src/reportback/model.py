@@ -319,6 +319,8 @@ class Survey:
     checked: tuple[Checked, ...]
     chosen: Selection
     plan: Plan
+    held: tuple[Problem, ...]
+    """With `BuildOptions.hold_back`: the problems of the reports left out."""
 
 
 WithheldText = tuple[tuple[Fragment, ...], tuple[str, ...]]
@@ -379,6 +381,10 @@ class BuildOptions:
     progress: bool = False
     embargoed: bool = False
     """The rep's preview: embargoed reports are shown too, marked as drafts are."""
+    hold_back: bool = False
+    """`digest send`: a report with problems is held back, named on stderr, where a build
+    refuses them all (a draft with a typo stopped every digest: an adversary helper's
+    finding)."""
 
 
 @dataclass(frozen=True)

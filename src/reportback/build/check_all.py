@@ -92,9 +92,14 @@ def _ast(cache: Cache, name: str) -> Ast:
     return ast
 
 
-def check_project(config: Config, directory: Directory, show_progress: bool) -> list[Checked]:
+def check_project(
+    config: Config,
+    directory: Directory,
+    show_progress: bool,
+    held: dict[str, list[Problem]] | None = None,
+) -> list[Checked]:
     """Check every report (`load_and_check`) and the meetings register; raise the problems
-    of both at once."""
+    of both at once (a report's own problems go to `held`, if given, by file name)."""
     problems = []
     try:
         register.load(config.root)
@@ -103,7 +108,7 @@ def check_project(config: Config, directory: Directory, show_progress: bool) -> 
     cache = Cache(config.path("state") / "cache")
     reports, raw_html = config.path("reports"), config.redaction.allow_raw_html
     try:
-        done = load_and_check(reports, directory, cache, raw_html, show_progress)
+        done = load_and_check(reports, directory, cache, raw_html, show_progress, held)
     except InputRefused as exc:
         if not problems:
             raise
@@ -119,8 +124,10 @@ def load_and_check(
     cache: Cache | None,
     raw_html: bool,
     show_progress: bool = False,
+    held: dict[str, list[Problem]] | None = None,
 ) -> list[Checked]:
-    """Load, parse and check every report; raise once with every problem in every report.
+    """Load, parse and check every report; raise once with every problem in every report
+    (or, given `held`, leave each report with problems out, its problems there by its name).
 
     A report the cache holds as passed with the same inputs is not checked again; the rest
     are checked on pandoc workers, shared with a forked child (`fork.shared`).
@@ -182,7 +189,11 @@ def load_and_check(
     earlier = {path: passed(path) for path in files}
     missing = [path for path in files if earlier[path] is None]
     made = dict(zip(missing, shared(missing, check_some, "checking"), strict=True))
-    for one, found in (earlier[path] or made[path] for path in files):
+    for path in files:
+        one, found = earlier[path] or made[path]
+        if found and held is not None:
+            held[path.stem] = found
+            continue
         checked += [one] if one is not None else []
         problems += found
     problems += _duplicates(checked) + unread(reports)

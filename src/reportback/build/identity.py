@@ -88,8 +88,11 @@ def same(one: str, other: str) -> bool:
     return " ".join(skeleton(one).split()) == " ".join(skeleton(other).split())
 
 
-def identify(sources: list[Source], known: dict[str, ReportRow]) -> Known:
-    """Decide which recorded report each file is (see the module's docstring)."""
+def identify(
+    sources: list[Source], known: dict[str, ReportRow], held: frozenset[str] = frozenset()
+) -> Known:
+    """Decide which recorded report each file is (see the module's docstring); the reports
+    recorded under `held`'s names are those files' (left out, unreadable), no one else's."""
     _no_copies(sources)
     by_version = {r.version: r for r in known.values() if r.version}
     found: dict[str, ReportRow] = {}
@@ -100,7 +103,7 @@ def identify(sources: list[Source], known: dict[str, ReportRow]) -> Known:
         s.slug: found[s.slug].body if s.slug in found and found[s.slug].body else sketch(s.body)
         for s in sources
     }
-    claimed = {r.slug for r in found.values()}
+    claimed = {r.slug for r in found.values()} | held
     for source in sources:
         row = known.get(source.slug)
         if source.slug in found or row is None or row.slug in claimed:

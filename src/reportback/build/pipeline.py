@@ -23,7 +23,7 @@ from reportback.build.swap import SWAPS, Staging, commit_all
 from reportback.cache import Cache
 from reportback.clps import directory_for
 from reportback.config import Config
-from reportback.errors import LeakFound, shown_path
+from reportback.errors import LeakFound, Problem, shown_path
 from reportback.model import (
     Audience,
     BuildOptions,
@@ -52,13 +52,17 @@ def survey(config: Config, options: BuildOptions) -> Survey:
     """Run load/check → select, and decide each report's id; raise InputRefused on problems."""
     directory = directory_for(config)
     templates = Templates(config.path("templates"))
+    held: dict[str, list[Problem]] | None = {} if options.hold_back else None
     with stage("check"):
-        checked = check_project(config, directory, options.progress)
+        checked = check_project(config, directory, options.progress, held)
     chosen = select(checked, options.now, options.drafts, options.embargoed)
     going_out = {c.source.slug for c in chosen.published}
     with database.opened(config.path("state")) as db:
-        plan = publications.plan(db, [c.source for c in checked], options.now, going_out)
-    return Survey(directory, templates, tuple(checked), chosen, plan)
+        plan = publications.plan(
+            db, [c.source for c in checked], options.now, going_out, frozenset(held or ())
+        )
+    problems = tuple(p for found in (held or {}).values() for p in found)
+    return Survey(directory, templates, tuple(checked), chosen, plan, problems)
 
 
 def select(
@@ -110,7 +114,7 @@ def prepare(
     withheld = {slug: r[1] for slug, r in redacted.items()}
     withheld[audited.SITE] = audited.site_text(config, ready.directory)
     return Prepared(ready.directory, ready.templates, ready.checked, ready.chosen, ready.plan,
-                    withheld, rendered)  # fmt: skip
+                    ready.held, withheld, rendered)  # fmt: skip
 
 
 GC_THRESHOLDS = (50_000, 50, 50)

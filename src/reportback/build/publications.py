@@ -22,13 +22,18 @@ class Plan:
 
 
 def plan(
-    db: sqlite3.Connection, sources: Iterable[Source], now: datetime, publish: set[str]
+    db: sqlite3.Connection,
+    sources: Iterable[Source],
+    now: datetime,
+    publish: set[str],
+    held: frozenset[str] = frozenset(),
 ) -> Plan:
-    """Decide each report's id and publication instant; `publish` are the slugs going out now."""
+    """Decide each report's id and publication instant; `publish` are the slugs going out now,
+    `held` those of files left out (unreadable): their recorded reports are theirs still."""
     columns = "slug, id, meeting, meeting_date, published_at, seq, title, body, version"
     known = {r[0]: ReportRow(*r) for r in db.execute(f"SELECT {columns} FROM reports")}
     sources = list(sources)
-    identities = identify(sources, known)
+    identities = identify(sources, known, held)
     taken = {r.id for r in known.values()}
     publications: dict[str, Publication] = {}
     rows: list[ReportRow] = []

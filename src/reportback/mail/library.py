@@ -25,8 +25,10 @@ def library(
     Every published report is listed; only those `wanted` picks from that list (all, if
     not given) are rendered and returned: a send renders just the reports its digests show.
     """
-    options = pipeline.BuildOptions(now=now)
+    options = pipeline.BuildOptions(now=now, hold_back=True)
     surveyed = pipeline.survey(config, options)
+    for problem in surveyed.held:
+        print(f"{problem} (held back from digests until it is fixed and built)", file=sys.stderr)
     listed, held = _catalogue(config, surveyed)
     ids = set(listed) if wanted is None else wanted(listed, held)
     only = frozenset(listed[i].slug for i in ids if i in listed)
