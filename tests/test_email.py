@@ -861,17 +861,19 @@ def test_a_member_listed_again_gets_what_was_due_before_the_lapse_not_during_it(
     assert [t for t in got["bob"] if "Lapsed report" in t], "bob never lapsed"
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_stops_a_send_once_the_messages_under_way_are_recorded(
-    cli: Cli, project: Project
+    cli: Cli, project: Project, sig: signal.Signals
 ) -> None:
     """An adversary helper's finding: Ctrl-C in the middle of a message left it taken by the
     server but not recorded, and each send after mailed it again (one member five times in
     four interrupts). Now the send hands over nothing new, records what is under way, and
-    says so; the next send mails only the rest."""
+    says so; the next send mails only the rest. SIGTERM (a service manager's stop) is taken
+    the same way (it ended the send with no word, as a kill does: a later round)."""
 
     def interrupt(number: int) -> None:
         if number == 2:  # as the second message's DATA arrives
-            signal.raise_signal(signal.SIGINT)
+            signal.raise_signal(sig)
 
     with Server(Faults(on_message=interrupt)) as server:
         setup(cli, project, server, connections=1)
@@ -887,3 +889,4 @@ def test_ctrl_c_stops_a_send_once_the_messages_under_way_are_recorded(
         )
     assert sum(mailed.values()) == 4 and set(mailed.values()) == {1}, mailed
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL

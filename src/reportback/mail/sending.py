@@ -69,11 +69,12 @@ def send(
 
 @contextmanager
 def _stop_asked() -> Iterator[threading.Event]:
-    """Take Ctrl-C as asking the send to stop: it hands over no new message, and records the
-    outcome of those under way (an interrupt in the middle of one left a message the server
-    took unrecorded, mailed again by the next send: an adversary helper had one member mailed
-    five times in four interrupts). A second Ctrl-C stops it at once. Only the main thread can
-    take signals (the daemon sends on another, and stops its own way)."""
+    """Take Ctrl-C (or SIGTERM, as a service manager stops it) as asking the send to stop: it
+    hands over no new message, and records the outcome of those under way (an interrupt in
+    the middle of one left a message the server took unrecorded, mailed again by the next
+    send: an adversary helper had one member mailed five times in four interrupts). A second
+    one stops it at once. Only the main thread can take signals (the daemon sends on another,
+    and stops its own way)."""
     asked = threading.Event()
     if threading.current_thread() is not threading.main_thread():
         yield asked
@@ -81,15 +82,17 @@ def _stop_asked() -> Iterator[threading.Event]:
 
     def stop(signum: int, frame: object) -> None:
         asked.set()
-        signal.signal(signal.SIGINT, before)  # a second Ctrl-C interrupts
+        for sig, was in before.items():  # a second one stops at once
+            signal.signal(sig, was)
         print("stopping: the messages under way are finished and recorded (Ctrl-C again "
               "stops at once)", file=sys.stderr, flush=True)  # fmt: skip
 
-    before = signal.signal(signal.SIGINT, stop)
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield asked
     finally:
-        signal.signal(signal.SIGINT, before)
+        for sig, was in before.items():
+            signal.signal(sig, was)
 
 
 def _no_public_address(config: Config) -> InputRefused:
