@@ -826,6 +826,25 @@ def test_a_build_after_the_state_was_lost_says_so(cli: Cli, project: Project) ->
     ), again.err
 
 
+def test_a_build_after_an_older_state_was_restored_says_so(cli: Cli, project: Project) -> None:
+    """An adversary helper's finding: a state backup from before the last report was
+    published, restored, made the next build publish it as new, for its members to be mailed
+    it again, and nothing said so."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("build", "--now", T1).code == 0
+    backup = (root / ".reportback/state.sqlite").read_bytes()
+    (root / "reports/2016-10-04-later.md").write_text(report("Later.\n", title="Later"))
+    assert cli("build", "--now", T2).code == 0
+    (root / ".reportback/state.sqlite").write_bytes(backup)
+    again = cli("build", "--now", "2026-11-21T10:00:00+00:00")
+    assert again.code == 0, again.err
+    assert (
+        ".reportback/state.sqlite has no record of 1 reports the site shows (2016-10-04-later): "
+        "if it was restored from an older backup" in again.err
+    ), again.err
+    assert "no record of" not in cli("build", "--now", "2026-11-21T11:00:00+00:00").err
+
+
 def test_a_member_listed_again_gets_what_was_due_before_the_lapse_not_during_it(
     cli: Cli, project: Project
 ) -> None:

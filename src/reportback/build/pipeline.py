@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -23,7 +22,7 @@ from reportback.build.swap import SWAPS, Staging, commit_all
 from reportback.cache import Cache
 from reportback.clps import directory_for
 from reportback.config import Config
-from reportback.errors import LeakFound, Problem, shown_path
+from reportback.errors import LeakFound, Problem
 from reportback.model import (
     Audience,
     BuildOptions,
@@ -126,36 +125,15 @@ def run(config: Config, options: BuildOptions) -> BuildResult:
     """Build the site; on any refusal, raise and leave the published outputs untouched."""
     usual = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
-    lost = _state_lost(config)
     try:
         ready = prepare(config, options)
         gc.freeze()  # all made so far lasts the build: not scanned (nor, forked, copied)
         try:
-            result = _publish(config, options, ready)
-            return replace(result, warnings=result.warnings + lost)
+            return _publish(config, options, ready)
         finally:
             gc.unfreeze()
     finally:
         gc.set_threshold(*usual)
-
-
-def _state_lost(config: Config) -> tuple[str, ...]:
-    """Say so if the state records no publication but the site shows reports: the state was
-    lost, and this build would publish them all again, for every member to be mailed again
-    (held-out round D3, where nothing said so)."""
-    shown = config.path("site") / "reports"
-    on_site = sum(1 for p in shown.iterdir() if p.is_dir()) if shown.is_dir() else 0
-    if not on_site:
-        return ()
-    with database.opened(config.path("state")) as db:
-        if db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]:
-            return ()
-    state = shown_path(config.path("state") / "state.sqlite")
-    return (
-        f"{state} is new, but the site already shows {on_site} reports: if the state was "
-        "lost, restore it from a backup before `digest send`, or each report is mailed to "
-        "every member again",
-    )
 
 
 def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildResult:
