@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from reportback.checking.intent import HEADING, SAYS, STARTS, UNMARKED, _plain
+from reportback.checking.intent import HEADING, SAYS, STARTS, UNMARKED, _plain, _plain_already
 from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
@@ -27,6 +27,7 @@ cuts them, the block's longest words)."""
 SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 TAG = re.compile(r"<[^<>]*>")
 WORDS = ("Para", "Plain", "Header")
+SPACES = frozenset({"Space", "SoftBreak", "LineBreak"})
 
 
 def said_in_blocks(ast: Ast) -> Iterator[Said]:
@@ -59,8 +60,8 @@ def said_in_blocks(ast: Ast) -> Iterator[Said]:
 
 def _says(text: str, heading: bool) -> str | None:
     """Return the words of a block's text that say it is withheld, if any."""
-    read = _plain(text)
-    for value in (text, read):
+    values = [text] if _plain_already(text) else [text, _plain(text)]  # ASCII: as it is
+    for value in values:
         if (found := SAYS.search(value)) is not None:
             return found[0].strip()[:40]
         if heading and (found := HEADING.search(f"# {value}")) is not None:
@@ -79,25 +80,24 @@ def _public(inlines: list[Any]) -> str:
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
-def _into(value: Any, parts: list[str]) -> None:
-    if isinstance(value, list):
-        for item in value:
-            _into(item, parts)
-        return
-    if not json_ast.is_node(value):
-        return
-    kind, content = value["t"], value.get("c")
-    if kind == "Str":
-        parts.append(content)
-    elif kind in ("Space", "SoftBreak", "LineBreak"):
-        parts.append(" ")
-    elif kind in ("Code", "Math"):
-        parts.append(content[1])
-    elif kind == "Note" or kind == "RawInline":
-        return
-    elif kind in json_ast.ATTR_AT and (json_ast.mark(value) or Audience.PUBLIC) > Audience.PUBLIC:
-        parts.append(" ")
-    elif kind in ("Link", "Image"):
-        _into(content[1], parts)
-    elif isinstance(content, list):
-        _into(content, parts)
+def _into(value: list[Any], parts: list[str]) -> None:
+    for item in value:  # a list of inlines (or of lists of them), walked in one loop a list
+        if not isinstance(item, dict):
+            if isinstance(item, list):
+                _into(item, parts)
+            continue
+        kind = item.get("t")
+        if kind == "Str":
+            parts.append(item["c"])
+        elif kind in SPACES:
+            parts.append(" ")
+        elif kind in ("Code", "Math"):
+            parts.append(item["c"][1])
+        elif kind in ("Note", "RawInline") or kind is None:
+            continue
+        elif kind in json_ast.ATTR_AT and (json_ast.mark(item) or Audience.PUBLIC) > 0:
+            parts.append(" ")
+        elif kind in ("Link", "Image"):
+            _into(item["c"][1], parts)
+        elif isinstance(content := item.get("c"), list):
+            _into(content, parts)
