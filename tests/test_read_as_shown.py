@@ -217,3 +217,15 @@ def test_a_link_in_raw_html_to_a_withheld_heading_is_refused(cli: Cli, project: 
     config = "[redaction]\nallow_raw_html = true\n"
     root = project({"reports/a.md": FRONT + "---\n\n" + body, "reportback.toml": config})
     assert_refused(cli, root, 15, "link to #vote-on-zq points to a heading withheld")
+
+
+def test_a_class_attribute_of_two_marks_withholds_from_everyone(cli: Cli, project: Project) -> None:
+    """`{class="members confidential"}` was refused (the second reader read no classes in
+    it) where `{.members .confidential}` withholds from everyone (an adversary helper's
+    finding)."""
+    body = 'Met.\n\n## Panel {class="members confidential"}\n\nzq heard.\n\n## Next\n\nAfter.\n'
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    assert "zq" not in (root / "site/reports/a/index.html").read_text()
+    assert "1 section" in result.err

@@ -36,6 +36,18 @@ POSITION = re.compile(r"(?:^|@)((?:\d+:\d+-\d+:\d+;)*\d+:\d+-\d+:\d+)$")
 on two lines and underlined), taken together."""
 RANGE = re.compile(r"(\d+):(\d+)-(\d+):(\d+)")
 QUOTED = re.compile(r"='([^'\"\n]*)'")
+CLASSES = re.compile(r"""(?<![\w-])class=(["'])([^"'\n]*\s[^"'\n]*)\1""")
+"""A class attribute naming several classes (`class="members confidential"`), which
+`commonmark_x` does not read as classes."""
+
+
+def _classes(match: re.Match[str]) -> str:
+    """Return `class="a b"` as `.a .b`, padded to its length (too many classes to fit: as it
+    is, and the two readers disagree, which refuses the report)."""
+    dotted = " ".join(f".{name}" for name in match.group(2).split())
+    return dotted.ljust(len(match.group(0))) if len(dotted) <= len(match.group(0)) else match[0]
+
+
 FENCE_CLOSE = re.compile(r"^([ \t]*:{3,}[^\n:]*?\S[^\n:]*?)([ \t]*:+)[ \t]*$", re.M)
 
 
@@ -43,13 +55,14 @@ def for_source_reader(body: str) -> str:
     """Return `body` with attribute syntax only pandoc's Markdown reader accepts rewritten,
     character for character, into what `commonmark_x` reads the same way (positions keep).
 
-    That is `key='value'` (to `key="value"`), `\\"` inside a value (to `''`), and the
+    That is `key='value'` (to `key="value"`), `\\"` inside a value (to `''`), a class
+    attribute of several classes (to `.a .b`), and the
     optional closing colons of an opening fence (`::: members :::`, to spaces).
     """
 
     def attributes(match: re.Match[str]) -> str:
         text = match.group(0).replace('\\"', "''")
-        return QUOTED.sub(lambda m: f'="{m.group(1)}"', text)
+        return CLASSES.sub(_classes, QUOTED.sub(lambda m: f'="{m.group(1)}"', text))
 
     body = ATTRIBUTES.sub(attributes, body)
     return FENCE_CLOSE.sub(lambda m: m.group(1) + " " * len(m.group(2)), body)
