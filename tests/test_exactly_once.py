@@ -477,3 +477,23 @@ def test_a_draft_with_a_mistake_holds_back_only_itself_from_digests(
         assert "held back from digests until it is fixed and built" in sent.err
         assert len(server.recorder.messages) == 3
     assert cli("build", "--now", T2).code == 1
+
+
+def test_a_report_not_yet_built_under_its_name_is_named_when_held_back(
+    cli: Cli, project: Project
+) -> None:
+    """A report renamed since the last build (or new) was left out of digests with no word
+    (an adversary helper's finding); the one built goes."""
+    with Server() as server:
+        root = prepare(cli, project, server, 2, connections=1)
+        (root / "reports/2016-09-20-nec.md").rename(root / "reports/nec.md")
+        sent = cli("digest", "send", "--now", T2)
+        assert sent.code == 0, sent.err
+        assert (
+            "reports/nec.md: not yet published by a build under this name; held back from "
+            "digests until `reportback build` publishes it"
+        ) in sent.err
+        assert not server.recorder.messages
+        assert cli("build", "--now", T2).code == 0
+        assert cli("digest", "send", "--now", T2).code == 0
+        assert len(server.recorder.messages) == 2

@@ -61,8 +61,11 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> tuple[dict[str, Pub
     held: list[int] = []
     for item in surveyed.chosen.published:
         slug, meta = item.source.slug, item.source.meta
-        if slug not in recorded:
-            continue  # not yet on the site (never built, or the build stopped before its swap)
+        if slug not in recorded:  # never built, renamed since, or its build stopped early
+            print(f"{shown_path(item.source.path)}: not yet published by a build under this "
+                  "name; held back from digests until `reportback build` publishes it",
+                  file=sys.stderr)  # fmt: skip
+            continue
         if built.get(slug) != item.source.sha256:
             print(f"{shown_path(item.source.path)}: changed since the last build published it; "
                   "held back from digests until `reportback build` publishes it as it is now",
