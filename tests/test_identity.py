@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from .conftest import Result, report
 from .smtp import Server
 from .test_email_scale import members
@@ -279,12 +281,22 @@ def test_a_report_made_a_draft_and_put_back_is_known_by_its_published_text(
     assert _row(root, "2016-09-20-nec") == before
 
 
+AFTERNOON = (
+    "Afternoon session: boundary commission proposals discussed at length; regional boards "
+    "consulted before responding by March.\n\n## Candidates panel\n\nReconvenes next week, "
+    "with fresh nominations expected soon.\n"
+)
+
+
+@pytest.mark.parametrize("afternoon", [OCTOBER, AFTERNOON], ids=["some-shared", "none-shared"])
 def test_a_report_renamed_with_a_word_fixed_and_another_written_into_its_file_is_each_mailed_once(
-    cli: Cli, project: Project
+    cli: Cli, project: Project, afternoon: str
 ) -> None:
     """The morning's report filed under a new name with a word fixed, and the afternoon's
     (same meeting, date and title) written into its file: refused as a copy left behind, and
-    removing the copy, as the message said, lost a report (an adversary helper's finding)."""
+    removing the copy, as the message said, lost a report (an adversary helper's finding);
+    with no phrase in common, it was still refused (a likeness of 0 read as none known: the
+    next round)."""
     with Server() as server:
         files = _files() | {"members.csv": members(2), "reportback.toml": server.config()}
         root = project(files)
@@ -294,12 +306,12 @@ def test_a_report_renamed_with_a_word_fixed_and_another_written_into_its_file_is
         before = _row(root, "nec")
         nec = root / "reports/nec.md"
         (root / "reports/nec-morning.md").write_text(nec.read_text().replace("London", "Leeds"))
-        nec.write_text(report(OCTOBER, title="NEC report", **NEC))
+        nec.write_text(report(afternoon, title="NEC report", **NEC))
         _built(cli, "2026-11-03T09:00:00+00:00")
         assert cli("digest", "send", "--now", "2026-11-03T10:00:00+00:00").code == 0
         per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
         last = server.recorder.messages[-1][2]
     assert per == {"m0@example.org": 3, "m1@example.org": 3}, "the afternoon's once each"
-    assert b"by video" in last
+    assert b"Afternoon session" in last or b"by video" in last
     assert _row(root, "nec-morning") == before
     assert _row(root, "nec") == ("nec-2016-09-20", "2026-11-03T09:00:00+00:00")

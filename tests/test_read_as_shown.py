@@ -143,7 +143,28 @@ WORDED = {
     "a label and a lock": "Confidential 🔒 zq.\n",
     "two labels": "CONFIDENTIAL / MEMBERS ONLY: zq.\n",
     "members only in Welsh": "Aelodau yn unig – zq.\n",
+    "a heading for some members only": "## Disputes (NEC members only)\n\nzq.\n",
+    "member's only": "Member's only: zq.\n",
+    "in strict confidence": "In strict confidence: zq.\n",
+    "privileged and confidential": "Privileged and confidential: zq.\n",
+    "commercial in confidence": "Commercial in confidence: zq.\n",
+    "off record": "Off record – zq.\n",
+    "don't publish": "Don't publish this: zq.\n",
+    "not for distribution": "Not for distribution – zq.\n",
+    "eyes only": "Eyes only: zq.\n",
+    "internal only": "Internal only: zq.\n",
+    "a heading, slash confidential": "## Disputes / confidential\n\nzq.\n",
+    "a heading, dash secret": "## Disputes – secret\n\nzq.\n",
+    "a heading in confidence": "## Disputes (in confidence)\n\nzq.\n",
+    "a heading, private in brackets": "## Disputes [private]\n\nzq.\n",
+    "a heading off the record": "## Disputes – off the record\n\nzq.\n",
+    "a Canadian syllabic for c": "\u1455onfidential: zq.\n",
 }  # fmt: skip
+NEAR_CLASSES = (
+    "in-confidence", "off-record", "offtherecord", "no-publish", "do-not-publish", "dnp",
+    "membership-only", "mem", "omit", "exclude", "censored", "strictly", "cyfrinachol",
+    "aelodau", "vertraulich", "vertrouwelijk",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("case", sorted(WORDED))
@@ -182,6 +203,8 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "Private members' bills were discussed. Secret ballots: agreed.\n\n"
         "Confidential reporting line: call the office. The confidential matters were noted.\n\n"
         "We had full confidence in the chair. For members, the social is free.\n\n"
+        "## Private members' bills\n\nAgreed.\n\n## Vote: secret ballot\n\nHeld. Private Eye: a "
+        "story. Members-only events were held. Confidentiality: agreed.\n\n"
         "A note.[^2]\n\n[^2]: Second note.\n\n    ::: confidential\n    zq in a note\n    :::\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
@@ -229,3 +252,14 @@ def test_a_class_attribute_of_two_marks_withholds_from_everyone(cli: Cli, projec
     assert result.code == 0, result.err
     assert "zq" not in (root / "site/reports/a/index.html").read_text()
     assert "1 section" in result.err
+
+
+@pytest.mark.parametrize("name", NEAR_CLASSES)
+def test_classes_that_mean_withheld_in_other_words_are_refused(
+    cli: Cli, project: Project, name: str
+) -> None:
+    """Each was published as ordinary text (an adversary helper's round): a class in the
+    words the label rule refuses (in confidence, off the record, do not publish), Welsh, or
+    another language's, or a word for leaving out."""
+    text = FRONT + f"---\n\nMet.\n\n[zq]{{.{name}}}\n"
+    assert_refused(cli, project({"reports/a.md": text}), 9, "looks like a withholding mark")

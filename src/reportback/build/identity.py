@@ -139,7 +139,8 @@ def _moved(row: ReportRow, source: Source, others: list[Source], sketches: dict[
     """Whether a report's text has moved to another file while its own holds other text: the
     morning's report, renamed with a word fixed, and the afternoon's written into its file
     (an adversary helper's finding: refused as a copy, and removing the copy lost one)."""
-    if (likeness(row.body, sketches[source.slug]) or 1) >= NEAR:
+    own = likeness(row.body, sketches[source.slug])
+    if own is None or own >= NEAR:  # (0.0 is a likeness: nothing in common)
         return False
     return any(o is not source and same(row.meeting, o.meta.meeting)
                and (likeness(row.body, sketches[o.slug]) or 0) >= COPY for o in others)  # fmt: skip

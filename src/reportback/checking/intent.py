@@ -38,11 +38,13 @@ GAP = r"[\s\-]*"
 (the words run together once characters that show nothing are taken out)."""
 SAYS = re.compile(
     rf"\b(?:not{GAP}(?:for|to{GAP}be){GAP}(?:publication|published|circulation|circulated|shared)"
-    rf"|not{GAP}for{GAP}public{GAP}(?:release|distribution|circulation|consumption)"
+    rf"|not{GAP}for{GAP}(?:public{GAP})?(?:release|distribution|circulation|consumption)"
+    rf"|don[’'`]?t{GAP}(?:publish|circulate|share)|(?:privileged|private){GAP}(?:and|&)"
+    rf"{GAP}confidential|commercial(?:ly)?{GAP}in{GAP}confidence"
     rf"|must{GAP}not{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)"
     rf"|for{GAP}internal{GAP}use{GAP}only"
     rf"|do{GAP}not{GAP}(?:publish|circulate)|strictly{GAP}(?:confidential|private)"
-    rf"|private{GAP}(?:and|&){GAP}confidential)\b",
+    rf")\b",
     re.I,
 )
 """Words that say what they are in is withheld, wherever they are (also wrapped)."""
@@ -51,13 +53,17 @@ QUALIFIED = (
 )
 """Words before a label that keep it one (`Highly confidential:`, `For members only:`)."""
 LABELS = (
-    rf"(?:{QUALIFIED}(?:confidential|members[’'`]?[ -]?only)|cyfrinachol|embargoed"
+    rf"(?:{QUALIFIED}(?:confidential|(?:[\w'’]+[ \t]+)?member[’'`]?s[’'`]?[ -]?only)"
+    r"|cyfrinachol|embargoed"
     r"|private\s*&\s*confidential|only[ \t]+for[ \t]+(?:party[ \t]+)?members"
     r"|aelodau[ \t]+yn[ \t]+unig)"
 )
 AFTER = r"(?:[ \t]+(?:item|matter|minute|paper|until[ \t][^:\n]{1,30}?|to[ \t]+the[ \t]+\w+))?"
 """Words after a label that keep it one (`Confidential item:`, `Confidential until 2027:`)."""
-STRICT = r"(?:private|(?:top[ \t]+)?secret|in[ \t]+confidence|off[ \t]+the[ \t]+record)"
+STRICT = (
+    r"(?:private|(?:top[ \t]+)?secret|in[ \t]+(?:strict(?:est)?[ \t]+)?confidence"
+    r"|off[ \t-]+(?:the[ \t]+)?record|(?:[\w'’]+[ \t]+)?eyes[ \t]+only|internal[ \t]+only)"
+)
 """Labels only with a colon or a dash after them (`Private:`, `In confidence –`), being
 words of everyday text too."""
 ENDS = r"[^\w\s'’\"“”]"
@@ -77,7 +83,9 @@ STARTS = re.compile(
 …`, the label alone, also as a numbered item (`1. Confidential: …`) or after a short lead-in
 (`Fine print: Members only (…)`, `Item 4 – Confidential: …`; not `Vote: members only.`)."""
 HEADING = re.compile(
-    rf"^[ \t]{{0,3}}#+[ \t]+(?:.*[–—:(\[|-][ \t]*)?{LABELS}\b[)\]*_]*(?![ \t]*[^\W_])", re.I
+    rf"^[ \t]{{0,3}}#+[ \t]+(?:(?:.*[–—:(\[|/-][ \t]*)?{LABELS}|.*[–—:(\[|/-][ \t]*{STRICT})"
+    r"\b[)\]*_]*(?![ \t]*[^\W_])",
+    re.I,
 )
 """A heading labelled withheld (`## Disputes panel – confidential`, `## Panel (confidential)`,
 `## Confidential`), not one about confidentiality (`## Review of the confidential reporting

@@ -22,6 +22,10 @@ SYNONYMS = (
     "embargo", "nonpublic", "notpublic", "unpublished", "membersonly", "confidentialonly",
     "confidentiality", "confidentially", "conf", "members-only", "privileged", "invisible",
     "sr-only", "d-none", "screen-reader-text", "offscreen",
+    "in-confidence", "off-record", "off-the-record", "no-publish", "do-not-publish", "dnp",
+    "not-for-publication", "membership-only", "mem", "omit", "exclude", "excluded", "censored",
+    "censor", "strictly", "cyfrinachol", "aelodau", "aelodau-yn-unig", "vertraulich",
+    "vertrouwelijk", "confidencial", "riservato", "secreto", "privado", "eyes-only",
 )  # fmt: skip
 """Words a rep might write for a mark, or a class that hides (`sr-only`, `d-none`); a name
 that is one of them (or one edit away) is a near miss."""
@@ -34,12 +38,12 @@ LOOK_ALIKES = str.maketrans(
     "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ"  # small capitals
     "ᎠᎡᎢᎪᎫᎬᏔᎳᎷᎻᏀᏃᏒᏚᏞᏟᏢᏦᏙᏴ"  # Cherokee
     "օսցհøØłŁƈđħ"  # Armenian, Latin letters with a stroke
-    "ϲϹϳɩɑıɒσ",  # Greek lunate sigma (NFKC makes it σ) and yot, Latin iota, alpha, dotless i
+    "ϲϹϳɩɑıɒσᑕ",  # Greek lunate sigma (NFKC makes it σ) and yot, Latin iota, alpha, dotless i
     "aeopcyxijsdghlnqvwouvABEKMHOPCTXIJSABEZHIKMNOPTYXikapx"
     "abcdefghijklmnoprstuvwyz"
     "DRTAJEWWMHGZRSLCPKVB"
     "oughoOlLcdh"
-    "cCjlaiao",
+    "cCjlaiaoc",
 )
 """Letters drawn like Latin ones: Cyrillic, Greek, Cherokee and Armenian letters, small
 capitals, Latin letters with a stroke (a subset of Unicode's confusables)."""
