@@ -1014,3 +1014,30 @@ def test_a_prepared_build_holds_neither_the_words_of_its_reports_nor_their_pdfs(
     shutil.rmtree(root / ".reportback/cache/regions")  # lost while a build runs: a clear error
     with pytest.raises(ExternalFailure, match="the check cache lost an entry"):
         _ = ready.checked[0].regions
+
+
+def test_a_draft_whose_name_ends_another_reports_name_is_not_taken_for_it(
+    cli: Cli, project: Project
+) -> None:
+    """A draft `c.md` beside a published `nec.md` failed the audit: `c.pdf` was found in
+    `nec.pdf` (a later round's finding); a withheld report's own name is still refused."""
+    root = project({
+        "reports/nec.md": report("Public.\n", title="NEC"),
+        "reports/c.md": report("Draft.\n", title="C", status="draft"),
+    })  # fmt: skip
+    built = cli("build", "--now", NOW)
+    assert built.code == 0, built.err
+    assert (root / "site/reports/nec/nec.pdf").exists() or list(root.glob("site/**/nec.pdf"))
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [('<a href="/reports/c/">x</a>', True), ('<a href="c.pdf">x</a>', True),
+     ('<a href="/reports/nec/nec.pdf">x</a>', False), ("<p>etc.pdf</p>", False)],
+)  # fmt: skip
+def test_the_audit_finds_a_withheld_reports_name_and_not_the_end_of_another(
+    text: str, named: bool
+) -> None:
+    output = Output("index.html", text.encode(), Audience.PUBLIC)
+    found = Auditor([], PdfText(None), hidden_slugs=["c"]).check_all([output])
+    assert bool([f for f in found if "names a withheld report" in f]) == named, found

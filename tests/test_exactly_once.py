@@ -497,3 +497,22 @@ def test_a_report_not_yet_built_under_its_name_is_named_when_held_back(
         assert cli("build", "--now", T2).code == 0
         assert cli("digest", "send", "--now", T2).code == 0
         assert len(server.recorder.messages) == 2
+
+
+def test_reports_the_identities_refuse_hold_back_only_themselves_from_digests(
+    cli: Cli, project: Project
+) -> None:
+    """A draft given another's id, or a copy left behind, stopped every digest, the published
+    reports' too (an adversary helper's finding); `build` still refuses them."""
+    with Server() as server:
+        root = prepare(cli, project, server, 2, connections=1)
+        (root / "reports/c.md").write_text(report("C.\n", title="C", status="draft"))
+        (root / "reports/d.md").write_text(report("D.\n", title="D", status="draft", id="c"))
+        original = (root / "reports/2016-09-20-nec.md").read_bytes()
+        (root / "reports/2016-09-20-nec-copy.md").write_bytes(original)
+        sent = cli("digest", "send", "--now", T2)
+        assert sent.code == 0, sent.err
+        assert "reports/d.md:1: " in sent.err and "2016-09-20-nec-copy.md:1: " in sent.err
+        assert "held back from digests until it is fixed and built" in sent.err
+        assert len(server.recorder.messages) == 2
+    assert cli("build", "--now", T2).code == 1

@@ -8,6 +8,7 @@ withheld runs (`search`), and the pieces found clean remembered for the next aud
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -204,6 +205,9 @@ class Auditor:
         self.fresh = None if len(fresh) == len(self.runs.groups) else fresh  # None: all new
         self.searches: dict[str, Search] = {}
         self.slugs = [f"reports/{s}/" for s in hidden] + [f"{s}.pdf" for s in hidden]
+        self.naming = re.compile(  # a name, not the end of another (`c.pdf` in `nec.pdf`)
+            rb"(?<![\w.-])(" + b"|".join(re.escape(n.encode("utf-8")) for n in self.slugs) + rb")"
+        ) if self.slugs else None  # fmt: skip
         self.seen: dict[bytes, set[Withheld]] = {}  # by fingerprint: the pieces are not kept
         self.clean: set[bytes] = set()
         self.known: dict[tuple[Audience, bytes], tuple[bytes, set[Withheld]]] = {}  # by piece
@@ -262,8 +266,9 @@ class Auditor:
             elif whole is not None and not found:
                 marks.add(whole)
                 self.clean.add(whole)
-        named = [f"{output.name}: names a withheld report ({s})" for s in self.slugs
-                 if _contains(output, s)]  # fmt: skip
+        found_names = set(self.naming.findall(output.data)) if self.naming else set()
+        named = [f"{output.name}: names a withheld report ({s.decode('utf-8')})"
+                 for s in sorted(found_names)]  # fmt: skip
         if pdf and bytescan.embeds_files(output.data):
             named.append(f"{output.name}: the PDF embeds a file (or cannot be read to the end)")
         if key is not None and not found and not named:
@@ -354,7 +359,3 @@ def _messages(found: set[Withheld], name: str) -> list[str]:
         text = f"{first.fragment.level.label} text {first.fragment.text!r}"
         out.append(f"{report}: {text} found in {name}{more}")
     return out
-
-
-def _contains(output: Output, needle: str) -> bool:
-    return needle.encode("utf-8") in output.data

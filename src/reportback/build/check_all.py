@@ -196,10 +196,21 @@ def load_and_check(
             continue
         checked += [one] if one is not None else []
         problems += found
-    problems += _duplicates(checked) + unread(reports)
+    across = _duplicates(checked) + unread(reports)
+    if held is not None and across:  # each file named is left out, the rest go on
+        hold(held, across)
+        checked = [c for c in checked if c.source.slug not in held]
+        across = []
+    problems += across
     if problems:
         raise InputRefused(problems)
     return checked
+
+
+def hold(held: dict[str, list[Problem]], problems: Iterable[Problem]) -> None:
+    """Put each problem in `held` under the name of the report it names (its file's stem)."""
+    for found in problems:
+        held.setdefault(Path(found.path).stem, []).append(found)
 
 
 def _context(reports: Path, directory: Directory, raw_html: bool) -> str:

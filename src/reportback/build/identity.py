@@ -93,7 +93,7 @@ def identify(
 ) -> Known:
     """Decide which recorded report each file is (see the module's docstring); the reports
     recorded under `held`'s names are those files' (left out, unreadable), no one else's."""
-    _no_copies(sources)
+    _no_copies(sources, known)
     by_version = {r.version: r for r in known.values() if r.version}
     found: dict[str, ReportRow] = {}
     for source in sources:
@@ -191,15 +191,18 @@ def _renamed(
     return found
 
 
-def _no_copies(sources: list[Source]) -> None:
+def _no_copies(sources: list[Source], known: dict[str, ReportRow]) -> None:
     """Refuse a file that is another's copy, byte for byte (left behind by accident, it would
-    be published, and mailed to every member, as a second report)."""
+    be published, and mailed to every member, as a second report); the one named is not the
+    one recorded under its name, if one is (`digest send` holds back the one named)."""
     first: dict[str, Source] = {}
+    for source in sorted(sources, key=lambda s: s.slug not in known):
+        first.setdefault(source.sha256, source)
     problems = [
         problem(shown_path(s.path), 1, f"the same text, byte for byte, as "
                 f"{shown_path(first[s.sha256].path)}: remove one of the two")
         for s in sources
-        if first.setdefault(s.sha256, s) is not s
+        if first[s.sha256] is not s
     ]  # fmt: skip
     if problems:
         raise InputRefused(problems)

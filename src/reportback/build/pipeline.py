@@ -7,6 +7,7 @@ Each stage is done by a module of its own (`check_all`, `redact_all`, `rendering
 from __future__ import annotations
 
 import gc
+import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
@@ -15,14 +16,15 @@ from pathlib import Path
 from reportback import database
 from reportback.audit.leaks import Output
 from reportback.build import audited, identity, publications
-from reportback.build.check_all import check_project
+from reportback.build.check_all import check_project, hold
+from reportback.build.publications import Plan
 from reportback.build.redact_all import redact_all
 from reportback.build.rendering import render_all
 from reportback.build.swap import SWAPS, Staging, commit_all
 from reportback.cache import Cache
 from reportback.clps import directory_for
 from reportback.config import Config
-from reportback.errors import LeakFound, Problem
+from reportback.errors import InputRefused, LeakFound, Problem
 from reportback.model import (
     Audience,
     BuildOptions,
@@ -54,14 +56,34 @@ def survey(config: Config, options: BuildOptions) -> Survey:
     held: dict[str, list[Problem]] | None = {} if options.hold_back else None
     with stage("check"):
         checked = check_project(config, directory, options.progress, held)
-    chosen = select(checked, options.now, options.drafts, options.embargoed)
-    going_out = {c.source.slug for c in chosen.published}
     with database.opened(config.path("state")) as db:
-        plan = publications.plan(
-            db, [c.source for c in checked], options.now, going_out, frozenset(held or ())
-        )
+        checked, chosen, plan = _decided(db, checked, options, held)
     problems = tuple(p for found in (held or {}).values() for p in found)
     return Survey(directory, templates, tuple(checked), chosen, plan, problems)
+
+
+def _decided(
+    db: sqlite3.Connection,
+    checked: list[Checked],
+    options: BuildOptions,
+    held: dict[str, list[Problem]] | None,
+) -> tuple[list[Checked], Selection, Plan]:
+    """Choose each report's fate and decide its identity. Given `held` (`digest send`), a
+    report the identities refuse (a copy, an id twice) is left out, named there, and the rest
+    decided again: it stopped every digest (an adversary helper's finding)."""
+    while True:
+        chosen = select(checked, options.now, options.drafts, options.embargoed)
+        going_out = {c.source.slug for c in chosen.published}
+        sources = [c.source for c in checked]
+        try:
+            plan = publications.plan(db, sources, options.now, going_out, frozenset(held or ()))
+            return checked, chosen, plan
+        except InputRefused as refused:
+            named = {Path(p.path).stem for p in refused.problems} - set(held or ())
+            if held is None or not named & {s.slug for s in sources}:
+                raise
+            hold(held, refused.problems)
+            checked = [c for c in checked if c.source.slug not in held]
 
 
 def select(
