@@ -320,7 +320,7 @@ class Survey:
     chosen: Selection
     plan: Plan
     held: tuple[Problem, ...]
-    """With `BuildOptions.hold_back`: the problems of the reports left out."""
+    """The problems of the reports left out (`BuildOptions.hold_back`)."""
 
 
 WithheldText = tuple[tuple[Fragment, ...], tuple[str, ...]]
@@ -366,25 +366,19 @@ def given(value: T) -> T:
 class Prepared(Survey):
     """Every report surveyed and redacted; rendered for the audiences asked for."""
 
-    withheld: dict[str, Withholding]
-    """What each report withholds, and its text that is public by its marks (for the audit)."""
+    withheld: dict[str, Withholding]  # what each withholds, its text public by its marks
     rendered: dict[Audience, tuple[RenderedReport, ...]]
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """What a build is asked for: its instant, and whether drafts (and embargoed reports)
-    are shown."""
+    """What a build is asked for: its instant, whether drafts (and embargoed reports) show."""
 
     now: datetime
     drafts: bool = False
     progress: bool = False
-    embargoed: bool = False
-    """The rep's preview: embargoed reports are shown too, marked as drafts are."""
-    hold_back: bool = False
-    """`digest send`: a report with problems is held back, named on stderr, where a build
-    refuses them all (a draft with a typo stopped every digest: an adversary helper's
-    finding)."""
+    embargoed: bool = False  # the rep's preview: embargoed reports shown, marked as drafts
+    hold_back: bool = False  # `digest send`: one with problems left out (`Survey.held`)
 
 
 @dataclass(frozen=True)
