@@ -17,6 +17,7 @@ from email.policy import default
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 
 from reportback import database, timing
@@ -444,3 +445,20 @@ def test_a_withdrawn_report_is_not_counted_as_reported_and_its_meeting_is_remind
     folder = root / ".reportback/reminders"
     sent = [p.read_text() for p in folder.glob("*.eml")]
     assert len(sent) == 1 and "Organisation Committee of 2 March 2026" in sent[0], sent
+
+
+def test_the_daemon_logs_what_a_build_warns_of(
+    cli: Cli, project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A state restored from an older backup: a manual build warned, the daemon's said
+    nothing before it mailed the report again (an adversary helper's finding)."""
+    root = project({"reports/a.md": report("A.\n", title="A")})
+    assert cli("build", "--now", "2026-11-20T09:00:00+00:00").code == 0
+    backup = (root / ".reportback/state.sqlite").read_bytes()
+    (root / "reports/b.md").write_text(report("B.\n", title="B"))
+    assert cli("build", "--now", "2026-11-20T10:00:00+00:00").code == 0
+    (root / ".reportback/state.sqlite").write_bytes(backup)
+    (root / "reports/b.md").write_text(report("B, again.\n", title="B"))
+    with caplog.at_level("WARNING"):
+        Daemon(load_config()).publish(datetime(2026, 11, 21, 9, tzinfo=UTC), "start-up")
+    assert "has no record of 1 reports the site shows (b)" in caplog.text, caplog.text

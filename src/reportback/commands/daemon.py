@@ -116,6 +116,8 @@ class Daemon:
         result = build(self.config, BuildOptions(now=now))
         self.fingerprint = fingerprint
         self.next_embargo = result.next_embargo
+        for warning in result.warnings:  # a state restored from an older backup, too
+            log.warning("build: %s", warning)
         if result.changed:
             log.info("published %d reports (%s)", len(result.published), reason)
             self.event(now, "published", ", ".join(result.published))
