@@ -1041,3 +1041,15 @@ def test_the_audit_finds_a_withheld_reports_name_and_not_the_end_of_another(
     output = Output("index.html", text.encode(), Audience.PUBLIC)
     found = Auditor([], PdfText(None), hidden_slugs=["c"]).check_all([output])
     assert bool([f for f in found if "names a withheld report" in f]) == named, found
+
+
+def test_the_default_summary_is_the_first_paragraph_written_not_a_placeholder(
+    cli: Cli, project: Project
+) -> None:
+    """A report opening with a members' div was summed up, in its page's description and its
+    feed entries, as the placeholder (an adversary helper's finding)."""
+    body = "::: members\nMembers first.\n:::\n\nThen the public paragraph.\n"
+    root = project({"reports/a.md": report(body)})
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/a/index.html").read_text()
+    assert '<meta name="description" content="Then the public paragraph."' in page

@@ -276,8 +276,14 @@ OWN_KEYS = frozenset({"clps", "regions", "reason", "decision", "vote"})
 
 
 def _first_paragraph(nodes: list[Node]) -> str:
+    """Return the first paragraph the rep wrote, not a placeholder (a report opening with a
+    members' div was summed up as "Material for members withheld.": an adversary helper's
+    finding)."""
+    made = {
+        id(p) for n in nodes if n["t"] == "Div" and "withheld" in n["c"][0][1] for p in n["c"][1]
+    }
     for node in nodes:
-        if node["t"] == "Para":
+        if node["t"] == "Para" and id(node) not in made:
             text = json_ast.stringify(node["c"], notes=False)
             if text:
                 return text
