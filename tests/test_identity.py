@@ -176,15 +176,24 @@ def test_a_near_copy_left_beside_a_renamed_report_is_refused(cli: Cli, project: 
     assert _row(root, "2016-09-20-nec-copy") is None
 
 
+TEMPLATED = SEPTEMBER.replace("in London", "by video").replace(
+    "It noted the report of the disputes panel and the number of cases still open.",
+    "It agreed the conference arrangements committee report and the rule changes.",
+)
+"""The next meeting's report written from September's as a template (more than half kept)."""
+
+
+@pytest.mark.parametrize("text", [OCTOBER, TEMPLATED], ids=["new-text", "from-a-template"])
 def test_a_file_name_used_again_for_the_next_meeting_under_its_title_is_a_new_report(
-    cli: Cli, project: Project
+    cli: Cli, project: Project, text: str
 ) -> None:
     """The same file and generic title, for the next meeting (another date and text), was
-    taken as the first report corrected, and never mailed."""
+    taken as the first report corrected, and never mailed; so was the next meeting's report
+    written from the last as a template (an adversary helper's finding)."""
     root = project(_files())
     _built(cli, "2026-11-02T09:00:00+00:00")
     (root / "reports/nec.md").write_text(
-        report(OCTOBER, title="NEC report", meeting=NEC["meeting"], meeting_date="2016-10-18")
+        report(text, title="NEC report", meeting=NEC["meeting"], meeting_date="2016-10-18")
     )
     _built(cli, "2026-11-03T09:00:00+00:00")
     assert _row(root, "nec") == ("nec-2016-10-18", "2026-11-03T09:00:00+00:00")
@@ -239,25 +248,6 @@ def test_a_name_freed_by_a_rename_takes_a_new_report_in_a_later_build(
     _built(cli, "2026-11-04T09:00:00+00:00")
     assert _row(root, "2016-09-20-nec") == before
     assert _row(root, "nec") == ("nec-2016-10-18", "2026-11-04T09:00:00+00:00")
-
-
-def test_the_next_meetings_report_written_from_the_last_over_its_file_is_a_new_report(
-    cli: Cli, project: Project
-) -> None:
-    """The next meeting's report, written over the last one's file from it as a template
-    (more than half its text kept), was taken as the last one with its date corrected, and
-    never mailed to members who get every report at once (an adversary helper's finding)."""
-    root = project(_files())
-    _built(cli, "2026-11-02T09:00:00+00:00")
-    following = SEPTEMBER.replace("in London", "by video").replace(
-        "It noted the report of the disputes panel and the number of cases still open.",
-        "It agreed the conference arrangements committee report and the rule changes.",
-    )
-    (root / "reports/nec.md").write_text(
-        report(following, title="NEC report", meeting=NEC["meeting"], meeting_date="2016-10-18")
-    )
-    _built(cli, "2026-11-03T09:00:00+00:00")
-    assert _row(root, "nec") == ("nec-2016-10-18", "2026-11-03T09:00:00+00:00")
 
 
 def test_a_report_made_a_draft_and_put_back_is_known_by_its_published_text(
