@@ -109,7 +109,7 @@ def identify(
         if source.slug in found or row is None or row.slug in claimed:
             continue
         if _another_report(row, source, sketches[source.slug]) or _moved(
-            row, source, [s for s in sources if s.slug not in found], sketches
+            row, source, sources, found, sketches
         ):
             continue
         found[source.slug] = row
@@ -135,14 +135,21 @@ def _another_report(row: ReportRow, source: Source, text: str) -> bool:
     return bool(row.title) and not same(row.title, meta.title)
 
 
-def _moved(row: ReportRow, source: Source, others: list[Source], sketches: dict[str, str]) -> bool:
+def _moved(
+    row: ReportRow,
+    source: Source,
+    sources: list[Source],
+    found: dict[str, ReportRow],
+    sketches: dict[str, str],
+) -> bool:
     """Whether a report's text has moved to another file while its own holds other text: the
     morning's report, renamed with a word fixed, and the afternoon's written into its file
     (an adversary helper's finding: refused as a copy, and removing the copy lost one)."""
     own = likeness(row.body, sketches[source.slug])
     if own is None or own >= NEAR:  # (0.0 is a likeness: nothing in common)
         return False
-    return any(o is not source and same(row.meeting, o.meta.meeting)
+    others = (o for o in sources if o is not source and o.slug not in found)
+    return any(same(row.meeting, o.meta.meeting)
                and (likeness(row.body, sketches[o.slug]) or 0) >= COPY for o in others)  # fmt: skip
 
 
@@ -154,13 +161,10 @@ def _text_fits(row: ReportRow, source: Source, text: str) -> bool:
     return same(row.meeting, source.meta.meeting) and (likeness(row.body, text) or 0) >= threshold
 
 
-def _fits(row: ReportRow, source: Source, text: str) -> bool:
-    """Whether a file could be the recorded report renamed: its text fits (`_text_fits`), or
-    it is of the same meeting, date and title (a row from before titles were kept: same
-    date)."""
+def _named_fits(row: ReportRow, source: Source) -> bool:
+    """Whether a file is of a recorded report's meeting, date and title (a row from before
+    titles were kept: its meeting and date)."""
     meta = source.meta
-    if _text_fits(row, source, text):
-        return True
     same_title = not row.title or same(row.title, meta.title)
     same_date = row.meeting_date == meta.meeting_date.isoformat()
     return same(row.meeting, meta.meeting) and same_date and same_title
@@ -177,7 +181,7 @@ def _renamed(
     for row in orphans:
         free = [s for s in sources if s.slug not in found]
         fits = [s for s in free if _text_fits(row, s, sketches[s.slug])]  # its text, first
-        fits = fits or [s for s in free if _fits(row, s, sketches[s.slug])]
+        fits = fits or [s for s in free if _named_fits(row, s)]  # then its date and title
         if len(fits) > 1:
             problems += [problem(shown_path(s.path), 1, (
                 f"this report and {shown_path(o.path)} could each be {row.slug!r} renamed (same "

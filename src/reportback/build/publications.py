@@ -58,8 +58,9 @@ def plan(
         else:  # not going out now: a report published before, renamed, keeps its stamp
             recorded = row.published_at if row is not None else None
         seq = row.seq if row is not None else None
-        kept = row is not None and row.body and source.slug not in publish
-        text = row.body if kept and row is not None else identities.sketches[source.slug]
+        text = identities.sketches[source.slug]
+        if row is not None and row.body and source.slug not in publish:
+            text = row.body  # the text as published, kept while this one is not going out
         new = ReportRow(source.slug, ident, meta.meeting, meta.meeting_date.isoformat(),
                         recorded, seq, meta.title, text,
                         row.version if row is not None else "")  # fmt: skip

@@ -213,8 +213,10 @@ def says_withheld(text: str, title: bool = False) -> str | None:
             said = [text]
         else:  # at a line's start (a literal or folded value has several: round 22 review)
             said = [f"# {line}" if pattern is HEADING else line for line in text.splitlines()]
-        for value in said:
-            found = pattern.search(value) or pattern.search(_plain(value))
+        for value in said:  # as written, then as a reader reads it (ASCII: the same)
+            found = pattern.search(value)
+            if found is None and not _plain_already(value):
+                found = pattern.search(_plain(value))
             if found is not None:
                 return found[0].strip().removeprefix("# ")[:40]
     return None

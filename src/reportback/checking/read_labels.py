@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from reportback.checking.intent import HEADING, SAYS, STARTS, UNMARKED, _plain, _plain_already
+from reportback.checking.intent import UNMARKED, says_withheld
 from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
@@ -59,17 +59,10 @@ def said_in_blocks(ast: Ast) -> Iterator[Said]:
 
 
 def _says(text: str, heading: bool) -> str | None:
-    """Return the words of a block's text that say it is withheld, if any."""
-    values = [text] if _plain_already(text) else [text, _plain(text)]  # ASCII: as it is
-    for value in values:
-        if (found := SAYS.search(value)) is not None:
-            return found[0].strip()[:40]
-        if heading and (found := HEADING.search(f"# {value}")) is not None:
-            return found[0].removeprefix("# ").strip()[:40]
-        for sentence in SENTENCE.split(value):
-            if (found := STARTS.search(sentence.strip())) is not None:
-                return found[0].strip()[:40]
-    return None
+    """Return the words of a block's text that say it is withheld, if any (a label may start
+    any of its sentences)."""
+    sentences = (s.strip() for s in SENTENCE.split(text))
+    return next((said for s in sentences if (said := says_withheld(s, title=heading))), None)
 
 
 def _public(inlines: list[Any]) -> str:
