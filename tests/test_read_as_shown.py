@@ -159,6 +159,17 @@ WORDED = {
     "a heading, private in brackets": "## Disputes [private]\n\nzq.\n",
     "a heading off the record": "## Disputes – off the record\n\nzq.\n",
     "a Canadian syllabic for c": "\u1455onfidential: zq.\n",
+    "digits for letters": "C0NF1DENT1AL – zq.\n",
+    "a digit for a letter in members only": "Members on1y: zq.\n",
+    "digits for letters, wrapped": "Names n0t f0r\npublicati0n: zq.\n",
+    "an abbreviation": "Conf.: zq.\n",
+    "another abbreviation": "Confid. – zq.\n",
+    "members abbreviated": "Mbrs only: zq.\n",
+    "capitals and no stop": "CONFIDENTIAL The panel heard zq.\n",
+    "capitals and no stop, numbered": "1. MEMBERS ONLY Names: zq.\n",
+    "capitals after a sentence": "The panel met. CONFIDENTIAL The names were zq.\n",
+    "a heading in capitals": "## CONFIDENTIAL Disputes panel\n\nzq.\n",
+    "a lead-in of eight words": "Item 4 on the agenda of the day – Confidential: zq.\n",
 }  # fmt: skip
 NEAR_CLASSES = (
     "in-confidence", "off-record", "offtherecord", "no-publish", "do-not-publish", "dnp",
@@ -201,6 +212,8 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "| 5 | Vote: members only. |\n\n"
         "Item 4 – [Confidential: zq names]{.confidential}\n\n"
         "Private members' bills were discussed. Secret ballots: agreed.\n\n"
+        "CONFIDENTIAL REPORTING LINE: call the office. The 4th and 1st items: agreed.\n\n"
+        "Conf. 2027 – Brighton. Confident: the chair was. M25 works: noted.\n\n"
         "Confidential reporting line: call the office. The confidential matters were noted.\n\n"
         "We had full confidence in the chair. For members, the social is free.\n\n"
         "## Private members' bills\n\nAgreed.\n\n## Vote: secret ballot\n\nHeld. Private Eye: a "

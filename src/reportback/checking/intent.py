@@ -53,7 +53,8 @@ QUALIFIED = (
 )
 """Words before a label that keep it one (`Highly confidential:`, `For members only:`)."""
 LABELS = (
-    rf"(?:{QUALIFIED}(?:confidential|(?:[\w'’]+[ \t]+)?member[’'`]?s[’'`]?[ -]?only)"
+    rf"(?:{QUALIFIED}(?:confidential|(?:[\w'’]+[ \t]+)?(?:member|mbr|memb\.?)[’'`]?s?[’'`]?"
+    r"[ -]?only)"
     r"|cyfrinachol|embargoed"
     r"|private\s*&\s*confidential|only[ \t]+for[ \t]+(?:party[ \t]+)?members"
     r"|aelodau[ \t]+yn[ \t]+unig)"
@@ -62,17 +63,19 @@ AFTER = r"(?:[ \t]+(?:item|matter|minute|paper|until[ \t][^:\n]{1,30}?|to[ \t]+t
 """Words after a label that keep it one (`Confidential item:`, `Confidential until 2027:`)."""
 STRICT = (
     r"(?:private|(?:top[ \t]+)?secret|in[ \t]+(?:strict(?:est)?[ \t]+)?confidence"
-    r"|off[ \t-]+(?:the[ \t]+)?record|(?:[\w'’]+[ \t]+)?eyes[ \t]+only|internal[ \t]+only)"
+    r"|off[ \t-]+(?:the[ \t]+)?record|(?:[\w'’]+[ \t]+)?eyes[ \t]+only|internal[ \t]+only"
+    r"|conf\.|confid\.?|confdl\.?)"
 )
-"""Labels only with a colon or a dash after them (`Private:`, `In confidence –`), being
-words of everyday text too."""
+"""Labels only with a colon or a dash after them (`Private:`, `In confidence –`, `Conf.:`),
+being words of everyday text too."""
 ENDS = r"[^\w\s'’\"“”]"
 """What ends a label that starts a line: a colon, a dash, a bracket, a stop, a symbol
 (`CONFIDENTIAL ★`, `Confidential 🔒`); not a quote."""
 NUMBER = r"(?:(?:\d+|[a-z])[.)]|\(\d+\))[ \t]+"
 """A numbered item's marker: `1. `, `1) `, `a. `, `(1) `."""
-LEAD = r"(?:[\w'’]+[ \t]+){0,3}[\w'’]+[ \t]*(?:[:–—(]|[ \t]-)[^\w\n]*"
-"""A few words and a colon or dash before a label: `Fine print: `, `Item 4 – `, `Item 4 - `."""
+LEAD = r"(?:[\w'’]+[ \t]+){0,9}[\w'’]+[ \t]*(?:[:–—(]|[ \t]-)[^\w\n]*"
+"""Up to ten words and a colon or dash before a label: `Fine print: `, `Item 4 – `,
+`Item 4 on the agenda of the day - `."""
 STARTS = re.compile(
     rf"^[^\w\n]*(?:{NUMBER})?(?:{LABELS}{AFTER}\b[^\w\n]*?(?:{ENDS}|$)|{STRICT}[^\w\n]*?[:–—-]"
     rf"|{LEAD}{LABELS}\b[^\w\n]*?[:\-–—(])",
@@ -90,6 +93,14 @@ HEADING = re.compile(
 """A heading labelled withheld (`## Disputes panel – confidential`, `## Panel (confidential)`,
 `## Confidential`), not one about confidentiality (`## Review of the confidential reporting
 policy`, `## Update: confidential reporting`, `## Keeping complaints confidential`)."""
+CAPS = re.compile(
+    rf"^[^\w\n]*(?:{NUMBER})?(?:(?:STRICTLY|HIGHLY|PRIVATE (?:AND|&)) )?(?:CONFIDENTIAL"
+    r"|(?:NEC )?MEMBERS?[’']?S?[’']?[ -]ONLY|NOT FOR PUBLICATION|IN CONFIDENCE|EMBARGOED"
+    r"|CYFRINACHOL)\b(?![’'])(?![ \t]+(?!ITEM|MATTER|MINUTE|PAPER|NAMES)[A-Z]{2,}\b)"
+)
+"""A label in capitals starting a line, with nothing after it but the words it labels
+(`CONFIDENTIAL The panel heard …`): the capitals say it is a label. Not a title in
+capitals (`CONFIDENTIAL REPORTING LINE`)."""
 SETEXT = re.compile(r"[ \t]{0,3}(?:=+|-+)[ \t]*")
 """A setext heading's underline: the line above it is a heading."""
 HIDDEN = re.compile(
@@ -110,6 +121,11 @@ SPACED = re.compile(r"\b(?:\w[ \t.-]){4,}\w\b")
 RAW = re.compile(r"[*_~^\\&]")
 """What a reader's reading of an ASCII line may change but letters spaced out: markup and
 entities."""
+NUMERAL = re.compile(r"(?i:[a-z][013457]|[013457][a-z])")
+"""Digits beside letters: a word that may be written with digits for letters."""
+DIGITS = str.maketrans("03457", "oeast")
+"""Digits drawn like letters (`C0nf1dent1al`; a 1 is read as an i, or as an l before a y
+or at a word's end: `on1y`, `confidentia1`)."""
 
 
 def _plain(line: str) -> str:
@@ -119,17 +135,29 @@ def _plain(line: str) -> str:
     `nоt` with a Cyrillic о), letters spaced out joined."""
     line = html.unescape(line) if "&" in line else line
     line = nearmiss.skeleton(MARKUP.sub("", HIDDEN.sub("", line)).translate(COLONS))
+    if NUMERAL.search(line):
+        line = re.sub(r"\w*[^\W\d_]\w*", _lettered, line)
     return SPACED.sub(lambda m: re.sub(r"[ \t.-]", "", m[0]), line)
+
+
+def _lettered(word: re.Match[str]) -> str:
+    """Return a word with digits drawn like letters read as those letters."""
+    return re.sub(r"1(?=y|[^a-z]|$)", "l", word[0]).translate(DIGITS).replace("1", "i")
 
 
 def _plain_already(line: str) -> bool:
     """Whether `_plain(line)` reads as the line itself, known without making it: ASCII is its
     own skeleton (but for case, which the patterns ignore) and holds no hidden character, so
     only markup, entities or letters spaced out would change it."""
-    return line.isascii() and RAW.search(line) is None and SPACED.search(line) is None
+    return (
+        line.isascii()
+        and RAW.search(line) is None
+        and SPACED.search(line) is None
+        and NUMERAL.search(line) is None
+    )
 
 
-PATTERNS = (SAYS, STARTS, HEADING)
+PATTERNS = (SAYS, STARTS, CAPS, HEADING)
 FENCES = re.compile(r"^[ \t>]*:{3,}[^\n]*", re.M)
 """A fence line: syntax (one read as text is text for `read_labels`, which reads blocks)."""
 UNMARKED = (
@@ -207,7 +235,7 @@ def _wrapped(blanked: str) -> Iterator[tuple[int, int, str]]:
 def says_withheld(text: str, title: bool = False) -> str | None:
     """Return the words of a value that say it is withheld, if any; a `title` (a report's,
     a meeting's name) is read as a heading too (`Disputes Panel (members only)`)."""
-    patterns = PATTERNS if title else PATTERNS[:2]
+    patterns = PATTERNS if title else PATTERNS[:3]
     for pattern in patterns:
         if pattern is SAYS:  # anywhere, wrapped over lines too
             said = [text]
