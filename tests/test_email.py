@@ -821,8 +821,8 @@ def test_a_build_after_the_state_was_lost_says_so(cli: Cli, project: Project) ->
     again = cli("build", "--now", T2)
     assert again.code == 0, again.err
     assert (
-        ".reportback/state.sqlite is new, but the site already shows 2 reports: if the state "
-        "was lost, restore it from a backup before `digest send`" in again.err
+        ".reportback/state.sqlite had no record of 2 reports the site shows (2016-09-20-nec, "
+        "2016-10-04-witney): it was lost" in again.err
     ), again.err
 
 
@@ -839,10 +839,54 @@ def test_a_build_after_an_older_state_was_restored_says_so(cli: Cli, project: Pr
     again = cli("build", "--now", "2026-11-21T10:00:00+00:00")
     assert again.code == 0, again.err
     assert (
-        ".reportback/state.sqlite has no record of 1 reports the site shows (2016-10-04-later): "
-        "if it was restored from an older backup" in again.err
+        ".reportback/state.sqlite had no record of 1 reports the site shows (2016-10-04-later): "
+        "it was lost, or restored from an older backup" in again.err
     ), again.err
-    assert "no record of" not in cli("build", "--now", "2026-11-21T11:00:00+00:00").err
+    assert "no record of 1 reports" in cli("build", "--now", "2026-11-21T11:00:00+00:00").err
+
+
+@pytest.mark.parametrize("said", [None, "mailed", "unmailed"])
+def test_a_report_an_older_state_had_no_record_of_is_mailed_only_when_the_rep_says(
+    cli: Cli, project: Project, said: str | None
+) -> None:
+    """An adversary helper's finding: after an older state backup was restored, the build
+    warned, and the next `digest send` mailed the last report to every member again. It is
+    held back now until the rep says whether it was mailed; the rest goes on."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    assert cli("build", "--now", T1).code == 0
+    assert cli("digest", "send", "--now", T1).code == 0
+    backup = (root / ".reportback/state.sqlite").read_bytes()
+    (root / "reports/2016-10-04-later.md").write_text(report("Later.\n", title="Zq later"))
+    assert cli("build", "--now", T2).code == 0
+    assert cli("digest", "send", "--now", T2).code == 0
+    outbox = root / ".reportback/outbox"
+
+    def later_to_ann() -> int:
+        mails = [p.read_text() for p in outbox.glob("*.eml")]
+        return sum("Zq later" in m and "ann@example.org" in m for m in mails)
+
+    assert later_to_ann() == 1
+    for extra in (root / ".reportback").glob("state.sqlite-*"):
+        extra.unlink()
+    (root / ".reportback/state.sqlite").write_bytes(backup)
+    (root / "reports/2016-10-05-next.md").write_text(report("Next.\n", title="Zq next"))
+    assert cli("build", "--now", LATER).code == 0
+    held = cli("digest", "send", "--now", LATER)
+    assert held.code == 0, held.err
+    assert (
+        "reports/2016-10-04-later.md: the site showed it before the state had a record of it"
+        in held.err
+    ), held.err
+    assert later_to_ann() == 1
+    assert sum("Zq next" in p.read_text() for p in outbox.glob("*.eml")) == 2  # the rest goes
+    if said is None:
+        return
+    settled = cli("digest", "send", "--restored", said, "--now", "2026-11-20T13:00:00+00:00")
+    assert settled.code == 0, settled.err
+    assert "held back" not in settled.err
+    assert later_to_ann() == (1 if said == "mailed" else 2)
+    assert "no record of" not in cli("build", "--now", "2026-11-20T14:00:00+00:00").err
 
 
 def test_a_member_listed_again_gets_what_was_due_before_the_lapse_not_during_it(

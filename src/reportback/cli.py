@@ -342,6 +342,12 @@ def _digest_commands(commands: argparse._SubParsersAction) -> None:  # type: ign
         "--dry-run", action="store_true",
         help="write the messages to the state folder's outbox-dry-run/ and change nothing",
     )  # fmt: skip
+    send.add_argument(
+        "--restored", choices=("mailed", "unmailed"),
+        help="after the state was lost or restored from an older backup (a build says so): "
+        "whether the reports it had no record of were mailed before (mailed: nobody gets them "
+        "again; unmailed: they are mailed now); until then digests hold them back",
+    )  # fmt: skip
     send.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)
     send.set_defaults(command="digest send", outcome="nothing was sent")
     trial = sub.add_parser(

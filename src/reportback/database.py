@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA = 8
+SCHEMA = 9
 MIGRATIONS = {
     1: """
     CREATE TABLE reports (
@@ -146,6 +146,12 @@ MIGRATIONS = {
     # still known (identity.sketch); the hashes are dropped, and sketched by the next build.
     8: """
     UPDATE reports SET body = '';
+    """,
+    # The reports a build found on the site with no record of them in the state (lost, or
+    # restored from an older backup): nobody knows whether they were mailed, so digests hold
+    # them back until the rep says (`digest send --restored mailed|unmailed`).
+    9: """
+    CREATE TABLE unsure (slug TEXT PRIMARY KEY);
     """,
 }
 

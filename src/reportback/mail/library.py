@@ -47,7 +47,7 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> tuple[dict[str, Pub
     when it published them: one whose file has changed since is held back, and named on
     stderr, until a build publishes it as it is (a digest is made from the file as it is
     now, and must hold only what the site shows). Return them and the lowest stamp held
-    back (0 if none)."""
+    back (0 if none). One the state is unsure was mailed (`unsure`) is held back too."""
     built = unchanged.published(config)
     with database.opened(config.path("state")) as db:
         recorded = {
@@ -57,6 +57,7 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> tuple[dict[str, Pub
                 "WHERE seq IS NOT NULL AND published_at IS NOT NULL"
             )
         }
+        unsure = {slug for (slug,) in db.execute("SELECT slug FROM unsure")}
     out: dict[str, Published] = {}
     held: list[int] = []
     for item in surveyed.chosen.published:
@@ -65,6 +66,13 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> tuple[dict[str, Pub
             print(f"{shown_path(item.source.path)}: not yet published by a build under this "
                   "name; held back from digests until `reportback build` publishes it",
                   file=sys.stderr)  # fmt: skip
+            continue
+        if slug in unsure:
+            print(f"{shown_path(item.source.path)}: the site showed it before the state had a "
+                  "record of it (a lost or older state); held back from digests until "
+                  "`reportback digest send --restored mailed|unmailed` says whether it was "
+                  "mailed", file=sys.stderr)  # fmt: skip
+            held.append(recorded[slug][1])
             continue
         if built.get(slug) != item.source.sha256:
             print(f"{shown_path(item.source.path)}: changed since the last build published it; "

@@ -51,20 +51,42 @@ class SendResult:
 
 
 def send(
-    config: Config, now: datetime, cadence: str | None, dry_run: bool, progress: bool
+    config: Config,
+    now: datetime,
+    cadence: str | None,
+    dry_run: bool,
+    progress: bool,
+    restored: str | None = None,
 ) -> SendResult:
     """Send every digest due now; resumable, and idempotent when run again.
 
     One sender runs per state folder: a second waits for the first to finish (then finds
     nothing left to send), so two senders never hand the same message over twice. A dry run
-    works on a copy and takes no lock.
+    works on a copy and takes no lock. `restored` (`mailed` or `unmailed`) says what became
+    of the reports a build found on the site with no record of them in the state.
     """
     if dry_run:
-        return _send(config, now, cadence, dry_run, progress, threading.Event())
+        return _send(config, now, cadence, dry_run, progress, threading.Event(), restored)
     if config.email.smtp_host and config.site.base_url == SiteConfig().base_url:
         raise _no_public_address(config)  # left as it came: set for a trial on this computer
     with send_lock(config.path("state"), _waiting), _stop_asked() as asked:
-        return _send(config, now, cadence, dry_run, progress, asked)
+        return _send(config, now, cadence, dry_run, progress, asked, restored)
+
+
+def _settle_restored(db: sqlite3.Connection, restored: str) -> int:
+    """Settle the reports the state was unsure were mailed: `mailed`, every member who
+    could have had them counts as having had them; `unmailed`, they are mailed as new.
+    Return how many."""
+    with atomic(db):
+        slugs = [slug for (slug,) in db.execute("SELECT slug FROM unsure")]
+        if restored == "mailed":
+            db.execute(
+                "INSERT OR IGNORE INTO included (subscriber_id, report_id, outbox_id) "
+                "SELECT s.id, r.id, 0 FROM subscribers s JOIN reports r "
+                "ON r.slug IN (SELECT slug FROM unsure) AND r.seq IS NOT NULL"
+            )
+        db.execute("DELETE FROM unsure")
+    return len(slugs)
 
 
 @contextmanager
@@ -122,9 +144,16 @@ def _send(
     dry_run: bool,
     progress: bool,
     stop: threading.Event,
+    restored: str | None,
 ) -> SendResult:
     with closing(_open(config, dry_run)) as db:
         result = SendResult()
+        if restored is not None and (settled := _settle_restored(db, restored)):
+            result.warnings.append(
+                f"{settled} reports the state had no record of: "
+                + ("counted as mailed; nobody gets them again" if restored == "mailed"
+                   else "mailed as new to the members they reach")
+            )  # fmt: skip
         mend_runs_ahead(db, now)
         cadences = (cadence,) if cadence else due_cadences(db, now, config)
         result.cadences = cadences
