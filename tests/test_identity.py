@@ -181,9 +181,13 @@ TEMPLATED = SEPTEMBER.replace("in London", "by video").replace(
     "It agreed the conference arrangements committee report and the rule changes.",
 )
 """The next meeting's report written from September's as a template (more than half kept)."""
+MOSTLY_KEPT = SEPTEMBER.replace("in London", "by video")
+"""... with only its place changed (some 90% kept)."""
 
 
-@pytest.mark.parametrize("text", [OCTOBER, TEMPLATED], ids=["new-text", "from-a-template"])
+@pytest.mark.parametrize(
+    "text", [OCTOBER, TEMPLATED, MOSTLY_KEPT], ids=["new-text", "from-a-template", "mostly-kept"]
+)
 def test_a_file_name_used_again_for_the_next_meeting_under_its_title_is_a_new_report(
     cli: Cli, project: Project, text: str
 ) -> None:

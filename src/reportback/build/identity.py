@@ -6,9 +6,10 @@ A file is known, in this order:
 1. by the bytes a report was published with, under any name (renamed, or two files that
    swapped names);
 2. by its name, unless it now holds another report (another meeting date, and not nearly
-   the same text);
+   the same text; all but the same, if the date moved more than a few days);
 3. as a report whose file is gone, or holds another report now, renamed and perhaps edited:
-   the same meeting, and much the same text (nearly the same if its date changed), or the
+   the same meeting, and much the same text (nearly, or all but, the same if its date
+   changed), or the
    same date and title.
 
 Anything else is a new report. A new report that is nearly the text of another of its
@@ -21,6 +22,7 @@ from __future__ import annotations
 import unicodedata
 import zlib
 from dataclasses import dataclass
+from datetime import date
 
 from reportback.checking.nearmiss import skeleton
 from reportback.errors import InputRefused, Problem, problem, shown_path
@@ -32,6 +34,13 @@ COPY = 0.8
 """The likeness from which a new report is refused as a copy of another, and from which a
 report with its meeting's date changed is the same report, corrected (the next meeting's
 report written from the last one, as a template, shares much of its text: some 60%)."""
+MOVED = 0.95
+"""The likeness from which a report whose meeting's date moved by more than `NEAR_DAYS` is
+the same report, its date corrected: the next meeting's report written over the last one's
+file from it, one paragraph in six rewritten, shares some 85% (an adversary helper's
+finding: taken as a correction, never mailed)."""
+NEAR_DAYS = 3
+"""How far a meeting's date may move, corrected, with `COPY` likeness."""
 SKETCH = 64
 """How many of a text's smallest phrase hashes stand for it."""
 SHORT = 8
@@ -131,8 +140,16 @@ def _another_report(row: ReportRow, source: Source, text: str) -> bool:
     if row.meeting_date == meta.meeting_date.isoformat():
         return False
     if (like := likeness(row.body, text)) is not None:
-        return like < COPY
+        return like < _kept(row, source)
     return bool(row.title) and not same(row.title, meta.title)
+
+
+def _kept(row: ReportRow, source: Source) -> float:
+    """Return the likeness from which a file is a recorded report, edited: much the same
+    text on the same date, nearly the same if its date moved a little, all but the same if
+    it moved further."""
+    moved = abs((date.fromisoformat(row.meeting_date) - source.meta.meeting_date).days)
+    return NEAR if moved == 0 else COPY if moved <= NEAR_DAYS else MOVED
 
 
 def _moved(
@@ -156,9 +173,9 @@ def _moved(
 def _text_fits(row: ReportRow, source: Source, text: str) -> bool:
     """Whether a file holds much of a recorded report's text (nearly all of it, if its date
     changed), of the same meeting."""
-    same_date = row.meeting_date == source.meta.meeting_date.isoformat()
-    threshold = NEAR if same_date else COPY
-    return same(row.meeting, source.meta.meeting) and (likeness(row.body, text) or 0) >= threshold
+    return same(row.meeting, source.meta.meeting) and (likeness(row.body, text) or 0) >= _kept(
+        row, source
+    )
 
 
 def _named_fits(row: ReportRow, source: Source) -> bool:
