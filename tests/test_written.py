@@ -174,6 +174,14 @@ def test_mark_in_front_matter_is_refused(cli: Cli, project: Project, meta: str, 
             "reports/a.md:5: date 2017-02-30 is not a day",
         ),
         ("meeting_date: 2016-09-20\nsummary: &a [x, *a]", "aliases"),
+        (
+            "meeting_date: 2016-09-20\nconfidential: false\n<<: {confidential: true}",
+            "reports/a.md:6: front matter is not valid YAML: merge keys (<<) are not allowed",
+        ),
+        (
+            "meeting_date: 2016-09-20\n!!merge <<: [{status: draft}]\nstatus: final",
+            "reports/a.md:5: front matter is not valid YAML: merge keys (<<) are not allowed",
+        ),
         ("meeting_date: 2016-09-20\ntags: " + "[" * 3000 + "]" * 3000, "nested too deeply"),
     ],
 )

@@ -218,8 +218,21 @@ def _marked(text: str) -> bool:
 
 
 class _Loader(yaml.SafeLoader):
-    """YAML's safe loader without aliases (`*name` can multiply a small file into gigabytes)
-    and without its own dates (an impossible one raised; they are read as text, then checked)."""
+    """YAML's safe loader without aliases (`*name` can multiply a small file into gigabytes),
+    without merge keys, and without its own dates (an impossible one raised; they are read as
+    text, then checked)."""
+
+    def flatten_mapping(self, node: Any) -> None:
+        """Refuse a merge key (`<<: {confidential: true}`): a key written beside it wins over
+        the one merged, so `confidential: false` there published a report the file also said
+        was confidential (an adversary helper's finding), unseen by the duplicate-key rule."""
+        for key, _ in node.value:
+            if key.tag == "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None, None, "merge keys (<<) are not allowed in front matter: write each key "
+                    "once", key.start_mark,
+                )  # fmt: skip
+        super().flatten_mapping(node)  # type: ignore[no-untyped-call]
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
