@@ -461,4 +461,4 @@ def test_the_daemon_logs_what_a_build_warns_of(
     (root / "reports/b.md").write_text(report("B, again.\n", title="B"))
     with caplog.at_level("WARNING"):
         Daemon(load_config()).publish(datetime(2026, 11, 21, 9, tzinfo=UTC), "start-up")
-    assert "has no record of 1 reports the site shows (b)" in caplog.text, caplog.text
+    assert "had no record of 1 reports the site shows (b)" in caplog.text, caplog.text

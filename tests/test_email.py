@@ -870,7 +870,9 @@ def test_a_report_an_older_state_had_no_record_of_is_mailed_only_when_the_rep_sa
     for extra in (root / ".reportback").glob("state.sqlite-*"):
         extra.unlink()
     (root / ".reportback/state.sqlite").write_bytes(backup)
-    (root / "reports/2016-10-05-next.md").write_text(report("Next.\n", title="Zq next"))
+    (root / "reports/2016-10-05-next.md").write_text(
+        report("Next.\n", title="Zq next", meeting_date="2016-10-05")
+    )
     assert cli("build", "--now", LATER).code == 0
     held = cli("digest", "send", "--now", LATER)
     assert held.code == 0, held.err
@@ -882,11 +884,41 @@ def test_a_report_an_older_state_had_no_record_of_is_mailed_only_when_the_rep_sa
     assert sum("Zq next" in p.read_text() for p in outbox.glob("*.eml")) == 2  # the rest goes
     if said is None:
         return
+    dry = cli("digest", "send", "--dry-run", "--restored", said, "--now", LATER)
+    assert f"{0 if said == 'mailed' else 2} queued" in dry.err, dry.err
     settled = cli("digest", "send", "--restored", said, "--now", "2026-11-20T13:00:00+00:00")
     assert settled.code == 0, settled.err
     assert "held back" not in settled.err
     assert later_to_ann() == (1 if said == "mailed" else 2)
     assert "no record of" not in cli("build", "--now", "2026-11-20T14:00:00+00:00").err
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_report_an_older_state_had_no_record_of_stays_held_when_renamed(
+    cli: Cli, project: Project, when: str
+) -> None:
+    """An adversary helper's finding: renamed before the build that found the state older,
+    or after it, the report held back was taken for a new one (or known by its new name),
+    and mailed again, unsaid."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    assert cli("build", "--now", T1).code == 0
+    backup = (root / ".reportback/state.sqlite").read_bytes()
+    later = root / "reports/2016-10-04-later.md"
+    later.write_text(report("Later.\n", title="Zq later", clps=["witney"]))
+    assert cli("build", "--now", T2).code == 0
+    assert cli("digest", "send", "--now", T2).code == 0
+    for extra in (root / ".reportback").glob("state.sqlite-*"):
+        extra.unlink()
+    (root / ".reportback/state.sqlite").write_bytes(backup)
+    if when == "after":
+        assert cli("build", "--now", LATER).code == 0
+    later.rename(root / "reports/2016-10-04-later-renamed.md")
+    assert cli("build", "--now", "2026-11-20T13:00:00+00:00").code == 0
+    held = cli("digest", "send", "--now", "2026-11-20T14:00:00+00:00")
+    assert "later-renamed.md: the site showed it before the state" in held.err, held.err
+    mails = [p.read_text() for p in (root / ".reportback/outbox").glob("*.eml")]
+    assert sum("Zq later" in m and "ann@example.org" in m for m in mails) == 1
 
 
 def test_a_member_listed_again_gets_what_was_due_before_the_lapse_not_during_it(

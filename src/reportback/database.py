@@ -148,10 +148,11 @@ MIGRATIONS = {
     UPDATE reports SET body = '';
     """,
     # The reports a build found on the site with no record of them in the state (lost, or
-    # restored from an older backup): nobody knows whether they were mailed, so digests hold
-    # them back until the rep says (`digest send --restored mailed|unmailed`).
+    # restored from an older backup), and the new ones that build published (one may be one
+    # of those, renamed): nobody knows whether they were mailed, so digests hold them back,
+    # by name and, once recorded, by id, until the rep says (`digest send --restored`).
     9: """
-    CREATE TABLE unsure (slug TEXT PRIMARY KEY);
+    CREATE TABLE unsure (slug TEXT PRIMARY KEY, id TEXT);
     """,
 }
 

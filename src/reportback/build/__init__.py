@@ -7,9 +7,12 @@ makers' modules; otherwise it runs the pipeline (`pipeline.run`) and records wha
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from dataclasses import asdict, replace
 from datetime import datetime
+from pathlib import Path
 
 from reportback import database
 from reportback.build import unchanged
@@ -41,46 +44,80 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
     with stage("no-op check"):
         inputs = unchanged.inputs(config, (options.drafts, options.embargoed))  # before it starts
         last = unchanged.last_build(config, inputs, options.now)
-        lost = _state_lost(config)  # said by every build until it is mended, no-op or not
+        said, lost = _state_lost(config)  # said by every build until settled, no-op too
     if last is not None:
-        return _result_from(last, lost)
+        return _result_from(last, said)
     from reportback.build import pipeline  # the stages: loaded only for a build that runs
 
     forget_other_programs(config.path("state") / "cache")
     result = pipeline.run(config, options)
+    if said:
+        _unsure_too(config, set(result.published), lost)
     with stage("manifest"):
         kept = {k: v for k, v in asdict(result).items() if k != "next_embargo"}
         unchanged.record(config, inputs, options.now, result.next_embargo, kept)
-    return replace(result, warnings=result.warnings + lost)
+    return replace(result, warnings=result.warnings + said)
 
 
-def _state_lost(config: Config) -> tuple[str, ...]:
-    """Say so if the site shows reports the state records no publication of: the state was
-    lost, or restored from an older backup, and this build would publish them again, for
-    their members to be mailed again (held-out round D3, where nothing said so; an adversary
-    helper's restored backup, where nothing did either). Record them as unsure: digests hold
-    them back until the rep says whether they were mailed (a warning alone was ignored, and
-    the next send mailed them again)."""
+Lost = tuple[set[str], set[str]]
+"""The reports the state records, and the meeting dates of those the site shows it does not."""
+
+
+def _state_lost(config: Config) -> tuple[tuple[str, ...], Lost | None]:
+    """Say so if the site shows reports the state has no record of: the state was lost, or
+    restored from an older backup, and this build would publish them again, for their members
+    to be mailed again (held-out round D3, where nothing said so; an adversary helper's
+    restored backup, where nothing did either). Record them as unsure: digests hold them back
+    until the rep says whether they were mailed (a warning alone was ignored, and the next
+    send mailed them again). Return what to say, and what `_unsure_too` needs if this build
+    found the state lost."""
     shown = config.path("site") / "reports"
     on_site = {p.name for p in shown.iterdir() if p.is_dir()} if shown.is_dir() else set()
     if not on_site:
-        return ()
+        return (), None
     with database.opened(config.path("state")) as db:
-        known = {slug for (slug,) in db.execute("SELECT slug FROM reports WHERE seq IS NOT NULL")}
-        unknown = sorted(on_site - known)
-        with database.atomic(db):
-            db.executemany("INSERT OR IGNORE INTO unsure VALUES (?)", ((s,) for s in unknown))
+        recorded = {slug for (slug,) in db.execute("SELECT slug FROM reports")}
+        unknown = sorted(on_site - recorded)  # (one recorded, its build killed at the swap,
+        with database.atomic(db):  # is known: it is stamped by the next)
+            db.executemany("INSERT OR IGNORE INTO unsure VALUES (?, NULL)", ((s,) for s in unknown))
         unsure = [slug for (slug,) in db.execute("SELECT slug FROM unsure ORDER BY slug")]
     if not unsure:
-        return ()
+        return (), None
     state = shown_path(config.path("state") / "state.sqlite")
     named = f"{', '.join(unsure[:3])}{', …' if len(unsure) > 3 else ''}"
-    return (
-        f"{state} had no record of {len(unsure)} reports the site shows ({named}): it was lost, "
-        "or restored from an older backup, and nothing says whether they were mailed. Digests "
-        "hold them back until you restore the newest backup, or say: `reportback digest send "
-        "--restored mailed` (nobody gets them again) or `--restored unmailed` (they are mailed)",
+    said = (
+        f"{state} had no record of {len(unsure)} reports the site shows ({named}): it was "
+        "lost, or restored from an older backup, and nothing says whether they were mailed. "
+        "Digests hold them back until you restore the newest backup, or say: `reportback "
+        "digest send --restored mailed` (nobody gets them again) or `--restored unmailed` "
+        "(they are mailed)",
     )
+    dates = {d for slug in unknown if (d := _meeting_date(shown / slug / "index.html"))}
+    return said, (recorded, dates) if unknown else None
+
+
+def _meeting_date(page: Path) -> str | None:
+    """Return the meeting date a report's page shows (its first `<time>`), if any."""
+    text = page.read_text(encoding="utf-8", errors="replace") if page.is_file() else ""
+    found = re.search(r'<time datetime="(\d{4}-\d{2}-\d{2})">', text)
+    return found[1] if found else None
+
+
+def _unsure_too(config: Config, published: set[str], lost: Lost | None) -> None:
+    """Hold back the reports new to the state, of a meeting date the site showed a report
+    unknown to it of, that the build which found it lost published: one may be that report,
+    renamed (an adversary helper's finding). Know every unsure report by its id too, from
+    now on recorded (renamed later, it stays held)."""
+    with database.opened(config.path("state")) as db, database.atomic(db):
+        if lost is not None:
+            recorded, dates = lost
+            db.executemany(
+                "INSERT OR IGNORE INTO unsure SELECT slug, NULL FROM reports "
+                "WHERE slug = ? AND meeting_date IN (SELECT value FROM json_each(?))",
+                ((slug, json.dumps(sorted(dates))) for slug in published - recorded),
+            )
+        db.execute("UPDATE unsure SET id = (SELECT id FROM reports r WHERE r.slug = unsure.slug) "
+                   "WHERE id IS NULL")  # fmt: skip
 
 
 def _result_from(old: unchanged.Manifest, lost: tuple[str, ...]) -> BuildResult:

@@ -232,7 +232,7 @@ class _Loader(yaml.SafeLoader):
                     None, None, "merge keys (<<) are not allowed in front matter: write each key "
                     "once", key.start_mark,
                 )  # fmt: skip
-        super().flatten_mapping(node)  # type: ignore[no-untyped-call]
+        super().flatten_mapping(node)
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):

@@ -18,7 +18,7 @@ Wanted = Callable[[dict[str, Published], int], set[str]]
 
 
 def library(
-    config: Config, now: datetime, wanted: Wanted | None = None
+    config: Config, now: datetime, wanted: Wanted | None = None, settled: bool = False
 ) -> tuple[pipeline.Prepared, dict[str, Published]]:
     """Return the reports published by a build so far, rendered for both reader audiences.
 
@@ -29,7 +29,7 @@ def library(
     surveyed = pipeline.survey(config, options)
     for problem in surveyed.held:
         print(f"{problem} (held back from digests until it is fixed and built)", file=sys.stderr)
-    listed, held = _catalogue(config, surveyed)
+    listed, held = _catalogue(config, surveyed, settled)
     ids = set(listed) if wanted is None else wanted(listed, held)
     only = frozenset(listed[i].slug for i in ids if i in listed)
     audiences = (Audience.PUBLIC, Audience.MEMBERS)
@@ -42,12 +42,16 @@ def library(
     return ready, out
 
 
-def _catalogue(config: Config, surveyed: pipeline.Survey) -> tuple[dict[str, Published], int]:
+def _catalogue(
+    config: Config, surveyed: pipeline.Survey, settled: bool
+) -> tuple[dict[str, Published], int]:
     """List the reports a build has published by now, by id (not yet rendered), as written
     when it published them: one whose file has changed since is held back, and named on
     stderr, until a build publishes it as it is (a digest is made from the file as it is
     now, and must hold only what the site shows). Return them and the lowest stamp held
-    back (0 if none). One the state is unsure was mailed (`unsure`) is held back too."""
+    back (0 if none). One the state is unsure was mailed (`unsure`) is held back too, unless
+    the send has just `settled` that (a dry run's copy of the state settles it, not the state
+    read here)."""
     built = unchanged.published(config)
     with database.opened(config.path("state")) as db:
         recorded = {
@@ -57,7 +61,9 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> tuple[dict[str, Pub
                 "WHERE seq IS NOT NULL AND published_at IS NOT NULL"
             )
         }
-        unsure = {slug for (slug,) in db.execute("SELECT slug FROM unsure")}
+        unsure = [] if settled else db.execute("SELECT slug, id FROM unsure").fetchall()
+    by_slug = {slug for slug, known in unsure if known is None}  # (not yet recorded)
+    by_id = {known for _, known in unsure if known is not None}
     out: dict[str, Published] = {}
     held: list[int] = []
     for item in surveyed.chosen.published:
@@ -67,7 +73,8 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> tuple[dict[str, Pub
                   "name; held back from digests until `reportback build` publishes it",
                   file=sys.stderr)  # fmt: skip
             continue
-        if slug in unsure:
+        publication = surveyed.plan.publications[slug]
+        if slug in by_slug or publication.id in by_id:
             print(f"{shown_path(item.source.path)}: the site showed it before the state had a "
                   "record of it (a lost or older state); held back from digests until "
                   "`reportback digest send --restored mailed|unmailed` says whether it was "
@@ -80,7 +87,6 @@ def _catalogue(config: Config, surveyed: pipeline.Survey) -> tuple[dict[str, Pub
                   file=sys.stderr)  # fmt: skip
             held.append(recorded[slug][1])
             continue
-        publication = surveyed.plan.publications[slug]
         at, seq = recorded[slug]
         out[publication.id] = Published(
             publication.id, slug, at, meta.clps, meta.regions, {}, seq, item.source.sha256

@@ -82,8 +82,9 @@ def _settle_restored(db: sqlite3.Connection, restored: str) -> int:
         if restored == "mailed":
             db.execute(
                 "INSERT OR IGNORE INTO included (subscriber_id, report_id, outbox_id) "
-                "SELECT s.id, r.id, 0 FROM subscribers s JOIN reports r "
-                "ON r.slug IN (SELECT slug FROM unsure) AND r.seq IS NOT NULL"
+                "SELECT s.id, r.id, 0 FROM subscribers s JOIN reports r ON r.seq IS NOT NULL "
+                "AND (r.id IN (SELECT id FROM unsure) "
+                "     OR r.slug IN (SELECT slug FROM unsure WHERE id IS NULL))"
             )
         db.execute("DELETE FROM unsure")
     return len(slugs)
@@ -172,7 +173,7 @@ def _send(
         directory = directory_for(config)
         result.warnings += _stranded(db, directory)
         result.cancelled += ledger.unqueue_stale(db, directory)
-        ready, published = library(config, now, queue_then_pick)
+        ready, published = library(config, now, queue_then_pick, restored is not None)
         result.cancelled += publications.drop_withdrawn(db, now, set(published))
         room = mailroom(config, ready, published)
         audit_due(db, room, ready, now)
