@@ -170,6 +170,40 @@ WORDED = {
     "capitals after a sentence": "The panel met. CONFIDENTIAL The names were zq.\n",
     "a heading in capitals": "## CONFIDENTIAL Disputes panel\n\nzq.\n",
     "a lead-in of eight words": "Item 4 on the agenda of the day – Confidential: zq.\n",
+    "a lead-in with commas": "Item 4, Disputes Panel, Tuesday session — Confidential: zq.\n",
+    "a lead-in with brackets": "Item 4 (Disputes, the second one) – Members only: zq.\n",
+    "two lead-ins": "Re: item 4: Confidential: zq.\n",
+    "a lead-in and a stop": "Item 4 — Confidential. The panel heard zq.\n",
+    "a lead-in and capitals": "Item 4 — CONFIDENTIAL The panel heard zq.\n",
+    "a lead-in and a symbol": "Item 4 — Confidential ⚠ zq.\n",
+    "a lead-in and an abbreviation": "Item 4 – CONF: zq.\n",
+    "a lead-in and an arrow": "Item 4 → Confidential: zq.\n",
+    "a lead-in and a comma": "Item 4, Confidential: zq.\n",
+    "conf and a colon": "Conf: zq.\n",
+    "a label in emphasis": "_Members only_ The panel heard zq.\n",
+    "confidential information follows": "Confidential information follows: zq.\n",
+    "the following is confidential": "The following is confidential: zq.\n",
+    "this next part is confidential": "This next part is confidential. zq.\n",
+    "not for the public": "Not for the public: zq.\n",
+    "non-public": "Non-public: zq.\n",
+    "restricted": "Restricted: zq.\n",
+    "in camera": "In camera: zq.\n",
+    "Chatham House": "Under Chatham House Rule: zq.\n",
+    "unpublished": "Unpublished: zq.\n",
+    "German": "Vertraulich: zq.\n",
+    "French": "Confidentiel : zq.\n",
+    "private in capitals": "PRIVATE The panel heard zq.\n",
+    "off the record in capitals": "OFF THE RECORD The panel heard zq.\n",
+    "a heading, comma confidential": "## Disputes, confidential\n\nzq.\n",
+    "a heading, dot confidential": "## Disputes · confidential\n\nzq.\n",
+    "a heading, conf. in brackets": "## Disputes (conf.)\n\nzq.\n",
+    "a heading, dash CONF": "## Disputes — CONF\n\nzq.\n",
+    "l for I": "CONFlDENTIAL: zq.\n",
+    "a pipe for l": "Confidentia|: zq.\n",
+    "l for i in internal": "lnternal only: zq.\n",
+    "rn for m": "Mernbers only: zq.\n",
+    "cl for d": "Conficlential: zq.\n",
+    "a heading, l for I": "## Disputes – CONFlDENTIAL\n\nzq.\n",
 }  # fmt: skip
 NEAR_CLASSES = (
     "in-confidence", "off-record", "offtherecord", "no-publish", "do-not-publish", "dnp",
@@ -214,6 +248,9 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "Private members' bills were discussed. Secret ballots: agreed.\n\n"
         "CONFIDENTIAL REPORTING LINE: call the office. The 4th and 1st items: agreed.\n\n"
         "Conf. 2027 – Brighton. Confident: the chair was. M25 works: noted.\n\n"
+        "Restricted parking near the venue was noted. Conf-call at 7.\n\n"
+        "SECRET BALLOT HELD\n\nItem 4 — Confidential reporting line agreed.\n\n"
+        "The NEC, which met in London, agreed the timetable.\n\n"
         "Confidential reporting line: call the office. The confidential matters were noted.\n\n"
         "We had full confidence in the chair. For members, the social is free.\n\n"
         "## Private members' bills\n\nAgreed.\n\n## Vote: secret ballot\n\nHeld. Private Eye: a "

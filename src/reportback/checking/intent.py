@@ -44,6 +44,9 @@ SAYS = re.compile(
     rf"|must{GAP}not{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)"
     rf"|for{GAP}internal{GAP}use{GAP}only"
     rf"|do{GAP}not{GAP}(?:publish|circulate)|strictly{GAP}(?:confidential|private)"
+    rf"|(?:the{GAP}following|what{GAP}follows|this{GAP}next(?:{GAP}(?:part|section|item))?)"
+    rf"{GAP}(?:is|are){GAP}(?:strictly{GAP})?(?:confidential|private|(?:for{GAP})?members"
+    rf"[’'`]?{GAP}only)"
     rf")\b",
     re.I,
 )
@@ -59,26 +62,37 @@ LABELS = (
     r"|private\s*&\s*confidential|only[ \t]+for[ \t]+(?:party[ \t]+)?members"
     r"|aelodau[ \t]+yn[ \t]+unig)"
 )
-AFTER = r"(?:[ \t]+(?:item|matter|minute|paper|until[ \t][^:\n]{1,30}?|to[ \t]+the[ \t]+\w+))?"
+AFTER = (
+    r"(?:[ \t]+(?:item|matter|minute|paper|information|details|section|part|discussion|follows"
+    r"|until[ \t][^:\n]{1,30}?|to[ \t]+the[ \t]+\w+)(?:[ \t]+follows)?)?"
+)
 """Words after a label that keep it one (`Confidential item:`, `Confidential until 2027:`)."""
 STRICT = (
     r"(?:private|(?:top[ \t]+)?secret|in[ \t]+(?:strict(?:est)?[ \t]+)?confidence"
     r"|off[ \t-]+(?:the[ \t]+)?record|(?:[\w'’]+[ \t]+)?eyes[ \t]+only|internal[ \t]+only"
-    r"|conf\.|confid\.?|confdl\.?)"
+    r"|conf\.|confid\.?|confdl\.?|conf(?=[ \t]*[:–—])|restricted|in[ \t]+camera|non[ \t-]?public"
+    r"|not[ \t]+(?:for[ \t]+the[ \t]+)?(?:public|website)|unpublished"
+    r"|(?:under[ \t]+)?(?:the[ \t]+)?chatham[ \t]+house(?:[ \t]+rules?)?"
+    r"|vertraulich|confidentiel(?:le)?|confidencial)"
 )
-"""Labels only with a colon or a dash after them (`Private:`, `In confidence –`, `Conf.:`),
-being words of everyday text too."""
-ENDS = r"[^\w\s'’\"“”]"
+"""Labels only with a colon or a dash after them (`Private:`, `In confidence –`, `Conf.:`,
+`Restricted:`, `In camera:`, `Vertraulich:`), being words of everyday text too."""
+ENDS = r"(?:[^\w\s'’\"“”]|_)"
 """What ends a label that starts a line: a colon, a dash, a bracket, a stop, a symbol
 (`CONFIDENTIAL ★`, `Confidential 🔒`); not a quote."""
 NUMBER = r"(?:(?:\d+|[a-z])[.)]|\(\d+\))[ \t]+"
 """A numbered item's marker: `1. `, `1) `, `a. `, `(1) `."""
-LEAD = r"(?:[\w'’]+[ \t]+){0,9}[\w'’]+[ \t]*(?:[:–—(]|[ \t]-)[^\w\n]*"
-"""Up to ten words and a colon or dash before a label: `Fine print: `, `Item 4 – `,
-`Item 4 on the agenda of the day - `."""
+LEAD = r"(?:(?:[\w'’(),]+[ \t]+){0,9}[\w'’(),]+[ \t]*(?:[:–—(→»|~/,·]|[ \t]-)[^\w\n]*){1,3}"
+"""Up to ten words (commas and brackets too) and a colon, dash, comma or other separator
+before a label, up to three times: `Fine print: `, `Item 4 – `, `Item 4 on the agenda of
+the day - `, `Item 4 (Disputes, second complaint) – `, `Re: item 4: `, `Item 4 → `."""
+AFTER_LEAD = r"[^\w\n]*?(?:[:\-–—(_]|[^\w\s'’\"“”.,;!?|])"
+"""What ends a label after a lead-in: a colon, dash or bracket, or a symbol (`⚠`); not a
+stop (`Vote: members only.`), nor a table's pipe."""
 STARTS = re.compile(
-    rf"^[^\w\n]*(?:{NUMBER})?(?:{LABELS}{AFTER}\b[^\w\n]*?(?:{ENDS}|$)|{STRICT}[^\w\n]*?[:–—-]"
-    rf"|{LEAD}{LABELS}\b[^\w\n]*?[:\-–—(])",
+    rf"^(?:[^\w\n]|_)*(?:{NUMBER})?(?:{LABELS}{AFTER}(?:\b|(?=_))[^\w\n]*?(?:{ENDS}|$)"
+    rf"|{STRICT}[^\w\n]*?[:–—-]|{LEAD}(?:{LABELS}(?:\b|(?=_)){AFTER_LEAD}"
+    rf"|{QUALIFIED}confidential\b[^\w\n]*?\.|{STRICT}[^\w\n]*?[:–—]))",
     re.I,
 )
 """A line (or a value) that starts by saying it is withheld: `CONFIDENTIAL – …`,
@@ -86,17 +100,19 @@ STARTS = re.compile(
 …`, the label alone, also as a numbered item (`1. Confidential: …`) or after a short lead-in
 (`Fine print: Members only (…)`, `Item 4 – Confidential: …`; not `Vote: members only.`)."""
 HEADING = re.compile(
-    rf"^[ \t]{{0,3}}#+[ \t]+(?:(?:.*[–—:(\[|/-][ \t]*)?{LABELS}|.*[–—:(\[|/-][ \t]*{STRICT})"
-    r"\b[)\]*_]*(?![ \t]*[^\W_])",
+    rf"^[ \t]{{0,3}}#+[ \t]+(?:(?:.*[–—:(\[|/,·→»~-][ \t]*)?{LABELS}"
+    rf"|.*[–—:(\[|/,·→»~-][ \t]*(?:{STRICT}|conf\.?))"
+    r"(?:\b|(?<=\.))[)\]*_.]*(?![ \t]*[^\W_])",
     re.I,
 )
 """A heading labelled withheld (`## Disputes panel – confidential`, `## Panel (confidential)`,
 `## Confidential`), not one about confidentiality (`## Review of the confidential reporting
 policy`, `## Update: confidential reporting`, `## Keeping complaints confidential`)."""
 CAPS = re.compile(
-    rf"^[^\w\n]*(?:{NUMBER})?(?:(?:STRICTLY|HIGHLY|PRIVATE (?:AND|&)) )?(?:CONFIDENTIAL"
+    rf"^[^\w\n]*(?:{NUMBER})?(?:{LEAD})?(?:(?:STRICTLY|HIGHLY|PRIVATE (?:AND|&)) )?(?:CONFIDENTIAL"
     r"|(?:NEC )?MEMBERS?[’']?S?[’']?[ -]ONLY|NOT FOR PUBLICATION|IN CONFIDENCE|EMBARGOED"
-    r"|CYFRINACHOL)\b(?![’'])(?![ \t]+(?!ITEM|MATTER|MINUTE|PAPER|NAMES)[A-Z]{2,}\b)"
+    r"|CYFRINACHOL|PRIVATE|(?:TOP )?SECRET|OFF THE RECORD|RESTRICTED|IN CAMERA)\b(?![’'])"
+    r"(?![ \t]+(?!ITEM|MATTER|MINUTE|PAPER|NAMES)[A-Z]{2,}\b)"
 )
 """A label in capitals starting a line, with nothing after it but the words it labels
 (`CONFIDENTIAL The panel heard …`): the capitals say it is a label. Not a title in
@@ -121,6 +137,12 @@ SPACED = re.compile(r"\b(?:\w[ \t.-]){4,}\w\b")
 RAW = re.compile(r"[*_~^\\&]")
 """What a reader's reading of an ASCII line may change but letters spaced out: markup and
 entities."""
+FUZZY = re.compile(
+    r"(?i:(c)[o0]nf[i1l|!](?:d|cl)[e3]nt[i1l|!][a4@][l1|i]|(m)[e3](?:m|rn)b[e3]r(s?)"
+    r"|([l1|i])nt[e3]rn[a4@][l1|i])"
+)
+"""A label's word written with Latin letters drawn like others (`CONFlDENTIAL`, `Mernbers`,
+`Conficlential`, `lnternal`, `Confidentia|`)."""
 NUMERAL = re.compile(r"(?i:[a-z][013457]|[013457][a-z])")
 """Digits beside letters: a word that may be written with digits for letters."""
 DIGITS = str.maketrans("03457", "oeast")
@@ -137,12 +159,26 @@ def _plain(line: str) -> str:
     line = nearmiss.skeleton(MARKUP.sub("", HIDDEN.sub("", line)).translate(COLONS))
     if NUMERAL.search(line):
         line = re.sub(r"\w*[^\W\d_]\w*", _lettered, line)
+    if FUZZY.search(line):
+        line = FUZZY.sub(_word, line)
     return SPACED.sub(lambda m: re.sub(r"[ \t.-]", "", m[0]), line)
+
+
+def _word(found: re.Match[str]) -> str:
+    """Return the label's word `FUZZY` found, as spelt."""
+    return "confidential" if found[1] else f"member{found[3]}" if found[2] else "internal"
 
 
 def _lettered(word: re.Match[str]) -> str:
     """Return a word with digits drawn like letters read as those letters."""
     return re.sub(r"1(?=y|[^a-z]|$)", "l", word[0]).translate(DIGITS).replace("1", "i")
+
+
+def _bare(line: str) -> str:
+    """Return a line as a reader shows it, case kept: entities decoded, no emphasis, escapes
+    or characters that show nothing (`CAPS` reads capitals)."""
+    line = html.unescape(line) if "&" in line else line
+    return MARKUP.sub("", HIDDEN.sub("", line)).translate(COLONS)
 
 
 def _plain_already(line: str) -> bool:
@@ -154,10 +190,13 @@ def _plain_already(line: str) -> bool:
         and RAW.search(line) is None
         and SPACED.search(line) is None
         and NUMERAL.search(line) is None
-    )
+        and all(m[0].lower() in ("confidential", "members", "member", "internal")
+                for m in FUZZY.finditer(line))
+    )  # fmt: skip
 
 
-PATTERNS = (SAYS, STARTS, CAPS, HEADING)
+PATTERNS = (SAYS, STARTS, HEADING)
+"""What says a part is withheld in any case; and `CAPS`, in capitals, read with case kept."""
 FENCES = re.compile(r"^[ \t>]*:{3,}[^\n]*", re.M)
 """A fence line: syntax (one read as text is text for `read_labels`, which reads blocks)."""
 UNMARKED = (
@@ -189,11 +228,12 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         setext = number < len(lines) and line.strip() and SETEXT.fullmatch(lines[number])
         shift = 2 if setext else 0
         line = f"# {line}" if setext else line  # read as the heading it is
-        found = next((m for p in PATTERNS if (m := p.search(line))), None)
+        found = next((m for p in (*PATTERNS, CAPS) if (m := p.search(line))), None)
         where = start + max(found.end() - 1 - shift, 0) if found else start + _indent(line, shift)
         if not found and not _plain_already(line):  # as a reader reads it
             read = _plain(line)
             found = next((m for p in PATTERNS if (m := p.search(read))), None)
+            found = found or CAPS.search(read := _bare(line))
             if found and len(read) == len(line):  # the same column, as written
                 where = start + max(found.end() - 1 - shift, 0)
         if number not in said_at and found and regions.level_at(where) == Audience.PUBLIC:
@@ -235,7 +275,7 @@ def _wrapped(blanked: str) -> Iterator[tuple[int, int, str]]:
 def says_withheld(text: str, title: bool = False) -> str | None:
     """Return the words of a value that say it is withheld, if any; a `title` (a report's,
     a meeting's name) is read as a heading too (`Disputes Panel (members only)`)."""
-    patterns = PATTERNS if title else PATTERNS[:3]
+    patterns = (*PATTERNS, CAPS) if title else (*PATTERNS[:2], CAPS)
     for pattern in patterns:
         if pattern is SAYS:  # anywhere, wrapped over lines too
             said = [text]
@@ -244,7 +284,7 @@ def says_withheld(text: str, title: bool = False) -> str | None:
         for value in said:  # as written, then as a reader reads it (ASCII: the same)
             found = pattern.search(value)
             if found is None and not _plain_already(value):
-                found = pattern.search(_plain(value))
+                found = pattern.search(_bare(value) if pattern is CAPS else _plain(value))
             if found is not None:
                 return found[0].strip().removeprefix("# ")[:40]
     return None
