@@ -313,3 +313,17 @@ def test_classes_that_mean_withheld_in_other_words_are_refused(
     another language's, or a word for leaving out."""
     text = FRONT + f"---\n\nMet.\n\n[zq]{{.{name}}}\n"
     assert_refused(cli, project({"reports/a.md": text}), 9, "looks like a withholding mark")
+
+
+@pytest.mark.parametrize("colons", [5, 17])
+def test_a_long_fence_withholds_its_div(cli: Cli, project: Project, colons: int) -> None:
+    """A div opened and closed by five or more colons was refused: its closing fence was cut
+    by one colon for the second reader, and closed nothing (an adversary helper's false
+    refusal)."""
+    fence = ":" * colons
+    body = f'Intro.\n\n{fence} {{.confidential reason="x"}}\nzq names.\n{fence}\n\nPublic.\n'
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    page = (root / "site/reports/a/index.html").read_text()
+    assert "zq" not in page and "Public." in page

@@ -48,7 +48,10 @@ def _classes(match: re.Match[str]) -> str:
     return dotted.ljust(len(match.group(0))) if len(dotted) <= len(match.group(0)) else match[0]
 
 
-FENCE_CLOSE = re.compile(r"^([ \t]*:{3,}[^\n:]*?\S[^\n:]*?)([ \t]*:+)[ \t]*$", re.M)
+FENCE_CLOSE = re.compile(r"^([ \t]*:{3,}[^\n:]*?[^\s:][^\n:]*?)([ \t]*:+)[ \t]*$", re.M)
+"""An opening fence's closing colons (`::: members :::`); not a fence of colons alone
+(`:::::` closing a long fence was cut to `::::`, which closes nothing: an adversary helper's
+false refusal)."""
 
 
 def for_source_reader(body: str) -> str:
