@@ -175,6 +175,12 @@ def test_mark_in_front_matter_is_refused(cli: Cli, project: Project, meta: str, 
         ),
         ("meeting_date: 2016-09-20\nsummary: &a [x, *a]", "aliases"),
         (
+            "meeting_date: 2016-09-20\nclps: []",
+            "reports/a.md:5: clps: [] lists no CLP slug: name the ones it concerns, or leave "
+            "clps out to reach them all",
+        ),
+        ("meeting_date: 2016-09-20\nregions: []", "reports/a.md:5: regions: [] lists no region"),
+        (
             "meeting_date: 2016-09-20\nconfidential: false\n<<: {confidential: true}",
             "reports/a.md:6: front matter is not valid YAML: merge keys (<<) are not allowed",
         ),
@@ -1340,3 +1346,15 @@ def test_a_line_read_as_written_is_read_the_same_as_a_reader_reads_it(line: str)
     assert all(pattern.flags & re.I for pattern in intent.PATTERNS)
     if intent._plain_already(line):
         assert intent._plain(line) == line.casefold()
+
+
+def test_an_embargo_written_in_lowercase_is_kept(cli: Cli, project: Project) -> None:
+    """RFC 3339 allows `t` and `z`: `2027-01-01t09:00:00z` was refused (an adversary
+    helper's finding); it embargoes the report until then."""
+    meta = "meeting_date: 2016-09-20\npublish_at: 2027-01-01t09:00:00z\n"
+    root = project({"reports/a.md": f"---\ntitle: T\nmeeting: NEC\n{meta}---\n\nBody.\n"})
+    before = cli("build", "--now", "2027-01-01T08:59:00+00:00")
+    assert before.code == 0, before.err
+    assert not (root / "site/reports/a").exists()
+    assert cli("build", "--now", "2027-01-01T09:00:00+00:00").code == 0
+    assert (root / "site/reports/a/index.html").is_file()

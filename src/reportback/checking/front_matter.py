@@ -313,7 +313,7 @@ class _Checker:
             return None
         if isinstance(value, str):
             with contextlib.suppress(ValueError):
-                value = datetime.fromisoformat(value)
+                value = datetime.fromisoformat(value.upper())  # RFC 3339 allows `t` and `z`
         if not isinstance(value, datetime):
             self.fail(key, f"{key} must be a date and time with a UTC offset")
             return None
@@ -347,6 +347,10 @@ class _Checker:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             self.fail(key, f"{key} must be a list of strings")
+            return ()
+        if not value and known is not None:  # none, or forgot which: it would reach them all
+            self.fail(key, f"{key}: [] lists no {noun}: name the ones it concerns, or leave "
+                      f"{key} out to reach them all")  # fmt: skip
             return ()
         for name in value:
             if known is not None and name not in known:
