@@ -204,6 +204,9 @@ WORDED = {
     "rn for m": "Mernbers only: zq.\n",
     "cl for d": "Conficlential: zq.\n",
     "a heading, l for I": "## Disputes – CONFlDENTIAL\n\nzq.\n",
+    "misspelt": "Confidental: zq.\n",
+    "members misspelt": "Memebers only: zq.\n",
+    "eyes only, two words before": "For NEC eyes only: zq.\n",
 }  # fmt: skip
 NEAR_CLASSES = (
     "in-confidence", "off-record", "offtherecord", "no-publish", "do-not-publish", "dnp",

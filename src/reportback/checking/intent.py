@@ -69,7 +69,7 @@ AFTER = (
 """Words after a label that keep it one (`Confidential item:`, `Confidential until 2027:`)."""
 STRICT = (
     r"(?:private|(?:top[ \t]+)?secret|in[ \t]+(?:strict(?:est)?[ \t]+)?confidence"
-    r"|off[ \t-]+(?:the[ \t]+)?record|(?:[\w'’]+[ \t]+)?eyes[ \t]+only|internal[ \t]+only"
+    r"|off[ \t-]+(?:the[ \t]+)?record|(?:[\w'’]+[ \t]+){0,3}eyes[ \t]+only|internal[ \t]+only"
     r"|conf\.|confid\.?|confdl\.?|conf(?=[ \t]*[:–—])|restricted|in[ \t]+camera|non[ \t-]?public"
     r"|not[ \t]+(?:for[ \t]+the[ \t]+)?(?:public|website)|unpublished"
     r"|(?:under[ \t]+)?(?:the[ \t]+)?chatham[ \t]+house(?:[ \t]+rules?)?"
@@ -138,11 +138,11 @@ RAW = re.compile(r"[*_~^\\&]")
 """What a reader's reading of an ASCII line may change but letters spaced out: markup and
 entities."""
 FUZZY = re.compile(
-    r"(?i:(c)[o0]nf[i1l|!](?:d|cl)[e3]nt[i1l|!][a4@][l1|i]|(m)[e3](?:m|rn)b[e3]r(s?)"
+    r"(?i:(c)[o0]nf[i1l|!]?(?:d|cl)[e3]n[tc]?[i1l|!]?[a4@][l1|i]|(m)[e3]+(?:m|rn)[e3]*b[e3]*r(s?)"
     r"|([l1|i])nt[e3]rn[a4@][l1|i])"
 )
 """A label's word written with Latin letters drawn like others (`CONFlDENTIAL`, `Mernbers`,
-`Conficlential`, `lnternal`, `Confidentia|`)."""
+`Conficlential`, `lnternal`, `Confidentia|`), or misspelt (`Confidental`, `Memebers`)."""
 NUMERAL = re.compile(r"(?i:[a-z][013457]|[013457][a-z])")
 """Digits beside letters: a word that may be written with digits for letters."""
 DIGITS = str.maketrans("03457", "oeast")
