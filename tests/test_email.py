@@ -739,6 +739,26 @@ def test_a_member_who_moves_clp_with_a_message_waiting_gets_it_only_as_they_are_
     assert len(sent) == before, "nothing more: nothing new concerns her new CLP"
 
 
+def test_a_report_narrowed_to_other_clps_leaves_a_message_waiting_for_the_old_one(
+    cli: Cli, project: Project
+) -> None:
+    """An adversary helper's finding: a message deferred for a Witney member still held a
+    report since narrowed to Hackney (`clps:`), and it went to her on the retry."""
+    with Server(Faults(defer_once={"ann@example.org"})) as server:
+        root = setup(cli, project, server, connections=1)
+        first = cli("digest", "send", "--now", T2)
+        assert "1 deferred" in first.err, first.err
+        witney = root / "reports/2016-10-04-witney.md"  # Witney's report first: deferred
+        witney.write_text(
+            witney.read_text().replace("- witney", "- hackney-north-and-stoke-newington")
+        )
+        assert cli("build", "--now", "2026-11-20T10:30:00+00:00").code == 0
+        later = cli("digest", "send", "--now", "2026-11-20T11:00:00+00:00")
+        assert later.code == 0, later.err
+        to_ann = [m for m in server.recorder.parsed() if m["To"].addresses[0].username == "ann"]
+    assert [m["Subject"].split(" — ")[0] for m in to_ann] == ["NEC, 20 September"]
+
+
 @pytest.mark.parametrize(
     ("csv", "args", "message"),
     [

@@ -330,3 +330,55 @@ def test_a_long_fence_withholds_its_div(cli: Cli, project: Project, colons: int)
     assert result.code == 0, result.err
     page = (root / "site/reports/a/index.html").read_text()
     assert "zq" not in page and "Public." in page
+
+
+ACROSS = {
+    "a relative path": "../a/#vote-on-zq",
+    "a full address": "http://localhost:8000/reports/a/#vote-on-zq",
+    "a page of no report": "../../search/#vote-on-zq",
+    "an id given to a withheld span": "../a/#zqspan",
+}
+
+
+@pytest.mark.parametrize("case", sorted(ACROSS))
+def test_a_link_from_another_report_to_a_withheld_id_is_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """An adversary helper's leak: report b's link to report a's heading withheld published
+    the heading's words (its id) in b's pages, PDF, feeds and digests; also when the heading
+    was withheld after b linked to it."""
+    a = "Met.\n\n## Vote on zq\n\nHeard [more]{#zqspan .confidential}.\n\n## Next\n\nDone.\n"
+    b = f"See [the vote]({ACROSS[case]}).\n"
+    files = {"reports/a.md": FRONT + "---\n\n" + a, "reports/b.md": FRONT + "---\n\n" + b}
+    root = project(files)
+    if case != "an id given to a withheld span":
+        assert cli("build", "--now", NOW).code == 0  # public, then withheld
+        (root / "reports/a.md").write_text(FRONT + "---\n\n" + a.replace(
+            "## Vote on zq\n", "## Vote on zq {.confidential}\n"
+        ))  # fmt: skip
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert result.err.startswith(f"reports/b.md:7: link to {ACROSS[case]} points to a heading"), (
+        result.err
+    )
+    assert "(in reports/a)" in result.err
+
+
+def test_a_link_to_another_reports_public_heading_is_fine(cli: Cli, project: Project) -> None:
+    a = "Met.\n\n## Vote on zq {.confidential}\n\nHeard.\n\n## Budget\n\nDone.\n"
+    b = "See [the budget](../a/#budget) and [ours](#budget).\n\n## Budget\n\nAgreed.\n"
+    files = {"reports/a.md": FRONT + "---\n\n" + a, "reports/b.md": FRONT + "---\n\n" + b}
+    project(files)
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize("entity", ["&#x1b;", "&#8;", "&#xFFFE;"])
+def test_a_control_character_written_as_an_entity_is_refused(
+    cli: Cli, project: Project, entity: str
+) -> None:
+    """An adversary helper's traceback: `&#x1b;` in a paragraph, a heading or a decision
+    stopped the build in the feed writer (XML holds no control character)."""
+    body = f'Opening para.\n\n## Ctl {{decision="a{entity}b"}}\n\ng\n'
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    assert_refused(cli, root, 9, f"{entity} is a control character")

@@ -1358,3 +1358,15 @@ def test_an_embargo_written_in_lowercase_is_kept(cli: Cli, project: Project) -> 
     assert not (root / "site/reports/a").exists()
     assert cli("build", "--now", "2027-01-01T09:00:00+00:00").code == 0
     assert (root / "site/reports/a/index.html").is_file()
+
+
+def test_a_stray_attribute_with_quotes_is_refused_at_its_line(cli: Cli, project: Project) -> None:
+    """An adversary helper's finding: `{decision="   "}` (read as text, its quotes made
+    curly) was refused at the body's first line, not its own."""
+    body = 'Intro.\n\nMore.\n\n## Space dec {decision="   "}\n\nText.\n'
+    project({"reports/a.md": FRONT + "---\n\n" + body})
+    result = cli("check")
+    assert result.code == 1
+    assert result.err.startswith("reports/a.md:11: '{decision=” “}' looks like a withholding"), (
+        result.err
+    )

@@ -19,6 +19,7 @@ from reportback.errors import Problem
 
 if TYPE_CHECKING:  # made by the stages, which build on these values
     from reportback.build.publications import Plan
+    from reportback.checking.links import Anchors
     from reportback.checking.regions import Regions
     from reportback.output.templates import Templates
 
@@ -29,18 +30,14 @@ T = TypeVar("T")
 Ast = dict[str, Any]
 """A pandoc document as its JSON value."""
 
-
 CADENCES = ("immediate", "weekly", "monthly")
 """How often a subscriber is sent the reports."""
 
 
 @dataclass(frozen=True)
 class Document:
-    """A pandoc document held in memory, or read back from the state cache when asked for.
-
-    A thousand reports' documents do not fit in a small server's memory at once; a value that
-    only names where its document is stored keeps a build's memory flat.
-    """
+    """A pandoc document held in memory, or read back from the state cache when asked for (a
+    thousand reports' documents do not fit in a small server's memory at once)."""
 
     held: Ast | None = None
     load: Callable[[], Ast] | None = field(default=None, compare=False, repr=False)
@@ -281,6 +278,8 @@ class Checked:
     """What passed but the rep should know (withheld words also written in public text)."""
     marks: tuple[int, int, int] = (0, 0, 0)
     """The sections, blocks and spans it withholds (counted as it was checked)."""
+    anchors: Anchors | None = None
+    """Its withheld ids and its links to other pages' ids, checked across reports."""
 
     @property
     def ast(self) -> Ast:

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from reportback import cache as cachemod
 from reportback.build.fork import in_child, shared, tick
 from reportback.cache import Cache
+from reportback.checking import links
 from reportback.checking.files import find_reports, unread
 from reportback.checking.front_matter import load_report
 from reportback.checking.regions import Regions
@@ -169,16 +170,17 @@ def load_and_check(
             return None, found
         notes = tuple(checker.warnings)
         marks = json_ast.count_marks(parsed.ast["blocks"])
+        anchors = links.anchors(parsed.ast, loaded.body.split("\n"))
         kept = parsed.regions.without_wording()  # the words were for the rules: done with
         if cache is None:  # not a lambda: the check's child sends it back pickled
             written: Callable[[], Regions] = partial(given, kept)
         else:  # named by the bytes loaded, should the file have changed since
             name = _check_key(loaded.sha256, path, context)
             cache.put_pickle("regions", name, kept)  # apart: an unchanged report never reads it
-            record = (loaded, checker.images, parse_key(loaded), notes, marks)
+            record = (loaded, checker.images, parse_key(loaded), notes, marks, anchors)
             cache.put_pickle("checked", name, record)
             written = partial(_regions, cache, name)  # read when redacted: neither held nor sent
-        return Checked(loaded, parsed.later, checker.images, written, notes, marks), found
+        return Checked(loaded, parsed.later, checker.images, written, notes, marks, anchors), found
 
     def check_some(paths: Sequence[Path]) -> Iterable[tuple[Checked | None, list[Problem]]]:
         with Pandocs() as pandocs:
@@ -197,6 +199,7 @@ def load_and_check(
         checked += [one] if one is not None else []
         problems += found
     across = _duplicates(checked) + unread(reports)
+    across += links.across([(c.source, c.anchors) for c in checked if c.anchors])
     if held is not None and across:  # each file named is left out, the rest go on
         hold(held, across)
         checked = [c for c in checked if c.source.slug not in held]
@@ -247,13 +250,13 @@ def _passed_before(cache: Cache | None, name: str) -> Checked | None:
     Its front matter is not read again: the record holds the report as loaded.
     """
     stored = cache.get_pickle("checked", name) if cache is not None else None
-    if cache is None or not (isinstance(stored, tuple) and len(stored) == 5):
+    if cache is None or not (isinstance(stored, tuple) and len(stored) == 6):
         return None  # none, or unreadable: check the report again
-    source, images, parsed, notes, marks = stored
+    source, images, parsed, notes, marks, anchors = stored
     if not (cache.has("parse", parsed) and cache.has("regions", name)):
         return None
     ast = Document(load=partial(_ast, cache, parsed))
-    return Checked(source, ast, images, partial(_regions, cache, name), notes, marks)
+    return Checked(source, ast, images, partial(_regions, cache, name), notes, marks, anchors)
 
 
 def _regions(cache: Cache, name: str) -> Regions:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass
 from datetime import datetime
 
@@ -154,21 +154,29 @@ def forget(db: sqlite3.Connection, row: int, subscriber: int, reports: Iterable[
     )
 
 
-def drop_withdrawn(db: sqlite3.Connection, now: datetime, published: set[str]) -> int:
+def drop_withdrawn(
+    db: sqlite3.Connection,
+    now: datetime,
+    published: set[str],
+    reaches: Callable[[str, str], bool] = lambda report, clp: True,
+) -> int:
     """Take the reports no longer published (made a draft or confidential since they were
-    queued) out of the messages due, as if never queued (so they are queued again if they
-    come back); a message left with none is cancelled (removed). Return how many."""
+    queued), or that no longer `reaches` the message's CLP (its `clps:` narrowed: a deferred
+    message still held it, an adversary helper's finding), out of the messages due, as if
+    never queued (so they are queued again if they come back); a message left with none is
+    cancelled (removed). Return how many."""
     cancelled = 0
     with atomic(db):
-        for row_id, sid, reports in db.execute(
-            f"SELECT id, subscriber_id, reports FROM outbox WHERE {WAITING}", (utc(now),)
+        for row_id, sid, reports, clp in db.execute(
+            f"SELECT id, subscriber_id, reports, clp FROM outbox WHERE {WAITING}", (utc(now),)
         ).fetchall():
             shown = reports.split("\n")
-            gone = [r for r in shown if r not in published]
+            goes = {r for r in shown if r in published and reaches(r, clp)}
+            gone = [r for r in shown if r not in goes]
             if not gone:
                 continue
             forget(db, row_id, sid, gone)
-            kept = "\n".join(r for r in shown if r in published)
+            kept = "\n".join(r for r in shown if r in goes)
             if kept:
                 db.execute("UPDATE outbox SET reports = ? WHERE id = ?", (kept, row_id))
             else:  # never sent: gone, so that the same may be queued again

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from reportback.checking.front_matter import NOT_XML
 from reportback.model import Ast
 from reportback.pandoc import json_ast
 
@@ -65,6 +66,10 @@ METADATA_BLOCK = re.compile(
 into the front matter where metadata blocks are on: never silently text."""
 
 
+ENTITY = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,9}));")
+"""A character written by its number (`&#x1b;`, `&#27;`)."""
+
+
 def before_parsing(body: str) -> Iterator[Found]:
     """Yield a problem for what must be refused before pandoc reads the body: a second YAML
     block, nesting that pandoc, Python or Typst cannot take, too many attributes."""
@@ -90,6 +95,14 @@ def before_parsing(body: str) -> Iterator[Found]:
             yield start, "too many && or `` in one paragraph for pandoc to read; split it"
     yield from _notes_citing_notes(body)
     yield from _unclosed_angles(body)
+    for entity in ENTITY.finditer(body) if "&#" in body else ():
+        number = int(entity[1], 16) if entity[1] else int(entity[2])
+        if number < 0x110000 and NOT_XML.match(chr(number)):
+            yield (
+                body.count("\n", 0, entity.start()) + 1,
+                f"{entity[0]} is a control character: no page, feed or PDF can hold it "
+                "(it stopped the build); remove it",
+            )
     for number, line in enumerate(body.split("\n"), start=1):
         markers, at = 0, 0
         while (match := CONTAINER.match(line, at)) is not None:

@@ -11,21 +11,28 @@ import html
 import re
 import urllib.parse
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from reportback.checking.placement import line_of
-from reportback.model import Ast, Audience
+from reportback.errors import Problem, problem
+from reportback.model import Ast, Audience, Source
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
 
 Found = tuple[int, str]
 
 
-def cross_references(ast: Ast, lines: list[str]) -> Iterator[Found]:
-    """Yield each link to a heading of this report that its readers could not follow: to no
-    heading at all, or to one withheld from them (its text or id would be a leak), also with
-    a path before the `#` (`index.html#id`, `/reports/r/#id`) or in raw HTML's `href`."""
-    headings: list[tuple[Audience, str, str]] = []
-    links: list[tuple[Audience, str, str]] = []
+Heading = tuple[Audience, str, str]
+"""An id a reader could link to (a heading's, given or made from its words, or one given to
+any element), the level it is withheld at, and a heading's words (casefolded)."""
+Linked = tuple[Audience, str, str]
+"""A link's level, its target with a `#`, and its words."""
+
+
+def _collect(ast: Ast) -> tuple[list[Heading], list[Linked]]:
+    """Return every id of the report, and every link with a `#` in its target."""
+    headings: list[Heading] = []
+    links: list[Linked] = []
 
     def visit(node: Node, level: Audience) -> None:
         if node["t"] == "Header":
@@ -35,17 +42,28 @@ def cross_references(ast: Ast, lines: list[str]) -> Iterator[Found]:
                 json_ast.walk_levels(node["c"][2], lambda _, lv: made.append(lv), level)
             headings.append((max(made), node["c"][1][0] or json_ast.heading_id(text),
                              text.casefold()))  # fmt: skip
-        elif node["t"] in ("Link", "Image") and "#" in node["c"][2][0]:
+        elif node["t"] in ("Div", "Span", "CodeBlock") and node["c"][0][0]:
+            mark = json_ast.mark(node) or Audience.PUBLIC  # an id given (`{#name}`)
+            headings.append((max(level, mark), node["c"][0][0], ""))
+        if node["t"] in ("Link", "Image") and "#" in node["c"][2][0]:
             text = json_ast.stringify(node["c"][1], notes=False)
             links.append((level, node["c"][2][0], text))
         elif node["t"] in ("RawInline", "RawBlock") and node["c"][0] == "html":
             links.extend((level, href, "") for href in HREF.findall(node["c"][1]) if "#" in href)
 
     json_ast.walk_levels(ast["blocks"], visit)
+    return headings, links
+
+
+def cross_references(ast: Ast, lines: list[str]) -> Iterator[Found]:
+    """Yield each link to a heading of this report that its readers could not follow: to no
+    heading at all, or to one withheld from them (its text or id would be a leak), also with
+    a path before the `#` (`index.html#id`, `/reports/r/#id`) or in raw HTML's `href`."""
+    headings, links = _collect(ast)
     for level, target, text in links:
         path, name = target.split("#", 1)
         if path:  # another page, perhaps this report's: only its withheld ids are known
-            name = urllib.parse.unquote(html.unescape(name)).casefold()
+            name = _fragment(name)
             found = [lv for lv, ident, _ in headings if ident.casefold() == name]
             if found and max(found) > level:
                 yield line_of(lines, target), _withheld_target(target, max(found))
@@ -58,6 +76,52 @@ def cross_references(ast: Ast, lines: list[str]) -> Iterator[Found]:
             yield line, f"link to #{name or text}: no heading of this report has that id"
         elif min(found) > level:
             yield line, _withheld_target(f"#{name or text}", min(found))
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """A report's ids withheld from some readers, and its links with a path and a `#` (to
+    another page), for the check across reports."""
+
+    withheld: tuple[tuple[str, Audience], ...] = ()
+    """Each id (casefolded) withheld from some readers, and from whom."""
+    links: tuple[tuple[int, Audience, str], ...] = ()
+    """Each link's body line, its level and its target."""
+
+
+def anchors(ast: Ast, lines: list[str]) -> Anchors:
+    """Return a report's withheld ids and its links to other pages' ids."""
+    headings, links = _collect(ast)
+    withheld = tuple((ident.casefold(), lv) for lv, ident, _ in headings if lv > Audience.PUBLIC)
+    linked = tuple((line_of(lines, t), lv, t) for lv, t, _ in links if t.split("#", 1)[0])
+    return Anchors(withheld, linked)
+
+
+def across(reports: list[tuple[Source, Anchors]]) -> list[Problem]:
+    """Return a problem for each link to another report's id withheld from the link's
+    readers: the id, made from withheld words or given to withheld text, would be published
+    in the link's target (`../r/#appeal-of-jo-smith`: an adversary helper's leak; also when a
+    heading linked to is withheld later). A link naming a report is checked against its ids;
+    one naming none, against every report's."""
+    ids = {s.slug: dict(a.withheld) for s, a in reports if a.withheld}
+    problems: list[Problem] = []
+    for source, found in reports:
+        for line, level, target in found.links:
+            path, name = target.split("#", 1)
+            parts = set(re.split(r"[/?#]", path))
+            named = [s.slug for s, _ in reports if s.slug in parts] or list(ids)
+            for slug in (s for s in named if s != source.slug and s in ids):
+                withheld = ids[slug].get(_fragment(name))
+                if withheld is not None and withheld > level:
+                    message = f"{_withheld_target(target, withheld)} (in reports/{slug})"
+                    problems.append(problem(source.path, source.body_line + line - 1, message))
+                    break
+    return problems
+
+
+def _fragment(name: str) -> str:
+    """Return a link's fragment as the id it names (decoded, casefolded)."""
+    return urllib.parse.unquote(html.unescape(name)).casefold()
 
 
 HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.I)

@@ -218,12 +218,16 @@ def _text_into(parts: list[str], value: list[Any]) -> None:
                 _text_into(parts, item["c"])
 
 
+QUOTES = str.maketrans("“”‘’", "\"\"''")
+"""Curly quotes as written straight (pandoc reads `"` in text as `“` or `”`)."""
+
+
 def line_of(lines: list[str], needle: str) -> int:
     """Return the first line holding `needle` as written, or as pandoc read it (braces drawn
-    like braces, entities, any run of spaces as one)."""
-    needle = " ".join(needle.split("\n")[0].split())
+    like braces, entities, quotes made curly, any run of spaces as one)."""
+    needle = " ".join(needle.split("\n")[0].translate(QUOTES).split())
     for number, line in enumerate(lines, start=1):
-        read = " ".join(html.unescape(line).translate(BRACES).split())
+        read = " ".join(html.unescape(line).translate(BRACES).translate(QUOTES).split())
         if needle in line or needle in read:
             return number
     return 1

@@ -12,6 +12,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.errors import MessageError
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -174,7 +175,9 @@ def _send(
         result.warnings += _stranded(db, directory)
         result.cancelled += ledger.unqueue_stale(db, directory)
         ready, published = library(config, now, queue_then_pick, restored is not None)
-        result.cancelled += publications.drop_withdrawn(db, now, set(published))
+        result.cancelled += publications.drop_withdrawn(
+            db, now, set(published), partial(_reaches, published, directory)
+        )
         room = mailroom(config, ready, published)
         audit_due(db, room, ready, now)
         folder = config.path("state") / ("outbox-dry-run" if dry_run else "outbox")
@@ -202,6 +205,13 @@ def _send(
                 "version of a report they hold during this one (they will hold it)"
             )
     return result
+
+
+def _reaches(published: dict[str, Published], directory: Directory, report: str, clp: str) -> bool:
+    """Whether a published report still goes to a CLP (one the directory no longer lists is
+    `ledger.unqueue_stale`'s)."""
+    known = directory.by_slug.get(clp)
+    return known is None or published[report].addressed_to(known)
 
 
 def _stranded(db: sqlite3.Connection, directory: Directory) -> list[str]:
