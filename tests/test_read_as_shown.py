@@ -337,6 +337,9 @@ ACROSS = {
     "a full address": "http://localhost:8000/reports/a/#vote-on-zq",
     "a page of no report": "../../search/#vote-on-zq",
     "an id given to a withheld span": "../a/#zqspan",
+    "a second use of the id": "../a/#vote-on-zq-1",
+    "underscores and a slash": "../a/#vote_on_zq/",
+    "words run together": "../a/#voteonzq",
 }
 
 
@@ -365,8 +368,18 @@ def test_a_link_from_another_report_to_a_withheld_id_is_refused(
 
 
 def test_a_link_to_another_reports_public_heading_is_fine(cli: Cli, project: Project) -> None:
-    a = "Met.\n\n## Vote on zq {.confidential}\n\nHeard.\n\n## Budget\n\nDone.\n"
-    b = "See [the budget](../a/#budget) and [ours](#budget).\n\n## Budget\n\nAgreed.\n"
+    """A heading withheld under the same words as a public one, or as one numbered alike
+    (`Item 5`, `Item 4`), leaves a link to the public one fine (an adversary helper's false
+    refusal)."""
+    a = (
+        "Met.\n\n## Vote on zq {.confidential}\n\nHeard.\n\n## Budget\n\nDone.\n\n"
+        "## Disputes\n\nNone.\n\n## Disputes {.confidential}\n\nOne.\n\n"
+        "## Item 5 {.confidential}\n\nX.\n\n## Item 4\n\nY.\n"
+    )
+    b = (
+        "See [the budget](../a/#budget), [disputes](../a/#disputes), [item 4](../a/#item-4) "
+        "and [ours](#budget).\n\n## Budget\n\nAgreed.\n"
+    )
     files = {"reports/a.md": FRONT + "---\n\n" + a, "reports/b.md": FRONT + "---\n\n" + b}
     project(files)
     result = cli("build", "--now", NOW)
@@ -382,3 +395,17 @@ def test_a_control_character_written_as_an_entity_is_refused(
     body = f'Opening para.\n\n## Ctl {{decision="a{entity}b"}}\n\ng\n'
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     assert_refused(cli, root, 9, f"{entity} is a control character")
+
+
+def test_a_label_is_refused_once_at_its_own_line(cli: Cli, project: Project) -> None:
+    """An adversary helper's finding: a label was refused twice, once at an earlier line
+    of other text that shared a long word with its paragraph."""
+    body = (
+        "Intro.\n\nThe General Secretary reported on membership, which stands at 366,000.\n\n"
+        "Restricted: the word used in the rule book for membership of a second party.\n"
+    )
+    project({"reports/a.md": FRONT + "---\n\n" + body})
+    result = cli("check")
+    assert result.code == 1
+    assert result.err.count("says that it is withheld") == 1, result.err
+    assert result.err.startswith("reports/a.md:11: 'Restricted:'"), result.err

@@ -13,6 +13,7 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from reportback.checking.nearmiss import skeleton
 from reportback.checking.placement import line_of
 from reportback.errors import Problem, problem
 from reportback.model import Ast, Audience, Source
@@ -81,42 +82,59 @@ def cross_references(ast: Ast, lines: list[str]) -> Iterator[Found]:
 @dataclass(frozen=True)
 class Anchors:
     """A report's ids withheld from some readers, and its links with a path and a `#` (to
-    another page), for the check across reports."""
+    another page), for the check across reports. Ids are kept as `_key`s."""
 
     withheld: tuple[tuple[str, Audience], ...] = ()
-    """Each id (casefolded) withheld from some readers, and from whom."""
+    """Each id withheld from some readers, and from whom."""
     links: tuple[tuple[int, Audience, str], ...] = ()
     """Each link's body line, its level and its target."""
+    public: tuple[str, ...] = ()
+    """Each id of a public heading (its words are public: a link to it is fine)."""
 
 
 def anchors(ast: Ast, lines: list[str]) -> Anchors:
     """Return a report's withheld ids and its links to other pages' ids."""
     headings, links = _collect(ast)
-    withheld = tuple((ident.casefold(), lv) for lv, ident, _ in headings if lv > Audience.PUBLIC)
+    withheld = tuple((_key(i), lv) for lv, i, _ in headings if lv > Audience.PUBLIC)
+    public = tuple(_key(i) for lv, i, _ in headings if lv == Audience.PUBLIC)
     linked = tuple((line_of(lines, t), lv, t) for lv, t, _ in links if t.split("#", 1)[0])
-    return Anchors(withheld, linked)
+    return Anchors(withheld, linked, public)
 
 
 def across(reports: list[tuple[Source, Anchors]]) -> list[Problem]:
     """Return a problem for each link to another report's id withheld from the link's
     readers: the id, made from withheld words or given to withheld text, would be published
     in the link's target (`../r/#appeal-of-jo-smith`: an adversary helper's leak; also when a
-    heading linked to is withheld later). A link naming a report is checked against its ids;
-    one naming none, against every report's."""
-    ids = {s.slug: dict(a.withheld) for s, a in reports if a.withheld}
+    heading linked to is withheld later). Ids are compared as `_key`s (`#appeal-of-jo-smith-1`,
+    `#appeal_of_jo_smith/` too), and one a public heading of that report has too is fine. A
+    link naming a report is checked against its ids; one naming none, against every report's."""
+    ids = {s.slug: (dict(a.withheld), set(a.public)) for s, a in reports if a.withheld}
     problems: list[Problem] = []
     for source, found in reports:
         for line, level, target in found.links:
             path, name = target.split("#", 1)
             parts = set(re.split(r"[/?#]", path))
             named = [s.slug for s, _ in reports if s.slug in parts] or list(ids)
+            keys = (_key(name), _key(name, again=True))
             for slug in (s for s in named if s != source.slug and s in ids):
-                withheld = ids[slug].get(_fragment(name))
-                if withheld is not None and withheld > level:
-                    message = f"{_withheld_target(target, withheld)} (in reports/{slug})"
+                withheld, public = ids[slug]
+                hit = next((k for k in keys if withheld.get(k, level) > level), None)
+                if hit is not None and not public.intersection(keys):
+                    message = f"{_withheld_target(target, withheld[hit])} (in reports/{slug})"
                     problems.append(problem(source.path, source.body_line + line - 1, message))
                     break
     return problems
+
+
+def _key(ident: str, again: bool = False) -> str:
+    """Return an id, or a link's fragment, as its letters and digits: decoded, folded as a
+    mark's name is, cut at a `/`, `?`, `#` or `&`, without `.html`, and with nothing between
+    words (`#appeal_of_jo_smith/` is `appealofjosmith`); `again`, without the `-1` pandoc
+    puts after an id used before."""
+    name = urllib.parse.unquote(html.unescape(ident))
+    name = re.split(r"[/?#&]", name, maxsplit=1)[0].removesuffix(".html")
+    name = re.sub(r"-\d+$", "", name) if again else name
+    return "".join(c for c in skeleton(name) if c.isalnum())
 
 
 def _fragment(name: str) -> str:

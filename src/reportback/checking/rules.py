@@ -93,6 +93,15 @@ class BodyChecker:
                     return number
         return 1
 
+    def _said_at(self, said: str, *words: str) -> int:
+        """Return the line of a label a block says: one holding its first word and one of the
+        block's `words`, or its first word (not only a long word it shares with another
+        line: the same label was refused twice, once at a line of other text)."""
+        said = said.casefold()
+        holding = [n for n, line in enumerate(self.lines, 1) if said in line.casefold()]
+        both = [n for n in holding if any(w in self.lines[n - 1] for w in words)]
+        return (both or holding or [self.line_of(said, *words)])[0]
+
     def near(self, message: str, *needles: str) -> None:
         """Record a problem at the first body line containing one of `needles`."""
         self.at(self.line_of(*needles), message)
@@ -125,7 +134,7 @@ class BodyChecker:
         if not self.source.meta.confidential:  # a confidential report is never published
             said = list(intent.said_withheld(self.source.body, regions))
             said += [(line, message) for message, needles in read_labels.said_in_blocks(ast)
-                     if (line := self.line_of(*needles)) not in {n for n, _ in said}]  # fmt: skip
+                     if (line := self._said_at(*needles)) not in {n for n, _ in said}]  # fmt: skip
         for line, message in [*found, *said]:
             self.at(line, message)
         for node in json_ast.structure(ast["blocks"]):
