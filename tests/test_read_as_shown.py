@@ -12,6 +12,7 @@ import pytest
 from reportback.checking import tables
 
 from .conftest import NOW, Result
+from .test_property import PNG
 from .test_written import FRONT, assert_refused
 
 Cli = Callable[..., Result]
@@ -340,6 +341,10 @@ ACROSS = {
     "a second use of the id": "../a/#vote-on-zq-1",
     "underscores and a slash": "../a/#vote_on_zq/",
     "words run together": "../a/#voteonzq",
+    "an id given to a withheld image": "../a/#zqimage",
+    "the words of a heading given an id": "../a/#zq-review",
+    "an href attribute": "../a/#vote-on-zq",
+    "a whole report withheld": "/search/#zq-hearing",
 }
 
 
@@ -350,11 +355,19 @@ def test_a_link_from_another_report_to_a_withheld_id_is_refused(
     """An adversary helper's leak: report b's link to report a's heading withheld published
     the heading's words (its id) in b's pages, PDF, feeds and digests; also when the heading
     was withheld after b linked to it."""
-    a = "Met.\n\n## Vote on zq\n\nHeard [more]{#zqspan .confidential}.\n\n## Next\n\nDone.\n"
+    a = (
+        "Met.\n\n## Vote on zq\n\nHeard [more]{#zqspan .confidential}.\n\n"
+        "::: confidential\n![pic](p.png){#zqimage}\n:::\n\n## Zq review {#item9 .members}\n\n"
+        "Seen.\n\n## Next\n\nDone.\n"
+    )
     b = f"See [the vote]({ACROSS[case]}).\n"
-    files = {"reports/a.md": FRONT + "---\n\n" + a, "reports/b.md": FRONT + "---\n\n" + b}
+    if case == "an href attribute":
+        b = f'See [the vote]{{href="{ACROSS[case]}"}}.\n'
+    files = {"reports/a.md": FRONT + "---\n\n" + a, "reports/b.md": FRONT + "---\n\n" + b,
+             "reports/p.png": PNG, "reports/c.md": FRONT + "confidential: true\n---\n\n"
+             "## Zq hearing\n\nHeard.\n"}  # fmt: skip
     root = project(files)
-    if case != "an id given to a withheld span":
+    if "given" not in case and case != "a whole report withheld":
         assert cli("build", "--now", NOW).code == 0  # public, then withheld
         (root / "reports/a.md").write_text(FRONT + "---\n\n" + a.replace(
             "## Vote on zq\n", "## Vote on zq {.confidential}\n"
@@ -364,7 +377,7 @@ def test_a_link_from_another_report_to_a_withheld_id_is_refused(
     assert result.err.startswith(f"reports/b.md:7: link to {ACROSS[case]} points to a heading"), (
         result.err
     )
-    assert "(in reports/a)" in result.err
+    assert f"(in reports/{'c' if case == 'a whole report withheld' else 'a'})" in result.err
 
 
 def test_a_link_to_another_reports_public_heading_is_fine(cli: Cli, project: Project) -> None:
@@ -378,7 +391,8 @@ def test_a_link_to_another_reports_public_heading_is_fine(cli: Cli, project: Pro
     )
     b = (
         "See [the budget](../a/#budget), [disputes](../a/#disputes), [item 4](../a/#item-4) "
-        "and [ours](#budget).\n\n## Budget\n\nAgreed.\n"
+        "and [ours](#budget), [again](./#item-5), [here](index.html#item-5), "
+        "[query](?x#item-5).\n\n## Budget\n\nAgreed.\n\n## Item 5\n\nOurs.\n"
     )
     files = {"reports/a.md": FRONT + "---\n\n" + a, "reports/b.md": FRONT + "---\n\n" + b}
     project(files)

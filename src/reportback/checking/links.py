@@ -36,16 +36,21 @@ def _collect(ast: Ast) -> tuple[list[Heading], list[Linked]]:
     links: list[Linked] = []
 
     def visit(node: Node, level: Audience) -> None:
+        attr = json_ast.attr(node)
         if node["t"] == "Header":
             text = json_ast.stringify(node["c"][2], notes=False)
             made = [level]  # an id made from its words is withheld with the most withheld
-            if not node["c"][1][0]:
-                json_ast.walk_levels(node["c"][2], lambda _, lv: made.append(lv), level)
-            headings.append((max(made), node["c"][1][0] or json_ast.heading_id(text),
+            json_ast.walk_levels(node["c"][2], lambda _, lv: made.append(lv), level)
+            given = node["c"][1][0]
+            headings.append((level if given else max(made), given or json_ast.heading_id(text),
                              text.casefold()))  # fmt: skip
-        elif node["t"] in ("Div", "Span", "CodeBlock") and node["c"][0][0]:
-            mark = json_ast.mark(node) or Audience.PUBLIC  # an id given (`{#name}`)
-            headings.append((max(level, mark), node["c"][0][0], ""))
+            if given and max(made) > Audience.PUBLIC:  # the id its withheld words would make
+                headings.append((max(made), json_ast.heading_id(text), ""))
+        elif attr is not None and attr[0]:  # an id given to any element (`{#name}`)
+            headings.append((max(level, json_ast.mark(node) or Audience.PUBLIC), attr[0], ""))
+        for key, value in attr[2] if attr is not None else ():  # `{href="…#id"}`
+            if key.casefold() in ("href", "src") and "#" in value:
+                links.append((level, value, ""))
         if node["t"] in ("Link", "Image") and "#" in node["c"][2][0]:
             text = json_ast.stringify(node["c"][1], notes=False)
             links.append((level, node["c"][2][0], text))
@@ -108,11 +113,13 @@ def across(reports: list[tuple[Source, Anchors]]) -> list[Problem]:
     heading linked to is withheld later). Ids are compared as `_key`s (`#appeal-of-jo-smith-1`,
     `#appeal_of_jo_smith/` too), and one a public heading of that report has too is fine. A
     link naming a report is checked against its ids; one naming none, against every report's."""
-    ids = {s.slug: (dict(a.withheld), set(a.public)) for s, a in reports if a.withheld}
+    ids = {s.slug: _withheld(s, a) for s, a in reports if a.withheld or _hidden(s)}
     problems: list[Problem] = []
     for source, found in reports:
         for line, level, target in found.links:
             path, name = target.split("#", 1)
+            if _same_page(path, source.slug):  # `./#id`, `index.html#id`: `cross_references`'
+                continue
             parts = set(re.split(r"[/?#]", path))
             named = [s.slug for s, _ in reports if s.slug in parts] or list(ids)
             keys = (_key(name), _key(name, again=True))
@@ -124,6 +131,26 @@ def across(reports: list[tuple[Source, Anchors]]) -> list[Problem]:
                     problems.append(problem(source.path, source.body_line + line - 1, message))
                     break
     return problems
+
+
+def _hidden(source: Source) -> bool:
+    """Whether a whole report is withheld (confidential, or a draft)."""
+    return source.meta.confidential or source.meta.status == "draft"
+
+
+def _withheld(source: Source, found: Anchors) -> tuple[dict[str, Audience], set[str]]:
+    """Return a report's withheld ids and its public ones (all withheld, in a report that
+    is withheld whole: its headings' words are withheld too)."""
+    if _hidden(source):
+        everything = [k for k, _ in found.withheld] + list(found.public)
+        return dict.fromkeys(everything, Audience.CONFIDENTIAL), set()
+    return dict(found.withheld), set(found.public)
+
+
+def _same_page(path: str, slug: str) -> bool:
+    """Whether a link's path names the page it is on (`./`, `index.html`, `?x`, its PDF)."""
+    rest = re.sub(r"^(?:\./)+", "", path).split("?", 1)[0]
+    return rest in ("", "index.html", f"{slug}.pdf")
 
 
 def _key(ident: str, again: bool = False) -> str:
