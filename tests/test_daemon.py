@@ -463,3 +463,42 @@ def test_the_daemon_logs_what_a_build_warns_of(
     with caplog.at_level("WARNING"):
         Daemon(load_config()).publish(datetime(2026, 11, 21, 9, tzinfo=UTC), "start-up")
     assert "had no record of 1 reports the site shows (b)" in caplog.text, caplog.text
+
+
+def test_the_daemon_mails_a_report_widened_to_a_members_clp(cli: Cli, project: Project) -> None:
+    """An adversary helper's finding: a report's `clps:` widened to Witney was published by
+    the daemon, and never mailed to Witney's members (nothing said a digest was due)."""
+    hackney = report("Only Hackney.\n", title="Widened", clps=["hackney-north-and-stoke-newington"])
+    root = project(
+        {
+            "reports/2016-09-20-nec.md": hackney,
+            "members.csv": "email,name,clp,cadence\nimm@example.org,Imm,witney,immediate\n",
+        }
+    )
+    assert (
+        cli("subscribers", "import", "members.csv", "--now", "2026-11-01T00:00:00+00:00").code == 0
+    )
+    config = load_config()
+    with time_machine.travel(EMBARGO, tick=False) as clock:
+        daemon = Daemon(config)
+        daemon.tick("start-up")
+        assert outbox(root) == []
+        widened = hackney.replace("- hackney-north-and-stoke-newington", "- witney")
+        (root / "reports/2016-09-20-nec.md").write_text(widened)
+        clock.shift(timedelta(minutes=1))
+        daemon.tick("watch")
+        clock.shift(timedelta(minutes=1))
+        daemon.tick("watch")
+    assert sum(b"Subject: Widened" in m for m in outbox(root)) == 1
+
+
+def test_a_stopping_daemon_starts_no_send(cli: Cli, project: Project) -> None:
+    """An adversary helper's finding: after SIGTERM, the daemon started a whole new send (of
+    an embargo just passed) before it stopped; a send under way now stops handing over."""
+    root = embargoed_project(project, cli)
+    with time_machine.travel(EMBARGO, tick=False):
+        daemon = Daemon(load_config())
+        daemon.stopping.set()
+        daemon.tick("watch")
+    assert outbox(root) == []
+    assert not (root / "site/reports/2016-11-22-away").exists()

@@ -154,6 +154,12 @@ def forget(db: sqlite3.Connection, row: int, subscriber: int, reports: Iterable[
     )
 
 
+LOST = "connection lost"
+"""How a message the connection was lost after handing over is recorded (`smtp`): it may
+have arrived, so it is sent again as it was, with its Message-ID, not made anew (narrowed,
+then widened, it reached a member twice: an adversary helper's finding)."""
+
+
 def drop_withdrawn(
     db: sqlite3.Connection,
     now: datetime,
@@ -164,14 +170,17 @@ def drop_withdrawn(
     queued), or that no longer `reaches` the message's CLP (its `clps:` narrowed: a deferred
     message still held it, an adversary helper's finding), out of the messages due, as if
     never queued (so they are queued again if they come back); a message left with none is
-    cancelled (removed). Return how many."""
+    cancelled (removed). One that may have arrived (`LOST`) keeps a report still published.
+    Return how many."""
     cancelled = 0
     with atomic(db):
-        for row_id, sid, reports, clp in db.execute(
-            f"SELECT id, subscriber_id, reports, clp FROM outbox WHERE {WAITING}", (utc(now),)
+        for row_id, sid, reports, clp, error in db.execute(
+            f"SELECT id, subscriber_id, reports, clp, last_error FROM outbox WHERE {WAITING}",
+            (utc(now),),
         ).fetchall():
             shown = reports.split("\n")
-            goes = {r for r in shown if r in published and reaches(r, clp)}
+            sent = error.startswith(LOST)  # it may have arrived: tried again as it was
+            goes = {r for r in shown if r in published and (sent or reaches(r, clp))}
             gone = [r for r in shown if r not in goes]
             if not gone:
                 continue

@@ -74,6 +74,11 @@ class Daemon:
         self.publishing = threading.Lock()
         self.mailing = threading.Lock()
         """Held by the tick that sends, reminds and notifies: one at a time."""
+        self.stopping = threading.Event()
+        """Set on SIGTERM: a send under way hands over no more, and no tick starts one."""
+        self.changed = True
+        """Whether a build changed the site since the last send (or the daemon just started):
+        a report whose `clps:` were widened is due to members nothing else says are due."""
 
     def tick(self, reason: str) -> None:
         """Do everything that is due now; safe to call any number of times."""
@@ -87,6 +92,8 @@ class Daemon:
 
     def _tick(self, reason: str, wait: bool) -> None:
         now = self.clock()
+        if self.stopping.is_set():
+            return
         try:
             with self.publishing:
                 now = self.clock()  # after any wait for the lock
@@ -119,14 +126,18 @@ class Daemon:
         for warning in result.warnings:  # a state restored from an older backup, too
             log.warning("build: %s", warning)
         if result.changed:
+            self.changed = True
             log.info("published %d reports (%s)", len(result.published), reason)
             self.event(now, "published", ", ".join(result.published))
 
     def send(self, now: datetime) -> None:
         """Send the digests that are due (the ledger makes this idempotent and resumable)."""
-        if not self.digests_due(now):
+        if not (self.changed or self.digests_due(now)):
             return
-        result = sending.send(self.config, now, None, dry_run=False, progress=False)
+        self.changed = False
+        result = sending.send(
+            self.config, now, None, dry_run=False, progress=False, stop=self.stopping
+        )
         for warning in result.warnings:
             log.warning("digests: %s", warning)
         if result.queued or result.sent or result.failed or result.deferred:
@@ -250,6 +261,7 @@ def run(config: Config, watch_seconds: float = 10.0) -> int:
         def stop(signum: int, frame: FrameType | None) -> None:
             name = signal.Signals(signum).name
             log.info("reportback run: %s received; finishing the current job", name)
+            daemon.stopping.set()  # a send under way stops handing over messages
             if sched.running:
                 sched.shutdown(wait=True)
             else:  # not yet started: nothing under way

@@ -58,19 +58,21 @@ def send(
     dry_run: bool,
     progress: bool,
     restored: str | None = None,
+    stop: threading.Event | None = None,
 ) -> SendResult:
     """Send every digest due now; resumable, and idempotent when run again.
 
     One sender runs per state folder: a second waits for the first to finish (then finds
     nothing left to send), so two senders never hand the same message over twice. A dry run
     works on a copy and takes no lock. `restored` (`mailed` or `unmailed`) says what became
-    of the reports a build found on the site with no record of them in the state.
+    of the reports a build found on the site with no record of them in the state. `stop`, if
+    given (the daemon's), stops the send as Ctrl-C does.
     """
     if dry_run:
         return _send(config, now, cadence, dry_run, progress, threading.Event(), restored)
     if config.email.smtp_host and config.site.base_url == SiteConfig().base_url:
         raise _no_public_address(config)  # left as it came: set for a trial on this computer
-    with send_lock(config.path("state"), _waiting), _stop_asked() as asked:
+    with send_lock(config.path("state"), _waiting), _stop_asked(stop) as asked:
         return _send(config, now, cadence, dry_run, progress, asked, restored)
 
 
@@ -92,14 +94,14 @@ def _settle_restored(db: sqlite3.Connection, restored: str) -> int:
 
 
 @contextmanager
-def _stop_asked() -> Iterator[threading.Event]:
+def _stop_asked(given: threading.Event | None = None) -> Iterator[threading.Event]:
     """Take Ctrl-C (or SIGTERM, as a service manager stops it) as asking the send to stop: it
     hands over no new message, and records the outcome of those under way (an interrupt in
     the middle of one left a message the server took unrecorded, mailed again by the next
     send: an adversary helper had one member mailed five times in four interrupts). A second
     one stops it at once. Only the main thread can take signals (the daemon sends on another,
     and stops its own way)."""
-    asked = threading.Event()
+    asked = given or threading.Event()
     if threading.current_thread() is not threading.main_thread():
         yield asked
         return

@@ -20,6 +20,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reportback.build.publications import LOST
 from reportback.config import EmailConfig
 from reportback.errors import ExternalFailure
 from reportback.mail.addresses import ascii_form
@@ -235,7 +236,7 @@ class SmtpServer:
                 _close(conn)
                 conn = None
                 if attempt == 2 or sent:  # once the message went, it may have arrived: later
-                    return Outcome(job.row, "deferred", f"connection lost: {exc}"), None
+                    return Outcome(job.row, "deferred", f"{LOST}: {exc}"), None
         raise AssertionError("unreachable")
 
 
