@@ -170,17 +170,19 @@ def load_and_check(
             return None, found
         notes = tuple(checker.warnings)
         marks = json_ast.count_marks(parsed.ast["blocks"])
-        anchors = links.anchors(parsed.ast, loaded.body.split("\n"))
         kept = parsed.regions.without_wording()  # the words were for the rules: done with
         if cache is None:  # not a lambda: the check's child sends it back pickled
             written: Callable[[], Regions] = partial(given, kept)
         else:  # named by the bytes loaded, should the file have changed since
             name = _check_key(loaded.sha256, path, context)
             cache.put_pickle("regions", name, kept)  # apart: an unchanged report never reads it
-            record = (loaded, checker.images, parse_key(loaded), notes, marks, anchors)
+            record = (loaded, checker.images, parse_key(loaded), notes, marks, checker.anchors)
             cache.put_pickle("checked", name, record)
             written = partial(_regions, cache, name)  # read when redacted: neither held nor sent
-        return Checked(loaded, parsed.later, checker.images, written, notes, marks, anchors), found
+        return (
+            Checked(loaded, parsed.later, checker.images, written, notes, marks, checker.anchors),
+            found,
+        )
 
     def check_some(paths: Sequence[Path]) -> Iterable[tuple[Checked | None, list[Problem]]]:
         with Pandocs() as pandocs:

@@ -155,8 +155,7 @@ def _plain(line: str) -> str:
     hyphens or other characters that show nothing, folded as a mark's name is
     (`nearmiss.skeleton`: NFKC `ﬁ`, accents, letters of other alphabets drawn like Latin ones,
     `nоt` with a Cyrillic о), letters spaced out joined."""
-    line = html.unescape(line) if "&" in line else line
-    line = nearmiss.skeleton(MARKUP.sub("", HIDDEN.sub("", line)).translate(COLONS))
+    line = nearmiss.skeleton(_bare(line))
     if NUMERAL.search(line):
         line = re.sub(r"\w*[^\W\d_]\w*", _lettered, line)
     if FUZZY.search(line):

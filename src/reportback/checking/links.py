@@ -28,10 +28,13 @@ Heading = tuple[Audience, str, str]
 any element), the level it is withheld at, and a heading's words (casefolded)."""
 Linked = tuple[Audience, str, str]
 """A link's level, its target with a `#`, and its words."""
+Collected = tuple[list[Heading], list[Linked]]
+"""Every id of a report, and every link with a `#` in its target (`collect`)."""
 
 
-def _collect(ast: Ast) -> tuple[list[Heading], list[Linked]]:
-    """Return every id of the report, and every link with a `#` in its target."""
+def collect(ast: Ast) -> Collected:
+    """Return every id of the report, and every link with a `#` in its target, in one walk
+    for both `cross_references` and `anchors`."""
     headings: list[Heading] = []
     links: list[Linked] = []
 
@@ -61,11 +64,11 @@ def _collect(ast: Ast) -> tuple[list[Heading], list[Linked]]:
     return headings, links
 
 
-def cross_references(ast: Ast, lines: list[str]) -> Iterator[Found]:
+def cross_references(collected: Collected, lines: list[str]) -> Iterator[Found]:
     """Yield each link to a heading of this report that its readers could not follow: to no
     heading at all, or to one withheld from them (its text or id would be a leak), also with
     a path before the `#` (`index.html#id`, `/reports/r/#id`) or in raw HTML's `href`."""
-    headings, links = _collect(ast)
+    headings, links = collected
     for level, target, text in links:
         path, name = target.split("#", 1)
         if path:  # another page, perhaps this report's: only its withheld ids are known
@@ -97,9 +100,9 @@ class Anchors:
     """Each id of a public heading (its words are public: a link to it is fine)."""
 
 
-def anchors(ast: Ast, lines: list[str]) -> Anchors:
+def anchors(collected: Collected, lines: list[str]) -> Anchors:
     """Return a report's withheld ids and its links to other pages' ids."""
-    headings, links = _collect(ast)
+    headings, links = collected
     withheld = tuple((_key(i), lv) for lv, i, _ in headings if lv > Audience.PUBLIC)
     public = tuple(_key(i) for lv, i, _ in headings if lv == Audience.PUBLIC)
     linked = tuple((line_of(lines, t), lv, t) for lv, t, _ in links if t.split("#", 1)[0])

@@ -69,6 +69,8 @@ class BodyChecker:
         self.images: dict[str, Image] = {}
         self.lines = source.body.split("\n")
         self.raw_lines: set[int] = set()
+        self.anchors = links.Anchors()
+        """Its withheld ids and links to other pages' ids, once `run` has read them."""
 
     def at(self, body_line: int, message: str) -> None:
         self.problems.append(problem(self.shown, self.source.body_line + body_line - 1, message))
@@ -123,11 +125,13 @@ class BodyChecker:
             return self.problems
         for warning in warnings:
             self.at(warning.line, _warning_message(warning))
+        collected = links.collect(ast)
+        self.anchors = links.anchors(collected, self.lines)
         found = [
             *readers.problems(ast, regions, self.lines),
             *placement.definitions(ast, regions),
             *placement.leftovers(ast, self.lines),
-            *links.cross_references(ast, self.lines),
+            *links.cross_references(collected, self.lines),
             *tables.crowded(regions),
         ]
         said: list[tuple[int, str]] = []
