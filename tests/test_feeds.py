@@ -546,3 +546,19 @@ def test_a_damaged_render_record_is_rendered_again(built: Path) -> None:
         path.write_bytes(b"\x80\x05garbage" if n % 2 else b"\x80\x05K\x01.")
     again = prepare(config, options).rendered[Audience.PUBLIC]
     assert {r.slug: (r.html, r.text) for r in again} == before
+
+
+@pytest.mark.parametrize(
+    "base",
+    ["https://nec.example.org/", "https://x.org/nec/", "https://x.org/a/b?q=1/", "http://h:8000/"],
+)
+@pytest.mark.parametrize("slug", ["2016-09-20-nec", "ynys-môn.v2", "a_b", "x"])
+def test_a_report_url_is_the_one_urljoin_makes(base: str, slug: str) -> None:
+    """Feed entries join the reports' folder once, and then add a slug (a path segment)."""
+    from urllib.parse import urljoin
+
+    from reportback.output.feed_entries import _reports
+
+    assert f"{_reports(base)}{slug}/" == urljoin(base, f"reports/{slug}/")
+    url = urljoin(base, f"reports/{slug}/")
+    assert f"{url}{slug}.pdf" == urljoin(url, f"{slug}.pdf")

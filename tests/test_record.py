@@ -17,6 +17,7 @@ import pytest
 
 from reportback import database
 from reportback.config import Config
+from reportback.errors import InputRefused
 from reportback.mail import reminders
 from reportback.output import search_index
 from reportback.output.templates import default_dir
@@ -421,3 +422,34 @@ def test_a_cell_a_spreadsheet_would_run_is_written_as_text(cli: Cli, project: Pr
     assert "'@uklabour statement" in cells and '\'=HYPERLINK("http://evil.example","x")' in cells
     assert "Agreed 22-8" in cells and "Budget" in cells, "other cells as written"
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+
+
+def test_a_register_read_before_is_taken_from_the_cache_by_its_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bench's ten-year register took a sixth of a second to check on every build."""
+    from reportback.cache import Cache
+    from reportback.record import register
+
+    calls: list[str] = []
+    checked = register.parse
+
+    def parse(text: str, path: Path) -> tuple[Meeting, ...]:
+        calls.append(text)
+        return checked(text, path)
+
+    monkeypatch.setattr(register, "parse", parse)
+    cache = Cache(tmp_path / "cache")
+    (tmp_path / "meetings.yaml").write_text("- {meeting: NEC, date: 2016-09-20}\n")
+    first = register.load(tmp_path, cache)
+    register._parsed.cache_clear()  # as a new build: only the store remembers it
+    assert register.load(tmp_path, cache) == first == (Meeting("NEC", date(2016, 9, 20)),)
+    assert len(calls) == 1
+    (tmp_path / "meetings.yaml").write_text("- {meeting: NEC, date: 2016-09-21}\n")
+    assert register.load(tmp_path, cache)[0].day == date(2016, 9, 21)
+    (tmp_path / "meetings.yaml").write_text("- {meeting: NEC, date: 2016-09-31}\n")
+    for _ in range(2):  # a refusal is never stored: refused again, by a parse each time
+        register._parsed.cache_clear()
+        with pytest.raises(InputRefused):
+            register.load(tmp_path, cache)
+    assert len(calls) == 4

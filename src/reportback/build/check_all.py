@@ -102,11 +102,11 @@ def check_project(
     """Check every report (`load_and_check`) and the meetings register; raise the problems
     of both at once (a report's own problems go to `held`, if given, by file name)."""
     problems = []
+    cache = Cache(config.path("state") / "cache")
     try:
-        register.load(config.root)
+        register.load(config.root, cache)
     except InputRefused as exc:
         problems = exc.problems
-    cache = Cache(config.path("state") / "cache")
     reports, raw_html = config.path("reports"), config.redaction.allow_raw_html
     try:
         done = load_and_check(reports, directory, cache, raw_html, show_progress, held)

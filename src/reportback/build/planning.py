@@ -72,7 +72,7 @@ class Planner:
         state = config.path("state")
         self.feeds = FeedWriter(config, ready.directory, state / "cache" / "feeds.pickle")
         with stage("record"):
-            meetings = register.load(config.root)
+            meetings = register.load(config.root, Cache(state / "cache"))
             zone = ZoneInfo(config.site.timezone)
             self.record = record_pages.record_of(meetings, self.views, now, zone)
             self.decisions = record_pages.decisions_feed(

@@ -3,6 +3,7 @@ each region's and each CLP's (and the OPML list of the CLPs' feeds)."""
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -78,7 +79,7 @@ def entry(report: RenderedReport, site: SiteConfig) -> Entry:
     meta = report.meta
     published = report.publication.published_at
     assert published is not None, f"{report.slug} has no publication time"
-    url = urljoin(site.base, f"reports/{report.slug}/")
+    url = f"{_reports(site.base)}{report.slug}/"  # a slug is a path segment: no `.`, `/`, `?`
     zone = ZoneInfo(site.timezone)
     corrected = [datetime.combine(c.date, time(), zone) for c in meta.corrections]
     notes = "".join(
@@ -96,7 +97,7 @@ def entry(report: RenderedReport, site: SiteConfig) -> Entry:
         summary=report.redacted.summary,
         notes=notes,
         body=report.html,
-        pdf_url=urljoin(url, f"{report.slug}.pdf"),
+        pdf_url=f"{url}{report.slug}.pdf",
         pdf_length=report.pdf_file.size,
         categories=(meta.meeting, *meta.tags),
         author=meta.author or site.rep,
@@ -104,6 +105,13 @@ def entry(report: RenderedReport, site: SiteConfig) -> Entry:
         clps=meta.clps,
         regions=meta.regions,
     )
+
+
+@functools.cache
+def _reports(base: str) -> str:
+    """The reports' folder under the site's base URL (joined once: a build's thousand
+    entries joined theirs in a tenth of a second)."""
+    return urljoin(base, "reports/")
 
 
 def feeds(
