@@ -1027,3 +1027,19 @@ def test_ctrl_c_stops_a_send_once_the_messages_under_way_are_recorded(
     assert sum(mailed.values()) == 4 and set(mailed.values()) == {1}, mailed
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+@pytest.mark.parametrize("skip", [(), ("--skip-bad",)])
+def test_a_quote_left_open_in_an_import_is_refused_at_its_row(
+    cli: Cli, project: Project, skip: tuple[str, ...]
+) -> None:
+    """Adversary helper 61: a quote never closed swallowed the rest of the file into one
+    cell, until it was longer than the csv module reads, and the import ended in a traceback."""
+    rows = "".join(f"b{n}@example.org,witney,B\n" for n in range(7000))
+    project({"members.csv": f'email,clp,name\na@example.org,witney,"unclosed\n{rows}'})
+    result = cli("subscribers", "import", "members.csv", *skip, "--now", T0)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.startswith("members.csv:2: cannot read this row as CSV (field larger"), (
+        result.err
+    )
+    assert "total\t0" in cli("subscribers", "count").out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email.errors import HeaderParseError
@@ -46,8 +47,8 @@ def read_members(
         raise InputRefused([problem(path, 1, f"cannot read: {exc.strerror}")]) from exc
     except UnicodeDecodeError as exc:
         raise InputRefused([problem(path, 1, "not UTF-8 text")]) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
+    rows = _rows(path, csv.reader(io.StringIO(text, newline="")))
+    header = [h.strip().lower() for h in next(rows, (1, []))[1]]
     twice = sorted({h for h in header if h and header.count(h) > 1})
     if twice:  # held-out round D3: the last of two was taken, unsaid
         message = (
@@ -63,9 +64,7 @@ def read_members(
     members: list[Member] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    end = reader.line_num
-    for row in reader:
-        line, end = end + 1, reader.line_num  # where the row starts (a quoted cell may span lines)
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         values = dict(zip(header, (cell.strip() for cell in row), strict=False))
@@ -80,6 +79,23 @@ def read_members(
             seen[found.email] = line
             members.append(found)
     return members, problems, warnings
+
+
+def _rows(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    """Yield each row with the line it starts on (a quoted cell may span lines); refuse the
+    file at the row CSV cannot read (a quote never closed swallows the rest of the file,
+    until a cell is longer than the csv module reads: an adversary helper's traceback)."""
+    end = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            message = f"cannot read this row as CSV ({exc}): is a quote left open?"
+            raise InputRefused([problem(path, end + 1, message)]) from None
+        start, end = end + 1, reader.line_num  # type: ignore[attr-defined]
+        yield start, row
 
 
 def _member(
