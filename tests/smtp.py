@@ -32,6 +32,8 @@ class Faults:
     """Message numbers (1-based, counting DATA commands) answered 421 and disconnected."""
     drop_at: set[int] = field(default_factory=set)
     """Message numbers whose connection is dropped after DATA, with no reply (message kept)."""
+    refuse_data: dict[str, str] = field(default_factory=dict)
+    """DATA replies by recipient (the message read, then refused), e.g. "554 5.7.1 spam"."""
     delay: float = 0.0
     on_message: Callable[[int], None] | None = None
     """Called with each message's number as its DATA arrives (before it is accepted)."""
@@ -65,6 +67,8 @@ class Recorder:
         if rcpt in self.faults.defer_once:
             self.faults.defer_once.discard(rcpt)
             return "451 4.3.0 try again later"
+        if rcpt in self.faults.refuse_data:
+            return self.faults.refuse_data[rcpt]
         if number in self.faults.close_at:
             return "421 4.3.2 closing connection"  # aiosmtpd closes the connection after a 421
         with self.lock:

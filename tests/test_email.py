@@ -1043,3 +1043,77 @@ def test_a_quote_left_open_in_an_import_is_refused_at_its_row(
         result.err
     )
     assert "total\t0" in cli("subscribers", "count").out
+
+
+FULL_WITHOUT_ANN = (
+    "email,name,clp,cadence\nbob@example.org,Bob Hackney,hackney-north-and-stoke-newington,"
+    "immediate\ncat@example.org,Cat Weekly,witney,weekly\n"
+)
+ANN_IN = "email,name,clp,cadence\nann@example.org,Ann Witney,{clp},immediate\n"
+
+
+@pytest.mark.parametrize("change", ["moved", "lapsed and back", "withdrawn and back"])
+def test_a_message_that_may_have_arrived_is_never_made_anew(
+    cli: Cli, project: Project, change: str
+) -> None:
+    """Adversary helper 61: a message whose connection was lost once it was handed over (it
+    may have arrived) was cancelled and made anew, under another Message-ID, once its member
+    moved to another CLP, lapsed and was listed again, or its report was withdrawn and
+    published again: the member got it twice. It stays counted as mailed."""
+    # Ann's messages go first, the Witney report's then the NEC report's; one is lost
+    subject = "NEC, 20 September" if change == "moved" else "Witney selection"
+    with Server(Faults(drop_at={2 if change == "moved" else 1})) as server:
+        root = setup(cli, project, server, connections=1)
+        assert "1 deferred" in cli("digest", "send", "--now", T2).err
+        steps: list[tuple[str, ...]] = []
+        if change == "moved":
+            (root / "ann.csv").write_text(ANN_IN.format(clp="hackney-north-and-stoke-newington"))
+            steps = [("subscribers", "import", "ann.csv"), ("digest", "send")]
+        elif change == "lapsed and back":
+            (root / "full.csv").write_text(FULL_WITHOUT_ANN)
+            (root / "ann.csv").write_text(ANN_IN.format(clp="witney"))
+            steps = [("subscribers", "import", "full.csv", "--full"), ("digest", "send"),
+                     ("subscribers", "import", "ann.csv"), ("digest", "send")]  # fmt: skip
+        else:
+            witney = root / "reports/2016-10-04-witney.md"
+            text = witney.read_text()
+            witney.write_text(text.replace("title:", "status: draft\ntitle:", 1))
+            assert cli("build", "--now", "2026-11-20T10:30:00+00:00").code == 0
+            assert cli("digest", "send", "--now", "2026-11-20T11:00:00+00:00").code == 0
+            witney.write_text(text)
+            steps = [("build",), ("digest", "send")]
+        for hour, step in enumerate(steps, start=12):
+            result = cli(*step, "--now", f"2026-11-20T{hour}:00:00+00:00")
+            assert result.code == 0, result.err
+        to_ann = [m for m in server.recorder.parsed() if m["To"].addresses[0].username == "ann"]
+    assert [m["Subject"].split(" — ")[0] for m in to_ann].count(subject) == 1, [
+        m["Subject"] for m in to_ann
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reply", "bounced"),
+    [("554 5.7.1 Message content rejected", False), ("552 5.3.4 Message size exceeds limit", False),
+     ("550 5.1.1 no such user", True)],
+)  # fmt: skip
+def test_a_message_refused_once_read_is_not_the_address_bounce(
+    cli: Cli, project: Project, reply: str, bounced: bool
+) -> None:
+    """Adversary helper 61: a digest a server's filter refused, or too big for it, was booked
+    as each member's hard bounce: three sends suppressed them all. Refused after DATA, only a
+    reply that blames the mailbox (5.1.x) counts against the address."""
+    with Server(Faults(refuse_data={"ann@example.org": reply})) as server:
+        root = setup(cli, project, server)
+        for n, day in enumerate(("2016-10-05", "2016-10-06", "2016-10-07")):
+            path = root / f"reports/{day}-more.md"
+            path.write_text(report("More.\n", title=f"More {n}", meeting_date=day))
+            assert cli("build", "--now", f"2026-11-2{n + 1}T09:00:00+00:00").code == 0
+            result = cli("digest", "send", "--cadence", "immediate",
+                         "--now", f"2026-11-2{n + 1}T10:00:00+00:00")  # fmt: skip
+            assert result.code == 0 and "failed" in result.err, result.err
+        db = sqlite3.connect(root / ".reportback/state.sqlite")
+        status = db.execute("SELECT status FROM subscribers WHERE email = 'ann@example.org'")
+        assert (status.fetchone()[0] == "bounced") is bounced
+        errors = {e for (e,) in db.execute("SELECT last_error FROM outbox WHERE status = 'failed'")}
+        db.close()
+    assert errors == {reply}

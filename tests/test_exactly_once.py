@@ -10,6 +10,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -516,3 +517,33 @@ def test_reports_the_identities_refuse_hold_back_only_themselves_from_digests(
         assert "held back from digests until it is fixed and built" in sent.err
         assert len(server.recorder.messages) == 2
     assert cli("build", "--now", T2).code == 1
+
+
+def test_a_message_that_may_have_arrived_stays_so_when_a_later_try_is_put_off(
+    tmp_path: Path,
+) -> None:
+    """A lost connection once, then a 451: the message may still have arrived on the first
+    try, so it is never forgotten and made anew (`publications.forget`)."""
+    from reportback.build.publications import LOST, forget
+    from reportback.mail import ledger
+
+    db = database.connect(tmp_path)
+    db.execute(
+        "INSERT INTO outbox (id, subscriber_id, cadence, reports, clp, audience, email, "
+        "message_id, created_at, status, attempts, last_error) VALUES (1, 1, 'immediate', 'r', "
+        "'witney', 'public', 'a@x.org', '<m@x>', '2026-11-20T10:00:00+00:00', 'deferred', 1, ?)",
+        (f"{LOST}: no reply",),
+    )
+    db.execute("INSERT INTO included VALUES (1, 'r', 1)")
+    row = ledger.QueuedMessage(1, 1, "immediate", ("r",), "witney", "public", "a@x.org",
+                               "<m@x>", "2026-11-20T10:00:00+00:00", 1, "")  # fmt: skip
+    now = datetime(2026, 11, 20, 11, tzinfo=UTC)
+    ledger.mark_deferred(db, row, "451 try again later", now)
+    error = db.execute("SELECT last_error FROM outbox").fetchone()[0]
+    assert error.startswith(LOST) and "451 try again later" in error
+    assert not forget(db, 1, 1, ["r"])
+    assert db.execute("SELECT COUNT(*) FROM included").fetchone()[0] == 1
+    db.execute("UPDATE outbox SET last_error = '451 try again later'")  # never handed over
+    assert forget(db, 1, 1, ["r"])
+    assert db.execute("SELECT COUNT(*) FROM included").fetchone()[0] == 0
+    db.close()

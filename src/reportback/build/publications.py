@@ -145,13 +145,29 @@ WAITING = "status IN ('queued', 'deferred') AND (next_attempt_at IS NULL OR next
 """The messages of the ledger's outbox that wait to be sent."""
 
 
-def forget(db: sqlite3.Connection, row: int, subscriber: int, reports: Iterable[str]) -> None:
-    """Forget that the outbox message `row` gave `reports` to `subscriber`: a later send may
-    queue them for them again."""
+def forget(db: sqlite3.Connection, row: int, subscriber: int, reports: Iterable[str]) -> bool:
+    """Forget that the outbox message `row` gave `reports` to `subscriber`, so that a later
+    send may queue them for them again; return whether it did. One that may have arrived
+    (`LOST`) is not forgotten: its reports stay counted as mailed, never made anew (made
+    anew after a move, a lapse or a withdrawal, it reached a member twice under two
+    Message-IDs: adversary helper 61)."""
+    error = db.execute("SELECT last_error FROM outbox WHERE id = ?", (row,)).fetchone()
+    if error is not None and (error[0] or "").startswith(LOST):
+        return False
     db.executemany(
         "DELETE FROM included WHERE subscriber_id = ? AND report_id = ? AND outbox_id = ?",
         ((subscriber, r, row) for r in reports),
     )
+    return True
+
+
+def let_go(db: sqlite3.Connection, row: int, subscriber: int, reports: Iterable[str]) -> None:
+    """Take a message out as if never queued (`forget`); one that may have arrived is
+    cancelled instead, its reports counted as mailed."""
+    if forget(db, row, subscriber, reports):
+        db.execute("DELETE FROM outbox WHERE id = ?", (row,))
+    else:
+        db.execute("UPDATE outbox SET status = 'cancelled' WHERE id = ?", (row,))
 
 
 LOST = "connection lost"
@@ -184,11 +200,11 @@ def drop_withdrawn(
             gone = [r for r in shown if r not in goes]
             if not gone:
                 continue
-            forget(db, row_id, sid, gone)
             kept = "\n".join(r for r in shown if r in goes)
             if kept:
+                forget(db, row_id, sid, gone)
                 db.execute("UPDATE outbox SET reports = ? WHERE id = ?", (kept, row_id))
             else:  # never sent: gone, so that the same may be queued again
-                db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+                let_go(db, row_id, sid, gone)
                 cancelled += 1
     return cancelled

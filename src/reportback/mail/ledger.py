@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from reportback.build.publications import WAITING, forget
+from reportback.build.publications import LOST, WAITING, let_go
 from reportback.clps import Directory
 from reportback.database import atomic, utc
 from reportback.mail.subscribers import record_hard_failure
@@ -245,8 +245,7 @@ def unqueue(db: sqlite3.Connection, row: QueuedMessage) -> None:
 
 
 def _unqueue(db: sqlite3.Connection, row: int, subscriber: int, reports: Iterable[str]) -> None:
-    forget(db, row, subscriber, reports)
-    db.execute("DELETE FROM outbox WHERE id = ?", (row,))
+    let_go(db, row, subscriber, reports)  # one that may have arrived: cancelled, not made anew
 
 
 def mark_sent(db: sqlite3.Connection, row: QueuedMessage, now: datetime) -> None:
@@ -302,6 +301,9 @@ def mark_deferred(db: sqlite3.Connection, row: QueuedMessage, error: str, now: d
     """Schedule a retry with exponential backoff; give up once it has been tried for
     RETRY_FOR. Return the status."""
     attempts = row.attempts + 1
+    before = db.execute("SELECT last_error FROM outbox WHERE id = ?", (row.id,)).fetchone()
+    if before and (before[0] or "").startswith(LOST) and not error.startswith(LOST):
+        error = f"{LOST} on an earlier try; then {error}"  # it may still have arrived then
     if now - datetime.fromisoformat(row.created_at) >= RETRY_FOR:
         db.execute(
             "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",

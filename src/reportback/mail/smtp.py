@@ -227,7 +227,8 @@ class SmtpServer:
                     raise ExternalFailure(message) from exc
                 return _classify(job, exc.smtp_code, exc.smtp_error), _reset(conn)
             except smtplib.SMTPResponseException as exc:
-                outcome = _classify(job, exc.smtp_code, exc.smtp_error)
+                read = isinstance(exc, smtplib.SMTPDataError)  # the message refused, once read
+                outcome = _classify(job, exc.smtp_code, exc.smtp_error, read)
                 return outcome, (None if exc.smtp_code == 421 else _reset(conn))
             except (UnicodeError, ValueError, smtplib.SMTPNotSupportedError) as exc:
                 return Outcome(job.row, "unsendable", f"cannot hand it over: {exc}"), _reset(conn)
@@ -305,11 +306,18 @@ def _refuses_us(reply: str) -> ExternalFailure:
     )
 
 
-def _classify(job: Job, code: int, text: bytes | str) -> Outcome:
-    """Return the outcome of a refusal: a 5xx fails, a 4xx puts off."""
-    message = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+ADDRESS = re.compile(r"5\d\d[ -]5\.1\.\d")
+"""A refusal after DATA that blames the address (5.1.x); any other (`554 5.7.1`, `552 5.3.4`)
+is the message's, not a bounce: it suppressed every member (adversary helper 61)."""
+
+
+def _classify(job: Job, code: int, text: bytes | str, read: bool = False) -> Outcome:
+    """Return a refusal's outcome: a 5xx fails (`read`: one not the address's is the message's)."""
+    message = f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
     status = "failed" if code >= 500 else "deferred"
-    return Outcome(job.row, status, f"{code} {message}".strip())
+    if status == "failed" and read and not ADDRESS.match(message):
+        status = "unsendable"
+    return Outcome(job.row, status, message.strip())
 
 
 def _reset(conn: smtplib.SMTP | None) -> smtplib.SMTP | None:
