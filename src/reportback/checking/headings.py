@@ -74,7 +74,7 @@ def unseen(marked: bool, blocks: list[Any], regions: Regions) -> Iterator[Found]
     if not marked:
         return
     levels = regions.levels
-    shown = [_shown(node) for node in json_ast.walk(blocks) if node["t"] == "Header"]
+    shown = [_shown(node) for node in json_ast.structure(blocks) if node["t"] == "Header"]
     for (_, at, _, _), text in zip(regions.headings, shown, strict=False):
         if not _ends_withheld(regions.body, levels, at):
             continue  # it ends nothing withheld: what follows is public as written
@@ -179,7 +179,7 @@ def _in_raw_html(blocks: list[Any]) -> Iterator[tuple[str, ...]]:
     """Yield the words of each heading written between a raw HTML tag and its end tag
     (`<blockquote>` … `</blockquote>`): pandoc reads it as the report's own heading."""
     depth = 0
-    for node in json_ast.walk(blocks):
+    for node in json_ast.structure(blocks):
         if node["t"] == "RawBlock" and node["c"][0] == "html":
             for close, name, empty in TAG.findall(node["c"][1]):
                 if not empty and name.lower() not in VOID:

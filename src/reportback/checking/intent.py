@@ -10,6 +10,7 @@ Each rule yields problems as (body line, message), as `readers` does.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -150,6 +151,7 @@ DIGITS = str.maketrans("03457", "oeast")
 or at a word's end: `on1y`, `confidentia1`)."""
 
 
+@functools.lru_cache(maxsize=4096)
 def _plain(line: str) -> str:
     """Return a line as a reader reads it: entities decoded, no emphasis or escapes, no soft
     hyphens or other characters that show nothing, folded as a mark's name is
@@ -180,6 +182,7 @@ def _bare(line: str) -> str:
     return MARKUP.sub("", HIDDEN.sub("", line)).translate(COLONS)
 
 
+@functools.lru_cache(maxsize=4096)
 def _plain_already(line: str) -> bool:
     """Whether `_plain(line)` reads as the line itself, known without making it: ASCII is its
     own skeleton (but for case, which the patterns ignore) and holds no hidden character, so
