@@ -224,3 +224,23 @@ def test_the_members_version_links_to_the_public_pages_anchors(project: Project)
     assert ours[:2] == ["item-withheld-public-words", "withheld-1"]  # the members section
     assert ours[3:] == ["withheld-2", "later"]  # the secret's placeholder, as the public's
     assert len(set(ours)) == len(ours), ours  # the inner secret's placeholder is its own
+
+
+@pytest.mark.parametrize(
+    "attrs", ["{.confidential -}", "{- .confidential}", '{.confidential reason="a - b" -}']
+)
+def test_the_unnumbered_shorthand_beside_a_mark_is_read_by_both_readers(
+    cli: Cli, project: Project, attrs: str
+) -> None:
+    """Adversary helper 60: `-` (pandoc's `.unnumbered`) beside a mark was refused, the two
+    readers reading the marks differently; a public `{-}` heading and text `{ - }` pass."""
+    body = (
+        f"zqpublicone {{ - }} text.\n\n## Disputes {attrs}\n\nzqwithheld appeal papers here\n\n"
+        "## Notes {-}\n\nzqpublictwo closing notes.\n"
+    )
+    root = project({"reports/r.md": report(body)})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    for output in (pdf_text(root / "site/reports/r/r.pdf"), everything(root / "site")):
+        assert "zqpublicone" in output and "zqpublictwo" in output
+        assert "zqwithheld" not in output

@@ -48,6 +48,10 @@ def _classes(match: re.Match[str]) -> str:
     return dotted.ljust(len(match.group(0))) if len(dotted) <= len(match.group(0)) else match[0]
 
 
+UNNUMBERED = re.compile(r"""("[^"]*"|'[^']*')|(?<=[{\s])-(?=[\s}])""")
+"""`-`, pandoc's shorthand for `.unnumbered` (`## Notes {.members -}`), which `commonmark_x`
+does not read: the readers disagreed and the report was refused (adversary helper 60). A
+quoted value (its first group) is kept as it is."""
 FENCE_CLOSE = re.compile(r"^([ \t]*:{3,}[^\n:]*?[^\s:][^\n:]*?)([ \t]*:+)[ \t]*$", re.M)
 """An opening fence's closing colons (`::: members :::`); not a fence of colons alone
 (`:::::` closing a long fence was cut to `::::`, which closes nothing: an adversary helper's
@@ -59,12 +63,13 @@ def for_source_reader(body: str) -> str:
     character for character, into what `commonmark_x` reads the same way (positions keep).
 
     That is `key='value'` (to `key="value"`), `\\"` inside a value (to `''`), a class
-    attribute of several classes (to `.a .b`), and the
+    attribute of several classes (to `.a .b`), `-` for `.unnumbered` (to a space), and the
     optional closing colons of an opening fence (`::: members :::`, to spaces).
     """
 
     def attributes(match: re.Match[str]) -> str:
         text = match.group(0).replace('\\"', "''")
+        text = UNNUMBERED.sub(lambda m: m[1] or " ", text)
         return CLASSES.sub(_classes, QUOTED.sub(lambda m: f'="{m.group(1)}"', text))
 
     body = ATTRIBUTES.sub(attributes, body)
