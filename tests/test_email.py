@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 import signal
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -407,7 +411,9 @@ def _edit_after_the_first(
     delivered: Callable[..., None] = smtp.OutboxFolder.deliver
     sent: list[int] = []
 
-    def deliver(self: smtp.OutboxFolder, jobs: object, record: Callable[..., None]) -> None:
+    def deliver(
+        self: smtp.OutboxFolder, jobs: object, record: Callable[..., None], handing: object = None
+    ) -> None:
         def recorded(outcome: object) -> None:
             record(outcome)
             sent.append(1)
@@ -1117,3 +1123,57 @@ def test_a_message_refused_once_read_is_not_the_address_bounce(
         errors = {e for (e,) in db.execute("SELECT last_error FROM outbox WHERE status = 'failed'")}
         db.close()
     assert errors == {reply}
+
+
+def test_a_digest_that_may_have_arrived_is_not_sent_again_without_a_withdrawn_report(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 62: a weekly digest of two reports whose connection was lost once it
+    was handed over went again without the one withdrawn since: another message under the
+    same Message-ID, the other report in it twice. It is cancelled whole instead."""
+    with Server(Faults(drop_at={4})) as server:  # Ann's two, Bob's, then Cat's weekly: lost
+        root = setup(cli, project, server, connections=1)
+        assert "1 deferred" in cli("digest", "send", "--now", T2).err
+        witney = root / "reports/2016-10-04-witney.md"
+        witney.write_text(witney.read_text().replace("title:", "status: draft\ntitle:", 1))
+        assert cli("build", "--now", "2026-11-20T10:30:00+00:00").code == 0
+        result = cli("digest", "send", "--now", "2026-11-20T11:00:00+00:00")
+        assert result.code == 0, result.err
+        to_cat = [m for m in server.recorder.parsed() if m["To"].addresses[0].username == "cat"]
+    assert len(to_cat) == 1, [m["Subject"] for m in to_cat]
+
+
+@pytest.mark.parametrize("then", ["moved", "put off, then moved"])
+def test_a_message_handed_over_when_the_send_was_killed_is_never_made_anew(
+    cli: Cli, project: Project, then: str
+) -> None:
+    """Adversary helper 62: a send killed while the server held a message left it recorded
+    as never handed over; the member moved to another CLP, and the next send made it anew,
+    under another Message-ID: they got it twice. A message is recorded as being handed over
+    before it is, and one killed so may have arrived, whatever later tries say: sent again as
+    it was, or cancelled."""
+    arrived = threading.Event()
+    faults = Faults(delay=2.0, on_message=lambda n: n == 2 and arrived.set())
+    with Server(faults) as server:  # the second: the NEC report to Ann, held 2 s, then kept
+        root = setup(cli, project, server, connections=1)
+        sender = subprocess.Popen(
+            [str(Path(sys.executable).with_name("reportback")), "digest", "send", "--now", T2],
+            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        assert arrived.wait(60)
+        sender.kill()
+        sender.wait()
+        time.sleep(2.5)  # the server keeps what it was handed
+        server.recorder.faults.delay = 0
+        if then == "put off, then moved":  # the next try is put off: it may still have arrived
+            server.recorder.faults.defer_once = {"ann@example.org"}
+            assert "deferred" in cli("digest", "send", "--now", "2026-11-20T10:10:00+00:00").err
+        (root / "ann.csv").write_text(ANN_IN.format(clp="hackney-north-and-stoke-newington"))
+        assert (
+            cli("subscribers", "import", "ann.csv", "--now", "2026-11-20T10:30:00+00:00").code == 0
+        )
+        result = cli("digest", "send", "--now", "2026-11-20T11:00:00+00:00")
+        assert result.code == 0, result.err
+        to_ann = [m for m in server.recorder.parsed() if m["To"].addresses[0].username == "ann"]
+    subjects = [m["Subject"].split(" — ")[0] for m in to_ann]
+    assert subjects.count("NEC, 20 September") == 1, subjects

@@ -152,7 +152,7 @@ def forget(db: sqlite3.Connection, row: int, subscriber: int, reports: Iterable[
     anew after a move, a lapse or a withdrawal, it reached a member twice under two
     Message-IDs: adversary helper 61)."""
     error = db.execute("SELECT last_error FROM outbox WHERE id = ?", (row,)).fetchone()
-    if error is not None and (error[0] or "").startswith(LOST):
+    if error is not None and may_have_arrived(error[0] or ""):
         return False
     db.executemany(
         "DELETE FROM included WHERE subscriber_id = ? AND report_id = ? AND outbox_id = ?",
@@ -174,6 +174,15 @@ LOST = "connection lost"
 """How a message the connection was lost after handing over is recorded (`smtp`): it may
 have arrived, so it is sent again as it was, with its Message-ID, not made anew (narrowed,
 then widened, it reached a member twice: an adversary helper's finding)."""
+HANDING = "handed over, no reply recorded"
+"""How a message is recorded as a connection hands it over (`smtp`), until its reply is: a
+send killed then leaves it so, and it may have arrived (adversary helper 62)."""
+
+
+def may_have_arrived(error: str) -> bool:
+    """Whether a message recorded with `error` may have reached its member: it is sent again
+    as it was, with its Message-ID, or not at all, never made anew."""
+    return error.startswith((LOST, HANDING))
 
 
 def drop_withdrawn(
@@ -186,8 +195,10 @@ def drop_withdrawn(
     queued), or that no longer `reaches` the message's CLP (its `clps:` narrowed: a deferred
     message still held it, an adversary helper's finding), out of the messages due, as if
     never queued (so they are queued again if they come back); a message left with none is
-    cancelled (removed). One that may have arrived (`LOST`) keeps a report still published.
-    Return how many."""
+    cancelled (removed). One that may have arrived keeps its reports still published, whatever
+    its CLP; it loses none: with one withdrawn it is cancelled whole, its reports counted as
+    mailed (`forget`: sent without it, under its Message-ID, it was another message). Return
+    how many."""
     cancelled = 0
     with atomic(db):
         for row_id, sid, reports, clp, error in db.execute(
@@ -195,16 +206,16 @@ def drop_withdrawn(
             (utc(now),),
         ).fetchall():
             shown = reports.split("\n")
-            sent = error.startswith(LOST)  # it may have arrived: tried again as it was
+            sent = may_have_arrived(error)  # tried again as it was, or not at all
             goes = {r for r in shown if r in published and (sent or reaches(r, clp))}
             gone = [r for r in shown if r not in goes]
             if not gone:
                 continue
             kept = "\n".join(r for r in shown if r in goes)
-            if kept:
+            if kept and not sent:
                 forget(db, row_id, sid, gone)
                 db.execute("UPDATE outbox SET reports = ? WHERE id = ?", (kept, row_id))
-            else:  # never sent: gone, so that the same may be queued again
-                let_go(db, row_id, sid, gone)
+            else:  # gone, so that the same may be queued again; or, sent, cancelled whole
+                let_go(db, row_id, sid, shown)
                 cancelled += 1
     return cancelled

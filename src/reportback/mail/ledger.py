@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from reportback.build.publications import LOST, WAITING, let_go
+from reportback.build.publications import HANDING, LOST, WAITING, let_go
 from reportback.clps import Directory
 from reportback.database import atomic, utc
 from reportback.mail.subscribers import record_hard_failure
@@ -254,9 +254,9 @@ def mark_sent(db: sqlite3.Connection, row: QueuedMessage, now: datetime) -> None
     after the message was written (an adversary helper had eleven members mailed twice once
     the report was published again)."""
     updated = db.execute(
-        "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, reports = ? "
-        "WHERE id = ?",
-        (utc(now), "\n".join(row.reports), row.id),
+        "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, reports = ?, "
+        "last_error = CASE last_error WHEN ? THEN '' ELSE last_error END WHERE id = ?",
+        (utc(now), "\n".join(row.reports), HANDING, row.id),
     )
     if updated.rowcount == 0:
         db.execute(
@@ -270,6 +270,26 @@ def mark_sent(db: sqlite3.Connection, row: QueuedMessage, now: datetime) -> None
         "INSERT OR REPLACE INTO included VALUES (?, ?, ?)",
         ((row.subscriber_id, report, row.id) for report in row.reports),
     )
+
+
+STOPPED = f"{LOST}: a send was stopped as it handed this over"
+
+
+def mark_handing(db: sqlite3.Connection, row: int) -> None:
+    """Record that a connection is handing a message over (until its reply is recorded: a
+    kill leaves it so, and it may have arrived); one lost before, or handed over by a send
+    that was stopped, is recorded as lost, which later tries keep."""
+    db.execute(
+        "UPDATE outbox SET last_error = CASE last_error WHEN ? THEN ? ELSE ? END "
+        "WHERE id = ? AND last_error NOT LIKE ?",
+        (HANDING, STOPPED, HANDING, row, f"{LOST}%"),
+    )
+
+
+def mark_held(db: sqlite3.Connection, row: QueuedMessage) -> None:
+    """Leave a message the server took nothing of queued, as it was before it was handed."""
+    query = "UPDATE outbox SET last_error = '' WHERE id = ? AND last_error = ?"
+    db.execute(query, (row.id, HANDING))
 
 
 def mark_cancelled(db: sqlite3.Connection, row: QueuedMessage, reason: str) -> None:

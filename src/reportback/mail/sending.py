@@ -198,7 +198,10 @@ def _send(
             _record(db, rows.pop(outcome.row), outcome, now, result)
             bar.update(1)
 
-        transport.deliver(jobs, record)
+        def handing(outcome: Outcome) -> None:  # recorded as a connection hands it over
+            ledger.mark_handing(db, outcome.row)
+
+        transport.deliver(jobs, record, handing)
         bar.close()
         result.interrupted = stop.is_set()
         if result.changed:
@@ -327,6 +330,7 @@ def _outcome(
         result.failed += 1
         result.errors.append(f"{row.email}: {outcome.error}")
     elif outcome.status == "held":  # the server would take nothing: left queued, untouched
+        ledger.mark_held(db, row)
         result.deferred += 1
     elif ledger.mark_deferred(db, row, outcome.error, now) == "failed":
         result.failed += 1

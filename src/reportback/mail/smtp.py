@@ -9,7 +9,6 @@ import smtplib
 import ssl
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from reportback.config import EmailConfig
 from reportback.errors import ExternalFailure
 from reportback.mail.addresses import ascii_form
 from reportback.mail.headers import HEADERS
+from reportback.mail.rate import SendRate
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -64,7 +65,7 @@ class OutboxFolder:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def deliver(self, jobs: Iterable[Job], report: Report) -> None:
+    def deliver(self, jobs: Iterable[Job], report: Report, handing: Report | None = None) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         for job in jobs:
             self._write(job)
@@ -86,24 +87,6 @@ class OutboxFolder:
                     again += 1
         finally:
             Path(temp).unlink()
-
-
-class SendRate:
-    """Space sends at least 1/rate seconds apart across every connection."""
-
-    def __init__(self, rate: float) -> None:
-        self.gap = 1.0 / rate if rate > 0 else 0.0
-        self.next = time.monotonic()
-        self.lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.gap:
-            return
-        with self.lock:
-            now = time.monotonic()
-            slot = max(now, self.next)
-            self.next = slot + self.gap
-        time.sleep(max(0.0, slot - now))
 
 
 class SmtpServer:
@@ -143,18 +126,21 @@ class SmtpServer:
             ) from exc
         return conn
 
-    def deliver(self, jobs: Iterable[Job], report: Report) -> None:
-        """Send `jobs` over up to `connections` connections; call report() from this thread.
+    def deliver(self, jobs: Iterable[Job], report: Report, handing: Report | None = None) -> None:
+        """Send `jobs` over up to `connections` connections; call report() from this thread
+        (and, given `handing`, that with a "handing" outcome before each is handed over).
 
         A connection hands over its next message only once the last is recorded (reported):
         killed at any instant, a send leaves at most one message a connection handed over
         unrecorded, which the next send repeats (with the outcome waiting to be recorded,
         a connection went on, and a kill under load repeated two).
         """
+        if handing is not None:
+            report = partial(_either, handing, report)
         todo: queue.Queue[Job | None] = queue.Queue(maxsize=self.config.connections * 4)
         done: queue.Queue[Handed] = queue.Queue()
         workers = [
-            threading.Thread(target=self._work, args=(todo, done), daemon=True)
+            threading.Thread(target=self._work, args=(todo, done, bool(handing)), daemon=True)
             for _ in range(max(1, self.config.connections))
         ]
         for worker in workers:
@@ -172,16 +158,16 @@ class SmtpServer:
         if self.relay_refused and not self.taken:  # fewer than RELAY_TRIES, none taken
             raise _refuses_us(self.relay_reply)
 
-    def _work(self, todo: queue.Queue[Job | None], done: queue.Queue[Handed]) -> None:
+    def _work(self, todo: queue.Queue[Job | None], done: queue.Queue[Handed], tell: bool) -> None:
         conn: smtplib.SMTP | None = None
         recorded = threading.Event()
         try:
             while (job := todo.get()) is not None:
                 self.rate.wait()
+                if tell:  # recorded as handed over first: a kill leaves it so
+                    _told(done, recorded, Outcome(job.row, "handing"))
                 outcome, conn = self._send(job, conn)
-                recorded.clear()
-                done.put((outcome, recorded))
-                recorded.wait()
+                _told(done, recorded, outcome)
         except BaseException as exc:  # noqa: BLE001 -- handed to the main thread, which raises it
             done.put((exc, recorded))
             while todo.get() is not None:  # let the producer finish
@@ -329,6 +315,18 @@ def _reset(conn: smtplib.SMTP | None) -> smtplib.SMTP | None:
     except (smtplib.SMTPException, OSError):
         _close(conn)
         return None
+
+
+def _either(handing: Report, report: Report, outcome: Outcome) -> None:
+    (handing if outcome.status == "handing" else report)(outcome)
+
+
+def _told(done: queue.Queue[Handed], recorded: threading.Event, outcome: Outcome) -> None:
+    """Give the main thread an outcome (or "handing": before a message is handed over) to
+    record, and wait until it is recorded."""
+    recorded.clear()
+    done.put((outcome, recorded))
+    recorded.wait()
 
 
 def _close(conn: smtplib.SMTP | None) -> None:
