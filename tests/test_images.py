@@ -24,7 +24,7 @@ from reportback.audit import bytescan, leaks
 from reportback.audit.leaks import Auditor, Output, PdfText
 from reportback.audit.search import Withheld
 from reportback.model import Audience, Fragment
-from reportback.output import images, pdf, render
+from reportback.output import images, pdf, render, svgdraw
 from reportback.output.templates import default_dir
 from reportback.pandoc.json_ast import words
 
@@ -526,3 +526,73 @@ def test_an_erased_name_is_not_in_the_pdf_either(cli: Cli, project: Project) -> 
     for image in embedded:
         with Image.open(io.BytesIO(image.data)) as opened:
             assert not any(p[0] > 150 and p[2] < 100 for p in _pixels(opened, "RGB"))
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "RGB", "L"])
+def test_withheld_text_spelled_in_an_images_pixels_is_refused(
+    cli: Cli, project: Project, mode: str
+) -> None:
+    """Adversary helper 63: a lossless image whose bytes of colour spell a withheld phrase
+    was published, pixels intact; the audit read only the compressed file. It decodes the
+    pixels, all bands and each alone."""
+    phrase = b"qorvath blenmist frendal"
+    bands = len(mode)
+    red = b"".join(bytes([c, 0, 0]) for c in phrase)  # RGB: in the red band alone
+    spelled = red if mode == "RGB" else phrase  # RGBA: four letters a pixel; L: one
+    width = len(spelled) // bands
+    buffer = io.BytesIO()
+    Image.frombytes(mode, (width, 1), spelled).save(buffer, "PNG")
+    body = "[qorvath blenmist frendal]{.confidential} Public.\n\n![A chart](chart.png)\n"
+    root = project({"reports/a.md": report(body), "reports/chart.png": buffer.getvalue()})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    found = r"^a: confidential text 'qorvath blenmist frendal' found in reports/a/img-\w+\.png"
+    assert re.search(found, result.err, re.M), result.err
+    assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("size", "said"),
+    [
+        ('width="100%" height="100%" viewBox="0 0 100000 100000"', "is 100001×100001 pixels"),
+        ('width="1e5" height="1e5"', "is 100001×100001 pixels"),
+        ('width="10furlongs" height="10"', "has width='10furlongs', which is not a length"),
+    ],
+    ids=["percent", "exponent", "unit"],
+)
+def test_an_svg_drawn_too_large_is_refused_before_it_is_drawn(
+    cli: Cli, project: Project, size: str, said: str
+) -> None:
+    """Adversary helper 63: an SVG 100% wide of a 100,000-unit viewBox was read as 100 pixels
+    and drawn at 100,000 square: resvg asked for 40 GB and aborted the build."""
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" {size}><rect width="9" height="9"/></svg>'
+    head = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n---\n\n"
+    root = project({"reports/a.md": head + "![Chart](chart.svg)\n", "reports/chart.svg": svg})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    assert result.err.startswith(f"reports/a.md:7: image 'chart.svg' {said}"), result.err
+    assert not (root / "site").exists()
+
+
+def test_an_svg_that_cannot_be_drawn_in_bounded_memory_is_refused() -> None:
+    """resvg aborts the process it draws in when it cannot allocate: it draws in a child
+    whose memory is bounded, and its abort is a refusal."""
+    huge = ('<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="100%" '
+            'viewBox="0 0 100000 100000"><rect width="9" height="9"/></svg>')  # fmt: skip
+    with pytest.raises(svgdraw.NotDrawn, match="needs more than 3 GB to draw"):
+        svgdraw.draw(huge)
+    drawn = svgdraw.draw(huge.replace("100000", "40"))
+    with Image.open(io.BytesIO(drawn)) as image:
+        assert image.size == (40, 40) and image.getpixel((4, 4))[3] == 255
+
+
+@pytest.mark.parametrize("written", ["<my chart.png>", "my%20chart.png"])
+def test_an_image_named_with_a_space_is_found(cli: Cli, project: Project, written: str) -> None:
+    """Adversary helper 63: pandoc writes a space in a link's target as %20, and an image
+    named `my chart.png` was refused as not found."""
+    body = f"Public.\n\n![The chart]({written})\n"
+    root = project({"reports/a.md": report(body), "reports/my chart.png": _saved("PNG")})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    (png,) = (root / "site/reports/a").glob("img-*.png")
+    assert png.name in (root / "site/reports/a/index.html").read_text(encoding="utf-8")

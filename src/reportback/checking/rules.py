@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 from reportback.checking import (
     headings,
@@ -324,7 +325,7 @@ class BodyChecker:
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
             self.near(f"image {src!r}: images must be files inside the reports folder", src)
             return
-        path = (self.source.path.parent / src).resolve()
+        path = (self.source.path.parent / unquote(src)).resolve()  # pandoc writes ' ' as %20
         if not path.is_relative_to(self.reports):
             self.near(f"image {src!r} is outside the reports folder", src)
         elif path.suffix.lower() not in IMAGE_TYPES:

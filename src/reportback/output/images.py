@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from reportback.cache import Cache
 from reportback.cache import key as cache_key
 from reportback.errors import InputRefused, problem
 from reportback.model import Image
+from reportback.output import svgdraw
 
 MAX_PIXELS = 40_000_000
 """The largest image published (40 megapixels); a larger one is refused."""
@@ -142,16 +142,13 @@ def _cleared(image: Pillow.Image) -> Pillow.Image:
 
 def _rasterise(data: bytes, check_only: bool) -> bytes:
     """Return a PNG of what the SVG in `data` draws; refuse one that refers to anything."""
-    import resvg_py  # loaded only by a build that has an SVG
-
     safe = _safe_svg(data)
     if check_only:
         return b""
-    with tempfile.TemporaryDirectory(prefix="reportback-svg-") as empty:
-        try:  # resources_dir: an empty folder, so that no relative path finds a file
-            png = bytes(resvg_py.svg_to_bytes(svg_string=safe, resources_dir=empty))
-        except (ValueError, OSError) as exc:
-            raise ImageRefused(f"cannot be drawn as an SVG ({exc})") from exc
+    try:
+        png = svgdraw.draw(safe)
+    except svgdraw.NotDrawn as exc:
+        raise ImageRefused(f"cannot be drawn as an SVG ({exc})") from exc
     return clean(png, ".png")
 
 
@@ -203,15 +200,30 @@ def _internal_urls(text: str) -> bool:
     return all(_internal(u.strip("'\" ")) for u in re.findall(r"url\(([^)]*)\)", text))
 
 
+LENGTH = re.compile(r"\s*([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*([a-z]*|%)\s*")
+"""An SVG length: a number (an exponent allowed, as resvg reads it) and its unit."""
+UNITS |= {"": 1.0, "em": 16.0, "ex": 8.0}
+
+
 def _svg_size(root: object) -> tuple[int, int]:
-    """Return the SVG's size in pixels, as near as its width and height say."""
+    """Return the size in pixels the SVG is drawn at, as resvg reads its width, height and
+    viewBox (a percentage is of the viewBox); refuse a length it cannot read."""
     get = getattr(root, "get")  # noqa: B009 (lxml's element type is untyped)
+    numbers = re.findall(
+        r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", get("viewBox") or ""
+    )
+    box = [abs(float(v)) for v in numbers[2:4]] if len(numbers) == 4 else [100.0, 100.0]
     sizes = []
-    for attribute in ("width", "height"):
-        found = re.match(r"\s*([0-9.]+)\s*([a-z]*)", get(attribute) or "")
-        scale = UNITS.get(found.group(2), 1.0) if found else 0.0
-        sizes.append(int(float(found.group(1)) * scale) if found else 0)
-    if not all(sizes):
-        box = [float(v) for v in re.findall(r"-?[0-9.]+", get("viewBox") or "")]
-        sizes = [int(box[2]), int(box[3])] if len(box) == 4 else [100, 100]
-    return sizes[0], sizes[1]
+    for attribute, whole in zip(("width", "height"), box, strict=True):
+        value = get(attribute)
+        found = LENGTH.fullmatch(value) if value is not None else None
+        if value is not None and (found is None or found.group(2) not in {*UNITS, "%"}):
+            raise ImageRefused(f"has {attribute}={value[:30]!r}, which is not a length")
+        if found is None or found.group(2) == "%":
+            share = float(found.group(1)) / 100 if found else 1.0
+            sizes.append(abs(whole * share))
+        else:
+            sizes.append(abs(float(found.group(1)) * UNITS[found.group(2)]))
+    if not all(0 < size < 1e9 for size in sizes):
+        raise ImageRefused(f"would be drawn at {sizes[0]:g}×{sizes[1]:g} pixels")
+    return int(sizes[0]) + 1, int(sizes[1]) + 1
