@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -444,6 +445,36 @@ def test_a_linked_folder_or_a_broken_link_in_the_reports_is_refused_not_skipped(
         "reports/l2.md:1: a link to nothing (or to itself)",
         "reports/more:1: a linked folder is not read: move its reports into the reports folder",
     ]
+
+
+def test_what_check_passed_but_a_build_refused_is_refused_by_check(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 64: `check` said "no problems" of a name too long for the report's
+    PDF (the build stopped on the disk's "File name too long", blaming the disk), of a
+    report linked under a second name (the build refused the copy), and of a pipe named
+    like a report (skipped unseen)."""
+    long = "a" * 201
+    root = project({f"reports/{long}.md": report("Long.\n"), "reports/x.md": report("X.\n")})
+    (root / "reports/y.md").symlink_to("x.md")
+    os.mkfifo(root / "reports/f.md")
+    result = cli("check")
+    assert result.code == 1, result.err
+    assert result.err.splitlines()[:2] == [
+        f"reports/{long}.md:1: the file name is 201 bytes long before .md; at most 200: the "
+        "PDF is named after it (<name>.pdf), and a file name is at most 255 bytes: shorten it",
+        "reports/f.md:1: not a file (a pipe, socket or device): a report is a file",
+    ]
+    (root / f"reports/{long}.md").rename(root / f"reports/{long[1:]}.md")
+    (root / "reports/f.md").unlink()
+    result = cli("check")
+    assert result.code == 1, result.err
+    assert result.err.splitlines()[0] == (
+        "reports/y.md:1: the same text, byte for byte, as reports/x.md: remove one of the two"
+    )
+    (root / "reports/y.md").unlink()
+    assert cli("build", "--now", NOW).code == 0  # 200 bytes: its PDF's name fits
+    assert (root / f"site/reports/{long[1:]}/{long[1:]}.pdf").is_file()
 
 
 def test_a_report_linked_to_a_file_outside_the_reports_folder_is_refused(

@@ -380,6 +380,53 @@ def test_a_link_from_another_report_to_a_withheld_id_is_refused(
     assert f"(in reports/{'c' if case == 'a whole report withheld' else 'a'})" in result.err
 
 
+NAMING = {
+    "its folder": ("[more](../c/)", "confidential"),
+    "its PDF": ("[the PDF](/reports/c/c.pdf)", "confidential"),
+    "its address on the site": ("[more](https://example.org/reports/c/)", "confidential"),
+    "an href attribute": ('[more]{href="../c/"}', "confidential"),
+    "a members section": ("::: members\nSee [more](../c/).\n:::", "confidential"),
+    "a draft": ("[more](../d/)", "a draft"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NAMING))
+def test_a_link_to_a_report_not_published_is_refused_where_it_is_written(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Adversary helper 64: a public link to a confidential report was refused only by the
+    leak audit, once everything was made, in some 1,260 lines (every feed named the report)
+    and none saying where the link was written."""
+    link, why = NAMING[case]
+    files = {"reports/b.md": FRONT + "---\n\nMet.\n\n" + link + "\n",
+             "reports/c.md": FRONT + "confidential: true\n---\n\nHeard.\n",
+             "reports/d.md": FRONT + "status: draft\n---\n\nHeard.\n"}  # fmt: skip
+    project(files)
+    result = cli("check")
+    assert result.code == 1, result.err
+    named = "d" if why == "a draft" else "c"
+    line = 10 if case == "a members section" else 9  # the line inside `::: members`
+    assert result.err.startswith(f"reports/b.md:{line}: link to "), result.err
+    assert (
+        f": reports/{named} is not published ({why}), and the link would name it"
+        in (result.err.splitlines()[0])
+    )
+
+
+def test_a_link_to_a_report_not_published_is_fine_where_no_reader_sees_it(
+    cli: Cli, project: Project
+) -> None:
+    """In confidential text, in a report withheld itself, or to another site's page of the
+    same name, a link names no report of this site to anyone."""
+    b = "Met [elsewhere](https://example.org/c/).\n\n::: confidential\nSee [more](../c/).\n:::\n"
+    files = {"reports/b.md": FRONT + "---\n\n" + b,
+             "reports/c.md": FRONT + "confidential: true\n---\n\nSee [b](../d/).\n",
+             "reports/d.md": FRONT + "status: draft\n---\n\nHeard.\n"}  # fmt: skip
+    project(files)
+    result = cli("check")
+    assert result.code == 0, result.err
+
+
 def test_a_link_to_another_reports_public_heading_is_fine(cli: Cli, project: Project) -> None:
     """A heading withheld under the same words as a public one, or as one numbered alike
     (`Item 5`, `Item 4`), leaves a link to the public one fine (an adversary helper's false

@@ -103,7 +103,7 @@ def identify(
 ) -> Known:
     """Decide which recorded report each file is (see the module's docstring); the reports
     recorded under `held`'s names are those files' (left out, unreadable), no one else's."""
-    _no_copies(sources, known)
+    no_copies(sources, known)
     by_version = {r.version: r for r in known.values() if r.version}
     found: dict[str, ReportRow] = {}
     for source in sources:
@@ -213,7 +213,7 @@ def _renamed(
     return found
 
 
-def _no_copies(sources: list[Source], known: dict[str, ReportRow]) -> None:
+def no_copies(sources: list[Source], known: dict[str, ReportRow]) -> None:
     """Refuse a file that is another's copy, byte for byte (left behind by accident, it would
     be published, and mailed to every member, as a second report); the one named is not the
     one recorded under its name, if one is (`digest send` holds back the one named)."""

@@ -40,6 +40,9 @@ def unread(folder: Path) -> list[Problem]:
             found.append(problem(shown_path(path), 1, why + " is not: move the report here"))
             continue
         if not path.is_file():
+            if not path.is_dir():  # a pipe, a socket, a device: read, it could hang the build
+                why = "not a file (a pipe, socket or device): a report is a file"
+                found.append(problem(shown_path(path), 1, why))
             continue
         if _hidden(path, folder):
             why = "a hidden file or folder is not read: move it out of the reports folder"
@@ -51,6 +54,8 @@ def unread(folder: Path) -> list[Problem]:
     return found
 
 
+LONGEST = 200
+"""The longest report name (bytes, before .md): its files' names are made from it."""
 SLUG = re.compile(r"[^\W_][\w-]*(?:\.[\w-]+)*")
 SERVED = re.compile(r"\.(html?|xml|json|pdf|txt|csv|js|css|opml|gz)$", re.IGNORECASE)
 
@@ -60,6 +65,10 @@ def slug_problem(path: Path, shown: str) -> Problem | None:
     must be letters, digits, `-`, `_` and dots between them, and not end like a file the
     site writes (`index.html.md` made a folder where the list of reports goes)."""
     slug = path.stem
+    if len(slug.encode("utf-8")) > LONGEST:
+        return problem(shown, 1, f"the file name is {len(slug.encode('utf-8'))} bytes long "
+                       f"before .md; at most {LONGEST}: the PDF is named after it (<name>.pdf), "
+                       "and a file name is at most 255 bytes: shorten it")  # fmt: skip
     if SLUG.fullmatch(slug) and not SERVED.search(slug):
         return None
     return problem(shown, 1, f"the file name {path.name!r} cannot be a report's address "

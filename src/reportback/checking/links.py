@@ -52,13 +52,15 @@ def collect(ast: Ast) -> Collected:
         elif attr is not None and attr[0]:  # an id given to any element (`{#name}`)
             headings.append((max(level, json_ast.mark(node) or Audience.PUBLIC), attr[0], ""))
         for key, value in attr[2] if attr is not None else ():  # `{href="…#id"}`
-            if key.casefold() in ("href", "src") and "#" in value:
+            if key.casefold() in ("href", "src"):
                 links.append((level, value, ""))
-        if node["t"] in ("Link", "Image") and "#" in node["c"][2][0]:
+        if node["t"] == "Link":  # any: one to a report not published names it
             text = json_ast.stringify(node["c"][1], notes=False)
             links.append((level, node["c"][2][0], text))
+        elif node["t"] == "Image" and "#" in node["c"][2][0]:
+            links.append((level, node["c"][2][0], json_ast.stringify(node["c"][1], notes=False)))
         elif node["t"] in ("RawInline", "RawBlock") and node["c"][0] == "html":
-            links.extend((level, href, "") for href in HREF.findall(node["c"][1]) if "#" in href)
+            links.extend((level, href, "") for href in HREF.findall(node["c"][1]))
 
     json_ast.walk_levels(ast["blocks"], visit)
     return headings, links
@@ -70,6 +72,8 @@ def cross_references(collected: Collected, lines: list[str]) -> Iterator[Found]:
     a path before the `#` (`index.html#id`, `/reports/r/#id`) or in raw HTML's `href`."""
     headings, links = collected
     for level, target, text in links:
+        if "#" not in target:
+            continue
         path, name = target.split("#", 1)
         if path:  # another page, perhaps this report's: only its withheld ids are known
             name = _fragment(name)
@@ -89,8 +93,8 @@ def cross_references(collected: Collected, lines: list[str]) -> Iterator[Found]:
 
 @dataclass(frozen=True)
 class Anchors:
-    """A report's ids withheld from some readers, and its links with a path and a `#` (to
-    another page), for the check across reports. Ids are kept as `_key`s."""
+    """A report's ids withheld from some readers, and its links with a path (to another
+    page), for the check across reports. Ids are kept as `_key`s."""
 
     withheld: tuple[tuple[str, Audience], ...] = ()
     """Each id withheld from some readers, and from whom."""
@@ -101,7 +105,7 @@ class Anchors:
 
 
 def anchors(collected: Collected, lines: list[str]) -> Anchors:
-    """Return a report's withheld ids and its links to other pages' ids."""
+    """Return a report's withheld ids and its links to other pages."""
     headings, links = collected
     withheld = tuple((_key(i), lv) for lv, i, _ in headings if lv > Audience.PUBLIC)
     public = tuple(_key(i) for lv, i, _ in headings if lv == Audience.PUBLIC)
@@ -117,10 +121,19 @@ def across(reports: list[tuple[Source, Anchors]]) -> list[Problem]:
     `#appeal_of_jo_smith/` too), and one a public heading of that report has too is fine. A
     link naming a report is checked against its ids; one naming none, against every report's."""
     ids = {s.slug: _withheld(s, a) for s, a in reports if a.withheld or _hidden(s)}
+    hidden = {s.slug: s for s, _ in reports if _hidden(s)}
     problems: list[Problem] = []
     for source, found in reports:
         for line, level, target in found.links:
-            path, name = target.split("#", 1)
+            path, _, name = target.partition("#")
+            if not _hidden(source) and (named_hidden := _names(path, hidden, level)):
+                why = "confidential" if named_hidden.meta.confidential else "a draft"
+                message = (f"link to {target!r}: reports/{named_hidden.slug} is not published "
+                           f"({why}), and the link would name it: remove the link")  # fmt: skip
+                problems.append(problem(source.path, source.body_line + line - 1, message))
+                continue
+            if "#" not in target:
+                continue
             if _same_page(path, source.slug):  # `./#id`, `index.html#id`: `cross_references`'
                 continue
             parts = set(re.split(r"[/?#]", path))
@@ -134,6 +147,20 @@ def across(reports: list[tuple[Source, Anchors]]) -> list[Problem]:
                     problems.append(problem(source.path, source.body_line + line - 1, message))
                     break
     return problems
+
+
+def _names(path: str, hidden: dict[str, Source], level: Audience) -> Source | None:
+    """Return the report withheld whole that a link's path names (its folder or its PDF),
+    if the link is shown to anyone (not in confidential text)."""
+    if level >= Audience.CONFIDENTIAL:
+        return None
+    parts = re.split(r"[/?]", urllib.parse.unquote(path))
+    relative = not re.match(r"[a-zA-Z][\w+.-]*:|//", path)  # another site's: `reports/<name>`
+    for before, part in zip(["", *parts], parts, strict=False):
+        name = part.removesuffix(".pdf")
+        if name in hidden and (part != name or relative or before == "reports"):
+            return hidden[name]
+    return None
 
 
 def _hidden(source: Source) -> bool:
