@@ -470,3 +470,23 @@ def test_a_label_is_refused_once_at_its_own_line(cli: Cli, project: Project) -> 
     assert result.code == 1
     assert result.err.count("says that it is withheld") == 1, result.err
     assert result.err.startswith("reports/a.md:11: 'Restricted:'"), result.err
+
+
+def test_a_link_to_an_embargoed_report_is_refused_by_the_audit_in_a_few_lines(
+    cli: Cli, project: Project
+) -> None:
+    """An embargoed report is withheld until a time the check does not know: the leak audit
+    finds its name, in every CLP's feed; each folder's alike are shown in three lines and a
+    count (an adversary helper's build printed some 1,260)."""
+    later = "publish_at: 2030-01-01T09:00:00+00:00\n"
+    files = {"reports/b.md": FRONT + "---\n\nMet.\n\n[more](../e/)\n",
+             "reports/e.md": FRONT + later + "---\n\nHeard.\n"}  # fmt: skip
+    project(files)
+    assert cli("check").code == 0
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    lines = result.err.splitlines()
+    clp = [line for line in lines if line.startswith("feeds/clp/")]
+    assert len(clp) == 3 and all(": names a withheld report (reports/e/)" in x for x in clp)
+    assert "  … and 1261 more alike in that folder" in lines, lines
+    assert len(lines) < 40, lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +85,32 @@ class LeakFound(ReportbackError):
         super().__init__("\n".join(leaks))
 
     def lines(self) -> list[str]:
-        return [*self.leaks, "refused: leak audit failed; nothing was published"]
+        return [*_grouped(self.leaks), "refused: leak audit failed; nothing was published"]
+
+
+SHOWN_ALIKE = 3
+"""How many outputs a leak found alike in many is shown in (a report named in every CLP's
+feed was 1,264 lines: an adversary helper's finding)."""
+OUTPUT_NAME = re.compile(r"^(\S+)(?=: names a withheld report )| found in (\S+)")
+
+
+def _folder(name: str) -> str:
+    return name.rpartition("/")[0] + "/…"
+
+
+def _grouped(leaks: list[str]) -> list[str]:
+    """Return the leaks, each found alike in many outputs of one folder (every CLP's feed)
+    shown in the first few, and a line saying how many more."""
+    alike: dict[str, list[str]] = {}
+    for leak in leaks:
+        unnamed = OUTPUT_NAME.sub(lambda m: m[0].replace(m[1] or m[2], _folder(m[1] or m[2])), leak)
+        alike.setdefault(unnamed, []).append(leak)
+    lines = []
+    for found in alike.values():
+        lines += found[:SHOWN_ALIKE]
+        if len(found) > SHOWN_ALIKE:
+            lines.append(f"  … and {len(found) - SHOWN_ALIKE} more alike in that folder")
+    return lines
 
 
 class FolderMissing(ReportbackError):
