@@ -112,6 +112,9 @@ def test_config_unknown_section_and_bad_type(cli: Cli, project: Project) -> None
         ('[site]\nbase_url = "http://[x"\n', "2: [site] base_url 'http://[x' is not an http"),
         ("[feeds]\nmax_items = 0\n", "2: [feeds] max_items must be 1 or more"),
         ('[site]\nrep = "Jo\\u0000"\n', "2: [site] rep must not hold a control character"),
+        ('[email]\nfrom = "not an address"\n', "2: [email] from 'not an address' is not an email"),
+        ('[email]\n\nreply_to = "x@"\n', "3: [email] reply_to 'x@' is not an email address"),
+        ("[email]\nrate_per_second = 1e-9\n", "2: [email] rate_per_second must be 0 (no limit)"),
     ],
 )
 def test_config_values_no_output_can_take_are_refused_at_their_line(
@@ -121,6 +124,15 @@ def test_config_values_no_output_can_take_are_refused_at_their_line(
     for command in ("check", "build"):
         result = cli(command)
         assert result.code == 1 and result.err.startswith(f"reportback.toml:{expected}"), result.err
+
+
+def test_a_rate_of_a_fraction_a_second_is_taken(cli: Cli, project: Project) -> None:
+    """Adversary helper 65: `rate_per_second = 0.5` (the default written 0, an integer) was
+    refused as "must be a number"."""
+    project({"reportback.toml": "[email]\nrate_per_second = 0.5\n",
+             "reports/2016-09-20-nec.md": report("Public.\n")})  # fmt: skip
+    result = cli("check")
+    assert result.code == 0, result.err
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -496,6 +497,24 @@ def test_an_import_without_cadences_keeps_the_ones_members_chose(
     assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
     cadences = dict(db.execute("SELECT email, cadence FROM subscribers"))
     assert cadences["ann@example.org"] == "immediate", "a cadence the file gives is taken"
+
+
+def test_an_import_without_names_keeps_the_ones_known(cli: Cli, project: Project) -> None:
+    """Adversary helper 65: an export with no name column blanked every known member's name;
+    one that gives a name changes it."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    (root / "export.csv").write_text("email,clp\nann@example.org,witney\ndan@example.org,witney\n")
+    assert cli("subscribers", "import", "export.csv", "--now", T0).code == 0
+    db = sqlite3.connect(root / ".reportback/state.sqlite")
+    names = dict(db.execute("SELECT email, name FROM subscribers"))
+    assert names["ann@example.org"] == "Ann Witney" and names["dan@example.org"] == ""
+    (root / "export.csv").write_text("email,name,clp\nann@example.org,Ann Oxford,witney\n")
+    assert cli("subscribers", "import", "export.csv", "--now", T0).code == 0
+    assert (
+        dict(db.execute("SELECT email, name FROM subscribers"))["ann@example.org"] == "Ann Oxford"
+    )
+    db.close()
 
 
 def test_a_send_dated_ahead_by_mistake_does_not_stop_weekly_digests(
@@ -1165,6 +1184,8 @@ def test_a_message_handed_over_when_the_send_was_killed_is_never_made_anew(
         sender.wait()
         time.sleep(2.5)  # the server keeps what it was handed
         server.recorder.faults.delay = 0
+        status = cli("status", "--now", T2).out  # adversary helper 65: it said only "queued"
+        assert "outbox: 1 of those waiting may have arrived (handed over, no reply)" in status
         if then == "put off, then moved":  # the next try is put off: it may still have arrived
             server.recorder.faults.defer_once = {"ann@example.org"}
             assert "deferred" in cli("digest", "send", "--now", "2026-11-20T10:10:00+00:00").err
@@ -1177,3 +1198,21 @@ def test_a_message_handed_over_when_the_send_was_killed_is_never_made_anew(
         to_ann = [m for m in server.recorder.parsed() if m["To"].addresses[0].username == "ann"]
     subjects = [m["Subject"].split(" — ")[0] for m in to_ann]
     assert subjects.count("NEC, 20 September") == 1, subjects
+
+
+def test_a_report_said_unmailed_after_the_state_was_lost_whole_reaches_members_listed_again(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 65: the state lost whole lost its members too; listed again after the
+    build that found the report unrecorded, they counted as listed after it was published,
+    and `--restored unmailed` said it mailed the report to nobody."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("build", "--now", T1).code == 0
+    shutil.rmtree(root / ".reportback")
+    assert "no record of" in cli("build", "--now", T2).err
+    assert cli("subscribers", "import", "members.csv", "--now", T2).code == 0
+    result = cli("digest", "send", "--restored", "unmailed", "--now", LATER)
+    assert result.code == 0, result.err
+    mails = [p.read_text() for p in (root / ".reportback/outbox").glob("*.eml")]
+    to_ann = [m for m in mails if "ann@example.org" in m]
+    assert len(to_ann) == 2, result.err  # Ann's two reports, immediate: each once

@@ -12,6 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from email_validator import EmailNotValidError, validate_email
+
 from reportback.errors import InputRefused, Problem, UsageError, problem
 
 CONFIG_NAME = "reportback.toml"
@@ -66,7 +68,7 @@ class EmailConfig:
     smtp_port: int = 587
     smtp_security: str = "starttls"
     smtp_username: str = ""
-    rate_per_second: float = 0
+    rate_per_second: float = 0.0
     connections: int = 4
     attach_pdf: bool = False
     dkim_key: str = ""
@@ -276,6 +278,16 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
     if not 1 <= email.connections <= MOST_CONNECTIONS:
         message = f"[email] connections must be from 1 to {MOST_CONNECTIONS}"
         problems.append(problem(file, line_of(text, "email", "connections"), message))
+    if 0 < email.rate_per_second < SLOWEST:  # a send would wait for years between messages
+        message = f"[email] rate_per_second must be 0 (no limit) or at least {SLOWEST}"
+        problems.append(problem(file, line_of(text, "email", "rate_per_second"), message))
+    for key, address in (("from", email.from_), ("reply_to", email.reply_to)):
+        if address or key == "from":  # every message is sent from it (adversary helper 65)
+            try:
+                validate_email(address, check_deliverability=False)
+            except EmailNotValidError as exc:
+                message = f"[email] {key} {address!r} is not an email address ({exc})"
+                problems.append(problem(file, line_of(text, "email", key), message))
     schedule = sections.get("schedule", ScheduleConfig())
     for key, check in (("weekly", weekly_spec), ("monthly", monthly_spec)):
         try:
@@ -290,6 +302,8 @@ LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{2})?")
 """What Typst takes as `lang` and `region` (ISO 639 and ISO 3166-1 alpha-2), and HTML and
 feeds as a language tag."""
 MOST_CONNECTIONS = 64
+SLOWEST = 0.01
+"""The slowest `[email] rate_per_second` but none (0): a message every 100 seconds."""
 """The most SMTP connections at once (each is a thread: a typing slip could not start them)."""
 CONTROL = re.compile("[\x00-\x1f\x7f]")
 """No setting (nor a CLP directory's column) holds one (held-out round 22: a title with one

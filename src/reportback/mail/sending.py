@@ -78,17 +78,25 @@ def send(
 
 def _settle_restored(db: sqlite3.Connection, restored: str) -> int:
     """Settle the reports the state was unsure were mailed: `mailed`, every member who
-    could have had them counts as having had them; `unmailed`, they are mailed as new.
-    Return how many."""
+    could have had them counts as having had them; `unmailed`, they are mailed as new: as if
+    published now, so every member listed now gets them (a state lost whole lost its members
+    too, listed again after the build that found the reports: listed after they were
+    published, they got nothing, though the send said they were mailed: adversary helper
+    65). Return how many."""
+    unsure = (
+        "reports.seq IS NOT NULL AND (reports.id IN (SELECT id FROM unsure) "
+        "OR reports.slug IN (SELECT slug FROM unsure WHERE id IS NULL))"
+    )
     with atomic(db):
         slugs = [slug for (slug,) in db.execute("SELECT slug FROM unsure")]
         if restored == "mailed":
             db.execute(
                 "INSERT OR IGNORE INTO included (subscriber_id, report_id, outbox_id) "
-                "SELECT s.id, r.id, 0 FROM subscribers s JOIN reports r ON r.seq IS NOT NULL "
-                "AND (r.id IN (SELECT id FROM unsure) "
-                "     OR r.slug IN (SELECT slug FROM unsure WHERE id IS NULL))"
+                f"SELECT s.id, reports.id, 0 FROM subscribers s JOIN reports ON {unsure}"
             )
+        elif slugs:
+            db.execute("UPDATE clock SET n = n + 1")
+            db.execute(f"UPDATE reports SET seq = (SELECT n FROM clock) WHERE {unsure}")
         db.execute("DELETE FROM unsure")
     return len(slugs)
 

@@ -48,7 +48,8 @@ def import_members(
                 "INSERT INTO subscribers (email, name, clp, cadence, audience, status, source, "
                 "consent_date, consent_wording, created_at) "
                 "VALUES (?, ?, ?, COALESCE(?, 'weekly'), 'members', 'active', 'import', ?, ?, ?) "
-                "ON CONFLICT(email) DO UPDATE SET name = excluded.name, clp = excluded.clp, "
+                "ON CONFLICT(email) DO UPDATE SET name = COALESCE(NULLIF(excluded.name, ''), "
+                "subscribers.name), clp = excluded.clp, "
                 "cadence = COALESCE(?, subscribers.cadence), audience = 'members', "
                 "status = 'active', "
                 "consent_date = COALESCE(excluded.consent_date, subscribers.consent_date)",
