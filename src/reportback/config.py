@@ -167,11 +167,8 @@ def _over_inputs(config: Config, paths: dict[str, Path], given: dict[str, str]) 
             why = f"holds {over[0] if over else 'the project folder'}"
         else:
             continue
-        message = (
-            f"[paths] {name} ({given[name]}) {why}: each build replaces it whole; give it a "
-            "folder of its own"
-        )
-        problems.append(_paths_problem(config, (name,), message))
+        message = f"[paths] {name} ({given[name]}) {why}: each build replaces it whole; give "
+        problems.append(_paths_problem(config, (name,), message + "it a folder of its own"))
     return problems
 
 
@@ -189,14 +186,9 @@ def _paths_problem(config: Config, keys: tuple[str, ...], message: str) -> Probl
     return problem(config.file, line, message)
 
 
-SECTIONS: dict[str, type] = {
-    "site": SiteConfig,
-    "paths": PathsConfig,
-    "feeds": FeedsConfig,
-    "redaction": RedactionConfig,
-    "email": EmailConfig,
-    "schedule": ScheduleConfig,
-}
+SECTIONS: dict[str, type] = {"site": SiteConfig, "paths": PathsConfig, "feeds": FeedsConfig,
+                             "redaction": RedactionConfig, "email": EmailConfig,
+                             "schedule": ScheduleConfig}  # fmt: skip
 CHOICES = {("email", "smtp_security"): ("none", "starttls", "ssl")}
 
 
@@ -274,20 +266,6 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
             'two-letter region, like "en-GB" or "cy"'
         )
         problems.append(problem(file, line_of(text, "site", "language"), message))
-    email = sections.get("email", EmailConfig())
-    if not 1 <= email.connections <= MOST_CONNECTIONS:
-        message = f"[email] connections must be from 1 to {MOST_CONNECTIONS}"
-        problems.append(problem(file, line_of(text, "email", "connections"), message))
-    if 0 < email.rate_per_second < SLOWEST:  # a send would wait for years between messages
-        message = f"[email] rate_per_second must be 0 (no limit) or at least {SLOWEST}"
-        problems.append(problem(file, line_of(text, "email", "rate_per_second"), message))
-    for key, address in (("from", email.from_), ("reply_to", email.reply_to)):
-        if address or key == "from":  # every message is sent from it (adversary helper 65)
-            try:
-                validate_email(address, check_deliverability=False)
-            except EmailNotValidError as exc:
-                message = f"[email] {key} {address!r} is not an email address ({exc})"
-                problems.append(problem(file, line_of(text, "email", key), message))
     schedule = sections.get("schedule", ScheduleConfig())
     for key, check in (("weekly", weekly_spec), ("monthly", monthly_spec)):
         try:
@@ -302,9 +280,9 @@ LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{2})?")
 """What Typst takes as `lang` and `region` (ISO 639 and ISO 3166-1 alpha-2), and HTML and
 feeds as a language tag."""
 MOST_CONNECTIONS = 64
+"""The most SMTP connections at once (each is a thread: a typing slip could not start them)."""
 SLOWEST = 0.01
 """The slowest `[email] rate_per_second` but none (0): a message every 100 seconds."""
-"""The most SMTP connections at once (each is a thread: a typing slip could not start them)."""
 CONTROL = re.compile("[\x00-\x1f\x7f]")
 """No setting (nor a CLP directory's column) holds one (held-out round 22: a title with one
 was a traceback in the feeds)."""
@@ -359,7 +337,7 @@ def _section(
             problems.append(problem(file, line, f"unknown key {key!r} in [{name}]"))
             continue
         default = getattr(defaults, spec.name)
-        message = _type_problem(value, default) or _choice_problem(name, key, value)
+        message = _type_problem(value, default) or _value_problem(name, key, value)
         if message:
             problems.append(problem(file, line, f"[{name}] {key} {message}"))
             continue
@@ -384,10 +362,20 @@ def _type_problem(value: Any, default: Any) -> str:
     return "must not hold a control character" if CONTROL.search(value) else ""
 
 
-def _choice_problem(section: str, key: str, value: Any) -> str:
+def _value_problem(section: str, key: str, value: Any) -> str:
+    """Say why a setting of the right type is one no output can take (empty: it can)."""
     choices = CHOICES.get((section, key))
     if choices and value not in choices:
         return "must be one of " + ", ".join(repr(c) for c in choices)
+    if (section, key) == ("email", "connections") and not 1 <= value <= MOST_CONNECTIONS:
+        return f"must be from 1 to {MOST_CONNECTIONS}"
+    if (section, key) == ("email", "rate_per_second") and 0 < value < SLOWEST:  # years apart
+        return f"must be 0 (no limit) or at least {SLOWEST}"
+    if (section, key) in (("email", "from"), ("email", "reply_to")) and (value or key == "from"):
+        try:  # every message is sent from it (adversary helper 65)
+            validate_email(value, check_deliverability=False)
+        except EmailNotValidError as exc:
+            return f"{value!r} is not an email address ({exc})"
     return ""
 
 
