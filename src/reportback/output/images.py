@@ -30,7 +30,17 @@ JPEG_QUALITY = 90
 SVG_NS = "{http://www.w3.org/2000/svg}"
 DROPPED = frozenset({"script", "foreignObject", "title", "desc", "metadata"})
 """SVG elements that carry text or code but draw nothing resvg would draw."""
-UNITS = {"px": 1.0, "pt": 4 / 3, "pc": 16.0, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0}
+UNITS = {
+    "": 1.0,
+    "px": 1.0,
+    "em": 16.0,
+    "ex": 8.0,
+    "pt": 4 / 3,
+    "pc": 16.0,
+    "mm": 96 / 25.4,
+    "cm": 96 / 2.54,
+    "in": 96.0,
+}
 HREF = re.compile(r"(?:^|[}:])href$")
 
 
@@ -202,7 +212,6 @@ def _internal_urls(text: str) -> bool:
 
 LENGTH = re.compile(r"\s*([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*([a-z]*|%)\s*")
 """An SVG length: a number (an exponent allowed, as resvg reads it) and its unit."""
-UNITS |= {"": 1.0, "em": 16.0, "ex": 8.0}
 
 
 def _svg_size(root: object) -> tuple[int, int]:
