@@ -23,11 +23,27 @@ import pytest
 import yaml
 
 from reportback.cli import main
+from reportback.clps import DIRECTORY_VARIABLE
 
 NOW = "2026-11-22T12:00:00+00:00"
 SHIFT = "REPORTBACK_TEST_DAYS_AHEAD"
 """Run the suite with this process's clock moved this many days ahead (proof that no test
 depends on today's date): `REPORTBACK_TEST_DAYS_AHEAD=400 python -m pytest`."""
+
+
+SLICE = Path(__file__).parent / "clps_slice.csv"
+"""28 of the 632 CLPs (two or more a region, and every one a test names), the directory of
+every test not marked `all_clps`: a build of all 632 writes ~2,000 files, and the suite took
+half an hour. Set through REPORTBACK_CLPS, so that the processes a test starts read it too."""
+
+
+@pytest.fixture(autouse=True)
+def _clp_slice(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give the test the slice of CLPs, or, marked `all_clps`, the bundled 632."""
+    if request.node.get_closest_marker("all_clps"):
+        monkeypatch.delenv(DIRECTORY_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(DIRECTORY_VARIABLE, str(SLICE))
 
 
 @pytest.fixture(autouse=True)

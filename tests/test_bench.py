@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from bench.corpus import Corpus, write_reports, write_subscribers
 
 from .conftest import Result
@@ -43,6 +44,7 @@ def test_corpus_reports_pass_the_checks_and_build(cli: Cli, project: Project) ->
     assert "zq" not in page.lower()  # withheld words never reach the public site
 
 
+@pytest.mark.all_clps
 def test_subscribers_spread_across_clps_and_cadences(tmp_path: Path) -> None:
     path = write_subscribers(Corpus(0, 3000), tmp_path / "members.csv")
     rows = list(csv.DictReader(path.open()))

@@ -22,6 +22,7 @@ from reportback.audit.leaks import Auditor, Output, PdfText, Verdicts, chunks, p
 from reportback.audit.search import Withheld
 from reportback.build import check_all, pipeline, planning, redact_all, swap
 from reportback.checking.regions import Regions
+from reportback.clps import load_directory
 from reportback.config import load_config
 from reportback.errors import ExternalFailure
 from reportback.model import (
@@ -207,10 +208,11 @@ def test_crash_mid_build_leaves_previous_site_intact(
     before = snapshot(root / "site")
     (root / "reports/2016-10-04-org.md").write_text(report("Changed text.\n"))
     calls = {"n": 0}
+    made = 1 if where == "rendering" else len(before) // 2  # an edit makes only a few pages
 
     def crash_after_half(*args: object, **kwargs: object) -> None:
         calls["n"] += 1
-        if calls["n"] > len(before) // 2:
+        if calls["n"] > made:
             raise RuntimeError("power cut")
 
     with monkeypatch.context() as patch:
@@ -354,17 +356,18 @@ def test_a_clp_page_is_made_again_only_when_what_it_lists_changes(
     assert "agreed the minutes again" in page.read_text()
     path.write_text(path.read_text().replace("The committee met.", "The committee met twice."))
     assert cli("build", "--now", NOW).code == 0  # its summary, on every CLP's page: every page
-    assert len(made()) == 632
+    assert len(made()) == len(load_directory().clps)
     assert "The committee met twice." in (root / "site/clp/witney/index.html").read_text()
     (root / "templates").mkdir(exist_ok=True)  # what shows a page changed: every page again
     (root / "templates/clp.html").write_text(
         (default_dir() / "clp.html").read_text().replace("Concerns your CLP", "About your CLP")
     )
     assert cli("build", "--now", NOW).code == 0
-    assert len(made()) == 632
+    assert len(made()) == len(load_directory().clps)
     clps = len(list((root / "site/clp").glob("*/index.html")))
     sitemap = (root / "site/sitemap.xml").read_text()
-    assert clps == 632 and sitemap.count("/clp/") == 633  # each page and the directory
+    everyone = len(load_directory().clps)
+    assert clps == everyone and sitemap.count("/clp/") == everyone + 1  # each and the directory
 
 
 def test_a_report_page_is_made_again_only_when_the_report_or_what_shows_it_changes(
@@ -662,7 +665,7 @@ def test_clp_pages_list_addressed_reports_and_concerning_items(cli: Cli, project
     witney = (root / "site/clp/witney/index.html").read_text()
     assert "Witney only" in witney
     assert "Concerns your CLP" not in witney  # the confidential item's tag does not count
-    assert len(list((root / "site/clp").glob("*/index.html"))) == 632
+    assert len(list((root / "site/clp").glob("*/index.html"))) == len(load_directory().clps)
 
 
 def test_home_and_clp_pages_list_the_latest_twenty_and_the_archive_lists_all(

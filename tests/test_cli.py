@@ -405,6 +405,7 @@ def test_a_published_folder_over_what_the_build_reads_is_refused(
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.all_clps  # its limit is met by a file the build writes for the 632
 def test_a_file_size_limit_mid_build_is_a_message_and_the_site_stays(
     cli: Cli, project: Project
 ) -> None:
@@ -522,6 +523,37 @@ def test_a_clp_directory_with_a_control_character_is_refused_at_its_line(
     result = cli("build", "--now", NOW)
     assert result.code == 1 and "clps.csv:2: a control character in a column" in result.err
     assert "Traceback" not in result.err
+
+
+@pytest.mark.all_clps
+def test_reportback_clps_stands_in_for_the_bundled_directory_but_not_for_a_named_one(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The suite's slice comes through REPORTBACK_CLPS: a build uses it where `[paths] clps`
+    names none, refuses it unreadable, and without it builds for the bundled 632."""
+    root = project({"reports/a.md": report("Public.\n")})
+    assert cli("build", "--now", NOW).code == 0
+    assert len(list((root / "site/clp").glob("*/index.html"))) == 632
+    monkeypatch.setenv("REPORTBACK_CLPS", "two.csv")
+    (root / "two.csv").write_text(
+        "slug,name,gss_code,nation,region\nwitney,Witney,E14000001,England,South East\n"
+        "bath,Bath,E14000547,England,South West\n"
+    )
+    assert cli("build", "--now", NOW).code == 0
+    assert sorted(p.name for p in (root / "site/clp").iterdir() if p.is_dir()) == ["bath", "witney"]
+    (root / "reportback.toml").write_text('[paths]\nclps = "one.csv"\n')
+    (root / "one.csv").write_text(
+        "slug,name,gss_code,nation,region\nwitney,Witney,E14000001,England,South East\n"
+    )
+    assert cli("build", "--now", NOW).code == 0
+    assert sorted(p.name for p in (root / "site/clp").iterdir() if p.is_dir()) == ["witney"]
+    (root / "reportback.toml").write_text("")
+    monkeypatch.setenv("REPORTBACK_CLPS", "missing.csv")
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    assert result.err.startswith("missing.csv:1: cannot read CLP directory: No such file"), (
+        result.err
+    )
 
 
 def test_tags_spelt_alike_share_one_page_listing_them_all(cli: Cli, project: Project) -> None:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from reportback import database
 from reportback.cache import code_fingerprint, load_stored, save_stored
+from reportback.clps import directory_file
 from reportback.config import Config
 from reportback.output.templates import Templates
 from reportback.record import register
@@ -41,12 +42,12 @@ class Manifest:
 def read_by_build(config: Config) -> list[Path]:
     """Return every file and folder a build reads: the reports (and their images), the
     templates (the project's, then reportback's own), the configuration file given, the CLP
-    directory if one is set, and the meetings register. Some may not exist."""
+    directory unless the bundled one, and the meetings register. Some may not exist."""
     paths = [config.path("reports"), *Templates(config.path("templates")).dirs]
     if config.file is not None:
         paths.append(config.file)
-    if config.paths.clps:
-        paths.append(config.path("clps"))
+    if (clps := directory_file(config)) is not None:
+        paths.append(clps)
     paths.append(register.path_for(config.root))  # the record's register
     return paths
 
