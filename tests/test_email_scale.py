@@ -1,4 +1,5 @@
-"""Exactly once under SIGKILL, 10,000 subscribers with bounded memory, and DKIM signatures."""
+"""Exactly once under SIGKILL, thousands of subscribers with bounded memory, and DKIM
+signatures. (The national scale, 370,000 subscribers, is measured in `bench/`.)"""
 
 from __future__ import annotations
 
@@ -74,8 +75,8 @@ def test_sigkill_mid_send_then_rerun_loses_nothing(cli: Cli, project: Project) -
     assert duplicates <= 1, f"at most the one message in flight is repeated, got {duplicates}"
 
 
-def test_ten_thousand_subscribers_with_bounded_memory(cli: Cli, project: Project) -> None:
-    count = 10_000
+def test_thousands_of_subscribers_with_bounded_memory(cli: Cli, project: Project) -> None:
+    count = 2_000  # 10,000 took a minute of the suite; the bench sends 370,000
     with Server() as server:
         root = prepare(cli, project, server, count, connections=4)
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -104,7 +105,7 @@ def test_ten_thousand_subscribers_with_bounded_memory(cli: Cli, project: Project
         "messages_per_second": round(count / seconds, 1),
         "peak_rss_mb": round(peak_mb, 1),
     }
-    (ARTIFACTS / "send-10000.json").write_text(json.dumps(figures, indent=2) + "\n")
+    (ARTIFACTS / f"send-{count}.json").write_text(json.dumps(figures, indent=2) + "\n")
 
 
 def test_dkim_signature_covers_list_unsubscribe_and_verifies(
