@@ -13,6 +13,7 @@ import pytest
 
 from reportback.audit.leaks import Auditor, Found, Output, Verdicts
 from reportback.build import audited
+from reportback.errors import Leak
 
 from .conftest import NOW, Result, report
 from .test_build import leaky_redactor  # noqa: F401 (a fixture)
@@ -132,7 +133,7 @@ def test_a_pdf_changed_after_the_child_read_it_is_audited_again_here(
     checked_here: list[str] = []
     real_check, real_learn = Auditor.check, Auditor.learn
 
-    def check(self: Auditor, output: Output, key: str | None = None) -> list[str]:
+    def check(self: Auditor, output: Output, key: str | None = None) -> list[Leak]:
         checked_here.append(output.name)  # the child's list is its own
         return real_check(self, output, key)
 

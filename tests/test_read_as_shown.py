@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from reportback.checking import tables
+from reportback.errors import Leak, LeakFound
 
 from .conftest import NOW, Result
 from .test_property import PNG
@@ -494,3 +495,23 @@ def test_a_link_to_an_embargoed_report_is_refused_by_the_audit_in_a_few_lines(
     assert len(clp) == 3 and all(": names a withheld report (reports/e/)" in x for x in clp)
     assert "  … and 5 more alike in that folder" in lines, lines
     assert len(lines) < 40, lines
+
+
+def test_leaks_alike_in_one_folder_are_shown_in_three_lines_and_a_count() -> None:
+    """The audit's leaks are grouped by what they say and the folder they are in, never by
+    reading the message: a name holding " found in " or ": names" groups no differently."""
+    text = "a: confidential text 'zq' found in "
+    feeds = [Leak(f"feeds/clp/c{n}.xml", text) for n in range(5)]
+    odd = [Leak(f"feeds/clp/x found in y{n}.xml", text, " (and 1 more runs)") for n in range(2)]
+    other = Leak("site/index.html", text)
+    unread = [Leak(f"site/reports/a/f{n}.bin", "", ": the audit cannot read") for n in range(4)]
+    lines = LeakFound([*feeds, other, *odd, *unread]).lines()
+    assert lines == [
+        *(f"{text}feeds/clp/c{n}.xml" for n in range(3)),
+        "  … and 2 more alike in that folder",
+        f"{text}site/index.html",
+        *(f"{text}feeds/clp/x found in y{n}.xml (and 1 more runs)" for n in range(2)),
+        *(f"site/reports/a/f{n}.bin: the audit cannot read" for n in range(3)),
+        "  … and 1 more alike in that folder",
+        "refused: leak audit failed; nothing was published",
+    ]

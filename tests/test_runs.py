@@ -58,7 +58,8 @@ def test_a_report_whose_runs_were_public_and_are_not_now_is_audited_afresh(tmp_p
 
     def leaks() -> list[str]:
         runs = public_runs(reports, record)
-        return Auditor(runs, PdfText(None), verdicts=Verdicts(verdicts)).check_all([page])
+        found = Auditor(runs, PdfText(None), verdicts=Verdicts(verdicts)).check_all([page])
+        return [str(leak) for leak in found]
 
     assert leaks() == []  # the run is public text of the report itself: no evidence
     reports = {"a": held("a2", secret, ("Nothing said.",))}

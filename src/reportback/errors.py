@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,25 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Leak:
+    """What the leak audit found in one output: the message, `before` the output's name and
+    `after` it (kept apart, so that alike leaks in many outputs can be shown together)."""
+
+    output: str
+    before: str
+    after: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.before}{self.output}{self.after}"
+
+    @property
+    def alike(self) -> tuple[str, str, str]:
+        """The message with the output's name put as its folder: the same for each output
+        of a folder holding the same leak (every CLP's feed)."""
+        return (self.before, self.output.rpartition("/")[0] + "/…", self.after)
 
 
 def shown_path(path: Path | str) -> str:
@@ -80,9 +98,9 @@ class LeakFound(ReportbackError):
 
     exit_code = 1
 
-    def __init__(self, leaks: list[str]) -> None:
+    def __init__(self, leaks: list[Leak]) -> None:
         self.leaks = leaks
-        super().__init__("\n".join(leaks))
+        super().__init__("\n".join(map(str, leaks)))
 
     def lines(self) -> list[str]:
         return [*_grouped(self.leaks), "refused: leak audit failed; nothing was published"]
@@ -91,23 +109,17 @@ class LeakFound(ReportbackError):
 SHOWN_ALIKE = 3
 """How many outputs a leak found alike in many is shown in (a report named in every CLP's
 feed was 1,264 lines: an adversary helper's finding)."""
-OUTPUT_NAME = re.compile(r"^(\S+)(?=: names a withheld report )| found in (\S+)")
 
 
-def _folder(name: str) -> str:
-    return name.rpartition("/")[0] + "/…"
-
-
-def _grouped(leaks: list[str]) -> list[str]:
+def _grouped(leaks: list[Leak]) -> list[str]:
     """Return the leaks, each found alike in many outputs of one folder (every CLP's feed)
     shown in the first few, and a line saying how many more."""
-    alike: dict[str, list[str]] = {}
+    alike: dict[tuple[str, str, str], list[Leak]] = {}
     for leak in leaks:
-        unnamed = OUTPUT_NAME.sub(lambda m: m[0].replace(m[1] or m[2], _folder(m[1] or m[2])), leak)
-        alike.setdefault(unnamed, []).append(leak)
-    lines = []
+        alike.setdefault(leak.alike, []).append(leak)
+    lines: list[str] = []
     for found in alike.values():
-        lines += found[:SHOWN_ALIKE]
+        lines += map(str, found[:SHOWN_ALIKE])
         if len(found) > SHOWN_ALIKE:
             lines.append(f"  … and {len(found) - SHOWN_ALIKE} more alike in that folder")
     return lines

@@ -18,6 +18,7 @@ from pathlib import Path
 from reportback.audit import bytescan
 from reportback.audit.search import Runs, Search, Withheld, fingerprint, squeezed_hits, streams
 from reportback.cache import code_fingerprint, load_stored, save_stored
+from reportback.errors import Leak
 from reportback.model import Audience
 from reportback.timing import stage
 
@@ -144,7 +145,7 @@ class Found:
     """What an audit found of some outputs: the leaks in each (none: clean), by name, and the
     pieces found clean, all and by the key their output was made from."""
 
-    messages: dict[str, list[str]]
+    messages: dict[str, list[Leak]]
     clean: frozenset[bytes]
     keyed: dict[str, frozenset[bytes]]
     read: dict[str, bytes]
@@ -226,15 +227,19 @@ class Auditor:
                 self.searches[which] = Search(self.runs.all(reports))
         return self.searches[which]
 
-    def check(self, output: Output, key: str | None = None) -> list[str]:
-        """Return one message per leak found in `output` (none: it is clean).
+    def check(self, output: Output, key: str | None = None) -> list[Leak]:
+        """Return each leak found in `output` (none: it is clean).
 
         An output made from a `key` has its pieces' verdicts remembered by the key, for when
         it is kept as published without being read (`kept`).
         """
         if not output.name.endswith(READABLE):
             return [
-                f"{output.name}: the audit cannot read this type of file, so it is not published"
+                Leak(
+                    output.name,
+                    "",
+                    ": the audit cannot read this type of file, so it is not published",
+                )
             ]
         found: set[Withheld] = set()
         marks: set[bytes] = set()
@@ -256,7 +261,13 @@ class Auditor:
             try:
                 pieces = chunks(output, self.pdf_text)
             except bytescan.Unreadable as exc:
-                return [f"{output.name}: the audit cannot read it ({exc}), so it is not published"]
+                return [
+                    Leak(
+                        output.name,
+                        "",
+                        f": the audit cannot read it ({exc}), so it is not published",
+                    )
+                ]
             for piece in pieces:
                 mark, hits = self._hits(piece, pdf, output.audience)
                 marks.add(mark)
@@ -267,10 +278,12 @@ class Auditor:
                 marks.add(whole)
                 self.clean.add(whole)
         found_names = set(self.naming.findall(output.data)) if self.naming else set()
-        named = [f"{output.name}: names a withheld report ({s.decode('utf-8')})"
+        named = [Leak(output.name, "", f": names a withheld report ({s.decode('utf-8')})")
                  for s in sorted(found_names)]  # fmt: skip
         if pdf and bytescan.embeds_files(output.data):
-            named.append(f"{output.name}: the PDF embeds a file (or cannot be read to the end)")
+            named.append(
+                Leak(output.name, "", ": the PDF embeds a file (or cannot be read to the end)")
+            )
         if key is not None and not found and not named:
             self.keyed[key] = frozenset(marks)
         return _messages(found, output.name) + named
@@ -330,7 +343,7 @@ class Auditor:
         self.clean |= found.clean
         self.keyed.update(found.keyed)
 
-    def check_all(self, outputs: Iterable[Output]) -> list[str]:
+    def check_all(self, outputs: Iterable[Output]) -> list[Leak]:
         """Check every output, then remember the verdicts; return every leak found."""
         try:
             return [leak for output in outputs for leak in self.check(output)]
@@ -347,15 +360,15 @@ def read_as(output: Output) -> bytes:
     return hashlib.sha256(output.data).digest()
 
 
-def _messages(found: set[Withheld], name: str) -> list[str]:
-    """Return one message per report leaking into output `name`, naming its first fragment."""
+def _messages(found: set[Withheld], name: str) -> list[Leak]:
+    """Return one leak per report leaking into output `name`, naming its first fragment."""
     by_report: dict[str, list[Withheld]] = {}
     for item in found:
         by_report.setdefault(item.report, []).append(item)
-    out: list[str] = []
+    out: list[Leak] = []
     for report, items in sorted(by_report.items()):
         first = min(items, key=lambda w: w.order)
         more = f" (and {len(items) - 1} more runs)" if len(items) > 1 else ""
         text = f"{first.fragment.level.label} text {first.fragment.text!r}"
-        out.append(f"{report}: {text} found in {name}{more}")
+        out.append(Leak(name, f"{report}: {text} found in ", more))
     return out

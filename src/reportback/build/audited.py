@@ -19,7 +19,7 @@ from reportback.build.fork import Aside
 from reportback.build.swap import Staging
 from reportback.clps import Directory
 from reportback.config import Config
-from reportback.errors import LeakFound
+from reportback.errors import Leak, LeakFound
 from reportback.model import Prepared, Withholding
 from reportback.timing import stage
 
@@ -67,7 +67,7 @@ class Beside:
         self.names = frozenset(plan.name for plan in planned) if self.child else frozenset()
         self.found_apart: Found | None = None
 
-    def found(self, output: Output) -> list[str] | None:
+    def found(self, output: Output) -> list[Leak] | None:
         """Return the leaks found in `output` if it was audited beside, as these very bytes
         (none: clean); None if it was not (it is audited here)."""
         if self.child is None or output.name not in self.names:
@@ -100,7 +100,7 @@ def audit_and_stage(
     held after it is staged. Those audited `beside` are made again here, to be staged.
     Return the number of files staged.
     """
-    leaks: list[str] = []
+    leaks: list[Leak] = []
     files = 0
     try:
         for staging, prefix, planned in outputs:
