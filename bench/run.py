@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reportback.pandoc.worker import pandoc_path, workers
-from reportback.record.register import MEETINGS
+from reportback.record import MEETINGS
 
 from .corpus import Corpus, write_reports, write_subscribers
 from .measure import Measure, run, wait

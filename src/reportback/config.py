@@ -12,8 +12,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from email_validator import EmailNotValidError, validate_email
-
 from reportback.errors import InputRefused, Problem, UsageError, problem
 
 CONFIG_NAME = "reportback.toml"
@@ -372,6 +370,8 @@ def _value_problem(section: str, key: str, value: Any) -> str:
     if (section, key) == ("email", "rate_per_second") and 0 < value < SLOWEST:  # years apart
         return f"must be 0 (no limit) or at least {SLOWEST}"
     if (section, key) in (("email", "from"), ("email", "reply_to")) and (value or key == "from"):
+        from email_validator import EmailNotValidError, validate_email  # 40 ms: when needed
+
         try:  # every message is sent from it (adversary helper 65)
             validate_email(value, check_deliverability=False)
         except EmailNotValidError as exc:

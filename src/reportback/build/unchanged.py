@@ -24,8 +24,8 @@ from reportback import database
 from reportback.cache import code_fingerprint, load_stored, save_stored
 from reportback.clps import directory_file
 from reportback.config import Config
-from reportback.output.templates import Templates
-from reportback.record import register
+from reportback.output.template_folders import folders
+from reportback.record import register_path
 
 VERSION = 1
 
@@ -43,12 +43,12 @@ def read_by_build(config: Config) -> list[Path]:
     """Return every file and folder a build reads: the reports (and their images), the
     templates (the project's, then reportback's own), the configuration file given, the CLP
     directory unless the bundled one, and the meetings register. Some may not exist."""
-    paths = [config.path("reports"), *Templates(config.path("templates")).dirs]
+    paths = [config.path("reports"), *folders(config.path("templates"))]
     if config.file is not None:
         paths.append(config.file)
     if (clps := directory_file(config)) is not None:
         paths.append(clps)
-    paths.append(register.path_for(config.root))  # the record's register
+    paths.append(register_path(config.root))  # the record's register
     return paths
 
 
@@ -140,7 +140,7 @@ def record(config: Config, inputs_print: str, now: datetime, next_embargo: datet
 def _same_day(config: Config, before: Manifest | None, now: datetime) -> bool:
     """Return whether the last build was made on the same local day as `now`, or the
     record's pages could not differ (no register: every meeting in it has a report)."""
-    if not register.path_for(config.root).exists():
+    if not register_path(config.root).exists():
         return True
     zone = ZoneInfo(config.site.timezone)
     built = datetime.fromisoformat(before.built_at) if before is not None else None

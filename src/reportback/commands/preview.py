@@ -33,7 +33,7 @@ from reportback.config import CONFIG_NAME, Config, load_config
 from reportback.errors import ReportbackError
 from reportback.model import BuildOptions
 from reportback.output.templates import Templates
-from reportback.record.register import MEETINGS
+from reportback.record import MEETINGS
 from reportback.web.guard import Guard, Message, Receive, Scope, Send
 
 log = logging.getLogger("reportback.commands.preview")

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from reportback.config import CONFIG_NAME
 from reportback.errors import InputRefused, UsageError, problem
 from reportback.output.templates import default_dir
-from reportback.record import register
+from reportback.record import MEETINGS
 
 CONFIG_TEXT = """\
 # reportback configuration. Every key is optional; these are the defaults that matter most.
@@ -84,7 +84,7 @@ def init(folder: Path) -> list[Path]:
     if not example.exists():
         example.write_text(EXAMPLE.format(day=today), encoding="utf-8")
         written.append(example)
-    meetings = folder / register.MEETINGS
+    meetings = folder / MEETINGS
     if not meetings.exists():
         meetings.write_text(MEETINGS_TEXT.format(day=today), encoding="utf-8")
         written.append(meetings)

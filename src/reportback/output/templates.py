@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tomllib
 import traceback
-from importlib import resources
 from pathlib import Path
 from string import Formatter
 from typing import Any
@@ -15,24 +14,15 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from reportback.config import line_of
 from reportback.errors import InputRefused, ReportbackError, problem
 from reportback.model import Placeholders
-
-
-def default_dir() -> Path:
-    """Return the folder of the default templates (packaged, or the checkout's own)."""
-    packaged = Path(str(resources.files("reportback"))) / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "templates"
+from reportback.output.template_folders import default_dir as default_dir
+from reportback.output.template_folders import folders
 
 
 class Templates:
     """The template folders in order of precedence."""
 
     def __init__(self, user_dir: Path | None) -> None:
-        dirs = [default_dir()]
-        if user_dir is not None and user_dir.is_dir() and user_dir.resolve() != dirs[0].resolve():
-            dirs.insert(0, user_dir)
-        self.dirs = tuple(dirs)
+        self.dirs = folders(user_dir)
 
     def find(self, name: str) -> Path:
         for folder in self.dirs:

@@ -23,12 +23,12 @@ from reportback.checking.front_matter import read_as_text
 from reportback.checking.intent import says_withheld
 from reportback.checking.placement import marked_as_written
 from reportback.errors import InputRefused, Problem, problem
+from reportback.record import register_path
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader where PyYAML was built with it (a long register loads ten times
 quicker), Python's otherwise; both give every node its line."""
 
-MEETINGS = "meetings.yaml"
 STATUSES = ("held", "cancelled", "postponed")
 KEYS = ("meeting", "date", "status", "attended", "note")
 
@@ -44,10 +44,6 @@ class Meeting:
     note: str = ""
 
 
-def path_for(root: Path) -> Path:
-    return root / MEETINGS
-
-
 def load(root: Path, cache: Cache | None = None) -> tuple[Meeting, ...]:
     """Read the register beside the configuration (none: no meetings); raise InputRefused
     listing every problem.
@@ -55,7 +51,7 @@ def load(root: Path, cache: Cache | None = None) -> tuple[Meeting, ...]:
     Given the state's `cache`, a register read before is taken from it by its text (a
     ten-year register takes a sixth of a second to check, a tenth of a one-report edit).
     """
-    path = path_for(root)
+    path = register_path(root)
     if not path.exists():
         return ()
     try:
