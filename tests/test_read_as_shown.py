@@ -414,6 +414,23 @@ def test_a_link_to_a_report_not_published_is_refused_where_it_is_written(
     )
 
 
+def test_each_link_to_a_report_not_published_is_named_at_its_own_line(
+    cli: Cli, project: Project
+) -> None:
+    """Two links to one withheld report were refused once, at the first line holding the
+    target's text, and `../c/` was placed at a line holding `../c/c.pdf` above it."""
+    body = ("Met. [The PDF](../c/c.pdf).\n\nHeard.\n\nSee [more](../c/).\n\n"
+            "Later, [more again](../c/).\n")  # fmt: skip
+    files = {"reports/b.md": FRONT + "---\n\n" + body,
+             "reports/c.md": FRONT + "confidential: true\n---\n\nHeard.\n"}  # fmt: skip
+    project(files)
+    result = cli("check")
+    assert result.code == 1, result.err
+    named = [line.split(": link to ")[0] + " " + line.split("'")[1]
+             for line in result.err.splitlines() if ": link to " in line]  # fmt: skip
+    assert named == ["reports/b.md:7 ../c/c.pdf", "reports/b.md:11 ../c/", "reports/b.md:13 ../c/"]
+
+
 def test_a_link_to_a_report_not_published_is_fine_where_no_reader_sees_it(
     cli: Cli, project: Project
 ) -> None:

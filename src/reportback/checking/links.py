@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from reportback.checking.nearmiss import skeleton
@@ -104,12 +104,26 @@ class Anchors:
     """Each id of a public heading (its words are public: a link to it is fine)."""
 
 
-def anchors(collected: Collected, lines: list[str]) -> Anchors:
-    """Return a report's withheld ids and its links to other pages."""
+def anchors(
+    collected: Collected, lines: list[str], placed: Iterable[tuple[int, str]] = ()
+) -> Anchors:
+    """Return a report's withheld ids and its links to other pages.
+
+    `placed` is each link's body line and target as the source reader found them, in
+    order: a link is named at its own line, the nth to a target at the nth's (the first line
+    holding its target only for one the source reader has not placed: an `href` given)."""
     headings, links = collected
     withheld = tuple((_key(i), lv) for lv, i, _ in headings if lv > Audience.PUBLIC)
     public = tuple(_key(i) for lv, i, _ in headings if lv == Audience.PUBLIC)
-    linked = tuple((line_of(lines, t), lv, t) for lv, t, _ in links if t.split("#", 1)[0])
+    waiting: dict[str, list[int]] = {}
+    for line, target in placed:
+        waiting.setdefault(target, []).append(line)
+
+    def line_of_link(target: str) -> int:
+        at = waiting.get(target)
+        return at.pop(0) if at else line_of(lines, target)
+
+    linked = tuple((line_of_link(t), lv, t) for lv, t, _ in links if t.split("#", 1)[0])
     return Anchors(withheld, linked, public)
 
 

@@ -127,7 +127,8 @@ class BodyChecker:
         for warning in warnings:
             self.at(warning.line, _warning_message(warning))
         collected = links.collect(ast)
-        self.anchors = links.anchors(collected, self.lines)
+        placed = [(regions.line_of(at), target) for at, target in regions.links]
+        self.anchors = links.anchors(collected, self.lines, placed)
         found = [
             *readers.problems(ast, regions, self.lines),
             *placement.definitions(ast, regions),
