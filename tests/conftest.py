@@ -32,9 +32,10 @@ depends on today's date): `REPORTBACK_TEST_DAYS_AHEAD=400 python -m pytest`."""
 
 
 SLICE = Path(__file__).parent / "clps_slice.csv"
-"""28 of the 632 CLPs (two or more a region, and every one a test names), the directory of
-every test not marked `all_clps`: a build of all 632 writes ~2,000 files, and the suite took
-half an hour. Set through REPORTBACK_CLPS, so that the processes a test starts read it too."""
+"""30 of the 632 CLPs (two or more a region, and every one a test or a sample names), the
+directory of every test not marked `all_clps`: a build of all 632 writes ~2,000 files, and
+the suite took half an hour. Set through REPORTBACK_CLPS, so that the processes a test
+starts read it too."""
 
 
 @pytest.fixture(autouse=True)
