@@ -104,9 +104,7 @@ class Anchors:
     """Each id of a public heading (its words are public: a link to it is fine)."""
 
 
-def anchors(
-    collected: Collected, lines: list[str], placed: Iterable[tuple[int, str]] = ()
-) -> Anchors:
+def anchors(collected: Collected, lines: list[str], placed: Iterable[tuple[int, str]]) -> Anchors:
     """Return a report's withheld ids and its links to other pages.
 
     `placed` is each link's body line and target as the source reader found them, in
