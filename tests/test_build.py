@@ -210,7 +210,7 @@ def test_crash_mid_build_leaves_previous_site_intact(
     calls = {"n": 0}
     made = 1 if where == "rendering" else len(before) // 2  # an edit makes only a few pages
 
-    def crash_after_half(*args: object, **kwargs: object) -> None:
+    def crash_midway(*args: object, **kwargs: object) -> None:
         calls["n"] += 1
         if calls["n"] > made:
             raise RuntimeError("power cut")
@@ -220,7 +220,7 @@ def test_crash_mid_build_leaves_previous_site_intact(
             real_page = site.SiteBuilder.page
 
             def page(self: site.SiteBuilder, *a: object, **k: object) -> bytes:
-                crash_after_half()
+                crash_midway()
                 return real_page(self, *a, **k)  # type: ignore[arg-type]
 
             patch.setattr(site.SiteBuilder, "page", page)
@@ -230,11 +230,11 @@ def test_crash_mid_build_leaves_previous_site_intact(
             real_write, real_link = swap._write, swap.os.link
 
             def write(path: Path, data: bytes) -> None:
-                crash_after_half()
+                crash_midway()
                 real_write(path, data)
 
             def link(a: Path, b: Path) -> None:
-                crash_after_half()
+                crash_midway()
                 real_link(a, b)
 
             patch.setattr(swap, "_write", write)
@@ -356,17 +356,17 @@ def test_a_clp_page_is_made_again_only_when_what_it_lists_changes(
     assert "agreed the minutes again" in page.read_text()
     path.write_text(path.read_text().replace("The committee met.", "The committee met twice."))
     assert cli("build", "--now", NOW).code == 0  # its summary, on every CLP's page: every page
-    assert len(made()) == len(load_directory().clps)
+    everyone = len(load_directory().clps)
+    assert len(made()) == everyone
     assert "The committee met twice." in (root / "site/clp/witney/index.html").read_text()
     (root / "templates").mkdir(exist_ok=True)  # what shows a page changed: every page again
     (root / "templates/clp.html").write_text(
         (default_dir() / "clp.html").read_text().replace("Concerns your CLP", "About your CLP")
     )
     assert cli("build", "--now", NOW).code == 0
-    assert len(made()) == len(load_directory().clps)
+    assert len(made()) == everyone
     clps = len(list((root / "site/clp").glob("*/index.html")))
     sitemap = (root / "site/sitemap.xml").read_text()
-    everyone = len(load_directory().clps)
     assert clps == everyone and sitemap.count("/clp/") == everyone + 1  # each and the directory
 
 
