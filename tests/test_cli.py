@@ -289,6 +289,29 @@ def test_a_broken_template_is_refused_at_its_line(
     assert not (root / "site").exists()
 
 
+def test_the_sandbox_answers_alike_when_asked_again(tmp_path: Path) -> None:
+    """The sandbox asks Jinja once for each type and attribute: an answer given once is
+    given again (safe stays safe, unsafe stays refused), and another name of the same type
+    or the same name of another type is asked anew."""
+    from types import SimpleNamespace
+
+    from reportback.clps import Clp
+    from reportback.errors import InputRefused
+    from reportback.output.templates import Templates
+
+    env = Templates(tmp_path / "none").jinja()
+    clp = Clp("a-b", "A B", "E1", "England", "London")
+    fine = SimpleNamespace(update="fine", append="too")  # names unsafe on a dict, a list
+    for _ in range(2):
+        assert env.from_string("{{ c.name }} {{ n | length }}").render(c=clp, n=[1]) == "A B 1"
+        assert env.from_string("{{ s.update }} {{ s.append }}").render(s=fine) == "fine too"
+        for unsafe in ("{{ c.__class__ }}", "{{ n.append(2) }}", "{{ c.name.__class__ }}",
+                       "{{ c.__init__.__globals__ }}", "{{ d.update({}) }}"):  # fmt: skip
+            with pytest.raises(InputRefused, match="template error: access to"):
+                env.from_string(unsafe).render(c=clp, n=[1], d={})
+    assert env.from_string("{{ n.count(1) }} {{ d.get('x', 2) }}").render(n=[1], d={}) == "1 2"
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [

@@ -117,6 +117,19 @@ class _Environment(ImmutableSandboxedEnvironment):
 
     template_class = _Template
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Jinja's answer, asked once for each type and attribute name: it depends on nothing
+        else (the name, and `isinstance` checks of the object). Asked for each of the ~500,000
+        attributes the 632 CLP pages read, it took 45% of the CPU time of making them."""
+        known = self.safe.get((type(obj), attr))
+        if known is None:
+            known = self.safe[type(obj), attr] = super().is_safe_attribute(obj, attr, value)
+        return known
+
     def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> Any:
         try:
             return super().get_template(name, parent, globals)
