@@ -57,8 +57,8 @@ class Planner:
 
     Made at once: the record of meetings and its feed; and, beside the reports' pages and the
     feeds (by children forked now, on the other core), the record's pages unless the
-    published site already holds them all as `held` (by name and key), and the lists of
-    reports with only those CLPs' pages it does not hold. `close` when done.
+    published site already holds them all as `held` (by name and key), and the lists (of
+    reports, of CLPs, a CLP's own page...) it does not hold, if any. `close` when done.
     """
 
     def __init__(
@@ -103,14 +103,21 @@ class Planner:
             record = cachemod.key(around, "record", repr(self.record), list(self.shards))
             self.record_keys = {name: cachemod.key(record, name) for name in record_pages.PAGES}
             """The record's pages and the search page, by all they are made from."""
-        wanted = frozenset(name for name, (_, key) in self.clps.items() if not held(name, key))
-        pages = [page for page, _ in self.clps.values()]
+            pages = [page for page, _ in self.clps.values()]
+            self.list_plans = {
+                name: (make, self.clps[name][1] if name in self.clps else
+                       self._list_key(around, name, make))
+                for name, make in self.builder.list_pages(listed, pages).items()
+            }  # fmt: skip
+            """Every list (home, archive, tags, CLP pages, the sitemap...), each with how to
+            make it and the key of all it is made from."""
         held_all = all(held(name, key) for name, key in self.record_keys.items())
         made = partial(record_pages.pages, self.builder, self.record, self.shards)
         self.record_pages = Aside(made, "the record's pages", fork=False if held_all else None)
         try:
+            wanted = frozenset(n for n, (_, key) in self.list_plans.items() if not held(n, key))
             self.lists = Aside(partial(self.builder.lists, listed, pages, wanted),
-                               "lists of reports")  # fmt: skip
+                               "lists of reports", fork=False if not wanted else None)  # fmt: skip
         except BaseException:
             self.record_pages.close()  # no child is left behind
             raise
@@ -133,6 +140,14 @@ class Planner:
         reports = " ".join(keys[r.slug] for r in page.reports)
         return cachemod.key(around, "clp page", page.clp.slug, str(page.total), reports,
                             written(page.items), written(page.decisions))  # fmt: skip
+
+    def _list_key(self, around: str, name: str, make: partial[bytes]) -> str:
+        """Name a list by all it is made from: the builder's method that makes it and what
+        that is given, each report in it by its key as lists show it."""
+        given = {k: v for k, v in make.keywords.items() if k != "reports"}
+        shown = [self.listed[r.slug] for r in make.keywords.get("reports", ())]
+        return cachemod.key(around, "list", name, make.func.__name__, repr(make.args),
+                            repr(given), shown)  # fmt: skip
 
     def plans(self, site: Staging, feeds: Staging) -> Plans:
         """Plan the reports' pages and the record first, then the feeds, made while Pagefind
@@ -186,18 +201,12 @@ class Planner:
     def _lists(self) -> Iterator[Planned]:
         """Name the lists of reports (made beside the rest, by `lists`), in order.
 
-        A CLP's page is named with a key (all it is made from): one the published site holds
-        is kept as it is, neither made, nor audited, nor read again.
+        Each is named with a key (all it is made from): one the published site holds is kept
+        as it is, neither made, nor audited, nor read again; if all are, `lists` never runs.
         """
-        with stage("site"):
-            pages = self.lists.result()
-        plans = [
-            Planned(n, None, partial(Output, n, d, Audience.PUBLIC))
-            for n, d in pages.items()
-            if n not in self.clps
-        ]
-        for name, (clp, key) in self.clps.items():  # made by `lists` unless published already
-            plans.append(Planned(name, key, partial(_clp_page, self.builder, clp, pages.get(name))))
+        made = cache(self.lists.result)
+        plans = [Planned(name, key, partial(_list_page, name, made, make))
+                 for name, (make, key) in self.list_plans.items()]  # fmt: skip
         yield from sorted(plans, key=lambda plan: plan.name)
 
     def _reports(self) -> Iterator[Planned]:
@@ -256,11 +265,12 @@ def _pdf(name: str, report: RenderedReport) -> Output:
     return Output(name, report.pdf, Audience.PUBLIC, report.slug)
 
 
-def _clp_page(builder: SiteBuilder, page: ClpPage, made: bytes | None) -> Output:
-    if made is None:  # not made beside the feeds: the published one could not be kept after all
-        with stage("site"):
-            made = builder.clp_page(page)
-    return Output(page.name, made, Audience.PUBLIC)
+def _list_page(name: str, made: Callable[[], dict[str, bytes]], make: partial[bytes]) -> Output:
+    with stage("site"):
+        data = made().get(name)
+        if data is None:  # not made beside: the published one could not be kept after all
+            data = make()
+    return Output(name, data, Audience.PUBLIC)
 
 
 def _page(builder: SiteBuilder, report: ReportView) -> Output:

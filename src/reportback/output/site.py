@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -196,50 +197,61 @@ class SiteBuilder:
         self, reports: list[ReportView], clps: list[ClpPage], wanted: Container[str] | None = None
     ) -> Outputs:
         """Render every page but the reports' own: the lists of reports, CLPs and the rest;
-        of the CLPs' own `clps`, only those `wanted` by name (None: all)."""
-        reports = newest_first(reports)
-        out: Outputs = {}
-        out["index.html"] = self.page(
-            "index.html", "", "", reports=reports[:LATEST], total=len(reports),
-            feeds=self.feeds("all"),
-        )  # fmt: skip
-        out["reports/index.html"] = self.page("archive.html", "../", "reports/", reports=reports)
-        out["clp/index.html"] = self.page("clps.html", "../", "clp/", groups=self.groups())
-        for page in clps:
-            if wanted is None or page.name in wanted:
-                out[page.name] = self.clp_page(page)
-        for name in STATIC:
-            out[name] = self.env.get_template(name).render().encode("utf-8")
-        out |= self.around(reports, [*out, *(page.name for page in clps)])
-        return out
+        only those `wanted` by name (None: all)."""
+        made = self.list_pages(reports, clps).items()
+        return {name: make() for name, make in made if wanted is None or name in wanted}
 
-    def around(self, reports: list[ReportView], pages: Iterable[str]) -> Outputs:
-        """Render the tag pages, the 404 page, robots.txt and the sitemap of every page
-        (`pages` names those of the lists)."""
-        out: Outputs = {}
+    def list_pages(
+        self, reports: list[ReportView], clps: list[ClpPage]
+    ) -> dict[str, partial[bytes]]:
+        """Name every page `lists` renders, each with how to render it: one of this builder's
+        methods and what it is given (nothing is rendered here: a build names each list by
+        what it is given, and keeps those published from the same)."""
+        reports = newest_first(reports)
+        made: dict[str, partial[bytes]] = {
+            "index.html": partial(self.page, "index.html", "", "", reports=reports[:LATEST],
+                                  total=len(reports), feeds=self.feeds("all")),
+            "reports/index.html": partial(self.page, "archive.html", "../", "reports/",
+                                          reports=reports),
+            "clp/index.html": partial(self.page, "clps.html", "../", "clp/",
+                                      groups=self.groups()),
+        }  # fmt: skip
+        for page in clps:
+            made[page.name] = partial(self.clp_page, page)
+        for name in STATIC:
+            made[name] = partial(self.static, name)
+        made |= self.around(reports, made)
+        return made
+
+    def static(self, name: str) -> bytes:
+        return self.env.get_template(name).render().encode("utf-8")
+
+    def around(self, reports: list[ReportView], pages: Iterable[str]) -> dict[str, partial[bytes]]:
+        """Name the tag pages, the 404 page, robots.txt and the sitemap of every page
+        (`pages` names those of the lists), each with how to render it."""
+        out: dict[str, partial[bytes]] = {}
         spellings: dict[str, set[str]] = {}  # one page a slug, whatever the spelling
         for tag in {t for r in reports for t in r.tags}:  # (held-out round 22: the last won)
             spellings.setdefault(tag_slug(tag), set()).add(tag)
         for slug, tags in sorted(spellings.items()):
-            tag = min(tags)
             tagged = [r for r in reports if tags & set(r.tags)]
-            out[f"tags/{slug}/index.html"] = self.page(
-                "tag.html", "../../", f"tags/{slug}/", tag=tag, reports=tagged
+            out[f"tags/{slug}/index.html"] = partial(
+                self.page, "tag.html", "../../", f"tags/{slug}/", tag=min(tags), reports=tagged
             )
-        out["404.html"] = self.page("404.html", self.config.base)  # served at any depth
+        out["404.html"] = partial(self.page, "404.html", self.config.base)  # served at any depth
         names = sorted({*pages, *out, *(report_page(r) for r in reports)})
         urls = [
             self.config.base + n.removesuffix("index.html") for n in names if n.endswith(".html")
         ]
-        out["sitemap.xml"] = (
-            self.env.get_template("sitemap.xml")
-            .render(urls=[u for u in urls if not u.endswith("404.html")])
-            .encode("utf-8")
-        )
-        out["robots.txt"] = (
-            f"User-agent: *\nAllow: /\nSitemap: {self.config.base}sitemap.xml\n".encode()
-        )
+        out["sitemap.xml"] = partial(self.sitemap, [u for u in urls if not u.endswith("404.html")])
+        out["robots.txt"] = partial(self.robots)
         return out
+
+    def robots(self) -> bytes:
+        return f"User-agent: *\nAllow: /\nSitemap: {self.config.base}sitemap.xml\n".encode()
+
+    def sitemap(self, urls: list[str]) -> bytes:
+        return self.env.get_template("sitemap.xml").render(urls=urls).encode("utf-8")
 
     def report_page(self, report: ReportView) -> bytes:
         return self.page("report.html", "../../", f"reports/{report.slug}/", report=report)
