@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import PIL.Image
 import pytest
@@ -368,6 +369,62 @@ def test_a_clp_page_is_made_again_only_when_what_it_lists_changes(
     clps = len(list((root / "site/clp").glob("*/index.html")))
     sitemap = (root / "site/sitemap.xml").read_text()
     assert clps == everyone and sitemap.count("/clp/") == everyone + 1  # each and the directory
+
+
+def test_a_list_is_made_again_only_when_what_it_lists_changes(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The home page, the archive, the tag pages, the sitemap...: each is kept as published
+    unless what it is made from changed, and when none is to be made, none is."""
+    files = two_reports()
+    files["reports/2016-11-01-witney.md"] = report(
+        "The NEC met about Witney.\n\nMore.\n", title="Witney", meeting_date="2016-11-01",
+        tags=["Selections"],
+    )  # fmt: skip
+    root = project(files)
+    assert cli("build", "--now", NOW).code == 0
+    log = tmp_path / "made.log"  # the lists are made in a forked child: it logs to a file
+    real_page, real_lists = site.SiteBuilder.page, site.SiteBuilder.lists
+
+    def page(self: site.SiteBuilder, template: str, *args: Any, **kwargs: Any) -> bytes:
+        with log.open("a") as out:
+            out.write(f"{template}\n")
+        return real_page(self, template, *args, **kwargs)
+
+    def lists(self: site.SiteBuilder, *args: Any) -> site.Outputs:
+        with log.open("a") as out:
+            out.write("lists\n")
+        return real_lists(self, *args)
+
+    def made() -> list[str]:
+        names = log.read_text().split() if log.exists() else []
+        log.unlink(missing_ok=True)
+        lists = ("index.html", "archive.html", "clps.html", "tag.html", "404.html", "lists")
+        return sorted(n for n in names if n in lists)  # not the reports', CLPs' or record's
+
+    monkeypatch.setattr(site.SiteBuilder, "page", page)
+    monkeypatch.setattr(site.SiteBuilder, "lists", lists)
+    path = root / "reports/2016-11-01-witney.md"
+    path.write_text(path.read_text().replace("More.", "More, and more."))
+    assert cli("build", "--now", NOW).code == 0
+    assert made() == [], "text no list shows: no list made, nor the lists' child started"
+    assert "More, and more." in (root / "site/reports/2016-11-01-witney/index.html").read_text()
+    path.write_text(path.read_text().replace("about Witney", "about Witney and Carterton"))
+    assert cli("build", "--now", NOW).code == 0  # its summary: the lists showing it
+    assert made() == ["archive.html", "index.html", "lists", "tag.html"]
+    for name in ("index.html", "tags/selections/index.html"):  # the archive shows no summary
+        assert "Witney and Carterton" in (root / "site" / name).read_text(), name
+    new = report("New.\n", title="December", tags=["Rules"], meeting_date="2016-12-01")
+    (root / "reports/2016-12-01-nec.md").write_text(new)
+    assert cli("build", "--now", NOW).code == 0  # a new report: the lists of it, the sitemap
+    assert made() == ["archive.html", "index.html", "lists", "tag.html"]
+    sitemap = (root / "site/sitemap.xml").read_text()
+    assert "tags/rules/" in sitemap and "reports/2016-12-01-nec/" in sitemap
+    (root / "reports/2016-12-01-nec.md").unlink()
+    assert cli("build", "--now", NOW).code == 0
+    assert not (root / "site/tags/rules").exists()
+    assert "tags/rules/" not in (root / "site/sitemap.xml").read_text()
+    assert (root / "site/tags/selections/index.html").is_file()
 
 
 def test_a_report_page_is_made_again_only_when_the_report_or_what_shows_it_changes(
