@@ -131,6 +131,37 @@ def test_text_that_looks_like_a_mark_is_refused(cli: Cli, project: Project, shap
     assert "mark" in err
 
 
+ENDED_EARLY = {  # adversary helper 66: the Markdown reader's span held nothing, the name
+    # before it was published in every output (one or two words: too short for the audit)
+    "superscript": ("Was ^[Jo\\ Zqsmith\\[]{.confidential}^ of Witney.\n", 7, "confidential"),
+    "subscript": ("Was ~[Zqsmith\\[]{.members}~ of Witney.\n", 7, "members"),
+    "in a heading with a decision": (
+        'Text.\n\n## Appeal of ^[Mx\\ Zqsmith\\[]{.members}^ {decision="Upheld" vote=for}\n\n'
+        "Text.\n",
+        9,
+        "members",
+    ),
+    "in a footnote": ("Text[^n].\n\n[^n]: Was ^[Zqsmith\\[]{.confidential}^.\n", 9, "confidential"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(ENDED_EARLY))
+def test_a_span_one_reader_ends_early_is_refused(cli: Cli, project: Project, shape: str) -> None:
+    """The two readers read the same words and the same marks, but not the same words
+    inside the mark: refused where a word is public for the reader the redactor follows."""
+    body, line, level = ENDED_EARLY[shape]
+    root = project({"reports/a.md": HEAD + body})
+    assert_refused(cli, root, line, f"' is {level} for one and public for the other")
+
+
+def test_a_whole_span_in_a_superscript_is_withheld(cli: Cli, project: Project) -> None:
+    body = "Was ^[Jo Zqsmith]{.confidential}^ of ~[Witney]{.members}~, ^[x]{.members}^[a].\n"
+    root = project({"reports/a.md": HEAD + body})
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/a/index.html").read_text()
+    assert "Zqsmith" not in page and "Witney" not in page and "of <sub>" in page
+
+
 @pytest.mark.parametrize(
     "body",
     ["Public.\n\n<!-- note to self: zqsecret\n\nmore\n", "A <!-- b --> c <!-- zqsecret\n"],

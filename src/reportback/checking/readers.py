@@ -14,7 +14,7 @@ from typing import Any
 
 from reportback.checking import headings
 from reportback.checking.regions import VERBATIM, Regions, heading_words
-from reportback.checking.shapes import skeleton, wording
+from reportback.checking.shapes import skeleton, word_levels, wording
 from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
@@ -67,6 +67,7 @@ def problems(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
     yield from verbatim_disagreements(tree, regions, lines)
     yield from block_disagreements(tree, regions)
     yield from word_disagreements(tree, regions)
+    yield from level_disagreements(tree, regions)
 
 
 def disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
@@ -194,6 +195,36 @@ def word_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
             "each definition on a line of its own; a line that starts like a list item other "
             "than 1. (such as a), 2026. or II.) starts a list for one reader only: put a "
             "blank line before a list"
+        ),
+    )
+
+
+def level_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
+    """Yield a problem where the two readers read the same words, but the Markdown reader
+    reads one outside a mark the source reader reads it inside (`^[Jo\\[]{.confidential}^`:
+    for one, a span of nothing after "[Jo"; for the other, a span of "Jo[": the name was
+    published, a held-out adversary's finding). Where the Markdown reader withholds more,
+    nothing is published that should not be."""
+    theirs, runs = regions.wording or ("", ())
+    if not tree.marked(regions):
+        return
+    blocks = tree.before
+    if wording(blocks, _nowhere)[0] != theirs:
+        if not tree.captioned or wording(tree.after, _nowhere)[0] != theirs:
+            return  # the words differ: `word_disagreements` says where
+        blocks = tree.after
+    ours, written = word_levels(blocks), regions.word_levels
+    first = next((n for n, (a, b) in enumerate(zip(ours, written, strict=False)) if a < b), None)
+    if first is None:
+        return
+    yield (
+        regions.line_of(_run_at(runs, first)),
+        (
+            f"pandoc's two readers read the marks here differently: the word "
+            f"{theirs.split(' ')[first]!r} is {Audience(written[first]).label} for one and "
+            f"{Audience(ours[first]).label} for the other, so it would be published; write "
+            "the span without a bracket or caret that could end it early (\\[ inside ^...^ "
+            "or ~...~), or put the mark around the whole of the superscript or subscript"
         ),
     )
 

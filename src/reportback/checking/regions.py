@@ -95,6 +95,9 @@ class Regions:
     wording: Wording | None = None
     """The source reader's words, in order, and where (kept with the parse, for the rules,
     and left out of the record of a checked report)."""
+    word_levels: bytes = b""
+    """The level of each of those words, as the source reader's marks say (kept, and left
+    out, with them)."""
 
     @cached_property
     def levels(self) -> bytes:
@@ -112,7 +115,7 @@ class Regions:
             "spans": self.spans, "marks": self.marks,
             "notes": [(u.used, u.written) for u in self.notes], "links": self.links,
             "headings": self.headings, "verbatim": self.verbatim, "blocks": self.blocks,
-            "wording": self.wording,
+            "wording": self.wording, "word_levels": self.word_levels,
         }  # fmt: skip
 
     @classmethod
@@ -127,11 +130,12 @@ class Regions:
             tuple((k, at, tuple(ws)) for k, at, ws in stored["verbatim"]),
             tuple((t, at) for t, at in stored["blocks"]),
             _wording(stored["wording"]),
+            bytes(stored["word_levels"]),
         )
 
     def without_wording(self) -> Regions:
         """Return these regions without the words (what a checked report's record keeps)."""
-        return replace(self, wording=None)
+        return replace(self, wording=None, word_levels=b"")
 
     def level_at(self, offset: int) -> Audience:
         if not self.levels:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from reportback.model import Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node, words
 
@@ -40,8 +41,7 @@ def _wording_into(
             _wording_into(found, runs, item, here, range_of)
         elif isinstance(item, dict) and "t" in item:
             if item["t"] == "Str":
-                text = item["c"]  # a plain word is its own lower case (NFKC, casefold)
-                ws = (text.lower(),) if text.isascii() and text.isalnum() else words(text)
+                ws = _words_of(item["c"])
                 if not ws:
                     continue
                 found += ws
@@ -53,6 +53,52 @@ def _wording_into(
                 place = range_of(item) if item["t"] in json_ast.ATTR_AT else None
                 inner = item["c"][_label(item) :]
                 _wording_into(found, runs, inner, place[0] if place else here, range_of)
+
+
+def _words_of(text: str) -> tuple[str, ...]:
+    """Return the words of a `Str` (a plain word is its own lower case: NFKC, casefold)."""
+    return (text.lower(),) if text.isascii() and text.isalnum() else words(text)
+
+
+def word_levels(blocks: list[Any]) -> bytes:
+    """Return the level of each word of `blocks`, in `wording`'s order, as the tree's own
+    marks say: a marked span, div or heading, and the section a marked heading opens (up to
+    the next heading of the same or a higher level in its list of blocks). Either reader's
+    tree: the source reader's wrappers mark nothing."""
+    out = bytearray()
+    _levels_into(out, blocks, int(Audience.PUBLIC))
+    return bytes(out)
+
+
+def _levels_into(out: bytearray, value: list[Any], level: int) -> None:
+    sections: list[tuple[int, int]] = []  # the marked headings still open: depth, level
+    here = level
+    for item in _unwrapped(value):
+        if isinstance(item, list):
+            _levels_into(out, item, here)
+        elif isinstance(item, dict) and "t" in item:
+            if item["t"] == "Str":
+                out += bytes([here]) * len(_words_of(item["c"]))
+            elif isinstance(item.get("c"), list):
+                own = json_ast.mark(item) if item["t"] in json_ast.ATTR_AT else None
+                if item["t"] == "Header":
+                    depth = item["c"][0]
+                    sections = [s for s in sections if s[0] < depth]
+                    if own is not None:
+                        sections.append((depth, int(own)))
+                    here = max([level, *(s[1] for s in sections)])
+                inner = max(here, int(own)) if own is not None else here
+                _levels_into(out, item["c"][_label(item) :], inner)
+
+
+def _unwrapped(items: list[Any]) -> Iterator[Any]:
+    """Yield the items of a list, each of the source reader's wrapper divs as what it holds
+    (a heading's section goes on past the end of its wrapper)."""
+    for item in items:
+        if isinstance(item, dict) and item.get("t") == "Div" and wrapper(item):
+            yield from _unwrapped(item["c"][1])
+        else:
+            yield item
 
 
 SAME = {"Plain": "Para", "LineBlock": "Para", "Figure": "Para"}

@@ -21,7 +21,7 @@ from reportback.checking.regions import (
     Verbatim,
     heading_words,
 )  # fmt: skip
-from reportback.checking.shapes import Range, skeleton, wording, wrapper
+from reportback.checking.shapes import Range, skeleton, word_levels, wording, wrapper
 from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
@@ -84,7 +84,8 @@ def regions(body: str, ast: Ast) -> Regions:
     return Regions(body, spans, tuple(reader.marks), tuple(reader.notes), tuple(reader.links),
                    tuple(reader.headings), tuple(reader.verbatim),
                    tuple(skeleton(ast["blocks"], reader.range_of)),
-                   wording(ast["blocks"], reader.range_of))  # fmt: skip
+                   wording(ast["blocks"], reader.range_of),
+                   word_levels(ast["blocks"]))  # fmt: skip
 
 
 CONTAINERS = json_ast.BLOCKS | {"Div"}
