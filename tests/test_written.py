@@ -141,6 +141,13 @@ ENDED_EARLY = {  # adversary helper 66: the Markdown reader's span held nothing,
         9,
         "members",
     ),
+    "code before it": ("Was ^[`zqsmith`\\[]{.confidential}^ of Witney.\n", 7, "confidential"),
+    "an attribute before it": (
+        'Was ^[`!`{title="zqsmith"}\\[]{.confidential}^ of Witney.\n',
+        7,
+        "confidential",
+    ),
+    "math before it": ("Was ^[$zqsmith$\\[]{.members}^ of Witney.\n", 7, "members"),
     "in a footnote": ("Text[^n].\n\n[^n]: Was ^[Zqsmith\\[]{.confidential}^.\n", 9, "confidential"),
 }
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from reportback.checking import headings
 from reportback.checking.regions import VERBATIM, Regions, heading_words
-from reportback.checking.shapes import skeleton, word_levels, wording
+from reportback.checking.shapes import levelled_words, skeleton, wording
 from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
@@ -213,20 +213,32 @@ def level_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
         if not tree.captioned or wording(tree.after, _nowhere)[0] != theirs:
             return  # the words differ: `word_disagreements` says where
         blocks = tree.after
-    ours, written = word_levels(blocks), regions.word_levels
-    first = next((n for n, (a, b) in enumerate(zip(ours, written, strict=False)) if a < b), None)
-    if first is None:
+    ours, written = levelled_words(blocks), regions.word_levels
+    n = next((n for n, (w, b) in enumerate(zip(ours, written, strict=False)) if w.level < b), -1)
+    if n < 0 and len(ours) != len(written):  # code, math or attributes read apart
+        at = ours[min(len(written), len(ours) - 1)].before if ours else 0
+        yield (regions.line_of(_run_at(runs, at)), CODE_APART)
         return
+    if n < 0:
+        return
+    first, level = ours[n], Audience(written[n])
     yield (
-        regions.line_of(_run_at(runs, first)),
+        regions.line_of(_run_at(runs, first.before)),
         (
-            f"pandoc's two readers read the marks here differently: the word "
-            f"{theirs.split(' ')[first]!r} is {Audience(written[first]).label} for one and "
-            f"{Audience(ours[first]).label} for the other, so it would be published; write "
-            "the span without a bracket or caret that could end it early (\\[ inside ^...^ "
-            "or ~...~), or put the mark around the whole of the superscript or subscript"
+            f"pandoc's two readers read the marks here differently: the word {first.word!r} "
+            f"is {level.label} for one and {Audience(first.level).label} for the other, so it "
+            "would be published; write the span without a bracket or caret that could end it "
+            "early (\\[ inside ^...^ or ~...~), or put the mark around the whole of the "
+            "superscript or subscript"
         ),
     )
+
+
+CODE_APART = (
+    "pandoc's two readers read the code, math or attributes here differently, so they would "
+    "disagree about what is withheld; write no \\[ inside ^...^ or ~...~, and write code, "
+    "math and attributes whole, inside or outside a mark"
+)
 
 
 def _skeleton(blocks: list[Any]) -> list[str]:

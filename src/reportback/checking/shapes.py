@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from reportback.model import Audience
 from reportback.pandoc import json_ast
@@ -60,34 +60,79 @@ def _words_of(text: str) -> tuple[str, ...]:
     return (text.lower(),) if text.isascii() and text.isalnum() else words(text)
 
 
+AS_WRITTEN = frozenset({"Code", "CodeBlock", "Math", "RawInline"})
+"""Elements whose text is their second part, words the level rule counts too: a code span
+or math written before a span one reader ends early was published (`^[`x`\\[]{.members}^`)."""
+
+
+ATTRIBUTED = frozenset({"Code", "Link", "Image", "Span", "Figure"})
+"""Inline elements whose attributes' words the level rule counts too (`{title="…"}` on a code
+span written before a span one reader ends early was published), and a figure, to which the
+Markdown reader moves the id of an image alone in its paragraph."""
+POSITIONS = frozenset({"data-pos", "wrapper"})
+"""The source reader's own attributes (where an element was written)."""
+
+
+def _attribute_words(node: Node) -> list[str]:
+    """Return the words of a node's id and attribute values (not its classes, not the
+    source reader's positions)."""
+    found = json_ast.attr(node)
+    if found is None:
+        return []
+    values = [found[0], *(v for k, v in found[2] if k not in POSITIONS)]
+    return [w for value in values for w in words(value)]
+
+
 def word_levels(blocks: list[Any]) -> bytes:
-    """Return the level of each word of `blocks`, in `wording`'s order, as the tree's own
-    marks say: a marked span, div or heading, and the section a marked heading opens (up to
-    the next heading of the same or a higher level in its list of blocks). Either reader's
-    tree: the source reader's wrappers mark nothing."""
-    out = bytearray()
+    """Return the level of each word of `blocks` (and of each word of code, math, raw inline
+    HTML and inline attributes among them), in order, as the tree's own marks say: a marked
+    span, div or heading, and the section a marked heading opens (up to the next heading of
+    the same or a higher level in its list of blocks). Either reader's tree: the source
+    reader's wrappers mark nothing."""
+    return bytes(word.level for word in levelled_words(blocks))
+
+
+class Levelled(NamedTuple):
+    """A word at its level, and how many of `wording`'s words come before it (where it is)."""
+
+    level: int
+    word: str
+    before: int
+    worded: bool
+    """Whether it is one of `wording`'s words (not code, math or raw HTML)."""
+
+
+def levelled_words(blocks: list[Any]) -> list[Levelled]:
+    """Return each word `word_levels` counts, with its level and where it is."""
+    out: list[Levelled] = []
     _levels_into(out, blocks, int(Audience.PUBLIC))
-    return bytes(out)
+    return out
 
 
-def _levels_into(out: bytearray, value: list[Any], level: int) -> None:
+def _levels_into(out: list[Levelled], value: list[Any], level: int) -> None:
     sections: list[tuple[int, int]] = []  # the marked headings still open: depth, level
     here = level
     for item in _unwrapped(value):
         if isinstance(item, list):
             _levels_into(out, item, here)
         elif isinstance(item, dict) and "t" in item:
-            if item["t"] == "Str":
-                out += bytes([here]) * len(_words_of(item["c"]))
+            kind, own = item["t"], json_ast.mark(item) if item["t"] in json_ast.ATTR_AT else None
+            if kind == "Header":
+                depth = item["c"][0]
+                sections = [s for s in sections if s[0] < depth]
+                if own is not None:
+                    sections.append((depth, int(own)))
+                here = max([level, *(s[1] for s in sections)])
+            inner = max(here, int(own)) if own is not None else here
+            before = out[-1].before + out[-1].worded if out else 0  # `wording`'s words so far
+            if kind in ATTRIBUTED:  # what its attributes say (a feed's HTML shows them)
+                out += [Levelled(inner, w, before, False) for w in _attribute_words(item)]
+            if kind == "Str":
+                found = enumerate(_words_of(item["c"]))
+                out += [Levelled(here, w, before + n, True) for n, w in found]
+            elif kind in AS_WRITTEN:
+                out += [Levelled(inner, w, before, False) for w in words(item["c"][1])]
             elif isinstance(item.get("c"), list):
-                own = json_ast.mark(item) if item["t"] in json_ast.ATTR_AT else None
-                if item["t"] == "Header":
-                    depth = item["c"][0]
-                    sections = [s for s in sections if s[0] < depth]
-                    if own is not None:
-                        sections.append((depth, int(own)))
-                    here = max([level, *(s[1] for s in sections)])
-                inner = max(here, int(own)) if own is not None else here
                 _levels_into(out, item["c"][_label(item) :], inner)
 
 
