@@ -131,7 +131,7 @@ def test_text_that_looks_like_a_mark_is_refused(cli: Cli, project: Project, shap
     assert "mark" in err
 
 
-ENDED_EARLY = {  # adversary helper 66: the Markdown reader's span held nothing, the name
+ENDED_EARLY = {  # adversary helpers 66-68: the Markdown reader's span held nothing, the name
     # before it was published in every output (one or two words: too short for the audit)
     "superscript": ("Was ^[Jo\\ Zqsmith\\[]{.confidential}^ of Witney.\n", 7, "confidential"),
     "subscript": ("Was ~[Zqsmith\\[]{.members}~ of Witney.\n", 7, "members"),
@@ -144,6 +144,13 @@ ENDED_EARLY = {  # adversary helper 66: the Markdown reader's span held nothing,
     "code before it": ("Was ^[`zqsmith`\\[]{.confidential}^ of Witney.\n", 7, "confidential"),
     "an attribute before it": (
         'Was ^[`!`{title="zqsmith"}\\[]{.confidential}^ of Witney.\n',
+        7,
+        "confidential",
+    ),
+    "a class before it": ("Was ^[[]{.zqsmith}\\[]{.confidential}^ of Witney.\n", 7, "confidential"),
+    "a key before it": ("Was ^[-[]{zqsmith=-}\\[]{.members}^ of Witney.\n", 7, "members"),
+    "an entity for the bracket": (
+        "Was ~[Zqsmith&#91;]{.confidential}~ of Witney.\n",
         7,
         "confidential",
     ),

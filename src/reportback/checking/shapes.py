@@ -66,21 +66,29 @@ or math written before a span one reader ends early was published (`^[`x`\\[]{.m
 
 
 ATTRIBUTED = frozenset({"Code", "Link", "Image", "Span", "Figure"})
-"""Inline elements whose attributes' words the level rule counts too (`{title="…"}` on a code
-span written before a span one reader ends early was published), and a figure, to which the
+"""Inline elements whose attributes' words the level rule counts too (`{title="…"}`, a class
+or a key on a code span or an empty span written before a span one reader ends early was
+published), and a figure, to which the
 Markdown reader moves the id of an image alone in its paragraph."""
 POSITIONS = frozenset({"data-pos", "wrapper"})
 """The source reader's own attributes (where an element was written)."""
 
 
 def _attribute_words(node: Node) -> list[str]:
-    """Return the words of a node's id and attribute values (not its classes, not the
-    source reader's positions)."""
+    """Return the words of a node's attributes: its id, classes, keys and values (not the
+    source reader's positions, nor a class the Markdown reader makes an element of)."""
     found = json_ast.attr(node)
     if found is None:
         return []
-    values = [found[0], *(v for k, v in found[2] if k not in POSITIONS)]
+    identifier, classes, pairs = found
+    values = [identifier, *(c for c in classes if c not in ELEMENTS)]
+    values += [part for k, v in pairs if k not in POSITIONS for part in (k, v)]
     return [w for value in values for w in words(value)]
+
+
+ELEMENTS = frozenset({"smallcaps", "underline", "ul"})
+"""Classes of a span the Markdown reader reads as an element of its own (`SmallCaps`,
+`Underline`), where the source reader keeps a span of that class."""
 
 
 def word_levels(blocks: list[Any]) -> bytes:
