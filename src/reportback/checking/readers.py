@@ -47,6 +47,23 @@ class MainTree:
         return blocks
 
     @cached_property
+    def words_before(self) -> str:
+        return wording(self.before, _nowhere)[0]
+
+    @cached_property
+    def words_after(self) -> str:
+        return wording(self.after, _nowhere)[0]
+
+    def worded_as(self, theirs: str) -> list[Any] | None:
+        """Return the form of the tree whose words are `theirs` (the source reader's), if
+        either is (the words are walked once for the rules that ask)."""
+        if self.words_before == theirs:
+            return self.before
+        if self.captioned and self.words_after == theirs:
+            return self.after
+        return None
+
+    @cached_property
     def marks(self) -> list[tuple[str, int]]:
         """The kind and level of every mark, in order."""
         return _marks(self.before)
@@ -182,10 +199,9 @@ def word_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
     theirs, runs = regions.wording or ("", ())
     if not tree.marked(regions):
         return
-    ours = wording(tree.before, _nowhere)[0]
-    if ours == theirs or (tree.captioned and wording(tree.after, _nowhere)[0] == theirs):
+    if tree.worded_as(theirs) is not None:
         return
-    first = _first_difference(ours.split(" "), theirs.split(" "))
+    first = _first_difference(tree.words_before.split(" "), theirs.split(" "))
     yield (
         regions.line_of(_run_at(runs, first)),
         (
@@ -208,11 +224,9 @@ def level_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
     theirs, runs = regions.wording or ("", ())
     if not tree.marked(regions):
         return
-    blocks = tree.before
-    if wording(blocks, _nowhere)[0] != theirs:
-        if not tree.captioned or wording(tree.after, _nowhere)[0] != theirs:
-            return  # the words differ: `word_disagreements` says where
-        blocks = tree.after
+    blocks = tree.worded_as(theirs)
+    if blocks is None:
+        return  # the words differ: `word_disagreements` says where
     ours, written = levelled_words(blocks), regions.word_levels
     n = next((n for n, (w, b) in enumerate(zip(ours, written, strict=False)) if w.level < b), -1)
     if n < 0 and len(ours) != len(written):  # code, math or attributes read apart

@@ -68,8 +68,8 @@ or math written before a span one reader ends early was published (`^[`x`\\[]{.m
 ATTRIBUTED = frozenset({"Code", "Link", "Image", "Span", "Figure"})
 """Inline elements whose attributes' words the level rule counts too (`{title="…"}`, a class
 or a key on a code span or an empty span written before a span one reader ends early was
-published), and a figure, to which the
-Markdown reader moves the id of an image alone in its paragraph."""
+published), and a figure, to which the Markdown reader moves the id of an image alone in
+its paragraph."""
 POSITIONS = frozenset({"data-pos", "wrapper"})
 """The source reader's own attributes (where an element was written)."""
 
