@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from reportback.audit.leaks import Auditor, Output, PdfText
 from reportback.checking import tables
 from reportback.errors import Leak, LeakFound
+from reportback.model import Audience
 
 from .conftest import NOW, Result
 from .test_property import PNG
@@ -388,6 +390,15 @@ NAMING = {
     "an href attribute": ('[more]{href="../c/"}', "confidential"),
     "a members section": ("::: members\nSee [more](../c/).\n:::", "confidential"),
     "a draft": ("[more](../d/)", "a draft"),
+    # adversary helper 70: each spelled so that the name was not read, and published
+    "in capitals": ("[more](../C/)", "confidential"),
+    "percent-encoded": ("[more](../%63/)", "confidential"),
+    "with a space after it": ("[more](../c%20)", "confidential"),
+    "with a parameter": ("[more](../c;x)", "confidential"),
+    "with slashes doubled": ("[more](https://example.org//reports//c/)", "confidential"),
+    "in full-width letters": ("[more](../\uff43/)", "confidential"),
+    "its slash encoded": ("[more](..%2Fd)", "a draft"),
+    "a name decomposed": ("[more](../cafe\u0301/)", "a draft"),
 }
 
 
@@ -401,11 +412,12 @@ def test_a_link_to_a_report_not_published_is_refused_where_it_is_written(
     link, why = NAMING[case]
     files = {"reports/b.md": FRONT + "---\n\nMet.\n\n" + link + "\n",
              "reports/c.md": FRONT + "confidential: true\n---\n\nHeard.\n",
-             "reports/d.md": FRONT + "status: draft\n---\n\nHeard.\n"}  # fmt: skip
+             "reports/d.md": FRONT + "status: draft\n---\n\nHeard.\n",
+             "reports/caf\u00e9.md": FRONT + "status: draft\n---\n\nHeard.\n"}  # fmt: skip
     project(files)
     result = cli("check")
     assert result.code == 1, result.err
-    named = "d" if why == "a draft" else "c"
+    named = ("caf\u00e9" if "cafe" in link else "d") if why == "a draft" else "c"
     line = 10 if case == "a members section" else 9  # the line inside `::: members`
     assert result.err.startswith(f"reports/b.md:{line}: link to "), result.err
     assert (
@@ -490,7 +502,41 @@ def test_a_label_is_refused_once_at_its_own_line(cli: Cli, project: Project) -> 
     assert result.err.startswith("reports/a.md:11: 'Restricted:'"), result.err
 
 
-def test_a_link_to_an_embargoed_report_is_refused_by_the_audit_in_a_few_lines(
+@pytest.mark.parametrize(
+    "link", ["../e/", "../e", "../E/", "../e?x=1", "../e#top", "../e%2F", "../%65/",
+             "https://example.org/reports/e", "../e/e.pdf"],
+)  # fmt: skip
+def test_a_link_to_an_embargoed_report_is_refused_where_it_is_written(
+    cli: Cli, project: Project, link: str
+) -> None:
+    """Adversary helper 70: a link to a report embargoed, without the `/` after its name
+    (`../e`), in capitals, or with a query, was published with the name in it: only
+    `reports/e/` and `e.pdf` were looked for, by the audit. The build knows what is
+    embargoed: it refuses the link where it is written, in any spelling."""
+    later = "publish_at: 2030-01-01T09:00:00+00:00\n"
+    project({"reports/b.md": FRONT + f"---\n\nMet.\n\n[more]({link})\n",
+             "reports/e.md": FRONT + later + "---\n\nHeard.\n"})  # fmt: skip
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert result.err.startswith(f"reports/b.md:9: link to {link!r}: reports/e is embargoed "
+                                 "until 2030-01-01 09:00:00+00:00"), result.err  # fmt: skip
+    assert cli("build", "--now", "2030-01-02T00:00:00+00:00").code == 0, "published: fine"
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("../e", True), ("/REPORTS/E?x", True), ("reports/e.", True), ("reports/e-f/", False),
+     ("reports/e.v2/", False), ("see/e", False), ("the e.pdf", True), ("the.e.pdf", False)],
+)  # fmt: skip
+def test_the_audit_finds_a_withheld_reports_name_in_any_case_and_not_in_another_name(
+    text: str, named: bool
+) -> None:
+    output = Output("index.html", f"<p>{text}</p>".encode(), Audience.PUBLIC)
+    found = Auditor([], PdfText(None), hidden_slugs=["e"]).check_all([output])
+    assert bool([f for f in found if "names a withheld report" in str(f)]) == named, found
+
+
+def test_a_report_named_as_text_while_embargoed_is_refused_by_the_audit_in_a_few_lines(
     cli: Cli, project: Project
 ) -> None:
     """An embargoed report is withheld until a time the check does not know: the leak audit
@@ -500,7 +546,7 @@ def test_a_link_to_an_embargoed_report_is_refused_by_the_audit_in_a_few_lines(
     clps = "slug,name,gss_code,nation,region\n" + "".join(
         f"clp-{n},CLP {n},E1400000{n},England,London\n" for n in range(4)
     )  # four CLPs: eight CLP feeds
-    files = {"reports/b.md": FRONT + "---\n\nMet.\n\n[more](../e/)\n",
+    files = {"reports/b.md": FRONT + "---\n\nMet.\n\nSee reports/e/ later.\n",
              "reports/e.md": FRONT + later + "---\n\nHeard.\n", "clps.csv": clps,
              "reportback.toml": '[paths]\nclps = "clps.csv"\n'}  # fmt: skip
     project(files)
@@ -509,7 +555,7 @@ def test_a_link_to_an_embargoed_report_is_refused_by_the_audit_in_a_few_lines(
     assert result.code == 1, result.err
     lines = result.err.splitlines()
     clp = [line for line in lines if line.startswith("feeds/clp/")]
-    assert len(clp) == 3 and all(": names a withheld report (reports/e/)" in x for x in clp)
+    assert len(clp) == 3 and all(": names a withheld report (reports/e)" in x for x in clp)
     assert "  … and 5 more alike in that folder" in lines, lines
     assert len(lines) < 40, lines
 

@@ -1415,3 +1415,198 @@ def test_a_stray_attribute_with_quotes_is_refused_at_its_line(cli: Cli, project:
     assert result.err.startswith("reports/a.md:11: '{decision=” “}' looks like a withholding"), (
         result.err
     )
+
+
+ODD_BREAK_SHAPES = {  # adversary helper 69: each was published, whole or in part
+    "a fence after a line separator": (
+        "The panel met.\u2028::: confidential\nJo Zqcs\u2028:::\n",
+        7,
+    ),
+    "a members fence after a paragraph separator": ("Met.\u2029::: members\nZqcs\u2029:::\n", 7),
+    "a fence after a next-line character": ("Met.\x85::: confidential\nZqcs\x85:::\n", 7),
+    "a fence after a vertical tab": ("Met.\x0b::: confidential\nZqcs\x0b:::\n", 7),
+    "a label after a vertical tab": ("The panel met.\x0bConfidential: Jo Zqcs was expelled.\n", 7),
+    "a label after a form feed": ("The panel met.\x0cConfidential: Jo Zqcs.\n", 7),
+    "a label after a unit separator": ("The panel met.\x1fConfidential: Jo Zqcs.\n", 7),
+    "a key after a line separator": ("Jo Zqcs spoke.\u2028status: draft\n", 7),
+    "in a list item": ("- item one\u2028::: confidential\n  Zqcs\u2028:::\n", 7),
+    "a comment in the summary": ("Body.\n", 6),
+    "a key in a folded summary": ("Body.\n", 6),
+}
+ODD_SUMMARIES = {
+    "a comment in the summary": "summary: |\n  Public summary.\u2028  # check with Jo Zqcs\n",
+    "a key in a folded summary": "summary: >-\n  Report of the panel.\x85  confidential: true\n",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(ODD_BREAK_SHAPES))
+def test_a_line_break_only_some_readers_read_is_refused(
+    cli: Cli, project: Project, shape: str
+) -> None:
+    """Pandoc reads U+2028, U+2029, U+0085 as spaces, and drops a vertical tab or a form
+    feed; YAML and editors read some of them as line breaks. A fence, a label or a key
+    written after one was part of the line before for pandoc: the section was published as
+    text, and so was the report (`status: draft`, `confidential: true` in a summary)."""
+    body, line = ODD_BREAK_SHAPES[shape]
+    front = FRONT + ODD_SUMMARIES.get(shape, "") + "---\n\n"
+    root = project({"reports/a.md": front + body})
+    assert_refused(cli, root, line, "some readers take it for a new line and others do not")
+
+
+def test_a_line_break_only_some_readers_read_is_refused_in_the_register(
+    cli: Cli, project: Project
+) -> None:
+    register = "- meeting: NEC\n  date: 2016-09-20\n  note: |\n    Held.\u2028    # at Jo's home\n"
+    project({"reports/a.md": FRONT + "---\n\nBody.\n", "meetings.yaml": register})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1 and result.err.startswith("meetings.yaml:4: a line separator"), (
+        result.err
+    )
+
+
+def test_a_second_comment_end_after_a_comment_is_refused(cli: Cli, project: Project) -> None:
+    """Adversary helper 69: `<!-- route: office --> Jo Zqcs --> NEC -->` published "Jo Zqcs"
+    (the comment ends at its first `-->`), which the writer may have meant to hide."""
+    body = "The panel met. <!-- Complaint route: office --> Jo Zqcs --> NEC -->\n"
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    assert_refused(cli, root, 7, "a --> after an HTML comment has ended")
+
+
+UNMARKED_LABELS = [  # adversary helper 72: each was published, and its name with it
+    "Everything below is members only. Zqxb was named.",
+    "The next item is confidential. Zqxc was named.",
+    "Off-the-record: Zqxd was named.",
+    "Members-only content below. Zqxe was named.",
+    "Nur für Mitglieder: Zqxf was named.",
+    "Cyfrinach: Zqxg was named.",
+    "I aelodau yn unig: Zqxh was named.",
+    "Under embargo: Zqxj was named.",
+    "Restricted to members: Zqxk was named.",
+    "Do not share: Zqxl was named.",
+    "Riservato: Zqxm was named.",
+    "Vertrouwelijk: Zqxn was named.",
+    "Classified: Zqxo was named.",
+]
+
+
+@pytest.mark.parametrize("line", UNMARKED_LABELS)
+def test_a_line_saying_it_is_withheld_in_more_words_is_refused(
+    cli: Cli, project: Project, line: str
+) -> None:
+    root = project({"reports/a.md": FRONT + "---\n\nThe panel met.\n\n" + line + "\n"})
+    assert_refused(cli, root, 9, "says that it is withheld, but nothing marks it")
+
+
+def test_everyday_sentences_near_those_words_are_published(cli: Cli, project: Project) -> None:
+    body = (
+        "The next meeting is in March. The sensitive issue of funding was discussed.\n\n"
+        "Members only pay half. Everything below is public.\n\n"
+        "We need to know more: the panel asked. Redacted text was shown to the panel.\n"
+    )
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    assert "Members only pay half." in (root / "site/reports/a/index.html").read_text()
+
+
+def test_a_link_to_a_heading_by_other_words_is_refused_saying_how_to_write_it(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 72: `[the item][Public end]` (pandoc's tree keeps no label) was
+    refused as a link to `#the item`, an id nothing has."""
+    body = "Public see [the item][Public end] there.\n\n## Public end\n\nDone.\n"
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    assert_refused(cli, root, 7, "link [the item] to a heading by its words", "(#id)")
+
+
+HIDDEN_BEFORE = {  # adversary helper 71: each published the report, or the words after it
+    "a key in a folded summary, after a no-break space": (
+        "summary: >-\n  Public text.\n  \u00a0confidential: true\n",
+        "Body.\n",
+        7,
+    ),
+    "a key in a folded summary, a zero-width space in it": (
+        "summary: >-\n  Public text.\n  confidential\u200b: true\n",
+        "Body.\n",
+        7,
+    ),
+    "a status in a correction's note": (
+        "corrections:\n  - date: 2016-09-21\n    note: >-\n      Fixed.\n"
+        "      \u200bstatus: draft\n",
+        "Body.\n",
+        9,
+    ),
+    "a comment in a folded summary, after a zero-width space": (
+        "summary: >-\n  Public text.\n  \u200b# note: Zqcnote secret\n",
+        "Body.\n",
+        7,
+    ),
+    "a key in the body, after a no-break space": ("", "Met.\n\n\u00a0status: draft\n", 9),
+    "a key in the body, a word joiner in it": ("", "Met.\n\nsta\u2060tus: draft\n", 9),
+    "a key in the body, a Cyrillic letter in it": ("", "Met.\n\nst\u0430tus: draft\n", 9),
+    "a key in the body, in a quote": ("", "Met.\n\n> \u200bpublish_at: 2027-06-01\n", 9),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(HIDDEN_BEFORE))
+def test_a_key_or_comment_hidden_by_a_character_that_shows_nothing_is_refused(
+    cli: Cli, project: Project, shape: str
+) -> None:
+    front, body, line = HIDDEN_BEFORE[shape]
+    root = project({"reports/a.md": FRONT + front + "---\n\n" + body})
+    assert_refused(cli, root, line)
+
+
+def test_a_comment_hidden_by_a_zero_width_space_in_the_register_is_refused(
+    cli: Cli, project: Project
+) -> None:
+    register = "- meeting: NEC\n  date: 2016-09-20\n  note: >-\n    Held.\n    \u200b# at Jo's\n"
+    project({"reports/a.md": FRONT + "---\n\nBody.\n", "meetings.yaml": register})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1 and result.err.startswith("meetings.yaml:5: "), result.err
+
+
+@pytest.mark.parametrize(
+    ("front", "body", "line"),
+    [  # adversary helper 71: a label after a sentence, in a value or glued to the last one
+        ('summary: "Public. Confidential: Zqclabel words"\n', "Body.\n", 5),
+        ("summary: >-\n  Public.\n  Confidential: Zqclabel words\n", "Body.\n", 5),
+        ("", "Public para here.Confidential: Zqclabel words.\n", 7),
+        ("", "Public para here;Members only: Zqm words.\n", 7),
+        ("", "Public (here)Confidential: Zqclabel words.\n", 7),
+        ("", "Public para here.\u200bConfidential: Zqclabel words.\n", 7),
+    ],
+)
+def test_a_label_after_a_sentence_is_refused(
+    cli: Cli, project: Project, front: str, body: str, line: int
+) -> None:
+    root = project({"reports/a.md": FRONT + front + "---\n\n" + body})
+    assert_refused(cli, root, line, "withheld")
+
+
+@pytest.mark.parametrize(
+    "link",
+    ['<a href="/reports/zq&#x68;iddraft/">it</a>', '<a href="/reports/zq\thiddraft/">it</a>',
+     "<a href='../zqhid&#100;raft'>it</a>"],
+)  # fmt: skip
+def test_a_raw_html_link_to_a_draft_spelled_with_an_entity_or_a_tab_is_refused(
+    cli: Cli, project: Project, link: str
+) -> None:
+    """Adversary helper 71: the entity's `#` was taken for the fragment's, and a tab ended
+    the address; a browser follows both to the draft."""
+    project({"reports/a.md": FRONT + "---\n\nSee " + link + ".\n",
+             "reports/zqhiddraft.md": FRONT + "status: draft\n---\n\nDraft.\n",
+             "reportback.toml": "[redaction]\nallow_raw_html = true\n"})  # fmt: skip
+    result = cli("check")
+    assert result.code == 1, result.err
+    assert result.err.startswith("reports/a.md:7: link to ") and "reports/zqhiddraft is not" in (
+        result.err
+    )
+
+
+@pytest.mark.parametrize("body", ["See [x]() here.\n", "See [x](<>) here.\n",
+                                  "See [r][] here.\n\n[r]: <>\n"])  # fmt: skip
+def test_a_link_to_nothing_is_refused_at_its_line(cli: Cli, project: Project, body: str) -> None:
+    """Adversary helper 71: Typst stopped on it (exit 3, no line)."""
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    assert_refused(cli, root, 7, "a link to nothing")

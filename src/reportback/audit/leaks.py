@@ -205,10 +205,12 @@ class Auditor:
         fresh = [r for r, g in self.runs.groups.items() if g not in self.earlier.groups]
         self.fresh = None if len(fresh) == len(self.runs.groups) else fresh  # None: all new
         self.searches: dict[str, Search] = {}
-        self.slugs = [f"reports/{s}/" for s in hidden] + [f"{s}.pdf" for s in hidden]
+        names = b"|".join(re.escape(s.encode("utf-8")) for s in hidden)
         self.naming = re.compile(  # a name, not the end of another (`c.pdf` in `nec.pdf`)
-            rb"(?<![\w.-])(" + b"|".join(re.escape(n.encode("utf-8")) for n in self.slugs) + rb")"
-        ) if self.slugs else None  # fmt: skip
+            rb"(?<![\w.-])(?:(?:reports|\.\.)/(?:%s)(?![\w-]|\.[\w-])|(?:%s)\.pdf)"
+            % (names, names),
+            re.I,  # `reports/<name>`, `../<name>` (no `/` after it), in any case, or its PDF
+        ) if hidden else None  # fmt: skip
         self.seen: dict[bytes, set[Withheld]] = {}  # by fingerprint: the pieces are not kept
         self.clean: set[bytes] = set()
         self.known: dict[tuple[Audience, bytes], tuple[bytes, set[Withheld]]] = {}  # by piece
@@ -277,7 +279,7 @@ class Auditor:
             elif whole is not None and not found:
                 marks.add(whole)
                 self.clean.add(whole)
-        found_names = set(self.naming.findall(output.data)) if self.naming else set()
+        found_names = {m[0] for m in self.naming.finditer(output.data)} if self.naming else set()
         named = [Leak(output.name, "", f": names a withheld report ({s.decode('utf-8')})")
                  for s in sorted(found_names)]  # fmt: skip
         if pdf and bytescan.embeds_files(output.data):

@@ -22,6 +22,7 @@ from reportback.build.redact_all import redact_all
 from reportback.build.rendering import render_all
 from reportback.build.swap import SWAPS, Staging, commit_all
 from reportback.cache import Cache
+from reportback.checking import links
 from reportback.clps import directory_for
 from reportback.config import Config
 from reportback.errors import InputRefused, LeakFound, Problem
@@ -78,6 +79,7 @@ def _decided(
         going_out = {c.source.slug for c in chosen.published}
         sources = [c.source for c in checked]
         try:
+            _no_names_too_soon(chosen)
             plan = publications.plan(db, sources, options.now, going_out, frozenset(held or ()))
             return checked, chosen, plan
         except InputRefused as refused:
@@ -86,6 +88,14 @@ def _decided(
                 raise
             hold(held, refused.problems)
             checked = [c for c in checked if c.source.slug not in held]
+
+
+def _no_names_too_soon(chosen: Selection) -> None:
+    """Refuse a report going out now that links to one still embargoed (it names it)."""
+    linking = [(c.source, c.anchors) for c in chosen.published if c.anchors is not None]
+    found = links.naming_embargoed(linking, [c.source for c in chosen.embargoed])
+    if found:
+        raise InputRefused(found)
 
 
 def select(

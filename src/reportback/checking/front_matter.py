@@ -13,8 +13,9 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from reportback.checking.characters import NOT_XML, odd_breaks
 from reportback.checking.files import slug_problem
-from reportback.checking.intent import DECIDING, says_withheld
+from reportback.checking.intent import DECIDING, as_read, says_withheld
 from reportback.clps import Directory, did_you_mean
 from reportback.errors import Problem, problem
 from reportback.model import Correction, Meta, Source
@@ -38,9 +39,6 @@ YEARS = (1900, 2999)
 """Dates outside these years are refused (year 1 or 9999 cannot be shown in every zone)."""
 MAX_BYTES = 2_000_000
 """A report larger than this is refused before it is parsed (2 MB is some 300,000 words)."""
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-"""Control characters and lone surrogates (`"\\ud800"` in YAML) no XML, HTML, PDF or email
-may hold; they are dropped on reading."""
 
 
 def load_report(
@@ -63,6 +61,9 @@ def load_report(
         line = raw[: exc.start].count(b"\n") + 1
         return None, [problem(shown, line, "not valid UTF-8")]
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    odd = odd_breaks(text, shown)
+    if odd:
+        return None, odd
     text = NOT_XML.sub("", text)
     split = _split(text, shown)
     if isinstance(split, Problem):
@@ -91,8 +92,7 @@ PLACEHOLDER_META = Meta(title="", meeting="", meeting_date=date.min, confidentia
 
 def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Problem]]:
     try:
-        node = yaml.compose(head, Loader=_Loader)
-        values = _clean(yaml.load(head, Loader=_Loader))
+        node, values = _read(head)
     except RecursionError:
         return PLACEHOLDER_META, [problem(shown, 1, "front matter is nested too deeply")]
     except yaml.YAMLError as exc:
@@ -139,8 +139,8 @@ def read_as_text(text: str, node: yaml.Node) -> Iterator[tuple[int, str]]:
             start, end = item.start_mark, item.end_mark
             for number in range(start.line + 1, min(end.line + 1, len(lines))):
                 line = lines[number][: end.column] if number == end.line else lines[number]
-                found = LOOKS_LIKE.match(line)
-                if found is None:
+                found = LOOKS_LIKE.match(line) or LOOKS_LIKE.match(as_read(line))
+                if found is None:  # (as read: `\u200b# note`, `\u00a0confidential: true`)
                     continue
                 what = "a comment" if found[1] else f"the key {found[2] or found[3]!r}"
                 yield (
@@ -215,6 +215,17 @@ def _marked(text: str) -> bool:
     from reportback.checking.placement import marked_as_written
 
     return marked_as_written(text) is not None
+
+
+def _read(head: str) -> tuple[Any, Any]:
+    """Return the front matter's YAML nodes (they say where each key is written) and the values
+    made from those very nodes: YAML reads it once (`yaml.load` reads it again)."""
+    loader = _Loader(head)
+    try:
+        node = loader.get_single_node()
+        return node, _clean(loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 class _Loader(yaml.SafeLoader):

@@ -34,6 +34,8 @@ KEY_IN_BODY = re.compile(
 )
 """Such a key written below the closing `---`, as a list item, or with its value in a
 quote, a numbered item, a definition or a table's cell."""
+VALUED_IN_BODY = re.compile(rf"^[ \t]*(?:(?:[-*+>|:]|\d+[.)])[ \t]*)*{VALUED}")
+"""The same with its value, as a line is read (`_plain`: folded, so a label is not one)."""
 GAP = r"[\s\-]*"
 """What may stand between the words of a phrase: spaces, line breaks, hyphens, or nothing
 (the words run together once characters that show nothing are taken out)."""
@@ -44,10 +46,12 @@ SAYS = re.compile(
     rf"{GAP}confidential|commercial(?:ly)?{GAP}in{GAP}confidence"
     rf"|must{GAP}not{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)"
     rf"|for{GAP}internal{GAP}use{GAP}only"
-    rf"|do{GAP}not{GAP}(?:publish|circulate)|strictly{GAP}(?:confidential|private)"
-    rf"|(?:the{GAP}following|what{GAP}follows|this{GAP}next(?:{GAP}(?:part|section|item))?)"
+    rf"|do{GAP}not{GAP}(?:publish|circulate|share)|strictly{GAP}(?:confidential|private)"
+    rf"|(?:the{GAP}following|what{GAP}follows|(?:this|the){GAP}next(?:{GAP}(?:part|section"
+    rf"|item|paragraph)s?)?|everything{GAP}(?:(?:else{GAP})?below|(?:that{GAP})?follows))"
     rf"{GAP}(?:is|are){GAP}(?:strictly{GAP})?(?:confidential|private|(?:for{GAP})?members"
-    rf"[’'`]?{GAP}only)"
+    rf"[’'`]?{GAP}only)|members[’'`]?{GAP}only{GAP}(?:content|material|business|items?"
+    rf"|information|section){GAP}(?:below|follows)"
     rf")\b",
     re.I,
 )
@@ -61,7 +65,7 @@ LABELS = (
     r"[ -]?only)"
     r"|cyfrinachol|embargoed"
     r"|private\s*&\s*confidential|only[ \t]+for[ \t]+(?:party[ \t]+)?members"
-    r"|aelodau[ \t]+yn[ \t]+unig)"
+    r"|(?:i[ \t]+)?aelodau[ \t]+yn[ \t]+unig)"
 )
 AFTER = (
     r"(?:[ \t]+(?:item|matter|minute|paper|information|details|section|part|discussion|follows"
@@ -70,11 +74,16 @@ AFTER = (
 """Words after a label that keep it one (`Confidential item:`, `Confidential until 2027:`)."""
 STRICT = (
     r"(?:private|(?:top[ \t]+)?secret|in[ \t]+(?:strict(?:est)?[ \t]+)?confidence"
-    r"|off[ \t-]+(?:the[ \t]+)?record|(?:[\w'’]+[ \t]+){0,3}eyes[ \t]+only|internal[ \t]+only"
+    r"|off[ \t-]+(?:the[ \t-]+)?record|(?:[\w'’]+[ \t]+){0,3}eyes[ \t]+only|internal[ \t]+only"
     r"|conf\.|confid\.?|confdl\.?|conf(?=[ \t]*[:–—])|restricted|in[ \t]+camera|non[ \t-]?public"
     r"|not[ \t]+(?:for[ \t]+the[ \t]+)?(?:public|website)|unpublished"
     r"|(?:under[ \t]+)?(?:the[ \t]+)?chatham[ \t]+house(?:[ \t]+rules?)?"
-    r"|vertraulich|confidentiel(?:le)?|confidencial)"
+    r"|vertraulich|confidentiel(?:le)?|confidencial|vertrouwelijk|riservat[oa]|cyfrinach"
+    r"|nur[ \t]+f(?:ü|ue)r[ \t]+mitglieder|r[ée]serv[ée][ \t]+aux[ \t]+membres|poufne|tajne"
+    r"|solo[ \t]+para[ \t]+(?:los[ \t]+)?miembros|sigiloso|конфиденциально|rúnda|dìomhair"
+    r"|classified|sensitive|redacted|under[ \t]+embargo|closed[ \t]+session|need[ \t]+to[ \t]+know"
+    r"|reserved[ \t]+business|exempt[ \t]+information|between[ \t]+ourselves|do[ \t]+not[ \t]+share"
+    r"|restricted[ \t]+to[ \t]+(?:party[ \t]+)?members)"
 )
 """Labels only with a colon or a dash after them (`Private:`, `In confidence –`, `Conf.:`,
 `Restricted:`, `In camera:`, `Vertraulich:`), being words of everyday text too."""
@@ -212,6 +221,10 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
     """Yield a problem at each public line that says it is withheld, and at each line that
     is a front-matter key deciding what is published (`confidential: true`)."""
     keys = {body.count("\n", 0, m.start()) + 1: m[0] for m in KEY_IN_BODY.finditer(body)}
+    for number, line in enumerate(body.split("\n"), start=1):  # `\u200bstatus: draft` too
+        if number not in keys and (read := as_read(line)) != line:
+            found = VALUED_IN_BODY.search(read)
+            keys.update({number: line[:80]} if found else {})  # as written: `'\u200bstatus…'`
     for number, key in keys.items():
         yield (
             number,
@@ -274,6 +287,25 @@ def _wrapped(blanked: str) -> Iterator[tuple[int, int, str]]:
         yield index + 1, starts[index] + (column if same else indent), found[0]
 
 
+SENTENCE = re.compile(
+    r"(?<=[.!?;)\]])[\s\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff\u3164]*(?=[^\W\d_])"
+)
+"""Where a sentence ends and the next starts, also with no space or only one that shows
+nothing between them (`The panel met.Confidential: …`: adversary helper 71)."""
+
+
+def sentences(line: str) -> list[str]:
+    """Return a line, then each of its sentences if it has more than one."""
+    parts = [part.strip() for part in SENTENCE.split(line)]
+    return [line, *parts] if len(parts) > 1 else [line]
+
+
+def as_read(line: str) -> str:
+    """Return a line as a reader reads it (`_plain`): no character that shows nothing, a
+    no-break or wide space as a space, letters drawn alike as one (`stаtus`, Cyrillic а)."""
+    return line if _plain_already(line) else _plain(line)
+
+
 def says_withheld(text: str, title: bool = False) -> str | None:
     """Return the words of a value that say it is withheld, if any; a `title` (a report's,
     a meeting's name) is read as a heading too (`Disputes Panel (members only)`)."""
@@ -281,8 +313,9 @@ def says_withheld(text: str, title: bool = False) -> str | None:
     for pattern in patterns:
         if pattern is SAYS:  # anywhere, wrapped over lines too
             said = [text]
-        else:  # at a line's start (a literal or folded value has several: round 22 review)
-            said = [f"# {line}" if pattern is HEADING else line for line in text.splitlines()]
+        else:  # at a line's start (a literal or folded value has several: round 22 review),
+            said = [f"# {part}" if pattern is HEADING else part  # or a sentence's
+                    for line in text.splitlines() for part in sentences(line)]  # fmt: skip
         for value in said:  # as written, then as a reader reads it (ASCII: the same)
             found = pattern.search(value)
             if found is None and not _plain_already(value):

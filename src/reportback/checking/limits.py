@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from reportback.checking.front_matter import NOT_XML
+from reportback.checking.characters import NOT_XML
 from reportback.model import Ast
 from reportback.pandoc import json_ast
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ def collect(ast: Ast) -> Collected:
         elif node["t"] == "Image" and "#" in node["c"][2][0]:
             links.append((level, node["c"][2][0], json_ast.stringify(node["c"][1], notes=False)))
         elif node["t"] in ("RawInline", "RawBlock") and node["c"][0] == "html":
-            links.extend((level, href, "") for href in HREF.findall(node["c"][1]))
+            links.extend((level, "".join(href), "") for href in HREF.findall(node["c"][1]))
 
     json_ast.walk_levels(ast["blocks"], visit)
     return headings, links
@@ -85,8 +86,12 @@ def cross_references(collected: Collected, lines: list[str]) -> Iterator[Found]:
                  == text.casefold())]  # fmt: skip
         line = line_of(lines, f"(#{name})" if name else f"[{text}]")
         line = line_of(lines, f'"{target}"') if line == 1 and not text else line  # raw HTML
-        if not found:
-            yield line, f"link to #{name or text}: no heading of this report has that id"
+        if not found and not name:  # `[the item][Heading]`: pandoc's tree keeps no label
+            yield line, (f"link [{text}] to a heading by its words: no heading of this report "
+                         "reads so (a link to a heading is read by its own words here); write "
+                         f"[{text}](#id) with the heading's id")  # fmt: skip
+        elif not found:
+            yield line, f"link to #{name}: no heading of this report has that id"
         elif min(found) > level:
             yield line, _withheld_target(f"#{name or text}", min(found))
 
@@ -138,7 +143,7 @@ def across(reports: list[tuple[Source, Anchors]]) -> list[Problem]:
     for source, found in reports:
         for line, level, target in found.links:
             path, _, name = target.partition("#")
-            if not _hidden(source) and (named_hidden := _names(path, hidden, level)):
+            if not _hidden(source) and (named_hidden := _names(_path(target), hidden, level)):
                 why = "confidential" if named_hidden.meta.confidential else "a draft"
                 message = (f"link to {target!r}: reports/{named_hidden.slug} is not published "
                            f"({why}), and the link would name it: remove the link")  # fmt: skip
@@ -161,18 +166,56 @@ def across(reports: list[tuple[Source, Anchors]]) -> list[Problem]:
     return problems
 
 
+def naming_embargoed(
+    reports: Iterable[tuple[Source, Anchors]], embargoed: list[Source]
+) -> list[Problem]:
+    """Return a problem for each link of a report published now that names one embargoed
+    (its folder or its PDF, spelled in any way `_names` reads): the name would be published
+    before the report is (an adversary helper's `../<name>`, `../<NAME>`, `../<name>?x`)."""
+    waiting = {s.slug: s for s in embargoed}
+    problems: list[Problem] = []
+    for source, found in reports:
+        for line, level, target in found.links:
+            named = _names(_path(target), waiting, level) if waiting else None
+            if named is not None:
+                message = (f"link to {target!r}: reports/{named.slug} is embargoed until "
+                           f"{named.meta.publish_at}, and the link would name it before it is "
+                           "published: remove it, or embargo this report as long")  # fmt: skip
+                problems.append(problem(source.path, source.body_line + line - 1, message))
+    return problems
+
+
 def _names(path: str, hidden: dict[str, Source], level: Audience) -> Source | None:
     """Return the report withheld whole that a link's path names (its folder or its PDF),
-    if the link is shown to anyone (not in confidential text)."""
+    if the link is shown to anyone (not in confidential text): its parts read as a server
+    or a browser might (`_spelled`), and a name another site's address holds only after
+    `reports/`."""
     if level >= Audience.CONFIDENTIAL:
         return None
-    parts = re.split(r"[/?]", urllib.parse.unquote(path))
-    relative = not re.match(r"[a-zA-Z][\w+.-]*:|//", path)  # another site's: `reports/<name>`
+    names = {_spelled(slug): source for slug, source in hidden.items()}
+    parts = [part.strip() for part in re.split(r"[/?#;\\]", _spelled(path)) if part.strip()]
+    relative = not re.match(r"[a-zA-Z][\w+.-]*:|[/\\]{2}", path)  # another site's: `reports/…`
     for before, part in zip(["", *parts], parts, strict=False):
         name = part.removesuffix(".pdf")
-        if name in hidden and (part != name or relative or before == "reports"):
-            return hidden[name]
+        if name in names and (part != name or relative or before == "reports"):
+            return names[name]
     return None
+
+
+def _path(target: str) -> str:
+    """Return a link's path, before its `#`, as a browser reads it from HTML: entities
+    decoded first (`zq&#x68;idden`: the `#` is the entity's, adversary helper 71), and
+    tabs and line breaks, which a browser drops from an address, left out."""
+    return re.sub(r"[\t\n\r]", "", html.unescape(target)).partition("#")[0]
+
+
+def _spelled(text: str) -> str:
+    """Return a link's path (or a report's name) as it names a file, whatever its spelling:
+    decoded (percent-encoding, twice over too, and entities), in Unicode's compatibility form
+    (full-width letters, a decomposed é), casefolded (a server may not tell case apart)."""
+    for _ in range(3):
+        text = urllib.parse.unquote(text)
+    return unicodedata.normalize("NFKC", html.unescape(text)).casefold()
 
 
 def _hidden(source: Source) -> bool:
@@ -211,7 +254,7 @@ def _fragment(name: str) -> str:
     return urllib.parse.unquote(html.unescape(name)).casefold()
 
 
-HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.I)
+HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^"'\s>]+))""", re.I)
 """A link's target in raw HTML (`<a href="#id">`, where raw HTML is allowed)."""
 
 

@@ -120,6 +120,16 @@ def leftovers(ast: Ast, lines: list[str]) -> Iterator[Found]:
             )
             break
         opened = body.find(COMMENT_OPEN, closed)
+        ends = [at for at in (opened, body.find("\n\n", closed)) if at >= 0]
+        again = body.find("-->", closed + 3, min(ends, default=len(body)))
+        if again >= 0:  # `<!-- a --> Jo Bloggs -->`: meant to end at the second, perhaps
+            yield (
+                body.count("\n", 0, again) + 1,
+                (
+                    "a --> after an HTML comment has ended: a comment ends at its first -->, "
+                    "so the words before this one are published; end the comment once"
+                ),
+            )
     seen: set[str] = set()
     for node in json_ast.structure(ast["blocks"]):  # words have no text of their own here
         for text, what in _texts(node):

@@ -24,7 +24,6 @@ from reportback.pandoc.json_ast import Node
 Said = tuple[str, tuple[str, ...]]
 """A problem's message, and words to find its line by (the words said, or where a comment
 cuts them, the block's longest words)."""
-SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 TAG = re.compile(r"<[^<>]*>")
 WORDS = ("Para", "Plain", "Header")
 SPACES = frozenset({"Space", "SoftBreak", "LineBreak"})
@@ -61,8 +60,7 @@ def said_in_blocks(ast: Ast) -> Iterator[Said]:
 def _says(text: str, heading: bool) -> str | None:
     """Return the words of a block's text that say it is withheld, if any (a label may start
     any of its sentences)."""
-    sentences = (s.strip() for s in SENTENCE.split(text))
-    return next((said for s in sentences if (said := says_withheld(s, title=heading))), None)
+    return says_withheld(text, title=heading)
 
 
 def _public(inlines: list[Any]) -> str:

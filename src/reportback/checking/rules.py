@@ -173,6 +173,10 @@ class BodyChecker:
         elif kind == "Link" and SCRIPTED.match(node["c"][2][0]):
             self.near("a link to a script (javascript:, vbscript:, data:) is not allowed; link "
                       "to a page", node["c"][2][0][:40])  # fmt: skip
+        elif kind == "Link" and not node["c"][2][0].strip():  # Typst stops on it: exit 3
+            words = json_ast.stringify(node["c"][1], notes=False)
+            self.near("a link to nothing (`[words]()`, `<>`): give it an address, or write the "
+                      "words without a link", f"[{words}]", "]()", "<>")  # fmt: skip
         if json_ast.attr(node) is not None:
             self._attributes(node)
 

@@ -19,6 +19,7 @@ import yaml
 
 from reportback import cache as cachemod
 from reportback.cache import Cache
+from reportback.checking.characters import odd_breaks
 from reportback.checking.front_matter import read_as_text
 from reportback.checking.intent import says_withheld
 from reportback.checking.placement import marked_as_written
@@ -78,6 +79,9 @@ def _parsed(text: str, path: Path) -> tuple[Meeting, ...]:
 
 def parse(text: str, path: Path) -> tuple[Meeting, ...]:
     """Return the meetings `text` lists; raise InputRefused with each problem's line."""
+    odd = odd_breaks(text, path)  # YAML reads U+2028 as a new line: a `# …` after it, a note
+    if odd:
+        raise InputRefused(odd)
     loader = SafeLoader(text)
     try:
         node = loader.get_single_node()
