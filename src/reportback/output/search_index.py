@@ -21,7 +21,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from reportback import cache
-from reportback.errors import ExternalFailure
+from reportback.errors import ExternalFailure, InputRefused, problem
 from reportback.timing import stage
 
 FOLDER = "pagefind"
@@ -149,6 +149,13 @@ class Indexing:
                 raise ExternalFailure(f"Pagefind could not run: {exc}") from exc
             if proc.returncode != 0:
                 said = " ".join(err.strip().splitlines()[-3:])
+                if "did not contain any html files" in said:  # what the template wrote
+                    raise InputRefused(
+                        [problem("templates/report.html", 1, "template error: the reports' "
+                                 "pages are not HTML documents (no <html> element), so the "
+                                 "search index (Pagefind) can read none of them")],
+                        hint="fix the template, or delete it to use the default",
+                    )  # fmt: skip
                 raise ExternalFailure(f"Pagefind failed (exit {proc.returncode}): {said}")
             (work / FOLDER).rename(self.made[shard])  # whole, at once
         finally:

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from reportback.config import line_of
+from reportback.config import CONTROL, line_of
 from reportback.errors import InputRefused, ReportbackError, problem
 from reportback.model import Placeholders
 from reportback.output.template_folders import default_dir as default_dir
@@ -56,6 +56,11 @@ class Templates:
         if unknown or not all(isinstance(v, str) for v in values.values()):
             message = f"unknown key {unknown[0]!r}" if unknown else "every value must be a string"
             raise InputRefused([problem(path, 1, message)])
+        for key, value in values.items():
+            if CONTROL.search(value):  # adversary helper 70: a traceback in the feeds
+                message = f"{key} must not hold a control character (nor U+FFFE, U+FFFF)"
+                line = line_of(path.read_text(encoding="utf-8"), None, key)
+                raise InputRefused([problem(path, line, message)])
         reason = values.get("reason", Placeholders.reason)
         if not _names_only_reason(reason):
             message = "reason may hold {reason} and no other {…} (write {{ for a brace)"
@@ -133,10 +138,12 @@ class _Environment(ImmutableSandboxedEnvironment):
     def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> Any:
         try:
             return super().get_template(name, parent, globals)
-        except jinja2.TemplateError as exc:
+        except ReportbackError:
+            raise
+        except Exception as exc:  # compiling can fail otherwise too: `{{ 10**5000 }}`
             if parent is not None:  # included or extended: named at the line that asked for it
                 raise
-            raise _refusal(exc, None) from None
+            raise _refusal(exc, f"templates/{name}") from None
 
 
 def _refusal(exc: Exception, filename: str | None) -> InputRefused:
