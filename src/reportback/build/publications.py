@@ -135,9 +135,9 @@ def went_live(db: sqlite3.Connection, versions: dict[str, str]) -> None:
     with atomic(db):
         db.execute("UPDATE clock SET n = n + 1")
         db.executemany(
-            "UPDATE reports SET seq = COALESCE(seq, (SELECT n FROM clock)), version = ? "
-            "WHERE slug = ? AND published_at IS NOT NULL",
-            ((version, slug) for slug, version in versions.items()),
+            "UPDATE reports SET seq = COALESCE(seq, (SELECT n FROM clock)), version = ?1 "
+            "WHERE slug = ?2 AND published_at IS NOT NULL AND (seq IS NULL OR version != ?1)",
+            ((version, slug) for slug, version in versions.items()),  # only those it changes
         )
 
 
