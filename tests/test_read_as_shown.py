@@ -526,7 +526,10 @@ def test_a_link_to_an_embargoed_report_is_refused_where_it_is_written(
 @pytest.mark.parametrize(
     ("text", "named"),
     [("../e", True), ("/REPORTS/E?x", True), ("reports/e.", True), ("reports/e-f/", False),
-     ("reports/e.v2/", False), ("see/e", False), ("the e.pdf", True), ("the.e.pdf", False)],
+     ("reports/e.v2/", False), ("see/e", False), ("the e.pdf", True), ("the.e.pdf", False),
+     # adversary helper 73: an address written as text, as a server or browser follows it
+     ("http://x.org//reports//e/", True), ("/reports/./e/", True), ("/reports/%65/", True),
+     ("..%2Fe", True), ("reports\\e", True), ("/reports/%66/", False)],
 )  # fmt: skip
 def test_the_audit_finds_a_withheld_reports_name_in_any_case_and_not_in_another_name(
     text: str, named: bool

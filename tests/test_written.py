@@ -1501,7 +1501,9 @@ def test_everyday_sentences_near_those_words_are_published(cli: Cli, project: Pr
     body = (
         "The next meeting is in March. The sensitive issue of funding was discussed.\n\n"
         "Members only pay half. Everything below is public.\n\n"
-        "We need to know more: the panel asked. Redacted text was shown to the panel.\n"
+        "We need to know more: the panel asked. Redacted text was shown to the panel.\n\n"
+        "See https://example.org/Confidential:papers and labour.org.uk/members-only-area. "
+        "The embargo was lifted; e.g.Confidential is a word. The vote was 3.5 to 2.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)
@@ -1545,6 +1547,23 @@ HIDDEN_BEFORE = {  # adversary helper 71: each published the report, or the word
     "a key in the body, a word joiner in it": ("", "Met.\n\nsta\u2060tus: draft\n", 9),
     "a key in the body, a Cyrillic letter in it": ("", "Met.\n\nst\u0430tus: draft\n", 9),
     "a key in the body, in a quote": ("", "Met.\n\n> \u200bpublish_at: 2027-06-01\n", 9),
+    # adversary helper 73: a key in more of the body's shapes, or quoted, or after a sign
+    # drawn like a `#` in a folded summary
+    "a key as a heading": ("", "Met.\n\n### Status: Draft\n", 9),
+    "a key as a task": ("", "Met.\n\n- [ ] status: draft\n", 9),
+    "a key in a footnote": ("", "Met.[^1]\n\n[^1]: status: draft\n", 9),
+    "a key in quotes": ("", 'Met.\n\n"status": draft\n', 9),
+    "a key in curly quotes": ("", "Met.\n\n\u201cpublish_at\u201d: 2027-06-01\n", 9),
+    "a quoted key in a folded summary": (
+        'summary: >-\n  Public text.\n  "confidential": true\n',
+        "Body.\n",
+        7,
+    ),
+    "a sharp sign in a folded summary": (
+        "summary: >-\n  Public text.\n  \u266f Jo Zqcs\n",
+        "Body.\n",
+        7,
+    ),
 }
 
 
@@ -1575,6 +1594,14 @@ def test_a_comment_hidden_by_a_zero_width_space_in_the_register_is_refused(
         ("", "Public para here;Members only: Zqm words.\n", 7),
         ("", "Public (here)Confidential: Zqclabel words.\n", 7),
         ("", "Public para here.\u200bConfidential: Zqclabel words.\n", 7),
+        # adversary helper 73: after an ellipsis, a closing quote, a bullet, a full stop of
+        # another script; in another language; in a heading after an ellipsis
+        ("", "We met\u2026 Confidential: qxzm6 Jo.\n", 7),
+        ("", "He said \u201cyes.\u201dConfidential: qxzm3 Jo.\n", 7),
+        ("", "We met \u2022 Confidential: qxzm19 Jo.\n", 7),
+        ("", "We met\u3002Confidential: qxzm20 Jo.\n", 7),
+        ("", "Preifat: qxzn17 Jo.\n", 7),
+        ("", "## Item 4\u2026 Confidential\n\nqxzk3 Jo.\n", 7),
     ],
 )
 def test_a_label_after_a_sentence_is_refused(
@@ -1610,3 +1637,15 @@ def test_a_link_to_nothing_is_refused_at_its_line(cli: Cli, project: Project, bo
     """Adversary helper 71: Typst stopped on it (exit 3, no line)."""
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     assert_refused(cli, root, 7, "a link to nothing")
+
+
+def test_a_register_note_with_an_escape_is_published_without_its_character(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 73: `"\\e"` in a note put a raw ESC, which no page can hold, into the
+    record's page; `"\\L"` a line separator into it."""
+    register = '- meeting: NEC\n  date: 2016-09-20\n  note: "ok\\eqxzh5 and\\Lmore"\n'
+    root = project({"reports/a.md": FRONT + "---\n\nBody.\n", "meetings.yaml": register})
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/record/index.html").read_text()
+    assert "okqxzh5 and more" in page and "\x1b" not in page and "\u2028" not in page

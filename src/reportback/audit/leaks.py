@@ -183,6 +183,26 @@ class Verdicts:
             save_stored(self.path, self.VERSION, (groups, clean, keyed))
 
 
+SLASHES = rb"(?:[/\\]|%2f|%5c)+"
+"""A path's separator as an address may write it: `/`, `\\`, doubled, percent-encoded."""
+
+
+def naming(hidden: Iterable[str]) -> re.Pattern[bytes]:
+    """Return what finds a hidden report's name in an output's bytes, as an address a server
+    or browser follows: `reports/<name>` or `../<name>` (with anything but a name's own
+    characters after it), `<name>.pdf`; in any case, with its separators doubled or
+    encoded, `./` between them, and any of its letters percent-encoded (adversary helper
+    73's `//reports//name`, `reports/./name`, `reports/%71…`). Not the end of another name
+    (`c.pdf` in `nec.pdf`)."""
+    names = b"|".join(b"".join(b"(?:%s|%%%02x)" % (re.escape(bytes([c])), c)
+                               for c in name.encode("utf-8")) for name in hidden)  # fmt: skip
+    return re.compile(
+        rb"(?<![\w.-])(?:(?:reports|\.\.)%s(?:\.%s)*(?:%s)(?![\w-]|\.[\w-])|(?:%s)\.pdf)"
+        % (SLASHES, SLASHES, names, names),
+        re.I,
+    )
+
+
 class Auditor:
     """Search outputs one at a time for withheld runs of a higher audience than theirs."""
 
@@ -205,12 +225,7 @@ class Auditor:
         fresh = [r for r, g in self.runs.groups.items() if g not in self.earlier.groups]
         self.fresh = None if len(fresh) == len(self.runs.groups) else fresh  # None: all new
         self.searches: dict[str, Search] = {}
-        names = b"|".join(re.escape(s.encode("utf-8")) for s in hidden)
-        self.naming = re.compile(  # a name, not the end of another (`c.pdf` in `nec.pdf`)
-            rb"(?<![\w.-])(?:(?:reports|\.\.)/(?:%s)(?![\w-]|\.[\w-])|(?:%s)\.pdf)"
-            % (names, names),
-            re.I,  # `reports/<name>`, `../<name>` (no `/` after it), in any case, or its PDF
-        ) if hidden else None  # fmt: skip
+        self.naming = naming(hidden) if hidden else None
         self.seen: dict[bytes, set[Withheld]] = {}  # by fingerprint: the pieces are not kept
         self.clean: set[bytes] = set()
         self.known: dict[tuple[Audience, bytes], tuple[bytes, set[Withheld]]] = {}  # by piece

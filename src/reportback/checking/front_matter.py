@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from reportback.checking.characters import NOT_XML, odd_breaks
+from reportback.checking.characters import NOT_XML, ODD_BREAK, odd_breaks
 from reportback.checking.files import slug_problem
 from reportback.checking.intent import DECIDING, as_read, says_withheld
 from reportback.clps import Directory, did_you_mean
@@ -116,7 +116,7 @@ def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Probl
 
 NAMES = "|".join((*KEYS, "date", "note", "attended", "meeting"))
 LOOKS_LIKE = re.compile(
-    rf"^[ \t]*(?:(#)(?:[ \t]|$|[^\s#]*:)|-?[ \t]*({NAMES})[ \t]*:(?:[ \t]|$)"
+    rf"^[ \t]*(?:([#♯⌗⋕])(?:[ \t]|$|[^\s#]*:)|-?[ \t]*[\"'“‘]?({NAMES})[\"'”’]?[ \t]*:(?:[ \t]|$)"
     rf"|-?[ \t]*({DECIDING}))"
 )
 """A line that reads as a YAML comment (`# …`) or a key (`confidential: true`)."""
@@ -223,7 +223,7 @@ def _read(head: str) -> tuple[Any, Any]:
     loader = _Loader(head)
     try:
         node = loader.get_single_node()
-        return node, _clean(loader.construct_document(node) if node is not None else None)
+        return node, clean(loader.construct_document(node) if node is not None else None)
     finally:
         loader.dispose()
 
@@ -260,14 +260,15 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _clean(value: Any) -> Any:
-    """Drop control characters from every string (YAML escapes like "\\a" make them)."""
+def clean(value: Any) -> Any:
+    """Drop control characters from every string (YAML escapes like "\\a" make them), and
+    make a line break only some readers take for one (`"\\L"`) a space."""
     if isinstance(value, str):
-        return NOT_XML.sub("", value)
+        return ODD_BREAK.sub(" ", NOT_XML.sub("", value))
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [clean(v) for v in value]
     if isinstance(value, dict):
-        return {_clean(k): _clean(v) for k, v in value.items()}
+        return {clean(k): clean(v) for k, v in value.items()}
     return value
 
 

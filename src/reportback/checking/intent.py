@@ -22,19 +22,23 @@ from reportback.model import Audience
 Found = tuple[int, str]
 
 VALUED = (
-    r"(?i:confidential[ \t]*[:=][ \t]*(?:true|false|yes|no|on|off)\b"
-    r"|status[ \t]*[:=][ \t]*(?:draft|final)\b|publish[ _-]?at[ \t]*[:=][ \t]*\d)"
+    r"(?i:[\"'“‘]?(?:confidential[\"'”’]?[ \t]*[:=][ \t]*[\"'“‘]?(?:true|false|yes|no|on|off)\b"
+    r"|status[\"'”’]?[ \t]*[:=][ \t]*[\"'“‘]?(?:draft|final)\b"
+    r"|publish[ _-]?at[\"'”’]?[ \t]*[:=][ \t]*[\"'“‘]?\d))"
 )
 """A front-matter key that decides what is published, with its value, as a writer may spell
 it (any case, `=` for `:`, `publish at`)."""
 DECIDING = rf"(?:{VALUED}|(?:confidential|status|publish_at)[ \t]*:)"
 """The same, or the key exactly as front matter writes it."""
+BEFORE_KEY = r"(?:[-*+>|:#]|\d+[.)]|\[[ xX]?\]|\[\^[^\]\n]*\]:)"
+"""What may stand before such a key on a line: a list's, a quote's, a table's, a
+definition's or a heading's marker, a task's box, a footnote's label (adversary helper 73)."""
 KEY_IN_BODY = re.compile(
-    rf"^[ \t]*(?:(?:[-*+][ \t]+)?{DECIDING}|(?:(?:[-*+>|:]|\d+[.)])[ \t]*)+{VALUED})", re.M
+    rf"^[ \t]*(?:(?:[-*+][ \t]+)?{DECIDING}|(?:{BEFORE_KEY}[ \t]*)+{VALUED})", re.M
 )
 """Such a key written below the closing `---`, as a list item, or with its value in a
-quote, a numbered item, a definition or a table's cell."""
-VALUED_IN_BODY = re.compile(rf"^[ \t]*(?:(?:[-*+>|:]|\d+[.)])[ \t]*)*{VALUED}")
+quote, a numbered item, a definition, a table's cell, a heading, a task or a footnote."""
+VALUED_IN_BODY = re.compile(rf"^[ \t]*(?:{BEFORE_KEY}[ \t]*)*{VALUED}")
 """The same with its value, as a line is read (`_plain`: folded, so a label is not one)."""
 GAP = r"[\s\-]*"
 """What may stand between the words of a phrase: spaces, line breaks, hyphens, or nothing
@@ -83,7 +87,8 @@ STRICT = (
     r"|solo[ \t]+para[ \t]+(?:los[ \t]+)?miembros|sigiloso|конфиденциально|rúnda|dìomhair"
     r"|classified|sensitive|redacted|under[ \t]+embargo|closed[ \t]+session|need[ \t]+to[ \t]+know"
     r"|reserved[ \t]+business|exempt[ \t]+information|between[ \t]+ourselves|do[ \t]+not[ \t]+share"
-    r"|restricted[ \t]+to[ \t]+(?:party[ \t]+)?members)"
+    r"|restricted[ \t]+to[ \t]+(?:party[ \t]+)?members|preifat|konfidentiell?t?|خفیہ"
+    r"|buill[ \t]+a-mh(?:à|a)in|nfp|p&c|otr|embargo)"
 )
 """Labels only with a colon or a dash after them (`Private:`, `In confidence –`, `Conf.:`,
 `Restricted:`, `In camera:`, `Vertraulich:`), being words of everyday text too."""
@@ -110,8 +115,8 @@ STARTS = re.compile(
 …`, the label alone, also as a numbered item (`1. Confidential: …`) or after a short lead-in
 (`Fine print: Members only (…)`, `Item 4 – Confidential: …`; not `Vote: members only.`)."""
 HEADING = re.compile(
-    rf"^[ \t]{{0,3}}#+[ \t]+(?:(?:.*[–—:(\[|/,·→»~-][ \t]*)?{LABELS}"
-    rf"|.*[–—:(\[|/,·→»~-][ \t]*(?:{STRICT}|conf\.?))"
+    rf"^[ \t]{{0,3}}#+[ \t]+(?:(?:.*[–—:(\[|/,·→»~…•-][ \t]*)?{LABELS}"
+    rf"|.*[–—:(\[|/,·→»~…•-][ \t]*(?:{STRICT}|conf\.?))"
     r"(?:\b|(?<=\.))[)\]*_.]*(?![ \t]*[^\W_])",
     re.I,
 )
@@ -288,16 +293,22 @@ def _wrapped(blanked: str) -> Iterator[tuple[int, int, str]]:
 
 
 SENTENCE = re.compile(
-    r"(?<=[.!?;)\]])[\s\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff\u3164]*(?=[^\W\d_])"
+    r"(?<=[.!?;)\]…。．﹒․‽؟;।•\"'”’»])([\s\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff"
+    r"\u3164]*)(?=[^\W\d_])"
 )
-"""Where a sentence ends and the next starts, also with no space or only one that shows
-nothing between them (`The panel met.Confidential: …`: adversary helper 71)."""
+"""Where a sentence may end and the next start: after a stop (`.`, `…`, `。`), a closing
+bracket or quote, or a bullet, before a letter (adversary helpers 71 and 73)."""
 
 
 def sentences(line: str) -> list[str]:
-    """Return a line, then each of its sentences if it has more than one."""
-    parts = [part.strip() for part in SENTENCE.split(line)]
-    return [line, *parts] if len(parts) > 1 else [line]
+    """Return a line, then each of its sentences if it has more than one: one starts after
+    a space, or with a capital right after the stop (`The panel met.Confidential: …`; not
+    `example.org/members-only`, an address)."""
+    cuts = [m.end() for m in SENTENCE.finditer(line)
+            if any(c.isspace() for c in m[1]) or line[m.end()].isupper()]  # fmt: skip
+    if not cuts:
+        return [line]
+    return [line, *(line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True))]
 
 
 def as_read(line: str) -> str:

@@ -20,7 +20,7 @@ import yaml
 from reportback import cache as cachemod
 from reportback.cache import Cache
 from reportback.checking.characters import odd_breaks
-from reportback.checking.front_matter import read_as_text
+from reportback.checking.front_matter import clean, read_as_text
 from reportback.checking.intent import says_withheld
 from reportback.checking.placement import marked_as_written
 from reportback.errors import InputRefused, Problem, problem
@@ -133,7 +133,7 @@ def _entry(loader: Any, node: yaml.Node, path: Path, problems: list[Problem]) ->
             problems.append(problem(path, line, f"duplicate key {key!r}"))
         else:
             try:
-                values[key] = loader.construct_object(value_node, deep=True)
+                values[key] = clean(loader.construct_object(value_node, deep=True))  # "\e"
             except (ValueError, yaml.YAMLError):
                 values[key] = value_node.value  # an impossible date: refused below
             if key == "date" and isinstance(values[key], str):
