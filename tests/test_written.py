@@ -1486,6 +1486,8 @@ UNMARKED_LABELS = [  # adversary helper 72: each was published, and its name wit
     "Riservato: Zqxm was named.",
     "Vertrouwelijk: Zqxn was named.",
     "Classified: Zqxo was named.",
+    "Geheim: Zqxp was named.",  # adversary helper 74
+    "Withheld: Zqxq was named.",
 ]
 
 
@@ -1503,7 +1505,8 @@ def test_everyday_sentences_near_those_words_are_published(cli: Cli, project: Pr
         "Members only pay half. Everything below is public.\n\n"
         "We need to know more: the panel asked. Redacted text was shown to the panel.\n\n"
         "See https://example.org/Confidential:papers and labour.org.uk/members-only-area. "
-        "The embargo was lifted; e.g.Confidential is a word. The vote was 3.5 to 2.\n"
+        "The embargo was lifted; e.g.Confidential is a word. The vote was 3.5 to 2.\n\n"
+        "Do not share your password, the team said. Need to know: motions close at noon.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)

@@ -50,7 +50,7 @@ SAYS = re.compile(
     rf"{GAP}confidential|commercial(?:ly)?{GAP}in{GAP}confidence"
     rf"|must{GAP}not{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)"
     rf"|for{GAP}internal{GAP}use{GAP}only"
-    rf"|do{GAP}not{GAP}(?:publish|circulate|share)|strictly{GAP}(?:confidential|private)"
+    rf"|do{GAP}not{GAP}(?:publish|circulate)|strictly{GAP}(?:confidential|private)"
     rf"|(?:the{GAP}following|what{GAP}follows|(?:this|the){GAP}next(?:{GAP}(?:part|section"
     rf"|item|paragraph)s?)?|everything{GAP}(?:(?:else{GAP})?below|(?:that{GAP})?follows))"
     rf"{GAP}(?:is|are){GAP}(?:strictly{GAP})?(?:confidential|private|(?:for{GAP})?members"
@@ -85,9 +85,10 @@ STRICT = (
     r"|vertraulich|confidentiel(?:le)?|confidencial|vertrouwelijk|riservat[oa]|cyfrinach"
     r"|nur[ \t]+f(?:ü|ue)r[ \t]+mitglieder|r[ée]serv[ée][ \t]+aux[ \t]+membres|poufne|tajne"
     r"|solo[ \t]+para[ \t]+(?:los[ \t]+)?miembros|sigiloso|конфиденциально|rúnda|dìomhair"
-    r"|classified|sensitive|redacted|under[ \t]+embargo|closed[ \t]+session|need[ \t]+to[ \t]+know"
+    r"|classified|sensitive|redacted|under[ \t]+embargo|closed[ \t]+session"
     r"|reserved[ \t]+business|exempt[ \t]+information|between[ \t]+ourselves|do[ \t]+not[ \t]+share"
-    r"|restricted[ \t]+to[ \t]+(?:party[ \t]+)?members|preifat|konfidentiell?t?|خفیہ"
+    r"|restricted[ \t]+to[ \t]+(?:party[ \t]+)?members|preifat|konfidentiell?t?|خفیہ|withheld"
+    r"|geheim|priv[ée]"
     r"|buill[ \t]+a-mh(?:à|a)in|nfp|p&c|otr|embargo)"
 )
 """Labels only with a colon or a dash after them (`Private:`, `In confidence –`, `Conf.:`,
