@@ -539,6 +539,22 @@ def test_the_audit_finds_a_withheld_reports_name_in_any_case_and_not_in_another_
     assert bool([f for f in found if "names a withheld report" in str(f)]) == named, found
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("reports/e\u2011f", True), ("reports/\u200be-f", True), ("reports/e-\u00adf", True),
+     ("../e\u2060\u2212f/", True), ("reports/e&#8209;f", True), ("e\uff0df.pdf", True),
+     ("reports/e\u2011g", False), ("reports/e f", False)],
+)  # fmt: skip
+def test_the_audit_finds_a_withheld_reports_name_with_what_shows_nothing_or_another_dash(
+    text: str, named: bool
+) -> None:
+    """Adversary helper 74: `reports/\u200bsecret-appeal` and a non-breaking hyphen in the
+    name were published: they read as the name."""
+    output = Output("index.html", f"<p>{text}</p>".encode(), Audience.PUBLIC)
+    found = Auditor([], PdfText(None), hidden_slugs=["e-f"]).check_all([output])
+    assert bool([f for f in found if "names a withheld report" in str(f)]) == named, found
+
+
 def test_a_report_named_as_text_while_embargoed_is_refused_by_the_audit_in_a_few_lines(
     cli: Cli, project: Project
 ) -> None:

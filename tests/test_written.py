@@ -949,6 +949,10 @@ ROUND_11 = {
     "a search attribute without data-": ("::: {pagefind-ignore=all}\nzq\n:::\n", 9, "search"),
     "words as a span's keys": ("A <span words zq here>a</span> b.\n", 9, "has no value"),
     "a decision on a heading of no words": ('## {decision="Agreed"}\n', 9, "with words"),
+    # adversary helper 74: a front matter's deciding key as an attribute set nothing
+    "status= on a heading": ("## Item zq {status=draft}\n", 9, "looks like a withholding mark"),
+    "publish= on a span": ("The [zq]{publish=no} said.\n", 9, "looks like a withholding mark"),
+    "draft= on a div": ("::: {draft=true}\nzq\n:::\n", 9, "looks like a withholding mark"),
 }
 
 
@@ -1488,6 +1492,12 @@ UNMARKED_LABELS = [  # adversary helper 72: each was published, and its name wit
     "Classified: Zqxo was named.",
     "Geheim: Zqxp was named.",  # adversary helper 74
     "Withheld: Zqxq was named.",
+    "NEC only: Zqxr was named.",
+    "Officers only: Zqxs was named.",
+    "Staff only – Zqxt was named.",
+    "Internal: Zqxu was named.",
+    "Reserved: Zqxv was named.",
+    "Cynghorwyr yn unig: Zqxw was named.",
 ]
 
 
@@ -1506,7 +1516,9 @@ def test_everyday_sentences_near_those_words_are_published(cli: Cli, project: Pr
         "We need to know more: the panel asked. Redacted text was shown to the panel.\n\n"
         "See https://example.org/Confidential:papers and labour.org.uk/members-only-area. "
         "The embargo was lifted; e.g.Confidential is a word. The vote was 3.5 to 2.\n\n"
-        "Do not share your password, the team said. Need to know: motions close at noon.\n"
+        "Do not share your password, the team said. Need to know: motions close at noon.\n\n"
+        "Internal elections: two. Reserved seats: one. Panel only pays half. The NEC only met "
+        "twice. For information only: the budget. Draft: the motion read as follows.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)
@@ -1567,6 +1579,11 @@ HIDDEN_BEFORE = {  # adversary helper 71: each published the report, or the word
         "Body.\n",
         7,
     ),
+    # adversary helper 74: a key as a footnote's label, a code span, math, or `draft`
+    "a key as a footnote's label": ("", "Met.[^status]\n\n[^status]: draft\n", 9),
+    "a key in a code span": ("", "Met.\n\n`status: draft`\n", 9),
+    "a key in math": ("", "Met.\n\n$confidential: true$\n", 9),
+    "a draft key": ("", "Met.\n\ndraft: true\n", 9),
 }
 
 

@@ -22,9 +22,10 @@ from reportback.model import Audience
 Found = tuple[int, str]
 
 VALUED = (
-    r"(?i:[\"'“‘]?(?:confidential[\"'”’]?[ \t]*[:=][ \t]*[\"'“‘]?(?:true|false|yes|no|on|off)\b"
-    r"|status[\"'”’]?[ \t]*[:=][ \t]*[\"'“‘]?(?:draft|final)\b"
-    r"|publish[ _-]?at[\"'”’]?[ \t]*[:=][ \t]*[\"'“‘]?\d))"
+    r"(?i:(?:[\"'“‘`$]|\[\^)?(?:confidential[\"'”’\]]?[ \t]*[:=][ \t]*[\"'“‘]?"
+    r"(?:true|false|yes|no|on|off)\b|draft[\"'”’\]]?[ \t]*[:=][ \t]*[\"'“‘]?(?:true|yes|on)\b"
+    r"|status[\"'”’\]]?[ \t]*[:=][ \t]*[\"'“‘]?(?:draft|final)\b"
+    r"|publish[ _-]?at[\"'”’\]]?[ \t]*[:=][ \t]*[\"'“‘]?\d))"
 )
 """A front-matter key that decides what is published, with its value, as a writer may spell
 it (any case, `=` for `:`, `publish at`)."""
@@ -88,7 +89,9 @@ STRICT = (
     r"|classified|sensitive|redacted|under[ \t]+embargo|closed[ \t]+session"
     r"|reserved[ \t]+business|exempt[ \t]+information|between[ \t]+ourselves|do[ \t]+not[ \t]+share"
     r"|restricted[ \t]+to[ \t]+(?:party[ \t]+)?members|preifat|konfidentiell?t?|خفیہ|withheld"
-    r"|geheim|priv[ée]"
+    r"|geheim|priv[ée]|internal|reserved|(?:[\w'’]+[ \t]+){1,2}yn[ \t]+unig"
+    r"|(?:nec|officers?|officials?|staff|committee|panel|trustees?|councillors?|delegates?"
+    r"|executive|leadership|organisers?|secretar(?:y|ies)|chairs?)[ \t]+only"
     r"|buill[ \t]+a-mh(?:à|a)in|nfp|p&c|otr|embargo)"
 )
 """Labels only with a colon or a dash after them (`Private:`, `In confidence –`, `Conf.:`,

@@ -31,6 +31,9 @@ SYNONYMS = (
 that is one of them (or one edit away) is a near miss."""
 STRONG = "confidential"
 """A word that no ordinary identifier or key holds: any word of a name near it is a near miss."""
+DECIDING_KEYS = frozenset({"status", "draft", "publish", "publishat", "published", "visibility"})
+"""Keys that would decide what is published in front matter (`{status=draft}`): on a part,
+any value is an attempt to set its audience (adversary helper 74)."""
 PROSE_KEYS = frozenset({"title", "alt", "caption", "lang", "width", "height", "style", "label"})
 """Keys whose values are prose (or sizes), never an audience."""
 LOOK_ALIKES = str.maketrans(
@@ -108,7 +111,7 @@ def _is_prefix(word: str) -> bool:
 
 def is_near_pair(key: str, value: str) -> bool:
     """Return whether an attribute key=value tries to set an audience."""
-    if is_near_name(key, "key"):
+    if is_near_name(key, "key") or re.sub(r"[^a-z]", "", skeleton(key)) in DECIDING_KEYS:
         return True
     if key.casefold() in PROSE_KEYS:
         return False
