@@ -138,25 +138,27 @@ def across(reports: list[tuple[Source, Anchors]]) -> list[Problem]:
     `#appeal_of_jo_smith/` too), and one a public heading of that report has too is fine. A
     link naming a report is checked against its ids; one naming none, against every report's."""
     ids = {s.slug: _withheld(s, a) for s, a in reports if a.withheld or _hidden(s)}
-    hidden = {s.slug: s for s, _ in reports if _hidden(s)}
-    problems: list[Problem] = []
+    shown = [(s, a) for s, a in reports if not _hidden(s)]
+    named = list(_naming(shown, [s for s, _ in reports if _hidden(s)]))
+    problems = [
+        problem(source.path, source.body_line + line - 1,
+                f"link to {target!r}: reports/{report.slug} is not published ("
+                f"{'confidential' if report.meta.confidential else 'a draft'}), and the link "
+                "would name it: remove the link")
+        for source, line, target, report in named
+    ]  # fmt: skip
+    done = {(source.slug, line, target) for source, line, target, _ in named}
     for source, found in reports:
         for line, level, target in found.links:
+            if "#" not in target or (source.slug, line, target) in done:
+                continue
             path, _, name = target.partition("#")
-            if not _hidden(source) and (named_hidden := _names(_path(target), hidden, level)):
-                why = "confidential" if named_hidden.meta.confidential else "a draft"
-                message = (f"link to {target!r}: reports/{named_hidden.slug} is not published "
-                           f"({why}), and the link would name it: remove the link")  # fmt: skip
-                problems.append(problem(source.path, source.body_line + line - 1, message))
-                continue
-            if "#" not in target:
-                continue
             if _same_page(path, source.slug):  # `./#id`, `index.html#id`: `cross_references`'
                 continue
             parts = set(re.split(r"[/?#]", path))
-            named = [s.slug for s, _ in reports if s.slug in parts] or list(ids)
+            named_ids = [s.slug for s, _ in reports if s.slug in parts] or list(ids)
             keys = (_key(name), _key(name, again=True))
-            for slug in (s for s in named if s != source.slug and s in ids):
+            for slug in (s for s in named_ids if s != source.slug and s in ids):
                 withheld, public = ids[slug]
                 hit = next((k for k in keys if withheld.get(k, level) > level), None)
                 if hit is not None and not public.intersection(keys):
@@ -172,27 +174,36 @@ def naming_embargoed(
     """Return a problem for each link of a report published now that names one embargoed
     (its folder or its PDF, spelled in any way `_names` reads): the name would be published
     before the report is (an adversary helper's `../<name>`, `../<NAME>`, `../<name>?x`)."""
-    waiting = {s.slug: s for s in embargoed}
-    problems: list[Problem] = []
+    return [
+        problem(source.path, source.body_line + line - 1,
+                f"link to {target!r}: reports/{report.slug} is embargoed until "
+                f"{report.meta.publish_at}, and the link would name it before it is "
+                "published: remove it, or embargo this report as long")
+        for source, line, target, report in _naming(reports, embargoed)
+    ]  # fmt: skip
+
+
+def _naming(
+    reports: Iterable[tuple[Source, Anchors]], unpublished: list[Source]
+) -> Iterator[tuple[Source, int, str, Source]]:
+    """Yield each link of `reports` that names one of `unpublished` (its folder or its PDF):
+    the report it is in, its line, its target and the report it names."""
+    names = {_spelled(s.slug): s for s in unpublished}  # spelled once, for every link
+    if not names:
+        return
     for source, found in reports:
         for line, level, target in found.links:
-            named = _names(_path(target), waiting, level) if waiting else None
-            if named is not None:
-                message = (f"link to {target!r}: reports/{named.slug} is embargoed until "
-                           f"{named.meta.publish_at}, and the link would name it before it is "
-                           "published: remove it, or embargo this report as long")  # fmt: skip
-                problems.append(problem(source.path, source.body_line + line - 1, message))
-    return problems
+            if (report := _names(_path(target), names, level)) is not None:
+                yield source, line, target, report
 
 
-def _names(path: str, hidden: dict[str, Source], level: Audience) -> Source | None:
+def _names(path: str, names: dict[str, Source], level: Audience) -> Source | None:
     """Return the report withheld whole that a link's path names (its folder or its PDF),
     if the link is shown to anyone (not in confidential text): its parts read as a server
-    or a browser might (`_spelled`), and a name another site's address holds only after
-    `reports/`."""
+    or a browser might (`_spelled`, as `names` are), and a name another site's address holds
+    only after `reports/`."""
     if level >= Audience.CONFIDENTIAL:
         return None
-    names = {_spelled(slug): source for slug, source in hidden.items()}
     parts = [part.strip() for part in re.split(r"[/?#;\\]", _spelled(path)) if part.strip()]
     relative = not re.match(r"[a-zA-Z][\w+.-]*:|[/\\]{2}", path)  # another site's: `reports/…`
     for before, part in zip(["", *parts], parts, strict=False):
