@@ -184,12 +184,12 @@ class Verdicts:
 
 
 SLASHES = rb"(?:[/\\]|%2f|%5c)+"
-GAP = rb"(?:\xc2\xad|\xcd\x8f|\xe2\x80[\x8b-\x8f]|\xe2\x81[\xa0-\xa4]|\xef\xbb\xbf|&#?\w{2,8};)*"
-"""What may stand between a name's letters and show nothing: a soft hyphen, a zero-width
-character, a joiner, an entity (adversary helper 74's `reports/\u200bsecret`)."""
-DASH = rb"(?:-|%2d|\xe2\x80[\x90-\x94]|\xe2\x88\x92|\xef\xb9\xa3|\xef\xbc\x8d|&#?\w{2,8};)"
-"""A name's hyphen as text may draw it: a non-breaking hyphen, a dash, a minus sign."""
 """A path's separator as an address may write it: `/`, `\\`, doubled, percent-encoded."""
+GAP = rb"(?:\xc2\xad|\xcd\x8f|\xe2\x80[\x8b-\x8f]|\xe2\x81[\xa0-\xa4]|\xef\xbb\xbf|&#?\w{2,8};)*"
+"""What may stand between a name's letters and show nothing (a soft hyphen, a zero-width
+character, a joiner, an entity); a name's hyphen as text may draw it (`DASH`: a dash, a
+non-breaking hyphen, a minus sign). Adversary helper 74's `reports/\u200bsecret`."""
+DASH = rb"(?:-|%2d|\xe2\x80[\x90-\x94]|\xe2\x88\x92|\xef\xb9\xa3|\xef\xbc\x8d|&#?\w{2,8};)"
 
 
 def naming(hidden: Iterable[str]) -> re.Pattern[bytes]:
@@ -197,9 +197,8 @@ def naming(hidden: Iterable[str]) -> re.Pattern[bytes]:
     or browser follows: `reports/<name>` or `../<name>` (with anything but a name's own
     characters after it), `<name>.pdf`; in any case, with its separators doubled or
     encoded, `./` between them, and any of its letters percent-encoded (adversary helper
-    73's `//reports//name`, `reports/./name`, `reports/%71…`), with characters that show
-    nothing between its letters or a dash drawn otherwise (helper 74). Not the end of another name
-    (`c.pdf` in `nec.pdf`)."""
+    73's `//reports//name`, `reports/./name`, `reports/%71…`), or with a `GAP` between its
+    letters or a `DASH`. Not the end of another name (`c.pdf` in `nec.pdf`)."""
     names = b"|".join(GAP.join(_letter(c) for c in name.encode("utf-8")) for name in hidden)
     return re.compile(
         rb"(?<![\w.-])(?:(?:reports|\.\.)%s(?:\.%s)*%s(?:%s)(?![\w-]|\.[\w-])|(?:%s)\.pdf)"
