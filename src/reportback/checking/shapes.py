@@ -60,6 +60,8 @@ def _words_of(text: str) -> tuple[str, ...]:
     return (text.lower(),) if text.isascii() and text.isalnum() else words(text)
 
 
+SPACES = json_ast.INERT - {"Str"}
+"""Inlines of no words, marks or elements: a space, a line break."""
 AS_WRITTEN = frozenset({"Code", "CodeBlock", "Math", "RawInline"})
 """Elements whose text is their second part, words the level rule counts too: a code span
 or math written before a span one reader ends early was published (`^[`x`\\[]{.members}^`)."""
@@ -125,7 +127,10 @@ def _levels_into(out: list[Levelled], value: list[Any], level: int) -> None:
         if isinstance(item, list):
             _levels_into(out, item, here)
         elif isinstance(item, dict) and "t" in item:
-            kind, own = item["t"], json_ast.mark(item) if item["t"] in json_ast.ATTR_AT else None
+            kind = item["t"]
+            if kind in SPACES:  # most of a tree's nodes: no words, marks or elements
+                continue
+            own = json_ast.mark(item) if kind in json_ast.ATTR_AT else None
             if kind == "Header":
                 depth = item["c"][0]
                 sections = [s for s in sections if s[0] < depth]
