@@ -1498,7 +1498,54 @@ UNMARKED_LABELS = [  # adversary helper 72: each was published, and its name wit
     "Internal: Zqxu was named.",
     "Reserved: Zqxv was named.",
     "Cynghorwyr yn unig: Zqxw was named.",
+    # adversary helper 75: a label the lists did not hold, each published with its name
+    "Personal and confidential – Zqya was named.",
+    "Confidential annex: Zqyb was named.",
+    "Confidential business: Zqyc was named.",
+    "Treat as confidential: Zqyd was named.",
+    "Please treat as confidential – Zqye was named.",
+    "Keep confidential: Zqyf was named.",
+    "Confidentially, Zqyg was named.",
+    "Members: Zqyh was named.",
+    "For members: Zqyi was named.",
+    "Just for members – Zqyj was named.",
+    "Members’ section: Zqyk was named.",
+    "Members' eyes only. Zqyl was named.",
+    "OFFICIAL-SENSITIVE: Zqym was named.",
+    "Private session: Zqyn was named.",
+    "In closed session: Zqyo was named.",
+    "Not for wider circulation – Zqyp was named.",
+    "Not to be made public: Zqyq was named.",
+    "Not for disclosure: Zqyr was named.",
+    "Legally privileged: Zqys was named.",
+    "Limited circulation: Zqyt was named.",
+    "Not for the press: Zqyu was named.",
+    "Do not forward: Zqyv was named.",
+    "Exempt item: Zqyw was named.",
+    "Not yet announced: Zqyx was named.",
+    "Under wraps: Zqyy was named.",
+    "Hold until 5 May: Zqyz was named.",
+    "Item 4 – Confidential annex: Zqza was named.",
+    "| Case | Confidential notes |\n|---|---|\n| 12 | Zqzb was named |",
 ]
+UNMARKED_HEADINGS = [  # adversary helper 75: each published the section below it
+    "## Confidential items", "## Confidential annex", "## Confidential session",
+    "## Confidential briefing from the General Secretary",
+    "## Disputes (personal and confidential)", "## Disputes (keep confidential)",
+    "## Disputes (confidential session)",
+    "## Disputes – treat as confidential", "## Disputes – for members", "## Members’ section",
+    "## For members", "## Members' business", "## In camera", "## Closed session",
+    "## Private session", "## Disputes – private session", "## Disputes (in private session)",
+]
+
+
+@pytest.mark.parametrize("heading", UNMARKED_HEADINGS)
+def test_a_heading_saying_it_is_withheld_in_more_words_is_refused(
+    cli: Cli, project: Project, heading: str
+) -> None:
+    body = f"The panel met.\n\n{heading}\n\nZqzc was named.\n"
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    assert_refused(cli, root, 9, "says that it is withheld, but nothing marks it")
 
 
 @pytest.mark.parametrize("line", UNMARKED_LABELS)
@@ -1518,7 +1565,12 @@ def test_everyday_sentences_near_those_words_are_published(cli: Cli, project: Pr
         "The embargo was lifted; e.g.Confidential is a word. The vote was 3.5 to 2.\n\n"
         "Do not share your password, the team said. Need to know: motions close at noon.\n\n"
         "Internal elections: two. Reserved seats: one. Panel only pays half. The NEC only met "
-        "twice. For information only: the budget. Draft: the motion read as follows.\n"
+        "twice. For information only: the budget. Draft: the motion read as follows.\n\n"
+        "Members asked about selections. Membership figures: 560,000. Not everyone agreed: "
+        "the vote was close. Not for the first time, the NEC met online. Closed list "
+        "selections were discussed. For members who missed it, the recording is online.\n\n"
+        "## Members' questions\n\nThree.\n\n## Not for profit organisations\n\nRules.\n\n"
+        "## Update: confidential reporting\n\nA new line.\n\n## Private members' bills\n\nNone.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)
@@ -1596,6 +1648,14 @@ def test_a_key_or_comment_hidden_by_a_character_that_shows_nothing_is_refused(
     assert_refused(cli, root, line)
 
 
+def test_a_label_in_a_registers_note_is_refused(cli: Cli, project: Project) -> None:
+    """Adversary helper 75: the note was published on the record's page."""
+    register = '- {meeting: NEC, date: 2016-09-20, note: "Personal and confidential – Zqn"}\n'
+    project({"reports/a.md": FRONT + "---\n\nBody.\n", "meetings.yaml": register})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1 and result.err.startswith("meetings.yaml:1: "), result.err
+
+
 def test_a_comment_hidden_by_a_zero_width_space_in_the_register_is_refused(
     cli: Cli, project: Project
 ) -> None:
@@ -1609,6 +1669,7 @@ def test_a_comment_hidden_by_a_zero_width_space_in_the_register_is_refused(
     ("front", "body", "line"),
     [  # adversary helper 71: a label after a sentence, in a value or glued to the last one
         ('summary: "Public. Confidential: Zqclabel words"\n', "Body.\n", 5),
+        ('summary: "Confidential business: Zqclabel words"\n', "Body.\n", 5),  # helper 75
         ("summary: >-\n  Public.\n  Confidential: Zqclabel words\n", "Body.\n", 5),
         ("", "Public para here.Confidential: Zqclabel words.\n", 7),
         ("", "Public para here;Members only: Zqm words.\n", 7),

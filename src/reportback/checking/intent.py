@@ -46,7 +46,8 @@ GAP = r"[\s\-]*"
 (the words run together once characters that show nothing are taken out)."""
 SAYS = re.compile(
     rf"\b(?:not{GAP}(?:for|to{GAP}be){GAP}(?:publication|published|circulation|circulated|shared)"
-    rf"|not{GAP}for{GAP}(?:public{GAP})?(?:release|distribution|circulation|consumption)"
+    rf"|not{GAP}for{GAP}(?:(?:public|wider|general|onward){GAP})?(?:release|distribution"
+    rf"|circulation|consumption|transmission|disclosure)"
     rf"|don[’'`]?t{GAP}(?:publish|circulate|share)|(?:privileged|private){GAP}(?:and|&)"
     rf"{GAP}confidential|commercial(?:ly)?{GAP}in{GAP}confidence"
     rf"|must{GAP}not{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)"
@@ -68,26 +69,41 @@ QUALIFIED = (
 LABELS = (
     rf"(?:{QUALIFIED}(?:confidential|(?:[\w'’]+[ \t]+)?(?:member|mbr|memb\.?)[’'`]?s?[’'`]?"
     r"[ -]?only)"
-    r"|cyfrinachol|embargoed"
-    r"|private\s*&\s*confidential|only[ \t]+for[ \t]+(?:party[ \t]+)?members"
+    r"|cyfrinachol|embargoed|(?:personal|private)[ \t]*(?:and|&)[ \t]*confidential"
+    r"|(?:please[ \t]+)?(?:treat|keep|handle|hold|regard)[ \t]+(?:(?:this|it|these|as|in|strictly)"
+    r"[ \t]+){0,2}(?:confidential|private)"
+    r"|(?:(?:just|only|strictly)[ \t]+)?for[ \t]+(?:(?:the|party)[ \t]+)?members"
+    r"|members[’'`]?[ \t]+(?:section|business|area|items?|session|part|matters?)"
+    r"|(?:[\w'’]+[ \t]+){0,3}eyes[ \t]+only"
     r"|(?:i[ \t]+)?aelodau[ \t]+yn[ \t]+unig)"
 )
+NOUNS = (
+    r"(?:items?|matters?|minutes?|papers?|information|details|sections?|parts?|discussions?"
+    r"|annex(?:es)?|appendix|appendices|briefings?|business|reports?|notes?|sessions?|updates?"
+    r"|materials?|correspondence|advice|cases?|documents?|submissions?|comments?|remarks?)"
+)
+"""What a label may name (`Confidential annex:`, `## Confidential items`; adversary helper 75)."""
 AFTER = (
-    r"(?:[ \t]+(?:item|matter|minute|paper|information|details|section|part|discussion|follows"
+    rf"(?:[ \t]+(?:{NOUNS}|follows"
     r"|until[ \t][^:\n]{1,30}?|to[ \t]+the[ \t]+\w+)(?:[ \t]+follows)?)?"
 )
 """Words after a label that keep it one (`Confidential item:`, `Confidential until 2027:`)."""
 STRICT = (
     r"(?:private|(?:top[ \t]+)?secret|in[ \t]+(?:strict(?:est)?[ \t]+)?confidence"
-    r"|off[ \t-]+(?:the[ \t-]+)?record|(?:[\w'’]+[ \t]+){0,3}eyes[ \t]+only|internal[ \t]+only"
+    r"|off[ \t-]+(?:the[ \t-]+)?record|internal[ \t]+only"
     r"|conf\.|confid\.?|confdl\.?|conf(?=[ \t]*[:–—])|restricted|in[ \t]+camera|non[ \t-]?public"
     r"|not[ \t]+(?:for[ \t]+the[ \t]+)?(?:public|website)|unpublished"
     r"|(?:under[ \t]+)?(?:the[ \t]+)?chatham[ \t]+house(?:[ \t]+rules?)?"
+    r"|not[ \t]+yet[ \t]+(?:announced|public|published|released)|official[ \t-]*sensitive"
+    r"|do[ \t]+not[ \t]+(?:forward|disclose|share|circulate|publish|distribute|copy|repeat|quote)"
+    r"|(?:legally[ \t]+)?privileged|(?:limited|restricted)[ \t]+(?:circulation|distribution)"
+    r"|exempt(?:[ \t]+(?:items?|business))?|under[ \t]+wraps|hold[ \t]+until[ \t][^:\n]{1,30}?"
+    r"|(?:in[ \t]+)?(?:private|closed)[ \t]+session|gizli|গোপনীয়|fortrolig|confidenziale"
     r"|vertraulich|confidentiel(?:le)?|confidencial|vertrouwelijk|riservat[oa]|cyfrinach"
     r"|nur[ \t]+f(?:ü|ue)r[ \t]+mitglieder|r[ée]serv[ée][ \t]+aux[ \t]+membres|poufne|tajne"
     r"|solo[ \t]+para[ \t]+(?:los[ \t]+)?miembros|sigiloso|конфиденциально|rúnda|dìomhair"
-    r"|classified|sensitive|redacted|under[ \t]+embargo|closed[ \t]+session"
-    r"|reserved[ \t]+business|exempt[ \t]+information|between[ \t]+ourselves|do[ \t]+not[ \t]+share"
+    r"|classified|sensitive|redacted|under[ \t]+embargo"
+    r"|reserved[ \t]+business|exempt[ \t]+information|between[ \t]+ourselves"
     r"|restricted[ \t]+to[ \t]+(?:party[ \t]+)?members|preifat|konfidentiell?t?|خفیہ|withheld"
     r"|geheim|priv[ée]|internal|reserved|(?:[\w'’]+[ \t]+){1,2}yn[ \t]+unig"
     r"|(?:nec|officers?|officials?|staff|committee|panel|trustees?|councillors?|delegates?"
@@ -108,9 +124,13 @@ the day - `, `Item 4 (Disputes, second complaint) – `, `Re: item 4: `, `Item 4
 AFTER_LEAD = r"[^\w\n]*?(?:[:\-–—(_]|[^\w\s'’\"“”.,;!?|])"
 """What ends a label after a lead-in: a colon, dash or bracket, or a symbol (`⚠`); not a
 stop (`Vote: members only.`), nor a table's pipe."""
+LINE_ONLY = r"(?:members[’'`]?|not[ \t]+(?:yet[ \t]+)?(?:for|to[ \t]+be)(?:[ \t]+[\w'’]+){1,3})"
+"""Labels only with a colon or a dash after them at a line's start, not as a heading's words
+(`Members:`, `Not to be made public:`, `Not for the press –`; `## Not for profit bodies`)."""
 STARTS = re.compile(
     rf"^(?:[^\w\n]|_)*(?:{NUMBER})?(?:{LABELS}{AFTER}(?:\b|(?=_))[^\w\n]*?(?:{ENDS}|$)"
-    rf"|{STRICT}[^\w\n]*?[:–—-]|{LEAD}(?:{LABELS}(?:\b|(?=_)){AFTER_LEAD}"
+    rf"|(?:{STRICT}|{LINE_ONLY})[^\w\n]*?[:–—-]|confidentially\b[^\w\n]*?[,:–—-]"
+    rf"|{LEAD}(?:{LABELS}{AFTER}(?:\b|(?=_)){AFTER_LEAD}"
     rf"|{QUALIFIED}confidential\b[^\w\n]*?\.|{STRICT}[^\w\n]*?[:–—]))",
     re.I,
 )
@@ -119,9 +139,9 @@ STARTS = re.compile(
 …`, the label alone, also as a numbered item (`1. Confidential: …`) or after a short lead-in
 (`Fine print: Members only (…)`, `Item 4 – Confidential: …`; not `Vote: members only.`)."""
 HEADING = re.compile(
-    rf"^[ \t]{{0,3}}#+[ \t]+(?:(?:.*[–—:(\[|/,·→»~…•-][ \t]*)?{LABELS}"
-    rf"|.*[–—:(\[|/,·→»~…•-][ \t]*(?:{STRICT}|conf\.?))"
-    r"(?:\b|(?<=\.))[)\]*_.]*(?![ \t]*[^\W_])",
+    rf"^[ \t]{{0,3}}#+[ \t]+(?:{QUALIFIED}confidential[ \t]+{NOUNS}\b"
+    rf"|(?:.*[–—:(\[|/,·→»~…•-][ \t]*)?(?:{LABELS}{AFTER}|{STRICT}|conf\.?)"
+    r"(?:\b|(?<=\.))[)\]*_.]*(?![ \t]*[^\W_]))",
     re.I,
 )
 """A heading labelled withheld (`## Disputes panel – confidential`, `## Panel (confidential)`,
