@@ -1529,13 +1529,23 @@ UNMARKED_LABELS = [  # adversary helper 72: each was published, and its name wit
     "| Case | Confidential notes |\n|---|---|\n| 12 | Zqzb was named |",
 ]
 UNMARKED_HEADINGS = [  # adversary helper 75: each published the section below it
-    "## Confidential items", "## Confidential annex", "## Confidential session",
+    "## Confidential items",
+    "## Confidential annex",
+    "## Confidential session",
     "## Confidential briefing from the General Secretary",
-    "## Disputes (personal and confidential)", "## Disputes (keep confidential)",
+    "## Disputes (personal and confidential)",
+    "## Disputes (keep confidential)",
     "## Disputes (confidential session)",
-    "## Disputes – treat as confidential", "## Disputes – for members", "## Members’ section",
-    "## For members", "## Members' business", "## In camera", "## Closed session",
-    "## Private session", "## Disputes – private session", "## Disputes (in private session)",
+    "## Disputes – treat as confidential",
+    "## Disputes – for members",
+    "## Members’ section",
+    "## For members",
+    "## Members' business",
+    "## In camera",
+    "## Closed session",
+    "## Private session",
+    "## Disputes – private session",
+    "## Disputes (in private session)",
 ]
 
 
