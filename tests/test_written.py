@@ -403,6 +403,19 @@ def test_withholding_a_name_the_site_publishes_does_not_refuse(cli: Cli, project
     assert "Hackney North and Stoke Newington" in (root / "site/clp/index.html").read_text()
 
 
+def test_a_withheld_heading_in_the_words_of_a_placeholder_does_not_refuse(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 75: the audit found the withheld heading's words in the public
+    placeholder that stands in for it ("Item for members"), and refused the build."""
+    body = "## Item for members {.members}\n\nThe zqballot timetable was agreed.\n"
+    root = project({"reports/a.md": HEAD + body})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    page = (root / "site/reports/a/index.html").read_text()
+    assert "Item for members" in page and "zqballot" not in page
+
+
 def test_words_withheld_and_also_public_are_a_warning_naming_both(
     cli: Cli, project: Project
 ) -> None:

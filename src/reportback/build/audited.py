@@ -20,7 +20,7 @@ from reportback.build.swap import Staging
 from reportback.clps import Directory
 from reportback.config import Config
 from reportback.errors import Leak, LeakFound
-from reportback.model import Prepared, Withholding
+from reportback.model import Placeholders, Prepared, Withholding
 from reportback.timing import stage
 
 if TYPE_CHECKING:
@@ -30,12 +30,18 @@ SITE = "(the site)"
 """The audit's name for the text the site itself publishes."""
 
 
-def site_text(config: Config, directory: Directory) -> Withholding:
+def site_text(config: Config, directory: Directory, placeholders: Placeholders) -> Withholding:
     """Return what the site publishes of its own, public by definition: the CLP and region
-    names, the rep's name and the site's title. Words a report withholds that are also these
-    never refuse a build (the redactor still keeps them out of that report's own outputs)."""
+    names, the rep's name, the site's title and what stands in for withheld material (a
+    heading `## Item for members {.members}` refused the build: adversary helper 75). Words a
+    report withholds that are also these never refuse a build (the redactor still keeps them
+    out of that report's own outputs)."""
     names = [config.site.title, config.site.rep, *directory.regions]
     names += [c.name for c in directory.clps]
+    stand_ins = (placeholders.confidential_section, placeholders.members_section,
+                 placeholders.confidential_block, placeholders.members_block, placeholders.inline,
+                 placeholders.reason.replace("{reason}", " "))  # fmt: skip
+    names += list(stand_ins) if placeholders.enabled else []
     return Withholding.held(cachemod.key("site text", names), (), tuple(names))
 
 
