@@ -1003,6 +1003,10 @@ ROUND_13 = {
     "a starred LaTeX environment": ("Text \\begin*{x}zq\\end*{x} end.\n", 9, "TeX"),
     "a macro that hides words in math": ("The chair was $\\iffalse zq \\fi$.\n", 9, "TeX"),
     "an empty group Typst cannot set": ("Pay $\\mathrm{}zq$ now.\n", 9, "TeX"),
+    # adversary helper 75: `check` passed these, then Typst stopped the build (exit 3)
+    "an empty denominator": ("The value $\\frac{1}{}$ was noted.\n", 9, "TeX"),
+    "an empty root": ("The value $\\sqrt[3]{ }$ was noted.\n", 9, "TeX"),
+    "an empty second argument after a group": ("Noted $\\binom{n^{2}}{}$.\n", 9, "TeX"),
     "a size of nothing": ("[zq]{width=0em} text.\n", 9, "is not a size"),
 }  # fmt: skip
 
@@ -1593,7 +1597,8 @@ def test_everyday_sentences_near_those_words_are_published(cli: Cli, project: Pr
         "the vote was close. Not for the first time, the NEC met online. Closed list "
         "selections were discussed. For members who missed it, the recording is online.\n\n"
         "## Members' questions\n\nThree.\n\n## Not for profit organisations\n\nRules.\n\n"
-        "## Update: confidential reporting\n\nA new line.\n\n## Private members' bills\n\nNone.\n"
+        "## Update: confidential reporting\n\nA new line.\n\n## Private members' bills\n\nNone.\n\n"
+        "Carbon ${}^{14}C$ dates it; $\\frac{1}{2}$ of $x_{}$ voted.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)
