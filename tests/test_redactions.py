@@ -21,7 +21,7 @@ Project = Callable[[dict[str, str | bytes]], Path]
 BODY = (
     '## Public item {{clps="{clp}"}}\n\nzqpublic {n} words of the meeting\n\n'
     '## Legal advice {{.confidential reason="Legal"}}\n\nzqsecret {n} the advice given here\n\n'
-    "## Members item\n\nOpen text and [zqmembers {n} for members only]{{.members}}.\n"
+    "## Membership item\n\nOpen text and [zqmembers {n} for members only]{{.members}}.\n"
 )
 
 

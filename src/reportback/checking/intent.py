@@ -72,7 +72,7 @@ LABELS = (
     r"|cyfrinachol|embargoed|(?:personal|private)[ \t]*(?:and|&)[ \t]*confidential"
     r"|(?:please[ \t]+)?(?:treat|keep|handle|hold|regard)[ \t]+(?:(?:this|it|these|as|in|strictly)"
     r"[ \t]+){0,2}(?:confidential|private)"
-    r"|(?:(?:just|only|strictly)[ \t]+)?for[ \t]+(?:(?:the|party)[ \t]+)?members"
+    r"|only[ \t]+for[ \t]+(?:party[ \t]+)?members"
     r"|members[’'`]?[ \t]+(?:section|business|area|items?|session|part|matters?)"
     r"|(?:[\w'’]+[ \t]+){0,3}eyes[ \t]+only"
     r"|(?:i[ \t]+)?aelodau[ \t]+yn[ \t]+unig)"
@@ -124,12 +124,19 @@ the day - `, `Item 4 (Disputes, second complaint) – `, `Re: item 4: `, `Item 4
 AFTER_LEAD = r"[^\w\n]*?(?:[:\-–—(_]|[^\w\s'’\"“”.,;!?|])"
 """What ends a label after a lead-in: a colon, dash or bracket, or a symbol (`⚠`); not a
 stop (`Vote: members only.`), nor a table's pipe."""
-LINE_ONLY = r"(?:members[’'`]?|not[ \t]+(?:yet[ \t]+)?(?:for|to[ \t]+be)(?:[ \t]+[\w'’]+){1,3})"
+FOR_MEMBERS = r"(?:(?:just|only|strictly)[ \t]+)?for[ \t]+(?:(?:the|party)[ \t]+)?members"
+"""`For members`: a label with a colon or a dash after it, or as a heading's last words, not
+before a comma (`For members, the social is free.`)."""
+LINE_ONLY = (
+    rf"(?:members[’'`]?|{FOR_MEMBERS}"
+    rf"|not[ \t]+(?:yet[ \t]+)?(?:for|to[ \t]+be)(?:[ \t]+[\w'’]+){{1,3}})"
+)
 """Labels only with a colon or a dash after them at a line's start, not as a heading's words
 (`Members:`, `Not to be made public:`, `Not for the press –`; `## Not for profit bodies`)."""
 STARTS = re.compile(
     rf"^(?:[^\w\n]|_)*(?:{NUMBER})?(?:{LABELS}{AFTER}(?:\b|(?=_))[^\w\n]*?(?:{ENDS}|$)"
-    rf"|(?:{STRICT}|{LINE_ONLY})[^\w\n]*?[:–—-]|confidentially\b[^\w\n]*?[,:–—-]"
+    rf"|{STRICT}[^\w\n]*?[:–—-]|{LINE_ONLY}[^\w\n]*?(?:[:–—]|-(?!\w))"
+    rf"|confidentially\b[^\w\n]*?[,:–—-]"
     rf"|{LEAD}(?:{LABELS}{AFTER}(?:\b|(?=_)){AFTER_LEAD}"
     rf"|{QUALIFIED}confidential\b[^\w\n]*?\.|{STRICT}[^\w\n]*?[:–—]))",
     re.I,
@@ -140,7 +147,7 @@ STARTS = re.compile(
 (`Fine print: Members only (…)`, `Item 4 – Confidential: …`; not `Vote: members only.`)."""
 HEADING = re.compile(
     rf"^[ \t]{{0,3}}#+[ \t]+(?:{QUALIFIED}confidential[ \t]+{NOUNS}\b"
-    rf"|(?:.*[–—:(\[|/,·→»~…•-][ \t]*)?(?:{LABELS}{AFTER}|{STRICT}|conf\.?)"
+    rf"|(?:.*[–—:(\[|/,·→»~…•-][ \t]*)?(?:{LABELS}{AFTER}|{STRICT}|{FOR_MEMBERS}|conf\.?)"
     r"(?:\b|(?<=\.))[)\]*_.]*(?![ \t]*[^\W_]))",
     re.I,
 )
