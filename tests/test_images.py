@@ -265,6 +265,15 @@ def test_a_pdf_template_can_read_and_attach_nothing(
     assert not (root / "site").exists()
 
 
+def test_a_pdf_typst_cannot_lay_out_names_its_report(cli: Cli, project: Project) -> None:
+    files = {"reports/a.md": report(BODY), "templates/report.typ": _template('\n#panic("x")\n')}
+    root = project(files)
+    result = cli("build", "--now", NOW)
+    assert result.code == 3, result.err
+    assert result.err.startswith("reports/a.md: Typst could not lay out "), result.err
+    assert not (root / "site").exists()
+
+
 def test_the_audit_refuses_a_pdf_whose_template_attached_a_report(
     cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reportback.cache import Cache
+from reportback.errors import ExternalFailure, shown_path
 from reportback.model import Publication, RedactedReport, RenderedReport, StoredPdf
 from reportback.output import images
 from reportback.output.pdf import PdfInfo, make_pdf
@@ -57,7 +58,10 @@ def render(
     )
     cache = Cache(settings.cache) if settings.cache is not None else None
     files = {image.name: images.published(image, cache) for image in report.images}
-    pdf = make_pdf(settings.typst_template, out["typst"], info, files)  # images by name
+    try:
+        pdf = make_pdf(settings.typst_template, out["typst"], info, files)  # images by name
+    except ExternalFailure as exc:  # say which report's PDF could not be made
+        raise ExternalFailure(f"{shown_path(report.source.path)}: {exc}") from exc
     html = _title_footnotes(out["html5"])
     pdf_file = StoredPdf.held("", pdf)
     return RenderedReport(report, publication, html, out.get("plain"), pdf_file, draft)
