@@ -245,6 +245,25 @@ def test_a_label_in_raw_html_is_refused_where_raw_html_is_allowed(
     assert_refused(cli, root, 9, "says that it is withheld")
 
 
+@pytest.mark.parametrize(
+    "html",
+    [  # adversary helper 76: each published the words it labels
+        "<p>Item 4<br>Confidential: zq names.</p>",
+        "<p>Item 4<br/>Members only: zq names.</p>",
+        '<p title="Confidential: zq names.">The panel met.</p>',
+        '<div data-note="members only">\nzq names.\n</div>',
+    ],
+)
+def test_a_label_after_a_break_or_in_an_attribute_of_raw_html_is_refused(
+    cli: Cli, project: Project, html: str
+) -> None:
+    config = "[redaction]\nallow_raw_html = true\n"
+    root = project(
+        {"reports/a.md": FRONT + "---\n\nMet.\n\n" + html + "\n", "reportback.toml": config}
+    )
+    assert_refused(cli, root, 9, "says that it is withheld")
+
+
 def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: Project) -> None:
     body = (
         "The vote was held. Confidential ballots were used.\n\n"

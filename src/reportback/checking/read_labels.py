@@ -25,6 +25,13 @@ Said = tuple[str, tuple[str, ...]]
 """A problem's message, and words to find its line by (the words said, or where a comment
 cuts them, the block's longest words)."""
 TAG = re.compile(r"<[^<>]*>")
+BREAKS = re.compile(r"<\s*/?\s*(?:br|p|div|li|tr|td|th|h[1-6]|hr|blockquote)\b", re.I)
+"""A tag that starts a new line for a reader (`Item 4<br>Confidential: …`, adversary helper
+76): a label after it starts a line."""
+SHOWN = re.compile(
+    r"""\b(?:title|alt|aria-label|data-[\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I
+)
+"""An attribute whose value a reader is shown (a tooltip) or the page's source holds."""
 WORDS = ("Para", "Plain", "Header")
 SPACES = frozenset({"Space", "SoftBreak", "LineBreak"})
 
@@ -41,12 +48,20 @@ def said_in_blocks(ast: Ast) -> Iterator[Said]:
             texts = [_public(node["c"][2] if kind == "Header" else node["c"])]
         elif kind == "LineBlock":
             texts = [_public(line) for line in node["c"]]
+        elif kind in ("Link", "Image"):  # its words, as a reader reads them apart
+            texts = [_public(node["c"][1])]
         elif kind == "DefinitionList":
             texts = [_public(term) for term, _ in node["c"]]
         elif kind in ("RawBlock", "RawInline") and node["c"][0] == "html":
-            texts = [html.unescape(TAG.sub(" ", json_ast.COMMENTS.sub(" ", node["c"][1])))]
+            raw = json_ast.COMMENTS.sub(" ", node["c"][1])
+            texts = [html.unescape(TAG.sub(_tag_as_read, raw))]
+            texts += [html.unescape(a or b) for a, b in SHOWN.findall(raw)]
         else:
-            return
+            texts = []
+        attr = json_ast.attr(node)  # values a page's source holds (`data-note="members only"`)
+        texts += (
+            [value for key, value in attr[2] if key not in ("decision", "vote")] if attr else []
+        )
         for text in texts:
             said = _says(text, heading=kind == "Header")
             if said is not None:
@@ -55,6 +70,10 @@ def said_in_blocks(ast: Ast) -> Iterator[Said]:
 
     json_ast.walk_levels(ast["blocks"], visit)
     yield from found
+
+
+def _tag_as_read(tag: re.Match[str]) -> str:
+    return "\n" if BREAKS.match(tag[0]) else " "
 
 
 def _says(text: str, heading: bool) -> str | None:
@@ -68,7 +87,12 @@ def _public(inlines: list[Any]) -> str:
     out, nothing put between words a comment or an empty span cuts."""
     parts: list[str] = []
     _into(inlines, parts)
-    return re.sub(r"\s+", " ", "".join(parts)).strip()
+    return re.sub(r"\s+", _space, "".join(parts)).strip()
+
+
+def _space(run: re.Match[str]) -> str:
+    """A run of spaces as one: a line break if it holds one (a label after it starts a line)."""
+    return "\n" if "\n" in run[0] else " "
 
 
 def _into(value: list[Any], parts: list[str]) -> None:
@@ -80,6 +104,8 @@ def _into(value: list[Any], parts: list[str]) -> None:
         kind = item.get("t")
         if kind == "Str":
             parts.append(item["c"])
+        elif kind == "LineBreak" or (kind == "RawInline" and BREAKS.match(item["c"][1])):
+            parts.append("\n")
         elif kind in SPACES:
             parts.append(" ")
         elif kind in ("Code", "Math"):

@@ -54,6 +54,10 @@ FILLER = frozenset(
 word and only these besides is refused."""
 
 
+WORDED_COMMENT = re.compile(r"<!--(?:(?!-->).)*?\w", re.S)
+"""A comment with words in it: in code it is shown as written (adversary helper 76)."""
+
+
 class BodyChecker:
     """Collect the problems of one report body."""
 
@@ -170,6 +174,9 @@ class BodyChecker:
             self._raw(node)
         elif kind == "Image":
             self._image(node)
+        elif kind in ("Code", "CodeBlock") and WORDED_COMMENT.search(node["c"][1]):
+            self.near("an HTML comment in code is shown as written (comments are dropped "
+                      "everywhere else): take it out of the code", "<!--")  # fmt: skip
         elif kind == "Link" and SCRIPTED.match(node["c"][2][0]):
             self.near("a link to a script (javascript:, vbscript:, data:) is not allowed; link "
                       "to a page", node["c"][2][0][:40])  # fmt: skip

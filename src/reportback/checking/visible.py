@@ -122,7 +122,9 @@ TEX = re.compile(
     r"|m?kern|mspace|[hm]skip|color|textcolor|label|tag)(?![A-Za-z])"
     r"|\\[hv]?phantom\s*\{\s*[^}\s]"
     r"|\\(?:math[a-z]+|text[a-z]*|operatorname|boldsymbol)\s*\{\s*\}"
-    r"|\\[A-Za-z]+\*?\s*(?:\[[^\]\n]*\]\s*)?(?:\{(?:[^{}\n]|\{[^{}\n]*\})*\}\s*)*\{\s*\}"
+    r"|\\[A-Za-z]+\*?\s*(?:\[[^\]\n]*\]\s*)?(?:\{(?:[^{}\n]|\{[^{}\n]*\})*\}\s*)*"
+    r"\{(?:\s|\{\s*\}|\\left\.|\\right\.)*\}"
+    r"|\\(?:sqrt|[dt]?frac|binom|overline|underline|math[a-z]+|text[a-z]*)\s*(?=\$|\\[)\]]|$)"
 )
 """TeX that hides or drops words: an environment (`\\begin{…}`, which pandoc drops in a
 table cell or a line block), a condition or a macro (`\\iffalse … \\fi`: pandoc's reader

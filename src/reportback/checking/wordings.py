@@ -1,0 +1,164 @@
+"""The words that say a part is withheld: labels, the phrases around them, and the
+patterns that read them at a line's or a sentence's start, in a heading, in capitals, or
+anywhere (`SAYS`). `intent` reads a report's lines and values with them.
+
+Each round of adversary helpers found wordings the lists did not hold (`Confidential
+annex:`, `Item 4 Confidential:`, `Not for the press:`); each is refused only where it labels
+(a colon or dash after it, a heading made of it), so that everyday sentences near the same
+words are published (`For members, the social is free.`).
+"""
+
+from __future__ import annotations
+
+import re
+
+GAP = r"[\s\-]*"
+"""What may stand between the words of a phrase: spaces, line breaks, hyphens, or nothing
+(the words run together once characters that show nothing are taken out)."""
+SAYS = re.compile(
+    rf"\b(?:not{GAP}(?:for|to{GAP}be){GAP}(?:publication|published|circulation|circulated|shared)"
+    rf"|not{GAP}for{GAP}(?:(?:public|wider|general|onward){GAP})?(?:release|distribution"
+    rf"|circulation|consumption|transmission|disclosure)"
+    rf"|don[’'`]?t{GAP}(?:publish|circulate|share)|(?:privileged|private){GAP}(?:and|&)"
+    rf"{GAP}confidential|commercial(?:ly)?{GAP}in{GAP}confidence"
+    rf"|must{GAP}not{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)"
+    rf"|for{GAP}internal{GAP}use{GAP}only"
+    rf"|do{GAP}not{GAP}(?:publish|circulate)|strictly{GAP}(?:confidential|private)"
+    rf"|(?:the{GAP}following|what{GAP}follows|(?:this|the){GAP}next(?:{GAP}(?:part|section"
+    rf"|item|paragraph)s?)?|everything{GAP}(?:(?:else{GAP})?below|(?:that{GAP})?follows))"
+    rf"{GAP}(?:is|are){GAP}(?:strictly{GAP})?(?:confidential|private|(?:for{GAP})?members"
+    rf"[’'`]?{GAP}only)|members[’'`]?{GAP}only{GAP}(?:content|material|business|items?"
+    rf"|information|section){GAP}(?:below|follows)"
+    rf"|(?<![\w,] )(?:this|that|all{GAP}of{GAP}this|the{GAP}above){GAP}(?:is|are){GAP}"
+    rf"(?:strictly{GAP})?(?:confidential|private|(?:for{GAP})?members[’'`]?{GAP}only)"
+    rf")\b",
+    re.I,
+)
+"""Words that say what they are in is withheld, wherever they are (also wrapped)."""
+QUALIFIED = (
+    r"(?:(?:also|still|likewise|and|but|again|see|strictly|highly|commercially|politically"
+    r"|market|very|most|nb|streng|for(?:[ \t]+(?:party|labour))?)[ \t]+|(?:semi|quasi)[ \t-]+)?"
+)
+"""Words before a label that keep it one (`Highly confidential:`, `For members only:`)."""
+LABELS = (
+    rf"(?:{QUALIFIED}(?:confidential|(?:[\w'’]+[ \t]+)?(?:member|mbr|memb\.?)[’'`]?s?[’'`]?"
+    r"[ -]?only)"
+    r"|cyfrinachol|embargoed|(?:personal|private)[ \t]*(?:and|&)[ \t]*confidential"
+    r"|(?:please[ \t]+)?(?:treat|keep|handle|hold|regard)[ \t]+(?:(?:this|it|these|as|in|strictly)"
+    r"[ \t]+){0,2}(?:confidential|private)"
+    r"|only[ \t]+(?:for[ \t]+)?(?:party[ \t]+)?members"
+    r"|members[’'`]?[ \t]+(?:section|business|area|items?|session|part|matters?)"
+    r"|(?:[\w'’]+[ \t]+){0,3}eyes[ \t]+only"
+    r"|(?:i[ \t]+)?aelodau(?:[ \t]+yn|[’']n)[ \t]+unig|(?:yn[ \t]+)?gyfrinachol"
+    r"|(?:dim[ \t]+ond[ \t]+i|ar[ \t]+gyfer)[ \t]+aelodau|preifat[ \t]+a[ \t]+chyfrinachol)"
+)
+NOUNS = (
+    r"(?:items?|matters?|minutes?|papers?|information|details|sections?|parts?|discussions?"
+    r"|annex(?:es)?|appendix|appendices|briefings?|business|reports?|notes?|sessions?|updates?"
+    r"|materials?|correspondence|advice|cases?|documents?|submissions?|comments?|remarks?"
+    r"|please)"
+)
+"""What a label may name (`Confidential annex:`, `## Confidential items`; adversary helper 75)."""
+AFTER = (
+    rf"(?:[ \t]+(?:{NOUNS}|follows"
+    r"|until[ \t][^:\n]{1,30}?|to[ \t]+the[ \t]+\w+)(?:[ \t]+follows)?)?"
+)
+"""Words after a label that keep it one (`Confidential item:`, `Confidential until 2027:`)."""
+STRICT = (
+    r"(?:private|(?:top[ \t]+)?secret|in[ \t]+(?:strict(?:est)?[ \t]+)?confidence"
+    r"|off[ \t-]+(?:the[ \t-]+)?record|internal[ \t]+only"
+    r"|conf\.|confid\.?|confdl\.?|conf(?=[ \t]*[:–—])|restricted|in[ \t]+camera|non[ \t-]?public"
+    r"|not[ \t]+(?:for[ \t]+the[ \t]+)?(?:public|website)|unpublished"
+    r"|(?:under[ \t]+)?(?:the[ \t]+)?chatham[ \t]+house(?:[ \t]+rules?)?"
+    r"|not[ \t]+yet[ \t]+(?:announced|public|published|released)|official[ \t-]*sensitive"
+    r"|do[ \t]+not[ \t]+(?:forward|disclose|share|circulate|publish|distribute|copy|repeat|quote)"
+    r"|(?:legally[ \t]+)?privileged|(?:limited|restricted)[ \t]+(?:circulation|distribution)"
+    r"|exempt(?:[ \t]+(?:items?|business))?|under[ \t]+wraps|hold[ \t]+until[ \t][^:\n]{1,30}?"
+    r"|(?:in[ \t]+)?(?:private|closed)[ \t]+session|gizli|গোপনীয়|fortrolig|confidenziale"
+    r"|vertraulich|confidentiel(?:le)?|confidencial|vertrouwelijk|riservat[oa]|cyfrinach"
+    r"|nur[ \t]+f(?:ü|ue)r[ \t]+mitglieder|r[ée]serv[ée][ \t]+aux[ \t]+membres|poufne|tajne"
+    r"|solo[ \t]+para[ \t]+(?:los[ \t]+)?miembros|sigiloso|конфиденциально|rúnda|dìomhair"
+    r"|classified|sensitive|redacted|under[ \t]+embargo"
+    r"|reserved[ \t]+business|exempt[ \t]+information|between[ \t]+ourselves"
+    r"|restricted[ \t]+to[ \t]+(?:party[ \t]+)?members|preifat|konfidentiell?t?|خفیہ|withheld"
+    r"|geheim|priv[ée]|internal|reserved|(?:[\w'’]+[ \t]+){1,2}yn[ \t]+unig"
+    r"|(?:nec|officers?|officials?|staff|committee|panel|trustees?|councillors?|delegates?"
+    r"|executive|leadership|organisers?|secretar(?:y|ies)|chairs?)[ \t-]+only"
+    r"|for[ \t]+the[ \t]+(?:nec|officers|staff|committee|panel|executive)[ \t]+only"
+    r"|buill[ \t]+a-mh(?:à|a)in|nfp|p&c|otr|embargo|sub[ \t]+judice|lobby[ \t]+terms"
+    r"|not[ \t]+(?:yet[ \t]+)?(?:for|to[ \t]+be)[ \t]+(?:(?:the|wider|general|made|members"
+    r"|of)[ \t]+)*(?:press|public|publication|published|circulation|circulated|distribution"
+    r"|distributed|release|released|disclosure|disclosed|minuting|minuted|minutes|attribution"
+    r"|shared|sharing)|not[ \t]+public[ \t]+yet|non[ \t-]?attributable"
+    r"|off[ \t-]+(?:the[ \t-]+)?minutes?|private[ \t]+(?:and|&)[ \t]+personal"
+    r"|(?:strictly[ \t]+)?between[ \t]+(?:us|you[ \t]+and[ \t]+me)"
+    r"|(?:keep[ \t]+)?(?:this|it)[ \t]+(?:stays[ \t]+)?(?:between[ \t]+us|in[ \t]+the[ \t]+room)"
+    r"|(?:please[ \t]+)?keep[ \t]+(?:this[ \t]+|it[ \t]+)?to[ \t]+yourselves|comrades[ \t]+only"
+    r"|nur[ \t]+(?:mitglieder|intern|f(?:ü|ue)r[ \t]+den[ \t]+dienstgebrauch)|usage[ \t]+interne"
+    r"|r[ée]serv[ée][ \t]+aux[ \t]+adh[ée]rents|membres[ \t]+seulement|ne[ \t]+pas[ \t]+(?:diffuser"
+    r"|publier)|riservatissim[oa]|s[oó]lo[ \t]+miembros|alleen[ \t]+voor[ \t]+leden"
+    r"|tylko[ \t]+dla[ \t]+członków|سري|गोपनीय|dim[ \t]+i[’']w[ \t]+gyhoeddi)"
+)
+"""Labels only with a colon or a dash after them (`Private:`, `In confidence –`, `Conf.:`,
+`Restricted:`, `In camera:`, `Vertraulich:`), being words of everyday text too."""
+ENDS = r"(?:[^\w\s'’\"“”]|_)"
+"""What ends a label that starts a line: a colon, a dash, a bracket, a stop, a symbol
+(`CONFIDENTIAL ★`, `Confidential 🔒`); not a quote."""
+NUMBER = r"(?:(?:\d+|[a-z])[.)]|\(\d+\)|(?i:(?:agenda[ \t]+)?item[ \t]+)?\d+[a-z]?)[ \t]+"
+"""A numbered item's marker or an agenda item's number: `1. `, `1) `, `a. `, `(1) `, `4 `,
+`Item 4 ` (adversary helper 76: `Item 4 Confidential: …`)."""
+LEAD = r"(?:(?:[\w'’(),]+[ \t]+){0,9}[\w'’(),]+[ \t]*(?:[:–—(→»|~/,·]|[ \t]-)[^\w\n]*){1,3}"
+"""Up to ten words (commas and brackets too) and a colon, dash, comma or other separator
+before a label, up to three times: `Fine print: `, `Item 4 – `, `Item 4 on the agenda of
+the day - `, `Item 4 (Disputes, second complaint) – `, `Re: item 4: `, `Item 4 → `."""
+AFTER_LEAD = r"[^\w\n]*?(?:[:\-–—(_]|[^\w\s'’\"“”.,;!?|])"
+"""What ends a label after a lead-in: a colon, dash or bracket, or a symbol (`⚠`); not a
+stop (`Vote: members only.`), nor a table's pipe."""
+FOR_MEMBERS = (
+    r"(?:(?:also|just|only|strictly)[ \t]+)?for[ \t]+(?:(?:the|party|nec|labour)[ \t]+)?members"
+)
+"""`For members`: a label with a colon or a dash after it, or as a heading's last words, not
+before a comma (`For members, the social is free.`)."""
+LINE_ONLY = (
+    rf"(?:members[’'`]?|{FOR_MEMBERS}"
+    rf"|not[ \t]+(?:yet[ \t]+)?(?:for|to[ \t]+be)(?:[ \t]+[\w'’]+){{1,3}})"
+)
+"""Labels only with a colon or a dash after them at a line's start, not as a heading's words
+(`Members:`, `Not to be made public:`, `Not for the press –`; `## Not for profit bodies`)."""
+STARTS = re.compile(
+    rf"^(?:[^\w\n]|_)*(?:{NUMBER})?(?:{LABELS}{AFTER}(?:\b|(?=_))[^\w\n]*?(?:{ENDS}|$)"
+    rf"|{QUALIFIED}{STRICT}[^\w\n]*?[:–—-]|{LINE_ONLY}[^\w\n]*?(?:[:–—]|-(?!\w))"
+    rf"|{QUALIFIED}confidentially\b"
+    rf"|{LEAD}(?:{LABELS}{AFTER}(?:\b|(?=_)){AFTER_LEAD}"
+    rf"|{QUALIFIED}confidential\b[^\w\n]*?\.|(?:{STRICT}|{LINE_ONLY})[^\w\n]*?[:–—]))",
+    re.I,
+)
+"""A line (or a value) that starts by saying it is withheld: `CONFIDENTIAL – …`,
+`Confidential: …`, `*CONFIDENTIAL*: …`, `Members only (…)`, `Cyfrinachol – …`, `(Confidential)
+…`, the label alone, also as a numbered item (`1. Confidential: …`) or after a short lead-in
+(`Fine print: Members only (…)`, `Item 4 – Confidential: …`; not `Vote: members only.`)."""
+IN_CAPS = (
+    r"(?:CONFIDENTIAL|(?:NEC )?MEMBERS?[’']?S?[’']?[ -]ONLY|NOT FOR PUBLICATION|IN CONFIDENCE"
+    r"|EMBARGOED|CYFRINACHOL|PRIVATE(?: SESSION)?|(?:TOP )?SECRET|OFF THE RECORD|RESTRICTED"
+    r"|IN CAMERA|OFFICIAL[ -]SENSITIVE)"
+)
+"""Labels in capitals: a label however it stands (`CONFIDENTIAL The panel …`,
+`## Disputes CONFIDENTIAL`)."""
+HEADING = re.compile(
+    rf"^[ \t]{{0,3}}#+[ \t]+(?:{QUALIFIED}confidential[ \t]+{NOUNS}\b"
+    rf"|(?:(?:.*[–—:(\[|/,·→»~…•-][ \t]*|{NUMBER})?"
+    rf"(?:{LABELS}{AFTER}|{QUALIFIED}{STRICT}|{FOR_MEMBERS}|conf\.?)|.*[ \t](?-i:{IN_CAPS}))"
+    r"(?:\b|(?<=\.))[)\]*_.]*(?![ \t]*[^\W_]))",
+    re.I,
+)
+"""A heading labelled withheld (`## Disputes panel – confidential`, `## Panel (confidential)`,
+`## Confidential`), not one about confidentiality (`## Review of the confidential reporting
+policy`, `## Update: confidential reporting`, `## Keeping complaints confidential`)."""
+CAPS = re.compile(
+    rf"^[^\w\n]*(?:{NUMBER})?(?:{LEAD})?(?:(?:STRICTLY|HIGHLY|PRIVATE (?:AND|&)) )?{IN_CAPS}"
+    r"\b(?![’'])"
+    r"(?![ \t]+(?!ITEM|MATTER|MINUTE|PAPER|NAMES)[A-Z]{2,}\b)"
+)
+"""A label in capitals starting a line, with nothing after it but the words it labels
+(`CONFIDENTIAL The panel heard …`): the capitals say it is a label. Not a title in
+capitals (`CONFIDENTIAL REPORTING LINE`)."""
