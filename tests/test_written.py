@@ -1012,6 +1012,16 @@ ROUND_13 = {
     "an argument of empty delimiters": ("Math $\\frac{1}{\\left.\\right.}$ here.\n", 9, "TeX"),
     "no argument": ("Math $\\sqrt$ here.\n", 9, "TeX"),
     "a comment in code": ("The code `a <!-- zq --> b` here.\n", 9, "comment in code"),
+    # adversary helper 77: a fence mistyped, a class a rep might write, a mark as an address
+    "two colons": ("Met.\n\n:: members\nzq words.\n::\n", 11, "withholding nothing"),
+    "two colons and no space": ("Met.\n\n::members\nzq words.\n::\n", 11, "withholding"),
+    "colons drawn otherwise": ("Met.\n\n：：： members\nzq words.\n：：：\n", 11, "withholding"),
+    "two dashes": ("Met.\n\n-- members\nzq words.\n--\n", 11, "withholding nothing"),
+    "a class for members abbreviated": ("The [zq]{.mbrs} said.\n", 9, "withholding mark"),
+    "a class of who may read it": ("The [zq]{.nec-only} said.\n", 9, "withholding mark"),
+    "a class for a closed session": ("The [zq]{.in-camera} said.\n", 9, "withholding mark"),
+    "a mark as a link's address": ("The [zq chair](.confidential) said.\n", 9, "as a link's"),
+    "a mark's word as an address": ("The [zq chair](members) said.\n", 9, "as a link's"),
     "a size of nothing": ("[zq]{width=0em} text.\n", 9, "is not a size"),
 }  # fmt: skip
 
@@ -1588,6 +1598,11 @@ UNMARKED_LABELS = [  # adversary helper 72: each was published, and its name wit
     "Item 4 – Not for the press: Zqal was named.",
     "Disputes (not for the press): Zqam was named.",
     "The panel sat ([confidential: Zqan was named](https://example.org/x)).",
+    # adversary helper 77
+    "Members (only): Zqao was named.",
+    "Please do not share: Zqap was named.",
+    "Please don't repeat this: Zqaq was named.",
+    "Please do not share this outside the party: Zqar was named.",
 ]
 UNMARKED_HEADINGS = [  # adversary helper 75: each published the section below it
     "## Confidential items",
@@ -1619,7 +1634,21 @@ UNMARKED_HEADINGS = [  # adversary helper 75: each published the section below i
     "## Strictly between us",
     "## Sub judice",
     "## Commercially sensitive",
+    # adversary helper 77
+    "## Members (only)",
+    "## Please do not share",
+    "## Not for social media",
+    "## Members' private briefing",
 ]
+
+
+def test_a_labelled_heading_is_refused_once_at_its_own_line(cli: Cli, project: Project) -> None:
+    """Adversary helper 77: it was refused twice, once at an earlier heading that shares its
+    first word (`## Helpline launched`)."""
+    body = "## Helpline launched\n\nA new line.\n\n## Helpline (confidential)\n\nZq.\n"
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    err = assert_refused(cli, root, 11, "says that it is withheld")
+    assert "reports/a.md:7:" not in err and err.count("says that it is withheld") == 1, err
 
 
 @pytest.mark.parametrize("heading", UNMARKED_HEADINGS)
@@ -1649,6 +1678,7 @@ def test_everyday_sentences_near_those_words_are_published(cli: Cli, project: Pr
         "Do not share your password, the team said. Need to know: motions close at noon.\n\n"
         "Internal elections: two. Reserved seats: one. Panel only pays half. The NEC only met "
         "twice. For information only: the budget. Draft: the motion read as follows.\n\n"
+        "Members: 432,118 at 30 June. This is confidential and free for every member.\n\n"
         "Members asked about selections. Membership figures: 560,000. Not everyone agreed: "
         "the vote was close. Not for the first time, the NEC met online. Closed list "
         "selections were discussed. For members who missed it, the recording is online.\n\n"

@@ -26,6 +26,7 @@ SYNONYMS = (
     "not-for-publication", "membership-only", "mem", "omit", "exclude", "excluded", "censored",
     "censor", "strictly", "cyfrinachol", "aelodau", "aelodau-yn-unig", "vertraulich",
     "vertrouwelijk", "confidencial", "riservato", "secreto", "privado", "eyes-only",
+    "only", "mbr", "mbrs", "cnf", "in-camera", "nfp", "exempt", "closed", "chatham", "remove",
 )  # fmt: skip
 """Words a rep might write for a mark, or a class that hides (`sr-only`, `d-none`); a name
 that is one of them (or one edit away) is a near miss."""
@@ -102,6 +103,17 @@ def is_near_mark(text: str) -> bool:
     """Return whether `text`, its letters run together, is a mark or within its edits."""
     squeezed = re.sub(r"[^a-z]", "", skeleton(text))
     return bool(squeezed) and (_near_mark(squeezed) or _is_prefix(squeezed))
+
+
+def is_mark_as_address(target: str) -> bool:
+    """Whether a link's address is a mark's word (`(.confidential)`, `(members)`): a span was
+    meant (adversary helper 77); not a link to a heading's id (`(#members)`)."""
+    name = target.strip().removeprefix("./").strip(".{} ")
+    return (
+        not target.strip().startswith("#")
+        and not re.search(r"[/:#?]", name)
+        and (is_near_mark(name))
+    )
 
 
 def _is_prefix(word: str) -> bool:

@@ -58,12 +58,23 @@ def attempted_mark(text: str) -> str | None:
         ]
         if nearmiss.any_near(names):
             return brace.split("\n")[0]
+    for fence in FENCE_LIKE.finditer(text):  # `:: members`, `：：： members`, `-- members`
+        if nearmiss.is_near_mark(fence[2] or fence[3]):  # as written: `--`, not `–`
+            return fence[1].replace("—", "---").replace("–", "--")
     for dotted in DOTTED.finditer(text):  # `.confidential` in other brackets (︷…︸, ⎧…⎫)
         if nearmiss.is_near_mark(dotted[1]) or nearmiss.is_near_mark(dotted[1] + (dotted[2] or "")):
             return dotted[0]
     return None
 
 
+FENCE_LIKE = re.compile(
+    r"(?:^|\n)[ \t>]*((?:[:：﹕∶꞉˸︰;；¦-]{2,}|[⁝⋮]+)[ \t]*\{?[ \t]*\.?[ \t]*([^\W\d_][\w-]*)"
+    r"|[–—][ \t]*\{?[ \t]*\.?[ \t]*([^\W\d_][\w-]*)[ \t]*\}?[ \t]*(?=\n|$))"
+)
+"""A line that starts like a fence, with fewer colons or ones drawn like them, and a mark's
+word (`:: members`, `::members`, `：：： members`; `-- members` alone on its line, which
+smart punctuation makes `– members`): pandoc reads it as text, and
+published what it was meant to withhold (adversary helper 77)."""
 DOTTED = re.compile(r"(?<=[^\w\s.`'\"])\.\s*([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?")
 """A class written as one is (`.confidential`) right after a bracket of any kind (`︷`, `⎧`);
 prose or code that names the mark (`marked .confidential`) is no attempt, and `#members` is

@@ -66,7 +66,7 @@ def said_in_blocks(ast: Ast) -> Iterator[Said]:
             said = _says(text, heading=kind == "Header")
             if said is not None:
                 longest = sorted(text.split(), key=len, reverse=True)[:2]
-                found.append((f"{said!r} {UNMARKED}", (said.split()[0], *longest)))
+                found.append((f"{said!r} {UNMARKED}", (said, *longest)))
 
     json_ast.walk_levels(ast["blocks"], visit)
     yield from found

@@ -101,10 +101,15 @@ class BodyChecker:
         return 1
 
     def _said_at(self, said: str, *words: str) -> int:
-        """Return the line of a label a block says: one holding its first word and one of the
-        block's `words`, or its first word (not only a long word it shares with another
-        line: the same label was refused twice, once at a line of other text)."""
+        """Return the line of a label a block says: one holding it whole, else one holding its
+        first word and one of the block's `words`, or its first word (not only a word it
+        shares with another line: the same label was refused twice, once at a line of other
+        text; adversary helper 77's `## Helpline launched` before `## Helpline (confidential)`)."""
         said = said.casefold()
+        whole = [n for n, line in enumerate(self.lines, 1) if said in line.casefold()]
+        if whole:  # the label as said (`## Helpline (confidential)`, not `## Helpline launched`)
+            return whole[0]
+        said = (said.split() or [said])[0]
         holding = [n for n, line in enumerate(self.lines, 1) if said in line.casefold()]
         both = [n for n in holding if any(w in self.lines[n - 1] for w in words)]
         return (both or holding or [self.line_of(said, *words)])[0]
@@ -177,6 +182,10 @@ class BodyChecker:
         elif kind in ("Code", "CodeBlock") and WORDED_COMMENT.search(node["c"][1]):
             self.near("an HTML comment in code is shown as written (comments are dropped "
                       "everywhere else): take it out of the code", "<!--")  # fmt: skip
+        elif kind == "Link" and nearmiss.is_mark_as_address(node["c"][2][0]):
+            self.near(f"a link to {node['c'][2][0]!r} is a mark written as a link's address: "
+                      "its words would be published; write [words]{.confidential} or "
+                      "[words]{.members}", f"({node['c'][2][0]}")  # fmt: skip
         elif kind == "Link" and SCRIPTED.match(node["c"][2][0]):
             self.near("a link to a script (javascript:, vbscript:, data:) is not allowed; link "
                       "to a page", node["c"][2][0][:40])  # fmt: skip

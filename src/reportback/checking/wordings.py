@@ -31,12 +31,13 @@ SAYS = re.compile(
     rf"|information|section){GAP}(?:below|follows)"
     rf"|(?<![\w,] )(?:this|that|all{GAP}of{GAP}this|the{GAP}above){GAP}(?:is|are){GAP}"
     rf"(?:strictly{GAP})?(?:confidential|private|(?:for{GAP})?members[’'`]?{GAP}only)"
+    r"(?=[ \t]*(?:[.!;)\]]|$))"
     rf")\b",
     re.I,
 )
 """Words that say what they are in is withheld, wherever they are (also wrapped)."""
 QUALIFIED = (
-    r"(?:(?:also|still|likewise|and|but|again|see|strictly|highly|commercially|politically"
+    r"(?:(?:also|still|likewise|and|but|again|see|please|strictly|highly|commercially|politically"
     r"|market|very|most|nb|streng|for(?:[ \t]+(?:party|labour))?)[ \t]+|(?:semi|quasi)[ \t-]+)?"
 )
 """Words before a label that keep it one (`Highly confidential:`, `For members only:`)."""
@@ -48,6 +49,7 @@ LABELS = (
     r"[ \t]+){0,2}(?:confidential|private)"
     r"|only[ \t]+(?:for[ \t]+)?(?:party[ \t]+)?members"
     r"|members[’'`]?[ \t]+(?:section|business|area|items?|session|part|matters?)"
+    r"|members[ \t]*\(only(?=\))|members[’'`]?[ \t]+private[ \t]+(?:briefing|session|business)"
     r"|(?:[\w'’]+[ \t]+){0,3}eyes[ \t]+only"
     r"|(?:i[ \t]+)?aelodau(?:[ \t]+yn|[’']n)[ \t]+unig|(?:yn[ \t]+)?gyfrinachol"
     r"|(?:dim[ \t]+ond[ \t]+i|ar[ \t]+gyfer)[ \t]+aelodau|preifat[ \t]+a[ \t]+chyfrinachol)"
@@ -71,7 +73,9 @@ STRICT = (
     r"|not[ \t]+(?:for[ \t]+the[ \t]+)?(?:public|website)|unpublished"
     r"|(?:under[ \t]+)?(?:the[ \t]+)?chatham[ \t]+house(?:[ \t]+rules?)?"
     r"|not[ \t]+yet[ \t]+(?:announced|public|published|released)|official[ \t-]*sensitive"
-    r"|do[ \t]+not[ \t]+(?:forward|disclose|share|circulate|publish|distribute|copy|repeat|quote)"
+    r"|(?:do[ \t]+not|don[’'`]?t)[ \t]+(?:forward|disclose|share|circulate|publish|distribute"
+    r"|copy|repeat|quote)(?:[ \t]+(?:this|it|these))?"
+    r"(?:[ \t]+(?:outside|beyond|with)[ \t]+[\w'’ \t]{1,30}?)?"
     r"|(?:legally[ \t]+)?privileged|(?:limited|restricted)[ \t]+(?:circulation|distribution)"
     r"|exempt(?:[ \t]+(?:items?|business))?|under[ \t]+wraps|hold[ \t]+until[ \t][^:\n]{1,30}?"
     r"|(?:in[ \t]+)?(?:private|closed)[ \t]+session|gizli|গোপনীয়|fortrolig|confidenziale"
@@ -89,7 +93,7 @@ STRICT = (
     r"|not[ \t]+(?:yet[ \t]+)?(?:for|to[ \t]+be)[ \t]+(?:(?:the|wider|general|made|members"
     r"|of)[ \t]+)*(?:press|public|publication|published|circulation|circulated|distribution"
     r"|distributed|release|released|disclosure|disclosed|minuting|minuted|minutes|attribution"
-    r"|shared|sharing)|not[ \t]+public[ \t]+yet|non[ \t-]?attributable"
+    r"|shared|sharing|social[ \t]+media)|not[ \t]+public[ \t]+yet|non[ \t-]?attributable"
     r"|off[ \t-]+(?:the[ \t-]+)?minutes?|private[ \t]+(?:and|&)[ \t]+personal"
     r"|(?:strictly[ \t]+)?between[ \t]+(?:us|you[ \t]+and[ \t]+me)"
     r"|(?:keep[ \t]+)?(?:this|it)[ \t]+(?:stays[ \t]+)?(?:between[ \t]+us|in[ \t]+the[ \t]+room)"
@@ -120,7 +124,7 @@ FOR_MEMBERS = (
 """`For members`: a label with a colon or a dash after it, or as a heading's last words, not
 before a comma (`For members, the social is free.`)."""
 LINE_ONLY = (
-    rf"(?:members[’'`]?|{FOR_MEMBERS}"
+    rf"(?:members[’'`]?(?![^\w\n]*[:–—-][ \t]*[\d£$€])|{FOR_MEMBERS}"
     rf"|not[ \t]+(?:yet[ \t]+)?(?:for|to[ \t]+be)(?:[ \t]+[\w'’]+){{1,3}})"
 )
 """Labels only with a colon or a dash after them at a line's start, not as a heading's words
