@@ -6,6 +6,7 @@ sandbox) so that a secret gets through, and shows the audit refusing the build.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 import re
@@ -127,6 +128,21 @@ def _assert_pixels_only(data: bytes) -> None:
     assert not _holds_secret(data)
 
 
+def test_an_image_is_named_by_what_is_published_not_by_its_metadata(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 78: the name was a hash of the file as written, so it told which of
+    several candidate originals (a hidden room number in a PNG text chunk) was used."""
+    files = _project_with(["png-text.png", "png-ztxt.png"])
+    root = project(files)
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    (published,) = (root / "site/reports/a").glob("img-*.png")  # the same pixels: one name
+    assert published.name == f"img-{hashlib.sha256(published.read_bytes()).hexdigest()[:16]}.png"
+    source = hashlib.sha256(files["reports/img/png-text.png"]).hexdigest()[:16]  # type: ignore[arg-type]
+    assert source not in published.name
+
+
 def test_published_images_carry_pixels_only_on_the_site_and_in_the_pdf(
     cli: Cli, project: Project
 ) -> None:
@@ -135,7 +151,10 @@ def test_published_images_carry_pixels_only_on_the_site_and_in_the_pdf(
     assert result.code == 0, result.err
     folder = root / "site/reports/a"
     published = sorted(folder.glob("img-*"))
-    assert len(published) == len(IMAGES)
+    page = (folder / "index.html").read_text()
+    shown = re.findall(r'<img src="(img-[^"]+)"', page)
+    assert len(shown) == len(IMAGES), "every image is shown"
+    assert {p.name for p in published} == set(shown), "those of the same pixels share a file"
     assert {p.suffix for p in published} == {".jpg", ".png"}
     for path in published:
         _assert_pixels_only(path.read_bytes())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -356,8 +355,10 @@ class BodyChecker:
         elif found := images.problems(path):
             self.near(f"image {src!r} {found[0]}", src)
         else:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-            self.images[src] = Image(path, f"img-{digest}{images.published_suffix(path.suffix)}")
+            try:
+                self.images[src] = Image(path, images.published_name(path))
+            except images.ImageRefused as refused:
+                self.near(f"image {src!r} {refused}", src)
 
 
 def _near_miss(what: str) -> str:

@@ -10,6 +10,7 @@ one that refers to any file or address is refused: what is published is what is 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import warnings
@@ -60,6 +61,15 @@ def problems(path: Path) -> list[str]:
     except ImageRefused as refused:
         return [str(refused)]
     return []
+
+
+def published_name(path: Path) -> str:
+    """Return the name the image at `path` is published under: a hash of its bytes as
+    published (pixels only), not of the file as written, whose hash would be a fingerprint
+    of its metadata (adversary helper 78 told a hidden room number from it); raise
+    ImageRefused."""
+    made = clean(path.read_bytes(), path.suffix)
+    return f"img-{hashlib.sha256(made).hexdigest()[:16]}{published_suffix(path.suffix)}"
 
 
 def published(image: Image, cache: Cache | None) -> bytes:
