@@ -683,6 +683,7 @@ def test_a_heading_only_one_reader_reads_is_refused(cli: Cli, project: Project, 
 COMMENTS = {
     "dashes inside": ("Text.\n\n<!-- zqa -- > zqb -->\n\nMore.\n", 9),
     "across a line block": ("| The Secretary\n| 1 High St <!-- zqa\nzqb -->\n| London\n", 8),
+    "written as entities": ("Text.\n\nText &lt;!-- zqa --&gt; more.\n", 9),  # helper 76: at 6
 }
 
 
@@ -1760,6 +1761,15 @@ def test_a_key_or_comment_hidden_by_a_character_that_shows_nothing_is_refused(
     front, body, line = HIDDEN_BEFORE[shape]
     root = project({"reports/a.md": FRONT + front + "---\n\n" + body})
     assert_refused(cli, root, line)
+
+
+@pytest.mark.parametrize("moment", ["2026-12-31T23:59:60+00:00", '"2026-12-31T25:00:00Z"'])
+def test_a_time_not_of_the_calendar_is_named_so(cli: Cli, project: Project, moment: str) -> None:
+    """Adversary helper 76: a leap second was told it needed a UTC offset, which it had."""
+    project({"reports/a.md": FRONT + f"publish_at: {moment}\n---\n\nBody.\n"})
+    result = cli("check")
+    assert result.code == 1 and "reports/a.md:5: publish_at '2026-12-31T2" in result.err, result.err
+    assert "is not a time of the calendar" in result.err, result.err
 
 
 def test_a_label_in_a_registers_note_is_refused(cli: Cli, project: Project) -> None:

@@ -326,6 +326,10 @@ class _Checker:
         if isinstance(value, str):
             with contextlib.suppress(ValueError):
                 value = datetime.fromisoformat(value.upper())  # RFC 3339 allows `t` and `z`
+        if isinstance(value, str) and re.match(r"\s*\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d", value):
+            self.fail(key, f"{key} {value.strip()!r} is not a time of the calendar (a leap "
+                           "second, an hour past 23?), e.g. 2016-09-21T09:00:00+01:00")  # fmt: skip
+            return None
         if not isinstance(value, datetime):
             self.fail(key, f"{key} must be a date and time with a UTC offset")
             return None

@@ -218,6 +218,10 @@ class BodyChecker:
                 "an HTML comment (<!--) here is read as text, and would be published as "
                 "written: write it on its own, with no -- inside it, or remove it",
                 "<!--",
+                "&lt;!--",
+                "&#60;!--",
+                "&#x3c;!--",
+                "&#X3C;!--",  # as written
             )
 
     def _raw(self, node: Node) -> None:
