@@ -152,7 +152,7 @@ def load_and_check(
         loaded, found = load_report(path, directory, shown)
         if loaded is None:
             return None, found
-        checker = BodyChecker(loaded, shown, directory, reports, raw_html)
+        checker = BodyChecker(loaded, shown, directory, reports, raw_html, cache)
         if checker.refused_before_parsing():
             return None, found + checker.problems
         try:

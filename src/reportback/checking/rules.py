@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
+from reportback.cache import Cache
 from reportback.checking import (
     headings,
     intent,
@@ -60,14 +61,15 @@ COMMENTED = re.compile(r"<!--(.*?)(?:-->|\Z)", re.S)
 class BodyChecker:
     """Collect the problems of one report body."""
 
-    def __init__(
-        self, source: Source, shown: str, directory: Directory, reports: Path, raw_html: bool
-    ) -> None:
+    def __init__(self, source: Source, shown: str, directory: Directory, reports: Path,
+                 raw_html: bool, cache: Cache | None = None) -> None:  # fmt: skip
         self.source = source
         self.shown = shown
         self.directory = directory
         self.reports = reports.resolve()
         self.raw_html = raw_html
+        self.cache = cache
+        """Where the images it names by their re-encoded bytes keep those bytes."""
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.images: dict[str, Image] = {}
@@ -362,7 +364,7 @@ class BodyChecker:
             self.near(f"image {src!r} {found[0]}", src)
         else:
             try:
-                self.images[src] = Image(path, images.published_name(path))
+                self.images[src] = Image(path, images.published_name(path, self.cache))
             except images.ImageRefused as refused:
                 self.near(f"image {src!r} {refused}", src)
 

@@ -63,26 +63,31 @@ def problems(path: Path) -> list[str]:
     return []
 
 
-def published_name(path: Path) -> str:
+def published_name(path: Path, cache: Cache | None = None) -> str:
     """Return the name the image at `path` is published under: a hash of its bytes as
     published (pixels only), not of the file as written, whose hash would be a fingerprint
     of its metadata (adversary helper 78 told a hidden room number from it); raise
-    ImageRefused."""
-    made = clean(path.read_bytes(), path.suffix)
+    ImageRefused. The bytes are kept for `published`: an image is re-encoded once."""
+    made = _stored(path.read_bytes(), path.suffix, cache)
     return f"img-{hashlib.sha256(made).hexdigest()[:16]}{published_suffix(path.suffix)}"
 
 
 def published(image: Image, cache: Cache | None) -> bytes:
     """Return the bytes of `image` as published: re-encoded once, then from the cache."""
-    data = image.source.read_bytes()
-    name = cache_key("image", image.source.suffix.lower(), data)
+    try:
+        return _stored(image.source.read_bytes(), image.source.suffix, cache)
+    except ImageRefused as refused:
+        raise InputRefused([problem(image.source, 1, f"image {refused}")]) from refused
+
+
+def _stored(data: bytes, suffix: str, cache: Cache | None) -> bytes:
+    """Return an image's bytes re-encoded (`clean`), from the cache if kept there; raise
+    ImageRefused."""
+    name = cache_key("image", suffix.lower(), data)
     stored = cache.get_bytes("image", name) if cache is not None else None
     if stored is not None:
         return stored
-    try:
-        made = clean(data, image.source.suffix)
-    except ImageRefused as refused:
-        raise InputRefused([problem(image.source, 1, f"image {refused}")]) from refused
+    made = clean(data, suffix)
     if cache is not None:
         cache.put_bytes("image", name, made)
     return made
