@@ -1023,6 +1023,11 @@ ROUND_13 = {
     "a class for a closed session": ("The [zq]{.in-camera} said.\n", 9, "withholding mark"),
     "a mark as a link's address": ("The [zq chair](.confidential) said.\n", 9, "as a link's"),
     "a mark's word as an address": ("The [zq chair](members) said.\n", 9, "as a link's"),
+    "a mark as a reference's address": (
+        "The [zq chair][x] said.\n\n[x]: .confidential\n",
+        11,
+        "as a link's",
+    ),
     "a size of nothing": ("[zq]{width=0em} text.\n", 9, "is not a size"),
 }  # fmt: skip
 

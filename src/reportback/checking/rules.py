@@ -188,7 +188,7 @@ class BodyChecker:
         elif kind == "Link" and nearmiss.is_mark_as_address(node["c"][2][0]):
             self.near(f"a link to {node['c'][2][0]!r} is a mark written as a link's address: "
                       "its words would be published; write [words]{.confidential} or "
-                      "[words]{.members}", f"({node['c'][2][0]}")  # fmt: skip
+                      "[words]{.members}", f"({node['c'][2][0]}", node['c'][2][0])  # fmt: skip
         elif kind == "Link" and SCRIPTED.match(node["c"][2][0]):
             self.near("a link to a script (javascript:, vbscript:, data:) is not allowed; link "
                       "to a page", node["c"][2][0][:40])  # fmt: skip
