@@ -211,6 +211,47 @@ WORDED = {
     "misspelt": "Confidental: zq.\n",
     "members misspelt": "Memebers only: zq.\n",
     "eyes only, two words before": "For NEC eyes only: zq.\n",
+    # adversary helpers 78 and 79: each was published
+    "this part is confidential": "The panel met. This part is confidential. zq.\n",
+    "everything after this": "Everything after this is confidential. zq.\n",
+    "the rest of this item": "The rest of this item is confidential. zq.\n",
+    "this bit, in brackets": "The panel met (this bit is confidential). zq.\n",
+    "this part is members-only": "The panel met. This part is members-only. zq.\n",
+    "the following is for members": "The following is for members: zq.\n",
+    "this item is not public": "This item is not public. zq.\n",
+    "must stay in the room": "The following must stay in the room. zq.\n",
+    "only you should read this": "Members, only you should read this: zq.\n",
+    "in private": "In private: zq.\n",
+    "private business": "Private business: zq.\n",
+    "a private matter": "Private matter — zq.\n",
+    "closed item": "Closed item: zq.\n",
+    "closed minute": "Closed minute: zq.\n",
+    "sensitive information": "Commercially sensitive information: zq.\n",
+    "an off-the-record remark": "Off-the-record remark: zq.\n",
+    "not public in German": "Nicht öffentlich: zq.\n",
+    "not to be published in Welsh": "Ddim i'w gyhoeddi: zq.\n",
+    "Danish": "Fortroligt: zq.\n",
+    "Spanish": "Privado: zq.\n",
+    "unminuted": "Unminuted: zq.\n",
+    "verbal only": "Verbal only: zq.\n",
+    "nondisclosable": "Nondisclosable: zq.\n",
+    "hush": "Hush: zq.\n",
+    "part II business": "Part II business – zq.\n",
+    "confidential per": "Confidential per NEC: zq.\n",
+    "confidential pending": "Confidential pending appeal: zq.\n",
+    "confidential for now": "Confidential for now: zq.\n",
+    "confidential at a request": "Confidential at the NEC's request: zq.\n",
+    "members only per": "Members only per NEC: zq.\n",
+    "secret per": "Secret per NEC: zq.\n",
+    "a heading, confidential per": "## Confidential per NEC\n\nzq.\n",
+    "a heading, confidential per in brackets": "## Disputes (confidential per NEC)\n\nzq.\n",
+    "a heading, do not report": "## Disputes – do not report\n\nzq.\n",
+    "a heading, embargo until": "## Disputes (embargo until Friday)\n\nzq.\n",
+    "do not report": "Do not report: zq.\n",
+    "please don't report this": "Please don't report this: zq.\n",
+    "embargo until a day": "Embargo until Friday – zq.\n",
+    "between ourselves": "Between ourselves, zq was named.\n",
+    "a sentence that is a label": "The panel met. In camera. zq.\n",
 }  # fmt: skip
 NEAR_CLASSES = (
     "in-confidence", "off-record", "offtherecord", "no-publish", "do-not-publish", "dnp",
@@ -282,6 +323,11 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "## Private members' bills\n\nAgreed.\n\n## Vote: secret ballot\n\nHeld. Private Eye: a "
         "story. Members-only events were held. Confidentiality: agreed.\n\n"
         "A note.[^2]\n\n[^2]: Second note.\n\n    ::: confidential\n    zq in a note\n    :::\n"
+        "\nMembers only for the hustings, please register. This part of the rulebook was "
+        "agreed. The rest of the meeting was about the budget. Closed cases: 14. The following "
+        "items were agreed: A and B. We do not report on individual cases here. Need to know: "
+        "conference is in Liverpool. This item is for members to decide. Between us, "
+        "the CLPs raised £5,000. The vote was\nwithheld\nuntil later.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from reportback.checking import nearmiss
 from reportback.checking.regions import ATTRIBUTES, Regions
-from reportback.checking.wordings import CAPS, HEADING, SAYS, STARTS
+from reportback.checking.wordings import ALONE, CAPS, HEADING, SAYS, STARTS
 from reportback.model import Audience
 
 Found = tuple[int, str]
@@ -227,10 +227,14 @@ def as_read(line: str) -> str:
     return line if _plain_already(line) else _plain(line)
 
 
-def says_withheld(text: str, title: bool = False) -> str | None:
+def says_withheld(text: str, title: bool = False, alone: bool = True) -> str | None:
     """Return the words of a value that say it is withheld, if any; a `title` (a report's,
-    a meeting's name) is read as a heading too (`Disputes Panel (members only)`)."""
-    patterns = (*PATTERNS, CAPS) if title else (*PATTERNS[:2], CAPS)
+    a meeting's name) is read as a heading too (`Disputes Panel (members only)`); `alone`,
+    a value or sentence that is a label and nothing else too (`In camera.`, `tags: [private]`;
+    not an attribute's value: `title="Secret"` is a tooltip's word)."""
+    patterns: tuple[re.Pattern[str], ...] = (*PATTERNS, ALONE, CAPS) if title else (
+        *PATTERNS[:2], ALONE, CAPS)  # fmt: skip
+    patterns = patterns if alone else tuple(p for p in patterns if p is not ALONE)
     for pattern in patterns:
         if pattern is SAYS:  # anywhere, wrapped over lines too
             said = [text]

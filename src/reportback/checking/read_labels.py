@@ -59,11 +59,9 @@ def said_in_blocks(ast: Ast) -> Iterator[Said]:
         else:
             texts = []
         attr = json_ast.attr(node)  # values a page's source holds (`data-note="members only"`)
-        texts += (
-            [value for key, value in attr[2] if key not in ("decision", "vote")] if attr else []
-        )
-        for text in texts:
-            said = _says(text, heading=kind == "Header")
+        values = [v for k, v in attr[2] if k not in ("decision", "vote")] if attr else []
+        for text, alone in [(t, True) for t in texts] + [(v, False) for v in values]:
+            said = says_withheld(text, title=kind == "Header", alone=alone)
             if said is not None:
                 longest = sorted(text.split(), key=len, reverse=True)[:2]
                 found.append((f"{said!r} {UNMARKED}", (said, *longest)))
@@ -74,12 +72,6 @@ def said_in_blocks(ast: Ast) -> Iterator[Said]:
 
 def _tag_as_read(tag: re.Match[str]) -> str:
     return "\n" if BREAKS.match(tag[0]) else " "
-
-
-def _says(text: str, heading: bool) -> str | None:
-    """Return the words of a block's text that say it is withheld, if any (a label may start
-    any of its sentences)."""
-    return says_withheld(text, title=heading)
 
 
 def _public(inlines: list[Any]) -> str:

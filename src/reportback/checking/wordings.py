@@ -15,6 +15,9 @@ import re
 GAP = r"[\s\-]*"
 """What may stand between the words of a phrase: spaces, line breaks, hyphens, or nothing
 (the words run together once characters that show nothing are taken out)."""
+PARTS = r"(?:part|bit|section|item|paragraph|passage|point|piece|portion|note|discussion|update)s?"
+"""What a phrase saying a part is withheld may call it (`This part is confidential.`, `The
+rest of this item is members only`; adversary helpers 78 and 79)."""
 SAYS = re.compile(
     rf"\b(?:not{GAP}(?:for|to{GAP}be){GAP}(?:publication|published|circulation|circulated|shared)"
     rf"|not{GAP}for{GAP}(?:(?:public|wider|general|onward){GAP})?(?:release|distribution"
@@ -24,10 +27,17 @@ SAYS = re.compile(
     rf"|must{GAP}not{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)"
     rf"|for{GAP}internal{GAP}use{GAP}only"
     rf"|do{GAP}not{GAP}(?:publish|circulate)|strictly{GAP}(?:confidential|private)"
-    rf"|(?:the{GAP}following|what{GAP}follows|(?:this|the){GAP}next(?:{GAP}(?:part|section"
-    rf"|item|paragraph)s?)?|everything{GAP}(?:(?:else{GAP})?below|(?:that{GAP})?follows))"
-    rf"{GAP}(?:is|are){GAP}(?:strictly{GAP})?(?:confidential|private|(?:for{GAP})?members"
-    rf"[’'`]?{GAP}only)|members[’'`]?{GAP}only{GAP}(?:content|material|business|items?"
+    rf"|(?:the{GAP}following(?:{GAP}{PARTS})?|what{GAP}(?:follows|comes{GAP}next)"
+    rf"|(?:this|the){GAP}next(?:{GAP}{PARTS})?|(?:this|that|these|those){GAP}{PARTS}"
+    rf"|the{GAP}rest(?:{GAP}of{GAP}(?:this|the|that|my)(?:{GAP}(?:{PARTS}|report))?)?"
+    rf"|all{GAP}(?:that{GAP})?(?:follows|below)|everything{GAP}(?:(?:else{GAP})?below"
+    rf"|(?:that{GAP})?follows|(?:after|from|beyond){GAP}(?:this|here)(?:{GAP}on)?))"
+    rf"{GAP}(?:is|are){GAP}(?:(?:strictly|also|all){GAP})?(?:confidential|private|secret"
+    rf"|not{GAP}(?:public|for{GAP}publication)|in{GAP}confidence"
+    rf"|(?:for{GAP})?members[’'`]?{GAP}only|for[ \t]+members(?=[ \t]*(?:[.!;:)\]—–-]|$)))"
+    rf"|only{GAP}(?:you|members){GAP}(?:should|may|can|are{GAP}to){GAP}(?:read|see|know|hear)"
+    rf"{GAP}(?:this|the{GAP}following)|(?:must|should|has{GAP}to|needs{GAP}to){GAP}"
+    rf"(?:stay|remain){GAP}(?:in{GAP}(?:the|this){GAP}room|between{GAP}us)|members[’'`]?{GAP}only{GAP}(?:content|material|business|items?"
     rf"|information|section){GAP}(?:below|follows)"
     rf"|(?<![\w,] )(?:this|that|all{GAP}of{GAP}this|the{GAP}above){GAP}(?:is|are){GAP}"
     rf"(?:strictly{GAP})?(?:confidential|private|(?:for{GAP})?members[’'`]?{GAP}only)"
@@ -61,9 +71,16 @@ NOUNS = (
     r"|please)"
 )
 """What a label may name (`Confidential annex:`, `## Confidential items`; adversary helper 75)."""
+REASON = (
+    r"[ \t]+(?:pending|per|for|at|by|under|till|until|on|as[ \t]+of)[ \t][^:\n]{1,30}?"
+    r"(?=[ \t]*(?:[:–—)\]]|-[ \t]|$))"
+)
+"""Why or how long, after a label that ends in a colon or a dash (`Confidential per NEC:`,
+`Confidential pending appeal –`, `Secret for now:`; adversary helper 79)."""
 AFTER = (
     rf"(?:[ \t]+(?:{NOUNS}|follows"
-    r"|until[ \t][^:\n]{1,30}?|to[ \t]+the[ \t]+\w+)(?:[ \t]+follows)?)?"
+    r"|until[ \t][^:\n]{1,30}?|to[ \t]+the[ \t]+\w+)(?:[ \t]+follows)?"
+    rf"|{REASON})?"
 )
 """Words after a label that keep it one (`Confidential item:`, `Confidential until 2027:`)."""
 STRICT = (
@@ -74,12 +91,17 @@ STRICT = (
     r"|(?:under[ \t]+)?(?:the[ \t]+)?chatham[ \t]+house(?:[ \t]+rules?)?"
     r"|not[ \t]+yet[ \t]+(?:announced|public|published|released)|official[ \t-]*sensitive"
     r"|(?:do[ \t]+not|don[’'`]?t)[ \t]+(?:forward|disclose|share|circulate|publish|distribute"
-    r"|copy|repeat|quote)(?:[ \t]+(?:this|it|these))?"
+    r"|report|copy|repeat|quote)(?:[ \t]+(?:this|it|these))?"
     r"(?:[ \t]+(?:outside|beyond|with)[ \t]+[\w'’ \t]{1,30}?)?"
     r"|(?:legally[ \t]+)?privileged|(?:limited|restricted)[ \t]+(?:circulation|distribution)"
     r"|exempt(?:[ \t]+(?:items?|business|information))?|under[ \t]+wraps"
     r"|hold[ \t]+until[ \t][^:\n]{1,30}?"
-    r"|(?:in[ \t]+)?(?:private|closed)[ \t]+session|gizli|গোপনীয়|fortrolig|confidenziale"
+    r"|in[ \t]+private|(?:in[ \t]+)?(?:private|closed)[ \t]+(?:session|meeting)"
+    r"|closed[ \t]+(?:items?|business|matters?|discussions?|minutes?)|unminuted|privad[oa]"
+    r"|verbal(?:[ \t]+(?:update|report|briefing))?[ \t]+only"
+    r"|nicht[ \t]+(?:ö|oe)ffentlich(?:e[rs]?)?|non[ \t-]?disclos(?:able|ed|ure)|hush"
+    r"|part[ \t]+(?:ii|2|b)[ \t]+(?:business|items?)|embargo(?:ed)?[ \t]+until[ \t][^:\n]{1,30}?"
+    r"|gizli|গোপনীয়|fortrolig[et]?|confidenziale"
     r"|vertraulich|confidentiel(?:le)?|confidencial|vertrouwelijk|riservat(?:issim)?[oa]|cyfrinach"
     r"|nur[ \t]+(?:(?:f(?:ü|ue)r[ \t]+)?mitglieder|intern|f(?:ü|ue)r[ \t]+den[ \t]+"
     r"dienstgebrauch)"
@@ -103,7 +125,7 @@ STRICT = (
     r"|(?:please[ \t]+)?keep[ \t]+(?:this[ \t]+|it[ \t]+)?to[ \t]+yourselves|comrades[ \t]+only"
     r"|usage[ \t]+interne|membres[ \t]+seulement|ne[ \t]+pas[ \t]+(?:diffuser|publier)"
     r"|alleen[ \t]+voor[ \t]+leden"
-    r"|tylko[ \t]+dla[ \t]+członków|سري|गोपनीय|dim[ \t]+i[’']w[ \t]+gyhoeddi)"
+    r"|tylko[ \t]+dla[ \t]+członków|سري|गोपनीय|d?dim[ \t]+i[’']w[ \t]+gyhoeddi)"
 )
 """Labels only with a colon or a dash after them (`Private:`, `In confidence –`, `Conf.:`,
 `Restricted:`, `In camera:`, `Vertraulich:`), being words of everyday text too."""
@@ -133,16 +155,22 @@ LINE_ONLY = (
 (`Members:`, `Not to be made public:`, `Not for the press –`; `## Not for profit bodies`)."""
 STARTS = re.compile(
     rf"^(?:[^\w\n]|_)*(?:{NUMBER})?(?:{LABELS}{AFTER}(?:\b|(?=_))[^\w\n]*?(?:{ENDS}|$)"
-    rf"|{QUALIFIED}{STRICT}[^\w\n]*?[:–—-]|{LINE_ONLY}[^\w\n]*?(?:[:–—]|-(?!\w))"
-    rf"|{QUALIFIED}confidentially\b"
+    rf"|{QUALIFIED}{STRICT}(?:[ \t]+{NOUNS}|{REASON})?[^\w\n]*?[:–—-]"
+    rf"|{LINE_ONLY}[^\w\n]*?(?:[:–—]|-(?!\w))"
+    rf"|{QUALIFIED}confidentially\b|(?:strictly[ \t]+)?between[ \t]+(?:ourselves|you[ \t]+and"
+    r"[ \t]+me)[^\w\n]*?[,:–—-]"
     rf"|{LEAD}(?:{LABELS}{AFTER}(?:\b|(?=_)){AFTER_LEAD}"
-    rf"|{QUALIFIED}confidential\b[^\w\n]*?\.|(?:{STRICT}|{LINE_ONLY})[^\w\n]*?[:–—]))",
+    rf"|{QUALIFIED}confidential\b[^\w\n]*?\.|(?:{STRICT}(?:[ \t]+{NOUNS}|{REASON})?|{LINE_ONLY})"
+    r"[^\w\n]*?[:–—]))",
     re.I,
 )
 """A line (or a value) that starts by saying it is withheld: `CONFIDENTIAL – …`,
 `Confidential: …`, `*CONFIDENTIAL*: …`, `Members only (…)`, `Cyfrinachol – …`, `(Confidential)
 …`, the label alone, also as a numbered item (`1. Confidential: …`) or after a short lead-in
 (`Fine print: Members only (…)`, `Item 4 – Confidential: …`; not `Vote: members only.`)."""
+ALONE = re.compile(rf"^[^\w\n]*{QUALIFIED}{STRICT}(?:[ \t]+{NOUNS})?[^\w\n]*$", re.I)
+"""A value or a sentence that is a label and nothing else (`tags: [private]`, `In camera.`;
+adversary helper 79)."""
 IN_CAPS = (
     r"(?:CONFIDENTIAL|(?:NEC )?MEMBERS?[’']?S?[’']?[ -]ONLY|NOT FOR PUBLICATION|IN CONFIDENCE"
     r"|EMBARGOED|CYFRINACHOL|PRIVATE(?: SESSION)?|(?:TOP )?SECRET|OFF THE RECORD|RESTRICTED"
