@@ -262,6 +262,10 @@ def test_a_failed_pagefind_refuses_the_build_and_leaves_nothing_half_made(
         ('{decison="Agreed"}', "attribute decison= looks like decision= or vote= but is not"),
         ('{decision=""}', "decision= is empty"),
         ("{vote=For}", "vote='For' is not a vote"),
+        # adversary helpers 78 and 79: a decision that says it is withheld reached votes.csv,
+        # and a heading whose only words are withheld was published empty with its decision
+        ('{decision="Confidential per NEC: expelled"}', "decision='Confidential per NEC: exp"),
+        ('{decision="Expelled (members only)"}', "decision='Expelled (members only)': 'Exp"),
     ],
 )
 def test_near_miss_vote_attributes_refuse_the_report(
@@ -271,6 +275,16 @@ def test_near_miss_vote_attributes_refuse_the_report(
     result = cli("check")
     assert result.code == 1
     assert result.err.startswith(f"reports/a.md:9: {message}")
+
+
+def test_a_decision_on_a_heading_whose_words_are_all_withheld_is_refused(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 78: it was published as an empty heading, its item empty in votes.csv."""
+    project({"reports/a.md": report("Intro.\n\n## [zq]{.members} {decision=Agreed}\n\nText.\n")})
+    result = cli("check")
+    assert result.code == 1
+    assert result.err.startswith("reports/a.md:9: a decision or vote needs a heading with words")
 
 
 def test_a_vote_only_on_a_heading_and_ordinary_keys_pass(cli: Cli, project: Project) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import NOW, Result, report
+from .test_property import PNG
 
 Cli = Callable[..., Result]
 Project = Callable[[dict[str, str | bytes]], Path]
@@ -132,6 +133,20 @@ def test_mark_on_unsupported_element(cli: Cli, project: Project) -> None:
         root,
         "reports/a.md:7: .confidential only works on a heading, a fenced div or a [span]; "
         "not on a code block",
+    )
+
+
+def test_a_mark_on_an_image_is_named_at_the_image_not_an_earlier_mark(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 78: the problem was named at the first `{.confidential}` heading."""
+    body = "## Panel {.confidential}\n\nBody.\n\n## Public\n\n![alt](pic.png){.confidential}\n"
+    root = project({"reports/a.md": HEAD + body, "reports/pic.png": PNG})
+    refused(
+        cli,
+        root,
+        "reports/a.md:13: .confidential only works on a heading, a fenced div or a [span]; "
+        "not on an image",
     )
 
 

@@ -16,7 +16,9 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from reportback.checking import intent
 from reportback.checking.regions import Regions
+from reportback.model import VOTES
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
 
@@ -118,6 +120,23 @@ def cut_short(marked: bool, blocks: list[Any], lines: list[str]) -> Iterator[Fou
                 "<blockquote> is the report's own, and ends the section)"
             ),
         )
+
+
+def record_problem(kind: str, key: str, value: str) -> str | None:
+    """Return what is wrong with a decision= or vote= attribute (or a near miss of one), if
+    anything: a decision is published in the record, so one that says it is withheld
+    (`decision="Confidential: expelled"`) is refused as a heading's words are."""
+    if key not in ("decision", "vote"):
+        return (f"attribute {key}= looks like decision= or vote= but is not one; write "
+                "exactly decision=… or vote=… (lower case), or rename it")  # fmt: skip
+    if kind != "Header":
+        return f"{key}= only works on a heading (an agenda item)"
+    if key == "vote" and value not in VOTES:
+        return f"vote={value!r} is not a vote: write one of {', '.join(VOTES)}"
+    if key == "decision" and not value.strip():
+        return 'decision= is empty: say what was decided, e.g. decision="Agreed"'
+    said = intent.says_withheld(value, title=True) if key == "decision" else None
+    return f"decision={value[:40]!r}: {said!r} {intent.UNMARKED}" if said else None
 
 
 def has_words(text: str) -> bool:

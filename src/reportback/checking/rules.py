@@ -20,10 +20,10 @@ from reportback.checking import (
     tables,
     visible,
 )
-from reportback.checking.regions import Regions, heading_words
+from reportback.checking.regions import Regions
 from reportback.clps import Directory, did_you_mean, split_regions
 from reportback.errors import Problem, problem
-from reportback.model import VOTES, Ast, Image, Source
+from reportback.model import Ast, Audience, Image, Source
 from reportback.model import Checked as Checked  # commands/review.py imports it from here
 from reportback.output import images
 from reportback.pandoc import json_ast
@@ -115,9 +115,12 @@ class BodyChecker:
         both = [n for n in holding if any(w in self.lines[n - 1] for w in words)]
         return (both or holding or [self.line_of(said, *words)])[0]
 
-    def near(self, message: str, *needles: str) -> None:
-        """Record a problem at the first body line containing one of `needles`."""
-        self.at(self.line_of(*needles), message)
+    def near(self, message: str, *needles: str, node: Node | None = None) -> None:
+        """Record a problem at the first body line containing one of `needles`; given a link
+        or an image, at the first holding its address and the first needle."""
+        at = str(node["c"][2][0]) if node is not None and node["t"] in ("Link", "Image") else ""
+        found = [n for n, ln in enumerate(self.lines, 1) if at and at in ln and needles[0] in ln]
+        self.at(found[0] if found else self.line_of(*needles), message)
 
     def refused_before_parsing(self) -> bool:
         """Record what must be refused before pandoc reads the body; return whether any was."""
@@ -269,9 +272,10 @@ class BodyChecker:
                         f".{cls} only works on a heading, a fenced div or a [span]; "
                         f"not on {_kind_name(kind)}",
                         cls,
+                        node=node,
                     )
             elif nearmiss.is_near_name(cls, "class"):
-                self.near(_near_miss(f"class .{cls}"), cls)
+                self.near(_near_miss(f"class .{cls}"), cls, node=node)
             elif cls in visible.SITE_CLASSES:
                 self.near(visible.site_class(cls), cls)
         if nearmiss.pair_near(classes) and not any(  # `{.mem bers}`, unless one was refused
@@ -287,7 +291,8 @@ class BodyChecker:
         for key, value in pairs:
             self._pair(kind, marked, key, value)
         recorded = any(key in ("decision", "vote") for key in keys)
-        if recorded and kind == "Header" and not headings.has_words(" ".join(heading_words(node))):
+        shown = json_ast.visible_text(node["c"][2], Audience.PUBLIC) if kind == "Header" else ""
+        if recorded and kind == "Header" and not headings.has_words(shown):
             self.near("a decision or vote needs a heading with words: the item's title", "{")
 
     def _pair(self, kind: str, marked: bool, key: str, value: str) -> None:
@@ -323,18 +328,9 @@ class BodyChecker:
 
     def _record(self, kind: str, key: str, value: str) -> None:
         """Check a decision= or vote= attribute (or a near miss of one)."""
-        if key not in ("decision", "vote"):
-            self.near(
-                f"attribute {key}= looks like decision= or vote= but is not one; "
-                "write exactly decision=… or vote=… (lower case), or rename it",
-                key,
-            )
-        elif kind != "Header":
-            self.near(f"{key}= only works on a heading (an agenda item)", f"{key}=")
-        elif key == "vote" and value not in VOTES:
-            self.near(f"vote={value!r} is not a vote: write one of {', '.join(VOTES)}", "vote=")
-        elif key == "decision" and not value.strip():
-            self.near('decision= is empty: say what was decided, e.g. decision="Agreed"', key)
+        message = headings.record_problem(kind, key, value)
+        if message is not None:
+            self.near(message, f"{key}=" if key in ("decision", "vote") else key)
 
     def _concerns(self, key: str, value: str) -> None:
         if key == "clps":
