@@ -379,7 +379,7 @@ def test_report_over_the_size_limit_is_refused_before_parsing(cli: Cli, project:
 
 
 def test_problem_is_reported_where_it_is_written(cli: Cli, project: Project) -> None:
-    body = "All members of the NEC were there.\n\nText.\n\n::: member\nSecret.\n:::\n"
+    body = "All members of the NEC were there.\n\nText.\n\n::: member\nNames.\n:::\n"
     root = project({"reports/a.md": HEAD + body})
     refused(
         cli,
@@ -1225,6 +1225,22 @@ def test_a_mark_cut_across_by_math_is_refused(cli: Cli, project: Project, case: 
 
 FRONT = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n"
 ROUND_20_FRONT = {
+    "a comment beside the status (adversary helper 79)": (
+        FRONT + "status: final # draft\n---\n\nzq\n", 5, "the comment beside status says 'draft'",
+    ),
+    "a comment beside confidential": (
+        FRONT + "confidential: false  # true until the appeal\n---\n\nzq\n", 5, "says 'true'",
+    ),
+    "a comment beside publish_at": (
+        FRONT + "publish_at: 2016-09-21T09:00:00+01:00 # hold: 2017\n---\n\nzq\n", 5,
+        "the comment beside publish_at says 'hold'",
+    ),
+    "a tag that is a label and nothing else (adversary helper 79)": (
+        FRONT + "tags: [finance, do not share]\n---\n\nzq\n", 5, "front matter is published",
+    ),
+    "a summary that is a label and nothing else": (
+        FRONT + "summary: In camera.\n---\n\nzq\n", 5, "front matter is published",
+    ),
     "a key an editor indented into a folded summary": (
         FRONT + "summary: >-\n  Cases heard.\n  confidential: true\n---\n\nzq\n", 7,
         "not as the key 'confidential'",

@@ -15,25 +15,18 @@ from frontmatter.default_handlers import YAMLHandler
 
 from reportback.checking.characters import NOT_XML, ODD_BREAK, odd_breaks
 from reportback.checking.files import slug_problem
-from reportback.checking.intent import DECIDING, as_read, says_withheld
+from reportback.checking.front_lines import (
+    DECIDES,
+    KEYS,
+    REQUIRED,
+    commented_keys,
+    read_as_text,
+)
+from reportback.checking.intent import says_withheld
 from reportback.clps import Directory, did_you_mean
 from reportback.errors import Problem, problem
 from reportback.model import Correction, Meta, Source
 
-REQUIRED = ("title", "meeting", "meeting_date")
-KEYS = (
-    *REQUIRED,
-    "publish_at",
-    "status",
-    "confidential",
-    "summary",
-    "clps",
-    "regions",
-    "tags",
-    "author",
-    "id",
-    "corrections",
-)
 STATUSES = ("final", "draft")
 YEARS = (1900, 2999)
 """Dates outside these years are refused (year 1 or 9999 cannot be shown in every zone)."""
@@ -105,6 +98,7 @@ def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Probl
         return PLACEHOLDER_META, [problem(shown, 1, message)]
     lines: dict[str, int] = {}
     problems = [problem(shown, n, m) for n, m in read_as_text(head, node)]
+    problems += [problem(shown, n, m) for n, m in commented_keys(head, node, DECIDES)]
     for key_node, _ in node.value:
         key = str(key_node.value)
         line = key_node.start_mark.line + 1
@@ -112,44 +106,6 @@ def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Probl
             problems.append(problem(shown, line, f"duplicate key {key!r}"))
         lines[key] = line
     return _typed(values, lines, shown, directory, problems)
-
-
-NAMES = "|".join((*KEYS, "date", "note", "attended", "meeting"))
-LOOKS_LIKE = re.compile(
-    rf"^[ \t]*(?:([#♯⌗⋕])(?:[ \t]|$|[^\s#]*:)|-?[ \t]*[\"'“‘]?({NAMES})[\"'”’]?[ \t]*:(?:[ \t]|$)"
-    rf"|-?[ \t]*({DECIDING}))"
-)
-"""A line that reads as a YAML comment (`# …`) or a key (`confidential: true`)."""
-
-
-def read_as_text(text: str, node: yaml.Node) -> Iterator[tuple[int, str]]:
-    """Yield (line, message) for each line of a value written over several lines (a `>-` or
-    `|` block, a value wrapped onto the next lines) that a writer reads as a comment or as a
-    key (indented by an editor): YAML reads it as words of the value, which are published,
-    and the key is not set (`confidential: true` under `summary: >-` published the report)."""
-    lines = text.split("\n")
-    stack: list[tuple[yaml.Node, str]] = [(node, "")]
-    while stack:
-        item, owner = stack.pop()
-        if isinstance(item, yaml.MappingNode):
-            stack += [(v, owner or str(k.value)) for k, v in item.value]
-        elif isinstance(item, yaml.SequenceNode):
-            stack += [(v, owner) for v in item.value]
-        elif isinstance(item, yaml.ScalarNode):
-            start, end = item.start_mark, item.end_mark
-            for number in range(start.line + 1, min(end.line + 1, len(lines))):
-                line = lines[number][: end.column] if number == end.line else lines[number]
-                found = LOOKS_LIKE.match(line) or LOOKS_LIKE.match(as_read(line))
-                if found is None:  # (as read: `\u200b# note`, `\u00a0confidential: true`)
-                    continue
-                what = "a comment" if found[1] else f"the key {found[2] or found[3]!r}"
-                yield (
-                    number + 1,
-                    f"{line.strip()[:40]!r} is inside the text of {owner or 'a value'}: YAML "
-                    f"reads it as words of that text, which are published, not as {what}; "
-                    + ("delete it (it would be published: withhold text in a report's body)"
-                       if found[1] else "move it to the start of its line"),
-                )  # fmt: skip
 
 
 def _typed(

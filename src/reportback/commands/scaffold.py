@@ -28,7 +28,7 @@ EXAMPLE = """\
 title: "Example report: National Executive Committee"
 meeting: National Executive Committee
 meeting_date: {day}
-status: draft  # a draft is never published: change to final when it is ready
+status: draft  # nothing publishes it: change to final when it is ready
 summary: >-
   An example report. Replace it with your own, then run `reportback build`.
 tags: [example]

@@ -20,7 +20,8 @@ import yaml
 from reportback import cache as cachemod
 from reportback.cache import Cache
 from reportback.checking.characters import odd_breaks
-from reportback.checking.front_matter import clean, read_as_text
+from reportback.checking.front_lines import read_as_text
+from reportback.checking.front_matter import clean
 from reportback.checking.intent import says_withheld
 from reportback.checking.placement import marked_as_written
 from reportback.errors import InputRefused, Problem, problem

@@ -1,0 +1,101 @@
+"""What a writer reads in front matter's lines that YAML reads otherwise: a line that looks
+like a comment or a key inside a value written over several lines (words of the value), and
+a comment beside a key that decides what is published (a note, not the value)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import yaml
+
+from reportback.checking.intent import DECIDING, as_read
+
+REQUIRED = ("title", "meeting", "meeting_date")
+KEYS = (
+    *REQUIRED, "publish_at", "status", "confidential", "summary", "clps", "regions", "tags",
+    "author", "id", "corrections",
+)  # fmt: skip
+"""The front matter's keys (the contract's)."""
+DECIDES = ("status", "confidential", "publish_at")
+"""The keys that decide whether and when a report is published."""
+NAMES = "|".join((*KEYS, "date", "note", "attended", "meeting"))
+LOOKS_LIKE = re.compile(
+    rf"^[ \t]*(?:([#♯⌗⋕])(?:[ \t]|$|[^\s#]*:)|-?[ \t]*[\"'“‘]?({NAMES})[\"'”’]?[ \t]*:(?:[ \t]|$)"
+    rf"|-?[ \t]*({DECIDING}))"
+)
+"""A line that reads as a YAML comment (`# …`) or a key (`confidential: true`)."""
+
+
+def read_as_text(text: str, node: yaml.Node) -> Iterator[tuple[int, str]]:
+    """Yield (line, message) for each line of a value written over several lines (a `>-` or
+    `|` block, a value wrapped onto the next lines) that a writer reads as a comment or as a
+    key (indented by an editor): YAML reads it as words of the value, which are published,
+    and the key is not set (`confidential: true` under `summary: >-` published the report)."""
+    lines = text.split("\n")
+    stack: list[tuple[yaml.Node, str]] = [(node, "")]
+    while stack:
+        item, owner = stack.pop()
+        if isinstance(item, yaml.MappingNode):
+            stack += [(v, owner or str(k.value)) for k, v in item.value]
+        elif isinstance(item, yaml.SequenceNode):
+            stack += [(v, owner) for v in item.value]
+        elif isinstance(item, yaml.ScalarNode):
+            start, end = item.start_mark, item.end_mark
+            for number in range(start.line + 1, min(end.line + 1, len(lines))):
+                line = lines[number][: end.column] if number == end.line else lines[number]
+                found = LOOKS_LIKE.match(line) or LOOKS_LIKE.match(as_read(line))
+                if found is None:  # (as read: `\u200b# note`, `\u00a0confidential: true`)
+                    continue
+                what = "a comment" if found[1] else f"the key {found[2] or found[3]!r}"
+                yield (
+                    number + 1,
+                    f"{line.strip()[:40]!r} is inside the text of {owner or 'a value'}: YAML "
+                    f"reads it as words of that text, which are published, not as {what}; "
+                    + ("delete it (it would be published: withhold text in a report's body)"
+                       if found[1] else "move it to the start of its line"),
+                )  # fmt: skip
+
+
+AGAINST = {
+    "status": re.compile(
+        r"\b(?:draft|hold\w*|never|withh\w*|confidential|embargo\w*|later|until"
+        r"|not[ \t]+(?:yet[ \t]+)?(?:for[ \t]+)?publi\w*)\b", re.I,
+    ),
+    "confidential": re.compile(
+        r"\b(?:true|yes|on|withh\w*|secret|private|members|draft|hold\w*|never|until)\b", re.I
+    ),
+    "publish_at": re.compile(
+        r"\b(?:draft|never|hold\w*|later|confidential|postpone\w*)\b|\d", re.I
+    ),
+}  # fmt: skip
+"""Words in a comment that say otherwise beside a value that publishes (`status: final #
+draft`, `confidential: false # true`, `publish_at: … # hold until 2027`)."""
+PUBLISHES = {"status": ("final",), "confidential": ("false", "no", "off")}
+"""The values that publish, of the keys deciding whether a report is published (any time
+`publish_at` holds publishes then)."""
+
+
+def commented_keys(
+    text: str, node: yaml.Node, deciding: tuple[str, ...]
+) -> Iterator[tuple[int, str]]:
+    """Yield (line, message) for each key deciding what is published whose value publishes,
+    with a comment beside it that says otherwise (`status: final # draft`, `publish_at: … #
+    hold until May`): YAML drops the comment, a reader may take it for the value (adversary
+    helper 79). A comment beside a value that withholds reads one way."""
+    lines = text.split("\n")
+    for key, value in node.value if isinstance(node, yaml.MappingNode) else ():
+        end, name = value.end_mark, str(key.value)
+        if name not in deciding or end.line >= len(lines):
+            continue
+        publishes = PUBLISHES.get(name, (str(value.value).lower(),))
+        comment = lines[end.line][end.column :].lstrip()
+        if comment.startswith("#") and str(value.value).lower() in publishes:
+            found = AGAINST[name].search(comment)
+            if found is not None:
+                yield (
+                    end.line + 1,
+                    f"{lines[end.line].strip()[:60]!r}: the comment beside {name} says "
+                    f"{found[0]!r} (YAML drops it; a reader may take it for the value): "
+                    "delete it",
+                )
