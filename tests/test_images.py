@@ -425,6 +425,33 @@ def test_a_pdfs_bytes_are_read_inflated_and_what_no_stream_holds_is_read_raw() -
     assert chance not in bytescan.pdf_bytes_text(noisy), "compressed bytes are not read as text"
 
 
+def test_an_images_stream_in_a_pdf_is_read_as_its_pixels_are() -> None:
+    """Pixels are read for ASCII, as a published image's are: the whole of `STRINGS` over a
+    40-megapixel image's stream took tens of seconds."""
+    pixels = b"\x01\x02words spelt by pixels\x03" + "é".encode() * 8
+    dictionary = b"<< /Type /XObject /Subtype /Image /Width 9 /Height 1 >>"
+    pdf_bytes = b"%PDF-1.7\n5 0 obj\n" + dictionary + b"\nstream\n" + zlib.compress(pixels)
+    text = bytescan.pdf_bytes_text(pdf_bytes + b"\nendstream\nendobj\n")
+    assert "words spelt by pixels" in text
+    assert "é" * 6 not in text, "UTF-8 is not read in pixels"
+    assert "é" * 6 in bytescan.pdf_bytes_text(pdf_bytes.replace(b"/Image", b"/Form"))
+
+
+def test_an_image_under_the_pixel_limit_whose_pdf_stream_is_large_builds(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 81: a 23-megapixel PNG passed `check`, then the build stopped with a
+    traceback: the PDF holds its 69 MB of pixels inflated, over the audit's 64 MB limit."""
+    large = io.BytesIO()
+    Image.new("RGB", (4800, 4800), (10, 20, 30)).save(large, "PNG")
+    root = project({"reports/a.md": report("Text.\n\n![A plan](a.png)\n"),
+                    "reports/a.png": large.getvalue()})  # fmt: skip
+    assert cli("check").code == 0
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    assert len(list((root / "site/reports/a").glob("img-*.png"))) == 1
+
+
 def _chance(payload: bytes) -> str:
     """Return a string found by chance in `payload`'s compressed bytes, not in the payload."""
     found = bytescan.text_of(zlib.compress(payload)).splitlines()

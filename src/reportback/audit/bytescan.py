@@ -53,8 +53,13 @@ class Unreadable(ValueError):
     """Bytes the audit cannot read to the end (a stream that inflates without bound)."""
 
 
-MAX_INFLATED = 64 << 20
-"""The most one stream may inflate to (a bomb is not read further, and is refused)."""
+MAX_INFLATED = 256 << 20
+"""The most one stream may inflate to (a bomb is not read further, and is refused): more than
+the pixels of the largest image published (40 megapixels of four bytes: a PDF holds them
+inflated; at 64 MB, a 23-megapixel PNG stopped the build: adversary helper 81)."""
+TOO_LARGE = f"inflates to more than {MAX_INFLATED >> 20} MB"
+IMAGE_STREAM = re.compile(rb"/Subtype\s*/Image\b")
+"""An image's dictionary: its stream is pixels, read as an image's are (`ASCII`)."""
 
 
 def text_of(data: bytes) -> str:
@@ -121,8 +126,12 @@ def pdf_bytes_text(data: bytes) -> str:
     objects = _objects(data)
     pages = _page_contents(data, objects)
     streams = list(_numbered(data, objects))
-    for number, layer in [(None, _without(data, streams)), *((n, o) for n, _, o in streams)]:
+    layers = [(None, _without(data, streams), False), *((n, o, i) for n, _, o, i in streams)]
+    for number, layer, image in layers:
         if number in pages:
+            continue
+        if image:  # pixels, read as an image's are (the whole of `STRINGS` is slow there)
+            parts += [m.group().decode("ascii") for m in ASCII.finditer(layer)]
             continue
         parts.append(text_of(layer))
         objects_text = PDF_STREAM_BODY.sub(b" ", layer)  # strings live outside streams' bytes
@@ -146,11 +155,14 @@ Span = tuple[int, int]
 """Where some bytes start and end in a file."""
 
 
-def _numbered(
-    data: bytes, objects: list[tuple[int, int]]
-) -> Iterator[tuple[int | None, Span | None, bytes]]:
-    """Yield every zlib stream in a PDF, inflated, with the number of its object and, where
-    it ended, the bytes it was inflated from."""
+Stream = tuple[int | None, Span | None, bytes, bool]
+"""A PDF's stream: its object's number, the bytes it was inflated from (where it ended), its
+bytes inflated, and whether it is an image's."""
+
+
+def _numbered(data: bytes, objects: list[tuple[int, int]]) -> Iterator[Stream]:
+    """Yield every zlib stream in a PDF, inflated, with the number of its object, where it
+    ended the bytes it was inflated from, and whether its dictionary says it is an image."""
     heads = [at for at, _ in objects]
     for match in PDF_STREAM.finditer(data):
         unpack = zlib.decompressobj()
@@ -159,16 +171,17 @@ def _numbered(
         except zlib.error:
             continue  # not a zlib stream (a JPEG, say): its raw bytes are read with the file
         if unpack.unconsumed_tail:
-            raise Unreadable("a stream inflates to more than 64 MB")
+            raise Unreadable(f"a stream {TOO_LARGE}")
         at = bisect.bisect_left(heads, match.start()) - 1
         read = (match.end(), len(data) - len(unpack.unused_data)) if unpack.eof else None
-        yield (objects[at][1] if at >= 0 else None), read, out
+        image = at >= 0 and IMAGE_STREAM.search(data, heads[at], match.start()) is not None
+        yield (objects[at][1] if at >= 0 else None), read, out, image
 
 
-def _without(data: bytes, streams: list[tuple[int | None, Span | None, bytes]]) -> bytes:
+def _without(data: bytes, streams: list[Stream]) -> bytes:
     """Return `data` with the bytes each stream was inflated from replaced by a line end."""
     pieces, at = [], 0
-    for _, read, _ in streams:
+    for _, read, _, _ in streams:
         if read is not None and read[0] >= at:
             pieces += [data[at : read[0]], b"\n"]
             at = read[1]
@@ -230,7 +243,7 @@ def _object_layers(pdf: bytes, objects: list[tuple[int, int]] | None = None) -> 
         except zlib.error as error:
             raise Unreadable("an object stream cannot be inflated") from error
         if unpack.unconsumed_tail:
-            raise Unreadable("a stream inflates to more than 64 MB")
+            raise Unreadable(f"a stream {TOO_LARGE}")
         yield out
 
 
@@ -287,7 +300,7 @@ def _png_text(data: bytes) -> Iterator[bytes]:
                     start = body.find(b"\x78", start + 1)
                     continue
                 if unpack.unconsumed_tail:
-                    raise Unreadable("a text chunk inflates to more than 64 MB")
+                    raise Unreadable(f"a text chunk {TOO_LARGE}")
                 break
         at += 12 + length
 

@@ -9,12 +9,14 @@ their names.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from importlib.metadata import version
 
 from reportback import cache as cachemod
+from reportback.audit.bytescan import Unreadable
 from reportback.audit.leaks import PdfText
 from reportback.build.check_all import PANDOC, progress
 from reportback.build.fork import shared
@@ -122,7 +124,8 @@ def _render(
     if made is None:
         with stage("render"):
             made = render(job.report, job.publication, pandoc, settings, job.draft, text)
-        PdfText.kept_in(cache.folder)(made.pdf)  # the audit's read of it, here on two cores
+        with contextlib.suppress(Unreadable):  # the audit's read of it, here on two cores
+            PdfText.kept_in(cache.folder)(made.pdf)  # (what it cannot read, the audit names)
         cache.put_bytes("pdf", job.key, made.pdf)
         cache.put_pickle("render", job.key, made.html)
         made = replace(made, pdf_file=_stored(job.key, len(made.pdf), cache))
