@@ -252,6 +252,38 @@ WORDED = {
     "embargo until a day": "Embargo until Friday – zq.\n",
     "between ourselves": "Between ourselves, zq was named.\n",
     "a sentence that is a label": "The panel met. In camera. zq.\n",
+    # adversary helper 82: each was published
+    "a label after a dash at the end": "The panel expelled zq – confidential\n",
+    "members only after a dash at the end": "The panel expelled zq — members only!\n",
+    "not public yet at the end": "The panel expelled zq – not public yet.\n",
+    "Welsh after a dash at the end": "The panel expelled zq – cyfrinachol.\n",
+    "a group's name before the label": "NEC confidential: zq.\n",
+    "an intensifier": "Extremely confidential: zq.\n",
+    "a note for members only": "Note for members only: zq.\n",
+    "a members' update": "Members update: zq.\n",
+    "email only": "Members' email only: zq.\n",
+    "remove before publishing": "Remove before publishing: zq.\n",
+    "a note to mark it": "TODO: make confidential – zq.\n",
+    "not in the public version": "Not in the public version: zq.\n",
+    "not on the website": "Don't put on the website: zq.\n",
+    "asked to keep it confidential": "We were asked to keep this confidential: zq.\n",
+    "asked not to share": "I was asked not to share this: zq.\n",
+    "the following is embargoed": "The following is embargoed until Friday: zq.\n",
+    "the following should not be shared": "The following should not be shared: zq.\n",
+    "but that's confidential": "The panel met zq — but that's confidential for now.\n",
+    "in confidence and a comma": "In confidence, zq was named.\n",
+    "off the record and a comma": "Off the record, zq was named.\n",
+    "Welsh, very confidential": "Cyfrinachol iawn: zq.\n",
+    "Gaelic": "Rùnach: zq.\n",
+    "Irish": "Baill amháin: zq.\n",
+    "party use only": "Party use only: zq.\n",
+    "strictly embargoed": "Strictly embargoed: zq.\n",
+    "hold till": "Hold till Friday: zq.\n",
+    "subject to confidentiality": "Subject to confidentiality: zq.\n",
+    "private and confidential, short": "Priv & conf: zq.\n",
+    "a lock": "The panel met. 🔒 zq.\n",
+    "a heading with a lock": "## Disputes 🔒 Members only\n\nzq.\n",
+    "AOB before the label": "AOB Confidential: zq.\n",
 }  # fmt: skip
 NEAR_CLASSES = (
     "in-confidence", "off-record", "offtherecord", "no-publish", "do-not-publish", "dnp",
@@ -327,7 +359,12 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "agreed. The rest of the meeting was about the budget. Closed cases: 14. The following "
         "items were agreed: A and B. We do not report on individual cases here. Need to know: "
         "conference is in Liverpool. This item is for members to decide. Between us, "
-        "the CLPs raised £5,000. The vote was\nwithheld\nuntil later.\n"
+        "the CLPs raised £5,000. The vote was\nwithheld\nuntil later.\n\nThe IFS report, "
+        "embargoed until 00:01 Friday, was discussed. Vote: members only. Tickets £5, members "
+        "only. The complaints process, which is confidential, was reviewed. Secret ballots were "
+        "used – as ever. The arms embargo motion was agreed – by 30 votes. We condemned "
+        "off-the-record briefings. Background: the rule changes date from 2019. Note for "
+        "members: the AGM is on 5 May.\n\n## Off-the-record briefings\n\nCondemned.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from reportback.checking import nearmiss
 from reportback.checking.regions import ATTRIBUTES, Regions
-from reportback.checking.wordings import ALONE, CAPS, HEADING, SAYS, STARTS
+from reportback.checking.wordings import ALONE, CAPS, ENDING, HEADING, SAYS, STARTS
 from reportback.model import Audience
 
 Found = tuple[int, str]
@@ -121,7 +121,7 @@ def _plain_already(line: str) -> bool:
     )  # fmt: skip
 
 
-PATTERNS = (SAYS, STARTS, HEADING)
+PATTERNS = (SAYS, STARTS, ENDING, HEADING)
 """What says a part is withheld in any case; and `CAPS`, in capitals, read with case kept."""
 FENCES = re.compile(r"^[ \t>]*:{3,}[^\n]*", re.M)
 """A fence line: syntax (one read as text is text for `read_labels`, which reads blocks)."""
@@ -233,7 +233,7 @@ def says_withheld(text: str, title: bool = False, alone: bool = True) -> str | N
     a value or sentence that is a label and nothing else too (`In camera.`, `tags: [private]`;
     not an attribute's value: `title="Secret"` is a tooltip's word)."""
     patterns: tuple[re.Pattern[str], ...] = (*PATTERNS, ALONE, CAPS) if title else (
-        *PATTERNS[:2], ALONE, CAPS)  # fmt: skip
+        *PATTERNS[:3], ALONE, CAPS)  # fmt: skip
     patterns = patterns if alone else tuple(p for p in patterns if p is not ALONE)
     for pattern in patterns:
         if pattern is SAYS:  # anywhere, wrapped over lines too

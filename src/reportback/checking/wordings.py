@@ -15,6 +15,9 @@ import re
 GAP = r"[\s\-]*"
 """What may stand between the words of a phrase: spaces, line breaks, hyphens, or nothing
 (the words run together once characters that show nothing are taken out)."""
+WHEN = r"(?:[^:\n.!?()\[\]]|(?<=\d):(?=\d)){1,30}?(?!:\d)"
+"""Up to 30 characters of a reason or a time in one clause, a time's colon among them (`until
+00:01`: the colon of a time is not a label's; adversary helper 82)."""
 PARTS = r"(?:part|bit|section|item|paragraph|passage|point|piece|portion|note|discussion|update)s?"
 """What a phrase saying a part is withheld may call it (`This part is confidential.`, `The
 rest of this item is members only`; adversary helpers 78 and 79)."""
@@ -32,33 +35,43 @@ SAYS = re.compile(
     rf"|the{GAP}rest(?:{GAP}of{GAP}(?:this|the|that|my)(?:{GAP}(?:{PARTS}|report))?)?"
     rf"|all{GAP}(?:that{GAP})?(?:follows|below)|everything{GAP}(?:(?:else{GAP})?below"
     rf"|(?:that{GAP})?follows|(?:after|from|beyond){GAP}(?:this|here)(?:{GAP}on)?))"
-    rf"{GAP}(?:is|are){GAP}(?:(?:strictly|also|all){GAP})?(?:confidential|private|secret"
-    rf"|not{GAP}(?:public|for{GAP}publication)|in{GAP}confidence"
+    rf"{GAP}(?:(?:is|are|was|were)(?:{GAP}not{GAP}to{GAP}be)?|(?:should|must|may){GAP}not{GAP}be"
+    rf"|can[’']?t{GAP}be|cannot{GAP}be){GAP}(?:(?:strictly|also|all){GAP})?(?:confidential|private"
+    rf"|secret|embargoed|off{GAP}the{GAP}record|not{GAP}(?:yet{GAP})?(?:public|for{GAP}publication)"
+    rf"|(?:given{GAP})?in{GAP}confidence|shared|published|reported|repeated|made{GAP}public"
     rf"|(?:for{GAP})?members[’'`]?{GAP}only|for[ \t]+members(?=[ \t]*(?:[.!;:)\]—–-]|$)))"
     rf"|only{GAP}(?:you|members){GAP}(?:should|may|can|are{GAP}to){GAP}(?:read|see|know|hear)"
-    rf"{GAP}(?:this|the{GAP}following)|(?:must|should|has{GAP}to|needs{GAP}to){GAP}"
+    rf"{GAP}(?:this|the{GAP}following)|(?:asked|told|agreed){GAP}(?:(?:us|me){GAP})?(?:to{GAP}"
+    rf"keep{GAP}(?:(?:this|it|that){GAP})?(?:confidential|private|secret|quiet)|not{GAP}to{GAP}"
+    rf"(?:share|publish|report|repeat|disclose|circulate))|(?:can[’']?t|cannot){GAP}(?:report"
+    rf"|publish|share){GAP}(?:this|it|that){GAP}publicly|(?:but|and){GAP}(?:this|that)"
+    rf"(?:[’']s|{GAP}is){GAP}(?:strictly{GAP})?(?:confidential|private|secret|members{GAP}only)"
+    rf"|(?:must|should|has{GAP}to|needs{GAP}to){GAP}"
     rf"(?:stay|remain){GAP}(?:in{GAP}(?:the|this){GAP}room|between{GAP}us)|members[’'`]?{GAP}only{GAP}(?:content|material|business|items?"
     rf"|information|section){GAP}(?:below|follows)"
     rf"|(?<![\w,] )(?:this|that|all{GAP}of{GAP}this|the{GAP}above){GAP}(?:is|are){GAP}"
     rf"(?:strictly{GAP})?(?:confidential|private|(?:for{GAP})?members[’'`]?{GAP}only)"
     r"(?=[ \t]*(?:[.!;)\]]|$))"
-    rf")\b",
+    rf")\b|[🔒🔐🤫㊙🙊]",  # a lock, a hush, 秘: saying it is secret
     re.I,
 )
 """Words that say what they are in is withheld, wherever they are (also wrapped)."""
 QUALIFIED = (
     r"(?:(?:also|still|likewise|and|but|again|see|please|strictly|highly|commercially|politically"
-    r"|market|very|most|nb|streng|for(?:[ \t]+(?:party|labour))?)[ \t]+|(?:semi|quasi)[ \t-]+)?"
+    r"|market|very|most|nb|streng|extremely|totally|completely|absolutely|entirely|wholly|deeply"
+    r"|super|currently|legally|once[ \t]+again|for(?:[ \t]+(?:party|labour))?)[ \t]+"
+    r"|(?:semi|quasi|nec|party|labour|clp)[ \t-]+)?"
 )
 """Words before a label that keep it one (`Highly confidential:`, `For members only:`)."""
 LABELS = (
-    rf"(?:{QUALIFIED}(?:confidential|(?:[\w'’]+[ \t]+)?(?:member|mbr|memb\.?)[’'`]?s?[’'`]?"
-    r"[ -]?only)"
+    rf"(?:{QUALIFIED}(?:confidential|(?:[\w'’]+[ \t]+){{0,2}}(?:member|mbr|memb\.?|mem)[’'`]?s?"
+    r"[’'`]?[ -]?only)"
     r"|cyfrinachol|embargoed|(?:personal|private)[ \t]*(?:and|&)[ \t]*confidential"
     r"|(?:please[ \t]+)?(?:treat|keep|handle|hold|regard)[ \t]+(?:(?:this|it|these|as|in|strictly)"
     r"[ \t]+){0,2}(?:confidential|private)"
     r"|only[ \t]+(?:for[ \t]+)?(?:party[ \t]+)?members"
-    r"|members[’'`]?[ \t]+(?:section|business|area|items?|session|part|matters?)"
+    r"|members[’'`]?[ \t]+(?:section|business|area|items?|session|part|matters?|notes?|updates?"
+    r"|briefings?|information|email|version)"
     r"|members[ \t]*\(only(?=\))|members[’'`]?[ \t]+private[ \t]+(?:briefing|session|business)"
     r"|(?:[\w'’]+[ \t]+){0,3}eyes[ \t]+only"
     r"|(?:i[ \t]+)?aelodau(?:[ \t]+yn|[’']n)[ \t]+unig|(?:yn[ \t]+)?gyfrinachol"
@@ -72,14 +85,14 @@ NOUNS = (
 )
 """What a label may name (`Confidential annex:`, `## Confidential items`; adversary helper 75)."""
 REASON = (
-    r"[ \t]+(?:pending|per|for|at|by|under|till|until|on|as[ \t]+of)[ \t][^:\n]{1,30}?"
+    rf"[ \t]+(?:pending|per|for|at|by|under|till|until|on|as[ \t]+of)[ \t]{WHEN}"
     r"(?=[ \t]*(?:[:–—)\]]|-[ \t]|$))"
 )
 """Why or how long, after a label that ends in a colon or a dash (`Confidential per NEC:`,
 `Confidential pending appeal –`, `Secret for now:`; adversary helper 79)."""
 AFTER = (
     rf"(?:[ \t]+(?:{NOUNS}|follows"
-    r"|until[ \t][^:\n]{1,30}?|to[ \t]+the[ \t]+\w+)(?:[ \t]+follows)?"
+    rf"|until[ \t]{WHEN}|to[ \t]+the[ \t]+\w+)(?:[ \t]+follows)?"
     rf"|{REASON})?"
 )
 """Words after a label that keep it one (`Confidential item:`, `Confidential until 2027:`)."""
@@ -95,13 +108,27 @@ STRICT = (
     r"(?:[ \t]+(?:outside|beyond|with)[ \t]+[\w'’ \t]{1,30}?)?"
     r"|(?:legally[ \t]+)?privileged|(?:limited|restricted)[ \t]+(?:circulation|distribution)"
     r"|exempt(?:[ \t]+(?:items?|business|information))?|under[ \t]+wraps"
-    r"|hold[ \t]+until[ \t][^:\n]{1,30}?"
+    rf"|hold[ \t]+(?:until|till|to)[ \t]{WHEN}|not[ \t]+until[ \t]+announced"
     r"|in[ \t]+private|(?:in[ \t]+)?(?:private|closed)[ \t]+(?:session|meeting)"
     r"|closed[ \t]+(?:items?|business|matters?|discussions?|minutes?)|unminuted|privad[oa]"
     r"|verbal(?:[ \t]+(?:update|report|briefing))?[ \t]+only"
     r"|nicht[ \t]+(?:ö|oe)ffentlich(?:e[rs]?)?|non[ \t-]?disclos(?:able|ed|ure)|hush"
-    r"|part[ \t]+(?:ii|2|b)[ \t]+(?:business|items?)|embargo(?:ed)?[ \t]+until[ \t][^:\n]{1,30}?"
-    r"|gizli|গোপনীয়|fortrolig[et]?|confidenziale"
+    r"|part[ \t]+(?:ii|2|b)[ \t]+(?:business|items?)"
+    rf"|embargo(?:ed)?[ \t]+(?:until|till|to)[ \t]{WHEN}"
+    r"|gizli|গোপনীয়|fortrolig[et]?|confidenziale|embargoed|(?:members[’']?[ \t]+)?(?:email|digest"
+    r"|version)[ \t]+only|cyfrinachol[ \t]+(?:iawn|dros[ \t]+ben)|hollol[ \t]+gyfrinachol"
+    r"|nid[ \t]+(?:i[’']w[ \t]+gyhoeddi|ar[ \t]+gyfer[ \t]+cyhoeddi)|dan[ \t]+embargo|r[ùu]nach"
+    r"|pr[ìíi]obh[áa]?idea?ch|do[ \t]+bhuill[ \t]+a-mh[àa]in|baill[ \t]+amh[áa]in"
+    r"|nae[ \t]+for[ \t]+publication|mewn[ \t]+cyfrinachedd|(?:given|told|said)[ \t]+in"
+    r"[ \t]+confidence|in[ \t]+conf\.?|(?:under|subject[ \t]+to)[ \t]+(?:[\w'’]+[ \t]+)?"
+    r"confidentiality|unattributable|background[ \t]+only|fyeo|nfd|priv(?:ate)?[ \t]*(?:&|and)"
+    r"[ \t]*conf(?:idential)?\.?|p[ \t]*&[ \t]*c|keep[ \t]+(?:this|it)[ \t]+quiet|priv\.?|pvt\.?"
+    r"|n/f/p|not[ \t]+4[ \t]+pub\w*|(?:remove|delete|omit|cut)[ \t]+(?:this[ \t]+)?(?:before"
+    r"[ \t]+publish\w*|from[ \t]+(?:the[ \t]+)?(?:website|site|report))|not[ \t]+in[ \t]+the"
+    r"[ \t]+public[ \t]+version|(?:don[’']?t|do[ \t]+not)[ \t]+put[ \t]+(?:this[ \t]+|it[ \t]+)?"
+    r"(?:on|in)[ \t]+the[ \t]+(?:website|site|blog|feed)|(?:todo|fixme|tbc)\b[^\w\n]*(?:make"
+    r"[ \t]+|mark[ \t]+)?(?:(?:this|it)[ \t]+)?(?:as[ \t]+)?(?:confidential|members[ \t-]+only"
+    r"|private|secret)"
     r"|vertraulich|confidentiel(?:le)?|confidencial|vertrouwelijk|riservat(?:issim)?[oa]|cyfrinach"
     r"|nur[ \t]+(?:(?:f(?:ü|ue)r[ \t]+)?mitglieder|intern|f(?:ü|ue)r[ \t]+den[ \t]+"
     r"dienstgebrauch)"
@@ -112,15 +139,16 @@ STRICT = (
     r"|geheim|priv[ée]|internal(?:[ \t]+only)?|reserved(?:[ \t]+business)?"
     r"|(?:[\w'’]+[ \t]+){1,2}yn[ \t]+unig"
     r"|(?:nec|officers?|officials?|staff|committee|panel|trustees?|councillors?|delegates?"
-    r"|executive|leadership|organisers?|secretar(?:y|ies)|chairs?)[ \t-]+only"
+    r"|executive|leadership|organisers?|secretar(?:y|ies)|chairs?|party(?:[ \t]+use)?|exec|gc"
+    r"|clp(?:[ \t]+officers)?|internal[ \t]+(?:circulation|use))[ \t-]+only"
     r"|for[ \t]+the[ \t]+(?:nec|officers|staff|committee|panel|executive)[ \t]+only"
-    r"|buill[ \t]+a-mh(?:à|a)in|nfp|p&c|otr|embargo|sub[ \t]+judice|lobby[ \t]+terms"
+    r"|buill[ \t]+a-mh(?:à|a)in|nfp|p&c|otr|embargo|sub[ \t]+judice|(?:on[ \t]+)?lobby[ \t]+terms"
     r"|not[ \t]+(?:yet[ \t]+)?(?:for|to[ \t]+be)[ \t]+(?:(?:the|wider|general|made|members"
     r"|of)[ \t]+)*(?:press|public|publication|published|circulation|circulated|distribution"
     r"|distributed|release|released|disclosure|disclosed|minuting|minuted|minutes|attribution"
     r"|shared|sharing|social[ \t]+media)|not[ \t]+public[ \t]+yet|non[ \t-]?attributable"
     r"|off[ \t-]+(?:the[ \t-]+)?minutes?|private[ \t]+(?:and|&)[ \t]+personal"
-    r"|(?:strictly[ \t]+)?between[ \t]+(?:us|you[ \t]+and[ \t]+me)"
+    r"|(?:(?:strictly|just)[ \t]+)?between[ \t]+(?:us|you[ \t]+and[ \t]+me)"
     r"|(?:keep[ \t]+)?(?:this|it)[ \t]+(?:stays[ \t]+)?(?:between[ \t]+us|in[ \t]+the[ \t]+room)"
     r"|(?:please[ \t]+)?keep[ \t]+(?:this[ \t]+|it[ \t]+)?to[ \t]+yourselves|comrades[ \t]+only"
     r"|usage[ \t]+interne|membres[ \t]+seulement|ne[ \t]+pas[ \t]+(?:diffuser|publier)"
@@ -132,7 +160,10 @@ STRICT = (
 ENDS = r"(?:[^\w\s'’\"“”]|_)"
 """What ends a label that starts a line: a colon, a dash, a bracket, a stop, a symbol
 (`CONFIDENTIAL ★`, `Confidential 🔒`); not a quote."""
-NUMBER = r"(?:(?:\d+|[a-z])[.)]|\(\d+\)|(?i:(?:agenda[ \t]+)?item[ \t]+)?\d+[a-z]?)[ \t]+"
+NUMBER = (
+    r"(?:(?:\d+|[a-z])[.)]|\(\d+\)|(?i:(?:agenda[ \t]+)?item[ \t]+)?\d+[a-z]?|(?i:aob|any[ \t]+"
+    r"other[ \t]+business))[ \t]+"
+)
 """A numbered item's marker or an agenda item's number: `1. `, `1) `, `a. `, `(1) `, `4 `,
 `Item 4 ` (adversary helper 76: `Item 4 Confidential: …`)."""
 LEAD = r"(?:(?:[\w'’(),]+[ \t]+){0,9}[\w'’(),]+[ \t]*(?:[:–—(→»|~/,·]|[ \t]-)[^\w\n]*){1,3}"
@@ -153,12 +184,21 @@ LINE_ONLY = (
 )
 """Labels only with a colon or a dash after them at a line's start, not as a heading's words
 (`Members:`, `Not to be made public:`, `Not for the press –`; `## Not for profit bodies`)."""
+ENDING = re.compile(
+    rf"(?:[–—(\[|/·→»~]|[ \t]-)[ \t]*(?:{LABELS}|{QUALIFIED}{STRICT}|{FOR_MEMBERS})"
+    rf"(?:[ \t]+(?:for[ \t]+now|until[ \t]{WHEN}))?[ \t]*[)\]]?[ \t]*[.!]?[ \t]*$",
+    re.I,
+)
+"""A label after a dash, a bracket or a slash at a line's or a sentence's end (`The panel
+expelled Jo – confidential`, `… — members only!`, `… – not public yet.`; adversary helper
+82); not after a colon (`Vote: members only.`)."""
 STARTS = re.compile(
     rf"^(?:[^\w\n]|_)*(?:{NUMBER})?(?:{LABELS}{AFTER}(?:\b|(?=_))[^\w\n]*?(?:{ENDS}|$)"
     rf"|{QUALIFIED}{STRICT}(?:[ \t]+{NOUNS}|{REASON})?[^\w\n]*?[:–—-]"
     rf"|{LINE_ONLY}[^\w\n]*?(?:[:–—]|-(?!\w))"
-    rf"|{QUALIFIED}confidentially\b|(?:strictly[ \t]+)?between[ \t]+(?:ourselves|you[ \t]+and"
-    r"[ \t]+me)[^\w\n]*?[,:–—-]"
+    rf"|{QUALIFIED}confidentially\b|(?:(?:strictly|just)[ \t]+)?(?:between[ \t]+(?:ourselves"
+    r"|you[ \t]+and[ \t]+me)|in[ \t]+(?:strict(?:est)?[ \t]+)?confidence"
+    r"|off[ \t-]+the[ \t-]+record)[^\w\n]*?[,:–—-]"
     rf"|{LEAD}(?:{LABELS}{AFTER}(?:\b|(?=_)){AFTER_LEAD}"
     rf"|{QUALIFIED}confidential\b[^\w\n]*?\.|(?:{STRICT}(?:[ \t]+{NOUNS}|{REASON})?|{LINE_ONLY})"
     r"[^\w\n]*?[:–—]))",
@@ -168,7 +208,7 @@ STARTS = re.compile(
 `Confidential: …`, `*CONFIDENTIAL*: …`, `Members only (…)`, `Cyfrinachol – …`, `(Confidential)
 …`, the label alone, also as a numbered item (`1. Confidential: …`) or after a short lead-in
 (`Fine print: Members only (…)`, `Item 4 – Confidential: …`; not `Vote: members only.`)."""
-ALONE = re.compile(rf"^[^\w\n]*{QUALIFIED}{STRICT}(?:[ \t]+{NOUNS})?[^\w\n]*$", re.I)
+ALONE = re.compile(rf"^[^\w\n]*{QUALIFIED}{STRICT}[^\w\n]*$", re.I)
 """A value or a sentence that is a label and nothing else (`tags: [private]`, `In camera.`;
 adversary helper 79)."""
 IN_CAPS = (
