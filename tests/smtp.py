@@ -32,6 +32,8 @@ class Faults:
     """Message numbers (1-based, counting DATA commands) answered 421 and disconnected."""
     drop_at: set[int] = field(default_factory=set)
     """Message numbers whose connection is dropped after DATA, with no reply (message kept)."""
+    drop_for: set[str] = field(default_factory=set)
+    """Recipients whose every message is kept and its connection dropped with no reply."""
     refuse_data: dict[str, str] = field(default_factory=dict)
     """DATA replies by recipient (the message read, then refused), e.g. "554 5.7.1 spam"."""
     delay: float = 0.0
@@ -73,7 +75,7 @@ class Recorder:
             return "421 4.3.2 closing connection"  # aiosmtpd closes the connection after a 421
         with self.lock:
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        if number in self.faults.drop_at:
+        if number in self.faults.drop_at or rcpt in self.faults.drop_for:
             server.transport.abort()
             return None
         return "250 2.0.0 accepted"

@@ -147,23 +147,68 @@ def test_public_subscribers_never_get_members_material(cli: Cli, project: Projec
 def test_refused_recipient_fails_and_three_hard_failures_suppress(
     cli: Cli, project: Project
 ) -> None:
+    """Failures count once a run each (adversary helper 80: an immediate member's four
+    messages refused in one bad run suppressed them): three runs suppress the address."""
     faults = Faults(refuse={"ann@example.org": "550 5.1.1 no such user"})
     with Server(faults) as server:
         root = setup(cli, project, server)
         result = cli("digest", "send", "--now", T2)
-        assert "2 sent" in result.err and "2 failed" in result.err
-        path = root / "reports/2016-10-05-third.md"
-        path.write_text(report("Third.\n", title="Third report", meeting_date="2016-10-05"))
-        assert cli("build", "--now", LATER).code == 0
-        result = cli("digest", "send", "--cadence", "immediate", "--now", LATER)
-        assert "1 failed, 1 suppressed" in result.err
+        assert "2 sent" in result.err and "2 failed, 0 suppressed" in result.err
         db = sqlite3.connect(root / ".reportback/state.sqlite")
-        status = db.execute("SELECT status FROM subscribers WHERE email = 'ann@example.org'")
-        assert status.fetchone()[0] == "bounced"
+        failures = "SELECT hard_failures, status FROM subscribers WHERE email = 'ann@example.org'"
+        assert db.execute(failures).fetchone() == (1, "active"), "two in one run count once"
+        for n, day in enumerate(("2016-10-05", "2016-10-06")):
+            path = root / f"reports/{day}-more.md"
+            path.write_text(report("More.\n", title=f"More {n}", meeting_date=day))
+            assert cli("build", "--now", f"2026-11-2{n + 1}T09:00:00+00:00").code == 0
+            result = cli("digest", "send", "--cadence", "immediate",
+                         "--now", f"2026-11-2{n + 1}T10:00:00+00:00")  # fmt: skip
+        assert "1 failed, 1 suppressed" in result.err
+        assert db.execute(failures).fetchone() == (3, "bounced")
         assert cli("subscribers", "import", "members.csv", "--now", LATER).code == 0
         status = db.execute("SELECT status FROM subscribers WHERE email = 'ann@example.org'")
         assert status.fetchone()[0] == "bounced"  # re-import never re-subscribes
         assert not [m for m in server.recorder.messages if "ann@" in m[1][0]]
+
+
+def test_a_run_in_which_the_server_refused_every_address_is_tried_again_uncounted(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 80: a server answering `550 5.1.1` to every address (its lookup
+    down) failed every message for good and suppressed every immediate member in one run."""
+    everyone = ("ann@example.org", "bob@example.org", "cat@example.org")
+    with Server(Faults(refuse=dict.fromkeys(everyone, "550 5.1.1 no such user"))) as server:
+        root = setup(cli, project, server)
+        result = cli("digest", "send", "--now", T2)
+        assert result.code == 0, result.err
+        assert "0 sent, 4 deferred, 0 failed, 0 suppressed" in result.err
+        assert "refused every address this run and took no message" in result.err
+        db = sqlite3.connect(root / ".reportback/state.sqlite")
+        assert {row for row in db.execute("SELECT status, hard_failures FROM subscribers")} == {
+            ("active", 0)
+        }
+        server.recorder.faults.refuse.clear()  # the server's lookup is back
+        result = cli("digest", "send", "--now", LATER)
+        assert "4 sent" in result.err, result.err
+    assert len(server.recorder.messages) == 4
+
+
+def test_a_message_a_server_keeps_without_a_reply_goes_twice_at_most(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 80: a filter that kept the message and dropped the connection before
+    its reply had it sent again at each send for 5 days: 25 copies. It goes once more, then
+    is left as one that may have arrived."""
+    with Server(Faults(drop_for={"ann@example.org"})) as server:
+        root = setup(cli, project, server)
+        for hour in range(10, 22):
+            cli("digest", "send", "--now", f"2026-11-20T{hour}:00:00+00:00")
+        to_ann = [m for m in server.recorder.messages if m[1] == ["ann@example.org"]]
+        db = sqlite3.connect(root / ".reportback/state.sqlite")
+        errors = [e for (e,) in db.execute("SELECT last_error FROM outbox WHERE status = 'failed'")]
+    assert len(to_ann) == 2 * 2, "each of ann's two messages went twice, no more"
+    assert len(errors) == 2 and all("it may have arrived, so it is not sent again" in e
+                                    for e in errors)  # fmt: skip
 
 
 def test_a_server_that_refuses_to_relay_fails_the_run_not_each_member(

@@ -307,6 +307,9 @@ def mark_unsendable(db: sqlite3.Connection, row: QueuedMessage, reason: str) -> 
     )
 
 
+TWICE = "handed over twice with no reply: it may have arrived, so it is not sent again"
+"""Why a message a server kept without a reply (a filter that drops the connection) stops:
+it was sent again for 5 days, 25 copies (adversary helper 80)."""
 LONGEST_WAIT = timedelta(hours=6)
 """The longest wait between two tries of a deferred message."""
 
@@ -322,9 +325,12 @@ def mark_deferred(db: sqlite3.Connection, row: QueuedMessage, error: str, now: d
     RETRY_FOR. Return the status."""
     attempts = row.attempts + 1
     before = db.execute("SELECT last_error FROM outbox WHERE id = ?", (row.id,)).fetchone()
-    if before and (before[0] or "").startswith(LOST) and not error.startswith(LOST):
+    lost_before = bool(before and (before[0] or "").startswith(LOST))
+    if lost_before and not error.startswith(LOST):
         error = f"{LOST} on an earlier try; then {error}"  # it may still have arrived then
-    if now - datetime.fromisoformat(row.created_at) >= RETRY_FOR:
+    elif lost_before:  # handed over whole twice, no reply: a third copy would double it
+        error = f"{error}; {TWICE}"
+    if now - datetime.fromisoformat(row.created_at) >= RETRY_FOR or error.endswith(TWICE):
         db.execute(
             "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
             (attempts, error, row.id),
@@ -339,13 +345,31 @@ def mark_deferred(db: sqlite3.Connection, row: QueuedMessage, error: str, now: d
     return "deferred"
 
 
-def mark_failed(db: sqlite3.Connection, row: QueuedMessage, error: str, now: datetime) -> bool:
-    """Record a permanent (5xx) failure; return True if the address is now suppressed."""
+def mark_failed(db: sqlite3.Connection, row: QueuedMessage, error: str) -> None:
+    """Record a permanent (5xx) failure (counted against its address when the run ends)."""
     db.execute(
         "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
         (error, row.id),
     )
-    return record_hard_failure(db, row.subscriber_id, row.email, now)
+
+
+def settle_bounces(
+    db: sqlite3.Connection, bounced: list[QueuedMessage], took_any: bool, now: datetime
+) -> int:
+    """Count a run's refused addresses against each once (an immediate member's four
+    messages in one run are one failure); or, if the server `took_any` message in the run
+    not, put their messages back to be tried again, uncounted. Return how many addresses
+    are now suppressed."""
+    with atomic(db):
+        if not took_any:
+            for row in bounced:
+                db.execute(
+                    "UPDATE outbox SET status = 'deferred', next_attempt_at = ? WHERE id = ?",
+                    (utc(now + retry_after(row.attempts + 1)), row.id),
+                )
+            return 0
+        addresses = {(row.subscriber_id, row.email) for row in bounced}
+        return sum(record_hard_failure(db, sid, email, now) for sid, email in sorted(addresses))
 
 
 def record_send(db: sqlite3.Connection, cadence: str, now: datetime, seq: int = 0) -> None:

@@ -49,6 +49,9 @@ class SendResult:
     hold while this send was under way."""
     interrupted: bool = False
     """Ctrl-C stopped the send: the messages under way were sent and recorded, the rest wait."""
+    bounced: list[tuple[ledger.QueuedMessage, str]] = field(default_factory=list)
+    """The messages refused for their address (5.1.x) in this run, counted against each
+    address once when it ends (`ledger.settle_bounces`)."""
 
 
 def send(
@@ -209,7 +212,10 @@ def _send(
         def handing(outcome: Outcome) -> None:  # recorded as a connection hands it over
             ledger.mark_handing(db, outcome.row)
 
-        transport.deliver(jobs, record, handing)
+        try:
+            transport.deliver(jobs, record, handing)
+        finally:
+            _settle(db, result, now)
         bar.close()
         result.interrupted = stop.is_set()
         if result.changed:
@@ -218,6 +224,24 @@ def _send(
                 "version of a report they hold during this one (they will hold it)"
             )
     return result
+
+
+def _settle(db: sqlite3.Connection, result: SendResult, now: datetime) -> None:
+    """Count this run's refused addresses, once each; or, if the server took no message in
+    it, try their messages again later, uncounted (adversary helper 80: a server refusing
+    every address with `550 5.1.1`, its lookup down, suppressed every immediate member, who
+    had four messages in the run, and lost every report for good)."""
+    rows = [row for row, _ in result.bounced]
+    result.suppressed += ledger.settle_bounces(db, rows, result.sent > 0, now)
+    if result.sent:
+        result.errors += [f"{row.email}: {error}" for row, error in result.bounced]
+    elif rows:
+        result.failed -= len(rows)
+        result.deferred += len(rows)
+        result.warnings.append(
+            f"the server refused every address this run and took no message: the "
+            f"{len(rows)} refused are tried again later, not counted against them"
+        )
 
 
 def _reaches(published: dict[str, Published], directory: Directory, report: str, clp: str) -> bool:
@@ -332,11 +356,10 @@ def _outcome(
         ledger.mark_unsendable(db, row, outcome.error)
         result.failed += 1
         result.errors.append(f"{row.email!r}: {outcome.error}")
-    elif outcome.status == "failed":
-        if ledger.mark_failed(db, row, outcome.error, now):
-            result.suppressed += 1
+    elif outcome.status == "failed":  # counted against the address when the run ends
+        ledger.mark_failed(db, row, outcome.error)
+        result.bounced.append((row, outcome.error))
         result.failed += 1
-        result.errors.append(f"{row.email}: {outcome.error}")
     elif outcome.status == "held":  # the server would take nothing: left queued, untouched
         ledger.mark_held(db, row)
         result.deferred += 1
