@@ -1099,6 +1099,27 @@ def test_ctrl_c_stops_a_send_once_the_messages_under_way_are_recorded(
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
+def test_a_second_ctrl_c_stops_a_send_at_once_and_says_what_it_left(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 80: it said "interrupted; nothing was published", a build's words."""
+
+    def interrupt(number: int) -> None:
+        if number == 2:  # the second once the first is taken (two at once are one)
+            signal.raise_signal(signal.SIGINT)
+            time.sleep(0.5)
+            signal.raise_signal(signal.SIGINT)
+
+    with Server(Faults(on_message=interrupt)) as server:
+        setup(cli, project, server, connections=1)
+        first = cli("digest", "send", "--now", T2)
+        assert first.code == 130, first.err
+        assert first.err.rstrip().endswith(
+            "interrupted; what went was recorded; the next digest send sends the rest"
+        ), first.err
+        assert "nothing was published" not in first.err
+
+
 @pytest.mark.parametrize("skip", [(), ("--skip-bad",)])
 def test_a_quote_left_open_in_an_import_is_refused_at_its_row(
     cli: Cli, project: Project, skip: tuple[str, ...]
