@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sqlite3
@@ -504,3 +505,24 @@ def test_a_stopping_daemon_starts_no_send(cli: Cli, project: Project) -> None:
         daemon.tick("watch")
     assert outbox(root) == []
     assert not (root / "site/reports/2016-11-22-away").exists()
+
+
+def test_a_watch_that_comes_while_a_tick_runs_is_not_logged_every_time(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Adversary helper 80: during a long send the log said every second that a watch was
+    skipped; another job's skipped runs are still logged."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from reportback.commands.daemon import _busy_watch
+
+    sched = BackgroundScheduler(job_defaults={"max_instances": 1})
+    for name in ("reportback watch", "another"):
+        sched.add_job(time.sleep, "interval", args=[0.6], seconds=0.1, name=name)
+    logging.getLogger("apscheduler.scheduler").addFilter(_busy_watch)
+    with caplog.at_level(logging.WARNING, logger="apscheduler.scheduler"):
+        sched.start()
+        time.sleep(1.0)
+        sched.shutdown(wait=False)
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert skipped and all('job "another ' in said for said in skipped), skipped
