@@ -23,6 +23,7 @@ from reportback.errors import (
     ReportbackError,
     os_failure,
     shown_path,
+    stopped,
 )
 from reportback.model import CADENCES
 
@@ -60,11 +61,6 @@ HANDLERS: dict[str, Handler] = {
 """Which function runs each command (its `command` default, set in the parser)."""
 
 
-SEND_STOPPED = "what went was recorded; the next digest send sends the rest"
-"""What a send stopped by a second Ctrl-C left (adversary helper 80's was told "nothing was
-published")."""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 refused, 2 usage, 3 external)."""
     parser = _parser()
@@ -85,10 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.lines():
             print(line, file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:  # say what a stopped command left
-        left = getattr(args, "outcome", "")
-        left = left if left.startswith("nothing") else PUBLISHED_NOTHING
-        left = SEND_STOPPED if args.command == "digest send" else left
+    except KeyboardInterrupt:
+        left = stopped(args.command, getattr(args, "outcome", ""))
         print(f"interrupted; {left}", file=sys.stderr)
         return 130
     except OSError as exc:  # held-out round 22: a full disk, a file-size limit, a mount point

@@ -71,6 +71,14 @@ class ReportbackError(Exception):
 PUBLISHED_NOTHING = "nothing was published"
 
 
+def stopped(command: str, outcome: str) -> str:
+    """Say what a command stopped at once (a second Ctrl-C) left: a send, what it recorded
+    (adversary helper 80's was told "nothing was published"); others, their `outcome`."""
+    if command == "digest send":
+        return "what went was recorded; the next digest send sends the rest"
+    return outcome if outcome.startswith("nothing") else PUBLISHED_NOTHING
+
+
 class InputRefused(ReportbackError):
     """The input was refused: one or more problems, each naming a file and line."""
 
