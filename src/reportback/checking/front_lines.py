@@ -88,9 +88,10 @@ def commented_keys(
         end, name = value.end_mark, str(key.value)
         if name not in deciding or end.line >= len(lines):
             continue
-        publishes = PUBLISHES.get(name, (str(value.value).lower(),))
+        if name in PUBLISHES and str(value.value).lower() not in PUBLISHES[name]:
+            continue  # a value that withholds: a comment beside it reads one way
         comment = lines[end.line][end.column :].lstrip()
-        if comment.startswith("#") and str(value.value).lower() in publishes:
+        if comment.startswith("#"):
             found = AGAINST[name].search(comment)
             if found is not None:
                 yield (

@@ -232,9 +232,8 @@ def says_withheld(text: str, title: bool = False, alone: bool = True) -> str | N
     a meeting's name) is read as a heading too (`Disputes Panel (members only)`); `alone`,
     a value or sentence that is a label and nothing else too (`In camera.`, `tags: [private]`;
     not an attribute's value: `title="Secret"` is a tooltip's word)."""
-    patterns: tuple[re.Pattern[str], ...] = (*PATTERNS, ALONE, CAPS) if title else (
-        *PATTERNS[:3], ALONE, CAPS)  # fmt: skip
-    patterns = patterns if alone else tuple(p for p in patterns if p is not ALONE)
+    patterns = [p for p in (*PATTERNS, ALONE, CAPS)
+                if (title or p is not HEADING) and (alone or p is not ALONE)]  # fmt: skip
     for pattern in patterns:
         if pattern is SAYS:  # anywhere, wrapped over lines too
             said = [text]

@@ -326,11 +326,12 @@ def mark_deferred(db: sqlite3.Connection, row: QueuedMessage, error: str, now: d
     attempts = row.attempts + 1
     before = db.execute("SELECT last_error FROM outbox WHERE id = ?", (row.id,)).fetchone()
     lost_before = bool(before and (before[0] or "").startswith(LOST))
-    if lost_before and not error.startswith(LOST):
-        error = f"{LOST} on an earlier try; then {error}"  # it may still have arrived then
-    elif lost_before:  # handed over whole twice, no reply: a third copy would double it
+    twice = lost_before and error.startswith(LOST)  # handed over whole twice, no reply
+    if twice:  # a third copy would double it
         error = f"{error}; {TWICE}"
-    if now - datetime.fromisoformat(row.created_at) >= RETRY_FOR or error.endswith(TWICE):
+    elif lost_before:
+        error = f"{LOST} on an earlier try; then {error}"  # it may still have arrived then
+    if now - datetime.fromisoformat(row.created_at) >= RETRY_FOR or twice:
         db.execute(
             "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
             (attempts, error, row.id),
