@@ -821,6 +821,7 @@ TAG = "a report may use only these tags"
 ATTRIBUTE = "a report may use only these attributes"
 SITE = "one of the site's own"
 LEFT = "looks like a withholding mark"
+READ = "pandoc's two readers read the marks here differently"
 HTML_MARKS = {
     "a block's class": ('<p class="confidential">zqsecret words</p>\n', 9, MARK),
     "a heading's class": ('<h2 class="members">zqsecret</h2>\n', 9, MARK),
@@ -853,6 +854,16 @@ HTML_MARKS = {
     "a mark written in raw text": ("<pre>[zqsecret]{.confidential}</pre>\n", 9, LEFT),
     "a search attribute": ("<p data-pagefind-ignore>zqsecret words</p>\n", 9, "search index"),
     "a mark in a tag's title": ('Text <a title="[zqs]{.confidential}" href="#p">x</a>.\n', 9, LEFT),
+    "a span in a table cell": (  # adversary helper 83: it was named at the report's first line
+        "<table><tr>\n<td>Cell [zqsecret]{.confidential} more</td>\n</tr></table>\n",
+        10,
+        "a.md:10: " + READ,
+    ),
+    "a span after a mark both read": (
+        '[Open]{.members}\n\n<p title="x">Cell [zqsecret]{.confidential}</p>\n',
+        11,
+        "a.md:11: " + READ,
+    ),
 }
 
 

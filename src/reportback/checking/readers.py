@@ -8,6 +8,7 @@ Each returns problems as (body line, message); `rules.BodyChecker` names the fil
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
@@ -76,7 +77,7 @@ class MainTree:
 def problems(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
     """Yield a problem wherever the two readers disagree (each rule below, in turn)."""
     tree = MainTree(ast)
-    yield from disagreements(tree, regions)
+    yield from disagreements(tree, regions, lines)
     yield from heading_disagreements(tree, regions, lines)
     yield from headings.underlined(tree.marked(regions), regions)
     yield from headings.unseen(tree.marked(regions), tree.blocks, regions)
@@ -87,7 +88,7 @@ def problems(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
     yield from level_disagreements(tree, regions)
 
 
-def disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
+def disagreements(tree: MainTree, regions: Regions, lines: list[str]) -> Iterator[Found]:
     """Yield a problem where the two readers read different marks (kind and level, in order).
 
     A figure's caption is left out: pandoc's Markdown reader copies it into the image's alt
@@ -99,9 +100,12 @@ def disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
     if ours == theirs or (tree.captioned and _marks(tree.after) == theirs):
         return
     first = _first_difference(ours, theirs)
-    at = regions.marks[min(first, len(regions.marks) - 1)][2] if regions.marks else 0
+    if first < len(theirs):
+        line = regions.line_of(regions.marks[first][2])
+    else:  # a mark only the Markdown reader read (in raw HTML, say): where it is written
+        line = _mark_line(lines, regions, first, Audience(ours[first][1]))
     yield (
-        regions.line_of(at),
+        line,
         (
             "pandoc's two readers read the marks here differently (one reads "
             f"{_named(ours[first : first + 1])}, the other {_named(theirs[first : first + 1])}); "
@@ -109,6 +113,15 @@ def disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
             "around blocks"
         ),
     )
+
+
+def _mark_line(lines: list[str], regions: Regions, first: int, level: Audience) -> int:
+    """Return the first line after the marks both readers read (the first `first`) that
+    writes a mark of `level` as a class (`.confidential`, `class="confidential"`)."""
+    after = regions.line_of(regions.marks[first - 1][2]) if first else 0
+    written = re.compile(rf"(?:\.|class\s*=\s*[\"']?){level.label}\b", re.IGNORECASE)
+    found = (n for n, text in enumerate(lines, start=1) if n > after and written.search(text))
+    return next(found, max(after, 1))
 
 
 def heading_disagreements(tree: MainTree, regions: Regions, lines: list[str]) -> Iterator[Found]:
