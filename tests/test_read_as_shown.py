@@ -284,6 +284,18 @@ WORDED = {
     "a lock": "The panel met. 🔒 zq.\n",
     "a heading with a lock": "## Disputes 🔒 Members only\n\nzq.\n",
     "AOB before the label": "AOB Confidential: zq.\n",
+    # adversary helper 84: each was published
+    "a label in square brackets after a lead-in": "The panel met [Confidential: zq].\n",
+    "a label glued to a code span": "Public `x`Confidential: zq.\n",
+    "a label glued to an angle": "Public >Confidential: zq.\n",
+    "a label glued to an angle written as an entity": "Public&gt;Confidential: zq.\n",
+    "a label in emphasis after an item's number": "Item 4 *Confidential* The panel zq.\n",
+    "for members' eyes": "For members' eyes: zq.\n",
+    "exclusive to members": "Exclusive to members: zq.\n",
+    "under NDA": "Under NDA: zq.\n",
+    "a hush": "Sshh: zq.\n",
+    "do not circulate, short": "DNC: zq.\n",
+    "confidential without vowels": "Cnfdntl: zq.\n",
 }  # fmt: skip
 NEAR_CLASSES = (
     "in-confidence", "off-record", "offtherecord", "no-publish", "do-not-publish", "dnp",
@@ -316,6 +328,19 @@ def test_a_label_in_raw_html_is_refused_where_raw_html_is_allowed(
     text = FRONT + "---\n\nMet.\n\n<p>Confidential: zq names.</p>\n"
     root = project({"reports/a.md": text, "reportback.toml": config})
     assert_refused(cli, root, 9, "says that it is withheld")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [  # adversary helper 84: emphasis in raw HTML, with no stop after it, as in Markdown
+        "<strong>Confidential</strong> The panel expelled zq.",
+        "<em>Members only</em> The panel heard zq.",
+    ],
+)
+def test_a_label_in_emphasis_of_raw_html_is_refused(cli: Cli, project: Project, html: str) -> None:
+    config = "[redaction]\nallow_raw_html = true\n"
+    root = project({"reports/a.md": FRONT + "---\n\n" + html + "\n", "reportback.toml": config})
+    assert_refused(cli, root, 7, "says that it is withheld")
 
 
 @pytest.mark.parametrize(
@@ -364,7 +389,9 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "only. The complaints process, which is confidential, was reviewed. Secret ballots were "
         "used – as ever. The arms embargo motion was agreed – by 30 votes. We condemned "
         "off-the-record briefings. Background: the rule changes date from 2019. Note for "
-        "members: the AGM is on 5 May.\n\n## Off-the-record briefings\n\nCondemned.\n"
+        "members: the AGM is on 5 May.\n\n## Off-the-record briefings\n\nCondemned.\n\n"
+        "The **confidential** reporting line and the `confidential` flag were agreed. The vote "
+        "was 3 > 1 in favour. See [the minutes](https://example.org/m) for more.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)

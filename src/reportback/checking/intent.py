@@ -57,9 +57,15 @@ COLONS = str.maketrans("ː⁚፡᛬⸬꞉։∶׃܃܄᠄", "::::::::::::")
 """Characters drawn like a colon (some are letters, so a label before them ran on)."""
 MARKUP = re.compile(r"[*_~^\\]")
 """Emphasis and escapes a reader does not read as letters (`not *for* publication`)."""
+INLINE_TAG = re.compile(
+    r"</?(?:b|strong|em|i|u|mark|span|small|big|s|strike|ins|del|cite|q|abbr|dfn|kbd|samp"
+    r"|var|code|sup|sub|font|a|bdi|bdo|time|data|label)\b[^<>]*>",
+    re.I,
+)
+"""An inline tag of raw HTML, which shows no letters of its own."""
 SPACED = re.compile(r"\b(?:\w[ \t.-]){4,}\w\b")
 """Letters spaced out (`C O N F I D E N T I A L`, `C-O-N-F-I-D-E-N-T-I-A-L`)."""
-RAW = re.compile(r"[*_~^\\&]")
+RAW = re.compile(r"[*_~^\\&<]")
 """What a reader's reading of an ASCII line may change but letters spaced out: markup and
 entities."""
 FUZZY = re.compile(
@@ -101,7 +107,10 @@ def _lettered(word: re.Match[str]) -> str:
 
 def _bare(line: str) -> str:
     """Return a line as a reader shows it, case kept: entities decoded, no emphasis, escapes
-    or characters that show nothing (`CAPS` reads capitals)."""
+    or characters that show nothing (`CAPS` reads capitals); an inline tag of raw HTML read
+    as emphasis is (`<strong>Confidential</strong> The panel …` as `*Confidential* The panel
+    …`; adversary helper 84)."""
+    line = INLINE_TAG.sub("*", line) if "<" in line else line
     line = html.unescape(line) if "&" in line else line
     return MARKUP.sub("", HIDDEN.sub("", line)).translate(COLONS)
 

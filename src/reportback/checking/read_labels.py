@@ -100,7 +100,9 @@ def _into(value: list[Any], parts: list[str]) -> None:
             parts.append("\n")
         elif kind in SPACES:
             parts.append(" ")
-        elif kind in ("Code", "Math"):
+        elif kind == "Code":  # set apart, as shown: ``Public `x`Confidential: …``
+            parts.append(item["c"][1] + "·")
+        elif kind == "Math":
             parts.append(item["c"][1])
         elif kind in ("Note", "RawInline") or kind is None:
             continue

@@ -110,6 +110,9 @@ STRICT = (
     r"|exempt(?:[ \t]+(?:items?|business|information))?|under[ \t]+wraps"
     rf"|hold[ \t]+(?:until|till|to)[ \t]{WHEN}|not[ \t]+until[ \t]+announced"
     r"|in[ \t]+private|(?:in[ \t]+)?(?:private|closed)[ \t]+(?:session|meeting)"
+    r"|for[ \t]+(?:(?:party|nec)[ \t]+)?members[’'`]?s?[’'`]?[ \t]+eyes"
+    r"|exclusive(?:ly)?[ \t]+(?:to|for)[ \t]+(?:(?:the|party|nec)[ \t]+)?members"
+    r"|(?:under[ \t]+(?:an?[ \t]+)?)?nda|s+hh+|dnc|cnfdntl"
     r"|closed[ \t]+(?:items?|business|matters?|discussions?|minutes?)|unminuted|privad[oa]"
     r"|verbal(?:[ \t]+(?:update|report|briefing))?[ \t]+only"
     r"|nicht[ \t]+(?:ö|oe)ffentlich(?:e[rs]?)?|non[ \t-]?disclos(?:able|ed|ure)|hush"
@@ -166,10 +169,12 @@ NUMBER = (
 )
 """A numbered item's marker or an agenda item's number: `1. `, `1) `, `a. `, `(1) `, `4 `,
 `Item 4 ` (adversary helper 76: `Item 4 Confidential: …`)."""
-LEAD = r"(?:(?:[\w'’(),]+[ \t]+){0,9}[\w'’(),]+[ \t]*(?:[:–—(→»|~/,·]|[ \t]-)[^\w\n]*){1,3}"
+LEAD = r"(?:(?:[\w'’(),]+[ \t]+){0,9}[\w'’(),]+[ \t]*(?:[:–—(\[>→»|~/,·]|[ \t]-)[^\w\n]*){1,3}"
 """Up to ten words (commas and brackets too) and a colon, dash, comma or other separator
 before a label, up to three times: `Fine print: `, `Item 4 – `, `Item 4 on the agenda of
-the day - `, `Item 4 (Disputes, second complaint) – `, `Re: item 4: `, `Item 4 → `."""
+the day - `, `Item 4 (Disputes, second complaint) – `, `Re: item 4: `, `Item 4 → `; a
+square bracket or an angle too (`The panel met [Confidential: …]`, `Public >Confidential: …`;
+adversary helper 84). Not emphasis: `The **confidential** reporting line` is a sentence."""
 AFTER_LEAD = r"[^\w\n]*?(?:[:\-–—(_]|[^\w\s'’\"“”.,;!?|])"
 """What ends a label after a lead-in: a colon, dash or bracket, or a symbol (`⚠`); not a
 stop (`Vote: members only.`), nor a table's pipe."""
@@ -193,7 +198,7 @@ ENDING = re.compile(
 expelled Jo – confidential`, `… — members only!`, `… – not public yet.`; adversary helper
 82); not after a colon (`Vote: members only.`)."""
 STARTS = re.compile(
-    rf"^(?:[^\w\n]|_)*(?:{NUMBER})?(?:{LABELS}{AFTER}(?:\b|(?=_))[^\w\n]*?(?:{ENDS}|$)"
+    rf"^(?:[^\w\n]|_)*(?:{NUMBER}(?:[^\w\n]|_)*)?(?:{LABELS}{AFTER}(?:\b|(?=_))[^\w\n]*?(?:{ENDS}|$)"
     rf"|{QUALIFIED}{STRICT}(?:[ \t]+{NOUNS}|{REASON})?[^\w\n]*?[:–—-]"
     rf"|{LINE_ONLY}[^\w\n]*?(?:[:–—]|-(?!\w))"
     rf"|{QUALIFIED}confidentially\b|(?:(?:strictly|just)[ \t]+)?(?:between[ \t]+(?:ourselves"
