@@ -34,6 +34,8 @@ class Faults:
     """Message numbers whose connection is dropped after DATA, with no reply (message kept)."""
     drop_for: set[str] = field(default_factory=set)
     """Recipients whose every message is kept and its connection dropped with no reply."""
+    drop_at_rcpt: set[str] = field(default_factory=set)
+    """Recipients whose RCPT TO drops the connection: before DATA, the server got nothing."""
     refuse_data: dict[str, str] = field(default_factory=dict)
     """DATA replies by recipient (the message read, then refused), e.g. "554 5.7.1 spam"."""
     delay: float = 0.0
@@ -51,6 +53,9 @@ class Recorder:
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        if address in self.faults.drop_at_rcpt:
+            server.transport.abort()
+            return None
         reply = self.faults.refuse.get(address)
         if reply:
             return reply

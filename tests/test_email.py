@@ -211,6 +211,48 @@ def test_a_message_a_server_keeps_without_a_reply_goes_twice_at_most(
                                     for e in errors)  # fmt: skip
 
 
+def test_a_connection_dropped_before_the_message_went_is_tried_again_until_delivered(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 86: a connection dropped at RCPT TO (the server got none of it),
+    twice, was recorded as handed over with no reply; two such sends failed every message
+    for good as one that "may have arrived", after minutes, and nobody got the report."""
+    everyone = {"ann@example.org", "bob@example.org", "cat@example.org"}
+    with Server(Faults(drop_at_rcpt=set(everyone))) as server:
+        root = setup(cli, project, server)
+        for minute in ("00", "05"):
+            result = cli("digest", "send", "--now", f"2026-11-20T10:{minute}:00+00:00")
+            assert result.code == 0 and "0 failed" in result.err, result.err
+        db = sqlite3.connect(root / ".reportback/state.sqlite")
+        errors = [e for (e,) in db.execute("SELECT last_error FROM outbox")]
+        assert len(errors) == 4 and all(e.startswith("connection dropped before") for e in errors)
+        assert "may have arrived" not in cli("status", "--now", LATER).out
+        server.recorder.faults.drop_at_rcpt.clear()  # the server is back
+        assert "4 sent" in cli("digest", "send", "--now", LATER).err
+    assert sorted(m[1][0] for m in server.recorder.messages) == sorted(
+        [*everyone, "ann@example.org"]
+    )
+
+
+def test_a_send_that_reaches_no_server_leaves_nothing_that_may_have_arrived(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 86: a send that could not connect left the message each connection
+    was about to hand over recorded as handed over, with no reply: moved to another CLP, its
+    member was never sent the report."""
+    with Server() as server:
+        root = setup(cli, project, server)
+    result = cli("digest", "send", "--now", T2)  # the server is down
+    assert result.code == 3 and "cannot reach SMTP server" in result.err, result.err
+    db = sqlite3.connect(root / ".reportback/state.sqlite")
+    assert {e for (e,) in db.execute("SELECT last_error FROM outbox")} <= {"", None}
+    assert "may have arrived" not in cli("status", "--now", T2).out
+    with Server() as again:
+        (root / "reportback.toml").write_text(again.config())
+        assert "4 sent" in cli("digest", "send", "--now", LATER).err
+    assert len(again.recorder.messages) == 4
+
+
 def test_a_server_that_refuses_to_relay_fails_the_run_not_each_member(
     cli: Cli, project: Project
 ) -> None:

@@ -322,7 +322,7 @@ def retry_after(attempts: int) -> timedelta:
 
 def mark_deferred(db: sqlite3.Connection, row: QueuedMessage, error: str, now: datetime) -> str:
     """Schedule a retry with exponential backoff; give up once it has been tried for
-    RETRY_FOR. Return the status."""
+    RETRY_FOR, or handed over twice. Return why it failed ("": deferred)."""
     attempts = row.attempts + 1
     before = db.execute("SELECT last_error FROM outbox WHERE id = ?", (row.id,)).fetchone()
     lost_before = bool(before and (before[0] or "").startswith(LOST))
@@ -336,14 +336,14 @@ def mark_deferred(db: sqlite3.Connection, row: QueuedMessage, error: str, now: d
             "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
             (attempts, error, row.id),
         )
-        return "failed"
+        return error if twice else f"gave up after {RETRY_FOR.days} days of tries: {error}"
     retry = now + retry_after(attempts)
     db.execute(
         "UPDATE outbox SET status = 'deferred', attempts = ?, next_attempt_at = ?, "
         "last_error = ? WHERE id = ?",
         (attempts, utc(retry), error, row.id),
     )
-    return "deferred"
+    return ""
 
 
 def mark_failed(db: sqlite3.Connection, row: QueuedMessage, error: str) -> None:

@@ -13,15 +13,20 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
 from urllib.parse import urljoin
 
 from reportback import database
 from reportback.clps import directory_for
-from reportback.config import Config
+from reportback.config import Config, EmailConfig
 from reportback.database import atomic, utc
 from reportback.errors import ExternalFailure
+from reportback.mail.addresses import ascii_form
+from reportback.mail.headers import HEADERS
 from reportback.mail.ledger import retry_after
-from reportback.mail.smtp import send_notice
+from reportback.mail.smtp import Job, OutboxFolder, Outcome, SmtpServer
 from reportback.mail.subscribers import Person, find_active, find_pending
 from reportback.mail.tokens import CONFIRM, PREFERENCES, Tokens
 
@@ -196,3 +201,24 @@ class Sender:
                 log.exception("sending confirmations failed; retrying later")
             self.wake.wait(self.period)
             self.wake.clear()
+
+
+def send_notice(
+    config: EmailConfig, outbox: Path, recipient: str, subject: str, text: str, now: datetime
+) -> bool:
+    """Send a one-part notice (confirmation, reminder) through SMTP, or into `outbox` if none.
+
+    Return whether the server (or the folder) took it.
+    """
+    recipient = ascii_form(recipient)
+    msg = EmailMessage(policy=HEADERS if recipient.isascii() else HEADERS.clone(utf8=True))
+    msg["From"] = config.from_
+    msg["To"] = recipient
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = make_msgid(domain="reportback.invalid")
+    msg.set_content(text)
+    transport = SmtpServer(config) if config.smtp_host else OutboxFolder(outbox)
+    done: list[Outcome] = []
+    transport.deliver([Job(0, config.from_, recipient, msg.as_bytes())], done.append)
+    return bool(done) and done[0].status == "sent"

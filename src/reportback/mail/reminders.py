@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from reportback.config import Config
 from reportback.database import utc
-from reportback.mail.smtp import send_notice
+from reportback.mail.notices import send_notice
 from reportback.record import register
 from reportback.record.register import Meeting
 

@@ -363,10 +363,8 @@ def _outcome(
     elif outcome.status == "held":  # the server would take nothing: left queued, untouched
         ledger.mark_held(db, row)
         result.deferred += 1
-    elif ledger.mark_deferred(db, row, outcome.error, now) == "failed":
+    elif failed := ledger.mark_deferred(db, row, outcome.error, now):
         result.failed += 1
-        result.errors.append(
-            f"{row.email}: gave up after {ledger.RETRY_FOR.days} days of tries: {outcome.error}"
-        )
+        result.errors.append(f"{row.email}: {failed}")
     else:
         result.deferred += 1

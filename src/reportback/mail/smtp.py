@@ -11,11 +11,8 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from email import message_from_bytes
-from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,13 +20,13 @@ from typing import TYPE_CHECKING
 from reportback.build.publications import LOST
 from reportback.config import EmailConfig
 from reportback.errors import ExternalFailure
-from reportback.mail.addresses import ascii_form
-from reportback.mail.headers import HEADERS
 from reportback.mail.rate import SendRate
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
+DROPPED = "connection dropped before the message was sent"
+"""Not `LOST`: the server got none of it, so it is tried again until the 5 days are up."""
 PASSWORD_VARIABLE = "REPORTBACK_SMTP_PASSWORD"
 
 
@@ -166,7 +163,12 @@ class SmtpServer:
                 self.rate.wait()
                 if tell:  # recorded as handed over first: a kill leaves it so
                     _told(done, recorded, Outcome(job.row, "handing"))
-                outcome, conn = self._send(job, conn)
+                try:
+                    outcome, conn = self._send(job, conn)
+                except ExternalFailure:  # none reached, or the sender refused: nothing went
+                    if tell:
+                        _told(done, recorded, Outcome(job.row, "held"))
+                    raise
                 _told(done, recorded, outcome)
         except BaseException as exc:  # noqa: BLE001 -- handed to the main thread, which raises it
             done.put((exc, recorded))
@@ -222,8 +224,10 @@ class SmtpServer:
                 sent = getattr(conn, "data_sent", False)
                 _close(conn)
                 conn = None
-                if attempt == 2 or sent:  # once the message went, it may have arrived: later
+                if sent:  # once the message went, it may have arrived: later, as it was
                     return Outcome(job.row, "deferred", f"{LOST}: {exc}"), None
+                if attempt == 2:  # lost before it went, twice: later (adversary helper 86)
+                    return Outcome(job.row, "deferred", f"{DROPPED}: {exc}"), None
         raise AssertionError("unreachable")
 
 
@@ -375,24 +379,3 @@ def _drain(done: queue.Queue[Handed], report: Report, wait: float = 0.0) -> list
             item, recorded = done.get_nowait()
     except queue.Empty:
         return failures
-
-
-def send_notice(
-    config: EmailConfig, outbox: Path, recipient: str, subject: str, text: str, now: datetime
-) -> bool:
-    """Send a one-part notice (confirmation, reminder) through SMTP, or into `outbox` if none.
-
-    Return whether the server (or the folder) took it.
-    """
-    recipient = ascii_form(recipient)
-    msg = EmailMessage(policy=HEADERS if recipient.isascii() else HEADERS.clone(utf8=True))
-    msg["From"] = config.from_
-    msg["To"] = recipient
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid(domain="reportback.invalid")
-    msg.set_content(text)
-    transport = SmtpServer(config) if config.smtp_host else OutboxFolder(outbox)
-    done: list[Outcome] = []
-    transport.deliver([Job(0, config.from_, recipient, msg.as_bytes())], done.append)
-    return bool(done) and done[0].status == "sent"
