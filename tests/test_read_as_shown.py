@@ -528,6 +528,11 @@ NAMING = {
     "in full-width letters": ("[more](../\uff43/)", "confidential"),
     "its slash encoded": ("[more](..%2Fd)", "a draft"),
     "a name decomposed": ("[more](../cafe\u0301/)", "a draft"),
+    # adversary helper 85: its source file, as editors link reports, was published
+    "its source file": ("[more](c.md)", "confidential"),
+    "its source file in the folder": ("[more](./c.md#x)", "confidential"),
+    "its source file under reports": ("[more](reports/d.md)", "a draft"),
+    "its source file as a file address": ("[more](file:c.md)", "confidential"),
 }
 
 
@@ -633,7 +638,7 @@ def test_a_label_is_refused_once_at_its_own_line(cli: Cli, project: Project) -> 
 
 @pytest.mark.parametrize(
     "link", ["../e/", "../e", "../E/", "../e?x=1", "../e#top", "../e%2F", "../%65/",
-             "https://example.org/reports/e", "../e/e.pdf"],
+             "https://example.org/reports/e", "../e/e.pdf", "e.md", "./e.md#top"],
 )  # fmt: skip
 def test_a_link_to_an_embargoed_report_is_refused_where_it_is_written(
     cli: Cli, project: Project, link: str
@@ -658,7 +663,9 @@ def test_a_link_to_an_embargoed_report_is_refused_where_it_is_written(
      ("reports/e.v2/", False), ("see/e", False), ("the e.pdf", True), ("the.e.pdf", False),
      # adversary helper 73: an address written as text, as a server or browser follows it
      ("http://x.org//reports//e/", True), ("/reports/./e/", True), ("/reports/%65/", True),
-     ("..%2Fe", True), ("reports\\e", True), ("/reports/%66/", False)],
+     ("..%2Fe", True), ("reports\\e", True), ("/reports/%66/", False),
+     # adversary helper 85: its source file's name
+     ("see e.md", True), ("`e.md`", True), ("the.e.md", False), ("e.mdx", False)],
 )  # fmt: skip
 def test_the_audit_finds_a_withheld_reports_name_in_any_case_and_not_in_another_name(
     text: str, named: bool
