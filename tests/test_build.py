@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -189,6 +191,35 @@ def _staged(files: dict[str, bytes], target: Path) -> bool:
 
 def _no_processes(*args: object, **kwargs: object) -> None:
     raise OSError("no processes left")
+
+
+def test_a_ctrl_c_as_the_site_is_swapped_in_says_it_was_published_and_records_it(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adversary helper 85: a Ctrl-C as the new site and feeds were swapped in said
+    "nothing was published", exit 130, of a site that was; the state said the new report
+    was "due at the next build". From the swap on it waits for the build to end."""
+    root = project({"reports/a.md": report()})
+    assert cli("build", "--now", NOW).code == 0
+    real = swap._swap
+
+    def pressed_as_swapped(staging: Path, target: Path) -> bool:
+        done = real(staging, target)
+        os.kill(os.getpid(), signal.SIGINT)  # as a terminal sends it, once the site is in
+        return done
+
+    monkeypatch.setattr(swap, "_swap", pressed_as_swapped)
+    (root / "reports/b.md").write_text(report(title="Second"))
+    result = cli("build", "--now", NOW)
+    assert result.code == 130, result.err
+    assert "interrupted; the build had published its site and feeds" in result.err, result.err
+    assert (root / "site/reports/b/index.html").exists() and "reports/b/" in (
+        root / "feeds/all.xml"
+    ).read_text()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "given back"
+    monkeypatch.setattr(swap, "_swap", real)
+    out = cli("status", "--now", NOW).out
+    assert "reports: 2 published, 0 due" in out, out
 
 
 def test_refused_build_leaves_previous_site_untouched(cli: Cli, project: Project) -> None:

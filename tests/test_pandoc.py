@@ -4,6 +4,7 @@ the source reader's word Spans left out of its JSON."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 
 import pytest
@@ -88,3 +89,15 @@ def test_a_request_pandoc_never_finishes_stops_with_a_clear_error(
     monkeypatch.setattr(worker, "TIMEOUT", 2.0)
     with Pandoc() as pandoc, pytest.raises(ExternalFailure, match="did not finish"):
         pandoc.parse("a[^1]\n\n[^1]: x[^1]\n", SOURCE_READER)
+
+
+def test_a_terminals_ctrl_c_does_not_reach_pandoc() -> None:
+    """Adversary helper 85: a Ctrl-C early in a build printed pandoc's Lua traceback before
+    reportback's own message. Pandoc runs in a process group of its own (a terminal signals
+    its foreground group), and ends when reportback closes its input."""
+    with Pandoc() as pandoc:
+        process = pandoc._proc
+        assert process is not None
+        assert os.getpgid(process.pid) != os.getpgid(0)
+        assert pandoc.parse("Text.")[0]["blocks"]
+    assert process.poll() == 0, "it ended with its input"

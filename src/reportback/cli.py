@@ -81,8 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.lines():
             print(line, file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        left = stopped(args.command, getattr(args, "outcome", ""))
+    except KeyboardInterrupt as exc:
+        left = getattr(exc, "left", "") or stopped(args.command, getattr(args, "outcome", ""))
         print(f"interrupted; {left}", file=sys.stderr)
         return 130
     except OSError as exc:  # held-out round 22: a full disk, a file-size limit, a mount point

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reportback import database
-from reportback.build import unchanged
+from reportback.build import interrupts, unchanged
 from reportback.build.swap import SWAPS, finish_swaps
 from reportback.cache import forget_other_programs
 from reportback.config import Config
@@ -27,7 +27,7 @@ from reportback.timing import stage
 def build(config: Config, options: BuildOptions) -> BuildResult:
     """Build the site unless nothing changed; on any refusal, raise and leave the published
     outputs untouched. One build runs per state folder at a time: another waits for it."""
-    with database.pid_lock(config.path("state") / BUILD_LOCK, _waiting):
+    with database.pid_lock(config.path("state") / BUILD_LOCK, _waiting), interrupts.until_built():
         return _build(config, options)
 
 

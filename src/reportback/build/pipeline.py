@@ -15,7 +15,7 @@ from pathlib import Path
 
 from reportback import database
 from reportback.audit.leaks import Output
-from reportback.build import audited, identity, publications
+from reportback.build import audited, identity, interrupts, publications
 from reportback.build.check_all import check_project, hold
 from reportback.build.publications import Plan
 from reportback.build.redact_all import redact_all
@@ -193,6 +193,7 @@ def _publish(config: Config, options: BuildOptions, ready: Prepared) -> BuildRes
         if not options.drafts:  # a preview records no publication
             _record(config, ready.plan.rows)  # the instants, kept if the swap never happens
         with stage("publish"):
+            interrupts.hold()  # a Ctrl-C from here on waits: nothing is left half recorded
             changed = commit_all(trees, auditor.trust, config.path("state") / SWAPS)
         if not options.drafts:  # only now, with the site in place, are they published
             _went_live(config, ready, options.now)

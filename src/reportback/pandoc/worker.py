@@ -110,7 +110,8 @@ class Pandoc:
                 text=True,
                 encoding="utf-8",
                 bufsize=1,
-            )
+                start_new_session=True,  # a terminal's Ctrl-C is reportback's to handle: sent
+            )  # pandoc too, it printed a Lua traceback (adversary helper 85); it ends on EOF
         except OSError as exc:
             raise ExternalFailure(f"cannot start pandoc: {exc}") from exc
         return self
@@ -124,7 +125,11 @@ class Pandoc:
         if self._proc is not None:
             assert self._proc.stdin is not None
             self._proc.stdin.close()
-            self._proc.wait(timeout=10)
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # still reading a report (stopped by Ctrl-C)
+                self._proc.kill()
+                self._proc.wait()
             self._proc = None
 
     def _ask(
