@@ -196,10 +196,9 @@ def naming(hidden: Iterable[str]) -> re.Pattern[bytes]:
     """Return what finds a hidden report's name in an output's bytes, as an address a server
     or browser follows: `reports/<name>` or `../<name>` (with anything but a name's own
     characters after it), `<name>.pdf`, `<name>.md` (its source: adversary helper 85); in any
-    case, with its separators doubled or encoded, `./` between them, and any of its letters
-    percent-encoded (adversary helper 73's `//reports//name`, `reports/./name`,
-    `reports/%71…`), or with a `GAP` between its letters or a `DASH`. Not the end of another
-    name (`c.pdf` in `nec.pdf`)."""
+    case, separators doubled or encoded, `./` between them, letters percent-encoded (helper
+    73's `//reports//name`, `reports/./name`, `reports/%71…`), a `GAP` between its letters or
+    a `DASH`. Not the end of another name (`c.pdf` in `nec.pdf`)."""
     names = b"|".join(GAP.join(_letter(c) for c in name.encode("utf-8")) for name in hidden)
     return re.compile(
         rb"(?<![\w.-])(?:(?:reports|\.\.)%s(?:\.%s)*%s(?:%s)(?![\w-]|\.[\w-])|(?:%s)\.(?:pdf|md(?!\w)))"
