@@ -372,3 +372,30 @@ def test_a_file_swapped_while_it_is_answered_is_answered_whole_from_one_version(
         assert int(answer.headers["content-length"]) == len(page.read_bytes())
         assert answer.body == (page.read_bytes() if method == "GET" else b"")
         assert "accept-ranges" not in answer.headers
+
+
+@pytest.mark.parametrize(
+    "email", ["=?utf-8?q?victim?=@example.org", "=?utf-8?q?ceo=40victim.org=2C_x?=@example.org"]
+)
+def test_an_address_holding_an_encoded_word_is_refused(
+    client: TestClient, site: Path, email: str
+) -> None:
+    """Adversary helper 89: stored as written, it was mailed as decoded (`victim@…`), so any
+    number of encodings sent any number of confirmations to one victim, and put a second
+    address in the To header."""
+    assert subscribe(client, email).status_code == 400  # type: ignore[attr-defined]
+    assert confirmations(site) == []
+    assert status(site, email) is None
+
+
+def test_the_cross_site_check_trusts_the_host_asked_for_only_on_this_computer(
+    client: TestClient,
+) -> None:
+    """Adversary helper 89: a POST naming another Host, and that host as its Origin (DNS
+    rebinding), passed the cross-site check with no token; the base URL is the site's own."""
+    data = {"email": "x@example.org", "clp": "witney", "cadence": "weekly"}  # no token
+    evil = {"host": "evil.example", "origin": "http://evil.example"}
+    assert client.post("/subscribe", data=data, headers=evil).status_code == 403
+    local = {"host": "127.0.0.1:8000", "origin": "http://127.0.0.1:8000"}
+    assert client.post("/subscribe", data=data, headers=local).status_code == 200
+    assert client.post("/subscribe", data=data, headers=ORIGIN).status_code == 200

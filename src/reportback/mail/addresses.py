@@ -8,7 +8,11 @@ from email_validator import EmailNotValidError, validate_email
 
 
 def normalise(address: str) -> str:
-    """Return an address as stored: validated syntax (no DNS), lower-case."""
+    """Return an address as stored: validated syntax (no DNS), lower-case; one holding an
+    encoded word (`=?utf-8?q?ann?=@example.org`) is refused: mail programs decode it into
+    another address (adversary helper 89: one victim, any number of confirmations)."""
+    if "=?" in address:
+        raise EmailNotValidError("an address cannot hold an encoded word (=?…?=)")
     return str(validate_email(address.strip(), check_deliverability=False).normalized).lower()
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 from email_validator import EmailNotValidError
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
+from starlette.background import BackgroundTask
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -115,13 +115,14 @@ class Service:
             return self.page("subscribe.html", 400, csrf=new_csrf(), chosen=clp, error=NOT_EMAIL)
         if clp not in self.directory.by_slug or cadence not in CADENCES:
             return self.page("subscribe.html", 400, csrf=new_csrf(), chosen=clp, error=NO_CHOICE)
-        if self.per_address.allow(email):  # the confirmation is queued, not sent here
-            await run_in_threadpool(self._request, email, clp, cadence)
-        return self.message(
+        answer = self.message(
             "Check your inbox",
             "If that address can be subscribed, we have sent it a link to confirm. Nothing "
             "else will be sent until the link is opened.",
         )
+        if self.per_address.allow(email):  # queued once the answer has gone: the same in
+            answer.background = BackgroundTask(self._request, email, clp, cadence)  # time
+        return answer  # for an address new, known or erased (adversary helper 89)
 
     def _request(self, email: str, clp: str, cadence: str) -> None:
         with self.db() as db:

@@ -126,13 +126,16 @@ class RateLimit:
 
 
 def same_origin(request: Request, base_url: str) -> bool:
-    """Return whether the request's Origin (or Referer) is this site (base URL or Host)."""
+    """Return whether the request's Origin (or Referer) is this site: its base URL, or the
+    Host asked for if that is this computer (`127.0.0.1:8000`); not any Host, which a page
+    on another site can send through DNS rebinding (adversary helper 89)."""
     origin = request.headers.get("origin") or request.headers.get("referer") or ""
     if not origin or origin == "null":
         return False
-    parts = urlsplit(origin)
-    allowed = {urlsplit(base_url).netloc, request.headers.get("host", "")}
-    return parts.netloc in allowed
+    host = request.headers.get("host", "")
+    local = urlsplit(f"//{host}").hostname in ("localhost", "127.0.0.1", "::1")
+    allowed = {urlsplit(base_url).netloc} | ({host} if local else set())
+    return urlsplit(origin).netloc in allowed
 
 
 def new_csrf() -> str:
