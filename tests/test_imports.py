@@ -138,3 +138,23 @@ def test_a_build_lays_out_its_pdfs_in_children_not_in_its_own_process(project: P
     run, _ = _run(script, root)
     assert "laid out here: False" in run.stderr, run.stderr
     assert len(list((root / "site" / "reports").rglob("*.pdf"))) == 3
+
+
+def test_a_ctrl_c_while_the_command_loads_says_so_without_a_traceback(tmp_path: Path) -> None:
+    """Adversary helper 88: a Ctrl-C in the first tenth of a second (while the command
+    line's modules load) printed Python's traceback."""
+    script = (
+        "import sys\n"
+        "class Stop:\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'reportback.config':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Stop())\n"
+        "from reportback import main\n"
+        "sys.exit(main())\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 130, run.stderr
+    assert run.stderr == "interrupted; nothing was done\n"
