@@ -296,6 +296,47 @@ WORDED = {
     "a hush": "Sshh: zq.\n",
     "do not circulate, short": "DNC: zq.\n",
     "confidential without vowels": "Cnfdntl: zq.\n",
+    # adversary helper 88: each was published
+    "a slip of a key, capitals": "CONFIDENTAIL: zq.\n",
+    "a slip of a key, swapped": "Confidnetial: zq.\n",
+    "a slip of a key, a letter dropped": "Cofidential: zq.\n",
+    "a slip in members only": "Mmebers onyl: zq.\n",
+    "a slip in secret": "Sercet: zq.\n",
+    "a slip in do not publish": "Do not pubilsh: zq.\n",
+    "cut into syllables": "Con-fi-den-tial: zq.\n",
+    "cut by middle dots": "Con\u00b7fi\u00b7den\u00b7tial: zq.\n",
+    "cut by an apostrophe": "Con\u2019fidential: zq.\n",
+    "a code span inside the word": "Confi`d`ential: zq.\n",
+    "math inside the word": "Conf$\\text{idential}$: zq.\n",
+    "letters drawn alike": "Conf\u0268dential: zq.\n",
+    "a body's initials before the noun": "Confidential NEC update: zq.\n",
+    "a body's initials, secret": "Secret NEC note: zq.\n",
+    "an item's number": "Confidential Item 4: zq.\n",
+    "a heading with initials": "## Confidential NEC report\n\nzq.\n",
+    "a heading ending in members, bracketed": "## Disputes (members)\n\nzq.\n",
+    "a heading: members bit": "## Members bit\n\nzq.\n",
+    "keep that to yourselves": "The panel expelled zq. Keep that to yourselves.\n",
+    "not to go further": "The panel expelled zq. Not to go further.\n",
+    "mustn't go on the website": "The panel expelled zq. This mustn't go on the website.\n",
+    "you didn't hear it from me": "The panel expelled zq, but you didn't hear it from me.\n",
+    "a zipped mouth": "The panel expelled zq \U0001f910\n",
+    "a link's title": '[The panel expelled zq](https://example.org/ "Confidential")\n',
+    "abbreviated": "Confi: zq.\n",
+    "P+C": "P+C: zq.\n",
+    "hush hush": "Hush hush: zq.\n",
+    "entre nous": "Entre nous: zq.\n",
+    "delete before posting": "Delete before posting: zq.\n",
+    "omit from the public report": "Omit from public report: zq.\n",
+    "Chatham House rules apply": "Chatham House rules apply: zq.\n",
+    "Welsh, for members only": "Ar gyfer aelodau yn unig: zq.\n",
+    "Welsh, do not publish": "Peidiwch \u00e2 chyhoeddi: zq.\n",
+    "Gaelic without its accent": "Diomhair: zq.\n",
+    "Irish, in secret": "Faoi r\u00fan: zq.\n",
+    "Polish without accents": "Tylko dla czlonkow: zq.\n",
+    "Polish, strictly secret": "\u015aci\u015ble tajne: zq.\n",
+    "Urdu, confidential": "\u0631\u0627\u0632\u062f\u0627\u0631\u0627\u0646\u06c1: zq.\n",
+    "Punjabi, secret": "\u0a17\u0a41\u0a2a\u0a24: zq.\n",
+    "German, private": "Privat: zq.\n",
 }  # fmt: skip
 NEAR_CLASSES = (
     "in-confidence", "off-record", "offtherecord", "no-publish", "do-not-publish", "dnp",
@@ -310,6 +351,13 @@ def test_labels_in_more_wordings_are_refused(cli: Cli, project: Project, case: s
     with a word after it (`item`, `until …`), a symbol after it, or in other words."""
     text = FRONT + "---\n\n" + WORDED[case]
     assert_refused(cli, project({"reports/a.md": text}), 7, "says that it is withheld")
+
+
+def test_letters_shown_in_another_order_are_refused(cli: Cli, project: Project) -> None:
+    """Adversary helper 88: a right-to-left override showed `laitnedifnoC:` as
+    `Confidential:`, and it was published."""
+    text = FRONT + "---\n\nMet.\n\n\u202elaitnedifnoC\u202c: zq.\n"
+    assert_refused(cli, project({"reports/a.md": text}), 9, "right-to-left override")
 
 
 @pytest.mark.parametrize("case", sorted(JOINED))
@@ -391,7 +439,10 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "off-the-record briefings. Background: the rule changes date from 2019. Note for "
         "members: the AGM is on 5 May.\n\n## Off-the-record briefings\n\nCondemned.\n\n"
         "The **confidential** reporting line and the `confidential` flag were agreed. The vote "
-        "was 3 > 1 in favour. See [the minutes](https://example.org/m) for more.\n"
+        "was 3 > 1 in favour. See [the minutes](https://example.org/m) for more.\n\n"
+        "Interval: 15 minutes. The embers of the campaign: still warm. Secrets of success: "
+        "work. Private Eye: a story. The cost was $x^2$. See [it](https://example.org/ "
+        '"Minutes of the meeting").\n\n## Members\n\nListed.\n\n## Report to members\n\nDone.\n'
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)

@@ -1,5 +1,5 @@
 """Characters a report may not hold as written: those no output can hold, dropped, and those
-read as a line break by some readers and not by others, refused."""
+read as a line break by some readers and not by others, or that reorder letters, refused."""
 
 from __future__ import annotations
 
@@ -23,7 +23,13 @@ ODD_BREAKS = {
 space (or not at all), YAML reads the last three as line breaks, Python's `splitlines` all
 of them. A fence, a label or a key written after one was read as part of the line before
 (adversary helper 69: `The panel met.\\u2028::: confidential` published the section)."""
-ODD_BREAK = re.compile(f"[{''.join(ODD_BREAKS)}]")
+REVERSING = {
+    "\u202d": "a left-to-right override (U+202D)", "\u202e": "a right-to-left override (U+202E)"
+}  # fmt: skip
+"""Characters that show the letters after them in another order: a label written backwards
+showed forwards, and was published (`\u202elaitnedifnoC:` reads `Confidential:`; adversary
+helper 88)."""
+ODD_BREAK = re.compile(f"[{''.join(ODD_BREAKS)}{''.join(REVERSING)}]")
 
 
 def odd_breaks(text: str, shown: str | Path, first_line: int = 1) -> list[Problem]:
@@ -32,7 +38,12 @@ def odd_breaks(text: str, shown: str | Path, first_line: int = 1) -> list[Proble
     problems = []
     for number, line in enumerate(text.split("\n"), first_line):
         found = ODD_BREAK.search(line)
-        if found is not None:
+        if found is not None and found[0] in REVERSING:
+            problems.append(problem(shown, number, (
+                f"{REVERSING[found[0]]} here: it shows the letters after it in another order, "
+                "so what a reader sees is not what is written; take it out"
+            )))  # fmt: skip
+        elif found is not None:
             problems.append(problem(shown, number, (
                 f"{ODD_BREAKS[found[0]]} here: some readers take it for a new line and others "
                 "do not, so what follows it (a ::: fence, a label, a key) would be read two "

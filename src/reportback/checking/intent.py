@@ -15,7 +15,7 @@ import html
 import re
 from collections.abc import Iterator
 
-from reportback.checking import nearmiss
+from reportback.checking import nearmiss, spelling
 from reportback.checking.regions import ATTRIBUTES, Regions
 from reportback.checking.wordings import ALONE, CAPS, ENDING, HEADING, SAYS, STARTS
 from reportback.model import Audience
@@ -86,13 +86,15 @@ def _plain(line: str) -> str:
     """Return a line as a reader reads it: entities decoded, no emphasis or escapes, no soft
     hyphens or other characters that show nothing, folded as a mark's name is
     (`nearmiss.skeleton`: NFKC `ﬁ`, accents, letters of other alphabets drawn like Latin ones,
-    `nоt` with a Cyrillic о), letters spaced out joined."""
+    `nоt` with a Cyrillic о), letters spaced out joined, a label's word misspelt or cut into
+    pieces read as spelt (`spelling`)."""
     line = nearmiss.skeleton(_bare(line))
     if NUMERAL.search(line):
         line = re.sub(r"\w*[^\W\d_]\w*", _lettered, line)
     if FUZZY.search(line):
         line = FUZZY.sub(_word, line)
-    return SPACED.sub(lambda m: re.sub(r"[ \t.-]", "", m[0]), line)
+    line = SPACED.sub(lambda m: re.sub(r"[ \t.-]", "", m[0]), line)
+    return spelling.respelt(line) if spelling.misspelt(line) else line
 
 
 def _word(found: re.Match[str]) -> str:
@@ -127,6 +129,7 @@ def _plain_already(line: str) -> bool:
         and NUMERAL.search(line) is None
         and all(m[0].lower() in ("confidential", "members", "member", "internal")
                 for m in FUZZY.finditer(line))
+        and not spelling.misspelt(line)
     )  # fmt: skip
 
 

@@ -42,12 +42,14 @@ LOOK_ALIKES = str.maketrans(
     "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ"  # small capitals
     "ᎠᎡᎢᎪᎫᎬᏔᎳᎷᎻᏀᏃᏒᏚᏞᏟᏢᏦᏙᏴ"  # Cherokee
     "օսցհøØłŁƈđħ"  # Armenian, Latin letters with a stroke
-    "ϲϹϳɩɑıɒσᑕ",  # Greek lunate sigma (NFKC makes it σ) and yot, Latin iota, alpha, dotless i
+    "ϲϹϳɩɑıɒσᑕ"  # Greek lunate sigma (NFKC makes it σ) and yot, Latin iota, alpha, dotless i
+    "ɨєƒǀ׀∣⏽əпт",  # more drawn alike (adversary helper 88's `Confɨdential`, `Соптіԁепtіаӏ`)
     "aeopcyxijsdghlnqvwouvABEKMHOPCTXIJSABEZHIKMNOPTYXikapx"
     "abcdefghijklmnoprstuvwyz"
     "DRTAJEWWMHGZRSLCPKVB"
     "oughoOlLcdh"
-    "cCjlaiaoc",
+    "cCjlaiaoc"
+    "iefllllent",
 )
 """Letters drawn like Latin ones: Cyrillic, Greek, Cherokee and Armenian letters, small
 capitals, Latin letters with a stroke (a subset of Unicode's confusables)."""

@@ -32,6 +32,11 @@ SHOWN = re.compile(
     r"""\b(?:title|alt|aria-label|data-[\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I
 )
 """An attribute whose value a reader is shown (a tooltip) or the page's source holds."""
+CODE_END = "\x00"
+"""Where a code span ends, in a block's words (no report holds it: such characters are
+dropped on reading)."""
+TEX = re.compile(r"\\[a-zA-Z]+|\\.|[{}]")
+"""A TeX command, escape or brace, which math shows no letters of."""
 WORDS = ("Para", "Plain", "Header")
 SPACES = frozenset({"Space", "SoftBreak", "LineBreak"})
 
@@ -60,6 +65,9 @@ def said_in_blocks(ast: Ast) -> Iterator[Said]:
             texts = []
         attr = json_ast.attr(node)  # values a page's source holds (`data-note="members only"`)
         values = [v for k, v in attr[2] if k not in ("decision", "vote")] if attr else []
+        if kind in ("Link", "Image"):  # its title: `[…](url "Confidential")`, a tooltip too
+            values.append(node["c"][2][1])
+        texts = [r for t in texts for r in _readings(t)]
         for text, alone in [(t, True) for t in texts] + [(v, False) for v in values]:
             said = says_withheld(text, title=kind == "Header", alone=alone)
             if said is not None:
@@ -68,6 +76,12 @@ def said_in_blocks(ast: Ast) -> Iterator[Said]:
 
     json_ast.walk_levels(ast["blocks"], visit)
     yield from found
+
+
+def _readings(text: str) -> list[str]:
+    """Return a block's words as a reader reads them: a code span joined to the words around
+    it, and set apart from them (one reading each, if it holds one)."""
+    return [text.replace(CODE_END, ""), text.replace(CODE_END, "·")] if CODE_END in text else [text]
 
 
 def _tag_as_read(tag: re.Match[str]) -> str:
@@ -100,10 +114,10 @@ def _into(value: list[Any], parts: list[str]) -> None:
             parts.append("\n")
         elif kind in SPACES:
             parts.append(" ")
-        elif kind == "Code":  # set apart, as shown: ``Public `x`Confidential: …``
-            parts.append(item["c"][1] + "·")
-        elif kind == "Math":
-            parts.append(item["c"][1])
+        elif kind == "Code":  # read joined and set apart: ``Confi`d`ential:``, ``x `y`Conf…``
+            parts.append(item["c"][1] + CODE_END)
+        elif kind == "Math":  # as shown: `Conf$\text{idential}$:` (adversary helper 88)
+            parts.append(TEX.sub("", item["c"][1]))
         elif kind in ("Note", "RawInline") or kind is None:
             continue
         elif kind in json_ast.ATTR_AT and (json_ast.mark(item) or Audience.PUBLIC) > 0:

@@ -52,7 +52,14 @@ SAYS = re.compile(
     rf"|(?<![\w,] )(?:this|that|all{GAP}of{GAP}this|the{GAP}above){GAP}(?:is|are){GAP}"
     rf"(?:strictly{GAP})?(?:confidential|private|(?:for{GAP})?members[’'`]?{GAP}only)"
     r"(?=[ \t]*(?:[.!;)\]]|$))"
-    rf")\b|[🔒🔐🤫㊙🙊]",  # a lock, a hush, 秘: saying it is secret
+    rf"|keep{GAP}(?:this|that|it){GAP}to{GAP}yourselves|(?:that|this|it){GAP}(?:stays|remains)"
+    rf"{GAP}between{GAP}(?:us|ourselves)|don[’']?t{GAP}tell{GAP}anyone|you{GAP}didn[’']?t{GAP}"
+    rf"hear{GAP}(?:it|this|that){GAP}from{GAP}me|(?:mustn[’']?t|must{GAP}not|shouldn[’']?t"
+    rf"|should{GAP}not|can[’']?t|cannot){GAP}go{GAP}(?:on{GAP}(?:the{GAP})?(?:website|site"
+    rf"|blog|internet)|online|(?:any{GAP})?further)|not{GAP}to{GAP}go{GAP}(?:any{GAP})?further"
+    rf"|please{GAP}don[’']?t{GAP}(?:post|tweet|share){GAP}(?:this|it|that)"
+    rf"|please{GAP}don[’']?t{GAP}(?:post|tweet)(?=[ \t]*(?:[.!;)\]]|$))"
+    rf")\b|[🔒🔐🤫㊙🙊🤐🔏🙈]",  # a lock, a hush, 秘, a zip: saying it is secret
     re.I,
 )
 """Words that say what they are in is withheld, wherever they are (also wrapped)."""
@@ -71,19 +78,23 @@ LABELS = (
     r"[ \t]+){0,2}(?:confidential|private)"
     r"|only[ \t]+(?:for[ \t]+)?(?:party[ \t]+)?members"
     r"|members[’'`]?[ \t]+(?:section|business|area|items?|session|part|matters?|notes?|updates?"
-    r"|briefings?|information|email|version)"
+    r"|briefings?|information|email|version|bits?|copy|stuff)"
     r"|members[ \t]*\(only(?=\))|members[’'`]?[ \t]+private[ \t]+(?:briefing|session|business)"
     r"|(?:[\w'’]+[ \t]+){0,3}eyes[ \t]+only"
     r"|(?:i[ \t]+)?aelodau(?:[ \t]+yn|[’']n)[ \t]+unig|(?:yn[ \t]+)?gyfrinachol"
-    r"|(?:dim[ \t]+ond[ \t]+i|ar[ \t]+gyfer)[ \t]+aelodau|preifat[ \t]+a[ \t]+chyfrinachol)"
+    r"|(?:dim[ \t]+ond[ \t]+i|ar[ \t]+gyfer)[ \t]+aelodau(?:[ \t]+yn[ \t]+unig)?"
+    r"|preifat[ \t]+a[ \t]+chyfrinachol)"
 )
 NOUNS = (
     r"(?:items?|matters?|minutes?|papers?|information|details|sections?|parts?|discussions?"
     r"|annex(?:es)?|appendix|appendices|briefings?|business|reports?|notes?|sessions?|updates?"
     r"|materials?|correspondence|advice|cases?|documents?|submissions?|comments?|remarks?"
-    r"|please)"
+    r"|please|pls|plz|bits?|stuff)"
 )
 """What a label may name (`Confidential annex:`, `## Confidential items`; adversary helper 75)."""
+NAMED = rf"[ \t]+(?:(?-i:[A-Z]{{2,6}})[ \t]+)?{NOUNS}(?:[ \t]+\d+[a-z]?)?"
+"""What a label names, with a body's initials or a number (`Confidential NEC update:`,
+`Confidential item 4:`; adversary helper 88)."""
 REASON = (
     rf"[ \t]+(?:pending|per|for|at|by|under|till|until|on|as[ \t]+of)[ \t]{WHEN}"
     r"(?=[ \t]*(?:[:–—)\]]|-[ \t]|$))"
@@ -91,15 +102,15 @@ REASON = (
 """Why or how long, after a label that ends in a colon or a dash (`Confidential per NEC:`,
 `Confidential pending appeal –`, `Secret for now:`; adversary helper 79)."""
 AFTER = (
-    rf"(?:[ \t]+(?:{NOUNS}|follows"
-    rf"|until[ \t]{WHEN}|to[ \t]+the[ \t]+\w+)(?:[ \t]+follows)?"
+    rf"(?:(?:{NAMED}|[ \t]+(?:follows|until[ \t]{WHEN}|to[ \t]+the[ \t]+\w+))(?:[ \t]+follows)?"
     rf"|{REASON})?"
 )
 """Words after a label that keep it one (`Confidential item:`, `Confidential until 2027:`)."""
 STRICT = (
     r"(?:private|(?:top[ \t]+)?secret|in[ \t]+(?:strict(?:est)?[ \t]+)?confidence"
     r"|off[ \t-]+(?:the[ \t-]+)?record"
-    r"|conf\.|confid\.?|confdl\.?|conf(?=[ \t]*[:–—])|restricted|in[ \t]+camera|non[ \t-]?public"
+    r"|conf\.|confid\.?|confdl\.?|conf(?=[ \t]*[:–—]|[ \t]+-)|restricted|in[ \t]+camera"
+    r"|non[ \t-]?public"
     r"|not[ \t]+(?:for[ \t]+the[ \t]+)?(?:public|website)|unpublished"
     r"|(?:under[ \t]+)?(?:the[ \t]+)?chatham[ \t]+house(?:[ \t]+rules?)?"
     r"|not[ \t]+yet[ \t]+(?:announced|public|published|released)|official[ \t-]*sensitive"
@@ -126,8 +137,18 @@ STRICT = (
     r"[ \t]+confidence|in[ \t]+conf\.?|(?:under|subject[ \t]+to)[ \t]+(?:[\w'’]+[ \t]+)?"
     r"confidentiality|unattributable|background[ \t]+only|fyeo|nfd|priv(?:ate)?[ \t]*(?:&|and)"
     r"[ \t]*conf(?:idential)?\.?|p[ \t]*&[ \t]*c|keep[ \t]+(?:this|it)[ \t]+quiet|priv\.?|pvt\.?"
-    r"|n/f/p|not[ \t]+4[ \t]+pub\w*|(?:remove|delete|omit|cut)[ \t]+(?:this[ \t]+)?(?:before"
-    r"[ \t]+publish\w*|from[ \t]+(?:the[ \t]+)?(?:website|site|report))|not[ \t]+in[ \t]+the"
+    r"|n/f/p|not[ \t]+4[ \t]+pub\w*|(?:remove|delete|omit|cut|leave[ \t]+out)[ \t]+(?:this"
+    r"(?:[ \t]+bit)?[ \t]+)?(?:before[ \t]+(?:publish|post)\w*|(?:from|of)[ \t]+(?:the[ \t]+)?"
+    r"(?:public[ \t]+)?(?:website|site|report|version))|remove[ \t]+this[ \t]+bit"
+    r"|confi|cnf|conf[’']l|p[ \t]*\+[ \t]*c|c[ \t]*&[ \t]*p|n\.f\.p\.?|hush[ \t]+hush"
+    r"|entre[ \t]+nous|not[ \t]+minuted|hidden|in[ \t-]+house[ \t]+only|members[’']?[ \t]+copy"
+    r"|internal[ \t]+party[ \t]+matters?|chatham[ \t]+house[ \t]+rules?[ \t]+appl(?:y|ies)"
+    r"|peidiwch[ \t]+(?:â|a)[ \t]+(?:ch)?chyhoeddi|mewn[ \t]+cyfrinach|d[ìi]omhair"
+    r"|faoi[ \t]+r[úu]n|do[ \t]+bhaill[ \t]+amh[áa]in|n[áa][ \t]+foilsigh|(?:[śs]ci[śs]le[ \t]+)?"
+    r"tajne|tylko[ \t]+dla[ \t]+cz[łl]onk[óo]w|nie[ \t]+do[ \t]+publikacji|prywatne"
+    r"|zastrze[żz]one|صرف[ \t]+اراکین[ \t]+کے[ \t]+لیے|رازدارانہ|ਗੁਪਤ|ਸਿਰਫ਼[ \t]+ਮੈਂਬਰਾਂ[ \t]+ਲਈ"
+    r"|ગુપ્ત|s[óo]lo[ \t]+socios|riservato[ \t]+ai[ \t]+soci|d[ůu]v[ěe]rn[ée]|privat|机密"
+    r"|not[ \t]+in[ \t]+the"
     r"[ \t]+public[ \t]+version|(?:don[’']?t|do[ \t]+not)[ \t]+put[ \t]+(?:this[ \t]+|it[ \t]+)?"
     r"(?:on|in)[ \t]+the[ \t]+(?:website|site|blog|feed)|(?:todo|fixme|tbc)\b[^\w\n]*(?:make"
     r"[ \t]+|mark[ \t]+)?(?:(?:this|it)[ \t]+)?(?:as[ \t]+)?(?:confidential|members[ \t-]+only"
@@ -199,13 +220,13 @@ expelled Jo – confidential`, `… — members only!`, `… – not public yet.
 82); not after a colon (`Vote: members only.`)."""
 STARTS = re.compile(
     rf"^(?:[^\w\n]|_)*(?:{NUMBER}(?:[^\w\n]|_)*)?(?:{LABELS}{AFTER}(?:\b|(?=_))[^\w\n]*?(?:{ENDS}|$)"
-    rf"|{QUALIFIED}{STRICT}(?:[ \t]+{NOUNS}|{REASON})?[^\w\n]*?[:–—-]"
+    rf"|{QUALIFIED}{STRICT}(?:{NAMED}|{REASON})?[^\w\n]*?[:–—-]"
     rf"|{LINE_ONLY}[^\w\n]*?(?:[:–—]|-(?!\w))"
     rf"|{QUALIFIED}confidentially\b|(?:(?:strictly|just)[ \t]+)?(?:between[ \t]+(?:ourselves"
     r"|you[ \t]+and[ \t]+me)|in[ \t]+(?:strict(?:est)?[ \t]+)?confidence"
     r"|off[ \t-]+the[ \t-]+record)[^\w\n]*?[,:–—-]"
     rf"|{LEAD}(?:{LABELS}{AFTER}(?:\b|(?=_)){AFTER_LEAD}"
-    rf"|{QUALIFIED}confidential\b[^\w\n]*?\.|(?:{STRICT}(?:[ \t]+{NOUNS}|{REASON})?|{LINE_ONLY})"
+    rf"|{QUALIFIED}confidential\b[^\w\n]*?\.|(?:{STRICT}(?:{NAMED}|{REASON})?|{LINE_ONLY})"
     r"[^\w\n]*?[:–—]))",
     re.I,
 )
@@ -224,7 +245,8 @@ IN_CAPS = (
 """Labels in capitals: a label however it stands (`CONFIDENTIAL The panel …`,
 `## Disputes CONFIDENTIAL`)."""
 HEADING = re.compile(
-    rf"^[ \t]{{0,3}}#+[ \t]+(?:{QUALIFIED}confidential[ \t]+{NOUNS}\b"
+    rf"^[ \t]{{0,3}}#+[ \t]+(?:{QUALIFIED}confidential[ \t]+(?:(?-i:[A-Z]{{2,6}})[ \t]+)?{NOUNS}\b"
+    rf"|.*[(\[][ \t]*m(?:em)?be?rs[ \t]*[)\]][ \t]*$"
     rf"|(?:(?:.*[–—:(\[|/,·→»~…•-][ \t]*|{NUMBER})?"
     rf"(?:{LABELS}{AFTER}|{QUALIFIED}{STRICT}|{FOR_MEMBERS}|conf\.?)|.*[ \t](?-i:{IN_CAPS}))"
     r"(?:\b|(?<=\.))[)\]*_.]*(?![ \t]*[^\W_]))",
