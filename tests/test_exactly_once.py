@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -335,6 +336,37 @@ def test_a_build_killed_between_its_two_swaps_is_finished_by_the_next_even_refus
     feed = (root / "feeds/all.xml").read_text()
     assert "Version TWO" in feed and "Gone soon" not in feed, "the feeds of the same build"
     assert not [p for p in root.iterdir() if ".new-" in p.name], "the old trees go (.trash-)"
+
+
+def test_a_build_killed_between_its_swaps_is_finished_in_its_own_folder_not_a_copys(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adversary helper 88: the journal named its swaps by full paths, so a build in a copy
+    of the project (a backup, `cp -a`) swapped the original's feeds; a project moved before
+    its next build was left with the new site and the old feeds."""
+    root = project({"reports/2016-09-20-nec.md": report("Version ONE of the public text.\n")})
+    assert cli("build", "--now", T1).code == 0
+    nec = root / "reports/2016-09-20-nec.md"
+    nec.write_text(nec.read_text().replace("ONE", "TWO"))
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_BUILD, "between-swaps", T2], cwd=root, check=False,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    staged = sorted(p.name for p in root.iterdir() if ".new-" in p.name)
+    copy = root.parent / "copy"
+    shutil.copytree(root, copy, symlinks=True)
+    monkeypatch.chdir(copy)
+    assert cli("build", "--now", T2).code == 0
+    assert "Version TWO" in (copy / "feeds/all.xml").read_text()
+    assert sorted(p.name for p in root.iterdir() if ".new-" in p.name) == staged, "untouched"
+    assert "Version ONE" in (root / "feeds/all.xml").read_text(), "the original's feeds stay"
+    moved = root.parent / "moved"
+    root.rename(moved)
+    monkeypatch.chdir(moved)
+    (moved / "reports/bad.md").write_text(report("x\n", meeting_date="2016-09-31"))
+    assert cli("build", "--now", T2).code == 1
+    assert "Version TWO" in (moved / "feeds/all.xml").read_text(), "finished where it is now"
 
 
 def test_members_imported_in_the_same_second_as_a_build_get_its_reports(

@@ -325,8 +325,11 @@ def commit_all(trees: list[Staging], trust: str, journal: Path | None) -> list[b
 
 
 def _write_journal(journal: Path, trees: list[Staging]) -> None:
-    """Name each swap to be done, by its staged tree's inode (which the target has once done)."""
-    swaps = [[str(t.path), str(t.target), t.path.stat().st_ino] for t in trees]
+    """Name each swap to be done, by its staged tree's inode (which the target has once done),
+    its paths from the journal's folder: in a copy, the copy's (adversary helper 88)."""
+    here = journal.parent.resolve()
+    swaps = [[os.path.relpath(t.path, here), os.path.relpath(t.target, here), t.path.stat().st_ino]
+             for t in trees]  # fmt: skip
     journal.parent.mkdir(parents=True, exist_ok=True)
     part = journal.with_name(journal.name + ".part")
     with part.open("w", encoding="utf-8") as out:
@@ -346,7 +349,7 @@ def finish_swaps(journal: Path) -> None:
         journal.unlink(missing_ok=True)
         return
     for staged, target, inode in swaps:
-        staging, published = Path(staged), Path(target)
+        staging, published = journal.parent / staged, journal.parent / target
         try:
             done = published.stat().st_ino == inode
         except OSError:
