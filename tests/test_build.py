@@ -508,6 +508,30 @@ def test_embargoed_report_appears_only_from_its_time(cli: Cli, project: Project)
     assert "Away day" in (root / "site/index.html").read_text()
 
 
+def test_a_build_says_which_reports_it_took_off_the_site_and_why(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 88: a build whose clock was set back before a report's publish_at
+    took it off the site and out of every feed without a word."""
+    files = two_reports()
+    files["reports/2016-11-22-away.md"] = report(
+        "Findings.\n", title="Away day", publish_at="2026-12-01T09:00:00+00:00"
+    )
+    root = project(files)
+    assert cli("build", "--now", "2026-12-02T09:00:00+00:00").code == 0
+    (root / "reports/2016-10-04-org.md").unlink()
+    back = cli("build", "--now", "2026-11-30T09:00:00+00:00")
+    assert back.code == 0, back.err
+    assert (
+        "no longer published: reports/2016-11-22-away, taken off the site and out of the feeds; "
+        "it is embargoed at this build's time (2026-11-30T09:00:00+00:00): is that time right?"
+    ) in back.err
+    assert "no longer published: reports/2016-10-04-org, taken off" in back.err
+    assert "its file is gone" in back.err
+    again = cli("build", "--now", "2026-11-30T09:00:00+00:00")
+    assert "no longer published" not in again.err, "said once, by the build that did it"
+
+
 def test_drafts_are_never_published_but_can_be_previewed(cli: Cli, project: Project) -> None:
     files = two_reports()
     files["reports/draft.md"] = report("zqdraft text\n", title="Draft one", status="draft")

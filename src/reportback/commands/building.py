@@ -63,14 +63,32 @@ def build(args: argparse.Namespace, config: Config) -> int:
     now = args.now or datetime.now().astimezone().replace(microsecond=0)
     options = BuildOptions(now=now, drafts=args.drafts, progress=sys.stderr.isatty())
     timing.reset()
+    shown = config.path("site") / "reports"
+    before = {p.name for p in shown.iterdir() if p.is_dir()} if shown.is_dir() else set()
     result = build.build(config, options)
     if args.timings:
         for name, seconds in timing.totals().items():
             print(f"{name:>32}: {seconds:7.2f} s", file=sys.stderr)
-    for warning in result.warnings:
+    gone = () if args.drafts else withdrawn(before, result, now)  # a preview: all but these
+    for warning in result.warnings + gone:
         print(warning, file=sys.stderr)
     print(summary(result, config), file=sys.stderr)
     return 0
+
+
+def withdrawn(before: set[str], result: BuildResult, now: datetime) -> tuple[str, ...]:
+    """Say which reports the site showed that this build took off it, and why: one embargoed
+    at a build's time earlier than it was published at went without a word (adversary helper
+    88's clock set back)."""
+    why = {slug: "it is a draft now" for slug in result.drafts}
+    why |= {slug: "it is confidential now" for slug in result.withheld}
+    why |= {slug: f"it is embargoed at this build's time ({now.isoformat()}): is that time "
+            "right?" for slug in result.embargoed}  # fmt: skip
+    return tuple(
+        f"no longer published: reports/{slug}, taken off the site and out of the feeds; "
+        f"{why.get(slug, 'its file is gone')}"
+        for slug in sorted(before - set(result.published))
+    )
 
 
 def plural(number: int, noun: str) -> str:
