@@ -532,6 +532,26 @@ def test_a_build_says_which_reports_it_took_off_the_site_and_why(
     assert "no longer published" not in again.err, "said once, by the build that did it"
 
 
+@pytest.mark.parametrize("folders", [["--site", "site", "--feeds", "feeds"], ["--site", "./site/"],
+                                     ["--feeds", "feeds"]])  # fmt: skip
+def test_a_preview_is_never_built_into_the_published_folders(
+    cli: Cli, project: Project, folders: list[str]
+) -> None:
+    """Adversary helper 90: `build --drafts --site site --feeds feeds` published every draft
+    on the public site, its lists and tag pages, with exit 0."""
+    files = two_reports()
+    files["reports/draft.md"] = report("zqdraft text\n", title="Draft one", status="draft")
+    root = project(files)
+    assert cli("build", "--now", NOW).code == 0
+    before = everything(root / "site")
+    result = cli("build", "--drafts", *folders, "--now", NOW)
+    assert result.code == 2, result.err
+    assert "--drafts builds a private preview, never into the published site or feeds" in (
+        result.err
+    )
+    assert everything(root / "site") == before and "Draft one" not in before
+
+
 def test_drafts_are_never_published_but_can_be_previewed(cli: Cli, project: Project) -> None:
     files = two_reports()
     files["reports/draft.md"] = report("zqdraft text\n", title="Draft one", status="draft")

@@ -166,8 +166,8 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     build.add_argument(
         "--drafts", action="store_true",
-        help="a private build with drafts included, marked, in .reportback/preview/ (unless "
-        "--site and --feeds name other folders); records nothing",
+        help="a private build with drafts included, marked, in .reportback/preview/ (or the "
+        "folders --site and --feeds name, never the published ones); records nothing",
     )  # fmt: skip
     build.add_argument(
         "--timings", action="store_true",

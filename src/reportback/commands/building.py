@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from reportback.config import Config
-from reportback.errors import shown_path
+from reportback.errors import UsageError, shown_path
 
 if TYPE_CHECKING:
     from reportback.model import BuildResult
@@ -55,11 +55,20 @@ def build(args: argparse.Namespace, config: Config) -> int:
     from reportback.model import BuildOptions
 
     site, feeds = args.site, args.feeds
-    if args.drafts:  # a preview: never into the published folders unless asked by name
+    if args.drafts:  # a preview: never into the published folders
         preview = config.path("state") / "preview"
         site = site or str(preview / "site")
         feeds = feeds or str(preview / "feeds")
+    published = (config.path("site").resolve(), config.path("feeds").resolve())
     config = config.with_paths(reports=args.reports, site=site, feeds=feeds)
+    if args.drafts and {config.path("site").resolve(), config.path("feeds").resolve()} & {
+        *published
+    }:  # adversary helper 90: `--drafts --site site` published every draft
+        raise UsageError(
+            "--drafts builds a private preview, never into the published site or feeds "
+            f"({shown_path(published[0])}/, {shown_path(published[1])}/): name other folders, "
+            "or leave --site and --feeds out (.reportback/preview/)"
+        )
     now = args.now or datetime.now().astimezone().replace(microsecond=0)
     options = BuildOptions(now=now, drafts=args.drafts, progress=sys.stderr.isatty())
     timing.reset()
