@@ -294,7 +294,6 @@ WORDED = {
     "exclusive to members": "Exclusive to members: zq.\n",
     "under NDA": "Under NDA: zq.\n",
     "a hush": "Sshh: zq.\n",
-    "do not circulate, short": "DNC: zq.\n",
     "confidential without vowels": "Cnfdntl: zq.\n",
     # adversary helper 88: each was published
     "a slip of a key, capitals": "CONFIDENTAIL: zq.\n",
@@ -337,6 +336,31 @@ WORDED = {
     "Urdu, confidential": "\u0631\u0627\u0632\u062f\u0627\u0631\u0627\u0646\u06c1: zq.\n",
     "Punjabi, secret": "\u0a17\u0a41\u0a2a\u0a24: zq.\n",
     "German, private": "Privat: zq.\n",
+    # adversary helper 91: each was published
+    "an item's name before the label in capitals": "Disputes CONFIDENTIAL: zq.\n",
+    "an item's name before the label": "Disputes confidential: zq.\n",
+    "a qualifier with a slip of a key": "Stricly confidential: zq.\n",
+    "it's confidential": "The panel expelled zq. It's confidential.\n",
+    "this is still confidential": "The panel expelled zq. This is still confidential.\n",
+    "this isn't public": "The panel expelled zq. This isn't public.\n",
+    "this is secret": "The panel expelled zq. This is secret.\n",
+    "keep this to yourself": "The panel expelled zq. Keep this to yourself.\n",
+    "so please keep this quiet": "The panel expelled zq, so please keep this quiet.\n",
+    "a label in capitals at the end": "The panel expelled zq CONFIDENTIAL\n",
+    "embargoed til": "Embargoed til Friday: zq.\n",
+    "paid-up members only": "Paid-up members only: zq.\n",
+    "members and supporters only": "Members & supporters only: zq.\n",
+    "comrades-only": "Comrades-only: zq.\n",
+    "a note to mark it as confidential": "Mark as confidential: zq.\n",
+    "a note to redact it": "Redact this: zq.\n",
+    "the members' digest": "Members' digest: zq.\n",
+    "not in the public report": "Not in public report: zq.\n",
+    "branch officers only": "Branch officers only: zq.\n",
+    "for CLPs only": "For CLPs only: zq.\n",
+    "confidentially, a slip": "Confidentually, zq.\n",
+    "this should not be published": "The panel expelled zq. This should not be published.\n",
+    "between commas": "The appeal of zq, confidential for now, was rejected.\n",
+    "a heading: private business": "### Private business\n\nzq.\n",
 }  # fmt: skip
 NEAR_CLASSES = (
     "in-confidence", "off-record", "offtherecord", "no-publish", "do-not-publish", "dnp",
@@ -442,7 +466,12 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "was 3 > 1 in favour. See [the minutes](https://example.org/m) for more.\n\n"
         "Interval: 15 minutes. The embers of the campaign: still warm. Secrets of success: "
         "work. Private Eye: a story. The cost was $x^2$. See [it](https://example.org/ "
-        '"Minutes of the meeting").\n\n## Members\n\nListed.\n\n## Report to members\n\nDone.\n'
+        '"Minutes of the meeting").\n\n## Members\n\nListed.\n\n## Report to members\n\nDone.\n\n'
+        "Please don't share your ballot paper online. Do not publish your ballot paper on social "
+        "media. The hustings are open to all.\n\nNot for profit organisations: consulted.\n\n"
+        "Conf: 25-28 September in Liverpool.\n\nConfidential items: none this month.\n\n"
+        "Reserved matters: Scotland decides.\n\nEmbargo on arms sales: backed.\n\nDNC: the NEC "
+        "heard a fraternal report.\n\nThis is not public policy. Your vote is secret.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)

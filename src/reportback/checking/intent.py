@@ -133,6 +133,9 @@ def _plain_already(line: str) -> bool:
     )  # fmt: skip
 
 
+NOTHING = re.compile(r"[ \t*_]*(?:none|nil|n/a|nothing)\b", re.I)
+"""What a label saying nothing is withheld ends in (`Confidential items: none this month.`;
+adversary helper 91)."""
 PATTERNS = (SAYS, STARTS, ENDING, HEADING)
 """What says a part is withheld in any case; and `CAPS`, in capitals, read with case kept."""
 FENCES = re.compile(r"^[ \t>]*:{3,}[^\n]*", re.M)
@@ -178,6 +181,7 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
             found = found or CAPS.search(read := _bare(line))
             if found and len(read) == len(line):  # the same column, as written
                 where = start + max(found.end() - 1 - shift, 0)
+        found = None if found and NOTHING.match(found.string, found.end()) else found
         if number not in said_at and found and regions.level_at(where) == Audience.PUBLIC:
             said_at.add(number)
             yield number, f"{found[0].strip()[:40]!r} {UNMARKED}"
@@ -256,7 +260,7 @@ def says_withheld(text: str, title: bool = False, alone: bool = True) -> str | N
             found = pattern.search(value)
             if found is None and not _plain_already(value):
                 found = pattern.search(_bare(value) if pattern is CAPS else _plain(value))
-            if found is not None:
+            if found is not None and not NOTHING.match(found.string, found.end()):
                 return found[0].strip().removeprefix("# ")[:40]
     return None
 

@@ -10,7 +10,8 @@ import re
 import string
 
 KEYWORDS = (
-    "confidential", "members", "member", "secret", "private", "embargoed", "publication",
+    "confidential", "confidentially", "members", "member", "secret", "private", "embargoed",
+    "publication",
     "publish", "restricted", "internal", "only",
 )  # fmt: skip
 """The words of labels read through one slip of a key (a letter added, dropped, changed or

@@ -15,6 +15,8 @@ import re
 GAP = r"[\s\-]*"
 """What may stand between the words of a phrase: spaces, line breaks, hyphens, or nothing
 (the words run together once characters that show nothing are taken out)."""
+UNTIL = r"(?:until|untill|till?|[’']til)"
+"""`until` as it is written in a hurry (`Embargoed til Friday:`; adversary helper 91)."""
 WHEN = r"(?:[^:\n.!?()\[\]]|(?<=\d):(?=\d)){1,30}?(?!:\d)"
 """Up to 30 characters of a reason or a time in one clause, a time's colon among them (`until
 00:01`: the colon of a time is not a label's; adversary helper 82)."""
@@ -25,11 +27,13 @@ SAYS = re.compile(
     rf"\b(?:not{GAP}(?:for|to{GAP}be){GAP}(?:publication|published|circulation|circulated|shared)"
     rf"|not{GAP}for{GAP}(?:(?:public|wider|general|onward){GAP})?(?:release|distribution"
     rf"|circulation|consumption|transmission|disclosure)"
-    rf"|don[’'`]?t{GAP}(?:publish|circulate|share)|(?:privileged|private){GAP}(?:and|&)"
+    rf"|don[’'`]?t{GAP}(?:publish|circulate|share)(?:{GAP}(?:this|it|that|these)\b"
+    rf"|(?=[ \t]*(?:[.!;:)\]—–-]|$)))|(?:privileged|private){GAP}(?:and|&)"
     rf"{GAP}confidential|commercial(?:ly)?{GAP}in{GAP}confidence"
     rf"|must{GAP}not{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)"
     rf"|for{GAP}internal{GAP}use{GAP}only"
-    rf"|do{GAP}not{GAP}(?:publish|circulate)|strictly{GAP}(?:confidential|private)"
+    rf"|do{GAP}not{GAP}(?:publish|circulate)(?:{GAP}(?:this|it|that|these)\b"
+    rf"|(?=[ \t]*(?:[.!;:)\]—–-]|$)))|strictly{GAP}(?:confidential|private)"
     rf"|(?:the{GAP}following(?:{GAP}{PARTS})?|what{GAP}(?:follows|comes{GAP}next)"
     rf"|(?:this|the){GAP}next(?:{GAP}{PARTS})?|(?:this|that|these|those){GAP}{PARTS}"
     rf"|the{GAP}rest(?:{GAP}of{GAP}(?:this|the|that|my)(?:{GAP}(?:{PARTS}|report))?)?"
@@ -52,12 +56,24 @@ SAYS = re.compile(
     rf"|(?<![\w,] )(?:this|that|all{GAP}of{GAP}this|the{GAP}above){GAP}(?:is|are){GAP}"
     rf"(?:strictly{GAP})?(?:confidential|private|(?:for{GAP})?members[’'`]?{GAP}only)"
     r"(?=[ \t]*(?:[.!;)\]]|$))"
-    rf"|keep{GAP}(?:this|that|it){GAP}to{GAP}yourselves|(?:that|this|it){GAP}(?:stays|remains)"
+    rf"|(?:that|this|it){GAP}(?:stays|remains)"
     rf"{GAP}between{GAP}(?:us|ourselves)|don[’']?t{GAP}tell{GAP}anyone|you{GAP}didn[’']?t{GAP}"
     rf"hear{GAP}(?:it|this|that){GAP}from{GAP}me|(?:mustn[’']?t|must{GAP}not|shouldn[’']?t"
     rf"|should{GAP}not|can[’']?t|cannot){GAP}go{GAP}(?:on{GAP}(?:the{GAP})?(?:website|site"
     rf"|blog|internet)|online|(?:any{GAP})?further)|not{GAP}to{GAP}go{GAP}(?:any{GAP})?further"
     rf"|please{GAP}don[’']?t{GAP}(?:post|tweet|share){GAP}(?:this|it|that)"
+    rf"|(?<![\w,] )(?:it|this|that|this{GAP}{PARTS})(?:[’']s|{GAP}is|{GAP}remains"
+    rf"|{GAP}(?:must|should)"
+    rf"{GAP}(?:stay|remain))(?:{GAP}(?:still|all|strictly))?{GAP}(?:confidential|secret|private"
+    rf"|embargoed|off{GAP}the{GAP}record|(?:just{GAP})?for{GAP}members|not{GAP}(?:yet{GAP})?public"
+    rf"(?:{GAP}yet)?|members{GAP}only)(?=[ \t]*(?:[.!;)\]]|$))|(?<![\w,] )(?:this|it)"
+    rf"(?:{GAP}is{GAP}not|{GAP}isn[’']t|[’']s{GAP}not)"
+    rf"{GAP}(?:yet{GAP})?public(?:{GAP}yet)?(?=[ \t]*(?:[.!;)\]]|$))"
+    rf"|(?:please{GAP})?keep{GAP}(?:this|it|that){GAP}(?:quiet|under"
+    rf"{GAP}wraps|to{GAP}yoursel(?:f|ves))|(?:this|it|that){GAP}(?:should|shall)(?:{GAP}not|n[’']?t)"
+    rf"{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)|(?:can[’']?t|cannot){GAP}say"
+    rf"{GAP}(?:this|it|that){GAP}publicly|not{GAP}supposed{GAP}to{GAP}(?:tell|share|say)"
+    rf"|,{GAP}(?:strictly{GAP})?(?:confidential|members{GAP}only)(?:{GAP}for{GAP}now)?(?=[ \t]*,)"
     rf"|please{GAP}don[’']?t{GAP}(?:post|tweet)(?=[ \t]*(?:[.!;)\]]|$))"
     rf")\b|[🔒🔐🤫㊙🙊🤐🔏🙈]",  # a lock, a hush, 秘, a zip: saying it is secret
     re.I,
@@ -71,7 +87,8 @@ QUALIFIED = (
 )
 """Words before a label that keep it one (`Highly confidential:`, `For members only:`)."""
 LABELS = (
-    rf"(?:{QUALIFIED}(?:confidential|(?:[\w'’]+[ \t]+){{0,2}}(?:member|mbr|memb\.?|mem)[’'`]?s?"
+    rf"(?:{QUALIFIED}(?:confidential|(?:[\w'’-]+[ \t]+){{0,2}}(?:member|mbr|memb\.?|mem)[’'`]?s?"
+    r"(?:[ \t]*(?:&|and|/)[ \t]*(?:supporters|affiliates))?"
     r"[’'`]?[ -]?only)"
     r"|cyfrinachol|embargoed|(?:personal|private)[ \t]*(?:and|&)[ \t]*confidential"
     r"|(?:please[ \t]+)?(?:treat|keep|handle|hold|regard)[ \t]+(?:(?:this|it|these|as|in|strictly)"
@@ -96,20 +113,20 @@ NAMED = rf"[ \t]+(?:(?-i:[A-Z]{{2,6}})[ \t]+)?{NOUNS}(?:[ \t]+\d+[a-z]?)?"
 """What a label names, with a body's initials or a number (`Confidential NEC update:`,
 `Confidential item 4:`; adversary helper 88)."""
 REASON = (
-    rf"[ \t]+(?:pending|per|for|at|by|under|till|until|on|as[ \t]+of)[ \t]{WHEN}"
+    rf"[ \t]+(?:pending|per|for|at|by|under|{UNTIL}|on|as[ \t]+of)[ \t]{WHEN}"
     r"(?=[ \t]*(?:[:–—)\]]|-[ \t]|$))"
 )
 """Why or how long, after a label that ends in a colon or a dash (`Confidential per NEC:`,
 `Confidential pending appeal –`, `Secret for now:`; adversary helper 79)."""
 AFTER = (
-    rf"(?:(?:{NAMED}|[ \t]+(?:follows|until[ \t]{WHEN}|to[ \t]+the[ \t]+\w+))(?:[ \t]+follows)?"
+    rf"(?:(?:{NAMED}|[ \t]+(?:follows|{UNTIL}[ \t]{WHEN}|to[ \t]+the[ \t]+\w+))(?:[ \t]+follows)?"
     rf"|{REASON})?"
 )
 """Words after a label that keep it one (`Confidential item:`, `Confidential until 2027:`)."""
 STRICT = (
     r"(?:private|(?:top[ \t]+)?secret|in[ \t]+(?:strict(?:est)?[ \t]+)?confidence"
     r"|off[ \t-]+(?:the[ \t-]+)?record"
-    r"|conf\.|confid\.?|confdl\.?|conf(?=[ \t]*[:–—]|[ \t]+-)|restricted|in[ \t]+camera"
+    r"|conf\.|confid\.?|confdl\.?|conf(?=[ \t]*[:–—](?![ \t]*\d)|[ \t]+-)|restricted|in[ \t]+camera"
     r"|non[ \t-]?public"
     r"|not[ \t]+(?:for[ \t]+the[ \t]+)?(?:public|website)|unpublished"
     r"|(?:under[ \t]+)?(?:the[ \t]+)?chatham[ \t]+house(?:[ \t]+rules?)?"
@@ -119,16 +136,22 @@ STRICT = (
     r"(?:[ \t]+(?:outside|beyond|with)[ \t]+[\w'’ \t]{1,30}?)?"
     r"|(?:legally[ \t]+)?privileged|(?:limited|restricted)[ \t]+(?:circulation|distribution)"
     r"|exempt(?:[ \t]+(?:items?|business|information))?|under[ \t]+wraps"
-    rf"|hold[ \t]+(?:until|till|to)[ \t]{WHEN}|not[ \t]+until[ \t]+announced"
-    r"|in[ \t]+private|(?:in[ \t]+)?(?:private|closed)[ \t]+(?:session|meeting)"
+    rf"|hold[ \t]+(?:{UNTIL}|to)[ \t]{WHEN}|not[ \t]+until[ \t]+announced"
+    r"|in[ \t]+private|(?:in[ \t]+)?(?:private|closed)[ \t]+(?:session|meeting|business)"
     r"|for[ \t]+(?:(?:party|nec)[ \t]+)?members[’'`]?s?[’'`]?[ \t]+eyes"
     r"|exclusive(?:ly)?[ \t]+(?:to|for)[ \t]+(?:(?:the|party|nec)[ \t]+)?members"
-    r"|(?:under[ \t]+(?:an?[ \t]+)?)?nda|s+hh+|dnc|cnfdntl"
+    r"|(?:under[ \t]+(?:an?[ \t]+)?)?nda|s+hh+|psst|cnfdntl|comrades[ \t-]+only"
+    r"|mark[ \t]+(?:this[ \t]+)?as[ \t]+(?:confidential|members[ \t-]+only|private)"
+    r"|redact(?:[ \t]+this)?"
+    r"|needs[ \t]+redact(?:ing|ion)|delete[ \t]+this|leave[ \t]+(?:this|it)[ \t]+out"
+    r"|omit(?:[ \t]+this)?"
+    r"|(?:for[ \t]+the[ \t]+)?members[’']?[ \t]+(?:digest|email)|email[ \t]+version[ \t]+only"
+    r"|(?:not|skip)[ \t]+in[ \t]+(?:the[ \t]+)?public[ \t]+(?:version|report)"
     r"|closed[ \t]+(?:items?|business|matters?|discussions?|minutes?)|unminuted|privad[oa]"
     r"|verbal(?:[ \t]+(?:update|report|briefing))?[ \t]+only"
     r"|nicht[ \t]+(?:ö|oe)ffentlich(?:e[rs]?)?|non[ \t-]?disclos(?:able|ed|ure)|hush"
     r"|part[ \t]+(?:ii|2|b)[ \t]+(?:business|items?)"
-    rf"|embargo(?:ed)?[ \t]+(?:until|till|to)[ \t]{WHEN}"
+    rf"|embargo(?:ed)?[ \t]+(?:{UNTIL}|to)[ \t]{WHEN}"
     r"|gizli|গোপনীয়|fortrolig[et]?|confidenziale|embargoed|(?:members[’']?[ \t]+)?(?:email|digest"
     r"|version)[ \t]+only|cyfrinachol[ \t]+(?:iawn|dros[ \t]+ben)|hollol[ \t]+gyfrinachol"
     r"|nid[ \t]+(?:i[’']w[ \t]+gyhoeddi|ar[ \t]+gyfer[ \t]+cyhoeddi)|dan[ \t]+embargo|r[ùu]nach"
@@ -160,13 +183,15 @@ STRICT = (
     r"|(?:solo[ \t]+para[ \t]+(?:los[ \t]+)?|s[oó]lo[ \t]+)miembros|sigiloso|конфиденциально"
     r"|rúnda|dìomhair|classified|sensitive|redacted|under[ \t]+embargo|between[ \t]+ourselves"
     r"|restricted[ \t]+to[ \t]+(?:party[ \t]+)?members|preifat|konfidentiell?t?|خفیہ|withheld"
-    r"|geheim|priv[ée]|internal(?:[ \t]+only)?|reserved(?:[ \t]+business)?"
+    r"|geheim|priv[ée]|internal(?:[ \t]+only)?|reserved(?:[ \t]+business)?(?![ \t]+matters?)"
     r"|(?:[\w'’]+[ \t]+){1,2}yn[ \t]+unig"
     r"|(?:nec|officers?|officials?|staff|committee|panel|trustees?|councillors?|delegates?"
     r"|executive|leadership|organisers?|secretar(?:y|ies)|chairs?|party(?:[ \t]+use)?|exec|gc"
+    r"|ec|branch(?:[ \t]+officers)?|affiliates|reps"
     r"|clp(?:[ \t]+officers)?|internal[ \t]+(?:circulation|use))[ \t-]+only"
-    r"|for[ \t]+the[ \t]+(?:nec|officers|staff|committee|panel|executive)[ \t]+only"
-    r"|buill[ \t]+a-mh(?:à|a)in|nfp|p&c|otr|embargo|sub[ \t]+judice|(?:on[ \t]+)?lobby[ \t]+terms"
+    r"|for[ \t]+(?:the[ \t]+)?(?:nec|officers|staff|committee|panel|executive|clps)[ \t]+only"
+    r"|buill[ \t]+a-mh(?:à|a)in|nfp|p&c|otr|embargo(?![ \t]+(?:on|against)\b)|sub[ \t]+judice"
+    r"|(?:on[ \t]+)?lobby[ \t]+terms"
     r"|not[ \t]+(?:yet[ \t]+)?(?:for|to[ \t]+be)[ \t]+(?:(?:the|wider|general|made|members"
     r"|of)[ \t]+)*(?:press|public|publication|published|circulation|circulated|distribution"
     r"|distributed|release|released|disclosure|disclosed|minuting|minuted|minutes|attribution"
@@ -206,13 +231,22 @@ FOR_MEMBERS = (
 before a comma (`For members, the social is free.`)."""
 LINE_ONLY = (
     rf"(?:members[’'`]?(?![^\w\n]*[:–—-][ \t]*[\d£$€])|{FOR_MEMBERS}"
-    rf"|not[ \t]+(?:yet[ \t]+)?(?:for|to[ \t]+be)(?:[ \t]+[\w'’]+){{1,3}})"
+    rf"|not[ \t]+(?:yet[ \t]+)?(?:for|to[ \t]+be)(?![ \t]+(?:profit|sale|long|want|turning|decision"
+    rf"|nothing|now)\b)(?:[ \t]+[\w'’]+){{1,3}})"
 )
 """Labels only with a colon or a dash after them at a line's start, not as a heading's words
 (`Members:`, `Not to be made public:`, `Not for the press –`; `## Not for profit bodies`)."""
+IN_CAPS = (
+    r"(?:CONFIDENTIAL|(?:NEC )?MEMBERS?[’']?S?[’']?[ -]ONLY|NOT FOR PUBLICATION|IN CONFIDENCE"
+    r"|EMBARGOED|CYFRINACHOL|PRIVATE(?: SESSION)?|(?:TOP )?SECRET|OFF THE RECORD|RESTRICTED"
+    r"|IN CAMERA|OFFICIAL[ -]SENSITIVE)"
+)
+"""Labels in capitals: a label however it stands (`CONFIDENTIAL The panel …`,
+`## Disputes CONFIDENTIAL`)."""
 ENDING = re.compile(
     rf"(?:[–—(\[|/·→»~]|[ \t]-)[ \t]*(?:{LABELS}|{QUALIFIED}{STRICT}|{FOR_MEMBERS})"
-    rf"(?:[ \t]+(?:for[ \t]+now|until[ \t]{WHEN}))?[ \t]*[)\]]?[ \t]*[.!]?[ \t]*$",
+    rf"(?:[ \t]+(?:for[ \t]+now|until[ \t]{WHEN}))?[ \t]*[)\]]?[ \t]*[.!]?[ \t]*$"
+    rf"|[ \t](?-i:{IN_CAPS})[ \t]*[.!]?[ \t]*$",
     re.I,
 )
 """A label after a dash, a bracket or a slash at a line's or a sentence's end (`The panel
@@ -227,7 +261,8 @@ STARTS = re.compile(
     r"|off[ \t-]+the[ \t-]+record)[^\w\n]*?[,:–—-]"
     rf"|{LEAD}(?:{LABELS}{AFTER}(?:\b|(?=_)){AFTER_LEAD}"
     rf"|{QUALIFIED}confidential\b[^\w\n]*?\.|(?:{STRICT}(?:{NAMED}|{REASON})?|{LINE_ONLY})"
-    r"[^\w\n]*?[:–—]))",
+    r"[^\w\n]*?[:–—])"
+    rf"|(?:[\w'’-]+[ \t]+){{1,3}}(?:confidential|embargoed|(?-i:{IN_CAPS}))[^\w\n]*?[:–—])",
     re.I,
 )
 """A line (or a value) that starts by saying it is withheld: `CONFIDENTIAL – …`,
@@ -237,13 +272,6 @@ STARTS = re.compile(
 ALONE = re.compile(rf"^[^\w\n]*{QUALIFIED}{STRICT}[^\w\n]*$", re.I)
 """A value or a sentence that is a label and nothing else (`tags: [private]`, `In camera.`;
 adversary helper 79)."""
-IN_CAPS = (
-    r"(?:CONFIDENTIAL|(?:NEC )?MEMBERS?[’']?S?[’']?[ -]ONLY|NOT FOR PUBLICATION|IN CONFIDENCE"
-    r"|EMBARGOED|CYFRINACHOL|PRIVATE(?: SESSION)?|(?:TOP )?SECRET|OFF THE RECORD|RESTRICTED"
-    r"|IN CAMERA|OFFICIAL[ -]SENSITIVE)"
-)
-"""Labels in capitals: a label however it stands (`CONFIDENTIAL The panel …`,
-`## Disputes CONFIDENTIAL`)."""
 HEADING = re.compile(
     rf"^[ \t]{{0,3}}#+[ \t]+(?:{QUALIFIED}confidential[ \t]+(?:(?-i:[A-Z]{{2,6}})[ \t]+)?{NOUNS}\b"
     rf"|.*[(\[][ \t]*m(?:em)?be?rs[ \t]*[)\]][ \t]*$"
