@@ -361,6 +361,11 @@ WORDED = {
     "this should not be published": "The panel expelled zq. This should not be published.\n",
     "between commas": "The appeal of zq, confidential for now, was rejected.\n",
     "a heading: private business": "### Private business\n\nzq.\n",
+    # review: `none` lets a label say nothing is withheld only as all that follows it
+    "a label before a sentence that starts with none": "Confidential: none of the panel backed "
+    "zq, who was expelled.\n",
+    "a label before a sentence that starts with nothing": "Confidential: nothing was decided "
+    "but zq.\n",
 }  # fmt: skip
 NEAR_CLASSES = (
     "in-confidence", "off-record", "offtherecord", "no-publish", "do-not-publish", "dnp",

@@ -133,9 +133,14 @@ def _plain_already(line: str) -> bool:
     )  # fmt: skip
 
 
-NOTHING = re.compile(r"[ \t*_]*(?:none|nil|n/a|nothing)\b", re.I)
-"""What a label saying nothing is withheld ends in (`Confidential items: none this month.`;
-adversary helper 91)."""
+NOTHING = re.compile(
+    r"[ \t*_]*(?:none|nil|n/a|nothing)(?:[ \t]+this[ \t]+(?:month|time|meeting|week|year))?"
+    r"[ \t*_]*(?:[.;!)]|\n|$)",
+    re.I,
+)
+"""What a label saying nothing is withheld ends in, the whole of what follows it
+(`Confidential items: none this month.`; adversary helper 91); not a sentence that starts so
+(`Confidential: none of the panel backed Jo, who was expelled.`)."""
 PATTERNS = (SAYS, STARTS, ENDING, HEADING)
 """What says a part is withheld in any case; and `CAPS`, in capitals, read with case kept."""
 FENCES = re.compile(r"^[ \t>]*:{3,}[^\n]*", re.M)
