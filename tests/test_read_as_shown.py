@@ -366,6 +366,12 @@ WORDED = {
     "zq, who was expelled.\n",
     "a label before a sentence that starts with nothing": "Confidential: nothing was decided "
     "but zq.\n",
+    # review: the false positives mended this stop leave these refused, as they were
+    "don't share the following": "Please don't share the following: zq.\n",
+    "don't publish the names": "Don't publish the names: zq.\n",
+    "conf before a number": "Conf: 3 members, zq among them, were expelled.\n",
+    "an embargo on the details": "Embargo on the details: zq.\n",
+    "not for now": "Not for now: zq.\n",
 }  # fmt: skip
 NEAR_CLASSES = (
     "in-confidence", "off-record", "offtherecord", "no-publish", "do-not-publish", "dnp",
