@@ -34,19 +34,19 @@ ODD_BREAK = re.compile(f"[{''.join(ODD_BREAKS)}{''.join(REVERSING)}]")
 
 def odd_breaks(text: str, shown: str | Path, first_line: int = 1) -> list[Problem]:
     """Return a problem for each line holding a character read as a line break by some
-    readers and not by others (`ODD_BREAKS`): the file is refused, not read two ways."""
+    readers and not by others (`ODD_BREAKS`), or that reorders letters (`REVERSING`): the
+    file is refused, not read two ways."""
     problems = []
     for number, line in enumerate(text.split("\n"), first_line):
         found = ODD_BREAK.search(line)
-        if found is not None and found[0] in REVERSING:
-            problems.append(problem(shown, number, (
-                f"{REVERSING[found[0]]} here: it shows the letters after it in another order, "
-                "so what a reader sees is not what is written; take it out"
-            )))  # fmt: skip
-        elif found is not None:
-            problems.append(problem(shown, number, (
-                f"{ODD_BREAKS[found[0]]} here: some readers take it for a new line and others "
-                "do not, so what follows it (a ::: fence, a label, a key) would be read two "
-                "ways; write a new line, or a space, instead"
-            )))  # fmt: skip
+        if found is None:
+            continue
+        if found[0] in REVERSING:
+            why = (f"{REVERSING[found[0]]} here: it shows the letters after it in another "
+                   "order, so what a reader sees is not what is written; take it out")  # fmt: skip
+        else:
+            why = (f"{ODD_BREAKS[found[0]]} here: some readers take it for a new line and others "
+                   "do not, so what follows it (a ::: fence, a label, a key) would be read two "
+                   "ways; write a new line, or a space, instead")  # fmt: skip
+        problems.append(problem(shown, number, why))
     return problems

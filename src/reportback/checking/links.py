@@ -199,10 +199,9 @@ def _naming(
 
 def _names(path: str, names: dict[str, Source], level: Audience) -> Source | None:
     """Return the report withheld whole that a link's path names (its folder, its PDF or its
-    source file, `<name>.md`, `file:<name>.md`),
-    if the link is shown to anyone (not in confidential text): its parts read as a server
-    or a browser might (`_spelled`, as `names` are), and a name another site's address holds
-    only after `reports/`."""
+    source file, `<name>.md`, `file:<name>.md`), if the link is shown to anyone (not in
+    confidential text): its parts read as a server or a browser might (`_spelled`, as `names`
+    are), and a name another site's address holds only after `reports/`."""
     if level >= Audience.CONFIDENTIAL:
         return None
     parts = [part.strip() for part in re.split(r"[/?#;:\\]", _spelled(path)) if part.strip()]

@@ -11,8 +11,7 @@ import string
 
 KEYWORDS = (
     "confidential", "confidentially", "members", "member", "secret", "private", "embargoed",
-    "publication",
-    "publish", "restricted", "internal", "only",
+    "publication", "publish", "restricted", "internal", "only",
 )  # fmt: skip
 """The words of labels read through one slip of a key (a letter added, dropped, changed or
 two swapped)."""

@@ -61,7 +61,8 @@ SAYS = re.compile(
     rf"hear{GAP}(?:it|this|that){GAP}from{GAP}me|(?:mustn[’']?t|must{GAP}not|shouldn[’']?t"
     rf"|should{GAP}not|can[’']?t|cannot){GAP}go{GAP}(?:on{GAP}(?:the{GAP})?(?:website|site"
     rf"|blog|internet)|online|(?:any{GAP})?further)|not{GAP}to{GAP}go{GAP}(?:any{GAP})?further"
-    rf"|please{GAP}don[’']?t{GAP}(?:post|tweet|share){GAP}(?:this|it|that)"
+    rf"|please{GAP}don[’']?t{GAP}(?:(?:post|tweet|share){GAP}(?:this|it|that)"
+    rf"|(?:post|tweet)(?=[ \t]*(?:[.!;)\]]|$)))"
     rf"|(?<![\w,] )(?:it|this|that|this{GAP}{PARTS})(?:[’']s|{GAP}is|{GAP}remains"
     rf"|{GAP}(?:must|should)"
     rf"{GAP}(?:stay|remain))(?:{GAP}(?:still|all|strictly))?{GAP}(?:confidential|secret|private"
@@ -74,7 +75,6 @@ SAYS = re.compile(
     rf"{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)|(?:can[’']?t|cannot){GAP}say"
     rf"{GAP}(?:this|it|that){GAP}publicly|not{GAP}supposed{GAP}to{GAP}(?:tell|share|say)"
     rf"|,{GAP}(?:strictly{GAP})?(?:confidential|members{GAP}only)(?:{GAP}for{GAP}now)?(?=[ \t]*,)"
-    rf"|please{GAP}don[’']?t{GAP}(?:post|tweet)(?=[ \t]*(?:[.!;)\]]|$))"
     rf")\b|[🔒🔐🤫㊙🙊🤐🔏🙈]",  # a lock, a hush, 秘, a zip: saying it is secret
     re.I,
 )

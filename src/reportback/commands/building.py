@@ -61,9 +61,8 @@ def build(args: argparse.Namespace, config: Config) -> int:
         feeds = feeds or str(preview / "feeds")
     published = (config.path("site").resolve(), config.path("feeds").resolve())
     config = config.with_paths(reports=args.reports, site=site, feeds=feeds)
-    if args.drafts and {config.path("site").resolve(), config.path("feeds").resolve()} & {
-        *published
-    }:  # adversary helper 90: `--drafts --site site` published every draft
+    into = {config.path("site").resolve(), config.path("feeds").resolve()}
+    if args.drafts and not into.isdisjoint(published):  # helper 90: `--site site` published
         raise UsageError(
             "--drafts builds a private preview, never into the published site or feeds "
             f"({shown_path(published[0])}/, {shown_path(published[1])}/): name other folders, "
