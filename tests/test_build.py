@@ -222,6 +222,51 @@ def test_a_ctrl_c_as_the_site_is_swapped_in_says_it_was_published_and_records_it
     assert "reports: 2 published, 0 due" in out, out
 
 
+TERMINATED = (
+    "import os, signal, sys\n"
+    "from reportback.build import rendering, swap\n"
+    "real = getattr({module}, {name!r})\n"
+    "def then_terminated(*args, **kwargs):\n"
+    "    done = real(*args, **kwargs)\n"
+    "    os.kill(os.getpid(), signal.SIGTERM)  # as a service manager stops it\n"
+    "    return done\n"
+    "setattr({module}, {name!r}, then_terminated)\n"
+    "from reportback import main\n"
+    "sys.exit(main())\n"
+)
+"""A build sent SIGTERM once `module.name` (a stage's step) has run."""
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "left"),
+    [
+        ("rendering", "render_all", "nothing was published"),
+        ("swap", "_swap", "the build had published its site and feeds"),
+    ],
+)
+def test_a_sigterm_stops_a_build_saying_what_it_left(
+    cli: Cli, project: Project, module: str, name: str, left: str
+) -> None:
+    """A SIGTERM (a service manager stopping the build, `kill`) killed it without a word:
+    it is handled as a Ctrl-C, exit 143; from the swap on it waits for the build to end."""
+    root = project({"reports/a.md": report()})
+    assert cli("build", "--now", NOW).code == 0
+    before = snapshot(root / "site")
+    (root / "reports/b.md").write_text(report(title="Second"))
+    script = TERMINATED.format(module=module, name=name)
+    run = subprocess.run([sys.executable, "-c", script, "build", "--now", NOW], cwd=root,
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 143, run.stderr
+    assert run.stderr.startswith(f"stopped by SIGTERM; {left}"), run.stderr
+    assert "Traceback" not in run.stderr
+    published = (root / "site/reports/b/index.html").exists()
+    assert published == (name == "_swap")
+    assert published or snapshot(root / "site") == before
+    assert not [p.name for p in root.iterdir() if ".new-" in p.name]  # no staging left
+    out = cli("status", "--now", NOW).out
+    assert f"reports: {2 if published else 1} published" in out, out
+
+
 def test_refused_build_leaves_previous_site_untouched(cli: Cli, project: Project) -> None:
     root = project(two_reports())
     assert cli("build", "--now", NOW).code == 0

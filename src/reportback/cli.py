@@ -83,8 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt as exc:
         left = getattr(exc, "left", "") or stopped(args.command, getattr(args, "outcome", ""))
-        print(f"interrupted; {left}", file=sys.stderr)
-        return 130
+        print(f"{getattr(exc, 'said', 'interrupted')}; {left}", file=sys.stderr)
+        return int(getattr(exc, "code", 130))  # 143: a SIGTERM (`reportback.Terminated`)
     except OSError as exc:  # held-out round 22: a full disk, a file-size limit, a mount point
         print(os_failure(exc), file=sys.stderr)
         return 3
