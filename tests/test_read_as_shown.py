@@ -302,6 +302,8 @@ WORDED = {
     "a slip in members only": "Mmebers onyl: zq.\n",
     "a slip in secret": "Sercet: zq.\n",
     "a slip in do not publish": "Do not pubilsh: zq.\n",
+    "a slip in not for publication": "Not fro publication: zq.\n",
+    "a slip in not for, wrapped": "The panel met (not fro\npublication) zq.\n",
     "cut into syllables": "Con-fi-den-tial: zq.\n",
     "cut by middle dots": "Con\u00b7fi\u00b7den\u00b7tial: zq.\n",
     "cut by an apostrophe": "Con\u2019fidential: zq.\n",

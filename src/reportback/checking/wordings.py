@@ -24,8 +24,8 @@ PARTS = r"(?:part|bit|section|item|paragraph|passage|point|piece|portion|note|di
 """What a phrase saying a part is withheld may call it (`This part is confidential.`, `The
 rest of this item is members only`; adversary helpers 78 and 79)."""
 SAYS = re.compile(
-    rf"\b(?:not{GAP}(?:for|to{GAP}be){GAP}(?:publication|published|circulation|circulated|shared)"
-    rf"|not{GAP}for{GAP}(?:(?:public|wider|general|onward){GAP})?(?:release|distribution"
+    rf"\b(?:not{GAP}(?:f(?:or|ro)|to{GAP}be){GAP}(?:publication|published|circulation|circulated|shared)"
+    rf"|not{GAP}f(?:or|ro){GAP}(?:(?:public|wider|general|onward){GAP})?(?:release|distribution"
     rf"|circulation|consumption|transmission|disclosure)"
     rf"|don[’'`]?t{GAP}(?:publish|circulate|share)(?!{GAP}(?:your|their|his|her|our|personal"
     rf"|passwords?|logins?|ballot)\b)|(?:privileged|private){GAP}(?:and|&)"
@@ -195,7 +195,7 @@ STRICT = (
     r"|embargo(?![ \t]+(?:on|against)[ \t]+(?:arms|trade|sales|exports|imports|goods|oil|gas"
     r"|weapons)\b)"
     r"|(?:on[ \t]+)?lobby[ \t]+terms"
-    r"|not[ \t]+(?:yet[ \t]+)?(?:for|to[ \t]+be)[ \t]+(?:(?:the|wider|general|made|members"
+    r"|not[ \t]+(?:yet[ \t]+)?(?:f(?:or|ro)|to[ \t]+be)[ \t]+(?:(?:the|wider|general|made|members"
     r"|of)[ \t]+)*(?:press|public|publication|published|circulation|circulated|distribution"
     r"|distributed|release|released|disclosure|disclosed|minuting|minuted|minutes|attribution"
     r"|shared|sharing|social[ \t]+media)|not[ \t]+public[ \t]+yet|non[ \t-]?attributable"
@@ -234,8 +234,8 @@ FOR_MEMBERS = (
 before a comma (`For members, the social is free.`)."""
 LINE_ONLY = (
     rf"(?:members[’'`]?(?![^\w\n]*[:–—-][ \t]*[\d£$€])|{FOR_MEMBERS}"
-    rf"|not[ \t]+(?:yet[ \t]+)?(?:for|to[ \t]+be)(?![ \t]+(?:profit|sale|long|want|turning|decision"
-    rf"|nothing)\b)(?:[ \t]+[\w'’]+){{1,3}})"
+    rf"|not[ \t]+(?:yet[ \t]+)?(?:f(?:or|ro)|to[ \t]+be)(?![ \t]+(?:profit|sale|long|want"
+    rf"|turning|decision|nothing)\b)(?:[ \t]+[\w'’]+){{1,3}})"
 )
 """Labels only with a colon or a dash after them at a line's start, not as a heading's words
 (`Members:`, `Not to be made public:`, `Not for the press –`; `## Not for profit bodies`)."""
