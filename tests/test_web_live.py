@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import re
 import shutil
 import sqlite3
@@ -212,3 +213,32 @@ def test_a_subscribe_is_answered_before_its_work_the_same_in_time_for_every_addr
         ).fetchone():
             assert time.monotonic() < deadline, "the work was done after the answer"
             time.sleep(0.05)
+
+
+@pytest.mark.parametrize("path", ["/subscribe", "/unsubscribe", "/preferences"])
+def test_a_client_gone_before_its_form_arrived_leaves_no_traceback_in_the_log(
+    cli: Cli, project: Project, caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    """A client that closed the connection before the body it announced arrived left
+    Starlette's `ClientDisconnect` traceback in the server's log ("Exception in ASGI
+    application"): nothing went wrong but the client's going."""
+    project({"reports/a.md": report()})
+    assert cli("build").code == 0
+    server_log = logging.getLogger("uvicorn.error")  # uvicorn's: not passed on to the root
+    with serving() as port:
+        server_log.addHandler(caplog.handler)  # once uvicorn has set its logging up
+        for _ in range(3):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.putrequest("POST", path)
+            connection.putheader("Content-Type", "application/x-www-form-urlencoded")
+            connection.putheader("Content-Length", "400")
+            connection.putheader("Origin", f"http://127.0.0.1:{port}")
+            connection.endheaders(b"email=ann%40example.org&clp=wit")  # and no more
+            connection.close()
+        time.sleep(0.5)
+        health = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        health.request("GET", "/healthz")
+        assert health.getresponse().status == 200
+    server_log.removeHandler(caplog.handler)
+    logged = [r for r in caplog.records if r.levelname == "ERROR" or r.exc_info]
+    assert not logged, [r.getMessage() for r in logged]

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import (
     FileResponse,
     HTMLResponse,
@@ -254,7 +254,13 @@ def create_app(
             if send_confirmations:
                 service.sender.stop()
 
-    return Guard(Starlette(routes=routes, lifespan=lifespan))
+    gone = {ClientDisconnect: _client_gone}  # not a failure: no traceback in the log
+    return Guard(Starlette(routes=routes, lifespan=lifespan, exception_handlers=gone))
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """Answer a request whose client left before its body arrived (to no one: it is gone)."""
+    return Response(status_code=400)
 
 
 class SteadyFiles(StaticFiles):
