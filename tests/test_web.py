@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -16,7 +17,7 @@ from starlette.testclient import TestClient
 from reportback.config import load_config
 from reportback.mail import notices
 from reportback.mail.tokens import Tokens, load_secret
-from reportback.web.app import create_app
+from reportback.web.app import SteadyFiles, create_app
 from reportback.web.guard import RateLimit
 
 from .conftest import NOW, Result, report
@@ -111,6 +112,33 @@ def test_no_path_traversal(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404
     assert "title:" not in response.text and "SQLite" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/reports/a", "/reports/a/"),
+        ("/reports/a?x=1", "/reports/a/?x=1"),
+    ],
+)
+def test_a_folder_is_redirected_by_its_path_whatever_host_was_named(
+    client: TestClient, path: str, location: str
+) -> None:
+    """Starlette wrote the request's Host header into a folder's redirect: a forged Host
+    (`Host: evil.example`) sent the visitor, or a cache, to another site."""
+    answer = client.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
+    assert answer.status_code in (301, 302, 307, 308)
+    assert answer.headers["location"] == location
+
+
+def test_a_folder_asked_for_with_two_slashes_is_not_redirected_to_a_host(site: Path) -> None:
+    """`//reports` (a client sends it as it is) was redirected to `//reports/`: a host."""
+    files = SteadyFiles(directory=site / "site", html=True)
+    scope = {"type": "http", "method": "GET", "path": "//reports", "root_path": "",
+             "query_string": b"", "headers": [(b"host", b"evil.example")],
+             "scheme": "http", "server": ("evil.example", 80)}  # fmt: skip
+    answer = asyncio.run(files.get_response(files.get_path(scope), scope))
+    assert answer.headers["location"] == "/reports/"
 
 
 def test_security_headers_everywhere(client: TestClient) -> None:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import jinja2
 from email_validator import EmailNotValidError
@@ -283,6 +284,17 @@ class SteadyFiles(StaticFiles):
             return NotModifiedResponse(made.headers)
         body = b"" if scope.get("method") == "HEAD" else data  # its length is still said
         return Response(body, status_code, headers, made.media_type)
+
+    async def get_response(self, path: str, scope: Any) -> Response:
+        """Answer as StaticFiles does, but redirect a folder (`/reports/a` to `/reports/a/`)
+        by its path alone: StaticFiles wrote the request's Host header into the Location, so
+        a forged Host sent a visitor (or a cache) to another site."""
+        response = await super().get_response(path, scope)
+        if response.status_code in (301, 302, 307, 308) and "location" in response.headers:
+            where = urlsplit(response.headers["location"])
+            path = "/" + where.path.lstrip("/")  # `//clp/` would be a host's name
+            response.headers["location"] = urlunsplit(("", "", path, where.query, ""))
+        return response
 
 
 class _SiteOrNotice:
