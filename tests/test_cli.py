@@ -418,6 +418,19 @@ def test_a_broken_state_database_is_a_message_not_a_traceback(cli: Cli, project:
         assert "Traceback" not in result.err
 
 
+@pytest.mark.parametrize("name", ["site", "feeds"])
+def test_a_file_where_a_published_folder_goes_is_named_itself(
+    cli: Cli, project: Project, name: str
+) -> None:
+    """A file named `site` (no setting put it there) was blamed on `reportback.toml:1`."""
+    root = project({"reports/a.md": report(), name: "notes\n"})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    said = f"{name}:1: [paths] {name} ({name}) is a file, not a folder: each build replaces it"
+    assert result.err.startswith(said + " whole; move the file away"), result.err
+    assert (root / name).read_text() == "notes\n"
+
+
 @pytest.mark.parametrize(
     ("paths", "message"),
     [

@@ -150,14 +150,12 @@ def _over_inputs(config: Config, paths: dict[str, Path], given: dict[str, str]) 
     deleted the reports in it; `feeds = "meetings.yaml"` the register)."""
     inputs = [config.root / "meetings.yaml", *([config.file] if config.file else [])]
     problems = []
-    for name in PUBLISHED:
-        if name not in paths:
-            continue
-        path = paths[name]
+    for name, path in [(n, paths[n]) for n in PUBLISHED if n in paths]:
         within = [n for n in ("reports", "templates") if n in paths and
                   path.is_relative_to(paths[n])]  # fmt: skip
         over = [i.name for i in inputs if i.resolve().is_relative_to(path)]
-        if path.exists() and not path.is_dir():
+        named = path if path.exists() and not path.is_dir() else None  # if nothing set it
+        if named:
             why = "is a file, not a folder"
         elif within:
             why = f"is inside the {within[0]} folder ({given[within[0]]})"
@@ -165,23 +163,25 @@ def _over_inputs(config: Config, paths: dict[str, Path], given: dict[str, str]) 
             why = f"holds {over[0] if over else 'the project folder'}"
         else:
             continue
-        message = f"[paths] {name} ({given[name]}) {why}: each build replaces it whole; give "
-        problems.append(_paths_problem(config, (name,), message + "it a folder of its own"))
+        fix = "move the file away, or give" if named else "give"
+        message = f"[paths] {name} ({given[name]}) {why}: each build replaces it whole; {fix} "
+        problems.append(_paths_problem(config, (name,), message + "it a folder of its own", named))
     return problems
 
 
-def _paths_problem(config: Config, keys: tuple[str, ...], message: str) -> Problem:
+def _paths_problem(
+    config: Config, keys: tuple[str, ...], message: str, named: Path | None = None
+) -> Problem:
     """Return a problem at the line of the configuration that sets the first of `keys` it
-    sets in [paths] (line 1 if none: a command-line option set them)."""
-    if config.file is None:
-        return problem(config.root / CONFIG_NAME, 1, message)
+    sets in [paths] (else at `named`, or line 1: an option or a default set them)."""
+    file = config.file or config.root / CONFIG_NAME
     try:
-        text = config.file.read_text(encoding="utf-8-sig")
+        text = file.read_text(encoding="utf-8-sig") if config.file else ""
         paths = tomllib.loads(text).get("paths", {})
     except (OSError, tomllib.TOMLDecodeError):
-        return problem(config.file, 1, message)
-    line = next((line_of(text, "paths", k) for k in keys if k in paths), 1)
-    return problem(config.file, line, message)
+        return problem(file, 1, message)
+    line = next((line_of(text, "paths", k) for k in keys if k in paths), None)
+    return problem(named or file, 1, message) if line is None else problem(file, line, message)
 
 
 SECTIONS: dict[str, type] = {"site": SiteConfig, "paths": PathsConfig, "feeds": FeedsConfig,
