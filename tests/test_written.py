@@ -621,6 +621,10 @@ FINE = {
         "[zqsecret]{.confidential} apologies.\n\n## Finance\n\nAccounts.\n\n### 2025/26\n\n"
         "Surplus.\n\n### 1\n\nOne.\n\n###\n\nEnd.\n"
     ),
+    "a heading after a withheld one, of words of its own": (
+        "## Panel {.confidential}\n\nzqsecret\n\n## Panel statement\n\nThe NEC agreed.\n"
+        "\n## Update\n\nMore.\n"
+    ),
     "a confidential part of a members div, then public text (round 20)": (
         "::: members\n### Briefing\n\nCampaign.\n\n### Advice {.confidential}\n\nzqsecret\n"
         ":::\n\nThe NEC then agreed the timetable.\n"
@@ -1172,6 +1176,35 @@ def test_sections_cut_short_by_their_container_or_by_strokes_are_refused(
     by a blank line), and headings of letters drawn as strokes and dots, of math, or of a
     digit drawn as a dot, or drawn as a table's bars, each published what followed."""
     assert_refused_after_a_line(cli, project, *ROUND_18[case])
+
+
+REPEATS = "repeats the heading of a withheld section"
+GOES_ON = "goes on from the heading of a withheld section (4 lines above)"
+CONTINUED = {
+    "the same heading, continued": (HELD + "## Panel (continued)\n\nOutcome zq.\n", 13, REPEATS),
+    "the same heading again": (HELD + "## PANEL\n\nOutcome zq.\n", 13, REPEATS),
+    "part 2 of a members section": (
+        "## Panel, part 1 {.members}\n\nCases.\n\n## Panel – part 2\n\nzq.\n", 13, REPEATS,
+    ),
+    "continued alone": (HELD + "## Continued\n\nOutcome zq.\n", 13, GOES_ON),
+    "cont'd alone": (HELD + "## (Cont’d)\n\nOutcome zq.\n", 13, GOES_ON),
+    "for members, a confidential heading's": (
+        HELD + "## Panel (continued) {.members}\n\nzq.\n", 13, REPEATS,
+    ),
+    "public first, then withheld under the same heading": (
+        "## Panel\n\nStatement.\n\n## Panel {.confidential}\n\nzq.\n", 9, "4 lines below",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(CONTINUED))
+def test_a_heading_that_repeats_or_goes_on_from_a_withheld_one_is_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Adversary helper 93: `## Disputes panel (continued)` after `## Disputes panel
+    {.confidential}` ended the withheld section (a section ends at the next heading of its
+    level), and what the writer meant as more of it was published, under its title."""
+    assert_refused_after_a_line(cli, project, *CONTINUED[case])
 
 
 @pytest.mark.parametrize("case", sorted(ROUND_16))

@@ -122,6 +122,51 @@ def cut_short(marked: bool, blocks: list[Any], lines: list[str]) -> Iterator[Fou
         )
 
 
+CONTINUING = frozenset({
+    "continued", "continues", "continuing", "cont", "contd", "ctd", "cntd", "d", "again",
+    "more", "further", "follow", "up", "followup", "concluded", "conclusion", "end", "ends",
+    "rest", "remainder", "the", "of", "and", "on", "over", "overleaf", "second", "third",
+})  # fmt: skip
+"""Words a heading may add to say it goes on with an earlier one (`Disputes panel
+(continued)`, `Cont'd`); and `part` with what follows it (`Panel, part 2`). Not a number
+alone: `Young members (2)` and `Young members (3)` are two items."""
+
+
+def _title(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Return a heading's words less those saying it goes on (`CONTINUING`, `part 2`)."""
+    parts = [i + 1 for i, word in enumerate(words) if word in ("part", "pt", "parts")]
+    skipped = {*parts, *(i - 1 for i in parts)}
+    return tuple(w for i, w in enumerate(words) if i not in skipped and w not in CONTINUING)
+
+
+def continued(regions: Regions) -> Iterator[Found]:
+    """Yield a problem at each heading less withheld than a withheld heading it repeats, or
+    goes on from (`## Disputes panel (continued)` after `## Disputes panel {.confidential}`,
+    or `## Continued` right after it): a withheld section ends at the next heading of its
+    level, so what a writer meant as more of it was published (adversary helper 93)."""
+    levels = [regions.level_at(at) for _, at, _, _ in regions.headings]
+    titles = [_title(words) for _, _, words, _ in regions.headings]
+    for index, (_, at, words, _) in enumerate(regions.headings):
+        same = [i for i, title in enumerate(titles) if levels[i] > levels[index] and
+                title and title == titles[index]]  # fmt: skip
+        going_on = not titles[index] and words and index and levels[index - 1] > levels[index]
+        if not same and not going_on:
+            continue
+        line = regions.line_of(at)
+        apart = line - regions.line_of(regions.headings[same[0] if same else index - 1][1])
+        where = f"{abs(apart)} line{'s' * (abs(apart) > 1)} {'above' if apart > 0 else 'below'}"
+        said = "repeats" if same else "goes on from"
+        yield (
+            line,
+            (
+                f"this heading {said} the heading of a withheld section ({where}), "
+                "but is not withheld with it: a section ends at the next heading of its level, "
+                "so this one and what follows it would be published. Mark it too (## Heading "
+                "{.confidential} or {.members}), or give it a heading of its own"
+            ),
+        )
+
+
 def record_problem(kind: str, key: str, value: str) -> str | None:
     """Return what is wrong with a decision= or vote= attribute (or a near miss of one), if
     anything: a decision is published in the record, so one that says it is withheld

@@ -82,6 +82,7 @@ def problems(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
     yield from headings.underlined(tree.marked(regions), regions)
     yield from headings.unseen(tree.marked(regions), tree.blocks, regions)
     yield from headings.cut_short(tree.marked(regions), tree.blocks, lines)
+    yield from headings.continued(regions)
     yield from verbatim_disagreements(tree, regions, lines)
     yield from block_disagreements(tree, regions)
     yield from word_disagreements(tree, regions)
