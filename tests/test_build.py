@@ -578,12 +578,14 @@ def test_a_build_says_which_reports_it_took_off_the_site_and_why(
 
 
 @pytest.mark.parametrize("folders", [["--site", "site", "--feeds", "feeds"], ["--site", "./site/"],
-                                     ["--feeds", "feeds"]])  # fmt: skip
+                                     ["--feeds", "feeds"], ["--site", "site/preview"],
+                                     ["--site", "feeds/x"], ["--feeds", "feeds/sub"]])  # fmt: skip
 def test_a_preview_is_never_built_into_the_published_folders(
     cli: Cli, project: Project, folders: list[str]
 ) -> None:
     """Adversary helper 90: `build --drafts --site site --feeds feeds` published every draft
-    on the public site, its lists and tag pages, with exit 0."""
+    on the public site, its lists and tag pages, with exit 0; helper 94: `--site site/preview`
+    put the drafts' pages and PDFs in a folder of the site."""
     files = two_reports()
     files["reports/draft.md"] = report("zqdraft text\n", title="Draft one", status="draft")
     root = project(files)
@@ -591,10 +593,11 @@ def test_a_preview_is_never_built_into_the_published_folders(
     before = everything(root / "site")
     result = cli("build", "--drafts", *folders, "--now", NOW)
     assert result.code == 2, result.err
-    assert "--drafts builds a private preview, never into the published site or feeds" in (
+    assert "--drafts builds a private preview, never in (or over) the published site" in (
         result.err
     )
     assert everything(root / "site") == before and "Draft one" not in before
+    assert not any("Draft one" in p.read_text() for p in (root / "feeds").rglob("*.xml"))
 
 
 def test_drafts_are_never_published_but_can_be_previewed(cli: Cli, project: Project) -> None:

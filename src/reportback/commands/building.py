@@ -62,9 +62,10 @@ def build(args: argparse.Namespace, config: Config) -> int:
     published = (config.path("site").resolve(), config.path("feeds").resolve())
     config = config.with_paths(reports=args.reports, site=site, feeds=feeds)
     into = {config.path("site").resolve(), config.path("feeds").resolve()}
-    if args.drafts and not into.isdisjoint(published):  # helper 90: `--site site` published
+    inside = any(a.is_relative_to(b) or b.is_relative_to(a) for a in into for b in published)
+    if args.drafts and inside:  # helpers 90, 94: `--site site`, `--site site/preview` published
         raise UsageError(
-            "--drafts builds a private preview, never into the published site or feeds "
+            "--drafts builds a private preview, never in (or over) the published site or feeds "
             f"({shown_path(published[0])}/, {shown_path(published[1])}/): name other folders, "
             "or leave --site and --feeds out (.reportback/preview/)"
         )
