@@ -621,6 +621,12 @@ FINE = {
         "[zqsecret]{.confidential} apologies.\n\n## Finance\n\nAccounts.\n\n### 2025/26\n\n"
         "Surplus.\n\n### 1\n\nOne.\n\n###\n\nEnd.\n"
     ),
+    "sentences near this stop's new wordings (adversary helper 94)": (
+        "The NEC agreed to remove the clause before publication.\n\nWe do not name "
+        "individuals in these reports.\n\nThe complainant asked to remain anonymous.\n\n"
+        "We reviewed the complaints process, which is confidential by design.\n\n"
+        "## Draft manifesto\n\nThe draft was agreed.\n"
+    ),
     "a heading after a withheld one, of words of its own": (
         "## Panel {.confidential}\n\nzqsecret\n\n## Panel statement\n\nThe NEC agreed.\n"
         "\n## Update\n\nMore.\n"
@@ -1388,7 +1394,49 @@ ROUND_20_FRONT = {
     "a key with its value as a numbered item": (
         FRONT + "---\n1. publish_at: 2027-01-01T09:00:00+00:00\n\nzq\n", 6, "a line of the body",
     ),
+    # adversary helper 94: each was published
+    "a title saying draft, status final": (
+        FRONT.replace("title: T", "title: NEC report zq (draft)") + "---\n\nzq\n", 2,
+        "says the report is a draft, but its status is final",
+    ),
+    "a title starting DRAFT": (
+        FRONT.replace("title: T", "title: 'DRAFT: NEC report zq'") + "---\n\nzq\n", 2,
+        "says the report is a draft",
+    ),
+    "a tag draft": (FRONT + "tags: [finance, draft]\n---\n\nzq\n", 5, "says the report is a draft"),
+    "an author not to be named": (
+        FRONT + "author: Jo zq (do not name)\n---\n\nBody.\n", 5, "front matter is published",
+    ),
+    "an author to be kept anonymous": (
+        FRONT + "author: Jo zq – keep anonymous\n---\n\nBody.\n", 5, "front matter is published",
+    ),
+    "a note to remove a name": (
+        FRONT + "summary: 'TODO: remove zq before publishing'\n---\n\nBody.\n", 5,
+        "front matter is published",
+    ),
+    "a summary that is a setting": (
+        FRONT + "summary: 'status: draft'\n---\n\nzq\n", 5, "holds a setting",
+    ),
+    "a tag that is a setting": (
+        FRONT + "tags: ['publish_at: 2027-06-01']\n---\n\nzq\n", 5, "holds a setting",
+    ),
+    "a correction that calls a name confidential": (
+        FRONT + "corrections: [{date: 2016-09-21, note: 'Removed the name, zq, which is "
+        "confidential'}]\n---\n\nBody.\n", 5, "front matter is published",
+    ),
+    "a line to remove before publishing": (
+        FRONT + "---\n\nThe panel met.\n\nRemove zq before publishing.\n", 9, "says that it is",
+    ),
 }  # fmt: skip
+
+
+def test_a_title_and_tags_about_a_draft_document_are_published(cli: Cli, project: Project) -> None:
+    text = (
+        FRONT.replace("title: T", "title: Draft manifesto agreed") + "tags: [drafts]\n---\n\nA.\n"
+    )
+    root = project({"reports/a.md": text})
+    assert cli("build", "--now", NOW).code == 0
+    assert "Draft manifesto agreed" in (root / "site/reports/a/index.html").read_text()
 
 
 @pytest.mark.parametrize("case", sorted(ROUND_20_FRONT))

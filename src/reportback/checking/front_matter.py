@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from reportback.checking import intent
 from reportback.checking.characters import NOT_XML, ODD_BREAK, odd_breaks
 from reportback.checking.files import slug_problem
 from reportback.checking.front_lines import (
@@ -143,6 +144,12 @@ def _typed(
             checker.fail(key, f"{key}: {said!r} says that the report is withheld, but front "
                          "matter is published: reword it, or withhold the whole report with "
                          "confidential: true")  # fmt: skip
+        elif intent.SETTING.search(intent.as_read(text)):
+            checker.fail(key, f"{key}: {text[:40]!r} holds a setting (status:, publish_at:…) "
+                         "that decides nothing there, and would be published")  # fmt: skip
+        elif meta.status != "draft" and key != "author" and intent.DRAFTED.search(text):
+            checker.fail(key, f"{key}: {text[:40]!r} says the report is a draft, but its "
+                         "status is final (published): set status: draft or reword it")  # fmt: skip
     for key, text in _texts(values):
         if _marked(text):
             checker.fail(

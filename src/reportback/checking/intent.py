@@ -40,6 +40,15 @@ KEY_IN_BODY = re.compile(
 )
 """Such a key written below the closing `---`, as a list item, or with its value in a
 quote, a numbered item, a definition, a table's cell, a heading, a task or a footnote."""
+SETTING = re.compile(VALUED)
+"""The same anywhere (in a front matter value: `summary: "status: draft"`; adversary helper
+94)."""
+DRAFTED = re.compile(
+    r"(?i:^[^\w\n]*draft\b(?![ \t]+\w)|[(\[][ \t]*draft[ \t]*[)\]]|[–—-][ \t]*draft[^\w\n]*$)"
+    r"|\bDRAFT\b"
+)
+"""A title, summary or tag that says the report is a draft (`NEC report (draft)`, `DRAFT:
+…`, `tags: [draft]`; not `Draft budget agreed`)."""
 VALUED_IN_BODY = re.compile(rf"^[ \t]*(?:{BEFORE_KEY}[ \t]*)*{VALUED}")
 """The same with its value, as a line is read (`_plain`: folded, so a label is not one)."""
 SETEXT = re.compile(r"[ \t]{0,3}(?:=+|-+)[ \t]*")

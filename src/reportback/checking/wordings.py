@@ -53,7 +53,8 @@ SAYS = re.compile(
     rf"|(?:must|should|has{GAP}to|needs{GAP}to){GAP}"
     rf"(?:stay|remain){GAP}(?:in{GAP}(?:the|this){GAP}room|between{GAP}us)|members[’'`]?{GAP}only{GAP}(?:content|material|business|items?"
     rf"|information|section){GAP}(?:below|follows)"
-    rf"|(?<![\w,] )(?:this|that|all{GAP}of{GAP}this|the{GAP}above){GAP}(?:is|are){GAP}"
+    rf"|(?:(?<![\w,] )(?:this|that|all{GAP}of{GAP}this|the{GAP}above)|,{GAP}which)"
+    rf"{GAP}(?:is|are){GAP}"
     rf"(?:strictly{GAP})?(?:confidential|private|(?:for{GAP})?members[’'`]?{GAP}only)"
     r"(?=[ \t]*(?:[.!;)\]]|$))"
     rf"|(?:that|this|it){GAP}(?:stays|remains)"
@@ -75,6 +76,9 @@ SAYS = re.compile(
     rf"{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)|(?:can[’']?t|cannot){GAP}say"
     rf"{GAP}(?:this|it|that){GAP}publicly|not{GAP}supposed{GAP}to{GAP}(?:tell|share|say)"
     rf"|,{GAP}(?:strictly{GAP})?(?:confidential|members{GAP}only)(?:{GAP}for{GAP}now)?(?=[ \t]*,)"
+    rf"|(?:todo|fixme|xxx|tbc)\b[^\w\n]*(?:remove|delete|omit|cut|take{GAP}out|leave{GAP}out"
+    rf"|redact|anonymi[sz]e|hide)|(?<![\w,] )(?:remove|delete|omit|cut|take{GAP}out|leave{GAP}out)"
+    rf"(?:{GAP}[\w'’]+){{1,4}}?{GAP}before{GAP}(?:publi\w*|post\w*|it{GAP}goes)"
     rf")\b|[🔒🔐🤫㊙🙊🤐🔏🙈]",  # a lock, a hush, 秘, a zip: saying it is secret
     re.I,
 )
@@ -132,6 +136,9 @@ STRICT = (
     r"|not[ \t]+(?:for[ \t]+the[ \t]+)?(?:public|website)|unpublished"
     r"|(?:under[ \t]+)?(?:the[ \t]+)?chatham[ \t]+house(?:[ \t]+rules?)?"
     r"|not[ \t]+yet[ \t]+(?:announced|public|published|released)|official[ \t-]*sensitive"
+    r"|(?:do[ \t]+not|don[’'`]?t)[ \t]+name(?:[ \t]+(?:him|her|them|me|names?|anyone))?"
+    r"|not[ \t]+to[ \t]+be[ \t]+named|keep[ \t]+(?:(?:me|him|her|them|it|this|names?)[ \t]+)?"
+    r"anonymous|anonymous[ \t]+please"
     r"|(?:do[ \t]+not|don[’'`]?t)[ \t]+(?:forward|disclose|share|circulate|publish|distribute"
     r"|report|copy|repeat|quote)(?:[ \t]+(?:this|it|these))?"
     r"(?:[ \t]+(?:outside|beyond|with)[ \t]+[\w'’ \t]{1,30}?)?"
