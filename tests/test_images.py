@@ -652,3 +652,17 @@ def test_an_image_named_with_a_space_is_found(cli: Cli, project: Project, writte
     assert result.code == 0, result.err
     (png,) = (root / "site/reports/a").glob("img-*.png")
     assert png.name in (root / "site/reports/a/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_a_16_bit_grey_image_keeps_its_greys(suffix: str) -> None:
+    """Adversary helper 94: a 16-bit greyscale PNG was published as a white image (its
+    values, up to 65,535, were cut at 255)."""
+    grey = Image.new("I;16", (256, 4))
+    grey.putdata([x * 257 for x in range(256)] * 4)
+    written = io.BytesIO()
+    grey.save(written, "PNG")
+    with Image.open(io.BytesIO(images.clean(written.getvalue(), suffix))) as shown:
+        assert shown.mode == "L"
+        assert shown.getextrema()[0] <= 2 and shown.getextrema()[1] >= 253
+        assert abs(shown.getpixel((128, 0)) - 128) <= 3  # type: ignore[operator]

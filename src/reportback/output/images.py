@@ -133,6 +133,9 @@ def _encode(image: Pillow.Image, suffix: str) -> bytes:
     white (a JPEG, which has no transparency: as a page shows it).
     """
     jpeg = suffix == ".jpg"
+    if image.mode.startswith("I") or image.mode == "F":  # 16-bit or 32-bit grey: 8 bits
+        deep = image.mode.startswith("I;16") or image.getextrema()[1] > 255  # type: ignore[operator]
+        image = image.convert("I").point(lambda v: v * (1 / 257 if deep else 1)).convert("L")
     if "transparency" in image.info or image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
         image = _cleared(image.convert("RGBA"))
         if jpeg:
