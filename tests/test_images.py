@@ -666,3 +666,15 @@ def test_a_16_bit_grey_image_keeps_its_greys(suffix: str) -> None:
         assert shown.mode == "L"
         assert shown.getextrema()[0] <= 2 and shown.getextrema()[1] >= 253
         assert abs(shown.getpixel((128, 0)) - 128) <= 3  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("family", ["", ' font-family="Arial"', ' font-family="serif"'])
+def test_an_svgs_text_is_drawn(family: str) -> None:
+    """Adversary helper 94: an SVG's text was not drawn (resvg looked for Times New Roman,
+    which few systems have), so a chart's labels were gone from the page and the PDF."""
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="50">'
+           f'<text x="5" y="30" font-size="20"{family}>Seats won</text></svg>')  # fmt: skip
+    with Image.open(io.BytesIO(images.clean(svg.encode(), ".svg"))) as drawn:
+        alpha = drawn.convert("RGBA").getchannel("A")
+        assert alpha.getbbox() is not None, "nothing drawn"
+        assert sum(1 for a in alpha.tobytes() if a > 128) > 200

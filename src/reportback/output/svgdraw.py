@@ -16,6 +16,10 @@ import tempfile
 MEMORY = 3 << 30
 """The most memory the drawing may take (a 40-megapixel canvas and its filters fit)."""
 SECONDS = 120
+SANS = "DejaVu Sans"
+"""The font text is drawn in where an SVG names none, or none there is: resvg's own
+(Times New Roman) is on few systems, and without it no text was drawn (adversary helper 94:
+a chart's labels were gone). DejaVu is on most Linux systems (Debian's fonts-dejavu-core)."""
 
 
 class NotDrawn(ValueError):
@@ -45,7 +49,10 @@ def main() -> int:
     import resvg_py
 
     try:
-        png = resvg_py.svg_to_bytes(svg_string=sys.stdin.read(), resources_dir=sys.argv[1])
+        png = resvg_py.svg_to_bytes(
+            svg_string=sys.stdin.read(), resources_dir=sys.argv[1], font_family=SANS,
+            serif_family="DejaVu Serif", sans_serif_family=SANS, monospace_family=f"{SANS} Mono",
+        )  # fmt: skip
     except (ValueError, OSError) as exc:
         print(exc, file=sys.stderr)
         return 1
