@@ -1967,3 +1967,21 @@ def test_a_register_note_with_an_escape_is_published_without_its_character(
     assert cli("build", "--now", NOW).code == 0
     page = (root / "site/record/index.html").read_text()
     assert "okqxzh5 and more" in page and "\x1b" not in page and "\u2028" not in page
+
+
+def test_a_link_to_a_file_the_site_does_not_publish_is_a_warning(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 94: `[the chart](images/chart.png)` was published as a broken link
+    (the site publishes a file of the reports folder only as an image), with no word."""
+    png = (Path(__file__).parents[1] / "reports/images/timetable.png").read_bytes()
+    text = (
+        "Met.\n\nSee [the chart](images/chart.png), [the site](/clp/) and ![x](images/chart.png).\n"
+    )
+    project({"reports/a.md": HEAD + text, "reports/images/chart.png": png})
+    result = cli("check")
+    assert result.code == 0, result.err
+    assert "reports/a.md:9: warning: a link to 'images/chart.png', a file the site does not " in (
+        result.err
+    )
+    assert result.err.count("warning:") == 1, result.err

@@ -13,6 +13,7 @@ import unicodedata
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from reportback.checking.nearmiss import skeleton
 from reportback.checking.placement import line_of
@@ -275,3 +276,24 @@ def _withheld_target(target: str, level: Audience) -> str:
         f"to an id made from a heading's words some of which are: link to a public heading, "
         f"give the heading an id of public words ({{#name}}), or withhold the link too"
     )
+
+
+def unpublished_files(ast: Ast, source: Path, reports: Path) -> Iterator[tuple[str, str]]:
+    """Yield (target, message) for each link to a file of the reports folder other than a
+    report (`[the chart](images/chart.png)`): the site publishes a file only as an image
+    (`![…](…)`), so the link was published broken (adversary helper 94)."""
+    targets: list[str] = []
+    json_ast.walk_levels(ast["blocks"], lambda node, _: targets.extend(
+        [node["c"][2][0]] if node["t"] == "Link" else []))  # fmt: skip
+    for target in dict.fromkeys(targets):
+        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|[/#?]", target):
+            continue  # an address, or a page of the site
+        path = (source.parent / urllib.parse.unquote(target.split("#")[0])).resolve()
+        if path.is_relative_to(reports) and path.is_file() and path.suffix.lower() != ".md":
+            yield (
+                target,
+                (
+                    f"warning: a link to {target!r}, a file the site does not publish: it would be "
+                    "broken; show an image as one (![words](file)), or link to an address"
+                ),
+            )

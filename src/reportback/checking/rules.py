@@ -169,6 +169,9 @@ class BodyChecker:
             self._stray_fence()
         if any("<!" in text for text in texts):
             self._comment_as_text(texts)
+        for target, message in links.unpublished_files(ast, self.source.path, self.reports):
+            line = self.source.body_line + self.line_of(target) - 1
+            self.warnings.append(problem(self.shown, line, message))
         self.warnings += [
             problem(self.shown, self.source.body_line + line - 1, message)
             for line, message in placement.also_public(
