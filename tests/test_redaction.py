@@ -140,7 +140,7 @@ def test_whole_report_confidential_appears_nowhere(cli: Cli, project: Project) -
 
 def test_withheld_heading_does_not_shape_public_ids(cli: Cli, project: Project) -> None:
     body = (
-        "## Budget {.confidential}\n\nx\n\n## Budget\n\nPublic budget.\n\n"
+        "## Budget {.confidential}\n\nx\n\n## Finance\n\nF.\n\n## Budget\n\nPublic budget.\n\n"
         "## zqid {#zqexplicit .members}\n\ny\n"
     )
     root = project({"reports/r.md": report(body)})

@@ -627,6 +627,12 @@ FINE = {
         "We reviewed the complaints process, which is confidential by design.\n\n"
         "## Draft manifesto\n\nThe draft was agreed.\n"
     ),
+    "headings like withheld ones, not ending them (adversary helper 96)": (
+        "## Item 1\n\n### Discussion {.confidential}\n\nzqsecret\n\n## Item 2\n\n"
+        "### Discussion\n\nText.\n\n## Panel\n\nStatement.\n\n## Panel (continued) "
+        "{.confidential}\n\nzqsecret\n\n## Panel {.members}\n\nMembers' summary.\n\n"
+        "## Young members (2) {.confidential}\n\nzqsecret\n\n## Young members (3)\n\nText.\n"
+    ),
     "a heading after a withheld one, of words of its own": (
         "## Panel {.confidential}\n\nzqsecret\n\n## Panel statement\n\nThe NEC agreed.\n"
         "\n## Update\n\nMore.\n"
@@ -1184,21 +1190,27 @@ def test_sections_cut_short_by_their_container_or_by_strokes_are_refused(
     assert_refused_after_a_line(cli, project, *ROUND_18[case])
 
 
-REPEATS = "repeats the heading of a withheld section"
-GOES_ON = "goes on from the heading of a withheld section (4 lines above)"
+REPEATS = "repeats the heading of the withheld section it ends (4 lines above)"
+GOES_ON = "goes on from the heading of the withheld section it ends (4 lines above)"
 CONTINUED = {
-    "the same heading, continued": (HELD + "## Panel (continued)\n\nOutcome zq.\n", 13, REPEATS),
+    "the same heading, continued": (HELD + "## Panel (continued)\n\nOutcome zq.\n", 13, GOES_ON),
     "the same heading again": (HELD + "## PANEL\n\nOutcome zq.\n", 13, REPEATS),
     "part 2 of a members section": (
-        "## Panel, part 1 {.members}\n\nCases.\n\n## Panel – part 2\n\nzq.\n", 13, REPEATS,
+        "## Panel, part 1 {.members}\n\nCases.\n\n## Panel – part 2\n\nzq.\n", 13, GOES_ON,
     ),
     "continued alone": (HELD + "## Continued\n\nOutcome zq.\n", 13, GOES_ON),
     "cont'd alone": (HELD + "## (Cont’d)\n\nOutcome zq.\n", 13, GOES_ON),
-    "for members, a confidential heading's": (
-        HELD + "## Panel (continued) {.members}\n\nzq.\n", 13, REPEATS,
+    "resumed (adversary helper 96)": (HELD + "## Panel (resumed)\n\nzq.\n", 13, GOES_ON),
+    "continued from above": (HELD + "## Panel – continued from above\n\nzq.\n", 13, GOES_ON),
+    "a continuation of it": (HELD + "## Continuation of the panel\n\nzq.\n", 13, GOES_ON),
+    "shortened": (
+        "## Disputes panel {.confidential}\n\nCases.\n\n## Panel (continued)\n\nzq.\n", 13,
+        GOES_ON,
     ),
-    "public first, then withheld under the same heading": (
-        "## Panel\n\nStatement.\n\n## Panel {.confidential}\n\nzq.\n", 9, "4 lines below",
+    "a level up": (HELD + "# Panel (continued)\n\nOutcome zq.\n", 13, GOES_ON),
+    "after a withheld subheading": (
+        "## Panel {.confidential}\n\n### Case\n\nzq.\n\n## Panel (continued)\n\nzq.\n", 15,
+        "withheld section it ends (6 lines above)",
     ),
 }  # fmt: skip
 

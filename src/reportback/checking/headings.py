@@ -122,46 +122,61 @@ def cut_short(marked: bool, blocks: list[Any], lines: list[str]) -> Iterator[Fou
         )
 
 
-CONTINUING = frozenset({
-    "continued", "continues", "continuing", "cont", "contd", "ctd", "cntd", "d", "again",
-    "more", "further", "follow", "up", "followup", "concluded", "conclusion", "end", "ends",
-    "rest", "remainder", "the", "of", "and", "on", "over", "overleaf", "second", "third",
+GOING_ON = frozenset({
+    "continued", "continues", "continuing", "continuation", "cont", "contd", "ctd", "cntd",
+    "resumed", "resumes", "parhad", "fortsetzung", "suite",
 })  # fmt: skip
-"""Words a heading may add to say it goes on with an earlier one (`Disputes panel
-(continued)`, `Cont'd`); and `part` with what follows it (`Panel, part 2`). Not a number
-alone: `Young members (2)` and `Young members (3)` are two items."""
+"""Words that say a heading goes on with the one before it (`Disputes panel (continued)`,
+`Cont'd`, `(resumed)`, Welsh `parhad`); and `part`, `pt`, `teil` with what follows them
+(`Panel, part 2`)."""
+PARTS = ("part", "pt", "parts", "teil", "rhan")
+LINKING = frozenset({
+    "d", "again", "more", "further", "follow", "up", "followup", "concluded", "conclusion",
+    "end", "ends", "rest", "remainder", "the", "of", "and", "on", "over", "overleaf", "from",
+    "above", "after", "break", "second", "third", "session", *GOING_ON,
+})  # fmt: skip
+"""Words a heading going on from another may add (`– continued from above`)."""
 
 
 def _title(words: tuple[str, ...]) -> tuple[str, ...]:
-    """Return a heading's words less those saying it goes on (`CONTINUING`, `part 2`)."""
-    parts = [i + 1 for i, word in enumerate(words) if word in ("part", "pt", "parts")]
+    """Return a heading's words less those saying it goes on (`LINKING`, `part 2`)."""
+    parts = [i + 1 for i, word in enumerate(words) if word in PARTS]
     skipped = {*parts, *(i - 1 for i in parts)}
-    return tuple(w for i, w in enumerate(words) if i not in skipped and w not in CONTINUING)
+    return tuple(w for i, w in enumerate(words) if i not in skipped and w not in LINKING)
 
 
 def continued(regions: Regions) -> Iterator[Found]:
-    """Yield a problem at each heading less withheld than a withheld heading it repeats, or
-    goes on from (`## Disputes panel (continued)` after `## Disputes panel {.confidential}`,
-    or `## Continued` right after it): a withheld section ends at the next heading of its
-    level, so what a writer meant as more of it was published (adversary helper 93)."""
-    levels = [regions.level_at(at) for _, at, _, _ in regions.headings]
-    titles = [_title(words) for _, _, words, _ in regions.headings]
-    for index, (_, at, words, _) in enumerate(regions.headings):
-        same = [i for i, title in enumerate(titles) if levels[i] > levels[index] and
-                title and title == titles[index]]  # fmt: skip
-        going_on = not titles[index] and words and index and levels[index - 1] > levels[index]
-        if not same and not going_on:
+    """Yield a problem at each public heading that repeats, or says it goes on from, the
+    withheld heading whose section it ends (`## Disputes panel (continued)`, `## Continued`,
+    `## Panel, part 2` after `## Disputes panel {.confidential}`): a section ends at the next
+    heading of its level, so what a writer meant as more of it was published (adversary
+    helpers 93 and 96). A heading marked itself is meant as it is marked."""
+    headings = regions.headings
+    for index, (depth, at, words, _) in enumerate(headings):
+        ended, lowest = [], 7  # the sections it ends: those still open, of its level or lower
+        for heading in reversed(headings[:index]):
+            if heading[0] < lowest:  # still open here
+                if heading[0] < depth:
+                    break  # a section of a higher level holds it
+                ended.append(heading)
+                lowest = heading[0]
+        withheld = [h for h in ended if regions.level_at(h[1]) > 0]
+        if not withheld or regions.level_at(at) > 0:
+            continue
+        before = min(withheld, key=lambda h: h[0])  # the top of the withheld part it ends
+        title, theirs = _title(words), _title(before[2])
+        going_on = bool(GOING_ON.intersection(words)) or any(w in PARTS for w in words)
+        if title != theirs and not (going_on and set(title) <= set(theirs)):
             continue
         line = regions.line_of(at)
-        apart = line - regions.line_of(regions.headings[same[0] if same else index - 1][1])
-        where = f"{abs(apart)} line{'s' * (abs(apart) > 1)} {'above' if apart > 0 else 'below'}"
-        said = "repeats" if same else "goes on from"
+        apart = line - regions.line_of(before[1])
         yield (
             line,
             (
-                f"this heading {said} the heading of a withheld section ({where}), "
-                "but is not withheld with it: a section ends at the next heading of its level, "
-                "so this one and what follows it would be published. Mark it too (## Heading "
+                f"this heading {'goes on from' if going_on else 'repeats'} the heading of the "
+                f"withheld section it ends ({apart} line{'s' * (apart > 1)} above), but is not "
+                "withheld with it: a section ends at the next heading of its level, so this one "
+                "and what follows it would be published. Mark it too (## Heading "
                 "{.confidential} or {.members}), or give it a heading of its own"
             ),
         )
