@@ -616,6 +616,27 @@ def test_drafts_are_never_published_but_can_be_previewed(cli: Cli, project: Proj
     assert db.execute("SELECT published_at FROM reports WHERE slug='draft'").fetchall() == []
 
 
+def test_previews_record_nothing_a_real_build_then_takes_for_a_lost_state(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 97: a second `build --drafts` read the preview's own site as the
+    published one, found the draft there unknown to the state, and recorded it as shown by
+    a lost or restored state: every real build then said so, and once the draft was made
+    final and published, digests held it back from every subscriber."""
+    files = two_reports()
+    files["reports/draft.md"] = report("Draft text.\n", title="Draft one", status="draft")
+    root = project(files)
+    assert cli("build", "--now", NOW).code == 0
+    for _ in range(2):
+        preview = cli("build", "--now", NOW, "--drafts")
+        assert preview.code == 0 and "had no record" not in preview.err, preview.err
+    (root / "reports/draft.md").write_text(report("Draft text.\n", title="Draft one"))
+    built = cli("build", "--now", NOW)
+    assert built.code == 0 and "had no record" not in built.err, built.err
+    db = sqlite3.connect(root / ".reportback/state.sqlite")
+    assert db.execute("SELECT * FROM unsure").fetchall() == []
+
+
 def test_publication_time_is_recorded_once(cli: Cli, project: Project) -> None:
     root = project(two_reports())
     assert cli("build", "--now", "2026-11-22T12:00:00+00:00").code == 0

@@ -44,7 +44,8 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
     with stage("no-op check"):
         inputs = unchanged.inputs(config, (options.drafts, options.embargoed))  # before it starts
         last = unchanged.last_build(config, inputs, options.now)
-        said, lost = _state_lost(config)  # said by every build until settled, no-op too
+        # said by every build until settled, no-op too; not by a preview, whose site is its own
+        said, lost = _state_lost(config) if not options.drafts else ((), None)
     if last is not None:
         return _result_from(last, said)
     from reportback.build import pipeline  # the stages: loaded only for a build that runs
