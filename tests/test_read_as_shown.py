@@ -303,6 +303,41 @@ WORDED = {
     "a slip in secret": "Sercet: zq.\n",
     "a slip in do not publish": "Do not pubilsh: zq.\n",
     "a slip in not for publication": "Not fro publication: zq.\n",
+    # adversary helper 96: each was published
+    "a note to self to take it out": "Note to self: take this out before sending. zq.\n",
+    "not for the public version": "The treasurer zq is leaving (not for the public version).\n",
+    "not for the report-back": "The treasurer zq is leaving (not for the report-back).\n",
+    "please don't leak this": "Please don't leak this. zq.\n",
+    "is this OK to publish?": "zq was expelled (Is this OK to publish?)\n",
+    "don't put this bit online": "PS – don't put this bit online. zq.\n",
+    "leave it out of the website": "Leave this out of the website version. zq.\n",
+    "keep off the website, in brackets": "zq was expelled (keep off website).\n",
+    "keep this off the website, after a dash": "zq was expelled – keep this off the website.\n",
+    "not for the newsletter": "zq was expelled (not for CLP newsletter).\n",
+    "don't spread it around": "Don't spread it around: zq.\n",
+    "mum's the word": "Mum's the word: zq.\n",
+    "don't tell the press": "Don't tell the press but zq was expelled.\n",
+    "I shouldn't say this": "I shouldn't really say this, but zq was expelled.\n",
+    "I wasn't supposed to tell": "zq was expelled. I wasn't supposed to tell you that.\n",
+    "can't say more publicly": "zq was expelled. Can't say more publicly.\n",
+    "for members, not the public": "zq was expelled. This is for members, not the public.\n",
+    "told us in confidence": "The General Secretary told us in confidence that zq will go.\n",
+    "an editing mark, delete": "[DELETE] zq was expelled.\n",
+    "an editing mark, remove": "zq was expelled. (Remove.)\n",
+    "an editing mark, cut this": "zq was expelled [cut this]\n",
+    "take out before sending": "zq was expelled. (Take out before sending.)\n",
+    "take this out, shouted": "zq was expelled !!! take this out !!!\n",
+    "check if ok to publish": "TODO check if ok to publish. zq.\n",
+    "anonymise before publishing": "zq was expelled (anonymise before publishing)\n",
+    "redact the name": "zq was expelled (redact name)\n",
+    "mbrs in brackets": "zq was expelled (mbrs)\n",
+    "conf in brackets": "zq was expelled (CONF)\n",
+    "DNP": "DNP: zq was expelled.\n",
+    "unofficially": "Unofficially: zq was expelled.\n",
+    "not official yet": "Not official yet: zq was expelled.\n",
+    "a hand over the mouth": "zq was expelled \U0001fae2\n",
+    "a link's title, do not share": '[The appeal](https://example.org/a "do not share") of zq.\n',
+    "a link's title, private": '[The appeal](https://example.org/a "private") of zq.\n',
     "a slip in not for, wrapped": "The panel met (not fro\npublication) zq.\n",
     "cut into syllables": "Con-fi-den-tial: zq.\n",
     "cut by middle dots": "Con\u00b7fi\u00b7den\u00b7tial: zq.\n",
@@ -388,6 +423,23 @@ def test_labels_in_more_wordings_are_refused(cli: Cli, project: Project, case: s
     with a word after it (`item`, `until …`), a symbol after it, or in other words."""
     text = FRONT + "---\n\n" + WORDED[case]
     assert_refused(cli, project({"reports/a.md": text}), 7, "says that it is withheld")
+
+
+@pytest.mark.parametrize(
+    ("label", "line"),
+    [("###### Confidential", 15), ('See [the page](https://example.org "Confidential").', 15),
+     ("| Confidential | |\n|---|---|\n| zq | |", 15)],
+)  # fmt: skip
+def test_a_label_is_named_at_its_own_line_not_at_a_mark(
+    cli: Cli, project: Project, label: str, line: int
+) -> None:
+    """Adversary helper 96: a lone label was named at the line of an earlier heading marked
+    `{.confidential}` (the mark's word), and a link's title only there."""
+    body = f"## Panel {{.confidential}}\n\nCases.\n\n## Finance\n\nText.\n\n{label}\n"
+    result = cli("check") if project({"reports/a.md": FRONT + "---\n\n" + body}) else None
+    assert result is not None and result.code == 1, result
+    assert f"reports/a.md:{line}: " in result.err, result.err
+    assert "reports/a.md:7: " not in result.err, result.err
 
 
 def test_letters_shown_in_another_order_are_refused(cli: Cli, project: Project) -> None:
@@ -484,7 +536,14 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "media. The hustings are open to all.\n\nNot for profit organisations: consulted.\n\n"
         "Conf: 25-28 September in Liverpool.\n\nConfidential items: none this month.\n\n"
         "Reserved matters: Scotland decides.\n\nEmbargo on arms sales: backed.\n\nDNC: the NEC "
-        "heard a fraternal report.\n\nThis is not public policy. Your vote is secret.\n"
+        "heard a fraternal report.\n\nThis is not public policy. Your vote is secret.\n\n"
+        "It is not confidential: anyone can read the rule book online. This isn't "
+        "confidential – it's in the published accounts. The NEC agreed to remove the clause "
+        "before publication of the rulebook. The date of conference hasn't been announced "
+        "yet. We will take it out of the budget next year. The leader said he would not "
+        "remove anyone. Remove barriers to participation, the report said. Take out a "
+        "membership for a friend. I should say this clearly: we won. Unofficial strikes "
+        "were discussed. We can't take this out of context. The newsletter went out.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)

@@ -1415,6 +1415,30 @@ ROUND_20_FRONT = {
         FRONT.replace("title: T", "title: 'DRAFT: NEC report zq'") + "---\n\nzq\n", 2,
         "says the report is a draft",
     ),
+    "a title saying first draft (adversary helper 96)": (
+        FRONT.replace("title: T", "title: NEC report (first draft)") + "---\n\nzq\n", 2,
+        "says the report is a draft",
+    ),
+    "a title saying draft v2": (
+        FRONT.replace("title: T", "title: NEC report – draft v2") + "---\n\nzq\n", 2,
+        "says the report is a draft",
+    ),
+    "a title starting Draft report": (
+        FRONT.replace("title: T", "title: Draft report from the NEC") + "---\n\nzq\n", 2,
+        "says the report is a draft",
+    ),
+    "a title saying WIP": (
+        FRONT.replace("title: T", "title: NEC report (WIP)") + "---\n\nzq\n", 2,
+        "says the report is a draft",
+    ),
+    "a title saying do not send": (
+        FRONT.replace("title: T", "title: NEC report (DO NOT SEND)") + "---\n\nzq\n", 2,
+        "front matter is published",
+    ),
+    "a summary, do not send yet": (
+        FRONT + "summary: The NEC met. (Summary TBC – do not send yet.)\n---\n\nzq\n", 5,
+        "front matter is published",
+    ),
     "a tag draft": (FRONT + "tags: [finance, draft]\n---\n\nzq\n", 5, "says the report is a draft"),
     "an author not to be named": (
         FRONT + "author: Jo zq (do not name)\n---\n\nBody.\n", 5, "front matter is published",

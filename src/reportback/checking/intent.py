@@ -43,9 +43,14 @@ quote, a numbered item, a definition, a table's cell, a heading, a task or a foo
 SETTING = re.compile(VALUED)
 """The same anywhere (in a front matter value: `summary: "status: draft"`; adversary helper
 94)."""
+DRAFTS = r"(?:draft|draught|drafft|drft|wip|unredacted)"
 DRAFTED = re.compile(
-    r"(?i:^[^\w\n]*draft\b(?![ \t]+\w)|[(\[][ \t]*draft[ \t]*[)\]]|[–—-][ \t]*draft[^\w\n]*$)"
-    r"|\bDRAFT\b"
+    rf"(?i:^[^\w\n]*{DRAFTS}\b(?![ \t]+\w)|^[^\w\n]*(?:draft|draught)[ \t]+(?:report|minutes"
+    r"|version|copy|text|summary|notes?)\b|[(\[][ \t]*(?:(?:first|second|rough|early|working"
+    rf"|initial)[ \t]+)?(?:{DRAFTS}|work[ \t]+in[ \t]+progress|provisional|not[ \t]+final"
+    r"|unfinished|uncut|placeholder|test|rough[ \t]+notes|my[ \t]+notes|to[ \t]+check|do[ \t]+not"
+    rf"[ \t]+send)[ \t]*[)\]]|[–—-][ \t]*{DRAFTS}(?:[ \t]+v?\d+(?:\.\d+)*)?[^\w\n]*$"
+    r"|\bv0\.\d|^[^\w\n]*not[ \t]+final\b)|\bDRAFT\b"
 )
 """A title, summary or tag that says the report is a draft (`NEC report (draft)`, `DRAFT:
 …`, `tags: [draft]`; not `Draft budget agreed`)."""

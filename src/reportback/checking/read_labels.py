@@ -65,8 +65,8 @@ def said_in_blocks(ast: Ast) -> Iterator[Said]:
             texts = []
         attr = json_ast.attr(node)  # values a page's source holds (`data-note="members only"`)
         values = [v for k, v in attr[2] if k not in ("decision", "vote")] if attr else []
-        if kind in ("Link", "Image"):  # its title: `[…](url "Confidential")`, a tooltip too
-            values.append(node["c"][2][1])
+        if kind in ("Link", "Image"):  # its title: `[…](url "Confidential")`, a tooltip: read
+            texts.append(node["c"][2][1])  # as words are (`"private"`; adversary helper 96)
         texts = [r for t in texts for r in _readings(t)]
         for text, alone in [(t, True) for t in texts] + [(v, False) for v in values]:
             said = says_withheld(text, title=kind == "Header", alone=alone)
@@ -126,3 +126,25 @@ def _into(value: list[Any], parts: list[str]) -> None:
             _into(item["c"][1], parts)
         elif isinstance(content := item.get("c"), list):
             _into(content, parts)
+
+
+MARKS = re.compile(r"\{[^{}\n]*\}?|^[ \t>]*:{3,}.*")
+"""An attribute block or a fence line: a mark's words, not a label's (`## Panel
+{.confidential}` is not where `###### Confidential` is said; adversary helper 96)."""
+
+
+def line_of(lines: list[str], said: str, *words: str) -> int | None:
+    """Return the line of a label a block says: one holding it whole, else one holding its
+    first word and one of the block's `words`, or its first word (not only a word it shares
+    with another line: the same label was refused twice, once at a line of other text;
+    adversary helper 77's `## Helpline launched` before `## Helpline (confidential)`); a
+    mark's words left out. None if no line holds it."""
+    shown = [MARKS.sub(" ", line).casefold() for line in lines]
+    said = said.casefold()
+    whole = [n for n, line in enumerate(shown, 1) if said in line]
+    if whole:  # the label as said (`## Helpline (confidential)`, not `## Helpline launched`)
+        return whole[0]
+    said = (said.split() or [said])[0]
+    holding = [n for n, line in enumerate(shown, 1) if said in line]
+    both = [n for n in holding if any(w.casefold() in shown[n - 1] for w in words)]
+    return (both or holding)[0] if holding else None

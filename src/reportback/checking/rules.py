@@ -101,20 +101,6 @@ class BodyChecker:
                     return number
         return 1
 
-    def _said_at(self, said: str, *words: str) -> int:
-        """Return the line of a label a block says: one holding it whole, else one holding its
-        first word and one of the block's `words`, or its first word (not only a word it
-        shares with another line: the same label was refused twice, once at a line of other
-        text; adversary helper 77's `## Helpline launched` before `## Helpline (confidential)`)."""
-        said = said.casefold()
-        whole = [n for n, line in enumerate(self.lines, 1) if said in line.casefold()]
-        if whole:  # the label as said (`## Helpline (confidential)`, not `## Helpline launched`)
-            return whole[0]
-        said = (said.split() or [said])[0]
-        holding = [n for n, line in enumerate(self.lines, 1) if said in line.casefold()]
-        both = [n for n in holding if any(w in self.lines[n - 1] for w in words)]
-        return (both or holding or [self.line_of(said, *words)])[0]
-
     def near(self, message: str, *needles: str, node: Node | None = None) -> None:
         """Record a problem at the first body line containing one of `needles`; given a link
         or an image, at the first holding its address and the first needle."""
@@ -153,7 +139,8 @@ class BodyChecker:
         if not self.source.meta.confidential:  # a confidential report is never published
             said = list(intent.said_withheld(self.source.body, regions))
             said += [(line, message) for message, needles in read_labels.said_in_blocks(ast)
-                     if (line := self._said_at(*needles)) not in {n for n, _ in said}]  # fmt: skip
+                     if (line := read_labels.line_of(self.lines, *needles) or self.line_of(
+                         *needles)) not in {n for n, _ in said}]  # fmt: skip
         for line, message in [*found, *said]:
             self.at(line, message)
         for node in json_ast.structure(ast["blocks"]):

@@ -74,12 +74,27 @@ SAYS = re.compile(
     rf"|(?:please{GAP})?keep{GAP}(?:this|it|that){GAP}(?:quiet|under"
     rf"{GAP}wraps|to{GAP}yoursel(?:f|ves))|(?:this|it|that){GAP}(?:should|shall)(?:{GAP}not|n[’']?t)"
     rf"{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)|(?:can[’']?t|cannot){GAP}say"
-    rf"{GAP}(?:this|it|that){GAP}publicly|not{GAP}supposed{GAP}to{GAP}(?:tell|share|say)"
+    rf"{GAP}(?:this|it|that|more|much){GAP}publicly|(?:not|(?:was|were|is|are)n[’']?t){GAP}supposed{GAP}to{GAP}(?:tell|share|say)"
     rf"|,{GAP}(?:strictly{GAP})?(?:confidential|members{GAP}only)(?:{GAP}for{GAP}now)?(?=[ \t]*,)"
     rf"|(?:todo|fixme|xxx|tbc)\b[^\w\n]*(?:remove|delete|omit|cut|take{GAP}out|leave{GAP}out"
-    rf"|redact|anonymi[sz]e|hide)|(?<![\w,] )(?:remove|delete|omit|cut|take{GAP}out|leave{GAP}out)"
-    rf"(?:{GAP}[\w'’]+){{1,4}}?{GAP}before{GAP}(?:publi\w*|post\w*|it{GAP}goes)"
-    rf")\b|[🔒🔐🤫㊙🙊🤐🔏🙈]",  # a lock, a hush, 秘, a zip: saying it is secret
+    rf"|redact|anonymi[sz]e|hide)|(?<![\w,] )(?:remove|delete|omit|cut|take{GAP}out|leave{GAP}out"
+    rf"|anonymi[sz]e|redact)(?:{GAP}[\w'’]+){{0,4}}?{GAP}before{GAP}(?:publi\w*|post\w*|send\w*|shar\w*|it{GAP}goes)"
+    rf"|keep{GAP}(?:(?:this|it|that|them|names?){GAP})?off{GAP}(?:the{GAP})?(?:website|site|web"
+    rf"|blog|internet|feed|record|socials?|social{GAP}media)|take{GAP}(?:this|it)(?:{GAP}bit)?"
+    rf"{GAP}out(?=[ \t]*(?:[.!)\]]|$|{GAP}(?:before|of{GAP}the{GAP}(?:public|web))))"
+    rf"|(?:leave|keep){GAP}(?:this|it)(?:{GAP}bit)?{GAP}out{GAP}of{GAP}(?:the{GAP})?(?:website|web"
+    rf"|public|blog|newsletter|report)|(?:\bis{GAP}(?:this|it){GAP}|\bif{GAP})?ok(?:ay)?{GAP}to"
+    rf"{GAP}(?:publish|share|post|say|include)(?:{GAP}(?:this|it))?(?={GAP}\?)"
+    rf"|(?:ok|okay)?{GAP}(?:if|whether){GAP}(?:this|it){GAP}(?:is|can{GAP}go){GAP}public"
+    rf"|check{GAP}if{GAP}ok(?:ay)?{GAP}to{GAP}publish|can{GAP}we{GAP}say{GAP}this(?={GAP}\?)"
+    rf"|for{GAP}(?:members|you{GAP}lot),?{GAP}not{GAP}(?:for{GAP})?the{GAP}public"
+    rf"|(?:told|said|shared|confided|briefed)(?:{GAP}(?:us|me|the{GAP}nec|members))?(?:{GAP}this)?"
+    rf"{GAP}in{GAP}(?:strict(?:est)?{GAP})?confidence|(?:please{GAP})?(?:don[’'`]?t|do{GAP}not)"
+    rf"{GAP}(?:leak|spread)(?:{GAP}(?:this|it))?|(?:don[’'`]?t|do{GAP}not){GAP}put{GAP}(?:this"
+    rf"|it)(?:{GAP}bit)?{GAP}(?:online|(?:in|on){GAP}the{GAP}(?:public|website|site|blog|feed))"
+    rf"|i{GAP}(?:shouldn[’']?t|should{GAP}not){GAP}(?:really{GAP})?(?:say|tell|share|put|write)"
+    rf"|(?:don[’'`]?t|do{GAP}not){GAP}tell{GAP}the{GAP}(?:press|media)"
+    rf")\b|[🔒🔐🤫㊙🙊🤐🔏🙈🫢🫣]",  # a lock, a hush, 秘, a zip: saying it is secret
     re.I,
 )
 """Words that say what they are in is withheld, wherever they are (also wrapped)."""
@@ -139,8 +154,14 @@ STRICT = (
     r"|(?:do[ \t]+not|don[’'`]?t)[ \t]+name(?:[ \t]+(?:him|her|them|me|names?|anyone))?"
     r"|not[ \t]+to[ \t]+be[ \t]+named|keep[ \t]+(?:(?:me|him|her|them|it|this|names?)[ \t]+)?"
     r"anonymous|anonymous[ \t]+please"
+    r"|dnp|conf(?=[ \t]*\))|mbrs(?=[ \t]*\))|unofficial(?:ly)?|not[ \t]+official(?:[ \t]+yet)?"
+    r"|(?:delete|remove|cut|take[ \t]+out)(?:[ \t]+(?:this|it))?|keep[ \t]+(?:it[ \t]+)?schtum"
+    r"|mum[’']?s[ \t]+the[ \t]+word|(?:anonymi[sz]e|pseudonymi[sz]e|blank[ \t]+out)(?:[ \t]+"
+    r"(?:this|it|names?|him|her|them))?|redact[ \t]+(?:names?|him|her|them)|not[ \t]+for[ \t]+"
+    r"(?:the[ \t]+)?(?:blog|newsletter|report(?:[ \t-]+back)?|(?:clp[ \t]+)?(?:newsletter|email)"
+    r"|public[ \t]+(?:version|report))"
     r"|(?:do[ \t]+not|don[’'`]?t)[ \t]+(?:forward|disclose|share|circulate|publish|distribute"
-    r"|report|copy|repeat|quote)(?:[ \t]+(?:this|it|these))?"
+    r"|report|copy|repeat|quote|send|post|leak)(?:[ \t]+(?:this|it|these))?(?:[ \t]+yet)?"
     r"(?:[ \t]+(?:outside|beyond|with)[ \t]+[\w'’ \t]{1,30}?)?"
     r"|(?:legally[ \t]+)?privileged|(?:limited|restricted)[ \t]+(?:circulation|distribution)"
     r"|exempt(?:[ \t]+(?:items?|business|information))?|under[ \t]+wraps"
@@ -255,7 +276,8 @@ IN_CAPS = (
 `## Disputes CONFIDENTIAL`)."""
 ENDING = re.compile(
     rf"(?:[–—(\[|/·→»~]|[ \t]-)[ \t]*(?:{LABELS}|{QUALIFIED}{STRICT}|{FOR_MEMBERS})"
-    rf"(?:[ \t]+(?:for[ \t]+now|until[ \t]{WHEN}))?[ \t]*[)\]]?[ \t]*[.!]?[ \t]*$"
+    rf"(?:[ \t]+(?:for[ \t]+now|until[ \t]{WHEN}))?[ \t]*(?:[)\]][ \t]*[.!]?|[.!][ \t]*[)\]]?)?"
+    rf"[ \t]*$"
     rf"|[ \t](?-i:{IN_CAPS})[ \t]*[.!]?[ \t]*$",
     re.I,
 )
@@ -272,7 +294,8 @@ STARTS = re.compile(
     rf"|{LEAD}(?:{LABELS}{AFTER}(?:\b|(?=_)){AFTER_LEAD}"
     rf"|{QUALIFIED}confidential\b[^\w\n]*?\.|(?:{STRICT}(?:{NAMED}|{REASON})?|{LINE_ONLY})"
     r"[^\w\n]*?[:–—])"
-    rf"|(?:[\w'’-]+[ \t]+){{1,3}}(?:confidential|embargoed|(?-i:{IN_CAPS}))[^\w\n]*?[:–—])",
+    rf"|(?:[\w'’-]+[ \t]+){{1,3}}(?<!\bnot )(?<!n't )(?<!n’t )"  # not `It is not confidential:`
+    rf"(?:confidential|embargoed|(?-i:{IN_CAPS}))[^\w\n]*?[:–—])",
     re.I,
 )
 """A line (or a value) that starts by saying it is withheld: `CONFIDENTIAL – …`,
