@@ -303,6 +303,8 @@ WORDED = {
     "a slip in secret": "Sercet: zq.\n",
     "a slip in do not publish": "Do not pubilsh: zq.\n",
     "a slip in not for publication": "Not fro publication: zq.\n",
+    "a label, a spaced hyphen": "Confidential - the panel expelled zq.\n",
+    "a label, a hyphen then a space": "Confidential- the panel expelled zq.\n",
     # adversary helper 96: each was published
     "a note to self to take it out": "Note to self: take this out before sending. zq.\n",
     "not for the public version": "The treasurer zq is leaving (not for the public version).\n",
@@ -442,6 +444,15 @@ def test_a_label_is_named_at_its_own_line_not_at_a_mark(
     assert "reports/a.md:7: " not in result.err, result.err
 
 
+def test_a_label_with_an_apostrophe_is_refused_once_at_its_line(cli: Cli, project: Project) -> None:
+    """Adversary helper 98: `It's confidential.` ending a wrapped paragraph was refused twice,
+    once at the paragraph's first line (pandoc had made its apostrophe curly)."""
+    body = "Met.\n\nContact the helpline on the\nwebsite. It's confidential.\n"
+    result = cli("check") if project({"reports/a.md": FRONT + "---\n\n" + body}) else None
+    assert result is not None and result.code == 1, result
+    assert "reports/a.md:10: " in result.err and "reports/a.md:9: " not in result.err, result.err
+
+
 def test_letters_shown_in_another_order_are_refused(cli: Cli, project: Project) -> None:
     """Adversary helper 88: a right-to-left override showed `laitnedifnoC:` as
     `Confidential:`, and it was published."""
@@ -543,7 +554,12 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "yet. We will take it out of the budget next year. The leader said he would not "
         "remove anyone. Remove barriers to participation, the report said. Take out a "
         "membership for a friend. I should say this clearly: we won. Unofficial strikes "
-        "were discussed. We can't take this out of context. The newsletter went out.\n"
+        "were discussed. We can't take this out of context. The newsletter went out.\n\n"
+        "Private-school fees will carry VAT.\n\nSecret-ballot rules were agreed.\n\n"
+        "Staff: confidential-reporting line launched.\n\nA cap on\nprivate-sector rents.\n\n"
+        "## Housing – private-sector rents\n\nAgreed.\n\n## Private-Sector Rents\n\nAgreed.\n\n"
+        "Please don't share the link to the survey outside your CLP. Some would prefer to keep "
+        "this quiet, but members deserve to know. I will not keep this quiet.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)

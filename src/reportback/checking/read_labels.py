@@ -133,14 +133,17 @@ MARKS = re.compile(r"\{[^{}\n]*\}?|^[ \t>]*:{3,}.*")
 {.confidential}` is not where `###### Confidential` is said; adversary helper 96)."""
 
 
+QUOTES = str.maketrans("‘’“”", "''\"\"")
+
+
 def line_of(lines: list[str], said: str, *words: str) -> int | None:
     """Return the line of a label a block says: one holding it whole, else one holding its
     first word and one of the block's `words`, or its first word (not only a word it shares
     with another line: the same label was refused twice, once at a line of other text;
     adversary helper 77's `## Helpline launched` before `## Helpline (confidential)`); a
     mark's words left out. None if no line holds it."""
-    shown = [MARKS.sub(" ", line).casefold() for line in lines]
-    said = said.casefold()
+    shown = [MARKS.sub(" ", line).casefold().translate(QUOTES) for line in lines]
+    said = said.casefold().translate(QUOTES)  # as written: pandoc makes quotes curly
     whole = [n for n, line in enumerate(shown, 1) if said in line]
     if whole:  # the label as said (`## Helpline (confidential)`, not `## Helpline launched`)
         return whole[0]

@@ -28,12 +28,12 @@ SAYS = re.compile(
     rf"|not{GAP}f(?:or|ro){GAP}(?:(?:public|wider|general|onward){GAP})?(?:release|distribution"
     rf"|circulation|consumption|transmission|disclosure)"
     rf"|don[’'`]?t{GAP}(?:publish|circulate|share)(?!{GAP}(?:your|their|his|her|our|personal"
-    rf"|passwords?|logins?|ballot)\b)|(?:privileged|private){GAP}(?:and|&)"
+    rf"|passwords?|logins?|ballot|screenshots?|links?|the{GAP}link|photos?|pictures?)\b)|(?:privileged|private){GAP}(?:and|&)"
     rf"{GAP}confidential|commercial(?:ly)?{GAP}in{GAP}confidence"
     rf"|must{GAP}not{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)"
     rf"|for{GAP}internal{GAP}use{GAP}only"
     rf"|do{GAP}not{GAP}(?:publish|circulate)(?!{GAP}(?:your|their|his|her|our|personal"
-    rf"|passwords?|logins?|ballot)\b)|strictly{GAP}(?:confidential|private)"
+    rf"|passwords?|logins?|ballot|screenshots?|links?|the{GAP}link|photos?|pictures?)\b)|strictly{GAP}(?:confidential|private)"
     rf"|(?:the{GAP}following(?:{GAP}{PARTS})?|what{GAP}(?:follows|comes{GAP}next)"
     rf"|(?:this|the){GAP}next(?:{GAP}{PARTS})?|(?:this|that|these|those){GAP}{PARTS}"
     rf"|the{GAP}rest(?:{GAP}of{GAP}(?:this|the|that|my)(?:{GAP}(?:{PARTS}|report))?)?"
@@ -71,7 +71,8 @@ SAYS = re.compile(
     rf"(?:{GAP}yet)?|members{GAP}only)(?=[ \t]*(?:[.!;)\]]|$))|(?<![\w,] )(?:this|it)"
     rf"(?:{GAP}is{GAP}not|{GAP}isn[’']t|[’']s{GAP}not)"
     rf"{GAP}(?:yet{GAP})?public(?:{GAP}yet)?(?=[ \t]*(?:[.!;)\]]|$))"
-    rf"|(?:please{GAP})?keep{GAP}(?:this|it|that){GAP}(?:quiet|under"
+    rf"|(?<!not )(?<!n't )(?<!n’t )(?<!\bto )"  # not `I will not keep this quiet`
+    rf"(?:please{GAP})?keep{GAP}(?:this|it|that){GAP}(?:quiet|under"
     rf"{GAP}wraps|to{GAP}yoursel(?:f|ves))|(?:this|it|that){GAP}(?:should|shall)(?:{GAP}not|n[’']?t)"
     rf"{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)|(?:can[’']?t|cannot){GAP}say"
     rf"{GAP}(?:this|it|that|more|much){GAP}publicly|(?:not|(?:was|were|is|are)n[’']?t){GAP}supposed{GAP}to{GAP}(?:tell|share|say)"
@@ -237,7 +238,10 @@ STRICT = (
 )
 """Labels only with a colon or a dash after them (`Private:`, `In confidence –`, `Conf.:`,
 `Restricted:`, `In camera:`, `Vertraulich:`), being words of everyday text too."""
-ENDS = r"(?:[^\w\s'’\"“”]|_)"
+DASH = r"(?:(?<!\w)-|-(?!\w))"
+"""A dash; not a hyphen joining two words (`private-sector`, `secret-ballot`: adversary helper
+98)."""
+ENDS = rf"(?:[^\w\s'’\"“”-]|{DASH}|_)"
 """What ends a label that starts a line: a colon, a dash, a bracket, a stop, a symbol
 (`CONFIDENTIAL ★`, `Confidential 🔒`); not a quote."""
 NUMBER = (
@@ -252,7 +256,7 @@ before a label, up to three times: `Fine print: `, `Item 4 – `, `Item 4 on the
 the day - `, `Item 4 (Disputes, second complaint) – `, `Re: item 4: `, `Item 4 → `; a
 square bracket or an angle too (`The panel met [Confidential: …]`, `Public >Confidential: …`;
 adversary helper 84). Not emphasis: `The **confidential** reporting line` is a sentence."""
-AFTER_LEAD = r"[^\w\n]*?(?:[:\-–—(_]|[^\w\s'’\"“”.,;!?|])"
+AFTER_LEAD = rf"[^\w\n]*?(?:[:–—(_]|{DASH}|[^\w\s'’\"“”.,;!?|-])"
 """What ends a label after a lead-in: a colon, dash or bracket, or a symbol (`⚠`); not a
 stop (`Vote: members only.`), nor a table's pipe."""
 FOR_MEMBERS = (
@@ -286,7 +290,7 @@ expelled Jo – confidential`, `… — members only!`, `… – not public yet.
 82); not after a colon (`Vote: members only.`)."""
 STARTS = re.compile(
     rf"^(?:[^\w\n]|_)*(?:{NUMBER}(?:[^\w\n]|_)*)?(?:{LABELS}{AFTER}(?:\b|(?=_))[^\w\n]*?(?:{ENDS}|$)"
-    rf"|{QUALIFIED}{STRICT}(?:{NAMED}|{REASON})?[^\w\n]*?[:–—-]"
+    rf"|{QUALIFIED}{STRICT}(?:{NAMED}|{REASON})?[^\w\n]*?(?:[:–—]|{DASH})"
     rf"|{LINE_ONLY}[^\w\n]*?(?:[:–—]|-(?!\w))"
     rf"|{QUALIFIED}confidentially\b|(?:(?:strictly|just)[ \t]+)?(?:between[ \t]+(?:ourselves"
     r"|you[ \t]+and[ \t]+me)|in[ \t]+(?:strict(?:est)?[ \t]+)?confidence"
@@ -310,7 +314,7 @@ HEADING = re.compile(
     rf"|.*[(\[][ \t]*m(?:em)?be?rs[ \t]*[)\]][ \t]*$"
     rf"|(?:(?:.*[–—:(\[|/,·→»~…•-][ \t]*|{NUMBER})?"
     rf"(?:{LABELS}{AFTER}|{QUALIFIED}{STRICT}|{FOR_MEMBERS}|conf\.?)|.*[ \t](?-i:{IN_CAPS}))"
-    r"(?:\b|(?<=\.))[)\]*_.]*(?![ \t]*[^\W_]))",
+    r"(?:\b|(?<=\.))[)\]*_.]*(?![ \t]*[^\W_])(?!-\w))",
     re.I,
 )
 """A heading labelled withheld (`## Disputes panel – confidential`, `## Panel (confidential)`,
