@@ -310,6 +310,7 @@ WORDED = {
     "not for the public version": "The treasurer zq is leaving (not for the public version).\n",
     "not for the report-back": "The treasurer zq is leaving (not for the report-back).\n",
     "please don't leak this": "Please don't leak this. zq.\n",
+    "remember to keep this quiet": "zq was expelled. Please remember to keep this quiet.\n",
     "is this OK to publish?": "zq was expelled (Is this OK to publish?)\n",
     "don't put this bit online": "PS – don't put this bit online. zq.\n",
     "leave it out of the website": "Leave this out of the website version. zq.\n",
@@ -558,8 +559,8 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "Private-school fees will carry VAT.\n\nSecret-ballot rules were agreed.\n\n"
         "Staff: confidential-reporting line launched.\n\nA cap on\nprivate-sector rents.\n\n"
         "## Housing – private-sector rents\n\nAgreed.\n\n## Private-Sector Rents\n\nAgreed.\n\n"
-        "Please don't share the link to the survey outside your CLP. Some would prefer to keep "
-        "this quiet, but members deserve to know. I will not keep this quiet.\n"
+        "Please don't share the link to the survey outside your CLP. I will not keep this "
+        "quiet.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)

@@ -71,7 +71,7 @@ SAYS = re.compile(
     rf"(?:{GAP}yet)?|members{GAP}only)(?=[ \t]*(?:[.!;)\]]|$))|(?<![\w,] )(?:this|it)"
     rf"(?:{GAP}is{GAP}not|{GAP}isn[’']t|[’']s{GAP}not)"
     rf"{GAP}(?:yet{GAP})?public(?:{GAP}yet)?(?=[ \t]*(?:[.!;)\]]|$))"
-    rf"|(?<!not )(?<!n't )(?<!n’t )(?<!\bto )"  # not `I will not keep this quiet`
+    rf"|(?<!not )(?<!n't )(?<!n’t )"  # not `I will not keep this quiet`
     rf"(?:please{GAP})?keep{GAP}(?:this|it|that){GAP}(?:quiet|under"
     rf"{GAP}wraps|to{GAP}yoursel(?:f|ves))|(?:this|it|that){GAP}(?:should|shall)(?:{GAP}not|n[’']?t)"
     rf"{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)|(?:can[’']?t|cannot){GAP}say"
