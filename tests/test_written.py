@@ -1191,18 +1191,25 @@ def test_sections_cut_short_by_their_container_or_by_strokes_are_refused(
 
 
 REPEATS = "repeats the heading of the withheld section it ends (4 lines above)"
+
+
+def _after_held(heading: str, phrase: str) -> tuple[str, int, str]:
+    """A public `heading` (and a canary) after the withheld section `HELD`, refused there."""
+    return HELD + heading + "\n\nzq.\n", 13, phrase
+
+
 GOES_ON = "goes on from the heading of the withheld section it ends (4 lines above)"
 CONTINUED = {
-    "the same heading, continued": (HELD + "## Panel (continued)\n\nOutcome zq.\n", 13, GOES_ON),
-    "the same heading again": (HELD + "## PANEL\n\nOutcome zq.\n", 13, REPEATS),
+    "the same heading, continued": _after_held("## Panel (continued)", GOES_ON),
+    "the same heading again": _after_held("## PANEL", REPEATS),
     "part 2 of a members section": (
         "## Panel, part 1 {.members}\n\nCases.\n\n## Panel – part 2\n\nzq.\n", 13, GOES_ON,
     ),
-    "continued alone": (HELD + "## Continued\n\nOutcome zq.\n", 13, GOES_ON),
-    "cont'd alone": (HELD + "## (Cont’d)\n\nOutcome zq.\n", 13, GOES_ON),
-    "resumed (adversary helper 96)": (HELD + "## Panel (resumed)\n\nzq.\n", 13, GOES_ON),
-    "continued from above": (HELD + "## Panel – continued from above\n\nzq.\n", 13, GOES_ON),
-    "a continuation of it": (HELD + "## Continuation of the panel\n\nzq.\n", 13, GOES_ON),
+    "continued alone": _after_held("## Continued", GOES_ON),
+    "cont'd alone": _after_held("## (Cont’d)", GOES_ON),
+    "resumed (adversary helper 96)": _after_held("## Panel (resumed)", GOES_ON),
+    "continued from above": _after_held("## Panel – continued from above", GOES_ON),
+    "a continuation of it": _after_held("## Continuation of the panel", GOES_ON),
     "shortened": (
         "## Disputes panel {.confidential}\n\nCases.\n\n## Panel (continued)\n\nzq.\n", 13,
         GOES_ON,
@@ -1286,6 +1293,21 @@ def test_a_mark_cut_across_by_math_is_refused(cli: Cli, project: Project, case: 
 
 
 FRONT = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n"
+
+
+SAID = "front matter is published"
+
+
+def _keyed(line: str, phrase: str = SAID) -> tuple[str, int, str]:
+    """A report with `line` in its front matter, refused at that line with `phrase`."""
+    return FRONT + line + "\n---\n\nzq\n", 5, phrase
+
+
+def _titled(title: str, phrase: str = "says the report is a draft") -> tuple[str, int, str]:
+    """A report titled `title`, refused at its title's line with `phrase`."""
+    return FRONT.replace("title: T", f"title: {title}") + "---\n\nzq\n", 2, phrase
+
+
 ROUND_20_FRONT = {
     "a comment beside the status (adversary helper 79)": (
         FRONT + "status: final # draft\n---\n\nzq\n", 5, "the comment beside status says 'draft'",
@@ -1323,17 +1345,13 @@ ROUND_20_FRONT = {
         FRONT + "---\nconfidential: true\n\nThe panel expelled zq.\n", 6,
         "a line of the body, not of the front matter",
     ),
-    "a title that says it is confidential": (
-        FRONT.replace("title: T", "title: 'CONFIDENTIAL: away day'") + "---\n\nzq\n", 2,
-        "front matter is published",
-    ),
+    "a title that says it is confidential": _titled("'CONFIDENTIAL: away day'", SAID),
     "a label on a literal summary's second line": (
         FRONT + "summary: |\n  Held in Leeds.\n  CONFIDENTIAL: zq resigned\n---\n\nBody.\n", 5,
         "front matter is published",
     ),
-    "a title labelled members only at its end (held-out round 22)": (
-        FRONT.replace("title: T", "title: 'Disputes Panel (members only)'") + "---\n\nzq\n", 2,
-        "front matter is published",
+    "a title labelled members only at its end (held-out round 22)": _titled(
+        "'Disputes Panel (members only)'", SAID
     ),
     "a heading that says it is not for publication": (
         FRONT + "---\n\nMet.\n\n## CONFIDENTIAL – Disputes panel (not for publication)\n\n"
@@ -1393,10 +1411,7 @@ ROUND_20_FRONT = {
     "a heading labelled with a Greek ο and a small capital": (
         FRONT + "---\n\n## Disputes – c\u03bfnfidenti\u1d00l\n\nzq\n", 7, "says that it is",
     ),
-    "a title labelled with a Cyrillic О": (
-        FRONT.replace("title: T", "title: 'C\u041eNFIDENTIAL: away day'") + "---\n\nzq\n", 2,
-        "front matter is published",
-    ),
+    "a title labelled with a Cyrillic О": _titled("'C\u041eNFIDENTIAL: away day'", SAID),
     "a key with its value in a definition": (
         FRONT + "---\nTerm\n\n:   status: draft\n\nzq\n", 8, "a line of the body",
     ),
@@ -1407,58 +1422,24 @@ ROUND_20_FRONT = {
         FRONT + "---\n1. publish_at: 2027-01-01T09:00:00+00:00\n\nzq\n", 6, "a line of the body",
     ),
     # adversary helper 94: each was published
-    "a title saying draft, status final": (
-        FRONT.replace("title: T", "title: NEC report zq (draft)") + "---\n\nzq\n", 2,
-        "says the report is a draft, but its status is final",
+    "a title saying draft, status final": _titled(
+        "NEC report zq (draft)", "says the report is a draft, but its status is final"
     ),
-    "a title starting DRAFT": (
-        FRONT.replace("title: T", "title: 'DRAFT: NEC report zq'") + "---\n\nzq\n", 2,
-        "says the report is a draft",
-    ),
-    "a title saying first draft (adversary helper 96)": (
-        FRONT.replace("title: T", "title: NEC report (first draft)") + "---\n\nzq\n", 2,
-        "says the report is a draft",
-    ),
-    "a title saying draft v2": (
-        FRONT.replace("title: T", "title: NEC report – draft v2") + "---\n\nzq\n", 2,
-        "says the report is a draft",
-    ),
-    "a title starting Draft report": (
-        FRONT.replace("title: T", "title: Draft report from the NEC") + "---\n\nzq\n", 2,
-        "says the report is a draft",
-    ),
-    "a title saying WIP": (
-        FRONT.replace("title: T", "title: NEC report (WIP)") + "---\n\nzq\n", 2,
-        "says the report is a draft",
-    ),
-    "a title saying do not send": (
-        FRONT.replace("title: T", "title: NEC report (DO NOT SEND)") + "---\n\nzq\n", 2,
-        "front matter is published",
-    ),
-    "a summary, do not send yet": (
-        FRONT + "summary: The NEC met. (Summary TBC – do not send yet.)\n---\n\nzq\n", 5,
-        "front matter is published",
-    ),
-    "a tag draft": (FRONT + "tags: [finance, draft]\n---\n\nzq\n", 5, "says the report is a draft"),
-    "an author not to be named": (
-        FRONT + "author: Jo zq (do not name)\n---\n\nBody.\n", 5, "front matter is published",
-    ),
-    "an author to be kept anonymous": (
-        FRONT + "author: Jo zq – keep anonymous\n---\n\nBody.\n", 5, "front matter is published",
-    ),
-    "a note to remove a name": (
-        FRONT + "summary: 'TODO: remove zq before publishing'\n---\n\nBody.\n", 5,
-        "front matter is published",
-    ),
-    "a summary that is a setting": (
-        FRONT + "summary: 'status: draft'\n---\n\nzq\n", 5, "holds a setting",
-    ),
-    "a tag that is a setting": (
-        FRONT + "tags: ['publish_at: 2027-06-01']\n---\n\nzq\n", 5, "holds a setting",
-    ),
-    "a correction that calls a name confidential": (
-        FRONT + "corrections: [{date: 2016-09-21, note: 'Removed the name, zq, which is "
-        "confidential'}]\n---\n\nBody.\n", 5, "front matter is published",
+    "a title starting DRAFT": _titled("'DRAFT: NEC report zq'"),
+    "a title saying first draft (adversary helper 96)": _titled("NEC report (first draft)"),
+    "a title saying draft v2": _titled("NEC report – draft v2"),
+    "a title starting Draft report": _titled("Draft report from the NEC"),
+    "a title saying WIP": _titled("NEC report (WIP)"),
+    "a title saying do not send": _titled("NEC report (DO NOT SEND)", SAID),
+    "a summary, do not send yet": _keyed("summary: The NEC met. (Summary TBC – do not send yet.)"),
+    "a tag draft": _keyed("tags: [finance, draft]", "says the report is a draft"),
+    "an author not to be named": _keyed("author: Jo zq (do not name)"),
+    "an author to be kept anonymous": _keyed("author: Jo zq – keep anonymous"),
+    "a note to remove a name": _keyed("summary: 'TODO: remove zq before publishing'"),
+    "a summary that is a setting": _keyed("summary: 'status: draft'", "holds a setting"),
+    "a tag that is a setting": _keyed("tags: ['publish_at: 2027-06-01']", "holds a setting"),
+    "a correction that calls a name confidential": _keyed(
+        "corrections: [{date: 2016-09-21, note: 'Removed the name, zq, which is confidential'}]"
     ),
     "a line to remove before publishing": (
         FRONT + "---\n\nThe panel met.\n\nRemove zq before publishing.\n", 9, "says that it is",

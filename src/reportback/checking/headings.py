@@ -124,7 +124,7 @@ def cut_short(marked: bool, blocks: list[Any], lines: list[str]) -> Iterator[Fou
 
 GOING_ON = frozenset({
     "continued", "continues", "continuing", "continuation", "cont", "contd", "ctd", "cntd",
-    "resumed", "resumes", "parhad", "fortsetzung", "suite",
+    "resumed", "resumes", "parhad", "fortsetzung",
 })  # fmt: skip
 """Words that say a heading goes on with the one before it (`Disputes panel (continued)`,
 `Cont'd`, `(resumed)`, Welsh `parhad`); and `part`, `pt`, `teil` with what follows them
