@@ -666,3 +666,55 @@ def test_regions_spelt_alike_in_a_clp_directory_are_refused(cli: Cli, project: P
     assert result.code == 1 and "clps.csv:3: region 'south east' is 'South East' above" in (
         result.err
     ), result.err
+
+
+def _slice() -> str:
+    return (Path(__file__).parent / "clps_slice.csv").read_text(encoding="utf-8")
+
+
+CLUMSY = {  # adversary helper 99: each printed a traceback, or was silently ignored
+    "a reports folder that links to itself": (
+        {}, lambda root: (root / "reports").symlink_to("reports"), 3,
+        "reports: a symbolic link that leads back to itself; remove the link",
+    ),
+    "an empty site path": (
+        {"reportback.toml": '[paths]\nsite = ""\n'}, None, 1,
+        "reportback.toml:2: [paths] site is empty",
+    ),
+    "a CLP directory in UTF-16": (
+        {"reportback.toml": '[paths]\nclps = "my.csv"\n', "my.csv": _slice().encode("utf-16")},
+        None, 1, "my.csv:1: not UTF-8 text",
+    ),
+    "a CLP directory of a header alone": (
+        {"reportback.toml": '[paths]\nclps = "my.csv"\n', "my.csv": _slice().splitlines()[0]},
+        None, 1, "my.csv:1: no CLPs",
+    ),
+    "a template in UTF-16": (
+        {"templates/report.typ": "#set page(width: 10cm)\n".encode("utf-16")}, None, 1,
+        "templates/report.typ:1: not UTF-8 text",
+    ),
+    "a template override that is a folder": (
+        {"templates/report.typ/x": ""}, None, 1, "templates/report.typ:1: is not a file",
+    ),
+    "a template override that links to nothing": (
+        {}, lambda root: (root / "templates/report.html").symlink_to("nothing.html"), 1,
+        "templates/report.html:1: is not a file",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(CLUMSY))
+def test_clumsy_files_are_refused_with_a_message_not_a_traceback(
+    cli: Cli, project: Project, case: str
+) -> None:
+    files, then, code, said = CLUMSY[case]
+    root = project({"reports/a.md": report(), "templates/.keep": "", **files})
+    if then is not None:
+        if (root / "reports").exists() and case.startswith("a reports"):
+            (root / "reports/a.md").unlink()
+            (root / "reports").rmdir()
+        then(root)
+    result = cli("build", "--now", NOW)
+    assert result.code == code, result.err
+    assert said in result.err, result.err
+    assert "Traceback" not in result.err

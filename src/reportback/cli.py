@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         left = getattr(exc, "left", "") or stopped(args.command, getattr(args, "outcome", ""))
         print(f"{getattr(exc, 'said', 'interrupted')}; {left}", file=sys.stderr)
         return int(getattr(exc, "code", 130))  # 143: a SIGTERM (`reportback.Terminated`)
-    except OSError as exc:  # held-out round 22: a full disk, a file-size limit, a mount point
+    except (OSError, RuntimeError) as exc:  # a full disk, a file-size limit, a symlink loop
         print(os_failure(exc), file=sys.stderr)
         return 3
     except sqlite3.Error as exc:  # held-out round D3: a full, read-only or broken state

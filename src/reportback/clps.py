@@ -72,6 +72,10 @@ def load_directory(path: Path | None = None) -> Directory:
         raise InputRefused(
             [problem(path, 1, f"cannot read CLP directory: {exc.strerror}")]
         ) from exc
+    except UnicodeDecodeError as exc:  # adversary helper 99: a traceback
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        why = "not UTF-8 text: save the CLP directory as UTF-8 CSV"
+        raise InputRefused([problem(path, line, why)]) from exc
     return _parse(text, str(path))
 
 
@@ -116,6 +120,8 @@ def _parse(text: str, name: str) -> Directory:
             problems.append(problem(name, number, f"region {clp.region!r} is {spelt!r} above"))
         seen.add(clp.slug)
         clps.append(clp)
+    if not clps and not problems:  # a header alone: every CLP page and feed would go
+        problems.append(problem(name, 1, "no CLPs: the directory has a header and no rows"))
     if problems:
         raise InputRefused(problems)
     return Directory(tuple(clps))

@@ -101,8 +101,7 @@ class Config:
 
     def path(self, name: str) -> Path:
         """Return the configured path `name` (e.g. "site") resolved against the root."""
-        value: str = getattr(self.paths, name)
-        return self.root / value
+        return self.root / str(getattr(self.paths, name))
 
     def outside_published(self, path: Path, option: str) -> Path:
         """Return `path` (a command's output) if it is outside the published folders; refuse
@@ -201,18 +200,16 @@ def load_config(file: Path | None = None, cwd: Path | None = None) -> Config:
     try:
         text = file.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise InputRefused(
-            [problem(file, 1, f"cannot read configuration: {exc.strerror}")]
-        ) from exc
+        why = f"cannot read configuration: {exc.strerror}"
+        raise InputRefused([problem(file, 1, why)]) from exc
     except UnicodeDecodeError as exc:
         line = file.read_bytes()[: exc.start].count(b"\n") + 1
         raise InputRefused([problem(file, line, "not UTF-8 text")]) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputRefused(
-            [problem(file, _toml_error_line(exc), f"not valid TOML: {exc}")]
-        ) from exc
+        why = f"not valid TOML: {exc}"
+        raise InputRefused([problem(file, _toml_error_line(exc), why)]) from exc
     return _build(data, text, file)
 
 
@@ -253,6 +250,9 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
     if not web:  # held-out round 22: `javascript:` was every page's canonical link
         message = f"[site] base_url {site.base_url!r} is not an http or https address"
         problems.append(problem(file, line_of(text, "site", "base_url"), message))
+    for name in ("reports", "site", "feeds", "state", "templates"):  # helper 99: a KeyError
+        if not getattr(sections.get("paths", PathsConfig()), name).strip():
+            problems.append(problem(file, line_of(text, "paths", name), f"[paths] {name} is empty"))
     if sections.get("feeds", FeedsConfig()).max_items < 1:
         message = "[feeds] max_items must be 1 or more: a feed with no item says nothing"
         problems.append(problem(file, line_of(text, "feeds", "max_items"), message))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,9 +156,16 @@ class ExternalFailure(ReportbackError):
     exit_code = 3
 
 
-def os_failure(exc: OSError) -> str:
+def os_failure(exc: OSError | RuntimeError) -> str:
     """Say what the system refused, where, and what to do (a build leaves the published
-    folders as they were until its swaps, which the next build finishes)."""
+    folders as they were until its swaps, which the next build finishes). Python 3.11's
+    pathlib raises a symbolic link that leads back to itself as a RuntimeError (adversary
+    helper 99: a traceback); any other RuntimeError is raised again."""
+    if isinstance(exc, RuntimeError):
+        looped = re.fullmatch(r"Symlink loop from '(.*)'", str(exc))
+        if looped is None:
+            raise exc
+        exc = OSError(errno.ELOOP, "a symbolic link that leads back to itself", looped[1])
     where = shown_path(Path(exc.filename)) if exc.filename else "a file"
     advice = {
         errno.ENOSPC: "free some disk space",
@@ -167,5 +175,6 @@ def os_failure(exc: OSError) -> str:
         errno.EBUSY: "site and feeds are swapped by rename: give each a folder, not a mount point",
         errno.EROFS: "the file system is read-only",
         errno.EACCES: "check the permissions",
+        errno.ELOOP: "remove the link, or point it at a folder or file",
     }.get(exc.errno or 0, "check the disk and the permissions")
     return f"{where}: {exc.strerror or exc}; {advice}, then run the command again"

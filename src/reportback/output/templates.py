@@ -28,12 +28,17 @@ class Templates:
         for folder in self.dirs:
             if (folder / name).is_file():
                 return folder / name
+            if (folder / name).exists() or (folder / name).is_symlink():  # helper 99: ignored
+                why = "is not a file (a folder, or a link to nothing): a template is a file"
+                raise InputRefused([problem(folder / name, 1, why)])
         raise InputRefused([problem(self.dirs[0] / name, 1, "template not found")])
 
     def text(self, name: str) -> str:
-        return self.find(name).read_text(encoding="utf-8")
+        return _read(self.find(name))
 
     def jinja(self) -> jinja2.Environment:
+        for name in [default.name for default in self.dirs[-1].iterdir() if default.is_file()]:
+            self.find(name)  # an override that is no file (a folder, a dead link) is refused
         env = _Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=jinja2.select_autoescape(("html", "xml")),
@@ -48,7 +53,7 @@ class Templates:
     def placeholders(self, enabled: bool) -> Placeholders:
         path = self.find("placeholders.toml")
         try:
-            values = tomllib.loads(path.read_text(encoding="utf-8"))
+            values = tomllib.loads(_read(path))
         except tomllib.TOMLDecodeError as exc:
             raise InputRefused([problem(path, 1, f"not valid TOML: {exc}")]) from exc
         known = set(Placeholders.__dataclass_fields__) - {"enabled"}
@@ -167,3 +172,13 @@ def _refusal(exc: Exception, filename: str | None) -> InputRefused:
         [problem(Path(where), line, f"template error: {message}")],
         hint="fix the template, or delete it to use the default",
     )
+
+
+def _read(path: Path) -> str:
+    """Return a template's text; refuse one that is not UTF-8 (adversary helper 99: a
+    traceback)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputRefused([problem(path, line, "not UTF-8 text: save it as UTF-8")]) from exc
