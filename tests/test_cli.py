@@ -696,6 +696,13 @@ CLUMSY = {  # adversary helper 99: each printed a traceback, or was silently ign
     "a template override that is a folder": (
         {"templates/report.typ/x": ""}, None, 1, "templates/report.typ:1: is not a file",
     ),
+    "a meetings register that links to nothing": (
+        {}, lambda root: (root / "meetings.yaml").symlink_to("nothing.yaml"), 1,
+        "meetings.yaml:1: is not a file",
+    ),
+    "a meetings register that is a folder": (
+        {"meetings.yaml/x": ""}, None, 1, "meetings.yaml:1: is not a file",
+    ),
     "a template override that links to nothing": (
         {}, lambda root: (root / "templates/report.html").symlink_to("nothing.html"), 1,
         "templates/report.html:1: is not a file",
@@ -718,3 +725,13 @@ def test_clumsy_files_are_refused_with_a_message_not_a_traceback(
     assert result.code == code, result.err
     assert said in result.err, result.err
     assert "Traceback" not in result.err
+
+
+def test_a_time_without_an_offset_is_shown_one_that_works(cli: Cli, project: Project) -> None:
+    """Adversary helper 99: `--now 2026-12-05` was told `e.g. 2026-12-05+00:00`, which is
+    refused in turn."""
+    project({"reports/a.md": report()})
+    result = cli("status", "--now", "2026-12-05")
+    assert result.code == 2
+    assert "needs a UTC offset, e.g. 2026-12-05T00:00:00+00:00" in result.err, result.err
+    assert cli("status", "--now", "2026-12-05T00:00:00+00:00").code == 0

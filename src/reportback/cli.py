@@ -385,7 +385,7 @@ def _instant(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r}") from None
     if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"needs a UTC offset, e.g. {text}+00:00")
+        raise argparse.ArgumentTypeError(f"needs a UTC offset, e.g. {value.isoformat()}+00:00")
     if not 1900 <= value.year <= 2999:  # the next slot of 9999-12-31 has no year to be in
         raise argparse.ArgumentTypeError(f"not a year from 1900 to 2999: {text!r}")
     return value

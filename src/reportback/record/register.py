@@ -54,8 +54,11 @@ def load(root: Path, cache: Cache | None = None) -> tuple[Meeting, ...]:
     ten-year register takes a sixth of a second to check, a tenth of a one-report edit).
     """
     path = register_path(root)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return ()
+    if not path.is_file():  # a link to nothing was taken for no register (adversary helper 99)
+        why = "is not a file (a folder, or a link to nothing): the meetings register is a file"
+        raise InputRefused([problem(path, 1, why)])
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
