@@ -735,3 +735,22 @@ def test_a_time_without_an_offset_is_shown_one_that_works(cli: Cli, project: Pro
     assert result.code == 2
     assert "needs a UTC offset, e.g. 2026-12-05T00:00:00+00:00" in result.err, result.err
     assert cli("status", "--now", "2026-12-05T00:00:00+00:00").code == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [(["serve", "--port", "99999"], "not a port from 1 to 65535"),
+     (["preview", "--port", "-1"], "not a port from 1 to 65535"),
+     (["run", "--watch-seconds", "-5"], "not a number of seconds from 0.1 to 86400"),
+     (["run", "--watch-seconds", "nan"], "not a number of seconds"),
+     (["run", "--watch-seconds", "1e12"], "not a number of seconds")],
+)  # fmt: skip
+def test_a_port_or_a_wait_out_of_range_is_a_usage_error(
+    cli: Cli, project: Project, command: list[str], said: str
+) -> None:
+    """Adversary helper 99: `--port 99999` was a traceback; `--watch-seconds -5` spun at full
+    CPU and would not stop on SIGTERM; `nan`, `inf`, `1e12` were a traceback."""
+    project({"reports/a.md": report()})
+    result = cli(*command)
+    assert result.code == 2, result.err
+    assert said in result.err and "Traceback" not in result.err, result.err

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from reportback import __version__
 from reportback.commands import building, mailing, running
+from reportback.commands.arguments import port, seconds
 from reportback.config import Config, load_config
 from reportback.errors import (
     PUBLISHED_NOTHING,
@@ -187,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     run.add_argument("--log", type=Path, metavar="FILE", help="also write the log to FILE")
     run.add_argument(
-        "--watch-seconds", type=float, default=10.0, metavar="N",
+        "--watch-seconds", type=seconds, default=10.0, metavar="N",
         help="how often to look for changed reports (default 10)",
     )  # fmt: skip
     run.set_defaults(command="run")
@@ -201,9 +202,8 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", metavar="H",
         help="address to listen on (default 127.0.0.1: this computer only)",
     )  # fmt: skip
-    serve.add_argument(
-        "--port", type=int, default=8000, metavar="P", help="port to listen on (default 8000)"
-    )
+    serve.add_argument("--port", type=port, default=8000, metavar="P",
+                       help="port to listen on (default 8000)")  # fmt: skip
     serve.set_defaults(command="serve")
     preview = commands.add_parser(
         "preview", help="see your reports as you write them, in your browser",
@@ -218,9 +218,8 @@ def _parser() -> argparse.ArgumentParser:
         help="address to listen on (default 127.0.0.1: this computer only; the review pages "
         "show confidential text)",
     )  # fmt: skip
-    preview.add_argument(
-        "--port", type=int, default=8001, metavar="P", help="port to listen on (default 8001)"
-    )
+    preview.add_argument("--port", type=port, default=8001, metavar="P",
+                         help="port to listen on (default 8001)")  # fmt: skip
     preview.add_argument(
         "--now", type=_instant, metavar="ISO-DATETIME",
         help="pretend it is this time, for embargoes (default: now)",
