@@ -361,6 +361,17 @@ def test_a_bad_register_is_refused_with_its_lines(
     assert not (root / "site").exists()
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_register_date_out_of_any_year_a_meeting_is_held_is_refused(
+    cli: Cli, project: Project, day: str
+) -> None:
+    """Adversary helper 99: year 1 was accepted, and `status` said 739,954 days overdue."""
+    project({"reports/a.md": report(), "meetings.yaml": f"- {{meeting: NEC, date: {day}}}\n"})
+    result = cli("status", "--now", NOW)
+    assert result.code == 1, result.err
+    assert f"meetings.yaml:1: date {day} is not in a year from 1900 to 2999" in result.err
+
+
 def test_a_quoted_date_in_the_register_is_a_day(cli: Cli, project: Project) -> None:
     """Held-out round 12: `date: "2026-12-08"` was refused, where front matter takes it."""
     register = '- {meeting: NEC, date: "2016-09-20"}\n- {meeting: NEC, date: "2016-09-31"}\n'
