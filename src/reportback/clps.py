@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from reportback.config import CONTROL, Config
-from reportback.errors import InputRefused, Problem, problem
+from reportback.errors import InputRefused, Problem, problem, text_of
 
 COLUMNS = ("slug", "name", "gss_code", "nation", "region")
 DIRECTORY_VARIABLE = "REPORTBACK_CLPS"
@@ -67,15 +67,11 @@ def load_directory(path: Path | None = None) -> Directory:
         text = resources.files("reportback").joinpath("data/clps.csv").read_text("utf-8")
         return _parse(text, "clps.csv (bundled)")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = text_of(path, advice="save the CLP directory as UTF-8 CSV")  # helper 99
     except OSError as exc:
         raise InputRefused(
             [problem(path, 1, f"cannot read CLP directory: {exc.strerror}")]
         ) from exc
-    except UnicodeDecodeError as exc:  # adversary helper 99: a traceback
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        why = "not UTF-8 text: save the CLP directory as UTF-8 CSV"
-        raise InputRefused([problem(path, line, why)]) from exc
     return _parse(text, str(path))
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from reportback.errors import InputRefused, Problem, UsageError, problem
+from reportback.errors import InputRefused, Problem, UsageError, problem, text_of
 
 CONFIG_NAME = "reportback.toml"
 
@@ -198,13 +198,10 @@ def load_config(file: Path | None = None, cwd: Path | None = None) -> Config:
             return Config(root=cwd)
         file = candidate
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        text = text_of(file)
     except OSError as exc:
         why = f"cannot read configuration: {exc.strerror}"
         raise InputRefused([problem(file, 1, why)]) from exc
-    except UnicodeDecodeError as exc:
-        line = file.read_bytes()[: exc.start].count(b"\n") + 1
-        raise InputRefused([problem(file, line, "not UTF-8 text")]) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -156,6 +156,17 @@ class ExternalFailure(ReportbackError):
     exit_code = 3
 
 
+def text_of(path: Path, encoding: str = "utf-8-sig", advice: str = "") -> str:
+    """Return a file's text; refuse one that is not UTF-8 at the line of its first bad byte
+    (with `advice`, if given)."""
+    try:
+        return path.read_text(encoding=encoding)
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        said = f"not UTF-8 text: {advice}" if advice else "not UTF-8 text"
+        raise InputRefused([problem(path, line, said)]) from exc
+
+
 def os_failure(exc: OSError | RuntimeError) -> str:
     """Say what the system refused, where, and what to do (a build leaves the published
     folders as they were until its swaps, which the next build finishes). Python 3.11's

@@ -12,10 +12,13 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reportback.config import CONTROL, line_of
-from reportback.errors import InputRefused, ReportbackError, problem
+from reportback.errors import InputRefused, ReportbackError, problem, text_of
 from reportback.model import Placeholders
 from reportback.output.template_folders import default_dir as default_dir
 from reportback.output.template_folders import folders
+
+ADVICE = "save it as UTF-8"
+"""What to do with a template that is not UTF-8 (a traceback: adversary helper 99)."""
 
 
 class Templates:
@@ -34,7 +37,7 @@ class Templates:
         raise InputRefused([problem(self.dirs[0] / name, 1, "template not found")])
 
     def text(self, name: str) -> str:
-        return _read(self.find(name))
+        return text_of(self.find(name), "utf-8", ADVICE)
 
     def jinja(self) -> jinja2.Environment:
         for name in [default.name for default in self.dirs[-1].iterdir() if default.is_file()]:
@@ -53,7 +56,7 @@ class Templates:
     def placeholders(self, enabled: bool) -> Placeholders:
         path = self.find("placeholders.toml")
         try:
-            values = tomllib.loads(_read(path))
+            values = tomllib.loads(text_of(path, "utf-8", ADVICE))
         except tomllib.TOMLDecodeError as exc:
             raise InputRefused([problem(path, 1, f"not valid TOML: {exc}")]) from exc
         known = set(Placeholders.__dataclass_fields__) - {"enabled"}
@@ -172,13 +175,3 @@ def _refusal(exc: Exception, filename: str | None) -> InputRefused:
         [problem(Path(where), line, f"template error: {message}")],
         hint="fix the template, or delete it to use the default",
     )
-
-
-def _read(path: Path) -> str:
-    """Return a template's text; refuse one that is not UTF-8 (adversary helper 99: a
-    traceback)."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise InputRefused([problem(path, line, "not UTF-8 text: save it as UTF-8")]) from exc
