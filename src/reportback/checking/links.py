@@ -278,22 +278,16 @@ def _withheld_target(target: str, level: Audience) -> str:
     )
 
 
-def unpublished_files(ast: Ast, source: Path, reports: Path) -> Iterator[tuple[str, str]]:
-    """Yield (target, message) for each link to a file of the reports folder other than a
+def unpublished(target: str, source: Path, reports: Path) -> str:
+    """Return a warning if a link's `target` is a file of the reports folder other than a
     report (`[the chart](images/chart.png)`): the site publishes a file only as an image
-    (`![…](…)`), so the link was published broken (adversary helper 94)."""
-    targets: list[str] = []
-    json_ast.walk_levels(ast["blocks"], lambda node, _: targets.extend(
-        [node["c"][2][0]] if node["t"] == "Link" else []))  # fmt: skip
-    for target in dict.fromkeys(targets):
-        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|[/#?]", target):
-            continue  # an address, or a page of the site
-        path = (source.parent / urllib.parse.unquote(target.split("#")[0])).resolve()
-        if path.is_relative_to(reports) and path.is_file() and path.suffix.lower() != ".md":
-            yield (
-                target,
-                (
-                    f"warning: a link to {target!r}, a file the site does not publish: it would be "
-                    "broken; show an image as one (![words](file)), or link to an address"
-                ),
-            )
+    (`![…](…)`), so the link was published broken (adversary helper 94); else ''."""
+    if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|[/#?]", target):
+        return ""  # an address, or a page of the site
+    path = (source.parent / urllib.parse.unquote(target.split("#")[0])).resolve()
+    if not (path.is_relative_to(reports) and path.is_file() and path.suffix.lower() != ".md"):
+        return ""
+    return (
+        f"warning: a link to {target!r}, a file the site does not publish: it would be "
+        "broken; show an image as one (![words](file)), or link to an address"
+    )

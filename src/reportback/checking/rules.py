@@ -156,9 +156,6 @@ class BodyChecker:
             self._stray_fence()
         if any("<!" in text for text in texts):
             self._comment_as_text(texts)
-        for target, message in links.unpublished_files(ast, self.source.path, self.reports):
-            line = self.source.body_line + self.line_of(target) - 1
-            self.warnings.append(problem(self.shown, line, message))
         self.warnings += [
             problem(self.shown, self.source.body_line + line - 1, message)
             for line, message in placement.also_public(
@@ -189,6 +186,11 @@ class BodyChecker:
             words = json_ast.stringify(node["c"][1], notes=False)
             self.near("a link to nothing (`[words]()`, `<>`): give it an address, or write the "
                       "words without a link", f"[{words}]", "]()", "<>")  # fmt: skip
+        elif kind == "Link" and (broken := links.unpublished(node["c"][2][0], self.source.path,
+                                                             self.reports)):  # fmt: skip
+            line = self.source.body_line + self.line_of(node["c"][2][0]) - 1
+            if (found := problem(self.shown, line, broken)) not in self.warnings:  # once a file
+                self.warnings.append(found)
         if json_ast.attr(node) is not None:
             self._attributes(node)
 
