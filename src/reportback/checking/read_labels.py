@@ -16,7 +16,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from reportback.checking.intent import UNMARKED, says_withheld
+from reportback.checking.intent import FENCES, UNMARKED, says_withheld
+from reportback.checking.regions import ATTRIBUTES
 from reportback.model import Ast, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
@@ -128,12 +129,8 @@ def _into(value: list[Any], parts: list[str]) -> None:
             _into(content, parts)
 
 
-MARKS = re.compile(r"\{[^{}\n]*\}?|^[ \t>]*:{3,}.*")
-"""An attribute block or a fence line: a mark's words, not a label's (`## Panel
-{.confidential}` is not where `###### Confidential` is said; adversary helper 96)."""
-
-
 QUOTES = str.maketrans("‘’“”", "''\"\"")
+"""Quotes as written: pandoc makes them curly."""
 
 
 def line_of(lines: list[str], said: str, *words: str) -> int | None:
@@ -141,8 +138,10 @@ def line_of(lines: list[str], said: str, *words: str) -> int | None:
     first word and one of the block's `words`, or its first word (not only a word it shares
     with another line: the same label was refused twice, once at a line of other text;
     adversary helper 77's `## Helpline launched` before `## Helpline (confidential)`); a
-    mark's words left out. None if no line holds it."""
-    shown = [MARKS.sub(" ", line).casefold().translate(QUOTES) for line in lines]
+    mark's words left out (an attribute block, a fence: `## Panel {.confidential}` is not where
+    `###### Confidential` is said; adversary helper 96). None if no line holds it."""
+    shown = [FENCES.sub(" ", ATTRIBUTES.sub(" ", line)).casefold().translate(QUOTES)
+             for line in lines]  # fmt: skip
     said = said.casefold().translate(QUOTES)  # as written: pandoc makes quotes curly
     whole = [n for n, line in enumerate(shown, 1) if said in line]
     if whole:  # the label as said (`## Helpline (confidential)`, not `## Helpline launched`)
