@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportback.checking import intent, limits, placement, readers, visible
+from reportback.checking import intent, limits, placement, readers, visible, wordings
+from reportback.checking.caseless import Caseless
 from reportback.checking.regions import Regions
 from reportback.output.templates import default_dir
 from reportback.pandoc import worker
@@ -1558,6 +1559,28 @@ def test_a_line_read_as_written_is_read_the_same_as_a_reader_reads_it(line: str)
     assert all(pattern.flags & re.I for pattern in intent.PATTERNS)
     if intent._plain_already(line):
         assert intent._plain(line) == line.casefold()
+
+
+WORDED = ["Not for publication", "NOT FOR PUBLICATION", "don't share", "DON’T PUBLISH this",
+          "In camera", "PRIVATE", "told us in confidence", "🤫", "Not ", "for ", "é", "É", "ſ",
+          "\u212a", "İ", "ı", "ß", " ", "\n", "–", ":", "x", "X", "Ö", "ö"]  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(WORDED), max_size=12).map("".join))
+def test_a_caseless_pattern_reads_a_text_as_the_pattern_with_the_flag_does(text: str) -> None:
+    """`SAYS` and `ALONE` search lower-cased text where that is the same as ignoring case
+    (ASCII, or no other cased character): they find what `re.I` finds, where it finds it,
+    in any text (`ſ` and the Kelvin sign are ASCII letters to `re.I`)."""
+    for caseless in (wordings.SAYS, wordings.ALONE):
+        found = [m.span() for m in caseless.finditer(text)]
+        assert found == [m.span() for m in caseless.pattern.finditer(text)]
+        first = caseless.search(text)
+        assert (first.span() if first else None) == (found[0] if found else None)
+    for example in ("Not for publication", "NOT FOR PUBLICATION", "don’t \u017fhare it"):
+        assert wordings.SAYS.search(example) is not None
+    with pytest.raises(ValueError, match="lower case"):
+        Caseless(r"\bnot (?-i:NEC)")
 
 
 def test_an_embargo_written_in_lowercase_is_kept(cli: Cli, project: Project) -> None:

@@ -157,6 +157,9 @@ NOTHING = re.compile(
 (`Confidential: none of the panel backed Jo, who was expelled.`)."""
 PATTERNS = (SAYS, STARTS, ENDING, HEADING)
 """What says a part is withheld in any case; and `CAPS`, in capitals, read with case kept."""
+AT_LINES = PATTERNS[1:]
+"""The same, but `SAYS`, which `said_withheld` reads over the whole body at once (wrapped
+over lines too): read line by line as well, it cost a tenth of a cold build's check."""
 FENCES = re.compile(r"^[ \t>]*:{3,}[^\n]*", re.M)
 """A fence line: syntax (one read as text is text for `read_labels`, which reads blocks)."""
 UNMARKED = (
@@ -192,11 +195,11 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         setext = number < len(lines) and line.strip() and SETEXT.fullmatch(lines[number])
         shift = 2 if setext else 0
         line = f"# {line}" if setext else line  # read as the heading it is
-        found = next((m for p in (*PATTERNS, CAPS) if (m := p.search(line))), None)
+        found = next((m for p in (*AT_LINES, CAPS) if (m := p.search(line))), None)
         where = start + max(found.end() - 1 - shift, 0) if found else start + _indent(line, shift)
         if not found and not _plain_already(line):  # as a reader reads it
             read = _plain(line)
-            found = next((m for p in PATTERNS if (m := p.search(read))), None)
+            found = next((m for p in AT_LINES if (m := p.search(read))), None)
             found = found or CAPS.search(read := _bare(line))
             if found and len(read) == len(line):  # the same column, as written
                 where = start + max(found.end() - 1 - shift, 0)
@@ -204,8 +207,8 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         if number not in said_at and found and regions.level_at(where) == Audience.PUBLIC:
             said_at.add(number)
             yield number, f"{found[0].strip()[:40]!r} {UNMARKED}"
-    for number, where, words in _wrapped(blanked):
-        if number not in said_at and regions.level_at(where) == Audience.PUBLIC:
+    for number, span, words in _wrapped(blanked):  # `SAYS`, on one line or more
+        if number not in said_at and Audience.PUBLIC in (regions.level_at(w) for w in span):
             said_at.add(number)
             yield number, f"{' '.join(words.split())[:40]!r} {UNMARKED}"
 
@@ -215,12 +218,14 @@ def _indent(line: str, shift: int) -> int:
     return max(len(line) - len(line.lstrip()) - shift, 0)
 
 
-def _wrapped(blanked: str) -> Iterator[tuple[int, int, str]]:
-    """Yield the words that say a part is withheld wrapped over lines, as written and as a
-    reader reads them: each with its line, the body offset where it starts (as read: the
-    same column of a line its reading leaves as long, else the line's start) and the words."""
+def _wrapped(blanked: str) -> Iterator[tuple[int, tuple[int, int], str]]:
+    """Yield the words that say a part is withheld, on a line or wrapped over lines, as
+    written and as a reader reads them: each with its line, the body offsets where they start
+    and end (as read: the same columns of a line its reading leaves as long, else the line's
+    start) and the words."""
     for found in SAYS.finditer(blanked):
-        yield blanked.count("\n", 0, found.start()) + 1, found.start(), found[0]
+        where = (found.start(), max(found.end() - 1, found.start()))
+        yield blanked.count("\n", 0, found.start()) + 1, where, found[0]
     lines = blanked.split("\n")
     read = [line if _plain_already(line) else _plain(line) for line in lines]
     if read == lines:
@@ -234,7 +239,9 @@ def _wrapped(blanked: str) -> Iterator[tuple[int, int, str]]:
         column = found.start() - (text.rfind("\n", 0, found.start()) + 1)
         same = len(read[index]) == len(lines[index])
         indent = len(lines[index]) - len(lines[index].lstrip())
-        yield index + 1, starts[index] + (column if same else indent), found[0]
+        at = starts[index] + (column if same else indent)
+        end = at + len(found[0]) - 1 if same and "\n" not in found[0] else at
+        yield index + 1, (at, end), found[0]
 
 
 SENTENCE = re.compile(

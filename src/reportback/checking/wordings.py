@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from reportback.checking.caseless import Caseless
+
 GAP = r"[\s\-]*"
 """What may stand between the words of a phrase: spaces, line breaks, hyphens, or nothing
 (the words run together once characters that show nothing are taken out)."""
@@ -23,7 +25,7 @@ WHEN = r"(?:[^:\n.!?()\[\]]|(?<=\d):(?=\d)){1,30}?(?!:\d)"
 PARTS = r"(?:part|bit|section|item|paragraph|passage|point|piece|portion|note|discussion|update)s?"
 """What a phrase saying a part is withheld may call it (`This part is confidential.`, `The
 rest of this item is members only`; adversary helpers 78 and 79)."""
-SAYS = re.compile(
+SAYS = Caseless(
     rf"\b(?:not{GAP}(?:f(?:or|ro)|to{GAP}be){GAP}(?:publication|published|circulation|circulated|shared)"
     rf"|not{GAP}f(?:or|ro){GAP}(?:(?:public|wider|general|onward){GAP})?(?:release|distribution"
     rf"|circulation|consumption|transmission|disclosure)"
@@ -95,8 +97,7 @@ SAYS = re.compile(
     rf"|it)(?:{GAP}bit)?{GAP}(?:online|(?:in|on){GAP}the{GAP}(?:public|website|site|blog|feed))"
     rf"|i{GAP}(?:shouldn[’']?t|should{GAP}not){GAP}(?:really{GAP})?(?:say|tell|share|put|write)"
     rf"|(?:don[’'`]?t|do{GAP}not){GAP}tell{GAP}the{GAP}(?:press|media)"
-    rf")\b|[🔒🔐🤫㊙🙊🤐🔏🙈🫢🫣]",  # a lock, a hush, 秘, a zip: saying it is secret
-    re.I,
+    rf")\b|[🔒🔐🤫㊙🙊🤐🔏🙈🫢🫣]"  # a lock, a hush, 秘, a zip: saying it is secret
 )
 """Words that say what they are in is withheld, wherever they are (also wrapped)."""
 QUALIFIED = (
@@ -306,7 +307,7 @@ STARTS = re.compile(
 `Confidential: …`, `*CONFIDENTIAL*: …`, `Members only (…)`, `Cyfrinachol – …`, `(Confidential)
 …`, the label alone, also as a numbered item (`1. Confidential: …`) or after a short lead-in
 (`Fine print: Members only (…)`, `Item 4 – Confidential: …`; not `Vote: members only.`)."""
-ALONE = re.compile(rf"^[^\w\n]*{QUALIFIED}{STRICT}[^\w\n]*$", re.I)
+ALONE = Caseless(rf"^[^\w\n]*{QUALIFIED}{STRICT}[^\w\n]*$")
 """A value or a sentence that is a label and nothing else (`tags: [private]`, `In camera.`;
 adversary helper 79)."""
 HEADING = re.compile(
