@@ -276,12 +276,12 @@ def says_withheld(text: str, title: bool = False, alone: bool = True) -> str | N
     not an attribute's value: `title="Secret"` is a tooltip's word)."""
     patterns = [p for p in (*PATTERNS, ALONE, CAPS)
                 if (title or p is not HEADING) and (alone or p is not ALONE)]  # fmt: skip
+    parts = [part for line in text.splitlines() for part in sentences(line)]
     for pattern in patterns:
-        if pattern is SAYS:  # anywhere, wrapped over lines too
-            said = [text]
-        else:  # at a line's start (a literal or folded value has several: round 22 review),
-            said = [f"# {part}" if pattern is HEADING else part  # or a sentence's
-                    for line in text.splitlines() for part in sentences(line)]  # fmt: skip
+        # SAYS anywhere (wrapped over lines too); the rest at the start of a line (a literal
+        # or folded value has several: round 22 review) or of a sentence
+        said = [text] if pattern is SAYS else parts
+        said = [f"# {part}" for part in parts] if pattern is HEADING else said
         for value in said:  # as written, then as a reader reads it (ASCII: the same)
             found = pattern.search(value)
             if found is None and not _plain_already(value):
