@@ -12,6 +12,7 @@ changes no length and no character the flag would not already equate. Any other 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -26,9 +27,15 @@ class Caseless:
     def __init__(self, source: str) -> None:
         if (found := UNSAFE.search(source)) is not None:
             raise ValueError(f"a caseless pattern is written in lower case: {found[0]!r}")
-        self.pattern = re.compile(source, re.I)
+        self.source = source
         self.lowered = re.compile(source)
-        self.flags = self.pattern.flags
+        self.flags = self.lowered.flags | re.I
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """The pattern with the flag, compiled when first asked for: most builds never
+        search a text it must read, and compiling `SAYS` takes 30 ms of every run's start."""
+        return re.compile(self.source, re.I)
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         if not _lowers_alike(text):
