@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from reportback.checking import limits
+from reportback.output.templates import default_dir
+from reportback.pandoc import worker
+
 from .conftest import NOW, Result, report
 from .test_property import PNG
 
@@ -377,3 +381,39 @@ def test_ordinary_ids_and_attributes_are_not_near_misses(
     project({"reports/a.md": HEAD + markdown})
     result = cli("check")
     assert result.code == 0, result.err
+
+
+def test_a_word_too_long_to_lay_out_is_refused_at_its_line(cli: Cli, project: Project) -> None:
+    """Adversary helper 99: a word of 200,000 characters kept pandoc's Typst writer busy for
+    minutes (its time grows with the square of a word's length); the build stopped naming no
+    report. A word of MAX_WORD characters, and a long link's address, are published."""
+    word = "w" * limits.MAX_WORD
+    long_link = f"[the papers](https://example.org/{'p' * 5000})"
+    root = project({"reports/a.md": f"{HEAD}The panel met.\n\n{word}\n\n{long_link}\n"})
+    assert cli("build", "--now", NOW).code == 0
+    assert word in (root / "site/reports/a/index.html").read_text()
+    project({"reports/a.md": f"{HEAD}The panel met.\n\nSee {word}x here.\n"})
+    for args in (["check"], ["build", "--now", NOW]):
+        result = cli(*args)
+        assert result.code == 1
+        assert result.err.startswith(
+            "reports/a.md:9: a word of 1,001 characters with no space: pandoc takes minutes to "
+            "lay out such a word in the PDF; break it up (at most 1,000)\n"
+        )
+    assert word in (root / "site/reports/a/index.html").read_text()  # as it was
+
+
+def test_a_report_pandoc_cannot_write_in_time_is_named(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report pandoc takes too long to write (a shape not yet known to be slow) stops the
+    build with a message naming it (adversary helper 99: it named none)."""
+    root = project({"reports/a.md": f"{HEAD}The panel met.\n"})
+    assert cli("build", "--now", NOW).code == 0  # its check is kept: not made again
+    typst = (default_dir() / "report.typ").read_text()
+    project({"templates/report.typ": f"{typst}\n// the PDFs are made again\n"})
+    monkeypatch.setattr(worker, "TIMEOUT", 0.0)
+    result = cli("build", "--now", NOW)
+    assert result.code == 3
+    assert "reports/a.md: pandoc did not finish one report in 0 s" in result.err
+    assert (root / "site/reports/a/a.pdf").is_file()  # as it was

@@ -23,6 +23,16 @@ MAX_DEPTH = 40
 """Blocks and inlines nested deeper than this are refused (Typst gives up at ~120 levels)."""
 MAX_QUOTES = 15
 """Block quotes nested deeper than this are refused (Typst gives up at 18)."""
+MAX_WORD = 1_000
+"""Characters a word (pandoc's `Str`, no space in it) may hold. Pandoc's Typst writer takes
+time growing with the square of a word's length: 0.6 s for 10,000 characters, 12 s for
+40,000; one of 200,000 stopped the build after minutes, naming no report (adversary helper
+99). A long address is no word: a link's target is written fast."""
+
+
+def long_word(words: list[str]) -> str | None:
+    """Return the first of `words` longer than MAX_WORD, if any."""
+    return next((word for word in words if len(word) > MAX_WORD), None)
 
 
 def depth(ast: Ast) -> tuple[int, int]:

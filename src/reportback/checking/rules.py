@@ -152,6 +152,10 @@ class BodyChecker:
             if self.line_of(*needles) not in self.raw_lines:  # one problem a line
                 self.near(message, *needles)
         texts = json_ast.strings(ast["blocks"])
+        if (word := limits.long_word(texts)) is not None:
+            self.near(f"a word of {len(word):,} characters with no space: pandoc takes minutes to "
+                      f"lay out such a word in the PDF; break it up (at most {limits.MAX_WORD:,})",
+                      word[:40])  # fmt: skip
         if any(text.startswith(":::") for text in texts):
             self._stray_fence()
         if any("<!" in text for text in texts):

@@ -40,7 +40,10 @@ def render(
 ) -> RenderedReport:
     """Render one audience's version of a report; its plain text too if `text` (a digest's)."""
     formats = ("html5", "typst", "plain") if text else ("html5", "typst")
-    out = pandoc.write(report.ast, formats, top=2)  # the title is level 1
+    try:
+        out = pandoc.write(report.ast, formats, top=2)  # the title is level 1
+    except ExternalFailure as exc:  # say which report pandoc could not write
+        raise ExternalFailure(f"{shown_path(report.source.path)}: {exc}") from exc
     meta = report.source.meta
     info = PdfInfo(
         title=meta.title,
