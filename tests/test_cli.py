@@ -117,6 +117,11 @@ def test_config_unknown_section_and_bad_type(cli: Cli, project: Project) -> None
         ('[email]\nfrom = "not an address"\n', "2: [email] from 'not an address' is not an email"),
         ('[email]\n\nreply_to = "x@"\n', "3: [email] reply_to 'x@' is not an email address"),
         ("[email]\nrate_per_second = 1e-9\n", "2: [email] rate_per_second must be 0 (no limit)"),
+        # adversary helper 99: these were taken, and every page's address made from them
+        ("[email]\nsmtp_port = 99999\n", "2: [email] smtp_port must be a port, from 1 to 65535"),
+        ('[site]\nbase_url = "https://x.org/?a=1"\n', "2: [site] base_url 'https://x.org/?a=1' "),
+        ('[site]\nbase_url = "https://x.org/#top"\n', "2: [site] base_url 'https://x.org/#top' "),
+        ('[site]\n\n\nrep = ""\n', "4: [site] rep is empty"),
     ],
 )
 def test_config_values_no_output_can_take_are_refused_at_their_line(

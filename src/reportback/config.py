@@ -242,10 +242,11 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
     try:
         url = urlsplit(site.base_url)
         web = url.scheme in ("http", "https") and bool(url.hostname) and url.port != 0
+        web = web and not (url.query or url.fragment)  # every address is made from it
     except ValueError:
         web = False
     if not web:  # held-out round 22: `javascript:` was every page's canonical link
-        message = f"[site] base_url {site.base_url!r} is not an http or https address"
+        message = f"[site] base_url {site.base_url!r} is not an http or https address with no ?, #"
         problems.append(problem(file, line_of(text, "site", "base_url"), message))
     for name in ("reports", "site", "feeds", "state", "templates"):  # helper 99: a KeyError
         if not getattr(sections.get("paths", PathsConfig()), name).strip():
@@ -253,8 +254,9 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
     if sections.get("feeds", FeedsConfig()).max_items < 1:
         message = "[feeds] max_items must be 1 or more: a feed with no item says nothing"
         problems.append(problem(file, line_of(text, "feeds", "max_items"), message))
-    if not site.title.strip():  # every page, feed and email is named by it
-        problems.append(problem(file, line_of(text, "site", "title"), "[site] title is empty"))
+    for key in ("title", "rep"):  # every page, feed and email is named by them
+        if not getattr(site, key).strip():
+            problems.append(problem(file, line_of(text, "site", key), f"[site] {key} is empty"))
     if not LANGUAGE.fullmatch(site.language):
         message = (
             f"[site] language {site.language!r} is not a language code with an optional "
@@ -272,8 +274,7 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
 
 
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{2})?")
-"""What Typst takes as `lang` and `region` (ISO 639 and ISO 3166-1 alpha-2), and HTML and
-feeds as a language tag."""
+"""What Typst takes as `lang` and `region` (ISO 639, ISO 3166-1), HTML and feeds as a tag."""
 MOST_CONNECTIONS = 64
 """The most SMTP connections at once (each is a thread: a typing slip could not start them)."""
 SLOWEST = 0.01
@@ -362,6 +363,8 @@ def _value_problem(section: str, key: str, value: Any) -> str:
     choices = CHOICES.get((section, key))
     if choices and value not in choices:
         return "must be one of " + ", ".join(repr(c) for c in choices)
+    if (section, key) == ("email", "smtp_port") and not 1 <= value <= 65535:  # helper 99
+        return "must be a port, from 1 to 65535"
     if (section, key) == ("email", "connections") and not 1 <= value <= MOST_CONNECTIONS:
         return f"must be from 1 to {MOST_CONNECTIONS}"
     if (section, key) == ("email", "rate_per_second") and 0 < value < SLOWEST:  # years apart
