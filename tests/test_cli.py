@@ -88,6 +88,14 @@ def test_config_unknown_key_names_file_and_line(cli: Cli, project: Project) -> N
     assert result.err.splitlines()[0] == "reportback.toml:5: unknown key 'max_itmes' in [feeds]"
 
 
+def test_config_unknown_table_in_a_section_is_named_at_its_line(cli: Cli, project: Project) -> None:
+    """Adversary helper 99: a table inside a section (`[site.extra]`) was refused at line 1."""
+    project({"reportback.toml": '[site]\ntitle = "x"\n\n[site.extra]\nfoo = 1\n'})
+    result = cli("check")
+    assert result.code == 1
+    assert result.err.splitlines()[0] == "reportback.toml:4: unknown key 'extra' in [site]"
+
+
 def test_config_unknown_section_and_bad_type(cli: Cli, project: Project) -> None:
     project({"reportback.toml": "[feeds]\nmax_items = 'ten'\n\n[extra]\nx = 1\n"})
     result = cli("check")

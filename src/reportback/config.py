@@ -386,8 +386,8 @@ def line_of(text: str, section: str | None, key: str) -> int:
     for number, line in enumerate(lines, start=1):
         header = re.match(r"\s*\[\s*([^\]]+?)\s*\]", line)
         if header:
-            if section is None and header.group(1) == key:
-                return number
+            if header.group(1) == (key if section is None else f"{section}.{key}"):
+                return number  # a section, or a table inside one (`[site.extra]`)
             in_section = section is not None and header.group(1) == section
             continue
         if in_section and re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", line):
