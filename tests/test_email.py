@@ -430,6 +430,49 @@ def test_a_report_changed_since_the_last_build_is_held_back_from_digests(
     assert len(holding) == 1, "once built, it is published, and mailed once"
 
 
+def test_an_import_stopped_before_its_end_imports_nothing_and_once_made_says_so(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adversary helper 99: a Ctrl-C late in `subscribers import` said "nothing was
+    imported" though it was; and with --full the members were imported in one transaction
+    and those not listed lapsed in another, so a Ctrl-C between them left members who had
+    left getting members' material. Now both are one transaction, and a Ctrl-C once it is
+    made says so."""
+    from reportback.commands import mailing
+    from reportback.mail import subscribers
+
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    without_ann = MEMBERS.replace("ann@example.org,Ann Witney,witney,immediate,2020-01-01\n", "")
+    (root / "january.csv").write_text(without_ann.replace("Bob", "Robert"))
+    lapse = subscribers.absent_members
+
+    def pressed_while_lapsing(*args: object, **kwargs: object) -> int:
+        lapse(*args, **kwargs)  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(subscribers, "absent_members", pressed_while_lapsing)
+    stopped = cli("subscribers", "import", "january.csv", "--full", "--now", T0)
+    assert stopped.code == 130 and stopped.err.strip() == "interrupted; nothing was imported"
+    listed = cli("subscribers", "list").out
+    assert "ann@example.org\tAnn Witney\twitney\timmediate\tmembers\tactive" in listed
+    assert "Robert" not in listed  # nor the import before the lapse: one transaction
+    monkeypatch.setattr(subscribers, "absent_members", lapse)
+
+    def pressed_while_counting(args: object, *counts: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mailing, "_imported", pressed_while_counting)
+    late = cli("subscribers", "import", "january.csv", "--full", "--now", T0)
+    assert late.code == 130
+    assert late.err.strip() == (
+        "interrupted; the import was made: `reportback subscribers count` shows it"
+    )
+    assert "ann@example.org\tAnn Witney\twitney\timmediate\tpublic\tlapsed" in (
+        cli("subscribers", "list").out
+    )
+
+
 def test_a_whole_membership_list_lapses_members_it_no_longer_lists(
     cli: Cli, project: Project
 ) -> None:

@@ -191,7 +191,11 @@ def opened(state_dir: Path) -> Iterator[sqlite3.Connection]:
 @contextmanager
 def atomic(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """Run the block in one transaction, holding the write lock from its start: commit if it
-    ends (a `return` too), roll back and re-raise if anything is raised."""
+    ends (a `return` too), roll back and re-raise if anything is raised. Inside another's
+    block, it is part of that one's transaction."""
+    if db.in_transaction:
+        yield db
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db

@@ -38,12 +38,23 @@ def subscribers_import(args: argparse.Namespace, config: Config) -> int:
         )  # fmt: skip
     for item in bad:
         print(f"skipped: {item}", file=sys.stderr)
-    with database.opened(config.path("state")) as db:
+    with database.opened(config.path("state")) as db, database.atomic(db):  # all or nothing
         added, updated, suppressed = import_members(db, members, now_of(args))
         missing = absent_members(db, {m.email for m in members}, lapse=args.full)
+    try:
+        _imported(args, added, updated, suppressed, len(bad), missing)
+    except KeyboardInterrupt as stop:  # a Ctrl-C now: it was imported (adversary helper 99)
+        stop.left = "the import was made: `reportback subscribers count` shows it"  # type: ignore[attr-defined]
+        raise
+    return 0
+
+
+def _imported(
+    args: argparse.Namespace, added: int, updated: int, suppressed: int, bad: int, missing: int
+) -> None:
     print(
         f"imported {shown_path(args.file)}: {added} added, {updated} updated, {suppressed} "
-        f"not re-subscribed (unsubscribed, erased or bounced), {len(bad)} bad rows skipped"
+        f"not re-subscribed (unsubscribed, erased or bounced), {bad} bad rows skipped"
         + (f", {missing} members not in it lapsed" if args.full else ""),
         file=sys.stderr,
     )
@@ -51,7 +62,6 @@ def subscribers_import(args: argparse.Namespace, config: Config) -> int:
         print(f"note: {missing} members imported before are not in this file and still get "
               "members' material; if it is the whole membership list, import it with --full "
               "so that they lapse", file=sys.stderr)  # fmt: skip
-    return 0
 
 
 def subscribers_list(args: argparse.Namespace, config: Config) -> int:
