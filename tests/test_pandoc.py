@@ -81,18 +81,6 @@ def test_headings_are_shifted_alike_so_the_highest_is_at_the_level_asked() -> No
     assert "<h2>Four</h2>" in raised and "<h3>Five</h3>" in raised
 
 
-def test_a_tree_goes_to_pandoc_as_one_line_of_json_whatever_its_characters() -> None:
-    """orjson writes the trees pandoc is given; a string UTF-8 cannot hold (an unpaired
-    surrogate) is written by json instead, escaped, not an error; either reads back the same."""
-    with Pandoc() as pandoc:
-        doc, _ = pandoc.parse('Caf\u00e9 \u2014 \U0001f92b *"quoted"*\nline two\n')
-        assert "\u2014" in pandoc.write(doc, ("plain",))["plain"]
-    for tree in (doc, {"t": "Str", "c": "half \ud800 pair"}):
-        text = worker._json(tree)
-        assert "\n" not in text and json.loads(text) == tree
-    assert worker._json({"c": "\ud800"}) == '{"c": "\\ud800"}'  # json's, escaped
-
-
 def test_a_request_pandoc_never_finishes_stops_with_a_clear_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

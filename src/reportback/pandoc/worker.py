@@ -19,8 +19,6 @@ from importlib import resources
 from types import TracebackType
 from typing import Any, TypeVar
 
-import orjson
-
 from reportback.errors import ExternalFailure
 from reportback.model import Ast
 
@@ -158,7 +156,7 @@ class Pandoc:
             raise ExternalFailure(f"pandoc stopped: {exc}") from exc
         if not line:
             raise ExternalFailure(f"pandoc stopped (exit code {proc.poll()})")
-        answer: dict[str, Any] = orjson.loads(edit(line))  # a fifth faster than json's
+        answer: dict[str, Any] = json.loads(edit(line))
         if "error" in answer:
             raise ExternalFailure(f"pandoc failed: {answer['error']}")
         return answer
@@ -181,19 +179,9 @@ class Pandoc:
         """Write the AST in each of `formats` (e.g. "html5", "typst", "plain"); with `top`,
         its headings shifted alike so that the highest is at that level."""
         request = {"write": True, "formats": list(formats), "wrap": wrap}
-        answer = self._ask(request | ({} if top is None else {"top": top}), _json(doc))
+        answer = self._ask(request | ({} if top is None else {"top": top}), json.dumps(doc))
         out: dict[str, str] = answer["out"]
         return out
-
-
-def _json(doc: Ast) -> str:
-    """Return an AST as one line of JSON: orjson's, seven times as fast as json's on the
-    bench's reports (1.4 ms a report of every build's write); json's where orjson finds a
-    character UTF-8 cannot hold (an unpaired surrogate: none that pandoc reads is one)."""
-    try:
-        return orjson.dumps(doc).decode("utf-8")
-    except orjson.JSONEncodeError:
-        return json.dumps(doc)
 
 
 WRAPPED = re.compile(
