@@ -1494,6 +1494,13 @@ LABELLED = {
     "a setext heading": "Disputes – confidential\n-----------------------\n\nzq.",
     "an emphasised label in a heading": "## Disputes – *confidential*\n\nzq.",
     "a heading that is the label alone": "## Cyfrinachol\n\nzq.",
+    # adversary helper 100: a look-alike letter in the other case than the one listed
+    "a capital f with a hook": "NOT \u0191OR PUBLICATION: zq.",
+    "a capital i with a stroke": "CONF\u0197DENTIAL: zq.",
+    "a capital Armenian o": "C\u0555NFIDENTIAL: zq.",
+    "small Cherokee letters": "confidenti\uab7a\uab6e: zq.",
+    "Coptic and Lisu letters": "\u2c9eFF THE RECORD: zq, \ua4e0\ua4f3\ua4d4 \ua4dd\ua4f3\ua4e3 "
+    "publication.",
 }
 
 

@@ -51,8 +51,20 @@ LOOK_ALIKES = str.maketrans(
     "cCjlaiaoc"
     "iefllllent",
 )
-"""Letters drawn like Latin ones: Cyrillic, Greek, Cherokee and Armenian letters, small
-capitals, Latin letters with a stroke (a subset of Unicode's confusables)."""
+LOOK_ALIKES.update(  # Coptic and Lisu (adversary helper 100)
+    str.maketrans(
+        "ⲀⲁⲂⲈⲎⲒⲔⲘⲚⲞⲟⲢⲣⲤⲥⲦⲨⲬⲭꓐꓑꓓꓔꓖꓗꓙꓚꓜꓝꓟꓠꓡꓢꓣꓦꓧꓪꓫꓬꓮꓰꓲꓳꓴ",
+        "AaBEHIKMNOoPpCcTYXxBPDTGKJCZFMNLSRVHWXYAEIOU",
+    )
+)
+LOOK_ALIKES.update(  # each in its other case too, drawn alike (`ƒ` and `Ƒ`, `ꮮ` and `Ꮮ`)
+    {ord(other): to for key, to in list(LOOK_ALIKES.items())
+     for other in {chr(key).upper(), chr(key).lower()}
+     if len(other) == 1 and not other.isascii() and ord(other) not in LOOK_ALIKES}
+)  # fmt: skip
+"""Letters drawn like Latin ones: Cyrillic, Greek, Cherokee, Armenian, Coptic and Lisu
+letters, small capitals, Latin letters with a stroke (a subset of Unicode's confusables), in
+either case."""
 
 
 def skeleton(token: str) -> str:
