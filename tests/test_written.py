@@ -1528,7 +1528,9 @@ SAID_FINE = (
     "The [panel, not for publication, zqsecret]{.confidential} met.\n\n"
     "The [panel, n\u043et for publication, zqsecret]{.confidential} met.\n\n"
     "## Disputes {.confidential}\n\nCONFIDENTIAL: zqsecret, not for publication.\n\n## Next\n\n"
-    "#LabourConference was trending.\n"
+    "#LabourConference was trending.\n\n"  # adversary helper 100's, refused before:
+    "I don't share this optimism; CLPs that don't share this view were outvoted. We were "
+    "told in confidence-building workshops that it works.\n"
 )
 
 
