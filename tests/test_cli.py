@@ -81,6 +81,19 @@ def test_new_writes_a_checkable_draft(cli: Cli, project: Project) -> None:
     assert cli("new", "NEC — 20 September", "--date", "2016-09-20").code == 2
 
 
+def test_new_writes_no_report_check_would_refuse(cli: Cli, project: Project) -> None:
+    """Adversary helper 99: `new "Confidential: disputes panel"` wrote a report that `check`
+    refused (a title saying it is withheld); it writes nothing now, and says why."""
+    root = project({})
+    for title in ("Confidential: disputes panel", "Disputes (members only)"):
+        result = cli("new", title, "--date", "2016-09-20")
+        assert result.code == 1
+        assert "says that the report is withheld" in result.err
+        assert "nothing was written" in result.err
+    assert not list((root / "reports").glob("*.md"))
+    assert cli("new", "Disputes panel", "--date", "2016-09-20").code == 0
+
+
 def test_config_unknown_key_names_file_and_line(cli: Cli, project: Project) -> None:
     project({"reportback.toml": '[site]\ntitle = "x"\n\n[feeds]\nmax_itmes = 5\n'})
     result = cli("check")

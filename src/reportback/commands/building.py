@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from reportback.config import Config
-from reportback.errors import UsageError, shown_path
+from reportback.errors import InputRefused, UsageError, shown_path
 
 if TYPE_CHECKING:
     from reportback.model import BuildResult
@@ -29,12 +29,20 @@ def init(args: argparse.Namespace, config: Config) -> int:
 
 
 def new(args: argparse.Namespace, config: Config) -> int:
+    """Start a report; one whose front matter `check` would refuse (a title saying it is
+    withheld: `Confidential: disputes`) is taken back, and says why (adversary helper 99)."""
+    from reportback.checking.front_matter import load_report
+    from reportback.clps import directory_for
     from reportback.commands import scaffold
 
     path = scaffold.new_report(
         config.path("reports"), args.title, args.meeting, args.date or date.today(),
         config.site.timezone,
     )  # fmt: skip
+    loaded, problems = load_report(path, directory_for(config), shown_path(path))
+    if loaded is None or problems:
+        path.unlink()
+        raise InputRefused(problems, "choose another title or meeting", "nothing was written")
     print(shown_path(path))
     return 0
 
