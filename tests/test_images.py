@@ -285,12 +285,28 @@ def test_a_pdf_template_can_read_and_attach_nothing(
 
 
 def test_a_pdf_typst_cannot_lay_out_names_its_report(cli: Cli, project: Project) -> None:
-    files = {"reports/a.md": report(BODY), "templates/report.typ": _template('\n#panic("x")\n')}
+    """A report the template cannot lay out (here: a word it panics on) is named, exit 3."""
+    panics = _template('\n#show "Zqword": it => panic("x")\n')
+    files = {"reports/a.md": report("Zqword.\n\n" + BODY), "templates/report.typ": panics}
     root = project(files)
     result = cli("build", "--now", NOW)
     assert result.code == 3, result.err
     assert result.err.startswith("reports/a.md: Typst could not lay out "), result.err
     assert not (root / "site").exists()
+
+
+def test_a_pdf_template_that_lays_out_nothing_is_refused(cli: Cli, project: Project) -> None:
+    """Adversary helper 99: a broken template override was blamed on the first report laid
+    out with it (exit 3); the template is refused, exit 1."""
+    for broken in ('\n#panic("x")\n', "\n#let broken = (\n"):
+        files = {"reports/a.md": report(BODY), "templates/report.typ": _template(broken)}
+        root = project(files)
+        result = cli("build", "--now", NOW)
+        assert result.code == 1, result.err
+        assert result.err.startswith(
+            "templates/report.typ:1: Typst cannot lay out any report with it: "
+        ), result.err
+        assert not (root / "site").exists()
 
 
 def test_the_audit_refuses_a_pdf_whose_template_attached_a_report(

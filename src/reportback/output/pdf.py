@@ -57,7 +57,11 @@ def make_pdf(template: str, body: str, info: PdfInfo, files: Mapping[str, bytes]
     with stage("render: pdf (typst)"), tempfile.TemporaryDirectory(prefix="reportback-") as root:
         for name, data in files.items():
             (Path(root) / name).write_bytes(data)
-        pdf = _compile(source, inputs, Path(root), info.title)
+        try:
+            pdf = _compile(source, inputs, Path(root), info.title)
+        except ExternalFailure as exc:  # the template's fault, if it lays out nothing at all
+            _compile(f"{template}\n#show: report\n", inputs, Path(root), info.title, exc)
+            raise
     if not isinstance(pdf, bytes):
         raise ExternalFailure("Typst returned no PDF")
     pdf = show_title(pdf)
@@ -77,7 +81,16 @@ def threads_running() -> str | None:
 _compiled = False
 
 
-def _compile(source: str, inputs: dict[str, str], root: Path, title: str) -> object:
+def _compile(
+    source: str,
+    inputs: dict[str, str],
+    root: Path,
+    title: str,
+    failed: ExternalFailure | None = None,
+) -> object:
+    """Lay out `source`; given how a report `failed`, `source` is the template alone, and if it
+    fails too, the template is refused (adversary helper 99: a broken override was blamed on
+    the report, exit 3)."""
     global _compiled
     _compiled = True
     try:
@@ -95,6 +108,10 @@ def _compile(source: str, inputs: dict[str, str], root: Path, title: str) -> obj
                 [problem(TEMPLATE, 1, f"laying out {title!r} reads a file ({_short(exc)}); the "
                          "PDF template may read only the report's own images")]
             ) from exc  # fmt: skip
+        if failed is not None:
+            raise InputRefused(
+                [problem(TEMPLATE, 1, f"Typst cannot lay out any report with it: {_short(exc)}")]
+            ) from failed
         raise ExternalFailure(f"Typst could not lay out {title!r}: {exc}") from exc
     return pdf
 
