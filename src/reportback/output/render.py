@@ -38,12 +38,24 @@ def render(
     draft: bool = False,
     text: bool = True,
 ) -> RenderedReport:
-    """Render one audience's version of a report; its plain text too if `text` (a digest's)."""
-    formats = ("html5", "typst", "plain") if text else ("html5", "typst")
+    """Render one audience's version of a report; its plain text too if `text` (a digest's).
+    Pandoc or Typst failing says which report they could not write or lay out."""
     try:
-        out = pandoc.write(report.ast, formats, top=2)  # the title is level 1
-    except ExternalFailure as exc:  # say which report pandoc could not write
+        return _rendered(report, publication, pandoc, settings, draft, text)
+    except ExternalFailure as exc:
         raise ExternalFailure(f"{shown_path(report.source.path)}: {exc}") from exc
+
+
+def _rendered(
+    report: RedactedReport,
+    publication: Publication,
+    pandoc: Pandoc,
+    settings: RenderSettings,
+    draft: bool,
+    text: bool,
+) -> RenderedReport:
+    formats = ("html5", "typst", "plain") if text else ("html5", "typst")
+    out = pandoc.write(report.ast, formats, top=2)  # the title is level 1
     meta = report.source.meta
     info = PdfInfo(
         title=meta.title,
@@ -61,10 +73,7 @@ def render(
     )
     cache = Cache(settings.cache) if settings.cache is not None else None
     files = {image.name: images.published(image, cache) for image in report.images}
-    try:
-        pdf = make_pdf(settings.typst_template, out["typst"], info, files)  # images by name
-    except ExternalFailure as exc:  # say which report's PDF could not be made
-        raise ExternalFailure(f"{shown_path(report.source.path)}: {exc}") from exc
+    pdf = make_pdf(settings.typst_template, out["typst"], info, files)  # images by name
     html = _title_footnotes(out["html5"])
     pdf_file = StoredPdf.held("", pdf)
     return RenderedReport(report, publication, html, out.get("plain"), pdf_file, draft)
