@@ -59,8 +59,8 @@ def make_pdf(template: str, body: str, info: PdfInfo, files: Mapping[str, bytes]
             (Path(root) / name).write_bytes(data)
         try:
             pdf = _compile(source, inputs, Path(root), info.title)
-        except ExternalFailure as exc:  # the template's fault, if it lays out nothing at all
-            _compile(f"{template}\n#show: report\n", inputs, Path(root), info.title, exc)
+        except ExternalFailure as failed:  # the template's fault, if it lays out nothing
+            _lays_out_alone(template, inputs, Path(root), failed)
             raise
     if not isinstance(pdf, bytes):
         raise ExternalFailure("Typst returned no PDF")
@@ -81,16 +81,21 @@ def threads_running() -> str | None:
 _compiled = False
 
 
-def _compile(
-    source: str,
-    inputs: dict[str, str],
-    root: Path,
-    title: str,
-    failed: ExternalFailure | None = None,
-) -> object:
-    """Lay out `source`; given how a report `failed`, `source` is the template alone, and if it
-    fails too, the template is refused (adversary helper 99: a broken override was blamed on
-    the report, exit 3)."""
+def _lays_out_alone(
+    template: str, inputs: dict[str, str], root: Path, failed: ExternalFailure
+) -> None:
+    """Refuse the template if it cannot lay out a report with no body (adversary helper 99: a
+    broken override was blamed on the first report laid out with it, exit 3)."""
+    try:
+        _compile(f"{template}\n#show: report\n", inputs, root, "a report with no body")
+    except ExternalFailure as exc:
+        cause = exc.__cause__ or exc
+        raise InputRefused(
+            [problem(TEMPLATE, 1, f"Typst cannot lay out any report with it: {_short(cause)}")]
+        ) from failed
+
+
+def _compile(source: str, inputs: dict[str, str], root: Path, title: str) -> object:
     global _compiled
     _compiled = True
     try:
@@ -108,10 +113,6 @@ def _compile(
                 [problem(TEMPLATE, 1, f"laying out {title!r} reads a file ({_short(exc)}); the "
                          "PDF template may read only the report's own images")]
             ) from exc  # fmt: skip
-        if failed is not None:
-            raise InputRefused(
-                [problem(TEMPLATE, 1, f"Typst cannot lay out any report with it: {_short(exc)}")]
-            ) from failed
         raise ExternalFailure(f"Typst could not lay out {title!r}: {exc}") from exc
     return pdf
 
@@ -146,5 +147,5 @@ def show_title(pdf: bytes) -> bytes:
     return pdf + b"\n" + obj + xref + tail
 
 
-def _short(exc: Exception) -> str:
+def _short(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0][:200]
