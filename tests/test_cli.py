@@ -14,6 +14,8 @@ import yaml
 
 from .conftest import NOW, Result, report
 
+DEFAULTS = Path(__file__).parent.parent / "templates"
+
 Cli = Callable[..., Result]
 Project = Callable[[dict[str, str | bytes]], Path]
 COMMANDS = ("init", "new", "check", "build")
@@ -725,6 +727,11 @@ CLUMSY = {  # adversary helper 99: each printed a traceback, or was silently ign
     "a template in UTF-16": (
         {"templates/report.typ": "#set page(width: 10cm)\n".encode("utf-16")}, None, 1,
         "templates/report.typ:1: not UTF-8 text",
+    ),
+    "a base page in Latin-1, extended by default pages (named itself, not record.html)": (
+        {"templates/base.html": (DEFAULTS / "base.html").read_bytes() + "<!-- café -->\n".encode(
+            "latin-1")},
+        None, 1, "templates/base.html:52: not UTF-8 text",
     ),
     "a template override that is a folder": (
         {"templates/report.typ/x": ""}, None, 1, "templates/report.typ:1: is not a file",

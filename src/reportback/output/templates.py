@@ -19,6 +19,8 @@ from reportback.output.template_folders import folders
 
 ADVICE = "save it as UTF-8"
 """What to do with a template that is not UTF-8 (a traceback: adversary helper 99)."""
+JINJA = (".html", ".txt", ".xml", ".css", ".js")
+"""The templates Jinja reads (a failure in one is named at its line)."""
 
 
 class Templates:
@@ -41,7 +43,9 @@ class Templates:
 
     def jinja(self) -> jinja2.Environment:
         for name in [default.name for default in self.dirs[-1].iterdir() if default.is_file()]:
-            self.find(name)  # an override that is no file (a folder, a dead link) is refused
+            found = self.find(name)  # an override that is no file (a folder, a dead link)
+            if found.parent != self.dirs[-1] and found.suffix in JINJA:  # or not UTF-8: named
+                text_of(found, "utf-8", ADVICE)  # itself, not the page that extends it
         env = _Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=jinja2.select_autoescape(("html", "xml")),
@@ -162,7 +166,7 @@ def _refusal(exc: Exception, filename: str | None) -> InputRefused:
         where, line = exc.filename or where, exc.lineno
     else:
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename.endswith((".html", ".txt", ".xml", ".css", ".js")):
+            if frame.filename.endswith(JINJA):
                 where, line = frame.filename, frame.lineno or 1
                 break
     if isinstance(exc, jinja2.TemplateNotFound):
