@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -762,6 +764,43 @@ def test_clumsy_files_are_refused_with_a_message_not_a_traceback(
     assert result.code == code, result.err
     assert said in result.err, result.err
     assert "Traceback" not in result.err
+
+
+def _full(*args: object) -> int:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_full_disk_names_the_file_being_written(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that fails for want of space says which file (it said `a file`: stop 53)."""
+    project({"reports/a.md": report()})
+    monkeypatch.setattr(os, "writev", _full)  # the site's and the feeds' files, in pieces
+    result = cli("build", "--now", NOW)
+    assert result.code == 3, result.err
+    assert re.search(r"^\.(site|feeds)\.new-\d+/\S+: No space left on device; free some disk "
+                     r"space", result.err, re.M), result.err  # fmt: skip
+
+
+def test_a_file_kept_whole_or_not_at_all_is_named_not_its_temporary_copy(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state's files are written to a temporary name, then renamed: a failure names the
+    file meant (a read-only folder named `.x.pickle.12016.140140292548416`: stop 53)."""
+    project({"reports/a.md": report()})
+    write_bytes = Path.write_bytes
+
+    def refused(path: Path, data: bytes) -> int:
+        if path.name.startswith(".") and ".pickle." in path.name:  # a temporary copy
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return write_bytes(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", refused)
+    result = cli("build", "--now", NOW)
+    assert result.code == 3, result.err
+    said = re.search(r"^(\S+): Permission denied; check the permissions", result.err, re.M)
+    assert said and said[1].startswith(".reportback/"), result.err
+    assert not Path(said[1]).name.startswith("."), result.err
 
 
 def test_a_time_without_an_offset_is_shown_one_that_works(cli: Cli, project: Project) -> None:

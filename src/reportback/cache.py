@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from reportback import __version__
+from reportback.errors import naming
 
 
 @functools.cache
@@ -56,8 +57,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     try:
-        temp.write_bytes(data)
-        temp.replace(path)
+        with naming(path, temp):
+            temp.write_bytes(data)
+            temp.replace(path)
     except BaseException:  # a full disk, say: no empty file left behind
         temp.unlink(missing_ok=True)
         raise

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,6 +167,18 @@ def text_of(path: Path, encoding: str = "utf-8-sig", advice: str = "") -> str:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         said = f"not UTF-8 text: {advice}" if advice else "not UTF-8 text"
         raise InputRefused([problem(path, line, said)]) from exc
+
+
+@contextmanager
+def naming(path: Path, instead: Path | None = None) -> Iterator[None]:
+    """Name `path` as where an OSError in the `with` body happened, if the system named no
+    file (a full disk's write: "a file", stop 53) or named `instead` (its temporary copy)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None or (instead is not None and exc.filename == str(instead)):
+            exc.filename = str(path)
+        raise
 
 
 def os_failure(exc: OSError | RuntimeError) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from reportback.cache import load_stored, save_stored
+from reportback.errors import naming
 
 Content = bytes | tuple[bytes, ...]
 """A file's bytes, whole or in pieces."""
@@ -64,8 +65,7 @@ class Staging:
             return False
 
     def reuse(self, name: str, key: str, trust: str) -> bool:
-        """Link the published file if it `holds` `name` as made from `key` under `trust`:
-        True if it could."""
+        """Link the published file if it `holds` `name` made from `key` under `trust` (True)."""
         if not self.holds(name, key, trust):
             return False
         self.writer.put(partial(self._link, f"{self.target}/{name}", name))
@@ -240,10 +240,10 @@ def _write(path: Path, data: Content) -> None:
     """Write a file; its pieces in one call where the system has `writev` (one call lets go
     of Python's lock once, where a call per piece would wait to take it back each time)."""
     if isinstance(data, bytes) or not hasattr(os, "writev"):
-        with path.open("wb") as handle:  # buffered: a short write is written on
+        with naming(path), path.open("wb") as handle:  # buffered: a short write is written on
             handle.write(data if isinstance(data, bytes) else b"".join(data))
         return
-    with path.open("wb", buffering=0) as handle:
+    with naming(path), path.open("wb", buffering=0) as handle:
         left: list[bytes | memoryview] = list(data)
         while left:
             done = os.writev(handle.fileno(), left[:IOV_MAX])
