@@ -412,6 +412,12 @@ WORDED = {
     "conf before a number": "Conf: 3 members, zq among them, were expelled.\n",
     "an embargo on the details": "Embargo on the details: zq.\n",
     "not for now": "Not for now: zq.\n",
+    # adversary helper 100: each was published
+    "told to us in confidence": "The figures were told to us in confidence: zq.\n",
+    "must not leave the room": "This must not leave the room: zq.\n",
+    "must not go beyond the committee": "This must not go beyond the committee: zq.\n",
+    "don't tweet this": "Don't tweet this: zq.\n",
+    "I probably shouldn't say": "I probably shouldn't say this, but zq was expelled.\n",
 }  # fmt: skip
 NEAR_CLASSES = (
     "in-confidence", "off-record", "offtherecord", "no-publish", "do-not-publish", "dnp",
