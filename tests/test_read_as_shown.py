@@ -418,6 +418,11 @@ WORDED = {
     "must not go beyond the committee": "This must not go beyond the committee: zq.\n",
     "don't tweet this": "Don't tweet this: zq.\n",
     "I probably shouldn't say": "I probably shouldn't say this, but zq was expelled.\n",
+    "an Osage o": "C\U000104eanfidential: zq.\n",
+    "a Deseret o": "C\U0001042cnfidential: zq.\n",
+    "an Osmanya o": "C\U000104a0nfidential: zq.\n",
+    "a Carian m": "\U000102b0embers only: zq.\n",
+    "a Warang Citi e, a capital": "Confid\U000118a6ntial: zq.\n",
 }  # fmt: skip
 NEAR_CLASSES = (
     "in-confidence", "off-record", "offtherecord", "no-publish", "do-not-publish", "dnp",

@@ -57,6 +57,23 @@ LOOK_ALIKES.update(  # Coptic and Lisu (adversary helper 100)
         "AaBEHIKMNOoPpCcTYXxBPDTGKJCZFMNLSRVHWXYAEIOU",
     )
 )
+LOOK_ALIKES.update(  # the rest of Unicode's confusables (UTS #39) drawn like one Latin letter,
+    # in alphabets of Latin, Greek and Cyrillic shapes (Deseret, Osage, Carian, Warang Citi…),
+    # from confusable-homoglyphs 3.3.1's table (adversary helper 100: Osage, Deseret, Osmanya)
+    str.maketrans(
+        "ƄƍƽɣɯʋγϜϺЬгѡҮүҽԌՏագզռքყჿᎥᎩᎽᏂᏏᏕᏧᏳᐯᑌᑭᑯᑲᒍᒪᕁ"
+        "ᕼᕽᖇᖯᖴᗅᗞᗪᗰᗷ᙭᙮ᚷᛁᛕᛖᴑᴦᶃᶌẝỿⲅⳐⴸⴹⵏⵔⵕⵝꓒꙇꞘꞙꞟꞲꞳꞴꬲꬵ"
+        "ꬽꭇꭈꭎꭒꭚꭵꮁ𐊂𐊆𐊇𐊊𐊐𐊒𐊕𐊖𐊗𐊠𐊡𐊢𐊥𐊫𐊰𐊱𐊲𐊴𐋏𐋵𐌁𐌂𐌉𐌑𐌕𐌗𐌠𐌢𐐄𐐕𐐛𐐠"
+        "𐐬𐐽𐑈𐒴𐓂𐓎𐓪𐓶𐔓𐔖𐔘𐔜𐔝𐔥𐔦𐔧𑢠𑢢𑢣𑢤𑢦𑢩𑢮𑢲𑢵𑢸𑢼𑣀𑣁𑣂𑣃𑣄𑣈𑣗𑣘𑣜𑣠𑣥𑣦𑣩"
+        "𑣬𑣯𑣲𖼈𖼊𖼖𖼨𖼵𖼺𖽀𖽂𖽃𝈍𝈓𝈖𝈪",
+        "bgsywuyfmbrwyyegswqqnfyoiyyhbsdgvupdbjlx"
+        "hxrbfaddmbxxxlkmorgyfyrlveloqxdiffujxbef"
+        "orruuyirbeflxopstabcfomtyxhzbclmtxlxocls"
+        "ocsrouounokcvflxvflyezeloutvsfizoouyozwc"
+        "xwcvtllrsauyvfrl",
+    )
+)
+LOOK_ALIKES.update(str.maketrans("𐒆𐒠", "oo"))  # Osmanya deel and zero, drawn as O
 LOOK_ALIKES.update(  # each in its other case too, drawn alike (`ƒ` and `Ƒ`, `ꮮ` and `Ꮮ`)
     {ord(other): to for key, to in list(LOOK_ALIKES.items())
      for other in {chr(key).upper(), chr(key).lower()}
