@@ -418,6 +418,7 @@ WORDED = {
     "must not go beyond the committee": "This must not go beyond the committee: zq.\n",
     "don't tweet this": "Don't tweet this: zq.\n",
     "I probably shouldn't say": "I probably shouldn't say this, but zq was expelled.\n",
+    "a word struck out inside": "This is not ~~really~~ for publication: zq.\n",
     "an Osage o": "C\U000104eanfidential: zq.\n",
     "a Deseret o": "C\U0001042cnfidential: zq.\n",
     "an Osmanya o": "C\U000104a0nfidential: zq.\n",

@@ -36,6 +36,9 @@ SHOWN = re.compile(
 CODE_END = "\x00"
 """Where a code span ends, in a block's words (no report holds it: such characters are
 dropped on reading)."""
+STRUCK = re.compile("\x01[^\x01\x02]*\x02")
+"""Struck-out words, between \x01 and \x02 in a block's words: read, and read left out
+(`not ~~really~~ for publication` says `not for publication`; adversary helper 100)."""
 TEX = re.compile(r"\\[a-zA-Z]+|\\.|[{}]")
 """A TeX command, escape or brace, which math shows no letters of."""
 WORDS = ("Para", "Plain", "Header")
@@ -81,8 +84,16 @@ def said_in_blocks(ast: Ast) -> Iterator[Said]:
 
 def _readings(text: str) -> list[str]:
     """Return a block's words as a reader reads them: a code span joined to the words around
-    it, and set apart from them (one reading each, if it holds one)."""
-    return [text.replace(CODE_END, ""), text.replace(CODE_END, "·")] if CODE_END in text else [text]
+    it, and set apart from them; struck-out words read, and left out (one reading each)."""
+    texts = [text]
+    if "\x01" in text:
+        left_out = text
+        while STRUCK.search(left_out):  # the innermost first: struck inside struck
+            left_out = STRUCK.sub("", left_out)
+        texts = [text.replace("\x01", "").replace("\x02", ""), re.sub(r"[ \t]+", " ", left_out)]
+    if CODE_END in text:
+        return [t.replace(CODE_END, sep) for t in texts for sep in ("", "·")]
+    return texts
 
 
 def _tag_as_read(tag: re.Match[str]) -> str:
@@ -125,6 +136,10 @@ def _into(value: list[Any], parts: list[str]) -> None:
             parts.append(" ")
         elif kind in ("Link", "Image"):
             _into(item["c"][1], parts)
+        elif kind == "Strikeout":
+            parts.append("\x01")
+            _into(item["c"], parts)
+            parts.append("\x02")
         elif isinstance(content := item.get("c"), list):
             _into(content, parts)
 
