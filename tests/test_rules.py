@@ -11,7 +11,7 @@ from reportback.checking import limits
 from reportback.output.templates import default_dir
 from reportback.pandoc import worker
 
-from .conftest import NOW, Result, report
+from .conftest import NOW, Result, report, site_text
 from .test_property import PNG
 
 Cli = Callable[..., Result]
@@ -203,6 +203,21 @@ def test_definitions_used_inside_their_own_material_are_fine(cli: Cli, project: 
     )
     project({"reports/a.md": HEAD + body + "\nPublic.[^p]\n\n[^p]: Public note.\n"})
     assert cli("check").code == 0
+
+
+@pytest.mark.parametrize("mark", ["members", "confidential"])
+def test_a_public_definition_that_starts_with_a_withheld_span_is_published_without_it(
+    cli: Cli, project: Project, mark: str
+) -> None:
+    """A definition is where its line starts: `[^a]: [Jo]{.members} …` is public, its span
+    withheld (it was refused as written inside withheld material; adversary helper 101)."""
+    body = f"Opening with a note[^a] and more.\n\n[^a]: [Zqspan]{{.{mark}}} starts the note.\n"
+    root = project({"reports/a.md": HEAD + body})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    shown = dict(site_text(root / "site"))
+    assert any("starts the note" in text for text in shown.values())
+    assert not [path for path, text in shown.items() if "zqspan" in text.casefold()]
 
 
 @pytest.mark.parametrize(

@@ -258,8 +258,9 @@ def definitions(ast: Ast, regions: Regions) -> Iterator[Found]:
     """Yield each footnote or link whose text or target was written at a higher level than
     where it is used."""
     found: list[Found] = []
-    for use in regions.notes:
-        used, written = regions.level_at(use.used), regions.level_at(use.written)
+    for use in regions.notes:  # a definition is where its line starts, not its first word
+        start = regions.body.rfind("\n", 0, use.written) + 1  # (`[^a]: [Jo]{.members} …`)
+        used, written = regions.level_at(use.used), regions.level_at(start)
         if written > used:
             label = _label(regions.body, use.used, r"\[(\^[^\]\n]*)\]")
             found.append((regions.line_of(use.written), _misuse("footnote", label, written, used)))
