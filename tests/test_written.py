@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from reportback.checking import intent, limits, placement, readers, visible, wordings
 from reportback.checking.caseless import Caseless
 from reportback.checking.regions import Regions
+from reportback.checking.source_reader import SOURCE_READER, for_source_reader, regions
+from reportback.model import Audience
 from reportback.output.templates import default_dir
 from reportback.pandoc import worker
 
@@ -94,6 +96,35 @@ def test_definition_after_a_stray_tilde_line_is_still_found(cli: Cli, project: P
     result = cli("build", "--now", NOW)
     assert result.code == 1 and "Traceback" not in result.err
     assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["a\tb [Zq words]{.confidential} after", "-\tItem with [Zq words]{.confidential} after",
+     "> a\tb [Zq words]{.confidential} after", "a\t\tb\t[Zq words]{.confidential}\tafter"],
+)  # fmt: skip
+def test_where_words_were_written_counts_a_tab_as_commonmark_does(line: str) -> None:
+    """The source reader gives columns with each tab run to the next stop of four: read as
+    characters, every word after a tab on its line was placed up to three characters late
+    (adversary helper 101: a tab-indented `## Heading` was taken for an underlined one)."""
+    body = f"Opening.\n\n{line}\n"
+    with worker.Pandoc() as pandoc:
+        positions = pandoc.parse(for_source_reader(body), SOURCE_READER, unwrap=True)[0]
+    written = regions(body, positions)
+    start = body.index("Zq")
+    assert [written.level_at(start + n) for n in range(len("Zq words"))] == [
+        Audience.CONFIDENTIAL
+    ] * len("Zq words")
+    assert written.level_at(body.index("after")) == Audience.PUBLIC
+
+
+def test_a_tab_indented_heading_in_a_list_item_is_no_underlined_one(
+    cli: Cli, project: Project
+) -> None:
+    body = "Public [x]{.confidential}.\n\n-\tItem one\n\n\t## Heading in item\n\n-\tItem two\n"
+    project({"reports/a.md": HEAD + body})
+    result = cli("check")
+    assert result.code == 0, result.err
 
 
 def test_definitions_used_at_their_own_level_are_fine(cli: Cli, project: Project) -> None:
