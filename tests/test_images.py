@@ -694,3 +694,44 @@ def test_an_svgs_text_is_drawn(family: str) -> None:
         alpha = drawn.convert("RGBA").getchannel("A")
         assert alpha.getbbox() is not None, "nothing drawn"
         assert sum(1 for a in alpha.tobytes() if a > 128) > 200
+
+
+def _tiff() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 10, 10)).save(out, "TIFF")
+    return out.getvalue()
+
+
+def _huge(root: Path) -> None:
+    """A PNG made a byte past the largest image file read (its size, not its bytes, on disk)."""
+    with (root / "reports" / "chart.png").open("r+b") as handle:
+        handle.truncate(images.MAX_BYTES + 1)
+
+
+@pytest.mark.parametrize(
+    ("data", "then", "said"),
+    [
+        (_tiff, None, "is not a PNG, JPEG, GIF or WebP image, whatever its name"),
+        (lambda: b"", None, "is not a PNG, JPEG, GIF or WebP image, whatever its name"),
+        (lambda: _saved("PNG"), _huge, "is 50 MB; the largest read is 50 MB: make it smaller"),
+    ],
+    ids=["a TIFF named .png", "an empty file", "a file over 50 MB"],
+)
+def test_an_image_file_pillow_should_not_read_is_refused_in_its_own_words(
+    cli: Cli,
+    project: Project,
+    data: Callable[[], bytes],
+    then: Callable[[Path], None] | None,
+    said: str,
+) -> None:
+    """Adversary helper 102: a TIFF (BMP, PCX…) named `.png` was decoded and published; a
+    3 GB image had the system kill the build, with no message; an unreadable one was refused
+    with `<_io.BytesIO object at 0x7f…>` in the message."""
+    head = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n---\n\n"
+    root = project({"reports/a.md": head + "![Chart](chart.png)\n", "reports/chart.png": data()})
+    if then is not None:
+        then(root)
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert result.err.startswith(f"reports/a.md:7: image 'chart.png' {said}"), result.err
+    assert "0x" not in result.err

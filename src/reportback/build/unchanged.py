@@ -63,7 +63,9 @@ def inputs(config: Config, drafts: object) -> str:
     h.update(repr((config, drafts)).encode())
     for path in files_read(config):
         h.update(f"\0{path}\0".encode())
-        h.update(path.read_bytes())
+        with path.open("rb") as handle:  # a piece at a time: an image may be large
+            while piece := handle.read(1 << 20):
+                h.update(piece)
     return h.hexdigest()
 
 

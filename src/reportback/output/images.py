@@ -16,8 +16,15 @@ import re
 import warnings
 from pathlib import Path
 
+from PIL import (
+    GifImagePlugin,
+    ImageOps,
+    JpegImagePlugin,
+    PngImagePlugin,
+    UnidentifiedImageError,
+    WebPImagePlugin,
+)
 from PIL import Image as Pillow
-from PIL import ImageOps
 
 from reportback.cache import Cache
 from reportback.cache import key as cache_key
@@ -27,6 +34,17 @@ from reportback.output import svgdraw
 
 MAX_PIXELS = 40_000_000
 """The largest image published (40 megapixels); a larger one is refused."""
+MAX_BYTES = 50 << 20
+"""The largest image file read (50 MB): reading one takes ~11 times its size in memory (a
+3 GB file had the system kill the build, with no message: adversary helper 102)."""
+FORMATS = tuple(
+    plugin.format
+    for plugin in (PngImagePlugin.PngImageFile, JpegImagePlugin.JpegImageFile,
+                   GifImagePlugin.GifImageFile, WebPImagePlugin.WebPImageFile)
+)  # fmt: skip
+"""The formats an image is read in, whatever its name (a TIFF, BMP or PCX file named `.png`
+was decoded: adversary helper 102), their plugins loaded here (Pillow loads only some before
+it is asked); a JPEG holding more than one picture (MPO) is a JPEG."""
 JPEG_QUALITY = 90
 SVG_NS = "{http://www.w3.org/2000/svg}"
 DROPPED = frozenset({"script", "foreignObject", "title", "desc", "metadata"})
@@ -57,7 +75,7 @@ def published_suffix(suffix: str) -> str:
 def problems(path: Path) -> list[str]:
     """Return why the image at `path` cannot be published (empty: it can)."""
     try:
-        clean(path.read_bytes(), path.suffix, check_only=True)
+        clean(read(path), path.suffix, check_only=True)
     except ImageRefused as refused:
         return [str(refused)]
     return []
@@ -68,16 +86,25 @@ def published_name(path: Path, cache: Cache | None = None) -> str:
     published (pixels only), not of the file as written, whose hash would be a fingerprint
     of its metadata (adversary helper 78 told a hidden room number from it); raise
     ImageRefused. The bytes are kept for `published`: an image is re-encoded once."""
-    made = _stored(path.read_bytes(), path.suffix, cache)
+    made = _stored(read(path), path.suffix, cache)
     return f"img-{hashlib.sha256(made).hexdigest()[:16]}{published_suffix(path.suffix)}"
 
 
 def published(image: Image, cache: Cache | None) -> bytes:
     """Return the bytes of `image` as published: re-encoded once, then from the cache."""
     try:
-        return _stored(image.source.read_bytes(), image.source.suffix, cache)
+        return _stored(read(image.source), image.source.suffix, cache)
     except ImageRefused as refused:
         raise InputRefused([problem(image.source, 1, f"image {refused}")]) from refused
+
+
+def read(path: Path) -> bytes:
+    """Return an image file's bytes; raise ImageRefused for one over `MAX_BYTES`."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ImageRefused(f"is {size / 2**20:.0f} MB; the largest read is "
+                           f"{MAX_BYTES >> 20} MB: make it smaller")  # fmt: skip
+    return path.read_bytes()
 
 
 def _stored(data: bytes, suffix: str, cache: Cache | None) -> bytes:
@@ -100,7 +127,7 @@ def clean(data: bytes, suffix: str, check_only: bool = False) -> bytes:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Pillow.DecompressionBombWarning)
         try:
-            with Pillow.open(io.BytesIO(data)) as opened:
+            with Pillow.open(io.BytesIO(data), formats=FORMATS) as opened:
                 _bounded(opened.size)
                 if check_only:
                     opened.verify()
@@ -110,8 +137,13 @@ def clean(data: bytes, suffix: str, check_only: bool = False) -> bytes:
                 return _encode(upright, published_suffix(suffix))
         except ImageRefused:
             raise
-        except (OSError, ValueError, SyntaxError, Pillow.DecompressionBombError,
-                Pillow.DecompressionBombWarning) as exc:  # fmt: skip
+        except UnidentifiedImageError as exc:  # its message names an object in memory
+            raise ImageRefused("is not a PNG, JPEG, GIF or WebP image, whatever its name "
+                               "(another format, or damaged)") from exc  # fmt: skip
+        except (Pillow.DecompressionBombError, Pillow.DecompressionBombWarning) as exc:
+            raise ImageRefused(f"is over {MAX_PIXELS // 1_000_000} megapixels, the most "
+                               "published: scale it down") from exc  # fmt: skip
+        except (OSError, ValueError, SyntaxError) as exc:
             raise ImageRefused(f"cannot be read as an image ({exc})") from exc
 
 
