@@ -140,6 +140,24 @@ def test_mark_on_unsupported_element(cli: Cli, project: Project) -> None:
     )
 
 
+def test_an_image_address_pandoc_reads_unescaped_is_named_at_its_line(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 102: `img\\..\\x.png` reads as `img..\\x.png`, so it was named at
+    the body's first line."""
+    root = project({"reports/a.md": HEAD + "Text.\n\n![pic](img\\..\\..\\x.png)\n"})
+    refused(cli, root, "reports/a.md:9: image 'img....\\\\x.png' not found")
+
+
+def test_clps_on_a_div_is_named_at_the_div_not_an_earlier_headings_clps(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 102: it was named at the earlier heading's line."""
+    body = '## Item {clps="aldershot"}\n\nText.\n\n::: {.confidential clps="bedford"}\nx\n:::\n'
+    root = project({"reports/a.md": HEAD + body})
+    refused(cli, root, "reports/a.md:11: clps= only works on a heading")
+
+
 def test_a_mark_on_an_image_is_named_at_the_image_not_an_earlier_mark(
     cli: Cli, project: Project
 ) -> None:

@@ -296,8 +296,10 @@ class BodyChecker:
             if not marked:
                 self.near("reason= needs .confidential or .members on the same element", "reason")
         elif key in ("clps", "regions"):
-            if kind != "Header":
-                self.near(f"{key}= only works on a heading", f"{key}=")
+            if kind != "Header":  # at its own line, not an earlier heading's clps=
+                written = [f"{key}={q}{value}{q}" for q in ('"', "'", "")]
+                found = [w for w in written if w in self.source.body] or [f"{key}="]
+                self.near(f"{key}= only works on a heading", *found)
             else:
                 self._concerns(key, value)
         elif key in ("decision", "vote") or nearmiss.is_near_record_key(key):
@@ -342,18 +344,20 @@ class BodyChecker:
         src = node["c"][2][0]
         if src in self.images:
             return
+        written = [src] if src in self.source.body else [re.split(r"[\\/]", src)[-1]]
+        # (its file's name where its address is not written as read: `img\..\x.png`)
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
-            self.near(f"image {src!r}: images must be files inside the reports folder", src)
+            self.near(f"image {src!r}: images must be files inside the reports folder", *written)
             return
         path = (self.source.path.parent / unquote(src)).resolve()  # pandoc writes ' ' as %20
         if not path.is_relative_to(self.reports):
-            self.near(f"image {src!r} is outside the reports folder", src)
+            self.near(f"image {src!r} is outside the reports folder", *written)
         elif path.suffix.lower() not in IMAGE_TYPES:
-            self.near(f"image {src!r}: only {', '.join(sorted(IMAGE_TYPES))} files", src)
+            self.near(f"image {src!r}: only {', '.join(sorted(IMAGE_TYPES))} files", *written)
         elif not path.is_file():
-            self.near(f"image {src!r} not found", src)
+            self.near(f"image {src!r} not found", *written)
         elif found := images.problems(path):
-            self.near(f"image {src!r} {found[0]}", src)
+            self.near(f"image {src!r} {found[0]}", *written)
         else:
             try:
                 self.images[src] = Image(path, images.published_name(path, self.cache))
