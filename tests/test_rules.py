@@ -149,6 +149,22 @@ def test_an_image_address_pandoc_reads_unescaped_is_named_at_its_line(
     refused(cli, root, "reports/a.md:9: image 'img....\\\\x.png' not found")
 
 
+def test_raw_html_around_markdown_the_readers_end_apart_is_named_so(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 101: `<details>` with Markdown inside, in a report with a mark, was
+    refused with advice about blank lines, lists and tables, none of which helps."""
+    body = "Public [a name]{.confidential}.\n\n<details><summary>More</summary>\n\nText.\n\n"
+    project({"reports/a.md": HEAD + body + "</details>\n",
+             "reportback.toml": "[redaction]\nallow_raw_html = true\n"})  # fmt: skip
+    result = cli("check")
+    assert result.code == 1, result.err
+    assert "reports/a.md:11: pandoc's two readers read the raw HTML here differently" in (
+        result.err
+    ), result.err
+    assert "write it in Markdown instead" in result.err
+
+
 def test_clps_on_a_div_is_named_at_the_div_not_an_earlier_headings_clps(
     cli: Cli, project: Project
 ) -> None:
