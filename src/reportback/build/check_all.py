@@ -48,8 +48,21 @@ def parse_key(source: Source) -> str:
     return cachemod.key("parse", "pickle", PANDOC, READER, SOURCE_READER, source.body)
 
 
+TAB_STOP = 4
+
+
+def spaced(body: str) -> str:
+    """Return a body with each tab run to the next stop of four, as pandoc's command line has
+    it before any reader reads it (asked directly, as here, a reader takes a tab as it is:
+    `>\tQuoted` was a code block to the Markdown reader and a paragraph to CommonMark's, and
+    the source reader gives a tab's columns run, not its characters; adversary helper 103)."""
+    return body.expandtabs(TAB_STOP)
+
+
 def read_body(body: str, pandoc: Pandoc) -> tuple[Ast, list[Warning_], Regions]:
-    """Parse a body with pandoc's Markdown reader, and find where each word was written."""
+    """Parse a body (`spaced`) with pandoc's Markdown reader, and find where each word was
+    written."""
+    body = spaced(body)
     ast, warnings = pandoc.parse(body)
     positions = pandoc.parse(for_source_reader(body), SOURCE_READER, unwrap=True)[0]
     return ast, warnings, regions(body, positions)
@@ -72,7 +85,7 @@ def parse_body(source: Source, pandoc: Pandoc, cache: Cache | None) -> Parsed:
     return Parsed(
         stored["ast"],
         [Warning_(*w) for w in stored["warnings"]],
-        Regions.restored(source.body, stored["regions"]),
+        Regions.restored(spaced(source.body), stored["regions"]),
         later,
     )
 

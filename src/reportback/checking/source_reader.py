@@ -112,16 +112,9 @@ class _Reader:
         """Where each node (by its id: the tree lives as long as this) was written."""
 
     def offset(self, line: int, column: int) -> int:
-        """Return where a position is in the body: `column` counts a tab as far as the next
-        of the stops every four columns, as CommonMark does (`-\t## Item` puts `#` in column
-        5), so a line with tabs is walked (adversary helper 101: `at` fell inside `Item`)."""
         if line - 1 >= len(self.starts):
             return len(self.body)
-        start = self.starts[line - 1]
-        end = self.starts[line] if line < len(self.starts) else len(self.body)
-        if "\t" in self.body[start:end]:
-            column = _characters(self.body[start:end], column)
-        return min(start + column - 1, len(self.body))
+        return min(self.starts[line - 1] + column - 1, len(self.body))
 
     def range_of(self, node: Node) -> Range | None:
         """Return where a node was written, if its attributes say (each node's read once:
@@ -259,14 +252,3 @@ def _clamped(found: list[tuple[Node, Range]], at: Range) -> Iterator[tuple[Node,
     for i, (node, (start, end)) in enumerate(found):
         following = found[i + 1][1][0] if i + 1 < len(found) else at[1]
         yield node, (start, min(end, following) if following >= start else end)
-
-
-def _characters(line: str, column: int) -> int:
-    """Return the character column (from 1) of the tab-expanded `column` of `line`: the
-    first character at or after it (a column inside a tab's stretch is the next one's)."""
-    at = 1
-    for index, char in enumerate(line):
-        if at >= column:
-            return index + 1
-        at = (at - 1) // 4 * 4 + 5 if char == "\t" else at + 1
-    return len(line) + 1 + max(column - at, 0)
