@@ -139,6 +139,19 @@ def test_a_tab_after_a_quotes_marker_is_read_alike_by_both_readers(
     assert result.code == 0, result.err
 
 
+@pytest.mark.parametrize(
+    "line", ["    code [b]{.confidential} here", "More [b] {.confidential} here"]
+)
+def test_a_mark_read_as_text_is_named_at_its_line_not_an_earlier_attached_one(
+    cli: Cli, project: Project, line: str
+) -> None:
+    """Adversary helper 103: it was named at the first line holding `{.confidential}`, where
+    the mark was rightly attached."""
+    root = project({"reports/a.md": HEAD + f"Public [a]{{.confidential}} text.\n\n{line}\n"})
+    said = "reports/a.md:9: '{.confidential}' looks like a withholding mark, but pandoc read it"
+    assert said in assert_refused(cli, root, 9), said
+
+
 def test_definitions_used_at_their_own_level_are_fine(cli: Cli, project: Project) -> None:
     body = (
         "Public[^p].\n\n[^p]: A public note.\n\n::: confidential\nHidden[^h].\n\n"

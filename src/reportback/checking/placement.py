@@ -195,12 +195,12 @@ def _mark_like(text: str, what: str, lines: list[str], seen: set[str]) -> Iterat
         return
     if not found.startswith(("{", ".", "#")):  # a fence, a comment or a tag
         yield (
-            line_of(lines, found.split()[0][:40]),
+            line_of(lines, found.split()[0][:40], text),
             f"{found[:40]!r} would be published as written, withholding nothing; remove it",
         )
         return
     yield (
-        line_of(lines, found.rstrip("}")[:40]),
+        line_of(lines, found.rstrip("}")[:40], text),
         (
             f"{found!r} looks like a withholding mark, but pandoc read it as text (or as "
             "code, math or an attribute's value): it would be published as written. Attach "
@@ -243,14 +243,18 @@ QUOTES = str.maketrans("“”‘’", "\"\"''")
 """Curly quotes as written straight (pandoc reads `"` in text as `“` or `”`)."""
 
 
-def line_of(lines: list[str], needle: str) -> int:
+def line_of(lines: list[str], needle: str, around: str = "") -> int:
     """Return the first line holding `needle` as written, or as pandoc read it (braces drawn
-    like braces, entities, quotes made curly, any run of spaces as one)."""
-    needle = " ".join(needle.split("\n")[0].translate(QUOTES).split())
-    for number, line in enumerate(lines, start=1):
-        read = " ".join(html.unescape(line).translate(BRACES).translate(QUOTES).split())
-        if needle in line or needle in read:
-            return number
+    like braces, entities, quotes made curly, any run of spaces as one): the first holding
+    the line of `around` (a node's text) that holds it, if any does (an earlier line may hold
+    the same mark, attached: adversary helper 103), else 1."""
+    lines_around = [ln for ln in around.split("\n") if needle in ln and ln.strip() != needle]
+    for wanted in [*lines_around[:1], needle]:
+        wanted = " ".join(wanted.split("\n")[0].translate(QUOTES).split())
+        for number, line in enumerate(lines, start=1):
+            read = " ".join(html.unescape(line).translate(BRACES).translate(QUOTES).split())
+            if wanted in line or wanted in read:
+                return number
     return 1
 
 
