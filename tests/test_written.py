@@ -152,6 +152,25 @@ def test_a_mark_read_as_text_is_named_at_its_line_not_an_earlier_attached_one(
     assert said in assert_refused(cli, root, 9), said
 
 
+TABBED = {  # adversary helper 104: each was named at an earlier line (or twice)
+    "a label": ("Members\tonly:\tthe panel expelled Jo.", "'Members only:' says that it"),
+    "a heading's label": ("## In\tcamera", "says that it is withheld"),
+    "a class quoted after a tab": ('Text [x]{class=\t"confidential"} more.', "looks like a"),
+    "a reason quoted after a tab": ('## Disputes {.confidential reason=\t"Legal"}', "looks like"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TABBED))
+def test_a_problem_written_with_tabs_is_named_at_its_line_once(
+    cli: Cli, project: Project, case: str
+) -> None:
+    line, said = TABBED[case]
+    body = f"Public intro about Members and more.\n\n## Next\n\n{line}\n"
+    root = project({"reports/a.md": HEAD + body})
+    err = assert_refused(cli, root, 11, said)
+    assert [n for n in re.findall(r"^reports/a\.md:(\d+):", err, re.M)] == ["11"], err
+
+
 def test_definitions_used_at_their_own_level_are_fine(cli: Cli, project: Project) -> None:
     body = (
         "Public[^p].\n\n[^p]: A public note.\n\n::: confidential\nHidden[^h].\n\n"

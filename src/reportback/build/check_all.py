@@ -20,7 +20,12 @@ from reportback.checking.files import find_reports, unread
 from reportback.checking.front_matter import load_report
 from reportback.checking.regions import Regions
 from reportback.checking.rules import BodyChecker
-from reportback.checking.source_reader import SOURCE_READER, for_source_reader, regions
+from reportback.checking.source_reader import (
+    SOURCE_READER,
+    for_source_reader,
+    regions,
+    spaced,
+)
 from reportback.clps import Directory
 from reportback.config import Config
 from reportback.errors import ExternalFailure, FolderMissing, InputRefused, Problem, shown_path
@@ -46,17 +51,6 @@ PANDOC = version("pypandoc-binary")
 
 def parse_key(source: Source) -> str:
     return cachemod.key("parse", "pickle", PANDOC, READER, SOURCE_READER, source.body)
-
-
-TAB_STOP = 4
-
-
-def spaced(body: str) -> str:
-    """Return a body with each tab run to the next stop of four, as pandoc's command line has
-    it before any reader reads it (asked directly, as here, a reader takes a tab as it is:
-    `>\tQuoted` was a code block to the Markdown reader and a paragraph to CommonMark's, and
-    the source reader gives a tab's columns run, not its characters; adversary helper 103)."""
-    return body.expandtabs(TAB_STOP)
 
 
 def read_body(body: str, pandoc: Pandoc) -> tuple[Ast, list[Warning_], Regions]:

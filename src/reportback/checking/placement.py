@@ -253,9 +253,15 @@ def line_of(lines: list[str], needle: str, around: str = "") -> int:
         wanted = " ".join(wanted.split("\n")[0].translate(QUOTES).split())
         for number, line in enumerate(lines, start=1):
             read = " ".join(html.unescape(line).translate(BRACES).translate(QUOTES).split())
-            if wanted in line or wanted in read:
+            if wanted in line or wanted in read or _unquoted(wanted) in _unquoted(read):
                 return number
     return 1
+
+
+def _unquoted(text: str) -> str:
+    """Return text without quotes, as a mark pandoc read as text may be quoted (it dropped
+    the quotes of `{class=\t"confidential"}`; adversary helper 104)."""
+    return text.replace('"', "").replace("'", "")
 
 
 def definitions(ast: Ast, regions: Regions) -> Iterator[Found]:

@@ -155,9 +155,10 @@ def line_of(lines: list[str], said: str, *words: str) -> int | None:
     adversary helper 77's `## Helpline launched` before `## Helpline (confidential)`); a
     mark's words left out (an attribute block, a fence: `## Panel {.confidential}` is not where
     `###### Confidential` is said; adversary helper 96). None if no line holds it."""
-    shown = [FENCES.sub(" ", ATTRIBUTES.sub(" ", line)).casefold().translate(QUOTES)
-             for line in lines]  # fmt: skip
-    said = said.casefold().translate(QUOTES)  # as written: pandoc makes quotes curly
+    shown = [" ".join(FENCES.sub(" ", ATTRIBUTES.sub(" ", line)).casefold().translate(QUOTES)
+                      .split()) for line in lines]  # fmt: skip
+    said = " ".join(said.casefold().translate(QUOTES).split())  # as written: pandoc makes
+    # quotes curly, and a run of blanks shows as one (`## In\tcamera`: adversary helper 104)
     whole = [n for n, line in enumerate(shown, 1) if said in line]
     if whole:  # the label as said (`## Helpline (confidential)`, not `## Helpline launched`)
         return whole[0]

@@ -21,6 +21,7 @@ from reportback.checking import (
     visible,
 )
 from reportback.checking.regions import Regions
+from reportback.checking.source_reader import spaced
 from reportback.clps import Directory, did_you_mean, split_regions
 from reportback.errors import Problem, problem
 from reportback.model import Ast, Audience, Image, Source
@@ -73,7 +74,7 @@ class BodyChecker:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.images: dict[str, Image] = {}
-        self.lines = source.body.split("\n")
+        self.lines = spaced(source.body).split("\n")  # as both readers read it: tabs run
         self.raw_lines: set[int] = set()
         self.anchors = links.Anchors()
         """Its withheld ids and links to other pages' ids, once `run` has read them."""

@@ -58,6 +58,17 @@ FENCE_CLOSE = re.compile(r"^([ \t]*:{3,}[^\n:]*?[^\s:][^\n:]*?)([ \t]*:+)[ \t]*$
 false refusal)."""
 
 
+TAB_STOP = 4
+
+
+def spaced(body: str) -> str:
+    """Return a body with each tab run to the next stop of four, as pandoc's command line has
+    it before any reader reads it (asked directly, as here, a reader takes a tab as it is:
+    `>\tQuoted` was a code block to the Markdown reader and a paragraph to CommonMark's, and
+    the source reader gives a tab's columns run, not its characters; adversary helper 103)."""
+    return body.expandtabs(TAB_STOP)
+
+
 def for_source_reader(body: str) -> str:
     """Return `body` with attribute syntax only pandoc's Markdown reader accepts rewritten,
     character for character, into what `commonmark_x` reads the same way (positions keep).
