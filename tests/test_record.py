@@ -266,6 +266,12 @@ def test_a_failed_pagefind_refuses_the_build_and_leaves_nothing_half_made(
         # and a heading whose only words are withheld was published empty with its decision
         ('{decision="Confidential per NEC: expelled"}', "decision='Confidential per NEC: exp"),
         ('{decision="Expelled (members only)"}', "decision='Expelled (members only)': 'Exp"),
+        # adversary helper 104: pandoc attached none of these, so each was published as the
+        # heading's words and no vote recorded
+        ("{vote= for}", "'{vote= for}' looks like a decision or a vote, but pandoc read it"),
+        ("{vote=\tfor}", "'{vote= for}' looks like a decision or a vote, but pandoc read it"),
+        ('{decision= "Agreed" vote=for}', "'{decision= Agreed vote=for}' looks like a decision"),
+        ("{vote = against}", "'{vote = against}' looks like a decision or a vote"),
     ],
 )
 def test_near_miss_vote_attributes_refuse_the_report(

@@ -175,7 +175,7 @@ def _texts(values: dict[Any, Any]) -> Iterator[tuple[str, str]]:
 
 
 def _marked(text: str) -> bool:
-    from reportback.checking.placement import marked_as_written
+    from reportback.checking.attempts import marked_as_written
 
     return marked_as_written(text) is not None
 

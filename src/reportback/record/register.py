@@ -19,11 +19,11 @@ import yaml
 
 from reportback import cache as cachemod
 from reportback.cache import Cache
+from reportback.checking.attempts import marked_as_written
 from reportback.checking.characters import odd_breaks
 from reportback.checking.front_lines import read_as_text
 from reportback.checking.front_matter import clean
 from reportback.checking.intent import says_withheld
-from reportback.checking.placement import marked_as_written
 from reportback.errors import InputRefused, Problem, problem
 from reportback.record import register_path
 

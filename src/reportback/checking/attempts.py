@@ -1,0 +1,99 @@
+"""Text that looks like an attempt at a mark, a fence, a tag or a record left over after
+parsing (`{.confidental}`, `:: members`, `<span class=confidential>`, `{vote= for}`): pandoc
+reads it as text, and would publish what the rep meant to withhold, or lose the vote."""
+
+from __future__ import annotations
+
+import re
+
+from reportback.checking import nearmiss
+
+COMMENT_OPEN = "<!--"
+BRACE = re.compile(r"\{([^{}\n]*)(?:\}|$)", re.M)
+BRACES = str.maketrans("｛﹛❴⦃｝﹜❵⦄", "{{{{}}}}")
+"""Braces drawn like `{` and `}`: a mark written with them is an attempt, never read."""
+BROKEN_BRACE = re.compile(r"\{([^{}]{0,200}\n[^{}]{0,200})\}")
+BROKEN = re.compile(r"-?\n[ \t>]*")
+"""A line break (after a hyphen, before a quote's marker): `{.confi-⏎dential}`."""
+
+
+def attempted_mark(text: str) -> str | None:
+    """Return the first `{…}` in `text` that looks like an attempt at a withholding mark.
+
+    That is a brace (or one drawn like it) holding a class, id or key that is, or is close
+    to, `confidential` or `members`, or a kramdown/MkDocs attribute list `{: …}`, closed or
+    not; a closed one over lines is read with the words its line breaks cut joined.
+    """
+    text = text.translate(BRACES)
+    braces = [(m[0], m[1]) for m in BRACE.finditer(text)]
+    if "\n" in text:
+        braces += [(m[0], BROKEN.sub("", m[1])) for m in BROKEN_BRACE.finditer(text)]
+    for brace, inner in braces:
+        if inner.lstrip().startswith(":"):
+            return brace
+        names = [
+            part.strip("\"'")
+            for token in re.split(r"[\s,;]+", inner)
+            for part in token.lstrip(".#:").split("=", 1)  # a key, and a value (class=members)
+        ]
+        if nearmiss.any_near(names):
+            return brace.split("\n")[0]
+    for fence in FENCE_LIKE.finditer(text):  # `:: members`, `：：： members`, `-- members`
+        if nearmiss.is_near_mark(fence[2] or fence[3]):  # as written: `--`, not `–`
+            return fence[1].replace("—", "---").replace("–", "--")
+    for dotted in DOTTED.finditer(text):  # `.confidential` in other brackets (︷…︸, ⎧…⎫)
+        if nearmiss.is_near_mark(dotted[1]) or nearmiss.is_near_mark(dotted[1] + (dotted[2] or "")):
+            return dotted[0]
+    return None
+
+
+def attempted_record(text: str) -> str | None:
+    """Return the first `{…}` in `text` holding `decision=` or `vote=` (or a near miss of
+    either): pandoc did not attach it (`## Item {vote= for}`), so its words would be published
+    and no vote recorded (adversary helper 104)."""
+    for brace in BRACE.finditer(text.translate(BRACES)):
+        keys = [token.lstrip(".#:").split("=", 1)[0].strip("\"'")
+                for token in re.split(r"[\s,;]+", re.sub(r"\s*=\s*", "=", brace[1]))
+                if "=" in token]  # fmt: skip
+        if any(k in ("decision", "vote") or nearmiss.is_near_record_key(k) for k in keys):
+            return brace[0]
+    return None
+
+
+FENCE_LIKE = re.compile(
+    r"(?:^|\n)[ \t>]*((?:[:：﹕∶꞉˸︰;；¦-]{2,}|[⁝⋮]+)[ \t]*\{?[ \t]*\.?[ \t]*([^\W\d_][\w-]*)"
+    r"|[–—][ \t]*\{?[ \t]*\.?[ \t]*([^\W\d_][\w-]*)[ \t]*\}?[ \t]*(?=\n|$))"
+)
+"""A line that starts like a fence, with fewer colons or ones drawn like them, and a mark's
+word (`:: members`, `::members`, `：：： members`; `-- members` alone on its line, which
+smart punctuation makes `– members`): pandoc reads it as text, and
+published what it was meant to withhold (adversary helper 77)."""
+DOTTED = re.compile(r"(?<=[^\w\s.`'\"])\.\s*([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?")
+"""A class written as one is (`.confidential`) right after a bracket of any kind (`︷`, `⎧`);
+prose or code that names the mark (`marked .confidential`) is no attempt, and `#members` is
+a hashtag, or a link to a heading, as often as not."""
+
+
+TAG = re.compile(r"<[A-Za-z][^<>]*>?")
+
+
+def marked_as_written(text: str) -> str | None:
+    """Return what in `text` that is published as written (front matter, the meetings
+    register, an attribute's value) looks like a mark, a fence, a comment or a tag with a
+    mark's word (`<span class=confidential>`): the rep may think it withholds."""
+    found = attempted_mark(text)
+    if found is not None:
+        return found
+    for token in (":::", COMMENT_OPEN):
+        if token in text:
+            return token
+    return marked_tag(text)
+
+
+def marked_tag(text: str) -> str | None:
+    """Return a tag written in `text` with a mark's word in it (`<span class=confidential>`,
+    in text: `&lt;span …` or `<span &#99;lass=…>`, which pandoc leaves as text)."""
+    for tag in TAG.finditer(text):
+        if any(nearmiss.is_near_mark(w) for w in re.split(r"[\s=\"'/<>]+", tag[0]) if w):
+            return tag[0]
+    return None
