@@ -310,6 +310,11 @@ def test_mark_in_front_matter_is_refused(cli: Cli, project: Project, meta: str, 
             "reports/a.md:5: front matter is not valid YAML: merge keys (<<) are not allowed",
         ),
         ("meeting_date: 2016-09-20\ntags: " + "[" * 3000 + "]" * 3000, "nested too deeply"),
+        (
+            "meeting_date:\t2016-09-20",
+            "reports/a.md:4: front matter is not valid YAML: found "
+            "character '\\t' that cannot start any token: YAML takes no tab there; write spaces",
+        ),
     ],
 )
 def test_bad_front_matter_is_a_clear_error(

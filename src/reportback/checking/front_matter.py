@@ -93,6 +93,8 @@ def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Probl
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc)
+        if "'\\t'" in reason:  # `title:\t"x"`, aligned by an editor (adversary helper 104)
+            reason += ": YAML takes no tab there; write spaces"
         return PLACEHOLDER_META, [problem(shown, line, f"front matter is not valid YAML: {reason}")]
     if not isinstance(node, yaml.MappingNode) or not isinstance(values, dict):
         message = "front matter must be a mapping of keys to values"
