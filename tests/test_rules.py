@@ -268,6 +268,11 @@ def test_a_public_definition_that_starts_with_a_withheld_span_is_published_witho
             "\\begin{center}\nx\n\\end{center}\n",
             "a raw tex block is not allowed ('\\\\begin{center}')",
         ),
+        (  # adversary helper 101: an inline typo was "a raw tex block"
+            "Text \\QXzz more.\n",
+            "a TeX command (a backslash before letters: write \\\\ for a backslash) is not "
+            "allowed ('\\\\QXzz')",
+        ),
     ],
 )
 def test_raw_material_is_refused(cli: Cli, project: Project, markdown: str, message: str) -> None:

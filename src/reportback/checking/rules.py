@@ -250,6 +250,8 @@ class BodyChecker:
             return  # one problem per line: <b>…</b> is one mistake, not two
         self.raw_lines.add(line)
         what = "raw HTML" if str(fmt).startswith("html") else f"a raw {fmt} block"
+        if node["t"] == "RawInline" and fmt in ("tex", "latex"):  # `\QX`: a typo (helper 101)
+            what = "a TeX command (a backslash before letters: write \\\\ for a backslash)"
         self.at(
             line,
             f"{what} is not allowed ({first[:40]!r}); write Markdown, or set "
