@@ -337,6 +337,16 @@ def test_billion_laughs_is_refused_at_once(cli: Cli, project: Project) -> None:
     assert time.monotonic() - started < 30
 
 
+def test_a_long_run_of_blanks_is_read_at_once(cli: Cli, project: Project) -> None:
+    """Comments were looked for from each blank of a run, each time to the run's end: 50,000
+    tabs in a line took 22 s to check, 500,000 over ten minutes (stop 54's review)."""
+    project({"reports/a.md": HEAD + "a" + "\t" * 200_000 + "b [x]{.confidential} <!-- c -->\n"})
+    started = time.monotonic()
+    result = cli("check")
+    assert result.code == 0, result.err
+    assert time.monotonic() - started < 60
+
+
 @pytest.mark.parametrize(
     ("body", "phrase"),
     [

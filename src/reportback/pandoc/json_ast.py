@@ -38,7 +38,9 @@ LEAVES = frozenset({"Plain", "Para", "LineBlock", "CodeBlock", "Header"})
 INERT = frozenset({"Str", "Space", "SoftBreak", "LineBreak"})
 """Inlines with no attributes and no elements inside."""
 
-COMMENTS = re.compile(r"\s*(?:<!--(?:(?!-->).)*-->\s*)+", re.S)
+COMMENTS = re.compile(r"(?<!\s)\s*+(?:<!--(?:(?!-->).)*-->\s*)+", re.S)
+"""HTML comments and the blanks around them; a match starts only where blanks start (tried at
+each blank of a run, the square of the run's length: 50,000 tabs took 22 s)."""
 
 Attr = tuple[str, list[str], list[list[str]]]
 WORD = re.compile(r"[^\W_]+")
