@@ -76,6 +76,13 @@ def link(text: str, path: str) -> str:
     return found.group(1)
 
 
+def confirmed(client: TestClient, url: str) -> object:
+    """Open a confirmation link and press its button, as a person does."""
+    page = client.get(url)
+    assert page.status_code == 200 and "<button" in page.text, page.text
+    return client.post(url)
+
+
 def status(root: Path, email: str) -> tuple[str, str, str] | None:
     db = sqlite3.connect(root / ".reportback/state.sqlite")
     return db.execute(
@@ -161,11 +168,12 @@ def test_double_opt_in_then_one_click_unsubscribe(client: TestClient, site: Path
     mails = confirmations(site)
     assert len(mails) == 1
     confirm = link(mails[0], "confirm")
-    page = client.get(confirm)
-    assert "You are subscribed" in page.text and "Witney" in page.text
+    page = confirmed(client, confirm)
+    assert "You are subscribed" in page.text and "Witney" in page.text  # type: ignore[attr-defined]
     state = status(site, "new@example.org")
     assert state is not None and state[:2] == ("active", "public") and "unsubscribe" in state[2]
     assert "Already confirmed" in client.get(confirm).text  # reused: changes nothing
+    assert "Already confirmed" in client.post(confirm).text
     config = load_config()
     tokens = Tokens(load_secret(config.path("state")))
     sid = (
@@ -182,11 +190,26 @@ def test_double_opt_in_then_one_click_unsubscribe(client: TestClient, site: Path
     assert status(site, "new@example.org")[0] == "unsubscribed"  # type: ignore[index]
 
 
+def test_following_a_confirmation_link_confirms_nothing_until_its_button_is_pressed(
+    client: TestClient, site: Path
+) -> None:
+    """Mail scanners open every link of a message, by GET or HEAD (adversary helper 107)."""
+    subscribe(client, "scanned@example.org")
+    confirm = link(confirmations(site)[0], "confirm")
+    assert client.head(confirm).status_code == 200
+    page = client.get(confirm)
+    assert page.status_code == 200 and "Witney" in page.text
+    assert 'method="post"' in page.text and "<button" in page.text
+    assert status(site, "scanned@example.org")[0] == "pending"  # type: ignore[index]
+    assert "You are subscribed" in client.post(confirm).text
+    assert status(site, "scanned@example.org")[0] == "active"  # type: ignore[index]
+
+
 def test_one_click_needs_the_rfc8058_body_but_no_cookie_or_origin(
     client: TestClient, site: Path
 ) -> None:
     subscribe(client, "one@example.org")
-    client.get(link(confirmations(site)[0], "confirm"))
+    confirmed(client, link(confirmations(site)[0], "confirm"))
     sid = (
         sqlite3.connect(site / ".reportback/state.sqlite")
         .execute("SELECT id FROM subscribers WHERE email = 'one@example.org'")
@@ -232,7 +255,7 @@ def test_expired_confirmation_and_wrong_purpose(
 
 def test_no_enumeration_of_subscribers(client: TestClient, site: Path, clock: Clock) -> None:
     first = subscribe(client, "known@example.org")
-    client.get(link(confirmations(site)[0], "confirm"))
+    confirmed(client, link(confirmations(site)[0], "confirm"))
     again = subscribe(client, "known@example.org")
     unknown = subscribe(client, "unknown@example.org")
     assert first.text == again.text == unknown.text  # type: ignore[attr-defined]
@@ -264,6 +287,28 @@ def test_csrf_on_every_form(client: TestClient, site: Path) -> None:
     assert ok.status_code == 200
     client.cookies.clear()
     assert client.post("/subscribe", data=data | {"csrf": token.group(1)}).status_code == 403
+
+
+def test_a_page_elsewhere_is_refused_whatever_cookie_and_token_it_sends(
+    client: TestClient, site: Path
+) -> None:
+    """Adversary helper 107: a cookie planted for the site and the same value in the form
+    passed from any Origin, `null` too, and an Origin of the site's host by plain http."""
+    data = {"email": "x@example.org", "clp": "witney", "cadence": "weekly", "csrf": "abc"}
+    client.cookies.set("rb_csrf", "abc")
+    for origin in ("http://evil.example", "null", "https://testserver", "http://testserver:81"):
+        answer = client.post("/subscribe", data=data, headers={"origin": origin})
+        assert answer.status_code == 403, origin
+    for referer in ("http://evil.example/page", "https://testserver/"):
+        assert client.post("/subscribe", data=data, headers={"referer": referer}).status_code == 403
+    assert (
+        client.post(
+            "/subscribe", data=data, headers={"referer": "http://testserver/clp/"}
+        ).status_code
+        == 200
+    )
+    assert client.post("/subscribe", data=data).status_code == 200  # nothing named: the token
+    assert status(site, "x@example.org") is not None
 
 
 def test_rate_limits_per_ip_and_address(site: Path, clock: Clock) -> None:
@@ -311,13 +356,13 @@ def test_imported_members_keep_members_audience_whatever_the_form_says(
     subscribe(client, "stranger@example.org")
     mails = confirmations(site)  # the member is told they already get the reports
     assert sorted("already gets them" in mail for mail in mails) == [False, True]
-    client.get(link(next(mail for mail in mails if "confirm?token" in mail), "confirm"))
+    confirmed(client, link(next(mail for mail in mails if "confirm?token" in mail), "confirm"))
     assert status(site, "stranger@example.org")[:2] == ("active", "public")  # type: ignore[index]
 
 
 def test_preferences_change_clp_and_cadence(client: TestClient, site: Path) -> None:
     subscribe(client, "pref@example.org")
-    client.get(link(confirmations(site)[0], "confirm"))
+    confirmed(client, link(confirmations(site)[0], "confirm"))
     db = sqlite3.connect(site / ".reportback/state.sqlite")
     sid = db.execute("SELECT id FROM subscribers WHERE email='pref@example.org'").fetchone()[0]
     token = Tokens(load_secret(load_config().path("state"))).make(
@@ -363,7 +408,8 @@ def test_dynamic_pages_pass_the_nu_html_checker(
     tokens = Tokens(load_secret(load_config().path("state")))
     pages = {
         "subscribe": client.get("/subscribe?clp=witney").text,
-        "confirmed": client.get(confirm).text,
+        "confirm": client.get(confirm).text,
+        "confirmed": client.post(confirm).text,
         "bad-link": client.get("/confirm?token=nope").text,
         "unsubscribe": client.get(
             f"/unsubscribe?token={tokens.make(sid, 'valid@example.org', 'unsubscribe')}"

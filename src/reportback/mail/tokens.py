@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass
@@ -10,6 +12,7 @@ from pathlib import Path
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from reportback.errors import UsageError, shown_path
 from reportback.mail.addresses import address_hash
 
 SECRET_VARIABLE = "REPORTBACK_SECRET"
@@ -27,18 +30,57 @@ def load_secret(state_dir: Path) -> str:
     """Return the signing secret: REPORTBACK_SECRET, or one generated once in the state folder.
 
     The generated one lets everything work out of the box; set REPORTBACK_SECRET in production
-    so that links keep working if the state folder is rebuilt.
+    so that links keep working if the state folder is rebuilt. Either way it must be the one
+    the project signed with before (`same_as_before`).
     """
     given = os.environ.get(SECRET_VARIABLE, "")
     if given:
-        return given
+        return same_as_before(state_dir, given, f"the secret in {SECRET_VARIABLE}")
     path = state_dir / "secret"
     if not path.exists():
         state_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(32))
-    return path.read_text().strip()
+    generated = path.read_text().strip()
+    return same_as_before(
+        state_dir, generated, f"{shown_path(path)} ({SECRET_VARIABLE} is not set)"
+    )
+
+
+CHECK = "secret.check"
+"""A keyed digest of the secret the project first signed a link with (not the secret)."""
+
+
+def same_as_before(state_dir: Path, secret: str, named: str) -> str:
+    """Return `secret` if it is the one the project signs with; refuse it if the project
+    signed with another before, named in its state folder's `CHECK`, written on first use.
+
+    One command run without REPORTBACK_SECRET beside a `serve` run with it signed every
+    link it mailed with the generated secret, which `serve` refused: nobody could
+    unsubscribe, and nothing said why (adversary helper 107).
+    """
+    mark = hmac.new(secret.encode("utf-8"), b"reportback: the secret's check", hashlib.sha256)
+    path = state_dir / CHECK
+    if not path.exists():  # written whole, then linked: a reader never sees it half written
+        state_dir.mkdir(parents=True, exist_ok=True)
+        made = state_dir / f".{CHECK}.{os.getpid()}"
+        made.write_text(mark.hexdigest() + "\n", encoding="utf-8")
+        try:
+            os.link(made, path)
+        except FileExistsError:
+            pass  # another command's, at the same moment: compared below
+        finally:
+            made.unlink()
+    before = path.read_text(encoding="utf-8", errors="replace").strip()
+    if hmac.compare_digest(before, mark.hexdigest()):
+        return secret
+    raise UsageError(
+        f"{shown_path(path)}: {named} is not the secret this project signed its links with "
+        "before, so the unsubscribe and preferences links already mailed would stop working. "
+        f"Give every command (serve, digest, run) the same {SECRET_VARIABLE}; to change the "
+        f"secret on purpose (the links already mailed stop working), delete {shown_path(path)}"
+    )
 
 
 @functools.lru_cache(maxsize=16)

@@ -42,7 +42,7 @@ from reportback.model import CADENCES
 from reportback.output.consent import WORDING
 from reportback.output.templates import Templates
 from reportback.web import self_service
-from reportback.web.guard import CSRF_COOKIE, Guard, RateLimit, csrf_ok, new_csrf, same_origin
+from reportback.web.guard import CSRF_COOKIE, Guard, RateLimit, from_the_site, new_csrf
 
 mimetypes.add_type("application/rss+xml", ".xml")
 mimetypes.add_type("application/atom+xml", ".atom")
@@ -52,6 +52,7 @@ Clock = Callable[[], datetime]
 NOT_EMAIL = "That does not look like an email address."
 NO_CHOICE = "Please choose your CLP and how often to hear from us."
 NO_SITE = "no site built yet; run `reportback build`"
+ALREADY = "Already confirmed"
 
 
 class Service:
@@ -99,10 +100,7 @@ class Service:
 
     async def subscribe(self, request: Request) -> Response:
         form = await request.form()
-        if not (
-            same_origin(request, self.config.site.base_url)
-            or csrf_ok(request, str(form.get("csrf", "")))
-        ):
+        if not from_the_site(request, self.config.site.base_url, str(form.get("csrf", ""))):
             return self.message("Form expired", "Please reload the page and try again.", 403)
         ip = request.client.host if request.client else "unknown"
         if not self.per_ip.allow(ip):
@@ -150,6 +148,17 @@ class Service:
             400,
         )
 
+    def confirm_page(self, request: Request) -> Response:
+        """Show the link's button; a GET confirms nothing: mail scanners follow every link in
+        a message (GET and HEAD), and subscribed whoever was asked for (adversary helper 107)."""
+        person = self._person(request, CONFIRM, CONFIRM_MAX_AGE)
+        if person is None:
+            return self.bad_link()
+        if person.status != "pending":
+            return self.message(ALREADY, "This link has been used already; nothing changed.")
+        clp = self.directory.by_slug[person.clp].name
+        return self.page("confirm.html", clp=clp, token=request.query_params["token"])
+
     def confirm(self, request: Request) -> Response:
         person = self._person(request, CONFIRM, CONFIRM_MAX_AGE)
         if person is None:
@@ -157,9 +166,7 @@ class Service:
         with self.db() as db:
             done = subscribers.confirm(db, person, "web form", self.clock())
         if not done:
-            return self.message(
-                "Already confirmed", "This link has been used already; nothing changed."
-            )
+            return self.message(ALREADY, "This link has been used already; nothing changed.")
         clp = self.directory.by_slug[person.clp].name
         return self.message("You are subscribed", f"You will get the reports for {clp} by email.")
 
@@ -191,10 +198,7 @@ class Service:
                 unsubscribe_token=self.tokens.make(person.id, person.email, UNSUBSCRIBE),
             )  # fmt: skip
         form = await request.form()
-        if not (
-            same_origin(request, self.config.site.base_url)
-            or csrf_ok(request, str(form.get("csrf", "")))
-        ):
+        if not from_the_site(request, self.config.site.base_url, str(form.get("csrf", ""))):
             return self.message("Form expired", "Please reload the page and try again.", 403)
         clp, cadence = str(form.get("clp", "")), str(form.get("cadence", ""))
         if clp not in self.directory.by_slug or cadence not in CADENCES:
@@ -237,7 +241,8 @@ def create_app(
         Route("/healthz", service.health),
         Route("/subscribe", service.subscribe_form, methods=["GET"]),
         Route("/subscribe", service.subscribe, methods=["POST"]),
-        Route("/confirm", service.confirm),
+        Route("/confirm", service.confirm_page, methods=["GET"]),
+        Route("/confirm", service.confirm, methods=["POST"]),
         Route("/unsubscribe", service.unsubscribe_page, methods=["GET"]),
         Route("/unsubscribe", service.unsubscribe, methods=["POST"]),
         Route("/preferences", service.preferences, methods=["GET", "POST"]),

@@ -125,17 +125,33 @@ class RateLimit:
             return True
 
 
-def same_origin(request: Request, base_url: str) -> bool:
-    """Return whether the request's Origin (or Referer) is this site: its base URL, or the
-    Host asked for if that is this computer (`127.0.0.1:8000`); not any Host, which a page
-    on another site can send through DNS rebinding (adversary helper 89)."""
-    origin = request.headers.get("origin") or request.headers.get("referer") or ""
-    if not origin or origin == "null":
+def from_the_site(request: Request, base_url: str, form_value: str | None) -> bool:
+    """Return whether a form was sent from this site's own pages.
+
+    A browser names the page a form came from (Origin, else Referer): then that must be this
+    site (`same_origin`), whatever else the request carries; a cookie set for the site from
+    elsewhere (a sibling subdomain, a rewritten plain-http answer) and the same value in the
+    form passed too, and so did `Origin: null` (adversary helper 107). Only where nothing is
+    named (old browsers, stripped headers) does the form's token, matching its cookie, do.
+    """
+    named = request.headers.get("origin") or request.headers.get("referer")
+    if named is not None:
+        return same_origin(named, request, base_url)
+    return csrf_ok(request, form_value)
+
+
+def same_origin(named: str, request: Request, base_url: str) -> bool:
+    """Return whether an Origin (or Referer) is this site, by scheme, host and port: its base
+    URL, or the Host asked for if that is this computer (`127.0.0.1:8000`); not any Host,
+    which a page on another site can send through DNS rebinding (adversary helper 89)."""
+    if not named or named == "null":
         return False
     host = request.headers.get("host", "")
     local = urlsplit(f"//{host}").hostname in ("localhost", "127.0.0.1", "::1")
-    allowed = {urlsplit(base_url).netloc} | ({host} if local else set())
-    return urlsplit(origin).netloc in allowed
+    site = urlsplit(base_url)
+    allowed = {(site.scheme, site.netloc)} | ({("http", host)} if local else set())
+    origin = urlsplit(named)
+    return (origin.scheme, origin.netloc) in allowed
 
 
 def new_csrf() -> str:
