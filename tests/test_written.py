@@ -1132,6 +1132,9 @@ ROUND_13 = {
     "an argument of empty delimiters": ("Math $\\frac{1}{\\left.\\right.}$ here.\n", 9, "TeX"),
     "no argument": ("Math $\\sqrt$ here.\n", 9, "TeX"),
     "a comment in code": ("The code `a <!-- zq --> b` here.\n", 9, "comment in code"),
+    # adversary helper 105: a comment in math was shown as math, in every output
+    "a comment in math": ("Grew by $x <!-- zq check -->$ here.\n", 9, "comment in math"),
+    "a comment in display math": ("Met.\n\n$$a <!-- zq\nsaid --> b$$\n", 11, "comment in math"),
     # adversary helper 77: a fence mistyped, a class a rep might write, a mark as an address
     "two colons": ("Met.\n\n:: members\nzq words.\n::\n", 11, "withholding nothing"),
     "two colons and no space": ("Met.\n\n::members\nzq words.\n::\n", 11, "withholding"),
@@ -1269,6 +1272,47 @@ def test_sections_ended_by_items_lower_headings_raw_html_or_bars_are_refused(
     next item or definition that was not a heading, or by a heading lower than its own; a
     heading inside raw `<blockquote>` ended it; and headings of one bar or dot letter."""
     assert_refused_after_a_line(cli, project, *ROUND_19[case])
+
+
+SPELLED = "is written from words withheld in this report"
+SPELLED_FROM_WITHHELD = {
+    "a heading's id": ("## Appeal of [Jo Zqsmith]{.confidential} {#appeal-of-jo-zqsmith}\n\n"
+                       "Upheld.\n", 9, SPELLED),
+    "an id run together": ("## Appeal {#appealjozqsmith}\n\n[Jo Zqsmith]{.members} "
+                           "appealed.\n", 9, SPELLED),
+    "a decision": ('## Appeal {decision="Upheld for Zqsmith"}\n\n[Zqsmith]{.confidential} '
+                   "appealed.\n", 9, SPELLED),
+    "a span's id": ("A [note]{#zqsmith-note} about [Zqsmith]{.confidential}.\n", 9, SPELLED),
+    "a withheld heading's words": ("Met.\n\n## Zqsmith case {.confidential}\n\nzq.\n\n"
+                                   "## Outcome {#zqsmith-case-outcome}\n\nDone.\n", 15, SPELLED),
+    # adversary helper 105: named at the body's first line, written with a character reference
+    "a class written with a reference": ('Met.\n\nThe chair [Jo]{class="confidenti&aacute;l"} '
+                                         "opened.\n", 11, "looks like a withholding mark"),
+    "an address written with a reference": ("Met.\n\nSee [x](&#106;avascript:alert(1)).\n", 11,
+                                            "a link to a script"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(SPELLED_FROM_WITHHELD))
+def test_an_attribute_spelled_from_withheld_words_is_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Adversary helper 105: an id written from a withheld span's words, as the advice to
+    give a heading an id of its own invites, published them (one or two words: too few for
+    the audit's runs) in the page, its links, the votes page, the feeds and the search; and an
+    attribute written with a character reference was named at the body's first line."""
+    assert_refused_after_a_line(cli, project, *SPELLED_FROM_WITHHELD[case])
+
+
+def test_an_attribute_of_words_also_public_or_of_the_same_audience_is_published(
+    cli: Cli, project: Project
+) -> None:
+    body = ("## Budget {#budget}\n\nThe [budget]{.confidential} was agreed.\n\n"
+            "## Held {.members #held-zqsmith}\n\nAbout [Zqsmith]{.members}.\n")  # fmt: skip
+    root = project({"reports/a.md": HEAD + body})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    assert 'id="budget"' in (root / "site/reports/a/index.html").read_text()
 
 
 @pytest.mark.parametrize("case", sorted(ROUND_18))

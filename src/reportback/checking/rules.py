@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ from reportback.checking import (
 )
 from reportback.checking.regions import Regions
 from reportback.checking.source_reader import spaced
+from reportback.checking.spelled import spelled
 from reportback.clps import Directory, did_you_mean, split_regions
 from reportback.errors import Problem, problem
 from reportback.model import Ast, Audience, Image, Source
@@ -53,10 +55,6 @@ FILLER = frozenset(
 """Words around a mark's word in a comment meant as the start or end of withheld text
 (`<!-- the following is CONFIDENTIAL until further notice -->`): a comment with a mark's
 word and only these besides is refused."""
-
-
-COMMENTED = re.compile(r"<!--(.*?)(?:-->|\Z)", re.S)
-"""A comment's words (one scan: never again from each `<!--` of a long run of them)."""
 
 
 class BodyChecker:
@@ -95,6 +93,7 @@ class BodyChecker:
             lambda line: bool(attrs.search(line)) and any(t.search(line) for t in tokens),
             lambda line: any(t.search(line) for t in tokens),
             lambda line: any(n and n in line for n in needles),
+            lambda line: any(n and n in html.unescape(line) for n in needles),  # `&aacute;`
         ]
         for test in tests:
             for number, line in enumerate(self.lines, start=1):
@@ -135,6 +134,7 @@ class BodyChecker:
             *placement.leftovers(ast, self.lines),
             *links.cross_references(collected, self.lines),
             *tables.crowded(regions),
+            *[(self.line_of(value), message) for message, value in spelled(ast["blocks"])],
         ]
         said: list[tuple[int, str]] = []
         if not self.source.meta.confidential:  # a confidential report is never published
@@ -175,11 +175,12 @@ class BodyChecker:
             self._raw(node)
         elif kind == "Image":
             self._image(node)
-        elif kind in ("Code", "CodeBlock") and any(  # shown as written (adversary helper 76)
-            re.search(r"\w", m[1]) for m in COMMENTED.finditer(node["c"][1])
-        ):
-            self.near("an HTML comment in code is shown as written (comments are dropped "
-                      "everywhere else): take it out of the code", "<!--")  # fmt: skip
+        elif (shown := visible.comment_shown(node)) is not None:  # adversary helpers 76, 105
+            what, first = shown
+            line = self.line_of(first) if any(first in ln for ln in self.lines) else 0
+            self.at(line or self.line_of("<!--"), f"an HTML comment in {what} is shown as "
+                    "written (comments are dropped everywhere else): take it out of the "
+                    f"{what}")  # fmt: skip
         elif kind == "Link" and nearmiss.is_mark_as_address(node["c"][2][0]):
             self.near(f"a link to {node['c'][2][0]!r} is a mark written as a link's address: "
                       "its words would be published; write [words]{.confidential} or "

@@ -210,3 +210,18 @@ def _tags(text: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
     parser.feed(text)
     parser.close()
     return parser.found
+
+
+COMMENTED = re.compile(r"<!--(.*?)(?:-->|\Z)", re.S)
+"""A comment's words (one scan: never again from each `<!--` of a long run of them)."""
+
+
+def comment_shown(node: json_ast.Node) -> tuple[str, str] | None:
+    """Return what holds an HTML comment with words that a reader is shown as written (code
+    or math: pandoc drops comments everywhere else), and the comment's first line."""
+    if node["t"] not in ("Code", "CodeBlock", "Math"):
+        return None
+    for found in COMMENTED.finditer(node["c"][1]):
+        if re.search(r"\w", found[1]):
+            return "math" if node["t"] == "Math" else "code", found[0].split("\n")[0]
+    return None
