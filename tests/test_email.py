@@ -113,6 +113,36 @@ def test_send_end_to_end(cli: Cli, project: Project) -> None:
     assert ids.fetchone()[0] == 4
 
 
+def test_a_long_name_is_refused_at_import_and_one_stored_before_is_cut_short(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helpers 106, 107: a name of 990 characters made lines past SMTP's 998
+    octets, and every message to that member was refused (`500 Line too long`)."""
+    with Server() as server:
+        long = "N" * 990
+        members = MEMBERS + f"long@example.org,{long},witney,immediate,\n"
+        root = project(reports() | {"members.csv": members, "reportback.toml": server.config()})
+        result = cli("subscribers", "import", "members.csv", "--now", T0)
+        assert (
+            result.code == 1
+            and "members.csv:5: name is 990 characters long; at most 100" in result.err
+        )
+        assert cli("subscribers", "import", "members.csv", "--now", T0, "--skip-bad").code == 0
+        db = sqlite3.connect(root / ".reportback/state.sqlite")
+        with db:  # as an older version stored it
+            db.execute("UPDATE subscribers SET name = ? WHERE email = 'ann@example.org'",
+                       ("é" * 600,))  # fmt: skip
+        assert cli("build", "--now", T1).code == 0
+        result = cli("digest", "send", "--now", T2)
+        assert result.code == 0 and "4 sent" in result.err, result.err
+        to_ann = [m for m in server.recorder.parsed() if "ann@example.org" in str(m["To"])]
+        raw = [data for _, _, data in server.recorder.messages]
+    assert to_ann and all("Dear " + "é" * 10 in parts(m) and "…" in parts(m) for m in to_ann)
+    assert max(len(line) for data in raw for line in data.split(b"\r\n")) <= 998
+    html = to_ann[0].get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "font-size: 16px" in html and "&#34;" not in html  # the style sheet read whole
+
+
 def test_second_send_sends_nothing(cli: Cli, project: Project) -> None:
     with Server() as server:
         setup(cli, project, server)

@@ -108,6 +108,7 @@ def personalise(
     preferences = urljoin(
         base, "preferences?token=" + room.tokens.make(subscriber, email, purpose.PREFERENCES)
     )
+    name = shortened(name)  # a name stored before names were limited
     shown = name or ("member" if audience == "members" else "reader")
     sender, group, listing, post = shared_headers(config, room.host, composed.subject, date, clp)
     unsubscribe_header = f"<{unsubscribe}>, <mailto:{config.email.from_}?subject=unsubscribe>"
@@ -123,3 +124,18 @@ def personalise(
     )
     message = headers + composed.head + b"\r\n" + body
     return room.signer.sign(message) if room.signer else message
+
+
+NAME_BYTES = 80
+"""At most this many bytes of a name, escaped for HTML, go into a message: a body's lines are
+kept under 900 octets with the name's marker in them (`compose.LINE_LIMIT`)."""
+
+
+def shortened(name: str) -> str:
+    """Return a name cut short (with …) if, escaped for HTML, it is over `NAME_BYTES`."""
+    if len(html.escape(name).encode("utf-8")) <= NAME_BYTES:
+        return name
+    name = name[:NAME_BYTES]  # no fewer bytes than characters: the rest never fits
+    while len(html.escape(name + "…").encode("utf-8")) > NAME_BYTES:
+        name = name[:-1]
+    return name.rstrip() + "…"

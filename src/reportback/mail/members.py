@@ -130,10 +130,15 @@ def _member(
     name = values.get("name", "")
     if not _plain_name(name):
         return f"name {name!r} holds a line break or another control character"
+    if len(name) > MAX_NAME:
+        return f"name is {len(name):,} characters long; at most {MAX_NAME}"
     return Member(line, email, _decoded(name), slug, cadence, consent)
 
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+MAX_NAME = 100
+"""The longest name a member may have: a longer one made lines past SMTP's 998 octets, and
+every message to them was refused (adversary helpers 106, 107)."""
 
 
 def _decoded(name: str) -> str:
