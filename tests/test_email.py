@@ -1038,6 +1038,33 @@ def test_a_cadence_never_run_waits_for_its_first_scheduled_time(cli: Cli, projec
     assert sum("cat@example.org" in m for m in mails) == 1
 
 
+def test_a_cadence_switched_to_waits_for_its_first_time_after_the_switch(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 106: a weekly member switched to monthly on 2 December got a monthly
+    digest at once, for the slot of 1 December, before they chose it (counted from when they
+    joined); re-imported without a change, nothing moves."""
+    root = project(reports() | {"members.csv": MEMBERS})  # cat@example.org: weekly
+    assert (
+        cli("subscribers", "import", "members.csv", "--now", "2026-11-30T09:00:00+00:00").code == 0
+    )
+    assert cli("build", "--now", "2026-12-01T09:00:00+00:00").code == 0
+    (root / "members.csv").write_text(MEMBERS.replace("Witney,weekly", "Witney,monthly"))
+    assert (
+        cli("subscribers", "import", "members.csv", "--now", "2026-12-02T09:00:00+00:00").code == 0
+    )
+    assert (
+        cli("subscribers", "import", "members.csv", "--now", "2026-12-03T09:00:00+00:00").code == 0
+    )
+    sent = cli("digest", "send", "--now", "2026-12-03T10:00:00+00:00")
+    assert "cadences immediate:" in sent.err, sent.err
+    assert "digests to make: none" in cli("status", "--now", "2026-12-03T10:00:00+00:00").out
+    first = cli("digest", "send", "--now", "2027-01-01T07:05:00+00:00")
+    assert "monthly" in first.err, first.err
+    mails = [p.read_text() for p in (root / ".reportback/outbox").glob("*.eml")]
+    assert sum("cat@example.org" in m for m in mails) == 1
+
+
 def test_a_build_after_the_state_was_lost_says_so(cli: Cli, project: Project) -> None:
     """Held-out round D3: with the state database lost, a re-import and a build published
     every report again, for every member to be mailed again, and nothing said so."""

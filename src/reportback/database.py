@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA = 9
+SCHEMA = 10
 MIGRATIONS = {
     1: """
     CREATE TABLE reports (
@@ -153,6 +153,11 @@ MIGRATIONS = {
     # by name and, once recorded, by id, until the rep says (`digest send --restored`).
     9: """
     CREATE TABLE unsure (slug TEXT PRIMARY KEY, id TEXT);
+    """,
+    # When a subscriber chose the cadence they have, if not when they joined: a cadence's
+    # first digest goes at its first slot after that (cadences.due_cadences).
+    10: """
+    ALTER TABLE subscribers ADD COLUMN cadence_at TEXT;
     """,
 }
 

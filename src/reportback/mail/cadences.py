@@ -52,8 +52,10 @@ def due_cadences(db: sqlite3.Connection, now: datetime, config: Config) -> tuple
     """Return the cadences to send now: immediate always; weekly and monthly once per slot,
     the first at the first slot after a subscriber chose it (held-out round D3: a cadence
     never run was due at once, so the first send, on a Wednesday, sent the weekly and the
-    monthly digests). A last run after now (a mistyped --now ahead, a clock set back) is not
-    due: `mend_runs_ahead` makes it now, and the next slot is."""
+    monthly digests; adversary helper 106: one who switched to it was counted from when they
+    joined, so a slot before they chose it was due). A last run after now (a mistyped --now
+    ahead, a clock set back) is not due: `mend_runs_ahead` makes it now, and the next slot
+    is."""
     zone = ZoneInfo(config.site.timezone)
     due = ["immediate"]
     for kind, spec in (("weekly", config.schedule.weekly), ("monthly", config.schedule.monthly)):
@@ -61,7 +63,8 @@ def due_cadences(db: sqlite3.Connection, now: datetime, config: Config) -> tuple
         last = ledger.last_send(db, kind)
         if last is None:
             first = db.execute(
-                "SELECT MIN(created_at) FROM subscribers WHERE status = 'active' AND cadence = ?",
+                "SELECT MIN(MAX(created_at, COALESCE(cadence_at, created_at))) FROM subscribers "
+                "WHERE status = 'active' AND cadence = ?",  # when they chose it
                 (kind,),
             ).fetchone()[0]
             if first is not None and datetime.fromisoformat(first) <= slot:

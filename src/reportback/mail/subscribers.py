@@ -51,7 +51,8 @@ def import_members(
                 "ON CONFLICT(email) DO UPDATE SET name = COALESCE(NULLIF(excluded.name, ''), "
                 "subscribers.name), clp = excluded.clp, "
                 "cadence = COALESCE(?, subscribers.cadence), audience = 'members', "
-                "status = 'active', "
+                "cadence_at = CASE WHEN COALESCE(?, subscribers.cadence) != subscribers.cadence "
+                "THEN ? ELSE subscribers.cadence_at END, status = 'active', "
                 "consent_date = COALESCE(excluded.consent_date, subscribers.consent_date)",
                 (
                     m.email,
@@ -62,6 +63,8 @@ def import_members(
                     IMPORT_WORDING,
                     utc(now),
                     m.cadence,  # none given: a known subscriber keeps the one they chose
+                    m.cadence,
+                    utc(now),  # changed: chosen now
                 ),
             )
             if back:  # they join again now: nothing published before reaches them
@@ -272,9 +275,12 @@ def unsubscribe(db: sqlite3.Connection, person: Person) -> bool:
     return bool(cursor.rowcount)
 
 
-def change(db: sqlite3.Connection, person: Person, clp: str, cadence: str) -> None:
+def change(db: sqlite3.Connection, person: Person, clp: str, cadence: str, now: datetime) -> None:
+    """Change a subscriber's CLP and cadence; a cadence changed is chosen `now`."""
     db.execute(
-        "UPDATE subscribers SET clp = ?, cadence = ? WHERE id = ?", (clp, cadence, person.id)
+        "UPDATE subscribers SET clp = ?, cadence = ?, cadence_at = CASE WHEN cadence != ? "
+        "THEN ? ELSE cadence_at END WHERE id = ?",
+        (clp, cadence, cadence, utc(now), person.id),
     )
 
 

@@ -204,7 +204,7 @@ class Service:
         if clp not in self.directory.by_slug or cadence not in CADENCES:
             return self.message("Nothing changed", "Please choose a CLP and a cadence.", 400)
         with self.db() as db:
-            subscribers.change(db, person, clp, cadence)
+            subscribers.change(db, person, clp, cadence, self.clock())
             changed = subscribers.find(db, person.id, address_hash(person.email)[:16])
         return self.page(
             "preferences.html", csrf=new_csrf(), person=changed, token=token, saved=True,
