@@ -79,7 +79,8 @@ def run(count: int) -> None:
         "---\ntitle: A\nmeeting: NEC\nmeeting_date: 2016-09-20\n---\n\nText.\n"
     )
     assert main(["build"]) == 0
-    app = create_app(load_config(), None, RateLimit(10**9, 1), RateLimit(10**9, 1))
+    lifted = RateLimit(10**9, 1)
+    app = create_app(load_config(), None, lifted, lifted, overall=lifted)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:

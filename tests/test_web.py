@@ -339,6 +339,32 @@ def test_rate_limits_per_ip_and_address(site: Path, clock: Clock) -> None:
     )
 
 
+def test_an_ipv6_network_is_limited_as_one_client_and_everyone_together_too(
+    site: Path, clock: Clock
+) -> None:
+    """Adversary helper 107: each IPv6 address was a client of its own, and a home connection
+    has a /64 of them; and nothing limited the confirmations everyone together could queue."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    def asked(client: TestClient, n: int, sender: str) -> int:
+        headers = ORIGIN | {"x-forwarded-for": sender}
+        data = {"email": f"v{n}@example.org", "clp": "witney", "cadence": "weekly"}
+        return client.post("/subscribe", data=data, headers=headers).status_code
+
+    app = create_app(load_config(), clock, RateLimit(3, 600), RateLimit(100, 3600), False,
+                     overall=RateLimit(100, 3600))  # fmt: skip
+    with TestClient(ProxyHeadersMiddleware(app, trusted_hosts="*")) as client:  # type: ignore[arg-type]
+        codes = [asked(client, n, f"2001:db8:1:2::{n}") for n in range(1, 5)]
+        assert codes == [200, 200, 200, 429]
+        assert asked(client, 5, "2001:db8:1:3::1") == 200  # another network
+        assert asked(client, 6, "::ffff:192.0.2.1") == 200
+    app = create_app(load_config(), clock, RateLimit(100, 600), RateLimit(100, 3600), False,
+                     overall=RateLimit(5, 3600))  # fmt: skip
+    with TestClient(ProxyHeadersMiddleware(app, trusted_hosts="*")) as client:  # type: ignore[arg-type]
+        codes = [asked(client, n, f"192.0.2.{n}") for n in range(1, 8)]
+    assert codes == [200] * 5 + [429] * 2
+
+
 def test_bad_input_and_size_limit(client: TestClient) -> None:
     assert subscribe(client, "not-an-address").status_code == 400  # type: ignore[attr-defined]
     assert subscribe(client, "ok@example.org", clp="atlantis").status_code == 400  # type: ignore[attr-defined]
@@ -380,6 +406,36 @@ def test_preferences_change_clp_and_cadence(client: TestClient, site: Path) -> N
     assert row == ("hackney-north-and-stoke-newington", "immediate")
     forged = client.post(f"/preferences?token={token}", data={"clp": "witney", "cadence": "weekly"})
     assert forged.status_code == 403
+    assert "No reports are being sent" not in saved.text
+    assert db.execute("SELECT cadence_at FROM subscribers WHERE id = ?", (sid,)).fetchone()[0]
+
+
+def test_preferences_of_an_address_that_unsubscribed_say_nothing_is_sent(
+    client: TestClient, site: Path
+) -> None:
+    """Adversary helper 107: the page showed the usual form and answered "Saved." to an
+    address that had unsubscribed, which was sent nothing."""
+    subscribe(client, "gone@example.org")
+    confirmed(client, link(confirmations(site)[0], "confirm"))
+    sid = sqlite3.connect(site / ".reportback/state.sqlite").execute(
+        "SELECT id FROM subscribers WHERE email = 'gone@example.org'").fetchone()[0]  # fmt: skip
+    tokens = Tokens(load_secret(load_config().path("state")))
+    unsubscribe = f"/unsubscribe?token={tokens.make(sid, 'gone@example.org', 'unsubscribe')}"
+    client.post(unsubscribe, data={"List-Unsubscribe": "One-Click"})
+    preferences = f"/preferences?token={tokens.make(sid, 'gone@example.org', 'preferences')}"
+    page = client.get(preferences)
+    assert (
+        "No reports are being sent to this address" in page.text and "it unsubscribed" in page.text
+    )
+    assert 'href="/subscribe?clp=witney"' in page.text and ">unsubscribe</a>" not in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    saved = client.post(preferences, data={"clp": "witney", "cadence": "monthly", "csrf": csrf[1]})
+    assert (
+        "Your choices are saved for then" in saved.text
+        and '<p role="status">Saved.' not in saved.text
+    )
+    assert status(site, "gone@example.org")[0] == "unsubscribed"  # type: ignore[index]
 
 
 def test_subscribe_forms_are_on_home_and_clp_pages(site: Path) -> None:

@@ -42,7 +42,14 @@ from reportback.model import CADENCES
 from reportback.output.consent import WORDING
 from reportback.output.templates import Templates
 from reportback.web import self_service
-from reportback.web.guard import CSRF_COOKIE, Guard, RateLimit, from_the_site, new_csrf
+from reportback.web.guard import (
+    CSRF_COOKIE,
+    Guard,
+    RateLimit,
+    client_key,
+    from_the_site,
+    new_csrf,
+)
 
 mimetypes.add_type("application/rss+xml", ".xml")
 mimetypes.add_type("application/atom+xml", ".atom")
@@ -53,13 +60,21 @@ NOT_EMAIL = "That does not look like an email address."
 NO_CHOICE = "Please choose your CLP and how often to hear from us."
 NO_SITE = "no site built yet; run `reportback build`"
 ALREADY = "Already confirmed"
+OVERALL = (300, 3600)
+"""At most this many subscriptions asked for an hour, from everyone: each sends a mail, and
+addresses enough to have a limit each can queue thousands (adversary helper 107)."""
 
 
 class Service:
     """The subscription endpoints; each request opens its own SQLite connection."""
 
     def __init__(
-        self, config: Config, clock: Clock, per_ip: RateLimit, per_address: RateLimit
+        self,
+        config: Config,
+        clock: Clock,
+        per_ip: RateLimit,
+        per_address: RateLimit,
+        overall: RateLimit | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -68,6 +83,7 @@ class Service:
         self.env: jinja2.Environment = Templates(config.path("templates")).jinja()
         self.per_ip = per_ip
         self.per_address = per_address
+        self.overall = overall or RateLimit(*OVERALL)
         self.secure = config.site.base_url.startswith("https://")
         self.sender = Sender(config, self.tokens, clock)
 
@@ -103,7 +119,7 @@ class Service:
         if not from_the_site(request, self.config.site.base_url, str(form.get("csrf", ""))):
             return self.message("Form expired", "Please reload the page and try again.", 403)
         ip = request.client.host if request.client else "unknown"
-        if not self.per_ip.allow(ip):
+        if not (self.per_ip.allow(client_key(ip)) and self.overall.allow("")):
             return self.message(
                 "Too many requests", "Please wait a few minutes and try again.", 429
             )
@@ -225,6 +241,7 @@ def create_app(
     per_ip: RateLimit | None = None,
     per_address: RateLimit | None = None,
     send_confirmations: bool = True,
+    overall: RateLimit | None = None,
 ) -> Guard:
     """Return the ASGI app: subscription endpoints, then feeds/ at /feeds and site/ at /.
 
@@ -236,6 +253,7 @@ def create_app(
         clock or (lambda: datetime.now(UTC).replace(microsecond=0)),
         per_ip or RateLimit(10, 600),
         per_address or RateLimit(3, 3600),
+        overall,
     )
     routes = [
         Route("/healthz", service.health),
