@@ -529,3 +529,72 @@ def test_the_cross_site_check_trusts_the_host_asked_for_only_on_this_computer(
     local = {"host": "127.0.0.1:8000", "origin": "http://127.0.0.1:8000"}
     assert client.post("/subscribe", data=data, headers=local).status_code == 200
     assert client.post("/subscribe", data=data, headers=ORIGIN).status_code == 200
+
+
+def test_the_access_log_writes_no_link_token(site: Path) -> None:
+    """Adversary helper 107: `serve`'s log held every link's token (`GET /preferences?token=…`),
+    and a preferences or unsubscribe token works for as long as the address is subscribed."""
+    import subprocess
+    import sys
+
+    from .smtp import free_port
+
+    port = free_port()
+    script = f"""
+import os, signal, threading, time, urllib.error, urllib.request
+from reportback.cli import main
+
+def ask_then_stop() -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen("http://127.0.0.1:{port}/healthz", timeout=5)
+            break
+        except OSError:
+            time.sleep(0.1)
+    for path in ("/preferences?token=zqtokenone", "/confirm?a=1&token=zqtokentwo&b=2"):
+        try:
+            urllib.request.urlopen("http://127.0.0.1:{port}" + path, timeout=5)
+        except urllib.error.HTTPError:
+            pass
+    os.kill(os.getpid(), signal.SIGINT)
+
+threading.Thread(target=ask_then_stop, daemon=True).start()
+main(["serve", "--port", "{port}"])
+"""
+    run = subprocess.run([sys.executable, "-c", script], cwd=site, capture_output=True,
+                         text=True, timeout=120)  # fmt: skip
+    logged = run.stdout + run.stderr  # uvicorn writes its access log to stdout
+    assert "GET /preferences?token=… HTTP/1.1" in logged, logged
+    assert "GET /confirm?a=1&token=…&b=2 HTTP/1.1" in logged
+    assert "zqtoken" not in logged
+
+
+def test_a_body_sent_too_slowly_is_answered_408_in_time() -> None:
+    """Adversary helper 107: bodies trickled a byte at a time held connections for minutes."""
+    from reportback.web.guard import Guard
+
+    async def never_called(scope: object, receive: object, send: object) -> None:
+        raise AssertionError("the app was reached")
+
+    async def trickle() -> dict[str, object]:
+        await asyncio.sleep(0.05)
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
+    sent: list[dict[str, object]] = []
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/subscribe",
+             "headers": [(b"content-length", b"15000")]}  # fmt: skip
+    started = asyncio.run(_timed(Guard(never_called, body_seconds=0.5), scope, trickle, send))
+    assert sent[0]["status"] == 408 and 0.5 <= started < 5
+
+
+async def _timed(app: object, scope: object, receive: object, send: object) -> float:
+    import time
+
+    start = time.monotonic()
+    await app(scope, receive, send)  # type: ignore[operator]
+    return time.monotonic() - start

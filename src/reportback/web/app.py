@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import os
 import sqlite3
@@ -45,6 +46,7 @@ from reportback.web import self_service
 from reportback.web.guard import (
     CSRF_COOKIE,
     Guard,
+    NoTokens,
     RateLimit,
     client_key,
     from_the_site,
@@ -353,6 +355,7 @@ def serve(config: Config, host: str, port: int) -> int:
 
     for note in startup_notes(config):
         print(f"note: {note}", file=sys.stderr, flush=True)
+    logging.getLogger("uvicorn.access").addFilter(NoTokens())
 
     uvicorn.run(
         create_app(config), host=host, port=port, proxy_headers=True,

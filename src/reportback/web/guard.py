@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
+import logging
+import re
 import secrets
 import threading
 import time
@@ -35,15 +38,21 @@ SECURITY_HEADERS = {
     b"cross-origin-opener-policy": b"same-origin",
 }
 MAX_BODY = 16 * 1024
+BODY_SECONDS = 10.0
+"""How long a request's body may take to arrive (adversary helper 107: bodies trickled a
+byte at a time held fifty connections open for over a minute)."""
 CSRF_COOKIE = "rb_csrf"
 
 
 class Guard:
     """ASGI middleware: strict security headers on every response and a request size limit."""
 
-    def __init__(self, app: App, max_body: int = MAX_BODY) -> None:
+    def __init__(
+        self, app: App, max_body: int = MAX_BODY, body_seconds: float = BODY_SECONDS
+    ) -> None:
         self.app = app
         self.max_body = max_body
+        self.body_seconds = body_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,9 +65,16 @@ class Guard:
             await too_large(scope, receive, send)
             return
         limited = receive
-        if b"content-length" not in headers and scope.get("method") not in ("GET", "HEAD"):
-            # a body of unknown length (chunked): read it all first, refusing it past the limit
-            body = await _read_body(receive, self.max_body)
+        if scope.get("method") not in ("GET", "HEAD"):
+            # read the body first: past the limit (chunked: its length unknown) it is refused,
+            # and one sent too slowly too (fifty held a server's connections for minutes)
+            try:
+                body = await asyncio.wait_for(_read_body(receive, self.max_body),
+                                              self.body_seconds)  # fmt: skip
+            except TimeoutError:
+                slow = PlainTextResponse("request body too slow", status_code=408)
+                await slow(scope, receive, send)
+                return
             if body is None:
                 await too_large(scope, receive, send)
                 return
@@ -178,3 +194,18 @@ def csrf_ok(request: Request, form_value: str | None) -> bool:
     """Double submit: the form's hidden value must equal the cookie set with the form."""
     cookie = request.cookies.get(CSRF_COOKIE, "")
     return bool(cookie) and bool(form_value) and hmac.compare_digest(cookie, str(form_value))
+
+
+TOKEN = re.compile(r"(?<=[?&]token=)[^&\s]+")
+
+
+class NoTokens(logging.Filter):
+    """Write a request's link token as `…` in the access log: whoever reads the log could
+    otherwise change, or unsubscribe, any member who opened a link (adversary helper 107)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                TOKEN.sub("…", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
