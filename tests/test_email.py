@@ -143,6 +143,25 @@ def test_a_long_name_is_refused_at_import_and_one_stored_before_is_cut_short(
     assert "font-size: 16px" in html and "&#34;" not in html  # the style sheet read whole
 
 
+def test_the_text_part_gives_each_link_its_address(cli: Cli, project: Project) -> None:
+    """Adversary helper 107: the text part showed a link's words only, its address nowhere."""
+    body = ("See [the timetable](https://example.org/page?a=1&b=2), [the Witney report]"
+            "(../2016-10-04-witney/), [the budget](#budget) and <https://example.org/x>.\n\n"
+            "## Budget\n\nAgreed.\n")  # fmt: skip
+    files = reports() | {"reports/2016-09-20-nec.md": report(body, title="NEC, 20 September")}
+    with Server() as server:
+        project(files | {"members.csv": MEMBERS, "reportback.toml": server.config()})
+        assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+        assert cli("build", "--now", T1).code == 0
+        assert cli("digest", "send", "--now", T2).code == 0
+        bob = next(m for m in server.recorder.parsed() if "bob@example.org" in str(m["To"]))
+    text = " ".join(bob.get_body(("plain",)).get_content().split())  # type: ignore[union-attr]
+    assert "the timetable <https://example.org/page?a=1&b=2>" in text, text
+    assert "the Witney report <https://nec.example.org/reports/2016-10-04-witney/>" in text
+    assert "the budget <https://nec.example.org/reports/2016-09-20-nec/#budget>" in text
+    assert "and https://example.org/x." in text
+
+
 def test_second_send_sends_nothing(cli: Cli, project: Project) -> None:
     with Server() as server:
         setup(cli, project, server)

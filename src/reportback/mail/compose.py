@@ -23,6 +23,9 @@ PREFERENCES_MARK = "RBMARKPREFERENCESX"
 LINE_LIMIT = 900
 """Body lines are kept well under SMTP's 998 octets, leaving room for personal values."""
 UNSAFE_SUBJECT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\ufeff]")
+ADDRESS_IN_TEXT = re.compile(r"<((?![a-z][a-z0-9+.-]*:)[^<>\s]*[/#.][^<>\s]*)>", re.I)
+"""A link's address as the plain text shows it after its words (`<../r/>`), if relative: made
+absolute against the report's page, as the HTML part's are."""
 CADENCE_WORDS = {"immediate": "email", "weekly": "weekly digest", "monthly": "monthly digest"}
 
 
@@ -156,7 +159,7 @@ class Composer:
             meeting_date=meta.meeting_date.strftime("%-d %B %Y"),
             url=url,
             pdf_url=urljoin(url, f"{report.slug}.pdf"),
-            text=rendered.text.strip(),
+            text=ADDRESS_IN_TEXT.sub(lambda m: f"<{urljoin(url, m[1])}>", rendered.text.strip()),
             html=absolute_urls(_published_images_only(rendered.html, report), url),
         )
 

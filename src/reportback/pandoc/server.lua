@@ -25,16 +25,32 @@ local function shifted(doc, top)
   end})
 end
 
+-- Plain text shows a link's words only: its address follows them, in <>, unless the words
+-- are the address (a reader of a digest's text part can follow it as the HTML part's reader can).
+local function with_addresses(doc)
+  return doc:walk({Link = function(link)
+    local words = pandoc.utils.stringify(link.content)
+    local target = link.target
+    if target == "" or words == target or "mailto:" .. words == target then return nil end
+    local out = link.content
+    out:insert(pandoc.Space())
+    out:insert(pandoc.Str("<" .. target .. ">"))
+    return out
+  end})
+end
+
 local function write(req, ast)
   local doc = pandoc.read(ast, "json")
   if req.top then doc = shifted(doc, req.top) end
   local out = {}
   for _, format in ipairs(req.formats) do
     local opts = {wrap_text = "none"}
+    local shown = doc
     if format == "plain" then
       opts = {wrap_text = "auto", columns = req.wrap or 72}
+      shown = with_addresses(doc)
     end
-    out[format] = pandoc.write(doc, format, opts)
+    out[format] = pandoc.write(shown, format, opts)
   end
   return json.encode({out = out})
 end
