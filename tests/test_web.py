@@ -598,3 +598,17 @@ async def _timed(app: object, scope: object, receive: object, send: object) -> f
     start = time.monotonic()
     await app(scope, receive, send)  # type: ignore[operator]
     return time.monotonic() - start
+
+
+def test_a_sample_digests_links_say_they_were_made_for_nobody(client: TestClient) -> None:
+    """Adversary helper 107: the rep trying a test digest's one-click unsubscribe was told
+    the link did not work, "or belong to an address that has since been erased"."""
+    tokens = Tokens(load_secret(load_config().path("state")))
+    for purpose in ("unsubscribe", "preferences"):
+        page = client.get(f"/{purpose}?token={tokens.make(0, 'rep@example.org', purpose)}")
+        assert page.status_code == 200 and "A link from a sample digest" in page.text
+    one_click = f"/unsubscribe?token={tokens.make(0, 'rep@example.org', 'unsubscribe')}"
+    answer = client.post(one_click, data={"List-Unsubscribe": "One-Click"})
+    assert "A link from a sample digest" in answer.text and "Nothing was changed" in answer.text
+    forged = Tokens("another secret").make(0, "rep@example.org", "unsubscribe")
+    assert "This link does not work" in client.get(f"/unsubscribe?token={forged}").text

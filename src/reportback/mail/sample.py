@@ -17,6 +17,7 @@ from reportback.mail.cadences import last_slot
 from reportback.mail.compose import NAME_HTML_MARK, PREFERENCES_MARK, UNSUBSCRIBE_MARK
 from reportback.mail.library import library
 from reportback.mail.mailroom import audit_groups, group_of, mailroom, personalise
+from reportback.mail.tokens import NOBODY
 from reportback.model import Published
 
 
@@ -58,7 +59,7 @@ def preview(
     composed = room.composer.compose(group)
     made = hashlib.sha256(repr((group, audience, to, now.isoformat())).encode()).hexdigest()
     message = personalise(  # a Message-ID of its own: a mail program shows every test
-        room, composed, 0, to, "Sample Reader",
+        room, composed, NOBODY, to, "Sample Reader",
         f"<preview.{made[:20]}@{room.host}>", now, clp, audience,
     )  # fmt: skip
     html_part = composed.html.replace(NAME_HTML_MARK, "Sample Reader").replace(

@@ -20,6 +20,9 @@ UNSUBSCRIBE = "unsubscribe"
 CONFIRM = "confirm"
 PREFERENCES = "preferences"
 """The purposes a token can be for; a token for one is refused for another."""
+NOBODY = 0
+"""The subscriber a sample digest's links are signed for (`digest test`, `digest preview`):
+nobody; the web pages say so."""
 
 
 class BadToken(Exception):

@@ -38,7 +38,15 @@ from reportback.mail import subscribers
 from reportback.mail.addresses import address_hash, normalise
 from reportback.mail.notices import CONFIRM_DAYS, Sender
 from reportback.mail.subscribers import Person
-from reportback.mail.tokens import CONFIRM, PREFERENCES, UNSUBSCRIBE, BadToken, Tokens, load_secret
+from reportback.mail.tokens import (
+    CONFIRM,
+    NOBODY,
+    PREFERENCES,
+    UNSUBSCRIBE,
+    BadToken,
+    Tokens,
+    load_secret,
+)
 from reportback.model import CADENCES
 from reportback.output.consent import WORDING
 from reportback.output.templates import Templates
@@ -62,6 +70,7 @@ NOT_EMAIL = "That does not look like an email address."
 NO_CHOICE = "Please choose your CLP and how often to hear from us."
 NO_SITE = "no site built yet; run `reportback build`"
 ALREADY = "Already confirmed"
+
 OVERALL = (300, 3600)
 """At most this many subscriptions asked for an hour, from everyone: each sends a mail, and
 addresses enough to have a limit each can queue thousands (adversary helper 107)."""
@@ -158,13 +167,31 @@ class Service:
         with self.db() as db:
             return subscribers.find(db, subscriber, hashed)
 
-    def bad_link(self) -> HTMLResponse:
+    def bad_link(self, request: Request | None = None, purpose: str = "") -> HTMLResponse:
+        if request is not None and self._sample(request, purpose):
+            return self.message(
+                "A link from a sample digest",
+                "This link came in a sample digest (`reportback digest test` or `digest "
+                "preview`), made for nobody. In a member's digest it works for them. Nothing "
+                "was changed.",
+            )
+
         return self.message(
             "This link does not work",
             "It may have expired, been mistyped, or belong to an address that has since been "
             "erased. Nothing was changed.",
             400,
         )
+
+    def _sample(self, request: Request, purpose: str) -> bool:
+        """Whether a link's token is a sample digest's, signed for nobody (adversary helper
+        107: the rep trying one-click unsubscribe on a test digest was told the link was
+        broken)."""
+        try:
+            subscriber, _ = self.tokens.read(request.query_params.get("token", ""), purpose)
+        except BadToken:
+            return False
+        return subscriber == NOBODY
 
     def confirm_page(self, request: Request) -> Response:
         """Show the link's button; a GET confirms nothing: mail scanners follow every link in
@@ -191,7 +218,7 @@ class Service:
     def unsubscribe_page(self, request: Request) -> Response:
         person = self._person(request, UNSUBSCRIBE, None)
         if person is None:
-            return self.bad_link()
+            return self.bad_link(request, UNSUBSCRIBE)
         return self.page("unsubscribe.html", csrf=new_csrf(), token=request.query_params["token"])
 
     async def unsubscribe(self, request: Request) -> Response:
@@ -200,7 +227,7 @@ class Service:
             return self.message("Unsubscribe", "Use the button on the unsubscribe page.", 400)
         person = self._person(request, UNSUBSCRIBE, None)
         if person is None:
-            return self.bad_link()
+            return self.bad_link(request, UNSUBSCRIBE)
         with self.db() as db:
             subscribers.unsubscribe(db, person)
         return self.message("You are unsubscribed", "You will not get any more reports by email.")
@@ -208,7 +235,7 @@ class Service:
     async def preferences(self, request: Request) -> Response:
         person = self._person(request, PREFERENCES, None)
         if person is None:
-            return self.bad_link()
+            return self.bad_link(request, PREFERENCES)
         token = request.query_params["token"]
         if request.method == "GET":
             return self.page(
