@@ -372,6 +372,24 @@ def test_bad_input_and_size_limit(client: TestClient) -> None:
     assert client.post("/subscribe", data=huge, headers=ORIGIN).status_code == 413
 
 
+def test_a_form_sent_back_with_a_problem_keeps_what_was_typed_and_names_what_is_missing(
+    client: TestClient,
+) -> None:
+    """Adversary helper 107: after a mistyped address the form came back empty, and a
+    missing cadence was told to choose a CLP as well."""
+    page = subscribe(client, "ann@example", cadence="monthly")
+    assert 'value="ann@example"' in page.text  # type: ignore[attr-defined]
+    assert 'value="witney" selected' in page.text  # type: ignore[attr-defined]
+    assert 'value="monthly" checked' in page.text  # type: ignore[attr-defined]
+    assert "That does not look like an email address." in page.text  # type: ignore[attr-defined]
+    unescaped = subscribe(client, '"><script>x</script>@example.org')
+    assert "<script>x" not in unescaped.text  # type: ignore[attr-defined]
+    assert "Please choose your CLP." in subscribe(client, "a@example.org", clp="").text  # type: ignore[attr-defined]
+    missing = subscribe(client, "a@example.org", cadence="hourly")
+    assert "Please choose how often to hear from us." in missing.text  # type: ignore[attr-defined]
+    assert "choose your CLP" not in missing.text  # type: ignore[attr-defined]
+
+
 def test_imported_members_keep_members_audience_whatever_the_form_says(
     cli: Cli, client: TestClient, site: Path
 ) -> None:

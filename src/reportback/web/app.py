@@ -67,7 +67,8 @@ mimetypes.add_type("text/x-opml", ".opml")
 CONFIRM_MAX_AGE = CONFIRM_DAYS * 24 * 3600
 Clock = Callable[[], datetime]
 NOT_EMAIL = "That does not look like an email address."
-NO_CHOICE = "Please choose your CLP and how often to hear from us."
+NO_CLP = "Please choose your CLP."
+NO_CADENCE = "Please choose how often to hear from us."
 NO_SITE = "no site built yet; run `reportback build`"
 ALREADY = "Already confirmed"
 
@@ -135,12 +136,16 @@ class Service:
                 "Too many requests", "Please wait a few minutes and try again.", 429
             )
         clp, cadence = str(form.get("clp", "")), str(form.get("cadence", "weekly"))
+        typed = str(form.get("email", ""))[:320]  # shown again with the problem: kept
+        again = {"csrf": new_csrf(), "chosen": clp, "typed": typed, "picked": cadence}
         try:
-            email = normalise(str(form.get("email", "")))
+            email = normalise(typed)
         except EmailNotValidError:
-            return self.page("subscribe.html", 400, csrf=new_csrf(), chosen=clp, error=NOT_EMAIL)
-        if clp not in self.directory.by_slug or cadence not in CADENCES:
-            return self.page("subscribe.html", 400, csrf=new_csrf(), chosen=clp, error=NO_CHOICE)
+            return self.page("subscribe.html", 400, error=NOT_EMAIL, **again)
+        if clp not in self.directory.by_slug:
+            return self.page("subscribe.html", 400, error=NO_CLP, **again)
+        if cadence not in CADENCES:
+            return self.page("subscribe.html", 400, error=NO_CADENCE, **again)
         answer = self.message(
             "Check your inbox",
             "If that address can be subscribed, we have sent it a link to confirm. Nothing "
