@@ -260,13 +260,8 @@ class Auditor:
         it is kept as published without being read (`kept`).
         """
         if not output.name.endswith(READABLE):
-            return [
-                Leak(
-                    output.name,
-                    "",
-                    ": the audit cannot read this type of file, so it is not published",
-                )
-            ]
+            unread = ": the audit cannot read this type of file, so it is not published"
+            return [Leak(output.name, "", unread)]
         found: set[Withheld] = set()
         marks: set[bytes] = set()
         pdf = output.name.endswith(".pdf")
@@ -287,19 +282,16 @@ class Auditor:
             try:
                 pieces = chunks(output, self.pdf_text)
             except bytescan.Unreadable as exc:
-                return [
-                    Leak(
-                        output.name,
-                        "",
-                        f": the audit cannot read it ({exc}), so it is not published",
-                    )
-                ]
+                unread = f": the audit cannot read it ({exc}), so it is not published"
+                return [Leak(output.name, "", unread)]
             for piece in pieces:
                 mark, hits = self._hits(piece, pdf, output.audience)
                 marks.add(mark)
                 found |= hits
             if output.report is not None:
-                found |= self._own(output, pieces)
+                own, hits = self._own(output, pieces)
+                marks.add(own)  # kept by its key: an output kept unread keeps it too
+                found |= hits
             elif whole is not None and not found:
                 marks.add(whole)
                 self.clean.add(whole)
@@ -341,18 +333,19 @@ class Auditor:
                 self.clean.add(mark)
         return mark, self.seen[mark]
 
-    def _own(self, output: Output, pieces: list[str]) -> set[Withheld]:
-        """Search a report's own page or PDF for its withheld runs, ignoring spacing."""
+    def _own(self, output: Output, pieces: list[str]) -> tuple[bytes, set[Withheld]]:
+        """Search a report's own page or PDF for its withheld runs, ignoring spacing; return
+        the search's mark too."""
         report = output.report or ""
         group = self.runs.groups.get(report, b"")
         mark = fingerprint("own", str(int(output.audience)), group, *pieces)
         if mark in self.earlier.clean:
             self.clean.add(mark)  # still clean: remember it for the next audit too
-            return set()
+            return mark, set()
         texts = [t for piece in pieces for t in streams(piece)]
         squeezed = squeezed_hits(texts, self.runs.of(report), output.audience)
         self.clean |= set() if squeezed else {mark}
-        return squeezed
+        return mark, squeezed
 
     def checked_apart(self, outputs: Iterable[tuple[Output, str | None]]) -> Found:
         """Check each output (with the key it was made from) as `check` does, for an audit in
