@@ -12,6 +12,7 @@ from reportback.audit.leaks import Auditor, Output, PdfText, Verdicts
 from reportback.audit.search import Withheld
 from reportback.audit.withheld import public_runs
 from reportback.model import Audience, Fragment, Withholding
+from reportback.pandoc import json_ast
 
 from .conftest import NOW, Result, report
 
@@ -99,3 +100,31 @@ def test_an_edit_keeps_what_the_audit_knew_of_other_reports_own_outputs(
     path.write_text(path.read_text().replace("the panel heard", "the panel heard at length"))
     assert cli("build", "--now", NOW).code == 0
     assert searched and set(searched) == {"a"}, searched
+
+
+def test_a_text_looked_through_first_finds_every_run_splitting_it_finds() -> None:
+    """A search for few runs first looks a text through for one word of each run; it must
+    find what splitting every text into words finds: folded for case and NFKC, in markup."""
+    from reportback.audit.search import Search, ngram_hits
+
+    def run(text: str, report: str, order: int) -> Withheld:
+        words = json_ast.words(text)
+        return Withheld(report, Fragment(Audience.CONFIDENTIAL, words, text), order)
+
+    runs = [run("Jo Zqsmith", "a", 1), run("the straße fund", "a", 2), run("ﬁnal offer", "b", 1)]
+    looked = Search(runs)
+    assert looked.needed is not None
+    split = Search(runs)
+    split.needed = None
+    texts = [
+        "<p>The appeal of JO ZQSMITH was heard.</p>", "jo <em>zqsmith</em>", "Ｊｏ Ｚｑｓｍｉｔｈ",
+        "THE STRASSE FUND grew", "the final offer", "nothing here at all", "Jo Zqsmithson",
+        "zqsmith jo", "the straße", "<a title='jo zqsmith'>x</a>",
+    ]  # fmt: skip
+    for text in texts:
+        for pdf in (True, False):
+            found = looked.hits(text, pdf, Audience.PUBLIC)
+            assert found == split.hits(text, pdf, Audience.PUBLIC), text
+    assert ngram_hits(["Ｊｏ Ｚｑｓｍｉｔｈ"], looked, Audience.PUBLIC) == {runs[0]}
+    assert ngram_hits(["the final offer"], looked, Audience.PUBLIC) == {runs[2]}
+    assert looked.hits("nothing here at all", False, Audience.PUBLIC) == set()

@@ -246,8 +246,12 @@ def words(text: str) -> tuple[str, ...]:
     The last few are remembered: the audit reads a report's own page and PDF twice (for
     every report's runs, then for its own, ignoring spacing).
     """
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return tuple(WORD.findall(folded))
+    return tuple(WORD.findall(folded(text)))
+
+
+def folded(text: str) -> str:
+    """Return a text as the leak audit reads its words: NFKC, case folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def heading_id(text: str) -> str:
