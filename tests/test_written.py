@@ -1285,6 +1285,33 @@ SPELLED_FROM_WITHHELD = {
     "a span's id": ("A [note]{#zqsmith-note} about [Zqsmith]{.confidential}.\n", 9, SPELLED),
     "a withheld heading's words": ("Met.\n\n## Zqsmith case {.confidential}\n\nzq.\n\n"
                                    "## Outcome {#zqsmith-case-outcome}\n\nDone.\n", 15, SPELLED),
+    # adversary helper 108: a word of a withheld span, heading or name, whatever else is there
+    "a decision with one word of a span": (
+        "## Appeal {decision=\"Zqquimby's expulsion upheld\"}\n\nThe panel heard the appeal "
+        "of [Jo Zqquimby]{.confidential}.\n", 9, SPELLED),
+    "an id with one word of a span": ("## Referral {#zqquimby-referral}\n\nThe panel referred "
+                                      "[Jo Zqquimby]{.confidential}.\n", 9, SPELLED),
+    "a decision with a withheld heading's word": (
+        "## Appeal of Jo Zqquimby {.confidential}\n\nzq.\n\n## Referrals {decision=\"Zqquimby "
+        "referred\"}\n\nDone.\n", 13, SPELLED),
+    "a decision with a name in a members div": (
+        "## Selections {decision=\"Zqquimby and Patel shortlisted\"}\n\n::: members\nThe panel "
+        "interviewed Jo Zqquimby; both were shortlisted.\n:::\n", 9, SPELLED),
+    "a link's title": ('See [the minutes](https://example.org/m "Zqquimby minutes").\n\nThe '
+                       "[Zqquimby]{.confidential} case.\n", 9, SPELLED),
+    "a link's address": ("The complaint concerned [[Jo Zqquimby]{.confidential}](https://news."
+                         "example.org/jo-zqquimby-suspended).\n", 9, SPELLED),
+    "a class": ("A [x]{.zqquimby} and [Zqquimby]{.confidential}.\n", 9, SPELLED),
+    "an attribute's key": ("A [x]{zqquimby=yes} and [Zqquimby]{.confidential}.\n", 9, SPELLED),
+    "an id without the accent": ("## Item {#zqsian}\n\nAbout [Zqsiân]{.confidential}.\n", 9,
+                                 SPELLED),
+    "a soft hyphen in a decision": ('## Item {decision="Zq&shy;quimby upheld"}\n\nAbout '
+                                    "[Zqquimby]{.confidential}.\n", 9, SPELLED),
+    "a plural in a decision": ('## Item {decision="Zqquimbys appeal"}\n\nAbout '
+                               "[Zqquimby]{.confidential}.\n", 9, SPELLED),
+    "a reason naming a withheld name": (
+        '## Held {.confidential reason="Zqquimby\'s appeal"}\n\nThe panel heard Jo Zqquimby '
+        "again.\n", 9, SPELLED),
     # adversary helper 105: named at the body's first line, written with a character reference
     "a class written with a reference": ('Met.\n\nThe chair [Jo]{class="confidenti&aacute;l"} '
                                          "opened.\n", 11, "looks like a withholding mark"),
@@ -1307,8 +1334,18 @@ def test_an_attribute_spelled_from_withheld_words_is_refused(
 def test_an_attribute_of_words_also_public_or_of_the_same_audience_is_published(
     cli: Cli, project: Project
 ) -> None:
-    body = ("## Budget {#budget}\n\nThe [budget]{.confidential} was agreed.\n\n"
-            "## Held {.members #held-zqsmith}\n\nAbout [Zqsmith]{.members}.\n")  # fmt: skip
+    """A reason names the kind of item withheld (a withheld heading's words, elsewhere: the
+    bench's reports), a decision's words start a withheld sentence, a link's address has a
+    withheld heading's word: none is refused."""
+    body = (
+        "## Staffing {.confidential}\n\nUnanimously agreed, said the Zqchair.\n\n"
+        '## Other business {.confidential reason="Staffing matter"}\n\nzq.\n\n'
+        '## Finance {decision="Agreed unanimously"}\n\nSee [the rules](https://example.org/'
+        "staffing-rules).\n\n"
+    ) + (
+        "## Budget {#budget}\n\nThe [budget]{.confidential} was agreed.\n\n"
+        "## Held {.members #held-zqsmith}\n\nAbout [Zqsmith]{.members}.\n"
+    )
     root = project({"reports/a.md": HEAD + body})
     result = cli("build", "--now", NOW)
     assert result.code == 0, result.err

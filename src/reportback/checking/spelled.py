@@ -1,64 +1,80 @@
-"""Attributes spelled from withheld words: an identifier or a value a reader is given.
+"""Attributes spelled from withheld words: an identifier, a class, a value a reader is given.
 
 An identifier is published where its element is (the page's source, a link to it, the votes
-page, the feeds, the search index), and so is a value such as `decision=`. Written from the
-words of a withheld span or heading (`## Appeal of [Jo Smith]{.confidential}
-{#appeal-of-jo-smith}`, as the advice to give a heading an id of its own invites), it
-publishes them; one or two words are too few for the audit's runs to find (adversary helper
-105). Such an attribute of an element of a lower audience than the words is refused, unless
-the words are also public in the report (`{#budget}` where a span withholds "budget").
+page, the feeds, the search index), and so are a class, an attribute's key, a value such as
+`decision=` or `reason=` (shown in the placeholder), a link's title and its address. Written
+from withheld words (`## Appeal of [Jo Smith]{.confidential} {#appeal-of-jo-smith}`, as the
+advice to give a heading an id of its own invites; `decision="Smith's expulsion upheld"`; a
+link around a withheld name to `…/jo-smith-suspended`), it publishes them: one or two words
+are too few for the audit's runs to find (adversary helpers 105, 108).
+
+A word counts as withheld if it is a word of a withheld span or heading, or a capitalised
+word (a name, mid-sentence) of other withheld text, of a higher audience than the element,
+and is not in the report's text of the element's audience or lower (`{#budget}` where a span
+withholds "budget" is fine). A `reason=` says what kind of item is withheld, often in its
+heading's words (`## Staffing {.confidential}`, and elsewhere `reason="Staffing matter"`):
+it is compared with withheld spans and names only; a link's address with withheld spans
+only. Words are compared whole, and run
+together (`#jozqsmith`, `zqsmith-2`, `zqsmiths`), without accents or characters that show
+nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
 
 from reportback.model import Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
 
-ROUTING = frozenset({"clps", "regions", "reason"})
-"""Keys whose values name CLPs and regions, or say why words are withheld: not text shown."""
+ROUTING = frozenset({"clps", "regions"})
+"""Keys whose values name CLPs and regions, not text shown (checked against the directory)."""
+SHORTEST = 3
+"""Shorter words (`jo`, `of`) are in too many words to be told apart."""
 SQUEEZED_SHORTEST = 6
-"""Withheld words joined with nothing between them are looked for in an identifier written
-without separators (`#jozqsmith`) only from this length (shorter ones are in many words)."""
+"""A withheld word is looked for inside a value's words run together from this length."""
+SENTENCE_END = re.compile(r"[.!?:]['’\")\]]*$")
 
 
 def spelled(blocks: list[Node]) -> Iterator[tuple[str, str]]:
-    """Yield a message and the value to find its line by, for each attribute written from the
-    words of a withheld span or heading of a higher audience than its element."""
-    withheld: list[tuple[Audience, tuple[str, ...]]] = []
-    attributed: list[tuple[Node, Audience]] = []
+    """Yield a message and the value to find its line by, for each attribute written from
+    words withheld from its element's audience."""
+    spans: dict[Audience, set[str]] = {}  # a withheld span's words
+    named: dict[Audience, set[str]] = {}  # a withheld name: capitalised, mid-sentence
+    headed: dict[Audience, set[str]] = {}  # a withheld heading's words
     shown: dict[Audience, list[str]] = {}
+    attributed: list[tuple[Node, Audience]] = []
 
     def visit(node: Node, level: Audience) -> None:
-        own = json_ast.mark(node)
-        if own is not None and node["t"] in ("Span", "Header"):
-            text = json_ast.stringify(node["c"][1 if node["t"] == "Span" else 2], notes=False)
-            if words := json_ast.words(text):
-                withheld.append((level, words))
-        if json_ast.attr(node) is not None:
+        texts = list(_strings(node))
+        shown.setdefault(level, []).extend(texts)
+        if json_ast.mark(node) is not None and node["t"] == "Span":
+            spans.setdefault(level, set()).update(_words(json_ast.stringify(node["c"][1])))
+        elif json_ast.mark(node) is not None and node["t"] == "Header":
+            headed.setdefault(level, set()).update(_words(json_ast.stringify(node["c"][2])))
+        elif level > Audience.PUBLIC:
+            named.setdefault(level, set()).update(_capitalised(texts))
+        if json_ast.attr(node) is not None or node["t"] in ("Link", "Image"):
             attributed.append((node, level))
-        shown.setdefault(level, []).extend(_strings(node))
 
     json_ast.walk_levels(blocks, visit)
-    public: dict[Audience, tuple[str, str]] = {}
+    pooled = {"reason=": [spans, named], "the address ": [spans]}
+    """A reason says what kind of item is withheld, often in its heading's words; an address
+    is compared with withheld spans only (`labour.org.uk` where only withheld text says
+    "Labour")."""
+    public: dict[Audience, set[str]] = {}
     for node, level in attributed:
-        higher = [w for lv, w in withheld if lv > level]
-        ident, _, pairs = json_ast.attr(node) or ("", [], [])
-        given = [("identifier #", ident)] + [(f"{k}=", v) for k, v in pairs if k not in ROUTING]
-        given = [(what, value) for what, value in given if value]
-        if not (higher and given):
-            continue
-        if level not in public:  # the words an element of this audience is shown with
-            words = json_ast.words(" ".join(w for lv, ws in shown.items() if lv <= level
-                                            for w in ws))  # fmt: skip
-            public[level] = (_joined(words), "".join(words))
-        seen, squeezed = public[level]
-        for what, value in given:
-            tokens = json_ast.words(value)
-            if any(_spells(tokens, words, what == "identifier #", seen, squeezed)
-                   for words in higher):  # fmt: skip
+        for what, value, at in _given(node, level):
+            pools = pooled.get(what, [spans, named, headed])
+            higher = set().union(*(ws for pool in pools for lv, ws in pool.items() if lv > at))
+            if not higher:
+                continue
+            if at not in public:  # the words an element of this audience is shown with
+                public[at] = set(_words(" ".join(t for lv, ts in shown.items() if lv <= at
+                                                 for t in ts)))  # fmt: skip
+            if _spells(_words(value), higher - public[at]):
                 yield (
                     f"{what}{value} is written from words withheld in this report, and would "
                     "publish them: write it from public words",
@@ -66,25 +82,49 @@ def spelled(blocks: list[Node]) -> Iterator[tuple[str, str]]:
                 )
 
 
-def _spells(
-    tokens: tuple[str, ...], words: tuple[str, ...], squeeze: bool, seen: str, squeezed: str
-) -> bool:
-    """Return whether an attribute's words hold withheld `words` not shown elsewhere: as
-    whole words, or, in an identifier, run together (`#jozqsmith`)."""
-    joined, together = _joined(words), "".join(words)
-    if joined in _joined(tokens) and joined not in seen:
+def _given(node: Node, level: Audience) -> Iterator[tuple[str, str, Audience]]:
+    """Yield what an element publishes besides its text: what it is, the value, and the
+    audience it is shown to (a reason, where its withheld element is: to anyone)."""
+    ident, classes, pairs = json_ast.attr(node) or ("", [], [])
+    yield "identifier #", ident, level
+    for name in classes:
+        if name not in json_ast.MARKS:
+            yield "class .", name, level
+    for key, value in pairs:
+        if key not in ROUTING:
+            yield "attribute key ", key, level
+            yield f"{key}=", value, Audience.PUBLIC if key == "reason" else level
+    if node["t"] in ("Link", "Image"):
+        address, title = node["c"][2]
+        yield "the address ", address, level
+        yield "the title ", title, level
+
+
+def _spells(tokens: Iterable[str], held: set[str]) -> bool:
+    """Whether a value's words hold a withheld word: whole, or inside them run together."""
+    tokens = [t for t in tokens if t]
+    if any(t in held for t in tokens if len(t) >= SHORTEST and not t.isdigit()):
         return True
-    return (
-        squeeze
-        and len(together) >= SQUEEZED_SHORTEST
-        and together in "".join(tokens)
-        and together not in squeezed
-    )
+    together = "".join(tokens)
+    return any(w in together for w in held if len(w) >= SQUEEZED_SHORTEST)
 
 
-def _joined(words: tuple[str, ...]) -> str:
-    """Return words joined so that a run of them is found only as whole words."""
-    return "\x00" + "\x00".join(words) + "\x00"
+def _words(text: str) -> list[str]:
+    """Return a text's words as compared here: folded as the audit folds them, without
+    accents or characters that show nothing (`zq&shy;smith`, `Siân` as `sian`)."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")  # fmt: skip
+    return list(json_ast.words(bare))
+
+
+def _capitalised(texts: list[str]) -> set[str]:
+    """Return the words of `texts` (one element's words, in order) written with a capital
+    and not starting a sentence: names, mostly."""
+    found: set[str] = set()
+    for before, text in zip([".", *texts], texts, strict=False):
+        if text[:1].isupper() and not SENTENCE_END.search(before):
+            found.update(_words(text))
+    return found
 
 
 def _strings(node: Node) -> Iterator[str]:
