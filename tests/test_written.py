@@ -1312,6 +1312,11 @@ SPELLED_FROM_WITHHELD = {
     "a reason naming a withheld name": (
         '## Held {.confidential reason="Zqquimby\'s appeal"}\n\nThe panel heard Jo Zqquimby '
         "again.\n", 9, SPELLED),
+    "a withheld heading's id given again": (
+        "## Appeal {.confidential #zqappeal}\n\nHeld.\n\n## Public\n\nSee [y]{#zqappeal}.\n",
+        15, SPELLED),
+    "a withheld span's title given again": ('A [w]{.confidential title="Zqtitle"} and '
+                                            '[z]{title="zqtitle"}.\n', 9, SPELLED),
     # adversary helper 105: named at the body's first line, written with a character reference
     "a class written with a reference": ('Met.\n\nThe chair [Jo]{class="confidenti&aacute;l"} '
                                          "opened.\n", 11, "looks like a withholding mark"),

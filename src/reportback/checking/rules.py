@@ -134,7 +134,7 @@ class BodyChecker:
             *placement.leftovers(ast, self.lines),
             *links.cross_references(collected, self.lines),
             *tables.crowded(regions),
-            *[(self.line_of(value), message) for message, value in spelled(ast["blocks"])],
+            *spelled(ast["blocks"], regions),
         ]
         said: list[tuple[int, str]] = []
         if not self.source.meta.confidential:  # a confidential report is never published

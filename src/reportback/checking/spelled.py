@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
+from reportback.checking.regions import Regions
 from reportback.model import Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
@@ -35,12 +36,15 @@ SHORTEST = 3
 """Shorter words (`jo`, `of`) are in too many words to be told apart."""
 SQUEEZED_SHORTEST = 6
 """A withheld word is looked for inside a value's words run together from this length."""
+OWN_NAMES = frozenset({"identifier #", "the title ", "title="})
+"""What a withheld element is named by, withheld with it (not its decision: "Agreed by 16
+votes to 6" is every decision's wording)."""
 SENTENCE_END = re.compile(r"[.!?:]['’\")\]]*$")
 
 
-def spelled(blocks: list[Node]) -> Iterator[tuple[str, str]]:
-    """Yield a message and the value to find its line by, for each attribute written from
-    words withheld from its element's audience."""
+def spelled(blocks: list[Node], regions: Regions) -> Iterator[tuple[int, str]]:
+    """Yield the line and a message for each attribute written from words withheld from its
+    element's audience."""
     spans: dict[Audience, set[str]] = {}  # a withheld span's words
     named: dict[Audience, set[str]] = {}  # a withheld name: capitalised, mid-sentence
     headed: dict[Audience, set[str]] = {}  # a withheld heading's words
@@ -58,6 +62,9 @@ def spelled(blocks: list[Node]) -> Iterator[tuple[str, str]]:
             named.setdefault(level, set()).update(_capitalised(texts))
         if json_ast.attr(node) is not None or node["t"] in ("Link", "Image"):
             attributed.append((node, level))
+            if level > Audience.PUBLIC:  # a withheld element's id or title
+                given = [v for what, v, _ in _given(node, level) if what in OWN_NAMES]
+                headed.setdefault(level, set()).update(_words(" ".join(given)))
 
     json_ast.walk_levels(blocks, visit)
     pooled = {"reason=": [spans, named], "the address ": [spans]}
@@ -76,10 +83,23 @@ def spelled(blocks: list[Node]) -> Iterator[tuple[str, str]]:
                                                  for t in ts)))  # fmt: skip
             if _spells(_words(value), higher - public[at]):
                 yield (
+                    _line(regions, value, level),
                     f"{what}{value} is written from words withheld in this report, and would "
                     "publish them: write it from public words",
-                    value,
                 )
+
+
+def _line(regions: Regions, value: str, level: Audience) -> int:
+    """Return the first line a value is written on where the text is of `level` or lower (a
+    public id given again to withheld text is named where it is public); or, written with a
+    reference (`&shy;`), its longest word's; 1 if none is."""
+    for needle in [value, *sorted(value.split(), key=len, reverse=True)]:
+        at = regions.body.find(needle)
+        while at >= 0 and regions.level_at(at) > level:
+            at = regions.body.find(needle, at + 1)
+        if at >= 0:
+            return regions.line_of(at)
+    return 1
 
 
 def _given(node: Node, level: Audience) -> Iterator[tuple[str, str, Audience]]:
