@@ -1336,6 +1336,24 @@ def test_an_attribute_spelled_from_withheld_words_is_refused(
     assert_refused_after_a_line(cli, project, *SPELLED_FROM_WITHHELD[case])
 
 
+def test_a_file_name_or_id_holding_a_withheld_name_is_refused(cli: Cli, project: Project) -> None:
+    """Adversary helper 108: a report's file name and `id:` are in every address of it (its
+    pages, PDF, feeds' ids, sitemap, record), whatever its body withholds."""
+    body = "The panel heard [Jo Zqquimby]{.confidential}.\n"
+    root = project({"reports/2016-09-20-zqquimby-appeal.md": HEAD + body})
+    result = cli("check")
+    assert (
+        result.code == 1 and "the file name 2016-09-20-zqquimby-appeal.md is written" in result.err
+    )
+    (root / "reports/2016-09-20-zqquimby-appeal.md").rename(root / "reports/a.md")
+    (root / "reports/a.md").write_text(HEAD.replace("---\n\n", "id: zqquimby-case\n---\n\n", 1)
+                                       + body)  # fmt: skip
+    result = cli("check")
+    assert result.code == 1 and "id: zqquimby-case is written" in result.err, result.err
+    (root / "reports/a.md").write_text(HEAD + body)
+    assert cli("check").code == 0
+
+
 def test_an_attribute_of_words_also_public_or_of_the_same_audience_is_published(
     cli: Cli, project: Project
 ) -> None:

@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 from reportback.checking.regions import Regions
-from reportback.model import Audience
+from reportback.model import Audience, Source
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
 
@@ -42,9 +42,12 @@ votes to 6" is every decision's wording)."""
 SENTENCE_END = re.compile(r"[.!?:]['’\")\]]*$")
 
 
-def spelled(blocks: list[Node], regions: Regions) -> Iterator[tuple[int, str]]:
+def spelled(
+    blocks: list[Node], regions: Regions, names: Iterable[tuple[str, str]] = ()
+) -> Iterator[tuple[int, str]]:
     """Yield the line and a message for each attribute written from words withheld from its
-    element's audience."""
+    element's audience; and for each of the report's `names` (its file name, its `id:`),
+    published in every address of it, compared as a reason is."""
     spans: dict[Audience, set[str]] = {}  # a withheld span's words
     named: dict[Audience, set[str]] = {}  # a withheld name: capitalised, mid-sentence
     headed: dict[Audience, set[str]] = {}  # a withheld heading's words
@@ -72,9 +75,10 @@ def spelled(blocks: list[Node], regions: Regions) -> Iterator[tuple[int, str]]:
     is compared with withheld spans only (`labour.org.uk` where only withheld text says
     "Labour")."""
     public: dict[Audience, set[str]] = {}
-    for node, level in attributed:
-        for what, value, at in _given(node, level):
-            pools = pooled.get(what, [spans, named, headed])
+    report = [(what, value, Audience.PUBLIC) for what, value in names]
+    for node, level in [*attributed, (None, Audience.PUBLIC)]:
+        for what, value, at in _given(node, level) if node is not None else report:
+            pools = pooled.get(what, [spans, named, headed] if node else [spans, named])
             higher = set().union(*(ws for pool in pools for lv, ws in pool.items() if lv > at))
             if not higher:
                 continue
@@ -100,6 +104,14 @@ def _line(regions: Regions, value: str, level: Audience) -> int:
         if at >= 0:
             return regions.line_of(at)
     return 1
+
+
+def names_of(source: Source) -> list[tuple[str, str]]:
+    """Return a report's names, in its every address (a confidential one is never published):
+    its file name and its `id:`."""
+    meta = source.meta
+    return [] if meta.confidential else [("the file name ", source.path.name),
+                                         ("id: ", meta.id or "")]  # fmt: skip
 
 
 def _given(node: Node, level: Audience) -> Iterator[tuple[str, str, Audience]]:
