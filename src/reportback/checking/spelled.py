@@ -143,10 +143,19 @@ def _spells(tokens: Iterable[str], held: set[str]) -> bool:
 
 def _words(text: str) -> list[str]:
     """Return a text's words as compared here: folded as the audit folds them, without
-    accents or characters that show nothing (`zq&shy;smith`, `Siân` as `sian`)."""
-    bare = "".join(c for c in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")  # fmt: skip
-    return list(json_ast.words(bare))
+    characters that show nothing (`zq&shy;smith`) or accents (`Siân` as `sian`)."""
+    if not text.isascii():
+        text = INVISIBLE.sub("", text)
+    return [_bare(w) if not w.isascii() else w for w in json_ast.words(text)]
+
+
+INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+                       "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")  # fmt: skip
+"""Characters that show nothing (and split no word for a reader)."""
+
+
+def _bare(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def _capitalised(texts: list[str]) -> set[str]:
