@@ -60,27 +60,7 @@ def test_subscribers_commands_load_none_of_the_build(
 def test_serve_loads_none_of_the_build(project: Project) -> None:
     root = project({"reports/a.md": report()})
     port = free_port()
-    script = f"""
-import os, signal, threading, time, urllib.error, urllib.request
-from reportback.cli import main
-
-def stop_once_answering() -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen("http://127.0.0.1:{port}/healthz", timeout=5)
-        except urllib.error.HTTPError:
-            break  # an answer (503: no site built yet)
-        except OSError:
-            time.sleep(0.1)
-            continue
-        break
-    print("answered:", time.monotonic() < deadline, file=sys.stderr)
-    os.kill(os.getpid(), signal.SIGINT)
-
-threading.Thread(target=stop_once_answering, daemon=True).start()
-code = main(["serve", "--port", "{port}"])
-"""
+    script = serve_script(port)
     run, loaded = _run(script, root)
     assert "answered: True" in run.stderr and "Application startup complete" in run.stderr
     assert loaded == []
@@ -158,3 +138,34 @@ def test_a_ctrl_c_while_the_command_loads_says_so_without_a_traceback(tmp_path: 
     )
     assert run.returncode == 130, run.stderr
     assert run.stderr == "interrupted; nothing was done\n"
+
+
+def serve_script(port: int, paths: tuple[str, ...] = ()) -> str:
+    """Return a script that runs `reportback serve` on `port` until it answers, asks for
+    `paths` (any answer will do), says whether it answered in time, and stops it."""
+    return f"""
+import os, signal, sys, threading, time, urllib.error, urllib.request
+from reportback.cli import main
+
+def ask_then_stop() -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen("http://127.0.0.1:{port}/healthz", timeout=5)
+        except urllib.error.HTTPError:
+            break  # an answer (503: no site built yet)
+        except OSError:
+            time.sleep(0.1)
+            continue
+        break
+    print("answered:", time.monotonic() < deadline, file=sys.stderr)
+    for path in {paths!r}:
+        try:
+            urllib.request.urlopen("http://127.0.0.1:{port}" + path, timeout=5)
+        except urllib.error.HTTPError:
+            pass
+    os.kill(os.getpid(), signal.SIGINT)
+
+threading.Thread(target=ask_then_stop, daemon=True).start()
+code = main(["serve", "--port", "{port}"])
+"""

@@ -556,30 +556,10 @@ def test_the_access_log_writes_no_link_token(site: Path) -> None:
     import sys
 
     from .smtp import free_port
+    from .test_imports import serve_script
 
-    port = free_port()
-    script = f"""
-import os, signal, threading, time, urllib.error, urllib.request
-from reportback.cli import main
-
-def ask_then_stop() -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen("http://127.0.0.1:{port}/healthz", timeout=5)
-            break
-        except OSError:
-            time.sleep(0.1)
-    for path in ("/preferences?token=zqtokenone", "/confirm?a=1&token=zqtokentwo&b=2"):
-        try:
-            urllib.request.urlopen("http://127.0.0.1:{port}" + path, timeout=5)
-        except urllib.error.HTTPError:
-            pass
-    os.kill(os.getpid(), signal.SIGINT)
-
-threading.Thread(target=ask_then_stop, daemon=True).start()
-main(["serve", "--port", "{port}"])
-"""
+    asked = ("/preferences?token=zqtokenone", "/confirm?a=1&token=zqtokentwo&b=2")
+    script = serve_script(free_port(), asked)
     run = subprocess.run([sys.executable, "-c", script], cwd=site, capture_output=True,
                          text=True, timeout=120)  # fmt: skip
     logged = run.stdout + run.stderr  # uvicorn writes its access log to stdout
