@@ -1354,6 +1354,21 @@ def test_a_file_name_or_id_holding_a_withheld_name_is_refused(cli: Cli, project:
     assert cli("check").code == 0
 
 
+def test_a_footnote_nothing_refers_to_is_named_with_how_to_mend_it(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 109: pandoc's own words ("Note with key '1' defined but not used")."""
+    root = project({"reports/a.md": HEAD + "Text.\n\n[^1]: A note.\n"})
+    result = cli("check")
+    assert (
+        result.code == 1
+        and "reports/a.md:9: footnote [^1] is written but nothing refers " in result.err
+    )
+    assert "refer to it in the text with [^1], or take it out" in result.err
+    (root / "reports/a.md").write_text(HEAD + "Text.[^1]\n\n[^1]: A note.\n")
+    assert cli("check").code == 0
+
+
 def test_an_attribute_of_words_also_public_or_of_the_same_audience_is_published(
     cli: Cli, project: Project
 ) -> None:

@@ -15,6 +15,7 @@ from reportback.checking import (
     limits,
     links,
     nearmiss,
+    pandoc_warnings,
     placement,
     read_labels,
     readers,
@@ -124,7 +125,7 @@ class BodyChecker:
         if self.problems:
             return self.problems
         for warning in warnings:
-            self.at(warning.line, _warning_message(warning))
+            self.at(warning.line, pandoc_warnings.message(warning))
         collected = links.collect(ast)
         placed = [(regions.line_of(at), target) for at, target in regions.links]
         self.anchors = links.anchors(collected, self.lines, placed)
@@ -380,16 +381,6 @@ def _kind_name(kind: str) -> str:
     names = {"CodeBlock": "a code block", "Code": "inline code", "Link": "a link"}
     names |= {"Image": "an image", "Table": "a table", "Figure": "a figure"}
     return names.get(kind, kind)
-
-
-def _warning_message(warning: Warning_) -> str:
-    if warning.kind == "UnclosedDiv":
-        return "unclosed ::: fence: this fenced div is never closed"
-    return f"pandoc: {_strip_position(warning.message)}"
-
-
-def _strip_position(message: str) -> str:
-    return re.sub(r"\s*(?:at )?line \d+ column \d+", "", message).strip()
 
 
 def _front(source: Source) -> list[tuple[str, str]]:
