@@ -1369,6 +1369,16 @@ def test_a_footnote_nothing_refers_to_is_named_with_how_to_mend_it(
     assert cli("check").code == 0
 
 
+def test_a_drafts_problem_says_when_it_would_be_published(cli: Cli, project: Project) -> None:
+    """Adversary helper 109: a draft's working note was "would be published", which a draft
+    is not (yet): every report is checked, and a draft's problem stops the build."""
+    draft = HEAD.replace("---\n\n", "status: draft\n---\n\n", 1)
+    project({"reports/a.md": draft + "Text.\n\nCONFIDENTIAL: note to self.\n"})
+    result = cli("check")
+    assert result.code == 1
+    assert "it would be published (with the draft, once it is final)" in result.err, result.err
+
+
 def test_an_attribute_of_words_also_public_or_of_the_same_audience_is_published(
     cli: Cli, project: Project
 ) -> None:

@@ -79,6 +79,9 @@ class BodyChecker:
         """Its withheld ids and links to other pages' ids, once `run` has read them."""
 
     def at(self, body_line: int, message: str) -> None:
+        if self.source.meta.status == "draft":  # checked too: a build refuses all for it
+            message = message.replace("would be published", "would be published (with the "
+                                      "draft, once it is final)")  # fmt: skip
         self.problems.append(problem(self.shown, self.source.body_line + body_line - 1, message))
 
     def line_of(self, *needles: str) -> int:
