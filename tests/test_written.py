@@ -1291,11 +1291,11 @@ SPELLED_FROM_WITHHELD = {
         "of [Jo Zqquimby]{.confidential}.\n", 9, SPELLED),
     "an id with one word of a span": ("## Referral {#zqquimby-referral}\n\nThe panel referred "
                                       "[Jo Zqquimby]{.confidential}.\n", 9, SPELLED),
-    "a decision with a withheld heading's word": (
-        "## Appeal of Jo Zqquimby {.confidential}\n\nzq.\n\n## Referrals {decision=\"Zqquimby "
-        "referred\"}\n\nDone.\n", 13, SPELLED),
-    "a decision with a name in a members div": (
-        "## Selections {decision=\"Zqquimby and Patel shortlisted\"}\n\n::: members\nThe panel "
+    "an id with a withheld heading's word": (
+        "## Appeal of Jo Zqquimby {.confidential}\n\nzq.\n\n## Referrals {#zqquimby-"
+        "referred}\n\nDone.\n", 13, SPELLED),
+    "an id with a name in a members div": (
+        "## Selections {#zqquimby-and-patel}\n\n::: members\nThe panel "
         "interviewed Jo Zqquimby; both were shortlisted.\n:::\n", 9, SPELLED),
     "a link's title": ('See [the minutes](https://example.org/m "Zqquimby minutes").\n\nThe '
                        "[Zqquimby]{.confidential} case.\n", 9, SPELLED),
@@ -1309,14 +1309,14 @@ SPELLED_FROM_WITHHELD = {
                                     "[Zqquimby]{.confidential}.\n", 9, SPELLED),
     "a plural in a decision": ('## Item {decision="Zqquimbys appeal"}\n\nAbout '
                                "[Zqquimby]{.confidential}.\n", 9, SPELLED),
-    "a reason naming a withheld name": (
-        '## Held {.confidential reason="Zqquimby\'s appeal"}\n\nThe panel heard Jo Zqquimby '
-        "again.\n", 9, SPELLED),
+    "a reason naming a withheld span": (
+        '## Held {.confidential reason="Zqquimby\'s appeal"}\n\nThe panel heard [Jo Zqquimby]'
+        "{.members} again.\n", 9, SPELLED),
     "a withheld heading's id given again": (
         "## Appeal {.confidential #zqappeal}\n\nHeld.\n\n## Public\n\nSee [y]{#zqappeal}.\n",
         15, SPELLED),
     "a withheld span's title given again": ('A [w]{.confidential title="Zqtitle"} and '
-                                            '[z]{title="zqtitle"}.\n', 9, SPELLED),
+                                            "[z]{#zqtitle}.\n", 9, SPELLED),
     # adversary helper 105: named at the body's first line, written with a character reference
     "a class written with a reference": ('Met.\n\nThe chair [Jo]{class="confidenti&aacute;l"} '
                                          "opened.\n", 11, "looks like a withholding mark"),
@@ -1334,6 +1334,44 @@ def test_an_attribute_spelled_from_withheld_words_is_refused(
     the audit's runs) in the page, its links, the votes page, the feeds and the search; and an
     attribute written with a character reference was named at the body's first line."""
     assert_refused_after_a_line(cli, project, *SPELLED_FROM_WITHHELD[case])
+
+
+NOT_SPELLED = {
+    "the meeting's name, in the front matter": (
+        'summary: "The NEC met."\n', "2016-09-20-nec.md",
+        '## Timetable {decision="NEC timetable agreed"}\n\nAgreed.\n\n## Staffing '
+        "{.confidential}\n\nThe restructure was proposed by the NEC officers.\n"),
+    "a reason in the meeting's words": (
+        "", "a.md", '## Counsel {.confidential reason="Legal advice"}\n\nThe Governance and '
+        "Legal Unit presented counsel's opinion.\n"),
+    "a decision's word starting a withheld sentence": (
+        "", "a.md", '## Vote {decision="Agreed unanimously"}\n\nDone.\n\n::: confidential\n'
+        "She said “we agree.” Unanimously the panel moved on.\n:::\n"),
+    "a link to the party's site": (
+        "", "a.md", "A complaint against [a Labour councillor]{.confidential} was referred. See "
+        "[the policy](https://labour.org.uk/complaints/) and [a story](https://example.org/"
+        "rule-changes-votes) on [22 votes to 8]{.members}.\n"),
+    "an image's file, never published": (
+        "", "a.md", "![The timetable](lincoln-timetable.png)\n\nThe move [to Lincoln]"
+        "{.confidential}.\n"),
+    "a reason inside members text": (
+        "", "a.md", "::: members\nThe candidates are [Jo Okafor and Sam Patel]{.confidential "
+        'reason="Names withheld until Sleaford is told"}.\n:::\n'),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(NOT_SPELLED))
+def test_an_attribute_in_the_meetings_words_is_not_refused(
+    cli: Cli, project: Project, case: str
+) -> None:
+    """Adversary helper 110: a decision, reason, link or file name in the words of the meeting
+    was refused because withheld text used them too (names, capitals, a heading's words)."""
+    front, name, body = NOT_SPELLED[case]
+    png = (Path(__file__).parents[1] / "reports/images/timetable.png").read_bytes()
+    head = HEAD.replace("---\n\n", front + "---\n\n", 1) if front else HEAD
+    project({f"reports/{name}": head + "Public.\n\n" + body, "reports/lincoln-timetable.png": png})
+    result = cli("check")
+    assert result.code == 0, result.err
 
 
 def test_a_file_name_or_id_holding_a_withheld_name_is_refused(cli: Cli, project: Project) -> None:

@@ -24,7 +24,7 @@ from reportback.checking import (
 )
 from reportback.checking.regions import Regions
 from reportback.checking.source_reader import spaced
-from reportback.checking.spelled import names_of, spelled
+from reportback.checking.spelled import spelled
 from reportback.clps import Directory, did_you_mean, split_regions
 from reportback.errors import Problem, problem
 from reportback.model import Ast, Audience, Image, Source
@@ -138,7 +138,7 @@ class BodyChecker:
             *placement.leftovers(ast, self.lines),
             *links.cross_references(collected, self.lines),
             *tables.crowded(regions),
-            *spelled(ast["blocks"], regions, names_of(self.source)),
+            *spelled(ast["blocks"], regions, self.source),
         ]
         said: list[tuple[int, str]] = []
         if not self.source.meta.confidential:  # a confidential report is never published

@@ -8,15 +8,15 @@ advice to give a heading an id of its own invites; `decision="Smith's expulsion 
 link around a withheld name to `…/jo-smith-suspended`), it publishes them: one or two words
 are too few for the audit's runs to find (adversary helpers 105, 108).
 
-A word counts as withheld if it is a word of a withheld span or heading, or a capitalised
-word (a name, mid-sentence) of other withheld text, of a higher audience than the element,
-and is not in the report's text of the element's audience or lower (`{#budget}` where a span
-withholds "budget" is fine). A `reason=` says what kind of item is withheld, often in its
-heading's words (`## Staffing {.confidential}`, and elsewhere `reason="Staffing matter"`):
-it is compared with withheld spans and names only; a link's address with withheld spans
-only. Words are compared whole, and run
-together (`#jozqsmith`, `zqsmith-2`, `zqsmiths`), without accents or characters that show
-nothing.
+What a reader never reads as text (an identifier, a class, a key) is compared with every
+word of a withheld span or heading, a withheld element's id or title, and capitalised words
+(names, mid-sentence) of other withheld text, of a higher audience than the element; what
+the rep writes as text (a decision, a reason, a title, a link's address, the report's file
+name and `id:`) with withheld spans' words only (`UNSEEN`). A word also in the report's text
+for that audience (its front matter too, plurals alike) is not withheld (`{#budget}` where a
+span withholds "budget" is fine). Words are compared whole and run together (`#jozqsmith`,
+`zqsmith-2`, `zqsmiths`), without accents or characters that show nothing, from three letters,
+numbers apart. A confidential report is not checked: it is never published.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from urllib.parse import unquote, urlsplit
 
 from reportback.checking.regions import Regions
 from reportback.model import Audience, Source
@@ -43,15 +44,18 @@ SENTENCE_END = re.compile(r"[.!?:]['’\")\]]*$")
 
 
 def spelled(
-    blocks: list[Node], regions: Regions, names: Iterable[tuple[str, str]] = ()
+    blocks: list[Node], regions: Regions, source: Source | None = None
 ) -> Iterator[tuple[int, str]]:
     """Yield the line and a message for each attribute written from words withheld from its
-    element's audience; and for each of the report's `names` (its file name, its `id:`),
-    published in every address of it, compared as a reason is."""
+    element's audience; and for the report's file name and `id:` (in every address of it).
+    A confidential report is never published: nothing is."""
+    if source is not None and source.meta.confidential:
+        return
     spans: dict[Audience, set[str]] = {}  # a withheld span's words
+    capitals: dict[Audience, set[str]] = {}  # its words written with a capital
     named: dict[Audience, set[str]] = {}  # a withheld name: capitalised, mid-sentence
-    headed: dict[Audience, set[str]] = {}  # a withheld heading's words
-    shown: dict[Audience, list[str]] = {}
+    headed: dict[Audience, set[str]] = {}  # a withheld heading's words, a withheld id
+    shown: dict[Audience, list[str]] = {Audience.PUBLIC: _front(source)}
     attributed: list[tuple[Node, Audience]] = []
 
     def visit(node: Node, level: Audience) -> None:
@@ -59,6 +63,9 @@ def spelled(
         shown.setdefault(level, []).extend(texts)
         if json_ast.mark(node) is not None and node["t"] == "Span":
             spans.setdefault(level, set()).update(_words(json_ast.stringify(node["c"][1])))
+            capitals.setdefault(level, set()).update(
+                w for text in json_ast.strings(node["c"][1]) if text[:1].isupper()
+                for w in _words(text))  # fmt: skip
         elif json_ast.mark(node) is not None and node["t"] == "Header":
             headed.setdefault(level, set()).update(_words(json_ast.stringify(node["c"][2])))
         elif level > Audience.PUBLIC:
@@ -70,27 +77,59 @@ def spelled(
                 headed.setdefault(level, set()).update(_words(" ".join(given)))
 
     json_ast.walk_levels(blocks, visit)
-    pooled = {"reason=": [spans, named], "the address ": [spans]}
-    """A reason says what kind of item is withheld, often in its heading's words; an address
-    is compared with withheld spans only (`labour.org.uk` where only withheld text says
-    "Labour")."""
     public: dict[Audience, set[str]] = {}
+    names = names_of(source) if source is not None else []
     report = [(what, value, Audience.PUBLIC) for what, value in names]
     for node, level in [*attributed, (None, Audience.PUBLIC)]:
         for what, value, at in _given(node, level) if node is not None else report:
-            pools = pooled.get(what, [spans, named, headed] if node else [spans, named])
+            pools = ([spans, named, headed] if what in UNSEEN else
+                     [capitals] if what == "the address " else [spans])  # fmt: skip
             higher = set().union(*(ws for pool in pools for lv, ws in pool.items() if lv > at))
             if not higher:
                 continue
             if at not in public:  # the words an element of this audience is shown with
-                public[at] = set(_words(" ".join(t for lv, ts in shown.items() if lv <= at
-                                                 for t in ts)))  # fmt: skip
-            if _spells(_words(value), higher - public[at]):
+                public[at] = _with_plurals(_words(" ".join(t for lv, ts in shown.items()
+                                                           if lv <= at for t in ts)))  # fmt: skip
+            compared = _path(value) if what == "the address " else value
+            if word := _spells(_words(compared), higher - public[at]):
                 yield (
                     _line(regions, value, level),
-                    f"{what}{value} is written from words withheld in this report, and would "
-                    "publish them: write it from public words",
+                    f"{what}{value} is written from words withheld in this report "
+                    f"({word!r}), and would publish them: write it from public words",
                 )
+
+
+def _path(address: str) -> str:
+    """Return what a link's address says past its host (`labour.org.uk` names the party)."""
+    parts = urlsplit(unquote(address))
+    return " ".join((parts.path, parts.query, parts.fragment))
+
+
+UNSEEN = frozenset({"identifier #", "class .", "attribute key "})
+"""What a reader never reads as text (an id, a class, a key): compared with every withheld
+word, names in withheld text and withheld headings' too. A decision, a reason, a title, an
+address, a file name or `id:` is compared with withheld spans only: the rep writes them as
+text, in the words of the meeting, which withheld text shares (adversary helper 110: "Legal
+advice" beside "the Governance and Legal Unit", "Agreed unanimously" beside "…” Unanimously",
+`2016-09-20-nec.md`); a link's address, past its host, with their capitalised words only
+(names: a link to `…/labour-votes-rule-changes` beside "[by 22 votes to 8]")."""
+
+
+def _front(source: Source | None) -> list[str]:
+    """Return the front matter's published words: the report's title, meeting, summary,
+    tags and corrections."""
+    if source is None:
+        return []
+    meta = source.meta
+    return [meta.title, meta.meeting, meta.summary or "", *meta.tags,
+            *(c.note for c in meta.corrections)]  # fmt: skip
+
+
+def _with_plurals(words: list[str]) -> set[str]:
+    """Return words with each one's plural or singular too (public "councillors" holds
+    "councillor")."""
+    found = set(words)
+    return found | {w + "s" for w in found} | {w[:-1] for w in found if w.endswith("s")}
 
 
 def _line(regions: Regions, value: str, level: Audience) -> int:
@@ -128,17 +167,19 @@ def _given(node: Node, level: Audience) -> Iterator[tuple[str, str, Audience]]:
             yield f"{key}=", value, Audience.PUBLIC if key == "reason" else level
     if node["t"] in ("Link", "Image"):
         address, title = node["c"][2]
-        yield "the address ", address, level
+        if node["t"] == "Link":  # an image's is not published: its file is renamed
+            yield "the address ", address, level
         yield "the title ", title, level
 
 
-def _spells(tokens: Iterable[str], held: set[str]) -> bool:
-    """Whether a value's words hold a withheld word: whole, or inside them run together."""
+def _spells(tokens: Iterable[str], held: set[str]) -> str:
+    """Return a withheld word a value's words hold: whole, or inside them run together."""
     tokens = [t for t in tokens if t]
-    if any(t in held for t in tokens if len(t) >= SHORTEST and not t.isdigit()):
-        return True
+    for t in tokens:
+        if len(t) >= SHORTEST and not t.isdigit() and t in held:
+            return t
     together = "".join(tokens)
-    return any(w in together for w in held if len(w) >= SQUEEZED_SHORTEST)
+    return next((w for w in held if len(w) >= SQUEEZED_SHORTEST and w in together), "")
 
 
 def _words(text: str) -> list[str]:
