@@ -1317,6 +1317,10 @@ SPELLED_FROM_WITHHELD = {
         15, SPELLED),
     "a withheld span's title given again": ('A [w]{.confidential title="Zqtitle"} and '
                                             "[z]{#zqtitle}.\n", 9, SPELLED),
+    "a letter that does not decompose": ("## Item {#lukaszq}\n\nAbout [Łukaszq]{.confidential}.\n",
+                                         9, SPELLED),
+    "a look-alike letter in the id": ("## Item {#quіmbyzq}\n\nAbout [Quimbyzq]{.confidential}.\n",
+                                      9, SPELLED),
     # adversary helper 105: named at the body's first line, written with a character reference
     "a class written with a reference": ('Met.\n\nThe chair [Jo]{class="confidenti&aacute;l"} '
                                          "opened.\n", 11, "looks like a withholding mark"),

@@ -22,10 +22,10 @@ numbers apart. A confidential report is not checked: it is never published.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
+from reportback.checking import nearmiss
 from reportback.checking.regions import Regions
 from reportback.model import Audience, Source
 from reportback.pandoc import json_ast
@@ -196,7 +196,9 @@ INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-
 
 
 def _bare(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    """Return a word without accents, its look-alike letters as the Latin ones they look
+    like (`quіmby` with a Cyrillic і, `łukasz`, `søren`: adversary helper 111)."""
+    return nearmiss.skeleton(word)
 
 
 def _capitalised(texts: list[str]) -> set[str]:
