@@ -1283,7 +1283,7 @@ SPELLED_FROM_WITHHELD = {
     "a decision": ('## Appeal {decision="Upheld for Zqsmith"}\n\n[Zqsmith]{.confidential} '
                    "appealed.\n", 9, SPELLED),
     "a span's id": ("A [note]{#zqsmith-note} about [Zqsmith]{.confidential}.\n", 9, SPELLED),
-    "a withheld heading's words": ("Met.\n\n## Zqsmith case {.confidential}\n\nzq.\n\n"
+    "a withheld heading's words": ("Met.\n\n## Case of Zqsmith {.confidential}\n\nzq.\n\n"
                                    "## Outcome {#zqsmith-case-outcome}\n\nDone.\n", 15, SPELLED),
     # adversary helper 108: a word of a withheld span, heading or name, whatever else is there
     "a decision with one word of a span": (
@@ -1321,6 +1321,22 @@ SPELLED_FROM_WITHHELD = {
                                          9, SPELLED),
     "a look-alike letter in the id": ("## Item {#quіmbyzq}\n\nAbout [Quimbyzq]{.confidential}.\n",
                                       9, SPELLED),
+    # adversary helper 113: a name in emphasis or brackets, an autolink, an address's host
+    "a name in emphasis in a withheld div": (
+        "::: confidential\nThe panel heard from *Zqquimby* (and Zqpatel).\n:::\n\n## Outcome "
+        "{#zqquimby-appeal}\n\nDone.\n", 13, SPELLED),
+    "a name in brackets in a withheld div": (
+        "::: confidential\nThe panel heard from *Zqquimby* (and Zqpatel).\n:::\n\n## Outcome "
+        "{#zqpatel-appeal}\n\nDone.\n", 13, SPELLED),
+    "an autolink": ("See <https://news.example/jo-zqquimby-suspended>.\n\n::: confidential\n"
+                    "The panel heard Jo Zqquimby.\n:::\n", 9, SPELLED),
+    "a host read otherwise": ("See [it](https://news.example\\jo-zqquimby-suspended).\n\n"
+                              "The panel heard [Jo Zqquimby]{.confidential}.\n", 9, SPELLED),
+    "a name before the host": ("See [it](https://zqquimby@news.example/x).\n\nThe panel heard "
+                               "[Jo Zqquimby]{.confidential}.\n", 9, SPELLED),
+    "a reason naming its own heading's name": (
+        '## Appeal of Jo Zqquimby {.confidential reason="Jo Zqquimby appeal"}\n\nHeld.\n', 9,
+        SPELLED),
     # adversary helper 105: named at the body's first line, written with a character reference
     "a class written with a reference": ('Met.\n\nThe chair [Jo]{class="confidenti&aacute;l"} '
                                          "opened.\n", 11, "looks like a withholding mark"),
@@ -1358,6 +1374,20 @@ NOT_SPELLED = {
     "an image's file, never published": (
         "", "a.md", "![The timetable](lincoln-timetable.png)\n\nThe move [to Lincoln]"
         "{.confidential}.\n"),
+    # adversary helper 112: a withheld sentence's ordinary words
+    "a vote and its key": ("", "a.md", "## Code {decision=\"New code adopted\" vote=for}\n\n"
+                           "Adopted. [The case was held over for legal advice, not put to a vote."
+                           "]{.confidential}\n"),
+    "a link's title and address in conference's words": (
+        "", "a.md", "See [the site](https://labour.org.uk/conference/timetable/ \"Annual "
+        "conference timetable\").\n\n[Delegates will be briefed before the conference.]"
+        "{.members}\n"),
+    "an id of a word a withheld span writes in lower case": (
+        "", "a.md", "## Staffing {#staff}\n\nText.\n\n## Grievance {.confidential}\n\nFrom "
+        "[a member of staff]{.confidential}.\n"),
+    "a decision naming the CLP the item concerns": (
+        "", "a.md", '## Timetable {clps="witney" decision="Witney timetable agreed"}\n\n'
+        "[The agent will be the organiser from Witney.]{.confidential}\n"),
     "a reason inside members text": (
         "", "a.md", "::: members\nThe candidates are [Jo Okafor and Sam Patel]{.confidential "
         'reason="Names withheld until Sleaford is told"}.\n:::\n'),
