@@ -1337,6 +1337,8 @@ SPELLED_FROM_WITHHELD = {
     "a reason naming its own heading's name": (
         '## Appeal of Jo Zqquimby {.confidential reason="Jo Zqquimby appeal"}\n\nHeld.\n', 9,
         SPELLED),
+    "a raw link's address": ('The panel discussed [Jo Zqquimby]{.confidential}. See <a href='
+                             '"https://news.example/zqquimby">the story</a>.\n', 9, SPELLED, True),
     # adversary helper 105: named at the body's first line, written with a character reference
     "a class written with a reference": ('Met.\n\nThe chair [Jo]{class="confidenti&aacute;l"} '
                                          "opened.\n", 11, "looks like a withholding mark"),

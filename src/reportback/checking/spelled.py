@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from reportback.checking import nearmiss
+from reportback.checking import nearmiss, visible
 from reportback.checking.regions import Regions
 from reportback.model import Audience, Source
 from reportback.pandoc import json_ast
@@ -79,7 +79,7 @@ def spelled(
             named.setdefault(level, set()).update(_capitalised(json_ast.strings(node["c"][2])))
         elif level > Audience.PUBLIC:  # inside an inline element, no sentence starts
             named.setdefault(level, set()).update(_capitalised(texts, node["t"] in BLOCKS))
-        if json_ast.attr(node) is not None or node["t"] in ("Link", "Image"):
+        if json_ast.attr(node) is not None or node["t"] in ("Link", "Image") or _html(node):
             attributed.append((node, level))
             if level > Audience.PUBLIC:
                 given = [v for what, v, _ in _given(node, level) if what in OWN_NAMES]
@@ -183,9 +183,19 @@ def names_of(source: Source) -> list[tuple[str, str]]:
                                          ("id: ", meta.id or "")]  # fmt: skip
 
 
+def _html(node: Node) -> bool:
+    """Whether a node is raw HTML (allowed with `allow_raw_html`)."""
+    return node["t"] in ("RawInline", "RawBlock") and str(node["c"][0]).startswith("html")
+
+
 def _given(node: Node, level: Audience) -> Iterator[tuple[str, str, Audience]]:
     """Yield what an element publishes besides its text: what it is, the value, and the
     audience it is shown to (a reason, where its withheld element is: to anyone)."""
+    if _html(node):  # raw HTML's attributes, as a browser reads them (adversary helper 113)
+        for tag, attrs in visible.tags(node["c"][1]):
+            for key, value in attrs:
+                yield f"<{tag} {key}=", value or "", level
+        return
     ident, classes, pairs = json_ast.attr(node) or ("", [], [])
     yield "identifier #", ident, level
     for name in classes:

@@ -79,7 +79,7 @@ def raw_html(text: str) -> Iterator[Problem]:
     if unshown is not None:
         written = unshown[0].split("\n")[0][:40]
         yield f"{written!r} in raw HTML is not allowed: {SHOWN_NOWHERE}", (written,)
-    for tag, attrs in _tags(text):
+    for tag, attrs in tags(text):
         if tag not in HTML_TAGS:
             message = f"raw HTML <{tag}> is not allowed: {_listed('tags', HTML_TAGS)}"
             yield message, (f"<{tag}", f"</{tag}")
@@ -110,7 +110,7 @@ def native_tags(text: str) -> Iterator[Problem]:
             (written,),
         )
     for start in NATIVE_START.finditer(text):
-        for tag, attrs in _tags(start[0]):
+        for tag, attrs in tags(start[0]):
             for key in given_twice([key for key, _ in attrs]):
                 yield (f"attribute {key}= is given more than once on <{tag}>; pandoc keeps "
                        "only the first, and drops the rest unread"), (f"<{tag}",)  # fmt: skip
@@ -203,7 +203,7 @@ class _Tags(HTMLParser):
         self.found.append((tag, []))
 
 
-def _tags(text: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+def tags(text: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
     """Return the tags in a piece of HTML, start and end, with their attributes (names in
     lower case, values with character references read, as a browser reads them)."""
     parser = _Tags()
