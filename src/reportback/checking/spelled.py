@@ -9,12 +9,13 @@ link around a withheld name to `…/jo-smith-suspended`), it publishes them: one
 are too few for the audit's runs to find (adversary helpers 105, 108).
 
 Only names are compared: words written with a capital in a withheld span, or in other
-withheld text (a heading too) mid-sentence (or a withheld element's own id or title), and never in
-lower case anywhere in the report; a word also in the report's text for the element's
-audience (its front matter and the CLPs it concerns too, plurals alike) is public. An id, a
-class or a key (never read as text) is compared with all of those; a decision, a title or a
-link's address (past its host) with names in withheld text too; a reason, the file name and
-`id:` (in the meeting's words) with withheld spans' names only. Adversary
+withheld text (a heading, emphasis, brackets too) mid-sentence, and never in lower case
+anywhere in the report; a word also in the report's text for the element's audience (its
+front matter and the CLPs it concerns too, plurals alike) is public. An id, a class or a key
+(never read as text) is compared with those and a withheld element's own id or title; a
+decision, a title, a link's address (but a plain host) or a raw HTML attribute with those
+names; a reason, the file name and `id:` (in the meeting's words) with withheld spans' names
+only, and a reason with its own element's too. Adversary
 helpers 110 and 112 found ~40 kinds of honest wording refused by wider versions ("for" in
 `vote=for` beside a withheld sentence, "Legal advice" beside "the Governance and Legal Unit",
 `{#staff}` beside "[a member of staff]", links to the party's conference pages). Words are
@@ -36,9 +37,9 @@ from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import BLOCKS, Node
 
 ROUTING = frozenset({"clps", "regions"})
+"""Keys whose values name CLPs and regions, not text shown (checked against the directory)."""
 OWN_KEYS = frozenset({"clps", "regions", "reason", "decision", "vote"})
 """reportback's own keys: read, never published as keys."""
-"""Keys whose values name CLPs and regions, not text shown (checked against the directory)."""
 SHORTEST = 3
 """Shorter words (`jo`, `of`) are in too many words to be told apart."""
 SQUEEZED_SHORTEST = 6
