@@ -50,13 +50,11 @@ votes to 6" is every decision's wording)."""
 SENTENCE_END = re.compile(r"[.!?:…]['’\")\]”»]*$")
 
 
-def spelled(
-    blocks: list[Node], regions: Regions, source: Source | None = None
-) -> Iterator[tuple[int, str]]:
+def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tuple[int, str]]:
     """Yield the line and a message for each attribute written from words withheld from its
     element's audience; and for the report's file name and `id:` (in every address of it).
     A confidential report is never published: nothing is."""
-    if source is not None and source.meta.confidential:
+    if source.meta.confidential:
         return
     spanned: dict[Audience, set[str]] = {}  # a withheld span's words with a capital
     named: dict[Audience, set[str]] = {}  # a name in other withheld text: mid-sentence
@@ -86,33 +84,37 @@ def spelled(
                 given = [v for what, v, _ in _given(node, level) if what in OWN_NAMES]
                 owned.setdefault(level, set()).update(_words(" ".join(given)))
         for key in ROUTING:  # the CLPs and regions an item concerns are public
-            shown.setdefault(Audience.PUBLIC, []).append(json_ast.attr_value(node, key) or "")
+            if concerned := json_ast.attr_value(node, key):
+                shown[Audience.PUBLIC].append(concerned)
 
     json_ast.walk_levels(blocks, visit)
+    given: list[tuple[Node | None, str, str, Audience, Audience]] = [
+        (node, what, value, at, level)
+        for node, level in attributed
+        for what, value, at in _given(node, level)
+    ]
+    for what, value in (("the file name ", source.path.name), ("id: ", source.meta.id or "")):
+        given.append((None, what, value, Audience.PUBLIC, Audience.PUBLIC))  # in its addresses
     public: dict[Audience, set[str]] = {}
-    names = names_of(source) if source is not None else []
-    report = [(what, value, Audience.PUBLIC) for what, value in names]
-    for node, level in [*attributed, (None, Audience.PUBLIC)]:
-        for what, value, at in _given(node, level) if node is not None else report:
-            pools = ([spanned, named, owned] if what in UNSEEN else
-                     [spanned] if what in NAMING else [spanned, named])  # fmt: skip
-            higher = set().union(*(ws for pool in pools for lv, ws in pool.items() if lv > at))
-            if what == "reason=" and node is not None:  # and the names its element withholds
-                higher |= _capitalised(json_ast.strings(node["c"][2 if node["t"] == "Header"
-                                                                  else 1]))  # fmt: skip
-            higher -= lower
-            if not higher:
-                continue
-            if at not in public:  # the words an element of this audience is shown with
-                public[at] = _with_plurals(_words(" ".join(t for lv, ts in shown.items()
-                                                           if lv <= at for t in ts)))  # fmt: skip
-            compared = _path(value) if what == "the address " else value
-            if word := _spells(_words(compared), higher - public[at]):
-                yield (
-                    _line(regions, value, level),
-                    f"{what}{value} is written from words withheld in this report "
-                    f"({word!r}), and would publish them: write it from public words",
-                )
+    for node, what, value, at, level in given:
+        pools = ([spanned, named, owned] if what in UNSEEN else
+                 [spanned] if what in NAMING else [spanned, named])  # fmt: skip
+        higher = set().union(*(ws for pool in pools for lv, ws in pool.items() if lv > at))
+        if what == "reason=" and node is not None:  # and the names its element withholds
+            higher |= _capitalised(json_ast.strings(node["c"][2 if node["t"] == "Header" else 1]))
+        higher -= lower
+        if not higher:
+            continue
+        if at not in public:  # the words an element of this audience is shown with
+            public[at] = _with_plurals(_words(" ".join(t for lv, ts in shown.items() if lv <= at
+                                                       for t in ts)))  # fmt: skip
+        compared = _path(value) if what == "the address " else value
+        if word := _spells(_words(compared), higher - public[at]):
+            yield (
+                _line(regions, value, level),
+                f"{what}{value} is written from words withheld in this report ({word!r}), and "
+                "would publish them: write it from public words",
+            )
 
 
 def _path(address: str) -> str:
@@ -146,11 +148,9 @@ Legal Unit", a withheld heading "Staffing" and elsewhere "Staffing matter"): com
 withheld spans' names only."""
 
 
-def _front(source: Source | None) -> list[str]:
+def _front(source: Source) -> list[str]:
     """Return the front matter's published words: the report's title, meeting, summary,
     tags and corrections."""
-    if source is None:
-        return []
     meta = source.meta
     return [meta.title, meta.meeting, meta.summary or "", *meta.tags,
             *(c.note for c in meta.corrections)]  # fmt: skip
@@ -174,14 +174,6 @@ def _line(regions: Regions, value: str, level: Audience) -> int:
         if at >= 0:
             return regions.line_of(at)
     return 1
-
-
-def names_of(source: Source) -> list[tuple[str, str]]:
-    """Return a report's names, in its every address (a confidential one is never published):
-    its file name and its `id:`."""
-    meta = source.meta
-    return [] if meta.confidential else [("the file name ", source.path.name),
-                                         ("id: ", meta.id or "")]  # fmt: skip
 
 
 def _html(node: Node) -> bool:

@@ -86,7 +86,7 @@ class Service:
         clock: Clock,
         per_ip: RateLimit,
         per_address: RateLimit,
-        overall: RateLimit | None = None,
+        overall: RateLimit,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -95,7 +95,7 @@ class Service:
         self.env: jinja2.Environment = Templates(config.path("templates")).jinja()
         self.per_ip = per_ip
         self.per_address = per_address
-        self.overall = overall or RateLimit(*OVERALL)
+        self.overall = overall
         self.secure = config.site.base_url.startswith("https://")
         self.sender = Sender(config, self.tokens, clock)
 
@@ -180,7 +180,6 @@ class Service:
                 "preview`), made for nobody. In a member's digest it works for them. Nothing "
                 "was changed.",
             )
-
         return self.message(
             "This link does not work",
             "It may have expired, been mistyped, or belong to an address that has since been "
@@ -287,7 +286,7 @@ def create_app(
         clock or (lambda: datetime.now(UTC).replace(microsecond=0)),
         per_ip or RateLimit(10, 600),
         per_address or RateLimit(3, 3600),
-        overall,
+        overall or RateLimit(*OVERALL),
     )
     routes = [
         Route("/healthz", service.health),
