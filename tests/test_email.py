@@ -1450,3 +1450,24 @@ def test_a_report_said_unmailed_after_the_state_was_lost_whole_reaches_members_l
     mails = [p.read_text() for p in (root / ".reportback/outbox").glob("*.eml")]
     to_ann = [m for m in mails if "ann@example.org" in m]
     assert len(to_ann) == 2, result.err  # Ann's two reports, immediate: each once
+
+
+def test_a_digest_of_several_reports_gives_each_id_once(cli: Cli, project: Project) -> None:
+    """Two reports in one digest each had `id="budget"` and `id="fn1"` (and `withheld-1`): the
+    HTML part held the same id twice, which HTML forbids (the Nu checker's "Duplicate ID")."""
+    body = "Agreed.[^1]\n\n[^1]: Noted.\n\n## Budget\n\nSet.\n\n## Gone {.confidential}\n\nzqsecret\n"
+    files = {
+        "reports/2016-09-20-nec.md": report(body, title="NEC, 20 September"),
+        "reports/2016-10-04-witney.md": report(body, title="Witney selection", clps=["witney"]),
+    }
+    with Server() as server:
+        project(files | {"members.csv": MEMBERS, "reportback.toml": server.config()})
+        assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+        assert cli("build", "--now", T1).code == 0
+        assert cli("digest", "send", "--now", "2026-11-23T08:00:00+00:00").code == 0
+        cat = next(m for m in server.recorder.parsed() if "cat@example.org" in str(m["To"]))
+    html = cat.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert html.count("Witney selection") and html.count("NEC, 20 September"), html
+    ids = Counter(re.findall(r"""\sid=["']([^"']*)["']""", html))
+    assert ids["budget"] + sum(n for i, n in ids.items() if i.endswith("-budget")) == 2, ids
+    assert [i for i, n in ids.items() if n > 1] == [], ids

@@ -160,7 +160,9 @@ class Composer:
             url=url,
             pdf_url=urljoin(url, f"{report.slug}.pdf"),
             text=ADDRESS_IN_TEXT.sub(lambda m: f"<{urljoin(url, m[1])}>", rendered.text.strip()),
-            html=absolute_urls(_published_images_only(rendered.html, report), url),
+            html=_ids_of(
+                report.slug, absolute_urls(_published_images_only(rendered.html, report), url)
+            ),
         )
 
     def _subject(self, group: Group, clp: Clp, views: list[DigestReport]) -> str:
@@ -237,3 +239,14 @@ def _published_images_only(html: str, report: Published) -> str:
         return f"<em>[image: {alt['alt'] if alt and alt['alt'] else 'not on the website'}]</em>"
 
     return IMAGE.sub(shown, html)
+
+
+TAG = re.compile(r"<[A-Za-z][^<>]*>")
+ID = re.compile(r'(\sid=)"([^"]*)"')
+
+
+def _ids_of(slug: str, html: str) -> str:
+    """Return a report's `html` with each id given its report's name first (`budget` as
+    `2016-09-20-nec-budget`): a digest of several reports held `fn1` or `budget` once for each,
+    and HTML allows an id once. Its links already go to the website's page (`absolute_urls`)."""
+    return TAG.sub(lambda tag: ID.sub(lambda m: f'{m[1]}"{slug}-{m[2]}"', tag[0]), html)
