@@ -471,3 +471,61 @@ def test_a_report_pandoc_cannot_write_in_time_is_named(
     assert result.code == 3
     assert "reports/a.md: pandoc did not finish one report in 0 s" in result.err
     assert (root / "site/reports/a/a.pdf").is_file()  # as it was
+
+
+RAW_COMMENT = (
+    "is not allowed ('<!-- zqsecret -->'): write a comment as <!-- … --> alone (it is dropped), "
+    "or set [redaction] allow_raw_html = true"
+)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "line", "what"),
+    [
+        ("Text.\n\n```{=html}\n<!-- zqsecret -->\n```\n", 9, "a raw html block"),
+        ("Text.\n\n~~~ {=html}\n<!-- zqsecret -->\n~~~\n", 9, "a raw html block"),
+        ("> ```{=html}\n> <!-- zqsecret -->\n> ```\n", 7, "a raw html block"),
+        ("Text `<!-- zqsecret -->`{=html} more.\n", 7, "`…`{=html}"),
+    ],
+)
+def test_a_comment_written_as_a_raw_block_is_raw_material(
+    cli: Cli, project: Project, markdown: str, line: int, what: str
+) -> None:
+    """Adversary helper 114: a raw block holding only a comment passed (the comment dropped),
+    though the contract refuses a raw block unless raw HTML is allowed."""
+    root = project({"reports/a.md": HEAD + markdown})
+    refused(cli, root, f"reports/a.md:{line}: {what} {RAW_COMMENT}")
+
+
+EMPTY = (
+    "is empty: it withholds nothing, and what it was meant to withhold may follow it, "
+    "published (a fence closed at once, `[ ]` marked); put the words inside it, or take the "
+    "mark out"
+)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "line", "what"),
+    [
+        ("Text.\n\n::: confidential\n:::\nzqsecret expulsion of Jo.\n", 9, "fenced div"),
+        ("Text.\n\n::: {.members}\n\n<!-- to do -->\n\n:::\n\nzqsecret.\n", 9, "fenced div"),
+        ("- [ ]{.members} zqsecret call Jo\n- [x] done\n", 7, "[span]"),
+        ("Text.\n\nWe [word]{.members} and []{.confidential} zqsecret.\n", 9, "[span]"),
+        ("Text [&nbsp;]{.confidential} zqsecret.\n", 7, "[span]"),
+        ("Text [\\ <!-- x -->]{.members} zqsecret.\n", 7, "[span]"),
+    ],
+)
+def test_a_mark_on_nothing_is_refused(
+    cli: Cli, project: Project, markdown: str, line: int, what: str
+) -> None:
+    """Adversary helper 114: `- [ ]{.members} Jo's task` printed "[withheld]" for nothing and
+    published the task; a fence closed at once published what followed it."""
+    root = project({"reports/a.md": HEAD + markdown})
+    refused(cli, root, f"reports/a.md:{line}: this marked {what} {EMPTY}")
+
+
+def test_a_mark_on_an_image_or_code_alone_withholds_it(cli: Cli, project: Project) -> None:
+    body = "Text [`zqcode`]{.members} and [$x^2$]{.confidential} end.\n"
+    root = project({"reports/a.md": HEAD + body})
+    assert cli("build", "--now", NOW).code == 0, cli("check").err
+    assert "zqcode" not in site_text(root)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 from reportback.checking import nearmiss
+from reportback.pandoc import json_ast
+from reportback.pandoc.json_ast import Node
 
 COMMENT_OPEN = "<!--"
 BRACE = re.compile(r"\{([^{}\n]*)(?:\}|$)", re.M)
@@ -97,3 +99,87 @@ def marked_tag(text: str) -> str | None:
         if any(nearmiss.is_near_mark(w) for w in re.split(r"[\s=\"'/<>]+", tag[0]) if w):
             return tag[0]
     return None
+
+
+EMPTY_MARKED = re.compile(
+    r"\[(?:\s|\\ |&nbsp;|&#160;|<!--.*?-->)*\]\{[^{}]*?\.(?:confidential|members)\b"
+    r"|^[ \t>]*:{3,}[ \t]*\{?[ \t]*\.?(?:confidential|members)\b[^\n]*\n"
+    r"(?:[ \t>]*(?:<!--.*?-->)?[ \t]*\n)*[ \t>]*:{3,}[ \t]*$",
+    re.M | re.S,
+)
+"""A marked span or fenced div as written with nothing inside: its brackets or fences."""
+EMPTY = (
+    "this marked {} is empty: it withholds nothing, and what it was meant to withhold may "
+    "follow it, published (a fence closed at once, `[ ]` marked); put the words inside it, or "
+    "take the mark out"
+)
+UNSEEN = " \u00a0\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\ufeff\t\n"
+
+
+def withholds_nothing(node: Node) -> bool:
+    """Whether a marked span or div holds nothing to withhold: only spaces, breaks and
+    comments (`- [ ]{.members} Jo's task`, a `::: confidential` fence closed at once): what the
+    rep meant to withhold is then written after it, and published (adversary helper 114)."""
+    return all(_blank(child) for child in node["c"][1])
+
+
+def _blank(node: Node) -> bool:
+    kind = node["t"]
+    if kind == "Str":
+        return not str(node["c"]).strip(UNSEEN).strip()
+    if kind in ("Plain", "Para"):
+        return all(_blank(child) for child in node["c"])
+    if kind in ("RawInline", "RawBlock"):
+        return json_ast.is_comment(node)
+    return kind in ("Space", "SoftBreak", "LineBreak")
+
+
+def empty_at(body: str, taken: set[int]) -> int:
+    """Return the body line of the first empty marked span or div written in `body` whose
+    line is not `taken` (0 if none)."""
+    lines = (body.count("\n", 0, m.start()) + 1 for m in EMPTY_MARKED.finditer(body))
+    return next((n for n in lines if n not in taken), 0)
+
+
+BOUNDS = frozenset({"begin", "end", "start", "stop", "only", "section", "block", "item"})
+FILLER = frozenset(
+    {
+        "the", "following", "is", "are", "this", "that", "these", "until", "further", "notice",
+        "from", "here", "below", "above", "for", "in", "not", "do", "to", "be", "kept", "keep",
+        "strictly", "x", "all", "text", "part",
+    }
+)  # fmt: skip
+"""Words around a mark's word in a comment meant as the start or end of withheld text
+(`<!-- the following is CONFIDENTIAL until further notice -->`): a comment with a mark's
+word and only these besides is refused."""
+
+
+def comment_as_mark(text: str) -> bool:
+    """Whether a comment reads as the start or end of withheld text: a mark's word, near
+    enough, and only `FILLER` besides."""
+    words = [w for w in nearmiss.name_words(text) if w not in BOUNDS]
+    return any(nearmiss.is_near_mark(w) for w in words) and all(
+        w in FILLER or nearmiss.is_near_name(w, "class") for w in words
+    )
+
+
+RAW_FENCED = re.compile(
+    r"^[ \t>]*(?P<fence>`{3,}|~{3,})[ \t]*\{[ \t]*=[^}\n]*\}[ \t]*\n(?P<text>.*?)^[ \t>]*(?P=fence)"
+    r"|(?P<ticks>`+)(?P<code>(?:(?!(?P=ticks)).)+?)(?P=ticks)\{[ \t]*=",
+    re.M | re.S,
+)
+"""A raw block or inline raw text as written: ```` ```{=html} ````…```` ``` ````, `` `…`{=html} ``
+(its text, to compare with a comment's)."""
+
+
+def raw_comment_at(body: str, comment: str) -> int:
+    """Return the body line of a raw block or inline raw text written around `comment` (a
+    comment pandoc read; 0 if it was written alone): the contract refuses a raw block
+    whatever it holds (adversary helper 114)."""
+    for found in RAW_FENCED.finditer(body):
+        inside = found["text"] if found["fence"] else found["code"]
+        if " ".join(inside.replace(">", " ").split()) == " ".join(
+            comment.replace(">", " ").split()
+        ):
+            return body.count("\n", 0, found.start()) + 1
+    return 0

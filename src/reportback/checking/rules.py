@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 from reportback.cache import Cache
 from reportback.checking import (
+    attempts,
     headings,
     intent,
     limits,
@@ -45,17 +46,6 @@ SIZE = re.compile(r"auto|(?=[\d.]*[1-9])\d+(?:\.\d+)?(?:%|px|cm|mm|in|em|pt)?")
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 """A language tag whose language Typst takes (pandoc gives it only the two or three letters
 before the first `-`)."""
-BOUNDS = frozenset({"begin", "end", "start", "stop", "only", "section", "block", "item"})
-FILLER = frozenset(
-    {
-        "the", "following", "is", "are", "this", "that", "these", "until", "further", "notice",
-        "from", "here", "below", "above", "for", "in", "not", "do", "to", "be", "kept", "keep",
-        "strictly", "x", "all", "text", "part",
-    }
-)  # fmt: skip
-"""Words around a mark's word in a comment meant as the start or end of withheld text
-(`<!-- the following is CONFIDENTIAL until further notice -->`): a comment with a mark's
-word and only these besides is refused."""
 
 
 class BodyChecker:
@@ -75,6 +65,7 @@ class BodyChecker:
         self.images: dict[str, Image] = {}
         self.lines = spaced(source.body).split("\n")  # as both readers read it: tabs run
         self.raw_lines: set[int] = set()
+        self.empty_lines: set[int] = set()
         self.anchors = links.Anchors()
         """Its withheld ids and links to other pages' ids, once `run` has read them."""
 
@@ -234,10 +225,12 @@ class BodyChecker:
     def _raw(self, node: Node) -> None:
         fmt, text = node["c"]
         if json_ast.is_comment(node):
-            words = [w for w in nearmiss.name_words(text) if w not in BOUNDS]
-            if any(nearmiss.is_near_mark(w) for w in words) and all(
-                w in FILLER or nearmiss.is_near_name(w, "class") for w in words
-            ):
+            if not self.raw_html and (line := attempts.raw_comment_at(self.source.body, text)):
+                what = f"a raw {fmt} block" if node["t"] == "RawBlock" else f"`…`{{={fmt}}}"
+                self.at(line, f"{what} is not allowed "
+                        f"({text.strip()[:40]!r}): write a comment as <!-- … --> alone (it is "
+                        "dropped), or set [redaction] allow_raw_html = true")  # fmt: skip
+            elif attempts.comment_as_mark(text):
                 self.near(
                     f"the comment {text.strip()[:40]!r} reads like the start or end of withheld "
                     "text, but a comment withholds only itself: what follows it is published; "
@@ -282,6 +275,10 @@ class BodyChecker:
                 self.near(_near_miss(f"class .{cls}"), cls, node=node)
             elif cls in visible.SITE_CLASSES:
                 self.near(visible.site_class(cls), cls)
+        if marked and kind in ("Span", "Div") and attempts.withholds_nothing(node):
+            line = attempts.empty_at(self.source.body, self.empty_lines) or self.line_of(*classes)
+            self.empty_lines.add(line)
+            self.at(line, attempts.EMPTY.format("[span]" if kind == "Span" else "fenced div"))
         if nearmiss.pair_near(classes) and not any(  # `{.mem bers}`, unless one was refused
             nearmiss.is_near_name(cls, "class") for cls in classes
         ):
