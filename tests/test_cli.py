@@ -830,3 +830,57 @@ def test_a_port_or_a_wait_out_of_range_is_a_usage_error(
     result = cli(*command)
     assert result.code == 2, result.err
     assert said in result.err and "Traceback" not in result.err, result.err
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda root: (root / "templates/search.js").symlink_to("/etc/hostname"),
+         "templates/search.js:1: a link to outside the templates folder"),
+        (lambda root: (root / "templates/r").symlink_to("../reports"),
+         "templates/r:1: a link to outside the templates folder"),
+        (lambda root: (root / "reportback.toml").write_text('[paths]\ntemplates = "reports"\n'),
+         "reports:1: the templates folder and the reports folder"),
+        (lambda root: (root / "reportback.toml").write_text('[paths]\ntemplates=".reportback/t"'),
+         ".reportback/t:1: the templates folder and the state folder"),
+        (lambda root: (root / os.fsdecode(b"templates/\xe9.css")).write_text("b{}"),
+         "templates/\\xe9.css:1: the name is not UTF-8 text: rename it"),
+    ],
+)  # fmt: skip
+def test_a_template_folder_that_could_show_a_report_or_another_file_is_refused(
+    cli: Cli, project: Project, make: Callable[[Path], object], expected: str
+) -> None:
+    """Adversary helper 115: with `templates = "reports"`, `{% include "x.md" %}` put a
+    report's source (its withheld words) on its page; `style.css` linked to `/etc/hostname`
+    was published; a name not UTF-8 stopped the build with a traceback."""
+    body = "The NEC met.\n\nThe panel heard [Jo Zqxcsmith]{.confidential} today.\n"
+    root = project({"reports/2016-09-20-nec.md": report(body), "templates/x": ""})
+    (root / ".reportback/t").mkdir(parents=True)
+    (root / ".reportback/t/report.html").write_text('{% include "x" %}')
+    (root / "reports/report.html").write_text(
+        '{% extends "base.html" %}{% block main %}{% include "2016-09-20-nec.md" %}{% endblock %}'
+    )
+    make(root)
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert result.err.startswith(expected), result.err
+    assert not (root / "site").exists()
+
+
+def test_a_name_not_utf8_under_reports_is_named_not_a_traceback(cli: Cli, project: Project) -> None:
+    """Adversary helper 115: any file or folder under `reports/` whose name was not UTF-8 (an
+    image, a stray `.txt`) stopped `check` and `build` with a traceback."""
+    root = project({"reports/2016-09-20-nec.md": report("The NEC met.\n")})
+    (root / os.fsdecode(b"reports/d\xe9")).mkdir()
+    (root / os.fsdecode(b"reports/d\xe9/n\xe9.md")).write_text("x")
+    for command in (("check",), ("build", "--now", NOW)):
+        result = cli(*command)
+        assert result.code == 1, result.err
+        lines = result.err.splitlines()
+        assert lines[:2] == [
+            "reports/d\\xe9:1: the name 'd\\xe9' is not UTF-8 text (it was written in another "
+            "encoding): rename it",
+            "reports/d\\xe9/n\\xe9.md:1: the name 'n\\xe9.md' is not UTF-8 text (it was written "
+            "in another encoding): rename it",
+        ], result.err
+    assert not (root / "site").exists()

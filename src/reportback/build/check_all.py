@@ -16,7 +16,7 @@ from reportback import cache as cachemod
 from reportback.build.fork import in_child, shared, tick
 from reportback.cache import Cache
 from reportback.checking import links
-from reportback.checking.files import find_reports, unread
+from reportback.checking.files import find_reports, undecodable, unread
 from reportback.checking.front_matter import load_report
 from reportback.checking.regions import Regions
 from reportback.checking.rules import BodyChecker
@@ -196,6 +196,8 @@ def load_and_check(
             return list(progress(pandocs.map(check_one, paths), show_progress, "checking",
                                  len(paths)))  # fmt: skip
 
+    if bad := undecodable(reports):  # before a name is read as text
+        raise InputRefused(bad)
     files = find_reports(reports)
     earlier = {path: passed(path) for path in files}
     missing = [path for path in files if earlier[path] is None]

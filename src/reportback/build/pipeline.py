@@ -55,7 +55,7 @@ def check(config: Config, show_progress: bool = False) -> list[Checked]:
 def survey(config: Config, options: BuildOptions) -> Survey:
     """Run load/check → select, and decide each report's id; raise InputRefused on problems."""
     directory = directory_for(config)
-    templates = Templates(config.path("templates"))
+    templates = Templates.of(config)
     held: dict[str, list[Problem]] | None = {} if options.hold_back else None
     with stage("check"):
         checked = check_project(config, directory, options.progress, held)

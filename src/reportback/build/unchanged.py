@@ -62,7 +62,7 @@ def inputs(config: Config, drafts: object) -> str:
     h = hashlib.sha256(code_fingerprint().encode())
     h.update(repr((config, drafts)).encode())
     for path in files_read(config):
-        h.update(f"\0{path}\0".encode())
+        h.update(b"\0" + os.fsencode(path) + b"\0")  # a name not UTF-8 too (`check` names it)
         with path.open("rb") as handle:  # a piece at a time: an image may be large
             while piece := handle.read(1 << 20):
                 h.update(piece)

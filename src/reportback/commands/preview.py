@@ -131,7 +131,7 @@ def create_app(previewer: Previewer) -> _MailStyles:
     """Return the preview's ASGI app: its events, its script, the review pages and the site."""
     from reportback.commands import review
 
-    templates = Templates(previewer.config.path("templates"))
+    templates = Templates.of(previewer.config)
 
     def asset(request: Request) -> Response:
         name = request.path_params["name"]

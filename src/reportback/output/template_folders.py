@@ -6,8 +6,11 @@ files a build would read, loads nothing it does not use.
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
+
+from reportback.errors import Problem, problem, shown_path
 
 
 def default_dir() -> Path:
@@ -25,3 +28,27 @@ def folders(user_dir: Path | None) -> tuple[Path, ...]:
     if user_dir is not None and user_dir.is_dir() and user_dir.resolve() != default.resolve():
         return (user_dir, default)
     return (default,)
+
+
+def kept_apart(user_dir: Path, apart: dict[str, Path]) -> list[Problem]:
+    """Refuse a templates folder through which a template could read what it must not show:
+    one that holds (or lies in) the reports or the state folder, or a file or folder in it
+    that links outside it (adversary helper 115: `templates = "reports"` and `{% include
+    "x.md" %}` put a report's source on its page; `style.css` linked to `/etc/hostname` was
+    published); and a name in it that is not UTF-8 (a traceback)."""
+    if not user_dir.is_dir():
+        return []
+    root, found = user_dir.resolve(), []
+    for name, other in apart.items():
+        if root.is_relative_to(other.resolve()) or other.resolve().is_relative_to(root):
+            found.append(problem(user_dir, 1, f"the templates folder and the {name} folder "
+                                 f"({other}) overlap: a template could show what is in it; "
+                                 "keep the templates in a folder of their own"))  # fmt: skip
+    for path in sorted(user_dir.rglob("*")) if not found else []:
+        shown = os.fsencode(shown_path(path)).decode("utf-8", "backslashreplace")
+        if shown != shown_path(path):
+            found.append(problem(shown, 1, "the name is not UTF-8 text: rename it"))
+        elif path.is_symlink() and not path.resolve().is_relative_to(root):
+            found.append(problem(path, 1, "a link to outside the templates folder: a template "
+                                 "is read from the folder itself; copy the file in"))  # fmt: skip
+    return found

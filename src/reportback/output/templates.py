@@ -11,11 +11,11 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from reportback.config import CONTROL, line_of
+from reportback.config import CONTROL, Config, line_of
 from reportback.errors import InputRefused, ReportbackError, problem, text_of
 from reportback.model import Placeholders
 from reportback.output.template_folders import default_dir as default_dir
-from reportback.output.template_folders import folders
+from reportback.output.template_folders import folders, kept_apart
 
 ADVICE = "save it as UTF-8"
 """What to do with a template that is not UTF-8 (a traceback: adversary helper 99)."""
@@ -28,6 +28,16 @@ class Templates:
 
     def __init__(self, user_dir: Path | None) -> None:
         self.dirs = folders(user_dir)
+
+    @classmethod
+    def of(cls, config: Config) -> Templates:
+        """Return a project's templates; refuse a folder a template could read a report, the
+        state or another file through (`kept_apart`)."""
+        user_dir = config.path("templates")
+        apart = {name: config.path(name) for name in ("reports", "state")}
+        if found := kept_apart(user_dir, apart):
+            raise InputRefused(found)
+        return cls(user_dir)
 
     def find(self, name: str) -> Path:
         for folder in self.dirs:

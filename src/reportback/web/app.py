@@ -92,7 +92,7 @@ class Service:
         self.clock = clock
         self.tokens = Tokens(load_secret(config.path("state")))
         self.directory = directory_for(config)
-        self.env: jinja2.Environment = Templates(config.path("templates")).jinja()
+        self.env: jinja2.Environment = Templates.of(config).jinja()
         self.per_ip = per_ip
         self.per_address = per_address
         self.overall = overall
