@@ -66,6 +66,29 @@ def test_front_matter_missing_key_and_wrong_types(cli: Cli, project: Project) ->
     )
 
 
+def test_a_front_matter_key_given_no_value_is_refused(cli: Cli, project: Project) -> None:
+    """Adversary helper 115: `publish_at:` left empty published at once, `clps:` reached every
+    CLP (`clps: []` is refused), `meeting_date:` made the meeting's day the first of year 1."""
+    text = (
+        "---\ntitle: T\nmeeting: NEC\nmeeting_date:\npublish_at:\nclps: ~\nregions: null\n"
+        "tags:\n  # to do\ncorrections: ~\n---\nx\n"
+    )
+    root = project({"reports/a.md": text})
+    refused(
+        cli,
+        root,
+        "reports/a.md:4: meeting_date has no value: give the day of the meeting (YYYY-MM-DD)",
+        "reports/a.md:5: publish_at has no value: give the embargo's date and time (e.g. "
+        "2016-09-21T09:00:00+01:00), or leave the line out to publish at once",
+        "reports/a.md:6: clps has no value: name the CLPs it concerns, or leave the line out to "
+        "reach them all",
+        "reports/a.md:7: regions has no value: name the regions it concerns, or leave the line "
+        "out to reach them all",
+        "reports/a.md:8: tags has no value: name its tags, or leave the line out",
+        "reports/a.md:10: corrections has no value: list them, or leave the line out",
+    )
+
+
 def test_front_matter_duplicate_key(cli: Cli, project: Project) -> None:
     text = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\ntitle: U\n---\nx\n"
     root = project({"reports/a.md": text})

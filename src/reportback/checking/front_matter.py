@@ -111,6 +111,20 @@ def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Probl
     return _typed(values, lines, shown, directory, problems)
 
 
+UNSET = {
+    "meeting_date": "give the day of the meeting (YYYY-MM-DD)",
+    "publish_at": "give the embargo's date and time (e.g. 2016-09-21T09:00:00+01:00), or leave "
+    "the line out to publish at once",
+    "clps": "name the CLPs it concerns, or leave the line out to reach them all",
+    "regions": "name the regions it concerns, or leave the line out to reach them all",
+    "tags": "name its tags, or leave the line out",
+    "corrections": "list them, or leave the line out",
+}
+"""What to write for a key given no value (`publish_at:`, `clps: ~`), which read as absent:
+an embargo left empty published at once, and `clps:` reached every CLP (adversary helper
+115), where `clps: []` is refused."""
+
+
 def _typed(
     values: dict[Any, Any],
     lines: dict[str, int],
@@ -125,6 +139,8 @@ def _typed(
     for key in REQUIRED:
         if key not in values:
             problems.append(problem(shown, 1, f"missing required key {key!r}"))
+    for key in [k for k, v in values.items() if v is None and k in UNSET]:  # helper 115
+        checker.fail(key, f"{key} has no value: {UNSET[key]}")
     meta = Meta(
         title=checker.text(values, "title") or "",
         meeting=checker.text(values, "meeting") or "",
