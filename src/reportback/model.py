@@ -181,6 +181,8 @@ class Publication:
 
     id: str
     published_at: datetime | None
+    shown: str = ""
+    """The id as feeds show it, where not `id` itself (`publications.shown_ids`)."""
 
 
 class StoredPdf:

@@ -81,7 +81,7 @@ def _decided(
         try:
             _no_names_too_soon(chosen)
             plan = publications.plan(db, sources, options.now, going_out, frozenset(held or ()))
-            return checked, chosen, plan
+            return checked, chosen, publications.shown_ids(plan, chosen.published)
         except InputRefused as refused:
             named = {Path(p.path).stem for p in refused.problems} - set(held or ())
             if held is None or not named & {s.slug for s in sources}:

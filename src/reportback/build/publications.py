@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from datetime import datetime
 
 from reportback.build.identity import ReportRow, identify
 from reportback.database import atomic, utc
 from reportback.errors import InputRefused, Problem, problem, shown_path
-from reportback.model import Publication, Source
+from reportback.model import Checked, Publication, Source
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,37 @@ def plan(
         raise InputRefused(problems)
     _one_each(sources, publications)
     return Plan(publications, tuple(rows))
+
+
+def shown_ids(plan: Plan, checked: Iterable[Checked]) -> Plan:
+    """Return `plan` with each id kept from the name a report was published under that holds
+    a word the report now withholds, and writes nowhere public, shown in the feeds as a hash
+    of itself (adversary helper 115: `jo-smith-appeal.md`, published, renamed `appeal.md` and
+    `[Jo Smith]{.confidential}` written, kept `jo-smith-appeal` in every feed's entry id).
+    The ledger keeps the id (nobody is mailed again); a feed reader may show the entry anew."""
+    publications = dict(plan.publications)
+    for item in checked:
+        source, kept = item.source, publications.get(item.source.slug)
+        if kept is None or kept.id in (source.slug, source.meta.id):
+            continue
+        spans: list[list[int]] = []
+        for a, b in sorted((a, b) for a, b, _ in item.regions.spans):
+            if spans and a <= spans[-1][1]:  # one inside (or against) another: one stretch
+                spans[-1][1] = max(spans[-1][1], b)
+            else:
+                spans.append([a, b])
+        withheld = _words(" ".join(source.body[a:b] for a, b in spans))
+        edges = [0, *(x for a, b in spans for x in (a, b)), len(source.body)]
+        public = " ".join(source.body[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True))
+        public_words = _words(f"{public} {source.meta!r}")
+        if {w for w in _words(kept.id) if len(w) > 2} & (withheld - public_words):
+            shown = f"r-{hashlib.sha256(kept.id.encode()).hexdigest()[:16]}"
+            publications[source.slug] = replace(kept, shown=shown)
+    return replace(plan, publications=publications)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[^\W_]+", text.casefold()) if not w.isdigit()}
 
 
 def _one_each(sources: list[Source], publications: dict[str, Publication]) -> None:

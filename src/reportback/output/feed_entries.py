@@ -77,7 +77,8 @@ def distinct_updates(entries: Iterable[Entry]) -> list[Entry]:
 def entry(report: RenderedReport, site: SiteConfig) -> Entry:
     """Return a report as every feed shows it."""
     meta = report.meta
-    published = report.publication.published_at
+    published, shown = report.publication.published_at, report.publication.shown
+    shown = shown or report.publication.id
     assert published is not None, f"{report.slug} has no publication time"
     url = f"{_reports(site.base)}{report.slug}/"  # a slug is a path segment: no `.`, `/`, `?`
     zone = ZoneInfo(site.timezone)
@@ -89,7 +90,7 @@ def entry(report: RenderedReport, site: SiteConfig) -> Entry:
     )
     return Entry(
         slug=report.slug,
-        uri=f"tag:{site.host},{meta.meeting_date.year}:reportback/{quote(report.publication.id)}",
+        uri=f"tag:{site.host},{meta.meeting_date.year}:reportback/{quote(shown)}",
         title=meta.title,
         url=url,
         published=published,
