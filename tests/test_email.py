@@ -1455,7 +1455,9 @@ def test_a_report_said_unmailed_after_the_state_was_lost_whole_reaches_members_l
 def test_a_digest_of_several_reports_gives_each_id_once(cli: Cli, project: Project) -> None:
     """Two reports in one digest each had `id="budget"` and `id="fn1"` (and `withheld-1`): the
     HTML part held the same id twice, which HTML forbids (the Nu checker's "Duplicate ID")."""
-    body = "Agreed.[^1]\n\n[^1]: Noted.\n\n## Budget\n\nSet.\n\n## Gone {.confidential}\n\nzqsecret\n"
+    body = (
+        "Agreed.[^1]\n\n[^1]: Noted.\n\n## Budget\n\nSet.\n\n## Gone {.confidential}\n\nzqsecret\n"
+    )
     files = {
         "reports/2016-09-20-nec.md": report(body, title="NEC, 20 September"),
         "reports/2016-10-04-witney.md": report(body, title="Witney selection", clps=["witney"]),

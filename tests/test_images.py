@@ -244,6 +244,22 @@ def test_an_svg_that_refers_to_another_file_is_refused(
     assert not (root / "site").exists()
 
 
+def test_an_svg_that_names_a_style_sheet_is_refused(cli: Cli, project: Project) -> None:
+    """Adversary helper 115: `<?xml-stylesheet href=…?>` was dropped, not refused, though the
+    README refuses an SVG that refers to any address."""
+    svg = ('<?xml-stylesheet type="text/css" href="http://example.org/x.css"?>\n'
+           '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>')  # fmt: skip
+    head = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n---\n\n"
+    root = project({"reports/a.md": head + "![Chart](chart.svg)\n", "reports/chart.svg": svg})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    assert result.err.startswith(
+        "reports/a.md:7: image 'chart.svg' refers to 'http://example.org/x.css'; an SVG may "
+        "refer only to its own parts (#id) and embedded data: images\n"
+    ), result.err
+    assert not (root / "site").exists()
+
+
 def test_the_audit_refuses_an_svg_published_as_written(
     cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -242,11 +242,11 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
     try:
         url = urlsplit(site.base_url)
         web = url.scheme in ("http", "https") and bool(url.hostname) and url.port != 0
-        web = web and not (url.query or url.fragment)  # every address is made from it
+        web = web and not (url.query or url.fragment or len(site.base_url.split()) != 1)
     except ValueError:
         web = False
     if not web:  # held-out round 22: `javascript:` was every page's canonical link
-        message = f"[site] base_url {site.base_url!r} is not an http or https address with no ?, #"
+        message = f"[site] base_url {site.base_url!r} is not an http(s) address (no ?, #, space)"
         problems.append(problem(file, line_of(text, "site", "base_url"), message))
     for name in ("reports", "site", "feeds", "state", "templates"):  # helper 99: a KeyError
         if not getattr(sections.get("paths", PathsConfig()), name).strip():

@@ -220,6 +220,10 @@ def _safe_svg(data: bytes) -> str:
         resolve_entities="internal", no_network=True, load_dtd=False, remove_comments=True,
         remove_pis=True, huge_tree=False,
     )  # fmt: skip
+    for found in STYLESHEET.finditer(data):  # dropped with every processing instruction
+        if not _internal(value := found[1].decode("utf-8", "replace")):  # but named: helper 115
+            raise ImageRefused(f"refers to {value[:60]!r}; an SVG may refer only to its own "
+                               "parts (#id) and embedded data: images")  # fmt: skip
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
@@ -247,6 +251,10 @@ def _safe_svg(data: bytes) -> str:
             raise ImageRefused("has a <style> that refers to a file or address")
     _bounded(_svg_size(root))
     return str(etree.tostring(root, encoding="unicode"))
+
+
+STYLESHEET = re.compile(rb"<\?xml-stylesheet\b[^>]*?\bhref\s*=\s*[\"']([^\"']*)")
+"""A style sheet an SVG names before its root (`<?xml-stylesheet href="x.css"?>`)."""
 
 
 def _internal(href: str) -> bool:
