@@ -1428,6 +1428,28 @@ def test_a_file_name_or_id_holding_a_withheld_name_is_refused(cli: Cli, project:
     assert cli("check").code == 0
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "## Appeal {.confidential}\n\nThe panel expelled Jo Zqquimby after a long hearing.\n",
+        "Public.\n\n::: members\nThe panel heard from Jo Zqquimby and others.\n:::\n",
+    ],
+)
+def test_a_file_name_or_id_holding_a_name_from_a_withheld_section_is_refused(
+    cli: Cli, project: Project, body: str
+) -> None:
+    """Adversary helper 115: a name withheld in a section or a div (not a span) passed in the
+    file name and `id:`, which are in every address of the report; as an id it was refused."""
+    root = project({"reports/2016-09-20-zqquimby.md": HEAD + body})
+    result = cli("check")
+    assert result.code == 1 and "the file name 2016-09-20-zqquimby.md is written" in result.err
+    (root / "reports/2016-09-20-zqquimby.md").rename(root / "reports/a.md")
+    (root / "reports/a.md").write_text(HEAD.replace("---\n\n", "id: jo-zqquimby\n---\n\n", 1)
+                                       + body)  # fmt: skip
+    result = cli("check")
+    assert result.code == 1 and "id: jo-zqquimby is written" in result.err, result.err
+
+
 def test_a_footnote_nothing_refers_to_is_named_with_how_to_mend_it(
     cli: Cli, project: Project
 ) -> None:

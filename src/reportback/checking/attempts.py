@@ -119,7 +119,9 @@ UNSEEN = " \u00a0\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\ufeff\t\n"
 def withholds_nothing(node: Node) -> bool:
     """Whether a marked span or div holds nothing to withhold: only spaces, breaks and
     comments (`- [ ]{.members} Jo's task`, a `::: confidential` fence closed at once): what the
-    rep meant to withhold is then written after it, and published (adversary helper 114)."""
+    rep meant to withhold is then written after it, and published (adversary helper 114).
+    What pandoc reads into no element (a link's definition) is compared as written
+    (`empty_at`)."""
     return all(_blank(child) for child in node["c"][1])
 
 

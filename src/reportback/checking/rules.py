@@ -275,9 +275,9 @@ class BodyChecker:
                 self.near(_near_miss(f"class .{cls}"), cls, node=node)
             elif cls in visible.SITE_CLASSES:
                 self.near(visible.site_class(cls), cls)
-        if marked and kind in ("Span", "Div") and attempts.withholds_nothing(node):
-            line = attempts.empty_at(self.source.body, self.empty_lines) or self.line_of(*classes)
-            self.empty_lines.add(line)
+        empty = marked and kind in ("Span", "Div") and attempts.withholds_nothing(node)
+        if empty and (line := attempts.empty_at(self.source.body, self.empty_lines)):
+            self.empty_lines.add(line)  # empty as written too: not a link's definition
             self.at(line, attempts.EMPTY.format("[span]" if kind == "Span" else "fenced div"))
         if nearmiss.pair_near(classes) and not any(  # `{.mem bers}`, unless one was refused
             nearmiss.is_near_name(cls, "class") for cls in classes

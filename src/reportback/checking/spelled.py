@@ -13,9 +13,9 @@ withheld text (a heading, emphasis, brackets too) mid-sentence, and never in low
 anywhere in the report; a word also in the report's text for the element's audience (its
 front matter and the CLPs it concerns too, plurals alike) is public. An id, a class or a key
 (never read as text) is compared with those and a withheld element's own id or title; a
-decision, a title, a link's address (but a plain host) or a raw HTML attribute with those
-names; a reason, the file name and `id:` (in the meeting's words) with withheld spans' names
-only, and a reason with its own element's too. Adversary
+decision, a title, a link's address (but a plain host), a raw HTML attribute, the file name
+or `id:` with those names; a reason (in the meeting's words) with withheld spans' names only,
+and with its own element's. Adversary
 helpers 110 and 112 found ~40 kinds of honest wording refused by wider versions ("for" in
 `vote=for` beside a withheld sentence, "Legal advice" beside "the Governance and Legal Unit",
 `{#staff}` beside "[a member of staff]", links to the party's conference pages). Words are
@@ -141,11 +141,12 @@ def _autolink(link: Node) -> bool:
 
 UNSEEN = frozenset({"identifier #", "class .", "attribute key "})
 """What a reader never reads as text: compared with a withheld element's own id and title too."""
-NAMING = frozenset({"reason=", "the file name ", "id: "})
-"""A reason names the kind of item withheld, a file name and `id:` the meeting: in the words
-of the meeting, which other withheld text shares ("Legal advice" beside "the Governance and
-Legal Unit", a withheld heading "Staffing" and elsewhere "Staffing matter"): compared with
-withheld spans' names only."""
+NAMING = frozenset({"reason="})
+"""A reason names the kind of item withheld, in the words of the meeting, which other
+withheld text shares ("Legal advice" beside "the Governance and Legal Unit", a withheld
+heading "Staffing" and elsewhere "Staffing matter"): compared with withheld spans' names only.
+A file name and `id:` are compared with names in all withheld text (adversary helper 115:
+`jo-zqsmith.md` beside a withheld section naming Jo Zqsmith was in every address)."""
 
 
 def _front(source: Source) -> list[str]:
