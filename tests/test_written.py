@@ -864,10 +864,6 @@ BLOCKS = {
         9,  # the Markdown reader takes the quote into the item: the list differs from its start
     ),
     "a fence outside a quote": ("> ::: confidential\n> held zqa\n:::\nzqb\n\nText.\n", 7),
-    "a wrapped line that starts with a number and a full stop": (
-        "## Held {.confidential}\n\nzqsecret\n\n## Public\n\nIn the year\n2026. The end.\n",
-        13,
-    ),
     "a fence inside raw HTML": (
         "Text.[^s]\n\n::: confidential\nheld\n\n<pre>\n:::\n</pre>\n\n" + NOTE + "\n:::\n",
         14,
@@ -898,6 +894,27 @@ def test_blocks_only_one_reader_reads_are_refused(cli: Cli, project: Project, ca
     root = project({"reports/a.md": HEAD + body, "reportback.toml": config})
     what = "raw HTML" if "raw HTML" in case else "blocks"  # the advice differs (helper 101)
     assert_refused(cli, root, line, f"read the {what} here differently")
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "advice"),
+    [
+        ("In the year\n2026. The end.\n", 14, "write 2026\\. or join it"),
+        ("We lost by 9 votes to\n5. It comes back.\n\n## Next\n\nMore.\n", 14, "write 5\\."),
+        ("See section 3\n(a) of the paper.\n", 14, "write (a\\) or join it"),
+        ("Options were\nb) delay it.\n", 14, "write b\\) or join it"),
+    ],
+)
+def test_a_line_of_a_paragraph_that_starts_like_a_list_item_is_named_at_itself(
+    cli: Cli, project: Project, body: str, line: int, advice: str
+) -> None:
+    """Adversary helper 117: `We lost by 9 votes to⏎5. The matter…` (a list for one reader)
+    was named at the paragraph's first line and at the next heading, in two problems that
+    quoted nothing; now at its own line, once, with the fix."""
+    root = project({"reports/a.md": HEAD + "## Held {.confidential}\n\nzqsecret\n\n## Public\n\n"
+                    + body})  # fmt: skip
+    err = assert_refused(cli, root, line, "starts like a list's item", advice)
+    assert err.count("reports/a.md:") == 1, err
 
 
 @pytest.mark.parametrize("case", sorted(WORDS))

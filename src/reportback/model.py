@@ -181,8 +181,7 @@ class Publication:
 
     id: str
     published_at: datetime | None
-    shown: str = ""
-    """The id as feeds show it, where not `id` itself (`publications.shown_ids`)."""
+    shown: str = ""  # the id as feeds show it, where not `id` (`publications.shown_ids`)
 
 
 class StoredPdf:

@@ -5,6 +5,7 @@ reads it as text, and would publish what the rep meant to withhold, or lose the 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from reportback.checking import nearmiss
 from reportback.pandoc import json_ast
@@ -185,3 +186,32 @@ def raw_comment_at(body: str, comment: str) -> int:
         ):
             return body.count("\n", 0, found.start()) + 1
     return 0
+
+
+LIST_LIKE = re.compile(
+    r"[ ]{0,3}(?P<marker>\(?(?:\d{1,9}|[A-Za-z]|[IVXLCDMivxlcdm]{1,6})(?P<end>[.)]))[ \t]+\S"
+)
+"""A line that starts like an ordered list's item (`5.`, `2026.`, `b)`, `(a)`, `iv.`)."""
+STARTS_BLOCK = re.compile(r"\s*(?:$|[-*+>#|:`~<]|\d{1,9}[.)]\s|\(?[A-Za-z][.)]\s)")
+
+
+def list_like(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """Yield each line of a paragraph, after its first, that starts like an ordered list's
+    item other than `1.`: a list for one of pandoc's readers, text for the other (adversary
+    helper 117: "We lost by 9 votes to⏎5. The matter will come back", named at the
+    paragraph's first line and the next heading as the blocks read apart)."""
+    for number, line in enumerate(lines[1:], start=2):
+        found = LIST_LIKE.match(line)
+        if not found or found["marker"] in ("1.", "1)") or STARTS_BLOCK.match(lines[number - 2]):
+            continue
+        marker, end = found["marker"], found["end"]
+        yield (
+            number,
+            (
+                f"{line.strip()[:40]!r} starts like a list's item ({marker}) on a line of a "
+                "paragraph, which pandoc's two readers read apart (a list for one, text for the "
+                "other), so they would disagree about what is withheld: for text, write "
+                f"{marker[:-1]}\\{end} or join it to the line before; for a list, put a blank line "
+                "before it"
+            ),
+        )
