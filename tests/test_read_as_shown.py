@@ -406,6 +406,10 @@ WORDED = {
     "zq, who was expelled.\n",
     "a label before a sentence that starts with nothing": "Confidential: nothing was decided "
     "but zq.\n",
+    # adversary helper 117's honest wordings pass; these, alike but saying something, do not
+    "a label saying none but": "Confidential: none, but zq was expelled.\n",
+    "a label saying nothing about": "Confidential: nothing about zq can be said.\n",
+    "a label before a number": "Confidential: 0.5 million, zq's debt.\n",
     # review: the false positives mended this stop leave these refused, as they were
     "don't share the following": "Please don't share the following: zq.\n",
     "don't publish the names": "Don't publish the names: zq.\n",
@@ -438,6 +442,23 @@ def test_labels_in_more_wordings_are_refused(cli: Cli, project: Project, case: s
     with a word after it (`item`, `until …`), a symbol after it, or in other words."""
     text = FRONT + "---\n\n" + WORDED[case]
     assert_refused(cli, project({"reports/a.md": text}), 7, "says that it is withheld")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The NEC met.\nConfidential: zq was expelled.\n",
+        "Update from the GS\nConfidential - zq was expelled.\n",
+        "We met.\nconfidential: zq was expelled.\n",
+        "## Budget\nconfidential: zq was expelled.\n",
+    ],
+)
+def test_a_label_starting_a_line_after_a_stop_or_in_capitals_is_refused_there(
+    cli: Cli, project: Project, body: str
+) -> None:
+    """A word at the start of a line a sentence goes on on (in lower case, after no stop) is
+    no label (adversary helper 117); after a stop, a heading, or in capitals, it is."""
+    assert_refused(cli, project({"reports/a.md": FRONT + "---\n\n" + body}), 8)
 
 
 @pytest.mark.parametrize(
@@ -572,7 +593,16 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "Staff: confidential-reporting line launched.\n\nA cap on\nprivate-sector rents.\n\n"
         "## Housing – private-sector rents\n\nAgreed.\n\n## Private-Sector Rents\n\nAgreed.\n\n"
         "Please don't share the link to the survey outside your CLP. I will not keep this "
-        "quiet.\n"
+        "quiet.\n\n"
+        # adversary helper 117: a label's word at the start of a line a sentence goes on on,
+        # and a label saying there is nothing, in more words
+        "The panel said the details of individual cases are\nconfidential, as they always "
+        "are. The hustings will be open to\nmembers only, as in previous years. The papers, "
+        "which were marked\nconfidential: I summarise only the totals. Members can report "
+        "harassment\nin confidence, through the helpline.\n\nConfidential items: none — the "
+        "regional conference is a public event.\n\nConfidential items: none, as usual.\n\n"
+        "Confidential items: none at either meeting.\n\nConfidential items: 0\n\n"
+        "Confidential: Nothing to report.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)

@@ -148,13 +148,16 @@ def _plain_already(line: str) -> bool:
 
 
 NOTHING = re.compile(
-    r"[ \t*_]*(?:none|nil|n/a|nothing)(?:[ \t]+this[ \t]+(?:month|time|meeting|week|year))?"
-    r"[ \t*_]*(?:[.;!)]|\n|$)",
+    r"[ \t*_]*(?:(?:none|nil|n/a|nothing)(?:[ \t*_]*(?:[.;!)]|\n|$)"  # all it says
+    r"|[ \t*_]*(?:[,(—–]|[ \t]-[ \t])(?![ \t]*(?:but|except|save|apart|other|beyond|about|of)\b)"
+    r"|[ \t]+(?:this|at|in|for|as|so|yet|to[ \t]+(?:report|declare|add|say))\b)"
+    r"|(?:zero|0)[ \t*_]*(?:[.;!)](?!\d)|\n|$))",
     re.I,
 )
-"""What a label saying nothing is withheld ends in, the whole of what follows it
-(`Confidential items: none this month.`; adversary helper 91); not a sentence that starts so
-(`Confidential: none of the panel backed Jo, who was expelled.`)."""
+"""What a label saying nothing is withheld goes on with (`Confidential items: none this
+month.`, `… none, as usual.`, `… none at either meeting`, `… 0`; adversary helpers 91, 117);
+not a sentence that starts so (`Confidential: none of the panel backed Jo, who was
+expelled.`, `… nothing about Jo`, `… none, but Jo…`)."""
 PATTERNS = (SAYS, STARTS, ENDING, HEADING)
 """What says a part is withheld in any case; and `CAPS`, in capitals, read with case kept."""
 AT_LINES = PATTERNS[1:]
@@ -172,7 +175,12 @@ UNMARKED = (
 def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
     """Yield a problem at each public line that says it is withheld, and at each line that
     is a front-matter key deciding what is published (`confidential: true`)."""
-    keys = {body.count("\n", 0, m.start()) + 1: m[0] for m in KEY_IN_BODY.finditer(body)}
+    going_on = _going_on(body.split("\n"))
+    keys = {
+        n: m[0]
+        for m in KEY_IN_BODY.finditer(body)
+        if (n := body.count("\n", 0, m.start()) + 1) not in going_on or SETTING.search(m[0])
+    }
     for number, line in enumerate(body.split("\n"), start=1):  # `\u200bstatus: draft` too
         if number not in keys and (read := as_read(line)) != line:
             found = VALUED_IN_BODY.search(read)
@@ -195,11 +203,12 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         setext = number < len(lines) and line.strip() and SETEXT.fullmatch(lines[number])
         shift = 2 if setext else 0
         line = f"# {line}" if setext else line  # read as the heading it is
-        found = next((m for p in (*AT_LINES, CAPS) if (m := p.search(line))), None)
+        at_lines = AT_LINES[1:] if number in going_on else AT_LINES  # no label starts it
+        found = next((m for p in (*at_lines, CAPS) if (m := p.search(line))), None)
         where = start + max(found.end() - 1 - shift, 0) if found else start + _indent(line, shift)
         if not found and not _plain_already(line):  # as a reader reads it
             read = _plain(line)
-            found = next((m for p in AT_LINES if (m := p.search(read))), None)
+            found = next((m for p in at_lines if (m := p.search(read))), None)
             found = found or CAPS.search(read := _bare(line))
             if found and len(read) == len(line):  # the same column, as written
                 where = start + max(found.end() - 1 - shift, 0)
@@ -211,6 +220,22 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         if number not in said_at and Audience.PUBLIC in (regions.level_at(w) for w in span):
             said_at.add(number)
             yield number, f"{' '.join(words.split())[:40]!r} {UNMARKED}"
+
+
+GOES_ON = re.compile(r"[ \t>]*[*_]*[a-z]")
+"""A line that goes on in lower case."""
+STOPS = re.compile(r"(?:[.!?:;…][\"'”’)\]*_]*|^[ \t]*(?:#|:::|\||```|~~~|<).*|^\s*)$")
+"""A line after which a new sentence or block starts: a stop at its end, or a heading, fence,
+table row or tag, or a blank line."""
+
+
+def _going_on(lines: list[str]) -> set[int]:
+    """Return the numbers of the lines that go on with a sentence wrapped from the line
+    before (in lower case, after no stop): a word at such a line's start is mid-sentence,
+    not a label (adversary helper 117: "…the details of individual cases are⏎confidential,
+    as they always are." was refused as a label)."""
+    return {n for n, line in enumerate(lines[1:], start=2)
+            if GOES_ON.match(line) and not STOPS.search(lines[n - 2])}  # fmt: skip
 
 
 def _indent(line: str, shift: int) -> int:
