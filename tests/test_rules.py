@@ -291,17 +291,27 @@ def test_a_public_definition_that_starts_with_a_withheld_span_is_published_witho
             "\\begin{center}\nx\n\\end{center}\n",
             "a raw tex block is not allowed ('\\\\begin{center}')",
         ),
-        (  # adversary helper 101: an inline typo was "a raw tex block"
-            "Text \\QXzz more.\n",
-            "a TeX command (a backslash before letters: write \\\\ for a backslash) is not "
-            "allowed ('\\\\QXzz')",
-        ),
     ],
 )
 def test_raw_material_is_refused(cli: Cli, project: Project, markdown: str, message: str) -> None:
     root = project({"reports/a.md": HEAD + markdown})
     suffix = "; write Markdown, or set [redaction] allow_raw_html = true for HTML"
     refused(cli, root, f"reports/a.md:7: {message}{suffix}")
+
+
+@pytest.mark.parametrize(
+    ("markdown", "shown"),
+    [("Text \\QXzz more.\n", "\\\\QXzz"), ("Saved in C:\\Users\\rep today.\n", "\\\\Users")],
+)
+def test_a_backslash_before_letters_is_named_with_how_to_write_one(
+    cli: Cli, project: Project, markdown: str, shown: str
+) -> None:
+    """Adversary helper 101: an inline typo was "a raw tex block"; helper 117: a Windows path
+    was told to set allow_raw_html, which has nothing to do with it."""
+    root = project({"reports/a.md": HEAD + markdown})
+    refused(cli, root, f"reports/a.md:7: a TeX command (a backslash before letters) is not "
+            f"allowed ('{shown}'); write \\\\ for each backslash (C:\\\\Users), or put it in "
+            "`code`")  # fmt: skip
 
 
 def test_raw_html_allowed_by_configuration(cli: Cli, project: Project) -> None:
@@ -552,3 +562,27 @@ def test_a_mark_on_an_image_or_code_alone_withholds_it(cli: Cli, project: Projec
     root = project({"reports/a.md": HEAD + body})
     assert cli("build", "--now", NOW).code == 0, cli("check").err
     assert "zqcode" not in site_text(root)
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("title: NEC report: January 2017\n", "reports/a.md:2: front matter is not valid YAML: "
+         "mapping values are not allowed here: a value holding ': ' must be in quotes (title: "
+         '"NEC: January")'),
+        ("title: T\nregions: [yorkshire-and-the-humber]\n", "reports/a.md:3: unknown region "
+         "'yorkshire-and-the-humber' in regions (did you mean 'Yorkshire and the Humber'?)"),
+        ("title: T\nregions: [yorkshire]\n", "reports/a.md:3: unknown region 'yorkshire' in "
+         "regions (did you mean 'Yorkshire and the Humber'?)"),
+        ("title: T\nregions: [Atlantis]\n", "reports/a.md:3: unknown region 'Atlantis' in "
+         "regions (the regions: East Midlands, Eastern, London, North East, North West, "
+         "Scotland, South East, South West, Wales, West Midlands, Yorkshire and the Humber)"),
+    ],
+)  # fmt: skip
+def test_front_matter_mistakes_are_named_with_their_fix(
+    cli: Cli, project: Project, front: str, expected: str
+) -> None:
+    """Adversary helper 117: an unquoted colon in a title was only "mapping values are not
+    allowed here"; a region written as its slug, or unknown, got no suggestion."""
+    text = f"---\n{front}meeting: NEC\nmeeting_date: 2016-09-20\n---\nx\n"
+    refused(cli, project({"reports/a.md": text}), expected)

@@ -163,12 +163,22 @@ def concerns(clps: tuple[str, ...], regions: tuple[str, ...], clp: Clp) -> bool:
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """Return " (did you mean 'x'?)" for the known name closest to `name`, or ""."""
+    """Return " (did you mean 'x'?)" for the known name closest to `name`, or "": the same
+    as a slug (`yorkshire-and-the-humber` for a region), one starting with its words, then
+    one spelled nearly alike."""
     import difflib
 
     choices = list(known)
-    wanted = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+    wanted = _slug(name)
     close = [wanted] if wanted in choices and wanted != name else []
-    close = close or sorted(c for c in choices if wanted and c.startswith(wanted + "-"))[:1]
-    close = close or difflib.get_close_matches(name, choices, n=1, cutoff=0.8)
+    by_slug = {_slug(c): c for c in choices}
+    starting = sorted(c for s, c in by_slug.items() if wanted and s.startswith(wanted + "-"))
+    close = close or [c for s, c in by_slug.items() if s == wanted and c != name]
+    close = close or starting[:1] or difflib.get_close_matches(name, choices, n=1, cutoff=0.8)
+    close = close or [by_slug[s] for s in difflib.get_close_matches(wanted, by_slug, n=1,
+                                                                    cutoff=0.8)]  # fmt: skip
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")

@@ -95,6 +95,8 @@ def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Probl
         reason = getattr(exc, "problem", None) or str(exc)
         if "'\\t'" in reason:  # `title:\t"x"`, aligned by an editor (adversary helper 104)
             reason += ": YAML takes no tab there; write spaces"
+        if "mapping values are not allowed" in reason:  # `title: NEC report: January` (117)
+            reason += ": a value holding ': ' must be in quotes (title: \"NEC: January\")"
         return PLACEHOLDER_META, [problem(shown, line, f"front matter is not valid YAML: {reason}")]
     if not isinstance(node, yaml.MappingNode) or not isinstance(values, dict):
         message = "front matter must be a mapping of keys to values"
@@ -351,7 +353,10 @@ class _Checker:
             return ()
         for name in value:
             if known is not None and name not in known:
-                self.fail(key, f"unknown {noun} {name!r} in {key}{did_you_mean(name, known)}")
+                hint = did_you_mean(name, known) or (
+                    f" (the regions: {', '.join(sorted(known))})" if noun == "region" else ""
+                )
+                self.fail(key, f"unknown {noun} {name!r} in {key}{hint}")
         return tuple(value)
 
     def corrections(self, values: dict[Any, Any]) -> tuple[Correction, ...]:

@@ -248,13 +248,11 @@ class BodyChecker:
             return  # one problem per line: <b>…</b> is one mistake, not two
         self.raw_lines.add(line)
         what = "raw HTML" if str(fmt).startswith("html") else f"a raw {fmt} block"
+        fix = "write Markdown, or set [redaction] allow_raw_html = true for HTML"
         if node["t"] == "RawInline" and fmt in ("tex", "latex"):  # `\QX`: a typo (helper 101)
-            what = "a TeX command (a backslash before letters: write \\\\ for a backslash)"
-        self.at(
-            line,
-            f"{what} is not allowed ({first[:40]!r}); write Markdown, or set "
-            "[redaction] allow_raw_html = true for HTML",
-        )
+            what = "a TeX command (a backslash before letters)"  # or a path (helper 117)
+            fix = "write \\\\ for each backslash (C:\\\\Users), or put it in `code`"
+        self.at(line, f"{what} is not allowed ({first[:40]!r}); {fix}")
 
     def _attributes(self, node: Node) -> None:
         found = json_ast.attr(node)
