@@ -326,6 +326,7 @@ BAD_REGISTER = """\
   note: |
     Held in Leeds.
     CONFIDENTIAL: the chair zq resigned
+- {meeting: NEC, date: 2026-03-15, note: !confidential zq was expelled}
 """
 BAD_LINES = [
     "meetings.yaml:1: date '2026-02-30' is not a date: write YYYY-MM-DD (a day that exists)",
@@ -352,6 +353,8 @@ BAD_LINES = [
     "register is public text, published as written: reword it, or leave it out",
     "meetings.yaml:19: note: 'CONFIDENTIAL:' says it is withheld, but the register is public "
     "text, published as written: reword it, or leave it out",  # on its second line
+    "meetings.yaml:20: note has a YAML tag (!confidential): a tag is not read, and the words "
+    "after it would be published; take it out",  # adversary helper 116: published
 ]
 
 

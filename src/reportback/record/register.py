@@ -121,6 +121,25 @@ def parse(text: str, path: Path) -> tuple[Meeting, ...]:
     return tuple(found)
 
 
+PLAIN = ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in PLAIN)
+
+
+def _odd_tag(node: yaml.Node) -> str | None:
+    """Return a tag written on `node` or in it that is not a plain value's (`!confidential`,
+    `!!python/object`), as written; None if there is none."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if item.tag not in PLAIN_TAGS:
+            return item.tag.replace("tag:yaml.org,2002:", "!!")
+        if isinstance(item, yaml.SequenceNode):
+            stack += item.value
+        elif isinstance(item, yaml.MappingNode):
+            stack += [n for pair in item.value for n in pair]
+    return None
+
+
 def _entry(loader: Any, node: yaml.Node, path: Path, problems: list[Problem]) -> Meeting | None:
     """Return one entry as a Meeting, or None after adding its problems."""
     if not isinstance(node, yaml.MappingNode):
@@ -135,6 +154,9 @@ def _entry(loader: Any, node: yaml.Node, path: Path, problems: list[Problem]) ->
                                     f"{', '.join(KEYS)}"))  # fmt: skip
         elif key in values:
             problems.append(problem(path, line, f"duplicate key {key!r}"))
+        elif (tag := _odd_tag(value_node)) is not None:  # dropped, its words published (116)
+            message = f"{key} has a YAML tag ({tag}): a tag is not read, and the words after it "
+            problems.append(problem(path, line, message + "would be published; take it out"))
         else:
             try:
                 values[key] = clean(loader.construct_object(value_node, deep=True))  # "\e"
