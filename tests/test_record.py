@@ -353,7 +353,7 @@ BAD_LINES = [
     "register is public text, published as written: reword it, or leave it out",
     "meetings.yaml:19: note: 'CONFIDENTIAL:' says it is withheld, but the register is public "
     "text, published as written: reword it, or leave it out",  # on its second line
-    "meetings.yaml:20: note has a YAML tag (!confidential): a tag is not read, and the words "
+    "meetings.yaml:22: note has a YAML tag (!confidential): a tag is not read, and the words "
     "after it would be published; take it out",  # adversary helper 116: published
 ]
 
