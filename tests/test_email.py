@@ -1304,6 +1304,36 @@ def test_a_quote_left_open_in_an_import_is_refused_at_its_row(
     assert "total\t0" in cli("subscribers", "count").out
 
 
+@pytest.mark.parametrize("skip", [(), ("--skip-bad",)])
+def test_a_quote_that_swallows_rows_refuses_the_import_even_skipping_bad_rows(
+    cli: Cli, project: Project, skip: tuple[str, ...]
+) -> None:
+    """Adversary helper 116: with `--skip-bad`, a quote opened in a name and closed rows later
+    (or never) made one bad row of three members: two were lost, the import said "1 bad row
+    skipped"."""
+    body = 'email,clp,name\nr1@example.org,witney,"Smith\nr2@example.org,witney,Jones\n' + (
+        "r3@example.org,witney,Brown\n")  # fmt: skip
+    project({"members.csv": body})
+    result = cli("subscribers", "import", "members.csv", *skip, "--now", T0)
+    assert result.code == 1, result.err
+    opened = "members.csv:2: a quote opened on this row is closed only on line 4: the rows"
+    assert result.err.startswith(opened), result.err
+    assert "total\t0" in cli("subscribers", "count").out
+
+
+def test_a_row_with_more_cells_than_the_header_is_a_bad_row(cli: Cli, project: Project) -> None:
+    """Adversary helper 116: `x@example.org,witney,Smith, Jo` stored the name `Smith`."""
+    project({"members.csv": "email,clp,name\nx@example.org,witney,Smith, Jo\n"
+                            'y@example.org,witney,"Jones, Al"\n'})  # fmt: skip
+    result = cli("subscribers", "import", "members.csv", "--now", T0)
+    assert result.code == 1 and result.err.startswith(
+        'members.csv:2: 4 cells where the header has 3: a value holding a comma must be in '
+        'quotes ("Smith, Jo")'), result.err  # fmt: skip
+    assert cli("subscribers", "import", "members.csv", "--skip-bad", "--now", T0).code == 0
+    listed = cli("subscribers", "list").out
+    assert "Jones, Al" in listed and "x@example.org" not in listed, listed
+
+
 FULL_WITHOUT_ANN = (
     "email,name,clp,cadence\nbob@example.org,Bob Hackney,hackney-north-and-stoke-newington,"
     "immediate\ncat@example.org,Cat Weekly,witney,weekly\n"

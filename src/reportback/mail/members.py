@@ -68,7 +68,10 @@ def read_members(
         if not any(cell.strip() for cell in row):
             continue
         values = dict(zip(header, (cell.strip() for cell in row), strict=False))
-        found = _member(values, line, by_name, directory, today)
+        over = [cell for cell in row[len(header) :] if cell.strip()]  # `Smith, Jo` (helper 116)
+        found = _member(values, line, by_name, directory, today) if not over else (
+            f"{len(row)} cells where the header has {len(header)}: a value holding a comma "
+            f"must be in quotes (\"Smith, Jo\")")  # fmt: skip
         if isinstance(found, str):
             problems.append(problem(path, line, found))
         elif found.email in seen:
@@ -95,6 +98,10 @@ def _rows(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[s
             message = f"cannot read this row as CSV ({exc}): is a quote left open?"
             raise InputRefused([problem(path, end + 1, message)]) from None
         start, end = end + 1, reader.line_num  # type: ignore[attr-defined]
+        if end > start and any("\n" in cell or "\r" in cell for cell in row):  # helper 116
+            message = f"a quote opened on this row is closed only on line {end}: the rows "
+            message += "between are read as one cell (and would be lost); close the quote"
+            raise InputRefused([problem(path, start, message)])
         yield start, row
 
 
