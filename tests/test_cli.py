@@ -885,3 +885,36 @@ def test_a_name_not_utf8_under_reports_is_named_not_a_traceback(cli: Cli, projec
             "in another encoding): rename it",
         ], result.err
     assert not (root / "site").exists()
+
+
+def test_odd_option_values_and_a_far_time_zone_are_named_not_tracebacks(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 116: `--site ""` (a KeyError), `new` with a title not UTF-8 (a
+    traceback, and an empty report left that every build refused) and `TZ=UTC+24` (most
+    commands) were tracebacks; a title of 500 characters made a name too long (exit 3)."""
+    root = project({"reports/2016-09-20-nec.md": report("The NEC met.\n")})
+    exe = str(Path(sys.executable).with_name("reportback"))
+    for args in (["build", "--site", ""], ["--config", " ", "check"], ["run", "--log", ""]):
+        result = cli(*args)
+        assert result.code == 2 and "is empty: name a file or folder" in result.err, result.err
+    done = subprocess.run([exe, "new", os.fsdecode(b"Ti\xfftle"), "--date", "2016-01-05"],
+                          cwd=root, capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 2 and "the title is not UTF-8 text" in done.stderr, done.stderr
+    assert not list((root / "reports").glob("2016-01-05-*"))
+    assert cli("new", "word " * 100, "--date", "2016-01-05").code == 0
+    (made,) = (root / "reports").glob("2016-01-05-*")
+    assert len(made.name) < 100
+    for args in (["status"], ["build"]):
+        done = subprocess.run([exe, *args], cwd=root, capture_output=True, text=True,
+                              env={**os.environ, "TZ": "UTC+24"}, check=False)  # fmt: skip
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+
+def test_the_preview_answers_a_nul_in_an_address_as_not_found(tmp_path: Path) -> None:
+    """Adversary helper 116: `/%00` was a 500 and a traceback (`serve` said 404)."""
+    from reportback.commands.preview import _file
+
+    (tmp_path / "index.html").write_text("x")
+    assert _file(tmp_path, "a\x00b") is None
+    assert _file(tmp_path, "") == tmp_path / "index.html"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reportback import __version__
 from reportback.commands import building, mailing, running
-from reportback.commands.arguments import port, seconds
+from reportback.commands.arguments import named, named_path, port, seconds
 from reportback.config import Config, load_config
 from reportback.errors import (
     PUBLISHED_NOTHING,
@@ -32,6 +32,9 @@ Handler = Callable[[argparse.Namespace, Config], int]
 NOW_HELP = (
     "pretend it is this time, with a UTC offset, e.g. 2026-12-01T09:00:00+00:00 (default: now)"
 )
+
+
+FOLDER = "{0} folder (default: {0})"
 
 
 def _needs_subcommand(args: argparse.Namespace, config: Config) -> int:
@@ -109,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"reportback {__version__}")
     parser.add_argument(
         "--config",
-        type=Path,
+        type=named_path,
         metavar="FILE",
         help="configuration file (default: ./reportback.toml)",
     )
@@ -149,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="validate every report", description="Validate every report; print "
         "path:line: message per problem and exit 1 if there is any.",
     )  # fmt: skip
-    check.add_argument("--reports", metavar="DIR", help="reports folder (default: reports)")
+    check.add_argument("--reports", type=named, metavar="DIR", help=FOLDER.format("reports"))
     check.set_defaults(command="check", outcome="fix them and check again")
 
     build = commands.add_parser(
@@ -158,9 +161,8 @@ def _parser() -> argparse.ArgumentParser:
         "every output for withheld text, then publish atomically. Refuses (exit 1) and "
         "publishes nothing if any report has a problem or any output leaks.",
     )  # fmt: skip
-    build.add_argument("--reports", metavar="DIR", help="reports folder (default: reports)")
-    build.add_argument("--site", metavar="DIR", help="site output folder (default: site)")
-    build.add_argument("--feeds", metavar="DIR", help="feeds output folder (default: feeds)")
+    for folder in ("reports", "site", "feeds"):
+        build.add_argument(f"--{folder}", type=named, metavar="DIR", help=FOLDER.format(folder))
     build.add_argument(
         "--now", type=_instant, metavar="ISO-DATETIME",
         help=NOW_HELP,
@@ -186,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
         "report. On start-up it first does whatever fell due while it was stopped, once. "
         "SIGTERM or Ctrl-C finishes the current job and exits 0. One daemon per state folder.",
     )  # fmt: skip
-    run.add_argument("--log", type=Path, metavar="FILE", help="also write the log to FILE")
+    run.add_argument("--log", type=named_path, metavar="FILE", help="also write the log to FILE")
     run.add_argument(
         "--watch-seconds", type=seconds, default=10.0, metavar="N",
         help="how often to look for changed reports (default 10)",
@@ -242,7 +244,7 @@ def _config_everywhere(parser: argparse.ArgumentParser) -> None:
         if isinstance(action, argparse._SubParsersAction):
             for child in action.choices.values():
                 child.add_argument(
-                    "--config", type=Path, default=argparse.SUPPRESS, metavar="FILE",
+                    "--config", type=named_path, default=argparse.SUPPRESS, metavar="FILE",
                     help="configuration file (default: ./reportback.toml)",
                 )  # fmt: skip
                 _config_everywhere(child)
@@ -323,7 +325,7 @@ def _digest_commands(commands: argparse._SubParsersAction) -> None:  # type: ign
         "default weekly",
     )  # fmt: skip
     preview.add_argument(
-        "--out", type=Path, default=Path("digest-preview"), metavar="DIR",
+        "--out", type=named_path, default=Path("digest-preview"), metavar="DIR",
         help="folder to write the .eml and .html files to (default: digest-preview)",
     )  # fmt: skip
     preview.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 
 def port(text: str) -> int:
@@ -27,3 +28,16 @@ def seconds(text: str) -> float:
     if not math.isfinite(value) or not 0.1 <= value <= 86400:
         raise argparse.ArgumentTypeError(f"not a number of seconds from 0.1 to 86400: {text!r}")
     return value
+
+
+def named(text: str) -> str:
+    """A folder named by an option: an empty name is the current folder, which no option
+    means (`--site ""` was a traceback; adversary helper 116)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: name a file or folder")
+    return text
+
+
+def named_path(text: str) -> Path:
+    """A file or folder named by an option, as a path (`named`)."""
+    return Path(named(text))

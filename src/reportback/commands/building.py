@@ -10,6 +10,7 @@ import sys
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from reportback.commands.console import now_of
 from reportback.config import Config
 from reportback.errors import InputRefused, UsageError, shown_path
 
@@ -77,7 +78,7 @@ def build(args: argparse.Namespace, config: Config) -> int:
             f"({shown_path(published[0])}/, {shown_path(published[1])}/): name other folders, "
             "or leave --site and --feeds out (.reportback/preview/)"
         )
-    now = args.now or datetime.now().astimezone().replace(microsecond=0)
+    now = now_of(args)
     options = BuildOptions(now=now, drafts=args.drafts, progress=sys.stderr.isatty())
     timing.reset()
     shown = config.path("site") / "reports"

@@ -6,13 +6,16 @@ import argparse
 import os
 import sys
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 def now_of(args: argparse.Namespace) -> datetime:
     """Return the time the command acts at: its --now, or now (to the second, local offset)."""
     given: datetime | None = getattr(args, "now", None)
-    return given or datetime.now().astimezone().replace(microsecond=0)
+    try:
+        return given or datetime.now().astimezone().replace(microsecond=0)
+    except ValueError:  # a TZ of a day or more (`UTC+24`): no offset (adversary helper 116)
+        return datetime.now(UTC).replace(microsecond=0)
 
 
 def emit(lines: Iterable[str]) -> int:

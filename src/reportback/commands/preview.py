@@ -241,7 +241,10 @@ class _MailStyles:
 def _file(root: Path, name: str) -> Path | None:
     """Return the file `name` under `root` (a folder's index.html), never one outside it."""
     base = root.resolve()
-    path = (base / name).resolve()
+    try:
+        path = (base / name).resolve()
+    except ValueError:  # a NUL in the address (`/%00`): a 500 (adversary helper 116)
+        return None
     if not path.is_relative_to(base):
         return None
     if path.is_dir():

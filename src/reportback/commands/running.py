@@ -21,7 +21,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if args.log:
         log = config.outside_published(args.log, "--log")
-        handlers.append(logging.FileHandler(log, encoding="utf-8"))
+        handlers.append(_LogFile(log, encoding="utf-8"))
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
     logger = logging.getLogger("reportback")
     for handler in handlers:
@@ -29,6 +29,20 @@ def run(args: argparse.Namespace, config: Config) -> int:
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     return daemon.run(config, args.watch_seconds)
+
+
+class _LogFile(logging.FileHandler):
+    """The log file: a line it cannot write (a full disk) is said once on stderr, not with
+    Python's traceback for every line (adversary helper 116)."""
+
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            self.failed = True
+            error = sys.exc_info()[1]
+            print(f"{self.baseFilename}: cannot write the log ({error}); the log goes on "
+                  "on stderr only", file=sys.stderr)  # fmt: skip
 
 
 def serve(args: argparse.Namespace, config: Config) -> int:

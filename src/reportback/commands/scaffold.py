@@ -108,7 +108,8 @@ keep their defaults. The defaults are listed by `reportback --help` (see "templa
 def file_slug(title: str) -> str:
     """Return a file-name slug for a title."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "report"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "report"
+    return slug[:80].rsplit("-", 1)[0] if len(slug) > 80 else slug  # a file name: helper 116
 
 
 def new_report(reports: Path, title: str, meeting: str, day: date, timezone: str) -> Path:
@@ -116,6 +117,11 @@ def new_report(reports: Path, title: str, meeting: str, day: date, timezone: str
 
     The example embargo is 09:00 on `day` in the site's time zone, with that day's offset.
     """
+    for what, value in (("title", title), ("meeting", meeting)):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a traceback, and an empty report left (helper 116)
+            raise UsageError(f"the {what} is not UTF-8 text: type it again") from None
     path = reports / f"{day.isoformat()}-{file_slug(title)}.md"
     if path.exists():
         raise UsageError(f"{path} already exists; choose another title or date")
@@ -125,7 +131,12 @@ def new_report(reports: Path, title: str, meeting: str, day: date, timezone: str
     nine = datetime.combine(day, time(9), ZoneInfo(timezone)).isoformat()
     text = text.replace("{{ meeting }}", _yaml_string(meeting)).replace("{{ publish_at }}", nine)
     text = text.replace("{{ date }}", day.isoformat())
-    path.write_text(text, encoding="utf-8")
+    try:
+        with path.open("xb") as out:
+            out.write(text.encode("utf-8"))
+    except OSError:
+        path.unlink(missing_ok=True)  # never an empty report, refused by every build
+        raise
     return path
 
 
