@@ -135,6 +135,7 @@ def test_config_unknown_section_and_bad_type(cli: Cli, project: Project) -> None
         ('[site]\ntitle = "NEC\\u0007back"\n', "2: [site] title must not hold a control char"),
         ('[site]\nbase_url = "javascript:alert(1)//"\n', "2: [site] base_url 'javascript:"),
         ('[site]\nbase_url = ""\n', "2: [site] base_url '' is not an http(s) address"),
+        ('[paths]\nstate = "reports/.state"\n', "2: [paths] state (reports/.state) and reports "),
         ('[site]\nbase_url = "http://exa mple.org"\n', "2: [site] base_url 'http://exa mple"),
         ('[site]\nbase_url = "http://[x"\n', "2: [site] base_url 'http://[x' is not an http"),
         ("[feeds]\nmax_items = 0\n", "2: [feeds] max_items must be 1 or more"),

@@ -95,8 +95,7 @@ class Config:
     file: Path | None = None
 
     def __post_init__(self) -> None:
-        problems = _inside_published(self)
-        if problems:
+        if problems := _inside_published(self):
             raise InputRefused(problems)
 
     def path(self, name: str) -> Path:
@@ -126,20 +125,22 @@ PUBLISHED = ("site", "feeds")
 
 
 def _inside_published(config: Config) -> list[Problem]:
-    """Refuse a path inside a published folder (or the same): the state's caches hold
-    withheld text, and whatever is there is served, then deleted by the next build's swap."""
+    """Refuse a path inside a published folder (or the same), and a state in or over the
+    reports: the state's caches hold withheld text; a published folder is served, swapped."""
     given = {f.name: getattr(config.paths, f.name) for f in fields(PathsConfig)}
     paths = {name: (config.root / value).resolve() for name, value in given.items() if value}
-    problems = []
+    problems: list[Problem] = []
     for name, path in paths.items():
         outer = next((p for p in PUBLISHED if p != name and path.is_relative_to(paths[p])), None)
         if outer is not None:
-            message = (
-                f"[paths] {name} ({given[name]}) is inside the published {outer} folder "
-                f"({given[outer]}): everything there is served and replaced by each build; "
-                "keep it outside site and feeds"
-            )
-            problems.append(_paths_problem(config, (name, outer), message))
+            message = f"[paths] {name} ({given[name]}) is inside the published {outer} folder "
+            problems.append(_paths_problem(config, (name, outer), message + f"({given[outer]}): "
+                            "everything there is served and replaced by each build; keep it "
+                            "outside site and feeds"))  # fmt: skip
+    state, reports = paths.get("state"), paths.get("reports")  # adversary helper 116
+    if state and reports and (state.is_relative_to(reports) or reports.is_relative_to(state)):
+        message = f"[paths] state ({given['state']}) and reports ({given['reports']}) overlap: "
+        problems.append(_paths_problem(config, ("state",), message + "keep them apart"))
     return problems + _over_inputs(config, paths, given)
 
 
@@ -150,8 +151,7 @@ def _over_inputs(config: Config, paths: dict[str, Path], given: dict[str, str]) 
     inputs = [config.root / "meetings.yaml", *([config.file] if config.file else [])]
     problems = []
     for name, path in [(n, paths[n]) for n in PUBLISHED if n in paths]:
-        within = [n for n in ("reports", "templates") if n in paths and
-                  path.is_relative_to(paths[n])]  # fmt: skip
+        within = [n for n in ("reports", "templates") if path.is_relative_to(paths.get(n, "-"))]
         over = [i.name for i in inputs if i.resolve().is_relative_to(path)]
         named = path if path.exists() and not path.is_dir() else None  # if nothing set it
         if named:
