@@ -600,13 +600,13 @@ def test_a_report_linked_to_a_file_outside_the_reports_folder_is_refused(
     assert cli("build", "--now", NOW).code == 0
 
 
-@pytest.mark.parametrize("character", ["\x07", "\ufffe"])
+@pytest.mark.parametrize("name", ["Wit\x07ney", "Wit\ufffeney", '"Wit\nney"'])
 def test_a_clp_directory_with_a_control_character_is_refused_at_its_line(
-    cli: Cli, project: Project, character: str
+    cli: Cli, project: Project, name: str
 ) -> None:
     """Held-out round 22: a CLP name holding one was a traceback in the feeds (adversary
-    helper 70: U+FFFE, which no XML holds, too)."""
-    clps = f"slug,name,gss_code,nation,region\nwitney,Wit{character}ney,E14000001,England,X\n"
+    helper 70: U+FFFE, which no XML holds, too; 116: a line break in quotes was dropped)."""
+    clps = f"slug,name,gss_code,nation,region\nwitney,{name},E14000001,England,X\n"
     toml = '[paths]\nclps = "clps.csv"\n'
     project({"clps.csv": clps, "reportback.toml": toml, "reports/a.md": report("Public.\n")})
     result = cli("build", "--now", NOW)
@@ -847,6 +847,8 @@ def test_a_port_or_a_wait_out_of_range_is_a_usage_error(
          ".reportback/t:1: the templates folder and the state folder"),
         (lambda root: (root / os.fsdecode(b"templates/\xe9.css")).write_text("b{}"),
          "templates/\\xe9.css:1: the name is not UTF-8 text: rename it"),
+        (lambda root: (root / "reportback.toml").write_text('[paths]\ntemplates = "/dev/null"'),
+         "/dev/null:1: the templates folder is not a folder: name a folder"),
     ],
 )  # fmt: skip
 def test_a_template_folder_that_could_show_a_report_or_another_file_is_refused(
@@ -919,3 +921,15 @@ def test_the_preview_answers_a_nul_in_an_address_as_not_found(tmp_path: Path) ->
     (tmp_path / "index.html").write_text("x")
     assert _file(tmp_path, "a\x00b") is None
     assert _file(tmp_path, "") == tmp_path / "index.html"
+
+
+def test_a_pipe_named_as_the_configuration_or_a_membership_list_is_refused(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 116: `--config FIFO` and `subscribers import FIFO` waited for ever."""
+    root = project({"reports/a.md": report("Public.\n")})
+    os.mkfifo(root / "pipe")
+    for args in (["--config", "pipe", "check"], ["subscribers", "import", "pipe"]):
+        result = cli(*args)
+        assert result.code == 1, result.err
+        assert result.err.startswith("pipe:1: not a file (a pipe, socket or device)"), result.err

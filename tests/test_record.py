@@ -327,6 +327,7 @@ BAD_REGISTER = """\
     Held in Leeds.
     CONFIDENTIAL: the chair zq resigned
 - {meeting: NEC, date: 2026-03-15, note: !confidential zq was expelled}
+- {meeting: NEC, date: 2026-03-16T10:00:00}
 """
 BAD_LINES = [
     "meetings.yaml:1: date '2026-02-30' is not a date: write YYYY-MM-DD (a day that exists)",
@@ -355,6 +356,8 @@ BAD_LINES = [
     "text, published as written: reword it, or leave it out",  # on its second line
     "meetings.yaml:22: note has a YAML tag (!confidential): a tag is not read, and the words "
     "after it would be published; take it out",  # adversary helper 116: published
+    "meetings.yaml:23: date 2026-03-16T10:00:00 is not a date: write YYYY-MM-DD (a day that "
+    "exists)",  # adversary helper 116: Python's datetime.datetime(2026, 3, 16, 10, 0)
 ]
 
 

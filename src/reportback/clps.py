@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from collections.abc import Iterable
@@ -92,7 +93,7 @@ def _stand_in() -> Path | None:
 
 
 def _parse(text: str, name: str) -> Directory:
-    rows = csv.reader(text.splitlines())
+    rows = csv.reader(io.StringIO(text, newline=""))  # a line break in a cell kept: refused
     header = [h.strip().lower() for h in next(rows, [])]
     if tuple(header) != COLUMNS:
         raise InputRefused([problem(name, 1, f"header must be {','.join(COLUMNS)}")])

@@ -160,7 +160,10 @@ class ExternalFailure(ReportbackError):
 
 def text_of(path: Path, encoding: str = "utf-8-sig", advice: str = "") -> str:
     """Return a file's text; refuse one that is not UTF-8 at the line of its first bad byte
-    (with `advice`, if given)."""
+    (with `advice`, if given), and one that is not a file (a pipe would wait for ever:
+    adversary helper 116)."""
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise InputRefused([problem(path, 1, "not a file (a pipe, socket or device)")])
     try:
         return path.read_text(encoding=encoding)
     except UnicodeDecodeError as exc:

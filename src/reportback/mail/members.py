@@ -41,6 +41,8 @@ def read_members(
 ) -> tuple[list[Member], list[Problem], list[str]]:
     """Parse and validate a members CSV; return good rows, bad rows and warnings (a consent
     dated after `today` is a bad row)."""
+    if path.exists() and not path.is_file() and not path.is_dir():  # helper 116: it waited
+        raise InputRefused([problem(path, 1, "not a file (a pipe, socket or device)")])
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:

@@ -36,6 +36,8 @@ def kept_apart(user_dir: Path, apart: dict[str, Path]) -> list[Problem]:
     that links outside it (adversary helper 115: `templates = "reports"` and `{% include
     "x.md" %}` put a report's source on its page; `style.css` linked to `/etc/hostname` was
     published); and a name in it that is not UTF-8 (a traceback)."""
+    if user_dir.exists() and not user_dir.is_dir():  # `/dev/null`: no override was used
+        return [problem(user_dir, 1, "the templates folder is not a folder: name a folder")]
     if not user_dir.is_dir():
         return []
     root, found = user_dir.resolve(), []

@@ -187,7 +187,8 @@ def _wrong(key: str, value: object) -> str:
     if key == "meeting" and not (isinstance(value, str) and value.strip()):
         return "meeting must be the name of the body that met"
     if key == "date" and (isinstance(value, datetime) or not isinstance(value, date)):
-        return f"date {value!r} is not a date: write YYYY-MM-DD (a day that exists)"
+        shown = value.isoformat() if isinstance(value, datetime) else repr(value)  # helper 116
+        return f"date {shown} is not a date: write YYYY-MM-DD (a day that exists)"
     if key == "date" and isinstance(value, date) and not 1900 <= value.year <= 2999:
         return f"date {value.isoformat()} is not in a year from 1900 to 2999"  # helper 99
     if key == "status" and value not in STATUSES:
