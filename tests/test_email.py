@@ -1503,3 +1503,20 @@ def test_a_digest_of_several_reports_gives_each_id_once(cli: Cli, project: Proje
     ids = Counter(re.findall(r"""\sid=["']([^"']*)["']""", html))
     assert ids["budget"] + sum(n for i, n in ids.items() if i.endswith("-budget")) == 2, ids
     assert [i for i, n in ids.items() if n > 1] == [], ids
+
+
+def test_a_project_copied_whole_holds_nothing_back_from_digests(
+    cli: Cli, project: Project, tmp_path: Path
+) -> None:
+    """Adversary helper 116: in a copy of a built project every report was "changed since the
+    last build published it" and held back, and `digest preview` said nothing was published:
+    the build's record was kept by the site's and feeds' full paths."""
+    with Server() as server:
+        root = setup(cli, project, server)
+        copy = tmp_path / "copy"
+        shutil.copytree(root, copy, symlinks=True)
+        exe = str(Path(sys.executable).with_name("reportback"))
+        done = subprocess.run([exe, "digest", "send", "--dry-run", "--now", T2], cwd=copy,
+                              capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "held back" not in done.stderr and "queued" in done.stderr + done.stdout, done.stderr

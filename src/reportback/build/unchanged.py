@@ -100,8 +100,13 @@ def snapshot(folders: list[Path]) -> dict[str, list[int]]:
 
 
 def path_for(config: Config, site: Path, feeds: Path) -> Path:
-    name = hashlib.sha256(f"{site.resolve()}\0{feeds.resolve()}".encode()).hexdigest()[:16]
-    return config.path("state") / "manifests" / f"{name}.pickle"
+    """Return where the manifest of a build into `site` and `feeds` is kept: named by where
+    they are from the state folder, so that a project copied or moved whole keeps it (by
+    their full paths, a copy held every report back from digests as changed: helper 116)."""
+    state = config.path("state")
+    where = [os.path.relpath(p.resolve(), state.resolve()) for p in (site, feeds)]
+    name = hashlib.sha256("\0".join(where).encode()).hexdigest()[:16]
+    return state / "manifests" / f"{name}.pickle"
 
 
 def published(config: Config) -> dict[str, str]:
