@@ -1653,6 +1653,11 @@ ROUND_20_FRONT = {
         FRONT + "publish_at: 2016-09-21T09:00:00+01:00 # hold: 2017\n---\n\nzq\n", 5,
         "the comment beside publish_at says 'hold'",
     ),
+    "a time in a comment beside publish_at (adversary helper 117: it said '9')": (
+        FRONT + "publish_at: 2016-09-21T09:00:00+01:00  # 9am BST\n---\n\nzq\n", 5,
+        "the comment beside publish_at says '9am' (YAML drops it; a reader may take it for "
+        "the value, even where it agrees): delete it",
+    ),
     "a tag that is a label and nothing else (adversary helper 79)": (
         FRONT + "tags: [finance, do not share]\n---\n\nzq\n", 5, "front matter is published",
     ),

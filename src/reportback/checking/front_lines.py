@@ -66,7 +66,7 @@ AGAINST = {
         r"\b(?:true|yes|on|withh\w*|secret|private|members|draft|hold\w*|never|until)\b", re.I
     ),
     "publish_at": re.compile(
-        r"\b(?:draft|never|hold\w*|later|confidential|postpone\w*)\b|\d", re.I
+        r"\b(?:draft|never|hold\w*|later|confidential|postpone\w*)\b|\d[\w:./-]*", re.I
     ),
 }  # fmt: skip
 """Words in a comment that say otherwise beside a value that publishes (`status: final #
@@ -97,6 +97,6 @@ def commented_keys(
                 yield (
                     end.line + 1,
                     f"{lines[end.line].strip()[:60]!r}: the comment beside {name} says "
-                    f"{found[0]!r} (YAML drops it; a reader may take it for the value): "
-                    "delete it",
+                    f"{found[0]!r} (YAML drops it; a reader may take it for the value, even "
+                    "where it agrees): delete it",
                 )
