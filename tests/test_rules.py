@@ -510,26 +510,6 @@ RAW_COMMENT = (
     "is not allowed ('<!-- zqsecret -->'): write a comment as <!-- … --> alone (it is dropped), "
     "or set [redaction] allow_raw_html = true"
 )
-
-
-@pytest.mark.parametrize(
-    ("markdown", "line", "what"),
-    [
-        ("Text.\n\n```{=html}\n<!-- zqsecret -->\n```\n", 9, "a raw html block"),
-        ("Text.\n\n~~~ {=html}\n<!-- zqsecret -->\n~~~\n", 9, "a raw html block"),
-        ("> ```{=html}\n> <!-- zqsecret -->\n> ```\n", 7, "a raw html block"),
-        ("Text `<!-- zqsecret -->`{=html} more.\n", 7, "`…`{=html}"),
-    ],
-)
-def test_a_comment_written_as_a_raw_block_is_raw_material(
-    cli: Cli, project: Project, markdown: str, line: int, what: str
-) -> None:
-    """Adversary helper 114: a raw block holding only a comment passed (the comment dropped),
-    though the contract refuses a raw block unless raw HTML is allowed."""
-    root = project({"reports/a.md": HEAD + markdown})
-    refused(cli, root, f"reports/a.md:{line}: {what} {RAW_COMMENT}")
-
-
 EMPTY = (
     "is empty: it withholds nothing, and what it was meant to withhold may follow it, "
     "published (a fence closed at once, `[ ]` marked); put the words inside it, or take the "
@@ -538,23 +518,31 @@ EMPTY = (
 
 
 @pytest.mark.parametrize(
-    ("markdown", "line", "what"),
-    [
-        ("Text.\n\n::: confidential\n:::\nzqsecret expulsion of Jo.\n", 9, "fenced div"),
-        ("Text.\n\n::: {.members}\n\n<!-- to do -->\n\n:::\n\nzqsecret.\n", 9, "fenced div"),
-        ("- [ ]{.members} zqsecret call Jo\n- [x] done\n", 7, "[span]"),
-        ("Text.\n\nWe [word]{.members} and []{.confidential} zqsecret.\n", 9, "[span]"),
-        ("Text [&nbsp;]{.confidential} zqsecret.\n", 7, "[span]"),
-        ("Text [\\ <!-- x -->]{.members} zqsecret.\n", 7, "[span]"),
+    ("markdown", "expected"),
+    [  # adversary helper 114: a raw block holding only a comment passed (the comment dropped)
+        ("Text.\n\n```{=html}\n<!-- zqsecret -->\n```\n", f"9: a raw html block {RAW_COMMENT}"),
+        ("Text.\n\n~~~ {=html}\n<!-- zqsecret -->\n~~~\n", f"9: a raw html block {RAW_COMMENT}"),
+        ("> ```{=html}\n> <!-- zqsecret -->\n> ```\n", f"7: a raw html block {RAW_COMMENT}"),
+        ("Text `<!-- zqsecret -->`{=html} more.\n", f"7: `…`{{=html}} {RAW_COMMENT}"),
+        # and `- [ ]{.members} Jo's task` printed "[withheld]" for nothing and published the
+        # task; a fence closed at once published what followed it
+        ("Text.\n\n::: confidential\n:::\nzqsecret.\n", f"9: this marked fenced div {EMPTY}"),
+        ("Text.\n\n::: {.members}\n\n<!-- to do -->\n\n:::\n\nzqsecret.\n",
+         f"9: this marked fenced div {EMPTY}"),
+        ("- [ ]{.members} zqsecret call Jo\n- [x] done\n", f"7: this marked [span] {EMPTY}"),
+        ("Text.\n\nWe [word]{.members} and []{.confidential} zqsecret.\n",
+         f"9: this marked [span] {EMPTY}"),
+        ("Text [&nbsp;]{.confidential} zqsecret.\n", f"7: this marked [span] {EMPTY}"),
+        ("Text [\\ <!-- x -->]{.members} zqsecret.\n", f"7: this marked [span] {EMPTY}"),
     ],
-)
-def test_a_mark_on_nothing_is_refused(
-    cli: Cli, project: Project, markdown: str, line: int, what: str
+)  # fmt: skip
+def test_a_raw_block_holding_a_comment_or_a_mark_on_nothing_is_refused(
+    cli: Cli, project: Project, markdown: str, expected: str
 ) -> None:
-    """Adversary helper 114: `- [ ]{.members} Jo's task` printed "[withheld]" for nothing and
-    published the task; a fence closed at once published what followed it."""
+    """What the contract refuses whatever it holds (a raw block), and a mark that withholds
+    nothing while what it was meant to withhold follows it, published."""
     root = project({"reports/a.md": HEAD + markdown})
-    refused(cli, root, f"reports/a.md:{line}: this marked {what} {EMPTY}")
+    refused(cli, root, f"reports/a.md:{expected}")
 
 
 def test_a_mark_on_an_image_or_code_alone_withholds_it(cli: Cli, project: Project) -> None:
