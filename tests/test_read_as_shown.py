@@ -451,6 +451,19 @@ def test_labels_in_more_wordings_are_refused(cli: Cli, project: Project, case: s
         "Update from the GS\nConfidential - zq was expelled.\n",
         "We met.\nconfidential: zq was expelled.\n",
         "## Budget\nconfidential: zq was expelled.\n",
+        # adversary helper 118: past the wrapped-sentence reading and a label saying none
+        "The panel heard the case\nmembers only: zq was expelled.\n",
+        "**The disputes panel**\nmembers only: zq was expelled.\n",
+        "The budget was agreed\ncONFIDENTIAL: zq was expelled.\n",
+        "The budget was agreed\n*confidential*: zq was expelled.\n",
+        "The budget was agreed\nconfidential – zq was expelled.\n",
+        "The budget was agreed\nconfidential: none of the panel backed zq.\n",
+        "Intro.\nConfidential items: none, as usual, but zq was expelled.\n",
+        "Intro.\nConfidential items: none – zq was expelled.\n",
+        "Intro.\nConfidential items: none. zq was expelled.\n",
+        "Intro.\nConfidential items: 0. zq was expelled.\n",
+        "Intro.\nCon-\nfidential: zq was expelled.\n",
+        "Intro.\nMEM-\nBERS ONLY: zq was expelled.\n",
     ],
 )
 def test_a_label_starting_a_line_after_a_stop_or_in_capitals_is_refused_there(
@@ -598,9 +611,9 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         # and a label saying there is nothing, in more words
         "The panel said the details of individual cases are\nconfidential, as they always "
         "are. The hustings will be open to\nmembers only, as in previous years. The papers, "
-        "which were marked\nconfidential: I summarise only the totals. Members can report "
-        "harassment\nin confidence, through the helpline.\n\nConfidential items: none — the "
-        "regional conference is a public event.\n\nConfidential items: none, as usual.\n\n"
+        "which were marked\nconfidential, and I summarise only the totals. Members can report "
+        "harassment\nin confidence, through the helpline.\n\n"
+        "Confidential items: none, as usual.\n\n"
         "Confidential items: none at either meeting.\n\nConfidential items: 0\n\n"
         "Confidential: Nothing to report.\n"
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -148,16 +149,16 @@ def _plain_already(line: str) -> bool:
 
 
 NOTHING = re.compile(
-    r"[ \t*_]*(?:(?:none|nil|n/a|nothing)(?:[ \t*_]*(?:[.;!)]|\n|$)"  # all it says
-    r"|[ \t*_]*(?:[,(—–]|[ \t]-[ \t])(?![ \t]*(?:but|except|save|apart|other|beyond|about|of)\b)"
-    r"|[ \t]+(?:this|at|in|for|as|so|yet|to[ \t]+(?:report|declare|add|say))\b)"
-    r"|(?:zero|0)[ \t*_]*(?:[.;!)](?!\d)|\n|$))",
+    r"[ \t*_]*(?:none|nil|n/a|nothing|zero|0)(?:[ \t]*,?[ \t]+(?:this[ \t]+(?:month|time|meeting|"
+    r"week|year)|as[ \t]+(?:usual|ever|always)|at[ \t]+(?:either|both|this|the)[ \t]+meetings?"
+    r"|today|again|so[ \t]+far|to[ \t]+(?:report|declare|add)))*[ \t*_]*(?:[.;!)](?!\d))?[ \t*_]*$",
     re.I,
 )
-"""What a label saying nothing is withheld goes on with (`Confidential items: none this
-month.`, `… none, as usual.`, `… none at either meeting`, `… 0`; adversary helpers 91, 117);
-not a sentence that starts so (`Confidential: none of the panel backed Jo, who was
-expelled.`, `… nothing about Jo`, `… none, but Jo…`)."""
+"""What a label saying nothing is withheld ends in, the whole of what follows it on its line
+(`Confidential items: none this month.`, `… none, as usual.`, `… none at either meeting`,
+`… 0`; adversary helpers 91, 117); not a sentence that starts so (`Confidential: none of the
+panel backed Jo, who was expelled.`), nor one that goes on (`… none, as usual, but Jo…`,
+`… none – Jo…`, `… none. Jo…`: adversary helper 118)."""
 PATTERNS = (SAYS, STARTS, ENDING, HEADING)
 """What says a part is withheld in any case; and `CAPS`, in capitals, read with case kept."""
 AT_LINES = PATTERNS[1:]
@@ -203,7 +204,8 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         setext = number < len(lines) and line.strip() and SETEXT.fullmatch(lines[number])
         shift = 2 if setext else 0
         line = f"# {line}" if setext else line  # read as the heading it is
-        at_lines = AT_LINES[1:] if number in going_on else AT_LINES  # no label starts it
+        begun = STARTS.search(line) if number in going_on else None  # a wrapped sentence's
+        at_lines = AT_LINES[1:] if begun and _mid_sentence(begun[0]) else AT_LINES  # words
         found = next((m for p in (*at_lines, CAPS) if (m := p.search(line))), None)
         where = start + max(found.end() - 1 - shift, 0) if found else start + _indent(line, shift)
         if not found and not _plain_already(line):  # as a reader reads it
@@ -220,10 +222,40 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         if number not in said_at and Audience.PUBLIC in (regions.level_at(w) for w in span):
             said_at.add(number)
             yield number, f"{' '.join(words.split())[:40]!r} {UNMARKED}"
+    for number, joined, where in _hyphenated(lines):  # `Con-⏎fidential:` (helper 118)
+        found = next((m for p in (*AT_LINES, CAPS) if (m := p.match(joined))), None)
+        found = None if found and NOTHING.match(found.string, found.end()) else found
+        if number not in said_at and found and regions.level_at(where) == Audience.PUBLIC:
+            said_at.add(number)
+            yield number, f"{found[0].strip()[:40]!r} {UNMARKED}"
 
 
-GOES_ON = re.compile(r"[ \t>]*[*_]*[a-z]")
-"""A line that goes on in lower case."""
+HYPHEN_END = re.compile(r"([^\W\d_]+)-[ \t]*$")
+"""A word cut at a line's end by a hyphen."""
+
+
+def _hyphenated(lines: list[str]) -> Iterator[tuple[int, str, int]]:
+    """Yield each word cut by a hyphen at a line's end, joined to the next line as a reader
+    joins it (`Con-⏎fidential: Jo…` read "Confidential: Jo…"), with its line and the body
+    offset where the next line starts."""
+    at = 0
+    for number, (line, after) in enumerate(itertools.pairwise(lines), start=1):
+        at += len(line) + 1
+        if (cut := HYPHEN_END.search(line)) and (rest := re.match(r"[ \t>]*(?=\w)", after)):
+            yield number, cut[1] + after[rest.end() :], at + rest.end()
+
+
+GOES_ON = re.compile(r"[ \t>]*[a-z]")
+"""A line that goes on in lower case (no markup before it)."""
+
+
+def _mid_sentence(words: str) -> bool:
+    """Whether a label's words starting a line a sentence goes on on read as that sentence's
+    (`…cases are⏎confidential, as ever.`): in lower case, then a comma; not before a colon,
+    a dash or a stop (`…the case⏎members only: Jo…`: adversary helper 118)."""
+    return words.islower() and words.rstrip().endswith(",")
+
+
 STOPS = re.compile(r"(?:[.!?:;…][\"'”’)\]*_]*|^[ \t]*(?:#|:::|\||```|~~~|<).*|^\s*)$")
 """A line after which a new sentence or block starts: a stop at its end, or a heading, fence,
 table row or tag, or a blank line."""
