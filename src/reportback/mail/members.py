@@ -86,6 +86,11 @@ def read_members(
     return members, problems, warnings
 
 
+SWALLOWED = re.compile(r"[\r\n][^\r\n]*,")
+"""A line break in a cell followed by a line holding a comma: rows a quote left open took in
+(a name with a line break alone is a bad row)."""
+
+
 def _rows(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
     """Yield each row with the line it starts on (a quoted cell may span lines); refuse the
     file at the row CSV cannot read (a quote never closed swallows the rest of the file,
@@ -100,7 +105,7 @@ def _rows(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[s
             message = f"cannot read this row as CSV ({exc}): is a quote left open?"
             raise InputRefused([problem(path, end + 1, message)]) from None
         start, end = end + 1, reader.line_num  # type: ignore[attr-defined]
-        if end > start and any("\n" in cell or "\r" in cell for cell in row):  # helper 116
+        if end > start and any(SWALLOWED.search(cell) for cell in row):  # helper 116
             message = f"a quote opened on this row is closed only on line {end}: the rows "
             message += "between are read as one cell (and would be lost); close the quote"
             raise InputRefused([problem(path, start, message)])
