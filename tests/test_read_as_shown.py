@@ -460,10 +460,18 @@ def test_labels_in_more_wordings_are_refused(cli: Cli, project: Project, case: s
         "The budget was agreed\nconfidential: none of the panel backed zq.\n",
         "Intro.\nConfidential items: none, as usual, but zq was expelled.\n",
         "Intro.\nConfidential items: none – zq was expelled.\n",
-        "Intro.\nConfidential items: none. zq was expelled.\n",
-        "Intro.\nConfidential items: 0. zq was expelled.\n",
         "Intro.\nCon-\nfidential: zq was expelled.\n",
         "Intro.\nMEM-\nBERS ONLY: zq was expelled.\n",
+        # adversary helper 119: past the same, narrowed
+        "The general secretary told us\noff the record, zq will be expelled.\n",
+        "On the disputes item\nconfidential, pending appeal: zq was expelled.\n",
+        "Intro.\nPrivate business: none\t\nexcept that zq was expelled.\n",
+        "Intro.\nConfidential items: none\nJo zq was expelled.\n",
+        "Intro.\nCon\u2010\nfidential: zq was expelled.\n",
+        "Intro.\nCon&shy;\nfidential: zq was expelled.\n",
+        "Intro.\nCon-\n*fidential*: zq was expelled.\n",
+        "Intro.\nMembers on-\nly: zq was expelled.\n",
+        "Intro.\nThis is not for pub-\nlication: zq was expelled.\n",
     ],
 )
 def test_a_label_starting_a_line_after_a_stop_or_in_capitals_is_refused_there(
@@ -615,7 +623,8 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "harassment\nin confidence, through the helpline.\n\n"
         "Confidential items: none, as usual.\n\n"
         "Confidential items: none at either meeting.\n\nConfidential items: 0\n\n"
-        "Confidential: Nothing to report.\n"
+        "Confidential: Nothing to report.\n\nConfidential items: none.\nThe budget was "
+        "agreed.\n\nThe well-\nknown member spoke, and a long-\nstanding one.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)

@@ -151,14 +151,15 @@ def _plain_already(line: str) -> bool:
 NOTHING = re.compile(
     r"[ \t*_]*(?:none|nil|n/a|nothing|zero|0)(?:[ \t]*,?[ \t]+(?:this[ \t]+(?:month|time|meeting|"
     r"week|year)|as[ \t]+(?:usual|ever|always)|at[ \t]+(?:either|both|this|the)[ \t]+meetings?"
-    r"|today|again|so[ \t]+far|to[ \t]+(?:report|declare|add)))*[ \t*_]*(?:[.;!)](?!\d))?[ \t*_]*$",
+    r"|today|again|so[ \t]+far|to[ \t]+(?:report|declare|add)))*[ \t*_]*"
+    r"(?:[.!][*_]*(?:[ \t]|$)|[;)]?[ \t*_]*$)",
     re.I,
 )
 """What a label saying nothing is withheld ends in, the whole of what follows it on its line
 (`Confidential items: none this month.`, `… none, as usual.`, `… none at either meeting`,
-`… 0`; adversary helpers 91, 117); not a sentence that starts so (`Confidential: none of the
-panel backed Jo, who was expelled.`), nor one that goes on (`… none, as usual, but Jo…`,
-`… none – Jo…`, `… none. Jo…`: adversary helper 118)."""
+`… 0`; adversary helpers 91, 117), or up to a full stop (another sentence may follow); not a
+sentence that starts so (`Confidential: none of the panel backed Jo, who was expelled.`),
+nor one that goes on (`… none, as usual, but Jo…`, `… none – Jo…`: adversary helper 118)."""
 PATTERNS = (SAYS, STARTS, ENDING, HEADING)
 """What says a part is withheld in any case; and `CAPS`, in capitals, read with case kept."""
 AT_LINES = PATTERNS[1:]
@@ -204,8 +205,8 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         setext = number < len(lines) and line.strip() and SETEXT.fullmatch(lines[number])
         shift = 2 if setext else 0
         line = f"# {line}" if setext else line  # read as the heading it is
-        begun = STARTS.search(line) if number in going_on else None  # a wrapped sentence's
-        at_lines = AT_LINES[1:] if begun and _mid_sentence(begun[0]) else AT_LINES  # words
+        going = number in going_on and _mid_sentence(line)  # a wrapped sentence's words
+        at_lines = AT_LINES[1:] if going else AT_LINES
         found = next((m for p in (*at_lines, CAPS) if (m := p.search(line))), None)
         where = start + max(found.end() - 1 - shift, 0) if found else start + _indent(line, shift)
         if not found and not _plain_already(line):  # as a reader reads it
@@ -214,7 +215,8 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
             found = found or CAPS.search(read := _bare(line))
             if found and len(read) == len(line):  # the same column, as written
                 where = start + max(found.end() - 1 - shift, 0)
-        found = None if found and NOTHING.match(found.string, found.end()) else found
+        ends = _ends(line, lines[number] if number < len(lines) else "")  # `none⇥⏎except…`
+        found = None if found and ends and NOTHING.match(found.string, found.end()) else found
         if number not in said_at and found and regions.level_at(where) == Audience.PUBLIC:
             said_at.add(number)
             yield number, f"{found[0].strip()[:40]!r} {UNMARKED}"
@@ -222,16 +224,21 @@ def said_withheld(body: str, regions: Regions) -> Iterator[Found]:
         if number not in said_at and Audience.PUBLIC in (regions.level_at(w) for w in span):
             said_at.add(number)
             yield number, f"{' '.join(words.split())[:40]!r} {UNMARKED}"
-    for number, joined, where in _hyphenated(lines):  # `Con-⏎fidential:` (helper 118)
-        found = next((m for p in (*AT_LINES, CAPS) if (m := p.match(joined))), None)
+    for number, joined, where in _hyphenated(lines):  # `Con-⏎fidential:` (helpers 118, 119)
+        found = next((m for p in (SAYS, *AT_LINES, CAPS) if (m := p.search(joined))), None)
         found = None if found and NOTHING.match(found.string, found.end()) else found
         if number not in said_at and found and regions.level_at(where) == Audience.PUBLIC:
             said_at.add(number)
             yield number, f"{found[0].strip()[:40]!r} {UNMARKED}"
 
 
-HYPHEN_END = re.compile(r"([^\W\d_]+)-[ \t]*$")
-"""A word cut at a line's end by a hyphen."""
+HYPHEN_END = re.compile(
+    r"[^\W\d_](?:-|[\u00ad\u2010-\u2015\u2043\u2212\ufe63\uff0d]|&shy;|&#45;|&#x2d;)"
+    r"(?:[ \t\u00a0\u200b\\]|<!--.*?-->)*$",
+    re.I,
+)
+"""A word cut at a line's end by a hyphen (any of Unicode's, or written as an entity), with
+what shows nothing after it."""
 
 
 def _hyphenated(lines: list[str]) -> Iterator[tuple[int, str, int]]:
@@ -241,19 +248,41 @@ def _hyphenated(lines: list[str]) -> Iterator[tuple[int, str, int]]:
     at = 0
     for number, (line, after) in enumerate(itertools.pairwise(lines), start=1):
         at += len(line) + 1
-        if (cut := HYPHEN_END.search(line)) and (rest := re.match(r"[ \t>]*(?=\w)", after)):
-            yield number, cut[1] + after[rest.end() :], at + rest.end()
+        if (cut := HYPHEN_END.search(line)) and (rest := re.match(r"[ \t>]*(?=[*_]*\w)", after)):
+            before = line[: cut.start() + 1].lstrip(" \t>")  # the whole line: `Members on-`
+            joined = re.sub(r"[*_]", "", before + after[rest.end() :])  # `*fidential*:`
+            yield number, joined, at + rest.end()
 
 
 GOES_ON = re.compile(r"[ \t>]*[a-z]")
 """A line that goes on in lower case (no markup before it)."""
 
 
-def _mid_sentence(words: str) -> bool:
-    """Whether a label's words starting a line a sentence goes on on read as that sentence's
-    (`…cases are⏎confidential, as ever.`): in lower case, then a comma; not before a colon,
-    a dash or a stop (`…the case⏎members only: Jo…`: adversary helper 118)."""
-    return words.islower() and words.rstrip().endswith(",")
+NEXT_BLOCK = re.compile(r"[ \t]*(?:$|[-*+>#|:]|\d{1,9}[.)][ \t])")
+"""A line that starts another block (or none: a blank line)."""
+
+
+def _ends(line: str, after: str) -> bool:
+    """Whether a paragraph ends with `line`: by a stop at its end, or as the next line is
+    blank or starts another block (`Private business: none⇥⏎except that Jo…` goes on: a label
+    saying none is not one only where it ends; adversary helper 119)."""
+    return bool(re.search(r"[.!;)][\"'”’*_]*[ \t]*$", line) or NEXT_BLOCK.match(after))
+
+
+MID_SENTENCE = re.compile(
+    r"(?:confidential|members(?:[ \t]+only)?|in[ \t]+confidence|private|restricted)"
+    r"(?:[ \t]+[a-z]+)?,[ \t]*(?=[a-z])[^:–—\n]*"
+)
+"""A label's word a wrapped sentence may hold (`…cases are⏎confidential, as ever.`): one of
+a few, in lower case, then a comma and the sentence going on in lower case with no colon or
+dash after (`…told us⏎off the record, Jo…`, `…⏎confidential, pending appeal: Jo…` are
+labels: adversary helpers 118, 119)."""
+
+
+def _mid_sentence(line: str) -> bool:
+    """Whether a line a wrapped sentence goes on on starts with a label's word that sentence
+    holds (`MID_SENTENCE`), and nothing else a label would say."""
+    return MID_SENTENCE.fullmatch(line.lstrip(" \t>")) is not None
 
 
 STOPS = re.compile(r"(?:[.!?:;…][\"'”’)\]*_]*|^[ \t]*(?:#|:::|\||```|~~~|<).*|^\s*)$")
