@@ -472,6 +472,8 @@ def test_labels_in_more_wordings_are_refused(cli: Cli, project: Project, case: s
         "Intro.\nCon-\n*fidential*: zq was expelled.\n",
         "Intro.\nMembers on-\nly: zq was expelled.\n",
         "Intro.\nThis is not for pub-\nlication: zq was expelled.\n",
+        "Intro.\nCon- fidential: zq was expelled.\n",
+        "Intro.\nCon\u2013fidential: zq was expelled.\n",
     ],
 )
 def test_a_label_starting_a_line_after_a_stop_or_in_capitals_is_refused_there(
@@ -624,7 +626,8 @@ def test_labels_about_confidentiality_read_as_shown_are_fine(cli: Cli, project: 
         "Confidential items: none, as usual.\n\n"
         "Confidential items: none at either meeting.\n\nConfidential items: 0\n\n"
         "Confidential: Nothing to report.\n\nConfidential items: none.\nThe budget was "
-        "agreed.\n\nThe well-\nknown member spoke, and a long-\nstanding one.\n"
+        "agreed.\n\nThe well-\nknown member spoke, and a long-\nstanding one, and a non- "
+        "member, on the 2016\u20132017 budget, agreed 22\u20138.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)

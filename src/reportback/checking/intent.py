@@ -78,6 +78,8 @@ INLINE_TAG = re.compile(
     re.I,
 )
 """An inline tag of raw HTML, which shows no letters of its own."""
+CUT = re.compile(r"(?<=[^\W\d_])(?:[\u2010-\u2015\u2212\ufe63\uff0d][ \t]*|-[ \t]+)(?=[^\W\d_])")
+"""A word cut by a hyphen and a space, or by a dash: read joined."""
 SPACED = re.compile(r"\b(?:\w[ \t.-]){4,}\w\b")
 """Letters spaced out (`C O N F I D E N T I A L`, `C-O-N-F-I-D-E-N-T-I-A-L`)."""
 RAW = re.compile(r"[*_~^\\&<]")
@@ -109,6 +111,7 @@ def _plain(line: str) -> str:
     if FUZZY.search(line):
         line = FUZZY.sub(_word, line)
     line = SPACED.sub(lambda m: re.sub(r"[ \t.-]", "", m[0]), line)
+    line = CUT.sub("", line)  # `Con- fidential:`, `Con–fidential:` (adversary helper 119)
     return spelling.respelt(line) if spelling.misspelt(line) else line
 
 
@@ -141,6 +144,7 @@ def _plain_already(line: str) -> bool:
         line.isascii()
         and RAW.search(line) is None
         and SPACED.search(line) is None
+        and CUT.search(line) is None
         and NUMERAL.search(line) is None
         and all(m[0].lower() in ("confidential", "members", "member", "internal")
                 for m in FUZZY.finditer(line))
