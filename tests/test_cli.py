@@ -865,9 +865,10 @@ def test_a_template_folder_that_could_show_a_report_or_another_file_is_refused(
         '{% extends "base.html" %}{% block main %}{% include "2016-09-20-nec.md" %}{% endblock %}'
     )
     make(root)
-    result = cli("build", "--now", NOW)
-    assert result.code == 1, result.err
-    assert result.err.startswith(expected), result.err
+    for args in (("check",), ("build", "--now", NOW)):  # check too (adversary helper 120)
+        result = cli(*args)
+        assert result.code == 1, result.err
+        assert result.err.startswith(expected), result.err
     assert not (root / "site").exists()
 
 

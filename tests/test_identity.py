@@ -311,26 +311,30 @@ def test_a_report_renamed_with_a_word_fixed_and_another_written_into_its_file_is
     assert _row(root, "nec") == ("nec-2016-09-20", "2026-11-03T09:00:00+00:00")
 
 
-@pytest.mark.parametrize("withheld", [True, False])
+@pytest.mark.parametrize(
+    ("withheld", "name"),
+    [(True, "jo-zqsmith-appeal"), (False, "jo-zqsmith-appeal"), (True, "zqsmiths")],
+)
 def test_an_id_kept_from_a_name_that_holds_a_word_now_withheld_is_not_in_the_feeds(
-    cli: Cli, project: Project, withheld: bool
+    cli: Cli, project: Project, withheld: bool, name: str
 ) -> None:
     """Adversary helper 115: `jo-zqsmith-appeal.md`, published, renamed `appeal.md` with
-    `[Jo Zqsmith]{.confidential}` written, kept `jo-zqsmith-appeal` in every feed's entry id.
+    `[Jo Zqsmith]{.confidential}` written, kept its id in every feed's entry id (helper 120:
+    `zqsmiths.md`, the name's plural, too).
     The ledger keeps the id; the feeds show it as a hash. A rename alone keeps it shown."""
     body = SEPTEMBER + "\nThe panel heard the appeal of Jo Zqsmith about the selection.\n"
-    root = project({"reports/jo-zqsmith-appeal.md": report(body, title="NEC report", **NEC)})
+    root = project({f"reports/{name}.md": report(body, title="NEC report", **NEC)})
     _built(cli, "2026-11-02T09:00:00+00:00")
-    assert "reportback/jo-zqsmith-appeal<" in (root / "feeds/all.atom").read_text()
-    (root / "reports/jo-zqsmith-appeal.md").unlink()
+    assert f"reportback/{name}<" in (root / "feeds/all.atom").read_text()
+    (root / f"reports/{name}.md").unlink()
     marked = body.replace("Jo Zqsmith", "[Jo Zqsmith]{.confidential}" if withheld else "Jo")
     (root / "reports/appeal.md").write_text(report(marked, title="NEC report", **NEC))
     _built(cli, "2026-11-03T09:00:00+00:00")
-    assert _row(root, "appeal") == ("jo-zqsmith-appeal", "2026-11-02T09:00:00+00:00")
+    assert _row(root, "appeal") == (name, "2026-11-02T09:00:00+00:00")
     feeds = [p.read_text() for p in (root / "feeds").rglob("*.*")]
     assert all("<entry>" not in f or "reportback/" in f for f in feeds)
     if withheld:
         assert not [p for p in [*(root / "feeds").rglob("*"), *(root / "site").rglob("*")]
                     if p.is_file() and b"zqsmith" in p.read_bytes().lower()]  # fmt: skip
     else:  # no word withheld: the feeds know it as they did
-        assert "reportback/jo-zqsmith-appeal<" in (root / "feeds/all.atom").read_text()
+        assert f"reportback/{name}<" in (root / "feeds/all.atom").read_text()

@@ -534,6 +534,9 @@ EMPTY = (
          f"9: this marked [span] {EMPTY}"),
         ("Text [&nbsp;]{.confidential} zqsecret.\n", f"7: this marked [span] {EMPTY}"),
         ("Text [\\ <!-- x -->]{.members} zqsecret.\n", f"7: this marked [span] {EMPTY}"),
+        # adversary helper 120: characters that show nothing, written as entities
+        ("Text [&#8203;]{.members} zqsecret.\n", f"7: this marked [span] {EMPTY}"),
+        ("Text.\n\n::: members\n&#8203;\n:::\n\nzqsecret.\n", f"9: this marked fenced div {EMPTY}"),
     ],
 )  # fmt: skip
 def test_a_raw_block_holding_a_comment_or_a_mark_on_nothing_is_refused(

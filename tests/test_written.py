@@ -1413,6 +1413,14 @@ NOT_SPELLED = {
 }  # fmt: skip
 
 
+NOT_SPELLED |= {  # adversary helper 120: the CLPs, regions and day a report names are public
+    "a file name naming the report's CLP": (
+        "clps: [witney]\n", "nec-witney.md", "We heard [about the Witney selection]{.members}.\n"),
+    "a file name naming its meeting's month": (
+        "", "nec-september.md", "We saw [the September timetable]{.members}.\n"),
+}  # fmt: skip
+
+
 @pytest.mark.parametrize("case", sorted(NOT_SPELLED))
 def test_an_attribute_in_the_meetings_words_is_not_refused(
     cli: Cli, project: Project, case: str

@@ -45,8 +45,9 @@ __all__ = [  # the library, as the commands and the mail use it
 
 
 def check(config: Config, show_progress: bool = False) -> list[Checked]:
-    """Validate every report and the meetings register; raise InputRefused listing every
-    problem."""
+    """Validate every report, the meetings register and the templates folder (as a build
+    does: adversary helper 120); raise InputRefused listing every problem."""
+    Templates.of(config)
     checked = check_project(config, directory_for(config), show_progress)
     identity.no_copies([c.source for c in checked], {})  # as a build refuses them
     return checked

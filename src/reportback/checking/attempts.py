@@ -103,9 +103,9 @@ def marked_tag(text: str) -> str | None:
 
 
 EMPTY_MARKED = re.compile(
-    r"\[(?:\s|\\ |&nbsp;|&#160;|<!--.*?-->)*\]\{[^{}]*?\.(?:confidential|members)\b"
+    r"\[(?:\s|\\\s|&#?\w+;|<!--.*?-->)*\]\{[^{}]*?\.(?:confidential|members)\b"
     r"|^[ \t>]*:{3,}[ \t]*\{?[ \t]*\.?(?:confidential|members)\b[^\n]*\n"
-    r"(?:[ \t>]*(?:<!--.*?-->)?[ \t]*\n)*[ \t>]*:{3,}[ \t]*$",
+    r"(?:[ \t>]*(?:<!--.*?-->|&#?\w+;|\\)*[ \t]*\n)*[ \t>]*:{3,}[ \t]*$",
     re.M | re.S,
 )
 """A marked span or fenced div as written with nothing inside: its brackets or fences."""

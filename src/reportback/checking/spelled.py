@@ -151,10 +151,14 @@ A file name and `id:` are compared with names in all withheld text (adversary he
 
 def _front(source: Source) -> list[str]:
     """Return the front matter's published words: the report's title, meeting, summary,
-    tags and corrections."""
+    tags, corrections, the CLPs and regions it concerns, and its meeting's day, month and
+    year as a page shows them (`nec-witney.md` with `clps: [witney]`, `nec-december.md`:
+    adversary helper 120)."""
     meta = source.meta
-    return [meta.title, meta.meeting, meta.summary or "", *meta.tags,
-            *(c.note for c in meta.corrections)]  # fmt: skip
+    day = meta.meeting_date.strftime("%A %-d %B %Y")
+    return [meta.title, meta.meeting, meta.summary or "", *meta.tags, day,
+            *(c.note for c in meta.corrections), *(c.replace("-", " ") for c in meta.clps),
+            *meta.regions]  # fmt: skip
 
 
 def _with_plurals(words: list[str]) -> set[str]:
