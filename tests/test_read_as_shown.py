@@ -466,6 +466,7 @@ def test_labels_in_more_wordings_are_refused(cli: Cli, project: Project, case: s
         "The general secretary told us\noff the record, zq will be expelled.\n",
         "On the disputes item\nconfidential, pending appeal: zq was expelled.\n",
         "Intro.\nPrivate business: none\t\nexcept that zq was expelled.\n",
+        "Intro.\nPrivate business: none;\nexcept that zq was expelled.\n",
         "Intro.\nConfidential items: none\nJo zq was expelled.\n",
         "Intro.\nCon\u2010\nfidential: zq was expelled.\n",
         "Intro.\nCon&shy;\nfidential: zq was expelled.\n",

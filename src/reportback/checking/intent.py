@@ -260,8 +260,6 @@ def _hyphenated(lines: list[str]) -> Iterator[tuple[int, str, int]]:
 
 GOES_ON = re.compile(r"[ \t>]*[a-z]")
 """A line that goes on in lower case (no markup before it)."""
-
-
 NEXT_BLOCK = re.compile(r"[ \t]*(?:$|[-*+>#|:]|\d{1,9}[.)][ \t])")
 """A line that starts another block (or none: a blank line)."""
 
@@ -270,7 +268,7 @@ def _ends(line: str, after: str) -> bool:
     """Whether a paragraph ends with `line`: by a stop at its end, or as the next line is
     blank or starts another block (`Private business: none⇥⏎except that Jo…` goes on: a label
     saying none is not one only where it ends; adversary helper 119)."""
-    return bool(re.search(r"[.!;)][\"'”’*_]*[ \t]*$", line) or NEXT_BLOCK.match(after))
+    return bool(re.search(r"[.!][\"'”’*_]*[ \t]*$", line) or NEXT_BLOCK.match(after))
 
 
 MID_SENTENCE = re.compile(
