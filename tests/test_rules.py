@@ -537,6 +537,13 @@ EMPTY = (
         # adversary helper 120: characters that show nothing, written as entities
         ("Text [&#8203;]{.members} zqsecret.\n", f"7: this marked [span] {EMPTY}"),
         ("Text.\n\n::: members\n&#8203;\n:::\n\nzqsecret.\n", f"9: this marked fenced div {EMPTY}"),
+        # and what shows nothing though pandoc reads an element: a rule, an empty list,
+        # quote or heading, empty code, an empty span of another class
+        ("Text.\n\n::: members\n***\n:::\n\nzqsecret.\n", f"9: this marked fenced div {EMPTY}"),
+        ("Text.\n\n::: members\n- \n:::\n\nzqsecret.\n", f"9: this marked fenced div {EMPTY}"),
+        ("Text.\n\n::: members\n#\n:::\n\nzqsecret.\n", f"9: this marked fenced div {EMPTY}"),
+        ("Text [` `]{.members} zqsecret.\n", f"7: this marked [span] {EMPTY}"),
+        ("Text [[]{.x}]{.members} zqsecret.\n", f"7: this marked [span] {EMPTY}"),
     ],
 )  # fmt: skip
 def test_a_raw_block_holding_a_comment_or_a_mark_on_nothing_is_refused(

@@ -103,9 +103,9 @@ def marked_tag(text: str) -> str | None:
 
 
 EMPTY_MARKED = re.compile(
-    r"\[(?:\s|\\\s|&#?\w+;|<!--.*?-->)*\]\{[^{}]*?\.(?:confidential|members)\b"
+    r"\[(?:\s|\\\s|&#?\w+;|<!--.*?-->|[*_~`]|\[\]\{[^{}]*\})*\]\{[^{}]*?\.(?:confidential|members)\b"
     r"|^[ \t>]*:{3,}[ \t]*\{?[ \t]*\.?(?:confidential|members)\b[^\n]*\n"
-    r"(?:[ \t>]*(?:<!--.*?-->|&#?\w+;|\\)*[ \t]*\n)*[ \t>]*:{3,}[ \t]*$",
+    r"(?:[ \t>]*(?:<!--.*?-->|&#?\w+;|[\\*_#+-]|\d+[.)])*[ \t]*\n)*[ \t>]*:{3,}[ \t]*$",
     re.M | re.S,
 )
 """A marked span or fenced div as written with nothing inside: its brackets or fences."""
@@ -127,14 +127,23 @@ def withholds_nothing(node: Node) -> bool:
 
 
 def _blank(node: Node) -> bool:
-    kind = node["t"]
+    """Whether a node shows nothing a reader could be withheld from: no letter, no code, no
+    picture (`***`, an empty list, quote, heading, span or code too: adversary helper 120)."""
+    kind, content = node["t"], node.get("c", [])
     if kind == "Str":
-        return not str(node["c"]).strip(UNSEEN).strip()
-    if kind in ("Plain", "Para"):
-        return all(_blank(child) for child in node["c"])
+        return not str(content).strip(UNSEEN).strip()
+    if kind in ("Code", "CodeBlock"):
+        return not str(content[1]).strip(UNSEEN).strip()
     if kind in ("RawInline", "RawBlock"):
         return json_ast.is_comment(node)
-    return kind in ("Space", "SoftBreak", "LineBreak")
+    if kind in ("Plain", "Para", "BlockQuote", "Emph", "Strong", "Strikeout", "Underline"):
+        return all(_blank(child) for child in content)
+    if kind in ("Span", "Div", "Header"):
+        return all(_blank(child) for child in content[-1])
+    if kind in ("BulletList", "OrderedList"):  # an ordered one's items come after its style
+        items = content if kind == "BulletList" else content[1]
+        return all(_blank(block) for item in items for block in item)
+    return kind in ("Space", "SoftBreak", "LineBreak", "HorizontalRule")
 
 
 def empty_at(body: str, taken: set[int]) -> int:
