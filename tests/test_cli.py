@@ -846,7 +846,8 @@ def test_a_port_or_a_wait_out_of_range_is_a_usage_error(
         (lambda root: (root / "reportback.toml").write_text('[paths]\ntemplates=".reportback/t"'),
          ".reportback/t:1: the templates folder and the state folder"),
         (lambda root: (root / os.fsdecode(b"templates/\xe9.css")).write_text("b{}"),
-         "templates/\\xe9.css:1: the name is not UTF-8 text: rename it"),
+         "templates/\\xe9.css:1: the name '\\xe9.css' is not UTF-8 text (it was written in "
+         "another encoding): rename it"),
         (lambda root: (root / "reportback.toml").write_text('[paths]\ntemplates = "/dev/null"'),
          "/dev/null:1: the templates folder is not a folder: name a folder"),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,12 +159,32 @@ class ExternalFailure(ReportbackError):
     exit_code = 3
 
 
-def text_of(path: Path, encoding: str = "utf-8-sig", advice: str = "") -> str:
-    """Return a file's text; refuse one that is not UTF-8 at the line of its first bad byte
-    (with `advice`, if given), and one that is not a file (a pipe would wait for ever:
-    adversary helper 116)."""
+def undecodable(folder: Path) -> list[Problem]:
+    """Refuse every file or folder under `folder` whose name is not UTF-8, shown with its bytes
+    escaped (adversary helpers 115, 116: any stopped `check` and `build` with a traceback)."""
+    found = []
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        try:
+            path.name.encode("utf-8")
+        except UnicodeEncodeError:
+            name = os.fsencode(path.name).decode("utf-8", "backslashreplace")
+            shown = os.fsencode(shown_path(path)).decode("utf-8", "backslashreplace")
+            found.append(problem(shown, 1, f"the name '{name}' is not UTF-8 text (it was "
+                                 "written in another encoding): rename it"))  # fmt: skip
+    return found
+
+
+def no_pipe(path: Path) -> None:
+    """Refuse a path that is neither a file nor a folder: read, a pipe waits for ever
+    (adversary helper 116: `--config FIFO`, `subscribers import FIFO`)."""
     if path.exists() and not path.is_file() and not path.is_dir():
         raise InputRefused([problem(path, 1, "not a file (a pipe, socket or device)")])
+
+
+def text_of(path: Path, encoding: str = "utf-8-sig", advice: str = "") -> str:
+    """Return a file's text; refuse one that is not UTF-8 at the line of its first bad byte
+    (with `advice`, if given), and one that is not a file (`no_pipe`)."""
+    no_pipe(path)
     try:
         return path.read_text(encoding=encoding)
     except UnicodeDecodeError as exc:

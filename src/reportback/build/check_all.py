@@ -16,7 +16,7 @@ from reportback import cache as cachemod
 from reportback.build.fork import in_child, shared, tick
 from reportback.cache import Cache
 from reportback.checking import links
-from reportback.checking.files import find_reports, undecodable, unread
+from reportback.checking.files import find_reports, unread
 from reportback.checking.front_matter import load_report
 from reportback.checking.regions import Regions
 from reportback.checking.rules import BodyChecker
@@ -28,7 +28,14 @@ from reportback.checking.source_reader import (
 )
 from reportback.clps import Directory
 from reportback.config import Config
-from reportback.errors import ExternalFailure, FolderMissing, InputRefused, Problem, shown_path
+from reportback.errors import (
+    ExternalFailure,
+    FolderMissing,
+    InputRefused,
+    Problem,
+    shown_path,
+    undecodable,
+)
 from reportback.model import Ast, Checked, Document, Source, given
 from reportback.pandoc import json_ast, worker
 from reportback.pandoc.worker import READER, Pandoc, Pandocs, TooSlow, Warning_

@@ -12,7 +12,7 @@ from datetime import datetime
 from reportback.build.identity import ReportRow, identify
 from reportback.database import atomic, utc
 from reportback.errors import InputRefused, Problem, problem, shown_path
-from reportback.model import Checked, Publication, Source
+from reportback.model import Audience, Checked, Publication, Source
 
 
 @dataclass(frozen=True)
@@ -85,19 +85,12 @@ def shown_ids(plan: Plan, checked: Iterable[Checked]) -> Plan:
         source, kept = item.source, publications.get(item.source.slug)
         if kept is None or kept.id in (source.slug, source.meta.id):
             continue
-        spans: list[list[int]] = []
-        for a, b in sorted((a, b) for a, b, _ in item.regions.spans):
-            if spans and a <= spans[-1][1]:  # one inside (or against) another: one stretch
-                spans[-1][1] = max(spans[-1][1], b)
-            else:
-                spans.append([a, b])
-        withheld = _words(" ".join(source.body[a:b] for a, b in spans))
-        edges = [0, *(x for a, b in spans for x in (a, b)), len(source.body)]
-        public = " ".join(source.body[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True))
-        public_words = _words(f"{public} {source.meta!r}")
+        regions = item.regions
+        public = _words(f"{regions.text_at_most(Audience.PUBLIC)} {source.meta!r}")
+        withheld = _words(regions.text_at_most(Audience.CONFIDENTIAL)) - public
         named = {w for w in _words(kept.id) if len(w) > 2}
         named |= {w[:-1] for w in named if w.endswith("s")}  # `zqsmiths` (adversary helper 120)
-        if named & (withheld - public_words):
+        if named & withheld:
             shown = f"r-{hashlib.sha256(kept.id.encode()).hexdigest()[:16]}"
             publications[source.slug] = replace(kept, shown=shown)
     return replace(plan, publications=publications)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -16,22 +15,6 @@ def find_reports(folder: Path) -> list[Path]:
 
 def _hidden(path: Path, folder: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(folder).parts)
-
-
-def undecodable(folder: Path) -> list[Problem]:
-    """Refuse every file or folder under `folder` whose name is not UTF-8 (adversary helper
-    115: any, a report or not, stopped `check` and `build` with a traceback): a report's name
-    is its address, and every name is read to know whether the reports changed."""
-    found = []
-    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-        try:
-            path.name.encode("utf-8")
-        except UnicodeEncodeError:
-            name = os.fsencode(path.name).decode("utf-8", "backslashreplace")
-            shown = os.fsencode(shown_path(path)).decode("utf-8", "backslashreplace")
-            found.append(problem(shown, 1, f"the name '{name}' is not UTF-8 text (it was "
-                                 "written in another encoding): rename it"))  # fmt: skip
-    return found
 
 
 MARKDOWN = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtext")

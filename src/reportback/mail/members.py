@@ -15,7 +15,7 @@ from pathlib import Path
 from email_validator import EmailNotValidError
 
 from reportback.clps import Directory, did_you_mean
-from reportback.errors import InputRefused, Problem, problem
+from reportback.errors import InputRefused, Problem, no_pipe, problem
 from reportback.mail.addresses import normalise
 from reportback.model import CADENCES
 
@@ -41,9 +41,8 @@ def read_members(
 ) -> tuple[list[Member], list[Problem], list[str]]:
     """Parse and validate a members CSV; return good rows, bad rows and warnings (a consent
     dated after `today` is a bad row)."""
-    if path.exists() and not path.is_file() and not path.is_dir():  # helper 116: it waited
-        raise InputRefused([problem(path, 1, "not a file (a pipe, socket or device)")])
-    try:
+    no_pipe(path)
+    try:  # as bytes: a line break in a quoted cell is kept as written (`\r\n`)
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         raise InputRefused([problem(path, 1, f"cannot read: {exc.strerror}")]) from exc

@@ -6,11 +6,10 @@ files a build would read, loads nothing it does not use.
 
 from __future__ import annotations
 
-import os
 from importlib import resources
 from pathlib import Path
 
-from reportback.errors import Problem, problem, shown_path
+from reportback.errors import Problem, problem, undecodable
 
 
 def default_dir() -> Path:
@@ -46,11 +45,11 @@ def kept_apart(user_dir: Path, apart: dict[str, Path]) -> list[Problem]:
             found.append(problem(user_dir, 1, f"the templates folder and the {name} folder "
                                  f"({other}) overlap: a template could show what is in it; "
                                  "keep the templates in a folder of their own"))  # fmt: skip
-    for path in sorted(user_dir.rglob("*")) if not found else []:
-        shown = os.fsencode(shown_path(path)).decode("utf-8", "backslashreplace")
-        if shown != shown_path(path):
-            found.append(problem(shown, 1, "the name is not UTF-8 text: rename it"))
-        elif path.is_symlink() and not path.resolve().is_relative_to(root):
+    if found:  # the folder overlaps another: what is in it is beside the point
+        return found
+    found = undecodable(user_dir)
+    for path in sorted(user_dir.rglob("*")):
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
             found.append(problem(path, 1, "a link to outside the templates folder: a template "
                                  "is read from the folder itself; copy the file in"))  # fmt: skip
     return found
