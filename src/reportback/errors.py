@@ -58,6 +58,10 @@ def problem(path: Path | str, line: int, message: str) -> Problem:
     return Problem(shown, max(line, 1), message)
 
 
+class ImageRefused(ValueError):
+    """An image that cannot be published; the message says why (its name is the caller's)."""
+
+
 class ReportbackError(Exception):
     """Base of every error reportback reports to the user without a traceback."""
 

@@ -27,7 +27,7 @@ from reportback.checking.regions import Regions
 from reportback.checking.source_reader import spaced
 from reportback.checking.spelled import spelled
 from reportback.clps import Directory, did_you_mean, split_regions
-from reportback.errors import Problem, problem
+from reportback.errors import ImageRefused, Problem, problem
 from reportback.model import Ast, Audience, Image, Source
 from reportback.model import Checked as Checked  # commands/review.py imports it from here
 from reportback.output import images
@@ -364,7 +364,7 @@ class BodyChecker:
         else:
             try:
                 self.images[src] = Image(path, images.published_name(path, self.cache))
-            except images.ImageRefused as refused:
+            except ImageRefused as refused:
                 self.near(f"image {src!r} {refused}", src)
 
 

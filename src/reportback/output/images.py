@@ -28,9 +28,9 @@ from PIL import Image as Pillow
 
 from reportback.cache import Cache
 from reportback.cache import key as cache_key
-from reportback.errors import InputRefused, problem
+from reportback.errors import ImageRefused, InputRefused, problem
 from reportback.model import Image
-from reportback.output import svgdraw
+from reportback.output import colours, svgdraw, svgsafe
 
 MAX_PIXELS = 40_000_000
 """The largest image published (40 megapixels); a larger one is refused."""
@@ -46,9 +46,6 @@ FORMATS = tuple(
 was decoded: adversary helper 102), their plugins loaded here (Pillow loads only some before
 it is asked); a JPEG holding more than one picture (MPO) is a JPEG."""
 JPEG_QUALITY = 90
-SVG_NS = "{http://www.w3.org/2000/svg}"
-DROPPED = frozenset({"script", "foreignObject", "title", "desc", "metadata"})
-"""SVG elements that carry text or code but draw nothing resvg would draw."""
 UNITS = {
     "": 1.0,
     "px": 1.0,
@@ -60,11 +57,6 @@ UNITS = {
     "cm": 96 / 2.54,
     "in": 96.0,
 }
-HREF = re.compile(r"(?:^|[}:])href$")
-
-
-class ImageRefused(ValueError):
-    """An image that cannot be published; the message says why."""
 
 
 def published_suffix(suffix: str) -> str:
@@ -129,12 +121,13 @@ def clean(data: bytes, suffix: str, check_only: bool = False) -> bytes:
         try:
             with Pillow.open(io.BytesIO(data), formats=FORMATS) as opened:
                 _bounded(opened.size)
+                colours.refusals(opened)
                 if check_only:
                     opened.verify()
                     return b""
                 opened.seek(0)
-                upright = ImageOps.exif_transpose(opened)
-                return _encode(upright, published_suffix(suffix))
+                shown = colours.as_shown(ImageOps.exif_transpose(opened), opened.info)
+                return _encode(shown, published_suffix(suffix))
         except ImageRefused:
             raise
         except UnidentifiedImageError as exc:  # its message names an object in memory
@@ -165,9 +158,7 @@ def _encode(image: Pillow.Image, suffix: str) -> bytes:
     white (a JPEG, which has no transparency: as a page shows it).
     """
     jpeg = suffix == ".jpg"
-    if image.mode.startswith("I") or image.mode == "F":  # 16-bit or 32-bit grey: 8 bits
-        deep = image.mode.startswith("I;16") or image.getextrema()[1] > 255  # type: ignore[operator]
-        image = image.convert("I").point(lambda v: v * (1 / 257 if deep else 1)).convert("L")
+    image = colours.eight_bit(image)
     if "transparency" in image.info or image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
         image = _cleared(image.convert("RGBA"))
         if jpeg:
@@ -202,7 +193,8 @@ def _cleared(image: Pillow.Image) -> Pillow.Image:
 
 def _rasterise(data: bytes, check_only: bool) -> bytes:
     """Return a PNG of what the SVG in `data` draws; refuse one that refers to anything."""
-    safe = _safe_svg(data)
+    root, safe = svgsafe.safe_svg(data, clean)
+    _bounded(_svg_size(root))
     if check_only:
         return b""
     try:
@@ -210,62 +202,6 @@ def _rasterise(data: bytes, check_only: bool) -> bytes:
     except svgdraw.NotDrawn as exc:
         raise ImageRefused(f"cannot be drawn as an SVG ({exc})") from exc
     return clean(png, ".png")
-
-
-def _safe_svg(data: bytes) -> str:
-    """Return the SVG with only what draws; raise ImageRefused if it refers to any file."""
-    from lxml import etree
-
-    parser = etree.XMLParser(
-        resolve_entities="internal", no_network=True, load_dtd=False, remove_comments=True,
-        remove_pis=True, huge_tree=False,
-    )  # fmt: skip
-    for found in STYLESHEET.finditer(data):  # dropped with every processing instruction
-        if not _internal(value := found[1].decode("utf-8", "replace")):  # but named: helper 115
-            raise ImageRefused(f"refers to {value[:60]!r}; an SVG may refer only to its own "
-                               "parts (#id) and embedded data: images")  # fmt: skip
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ImageRefused(f"is not a well-formed SVG ({exc})") from exc
-    if root.tag not in (f"{SVG_NS}svg", "svg"):
-        raise ImageRefused("is not an SVG (its root element is not <svg>)")
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str):  # an entity left unresolved: external
-            raise ImageRefused("refers to an external entity; write the SVG without a DTD")
-        if etree.QName(element).localname in DROPPED:
-            element.getparent().remove(element)
-            continue
-        for name, value in list(element.attrib.items()):
-            local = etree.QName(name).localname
-            if local.lower().startswith("on"):
-                del element.attrib[name]
-            elif HREF.search(name) and not _internal(value):
-                raise ImageRefused(
-                    f"refers to {value[:60]!r}; an SVG may refer only to its own parts "
-                    "(#id) and embedded data: images"
-                )
-            elif "url(" in value and not _internal_urls(value):
-                raise ImageRefused(f"refers to a file in {local}={value[:60]!r}")
-        if etree.QName(element).localname == "style" and not _internal_urls(element.text or ""):
-            raise ImageRefused("has a <style> that refers to a file or address")
-    _bounded(_svg_size(root))
-    return str(etree.tostring(root, encoding="unicode"))
-
-
-STYLESHEET = re.compile(rb"<\?xml-stylesheet\b[^>]*?\bhref\s*=\s*[\"']([^\"']*)")
-"""A style sheet an SVG names before its root (`<?xml-stylesheet href="x.css"?>`)."""
-
-
-def _internal(href: str) -> bool:
-    href = href.strip()
-    return href.startswith("#") or re.match(r"data:image/(png|jpeg|gif|webp);", href) is not None
-
-
-def _internal_urls(text: str) -> bool:
-    if "@import" in text:
-        return False
-    return all(_internal(u.strip("'\" ")) for u in re.findall(r"url\(([^)]*)\)", text))
 
 
 LENGTH = re.compile(r"\s*([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*([a-z]*|%)\s*")

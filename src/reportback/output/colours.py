@@ -1,0 +1,121 @@
+"""An image's pixels as a browser shows them: in sRGB, its colour profile or gamma applied.
+
+A browser draws an image through its colour profile (ICC), or a PNG's gamma (`gAMA`) and
+primaries (`cHRM`); the published image keeps neither, so its pixels are first made what the
+browser showed. Dropped unconverted, a profile or gamma chosen to hide text (flat colour on
+screen, text in the pixels) published the text (adversary helper 122). An animated PNG
+whose first picture no browser shows (its animation starts with the next) is refused, as
+is a profile that cannot be read and primaries that are not sRGB's.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from PIL import Image as Pillow
+from PIL import ImageCms
+
+from reportback.errors import ImageRefused
+
+SRGB_GAMMA = 1 / 2.2
+"""A PNG's gamma (its `gAMA`) as sRGB has it, near enough: left as it is."""
+SRGB_PRIMARIES = (0.3127, 0.3290, 0.64, 0.33, 0.30, 0.60, 0.15, 0.06)
+"""sRGB's white point and red, green and blue primaries (x, y), as a PNG's `cHRM` gives them."""
+NEAR = 0.01
+SPACES = {"RGB": "RGB", "GRAY": "L", "CMYK": "CMYK"}
+"""The pixels each colour space of a profile applies to (Pillow's mode)."""
+
+
+def refusals(image: Pillow.Image) -> None:
+    """Raise ImageRefused for an image whose pixels cannot be shown as a browser shows them."""
+    if image.format == "PNG" and getattr(image, "n_frames", 1) > 1:
+        raise ImageRefused("is an animated PNG, and viewers differ on which of its pictures "
+                           "they show first: save the one you mean as a still PNG")  # fmt: skip
+    if icc := image.info.get("icc_profile"):
+        _profile(icc)
+    elif "srgb" not in image.info and _other_primaries(image.info.get("chromaticity")):
+        raise ImageRefused("asks to be shown in colours other than sRGB's (its cHRM): "
+                           "save it as sRGB")  # fmt: skip
+
+
+def _other_primaries(primaries: tuple[float, ...] | None) -> bool:
+    """Whether a PNG's `cHRM` names primaries other than sRGB's."""
+    pairs = zip(primaries or SRGB_PRIMARIES, SRGB_PRIMARIES, strict=False)
+    return any(abs(a - b) > NEAR for a, b in pairs)
+
+
+def as_shown(image: Pillow.Image, info: dict[Any, Any]) -> Pillow.Image:
+    """Return the image's pixels in sRGB, as a browser shows them: through its ICC profile,
+    or (a PNG without one, nor an `sRGB` chunk) its gamma."""
+    icc = info.get("icc_profile")
+    gamma = float(info.get("gamma") or 0.0)
+    if not icc and ("srgb" in info or not gamma or abs(gamma - SRGB_GAMMA) <= NEAR):
+        return image
+    image = eight_bit(image)
+    alpha = None
+    if image.mode == "P" and "transparency" not in image.info:
+        image = image.convert("RGB")
+    if "transparency" in image.info or image.mode in ("RGBA", "LA", "PA", "RGBa", "La", "P"):
+        image = image.convert("RGBA")
+        alpha = image.getchannel("A")
+    if icc:
+        shown = _through(image, _profile(icc))
+    else:
+        shown = _gamma_applied(image.convert("L" if image.mode in ("1", "L") else "RGB"), gamma)
+    if alpha is not None:
+        shown = shown.convert("RGBA" if shown.mode == "RGB" else "LA")
+        shown.putalpha(alpha)
+    return shown
+
+
+def eight_bit(image: Pillow.Image) -> Pillow.Image:
+    """Return a 16-bit or 32-bit grey image as 8-bit grey; any other as it is."""
+    if image.mode.startswith("I") or image.mode == "F":
+        deep = image.mode.startswith("I;16") or image.getextrema()[1] > 255  # type: ignore[operator]
+        return image.convert("I").point(lambda v: v * (1 / 257 if deep else 1)).convert("L")
+    return image
+
+
+def _profile(icc: bytes) -> ImageCms.ImageCmsProfile:
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    except (OSError, ValueError, TypeError, ImageCms.PyCMSError) as exc:
+        raise ImageRefused("has a colour profile that cannot be read: save it as sRGB") from exc
+    if profile.profile.xcolor_space.strip() not in SPACES:
+        raise ImageRefused("has a colour profile for neither RGB, grey nor CMYK: save it as "
+                           "sRGB")  # fmt: skip
+    return profile
+
+
+def _through(image: Pillow.Image, profile: ImageCms.ImageCmsProfile) -> Pillow.Image:
+    """Return `image` (no alpha) drawn through `profile`, in sRGB."""
+    mode = SPACES[profile.profile.xcolor_space.strip()]
+    if image.mode in ("RGBA", "LA"):
+        image = image.convert("RGB" if mode == "RGB" else "L" if mode == "L" else image.mode)
+    if image.mode == "1" or (image.mode == "L" and mode == "RGB"):
+        image = image.convert(mode)
+    if image.mode != mode:
+        raise ImageRefused(f"has a colour profile for {mode} pixels but its pixels are "
+                           f"{image.mode}: save it as sRGB")  # fmt: skip
+    try:
+        shown = ImageCms.profileToProfile(
+            image, profile, ImageCms.createProfile("sRGB"), outputMode="RGB",
+            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        )  # fmt: skip
+    except (OSError, ValueError, ImageCms.PyCMSError) as exc:
+        raise ImageRefused(f"has a colour profile that cannot be applied ({exc})") from exc
+    assert shown is not None
+    return shown
+
+
+def _gamma_applied(image: Pillow.Image, gamma: float) -> Pillow.Image:
+    """Return `image` (L or RGB) as a browser shows it under a PNG's `gamma`: each sample
+    decoded to light by that gamma, and encoded again as sRGB."""
+    table = [round(255 * _srgb((v / 255) ** (1 / gamma))) for v in range(256)]
+    return image.point(table * len(image.getbands()))
+
+
+def _srgb(light: float) -> float:
+    light = min(max(light, 0.0), 1.0)
+    return 12.92 * light if light <= 0.0031308 else 1.055 * light ** (1 / 2.4) - 0.055

@@ -1,0 +1,266 @@
+"""An SVG as resvg will draw it, and as a browser shows it: or refused.
+
+The rep sees an SVG in a browser; the site shows what resvg draws of it. Where the two differ,
+what the browser hides could be published: so an SVG is kept to what both read alike. A copy
+loses its scripts, handlers, comments, titles, descriptions, metadata and foreignObject; one
+that refers to any file or address is refused; so is one that animates (a picture published
+still may show what its animation hides) or chooses what to draw by the reader's language,
+and a style that resvg reads otherwise than a browser (adversary helper 122: `@media`,
+`:not()`, `var()`, `clip-path: inset()`, `mask-image`, `content-visibility`, `~`, an
+escaped name, a property in capitals, a colour with `/ alpha`, `unset`, `display: contents`,
+a length in a `transform` were each hidden in a browser and drawn by resvg). A picture
+embedded in it (`data:` image) is published through the same cleaning as any image.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+
+from reportback.errors import ImageRefused
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+DROPPED = frozenset({"script", "foreignObject", "title", "desc", "metadata"})
+"""SVG elements that carry text or code but draw nothing resvg would draw."""
+ANIMATION = frozenset({"set", "animate", "animateMotion", "animateTransform", "animateColor",
+                       "discard"})  # fmt: skip
+CONDITIONS = frozenset({"systemLanguage", "requiredFeatures", "requiredExtensions"})
+HREF = re.compile(r"(?:^|[}:])href$")
+PROPERTIES = frozenset(
+    {
+        "fill",
+        "fill-opacity",
+        "fill-rule",
+        "stroke",
+        "stroke-width",
+        "stroke-opacity",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-miterlimit",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "opacity",
+        "display",
+        "visibility",
+        "color",
+        "font",
+        "font-family",
+        "font-size",
+        "font-style",
+        "font-weight",
+        "font-variant",
+        "font-variant-ligatures",
+        "font-variant-caps",
+        "font-variant-numeric",
+        "font-variant-east-asian",
+        "font-stretch",
+        "font-feature-settings",
+        "font-kerning",
+        "text-anchor",
+        "dominant-baseline",
+        "alignment-baseline",
+        "baseline-shift",
+        "letter-spacing",
+        "word-spacing",
+        "text-decoration",
+        "text-decoration-line",
+        "text-decoration-style",
+        "text-decoration-color",
+        "text-align",
+        "line-height",
+        "writing-mode",
+        "direction",
+        "unicode-bidi",
+        "white-space",
+        "stop-color",
+        "stop-opacity",
+        "flood-color",
+        "flood-opacity",
+        "lighting-color",
+        "clip-path",
+        "clip-rule",
+        "mask",
+        "marker",
+        "marker-start",
+        "marker-mid",
+        "marker-end",
+        "filter",
+        "shape-rendering",
+        "image-rendering",
+        "text-rendering",
+        "color-rendering",
+        "color-interpolation",
+        "color-interpolation-filters",
+        "paint-order",
+        "mix-blend-mode",
+        "isolation",
+        "vector-effect",
+        "enable-background",
+        "-inkscape-font-specification",
+        "-inkscape-stroke",
+        "solid-color",
+        "solid-opacity",
+    }
+)
+"""The style properties an SVG may set: each drawn by resvg as a browser draws it (a
+browser's `x`, `transform`, `translate`, `zoom`, `mask-image`, `content-visibility`… moved or
+hid what resvg drew), or by neither."""
+TRANSFORMS = frozenset({"transform", "gradientTransform", "patternTransform"})
+FUNCTIONS = frozenset({"url", "rgb", "rgba", "hsl", "hsla"})
+MOVES = frozenset({"matrix", "translate", "scale", "rotate", "skewx", "skewy"})
+FUNCTION = re.compile(r"([A-Za-z_-][\w-]*)\s*\(([^()]*)\)?")
+UNIT = re.compile(r"[0-9.]\s*(?![eE][+-]?[0-9])[a-zA-Z%]")
+"""A unit after a number (`translate(100px)`: a browser moves it, resvg does not)."""
+RESET = re.compile(r"\b(?:initial|unset|revert|revert-layer)\b", re.IGNORECASE)
+DISPLAYS = frozenset({"none", "inline", "block", "inline-block"})
+NAME = r"-?[A-Za-z_][\w-]*"
+COMPOUND = rf"(?:(?:\*|{NAME})(?:[.#]{NAME})*|(?:[.#]{NAME})+)(?::first-child)?"
+SELECTOR = re.compile(rf"\s*{COMPOUND}(?:\s*[>+]\s*{COMPOUND}|\s+{COMPOUND})*\s*")
+"""A selector resvg matches as a browser does: names, classes, ids, `*`, `:first-child`,
+joined by space, `>` or `+` (resvg skipped `~`, `:not()`, `:last-child`, `[a i]`)."""
+RULE = re.compile(r"\s*([^{}@\\]+?)\s*\{([^{}]*)\}\s*")
+STYLESHEET = re.compile(rb"<\?xml-stylesheet\b[^>]*?\bhref\s*=\s*[\"']([^\"']*)")
+"""A style sheet an SVG names before its root (`<?xml-stylesheet href="x.css"?>`)."""
+EMBEDDED = re.compile(r"\s*data:image/(png|jpeg|gif|webp);base64,(.*)", re.DOTALL)
+
+
+Clean = Callable[[bytes, str], bytes]
+"""Clean an embedded picture (its bytes and suffix) as any image is cleaned."""
+
+
+def safe_svg(data: bytes, clean: Clean) -> tuple[object, str]:
+    """Return the SVG's root element and its text with only what draws, each embedded
+    picture `clean`ed; raise ImageRefused for one that refers to any file, or that a
+    browser would show otherwise than resvg draws it."""
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities="internal", no_network=True, load_dtd=False, remove_comments=True,
+        remove_pis=True, huge_tree=False,
+    )  # fmt: skip
+    for found in STYLESHEET.finditer(data):  # dropped with every processing instruction
+        if not internal(value := found[1].decode("utf-8", "replace")):  # but named: helper 115
+            raise _refers(value)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ImageRefused(f"is not a well-formed SVG ({exc})") from exc
+    if root.tag not in (f"{SVG_NS}svg", "svg"):
+        raise ImageRefused("is not an SVG (its root element is not <svg>)")
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):  # an entity left unresolved: external
+            raise ImageRefused("refers to an external entity; write the SVG without a DTD")
+        tag = etree.QName(element).localname
+        if tag in DROPPED:
+            element.getparent().remove(element)
+            continue
+        if tag in ANIMATION or tag == "switch":
+            what = "animates" if tag in ANIMATION else "chooses what it draws for each reader"
+            raise ImageRefused(f"{what} (<{tag}>), which is published as one still picture: "
+                               "remove it")  # fmt: skip
+        if tag == "style":
+            _style_sheet("".join(element.itertext()))
+        for name, value in list(element.attrib.items()):
+            _attribute(element, etree.QName(name).localname, name, value, clean)
+    return root, str(etree.tostring(root, encoding="unicode"))
+
+
+def _attribute(element: object, local: str, name: str, value: str, clean: Clean) -> None:
+    attrib = getattr(element, "attrib")  # noqa: B009 (lxml's element type is untyped)
+    if local.lower().startswith("on"):
+        del attrib[name]
+    elif HREF.search(name):
+        if not internal(value):
+            raise _refers(value)
+        attrib[name] = _cleaned(value, clean)
+    elif local in CONDITIONS:
+        raise ImageRefused(f"chooses what it draws by the reader's settings ({local}=): "
+                           "remove it")  # fmt: skip
+    elif local == "style":
+        _declarations(value)
+    elif local in TRANSFORMS:
+        _moves(local, value)
+    elif local in PROPERTIES or "url(" in value:
+        _value(local, value)
+
+
+def _style_sheet(text: str) -> None:
+    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.DOTALL)
+    at = 0
+    while at < len(text.rstrip()):
+        rule = RULE.match(text, at)
+        if rule is None:
+            raise _styled(f"a style ({text[at : at + 40].strip()!r})")
+        for selector in rule[1].split(","):
+            if not SELECTOR.fullmatch(selector):
+                raise _styled(f"a selector ({selector.strip()[:40]!r})")
+        _declarations(rule[2])
+        at = rule.end()
+
+
+def _declarations(text: str) -> None:
+    for declaration in text.split(";"):
+        if not declaration.strip():
+            continue
+        name, colon, value = declaration.partition(":")
+        name = name.strip()
+        if not colon or name not in PROPERTIES:
+            raise _styled(f"the style property {name[:40]!r}")
+        value = re.sub(r"!\s*important\s*$", "", value.strip())
+        _value(name, value)
+
+
+def _value(name: str, value: str) -> None:
+    if "\\" in value or RESET.search(value):
+        raise _styled(f"{name}: {value[:40]!r}")
+    if name == "display" and value.strip().lower() not in DISPLAYS:
+        raise _styled(f"display: {value[:40]!r}")
+    for function in FUNCTION.finditer(value):
+        kind, inside = function[1].lower(), function[2]
+        if kind not in FUNCTIONS or ("/" in inside and kind != "url"):
+            raise _styled(f"{name}: {value[:40]!r}")
+        if kind == "url" and not inside.strip("'\" ").startswith("#"):
+            raise _refers(inside.strip("'\" "))
+
+
+def _moves(name: str, value: str) -> None:
+    for function in FUNCTION.finditer(value):
+        if function[1].lower() not in MOVES or UNIT.search(function[2]):
+            raise _styled(f"{name}={value[:40]!r} (numbers only, no units)")
+
+
+def _styled(what: str) -> ImageRefused:
+    return ImageRefused(f"has {what}, which resvg draws otherwise than a browser: what a "
+                        "browser hides could be published; keep to plain styles")  # fmt: skip
+
+
+def _refers(value: str) -> ImageRefused:
+    return ImageRefused(f"refers to {value[:60]!r}; an SVG may refer only to its own parts "
+                        "(#id) and embedded data: images")  # fmt: skip
+
+
+def internal(href: str) -> bool:
+    href = href.strip()
+    return href.startswith("#") or re.match(r"data:image/(png|jpeg|gif|webp);", href) is not None
+
+
+def _cleaned(href: str, clean: Clean) -> str:
+    """Return an embedded picture's address with its picture cleaned as any image is."""
+    found = EMBEDDED.fullmatch(href)
+    if found is None:
+        if href.strip().startswith("#"):
+            return href
+        raise ImageRefused("embeds a picture not written in base64 (data:image/…;base64,…)")
+    kind, text = found.groups()
+    try:
+        picture = base64.b64decode(re.sub(r"\s+", "", text), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ImageRefused("embeds a picture whose base64 cannot be read") from exc
+    try:
+        made = clean(picture, ".jpg" if kind == "jpeg" else f".{kind}")
+    except ImageRefused as refused:
+        raise ImageRefused(f"embeds a picture that {refused}") from refused
+    shown = "jpeg" if kind == "jpeg" else "png"
+    return f"data:image/{shown};base64,{base64.b64encode(made).decode()}"
