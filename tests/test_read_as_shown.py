@@ -486,6 +486,41 @@ def test_a_label_starting_a_line_after_a_stop_or_in_capitals_is_refused_there(
 
 
 @pytest.mark.parametrize(
+    "body",
+    [
+        "Intro.\n\nThe panel heard the case members only: zq was expelled.\n",
+        "Intro.\n\nOn the disputes item, in confidence – zq was expelled.\n",
+        "Intro.\n\nThe panel's ruling (confidential): zq was expelled.\n",
+        "Intro.\n\nThe last item was embargoed - zq will be expelled.\n",
+        "Intro.\n\nThe case, *members-only*: zq was expelled.\n",
+    ],
+)
+def test_a_label_inside_a_sentence_before_what_it_labels_is_refused(
+    cli: Cli, project: Project, body: str
+) -> None:
+    """A label in the middle of a one-line sentence, with what it labels after a colon or a
+    dash, was published (adversary helpers 118, 119: left known); not one saying none."""
+    assert_refused(cli, project({"reports/a.md": FRONT + "---\n\n" + body}), 9)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Intro.\n\nThe panel's business, confidential: none this month.\n",
+        "Intro.\n\nIt was not confidential: anyone may read it.\n",
+        "Intro.\n\nSee https://example.org/Confidential:papers for the policy.\n",
+        "Intro.\n\nWe reviewed the confidential reporting line: it works.\n",
+    ],
+)
+def test_a_sentence_about_confidentiality_is_published(
+    cli: Cli, project: Project, body: str
+) -> None:
+    project({"reports/a.md": FRONT + "---\n\n" + body})
+    result = cli("check")
+    assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize(
     ("label", "line"),
     [("###### Confidential", 15), ('See [the page](https://example.org "Confidential").', 15),
      ("| Confidential | |\n|---|---|\n| zq | |", 15)],

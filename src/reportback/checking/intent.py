@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from reportback.checking import nearmiss, spelling
 from reportback.checking.regions import ATTRIBUTES, Regions
-from reportback.checking.wordings import ALONE, CAPS, ENDING, HEADING, SAYS, STARTS
+from reportback.checking.wordings import ALONE, CAPS, ENDING, HEADING, MIDDLE, SAYS, STARTS
 from reportback.model import Audience
 
 Found = tuple[int, str]
@@ -164,7 +164,7 @@ NOTHING = re.compile(
 `… 0`; adversary helpers 91, 117), or up to a full stop (another sentence may follow); not a
 sentence that starts so (`Confidential: none of the panel backed Jo, who was expelled.`),
 nor one that goes on (`… none, as usual, but Jo…`, `… none – Jo…`: adversary helper 118)."""
-PATTERNS = (SAYS, STARTS, ENDING, HEADING)
+PATTERNS = (SAYS, STARTS, ENDING, HEADING, MIDDLE)
 """What says a part is withheld in any case; and `CAPS`, in capitals, read with case kept."""
 AT_LINES = PATTERNS[1:]
 """The same, but `SAYS`, which `said_withheld` reads over the whole body at once (wrapped

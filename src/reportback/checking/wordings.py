@@ -305,6 +305,14 @@ ENDING = re.compile(
 """A label after a dash, a bracket or a slash at a line's or a sentence's end (`The panel
 expelled Jo – confidential`, `… — members only!`, `… – not public yet.`; adversary helper
 82); not after a colon (`Vote: members only.`)."""
+MIDDLE = re.compile(
+    r"(?<![\w'’/.#=?&@:-])(?<!\bnot )(?<!n't )(?<!n’t )(?:confidential|members?[ -]only"
+    r"|in confidence|embargoed)[)\]*_]*[ \t]*(?::|[–—]|[ \t]-)[ \t]*"
+    r"(?=[*_\[(“\"'‘]*[^\W\d_])",
+    re.I,
+)
+"""A label inside a sentence, with what it labels after a colon or a dash (`The panel heard
+the case members only: Jo …`, `… was confidential – Jo …`; adversary helpers 118, 119)."""
 STARTS = re.compile(
     rf"^(?:[^\w\n]|_)*(?:{NUMBER}(?:[^\w\n]|_)*)?(?:{LABELS}{AFTER}(?:\b|(?=_))[^\w\n]*?(?:{ENDS}|$)"
     rf"|{QUALIFIED}{STRICT}(?:{NAMED}|{REASON})?[^\w\n]*?(?:[:–—]|{DASH})"
