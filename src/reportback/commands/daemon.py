@@ -20,6 +20,7 @@ from types import FrameType
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
@@ -280,6 +281,10 @@ def run(config: Config, watch_seconds: float = 10.0) -> int:
         signal.signal(signal.SIGINT, stop)
         log.info("reportback run: started (pid %d); catching up", os.getpid())
         catch_up(sched, daemon)
-        sched.start()
+        try:
+            sched.start()
+        except (RuntimeError, JobLookupError):  # shut down by `stop` while it started
+            if not daemon.stopping.is_set():  # (adversary helper 123: a traceback, exit 1)
+                raise
         log.info("reportback run: stopped")
     return 0

@@ -143,5 +143,5 @@ def digest_send(args: argparse.Namespace, config: Config) -> int:
     if result.interrupted:
         print("interrupted: every message handed over was recorded; the rest wait for the "
               "next digest send", file=sys.stderr)  # fmt: skip
-        return 130
+        return 128 + result.signal if result.signal else 130
     return 0

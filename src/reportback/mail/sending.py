@@ -3,6 +3,7 @@ outcome, once (resumable: run again after a crash, it sends only what is left)."
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import sys
@@ -49,6 +50,8 @@ class SendResult:
     hold while this send was under way."""
     interrupted: bool = False
     """Ctrl-C stopped the send: the messages under way were sent and recorded, the rest wait."""
+    signal: int = 0
+    """The signal that stopped it (SIGINT, SIGTERM), if one did: it exits 128 and that."""
     bounced: list[tuple[ledger.QueuedMessage, str]] = field(default_factory=list)
     """The messages refused for their address (5.1.x) in this run, counted against each
     address once when it ends (`ledger.settle_bounces`)."""
@@ -110,17 +113,22 @@ def _stop_asked(given: threading.Event | None = None) -> Iterator[threading.Even
     hands over no new message, and records the outcome of those under way (an interrupt in
     the middle of one left a message the server took unrecorded, mailed again by the next
     send: an adversary helper had one member mailed five times in four interrupts). A second
-    one stops it at once. Only the main thread can take signals (the daemon sends on another,
-    and stops its own way)."""
-    asked = given or threading.Event()
+    one stops it at once, as a kill does: a connection waiting on a server that does not
+    answer was waited for (adversary helper 123). Only the main thread can take signals (the
+    daemon sends on another, and stops its own way)."""
+    asked = given or _Asked()
     if threading.current_thread() is not threading.main_thread():
         yield asked
         return
 
     def stop(signum: int, frame: object) -> None:
+        if asked.is_set():  # a second one stops at once, as a kill does
+            print("stopped at once: the next digest send repeats at most the messages under "
+                  "way", file=sys.stderr, flush=True)  # fmt: skip
+            os._exit(128 + signum)
         asked.set()
-        for sig, was in before.items():  # a second one stops at once
-            signal.signal(sig, was)
+        if isinstance(asked, _Asked):
+            asked.signum = signum
         print("stopping: the messages under way are finished and recorded (Ctrl-C again "
               "stops at once)", file=sys.stderr, flush=True)  # fmt: skip
 
@@ -130,6 +138,12 @@ def _stop_asked(given: threading.Event | None = None) -> Iterator[threading.Even
     finally:
         for sig, was in before.items():
             signal.signal(sig, was)
+
+
+class _Asked(threading.Event):
+    """A stop asked for, and by which signal."""
+
+    signum = 0
 
 
 def _no_public_address(config: Config) -> InputRefused:
@@ -218,6 +232,7 @@ def _send(
             _settle(db, result, now)
         bar.close()
         result.interrupted = stop.is_set()
+        result.signal = getattr(stop, "signum", 0)
         if result.changed:
             result.warnings.append(
                 f"{result.changed} messages wait for the next send: a build published a new "
