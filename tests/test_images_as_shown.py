@@ -152,8 +152,8 @@ def test_an_animated_png_is_refused_at_its_line(cli: Cli, project: Project) -> N
     result = cli("build", "--now", NOW)
     assert result.code == 1, result.err
     assert result.err.startswith(
-        "reports/a.md:7: image 'chart.png' is an animated PNG, and viewers differ on which of "
-        "its pictures they show first: save the one you mean as a still PNG\n"
+        "reports/a.md:7: image 'chart.png' is animated, and is published as one picture, which "
+        "a browser may show for a moment or never: save the one you mean as a still image\n"
     ), result.err
     assert not (root / "site").exists()
 
@@ -231,5 +231,70 @@ def test_a_picture_embedded_in_an_svg_is_cleaned_as_any_image() -> None:
     red = _saved(Image.new("RGB", (16, 16), (255, 0, 0)), icc_profile=swapped)
     r, g, b = _published(_embedded(red).encode(), ".svg").getpixel((8, 8))  # type: ignore[misc]
     assert b > 240 and r < 10, (r, g, b)
-    with pytest.raises(ImageRefused, match="embeds a picture that is an animated PNG"):
+    with pytest.raises(ImageRefused, match="embeds a picture that is animated"):
         images.clean(_embedded(_apng_hiding_its_first_picture()).encode(), ".svg")
+
+
+def _after_pixels(png: bytes, kind: bytes, data: bytes) -> bytes:
+    at = png.index(b"IEND") - 4
+    return png[:at] + _chunk(kind, data) + png[at:]
+
+
+def _palette_short() -> bytes:
+    """A palette image whose pixels use index 250 of a one-colour palette."""
+    header = struct.pack(">IIBBBBB", 8, 8, 8, 3, 0, 0, 0)
+    rows = b"".join(b"\0" + bytes([250] * 8) for _ in range(8))
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"PLTE", b"\xff\xff\xff")
+            + _chunk(b"IDAT", zlib.compress(rows)) + _chunk(b"IEND", b""))  # fmt: skip
+
+
+def _grey_keyed() -> bytes:
+    """A 16-bit grey image whose colour 0x1234 is transparent (tRNS)."""
+    png = _saved(Image.new("I;16", (8, 8), 0x1234))
+    return _with_chunk(png, b"tRNS", b"\x12\x34")
+
+
+def _jpeg_profile_misnumbered() -> bytes:
+    jpeg = _saved(Image.new("RGB", (8, 8), (250, 250, 250)), "JPEG", icc_profile=_icc(
+        D50_SRGB["R"], D50_SRGB["G"], D50_SRGB["B"]))  # fmt: skip
+    return jpeg.replace(b"ICC_PROFILE\0\x01\x01", b"ICC_PROFILE\0\x02\x01", 1)
+
+
+def _animated_gif() -> bytes:
+    first, then = _text((255, 255, 255), (255, 0, 0)), Image.new("RGB", (160, 40), "white")
+    return _saved(first, "GIF", save_all=True, append_images=[then], duration=[10, 1000])
+
+
+SHOWN_OTHERWISE = {
+    "a gamma after the pixels": (lambda: _after_pixels(_saved(_text((255,) * 3, (254,) * 3)),
+                                                       b"gAMA", struct.pack(">I", 400)), "gAMA"),
+    "a gamma twice": (lambda: _with_chunk(_with_chunk(_saved(_text((255,) * 3, (254,) * 3)),
+                                                      b"gAMA", struct.pack(">I", 400)),
+                                          b"gAMA", struct.pack(">I", 45455)), "gAMA"),
+    "a profile after the pixels": (lambda: _after_pixels(
+        _saved(Image.new("RGB", (8, 8))), b"iCCP", b"x\0\0" + zlib.compress(b"p")), "iCCP"),
+    "a transparent colour": (_grey_keyed, "transparent colour"),
+    "colours the palette lacks": (_palette_short, "palette does not hold"),
+    "a JPEG profile misnumbered": (_jpeg_profile_misnumbered, "pieces that do not fit"),
+    "an animated GIF": (_animated_gif, "is animated"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(SHOWN_OTHERWISE))
+def test_an_image_a_browser_reads_otherwise_is_refused(case: str) -> None:
+    """Adversary helper 124: each showed a browser one picture (254 on 255, a clear pixel, a
+    clean second frame) and published another (165 on 255, grey, the first frame)."""
+    make, said = SHOWN_OTHERWISE[case]
+    data = make()
+    with pytest.raises(ImageRefused, match=said):
+        images.clean(data, ".jpg" if data[:2] == b"\xff\xd8" else ".png")
+
+
+@pytest.mark.parametrize(("width", "pixels"), [("288pt", 384), ("210mm", 794), ("2in", 192)])
+def test_an_svg_sized_in_print_units_is_drawn_at_96_dpi(width: str, pixels: int) -> None:
+    """Adversary helper 124: every matplotlib (pt), Inkscape and LibreOffice (mm) SVG was
+    refused ("invalid size": resvg was asked to draw at 0 dots an inch)."""
+    svg = _svg('<rect width="9" height="9"/>').replace(
+        'width="40" height="40"', f'width="{width}" height="{width}"'
+    )
+    assert _published(svg.encode(), ".svg").size == (pixels, pixels)

@@ -27,11 +27,16 @@ SPACES = {"RGB": "RGB", "GRAY": "L", "CMYK": "CMYK"}
 """The pixels each colour space of a profile applies to (Pillow's mode)."""
 
 
-def refusals(image: Pillow.Image) -> None:
+def refusals(image: Pillow.Image, data: bytes) -> None:
     """Raise ImageRefused for an image whose pixels cannot be shown as a browser shows them."""
-    if image.format == "PNG" and getattr(image, "n_frames", 1) > 1:
-        raise ImageRefused("is an animated PNG, and viewers differ on which of its pictures "
-                           "they show first: save the one you mean as a still PNG")  # fmt: skip
+    if getattr(image, "n_frames", 1) > 1:
+        raise ImageRefused("is animated, and is published as one picture, which a browser may "
+                           "show for a moment or never: save the one you mean as a still "
+                           "image")  # fmt: skip
+    if image.format == "PNG":
+        _png(data, image)
+    elif image.format == "JPEG":
+        _jpeg(data)
     if icc := image.info.get("icc_profile"):
         _profile(icc)
     elif "srgb" not in image.info and _other_primaries(image.info.get("chromaticity")):
@@ -119,3 +124,59 @@ def _gamma_applied(image: Pillow.Image, gamma: float) -> Pillow.Image:
 def _srgb(light: float) -> float:
     light = min(max(light, 0.0), 1.0)
     return 12.92 * light if light <= 0.0031308 else 1.055 * light ** (1 / 2.4) - 0.055
+
+
+SHOWN_BY = (b"gAMA", b"cHRM", b"iCCP", b"sRGB", b"PLTE", b"tRNS")
+"""A PNG's chunks that say how its pixels are shown: a browser reads each once, before the
+pixels; Pillow read one after them, or the last of two (adversary helper 124)."""
+
+
+def _png(data: bytes, image: Pillow.Image) -> None:
+    chunks: list[tuple[bytes, bytes]] = []
+    at = 8
+    while at + 8 <= len(data) and (not chunks or chunks[-1][0] != b"IEND"):
+        size = int.from_bytes(data[at : at + 4], "big")
+        chunks.append((data[at + 4 : at + 8], data[at + 8 : at + 8 + size]))
+        at += 12 + size
+    kinds = [kind for kind, _ in chunks]
+    pixels = kinds.index(b"IDAT") if b"IDAT" in kinds else len(kinds)
+    for kind in SHOWN_BY:
+        where = [n for n, k in enumerate(kinds) if k == kind]
+        if len(where) > 1 or any(n > pixels for n in where):
+            raise ImageRefused(f"has its {kind.decode()} chunk twice or after its pixels, "
+                               "which viewers read differently: save it again")  # fmt: skip
+    header = chunks[0][1] if chunks and chunks[0][0] == b"IHDR" else b""
+    if b"tRNS" in kinds and len(header) >= 13 and header[9] in (0, 2):  # grey or RGB
+        raise ImageRefused("has a transparent colour (tRNS), which viewers read differently: "
+                           "save it with an alpha channel")  # fmt: skip
+    palette = next((body for kind, body in chunks if kind == b"PLTE"), None)
+    if image.mode in ("P", "PA") and palette is not None:
+        highest = (
+            image.getchannel(0).getextrema()[1] if image.mode == "PA" else image.getextrema()[1]
+        )
+        if int(highest) >= len(palette) // 3:  # type: ignore[arg-type]
+            raise ImageRefused("has pixels of colours its palette does not hold: save it again")
+
+
+def _jpeg(data: bytes) -> None:
+    """Refuse a JPEG whose colour profile is in pieces numbered otherwise than 1 to N of N:
+    a browser ignores it; Pillow applied it (adversary helper 124)."""
+    pieces: list[tuple[int, int]] = []
+    at = 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        if marker == 0xFF or marker == 0x01 or 0xD0 <= marker <= 0xD8:
+            at += 1 if marker == 0xFF else 2
+            continue
+        if marker == 0xDA:  # the pixels start
+            break
+        size = int.from_bytes(data[at + 2 : at + 4], "big")
+        body = data[at + 4 : at + 2 + size]
+        if marker == 0xE2 and body.startswith(b"ICC_PROFILE\0") and len(body) >= 14:
+            pieces.append((body[12], body[13]))
+        at += 2 + size
+    numbers, counts = sorted(n for n, _ in pieces), {c for _, c in pieces}
+    if pieces and (len(counts) != 1 or numbers != list(range(1, len(pieces) + 1))
+                   or counts != {len(pieces)}):  # fmt: skip
+        raise ImageRefused("has a colour profile in pieces that do not fit together: save it "
+                           "as sRGB")  # fmt: skip

@@ -1,11 +1,11 @@
 """Publish pixels, not files: every image is decoded and encoded again before it goes out.
 
 A raster image (PNG, JPEG, GIF, WebP) is decoded with Pillow, turned upright by its EXIF
-orientation, and written afresh from its pixels alone: no EXIF, XMP, ICC profile, comment,
-text chunk or trailing byte survives. A JPEG stays a JPEG (quality 90); every other image
-becomes a PNG (an animated GIF, its first frame). An SVG is rasterised to a PNG (resvg) from a
-copy without scripts, handlers, comments, titles, descriptions, metadata or foreignObject, and
-one that refers to any file or address is refused: what is published is what is drawn.
+orientation, made what a browser shows (`colours`), and written afresh from its pixels alone:
+no EXIF, XMP, ICC profile, comment, text chunk or trailing byte survives. A JPEG stays a JPEG
+(quality 90); every other image becomes a PNG; an animated one is refused. An SVG is
+rasterised to a PNG (resvg) from a copy `svgsafe` keeps to what resvg and a browser draw alike:
+what is published is what is drawn.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def clean(data: bytes, suffix: str, check_only: bool = False) -> bytes:
         try:
             with Pillow.open(io.BytesIO(data), formats=FORMATS) as opened:
                 _bounded(opened.size)
-                colours.refusals(opened)
+                colours.refusals(opened, data)
                 if check_only:
                     opened.verify()
                     return b""

@@ -50,7 +50,7 @@ def main() -> int:
 
     try:
         png = resvg_py.svg_to_bytes(
-            svg_string=sys.stdin.read(), resources_dir=sys.argv[1], font_family=SANS,
+            svg_string=sys.stdin.read(), resources_dir=sys.argv[1], font_family=SANS, dpi=96.0,
             serif_family="DejaVu Serif", sans_serif_family=SANS, monospace_family=f"{SANS} Mono",
         )  # fmt: skip
     except (ValueError, OSError) as exc:
