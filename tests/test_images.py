@@ -642,9 +642,12 @@ def test_withheld_text_spelled_in_an_images_pixels_is_refused(
 @pytest.mark.parametrize(
     ("size", "said"),
     [
-        ('width="100%" height="100%" viewBox="0 0 100000 100000"', "is 100001×100001 pixels"),
+        (
+            'width="100%" height="100%" viewBox="0 0 100000 100000"',
+            "has width='100%', which a browser reads otherwise than resvg",
+        ),
         ('width="1e5" height="1e5"', "is 100001×100001 pixels"),
-        ('width="10furlongs" height="10"', "has width='10furlongs', which is not a length"),
+        ('width="10furlongs" height="10"', "has width='10furlongs', which a browser reads"),
     ],
     ids=["percent", "exponent", "unit"],
 )

@@ -207,7 +207,8 @@ PLAIN_SVGS = {
                      'x="1" y="10">Seats</text>'),
     "d3": _svg('<g class="axis"><text class="tick">1</text><path d="M0 0H9"/></g>',
                ".axis text { font: 10px sans-serif; fill: #333 !important } "
-               ".axis path, g > text:first-child { fill: none; stroke: #000 }"),
+               ".axis path, g > text + path { fill: none; stroke: #000; "
+               "shape-rendering: crispEdges }"),
     "transforms": _svg('<g transform="translate(10,5) rotate(45) scale(1e-1)">'
                        '<rect width="9" height="9" fill="url(#g)"/></g><defs>'
                        '<linearGradient id="g" gradientTransform="rotate(90)">'
@@ -298,3 +299,46 @@ def test_an_svg_sized_in_print_units_is_drawn_at_96_dpi(width: str, pixels: int)
         'width="40" height="40"', f'width="{width}" height="{width}"'
     )
     assert _published(svg.encode(), ".svg").size == (pixels, pixels)
+
+
+def _around(inside: str, head: str = "", root: str = 'width="40" height="40"') -> str:
+    return (f'{head}<svg xmlns="http://www.w3.org/2000/svg" xmlns:svg="http://www.w3.org/2000/svg"'
+            f' xmlns:xlink="http://www.w3.org/1999/xlink" {root}>{inside}</svg>')  # fmt: skip
+
+
+HIDING_MORE = {
+    "a keyword in capitals": _around(HIDDEN.replace('id="a"', 'display="NONE"')),
+    "visibility in capitals": _around(HIDDEN.replace('id="a"', 'visibility="Hidden"')),
+    "a system colour": _around(HIDDEN.replace('id="a"', 'fill="Canvas"')),
+    "an alpha in percent": _around(HIDDEN.replace('id="a"', 'fill="rgba(255,0,0,0%)"')),
+    "a cover in vw": _around(HIDDEN + '<rect width="100vw" height="40" fill="white"/>'),
+    "text right to left": _around(HIDDEN.replace('id="a"', 'direction="rtl"')),
+    "spaces kept": _around(HIDDEN.replace('id="a"', 'style="white-space:pre"')),
+    "a baseline shifted away": _around(HIDDEN.replace('id="a"', 'baseline-shift="1000"')),
+    "text sideways": _around(HIDDEN.replace('id="a"', 'writing-mode="sideways-rl"')),
+    "text squeezed": _around(HIDDEN.replace('id="a"', 'textLength="0.01"')),
+    "text on a path": _around('<rect id="r" width="9" height="9"/><text><textPath '
+                              'href="#r">Jo Smith</textPath></text>'),
+    "a style sheet for print": _around(HIDDEN).replace("<text", '<style media="print">.h '
+                                                       "{display: none}</style><text", 1),
+    "a class apart by a tab": _around(HIDDEN.replace('class="h"', 'class="x&#9;h"')).replace(
+        "<text", "<style>.x { fill: red } .h { fill: white }</style><text", 1),
+    "an attribute in the svg namespace": _around(HIDDEN.replace('id="a"', 'svg:display="none"')),
+    "a default from the DTD": _around(HIDDEN, '<!DOCTYPE svg [<!ATTLIST text display CDATA '
+                                              '#FIXED "none">]>'),
+    "a box of no size": _around(f'<svg viewBox="0 0 0 0" width="40" height="40">{HIDDEN}</svg>'),
+    "a group scaled to nothing": _around(f'<g transform="scale(0)">{HIDDEN}</g>'),
+    "markers on a rect": _around('<rect width="9" height="9" marker-start="url(#m)"/>'),
+    "a blend that whitens": _around(HIDDEN.replace('id="a"',
+                                                   'style="mix-blend-mode:plus-lighter"')),
+    "a width a browser reads as 300": _around(HIDDEN, root='width="100%" height="40"'),
+    "another encoding": _around(HIDDEN, '<?xml version="1.0" encoding="ISO-8859-1"?>'),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(HIDING_MORE))
+def test_more_svgs_a_browser_shows_otherwise_are_refused(case: str) -> None:
+    """Adversary helper 124: each hid its text (or a red square) in Chromium, and resvg drew
+    it; each is refused now."""
+    with pytest.raises(ImageRefused):
+        images.clean(HIDING_MORE[case].encode(), ".svg")

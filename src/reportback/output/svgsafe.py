@@ -18,6 +18,9 @@ import base64
 import binascii
 import re
 from collections.abc import Callable
+from typing import Any
+
+from PIL import ImageColor
 
 from reportback.errors import ImageRefused
 
@@ -97,6 +100,7 @@ PROPERTIES = frozenset(
         "mix-blend-mode",
         "isolation",
         "vector-effect",
+        "overflow",
         "enable-background",
         "-inkscape-font-specification",
         "-inkscape-stroke",
@@ -113,13 +117,48 @@ MOVES = frozenset({"matrix", "translate", "scale", "rotate", "skewx", "skewy"})
 FUNCTION = re.compile(r"([A-Za-z_-][\w-]*)\s*\(([^()]*)\)?")
 UNIT = re.compile(r"[0-9.]\s*(?![eE][+-]?[0-9])[a-zA-Z%]")
 """A unit after a number (`translate(100px)`: a browser moves it, resvg does not)."""
+LAID_OUT = frozenset({"textPath", "tref", "textLength", "lengthAdjust"})
+"""Text laid out otherwise by resvg and a browser (off the picture, or not at all)."""
+FONTS = frozenset({"font", "font-family", "-inkscape-font-specification"})
+COLOURS = frozenset({"fill", "stroke", "color", "stop-color", "flood-color", "lighting-color",
+                     "solid-color"})  # fmt: skip
+GEOMETRY = frozenset({"x", "y", "width", "height", "rx", "ry", "cx", "cy", "r", "x1", "y1",
+                      "x2", "y2", "dx", "dy", "fx", "fy", "refX", "refY", "markerWidth",
+                      "markerHeight", "font-size", "stroke-width", "letter-spacing",
+                      "word-spacing", "stroke-dasharray", "stroke-dashoffset"})  # fmt: skip
+LENGTH_UNITS = frozenset({"px", "pt", "pc", "mm", "cm", "in", "em", "ex", "%"})
+"""The units resvg reads (a browser's `vw`, `ch`, `rem`, `Q`… covered what resvg drew)."""
+KEYWORDS = {
+    "display": frozenset({"none", "inline", "block", "inline-block"}),
+    "writing-mode": frozenset({"lr-tb", "lr", "horizontal-tb"}),
+    "white-space": frozenset({"normal"}),
+    "direction": frozenset({"ltr"}),
+    "unicode-bidi": frozenset({"normal"}),
+    "vector-effect": frozenset({"none"}),
+    "baseline-shift": frozenset({"baseline", "sub", "super", "0"}),
+    "mix-blend-mode": frozenset({"normal", "multiply", "screen", "overlay", "darken", "lighten",
+                                 "color-dodge", "color-burn", "hard-light", "soft-light",
+                                 "difference", "exclusion", "hue", "saturation", "color",
+                                 "luminosity"}),
+    "overflow": frozenset({"visible", "hidden", "auto", "scroll"}),
+}  # fmt: skip
+"""The values a property may take where resvg and a browser lay out others differently (a
+`direction: rtl`, `white-space: pre`, `baseline-shift: 1000` or `writing-mode: sideways-rl`
+put a browser's text off the picture; `plus-lighter` whitened what resvg drew)."""
+CAMEL = re.compile(
+    r"\b(?:crispEdges|optimizeSpeed|optimizeLegibility|geometricPrecision"
+    r"|optimizeQuality|sRGB|linearRGB)\b"
+)
+"""SVG's keywords written with capitals, as both read them."""
+ROOT_SIZE = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?:px|pt|pc|mm|cm|in)?")
+ATTLIST = re.compile(rb"<!ATTLIST", re.IGNORECASE)
 RESET = re.compile(r"\b(?:initial|unset|revert|revert-layer)\b", re.IGNORECASE)
-DISPLAYS = frozenset({"none", "inline", "block", "inline-block"})
 NAME = r"-?[A-Za-z_][\w-]*"
-COMPOUND = rf"(?:(?:\*|{NAME})(?:[.#]{NAME})*|(?:[.#]{NAME})+)(?::first-child)?"
+COMPOUND = rf"(?:(?:\*|{NAME})(?:[.#]{NAME})*|(?:[.#]{NAME})+)"
 SELECTOR = re.compile(rf"\s*{COMPOUND}(?:\s*[>+]\s*{COMPOUND}|\s+{COMPOUND})*\s*")
-"""A selector resvg matches as a browser does: names, classes, ids, `*`, `:first-child`,
-joined by space, `>` or `+` (resvg skipped `~`, `:not()`, `:last-child`, `[a i]`)."""
+"""A selector resvg matches as a browser does: names, classes, ids and `*`, joined by space,
+`>` or `+` (resvg skipped `~`, `:not()`, `:last-child`, `[a i]`; `:first-child` matched a
+`<use>`'s copy in a browser only, and counted a `<title>` otherwise: adversary helper 124)."""
 RULE = re.compile(r"\s*([^{}@\\]+?)\s*\{([^{}]*)\}\s*")
 STYLESHEET = re.compile(rb"<\?xml-stylesheet\b[^>]*?\bhref\s*=\s*[\"']([^\"']*)")
 """A style sheet an SVG names before its root (`<?xml-stylesheet href="x.css"?>`)."""
@@ -149,6 +188,7 @@ def safe_svg(data: bytes, clean: Clean) -> tuple[object, str]:
         raise ImageRefused(f"is not a well-formed SVG ({exc})") from exc
     if root.tag not in (f"{SVG_NS}svg", "svg"):
         raise ImageRefused("is not an SVG (its root element is not <svg>)")
+    _document(data, root)
     for element in list(root.iter()):
         if not isinstance(element.tag, str):  # an entity left unresolved: external
             raise ImageRefused("refers to an external entity; write the SVG without a DTD")
@@ -156,6 +196,7 @@ def safe_svg(data: bytes, clean: Clean) -> tuple[object, str]:
         if tag in DROPPED:
             element.getparent().remove(element)
             continue
+        _element(element, tag)
         if tag in ANIMATION or tag == "switch":
             what = "animates" if tag in ANIMATION else "chooses what it draws for each reader"
             raise ImageRefused(f"{what} (<{tag}>), which is published as one still picture: "
@@ -167,8 +208,10 @@ def safe_svg(data: bytes, clean: Clean) -> tuple[object, str]:
     return root, str(etree.tostring(root, encoding="unicode"))
 
 
-def _attribute(element: object, local: str, name: str, value: str, clean: Clean) -> None:
-    attrib = getattr(element, "attrib")  # noqa: B009 (lxml's element type is untyped)
+def _attribute(element: Any, local: str, name: str, value: str, clean: Clean) -> None:
+    attrib = element.attrib
+    if name.startswith(SVG_NS) or local in LAID_OUT:
+        raise _styled(f"{local}={value[:40]!r}")
     if local.lower().startswith("on"):
         del attrib[name]
     elif HREF.search(name):
@@ -184,6 +227,12 @@ def _attribute(element: object, local: str, name: str, value: str, clean: Clean)
         _moves(local, value)
     elif local in PROPERTIES or "url(" in value:
         _value(local, value)
+    elif local in GEOMETRY:
+        _lengths(local, value)
+    elif local == "viewBox" and not _positive_box(value):
+        raise _styled(f"viewBox={value[:40]!r} (a box of no size)")
+    elif local == "class" and re.search(r"[^\S ]", value):
+        raise _styled(f"class={value[:40]!r} (names apart by spaces only)")
 
 
 def _style_sheet(text: str) -> None:
@@ -215,8 +264,15 @@ def _declarations(text: str) -> None:
 def _value(name: str, value: str) -> None:
     if "\\" in value or RESET.search(value):
         raise _styled(f"{name}: {value[:40]!r}")
-    if name == "display" and value.strip().lower() not in DISPLAYS:
-        raise _styled(f"display: {value[:40]!r}")
+    keywords = CAMEL.sub("", re.sub(r"url\([^)]*\)|#[0-9A-Fa-f]+\b", "", value))
+    if name not in FONTS and keywords != keywords.lower():
+        raise _styled(f"{name}: {value[:40]!r} (keywords in lower case)")
+    if name in KEYWORDS and value.strip() not in KEYWORDS[name]:
+        raise _styled(f"{name}: {value[:40]!r}")
+    if name in COLOURS and not _colour(value.strip()):
+        raise _styled(f"{name}: {value[:40]!r} (a colour by name, #hex, rgb() or hsl())")
+    if name in GEOMETRY:
+        _lengths(name, value)
     for function in FUNCTION.finditer(value):
         kind, inside = function[1].lower(), function[2]
         if kind not in FUNCTIONS or ("/" in inside and kind != "url"):
@@ -227,8 +283,85 @@ def _value(name: str, value: str) -> None:
 
 def _moves(name: str, value: str) -> None:
     for function in FUNCTION.finditer(value):
-        if function[1].lower() not in MOVES or UNIT.search(function[2]):
+        kind, numbers = function[1].lower(), _numbers(function[2])
+        if kind not in MOVES or UNIT.search(function[2]) or numbers is None:
             raise _styled(f"{name}={value[:40]!r} (numbers only, no units)")
+        singular = len(numbers) == 6 and numbers[0] * numbers[3] == numbers[1] * numbers[2]
+        flat = (kind == "scale" and 0 in numbers) or (kind == "matrix" and singular)
+
+        if flat:
+            raise _styled(f"{name}={value[:40]!r} (flattened to nothing)")
+
+
+def _numbers(text: str) -> list[float] | None:
+    try:
+        return [float(n) for n in re.split(r"[\s,]+", text.strip()) if n]
+    except ValueError:
+        return None
+
+
+def _document(data: bytes, root: Any) -> None:
+    """Refuse what changes how the whole SVG is read: defaults a DTD gives attributes, an
+    encoding but UTF-8, a size a browser reads otherwise (adversary helper 124)."""
+    docinfo = root.getroottree().docinfo
+    if ATTLIST.search(data):
+        raise _styled("a DTD giving attributes defaults (<!ATTLIST>)")
+    if (docinfo.encoding or "utf-8").lower() not in ("utf-8", "us-ascii", "ascii"):
+        raise ImageRefused(f"is written in {docinfo.encoding}: save it as UTF-8")
+    for side in ("width", "height"):
+        given = root.get(side)
+        if given is None or not ROOT_SIZE.fullmatch(given):
+            raise ImageRefused(f"has {side}={given!r}, which a browser reads otherwise than "
+                               "resvg: give the SVG a width and a height (`400` or `400px`, "
+                               "`288pt`, `160mm`)")  # fmt: skip
+
+
+def _element(element: Any, tag: str) -> None:
+    get = element.get
+    parent = element.getparent()
+    if tag in LAID_OUT:
+        raise _styled(f"<{tag}>")
+    if tag == "style" and any(key not in ("type", "id") for key in element.attrib):
+        raise _styled("a <style> for some media or readers only (media=, title=)")
+    if tag == "symbol" and any(get(k) is not None for k in ("x", "y", "width", "height")):
+        raise _styled("a <symbol> placed or sized (x=, y=, width=, height=)")
+    if tag == "pattern" and any("href" in k for k in element.attrib):
+        raise _styled("a <pattern> taking another's parts (href=)")
+    if tag == "use" and parent is not None and parent.tag.endswith("clipPath"):
+        raise _styled("a <use> in a <clipPath>")
+    if tag == "use" and "0" in (get("width"), get("height")):
+        raise _styled("a <use> of no size")
+    marked = [k for k in ("marker", "marker-start", "marker-mid", "marker-end") if get(k)]
+    marked += ["marker"] if "marker" in (get("style") or "") else []
+    if marked and tag not in ("path", "line", "polyline", "polygon", "g", "svg"):
+        raise _styled(f"markers on a <{tag}>")
+
+
+def _colour(value: str) -> bool:
+    """Whether a colour is written as resvg and a browser both read it: a name (not a
+    system colour, such as `Canvas`), #hex, rgb()/hsl() with an alpha as a number."""
+    if value in ("none", "currentcolor", "transparent") or value in ImageColor.colormap:
+        return True
+    if re.fullmatch(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})", value):
+        return True
+    if value.startswith("url("):
+        after = value.partition(")")[2].strip()
+        return ")" in value and _colour(after or "none")
+    found = re.fullmatch(r"(rgba?|hsla?)\(([^()/]*)\)", value)
+    parts = found[2].split(",") if found else []
+    return len(parts) in (3, 4) and (len(parts) == 3 or "%" not in parts[3])
+
+
+def _lengths(name: str, value: str) -> None:
+    for unit in re.findall(r"[0-9.](?![eE][+-]?[0-9])([a-zA-Z%]+)", value):
+        if unit not in LENGTH_UNITS:
+            raise _styled(f"{name}={value[:40]!r} (a length in {unit}, which resvg does not "
+                          "read)")  # fmt: skip
+
+
+def _positive_box(value: str) -> bool:
+    numbers = _numbers(value)
+    return numbers is not None and len(numbers) == 4 and numbers[2] > 0 and numbers[3] > 0
 
 
 def _styled(what: str) -> ImageRefused:
