@@ -313,7 +313,8 @@ HIDING_MORE = {
     "an alpha in percent": _around(HIDDEN.replace('id="a"', 'fill="rgba(255,0,0,0%)"')),
     "a cover in vw": _around(HIDDEN + '<rect width="100vw" height="40" fill="white"/>'),
     "text right to left": _around(HIDDEN.replace('id="a"', 'direction="rtl"')),
-    "spaces kept": _around(HIDDEN.replace('id="a"', 'style="white-space:pre"')),
+    "spaces kept": _around(HIDDEN.replace('id="a"', 'style="white-space:pre"').replace(
+        ">Jo", ">" + " " * 80 + "Jo")),
     "a baseline shifted away": _around(HIDDEN.replace('id="a"', 'baseline-shift="1000"')),
     "text sideways": _around(HIDDEN.replace('id="a"', 'writing-mode="sideways-rl"')),
     "text squeezed": _around(HIDDEN.replace('id="a"', 'textLength="0.01"')),

@@ -31,83 +31,23 @@ ANIMATION = frozenset({"set", "animate", "animateMotion", "animateTransform", "a
                        "discard"})  # fmt: skip
 CONDITIONS = frozenset({"systemLanguage", "requiredFeatures", "requiredExtensions"})
 HREF = re.compile(r"(?:^|[}:])href$")
-PROPERTIES = frozenset(
-    {
-        "fill",
-        "fill-opacity",
-        "fill-rule",
-        "stroke",
-        "stroke-width",
-        "stroke-opacity",
-        "stroke-linecap",
-        "stroke-linejoin",
-        "stroke-miterlimit",
-        "stroke-dasharray",
-        "stroke-dashoffset",
-        "opacity",
-        "display",
-        "visibility",
-        "color",
-        "font",
-        "font-family",
-        "font-size",
-        "font-style",
-        "font-weight",
-        "font-variant",
-        "font-variant-ligatures",
-        "font-variant-caps",
-        "font-variant-numeric",
-        "font-variant-east-asian",
-        "font-stretch",
-        "font-feature-settings",
-        "font-kerning",
-        "text-anchor",
-        "dominant-baseline",
-        "alignment-baseline",
-        "baseline-shift",
-        "letter-spacing",
-        "word-spacing",
-        "text-decoration",
-        "text-decoration-line",
-        "text-decoration-style",
-        "text-decoration-color",
-        "text-align",
-        "line-height",
-        "writing-mode",
-        "direction",
-        "unicode-bidi",
-        "white-space",
-        "stop-color",
-        "stop-opacity",
-        "flood-color",
-        "flood-opacity",
-        "lighting-color",
-        "clip-path",
-        "clip-rule",
-        "mask",
-        "marker",
-        "marker-start",
-        "marker-mid",
-        "marker-end",
-        "filter",
-        "shape-rendering",
-        "image-rendering",
-        "text-rendering",
-        "color-rendering",
-        "color-interpolation",
-        "color-interpolation-filters",
-        "paint-order",
-        "mix-blend-mode",
-        "isolation",
-        "vector-effect",
-        "overflow",
-        "enable-background",
-        "-inkscape-font-specification",
-        "-inkscape-stroke",
-        "solid-color",
-        "solid-opacity",
-    }
-)
+PROPERTIES = frozenset({
+    "fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-opacity",
+    "stroke-linecap", "stroke-linejoin", "stroke-miterlimit", "stroke-dasharray",
+    "stroke-dashoffset", "opacity", "display", "visibility", "color", "font", "font-family",
+    "font-size", "font-style", "font-weight", "font-variant", "font-variant-ligatures",
+    "font-variant-caps", "font-variant-numeric", "font-variant-east-asian", "font-stretch",
+    "font-feature-settings", "font-kerning", "text-anchor", "dominant-baseline",
+    "alignment-baseline", "baseline-shift", "letter-spacing", "word-spacing", "text-decoration",
+    "text-decoration-line", "text-decoration-style", "text-decoration-color", "text-align",
+    "line-height", "writing-mode", "direction", "unicode-bidi", "white-space", "stop-color",
+    "stop-opacity", "flood-color", "flood-opacity", "lighting-color", "clip-path", "clip-rule",
+    "mask", "marker", "marker-start", "marker-mid", "marker-end", "filter", "shape-rendering",
+    "image-rendering", "text-rendering", "color-rendering", "color-interpolation",
+    "color-interpolation-filters", "paint-order", "mix-blend-mode", "isolation", "vector-effect",
+    "overflow", "enable-background", "-inkscape-font-specification", "-inkscape-stroke",
+    "solid-color", "solid-opacity"
+})  # fmt: skip
 """The style properties an SVG may set: each drawn by resvg as a browser draws it (a
 browser's `x`, `transform`, `translate`, `zoom`, `mask-image`, `content-visibility`… moved or
 hid what resvg drew), or by neither."""
@@ -131,7 +71,7 @@ LENGTH_UNITS = frozenset({"px", "pt", "pc", "mm", "cm", "in", "em", "ex", "%"})
 KEYWORDS = {
     "display": frozenset({"none", "inline", "block", "inline-block"}),
     "writing-mode": frozenset({"lr-tb", "lr", "horizontal-tb"}),
-    "white-space": frozenset({"normal"}),
+    "white-space": frozenset({"normal", "pre"}),
     "direction": frozenset({"ltr"}),
     "unicode-bidi": frozenset({"normal"}),
     "vector-effect": frozenset({"none"}),
@@ -145,11 +85,16 @@ KEYWORDS = {
 """The values a property may take where resvg and a browser lay out others differently (a
 `direction: rtl`, `white-space: pre`, `baseline-shift: 1000` or `writing-mode: sideways-rl`
 put a browser's text off the picture; `plus-lighter` whitened what resvg drew)."""
+PAINTS = frozenset({"none", "currentcolor", "transparent", "context-fill", "context-stroke"})
 CAMEL = re.compile(
     r"\b(?:crispEdges|optimizeSpeed|optimizeLegibility|geometricPrecision"
     r"|optimizeQuality|sRGB|linearRGB)\b"
 )
 """SVG's keywords written with capitals, as both read them."""
+KEPT_SPACES = re.compile(r"white-space\s*[:=]\s*[\"']?\s*pre")
+SPACES = re.compile(r"^\s|\s\s")
+"""Spaces a browser keeps under `white-space: pre` (80 of them put the text off the picture)
+and resvg does not."""
 ROOT_SIZE = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?:px|pt|pc|mm|cm|in)?")
 ATTLIST = re.compile(rb"<!ATTLIST", re.IGNORECASE)
 RESET = re.compile(r"\b(?:initial|unset|revert|revert-layer)\b", re.IGNORECASE)
@@ -205,7 +150,19 @@ def safe_svg(data: bytes, clean: Clean) -> tuple[object, str]:
             _style_sheet("".join(element.itertext()))
         for name, value in list(element.attrib.items()):
             _attribute(element, etree.QName(name).localname, name, value, clean)
-    return root, str(etree.tostring(root, encoding="unicode"))
+    drawn = str(etree.tostring(root, encoding="unicode"))
+    if KEPT_SPACES.search(drawn) and any(SPACES.search(t) for t in _texts(root)):
+        raise _styled("spaces kept in its text (white-space: pre) where a browser lays them "
+                      "out otherwise than resvg (leading, or two together)")  # fmt: skip
+    return root, drawn
+
+
+def _texts(root: Any) -> list[str]:
+    """Return the text of each text element's parts (not the spaces between its tags)."""
+    texts: list[str] = []
+    for element in root.iter(f"{SVG_NS}text", f"{SVG_NS}tspan", "text", "tspan"):
+        texts += [t for t in (element.text, element.tail) if t and t.strip()]
+    return texts
 
 
 def _attribute(element: Any, local: str, name: str, value: str, clean: Clean) -> None:
@@ -340,7 +297,7 @@ def _element(element: Any, tag: str) -> None:
 def _colour(value: str) -> bool:
     """Whether a colour is written as resvg and a browser both read it: a name (not a
     system colour, such as `Canvas`), #hex, rgb()/hsl() with an alpha as a number."""
-    if value in ("none", "currentcolor", "transparent") or value in ImageColor.colormap:
+    if value in PAINTS or value in ImageColor.colormap:
         return True
     if re.fullmatch(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})", value):
         return True
