@@ -1527,3 +1527,23 @@ def test_a_project_copied_whole_holds_nothing_back_from_digests(
                               capture_output=True, text=True, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "held back" not in done.stderr and "queued" in done.stderr + done.stdout, done.stderr
+
+
+def test_a_state_folder_moved_holds_nothing_back_from_digests(
+    cli: Cli, project: Project, tmp_path: Path
+) -> None:
+    """Adversary helper 123: with `.reportback` moved and `[paths] state` set to it, every
+    report was held back as changed and the weekly and monthly digests slipped a cycle: the
+    build's record was named by where the site is from the state folder (now: from the
+    project's)."""
+    with Server() as server:
+        root = setup(cli, project, server)
+        moved = tmp_path / "elsewhere" / "state"
+        moved.parent.mkdir()
+        shutil.move(root / ".reportback", moved)
+        toml = (root / "reportback.toml").read_text()
+        assert "[paths]" not in toml
+        (root / "reportback.toml").write_text(f'{toml}\n[paths]\nstate = "{moved}"\n')
+        done = cli("digest", "send", "--dry-run", "--now", T2)
+    assert done.code == 0, done.err
+    assert "held back" not in done.err and "4 queued" in done.err, done.err

@@ -101,12 +101,13 @@ def snapshot(folders: list[Path]) -> dict[str, list[int]]:
 
 def path_for(config: Config, site: Path, feeds: Path) -> Path:
     """Return where the manifest of a build into `site` and `feeds` is kept: named by where
-    they are from the state folder, so that a project copied or moved whole keeps it (by
-    their full paths, a copy held every report back from digests as changed: helper 116)."""
-    state = config.path("state")
-    where = [os.path.relpath(p.resolve(), state.resolve()) for p in (site, feeds)]
+    they are from the project's folder, so that a project copied or moved whole, or its
+    state folder moved, keeps it (by their full paths, a copy held every report back from
+    digests as changed: helper 116; by their place from the state folder, a state folder
+    moved did: helper 123)."""
+    where = [os.path.relpath(p.resolve(), config.root.resolve()) for p in (site, feeds)]
     name = hashlib.sha256("\0".join(where).encode()).hexdigest()[:16]
-    return state / "manifests" / f"{name}.pickle"
+    return config.path("state") / "manifests" / f"{name}.pickle"
 
 
 def published(config: Config) -> dict[str, str]:
