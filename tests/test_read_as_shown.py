@@ -488,11 +488,11 @@ def test_a_label_starting_a_line_after_a_stop_or_in_capitals_is_refused_there(
 @pytest.mark.parametrize(
     "body",
     [
-        "Intro.\n\nThe panel heard the case members only: zq was expelled.\n",
-        "Intro.\n\nOn the disputes item, in confidence – zq was expelled.\n",
-        "Intro.\n\nThe panel's ruling (confidential): zq was expelled.\n",
-        "Intro.\n\nThe last item was embargoed - zq will be expelled.\n",
-        "Intro.\n\nThe case, *members-only*: zq was expelled.\n",
+        "Intro.\n\nThe panel heard the case members only: Zq Bloggs was expelled.\n",
+        "Intro.\n\nOn the disputes item, in confidence – Zq Bloggs was expelled.\n",
+        "Intro.\n\nThe panel's ruling (confidential): Zq Bloggs was expelled.\n",
+        "Intro.\n\nThe last item was embargoed - Zq Bloggs will be expelled.\n",
+        "Intro.\n\nThe case, *members-only*: “Zq” was expelled.\n",
     ],
 )
 def test_a_label_inside_a_sentence_before_what_it_labels_is_refused(
@@ -510,6 +510,16 @@ def test_a_label_inside_a_sentence_before_what_it_labels_is_refused(
         "Intro.\n\nIt was not confidential: anyone may read it.\n",
         "Intro.\n\nSee https://example.org/Confidential:papers for the policy.\n",
         "Intro.\n\nWe reviewed the confidential reporting line: it works.\n",
+        # adversary helper 126: refused by a first version
+        "Intro.\n\nThe NEC discussed why disciplinary cases are kept confidential: it protects"
+        " complainants and respondents alike.\n",
+        "Intro.\n\nI can't report on individual cases, which are confidential: I can say that "
+        "42 were closed this quarter.\n",
+        "Intro.\n\nAnyone can raise a concern in confidence: email the Governance and Legal "
+        "Unit.\n",
+        "Intro.\n\nThe NEC agreed that hustings would be open to members only – non-members "
+        "may watch the livestream.\n",
+        "Intro.\n\nThe rulebook says NEC papers are confidential: I follow that rule.\n",
     ],
 )
 def test_a_sentence_about_confidentiality_is_published(

@@ -8,7 +8,8 @@ still may show what its animation hides) or chooses what to draw by the reader's
 and a style that resvg reads otherwise than a browser (adversary helper 122: `@media`,
 `:not()`, `var()`, `clip-path: inset()`, `mask-image`, `content-visibility`, `~`, an
 escaped name, a property in capitals, a colour with `/ alpha`, `unset`, `display: contents`,
-a length in a `transform` were each hidden in a browser and drawn by resvg). A picture
+a length in a `transform` were each hidden in a browser and drawn by resvg; helper 124
+found ~60 more, from keywords in capitals to text laid out off the picture). A picture
 embedded in it (`data:` image) is published through the same cleaning as any image.
 """
 
@@ -245,7 +246,6 @@ def _moves(name: str, value: str) -> None:
             raise _styled(f"{name}={value[:40]!r} (numbers only, no units)")
         singular = len(numbers) == 6 and numbers[0] * numbers[3] == numbers[1] * numbers[2]
         flat = (kind == "scale" and 0 in numbers) or (kind == "matrix" and singular)
-
         if flat:
             raise _styled(f"{name}={value[:40]!r} (flattened to nothing)")
 
