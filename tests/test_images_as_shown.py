@@ -343,3 +343,17 @@ def test_more_svgs_a_browser_shows_otherwise_are_refused(case: str) -> None:
     it; each is refused now."""
     with pytest.raises(ImageRefused):
         images.clean(HIDING_MORE[case].encode(), ".svg")
+
+
+@pytest.mark.parametrize("options", [{}, {"transparency": 0}])
+def test_a_palette_png_is_checked_and_built(
+    cli: Cli, project: Project, options: dict[str, object]
+) -> None:
+    """Adversary helper 125: every palette PNG was a traceback in `check` and `build` (the
+    palette's range was read before the file was verified, which Pillow allows only first)."""
+    png = _saved(_text((255, 255, 255), (0, 0, 120)).convert("P"), **options)
+    root = project({"reports/a.md": HEAD + "![Chart](chart.png)\n", "reports/chart.png": png})
+    assert cli("check").code == 0
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    assert list((root / "site").rglob("img-*.png"))

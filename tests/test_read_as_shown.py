@@ -493,6 +493,11 @@ def test_a_label_starting_a_line_after_a_stop_or_in_capitals_is_refused_there(
         "Intro.\n\nThe panel's ruling (confidential): Zq Bloggs was expelled.\n",
         "Intro.\n\nThe last item was embargoed - Zq Bloggs will be expelled.\n",
         "Intro.\n\nThe case, *members-only*: “Zq” was expelled.\n",
+        # adversary helper 126: other punctuation, a label in an address
+        "Intro.\n\nThe panel heard the case confidential; Zq Bloggs was expelled.\n",
+        "Intro.\n\nThe panel's finding was confidential… Zq Bloggs was expelled.\n",
+        "Intro.\n\nPanel finding members only → Zq Bloggs was expelled.\n",
+        "Intro.\n\nSee https://example.org/confidential: Zq Bloggs was expelled.\n",
     ],
 )
 def test_a_label_inside_a_sentence_before_what_it_labels_is_refused(

@@ -306,8 +306,8 @@ ENDING = re.compile(
 expelled Jo – confidential`, `… — members only!`, `… – not public yet.`; adversary helper
 82); not after a colon (`Vote: members only.`)."""
 MIDDLE = re.compile(
-    r"(?<![\w'’/.#=?&@:-])(?<!\bnot )(?<!n't )(?<!n’t )(?:confidential|members?[ -]only"
-    r"|in confidence|embargoed)[)\]*_]*[ \t]*(?::|[–—]|[ \t]-)[ \t]*"
+    r"(?<![\w'’-])(?<!\bnot )(?<!n't )(?<!n’t )(?:confidential|members?[ -]only"
+    r"|in confidence|embargoed)[)\]*_]*[ \t]*(?::|[–—―‒−;|/→>•~…]|\.\.\.|[ \t]-)[ \t]*"
     r"(?=[*_\[(“\"'‘]*(?-i:(?!(?:I|The|This|That|These|Those|It|Its|We|They|She|He|You|Our"
     r"|Their|My|Your|A|An|In|On|At|But|And|Or|Yes|No|As|So|If|There|Here|What|When|Where|Which"
     r"|Who|Why|How|All|Some|Any|Each|Every|None|Nothing|One|Only)\b)[A-Z]))",

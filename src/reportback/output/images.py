@@ -119,11 +119,14 @@ def clean(data: bytes, suffix: str, check_only: bool = False) -> bytes:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Pillow.DecompressionBombWarning)
         try:
+            if check_only:  # on a file of its own: verify reads it, and leaves it unusable
+                with Pillow.open(io.BytesIO(data), formats=FORMATS) as opened:
+                    _bounded(opened.size)
+                    opened.verify()
             with Pillow.open(io.BytesIO(data), formats=FORMATS) as opened:
                 _bounded(opened.size)
-                colours.refusals(opened, data)
+                colours.refusals(opened, data)  # reads a palette image's pixels
                 if check_only:
-                    opened.verify()
                     return b""
                 opened.seek(0)
                 shown = colours.as_shown(ImageOps.exif_transpose(opened), opened.info)
