@@ -21,9 +21,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PIL import ImageColor
-
 from reportback.errors import ImageRefused
+from reportback.output import svgstyle
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 DROPPED = frozenset({"script", "foreignObject", "title", "desc", "metadata"})
@@ -32,80 +31,14 @@ ANIMATION = frozenset({"set", "animate", "animateMotion", "animateTransform", "a
                        "discard"})  # fmt: skip
 CONDITIONS = frozenset({"systemLanguage", "requiredFeatures", "requiredExtensions"})
 HREF = re.compile(r"(?:^|[}:])href$")
-PROPERTIES = frozenset({
-    "fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-opacity",
-    "stroke-linecap", "stroke-linejoin", "stroke-miterlimit", "stroke-dasharray",
-    "stroke-dashoffset", "opacity", "display", "visibility", "color", "font", "font-family",
-    "font-size", "font-style", "font-weight", "font-variant", "font-variant-ligatures",
-    "font-variant-caps", "font-variant-numeric", "font-variant-east-asian", "font-stretch",
-    "font-feature-settings", "font-kerning", "text-anchor", "dominant-baseline",
-    "alignment-baseline", "baseline-shift", "letter-spacing", "word-spacing", "text-decoration",
-    "text-decoration-line", "text-decoration-style", "text-decoration-color", "text-align",
-    "line-height", "writing-mode", "direction", "unicode-bidi", "white-space", "stop-color",
-    "stop-opacity", "flood-color", "flood-opacity", "lighting-color", "clip-path", "clip-rule",
-    "mask", "marker", "marker-start", "marker-mid", "marker-end", "filter", "shape-rendering",
-    "image-rendering", "text-rendering", "color-rendering", "color-interpolation",
-    "color-interpolation-filters", "paint-order", "mix-blend-mode", "isolation", "vector-effect",
-    "overflow", "enable-background", "-inkscape-font-specification", "-inkscape-stroke",
-    "solid-color", "solid-opacity"
-})  # fmt: skip
-"""The style properties an SVG may set: each drawn by resvg as a browser draws it (a
-browser's `x`, `transform`, `translate`, `zoom`, `mask-image`, `content-visibility`… moved or
-hid what resvg drew), or by neither."""
-TRANSFORMS = frozenset({"transform", "gradientTransform", "patternTransform"})
-FUNCTIONS = frozenset({"url", "rgb", "rgba", "hsl", "hsla"})
-MOVES = frozenset({"matrix", "translate", "scale", "rotate", "skewx", "skewy"})
-FUNCTION = re.compile(r"([A-Za-z_-][\w-]*)\s*\(([^()]*)\)?")
-UNIT = re.compile(r"[0-9.]\s*(?![eE][+-]?[0-9])[a-zA-Z%]")
-"""A unit after a number (`translate(100px)`: a browser moves it, resvg does not)."""
 LAID_OUT = frozenset({"textPath", "tref", "textLength", "lengthAdjust"})
 """Text laid out otherwise by resvg and a browser (off the picture, or not at all)."""
-FONTS = frozenset({"font", "font-family", "-inkscape-font-specification"})
-COLOURS = frozenset({"fill", "stroke", "color", "stop-color", "flood-color", "lighting-color",
-                     "solid-color"})  # fmt: skip
-GEOMETRY = frozenset({"x", "y", "width", "height", "rx", "ry", "cx", "cy", "r", "x1", "y1",
-                      "x2", "y2", "dx", "dy", "fx", "fy", "refX", "refY", "markerWidth",
-                      "markerHeight", "font-size", "stroke-width", "letter-spacing",
-                      "word-spacing", "stroke-dasharray", "stroke-dashoffset"})  # fmt: skip
-LENGTH_UNITS = frozenset({"px", "pt", "pc", "mm", "cm", "in", "em", "ex", "%"})
-"""The units resvg reads (a browser's `vw`, `ch`, `rem`, `Q`… covered what resvg drew)."""
-KEYWORDS = {
-    "display": frozenset({"none", "inline", "block", "inline-block"}),
-    "writing-mode": frozenset({"lr-tb", "lr", "horizontal-tb"}),
-    "white-space": frozenset({"normal", "pre"}),
-    "direction": frozenset({"ltr"}),
-    "unicode-bidi": frozenset({"normal"}),
-    "vector-effect": frozenset({"none"}),
-    "baseline-shift": frozenset({"baseline", "sub", "super", "0"}),
-    "mix-blend-mode": frozenset({"normal", "multiply", "screen", "overlay", "darken", "lighten",
-                                 "color-dodge", "color-burn", "hard-light", "soft-light",
-                                 "difference", "exclusion", "hue", "saturation", "color",
-                                 "luminosity"}),
-    "overflow": frozenset({"visible", "hidden", "auto", "scroll"}),
-}  # fmt: skip
-"""The values a property may take where resvg and a browser lay out others differently (a
-`direction: rtl`, `white-space: pre`, `baseline-shift: 1000` or `writing-mode: sideways-rl`
-put a browser's text off the picture; `plus-lighter` whitened what resvg drew)."""
-PAINTS = frozenset({"none", "currentcolor", "transparent", "context-fill", "context-stroke"})
-CAMEL = re.compile(
-    r"\b(?:crispEdges|optimizeSpeed|optimizeLegibility|geometricPrecision"
-    r"|optimizeQuality|sRGB|linearRGB)\b"
-)
-"""SVG's keywords written with capitals, as both read them."""
 KEPT_SPACES = re.compile(r"white-space\s*[:=]\s*[\"']?\s*pre")
 SPACES = re.compile(r"^\s|\s\s")
 """Spaces a browser keeps under `white-space: pre` (80 of them put the text off the picture)
 and resvg does not."""
 ROOT_SIZE = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?:px|pt|pc|mm|cm|in)?")
 ATTLIST = re.compile(rb"<!ATTLIST", re.IGNORECASE)
-RESET = re.compile(r"\b(?:initial|unset|revert|revert-layer)\b", re.IGNORECASE)
-NAME = r"-?[A-Za-z_][\w-]*"
-COMPOUND = rf"(?:(?:\*|{NAME})(?:[.#]{NAME})*|(?:[.#]{NAME})+)"
-SELECTOR = re.compile(rf"\s*{COMPOUND}(?:\s*[>+]\s*{COMPOUND}|\s+{COMPOUND})*\s*")
-"""A selector resvg matches as a browser does: names, classes, ids and `*`, joined by space,
-`>` or `+` (resvg skipped `~`, `:not()`, `:last-child`, `[a i]`; `:first-child` matched a
-`<use>`'s copy in a browser only, and counted a `<title>` otherwise: adversary helper 124)."""
-RULE = re.compile(r"\s*([^{}@\\]+?)\s*\{([^{}]*)\}\s*")
 STYLESHEET = re.compile(rb"<\?xml-stylesheet\b[^>]*?\bhref\s*=\s*[\"']([^\"']*)")
 """A style sheet an SVG names before its root (`<?xml-stylesheet href="x.css"?>`)."""
 EMBEDDED = re.compile(r"\s*data:image/(png|jpeg|gif|webp);base64,(.*)", re.DOTALL)
@@ -127,7 +60,7 @@ def safe_svg(data: bytes, clean: Clean) -> tuple[object, str]:
     )  # fmt: skip
     for found in STYLESHEET.finditer(data):  # dropped with every processing instruction
         if not internal(value := found[1].decode("utf-8", "replace")):  # but named: helper 115
-            raise _refers(value)
+            raise svgstyle.refers(value)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
@@ -148,13 +81,13 @@ def safe_svg(data: bytes, clean: Clean) -> tuple[object, str]:
             raise ImageRefused(f"{what} (<{tag}>), which is published as one still picture: "
                                "remove it")  # fmt: skip
         if tag == "style":
-            _style_sheet("".join(element.itertext()))
+            svgstyle.style_sheet("".join(element.itertext()))
         for name, value in list(element.attrib.items()):
             _attribute(element, etree.QName(name).localname, name, value, clean)
     drawn = str(etree.tostring(root, encoding="unicode"))
     if KEPT_SPACES.search(drawn) and any(SPACES.search(t) for t in _texts(root)):
-        raise _styled("spaces kept in its text (white-space: pre) where a browser lays them "
-                      "out otherwise than resvg (leading, or two together)")  # fmt: skip
+        raise svgstyle.styled("spaces kept in its text (white-space: pre) where a browser "
+                              "lays them out otherwise (leading, or two together)")  # fmt: skip
     return root, drawn
 
 
@@ -169,92 +102,28 @@ def _texts(root: Any) -> list[str]:
 def _attribute(element: Any, local: str, name: str, value: str, clean: Clean) -> None:
     attrib = element.attrib
     if name.startswith(SVG_NS) or local in LAID_OUT:
-        raise _styled(f"{local}={value[:40]!r}")
+        raise svgstyle.styled(f"{local}={value[:40]!r}")
     if local.lower().startswith("on"):
         del attrib[name]
     elif HREF.search(name):
         if not internal(value):
-            raise _refers(value)
+            raise svgstyle.refers(value)
         attrib[name] = _cleaned(value, clean)
     elif local in CONDITIONS:
         raise ImageRefused(f"chooses what it draws by the reader's settings ({local}=): "
                            "remove it")  # fmt: skip
     elif local == "style":
-        _declarations(value)
-    elif local in TRANSFORMS:
-        _moves(local, value)
-    elif local in PROPERTIES or "url(" in value:
-        _value(local, value)
-    elif local in GEOMETRY:
-        _lengths(local, value)
-    elif local == "viewBox" and not _positive_box(value):
-        raise _styled(f"viewBox={value[:40]!r} (a box of no size)")
+        svgstyle.declarations(value)
+    elif local in svgstyle.TRANSFORMS:
+        svgstyle.moves(local, value)
+    elif local in svgstyle.PROPERTIES or "url(" in value:
+        svgstyle.property_value(local, value)
+    elif local in svgstyle.GEOMETRY:
+        svgstyle.lengths(local, value)
+    elif local == "viewBox" and not svgstyle.positive_box(value):
+        raise svgstyle.styled(f"viewBox={value[:40]!r} (a box of no size)")
     elif local == "class" and re.search(r"[^\S ]", value):
-        raise _styled(f"class={value[:40]!r} (names apart by spaces only)")
-
-
-def _style_sheet(text: str) -> None:
-    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.DOTALL)
-    at = 0
-    while at < len(text.rstrip()):
-        rule = RULE.match(text, at)
-        if rule is None:
-            raise _styled(f"a style ({text[at : at + 40].strip()!r})")
-        for selector in rule[1].split(","):
-            if not SELECTOR.fullmatch(selector):
-                raise _styled(f"a selector ({selector.strip()[:40]!r})")
-        _declarations(rule[2])
-        at = rule.end()
-
-
-def _declarations(text: str) -> None:
-    for declaration in text.split(";"):
-        if not declaration.strip():
-            continue
-        name, colon, value = declaration.partition(":")
-        name = name.strip()
-        if not colon or name not in PROPERTIES:
-            raise _styled(f"the style property {name[:40]!r}")
-        value = re.sub(r"!\s*important\s*$", "", value.strip())
-        _value(name, value)
-
-
-def _value(name: str, value: str) -> None:
-    if "\\" in value or RESET.search(value):
-        raise _styled(f"{name}: {value[:40]!r}")
-    keywords = CAMEL.sub("", re.sub(r"url\([^)]*\)|#[0-9A-Fa-f]+\b", "", value))
-    if name not in FONTS and keywords != keywords.lower():
-        raise _styled(f"{name}: {value[:40]!r} (keywords in lower case)")
-    if name in KEYWORDS and value.strip() not in KEYWORDS[name]:
-        raise _styled(f"{name}: {value[:40]!r}")
-    if name in COLOURS and not _colour(value.strip()):
-        raise _styled(f"{name}: {value[:40]!r} (a colour by name, #hex, rgb() or hsl())")
-    if name in GEOMETRY:
-        _lengths(name, value)
-    for function in FUNCTION.finditer(value):
-        kind, inside = function[1].lower(), function[2]
-        if kind not in FUNCTIONS or ("/" in inside and kind != "url"):
-            raise _styled(f"{name}: {value[:40]!r}")
-        if kind == "url" and not inside.strip("'\" ").startswith("#"):
-            raise _refers(inside.strip("'\" "))
-
-
-def _moves(name: str, value: str) -> None:
-    for function in FUNCTION.finditer(value):
-        kind, numbers = function[1].lower(), _numbers(function[2])
-        if kind not in MOVES or UNIT.search(function[2]) or numbers is None:
-            raise _styled(f"{name}={value[:40]!r} (numbers only, no units)")
-        singular = len(numbers) == 6 and numbers[0] * numbers[3] == numbers[1] * numbers[2]
-        flat = (kind == "scale" and 0 in numbers) or (kind == "matrix" and singular)
-        if flat:
-            raise _styled(f"{name}={value[:40]!r} (flattened to nothing)")
-
-
-def _numbers(text: str) -> list[float] | None:
-    try:
-        return [float(n) for n in re.split(r"[\s,]+", text.strip()) if n]
-    except ValueError:
-        return None
+        raise svgstyle.styled(f"class={value[:40]!r} (names apart by spaces only)")
 
 
 def _document(data: bytes, root: Any) -> None:
@@ -262,7 +131,7 @@ def _document(data: bytes, root: Any) -> None:
     encoding but UTF-8, a size a browser reads otherwise (adversary helper 124)."""
     docinfo = root.getroottree().docinfo
     if ATTLIST.search(data):
-        raise _styled("a DTD giving attributes defaults (<!ATTLIST>)")
+        raise svgstyle.styled("a DTD giving attributes defaults (<!ATTLIST>)")
     if (docinfo.encoding or "utf-8").lower() not in ("utf-8", "us-ascii", "ascii"):
         raise ImageRefused(f"is written in {docinfo.encoding}: save it as UTF-8")
     for side in ("width", "height"):
@@ -277,58 +146,21 @@ def _element(element: Any, tag: str) -> None:
     get = element.get
     parent = element.getparent()
     if tag in LAID_OUT:
-        raise _styled(f"<{tag}>")
+        raise svgstyle.styled(f"<{tag}>")
     if tag == "style" and any(key not in ("type", "id") for key in element.attrib):
-        raise _styled("a <style> for some media or readers only (media=, title=)")
+        raise svgstyle.styled("a <style> for some media or readers only (media=, title=)")
     if tag == "symbol" and any(get(k) is not None for k in ("x", "y", "width", "height")):
-        raise _styled("a <symbol> placed or sized (x=, y=, width=, height=)")
+        raise svgstyle.styled("a <symbol> placed or sized (x=, y=, width=, height=)")
     if tag == "pattern" and any("href" in k for k in element.attrib):
-        raise _styled("a <pattern> taking another's parts (href=)")
+        raise svgstyle.styled("a <pattern> taking another's parts (href=)")
     if tag == "use" and parent is not None and parent.tag.endswith("clipPath"):
-        raise _styled("a <use> in a <clipPath>")
+        raise svgstyle.styled("a <use> in a <clipPath>")
     if tag == "use" and "0" in (get("width"), get("height")):
-        raise _styled("a <use> of no size")
+        raise svgstyle.styled("a <use> of no size")
     marked = [k for k in ("marker", "marker-start", "marker-mid", "marker-end") if get(k)]
     marked += ["marker"] if "marker" in (get("style") or "") else []
     if marked and tag not in ("path", "line", "polyline", "polygon", "g", "svg"):
-        raise _styled(f"markers on a <{tag}>")
-
-
-def _colour(value: str) -> bool:
-    """Whether a colour is written as resvg and a browser both read it: a name (not a
-    system colour, such as `Canvas`), #hex, rgb()/hsl() with an alpha as a number."""
-    if value in PAINTS or value in ImageColor.colormap:
-        return True
-    if re.fullmatch(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})", value):
-        return True
-    if value.startswith("url("):
-        after = value.partition(")")[2].strip()
-        return ")" in value and _colour(after or "none")
-    found = re.fullmatch(r"(rgba?|hsla?)\(([^()/]*)\)", value)
-    parts = found[2].split(",") if found else []
-    return len(parts) in (3, 4) and (len(parts) == 3 or "%" not in parts[3])
-
-
-def _lengths(name: str, value: str) -> None:
-    for unit in re.findall(r"[0-9.](?![eE][+-]?[0-9])([a-zA-Z%]+)", value):
-        if unit not in LENGTH_UNITS:
-            raise _styled(f"{name}={value[:40]!r} (a length in {unit}, which resvg does not "
-                          "read)")  # fmt: skip
-
-
-def _positive_box(value: str) -> bool:
-    numbers = _numbers(value)
-    return numbers is not None and len(numbers) == 4 and numbers[2] > 0 and numbers[3] > 0
-
-
-def _styled(what: str) -> ImageRefused:
-    return ImageRefused(f"has {what}, which resvg draws otherwise than a browser: what a "
-                        "browser hides could be published; keep to plain styles")  # fmt: skip
-
-
-def _refers(value: str) -> ImageRefused:
-    return ImageRefused(f"refers to {value[:60]!r}; an SVG may refer only to its own parts "
-                        "(#id) and embedded data: images")  # fmt: skip
+        raise svgstyle.styled(f"markers on a <{tag}>")
 
 
 def internal(href: str) -> bool:
