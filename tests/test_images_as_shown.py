@@ -205,10 +205,9 @@ PLAIN_SVGS = {
                      "line-height:1.25;font-family:sans-serif;letter-spacing:0px;fill:#000000;"
                      "fill-opacity:1;stroke:none;-inkscape-font-specification:'Sans Bold'\" "
                      'x="1" y="10">Seats</text>'),
-    "d3": _svg('<g class="axis"><text class="tick">1</text><path d="M0 0H9"/></g>',
-               ".axis text { font: 10px sans-serif; fill: #333 !important } "
-               ".axis path, g > text + path { fill: none; stroke: #000; "
-               "shape-rendering: crispEdges }"),
+    "d3": _svg('<g class="axis"><text class="tick">1</text><path d="M0 0H9" '
+               'stroke="currentColor"/></g>', ".axis text { font: 10px sans-serif; fill: #333 } "
+               ".axis path, g > path { fill: none; stroke: #000; shape-rendering: crispEdges }"),
     "transforms": _svg('<g transform="translate(10,5) rotate(45) scale(1e-1)">'
                        '<rect width="9" height="9" fill="url(#g)"/></g><defs>'
                        '<linearGradient id="g" gradientTransform="rotate(90)">'
@@ -334,6 +333,36 @@ HIDING_MORE = {
                                                    'style="mix-blend-mode:plus-lighter"')),
     "a width a browser reads as 300": _around(HIDDEN, root='width="100%" height="40"'),
     "another encoding": _around(HIDDEN, '<?xml version="1.0" encoding="ISO-8859-1"?>'),
+    # adversary helper 125
+    "a number ending in a dot": _around('<rect width="200." height="9"/>'),
+    "a transparent colour under currentcolor": _around(
+        '<g color="transparent"><rect width="9" height="9" fill="currentcolor"/></g>'),
+    "a font shorthand with a line height": _around(HIDDEN.replace('id="a"',
+                                                                  'style="font:0/0 a"')),
+    "two rules both important": _around(HIDDEN).replace("<text", "<style>#a {display: none "
+                                                        "!important}</style><text", 1),
+    "a sibling after a title": _around(HIDDEN).replace("<text", "<style>title + .h {display: "
+                                                       "none}</style><text", 1),
+    "a style split by an element": _around(HIDDEN).replace(
+        "<text", "<style>.h {display: <x/>none}</style><text", 1),
+    "a style of no type": _around(HIDDEN).replace("<text", '<style type="">.h {display: none}'
+                                                  "</style><text", 1),
+    "a style inside metadata": _around(HIDDEN).replace(
+        "<text", "<metadata><style>.h {display: none}</style></metadata><text", 1),
+    "an id given twice": _around('<clipPath id="c"/><clipPath id="c"><rect width="9" '
+                                 'height="9"/></clipPath><rect width="9" height="9" '
+                                 'clip-path="url(#c)"/>'),
+    "a quoted address in a filter": _around('<rect width="9" height="9" '
+                                            "filter=\"url('#f')\"/>"),
+    "an encoded address": _around('<clipPath id="é"/><rect width="9" height="9" '
+                                  'clip-path="url(#%C3%A9)"/>'),
+    "a mask in linear light": _around('<mask id="m" color-interpolation="linearRGB"/>'),
+    "a filter's colours left to the reader": _around(
+        '<filter id="f"><feFlood color-interpolation-filters="auto"/></filter>'),
+    "a gradient with no stops": _around('<linearGradient id="g"/><rect width="9" height="9" '
+                                        'fill="url(#g) black"/>'),
+    "an svg of no width": _around(f'<svg width="0" height="40">{HIDDEN}</svg>'),
+    "an svg of a negative width": _around(f'<svg width="-10" height="40">{HIDDEN}</svg>'),
 }  # fmt: skip
 
 
@@ -357,3 +386,15 @@ def test_a_palette_png_is_checked_and_built(
     result = cli("build", "--now", NOW)
     assert result.code == 0, result.err
     assert list((root / "site").rglob("img-*.png"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "body"),
+    [(b"sRGB", b"\x09"), (b"gAMA", struct.pack(">IH", 1000, 0)), (b"iCCP", b"\0\0" + b"x")],
+)
+def test_a_chunk_a_browser_ignores_is_refused(kind: bytes, body: bytes) -> None:
+    """Adversary helper 125: a browser ignores a malformed sRGB, gAMA or iCCP chunk; Pillow
+    did not, so text at 254 on 255 (hidden) was published at 100 or 214."""
+    png = _with_chunk(_saved(_text((255,) * 3, (254,) * 3)), kind, body)
+    with pytest.raises(ImageRefused, match=f"malformed {kind.decode()}"):
+        images.clean(png, ".png")

@@ -11,6 +11,7 @@ is a profile that cannot be read and primaries that are not sRGB's.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from PIL import Image as Pillow
@@ -131,6 +132,16 @@ SHOWN_BY = (b"gAMA", b"cHRM", b"iCCP", b"sRGB", b"PLTE", b"tRNS")
 pixels; Pillow read one after them, or the last of two (adversary helper 124)."""
 
 
+FORMED: dict[bytes, Callable[[bytes], bool]] = {
+    b"sRGB": lambda body: len(body) == 1 and body[0] <= 3,
+    b"gAMA": lambda body: len(body) == 4 and int.from_bytes(body, "big") > 0,
+    b"cHRM": lambda body: len(body) == 32,
+    b"iCCP": lambda body: 0 < body.find(b"\0") < 80 and body[body.find(b"\0") + 1 :][:1] == b"\0",
+}
+"""How each of those chunks is written: one written otherwise a browser ignores, Pillow did
+not (an `sRGB` of intent 9 over a gamma of 20, a gAMA of 6 bytes, a profile with no name)."""
+
+
 def _png(data: bytes, image: Pillow.Image) -> None:
     chunks: list[tuple[bytes, bytes]] = []
     at = 8
@@ -145,6 +156,10 @@ def _png(data: bytes, image: Pillow.Image) -> None:
         if len(where) > 1 or any(n > pixels for n in where):
             raise ImageRefused(f"has its {kind.decode()} chunk twice or after its pixels, "
                                "which viewers read differently: save it again")  # fmt: skip
+    for kind, body in chunks:
+        if kind in FORMED and not FORMED[kind](body):  # a browser ignores it (helper 125)
+            raise ImageRefused(f"has a malformed {kind.decode()} chunk, which viewers read "
+                               "differently: save it again")  # fmt: skip
     header = chunks[0][1] if chunks and chunks[0][0] == b"IHDR" else b""
     if b"tRNS" in kinds and len(header) >= 13 and header[9] in (0, 2):  # grey or RGB
         raise ImageRefused("has a transparent colour (tRNS), which viewers read differently: "

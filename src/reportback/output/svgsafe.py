@@ -68,11 +68,16 @@ def safe_svg(data: bytes, clean: Clean) -> tuple[object, str]:
     if root.tag not in (f"{SVG_NS}svg", "svg"):
         raise ImageRefused("is not an SVG (its root element is not <svg>)")
     _document(data, root)
+    ids = [i for e in root.iter() if isinstance(e.tag, str) and (i := e.get("id")) is not None]
+    if len(ids) != len(set(ids)):  # a browser refers to the first, resvg to the last
+        raise svgstyle.styled("an id given twice")
     for element in list(root.iter()):
         if not isinstance(element.tag, str):  # an entity left unresolved: external
             raise ImageRefused("refers to an external entity; write the SVG without a DTD")
         tag = etree.QName(element).localname
-        if tag in DROPPED:
+        if tag in DROPPED:  # but a style sheet in it is a browser's (adversary helper 125)
+            if any(etree.QName(e).localname == "style" for e in element.iter() if e is not element):
+                raise svgstyle.styled(f"a <style> inside <{tag}>")
             element.getparent().remove(element)
             continue
         _element(element, tag)
@@ -81,7 +86,9 @@ def safe_svg(data: bytes, clean: Clean) -> tuple[object, str]:
             raise ImageRefused(f"{what} (<{tag}>), which is published as one still picture: "
                                "remove it")  # fmt: skip
         if tag == "style":
-            svgstyle.style_sheet("".join(element.itertext()))
+            if len(element) or element.get("type", "text/css") != "text/css":
+                raise svgstyle.styled("a <style> holding elements, or of a type but text/css")
+            svgstyle.style_sheet(element.text or "")
         for name, value in list(element.attrib.items()):
             _attribute(element, etree.QName(name).localname, name, value, clean)
     drawn = str(etree.tostring(root, encoding="unicode"))
@@ -103,10 +110,12 @@ def _attribute(element: Any, local: str, name: str, value: str, clean: Clean) ->
     attrib = element.attrib
     if name.startswith(SVG_NS) or local in LAID_OUT:
         raise svgstyle.styled(f"{local}={value[:40]!r}")
+    if value != value.strip() and local in svgstyle.PROPERTIES | svgstyle.GEOMETRY:
+        value = attrib[name] = value.strip()  # as a browser reads it (resvg dropped it)
     if local.lower().startswith("on"):
         del attrib[name]
     elif HREF.search(name):
-        if not internal(value):
+        if not internal(value) or (value.strip().startswith("#") and "%" in value):
             raise svgstyle.refers(value)
         attrib[name] = _cleaned(value, clean)
     elif local in CONDITIONS:
@@ -155,8 +164,13 @@ def _element(element: Any, tag: str) -> None:
         raise svgstyle.styled("a <pattern> taking another's parts (href=)")
     if tag == "use" and parent is not None and parent.tag.endswith("clipPath"):
         raise svgstyle.styled("a <use> in a <clipPath>")
-    if tag == "use" and "0" in (get("width"), get("height")):
-        raise svgstyle.styled("a <use> of no size")
+    sizes = [svgstyle.numbers_in(re.sub(r"[a-z%]+$", "", get(k) or "1")) for k in ("width",
+                                                                            "height")]  # fmt: skip
+    if tag in ("use", "svg") and any(n is None or any(x <= 0 for x in n) for n in sizes):
+        raise svgstyle.styled(f"a <{tag}> of no size")
+    stops = any(str(e.tag).rpartition("}")[2] == "stop" for e in element)
+    if tag.endswith("Gradient") and not stops and not any("href" in k for k in element.attrib):
+        raise svgstyle.styled(f"a <{tag}> with no stops")  # a browser paints none; resvg a fallback
     marked = [k for k in ("marker", "marker-start", "marker-mid", "marker-end") if get(k)]
     marked += ["marker"] if "marker" in (get("style") or "") else []
     if marked and tag not in ("path", "line", "polyline", "polygon", "g", "svg"):

@@ -27,7 +27,7 @@ PROPERTIES = frozenset({
     "image-rendering", "text-rendering", "color-rendering", "color-interpolation",
     "color-interpolation-filters", "paint-order", "mix-blend-mode", "isolation", "vector-effect",
     "overflow", "enable-background", "-inkscape-font-specification", "-inkscape-stroke",
-    "solid-color", "solid-opacity"
+    "solid-color", "solid-opacity", "background-color"
 })  # fmt: skip
 """The style properties an SVG may set: each drawn by resvg as a browser draws it (a
 browser's `x`, `transform`, `translate`, `zoom`, `mask-image`, `content-visibility`… moved or
@@ -43,7 +43,7 @@ COLOURS = frozenset({"fill", "stroke", "color", "stop-color", "flood-color", "li
                      "solid-color"})  # fmt: skip
 GEOMETRY = frozenset({"x", "y", "width", "height", "rx", "ry", "cx", "cy", "r", "x1", "y1",
                       "x2", "y2", "dx", "dy", "fx", "fy", "refX", "refY", "markerWidth",
-                      "markerHeight", "font-size", "stroke-width", "letter-spacing",
+                      "markerHeight", "offset", "font-size", "stroke-width", "letter-spacing",
                       "word-spacing", "stroke-dasharray", "stroke-dashoffset"})  # fmt: skip
 LENGTH_UNITS = frozenset({"px", "pt", "pc", "mm", "cm", "in", "em", "ex", "%"})
 """The units resvg reads (a browser's `vw`, `ch`, `rem`, `Q`… covered what resvg drew)."""
@@ -60,6 +60,10 @@ KEYWORDS = {
                                  "difference", "exclusion", "hue", "saturation", "color",
                                  "luminosity"}),
     "overflow": frozenset({"visible", "hidden", "auto", "scroll"}),
+    "color-interpolation": frozenset({"sRGB", "auto"}),
+    "color-interpolation-filters": frozenset({"sRGB", "linearRGB"}),
+    "background-color": frozenset({"white", "#fff", "#ffffff", "transparent", "none",
+                                   "rgb(255, 255, 255)", "rgb(255,255,255)"}),
 }  # fmt: skip
 """The values a property may take where resvg and a browser lay out others differently (a
 `direction: rtl`, `white-space: pre`, `baseline-shift: 1000` or `writing-mode: sideways-rl`
@@ -67,13 +71,15 @@ put a browser's text off the picture; `plus-lighter` whitened what resvg drew)."
 PAINTS = frozenset({"none", "currentcolor", "transparent", "context-fill", "context-stroke"})
 CAMEL = re.compile(
     r"\b(?:crispEdges|optimizeSpeed|optimizeLegibility|geometricPrecision"
-    r"|optimizeQuality|sRGB|linearRGB)\b"
+    r"|optimizeQuality|sRGB|linearRGB|currentColor)\b"
 )
 """SVG's keywords written with capitals, as both read them."""
 RESET = re.compile(r"\b(?:initial|unset|revert|revert-layer)\b", re.IGNORECASE)
 NAME = r"-?[A-Za-z_][\w-]*"
+TRAILING_DOT = re.compile(r"[0-9]\.(?![0-9])")
+"""A number ending in a dot (`width="200."`): resvg reads it, a browser does not."""
 COMPOUND = rf"(?:(?:\*|{NAME})(?:[.#]{NAME})*|(?:[.#]{NAME})+)"
-SELECTOR = re.compile(rf"\s*{COMPOUND}(?:\s*[>+]\s*{COMPOUND}|\s+{COMPOUND})*\s*")
+SELECTOR = re.compile(rf"\s*{COMPOUND}(?:\s*>\s*{COMPOUND}|\s+{COMPOUND})*\s*")
 """A selector resvg matches as a browser does: names, classes, ids and `*`, joined by space,
 `>` or `+` (resvg skipped `~`, `:not()`, `:last-child`, `[a i]`; `:first-child` matched a
 `<use>`'s copy in a browser only, and counted a `<title>` otherwise: adversary helper 124)."""
@@ -102,12 +108,17 @@ def declarations(text: str) -> None:
         name = name.strip()
         if not colon or name not in PROPERTIES:
             raise styled(f"the style property {name[:40]!r}")
-        value = re.sub(r"!\s*important\s*$", "", value.strip())
-        property_value(name, value)
+        if "!" in value:  # both `!important`: a browser took the specific one, resvg the last
+            raise styled(f"{name}: {value.strip()[:40]!r} (!important)")
+        property_value(name, value.strip())
 
 
 def property_value(name: str, value: str) -> None:
-    if "\\" in value or RESET.search(value):
+    if "\\" in value or RESET.search(value) or re.search(r"url\(\s*['\"]|url\([^)]*%", value):
+        raise styled(f"{name}: {value[:40]!r}")
+    if name not in FONTS and TRAILING_DOT.search(re.sub(r"url\([^)]*\)", "", value)):
+        raise styled(f"{name}: {value[:40]!r} (a number ending in a dot)")
+    if (name == "font" and "/" in value) or (name == "color" and not opaque(value.strip())):
         raise styled(f"{name}: {value[:40]!r}")
     keywords = CAMEL.sub("", re.sub(r"url\([^)]*\)|#[0-9A-Fa-f]+\b", "", value))
     if name not in FONTS and keywords != keywords.lower():
@@ -124,6 +135,12 @@ def property_value(name: str, value: str) -> None:
             raise styled(f"{name}: {value[:40]!r}")
         if kind == "url" and not inside.strip("'\" ").startswith("#"):
             raise refers(inside.strip("'\" "))
+
+
+def opaque(value: str) -> bool:
+    """Whether a colour has no alpha (resvg drops `color`'s alpha under `currentcolor`)."""
+    four = re.fullmatch(r"#[0-9a-fA-F]{4}(?:[0-9a-fA-F]{4})?", value) is not None
+    return value != "transparent" and not four and not value.startswith(("rgba", "hsla"))
 
 
 def moves(name: str, value: str) -> None:
@@ -147,7 +164,7 @@ def numbers_in(text: str) -> list[float] | None:
 def colour(value: str) -> bool:
     """Whether a colour is written as resvg and a browser both read it: a name (not a
     system colour, such as `Canvas`), #hex, rgb()/hsl() with an alpha as a number."""
-    if value in PAINTS or value in ImageColor.colormap:
+    if value in PAINTS or value == "currentColor" or value in ImageColor.colormap:
         return True
     if re.fullmatch(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})", value):
         return True
@@ -160,6 +177,8 @@ def colour(value: str) -> bool:
 
 
 def lengths(name: str, value: str) -> None:
+    if TRAILING_DOT.search(value):
+        raise styled(f"{name}={value[:40]!r} (a number ending in a dot)")
     for unit in re.findall(r"[0-9.](?![eE][+-]?[0-9])([a-zA-Z%]+)", value):
         if unit not in LENGTH_UNITS:
             raise styled(f"{name}={value[:40]!r} (a length in {unit}, which resvg does not "
