@@ -361,6 +361,9 @@ HIDING_MORE = {
         '<filter id="f"><feFlood color-interpolation-filters="auto"/></filter>'),
     "a gradient with no stops": _around('<linearGradient id="g"/><rect width="9" height="9" '
                                         'fill="url(#g) black"/>'),
+    "a line painted by a gradient": _around(
+        '<linearGradient id="g"><stop stop-color="black"/></linearGradient>'
+        '<line x1="2" y1="9" x2="30" y2="9" stroke="url(#g)" stroke-width="9"/>'),
     "an svg of no width": _around(f'<svg width="0" height="40">{HIDDEN}</svg>'),
     "an svg of a negative width": _around(f'<svg width="-10" height="40">{HIDDEN}</svg>'),
 }  # fmt: skip

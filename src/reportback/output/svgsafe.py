@@ -168,6 +168,9 @@ def _element(element: Any, tag: str) -> None:
                                                                             "height")]  # fmt: skip
     if tag in ("use", "svg") and any(n is None or any(x <= 0 for x in n) for n in sizes):
         raise svgstyle.styled(f"a <{tag}> of no size")
+    painted = " ".join(get(k) or "" for k in ("fill", "stroke", "style"))
+    if tag == "line" and "url(" in painted:  # its box has no height or width (helper 125)
+        raise svgstyle.styled("a <line> painted by a gradient or pattern")
     stops = any(str(e.tag).rpartition("}")[2] == "stop" for e in element)
     if tag.endswith("Gradient") and not stops and not any("href" in k for k in element.attrib):
         raise svgstyle.styled(f"a <{tag}> with no stops")  # a browser paints none; resvg a fallback
