@@ -364,6 +364,19 @@ HIDING_MORE = {
     "a line painted by a gradient": _around(
         '<linearGradient id="g"><stop stop-color="black"/></linearGradient>'
         '<line x1="2" y1="9" x2="30" y2="9" stroke="url(#g)" stroke-width="9"/>'),
+    # adversary helper 127
+    "an opacity with a comma after it": _around(
+        '<g fill-opacity="0"><text x="1" y="20" fill-opacity="1,">Jo Smith</text></g>'),
+    "a visibility with a word after it": _around(
+        '<g visibility="hidden"><text x="1" y="20" visibility="visible x">Jo Smith</text></g>'),
+    "a colour a browser rejects": _around(
+        '<g fill="white"><text x="1" y="20" fill="rgb(0%,0,0)">Jo Smith</text></g>'),
+    "a hue with a unit": _around(
+        '<g fill="black"><rect width="9" height="9" fill="hsl(0deg,0%,100%)"/></g>'),
+    "a marker under a filter": _around(
+        '<marker id="mk" markerWidth="9" markerHeight="9"><text y="9">Jo Smith</text></marker>'
+        '<filter id="f"><feOffset dx="0"/></filter>'
+        '<path d="M1 5 H30" marker-start="url(#mk)" filter="url(#f)"/>'),
     "an svg of no width": _around(f'<svg width="0" height="40">{HIDDEN}</svg>'),
     "an svg of a negative width": _around(f'<svg width="-10" height="40">{HIDDEN}</svg>'),
 }  # fmt: skip

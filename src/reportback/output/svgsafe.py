@@ -178,6 +178,13 @@ def _element(element: Any, tag: str) -> None:
     marked += ["marker"] if "marker" in (get("style") or "") else []
     if marked and tag not in ("path", "line", "polyline", "polygon", "g", "svg"):
         raise svgstyle.styled(f"markers on a <{tag}>")
+    effects = [
+        e
+        for e in (element, *element.iterancestors())
+        if any(e.get(k) or k in (e.get("style") or "") for k in ("filter", "mask", "clip-path"))
+    ]
+    if marked and effects:  # a shape of no height: a browser drew none of it (helper 127)
+        raise svgstyle.styled("markers under a filter, a mask or a clip")
 
 
 def internal(href: str) -> bool:

@@ -78,6 +78,33 @@ RESET = re.compile(r"\b(?:initial|unset|revert|revert-layer)\b", re.IGNORECASE)
 NAME = r"-?[A-Za-z_][\w-]*"
 TRAILING_DOT = re.compile(r"[0-9]\.(?![0-9])")
 """A number ending in a dot (`width="200."`): resvg reads it, a browser does not."""
+NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+ONE_NUMBER = re.compile(rf"{NUMBER}%?")
+ONE_LENGTH = re.compile(rf"{NUMBER}(?:px|pt|pc|mm|cm|in|em|ex|%)?|[a-z-]+")
+ONE_WORD = re.compile(r"[a-zA-Z-]+|[0-9]{3}")
+NUMBERS = frozenset({"opacity", "fill-opacity", "stroke-opacity", "stop-opacity",
+                     "flood-opacity", "solid-opacity", "stroke-miterlimit"})  # fmt: skip
+SIZES = frozenset({"stroke-width", "font-size", "letter-spacing", "word-spacing",
+                   "stroke-dashoffset", "baseline-shift"})  # fmt: skip
+WORDS = frozenset({"visibility", "text-anchor", "dominant-baseline", "alignment-baseline",
+                   "fill-rule", "clip-rule", "stroke-linecap", "stroke-linejoin", "display",
+                   "writing-mode", "direction", "unicode-bidi", "white-space", "overflow",
+                   "isolation", "mix-blend-mode", "shape-rendering", "image-rendering",
+                   "text-rendering", "color-rendering", "color-interpolation",
+                   "color-interpolation-filters", "vector-effect", "font-style", "font-stretch",
+                   "font-weight", "text-align", "font-kerning"})  # fmt: skip
+"""Properties that take one number, one length (or keyword), or one word (a weight `700`)."""
+SHAPES = {ONE_NUMBER: "number", ONE_LENGTH: "length", ONE_WORD: "word"}
+INTEGER = r"\s*[0-9]{1,3}\s*"
+PERCENT = r"\s*[0-9]{1,3}(?:\.[0-9]+)?%\s*"
+ALPHA = r"(?:,\s*(?:[01]|0?\.[0-9]+)\s*)?"
+COLOUR_FUNCTION = re.compile(
+    rf"rgba?\((?:{INTEGER},{INTEGER},{INTEGER}|{PERCENT},{PERCENT},{PERCENT}){ALPHA}\)"
+    rf"|hsla?\(\s*[0-9]{{1,3}}(?:\.[0-9]+)?\s*,{PERCENT},{PERCENT}{ALPHA}\)"
+)
+"""rgb() of three integers or three percentages, hsl() of a plain hue and two percentages,
+each with an alpha as a number: the forms both read alike (a browser rejected `rgb(0%,0,0)`,
+`hsl(0,0,0)`, `rgb(0,0,0,)`, and read `hsl(0deg,…)`, which resvg did not: helper 127)."""
 COMPOUND = rf"(?:(?:\*|{NAME})(?:[.#]{NAME})*|(?:[.#]{NAME})+)"
 SELECTOR = re.compile(rf"\s*{COMPOUND}(?:\s*>\s*{COMPOUND}|\s+{COMPOUND})*\s*")
 """A selector resvg matches as a browser does: names, classes, ids and `*`, joined by space,
@@ -129,6 +156,7 @@ def property_value(name: str, value: str) -> None:
         raise styled(f"{name}: {value[:40]!r} (a colour by name, #hex, rgb() or hsl())")
     if name in GEOMETRY:
         lengths(name, value)
+    plain(name, value)
     for function in FUNCTION.finditer(value):
         kind, inside = function[1].lower(), function[2]
         if kind not in FUNCTIONS or ("/" in inside and kind != "url"):
@@ -171,9 +199,16 @@ def colour(value: str) -> bool:
     if value.startswith("url("):
         after = value.partition(")")[2].strip()
         return ")" in value and colour(after or "none")
-    found = re.fullmatch(r"(rgba?|hsla?)\(([^()/]*)\)", value)
-    parts = found[2].split(",") if found else []
-    return len(parts) in (3, 4) and (len(parts) == 3 or "%" not in parts[3])
+    return COLOUR_FUNCTION.fullmatch(value) is not None
+
+
+def plain(name: str, value: str) -> None:
+    """Refuse a value with anything after what it says (`1,`, `visible;`, `start x`): a
+    browser takes it whole as wrong and inherits (a hidden group's `visibility`), resvg reads
+    its start (adversary helper 127)."""
+    shape = ONE_NUMBER if name in NUMBERS else ONE_LENGTH if name in SIZES else ONE_WORD
+    if name in NUMBERS | SIZES | WORDS and not shape.fullmatch(value.strip()):
+        raise styled(f"{name}: {value[:40]!r} (one {SHAPES[shape]} and nothing after it)")
 
 
 def lengths(name: str, value: str) -> None:
