@@ -377,6 +377,21 @@ HIDING_MORE = {
         '<marker id="mk" markerWidth="9" markerHeight="9"><text y="9">Jo Smith</text></marker>'
         '<filter id="f"><feOffset dx="0"/></filter>'
         '<path d="M1 5 H30" marker-start="url(#mk)" filter="url(#f)"/>'),
+    # adversary helper 128
+    "a visibility no browser reads": _around(
+        '<g visibility="hidden"><text x="1" y="20" visibility="bogus">Jo Smith</text></g>'),
+    "a spacing no browser reads": _around(
+        '<g letter-spacing="1000"><text x="1" y="20" style="letter-spacing:norm">Jo</text></g>'),
+    "a no-break space after a value": _around(
+        '<g visibility="hidden"><text x="1" y="20" visibility="visible&#xA0;">Jo</text></g>'),
+    "a property twice": _around(
+        '<text x="1" y="20" style="visibility:hidden;visibility:visible">Jo Smith</text>'),
+    "a transform with a comma after it": _around(
+        '<text x="1010" y="20" transform="translate(-1000),">Jo Smith</text>'),
+    "a transform's origin": _around('<text x="1" y="20" transform="rotate(180)" '
+                                    'transform-origin="15,5">Jo Smith</text>'),
+    "dashes of a negative length": _around(
+        '<g stroke-dasharray="0 1000"><text stroke="black" stroke-dasharray="-5 5">Jo</text></g>'),
     "an svg of no width": _around(f'<svg width="0" height="40">{HIDDEN}</svg>'),
     "an svg of a negative width": _around(f'<svg width="-10" height="40">{HIDDEN}</svg>'),
 }  # fmt: skip

@@ -31,7 +31,7 @@ ANIMATION = frozenset({"set", "animate", "animateMotion", "animateTransform", "a
                        "discard"})  # fmt: skip
 CONDITIONS = frozenset({"systemLanguage", "requiredFeatures", "requiredExtensions"})
 HREF = re.compile(r"(?:^|[}:])href$")
-LAID_OUT = frozenset({"textPath", "tref", "textLength", "lengthAdjust"})
+LAID_OUT = frozenset({"textPath", "tref", "textLength", "lengthAdjust", "transform-origin"})
 """Text laid out otherwise by resvg and a browser (off the picture, or not at all)."""
 KEPT_SPACES = re.compile(r"white-space\s*[:=]\s*[\"']?\s*pre")
 SPACES = re.compile(r"^\s|\s\s")
@@ -110,8 +110,11 @@ def _attribute(element: Any, local: str, name: str, value: str, clean: Clean) ->
     attrib = element.attrib
     if name.startswith(SVG_NS) or local in LAID_OUT:
         raise svgstyle.styled(f"{local}={value[:40]!r}")
-    if value != value.strip() and local in svgstyle.PROPERTIES | svgstyle.GEOMETRY:
-        value = attrib[name] = value.strip()  # as a browser reads it (resvg dropped it)
+    if (
+        value != value.strip(svgstyle.ASCII_SPACE)
+        and local in svgstyle.PROPERTIES | svgstyle.GEOMETRY
+    ):
+        value = attrib[name] = value.strip(svgstyle.ASCII_SPACE)  # as a browser reads it
     if local.lower().startswith("on"):
         del attrib[name]
     elif HREF.search(name):

@@ -64,6 +64,31 @@ KEYWORDS = {
     "color-interpolation-filters": frozenset({"sRGB", "linearRGB"}),
     "background-color": frozenset({"white", "#fff", "#ffffff", "transparent", "none",
                                    "rgb(255, 255, 255)", "rgb(255,255,255)"}),
+    # adversary helper 128: a word one reader takes and the other resets
+    "visibility": frozenset({"visible", "hidden", "collapse"}),
+    "text-anchor": frozenset({"start", "middle", "end"}),
+    "dominant-baseline": frozenset({"auto", "alphabetic", "ideographic", "middle", "central",
+                                    "mathematical", "hanging"}),
+    "alignment-baseline": frozenset({"auto", "baseline", "alphabetic", "ideographic", "middle",
+                                     "central", "mathematical", "hanging"}),
+    "fill-rule": frozenset({"nonzero", "evenodd"}),
+    "clip-rule": frozenset({"nonzero", "evenodd"}),
+    "stroke-linecap": frozenset({"butt", "round", "square"}),
+    "stroke-linejoin": frozenset({"miter", "round", "bevel"}),
+    "font-style": frozenset({"normal", "italic", "oblique"}),
+    "font-weight": frozenset({"normal", "bold", "bolder", "lighter", *(f"{n}00" for n in
+                                                                      range(1, 10))}),
+    "font-stretch": frozenset({"normal", "ultra-condensed", "extra-condensed", "condensed",
+                               "semi-condensed", "semi-expanded", "expanded", "extra-expanded",
+                               "ultra-expanded"}),
+    "text-align": frozenset({"start", "end", "left", "right", "center", "justify"}),
+    "isolation": frozenset({"auto", "isolate"}),
+    "shape-rendering": frozenset({"auto", "optimizeSpeed", "crispEdges", "geometricPrecision"}),
+    "text-rendering": frozenset({"auto", "optimizeSpeed", "optimizeLegibility",
+                                 "geometricPrecision"}),
+    "image-rendering": frozenset({"auto", "optimizeSpeed", "optimizeQuality"}),
+    "color-rendering": frozenset({"auto", "optimizeSpeed", "optimizeQuality"}),
+    "font-kerning": frozenset({"auto", "normal", "none"}),
 }  # fmt: skip
 """The values a property may take where resvg and a browser lay out others differently (a
 `direction: rtl`, `white-space: pre`, `baseline-shift: 1000` or `writing-mode: sideways-rl`
@@ -82,6 +107,18 @@ NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 ONE_NUMBER = re.compile(rf"{NUMBER}%?")
 ONE_LENGTH = re.compile(rf"{NUMBER}(?:px|pt|pc|mm|cm|in|em|ex|%)?|[a-z-]+")
 ONE_WORD = re.compile(r"[a-zA-Z-]+|[0-9]{3}")
+ASCII_SPACE = " \t\n\r\f"
+"""What both read as space around a value (not a no-break space: helper 128)."""
+SIZE_WORDS = {
+    "letter-spacing": frozenset({"normal"}),
+    "word-spacing": frozenset({"normal"}),
+    "font-size": frozenset({"xx-small", "x-small", "small", "medium", "large", "x-large",
+                            "xx-large", "larger", "smaller"}),
+    "baseline-shift": frozenset({"baseline", "sub", "super"}),
+}  # fmt: skip
+DASHES = re.compile(r"none|(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:px|pt|pc|mm|cm|in|em|ex|%)?"
+                    r"(?:(?:[ \t]*,[ \t]*|[ \t]+)(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
+                    r"(?:px|pt|pc|mm|cm|in|em|ex|%)?)*")  # fmt: skip
 NUMBERS = frozenset({"opacity", "fill-opacity", "stroke-opacity", "stop-opacity",
                      "flood-opacity", "solid-opacity", "stroke-miterlimit"})  # fmt: skip
 SIZES = frozenset({"stroke-width", "font-size", "letter-spacing", "word-spacing",
@@ -128,6 +165,7 @@ def style_sheet(text: str) -> None:
 
 
 def declarations(text: str) -> None:
+    named: set[str] = set()
     for declaration in text.split(";"):
         if not declaration.strip():
             continue
@@ -135,9 +173,12 @@ def declarations(text: str) -> None:
         name = name.strip()
         if not colon or name not in PROPERTIES:
             raise styled(f"the style property {name[:40]!r}")
+        if name in named:  # a browser kept the first if the second was wrong (helper 128)
+            raise styled(f"{name} twice")
+        named.add(name)
         if "!" in value:  # both `!important`: a browser took the specific one, resvg the last
             raise styled(f"{name}: {value.strip()[:40]!r} (!important)")
-        property_value(name, value.strip())
+        property_value(name, value.strip(ASCII_SPACE))
 
 
 def property_value(name: str, value: str) -> None:
@@ -145,14 +186,16 @@ def property_value(name: str, value: str) -> None:
         raise styled(f"{name}: {value[:40]!r}")
     if name not in FONTS and TRAILING_DOT.search(re.sub(r"url\([^)]*\)", "", value)):
         raise styled(f"{name}: {value[:40]!r} (a number ending in a dot)")
-    if (name == "font" and "/" in value) or (name == "color" and not opaque(value.strip())):
+    if (name == "font" and "/" in value) or (
+        name == "color" and not opaque(value.strip(ASCII_SPACE))
+    ):
         raise styled(f"{name}: {value[:40]!r}")
     keywords = CAMEL.sub("", re.sub(r"url\([^)]*\)|#[0-9A-Fa-f]+\b", "", value))
     if name not in FONTS and keywords != keywords.lower():
         raise styled(f"{name}: {value[:40]!r} (keywords in lower case)")
-    if name in KEYWORDS and value.strip() not in KEYWORDS[name]:
+    if name in KEYWORDS and value.strip(ASCII_SPACE) not in KEYWORDS[name]:
         raise styled(f"{name}: {value[:40]!r}")
-    if name in COLOURS and not colour(value.strip()):
+    if name in COLOURS and not colour(value.strip(ASCII_SPACE)):
         raise styled(f"{name}: {value[:40]!r} (a colour by name, #hex, rgb() or hsl())")
     if name in GEOMETRY:
         lengths(name, value)
@@ -172,6 +215,8 @@ def opaque(value: str) -> bool:
 
 
 def moves(name: str, value: str) -> None:
+    if re.search(r",\s*(?:\)|$)", value):  # a browser drops the list; resvg applied it
+        raise styled(f"{name}={value[:40]!r} (a comma with nothing after it)")
     for function in FUNCTION.finditer(value):
         kind, numbers = function[1].lower(), numbers_in(function[2])
         if kind not in MOVES or UNIT.search(function[2]) or numbers is None:
@@ -203,12 +248,18 @@ def colour(value: str) -> bool:
 
 
 def plain(name: str, value: str) -> None:
-    """Refuse a value with anything after what it says (`1,`, `visible;`, `start x`): a
-    browser takes it whole as wrong and inherits (a hidden group's `visibility`), resvg reads
-    its start (adversary helper 127)."""
+    """Refuse a value with anything after what it says (`1,`, `visible;`, `start x`), or
+    a word neither reads alike (`letter-spacing: norm`): a browser takes it as wrong and
+    inherits (a hidden group's `visibility`), resvg reads its start, or resets it (adversary
+    helpers 127, 128)."""
     shape = ONE_NUMBER if name in NUMBERS else ONE_LENGTH if name in SIZES else ONE_WORD
-    if name in NUMBERS | SIZES | WORDS and not shape.fullmatch(value.strip()):
+    if name in NUMBERS | SIZES | WORDS and not shape.fullmatch(value.strip(ASCII_SPACE)):
         raise styled(f"{name}: {value[:40]!r} (one {SHAPES[shape]} and nothing after it)")
+    word = value.strip(ASCII_SPACE)
+    if name in SIZES and word.isalpha() and word not in SIZE_WORDS.get(name, ()):
+        raise styled(f"{name}: {value[:40]!r}")
+    if name == "stroke-dasharray" and not DASHES.fullmatch(word):
+        raise styled(f"{name}: {value[:40]!r} (none, or lengths of no sign)")
 
 
 def lengths(name: str, value: str) -> None:
