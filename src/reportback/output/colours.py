@@ -3,9 +3,10 @@
 A browser draws an image through its colour profile (ICC), or a PNG's gamma (`gAMA`) and
 primaries (`cHRM`); the published image keeps neither, so its pixels are first made what the
 browser showed. Dropped unconverted, a profile or gamma chosen to hide text (flat colour on
-screen, text in the pixels) published the text (adversary helper 122). An animated PNG
-whose first picture no browser shows (its animation starts with the next) is refused, as
-is a profile that cannot be read and primaries that are not sRGB's.
+screen, text in the pixels) published the text (adversary helper 122). Refused: an animated
+image (published as one picture a browser may never show), a profile that cannot be read,
+primaries that are not sRGB's, and the chunks and markers a browser reads otherwise than
+Pillow (helpers 124, 125).
 """
 
 from __future__ import annotations

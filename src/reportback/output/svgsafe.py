@@ -37,7 +37,11 @@ KEPT_SPACES = re.compile(r"white-space\s*[:=]\s*[\"']?\s*pre")
 SPACES = re.compile(r"^\s|\s\s")
 """Spaces a browser keeps under `white-space: pre` (80 of them put the text off the picture)
 and resvg does not."""
-ROOT_SIZE = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?:px|pt|pc|mm|cm|in)?")
+ROOT_SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(px|pt|pc|mm|cm|in)?")
+"""A root's width or height as both read it: a number, and a unit of absolute size."""
+PIXELS = {None: 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "mm": 96 / 25.4, "cm": 96 / 2.54,
+          "in": 96.0}  # fmt: skip
+"""Pixels in each unit, at 96 an inch (as resvg is asked to draw)."""
 ATTLIST = re.compile(rb"<!ATTLIST", re.IGNORECASE)
 STYLESHEET = re.compile(rb"<\?xml-stylesheet\b[^>]*?\bhref\s*=\s*[\"']([^\"']*)")
 """A style sheet an SVG names before its root (`<?xml-stylesheet href="x.css"?>`)."""
@@ -48,10 +52,10 @@ Clean = Callable[[bytes, str], bytes]
 """Clean an embedded picture (its bytes and suffix) as any image is cleaned."""
 
 
-def safe_svg(data: bytes, clean: Clean) -> tuple[object, str]:
-    """Return the SVG's root element and its text with only what draws, each embedded
-    picture `clean`ed; raise ImageRefused for one that refers to any file, or that a
-    browser would show otherwise than resvg draws it."""
+def safe_svg(data: bytes, clean: Clean) -> tuple[tuple[int, int], str]:
+    """Return the size in pixels the SVG is drawn at, and its text with only what draws,
+    each embedded picture `clean`ed; raise ImageRefused for one that refers to any file, or
+    that a browser would show otherwise than resvg draws it."""
     from lxml import etree
 
     parser = etree.XMLParser(
@@ -67,7 +71,7 @@ def safe_svg(data: bytes, clean: Clean) -> tuple[object, str]:
         raise ImageRefused(f"is not a well-formed SVG ({exc})") from exc
     if root.tag not in (f"{SVG_NS}svg", "svg"):
         raise ImageRefused("is not an SVG (its root element is not <svg>)")
-    _document(data, root)
+    size = _document(data, root)
     ids = [i for e in root.iter() if isinstance(e.tag, str) and (i := e.get("id")) is not None]
     if len(ids) != len(set(ids)):  # a browser refers to the first, resvg to the last
         raise svgstyle.styled("an id given twice")
@@ -95,7 +99,7 @@ def safe_svg(data: bytes, clean: Clean) -> tuple[object, str]:
     if KEPT_SPACES.search(drawn) and any(SPACES.search(t) for t in _texts(root)):
         raise svgstyle.styled("spaces kept in its text (white-space: pre) where a browser "
                               "lays them out otherwise (leading, or two together)")  # fmt: skip
-    return root, drawn
+    return size, drawn
 
 
 def _texts(root: Any) -> list[str]:
@@ -138,20 +142,26 @@ def _attribute(element: Any, local: str, name: str, value: str, clean: Clean) ->
         raise svgstyle.styled(f"class={value[:40]!r} (names apart by spaces only)")
 
 
-def _document(data: bytes, root: Any) -> None:
-    """Refuse what changes how the whole SVG is read: defaults a DTD gives attributes, an
-    encoding but UTF-8, a size a browser reads otherwise (adversary helper 124)."""
+def _document(data: bytes, root: Any) -> tuple[int, int]:
+    """Return the size in pixels the SVG is drawn at; refuse what changes how the whole SVG
+    is read: defaults a DTD gives attributes, an encoding but UTF-8, a size a browser reads
+    otherwise (adversary helper 124), or none a picture can have."""
     docinfo = root.getroottree().docinfo
     if ATTLIST.search(data):
         raise svgstyle.styled("a DTD giving attributes defaults (<!ATTLIST>)")
     if (docinfo.encoding or "utf-8").lower() not in ("utf-8", "us-ascii", "ascii"):
         raise ImageRefused(f"is written in {docinfo.encoding}: save it as UTF-8")
+    sizes = []
     for side in ("width", "height"):
         given = root.get(side)
-        if given is None or not ROOT_SIZE.fullmatch(given):
+        if given is None or (found := ROOT_SIZE.fullmatch(given)) is None:
             raise ImageRefused(f"has {side}={given!r}, which a browser reads otherwise than "
                                "resvg: give the SVG a width and a height (`400` or `400px`, "
                                "`288pt`, `160mm`)")  # fmt: skip
+        sizes.append(float(found[1]) * PIXELS[found[2]])
+    if not all(0 < size < 1e9 for size in sizes):
+        raise ImageRefused(f"would be drawn at {sizes[0]:g}×{sizes[1]:g} pixels")
+    return int(sizes[0]) + 1, int(sizes[1]) + 1
 
 
 def _element(element: Any, tag: str) -> None:
@@ -167,26 +177,29 @@ def _element(element: Any, tag: str) -> None:
         raise svgstyle.styled("a <pattern> taking another's parts (href=)")
     if tag == "use" and parent is not None and parent.tag.endswith("clipPath"):
         raise svgstyle.styled("a <use> in a <clipPath>")
-    sizes = [svgstyle.numbers_in(re.sub(r"[a-z%]+$", "", get(k) or "1")) for k in ("width",
-                                                                            "height")]  # fmt: skip
-    if tag in ("use", "svg") and any(n is None or any(x <= 0 for x in n) for n in sizes):
+    if tag in ("use", "svg") and any(
+        (n := svgstyle.numbers_in(re.sub(r"[a-z%]+$", "", get(k) or "1"))) is None
+        or any(x <= 0 for x in n)
+        for k in ("width", "height")
+    ):
         raise svgstyle.styled(f"a <{tag}> of no size")
     painted = " ".join(get(k) or "" for k in ("fill", "stroke", "style"))
     if tag == "line" and "url(" in painted:  # its box has no height or width (helper 125)
         raise svgstyle.styled("a <line> painted by a gradient or pattern")
-    stops = any(str(e.tag).rpartition("}")[2] == "stop" for e in element)
+    stops = tag.endswith("Gradient") and any(
+        str(e.tag).rpartition("}")[2] == "stop" for e in element
+    )
     if tag.endswith("Gradient") and not stops and not any("href" in k for k in element.attrib):
         raise svgstyle.styled(f"a <{tag}> with no stops")  # a browser paints none; resvg a fallback
     marked = [k for k in ("marker", "marker-start", "marker-mid", "marker-end") if get(k)]
     marked += ["marker"] if "marker" in (get("style") or "") else []
     if marked and tag not in ("path", "line", "polyline", "polygon", "g", "svg"):
         raise svgstyle.styled(f"markers on a <{tag}>")
-    effects = [
-        e
+    if marked and any(  # under a filter, a mask or a clip
+        e.get(k) or k in (e.get("style") or "")
         for e in (element, *element.iterancestors())
-        if any(e.get(k) or k in (e.get("style") or "") for k in ("filter", "mask", "clip-path"))
-    ]
-    if marked and effects:  # a shape of no height: a browser drew none of it (helper 127)
+        for k in ("filter", "mask", "clip-path")
+    ):  # a shape of no height: a browser drew none of it (helper 127)
         raise svgstyle.styled("markers under a filter, a mask or a clip")
 
 
