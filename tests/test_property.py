@@ -132,7 +132,7 @@ def _block(
         here = lvl(base, mark)
         return f"### Sub {c.word(here)} {{{attrs(mark)}}}\n\n{inlines(c, here, inner, notes)}\n"
     here = lvl(base, mark)
-    fence = f"::: {{{attrs(mark)}}}" if mark else "::: {.note}"
+    fence = f"::: {{{attrs(mark)}}}" if mark else "::: {lang=en}"
     # definitions inside a div stay inside it (using them outside would be refused)
     inner_notes: list[str] = []
     body = inlines(c, here, inner, inner_notes)

@@ -261,6 +261,7 @@ def test_a_failed_pagefind_refuses_the_build_and_leaves_nothing_half_made(
         ("{Vote=For}", "attribute Vote= looks like decision= or vote= but is not one"),
         ('{decison="Agreed"}', "attribute decison= looks like decision= or vote= but is not"),
         ('{decision=""}', "decision= is empty"),
+        ('{decision="\u200b"}', "decision= is empty"),  # adversary helper 129: recorded
         ("{vote=For}", "vote='For' is not a vote"),
         # adversary helpers 78 and 79: a decision that says it is withheld reached votes.csv,
         # and a heading whose only words are withheld was published empty with its decision
@@ -294,7 +295,7 @@ def test_a_decision_on_a_heading_whose_words_are_all_withheld_is_refused(
 
 
 def test_a_vote_only_on_a_heading_and_ordinary_keys_pass(cli: Cli, project: Project) -> None:
-    body = '[agreed]{vote=for}\n\n## Item {note=x title="Vote count"}\n\nText.\n'
+    body = '[agreed]{vote=for}\n\n## Item {lang=en title="Vote count"}\n\nText.\n'
     project({"reports/a.md": report(body)})
     result = cli("check")
     assert result.code == 1

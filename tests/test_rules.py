@@ -453,12 +453,12 @@ def test_non_ascii_attribute_values_are_fine(cli: Cli, project: Project) -> None
         "## Membership {#membership}\n\nx\n",
         "## Secrets of success {#secrets-of-success}\n\nx\n",
         '## Survey {title="Members survey results"}\n\nx\n',
-        'Text [x]{data-source="members ballot"} y\n',
+        'Text [x]{title="members ballot"} y\n',
         "## Private Members' Bills {#private-members-bill}\n\nx\n",
         "## The General Secretary {#secretary-report}\n\nx\n",
         "## Vote {#vote-of-no-confidence}\n\nx\n",
         "Text [x]{#member-states .smallcaps} y\n",
-        'Text [x]{title="Secret" data-topic="membership fees"} y\n',
+        'Text [x]{title="Secret" lang=en} y\n',
         "## Société {#société}\n\nx\n",
     ],
 )
@@ -468,6 +468,31 @@ def test_ordinary_ids_and_attributes_are_not_near_misses(
     project({"reports/a.md": HEAD + markdown})
     result = cli("check")
     assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize(
+    ("markdown", "named"),
+    [  # adversary helper 129: each was published, all the text under it
+        ("## Hearing {.confidentialblock}\n\nJo.\n", "class .confidentialblock means nothing"),
+        ("::: {.membersitem}\nJo.\n:::\n", "class .membersitem means nothing"),
+        ("The [Jo]{.semiconfidential} met.\n", "class .semiconfidential means nothing"),
+        ("The [Jo]{.geheim} met.\n", "class .geheim means nothing"),
+        ("The [Jo]{.hush} met.\n", "class .hush means nothing"),
+        ("## Hearing {public=false}\n\nJo.\n", "attribute public= means nothing"),
+        ("::: {visible=false}\nJo.\n:::\n", "attribute visible= means nothing"),
+        ('The [Jo]{data-source="members ballot"} met.\n', "attribute data-source= means"),
+        ("The [Jo]{confidentialitem=1} met.\n", "attribute confidentialitem= means"),
+        ('See [more]{href="../c/"}.\n', "attribute href= means nothing"),
+    ],
+)
+def test_a_class_or_key_reportback_does_not_know_is_refused_on_a_part(
+    cli: Cli, project: Project, markdown: str, named: str
+) -> None:
+    """A class or key on a heading, div or span means a mark, pandoc's own feature, or
+    nothing; one that means nothing may be a mark in other words, and is refused."""
+    project({"reports/a.md": HEAD + markdown})
+    result = cli("check")
+    assert result.code == 1 and named in result.err, result.err
 
 
 def test_a_word_too_long_to_lay_out_is_refused_at_its_line(cli: Cli, project: Project) -> None:
@@ -543,7 +568,7 @@ EMPTY = (
         ("Text.\n\n::: members\n- \n:::\n\nzqsecret.\n", f"9: this marked fenced div {EMPTY}"),
         ("Text.\n\n::: members\n#\n:::\n\nzqsecret.\n", f"9: this marked fenced div {EMPTY}"),
         ("Text [` `]{.members} zqsecret.\n", f"7: this marked [span] {EMPTY}"),
-        ("Text [[]{.x}]{.members} zqsecret.\n", f"7: this marked [span] {EMPTY}"),
+        ("Text [[]{.smallcaps}]{.members} zqsecret.\n", f"7: this marked [span] {EMPTY}"),
     ],
 )  # fmt: skip
 def test_a_raw_block_holding_a_comment_or_a_mark_on_nothing_is_refused(

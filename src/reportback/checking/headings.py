@@ -193,7 +193,7 @@ def record_problem(kind: str, key: str, value: str) -> str | None:
         return f"{key}= only works on a heading (an agenda item)"
     if key == "vote" and value not in VOTES:
         return f"vote={value!r} is not a vote: write one of {', '.join(VOTES)}"
-    if key == "decision" and not value.strip():
+    if key == "decision" and not any(c.isalnum() for c in value):  # `\u200b`: helper 129
         return 'decision= is empty: say what was decided, e.g. decision="Agreed"'
     said = intent.says_withheld(value, title=True) if key == "decision" else None
     return f"decision={value[:40]!r}: {said!r} {intent.UNMARKED}" if said else None

@@ -273,6 +273,8 @@ class BodyChecker:
                 self.near(_near_miss(f"class .{cls}"), cls, node=node)
             elif cls in visible.SITE_CLASSES:
                 self.near(visible.site_class(cls), cls)
+            elif kind in json_ast.MARKABLE and cls not in visible.CLASSES:
+                self.near(visible.UNKNOWN_CLASS.format(cls=cls), cls)
         empty = marked and kind in ("Span", "Div") and attempts.withholds_nothing(node)
         if empty and (line := attempts.empty_at(self.source.body, self.empty_lines)):
             self.empty_lines.add(line)  # empty as written too: not a link's definition
@@ -326,6 +328,8 @@ class BodyChecker:
             self.near(_near_miss(f"attribute {key}={value}"), key)
         elif key == "style":
             self.near(visible.STYLE, "style")
+        elif kind in json_ast.MARKABLE and key not in visible.KEYS:
+            self.near(visible.UNKNOWN_KEY.format(key=key), key)
 
     def _record(self, kind: str, key: str, value: str) -> None:
         """Check a decision= or vote= attribute (or a near miss of one)."""

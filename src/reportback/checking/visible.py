@@ -45,6 +45,21 @@ SITE_CLASSES = frozenset(
 )  # fmt: skip
 """The classes the default stylesheet (templates/style.css) styles: it hides or moves some
 (`skip`, `visually-hidden`), and `withheld` draws a redaction's placeholder."""
+CLASSES = frozenset({"unnumbered", "unlisted", "smallcaps", "underline", "mark"})
+"""The classes a heading, div or span may have besides a mark: pandoc's own. Any other means
+nothing to reportback, and might be a mark in other words (adversary helper 129:
+`{.confidentialblock}`, `{.membersitem}`, `{.geheim}`, `{.hush}` were published)."""
+UNKNOWN_CLASS = (
+    "class .{cls} means nothing here, and may be meant as a mark: a part is withheld only by "
+    "{{.confidential}} or {{.members}}, written exactly; remove the class"
+)
+KEYS = frozenset({"reason", "clps", "regions", "decision", "vote", "lang", "dir", "title"})
+"""The keys a heading, div or span may have (others are refused as UNKNOWN_KEY)."""
+UNKNOWN_KEY = (
+    "attribute {key}= means nothing here, and may be meant to withhold it (adversary helper "
+    "129: {{public=false}} was published): a part is withheld only by {{.confidential}} or "
+    "{{.members}}; remove it"
+)
 STYLE = (
     "style= is not allowed: a style can hide words from view (display: none, opacity: 0 …) "
     "that are still published; withhold them with {.confidential} or {.members}, and style "
