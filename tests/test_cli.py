@@ -66,6 +66,15 @@ def test_init_refuses_to_overwrite(cli: Cli, project: Project) -> None:
     assert result.err.startswith("reportback.toml:1: already exists; not overwriting a project")
 
 
+def test_init_with_a_file_in_the_way_writes_nothing(cli: Cli, project: Project) -> None:
+    """Adversary helper 130: `reportback.toml` was written, then init stopped at a file named
+    `reports`, and the next init refused the half-made project."""
+    root = project({"templates": "x"})
+    result = cli("init")
+    assert result.code == 1 and result.err.startswith("templates:1: is a file where init makes")
+    assert not (root / "reportback.toml").exists()
+
+
 def test_new_writes_a_checkable_draft(cli: Cli, project: Project) -> None:
     root = project({})
     result = cli("new", "NEC — 20 September", "--meeting", "Disputes Panel", "--date", "2016-09-20")
@@ -149,6 +158,20 @@ def test_config_unknown_section_and_bad_type(cli: Cli, project: Project) -> None
         ('[site]\nbase_url = "https://x.org/?a=1"\n', "2: [site] base_url 'https://x.org/?a=1' "),
         ('[site]\nbase_url = "https://x.org/#top"\n', "2: [site] base_url 'https://x.org/#top' "),
         ('[site]\n\n\nrep = ""\n', "4: [site] rep is empty"),
+        # adversary helper 130: published in every link, or a traceback at the first send
+        ('[site]\nbase_url = " http://x.org"\n', "2: [site] base_url ' http://x.org' is not"),
+        ('[site]\nbase_url = "http://u:p@x.org"\n', "2: [site] base_url 'http://u:p@x.org'"),
+        ('[site]\nbase_url = "http://exämple.org"\n', "2: [site] base_url 'http://exämple"),
+        (
+            '[email]\ndkim_key = "reportback.toml"\ndkim_selector = "s"\ndkim_domain = "x.org"\n',
+            "2: [email] dkim_key reportback.toml is not a PEM private key to sign with",
+        ),
+        (
+            '[email]\ndkim_key = "no.pem"\ndkim_selector = "s"\ndkim_domain = "x.org"\n',
+            "2: [email] dkim_key: cannot read no.pem",
+        ),
+        ('[email]\n\ndkim_selector = "s"\n', "3: [email] dkim_selector is set but dkim_key is"),
+        ('[email]\ndkim_key = "k.pem"\n', "2: [email] dkim_key needs dkim_selector and dkim_"),
     ],
 )
 def test_config_values_no_output_can_take_are_refused_at_their_line(
@@ -217,6 +240,14 @@ def test_a_published_folder_given_inside_the_other_is_refused(cli: Cli, project:
     )
 
 
+def test_a_state_folder_that_is_a_file_is_refused(cli: Cli, project: Project) -> None:
+    """Adversary helper 130: every command said `.reportback: File exists; check the disk`."""
+    project({".reportback": "x", "reports/a.md": report("Public.\n")})
+    result = cli("check")
+    assert result.code == 1, result.err
+    assert result.err.startswith("reportback.toml:1: [paths] state (.reportback) is a file")
+
+
 def test_missing_reports_folder(cli: Cli, project: Project, tmp_path: Path) -> None:
     project({})
     result = cli("check", "--reports", "nowhere")
@@ -224,6 +255,9 @@ def test_missing_reports_folder(cli: Cli, project: Project, tmp_path: Path) -> N
     assert result.err.splitlines()[0] == "no reports folder: nowhere/ does not exist"
     assert "nothing was published" not in result.err
     assert "hint: run `reportback init`" in result.err
+    (tmp_path / "notes.txt").write_text("x")  # adversary helper 130: "does not exist" said
+    result = cli("check", "--reports", str(tmp_path / "notes.txt"))
+    assert result.err.splitlines()[0].endswith("notes.txt is a file, not a folder"), result.err
 
 
 def test_installed_console_script_reports_without_traceback(tmp_path: Path) -> None:
@@ -318,7 +352,9 @@ def test_config_option_before_or_after_the_command(
 def test_a_broken_template_is_refused_at_its_line(
     cli: Cli, project: Project, template: str, expected: str
 ) -> None:
-    root = project({"reports/2016-09-20-nec.md": report("The NEC met.\n"), "templates/x": ""})
+    root = project(
+        {"reports/2016-09-20-nec.md": report("The NEC met.\n"), "templates/README.md": ""}
+    )
     (root / "templates/clp.html").write_text(template, encoding="utf-8")
     result = cli("build", "--now", NOW)
     assert result.code == 1
@@ -370,6 +406,9 @@ def test_the_sandbox_answers_alike_when_asked_again(tmp_path: Path) -> None:
         ("reports/2016/nec.markdown", "a report's name ends in .md, not .markdown: rename it"),
         ("reports/.2016-09-20-nec.md", "a hidden file or folder is not read"),
         ("reports/.drafts/2016-09-20-nec.md", "a hidden file or folder is not read"),
+        # adversary helper 130: skipped, as the rest were
+        ("reports/2016-09-20-nec.md ", "the name '2016-09-20-nec.md ' ends after its .md"),
+        ("reports/2016-09-20-nec.md.txt", "the name '2016-09-20-nec.md.txt' ends after its"),
     ],
 )
 def test_a_markdown_file_not_read_as_a_report_is_refused_not_skipped(
@@ -427,6 +466,105 @@ def test_an_output_inside_a_published_folder_is_refused(
     assert result.code == 2, result.err
     assert "is inside the published" in result.err and "write it outside" in result.err
     assert sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file()) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [  # adversary helper 130: each was written where the next build reads it
+        (("digest", "preview", "--clp", "witney", "--audience", "members", "--out", "templates"),
+         "--out templates is inside the templates folder, which every build reads"),
+        (("digest", "preview", "--clp", "witney", "--out", "reports/x"),
+         "--out reports/x is inside the reports folder, which every build reads"),
+        (("digest", "preview", "--clp", "witney", "--out", "reportback.toml"),
+         "--out reportback.toml is a file every build reads"),
+        (("digest", "preview", "--clp", "witney", "--out", "notes.txt"),
+         "--out notes.txt is a file: name a folder"),
+        (("run", "--log", "reports/2016-09-20-nec.md"), "--log reports/2016-09-20-nec.md is "),
+        (("run", "--log", "reportback.toml"), "--log reportback.toml is a file every build"),
+        (("run", "--log", "meetings.yaml"), "--log meetings.yaml is a file every build reads"),
+    ],
+)  # fmt: skip
+def test_an_output_over_what_a_build_reads_is_refused(
+    cli: Cli, project: Project, args: tuple[str, ...], said: str
+) -> None:
+    root = project({"reports/2016-09-20-nec.md": report("Public.\n"), "notes.txt": "x",
+                    "reportback.toml": "", "meetings.yaml": "[]\n"})  # fmt: skip
+    assert cli("build", "--now", NOW).code == 0
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    result = cli(*args)
+    assert result.code == 2 and said in result.err, result.err
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+def test_a_digest_preview_replaces_a_link_in_its_folder_never_writing_through_it(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 131: a link planted in `--out`'s folder under a preview's name (to a
+    page of the site, or a hard link to the home page) got the members' digest written
+    into the site."""
+    body = "The NEC met.\n\n::: members\nZqmembers only words here.\n:::\n"
+    root = project({"reports/2016-09-20-nec.md": report(body)})
+    assert cli("build", "--now", NOW).code == 0
+    home = (root / "site/index.html").read_bytes()
+    (root / "pv").mkdir()
+    (root / "pv/witney-members-weekly.html").hardlink_to(root / "site/index.html")
+    (root / "pv/witney-members-weekly.eml").symlink_to(root / "site/leak.eml")
+    result = cli("digest", "preview", "--clp", "witney", "--audience", "members", "--out", "pv",
+                 "--now", NOW)  # fmt: skip
+    assert result.code == 0, result.err
+    assert (root / "site/index.html").read_bytes() == home and not (root / "site/leak.eml").exists()
+    assert b"Zqmembers" in (root / "pv/witney-members-weekly.html").read_bytes()
+    assert not (root / "pv/witney-members-weekly.eml").is_symlink()
+
+
+@pytest.mark.parametrize(
+    ("files", "said"),
+    [  # adversary helpers 130 and 131: ignored without a word, or read into a page
+        ({"templates/reportt.html": "x"},
+         "templates/reportt.html:1: not a template reportback knows (did you mean report.html?)"),
+        ({"templates/pv/witney-members-weekly.html": "x"}, "templates/pv:1: a folder"),
+        ({"templates/src.html": "x"}, "templates/src.html:1: not a template reportback knows"),
+        ({"reportback.toml": '[paths]\ntemplates = "templats"\n'},
+         "reportback.toml:2: [paths] templates (templats) does not exist"),
+    ],
+)  # fmt: skip
+def test_a_templates_folder_holds_only_templates(
+    cli: Cli, project: Project, files: dict[str, str], said: str
+) -> None:
+    project({"reports/2016-09-20-nec.md": report("Public.\n"), **files})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1 and result.err.startswith(said), result.err
+
+
+def test_an_include_reads_only_a_template_not_a_hidden_file(cli: Cli, project: Project) -> None:
+    """A hidden file is left in the folder (`.DS_Store`), and no include reads it."""
+    root = project({"reports/2016-09-20-nec.md": report("Public.\n"), "templates/.DS_Store": "",
+                    "templates/.x.html": "Zqhidden", "templates/README.md": "notes"})  # fmt: skip
+    assert cli("build", "--now", NOW).code == 0
+    (root / "templates/index.html").write_text('{% include ".x.html" %}', encoding="utf-8")
+    result = cli("build", "--now", NOW)
+    assert result.code == 1 and "templates/index.html:1: template error" in result.err, result.err
+    assert b"Zqhidden" not in (root / "site/index.html").read_bytes()
+
+
+def test_a_link_in_the_state_folder_is_refused(cli: Cli, project: Project) -> None:
+    """Adversary helper 131: `.reportback/preview` linked into the site published the drafts
+    through `preview`; `.reportback/outbox` put the members' messages there."""
+    root = project({"reports/2016-09-20-nec.md": report("Public.\n")})
+    assert cli("build", "--now", NOW).code == 0
+    (root / ".reportback/outbox").symlink_to(root / "site")
+    result = cli("check")
+    assert result.code == 1, result.err
+    assert result.err.startswith(".reportback/outbox:1: a link in the state folder"), result.err
+
+
+def test_new_starts_from_the_projects_own_template(cli: Cli, project: Project) -> None:
+    """Adversary helper 130: `templates/new-report.md` was ignored by `new`."""
+    own = "---\ntitle: {{ title }}\nmeeting: {{ meeting }}\nmeeting_date: {{ date }}\n---\n\nMINE\n"
+    root = project({"templates/new-report.md": own})
+    result = cli("new", "Hello four", "--date", "2026-12-01")
+    assert result.code == 0, result.err
+    assert (root / "reports/2026-12-01-hello-four.md").read_text().endswith("\nMINE\n")
 
 
 def test_a_now_with_no_year_after_it_is_a_usage_error(cli: Cli, project: Project) -> None:
@@ -701,6 +839,32 @@ def test_regions_spelt_alike_in_a_clp_directory_are_refused(cli: Cli, project: P
     ), result.err
 
 
+@pytest.mark.parametrize(
+    ("row", "said"),
+    [  # adversary helper 130: each was taken; an import by name then chose one of two
+        ("zzz-witney,Witney,E14009999,England,South East", "3: 'witney' is given twice (line 2"),
+        ("bath,Bath,E14000001,England,South West", "3: 'E14000001' is given twice (line 2 too)"),
+        ("bath,Bath,E14000547,Narnia,South West", "3: nation 'Narnia' is not one of England"),
+        ("bath,Bath,XXX,England,South West", "3: GSS code 'XXX' is not like E14001234"),
+    ],
+)
+def test_a_clp_directory_naming_a_clp_twice_or_wrongly_is_refused(
+    cli: Cli, project: Project, row: str, said: str
+) -> None:
+    clps = f"slug,name,gss_code,nation,region\nwitney,Witney,E14000001,England,South East\n{row}\n"
+    toml = '[paths]\nclps = "clps.csv"\n'
+    project({"clps.csv": clps, "reportback.toml": toml, "reports/a.md": report("Public.\n")})
+    result = cli("check")
+    assert result.code == 1 and f"clps.csv:{said}" in result.err, result.err
+
+
+def test_a_blank_line_at_the_end_of_a_clp_directory_is_no_row(cli: Cli, project: Project) -> None:
+    clps = "slug,name,gss_code,nation,region\nwitney,Witney,E14000001,England,South East\n\n"
+    toml = '[paths]\nclps = "clps.csv"\n'
+    project({"clps.csv": clps, "reportback.toml": toml, "reports/a.md": report("Public.\n")})
+    assert cli("check").code == 0
+
+
 def _linked_to_itself(folder: Path) -> None:
     """Replace `folder` with a symbolic link to itself (a loop)."""
     shutil.rmtree(folder)
@@ -859,7 +1023,7 @@ def test_a_template_folder_that_could_show_a_report_or_another_file_is_refused(
     report's source (its withheld words) on its page; `style.css` linked to `/etc/hostname`
     was published; a name not UTF-8 stopped the build with a traceback."""
     body = "The NEC met.\n\nThe panel heard [Jo Zqxcsmith]{.confidential} today.\n"
-    root = project({"reports/2016-09-20-nec.md": report(body), "templates/x": ""})
+    root = project({"reports/2016-09-20-nec.md": report(body), "templates/README.md": ""})
     (root / ".reportback/t").mkdir(parents=True)
     (root / ".reportback/t/report.html").write_text('{% include "x" %}')
     (root / "reports/report.html").write_text(

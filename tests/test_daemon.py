@@ -526,3 +526,20 @@ def test_a_watch_that_comes_while_a_tick_runs_is_not_logged_every_time(
         sched.shutdown()  # its threads joined: a thread left running stops the build forking
     skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
     assert skipped and all('job "another ' in said for said in skipped), skipped
+
+
+def test_the_daemon_says_once_that_its_settings_changed(
+    cli: Cli, project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Adversary helper 130: a changed `reportback.toml` (a new title) was never read, and
+    nothing said so."""
+    root = project({"reports/a.md": report("A.\n"), "reportback.toml": '[site]\ntitle = "A"\n'})
+    daemon = Daemon(load_config(root / "reportback.toml"))
+    at = datetime(2026, 11, 21, 9, tzinfo=UTC)
+    with caplog.at_level("WARNING"):
+        daemon.publish(at, "start-up")
+        assert "changed" not in caplog.text
+        (root / "reportback.toml").write_text('[site]\ntitle = "Changed title"\n')
+        daemon.publish(at, "watch")
+        daemon.publish(at, "watch")
+    assert caplog.text.count("reportback.toml changed: `reportback run` keeps the settings") == 1

@@ -13,17 +13,21 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dkim
 
 from reportback.clps import load_directory
+from reportback.config import load_config
+from reportback.mail.notices import send_notice
 
 from .conftest import Result, report
 from .smtp import Faults, Server
 
 Cli = Callable[..., Result]
 Project = Callable[[dict[str, str | bytes]], Path]
+NOTICE_AT = datetime(2026, 11, 1, 9, tzinfo=UTC)
 T0, T1, T2 = "2026-11-01T09:00:00+00:00", "2026-11-20T09:00:00+00:00", "2026-11-20T10:00:00+00:00"
 EXE = str(Path(sys.executable).with_name("reportback"))
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -147,3 +151,31 @@ def test_dkim_signature_covers_list_unsubscribe_and_verifies(
             b"List-Unsubscribe-Post: List-Unsubscribe=One-Click", b"List-Unsubscribe-Post: x"
         )
         assert not dkim.verify(tampered, dnsfunc=dns)
+
+
+def test_a_dkim_key_that_cannot_sign_is_refused_and_notices_are_signed(
+    cli: Cli, project: Project, tmp_path: Path
+) -> None:
+    """Adversary helper 130: a public key as `dkim_key` passed `check` and was a traceback at
+    the first send; confirmations and reminders went out unsigned."""
+    key, public = tmp_path / "dkim.pem", tmp_path / "public.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
+    subprocess.run(["openssl", "rsa", "-in", str(key), "-pubout", "-out", str(public)],
+                   check=True, capture_output=True)  # fmt: skip
+    settings = '[email]\ndkim_key = "{}"\ndkim_selector = "rb"\ndkim_domain = "nec.example.org"\n'
+    root = project({"reportback.toml": settings.format(public), "reports/a.md": report("Text.\n")})
+    result = cli("check")
+    assert result.code == 1 and "not a PEM private key to sign with" in result.err, result.err
+    assert result.err.startswith("reportback.toml:2: [email] dkim_key ")
+    (root / "reportback.toml").write_text(settings.format(key), encoding="utf-8")
+    assert cli("check").code == 0
+    config = load_config(root / "reportback.toml")
+    outbox = root / "notices"
+    assert send_notice(config, outbox, "a@example.org", "Confirm", "Open the link.\n", NOTICE_AT)
+    (sent,) = outbox.glob("*.eml")
+    data = sent.read_bytes()
+    der = ["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"]
+    public_der = subprocess.run(der, check=True, capture_output=True).stdout
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public_der)
+    assert data.startswith(b"DKIM-Signature:")
+    assert dkim.verify(data, dnsfunc=lambda name, timeout=5: record)

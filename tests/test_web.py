@@ -536,6 +536,19 @@ def test_an_address_holding_an_encoded_word_is_refused(
     assert status(site, email) is None
 
 
+@pytest.mark.parametrize(
+    "body", [b"email=%ff%fe@example.org&clp=witney", b"email=a@x.org&email=b@x.org&clp=witney"]
+)
+def test_an_address_of_bytes_of_no_text_or_given_twice_is_refused(
+    client: TestClient, site: Path, body: bytes
+) -> None:
+    """Adversary helper 130: `%ff%fe@example.org` was stored (and a confirmation queued to it)
+    as `\ufffd\ufffd@example.org`; of two addresses, the last was taken unsaid."""
+    headers = ORIGIN | {"content-type": "application/x-www-form-urlencoded"}
+    assert client.post("/subscribe", content=body, headers=headers).status_code == 400
+    assert confirmations(site) == []
+
+
 def test_the_cross_site_check_trusts_the_host_asked_for_only_on_this_computer(
     client: TestClient,
 ) -> None:

@@ -92,6 +92,20 @@ def _stand_in() -> Path | None:
     return Path(given) if given else None
 
 
+NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
+GSS = re.compile(r"[A-Z]\d{8}")
+"""A constituency's code from the Office for National Statistics (E14001234, W07000081)."""
+
+
+def _again(named: dict[str, int], number: int, *keys: str) -> str | None:
+    """Record a CLP's name and code at its line; say which was given above, if either was."""
+    for key in keys:
+        if key in named:
+            return f"{key!r} is given twice (line {named[key]} too)"
+        named[key] = number
+    return None
+
+
 def _parse(text: str, name: str) -> Directory:
     rows = csv.reader(io.StringIO(text, newline=""))  # a line break in a cell kept: refused
     header = [h.strip().lower() for h in next(rows, [])]
@@ -101,7 +115,10 @@ def _parse(text: str, name: str) -> Directory:
     clps: list[Clp] = []
     seen: set[str] = set()
     regions: dict[str, str] = {}  # by slug: one feed a region
+    named: dict[str, int] = {}  # each name and code once, by its line (adversary helper 130)
     for number, row in enumerate(rows, start=2):
+        if not any(v.strip() for v in row):
+            continue  # a blank line (one at the end, as editors leave)
         if len(row) != len(COLUMNS) or not all(v.strip() for v in row):
             problems.append(problem(name, number, f"expected {len(COLUMNS)} non-empty columns"))
             continue
@@ -112,6 +129,15 @@ def _parse(text: str, name: str) -> Directory:
             problems.append(problem(name, number, f"bad slug {clp.slug!r}"))
         elif clp.slug in seen:
             problems.append(problem(name, number, f"duplicate slug {clp.slug!r}"))
+        elif clp.nation not in NATIONS:
+            problems.append(problem(name, number, f"nation {clp.nation!r} is not one of "
+                                    f"{', '.join(NATIONS)}"))  # fmt: skip
+        elif not GSS.fullmatch(clp.gss_code):
+            problems.append(problem(name, number, f"GSS code {clp.gss_code!r} is not like "
+                                    "E14001234"))  # fmt: skip
+        elif (twice := _again(named, number, clp.name.casefold(), clp.gss_code)) is not None:
+            problems.append(problem(name, number, f"{twice}: members named by it would get "
+                                    "the wrong CLP's reports"))  # fmt: skip
         elif regions.setdefault(clp.region_slug, clp.region) != clp.region:
             spelt = regions[clp.region_slug]  # held-out round 22: one feed overwrote the other
             problems.append(problem(name, number, f"region {clp.region!r} is {spelt!r} above"))

@@ -149,7 +149,8 @@ def load_and_check(
     """
     if not reports.is_dir():
         raise FolderMissing(
-            f"no reports folder: {shown_path(reports)}/ does not exist",
+            f"no reports folder: {shown_path(reports)}"
+            + (" is a file, not a folder" if reports.exists() else "/ does not exist"),
             hint="run `reportback init` to start a project here, or pass --reports DIR",
         )
     problems: list[Problem] = []

@@ -20,6 +20,11 @@ def _hidden(path: Path, folder: Path) -> bool:
 MARKDOWN = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtext")
 
 
+AFTER_SUFFIX = re.compile(r"(?is).+\.(?:md|markdown)(?:\s+|\.txt|\.text)")
+"""A report's name with something after its .md that no one sees or means (`x.md `, a
+Windows editor's `x.md.txt`); not a backup's (`x.md~`, `x.md.bak`)."""
+
+
 def unread(folder: Path) -> list[Problem]:
     """Refuse every Markdown file under `folder` that `find_reports` does not read (held-out
     round 22: `x.MD`, `x.markdown`, `.x.md` and `.drafts/x.md` were skipped without a word,
@@ -29,6 +34,10 @@ def unread(folder: Path) -> list[Problem]:
         if path.is_symlink() and path.is_dir() and any(path.rglob("*.md")):
             why = "a linked folder is not read: move its reports into the reports folder"
             found.append(problem(shown_path(path), 1, why))  # held-out round 22: unseen
+            continue
+        if AFTER_SUFFIX.fullmatch(path.name) and not _hidden(path, folder):  # helper 130
+            why = f"the name {path.name!r} ends after its .md: rename it to end in .md"
+            found.append(problem(shown_path(path), 1, why + " (a space or .txt is not read)"))
             continue
         if path.suffix.lower() not in MARKDOWN:
             continue

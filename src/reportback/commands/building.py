@@ -35,15 +35,18 @@ def new(args: argparse.Namespace, config: Config) -> int:
     from reportback.checking.front_matter import load_report
     from reportback.clps import directory_for
     from reportback.commands import scaffold
+    from reportback.output.templates import Templates
 
+    template = Templates.of(config).text("new-report.md")  # the project's, if it has one
     path = scaffold.new_report(
-        config.path("reports"), args.title, args.meeting, args.date or date.today(),
+        config.path("reports"), template, args.title, args.meeting, args.date or date.today(),
         config.site.timezone,
     )  # fmt: skip
     loaded, problems = load_report(path, directory_for(config), shown_path(path))
     if loaded is None or problems:
         path.unlink()
-        raise InputRefused(problems, "choose another title or meeting", "nothing was written")
+        hint = "choose another title, meeting or date, or mend templates/new-report.md"
+        raise InputRefused(problems, hint, "nothing was written")
     print(shown_path(path))
     return 0
 

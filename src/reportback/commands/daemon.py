@@ -29,7 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from reportback import database
 from reportback.build import build, unchanged
 from reportback.clps import directory_for
-from reportback.config import Config, monthly_spec, weekly_spec
+from reportback.config import Config
 from reportback.database import pid_lock
 from reportback.errors import ReportbackError
 from reportback.mail import ledger, notices, reminders, sending
@@ -37,6 +37,7 @@ from reportback.mail.cadences import due_cadences, mend_runs_ahead, validate
 from reportback.mail.tokens import Tokens, load_secret
 from reportback.model import BuildOptions
 from reportback.record import register
+from reportback.schedule_specs import monthly_spec, weekly_spec
 
 log = logging.getLogger("reportback")
 Clock = Callable[[], datetime]
@@ -80,6 +81,8 @@ class Daemon:
         self.changed = True
         """Whether a build changed the site since the last send (or the daemon just started):
         a report whose `clps:` were widened is due to members nothing else says are due."""
+        self.settings = self._settings()
+        """The configuration file as the daemon read it (its size and time)."""
 
     def tick(self, reason: str) -> None:
         """Do everything that is due now; safe to call any number of times."""
@@ -115,8 +118,20 @@ class Daemon:
                 log.error("%s: %s", reason, line)
             self.event(now, "error", "; ".join(exc.lines()))
 
+    def _settings(self) -> tuple[int, int] | None:
+        try:
+            status = self.config.file.stat() if self.config.file else None
+        except OSError:
+            return None
+        return (status.st_size, status.st_mtime_ns) if status else None
+
     def publish(self, now: datetime, reason: str) -> None:
-        """Build if the reports changed or an embargo has passed."""
+        """Build if the reports changed or an embargo has passed; say once that the
+        configuration changed, which a running daemon does not read again (helper 130)."""
+        if (settings := self._settings()) != self.settings:
+            self.settings = settings
+            log.warning("%s changed: `reportback run` keeps the settings it started with; "
+                        "restart it to use the new ones", self.config.file)  # fmt: skip
         fingerprint = self.watched()
         embargo_due = self.next_embargo is not None and self.next_embargo <= now
         if fingerprint == self.fingerprint and not embargo_due:

@@ -6,7 +6,9 @@ Each command imports what it uses when it runs: listing subscribers loads no bui
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from reportback import database
 from reportback.commands.console import emit, now_of
@@ -106,14 +108,26 @@ def subscribers_remove(args: argparse.Namespace, config: Config) -> int:
 def digest_preview(args: argparse.Namespace, config: Config) -> int:
     from reportback.mail.sample import preview
 
-    config.outside_published(args.out, "--out")
+    config.output_path(args.out, "--out")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out} is a file: name a folder")
     sample = preview(config, now_of(args), args.clp, args.audience, args.cadence)
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"{args.clp}-{args.audience}-{args.cadence}"
-    stem.with_suffix(".eml").write_bytes(sample.message)
-    stem.with_suffix(".html").write_text(sample.html, encoding="utf-8")
+    for suffix, data in ((".eml", sample.message), (".html", sample.html.encode("utf-8"))):
+        _replace(stem.with_suffix(suffix), data)
     print(f"{sample.note}; wrote {shown_path(stem)}.eml and .html", file=sys.stderr)
     return 0
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write `path` as a new file, never through a link already there (adversary helper 131:
+    a link planted in the folder put the members' digest on the site)."""
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    part.unlink(missing_ok=True)
+    with part.open("xb") as out:
+        out.write(data)
+    part.replace(path)
 
 
 def digest_test(args: argparse.Namespace, config: Config) -> int:

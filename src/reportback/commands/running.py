@@ -20,7 +20,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if args.log:
-        log = config.outside_published(args.log, "--log")
+        log = config.output_path(args.log, "--log")
         handlers.append(_LogFile(log, encoding="utf-8"))
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
     logger = logging.getLogger("reportback")

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from reportback.config import CONFIG_NAME
 from reportback.errors import InputRefused, UsageError, problem
-from reportback.output.templates import default_dir
 from reportback.record import MEETINGS
 
 CONFIG_TEXT = """\
@@ -75,6 +74,11 @@ def init(folder: Path) -> list[Path]:
     config = folder / CONFIG_NAME
     if config.exists():
         raise InputRefused([problem(config, 1, "already exists; not overwriting a project")])
+    files = [folder / name for name in ("reports", "templates") if (folder / name).exists()]
+    if in_the_way := [path for path in files if not path.is_dir()]:  # checked before writing
+        raise InputRefused(
+            [problem(p, 1, "is a file where init makes a folder; move it away") for p in in_the_way]
+        )  # helper 130: half a project, then refused
     written = [config]
     config.write_text(CONFIG_TEXT, encoding="utf-8")
     today = date.today().isoformat()
@@ -112,8 +116,11 @@ def file_slug(title: str) -> str:
     return slug[:80].rsplit("-", 1)[0] if len(slug) > 80 else slug  # a file name: helper 116
 
 
-def new_report(reports: Path, title: str, meeting: str, day: date, timezone: str) -> Path:
-    """Write reports/<date>-<slug>.md from the commented template; return its path.
+def new_report(
+    reports: Path, template: str, title: str, meeting: str, day: date, timezone: str
+) -> Path:
+    """Write reports/<date>-<slug>.md from the commented `template` (new-report.md, the
+    project's own if it has one); return its path.
 
     The example embargo is 09:00 on `day` in the site's time zone, with that day's offset.
     """
@@ -126,7 +133,6 @@ def new_report(reports: Path, title: str, meeting: str, day: date, timezone: str
     if path.exists():
         raise UsageError(f"{path} already exists; choose another title or date")
     reports.mkdir(parents=True, exist_ok=True)
-    template = (default_dir() / "new-report.md").read_text(encoding="utf-8")
     text = template.replace("{{ title }}", _yaml_string(title))
     nine = datetime.combine(day, time(9), ZoneInfo(timezone)).isoformat()
     text = text.replace("{{ meeting }}", _yaml_string(meeting)).replace("{{ publish_at }}", nine)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import dkim
-
-from reportback.config import EmailConfig
+from reportback.config import Config, EmailConfig
 from reportback.errors import InputRefused, problem
 
 SIGNED = (
     b"from", b"to", b"subject", b"date", b"message-id", b"list-id",
     b"list-unsubscribe", b"list-unsubscribe-post", b"mime-version", b"content-type",
 )  # fmt: skip
+PROBE = b"From: a@example.org\r\nSubject: probe\r\n\r\nprobe\r\n"
+"""A message signed once with a configured key, to know it can sign (adversary helper 130: a
+public key, or a file of no key, was a traceback in the first send)."""
 
 
 @dataclass(frozen=True)
@@ -23,23 +24,51 @@ class Signer:
     key: bytes
 
     @classmethod
-    def from_config(cls, cfg: EmailConfig) -> Signer | None:
-        """Return a signer if a key is configured (selector and domain are then required)."""
+    def from_config(cls, config: Config) -> Signer | None:
+        """Return a signer if a key is configured (`problems` has refused it otherwise)."""
+        cfg = config.email
         if not cfg.dkim_key:
             return None
-        if not (cfg.dkim_selector and cfg.dkim_domain):
-            message = "[email] dkim_key needs dkim_selector and dkim_domain too"
-            raise InputRefused([problem("reportback.toml", 1, message)])
-        path = Path(cfg.dkim_key)
-        try:
-            key = path.read_bytes()
-        except OSError as exc:
-            raise InputRefused([problem(path, 1, f"cannot read DKIM key: {exc.strerror}")]) from exc
-        return cls(cfg.dkim_selector.encode(), cfg.dkim_domain.encode(), key)
+        found = problems(cfg, config.root)
+        if found:
+            file = config.file or Path("reportback.toml")
+            raise InputRefused([problem(file, 1, message) for _, message in found])
+        return cls(cfg.dkim_selector.encode(), cfg.dkim_domain.encode(), _key(cfg, config.root))
 
     def sign(self, message: bytes) -> bytes:
         """Return the message with a DKIM-Signature header in front."""
+        import dkim  # only where mail is signed
+
         signature = dkim.sign(
             message, self.selector, self.domain, self.key, include_headers=list(SIGNED)
         )
         return bytes(signature) + message
+
+
+def problems(cfg: EmailConfig, root: Path) -> list[tuple[str, str]]:
+    """Say what is wrong with the DKIM settings, each with its key: a key without a selector
+    and a domain, either of those without a key (mail would go unsigned), a key file that
+    cannot be read or holds no private key to sign with. Paths are from `root`."""
+    if not cfg.dkim_key:
+        named = [k for k in ("dkim_selector", "dkim_domain") if getattr(cfg, k)]
+        return [(k, f"[email] {k} is set but dkim_key is not: mail would go unsigned")
+                for k in named]  # fmt: skip
+    if not (cfg.dkim_selector and cfg.dkim_domain):
+        return [("dkim_key", "[email] dkim_key needs dkim_selector and dkim_domain too")]
+    try:
+        key = _key(cfg, root)
+    except OSError as exc:
+        return [("dkim_key", f"[email] dkim_key: cannot read {cfg.dkim_key}: {exc.strerror}")]
+    import dkim
+
+    try:
+        dkim.sign(PROBE, cfg.dkim_selector.encode(), cfg.dkim_domain.encode(), key)
+    except dkim.DKIMException as exc:
+        why = str(exc).splitlines()[0].strip() or type(exc).__name__
+        message = f"[email] dkim_key {cfg.dkim_key} is not a PEM private key to sign with ({why})"
+        return [("dkim_key", message)]
+    return []
+
+
+def _key(cfg: EmailConfig, root: Path) -> bytes:
+    return (root / Path(cfg.dkim_key).expanduser()).read_bytes()

@@ -59,7 +59,7 @@ def mailroom(config: Config, ready: pipeline.Prepared, published: dict[str, Publ
     css = ready.templates.text("email.css")
     composer = Composer(config, ready.directory, env, css, published)
     tokens = Tokens(load_secret(config.path("state")))
-    signer = Signer.from_config(config.email)
+    signer = Signer.from_config(config)
     return Mailroom(config, composer, tokens, signer, config.site.host)
 
 

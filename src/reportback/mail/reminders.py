@@ -49,7 +49,7 @@ def send(config: Config, meeting: Meeting, now: datetime) -> bool:
         "published yet.\n\nYou promised to report back in writing after every meeting: "
         "write it with `reportback new`, then build.\n"
     )
-    return send_notice(config.email, config.path("state") / "reminders", rep, subject, text, now)
+    return send_notice(config, config.path("state") / "reminders", rep, subject, text, now)
 
 
 def record(db: sqlite3.Connection, meeting: Meeting, now: datetime) -> None:

@@ -6,6 +6,7 @@ files a build would read, loads nothing it does not use.
 
 from __future__ import annotations
 
+import difflib
 from importlib import resources
 from pathlib import Path
 
@@ -52,4 +53,31 @@ def kept_apart(user_dir: Path, apart: dict[str, Path]) -> list[Problem]:
         if path.is_symlink() and not path.resolve().is_relative_to(root):
             found.append(problem(path, 1, "a link to outside the templates folder: a template "
                                  "is read from the folder itself; copy the file in"))  # fmt: skip
+    return found or unknown(user_dir)
+
+
+def known() -> frozenset[str]:
+    """Return the names of the templates: the defaults' (an override has the same name)."""
+    return frozenset(p.name for p in default_dir().iterdir() if p.is_file() and p.name[0] != ".")
+
+
+ASIDE = frozenset({"README.md", "Thumbs.db", "desktop.ini"})
+"""Files a templates folder may hold beside templates: `init`'s note, and what Windows leaves."""
+
+
+def unknown(user_dir: Path) -> list[Problem]:
+    """Refuse a file or folder in the templates folder that is no template (adversary helpers
+    130 and 131: `reportt.html` was ignored without a word; a copy of a report's source, or
+    a members' digest preview, in the folder was put on a page by an include). A hidden one
+    (`.DS_Store`, an editor's swap file) is left alone: no include reads it (`Loader`)."""
+    names, found = known(), []
+    for path in sorted(user_dir.iterdir()):
+        if path.name in names or path.name in ASIDE or path.name.startswith("."):
+            continue
+        near = difflib.get_close_matches(path.name, sorted(names), n=1)
+        what = "a folder" if path.is_dir() else "not a template reportback knows"
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        found.append(problem(path, 1, f"{what}{hint}: the templates folder holds only files "
+                             "named as the default templates, each overriding its own; rename "
+                             "or move it"))  # fmt: skip
     return found

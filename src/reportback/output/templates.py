@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from string import Formatter
 from typing import Any
@@ -15,7 +16,7 @@ from reportback.config import CONTROL, Config, line_of
 from reportback.errors import InputRefused, ReportbackError, problem, text_of
 from reportback.model import Placeholders
 from reportback.output.template_folders import default_dir as default_dir
-from reportback.output.template_folders import folders, kept_apart
+from reportback.output.template_folders import folders, kept_apart, known
 
 ADVICE = "save it as UTF-8"
 """What to do with a template that is not UTF-8 (a traceback: adversary helper 99)."""
@@ -57,7 +58,7 @@ class Templates:
             if found.parent != self.dirs[-1] and found.suffix in JINJA:  # or not UTF-8: named
                 text_of(found, "utf-8", ADVICE)  # itself, not the page that extends it
         env = _Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+            loader=_Loader([str(d) for d in self.dirs]),
             autoescape=jinja2.select_autoescape(("html", "xml")),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
@@ -134,6 +135,18 @@ class _Template(jinja2.Template):
             raise
         except Exception as exc:  # noqa: BLE001 (a template's mistake, at its line: no traceback)
             raise _refusal(exc, self.filename) from None
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Loads only the templates' own names (`template_folders.known`): no include reads a
+    hidden file or anything else left in the folder (adversary helper 131)."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        if template not in known():
+            raise jinja2.TemplateNotFound(template)
+        return super().get_source(environment, template)
 
 
 class _Environment(ImmutableSandboxedEnvironment):

@@ -138,7 +138,9 @@ class Service:
         clp, cadence = str(form.get("clp", "")), str(form.get("cadence", "weekly"))
         typed = str(form.get("email", ""))[:320]  # shown again with the problem: kept
         again = {"csrf": new_csrf(), "chosen": clp, "typed": typed, "picked": cadence}
-        try:
+        try:  # not bytes of no text (read as U+FFFD), nor two addresses (helper 130)
+            if "\ufffd" in typed or len(form.getlist("email")) > 1:
+                raise EmailNotValidError(typed)
             email = normalise(typed)
         except EmailNotValidError:
             return self.page("subscribe.html", 400, error=NOT_EMAIL, **again)
