@@ -89,6 +89,25 @@ def test_a_front_matter_key_given_no_value_is_refused(cli: Cli, project: Project
     )
 
 
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [  # adversary helper 129: said at line 1, or twice, the second time in general words
+        ("{date: 2016-09-21, note: [a]}", "reports/a.md:5: note must be a non-empty string"),
+        ("{date: 2016-13-01, note: x}", "reports/a.md:5: date 2016-13-01 is not a day of"),
+    ],
+)
+def test_a_correction_is_refused_once_at_its_line(
+    cli: Cli, project: Project, entry: str, said: str
+) -> None:
+    text = (
+        f"---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\ncorrections: [{entry}]\n---\nx\n"
+    )
+    project({"reports/a.md": text})
+    result = cli("check")
+    assert result.code == 1 and result.err.startswith(said), result.err
+    assert len(result.err.splitlines()) == 2, result.err  # the problem, and the summary
+
+
 def test_front_matter_duplicate_key(cli: Cli, project: Project) -> None:
     text = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\ntitle: U\n---\nx\n"
     root = project({"reports/a.md": text})

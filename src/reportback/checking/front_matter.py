@@ -273,14 +273,14 @@ class _Checker:
     def fail(self, key: str, message: str) -> None:
         self.problems.append(problem(self.shown, self.lines.get(key, 1), message))
 
-    def text(self, values: dict[Any, Any], key: str) -> str | None:
+    def text(self, values: dict[Any, Any], key: str, at: str = "") -> str | None:
         value = values.get(key)
         if value is None:
             if key in values:
-                self.fail(key, f"{key} must not be empty")
+                self.fail(at or key, f"{key} must not be empty")
             return None
         if not isinstance(value, str) or not value.strip():
-            self.fail(key, f"{key} must be a non-empty string")
+            self.fail(at or key, f"{key} must be a non-empty string")
             return None
         return value.strip()
 
@@ -372,10 +372,12 @@ class _Checker:
             if not isinstance(entry, dict) or set(entry) != {"date", "note"}:
                 self.fail("corrections", message)
                 return ()
+            said = len(self.problems)
             day = self.day(entry, "date", at="corrections")
-            note = self.text(entry, "note")
+            note = self.text(entry, "note", at="corrections")  # at its line (helper 129)
             if day is None or note is None:
-                self.fail("corrections", message)
+                if len(self.problems) == said:  # once: not again in general words
+                    self.fail("corrections", message)
                 return ()
             found.append(Correction(day, note))
         return tuple(found)
