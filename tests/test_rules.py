@@ -387,6 +387,12 @@ def test_image_outside_reports_folder(cli: Cli, project: Project) -> None:
     refused(cli, root, "reports/a.md:7: image '../secret.png' is outside the reports folder")
 
 
+def test_an_image_of_no_address_is_refused_at_its_line(cli: Cli, project: Project) -> None:
+    """Adversary helper 129: `![](<>)` was refused at the body's first line."""
+    root = project({"reports/a.md": HEAD + "Text.\n\nMore.\n\n![](<>)\n"})
+    refused(cli, root, "reports/a.md:11: image '': only .gif, .jpeg, .jpg, .png, .svg, .webp files")
+
+
 def test_remote_image_refused(cli: Cli, project: Project) -> None:
     root = project({"reports/a.md": HEAD + "![alt](https://tracker.example/p.png)\n"})
     refused(

@@ -352,6 +352,7 @@ class BodyChecker:
         if src in self.images:
             return
         written = [src] if src in self.source.body else [re.split(r"[\\/]", src)[-1]]
+        written = [w for w in written if w] or ["]()", "](<>)", "]( )"]  # none: `![](<>)`
         # (its file's name where its address is not written as read: `img\..\x.png`)
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
             self.near(f"image {src!r}: images must be files inside the reports folder", *written)
