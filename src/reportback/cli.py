@@ -17,6 +17,7 @@ from pathlib import Path
 from reportback import __version__
 from reportback.commands import building, mailing, running
 from reportback.commands.arguments import named, named_path, port, seconds
+from reportback.commands.console import settings_checked
 from reportback.config import Config, load_config
 from reportback.errors import (
     PUBLISHED_NOTHING,
@@ -75,13 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     config: Config | None = None
     try:
-        config = load_config(args.config)
+        config = settings_checked(load_config(args.config))
         return int(handler(args, config))
     except ReportbackError as exc:
         if isinstance(exc, InputRefused) and exc.outcome == PUBLISHED_NOTHING:
-            exc.outcome = getattr(
-                args, "outcome", PUBLISHED_NOTHING
-            )  # what this command did not do
+            exc.outcome = getattr(args, "outcome", PUBLISHED_NOTHING)  # what it did not do
         for line in exc.lines():
             print(line, file=sys.stderr)
         return exc.exit_code

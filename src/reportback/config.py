@@ -6,13 +6,13 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from datetime import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from reportback.errors import InputRefused, Problem, UsageError, problem, text_of
-from reportback.schedule_specs import monthly_spec, weekly_spec
+from reportback.errors import InputRefused, Problem, line_of, problem, text_of
 
 CONFIG_NAME = "reportback.toml"
 
@@ -102,26 +102,6 @@ class Config:
         """Return the configured path `name` (e.g. "site") resolved against the root."""
         return self.root / str(getattr(self.paths, name))
 
-    def output_path(self, path: Path, option: str) -> Path:
-        """Return `path` (a command's output) if it is apart from the published folders and
-        from what a build reads; refuse it otherwise: what is written in site or feeds is
-        served, though no audit has read it (held-out round 22: `digest preview --out
-        site/preview` put the members' digest on the site); in the reports or templates, or
-        over the settings or the register, the next build reads it (adversary helper 130)."""
-        where = path.resolve()
-        for name in (*PUBLISHED, "reports", "templates"):
-            if where.is_relative_to(self.path(name).resolve()) and name in PUBLISHED:
-                raise UsageError(
-                    f"{option} {path} is inside the published {name} folder: "
-                    "everything there is served; write it outside site and feeds"
-                )
-            if where.is_relative_to(self.path(name).resolve()):
-                raise UsageError(f"{option} {path} is inside the {name} folder, which every "
-                                 "build reads: write it elsewhere")  # fmt: skip
-        if where in {p.resolve() for p in (self.root / "meetings.yaml", self.file) if p}:
-            raise UsageError(f"{option} {path} is a file every build reads: name another")
-        return path
-
     def with_paths(self, **overrides: str | None) -> Config:
         """Return a copy with some paths replaced (command-line options win)."""
         given = {k: v for k, v in overrides.items() if v is not None}
@@ -146,16 +126,15 @@ def _inside_published(config: Config) -> list[Problem]:
                             "everything there is served and replaced by each build; keep it "
                             "outside site and feeds"))  # fmt: skip
     kept, templates = paths.get("state"), paths.get("templates", config.root)
-    why = "a link in the state folder, which holds withheld text: it would go where it points"
-    links = sorted(p for p in kept.glob("*") if p.is_symlink()) if kept else []  # helper 131
-    problems += [problem(p, 1, why + "; remove it") for p in links]
+    why = "a link in the state folder, which holds withheld text: what is written there would go"
+    problems += [problem(p, 1, why + " where it points; remove it")  # adversary helper 131
+                 for p in (sorted(kept.glob("*")) if kept else []) if p.is_symlink()]  # fmt: skip
     if kept and kept.exists() and not kept.is_dir():  # helper 130: "File exists", exit 3
-        message = f"[paths] state ({given['state']}) is a file, not a folder: move it away, or "
-        problems.append(_paths_problem(config, ("state",), message + "name another folder"))
-    if given["templates"] != PathsConfig.templates and not templates.exists():
+        problems.append(_paths_problem(config, ("state",), f"[paths] state ({given['state']}) is "
+                        "a file, not a folder: move it away, or name another"))  # fmt: skip
+    if given["templates"] != PathsConfig.templates and not templates.exists():  # helper 130
         message = f"[paths] templates ({given['templates']}) does not exist: name the folder "
-        problems.append(_paths_problem(config, ("templates",), message + "of your templates, "
-                        "or leave the setting out (adversary helper 130: ignored)"))  # fmt: skip
+        problems.append(_paths_problem(config, ("templates",), message + "or leave it out"))
     state, reports = paths.get("state"), paths.get("reports")  # adversary helper 116
     if state and reports and (state.is_relative_to(reports) or reports.is_relative_to(state)):
         message = f"[paths] state ({given['state']}) and reports ({given['reports']}) overlap: "
@@ -294,10 +273,6 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
         except InputRefused as exc:
             line = line_of(text, "schedule", key)
             problems += [problem(file, line, p.message) for p in exc.problems]
-    from reportback.mail import dkim  # reads the key file, if one is set
-
-    for key, message in dkim.problems(sections.get("email", EmailConfig()), file.parent):
-        problems.append(problem(file, line_of(text, "email", key), message))
     return problems
 
 
@@ -312,6 +287,40 @@ CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 (held-out round 22, adversary helper 70: a traceback in the feeds)."""
 LARGEST = 1_000_000_000
 """The largest number a setting takes: larger is a typing slip (and some overflow)."""
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def weekly_spec(spec: str) -> tuple[int, time]:
+    """Return (weekday, time of day) of a weekly spec such as "mon 07:00" (Monday is 0)."""
+    match = re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)\s+(\d{1,2}:\d{2})", spec.strip().lower())
+    if not match or _clock(match.group(2)) is None:
+        raise _bad_spec("weekly", spec, '"mon 07:00"')
+    return WEEKDAYS.index(match.group(1)), _clock(match.group(2)) or time()
+
+
+def monthly_spec(spec: str) -> tuple[int, time]:
+    """Return (day of month, time of day) of a monthly spec such as "1 07:00"."""
+    match = re.fullmatch(r"(\d{1,2})\s+(\d{1,2}:\d{2})", spec.strip())
+    if not match or not 1 <= int(match.group(1)) <= 28 or _clock(match.group(2)) is None:
+        raise _bad_spec("monthly", spec, '"1 07:00" (a day from 1 to 28)')
+    return int(match.group(1)), _clock(match.group(2)) or time()
+
+
+def _clock(text: str) -> time | None:
+    """Return the time of day "HH:MM" names, or None if there is none (25:99)."""
+    hours, minutes = text.split(":")
+    try:
+        return time(int(hours), int(minutes))
+    except ValueError:
+        return None
+
+
+def _bad_spec(kind: str, spec: str, example: str) -> InputRefused:
+    return InputRefused(
+        [problem(CONFIG_NAME, 1, f"[schedule] {kind} = {spec!r} is not like {example}")]
+    )
 
 
 def _section(
@@ -372,22 +381,6 @@ def _value_problem(section: str, key: str, value: Any) -> str:
         except EmailNotValidError as exc:
             return f"{value!r} is not an email address ({exc})"
     return ""
-
-
-def line_of(text: str, section: str | None, key: str) -> int:
-    """Return the line where `key` is set (inside [section] if given), or 1."""
-    lines = text.splitlines()
-    in_section = section is None
-    for number, line in enumerate(lines, start=1):
-        header = re.match(r"\s*\[\s*([^\]]+?)\s*\]", line)
-        if header:
-            if header.group(1) == (key if section is None else f"{section}.{key}"):
-                return number  # a section, or a table inside one (`[site.extra]`)
-            in_section = section is not None and header.group(1) == section
-            continue
-        if in_section and re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", line):
-            return number
-    return 1
 
 
 def _toml_error_line(exc: tomllib.TOMLDecodeError) -> int:

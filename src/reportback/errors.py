@@ -231,3 +231,19 @@ def os_failure(exc: OSError | RuntimeError) -> str:
         errno.ELOOP: "remove the link, or point it at a folder or file",
     }.get(exc.errno or 0, "check the disk and the permissions")
     return f"{where}: {exc.strerror or exc}; {advice}, then run the command again"
+
+
+def line_of(text: str, section: str | None, key: str) -> int:
+    """Return the line where `key` is set (inside [section] if given), or 1."""
+    lines = text.splitlines()
+    in_section = section is None
+    for number, line in enumerate(lines, start=1):
+        header = re.match(r"\s*\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            if header.group(1) == (key if section is None else f"{section}.{key}"):
+                return number  # a section, or a table inside one (`[site.extra]`)
+            in_section = section is not None and header.group(1) == section
+            continue
+        if in_section and re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", line):
+            return number
+    return 1

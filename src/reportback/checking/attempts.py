@@ -136,7 +136,18 @@ def _blank(node: Node) -> bool:
         return not str(content[1]).strip(UNSEEN).strip()
     if kind in ("RawInline", "RawBlock"):
         return json_ast.is_comment(node)
-    if kind in ("Plain", "Para", "BlockQuote", "Emph", "Strong", "Strikeout", "Underline"):
+    if kind in (
+        "Plain",
+        "Para",
+        "BlockQuote",
+        "Emph",
+        "Strong",
+        "Strikeout",
+        "Underline",
+        "SmallCaps",
+        "Superscript",
+        "Subscript",
+    ):  # `[[]{.smallcaps}]{.members}`
         return all(_blank(child) for child in content)
     if kind in ("Span", "Div", "Header"):
         return all(_blank(child) for child in content[-1])

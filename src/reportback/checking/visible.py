@@ -53,7 +53,8 @@ UNKNOWN_CLASS = (
     "class .{cls} means nothing here, and may be meant as a mark: a part is withheld only by "
     "{{.confidential}} or {{.members}}, written exactly; remove the class"
 )
-KEYS = frozenset({"reason", "clps", "regions", "decision", "vote", "lang", "dir", "title"})
+KEYS = frozenset({"reason", "clps", "regions", "decision", "vote", "lang", "dir", "title", "width",
+                  "height"})  # fmt: skip
 """The keys a heading, div or span may have (others are refused as UNKNOWN_KEY)."""
 UNKNOWN_KEY = (
     "attribute {key}= means nothing here, and may be meant to withhold it (adversary helper "

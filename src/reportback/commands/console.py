@@ -1,4 +1,5 @@
-"""What the commands share: the time a command acts at, and printing lines for a reader."""
+"""What the commands share: the time a command acts at, printing lines for a reader, where a
+command may write its output, and the settings checked before any command runs."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ import os
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
+
+from reportback.config import PUBLISHED, Config
+from reportback.errors import InputRefused, UsageError, line_of, problem
 
 
 def now_of(args: argparse.Namespace) -> datetime:
@@ -27,3 +32,38 @@ def emit(lines: Iterable[str]) -> int:
     except BrokenPipeError:  # the reader has all it wanted: nothing more is written
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def output_path(config: Config, path: Path, option: str) -> Path:
+    """Return `path` (a command's output) if it is apart from the published folders and from
+    what a build reads; refuse it otherwise: what is written in site or feeds is served,
+    though no audit has read it (held-out round 22: `digest preview --out site/preview` put
+    the members' digest on the site); in the reports or templates, or over the settings or
+    the register, the next build reads it (adversary helper 130)."""
+    where = path.resolve()
+    for name in (*PUBLISHED, "reports", "templates"):
+        if where.is_relative_to(config.path(name).resolve()) and name in PUBLISHED:
+            raise UsageError(
+                f"{option} {path} is inside the published {name} folder: "
+                "everything there is served; write it outside site and feeds"
+            )
+        if where.is_relative_to(config.path(name).resolve()):
+            raise UsageError(f"{option} {path} is inside the {name} folder, which every "
+                             "build reads: write it elsewhere")  # fmt: skip
+    if where in {p.resolve() for p in (config.root / "meetings.yaml", config.file) if p}:
+        raise UsageError(f"{option} {path} is a file every build reads: name another")
+    return path
+
+
+def settings_checked(config: Config) -> Config:
+    """Return `config` once the settings only a file can tell are checked: the DKIM key
+    (adversary helper 130: a public key was a traceback at the first send); refuse them
+    otherwise, at their lines."""
+    from reportback.mail import dkim  # reads the key file, if one is set
+
+    found = dkim.problems(config.email, config.root)
+    if found:
+        file = config.file or config.root / "reportback.toml"
+        text = file.read_text(encoding="utf-8-sig") if config.file else ""
+        raise InputRefused([problem(file, line_of(text, "email", k), m) for k, m in found])
+    return config

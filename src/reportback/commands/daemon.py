@@ -29,7 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from reportback import database
 from reportback.build import build, unchanged
 from reportback.clps import directory_for
-from reportback.config import Config
+from reportback.config import Config, monthly_spec, weekly_spec
 from reportback.database import pid_lock
 from reportback.errors import ReportbackError
 from reportback.mail import ledger, notices, reminders, sending
@@ -37,7 +37,6 @@ from reportback.mail.cadences import due_cadences, mend_runs_ahead, validate
 from reportback.mail.tokens import Tokens, load_secret
 from reportback.model import BuildOptions
 from reportback.record import register
-from reportback.schedule_specs import monthly_spec, weekly_spec
 
 log = logging.getLogger("reportback")
 Clock = Callable[[], datetime]

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from reportback import database
-from reportback.commands.console import emit, now_of
+from reportback.commands.console import emit, now_of, output_path
 from reportback.config import Config
 from reportback.errors import InputRefused, UsageError, problem, shown_path
 
@@ -108,7 +108,7 @@ def subscribers_remove(args: argparse.Namespace, config: Config) -> int:
 def digest_preview(args: argparse.Namespace, config: Config) -> int:
     from reportback.mail.sample import preview
 
-    config.output_path(args.out, "--out")
+    output_path(config, args.out, "--out")
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out} is a file: name a folder")
     sample = preview(config, now_of(args), args.clp, args.audience, args.cadence)

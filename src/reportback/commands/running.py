@@ -11,7 +11,7 @@ import logging
 import sys
 from datetime import datetime
 
-from reportback.commands.console import emit, now_of
+from reportback.commands.console import emit, now_of, output_path
 from reportback.config import Config
 
 
@@ -20,7 +20,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if args.log:
-        log = config.output_path(args.log, "--log")
+        log = output_path(config, args.log, "--log")
         handlers.append(_LogFile(log, encoding="utf-8"))
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
     logger = logging.getLogger("reportback")

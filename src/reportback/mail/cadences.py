@@ -6,10 +6,9 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from reportback.config import Config
+from reportback.config import Config, monthly_spec, weekly_spec
 from reportback.database import utc
 from reportback.mail import ledger
-from reportback.schedule_specs import monthly_spec, weekly_spec
 
 
 def last_slot(now: datetime, kind: str, spec: str, zone: ZoneInfo) -> datetime:

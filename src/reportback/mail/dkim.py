@@ -29,7 +29,7 @@ class Signer:
         cfg = config.email
         if not cfg.dkim_key:
             return None
-        found = problems(cfg, config.root)
+        found = problems(cfg, config.root)  # refused before any command (`settings_checked`)
         if found:
             file = config.file or Path("reportback.toml")
             raise InputRefused([problem(file, 1, message) for _, message in found])

@@ -21,9 +21,9 @@ from tqdm import tqdm
 from reportback import database
 from reportback.build import publications
 from reportback.clps import Directory, directory_for
-from reportback.config import CONFIG_NAME, Config, SiteConfig, line_of
+from reportback.config import CONFIG_NAME, Config, SiteConfig
 from reportback.database import atomic, send_lock
-from reportback.errors import InputRefused, problem
+from reportback.errors import InputRefused, line_of, problem
 from reportback.mail import ledger
 from reportback.mail.addresses import ascii_form
 from reportback.mail.cadences import due_cadences, mend_runs_ahead

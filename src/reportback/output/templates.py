@@ -12,8 +12,8 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from reportback.config import CONTROL, Config, line_of
-from reportback.errors import InputRefused, ReportbackError, problem, text_of
+from reportback.config import CONTROL, Config
+from reportback.errors import InputRefused, ReportbackError, line_of, problem, text_of
 from reportback.model import Placeholders
 from reportback.output.template_folders import default_dir as default_dir
 from reportback.output.template_folders import folders, kept_apart, known
