@@ -1341,6 +1341,15 @@ def test_a_row_with_more_cells_than_the_header_is_a_bad_row(cli: Cli, project: P
     assert "Jones, Al" in listed and "x@example.org" not in listed, listed
 
 
+def test_a_row_with_fewer_cells_than_the_header_says_so(cli: Cli, project: Project) -> None:
+    """Adversary helper 130: `t@example.org` alone, under `email,name,clp`, was refused as
+    "unknown CLP ''"; a row without its last, optional column is fine."""
+    project({"members.csv": "email,clp,name\nt@example.org\nu@example.org,witney\n"})
+    result = cli("subscribers", "import", "members.csv", "--now", T0)
+    assert result.err.startswith("members.csv:2: 1 cells where the header has 3: no clp given")
+    assert "refused: 1 problem" in result.err, result.err  # not the row with no name
+
+
 FULL_WITHOUT_ANN = (
     "email,name,clp,cadence\nbob@example.org,Bob Hackney,hackney-north-and-stoke-newington,"
     "immediate\ncat@example.org,Cat Weekly,witney,weekly\n"

@@ -73,6 +73,8 @@ def read_members(
         found = _member(values, line, by_name, directory, today) if not over else (
             f"{len(row)} cells where the header has {len(header)}: a value holding a comma "
             f"must be in quotes (\"Smith, Jo\")")  # fmt: skip
+        if absent := [h for h in header[len(row) :] if h in ("email", "clp")]:  # helper 130
+            found = f"{len(row)} cells where the header has {len(header)}: no {absent[0]} given"
         if isinstance(found, str):
             problems.append(problem(path, line, found))
         elif found.email in seen:
