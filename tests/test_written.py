@@ -2381,3 +2381,13 @@ def test_a_link_to_a_file_the_site_does_not_publish_is_a_warning(
         result.err
     )
     assert result.err.count("warning:") == 1, result.err
+
+
+@pytest.mark.parametrize("moment", ["2026-12-31T09:00:00 BST", "2026-12-31T09:00:00+25:00"])
+def test_a_time_of_a_zone_that_is_no_offset_is_named_so(
+    cli: Cli, project: Project, moment: str
+) -> None:
+    """Adversary helper 130: these were asked whether they held a leap second."""
+    project({"reports/a.md": FRONT + f"publish_at: {moment}\n---\n\nBody.\n"})
+    result = cli("check")
+    assert "its zone is not a UTC offset from -23:59 to +23:59" in result.err, result.err

@@ -310,8 +310,13 @@ class _Checker:
             with contextlib.suppress(ValueError):
                 value = datetime.fromisoformat(value.upper())  # RFC 3339 allows `t` and `z`
         if isinstance(value, str) and re.match(r"\s*\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d", value):
-            self.fail(key, f"{key} {value.strip()!r} is not a time of the calendar (a leap "
-                           "second, an hour past 23?), e.g. 2016-09-21T09:00:00+01:00")  # fmt: skip
+            offset = re.search(r"[+-](\d\d):?(\d\d)\s*$", value)  # `BST`, `+25:00`
+            zone = re.search(r"\s[A-Za-z]{2,5}\s*$", value) or (
+                offset and (int(offset[1]) > 23 or int(offset[2]) > 59))  # fmt: skip
+            why = "its zone is not a UTC offset from -23:59 to +23:59" if zone else (
+                "a leap second, an hour past 23?")  # fmt: skip
+            self.fail(key, f"{key} {value.strip()!r} is not a time of the calendar ({why}), "
+                           "e.g. 2016-09-21T09:00:00+01:00")  # fmt: skip
             return None
         if not isinstance(value, datetime):
             self.fail(key, f"{key} must be a date and time with a UTC offset")
