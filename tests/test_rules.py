@@ -498,16 +498,29 @@ def test_ordinary_ids_and_attributes_are_not_near_misses(
 @pytest.mark.parametrize(
     ("markdown", "named"),
     [  # adversary helper 129: each was published, all the text under it
-        ("## Hearing {.confidentialblock}\n\nJo.\n", "class .confidentialblock means nothing"),
-        ("::: {.membersitem}\nJo.\n:::\n", "class .membersitem means nothing"),
-        ("The [Jo]{.semiconfidential} met.\n", "class .semiconfidential means nothing"),
+        ("## Hearing {.confidentialblock}\n\nJo.\n", "class .confidentialblock looks like"),
+        ("::: {.membersitem}\nJo.\n:::\n", "class .membersitem looks like"),
+        ("The [Jo]{.semiconfidential} met.\n", "class .semiconfidential looks like"),
         ("The [Jo]{.geheim} met.\n", "class .geheim means nothing"),
         ("The [Jo]{.hush} met.\n", "class .hush means nothing"),
         ("## Hearing {public=false}\n\nJo.\n", "attribute public= means nothing"),
         ("::: {visible=false}\nJo.\n:::\n", "attribute visible= means nothing"),
         ('The [Jo]{data-source="members ballot"} met.\n', "attribute data-source= means"),
-        ("The [Jo]{confidentialitem=1} met.\n", "attribute confidentialitem= means"),
+        ("The [Jo]{confidentialitem=1} met.\n", "attribute confidentialitem=1 looks"),
         ('See [more]{href="../c/"}.\n', "attribute href= means nothing"),
+        # adversary helper 132: on an id, another element, a title, or a class pandoc keeps
+        # for headings, each was published
+        ("## Disputes {#staff-only}\n\nJo.\n", "identifier #staff-only looks like"),
+        ("::: {#membersitem}\nJo.\n:::\n", "identifier #membersitem looks like"),
+        ("The [Jo]{#hide-this} met.\n", "identifier #hide-this looks like"),
+        ("[Jo](https://example.org){.confidentialitem}\n", "class .confidentialitem looks"),
+        ("`Jo`{.confidentialblock}\n", "class .confidentialblock looks like"),
+        ("| A |\n|---|\n| Jo |\n\n: Panel {.confidentialtable}\n", "class .confidentialtab"),
+        ("[Jo](https://example.org){public=false}\n", "attribute public= means nothing"),
+        ('The [Jo]{title="confidentialitem"} met.\n', "attribute title=confidentialitem"),
+        ("## Disputes {.unlisted}\n\nJo.\n", "class .unlisted means nothing"),
+        ("The [Jo]{-} met.\n", "class .unnumbered means nothing"),
+        ("The [Jo]{dir=hush} met.\n", "dir='hush' is not a direction"),
     ],
 )
 def test_a_class_or_key_reportback_does_not_know_is_refused_on_a_part(
@@ -518,6 +531,20 @@ def test_a_class_or_key_reportback_does_not_know_is_refused_on_a_part(
     project({"reports/a.md": HEAD + markdown})
     result = cli("check")
     assert result.code == 1 and named in result.err, result.err
+
+
+def test_a_tag_with_a_class_or_id_glued_from_a_marks_word_is_refused(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 132: with raw HTML allowed, `<strong class="confidentialitem">` and
+    `<span id="confidentialitem">` were published."""
+    body = 'The <strong class="confidentialitem">Jo</strong> <em id="membersitem">Al</em>.\n'
+    project(
+        {"reports/a.md": HEAD + body, "reportback.toml": "[redaction]\nallow_raw_html = true\n"}
+    )
+    result = cli("check")
+    assert result.code == 1, result.err
+    assert "confidentialitem" in result.err and "membersitem" in result.err, result.err
 
 
 def test_a_word_too_long_to_lay_out_is_refused_at_its_line(cli: Cli, project: Project) -> None:

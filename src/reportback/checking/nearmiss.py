@@ -111,11 +111,35 @@ def is_near_name(token: str, kind: str) -> bool:
     if _near_mark(squeezed) or _near_synonym(squeezed) or _is_prefix(squeezed):
         return True
     words = name_words(token)
-    if any(_distance(w, STRONG) <= MARK_WORDS[STRONG] for w in words):
+    if any(_distance(w, STRONG) <= MARK_WORDS[STRONG] for w in words) or _glued(words):
         return True
     if kind in ("class", "key"):  # never prose: a marked word anywhere in one is an attempt
         return any(_near_mark(w) or _near_synonym(w) for w in words)
     return False
+
+
+GLUED = ("confiden", "members", "member")
+"""Mark words that, run together with another word in one name, make it a near miss
+(adversary helpers 129, 132: `.confidentialblock`, `#membersitem`, `{.semiconfidential}`
+on any element, in any tag); not an English word that starts so (`#membership`)."""
+ENGLISH = frozenset({"member", "members", "membership", "memberships", "confidence",
+                     "confidences", "confident", "confidently"})  # fmt: skip
+
+
+def _glued(words: list[str]) -> bool:
+    """Whether a word of a name holds a mark's word run together with more (`membersitem`),
+    or the name says `only` (`#staff-only`, as a class with `only` in it is)."""
+    return "only" in words or any(
+        glued in word and word not in ENGLISH for word in words for glued in GLUED
+    )
+
+
+def is_near_id(ident: str, on_a_part: bool) -> bool:
+    """Return whether an identifier is a near miss; on a span or div (an anchor, seldom
+    written) also one of the words a rep might write for a mark (`#hide-this`: helper 132)."""
+    near = is_near_name(ident, "identifier")
+    words = [w for w in name_words(ident) if w not in ENGLISH]  # `#member-states`: an anchor
+    return near or (on_a_part and any(_near_synonym(w) for w in words))
 
 
 def any_near(names: list[str]) -> bool:
@@ -156,8 +180,8 @@ def is_near_pair(key: str, value: str) -> bool:
     """Return whether an attribute key=value tries to set an audience."""
     if is_near_name(key, "key") or re.sub(r"[^a-z]", "", skeleton(key)) in DECIDING_KEYS:
         return True
-    if key.casefold() in PROSE_KEYS:
-        return False
+    if key.casefold() in PROSE_KEYS:  # prose, but one word glued from a mark's is a name
+        return len(value.split()) == 1 and _glued(name_words(value))  # (helper 132)
     squeezed = re.sub(r"[^a-z]", "", skeleton(value))
     if not squeezed or len(value.split()) > 1:
         return False  # several words: prose, such as data-source="members ballot"

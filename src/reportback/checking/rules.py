@@ -273,7 +273,7 @@ class BodyChecker:
                 self.near(_near_miss(f"class .{cls}"), cls, node=node)
             elif cls in visible.SITE_CLASSES:
                 self.near(visible.site_class(cls), cls)
-            elif kind in json_ast.MARKABLE and cls not in visible.CLASSES:
+            elif visible.means_nothing(cls, kind):  # adversary helpers 129, 132
                 self.near(visible.UNKNOWN_CLASS.format(cls=cls), cls)
         empty = marked and kind in ("Span", "Div") and attempts.withholds_nothing(node)
         if empty and (line := attempts.empty_at(self.source.body, self.empty_lines)):
@@ -283,7 +283,7 @@ class BodyChecker:
             nearmiss.is_near_name(cls, "class") for cls in classes
         ):
             self.near(_near_miss(f"classes .{' .'.join(classes)}"), classes[0])
-        if ident and nearmiss.is_near_name(ident, "identifier"):
+        if ident and nearmiss.is_near_id(ident, kind in ("Span", "Div")):
             self.near(_near_miss(f"identifier #{ident}"), ident)
         keys = [key for key, _ in pairs]
         for key in visible.given_twice(keys):
@@ -328,6 +328,10 @@ class BodyChecker:
             self.near(_near_miss(f"attribute {key}={value}"), key)
         elif key == "style":
             self.near(visible.STYLE, "style")
+        elif key == "dir" and value not in ("ltr", "rtl", "auto"):
+            self.near(f"dir={value!r} is not a direction: ltr, rtl or auto", "dir")
+        elif value.strip().casefold() in visible.FLAGS and key not in visible.KEYS:
+            self.near(visible.UNKNOWN_KEY.format(key=key), key)  # `{public=false}`, helper 132
         elif kind in json_ast.MARKABLE and key not in visible.KEYS:
             self.near(visible.UNKNOWN_KEY.format(key=key), key)
 

@@ -45,7 +45,7 @@ SITE_CLASSES = frozenset(
 )  # fmt: skip
 """The classes the default stylesheet (templates/style.css) styles: it hides or moves some
 (`skip`, `visually-hidden`), and `withheld` draws a redaction's placeholder."""
-CLASSES = frozenset({"unnumbered", "unlisted", "smallcaps", "underline", "mark"})
+CLASSES = frozenset({"unnumbered", "smallcaps", "underline", "mark"})
 """The classes a heading, div or span may have besides a mark: pandoc's own. Any other means
 nothing to reportback, and might be a mark in other words (adversary helper 129:
 `{.confidentialblock}`, `{.membersitem}`, `{.geheim}`, `{.hush}` were published)."""
@@ -53,6 +53,24 @@ UNKNOWN_CLASS = (
     "class .{cls} means nothing here, and may be meant as a mark: a part is withheld only by "
     "{{.confidential}} or {{.members}}, written exactly; remove the class"
 )
+HEADINGS_ONLY = frozenset({"unnumbered"})
+"""Pandoc's classes that mean something on a heading alone (`{-}`); `.unlisted`, which keeps
+a heading out of a table of contents, means nothing here (the site makes none), and reads
+as hidden (adversary helper 132)."""
+
+
+def means_nothing(cls: str, kind: str) -> bool:
+    """Whether a class (not a mark) means nothing on an element of `kind`: on a heading, div
+    or span, any but pandoc's own (`CLASSES`); `.unlisted` anywhere but on a heading, where
+    it reads as hidden (adversary helper 132)."""
+    markable = kind in ("Header", "Div", "Span")
+    elsewhere = cls in HEADINGS_ONLY and kind != "Header"
+    return (markable and cls not in CLASSES) or elsewhere or cls == "unlisted"
+
+
+FLAGS = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1", "none", "hidden"})
+"""Values that make a key a switch: one reportback does not know, on any element, may be
+meant to withhold it (`{public=false}` on a link or an image: adversary helper 132)."""
 KEYS = frozenset({"reason", "clps", "regions", "decision", "vote", "lang", "dir", "title", "width",
                   "height"})  # fmt: skip
 """The keys a heading, div or span may have (others are refused as UNKNOWN_KEY)."""
