@@ -1013,7 +1013,7 @@ def test_a_port_or_a_wait_out_of_range_is_a_usage_error(
          "templates/\\xe9.css:1: the name '\\xe9.css' is not UTF-8 text (it was written in "
          "another encoding): rename it"),
         (lambda root: (root / "reportback.toml").write_text('[paths]\ntemplates = "/dev/null"'),
-         "/dev/null:1: the templates folder is not a folder: name a folder"),
+         "reportback.toml:2: [paths] templates (/dev/null) is a file, not a folder: name one"),
     ],
 )  # fmt: skip
 def test_a_template_folder_that_could_show_a_report_or_another_file_is_refused(

@@ -135,6 +135,9 @@ def _inside_published(config: Config) -> list[Problem]:
     if given["templates"] != PathsConfig.templates and not templates.exists():  # helper 130
         message = f"[paths] templates ({given['templates']}) does not exist: name the folder "
         problems.append(_paths_problem(config, ("templates",), message + "or leave it out"))
+    elif templates.exists() and not templates.is_dir():  # was blamed on the file (helper 130)
+        message = f"[paths] templates ({given['templates']}) is a file, not a folder: name one"
+        problems.append(_paths_problem(config, ("templates",), message))
     state, reports = paths.get("state"), paths.get("reports")  # adversary helper 116
     if state and reports and (state.is_relative_to(reports) or reports.is_relative_to(state)):
         message = f"[paths] state ({given['state']}) and reports ({given['reports']}) overlap: "
