@@ -172,6 +172,11 @@ def test_config_unknown_section_and_bad_type(cli: Cli, project: Project) -> None
         ),
         ('[email]\n\ndkim_selector = "s"\n', "3: [email] dkim_selector is set but dkim_key is"),
         ('[email]\ndkim_key = "k.pem"\n', "2: [email] dkim_key needs dkim_selector and dkim_"),
+        # adversary helper 134: `d=a;b=c` put a tag of its own into every signature
+        (
+            '[email]\ndkim_key = "k.pem"\ndkim_selector = "s"\ndkim_domain = "a;b=c"\n',
+            "4: [email] dkim_domain 'a;b=c' is not a DNS name",
+        ),
     ],
 )
 def test_config_values_no_output_can_take_are_refused_at_their_line(
@@ -409,6 +414,7 @@ def test_the_sandbox_answers_alike_when_asked_again(tmp_path: Path) -> None:
         # adversary helper 130: skipped, as the rest were
         ("reports/2016-09-20-nec.md ", "the name '2016-09-20-nec.md ' ends after its .md"),
         ("reports/2016-09-20-nec.md.txt", "the name '2016-09-20-nec.md.txt' ends after its"),
+        ("reports/2016-09-20-nec.md.", "the name '2016-09-20-nec.md.' ends after its .md"),
     ],
 )
 def test_a_markdown_file_not_read_as_a_report_is_refused_not_skipped(
@@ -482,6 +488,7 @@ def test_an_output_inside_a_published_folder_is_refused(
         (("run", "--log", "reports/2016-09-20-nec.md"), "--log reports/2016-09-20-nec.md is "),
         (("run", "--log", "reportback.toml"), "--log reportback.toml is a file every build"),
         (("run", "--log", "meetings.yaml"), "--log meetings.yaml is a file every build reads"),
+        (("run", "--log", ".reportback/state.sqlite"), "is a file of the state folder"),
     ],
 )  # fmt: skip
 def test_an_output_over_what_a_build_reads_is_refused(
@@ -534,6 +541,23 @@ def test_a_templates_folder_holds_only_templates(
     project({"reports/2016-09-20-nec.md": report("Public.\n"), **files})
     result = cli("build", "--now", NOW)
     assert result.code == 1 and result.err.startswith(said), result.err
+
+
+def test_a_templates_folder_linked_to_nothing_is_refused_not_ignored(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 134: `templates` linked to nothing was ignored, every override with
+    it; `./templates` missing was refused where `templates` missing was not."""
+    root = project({"reports/2016-09-20-nec.md": report("Public.\n")})
+    (root / "templates").symlink_to(root / "gone")
+    result = cli("check")
+    assert result.code == 1 and "[paths] templates (templates) does not exist" in result.err
+    (root / "templates").unlink()
+    (root / "reportback.toml").write_text('[paths]\ntemplates = "./templates"\n')
+    assert cli("check").code == 0
+    (root / "templates/report.html").mkdir(parents=True)  # `check` took it; `build` did not
+    result = cli("check")
+    assert result.code == 1 and "templates/report.html:1: is not a file" in result.err
 
 
 def test_an_include_reads_only_a_template_not_a_hidden_file(cli: Cli, project: Project) -> None:

@@ -543,3 +543,22 @@ def test_the_daemon_says_once_that_its_settings_changed(
         daemon.publish(at, "watch")
         daemon.publish(at, "watch")
     assert caplog.text.count("reportback.toml changed: `reportback run` keeps the settings") == 1
+
+
+def test_the_daemon_says_a_refusal_once_until_the_files_change(
+    cli: Cli, project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Adversary helper 134: a report refused was built, refused and logged again on every
+    watch (a line a second, with nothing changed)."""
+    root = project({"reports/a.md": report("A.\n").replace("title:", "statsu: final\ntitle:")})
+    at = datetime(2026, 11, 21, 9, tzinfo=UTC)
+    daemon = Daemon(load_config(), clock=lambda: at)
+    with caplog.at_level("ERROR"):
+        for _ in range(3):
+            daemon.tick("watch")
+        assert caplog.text.count("unknown key 'statsu'") == 1, caplog.text
+        (root / "reports/a.md").write_text(
+            report("A, again.\n").replace("title:", "statsu: x\ntitle:")
+        )
+        daemon.tick("watch")
+    assert caplog.text.count("unknown key 'statsu'") == 2, caplog.text

@@ -132,7 +132,9 @@ def _inside_published(config: Config) -> list[Problem]:
     if kept and kept.exists() and not kept.is_dir():  # helper 130: "File exists", exit 3
         problems.append(_paths_problem(config, ("state",), f"[paths] state ({given['state']}) is "
                         "a file, not a folder: move it away, or name another"))  # fmt: skip
-    if given["templates"] != PathsConfig.templates and not templates.exists():  # helper 130
+    default = templates == (config.root / PathsConfig.templates).resolve()
+    dangling = (config.root / given["templates"]).is_symlink()  # a link to nothing (134)
+    if (not default or dangling) and not templates.exists():  # ignored (helper 130)
         message = f"[paths] templates ({given['templates']}) does not exist: name the folder "
         problems.append(_paths_problem(config, ("templates",), message + "or leave it out"))
     elif templates.exists() and not templates.is_dir():  # was blamed on the file (helper 130)

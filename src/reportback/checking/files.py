@@ -20,7 +20,7 @@ def _hidden(path: Path, folder: Path) -> bool:
 MARKDOWN = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtext")
 
 
-AFTER_SUFFIX = re.compile(r"(?is).+\.(?:md|markdown)(?:\s+|\.txt|\.text)")
+AFTER_SUFFIX = re.compile(r"(?is).+\.(?:md|markdown)(?:\s+|\.+|\.+(?:txt|text))")
 """A report's name with something after its .md that no one sees or means (`x.md `, a
 Windows editor's `x.md.txt`); not a backup's (`x.md~`, `x.md.bak`)."""
 

@@ -52,6 +52,12 @@ def output_path(config: Config, path: Path, option: str) -> Path:
                              "build reads: write it elsewhere")  # fmt: skip
     if where in {p.resolve() for p in (config.root / "meetings.yaml", config.file) if p}:
         raise UsageError(f"{option} {path} is a file every build reads: name another")
+    state = where.is_relative_to(config.path("state").resolve())
+    if state and where.is_file() and where.suffix != ".log":  # a log of its own: kept
+        raise UsageError(
+            f"{option} {path} is a file of the state folder (its secret, its "
+            "database…): name another"
+        )  # appended to (adversary helper 134)
     return path
 
 

@@ -31,7 +31,7 @@ from reportback.build import build, unchanged
 from reportback.clps import directory_for
 from reportback.config import Config, monthly_spec, weekly_spec
 from reportback.database import pid_lock
-from reportback.errors import ReportbackError
+from reportback.errors import InputRefused, ReportbackError
 from reportback.mail import ledger, notices, reminders, sending
 from reportback.mail.cadences import due_cadences, mend_runs_ahead, validate
 from reportback.mail.tokens import Tokens, load_secret
@@ -135,7 +135,11 @@ class Daemon:
         embargo_due = self.next_embargo is not None and self.next_embargo <= now
         if fingerprint == self.fingerprint and not embargo_due:
             return
-        result = build(self.config, BuildOptions(now=now))
+        try:
+            result = build(self.config, BuildOptions(now=now))
+        except InputRefused:  # said once, and tried again when the files change (helper 134)
+            self.fingerprint = fingerprint
+            raise
         self.fingerprint = fingerprint
         self.next_embargo = result.next_embargo
         for warning in result.warnings:  # a state restored from an older backup, too

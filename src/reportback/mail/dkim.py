@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,8 @@ SIGNED = (
     b"from", b"to", b"subject", b"date", b"message-id", b"list-id",
     b"list-unsubscribe", b"list-unsubscribe-post", b"mime-version", b"content-type",
 )  # fmt: skip
+DNS_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
+"""A selector or a domain as DNS has them (`rb2026`, `nec.example.org`)."""
 PROBE = b"From: a@example.org\r\nSubject: probe\r\n\r\nprobe\r\n"
 """A message signed once with a configured key, to know it can sign (adversary helper 130: a
 public key, or a file of no key, was a traceback in the first send)."""
@@ -55,6 +58,11 @@ def problems(cfg: EmailConfig, root: Path) -> list[tuple[str, str]]:
                 for k in named]  # fmt: skip
     if not (cfg.dkim_selector and cfg.dkim_domain):
         return [("dkim_key", "[email] dkim_key needs dkim_selector and dkim_domain too")]
+    unlike = [(k, v) for k, v in (("dkim_selector", cfg.dkim_selector), ("dkim_domain",
+             cfg.dkim_domain)) if not DNS_NAME.fullmatch(v)]  # fmt: skip
+    if unlike:  # `d=a;b=c` put a tag of its own into every signature (adversary helper 134)
+        return [(k, f"[email] {k} {v!r} is not a DNS name (letters, digits, hyphens, dots; "
+                 "a host not in ASCII in its xn-- form)") for k, v in unlike]  # fmt: skip
     try:
         key = _key(cfg, root)
     except OSError as exc:

@@ -72,6 +72,9 @@ def unknown(user_dir: Path) -> list[Problem]:
     (`.DS_Store`, an editor's swap file) is left alone: no include reads it (`Loader`)."""
     names, found = known(), []
     for path in sorted(user_dir.iterdir()):
+        if path.name in names and not path.is_file():  # `check` took it (helper 134)
+            found.append(problem(path, 1, "is not a file (a folder, or a link to nothing): a "
+                                 "template is a file"))  # fmt: skip
         if path.name in names or path.name in ASIDE or path.name.startswith("."):
             continue
         near = difflib.get_close_matches(path.name, sorted(names), n=1)
