@@ -123,23 +123,23 @@ GLUED = ("confiden", "members", "member")
 (adversary helpers 129, 132: `.confidentialblock`, `#membersitem`, `{.semiconfidential}`
 on any element, in any tag); not an English word that starts so (`#membership`)."""
 ENGLISH = frozenset({"member", "members", "membership", "memberships", "confidence",
-                     "confidences", "confident", "confidently"})  # fmt: skip
+                     "confidences", "confident", "confidently", "confidential",
+                     "confidentially", "confidentiality"})  # fmt: skip
 
 
 def _glued(words: list[str]) -> bool:
-    """Whether a word of a name holds a mark's word run together with more (`membersitem`),
-    or the name says `only` (`#staff-only`, as a class with `only` in it is)."""
-    return "only" in words or any(
-        glued in word and word not in ENGLISH for word in words for glued in GLUED
-    )
+    """Whether a word of a name holds a mark's word run together with more (`membersitem`)."""
+    return any(glued in word and word not in ENGLISH for word in words for glued in GLUED)
 
 
 def is_near_id(ident: str, on_a_part: bool) -> bool:
     """Return whether an identifier is a near miss; on a span or div (an anchor, seldom
-    written) also one of the words a rep might write for a mark (`#hide-this`: helper 132)."""
+    written) also one of the words a rep might write for a mark, `only` among them
+    (`#hide-this`, `#staff-only`: helper 132; a heading's `#women-only-shortlists` is not:
+    helper 133)."""
     near = is_near_name(ident, "identifier")
     words = [w for w in name_words(ident) if w not in ENGLISH]  # `#member-states`: an anchor
-    return near or (on_a_part and any(_near_synonym(w) for w in words))
+    return near or (on_a_part and any(_near_synonym(w) or w == "only" for w in words))
 
 
 def any_near(names: list[str]) -> bool:

@@ -328,7 +328,7 @@ class BodyChecker:
             self.near(_near_miss(f"attribute {key}={value}"), key)
         elif key == "style":
             self.near(visible.STYLE, "style")
-        elif key == "dir" and value not in ("ltr", "rtl", "auto"):
+        elif key == "dir" and value.lower() not in ("ltr", "rtl", "auto"):
             self.near(f"dir={value!r} is not a direction: ltr, rtl or auto", "dir")
         elif value.strip().casefold() in visible.FLAGS and key not in visible.KEYS:
             self.near(visible.UNKNOWN_KEY.format(key=key), key)  # `{public=false}`, helper 132

@@ -45,13 +45,15 @@ SITE_CLASSES = frozenset(
 )  # fmt: skip
 """The classes the default stylesheet (templates/style.css) styles: it hides or moves some
 (`skip`, `visually-hidden`), and `withheld` draws a redaction's placeholder."""
-CLASSES = frozenset({"unnumbered", "smallcaps", "underline", "mark"})
-"""The classes a heading, div or span may have besides a mark: pandoc's own. Any other means
+CLASSES = frozenset({"unnumbered", "smallcaps", "underline", "mark", "anchor"})
+"""The classes a heading, div or span may have besides a mark: pandoc's own (`.anchor`: the
+bookmarks its Word reader writes, `[]{#_Toc123 .anchor}`: adversary helper 133). Any other means
 nothing to reportback, and might be a mark in other words (adversary helper 129:
 `{.confidentialblock}`, `{.membersitem}`, `{.geheim}`, `{.hush}` were published)."""
 UNKNOWN_CLASS = (
-    "class .{cls} means nothing here, and may be meant as a mark: a part is withheld only by "
-    "{{.confidential}} or {{.members}}, written exactly; remove the class"
+    "class .{cls} on a heading, div or span means nothing to reportback, which refuses it so "
+    "that no mark written another way is published (only {{.confidential}} and {{.members}} "
+    "withhold); remove the class"
 )
 HEADINGS_ONLY = frozenset({"unnumbered"})
 """Pandoc's classes that mean something on a heading alone (`{-}`); `.unlisted`, which keeps
@@ -68,16 +70,17 @@ def means_nothing(cls: str, kind: str) -> bool:
     return (markable and cls not in CLASSES) or elsewhere or cls == "unlisted"
 
 
-FLAGS = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1", "none", "hidden"})
+FLAGS = frozenset({"true", "false", "yes", "no", "on", "off", "none", "hidden"})
 """Values that make a key a switch: one reportback does not know, on any element, may be
 meant to withhold it (`{public=false}` on a link or an image: adversary helper 132)."""
 KEYS = frozenset({"reason", "clps", "regions", "decision", "vote", "lang", "dir", "title", "width",
-                  "height"})  # fmt: skip
-"""The keys a heading, div or span may have (others are refused as UNKNOWN_KEY)."""
+                  "height", "custom-style"})  # fmt: skip
+"""The keys a heading, div or span may have (others are refused as UNKNOWN_KEY); pandoc's
+Word reader writes `custom-style` (adversary helper 133)."""
 UNKNOWN_KEY = (
-    "attribute {key}= means nothing here, and may be meant to withhold it (adversary helper "
-    "129: {{public=false}} was published): a part is withheld only by {{.confidential}} or "
-    "{{.members}}; remove it"
+    "attribute {key}= means nothing to reportback here, which refuses it so that nothing is "
+    "published that it was meant to withhold (only {{.confidential}} and {{.members}} "
+    "withhold); remove it"
 )
 STYLE = (
     "style= is not allowed: a style can hide words from view (display: none, opacity: 0 …) "
