@@ -71,7 +71,7 @@ def test_init_with_a_file_in_the_way_writes_nothing(cli: Cli, project: Project) 
     `reports`, and the next init refused the half-made project."""
     root = project({"templates": "x"})
     result = cli("init")
-    assert result.code == 1 and result.err.startswith("templates:1: is a file where init makes")
+    assert result.code == 1 and "templates" in result.err and "is a file" in result.err, result.err
     assert not (root / "reportback.toml").exists()
 
 
