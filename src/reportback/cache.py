@@ -58,6 +58,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     try:
         with naming(path, temp):
+            temp.unlink(missing_ok=True)  # never written through a link (adversary helper 131)
             temp.write_bytes(data)
             temp.replace(path)
     except BaseException:  # a full disk, say: no empty file left behind

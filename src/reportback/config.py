@@ -125,11 +125,11 @@ def _inside_published(config: Config) -> list[Problem]:
             problems.append(_paths_problem(config, (name, outer), message + f"({given[outer]}): "
                             "everything there is served and replaced by each build; keep it "
                             "outside site and feeds"))  # fmt: skip
-    kept, templates = paths.get("state"), paths.get("templates", config.root)
+    state, templates = paths.get("state"), paths.get("templates", config.root)
     why = "a link in the state folder, which holds withheld text: what is written there would go"
     problems += [problem(p, 1, why + " where it points; remove it")  # adversary helper 131
-                 for p in (sorted(kept.glob("*")) if kept else []) if p.is_symlink()]  # fmt: skip
-    if kept and kept.exists() and not kept.is_dir():  # helper 130: "File exists", exit 3
+                 for p in (sorted(state.glob("*")) if state else []) if p.is_symlink()]  # fmt: skip
+    if state and state.exists() and not state.is_dir():  # helper 130: "File exists", exit 3
         problems.append(_paths_problem(config, ("state",), f"[paths] state ({given['state']}) is "
                         "a file, not a folder: move it away, or name another"))  # fmt: skip
     default = templates == (config.root / PathsConfig.templates).resolve()
@@ -140,7 +140,7 @@ def _inside_published(config: Config) -> list[Problem]:
     elif templates.exists() and not templates.is_dir():  # was blamed on the file (helper 130)
         message = f"[paths] templates ({given['templates']}) is a file, not a folder: name one"
         problems.append(_paths_problem(config, ("templates",), message))
-    state, reports = paths.get("state"), paths.get("reports")  # adversary helper 116
+    reports = paths.get("reports")  # adversary helper 116
     if state and reports and (state.is_relative_to(reports) or reports.is_relative_to(state)):
         message = f"[paths] state ({given['state']}) and reports ({given['reports']}) overlap: "
         problems.append(_paths_problem(config, ("state",), message + "keep them apart"))
@@ -248,11 +248,8 @@ def _value_problems(sections: dict[str, Any], text: str, file: Path) -> list[Pro
         web = web and not (url.query or url.fragment or "@" in url.netloc)
     except ValueError:
         web = False
-    web = (
-        web
-        and site.base_url.isascii()
-        and len(site.base_url.split(maxsplit=1)[0]) == len(site.base_url)
-    )  # held-out round 22, helper 130: ` http://…` went into every link
+    web = web and site.base_url.isascii() and not any(c.isspace() for c in site.base_url)
+    # (held-out round 22, helper 130: ` http://…` went into every link)
     if not web:  # held-out round 22: `javascript:` was every page's canonical link
         message = (
             f"[site] base_url {site.base_url!r} is not an http(s) address (no ?, #, "

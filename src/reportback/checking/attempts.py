@@ -126,6 +126,11 @@ def withholds_nothing(node: Node) -> bool:
     return all(_blank(child) for child in node["c"][1])
 
 
+HOLDERS = frozenset({"Plain", "Para", "BlockQuote", "Emph", "Strong", "Strikeout", "Underline",
+                     "SmallCaps", "Superscript", "Subscript"})  # fmt: skip
+"""Elements that are their list of children (an empty `[[]{.smallcaps}]{.members}` too)."""
+
+
 def _blank(node: Node) -> bool:
     """Whether a node shows nothing a reader could be withheld from: no letter, no code, no
     picture (`***`, an empty list, quote, heading, span or code too: adversary helper 120)."""
@@ -136,18 +141,7 @@ def _blank(node: Node) -> bool:
         return not str(content[1]).strip(UNSEEN).strip()
     if kind in ("RawInline", "RawBlock"):
         return json_ast.is_comment(node)
-    if kind in (
-        "Plain",
-        "Para",
-        "BlockQuote",
-        "Emph",
-        "Strong",
-        "Strikeout",
-        "Underline",
-        "SmallCaps",
-        "Superscript",
-        "Subscript",
-    ):  # `[[]{.smallcaps}]{.members}`
+    if kind in HOLDERS:
         return all(_blank(child) for child in content)
     if kind in ("Span", "Div", "Header"):
         return all(_blank(child) for child in content[-1])

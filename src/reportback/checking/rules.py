@@ -330,9 +330,9 @@ class BodyChecker:
             self.near(visible.STYLE, "style")
         elif key == "dir" and value.lower() not in ("ltr", "rtl", "auto"):
             self.near(f"dir={value!r} is not a direction: ltr, rtl or auto", "dir")
-        elif value.strip().casefold() in visible.FLAGS and key not in visible.KEYS:
-            self.near(visible.UNKNOWN_KEY.format(key=key), key)  # `{public=false}`, helper 132
-        elif kind in json_ast.MARKABLE and key not in visible.KEYS:
+        elif key not in visible.KEYS and (
+            kind in json_ast.MARKABLE or value.strip().casefold() in visible.FLAGS
+        ):  # on a part, or a switch on anything (`{public=false}`: adversary helper 132)
             self.near(visible.UNKNOWN_KEY.format(key=key), key)
 
     def _record(self, kind: str, key: str, value: str) -> None:

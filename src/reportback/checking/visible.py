@@ -65,7 +65,7 @@ def means_nothing(cls: str, kind: str) -> bool:
     """Whether a class (not a mark) means nothing on an element of `kind`: on a heading, div
     or span, any but pandoc's own (`CLASSES`); `.unnumbered` (`{-}`) anywhere but on a
     heading; `.unlisted` anywhere, where it reads as hidden (adversary helper 132)."""
-    markable = kind in ("Header", "Div", "Span")
+    markable = kind in json_ast.MARKABLE
     elsewhere = cls in HEADINGS_ONLY and kind != "Header"
     return (markable and cls not in CLASSES) or elsewhere or cls == "unlisted"
 

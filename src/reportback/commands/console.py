@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reportback.config import PUBLISHED, Config
-from reportback.errors import InputRefused, UsageError, line_of, problem
+from reportback.errors import UsageError
 
 
 def now_of(args: argparse.Namespace) -> datetime:
@@ -42,14 +42,15 @@ def output_path(config: Config, path: Path, option: str) -> Path:
     the register, the next build reads it (adversary helper 130)."""
     where = path.resolve()
     for name in (*PUBLISHED, "reports", "templates"):
-        if where.is_relative_to(config.path(name).resolve()) and name in PUBLISHED:
+        if not where.is_relative_to(config.path(name).resolve()):
+            continue
+        if name in PUBLISHED:
             raise UsageError(
                 f"{option} {path} is inside the published {name} folder: "
                 "everything there is served; write it outside site and feeds"
             )
-        if where.is_relative_to(config.path(name).resolve()):
-            raise UsageError(f"{option} {path} is inside the {name} folder, which every "
-                             "build reads: write it elsewhere")  # fmt: skip
+        raise UsageError(f"{option} {path} is inside the {name} folder, which every build "
+                         "reads: write it elsewhere")  # fmt: skip
     if where in {p.resolve() for p in (config.root / "meetings.yaml", config.file) if p}:
         raise UsageError(f"{option} {path} is a file every build reads: name another")
     state = where.is_relative_to(config.path("state").resolve())
@@ -67,9 +68,5 @@ def settings_checked(config: Config) -> Config:
     otherwise, at their lines."""
     from reportback.mail import dkim  # reads the key file, if one is set
 
-    found = dkim.problems(config.email, config.root)
-    if found:
-        file = config.file or config.root / "reportback.toml"
-        text = file.read_text(encoding="utf-8-sig") if config.file else ""
-        raise InputRefused([problem(file, line_of(text, "email", k), m) for k, m in found])
+    dkim.refuse_problems(config)
     return config

@@ -6,11 +6,10 @@ Each command imports what it uses when it runs: listing subscribers loads no bui
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 
 from reportback import database
+from reportback.cache import write_atomic
 from reportback.commands.console import emit, now_of, output_path
 from reportback.config import Config
 from reportback.errors import InputRefused, UsageError, problem, shown_path
@@ -115,19 +114,9 @@ def digest_preview(args: argparse.Namespace, config: Config) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"{args.clp}-{args.audience}-{args.cadence}"
     for suffix, data in ((".eml", sample.message), (".html", sample.html.encode("utf-8"))):
-        _replace(stem.with_suffix(suffix), data)
+        write_atomic(stem.with_suffix(suffix), data)  # a link under its name replaced (131)
     print(f"{sample.note}; wrote {shown_path(stem)}.eml and .html", file=sys.stderr)
     return 0
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write `path` as a new file, never through a link already there (adversary helper 131:
-    a link planted in the folder put the members' digest on the site)."""
-    part = path.with_name(f".{path.name}.{os.getpid()}.part")
-    part.unlink(missing_ok=True)
-    with part.open("xb") as out:
-        out.write(data)
-    part.replace(path)
 
 
 def digest_test(args: argparse.Namespace, config: Config) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportback.config import Config, EmailConfig
-from reportback.errors import InputRefused, problem
+from reportback.errors import InputRefused, line_of, problem
 
 SIGNED = (
     b"from", b"to", b"subject", b"date", b"message-id", b"list-id",
@@ -32,10 +32,7 @@ class Signer:
         cfg = config.email
         if not cfg.dkim_key:
             return None
-        found = problems(cfg, config.root)  # refused before any command (`settings_checked`)
-        if found:
-            file = config.file or Path("reportback.toml")
-            raise InputRefused([problem(file, 1, message) for _, message in found])
+        refuse_problems(config)  # as every command did before it ran (`settings_checked`)
         return cls(cfg.dkim_selector.encode(), cfg.dkim_domain.encode(), _key(cfg, config.root))
 
     def sign(self, message: bytes) -> bytes:
@@ -46,6 +43,15 @@ class Signer:
             message, self.selector, self.domain, self.key, include_headers=list(SIGNED)
         )
         return bytes(signature) + message
+
+
+def refuse_problems(config: Config) -> None:
+    """Refuse the DKIM settings `problems` finds, each at its line of the settings."""
+    found = problems(config.email, config.root)
+    if found:
+        file = config.file or config.root / "reportback.toml"
+        text = file.read_text(encoding="utf-8-sig") if config.file else ""
+        raise InputRefused([problem(file, line_of(text, "email", k), m) for k, m in found])
 
 
 def problems(cfg: EmailConfig, root: Path) -> list[tuple[str, str]]:

@@ -70,11 +70,11 @@ def read_members(
             continue
         values = dict(zip(header, (cell.strip() for cell in row), strict=False))
         over = [cell for cell in row[len(header) :] if cell.strip()]  # `Smith, Jo` (helper 116)
-        found = _member(values, line, by_name, directory, today) if not over else (
-            f"{len(row)} cells where the header has {len(header)}: a value holding a comma "
-            f"must be in quotes (\"Smith, Jo\")")  # fmt: skip
-        if absent := [h for h in header[len(row) :] if h in ("email", "clp")]:  # helper 130
-            found = f"{len(row)} cells where the header has {len(header)}: no {absent[0]} given"
+        absent = [h for h in header[len(row) :] if h in ("email", "clp")]  # helper 130
+        found = _member(values, line, by_name, directory, today) if not (over or absent) else (
+            f"{len(row)} cells where the header has {len(header)}: no {absent[0]} given"
+            if absent else f"{len(row)} cells where the header has {len(header)}: a value "
+            "holding a comma must be in quotes (\"Smith, Jo\")")  # fmt: skip
         if isinstance(found, str):
             problems.append(problem(path, line, found))
         elif found.email in seen:

@@ -7,6 +7,7 @@ files a build would read, loads nothing it does not use.
 from __future__ import annotations
 
 import difflib
+import functools
 from importlib import resources
 from pathlib import Path
 
@@ -56,11 +57,14 @@ def kept_apart(user_dir: Path, apart: dict[str, Path]) -> list[Problem]:
     return found or unknown(user_dir)
 
 
+@functools.cache
 def known() -> frozenset[str]:
-    """Return the names of the templates: the defaults' (an override has the same name)."""
+    """Return the names of the templates: the defaults' (an override has the same name), read
+    once (every template an environment loads asks)."""
     return frozenset(p.name for p in default_dir().iterdir() if p.is_file() and p.name[0] != ".")
 
 
+NOT_A_FILE = "is not a file (a folder, or a link to nothing): a template is a file"
 ASIDE = frozenset({"README.md", "Thumbs.db", "desktop.ini"})
 """Files a templates folder may hold beside templates: `init`'s note, and what Windows leaves."""
 
@@ -73,8 +77,7 @@ def unknown(user_dir: Path) -> list[Problem]:
     names, found = known(), []
     for path in sorted(user_dir.iterdir()):
         if path.name in names and not path.is_file():  # `check` took it (helper 134)
-            found.append(problem(path, 1, "is not a file (a folder, or a link to nothing): a "
-                                 "template is a file"))  # fmt: skip
+            found.append(problem(path, 1, NOT_A_FILE))
         if path.name in names or path.name in ASIDE or path.name.startswith("."):
             continue
         near = difflib.get_close_matches(path.name, sorted(names), n=1)

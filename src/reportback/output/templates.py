@@ -15,8 +15,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from reportback.config import CONTROL, Config
 from reportback.errors import InputRefused, ReportbackError, line_of, problem, text_of
 from reportback.model import Placeholders
+from reportback.output.template_folders import NOT_A_FILE, folders, kept_apart, known
 from reportback.output.template_folders import default_dir as default_dir
-from reportback.output.template_folders import folders, kept_apart, known
 
 ADVICE = "save it as UTF-8"
 """What to do with a template that is not UTF-8 (a traceback: adversary helper 99)."""
@@ -45,8 +45,7 @@ class Templates:
             if (folder / name).is_file():
                 return folder / name
             if (folder / name).exists() or (folder / name).is_symlink():  # helper 99: ignored
-                why = "is not a file (a folder, or a link to nothing): a template is a file"
-                raise InputRefused([problem(folder / name, 1, why)])
+                raise InputRefused([problem(folder / name, 1, NOT_A_FILE)])
         raise InputRefused([problem(self.dirs[0] / name, 1, "template not found")])
 
     def text(self, name: str) -> str:
