@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from reportback.build import foreign
+
 from .conftest import NOW, Result, report
+
+LATER = "2026-11-23T12:00:00+00:00"
 
 DEFAULTS = Path(__file__).parent.parent / "templates"
 
@@ -624,6 +628,50 @@ def test_a_file_where_a_published_folder_goes_is_named_itself(
     said = f"{name}:1: [paths] {name} ({name}) is a file, not a folder: each build replaces it"
     assert result.err.startswith(said + " whole; move the file away"), result.err
     assert (root / name).read_text() == "notes\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "planted"),
+    [
+        (("--site", "mine"), ("mine/thesis.txt", "mine/.git/HEAD")),
+        ((), ("site/CNAME",)),
+        (("--feeds", "published"), ("published/notes/a.txt",)),
+    ],
+)
+def test_a_published_folder_holding_files_no_build_writes_is_refused(
+    cli: Cli, project: Project, args: tuple[str, ...], planted: tuple[str, ...]
+) -> None:
+    """A clumsy user's finding: `build --site mine` replaced a folder of the user's own files
+    with the site, deleting them unsaid; a `CNAME` put into `site/` went the same way."""
+    root = project({"reports/2016-09-20-nec.md": report("Public.\n")})
+    if not args:
+        assert cli("build", "--now", NOW).code == 0
+        (root / "site/.DS_Store").write_text("junk\n")  # a file manager's: no refusal for it
+    for name in planted:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("mine\n")
+    result = cli("build", "--now", LATER, *args)
+    assert result.code == 1, result.err
+    folder = planted[0].split("/")[0]
+    tops = sorted({"/".join(p.split("/")[:2]) for p in planted})
+    said = [f"{top}:1: reportback did not write this, and each build" for top in tops]
+    assert [line.split(" replaces")[0] for line in result.err.splitlines()[:-1]] == said
+    assert f"folder ({folder}) whole, deleting it" in result.err and ".DS_Store" not in result.err
+    assert all((root / name).read_text() == "mine\n" for name in planted)
+
+
+def test_every_name_a_build_writes_at_the_top_of_its_folders_is_known(
+    cli: Cli, project: Project
+) -> None:
+    """The names `foreign` lets stand are every name a build writes (an output added to the
+    build and not to them would refuse the second build)."""
+    samples = Path(__file__).parents[1] / "reports"
+    root = project({str(p.relative_to(samples.parent)): p.read_bytes() for p in samples.rglob("*")
+                    if p.is_file()})  # fmt: skip
+    assert cli("build", "--now", NOW).code == 0
+    for key, ours in foreign.WRITTEN.items():
+        assert {p.name for p in (root / key).iterdir()} <= ours, key
+    assert cli("build", "--now", LATER).code == 0
 
 
 @pytest.mark.parametrize(
