@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from reportback.errors import InputRefused, Problem, line_of, problem, text_of
+from reportback.errors import InputRefused, Problem, UsageError, line_of, problem, text_of
 
 CONFIG_NAME = "reportback.toml"
 
@@ -105,7 +105,12 @@ class Config:
     def with_paths(self, **overrides: str | None) -> Config:
         """Return a copy with some paths replaced (command-line options win)."""
         given = {k: v for k, v in overrides.items() if v is not None}
-        return replace(self, paths=replace(self.paths, **given))
+        try:
+            return replace(self, paths=replace(self.paths, **given))
+        except InputRefused as refused:  # the options' doing: were blamed on reportback.toml:1
+            options = " ".join(f"--{k} {v}" for k, v in given.items())
+            said = "\n".join(f"{options}: {p.message}" for p in refused.problems)
+            raise UsageError(said) from None
 
 
 PUBLISHED = ("site", "feeds")
@@ -155,7 +160,7 @@ def _over_inputs(config: Config, paths: dict[str, Path], given: dict[str, str]) 
     problems = []
     for name, path in [(n, paths[n]) for n in PUBLISHED if n in paths]:
         within = [n for n in ("reports", "templates") if path.is_relative_to(paths.get(n, "-"))]
-        over = [i.name for i in inputs if i.resolve().is_relative_to(path)]
+        over = [i.name for i in inputs if i.exists() and i.resolve().is_relative_to(path)]
         named = path if path.exists() and not path.is_dir() else None  # if nothing set it
         if named:
             why = "is a file, not a folder"
