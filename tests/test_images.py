@@ -640,6 +640,52 @@ def test_withheld_text_spelled_in_an_images_pixels_is_refused(
 
 
 @pytest.mark.parametrize(
+    "elsewhere",
+    [
+        {"reports/b.md": report("Notes.\n\nqorvath blenmist frendal\n", status="draft")},
+        {
+            "reports/b.md": report(
+                "Notes.\n\nqorvath blenmist frendal\n", publish_at="2099-01-01T09:00:00+00:00"
+            )
+        },
+        {
+            "reports/b.md": report("Notes.\n\n![Map](qorvath-blenmist-frendal.png)\n"),
+            "reports/qorvath-blenmist-frendal.png": _saved("PNG"),
+        },
+        {
+            "reports/b.md": report("Notes.\n\n![Map][m]\n\n[m]: <qorvath blenmist frendal.png>\n"),
+            "reports/qorvath blenmist frendal.png": _saved("PNG"),
+        },
+        {
+            "reports/a.md": report(
+                "[qorvath blenmist frendal]{.confidential} Public.\n\n"
+                "![A chart](chart.png) ![Map](qorvath-blenmist-frendal.png)\n"
+            ),
+            "reports/qorvath-blenmist-frendal.png": _saved("PNG"),
+        },
+    ],
+    ids=["draft", "embargoed", "image-file", "image-reference", "same-report"],
+)
+def test_withheld_words_are_not_public_for_being_in_what_no_output_shows(
+    cli: Cli, project: Project, elsewhere: dict[str, str | bytes]
+) -> None:
+    """Adversary helper 137: withheld words are no leak where public text holds them too,
+    and public text counted a draft's, an embargoed report's and an image's file name, which
+    no output shows: an image spelling a confidential phrase in its pixels (or an attribute
+    holding it) was published beside a draft saying it."""
+    spelled = io.BytesIO()
+    Image.frombytes("L", (24, 1), b"qorvath blenmist frendal").save(spelled, "PNG")
+    body = "[qorvath blenmist frendal]{.confidential} Public.\n\n![A chart](chart.png)\n"
+    files = {"reports/a.md": report(body), "reports/chart.png": spelled.getvalue(), **elsewhere}
+    root = project(files)
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    found = r"^a: confidential text 'qorvath blenmist frendal' found in reports/a/img-\w+\.png"
+    assert re.search(found, result.err, re.M), result.err
+    assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize(
     ("size", "said"),
     [
         (

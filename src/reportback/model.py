@@ -98,10 +98,8 @@ class Source:
     slug: str
     meta: Meta
     body: str
-    body_line: int
-    """The line of the file on which the body starts (1-based)."""
-    sha256: str
-    """A hash of the file's bytes."""
+    body_line: int  # the line of the file on which the body starts (1-based)
+    sha256: str  # a hash of the file's bytes
 
 
 @dataclass(frozen=True)
@@ -143,16 +141,12 @@ class Fragment:
 class Image:
     """A local image a public page shows, re-encoded next to it under a content-hash name."""
 
-    source: Path
-    """The file inside the reports folder."""
-    name: str
-    """Its name in the output and in the PDF's folder, e.g. img-3f2a….png."""
+    source: Path  # the file inside the reports folder
+    name: str  # its name in the output and in the PDF's folder, e.g. img-3f2a….png
 
 
 @dataclass(frozen=True)
-class RedactedReport:
-    """One report as one audience may see it."""
-
+class RedactedReport:  # one report as one audience may see it
     source: Source
     audience: Audience
     document: Document
@@ -168,17 +162,13 @@ class RedactedReport:
 
 
 @dataclass(frozen=True)
-class Redaction:
-    """The result of redacting one report for every reader audience."""
-
+class Redaction:  # the result of redacting one report for every reader audience
     versions: dict[Audience, RedactedReport]
     fragments: tuple[Fragment, ...]
 
 
 @dataclass(frozen=True)
-class Publication:
-    """What the state says of a report's identity and publication."""
-
+class Publication:  # what the state says of a report's identity and publication
     id: str
     published_at: datetime | None
     shown: str = ""  # the id as feeds show it, where not `id` (`publications.shown_ids`)
@@ -328,11 +318,9 @@ WithheldText = tuple[tuple[Fragment, ...], tuple[str, ...]]
 
 
 class Withholding:
-    """What one report adds to the audit: its withheld runs and its public text.
-
-    They are read (from the redaction cache) only when needed: an unchanged report's runs are
-    known by their digest, and only its runs that a search finds are ever made.
-    """
+    """What one report adds to the audit: its withheld runs and its public text, read (from
+    the redaction cache) only when needed: an unchanged report's runs are known by their
+    digest, and only its runs that a search finds are ever made."""
 
     def __init__(self, key: str, load: Callable[[], WithheldText]) -> None:
         self.key = key
@@ -344,6 +332,11 @@ class Withholding:
         cls, key: str, fragments: tuple[Fragment, ...], public: tuple[str, ...]
     ) -> Withholding:
         return cls(key, partial(given, (fragments, public)))  # sent back by a forked child
+
+    def unpublished(self) -> Withholding:
+        """The same runs, none of its text public: a build not publishing it (a draft, an
+        embargoed report) shows none of it (adversary helper 137)."""
+        return Withholding(f"{self.key} unpublished", partial(_runs_only, self))
 
     @cached_property
     def loaded(self) -> WithheldText:
@@ -360,6 +353,10 @@ class Withholding:
 
 def given(value: T) -> T:
     return value
+
+
+def _runs_only(withholding: Withholding) -> WithheldText:
+    return withholding.fragments, ()
 
 
 @dataclass(frozen=True)

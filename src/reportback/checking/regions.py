@@ -33,6 +33,14 @@ SYNTAX = re.compile(
 )
 """Markdown syntax that is not words: labels, list and heading markers, fences, definitions."""
 ESCAPE = re.compile(r"\\(?=[^\w\s])")
+UNSHOWN = re.compile(
+    r"(!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\()[ \t]*(?:<[^>\n]*>|[^\s)]*)"  # ![alt](file)
+    r"|^([ \t>]*\[[^\]\n]*\]:)[ \t]*(?![A-Za-z][\w+.-]*:)(?:<[^>\n]*>|\S+)",  # [ref]: file
+    re.M,
+)
+"""An image's file, inline or by reference (a link's address, with a scheme, is shown): an
+output names the image by its digest (`img-….png`), never by these words, so they are no
+evidence that withheld words saying the same are public (adversary helper 137)."""
 STRETCH = re.compile(rb"(.)\1*", re.S)
 """A run of characters at one level (one byte a character: `Regions.levels`)."""
 
@@ -151,10 +159,12 @@ class Regions:
         the square of a long report's length)."""
         return [match.start() for match in re.finditer("\n", self.body)]
 
-    def units(self) -> Iterator[Unit]:
-        """Yield every line, table cell and paragraph of the body, each at the level written."""
+    def units(self, published: bool = False) -> Iterator[Unit]:
+        """Yield every line, table cell and paragraph of the body, each at the level written;
+        if `published`, without what no output shows of it (an image's file name)."""
         for level, start, text in self._stretches():
-            yield from _units(level, self.line_of(start), text)
+            shown = UNSHOWN.sub(r"\1\2", text) if published else text
+            yield from _units(level, self.line_of(start), shown)
 
     def _stretches(self) -> Iterator[tuple[Audience, int, str]]:
         """Yield the maximal stretches of the body at one level."""

@@ -316,7 +316,7 @@ def public_text(source: Source, regions: Regions) -> list[str]:
     """
     if source.meta.confidential:
         return []
-    units = [u.text for u in regions.units() if u.level == Audience.PUBLIC]
+    units = [u.text for u in regions.units(published=True) if u.level == Audience.PUBLIC]
     units += [text for level, text in decisions_written(regions) if level == Audience.PUBLIC]
     meta = source.meta
     units += [meta.title, meta.meeting, meta.summary or "", " ".join(meta.tags)]
