@@ -711,6 +711,40 @@ def test_an_svg_drawn_too_large_is_refused_before_it_is_drawn(
     assert not (root / "site").exists()
 
 
+@pytest.mark.parametrize(
+    ("head", "text"),
+    [("", "qorvath blenmist frendal"),
+     ('<!DOCTYPE svg [<!ENTITY c "qorvath blenmist frendal">]>', "&c;"),
+     ("", '<tspan>qorvath</tspan> <tspan dy="2">blenmist</tspan> frendal')],
+    ids=["text", "entity", "tspans"],
+)  # fmt: skip
+def test_withheld_text_an_svg_draws_in_letters_is_refused(
+    cli: Cli, project: Project, head: str, text: str
+) -> None:
+    """Adversary helper 137: an SVG's <text> is drawn into its PNG as letters, which no byte
+    of the PNG holds; a public SVG saying a confidential phrase was published as a picture
+    of it. The audit reads the text an SVG draws beside its pixels."""
+    svg = (f'{head}<svg xmlns="http://www.w3.org/2000/svg" width="300" height="40">'
+           f'<text x="5" y="30" font-size="12">{text}</text></svg>')  # fmt: skip
+    body = "[qorvath blenmist frendal]{.confidential} Public.\n\n![A chart](chart.svg)\n"
+    root = project({"reports/a.md": report(body), "reports/chart.svg": svg})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    found = r"^a: confidential text 'qorvath blenmist frendal' found in reports/a/img-\w+\.png"
+    assert re.search(found, result.err, re.M), result.err
+    assert not (root / "site").exists()
+    (root / "reports/a.md").write_text(report(body.replace("qorvath", "zindle")))
+    assert cli("build", "--now", NOW).code == 0, "the same SVG, withholding nothing it says"
+
+
+def test_an_svg_of_no_width_is_said_to_have_none(cli: Cli, project: Project) -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9"><rect width="9"/></svg>'
+    project({"reports/a.md": report("![Chart](chart.svg)\n"), "reports/chart.svg": svg})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    assert "image 'chart.svg' has no width, which a browser reads otherwise" in result.err
+
+
 def test_an_svg_that_cannot_be_drawn_in_bounded_memory_is_refused() -> None:
     """resvg aborts the process it draws in when it cannot allocate: it draws in a child
     whose memory is bounded, and its abort is a refusal."""

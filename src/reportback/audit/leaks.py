@@ -51,6 +51,8 @@ class Output:
     audience: Audience
     report: str | None = None
     """The report whose own page or PDF this is, if any."""
+    drawn: str = ""
+    """The text an image draws in letters, which its bytes do not hold (an SVG's)."""
 
     @cached_property
     def data(self) -> bytes:
@@ -124,7 +126,7 @@ def chunks(output: Output, pdf_text: PdfText) -> list[str]:
     if output.name.endswith(".pdf"):  # its text, properties and raw bytes (bytescan)
         return [pdf_text(output.data)]
     if output.name.endswith(bytescan.IMAGE_TYPES):
-        return [bytescan.image_text(output.data)]
+        return [bytescan.image_text(output.data) + "\n" + output.drawn]
     if output.name.endswith(SEARCH_TYPES):  # the search index: its words and its page texts
         return [bytescan.gunzip_text(output.data)]
     if not output.name.endswith(TEXT_TYPES):

@@ -252,7 +252,7 @@ def _feed_output(feed: FeedFile) -> Output:
 def _image(name: str, image: Image, cache: Cache, slug: str) -> Output:
     with stage("images"):
         data = images.published(image, cache)
-    return Output(name, data, Audience.PUBLIC, slug)
+    return Output(name, data, Audience.PUBLIC, slug, images.drawn(image))
 
 
 def _planned_pdf(report: RenderedReport, page: str) -> Planned:

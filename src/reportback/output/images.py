@@ -78,6 +78,13 @@ def published(image: Image, cache: Cache | None) -> bytes:
         raise InputRefused([problem(image.source, 1, f"image {refused}")]) from refused
 
 
+def drawn(image: Image) -> str:
+    """Return the text an SVG image draws in letters ('' for any other image)."""
+    if image.source.suffix.lower() != ".svg":
+        return ""
+    return svgsafe.drawn_text(svgsafe.safe_svg(read(image.source), clean)[1])
+
+
 def read(path: Path) -> bytes:
     """Return an image file's bytes; raise ImageRefused for one over `MAX_BYTES`."""
     size = path.stat().st_size

@@ -102,6 +102,14 @@ def safe_svg(data: bytes, clean: Clean) -> tuple[tuple[int, int], str]:
     return size, drawn
 
 
+def drawn_text(safe: str) -> str:
+    """Return every text a safe SVG (`safe_svg`'s) holds: what it draws in letters, which no
+    byte of its PNG holds (the audit reads it beside the pixels: adversary helper 137)."""
+    from lxml import etree
+
+    return " ".join(etree.fromstring(safe.encode("utf-8")).itertext())
+
+
 def _texts(root: Any) -> list[str]:
     """Return the text of each text element's parts (not the spaces between its tags)."""
     texts: list[str] = []
@@ -155,9 +163,10 @@ def _document(data: bytes, root: Any) -> tuple[int, int]:
     for side in ("width", "height"):
         given = root.get(side)
         if given is None or (found := ROOT_SIZE.fullmatch(given)) is None:
-            raise ImageRefused(f"has {side}={given!r}, which a browser reads otherwise than "
-                               "resvg: give the SVG a width and a height (`400` or `400px`, "
-                               "`288pt`, `160mm`)")  # fmt: skip
+            said = f"no {side}" if given is None else f"{side}={given!r}"  # not width=None
+            raise ImageRefused(f"has {said}, which a browser reads otherwise than resvg: give "
+                               "the SVG a width and a height (`400` or `400px`, `288pt`, "
+                               "`160mm`)")  # fmt: skip
         sizes.append(float(found[1]) * PIXELS[found[2]])
     if not all(0 < size < 1e9 for size in sizes):
         raise ImageRefused(f"would be drawn at {sizes[0]:g}×{sizes[1]:g} pixels")
