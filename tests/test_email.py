@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 import shutil
 import signal
@@ -21,7 +23,7 @@ import pytest
 from reportback.commands.daemon import Daemon
 from reportback.config import load_config
 
-from .conftest import Result, report
+from .conftest import Result, pdf_text, report
 from .smtp import Faults, Server
 
 Cli = Callable[..., Result]
@@ -778,6 +780,47 @@ def test_a_members_image_is_described_not_linked_in_members_digests(
     linked = set(re.findall(r'src="[^"]*/(img-[^"/]+)"', html))
     assert linked == on_site  # the public image, and nothing the site lacks
     assert "[image: The zqmembers seating plan]" in html
+
+
+@pytest.mark.parametrize("spelled", [False, True])
+def test_members_get_the_members_pdf_attached_audited_as_its_page_is(
+    cli: Cli, project: Project, tmp_path: Path, spelled: bool
+) -> None:
+    """`attach_pdf` attaches the members' PDF to a members' digest. Adversary helper 137: an
+    image in members' material spelling a confidential phrase in its pixels, row after row
+    (the phrase's words run together across rows), went out in that PDF; a report's own
+    page is searched for its runs run together, and its attached PDF is now too."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    phrase = b"qorvath blenmist frendalxyz"  # 27 bytes: 9 RGB pixels a row, 4 rows
+    pixels = Image.frombytes("RGB", (9, 1), phrase).resize((9, 4), Image.Resampling.NEAREST)
+    plain = Image.new("RGB", (9, 4), "navy")
+    out = BytesIO()
+    (pixels if spelled else plain).save(out, "PNG")
+    body = ("Public.\n\n::: members\nzqmembersonly briefing.\n\n![A plan](m.png)\n\n"
+            "[qorvath blenmist frendalxyz]{.confidential}\n:::\n")  # fmt: skip
+    files = {"reports/a.md": report(body), "reports/m.png": out.getvalue(),
+             "reportback.toml": "[email]\nattach_pdf = true\n"}  # fmt: skip
+    project(files)
+    assert cli("build", "--now", T1).code == 0
+    result = cli("digest", "preview", "--clp", "witney", "--audience", "members", "--out", "out",
+                 "--now", T2)  # fmt: skip
+    if spelled:
+        assert result.code == 1, result.err
+        said = "a: confidential text 'qorvath blenmist frendalxyz' found in email/witney-members-"
+        assert result.err.startswith(said), result.err
+        assert not (tmp_path / "out").exists()
+        return
+    assert result.code == 0, result.err
+    message = email.message_from_bytes((tmp_path / "out/witney-members-weekly.eml").read_bytes(),
+                                       policy=email.policy.default)  # fmt: skip
+    (pdf,) = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
+    assert pdf.get_filename() == "a.pdf"
+    (tmp_path / "a.pdf").write_bytes(pdf.get_content())
+    text = pdf_text(tmp_path / "a.pdf")
+    assert "zqmembersonly" in text and "qorvath" not in text
 
 
 def _recoloured(png: bytes) -> bytes:

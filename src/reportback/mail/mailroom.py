@@ -81,8 +81,9 @@ def audit_groups(room: Mailroom, ready: pipeline.Prepared, *groups: Group) -> No
             text = (composed.subject + "\n" + composed.text).encode()
             yield Output(f"{name}.txt", text, group.audience)
             yield Output(f"{name}.html", composed.html.encode(), group.audience)
-            for f, data in composed.attachments:
-                yield Output(f"{name}/{f}", data, group.audience)
+            for f, data in composed.attachments:  # a report's PDF: searched as its own is,
+                slug = f.removesuffix(".pdf")  # its runs run together too (helper 137)
+                yield Output(f"{name}/{f}", data, group.audience, slug)
 
     if groups:
         pipeline.check_for_leaks(files(), ready, room.config.path("state"), "digest")
