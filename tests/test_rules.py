@@ -483,7 +483,8 @@ def test_non_ascii_attribute_values_are_fine(cli: Cli, project: Project) -> None
         "## The General Secretary {#secretary-report}\n\nx\n",
         "## Vote {#vote-of-no-confidence}\n\nx\n",
         "Text [x]{#member-states .smallcaps} y\n",
-        'Text [x]{title="Secret" lang=en} y\n',
+        'Text [x]{title="Member for Witney" lang=en} y\n',
+        '::: {custom-style="Body Text"}\nA paragraph.\n:::\n',
         "## Société {#société}\n\nx\n",
         # adversary helper 133: pandoc's Word reader writes the first two; a Labour policy
         "## Introduction\n\n[]{#_Toc123456 .anchor}The NEC met.\n",
@@ -528,6 +529,15 @@ def test_ordinary_ids_and_attributes_are_not_near_misses(
         ("## Disputes {.unlisted}\n\nJo.\n", "class .unlisted on a heading, div or span means"),
         ("The [Jo]{-} met.\n", "class .unnumbered on a heading, div or span means"),
         ("The [Jo]{dir=hush} met.\n", "dir='hush' is not a direction"),
+        # adversary helper 135: a style's name or a title saying a mark in other words, each
+        # published with all under it
+        ('The [Jo]{custom-style="Confidential Text"} met.\n', "custom-style=Confidential Text"),
+        ('::: {custom-style="Members Only Block"}\nJo.\n:::\n', "custom-style=Members Only"),
+        ('The [Jo]{title="members"} met.\n', "attribute title=members looks like"),
+        ('::: {title="Secret"}\nJo.\n:::\n', "attribute title=Secret looks like"),
+        ('The [Jo]{title="In camera"} met.\n', "attribute title=In camera looks like"),
+        ('The [Jo]{title="For members"} met.\n', "attribute title=For members looks like"),
+        ('The [Jo]{.smallcaps title="Withheld"} met.\n', "attribute title=Withheld looks"),
     ],
 )
 def test_a_class_or_key_reportback_does_not_know_is_refused_on_a_part(

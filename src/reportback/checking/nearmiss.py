@@ -4,8 +4,8 @@ A near miss is a class, identifier or attribute key that is *almost* a mark: the
 of its synonyms misspelt, in another case, spaced or hyphenated, or written with look-alike
 letters; or a key/value pair that tries to set an audience (`confidential=true`,
 `audience=members`). An identifier or key whose words merely include "members" or "secret"
-(`#membership`, `#secrets-of-success`, `data-source`) is ordinary prose, and so is any
-value of a prose attribute (`title="Members survey results"`).
+(`#membership`, `#secrets-of-success`, `data-source`) is ordinary prose, and so is a prose
+attribute's value that says more than a mark (`title="Members survey results"`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ SYNONYMS = (
     "censor", "strictly", "cyfrinachol", "aelodau", "aelodau-yn-unig", "vertraulich",
     "vertrouwelijk", "confidencial", "riservato", "secreto", "privado", "eyes-only",
     "only", "mbr", "mbrs", "cnf", "in-camera", "nfp", "exempt", "closed", "chatham", "remove",
+    "noprint", "do-not-print",
 )  # fmt: skip
 """Words a rep might write for a mark, or a class that hides (`sr-only`, `d-none`); a name
 that is one of them (or one edit away) is a near miss."""
@@ -180,12 +181,60 @@ def is_near_pair(key: str, value: str) -> bool:
     """Return whether an attribute key=value tries to set an audience."""
     if is_near_name(key, "key") or re.sub(r"[^a-z]", "", skeleton(key)) in DECIDING_KEYS:
         return True
+    if key.casefold() == "custom-style":  # a style's name: "Confidential Text" (helper 135)
+        return is_near_name(value, "class")
     if key.casefold() in PROSE_KEYS:  # prose, but one word glued from a mark's is a name
-        return len(value.split()) == 1 and _glued(name_words(value))  # (helper 132)
+        return (len(value.split()) == 1 and _glued(name_words(value))) or _says_mark(value)
     squeezed = re.sub(r"[^a-z]", "", skeleton(value))
     if not squeezed or len(value.split()) > 1:
         return False  # several words: prose, such as data-source="members ballot"
     return _near_mark(squeezed) or _near_synonym(squeezed)
+
+
+FILLER = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "for",
+        "to",
+        "of",
+        "this",
+        "only",
+        "do",
+        "not",
+        "eyes",
+        "item",
+        "items",
+        "text",
+        "note",
+        "notes",
+        "block",
+        "bit",
+        "part",
+        "section",
+        "session",
+    }
+)
+"""Words a label for a mark says beside it (`title="Secret item"`, `"For members"`)."""
+
+
+def _says_mark(value: str) -> bool:
+    """Whether prose is a mark in other words: a mark or a synonym (`title="Private"`, `"In
+    camera"`, `"Not public"`), or nothing more but words around one (`"For members"`, `"Secret
+    item"`): a span's or div's title said it (adversary helper 135). `"Members survey
+    results"` and `"Member for Witney"` say more, and are prose."""
+    squeezed = re.sub(r"[^a-z]", "", skeleton(value))
+    words = [w for w in name_words(value) if w not in FILLER]
+    if squeezed in HONEST or any(w in HONEST for w in words):
+        return False  # `title="Confidentiality"` (helper 133)
+    if squeezed and (_near_mark(squeezed) or _near_synonym(squeezed)):
+        return True
+    return bool(words) and all(_near_mark(w) or _near_synonym(w) for w in words)
+
+
+HONEST = ENGLISH - {"member", "members", "confidential", "confidentially"}
+"""English words near a mark that are no mark (`confidentiality`, `membership`)."""
 
 
 RECORD_KEYS = {"vote": 1, "votes": 1, "voted": 1, "voting": 1, "decision": 2, "decisions": 2}
