@@ -678,3 +678,16 @@ def test_front_matter_mistakes_are_named_with_their_fix(
     allowed here"; a region written as its slug, or unknown, got no suggestion."""
     text = f"---\n{front}meeting: NEC\nmeeting_date: 2016-09-20\n---\nx\n"
     refused(cli, project({"reports/a.md": text}), expected)
+
+
+def test_an_indented_heading_with_a_mark_is_said_to_be_text_to_pandoc(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 135: `   ## Cases {.confidential}` is a heading to CommonMark and text
+    to pandoc; refused, its first message says why the mark was read as text."""
+    project({"reports/a.md": HEAD + "The NEC met.\n\n   ## Cases {.confidential}\n\nJo.\n"})
+    result = cli("check")
+    assert result.code == 1
+    first = result.err.splitlines()[0]
+    assert first.startswith("reports/a.md:9: '{.confidential}' looks like a withholding mark")
+    assert first.endswith("a heading's # starts its line (indented, pandoc reads it as text)")

@@ -137,15 +137,25 @@ def _mark_like(text: str, what: str, lines: list[str], seen: set[str]) -> Iterat
             'space around = (## Item {decision="Agreed by 22 votes to 8" vote=for})',
         )
         return
+    line = line_of(lines, found.rstrip("}")[:40], text)
+    indented = INDENTED_HEADING.match(lines[line - 1]) if 0 < line <= len(lines) else None
     yield (
-        line_of(lines, found.rstrip("}")[:40], text),
+        line,
         (
             f"{found!r} looks like a withholding mark, but pandoc read it as text (or as "
             "code, math or an attribute's value): it would be published as written. Attach "
             "it with no space, on the same line, outside code and math: "
             "## Heading {.confidential}, ::: confidential, or [words]{.confidential}"
+            + (
+                "; a heading's # starts its line (indented, pandoc reads it as text)"
+                * bool(indented)
+            )
         ),
     )
+
+
+INDENTED_HEADING = re.compile(r"[ \t]+#{1,6}[ \t]")
+"""A heading indented (adversary helper 135): text to pandoc, a heading to CommonMark."""
 
 
 def _inline_text(node: Node) -> str:
