@@ -942,6 +942,40 @@ def test_public_text_exception_does_not_hide_a_real_leak(
     )
 
 
+LEAKING = "[the budget](https://example.org/budget){#zq-tangerine-velvet}"
+"""A public link whose id says a confidential phrase: the audit's, to find."""
+UNUSED = "[unused]: https://example.org/"
+
+
+@pytest.mark.parametrize(
+    ("elsewhere", "channel"),
+    [  # adversary helper 138: each let the id by, as words some output shows
+        ({"reports/b.md": report(f"Notes.\n\n{UNUSED}x \"zq tangerine velvet\"\n")}, LEAKING),
+        ({"reports/b.md": report(f"Notes.\n\n{UNUSED}zq-tangerine-velvet\n")}, LEAKING),
+        ({"reports/b.md": report("Notes [[y][r]]{.confidential}.\n\n"
+                                 '[r]: https://example.org/x\n  "zq tangerine velvet"\n')},
+         LEAKING),
+        ({"templates/placeholders.toml": 'members_section = "zq tangerine velvet"\n'}, LEAKING),
+        ({}, "[the budget](https://example.org/zq%20tangerine%20velvet)"),
+        ({}, "[the budget](https://example.org/%7Aq-tangerine-velvet)"),
+    ],
+    ids=["unused-definition", "unused-address", "used-only-withheld", "placeholder-for-nothing",
+         "percent-spaces", "percent-letter"],
+)  # fmt: skip
+def test_withheld_words_are_found_where_no_output_shows_them_elsewhere(
+    cli: Cli, project: Project, elsewhere: dict[str, str], channel: str
+) -> None:
+    """Withheld words are no leak where some output shows them anyway; a link definition
+    nothing public uses, and a stand-in for material no report withholds, are shown by none.
+    An address's %-escapes are read decoded."""
+    body = f"The [zq tangerine velvet]{{.confidential}} case.\n\nPublic: {channel}\n"
+    root = project({"reports/a.md": report(body), **elsewhere})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert "a: confidential text 'zq tangerine velvet' found in reports/a/index.html" in result.err
+    assert not (root / "site").exists()
+
+
 def test_crash_between_the_two_renames_of_the_fallback_swap_is_recovered(
     cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -38,10 +39,19 @@ class Withheld:
 
 
 def streams(text: str) -> list[str]:
-    """Return the texts a reader could see in a piece of markup: source and visible text."""
+    """Return the texts a reader could see in a piece of markup: source and visible text,
+    and its addresses' %-escapes decoded (`…/jo%20smith%2Dsuspended`: adversary helper 138)."""
     once = html.unescape(text)
     twice = html.unescape(TAG.sub(" ", once))
-    return [html.unescape(once), TAG.sub(" ", twice)]
+    return [html.unescape(once), TAG.sub(" ", twice), *unescaped(once)]
+
+
+PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def unescaped(text: str) -> list[str]:
+    """Return the text with its %-escapes decoded, if it has any (an address's)."""
+    return [urllib.parse.unquote(text)] if PERCENT.search(text) else []
 
 
 class Runs:
@@ -120,7 +130,7 @@ class Search:
     def hits(self, piece: str, pdf: bool, audience: Audience) -> set[Withheld]:
         if not self.lengths:
             return set()
-        texts = [piece] if pdf else streams(piece)
+        texts = [piece, *unescaped(piece)] if pdf else streams(piece)
         return ngram_hits(texts, self, audience)
 
 

@@ -20,7 +20,7 @@ from reportback.build.swap import Staging
 from reportback.clps import Directory
 from reportback.config import Config
 from reportback.errors import Leak, LeakFound
-from reportback.model import Placeholders, Prepared, Withholding
+from reportback.model import Checked, Placeholders, Prepared, Withholding
 from reportback.timing import stage
 
 if TYPE_CHECKING:
@@ -30,19 +30,33 @@ SITE = "(the site)"
 """The audit's name for the text the site itself publishes."""
 
 
-def site_text(config: Config, directory: Directory, placeholders: Placeholders) -> Withholding:
+def site_text(
+    config: Config, directory: Directory, placeholders: Placeholders, shown: Sequence[Checked]
+) -> Withholding:
     """Return what the site publishes of its own, public by definition: the CLP and region
-    names, the rep's name, the site's title and what stands in for withheld material (a
-    heading `## Item for members {.members}` refused the build: adversary helper 75). Words a
-    report withholds that are also these never refuse a build (the redactor still keeps them
-    out of that report's own outputs)."""
+    names, the rep's name, the site's title and what stands in for the material the reports
+    `shown` withhold (a heading `## Item for members {.members}` refused the build: adversary
+    helper 75). Words a report withholds that are also these never refuse a build (the
+    redactor still keeps them out of that report's own outputs)."""
     names = [config.site.title, config.site.rep, *directory.regions]
     names += [c.name for c in directory.clps]
-    stand_ins = (placeholders.confidential_section, placeholders.members_section,
-                 placeholders.confidential_block, placeholders.members_block, placeholders.inline,
-                 placeholders.reason.replace("{reason}", " "))  # fmt: skip
-    names += list(stand_ins) if placeholders.enabled else []
+    names += _stand_ins(placeholders, shown) if placeholders.enabled else []
     return Withholding.held(cachemod.key("site text", names), (), tuple(names))
+
+
+def _stand_ins(p: Placeholders, shown: Sequence[Checked]) -> list[str]:
+    """Return what stands in for the kinds of material the reports `shown` withhold: one
+    standing in for nothing is shown nowhere (adversary helper 138 set a members' section's
+    to a confidential phrase, in a site of no members' section, and the audit let it by)."""
+    marked = [c for c in shown if any(c.marks)]
+    said = {w for w in ("confidential", "members", "reason=") if any(w in c.source.body
+                                                                 for c in marked)}  # fmt: skip
+    sections, blocks, spans = (any(c.marks[i] for c in marked) for i in range(3))
+    used = [p.inline] if spans else []
+    for level, section, block in (("confidential", p.confidential_section, p.confidential_block),
+                                  ("members", p.members_section, p.members_block)):  # fmt: skip
+        used += ([section] * sections + [block] * blocks) if level in said else []
+    return used + [p.reason.replace("{reason}", " ")] * ("reason=" in said)
 
 
 def auditor(ready: Prepared, state_dir: Path, kind: str) -> Auditor:

@@ -147,7 +147,8 @@ def prepare(
     rendered = render_all(config, ready, redacted, shown, audiences, options.progress, text)
     out = {c.source.slug for c in ready.chosen.shown}  # only their text is public
     withheld = {slug: r[1] if slug in out else r[1].unpublished() for slug, r in redacted.items()}
-    withheld[audited.SITE] = audited.site_text(config, ready.directory, placeholders)
+    withheld[audited.SITE] = audited.site_text(config, ready.directory, placeholders,
+                                               ready.chosen.shown)  # fmt: skip
     return Prepared(ready.directory, ready.templates, ready.checked, ready.chosen, ready.plan,
                     ready.held, withheld, rendered)  # fmt: skip
 

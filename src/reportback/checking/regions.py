@@ -35,12 +35,15 @@ SYNTAX = re.compile(
 ESCAPE = re.compile(r"\\(?=[^\w\s])")
 UNSHOWN = re.compile(
     r"(!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\()[ \t]*(?:<[^>\n]*>|[^\s)]*)"  # ![alt](file)
-    r"|^([ \t>]*\[[^\]\n]*\]:)[ \t]*(?![A-Za-z][\w+.-]*:)(?:<[^>\n]*>|\S+)",  # [ref]: file
+    r"|^((?:[ \t>]|[-*+:][ \t]|\d+[.)][ \t])*)\[[^\]\n]*\]:[^\n]*"  # [ref]: address "title"
+    r"(?:\n[ \t>]*(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\))[ \t]*$)?",  # its title, on its own line
     re.M,
 )
-"""An image's file, inline or by reference (a link's address, with a scheme, is shown): an
-output names the image by its digest (`img-….png`), never by these words, so they are no
-evidence that withheld words saying the same are public (adversary helper 137)."""
+"""What an output never shows of public text: an image's file (an output names it by its
+digest, `img-….png`), and a link or image definition, which shows only where something uses
+it (a used one's address and title are in that link's output; one never used, or used only
+in withheld material, is in none: adversary helpers 137, 138). Words written there are no
+evidence that withheld words saying the same are public."""
 STRETCH = re.compile(rb"(.)\1*", re.S)
 """A run of characters at one level (one byte a character: `Regions.levels`)."""
 
