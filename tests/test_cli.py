@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from reportback.build import foreign
+from reportback.output import layout
 
 from .conftest import NOW, Result, report
 
@@ -637,6 +638,9 @@ def test_a_file_where_a_published_folder_goes_is_named_itself(
         (("--site", "mine"), ("mine/thesis.txt", "mine/.git/HEAD")),
         ((), ("site/CNAME",)),
         (("--feeds", "published"), ("published/notes/a.txt",)),
+        # adversary helper 139: below the top, each was deleted too; a folder named as junk
+        ((), ("site/reports/mine/a.txt", "site/clp/notes.txt", "site/.DS_Store/keep.txt")),
+        ((), ("feeds/region/archive/2015.xml", "feeds/clp/notes.txt")),
     ],
 )
 def test_a_published_folder_holding_files_no_build_writes_is_refused(
@@ -647,18 +651,35 @@ def test_a_published_folder_holding_files_no_build_writes_is_refused(
     root = project({"reports/2016-09-20-nec.md": report("Public.\n")})
     if not args:
         assert cli("build", "--now", NOW).code == 0
-        (root / "site/.DS_Store").write_text("junk\n")  # a file manager's: no refusal for it
+        (root / "site/Thumbs.db").write_text("junk\n")  # a file manager's: no refusal for it
     for name in planted:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text("mine\n")
     result = cli("build", "--now", LATER, *args)
     assert result.code == 1, result.err
     folder = planted[0].split("/")[0]
-    tops = sorted({"/".join(p.split("/")[:2]) for p in planted})
+    tops = sorted(p if "/reports/" in p or "/clp/" in p or "/region/" in p
+                  else "/".join(p.split("/")[:2]) for p in planted)  # fmt: skip
     said = [f"{top}:1: reportback did not write this, and each build" for top in tops]
     assert [line.split(" replaces")[0] for line in result.err.splitlines()[:-1]] == said
-    assert f"folder ({folder}) whole, deleting it" in result.err and ".DS_Store" not in result.err
+    assert f"folder ({folder}) whole, deleting it" in result.err and "Thumbs.db" not in result.err
     assert all((root / name).read_text() == "mine\n" for name in planted)
+
+
+def test_a_link_put_into_the_site_is_refused_by_a_build_that_changes_nothing(
+    cli: Cli, project: Project, tmp_path: Path
+) -> None:
+    """Adversary helper 139: a link to a folder put into `site/` was served by `serve` after
+    an unchanged build said nothing, and a link to nothing was blamed on the disk (exit 3)."""
+    root = project({"reports/2016-09-20-nec.md": report("Public.\n")})
+    assert cli("build", "--now", NOW).code == 0
+    (root / "site/private").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "elsewhere").mkdir()
+    (root / "site/gone").symlink_to(tmp_path / "nothing")
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert result.err.startswith("site/gone:1: reportback did not write this"), result.err
+    assert "site/private:1: reportback did not write this" in result.err
 
 
 def test_every_name_a_build_writes_at_the_top_of_its_folders_is_known(
@@ -672,6 +693,7 @@ def test_every_name_a_build_writes_at_the_top_of_its_folders_is_known(
     assert cli("build", "--now", NOW).code == 0
     for key, ours in foreign.WRITTEN.items():
         assert {p.name for p in (root / key).iterdir()} <= ours, key
+        assert not list(foreign._foreign(root / key, ours, layout.INSIDE[key])), key
     assert cli("build", "--now", LATER).code == 0
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reportback import database
-from reportback.build import interrupts, unchanged
+from reportback.build import foreign, interrupts, unchanged
 from reportback.build.swap import SWAPS, finish_swaps
 from reportback.cache import forget_other_programs
 from reportback.config import Config
@@ -41,6 +41,7 @@ def _waiting(pid: str) -> None:
 
 def _build(config: Config, options: BuildOptions) -> BuildResult:
     finish_swaps(config.path("state") / SWAPS)  # a build killed between its two swaps
+    foreign.refuse_foreign(config)  # a file put into site/: the next build would delete it
     with stage("no-op check"):
         inputs = unchanged.inputs(config, (options.drafts, options.embargoed))  # before it starts
         last = unchanged.last_build(config, inputs, options.now)
@@ -50,6 +51,7 @@ def _build(config: Config, options: BuildOptions) -> BuildResult:
         return _result_from(last, said)
     from reportback.build import pipeline  # the stages: loaded only for a build that runs
 
+    foreign.refuse_foreign(config, deep=True)  # before any work: the swap deletes them
     forget_other_programs(config.path("state") / "cache")
     result = pipeline.run(config, options)
     if said:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from reportback import database
 from reportback.audit.leaks import Output
-from reportback.build import audited, foreign, identity, interrupts, publications
+from reportback.build import audited, identity, interrupts, publications
 from reportback.build.check_all import check_project, hold
 from reportback.build.publications import Plan
 from reportback.build.redact_all import redact_all
@@ -160,7 +160,6 @@ hold none, and at Python's default (700, 10, 10) looking cost seconds of a cold 
 
 def run(config: Config, options: BuildOptions) -> BuildResult:
     """Build the site; on any refusal, raise and leave the published outputs untouched."""
-    foreign.refuse_foreign(config)  # before any work: the swap would delete them
     usual = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
     try:

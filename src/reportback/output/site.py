@@ -19,10 +19,10 @@ from reportback.clps import Clp, Directory, reaches
 from reportback.config import SiteConfig
 from reportback.model import Correction, Decision, Item, RenderedReport
 from reportback.output.consent import WORDING
+from reportback.output.layout import STATIC
 from reportback.output.render import plain_summary
 
 Outputs = dict[str, bytes]
-STATIC = ("style.css", "clp-filter.js", "votes-filter.js", "search.js")
 LATEST = 20
 """How many reports the home page and each CLP page list; the archive lists every one."""
 
