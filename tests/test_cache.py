@@ -123,6 +123,26 @@ def test_a_build_empties_a_cache_another_program_filled(cli: Cli, project: Proje
     assert _outputs(root) != published and b"edited again" in b"".join(_outputs(root).values())
 
 
+def test_a_cache_folder_holding_more_than_a_cache_is_refused_not_emptied(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 139: `[paths] state` naming a folder of the user's own whose `cache/`
+    held their files: the build emptied it, unsaid. What a killed build left half written
+    there (`.program.1.2`) is the cache's own."""
+    files = {"reports/2016-09-20-nec.md": report("Public text.\n"),
+             "mystate/cache/keep.txt": "precious\n", "mystate/cache/.program.12.34": "x",
+             "reportback.toml": '[paths]\nstate = "mystate"\n'}  # fmt: skip
+    root = project(files)
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    said = "reportback did not write this, and empties its cache folder when it changes"
+    assert result.err.startswith(f"mystate/cache/keep.txt:1: {said}: move it away\n")
+    assert (root / "mystate/cache/keep.txt").read_text() == "precious\n"
+    assert not (root / "site").exists()
+    (root / "mystate/cache/keep.txt").unlink()
+    assert cli("build", "--now", NOW).code == 0
+
+
 def test_damaged_records_of_reports_only_cost_time(cli: Cli, project: Project) -> None:
     body = (
         "Public text.\n\n## Legal advice {.confidential}\n\nzqsecret advice given in confidence\n"

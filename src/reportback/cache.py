@@ -8,13 +8,14 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import shutil
 import threading
 from pathlib import Path
 from typing import Any, TypeVar
 
 from reportback import __version__
-from reportback.errors import naming
+from reportback.errors import InputRefused, naming, problem
 
 
 @functools.cache
@@ -85,6 +86,7 @@ def forget_other_programs(folder: Path) -> None:
     except OSError:
         pass  # none (a new project, or an older program's cache), or unreadable
     if folder.exists():
+        _none_but_ours(folder)
         aside = folder.with_name(f"{folder.name}.old-{os.getpid()}")
         try:
             folder.rename(aside)
@@ -92,6 +94,21 @@ def forget_other_programs(folder: Path) -> None:
             return  # another build of this program is emptying it just now
         shutil.rmtree(aside, ignore_errors=True)
     write_atomic(mark, ours)
+
+
+CACHED = re.compile(r"[a-z]+(?:\.pickle|\.index)?|\.[a-z]+(?:\.pickle|\.index)?\.\d+\.\d+")
+"""How the cache names what it holds at its top: a kind's folder (`render`), a record, and
+one half written when a build was killed (`.program.123.456`: `write_atomic`'s)."""
+
+
+def _none_but_ours(folder: Path) -> None:
+    """Refuse a cache folder to empty that holds what no cache writes (a state folder named
+    in [paths] that held a `cache/` of the user's own: its files were deleted unsaid, an
+    adversary helper's finding)."""
+    foreign = sorted(p for p in folder.iterdir() if not CACHED.fullmatch(p.name))
+    if foreign:
+        why = "reportback did not write this, and empties its cache folder when it changes"
+        raise InputRefused([problem(p, 1, f"{why}: move it away") for p in foreign])
 
 
 T = TypeVar("T")
