@@ -992,6 +992,44 @@ def test_crash_between_the_two_renames_of_the_fallback_swap_is_recovered(
     assert not left_beside(root / "site")
 
 
+@pytest.mark.parametrize("first", [True, False], ids=["first-build", "rebuild"])
+def test_a_swap_that_fails_puts_back_the_trees_swapped_before_it(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch, first: bool
+) -> None:
+    """Adversary helper 139: a feeds folder that could not be renamed (a mount point, or
+    immutable) stopped the build after the new site was swapped in: the site from one build,
+    the feeds from another, and the build said nothing was published."""
+    import errno
+
+    import reportback.build.swap as swap
+
+    root = project(two_reports())
+    if not first:
+        assert cli("build", "--now", NOW).code == 0
+        edited = report("The committee met, edited.\n", title="ORG October")
+        (root / "reports/2016-10-04-org.md").write_text(edited, encoding="utf-8")
+    before = {name: snapshot(root / name) if (root / name).exists() else None
+              for name in ("site", "feeds")}  # fmt: skip
+    real = swap._swap
+
+    def failing(staging: Path, target: Path) -> bool:
+        if target.name == "feeds":
+            raise OSError(errno.EBUSY, "Device or resource busy", str(target))
+        return real(staging, target)
+
+    monkeypatch.setattr(swap, "_swap", failing)
+    result = cli("build", "--now", NOW)
+    assert result.code == 3, result.err
+    after = {name: snapshot(root / name) if (root / name).exists() else None
+             for name in ("site", "feeds")}  # fmt: skip
+    assert after == before
+    assert not left_beside(root / "site") and not (root / ".reportback/swaps.json").exists()
+    monkeypatch.setattr(swap, "_swap", real)
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/2016-10-04-org/index.html").read_text(encoding="utf-8")
+    assert first or "edited" in page
+
+
 def test_a_build_with_nothing_to_do_is_skipped_but_any_change_is_noticed(
     cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

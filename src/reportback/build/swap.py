@@ -5,17 +5,15 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import queue
 import secrets
 import shutil
 import subprocess
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from reportback.build.writer import Writer
 from reportback.cache import load_stored, save_stored
 from reportback.errors import naming
 
@@ -45,7 +43,7 @@ class Staging:
         self.record = record
         self.earlier = _Record.load(record)
         self.keys: dict[str, list[object]] = {}
-        self.writer = _Writer()
+        self.writer = Writer()
         self.swapped = False
 
     def holds(self, name: str, key: str, trust: str) -> bool:
@@ -148,69 +146,6 @@ class Staging:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
-class _Writer:
-    """Runs writes in order on a thread of its own, at most `limit` bytes behind the caller.
-
-    Writing a file is mostly the kernel copying bytes, which runs beside the caller's Python
-    (it holds no lock), so the caller goes on to make the next outputs (and the other tree)
-    while the writes catch up. After a write fails, the rest are skipped and the failure is
-    raised to the caller by its next `put` or by `finish`.
-    """
-
-    def __init__(self, limit: int = 64 << 20) -> None:
-        self.jobs: queue.SimpleQueue[tuple[Callable[[], None], int] | None] = queue.SimpleQueue()
-        self.limit = limit
-        self.behind = 0
-        """The bytes of the writes put but not yet done."""
-        self.done = threading.Condition()
-        self.thread: threading.Thread | None = None
-        self.error: BaseException | None = None
-        self.stopped = False
-
-    def put(self, job: Callable[[], None], size: int = 0) -> None:
-        self._raise()
-        if self.thread is None:
-            self.thread = threading.Thread(target=self._run, name="publish", daemon=True)
-            self.thread.start()
-        with self.done:
-            self.done.wait_for(lambda: self.behind == 0 or self.behind + size <= self.limit)
-            self.behind += size
-        self.jobs.put((job, size))
-
-    def _run(self) -> None:
-        while (work := self.jobs.get()) is not None:
-            job, size = work
-            if self.error is None and not self.stopped:
-                try:
-                    job()
-                except BaseException as error:  # noqa: BLE001 (raised again on the caller's thread)
-                    self.error = error
-            with self.done:
-                self.behind -= size
-                self.done.notify()
-
-    def finish(self) -> None:
-        """Wait for every write; raise the first that failed."""
-        self._join()
-        self._raise()
-
-    def stop(self) -> None:
-        """Skip the writes not yet started and wait for the one under way."""
-        self.stopped = True
-        self._join()
-
-    def _join(self) -> None:
-        if self.thread is not None:
-            self.jobs.put(None)
-            self.thread.join()
-            self.thread = None
-
-    def _raise(self) -> None:
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
-
-
 @dataclass(frozen=True)
 class _Record:
     """The keys a published tree's files were made from, each with the file's identity."""
@@ -307,17 +242,31 @@ def commit_all(trees: list[Staging], trust: str, journal: Path | None) -> list[b
     second is done: a build killed between them leaves the first tree new and the second
     old, and the next build (`finish_swaps`, refused or not) swaps the second in before
     anything else (held-out round 22: the new site was served with the old feeds, a
-    withdrawn report gone from the site and in every feed). The record of the keys the files
-    were made from (and the `trust` they were made under) is written after the swaps.
+    withdrawn report gone from the site and in every feed); a swap that fails puts back the
+    trees swapped before it (a feeds folder that could not be renamed left the new site
+    published with the old feeds, and the build said nothing was: adversary helper 139).
+    The record of the keys the files were made from (and their `trust`) follows the swaps.
     """
     changed = [tree._ready() for tree in trees]
     todo = [tree for tree, new in zip(trees, changed, strict=True) if new]
     if journal is not None and len(todo) > 1:
         _write_journal(journal, todo)
-    for tree in todo:
-        tree.swapped = _swap(tree.path, tree.target)
-    if journal is not None:
-        journal.unlink(missing_ok=True)
+    done: list[Staging] = []
+    try:
+        for tree in todo:
+            tree.swapped = _swap(tree.path, tree.target)
+            done.append(tree)
+    except OSError:
+        for tree in reversed(done):
+            if tree.swapped:
+                _swap(tree.path, tree.target)
+            else:
+                tree.target.rename(tree.path)
+            tree.swapped = False
+        raise
+    finally:
+        if journal is not None:
+            journal.unlink(missing_ok=True)
     for tree in trees:
         if tree.record is not None:
             _Record(trust, tree.keys).save(tree.record)
