@@ -1048,7 +1048,7 @@ def assert_refused_after_a_line(
 
 
 def test_allowed_raw_html_without_a_mark_is_published(cli: Cli, project: Project) -> None:
-    body = '<p class="note" id="n1">Open <em title="members">words</em></p>\n'
+    body = '<p class="note" id="n1">Open <em title="Members survey results">words</em></p>\n'
     toml = "[redaction]\nallow_raw_html = true\n"
     root = project({"reports/a.md": HEAD + body, "reportback.toml": toml})
     assert cli("build", "--now", NOW).code == 0
