@@ -562,3 +562,25 @@ def test_the_daemon_says_a_refusal_once_until_the_files_change(
         )
         daemon.tick("watch")
     assert caplog.text.count("unknown key 'statsu'") == 2, caplog.text
+
+
+def test_a_report_held_back_from_digests_is_said_once_by_the_daemon(
+    cli: Cli, project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adversary helper 139: while a report was held back from digests, the daemon said so
+    at every send, every few seconds (35,000 lines a day); a command says it each time."""
+    from reportback.mail import library
+
+    root = project({"reports/a.md": report("A.\n")})
+    assert cli("build", "--now", "2026-11-21T09:00:00+00:00").code == 0
+    (root / "reports/a.md").write_text(report("A, changed.\n"), encoding="utf-8")
+    at = datetime(2026, 11, 21, 10, tzinfo=UTC)
+    said = "reports/a.md: changed since the last build published it; held back from digests"
+    capsys.readouterr()
+    for _ in range(2):
+        library.library(load_config(), at)
+    assert capsys.readouterr().err.count(said) == 2, "a command says it each time"
+    monkeypatch.setattr(library, "SAID", set())  # as `reportback run` keeps it
+    for _ in range(3):
+        library.library(load_config(), at)
+    assert capsys.readouterr().err.count(said) == 1

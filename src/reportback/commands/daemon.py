@@ -32,7 +32,7 @@ from reportback.clps import directory_for
 from reportback.config import Config, monthly_spec, weekly_spec
 from reportback.database import pid_lock
 from reportback.errors import InputRefused, ReportbackError
-from reportback.mail import ledger, notices, reminders, sending
+from reportback.mail import ledger, library, notices, reminders, sending
 from reportback.mail.cadences import due_cadences, mend_runs_ahead, validate
 from reportback.mail.tokens import Tokens, load_secret
 from reportback.model import BuildOptions
@@ -298,11 +298,14 @@ def run(config: Config, watch_seconds: float = 10.0) -> int:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         log.info("reportback run: started (pid %d); catching up", os.getpid())
-        catch_up(sched, daemon)
+        library.SAID = set()  # a report held back from digests is said once, not each send
         try:
+            catch_up(sched, daemon)
             sched.start()
         except (RuntimeError, JobLookupError):  # shut down by `stop` while it started
             if not daemon.stopping.is_set():  # (adversary helper 123: a traceback, exit 1)
                 raise
+        finally:
+            library.SAID = None
         log.info("reportback run: stopped")
     return 0

@@ -28,7 +28,7 @@ def library(
     options = pipeline.BuildOptions(now=now, hold_back=True)
     surveyed = pipeline.survey(config, options)
     for problem in surveyed.held:
-        print(f"{problem} (held back from digests until it is fixed and built)", file=sys.stderr)
+        say(f"{problem} (held back from digests until it is fixed and built)")
     listed, held = _catalogue(config, surveyed, settled)
     ids = set(listed) if wanted is None else wanted(listed, held)
     only = frozenset(listed[i].slug for i in ids if i in listed)
@@ -40,6 +40,20 @@ def library(
         for i in sorted(ids & set(listed))
     }
     return ready, out
+
+
+SAID: set[str] | None = None
+"""What this process has said, if it says each thing once (the daemon: it sends every few
+seconds while a report is held back, and said so each time, 35,000 lines a day: adversary
+helper 139)."""
+
+
+def say(message: str) -> None:
+    """Print `message` to stderr (once in this process, where `SAID` is kept)."""
+    if SAID is None or message not in SAID:
+        print(message, file=sys.stderr)
+    if SAID is not None:
+        SAID.add(message)
 
 
 def _catalogue(
@@ -69,22 +83,25 @@ def _catalogue(
     for item in surveyed.chosen.published:
         slug, meta = item.source.slug, item.source.meta
         if slug not in recorded:  # never built, renamed since, or its build stopped early
-            print(f"{shown_path(item.source.path)}: not yet published by a build under this "
-                  "name; held back from digests until `reportback build` publishes it",
-                  file=sys.stderr)  # fmt: skip
+            say(
+                f"{shown_path(item.source.path)}: not yet published by a build under this "
+                "name; held back from digests until `reportback build` publishes it"
+            )
             continue
         publication = surveyed.plan.publications[slug]
         if slug in by_slug or publication.id in by_id:
-            print(f"{shown_path(item.source.path)}: the site showed it before the state had a "
-                  "record of it (a lost or older state); held back from digests until "
-                  "`reportback digest send --restored mailed|unmailed` says whether it was "
-                  "mailed", file=sys.stderr)  # fmt: skip
+            say(
+                f"{shown_path(item.source.path)}: the site showed it before the state had a "
+                "record of it (a lost or older state); held back from digests until "
+                "`reportback digest send --restored mailed|unmailed` says whether it was mailed"
+            )
             held.append(recorded[slug][1])
             continue
         if built.get(slug) != item.source.sha256:
-            print(f"{shown_path(item.source.path)}: changed since the last build published it; "
-                  "held back from digests until `reportback build` publishes it as it is now",
-                  file=sys.stderr)  # fmt: skip
+            say(
+                f"{shown_path(item.source.path)}: changed since the last build published it; "
+                "held back from digests until `reportback build` publishes it as it is now"
+            )
             held.append(recorded[slug][1])
             continue
         at, seq = recorded[slug]
