@@ -494,14 +494,22 @@ def test_an_output_inside_a_published_folder_is_refused(
         (("run", "--log", "reports/2016-09-20-nec.md"), "--log reports/2016-09-20-nec.md is "),
         (("run", "--log", "reportback.toml"), "--log reportback.toml is a file every build"),
         (("run", "--log", "meetings.yaml"), "--log meetings.yaml is a file every build reads"),
-        (("run", "--log", ".reportback/state.sqlite"), "is a file of the state folder"),
+        (("run", "--log", ".reportback/state.sqlite"), "is in the state folder (its secret"),
+        # adversary helper 139: emptied with the cache; "Is a directory; check the disk"
+        (("run", "--log", ".reportback/cache/x.log"), "is in the state folder (its secret"),
+        (("run", "--log", "logdir"), "--log logdir is a folder: name a file"),
+        (("init", "notes.txt"), "notes.txt is a file: name a folder for the project"),
+        (("init", "notes.txt/p"), "notes.txt is a file: name a folder for the project"),
+        (("digest", "preview", "--clp", "witney", "--out", "pv"),
+         "--out pv: witney-public-weekly.eml there is a folder"),
     ],
 )  # fmt: skip
 def test_an_output_over_what_a_build_reads_is_refused(
     cli: Cli, project: Project, args: tuple[str, ...], said: str
 ) -> None:
     root = project({"reports/2016-09-20-nec.md": report("Public.\n"), "notes.txt": "x",
-                    "reportback.toml": "", "meetings.yaml": "[]\n"})  # fmt: skip
+                    "reportback.toml": "", "meetings.yaml": "[]\n", "logdir/a": "x",
+                    "pv/witney-public-weekly.eml/a": "x"})  # fmt: skip
     assert cli("build", "--now", NOW).code == 0
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     result = cli(*args)

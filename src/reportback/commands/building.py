@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 def init(args: argparse.Namespace, config: Config) -> int:
     from reportback.commands import scaffold
 
+    taken = next((p for p in (args.dir, *args.dir.parents) if p.exists()), None)
+    if taken is not None and not taken.is_dir():  # was "File exists; check the disk" (139)
+        raise UsageError(f"{shown_path(taken)} is a file: name a folder for the project")
     for path in scaffold.init(args.dir):
         print(f"wrote {shown_path(path)}", file=sys.stderr)
     print("next: edit reportback.toml, start a report with `reportback new TITLE`, watch it "

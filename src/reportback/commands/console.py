@@ -53,12 +53,12 @@ def output_path(config: Config, path: Path, option: str) -> Path:
                          "reads: write it elsewhere")  # fmt: skip
     if where in {p.resolve() for p in (config.root / "meetings.yaml", config.file) if p}:
         raise UsageError(f"{option} {path} is a file every build reads: name another")
-    state = where.is_relative_to(config.path("state").resolve())
-    if state and where.is_file() and where.suffix != ".log":  # a log of its own: kept
-        raise UsageError(
-            f"{option} {path} is a file of the state folder (its secret, its "
-            "database…): name another"
-        )  # appended to (adversary helper 134)
+    state = config.path("state").resolve()
+    if where.is_relative_to(state) and (where.parent != state or where.suffix != ".log"):
+        raise UsageError(  # appended to (adversary helper 134), in its cache (139)
+            f"{option} {path} is in the state folder (its secret, database, caches…), where "
+            "only a log of its own (NAME.log) may go: name another"
+        )
     return path
 
 

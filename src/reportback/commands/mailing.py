@@ -110,9 +110,12 @@ def digest_preview(args: argparse.Namespace, config: Config) -> int:
     output_path(config, args.out, "--out")
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out} is a file: name a folder")
+    stem = args.out / f"{args.clp}-{args.audience}-{args.cadence}"
+    for taken in (p for p in (stem.with_suffix(".eml"), stem.with_suffix(".html")) if p.is_dir()):
+        raise UsageError(f"--out {args.out}: {taken.name} there is a folder: move it, or name "
+                         "another folder")  # fmt: skip
     sample = preview(config, now_of(args), args.clp, args.audience, args.cadence)
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"{args.clp}-{args.audience}-{args.cadence}"
     for suffix, data in ((".eml", sample.message), (".html", sample.html.encode("utf-8"))):
         write_atomic(stem.with_suffix(suffix), data)  # a link under its name replaced (131)
     print(f"{sample.note}; wrote {shown_path(stem)}.eml and .html", file=sys.stderr)

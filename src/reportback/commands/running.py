@@ -13,6 +13,7 @@ from datetime import datetime
 
 from reportback.commands.console import emit, now_of, output_path
 from reportback.config import Config
+from reportback.errors import UsageError
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
@@ -21,6 +22,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if args.log:
         log = output_path(config, args.log, "--log")
+        if log.is_dir():  # was "Is a directory; check the disk" (adversary helper 139)
+            raise UsageError(f"--log {log} is a folder: name a file")
         handlers.append(_LogFile(log, encoding="utf-8"))
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
     logger = logging.getLogger("reportback")
