@@ -65,6 +65,32 @@ def test_two_senders_at_once_send_each_message_exactly_once(cli: Cli, project: P
     assert "is sending; waiting for it to finish" in errs, "the second waited for the first"
 
 
+def test_a_send_whose_lock_is_removed_stops_and_a_second_sends_the_rest_once(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 136: the send lock removed by hand during a send ("a stale lock"), a
+    second send took a lock of its own, and 207 of 300 messages went out twice. The first
+    send now stops at its next message; the second sends the rest, each once."""
+    count = 200
+    roots: list[Path] = []
+    second: list[subprocess.Popen[str]] = []
+
+    def remove_the_lock(number: int) -> None:
+        if number == 1:
+            (roots[0] / ".reportback/send.lock").unlink()
+            second.append(_send(roots[0], "--now", T2))
+
+    with Server(Faults(on_message=remove_the_lock, delay=0.03)) as server:
+        roots.append(_project(cli, project, server, count))
+        assert cli("build", "--now", T1).code == 0
+        first = cli("digest", "send", "--now", T2)
+        _, err = second[0].communicate(timeout=300)
+        per = Counter(rcpts[0] for _, rcpts, _ in server.recorder.messages)
+    assert first.code == 0 and second[0].returncode == 0, (first.err, err)
+    assert len(per) == count and max(per.values()) == 1, per.most_common(3)
+    assert "the send lock (.reportback/send.lock) was removed during this send" in first.err
+
+
 def test_a_member_erased_during_a_send_gets_nothing_after(cli: Cli, project: Project) -> None:
     """Held-out delivery round: the sender read its queue a page (500) at a time, so members
     erased or unsubscribed mid-send were mailed seconds and hundreds of messages later."""

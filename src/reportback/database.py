@@ -257,8 +257,10 @@ SEND_LOCK = "send.lock"
 
 
 @contextmanager
-def pid_lock(path: Path, busy: Callable[[str], None]) -> Iterator[None]:
-    """Hold an flock on `path`, with this process's pid written in it.
+def pid_lock(path: Path, busy: Callable[[str], None]) -> Iterator[Callable[[], bool]]:
+    """Hold an flock on `path`, with this process's pid written in it; give a test of
+    whether `path` is still the file locked (removed by hand, a second process would take
+    a lock of its own: adversary helper 136 had two senders so).
 
     If another process holds it, `busy` is called once with that process's pid: it raises to
     refuse, or returns to wait for the lock.
@@ -275,15 +277,25 @@ def pid_lock(path: Path, busy: Callable[[str], None]) -> Iterator[None]:
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
+        held = os.fstat(handle.fileno()).st_ino
+
+        def intact() -> bool:
+            try:
+                return path.stat().st_ino == held
+            except OSError:
+                return False
+
         try:
-            yield
+            yield intact
         finally:
             handle.truncate(0)
             handle.flush()
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def send_lock(state_dir: Path, waiting: Callable[[str], None]) -> AbstractContextManager[None]:
+def send_lock(
+    state_dir: Path, waiting: Callable[[str], None]
+) -> AbstractContextManager[Callable[[], bool]]:
     """Hold the one-sender-per-state-folder lock; wait for it (calling `waiting` with the
     holder's pid once) if another process is sending."""
     return pid_lock(state_dir / SEND_LOCK, waiting)

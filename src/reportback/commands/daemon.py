@@ -50,7 +50,7 @@ class AlreadyRunning(ReportbackError):
     exit_code = 1
 
 
-def daemon_lock(state_dir: Path) -> AbstractContextManager[None]:
+def daemon_lock(state_dir: Path) -> AbstractContextManager[object]:
     """Hold the one-daemon-per-state-folder lock; refuse clearly if another daemon has it."""
 
     def refuse(other: str) -> None:

@@ -8,7 +8,7 @@ import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,11 +75,21 @@ def send(
     given (the daemon's), stops the send as Ctrl-C does.
     """
     if dry_run:
-        return _send(config, now, cadence, dry_run, progress, threading.Event(), restored)
+        return _send(config, now, cadence, dry_run, progress, threading.Event(), restored, _yes)
     if config.email.smtp_host and config.site.base_url == SiteConfig().base_url:
         raise _no_public_address(config)  # left as it came: set for a trial on this computer
-    with send_lock(config.path("state"), _waiting), _stop_asked(stop) as asked:
-        return _send(config, now, cadence, dry_run, progress, asked, restored)
+    with send_lock(config.path("state"), _waiting) as locked, _stop_asked(stop) as asked:
+        return _send(config, now, cadence, dry_run, progress, asked, restored, locked)
+
+
+def _yes() -> bool:
+    return True
+
+
+LOCK_LOST = (
+    "the send lock (.reportback/send.lock) was removed during this send, and another "
+    "send may have taken one of its own: this one stopped; the rest wait for the next"
+)
 
 
 def _settle_restored(db: sqlite3.Connection, restored: str) -> int:
@@ -174,6 +184,7 @@ def _send(
     progress: bool,
     stop: threading.Event,
     restored: str | None,
+    locked: Callable[[], bool],
 ) -> SendResult:
     with closing(_open(config, dry_run)) as db:
         result = SendResult()
@@ -217,7 +228,7 @@ def _send(
         total = ledger.count_due(db, now)
         bar = tqdm(total=total, unit="msg", disable=not progress or total < 50, leave=False)
         rows: dict[int, ledger.QueuedMessage] = {}
-        jobs = _jobs(db, room, now, rows, result, stop)
+        jobs = _jobs(db, room, now, rows, result, stop, locked)
 
         def record(outcome: Outcome) -> None:
             _record(db, rows.pop(outcome.row), outcome, now, result)
@@ -300,10 +311,14 @@ def _jobs(
     rows: dict[int, ledger.QueuedMessage],
     result: SendResult,
     stop: threading.Event,
+    locked: Callable[[], bool],
 ) -> Iterator[Job]:
     sender = room.config.email.from_
     for row in ledger.due(db, now):
         if stop.is_set():  # Ctrl-C: the rest wait for the next send
+            return
+        if not locked():  # another send may be under way: it sends the rest
+            result.warnings.append(LOCK_LOST)
             return
         status, clp, audience = ledger.subscriber_now(db, row.subscriber_id)  # the page is older
         if status == "lapsed":  # queued again, as a member, if they are listed again
