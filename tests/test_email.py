@@ -725,6 +725,27 @@ def test_a_send_dated_ahead_by_mistake_does_not_stop_weekly_digests(
     assert again.code == 0 and "0 sent" in again.err, again.err
 
 
+def test_an_import_dated_ahead_by_mistake_does_not_stop_weekly_digests(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 136: members imported at a clock half a year ahead were held back
+    from weekly digests until then; a cadence chosen after now counts as chosen now."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert (
+        cli("subscribers", "import", "members.csv", "--now", "2027-06-01T10:00:00+00:00").code == 0
+    )
+    assert cli("build", "--now", T1).code == 0
+    assert cli("digest", "send", "--now", "2026-11-25T12:00:00+00:00").code == 0  # Wednesday
+    new = report("Third.\n", title="Third report", meeting_date="2016-10-05")
+    (root / "reports/2016-10-05-third.md").write_text(new)
+    assert cli("build", "--now", "2026-11-26T12:00:00+00:00").code == 0
+    monday = cli("digest", "send", "--now", "2026-11-30T07:05:00+00:00")
+    assert monday.code == 0 and "cadences immediate, weekly:" in monday.err, monday.err
+    sent = [p.read_text() for p in (root / ".reportback/outbox").glob("*.eml")]
+    to_cat = [m for m in sent if "cat@example.org" in m and "Third report" in m]
+    assert len(to_cat) == 1, "the weekly reader gets the new report on the Monday"
+
+
 def test_subscribers_of_a_clp_the_directory_no_longer_lists_are_named(
     cli: Cli, project: Project
 ) -> None:

@@ -79,8 +79,12 @@ def mend_runs_ahead(db: sqlite3.Connection, now: datetime) -> None:
     one dated a year ahead held digests back for a year; round D3: every step back of the
     clock made the cadence due again at once). Likewise a retry set further ahead than the
     longest wait between tries is due now (round D3: one deferred at such a `--now` waited
-    until then, neither tried nor given up)."""
+    until then, neither tried nor given up), and so is a cadence chosen, or a subscriber
+    imported, after now (adversary helper 136: an import at a clock ahead held their weekly
+    digests back until then)."""
     db.execute("UPDATE digest_runs SET last_run_at = ? WHERE last_run_at > ?", (utc(now),) * 2)
+    for column in ("created_at", "cadence_at"):
+        db.execute(f"UPDATE subscribers SET {column} = ? WHERE {column} > ?", (utc(now),) * 2)
     db.execute(
         "UPDATE outbox SET next_attempt_at = ? WHERE status = 'deferred' AND next_attempt_at > ?",
         (utc(now), utc(now + ledger.LONGEST_WAIT)),
