@@ -584,3 +584,32 @@ def test_a_report_held_back_from_digests_is_said_once_by_the_daemon(
     for _ in range(3):
         library.library(load_config(), at)
     assert capsys.readouterr().err.count(said) == 1
+
+
+@pytest.mark.parametrize("followed", [True, False])
+def test_a_clock_set_back_does_not_stop_the_watch(followed: bool) -> None:
+    """Adversary helper 136: the scheduler dates a watch's next run by the clock; set back by
+    hours, the daemon did nothing for as long. The clock is followed by the steady clock,
+    and the watch brought forward."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from reportback.commands.daemon import follow_the_clock
+
+    runs: list[float] = []
+    stop = threading.Event()
+    with time_machine.travel(datetime.now(UTC), tick=True) as traveller:
+        sched = BackgroundScheduler(timezone=UTC)
+        sched.add_job(lambda: runs.append(time.monotonic()), "interval", seconds=0.2, id="watch")
+        sched.start()
+        if followed:
+            follow_the_clock(sched, 0.2, stop)
+        try:
+            time.sleep(0.7)
+            traveller.shift(-timedelta(hours=3))
+            set_back = time.monotonic()
+            time.sleep(2.0)
+        finally:
+            stop.set()
+            sched.shutdown()
+    after = [t for t in runs if t > set_back]
+    assert (len(after) >= 3) == followed, (len(after), followed)

@@ -12,8 +12,9 @@ import logging
 import os
 import signal
 import threading
+import time as _time
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from types import FrameType
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
@@ -273,6 +275,23 @@ def catch_up(sched: BlockingScheduler, daemon: Daemon) -> None:
     sched.add_job(daemon.tick, args=["start-up"], id="start-up", replace_existing=True)
 
 
+def follow_the_clock(sched: BaseScheduler, seconds: float, stop: threading.Event) -> None:
+    """Run the watch at once whenever the clock is found set back, looking each `seconds`
+    (by the steady clock, on a thread of its own, until `stop`): the scheduler dates a
+    watch's next run by the clock, so a clock set back by hours left the daemon idle as
+    long, no report built nor mailed (adversary helper 136)."""
+
+    def follow() -> None:
+        wall, steady = _time.time(), _time.monotonic()
+        while not stop.wait(seconds):
+            was_wall, was_steady, wall, steady = wall, steady, _time.time(), _time.monotonic()
+            if wall - was_wall < steady - was_steady - max(seconds, 1.0):  # set back
+                with suppress(JobLookupError):
+                    sched.modify_job("watch", next_run_time=datetime.now(UTC))
+
+    threading.Thread(target=follow, name="reportback clock", daemon=True).start()
+
+
 def _cron(zone: ZoneInfo, at: time, **fields: int) -> CronTrigger:
     return CronTrigger(hour=at.hour, minute=at.minute, timezone=zone, **fields)
 
@@ -299,6 +318,7 @@ def run(config: Config, watch_seconds: float = 10.0) -> int:
         signal.signal(signal.SIGINT, stop)
         log.info("reportback run: started (pid %d); catching up", os.getpid())
         library.SAID = set()  # a report held back from digests is said once, not each send
+        follow_the_clock(sched, watch_seconds, daemon.stopping)
         try:
             catch_up(sched, daemon)
             sched.start()
