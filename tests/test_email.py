@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import re
 import shutil
 import signal
@@ -447,9 +448,34 @@ def test_outbox_folder_when_no_smtp_and_dry_run_changes_nothing(cli: Cli, projec
         and "4 sent to .reportback/outbox-dry-run" in dry.err
     )
     assert len(list((root / ".reportback/outbox-dry-run").glob("*.eml"))) == 4
+    again = cli("digest", "send", "--dry-run", "--now", T2)  # what would go out now: 4, not 8
+    assert again.code == 0 and "4 sent to .reportback/outbox-dry-run" in again.err, again.err
+    assert len(list((root / ".reportback/outbox-dry-run").glob("*.eml"))) == 4
     real = cli("digest", "send", "--now", T2)
     assert "4 queued, 4 sent to .reportback/outbox" in real.err
     assert len(list((root / ".reportback/outbox").glob("*.eml"))) == 4
+
+
+def test_an_outbox_message_a_killed_send_wrote_is_not_written_again(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 136: a send killed after writing a message to the outbox folder, and
+    before recording it, wrote it again (`…-2.eml`, the same Message-ID) and left its
+    half-written temporary file."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+    assert cli("build", "--now", T1).code == 0
+    assert cli("digest", "send", "--now", T2).code == 0
+    outbox = root / ".reportback/outbox"
+    written = sorted(p.name for p in outbox.glob("*.eml"))
+    with sqlite3.connect(root / ".reportback/state.sqlite") as db:  # as if killed before
+        db.execute("UPDATE outbox SET status = 'queued', sent_at = NULL")  # recording them
+    (outbox / ".abc123.tmp").write_bytes(b"half a mess")
+    os.utime(outbox / ".abc123.tmp", (time.time() - 7200,) * 2)  # two hours ago
+    again = cli("digest", "send", "--now", T2)
+    assert again.code == 0 and "4 sent to .reportback/outbox" in again.err, again.err
+    assert sorted(p.name for p in outbox.glob("*.eml")) == written
+    assert not list(outbox.glob(".*.tmp"))
 
 
 def test_a_report_changed_since_the_last_build_is_held_back_from_digests(

@@ -220,7 +220,7 @@ def _send(
         audit_due(db, room, ready, now)
         folder = config.path("state") / ("outbox-dry-run" if dry_run else "outbox")
         transport = (
-            OutboxFolder(folder)
+            OutboxFolder(folder, fresh=dry_run)
             if dry_run or not config.email.smtp_host
             else SmtpServer(config.email)
         )

@@ -9,7 +9,9 @@ import smtplib
 import ssl
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.policy import SMTP
@@ -56,17 +58,40 @@ Handed = tuple["Outcome | BaseException", threading.Event]
 """A connection's outcome (or its failure), and what it waits on: the outcome recorded."""
 
 
+MESSAGE_ID = re.compile(rb"(?im)^Message-ID:[ \t]*<[^>\r\n]+>")
+
+
 class OutboxFolder:
     """Write each message as an .eml file (no SMTP configured, or a dry run)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, fresh: bool = False) -> None:
         self.folder = folder
+        self.fresh = fresh
+        """Whether it holds only this run's messages (a dry run's: what would go out now,
+        not that and every earlier dry run's, each reader twice: adversary helper 136)."""
 
     def deliver(self, jobs: Iterable[Job], report: Report, handing: Report | None = None) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
+        for left in self.folder.glob("*.eml") if self.fresh else ():
+            left.unlink(missing_ok=True)
+        for left in self.folder.glob(".*.tmp"):  # a killed send's half-written message (not
+            with suppress(OSError):  # one `serve` writes now: an hour old)
+                if left.stat().st_mtime < time.time() - 3600:
+                    left.unlink()
         for job in jobs:
-            self._write(job)
+            if not self._written_before(job):
+                self._write(job)
             report(Outcome(job.row, "sent"))
+
+    def _written_before(self, job: Job) -> bool:
+        """Whether a send killed after writing this very message (its Message-ID) left it:
+        it was delivered, and is not written twice (adversary helper 136)."""
+        try:
+            with (self.folder / f"{job.row:09d}.eml").open("rb") as handle:
+                head = handle.read(8192)
+        except OSError:
+            return False
+        return (found := MESSAGE_ID.search(head)) is not None and found[0] in job.data[:8192]
 
     def _write(self, job: Job) -> Path:
         """Write one message under a free name, safely against other threads and processes."""
