@@ -1202,3 +1202,17 @@ def test_a_pipe_named_as_the_configuration_or_a_membership_list_is_refused(
         result = cli(*args)
         assert result.code == 1, result.err
         assert result.err.startswith("pipe:1: not a file (a pipe, socket or device)"), result.err
+
+
+def test_a_path_starting_with_a_tilde_is_refused(cli: Cli, project: Project) -> None:
+    """Adversary helper 139: `--site '~'` and `site = "~/www"` made a folder named `~` in the
+    project (which `rm -rf ~` would then "clean up"): nothing reads `~` as a home folder."""
+    root = project({"reports/a.md": report("Public.\n")})
+    result = cli("build", "--site", "~", "--now", NOW)
+    assert result.code == 2 and "~ is not read as a home folder; write the path" in result.err
+    (root / "reportback.toml").write_text('[paths]\nsite = "~/www"\n')
+    result = cli("build", "--now", NOW)
+    assert result.code == 1
+    said = "reportback.toml:2: [paths] site (~/www): ~ is not read as a home folder"
+    assert result.err.startswith(said), result.err
+    assert not (root / "~").exists()

@@ -113,8 +113,7 @@ class Config:
             raise UsageError(said) from None
 
 
-PUBLISHED = ("site", "feeds")
-"""The folders a build swaps whole for new ones and `serve` serves as they are."""
+PUBLISHED = ("site", "feeds")  # the folders a build swaps whole, and `serve` serves
 
 
 def _inside_published(config: Config) -> list[Problem]:
@@ -122,7 +121,13 @@ def _inside_published(config: Config) -> list[Problem]:
     reports: the state's caches hold withheld text; a published folder is served, swapped."""
     given = {f.name: getattr(config.paths, f.name) for f in fields(PathsConfig)}
     paths = {name: (config.root / value).resolve() for name, value in given.items() if value}
-    problems: list[Problem] = []
+    problems = [
+        _paths_problem(
+            config, (n,), f"[paths] {n} ({v}): ~ is not read as a home folder; write the path"
+        )
+        for n, v in given.items()
+        if v[:1] == "~"
+    ]
     for name, path in paths.items():
         outer = next((p for p in PUBLISHED if p != name and path.is_relative_to(paths[p])), None)
         if outer is not None:

@@ -35,6 +35,8 @@ def named(text: str) -> str:
     means (`--site ""` was a traceback; adversary helper 116)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("is empty: name a file or folder")
+    if text.startswith("~"):  # quoted, no shell made it a home: a folder named ~ (helper 139)
+        raise argparse.ArgumentTypeError("~ is not read as a home folder; write the path")
     return text
 
 
