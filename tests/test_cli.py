@@ -1216,3 +1216,15 @@ def test_a_path_starting_with_a_tilde_is_refused(cli: Cli, project: Project) -> 
     said = "reportback.toml:2: [paths] site (~/www): ~ is not read as a home folder"
     assert result.err.startswith(said), result.err
     assert not (root / "~").exists()
+
+
+def test_a_path_given_as_an_option_is_read_from_the_current_folder(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 139: with `--config` naming settings elsewhere, `--site out` wrote to
+    a folder beside those settings, not where the command was typed."""
+    root = project({"elsewhere/reports/a.md": report("Public.\n"), "elsewhere/reportback.toml": ""})
+    result = cli("--config", "elsewhere/reportback.toml", "build", "--site", "out", "--now", NOW)
+    assert result.code == 0, result.err
+    assert (root / "out/index.html").exists() and not (root / "elsewhere/out").exists()
+    assert (root / "elsewhere/feeds/all.xml").exists(), "a path of the settings: from theirs"

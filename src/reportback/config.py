@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from reportback.errors import InputRefused, Problem, UsageError, line_of, problem, text_of
+from reportback.errors import InputRefused, Problem, line_of, problem, text_of
 
 CONFIG_NAME = "reportback.toml"
 
@@ -103,14 +103,9 @@ class Config:
         return self.root / str(getattr(self.paths, name))
 
     def with_paths(self, **overrides: str | None) -> Config:
-        """Return a copy with some paths replaced (command-line options win)."""
+        """Return a copy with some paths replaced (None: kept)."""
         given = {k: v for k, v in overrides.items() if v is not None}
-        try:
-            return replace(self, paths=replace(self.paths, **given))
-        except InputRefused as refused:  # the options' doing: were blamed on reportback.toml:1
-            options = " ".join(f"--{k} {v}" for k, v in given.items())
-            said = "\n".join(f"{options}: {p.message}" for p in refused.problems)
-            raise UsageError(said) from None
+        return replace(self, paths=replace(self.paths, **given))
 
 
 PUBLISHED = ("site", "feeds")  # the folders a build swaps whole, and `serve` serves

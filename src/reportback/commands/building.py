@@ -10,7 +10,7 @@ import sys
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from reportback.commands.console import now_of
+from reportback.commands.console import now_of, with_options
 from reportback.config import Config
 from reportback.errors import InputRefused, UsageError, shown_path
 
@@ -57,7 +57,7 @@ def new(args: argparse.Namespace, config: Config) -> int:
 def check(args: argparse.Namespace, config: Config) -> int:
     from reportback.build import pipeline
 
-    config = config.with_paths(reports=args.reports)
+    config = with_options(config, reports=args.reports)
     checked = pipeline.check(config, show_progress=sys.stderr.isatty())
     for warning in (w for c in checked for w in c.warnings):
         print(warning, file=sys.stderr)
@@ -69,13 +69,9 @@ def build(args: argparse.Namespace, config: Config) -> int:
     from reportback import build, timing
     from reportback.model import BuildOptions
 
-    site, feeds = args.site, args.feeds
-    if args.drafts:  # a preview: never into the published folders
-        preview = config.path("state") / "preview"
-        site = site or str(preview / "site")
-        feeds = feeds or str(preview / "feeds")
     published = (config.path("site").resolve(), config.path("feeds").resolve())
-    config = config.with_paths(reports=args.reports, site=site, feeds=feeds)
+    config = with_options(config, args.drafts, reports=args.reports, site=args.site,
+                          feeds=args.feeds)  # fmt: skip
     into = {config.path("site").resolve(), config.path("feeds").resolve()}
     inside = any(a.is_relative_to(b) or b.is_relative_to(a) for a in into for b in published)
     if args.drafts and inside:  # helpers 90, 94: `--site site`, `--site site/preview` published

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reportback.config import PUBLISHED, Config
-from reportback.errors import UsageError
+from reportback.errors import InputRefused, UsageError
 
 
 def now_of(args: argparse.Namespace) -> datetime:
@@ -60,6 +60,24 @@ def output_path(config: Config, path: Path, option: str) -> Path:
             "only a log of its own (NAME.log) may go: name another"
         )
     return path
+
+
+def with_options(config: Config, preview: bool = False, **options: str | None) -> Config:
+    """Return `config` with the paths the command-line `options` give (None: not given),
+    each read from the current folder (not `--config`'s: adversary helper 139), and, for a
+    `preview`, its site and feeds in the state folder where no option names others; settings
+    refused for them are the options' doing (they were blamed on reportback.toml:1)."""
+    given = {k: v for k, v in options.items() if v is not None}
+    here = Path.cwd()
+    moved = config.root.resolve() != here.resolve()
+    paths = {k: str(here / v) if moved else v for k, v in given.items()}
+    if preview:  # never into the published folders
+        paths = {k: str(config.path("state") / "preview" / k) for k in PUBLISHED} | paths
+    try:
+        return config.with_paths(**paths)
+    except InputRefused as refused:
+        named = " ".join(f"--{k} {v}" for k, v in given.items()) or "--drafts"
+        raise UsageError("\n".join(f"{named}: {p.message}" for p in refused.problems)) from None
 
 
 def settings_checked(config: Config) -> Config:
