@@ -613,3 +613,22 @@ def test_a_clock_set_back_does_not_stop_the_watch(followed: bool) -> None:
             sched.shutdown()
     after = [t for t in runs if t > set_back]
     assert (len(after) >= 3) == followed, (len(after), followed)
+
+
+def test_a_daemon_whose_lock_is_removed_stops(cli: Cli, project: Project) -> None:
+    """Adversary helper 139: with the state folder removed under a running daemon, a second
+    daemon started beside it (each with a lock of its own). The first now stops."""
+    root = project({"reports/a.md": report("A.\n")})
+    log = root / "daemon.log"
+    proc = subprocess.Popen(
+        [EXE, "run", "--watch-seconds", "0.5", "--log", str(log)],
+        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        _wait_running(root, proc)
+        (root / ".reportback/daemon.lock").unlink()
+        assert proc.wait(timeout=60) == 1
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "the daemon's lock (daemon.lock in the state folder) is gone" in log.read_text()

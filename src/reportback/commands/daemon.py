@@ -52,7 +52,7 @@ class AlreadyRunning(ReportbackError):
     exit_code = 1
 
 
-def daemon_lock(state_dir: Path) -> AbstractContextManager[object]:
+def daemon_lock(state_dir: Path) -> AbstractContextManager[Callable[[], bool]]:
     """Hold the one-daemon-per-state-folder lock; refuse clearly if another daemon has it."""
 
     def refuse(other: str) -> None:
@@ -84,6 +84,10 @@ class Daemon:
         a report whose `clps:` were widened is due to members nothing else says are due."""
         self.settings = self._settings()
         """The configuration file as the daemon read it (its size and time)."""
+        self.lost = False
+        self.locked: Callable[[], bool] = lambda: True
+        """Whether its lock is still the file it locked (the state folder removed under a
+        daemon, a second started, with a lock of its own: adversary helper 139)."""
 
     def tick(self, reason: str) -> None:
         """Do everything that is due now; safe to call any number of times."""
@@ -97,6 +101,15 @@ class Daemon:
 
     def _tick(self, reason: str, wait: bool) -> None:
         now = self.clock()
+        if not self.stopping.is_set() and not self.locked():
+            log.error(
+                "the daemon's lock (daemon.lock in the state folder) is gone: the "
+                "folder was removed or replaced, and another daemon may start; stopping"
+            )
+            self.stopping.set()
+            self.lost = True
+            if self.scheduler is not None:
+                self.scheduler.shutdown(wait=False)
         if self.stopping.is_set():
             return
         try:
@@ -298,8 +311,9 @@ def _cron(zone: ZoneInfo, at: time, **fields: int) -> CronTrigger:
 
 def run(config: Config, watch_seconds: float = 10.0) -> int:
     """Run the daemon in the foreground until SIGTERM or SIGINT; return the exit code."""
-    with daemon_lock(config.path("state")):
+    with daemon_lock(config.path("state")) as locked:
         daemon = Daemon(config)
+        daemon.locked = locked
         directory_for(config)  # refuse a bad CLP directory before starting
         register.load(config.root)  # and a bad meetings register
         validate(config)
@@ -328,4 +342,4 @@ def run(config: Config, watch_seconds: float = 10.0) -> int:
         finally:
             library.SAID = None
         log.info("reportback run: stopped")
-    return 0
+    return 1 if daemon.lost else 0
