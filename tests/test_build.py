@@ -607,7 +607,8 @@ def test_drafts_are_never_published_but_can_be_previewed(cli: Cli, project: Proj
     assert cli("build", "--now", NOW).code == 0
     assert "zqdraft" not in everything(root / "site")
     published = snapshot(root / "site")
-    assert cli("build", "--now", NOW, "--drafts").code == 0
+    preview = cli("build", "--now", NOW, "--drafts")
+    assert preview.code == 0 and preview.err.startswith("previewed: 2 reports"), preview.err
     assert snapshot(root / "site") == published, "a preview never touches the published site"
     page = (root / ".reportback/preview/site/reports/draft/index.html").read_text()
     assert "Draft — not published." in page

@@ -92,7 +92,7 @@ def build(args: argparse.Namespace, config: Config) -> int:
     gone = () if args.drafts else withdrawn(before, result, now)  # a preview: all but these
     for warning in result.warnings + gone:
         print(warning, file=sys.stderr)
-    print(summary(result, config), file=sys.stderr)
+    print(summary(result, config, args.drafts), file=sys.stderr)
     return 0
 
 
@@ -116,10 +116,10 @@ def plural(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def summary(result: BuildResult, config: Config) -> str:
-    """Say in words what a build published and what it withheld."""
+def summary(result: BuildResult, config: Config, preview: bool = False) -> str:
+    """Say in words what a build published (a `preview` built) and what it withheld."""
     sections, blocks, spans = result.marks
-    state = "published" if result.changed else "unchanged"
+    state = ("previewed" if preview else "published") if result.changed else "unchanged"
     held, them = "", "it" if len(result.published) == 1 else "them"
     if any(result.marks):
         held = (
