@@ -691,3 +691,27 @@ def test_an_indented_heading_with_a_mark_is_said_to_be_text_to_pandoc(
     first = result.err.splitlines()[0]
     assert first.startswith("reports/a.md:9: '{.confidential}' looks like a withholding mark")
     assert first.endswith("a heading's # starts its line (indented, pandoc reads it as text)")
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (
+            "```{=latex}\n\\newpage\n```\n",
+            "a raw latex block is not allowed ('\\\\newpage'); write Markdown\n",
+        ),
+        (
+            "Text `zebra quux`{=latex} here.\n",
+            "a raw latex block is not allowed ('zebra quux'); write Markdown\n",
+        ),
+    ],
+)
+def test_a_raw_block_of_another_format_says_only_markdown_is_published(
+    cli: Cli, project: Project, body: str, said: str
+) -> None:
+    """Adversary helper 138: with raw HTML allowed, a raw LaTeX block was told to allow raw
+    HTML; and inline raw LaTeX without a backslash was called a TeX command."""
+    toml = "[redaction]\nallow_raw_html = true\n"
+    project({"reports/a.md": HEAD + body, "reportback.toml": toml})
+    result = cli("check")
+    assert result.code == 1 and f"reports/a.md:7: {said}" in result.err, result.err

@@ -248,8 +248,9 @@ class BodyChecker:
             return  # one problem per line: <b>…</b> is one mistake, not two
         self.raw_lines.add(line)
         what = "raw HTML" if str(fmt).startswith("html") else f"a raw {fmt} block"
-        fix = "write Markdown, or set [redaction] allow_raw_html = true for HTML"
-        if node["t"] == "RawInline" and fmt in ("tex", "latex"):  # `\QX`: a typo (helper 101)
+        fix = "write Markdown"  # never another format, allowed or not (adversary helper 138)
+        fix += "" if self.raw_html else ", or set [redaction] allow_raw_html = true for HTML"
+        if node["t"] == "RawInline" and "\\" in first and fmt in ("tex", "latex"):  # (101)
             what = "a TeX command (a backslash before letters)"  # or a path (helper 117)
             fix = "write \\\\ for each backslash (C:\\\\Users), or put it in `code`"
         self.at(line, f"{what} is not allowed ({first[:40]!r}); {fix}")
