@@ -959,9 +959,14 @@ UNUSED = "[unused]: https://example.org/"
         ({"templates/placeholders.toml": 'members_section = "zq tangerine velvet"\n'}, LEAKING),
         ({}, "[the budget](https://example.org/zq%20tangerine%20velvet)"),
         ({}, "[the budget](https://example.org/%7Aq-tangerine-velvet)"),
+        # adversary helper 140
+        ({"reports/b.md": report("See [the agenda][zq tangerine velvet].\n\n"
+                                 "[zq tangerine velvet]: https://example.org/agenda\n")},
+         LEAKING),
+        ({}, "[the budget](https://example.org/?q=zq%2520tangerine%2520velvet)"),
     ],
     ids=["unused-definition", "unused-address", "used-only-withheld", "placeholder-for-nothing",
-         "percent-spaces", "percent-letter"],
+         "percent-spaces", "percent-letter", "a-links-label", "percent-twice"],
 )  # fmt: skip
 def test_withheld_words_are_found_where_no_output_shows_them_elsewhere(
     cli: Cli, project: Project, elsewhere: dict[str, str], channel: str
@@ -971,6 +976,20 @@ def test_withheld_words_are_found_where_no_output_shows_them_elsewhere(
     An address's %-escapes are read decoded."""
     body = f"The [zq tangerine velvet]{{.confidential}} case.\n\nPublic: {channel}\n"
     root = project({"reports/a.md": report(body), **elsewhere})
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    assert "a: confidential text 'zq tangerine velvet' found in reports/a/index.html" in result.err
+    assert not (root / "site").exists()
+
+
+def test_a_span_marked_inside_a_withheld_section_is_a_phrase_of_its_own(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 140: a span marked inside a confidential section was searched only
+    as part of its paragraph (runs of eight), so its three words went by in a public id."""
+    body = ("## Disputes {.confidential}\n\nThe chair was [zq tangerine velvet]{.confidential}"
+            f" this time.\n\n## Budget\n\nPublic: {LEAKING}\n")  # fmt: skip
+    root = project({"reports/a.md": report(body)})
     result = cli("build", "--now", NOW)
     assert result.code == 1, result.err
     assert "a: confidential text 'zq tangerine velvet' found in reports/a/index.html" in result.err

@@ -50,8 +50,16 @@ PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
 def unescaped(text: str) -> list[str]:
-    """Return the text with its %-escapes decoded, if it has any (an address's)."""
-    return [urllib.parse.unquote(text)] if PERCENT.search(text) else []
+    """Return the text with its %-escapes decoded, if it has any (an address's), as often
+    as they make more (`%2520`: adversary helper 140)."""
+    out: list[str] = []
+    while PERCENT.search(text) and len(out) < MOST_ESCAPED:
+        out.append(text := urllib.parse.unquote(text))
+    return out
+
+
+MOST_ESCAPED = 3
+"""How many times over an address's escapes are decoded."""
 
 
 class Runs:

@@ -36,14 +36,16 @@ ESCAPE = re.compile(r"\\(?=[^\w\s])")
 UNSHOWN = re.compile(
     r"(!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\()[ \t]*(?:<[^>\n]*>|[^\s)]*)"  # ![alt](file)
     r"|^((?:[ \t>]|[-*+:][ \t]|\d+[.)][ \t])*)\[[^\]\n]*\]:[^\n]*"  # [ref]: address "title"
-    r"(?:\n[ \t>]*(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\))[ \t]*$)?",  # its title, on its own line
+    r"(?:\n[ \t>]*(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\))[ \t]*$)?"  # its title, on its own line
+    r"|(\]\[)[^\]\n]+(?=\])",  # [words][label]: the label
     re.M,
 )
 """What an output never shows of public text: an image's file (an output names it by its
-digest, `img-….png`), and a link or image definition, which shows only where something uses
-it (a used one's address and title are in that link's output; one never used, or used only
-in withheld material, is in none: adversary helpers 137, 138). Words written there are no
-evidence that withheld words saying the same are public."""
+digest, `img-….png`), a link's label (`[words][label]`: adversary helper 140), and a link or
+image definition, which shows only where something uses it (a used one's address and title
+are in that link's output; one never used, or used only in withheld material, is in none:
+helpers 137, 138). Words written there are no evidence that withheld words saying the same
+are public."""
 STRETCH = re.compile(rb"(.)\1*", re.S)
 """A run of characters at one level (one byte a character: `Regions.levels`)."""
 
@@ -166,8 +168,16 @@ class Regions:
         """Yield every line, table cell and paragraph of the body, each at the level written;
         if `published`, without what no output shows of it (an image's file name)."""
         for level, start, text in self._stretches():
-            shown = UNSHOWN.sub(r"\1\2", text) if published else text
+            shown = UNSHOWN.sub(r"\1\2\3", text) if published else text
             yield from _units(level, self.line_of(start), shown)
+
+    def marked_units(self) -> Iterator[Unit]:
+        """Yield the lines and paragraphs of each withheld range on its own: a span marked
+        inside a withheld section is a phrase of its own too (adversary helper 140: within
+        its section's paragraph, only that paragraph's runs of eight were searched)."""
+        for start, end, level in self.spans:
+            if level:
+                yield from _units(Audience(level), self.line_of(start), self.body[start:end])
 
     def _stretches(self) -> Iterator[tuple[Audience, int, str]]:
         """Yield the maximal stretches of the body at one level."""

@@ -298,6 +298,7 @@ def withheld_fragments(source: Source, regions: Regions) -> tuple[Fragment, ...]
     """
     whole = Audience.CONFIDENTIAL if source.meta.confidential else None
     units = [(whole or u.level, u.text) for u in regions.units() if whole or u.level]
+    units += [(whole or u.level, u.text) for u in regions.marked_units()]
     units += [(whole or level, text) for level, text in decisions_written(regions)
               if whole or level]  # fmt: skip
     if whole is not None:
