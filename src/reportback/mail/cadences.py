@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from reportback.config import Config, monthly_spec, weekly_spec
 from reportback.database import utc
-from reportback.mail import ledger
+from reportback.mail import ledger, subscribers
 
 
 def last_slot(now: datetime, kind: str, spec: str, zone: ZoneInfo) -> datetime:
@@ -83,8 +83,7 @@ def mend_runs_ahead(db: sqlite3.Connection, now: datetime) -> None:
     imported, after now (adversary helper 136: an import at a clock ahead held their weekly
     digests back until then)."""
     db.execute("UPDATE digest_runs SET last_run_at = ? WHERE last_run_at > ?", (utc(now),) * 2)
-    for column in ("created_at", "cadence_at"):
-        db.execute(f"UPDATE subscribers SET {column} = ? WHERE {column} > ?", (utc(now),) * 2)
+    subscribers.mend_joined_ahead(db, now)
     db.execute(
         "UPDATE outbox SET next_attempt_at = ? WHERE status = 'deferred' AND next_attempt_at > ?",
         (utc(now), utc(now + ledger.LONGEST_WAIT)),

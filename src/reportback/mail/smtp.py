@@ -66,17 +66,15 @@ class OutboxFolder:
 
     def __init__(self, folder: Path, fresh: bool = False) -> None:
         self.folder = folder
-        self.fresh = fresh
-        """Whether it holds only this run's messages (a dry run's: what would go out now,
-        not that and every earlier dry run's, each reader twice: adversary helper 136)."""
+        self.fresh = fresh  # only this run's (a dry run's: each reader twice, helper 136)
 
     def deliver(self, jobs: Iterable[Job], report: Report, handing: Report | None = None) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        for left in self.folder.glob("*.eml") if self.fresh else ():
-            left.unlink(missing_ok=True)
-        for left in self.folder.glob(".*.tmp"):  # a killed send's half-written message (not
-            with suppress(OSError):  # one `serve` writes now: an hour old)
-                if left.stat().st_mtime < time.time() - 3600:
+        old = time.time() - 3600  # a killed send's half-written message, not `serve`'s now
+        dry = self.folder.glob("*.eml") if self.fresh else ()
+        for left in [*dry, *self.folder.glob(".*.tmp")]:
+            with suppress(OSError):
+                if left.suffix == ".eml" or left.stat().st_mtime < old:
                     left.unlink()
         for job in jobs:
             if not self._written_before(job):
@@ -84,11 +82,9 @@ class OutboxFolder:
             report(Outcome(job.row, "sent"))
 
     def _written_before(self, job: Job) -> bool:
-        """Whether a send killed after writing this very message (its Message-ID) left it:
-        it was delivered, and is not written twice (adversary helper 136)."""
-        try:
-            with (self.folder / f"{job.row:09d}.eml").open("rb") as handle:
-                head = handle.read(8192)
+        """Whether a killed send wrote this very message (its Message-ID): delivered (136)."""
+        try:  # (the first 8 KB: its head)
+            head = (self.folder / f"{job.row:09d}.eml").read_bytes()[:8192]
         except OSError:
             return False
         return (found := MESSAGE_ID.search(head)) is not None and found[0] in job.data[:8192]
@@ -118,10 +114,8 @@ class SmtpServer:
         self.config = config
         self.password = os.environ.get(PASSWORD_VARIABLE, "")
         self.rate = SendRate(config.rate_per_second)
-        self.taken = 0
-        """Messages the server has taken in this run (any thread)."""
-        self.relay_refused = 0
-        """Recipients it refused for the sender's sake before taking any."""
+        self.taken = 0  # messages the server has taken in this run (any thread)
+        self.relay_refused = 0  # recipients it refused for the sender's sake before any
         self.relay_reply = ""
 
     def connect(self) -> smtplib.SMTP:

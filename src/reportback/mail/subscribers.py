@@ -299,3 +299,9 @@ def record_hard_failure(db: sqlite3.Connection, subscriber: int, email: str, now
         suppress(db, email, "bounced", now)
         return True
     return False
+
+
+def mend_joined_ahead(db: sqlite3.Connection, now: datetime) -> None:
+    """Date a subscriber who joined, or chose a cadence, after `now` now (`cadences`)."""
+    for column in ("created_at", "cadence_at"):
+        db.execute(f"UPDATE subscribers SET {column} = ? WHERE {column} > ?", (utc(now),) * 2)
