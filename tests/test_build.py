@@ -982,6 +982,17 @@ def test_withheld_words_are_found_where_no_output_shows_them_elsewhere(
     assert not (root / "site").exists()
 
 
+def test_a_date_withheld_on_the_day_the_site_says_it_published_is_no_leak(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 141: `[5 December 2026]{.confidential}` refused the build made on 5
+    December 2026: the site says each report was published that day, in the same words."""
+    body = "The next hearing is on [5 December 2026]{.confidential}.\n"
+    project({"reports/a.md": report(body)})
+    result = cli("build", "--now", "2026-12-05T12:00:00+00:00")
+    assert result.code == 0, result.err
+
+
 def test_a_span_marked_inside_a_withheld_section_is_a_phrase_of_its_own(
     cli: Cli, project: Project
 ) -> None:

@@ -732,6 +732,7 @@ def test_withheld_text_an_svg_draws_in_letters_is_refused(
     assert result.code == 1, result.err
     found = r"^a: confidential text 'qorvath blenmist frendal' found in reports/a/img-\w+\.png"
     assert re.search(found, result.err, re.M), result.err
+    assert "write them in the report's public text too, as its caption" in result.err
     assert not (root / "site").exists()
     (root / "reports/a.md").write_text(report(body.replace("qorvath", "zindle")))
     assert cli("build", "--now", NOW).code == 0, "the same SVG, withholding nothing it says"

@@ -29,8 +29,7 @@ SEARCH_TYPES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter", ".pagefin
 """The search index's files (Pagefind): gzip-compressed, read decompressed."""
 READABLE = TEXT_TYPES + bytescan.BINARY_TYPES + SEARCH_TYPES
 """The file types the audit reads; any other is refused (the audit cannot vouch for it)."""
-ENTRY = {".xml": "<item>", ".atom": "<entry>"}
-"""Where each feed type's entries start (feeds are audited entry by entry)."""
+ENTRY = {".xml": "<item>", ".atom": "<entry>"}  # where entries start (audited one by one)
 FEED_TYPES = tuple(ENTRY)
 PDFIUM = threading.Lock()
 """PDFium is not thread-safe: one thread of a process uses it at a time (the render's
@@ -51,8 +50,7 @@ class Output:
     audience: Audience
     report: str | None = None
     """The report whose own page or PDF this is, if any."""
-    drawn: str = ""
-    """The text an image draws in letters, which its bytes do not hold (an SVG's)."""
+    drawn: str = ""  # the text an image draws in letters, not in its bytes (an SVG's)
 
     @cached_property
     def data(self) -> bytes:
@@ -381,6 +379,12 @@ def read_as(output: Output) -> bytes:
     return hashlib.sha256(output.data).digest()
 
 
+PICTURED = (
+    "; an image of the report's draws or spells them (an SVG's letters, or pixels): if it"
+    " shows them on purpose, write them in the report's public text too, as its caption"
+)
+
+
 def _messages(found: set[Withheld], name: str) -> list[Leak]:
     """Return one leak per report leaking into output `name`, naming its first fragment."""
     by_report: dict[str, list[Withheld]] = {}
@@ -390,6 +394,7 @@ def _messages(found: set[Withheld], name: str) -> list[Leak]:
     for report, items in sorted(by_report.items()):
         first = min(items, key=lambda w: w.order)
         more = f" (and {len(items) - 1} more runs)" if len(items) > 1 else ""
+        more += PICTURED if name.endswith(bytescan.IMAGE_TYPES) else ""
         text = f"{first.fragment.level.label} text {first.fragment.text!r}"
         out.append(Leak(name, f"{report}: {text} found in ", more))
     return out

@@ -7,20 +7,23 @@ pieces it found clean (`leaks.Verdicts`, one record per kind of audit: a build's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from reportback import cache as cachemod
 from reportback.audit.leaks import Auditor, Found, Output, PdfText, Verdicts, read_as
 from reportback.audit.withheld import public_runs
 from reportback.build.fork import Aside
+from reportback.build.redact_all import Redacted
 from reportback.build.swap import Staging
 from reportback.clps import Directory
 from reportback.config import Config
 from reportback.errors import Leak, LeakFound
-from reportback.model import Checked, Placeholders, Prepared, Withholding
+from reportback.model import Checked, Placeholders, Prepared, Survey, Withholding
 from reportback.timing import stage
 
 if TYPE_CHECKING:
@@ -30,16 +33,39 @@ SITE = "(the site)"
 """The audit's name for the text the site itself publishes."""
 
 
+def withheld(
+    config: Config,
+    ready: Survey,
+    redacted: Mapping[str, Redacted],
+    placeholders: Placeholders,
+    now: datetime,
+) -> dict[str, Withholding]:
+    """Return what each report withholds, with its text public only if the build publishes
+    it (`Withholding.unpublished`), and the site's own text (`SITE`)."""
+    out = {c.source.slug for c in ready.chosen.shown}
+    found = {slug: r[1] if slug in out else r[1].unpublished() for slug, r in redacted.items()}
+    days = [p.published_at or now for s, p in ready.plan.publications.items() if s in out]
+    found[SITE] = site_text(config, ready.directory, placeholders, ready.chosen.shown, days)
+    return found
+
+
 def site_text(
-    config: Config, directory: Directory, placeholders: Placeholders, shown: Sequence[Checked]
+    config: Config,
+    directory: Directory,
+    placeholders: Placeholders,
+    shown: Sequence[Checked],
+    days: Iterable[datetime],
 ) -> Withholding:
     """Return what the site publishes of its own, public by definition: the CLP and region
-    names, the rep's name, the site's title and what stands in for the material the reports
-    `shown` withhold (a heading `## Item for members {.members}` refused the build: adversary
-    helper 75). Words a report withholds that are also these never refuse a build (the
-    redactor still keeps them out of that report's own outputs)."""
+    names, the rep's name, the site's title, the `days` its reports were published (a span
+    withholding `5 December 2026` refused a build that day: adversary helper 141) and what
+    stands in for the material the reports `shown` withhold (a heading `## Item for members
+    {.members}` refused the build: helper 75). Words a report withholds that are also these
+    never refuse a build (the redactor still keeps them out of that report's own outputs)."""
     names = [config.site.title, config.site.rep, *directory.regions]
     names += [c.name for c in directory.clps]
+    zone = ZoneInfo(config.site.timezone)
+    names += sorted({f"{day.astimezone(zone):%-d %B %Y}" for day in days})
     names += _stand_ins(placeholders, shown) if placeholders.enabled else []
     return Withholding.held(cachemod.key("site text", names), (), tuple(names))
 

@@ -145,10 +145,7 @@ def prepare(
                               options.progress)  # fmt: skip
     shown = [c for c in ready.chosen.shown if only is None or c.source.slug in only]
     rendered = render_all(config, ready, redacted, shown, audiences, options.progress, text)
-    out = {c.source.slug for c in ready.chosen.shown}  # only their text is public
-    withheld = {slug: r[1] if slug in out else r[1].unpublished() for slug, r in redacted.items()}
-    withheld[audited.SITE] = audited.site_text(config, ready.directory, placeholders,
-                                               ready.chosen.shown)  # fmt: skip
+    withheld = audited.withheld(config, ready, redacted, placeholders, options.now)
     return Prepared(ready.directory, ready.templates, ready.checked, ready.chosen, ready.plan,
                     ready.held, withheld, rendered)  # fmt: skip
 
