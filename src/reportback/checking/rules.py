@@ -284,7 +284,8 @@ class BodyChecker:
             nearmiss.is_near_name(cls, "class") for cls in classes
         ):
             self.near(_near_miss(f"classes .{' .'.join(classes)}"), classes[0])
-        if ident and nearmiss.is_near_id(ident, kind in ("Span", "Div")):
+        part = kind in ("Span", "Div")
+        if ident and not json_ast.own_id(node) and nearmiss.is_near_id(ident, part):
             self.near(_near_miss(f"identifier #{ident}"), ident)
         keys = [key for key, _ in pairs]
         for key in visible.given_twice(keys):

@@ -263,6 +263,14 @@ def heading_id(text: str) -> str:
     return slug or "section"
 
 
+def own_id(node: Node) -> bool:
+    """Whether a heading's id is the one pandoc makes of its words (`## Confidential
+    reporting line {#confidential-reporting-line}` says nothing more: helper 141)."""
+    return node["t"] == "Header" and bool(
+        node["c"][1][0] == heading_id(stringify(node["c"][2], notes=False))
+    )
+
+
 def is_comment(node: Node) -> bool:
     """Return whether a raw node is nothing but an HTML comment."""
     if node["t"] not in ("RawBlock", "RawInline"):
