@@ -23,6 +23,12 @@ NEAR_MISS = (
 HEAD = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n---\n\n"  # body starts on line 7
 
 
+ENDS = (
+    " (a section marked on its heading runs to the next heading like it, or to the end of "
+    "the file: before definitions at the end, a heading such as ## Notes ends it)"
+)
+
+
 def refused(cli: Cli, root: Path, *expected: str) -> None:
     """Assert that check and build both refuse with exactly `expected` and publish nothing."""
     for command in ("check", "build"):
@@ -244,7 +250,7 @@ def test_footnote_defined_in_withheld_used_outside(cli: Cli, project: Project) -
         cli,
         root,
         "reports/a.md:12: footnote [^a] is written inside confidential material but used in "
-        "public material; move the definition out or the reference in",
+        "public material; move the definition out or the reference in" + ENDS,
     )
 
 
@@ -258,7 +264,7 @@ def test_link_defined_in_withheld_section_used_outside(cli: Cli, project: Projec
         cli,
         root,
         "reports/a.md:11: link definition [p] is written inside members material but used in "
-        "public material; move the definition out or the reference in",
+        "public material; move the definition out or the reference in" + ENDS,
     )
 
 
@@ -269,7 +275,7 @@ def test_definition_used_in_members_from_confidential(cli: Cli, project: Project
         cli,
         root,
         "reports/a.md:12: footnote [^c] is written inside confidential material but used in "
-        "members material; move the definition out or the reference in",
+        "members material; move the definition out or the reference in" + ENDS,
     )
 
 
@@ -461,7 +467,7 @@ def test_indented_definition_in_withheld_list_item_used_outside(cli: Cli, projec
         cli,
         root,
         "reports/a.md:13: footnote [^deep] is written inside confidential material but used in "
-        "public material; move the definition out or the reference in",
+        "public material; move the definition out or the reference in" + ENDS,
     )
 
 

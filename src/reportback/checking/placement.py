@@ -285,7 +285,9 @@ def _misuse(what: str, label: str, written: Audience, used: Audience) -> str:
     named = f"{what} [{label}]" if label else what
     return (
         f"{named} is written inside {written.label} material but used in {used.label} "
-        "material; move the definition out or the reference in"
+        "material; move the definition out or the reference in (a section marked on its "
+        "heading runs to the next heading like it, or to the end of the file: before "
+        "definitions at the end, a heading such as ## Notes ends it)"
     )
 
 
