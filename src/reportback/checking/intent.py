@@ -273,12 +273,14 @@ def _ends(line: str, after: str) -> bool:
 
 MID_SENTENCE = re.compile(
     r"(?:confidential|members(?:[ \t]+only)?|in[ \t]+confidence|private|restricted)"
-    r"(?:[ \t]+[a-z]+)?,[ \t]*(?=[a-z])[^:–—\n]*"
+    r"(?:(?:[ \t]+[a-z]+)?,[ \t]*(?=[a-z])|[ \t]+(?=[a-z])|[.!?]['’\")\]]*(?:[ \t]|$))"
+    r"[^:;–—…→\n]*"
 )
 """A label's word a wrapped sentence may hold (`…cases are⏎confidential, as ever.`): one of
-a few, in lower case, then a comma and the sentence going on in lower case with no colon or
-dash after (`…told us⏎off the record, Jo…`, `…⏎confidential, pending appeal: Jo…` are
-labels: adversary helpers 118, 119)."""
+a few, in lower case, then the sentence going on in lower case (after a comma, or none:
+`…stay⏎confidential until the hearing.`), or ending (`…open to⏎members only.`: helper 141),
+with no colon or dash after (`…told us⏎off the record, Jo…`, `…⏎confidential, pending appeal:
+Jo…` are labels: adversary helpers 118, 119)."""
 
 
 def _mid_sentence(line: str) -> bool:
