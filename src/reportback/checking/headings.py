@@ -16,9 +16,9 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from reportback.checking import intent
+from reportback.checking import intent, nearmiss
 from reportback.checking.regions import Regions
-from reportback.model import VOTES
+from reportback.model import VOTES, Audience
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import Node
 
@@ -343,3 +343,32 @@ def _leading(character: str) -> bool:
         return False
     kind = unicodedata.category(character)
     return character in LEADING or kind in ("So", "Sc", "Sk", "Ps", "Mn", "Me", "Cf")
+
+
+def id_problem(node: Node, ident: str) -> str | None:
+    """Say what is wrong with an element's id, if anything: a near miss of a mark (but a
+    heading's own, the one pandoc makes of its words: helper 141), or an id on a heading
+    spelled from the words it withholds, which the id would publish (`## Hearing on [5
+    December]{.confidential} {#hearing-on-5-december}`, in lower case too, where one or two
+    words are too few for the audit: adversary helper 142)."""
+    if node["t"] == "Header" and (spelled := _spelled(node, ident)):
+        return (
+            f"identifier #{ident} is spelled from words the heading withholds ({spelled}), "
+            "and is published wherever the heading is: name it from its words shown"
+        )
+    if not json_ast.own_id(node) and nearmiss.is_near_id(ident, node["t"] in ("Span", "Div")):
+        return nearmiss.message(f"identifier #{ident}")
+    return None
+
+
+def _spelled(node: Node, ident: str) -> str:
+    """Return a word of a heading's withheld words, not among its words shown, that its id
+    holds ('' if none): a word of the id, or, from three letters, inside one."""
+    inlines = node["c"][2]
+    withheld = {w for n in json_ast.walk(inlines) if json_ast.mark(n) is not None
+                for w in json_ast.words(json_ast.stringify(n["c"][1], notes=False))}  # fmt: skip
+    shown = set(json_ast.words(json_ast.visible_text(inlines, Audience.PUBLIC)))
+    named = json_ast.words(ident.replace("_", " "))
+    squeezed = "".join(named)
+    found = [w for w in sorted(withheld - shown) if w in named or (len(w) >= 3 and w in squeezed)]
+    return found[0] if found else ""

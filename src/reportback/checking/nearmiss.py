@@ -143,6 +143,14 @@ def is_near_id(ident: str, on_a_part: bool) -> bool:
     return near or (on_a_part and any(_near_synonym(w) or w == "only" for w in words))
 
 
+def message(what: str) -> str:
+    """Say that `what` (a class, id or key, as written) is a near miss of a mark."""
+    return (
+        f"{what} looks like a withholding mark but is not one; write exactly "
+        "{.confidential} or {.members} (lower case), or rename it"
+    )
+
+
 def any_near(names: list[str]) -> bool:
     """Return whether any of a list of class names, or any two side by side read as one,
     is a near miss (`{.confi dential}` is two classes, and reads as the mark)."""

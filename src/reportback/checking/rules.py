@@ -271,7 +271,7 @@ class BodyChecker:
                         node=node,
                     )
             elif nearmiss.is_near_name(cls, "class"):
-                self.near(_near_miss(f"class .{cls}"), cls, node=node)
+                self.near(nearmiss.message(f"class .{cls}"), cls, node=node)
             elif cls in visible.SITE_CLASSES:
                 self.near(visible.site_class(cls), cls)
             elif visible.means_nothing(cls, kind):  # adversary helpers 129, 132
@@ -283,10 +283,9 @@ class BodyChecker:
         if nearmiss.pair_near(classes) and not any(  # `{.mem bers}`, unless one was refused
             nearmiss.is_near_name(cls, "class") for cls in classes
         ):
-            self.near(_near_miss(f"classes .{' .'.join(classes)}"), classes[0])
-        part = kind in ("Span", "Div")
-        if ident and not json_ast.own_id(node) and nearmiss.is_near_id(ident, part):
-            self.near(_near_miss(f"identifier #{ident}"), ident)
+            self.near(nearmiss.message(f"classes .{' .'.join(classes)}"), classes[0])
+        if ident and (said := headings.id_problem(node, ident)):
+            self.near(said, ident)
         keys = [key for key, _ in pairs]
         for key in visible.given_twice(keys):
             self.near(f"attribute {key}= is given more than once here, and only the first "
@@ -327,7 +326,7 @@ class BodyChecker:
             self.near(f"attribute {key} has no value (<span {key}>): its word would be published "
                       f"as data-{key}, never shown; remove it", key)  # fmt: skip
         elif nearmiss.is_near_pair(key, value):
-            self.near(_near_miss(f"attribute {key}={value}"), key)
+            self.near(nearmiss.message(f"attribute {key}={value}"), key)
         elif key == "style":
             self.near(visible.STYLE, "style")
         elif key == "dir" and value.lower() not in ("ltr", "rtl", "auto"):
@@ -377,13 +376,6 @@ class BodyChecker:
                 self.images[src] = Image(path, images.published_name(path, self.cache))
             except ImageRefused as refused:
                 self.near(f"image {src!r} {refused}", src)
-
-
-def _near_miss(what: str) -> str:
-    return (
-        f"{what} looks like a withholding mark but is not one; write exactly "
-        "{.confidential} or {.members} (lower case), or rename it"
-    )
 
 
 def _kind_name(kind: str) -> str:
