@@ -184,7 +184,7 @@ def test_the_audit_refuses_an_image_the_reencoder_let_through(
     result = cli("build", "--now", NOW)
     assert result.code == 1, result.err
     published = "reports/a/img-"
-    found = rf"^a: confidential text '.*' found in {published}\w+\.\w+( \(and .*\))?$"
+    found = rf"^a: confidential text '.*' found in {published}\w+\.\w+( \(and .*\))?; the pic"
     assert re.search(found, result.err, re.M)
     assert result.err.strip().endswith("refused: leak audit failed; nothing was published")
     assert not (root / "site").exists()

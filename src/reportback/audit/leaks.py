@@ -380,7 +380,7 @@ def read_as(output: Output) -> bytes:
 
 
 PICTURED = (
-    "; an image of the report's draws or spells them (an SVG's letters, or pixels): if it"
+    "; the picture holds them (drawn, spelled in its pixels, or in its data): if it"
     " shows them on purpose, write them in the report's public text too, as its caption"
 )
 
