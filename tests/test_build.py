@@ -982,6 +982,17 @@ def test_withheld_words_are_found_where_no_output_shows_them_elsewhere(
     assert not (root / "site").exists()
 
 
+def test_check_does_not_call_a_links_label_public(cli: Cli, project: Project) -> None:
+    """Adversary helper 142: `check` warned that withheld words were also public where they
+    were a link's label, which no output shows (and the build then refused)."""
+    body = ("The [zq tangerine velvet]{.confidential} case.\n\n"
+            "See [the agenda][zq tangerine velvet].\n\n"
+            "[zq tangerine velvet]: https://example.org/agenda\n")  # fmt: skip
+    project({"reports/a.md": report(body)})
+    result = cli("check")
+    assert result.code == 0 and "also written in public text" not in result.err, result.err
+
+
 def test_a_date_withheld_on_the_day_the_site_says_it_published_is_no_leak(
     cli: Cli, project: Project
 ) -> None:

@@ -305,7 +305,8 @@ def also_public(
     units = list(regions.units())
     held = [(unit, runs(words(unit.text))) for unit in units if unit.level]
     vocabulary = {word for _, found in held for run in found for word in run}
-    public = [(f"at line {u.line + first_line - 1}", words(u.text)) for u in units if not u.level]
+    shown = regions.units(published=True)  # as the audit counts them (helper 142: a label)
+    public = [(f"at line {u.line + first_line - 1}", words(u.text)) for u in shown if not u.level]
     public += [(f"in the front matter's {key}", words(text)) for key, text in front]
 
     @functools.cache
