@@ -487,25 +487,6 @@ def test_a_label_starting_a_line_after_a_stop_or_in_capitals_is_refused_there(
 
 @pytest.mark.parametrize(
     "body",
-    [  # helper 141: each passes on one line, and was refused wrapped so
-        "The women's conference is open to women\nmembers only.\n",
-        "The outcome of each case will stay\nconfidential until the hearing has finished.\n",
-        "The names of complainants are kept\nconfidential. This protects them.\n",
-    ],
-)
-def test_a_sentence_wrapped_before_a_labels_word_reads_as_on_one_line(
-    cli: Cli, project: Project, body: str
-) -> None:
-    project({"reports/a.md": FRONT + "---\n\nIntro.\n\n" + body})
-    result = cli("check")
-    assert result.code == 0, result.err
-    one_line = body.replace("\n", " ", body.count("\n") - 1)
-    project({"reports/a.md": FRONT + "---\n\nIntro.\n\n" + one_line})
-    assert cli("check").code == 0, "as on one line"
-
-
-@pytest.mark.parametrize(
-    "body",
     [
         "Intro.\n\nThe panel heard the case members only: Zq Bloggs was expelled.\n",
         "Intro.\n\nOn the disputes item, in confidence – Zq Bloggs was expelled.\n",
@@ -544,6 +525,10 @@ def test_a_label_inside_a_sentence_before_what_it_labels_is_refused(
         "Intro.\n\nThe NEC agreed that hustings would be open to members only – non-members "
         "may watch the livestream.\n",
         "Intro.\n\nThe rulebook says NEC papers are confidential: I follow that rule.\n",
+        # helper 141: each passes on one line, and was refused wrapped so
+        "Intro.\n\nThe women's conference is open to women\nmembers only.\n",
+        "Intro.\n\nThe outcome of each case will stay\nconfidential until the hearing ends.\n",
+        "Intro.\n\nThe names of complainants are kept\nconfidential. This protects them.\n",
     ],
 )
 def test_a_sentence_about_confidentiality_is_published(
