@@ -715,8 +715,13 @@ def test_an_svg_drawn_too_large_is_refused_before_it_is_drawn(
     ("head", "text"),
     [("", "qorvath blenmist frendal"),
      ('<!DOCTYPE svg [<!ENTITY c "qorvath blenmist frendal">]>', "&c;"),
-     ("", '<tspan>qorvath</tspan> <tspan dy="2">blenmist</tspan> frendal')],
-    ids=["text", "entity", "tspans"],
+     ("", '<tspan>qorvath</tspan> <tspan dy="2">blenmist</tspan> frendal'),
+     # adversary helper 140: placed in another order than written, words or letters
+     ("", '<tspan x="200">frendal</tspan> <tspan x="5">qorvath</tspan> '
+          '<tspan x="90">blenmist</tspan>'),
+     ("", f'<tspan x="{" ".join(str(240 - 10 * i) for i in range(24))}">'
+          f'{"qorvath blenmist frendal"[::-1]}</tspan>')],
+    ids=["text", "entity", "tspans", "words-placed", "letters-placed"],
 )  # fmt: skip
 def test_withheld_text_an_svg_draws_in_letters_is_refused(
     cli: Cli, project: Project, head: str, text: str
