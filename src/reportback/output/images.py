@@ -79,10 +79,15 @@ def published(image: Image, cache: Cache | None) -> bytes:
 
 
 def drawn(image: Image) -> str:
-    """Return the text an SVG image draws in letters ('' for any other image)."""
+    """Return the text an SVG image draws in letters ('' for any other image). Its embedded
+    pictures are left as they are: `published` has cleaned them, and they hold no letters."""
     if image.source.suffix.lower() != ".svg":
         return ""
-    return svgsafe.drawn_text(svgsafe.safe_svg(read(image.source), clean)[1])
+    return svgsafe.drawn_text(svgsafe.safe_svg(read(image.source), _as_is)[1])
+
+
+def _as_is(data: bytes, suffix: str) -> bytes:
+    return data
 
 
 def read(path: Path) -> bytes:
