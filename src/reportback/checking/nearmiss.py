@@ -199,31 +199,9 @@ def is_near_pair(key: str, value: str) -> bool:
     return _near_mark(squeezed) or _near_synonym(squeezed)
 
 
-FILLER = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "for",
-        "to",
-        "of",
-        "this",
-        "only",
-        "do",
-        "not",
-        "eyes",
-        "item",
-        "items",
-        "text",
-        "note",
-        "notes",
-        "block",
-        "bit",
-        "part",
-        "section",
-        "session",
-    }
-)
+FILLER = frozenset({"a", "an", "the", "for", "to", "of", "this", "only", "do", "not", "eyes",
+                    "item", "items", "text", "note", "notes", "block", "bit", "part", "section",
+                    "session"})  # fmt: skip
 """Words a label for a mark says beside it (`title="Secret item"`, `"For members"`)."""
 
 

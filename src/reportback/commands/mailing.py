@@ -111,8 +111,9 @@ def digest_preview(args: argparse.Namespace, config: Config) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out} is a file: name a folder")
     stem = args.out / f"{args.clp}-{args.audience}-{args.cadence}"
-    for taken in (p for p in (stem.with_suffix(".eml"), stem.with_suffix(".html")) if p.is_dir()):
-        raise UsageError(f"--out {args.out}: {taken.name} there is a folder: move it, or name "
+    taken = [p.name for p in (stem.with_suffix(".eml"), stem.with_suffix(".html")) if p.is_dir()]
+    if taken:
+        raise UsageError(f"--out {args.out}: {taken[0]} there is a folder: move it, or name "
                          "another folder")  # fmt: skip
     sample = preview(config, now_of(args), args.clp, args.audience, args.cadence)
     args.out.mkdir(parents=True, exist_ok=True)
