@@ -18,11 +18,11 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from reportback.errors import ImageRefused
-from reportback.output import svgstyle
+from reportback.output import svgstyle, svgtext
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 DROPPED = frozenset({"script", "foreignObject", "title", "desc", "metadata"})
@@ -103,37 +103,11 @@ def safe_svg(data: bytes, clean: Clean) -> tuple[tuple[int, int], str]:
 
 
 def drawn_text(safe: str) -> str:
-    """Return every text a safe SVG (`safe_svg`'s) holds: what it draws in letters, which no
-    byte of its PNG holds (the audit reads it beside the pixels: adversary helper 137), as
-    written and as placed (line by line, left to right: helper 140 placed the words, and the
-    letters of one, in another order than written)."""
+    """Return every text a safe SVG (`safe_svg`'s) holds: what it draws in letters, as
+    written and as placed (`svgtext`)."""
     from lxml import etree
 
-    root = etree.fromstring(safe.encode("utf-8"))
-    placed = sorted(_placed(root, (0.0, 0.0)))
-    return " ".join(root.itertext()) + "\n" + " ".join(text for _, _, text in placed)
-
-
-def _placed(element: Any, at: tuple[float, float]) -> Iterator[tuple[float, float, str]]:
-    """Yield each text of `element` and below with where it is placed (y, x; a piece given
-    no place is where its element is), a text placed a letter at a time in the letters'
-    order by x."""
-    xs, ys = NUMBER.findall(element.get("x") or ""), NUMBER.findall(element.get("y") or "")
-    here = (round(float(ys[0])) if ys else at[0], float(xs[0]) if xs else at[1])
-    text = element.text or ""
-    if len(xs) > 1 and text:  # a letter each, as far as the places go
-        by_x = sorted(zip(map(float, xs), text, strict=False))
-        text = "".join(letter for _, letter in by_x) + text[len(by_x) :]
-    yield (*here, text)
-    for child in element:
-        if isinstance(child.tag, str):
-            yield from _placed(child, here)
-        if child.tail:
-            yield (*here, child.tail)
-
-
-NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-"""A number of a list of places (`x="10 20.5 3e1"`)."""
+    return svgtext.drawn_text(etree.fromstring(safe.encode("utf-8")))
 
 
 def _texts(root: Any) -> list[str]:

@@ -1,0 +1,155 @@
+"""The letters a safe SVG draws, as written and as placed on the picture.
+
+No byte of an SVG's PNG holds its letters, so the leak audit reads them beside the pixels
+(adversary helper 137): as written, and as placed, line by line and left to right, where each
+piece of text is put by its `x`/`y`, `dx`/`dy`, the `transform`s of it and of every element
+around it, and a `<use>` that draws it again elsewhere (helper 140 placed the words, and the
+letters of one, in another order than written). A text placed a letter at a time (`x="0 9
+18"`) is read in its letters' order on the picture.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from reportback.output.svgstyle import FUNCTION, numbers_in
+
+Matrix = tuple[float, float, float, float, float, float]
+"""An affine map (a, b, c, d, e, f): x' = a·x + c·y + e, y' = b·x + d·y + f."""
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+"""A number of a list of places (`x="10 20.5 3e1"`)."""
+HREF = re.compile(r"(?:^|[}:])href$")
+DEPTH = 8
+"""How many `<use>`s deep the letters are followed (a safe SVG's are few)."""
+
+Piece = tuple[tuple[int, int], int, float, int, str]
+"""A text where it is drawn: the ways its letters and its lines run (degrees), its line, its
+place along the line, its order as written, the text."""
+
+
+def drawn_text(root: Any) -> str:
+    """Return the letters of a safe SVG's tree (lxml) as written, then as placed."""
+    ids = {e.get("id"): e for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
+    placed = sorted(_placed(root, IDENTITY, (0.0, 0.0), ids, (), [0]))
+    return " ".join(root.itertext()) + "\n" + " ".join(text for *_, text in placed)
+
+
+def _placed(
+    element: Any,
+    outer: Matrix,
+    at: tuple[float, float],
+    ids: dict[str, Any],
+    using: tuple[str, ...],
+    count: list[int],
+) -> Iterator[Piece]:
+    """Yield each text of `element` and below where it is drawn: `outer` maps the parent's
+    places onto the picture, `at` is where the parent's text is (a piece given no place of
+    its own is there); `using` are the ids a `<use>` has followed to here."""
+    tag = str(element.tag).rpartition("}")[2]
+    matrix = _times(outer, transform(element.get("transform") or ""))
+    if tag in ("use", "svg"):  # what it draws starts at its x and y
+        matrix = _times(matrix, (1, 0, 0, 1, _first(element, "x", 0.0), _first(element, "y", 0.0)))
+    if tag == "use":
+        target = next((v for k, v in element.attrib.items() if HREF.search(k)), "")
+        found = ids.get(target[1:]) if target.startswith("#") else None
+        if found is not None and target not in using and len(using) < DEPTH:
+            yield from _placed(found, matrix, (0.0, 0.0), ids, (*using, target), count)
+        return
+    x = _first(element, "x", at[0]) + _first(element, "dx", 0.0)
+    y = _first(element, "y", at[1]) + _first(element, "dy", 0.0)
+    here = (x, y)
+    text = element.text or ""
+    xs = [float(n) for n in NUMBER.findall(element.get("x") or "")]
+    if len(xs) > 1 and text:  # a letter each, as far as the places go: in their order drawn
+        along = _axes(matrix)[0]
+        places = (_dot(_map(matrix, (n, y)), along) for n in xs)
+        by_x = sorted(zip(places, text, strict=False))
+        text = "".join(letter for _, letter in by_x) + text[len(by_x) :]
+    yield _piece(matrix, here, text, count)
+    for child in element:
+        if isinstance(child.tag, str):
+            yield from _placed(child, matrix, here, ids, using, count)
+        if child.tail:
+            yield _piece(matrix, here, child.tail, count)
+
+
+def _piece(matrix: Matrix, at: tuple[float, float], text: str, count: list[int]) -> Piece:
+    """Place a text: by the way its letters run (a group turned or mirrored is read in its
+    own way, as a reader turns the picture), then by its line, then along the line."""
+    count[0] += 1
+    along, across = _axes(matrix)
+    point = _map(matrix, at)
+    way = (round(math.degrees(math.atan2(along[1], along[0]))) % 360,
+           round(math.degrees(math.atan2(across[1], across[0]))) % 360)  # fmt: skip
+    return (way, round(_dot(point, across)), _dot(point, along), count[0], text)
+
+
+def _axes(m: Matrix) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Return the directions a map gives a line of letters and the next line (unit long)."""
+    return _unit(m[0], m[1]), _unit(m[2], m[3])
+
+
+def _unit(x: float, y: float) -> tuple[float, float]:
+    size = math.hypot(x, y) or 1.0
+    return (x / size, y / size)
+
+
+def _dot(p: tuple[float, float], q: tuple[float, float]) -> float:
+    return p[0] * q[0] + p[1] * q[1]
+
+
+def _first(element: Any, name: str, default: float) -> float:
+    found = NUMBER.search(element.get(name) or "")
+    return float(found[0]) if found else default
+
+
+def transform(value: str) -> Matrix:
+    """Return the map a `transform` attribute names (`svgstyle.moves` has checked it)."""
+    matrix = IDENTITY
+    for function in FUNCTION.finditer(value):
+        kind, numbers = function[1].lower(), numbers_in(function[2]) or []
+        matrix = _times(matrix, _move(kind, numbers))
+    return matrix
+
+
+def _move(kind: str, given: list[float]) -> Matrix:
+    n = given + [0.0] * (6 - len(given))  # what is not given is 0 (a scale's y: its x)
+    if kind == "matrix":
+        return (n[0], n[1], n[2], n[3], n[4], n[5])
+    if kind == "translate":
+        return (1.0, 0.0, 0.0, 1.0, n[0], n[1])
+    if kind == "scale":
+        return (n[0], 0.0, 0.0, n[1] if len(given) > 1 else n[0], 0.0, 0.0)
+    angle = math.radians(n[0])
+    if kind == "rotate":
+        cos, sin = math.cos(angle), math.sin(angle)
+        turn = (cos, sin, -sin, cos, 0.0, 0.0)
+        return _times(_times((1, 0, 0, 1, n[1], n[2]), turn), (1, 0, 0, 1, -n[1], -n[2]))
+    if kind == "skewx":
+        return (1.0, 0.0, math.tan(angle), 1.0, 0.0, 0.0)
+    if kind == "skewy":
+        return (1.0, math.tan(angle), 0.0, 1.0, 0.0, 0.0)
+    return IDENTITY
+
+
+def _times(m: Matrix, n: Matrix) -> Matrix:
+    """Return the map that applies `n`, then `m`."""
+    a1, b1, c1, d1, e1, f1 = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (
+        a1 * a2 + c1 * b2,
+        b1 * a2 + d1 * b2,
+        a1 * c2 + c1 * d2,
+        b1 * c2 + d1 * d2,
+        a1 * e2 + c1 * f2 + e1,
+        b1 * e2 + d1 * f2 + f1,
+    )
+
+
+def _map(m: Matrix, point: tuple[float, float]) -> tuple[float, float]:
+    x, y = point
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])

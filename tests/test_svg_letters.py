@@ -1,0 +1,80 @@
+"""The letters an SVG draws, read where they are drawn: the leak audit reads them so.
+
+Adversary helper 140 placed an SVG's words, and the letters of one, in another order than
+written (by their x); moved by a `transform`, by `dx`, or drawn again by a `<use>`, they were
+still read only as written and where their own `x` put them. A group turned upside down or
+mirrored is read in its own way, as a reader turns the picture to read it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reportback.output import svgsafe, svgtext
+
+from .conftest import NOW, Result, report
+
+Cli = Callable[..., Result]
+Project = Callable[[dict[str, str | bytes]], Path]
+
+PHRASE = "qorvath blenmist frendal"
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="40">{}</svg>'
+MOVED = {
+    "text moved": '<text transform="translate(200 30)">frendal</text>'
+    '<text transform="translate(5 30)">qorvath</text>'
+    '<text transform="translate(90,30)">blenmist</text>',
+    "groups moved": '<g transform="translate(200 0)"><text y="30">frendal</text></g>'
+    '<g transform="translate(5)"><text y="30">qorvath</text></g>'
+    '<g transform="matrix(1 0 0 1 90 0)"><text y="30">blenmist</text></g>',
+    "drawn by use": '<defs><text id="c" y="30">frendal</text><text id="a" y="30">qorvath</text>'
+    '<text id="b" y="30">blenmist</text></defs><use href="#a" x="5"/><use href="#b" x="90"/>'
+    '<use href="#c" x="200"/>',
+    "dx": '<text x="200" y="30">frendal<tspan dx="-195">qorvath</tspan></text>'
+    '<text x="90" y="30">blenmist</text>',
+    "mirrored": '<g transform="scale(-1 1) translate(-300 0)"><text x="200" y="30">frendal</text>'
+    '<text x="10" y="30">qorvath</text><text x="100" y="30">blenmist</text></g>',
+    "turned": '<g transform="rotate(180 150 20)"><g transform="translate(10 0)">'
+    '<text y="10">qorvath</text></g><g transform="translate(200 0)"><text y="10">frendal</text>'
+    '</g><g transform="translate(100 0)"><text y="10">blenmist</text></g></g>',
+    "letters moved": '<g transform="translate(300 0) scale(-1 1)">'
+    f'<text y="30" x="{" ".join(str(10 * i + 5) for i in range(24))}">{PHRASE}</text></g>',
+}
+
+
+def _read(svg: str) -> str:
+    return " ".join(svgsafe.drawn_text(svgsafe.safe_svg(svg.encode(), lambda d, s: d)[1]).split())
+
+
+@pytest.mark.parametrize("shape", list(MOVED))
+def test_an_svgs_words_are_read_where_they_are_drawn(shape: str) -> None:
+    assert PHRASE in _read(SVG.format(MOVED[shape]))
+
+
+def test_transforms_compose_as_svg_says() -> None:
+    """Each function applies to what follows it: `translate(10) scale(2)` puts x=1 at 12."""
+    matrix = svgtext.transform("translate(10) scale(2)")
+    assert svgtext._map(matrix, (1.0, 0.0)) == (12.0, 0.0)
+    turned = svgtext.transform("rotate(90 10 10)")
+    assert [round(v, 6) for v in svgtext._map(turned, (20.0, 10.0))] == [10.0, 20.0]
+    assert svgtext.transform("scale(2 3)")[:4] == (2.0, 0.0, 0.0, 3.0)
+
+
+def test_a_use_of_itself_ends() -> None:
+    """A `<use>` that draws its own group again is followed only so far, not forever."""
+    svg = SVG.format('<g id="g"><text x="5" y="30">qorvath</text><use href="#g" x="9"/></g>')
+    assert _read(svg).split().count("qorvath") <= 2 + svgtext.DEPTH
+
+
+def test_withheld_words_an_svg_draws_by_use_are_refused(cli: Cli, project: Project) -> None:
+    body = f"[{PHRASE}]{{.confidential}} Public.\n\n![A chart](chart.svg)\n"
+    root = project({"reports/a.md": report(body),
+                    "reports/chart.svg": SVG.format(MOVED["drawn by use"])})  # fmt: skip
+    result = cli("build", "--now", NOW)
+    assert result.code == 1, result.err
+    found = rf"^a: confidential text '{PHRASE}' found in reports/a/img-\w+\.png"
+    assert re.search(found, result.err, re.M), result.err
+    assert not (root / "site").exists()
