@@ -40,6 +40,18 @@ MOVED = {
     "turned": '<g transform="rotate(180 150 20)"><g transform="translate(10 0)">'
     '<text y="10">qorvath</text></g><g transform="translate(200 0)"><text y="10">frendal</text>'
     '</g><g transform="translate(100 0)"><text y="10">blenmist</text></g></g>',
+    # adversary helper 145: what shows nothing, a word split, letters one at a time, a break
+    "a soft hyphen": '<text x="5" y="30">qorvath blen&#173;mist frendal</text>',
+    "a zero-width space": '<text x="5" y="30">qorvath blen&#8203;mist fren&#8288;dal</text>',
+    "a word split": '<text x="5" y="30">qorvath blen<tspan fill="red">mist</tspan> frendal</text>',
+    "a letter each": "<text y='30'>"
+    + "".join(
+        f'<tspan x="{5 + 8 * i + (8 if i > 6 else 0) + (8 if i > 14 else 0)}">{c}</tspan>'
+        for i, c in enumerate(PHRASE.replace(" ", ""))
+    )
+    + "</text>",
+    "a word broken": '<text x="5" y="20">qorvath blen-<tspan x="5" y="35">mist frendal</tspan>'
+    "</text>",
     "letters moved": '<g transform="translate(300 0) scale(-1 1)">'
     f'<text y="30" x="{" ".join(str(10 * i + 5) for i in range(24))}">{PHRASE}</text></g>',
 }
@@ -66,13 +78,15 @@ def test_transforms_compose_as_svg_says() -> None:
 def test_a_use_of_itself_ends() -> None:
     """A `<use>` that draws its own group again is followed only so far, not forever."""
     svg = SVG.format('<g id="g"><text x="5" y="30">qorvath</text><use href="#g" x="9"/></g>')
-    assert _read(svg).split().count("qorvath") <= 2 + svgtext.DEPTH
+    assert 0 < _read(svg).count("qorvath") <= 6 * (2 + svgtext.DEPTH)  # six readings
 
 
-def test_withheld_words_an_svg_draws_by_use_are_refused(cli: Cli, project: Project) -> None:
+@pytest.mark.parametrize("shape", ["drawn by use", "look-alike"])
+def test_withheld_words_an_svg_draws_are_refused(cli: Cli, project: Project, shape: str) -> None:
+    svg = SVG.format(MOVED.get(shape, '<text x="5" y="30">qorvath blenmist frendаl</text>'))
     body = f"[{PHRASE}]{{.confidential}} Public.\n\n![A chart](chart.svg)\n"
     root = project({"reports/a.md": report(body),
-                    "reports/chart.svg": SVG.format(MOVED["drawn by use"])})  # fmt: skip
+                    "reports/chart.svg": svg})  # fmt: skip
     result = cli("build", "--now", NOW)
     assert result.code == 1, result.err
     found = rf"^a: confidential text '{PHRASE}' found in reports/a/img-\w+\.png"

@@ -1375,6 +1375,24 @@ def test_an_attribute_spelled_from_withheld_words_is_refused(
     assert_refused_after_a_line(cli, project, *SPELLED_FROM_WITHHELD[case])
 
 
+def test_a_pictures_description_in_a_line_spelled_from_withheld_words_is_refused(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 145: a picture in a line of text is shown without its description
+    (alt text), which went out unseen in the page's source, the feeds and the search index
+    with a withheld name; in a figure, the description is its caption, shown (public text)."""
+    png = (Path(__file__).parents[1] / "reports/images/timetable.png").read_bytes()
+    withheld = "The panel heard the case of [Jo Zqquimby]{.confidential}.\n\n"
+    inline = "Our chart ![Zqquimby at the hearing](chart.png) shows the trend.\n"
+    root = project({"reports/a.md": HEAD + withheld + inline, "reports/chart.png": png})
+    assert_refused(cli, root, 9, "the picture's description Zqquimby at the hearing " + SPELLED)
+    (root / "reports/a.md").write_text(HEAD + withheld + inline.replace("Zqquimby", "Spending"))
+    assert cli("check").code == 0
+    figure = "![Zqquimby at the hearing](chart.png)\n"
+    (root / "reports/a.md").write_text(HEAD + withheld + figure)
+    assert cli("check").code == 0, "a figure's description is its caption: shown, public"
+
+
 NOT_SPELLED = {
     "the meeting's name, in the front matter": (
         'summary: "The NEC met."\n', "2016-09-20-nec.md",

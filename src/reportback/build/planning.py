@@ -15,6 +15,7 @@ from reportback.audit.leaks import Output
 from reportback.build.fork import Aside
 from reportback.build.swap import Staging
 from reportback.cache import Cache
+from reportback.checking import nearmiss
 from reportback.config import Config
 from reportback.model import Audience, Image, Prepared, RenderedReport
 from reportback.output import images, search_index
@@ -252,7 +253,8 @@ def _feed_output(feed: FeedFile) -> Output:
 def _image(name: str, image: Image, cache: Cache, slug: str) -> Output:
     with stage("images"):
         data = images.published(image, cache)
-    return Output(name, data, Audience.PUBLIC, slug, images.drawn(image))
+    drawn = images.drawn(image)  # and with letters drawn like others as those (helper 145)
+    return Output(name, data, Audience.PUBLIC, slug, f"{drawn}\n{nearmiss.skeleton(drawn)}")
 
 
 def _planned_pdf(report: RenderedReport, page: str) -> Planned:

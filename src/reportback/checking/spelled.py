@@ -13,7 +13,9 @@ withheld text (a heading, emphasis, brackets too) mid-sentence, and never in low
 anywhere in the report; a word also in the report's text for the element's audience (its
 front matter and the CLPs it concerns too, plurals alike) is public. An id, a class or a key
 (never read as text) is compared with those and a withheld element's own id or title; a
-decision, a title, a link's address (but a plain host), a raw HTML attribute, the file name
+decision, a title, a picture's description (shown only in a figure, as its caption: one
+in a line of text was published unseen, helper 145), a link's address (but a plain host), a
+raw HTML attribute, the file name
 or `id:` with those names; a reason (in the meeting's words) with withheld spans' names only,
 and with its own element's. Adversary
 helpers 110 and 112 found ~40 kinds of honest wording refused by wider versions ("for" in
@@ -66,6 +68,8 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tu
     def visit(node: Node, level: Audience) -> None:
         texts = list(_strings(node))
         if node["t"] == "Link" and _autolink(node):  # its words are its address
+            texts = []
+        if node["t"] == "Image":  # its description: shown, in a figure, as its caption
             texts = []
         shown.setdefault(level, []).extend(texts)
         lower.update(w for text in texts if text[:1].islower() for w in _words(text))
@@ -209,6 +213,8 @@ def _given(node: Node, level: Audience) -> Iterator[tuple[str, str, Audience]]:
         if node["t"] == "Link":  # an image's is not published: its file is renamed
             yield "the address ", address, level
         yield "the title ", title, level
+    if node["t"] == "Image":  # unseen beside the picture (adversary helper 145)
+        yield "the picture's description ", json_ast.stringify(node["c"][1]), level
 
 
 def _spells(tokens: Iterable[str], held: set[str]) -> str:

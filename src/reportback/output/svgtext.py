@@ -6,12 +6,17 @@ piece of text is put by its `x`/`y`, `dx`/`dy`, the `transform`s of it and of ev
 around it, and a `<use>` that draws it again elsewhere (helper 140 placed the words, and the
 letters of one, in another order than written). A text placed a letter at a time (`x="0 9
 18"`) is read in its letters' order on the picture.
+
+An audit reads more than is drawn rather than less: each reading is given, one after another.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
+import statistics
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,10 +37,43 @@ place along the line, its order as written, the text."""
 
 
 def drawn_text(root: Any) -> str:
-    """Return the letters of a safe SVG's tree (lxml) as written, then as placed."""
+    """Return the letters of a safe SVG's tree (lxml) as written, then as placed: its pieces
+    apart and run together (a word split between `<tspan>`s, or drawn a letter at a time), and
+    each again without what shows nothing (`Canary&shy;field`) and a word broken at a line's
+    end rejoined (helper 145)."""
     ids = {e.get("id"): e for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
     placed = sorted(_placed(root, IDENTITY, (0.0, 0.0), ids, (), [0]))
-    return " ".join(root.itertext()) + "\n" + " ".join(text for *_, text in placed)
+    written = list(root.itertext())
+    apart = " ".join(text for *_, text in placed)
+    readings = "\n".join([" ".join(written), "".join(written), apart, _run_together(placed)])
+    shown = "".join(c for c in readings if unicodedata.category(c) != "Cf")
+    return "\n".join([readings, shown, BROKEN.sub("", shown)])
+
+
+BROKEN = re.compile(r"(?<=\w)[-\u2010\u00ad]\s*(?=\w)")
+"""A hyphen ending a line in a word that goes on on the next (or any hyphen: one reading)."""
+SPACE = 1.6
+"""A gap between letters placed one at a time this many times their usual gap is a space."""
+
+
+def _run_together(placed: list[Piece]) -> str:
+    """Return the pieces run together, a line at a time; letters placed one at a time with a
+    space where the gap after one is wider than their usual gap."""
+    lines: list[str] = []
+    for _, pieces in itertools.groupby(placed, key=lambda piece: piece[:2]):
+        line = list(pieces)
+        gaps = [b[2] - a[2] for a, b in itertools.pairwise(line) if _letters(a, b)]
+        usual = statistics.median(gaps) if gaps else 0.0
+        text = line[0][4]
+        for a, b in itertools.pairwise(line):
+            wide = _letters(a, b) and usual > 0 and b[2] - a[2] > SPACE * usual
+            text += (" " if wide else "") + b[4]
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def _letters(a: Piece, b: Piece) -> bool:
+    return len(a[4].strip()) == 1 and len(b[4].strip()) == 1
 
 
 def _placed(
@@ -64,11 +102,9 @@ def _placed(
     here = (x, y)
     text = element.text or ""
     xs = [float(n) for n in NUMBER.findall(element.get("x") or "")]
-    if len(xs) > 1 and text:  # a letter each, as far as the places go: in their order drawn
-        along = _axes(matrix)[0]
-        places = (_dot(_map(matrix, (n, y)), along) for n in xs)
-        by_x = sorted(zip(places, text, strict=False))
-        text = "".join(letter for _, letter in by_x) + text[len(by_x) :]
+    if len(xs) > 1 and text:  # a letter each, as far as the places go
+        yield from (_piece(matrix, (n, y), c, count) for n, c in zip(xs, text, strict=False))
+        text, here = text[len(xs) :], (xs[min(len(xs), len(text)) - 1], y)
     yield _piece(matrix, here, text, count)
     for child in element:
         if isinstance(child.tag, str):
