@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -96,6 +97,27 @@ def test_placeholders_can_be_turned_off(cli: Cli, project: Project) -> None:
     assert "Kept" in page
     for text in ("Confidential item", "Legal", "[withheld]", 'class="withheld"', "for members"):
         assert text not in page
+
+
+def test_without_placeholders_nothing_left_empty_says_where_something_was(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 144: with no placeholders, a list item that was all withheld was left
+    empty (`<li></li>`, "2." alone in the PDF), saying where, and how many, were withheld."""
+    body = (
+        "1. Accounts presented.\n2. [The zqloan was written off.]{.confidential}\n"
+        "3. Accounts noted.\n\n- [zqgone]{.confidential}\n\n> [zqquote]{.members}\n\n"
+        "::: {#box}\n[zqdiv]{.confidential}\n:::\n\nDone.\n"
+    )
+    root = project(
+        {"reportback.toml": "[redaction]\nplaceholders = false\n", "reports/r.md": report(body)}
+    )
+    assert cli("build", "--now", NOW).code == 0
+    page = (root / "site/reports/r/index.html").read_text()
+    assert "<li>Accounts presented.</li>\n<li>Accounts noted.</li>\n</ol>\n<p>Done.</p>" in page
+    assert "<li></li>" not in page and "<blockquote>" not in page and "box" not in page
+    pdf = pdf_text(root / "site/reports/r/r.pdf")
+    assert re.search(r"1\.\s*Accounts presented\.\s*2\.\s*Accounts noted", pdf), pdf
 
 
 def test_placeholder_texts_are_configurable(cli: Cli, project: Project) -> None:

@@ -1329,6 +1329,13 @@ SPELLED_FROM_WITHHELD = {
     "a reason naming a withheld span": (
         '## Held {.confidential reason="Zqquimby\'s appeal"}\n\nThe panel heard [Jo Zqquimby]'
         "{.members} again.\n", 9, SPELLED),
+    # adversary helper 144: a withheld heading's first word (the item's name) in a decision
+    "a withheld heading's first word in a decision": (
+        '## Outcome {decision="Zqquimby appeal dismissed"}\n\nDone.\n\n## Zqquimby appeal '
+        "{.confidential}\n\nThe appeal was heard.\n", 9, SPELLED),
+    "a withheld heading's first word in an id": (
+        "## Training {#zqquimby-appeal}\n\nDone.\n\n::: confidential\n### Zqquimby appeal\n\n"
+        "The appeal was heard.\n:::\n", 9, SPELLED),
     "a withheld heading's id given again": (
         "## Appeal {.confidential #zqappeal}\n\nHeld.\n\n## Public\n\nSee [y]{#zqappeal}.\n",
         15, SPELLED),
@@ -1476,6 +1483,10 @@ def test_a_file_name_or_id_holding_a_withheld_name_is_refused(cli: Cli, project:
     [
         "## Appeal {.confidential}\n\nThe panel expelled Jo Zqquimby after a long hearing.\n",
         "Public.\n\n::: members\nThe panel heard from Jo Zqquimby and others.\n:::\n",
+        # adversary helper 144: a withheld heading's first word, the item's name
+        "## Training\n\nDone.\n\n## Zqquimby appeal {.confidential}\n\nThe appeal failed.\n",
+        "## Zqquimby {.members}\n\nThe appeal failed.\n",
+        "Public.\n\n::: confidential\n### Zqquimby appeal\n\nThe appeal failed.\n:::\n",
     ],
 )
 def test_a_file_name_or_id_holding_a_name_from_a_withheld_section_is_refused(

@@ -8,8 +8,9 @@ advice to give a heading an id of its own invites; `decision="Smith's expulsion 
 link around a withheld name to `…/jo-smith-suspended`), it publishes them: one or two words
 are too few for the audit's runs to find (adversary helpers 105, 108).
 
-Only names are compared: words written with a capital in a withheld span, or in other
-withheld text (a heading, emphasis, brackets too) mid-sentence, and never in lower case
+Only names are compared: words written with a capital in a withheld span or heading (its
+first word too: `## Smith appeal` names the item, adversary helper 144), or in other
+withheld text (emphasis, brackets too) mid-sentence, and never in lower case
 anywhere in the report; a word also in the report's text for the element's audience (its
 front matter and the CLPs it concerns too, plurals alike) is public. An id, a class or a key
 (never read as text) is compared with those and a withheld element's own id or title; a
@@ -78,8 +79,9 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tu
             spanned.setdefault(level, set()).update(
                 w for text in json_ast.strings(node["c"][1]) if text[:1].isupper()
                 for w in _words(text))  # fmt: skip
-        elif own and node["t"] == "Header":  # as other text: its first word starts it
-            named.setdefault(level, set()).update(_capitalised(json_ast.strings(node["c"][2])))
+        elif node["t"] == "Header" and level > Audience.PUBLIC:  # its first word too: an
+            heading = json_ast.strings(node["c"][2])  # item's name (`## Smith appeal`: 144)
+            named.setdefault(level, set()).update(_capitalised(heading, starts=False))
         elif level > Audience.PUBLIC:  # inside an inline element, no sentence starts
             named.setdefault(level, set()).update(_capitalised(texts, node["t"] in BLOCKS))
         if json_ast.attr(node) is not None or node["t"] in ("Link", "Image") or _html(node):

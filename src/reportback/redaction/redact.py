@@ -56,6 +56,8 @@ def _version(
     read heading's identity), its heading's `ids` where given."""
     redactor = _Redactor(audience, placeholders)
     blocks = redactor.nodes(ast["blocks"])
+    if not placeholders.enabled:
+        blocks = _without_emptied(blocks)
     for read, heading in redactor.headings.items():
         heading["c"][1][0] = ids.get(read, heading["c"][1][0])
     nodes = list(json_ast.structure(blocks))  # in order; the steps below change no structure
@@ -69,6 +71,33 @@ def _version(
     summary = source.meta.summary or _first_paragraph(nodes)
     made = {read: heading["c"][1][0] for read, heading in redactor.headings.items()}
     return RedactedReport(source, audience, Document(doc), items, summary, used, decisions), made
+
+
+BLANK = frozenset({"Space", "SoftBreak", "LineBreak"})
+
+
+def _without_emptied(blocks: list[Node]) -> list[Node]:
+    """Return blocks without a paragraph, list item, list, quote or div left showing nothing:
+    with no placeholders, an empty list item said where something was withheld, and how many
+    (adversary helper 144)."""
+    out: list[Node] = []
+    for node in blocks:
+        kind, content = node["t"], node.get("c", [])
+        if kind in ("Para", "Plain") and all(i["t"] in BLANK for i in content):
+            continue
+        if kind in ("BulletList", "OrderedList"):
+            items = content if kind == "BulletList" else content[1]
+            kept = [shown for shown in map(_without_emptied, items) if shown]
+            if not kept:
+                continue
+            node = {**node, "c": kept if kind == "BulletList" else [content[0], kept]}
+        elif kind in ("BlockQuote", "Div"):
+            inner = _without_emptied(content if kind == "BlockQuote" else content[1])
+            if not inner:
+                continue
+            node = {**node, "c": inner if kind == "BlockQuote" else [content[0], inner]}
+        out.append(node)
+    return out
 
 
 IN_HTML = re.compile(r"<!--.*?-->", re.S)
