@@ -152,6 +152,18 @@ def test_a_mark_read_as_text_is_named_at_its_line_not_an_earlier_attached_one(
     assert said in assert_refused(cli, root, 9), said
 
 
+@pytest.mark.parametrize(
+    "mark", ['{class="&#32;confidential"}', '{class="x&#9;confidential"}', "{\\.confidential}"]
+)
+def test_a_mark_written_with_a_reference_or_an_escape_is_named_at_its_line(
+    cli: Cli, project: Project, mark: str
+) -> None:
+    """Adversary helper 143: each was named at the body's first line (a blank one)."""
+    project({"reports/a.md": HEAD + f"## Rules\n\nAgreed.\n\nThe chair was [Jo]{mark} today.\n"})
+    result = cli("check")
+    assert result.code == 1 and result.err.startswith("reports/a.md:11: "), result.err
+
+
 TABBED = {  # adversary helper 104: each was named at an earlier line (or twice)
     "a label": ("Members\tonly:\tthe panel expelled Jo.", "'Members only:' says that it"),
     "a heading's label": ("## In\tcamera", "says that it is withheld"),

@@ -193,17 +193,22 @@ QUOTES = str.maketrans("“”‘’", "\"\"''")
 
 def line_of(lines: list[str], needle: str, around: str = "") -> int:
     """Return the first line holding `needle` as written, or as pandoc read it (braces drawn
-    like braces, entities, quotes made curly, any run of spaces as one): the first holding
-    the line of `around` (a node's text) that holds it, if any does (an earlier line may hold
-    the same mark, attached: adversary helper 103), else 1."""
+    like braces, entities and escapes, quotes made curly, any run of spaces as one): the
+    first holding the line of `around` (a node's text) that holds it, if any does (an earlier
+    line may hold the same mark, attached: adversary helper 103), else 1."""
     lines_around = [ln for ln in around.split("\n") if needle in ln and ln.strip() != needle]
     for wanted in [*lines_around[:1], needle]:
         wanted = " ".join(wanted.split("\n")[0].translate(QUOTES).split())
         for number, line in enumerate(lines, start=1):
-            read = " ".join(html.unescape(line).translate(BRACES).translate(QUOTES).split())
+            read = " ".join(html.unescape(UNESCAPED.sub(r"\1", line)).translate(BRACES)
+                            .translate(QUOTES).split())  # fmt: skip
             if wanted in line or wanted in read or _unquoted(wanted) in _unquoted(read):
                 return number
     return 1
+
+
+UNESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+"""A backslash escape, as pandoc reads it (`{\\.confidential}` is text: adversary helper 143)."""
 
 
 def _unquoted(text: str) -> str:

@@ -121,8 +121,12 @@ def _mark_line(lines: list[str], regions: Regions, first: int, level: Audience) 
     writes a mark of `level` as a class (`.confidential`, `class="confidential"`)."""
     after = regions.line_of(regions.marks[first - 1][2]) if first else 0
     written = re.compile(rf"(?:\.|class\s*=\s*[\"']?){level.label}\b", re.IGNORECASE)
-    found = (n for n, text in enumerate(lines, start=1) if n > after and written.search(text))
-    return next(found, max(after, 1))
+    loosely = re.compile(rf"[{{=][^}}\n]*{level.label}", re.IGNORECASE)  # `class="&#32;…`
+    for pattern in (written, loosely):  # (adversary helper 143: named at the body's first line)
+        found = (n for n, text in enumerate(lines, start=1) if n > after and pattern.search(text))
+        if (line := next(found, 0)) > 0:
+            return line
+    return max(after, 1)
 
 
 def heading_disagreements(tree: MainTree, regions: Regions, lines: list[str]) -> Iterator[Found]:
