@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -575,6 +575,24 @@ def test_a_build_says_which_reports_it_took_off_the_site_and_why(
     assert "its file is gone" in back.err
     again = cli("build", "--now", "2026-11-30T09:00:00+00:00")
     assert "no longer published" not in again.err, "said once, by the build that did it"
+
+
+def test_a_build_ahead_of_the_clock_says_what_it_published_before_its_embargo(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 147: `--now` mistyped ahead of the clock published an embargoed
+    report on the real site and in the feeds without a word."""
+    clock = datetime.now(UTC)
+    ends = (clock + timedelta(days=15)).replace(microsecond=0)
+    files = two_reports()
+    files["reports/2016-11-22-away.md"] = report("Findings.\n", publish_at=ends.isoformat())
+    project(files)
+    ahead = cli("build", "--now", (clock + timedelta(days=16)).isoformat())
+    assert ahead.code == 0, ahead.err
+    said = f"reports/2016-11-22-away.md: published before its embargo ends ({ends.isoformat()})"
+    assert said in ahead.err and "by this machine's clock" in ahead.err
+    assert "2016-10-04-org.md: published before" not in ahead.err
+    assert said not in cli("build", "--now", (clock + timedelta(days=14)).isoformat()).err
 
 
 @pytest.mark.parametrize("folders", [["--site", "site", "--feeds", "feeds"], ["--site", "./site/"],

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import gc
 import sqlite3
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from reportback.cache import Cache
 from reportback.checking import links
 from reportback.clps import directory_for
 from reportback.config import Config
-from reportback.errors import InputRefused, LeakFound, Problem
+from reportback.errors import InputRefused, LeakFound, Problem, shown_path
 from reportback.model import (
     Audience,
     BuildOptions,
@@ -235,10 +235,23 @@ def _result(ready: Prepared, files: int, changed: bool) -> BuildResult:
             (c.source.meta.publish_at for c in chosen.embargoed if c.source.meta.publish_at),
             default=None,
         ),
-        warnings=tuple(str(w) for c in ready.checked for w in c.warnings),
+        warnings=(*(str(w) for c in ready.checked for w in c.warnings), *_early(chosen)),
         marks=_marks(chosen.shown),
         sources=tuple(sorted((c.source.slug, c.source.sha256) for c in chosen.published)),
     )
+
+
+def _early(chosen: Selection) -> Iterator[str]:
+    """Say which reports a build whose time is ahead of the clock (`--now`) published before
+    their embargo ends (adversary helper 147: `--now 2026-12-21` for `2026-12-12`)."""
+    clock = datetime.now(UTC)
+    for c in chosen.published:
+        if c.source.meta.publish_at is not None and c.source.meta.publish_at > clock:
+            yield (
+                f"{shown_path(c.source.path)}: published before its embargo ends "
+                f"({c.source.meta.publish_at.isoformat()}) by this machine's clock, as this "
+                "build's time (--now) is later; build again without --now to take it off"
+            )
 
 
 def _marks(shown: Iterable[Checked]) -> tuple[int, int, int]:
