@@ -146,6 +146,27 @@ def test_a_long_name_is_refused_at_import_and_one_stored_before_is_cut_short(
     assert "font-size: 16px" in html and "&#34;" not in html  # the style sheet read whole
 
 
+def test_a_long_address_or_title_keeps_every_line_under_998_octets(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 144: a link to an address of 1,500 characters (a map's) made a text
+    part line of 1,541, past SMTP's 998 octets; a strict server refuses the message."""
+    address = "https://maps.example.org/place/?q=" + "a%2Cb" * 300
+    files = reports()
+    files["reports/2016-09-20-nec.md"] = report(f"We met at [the venue]({address}).\n",
+                                                title="T" * 1200)  # fmt: skip
+    with Server() as server:
+        project(files | {"members.csv": MEMBERS, "reportback.toml": server.config()})
+        assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+        assert cli("build", "--now", T1).code == 0
+        sent = cli("digest", "send", "--now", T2)
+        assert sent.code == 0 and "4 sent, 0 deferred, 0 failed" in sent.err, sent.err
+        raw = [data for _, _, data in server.recorder.messages]
+        text = "".join(parts(m) for m in server.recorder.parsed())
+    assert raw and max(len(line) for data in raw for line in data.split(b"\r\n")) <= 998
+    assert text.count(address) == 0 < text.replace("\r\n", "").count(address)  # broken, whole
+
+
 def test_the_text_part_gives_each_link_its_address(cli: Cli, project: Project) -> None:
     """Adversary helper 107: the text part showed a link's words only, its address nowhere."""
     body = ("See [the timetable](https://example.org/page?a=1&b=2), [the Witney report]"

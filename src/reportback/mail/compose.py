@@ -69,8 +69,9 @@ def clean_subject(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()[:200]
 
 
-def wrap_long_lines(html: str, limit: int = LINE_LIMIT) -> str:
-    """Break lines longer than `limit` bytes at a space or after a tag (rendering unchanged).
+def wrap_long_lines(html: str, limit: int = LINE_LIMIT, then: bytes = b'",') -> str:
+    """Break lines longer than `limit` bytes at a space or after a tag (rendering unchanged),
+    or else after one of `then` (a text part's long address: after `/`, `&`, `?`, `=`).
 
     Works on UTF-8 bytes: an ASCII space or '>' never sits inside a multi-byte character.
     """
@@ -79,7 +80,7 @@ def wrap_long_lines(html: str, limit: int = LINE_LIMIT) -> str:
         while len(line) > limit:
             cut = max(line.rfind(b" ", 0, limit), line.rfind(b">", 0, limit) + 1)
             if cut <= 0:
-                cut = max(line.rfind(b'"', 0, limit), line.rfind(b",", 0, limit)) + 1
+                cut = max(line.rfind(bytes([c]), 0, limit) for c in then) + 1
             if cut <= 0:
                 cut = limit  # one unbroken run of 900 bytes: nothing better to do
             out.append(line[:cut])
@@ -143,6 +144,7 @@ class Composer:
             recipient=Recipient(NAME_HTML_MARK, UNSUBSCRIBE_MARK, PREFERENCES_MARK), **context
         )
         html = wrap_long_lines(self.inliner.inline(html))
+        text = wrap_long_lines(text, then=b"/&?=,;-")  # (an address of 1,500: helper 144)
         attachments = self._attachments(reports, group.audience)
         head, body = _mime(text, html, attachments)
         return Composed(subject, text, html, head, body, attachments)
