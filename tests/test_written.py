@@ -1857,6 +1857,44 @@ def test_what_yaml_or_code_takes_as_text_and_text_that_says_withheld_are_refused
     assert_refused(cli, project({"reports/a.md": text}), line, phrase)
 
 
+NOTES_TO_SELF = {  # adversary helper 144: each published at once
+    "status: final # WIP": "the comment beside status says 'WIP'",
+    "status: final # still waiting for sign-off": "the comment beside status says 'waiting'",
+    "status: final # not ready yet": "the comment beside status says 'not ready'",
+    "publish_at: 2016-09-21T09:00:00+01:00 # wait for the press release": "says 'wait'",
+    "# EMBARGOED UNTIL 8 DECEMBER": "the comment says 'EMBARGOED', but YAML drops it",
+    "# do not publish until the NEC statement is out": "the comment says 'do not publish'",
+    "# confidential: keep this whole report off the website": "says 'off the website'",
+    "# TODO: set status: draft before committing": "the comment says 'TODO'",
+    "summary: The NEC met. # embargoed until 8 Dec": "the comment says 'embargoed'",
+    "tags: [nec] # hold until Monday": "the comment says 'hold until'",
+    "author: Jo Smith # do not name me": "the comment says 'do not name'",
+}
+
+
+@pytest.mark.parametrize("line", sorted(NOTES_TO_SELF))
+def test_a_comment_in_the_front_matter_saying_to_hold_back_is_refused(
+    cli: Cli, project: Project, line: str
+) -> None:
+    assert_refused(cli, project({"reports/a.md": _keyed(line)[0]}), 5, NOTES_TO_SELF[line])
+
+
+def test_the_comments_reportback_new_writes_are_no_notes_to_self(
+    cli: Cli, project: Project
+) -> None:
+    """The new report's template explains each key commented out (`# confidential: true  #
+    true withholds the whole report…`): read as notes, every new report was refused."""
+    root = project({})
+    assert cli("new", "Test report", "--date", "2016-09-20").code == 0
+    (path,) = (root / "reports").glob("*test-report.md")
+    text = path.read_text().replace("status: draft ", "status: final ")
+    text = re.sub(r"# publish_at: \S+", "publish_at: 2016-09-20T09:00:00+01:00", text)
+    path.write_text(text.replace("---\n", "---\n# written on the train\n", 1))
+    assert "# embargo: not published" in text and "# true withholds" in text
+    result = cli("check")
+    assert result.code == 0, result.err
+
+
 def test_a_fence_in_pre_is_refused_where_raw_html_is_allowed(cli: Cli, project: Project) -> None:
     body = "Met.\n\n<pre>\n::: members\nShortlist: zq.\n:::\n</pre>\n"
     files = {"reports/a.md": HEAD + body, "reportback.toml": "[redaction]\nallow_raw_html = true\n"}

@@ -59,14 +59,15 @@ def read_as_text(text: str, node: yaml.Node) -> Iterator[tuple[int, str]]:
 
 AGAINST = {
     "status": re.compile(
-        r"\b(?:draft|hold\w*|never|withh\w*|confidential|embargo\w*|later|until"
+        r"\b(?:draft|hold\w*|never|withh\w*|confidential|embargo\w*|later|until|wip|todo"
+        r"|unfinished|waiting|pending|provisional|sign[ \t-]?off|not[ \t]+(?:yet[ \t]+)?ready"
         r"|not[ \t]+(?:yet[ \t]+)?(?:for[ \t]+)?publi\w*)\b", re.I,
     ),
     "confidential": re.compile(
         r"\b(?:true|yes|on|withh\w*|secret|private|members|draft|hold\w*|never|until)\b", re.I
     ),
     "publish_at": re.compile(
-        r"\b(?:draft|never|hold\w*|later|confidential|postpone\w*)\b|\d[\w:./-]*", re.I
+        r"\b(?:draft|never|hold\w*|later|confidential|postpone\w*|wait\w*)\b|\d[\w:./-]*", re.I
     ),
 }  # fmt: skip
 """Words in a comment that say otherwise beside a value that publishes (`status: final #
@@ -100,3 +101,58 @@ def commented_keys(
                     f"{found[0]!r} (YAML drops it; a reader may take it for the value, even "
                     "where it agrees): delete it",
                 )
+
+
+NOTE = re.compile(
+    r"\b(?:draft|embargo\w*|confidential|secret|private|wip|todo|unfinished|sign[ \t-]?off"
+    r"|not[ \t]+(?:yet[ \t]+)?(?:ready|final|(?:for[ \t]+|to[ \t]+be[ \t]+)?publi\w*)"
+    r"|(?:do[ \t]+not|don'?t|never)[ \t]+(?:publish|post|send|share|name|circulate|release)"
+    r"|hold\w*[ \t]+(?:until|off|back|for)|wait\w*[ \t]+(?:for|until)"
+    r"|off[ \t]+the[ \t]+(?:web|website|site|record))\b",
+    re.I,
+)
+"""A note to self in a comment that says the report, or a value, is not to go out yet."""
+COMMENTED_KEY = re.compile(rf"^[ \t]*#[ \t]*-?[ \t]*(?:{NAMES})[ \t]*:")
+"""A key commented out, as `reportback new` writes the optional ones (with what each does)."""
+
+
+def held_notes(text: str, deciding: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+    """Yield (line, message) for each comment, on a line of its own or beside a key that does
+    not decide publication (`commented_keys` reads those), that says to hold the report or a
+    value back (`# EMBARGOED UNTIL 8 DECEMBER`, `author: Jo Smith # do not name me`): YAML
+    drops it and the build publishes at once (adversary helper 144). Of a key commented out
+    (the template's, with what it does: `# confidential: true  # true withholds…`) only the
+    value is read."""
+    lines = text.split("\n")
+    after: dict[int, int] = {}  # where on each line YAML's last token ends
+    beside: dict[int, str] = {}  # the key whose value ends on the line
+    try:
+        tokens = list(yaml.scan(text))
+    except yaml.YAMLError:
+        return
+    key = ""
+    for previous, token in zip([None, *tokens], tokens, strict=False):
+        start, end = token.start_mark, token.end_mark
+        if isinstance(token, yaml.ScalarToken) and isinstance(previous, yaml.KeyToken):
+            key = str(token.value)
+        for number in range(start.line, end.line + 1):
+            column = end.column if number == end.line else len(lines[number])
+            after[number] = max(after.get(number, 0), column)
+            beside[number] = key
+    for number, line in enumerate(lines):
+        found = COMMENT.search(line, after.get(number, 0))
+        if found is None or beside.get(number) in deciding:
+            continue
+        note = found[1]
+        if commented := COMMENTED_KEY.match(line):  # its value, not what it says it does
+            note = re.split(r"[ \t]#", line[commented.end() :], maxsplit=1)[0]
+        if said := NOTE.search(note):
+            yield (
+                number + 1,
+                f"{line.strip()[:60]!r}: the comment says {said[0]!r}, but YAML drops it and "
+                "nothing holds the report back: withhold what is meant (status: draft, "
+                "publish_at, a mark in the body), then delete the comment",
+            )
+
+
+COMMENT = re.compile(r"(?:^|[ \t])#(.*)$")

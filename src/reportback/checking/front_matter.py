@@ -21,6 +21,7 @@ from reportback.checking.front_lines import (
     KEYS,
     REQUIRED,
     commented_keys,
+    held_notes,
     read_as_text,
 )
 from reportback.checking.intent import says_withheld
@@ -104,6 +105,7 @@ def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Probl
     lines: dict[str, int] = {}
     problems = [problem(shown, n, m) for n, m in read_as_text(head, node)]
     problems += [problem(shown, n, m) for n, m in commented_keys(head, node, DECIDES)]
+    problems += [problem(shown, n, m) for n, m in held_notes(head, DECIDES)]
     for key_node, _ in node.value:
         key = str(key_node.value)
         line = key_node.start_mark.line + 1
