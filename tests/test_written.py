@@ -908,6 +908,15 @@ def test_blocks_only_one_reader_reads_are_refused(cli: Cli, project: Project, ca
     assert_refused(cli, root, line, f"read the {what} here differently")
 
 
+def test_an_example_list_in_a_report_with_a_mark_is_named_as_one(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 143: `(@)` items were refused with advice about `2026.` and `(a)`."""
+    body = "Public.\n\n(@) The chair was [Jo]{.confidential}.\n(@) Two.\n"
+    err = assert_refused(cli, project({"reports/a.md": HEAD + body}), 9, "an example list ((@))")
+    assert "number the list as an ordinary one (1., 2., …)" in err
+
+
 @pytest.mark.parametrize(
     ("body", "line", "advice"),
     [

@@ -206,14 +206,26 @@ LIST_LIKE = re.compile(
     r"[ ]{0,3}(?P<marker>\(?(?:\d{1,9}|[A-Za-z]|[IVXLCDMivxlcdm]{1,6})(?P<end>[.)]))[ \t]+\S"
 )
 """A line that starts like an ordered list's item (`5.`, `2026.`, `b)`, `(a)`, `iv.`)."""
+EXAMPLE = re.compile(r"[ ]{0,3}\(@[\w-]*\)[ \t]+\S")
+"""An example list's item (`(@)`, `(@good)`): a list for pandoc's Markdown reader only."""
 STARTS_BLOCK = re.compile(r"\s*(?:$|[-*+>#|:`~<]|\d{1,9}[.)]\s|\(?[A-Za-z][.)]\s)")
 
 
 def list_like(lines: list[str]) -> Iterator[tuple[int, str]]:
-    """Yield each line of a paragraph, after its first, that starts like an ordered list's
-    item other than `1.`: a list for one of pandoc's readers, text for the other (adversary
-    helper 117: "We lost by 9 votes to⏎5. The matter will come back", named at the
-    paragraph's first line and the next heading as the blocks read apart)."""
+    """Yield each line that starts an example list's item (adversary helper 143: `(@)` was
+    refused with advice about `2026.`), and each line of a paragraph, after its first, that
+    starts like an ordered list's item other than `1.`: a list for one of pandoc's readers,
+    text for the other (adversary helper 117: "We lost by 9 votes to⏎5. The matter will come
+    back", named at the paragraph's first line and the next heading as the blocks read
+    apart)."""
+    for number, line in enumerate(lines, start=1):
+        if EXAMPLE.match(line):
+            yield (
+                number,
+                f"{line.strip()[:40]!r} is an item of an example list ((@)), which only one "
+                "of pandoc's two readers reads as a list, so they would disagree about what is "
+                "withheld: number the list as an ordinary one (1., 2., …)",
+            )
     for number, line in enumerate(lines[1:], start=2):
         found = LIST_LIKE.match(line)
         if not found or found["marker"] in ("1.", "1)") or STARTS_BLOCK.match(lines[number - 2]):
