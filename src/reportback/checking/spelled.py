@@ -8,9 +8,9 @@ advice to give a heading an id of its own invites; `decision="Smith's expulsion 
 link around a withheld name to `…/jo-smith-suspended`), it publishes them: one or two words
 are too few for the audit's runs to find (adversary helpers 105, 108).
 
-Only names are compared: words written with a capital in a withheld span or heading (its
-first word too: `## Smith appeal` names the item, adversary helper 144), or in other
-withheld text (emphasis, brackets too) mid-sentence, and never in lower case
+Only names are compared: words written with a capital in a withheld span, or in other
+withheld text (a heading, emphasis, brackets too) mid-sentence (and a withheld heading's first
+word in an address, an id or a decision: `ADDRESSING`), and never in lower case
 anywhere in the report; a word also in the report's text for the element's audience (its
 front matter and the CLPs it concerns too, plurals alike) is public. An id, a class or a key
 (never read as text) is compared with those and a withheld element's own id or title; a
@@ -62,6 +62,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tu
     spanned: dict[Audience, set[str]] = {}  # a withheld span's words with a capital
     named: dict[Audience, set[str]] = {}  # a name in other withheld text: mid-sentence
     owned: dict[Audience, set[str]] = {}  # a withheld element's own id or title
+    items: dict[Audience, set[str]] = {}  # a withheld heading's first word: an item's name
     lower: set[str] = set()  # words written in lower case anywhere: no name
     shown: dict[Audience, list[str]] = {Audience.PUBLIC: _front(source)}
     attributed: list[tuple[Node, Audience]] = []
@@ -79,9 +80,10 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tu
             spanned.setdefault(level, set()).update(
                 w for text in json_ast.strings(node["c"][1]) if text[:1].isupper()
                 for w in _words(text))  # fmt: skip
-        elif node["t"] == "Header" and level > Audience.PUBLIC:  # its first word too: an
-            heading = json_ast.strings(node["c"][2])  # item's name (`## Smith appeal`: 144)
-            named.setdefault(level, set()).update(_capitalised(heading, starts=False))
+        elif node["t"] == "Header" and level > Audience.PUBLIC:  # as other text; its first
+            heading = json_ast.strings(node["c"][2])  # word, the item's name, for some
+            named.setdefault(level, set()).update(_capitalised(heading))
+            items.setdefault(level, set()).update(_capitalised(heading[:1], starts=False))
         elif level > Audience.PUBLIC:  # inside an inline element, no sentence starts
             named.setdefault(level, set()).update(_capitalised(texts, node["t"] in BLOCKS))
         if json_ast.attr(node) is not None or node["t"] in ("Link", "Image") or _html(node):
@@ -105,6 +107,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tu
     for node, what, value, at, level in given:
         pools = ([spanned, named, owned] if what in UNSEEN else
                  [spanned] if what in NAMING else [spanned, named])  # fmt: skip
+        pools += [items] if what in ADDRESSING else []
         higher = set().union(*(ws for pool in pools for lv, ws in pool.items() if lv > at))
         if what == "reason=" and node is not None:  # and the names its element withholds
             higher |= _capitalised(json_ast.strings(node["c"][2 if node["t"] == "Header" else 1]))
@@ -147,6 +150,11 @@ def _autolink(link: Node) -> bool:
 
 UNSEEN = frozenset({"identifier #", "class .", "attribute key "})
 """What a reader never reads as text: compared with a withheld element's own id and title too."""
+ADDRESSING = frozenset({"identifier #", "decision=", "the file name ", "id: "})
+"""What a withheld heading's first word (the item's name: `## Smith appeal`) may not spell:
+the report's addresses, an id and a decision, which name an item (adversary helper 144: the
+heading's words went into every address of the report). A link's address or title may
+(`https://example.org/staffing-rules` beside `## Staffing {.confidential}`)."""
 NAMING = frozenset({"reason="})
 """A reason names the kind of item withheld, in the words of the meeting, which other
 withheld text shares ("Legal advice" beside "the Governance and Legal Unit", a withheld
