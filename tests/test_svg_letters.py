@@ -13,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
-from reportback.output import svgsafe, svgtext
+from reportback.output import svgdraw, svgsafe, svgtext
 
 from .conftest import NOW, Result, report
 
@@ -64,6 +65,46 @@ def _read(svg: str) -> str:
 @pytest.mark.parametrize("shape", list(MOVED))
 def test_an_svgs_words_are_read_where_they_are_drawn(shape: str) -> None:
     assert PHRASE in _read(SVG.format(MOVED[shape]))
+
+
+HIDDEN = {  # adversary helper 149: a piece not drawn, in the middle of the phrase
+    "not displayed": '<tspan display="none">Q</tspan>',
+    "of no size": '<tspan font-size="0">Q</tspan>',
+    "of almost no size": '<tspan font-size="0.01">Q</tspan>',
+    "invisible": '<tspan visibility="hidden">Q</tspan>',
+    "unpainted": '<tspan fill="none">Q</tspan>',
+    "transparent": '<tspan fill-opacity="0">Q</tspan>',
+    "hidden by a class": '<tspan class="h">Q</tspan>',
+    "white on white": '<tspan fill="white">Q</tspan>',
+    "a word": '<tspan display="none">and</tspan>',
+}
+
+
+@pytest.mark.parametrize("shape", sorted(HIDDEN))
+def test_words_are_read_without_a_piece_that_is_not_drawn(shape: str) -> None:
+    text = f"qorvath blen{HIDDEN[shape]}mist frendal"
+    svg = SVG.format(f'<style>.h{{display:none}}</style><rect width="300" height="40" '
+                     f'fill="white"/><text x="5" y="30" font-size="12">{text}</text>')  # fmt: skip
+    safe = svgsafe.safe_svg(svg.encode(), lambda d, s: d)[1]
+    assert PHRASE not in " ".join(svgsafe.drawn_text(safe).split())
+    assert PHRASE in " ".join(svgsafe.drawn_text(safe, svgdraw.draw).split())
+
+
+def test_every_piece_drawn_is_read_as_drawn() -> None:
+    """A piece of text drawn (outlined only, or over another colour) is never taken for one
+    hidden; spaces are no piece."""
+    svg = SVG.format('<rect width="300" height="40" fill="navy"/><text x="5" y="30" '
+                     'fill="white">qorvath <tspan fill="none" stroke="red">blen</tspan>mist'
+                     '<tspan> </tspan>frendal</text>')  # fmt: skip
+    safe = svgsafe.safe_svg(svg.encode(), lambda d, s: d)[1]
+    assert svgtext.hidden(etree.fromstring(safe.encode()), svgdraw.draw) == set()
+
+
+def test_words_written_backwards_and_drawn_forwards_are_read() -> None:
+    """Adversary helper 149: a right-to-left override, or a mirror, drew a phrase written
+    backwards."""
+    override = SVG.format(f'<text x="5" y="30">&#x202E;{PHRASE[::-1]}</text>')
+    assert PHRASE in _read(override)
 
 
 def test_transforms_compose_as_svg_says() -> None:

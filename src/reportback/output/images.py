@@ -83,7 +83,7 @@ def drawn(image: Image) -> str:
     pictures are left as they are: `published` has cleaned them, and they hold no letters."""
     if image.source.suffix.lower() != ".svg":
         return ""
-    return svgsafe.drawn_text(svgsafe.safe_svg(read(image.source), _as_is)[1])
+    return svgsafe.drawn_text(svgsafe.safe_svg(read(image.source), _as_is)[1], svgdraw.draw)
 
 
 def _as_is(data: bytes, suffix: str) -> bytes:

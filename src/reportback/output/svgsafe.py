@@ -102,12 +102,12 @@ def safe_svg(data: bytes, clean: Clean) -> tuple[tuple[int, int], str]:
     return size, drawn
 
 
-def drawn_text(safe: str) -> str:
+def drawn_text(safe: str, draw: Callable[[str], bytes] | None = None) -> str:
     """Return every text a safe SVG (`safe_svg`'s) holds: what it draws in letters, as
-    written and as placed (`svgtext`)."""
+    written and as placed, and (given `draw`) only what is drawn (`svgtext`)."""
     from lxml import etree
 
-    return svgtext.drawn_text(etree.fromstring(safe.encode("utf-8")))
+    return svgtext.drawn_text(etree.fromstring(safe.encode("utf-8")), draw)
 
 
 def _texts(root: Any) -> list[str]:

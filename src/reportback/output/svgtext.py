@@ -12,12 +12,15 @@ An audit reads more than is drawn rather than less: each reading is given, one a
 
 from __future__ import annotations
 
+import copy
+import functools
+import io
 import itertools
 import math
 import re
 import statistics
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from reportback.output.svgstyle import FUNCTION, numbers_in
@@ -36,18 +39,102 @@ Piece = tuple[tuple[int, int], int, float, int, str]
 place along the line, its order as written, the text."""
 
 
-def drawn_text(root: Any) -> str:
+def drawn_text(root: Any, draw: Callable[[str], bytes] | None = None) -> str:
     """Return the letters of a safe SVG's tree (lxml) as written, then as placed: its pieces
-    apart and run together (a word split between `<tspan>`s, or drawn a letter at a time), and
-    each again without what shows nothing (`Canary&shy;field`) and a word broken at a line's
-    end rejoined (helper 145)."""
+    apart and run together (a word split between `<tspan>`s, or drawn a letter at a time), the
+    placed ones backwards too (a text mirrored, turned over or written right to left), and each
+    again without what shows nothing (`Canary&shy;field`) and a word broken at a line's end
+    rejoined (helper 145). Given `draw` (SVG to PNG), all of it again with only the pieces
+    drawn (`hidden`: helper 149 hid a letter in the middle of a phrase)."""
+    readings = _readings(root)
+    if draw is not None and (unseen := hidden(root, draw)):
+        shown = copy.deepcopy(root)
+        for n, (element, kind) in enumerate(_pieces(shown)):
+            if n in unseen:
+                setattr(element, kind, None)
+        readings += "\n" + _readings(shown)
+    return readings
+
+
+def _readings(root: Any) -> str:
     ids = {e.get("id"): e for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
     placed = sorted(_placed(root, IDENTITY, (0.0, 0.0), ids, (), [0]))
     written = list(root.itertext())
-    apart = " ".join(text for *_, text in placed)
-    readings = "\n".join([" ".join(written), "".join(written), apart, _run_together(placed)])
+    apart, together = " ".join(text for *_, text in placed), _run_together(placed)
+    readings = "\n".join([" ".join(written), "".join(written), apart, together,
+                          apart[::-1], together[::-1]])  # fmt: skip
     shown = "".join(c for c in readings if unicodedata.category(c) != "Cf")
     return "\n".join([readings, shown, BROKEN.sub("", shown)])
+
+
+TEXTS = ("text", "tspan")
+CODE = 0x2A0000
+"""The first of the colours each piece of text is painted in to see whether it is drawn."""
+AS_IT_IS = (
+    "display:inherit;visibility:inherit;opacity:1;fill-opacity:inherit;stroke:none;"
+    "font-size:inherit;font-family:inherit;font-weight:inherit;font-style:inherit;"
+    "letter-spacing:inherit;word-spacing:inherit;clip-path:none;mask:none;filter:none;"
+)
+"""A wrapper's style: as its text was, whatever the SVG's style sheet says of a `<tspan>`."""
+
+
+def hidden(root: Any, draw: Callable[[str], bytes]) -> set[int]:
+    """Return the pieces of text (`_pieces`, by number) that are not drawn: hidden, of no
+    size, transparent, clipped, covered, off the picture or in the colour under them.
+
+    The picture is drawn as it is, with every piece transparent, and with each piece painted
+    in a colour of its own: a piece is drawn if its colour shows where the first two differ.
+    """
+    from lxml import etree
+    from PIL import Image, ImageChops
+
+    trees = [root, copy.deepcopy(root), copy.deepcopy(root)]
+    for paint, tree in ((True, trees[1]), (False, trees[2])):
+        for n, (element, kind) in enumerate(list(_pieces(tree))):
+            fill = f"fill:#{CODE + n:06x}" if paint else "fill-opacity:0;stroke-opacity:0"
+            _wrap(element, kind, AS_IT_IS + fill)
+    try:
+        pngs = [draw(etree.tostring(tree, encoding="unicode")) for tree in trees]
+    except ValueError:  # (svgdraw.NotDrawn) it was drawn as published: nothing to tell
+        return set()
+    shown, painted, bare = (Image.open(io.BytesIO(png)).convert("RGBA") for png in pngs)
+    bands = ImageChops.difference(shown, bare).split()
+    changed = functools.reduce(ImageChops.lighter, bands).point(lambda v: 255 if v else 0)
+    where = Image.composite(painted, Image.new("RGBA", painted.size), changed)
+    colours = {
+        (c[0] << 16) | (c[1] << 8) | c[2]
+        for _, c in where.getcolors(where.width * where.height) or []
+        if isinstance(c, tuple) and c[3]
+    }
+    pieces = enumerate(_pieces(root))  # (spaces draw nothing, hidden or not)
+    return {n for n, (e, kind) in pieces if getattr(e, kind).strip() and CODE + n not in colours}
+
+
+def _pieces(root: Any) -> Iterator[tuple[Any, str]]:
+    """Yield each piece of text an SVG draws, in order: a text's or tspan's own text
+    (`"text"`), and the text after an element inside one (`"tail"`)."""
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag.rpartition("}")[2] not in TEXTS:
+            continue
+        if element.text:
+            yield element, "text"
+        for child in element:
+            if child.tail:
+                yield child, "tail"
+
+
+def _wrap(element: Any, kind: str, style: str) -> None:
+    """Put a piece of text in a `<tspan>` of its own, styled `style`."""
+    from lxml import etree
+
+    namespace = etree.QName(element).namespace
+    wrapper = etree.Element(f"{{{namespace}}}tspan" if namespace else "tspan", style=style)
+    wrapper.text = getattr(element, kind)
+    setattr(element, kind, None)
+    if kind == "text":
+        element.insert(0, wrapper)
+    else:
+        element.addnext(wrapper)
 
 
 BROKEN = re.compile(r"(?<=\w)[-\u2010\u00ad]\s*(?=\w)")
