@@ -1421,6 +1421,23 @@ def test_a_pictures_description_in_a_line_spelled_from_withheld_words_is_refused
     assert cli("check").code == 0, "a figure's description is its caption: shown, public"
 
 
+@pytest.mark.parametrize(
+    "description",
+    ['a "Zqquimby" photo', "*Zqquimby*", "**Jo** *Zqquimby*", "a [Zqquimby]{.smallcaps} photo",
+     "a ~~Zqquimby~~ photo", "photo [Zqquimby](https://example.org)"],
+)  # fmt: skip
+def test_a_pictures_description_in_emphasis_spelled_from_withheld_words_is_refused(
+    cli: Cli, project: Project, description: str
+) -> None:
+    """Adversary helper 149: any emphasis, quotes or a link in the description hid it from
+    the rule (its words were counted as public text)."""
+    png = (Path(__file__).parents[1] / "reports/images/timetable.png").read_bytes()
+    body = (f"The panel heard [Jo Zqquimby]{{.confidential}}.\n\nOur chart ![{description}]"
+            "(c.png) here.\n")  # fmt: skip
+    root = project({"reports/a.md": HEAD + body, "reports/c.png": png})
+    assert_refused(cli, root, 9, "the picture's description", SPELLED)
+
+
 NOT_SPELLED = {
     "the meeting's name, in the front matter": (
         'summary: "The NEC met."\n', "2016-09-20-nec.md",

@@ -66,13 +66,15 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tu
     lower: set[str] = set()  # words written in lower case anywhere: no name
     shown: dict[Audience, list[str]] = {Audience.PUBLIC: _front(source)}
     attributed: list[tuple[Node, Audience]] = []
+    described = {id(n) for image in json_ast.walk(blocks) if image["t"] == "Image"
+                 for n in json_ast.walk(image["c"][1])}  # fmt: skip
 
     def visit(node: Node, level: Audience) -> None:
         texts = list(_strings(node))
         if node["t"] == "Link" and _autolink(node):  # its words are its address
             texts = []
-        if node["t"] == "Image":  # its description: shown, in a figure, as its caption
-            texts = []
+        if node["t"] == "Image" or id(node) in described:  # a picture's description, in any
+            texts = []  # emphasis (helper 149): shown, in a figure, as its caption
         shown.setdefault(level, []).extend(texts)
         lower.update(w for text in texts if text[:1].islower() for w in _words(text))
         own = json_ast.mark(node) is not None
