@@ -207,6 +207,11 @@ MARK_LIKE = {
     "entity in the class": "Public [x zqsecret]{.&#99;onfidential}\n",
     "in a table cell": "| a | b |\n|---|---|\n| x | zqsecret {.confidential} |\n",
     "near miss in text": "Public [x zqsecret] {.confidental}\n",
+    # adversary helper 150: a mark's letters spaced out, in part or whole
+    "letters spaced out": "## Disputes {.c o n f i d e n t i a l}\n\nzqsecret\n",
+    "letters spaced out, no dot": "Public [x zqsecret]{m e m b e r s} text.\n",
+    "some letters spaced out": "## Disputes {.co n f i dential}\n\nzqsecret\n",
+    "a synonym spaced out": "Public [x zqsecret]{.s e c r e t} text.\n",
 }
 
 

@@ -158,9 +158,19 @@ def any_near(names: list[str]) -> bool:
 
 
 def pair_near(names: list[str]) -> bool:
-    """Return whether any two names side by side, read as one, are a near miss."""
+    """Return whether any two names side by side, read as one, are a near miss; or more, where
+    one is a letter or two (`{.c o n f i d e n t i a l}`, `{.co n f i dential}`: adversary
+    helper 150)."""
     names = [n for n in names if n]
-    return any(is_near_name(a + b, "class") for a, b in itertools.pairwise(names))
+    if any(is_near_name(a + b, "class") for a, b in itertools.pairwise(names)):
+        return True
+    spaced = [n for n, name in enumerate(names) if len(name) <= 2]
+    return any(
+        is_near_name("".join(names[start:end]), "class")
+        for start in range(len(names))
+        for end in range(start + 3, len(names) + 1)
+        if any(start <= n < end for n in spaced)
+    )
 
 
 def is_near_mark(text: str) -> bool:
