@@ -1920,8 +1920,11 @@ def test_the_comments_reportback_new_writes_are_no_notes_to_self(
     (path,) = (root / "reports").glob("*test-report.md")
     text = path.read_text().replace("status: draft ", "status: final ")
     text = re.sub(r"# publish_at: \S+", "publish_at: 2016-09-20T09:00:00+01:00", text)
-    path.write_text(text.replace("---\n", "---\n# written on the train\n", 1))
-    assert "# embargo: not published" in text and "# true withholds" in text
+    text = text.replace("# confidential: true ", "confidential: false", 1)  # (helper 148)
+    notes = ("# written on the train\n# Draft sent to Jon 18/7; final after his comments\n"
+             "# don't forget: the disputes item is marked confidential below\n")  # fmt: skip
+    path.write_text(text.replace("---\n", "---\n" + notes, 1))
+    assert "# embargo: not published" in text and "confidential: false" in text
     result = cli("check")
     assert result.code == 0, result.err
 

@@ -4,12 +4,14 @@ a comment beside a key that decides what is published (a note, not the value).""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
 import yaml
 
 from reportback.checking.intent import DECIDING, as_read
+from reportback.output.template_folders import default_dir
 
 REQUIRED = ("title", "meeting", "meeting_date")
 KEYS = (
@@ -77,6 +79,22 @@ PUBLISHES = {"status": ("final",), "confidential": ("false", "no", "off")}
 `publish_at` holds publishes then)."""
 
 
+def explains(comment: str) -> bool:
+    """Whether a comment is one `reportback new`'s template writes beside a key, to say what
+    it does (`confidential: false  # true withholds the whole report…`: adversary helper
+    148)."""
+    return " ".join(comment.lstrip("#").split()) in _explanations()
+
+
+@functools.cache
+def _explanations() -> frozenset[str]:
+    text = (default_dir() / "new-report.md").read_text(encoding="utf-8")
+    return frozenset(" ".join(m[1].split()) for m in EXPLAINED.finditer(text))
+
+
+EXPLAINED = re.compile(r"[ \t]#[ \t]*([^#\n]+)$", re.M)
+
+
 def commented_keys(
     text: str, node: yaml.Node, deciding: tuple[str, ...]
 ) -> Iterator[tuple[int, str]]:
@@ -92,7 +110,7 @@ def commented_keys(
         if name in PUBLISHES and str(value.value).lower() not in PUBLISHES[name]:
             continue  # a value that withholds: a comment beside it reads one way
         comment = lines[end.line][end.column :].lstrip()
-        if comment.startswith("#"):
+        if comment.startswith("#") and not explains(comment):
             found = AGAINST[name].search(comment)
             if found is not None:
                 yield (
@@ -104,14 +122,16 @@ def commented_keys(
 
 
 NOTE = re.compile(
-    r"\b(?:draft|embargo\w*|confidential|secret|private|wip|todo|unfinished|sign[ \t-]?off"
+    r"\b(?:embargo\w*|wip|todo|unfinished|sign[ \t-]?off"
     r"|not[ \t]+(?:yet[ \t]+)?(?:ready|final|(?:for[ \t]+|to[ \t]+be[ \t]+)?publi\w*)"
     r"|(?:do[ \t]+not|don'?t|never)[ \t]+(?:publish|post|send|share|name|circulate|release)"
     r"|hold\w*[ \t]+(?:until|off|back|for)|wait\w*[ \t]+(?:for|until)"
     r"|off[ \t]+the[ \t]+(?:web|website|site|record))\b",
     re.I,
 )
-"""A note to self in a comment that says the report, or a value, is not to go out yet."""
+"""A note to self in a comment that says the report, or a value, is not to go out yet (not a
+word that may tell what it did: `# Draft sent to Jon 18/7`, `# the disputes item is marked
+confidential below`: adversary helper 148)."""
 COMMENTED_KEY = re.compile(rf"^[ \t]*#[ \t]*-?[ \t]*(?:{NAMES})[ \t]*:")
 """A key commented out, as `reportback new` writes the optional ones (with what each does)."""
 
