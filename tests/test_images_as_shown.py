@@ -213,6 +213,9 @@ PLAIN_SVGS = {
                        '<linearGradient id="g" gradientTransform="rotate(90)">'
                        '<stop offset="0" stop-color="hsl(120, 50%, 50%)"/></linearGradient>'
                        '</defs><g aria-label="Seats (2024)"/>'),
+    # honest user helper 148: Inkscape's paint order, which names markers, on a rectangle
+    "inkscape paint order": _svg('<rect x="10" y="10" width="50" height="20" style="fill:#e4003b;'
+                                 'stroke:#000000;paint-order:markers fill stroke"/>'),
 }  # fmt: skip
 
 

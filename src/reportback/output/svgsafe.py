@@ -31,6 +31,9 @@ ANIMATION = frozenset({"set", "animate", "animateMotion", "animateTransform", "a
                        "discard"})  # fmt: skip
 CONDITIONS = frozenset({"systemLanguage", "requiredFeatures", "requiredExtensions"})
 HREF = re.compile(r"(?:^|[}:])href$")
+MARKER = re.compile(r"(?:^|;)\s*marker(?:-start|-mid|-end)?\s*:")
+"""A marker property in a style (not `paint-order: markers fill stroke`, which Inkscape
+writes on a rectangle: honest user helper 148)."""
 LAID_OUT = frozenset({"textPath", "tref", "textLength", "lengthAdjust", "transform-origin"})
 """Text laid out otherwise by resvg and a browser (off the picture, or not at all)."""
 KEPT_SPACES = re.compile(r"white-space\s*[:=]\s*[\"']?\s*pre")
@@ -201,7 +204,7 @@ def _element(element: Any, tag: str) -> None:
     if tag.endswith("Gradient") and not stops and not any("href" in k for k in element.attrib):
         raise svgstyle.styled(f"a <{tag}> with no stops")  # a browser paints none; resvg a fallback
     marked = [k for k in ("marker", "marker-start", "marker-mid", "marker-end") if get(k)]
-    marked += ["marker"] if "marker" in (get("style") or "") else []
+    marked += ["marker"] if MARKER.search(get("style") or "") else []
     if marked and tag not in ("path", "line", "polyline", "polygon", "g", "svg"):
         raise svgstyle.styled(f"markers on a <{tag}>")
     if marked and any(  # under a filter, a mask or a clip
