@@ -712,6 +712,9 @@ FINE = {
                 "de Montfort University",
                 "2025/26",
                 "2027",
+                "[]{#_Toc2 .anchor}Any other business",  # Word's bookmark (helper 148)
+                "•\tAny other business",
+                "– Any other business",
             ]
         )
     )

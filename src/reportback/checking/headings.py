@@ -37,8 +37,12 @@ BARS = frozenset("IlıӀاוΙ")
 """Letters drawn as a bar: a heading of these alone (`# I`) shows as a rule."""
 ENUMERATOR = re.compile(r"\(?(?:[a-z]|[ivxlc]+)[.)]")
 """An item's letter before a title (`a)`, `(ii)`, `i.`, `c.`): the title is the next word."""
-LEADING = frozenset(" \t*_[`!<\\~^#\"'“‘’«(¿¡§ʻ")
-"""What may come before a title's first word: Markdown, quotes, brackets, ¿, ¡, §, ʻ."""
+LEADING = frozenset(" \t*_[`!<\\~^#\"'“‘’«(¿¡§ʻ•‣◦▪∙·–—-")
+"""What may come before a title's first word: Markdown, quotes, brackets, ¿, ¡, §, ʻ, a
+bullet or a dash pasted with it (`## •⇥Any other business`: honest user helper 148)."""
+ANCHOR = re.compile(r"\[\]\{[^{}\n]*\}")
+"""An empty span, which shows nothing: Word's bookmark before a heading's text (`# []{#_Toc2
+.anchor}Any other business`: honest user helper 148)."""
 DIGITS = frozenset("0123456789")
 YEAR = re.compile(r"(?:19|20)\d\d\b")
 """A year, or a financial year (`2025/26`): a heading's words, though it has no letters."""
@@ -304,7 +308,7 @@ def _like_a_title(body: str, at: int) -> bool:
     """Whether the heading written at `at` starts like a title: after its #s, Markdown,
     quotes and symbols (£, ✅), a first word that starts with a capital letter, a letter of a
     script without capitals, a digit 0-9, ½ or Ⅳ (or is like eBay: a capital inside)."""
-    line = _line_from(body, at)
+    line = ANCHOR.sub("", _line_from(body, at))
     start = next((n for n, c in enumerate(line) if not _leading(c)), len(line))
     word = (line[start:].split() or [""])[0]
     if word.startswith(("…", "...")) or (word[:1] == "@" and _letters(word)):
