@@ -1011,6 +1011,22 @@ def test_check_does_not_call_a_links_label_public(cli: Cli, project: Project) ->
     assert result.code == 0 and "also written in public text" not in result.err, result.err
 
 
+def test_a_used_definitions_address_is_public_as_its_link_shows_it(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 150: a public address said again in withheld text passed `check`
+    (an inline link) but refused the build when the link used a definition, whose address
+    was counted as shown nowhere; the link's output shows it."""
+    body = ("The NEC published [its statement][s] on rules.\n\n"
+            "[s]: https://example.org/zq-statement-on-tangerine-rules\n\n"
+            "## Disputes {.confidential}\n\nWe discussed "
+            "https://example.org/zq-statement-on-tangerine-rules at length.\n")  # fmt: skip
+    project({"reports/a.md": report(body)})
+    checked, built = cli("check"), cli("build", "--now", NOW)
+    assert checked.code == built.code == 0, built.err
+    assert "are also written in public text at line" in built.err
+
+
 def test_a_date_withheld_on_the_day_the_site_says_it_published_is_no_leak(
     cli: Cli, project: Project
 ) -> None:

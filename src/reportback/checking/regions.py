@@ -46,6 +46,10 @@ image definition, which shows only where something uses it (a used one's address
 are in that link's output; one never used, or used only in withheld material, is in none:
 helpers 137, 138). Words written there are no evidence that withheld words saying the same
 are public."""
+ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*:", re.I)
+"""An address with a scheme (`https:`, `mailto:`): a link's, never an image's (a file);
+where a definition is used, its address is in that link's output (adversary helper 150: a
+build refused what `check` passed, a public address said again in withheld text)."""
 STRETCH = re.compile(rb"(.)\1*", re.S)
 """A run of characters at one level (one byte a character: `Regions.levels`)."""
 
@@ -170,6 +174,9 @@ class Regions:
         for level, start, text in self._stretches():
             shown = UNSHOWN.sub(r"\1\2\3", text) if published else text
             yield from _units(level, self.line_of(start), shown)
+        for at, target in self.links if published else ():  # a used definition's address
+            if ADDRESS.match(target):  # is its link's (not an image's: those are files)
+                yield from _units(self.level_at(at), self.line_of(at), target)
 
     def marked_units(self) -> Iterator[Unit]:
         """Yield the lines and paragraphs of each withheld range on its own: a span marked
