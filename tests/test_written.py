@@ -916,6 +916,23 @@ def test_blocks_only_one_reader_reads_are_refused(cli: Cli, project: Project, ca
     assert_refused(cli, root, line, f"read the {what} here differently")
 
 
+@pytest.mark.parametrize(
+    ("above", "label"),
+    [("Complaints will be handled in confidence, by an independent body.",
+      "In confidence, the unions are unhappy."),
+     ("The NEC agreed to add two members: one from Wales, one from Scotland.",
+      "Members: please write to me.")],
+)  # fmt: skip
+def test_a_label_is_named_at_its_own_line_not_at_a_line_above_holding_its_words(
+    cli: Cli, project: Project, above: str, label: str
+) -> None:
+    """Honest user helper 148: the line above, which says the same words as prose, was
+    refused too (and named first)."""
+    root = project({"reports/a.md": HEAD + f"## Report\n\n{above}\n\n{label}\n"})
+    err = assert_refused(cli, root, 11, "says that it is withheld")
+    assert "reports/a.md:9:" not in err, err
+
+
 def test_an_example_list_in_a_report_with_a_mark_is_named_as_one(
     cli: Cli, project: Project
 ) -> None:

@@ -160,8 +160,10 @@ def line_of(lines: list[str], said: str, *words: str) -> int | None:
     said = " ".join(said.casefold().translate(QUOTES).split())  # as written: pandoc makes
     # quotes curly, and a run of blanks shows as one (`## In\tcamera`: adversary helper 104)
     whole = [n for n, line in enumerate(shown, 1) if said in line]
-    if whole:  # the label as said (`## Helpline (confidential)`, not `## Helpline launched`)
-        return whole[0]
+    own = [w.casefold() for w in words if w.casefold() not in said]  # the block's, not the label's
+    if whole:  # the label as said (`## Helpline (confidential)`, not `## Helpline launched`),
+        both = [n for n in whole if any(w in shown[n - 1] for w in own)]  # on its block's line
+        return (both or whole)[0]  # (helper 148: "handled in confidence, by…" above it)
     said = (said.split() or [said])[0]
     holding = [n for n, line in enumerate(shown, 1) if said in line]
     both = [n for n in holding if any(w.casefold() in shown[n - 1] for w in words)]
