@@ -175,8 +175,10 @@ class Regions:
             shown = UNSHOWN.sub(r"\1\2\3", text) if published else text
             yield from _units(level, self.line_of(start), shown)
         for at, target in self.links if published else ():  # a used definition's address
-            if ADDRESS.match(target):  # is its link's (not an image's: those are files)
-                yield from _units(self.level_at(at), self.line_of(at), target)
+            written = self.written_at(target) if ADDRESS.match(target) else None  # is its
+            if written is not None:  # link's (not an image's: a file), at its use's level or
+                level = max(self.level_at(at), written)  # where written (the audit's to find
+                yield from _units(level, self.line_of(at), target)  # if in withheld text)
 
     def marked_units(self) -> Iterator[Unit]:
         """Yield the lines and paragraphs of each withheld range on its own: a span marked
