@@ -2009,7 +2009,12 @@ SAID_FINE = (
     "## Disputes {.confidential}\n\nCONFIDENTIAL: zqsecret, not for publication.\n\n## Next\n\n"
     "#LabourConference was trending.\n\n"  # adversary helper 100's, refused before:
     "I don't share this optimism; CLPs that don't share this view were outvoted. We were "
-    "told in confidence-building workshops that it works.\n"
+    "told in confidence-building workshops that it works.\n\n"  # honest user helper 148's:
+    "The NEC decided not to go further than the Chakrabarti recommendations. We don't share "
+    "the Tories’ enthusiasm for privatisation. Members who don't share the leadership’s view "
+    "are still welcome. Please don't share membership data by email: use Organise. Ministers "
+    "don't publish the impact assessments. The Tories would rather keep this quiet until after "
+    "the election.\n"
 )
 
 

@@ -26,20 +26,25 @@ PARTS = r"(?:part|bit|section|item|paragraph|passage|point|piece|portion|note|di
 """What a phrase saying a part is withheld may call it (`This part is confidential.`, `The
 rest of this item is members only`; adversary helpers 78 and 79)."""
 OPINION = (
-    r"[\s\-]*(?:(?:this|that|the|these|those|such|an?|any|every)[\s\-]+)?(?:views?|optimism"
+    r"[\s\-]*(?:(?:this|that|the|these|those|such|an?|any|every)[\s\-]+)?"
+    r"(?:[\w-]+(?:[’']s|s[’'])[\s\-]+)?(?:views?|optimism"
     r"|pessimism|concerns?|opinions?|assessment|analysis|enthusiasm|confidence|beliefs?|feelings?"
     r"|sentiments?|hopes?|fears?|vision|aims?|goals?|interpretation|reading|worry|worries"
     r"|frustrations?|values?|priorit(?:y|ies)|approach|position|outlook|perspective|doubts?"
     r"|reservations?|misgivings?|sense|instinct|ambitions?|commitment|passion)\b"
 )
 """What one does not share who disagrees (`I don't share this optimism`; adversary helper
-100): not a label."""
+100; `the Tories’ enthusiasm`, `the leadership’s view`: honest user helper 148): not a label."""
+DATA = r"|data|details|membership|contact|e-?mails?|addresses|numbers"
+"""What a rule about data says not to share (`Please don't share membership data by email`:
+honest user helper 148)."""
 SAYS = Caseless(
     rf"\b(?:not{GAP}(?:f(?:or|ro)|to{GAP}be){GAP}(?:publication|published|circulation|circulated|shared)"
     rf"|not{GAP}f(?:or|ro){GAP}(?:(?:public|wider|general|onward){GAP})?(?:release|distribution"
     rf"|circulation|consumption|transmission|disclosure)"
-    rf"|don[’'`]?t{GAP}(?:publish|circulate|share)(?!{GAP}(?:your|their|his|her|our|personal"
-    rf"|passwords?|logins?|ballot|screenshots?|links?|the{GAP}link|photos?|pictures?)\b)"
+    rf"|(?<!\bwe )(?<!\bthey )(?<!\bwho )(?<!ministers )"  # a statement: `Ministers don't…`
+    rf"don[’'`]?t{GAP}(?:publish|circulate|share)(?!{GAP}(?:your|their|his|her|our|personal"
+    rf"|passwords?|logins?|ballot|screenshots?|links?|the{GAP}link|photos?|pictures?{DATA})\b)"
     rf"(?!{OPINION})|(?:privileged|private){GAP}(?:and|&)"
     rf"{GAP}confidential|commercial(?:ly)?{GAP}in{GAP}confidence"
     rf"|must{GAP}not{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)"
@@ -73,8 +78,8 @@ SAYS = Caseless(
     rf"{GAP}between{GAP}(?:us|ourselves)|don[’']?t{GAP}tell{GAP}anyone|you{GAP}didn[’']?t{GAP}"
     rf"hear{GAP}(?:it|this|that){GAP}from{GAP}me|(?:mustn[’']?t|must{GAP}not|shouldn[’']?t"
     rf"|should{GAP}not|can[’']?t|cannot){GAP}go{GAP}(?:on{GAP}(?:the{GAP})?(?:website|site"
-    rf"|blog|internet)|online|(?:any{GAP})?further|beyond{GAP}(?:the|this){GAP}(?:room|committee"
-    rf"|meeting|nec))|not{GAP}to{GAP}go{GAP}(?:any{GAP})?further|(?:mustn[’']?t|must{GAP}not"
+    rf"|blog|internet)|online|(?:any{GAP})?further(?!{GAP}than)|beyond{GAP}(?:the|this){GAP}(?:room|committee"
+    rf"|meeting|nec))|not{GAP}to{GAP}go{GAP}(?:any{GAP})?further(?!{GAP}than)|(?:mustn[’']?t|must{GAP}not"
     rf"|shouldn[’']?t|should{GAP}not|is{GAP}not{GAP}to|isn[’']t{GAP}to){GAP}leave{GAP}(?:the|this)"
     rf"{GAP}room"
     rf"|(?:please{GAP})?(?:don[’']?t|do{GAP}not){GAP}(?:post|tweet){GAP}(?:this|it|that)"
@@ -87,7 +92,8 @@ SAYS = Caseless(
     rf"(?:{GAP}yet)?|members{GAP}only)(?=[ \t]*(?:[.!;)\]]|$))|(?<![\w,] )(?:this|it)"
     rf"(?:{GAP}is{GAP}not|{GAP}isn[’']t|[’']s{GAP}not)"
     rf"{GAP}(?:yet{GAP})?public(?:{GAP}yet)?(?=[ \t]*(?:[.!;)\]]|$))"
-    rf"|(?<!not )(?<!n't )(?<!n’t )"  # not `I will not keep this quiet`
+    rf"|(?<!not )(?<!n't )(?<!n’t )(?<!rather )(?<!to )"  # not `I will not keep this quiet`,
+    # nor what others would rather, or want to, keep quiet (honest user helper 148)
     rf"(?:please{GAP})?keep{GAP}(?:this|it|that){GAP}(?:quiet|under"
     rf"{GAP}wraps|to{GAP}yoursel(?:f|ves))|(?:this|it|that){GAP}(?:should|shall)(?:{GAP}not|n[’']?t)"
     rf"{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)|(?:can[’']?t|cannot){GAP}say"
