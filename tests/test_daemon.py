@@ -24,8 +24,7 @@ import time_machine
 from reportback import database, timing
 from reportback.commands.daemon import Daemon, catch_up, scheduler
 from reportback.config import load_config
-from reportback.mail import ledger
-from reportback.mail.cadences import due_cadences
+from reportback.mail.cadences import due_cadences, record_send
 
 from .conftest import Result, report
 from .smtp import Faults, Server
@@ -125,12 +124,12 @@ def test_weekly_digest_runs_once_a_week_at_seven_across_dst(tmp_path: Path) -> N
     config = load_config(cwd=tmp_path)
     db = database.connect(tmp_path / "state")
     for start in (datetime(2026, 3, 16, tzinfo=UTC), datetime(2026, 10, 12, tzinfo=UTC)):
-        ledger.record_send(db, "weekly", start)
+        record_send(db, "weekly", start)
         runs: list[datetime] = []
         now = start
         while now < start + timedelta(days=28):
             if "weekly" in due_cadences(db, now, config):
-                ledger.record_send(db, "weekly", now)
+                record_send(db, "weekly", now)
                 runs.append(now.astimezone(LONDON))
             now += timedelta(minutes=15)
         assert [(r.strftime("%a %H:%M")) for r in runs] == ["Mon 07:00"] * 4, runs

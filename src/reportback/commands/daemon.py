@@ -34,7 +34,7 @@ from reportback.clps import directory_for
 from reportback.config import Config, monthly_spec, weekly_spec
 from reportback.database import pid_lock
 from reportback.errors import InputRefused, ReportbackError
-from reportback.mail import ledger, library, notices, reminders, sending
+from reportback.mail import cadences, ledger, library, notices, reminders, sending
 from reportback.mail.cadences import due_cadences, mend_runs_ahead, validate
 from reportback.mail.tokens import Tokens, load_secret
 from reportback.model import BuildOptions
@@ -187,7 +187,7 @@ class Daemon:
             mend_runs_ahead(db, now)
             if ledger.count_due(db, now) or len(due_cadences(db, now, self.config)) > 1:
                 return True
-            return bool(ledger.new_since_immediate(db))
+            return bool(cadences.new_since_immediate(db))
         finally:
             db.close()
 

@@ -12,7 +12,7 @@ from reportback import database
 from reportback.build import pipeline, publications, unchanged
 from reportback.config import Config
 from reportback.errors import InputRefused
-from reportback.mail import ledger
+from reportback.mail import cadences, ledger
 from reportback.mail.cadences import due_cadences, next_slot
 from reportback.record import accountability, register
 
@@ -41,7 +41,7 @@ def lines(config: Config, now: datetime) -> list[str]:
             sent = db.execute(
                 "SELECT MAX(sent_at) FROM outbox WHERE cadence = ? AND status = 'sent'", (kind,)
             ).fetchone()[0]
-            ran = ledger.last_send(db, kind)
+            ran = cadences.last_send(db, kind)
             last = (
                 f"last run {local(ran)}, last sent "
                 + (local(datetime.fromisoformat(sent)) if sent else "never")
@@ -94,7 +94,7 @@ def _digests_due(db: sqlite3.Connection, config: Config, now: datetime) -> str:
     """Say which digests a send now would make: immediate ones for reports on the site since
     the last, and weekly or monthly ones whose slot has passed since their last send."""
     due = []
-    new = ledger.new_since_immediate(db)
+    new = cadences.new_since_immediate(db)
     if new:
         due.append(f"immediate ({new} report{'s' if new > 1 else ''} new since the last send)")
     due += [kind for kind in due_cadences(db, now, config) if kind != "immediate"]

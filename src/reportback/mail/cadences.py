@@ -60,7 +60,7 @@ def due_cadences(db: sqlite3.Connection, now: datetime, config: Config) -> tuple
     due = ["immediate"]
     for kind, spec in (("weekly", config.schedule.weekly), ("monthly", config.schedule.monthly)):
         slot = last_slot(now, kind, spec, zone)
-        last = ledger.last_send(db, kind)
+        last = last_send(db, kind)
         if last is None:
             first = db.execute(
                 "SELECT MIN(MAX(created_at, COALESCE(cadence_at, created_at))) FROM subscribers "
@@ -88,3 +88,30 @@ def mend_runs_ahead(db: sqlite3.Connection, now: datetime) -> None:
         "UPDATE outbox SET next_attempt_at = ? WHERE status = 'deferred' AND next_attempt_at > ?",
         (utc(now), utc(now + ledger.LONGEST_WAIT)),
     )
+
+
+def record_send(db: sqlite3.Connection, cadence: str, now: datetime, seq: int = 0) -> None:
+    """Record a send of `cadence` at `now` that queued every report stamped up to `seq`."""
+    db.execute(
+        "INSERT INTO digest_runs VALUES (?, ?, ?) ON CONFLICT(cadence) DO UPDATE SET "
+        "last_run_at = excluded.last_run_at, seq = MAX(digest_runs.seq, excluded.seq)",
+        (cadence, utc(now), seq),
+    )
+
+
+def new_since_immediate(db: sqlite3.Connection) -> int:
+    """Return how many reports went on the site since the last immediate send queued."""
+    query = "SELECT COUNT(*) FROM reports WHERE seq > ?"
+    return int(db.execute(query, (queued_up_to(db, "immediate"),)).fetchone()[0])
+
+
+def queued_up_to(db: sqlite3.Connection, cadence: str) -> int:
+    """Return the newest report stamp a send of `cadence` has queued (0 if none)."""
+    row = db.execute("SELECT seq FROM digest_runs WHERE cadence = ?", (cadence,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def last_send(db: sqlite3.Connection, cadence: str) -> datetime | None:
+    """Return when `cadence` was last sent (its digests queued), or None if never."""
+    row = db.execute("SELECT last_run_at FROM digest_runs WHERE cadence = ?", (cadence,)).fetchone()
+    return datetime.fromisoformat(row[0]) if row else None

@@ -371,30 +371,3 @@ def settle_bounces(
             return 0
         addresses = {(row.subscriber_id, row.email) for row in bounced}
         return sum(record_hard_failure(db, sid, email, now) for sid, email in sorted(addresses))
-
-
-def record_send(db: sqlite3.Connection, cadence: str, now: datetime, seq: int = 0) -> None:
-    """Record a send of `cadence` at `now` that queued every report stamped up to `seq`."""
-    db.execute(
-        "INSERT INTO digest_runs VALUES (?, ?, ?) ON CONFLICT(cadence) DO UPDATE SET "
-        "last_run_at = excluded.last_run_at, seq = MAX(digest_runs.seq, excluded.seq)",
-        (cadence, utc(now), seq),
-    )
-
-
-def new_since_immediate(db: sqlite3.Connection) -> int:
-    """Return how many reports went on the site since the last immediate send queued."""
-    query = "SELECT COUNT(*) FROM reports WHERE seq > ?"
-    return int(db.execute(query, (queued_up_to(db, "immediate"),)).fetchone()[0])
-
-
-def queued_up_to(db: sqlite3.Connection, cadence: str) -> int:
-    """Return the newest report stamp a send of `cadence` has queued (0 if none)."""
-    row = db.execute("SELECT seq FROM digest_runs WHERE cadence = ?", (cadence,)).fetchone()
-    return int(row[0]) if row else 0
-
-
-def last_send(db: sqlite3.Connection, cadence: str) -> datetime | None:
-    """Return when `cadence` was last sent (its digests queued), or None if never."""
-    row = db.execute("SELECT last_run_at FROM digest_runs WHERE cadence = ?", (cadence,)).fetchone()
-    return datetime.fromisoformat(row[0]) if row else None

@@ -26,7 +26,7 @@ from reportback.database import atomic, send_lock
 from reportback.errors import InputRefused, line_of, problem
 from reportback.mail import ledger
 from reportback.mail.addresses import ascii_form
-from reportback.mail.cadences import due_cadences, mend_runs_ahead
+from reportback.mail.cadences import due_cadences, mend_runs_ahead, record_send
 from reportback.mail.library import library
 from reportback.mail.mailroom import Mailroom, audit_due, mailroom
 from reportback.mail.smtp import Job, OutboxFolder, Outcome, SmtpServer
@@ -206,7 +206,7 @@ def _send(
                 result.queued += ledger.queue_digests(
                     db, listed, directory, name, now, config.site.host
                 )
-                ledger.record_send(db, name, now, newest)
+                record_send(db, name, now, newest)
             return ledger.due_reports(db, now)
 
         directory = directory_for(config)
