@@ -793,6 +793,19 @@ def test_an_import_dated_ahead_by_mistake_does_not_stop_weekly_digests(
     assert len(to_cat) == 1, "the weekly reader gets the new report on the Monday"
 
 
+def test_a_send_at_a_clock_set_back_loses_no_report(cli: Cli, project: Project) -> None:
+    """Adversary helper 151: a send at a clock before the members joined dated them then, and
+    so numbered them as joining after every report published: those reached no one, ever."""
+    root = project(reports() | {"members.csv": MEMBERS})
+    assert cli("subscribers", "import", "members.csv", "--now", T1).code == 0
+    assert cli("build", "--now", "2026-11-20T09:30:00+00:00").code == 0
+    assert cli("digest", "send", "--now", "2026-11-19T09:00:00+00:00").code == 0
+    assert cli("digest", "send", "--now", LATER).code == 0
+    sent = [p.read_text() for p in (root / ".reportback/outbox").glob("*.eml")]
+    to = Counter(a for m in sent for a in ("ann@example.org", "bob@example.org") if a in m)
+    assert to == {"ann@example.org": 2, "bob@example.org": 1}, to
+
+
 def test_subscribers_of_a_clp_the_directory_no_longer_lists_are_named(
     cli: Cli, project: Project
 ) -> None:

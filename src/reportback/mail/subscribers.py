@@ -302,6 +302,12 @@ def record_hard_failure(db: sqlite3.Connection, subscriber: int, email: str, now
 
 
 def mend_joined_ahead(db: sqlite3.Connection, now: datetime) -> None:
-    """Date a subscriber who joined, or chose a cadence, after `now` now (`cadences`)."""
+    """Date a subscriber who joined, or chose a cadence, after `now` now (`cadences`), in the
+    same place among the reports as before: redated, a subscriber is numbered as joining
+    anew (`subscriber_rejoins`), after every report published, which then reached no one
+    (adversary helper 151: a send at a clock set back, or `--now` in the past)."""
+    ahead = db.execute("SELECT id, joined FROM subscribers WHERE created_at > ?", (utc(now),))
+    joined = ahead.fetchall()
     for column in ("created_at", "cadence_at"):
         db.execute(f"UPDATE subscribers SET {column} = ? WHERE {column} > ?", (utc(now),) * 2)
+    db.executemany("UPDATE subscribers SET joined = ? WHERE id = ?", [(j, i) for i, j in joined])
