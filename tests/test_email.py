@@ -1566,6 +1566,28 @@ def test_a_digest_that_may_have_arrived_is_not_sent_again_without_a_withdrawn_re
     assert len(to_cat) == 1, [m["Subject"] for m in to_cat]
 
 
+def test_a_message_that_may_have_arrived_waits_for_the_build_of_an_edited_report(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 151: a message in doubt (handed over, no reply) whose report was
+    edited, or its file renamed, before the next send was cancelled whole there (the report
+    held back from digests until a build counted as withdrawn), its reports counted as mailed:
+    the member never got them."""
+    with Server(Faults(drop_at={1})) as server:
+        root = setup(cli, project, server, connections=1)
+        assert "1 deferred" in cli("digest", "send", "--now", T2).err
+        for path in (root / "reports").glob("*.md"):
+            path.write_text(path.read_text() + "\nA typo mended.\n")
+        held = cli("digest", "send", "--now", "2026-11-20T10:30:00+00:00")
+        assert held.code == 0 and "0 cancelled" in held.err, held.err
+        assert cli("build", "--now", "2026-11-20T10:40:00+00:00").code == 0
+        assert cli("digest", "send", "--now", "2026-11-20T11:00:00+00:00").code == 0
+        db = sqlite3.connect(root / ".reportback/state.sqlite")
+        statuses = Counter(s for (s,) in db.execute("SELECT status FROM outbox"))
+        db.close()
+    assert statuses == {"sent": 4}, statuses
+
+
 @pytest.mark.parametrize("then", ["moved", "put off, then moved"])
 def test_a_message_handed_over_when_the_send_was_killed_is_never_made_anew(
     cli: Cli, project: Project, then: str

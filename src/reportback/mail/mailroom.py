@@ -66,8 +66,11 @@ def mailroom(config: Config, ready: pipeline.Prepared, published: dict[str, Publ
 def audit_due(
     db: sqlite3.Connection, room: Mailroom, ready: pipeline.Prepared, now: datetime
 ) -> None:
-    """Compose every group that is due and audit it before a single message goes out."""
+    """Compose every group that is due and audit it before a single message goes out (not
+    one holding a report held back until a build: it waits for it, as `sending` sees)."""
+    library = room.composer.library
     groups = {group_of(*due) for due in ledger.due_groups(db, now)}
+    groups = {g for g in groups if all(r in library for r in g.reports)}
     audit_groups(room, ready, *sorted(groups, key=lambda g: (g.clp, g.audience, g.reports)))
 
 

@@ -151,9 +151,7 @@ def _stop_asked(given: threading.Event | None = None) -> Iterator[threading.Even
 
 
 class _Asked(threading.Event):
-    """A stop asked for, and by which signal."""
-
-    signum = 0
+    signum = 0  # a stop asked for, and by which signal
 
 
 def _no_public_address(config: Config) -> InputRefused:
@@ -213,8 +211,9 @@ def _send(
         result.warnings += _stranded(db, directory)
         result.cancelled += ledger.unqueue_stale(db, directory)
         ready, published = library(config, now, queue_then_pick, restored is not None)
-        result.cancelled += publications.drop_withdrawn(
-            db, now, set(published), partial(_reaches, published, directory)
+        shown = {ready.plan.publications[c.source.slug].id for c in ready.chosen.published}
+        result.cancelled += publications.drop_withdrawn(  # one held back is shown (helper 151)
+            db, now, set(published) | shown, partial(_reaches, published, directory)
         )
         room = mailroom(config, ready, published)
         audit_due(db, room, ready, now)
@@ -273,8 +272,8 @@ def _settle(db: sqlite3.Connection, result: SendResult, now: datetime) -> None:
 def _reaches(published: dict[str, Published], directory: Directory, report: str, clp: str) -> bool:
     """Whether a published report still goes to a CLP (one the directory no longer lists is
     `ledger.unqueue_stale`'s)."""
-    known = directory.by_slug.get(clp)
-    return known is None or published[report].addressed_to(known)
+    known = directory.by_slug.get(clp)  # (held back, it goes as the build that shows it says)
+    return known is None or report not in published or published[report].addressed_to(known)
 
 
 def _stranded(db: sqlite3.Connection, directory: Directory) -> list[str]:
@@ -356,9 +355,9 @@ def _changed(db: sqlite3.Connection, room: Mailroom, reports: tuple[str, ...]) -
     """Whether the site shows another version of any of `reports` than the one this send
     rendered (held-out round D3: a paragraph marked confidential mid-send went on being
     mailed as it was to every member the send had left)."""
-    library = room.composer.library
-    shown = ledger.versions(db, reports)
-    return any(shown.get(r, "") not in ("", library[r].version) for r in reports if r in library)
+    library, shown = room.composer.library, ledger.versions(db, reports)  # (one held back:
+    return any(r not in library or shown.get(r, "") not in ("", library[r].version)  # none)
+               for r in reports)  # fmt: skip
 
 
 def _record(
