@@ -1626,6 +1626,39 @@ def test_a_message_handed_over_when_the_send_was_killed_is_never_made_anew(
     assert subjects.count("NEC, 20 September") == 1, subjects
 
 
+def test_a_message_handed_over_by_sends_killed_again_and_again_goes_at_most_twice(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 146: a send killed as it handed a message over left it in doubt,
+    uncounted; killed so again and again (a crashing sender restarted), it mailed the member
+    the same message once a kill. Handed over twice with no reply, it is not sent a third
+    time, however the replies were lost."""
+    arrived, killed = threading.Event(), threading.Event()
+
+    def hold(number: int) -> None:  # each killed send's first message: kept, no reply
+        if number <= 2:
+            arrived.set()
+            killed.wait(60)
+
+    with Server(Faults(on_message=hold)) as server:
+        root = setup(cli, project, server, connections=1)
+        for _ in range(2):
+            arrived.clear(), killed.clear()
+            sender = subprocess.Popen(
+                [str(Path(sys.executable).with_name("reportback")), "digest", "send", "--now",
+                 T2], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            )  # fmt: skip
+            assert arrived.wait(60)
+            sender.kill()
+            sender.wait()
+            killed.set()
+            time.sleep(0.5)
+        result = cli("digest", "send", "--now", "2026-11-20T11:00:00+00:00")
+        copies = Counter(str(m["Message-ID"]) for m in server.recorder.parsed())
+    assert result.code == 0 and "1 failed" in result.err, result.err
+    assert sorted(copies.values()) == [1, 1, 1, 2], copies
+
+
 def test_a_report_said_unmailed_after_the_state_was_lost_whole_reaches_members_listed_again(
     cli: Cli, project: Project
 ) -> None:

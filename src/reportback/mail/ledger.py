@@ -273,23 +273,40 @@ def mark_sent(db: sqlite3.Connection, row: QueuedMessage, now: datetime) -> None
 
 
 STOPPED = f"{LOST}: a send was stopped as it handed this over"
+AGAIN = f"{LOST} on an earlier try; handed over again, no reply recorded"
 
 
 def mark_handing(db: sqlite3.Connection, row: int) -> None:
     """Record that a connection is handing a message over (until its reply is recorded: a
-    kill leaves it so, and it may have arrived); one lost before, or handed over by a send
-    that was stopped, is recorded as lost, which later tries keep."""
+    kill leaves it so, and it may have arrived); one lost before (a send stopped as it
+    handed it over, a connection lost) as handed over AGAIN, which a kill leaves too: it is
+    then not sent a third time (`fail_lost_twice`)."""
     db.execute(
-        "UPDATE outbox SET last_error = CASE last_error WHEN ? THEN ? ELSE ? END "
-        "WHERE id = ? AND last_error NOT LIKE ?",
-        (HANDING, STOPPED, HANDING, row, f"{LOST}%"),
+        "UPDATE outbox SET last_error = CASE WHEN last_error = ? OR last_error LIKE ? THEN ? "
+        "ELSE ? END WHERE id = ?",
+        (HANDING, f"{LOST}%", AGAIN, HANDING, row),
     )
 
 
 def mark_held(db: sqlite3.Connection, row: QueuedMessage) -> None:
     """Leave a message the server took nothing of queued, as it was before it was handed."""
-    query = "UPDATE outbox SET last_error = '' WHERE id = ? AND last_error = ?"
-    db.execute(query, (row.id, HANDING))
+    db.execute(
+        "UPDATE outbox SET last_error = CASE last_error WHEN ? THEN '' ELSE ? END "
+        "WHERE id = ? AND last_error IN (?, ?)",
+        (HANDING, STOPPED, row.id, HANDING, AGAIN),
+    )
+
+
+def fail_lost_twice(db: sqlite3.Connection, now: datetime) -> int:
+    """Fail each message waiting that a stopped send left handed over AGAIN: handed over
+    twice with no reply, it is not sent a third time (adversary helper 146: a send killed
+    as it handed one over, again and again, mailed it once a kill). Return how many."""
+    failed = db.execute(
+        f"UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? "
+        f"WHERE {WAITING} AND last_error = ?",
+        (f"{STOPPED}; {TWICE}", utc(now), AGAIN),
+    )
+    return failed.rowcount
 
 
 def mark_cancelled(db: sqlite3.Connection, row: QueuedMessage, reason: str) -> None:

@@ -193,6 +193,7 @@ def _send(
                    else "mailed as new to the members they reach")
             )  # fmt: skip
         mend_runs_ahead(db, now)
+        result.failed += ledger.fail_lost_twice(db, now)  # a stopped send left in doubt twice
         cadences = (cadence,) if cadence else due_cadences(db, now, config)
         result.cadences = cadences
 
