@@ -1532,6 +1532,7 @@ def test_a_file_name_or_id_holding_a_withheld_name_is_refused(cli: Cli, project:
     assert (
         result.code == 1 and "the file name 2016-09-20-zqquimby-appeal.md is written" in result.err
     )
+    assert result.err.startswith("reports/2016-09-20-zqquimby-appeal.md:1: "), "its first line"
     (root / "reports/2016-09-20-zqquimby-appeal.md").rename(root / "reports/a.md")
     (root / "reports/a.md").write_text(HEAD.replace("---\n\n", "id: zqquimby-case\n---\n\n", 1)
                                        + body)  # fmt: skip

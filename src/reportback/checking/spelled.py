@@ -104,7 +104,8 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tu
         for what, value, at in _given(node, level)
     ]
     for what, value in (("the file name ", source.path.name), ("id: ", source.meta.id or "")):
-        given.append((None, what, value, Audience.PUBLIC, Audience.PUBLIC))  # in its addresses
+        given.append((None, what, value, Audience.PUBLIC, Audience.PUBLIC))  # in its addresses:
+        # named at the file's first line (helper 148: at the blank line after its front matter)
     public: dict[Audience, set[str]] = {}
     for node, what, value, at, level in given:
         pools = ([spanned, named, owned] if what in UNSEEN else
@@ -122,7 +123,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tu
         compared = _path(value) if what == "the address " else value
         if word := _spells(_words(compared), higher - public[at]):
             yield (
-                _line(regions, value, level),
+                2 - source.body_line if node is None else _line(regions, value, level),
                 f"{what}{value} is written from words withheld in this report ({word!r}), and "
                 "would publish them: write it from public words",
             )
