@@ -405,8 +405,20 @@ def test_remote_image_refused(cli: Cli, project: Project) -> None:
         cli,
         root,
         "reports/a.md:7: image 'https://tracker.example/p.png': images must be files inside the "
-        "reports folder",
+        "reports folder (save it as a file beside the report, and name that)",
     )
+
+
+def test_a_picture_written_into_the_report_is_named_shortly(cli: Cli, project: Project) -> None:
+    """Honest user helper 148: Google Docs' export writes a picture as `data:` in a link
+    definition; the message quoted all of it."""
+    data = "data:image/png;base64," + "iVBORw0KGgo" * 100
+    result = (
+        cli("check") if project({"reports/a.md": HEAD + f"![x][i]\n\n[i]: <{data}>\n"}) else None
+    )
+    assert result is not None and result.code == 1
+    assert f"image '{data[:60]}…': images must be files inside the reports folder" in result.err
+    assert len(result.err) < 400, result.err
 
 
 def test_every_problem_in_every_report_is_listed(cli: Cli, project: Project) -> None:

@@ -360,7 +360,9 @@ class BodyChecker:
         written = [w for w in written if w] or ["]()", "](<>)", "]( )"]  # none: `![](<>)`
         # (its file's name where its address is not written as read: `img\..\x.png`)
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
-            self.near(f"image {src!r}: images must be files inside the reports folder", *written)
+            shown = src if len(src) <= 80 else f"{src[:60]}…"  # a `data:` picture (helper 148)
+            self.near(f"image {shown!r}: images must be files inside the reports folder (save "
+                      "it as a file beside the report, and name that)", *written)  # fmt: skip
             return
         path = (self.source.path.parent / unquote(src)).resolve()  # pandoc writes ' ' as %20
         if not path.is_relative_to(self.reports):
