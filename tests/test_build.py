@@ -714,12 +714,13 @@ def test_an_id_that_would_make_a_published_report_another_is_refused(
     path.write_text(
         original.replace("title: Org Committee\n", "title: Org Committee\nid: org-10\n")
     )
-    result = cli("build", "--now", "2026-12-01T00:00:00+00:00")
-    assert result.code == 1
-    assert result.err.startswith(
-        "reports/2016-10-04-org.md:3: id: 'org-10', but this report was published as "
-        "'2016-10-04-org'"
-    ), result.err
+    for args in (["check"], ["build", "--now", "2026-12-01T00:00:00+00:00"]):  # check too
+        result = cli(*args)  # (honest user helper 148: `check` passed, then `build` refused)
+        assert result.code == 1
+        assert result.err.startswith(
+            "reports/2016-10-04-org.md:3: id: 'org-10', but this report was published as "
+            "'2016-10-04-org'"
+        ), result.err
     path.write_text(
         original.replace("title: Org Committee\n", "title: Org Committee\nid: 2016-10-04-org\n")
     )

@@ -167,10 +167,13 @@ def utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+FILE = "state.sqlite"
+
+
 def connect(state_dir: Path) -> sqlite3.Connection:
     """Open (creating and migrating) the state database in `state_dir`."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(state_dir / "state.sqlite", isolation_level=None, timeout=30)
+    db = sqlite3.connect(state_dir / FILE, isolation_level=None, timeout=30)
     try:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA busy_timeout=30000")

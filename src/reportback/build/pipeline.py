@@ -50,6 +50,11 @@ def check(config: Config, show_progress: bool = False) -> list[Checked]:
     Templates.of(config)
     checked = check_project(config, directory_for(config), show_progress)
     identity.no_copies([c.source for c in checked], {})  # as a build refuses them
+    if (config.path("state") / database.FILE).is_file():  # and an id: the ledger knows not
+        now = datetime.now(UTC)  # (honest user helper 148: `check` passed, `build` refused)
+        going = {c.source.slug for c in select(checked, now, drafts=False).published}
+        with database.opened(config.path("state")) as db:
+            publications.plan(db, [c.source for c in checked], now, going)
     return checked
 
 
