@@ -42,7 +42,8 @@ SAYS = Caseless(
     rf"\b(?:not{GAP}(?:f(?:or|ro)|to{GAP}be){GAP}(?:publication|published|circulation|circulated|shared)"
     rf"|not{GAP}f(?:or|ro){GAP}(?:(?:public|wider|general|onward){GAP})?(?:release|distribution"
     rf"|circulation|consumption|transmission|disclosure)"
-    rf"|(?<!\bwe )(?<!\bthey )(?<!\bwho )(?<!ministers )"  # a statement: `Ministers don't…`
+    rf"|(?:(?<!\bwe )(?<!\bthey )(?<!\bwho )(?<!ministers )"  # a statement (`Ministers don't…`)
+    rf"|(?=don[’'`]?t{GAP}\w+{GAP}(?:this|it|that|these|those|the{GAP}following|any{GAP}of)\b))"
     rf"don[’'`]?t{GAP}(?:publish|circulate|share)(?!{GAP}(?:your|their|his|her|our|personal"
     rf"|passwords?|logins?|ballot|screenshots?|links?|the{GAP}link|photos?|pictures?{DATA})\b)"
     rf"(?!{OPINION})|(?:privileged|private){GAP}(?:and|&)"
