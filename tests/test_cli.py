@@ -6,6 +6,7 @@ import errno
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -625,6 +626,23 @@ def test_a_broken_state_database_is_a_message_not_a_traceback(cli: Cli, project:
             result.err
         )
         assert "Traceback" not in result.err
+
+
+def test_a_locked_state_database_says_what_holds_it(
+    cli: Cli, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adversary helper 146: held by an sqlite3 shell past the 30 s wait, the send said to
+    free disk space or make the database writable."""
+    from reportback import database
+
+    project({"reports/2016-09-20-nec.md": report("Public.\n")})
+
+    def locked(state: Path) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(database, "connect", locked)
+    result = cli("status")
+    assert result.code == 3 and "database is locked; close the program that holds it" in result.err
 
 
 @pytest.mark.parametrize("name", ["site", "feeds"])

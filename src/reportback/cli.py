@@ -93,11 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
     except sqlite3.Error as exc:  # held-out round D3: a full, read-only or broken state
         state = shown_path(config.path("state") / "state.sqlite") if config else "state.sqlite"
-        print(
-            f"{state}: the state database failed: {exc}; free disk space, make it writable, "
-            "or restore it from a backup, then run the command again",
-            file=sys.stderr,
-        )
+        fix = ("close the program that holds it (an sqlite3 shell?)" if "locked" in str(exc)
+               else "free disk space, make it writable, or restore it from a backup")  # fmt: skip
+        print(f"{state}: the state database failed: {exc}; {fix}, then run the command again",
+              file=sys.stderr)  # fmt: skip
         return 3
 
 
