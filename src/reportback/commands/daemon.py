@@ -175,9 +175,9 @@ class Daemon:
         for warning in result.warnings:
             log.warning("digests: %s", warning)
         if result.queued or result.sent or result.failed or result.deferred:
-            log.info(
-                "sent %d digests (%s): %d deferred, %d failed",
-                result.sent, ", ".join(result.cadences), result.deferred, result.failed,
+            log.info(  # the cadences due now, not those of what was sent (helper 146)
+                "sent %d digests, %d deferred, %d failed; queued %d (%s due now)", result.sent,
+                result.deferred, result.failed, result.queued, ", ".join(result.cadences),
             )  # fmt: skip
             self.event(now, "digests", f"{result.sent} sent, {result.failed} failed")
 
