@@ -458,6 +458,7 @@ def test_configuration_mistakes_and_oversized_reports_are_clear_refusals(
             'like "Europe/London"',
             "reportback.toml:5: [schedule] weekly = 'mon 25:99' is not like \"mon 07:00\"",
         ]
+        assert "nothing was published" not in result.err or command == ("build",), result.err
     (root / "reportback.toml").write_text("")
     (root / "reports/big.md").write_bytes(b"x" * (2 * 1024 * 1024 + 1))
     result = cli("check")

@@ -191,7 +191,7 @@ def _parser() -> argparse.ArgumentParser:
         "--watch-seconds", type=seconds, default=10.0, metavar="N",
         help="how often to look for changed reports (default 10)",
     )  # fmt: skip
-    run.set_defaults(command="run")
+    run.set_defaults(command="run", outcome="nothing was started")
     serve = commands.add_parser(
         "serve", help="serve the site, the feeds and the subscription pages",
         description="Serve site/ at /, feeds/ at /feeds/, and the subscription endpoints "
@@ -204,7 +204,7 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     serve.add_argument("--port", type=port, default=8000, metavar="P",
                        help="port to listen on (default 8000)")  # fmt: skip
-    serve.set_defaults(command="serve")
+    serve.set_defaults(command="serve", outcome="nothing was served")
     preview = commands.add_parser(
         "preview", help="see your reports as you write them, in your browser",
         description="Build a private preview (drafts and embargoed reports included, marked) "
@@ -231,7 +231,7 @@ def _parser() -> argparse.ArgumentParser:
         "and failed, the next digest times, and whether the daemon is running.",
     )  # fmt: skip
     status.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)
-    status.set_defaults(command="status")
+    status.set_defaults(command="status", outcome="fix them and ask again")
     _config_everywhere(parser)
     return parser
 
