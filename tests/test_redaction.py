@@ -97,6 +97,11 @@ def test_placeholders_can_be_turned_off(cli: Cli, project: Project) -> None:
     assert "Kept" in page
     for text in ("Confidential item", "Legal", "[withheld]", 'class="withheld"', "for members"):
         assert text not in page
+    for listed in ("site/index.html", "site/reports/r/index.html"):  # helper 147: untrue
+        assert "where they are, the report says so" not in (root / listed).read_text()
+    (root / "reportback.toml").unlink()
+    assert cli("build", "--now", NOW).code == 0
+    assert "where they are, the report says so" in (root / "site/index.html").read_text()
 
 
 def test_without_placeholders_nothing_left_empty_says_where_something_was(

@@ -69,6 +69,7 @@ class Planner:
         self.ready = ready
         self.rendered = ready.rendered[Audience.PUBLIC]
         self.builder = SiteBuilder(ready.templates.jinja(), config.site, ready.directory)
+        self.builder.env.globals["placeholders"] = config.redaction.placeholders  # (the footer)
         self.views = [view(r, config.site.rep) for r in self.rendered]
         state = config.path("state")
         self.feeds = FeedWriter(config, ready.directory, state / "cache" / "feeds.pickle")
@@ -85,6 +86,7 @@ class Planner:
                 "pages",
                 ready.templates.fingerprint(),
                 repr(config.site),
+                config.redaction.placeholders,
                 repr(ready.directory.clps),
             )
             listed = [replace(v, html="") for v in self.views]  # a list shows no report's text
