@@ -933,6 +933,18 @@ def test_a_label_is_named_at_its_own_line_not_at_a_line_above_holding_its_words(
     assert "reports/a.md:9:" not in err, err
 
 
+@pytest.mark.parametrize(
+    "heading", ["## Leader’s report {#leader’s-report}", "## Item {.members reason=“Legal”}"]
+)
+def test_an_attribute_a_word_processor_wrote_says_its_curly_quotes_are_why(
+    cli: Cli, project: Project, heading: str
+) -> None:
+    """Honest user helper 148: refused as text that looks like a mark, with no word of the
+    curly quotes a word processor put in (which pandoc does not read in attributes)."""
+    err = assert_refused(cli, project({"reports/a.md": HEAD + f"{heading}\n\nText.\n"}), 7)
+    assert 'write straight quotes (") around a value, and no curly quote' in err
+
+
 def test_an_example_list_in_a_report_with_a_mark_is_named_as_one(
     cli: Cli, project: Project
 ) -> None:

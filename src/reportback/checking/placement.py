@@ -150,8 +150,16 @@ def _mark_like(text: str, what: str, lines: list[str], seen: set[str]) -> Iterat
                 "; a heading's # starts its line (indented, pandoc reads it as text)"
                 * bool(indented)
             )
+            + (CURLY_HINT if CURLY.search(found) else "")
         ),
     )
+
+
+CURLY = re.compile("[“”‘’«»„‟‚‛]")
+CURLY_HINT = (
+    '; write straight quotes (") around a value, and no curly quote or apostrophe in an id '
+    "or a class: a word processor's (“…”, ’) are not read (honest user helper 148)"
+)
 
 
 INDENTED_HEADING = re.compile(r"[ \t]+#{1,6}[ \t]")
