@@ -934,7 +934,7 @@ def test_a_label_is_named_at_its_own_line_not_at_a_line_above_holding_its_words(
 
 
 @pytest.mark.parametrize(
-    "heading", ["## Leader’s report {#leader’s-report}", "## Item {.members reason=“Legal”}"]
+    "heading", ["## Leader’s report {#leader’s-report}", "## Item {.members reason=“Legal matter”}"]
 )
 def test_an_attribute_a_word_processor_wrote_says_its_curly_quotes_are_why(
     cli: Cli, project: Project, heading: str
