@@ -945,6 +945,16 @@ def test_an_attribute_a_word_processor_wrote_says_its_curly_quotes_are_why(
     assert 'write straight quotes (") around a value, and no curly quote' in err
 
 
+def test_a_no_break_space_before_a_marks_brace_is_named_as_the_cause(
+    cli: Cli, project: Project
+) -> None:
+    """Honest user helper 148: a Mac's Option-Space before `{.confidential}` was refused as
+    the readers disagreeing, with no word of the space."""
+    body = "Intro.\n\n## Disputes\u00a0{.confidential}\n\nx\n"
+    err = assert_refused(cli, project({"reports/a.md": HEAD + body}), 9)
+    assert "the space before its { is a no-break space (Option-Space)" in err
+
+
 def test_an_example_list_in_a_report_with_a_mark_is_named_as_one(
     cli: Cli, project: Project
 ) -> None:

@@ -105,15 +105,21 @@ def disagreements(tree: MainTree, regions: Regions, lines: list[str]) -> Iterato
         line = regions.line_of(regions.marks[first][2])
     else:  # a mark only the Markdown reader read (in raw HTML, say): where it is written
         line = _mark_line(lines, regions, first, Audience(ours[first][1]))
+    spaced = 0 < line <= len(lines) and NO_BREAK.search(lines[line - 1])
     yield (
         line,
         (
             "pandoc's two readers read the marks here differently (one reads "
             f"{_named(ours[first : first + 1])}, the other {_named(theirs[first : first + 1])}); "
             "write each mark on a heading, a ::: fenced div or a [span], with blank lines "
-            "around blocks"
+            "around blocks" + (NO_BREAK_HINT if spaced else "")
         ),
     )
+
+
+NO_BREAK = re.compile("[\u00a0\u202f\u2007]\\{")
+"""A no-break space before a mark's brace (honest user helper 148: a Mac's Option-Space)."""
+NO_BREAK_HINT = "; the space before its { is a no-break space (Option-Space): type a plain one"
 
 
 def _mark_line(lines: list[str], regions: Regions, first: int, level: Audience) -> int:
