@@ -955,6 +955,21 @@ def test_a_no_break_space_before_a_marks_brace_is_named_as_the_cause(
     assert "the space before its { is a no-break space (Option-Space)" in err
 
 
+@pytest.mark.parametrize(
+    "heading",
+    ["## *continued:* jo zqquimby expelled", "## 'and' the rest", "## $x$ jo", "## - `code` jo",
+     "## • *cont.* jo", "## **Continued:** the rest of the cases"],
+)  # fmt: skip
+def test_a_heading_that_ends_withheld_material_is_read_by_its_letters_not_its_markup(
+    cli: Cli, project: Project, heading: str
+) -> None:
+    """Adversary helper 152: a first word in emphasis, quotes, math or code read as a word
+    with something inside (like `e-petitions`), and so as a title: the section ended and
+    what followed was published; a heading that says it carries on, in bold, went too."""
+    body = f"## Disputes panel {{.confidential}}\n\nThree cases.\n\n{heading}\n\nzq expelled.\n"
+    assert_refused(cli, project({"reports/a.md": HEAD + body}), 11)
+
+
 def test_an_example_list_in_a_report_with_a_mark_is_named_as_one(
     cli: Cli, project: Project
 ) -> None:

@@ -40,6 +40,9 @@ ENUMERATOR = re.compile(r"\(?(?:[a-z]|[ivxlc]+)[.)]")
 LEADING = frozenset(" \t*_[`!<\\~^#\"'“‘’«(¿¡§ʻ•‣◦▪∙·–—-")
 """What may come before a title's first word: Markdown, quotes, brackets, ¿, ¡, §, ʻ, a
 bullet or a dash pasted with it (`## •⇥Any other business`: honest user helper 148)."""
+MARKUP = re.compile(r"[*_`$\"“”~^\\]|(?<![^\W\d_])['‘’]")
+"""Emphasis, code, math and quotes around a heading's first word: not its letters (an
+apostrophe after a letter is: `a’ Chomhairle`)."""
 ANCHOR = re.compile(r"\[\]\{[^{}\n]*\}")
 """An empty span, which shows nothing: Word's bookmark before a heading's text (`# []{#_Toc2
 .anchor}Any other business`: honest user helper 148)."""
@@ -170,7 +173,8 @@ def continued(regions: Regions) -> Iterator[Found]:
         before = min(withheld, key=lambda h: h[0])  # the top of the withheld part it ends
         title, theirs = _title(words), _title(before[2])
         going_on = bool(GOING_ON.intersection(words)) or any(w in PARTS for w in words)
-        if title != theirs and not (going_on and set(title) <= set(theirs)):
+        leads = bool(words) and words[0] in GOING_ON  # `Continued: the rest of the cases` (152)
+        if title != theirs and not (going_on and set(title) <= set(theirs)) and not leads:
             continue
         line = regions.line_of(at)
         apart = line - regions.line_of(before[1])
@@ -310,7 +314,8 @@ def _like_a_title(body: str, at: int) -> bool:
     script without capitals, a digit 0-9, ½ or Ⅳ (or is like eBay: a capital inside)."""
     line = ANCHOR.sub("", _line_from(body, at))
     start = next((n for n, c in enumerate(line) if not _leading(c)), len(line))
-    word = (line[start:].split() or [""])[0]
+    word = MARKUP.sub("", (line[start:].split() or [""])[0])  # `*continued:*`, `$x$`, `'and'`
+    # are read by their letters (adversary helper 152: their markup made them like `e-petitions`)
     if word.startswith(("…", "...")) or (word[:1] == "@" and _letters(word)):
         return True  # …and finally; @uklabour statement
     if ENUMERATOR.fullmatch(word):  # a) Finance, (ii) Apologies, c. 200 members
@@ -327,9 +332,7 @@ def _like_a_title(body: str, at: int) -> bool:
     return (
         case == "Ll"
         and (
-            any(
-                c.isupper() or not c.isalpha() for c in word.rstrip(".,:;!?")[1:]
-            )  # eBay, e-petitions
+            any(c.isupper() or c in "-." for c in word.rstrip(".,:;!?")[1:])  # eBay, e-petitions
             or (word in PARTICLES and following[:1].isupper())  # de Montfort University
             or (len(_letters(word)) <= 2 and _mutated(word, following))
         )
