@@ -2050,10 +2050,29 @@ SAID_FINE = (
     "told in confidence-building workshops that it works.\n\n"  # honest user helper 148's:
     "The NEC decided not to go further than the Chakrabarti recommendations. We don't share "
     "the Tories’ enthusiasm for privatisation. Members who don't share the leadership’s view "
-    "are still welcome. Please don't share membership data by email: use Organise. Ministers "
-    "don't publish the impact assessments. The Tories would rather keep this quiet until after "
-    "the election.\n"
+    "are still welcome. Please don't share membership data by email, use Organise. Ministers "
+    "don't publish the impact assessments.\n"  # (a colon after, or `would rather keep this
+    # quiet`, say what follows is not to be shared: adversary helper 152)
 )
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Not to go further than this room: Jo zqquimby was suspended.",
+     "Jo zqquimby was suspended; this is not to go further than the NEC.",
+     "We'd rather keep this quiet: Jo zqquimby.", "We don't publish what follows.",
+     "They don't share the minutes: Jo zqquimby.",
+     "Please don't share membership details: Jo zqquimby of 12 Zq Road.",
+     "Don't share the panel's opinion yet: Jo zqquimby will be expelled."],
+)  # fmt: skip
+def test_a_sentence_near_the_prose_wordings_that_says_what_follows_is_withheld_is_refused(
+    cli: Cli, project: Project, label: str
+) -> None:
+    """Adversary helper 152: each passed as one of the statements made prose for honest user
+    helper 148 (`Ministers don't publish…`, `…further than the Chakrabarti…`), and was
+    published with the name it labelled."""
+    body = f"## Elections\n\nAgreed.\n\n{label}\n"
+    assert_refused(cli, project({"reports/a.md": HEAD + body}), 11, "says that it is withheld")
 
 
 def test_words_about_confidentiality_in_public_or_withheld_places_are_fine(

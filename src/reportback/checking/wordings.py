@@ -36,6 +36,16 @@ OPINION = (
 """What one does not share who disagrees (`I don't share this optimism`; adversary helper
 100; `the Tories’ enthusiasm`, `the leadership’s view`: honest user helper 148): not a label."""
 DATA = r"|data|details|membership|contact|e-?mails?|addresses|numbers"
+LABEL_AFTER = r"|(?=[^\n.!?]*[:–—])"
+"""A colon or a dash later in the sentence: what follows is what the words say not to share
+(`We don't share them outside the room: Jo…`, `Please don't share membership details: Jo…`:
+adversary helper 152), whatever else would make them prose."""
+NOT_THE_ROOM = (
+    r"(?![ \t]+than\b(?![ \t]+(?:this|the)[ \t]+(?:room|nec|committee|meeting|panel|group)\b)"
+    r"(?![^\n.!?]*[:–—]))"
+)
+"""`…further than the Chakrabarti recommendations` is prose; `…further than this room` and
+one with a colon or a dash after it are not (adversary helper 152)."""
 """What a rule about data says not to share (`Please don't share membership data by email`:
 honest user helper 148)."""
 SAYS = Caseless(
@@ -43,10 +53,11 @@ SAYS = Caseless(
     rf"|not{GAP}f(?:or|ro){GAP}(?:(?:public|wider|general|onward){GAP})?(?:release|distribution"
     rf"|circulation|consumption|transmission|disclosure)"
     rf"|(?:(?<!\bwe )(?<!\bthey )(?<!\bwho )(?<!ministers )"  # a statement (`Ministers don't…`)
-    rf"|(?=don[’'`]?t{GAP}\w+{GAP}(?:this|it|that|these|those|the{GAP}following|any{GAP}of)\b))"
+    rf"|(?=don[’'`]?t{GAP}\w+{GAP}(?:this|it|that|these|those|them|the{GAP}(?:following|next"
+    rf"|rest|names|minutes)|what{GAP}follows|any(?:thing)?|below)\b){LABEL_AFTER})"
     rf"don[’'`]?t{GAP}(?:publish|circulate|share)(?!{GAP}(?:your|their|his|her|our|personal"
-    rf"|passwords?|logins?|ballot|screenshots?|links?|the{GAP}link|photos?|pictures?{DATA})\b)"
-    rf"(?!{OPINION})|(?:privileged|private){GAP}(?:and|&)"
+    rf"|passwords?|logins?|ballot|screenshots?|links?|the{GAP}link|photos?|pictures?{DATA})\b"
+    rf"(?![^\n.!?]*[:–—]))(?!{OPINION}(?![^\n.!?]*[:–—]))|(?:privileged|private){GAP}(?:and|&)"
     rf"{GAP}confidential|commercial(?:ly)?{GAP}in{GAP}confidence"
     rf"|must{GAP}not{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)"
     rf"|for{GAP}internal{GAP}use{GAP}only"
@@ -79,8 +90,8 @@ SAYS = Caseless(
     rf"{GAP}between{GAP}(?:us|ourselves)|don[’']?t{GAP}tell{GAP}anyone|you{GAP}didn[’']?t{GAP}"
     rf"hear{GAP}(?:it|this|that){GAP}from{GAP}me|(?:mustn[’']?t|must{GAP}not|shouldn[’']?t"
     rf"|should{GAP}not|can[’']?t|cannot){GAP}go{GAP}(?:on{GAP}(?:the{GAP})?(?:website|site"
-    rf"|blog|internet)|online|(?:any{GAP})?further(?!{GAP}than)|beyond{GAP}(?:the|this){GAP}(?:room|committee"
-    rf"|meeting|nec))|not{GAP}to{GAP}go{GAP}(?:any{GAP})?further(?!{GAP}than)|(?:mustn[’']?t|must{GAP}not"
+    rf"|blog|internet)|online|(?:any{GAP})?further{NOT_THE_ROOM}|beyond{GAP}(?:the|this){GAP}(?:room|committee"
+    rf"|meeting|nec))|not{GAP}to{GAP}go{GAP}(?:any{GAP})?further{NOT_THE_ROOM}|(?:mustn[’']?t|must{GAP}not"
     rf"|shouldn[’']?t|should{GAP}not|is{GAP}not{GAP}to|isn[’']t{GAP}to){GAP}leave{GAP}(?:the|this)"
     rf"{GAP}room"
     rf"|(?:please{GAP})?(?:don[’']?t|do{GAP}not){GAP}(?:post|tweet){GAP}(?:this|it|that)"
@@ -93,8 +104,7 @@ SAYS = Caseless(
     rf"(?:{GAP}yet)?|members{GAP}only)(?=[ \t]*(?:[.!;)\]]|$))|(?<![\w,] )(?:this|it)"
     rf"(?:{GAP}is{GAP}not|{GAP}isn[’']t|[’']s{GAP}not)"
     rf"{GAP}(?:yet{GAP})?public(?:{GAP}yet)?(?=[ \t]*(?:[.!;)\]]|$))"
-    rf"|(?<!not )(?<!n't )(?<!n’t )(?<!rather )(?<!to )"  # not `I will not keep this quiet`,
-    # nor what others would rather, or want to, keep quiet (honest user helper 148)
+    rf"|(?<!not )(?<!n't )(?<!n’t )"  # not `I will not keep this quiet`
     rf"(?:please{GAP})?keep{GAP}(?:this|it|that){GAP}(?:quiet|under"
     rf"{GAP}wraps|to{GAP}yoursel(?:f|ves))|(?:this|it|that){GAP}(?:should|shall)(?:{GAP}not|n[’']?t)"
     rf"{GAP}be{GAP}(?:published|shared|circulated|made{GAP}public)|(?:can[’']?t|cannot){GAP}say"
