@@ -1952,12 +1952,20 @@ NOTES_TO_SELF = {  # adversary helper 144: each published at once
     "status: final # not ready yet": "the comment beside status says 'not ready'",
     "publish_at: 2016-09-21T09:00:00+01:00 # wait for the press release": "says 'wait'",
     "# EMBARGOED UNTIL 8 DECEMBER": "the comment says 'EMBARGOED', but YAML drops it",
-    "# do not publish until the NEC statement is out": "the comment says 'do not publish'",
+    "# do not publish until the NEC statement is out": "the comment says 'publish'",
     "# confidential: keep this whole report off the website": "says 'off the website'",
     "# TODO: set status: draft before committing": "the comment says 'TODO'",
     "summary: The NEC met. # embargoed until 8 Dec": "the comment says 'embargoed'",
-    "tags: [nec] # hold until Monday": "the comment says 'hold until'",
-    "author: Jo Smith # do not name me": "the comment says 'do not name'",
+    "tags: [nec] # hold until Monday": "the comment says 'hold'",
+    "author: Jo Smith # do not name me": "the comment says 'name'",
+    # adversary helper 152: notes to self that did not say so in the words looked for
+    "# Legal say wait": "the comment says 'Legal'",
+    "# Sent to Jon 18/7 for approval": "the comment says 'approval'",
+    "# Draft sent to Jon 18/7; he wants changes first": "the comment says 'Draft'",
+    "author: Jo Smith # asked not to be named": "the comment says 'named'",
+    "author: Jo Smith # use initials only": "the comment says 'initials'",
+    "# Not before 8 December": "the comment says 'Not before'",
+    "# publish_at: 2031-06-01T09:00:00+01:00": "publish_at is commented out with a time of its own",
 }
 
 
@@ -1979,8 +1987,7 @@ def test_the_comments_reportback_new_writes_are_no_notes_to_self(
     text = path.read_text().replace("status: draft ", "status: final ")
     text = re.sub(r"# publish_at: \S+", "publish_at: 2016-09-20T09:00:00+01:00", text)
     text = text.replace("# confidential: true ", "confidential: false", 1)  # (helper 148)
-    notes = ("# written on the train\n# Draft sent to Jon 18/7; final after his comments\n"
-             "# don't forget: the disputes item is marked confidential below\n")  # fmt: skip
+    notes = "# written on the train\n"  # (a note of a draft, a name, legal: refused, helper 152)
     path.write_text(text.replace("---\n", "---\n" + notes, 1))
     assert "# embargo: not published" in text and "confidential: false" in text
     result = cli("check")

@@ -92,7 +92,8 @@ def _explanations() -> frozenset[str]:
     return frozenset(" ".join(m[1].split()) for m in EXPLAINED.finditer(text))
 
 
-EXPLAINED = re.compile(r"[ \t]#[ \t]*([^#\n]+)$", re.M)
+EXPLAINED = re.compile(r"(?:[ \t]|^)#[ \t]*([^#\n]+)$", re.M)
+"""A comment of the template: beside a key, or on a line of its own (`#   (default: …)`)."""
 
 
 def commented_keys(
@@ -122,16 +123,19 @@ def commented_keys(
 
 
 NOTE = re.compile(
-    r"\b(?:embargo\w*|wip|todo|unfinished|sign[ \t-]?off"
-    r"|not[ \t]+(?:yet[ \t]+)?(?:ready|final|(?:for[ \t]+|to[ \t]+be[ \t]+)?publi\w*)"
-    r"|(?:do[ \t]+not|don'?t|never)[ \t]+(?:publish|post|send|share|name|circulate|release)"
-    r"|hold\w*[ \t]+(?:until|off|back|for)|wait\w*[ \t]+(?:for|until)"
-    r"|off[ \t]+the[ \t]+(?:web|website|site|record))\b",
+    r"\b(?:embargo\w*|wip|todo|unfinished|sign[ \t-]?off|draft\w*|rough|hold\w*|held|wait\w*"
+    r"|await\w*|approv\w*|clear(?:ed|ance)|legal|lawyers?|sub[ \t]+judice|publi\w*|releas\w*"
+    r"|circulat\w*|(?:not|only)[ \t]+(?:before|after|until|yet)|until|pending|check(?:ing|s)?"
+    r"|changes|confidential\w*|secret|private|sensitive|off[ \t]+the[ \t]+record"
+    r"|names?|named|naming|anonym\w*|pseudonym\w*|initials|identif\w*"
+    r"|not[ \t]+(?:yet[ \t]+)?(?:ready|final)|(?:do[ \t]+not|don'?t|never)[ \t]+(?:post|send|share)"
+    r"|off[ \t]+the[ \t]+(?:web|website|site))\b",
     re.I,
 )
-"""A note to self in a comment that says the report, or a value, is not to go out yet (not a
-word that may tell what it did: `# Draft sent to Jon 18/7`, `# the disputes item is marked
-confidential below`: adversary helper 148)."""
+"""A word in a comment that may say the report, or a value, is not to go out yet, or not as
+it is (adversary helpers 144, 152: `# Legal say wait`, `# Sent to Jon for approval`, `author:
+Jo Smith # asked not to be named`). YAML drops a comment, and nothing reads it: one that
+might say so is refused, and is to be deleted (`# written on the train` is no such note)."""
 COMMENTED_KEY = re.compile(rf"^[ \t]*#[ \t]*-?[ \t]*(?:{NAMES})[ \t]*:")
 """A key commented out, as `reportback new` writes the optional ones (with what each does)."""
 
@@ -144,6 +148,7 @@ def held_notes(text: str, deciding: tuple[str, ...]) -> Iterator[tuple[int, str]
     (the template's, with what it does: `# confidential: true  # true withholds…`) only the
     value is read."""
     lines = text.split("\n")
+    day = next((m[1] for m in MEETING_DAY.finditer(text)), "")  # the template's embargo's day
     after: dict[int, int] = {}  # where on each line YAML's last token ends
     beside: dict[int, str] = {}  # the key whose value ends on the line
     try:
@@ -164,8 +169,16 @@ def held_notes(text: str, deciding: tuple[str, ...]) -> Iterator[tuple[int, str]
         if found is None or beside.get(number) in deciding:
             continue
         note = found[1]
+        if explains(f"#{note}"):  # one the template writes
+            continue
         if commented := COMMENTED_KEY.match(line):  # its value, not what it says it does
             note = re.split(r"[ \t]#", line[commented.end() :], maxsplit=1)[0]
+            written = _key_written(commented)
+            if written in _template_keys():
+                continue
+            if written.startswith("publish_at:") and day and day not in written:
+                yield (number + 1, f"{line.strip()[:60]!r}: {EMBARGO_OFF}")
+                continue
         if said := NOTE.search(note):
             yield (
                 number + 1,
@@ -176,3 +189,25 @@ def held_notes(text: str, deciding: tuple[str, ...]) -> Iterator[tuple[int, str]
 
 
 COMMENT = re.compile(r"(?:^|[ \t])#(.*)$")
+MEETING_DAY = re.compile(r"^meeting_date:[ \t]*[\"']?(\d{4}-\d\d-\d\d)", re.M)
+EMBARGO_OFF = (
+    "publish_at is commented out with a time of its own, so YAML drops it and the report is "
+    "published at once; remove the '# ' to embargo it, or delete the line"
+)
+"""The template's `# publish_at:` gives the meeting's day at 09:00; another was set and left
+commented out (adversary helper 152)."""
+
+
+@functools.cache
+def _template_keys() -> frozenset[str]:
+    """The keys the template writes commented out, with their values (`tags: [selections,
+    rule changes]`, `author: Your Name`): no note of the rep's."""
+    text = (default_dir() / "new-report.md").read_text(encoding="utf-8")
+    keys = (COMMENTED_KEY.match(line) for line in text.split("\n"))
+    return frozenset(_key_written(m) for m in keys if m is not None)
+
+
+def _key_written(commented: re.Match[str]) -> str:
+    """Return a key commented out with its value, as one line of single spaces."""
+    value = re.split(r"[ \t]#", commented.string[commented.end() :], maxsplit=1)[0]
+    return " ".join((commented.string[: commented.end()].lstrip(" \t#") + value).split())
