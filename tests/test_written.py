@@ -1416,6 +1416,9 @@ SPELLED_FROM_WITHHELD = {
     "a withheld heading's first word in a decision": (
         '## Outcome {decision="Zqquimby appeal dismissed"}\n\nDone.\n\n## Zqquimby appeal '
         "{.confidential}\n\nThe appeal was heard.\n", 9, SPELLED),
+    "a withheld heading's first word in a link's title (adversary helper 152)": (
+        'See [the rules](https://example.org/rules "Zqquimby appeal").\n\n## Zqquimby appeal '
+        "{.confidential}\n\nThe appeal was heard.\n", 9, SPELLED),
     "a withheld heading's first word in an id": (
         "## Training {#zqquimby-appeal}\n\nDone.\n\n::: confidential\n### Zqquimby appeal\n\n"
         "The appeal was heard.\n:::\n", 9, SPELLED),

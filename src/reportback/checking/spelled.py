@@ -153,10 +153,12 @@ def _autolink(link: Node) -> bool:
 
 UNSEEN = frozenset({"identifier #", "class .", "attribute key "})
 """What a reader never reads as text: compared with a withheld element's own id and title too."""
-ADDRESSING = frozenset({"identifier #", "decision=", "the file name ", "id: "})
+ADDRESSING = frozenset({"identifier #", "decision=", "the file name ", "id: ", "the title ",
+                        "the picture's description "})  # fmt: skip
 """What a withheld heading's first word (the item's name: `## Smith appeal`) may not spell:
 the report's addresses, an id and a decision, which name an item (adversary helper 144: the
-heading's words went into every address of the report). A link's address or title may
+heading's words went into every address of the report), and a title or a picture's
+description, which no reader sees (helper 152). A link's address may
 (`https://example.org/staffing-rules` beside `## Staffing {.confidential}`)."""
 NAMING = frozenset({"reason="})
 """A reason names the kind of item withheld, in the words of the meeting, which other
