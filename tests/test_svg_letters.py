@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from reportback.errors import ImageRefused
 from reportback.output import svgdraw, svgsafe, svgtext
 
 from .conftest import NOW, Result, report
@@ -77,6 +78,8 @@ HIDDEN = {  # adversary helper 149: a piece not drawn, in the middle of the phra
     "hidden by a class": '<tspan class="h">Q</tspan>',
     "white on white": '<tspan fill="white">Q</tspan>',
     "a word": '<tspan display="none">and</tspan>',
+    # adversary helper 153: letters a shade off the colour under them
+    "near white on white": '<tspan fill="#fafafa">qq</tspan>',
 }
 
 
@@ -105,6 +108,27 @@ def test_words_written_backwards_and_drawn_forwards_are_read() -> None:
     backwards."""
     override = SVG.format(f'<text x="5" y="30">&#x202E;{PHRASE[::-1]}</text>')
     assert PHRASE in _read(override)
+
+
+def test_words_embedded_right_to_left_or_in_a_column_are_read_as_drawn() -> None:
+    """Adversary helper 153: a right-to-left embedding draws its words in the other order,
+    and a box of words down the picture is read a column at a time."""
+    embedded = SVG.format(f'<text x="5" y="30">\u202b{" ".join(PHRASE.split()[::-1])}\u202c</text>')
+    assert PHRASE in _read(embedded)
+    pairs = zip(PHRASE.split(), ["budget", "agreed", "in"], strict=True)
+    column = "".join(f'<text x="{x}" y="{20 + 30 * n}">{word}</text>'
+                     for n, pair in enumerate(pairs)
+                     for x, word in zip((5, 150), pair, strict=True))  # fmt: skip
+    assert PHRASE in _read(SVG.format(column).replace('height="40"', 'height="120"'))
+
+
+def test_text_in_a_marker_is_refused() -> None:
+    """Adversary helper 153: text in markers is drawn where a path's points fall, in another
+    order than written."""
+    svg = SVG.format('<defs><marker id="m" overflow="visible"><text>frendal</text></marker>'
+                     '</defs><path d="M 5 20 L 90 20" marker-end="url(#m)"/>')  # fmt: skip
+    with pytest.raises(ImageRefused, match=r"text in a <marker>"):
+        svgsafe.safe_svg(svg.encode(), lambda d, s: d)
 
 
 def test_transforms_compose_as_svg_says() -> None:

@@ -1489,7 +1489,8 @@ def test_a_pictures_description_in_a_line_spelled_from_withheld_words_is_refused
 @pytest.mark.parametrize(
     "description",
     ['a "Zqquimby" photo', "*Zqquimby*", "**Jo** *Zqquimby*", "a [Zqquimby]{.smallcaps} photo",
-     "a ~~Zqquimby~~ photo", "photo [Zqquimby](https://example.org)"],
+     "a ~~Zqquimby~~ photo", "photo [Zqquimby](https://example.org)",
+     "Zq$\\mathrm{quimby}$ count"],  # adversary helper 153: TeX inside the name
 )  # fmt: skip
 def test_a_pictures_description_in_emphasis_spelled_from_withheld_words_is_refused(
     cli: Cli, project: Project, description: str

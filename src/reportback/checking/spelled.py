@@ -228,8 +228,13 @@ def _given(node: Node, level: Audience) -> Iterator[tuple[str, str, Audience]]:
         if node["t"] == "Link":  # an image's is not published: its file is renamed
             yield "the address ", address, level
         yield "the title ", title, level
-    if node["t"] == "Image":  # unseen beside the picture (adversary helper 145)
-        yield "the picture's description ", json_ast.stringify(node["c"][1]), level
+    if node["t"] == "Image":  # unseen beside the picture (adversary helper 145), its TeX as
+        described = TEX.sub("", json_ast.stringify(node["c"][1]))  # its letters (helper 153)
+        yield "the picture's description ", described, level
+
+
+TEX = re.compile(r"\\[a-zA-Z]+|[{}$\\]")
+"""A TeX command, brace or dollar, which shows no letters (`Canary$\\mathrm{field}$`)."""
 
 
 def _spells(tokens: Iterable[str], held: set[str]) -> str:

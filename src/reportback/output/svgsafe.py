@@ -183,6 +183,8 @@ def _element(element: Any, tag: str) -> None:
         raise svgstyle.styled(f"<{tag}>")
     if tag == "style" and any(key not in ("type", "id") for key in element.attrib):
         raise svgstyle.styled("a <style> for some media or readers only (media=, title=)")
+    if tag == "text" and any(str(a.tag).endswith("marker") for a in element.iterancestors()):
+        raise svgstyle.styled("text in a <marker> (drawn where a path's points fall)")
     if tag == "symbol" and any(get(k) is not None for k in ("x", "y", "width", "height")):
         raise svgstyle.styled("a <symbol> placed or sized (x=, y=, width=, height=)")
     if tag == "pattern" and any("href" in k for k in element.attrib):

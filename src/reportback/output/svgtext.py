@@ -41,8 +41,10 @@ place along the line, its order as written, the text."""
 
 def drawn_text(root: Any, draw: Callable[[str], bytes] | None = None) -> str:
     """Return the letters of a safe SVG's tree (lxml) as written, then as placed: its pieces
-    apart and run together (a word split between `<tspan>`s, or drawn a letter at a time), the
-    placed ones backwards too (a text mirrored, turned over or written right to left), and each
+    apart and run together (a word split between `<tspan>`s, or drawn a letter at a time) and
+    a column at a time (a box of words read down: helper 153), the placed ones backwards too
+    (a text mirrored, turned over or written right to left), every line's words backwards (a
+    right-to-left embedding draws its words so: helper 153), and each
     again without what shows nothing (`Canary&shy;field`) and a word broken at a line's end
     rejoined (helper 145). Given `draw` (SVG to PNG), all of it again with only the pieces
     drawn (`hidden`: helper 149 hid a letter in the middle of a phrase)."""
@@ -61,13 +63,18 @@ def _readings(root: Any) -> str:
     placed = sorted(_placed(root, IDENTITY, (0.0, 0.0), ids, (), [0]))
     written = list(root.itertext())
     apart, together = " ".join(text for *_, text in placed), _run_together(placed)
-    readings = "\n".join([" ".join(written), "".join(written), apart, together,
+    columns = " ".join(p[4] for p in sorted(placed, key=lambda p: (p[0], round(p[2]), p[1], p[3])))
+    readings = "\n".join([" ".join(written), "".join(written), apart, together, columns,
                           apart[::-1], together[::-1]])  # fmt: skip
+    readings += "\n" + "\n".join(" ".join(line.split()[::-1]) for line in readings.split("\n"))
     shown = "".join(c for c in readings if unicodedata.category(c) != "Cf")
     return "\n".join([readings, shown, BROKEN.sub("", shown)])
 
 
 TEXTS = ("text", "tspan")
+SEEN = 24
+"""How far a pixel's colour must move to show a piece drawn: less is the colour under it
+(adversary helper 153: `#fefefe` letters on white broke a phrase and showed nothing)."""
 CODE = 0x2A0000
 """The first of the colours each piece of text is painted in to see whether it is drawn."""
 AS_IT_IS = (
@@ -99,7 +106,7 @@ def hidden(root: Any, draw: Callable[[str], bytes]) -> set[int]:
         return set()
     shown, painted, bare = (Image.open(io.BytesIO(png)).convert("RGBA") for png in pngs)
     bands = ImageChops.difference(shown, bare).split()
-    changed = functools.reduce(ImageChops.lighter, bands).point(lambda v: 255 if v else 0)
+    changed = functools.reduce(ImageChops.lighter, bands).point(lambda v: 255 if v > SEEN else 0)
     where = Image.composite(painted, Image.new("RGBA", painted.size), changed)
     colours = {
         (c[0] << 16) | (c[1] << 8) | c[2]
