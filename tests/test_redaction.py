@@ -112,15 +112,19 @@ def test_without_placeholders_nothing_left_empty_says_where_something_was(
     body = (
         "1. Accounts presented.\n2. [The zqloan was written off.]{.confidential}\n"
         "3. Accounts noted.\n\n- [zqgone]{.confidential}\n\n> [zqquote]{.members}\n\n"
-        "::: {#box}\n[zqdiv]{.confidential}\n:::\n\nDone.\n"
+        "::: {#box}\n[zqdiv]{.confidential}\n:::\n\n- [Jo]{.confidential}.\n\n"
+        "[Jo]{.confidential}\n:   Zqexpelled from the party.\n\n> Quote.\n>\n> — [Jo]{.members}\n\n"
+        "Done.\n"
     )
     root = project(
         {"reportback.toml": "[redaction]\nplaceholders = false\n", "reports/r.md": report(body)}
     )
     assert cli("build", "--now", NOW).code == 0
     page = (root / "site/reports/r/index.html").read_text()
-    assert "<li>Accounts presented.</li>\n<li>Accounts noted.</li>\n</ol>\n<p>Done.</p>" in page
-    assert "<li></li>" not in page and "<blockquote>" not in page and "box" not in page
+    assert "<li>Accounts presented.</li>\n<li>Accounts noted.</li>\n</ol>" in page
+    assert "<p>Quote.</p>\n</blockquote>\n<p>Done.</p>" in page
+    assert "<li></li>" not in page and "box" not in page and "Zqexpelled" not in page
+    assert "<li>.</li>" not in page and "<p>—" not in page  # (adversary helper 152)
     pdf = pdf_text(root / "site/reports/r/r.pdf")
     assert re.search(r"1\.\s*Accounts presented\.\s*2\.\s*Accounts noted", pdf), pdf
 

@@ -83,8 +83,13 @@ def _without_emptied(blocks: list[Node]) -> list[Node]:
     out: list[Node] = []
     for node in blocks:
         kind, content = node["t"], node.get("c", [])
-        if kind in ("Para", "Plain") and all(i["t"] in BLANK for i in content):
+        if kind in ("Para", "Plain") and _bare(content):
             continue
+        if kind == "DefinitionList":  # a term withheld: its definitions tell of it (helper 152)
+            kept_terms = [item for item in content if not _bare(item[0])]
+            if not kept_terms:
+                continue
+            node = {**node, "c": kept_terms}
         if kind in ("BulletList", "OrderedList"):
             items = content if kind == "BulletList" else content[1]
             kept = [shown for shown in map(_without_emptied, items) if shown]
@@ -98,6 +103,13 @@ def _without_emptied(blocks: list[Node]) -> list[Node]:
             node = {**node, "c": inner if kind == "BlockQuote" else [content[0], inner]}
         out.append(node)
     return out
+
+
+def _bare(inlines: list[Node]) -> bool:
+    """Whether inlines show nothing but spaces and punctuation (`.` left of `[Jo]{…}.`, `— `
+    of a quote's attribution: adversary helper 152)."""
+    return all(i["t"] in BLANK or (i["t"] == "Str" and not any(map(str.isalnum, i["c"])))
+               for i in inlines)  # fmt: skip
 
 
 IN_HTML = re.compile(r"<!--.*?-->", re.S)
