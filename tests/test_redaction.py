@@ -84,16 +84,20 @@ def test_pdf_properties_hold_only_allow_listed_keys(cli: Cli, project: Project) 
     assert not any("zqsecret" in p for p in props)
 
 
+def _built_without_placeholders(cli: Cli, project: Project, body: str) -> tuple[Path, str]:
+    """Build a report of `body` with `placeholders = false`; return the project and its page."""
+    toml = "[redaction]\nplaceholders = false\n"
+    root = project({"reportback.toml": toml, "reports/r.md": report(body)})
+    assert cli("build", "--now", NOW).code == 0
+    return root, (root / "site/reports/r/index.html").read_text()
+
+
 def test_placeholders_can_be_turned_off(cli: Cli, project: Project) -> None:
     body = (
         '## Gone {.confidential reason="Legal"}\n\nx\n\n## Kept\n\n'
         "::: members\ny\n:::\n\nA [b]{.confidential} c.\n"
     )
-    root = project(
-        {"reportback.toml": "[redaction]\nplaceholders = false\n", "reports/r.md": report(body)}
-    )
-    assert cli("build", "--now", NOW).code == 0
-    page = (root / "site/reports/r/index.html").read_text()
+    root, page = _built_without_placeholders(cli, project, body)
     assert "Kept" in page
     for text in ("Confidential item", "Legal", "[withheld]", 'class="withheld"', "for members"):
         assert text not in page
@@ -116,11 +120,7 @@ def test_without_placeholders_nothing_left_empty_says_where_something_was(
         "[Jo]{.confidential}\n:   Zqexpelled from the party.\n\n> Quote.\n>\n> — [Jo]{.members}\n\n"
         "Done.\n"
     )
-    root = project(
-        {"reportback.toml": "[redaction]\nplaceholders = false\n", "reports/r.md": report(body)}
-    )
-    assert cli("build", "--now", NOW).code == 0
-    page = (root / "site/reports/r/index.html").read_text()
+    _, page = _built_without_placeholders(cli, project, body)
     assert "<li>Accounts presented.</li>\n<li>Accounts noted.</li>\n</ol>" in page
     assert "<p>Quote.</p>\n</blockquote>\n<p>Done.</p>" in page
     assert "<li></li>" not in page and "box" not in page and "Zqexpelled" not in page
