@@ -120,7 +120,7 @@ def test_without_placeholders_nothing_left_empty_says_where_something_was(
         "[Jo]{.confidential}\n:   Zqexpelled from the party.\n\n> Quote.\n>\n> — [Jo]{.members}\n\n"
         "Done.\n"
     )
-    _, page = _built_without_placeholders(cli, project, body)
+    root, page = _built_without_placeholders(cli, project, body)
     assert "<li>Accounts presented.</li>\n<li>Accounts noted.</li>\n</ol>" in page
     assert "<p>Quote.</p>\n</blockquote>\n<p>Done.</p>" in page
     assert "<li></li>" not in page and "box" not in page and "Zqexpelled" not in page
