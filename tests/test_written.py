@@ -1957,7 +1957,7 @@ NOTES_TO_SELF = {  # adversary helper 144: each published at once
     "publish_at: 2016-09-21T09:00:00+01:00 # wait for the press release": "says 'wait'",
     "# EMBARGOED UNTIL 8 DECEMBER": "the comment says 'EMBARGOED', but YAML drops it",
     "# do not publish until the NEC statement is out": "the comment says 'publish'",
-    "# confidential: keep this whole report off the website": "says 'off the website'",
+    "# confidential: keep this whole report off the website": "a key deciding what is",
     "# TODO: set status: draft before committing": "the comment says 'TODO'",
     "summary: The NEC met. # embargoed until 8 Dec": "the comment says 'embargoed'",
     "tags: [nec] # hold until Monday": "the comment says 'hold'",
@@ -1970,6 +1970,11 @@ NOTES_TO_SELF = {  # adversary helper 144: each published at once
     "author: Jo Smith # use initials only": "the comment says 'initials'",
     "# Not before 8 December": "the comment says 'Not before'",
     "# publish_at: 2031-06-01T09:00:00+01:00": "publish_at is commented out with a time of its own",
+    # adversary helper 154
+    "#confidential: true": "a key deciding what is published, commented out",
+    "status: final   # not signed off": "the comment beside status says 'not signed off'",
+    "# purdah": "the comment says 'purdah'",
+    "author: Jo Smith # anon please": "the comment says 'anon'",
 }
 
 

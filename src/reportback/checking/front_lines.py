@@ -111,15 +111,15 @@ def commented_keys(
         if name in PUBLISHES and str(value.value).lower() not in PUBLISHES[name]:
             continue  # a value that withholds: a comment beside it reads one way
         comment = lines[end.line][end.column :].lstrip()
-        if comment.startswith("#") and not explains(comment):
-            found = AGAINST[name].search(comment)
-            if found is not None:
-                yield (
-                    end.line + 1,
-                    f"{lines[end.line].strip()[:60]!r}: the comment beside {name} says "
-                    f"{found[0]!r} (YAML drops it; a reader may take it for the value, even "
-                    "where it agrees): delete it",
-                )
+        if comment.startswith("#") and not explains(comment):  # any note of the rep's: one
+            found = AGAINST[name].search(comment)  # that says otherwise in other words
+            said = found[0] if found else " ".join(comment.lstrip("#").split())[:40]
+            yield (  # (`# not signed off`, `# on ice`: adversary helper 154) goes unread too
+                end.line + 1,
+                f"{lines[end.line].strip()[:60]!r}: the comment beside {name} says "
+                f"{said!r} (YAML drops it; a reader may take it for the value, even "
+                "where it agrees): delete it",
+            )
 
 
 NOTE = re.compile(
@@ -129,6 +129,10 @@ NOTE = re.compile(
     r"|changes|confidential\w*|secret|private|sensitive|off[ \t]+the[ \t]+record"
     r"|names?|named|naming|anonym\w*|pseudonym\w*|initials|identif\w*"
     r"|not[ \t]+(?:yet[ \t]+)?(?:ready|final)|(?:do[ \t]+not|don'?t|never)[ \t]+(?:post|send|share)"
+    r"|unapproved|signed[ \t]+off|incomplete|fixme|tbc|xxx|hang[ \t]+fire|on[ \t]+ice|parked"
+    r"|under[ \t]+review|uncleared|subject[ \t]+to|once[ \t]+agreed|libel\w*|defamat\w*|court"
+    r"|investigation|purdah|ratif\w*|unratified|green[ \t]+light|anon\w*|credit|keep[ \t]+me"
+    r"|run[ \t]+(?:it[ \t]+|this[ \t]+)?past|sit[ \t]+on|minutes[ \t]+not"
     r"|off[ \t]+the[ \t]+(?:web|website|site))\b",
     re.I,
 )
@@ -172,12 +176,15 @@ def held_notes(text: str, deciding: tuple[str, ...]) -> Iterator[tuple[int, str]
         if explains(f"#{note}"):  # one the template writes
             continue
         if commented := COMMENTED_KEY.match(line):  # its value, not what it says it does
-            note = re.split(r"[ \t]#", line[commented.end() :], maxsplit=1)[0]
+            note, *told = re.split(r"[ \t]#", line[commented.end() :], maxsplit=1)
             written = _key_written(commented)
-            if written in _template_keys():
-                continue
-            if written.startswith("publish_at:") and day and day not in written:
+            if written.startswith("publish_at:") and day and f"{day}T09:00:00" not in written:
                 yield (number + 1, f"{line.strip()[:60]!r}: {EMBARGO_OFF}")
+                continue
+            if written.split(":")[0] in deciding and not explains(f"#{''.join(told)}"):
+                yield (number + 1, f"{line.strip()[:60]!r}: {KEY_OFF}")  # as the template
+                continue  # has it, with what it does (`#confidential: true`: helper 154)
+            if written in _template_keys():
                 continue
         if said := NOTE.search(note):
             yield (
@@ -190,6 +197,10 @@ def held_notes(text: str, deciding: tuple[str, ...]) -> Iterator[tuple[int, str]
 
 COMMENT = re.compile(r"(?:^|[ \t])#(.*)$")
 MEETING_DAY = re.compile(r"^meeting_date:[ \t]*[\"']?(\d{4}-\d\d-\d\d)", re.M)
+KEY_OFF = (
+    "a key deciding what is published, commented out: YAML drops it and it decides nothing; "
+    "remove the '# ' to set it, or delete the line"
+)
 EMBARGO_OFF = (
     "publish_at is commented out with a time of its own, so YAML drops it and the report is "
     "published at once; remove the '# ' to embargo it, or delete the line"
