@@ -2079,7 +2079,9 @@ SAID_FINE = (
      "We'd rather keep this quiet: Jo zqquimby.", "We don't publish what follows.",
      "They don't share the minutes: Jo zqquimby.",
      "Please don't share membership details: Jo zqquimby of 12 Zq Road.",
-     "Don't share the panel's opinion yet: Jo zqquimby will be expelled."],
+     "Don't share the panel's opinion yet: Jo zqquimby will be expelled.",
+     "The chair told us, in confidence, that Jo zqquimby had been suspended.",  # helper 154
+     "Keep shtum: Jo zqquimby was expelled."],
 )  # fmt: skip
 def test_a_sentence_near_the_prose_wordings_that_says_what_follows_is_withheld_is_refused(
     cli: Cli, project: Project, label: str

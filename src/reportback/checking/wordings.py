@@ -123,7 +123,7 @@ SAYS = Caseless(
     rf"|check{GAP}if{GAP}ok(?:ay)?{GAP}to{GAP}publish|can{GAP}we{GAP}say{GAP}this(?={GAP}\?)"
     rf"|for{GAP}(?:members|you{GAP}lot),?{GAP}not{GAP}(?:for{GAP})?the{GAP}public"
     rf"|(?:told|said|shared|confided|briefed)(?:{GAP}(?:to{GAP})?(?:us|me|the{GAP}nec|members))?"
-    rf"(?:{GAP}this)?"
+    rf"(?:{GAP}this)?,?"  # `told us, in confidence, that` (adversary helper 154)
     rf"{GAP}in{GAP}(?:strict(?:est)?{GAP})?confidence(?!-\w)|(?:please{GAP})?(?:don[’'`]?t|do{GAP}not)"
     rf"{GAP}(?:leak|spread)(?:{GAP}(?:this|it))?|(?:don[’'`]?t|do{GAP}not){GAP}put{GAP}(?:this"
     rf"|it)(?:{GAP}bit)?{GAP}(?:online|(?:in|on){GAP}the{GAP}(?:public|website|site|blog|feed))"
@@ -190,7 +190,7 @@ STRICT = (
     r"|not[ \t]+to[ \t]+be[ \t]+named|keep[ \t]+(?:(?:me|him|her|them|it|this|names?)[ \t]+)?"
     r"anonymous|anonymous[ \t]+please"
     r"|dnp|conf(?=[ \t]*\))|mbrs(?=[ \t]*\))|unofficial(?:ly)?|not[ \t]+official(?:[ \t]+yet)?"
-    r"|(?:delete|remove|cut|take[ \t]+out)(?:[ \t]+(?:this|it))?|keep[ \t]+(?:it[ \t]+)?schtum"
+    r"|(?:delete|remove|cut|take[ \t]+out)(?:[ \t]+(?:this|it))?|keep[ \t]+(?:it[ \t]+)?sc?htum"
     r"|mum[’']?s[ \t]+the[ \t]+word|(?:anonymi[sz]e|pseudonymi[sz]e|blank[ \t]+out)(?:[ \t]+"
     r"(?:this|it|names?|him|her|them))?|redact[ \t]+(?:names?|him|her|them)|not[ \t]+for[ \t]+"
     r"(?:the[ \t]+)?(?:blog|newsletter|report(?:[ \t-]+back)?|(?:clp[ \t]+)?(?:newsletter|email)"
