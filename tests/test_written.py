@@ -970,6 +970,22 @@ def test_a_heading_that_ends_withheld_material_is_read_by_its_letters_not_its_ma
     assert_refused(cli, project({"reports/a.md": HEAD + body}), 11)
 
 
+@pytest.mark.parametrize(
+    "table",
+    ["+-----+-----+\n| a   | b   |\n+=====+=====+\n| 1   | 2   |\n+-----+-----+\n",
+     "  a     b\n ---   ---\n  1     2\n"],
+)  # fmt: skip
+def test_a_table_only_one_reader_reads_is_named_as_such(
+    cli: Cli, project: Project, table: str
+) -> None:
+    """Honest user helper 155: a Word table exported as a grid table was refused with pipe
+    tables the fourth of five pieces of advice about lists, quotes and fences."""
+    body = f"{table}\n## Complaints {{.confidential}}\n\nzq.\n"
+    err = assert_refused(cli, project({"reports/a.md": HEAD + body}), 7)
+    assert "a table only one of pandoc's two readers reads as one" in err
+    assert "write it as a pipe table (| a | b |)" in err
+
+
 def test_an_example_list_in_a_report_with_a_mark_is_named_as_one(
     cli: Cli, project: Project
 ) -> None:

@@ -198,6 +198,13 @@ RAW_APART = (
 )
 
 
+TABLE_APART = (
+    "a table only one of pandoc's two readers reads as one (a grid table of +---+ lines, or "
+    "a simple or multiline one, as a Word export writes), so they would disagree about what "
+    "is withheld; in a report that withholds anything, write it as a pipe table (| a | b |)"
+)
+
+
 def block_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
     """Yield a problem where the two readers read different blocks (kind and what holds
     what, in order) in a report that withholds anything: where a list, quote or div ends
@@ -212,6 +219,9 @@ def block_disagreements(tree: MainTree, regions: Regions) -> Iterator[Found]:
     at = regions.blocks[min(first, len(regions.blocks) - 1)][1] if regions.blocks else 0
     if "RawBlock" in ours[first : first + 2] + theirs[first : first + 2]:
         yield regions.line_of(at), RAW_APART  # `<details>` around Markdown (helper 101)
+        return
+    if "Table" in ours[first : first + 1] and "Table" not in theirs[first : first + 1]:
+        yield regions.line_of(at), TABLE_APART  # Word's, as pandoc exports it (helper 155)
         return
     yield (
         regions.line_of(at),
