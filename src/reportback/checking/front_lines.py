@@ -87,9 +87,14 @@ def explains(comment: str) -> bool:
 
 
 @functools.cache
+def _template() -> str:
+    """The text of the bundled `reportback new` template, whose comments are no notes."""
+    return (default_dir() / "new-report.md").read_text(encoding="utf-8")
+
+
+@functools.cache
 def _explanations() -> frozenset[str]:
-    text = (default_dir() / "new-report.md").read_text(encoding="utf-8")
-    return frozenset(" ".join(m[1].split()) for m in EXPLAINED.finditer(text))
+    return frozenset(" ".join(m[1].split()) for m in EXPLAINED.finditer(_template()))
 
 
 EXPLAINED = re.compile(r"(?:[ \t]|^)#[ \t]*([^#\n]+)$", re.M)
@@ -127,11 +132,11 @@ NOTE = re.compile(
     r"|await\w*|approv\w*|clear(?:ed|ance)|legal|lawyers?|sub[ \t]+judice|publi\w*|releas\w*"
     r"|circulat\w*|(?:not|only)[ \t]+(?:before|after|until|yet)|until|pending|check(?:ing|s)?"
     r"|changes|confidential\w*|secret|private|sensitive|off[ \t]+the[ \t]+record"
-    r"|names?|named|naming|anonym\w*|pseudonym\w*|initials|identif\w*"
+    r"|names?|named|naming|anon\w*|pseudonym\w*|initials|identif\w*"
     r"|not[ \t]+(?:yet[ \t]+)?(?:ready|final)|(?:do[ \t]+not|don'?t|never)[ \t]+(?:post|send|share)"
     r"|unapproved|signed[ \t]+off|incomplete|fixme|tbc|xxx|hang[ \t]+fire|on[ \t]+ice|parked"
     r"|under[ \t]+review|uncleared|subject[ \t]+to|once[ \t]+agreed|libel\w*|defamat\w*|court"
-    r"|investigation|purdah|ratif\w*|unratified|green[ \t]+light|anon\w*|credit|keep[ \t]+me"
+    r"|investigation|purdah|ratif\w*|unratified|green[ \t]+light|credit|keep[ \t]+me"
     r"|run[ \t]+(?:it[ \t]+|this[ \t]+)?past|sit[ \t]+on|minutes[ \t]+not"
     r"|off[ \t]+the[ \t]+(?:web|website|site))\b",
     re.I,
@@ -150,7 +155,8 @@ def held_notes(text: str, deciding: tuple[str, ...]) -> Iterator[tuple[int, str]
     value back (`# EMBARGOED UNTIL 8 DECEMBER`, `author: Jo Smith # do not name me`): YAML
     drops it and the build publishes at once (adversary helper 144). Of a key commented out
     (the template's, with what it does: `# confidential: true  # true withholds…`) only the
-    value is read."""
+    value is read; one that decides publication is refused without the template's note beside
+    it, and `publish_at` with a time other than the template's (helpers 152, 154)."""
     lines = text.split("\n")
     day = next((m[1] for m in MEETING_DAY.finditer(text)), "")  # the template's embargo's day
     after: dict[int, int] = {}  # where on each line YAML's last token ends
@@ -176,12 +182,11 @@ def held_notes(text: str, deciding: tuple[str, ...]) -> Iterator[tuple[int, str]
         if explains(f"#{note}"):  # one the template writes
             continue
         if commented := COMMENTED_KEY.match(line):  # its value, not what it says it does
-            note, *told = re.split(r"[ \t]#", line[commented.end() :], maxsplit=1)
-            written = _key_written(commented)
+            written, note, told = _key_written(commented)
             if written.startswith("publish_at:") and day and f"{day}T09:00:00" not in written:
                 yield (number + 1, f"{line.strip()[:60]!r}: {EMBARGO_OFF}")
                 continue
-            if written.split(":")[0] in deciding and not explains(f"#{''.join(told)}"):
+            if written.split(":")[0] in deciding and not explains(told):
                 yield (number + 1, f"{line.strip()[:60]!r}: {KEY_OFF}")  # as the template
                 continue  # has it, with what it does (`#confidential: true`: helper 154)
             if written in _template_keys():
@@ -213,12 +218,13 @@ commented out (adversary helper 152)."""
 def _template_keys() -> frozenset[str]:
     """The keys the template writes commented out, with their values (`tags: [selections,
     rule changes]`, `author: Your Name`): no note of the rep's."""
-    text = (default_dir() / "new-report.md").read_text(encoding="utf-8")
-    keys = (COMMENTED_KEY.match(line) for line in text.split("\n"))
-    return frozenset(_key_written(m) for m in keys if m is not None)
+    keys = (COMMENTED_KEY.match(line) for line in _template().split("\n"))
+    return frozenset(_key_written(m)[0] for m in keys if m is not None)
 
 
-def _key_written(commented: re.Match[str]) -> str:
-    """Return a key commented out with its value, as one line of single spaces."""
-    value = re.split(r"[ \t]#", commented.string[commented.end() :], maxsplit=1)[0]
-    return " ".join((commented.string[: commented.end()].lstrip(" \t#") + value).split())
+def _key_written(commented: re.Match[str]) -> tuple[str, str, str]:
+    """Return a key commented out with its value, as one line of single spaces; the value as
+    written; and the comment beside it (`# true withholds…`, '' if none)."""
+    value, *told = re.split(r"[ \t]#", commented.string[commented.end() :], maxsplit=1)
+    key = commented.string[: commented.end()].lstrip(" \t#")
+    return " ".join((key + value).split()), value, f"#{''.join(told)}"

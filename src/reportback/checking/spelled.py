@@ -10,7 +10,8 @@ are too few for the audit's runs to find (adversary helpers 105, 108).
 
 Only names are compared: words written with a capital in a withheld span, or in other
 withheld text (a heading, emphasis, brackets too) mid-sentence (and a withheld heading's first
-word in an address, an id or a decision: `ADDRESSING`), and never in lower case
+word in an id, a decision, a title, a picture's description, the file name or `id:`:
+`ADDRESSING`), and never in lower case
 anywhere in the report; a word also in the report's text for the element's audience (its
 front matter and the CLPs it concerns too, plurals alike) is public. An id, a class or a key
 (never read as text) is compared with those and a withheld element's own id or title; a
@@ -33,7 +34,7 @@ import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from reportback.checking import nearmiss, visible
+from reportback.checking import nearmiss, read_labels, visible
 from reportback.checking.regions import Regions
 from reportback.model import Audience, Source
 from reportback.pandoc import json_ast
@@ -229,12 +230,8 @@ def _given(node: Node, level: Audience) -> Iterator[tuple[str, str, Audience]]:
             yield "the address ", address, level
         yield "the title ", title, level
     if node["t"] == "Image":  # unseen beside the picture (adversary helper 145), its TeX as
-        described = TEX.sub("", json_ast.stringify(node["c"][1]))  # its letters (helper 153)
+        described = read_labels.TEX.sub("", json_ast.stringify(node["c"][1]))  # (helper 153)
         yield "the picture's description ", described, level
-
-
-TEX = re.compile(r"\\[a-zA-Z]+|[{}$\\]")
-"""A TeX command, brace or dollar, which shows no letters (`Canary$\\mathrm{field}$`)."""
 
 
 def _spells(tokens: Iterable[str], held: set[str]) -> str:
