@@ -212,6 +212,9 @@ MARK_LIKE = {
     "letters spaced out, no dot": "Public [x zqsecret]{m e m b e r s} text.\n",
     "some letters spaced out": "## Disputes {.co n f i dential}\n\nzqsecret\n",
     "a synonym spaced out": "Public [x zqsecret]{.s e c r e t} text.\n",
+    "letters spaced out in a definition's term": (
+        "Term [x zqsecret]{.c o n f i d e n t i a l}\n:   A definition.\n"
+    ),
 }
 
 
@@ -1991,6 +1994,7 @@ NOTES_TO_SELF = {  # adversary helper 144: each published at once
     "status: final   # not signed off": "the comment beside status says 'not signed off'",
     "# purdah": "the comment says 'purdah'",
     "author: Jo Smith # anon please": "the comment says 'anon'",
+    "summary: >-  # draft wording\n  The NEC met.": "the comment says 'draft'",  # (a block's)
 }
 
 

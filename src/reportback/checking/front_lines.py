@@ -172,6 +172,9 @@ def held_notes(text: str, deciding: tuple[str, ...]) -> Iterator[tuple[int, str]
             key = str(token.value)
         for number in range(start.line, end.line + 1):
             column = end.column if number == end.line else len(lines[number])
+            if number == start.line and getattr(token, "style", None) in ("|", ">"):
+                header = BLOCK_HEADER.match(lines[number], start.column)  # `>-  # a note`:
+                column = header.end() if header else column  # its note is on the key's line
             after[number] = max(after.get(number, 0), column)
             beside[number] = key
     for number, line in enumerate(lines):
@@ -201,6 +204,8 @@ def held_notes(text: str, deciding: tuple[str, ...]) -> Iterator[tuple[int, str]
 
 
 COMMENT = re.compile(r"(?:^|[ \t])#(.*)$")
+BLOCK_HEADER = re.compile(r"[|>][-+0-9]*")
+"""A block value's header (`>-`, `|+2`), which a comment may follow on the key's line."""
 MEETING_DAY = re.compile(r"^meeting_date:[ \t]*[\"']?(\d{4}-\d\d-\d\d)", re.M)
 KEY_OFF = (
     "a key deciding what is published, commented out: YAML drops it and it decides nothing; "

@@ -87,6 +87,11 @@ def _texts(node: Node) -> Iterator[tuple[str, str]]:
     kind = node["t"]
     if kind in ("CodeBlock", "Code") or (kind in RAW and not json_ast.is_comment(node)):
         yield node["c"][1], "code"
+    elif kind == "DefinitionList":  # its terms: words in no leaf block (as `read_labels`)
+        for term, _ in node["c"]:
+            parts: list[str] = []
+            _text_into(parts, term)
+            yield "".join(parts), "raw"
     elif kind in json_ast.LEAVES:
         written = _inline_text(node)
         yield written, "raw"
