@@ -338,3 +338,30 @@ def test_an_id_kept_from_a_name_that_holds_a_word_now_withheld_is_not_in_the_fee
                     if p.is_file() and b"zqsmith" in p.read_bytes().lower()]  # fmt: skip
     else:  # no word withheld: the feeds know it as they did
         assert f"reportback/{name}<" in (root / "feeds/all.atom").read_text()
+
+
+def test_a_date_moved_a_day_and_a_name_withheld_at_once_keeps_a_short_reports_identity(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 159: a short report, its date (and its title's) moved a day and a
+    name marked confidential in one edit, was mailed again as a new report: the mark's
+    brackets and braces changed a quarter of its phrases. A mark is not text: the likeness
+    of two texts reads their words without it."""
+    body = "The committee met.\n\n## Appeals\n\nThe committee heard Koalaquux present the appeals.\n"
+    meta = {"meeting": "Disputes Committee", "meeting_date": "2025-12-29"}
+    with Server() as server:
+        files = {"reports/g.md": report(body, title="Disputes committee, 29 December 2025", **meta),
+                 "members.csv": members(1), "reportback.toml": server.config()}  # fmt: skip
+        root = project(files)
+        assert cli("subscribers", "import", "members.csv", "--now", T0).code == 0
+        _built(cli, "2026-11-02T09:00:00+00:00")
+        assert cli("digest", "send", "--now", "2026-11-02T10:00:00+00:00").code == 0
+        assert len(server.recorder.messages) == 1
+        marked = body.replace("Koalaquux", "[Koalaquux]{.confidential}")
+        (root / "reports/g.md").write_text(report(
+            marked, title="Disputes committee, 30 December 2025",
+            meeting="Disputes Committee", meeting_date="2025-12-30"))  # fmt: skip
+        _built(cli, "2026-11-03T09:00:00+00:00")
+        assert cli("digest", "send", "--now", "2026-11-03T10:00:00+00:00").code == 0
+        assert len(server.recorder.messages) == 1, "the same report: not mailed again"
+    assert _row(root, "g") == ("g", "2026-11-02T09:00:00+00:00")

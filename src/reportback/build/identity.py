@@ -19,6 +19,7 @@ and so are two files that could each be one report renamed.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -74,9 +75,17 @@ class Known:
     sketches: dict[str, str]
 
 
-def sketch(text: str) -> str:
+MARKUP = re.compile(r"\{[^{}\n]*\}|^[ \t]*:{3,}[^\n]*|[\[\]]", re.M)
+"""What marks a part of a report (an attribute block, a fence, a span's brackets), not its
+text: a name marked confidential in a short report changed a quarter of its phrases, and the
+report, its date moved a day in the same edit, was mailed again (adversary helper 159)."""
+
+
+def sketch(text: str, marks: bool = False) -> str:
     """Return a short sketch of a text: the smallest hashes of its three-word phrases (any
-    case, Unicode form, spacing or wrapping). Two sketches tell how alike two texts are."""
+    case, Unicode form, spacing or wrapping; its marks left out, unless `marks`, as sketches
+    were made before). Two sketches tell how alike two texts are."""
+    text = text if marks else MARKUP.sub(" ", text)
     words = unicodedata.normalize("NFKC", text).casefold().split()
     phrases = {" ".join(words[i : i + 3]) for i in range(max(len(words) - 2, 1))}
     hashes = sorted({zlib.crc32(p.encode("utf-8")) for p in phrases})
@@ -91,6 +100,20 @@ def likeness(one: str, other: str) -> float | None:
         return None
     smallest = sorted(a | b)[:SKETCH]
     return sum(1 for h in smallest if h in a and h in b) / len(smallest)
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Each file's sketch (as kept, for a file published as it is), and for a file changed,
+    its sketch as made before marks were left out: a recorded sketch may be either."""
+
+    sketches: dict[str, str]
+    former: dict[str, str]
+
+    def like(self, recorded: str, slug: str) -> float | None:
+        """How alike a recorded sketch and a file's text are (the likelier reading)."""
+        found = [likeness(recorded, s) for s in (self.sketches[slug], self.former.get(slug, ""))]
+        return max((f for f in found if f is not None), default=None)
 
 
 def same(one: str, other: str) -> bool:
@@ -113,25 +136,25 @@ def identify(
         s.slug: found[s.slug].body if s.slug in found and found[s.slug].body else sketch(s.body)
         for s in sources
     }
+    texts = Texts(sketches, {s.slug: sketch(s.body, marks=True) for s in sources
+                             if s.slug not in found and MARKUP.search(s.body)})  # fmt: skip
     claimed = {r.slug for r in found.values()} | held
     for source in sources:
         row = known.get(source.slug)
         if source.slug in found or row is None or row.slug in claimed:
             continue
-        if _another_report(row, source, sketches[source.slug]) or _moved(
-            row, source, sources, found, sketches
-        ):
+        if _another_report(row, source, texts) or _moved(row, source, sources, found, texts):
             continue
         found[source.slug] = row
         claimed.add(row.slug)
     rest = [s for s in sources if s.slug not in found]
     orphans = [r for r in known.values() if r.slug not in claimed]
-    found |= _renamed(rest, orphans, sketches)
-    _no_near_copies(sources, found, known, sketches)
+    found |= _renamed(rest, orphans, texts)
+    _no_near_copies(sources, found, known, texts)
     return Known(found, sketches)
 
 
-def _another_report(row: ReportRow, source: Source, text: str) -> bool:
+def _another_report(row: ReportRow, source: Source, texts: Texts) -> bool:
     """Whether a file published before holds another report now: its meeting's date changed
     and its text is not nearly the same (a file name used again for the next meeting, even
     under the same title, even written from the last report); a date corrected with the text
@@ -140,7 +163,7 @@ def _another_report(row: ReportRow, source: Source, text: str) -> bool:
     meta = source.meta
     if row.meeting_date == meta.meeting_date.isoformat():
         return False
-    if (like := likeness(row.body, text)) is not None:
+    if (like := texts.like(row.body, source.slug)) is not None:
         return like < _kept(row, source)
     return bool(row.title) and not same(row.title, meta.title)
 
@@ -158,25 +181,24 @@ def _moved(
     source: Source,
     sources: list[Source],
     found: dict[str, ReportRow],
-    sketches: dict[str, str],
+    texts: Texts,
 ) -> bool:
     """Whether a report's text has moved to another file while its own holds other text: the
     morning's report, renamed with a word fixed, and the afternoon's written into its file
     (an adversary helper's finding: refused as a copy, and removing the copy lost one)."""
-    own = likeness(row.body, sketches[source.slug])
+    own = texts.like(row.body, source.slug)
     if own is None or own >= NEAR:  # (0.0 is a likeness: nothing in common)
         return False
     others = (o for o in sources if o is not source and o.slug not in found)
     return any(same(row.meeting, o.meta.meeting)
-               and (likeness(row.body, sketches[o.slug]) or 0) >= COPY for o in others)  # fmt: skip
+               and (texts.like(row.body, o.slug) or 0) >= COPY for o in others)  # fmt: skip
 
 
-def _text_fits(row: ReportRow, source: Source, text: str) -> bool:
+def _text_fits(row: ReportRow, source: Source, texts: Texts) -> bool:
     """Whether a file holds much of a recorded report's text (nearly all of it, if its date
     changed), of the same meeting."""
-    return same(row.meeting, source.meta.meeting) and (likeness(row.body, text) or 0) >= _kept(
-        row, source
-    )
+    like = texts.like(row.body, source.slug) or 0
+    return same(row.meeting, source.meta.meeting) and like >= _kept(row, source)
 
 
 def _named_fits(row: ReportRow, source: Source) -> bool:
@@ -188,9 +210,7 @@ def _named_fits(row: ReportRow, source: Source) -> bool:
     return same(row.meeting, meta.meeting) and same_date and same_title
 
 
-def _renamed(
-    sources: list[Source], orphans: list[ReportRow], sketches: dict[str, str]
-) -> dict[str, ReportRow]:
+def _renamed(sources: list[Source], orphans: list[ReportRow], texts: Texts) -> dict[str, ReportRow]:
     """Return, by file name, the report whose file is gone that each file is, renamed. Two
     files that could each be the same report are refused: one would be mailed as a new
     report, or not at all (an adversary helper's finding)."""
@@ -198,7 +218,7 @@ def _renamed(
     problems: list[Problem] = []
     for row in orphans:
         free = [s for s in sources if s.slug not in found]
-        fits = [s for s in free if _text_fits(row, s, sketches[s.slug])]  # its text, first
+        fits = [s for s in free if _text_fits(row, s, texts)]  # its text, first
         fits = fits or [s for s in free if _named_fits(row, s)]  # then its date and title
         if len(fits) > 1:
             problems += [problem(shown_path(s.path), 1, (
@@ -234,7 +254,7 @@ def _no_near_copies(
     sources: list[Source],
     found: dict[str, ReportRow],
     known: dict[str, ReportRow],
-    sketches: dict[str, str],
+    texts: Texts,
 ) -> None:
     """Refuse a new report whose text is nearly that of a published report of its meeting and
     date, under the same name or another (a copy left behind with a word changed would be
@@ -242,7 +262,7 @@ def _no_near_copies(
     problems: list[Problem] = []
     published = {r.slug: r for r in known.values() if r.published_at}
     seen = [
-        (s.meta.meeting, s.meta.meeting_date.isoformat(), sketches[s.slug], s.path)
+        (s.meta.meeting, s.meta.meeting_date.isoformat(), texts.sketches[s.slug], s.path)
         for s in sources
         if s.slug in found and found[s.slug].slug in published
     ] + [
@@ -250,10 +270,10 @@ def _no_near_copies(
         for r in published.values()
     ]
     for source in (s for s in sources if s.slug not in found):
-        date, text = source.meta.meeting_date.isoformat(), sketches[source.slug]
+        date = source.meta.meeting_date.isoformat()
         like = next((name for meeting, day, body, name in seen
                      if day == date and same(meeting, source.meta.meeting)
-                     and (likeness(body, text) or 0) >= COPY), None)  # fmt: skip
+                     and (texts.like(body, source.slug) or 0) >= COPY), None)  # fmt: skip
         if like is not None:  # a file's path is shown only here (for each report: 0.1 s)
             like = shown_path(like) if isinstance(like, Path) else like
             problems.append(problem(shown_path(source.path), 1, (
