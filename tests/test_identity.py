@@ -347,7 +347,7 @@ def test_a_date_moved_a_day_and_a_name_withheld_at_once_keeps_a_short_reports_id
     name marked confidential in one edit, was mailed again as a new report: the mark's
     brackets and braces changed a quarter of its phrases. A mark is not text: the likeness
     of two texts reads their words without it."""
-    body = "The committee met.\n\n## Appeals\n\nThe committee heard Koalaquux present the appeals.\n"
+    body = "The committee met.\n\n## Appeals\n\nThe committee heard Koalaquux present them.\n"
     meta = {"meeting": "Disputes Committee", "meeting_date": "2025-12-29"}
     with Server() as server:
         files = {"reports/g.md": report(body, title="Disputes committee, 29 December 2025", **meta),
