@@ -1399,6 +1399,10 @@ SPELLED_FROM_WITHHELD = {
                        "Upheld.\n", 9, SPELLED),
     "an id run together": ("## Appeal {#appealjozqsmith}\n\n[Jo Zqsmith]{.members} "
                            "appealed.\n", 9, SPELLED),
+    "a decision beside the name in lower case in withheld text (adversary helper 159)": (
+        '## Appeal of [Sam Zqsmith]{.confidential} {#appeal decision="Zqsmith appeal upheld"}'
+        "\n\nUpheld.\n\n::: confidential\nPapers from sam.zqsmith@example.org.\n:::\n", 9,
+        SPELLED),
     "a decision": ('## Appeal {decision="Upheld for Zqsmith"}\n\n[Zqsmith]{.confidential} '
                    "appealed.\n", 9, SPELLED),
     "a span's id": ("A [note]{#zqsmith-note} about [Zqsmith]{.confidential}.\n", 9, SPELLED),
@@ -1606,6 +1610,11 @@ def test_a_file_name_or_id_holding_a_withheld_name_is_refused(cli: Cli, project:
     "body",
     [
         "## Appeal {.confidential}\n\nThe panel expelled Jo Zqquimby after a long hearing.\n",
+        # adversary helper 159: the name in lower case, in withheld text only (an address)
+        "The panel heard [Jo Zqquimby]{.confidential}.\n\n::: confidential\nContact: "
+        "jo.zqquimby@example.org\n:::\n",
+        "The panel heard [Jo Zqquimby]{.members}.\n\n::: members\nWrite to "
+        "zqquimby@example.org.\n:::\n",
         "Public.\n\n::: members\nThe panel heard from Jo Zqquimby and others.\n:::\n",
         # adversary helper 144: a withheld heading's first word, the item's name
         "## Training\n\nDone.\n\n## Zqquimby appeal {.confidential}\n\nThe appeal failed.\n",
@@ -1626,6 +1635,38 @@ def test_a_file_name_or_id_holding_a_name_from_a_withheld_section_is_refused(
                                        + body)  # fmt: skip
     result = cli("check")
     assert result.code == 1 and "id: jo-zqquimby is written" in result.err, result.err
+
+
+def test_a_file_name_or_id_holding_a_name_another_report_withholds_is_refused(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 159: the report after one withholding `[Jo Zqquimby]`, filed as
+    `…-zqquimby-appeal-outcome.md` (or given `id: zqquimby-appeal-2`), put the name in every
+    address of it (its pages, PDF, feed ids, sitemap, record): a name is too short for the
+    audit's runs. Written in the report's own public text, it is public; a word no report
+    withholds passes."""
+    first = HEAD + "The panel heard one appeal, from [Jo Zqquimby]{.confidential}.\n"
+    later = HEAD.replace("2016-09-20", "2016-10-04") + "The panel concluded the appeal.\n"
+    root = project({"reports/2016-09-20-panel.md": first,
+                    "reports/2016-10-04-zqquimby-appeal-outcome.md": later})  # fmt: skip
+    result = cli("check")
+    assert result.code == 1, result.err
+    assert result.err.startswith(
+        "reports/2016-10-04-zqquimby-appeal-outcome.md:1: the file name "
+        "2016-10-04-zqquimby-appeal-outcome.md holds 'zqquimby', a name "
+        "reports/2016-09-20-panel.md withholds"), result.err  # fmt: skip
+    (root / "reports/2016-10-04-zqquimby-appeal-outcome.md").unlink()
+    (root / "reports/2016-10-04-outcome.md").write_text(
+        later.replace("---\n\n", "id: zqquimby-appeal-2\n---\n\n", 1))  # fmt: skip
+    result = cli("check")
+    assert result.code == 1 and "holds 'zqquimby'" in result.err, result.err
+    (root / "reports/2016-10-04-outcome.md").write_text(
+        later.replace("the appeal.", "the appeal of Jo Zqquimby.").replace(
+            "---\n\n", "id: zqquimby-appeal-2\n---\n\n", 1))  # fmt: skip
+    assert cli("check").code == 0, "named in its own public text: public"
+    (root / "reports/2016-10-04-outcome.md").write_text(
+        later.replace("---\n\n", "id: appeal-outcome\n---\n\n", 1))  # fmt: skip
+    assert cli("check").code == 0
 
 
 def test_a_footnote_nothing_refers_to_is_named_with_how_to_mend_it(
@@ -1714,6 +1755,20 @@ CONTINUED = {
         "## Panel {.confidential}\n\n### Case\n\nzq.\n\n## Panel (continued)\n\nzq.\n", 15,
         "withheld section it ends (6 lines above)",
     ),
+    "numbered (adversary helper 156)": _after_held("## Panel 2", REPEATS),
+    "numbered in brackets": _after_held("## Panel (2)", REPEATS),
+    "in Roman numerals": _after_held("## Panel II", REPEATS),
+    "its outcome": _after_held("## Panel: outcome", REPEATS),
+    "its decision": _after_held("## Panel – decision", REPEATS),
+    "an update": _after_held("## Panel update", REPEATS),
+    "in the afternoon": _after_held("## Panel (afternoon)", REPEATS),
+    "its second half": _after_held("## Panel – second half", REPEATS),
+    "cont. after other words": _after_held("## Same item, cont.", GOES_ON),
+    "contd after a number": _after_held("## Item 4 (contd)", GOES_ON),
+    "its name inside": (
+        "## Disputes panel {.confidential}\n\nCases.\n\n## A statement on the disputes panel "
+        "and its work\n\nzq.\n", 13, REPEATS,
+    ),
 }  # fmt: skip
 
 
@@ -1725,6 +1780,25 @@ def test_a_heading_that_repeats_or_goes_on_from_a_withheld_one_is_refused(
     {.confidential}` ended the withheld section (a section ends at the next heading of its
     level), and what the writer meant as more of it was published, under its title."""
     assert_refused_after_a_line(cli, project, *CONTINUED[case])
+
+
+def test_a_public_item_resumed_after_a_withheld_one_and_other_headings_are_published(
+    cli: Cli, project: Project
+) -> None:
+    """Honest user helper 141: `## Finance (continued)` after a withheld item goes on from
+    the public `## Finance` before it, and is public; so are headings that share a word or
+    a number with a withheld one (`## Panel {.confidential}`, `## Panel members' training`),
+    and a withheld item's title of one word inside another (helper 156's rule is for two)."""
+    body = (
+        "## Finance\n\nThe budget.\n\n## Disputes {.confidential}\n\nCases zq.\n\n"
+        "## Finance (continued)\n\nQuestions.\n\n## Item 3 {.confidential}\n\nzq.\n\n"
+        "## Item 4\n\nRules.\n\n## Staffing {.members}\n\nzq.\n\n"
+        "## Staffing committee budget\n\nAgreed.\n"
+    )
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    assert "Questions." in (root / "site/reports/a/index.html").read_text()
 
 
 @pytest.mark.parametrize("case", sorted(ROUND_16))

@@ -140,9 +140,14 @@ PARTS = ("part", "pt", "parts", "teil", "rhan")
 LINKING = frozenset({
     "d", "again", "more", "further", "follow", "up", "followup", "concluded", "conclusion",
     "end", "ends", "rest", "remainder", "the", "of", "and", "on", "over", "overleaf", "from",
-    "above", "after", "break", "second", "third", "session", *GOING_ON,
+    "above", "after", "break", "second", "third", "session", "outcome", "outcomes", "decision",
+    "decisions", "result", "results", "update", "updates", "morning", "afternoon", "evening",
+    "half", "day", *GOING_ON,
 })  # fmt: skip
-"""Words a heading going on from another may add (`– continued from above`)."""
+"""Words a heading going on from another may add (`– continued from above`, `: outcome`,
+`update`, `(afternoon)`, `– second half`: adversary helper 156)."""
+NUMBERED = re.compile(r"\d+|[ivx]+")
+"""A number, or one in Roman numerals, after a title (`Disputes panel 2`, `(ii)`, `II`)."""
 
 
 def _title(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -152,12 +157,27 @@ def _title(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w for i, w in enumerate(words) if i not in skipped and w not in LINKING)
 
 
+def _holds(title: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
+    """Whether a heading's title is a withheld one's, but for a number after it if that has
+    none (`Disputes panel 2`; not `Item 4` after `Item 3`), or holds a title of two words or
+    more whole (`Outcome of the disputes panel`): it names, and goes on with, the item
+    withheld (adversary helper 156)."""
+    if not any(NUMBERED.fullmatch(w) for w in theirs):
+        title = tuple(w for w in title if not NUMBERED.fullmatch(w))
+    if title == theirs:
+        return bool(theirs)
+    n = len(theirs)
+    return n >= 2 and any(title[i : i + n] == theirs for i in range(len(title) - n + 1))
+
+
 def continued(regions: Regions) -> Iterator[Found]:
     """Yield a problem at each public heading that repeats, or says it goes on from, the
     withheld heading whose section it ends (`## Disputes panel (continued)`, `## Continued`,
-    `## Panel, part 2` after `## Disputes panel {.confidential}`): a section ends at the next
-    heading of its level, so what a writer meant as more of it was published (adversary
-    helpers 93 and 96). A heading marked itself is meant as it is marked."""
+    `## Panel, part 2` after `## Disputes panel {.confidential}`; `## Disputes panel 2`,
+    `## Disputes panel: outcome`, `## Item 4 (contd)`): a section ends at the next heading of
+    its level, so what a writer meant as more of it was published (adversary helpers 93, 96
+    and 156). A heading marked itself is meant as it is marked; one going on from a public
+    heading before the withheld section is public (`## Finance (continued)`)."""
     headings = regions.headings
     for index, (depth, at, words, _) in enumerate(headings):
         ended, lowest = [], 7  # the sections it ends: those still open, of its level or lower
@@ -173,8 +193,9 @@ def continued(regions: Regions) -> Iterator[Found]:
         before = min(withheld, key=lambda h: h[0])  # the top of the withheld part it ends
         title, theirs = _title(words), _title(before[2])
         going_on = bool(GOING_ON.intersection(words)) or any(w in PARTS for w in words)
-        leads = bool(words) and words[0] in GOING_ON  # `Continued: the rest of the cases` (152)
-        if title != theirs and not (going_on and set(title) <= set(theirs)) and not leads:
+        public = {_title(h[2]) for h in headings[:index] if regions.level_at(h[1]) == 0}
+        resumed = bool(title) and title in public  # `## Finance (continued)`, after a break
+        if not _holds(title, theirs) and (not going_on or resumed):  # `Item 4 (contd)` (156)
             continue
         line = regions.line_of(at)
         apart = line - regions.line_of(before[1])

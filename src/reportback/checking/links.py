@@ -12,11 +12,12 @@ import re
 import unicodedata
 import urllib.parse
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportback.checking.nearmiss import skeleton
 from reportback.checking.placement import line_of
+from reportback.checking.spelled import Naming
 from reportback.errors import Problem, problem
 from reportback.model import Ast, Audience, Source
 from reportback.pandoc import json_ast
@@ -108,6 +109,8 @@ class Anchors:
     """Each link's body line, its level and its target."""
     public: tuple[str, ...] = ()
     """Each id of a public heading (its words are public: a link to it is fine)."""
+    naming: Naming = field(default_factory=Naming)
+    """Its names withheld, and its addresses' words (`spelled.across`)."""
 
 
 def anchors(collected: Collected, lines: list[str], placed: Iterable[tuple[int, str]]) -> Anchors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -122,14 +123,15 @@ class BodyChecker:
             self.at(warning.line, pandoc_warnings.message(warning))
         collected = links.collect(ast)
         placed = [(regions.line_of(at), target) for at, target in regions.links]
-        self.anchors = links.anchors(collected, self.lines, placed)
+        spelling, naming = spelled(ast["blocks"], regions, self.source)
+        self.anchors = replace(links.anchors(collected, self.lines, placed), naming=naming)
         found = [
             *readers.problems(ast, regions, self.lines),
             *placement.definitions(ast, regions),
             *placement.leftovers(ast, self.lines),
             *links.cross_references(collected, self.lines),
             *tables.crowded(regions),
-            *spelled(ast["blocks"], regions, self.source),
+            *spelling,
         ]
         said: list[tuple[int, str]] = []
         if not self.source.meta.confidential:  # a confidential report is never published

@@ -12,7 +12,8 @@ Only names are compared: words written with a capital in a withheld span, or in 
 withheld text (a heading, emphasis, brackets too) mid-sentence (and a withheld heading's first
 word in an id, a decision, a title, a picture's description, the file name or `id:`:
 `ADDRESSING`), and never in lower case
-anywhere in the report; a word also in the report's text for the element's audience (its
+in text of the audience the value is shown to (`jo.canaryfield@…` in withheld text is the
+name still: adversary helper 159); a word also in the report's text for the element's audience (its
 front matter and the CLPs it concerns too, plurals alike) is public. An id, a class or a key
 (never read as text) is compared with those and a withheld element's own id or title; a
 decision, a title, a picture's description (shown only in a figure, as its caption: one
@@ -32,10 +33,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from reportback.checking import nearmiss, read_labels, visible
 from reportback.checking.regions import Regions
+from reportback.errors import Problem, problem, shown_path
 from reportback.model import Audience, Source
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import BLOCKS, Node
@@ -52,19 +55,22 @@ OWN_NAMES = frozenset({"identifier #", "the title ", "title="})
 """What a withheld element is named by, withheld with it (not its decision: "Agreed by 16
 votes to 6" is every decision's wording)."""
 SENTENCE_END = re.compile(r"[.!?:…]['’\")\]”»]*$")
+Found = tuple[int, str]
 
 
-def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tuple[int, str]]:
-    """Yield the line and a message for each attribute written from words withheld from its
-    element's audience; and for the report's file name and `id:` (in every address of it).
-    A confidential report is never published: nothing is."""
+def spelled(blocks: list[Node], regions: Regions, source: Source) -> tuple[list[Found], Naming]:
+    """Return the line and a message for each attribute written from words withheld from its
+    element's audience, and for the report's file name and `id:` (in every address of it);
+    and the report's `Naming`, for the check `across` reports. A confidential report is never
+    published: nothing is."""
     if source.meta.confidential:
-        return
+        return [], Naming()
     spanned: dict[Audience, set[str]] = {}  # a withheld span's words with a capital
     named: dict[Audience, set[str]] = {}  # a name in other withheld text: mid-sentence
     owned: dict[Audience, set[str]] = {}  # a withheld element's own id or title
     items: dict[Audience, set[str]] = {}  # a withheld heading's first word: an item's name
-    lower: set[str] = set()  # words written in lower case anywhere: no name
+    lower: dict[Audience, set[str]] = {}  # words written in lower case: no name, to those
+    # who read them (an email address in withheld text is a name still: adversary helper 159)
     shown: dict[Audience, list[str]] = {Audience.PUBLIC: _front(source)}
     attributed: list[tuple[Node, Audience]] = []
     described = {id(n) for image in json_ast.walk(blocks) if image["t"] == "Image"
@@ -77,7 +83,8 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tu
         if node["t"] == "Image" or id(node) in described:  # a picture's description, in any
             texts = []  # emphasis (helper 149): shown, in a figure, as its caption
         shown.setdefault(level, []).extend(texts)
-        lower.update(w for text in texts if text[:1].islower() for w in _words(text))
+        lower.setdefault(level, set()).update(
+            w for text in texts if text[:1].islower() for w in _words(text))  # fmt: skip
         own = json_ast.mark(node) is not None
         if own and node["t"] == "Span":  # a marked span's words written with a capital
             spanned.setdefault(level, set()).update(
@@ -108,6 +115,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tu
         given.append((None, what, value, Audience.PUBLIC, Audience.PUBLIC))  # in its addresses:
         # named at the file's first line (helper 148: at the blank line after its front matter)
     public: dict[Audience, set[str]] = {}
+    found: list[Found] = []
     for node, what, value, at, level in given:
         pools = ([spanned, named, owned] if what in UNSEEN else
                  [spanned] if what in NAMING else [spanned, named])  # fmt: skip
@@ -115,7 +123,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tu
         higher = set().union(*(ws for pool in pools for lv, ws in pool.items() if lv > at))
         if what == "reason=" and node is not None:  # and the names its element withholds
             higher |= _capitalised(json_ast.strings(node["c"][2 if node["t"] == "Header" else 1]))
-        higher -= lower
+        higher -= set().union(*(ws for lv, ws in lower.items() if lv <= at))
         if not higher:
             continue
         if at not in public:  # the words an element of this audience is shown with
@@ -123,11 +131,55 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Iterator[tu
                                                        for t in ts)))  # fmt: skip
         compared = _path(value) if what == "the address " else value
         if word := _spells(_words(compared), higher - public[at]):
-            yield (
+            found.append((
                 2 - source.body_line if node is None else _line(regions, value, level),
                 f"{what}{value} is written from words withheld in this report ({word!r}), and "
                 "would publish them: write it from public words",
-            )
+            ))  # fmt: skip
+    shown_to_all = public.get(Audience.PUBLIC) or _shown_to_all(shown)
+    names = set().union(*(ws for pool in (spanned, named) for lv, ws in pool.items() if lv > 0))
+    names -= shown_to_all | set().union(*(ws for lv, ws in lower.items() if lv == 0))
+    addressed = set(_words(f"{source.path.stem} {source.meta.id or ''}")) - shown_to_all
+    return found, Naming(_named(names), _named(addressed))
+
+
+@dataclass(frozen=True)
+class Naming:
+    """A report's names withheld from the public and public nowhere in it; and its file
+    name's and `id:`'s words public nowhere in it (each of `SHORTEST` letters or more)."""
+
+    withheld: frozenset[str] = frozenset()
+    addressed: frozenset[str] = frozenset()
+
+
+def _shown_to_all(shown: dict[Audience, list[str]]) -> set[str]:
+    return _with_plurals(_words(" ".join(shown.get(Audience.PUBLIC, []))))
+
+
+def _named(words: set[str]) -> frozenset[str]:
+    return frozenset(w for w in words if len(w) >= SHORTEST and not w.isdigit())
+
+
+def across(reports: list[tuple[Source, Naming]]) -> list[Problem]:
+    """Return a problem for each report whose file name or `id:` holds a name another report
+    withholds from the public, and it does not write: the name would be in every address of
+    it (`…-canaryfield-appeal-outcome.md` after a report withholding `[Jo Canaryfield]`; one
+    or two words are too few for the audit's runs: adversary helper 159)."""
+    owners: dict[str, Source] = {}
+    for source, naming in reports:
+        for word in naming.withheld - naming.addressed:  # its own: refused by `spelled`
+            owners.setdefault(word, source)
+    problems = []
+    for source, naming in reports:
+        hits = sorted(w for w in naming.addressed if w in owners and owners[w] is not source)
+        if hits:
+            given = f" (or id: {source.meta.id})" if source.meta.id else ""
+            problems.append(problem(shown_path(source.path), 1, (
+                f"the file name {source.path.name}{given} holds {hits[0]!r}, a name "
+                f"{shown_path(owners[hits[0]].path)} withholds: it would be in every address "
+                "of this report; write both from public words"
+            )))  # fmt: skip
+    return problems
 
 
 def _path(address: str) -> str:
