@@ -343,7 +343,7 @@ def test_feed_ids_come_from_the_state(built: Path) -> None:
     ids = dict(db.execute("SELECT slug, id FROM reports"))
     parsed = feedparser.parse((built / "feeds/all.atom").read_bytes())
     assert {e.id for e in parsed.entries} == {
-        f"tag:nec.example.org,2016:reportback/{ids[s]}"
+        f"tag:nec.example.org,{NOW[:4]}:reportback/{ids[s]}"  # the year first published
         for s in ("2016-09-20-nec", "2016-10-04-witney")
     }
 
@@ -564,3 +564,20 @@ def test_a_report_url_is_the_one_urljoin_makes(base: str, slug: str) -> None:
     assert f"{_reports(base)}{slug}/" == urljoin(base, f"reports/{slug}/")
     url = urljoin(base, f"reports/{slug}/")
     assert f"{url}{slug}.pdf" == urljoin(url, f"{slug}.pdf")
+
+
+def test_an_entry_keeps_its_id_when_its_meetings_date_moves_across_new_year(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 159: the year in each entry's tag id was the meeting's, so a date
+    corrected from 31 December to 1 January changed the report's id in every feed (readers,
+    and RSS-to-email services, showed it again). It is the year it was first published."""
+    text = "The NEC met on the last day of the year, and agreed the timetable.\n"
+    root = project({"reports/j.md": report(text, meeting_date="2025-12-31"),
+                    "reportback.toml": CONFIG})  # fmt: skip
+    assert cli("build", "--now", "2026-01-02T09:00:00+00:00").code == 0
+    before = {e.id for e in feedparser.parse((root / "feeds/all.atom").read_bytes()).entries}
+    (root / "reports/j.md").write_text(report(text, meeting_date="2026-01-01"))
+    assert cli("build", "--now", "2026-01-03T09:00:00+00:00").code == 0
+    after = {e.id for e in feedparser.parse((root / "feeds/all.atom").read_bytes()).entries}
+    assert before == after == {"tag:nec.example.org,2026:reportback/j"}, (before, after)

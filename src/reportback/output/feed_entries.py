@@ -90,7 +90,8 @@ def entry(report: RenderedReport, site: SiteConfig) -> Entry:
     )
     return Entry(
         slug=report.slug,
-        uri=f"tag:{site.host},{meta.meeting_date.year}:reportback/{quote(shown)}",
+        uri=f"tag:{site.host},{published.year}:reportback/{quote(shown)}",  # not the meeting's
+        # year: a date corrected across New Year changed every feed's id (adversary helper 159)
         title=meta.title,
         url=url,
         published=published,
