@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda: _builds(reportback, project, paths),
         lambda: _baselines(settings, project),
         lambda: _preview(reportback, settings),
+        lambda: _long_paragraph(reportback, settings),
         lambda: _digests(reportback, settings, project, corpus),
     ]
     for phase in phases:
@@ -266,6 +267,35 @@ def _preview(exe: str, settings: Settings) -> list[Measure]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    return measures
+
+
+LONG = 32_000
+"""Words in the long paragraph: one pasted wall of text (adversary helper 157: 120 s)."""
+LONG_NAMES = ("one paragraph", "paragraphs of 100 words")
+PLAIN = (
+    "the committee met in London and agreed a timetable for selections after a long debate on "
+    "rule changes the general secretary reported on finances which are better than last year "
+    "members asked about the budget for campaigns in the regions and councillors spoke of "
+    "housing schools transport and local elections in May"
+)
+"""Words of no rule's wording (the README's own words hold `PRIVATE` and the like)."""
+
+
+def _long_paragraph(exe: str, settings: Settings) -> list[Measure]:
+    """Time `check` on a report of one paragraph of `LONG` words, and on the same words in
+    paragraphs of 100: a rule whose cost grows with the square of a paragraph's length (one
+    read each sentence to its end at every word) shows as their ratio."""
+    plain = PLAIN.split()
+    chosen = [plain[(i * 7919) % len(plain)] for i in range(LONG)]
+    head = "---\ntitle: Long\nmeeting: NEC\nmeeting_date: 2016-09-20\n---\n\n"
+    measures = []
+    for name, sep in zip(LONG_NAMES, (" ", "\n\n"), strict=True):
+        root = settings.work / f"long-{len(sep)}"
+        (root / "reports").mkdir(parents=True)
+        body = sep.join(" ".join(chosen[i : i + 100]) for i in range(0, LONG, 100))
+        (root / "reports/long.md").write_text(head + body + "\n", encoding="utf-8")
+        measures.append(_timed(f"check: {LONG:,} words in {name}", [exe, "check"], root))
     return measures
 
 
@@ -472,6 +502,10 @@ def _report(settings: Settings, results: list[Measure]) -> dict[str, object]:
         if m.name.startswith("preview, sample project"):
             what = m.name.removeprefix("preview, sample project: ").removesuffix(", on screen")
             target(f"preview: {what} on screen <= 2 s", m.wall_s, m.wall_s <= 2)
+    one, many = (by.get(f"check: {LONG:,} words in {n}") for n in LONG_NAMES)
+    if one and many:
+        ratio = one.wall_s / many.wall_s
+        target("check: one long paragraph / the same in paragraphs <= 3", ratio, ratio <= 3)
     if send:
         rate = float(send.extra["messages_per_s"])
         target("digest >= 1,000 messages/s", rate, rate >= 1000)
