@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
-from reportback.checking import attempts, headings
+from reportback.checking import attempts, continued, headings
 from reportback.checking.regions import VERBATIM, Regions, heading_words
 from reportback.checking.shapes import levelled_words, skeleton, wording
 from reportback.model import Ast, Audience
@@ -82,7 +82,7 @@ def problems(ast: Ast, regions: Regions, lines: list[str]) -> Iterator[Found]:
     yield from headings.underlined(tree.marked(regions), regions)
     yield from headings.unseen(tree.marked(regions), tree.blocks, regions)
     yield from headings.cut_short(tree.marked(regions), tree.blocks, lines)
-    yield from headings.continued(regions)
+    yield from continued.continued(regions)
     yield from verbatim_disagreements(tree, regions, lines)
     apart = [*block_disagreements(tree, regions), *word_disagreements(tree, regions)]
     yield from (list(attempts.list_like(lines)) if apart else []) or apart  # the likely cause
