@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -635,13 +636,13 @@ def _edit_after_the_first(
 ) -> Callable[..., None]:
     """Make the next send to the outbox folder, once its first message is out, replace the
     first `old` of the report at `path` with `new` and build; return the real deliver."""
-    from reportback.mail import smtp
+    from reportback.mail import outbox
 
-    delivered: Callable[..., None] = smtp.OutboxFolder.deliver
+    delivered: Callable[..., None] = outbox.OutboxFolder.deliver
     sent: list[int] = []
 
     def deliver(
-        self: smtp.OutboxFolder, jobs: object, record: Callable[..., None], handing: object = None
+        self: outbox.OutboxFolder, jobs: object, record: Callable[..., None], handing: object = None
     ) -> None:
         def recorded(outcome: object) -> None:
             record(outcome)
@@ -652,7 +653,7 @@ def _edit_after_the_first(
 
         delivered(self, jobs, recorded)
 
-    monkeypatch.setattr(smtp.OutboxFolder, "deliver", deliver)
+    monkeypatch.setattr(outbox.OutboxFolder, "deliver", deliver)
     return delivered
 
 
@@ -672,7 +673,7 @@ def test_a_report_withdrawn_during_a_send_goes_no_further(
     assert result.code == 0, result.err
     assert "1 sent" in result.err and "1 deferred" in result.err, result.err
     assert "2 cancelled" in result.err, result.err  # the NEC report's own two messages
-    monkeypatch.setattr("reportback.mail.smtp.OutboxFolder.deliver", delivered)
+    monkeypatch.setattr("reportback.mail.outbox.OutboxFolder.deliver", delivered)
     again = cli("digest", "send", "--now", T2)  # what was left of the weekly digest
     assert again.code == 0 and "1 sent" in again.err, again.err
     mails = sorted((root / ".reportback/outbox").glob("*.eml"))
@@ -696,7 +697,7 @@ def test_a_report_withheld_in_part_during_a_send_goes_out_only_as_it_is_now(
     assert result.code == 0, result.err
     assert "1 sent" in result.err and "3 deferred" in result.err, result.err
     assert "3 messages wait for the next send: a build published a new version" in result.err
-    monkeypatch.setattr("reportback.mail.smtp.OutboxFolder.deliver", delivered)
+    monkeypatch.setattr("reportback.mail.outbox.OutboxFolder.deliver", delivered)
     again = cli("digest", "send", "--now", T2)
     assert again.code == 0 and "3 sent" in again.err, again.err
     mails = [p.read_text() for p in sorted((root / ".reportback/outbox").glob("*.eml"))]
@@ -974,7 +975,8 @@ def test_digests_pass_spamassassin(cli: Cli, project: Project) -> None:
 def test_outbox_folder_keeps_every_message_under_concurrent_writers(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from reportback.mail.smtp import Job, OutboxFolder, Outcome
+    from reportback.mail.outbox import OutboxFolder
+    from reportback.mail.smtp import Job, Outcome
 
     folder = OutboxFolder(tmp_path / "outbox")
     done: list[Outcome] = []
@@ -1657,6 +1659,39 @@ def test_a_message_handed_over_by_sends_killed_again_and_again_goes_at_most_twic
         copies = Counter(str(m["Message-ID"]) for m in server.recorder.parsed())
     assert result.code == 0 and "1 failed" in result.err, result.err
     assert sorted(copies.values()) == [1, 1, 1, 2], copies
+
+
+def test_sends_killed_at_a_server_that_never_greets_leave_every_message_as_it_was(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 158: a message was recorded as handed over as its connection was
+    opened, before the server had said a word; two sends killed at a server that never
+    greeted (a hung relay, a greeting delay) failed it for good as handed over twice with no
+    reply, and the member never got those reports. It is recorded as it goes (after 354)."""
+    with Server() as server:
+        root = setup(cli, project, server, connections=1)
+        config = (root / "reportback.toml").read_text()
+        with socket.create_server(("127.0.0.1", 0)) as hung:  # takes a call, says nothing
+            port = hung.getsockname()[1]
+            (root / "reportback.toml").write_text(
+                config.replace(f"smtp_port = {server.port}", f"smtp_port = {port}"))  # fmt: skip
+            for _ in range(2):
+                sender = subprocess.Popen(
+                    [str(Path(sys.executable).with_name("reportback")), "digest", "send",
+                     "--now", T2], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                )  # fmt: skip
+                hung.settimeout(60)
+                call, _ = hung.accept()  # it waits for a greeting: killed there
+                sender.kill()
+                sender.wait()
+                call.close()
+        (root / "reportback.toml").write_text(config)
+        assert "may have arrived" not in cli("status", "--now", T2).out
+        result = cli("digest", "send", "--now", "2026-11-20T11:00:00+00:00")
+        copies = Counter(str(m["Message-ID"]) for m in server.recorder.parsed())
+    assert result.code == 0 and " 0 failed" in result.err, result.err
+    assert copies and set(copies.values()) == {1}, copies
+    assert f"{len(copies)} sent" in result.err, result.err
 
 
 def test_a_report_said_unmailed_after_the_state_was_lost_whole_reaches_members_listed_again(

@@ -27,7 +27,8 @@ from reportback.mail.addresses import ascii_form
 from reportback.mail.dkim import Signer
 from reportback.mail.headers import HEADERS
 from reportback.mail.ledger import retry_after
-from reportback.mail.smtp import Job, OutboxFolder, Outcome, SmtpServer
+from reportback.mail.outbox import OutboxFolder
+from reportback.mail.smtp import Job, Outcome, SmtpServer
 from reportback.mail.subscribers import Person, find_active, find_pending
 from reportback.mail.tokens import CONFIRM, PREFERENCES, Tokens
 

@@ -24,12 +24,12 @@ from reportback.clps import Directory, directory_for
 from reportback.config import CONFIG_NAME, Config, SiteConfig
 from reportback.database import atomic, send_lock
 from reportback.errors import InputRefused, line_of, problem
-from reportback.mail import ledger
+from reportback.mail import ledger, outbox
 from reportback.mail.addresses import ascii_form
 from reportback.mail.cadences import due_cadences, mend_runs_ahead, record_send
 from reportback.mail.library import library
 from reportback.mail.mailroom import Mailroom, audit_due, mailroom
-from reportback.mail.smtp import Job, OutboxFolder, Outcome, SmtpServer
+from reportback.mail.smtp import Job, Outcome, SmtpServer
 from reportback.model import Published
 
 
@@ -220,11 +220,11 @@ def _send(
         audit_due(db, room, ready, now)
         folder = config.path("state") / ("outbox-dry-run" if dry_run else "outbox")
         transport = (
-            OutboxFolder(folder, fresh=dry_run)
+            outbox.OutboxFolder(folder, fresh=dry_run)
             if dry_run or not config.email.smtp_host
             else SmtpServer(config.email)
         )
-        result.outbox = folder if isinstance(transport, OutboxFolder) else None
+        result.outbox = folder if isinstance(transport, outbox.OutboxFolder) else None
         total = ledger.count_due(db, now)
         bar = tqdm(total=total, unit="msg", disable=not progress or total < 50, leave=False)
         rows: dict[int, ledger.QueuedMessage] = {}

@@ -7,16 +7,12 @@ import queue
 import re
 import smtplib
 import ssl
-import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable
-from contextlib import suppress
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.policy import SMTP
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportback.build.publications import LOST
@@ -56,55 +52,6 @@ class Outcome:
 Report = Callable[[Outcome], None]
 Handed = tuple["Outcome | BaseException", threading.Event]
 """A connection's outcome (or its failure), and what it waits on: the outcome recorded."""
-
-
-MESSAGE_ID = re.compile(rb"(?im)^Message-ID:[ \t]*<[^>\r\n]+>")
-
-
-class OutboxFolder:
-    """Write each message as an .eml file (no SMTP configured, or a dry run)."""
-
-    def __init__(self, folder: Path, fresh: bool = False) -> None:
-        self.folder = folder
-        self.fresh = fresh  # only this run's (a dry run's: each reader twice, helper 136)
-
-    def deliver(self, jobs: Iterable[Job], report: Report, handing: Report | None = None) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        old = time.time() - 3600  # a killed send's half-written message, not `serve`'s now
-        dry = self.folder.glob("*.eml") if self.fresh else ()
-        for left in [*dry, *self.folder.glob(".*.tmp")]:
-            with suppress(OSError):
-                if left.suffix == ".eml" or left.stat().st_mtime < old:
-                    left.unlink()
-        for job in jobs:
-            if not self._written_before(job):
-                self._write(job)
-            report(Outcome(job.row, "sent"))
-
-    def _written_before(self, job: Job) -> bool:
-        """Whether a killed send wrote this very message (its Message-ID): delivered (136)."""
-        try:  # (the first 8 KB: its head)
-            head = (self.folder / f"{job.row:09d}.eml").read_bytes()[:8192]
-        except OSError:
-            return False
-        return (found := MESSAGE_ID.search(head)) is not None and found[0] in job.data[:8192]
-
-    def _write(self, job: Job) -> Path:
-        """Write one message under a free name, safely against other threads and processes."""
-        fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(job.data)
-            again = 1
-            while True:
-                name = f"{job.row:09d}.eml" if again == 1 else f"{job.row:09d}-{again}.eml"
-                try:
-                    os.link(temp, self.folder / name)  # fails if the name is taken: no race
-                    return self.folder / name
-                except FileExistsError:
-                    again += 1
-        finally:
-            Path(temp).unlink()
 
 
 class SmtpServer:
@@ -180,10 +127,10 @@ class SmtpServer:
         try:
             while (job := todo.get()) is not None:
                 self.rate.wait()
-                if tell:  # recorded as handed over first: a kill leaves it so
-                    _told(done, recorded, Outcome(job.row, "handing"))
+                # recorded as handed over as it goes (the server said 354): a kill leaves it so
+                told = partial(_told, done, recorded, Outcome(job.row, "handing")) if tell else None
                 try:
-                    outcome, conn = self._send(job, conn)
+                    outcome, conn = self._send(job, conn, told)
                 except ExternalFailure:  # none reached, or the sender refused: nothing went
                     if tell:
                         _told(done, recorded, Outcome(job.row, "held"))
@@ -206,11 +153,14 @@ class SmtpServer:
             self.relay_reply = ours.error
         return Outcome(job.row, ours.status, ours.error)
 
-    def _send(self, job: Job, conn: smtplib.SMTP | None) -> tuple[Outcome, smtplib.SMTP | None]:
+    def _send(
+        self, job: Job, conn: smtplib.SMTP | None, handing: Callable[[], None] | None = None
+    ) -> tuple[Outcome, smtplib.SMTP | None]:
         for attempt in (1, 2):
             try:
                 if conn is None:
                     conn = self.connect()
+                conn.handing = handing  # type: ignore[attr-defined]
                 data, options = _body(conn, job.data)
                 if not (job.sender.isascii() and job.recipient.isascii()):
                     if not conn.has_extn("smtputf8"):
@@ -251,16 +201,33 @@ class SmtpServer:
 
 
 class _Tracked(smtplib.SMTP):
-    """A connection that knows whether the message has gone (DATA): one lost before that is
-    tried again at once on a new connection (the server closed an idle one); one lost after
-    is tried later, as the README says (held-out round D3: the same message was sent again
-    30 ms later, up to three times)."""
+    """A connection that knows whether the message has gone (the server said 354 to DATA):
+    one lost before that is tried again at once on a new connection (the server closed an
+    idle one); one lost after is tried later, as the README says (held-out round D3: the
+    same message was sent again 30 ms later, up to three times). `handing`, if set, is
+    called as the message is about to go: recorded then, not before connecting (adversary
+    helper 158: two sends stopped at a server that never greeted failed messages for good as
+    handed over twice)."""
 
     data_sent = False
+    handing: Callable[[], None] | None = None
+    _asked = False
 
     def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
-        self.data_sent = True
-        return super().data(msg)
+        self._asked = True
+        try:
+            return super().data(msg)
+        finally:
+            self._asked = False
+
+    def getreply(self) -> tuple[int, bytes]:
+        reply = super().getreply()
+        if self._asked and reply[0] == 354:  # the message goes next
+            self._asked = False
+            if self.handing is not None:
+                self.handing()
+            self.data_sent = True
+        return reply
 
 
 class _TrackedSSL(_Tracked, smtplib.SMTP_SSL):
