@@ -1667,6 +1667,12 @@ def test_a_file_name_or_id_holding_a_name_another_report_withholds_is_refused(
     (root / "reports/2016-10-04-outcome.md").write_text(
         later.replace("---\n\n", "id: appeal-outcome\n---\n\n", 1))  # fmt: skip
     assert cli("check").code == 0
+    (root / "reports/2016-10-04-outcome.md").write_text(
+        later + "\n## Outcome {#zqquimby-outcome}\n\nUpheld.\n")  # fmt: skip
+    result = cli("check")
+    assert result.code == 1, result.err
+    assert result.err.startswith("reports/2016-10-04-outcome.md:9: identifier #zqquimby-outcome "
+                                 "holds 'zqquimby'"), result.err  # fmt: skip
 
 
 def test_a_footnote_nothing_refers_to_is_named_with_how_to_mend_it(

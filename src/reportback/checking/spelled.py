@@ -140,16 +140,21 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> tuple[list[
     names = set().union(*(ws for pool in (spanned, named) for lv, ws in pool.items() if lv > 0))
     names -= shown_to_all | set().union(*(ws for lv, ws in lower.items() if lv == 0))
     addressed = set(_words(f"{source.path.stem} {source.meta.id or ''}")) - shown_to_all
-    return found, Naming(_named(names), _named(addressed))
+    ids = tuple((_line(regions, v, lv), v, unseen) for _, what, v, at, lv in given
+                if what == "identifier #" and at == Audience.PUBLIC
+                and (unseen := _named(set(_words(v)) - shown_to_all)))  # fmt: skip
+    return found, Naming(_named(names), _named(addressed), ids)
 
 
 @dataclass(frozen=True)
 class Naming:
-    """A report's names withheld from the public and public nowhere in it; and its file
-    name's and `id:`'s words public nowhere in it (each of `SHORTEST` letters or more)."""
+    """A report's names withheld from the public and public nowhere in it; its file name's
+    and `id:`'s words public nowhere in it; and each public id's such words, with its body
+    line (words of `SHORTEST` letters or more)."""
 
     withheld: frozenset[str] = frozenset()
     addressed: frozenset[str] = frozenset()
+    ids: tuple[tuple[int, str, frozenset[str]], ...] = ()
 
 
 def _shown_to_all(shown: dict[Audience, list[str]]) -> set[str]:
@@ -161,24 +166,28 @@ def _named(words: set[str]) -> frozenset[str]:
 
 
 def across(reports: list[tuple[Source, Naming]]) -> list[Problem]:
-    """Return a problem for each report whose file name or `id:` holds a name another report
-    withholds from the public, and it does not write: the name would be in every address of
-    it (`…-canaryfield-appeal-outcome.md` after a report withholding `[Jo Canaryfield]`; one
-    or two words are too few for the audit's runs: adversary helper 159)."""
+    """Return a problem for each report whose file name, `id:` or a public id holds a name
+    another report withholds from the public, and it does not write: the name would be in
+    every address of it, or its page (`…-canaryfield-appeal-outcome.md`, `{#canaryfield}`
+    after a report withholding `[Jo Canaryfield]`; one or two words are too few for the
+    audit's runs: adversary helper 159)."""
     owners: dict[str, Source] = {}
     for source, naming in reports:
         for word in naming.withheld - naming.addressed:  # its own: refused by `spelled`
             owners.setdefault(word, source)
     problems = []
     for source, naming in reports:
-        hits = sorted(w for w in naming.addressed if w in owners and owners[w] is not source)
-        if hits:
-            given = f" (or id: {source.meta.id})" if source.meta.id else ""
-            problems.append(problem(shown_path(source.path), 1, (
-                f"the file name {source.path.name}{given} holds {hits[0]!r}, a name "
-                f"{shown_path(owners[hits[0]].path)} withholds: it would be in every address "
-                "of this report; write both from public words"
-            )))  # fmt: skip
+        given = f" (or id: {source.meta.id})" if source.meta.id else ""
+        unseen = [(1, f"the file name {source.path.name}{given}", naming.addressed)]
+        unseen += [(source.body_line + n - 1, f"identifier #{i}", ws) for n, i, ws in naming.ids]
+        for line, what, words in unseen:
+            hits = sorted(w for w in words if w in owners and owners[w] is not source)
+            if hits:
+                problems.append(problem(shown_path(source.path), line, (
+                    f"{what} holds {hits[0]!r}, a name {shown_path(owners[hits[0]].path)} "
+                    "withholds: it would be published in this report's addresses or page; "
+                    "write it from public words"
+                )))  # fmt: skip
     return problems
 
 
