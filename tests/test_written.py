@@ -1675,6 +1675,80 @@ def test_a_file_name_or_id_holding_a_name_another_report_withholds_is_refused(
                                  "holds 'zqquimby'"), result.err  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("first", "name", "later"),
+    [  # adversary helper 160: the plural, run together, split, after digits
+        ("[Jo Zqquimby]{.confidential}", "zqquimbys-appeal", ""),
+        ("[Jo Zqquimby]{.confidential}", "jozqquimby", ""),
+        ("[Jo Zqquimby]{.confidential}", "zq-quimby-appeal", ""),
+        ("[Jo Zqquimby]{.confidential}", "zqquimby2", ""),
+        ("[Jo Zqquimby]{.members}", "outcome", '## Appeal {decision="Zqquimby appeal upheld"}'),
+        (
+            "[Jo Zqquimby]{.confidential}",
+            "outcome",
+            "See [the story](https://example.org/zqquimby).",
+        ),
+        (
+            "an appeal.\n\n::: confidential\nWrite to jo.zqquimby@example.org.\n:::\n\nDone",
+            "zqquimby",
+            "",
+        ),
+    ],
+)
+def test_a_name_another_report_withholds_is_refused_in_any_spelling_and_unread_value(
+    cli: Cli, project: Project, first: str, name: str, later: str
+) -> None:
+    """Adversary helper 160: the rule across reports compared whole words of the file name
+    and `id:` only; a decision, a link's address, the plural, the name run together or
+    after digits, and a name only in an email address passed."""
+    body = "The panel heard " + first + ".\n"
+    project({"reports/2016-09-20-panel.md": HEAD + body,
+                    f"reports/2016-10-04-{name}.md": HEAD.replace("2016-09-20", "2016-10-04")
+                    + "The panel concluded.\n\n" + later + "\n"})  # fmt: skip
+    result = cli("check")
+    assert result.code == 1 and "a name reports/2016-09-20-panel.md withholds" in result.err, (
+        result.err)  # fmt: skip
+
+
+def test_a_mark_written_otherwise_is_named_at_its_own_line(cli: Cli, project: Project) -> None:
+    """Adversary helper 163: `.confidential` on a code block written ``` Confidential, and
+    `{-.confidential}` (pandoc's `-` is the class .unnumbered), were named at the blank line
+    after the front matter, and the second by a class the writer never wrote."""
+    root = project({"reports/a.md": HEAD + "Public.\n\n``` Confidential\nzq code\n```\n"})
+    result = cli("check")
+    assert "reports/a.md:9: .confidential only works on a heading" in result.err, result.err
+    (root / "reports/a.md").write_text(HEAD + "Public.\n\nThe [zq name]{-.confidential} was.\n")
+    result = cli("check")
+    assert "reports/a.md:9: class .unnumbered" in result.err and "(a - in braces)" in result.err
+
+
+def test_a_name_a_span_withholds_written_again_in_public_text_is_warned_of(
+    cli: Cli, project: Project
+) -> None:
+    """Honest user helper 162: `[Jo Zqquimby]{.confidential}` and then `Ms Zqquimby argued`
+    published the name with no warning: the audit warns only of runs of three words."""
+    body = "The appeal of [Jo Zqquimby]{.confidential} was heard.\n\nMs Zqquimby argued.\n"
+    root = project({"reports/a.md": HEAD + body})
+    result = cli("check")
+    assert result.code == 0, result.err
+    assert "reports/a.md:9: warning: 'zqquimby', withheld at line 7, is also written" in result.err
+    (root / "reports/a.md").write_text(HEAD + body.replace("Ms Zqquimby", "She"))
+    assert "warning" not in cli("check").err
+
+
+def test_a_name_a_confidential_report_holds_is_refused_in_another_reports_file_name(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 160: a report withheld whole (`confidential: true`) was not read for
+    names: the follow-up named after its subject put the name in every address."""
+    first = HEAD.replace("---\n\n", "confidential: true\n---\n\n", 1)
+    project({"reports/2016-09-20-panel.md": first + "The panel heard Jo Zqquimby.\n",
+                    "reports/2016-10-04-zqquimby-appeal.md": HEAD.replace(
+                        "2016-09-20", "2016-10-04") + "The panel concluded.\n"})  # fmt: skip
+    result = cli("check")
+    assert result.code == 1 and "holds 'zqquimby'" in result.err, result.err
+
+
 def test_a_footnote_nothing_refers_to_is_named_with_how_to_mend_it(
     cli: Cli, project: Project
 ) -> None:
@@ -1771,6 +1845,32 @@ CONTINUED = {
     "its second half": _after_held("## Panel – second half", REPEATS),
     "cont. after other words": _after_held("## Same item, cont.", GOES_ON),
     "contd after a number": _after_held("## Item 4 (contd)", GOES_ON),
+    "a soft hyphen in its words (adversary helper 160)": (
+        "## Disputes panel {.confidential}\n\nCases.\n\n## Dis\u00adputes panel\n\nzq.\n", 13,
+        REPEATS),
+    "a look-alike letter in its words": (
+        "## Disputes panel {.confidential}\n\nCases.\n\n## D\u0456sputes panel\n\nzq.\n", 13,
+        REPEATS),
+    "in the plural": (
+        "## Disputes panel {.confidential}\n\nCases.\n\n## Disputes panels\n\nzq.\n", 13,
+        REPEATS),
+    "run together": (
+        "## Disputes panel {.confidential}\n\nCases.\n\n## Disputespanel\n\nzq.\n", 13,
+        REPEATS),
+    "a name of it, with its outcome": (
+        "## Appeal of the Zqfield family {.confidential}\n\nCases.\n\n## Zqfield appeal "
+        "outcome\n\nzq.\n", 13, REPEATS),
+    "a word of it, with its outcome": (
+        "## Disputes panel {.confidential}\n\nCases.\n\n## Panel outcome\n\nzq.\n", 13,
+        REPEATS),
+    "its item's number": (
+        "## Item 4: Disputes panel {.confidential}\n\nCases.\n\n## Item 4: result\n\nzq.\n",
+        13, REPEATS),
+    "continued, in French": _after_held("## Suite", GOES_ON),
+    "nothing of its own": _after_held("## Second half", GOES_ON),
+    "a confidential item's, inside a members section": (
+        "## Members business {.members}\n\nSelections.\n\n### Disputes panel {.confidential}"
+        "\n\nCases.\n\n### Disputes panel (continued)\n\nzq.\n", 17, GOES_ON),
     "its name inside": (
         "## Disputes panel {.confidential}\n\nCases.\n\n## A statement on the disputes panel "
         "and its work\n\nzq.\n", 13, REPEATS,
@@ -1791,13 +1891,16 @@ def test_a_heading_that_repeats_or_goes_on_from_a_withheld_one_is_refused(
 def test_a_public_item_resumed_after_a_withheld_one_and_other_headings_are_published(
     cli: Cli, project: Project
 ) -> None:
-    """Honest user helper 141: `## Finance (continued)` after a withheld item goes on from
-    the public `## Finance` before it, and is public; so are headings that share a word or
+    """Honest user helpers 141 and 162: `## Finance (continued)` after a withheld item goes
+    on from the public `## Finance` (or `## Item 2: Finance`) before it, and is public; so
+    are headings that share a word or
     a number with a withheld one (`## Panel {.confidential}`, `## Panel members' training`),
     and a withheld item's title of one word inside another (helper 156's rule is for two)."""
     body = (
         "## Finance\n\nThe budget.\n\n## Disputes {.confidential}\n\nCases zq.\n\n"
-        "## Finance (continued)\n\nQuestions.\n\n## Item 3 {.confidential}\n\nzq.\n\n"
+        "## Finance (continued)\n\nQuestions.\n\n## Item 2: Elections\n\nDates.\n\n"
+        "## Item 3: Staffing {.confidential}\n\nzq.\n\n## Elections (continued)\n\nMore.\n\n"
+        "## Item 2 (resumed)\n\nDone.\n\n## Item 3 {.confidential}\n\nzq.\n\n"
         "## Item 4\n\nRules.\n\n## Staffing {.members}\n\nzq.\n\n"
         "## Staffing committee budget\n\nAgreed.\n"
     )

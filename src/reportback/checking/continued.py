@@ -12,49 +12,72 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from reportback.checking.nearmiss import skeleton
 from reportback.checking.regions import Regions
 
 Found = tuple[int, str]
 
 GOING_ON = frozenset({
     "continued", "continues", "continuing", "continuation", "cont", "contd", "ctd", "cntd",
-    "resumed", "resumes", "parhad", "fortsetzung",
+    "resumed", "resumes", "parhad", "parhau", "fortsetzung", "suite", "suivre", "continua",
+    "continuacion", "vervolg", "seguito",
 })  # fmt: skip
 """Words that say a heading goes on with the one before it (`Disputes panel (continued)`,
-`Cont'd`, `(resumed)`, Welsh `parhad`); and `part`, `pt`, `teil` with what follows them
-(`Panel, part 2`)."""
+`Cont'd`, `(resumed)`, Welsh `parhad`, French `suite`, …: accents left out); and `part`, `pt`,
+`teil` with what follows them (`Panel, part 2`)."""
 PARTS = ("part", "pt", "parts", "teil", "rhan")
 LINKING = frozenset({
     "d", "again", "more", "further", "follow", "up", "followup", "concluded", "conclusion",
     "end", "ends", "rest", "remainder", "the", "of", "and", "on", "over", "overleaf", "from",
     "above", "after", "break", "second", "third", "session", "outcome", "outcomes", "decision",
     "decisions", "result", "results", "update", "updates", "morning", "afternoon", "evening",
-    "half", "day", *GOING_ON,
+    "half", "day", "a", "an", "for", "to", "in", "at", "by", "with", "vote", "votes", "la",
+    "le", "du", "de", "des", *GOING_ON,
 })  # fmt: skip
 """Words a heading going on from another may add (`– continued from above`, `: outcome`,
-`update`, `(afternoon)`, `– second half`: adversary helper 156)."""
+`update`, `(afternoon)`, `– second half`: adversary helpers 156 and 160)."""
 NUMBERED = re.compile(r"\d+|[ivx]+")
 """A number, or one in Roman numerals, after a title (`Disputes panel 2`, `(ii)`, `II`)."""
+JOINED = 6
+"""Letters from which a title run together, or cut by an invisible character, is compared
+(`Disputespanel`, `Dis&shy;putes panel`)."""
 
 
 def _title(words: tuple[str, ...]) -> tuple[str, ...]:
-    """Return a heading's words less those saying it goes on (`LINKING`, `part 2`)."""
+    """Return a heading's words less those saying it goes on (`LINKING`, `part 2`), each
+    as it looks (no accents, look-alike letters as Latin ones) and in the singular."""
+    words = tuple(_folded(w) for w in words)
     parts = [i + 1 for i, word in enumerate(words) if word in PARTS]
     skipped = {*parts, *(i - 1 for i in parts)}
     return tuple(w for i, w in enumerate(words) if i not in skipped and w not in LINKING)
 
 
+def _folded(word: str) -> str:
+    word = skeleton(word)
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def _holds(title: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
-    """Whether a heading's title is a withheld one's, but for a number after it if that has
-    none (`Disputes panel 2`; not `Item 4` after `Item 3`), or holds a title of two words or
-    more whole (`Outcome of the disputes panel`): it names, and goes on with, the item
-    withheld (adversary helper 156)."""
+    """Whether a heading's title names a withheld one's item: the same, but for a number
+    after it if that has none (`Disputes panel 2`; not `Item 4` after `Item 3`); some of its
+    words and no others (`Panel outcome`, `Outcome of the Canaryfield appeal` after `Appeal
+    of the Canaryfield family`, `Item 4: result` after `Item 4: Disputes panel`); or it whole,
+    among others (`A statement on the disputes panel`) (adversary helpers 156 and 160)."""
     if not any(NUMBERED.fullmatch(w) for w in theirs):
         title = tuple(w for w in title if not NUMBERED.fullmatch(w))
-    if title == theirs:
-        return bool(theirs)
+    if not theirs or not title:
+        return False
     n = len(theirs)
-    return n >= 2 and any(title[i : i + n] == theirs for i in range(len(title) - n + 1))
+    return set(title) <= set(theirs) or (
+        n >= 2 and any(title[i : i + n] == theirs for i in range(len(title) - n + 1))
+    )
+
+
+def _run_together(words: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
+    """Whether a heading's title is a withheld one's run together, or cut by an invisible
+    character (`Disputespanel`, `Dis&shy;putes panel update`)."""
+    mine, other = ("".join(skeleton(w) for w in ws if w not in LINKING) for ws in (words, theirs))
+    return len(other) >= JOINED and mine == other
 
 
 def continued(regions: Regions) -> Iterator[Found]:
@@ -74,16 +97,20 @@ def continued(regions: Regions) -> Iterator[Found]:
                     break  # a section of a higher level holds it
                 ended.append(heading)
                 lowest = heading[0]
-        withheld = [h for h in ended if regions.level_at(h[1]) > 0]
-        if not withheld or regions.level_at(at) > 0:
+        mine = regions.level_at(at)  # inside a members section, a confidential item's (160)
+        withheld = [h for h in ended if regions.level_at(h[1]) > mine]
+        if not withheld:
             continue
         before = min(withheld, key=lambda h: h[0])  # the top of the withheld part it ends
         title, theirs = _title(words), _title(before[2])
-        going_on = bool(GOING_ON.intersection(words)) or any(w in PARTS for w in words)
-        public = {_title(h[2]) for h in headings[:index] if regions.level_at(h[1]) == 0}
-        resumed = bool(title) and title in public  # `## Finance (continued)`, after a break
-        if not _holds(title, theirs) and (not going_on or resumed):  # `Item 4 (contd)` (156)
-            continue
+        said = {_folded(w) for w in words}
+        going_on = bool(GOING_ON & said) or any(w in PARTS for w in said) or not title
+        public = [_title(h[2]) for h in headings[:index] if regions.level_at(h[1]) <= mine]
+        resumed = bool(title) and any(set(title) <= set(p) for p in public)  # after a break:
+        # `## Finance (continued)` after `## Item 2: Finance` (honest user helper 162)
+        named = _holds(title, theirs) or _run_together(words, before[2])
+        if resumed or not (named or going_on):  # `Item 4 (contd)` (156),
+            continue  # `## Outcome`, `## Second half`: nothing of its own (160)
         line = regions.line_of(at)
         apart = line - regions.line_of(before[1])
         yield (

@@ -90,7 +90,8 @@ class BodyChecker:
             lambda line: any(t.search(line) for t in tokens),
             lambda line: any(n and n in line for n in needles),
             lambda line: any(n and n in html.unescape(line) for n in needles),  # `&aacute;`
-        ]
+            lambda line: any(n and n.strip(".").casefold() in line.casefold() for n in needles),
+        ]  # the last: `.confidential` on a code block written ``` Confidential (helper 163)
         for test in tests:
             for number, line in enumerate(self.lines, start=1):
                 if test(line):
@@ -123,15 +124,15 @@ class BodyChecker:
             self.at(warning.line, pandoc_warnings.message(warning))
         collected = links.collect(ast)
         placed = [(regions.line_of(at), target) for at, target in regions.links]
-        spelling, naming = spelled(ast["blocks"], regions, self.source)
-        self.anchors = replace(links.anchors(collected, self.lines, placed), naming=naming)
+        spelling = spelled(ast["blocks"], regions, self.source)
+        self.anchors = replace(links.anchors(collected, self.lines, placed), naming=spelling.naming)
         found = [
             *readers.problems(ast, regions, self.lines),
             *placement.definitions(ast, regions),
             *placement.leftovers(ast, self.lines),
             *links.cross_references(collected, self.lines),
             *tables.crowded(regions),
-            *spelling,
+            *spelling.found,
         ]
         said: list[tuple[int, str]] = []
         if not self.source.meta.confidential:  # a confidential report is never published
@@ -160,10 +161,10 @@ class BodyChecker:
             self._comment_as_text(texts)
         self.warnings += [
             problem(self.shown, self.source.body_line + line - 1, message)
-            for line, message in placement.also_public(
+            for line, message in [*placement.also_public(
                 regions, self.source.meta.confidential, self.source.body_line, _front(self.source)
-            )
-        ]
+            ), *spelling.warnings]
+        ]  # fmt: skip
         return self.problems
 
     def _node(self, node: Node) -> None:
@@ -277,7 +278,9 @@ class BodyChecker:
             elif cls in visible.SITE_CLASSES:
                 self.near(visible.site_class(cls), cls)
             elif visible.means_nothing(cls, kind):  # adversary helpers 129, 132
-                self.near(visible.UNKNOWN_CLASS.format(cls=cls), cls)
+                short = cls == "unnumbered"  # `{-}` is pandoc's for it (adversary helper 163)
+                text = visible.UNKNOWN_CLASS.format(cls=cls) + " (a - in braces)" * short
+                self.near(text, cls, *("{-", " -}") * short)
         empty = marked and kind in ("Span", "Div") and attempts.withholds_nothing(node)
         if empty and (line := attempts.empty_at(self.source.body, self.empty_lines)):
             self.empty_lines.add(line)  # empty as written too: not a link's definition

@@ -31,9 +31,11 @@ report is not checked: it is never published.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from reportback.checking import nearmiss, read_labels, visible
@@ -58,13 +60,20 @@ SENTENCE_END = re.compile(r"[.!?:…]['’\")\]”»]*$")
 Found = tuple[int, str]
 
 
-def spelled(blocks: list[Node], regions: Regions, source: Source) -> tuple[list[Found], Naming]:
-    """Return the line and a message for each attribute written from words withheld from its
-    element's audience, and for the report's file name and `id:` (in every address of it);
-    and the report's `Naming`, for the check `across` reports. A confidential report is never
-    published: nothing is."""
-    if source.meta.confidential:
-        return [], Naming()
+class Spelling(NamedTuple):
+    found: list[Found]
+    """Each attribute (and the file name, `id:`) written from words withheld from its
+    audience."""
+    naming: Naming
+    """The report's names, for the check `across` reports."""
+    warnings: list[Found]
+    """Each name a withheld span holds that public text writes too (helper 162)."""
+
+
+def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
+    """Read a report's attributes, names and addresses (`Spelling`). A confidential report is
+    never published: nothing of it is refused or warned of here."""
+    confidential = source.meta.confidential  # all of it withheld: its names, for `across`
     spanned: dict[Audience, set[str]] = {}  # a withheld span's words with a capital
     named: dict[Audience, set[str]] = {}  # a name in other withheld text: mid-sentence
     owned: dict[Audience, set[str]] = {}  # a withheld element's own id or title
@@ -96,6 +105,10 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> tuple[list[
             items.setdefault(level, set()).update(_capitalised(heading[:1], starts=False))
         elif level > Audience.PUBLIC:  # inside an inline element, no sentence starts
             named.setdefault(level, set()).update(_capitalised(texts, node["t"] in BLOCKS))
+        if level > Audience.PUBLIC:  # an email address names its owner (helper 160)
+            named.setdefault(level, set()).update(
+                w for text in texts for m in EMAIL.finditer(text) for w in _words(m[1])
+            )
         if json_ast.attr(node) is not None or node["t"] in ("Link", "Image") or _html(node):
             attributed.append((node, level))
             if level > Audience.PUBLIC:
@@ -105,7 +118,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> tuple[list[
             if concerned := json_ast.attr_value(node, key):
                 shown[Audience.PUBLIC].append(concerned)
 
-    json_ast.walk_levels(blocks, visit)
+    json_ast.walk_levels(blocks, visit, Audience.CONFIDENTIAL if confidential else Audience.PUBLIC)
     given: list[tuple[Node | None, str, str, Audience, Audience]] = [
         (node, what, value, at, level)
         for node, level in attributed
@@ -136,25 +149,59 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> tuple[list[
                 f"{what}{value} is written from words withheld in this report ({word!r}), and "
                 "would publish them: write it from public words",
             ))  # fmt: skip
-    shown_to_all = public.get(Audience.PUBLIC) or _shown_to_all(shown)
+    shown_to_all = set() if confidential else public.get(Audience.PUBLIC) or _shown_to_all(shown)
     names = set().union(*(ws for pool in (spanned, named) for lv, ws in pool.items() if lv > 0))
     names -= shown_to_all | set().union(*(ws for lv, ws in lower.items() if lv == 0))
-    addressed = set(_words(f"{source.path.stem} {source.meta.id or ''}")) - shown_to_all
-    ids = tuple((_line(regions, v, lv), v, unseen) for _, what, v, at, lv in given
-                if what == "identifier #" and at == Audience.PUBLIC
-                and (unseen := _named(set(_words(v)) - shown_to_all)))  # fmt: skip
-    return found, Naming(_named(names), _named(addressed), ids)
+    unseen = tuple((1 if node is None else source.body_line + _line(regions, v, lv) - 1,
+                    what, _path(v) if what == "the address " else v)
+                   for node, what, v, at, lv in given
+                   if at == Audience.PUBLIC and v and what in ACROSS)  # fmt: skip
+    capitals = _words(" ".join(t for t in shown.get(Audience.PUBLIC, []) if t[:1].isupper()))
+    named_here = _with_plurals([*capitals, *_words(" ".join(_front(source)))])
+    naming = Naming(_named(names), frozenset(named_here), () if confidential else unseen)
+    if confidential:
+        return Spelling([], naming, [])
+    spans = set().union(*(ws for lv, ws in spanned.items() if lv > 0)) & shown_to_all
+    spans = {w for w in spans - lower.get(Audience.PUBLIC, set()) - CALENDAR if len(w) > 3}
+    return Spelling(found, naming, list(_also_shown(regions, _named(spans), source.body_line)))
+
+
+def _also_shown(regions: Regions, names: frozenset[str], first: int) -> Iterator[Found]:
+    """Yield a warning at the public line that writes a name a withheld span holds (`[Jo
+    Canaryfield]{.confidential}` … `Ms Canaryfield argued`): one or two words are too few for
+    the audit's runs, which warn of three or more (honest user helper 162)."""
+    for name in sorted(names):
+        written = re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", regions.body, re.I)
+        found = [(regions.level_at(m.start()), m.start()) for m in written]
+        public = next((at for level, at in found if level == Audience.PUBLIC), None)
+        held = next((at for level, at in found if level > Audience.PUBLIC), None)
+        if public is not None and held is not None:
+            yield (
+                regions.line_of(public),
+                f"warning: {name!r}, withheld at line {first + regions.line_of(held) - 1}, is also "
+                "written in "
+                "public text here; the leak audit cannot search for it",
+            )
+
+
+CALENDAR = frozenset(n.lower() for n in [*calendar.month_name[1:], *calendar.day_name])
+"""Words with a capital that name no one (as `The` does, at a span's start: too short)."""
+ACROSS = frozenset({"the file name ", "id: ", "identifier #", "decision=", "the title ",
+                    "the address "})  # fmt: skip
+"""What a report publishes unread, or as a name (`decision=`), compared with names other
+reports withhold (adversary helpers 159 and 160)."""
+EMAIL = re.compile(r"([\w.+-]+)@[\w-]+(?:\.[\w-]+)+")
 
 
 @dataclass(frozen=True)
 class Naming:
-    """A report's names withheld from the public and public nowhere in it; its file name's
-    and `id:`'s words public nowhere in it; and each public id's such words, with its body
-    line (words of `SHORTEST` letters or more)."""
+    """A report's names withheld from the public and public nowhere in it (all of a
+    confidential report's); the words it shows with a capital (and its front matter's),
+    which are public; and what it publishes that `ACROSS` compares, each with its file line."""
 
     withheld: frozenset[str] = frozenset()
-    addressed: frozenset[str] = frozenset()
-    ids: tuple[tuple[int, str, frozenset[str]], ...] = ()
+    shown: frozenset[str] = frozenset()
+    unseen: tuple[tuple[int, str, str], ...] = ()
 
 
 def _shown_to_all(shown: dict[Audience, list[str]]) -> set[str]:
@@ -166,27 +213,36 @@ def _named(words: set[str]) -> frozenset[str]:
 
 
 def across(reports: list[tuple[Source, Naming]]) -> list[Problem]:
-    """Return a problem for each report whose file name, `id:` or a public id holds a name
-    another report withholds from the public, and it does not write: the name would be in
-    every address of it, or its page (`…-canaryfield-appeal-outcome.md`, `{#canaryfield}`
-    after a report withholding `[Jo Canaryfield]`; one or two words are too few for the
-    audit's runs: adversary helper 159)."""
+    """Return a problem for each file name, `id:`, public id, decision, link title or address
+    of a report that holds a name another report withholds from the public, which it does
+    not itself show (written with a capital): the name would be in every address of it, or
+    its page, votes or feeds (`…-canaryfield-appeal-outcome.md`, `{#canaryfield}`,
+    `decision="Canaryfield appeal upheld"` after a report withholding `[Jo Canaryfield]`; one
+    or two words are too few for the audit's runs: adversary helpers 159 and 160). Words are
+    compared as `_spells` compares them: whole, in the plural, or run together."""
+    public = set().union(*(n.shown for s, n in reports if not s.meta.confidential))
     owners: dict[str, Source] = {}
     for source, naming in reports:
-        for word in naming.withheld - naming.addressed:  # its own: refused by `spelled`
+        for word in naming.withheld - public:  # one another report shows is public
             owners.setdefault(word, source)
+    if not owners:
+        return []
+    longest = sorted((w for w in owners if len(w) >= SQUEEZED_SHORTEST), key=len, reverse=True)
+    long = re.compile("|".join(map(re.escape, longest)) or "(?!)")
     problems = []
     for source, naming in reports:
-        given = f" (or id: {source.meta.id})" if source.meta.id else ""
-        unseen = [(1, f"the file name {source.path.name}{given}", naming.addressed)]
-        unseen += [(source.body_line + n - 1, f"identifier #{i}", ws) for n, i, ws in naming.ids]
-        for line, what, words in unseen:
-            hits = sorted(w for w in words if w in owners and owners[w] is not source)
+        for line, what, value in naming.unseen:
+            tokens = [t for t in _words(value) if t]
+            found = [t for t in tokens if t in owners or (t[:-1] in owners and t.endswith("s"))]
+            found += long.findall("".join(tokens))
+            hits = [w.removesuffix("s") if w not in owners else w for w in found]
+            hits = [w for w in hits if len(w) >= SHORTEST and not w.isdigit()
+                    and owners[w] is not source and w not in naming.shown]  # fmt: skip
             if hits:
                 problems.append(problem(shown_path(source.path), line, (
-                    f"{what} holds {hits[0]!r}, a name {shown_path(owners[hits[0]].path)} "
-                    "withholds: it would be published in this report's addresses or page; "
-                    "write it from public words"
+                    f"{what}{value} holds {hits[0]!r}, a name {shown_path(owners[hits[0]].path)} "
+                    "withholds: it would be published in this report's addresses, page or "
+                    "record; write it from public words"
                 )))  # fmt: skip
     return problems
 
