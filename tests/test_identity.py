@@ -98,7 +98,7 @@ def test_a_report_renamed_and_made_a_draft_at_once_holds_back_no_mail(
         sent = subprocess.run([EXE, "digest", "send", "--now", "2026-11-03T10:00:00+00:00"],
                               cwd=root, text=True, capture_output=True, timeout=120)  # fmt: skip
         assert sent.returncode == 0 and "Traceback" not in sent.stderr, sent.stderr
-        assert len(server.recorder.messages) == 6, "the new report went out"
+        assert len(server.recorder.messages) == 6, f"the new report went out: {sent.stderr}"
         (root / "reports/2016-09-20-nec.md").write_text(report(SEPTEMBER, title="NEC", **NEC))
         _built(cli, "2026-11-04T09:00:00+00:00")
         assert cli("digest", "send", "--now", "2026-11-04T10:00:00+00:00").code == 0
@@ -365,3 +365,36 @@ def test_a_date_moved_a_day_and_a_name_withheld_at_once_keeps_a_short_reports_id
         assert cli("digest", "send", "--now", "2026-11-03T10:00:00+00:00").code == 0
         assert len(server.recorder.messages) == 1, "the same report: not mailed again"
     assert _row(root, "g") == ("g", "2026-11-02T09:00:00+00:00")
+
+
+def test_a_new_report_given_a_published_reports_id_is_refused(cli: Cli, project: Project) -> None:
+    """Adversary helper 160: the March report's file written over with April's report, its
+    `id:` kept, was taken for the March report: published in its place, and mailed to no one.
+    The same id on a file of another name, the March one gone, likewise."""
+    march = report(SEPTEMBER, title="NEC report", meeting_date="2016-09-20", id="nec-report")
+    root = project({"reports/nec.md": march})
+    _built(cli, "2026-11-02T09:00:00+00:00")
+    april = report(OCTOBER, title="NEC report", meeting_date="2016-10-18", id="nec-report")
+    (root / "reports/nec.md").write_text(april)
+    result = cli("build", "--now", "2026-11-03T09:00:00+00:00")
+    assert result.code == 1, result.err
+    assert "reports/nec.md:5: id: nec-report is the id of the report published for" in result.err
+    (root / "reports/nec.md").unlink()
+    (root / "reports/2016-10-18-nec.md").write_text(april)
+    assert "is the id of the report published" in cli("check").err
+    (root / "reports/2016-10-18-nec.md").write_text(april.replace("id: nec-report\n", ""))
+    _built(cli, "2026-11-03T09:00:00+00:00")
+
+
+def test_a_report_renamed_with_its_meetings_name_corrected_keeps_its_identity(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 160: renamed, with `meeting: NEC` for `National Executive Committee`
+    and nothing else changed, a report was mailed again as a new one."""
+    root, recorded = _published(cli, project, "nec")
+    (root / "reports/nec.md").unlink()
+    (root / "reports/2016-09-20-nec-report.md").write_text(
+        report(SEPTEMBER, title="NEC report", meeting="NEC", meeting_date="2016-09-20")
+    )
+    _built(cli, "2026-11-03T09:00:00+00:00")
+    assert _row(root, "2016-09-20-nec-report") == recorded

@@ -196,9 +196,16 @@ def _moved(
 
 def _text_fits(row: ReportRow, source: Source, texts: Texts) -> bool:
     """Whether a file holds much of a recorded report's text (nearly all of it, if its date
-    changed), of the same meeting."""
-    like = texts.like(row.body, source.slug) or 0
-    return same(row.meeting, source.meta.meeting) and like >= _kept(row, source)
+    changed), of the same meeting; or all but the same text, date and title, its meeting's
+    name corrected (`NEC` for `National Executive Committee`: mailed again, adversary helper
+    160)."""
+    meta, like = source.meta, texts.like(row.body, source.slug) or 0
+    renamed = (
+        like >= MOVED
+        and row.meeting_date == meta.meeting_date.isoformat()
+        and (not row.title or same(row.title, meta.title))
+    )  # all but the same, of the same date and title: its meeting's name corrected
+    return (same(row.meeting, meta.meeting) or renamed) and like >= _kept(row, source)
 
 
 def _named_fits(row: ReportRow, source: Source) -> bool:

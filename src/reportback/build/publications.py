@@ -36,7 +36,7 @@ def plan(
     known = {r[0]: ReportRow(*r) for r in db.execute(f"SELECT {columns} FROM reports")}
     sources = list(sources)
     identities = identify(sources, known, held)
-    taken = {r.id for r in known.values()}
+    taken = {r.id: r for r in known.values()}
     publications: dict[str, Publication] = {}
     rows: list[ReportRow] = []
     problems: list[Problem] = []
@@ -48,6 +48,9 @@ def plan(
             ident = f"{ident}-{meta.meeting_date.isoformat()}"
         if row is not None and row.published_at and ident != row.id:
             problems.append(_new_id(source, row.id, ident))
+        owner = taken.get(ident) if row is None and meta.id else None
+        if owner is not None and owner.published_at:  # another report's id: never mailed
+            problems.append(_taken_id(source, owner))
         if meta.publish_at is not None:
             when: datetime | None = meta.publish_at
         elif row is not None and row.published_at:
@@ -129,6 +132,20 @@ def _new_id(source: Source, was: str, now: str) -> Problem:
         f"id: {now!r}, but this report was published as {was!r} (its id, given or made from "
         f"its file name): a new id makes it a new report, mailed to every member again; write "
         f"id: {was}, or leave id: out"
+    ))  # fmt: skip
+
+
+def _taken_id(source: Source, owner: ReportRow) -> Problem:
+    """Refuse a new report given the id of one published before (a file written over for the
+    next meeting, its `id:` kept): the ledger would take it for that one, and mail it to no
+    one (adversary helper 160)."""
+    lines = source.path.read_text(encoding="utf-8-sig").split("\n")[: source.body_line]
+    line = next((n for n, text in enumerate(lines, 1) if text.startswith("id:")), 1)
+    return problem(shown_path(source.path), line, (
+        f"id: {owner.id} is the id of the report published for {owner.meeting}, "
+        f"{owner.meeting_date}, and this is another report (another date or other text): it "
+        "would be taken for that one and mailed to no one; give it an id of its own, or "
+        "leave id: out"
     ))  # fmt: skip
 
 
