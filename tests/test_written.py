@@ -1871,6 +1871,9 @@ CONTINUED = {
     "a confidential item's, inside a members section": (
         "## Members business {.members}\n\nSelections.\n\n### Disputes panel {.confidential}"
         "\n\nCases.\n\n### Disputes panel (continued)\n\nzq.\n", 17, GOES_ON),
+    "its name, after a public heading of the same words": (
+        "## Disputes panel membership\n\nNames.\n\n## Disputes panel {.confidential}\n\nCases."
+        "\n\n## Disputes panel (continued)\n\nzq.\n", 17, "withheld section it ends (4 lines"),
     "its name inside": (
         "## Disputes panel {.confidential}\n\nCases.\n\n## A statement on the disputes panel "
         "and its work\n\nzq.\n", 13, REPEATS,

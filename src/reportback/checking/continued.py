@@ -109,8 +109,8 @@ def continued(regions: Regions) -> Iterator[Found]:
         resumed = bool(title) and any(set(title) <= set(p) for p in public)  # after a break:
         # `## Finance (continued)` after `## Item 2: Finance` (honest user helper 162)
         named = _holds(title, theirs) or _run_together(words, before[2])
-        if resumed or not (named or going_on):  # `Item 4 (contd)` (156),
-            continue  # `## Outcome`, `## Second half`: nothing of its own (160)
+        if not named and (resumed or not going_on):  # `Item 4 (contd)` (156), `## Outcome`,
+            continue  # `## Second half`: nothing of its own (160); named, public before or not
         line = regions.line_of(at)
         apart = line - regions.line_of(before[1])
         yield (
