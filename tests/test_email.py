@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -642,7 +642,11 @@ def _edit_after_the_first(
     sent: list[int] = []
 
     def deliver(
-        self: outbox.OutboxFolder, jobs: object, record: Callable[..., None], handing: object = None
+        self: outbox.OutboxFolder,
+        jobs: object,
+        record: Callable[..., None],
+        handing: object = None,
+        stop: object = None,
     ) -> None:
         def recorded(outcome: object) -> None:
             record(outcome)
@@ -1692,6 +1696,70 @@ def test_sends_killed_at_a_server_that_never_greets_leave_every_message_as_it_wa
     assert result.code == 0 and " 0 failed" in result.err, result.err
     assert copies and set(copies.values()) == {1}, copies
     assert f"{len(copies)} sent" in result.err, result.err
+
+
+def _cut_mid_message(listener: socket.socket) -> None:
+    """Speak SMTP to one caller up to 354, read a little of the message, then hang up."""
+    call, _ = listener.accept()
+    with call, call.makefile("rwb", buffering=0) as line:
+        line.write(b"220 cut.example ESMTP\r\n")
+        while (said := line.readline()) and not said.upper().startswith(b"DATA"):
+            if said.upper().startswith(b"EHLO"):
+                line.write(b"250-cut.example\r\n250 8BITMIME\r\n")
+            else:
+                line.write(b"250 OK\r\n")
+        line.write(b"354 go ahead\r\n")
+        line.readline()  # its first line, and no more: the message cannot have arrived
+
+
+def test_a_message_cut_off_mid_way_is_not_counted_as_handed_over(tmp_path: Path) -> None:
+    """Adversary helper 161: a message was recorded as handed over once the server said 354;
+    two sends cut off mid-message (a server timing out, a kill) failed it for good as
+    handed over twice with no reply, though no server could have taken it. It is counted
+    once all of it, its final dot too, has been written; cut off before, it is tried again
+    at once, then later, as one dropped before it went."""
+    from reportback.mail.smtp import DROPPED, Job, Outcome, SmtpServer
+
+    with socket.create_server(("127.0.0.1", 0)) as cut:
+        cut.settimeout(60)
+        port = cut.getsockname()[1]
+        (tmp_path / "reportback.toml").write_text(
+            f'[email]\nfrom = "r@example.org"\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\n'
+            'smtp_security = "none"\nconnections = 1\n'
+        )
+        config = load_config(tmp_path / "reportback.toml")
+        server = threading.Thread(target=lambda: [_cut_mid_message(cut) for _ in (1, 2)])
+        server.start()
+        data = b"Subject: big\r\n\r\n" + (b"z" * 78 + b"\r\n") * 300_000
+        handed: list[Outcome] = []
+        outcomes: list[Outcome] = []
+        job = Job(1, "r@example.org", "a@example.org", data)  # 24 MB: more than a socket holds
+        SmtpServer(config.email).deliver([job], outcomes.append, handed.append)
+        server.join(60)
+    assert handed == [], "none of it can have arrived"
+    assert [(o.status, o.error.split(":")[0]) for o in outcomes] == [("deferred", DROPPED)]
+
+
+def test_once_stopped_no_connection_hands_over_another_message(tmp_path: Path) -> None:
+    """Adversary helper 161: after a Ctrl-C, the messages already queued for the connections
+    (up to four each) were still handed over, a minute later at a slow server: the README
+    says a stopped send hands over no new message."""
+    from reportback.mail.smtp import Job, Outcome, SmtpServer
+
+    stop = threading.Event()
+
+    def jobs() -> Iterator[Job]:
+        for n in range(10):
+            yield Job(n, "r@example.org", f"m{n}@example.org", b"Subject: x\r\n\r\nx\r\n")
+            stop.set()  # stopped once the first is on its way
+
+    with Server() as server:
+        (tmp_path / "reportback.toml").write_text(server.config(connections=1))
+        config = load_config(tmp_path / "reportback.toml")
+        outcomes: list[Outcome] = []
+        SmtpServer(config.email).deliver(jobs(), outcomes.append, None, stop)
+        sent = len(server.recorder.messages)
+    assert sent <= 1 and len(outcomes) == sent, (sent, outcomes)
 
 
 def test_a_report_said_unmailed_after_the_state_was_lost_whole_reaches_members_listed_again(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from contextlib import suppress
@@ -22,7 +23,13 @@ class OutboxFolder:
         self.folder = folder
         self.fresh = fresh  # only this run's (a dry run's: each reader twice, helper 136)
 
-    def deliver(self, jobs: Iterable[Job], report: Report, handing: Report | None = None) -> None:
+    def deliver(
+        self,
+        jobs: Iterable[Job],
+        report: Report,
+        handing: Report | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         old = time.time() - 3600  # a killed send's half-written message, not `serve`'s now
         dry = self.folder.glob("*.eml") if self.fresh else ()

@@ -238,7 +238,7 @@ def _send(
             ledger.mark_handing(db, outcome.row)
 
         try:
-            transport.deliver(jobs, record, handing)
+            transport.deliver(jobs, record, handing, stop)
         finally:
             _settle(db, result, now)
         bar.close()

@@ -89,9 +89,17 @@ class SmtpServer:
             ) from exc
         return conn
 
-    def deliver(self, jobs: Iterable[Job], report: Report, handing: Report | None = None) -> None:
+    def deliver(
+        self,
+        jobs: Iterable[Job],
+        report: Report,
+        handing: Report | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
         """Send `jobs` over up to `connections` connections; call report() from this thread
-        (and, given `handing`, that with a "handing" outcome before each is handed over).
+        (and, given `handing`, that with a "handing" outcome as each is handed over). Once
+        `stop` is set, no connection hands over another (those queued wait for the next
+        send: adversary helper 161 had six more go after a Ctrl-C).
 
         A connection hands over its next message only once the last is recorded (reported):
         killed at any instant, a send leaves at most one message a connection handed over
@@ -103,7 +111,7 @@ class SmtpServer:
         todo: queue.Queue[Job | None] = queue.Queue(maxsize=self.config.connections * 4)
         done: queue.Queue[Handed] = queue.Queue()
         workers = [
-            threading.Thread(target=self._work, args=(todo, done, bool(handing)), daemon=True)
+            threading.Thread(target=self._work, args=(todo, done, bool(handing), stop), daemon=True)
             for _ in range(max(1, self.config.connections))
         ]
         for worker in workers:
@@ -121,13 +129,21 @@ class SmtpServer:
         if self.relay_refused and not self.taken:  # fewer than RELAY_TRIES, none taken
             raise _refuses_us(self.relay_reply)
 
-    def _work(self, todo: queue.Queue[Job | None], done: queue.Queue[Handed], tell: bool) -> None:
+    def _work(
+        self,
+        todo: queue.Queue[Job | None],
+        done: queue.Queue[Handed],
+        tell: bool,
+        stop: threading.Event | None,
+    ) -> None:
         conn: smtplib.SMTP | None = None
         recorded = threading.Event()
         try:
             while (job := todo.get()) is not None:
+                if stop is not None and stop.is_set():  # left as it was, for the next send
+                    continue
                 self.rate.wait()
-                # recorded as handed over as it goes (the server said 354): a kill leaves it so
+                # recorded as handed over once it has gone (all of it): a kill leaves it so
                 told = partial(_told, done, recorded, Outcome(job.row, "handing")) if tell else None
                 try:
                     outcome, conn = self._send(job, conn, told)
@@ -201,33 +217,40 @@ class SmtpServer:
 
 
 class _Tracked(smtplib.SMTP):
-    """A connection that knows whether the message has gone (the server said 354 to DATA):
-    one lost before that is tried again at once on a new connection (the server closed an
-    idle one); one lost after is tried later, as the README says (held-out round D3: the
-    same message was sent again 30 ms later, up to three times). `handing`, if set, is
-    called as the message is about to go: recorded then, not before connecting (adversary
-    helper 158: two sends stopped at a server that never greeted failed messages for good as
-    handed over twice)."""
+    """A connection that knows whether the message has gone (the whole of it written, its
+    final dot included): one lost before that is tried again at once on a new connection
+    (the server closed an idle one, or dropped it mid-message: it cannot have taken it);
+    one lost after is tried later, as the README says (held-out round D3: the same message
+    was sent again 30 ms later, up to three times). `handing`, if set, is called as soon as
+    the message has gone, before its reply is read: recorded then (adversary helpers 158 and
+    161: recorded before connecting, or at 354, two sends stopped at a silent server or
+    mid-message failed it for good as handed over twice, though no server could have it)."""
 
     data_sent = False
     handing: Callable[[], None] | None = None
     _asked = False
+    _body = False
 
     def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
         self._asked = True
         try:
             return super().data(msg)
         finally:
-            self._asked = False
+            self._asked = self._body = False
 
     def getreply(self) -> tuple[int, bytes]:
         reply = super().getreply()
-        if self._asked and reply[0] == 354:  # the message goes next
-            self._asked = False
+        if self._asked and reply[0] == 354:  # the message is written next, in one call
+            self._asked, self._body = False, True
+        return reply
+
+    def send(self, s: ReadableBuffer | str) -> None:
+        super().send(s)
+        if self._body:  # all of it written, its final dot too: it may arrive now
+            self._body = False
+            self.data_sent = True
             if self.handing is not None:
                 self.handing()
-            self.data_sent = True
-        return reply
 
 
 class _TrackedSSL(_Tracked, smtplib.SMTP_SSL):
