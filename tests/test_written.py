@@ -1693,6 +1693,11 @@ def test_a_file_name_or_id_holding_a_name_another_report_withholds_is_refused(
             "zqquimby",
             "",
         ),
+        (  # adversary helper 164: a withheld heading's first word, the item's name
+            "an appeal.\n\n## Zqquimby appeal {.confidential}\n\nUpheld",
+            "outcome",
+            '## Outcome {decision="Zqquimby appeal upheld"}',
+        ),
     ],
 )
 def test_a_name_another_report_withholds_is_refused_in_any_spelling_and_unread_value(
@@ -1734,6 +1739,19 @@ def test_a_name_a_span_withholds_written_again_in_public_text_is_warned_of(
     assert "reports/a.md:9: warning: 'zqquimby', withheld at line 7, is also written" in result.err
     (root / "reports/a.md").write_text(HEAD + body.replace("Ms Zqquimby", "She"))
     assert "warning" not in cli("check").err
+
+
+def test_a_tag_holding_a_name_another_report_withholds_is_refused(
+    cli: Cli, project: Project
+) -> None:
+    """Adversary helper 164: `tags: [zqquimby-appeal]` made a page whose address holds a name
+    another report withholds, and the tag, in lower case, counted as writing the name."""
+    later = HEAD.replace("2016-09-20", "2016-10-04").replace(
+        "---\n\n", "tags: [zqquimby-appeal]\n---\n\n", 1)  # fmt: skip
+    project({"reports/2016-09-20-panel.md": HEAD + "We heard [Jo Zqquimby]{.confidential}.\n",
+             "reports/2016-10-04-outcome.md": later + "The panel concluded.\n"})  # fmt: skip
+    result = cli("check")
+    assert result.code == 1 and "the tag zqquimby-appeal holds 'zqquimby'" in result.err, result.err
 
 
 def test_a_name_a_confidential_report_holds_is_refused_in_another_reports_file_name(
@@ -1867,13 +1885,21 @@ CONTINUED = {
         "## Item 4: Disputes panel {.confidential}\n\nCases.\n\n## Item 4: result\n\nzq.\n",
         13, REPEATS),
     "continued, in French": _after_held("## Suite", GOES_ON),
-    "nothing of its own": _after_held("## Second half", GOES_ON),
+    "nothing of its own": _after_held("## Second half", "no words of its own"),
+    "what was decided (honest user 165)": _after_held("## What was decided", "no words of"),
     "a confidential item's, inside a members section": (
         "## Members business {.members}\n\nSelections.\n\n### Disputes panel {.confidential}"
         "\n\nCases.\n\n### Disputes panel (continued)\n\nzq.\n", 17, GOES_ON),
     "its name, after a public heading of the same words": (
         "## Disputes panel membership\n\nNames.\n\n## Disputes panel {.confidential}\n\nCases."
         "\n\n## Disputes panel (continued)\n\nzq.\n", 17, "withheld section it ends (4 lines"),
+    "its title, after the withheld item's number (adversary helper 164)": (
+        "## Item 4: Disputes panel {.confidential}\n\nCases.\n\n## Disputes panel hearing\n\n"
+        "zq.\n", 13, REPEATS),
+    "its item's number, numbered further": (
+        "## Item 4: Disputes panel {.confidential}\n\nCases.\n\n## Item 4.1\n\nzq.\n", 13,
+        "withheld section it ends"),
+    "the same item": _after_held("## Same item", "no words of its own"),
     "its name inside": (
         "## Disputes panel {.confidential}\n\nCases.\n\n## A statement on the disputes panel "
         "and its work\n\nzq.\n", 13, REPEATS,
@@ -1904,8 +1930,11 @@ def test_a_public_item_resumed_after_a_withheld_one_and_other_headings_are_publi
         "## Finance (continued)\n\nQuestions.\n\n## Item 2: Elections\n\nDates.\n\n"
         "## Item 3: Staffing {.confidential}\n\nzq.\n\n## Elections (continued)\n\nMore.\n\n"
         "## Item 2 (resumed)\n\nDone.\n\n## Item 3 {.confidential}\n\nzq.\n\n"
+        "## Item 2 (continued): Elections in May\n\nDates.\n\n## Item 3 {.confidential}\n\nzq.\n\n"
         "## Item 4\n\nRules.\n\n## Staffing {.members}\n\nzq.\n\n"
-        "## Staffing committee budget\n\nAgreed.\n"
+        "## Staffing committee budget\n\nAgreed.\n\n## Disputes {.confidential}\n\nzq.\n\n"
+        "## …and finally\n\nThank you.\n\n### 7b. Pay {.confidential}\n\nzq.\n\n"
+        "### 7c. Pensions\n\nAgreed.\n"
     )
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)

@@ -32,10 +32,16 @@ LINKING = frozenset({
     "above", "after", "break", "second", "third", "session", "outcome", "outcomes", "decision",
     "decisions", "result", "results", "update", "updates", "morning", "afternoon", "evening",
     "half", "day", "a", "an", "for", "to", "in", "at", "by", "with", "vote", "votes", "la",
-    "le", "du", "de", "des", *GOING_ON,
+    "le", "du", "de", "des", "what", "was", "were", "is", "it", "we", "decided", "agreed",
+    "verdict", "finding", "sanction", "resolution", "resolved", "summary", "happened", "next",
+    "following", "discussion", "same", "ditto", "as", "later", "re", "question", "bis",
+    "redux", "hearing", "ruling", *GOING_ON,
 })  # fmt: skip
 """Words a heading going on from another may add (`– continued from above`, `: outcome`,
-`update`, `(afternoon)`, `– second half`: adversary helpers 156 and 160)."""
+`update`, `(afternoon)`, `– second half`, `What was decided`, `Verdict`: adversary helpers
+156 and 160, honest user 165), in the singular."""
+APART = frozenset({"item", "agenda", "part"})
+"""Words a heading shares with every other, which tell no item from another."""
 NUMBERED = re.compile(r"\d+|[ivx]+")
 """A number, or one in Roman numerals, after a title (`Disputes panel 2`, `(ii)`, `II`)."""
 JOINED = 6
@@ -73,6 +79,20 @@ def _holds(title: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
     )
 
 
+def _core(title: tuple[str, ...]) -> tuple[str, ...]:
+    """Return a title without its item's number (`Item 4: Disputes panel`: disputes panel)."""
+    return tuple(w for w in title if w not in APART and not NUMBERED.fullmatch(w))
+
+
+def _item(words: tuple[str, ...]) -> str:
+    """Return the number of the item a heading names (`Item 4.1`, `4 (b)`: 4; not `7c`, a
+    sub-item of its own: honest user helper 165's `### 7c. Pensions` after `### 7b. …`)."""
+    for i, word in enumerate(words):
+        if re.fullmatch(r"\d{1,2}", word) and (i == 0 or words[i - 1] in APART):
+            return word
+    return ""
+
+
 def _run_together(words: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
     """Whether a heading's title is a withheld one's run together, or cut by an invisible
     character (`Disputespanel`, `Dis&shy;putes panel update`)."""
@@ -105,10 +125,16 @@ def continued(regions: Regions) -> Iterator[Found]:
         title, theirs = _title(words), _title(before[2])
         said = {_folded(w) for w in words}
         going_on = bool(GOING_ON & said) or any(w in PARTS for w in said) or not title
+        going_on = going_on or not (_core(title) or _item(words))  # `## Same item` (164)
         public = [_title(h[2]) for h in headings[:index] if regions.level_at(h[1]) <= mine]
-        resumed = bool(title) and any(set(title) <= set(p) for p in public)  # after a break:
-        # `## Finance (continued)` after `## Item 2: Finance` (honest user helper 162)
+        resumed = any((set(title) - APART) & set(p) for p in public)  # after a break: `##
+        # Finance (continued)` after `## Item 2: Finance` (162), `## Item 2 (contd): Witney
+        # timetable` after `## Item 2: Selections in Witney` (165)
         named = _holds(title, theirs) or _run_together(words, before[2])
+        other = {w for w in title if NUMBERED.fullmatch(w)} - set(theirs)  # another number:
+        core = _core(theirs)  # another item (`## Motions (6)` after `## Motions (5)`: bench's)
+        named = named or (not other and bool(core) and _holds(_core(title), core))
+        named = named or (_item(words) != "" and _item(words) == _item(before[2]))  # (164)
         if not named and (resumed or not going_on):  # `Item 4 (contd)` (156), `## Outcome`,
             continue  # `## Second half`: nothing of its own (160); named, public before or not
         line = regions.line_of(at)
@@ -116,10 +142,16 @@ def continued(regions: Regions) -> Iterator[Found]:
         yield (
             line,
             (
-                f"this heading {'goes on from' if going_on else 'repeats'} the heading of the "
+                f"this heading {_says(named, said)} the heading of the "
                 f"withheld section it ends ({apart} line{'s' * (apart > 1)} above), but is not "
                 "withheld with it: a section ends at the next heading of its level, so this one "
                 "and what follows it would be published. Mark it too (## Heading "
                 "{.confidential} or {.members}), or give it a heading of its own"
             ),
         )
+
+
+def _says(named: bool, said: set[str]) -> str:
+    if GOING_ON & said or any(w in PARTS for w in said):
+        return "goes on from"
+    return "repeats" if named else "has no words of its own (it reads as the outcome of), after"

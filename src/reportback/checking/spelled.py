@@ -62,12 +62,10 @@ Found = tuple[int, str]
 
 class Spelling(NamedTuple):
     found: list[Found]
-    """Each attribute (and the file name, `id:`) written from words withheld from its
-    audience."""
+    """Each attribute (the file name, `id:` too) written from words withheld from it."""
     naming: Naming
     """The report's names, for the check `across` reports."""
-    warnings: list[Found]
-    """Each name a withheld span holds that public text writes too (helper 162)."""
+    warnings: list[Found]  # each name a withheld span holds that public text writes (162)
 
 
 def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
@@ -150,14 +148,17 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
                 "would publish them: write it from public words",
             ))  # fmt: skip
     shown_to_all = set() if confidential else public.get(Audience.PUBLIC) or _shown_to_all(shown)
-    names = set().union(*(ws for pool in (spanned, named) for lv, ws in pool.items() if lv > 0))
+    held = (spanned, named, items)  # an item's name too (`## Smith appeal`: helper 164)
+    names = set().union(*(ws for pool in held for lv, ws in pool.items() if lv > 0))
     names -= shown_to_all | set().union(*(ws for lv, ws in lower.items() if lv == 0))
     unseen = tuple((1 if node is None else source.body_line + _line(regions, v, lv) - 1,
                     what, _path(v) if what == "the address " else v)
                    for node, what, v, at, lv in given
                    if at == Audience.PUBLIC and v and what in ACROSS)  # fmt: skip
-    capitals = _words(" ".join(t for t in shown.get(Audience.PUBLIC, []) if t[:1].isupper()))
-    named_here = _with_plurals([*capitals, *_words(" ".join(_front(source)))])
+    front = " ".join(_front(source)).split()  # a tag is a page's address (helper 164)
+    capitals = [t for t in [*shown.get(Audience.PUBLIC, []), *front] if t[:1].isupper()]
+    named_here = _with_plurals(_words(" ".join([*capitals, *source.meta.clps])))
+    unseen += tuple((1, "the tag ", tag) for tag in source.meta.tags)
     naming = Naming(_named(names), frozenset(named_here), () if confidential else unseen)
     if confidential:
         return Spelling([], naming, [])
@@ -188,8 +189,7 @@ CALENDAR = frozenset(n.lower() for n in [*calendar.month_name[1:], *calendar.day
 """Words with a capital that name no one (as `The` does, at a span's start: too short)."""
 ACROSS = frozenset({"the file name ", "id: ", "identifier #", "decision=", "the title ",
                     "the address "})  # fmt: skip
-"""What a report publishes unread, or as a name (`decision=`), compared with names other
-reports withhold (adversary helpers 159 and 160)."""
+"""What a report publishes unread, or as a name, compared with names others withhold."""
 EMAIL = re.compile(r"([\w.+-]+)@[\w-]+(?:\.[\w-]+)+")
 
 
