@@ -32,10 +32,9 @@ LINKING = frozenset({
     "above", "after", "break", "second", "third", "session", "outcome", "outcomes", "decision",
     "decisions", "result", "results", "update", "updates", "morning", "afternoon", "evening",
     "half", "day", "a", "an", "for", "to", "in", "at", "by", "with", "vote", "votes", "la",
-    "le", "du", "de", "des", "what", "was", "were", "is", "it", "we", "decided", "agreed",
-    "verdict", "finding", "sanction", "resolution", "resolved", "summary", "happened", "next",
-    "following", "discussion", "same", "ditto", "as", "later", "re", "question", "bis",
-    "redux", "hearing", "ruling", *GOING_ON,
+    "le", "du", "de", "des", "what", "was", "were", "is", "it", "we", "decided", "verdict",
+    "finding", "sanction", "resolution", "resolved", "happened", "same", "ditto", "as", "re",
+    "bis", "redux", "hearing", "ruling", *GOING_ON,
 })  # fmt: skip
 """Words a heading going on from another may add (`– continued from above`, `: outcome`,
 `update`, `(afternoon)`, `– second half`, `What was decided`, `Verdict`: adversary helpers
@@ -79,6 +78,14 @@ def _holds(title: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
     )
 
 
+MARKED = re.compile(r"\{[^{}\n]*\.(?:confidential|members)\b")
+
+
+def _numbers(title: tuple[str, ...]) -> bool:
+    """Whether a title holds a number (`## 2027`, `## 2025/26`: a year's heading)."""
+    return any(NUMBERED.fullmatch(w) for w in title)
+
+
 def _core(title: tuple[str, ...]) -> tuple[str, ...]:
     """Return a title without its item's number (`Item 4: Disputes panel`: disputes panel)."""
     return tuple(w for w in title if w not in APART and not NUMBERED.fullmatch(w))
@@ -117,6 +124,8 @@ def continued(regions: Regions) -> Iterator[Found]:
                     break  # a section of a higher level holds it
                 ended.append(heading)
                 lowest = heading[0]
+        if MARKED.search(regions.body, at, regions.body.find("\n", at) % len(regions.body)):
+            continue  # marked itself: meant as it is marked
         mine = regions.level_at(at)  # inside a members section, a confidential item's (160)
         withheld = [h for h in ended if regions.level_at(h[1]) > mine]
         if not withheld:
@@ -125,7 +134,8 @@ def continued(regions: Regions) -> Iterator[Found]:
         title, theirs = _title(words), _title(before[2])
         said = {_folded(w) for w in words}
         going_on = bool(GOING_ON & said) or any(w in PARTS for w in said) or not title
-        going_on = going_on or not (_core(title) or _item(words))  # `## Same item` (164)
+        going_on = going_on or not (_core(title) or _item(words) or _numbers(title))  # `##
+        # Same item` (164); not `## 2027`, a year's heading
         public = [_title(h[2]) for h in headings[:index] if regions.level_at(h[1]) <= mine]
         resumed = any((set(title) - APART) & set(p) for p in public)  # after a break: `##
         # Finance (continued)` after `## Item 2: Finance` (162), `## Item 2 (contd): Witney
