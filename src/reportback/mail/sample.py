@@ -109,4 +109,4 @@ def _preview_reports(
     recent = [r for r in mine if r.published_at > since]
     if not recent:
         return mine[:1], "nothing new this period: previewing the latest report"
-    return recent, f"{len(recent)} reports since {since:%-d %B %Y}"
+    return recent, f"{len(recent)} report{'s' * (len(recent) != 1)} since {since:%-d %B %Y}"
