@@ -1399,6 +1399,12 @@ SPELLED_FROM_WITHHELD = {
                        "Upheld.\n", 9, SPELLED),
     "an id run together": ("## Appeal {#appealjozqsmith}\n\n[Jo Zqsmith]{.members} "
                            "appealed.\n", 9, SPELLED),
+    "a decision beside a name starting a withheld list's item (adversary helper 164)": (
+        '## Appeals {decision="Zqsmith appeal upheld"}\n\nHeard.\n\n::: confidential\n'
+        "- Zqsmith: appeal upheld\n- Zqjones: appeal refused\n:::\n", 9, SPELLED),
+    "a decision beside a name in a withheld table's cell": (
+        '## Appeals {decision="Zqsmith appeal upheld"}\n\nHeard.\n\n::: confidential\n'
+        "| Appellant | Outcome |\n|---|---|\n| Zqsmith | upheld |\n:::\n", 9, SPELLED),
     "a decision beside the name in lower case in withheld text (adversary helper 159)": (
         '## Appeal of [Sam Zqsmith]{.confidential} {#appeal decision="Zqsmith appeal upheld"}'
         "\n\nUpheld.\n\n::: confidential\nPapers from sam.zqsmith@example.org.\n:::\n", 9,

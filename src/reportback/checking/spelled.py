@@ -56,6 +56,7 @@ SQUEEZED_SHORTEST = 6
 OWN_NAMES = frozenset({"identifier #", "the title ", "title="})
 """What a withheld element is named by, withheld with it (not its decision: "Agreed by 16
 votes to 6" is every decision's wording)."""
+STARTS = BLOCKS - {"Plain"}  # a list item's or a table cell's first word is a name (164)
 SENTENCE_END = re.compile(r"[.!?:…]['’\")\]”»]*$")
 Found = tuple[int, str]
 
@@ -63,8 +64,7 @@ Found = tuple[int, str]
 class Spelling(NamedTuple):
     found: list[Found]
     """Each attribute (the file name, `id:` too) written from words withheld from it."""
-    naming: Naming
-    """The report's names, for the check `across` reports."""
+    naming: Naming  # the report's names, for the check `across` reports
     warnings: list[Found]  # each name a withheld span holds that public text writes (162)
 
 
@@ -102,7 +102,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
             named.setdefault(level, set()).update(_capitalised(heading))
             items.setdefault(level, set()).update(_capitalised(heading[:1], starts=False))
         elif level > Audience.PUBLIC:  # inside an inline element, no sentence starts
-            named.setdefault(level, set()).update(_capitalised(texts, node["t"] in BLOCKS))
+            named.setdefault(level, set()).update(_capitalised(texts, node["t"] in STARTS))
         if level > Audience.PUBLIC:  # an email address names its owner (helper 160)
             named.setdefault(level, set()).update(
                 w for text in texts for m in EMAIL.finditer(text) for w in _words(m[1])
