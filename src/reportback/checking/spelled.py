@@ -9,25 +9,24 @@ link around a withheld name to `…/jo-smith-suspended`), it publishes them: one
 are too few for the audit's runs to find (adversary helpers 105, 108).
 
 Only names are compared: words written with a capital in a withheld span, or in other
-withheld text (a heading, emphasis, brackets too) mid-sentence (and a withheld heading's first
-word in an id, a decision, a title, a picture's description, the file name or `id:`:
-`ADDRESSING`), and never in lower case
-in text of the audience the value is shown to (`jo.canaryfield@…` in withheld text is the
-name still: adversary helper 159); a word also in the report's text for the element's audience (its
-front matter and the CLPs it concerns too, plurals alike) is public. An id, a class or a key
-(never read as text) is compared with those and a withheld element's own id or title; a
-decision, a title, a picture's description (shown only in a figure, as its caption: one
-in a line of text was published unseen, helper 145), a link's address (but a plain host), a
-raw HTML attribute, the file name
-or `id:` with those names; a reason (in the meeting's words) with withheld spans' names only,
-and with its own element's. Adversary
+withheld text (a heading, emphasis, brackets too) mid-sentence or first in a list item or a
+table cell, an email address's words (and a withheld heading's first word in an id, a
+decision, a title, a picture's description, the file name or `id:`: `ADDRESSING`), and never
+in lower case in text of the audience the value is shown to (`jo.canaryfield@…` in withheld
+text is the name still: adversary helper 159); a word also in the report's text for the
+element's audience (its front matter and the CLPs it concerns too, plurals alike) is public.
+An id, a class or a key (never read as text) is compared with those and a withheld element's
+own id or title; a decision, a title, a picture's description (shown only in a figure, as
+its caption: one in a line of text was published unseen, helper 145), a link's address (but
+a plain host), a raw HTML attribute, the file name or `id:` with those names; a reason (in
+the meeting's words) with withheld spans' names only, and with its own element's. Adversary
 helpers 110 and 112 found ~40 kinds of honest wording refused by wider versions ("for" in
-`vote=for` beside a withheld sentence, "Legal advice" beside "the Governance and Legal Unit",
-`{#staff}` beside "[a member of staff]", links to the party's conference pages). Words are
-compared whole and run together (`#jozqsmith`, `zqsmith-2`, `zqsmiths`), without accents,
-invisible characters or look-alike letters, from three letters, numbers apart. A confidential
-report is not checked: it is never published.
-"""
+`vote=for` beside a withheld sentence, "Legal advice" beside "the Governance and Legal
+Unit", `{#staff}` beside "[a member of staff]", links to the party's conference pages).
+Words are compared whole and run together (`#jozqsmith`, `zqsmith-2`, `zqsmiths`), without
+accents, invisible characters or look-alike letters, from three letters, numbers apart. A
+confidential report is not checked: it is never published. `across` compares what a report
+publishes unread with names other reports withhold (a confidential one's too: 159, 160)."""
 
 from __future__ import annotations
 
