@@ -1715,9 +1715,9 @@ def _cut_mid_message(listener: socket.socket) -> None:
 def test_a_message_cut_off_mid_way_is_not_counted_as_handed_over(tmp_path: Path) -> None:
     """Adversary helper 161: a message was recorded as handed over once the server said 354;
     two sends cut off mid-message (a server timing out, a kill) failed it for good as
-    handed over twice with no reply, though no server could have taken it. It is counted
-    once all of it, its final dot too, has been written; cut off before, it is tried again
-    at once, then later, as one dropped before it went."""
+    handed over twice with no reply, though no server could have taken it. A try cut off
+    mid-message is told as such (and the ledger undoes its hand-over): it is tried again at
+    once, then later, as one dropped before it went."""
     from reportback.mail.smtp import DROPPED, Job, Outcome, SmtpServer
 
     with socket.create_server(("127.0.0.1", 0)) as cut:
@@ -1736,7 +1736,8 @@ def test_a_message_cut_off_mid_way_is_not_counted_as_handed_over(tmp_path: Path)
         job = Job(1, "r@example.org", "a@example.org", data)  # 24 MB: more than a socket holds
         SmtpServer(config.email).deliver([job], outcomes.append, handed.append)
         server.join(60)
-    assert handed == [], "none of it can have arrived"
+    told = [o.status for o in handed]  # each try told as it went, and as it was cut off
+    assert told == ["handing", "cut", "handing", "cut"], "none of it can have arrived"
     assert [(o.status, o.error.split(":")[0]) for o in outcomes] == [("deferred", DROPPED)]
 
 

@@ -276,11 +276,14 @@ STOPPED = f"{LOST}: a send was stopped as it handed this over"
 AGAIN = f"{LOST} on an earlier try; handed over again, no reply recorded"
 
 
-def mark_handing(db: sqlite3.Connection, row: int) -> None:
+def mark_handing(db: sqlite3.Connection, row: int, going: bool = True) -> None:
     """Record that a connection is handing a message over (until its reply is recorded: a
     kill leaves it so, and it may have arrived); one lost before (a send stopped as it
     handed it over, a connection lost) as handed over AGAIN, which a kill leaves too: it is
     then not sent a third time (`fail_lost_twice`)."""
+    if not going:  # cut off mid-message: none of it went (adversary helper 161)
+        mark_held(db, row)
+        return
     db.execute(
         "UPDATE outbox SET last_error = CASE WHEN last_error = ? OR last_error LIKE ? THEN ? "
         "ELSE ? END WHERE id = ?",
@@ -288,12 +291,13 @@ def mark_handing(db: sqlite3.Connection, row: int) -> None:
     )
 
 
-def mark_held(db: sqlite3.Connection, row: QueuedMessage) -> None:
-    """Leave a message the server took nothing of queued, as it was before it was handed."""
+def mark_held(db: sqlite3.Connection, row: QueuedMessage | int) -> None:
+    """Leave a message the server took nothing of queued, as it was before it was handed
+    (or before the try cut off mid-message: adversary helper 161)."""
     db.execute(
         "UPDATE outbox SET last_error = CASE last_error WHEN ? THEN '' ELSE ? END "
         "WHERE id = ? AND last_error IN (?, ?)",
-        (HANDING, STOPPED, row.id, HANDING, AGAIN),
+        (HANDING, STOPPED, row if isinstance(row, int) else row.id, HANDING, AGAIN),
     )
 
 

@@ -234,8 +234,8 @@ def _send(
             _record(db, rows.pop(outcome.row), outcome, now, result)
             bar.update(1)
 
-        def handing(outcome: Outcome) -> None:  # recorded as a connection hands it over
-            ledger.mark_handing(db, outcome.row)
+        def handing(outcome: Outcome) -> None:  # as a connection hands it over (or is cut)
+            ledger.mark_handing(db, outcome.row, going=outcome.status == "handing")
 
         try:
             transport.deliver(jobs, record, handing, stop)

@@ -143,10 +143,9 @@ class SmtpServer:
                 if stop is not None and stop.is_set():  # left as it was, for the next send
                     continue
                 self.rate.wait()
-                # recorded as handed over once it has gone (all of it): a kill leaves it so
-                told = partial(_told, done, recorded, Outcome(job.row, "handing")) if tell else None
+                told = [partial(_told, done, recorded, Outcome(job.row, s)) for s in (HANDS, CUT)]
                 try:
-                    outcome, conn = self._send(job, conn, told)
+                    outcome, conn = self._send(job, conn, *(told if tell else (None, None)))
                 except ExternalFailure:  # none reached, or the sender refused: nothing went
                     if tell:
                         _told(done, recorded, Outcome(job.row, "held"))
@@ -170,13 +169,17 @@ class SmtpServer:
         return Outcome(job.row, ours.status, ours.error)
 
     def _send(
-        self, job: Job, conn: smtplib.SMTP | None, handing: Callable[[], None] | None = None
+        self,
+        job: Job,
+        conn: smtplib.SMTP | None,
+        handing: Callable[[], None] | None = None,
+        cut: Callable[[], None] | None = None,
     ) -> tuple[Outcome, smtplib.SMTP | None]:
         for attempt in (1, 2):
             try:
                 if conn is None:
                     conn = self.connect()
-                conn.handing = handing  # type: ignore[attr-defined]
+                conn.handing, conn.cut = handing, cut  # type: ignore[attr-defined]
                 data, options = _body(conn, job.data)
                 if not (job.sender.isascii() and job.recipient.isascii()):
                     if not conn.has_extn("smtputf8"):
@@ -217,17 +220,16 @@ class SmtpServer:
 
 
 class _Tracked(smtplib.SMTP):
-    """A connection that knows whether the message has gone (the whole of it written, its
-    final dot included): one lost before that is tried again at once on a new connection
-    (the server closed an idle one, or dropped it mid-message: it cannot have taken it);
-    one lost after is tried later, as the README says (held-out round D3: the same message
-    was sent again 30 ms later, up to three times). `handing`, if set, is called as soon as
-    the message has gone, before its reply is read: recorded then (adversary helpers 158 and
-    161: recorded before connecting, or at 354, two sends stopped at a silent server or
-    mid-message failed it for good as handed over twice, though no server could have it)."""
+    """A connection that knows whether the message has gone (all of it written): one lost
+    before is tried again at once on a new connection (the server closed an idle one, or cut
+    it off mid-message); one lost after is tried later (held-out round D3). `handing` is
+    called when the server answers DATA with 354 (a kill from then on leaves it "may have
+    arrived"), `cut` if writing it then fails: none of it went (adversary helpers 158, 161:
+    two sends stopped at a silent server, or cut off mid-message, failed it for good)."""
 
     data_sent = False
     handing: Callable[[], None] | None = None
+    cut: Callable[[], None] | None = None
     _asked = False
     _body = False
 
@@ -242,15 +244,20 @@ class _Tracked(smtplib.SMTP):
         reply = super().getreply()
         if self._asked and reply[0] == 354:  # the message is written next, in one call
             self._asked, self._body = False, True
+            if self.handing is not None:
+                self.handing()
         return reply
 
     def send(self, s: ReadableBuffer | str) -> None:
-        super().send(s)
+        try:
+            super().send(s)
+        except BaseException:
+            if self._body and self.cut is not None:  # cut off mid-message: none of it went
+                self.cut()
+            raise
         if self._body:  # all of it written, its final dot too: it may arrive now
             self._body = False
             self.data_sent = True
-            if self.handing is not None:
-                self.handing()
 
 
 class _TrackedSSL(_Tracked, smtplib.SMTP_SSL):
@@ -330,8 +337,11 @@ def _reset(conn: smtplib.SMTP | None) -> smtplib.SMTP | None:
         return None
 
 
+HANDS, CUT = "handing", "cut"  # told as a message is handed over, and if it is cut off
+
+
 def _either(handing: Report, report: Report, outcome: Outcome) -> None:
-    (handing if outcome.status == "handing" else report)(outcome)
+    (handing if outcome.status in (HANDS, CUT) else report)(outcome)
 
 
 def _told(done: queue.Queue[Handed], recorded: threading.Event, outcome: Outcome) -> None:
