@@ -126,9 +126,7 @@ def _new_id(source: Source, was: str, now: str) -> Problem:
     """Refuse an `id:` that would make a published report another one: the ledger knows it by
     the id it was published with, and would mail it to every member again (an adversary
     helper's finding: `id:` added to a report already mailed)."""
-    lines = source.path.read_text(encoding="utf-8-sig").split("\n")[: source.body_line]
-    line = next((n for n, text in enumerate(lines, 1) if text.startswith("id:")), 1)
-    return problem(shown_path(source.path), line, (
+    return problem(shown_path(source.path), _id_line(source), (
         f"id: {now!r}, but this report was published as {was!r} (its id, given or made from "
         f"its file name): a new id makes it a new report, mailed to every member again; write "
         f"id: {was}, or leave id: out"
@@ -139,14 +137,18 @@ def _taken_id(source: Source, owner: ReportRow) -> Problem:
     """Refuse a new report given the id of one published before (a file written over for the
     next meeting, its `id:` kept): the ledger would take it for that one, and mail it to no
     one (adversary helper 160)."""
-    lines = source.path.read_text(encoding="utf-8-sig").split("\n")[: source.body_line]
-    line = next((n for n, text in enumerate(lines, 1) if text.startswith("id:")), 1)
-    return problem(shown_path(source.path), line, (
+    return problem(shown_path(source.path), _id_line(source), (
         f"id: {owner.id} is the id of the report published for {owner.meeting}, "
         f"{owner.meeting_date}, and this is another report (another date or other text): it "
         "would be taken for that one and mailed to no one; give it an id of its own, or "
         "leave id: out"
     ))  # fmt: skip
+
+
+def _id_line(source: Source) -> int:
+    """Return the line of a report's `id:` (its first line if it has none)."""
+    lines = source.path.read_text(encoding="utf-8-sig").split("\n")[: source.body_line]
+    return next((n for n, text in enumerate(lines, 1) if text.startswith("id:")), 1)
 
 
 def record(db: sqlite3.Connection, rows: Iterable[ReportRow]) -> None:

@@ -68,7 +68,7 @@ def _holds(title: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
     words and no others (`Panel outcome`, `Outcome of the Canaryfield appeal` after `Appeal
     of the Canaryfield family`, `Item 4: result` after `Item 4: Disputes panel`); or it whole,
     among others (`A statement on the disputes panel`) (adversary helpers 156 and 160)."""
-    if not any(NUMBERED.fullmatch(w) for w in theirs):
+    if not _numbers(theirs):
         title = tuple(w for w in title if not NUMBERED.fullmatch(w))
     if not theirs or not title:
         return False
@@ -124,7 +124,8 @@ def continued(regions: Regions) -> Iterator[Found]:
                     break  # a section of a higher level holds it
                 ended.append(heading)
                 lowest = heading[0]
-        if MARKED.search(regions.body, at, regions.body.find("\n", at) % len(regions.body)):
+        end = regions.body.find("\n", at)
+        if MARKED.search(regions.body, at, end if end >= 0 else len(regions.body)):
             continue  # marked itself: meant as it is marked
         mine = regions.level_at(at)  # inside a members section, a confidential item's (160)
         withheld = [h for h in ended if regions.level_at(h[1]) > mine]
@@ -133,7 +134,8 @@ def continued(regions: Regions) -> Iterator[Found]:
         before = min(withheld, key=lambda h: h[0])  # the top of the withheld part it ends
         title, theirs = _title(words), _title(before[2])
         said = {_folded(w) for w in words}
-        going_on = bool(GOING_ON & said) or any(w in PARTS for w in said) or not title
+        says_so = bool(GOING_ON & said) or any(w in PARTS for w in said)
+        going_on = says_so or not title
         going_on = going_on or not (_core(title) or _item(words) or _numbers(title))  # `##
         # Same item` (164); not `## 2027`, a year's heading
         public = [_title(h[2]) for h in headings[:index] if regions.level_at(h[1]) <= mine]
@@ -152,7 +154,7 @@ def continued(regions: Regions) -> Iterator[Found]:
         yield (
             line,
             (
-                f"this heading {_says(named, said)} the heading of the "
+                f"this heading {_says(named, says_so)} the heading of the "
                 f"withheld section it ends ({apart} line{'s' * (apart > 1)} above), but is not "
                 "withheld with it: a section ends at the next heading of its level, so this one "
                 "and what follows it would be published. Mark it too (## Heading "
@@ -161,7 +163,7 @@ def continued(regions: Regions) -> Iterator[Found]:
         )
 
 
-def _says(named: bool, said: set[str]) -> str:
-    if GOING_ON & said or any(w in PARTS for w in said):
+def _says(named: bool, says_so: bool) -> str:
+    if says_so:
         return "goes on from"
     return "repeats" if named else "has no words of its own (it reads as the outcome of), after"

@@ -137,8 +137,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
         if not higher:
             continue
         if at not in public:  # the words an element of this audience is shown with
-            public[at] = _with_plurals(_words(" ".join(t for lv, ts in shown.items() if lv <= at
-                                                       for t in ts)))  # fmt: skip
+            public[at] = _shown_to(shown, at)
         compared = _path(value) if what == "the address " else value
         if word := _spells(_words(compared), higher - public[at]):
             found.append((
@@ -146,7 +145,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
                 f"{what}{value} is written from words withheld in this report ({word!r}), and "
                 "would publish them: write it from public words",
             ))  # fmt: skip
-    shown_to_all = set() if confidential else public.get(Audience.PUBLIC) or _shown_to_all(shown)
+    shown_to_all = set() if confidential else public.get(Audience.PUBLIC) or _shown_to(shown)
     held = (spanned, named, items)  # an item's name too (`## Smith appeal`: helper 164)
     names = set().union(*(ws for pool in held for lv, ws in pool.items() if lv > 0))
     names -= shown_to_all | set().union(*(ws for lv, ws in lower.items() if lv == 0))
@@ -179,8 +178,7 @@ def _also_shown(regions: Regions, names: frozenset[str], first: int) -> Iterator
             yield (
                 regions.line_of(public),
                 f"warning: {name!r}, withheld at line {first + regions.line_of(held) - 1}, is also "
-                "written in "
-                "public text here; the leak audit cannot search for it",
+                "written in public text here; the leak audit cannot search for it",
             )
 
 
@@ -203,8 +201,8 @@ class Naming:
     unseen: tuple[tuple[int, str, str], ...] = ()
 
 
-def _shown_to_all(shown: dict[Audience, list[str]]) -> set[str]:
-    return _with_plurals(_words(" ".join(shown.get(Audience.PUBLIC, []))))
+def _shown_to(shown: dict[Audience, list[str]], at: Audience = Audience.PUBLIC) -> set[str]:
+    return _with_plurals(_words(" ".join(t for lv, ts in shown.items() if lv <= at for t in ts)))
 
 
 def _named(words: set[str]) -> frozenset[str]:
