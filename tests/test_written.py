@@ -1402,6 +1402,9 @@ SPELLED_FROM_WITHHELD = {
     "a decision beside a name starting a withheld list's item (adversary helper 164)": (
         '## Appeals {decision="Zqsmith appeal upheld"}\n\nHeard.\n\n::: confidential\n'
         "- Zqsmith: appeal upheld\n- Zqjones: appeal refused\n:::\n", 9, SPELLED),
+    "a decision beside a name as a withheld definition list's term": (
+        '## Appeals {decision="Zqsmith appeal upheld"}\n\nHeard.\n\n::: confidential\n'
+        "Zqsmith\n:   appeal upheld\n:::\n", 9, SPELLED),
     "a decision beside a name in a withheld table's cell": (
         '## Appeals {decision="Zqsmith appeal upheld"}\n\nHeard.\n\n::: confidential\n'
         "| Appellant | Outcome |\n|---|---|\n| Zqsmith | upheld |\n:::\n", 9, SPELLED),

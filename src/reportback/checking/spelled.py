@@ -55,7 +55,7 @@ SQUEEZED_SHORTEST = 6
 OWN_NAMES = frozenset({"identifier #", "the title ", "title="})
 """What a withheld element is named by, withheld with it (not its decision: "Agreed by 16
 votes to 6" is every decision's wording)."""
-STARTS = BLOCKS - {"Plain"}  # a list item's or a table cell's first word is a name (164)
+STARTS = BLOCKS - {"Plain", "DefinitionList"}  # an item's, a cell's, a term's first word
 SENTENCE_END = re.compile(r"[.!?:…]['’\")\]”»]*$")
 Found = tuple[int, str]
 
@@ -389,8 +389,11 @@ def _capitalised(texts: list[str], starts: bool = True) -> set[str]:
 
 
 def _strings(node: Node) -> Iterator[str]:
-    """Yield the words directly inside a node (the inlines of a paragraph, heading, span…)."""
+    """Yield the words directly inside a node (the inlines of a paragraph, heading, span…;
+    a definition list's terms)."""
     content = node.get("c")
+    if node["t"] == "DefinitionList":  # `Zqsmith` ⏎ `:   appeal upheld` (review of 164)
+        content = [term for term, _ in node["c"]]
     for part in content if isinstance(content, list) else ():
         for item in part if isinstance(part, list) else [part]:
             if isinstance(item, dict) and item.get("t") == "Str":
