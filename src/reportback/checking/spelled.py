@@ -122,8 +122,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
         for what, value, at in _given(node, level)
     ]
     for what, value in (("the file name ", source.path.name), ("id: ", source.meta.id or "")):
-        given.append((None, what, value, Audience.PUBLIC, Audience.PUBLIC))  # in its addresses:
-        # named at the file's first line (helper 148: at the blank line after its front matter)
+        given.append((None, what, value, Audience.PUBLIC, Audience.PUBLIC))  # at line 1 (148)
     public: dict[Audience, set[str]] = {}
     found: list[Found] = []
     for node, what, value, at, level in given:
@@ -138,8 +137,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
             continue
         if at not in public:  # the words an element of this audience is shown with
             public[at] = _shown_to(shown, at)
-        compared = _path(value) if what == "the address " else value
-        if word := _spells(_words(compared), higher - public[at]):
+        if word := _spells(_words(_compared(what, value)), higher - public[at]):
             found.append((
                 2 - source.body_line if node is None else _line(regions, value, level),
                 f"{what}{value} is written from words withheld in this report ({word!r}), and "
@@ -150,7 +148,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
     names = set().union(*(ws for pool in held for lv, ws in pool.items() if lv > 0))
     names -= shown_to_all | set().union(*(ws for lv, ws in lower.items() if lv == 0))
     unseen = tuple((1 if node is None else source.body_line + _line(regions, v, lv) - 1,
-                    what, _path(v) if what == "the address " else v)
+                    what, _compared(what, v))
                    for node, what, v, at, lv in given
                    if at == Audience.PUBLIC and v and what in ACROSS)  # fmt: skip
     front = " ".join(_front(source)).split()  # a tag is a page's address (helper 164)
@@ -244,10 +242,12 @@ def across(reports: list[tuple[Source, Naming]]) -> list[Problem]:
     return problems
 
 
-def _path(address: str) -> str:
-    """Return what a link's address says but its host (`labour.org.uk` names the party),
+def _compared(what: str, address: str) -> str:
+    """Return what a value says that is compared with names: a link's address but its host,
     where the host is plainly one (`news.example\\jo-smith` or `jo@news.example` is read
     whole, as a browser may read it otherwise; adversary helper 113)."""
+    if what != "the address ":
+        return address
     address = unquote(address)
     try:
         host = urlsplit(address).hostname or ""
