@@ -95,6 +95,36 @@ def test_a_front_matter_key_given_no_value_is_refused(cli: Cli, project: Project
     )
 
 
+@pytest.mark.parametrize("escape", ["\\v", "\\u001e", "\\f", "\\a", "\\e", "\\x7f", "\\N"])
+def test_a_control_character_written_as_a_yaml_escape_is_refused(
+    cli: Cli, project: Project, escape: str
+) -> None:
+    """Adversary helper 166: `summary: "The NEC met\\vConfidential: Jo Zqcs was expelled"` was
+    published as `metConfidential: …` (the character dropped, the label no longer read as one),
+    in every page's description and feed; in a title, tags or a correction's note too."""
+    text = (
+        "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n"
+        f'summary: "The NEC met{escape}Confidential: Jo Zqcs was expelled"\n'
+        f'tags: ["budget{escape}confidential"]\n---\nx\n'
+    )
+    root = project({"reports/a.md": text})
+    result = cli("build", "--now", "2016-10-01T09:00:00+00:00")
+    assert result.code == 1 and not (root / "site").exists(), result.err
+    for line in (5, 6):
+        assert f"reports/a.md:{line}: " in result.err and "control character" in result.err
+
+
+def test_a_title_of_invisible_characters_only_is_refused(cli: Cli, project: Project) -> None:
+    """Adversary helper 166: a title of zero-width spaces was published, blank."""
+    text = '---\ntitle: "\\u200b\\u200b"\nmeeting: NEC\nmeeting_date: 2016-09-20\n---\nx\n'
+    root = project({"reports/a.md": text})
+    refused(
+        cli,
+        root,
+        "reports/a.md:2: title must be a non-empty string (it holds only invisible characters)",
+    )
+
+
 @pytest.mark.parametrize(
     ("entry", "said"),
     [  # adversary helper 129: said at line 1, or twice, the second time in general words

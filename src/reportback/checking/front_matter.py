@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -105,14 +106,19 @@ def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Probl
     lines: dict[str, int] = {}
     problems = [problem(shown, n, m) for n, m in read_as_text(head, node)]
     problems += [problem(shown, n, m) for n, m in commented_keys(head, node, DECIDES)]
-    problems += [problem(shown, n, m) for n, m in held_notes(head, DECIDES)]
+    problems += [problem(shown, n, m) for n, m in held_notes(head, DECIDES, Path(shown).name)]
     for key_node, _ in node.value:
         key = str(key_node.value)
         line = key_node.start_mark.line + 1
         if key in lines:
             problems.append(problem(shown, line, f"duplicate key {key!r}"))
         lines[key] = line
-    return _typed(values, lines, shown, directory, problems)
+    for key, text in [(str(k), str(k)) for k in values] + list(_texts(values)):
+        if found := (NOT_XML.search(text) or ODD_BREAK.search(text)):  # "\v" (helper 166)
+            problems.append(problem(shown, lines.get(key, 1), f"{key} holds a control character "
+                f"(U+{ord(found[0]):04X}, written as an escape?) that joins or splits words as "
+                "outputs show them otherwise than the checks read them: take it out"))  # fmt: skip
+    return _typed(clean(values), lines, shown, directory, problems)
 
 
 UNSET = {
@@ -125,8 +131,7 @@ UNSET = {
     "corrections": "list them, or leave the line out",
 }
 """What to write for a key given no value (`publish_at:`, `clps: ~`), which read as absent:
-an embargo left empty published at once, and `clps:` reached every CLP (adversary helper
-115), where `clps: []` is refused."""
+an embargo left empty published at once, and `clps:` reached every CLP (helper 115)."""
 
 
 def _typed(
@@ -208,7 +213,7 @@ def _read(head: str) -> tuple[Any, Any]:
     loader = _Loader(head)
     try:
         node = loader.get_single_node()
-        return node, clean(loader.construct_document(node) if node is not None else None)
+        return node, loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
 
@@ -220,8 +225,7 @@ class _Loader(yaml.SafeLoader):
 
     def flatten_mapping(self, node: Any) -> None:
         """Refuse a merge key (`<<: {confidential: true}`): a key written beside it wins over
-        the one merged, so `confidential: false` there published a report the file also said
-        was confidential (an adversary helper's finding), unseen by the duplicate-key rule."""
+        the one merged (`confidential: false` published a confidential report: a helper)."""
         for key, _ in node.value:
             if key.tag == "tag:yaml.org,2002:merge":
                 raise yaml.constructor.ConstructorError(
@@ -257,6 +261,11 @@ def clean(value: Any) -> Any:
     return value
 
 
+def _seen(character: str) -> bool:
+    """Whether a character shows (not a space, a control or a zero-width one)."""
+    return unicodedata.category(character)[0] not in "CZ"
+
+
 def _did_you_mean(key: str) -> str:
     import difflib
 
@@ -281,8 +290,9 @@ class _Checker:
             if key in values:
                 self.fail(at or key, f"{key} must not be empty")
             return None
-        if not isinstance(value, str) or not value.strip():
-            self.fail(at or key, f"{key} must be a non-empty string")
+        if not isinstance(value, str) or not any(_seen(c) for c in value):
+            blank = " (it holds only invisible characters)" if isinstance(value, str) else ""
+            self.fail(at or key, f"{key} must be a non-empty string{blank * bool(value)}")
             return None
         return value.strip()
 
