@@ -2212,7 +2212,7 @@ NOTES_TO_SELF = {  # adversary helper 144: each published at once
     "author: Jo Smith # asked not to be named": "the comment says 'named'",
     "author: Jo Smith # use initials only": "the comment says 'initials'",
     "# Not before 8 December": "the comment says 'Not before'",
-    "# publish_at: 2031-06-01T09:00:00+01:00": "publish_at is commented out with a time of its own",
+    "# publish_at: 2031-06-01T09:00:00+01:00": "publish_at is commented out with a time other",
     # adversary helper 154
     "#confidential: true": "a key deciding what is published, commented out",
     "status: final   # not signed off": "the comment beside status says 'not signed off'",
@@ -2245,6 +2245,25 @@ def test_the_comments_reportback_new_writes_are_no_notes_to_self(
     assert "# embargo: not published" in text and "confidential: false" in text
     result = cli("check")
     assert result.code == 0, result.err
+
+
+def test_a_new_reports_meeting_day_corrected_leaves_its_embargo_line_alone(
+    cli: Cli, project: Project
+) -> None:
+    """Honest user helper 169: `new` without `--date` names the file and the template's
+    commented-out embargo by today; the rep then corrects `meeting_date`, and every check
+    refused the untouched line as "commented out with a time of its own". An embargo set to
+    another day and left commented out is still refused (helper 152)."""
+    root = project({})
+    assert cli("new", "Org committee report", "--date", "2016-09-27").code == 0
+    (path,) = (root / "reports").glob("*org-committee-report.md")
+    text = path.read_text().replace("status: draft ", "status: final ")
+    path.write_text(text.replace("meeting_date: 2016-09-27", "meeting_date: 2016-09-20"))
+    result = cli("check")
+    assert result.code == 0, result.err
+    path.write_text(text.replace("# publish_at: 2016-09-27T09", "# publish_at: 2016-10-04T09"))
+    result = cli("check")
+    assert result.code == 1 and ":7: '# publish_at: 2016-10-04T09" in result.err, result.err
 
 
 def test_a_fence_in_pre_is_refused_where_raw_html_is_allowed(cli: Cli, project: Project) -> None:

@@ -149,16 +149,18 @@ COMMENTED_KEY = re.compile(rf"^[ \t]*#[ \t]*-?[ \t]*(?:{NAMES})[ \t]*:")
 """A key commented out, as `reportback new` writes the optional ones (with what each does)."""
 
 
-def held_notes(text: str, deciding: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+def held_notes(text: str, deciding: tuple[str, ...], name: str = "") -> Iterator[tuple[int, str]]:
     """Yield (line, message) for each comment, on a line of its own or beside a key that does
     not decide publication (`commented_keys` reads those), that says to hold the report or a
     value back (`# EMBARGOED UNTIL 8 DECEMBER`, `author: Jo Smith # do not name me`): YAML
     drops it and the build publishes at once (adversary helper 144). Of a key commented out
     (the template's, with what it does: `# confidential: true  # true withholds…`) only the
     value is read; one that decides publication is refused without the template's note beside
-    it, and `publish_at` with a time other than the template's (helpers 152, 154)."""
+    it, and `publish_at` with a time other than the template's (helpers 152, 154): 09:00 on
+    the meeting's day, or on the day the file is named by (`new` names it by the day it is
+    given, or today, and the rep corrects `meeting_date` after: honest user helper 169)."""
     lines = text.split("\n")
-    day = next((m[1] for m in MEETING_DAY.finditer(text)), "")  # the template's embargo's day
+    days = {m[1] for m in MEETING_DAY.finditer(text)} | set(re.findall(r"^\d{4}-\d\d-\d\d", name))
     after: dict[int, int] = {}  # where on each line YAML's last token ends
     beside: dict[int, str] = {}  # the key whose value ends on the line
     try:
@@ -186,7 +188,8 @@ def held_notes(text: str, deciding: tuple[str, ...]) -> Iterator[tuple[int, str]
             continue
         if commented := COMMENTED_KEY.match(line):  # its value, not what it says it does
             written, note, told = _key_written(commented)
-            if written.startswith("publish_at:") and day and f"{day}T09:00:00" not in written:
+            nine = [f"{day}T09:00:00" in written for day in days]  # the template's embargo
+            if written.startswith("publish_at:") and nine and not any(nine):
                 yield (number + 1, f"{line.strip()[:60]!r}: {EMBARGO_OFF}")
                 continue
             if written.split(":")[0] in deciding and not explains(told):
@@ -212,8 +215,9 @@ KEY_OFF = (
     "remove the '# ' to set it, or delete the line"
 )
 EMBARGO_OFF = (
-    "publish_at is commented out with a time of its own, so YAML drops it and the report is "
-    "published at once; remove the '# ' to embargo it, or delete the line"
+    "publish_at is commented out with a time other than the template's (09:00 on the meeting's "
+    "day), so YAML drops it and the report is published at once; remove the '# ' to embargo "
+    "it, or delete the line"
 )
 """The template's `# publish_at:` gives the meeting's day at 09:00; another was set and left
 commented out (adversary helper 152)."""
