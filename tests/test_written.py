@@ -948,6 +948,20 @@ def test_an_attribute_a_word_processor_wrote_says_its_curly_quotes_are_why(
     assert 'write straight quotes (") around a value, and no curly quote' in err
 
 
+@pytest.mark.parametrize(
+    ("heading", "hint"),
+    [  # honest user helper 169: no word of the cause, and a helper's number in the message
+        ("## Item {.confidential reason=Staffing matter}", 'goes in straight quotes (reason="'),
+        ('## Item {.confidential reason="Complaint against a Zqcs}', "close each value's quotes"),
+    ],
+)
+def test_an_attribute_value_unquoted_or_left_open_says_why(
+    cli: Cli, project: Project, heading: str, hint: str
+) -> None:
+    err = assert_refused(cli, project({"reports/a.md": HEAD + f"{heading}\n\nText.\n"}), 7)
+    assert hint in err and "helper" not in err, err
+
+
 def test_a_no_break_space_before_a_marks_brace_is_named_as_the_cause(
     cli: Cli, project: Project
 ) -> None:

@@ -156,6 +156,7 @@ def _mark_like(text: str, what: str, lines: list[str], seen: set[str]) -> Iterat
                 * bool(indented)
             )
             + (CURLY_HINT if CURLY.search(found) else "")
+            + (SPACED_HINT if SPACED_VALUE.search(found) else "")
         ),
     )
 
@@ -163,8 +164,11 @@ def _mark_like(text: str, what: str, lines: list[str], seen: set[str]) -> Iterat
 CURLY = re.compile("[“”‘’«»„‟‚‛]")
 CURLY_HINT = (
     '; write straight quotes (") around a value, and no curly quote or apostrophe in an id '
-    "or a class: a word processor's (“…”, ’) are not read (honest user helper 148)"
-)
+    "or a class: a word processor's (“…”, ’) are not read, and close each value's quotes"
+)  # (honest users 148: a word processor's quotes; 169: a closing quote left out, made curly)
+SPACED_VALUE = re.compile(r"""\w=[^"'“‘\s}]+\s+[^=}]*}""")
+SPACED_HINT = '; a value holding a space goes in straight quotes (reason="Staffing matter")'
+"""`{.confidential reason=Staffing matter}`: pandoc reads no attribute (honest user 169)."""
 
 
 INDENTED_HEADING = re.compile(r"[ \t]+#{1,6}[ \t]")
