@@ -1135,6 +1135,9 @@ def test_a_port_or_a_wait_out_of_range_is_a_usage_error(
          "another encoding): rename it"),
         (lambda root: (root / "reportback.toml").write_text('[paths]\ntemplates = "/dev/null"'),
          "reportback.toml:2: [paths] templates (/dev/null) is a file, not a folder: name one"),
+        (lambda root: (root / "templates/new-report.md").hardlink_to(  # (adversary helper 167)
+            root / "reports/2016-09-20-nec.md"),
+         "templates/new-report.md:1: a hard link: the file has another name"),
     ],
 )  # fmt: skip
 def test_a_template_folder_that_could_show_a_report_or_another_file_is_refused(
@@ -1156,6 +1159,19 @@ def test_a_template_folder_that_could_show_a_report_or_another_file_is_refused(
         assert result.code == 1, result.err
         assert result.err.startswith(expected), result.err
     assert not (root / "site").exists()
+
+
+def test_a_page_cannot_include_the_templates_read_as_text(cli: Cli, project: Project) -> None:
+    """Adversary helper 167: a report's source saved as `templates/new-report.md` (a name the
+    folder may hold) and `{% include "new-report.md" %}` in `404.html` put the report's
+    withheld words on a public page (one-word spans are too short for the audit's runs)."""
+    body = "The NEC met.\n\nThe panel heard [Zqxcsmith]{.confidential} today.\n"
+    include = '{% extends "base.html" %}{% block main %}{% include "new-report.md" %}{% endblock %}'
+    root = project({"reports/2016-09-20-nec.md": report(body), "templates/404.html": include,
+                    "templates/new-report.md": report(body)})  # fmt: skip
+    result = cli("build", "--now", NOW)
+    assert result.code == 1 and "templates/404.html" in result.err, result.err
+    assert "new-report.md" in result.err and not (root / "site").exists(), result.err
 
 
 def test_a_name_not_utf8_under_reports_is_named_not_a_traceback(cli: Cli, project: Project) -> None:

@@ -34,9 +34,10 @@ def folders(user_dir: Path | None) -> tuple[Path, ...]:
 def kept_apart(user_dir: Path, apart: dict[str, Path]) -> list[Problem]:
     """Refuse a templates folder through which a template could read what it must not show:
     one that holds (or lies in) the reports or the state folder, or a file or folder in it
-    that links outside it (adversary helper 115: `templates = "reports"` and `{% include
-    "x.md" %}` put a report's source on its page; `style.css` linked to `/etc/hostname` was
-    published); and a name in it that is not UTF-8 (a traceback)."""
+    that links outside it, or a hard link (adversary helpers 115 and 167: `templates =
+    "reports"`, or a report linked in, and `{% include "x.md" %}` put a report's source on a
+    page; `style.css` linked to `/etc/hostname` was published); and a name in it that is not
+    UTF-8 (a traceback)."""
     if user_dir.exists() and not user_dir.is_dir():  # `/dev/null`: no override was used
         return [problem(user_dir, 1, "the templates folder is not a folder: name a folder")]
     if not user_dir.is_dir():
@@ -54,6 +55,9 @@ def kept_apart(user_dir: Path, apart: dict[str, Path]) -> list[Problem]:
         if path.is_symlink() and not path.resolve().is_relative_to(root):
             found.append(problem(path, 1, "a link to outside the templates folder: a template "
                                  "is read from the folder itself; copy the file in"))  # fmt: skip
+        elif path.is_file() and path.stat().st_nlink > 1:  # a report's (adversary helper 167)
+            found.append(problem(path, 1, "a hard link: the file has another name, perhaps "
+                                 "outside the templates folder; copy the file in"))  # fmt: skip
     return found or unknown(user_dir)
 
 

@@ -136,14 +136,19 @@ class _Template(jinja2.Template):
             raise _refusal(exc, self.filename) from None
 
 
+NOT_JINJA = frozenset({"new-report.md", "report.typ", "placeholders.toml"})
+"""The templates read as text (a new report's, Typst's, the placeholders'), never by Jinja."""
+
+
 class _Loader(jinja2.FileSystemLoader):
     """Loads only the templates' own names (`template_folders.known`): no include reads a
-    hidden file or anything else left in the folder (adversary helper 131)."""
+    hidden file or anything else left in the folder (adversary helper 131), nor one read as
+    text (`NOT_JINJA`: a report's source saved as `new-report.md` was put on a page: 167)."""
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        if template not in known():
+        if template not in known() or template in NOT_JINJA:
             raise jinja2.TemplateNotFound(template)
         return super().get_source(environment, template)
 
