@@ -616,20 +616,22 @@ def test_an_erased_name_is_not_in_the_pdf_either(cli: Cli, project: Project) -> 
             assert not any(p[0] > 150 and p[2] < 100 for p in _pixels(opened, "RGB"))
 
 
-@pytest.mark.parametrize("mode", ["RGBA", "RGB", "L"])
+@pytest.mark.parametrize(("mode", "down"), [("RGBA", False), ("RGB", False), ("L", False),
+                                            ("L", True), ("RGB", True)])  # fmt: skip
 def test_withheld_text_spelled_in_an_images_pixels_is_refused(
-    cli: Cli, project: Project, mode: str
+    cli: Cli, project: Project, mode: str, down: bool
 ) -> None:
     """Adversary helper 63: a lossless image whose bytes of colour spell a withheld phrase
     was published, pixels intact; the audit read only the compressed file. It decodes the
-    pixels, all bands and each alone."""
+    pixels, all bands and each alone, along the rows and down the columns (helper 167)."""
     phrase = b"qorvath blenmist frendal"
     bands = len(mode)
-    red = b"".join(bytes([c, 0, 0]) for c in phrase)  # RGB: in the red band alone
-    spelled = red if mode == "RGB" else phrase  # RGBA: four letters a pixel; L: one
-    width = len(spelled) // bands
+    red = b"".join(bytes([c, 0, 0]) for c in phrase + b"\0")  # RGB: in the red band alone
+    spelled = red if mode == "RGB" else phrase + b"\0" * (4 if mode == "RGBA" else 1)
+    width = len(spelled) // bands  # RGBA: four letters a pixel; L: one; a row ends with a 0
     buffer = io.BytesIO()
-    Image.frombytes(mode, (width, 1), spelled).save(buffer, "PNG")
+    image = Image.frombytes(mode, (width, 1), spelled).resize((width, 4), Image.Resampling.NEAREST)
+    (image.transpose(Image.Transpose.TRANSPOSE) if down else image).save(buffer, "PNG")
     body = "[qorvath blenmist frendal]{.confidential} Public.\n\n![A chart](chart.png)\n"
     root = project({"reports/a.md": report(body), "reports/chart.png": buffer.getvalue()})
     result = cli("build", "--now", NOW)

@@ -98,15 +98,17 @@ def image_text(data: bytes) -> str:
 
 
 def _pixels(data: bytes) -> Iterator[bytes]:
-    """Yield each frame's pixels as decoded, all bands together, then each band alone."""
+    """Yield each frame's pixels as decoded, all bands together, then each band alone; row by
+    row, then column by column (a sentence spelled down the columns: adversary helper 167)."""
     from PIL import Image, ImageSequence
 
     try:
         with Image.open(io.BytesIO(data)) as image:
             for frame in ImageSequence.Iterator(image):
-                yield frame.tobytes()
-                if len(frame.getbands()) > 1:
-                    yield from (band.tobytes() for band in frame.split())
+                for read in (frame, frame.transpose(Image.Transpose.TRANSPOSE)):
+                    yield read.tobytes()
+                    if len(read.getbands()) > 1:
+                        yield from (band.tobytes() for band in read.split())
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise Unreadable(f"its pixels cannot be decoded: {exc}") from None
 
