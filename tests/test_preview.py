@@ -72,6 +72,10 @@ def test_preview_builds_apart_and_records_nothing(project: Project) -> None:
     assert "Draft — not published" in (preview / "reports/b/index.html").read_text()
     embargoed = (preview / "reports/c/index.html").read_text()
     assert "Embargoed until 1 January 2027, 09:00" in embargoed
+    listed = (preview / "index.html").read_text()  # (honest user helper 169: both "Draft")
+    for title, said in (("A draft", "Draft"), ("Embargoed one", "Embargoed")):
+        item = listed[listed.index(f">{title}<") :]
+        assert f'<strong class="draft">{said}</strong>' in item[: item.index("</li>")]
     db = sqlite3.connect(root / ".reportback" / "state.sqlite")
     assert db.execute("SELECT count(*) FROM reports WHERE seq IS NOT NULL").fetchone() == (0,)
     for path in (root / ".reportback" / "preview").rglob("*"):  # the review is never written
