@@ -1927,6 +1927,15 @@ CONTINUED = {
         "## Disputes panel {.confidential}\n\nCases.\n\n## A statement on the disputes panel "
         "and its work\n\nzq.\n", 13, REPEATS,
     ),
+    "its name, under another item's number (honest user 169's rule)": (
+        "## Item 4: Staffing {.confidential}\n\nCases.\n\n## Item 5: Staffing (continued)\n\n"
+        "zq.\n", 13, GOES_ON),
+    "a shortened name, under another item's number": (
+        "## Item 4: Staffing {.confidential}\n\nCases.\n\n## Item 5: Staff (continued)\n\n"
+        "zq.\n", 13, GOES_ON),
+    "another item's words and its name": (
+        "## Item 4: Staffing {.confidential}\n\nCases.\n\n## Item 5: Finance and staffing "
+        "(continued)\n\nzq.\n", 13, GOES_ON),
 }  # fmt: skip
 
 
@@ -1963,6 +1972,18 @@ def test_a_public_item_resumed_after_a_withheld_one_and_other_headings_are_publi
     result = cli("build", "--now", NOW)
     assert result.code == 0, result.err
     assert "Questions." in (root / "site/reports/a/index.html").read_text()
+
+
+def test_another_item_going_on_from_an_earlier_meeting_is_published(
+    cli: Cli, project: Project
+) -> None:
+    """Honest user helper 169: `## Item 5: Finance (continued)` after a withheld `## Item 4:
+    Staffing` went on from the last meeting's finance item, not from staffing, and was refused."""
+    body = "## Item 4: Staffing {.confidential}\n\nzq.\n\n## Item 5: Finance (continued)\n\nOn.\n"
+    root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    result = cli("build", "--now", NOW)
+    assert result.code == 0, result.err
+    assert "On." in (root / "site/reports/a/index.html").read_text()
 
 
 @pytest.mark.parametrize("case", sorted(ROUND_16))

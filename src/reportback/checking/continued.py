@@ -147,8 +147,12 @@ def continued(regions: Regions) -> Iterator[Found]:
         core = _core(theirs)  # another item (`## Motions (6)` after `## Motions (5)`: bench's)
         named = named or (not other and bool(core) and _holds(_core(title), core))
         named = named or (_item(words) != "" and _item(words) == _item(before[2]))  # (164)
-        if not named and (resumed or not going_on):  # `Item 4 (contd)` (156), `## Outcome`,
-            continue  # `## Second half`: nothing of its own (160); named, public before or not
+        own = {w for w in _core(title) if w[:4] not in {t[:4] for t in core}}  # not `Staff`
+        another = own == set(_core(title)) != set() and _item(words) not in ("", _item(before[2]))
+        # another item's, numbered otherwise, words its own: `## Item 5: Finance (continued)`
+        # after `## Item 4: Staffing` (honest user 169)
+        if not named and (resumed or another or not going_on):  # `Item 4 (contd)` (156),
+            continue  # `## Outcome`, `## Second half`: nothing of its own (160); named, public
         line = regions.line_of(at)
         apart = line - regions.line_of(before[1])
         yield (
