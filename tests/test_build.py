@@ -577,6 +577,24 @@ def test_a_build_says_which_reports_it_took_off_the_site_and_why(
     assert "no longer published" not in again.err, "said once, by the build that did it"
 
 
+def test_a_build_says_a_report_renamed_moved_not_that_its_file_is_gone(
+    cli: Cli, project: Project
+) -> None:
+    """Honest user helper 169: a report renamed (`…-v2.md` kept, the first copy deleted) was
+    said to be "no longer published … its file is gone", though it was published again,
+    its identity kept, under its new name."""
+    root = project(two_reports())
+    assert cli("build", "--now", "2026-12-02T09:00:00+00:00").code == 0
+    (root / "reports/2016-10-04-org.md").rename(root / "reports/2016-10-04-org-v2.md")
+    moved = cli("build", "--now", "2026-12-03T09:00:00+00:00")
+    assert moved.code == 0, moved.err
+    assert (
+        "no longer published: reports/2016-10-04-org, taken off the site and out of the feeds; "
+        "its file was renamed: it is reports/2016-10-04-org-v2 now"
+    ) in moved.err
+    assert "its file is gone" not in moved.err
+
+
 def test_a_build_ahead_of_the_clock_says_what_it_published_before_its_embargo(
     cli: Cli, project: Project
 ) -> None:

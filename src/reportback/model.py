@@ -395,3 +395,5 @@ class BuildResult:
     """The sections, blocks and spans withheld from the reports shown."""
     sources: tuple[tuple[str, str], ...] = ()
     """Each published report's slug and the hash of the file it was published from."""
+    renamed: tuple[tuple[str, str], ...] = ()
+    """Each report whose file was renamed: its old slug and its new."""

@@ -243,6 +243,7 @@ def _result(ready: Prepared, files: int, changed: bool) -> BuildResult:
         warnings=(*(str(w) for c in ready.checked for w in c.warnings), *_early(chosen)),
         marks=_marks(chosen.shown),
         sources=tuple(sorted((c.source.slug, c.source.sha256) for c in chosen.published)),
+        renamed=ready.plan.renamed,
     )
 
 

@@ -21,6 +21,8 @@ class Plan:
 
     publications: dict[str, Publication]
     rows: tuple[ReportRow, ...]
+    renamed: tuple[tuple[str, str], ...] = ()
+    """Each report published before under another file name: its old slug and its new."""
 
 
 def plan(
@@ -74,7 +76,8 @@ def plan(
     if problems:
         raise InputRefused(problems)
     _one_each(sources, publications)
-    return Plan(publications, tuple(rows))
+    moved = ((r.slug, slug) for slug, r in identities.rows.items() if r.slug != slug)
+    return Plan(publications, tuple(rows), tuple(sorted(moved)))
 
 
 def shown_ids(plan: Plan, checked: Iterable[Checked]) -> Plan:

@@ -104,6 +104,11 @@ def withdrawn(before: set[str], result: BuildResult, now: datetime) -> tuple[str
     why |= {slug: "it is confidential now" for slug in result.withheld}
     why |= {slug: f"it is embargoed at this build's time ({now.isoformat()}): is that time "
             "right?" for slug in result.embargoed}  # fmt: skip
+    why |= {
+        old: f"its file was renamed: it is reports/{new} now, and links to its old address "
+        "no longer work"
+        for old, new in result.renamed
+    }  # fmt: skip (honest user 169)
     return tuple(
         f"no longer published: reports/{slug}, taken off the site and out of the feeds; "
         f"{why.get(slug, 'its file is gone')}"
