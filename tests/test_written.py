@@ -948,6 +948,17 @@ def test_an_attribute_a_word_processor_wrote_says_its_curly_quotes_are_why(
     assert 'write straight quotes (") around a value, and no curly quote' in err
 
 
+def test_a_fence_closed_with_fewer_colons_than_opened_it_is_named(
+    cli: Cli, project: Project
+) -> None:
+    """Honest user helper 169: `:::: confidential` closed with `:::` (pandoc's Markdown reader
+    closes it, its CommonMark reader does not) was refused with three messages at the next
+    heading's line about blocks, a superscript and headings, none about the fence."""
+    body = ":::: confidential\nThe panel zq.\n:::\n\nMore public text.\n\n## Next\n\nText.\n"
+    err = assert_refused(cli, project({"reports/a.md": HEAD + body}), 9, "close it with ::::")
+    assert len(err.strip().splitlines()) == 2, err  # the problem, and the summary
+
+
 @pytest.mark.parametrize(
     ("heading", "hint"),
     [  # honest user helper 169: no word of the cause, and a helper's number in the message

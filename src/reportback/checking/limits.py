@@ -105,6 +105,7 @@ def before_parsing(body: str) -> Iterator[Found]:
             yield start, "too many && or `` in one paragraph for pandoc to read; split it"
     yield from _notes_citing_notes(body)
     yield from _unclosed_angles(body)
+    yield from _closed_short(body)
     for entity in ENTITY.finditer(body) if "&#" in body else ():
         number = int(entity[1], 16) if entity[1] else int(entity[2])
         if number < 0x110000 and NOT_XML.match(chr(number)):
@@ -134,6 +135,33 @@ PARAGRAPH = re.compile(r"(?:[^\S\n]*\S[^\n]*(?:\n|$))+")
 """Lines that are not blank, one after the other."""
 ANGLE = re.compile(r"<(?:!--|!\[CDATA\[|\?)?")
 CLOSES = {"<": ">", "<!--": "-->", "<![CDATA[": "]]>", "<?": "?>"}
+
+
+def _closed_short(body: str) -> Iterator[Found]:
+    """Yield a problem at a bare fence shorter than the one it would close (`:::: confidential`
+    … `:::`): pandoc's Markdown reader ends the div there, its CommonMark reader does not, and
+    the rep was told of blocks, marks and headings read otherwise (honest user helper 169)."""
+    opened: list[tuple[int, int]] = []  # the fences still open: colons, line
+    code = ""  # the fence of the code block the line is in (nothing in it is a fence)
+    for number, line in enumerate(body.split("\n"), start=1):
+        if code:
+            code = "" if line.lstrip().startswith(code) else code
+        elif found := CODE_FENCE.match(line):
+            code = found[1][0] * 3
+        elif found := FENCE.match(line):
+            if found[2].strip(": \t"):
+                opened.append((len(found[1]), number))
+            elif opened and len(found[1]) < opened[-1][0]:
+                width, at = opened.pop()
+                yield number, (f"this fence closes the one of {width} colons {number - at} "
+                               f"line{'s' * (number - at > 1)} above for one of pandoc's readers, "
+                               f"not for the other: close it with {':' * width}")  # fmt: skip
+            elif opened:
+                opened.pop()
+
+
+CODE_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+FENCE = re.compile(r"(:{3,})(.*)$")
 
 
 def _unclosed_angles(body: str) -> Iterator[Found]:
