@@ -1786,6 +1786,7 @@ def test_a_tag_holding_a_name_another_report_withholds_is_refused(
              "reports/2016-10-04-outcome.md": later + "The panel concluded.\n"})  # fmt: skip
     result = cli("check")
     assert result.code == 1 and "the tag zqquimby-appeal holds 'zqquimby'" in result.err, result.err
+    assert result.err.startswith("reports/2016-10-04-outcome.md:5: "), "at tags: (honest user 169)"
 
 
 def test_a_name_a_confidential_report_holds_is_refused_in_another_reports_file_name(

@@ -15,7 +15,8 @@ from tqdm import tqdm
 from reportback import cache as cachemod
 from reportback.build.fork import in_child, shared, tick
 from reportback.cache import Cache
-from reportback.checking import links, spelled
+from reportback.checking import links
+from reportback.checking.across import named_across
 from reportback.checking.files import find_reports, unread
 from reportback.checking.front_matter import load_report
 from reportback.checking.regions import Regions
@@ -219,7 +220,7 @@ def load_and_check(
         problems += found
     across = _duplicates(checked) + unread(reports)
     across += links.across([(c.source, c.anchors) for c in checked if c.anchors])
-    across += spelled.across([(c.source, c.anchors.naming) for c in checked if c.anchors])
+    across += named_across([(c.source, c.anchors.naming) for c in checked if c.anchors])
     if held is not None and across:  # each file named is left out, the rest go on
         hold(held, across)
         checked = [c for c in checked if c.source.slug not in held]

@@ -110,7 +110,7 @@ class Anchors:
     public: tuple[str, ...] = ()
     """Each id of a public heading (its words are public: a link to it is fine)."""
     naming: Naming = field(default_factory=Naming)
-    """Its names withheld, and its addresses' words (`spelled.across`)."""
+    """Its names withheld, and its addresses' words (`across.named_across`)."""
 
 
 def anchors(collected: Collected, lines: list[str], placed: Iterable[tuple[int, str]]) -> Anchors:

@@ -19,14 +19,12 @@ An id, a class or a key (never read as text) is compared with those and a withhe
 own id or title; a decision, a title, a picture's description (shown only in a figure, as
 its caption: one in a line of text was published unseen, helper 145), a link's address (but
 a plain host), a raw HTML attribute, the file name or `id:` with those names; a reason (in
-the meeting's words) with withheld spans' names only, and with its own element's. Adversary
-helpers 110 and 112 found ~40 kinds of honest wording refused by wider versions ("for" in
-`vote=for` beside a withheld sentence, "Legal advice" beside "the Governance and Legal
-Unit", `{#staff}` beside "[a member of staff]", links to the party's conference pages).
-Words are compared whole and run together (`#jozqsmith`, `zqsmith-2`, `zqsmiths`), without
-accents, invisible characters or look-alike letters, from three letters, numbers apart. A
-confidential report is not checked: it is never published. `across` compares what a report
-publishes unread with names other reports withhold (a confidential one's too: 159, 160)."""
+the meeting's words) with withheld spans' names only, and with its own element's (helpers
+110 and 112 found ~40 kinds of honest wording refused by wider versions). Words are compared
+whole and run together (`#jozqsmith`, `zqsmith-2`, `zqsmiths`), without accents, invisible
+characters or look-alike letters, from three letters, numbers apart. A confidential report is
+not checked: it is never published. `across.py` compares what a report publishes unread with
+names other reports withhold (a confidential one's too: 159, 160)."""
 
 from __future__ import annotations
 
@@ -39,7 +37,6 @@ from urllib.parse import unquote, urlsplit
 
 from reportback.checking import nearmiss, read_labels, visible
 from reportback.checking.regions import Regions
-from reportback.errors import Problem, problem, shown_path
 from reportback.model import Audience, Source
 from reportback.pandoc import json_ast
 from reportback.pandoc.json_ast import BLOCKS, Node
@@ -90,12 +87,12 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
             texts = []  # emphasis (helper 149): shown, in a figure, as its caption
         shown.setdefault(level, []).extend(texts)
         lower.setdefault(level, set()).update(
-            w for text in texts if text[:1].islower() for w in _words(text))  # fmt: skip
+            w for text in texts if text[:1].islower() for w in compared_words(text))  # fmt: skip
         own = json_ast.mark(node) is not None
         if own and node["t"] == "Span":  # a marked span's words written with a capital
             spanned.setdefault(level, set()).update(
                 w for text in json_ast.strings(node["c"][1]) if text[:1].isupper()
-                for w in _words(text))  # fmt: skip
+                for w in compared_words(text))  # fmt: skip
         elif node["t"] == "Header" and level > Audience.PUBLIC:  # as other text; its first
             heading = json_ast.strings(node["c"][2])  # word, the item's name, for some
             named.setdefault(level, set()).update(_capitalised(heading))
@@ -104,13 +101,13 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
             named.setdefault(level, set()).update(_capitalised(texts, node["t"] in STARTS))
         if level > Audience.PUBLIC:  # an email address names its owner (helper 160)
             named.setdefault(level, set()).update(
-                w for text in texts for m in EMAIL.finditer(text) for w in _words(m[1])
+                w for text in texts for m in EMAIL.finditer(text) for w in compared_words(m[1])
             )
         if json_ast.attr(node) is not None or node["t"] in ("Link", "Image") or _html(node):
             attributed.append((node, level))
             if level > Audience.PUBLIC:
                 given = [v for what, v, _ in _given(node, level) if what in OWN_NAMES]
-                owned.setdefault(level, set()).update(_words(" ".join(given)))
+                owned.setdefault(level, set()).update(compared_words(" ".join(given)))
         for key in ROUTING:  # the CLPs and regions an item concerns are public
             if concerned := json_ast.attr_value(node, key):
                 shown[Audience.PUBLIC].append(concerned)
@@ -137,7 +134,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
             continue
         if at not in public:  # the words an element of this audience is shown with
             public[at] = _shown_to(shown, at)
-        if word := _spells(_words(_compared(what, value)), higher - public[at]):
+        if word := _spells(compared_words(_compared(what, value)), higher - public[at]):
             found.append((
                 2 - source.body_line if node is None else _line(regions, value, level),
                 f"{what}{value} is written from words withheld in this report ({word!r}), and "
@@ -153,7 +150,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
                    if at == Audience.PUBLIC and v and what in ACROSS)  # fmt: skip
     front = " ".join(_front(source)).split()  # a tag is a page's address (helper 164)
     capitals = [t for t in [*shown.get(Audience.PUBLIC, []), *front] if t[:1].isupper()]
-    named_here = _with_plurals(_words(" ".join([*capitals, *source.meta.clps])))
+    named_here = _with_plurals(compared_words(" ".join([*capitals, *source.meta.clps])))
     unseen += tuple((1, "the tag ", tag) for tag in source.meta.tags)
     naming = Naming(_named(names), frozenset(named_here), () if confidential else unseen)
     if confidential:
@@ -200,46 +197,13 @@ class Naming:
 
 
 def _shown_to(shown: dict[Audience, list[str]], at: Audience = Audience.PUBLIC) -> set[str]:
-    return _with_plurals(_words(" ".join(t for lv, ts in shown.items() if lv <= at for t in ts)))
+    return _with_plurals(
+        compared_words(" ".join(t for lv, ts in shown.items() if lv <= at for t in ts))
+    )
 
 
 def _named(words: set[str]) -> frozenset[str]:
     return frozenset(w for w in words if len(w) >= SHORTEST and not w.isdigit())
-
-
-def across(reports: list[tuple[Source, Naming]]) -> list[Problem]:
-    """Return a problem for each file name, `id:`, public id, decision, link title or address
-    of a report that holds a name another report withholds from the public, which it does
-    not itself show (written with a capital): the name would be in every address of it, or
-    its page, votes or feeds (`…-canaryfield-appeal-outcome.md`, `{#canaryfield}`,
-    `decision="Canaryfield appeal upheld"` after a report withholding `[Jo Canaryfield]`; one
-    or two words are too few for the audit's runs: adversary helpers 159 and 160). Words are
-    compared as `_spells` compares them: whole, in the plural, or run together."""
-    public = set().union(*(n.shown for s, n in reports if not s.meta.confidential))
-    owners: dict[str, Source] = {}
-    for source, naming in reports:
-        for word in naming.withheld - public:  # one another report shows is public
-            owners.setdefault(word, source)
-    if not owners:
-        return []
-    longest = sorted((w for w in owners if len(w) >= SQUEEZED_SHORTEST), key=len, reverse=True)
-    long = re.compile("|".join(map(re.escape, longest)) or "(?!)")
-    problems = []
-    for source, naming in reports:
-        for line, what, value in naming.unseen:
-            tokens = [t for t in _words(value) if t]
-            found = [t for t in tokens if t in owners or (t[:-1] in owners and t.endswith("s"))]
-            found += long.findall("".join(tokens))
-            hits = [w.removesuffix("s") if w not in owners else w for w in found]
-            hits = [w for w in hits if len(w) >= SHORTEST and not w.isdigit()
-                    and owners[w] is not source and w not in naming.shown]  # fmt: skip
-            if hits:
-                problems.append(problem(shown_path(source.path), line, (
-                    f"{what}{value} holds {hits[0]!r}, a name {shown_path(owners[hits[0]].path)} "
-                    "withholds: it would be published in this report's addresses, page or "
-                    "record; write it from public words"
-                )))  # fmt: skip
-    return problems
 
 
 def _compared(what: str, address: str) -> str:
@@ -358,7 +322,7 @@ def _spells(tokens: Iterable[str], held: set[str]) -> str:
     return next((w for w in held if len(w) >= SQUEEZED_SHORTEST and w in together), "")
 
 
-def _words(text: str) -> list[str]:
+def compared_words(text: str) -> list[str]:
     """Return a text's words as compared here: folded as the audit folds them, without
     characters that show nothing (`zq&shy;smith`) or accents (`Siân` as `sian`)."""
     if not text.isascii():
@@ -384,7 +348,7 @@ def _capitalised(texts: list[str], starts: bool = True) -> set[str]:
     for before, text in zip([".", *texts] if starts else ["", *texts], texts, strict=False):
         letters = text.lstrip("([{\"'“‘«*_-–—")
         if letters[:1].isupper() and not SENTENCE_END.search(before):
-            found.update(_words(letters))
+            found.update(compared_words(letters))
     return found
 
 

@@ -1,0 +1,53 @@
+"""Names one report withholds, in what another publishes unread: its file name, `id:`, ids,
+decisions, link titles and addresses, tags (`spelled` finds each report's names)."""
+
+from __future__ import annotations
+
+import re
+
+from reportback.checking.spelled import SHORTEST, SQUEEZED_SHORTEST, Naming, compared_words
+from reportback.errors import Problem, problem, shown_path
+from reportback.model import Source
+
+
+def named_across(reports: list[tuple[Source, Naming]]) -> list[Problem]:
+    """Return a problem for each file name, `id:`, public id, decision, link title or address
+    of a report that holds a name another report withholds from the public, which it does
+    not itself show (written with a capital): the name would be in every address of it, or
+    its page, votes or feeds (`…-canaryfield-appeal-outcome.md`, `{#canaryfield}`,
+    `decision="Canaryfield appeal upheld"` after a report withholding `[Jo Canaryfield]`; one
+    or two words are too few for the audit's runs: adversary helpers 159 and 160). Words are
+    compared as `spelled` compares them: whole, in the plural, or run together."""
+    public = set().union(*(n.shown for s, n in reports if not s.meta.confidential))
+    owners: dict[str, Source] = {}
+    for source, naming in reports:
+        for word in naming.withheld - public:  # one another report shows is public
+            owners.setdefault(word, source)
+    if not owners:
+        return []
+    longest = sorted((w for w in owners if len(w) >= SQUEEZED_SHORTEST), key=len, reverse=True)
+    long = re.compile("|".join(map(re.escape, longest)) or "(?!)")
+    problems = []
+    for source, naming in reports:
+        for line, what, value in naming.unseen:
+            tokens = [t for t in compared_words(value) if t]
+            found = [t for t in tokens if t in owners or (t[:-1] in owners and t.endswith("s"))]
+            found += long.findall("".join(tokens))
+            hits = [w.removesuffix("s") if w not in owners else w for w in found]
+            hits = [w for w in hits if len(w) >= SHORTEST and not w.isdigit()
+                    and owners[w] is not source and w not in naming.shown]  # fmt: skip
+            if hits:
+                line = _key_line(source, "tags") if what == "the tag " else line  # (169)
+                problems.append(problem(shown_path(source.path), line, (
+                    f"{what}{value} holds {hits[0]!r}, a name {shown_path(owners[hits[0]].path)} "
+                    "withholds: it would be published in this report's addresses, page or "
+                    "record; write it from public words"
+                )))  # fmt: skip
+    return problems
+
+
+def _key_line(source: Source, key: str) -> int:
+    """Return the line of the file a front-matter key is written on (1 if not found)."""
+    head = source.path.read_text(encoding="utf-8", errors="replace").split("\n")
+    return next((n for n, line in enumerate(head[: source.body_line], 1)
+                 if re.match(rf"{key}[ \t]*:", line)), 1)  # fmt: skip
