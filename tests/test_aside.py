@@ -155,8 +155,8 @@ def test_a_failure_in_a_shared_child_is_raised_here() -> None:
 def test_work_not_shared_says_why_in_the_timings_and_the_log(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    timing.reset()
-    caplog.set_level(logging.INFO, logger="reportback")
+    timing.reset()  # logged for one debugging (the preview's log is the rep's: helper 169)
+    caplog.set_level(logging.DEBUG, logger="reportback")
     with second_thread():
         assert shared(range(4), _squares, "cubing") == [(n * n, os.getpid()) for n in range(4)]
         aside = Aside(os.getpid, "listing")
@@ -165,6 +165,7 @@ def test_work_not_shared_says_why_in_the_timings_and_the_log(
         "cubing on one core (1 other thread running)",
         "listing on one core (1 other thread running)",  # why, as it was when started
     ]
+    assert all(r.levelno == logging.DEBUG for r in caplog.records)
     assert caplog.messages == [
         "cubing on one core, not shared with a forked child: 1 other thread running",
         "listing on one core, not shared with a forked child: 1 other thread running",

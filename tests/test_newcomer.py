@@ -161,7 +161,7 @@ def test_status_counts_agree_and_old_errors_go(cli: Cli, project: Project) -> No
     out = cli("status", "--now", NOW).out.splitlines()
     assert out.pop(0) == "record 2026: no meetings yet"  # the record comes first
     assert out[0] == (
-        "reports: 1 published, 1 due at the next build, 0 embargoed, 1 drafts, 0 confidential"
+        "reports: 1 published, 1 due at the next build, 0 embargoed, 1 draft, 0 confidential"
     )
     assert out[1].startswith("published by builds: 2 (latest ") and "1 no longer public" in out[1]
     assert cli("digest", "send", "--cadence", "monthly", "--now", NOW).code == 0

@@ -72,6 +72,13 @@ def test_front_matter_missing_key_and_wrong_types(cli: Cli, project: Project) ->
     )
 
 
+def test_a_list_written_as_one_value_says_how_to_write_it(cli: Cli, project: Project) -> None:
+    """Honest user helper 169: `clps: witney` said only "must be a list of strings"."""
+    text = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\nclps: witney\n---\nx\n"
+    root = project({"reports/a.md": text})
+    refused(cli, root, "reports/a.md:5: clps must be a list of strings (write [witney])")
+
+
 def test_a_front_matter_key_given_no_value_is_refused(cli: Cli, project: Project) -> None:
     """Adversary helper 115: `publish_at:` left empty published at once, `clps:` reached every
     CLP (`clps: []` is refused), `meeting_date:` made the meeting's day the first of year 1."""

@@ -177,7 +177,7 @@ def on_one_core(what: str, why: str | None) -> AbstractContextManager[None]:
         return nullcontext()
     if what not in _logged:  # once: the daemon and the preview build again and again
         _logged.add(what)
-        log.info("%s on one core, not shared with a forked child: %s", what, why)
+        log.debug("%s on one core, not shared with a forked child: %s", what, why)  # (169)
     return stage(f"{what} on one core ({why})")
 
 

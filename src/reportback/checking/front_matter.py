@@ -220,8 +220,7 @@ def _read(head: str) -> tuple[Any, Any]:
 
 class _Loader(yaml.SafeLoader):
     """YAML's safe loader without aliases (`*name` can multiply a small file into gigabytes),
-    without merge keys, and without its own dates (an impossible one raised; they are read as
-    text, then checked)."""
+    merge keys, or its own dates (an impossible one raised; read as text, then checked)."""
 
     def flatten_mapping(self, node: Any) -> None:
         """Refuse a merge key (`<<: {confidential: true}`): a key written beside it wins over
@@ -362,7 +361,8 @@ class _Checker:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            self.fail(key, f"{key} must be a list of strings")
+            hint = f" (write [{value}])" if isinstance(value, str) and value.strip() else ""
+            self.fail(key, f"{key} must be a list of strings{hint}")
             return ()
         if not value and known is not None:  # none, or forgot which: it would reach them all
             self.fail(key, f"{key}: [] lists no {noun}: name the ones it concerns, or leave "

@@ -105,7 +105,9 @@ TEMPLATES_README = """\
 # Template overrides
 
 Copy any file from reportback's default templates here and edit it; files you don't copy
-keep their defaults. The defaults are listed by `reportback --help` (see "templates").
+keep their defaults. The defaults are in the `templates` folder of the installed package
+(`python -c "import reportback, pathlib; print(pathlib.Path(reportback.__file__).parent)"`)
+and of the source checkout; the README's "Templates" section names each.
 """
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from reportback import database
 from reportback.build import pipeline, publications, unchanged
+from reportback.commands.building import plural
 from reportback.config import Config
 from reportback.errors import InputRefused
 from reportback.mail import cadences, ledger
@@ -113,7 +114,7 @@ def _reports(
     public = {c.source.slug for c in chosen.published}
     out = [
         f"reports: {len(public & on_site)} published, {len(public - on_site)} due at the next "
-        f"build, {len(chosen.embargoed)} embargoed, {len(chosen.drafts)} drafts, "
+        f"build, {len(chosen.embargoed)} embargoed, {plural(len(chosen.drafts), 'draft')}, "
         f"{len(chosen.confidential)} confidential"
     ]
     for item in sorted(chosen.embargoed, key=lambda c: c.source.meta.publish_at or now):
