@@ -948,6 +948,19 @@ def test_an_attribute_a_word_processor_wrote_says_its_curly_quotes_are_why(
     assert 'write straight quotes (") around a value, and no curly quote' in err
 
 
+def test_a_marked_heading_in_a_footnote_is_named_as_the_cause(cli: Cli, project: Project) -> None:
+    """Adversary helper 166: a marked heading inside a footnote (a heading for pandoc's
+    Markdown reader, text for its CommonMark reader) was refused as marks read otherwise,
+    at a later span's line; it is named, alone, at its own line."""
+    body = (
+        "Public text with a note[^n] in it.\n\n[^n]: Intro to the note.\n\n"
+        "    ## Disputes {.confidential}\n\n    Jo Zqcs was expelled.\n\n## Next\n\n"
+        "Public [Sam Zqbee]{.members} text.\n"
+    )
+    err = assert_refused(cli, project({"reports/a.md": HEAD + body}), 11, "inside a footnote")
+    assert len(err.strip().splitlines()) == 2, err  # the problem, and the summary
+
+
 def test_a_fence_closed_with_fewer_colons_than_opened_it_is_named(
     cli: Cli, project: Project
 ) -> None:

@@ -175,6 +175,25 @@ INDENTED_HEADING = re.compile(r"[ \t]+#{1,6}[ \t]")
 """A heading indented (adversary helper 135): text to pandoc, a heading to CommonMark."""
 
 
+def headings_in_notes(ast: Ast, lines: list[str]) -> Iterator[Found]:
+    """Yield a problem at a marked heading inside a footnote: pandoc's Markdown reader reads
+    it, its CommonMark reader reads no heading there, and the rep was told the readers read
+    the marks otherwise, at a later line (adversary helper 166)."""
+    for note in json_ast.walk(ast["blocks"]):
+        if note["t"] != "Note":
+            continue
+        for node in json_ast.walk(note["c"]):
+            if node["t"] == "Header" and json_ast.mark(node) is not None:
+                at = next((n for n, line in enumerate(lines, 1) if NOTE_HEADING.match(line)), 1)
+                yield at, ("a heading marked inside a footnote, which one of pandoc's readers "
+                           "reads as text: withhold the footnote's words with a ::: div or a "
+                           "[span]{.confidential} instead")  # fmt: skip
+                return
+
+
+NOTE_HEADING = re.compile(r"[ \t]+#{1,6}[ \t].*\{[^}]*\.(?:confidential|members)\b")
+
+
 def _inline_text(node: Node) -> str:
     """Return a leaf block's text, code, math and raw text included (and any note's)."""
     parts: list[str] = []

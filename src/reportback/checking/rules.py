@@ -80,9 +80,8 @@ class BodyChecker:
         """Return the body line where one of `needles` is written (1 if none is).
 
         Preferred, in turn: a line where it stands as a whole word in attributes (`{…}` or a
-        `:::` fence), then anywhere as a whole word, then anywhere at all; so a class
-        `.member` is found on its fence, not in an earlier sentence about "members".
-        """
+        `:::` fence), then anywhere as a whole word, then anywhere at all (`.member` on its
+        fence, not in an earlier sentence about "members")."""
         tokens = [re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])") for n in needles if n]
         attrs = re.compile(r"\{[^}]*$|\{.*\}|^\s*:::")
         tests: list[Callable[[str], bool]] = [
@@ -118,6 +117,8 @@ class BodyChecker:
         elif deepest > limits.MAX_DEPTH:
             self.at(1, f"nested more than {limits.MAX_DEPTH} levels deep (divs, lists, "
                        "quotes, emphasis…); flatten it")  # fmt: skip
+        for line, message in placement.headings_in_notes(ast, self.lines):
+            self.at(line, message)  # alone: what the readers then disagree on is its doing
         if self.problems:
             return self.problems
         for warning in warnings:
