@@ -427,7 +427,8 @@ def test_unreachable_server_is_an_external_failure_and_resumable(
 def test_header_injection_in_titles_is_neutralised(cli: Cli, project: Project) -> None:
     with Server() as server:
         root = setup(cli, project, server)
-        evil = 'title: "Evil\\r\\nBcc: victim@example.org\\u2028X =?utf-8?q?=0D=0ACc:_a@b?="'
+        evil = 'title: "Evil\\r\\nBcc: victim@example.org X =?utf-8?q?=0D=0ACc:_a@b?="'  # (U+2028:
+        # refused, as every line break some readers take for one is: test_rules)
         path = root / "reports/2016-10-06-evil.md"
         text = report("Body.\n", meeting_date="2016-10-06").replace("title: A test report", evil)
         path.write_text(text)
