@@ -606,3 +606,35 @@ def test_a_message_that_may_have_arrived_stays_so_when_a_later_try_is_put_off(
     assert forget(db, 1, 1, ["r"])
     assert db.execute("SELECT COUNT(*) FROM included").fetchone()[0] == 0
     db.close()
+
+
+def test_a_copy_of_a_project_sends_nothing_until_told_it_was_moved(
+    cli: Cli, project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project copied whole (`cp -a` to a server, a synced folder) and sent from both
+    places mailed every digest still due twice: each copy had its own ledger (stop 61's
+    note). A state folder sends only from where it sent first, until told it was moved."""
+    with Server() as server:
+        root = _project(cli, project, server, 3)
+        assert cli("build", "--now", T1).code == 0
+        assert cli("digest", "send", "--now", T2).code == 0
+        (root / "reports/2016-10-04-org.md").write_text(
+            report("The committee met.\n", title="Org", meeting_date="2016-10-04"))  # fmt: skip
+        assert cli("build", "--now", "2026-11-21T09:00:00+00:00").code == 0
+        copy = tmp_path / "copy"  # (not what a build is still freeing in the background)
+        shutil.copytree(root, copy, symlinks=True, ignore=shutil.ignore_patterns("*.trash-*"))
+        monkeypatch.chdir(copy)
+        refused = cli("digest", "send", "--now", "2026-11-21T10:00:00+00:00")
+        assert refused.code == 1, refused.err
+        assert f"sent its digests from {(root / '.reportback').resolve()}, not from here" in (
+            refused.err.replace("\n", " "))  # fmt: skip
+        assert "nothing was sent" in refused.err and len(server.recorder.messages) == 3
+        monkeypatch.chdir(root)
+        assert cli("digest", "send", "--now", "2026-11-21T10:00:00+00:00").code == 0
+        assert len(server.recorder.messages) == 6, "the first place sends as before"
+        monkeypatch.chdir(copy)
+        moved = cli("digest", "send", "--moved", "--now", "2026-11-22T10:00:00+00:00")
+        assert moved.code == 0, moved.err
+        assert cli("digest", "send", "--now", "2026-11-23T10:00:00+00:00").code == 0
+        sent = len(server.recorder.messages)
+    assert sent == 9, "told it moved, the copy sends what its ledger holds (the rep's word)"

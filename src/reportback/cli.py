@@ -349,6 +349,8 @@ def _digest_commands(commands: argparse._SubParsersAction) -> None:  # type: ign
         "whether the reports it had no record of were mailed before (mailed: nobody gets them "
         "again; unmailed: they are mailed now); until then digests hold them back",
     )  # fmt: skip
+    send.add_argument("--moved", action="store_true", help="the project was moved here: send "
+                      "from here on (a copy must not: both would mail what is due)")  # fmt: skip
     send.add_argument("--now", type=_instant, metavar="ISO-DATETIME", help=NOW_HELP)
     send.set_defaults(command="digest send", outcome="nothing was sent")
     trial = sub.add_parser(

@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA = 10
+SCHEMA = 11
 MIGRATIONS = {
     1: """
     CREATE TABLE reports (
@@ -159,6 +159,11 @@ MIGRATIONS = {
     10: """
     ALTER TABLE subscribers ADD COLUMN cadence_at TEXT;
     """,
+    # Where the state folder sends from (`sent_from`): a copy of it elsewhere would mail
+    # every digest still due a second time.
+    11: """
+    CREATE TABLE home (path TEXT NOT NULL);
+    """,
 }
 
 
@@ -302,3 +307,16 @@ def send_lock(
     """Hold the one-sender-per-state-folder lock; wait for it (calling `waiting` with the
     holder's pid once) if another process is sending."""
     return pid_lock(state_dir / SEND_LOCK, waiting)
+
+
+def sent_from(state_dir: Path, moved: bool) -> str | None:
+    """Record the state folder's place as the one it sends from, if none is, or if `moved`;
+    return the place it sent from before if that is another (a copy, or the folder moved)."""
+    here = str(state_dir.resolve())
+    with opened(state_dir) as db, atomic(db):
+        row = db.execute("SELECT path FROM home").fetchone()
+        if row is not None and row[0] != here and not moved:
+            return str(row[0])
+        db.execute("DELETE FROM home")
+        db.execute("INSERT INTO home VALUES (?)", (here,))
+    return None

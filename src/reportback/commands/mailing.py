@@ -134,8 +134,9 @@ def digest_send(args: argparse.Namespace, config: Config) -> int:
     from reportback.mail import sending
 
     result = sending.send(
-        config, now_of(args), args.cadence, args.dry_run, sys.stderr.isatty(), args.restored
-    )
+        config, now_of(args), args.cadence, args.dry_run, sys.stderr.isatty(), args.restored,
+        moved=args.moved,
+    )  # fmt: skip
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for error in result.errors[:20]:

@@ -3,13 +3,11 @@ outcome, once (resumable: run again after a crash, it sends only what is left)."
 
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.errors import MessageError
@@ -22,7 +20,7 @@ from reportback import database
 from reportback.build import publications
 from reportback.clps import Directory, directory_for
 from reportback.config import CONFIG_NAME, Config, SiteConfig
-from reportback.database import atomic, send_lock
+from reportback.database import FILE, atomic, send_lock, sent_from
 from reportback.errors import InputRefused, line_of, problem
 from reportback.mail import ledger, outbox
 from reportback.mail.addresses import ascii_form
@@ -30,6 +28,7 @@ from reportback.mail.cadences import due_cadences, mend_runs_ahead, record_send
 from reportback.mail.library import library
 from reportback.mail.mailroom import Mailroom, audit_due, mailroom
 from reportback.mail.smtp import Job, Outcome, SmtpServer
+from reportback.mail.stopping import stop_asked
 from reportback.model import Published
 
 
@@ -65,6 +64,7 @@ def send(
     progress: bool,
     restored: str | None = None,
     stop: threading.Event | None = None,
+    moved: bool = False,
 ) -> SendResult:
     """Send every digest due now; resumable, and idempotent when run again.
 
@@ -72,13 +72,16 @@ def send(
     nothing left to send), so two senders never hand the same message over twice. A dry run
     works on a copy and takes no lock. `restored` (`mailed` or `unmailed`) says what became
     of the reports a build found on the site with no record of them in the state. `stop`, if
-    given (the daemon's), stops the send as Ctrl-C does.
+    given (the daemon's), stops the send as Ctrl-C does. A state folder that sent from
+    another place (a copy: both would mail what is due) sends only told it `moved`.
     """
     if dry_run:
         return _send(config, now, cadence, dry_run, progress, threading.Event(), restored, _yes)
     if config.email.smtp_host and config.site.base_url == SiteConfig().base_url:
         raise _no_public_address(config)  # left as it came: set for a trial on this computer
-    with send_lock(config.path("state"), _waiting) as locked, _stop_asked(stop) as asked:
+    with send_lock(config.path("state"), _waiting) as locked, stop_asked(stop) as asked:
+        if (elsewhere := sent_from(config.path("state"), moved)) is not None:
+            raise _copied(config, elsewhere)
         return _send(config, now, cadence, dry_run, progress, asked, restored, locked)
 
 
@@ -117,43 +120,6 @@ def _settle_restored(db: sqlite3.Connection, restored: str) -> int:
     return len(slugs)
 
 
-@contextmanager
-def _stop_asked(given: threading.Event | None = None) -> Iterator[threading.Event]:
-    """Take Ctrl-C (or SIGTERM, as a service manager stops it) as asking the send to stop: it
-    hands over no new message, and records the outcome of those under way (an interrupt in
-    the middle of one left a message the server took unrecorded, mailed again by the next
-    send: an adversary helper had one member mailed five times in four interrupts). A second
-    one stops it at once, as a kill does: a connection waiting on a server that does not
-    answer was waited for (adversary helper 123). Only the main thread can take signals (the
-    daemon sends on another, and stops its own way)."""
-    asked = given or _Asked()
-    if threading.current_thread() is not threading.main_thread():
-        yield asked
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        if asked.is_set():  # a second one stops at once, as a kill does
-            print("stopped at once: the next digest send repeats at most the messages under "
-                  "way", file=sys.stderr, flush=True)  # fmt: skip
-            os._exit(128 + signum)
-        asked.set()
-        if isinstance(asked, _Asked):
-            asked.signum = signum
-        print("stopping: the messages under way are finished and recorded (Ctrl-C again "
-              "stops at once)", file=sys.stderr, flush=True)  # fmt: skip
-
-    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield asked
-    finally:
-        for sig, was in before.items():
-            signal.signal(sig, was)
-
-
-class _Asked(threading.Event):
-    signum = 0  # a stop asked for, and by which signal
-
-
 def _no_public_address(config: Config) -> InputRefused:
     """Refuse to mail links to this computer while `base_url` is left as it came (held-out
     round D3: with the default, every digest's unsubscribe link pointed at localhost, and
@@ -166,7 +132,21 @@ def _no_public_address(config: Config) -> InputRefused:
         "address"
     )
     line = line_of(text, "site", "base_url")
-    return InputRefused([problem(file, line, message)], outcome="nothing was sent")
+    return InputRefused([problem(file, line, message)], outcome=NOT_SENT)
+
+
+def _copied(config: Config, elsewhere: str) -> InputRefused:
+    """Refuse to send from a state folder that sent from another place: a copy of a project
+    (`cp -a`, a synced folder) mailed every digest still due a second time (stop 61's note)."""
+    message = (
+        f"this state folder sent its digests from {elsewhere}, not from here: a copy of a "
+        "project would mail every digest still due a second time. If you moved it, stop "
+        "sending from the old place and run `reportback digest send --moved` here once"
+    )
+    return InputRefused([problem(config.path("state") / FILE, 1, message)], outcome=NOT_SENT)
+
+
+NOT_SENT = "nothing was sent"
 
 
 def _waiting(pid: str) -> None:
