@@ -616,15 +616,20 @@ def test_an_erased_name_is_not_in_the_pdf_either(cli: Cli, project: Project) -> 
             assert not any(p[0] > 150 and p[2] < 100 for p in _pixels(opened, "RGB"))
 
 
-@pytest.mark.parametrize(("mode", "down"), [("RGBA", False), ("RGB", False), ("L", False),
-                                            ("L", True), ("RGB", True)])  # fmt: skip
+@pytest.mark.parametrize(("mode", "down", "spelt"), [
+    ("RGBA", False, ""), ("RGB", False, ""), ("L", False, ""), ("L", True, ""), ("RGB", True, ""),
+    ("L", False, "backwards"), ("L", False, "utf-16"), ("L", True, "backwards"),
+])  # fmt: skip
 def test_withheld_text_spelled_in_an_images_pixels_is_refused(
-    cli: Cli, project: Project, mode: str, down: bool
+    cli: Cli, project: Project, mode: str, down: bool, spelt: str
 ) -> None:
     """Adversary helper 63: a lossless image whose bytes of colour spell a withheld phrase
     was published, pixels intact; the audit read only the compressed file. It decodes the
-    pixels, all bands and each alone, along the rows and down the columns (helper 167)."""
+    pixels, all bands and each alone, along the rows and down the columns (helper 167),
+    forwards, backwards and every other byte (UTF-16: helper 170)."""
     phrase = b"qorvath blenmist frendal"
+    phrase = {"backwards": phrase[::-1], "utf-16": phrase.decode().encode("utf-16-le")}.get(
+        spelt, phrase)  # fmt: skip
     bands = len(mode)
     red = b"".join(bytes([c, 0, 0]) for c in phrase + b"\0")  # RGB: in the red band alone
     spelled = red if mode == "RGB" else phrase + b"\0" * (4 if mode == "RGBA" else 1)
