@@ -63,17 +63,20 @@ def test_cells_are_counted_as_pandoc_splits_them(row: str, count: int) -> None:
     assert tables.cells(row) == count
 
 
-def test_a_lone_surrogate_in_the_front_matter_is_dropped_not_a_traceback(
+def test_a_lone_surrogate_in_the_front_matter_is_refused_not_a_traceback(
     cli: Cli, project: Project
 ) -> None:
-    """`title: "\\ud800"` (a YAML escape) crashed the PDF's compile with a traceback."""
+    """`title: "\\ud800"` (a YAML escape) crashed the PDF's compile with a traceback; then it
+    was dropped, joining the words around it; now it is refused at its key's line, as every
+    character no output can show is (adversary helper 166)."""
     head = '---\ntitle: "Report \\ud800 from the NEC"\nmeeting: "NEC \\udfff"\n'
     head += 'meeting_date: 2016-09-20\nsummary: "x \\ud83d y"\ntags: ["a\\ud800"]\n---\n\n'
     root = project({"reports/a.md": head + "Met.\n"})
     result = cli("build", "--now", NOW)
-    assert result.code == 0 and "Traceback" not in result.err, result.err
-    page = (root / "site/reports/a/index.html").read_text()
-    assert "Report  from the NEC" in page
+    assert result.code == 1 and "Traceback" not in result.err, result.err
+    for line, key in ((2, "title"), (3, "meeting"), (5, "summary"), (6, "tags")):
+        assert f"reports/a.md:{line}: {key} holds a control character" in result.err, result.err
+    assert not (root / "site").exists()
 
 
 def test_a_link_to_an_id_made_from_withheld_words_is_refused(cli: Cli, project: Project) -> None:
@@ -345,6 +348,15 @@ WORDED = {
     "cut into syllables": "Con-fi-den-tial: zq.\n",
     "cut by middle dots": "Con\u00b7fi\u00b7den\u00b7tial: zq.\n",
     "cut by an apostrophe": "Con\u2019fidential: zq.\n",
+    # adversary helper 170: each was published
+    "cut by a space": "Confi dential: zq.\n",
+    "cut by a figure space": "Confi\u2007dential: zq.\n",
+    "cut by an ogham space": "Confi\u1680dential: zq.\n",
+    "cut by a modifier minus": "Confi\u02d7dential: zq.\n",
+    "cut by a tatweel": "Confi\u0640dential: zq.\n",
+    "members only, joined by a stop": "Members.only: zq.\n",
+    "members only, joined by a bullet": "Members\u2022only: zq.\n",
+    "members only, joined by a long dash": "Members\u2e3aonly: zq.\n",
     "a code span inside the word": "Confi`d`ential: zq.\n",
     "math inside the word": "Conf$\\text{idential}$: zq.\n",
     "letters drawn alike": "Conf\u0268dential: zq.\n",
