@@ -1802,6 +1802,32 @@ def test_a_tag_holding_a_name_another_report_withholds_is_refused(
     assert result.err.startswith("reports/2016-10-04-outcome.md:5: "), "at tags: (honest user 169)"
 
 
+@pytest.mark.parametrize("tags", ["[Zqquimby appeal]", "[ZQQUIMBY]"])
+def test_a_tag_with_a_capital_is_no_public_text_that_frees_a_name(
+    cli: Cli, project: Project, tags: str
+) -> None:
+    """Adversary helper 170: `tags: [Canaryfield appeal]` counted as writing the name with a
+    capital in public text, freed it for itself and for every other report's tags (36 tag
+    pages published the name); a tag holding a name its own report withholds was published
+    too. A tag is an address, not text."""
+    later = HEAD.replace("2016-09-20", "2016-10-04").replace(
+        "---\n\n", f"tags: {tags}\n---\n\n", 1)  # fmt: skip
+    other = HEAD.replace("2016-09-20", "2016-10-11").replace(
+        "---\n\n", "tags: [zqquimby-outcome]\n---\n\n", 1)  # fmt: skip
+    heard = "We heard [Jo Zqquimby]{.confidential}.\n"
+    root = project({"reports/2016-09-20-panel.md": HEAD + heard,
+                    "reports/2016-10-04-outcome.md": later + "The panel concluded.\n",
+                    "reports/2016-10-11-later.md": other + "The panel met.\n"})  # fmt: skip
+    result = cli("check")
+    assert result.code == 1, result.err
+    for name in ("2016-10-04-outcome", "2016-10-11-later"):
+        assert f"reports/{name}.md:5: the tag " in result.err, result.err
+    own = HEAD.replace("---\n\n", f"tags: {tags}\n---\n\n", 1)  # its own report's tag
+    (root / "reports/2016-09-20-panel.md").write_text(own + heard)
+    result = cli("check")
+    assert "reports/2016-09-20-panel.md:5: the tag " in result.err, result.err
+
+
 def test_a_name_a_confidential_report_holds_is_refused_in_another_reports_file_name(
     cli: Cli, project: Project
 ) -> None:
@@ -1952,7 +1978,19 @@ CONTINUED = {
         "## Disputes panel {.confidential}\n\nCases.\n\n## A statement on the disputes panel "
         "and its work\n\nzq.\n", 13, REPEATS,
     ),
-    "its name, under another item's number (honest user 169's rule)": (
+    "its name, under another item's number (adversary helper 170)": (
+        "## Item 4: Staffing {.confidential}\n\nCases.\n\n## Item 5: Staffing\n\nzq.\n", 13,
+        REPEATS),
+    "its title and more, under another item's number": (
+        "## Item 4: Disputes panel {.confidential}\n\nCases.\n\n## Item 5: Disputes panel "
+        "hearing\n\nzq.\n", 13, REPEATS),
+    "its item's number, under another": (
+        "## Item 4: Staffing {.confidential}\n\nCases.\n\n## Item 5: Return to item 4\n\nzq.\n",
+        13, REPEATS),
+    "an outcome, under another item's number": (
+        "## Item 4: Staffing {.confidential}\n\nCases.\n\n## Item 5: Outcome\n\nzq.\n", 13,
+        "no words of its own"),
+    "its name going on, under another item's number": (
         "## Item 4: Staffing {.confidential}\n\nCases.\n\n## Item 5: Staffing (continued)\n\n"
         "zq.\n", 13, GOES_ON),
     "a shortened name, under another item's number": (
@@ -1999,13 +2037,18 @@ def test_a_public_item_resumed_after_a_withheld_one_and_other_headings_are_publi
     assert "Questions." in (root / "site/reports/a/index.html").read_text()
 
 
-def test_another_item_going_on_from_an_earlier_meeting_is_published(
+def test_another_item_going_on_from_an_earlier_meeting_says_how_to_write_it(
     cli: Cli, project: Project
 ) -> None:
     """Honest user helper 169: `## Item 5: Finance (continued)` after a withheld `## Item 4:
-    Staffing` went on from the last meeting's finance item, not from staffing, and was refused."""
+    Staffing` went on from the last meeting's finance item; published, it let `## Item 5:
+    Personnel (continued)` through too (adversary helper 170), so it is refused, saying how
+    to write it; written so, it is published."""
     body = "## Item 4: Staffing {.confidential}\n\nzq.\n\n## Item 5: Finance (continued)\n\nOn.\n"
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
+    assert_refused(cli, root, 11, "## Item 5: Finance, from the last meeting")
+    (root / "reports/a.md").write_text(FRONT + "---\n\n" + body.replace(
+        "(continued)", "(from the last meeting)"))  # fmt: skip
     result = cli("build", "--now", NOW)
     assert result.code == 0, result.err
     assert "On." in (root / "site/reports/a/index.html").read_text()

@@ -37,17 +37,9 @@ def named_across(reports: list[tuple[Source, Naming]]) -> list[Problem]:
             hits = [w for w in hits if len(w) >= SHORTEST and not w.isdigit()
                     and owners[w] is not source and w not in naming.shown]  # fmt: skip
             if hits:
-                line = _key_line(source, "tags") if what == "the tag " else line  # (169)
                 problems.append(problem(shown_path(source.path), line, (
                     f"{what}{value} holds {hits[0]!r}, a name {shown_path(owners[hits[0]].path)} "
                     "withholds: it would be published in this report's addresses, page or "
                     "record; write it from public words"
                 )))  # fmt: skip
     return problems
-
-
-def _key_line(source: Source, key: str) -> int:
-    """Return the line of the file a front-matter key is written on (1 if not found)."""
-    head = source.path.read_text(encoding="utf-8", errors="replace").split("\n")
-    return next((n for n, line in enumerate(head[: source.body_line], 1)
-                 if re.match(rf"{key}[ \t]*:", line)), 1)  # fmt: skip

@@ -91,13 +91,12 @@ def _core(title: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w for w in title if w not in APART and not NUMBERED.fullmatch(w))
 
 
-def _item(words: tuple[str, ...]) -> str:
-    """Return the number of the item a heading names (`Item 4.1`, `4 (b)`: 4; not `7c`, a
-    sub-item of its own: honest user helper 165's `### 7c. Pensions` after `### 7b. …`)."""
-    for i, word in enumerate(words):
-        if re.fullmatch(r"\d{1,2}", word) and (i == 0 or words[i - 1] in APART):
-            return word
-    return ""
+def _items(words: tuple[str, ...]) -> list[str]:
+    """Return the numbers of the items a heading names (`Item 4.1`, `4 (b)`: 4; not `7c`, a
+    sub-item of its own: honest user helper 165's `### 7c. Pensions` after `### 7b. …`;
+    `Item 5: Return to item 4`: 5 and 4, adversary helper 170)."""
+    return [w for i, w in enumerate(words)
+            if re.fullmatch(r"\d{1,2}", w) and (i == 0 or words[i - 1] in APART)]  # fmt: skip
 
 
 def _run_together(words: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
@@ -136,23 +135,24 @@ def continued(regions: Regions) -> Iterator[Found]:
         said = {_folded(w) for w in words}
         says_so = bool(GOING_ON & said) or any(w in PARTS for w in said)
         going_on = says_so or not title
-        going_on = going_on or not (_core(title) or _item(words) or _numbers(title))  # `##
-        # Same item` (164); not `## 2027`, a year's heading
+        numbered = bool(_items(words) or _numbers(title))  # `## Item 5`; `## 2027`, a year's
+        linked = any(_folded(w) in LINKING for w in words)  # but `## Item 5: Outcome` (170)
+        going_on = going_on or not (_core(title) or (numbered and not linked))  # `## Same item`
         public = [_title(h[2]) for h in headings[:index] if regions.level_at(h[1]) <= mine]
         resumed = any((set(title) - APART) & set(p) for p in public)  # after a break: `##
         # Finance (continued)` after `## Item 2: Finance` (162), `## Item 2 (contd): Witney
         # timetable` after `## Item 2: Selections in Witney` (165)
         named = _holds(title, theirs) or _run_together(words, before[2])
-        other = {w for w in title if NUMBERED.fullmatch(w)} - set(theirs)  # another number:
-        core = _core(theirs)  # another item (`## Motions (6)` after `## Motions (5)`: bench's)
-        named = named or (not other and bool(core) and _holds(_core(title), core))
-        named = named or (_item(words) != "" and _item(words) == _item(before[2]))  # (164)
-        own = {w for w in _core(title) if w[:4] not in {t[:4] for t in core}}  # not `Staff`
-        another = own == set(_core(title)) != set() and _item(words) not in ("", _item(before[2]))
-        # another item's, numbered otherwise, words its own: `## Item 5: Finance (continued)`
-        # after `## Item 4: Staffing` (honest user 169)
-        if not named and (resumed or another or not going_on):  # `Item 4 (contd)` (156),
-            continue  # `## Outcome`, `## Second half`: nothing of its own (160); named, public
+        core = _core(theirs)  # its words under another item's number too (`## Item 5: Disputes
+        # panel hearing`: adversary helper 170), not the next of a series (`## Case 2` after
+        # `## Case 1`: honest user helper 169; the bench's `## Motions (6)` after `(5)`)
+        numbers = [{w for w in t if NUMBERED.fullmatch(w)} for t in (title, theirs)]
+        series = bool(numbers[0] - numbers[1] and numbers[1] - set(_items(before[2])))
+        series = series and not _items(words)  # each numbered after its words, not an item
+        named = named or (bool(core) and not series and _holds(_core(title), core))
+        named = named or bool(set(_items(before[2])) & set(_items(words)))  # (164, 170)
+        if not named and (resumed or not going_on):  # `Item 4 (contd)` (156), `## Outcome`,
+            continue  # `## Second half`: nothing of its own (160); named, public before or not
         line = regions.line_of(at)
         apart = line - regions.line_of(before[1])
         yield (
@@ -163,8 +163,17 @@ def continued(regions: Regions) -> Iterator[Found]:
                 "withheld with it: a section ends at the next heading of its level, so this one "
                 "and what follows it would be published. Mark it too (## Heading "
                 "{.confidential} or {.members}), or give it a heading of its own"
+                + (ELSEWHERE * (says_so and not named and bool(_core(title))))
             ),
         )
+
+
+ELSEWHERE = (
+    "; if it goes on from an item of an earlier meeting, say so in other words (## Item 5: "
+    "Finance, from the last meeting)"
+)
+"""Honest user helper 169's `## Item 5: Finance (continued)` after a withheld `## Item 4:
+Staffing`: refused (`## Item 5: Personnel (continued)` is its shape: adversary helper 170)."""
 
 
 def _says(named: bool, says_so: bool) -> str:

@@ -74,7 +74,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
     items: dict[Audience, set[str]] = {}  # a withheld heading's first word: an item's name
     lower: dict[Audience, set[str]] = {}  # words written in lower case: no name, to those
     # who read them (an email address in withheld text is a name still: adversary helper 159)
-    shown: dict[Audience, list[str]] = {Audience.PUBLIC: _front(source)}
+    shown: dict[Audience, list[str]] = {Audience.PUBLIC: _front(source)}  # no tag: an address
     attributed: list[tuple[Node, Audience]] = []
     described = {id(n) for image in json_ast.walk(blocks) if image["t"] == "Image"
                  for n in json_ast.walk(image["c"][1])}  # fmt: skip
@@ -108,8 +108,8 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
             if level > Audience.PUBLIC:
                 given = [v for what, v, _ in _given(node, level) if what in OWN_NAMES]
                 owned.setdefault(level, set()).update(compared_words(" ".join(given)))
-        for key in ROUTING:  # the CLPs and regions an item concerns are public
-            if concerned := json_ast.attr_value(node, key):
+        for key in (*ROUTING, "reason"):  # the CLPs and regions an item concerns are public,
+            if concerned := json_ast.attr_value(node, key):  # and a reason, its placeholder's
                 shown[Audience.PUBLIC].append(concerned)
 
     json_ast.walk_levels(blocks, visit, Audience.CONFIDENTIAL if confidential else Audience.PUBLIC)
@@ -118,8 +118,12 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
         for node, level in attributed
         for what, value, at in _given(node, level)
     ]
-    for what, value in (("the file name ", source.path.name), ("id: ", source.meta.id or "")):
-        given.append((None, what, value, Audience.PUBLIC, Audience.PUBLIC))  # at line 1 (148)
+    fronted = [("the file name ", source.path.name), ("id: ", source.meta.id or "")]
+    fronted += [("the tag ", tag) for tag in source.meta.tags]  # (adversary helper 170)
+    for what, value in fronted:  # named at line 1 (148), a tag at `tags:` (honest user 169)
+        given.append((None, what, value, Audience.PUBLIC, Audience.PUBLIC))
+    tags = key_line(source, "tags") if source.meta.tags else 1
+    first = {what: 1 if what != "the tag " else tags for what, _ in fronted}  # a file line
     public: dict[Audience, set[str]] = {}
     found: list[Found] = []
     for node, what, value, at, level in given:
@@ -136,7 +140,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
             public[at] = _shown_to(shown, at)
         if word := _spells(compared_words(_compared(what, value)), higher - public[at]):
             found.append((
-                2 - source.body_line if node is None else _line(regions, value, level),
+                _line(regions, value, level) if node else first[what] + 1 - source.body_line,
                 f"{what}{value} is written from words withheld in this report ({word!r}), and "
                 "would publish them: write it from public words",
             ))  # fmt: skip
@@ -144,14 +148,13 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
     held = (spanned, named, items)  # an item's name too (`## Smith appeal`: helper 164)
     names = set().union(*(ws for pool in held for lv, ws in pool.items() if lv > 0))
     names -= shown_to_all | set().union(*(ws for lv, ws in lower.items() if lv == 0))
-    unseen = tuple((1 if node is None else source.body_line + _line(regions, v, lv) - 1,
+    unseen = tuple((first[what] if node is None else source.body_line + _line(regions, v, lv) - 1,
                     what, _compared(what, v))
                    for node, what, v, at, lv in given
                    if at == Audience.PUBLIC and v and what in ACROSS)  # fmt: skip
-    front = " ".join(_front(source)).split()  # a tag is a page's address (helper 164)
-    capitals = [t for t in [*shown.get(Audience.PUBLIC, []), *front] if t[:1].isupper()]
+    front = " ".join(_front(source)).split()  # written with a capital: its words (not a tag's:
+    capitals = [t for t in [*shown.get(Audience.PUBLIC, []), *front] if t[:1].isupper()]  # 170)
     named_here = _with_plurals(compared_words(" ".join([*capitals, *source.meta.clps])))
-    unseen += tuple((1, "the tag ", tag) for tag in source.meta.tags)
     naming = Naming(_named(names), frozenset(named_here), () if confidential else unseen)
     if confidential:
         return Spelling([], naming, [])
@@ -180,7 +183,7 @@ def _also_shown(regions: Regions, names: frozenset[str], first: int) -> Iterator
 CALENDAR = frozenset(n.lower() for n in [*calendar.month_name[1:], *calendar.day_name])
 """Words with a capital that name no one (as `The` does, at a span's start: too short)."""
 ACROSS = frozenset({"the file name ", "id: ", "identifier #", "decision=", "the title ",
-                    "the address "})  # fmt: skip
+                    "the address ", "the tag "})  # fmt: skip
 """What a report publishes unread, or as a name, compared with names others withhold."""
 EMAIL = re.compile(r"([\w.+-]+)@[\w-]+(?:\.[\w-]+)+")
 
@@ -200,6 +203,13 @@ def _shown_to(shown: dict[Audience, list[str]], at: Audience = Audience.PUBLIC) 
     return _with_plurals(
         compared_words(" ".join(t for lv, ts in shown.items() if lv <= at for t in ts))
     )
+
+
+def key_line(source: Source, key: str) -> int:
+    """Return the line of the file a front-matter key is written on (1 if not found)."""
+    head = source.path.read_text(encoding="utf-8", errors="replace").split("\n")
+    return next((n for n, line in enumerate(head[: source.body_line], 1)
+                 if re.match(rf"{key}[ \t]*:", line)), 1)  # fmt: skip
 
 
 def _named(words: set[str]) -> frozenset[str]:
@@ -238,7 +248,8 @@ ADDRESSING = frozenset({"identifier #", "decision=", "the file name ", "id: ", "
 the report's addresses, an id and a decision, which name an item (adversary helper 144: the
 heading's words went into every address of the report), and a title or a picture's
 description, which no reader sees (helper 152). A link's address may
-(`https://example.org/staffing-rules` beside `## Staffing {.confidential}`)."""
+(`https://example.org/staffing-rules` beside `## Staffing {.confidential}`), and a tag (a
+topic: `finance` beside `## Finance and audit {.confidential}`: the bench's reports)."""
 NAMING = frozenset({"reason="})
 """A reason names the kind of item withheld, in the words of the meeting, which other
 withheld text shares ("Legal advice" beside "the Governance and Legal Unit", a withheld
@@ -248,13 +259,13 @@ A file name and `id:` are compared with names in all withheld text (adversary he
 
 
 def _front(source: Source) -> list[str]:
-    """Return the front matter's published words: the report's title, meeting, summary,
-    tags, corrections, the CLPs and regions it concerns, and its meeting's day, month and
-    year as a page shows them (`nec-witney.md` with `clps: [witney]`, `nec-december.md`:
-    adversary helper 120)."""
+    """Return the front matter's published words: the report's title, meeting, summary
+    (not its tags: addresses), corrections, the CLPs and regions it concerns, and its
+    meeting's day, month and year as a page shows them (`nec-witney.md` with `clps:
+    [witney]`, `nec-december.md`: adversary helper 120)."""
     meta = source.meta
     day = meta.meeting_date.strftime("%A %-d %B %Y")
-    return [meta.title, meta.meeting, meta.summary or "", *meta.tags, day,
+    return [meta.title, meta.meeting, meta.summary or "", day,
             *(c.note for c in meta.corrections), *(c.replace("-", " ") for c in meta.clps),
             *meta.regions]  # fmt: skip
 
