@@ -551,6 +551,23 @@ def test_a_sentence_about_confidentiality_is_published(
     assert result.code == 0, result.err
 
 
+def test_a_marked_heading_after_tab_indented_lines_is_not_read_as_a_label(
+    cli: Cli, project: Project
+) -> None:
+    """Honest user helper 171: after two lines starting with a tab (a table pasted from a
+    word processor), `## Strictly confidential {.confidential}` was refused as a label that
+    nothing marks: the rule read where each line is in the body as written, the levels
+    where it is with its tabs run. An unmarked label after them is still refused."""
+    table = "Met.\n\n\tRule change\tVote\n\tChapter 2\tAgreed\n\n"
+    root = project({"reports/a.md": FRONT + "---\n\n" + table + "## Strictly confidential "
+                    "{.confidential}\n\nZq was expelled.\n\n## Next\n\nText.\n"})  # fmt: skip
+    result = cli("check")
+    assert result.code == 0, result.err
+    (root / "reports/a.md").write_text(FRONT + "---\n\n" + table + "Strictly confidential: zq.\n")
+    result = cli("check")
+    assert result.code == 1 and "reports/a.md:12: 'Strictly confidential" in result.err, result.err
+
+
 @pytest.mark.parametrize(
     ("label", "line"),
     [("###### Confidential", 15), ('See [the page](https://example.org "Confidential").', 15),

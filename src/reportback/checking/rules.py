@@ -137,7 +137,7 @@ class BodyChecker:
         ]
         said: list[tuple[int, str]] = []
         if not self.source.meta.confidential:  # a confidential report is never published
-            said = list(intent.said_withheld(self.source.body, regions))
+            said = list(intent.said_withheld(regions.body, regions))  # tabs run, as it reads
             said += [(line, message) for message, needles in read_labels.said_in_blocks(ast)
                      if (line := read_labels.line_of(self.lines, *needles) or self.line_of(
                          *needles)) not in {n for n, _ in said}]  # fmt: skip

@@ -6,8 +6,10 @@ each word of a line so before its patterns read the line.
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
+from collections.abc import Iterator
 
 KEYWORDS = (
     "confidential", "confidentially", "members", "member", "secret", "private", "embargoed",
@@ -20,9 +22,13 @@ REAL = frozenset({
     "infernal", "internals", "oily", "inly", "publications", "publicatio", "onlay",
 })  # fmt: skip
 """Words one slip from a label's that are words of their own."""
-PIECES = re.compile(r"[^\W\d_]+(?:[-‐‑·.|’'`][^\W\d_]+)*")
-"""A word, or a word cut by hyphens, stops, bars or apostrophes between its letters."""
-CUTS = re.compile(r"[-‐‑·.|’'`]")
+CUT = "-‐‑·.|’'`˗⁃‧•ー⸺⸻ـ"
+PIECES = re.compile(rf"[^\W\d_]+(?:[{CUT}][^\W\d_]+)*")
+"""A word, or a word cut by hyphens, stops, bars, apostrophes or dots between its letters
+(`Con˗fidential`, `Members•only`: adversary helper 170)."""
+CUTS = re.compile(f"[{CUT}]")
+SPLIT = re.compile(r"([^\W\d_]+)[^\S\n]([^\W\d_]+)")
+"""Two words a space apart: a label's word cut in two (`Confi dential:`: helper 170)."""
 
 
 def _slips(word: str) -> set[str]:
@@ -47,17 +53,64 @@ def _read(word: str) -> str | None:
     otherwise; else None."""
     if not 3 <= len(word) <= 40:  # no slip of a key is shorter; none cut is so long
         return None
-    joined = word.lower() if word.isalpha() else CUTS.sub("", word).lower()
+    joined = CUTS.sub("", word).lower()  # (ـ and ー are letters to Python: cut them too)
     if joined in KEYWORDS:
         return joined if joined != word.lower() else None
+    parts = [p for p in CUTS.split(word.lower()) if p]  # `Members·only`: two label words
+    if len(parts) > 1 and all(p in KEYWORDS for p in parts) and not ADDRESS.search(word):
+        return " ".join(parts)
     return MISSPELT.get(joined)
+
+
+ADDRESS = re.compile(r"[.][^\W\d_]+[.@]|[@/]")
+"""What a word holds if it is (part of) an address (`members.only@…`: honest user helper
+133's; `Members.only:` is a label's two words)."""
+
+
+def _whole(piece: re.Match[str]) -> str:
+    """Return a piece with the character after it if that goes on as an address does (`@`,
+    or a stop and a letter), which `_read` reads as an address's."""
+    after = piece.string[piece.end() : piece.end() + 2]
+    return piece[0] + after[0] if after[:1] == "@" or re.match(r"\.\w", after) else piece[0]
+
+
+def _joined(pair: re.Match[str]) -> str | None:
+    """Return the label's word two words a space apart make, if neither is a word of its own
+    (`Confi dential`; not `members only`)."""
+    joined = (pair[1] + pair[2]).lower()
+    if joined in KEYWORDS and pair[1].lower() not in KEYWORDS and pair[2].lower() not in KEYWORDS:
+        return joined
+    return None
 
 
 def misspelt(line: str) -> bool:
     """Whether a line holds a label's word written otherwise."""
-    return any(_read(word) is not None for word in PIECES.findall(line))
+    if any(_read(_whole(word)) is not None for word in PIECES.finditer(line)):
+        return True
+    words = [w.strip(string.punctuation).lower() for w in line.split()]  # cheap, then `_pairs`
+    return any(a + b in KEYWORDS for a, b in itertools.pairwise(words) if a in STARTS)
+
+
+STARTS = frozenset(k[:i] for k in KEYWORDS for i in range(1, len(k)))
+"""What a label's word cut in two may start with."""
 
 
 def respelt(line: str) -> str:
     """Return a line with each label's word written otherwise written as it is spelt."""
-    return PIECES.sub(lambda m: _read(m[0]) or m[0], line)
+    line = PIECES.sub(lambda m: _read(_whole(m)) or m[0], line)
+    if not misspelt(line):
+        return line
+    out, at = [], 0
+    for pair in _pairs(line):
+        if pair.start() >= at and (joined := _joined(pair)):
+            out += [line[at : pair.start()], joined]
+            at = pair.end()
+    return "".join([*out, line[at:]])
+
+
+def _pairs(line: str) -> Iterator[re.Match[str]]:
+    """Yield each two words a space apart, overlapping (`a b c`: `a b`, `b c`)."""
+    at = 0
+    while (pair := SPLIT.search(line, at)) is not None:
+        yield pair
+        at = pair.start(2)
