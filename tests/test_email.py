@@ -1094,26 +1094,33 @@ def test_a_report_narrowed_to_other_clps_leaves_a_message_waiting_for_the_old_on
     assert [m["Subject"].split(" — ")[0] for m in to_ann] == ["NEC, 20 September"]
 
 
-def test_a_message_that_may_have_arrived_is_sent_again_as_it_was_when_narrowed(
+def test_a_message_that_may_have_arrived_is_cancelled_when_narrowed_never_made_anew(
     cli: Cli, project: Project
 ) -> None:
     """An adversary helper's finding: a message whose connection was lost once it was handed
     over (it may have arrived) was cancelled when its report was narrowed to other CLPs, and
-    made anew when it was widened again: the member got it twice, under two Message-IDs."""
+    made anew when it was widened again: the member got it twice, under two Message-IDs.
+    Then it was kept and sent again, made as published now: members' text written after the
+    report was narrowed to Hackney went to a Witney member (adversary helper 172). It is
+    cancelled whole, its report counted as mailed to her, and not made anew when widened."""
     with Server(Faults(drop_at={1})) as server:  # Witney's report to Ann first: lost
         root = setup(cli, project, server, connections=1)
         assert "1 deferred" in cli("digest", "send", "--now", T2).err
         witney = root / "reports/2016-10-04-witney.md"
         text = witney.read_text()
-        witney.write_text(text.replace("- witney", "- hackney-north-and-stoke-newington"))
+        narrowed = text.replace("- witney", "- hackney-north-and-stoke-newington")
+        witney.write_text(narrowed + "\n::: members\nzqnarrowed briefing for Hackney\n:::\n")
         assert cli("build", "--now", "2026-11-20T10:30:00+00:00").code == 0
         assert cli("digest", "send", "--now", "2026-11-20T11:00:00+00:00").code == 0
         witney.write_text(text)
         assert cli("build", "--now", "2026-11-20T11:30:00+00:00").code == 0
         assert cli("digest", "send", "--now", "2026-11-20T12:00:00+00:00").code == 0
-        to_ann = [m for m in server.recorder.parsed() if m["To"].addresses[0].username == "ann"]
+        sent = server.recorder.parsed()
+    to_ann = [m for m in sent if m["To"].addresses[0].username == "ann"]
     ids = {m["Message-ID"] for m in to_ann if "Witney selection" in m["Subject"]}
     assert len(ids) == 1, ids
+    assert not any("zqnarrowed" in parts(m) for m in to_ann), "Hackney's members' text"
+    assert any("zqnarrowed" in parts(m) for m in sent if m["To"].addresses[0].username == "bob")
 
 
 @pytest.mark.parametrize(

@@ -428,6 +428,31 @@ def test_preferences_change_clp_and_cadence(client: TestClient, site: Path) -> N
     assert db.execute("SELECT cadence_at FROM subscribers WHERE id = ?", (sid,)).fetchone()[0]
 
 
+def test_a_members_clp_is_the_membership_lists_not_the_preferences_pages(
+    cli: Cli, client: TestClient, site: Path
+) -> None:
+    """Adversary helper 172: an imported member chose another CLP on the preferences page and
+    kept the members' audience, so members' material for that CLP (and its region) went to
+    them. A member's CLP is the list's; the page changes their cadence only."""
+    (site / "m.csv").write_text("email,clp\nmember@example.org,witney\n")
+    assert cli("subscribers", "import", "m.csv").code == 0
+    db = sqlite3.connect(site / ".reportback/state.sqlite")
+    sid = db.execute("SELECT id FROM subscribers WHERE email='member@example.org'").fetchone()[0]
+    token = Tokens(load_secret(load_config().path("state"))).make(
+        sid, "member@example.org", "preferences"
+    )
+    page = client.get(f"/preferences?token={token}")
+    assert "from the party's membership list" in page.text and 'id="pref-clp"' not in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    saved = client.post(f"/preferences?token={token}",
+                        data={"clp": "hackney-north-and-stoke-newington", "cadence": "monthly",
+                              "csrf": csrf.group(1)})  # fmt: skip
+    assert saved.status_code == 200 and "Saved." in saved.text
+    row = db.execute("SELECT clp, cadence, audience FROM subscribers WHERE id = ?", (sid,))
+    assert row.fetchone() == ("witney", "monthly", "members")
+
+
 def test_preferences_of_an_address_that_unsubscribed_say_nothing_is_sent(
     client: TestClient, site: Path
 ) -> None:

@@ -222,8 +222,8 @@ def let_go(db: sqlite3.Connection, row: int, subscriber: int, reports: Iterable[
 
 LOST = "connection lost"
 """How a message the connection was lost after handing over is recorded (`smtp`): it may
-have arrived, so it is sent again as it was, with its Message-ID, not made anew (narrowed,
-then widened, it reached a member twice: an adversary helper's finding)."""
+have arrived, so it is sent again with its Message-ID, or cancelled, never made anew
+(narrowed, then widened, it reached a member twice: an adversary helper's finding)."""
 HANDING = "handed over, no reply recorded"
 """How a message is recorded as a connection hands it over (`smtp`), until its reply is: a
 send killed then leaves it so, and it may have arrived (adversary helper 62)."""
@@ -245,10 +245,10 @@ def drop_withdrawn(
     queued), or that no longer `reaches` the message's CLP (its `clps:` narrowed: a deferred
     message still held it, an adversary helper's finding), out of the messages due, as if
     never queued (so they are queued again if they come back); a message left with none is
-    cancelled (removed). One that may have arrived keeps its reports still published, whatever
-    its CLP; it loses none: with one withdrawn it is cancelled whole, its reports counted as
-    mailed (`forget`: sent without it, under its Message-ID, it was another message). Return
-    how many."""
+    cancelled (removed). One that may have arrived loses none: with one withdrawn or narrowed
+    away it is cancelled whole, its reports counted as mailed (`forget`: sent without it,
+    under its Message-ID, it was another message; sent with it, made as published now, it
+    took members' text written since for other CLPs: adversary helper 172). Return how many."""
     cancelled = 0
     with atomic(db):
         for row_id, sid, reports, clp, error in db.execute(
@@ -257,7 +257,7 @@ def drop_withdrawn(
         ).fetchall():
             shown = reports.split("\n")
             sent = may_have_arrived(error)  # tried again as it was, or not at all
-            goes = {r for r in shown if r in published and (sent or reaches(r, clp))}
+            goes = {r for r in shown if r in published and reaches(r, clp)}
             gone = [r for r in shown if r not in goes]
             if not gone:
                 continue

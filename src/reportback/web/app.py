@@ -252,6 +252,8 @@ class Service:
         if not from_the_site(request, self.config.site.base_url, str(form.get("csrf", ""))):
             return self.message("Form expired", "Please reload the page and try again.", 403)
         clp, cadence = str(form.get("clp", "")), str(form.get("cadence", ""))
+        if person.audience == "members":  # the membership list's CLP: members' material goes
+            clp = person.clp  # by it (one chosen here read another CLP's: adversary helper 172)
         if clp not in self.directory.by_slug or cadence not in CADENCES:
             return self.message("Nothing changed", "Please choose a CLP and a cadence.", 400)
         with self.db() as db:
