@@ -48,6 +48,36 @@ def test_front_matter_not_yaml(cli: Cli, project: Project) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("head", "said"),
+    [  # honest user helper 171: no word of the curly quotes, nor of the no-break space
+        ("title: “NEC report: March”\n", "reports/a.md:2: front matter is not valid YAML: "
+         "mapping values are not allowed here: a value holding ': ' must be in quotes (title: "
+         "\"NEC: January\"); straight ones: a word processor's “…” are not quotes to YAML"),
+        ("title: T\nmeeting:\u00a0NEC\n", "reports/a.md:3: front matter is not valid YAML: could "
+         "not find expected ':': a no-break space after a key's colon; type a plain space"),
+    ],
+)  # fmt: skip
+def test_front_matter_a_word_processor_wrote_says_what_to_retype(
+    cli: Cli, project: Project, head: str, said: str
+) -> None:
+    text = f"---\n{head}meeting_date: 2016-09-20\n---\nx\n"
+    if "meeting:" not in head:
+        text = text.replace("meeting_date", "meeting: NEC\nmeeting_date")
+    root = project({"reports/a.md": text})
+    refused(cli, root, said)
+
+
+def test_a_message_names_a_character_that_shows_nothing(cli: Cli, project: Project) -> None:
+    """Honest user helper 171: `'{.confi\\xaddential}'` said nothing of which to retype."""
+    text = (
+        "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\n---\n\n## A {.confi\u00addential}\n"
+    )
+    project({"reports/a.md": text})
+    result = cli("check")
+    assert result.code == 1 and "[soft hyphen]" in result.err and "\\xad" not in result.err
+
+
 def test_front_matter_unknown_key_typo(cli: Cli, project: Project) -> None:
     text = "---\ntitle: T\nmeeting: NEC\nmeeting_date: 2016-09-20\nconfidental: true\n---\nx\n"
     root = project({"reports/a.md": text})

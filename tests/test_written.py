@@ -961,6 +961,15 @@ def test_a_marked_heading_in_a_footnote_is_named_as_the_cause(cli: Cli, project:
     assert len(err.strip().splitlines()) == 2, err  # the problem, and the summary
 
 
+def test_a_fence_after_a_paragraph_line_says_to_put_a_blank_line_before_it(
+    cli: Cli, project: Project
+) -> None:
+    """Honest user helper 171: `::: confidential` right after a paragraph's line (text to
+    pandoc) was refused first with "remove it", the one thing the rep must not do."""
+    body = "Hello there.\n::: confidential\nJo Zqcs was expelled.\n:::\n\nText.\n"
+    assert_refused(cli, project({"reports/a.md": HEAD + body}), 8, "put a blank line before it")
+
+
 def test_a_fence_closed_with_fewer_colons_than_opened_it_is_named(
     cli: Cli, project: Project
 ) -> None:

@@ -20,7 +20,19 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        message = self.message
+        for escaped, named in UNSEEN.items() if "\\" in message else ():
+            message = message.replace(escaped, named)
+        return f"{self.path}:{self.line}: {message}"
+
+
+UNSEEN = {
+    "\\xa0": "[no-break space]", "\\xad": "[soft hyphen]", "\\u200b": "[zero-width space]",
+    "\\u200c": "[zero-width non-joiner]", "\\u200d": "[zero-width joiner]",
+    "\\u2060": "[word joiner]", "\\ufeff": "[zero-width no-break space]",
+}  # fmt: skip
+"""Characters that show nothing, as a message quoting text (`repr`) writes them, and named:
+`'{.confi\\xaddential}'` told the rep nothing of which to retype (honest user helper 171)."""
 
 
 @dataclass(frozen=True)

@@ -237,3 +237,25 @@ def _key_written(commented: re.Match[str]) -> tuple[str, str, str]:
     value, *told = re.split(r"[ \t]#", commented.string[commented.end() :], maxsplit=1)
     key = commented.string[: commented.end()].lstrip(" \t#")
     return " ".join((key + value).split()), value, f"#{''.join(told)}"
+
+
+def not_yaml(head: str, error: yaml.YAMLError) -> tuple[int, str]:
+    """Return the line and the words of why front matter is not YAML, with what to do."""
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    reason = getattr(error, "problem", None) or str(error)
+    lines = head.split("\n")
+    spaced = next((n for n, text in enumerate(lines, 1) if NBSP_KEY.match(text)), 0)
+    if spaced:  # `meeting:\u00a0NEC`: named at the next line (honest user helper 171)
+        return spaced, f"{reason}: a no-break space after a key's colon; type a plain space"
+    if "'\\t'" in reason:  # `title:\t"x"`, aligned by an editor (adversary helper 104)
+        reason += ": YAML takes no tab there; write spaces"
+    if "mapping values are not allowed" in reason:  # `title: NEC report: January` (117)
+        curly = 0 < line <= len(lines) and any(c in lines[line - 1] for c in "“”‘’")
+        reason += ": a value holding ': ' must be in quotes (title: \"NEC: January\")"
+        reason += "; straight ones: a word processor's “…” are not quotes to YAML" * curly
+    return line, reason
+
+
+NBSP_KEY = re.compile(r"[ \t]*[\w-]+:\u00a0")
+"""A key, its colon and a no-break space: YAML reads no key there (a Mac's Option-Space)."""

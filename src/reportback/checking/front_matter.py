@@ -23,6 +23,7 @@ from reportback.checking.front_lines import (
     REQUIRED,
     commented_keys,
     held_notes,
+    not_yaml,
     read_as_text,
 )
 from reportback.checking.intent import says_withheld
@@ -92,13 +93,7 @@ def _meta(head: str, shown: str, directory: Directory) -> tuple[Meta, list[Probl
     except RecursionError:
         return PLACEHOLDER_META, [problem(shown, 1, "front matter is nested too deeply")]
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        reason = getattr(exc, "problem", None) or str(exc)
-        if "'\\t'" in reason:  # `title:\t"x"`, aligned by an editor (adversary helper 104)
-            reason += ": YAML takes no tab there; write spaces"
-        if "mapping values are not allowed" in reason:  # `title: NEC report: January` (117)
-            reason += ": a value holding ': ' must be in quotes (title: \"NEC: January\")"
+        line, reason = not_yaml(head, exc)
         return PLACEHOLDER_META, [problem(shown, line, f"front matter is not valid YAML: {reason}")]
     if not isinstance(node, yaml.MappingNode) or not isinstance(values, dict):
         message = "front matter must be a mapping of keys to values"

@@ -129,9 +129,10 @@ def _mark_like(text: str, what: str, lines: list[str], seen: set[str]) -> Iterat
         )
         return
     if not found.startswith(("{", ".", "#")):  # a fence, a comment or a tag
+        fix = FENCE_FIX if found.startswith(":::") else "remove it"
         yield (
             line_of(lines, found.split()[0][:40], text),
-            f"{found[:40]!r} would be published as written, withholding nothing; remove it",
+            f"{found[:40]!r} would be published as written, withholding nothing; {fix}",
         )
         return
     if attempted_record(found) == found:
@@ -161,6 +162,10 @@ def _mark_like(text: str, what: str, lines: list[str], seen: set[str]) -> Iterat
     )
 
 
+FENCE_FIX = (
+    "a ::: fence opens a div only at a line's start after a blank line: put a blank line "
+    "before it, or remove it"
+)  # (honest user helper 171: told only to remove it)
 CURLY = re.compile("[“”‘’«»„‟‚‛]")
 CURLY_HINT = (
     '; write straight quotes (") around a value, and no curly quote or apostrophe in an id '
