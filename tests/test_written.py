@@ -1837,6 +1837,22 @@ def test_a_tag_with_a_capital_is_no_public_text_that_frees_a_name(
     assert "reports/2016-09-20-panel.md:5: the tag " in result.err, result.err
 
 
+def test_a_report_refused_still_withholds_its_names_from_the_others_in_the_same_check(
+    cli: Cli, project: Project
+) -> None:
+    """Honest user helper 169 and adversary helper 170: while the report withholding a name
+    had a problem of its own, `check` said nothing of another report's tag holding that name
+    (told one by one, the rep fixed one and met the next)."""
+    own = HEAD.replace("---\n\n", "tags: [Zqquimby]\n---\n\n", 1)
+    later = HEAD.replace("2016-09-20", "2016-10-04").replace(
+        "---\n\n", "tags: [zqquimby-appeal]\n---\n\n", 1)  # fmt: skip
+    project({"reports/2016-09-20-panel.md": own + "We heard [Jo Zqquimby]{.confidential}.\n",
+             "reports/2016-10-04-outcome.md": later + "The panel concluded.\n"})  # fmt: skip
+    result = cli("check")
+    assert "reports/2016-09-20-panel.md:5: the tag Zqquimby is written from" in result.err
+    assert "reports/2016-10-04-outcome.md:5: the tag zqquimby-appeal holds" in result.err
+
+
 def test_a_name_a_confidential_report_holds_is_refused_in_another_reports_file_name(
     cli: Cli, project: Project
 ) -> None:

@@ -27,6 +27,7 @@ from reportback.checking.source_reader import (
     regions,
     spaced,
 )
+from reportback.checking.spelled import Naming
 from reportback.clps import Directory
 from reportback.config import Config
 from reportback.errors import (
@@ -54,6 +55,8 @@ class Parsed:
 
 
 PANDOC = version("pypandoc-binary")
+Outcome = tuple[Checked | None, list[Problem], tuple[Source, Naming] | None]
+"""A report checked, or its problems, and then its names (which the others must not hold)."""
 """The pandoc that parses: a parse (and all made from it) is made again when it changes."""
 
 
@@ -158,32 +161,32 @@ def load_and_check(
     checked: list[Checked] = []
     context = _context(reports, directory, raw_html)
 
-    def passed(path: Path) -> tuple[Checked | None, list[Problem]] | None:
+    def passed(path: Path) -> Outcome | None:
         digest = _digest(path)
         earlier = _passed_before(cache, _check_key(digest, path, context)) if digest else None
-        return None if earlier is None else (earlier, [])
+        return None if earlier is None else (earlier, [], None)
 
-    def check_one(pandoc: Pandoc, path: Path) -> tuple[Checked | None, list[Problem]]:
+    def check_one(pandoc: Pandoc, path: Path) -> Outcome:
         shown = shown_path(path)
         loaded, found = load_report(path, directory, shown)
         if loaded is None:
-            return None, found
+            return None, found, None
         checker = BodyChecker(loaded, shown, directory, reports, raw_html, cache)
         if checker.refused_before_parsing():
-            return None, found + checker.problems
+            return None, found + checker.problems, None
         try:
             parsed = parse_body(loaded, pandoc, cache)
             found += checker.run(parsed.ast, parsed.warnings, parsed.regions)
         except RecursionError:
             checker.at(1, "nested too deeply to read (lists, quotes, brackets…); flatten it")
-            return None, found + checker.problems
+            return None, found + checker.problems, None
         except TooSlow:
             checker.at(1, f"pandoc could not read this report in {worker.TIMEOUT:.0f} s; "
                           "something in it makes its reader slow (many < or & or ` that "
                           "nothing closes, deep nesting): simplify it")  # fmt: skip
-            return None, found + checker.problems
-        if found:
-            return None, found
+            return None, found + checker.problems, None
+        if found:  # its names still count for the others (helpers 169, 170: told one by one)
+            return None, found, (loaded, checker.anchors.naming)
         notes = tuple(checker.warnings)
         marks = json_ast.count_marks(parsed.ast["blocks"])
         kept = parsed.regions.without_wording()  # the words were for the rules: done with
@@ -198,9 +201,10 @@ def load_and_check(
         return (
             Checked(loaded, parsed.later, checker.images, written, notes, marks, checker.anchors),
             found,
+            None,
         )
 
-    def check_some(paths: Sequence[Path]) -> Iterable[tuple[Checked | None, list[Problem]]]:
+    def check_some(paths: Sequence[Path]) -> Iterable[Outcome]:
         with Pandocs() as pandocs:
             return list(progress(pandocs.map(check_one, paths), show_progress, "checking",
                                  len(paths)))  # fmt: skip
@@ -211,8 +215,10 @@ def load_and_check(
     earlier = {path: passed(path) for path in files}
     missing = [path for path in files if earlier[path] is None]
     made = dict(zip(missing, shared(missing, check_some, "checking"), strict=True))
+    failed: list[tuple[Source, Naming]] = []
     for path in files:
-        one, found = earlier[path] or made[path]
+        one, found, named = earlier[path] or made[path]
+        failed += [named] if named is not None else []
         if found and held is not None:
             held[path.stem] = found
             continue
@@ -220,7 +226,7 @@ def load_and_check(
         problems += found
     across = _duplicates(checked) + unread(reports)
     across += links.across([(c.source, c.anchors) for c in checked if c.anchors])
-    across += named_across([(c.source, c.anchors.naming) for c in checked if c.anchors])
+    across += named_across([(c.source, c.anchors.naming) for c in checked if c.anchors] + failed)
     if held is not None and across:  # each file named is left out, the rest go on
         hold(held, across)
         checked = [c for c in checked if c.source.slug not in held]
