@@ -48,17 +48,19 @@ MISSPELT = {
 """Each slip, with the label's word it is read as."""
 
 
-def _read(word: str) -> str | None:
+def _read(piece: re.Match[str]) -> str | None:
     """Return the label's word a word (or its pieces) reads as, if it is one written
     otherwise; else None."""
+    word = piece[0]
     if not 3 <= len(word) <= 40:  # no slip of a key is shorter; none cut is so long
         return None
-    joined = CUTS.sub("", word).lower()  # (ـ and ー are letters to Python: cut them too)
+    plain = word.isascii() and word.isalpha()  # most words: no cut (ـ and ー are letters)
+    joined = word.lower() if plain else CUTS.sub("", word).lower()
     if joined in KEYWORDS:
         return joined if joined != word.lower() else None
-    parts = [p for p in CUTS.split(word.lower()) if p]  # `Members·only`: two label words
-    if len(parts) > 1 and all(p in KEYWORDS for p in parts) and not ADDRESS.search(word):
-        return " ".join(parts)
+    parts = [] if plain else [p for p in CUTS.split(word.lower()) if p]  # `Members·only`:
+    if len(parts) > 1 and all(p in KEYWORDS for p in parts) and not ADDRESS.search(_whole(piece)):
+        return " ".join(parts)  # two label words
     return MISSPELT.get(joined)
 
 
@@ -71,7 +73,9 @@ def _whole(piece: re.Match[str]) -> str:
     """Return a piece with the character after it if that goes on as an address does (`@`,
     or a stop and a letter), which `_read` reads as an address's."""
     after = piece.string[piece.end() : piece.end() + 2]
-    return piece[0] + after[0] if after[:1] == "@" or re.match(r"\.\w", after) else piece[0]
+    if after[:1] not in ("@", ".") or after == ".":  # most pieces
+        return piece[0]
+    return piece[0] + after[0] if after[0] == "@" or after[1].isalnum() else piece[0]
 
 
 def _joined(pair: re.Match[str]) -> str | None:
@@ -85,10 +89,13 @@ def _joined(pair: re.Match[str]) -> str | None:
 
 def misspelt(line: str) -> bool:
     """Whether a line holds a label's word written otherwise."""
-    if any(_read(_whole(word)) is not None for word in PIECES.finditer(line)):
+    pieces = list(PIECES.finditer(line))
+    if any(_read(piece) is not None for piece in pieces):
         return True
-    words = [w.strip(string.punctuation).lower() for w in line.split()]  # cheap, then `_pairs`
-    return any(a + b in KEYWORDS for a, b in itertools.pairwise(words) if a in STARTS)
+    return any(  # a word cut by a space (`Confi dential`): `respelt` joins it
+        b.start() == a.end() + 1 and a[0].lower() in STARTS and (a[0] + b[0]).lower() in KEYWORDS
+        for a, b in itertools.pairwise(pieces)
+    )
 
 
 STARTS = frozenset(k[:i] for k in KEYWORDS for i in range(1, len(k)))
@@ -97,7 +104,7 @@ STARTS = frozenset(k[:i] for k in KEYWORDS for i in range(1, len(k)))
 
 def respelt(line: str) -> str:
     """Return a line with each label's word written otherwise written as it is spelt."""
-    line = PIECES.sub(lambda m: _read(_whole(m)) or m[0], line)
+    line = PIECES.sub(lambda m: _read(m) or m[0], line)
     if not misspelt(line):
         return line
     out, at = [], 0
