@@ -613,28 +613,45 @@ def test_a_copy_of_a_project_sends_nothing_until_told_it_was_moved(
 ) -> None:
     """A project copied whole (`cp -a` to a server, a synced folder) and sent from both
     places mailed every digest still due twice: each copy had its own ledger (stop 61's
-    note). A state folder sends only from where it sent first, until told it was moved."""
+    note). A state folder is at home where it was made; a copy, made before the first send
+    too (adversary helper 174: a rehearsal, then rsync), sends nothing and takes no member
+    in until told it moved, and is not told so while the first is still there."""
     with Server() as server:
         root = _project(cli, project, server, 3)
         assert cli("build", "--now", T1).code == 0
-        assert cli("digest", "send", "--now", T2).code == 0
-        (root / "reports/2016-10-04-org.md").write_text(
-            report("The committee met.\n", title="Org", meeting_date="2016-10-04"))  # fmt: skip
-        assert cli("build", "--now", "2026-11-21T09:00:00+00:00").code == 0
+        assert cli("digest", "send", "--dry-run", "--now", T2).code == 0
         copy = tmp_path / "copy"  # (not what a build is still freeing in the background)
         shutil.copytree(root, copy, symlinks=True, ignore=shutil.ignore_patterns("*.trash-*"))
+        assert cli("digest", "send", "--now", T2).code == 0
         monkeypatch.chdir(copy)
-        refused = cli("digest", "send", "--now", "2026-11-21T10:00:00+00:00")
-        assert refused.code == 1, refused.err
-        assert f"sent its digests from {(root / '.reportback').resolve()}, not from here" in (
-            refused.err.replace("\n", " "))  # fmt: skip
-        assert "nothing was sent" in refused.err and len(server.recorder.messages) == 3
-        monkeypatch.chdir(root)
-        assert cli("digest", "send", "--now", "2026-11-21T10:00:00+00:00").code == 0
-        assert len(server.recorder.messages) == 6, "the first place sends as before"
-        monkeypatch.chdir(copy)
+        home = (root / ".reportback").resolve()
+        for args in (("digest", "send", "--now", T2), ("subscribers", "import", "members.csv")):
+            refused = cli(*args)
+            assert refused.code == 1, refused.err
+            assert f"this state folder is at home at {home}, not here" in refused.err
+        assert len(server.recorder.messages) == 3, "the copy sent nothing"
+        moved = cli("digest", "send", "--moved", "--now", T2)
+        assert moved.code == 1 and "still at" in moved.err, "a copy, not a move: both would send"
+        shutil.rmtree(root / ".reportback")  # the first place is gone now: a move
         moved = cli("digest", "send", "--moved", "--now", "2026-11-22T10:00:00+00:00")
         assert moved.code == 0, moved.err
-        assert cli("digest", "send", "--now", "2026-11-23T10:00:00+00:00").code == 0
         sent = len(server.recorder.messages)
-    assert sent == 9, "told it moved, the copy sends what its ledger holds (the rep's word)"
+    assert sent == 6, "copied before the first send, its ledger sends it again: the rep's word"
+
+
+def test_a_project_moved_on_its_disk_or_reached_by_a_link_sends_as_before(
+    cli: Cli, project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A state folder is the same folder moved (`mv`) or reached by another path (a link):
+    at home, with no `--moved` (adversary helper 174: a bind mount was refused)."""
+    with Server() as server:
+        root = _project(cli, project, server, 3)
+        assert cli("build", "--now", T1).code == 0
+        moved = tmp_path.with_name(f"{tmp_path.name}-moved")
+        root.rename(moved)
+        link = tmp_path.with_name(f"{tmp_path.name}-link")
+        link.symlink_to(moved)
+        monkeypatch.chdir(link)
+        sent = cli("digest", "send", "--now", T2)
+        assert sent.code == 0, sent.err
+        assert len(server.recorder.messages) == 3

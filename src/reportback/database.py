@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
@@ -159,10 +160,10 @@ MIGRATIONS = {
     10: """
     ALTER TABLE subscribers ADD COLUMN cadence_at TEXT;
     """,
-    # Where the state folder sends from (`sent_from`): a copy of it elsewhere would mail
-    # every digest still due a second time.
+    # Where the state folder is at home (`elsewhere`): a copy of it elsewhere would mail every
+    # digest still due a second time. Recorded as it is made (or brought up to date).
     11: """
-    CREATE TABLE home (path TEXT NOT NULL);
+    CREATE TABLE home (path TEXT NOT NULL, folder TEXT NOT NULL);
     """,
 }
 
@@ -184,7 +185,7 @@ def connect(state_dir: Path) -> sqlite3.Connection:
         db.execute("PRAGMA busy_timeout=30000")
         db.execute("PRAGMA synchronous=NORMAL")
         if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA:
-            _migrate(db)
+            _migrate(db, state_dir)
     except BaseException:
         db.close()
         raise
@@ -219,7 +220,7 @@ def atomic(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
 
 
-def _migrate(db: sqlite3.Connection) -> None:
+def _migrate(db: sqlite3.Connection, state_dir: Path) -> None:
     """Bring the schema up to date in one transaction (safe if two processes start at once)."""
     with atomic(db):
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -228,6 +229,8 @@ def _migrate(db: sqlite3.Connection) -> None:
                 db.execute(statement)
             if step == 4:
                 _stamp_in_time_order(db)
+            if step == 11:
+                db.execute("INSERT INTO home VALUES (?, ?)", _place(state_dir))
             db.execute(f"PRAGMA user_version={step}")
 
 
@@ -309,14 +312,34 @@ def send_lock(
     return pid_lock(state_dir / SEND_LOCK, waiting)
 
 
-def sent_from(state_dir: Path, moved: bool) -> str | None:
-    """Record the state folder's place as the one it sends from, if none is, or if `moved`;
-    return the place it sent from before if that is another (a copy, or the folder moved)."""
-    here = str(state_dir.resolve())
+def elsewhere(state_dir: Path) -> str | None:
+    """Return where the state folder is at home if not here: the place it was made (or told
+    it moved to), as a path, or as the folder itself (moved within its disk, or reached by
+    another path: a symbolic link, a bind mount). A copy is elsewhere (it would mail again
+    every digest still due, from its own ledger: stop 61's note, adversary helper 174)."""
+    path, folder = _place(state_dir)
+    with opened(state_dir) as db:
+        row = db.execute("SELECT path, folder FROM home").fetchone()
+    return None if row is None or path == row[0] or folder == row[1] else str(row[0])
+
+
+def move_home(state_dir: Path) -> str | None:
+    """Make here the state folder's home; return the old place instead if a state folder is
+    still there that is at home there (a copy: both would send)."""
     with opened(state_dir) as db, atomic(db):
         row = db.execute("SELECT path FROM home").fetchone()
-        if row is not None and row[0] != here and not moved:
-            return str(row[0])
+        old = Path(row[0]) if row is not None else None
+        if old is not None and old != state_dir.resolve() and (old / FILE).is_file():
+            with contextlib.suppress(sqlite3.Error, OSError):
+                if elsewhere(old) is None:
+                    return str(old)
         db.execute("DELETE FROM home")
-        db.execute("INSERT INTO home VALUES (?)", (here,))
+        db.execute("INSERT INTO home VALUES (?, ?)", _place(state_dir))
     return None
+
+
+def _place(state_dir: Path) -> tuple[str, str]:
+    """Return a state folder's path and the folder itself (its disk and inode)."""
+    found = state_dir.resolve()
+    status = found.stat()
+    return str(found), f"{status.st_dev}:{status.st_ino}"

@@ -17,9 +17,11 @@ from reportback.errors import InputRefused, UsageError, problem, shown_path
 
 def subscribers_import(args: argparse.Namespace, config: Config) -> int:
     from reportback.clps import directory_for
+    from reportback.mail.home import at_home
     from reportback.mail.members import read_members
     from reportback.mail.subscribers import absent_members, import_members
 
+    at_home(config, what="takes no members in")  # they would reach no send (174)
     members, bad, warnings = read_members(args.file, directory_for(config), now_of(args).date())
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -89,8 +91,10 @@ def subscribers_count(args: argparse.Namespace, config: Config) -> int:
 
 def subscribers_remove(args: argparse.Namespace, config: Config) -> int:
     from reportback.mail.addresses import normalise
+    from reportback.mail.home import at_home
     from reportback.mail.subscribers import remove
 
+    at_home(config, what="takes no members in")  # the send's ledger would keep them (174)
     try:
         address = normalise(args.email)
     except ValueError as exc:

@@ -18,7 +18,9 @@ from reportback.errors import UsageError
 
 def run(args: argparse.Namespace, config: Config) -> int:
     from reportback.commands import daemon
+    from reportback.mail.home import at_home
 
+    at_home(config)  # a copy's daemon would send (adversary helper 174)
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if args.log:
         log = output_path(config, args.log, "--log")
@@ -49,8 +51,10 @@ class _LogFile(logging.FileHandler):
 
 
 def serve(args: argparse.Namespace, config: Config) -> int:
+    from reportback.mail.home import at_home
     from reportback.web.app import serve as run_server
 
+    at_home(config, what="takes no members in")  # its unsubscribes would reach no send (174)
     return run_server(config, args.host, args.port)
 
 

@@ -20,11 +20,12 @@ from reportback import database
 from reportback.build import publications
 from reportback.clps import Directory, directory_for
 from reportback.config import CONFIG_NAME, Config, SiteConfig
-from reportback.database import FILE, atomic, send_lock, sent_from
+from reportback.database import atomic, send_lock
 from reportback.errors import InputRefused, line_of, problem
 from reportback.mail import ledger, outbox
 from reportback.mail.addresses import ascii_form
 from reportback.mail.cadences import due_cadences, mend_runs_ahead, record_send
+from reportback.mail.home import at_home
 from reportback.mail.library import library
 from reportback.mail.mailroom import Mailroom, audit_due, mailroom
 from reportback.mail.smtp import Job, Outcome, SmtpServer
@@ -80,8 +81,7 @@ def send(
     if config.email.smtp_host and config.site.base_url == SiteConfig().base_url:
         raise _no_public_address(config)  # left as it came: set for a trial on this computer
     with send_lock(config.path("state"), _waiting) as locked, stop_asked(stop) as asked:
-        if (elsewhere := sent_from(config.path("state"), moved)) is not None:
-            raise _copied(config, elsewhere)
+        at_home(config, moved)
         return _send(config, now, cadence, dry_run, progress, asked, restored, locked)
 
 
@@ -133,17 +133,6 @@ def _no_public_address(config: Config) -> InputRefused:
     )
     line = line_of(text, "site", "base_url")
     return InputRefused([problem(file, line, message)], outcome=NOT_SENT)
-
-
-def _copied(config: Config, elsewhere: str) -> InputRefused:
-    """Refuse to send from a state folder that sent from another place: a copy of a project
-    (`cp -a`, a synced folder) mailed every digest still due a second time (stop 61's note)."""
-    message = (
-        f"this state folder sent its digests from {elsewhere}, not from here: a copy of a "
-        "project would mail every digest still due a second time. If you moved it, stop "
-        "sending from the old place and run `reportback digest send --moved` here once"
-    )
-    return InputRefused([problem(config.path("state") / FILE, 1, message)], outcome=NOT_SENT)
 
 
 NOT_SENT = "nothing was sent"
