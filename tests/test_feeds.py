@@ -49,7 +49,8 @@ def corpus() -> dict[str, str | bytes]:
             "## Disputes {.confidential}\n\nzqconfidential expulsion details here\n\n"
             "## Other\n\n::: members\nzqmembers briefing pack\n:::\n\nSee the [rules](rules.html)"
             " and note.[^1]\n\n[^1]: A footnote.\n",
-            title="NEC \u0007report: fish & chips <b>, ]]> and Môn",
+            title="NEC report: fish & chips <b>, ]]> and Môn",  # (a control character
+            # written as an escape is refused now: test_rules)
             meeting_date="2016-09-20",
             tags=["conference", "rule changes"],
             corrections=[{"date": "2016-09-23", "note": "The vote was 22 to 8."}],
@@ -217,7 +218,7 @@ def test_no_withheld_or_embargoed_text_in_any_feed(built: Path, cli: Cli) -> Non
     assert "zqconfidential" not in text and "zqmembers" not in text
 
 
-def test_special_characters_are_escaped_and_control_characters_dropped(built: Path) -> None:
+def test_special_characters_are_escaped(built: Path) -> None:
     raw = (built / "feeds/all.xml").read_text(encoding="utf-8")
     parsed = feedparser.parse(raw.encode())
     title = "NEC report: fish & chips <b>, ]]> and Môn"
@@ -261,7 +262,7 @@ def test_corrections_update_the_entry_and_keep_its_id(built: Path, cli: Cli) -> 
         "  note: The vote was 22 to 8.\n",
         "  note: The vote was 22 to 8.\n- date: '2026-12-02'\n  note: A second fix.\n",
     )
-    path.write_text(text.replace('title: "NEC', 'title: "Renamed NEC'))
+    path.write_text(re.sub(r"title: (['\"])NEC", r"title: \1Renamed NEC", text))
     path.rename(built / "reports/2016-09-20-nec-renamed.md")
     assert cli("build", "--now", "2026-12-05T00:00:00+00:00").code == 0
     again = next(

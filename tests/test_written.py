@@ -1849,8 +1849,35 @@ def test_a_report_refused_still_withholds_its_names_from_the_others_in_the_same_
     project({"reports/2016-09-20-panel.md": own + "We heard [Jo Zqquimby]{.confidential}.\n",
              "reports/2016-10-04-outcome.md": later + "The panel concluded.\n"})  # fmt: skip
     result = cli("check")
-    assert "reports/2016-09-20-panel.md:5: the tag Zqquimby is written from" in result.err
+    assert "reports/2016-09-20-panel.md:5: the tag Zqquimby holds 'zqquimby'" in result.err
     assert "reports/2016-10-04-outcome.md:5: the tag zqquimby-appeal holds" in result.err
+
+
+@pytest.mark.parametrize(
+    "withheld",
+    ["## Zqquimby appeal {.confidential}\n\nHeard.\n",  # its own heading's name
+     "## Disputes {.confidential}\n\nThe panel met. Zqquimby was expelled.\n",  # a sentence's
+     "The panel heard [jo zqquimby]{.confidential} at length.\n"],  # a span in lower case
+)  # fmt: skip
+def test_a_tag_holding_a_word_only_withheld_text_writes_is_refused(
+    cli: Cli, project: Project, withheld: str
+) -> None:
+    """Adversary helper 173: `tags: [zqquimby]` beside `## Zqquimby appeal {.confidential}`,
+    or in another report than the one withholding `Zqquimby was expelled.` or `[jo
+    zqquimby]`, put the name in a tag page's address, the sitemap and every feed: only a
+    capitalised word mid-sentence or in a span counted as a name."""
+    tagged = HEAD.replace("2016-09-20", "2016-10-04").replace(
+        "---\n\n", "tags: [zqquimby]\n---\n\n", 1)  # fmt: skip
+    own = HEAD.replace("---\n\n", "tags: [zqquimby]\n---\n\n", 1)
+    alone = {"reports/2016-09-20-panel.md": own + "Public.\n\n" + withheld}
+    two = {"reports/2016-09-20-panel.md": HEAD + "Public.\n\n" + withheld,
+           "reports/2016-10-04-outcome.md": tagged + "The panel concluded.\n"}  # fmt: skip
+    for files in (alone, two):
+        root = project(files)
+        result = cli("check")
+        assert result.code == 1 and "the tag zqquimby holds 'zqquimby'" in result.err, result.err
+        for path in (root / "reports").glob("*.md"):
+            path.unlink()
 
 
 def test_a_name_a_confidential_report_holds_is_refused_in_another_reports_file_name(
@@ -2015,6 +2042,24 @@ CONTINUED = {
     "an outcome, under another item's number": (
         "## Item 4: Staffing {.confidential}\n\nCases.\n\n## Item 5: Outcome\n\nzq.\n", 13,
         "no words of its own"),
+    # adversary helper 173: each was published
+    "the next of a series, going on, after a public item of that number": (
+        "## Item 2: Membership\n\nA.\n\n## Case 1 {.confidential}\n\nCases.\n\n## Case 2 "
+        "(continued)\n\nzq.\n", 17, "goes on from"),
+    "the next of a series, its outcome": (
+        "## Case 1 {.confidential}\n\nCases.\n\n## Case 2: result\n\nzq.\n", 13, REPEATS),
+    "the next of a series, its name again": (
+        "## Case 4: Jo Zqcs expulsion {.confidential}\n\nCases.\n\n## Case 5: Jo Zqcs "
+        "expulsion appeal\n\nzq.\n", 13, REPEATS),
+    "a sub-item of the withheld item": (
+        "## Item 4: Disputes panel {.confidential}\n\nCases.\n\n## Item 4b\n\nzq.\n", 13,
+        REPEATS),
+    "a lettered item's decision": (
+        "## (a) Disputes panel {.confidential}\n\nCases.\n\n## (b) Decision\n\nzq.\n", 13,
+        "no words of its own"),
+    "its name, possessive": _after_held("## The panel's ruling", REPEATS),
+    "back to it": _after_held("## Back to the panel", REPEATS),
+    "more on it": _after_held("## More on this", "no words of its own"),
     "its name going on, under another item's number": (
         "## Item 4: Staffing {.confidential}\n\nCases.\n\n## Item 5: Staffing (continued)\n\n"
         "zq.\n", 13, GOES_ON),
@@ -2054,8 +2099,9 @@ def test_a_public_item_resumed_after_a_withheld_one_and_other_headings_are_publi
         "## Item 4\n\nRules.\n\n## Staffing {.members}\n\nzq.\n\n"
         "## Staffing committee budget\n\nAgreed.\n\n## Disputes {.confidential}\n\nzq.\n\n"
         "## …and finally\n\nThank you.\n\n### 7b. Pay {.confidential}\n\nzq.\n\n"
-        "### 7c. Pensions\n\nAgreed.\n"
-    )
+        "### 7c. Pensions\n\nAgreed.\n\n## First case {.confidential}\n\nzq.\n\n"
+        "## Second case\n\nHeard.\n\n## Case 1 {.confidential}\n\nzq.\n\n## Case 2\n\nHeard.\n"
+    )  # (the next of a series: adversary helper 173)
     root = project({"reports/a.md": FRONT + "---\n\n" + body})
     result = cli("build", "--now", NOW)
     assert result.code == 0, result.err

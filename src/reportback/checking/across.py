@@ -24,10 +24,11 @@ def named_across(reports: list[tuple[Source, Naming]]) -> list[Problem]:
         for word in naming.withheld - public:  # one another report shows is public
             owners.setdefault(word, source)
     if not owners:
-        return []
+        return _tagged(reports, public, set())
     longest = sorted((w for w in owners if len(w) >= SQUEEZED_SHORTEST), key=len, reverse=True)
     long = re.compile("|".join(map(re.escape, longest)) or "(?!)")
-    problems = []
+    problems: list[Problem] = []
+    said: set[tuple[Source, str]] = set()  # the tags said to hold a name
     for source, naming in reports:
         for line, what, value in naming.unseen:
             tokens = [t for t in compared_words(value) if t]
@@ -37,9 +38,38 @@ def named_across(reports: list[tuple[Source, Naming]]) -> list[Problem]:
             hits = [w for w in hits if len(w) >= SHORTEST and not w.isdigit()
                     and owners[w] is not source and w not in naming.shown]  # fmt: skip
             if hits:
+                said |= {(source, value)} if what == "the tag " else set()
                 problems.append(problem(shown_path(source.path), line, (
                     f"{what}{value} holds {hits[0]!r}, a name {shown_path(owners[hits[0]].path)} "
                     "withholds: it would be published in this report's addresses, page or "
                     "record; write it from public words"
+                )))  # fmt: skip
+    return problems + _tagged(reports, public, said)
+
+
+def _tagged(
+    reports: list[tuple[Source, Naming]], public: set[str], said: set[tuple[Source, str]]
+) -> list[Problem]:
+    """Return a problem for each tag holding a word only withheld text writes, in any report
+    (its own too), a name or not (`Canaryfield was expelled.` or `[jo canaryfield]` withheld,
+    `tags: [canaryfield]`: a tag page's address and every feed held it: adversary helper 173),
+    unless some report's public text writes it."""
+    written = public.union(*(n.public for _, n in reports))  # by any report, in any case
+    held: dict[str, Source] = {}
+    for source, naming in reports:
+        for word in naming.held - written:
+            held.setdefault(word, source)
+    problems = []
+    for source, naming in reports:
+        for line, what, value in naming.unseen if held else ():
+            if what != "the tag " or (source, value) in said:
+                continue
+            tokens = compared_words(value)
+            found = [w for t in tokens for w in (t, t.removesuffix("s")) if w in held]
+            if found:
+                problems.append(problem(shown_path(source.path), line, (
+                    f"the tag {value} holds {found[0]!r}, which only withheld text writes "
+                    f"(in {shown_path(held[found[0]].path)}): it would be published in the "
+                    "tag's address and every feed; write it from public words"
                 )))  # fmt: skip
     return problems

@@ -29,20 +29,26 @@ PARTS = ("part", "pt", "parts", "teil", "rhan")
 LINKING = frozenset({
     "d", "again", "more", "further", "follow", "up", "followup", "concluded", "conclusion",
     "end", "ends", "rest", "remainder", "the", "of", "and", "on", "over", "overleaf", "from",
-    "above", "after", "break", "second", "third", "session", "outcome", "outcomes", "decision",
+    "above", "after", "break", "session", "outcome", "outcomes", "decision",
     "decisions", "result", "results", "update", "updates", "morning", "afternoon", "evening",
     "half", "day", "a", "an", "for", "to", "in", "at", "by", "with", "vote", "votes", "la",
     "le", "du", "de", "des", "what", "was", "were", "is", "it", "we", "decided", "verdict",
     "finding", "sanction", "resolution", "resolved", "happened", "same", "ditto", "as", "re",
-    "bis", "redux", "hearing", "ruling", *GOING_ON,
+    "bis", "redux", "hearing", "ruling", "s", "back", "this", "that", "these", "afterwards",
+    "later", "then", "recommendation", *GOING_ON,
 })  # fmt: skip
 """Words a heading going on from another may add (`– continued from above`, `: outcome`,
-`update`, `(afternoon)`, `– second half`, `What was decided`, `Verdict`: adversary helpers
-156 and 160, honest user 165), in the singular."""
+`update`, `(afternoon)`, `What was decided`, `Verdict`: adversary helpers 156 and 160, honest
+user 165; `Panel's ruling`, `Back to the panel`, `More on this`: 173), in the singular."""
 APART = frozenset({"item", "agenda", "part"})
 """Words a heading shares with every other, which tell no item from another."""
-NUMBERED = re.compile(r"\d+|[ivx]+")
-"""A number, or one in Roman numerals, after a title (`Disputes panel 2`, `(ii)`, `II`)."""
+NUMBERED = re.compile(
+    r"\d+|[ivx]+|[a-z]|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+)
+"""A number, in Roman numerals, a letter or a word, after a title (`Disputes panel 2`,
+`(ii)`, `II`, `(b)`, `Second half`: adversary helper 173)."""
+SUB = re.compile(r"(\d{1,2})[a-z]")
+"""A sub-item's number (`4b`): of the item numbered by its digits."""
 JOINED = 6
 """Letters from which a title run together, or cut by an invisible character, is compared
 (`Disputespanel`, `Dis&shy;putes panel`)."""
@@ -54,12 +60,23 @@ def _title(words: tuple[str, ...]) -> tuple[str, ...]:
     words = tuple(_folded(w) for w in words)
     parts = [i + 1 for i, word in enumerate(words) if word in PARTS]
     skipped = {*parts, *(i - 1 for i in parts)}
-    return tuple(w for i, w in enumerate(words) if i not in skipped and w not in LINKING)
+    return tuple(w for i, w in enumerate(words) if i not in skipped and w not in FOLDED)
 
 
 def _folded(word: str) -> str:
     word = skeleton(word)
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+FOLDED = frozenset(_folded(w) for w in LINKING)
+"""The linking words as `_folded` makes them (`this`: `thi`, `afterwards`: `afterward`)."""
+GRAMMAR = frozenset(_folded(w) for w in (
+    "d", "the", "of", "and", "on", "a", "an", "for", "to", "in", "at", "by", "with", "la", "le",
+    "du", "de", "des", "what", "was", "were", "is", "it", "we", "as", "re", "s", "this", "that",
+    "these", "from", "over",
+))  # fmt: skip
+"""Linking words any title may hold (`Digital and data (6)`: the bench's), which say no more
+than that it is a title."""
 
 
 def _holds(title: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
@@ -136,21 +153,26 @@ def continued(regions: Regions) -> Iterator[Found]:
         says_so = bool(GOING_ON & said) or any(w in PARTS for w in said)
         going_on = says_so or not title
         numbered = bool(_items(words) or _numbers(title))  # `## Item 5`; `## 2027`, a year's
-        linked = any(_folded(w) in LINKING for w in words)  # but `## Item 5: Outcome` (170)
+        linked = any(_folded(w) in FOLDED - GRAMMAR for w in words)  # `## Item 5: Outcome`
         going_on = going_on or not (_core(title) or (numbered and not linked))  # `## Same item`
-        public = [_title(h[2]) for h in headings[:index] if regions.level_at(h[1]) <= mine]
-        resumed = any((set(title) - APART) & set(p) for p in public)  # after a break: `##
-        # Finance (continued)` after `## Item 2: Finance` (162), `## Item 2 (contd): Witney
-        # timetable` after `## Item 2: Selections in Witney` (165)
+        public = [h[2] for h in headings[:index] if regions.level_at(h[1]) <= mine]
+        own = {w for w in title if w not in APART and not NUMBERED.fullmatch(w)}  # a word, or
+        resumed = any(own & set(_title(p)) or set(_items(words)) & set(_items(p)) for p in public)
+        # an item's number, of a public heading before: after a break, `## Finance (continued)`
+        # after `## Item 2: Finance` (162), `## Item 2 (continued)` after `## Item 2: …` (165);
+        # not a number of another series (`## Case 2 (contd)` after `## Item 2: …`: 173)
         named = _holds(title, theirs) or _run_together(words, before[2])
         core = _core(theirs)  # its words under another item's number too (`## Item 5: Disputes
         # panel hearing`: adversary helper 170), not the next of a series (`## Case 2` after
         # `## Case 1`: honest user helper 169; the bench's `## Motions (6)` after `(5)`)
         numbers = [{w for w in t if NUMBERED.fullmatch(w)} for t in (title, theirs)]
         series = bool(numbers[0] - numbers[1] and numbers[1] - set(_items(before[2])))
-        series = series and not _items(words)  # each numbered after its words, not an item
+        series = series and not _items(words) and _core(title) == core and not linked  # each
+        # numbered after the same words and nothing else (`## Case 2: outcome`: 173)
         named = named or (bool(core) and not series and _holds(_core(title), core))
         named = named or bool(set(_items(before[2])) & set(_items(words)))  # (164, 170)
+        subs = {m[1] for w in title if (m := SUB.fullmatch(w))}  # `## Item 4b` (173)
+        named = named or bool(subs & numbers[1] and not any(SUB.fullmatch(w) for w in theirs))
         if not named and (resumed or not going_on):  # `Item 4 (contd)` (156), `## Outcome`,
             continue  # `## Second half`: nothing of its own (160); named, public before or not
         line = regions.line_of(at)
@@ -179,4 +201,4 @@ Staffing`: refused (`## Item 5: Personnel (continued)` is its shape: adversary h
 def _says(named: bool, says_so: bool) -> str:
     if says_so:
         return "goes on from"
-    return "repeats" if named else "has no words of its own (it reads as the outcome of), after"
+    return "repeats" if named else "has no words of its own (only words that go on from), after"

@@ -76,6 +76,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
     # who read them (an email address in withheld text is a name still: adversary helper 159)
     shown: dict[Audience, list[str]] = {Audience.PUBLIC: _front(source)}  # no tag: an address
     attributed: list[tuple[Node, Audience]] = []
+    reasons: set[str] = set()
     described = {id(n) for image in json_ast.walk(blocks) if image["t"] == "Image"
                  for n in json_ast.walk(image["c"][1])}  # fmt: skip
 
@@ -108,9 +109,11 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
             if level > Audience.PUBLIC:
                 given = [v for what, v, _ in _given(node, level) if what in OWN_NAMES]
                 owned.setdefault(level, set()).update(compared_words(" ".join(given)))
-        for key in (*ROUTING, "reason"):  # the CLPs and regions an item concerns are public,
-            if concerned := json_ast.attr_value(node, key):  # and a reason, its placeholder's
+        for key in ROUTING:  # the CLPs and regions an item concerns are public
+            if concerned := json_ast.attr_value(node, key):
                 shown[Audience.PUBLIC].append(concerned)
+        if reason := json_ast.attr_value(node, "reason"):  # public (its placeholder's), but
+            reasons.update(compared_words(reason))  # to a reason itself: each is checked
 
     json_ast.walk_levels(blocks, visit, Audience.CONFIDENTIAL if confidential else Audience.PUBLIC)
     given: list[tuple[Node | None, str, str, Audience, Audience]] = [
@@ -119,7 +122,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
         for what, value, at in _given(node, level)
     ]
     fronted = [("the file name ", source.path.name), ("id: ", source.meta.id or "")]
-    fronted += [("the tag ", tag) for tag in source.meta.tags]  # (adversary helper 170)
+    fronted += [("the tag ", tag) for tag in source.meta.tags]  # (`across`'s: helper 170)
     for what, value in fronted:  # named at line 1 (148), a tag at `tags:` (honest user 169)
         given.append((None, what, value, Audience.PUBLIC, Audience.PUBLIC))
     tags = key_line(source, "tags") if source.meta.tags else 1
@@ -127,6 +130,8 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
     public: dict[Audience, set[str]] = {}
     found: list[Found] = []
     for node, what, value, at, level in given:
+        if what == "the tag ":  # `across` reads tags: against every report's withheld words
+            continue
         pools = ([spanned, named, owned] if what in UNSEEN else
                  [spanned] if what in NAMING else [spanned, named])  # fmt: skip
         pools += [items] if what in ADDRESSING else []
@@ -138,7 +143,8 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
             continue
         if at not in public:  # the words an element of this audience is shown with
             public[at] = _shown_to(shown, at)
-        if word := _spells(compared_words(_compared(what, value)), higher - public[at]):
+        shown_here = public[at] | (reasons if what != "reason=" else set())
+        if word := _spells(compared_words(_compared(what, value)), higher - shown_here):
             found.append((
                 _line(regions, value, level) if node else first[what] + 1 - source.body_line,
                 f"{what}{value} is written from words withheld in this report ({word!r}), and "
@@ -155,7 +161,10 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
     front = " ".join(_front(source)).split()  # written with a capital: its words (not a tag's:
     capitals = [t for t in [*shown.get(Audience.PUBLIC, []), *front] if t[:1].isupper()]  # 170)
     named_here = _with_plurals(compared_words(" ".join([*capitals, *source.meta.clps])))
-    naming = Naming(_named(names), frozenset(named_here), () if confidential else unseen)
+    public_words = (set() if confidential else shown_to_all) | reasons
+    written = compared_words(" ".join(t for lv, ts in shown.items() if lv > 0 for t in ts))
+    naming = Naming(_named(names), frozenset(named_here), () if confidential else unseen,
+                    _named(set(written) - public_words), _named(public_words))  # fmt: skip
     if confidential:
         return Spelling([], naming, [])
     spans = set().union(*(ws for lv, ws in spanned.items() if lv > 0)) & shown_to_all
@@ -197,6 +206,11 @@ class Naming:
     withheld: frozenset[str] = frozenset()
     shown: frozenset[str] = frozenset()
     unseen: tuple[tuple[int, str, str], ...] = ()
+    held: frozenset[str] = frozenset()
+    """Every word only its withheld text writes, a name or not (`Canaryfield was expelled.`,
+    `[jo canaryfield]`), which no tag may hold unless public text writes it (helper 173)."""
+    public: frozenset[str] = frozenset()
+    """Every word its public text writes, in any case."""
 
 
 def _shown_to(shown: dict[Audience, list[str]], at: Audience = Audience.PUBLIC) -> set[str]:

@@ -6,7 +6,6 @@ each word of a line so before its patterns read the line.
 
 from __future__ import annotations
 
-import itertools
 import re
 import string
 from collections.abc import Iterator
@@ -22,13 +21,14 @@ REAL = frozenset({
     "infernal", "internals", "oily", "inly", "publications", "publicatio", "onlay",
 })  # fmt: skip
 """Words one slip from a label's that are words of their own."""
-CUT = "-‐‑·.|’'`˗⁃‧•ー⸺⸻ـ"
-PIECES = re.compile(rf"[^\W\d_]+(?:[{CUT}][^\W\d_]+)*")
-"""A word, or a word cut by hyphens, stops, bars, apostrophes or dots between its letters
-(`Con˗fidential`, `Members•only`: adversary helper 170)."""
+CUT = re.escape("-‐‑·.|’'`˗⁃‧•ー⸺⸻ـ,/…()[]+ʼ")
+PIECES = re.compile(rf"[^\W\d_]+(?:[{CUT}]{{1,3}}[^\W\d_]+)*")
+"""A word, or a word cut by hyphens, stops, bars, apostrophes, dots, commas, slashes or
+brackets between its letters (`Con˗fidential`, `Members•only`, `Confi/dential`, `Membersʼ`:
+adversary helpers 170 and 173)."""
 CUTS = re.compile(f"[{CUT}]")
-SPLIT = re.compile(r"([^\W\d_]+)[^\S\n]([^\W\d_]+)")
-"""Two words a space apart: a label's word cut in two (`Confi dential:`: helper 170)."""
+LONGEST_CUT = 4
+"""The most pieces a space cuts a label's word into that are read joined (`Con fi den tial`)."""
 
 
 def _slips(word: str) -> set[str]:
@@ -78,13 +78,23 @@ def _whole(piece: re.Match[str]) -> str:
     return piece[0] + after[0] if after[0] == "@" or after[1].isalnum() else piece[0]
 
 
-def _joined(pair: re.Match[str]) -> str | None:
-    """Return the label's word two words a space apart make, if neither is a word of its own
-    (`Confi dential`; not `members only`)."""
-    joined = (pair[1] + pair[2]).lower()
-    if joined in KEYWORDS and pair[1].lower() not in KEYWORDS and pair[2].lower() not in KEYWORDS:
-        return joined
-    return None
+def _runs(pieces: list[re.Match[str]]) -> Iterator[tuple[int, int, str]]:
+    """Yield each run of pieces a space apart that joined make a label's word, none a word
+    of its own (`Confi dential`, `Con fi den tial`; not `members only`): its start, end and
+    the word."""
+    for i, first in enumerate(pieces):
+        if first[0].lower() not in STARTS:
+            continue
+        joined, end = first[0].lower(), first.end()
+        for piece in pieces[i + 1 : i + LONGEST_CUT]:
+            if piece.start() != end + 1 or not piece.string[end].isspace():
+                break
+            joined, end = joined + piece[0].lower(), piece.end()
+            if joined in KEYWORDS:
+                yield first.start(), end, joined
+                break
+            if joined not in STARTS:
+                break
 
 
 def misspelt(line: str) -> bool:
@@ -92,32 +102,19 @@ def misspelt(line: str) -> bool:
     pieces = list(PIECES.finditer(line))
     if any(_read(piece) is not None for piece in pieces):
         return True
-    return any(  # a word cut by a space (`Confi dential`): `respelt` joins it
-        b.start() == a.end() + 1 and a[0].lower() in STARTS and (a[0] + b[0]).lower() in KEYWORDS
-        for a, b in itertools.pairwise(pieces)
-    )
+    return next(_runs(pieces), None) is not None  # cut by a space: `respelt` joins it
 
 
 STARTS = frozenset(k[:i] for k in KEYWORDS for i in range(1, len(k)))
-"""What a label's word cut in two may start with."""
+"""What a label's word cut in pieces may start with."""
 
 
 def respelt(line: str) -> str:
     """Return a line with each label's word written otherwise written as it is spelt."""
     line = PIECES.sub(lambda m: _read(m) or m[0], line)
-    if not misspelt(line):
-        return line
     out, at = [], 0
-    for pair in _pairs(line):
-        if pair.start() >= at and (joined := _joined(pair)):
-            out += [line[at : pair.start()], joined]
-            at = pair.end()
+    for start, end, joined in _runs(list(PIECES.finditer(line))):
+        if start >= at:
+            out += [line[at:start], joined]
+            at = end
     return "".join([*out, line[at:]])
-
-
-def _pairs(line: str) -> Iterator[re.Match[str]]:
-    """Yield each two words a space apart, overlapping (`a b c`: `a b`, `b c`)."""
-    at = 0
-    while (pair := SPLIT.search(line, at)) is not None:
-        yield pair
-        at = pair.start(2)
