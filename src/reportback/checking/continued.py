@@ -148,7 +148,7 @@ def continued(regions: Regions) -> Iterator[Found]:
         if not withheld:
             continue
         before = min(withheld, key=lambda h: h[0])  # the top of the withheld part it ends
-        title, theirs = _title(words), _title(before[2])
+        title = _title(words)
         said = {_folded(w) for w in words}
         says_so = bool(GOING_ON & said) or any(w in PARTS for w in said)
         going_on = says_so or not title
@@ -161,18 +161,7 @@ def continued(regions: Regions) -> Iterator[Found]:
         # an item's number, of a public heading before: after a break, `## Finance (continued)`
         # after `## Item 2: Finance` (162), `## Item 2 (continued)` after `## Item 2: …` (165);
         # not a number of another series (`## Case 2 (contd)` after `## Item 2: …`: 173)
-        named = _holds(title, theirs) or _run_together(words, before[2])
-        core = _core(theirs)  # its words under another item's number too (`## Item 5: Disputes
-        # panel hearing`: adversary helper 170), not the next of a series (`## Case 2` after
-        # `## Case 1`: honest user helper 169; the bench's `## Motions (6)` after `(5)`)
-        numbers = [{w for w in t if NUMBERED.fullmatch(w)} for t in (title, theirs)]
-        series = bool(numbers[0] - numbers[1] and numbers[1] - set(_items(before[2])))
-        series = series and not _items(words) and _core(title) == core and not linked  # each
-        # numbered after the same words and nothing else (`## Case 2: outcome`: 173)
-        named = named or (bool(core) and not series and _holds(_core(title), core))
-        named = named or bool(set(_items(before[2])) & set(_items(words)))  # (164, 170)
-        subs = {m[1] for w in title if (m := SUB.fullmatch(w))}  # `## Item 4b` (173)
-        named = named or bool(subs & numbers[1] and not any(SUB.fullmatch(w) for w in theirs))
+        named = _names(words, before[2], linked)
         if not named and (resumed or not going_on):  # `Item 4 (contd)` (156), `## Outcome`,
             continue  # `## Second half`: nothing of its own (160); named, public before or not
         line = regions.line_of(at)
@@ -188,6 +177,28 @@ def continued(regions: Regions) -> Iterator[Found]:
                 + (ELSEWHERE * (says_so and not named and bool(_core(title))))
             ),
         )
+
+
+def _names(words: tuple[str, ...], withheld: tuple[str, ...], linked: bool) -> bool:
+    """Whether a heading's words (`linked`: with words that go on) name the withheld heading's
+    item: as `_holds` says, or run together; its words under another item's number too (`##
+    Item 5: Disputes panel hearing`: adversary helper 170), but not as the next of a series
+    (`## Case 2` after `## Case 1`, the same words and no more: honest user 169, the bench's
+    `## Motions (6)` after `(5)`; not `## Case 2: outcome`: 173); its item's number (164,
+    170); a sub-item of it (`## Item 4b`: 173)."""
+    title, theirs = _title(words), _title(withheld)
+    core = _core(theirs)
+    numbers = [{w for w in t if NUMBERED.fullmatch(w)} for t in (title, theirs)]
+    series = bool(numbers[0] - numbers[1] and numbers[1] - set(_items(withheld)))
+    series = series and not _items(words) and _core(title) == core and not linked
+    subs = {m[1] for w in title if (m := SUB.fullmatch(w))}
+    return (
+        _holds(title, theirs)
+        or _run_together(words, withheld)
+        or (bool(core) and not series and _holds(_core(title), core))
+        or bool(set(_items(withheld)) & set(_items(words)))
+        or bool(subs & numbers[1] and not any(SUB.fullmatch(w) for w in theirs))
+    )
 
 
 ELSEWHERE = (
