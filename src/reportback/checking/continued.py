@@ -35,7 +35,7 @@ LINKING = frozenset({
     "le", "du", "de", "des", "what", "was", "were", "is", "it", "we", "decided", "verdict",
     "finding", "sanction", "resolution", "resolved", "happened", "same", "ditto", "as", "re",
     "bis", "redux", "hearing", "ruling", "s", "back", "this", "that", "these", "afterwards",
-    "later", "then", "recommendation", *GOING_ON,
+    "recommendation", *GOING_ON,
 })  # fmt: skip
 """Words a heading going on from another may add (`– continued from above`, `: outcome`,
 `update`, `(afternoon)`, `What was decided`, `Verdict`: adversary helpers 156 and 160, honest
