@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -404,21 +405,30 @@ def test_imported_members_keep_members_audience_whatever_the_form_says(
     assert status(site, "stranger@example.org")[:2] == ("active", "public")  # type: ignore[index]
 
 
+def _preferences(
+    client: TestClient, site: Path, email: str
+) -> tuple[sqlite3.Connection, int, str, Any]:
+    """Open the state, and the preferences page of `email` by its link's token."""
+    db = sqlite3.connect(site / ".reportback/state.sqlite")
+    sid = db.execute("SELECT id FROM subscribers WHERE email = ?", (email,)).fetchone()[0]
+    token = Tokens(load_secret(load_config().path("state"))).make(sid, email, "preferences")
+    return db, sid, token, client.get(f"/preferences?token={token}")
+
+
+def _save(client: TestClient, token: str, page: str, clp: str, cadence: str) -> Any:
+    """Post the preferences form of `page` with a CLP and a cadence."""
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf is not None
+    data = {"clp": clp, "cadence": cadence, "csrf": csrf.group(1)}
+    return client.post(f"/preferences?token={token}", data=data)
+
+
 def test_preferences_change_clp_and_cadence(client: TestClient, site: Path) -> None:
     subscribe(client, "pref@example.org")
     confirmed(client, link(confirmations(site)[0], "confirm"))
-    db = sqlite3.connect(site / ".reportback/state.sqlite")
-    sid = db.execute("SELECT id FROM subscribers WHERE email='pref@example.org'").fetchone()[0]
-    token = Tokens(load_secret(load_config().path("state"))).make(
-        sid, "pref@example.org", "preferences"
-    )
-    page = client.get(f"/preferences?token={token}")
+    db, sid, token, page = _preferences(client, site, "pref@example.org")
     assert page.status_code == 200 and 'value="witney" selected' in page.text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert csrf is not None
-    saved = client.post(f"/preferences?token={token}",
-                        data={"clp": "hackney-north-and-stoke-newington", "cadence": "immediate",
-                              "csrf": csrf.group(1)})  # fmt: skip
+    saved = _save(client, token, page.text, "hackney-north-and-stoke-newington", "immediate")
     assert saved.status_code == 200 and "Saved." in saved.text
     row = db.execute("SELECT clp, cadence FROM subscribers WHERE id = ?", (sid,)).fetchone()
     assert row == ("hackney-north-and-stoke-newington", "immediate")
@@ -436,18 +446,9 @@ def test_a_members_clp_is_the_membership_lists_not_the_preferences_pages(
     them. A member's CLP is the list's; the page changes their cadence only."""
     (site / "m.csv").write_text("email,clp\nmember@example.org,witney\n")
     assert cli("subscribers", "import", "m.csv").code == 0
-    db = sqlite3.connect(site / ".reportback/state.sqlite")
-    sid = db.execute("SELECT id FROM subscribers WHERE email='member@example.org'").fetchone()[0]
-    token = Tokens(load_secret(load_config().path("state"))).make(
-        sid, "member@example.org", "preferences"
-    )
-    page = client.get(f"/preferences?token={token}")
+    db, sid, token, page = _preferences(client, site, "member@example.org")
     assert "from the party's membership list" in page.text and 'id="pref-clp"' not in page.text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert csrf is not None
-    saved = client.post(f"/preferences?token={token}",
-                        data={"clp": "hackney-north-and-stoke-newington", "cadence": "monthly",
-                              "csrf": csrf.group(1)})  # fmt: skip
+    saved = _save(client, token, page.text, "hackney-north-and-stoke-newington", "monthly")
     assert saved.status_code == 200 and "Saved." in saved.text
     row = db.execute("SELECT clp, cadence, audience FROM subscribers WHERE id = ?", (sid,))
     assert row.fetchone() == ("witney", "monthly", "members")
