@@ -18,10 +18,10 @@ def named_across(reports: list[tuple[Source, Naming]]) -> list[Problem]:
     `decision="Canaryfield appeal upheld"` after a report withholding `[Jo Canaryfield]`; one
     or two words are too few for the audit's runs: adversary helpers 159 and 160). Words are
     compared as `spelled` compares them: whole, in the plural, or run together."""
-    public = set().union(*(n.shown for s, n in reports if not s.meta.confidential))
+    public = set().union(*(n.shown.split() for s, n in reports if not s.meta.confidential))
     owners: dict[str, Source] = {}
     for source, naming in reports:
-        for word in naming.withheld - public:  # one another report shows is public
+        for word in set(naming.withheld.split()) - public:  # one another report shows is public
             owners.setdefault(word, source)
     if not owners:
         return _tagged(reports, public, set())
@@ -30,13 +30,14 @@ def named_across(reports: list[tuple[Source, Naming]]) -> list[Problem]:
     problems: list[Problem] = []
     said: set[tuple[Source, str]] = set()  # the tags said to hold a name
     for source, naming in reports:
+        shown = set(naming.shown.split()) if naming.unseen else set()
         for line, what, value in naming.unseen:
             tokens = [t for t in compared_words(value) if t]
             found = [t for t in tokens if t in owners or (t[:-1] in owners and t.endswith("s"))]
             found += long.findall("".join(tokens))
             hits = [w.removesuffix("s") if w not in owners else w for w in found]
             hits = [w for w in hits if len(w) >= SHORTEST and not w.isdigit()
-                    and owners[w] is not source and w not in naming.shown]  # fmt: skip
+                    and owners[w] is not source and w not in shown]  # fmt: skip
             if hits:
                 said |= {(source, value)} if what == "the tag " else set()
                 problems.append(problem(shown_path(source.path), line, (
@@ -54,10 +55,10 @@ def _tagged(
     (its own too), a name or not (`Canaryfield was expelled.` or `[jo canaryfield]` withheld,
     `tags: [canaryfield]`: a tag page's address and every feed held it: adversary helper 173),
     unless some report's public text writes it."""
-    written = public.union(*(n.public for _, n in reports))  # by any report, in any case
+    written = public.union(*(n.public.split() for _, n in reports))  # by any report, any case
     held: dict[str, Source] = {}
     for source, naming in reports:
-        for word in naming.held - written:
+        for word in set(naming.held.split()) - written:
             held.setdefault(word, source)
     problems = []
     for source, naming in reports:
