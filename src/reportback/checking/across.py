@@ -40,7 +40,7 @@ def named_across(reports: list[tuple[Source, Naming]]) -> list[Problem]:
                     and owners[w] is not source and w not in shown]  # fmt: skip
             if hits:
                 said |= {(source, value)} if what == "the tag " else set()
-                problems.append(problem(shown_path(source.path), line, (
+                problems.append(problem(shown_path(source.path), _at(source, line, what), (
                     f"{what}{value} holds {hits[0]!r}, a name {shown_path(owners[hits[0]].path)} "
                     "withholds: it would be published in this report's addresses, page or "
                     "record; write it from public words"
@@ -68,9 +68,19 @@ def _tagged(
             tokens = compared_words(value)
             found = [w for t in tokens for w in (t, t.removesuffix("s")) if w in held]
             if found:
-                problems.append(problem(shown_path(source.path), line, (
+                problems.append(problem(shown_path(source.path), _at(source, line, what), (
                     f"the tag {value} holds {found[0]!r}, which only withheld text writes "
                     f"(in {shown_path(held[found[0]].path)}): it would be published in the "
                     "tag's address and every feed; write it from public words"
                 )))  # fmt: skip
     return problems
+
+
+def _at(source: Source, line: int, what: str) -> int:
+    """Return the file line a problem is named at: a tag's at `tags:` (honest user helper
+    169: at line 1), read from the file only for a problem, not for every report."""
+    if what != "the tag ":
+        return line
+    head = source.path.read_text(encoding="utf-8", errors="replace").split("\n")
+    return next((n for n, text in enumerate(head[: source.body_line], 1)
+                 if re.match(r"tags[ \t]*:", text)), line)  # fmt: skip

@@ -121,17 +121,11 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
         for node, level in attributed
         for what, value, at in _given(node, level)
     ]
-    fronted = [("the file name ", source.path.name), ("id: ", source.meta.id or "")]
-    fronted += [("the tag ", tag) for tag in source.meta.tags]  # (`across`'s: helper 170)
-    for what, value in fronted:  # named at line 1 (148), a tag at `tags:` (honest user 169)
-        given.append((None, what, value, Audience.PUBLIC, Audience.PUBLIC))
-    tags = key_line(source, "tags") if source.meta.tags else 1
-    first = {what: 1 if what != "the tag " else tags for what, _ in fronted}  # a file line
+    for what, value in (("the file name ", source.path.name), ("id: ", source.meta.id or "")):
+        given.append((None, what, value, Audience.PUBLIC, Audience.PUBLIC))  # at line 1 (148)
     public: dict[Audience, set[str]] = {}
     found: list[Found] = []
     for node, what, value, at, level in given:
-        if what == "the tag ":  # `across` reads tags: against every report's withheld words
-            continue
         pools = ([spanned, named, owned] if what in UNSEEN else
                  [spanned] if what in NAMING else [spanned, named])  # fmt: skip
         pools += [items] if what in ADDRESSING else []
@@ -146,7 +140,7 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
         shown_here = public[at] | (reasons if what != "reason=" else set())
         if word := _spells(compared_words(_compared(what, value)), higher - shown_here):
             found.append((
-                _line(regions, value, level) if node else first[what] + 1 - source.body_line,
+                2 - source.body_line if node is None else _line(regions, value, level),
                 f"{what}{value} is written from words withheld in this report ({word!r}), and "
                 "would publish them: write it from public words",
             ))  # fmt: skip
@@ -154,10 +148,12 @@ def spelled(blocks: list[Node], regions: Regions, source: Source) -> Spelling:
     held = (spanned, named, items)  # an item's name too (`## Smith appeal`: helper 164)
     names = set().union(*(ws for pool in held for lv, ws in pool.items() if lv > 0))
     names -= shown_to_all | set().union(*(ws for lv, ws in lower.items() if lv == 0))
-    unseen = tuple((first[what] if node is None else source.body_line + _line(regions, v, lv) - 1,
+    unseen = tuple((1 if node is None else source.body_line + _line(regions, v, lv) - 1,
                     what, _compared(what, v))
                    for node, what, v, at, lv in given
                    if at == Audience.PUBLIC and v and what in ACROSS)  # fmt: skip
+    unseen += tuple((1, "the tag ", tag) for tag in source.meta.tags)  # read by `across` only,
+    # against every report's withheld words (adversary helpers 164, 170, 173)
     front = " ".join(_front(source)).split()  # written with a capital: its words (not a tag's:
     capitals = [t for t in [*shown.get(Audience.PUBLIC, []), *front] if t[:1].isupper()]  # 170)
     named_here = _with_plurals(compared_words(" ".join([*capitals, *source.meta.clps])))
@@ -193,7 +189,7 @@ def _also_shown(regions: Regions, names: frozenset[str], first: int) -> Iterator
 CALENDAR = frozenset(n.lower() for n in [*calendar.month_name[1:], *calendar.day_name])
 """Words with a capital that name no one (as `The` does, at a span's start: too short)."""
 ACROSS = frozenset({"the file name ", "id: ", "identifier #", "decision=", "the title ",
-                    "the address ", "the tag "})  # fmt: skip
+                    "the address "})  # fmt: skip
 """What a report publishes unread, or as a name, compared with names others withhold."""
 EMAIL = re.compile(r"([\w.+-]+)@[\w-]+(?:\.[\w-]+)+")
 
@@ -224,13 +220,6 @@ def _shown_to(shown: dict[Audience, list[str]], at: Audience = Audience.PUBLIC) 
     return _with_plurals(
         compared_words(" ".join(t for lv, ts in shown.items() if lv <= at for t in ts))
     )
-
-
-def key_line(source: Source, key: str) -> int:
-    """Return the line of the file a front-matter key is written on (1 if not found)."""
-    head = source.path.read_text(encoding="utf-8", errors="replace").split("\n")
-    return next((n for n, line in enumerate(head[: source.body_line], 1)
-                 if re.match(rf"{key}[ \t]*:", line)), 1)  # fmt: skip
 
 
 def _named(words: set[str]) -> frozenset[str]:
@@ -269,8 +258,7 @@ ADDRESSING = frozenset({"identifier #", "decision=", "the file name ", "id: ", "
 the report's addresses, an id and a decision, which name an item (adversary helper 144: the
 heading's words went into every address of the report), and a title or a picture's
 description, which no reader sees (helper 152). A link's address may
-(`https://example.org/staffing-rules` beside `## Staffing {.confidential}`), and a tag (a
-topic: `finance` beside `## Finance and audit {.confidential}`: the bench's reports)."""
+(`https://example.org/staffing-rules` beside `## Staffing {.confidential}`)."""
 NAMING = frozenset({"reason="})
 """A reason names the kind of item withheld, in the words of the meeting, which other
 withheld text shares ("Legal advice" beside "the Governance and Legal Unit", a withheld
