@@ -79,9 +79,9 @@ def _whole(piece: re.Match[str]) -> str:
 
 
 def _runs(pieces: list[re.Match[str]]) -> Iterator[tuple[int, int, str]]:
-    """Yield each run of pieces a space apart that joined make a label's word, none a word
-    of its own (`Confi dential`, `Con fi den tial`; not `members only`): its start, end and
-    the word."""
+    """Yield each run of up to `LONGEST_CUT` pieces a space apart that joined make a label's
+    word (`Confi dential`, `Con fi den tial`; not `members only`): its start, end and the
+    word."""
     for i, first in enumerate(pieces):
         if first[0].lower() not in STARTS:
             continue
